@@ -1,0 +1,14 @@
+#pragma once
+
+// A self-contained run of the protocol between a CLB and a CAW, for newcomers and for the
+// README's first command: organisations, devices, mailbox epochs, a sealed doorverwijzing, what
+// the hub sees, how the CAW opens and verifies it, and a mailbox rotation.
+
+#include <iosfwd>
+
+namespace draaischijf::client {
+
+/// Prints each step to `out`; returns 0 when every check held, 1 otherwise.
+[[nodiscard]] int run_walkthrough(std::ostream& out);
+
+}  // namespace draaischijf::client

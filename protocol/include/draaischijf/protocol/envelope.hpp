@@ -1,0 +1,167 @@
+#pragma once
+
+// Envelope v1: what a sender submits to the hub and a recipient opens.
+//
+//   OUTER   labels the hub reads to route, check policy and audit (never content)
+//   BODY    an age v1 file with one X25519 stanza per recipient mailbox epoch key
+//   INNER   the age plaintext: sender device certificate, sequence, thread link, fragments,
+//           attachment descriptors, then an Ed25519 signature over OUTER, the age header and
+//           INNER, then zero padding to a 4 KiB multiple.
+//
+// docs/PROTOCOL.md gives every byte. Parsers never throw: each refusal is a specific errc.
+
+#include <array>
+#include <cstdint>
+#include <draaischijf/protocol/age.hpp>
+#include <draaischijf/protocol/certificate.hpp>
+#include <draaischijf/protocol/errors.hpp>
+#include <draaischijf/protocol/keys.hpp>
+#include <draaischijf/protocol/secret.hpp>
+#include <draaischijf/protocol/vocabulary.hpp>
+#include <map>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace draaischijf::protocol {
+
+inline constexpr std::size_t kMaxRecipients = 16;
+inline constexpr std::size_t kMaxApprovals = 8;
+inline constexpr std::size_t kMaxFragments = 1024;
+inline constexpr std::size_t kMaxAttachments = 64;
+inline constexpr std::size_t kInnerPadding = 4096;
+
+struct RecipientMailbox {
+  Id mailbox_id{};
+  std::uint32_t epoch = 0;
+  bool operator==(const RecipientMailbox&) const = default;
+};
+
+/// The part of the envelope the hub reads. Every field is covered by the sender's signature.
+struct OuterHeader {
+  Id message_id{};
+  std::uint64_t created_at_ms = 0;  // milliseconds since the Unix epoch, UTC
+  Id sender_org{};
+  MessageKind kind = MessageKind::signaal;
+  Purpose purpose = Purpose::begeleiding;
+  CategorySet categories;
+  Id consent_reference{};  // zero: no consent record (an exception route or no personal data)
+  Hash256 pupil_pseudonym{};  // zero: no pupil
+  std::vector<Id> approvals;  // second approvals, ascending
+  std::vector<RecipientMailbox> recipients;  // in the order of the age stanzas
+  Hash256 key_commitment{};
+};
+
+/// A parsed, structurally valid envelope; views point into the input.
+struct ParsedEnvelope {
+  OuterHeader outer;
+  std::span<const std::uint8_t> outer_bytes;   // magic through body length
+  std::span<const std::uint8_t> body;          // the whole age file
+  std::span<const std::uint8_t> age_header;    // the age header bytes, MAC line included
+  std::span<const std::uint8_t> payload;       // nonce and sealed chunks
+  age::Header header;
+  std::size_t inner_size = 0;                  // plaintext size the payload will give
+};
+
+/// Structure only, no keys needed: what the hub checks before storing.
+[[nodiscard]] Result<ParsedEnvelope> parse_envelope(std::span<const std::uint8_t> envelope);
+
+/// The mailbox epochs a sender must use now: errc::stale_epoch when the envelope names an older
+/// epoch than `current`, errc::unknown_epoch for a newer one or a mailbox not in `current`.
+[[nodiscard]] Result<void> check_recipient_epochs(const OuterHeader& outer,
+                                                  std::span<const RecipientMailbox> current);
+
+struct Fragment {
+  DataCategory category = DataCategory::identificatie;
+  GuidanceDomain domain = GuidanceDomain::none;
+  std::string media_type;  // printable ASCII, at most 255 bytes
+  SecretBytes body;
+};
+
+/// How to find, decrypt and check one attachment (a separate secretstream blob).
+struct AttachmentDescriptor {
+  Id id{};
+  SecretKey<32> key;
+  std::array<std::uint8_t, 24> stream_header{};
+  std::uint64_t ciphertext_size = 0;
+  Hash256 ciphertext_hash{};  // BLAKE2b-256 of the ciphertext
+  std::string media_type;     // printable ASCII, at most 255 bytes
+  std::string file_name;      // clean UTF-8, at most 65535 bytes
+};
+
+struct Draft {
+  MessageKind kind = MessageKind::signaal;
+  Purpose purpose = Purpose::begeleiding;
+  Id consent_reference{};
+  Hash256 pupil_pseudonym{};
+  std::vector<Id> approvals;
+  Id thread_id{};
+  Hash256 previous_hash{};  // the previous envelope of the thread; zero for the first
+  std::vector<Fragment> fragments;
+  std::vector<AttachmentDescriptor> attachments;
+};
+
+struct Sender {
+  const DeviceCertificate& certificate;
+  const SigningKey& signing_key;
+  std::uint64_t sequence = 0;
+};
+
+/// Seals and signs. The recipients' epoch certificates must already be verified by the caller.
+/// Fails with field_out_of_range / too_many_recipients / duplicate_recipient on a bad draft.
+[[nodiscard]] Result<std::vector<std::uint8_t>> seal(const Draft& draft, const Sender& sender,
+                                                     std::span<const MailboxEpochCertificate>
+                                                         recipients,
+                                                     std::uint64_t created_at_ms);
+
+/// The mailbox keys a device holds, per (mailbox, epoch).
+class MailboxKeyring {
+ public:
+  void add(const Id& mailbox_id, std::uint32_t epoch, age::X25519Identity identity);
+  [[nodiscard]] const age::X25519Identity* find(const Id& mailbox_id, std::uint32_t epoch) const;
+  [[nodiscard]] bool holds_mailbox(const Id& mailbox_id) const;
+
+ private:
+  std::map<std::pair<Id, std::uint32_t>, age::X25519Identity> keys_;
+};
+
+/// The organisation signing keys a device trusts (verified out of band at enrolment).
+class TrustStore {
+ public:
+  void add(const Id& org_id, const SigningPublicKey& key) { keys_[org_id] = key; }
+  [[nodiscard]] const SigningPublicKey* find(const Id& org_id) const;
+
+ private:
+  std::map<Id, SigningPublicKey> keys_;
+};
+
+struct FragmentView {
+  DataCategory category = DataCategory::identificatie;
+  GuidanceDomain domain = GuidanceDomain::none;
+  std::string media_type;
+  std::span<const std::uint8_t> body;  // into OpenedEnvelope::plaintext
+};
+
+struct OpenedEnvelope {
+  OuterHeader outer;
+  DeviceCertificate sender;
+  std::uint64_t sequence = 0;
+  Id thread_id{};
+  Hash256 previous_hash{};
+  std::vector<FragmentView> fragments;
+  std::vector<AttachmentDescriptor> attachments;
+  Hash256 envelope_hash{};  // names this envelope as the previous_hash of a reply
+  /// The decrypted inner part. The fragment views point into it; moving the OpenedEnvelope
+  /// keeps them valid (the buffer does not move).
+  SecretBytes plaintext;
+};
+
+/// Decrypts and verifies everything: recipient, key commitment, header MAC, payload, sender
+/// certificate against the trust store, signature, and that the outer labels match the content.
+[[nodiscard]] Result<OpenedEnvelope> open(std::span<const std::uint8_t> envelope,
+                                          const MailboxKeyring& keyring, const TrustStore& trust);
+
+/// BLAKE2b-256 naming an envelope (thread links, receipts).
+[[nodiscard]] Hash256 envelope_hash(std::span<const std::uint8_t> envelope);
+
+}  // namespace draaischijf::protocol

@@ -1,0 +1,71 @@
+#pragma once
+
+#include <boost/system/error_code.hpp>
+#include <boost/system/result.hpp>
+#include <type_traits>
+
+namespace draaischijf::protocol {
+
+/// Every way a protocol object can be refused. The values are stable (they appear in logs and
+/// problem documents), so new ones are only ever appended.
+enum class errc {
+  // Canonical encoding
+  truncated = 1,
+  trailing_data,
+  bad_magic,
+  unsupported_version,
+  unsupported_suite,
+  non_canonical,
+  field_out_of_range,
+  bad_base64,
+  bad_bech32,
+  wrong_key_type,
+  // age v1
+  age_header_malformed,
+  age_no_identity_matched,
+  age_header_mac_mismatch,
+  age_payload_corrupt,
+  age_payload_truncated,
+  age_trailing_data,
+  age_all_zero_shared_secret,
+  // Certificates and keys
+  certificate_untrusted,
+  certificate_signature_invalid,
+  certificate_not_yet_valid,
+  certificate_expired,
+  certificate_wrong_organisation,
+  // Mailbox epochs
+  seed_box_invalid,
+  seed_does_not_match_certificate,
+  epoch_chain_broken,
+  // Envelope
+  no_recipients,
+  too_many_recipients,
+  duplicate_recipient,
+  recipient_stanza_mismatch,
+  not_a_recipient,
+  unknown_epoch,
+  stale_epoch,
+  stanza_does_not_open,
+  key_commitment_mismatch,
+  signature_invalid,
+  sender_mismatch,
+  label_mismatch,
+  payload_too_large,
+};
+
+[[nodiscard]] const boost::system::error_category& protocol_category() noexcept;
+
+[[nodiscard]] inline boost::system::error_code make_error_code(errc e) noexcept {
+  return {static_cast<int>(e), protocol_category()};
+}
+
+template <class T>
+using Result = boost::system::result<T>;
+
+}  // namespace draaischijf::protocol
+
+namespace boost::system {
+template <>
+struct is_error_code_enum<draaischijf::protocol::errc> : std::true_type {};
+}  // namespace boost::system

@@ -1,0 +1,614 @@
+#include <sodium.h>
+
+#include <algorithm>
+#include <atomic>
+#include <draaischijf/protocol/envelope.hpp>
+#include <draaischijf/protocol/wire.hpp>
+#include <limits>
+
+#include "envelope_internal.hpp"
+#include "parallel.hpp"
+
+namespace draaischijf::protocol {
+namespace {
+
+constexpr std::array<std::uint8_t, 4> kMagic = {'D', 'R', 'S', 'J'};
+constexpr std::uint8_t kVersion = 1;
+constexpr std::uint8_t kSuite = 1;  // age v1 X25519 + STREAM, Ed25519, BLAKE2b
+constexpr std::uint8_t kInnerVersion = 1;
+constexpr std::string_view kSignatureDomain = "draaischijf/envelope/v1";
+constexpr std::string_view kOuterDigestDomain = "draaischijf/envelope-outer/v1";
+constexpr std::string_view kInnerRootDomain = "draaischijf/envelope-inner/v1";
+constexpr std::string_view kCommitmentDomain = "draaischijf/key-commitment/v1";
+constexpr std::size_t kSignatureSize = 64;
+constexpr std::size_t kSignedLengthOffset = 1;
+
+using Digest512 = std::array<std::uint8_t, 64>;
+
+std::size_t chunk_count(std::size_t plaintext) {
+  return plaintext == 0 ? 1 : (plaintext + age::kChunkSize - 1) / age::kChunkSize;
+}
+
+std::size_t sealed_payload_size(std::size_t plaintext) {
+  return age::kNonceSize + plaintext + chunk_count(plaintext) * age::kTagSize;
+}
+
+std::size_t padded_size(std::size_t unpadded) {
+  return (unpadded + kInnerPadding - 1) / kInnerPadding * kInnerPadding;
+}
+
+std::span<const std::uint8_t> chunk_of(std::span<const std::uint8_t> plaintext, std::size_t i) {
+  const std::size_t begin = i * age::kChunkSize;
+  return plaintext.subspan(begin, std::min(age::kChunkSize, plaintext.size() - begin));
+}
+
+Hash256 key_commitment(const age::FileKey& file_key, const Id& message_id) {
+  ensure_sodium();
+  crypto_generichash_state state;
+  crypto_generichash_init(&state, file_key.expose().data(), file_key.kSize, 32);
+  crypto_generichash_update(&state, reinterpret_cast<const unsigned char*>(kCommitmentDomain.data()),
+                            kCommitmentDomain.size());
+  crypto_generichash_update(&state, message_id.data(), message_id.size());
+  Hash256 out{};
+  crypto_generichash_final(&state, out.data(), out.size());
+  return out;
+}
+
+// BLAKE2b-512 over a domain and the outer bytes followed by the age header: binds the labels,
+// the recipient list and every stanza to the signature.
+Digest512 outer_digest(std::span<const std::uint8_t> outer_and_header) {
+  crypto_generichash_state state;
+  crypto_generichash_init(&state, nullptr, 0, 64);
+  crypto_generichash_update(&state, reinterpret_cast<const unsigned char*>(kOuterDigestDomain.data()),
+                            kOuterDigestDomain.size());
+  crypto_generichash_update(&state, outer_and_header.data(), outer_and_header.size());
+  Digest512 out{};
+  crypto_generichash_final(&state, out.data(), out.size());
+  return out;
+}
+
+// The signed region of the inner part hashed as 64 KiB leaves (aligned with the STREAM chunks)
+// under one root, so leaves can be hashed in parallel with chunk encryption.
+std::vector<Hash256> leaf_hashes(std::span<const std::uint8_t> signed_region, bool parallel) {
+  std::vector<Hash256> leaves(chunk_count(signed_region.size()));
+  detail::parallel_for(leaves.size(), parallel, [&](std::size_t i) {
+    const auto leaf = chunk_of(signed_region, i);
+    crypto_generichash(leaves[i].data(), leaves[i].size(), leaf.data(), leaf.size(), nullptr, 0);
+  });
+  return leaves;
+}
+
+Digest512 inner_root(const std::vector<Hash256>& leaves, std::uint64_t signed_length) {
+  crypto_generichash_state state;
+  crypto_generichash_init(&state, nullptr, 0, 64);
+  crypto_generichash_update(&state, reinterpret_cast<const unsigned char*>(kInnerRootDomain.data()),
+                            kInnerRootDomain.size());
+  std::vector<std::uint8_t> length;
+  wire::Writer(length).u64(signed_length);
+  crypto_generichash_update(&state, length.data(), length.size());
+  for (const Hash256& leaf : leaves) {
+    crypto_generichash_update(&state, leaf.data(), leaf.size());
+  }
+  Digest512 out{};
+  crypto_generichash_final(&state, out.data(), out.size());
+  return out;
+}
+
+std::array<std::uint8_t, 128> signature_message(const Digest512& outer, const Digest512& inner) {
+  std::array<std::uint8_t, 128> message{};
+  std::copy(outer.begin(), outer.end(), message.begin());
+  std::copy(inner.begin(), inner.end(), message.begin() + 64);
+  return message;
+}
+
+void write_outer(const OuterHeader& o, std::uint32_t body_length, wire::Writer& w) {
+  w.bytes(kMagic);
+  w.u8(kVersion);
+  w.u8(kSuite);
+  w.bytes(o.message_id);
+  w.u64(o.created_at_ms);
+  w.bytes(o.sender_org);
+  w.u16(static_cast<std::uint16_t>(o.kind));
+  w.u16(static_cast<std::uint16_t>(o.purpose));
+  w.u32(o.categories.bits());
+  w.bytes(o.consent_reference);
+  w.bytes(o.pupil_pseudonym);
+  w.u8(static_cast<std::uint8_t>(o.approvals.size()));
+  for (const Id& approval : o.approvals) {
+    w.bytes(approval);
+  }
+  w.u8(static_cast<std::uint8_t>(o.recipients.size()));
+  for (const RecipientMailbox& r : o.recipients) {
+    w.bytes(r.mailbox_id);
+    w.u32(r.epoch);
+  }
+  w.bytes(o.key_commitment);
+  w.u32(body_length);
+}
+
+Result<void> validate_draft(const Draft& draft) {
+  if (draft.fragments.empty() || draft.fragments.size() > kMaxFragments ||
+      draft.attachments.size() > kMaxAttachments || draft.approvals.size() > kMaxApprovals) {
+    return errc::field_out_of_range;
+  }
+  for (const Fragment& f : draft.fragments) {
+    if (f.media_type.size() > 255 || !wire::is_printable_ascii(f.media_type) ||
+        f.body.size() > std::numeric_limits<std::uint32_t>::max()) {
+      return errc::field_out_of_range;
+    }
+  }
+  for (const AttachmentDescriptor& a : draft.attachments) {
+    if (a.media_type.size() > 255 || !wire::is_printable_ascii(a.media_type) ||
+        a.file_name.size() > 65535 || !wire::is_clean_utf8(a.file_name)) {
+      return errc::field_out_of_range;
+    }
+  }
+  return {};
+}
+
+Result<std::vector<RecipientMailbox>> recipient_list(
+    std::span<const MailboxEpochCertificate> recipients) {
+  if (recipients.empty()) {
+    return errc::no_recipients;
+  }
+  if (recipients.size() > kMaxRecipients) {
+    return errc::too_many_recipients;
+  }
+  std::vector<RecipientMailbox> list;
+  for (const MailboxEpochCertificate& c : recipients) {
+    const bool listed = std::any_of(list.begin(), list.end(), [&](const RecipientMailbox& r) {
+      return r.mailbox_id == c.mailbox_id;
+    });
+    if (listed) {
+      return errc::duplicate_recipient;
+    }
+    list.push_back({c.mailbox_id, c.epoch});
+  }
+  return list;
+}
+
+// The inner part with a zero signature placeholder and its padding; returns the signed length.
+std::size_t build_inner(const Draft& draft, const Sender& sender, SecretBuffer& inner) {
+  std::size_t estimate = 1 + 4 + kDeviceCertificateSize + 8 + 16 + 32 + 2 + 1 + kSignatureSize +
+                         kInnerPadding;
+  for (const Fragment& f : draft.fragments) {
+    estimate += 2 + 1 + f.media_type.size() + 4 + f.body.size();
+  }
+  for (const AttachmentDescriptor& a : draft.attachments) {
+    estimate += 16 + 32 + 24 + 8 + 32 + 1 + a.media_type.size() + 2 + a.file_name.size();
+  }
+  inner.reserve(estimate);
+  wire::SecretWriter w(inner);
+  w.u8(kInnerVersion);
+  w.u32(0);  // signed length, patched below
+  w.bytes(encode(sender.certificate));
+  w.u64(sender.sequence);
+  w.bytes(draft.thread_id);
+  w.bytes(draft.previous_hash);
+  w.u16(static_cast<std::uint16_t>(draft.fragments.size()));
+  for (const Fragment& f : draft.fragments) {
+    w.u8(static_cast<std::uint8_t>(f.category));
+    w.u8(static_cast<std::uint8_t>(f.domain));
+    w.text8(f.media_type);
+    w.bytes32(f.body.expose());
+  }
+  w.u8(static_cast<std::uint8_t>(draft.attachments.size()));
+  for (const AttachmentDescriptor& a : draft.attachments) {
+    w.bytes(a.id);
+    w.bytes(a.key.expose());
+    w.bytes(a.stream_header);
+    w.u64(a.ciphertext_size);
+    w.bytes(a.ciphertext_hash);
+    w.text8(a.media_type);
+    w.text16(a.file_name);
+  }
+  const std::size_t signed_length = inner.size();
+  std::vector<std::uint8_t> length;
+  wire::Writer(length).u32(static_cast<std::uint32_t>(signed_length));
+  std::copy(length.begin(), length.end(), inner.begin() + kSignedLengthOffset);
+  inner.resize(padded_size(signed_length + kSignatureSize));  // zero signature and padding
+  return signed_length;
+}
+
+struct ParsedInner {
+  std::size_t signed_length = 0;
+  Signature signature{};
+};
+
+// Parses the inner part into `opened` (views into opened.plaintext) and checks its canonical
+// form: the signed length is where the fields end, and the padding is zero and minimal.
+Result<ParsedInner> parse_inner(OpenedEnvelope& opened) {
+  const auto plain = opened.plaintext.expose();
+  wire::Reader r(plain);
+  if (r.u8() != kInnerVersion && r.ok()) {
+    return errc::unsupported_version;
+  }
+  ParsedInner parsed;
+  parsed.signed_length = r.u32();
+  auto certificate = parse_device_certificate(r.take(kDeviceCertificateSize));
+  opened.sequence = r.u64();
+  opened.thread_id = r.fixed<16>();
+  opened.previous_hash = r.fixed<32>();
+  const std::uint16_t fragment_count = r.u16();
+  if (fragment_count == 0 || fragment_count > kMaxFragments) {
+    r.fail(errc::field_out_of_range);
+  }
+  for (std::uint16_t i = 0; i < fragment_count && r.ok(); ++i) {
+    FragmentView f;
+    const auto category = from_code<DataCategory>(r.u8());
+    const auto domain = from_code<GuidanceDomain>(r.u8());
+    f.media_type = r.ascii8();
+    f.body = r.bytes32();
+    if (!category || !domain) {
+      r.fail(errc::field_out_of_range);
+    }
+    f.category = category.value_or(DataCategory::identificatie);
+    f.domain = domain.value_or(GuidanceDomain::none);
+    opened.fragments.push_back(std::move(f));
+  }
+  const std::uint8_t attachment_count = r.u8();
+  if (attachment_count > kMaxAttachments) {
+    r.fail(errc::field_out_of_range);
+  }
+  for (std::uint8_t i = 0; i < attachment_count && r.ok(); ++i) {
+    AttachmentDescriptor a;
+    a.id = r.fixed<16>();
+    const auto key = r.take(32);
+    if (key.size() == 32) {
+      a.key = SecretKey<32>::copy_of(key.first<32>());
+    }
+    a.stream_header = r.fixed<24>();
+    a.ciphertext_size = r.u64();
+    a.ciphertext_hash = r.fixed<32>();
+    a.media_type = r.ascii8();
+    a.file_name = r.utf8_16();
+    opened.attachments.push_back(std::move(a));
+  }
+  if (r.ok() && r.position() != parsed.signed_length) {
+    r.fail(errc::non_canonical);
+  }
+  parsed.signature = r.fixed<64>();
+  const auto padding = r.take(r.remaining());
+  if (auto status = r.status(); !status) {
+    return status.error();
+  }
+  if (!is_zero(padding) || plain.size() != padded_size(parsed.signed_length + kSignatureSize)) {
+    return errc::non_canonical;
+  }
+  if (!certificate) {
+    return certificate.error();
+  }
+  opened.sender = *certificate;
+  return parsed;
+}
+
+Result<std::size_t> inner_size_of(std::size_t payload_size) {
+  if (payload_size < age::kNonceSize + age::kTagSize) {
+    return errc::truncated;
+  }
+  const std::size_t sealed = payload_size - age::kNonceSize;
+  const std::size_t full = sealed / age::kSealedChunkSize;
+  const std::size_t rest = sealed % age::kSealedChunkSize;
+  // The last chunk holds at least one byte: the inner part is never empty.
+  if (rest != 0 && rest <= age::kTagSize) {
+    return errc::non_canonical;
+  }
+  const std::size_t inner = full * age::kChunkSize + (rest == 0 ? 0 : rest - age::kTagSize);
+  if (inner == 0 || inner % kInnerPadding != 0) {
+    return errc::non_canonical;
+  }
+  return inner;
+}
+
+}  // namespace
+
+Result<ParsedEnvelope> parse_envelope(std::span<const std::uint8_t> envelope) {
+  wire::Reader r(envelope);
+  ParsedEnvelope parsed;
+  OuterHeader& o = parsed.outer;
+  if (r.fixed<4>() != kMagic && r.ok()) {
+    return errc::bad_magic;
+  }
+  if (r.u8() != kVersion && r.ok()) {
+    return errc::unsupported_version;
+  }
+  if (r.u8() != kSuite && r.ok()) {
+    return errc::unsupported_suite;
+  }
+  o.message_id = r.fixed<16>();
+  o.created_at_ms = r.u64();
+  o.sender_org = r.fixed<16>();
+  const auto kind = from_code<MessageKind>(r.u16());
+  const auto purpose = from_code<Purpose>(r.u16());
+  const auto categories = CategorySet::from_bits(r.u32());
+  o.consent_reference = r.fixed<16>();
+  o.pupil_pseudonym = r.fixed<32>();
+  const std::uint8_t approval_count = r.u8();
+  if (approval_count > kMaxApprovals) {
+    r.fail(errc::field_out_of_range);
+  }
+  for (std::uint8_t i = 0; i < approval_count && r.ok(); ++i) {
+    o.approvals.push_back(r.fixed<16>());
+    if (o.approvals.size() > 1 && !(o.approvals[i - 1] < o.approvals[i])) {
+      r.fail(errc::non_canonical);  // a set, written in ascending order
+    }
+  }
+  const std::uint8_t recipient_count = r.u8();
+  if (recipient_count == 0) {
+    r.fail(errc::no_recipients);
+  } else if (recipient_count > kMaxRecipients) {
+    r.fail(errc::too_many_recipients);
+  }
+  for (std::uint8_t i = 0; i < recipient_count && r.ok(); ++i) {
+    RecipientMailbox recipient{r.fixed<16>(), r.u32()};
+    const bool listed = std::any_of(o.recipients.begin(), o.recipients.end(),
+                                    [&](const RecipientMailbox& other) {
+                                      return other.mailbox_id == recipient.mailbox_id;
+                                    });
+    if (listed) {
+      r.fail(errc::duplicate_recipient);
+    }
+    o.recipients.push_back(recipient);
+  }
+  o.key_commitment = r.fixed<32>();
+  const std::uint32_t body_length = r.u32();
+  parsed.outer_bytes = envelope.first(std::min(r.position(), envelope.size()));
+  parsed.body = r.take(body_length);
+  if (auto done = r.finish(); !done) {
+    return done.error();
+  }
+  if (!kind || !purpose || !categories || categories->empty()) {
+    return errc::field_out_of_range;
+  }
+  o.kind = *kind;
+  o.purpose = *purpose;
+  o.categories = *categories;
+
+  auto header = age::parse_header(parsed.body);
+  if (!header) {
+    return errc::age_header_malformed;
+  }
+  if (header->stanzas.size() != o.recipients.size()) {
+    return errc::recipient_stanza_mismatch;
+  }
+  for (const age::Stanza& stanza : header->stanzas) {
+    if (stanza.type != "X25519" || stanza.args.size() != 1 || stanza.body.size() != 32) {
+      return errc::recipient_stanza_mismatch;
+    }
+  }
+  parsed.age_header = parsed.body.first(header->length);
+  parsed.payload = parsed.body.subspan(header->length);
+  auto inner_size = inner_size_of(parsed.payload.size());
+  if (!inner_size) {
+    return inner_size.error();
+  }
+  parsed.inner_size = *inner_size;
+  parsed.header = std::move(*header);
+  return parsed;
+}
+
+Result<void> check_recipient_epochs(const OuterHeader& outer,
+                                    std::span<const RecipientMailbox> current) {
+  for (const RecipientMailbox& listed : outer.recipients) {
+    const auto it = std::find_if(current.begin(), current.end(), [&](const RecipientMailbox& c) {
+      return c.mailbox_id == listed.mailbox_id;
+    });
+    if (it == current.end() || listed.epoch > it->epoch) {
+      return errc::unknown_epoch;
+    }
+    if (listed.epoch < it->epoch) {
+      return errc::stale_epoch;
+    }
+  }
+  return {};
+}
+
+Result<std::vector<std::uint8_t>> seal(const Draft& draft, const Sender& sender,
+                                       std::span<const MailboxEpochCertificate> recipients,
+                                       std::uint64_t created_at_ms) {
+  CategorySet categories;
+  for (const Fragment& f : draft.fragments) {
+    categories.add(f.category);
+  }
+  return detail::seal_with_labels(draft, sender, recipients, created_at_ms, categories);
+}
+
+Result<std::vector<std::uint8_t>> detail::seal_with_labels(
+    const Draft& draft, const Sender& sender, std::span<const MailboxEpochCertificate> recipients,
+    std::uint64_t created_at_ms, CategorySet declared_categories) {
+  if (auto valid = validate_draft(draft); !valid) {
+    return valid.error();
+  }
+  auto recipient_mailboxes = recipient_list(recipients);
+  if (!recipient_mailboxes) {
+    return recipient_mailboxes.error();
+  }
+  OuterHeader outer;
+  outer.message_id = random_id();
+  outer.created_at_ms = created_at_ms;
+  outer.sender_org = sender.certificate.org_id;
+  outer.kind = draft.kind;
+  outer.purpose = draft.purpose;
+  outer.categories = declared_categories;
+  outer.consent_reference = draft.consent_reference;
+  outer.pupil_pseudonym = draft.pupil_pseudonym;
+  outer.approvals = draft.approvals;
+  std::sort(outer.approvals.begin(), outer.approvals.end());
+  if (std::adjacent_find(outer.approvals.begin(), outer.approvals.end()) !=
+      outer.approvals.end()) {
+    return errc::non_canonical;
+  }
+  outer.recipients = std::move(*recipient_mailboxes);
+
+  const auto file_key = age::FileKey::random();
+  outer.key_commitment = key_commitment(file_key, outer.message_id);
+  std::vector<age::X25519Recipient> age_recipients;
+  for (const MailboxEpochCertificate& c : recipients) {
+    age_recipients.push_back({c.mailbox_key});
+  }
+  std::vector<std::uint8_t> header;
+  age::write_header(file_key, age_recipients, header);
+
+  SecretBuffer inner;
+  const std::size_t signed_length = build_inner(draft, sender, inner);
+  const std::size_t body_length = header.size() + sealed_payload_size(inner.size());
+  if (body_length > std::numeric_limits<std::uint32_t>::max()) {
+    return errc::payload_too_large;
+  }
+
+  std::vector<std::uint8_t> out;
+  out.reserve(256 + kMaxApprovals * 16 + outer.recipients.size() * 20 + body_length);
+  wire::Writer writer(out);
+  write_outer(outer, static_cast<std::uint32_t>(body_length), writer);
+  out.insert(out.end(), header.begin(), header.end());
+  const Digest512 outer_hash = outer_digest(out);
+
+  std::array<std::uint8_t, age::kNonceSize> nonce{};
+  random_fill(nonce);
+  out.insert(out.end(), nonce.begin(), nonce.end());
+  const auto payload_key = age::PayloadKey::derive(file_key, nonce);
+  const std::size_t chunks_at = out.size();
+  out.resize(chunks_at + sealed_payload_size(inner.size()) - age::kNonceSize);
+
+  const std::span<const std::uint8_t> plain(inner);
+  const std::size_t chunks = chunk_count(plain.size());
+  const auto seal_chunk = [&](std::size_t i) {
+    payload_key.seal_chunk(i, i + 1 == chunks, chunk_of(plain, i),
+                           out.data() + chunks_at + i * age::kSealedChunkSize);
+  };
+  // Chunks before the signature are sealed while the leaves are hashed; the rest after signing.
+  const std::size_t unsigned_from = signed_length / age::kChunkSize;
+  const bool parallel = plain.size() >= detail::kParallelThreshold;
+  std::vector<Hash256> leaves(chunk_count(signed_length));
+  const auto signed_region = plain.first(signed_length);
+  detail::parallel_for(unsigned_from + leaves.size(), parallel, [&](std::size_t task) {
+    if (task < unsigned_from) {
+      seal_chunk(task);
+      return;
+    }
+    const std::size_t leaf_index = task - unsigned_from;
+    const auto leaf = chunk_of(signed_region, leaf_index);
+    crypto_generichash(leaves[leaf_index].data(), leaves[leaf_index].size(), leaf.data(),
+                       leaf.size(), nullptr, 0);
+  });
+  const Signature signature = sender.signing_key.sign(
+      kSignatureDomain, signature_message(outer_hash, inner_root(leaves, signed_length)));
+  std::copy(signature.begin(), signature.end(), inner.begin() + static_cast<std::ptrdiff_t>(signed_length));
+  for (std::size_t i = unsigned_from; i < chunks; ++i) {
+    seal_chunk(i);
+  }
+  return out;
+}
+
+void MailboxKeyring::add(const Id& mailbox_id, std::uint32_t epoch, age::X25519Identity identity) {
+  keys_.insert_or_assign({mailbox_id, epoch}, std::move(identity));
+}
+
+const age::X25519Identity* MailboxKeyring::find(const Id& mailbox_id, std::uint32_t epoch) const {
+  const auto it = keys_.find({mailbox_id, epoch});
+  return it == keys_.end() ? nullptr : &it->second;
+}
+
+bool MailboxKeyring::holds_mailbox(const Id& mailbox_id) const {
+  const auto it = keys_.lower_bound({mailbox_id, 0});
+  return it != keys_.end() && it->first.first == mailbox_id;
+}
+
+const SigningPublicKey* TrustStore::find(const Id& org_id) const {
+  const auto it = keys_.find(org_id);
+  return it == keys_.end() ? nullptr : &it->second;
+}
+
+Result<OpenedEnvelope> open(std::span<const std::uint8_t> envelope, const MailboxKeyring& keyring,
+                            const TrustStore& trust) {
+  auto parsed = parse_envelope(envelope);
+  if (!parsed) {
+    return parsed.error();
+  }
+  const OuterHeader& outer = parsed->outer;
+  const auto mine = std::find_if(outer.recipients.begin(), outer.recipients.end(),
+                                 [&](const RecipientMailbox& r) {
+                                   return keyring.holds_mailbox(r.mailbox_id);
+                                 });
+  if (mine == outer.recipients.end()) {
+    return errc::not_a_recipient;
+  }
+  const age::X25519Identity* identity = keyring.find(mine->mailbox_id, mine->epoch);
+  if (identity == nullptr) {
+    return errc::unknown_epoch;
+  }
+  const auto index = static_cast<std::size_t>(mine - outer.recipients.begin());
+  auto file_key = age::unwrap_x25519(parsed->header.stanzas[index], *identity);
+  if (!file_key) {
+    return file_key.error() == errc::age_no_identity_matched ? errc::stanza_does_not_open
+                                                             : file_key.error();
+  }
+  // Before the MAC: a stanza wrapping another file key than the other recipients got is the
+  // attack the commitment exists for, and it deserves its own answer.
+  if (!ct_equal(key_commitment(*file_key, outer.message_id), outer.key_commitment)) {
+    return errc::key_commitment_mismatch;
+  }
+  if (auto mac = age::verify_header_mac(parsed->header, parsed->age_header, *file_key); !mac) {
+    return mac.error();
+  }
+
+  OpenedEnvelope opened;
+  opened.plaintext = SecretBytes(parsed->inner_size);
+  const auto nonce = parsed->payload.first<age::kNonceSize>();
+  const auto sealed = parsed->payload.subspan(age::kNonceSize);
+  const auto payload_key = age::PayloadKey::derive(*file_key, nonce);
+  const std::size_t chunks = chunk_count(parsed->inner_size);
+  const bool parallel = parsed->inner_size >= detail::kParallelThreshold;
+  std::atomic<bool> authentic{true};
+  std::uint8_t* plain = opened.plaintext.expose_mutable().data();
+  detail::parallel_for(chunks, parallel, [&](std::size_t i) {
+    const std::size_t begin = i * age::kSealedChunkSize;
+    const auto chunk = sealed.subspan(begin, std::min(age::kSealedChunkSize, sealed.size() - begin));
+    if (!payload_key.open_chunk(i, i + 1 == chunks, chunk, plain + i * age::kChunkSize)) {
+      authentic = false;
+    }
+  });
+  if (!authentic) {
+    return errc::age_payload_corrupt;
+  }
+
+  auto inner = parse_inner(opened);
+  if (!inner) {
+    return inner.error();
+  }
+  const SigningPublicKey* org_key = trust.find(opened.sender.org_id);
+  if (org_key == nullptr) {
+    return errc::certificate_untrusted;
+  }
+  if (opened.sender.org_id != outer.sender_org) {
+    return errc::sender_mismatch;
+  }
+  if (auto valid = verify(opened.sender, *org_key, outer.created_at_ms / 1000); !valid) {
+    return valid.error();
+  }
+  const auto leaves =
+      leaf_hashes(opened.plaintext.expose().first(inner->signed_length), parallel);
+  const Digest512 outer_hash = outer_digest(envelope.first(parsed->outer_bytes.size() +
+                                                           parsed->age_header.size()));
+  if (!verify_signature(opened.sender.signing_key, kSignatureDomain,
+                        signature_message(outer_hash, inner_root(leaves, inner->signed_length)),
+                        inner->signature)) {
+    return errc::signature_invalid;
+  }
+  CategorySet content_categories;
+  for (const FragmentView& f : opened.fragments) {
+    content_categories.add(f.category);
+  }
+  if (content_categories != outer.categories) {
+    return errc::label_mismatch;
+  }
+  opened.outer = std::move(parsed->outer);
+  opened.envelope_hash = envelope_hash(envelope);
+  return opened;
+}
+
+Hash256 envelope_hash(std::span<const std::uint8_t> envelope) {
+  return hash256("draaischijf/envelope-hash/v1", {envelope});
+}
+
+}  // namespace draaischijf::protocol

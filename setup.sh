@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Installs every build and test dependency from Debian 12, then optionally builds and runs.
+#
+#   ./setup.sh          install what is missing (quiet and quick when everything is there)
+#   ./setup.sh run      ... then build the release preset and run the main job
+#   ./setup.sh test     ... then build the ci preset (warnings are errors, ASan+UBSan) and run
+#                       every test
+set -euo pipefail
+cd "$(dirname "$0")"
+
+packages=(
+  build-essential cmake ninja-build ccache pkg-config git
+  libsodium-dev libssl-dev libsqlite3-dev sqlite3 libboost1.81-dev zlib1g-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  age clang-14 libclang-rt-14-dev clang-format clang-tidy
+)
+
+missing=()
+for package in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$package")
+  fi
+done
+
+if [ ${#missing[@]} -gt 0 ]; then
+  sudo=""
+  if [ "$(id -u)" -ne 0 ]; then
+    sudo="sudo"
+  fi
+  echo "setup: installing ${missing[*]}"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
+    "${missing[@]}" >/dev/null
+fi
+
+case "${1:-}" in
+  "") ;;
+  run)
+    cmake --workflow --preset release
+    exec build/release/bin/draaischijf demo
+    ;;
+  test)
+    exec cmake --workflow --preset ci
+    ;;
+  *)
+    echo "usage: ./setup.sh [run|test]" >&2
+    exit 2
+    ;;
+esac

@@ -1,0 +1,28 @@
+// Certificate parsers: never crash, and whatever parses re-encodes to exactly the input (one
+// canonical encoding).
+
+#include <algorithm>
+#include <cstdint>
+#include <cstdlib>
+
+#include "fuzz_keys.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  static const auto key = draaischijf::fuzzing::organisation_key();
+  const std::span<const std::uint8_t> input(data, size);
+  if (const auto device = draaischijf::protocol::parse_device_certificate(input)) {
+    const auto again = draaischijf::protocol::encode(*device);
+    if (!std::equal(again.begin(), again.end(), input.begin(), input.end())) {
+      std::abort();
+    }
+    (void)draaischijf::protocol::verify(*device, key.public_key(), device->not_before);
+  }
+  if (const auto epoch = draaischijf::protocol::parse_epoch_certificate(input)) {
+    const auto again = draaischijf::protocol::encode(*epoch);
+    if (!std::equal(again.begin(), again.end(), input.begin(), input.end())) {
+      std::abort();
+    }
+    (void)draaischijf::protocol::verify(*epoch, key.public_key());
+  }
+  return 0;
+}

@@ -1,0 +1,33 @@
+// Envelope parser and opener on arbitrary bytes: never crash, never throw, and an envelope that
+// parses keeps its body inside the input.
+
+#include <cstdint>
+#include <cstdlib>
+
+#include "fuzz_keys.hpp"
+
+namespace {
+
+struct Keys {
+  draaischijf::protocol::MailboxKeyring keyring;
+  draaischijf::protocol::TrustStore trust;
+  Keys() {
+    keyring.add(draaischijf::fuzzing::mailbox_id(), 0, draaischijf::fuzzing::mailbox_key());
+    trust.add(draaischijf::fuzzing::organisation_id(),
+              draaischijf::fuzzing::organisation_key().public_key());
+  }
+};
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  static const Keys keys;
+  const std::span<const std::uint8_t> input(data, size);
+  const auto parsed = draaischijf::protocol::parse_envelope(input);
+  if (parsed && (parsed->outer_bytes.size() + parsed->body.size() != size ||
+                 parsed->outer.recipients.empty())) {
+    std::abort();
+  }
+  (void)draaischijf::protocol::open(input, keys.keyring, keys.trust);
+  return 0;
+}

@@ -1,0 +1,92 @@
+// Writes valid inputs for each fuzz target into OUT/<target>/, the starting points the fuzzer
+// mutates: tools/make-fuzz-corpus.sh runs it and the result is committed under corpus/.
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "fuzz_keys.hpp"
+
+namespace {
+
+using namespace draaischijf::protocol;
+namespace fuzzing = draaischijf::fuzzing;
+
+void write(const std::filesystem::path& dir, const std::string& name,
+           const std::vector<std::uint8_t>& bytes) {
+  std::filesystem::create_directories(dir);
+  std::ofstream out(dir / name, std::ios::binary | std::ios::trunc);
+  out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc != 2) {
+    std::fprintf(stderr, "usage: %s OUT_DIR\n", argv[0]);
+    return 2;
+  }
+  const std::filesystem::path out = argv[1];
+  const SigningKey org_key = fuzzing::organisation_key();
+  const SigningKey device_key = SigningKey::from_seed(fuzzing::fixed_seed(5));
+
+  DeviceCertificate device;
+  device.org_id = fuzzing::organisation_id();
+  device.org_type = OrgType::clb;
+  device.device_id = fuzzing::fixed_id(6);
+  device.staff_id = fuzzing::fixed_id(7);
+  device.role = StaffRole::clb_psycholoog;
+  device.signing_key = device_key.public_key();
+  device.encryption_key = mailbox_identity(fuzzing::fixed_seed(8)).public_key();
+  device.not_before = 0;
+  device.not_after = 4'000'000'000;
+  device = issue(device, org_key);
+  write(out / "certificate", "device", encode(device));
+
+  MailboxEpochCertificate mailbox;
+  mailbox.mailbox_id = fuzzing::mailbox_id();
+  mailbox.org_id = fuzzing::organisation_id();
+  mailbox.mailbox_key = fuzzing::mailbox_key().public_key();
+  mailbox.created_at = 1'800'000'000;
+  mailbox = issue(mailbox, org_key);
+  write(out / "certificate", "epoch0", encode(mailbox));
+  MailboxEpochCertificate next = mailbox;
+  next.epoch = 1;
+  next.previous_certificate = certificate_hash(mailbox);
+  write(out / "certificate", "epoch1", encode(issue(next, org_key)));
+
+  const auto recipient = fuzzing::mailbox_key().recipient();
+  for (const std::size_t size : {std::size_t{0}, std::size_t{100}, std::size_t{65537}}) {
+    const std::vector<std::uint8_t> plain(size, 0x61);
+    write(out / "age_header", "age_" + std::to_string(size), age::encrypt(plain, {&recipient, 1}));
+  }
+
+  MailboxEpochCertificate other = mailbox;
+  other.mailbox_id = fuzzing::fixed_id(9);
+  other.mailbox_key = mailbox_identity(fuzzing::fixed_seed(10)).public_key();
+  const MailboxEpochCertificate both[] = {mailbox, other};
+  int n = 0;
+  for (const std::size_t size : {std::size_t{10}, std::size_t{2048}, std::size_t{70000}}) {
+    Draft draft;
+    draft.kind = MessageKind::doorverwijzing;
+    draft.purpose = Purpose::doorverwijzing;
+    draft.fragments.push_back({DataCategory::psychisch_sociaal, GuidanceDomain::none,
+                               "text/plain", SecretBytes(size)});
+    if (size == 2048) {
+      AttachmentDescriptor a;
+      a.media_type = "application/pdf";
+      a.file_name = "verslag.pdf";
+      draft.attachments.push_back(std::move(a));
+      draft.approvals.push_back(fuzzing::fixed_id(11));
+    }
+    const auto envelope = seal(draft, {device, device_key, 1}, both, 1'800'000'000'000);
+    if (!envelope) {
+      std::fprintf(stderr, "sealing failed: %s\n", envelope.error().message().c_str());
+      return 1;
+    }
+    write(out / "envelope", "envelope_" + std::to_string(n++), *envelope);
+  }
+  std::printf("seed corpus written to %s\n", out.c_str());
+  return 0;
+}

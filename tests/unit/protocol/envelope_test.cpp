@@ -1,0 +1,369 @@
+#include <gtest/gtest.h>
+
+#include <draaischijf/protocol/envelope.hpp>
+#include <draaischijf/protocol/epoch.hpp>
+
+#include "envelope_internal.hpp"
+#include "test_support.hpp"
+
+namespace draaischijf::protocol {
+namespace {
+
+using testing::pattern_bytes;
+
+constexpr std::uint64_t kNowMs = 1'800'000'000'000;
+constexpr std::uint64_t kNow = kNowMs / 1000;
+
+struct Org {
+  Id id = random_id();
+  SigningKey key = SigningKey::generate();
+};
+
+struct Device {
+  SigningKey signing_key = SigningKey::generate();
+  DeviceCertificate certificate;
+};
+
+struct Mailbox {
+  EpochSeed seed = EpochSeed::random();
+  MailboxEpochCertificate certificate;
+};
+
+Device make_device(const Org& org, const SigningKey& issuer, StaffRole role) {
+  Device d;
+  DeviceCertificate c;
+  c.org_id = org.id;
+  c.org_type = OrgType::clb;
+  c.device_id = random_id();
+  c.staff_id = random_id();
+  c.role = role;
+  c.signing_key = d.signing_key.public_key();
+  c.encryption_key = age::X25519Identity::generate().public_key();
+  c.not_before = kNow - 3600;
+  c.not_after = kNow + 3600;
+  d.certificate = issue(c, issuer);
+  return d;
+}
+
+Mailbox make_mailbox(const Org& org, std::uint32_t epoch = 0) {
+  Mailbox m;
+  MailboxEpochCertificate c;
+  c.mailbox_id = random_id();
+  c.org_id = org.id;
+  c.epoch = epoch;
+  c.mailbox_key = mailbox_identity(m.seed).public_key();
+  if (epoch > 0) {
+    c.previous_certificate[0] = 1;
+  }
+  c.created_at = kNow;
+  m.certificate = issue(c, org.key);
+  return m;
+}
+
+class EnvelopeTest : public ::testing::Test {
+ protected:
+  Org clb;
+  Org caw;
+  Device sender = make_device(clb, clb.key, StaffRole::clb_maatschappelijk_werker);
+  Mailbox intake = make_mailbox(caw);
+  Mailbox onthaal = make_mailbox(clb);
+  MailboxKeyring caw_keys;
+  TrustStore trust;
+
+  void SetUp() override {
+    caw_keys.add(intake.certificate.mailbox_id, 0, mailbox_identity(intake.seed));
+    trust.add(clb.id, clb.key.public_key());
+  }
+
+  static Draft draft_of(std::size_t size) {
+    Draft d;
+    d.kind = MessageKind::doorverwijzing;
+    d.purpose = Purpose::doorverwijzing;
+    d.consent_reference = random_id();
+    d.pupil_pseudonym[3] = 7;
+    d.thread_id = random_id();
+    d.fragments.push_back({DataCategory::psychisch_sociaal,
+                           GuidanceDomain::psychisch_en_sociaal_functioneren, "text/plain",
+                           SecretBytes::copy_of(pattern_bytes(size))});
+    return d;
+  }
+
+  std::vector<std::uint8_t> seal_to_both(const Draft& d, std::uint64_t sequence = 1) {
+    const MailboxEpochCertificate recipients[] = {intake.certificate, onthaal.certificate};
+    auto sealed = seal(d, {sender.certificate, sender.signing_key, sequence}, recipients, kNowMs);
+    EXPECT_TRUE(sealed) << sealed.error().message();
+    return sealed.value();
+  }
+
+  std::vector<std::uint8_t> referral(std::size_t size = 2048) {
+    return seal_to_both(draft_of(size));
+  }
+
+  errc open_error(std::span<const std::uint8_t> envelope) {
+    auto opened = open(envelope, caw_keys, trust);
+    if (opened) {
+      ADD_FAILURE() << "envelope opened although it should not";
+      return errc{};
+    }
+    EXPECT_EQ(&opened.error().category(), &protocol_category()) << opened.error().message();
+    return static_cast<errc>(opened.error().value());
+  }
+};
+
+TEST_F(EnvelopeTest, RecipientOpensAndVerifiesEverything) {
+  Draft d = draft_of(2048);
+  const Id thread = d.thread_id;
+  AttachmentDescriptor a;
+  a.id = random_id();
+  a.key = SecretKey<32>::random();
+  a.ciphertext_size = 12345;
+  a.ciphertext_hash[0] = 0xAA;
+  a.media_type = "application/pdf";
+  a.file_name = "verslag intake €.pdf";
+  const auto key_copy = SecretKey<32>::copy_of(a.key.expose());
+  d.attachments.push_back(std::move(a));
+  const auto envelope = seal_to_both(d, 42);
+  auto opened = open(envelope, caw_keys, trust);
+  ASSERT_TRUE(opened) << opened.error().message();
+  EXPECT_EQ(opened->outer.kind, MessageKind::doorverwijzing);
+  EXPECT_EQ(opened->outer.sender_org, clb.id);
+  EXPECT_TRUE(opened->outer.categories.contains(DataCategory::psychisch_sociaal));
+  EXPECT_EQ(opened->sender.device_id, sender.certificate.device_id);
+  EXPECT_EQ(opened->sequence, 42U);
+  EXPECT_EQ(opened->thread_id, thread);
+  ASSERT_EQ(opened->fragments.size(), 1U);
+  const auto expected = pattern_bytes(2048);
+  EXPECT_TRUE(std::equal(opened->fragments[0].body.begin(), opened->fragments[0].body.end(),
+                         expected.begin(), expected.end()));
+  ASSERT_EQ(opened->attachments.size(), 1U);
+  EXPECT_EQ(opened->attachments[0].file_name, "verslag intake €.pdf");
+  EXPECT_TRUE(opened->attachments[0].key.ct_equal(key_copy));
+  EXPECT_EQ(opened->attachments[0].ciphertext_size, 12345U);
+  EXPECT_EQ(opened->envelope_hash, envelope_hash(envelope));
+  // Moving the opened envelope keeps the fragment views pointing at live plaintext.
+  const OpenedEnvelope moved = std::move(*opened);
+  EXPECT_TRUE(std::equal(moved.fragments[0].body.begin(), moved.fragments[0].body.end(),
+                         expected.begin(), expected.end()));
+}
+
+TEST_F(EnvelopeTest, FiveMebibytePayloadRoundTrips) {
+  const auto envelope = referral(5 * 1024 * 1024);
+  auto opened = open(envelope, caw_keys, trust);
+  ASSERT_TRUE(opened) << opened.error().message();
+  const auto expected = pattern_bytes(5 * 1024 * 1024);
+  EXPECT_TRUE(std::equal(opened->fragments[0].body.begin(), opened->fragments[0].body.end(),
+                         expected.begin(), expected.end()));
+}
+
+TEST_F(EnvelopeTest, HubSeesLabelsButNoContent) {
+  Draft d = draft_of(0);
+  const std::string canary = "CANARY-plaintext-7f3a91";
+  d.fragments[0].body = SecretBytes::copy_of(testing::view_of(canary));
+  const auto envelope = seal_to_both(d);
+  const std::string_view wire(reinterpret_cast<const char*>(envelope.data()), envelope.size());
+  EXPECT_EQ(wire.find(canary), std::string_view::npos);
+  const auto parsed = parse_envelope(envelope);
+  ASSERT_TRUE(parsed);
+  EXPECT_EQ(parsed->outer.recipients.size(), 2U);
+  EXPECT_EQ(parsed->outer.recipients[0].mailbox_id, intake.certificate.mailbox_id);
+  EXPECT_EQ(parsed->outer.consent_reference, d.consent_reference);
+  EXPECT_EQ(parsed->inner_size % kInnerPadding, 0U);
+}
+
+TEST_F(EnvelopeTest, WrongRecipientIsRefused) {
+  MailboxKeyring other;
+  other.add(random_id(), 0, age::X25519Identity::generate());
+  const auto opened = open(referral(), other, trust);
+  EXPECT_EQ(opened.error(), errc::not_a_recipient);
+}
+
+TEST_F(EnvelopeTest, WrongKeyForTheListedMailboxIsRefused) {
+  MailboxKeyring wrong;
+  wrong.add(intake.certificate.mailbox_id, 0, age::X25519Identity::generate());
+  EXPECT_EQ(open(referral(), wrong, trust).error(), errc::stanza_does_not_open);
+}
+
+TEST_F(EnvelopeTest, MissingEpochKeyIsReportedAsSuch) {
+  MailboxKeyring later;
+  later.add(intake.certificate.mailbox_id, 1, age::X25519Identity::generate());
+  EXPECT_EQ(open(referral(), later, trust).error(), errc::unknown_epoch);
+}
+
+TEST_F(EnvelopeTest, EveryTamperedOuterLabelBreaksTheSignature) {
+  const auto envelope = referral();
+  // created_at, kind, purpose, consent reference, pupil pseudonym (offsets from the spec).
+  for (const std::size_t offset : {29U, 47U, 49U, 54U, 70U}) {
+    auto tampered = envelope;
+    tampered[offset] ^= 0x01;
+    EXPECT_EQ(open_error(tampered), errc::signature_invalid) << "offset " << offset;
+  }
+}
+
+TEST_F(EnvelopeTest, TamperedSenderOrganisationIsCaught) {
+  auto tampered = referral();
+  tampered[30] ^= 0x01;
+  EXPECT_EQ(open_error(tampered), errc::sender_mismatch);
+}
+
+TEST_F(EnvelopeTest, TamperedAgeHeaderFailsItsMac) {
+  const auto envelope = referral();
+  const auto parsed = parse_envelope(envelope).value();
+  // Change one character of the share of the second stanza (the CLB's own mailbox), which the
+  // CAW does not use: only the header MAC can notice.
+  const std::size_t header_at = parsed.outer_bytes.size();
+  const std::string header(parsed.age_header.begin(), parsed.age_header.end());
+  const std::size_t second = header.find("-> X25519 ", header.find("-> X25519 ") + 1);
+  ASSERT_NE(second, std::string::npos);
+  auto tampered = envelope;
+  auto& c = tampered[header_at + second + 12];
+  c = c == 'A' ? 'B' : 'A';
+  EXPECT_EQ(open_error(tampered), errc::age_header_mac_mismatch);
+}
+
+TEST_F(EnvelopeTest, SwappedBodyFailsTheKeyCommitment) {
+  const auto first = referral(1000);
+  const auto second = referral(1000);
+  const auto p1 = parse_envelope(first).value();
+  const auto p2 = parse_envelope(second).value();
+  ASSERT_EQ(p1.body.size(), p2.body.size());
+  std::vector<std::uint8_t> swapped(p1.outer_bytes.begin(), p1.outer_bytes.end());
+  swapped.insert(swapped.end(), p2.body.begin(), p2.body.end());
+  EXPECT_EQ(open_error(swapped), errc::key_commitment_mismatch);
+}
+
+TEST_F(EnvelopeTest, StanzaWrappingAnotherFileKeyFailsTheKeyCommitment) {
+  // A sender gives the CAW a different file key than the CLB copy, with a header MAC that is
+  // valid under the CAW's key: without the commitment both would read "the same" message
+  // differently (invisible salamanders).
+  const auto envelope = referral();
+  const auto parsed = parse_envelope(envelope).value();
+  const auto other_key = age::FileKey::random();
+  std::vector<age::Stanza> stanzas = parsed.header.stanzas;
+  stanzas[0] = age::wrap_x25519(other_key, {intake.certificate.mailbox_key});
+  std::vector<std::uint8_t> header;
+  age::serialize_header(stanzas, other_key, header);
+  ASSERT_EQ(header.size(), parsed.age_header.size());
+  auto forged = envelope;
+  std::copy(header.begin(), header.end(),
+            forged.begin() + static_cast<std::ptrdiff_t>(parsed.outer_bytes.size()));
+  EXPECT_EQ(open_error(forged), errc::key_commitment_mismatch);
+}
+
+TEST_F(EnvelopeTest, StaleAndUnknownEpochsAreRefused) {
+  const auto outer = parse_envelope(referral()).value().outer;
+  const Id intake_id = intake.certificate.mailbox_id;
+  const Id onthaal_id = onthaal.certificate.mailbox_id;
+  const RecipientMailbox current[] = {{intake_id, 0}, {onthaal_id, 0}};
+  EXPECT_TRUE(check_recipient_epochs(outer, current));
+  const RecipientMailbox rotated[] = {{intake_id, 1}, {onthaal_id, 0}};
+  EXPECT_EQ(check_recipient_epochs(outer, rotated).error(), errc::stale_epoch);
+  const RecipientMailbox missing[] = {{onthaal_id, 0}};
+  EXPECT_EQ(check_recipient_epochs(outer, missing).error(), errc::unknown_epoch);
+}
+
+TEST_F(EnvelopeTest, CertificateFromAnUntrustedKeyIsRefused) {
+  const SigningKey rogue = SigningKey::generate();
+  const Device impostor = make_device(clb, rogue, StaffRole::clb_arts);
+  const MailboxEpochCertificate recipients[] = {intake.certificate};
+  const auto envelope =
+      seal(draft_of(100), {impostor.certificate, impostor.signing_key, 1}, recipients, kNowMs);
+  ASSERT_TRUE(envelope);
+  EXPECT_EQ(open_error(*envelope), errc::certificate_untrusted);
+}
+
+TEST_F(EnvelopeTest, SignatureByAKeyTheCertificateDoesNotNameIsRefused) {
+  const SigningKey uncertified = SigningKey::generate();
+  const MailboxEpochCertificate recipients[] = {intake.certificate};
+  const auto envelope =
+      seal(draft_of(100), {sender.certificate, uncertified, 1}, recipients, kNowMs);
+  ASSERT_TRUE(envelope);
+  EXPECT_EQ(open_error(*envelope), errc::signature_invalid);
+}
+
+TEST_F(EnvelopeTest, ExpiredSenderCertificateIsRefused) {
+  const MailboxEpochCertificate recipients[] = {intake.certificate};
+  const auto envelope = seal(draft_of(100), {sender.certificate, sender.signing_key, 1},
+                             recipients, (kNow + 7200) * 1000);
+  ASSERT_TRUE(envelope);
+  EXPECT_EQ(open_error(*envelope), errc::certificate_expired);
+}
+
+TEST_F(EnvelopeTest, LabelsThatDoNotMatchTheContentAreRefused) {
+  CategorySet declared;
+  declared.add(DataCategory::handelingsgericht_advies);  // claims advice, carries psychosocial
+  const MailboxEpochCertificate recipients[] = {intake.certificate};
+  const auto envelope = detail::seal_with_labels(
+      draft_of(100), {sender.certificate, sender.signing_key, 1}, recipients, kNowMs, declared);
+  ASSERT_TRUE(envelope);
+  EXPECT_EQ(open_error(*envelope), errc::label_mismatch);
+}
+
+TEST_F(EnvelopeTest, TruncatedAndExtendedEnvelopesAreRefused) {
+  const auto envelope = referral();
+  const auto parsed = parse_envelope(envelope).value();
+  for (const std::size_t keep : {std::size_t{0}, std::size_t{3}, std::size_t{50},
+                                 parsed.outer_bytes.size(), envelope.size() - 1}) {
+    const auto result = parse_envelope(std::span(envelope).first(keep));
+    EXPECT_EQ(result.error(), errc::truncated) << "kept " << keep;
+  }
+  auto extended = envelope;
+  extended.push_back(0);
+  EXPECT_EQ(parse_envelope(extended).error(), errc::trailing_data);
+}
+
+TEST_F(EnvelopeTest, BodyLengthThatCutsThePayloadIsRefused) {
+  // Shorten the body consistently (length field and bytes): the payload no longer ends on a
+  // whole inner part.
+  auto envelope = referral();
+  const auto parsed = parse_envelope(envelope).value();
+  const std::size_t length_at = parsed.outer_bytes.size() - 4;
+  envelope.pop_back();
+  const auto body = static_cast<std::uint32_t>(parsed.body.size() - 1);
+  for (std::size_t i = 0; i < 4; ++i) {
+    envelope[length_at + i] = static_cast<std::uint8_t>(body >> (8 * (3 - i)));
+  }
+  EXPECT_EQ(parse_envelope(envelope).error(), errc::non_canonical);
+}
+
+TEST_F(EnvelopeTest, StructuralErrorsHaveSpecificCodes) {
+  const auto envelope = referral();
+  auto magic = envelope;
+  magic[0] = 'X';
+  EXPECT_EQ(parse_envelope(magic).error(), errc::bad_magic);
+  auto version = envelope;
+  version[4] = 9;
+  EXPECT_EQ(parse_envelope(version).error(), errc::unsupported_version);
+  auto suite = envelope;
+  suite[5] = 9;
+  EXPECT_EQ(parse_envelope(suite).error(), errc::unsupported_suite);
+  auto kind = envelope;
+  kind[46] = 0xFF;
+  EXPECT_EQ(parse_envelope(kind).error(), errc::field_out_of_range);
+}
+
+TEST_F(EnvelopeTest, SealRefusesBadDrafts) {
+  const MailboxEpochCertificate one[] = {intake.certificate};
+  const Sender who{sender.certificate, sender.signing_key, 1};
+  Draft empty = draft_of(10);
+  empty.fragments.clear();
+  EXPECT_EQ(seal(empty, who, one, kNowMs).error(), errc::field_out_of_range);
+  EXPECT_EQ(seal(draft_of(10), who, {}, kNowMs).error(), errc::no_recipients);
+  const MailboxEpochCertificate twice[] = {intake.certificate, intake.certificate};
+  EXPECT_EQ(seal(draft_of(10), who, twice, kNowMs).error(), errc::duplicate_recipient);
+  std::vector<MailboxEpochCertificate> many(kMaxRecipients + 1, intake.certificate);
+  EXPECT_EQ(seal(draft_of(10), who, many, kNowMs).error(), errc::too_many_recipients);
+  Draft bad_name = draft_of(10);
+  AttachmentDescriptor a;
+  a.file_name = "evil\x1b[2Jname.pdf";
+  bad_name.attachments.push_back(std::move(a));
+  EXPECT_EQ(seal(bad_name, who, one, kNowMs).error(), errc::field_out_of_range);
+}
+
+TEST_F(EnvelopeTest, PayloadBitFlipIsCaught) {
+  auto envelope = referral(100000);
+  envelope[envelope.size() - 100] ^= 0x80;
+  EXPECT_EQ(open_error(envelope), errc::age_payload_corrupt);
+}
+
+}  // namespace
+}  // namespace draaischijf::protocol

@@ -1,0 +1,83 @@
+#include <gtest/gtest.h>
+
+#include <draaischijf/protocol/epoch.hpp>
+#include <draaischijf/server/admission.hpp>
+
+namespace draaischijf::server {
+namespace {
+
+using namespace protocol;
+
+class AdmissionTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    DeviceCertificate c;
+    c.org_id = org_id;
+    c.device_id = random_id();
+    c.signing_key = device_key.public_key();
+    c.not_after = ~std::uint64_t{0};
+    certificate = issue(c, org_key);
+    MailboxEpochCertificate m;
+    m.mailbox_id = random_id();
+    m.org_id = random_id();
+    m.mailbox_key = mailbox_identity(EpochSeed::random()).public_key();
+    mailbox = issue(m, org_key);
+  }
+
+  std::vector<std::uint8_t> envelope_at(std::chrono::system_clock::time_point created,
+                                        std::size_t size = 100) {
+    Draft d;
+    d.fragments.push_back({DataCategory::handelingsgericht_advies, GuidanceDomain::none,
+                           "text/plain", SecretBytes(size)});
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+        created.time_since_epoch());
+    return seal(d, {certificate, device_key, 1}, {&mailbox, 1},
+                static_cast<std::uint64_t>(ms.count()))
+        .value();
+  }
+
+  Id org_id = random_id();
+  SigningKey org_key = SigningKey::generate();
+  SigningKey device_key = SigningKey::generate();
+  DeviceCertificate certificate;
+  MailboxEpochCertificate mailbox;
+  std::chrono::system_clock::time_point now = std::chrono::system_clock::now();
+};
+
+TEST_F(AdmissionTest, WellFormedEnvelopeFromTheAuthenticatedOrganisationIsAdmitted) {
+  const auto admitted = admit(envelope_at(now), {org_id}, now, {});
+  ASSERT_TRUE(admitted) << admitted.error().message();
+  EXPECT_EQ(admitted->outer.sender_org, org_id);
+}
+
+TEST_F(AdmissionTest, EnvelopeClaimingAnotherOrganisationIsRefused) {
+  EXPECT_EQ(admit(envelope_at(now), {random_id()}, now, {}).error(),
+            make_error_code(errc::sender_organisation_mismatch));
+}
+
+TEST_F(AdmissionTest, CreationTimeOutsideTheSkewWindowIsRefused) {
+  using namespace std::chrono_literals;
+  EXPECT_TRUE(admit(envelope_at(now - 23h), {org_id}, now, {}));
+  EXPECT_EQ(admit(envelope_at(now - 25h), {org_id}, now, {}).error(),
+            make_error_code(errc::clock_skew));
+  EXPECT_EQ(admit(envelope_at(now + 25h), {org_id}, now, {}).error(),
+            make_error_code(errc::clock_skew));
+}
+
+TEST_F(AdmissionTest, OversizedEnvelopeIsRefusedBeforeParsing) {
+  AdmissionLimits limits;
+  limits.max_envelope_bytes = 4096;
+  EXPECT_EQ(admit(envelope_at(now, 10000), {org_id}, now, limits).error(),
+            make_error_code(errc::envelope_too_large));
+}
+
+TEST_F(AdmissionTest, MalformedEnvelopeIsRefusedWithTheProtocolReason) {
+  auto envelope = envelope_at(now);
+  envelope.pop_back();
+  const auto admitted = admit(envelope, {org_id}, now, {});
+  ASSERT_FALSE(admitted);
+  EXPECT_EQ(admitted.error(), protocol::errc::truncated);
+}
+
+}  // namespace
+}  // namespace draaischijf::server
