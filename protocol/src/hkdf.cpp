@@ -9,7 +9,9 @@ void hmac_sha256(std::span<const std::uint8_t> key, std::span<const std::uint8_t
                  std::span<std::uint8_t, 32> out) {
   ensure_sodium();
   crypto_auth_hmacsha256_state state;
-  crypto_auth_hmacsha256_init(&state, key.data(), key.size());
+  // libsodium declares the key pointer non-null even for an empty key (an absent HKDF salt).
+  static constexpr unsigned char kNoKey = 0;
+  crypto_auth_hmacsha256_init(&state, key.empty() ? &kNoKey : key.data(), key.size());
   crypto_auth_hmacsha256_update(&state, message.data(), message.size());
   crypto_auth_hmacsha256_final(&state, out.data());
   secure_wipe(&state, sizeof state);
