@@ -167,48 +167,98 @@ Result<std::vector<RecipientMailbox>> recipient_list(
   return list;
 }
 
-// The inner part with a zero signature placeholder and its padding; returns the signed length.
-std::size_t build_inner(const Draft& draft, const Sender& sender, SecretBuffer& inner) {
-  std::size_t estimate = 1 + 4 + kDeviceCertificateSize + 8 + 16 + 32 + 2 + 1 + kSignatureSize +
-                         kInnerPadding;
-  for (const Fragment& f : draft.fragments) {
-    estimate += 2 + 1 + f.media_type.size() + 4 + f.body.size();
+// The inner part as the sealer sees it: small framing fields it writes itself, the fragment
+// bodies where the draft keeps them, and a tail with the signature and the padding. Chunks are
+// read straight from these pieces, so a 5 MiB fragment is never copied before encryption.
+class InnerPlaintext {
+ public:
+  InnerPlaintext(const Draft& draft, const Sender& sender) {
+    wire::SecretWriter w(framing_);
+    w.u8(kInnerVersion);
+    w.u32(0);  // signed length, patched below
+    w.bytes(encode(sender.certificate));
+    w.u64(sender.sequence);
+    w.bytes(draft.thread_id);
+    w.bytes(draft.previous_hash);
+    w.u16(static_cast<std::uint16_t>(draft.fragments.size()));
+    std::vector<std::size_t> cuts;  // where each fragment body sits between framing bytes
+    for (const Fragment& f : draft.fragments) {
+      w.u8(static_cast<std::uint8_t>(f.category));
+      w.u8(static_cast<std::uint8_t>(f.domain));
+      w.text8(f.media_type);
+      w.u32(static_cast<std::uint32_t>(f.body.size()));
+      cuts.push_back(framing_.size());
+    }
+    w.u8(static_cast<std::uint8_t>(draft.attachments.size()));
+    for (const AttachmentDescriptor& a : draft.attachments) {
+      w.bytes(a.id);
+      w.bytes(a.key.expose());
+      w.bytes(a.stream_header);
+      w.u64(a.ciphertext_size);
+      w.bytes(a.ciphertext_hash);
+      w.text8(a.media_type);
+      w.text16(a.file_name);
+    }
+    // The framing buffer no longer grows: views into it stay valid from here on.
+    std::size_t from = 0;
+    for (std::size_t i = 0; i < cuts.size(); ++i) {
+      add(std::span<const std::uint8_t>(framing_).subspan(from, cuts[i] - from));
+      add(draft.fragments[i].body.expose());
+      from = cuts[i];
+    }
+    add(std::span<const std::uint8_t>(framing_).subspan(from));
+    signed_length_ = size_;
+    std::vector<std::uint8_t> length;
+    wire::Writer(length).u32(static_cast<std::uint32_t>(signed_length_));
+    std::copy(length.begin(), length.end(), framing_.begin() + kSignedLengthOffset);
+    tail_.resize(padded_size(signed_length_ + kSignatureSize) - signed_length_);
+    add(tail_);
   }
-  for (const AttachmentDescriptor& a : draft.attachments) {
-    estimate += 16 + 32 + 24 + 8 + 32 + 1 + a.media_type.size() + 2 + a.file_name.size();
+
+  [[nodiscard]] std::size_t size() const noexcept { return size_; }
+  [[nodiscard]] std::size_t signed_length() const noexcept { return signed_length_; }
+  void set_signature(const Signature& signature) {
+    std::copy(signature.begin(), signature.end(), tail_.begin());
   }
-  inner.reserve(estimate);
-  wire::SecretWriter w(inner);
-  w.u8(kInnerVersion);
-  w.u32(0);  // signed length, patched below
-  w.bytes(encode(sender.certificate));
-  w.u64(sender.sequence);
-  w.bytes(draft.thread_id);
-  w.bytes(draft.previous_hash);
-  w.u16(static_cast<std::uint16_t>(draft.fragments.size()));
-  for (const Fragment& f : draft.fragments) {
-    w.u8(static_cast<std::uint8_t>(f.category));
-    w.u8(static_cast<std::uint8_t>(f.domain));
-    w.text8(f.media_type);
-    w.bytes32(f.body.expose());
+
+  /// Bytes [begin, begin + length): a direct view when they lie in one piece, else assembled
+  /// in `scratch`.
+  [[nodiscard]] std::span<const std::uint8_t> view(std::size_t begin, std::size_t length,
+                                                   SecretBuffer& scratch) const {
+    auto piece = std::upper_bound(starts_.begin(), starts_.end(), begin) - 1;
+    auto index = static_cast<std::size_t>(piece - starts_.begin());
+    std::size_t offset = begin - *piece;
+    if (offset + length <= pieces_[index].size()) {
+      return pieces_[index].subspan(offset, length);
+    }
+    scratch.clear();
+    while (scratch.size() < length) {
+      const auto part = pieces_[index].subspan(offset);
+      const std::size_t take = std::min(part.size(), length - scratch.size());
+      scratch.insert(scratch.end(), part.begin(), part.begin() + static_cast<std::ptrdiff_t>(take));
+      ++index;
+      offset = 0;
+    }
+    return scratch;
   }
-  w.u8(static_cast<std::uint8_t>(draft.attachments.size()));
-  for (const AttachmentDescriptor& a : draft.attachments) {
-    w.bytes(a.id);
-    w.bytes(a.key.expose());
-    w.bytes(a.stream_header);
-    w.u64(a.ciphertext_size);
-    w.bytes(a.ciphertext_hash);
-    w.text8(a.media_type);
-    w.text16(a.file_name);
+
+ private:
+  void add(std::span<const std::uint8_t> piece) {
+    if (piece.empty()) {
+      return;
+    }
+    starts_.push_back(size_);
+    pieces_.push_back(piece);
+    size_ += piece.size();
   }
-  const std::size_t signed_length = inner.size();
-  std::vector<std::uint8_t> length;
-  wire::Writer(length).u32(static_cast<std::uint32_t>(signed_length));
-  std::copy(length.begin(), length.end(), inner.begin() + kSignedLengthOffset);
-  inner.resize(padded_size(signed_length + kSignatureSize));  // zero signature and padding
-  return signed_length;
-}
+
+  SecretBuffer framing_;
+  SecretBuffer tail_;
+  std::vector<std::span<const std::uint8_t>> pieces_;
+  std::vector<std::size_t> starts_;
+  std::size_t size_ = 0;
+  std::size_t signed_length_ = 0;
+};
 
 struct ParsedInner {
   std::size_t signed_length = 0;
@@ -403,19 +453,35 @@ Result<void> check_recipient_epochs(const OuterHeader& outer,
   return {};
 }
 
-Result<std::vector<std::uint8_t>> seal(const Draft& draft, const Sender& sender,
-                                       std::span<const MailboxEpochCertificate> recipients,
-                                       std::uint64_t created_at_ms) {
+Result<void> seal_into(const Draft& draft, const Sender& sender,
+                       std::span<const MailboxEpochCertificate> recipients,
+                       std::uint64_t created_at_ms, std::vector<std::uint8_t>& out) {
   CategorySet categories;
   for (const Fragment& f : draft.fragments) {
     categories.add(f.category);
   }
-  return detail::seal_with_labels(draft, sender, recipients, created_at_ms, categories);
+  auto sealed = detail::seal_with_labels(draft, sender, recipients, created_at_ms, categories, out);
+  if (!sealed) {
+    out.clear();
+  }
+  return sealed;
 }
 
-Result<std::vector<std::uint8_t>> detail::seal_with_labels(
-    const Draft& draft, const Sender& sender, std::span<const MailboxEpochCertificate> recipients,
-    std::uint64_t created_at_ms, CategorySet declared_categories) {
+Result<std::vector<std::uint8_t>> seal(const Draft& draft, const Sender& sender,
+                                       std::span<const MailboxEpochCertificate> recipients,
+                                       std::uint64_t created_at_ms) {
+  std::vector<std::uint8_t> out;
+  if (auto sealed = seal_into(draft, sender, recipients, created_at_ms, out); !sealed) {
+    return sealed.error();
+  }
+  return out;
+}
+
+Result<void> detail::seal_with_labels(const Draft& draft, const Sender& sender,
+                                      std::span<const MailboxEpochCertificate> recipients,
+                                      std::uint64_t created_at_ms,
+                                      CategorySet declared_categories,
+                                      std::vector<std::uint8_t>& out) {
   if (auto valid = validate_draft(draft); !valid) {
     return valid.error();
   }
@@ -449,55 +515,57 @@ Result<std::vector<std::uint8_t>> detail::seal_with_labels(
   std::vector<std::uint8_t> header;
   age::write_header(file_key, age_recipients, header);
 
-  SecretBuffer inner;
-  const std::size_t signed_length = build_inner(draft, sender, inner);
+  InnerPlaintext inner(draft, sender);
+  const std::size_t signed_length = inner.signed_length();
   const std::size_t body_length = header.size() + sealed_payload_size(inner.size());
   if (body_length > std::numeric_limits<std::uint32_t>::max()) {
     return errc::payload_too_large;
   }
 
-  std::vector<std::uint8_t> out;
-  out.reserve(256 + kMaxApprovals * 16 + outer.recipients.size() * 20 + body_length);
-  wire::Writer writer(out);
+  std::vector<std::uint8_t> head;  // outer part and age header: what the outer digest covers
+  wire::Writer writer(head);
   write_outer(outer, static_cast<std::uint32_t>(body_length), writer);
-  out.insert(out.end(), header.begin(), header.end());
-  const Digest512 outer_hash = outer_digest(out);
-
-  std::array<std::uint8_t, age::kNonceSize> nonce{};
+  head.insert(head.end(), header.begin(), header.end());
+  const Digest512 outer_hash = outer_digest(head);
+  // Sized once: a reused buffer that already has this size is not zero-filled again.
+  out.resize(head.size() + sealed_payload_size(inner.size()));
+  std::copy(head.begin(), head.end(), out.begin());
+  const auto nonce = std::span(out).subspan(head.size()).first<age::kNonceSize>();
   random_fill(nonce);
-  out.insert(out.end(), nonce.begin(), nonce.end());
   const auto payload_key = age::PayloadKey::derive(file_key, nonce);
-  const std::size_t chunks_at = out.size();
-  out.resize(chunks_at + sealed_payload_size(inner.size()) - age::kNonceSize);
+  const std::size_t chunks_at = head.size() + age::kNonceSize;
 
-  const std::span<const std::uint8_t> plain(inner);
-  const std::size_t chunks = chunk_count(plain.size());
-  const auto seal_chunk = [&](std::size_t i) {
-    payload_key.seal_chunk(i, i + 1 == chunks, chunk_of(plain, i),
+  const std::size_t chunks = chunk_count(inner.size());
+  const auto seal_chunk = [&](std::size_t i, SecretBuffer& scratch) {
+    const std::size_t begin = i * age::kChunkSize;
+    const auto plain = inner.view(begin, std::min(age::kChunkSize, inner.size() - begin), scratch);
+    payload_key.seal_chunk(i, i + 1 == chunks, plain,
                            out.data() + chunks_at + i * age::kSealedChunkSize);
   };
   // Chunks before the signature are sealed while the leaves are hashed; the rest after signing.
   const std::size_t unsigned_from = signed_length / age::kChunkSize;
-  const bool parallel = plain.size() >= detail::kParallelThreshold;
   std::vector<Hash256> leaves(chunk_count(signed_length));
-  const auto signed_region = plain.first(signed_length);
-  detail::parallel_for(unsigned_from + leaves.size(), parallel, [&](std::size_t task) {
-    if (task < unsigned_from) {
-      seal_chunk(task);
-      return;
-    }
-    const std::size_t leaf_index = task - unsigned_from;
-    const auto leaf = chunk_of(signed_region, leaf_index);
-    crypto_generichash(leaves[leaf_index].data(), leaves[leaf_index].size(), leaf.data(),
-                       leaf.size(), nullptr, 0);
-  });
-  const Signature signature = sender.signing_key.sign(
-      kSignatureDomain, signature_message(outer_hash, inner_root(leaves, signed_length)));
-  std::copy(signature.begin(), signature.end(), inner.begin() + static_cast<std::ptrdiff_t>(signed_length));
+  detail::parallel_for(unsigned_from + leaves.size(), inner.size() >= detail::kParallelThreshold,
+                       [&](std::size_t task) {
+                         SecretBuffer scratch;
+                         if (task < unsigned_from) {
+                           seal_chunk(task, scratch);
+                           return;
+                         }
+                         const std::size_t i = task - unsigned_from;
+                         const std::size_t begin = i * age::kChunkSize;
+                         const auto leaf = inner.view(
+                             begin, std::min(age::kChunkSize, signed_length - begin), scratch);
+                         crypto_generichash(leaves[i].data(), leaves[i].size(), leaf.data(),
+                                            leaf.size(), nullptr, 0);
+                       });
+  inner.set_signature(sender.signing_key.sign(
+      kSignatureDomain, signature_message(outer_hash, inner_root(leaves, signed_length))));
+  SecretBuffer scratch;
   for (std::size_t i = unsigned_from; i < chunks; ++i) {
-    seal_chunk(i);
+    seal_chunk(i, scratch);
   }
-  return out;
+  return {};
 }
 
 void MailboxKeyring::add(const Id& mailbox_id, std::uint32_t epoch, age::X25519Identity identity) {

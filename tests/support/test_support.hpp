@@ -95,6 +95,12 @@ inline int run_command(const std::string& command) {
   return WEXITSTATUS(status);
 }
 
-inline std::string quoted(const std::filesystem::path& path) { return "'" + path.string() + "'"; }
+/// The path in single quotes for a shell command (test paths hold no quote characters).
+inline std::string quoted(const std::filesystem::path& path) {
+  std::string out(1, '\'');
+  out += path.string();
+  out += '\'';
+  return out;
+}
 
 }  // namespace draaischijf::testing

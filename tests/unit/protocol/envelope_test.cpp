@@ -292,10 +292,10 @@ TEST_F(EnvelopeTest, LabelsThatDoNotMatchTheContentAreRefused) {
   CategorySet declared;
   declared.add(DataCategory::handelingsgericht_advies);  // claims advice, carries psychosocial
   const MailboxEpochCertificate recipients[] = {intake.certificate};
-  const auto envelope = detail::seal_with_labels(
-      draft_of(100), {sender.certificate, sender.signing_key, 1}, recipients, kNowMs, declared);
-  ASSERT_TRUE(envelope);
-  EXPECT_EQ(open_error(*envelope), errc::label_mismatch);
+  std::vector<std::uint8_t> envelope;
+  ASSERT_TRUE(detail::seal_with_labels(draft_of(100), {sender.certificate, sender.signing_key, 1},
+                                       recipients, kNowMs, declared, envelope));
+  EXPECT_EQ(open_error(envelope), errc::label_mismatch);
 }
 
 TEST_F(EnvelopeTest, TruncatedAndExtendedEnvelopesAreRefused) {
@@ -357,6 +357,40 @@ TEST_F(EnvelopeTest, SealRefusesBadDrafts) {
   a.file_name = "evil\x1b[2Jname.pdf";
   bad_name.attachments.push_back(std::move(a));
   EXPECT_EQ(seal(bad_name, who, one, kNowMs).error(), errc::field_out_of_range);
+}
+
+TEST_F(EnvelopeTest, SealIntoReusesTheCallersBufferAndGivesAnOpenableEnvelope) {
+  std::vector<std::uint8_t> buffer(10, 0xEE);
+  const MailboxEpochCertificate recipients[] = {intake.certificate};
+  ASSERT_TRUE(seal_into(draft_of(3000), {sender.certificate, sender.signing_key, 1}, recipients,
+                        kNowMs, buffer));
+  EXPECT_NE(buffer[0], 0xEE);  // cleared, not appended to
+  EXPECT_TRUE(open(buffer, caw_keys, trust));
+  Draft bad = draft_of(1);
+  bad.fragments.clear();
+  EXPECT_EQ(seal_into(bad, {sender.certificate, sender.signing_key, 1}, recipients, kNowMs, buffer)
+                .error(),
+            errc::field_out_of_range);
+}
+
+TEST_F(EnvelopeTest, ManyFragmentsAndAttachmentsSpanningChunkBoundariesRoundTrip) {
+  // Fragment bodies are sealed in place; chunks that straddle several pieces are assembled.
+  Draft d = draft_of(70000);
+  for (std::uint32_t i = 0; i < 40; ++i) {
+    d.fragments.push_back({DataCategory::handelingsgericht_advies, GuidanceDomain::none,
+                           "text/plain", SecretBytes::copy_of(pattern_bytes(3000 + i * 977, i))});
+  }
+  d.fragments.push_back({DataCategory::contact, GuidanceDomain::none, "text/plain", SecretBytes()});
+  const auto envelope = seal_to_both(d);
+  auto opened = open(envelope, caw_keys, trust);
+  ASSERT_TRUE(opened) << opened.error().message();
+  ASSERT_EQ(opened->fragments.size(), 42U);
+  for (std::uint32_t i = 0; i < 40; ++i) {
+    const auto expected = pattern_bytes(3000 + i * 977, i);
+    const auto body = opened->fragments[i + 1].body;
+    EXPECT_TRUE(std::equal(body.begin(), body.end(), expected.begin(), expected.end())) << i;
+  }
+  EXPECT_TRUE(opened->fragments[41].body.empty());
 }
 
 TEST_F(EnvelopeTest, PayloadBitFlipIsCaught) {

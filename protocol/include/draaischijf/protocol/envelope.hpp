@@ -114,6 +114,13 @@ struct Sender {
                                                          recipients,
                                                      std::uint64_t created_at_ms);
 
+/// As seal(), writing into `out` (replacing its contents) so a sender that seals many envelopes
+/// reuses one buffer instead of faulting in fresh memory each time. On error `out` holds no
+/// envelope.
+[[nodiscard]] Result<void> seal_into(const Draft& draft, const Sender& sender,
+                                     std::span<const MailboxEpochCertificate> recipients,
+                                     std::uint64_t created_at_ms, std::vector<std::uint8_t>& out);
+
 /// The mailbox keys a device holds, per (mailbox, epoch).
 class MailboxKeyring {
  public:
