@@ -1,9 +1,10 @@
 // draaischijf: the command-line client, built on the client library's public API only.
 
-#include <draaischijf/client/walkthrough.hpp>
 #include <iostream>
 #include <string_view>
 #include <vector>
+
+#include <draaischijf/client/walkthrough.hpp>
 
 namespace {
 

@@ -1,9 +1,10 @@
 #include <chrono>
+#include <ostream>
+#include <string>
+
 #include <draaischijf/client/walkthrough.hpp>
 #include <draaischijf/protocol/envelope.hpp>
 #include <draaischijf/protocol/epoch.hpp>
-#include <ostream>
-#include <string>
 
 namespace draaischijf::client {
 namespace {
@@ -114,8 +115,8 @@ int run_walkthrough(std::ostream& out) {
   Mailbox intake = open_mailbox(caw, caw.name + " / intake", caw_members);
   const Id clb_members[] = {clb_device.certificate.device_id};
   const Mailbox onthaal = open_mailbox(clb, clb.name + " / onthaal", clb_members);
-  const auto box = seal_seed_to_device(intake.seed, intake.id, 0,
-                                       caw_device.certificate.encryption_key);
+  const auto box =
+      seal_seed_to_device(intake.seed, intake.id, 0, caw_device.certificate.encryption_key);
   auto unwrapped = open_seed_box(box, caw_device.encryption_key, intake.certificate);
   s.check(unwrapped.has_value(),
           "CAW device opens its seed box and the seed derives the certified mailbox key");
@@ -129,18 +130,18 @@ int run_walkthrough(std::ostream& out) {
   draft.pupil_pseudonym = hash256("walkthrough/pupil", {});
   draft.thread_id = random_id();
   const std::string advice = "Vraag: begeleiding bij schoolangst; ouders en leerling akkoord.";
-  draft.fragments.push_back({DataCategory::psychisch_sociaal,
-                             GuidanceDomain::psychisch_en_sociaal_functioneren, "text/plain",
-                             SecretBytes::copy_of({reinterpret_cast<const std::uint8_t*>(
-                                                       advice.data()),
-                                                   advice.size()})});
+  draft.fragments.push_back(
+      {DataCategory::psychisch_sociaal, GuidanceDomain::psychisch_en_sociaal_functioneren,
+       "text/plain",
+       SecretBytes::copy_of(
+           {reinterpret_cast<const std::uint8_t*>(advice.data()), advice.size()})});
   const MailboxEpochCertificate recipients[] = {intake.certificate, onthaal.certificate};
-  const auto created = static_cast<std::uint64_t>(
-      std::chrono::duration_cast<std::chrono::milliseconds>(
-          std::chrono::system_clock::now().time_since_epoch())
-          .count());
-  auto envelope = seal(draft, {clb_device.certificate, clb_device.signing_key, 1}, recipients,
-                       created);
+  const auto created =
+      static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                     std::chrono::system_clock::now().time_since_epoch())
+                                     .count());
+  auto envelope =
+      seal(draft, {clb_device.certificate, clb_device.signing_key, 1}, recipients, created);
   if (!s.check(envelope.has_value(), "sealed and signed")) {
     return s.exit_code();
   }
@@ -195,8 +196,8 @@ int run_walkthrough(std::ostream& out) {
   next.created_at = now_seconds();
   next = issue(next, caw.signing_key);
   const auto chain_box = seal_previous_seed(next_seed, intake.id, 1, intake.seed);
-  const auto new_box = seal_seed_to_device(next_seed, intake.id, 1,
-                                           caw_new_device.certificate.encryption_key);
+  const auto new_box =
+      seal_seed_to_device(next_seed, intake.id, 1, caw_new_device.certificate.encryption_key);
   auto new_seed = open_seed_box(new_box, caw_new_device.encryption_key, next);
   s.check(new_seed.has_value(), "the new device opens epoch 1");
   s.check_error(open_seed_box(new_box, caw_device.encryption_key, next), errc::seed_box_invalid,

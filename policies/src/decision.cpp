@@ -17,10 +17,14 @@ Decision evaluate(const RuleSet& rules, const Request& /*request*/) {
 
 std::string_view to_string(Outcome outcome) noexcept {
   switch (outcome) {
-    case Outcome::allow: return "allow";
-    case Outcome::deny: return "deny";
-    case Outcome::needs_consent: return "needs_consent";
-    case Outcome::needs_second_approval: return "needs_second_approval";
+    case Outcome::allow:
+      return "allow";
+    case Outcome::deny:
+      return "deny";
+    case Outcome::needs_consent:
+      return "needs_consent";
+    case Outcome::needs_second_approval:
+      return "needs_second_approval";
   }
   return "deny";
 }

@@ -1,12 +1,13 @@
-#include <sodium.h>
-
 #include <algorithm>
-#include <draaischijf/protocol/age.hpp>
-#include <draaischijf/protocol/encoding.hpp>
-#include <draaischijf/protocol/hkdf.hpp>
 #include <istream>
 #include <ostream>
 #include <stdexcept>
+
+#include <sodium.h>
+
+#include <draaischijf/protocol/age.hpp>
+#include <draaischijf/protocol/encoding.hpp>
+#include <draaischijf/protocol/hkdf.hpp>
 
 namespace draaischijf::protocol::age {
 namespace {
@@ -156,8 +157,8 @@ Result<X25519Identity> X25519Identity::parse(std::string_view text) {
     return decoded.error();
   }
   // age writes secret keys in upper case only.
-  const bool upper = std::none_of(text.begin(), text.end(),
-                                  [](char c) { return c >= 'a' && c <= 'z'; });
+  const bool upper =
+      std::none_of(text.begin(), text.end(), [](char c) { return c >= 'a' && c <= 'z'; });
   if (decoded->hrp != kIdentityHrp || !upper) {
     return errc::wrong_key_type;
   }
@@ -228,16 +229,15 @@ Result<FileKey> unwrap_x25519(const Stanza& stanza, const X25519Identity& identi
   const SecretBytes wrap_key = x25519_wrap_key(shared.expose(), *share, identity.public_key());
   const std::array<std::uint8_t, 12> zero_nonce{};
   FileKey file_key;
-  if (crypto_aead_chacha20poly1305_ietf_decrypt(
-          file_key.expose_mutable().data(), nullptr, nullptr, stanza.body.data(),
-          stanza.body.size(), nullptr, 0, zero_nonce.data(), wrap_key.expose().data()) != 0) {
+  if (crypto_aead_chacha20poly1305_ietf_decrypt(file_key.expose_mutable().data(), nullptr, nullptr,
+                                                stanza.body.data(), stanza.body.size(), nullptr, 0,
+                                                zero_nonce.data(), wrap_key.expose().data()) != 0) {
     return errc::age_no_identity_matched;
   }
   return file_key;
 }
 
-Result<FileKey> unwrap_file_key(const Header& header,
-                                std::span<const X25519Identity> identities) {
+Result<FileKey> unwrap_file_key(const Header& header, std::span<const X25519Identity> identities) {
   for (const Stanza& stanza : header.stanzas) {
     if (stanza.type == kX25519Type) {
       if (auto share = x25519_share(stanza); !share) {
@@ -285,11 +285,11 @@ Stanza wrap_x25519(const FileKey& file_key, const X25519Recipient& recipient) {
   }
   const SecretBytes wrap_key = x25519_wrap_key(shared.expose(), share, recipient.public_key);
   const std::array<std::uint8_t, 12> zero_nonce{};
-  Stanza stanza{std::string(kX25519Type), {base64_encode(share)},
-                std::vector<std::uint8_t>(kWrappedKeySize)};
+  Stanza stanza{
+      std::string(kX25519Type), {base64_encode(share)}, std::vector<std::uint8_t>(kWrappedKeySize)};
   crypto_aead_chacha20poly1305_ietf_encrypt(stanza.body.data(), nullptr, file_key.expose().data(),
-                                            file_key.kSize, nullptr, 0, nullptr,
-                                            zero_nonce.data(), wrap_key.expose().data());
+                                            file_key.kSize, nullptr, 0, nullptr, zero_nonce.data(),
+                                            wrap_key.expose().data());
   return stanza;
 }
 
@@ -392,8 +392,8 @@ Result<void> PayloadDecryptor::update(std::span<const std::uint8_t> input, const
     if (nonce_.size() < kNonceSize) {
       return {};
     }
-    key_.emplace(PayloadKey::derive(file_key_, std::span<const std::uint8_t, kNonceSize>(
-                                                   nonce_.data(), kNonceSize)));
+    key_.emplace(PayloadKey::derive(
+        file_key_, std::span<const std::uint8_t, kNonceSize>(nonce_.data(), kNonceSize)));
   }
   while (!input.empty()) {
     // A full chunk is known not to be the last only once a byte after it has arrived.
@@ -403,7 +403,8 @@ Result<void> PayloadDecryptor::update(std::span<const std::uint8_t> input, const
       }
     }
     const std::size_t take = std::min(kSealedChunkSize - pending_.size(), input.size());
-    pending_.insert(pending_.end(), input.begin(), input.begin() + static_cast<std::ptrdiff_t>(take));
+    pending_.insert(pending_.end(), input.begin(),
+                    input.begin() + static_cast<std::ptrdiff_t>(take));
     input = input.subspan(take);
   }
   return {};
@@ -427,8 +428,8 @@ PayloadEncryptor::PayloadEncryptor(const FileKey& file_key)
     : key_([&] {
         sealed_.resize(kNonceSize);
         random_fill(sealed_);
-        return PayloadKey::derive(file_key,
-                                  std::span<const std::uint8_t, kNonceSize>(sealed_.data(), kNonceSize));
+        return PayloadKey::derive(
+            file_key, std::span<const std::uint8_t, kNonceSize>(sealed_.data(), kNonceSize));
       }()) {
   buffer_.reserve(kChunkSize);
 }
@@ -459,7 +460,8 @@ std::vector<std::uint8_t> encrypt(std::span<const std::uint8_t> plaintext,
                                   std::span<const X25519Recipient> recipients) {
   const auto file_key = FileKey::random();
   std::vector<std::uint8_t> out;
-  const std::size_t chunks = plaintext.empty() ? 1 : (plaintext.size() + kChunkSize - 1) / kChunkSize;
+  const std::size_t chunks =
+      plaintext.empty() ? 1 : (plaintext.size() + kChunkSize - 1) / kChunkSize;
   out.reserve(200 + recipients.size() * 120 + kNonceSize + plaintext.size() + chunks * kTagSize);
   write_header(file_key, recipients, out);
   PayloadEncryptor encryptor(file_key);
@@ -554,7 +556,8 @@ void encrypt_stream(std::istream& in, std::span<const X25519Recipient> recipient
   const auto file_key = FileKey::random();
   std::vector<std::uint8_t> header;
   write_header(file_key, recipients, header);
-  out.write(reinterpret_cast<const char*>(header.data()), static_cast<std::streamsize>(header.size()));
+  out.write(reinterpret_cast<const char*>(header.data()),
+            static_cast<std::streamsize>(header.size()));
   PayloadEncryptor encryptor(file_key);
   const ByteSink sink = [&out](std::span<const std::uint8_t> b) {
     out.write(reinterpret_cast<const char*>(b.data()), static_cast<std::streamsize>(b.size()));

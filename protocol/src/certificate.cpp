@@ -1,4 +1,5 @@
 #include <algorithm>
+
 #include <draaischijf/protocol/certificate.hpp>
 #include <draaischijf/protocol/wire.hpp>
 
@@ -58,8 +59,8 @@ void read_preamble(wire::Reader& r, const std::array<std::uint8_t, 4>& magic) {
 }
 
 Result<void> verify_issuer_and_signature(std::string_view domain,
-                                         std::span<const std::uint8_t> body,
-                                         const KeyId& issuer, const Signature& signature,
+                                         std::span<const std::uint8_t> body, const KeyId& issuer,
+                                         const Signature& signature,
                                          const SigningPublicKey& organisation_key) {
   if (issuer != key_id_of(organisation_key)) {
     return errc::certificate_untrusted;
@@ -113,10 +114,9 @@ DeviceCertificate issue(DeviceCertificate certificate, const SigningKey& organis
 
 Result<void> verify(const DeviceCertificate& certificate, const SigningPublicKey& organisation_key,
                     std::uint64_t at_seconds) {
-  if (auto ok = verify_issuer_and_signature(kDeviceDomain,
-                                            signed_body(certificate, write_device_body),
-                                            certificate.issuer, certificate.signature,
-                                            organisation_key);
+  if (auto ok =
+          verify_issuer_and_signature(kDeviceDomain, signed_body(certificate, write_device_body),
+                                      certificate.issuer, certificate.signature, organisation_key);
       !ok) {
     return ok;
   }

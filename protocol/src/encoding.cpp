@@ -1,5 +1,6 @@
 #include <array>
 #include <cctype>
+
 #include <draaischijf/protocol/encoding.hpp>
 
 namespace draaischijf::protocol {
@@ -84,8 +85,8 @@ std::string base64_encode(std::span<const std::uint8_t> bytes) {
   out.reserve((bytes.size() * 4 + 2) / 3);
   std::size_t i = 0;
   for (; i + 3 <= bytes.size(); i += 3) {
-    const std::uint32_t group = (std::uint32_t{bytes[i]} << 16U) |
-                                (std::uint32_t{bytes[i + 1]} << 8U) | bytes[i + 2];
+    const std::uint32_t group =
+        (std::uint32_t{bytes[i]} << 16U) | (std::uint32_t{bytes[i + 1]} << 8U) | bytes[i + 2];
     out += kBase64Alphabet[(group >> 18U) & 63U];
     out += kBase64Alphabet[(group >> 12U) & 63U];
     out += kBase64Alphabet[(group >> 6U) & 63U];
@@ -97,7 +98,8 @@ std::string base64_encode(std::span<const std::uint8_t> bytes) {
     out += kBase64Alphabet[(group >> 18U) & 63U];
     out += kBase64Alphabet[(group >> 12U) & 63U];
   } else if (rest == 2) {
-    const std::uint32_t group = (std::uint32_t{bytes[i]} << 16U) | (std::uint32_t{bytes[i + 1]} << 8U);
+    const std::uint32_t group =
+        (std::uint32_t{bytes[i]} << 16U) | (std::uint32_t{bytes[i + 1]} << 8U);
     out += kBase64Alphabet[(group >> 18U) & 63U];
     out += kBase64Alphabet[(group >> 12U) & 63U];
     out += kBase64Alphabet[(group >> 6U) & 63U];

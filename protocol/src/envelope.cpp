@@ -1,10 +1,11 @@
-#include <sodium.h>
-
 #include <algorithm>
 #include <atomic>
+#include <limits>
+
+#include <sodium.h>
+
 #include <draaischijf/protocol/envelope.hpp>
 #include <draaischijf/protocol/wire.hpp>
-#include <limits>
 
 #include "envelope_internal.hpp"
 #include "parallel.hpp"
@@ -46,7 +47,8 @@ Hash256 key_commitment(const age::FileKey& file_key, const Id& message_id) {
   ensure_sodium();
   crypto_generichash_state state;
   crypto_generichash_init(&state, file_key.expose().data(), file_key.kSize, 32);
-  crypto_generichash_update(&state, reinterpret_cast<const unsigned char*>(kCommitmentDomain.data()),
+  crypto_generichash_update(&state,
+                            reinterpret_cast<const unsigned char*>(kCommitmentDomain.data()),
                             kCommitmentDomain.size());
   crypto_generichash_update(&state, message_id.data(), message_id.size());
   Hash256 out{};
@@ -59,7 +61,8 @@ Hash256 key_commitment(const age::FileKey& file_key, const Id& message_id) {
 Digest512 outer_digest(std::span<const std::uint8_t> outer_and_header) {
   crypto_generichash_state state;
   crypto_generichash_init(&state, nullptr, 0, 64);
-  crypto_generichash_update(&state, reinterpret_cast<const unsigned char*>(kOuterDigestDomain.data()),
+  crypto_generichash_update(&state,
+                            reinterpret_cast<const unsigned char*>(kOuterDigestDomain.data()),
                             kOuterDigestDomain.size());
   crypto_generichash_update(&state, outer_and_header.data(), outer_and_header.size());
   Digest512 out{};
@@ -391,10 +394,9 @@ Result<ParsedEnvelope> parse_envelope(std::span<const std::uint8_t> envelope) {
   }
   for (std::uint8_t i = 0; i < recipient_count && r.ok(); ++i) {
     RecipientMailbox recipient{r.fixed<16>(), r.u32()};
-    const bool listed = std::any_of(o.recipients.begin(), o.recipients.end(),
-                                    [&](const RecipientMailbox& other) {
-                                      return other.mailbox_id == recipient.mailbox_id;
-                                    });
+    const bool listed = std::any_of(
+        o.recipients.begin(), o.recipients.end(),
+        [&](const RecipientMailbox& other) { return other.mailbox_id == recipient.mailbox_id; });
     if (listed) {
       r.fail(errc::duplicate_recipient);
     }
@@ -479,8 +481,7 @@ Result<std::vector<std::uint8_t>> seal(const Draft& draft, const Sender& sender,
 
 Result<void> detail::seal_with_labels(const Draft& draft, const Sender& sender,
                                       std::span<const MailboxEpochCertificate> recipients,
-                                      std::uint64_t created_at_ms,
-                                      CategorySet declared_categories,
+                                      std::uint64_t created_at_ms, CategorySet declared_categories,
                                       std::vector<std::uint8_t>& out) {
   if (auto valid = validate_draft(draft); !valid) {
     return valid.error();
@@ -500,8 +501,7 @@ Result<void> detail::seal_with_labels(const Draft& draft, const Sender& sender,
   outer.pupil_pseudonym = draft.pupil_pseudonym;
   outer.approvals = draft.approvals;
   std::sort(outer.approvals.begin(), outer.approvals.end());
-  if (std::adjacent_find(outer.approvals.begin(), outer.approvals.end()) !=
-      outer.approvals.end()) {
+  if (std::adjacent_find(outer.approvals.begin(), outer.approvals.end()) != outer.approvals.end()) {
     return errc::non_canonical;
   }
   outer.recipients = std::move(*recipient_mailboxes);
@@ -594,10 +594,9 @@ Result<OpenedEnvelope> open(std::span<const std::uint8_t> envelope, const Mailbo
     return parsed.error();
   }
   const OuterHeader& outer = parsed->outer;
-  const auto mine = std::find_if(outer.recipients.begin(), outer.recipients.end(),
-                                 [&](const RecipientMailbox& r) {
-                                   return keyring.holds_mailbox(r.mailbox_id);
-                                 });
+  const auto mine =
+      std::find_if(outer.recipients.begin(), outer.recipients.end(),
+                   [&](const RecipientMailbox& r) { return keyring.holds_mailbox(r.mailbox_id); });
   if (mine == outer.recipients.end()) {
     return errc::not_a_recipient;
   }
@@ -631,7 +630,8 @@ Result<OpenedEnvelope> open(std::span<const std::uint8_t> envelope, const Mailbo
   std::uint8_t* plain = opened.plaintext.expose_mutable().data();
   detail::parallel_for(chunks, parallel, [&](std::size_t i) {
     const std::size_t begin = i * age::kSealedChunkSize;
-    const auto chunk = sealed.subspan(begin, std::min(age::kSealedChunkSize, sealed.size() - begin));
+    const auto chunk =
+        sealed.subspan(begin, std::min(age::kSealedChunkSize, sealed.size() - begin));
     if (!payload_key.open_chunk(i, i + 1 == chunks, chunk, plain + i * age::kChunkSize)) {
       authentic = false;
     }
@@ -654,10 +654,9 @@ Result<OpenedEnvelope> open(std::span<const std::uint8_t> envelope, const Mailbo
   if (auto valid = verify(opened.sender, *org_key, outer.created_at_ms / 1000); !valid) {
     return valid.error();
   }
-  const auto leaves =
-      leaf_hashes(opened.plaintext.expose().first(inner->signed_length), parallel);
-  const Digest512 outer_hash = outer_digest(envelope.first(parsed->outer_bytes.size() +
-                                                           parsed->age_header.size()));
+  const auto leaves = leaf_hashes(opened.plaintext.expose().first(inner->signed_length), parallel);
+  const Digest512 outer_hash =
+      outer_digest(envelope.first(parsed->outer_bytes.size() + parsed->age_header.size()));
   if (!verify_signature(opened.sender.signing_key, kSignatureDomain,
                         signature_message(outer_hash, inner_root(leaves, inner->signed_length)),
                         inner->signature)) {

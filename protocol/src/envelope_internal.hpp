@@ -9,9 +9,9 @@
 namespace draaischijf::protocol::detail {
 
 [[nodiscard]] Result<void> seal_with_labels(const Draft& draft, const Sender& sender,
-                                           std::span<const MailboxEpochCertificate> recipients,
-                                           std::uint64_t created_at_ms,
-                                           CategorySet declared_categories,
-                                           std::vector<std::uint8_t>& out);
+                                            std::span<const MailboxEpochCertificate> recipients,
+                                            std::uint64_t created_at_ms,
+                                            CategorySet declared_categories,
+                                            std::vector<std::uint8_t>& out);
 
 }  // namespace draaischijf::protocol::detail

@@ -93,9 +93,8 @@ std::vector<std::uint8_t> seal_previous_seed(const EpochSeed& current, const Id&
   std::vector<std::uint8_t> box(kPreviousSeedBoxSize);
   random_fill(std::span(box).first(crypto_aead_xchacha20poly1305_ietf_NPUBBYTES));
   crypto_aead_xchacha20poly1305_ietf_encrypt(
-      box.data() + crypto_aead_xchacha20poly1305_ietf_NPUBBYTES, nullptr,
-      previous.expose().data(), previous.kSize, ad.data(), ad.size(), nullptr, box.data(),
-      chain_key.expose().data());
+      box.data() + crypto_aead_xchacha20poly1305_ietf_NPUBBYTES, nullptr, previous.expose().data(),
+      previous.kSize, ad.data(), ad.size(), nullptr, box.data(), chain_key.expose().data());
   return box;
 }
 

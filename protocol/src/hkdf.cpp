@@ -1,7 +1,8 @@
+#include <stdexcept>
+
 #include <sodium.h>
 
 #include <draaischijf/protocol/hkdf.hpp>
-#include <stdexcept>
 
 namespace draaischijf::protocol {
 
@@ -42,7 +43,8 @@ SecretBytes hkdf_sha256(std::span<const std::uint8_t> ikm, std::span<const std::
     crypto_auth_hmacsha256_final(&state, block.expose_mutable().data());
     secure_wipe(&state, sizeof state);
     const std::size_t take = std::min<std::size_t>(32, length - produced);
-    std::copy_n(block.expose().begin(), take, out.expose_mutable().begin() + static_cast<std::ptrdiff_t>(produced));
+    std::copy_n(block.expose().begin(), take,
+                out.expose_mutable().begin() + static_cast<std::ptrdiff_t>(produced));
     produced += take;
   }
   return out;

@@ -1,8 +1,9 @@
+#include <vector>
+
 #include <sodium.h>
 
 #include <draaischijf/protocol/encoding.hpp>
 #include <draaischijf/protocol/keys.hpp>
-#include <vector>
 
 namespace draaischijf::protocol {
 namespace {
@@ -37,9 +38,7 @@ bool is_zero(std::span<const std::uint8_t> bytes) noexcept {
 
 std::string to_hex(std::span<const std::uint8_t> bytes) { return hex_encode(bytes); }
 
-KeyId key_id_of(const SigningPublicKey& key) {
-  return hash256("draaischijf/key-id/v1", {key});
-}
+KeyId key_id_of(const SigningPublicKey& key) { return hash256("draaischijf/key-id/v1", {key}); }
 
 SigningKey SigningKey::generate() { return from_seed(SecretKey<32>::random()); }
 
@@ -68,8 +67,8 @@ bool verify_signature(const SigningPublicKey& key, std::string_view domain,
                       std::span<const std::uint8_t> message, const Signature& signature) {
   ensure_sodium();
   const std::vector<std::uint8_t> signed_message = framed(domain, message);
-  return crypto_sign_verify_detached(signature.data(), signed_message.data(),
-                                     signed_message.size(), key.data()) == 0;
+  return crypto_sign_verify_detached(signature.data(), signed_message.data(), signed_message.size(),
+                                     key.data()) == 0;
 }
 
 Hash256 hash256(std::string_view domain,

@@ -1,8 +1,9 @@
+#include <mutex>
+#include <stdexcept>
+
 #include <sodium.h>
 
 #include <draaischijf/protocol/secret.hpp>
-#include <mutex>
-#include <stdexcept>
 
 namespace draaischijf::protocol {
 

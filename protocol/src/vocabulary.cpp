@@ -57,16 +57,11 @@ constexpr VocabularyEntry<MessageKind> kMessageKinds[] = {
 
 using P = Purpose;
 constexpr VocabularyEntry<Purpose> kPurposes[] = {
-    {P::begeleiding, "begeleiding"},
-    {P::doorverwijzing, "doorverwijzing"},
-    {P::consultatie, "consultatie"},
-    {P::terugkoppeling, "terugkoppeling"},
-    {P::leerplicht, "leerplicht"},
-    {P::systematisch_contact, "systematisch_contact"},
-    {P::profylaxe, "profylaxe"},
-    {P::dossieroverdracht, "dossieroverdracht"},
-    {P::verontrusting, "verontrusting"},
-    {P::datadialoog, "datadialoog"},
+    {P::begeleiding, "begeleiding"},     {P::doorverwijzing, "doorverwijzing"},
+    {P::consultatie, "consultatie"},     {P::terugkoppeling, "terugkoppeling"},
+    {P::leerplicht, "leerplicht"},       {P::systematisch_contact, "systematisch_contact"},
+    {P::profylaxe, "profylaxe"},         {P::dossieroverdracht, "dossieroverdracht"},
+    {P::verontrusting, "verontrusting"}, {P::datadialoog, "datadialoog"},
 };
 
 using D = DataCategory;

@@ -1,5 +1,6 @@
-#include <draaischijf/server/admission.hpp>
 #include <string>
+
+#include <draaischijf/server/admission.hpp>
 
 namespace draaischijf::server {
 namespace {
@@ -9,10 +10,12 @@ class ServerCategory final : public boost::system::error_category {
   [[nodiscard]] const char* name() const noexcept override { return "draaischijf.server"; }
   [[nodiscard]] std::string message(int value) const override {
     switch (static_cast<errc>(value)) {
-      case errc::envelope_too_large: return "envelope exceeds the configured size limit";
+      case errc::envelope_too_large:
+        return "envelope exceeds the configured size limit";
       case errc::sender_organisation_mismatch:
         return "envelope names another sender organisation than the client certificate";
-      case errc::clock_skew: return "envelope creation time is too far from the hub's clock";
+      case errc::clock_skew:
+        return "envelope creation time is too far from the hub's clock";
     }
     return "unknown server error";
   }

@@ -2,13 +2,14 @@
 // network service (mutual TLS, mailboxes, durable delivery) builds on it.
 
 #include <chrono>
-#include <draaischijf/protocol/encoding.hpp>
-#include <draaischijf/server/admission.hpp>
 #include <fstream>
 #include <iostream>
 #include <iterator>
 #include <string_view>
 #include <vector>
+
+#include <draaischijf/protocol/encoding.hpp>
+#include <draaischijf/server/admission.hpp>
 
 namespace {
 
@@ -41,8 +42,8 @@ int check_envelope(const std::string& path, std::string_view org_hex) {
   auto admitted = draaischijf::server::admit(envelope, sender, std::chrono::system_clock::now(),
                                              draaischijf::server::AdmissionLimits{});
   if (!admitted) {
-    std::cout << "refused: " << admitted.error().message() << " (" << admitted.error().category().name()
-              << ":" << admitted.error().value() << ")\n";
+    std::cout << "refused: " << admitted.error().message() << " ("
+              << admitted.error().category().name() << ":" << admitted.error().value() << ")\n";
     return 1;
   }
   const auto& outer = admitted->outer;

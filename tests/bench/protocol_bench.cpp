@@ -5,14 +5,15 @@
 //
 //   build/release/bin/protocol_bench [--benchmark_repetitions=5 ...]
 
-#include <sodium.h>
-#include <benchmark/benchmark.h>
-
 #include <cstdio>
-#include <draaischijf/protocol/envelope.hpp>
-#include <draaischijf/protocol/epoch.hpp>
 #include <map>
 #include <string>
+
+#include <benchmark/benchmark.h>
+#include <sodium.h>
+
+#include <draaischijf/protocol/envelope.hpp>
+#include <draaischijf/protocol/epoch.hpp>
 
 namespace {
 
@@ -69,8 +70,8 @@ void BM_RawChaCha20Poly1305(benchmark::State& state) {
   const auto key = SecretKey<32>::random();
   std::array<std::uint8_t, 12> nonce{};
   for (auto _ : state) {
-    crypto_aead_chacha20poly1305_ietf_encrypt(out.data(), nullptr, in.data(), in.size(), nullptr,
-                                              0, nullptr, nonce.data(), key.expose().data());
+    crypto_aead_chacha20poly1305_ietf_encrypt(out.data(), nullptr, in.data(), in.size(), nullptr, 0,
+                                              nullptr, nonce.data(), key.expose().data());
     benchmark::DoNotOptimize(out.data());
   }
   state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(size));
@@ -111,7 +112,8 @@ void BM_VerifyOpen(benchmark::State& state) {
   const auto size = static_cast<std::size_t>(state.range(0));
   const auto count = static_cast<std::size_t>(state.range(1));
   const auto recipients = std::span(w.mailboxes).first(count);
-  const auto envelope = seal(World::draft(size), {w.device, w.device_key, 1}, recipients, kNowMs).value();
+  const auto envelope =
+      seal(World::draft(size), {w.device, w.device_key, 1}, recipients, kNowMs).value();
   // The last recipient opens: the worst case for finding its stanza.
   MailboxKeyring keyring;
   keyring.add(recipients.back().mailbox_id, 0, mailbox_identity(w.seeds[count - 1]));

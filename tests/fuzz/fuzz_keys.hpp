@@ -4,8 +4,8 @@
 // seeds written once keep reaching the decryption paths. Fuzzing material only: these keys
 // protect nothing.
 
-#include <draaischijf/protocol/epoch.hpp>
 #include <draaischijf/protocol/envelope.hpp>
+#include <draaischijf/protocol/epoch.hpp>
 
 // The libFuzzer entry point every target defines.
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size);

@@ -17,7 +17,8 @@ void write(const std::filesystem::path& dir, const std::string& name,
            const std::vector<std::uint8_t>& bytes) {
   std::filesystem::create_directories(dir);
   std::ofstream out(dir / name, std::ios::binary | std::ios::trunc);
-  out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+  out.write(reinterpret_cast<const char*>(bytes.data()),
+            static_cast<std::streamsize>(bytes.size()));
 }
 
 }  // namespace
@@ -71,8 +72,8 @@ int main(int argc, char** argv) {
     Draft draft;
     draft.kind = MessageKind::doorverwijzing;
     draft.purpose = Purpose::doorverwijzing;
-    draft.fragments.push_back({DataCategory::psychisch_sociaal, GuidanceDomain::none,
-                               "text/plain", SecretBytes(size)});
+    draft.fragments.push_back(
+        {DataCategory::psychisch_sociaal, GuidanceDomain::none, "text/plain", SecretBytes(size)});
     if (size == 2048) {
       AttachmentDescriptor a;
       a.media_type = "application/pdf";

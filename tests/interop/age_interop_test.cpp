@@ -1,13 +1,14 @@
 // Interoperability with the real `age` command-line tool (Debian package `age`): what we encrypt
 // `age -d -i` decrypts, and what `age -r` encrypts we decrypt, across the chunk boundaries.
 
-#include <gtest/gtest.h>
+#include <fstream>
+#include <sstream>
 #include <sys/stat.h>
+
+#include <gtest/gtest.h>
 
 #include <draaischijf/protocol/age.hpp>
 #include <draaischijf/protocol/epoch.hpp>
-#include <fstream>
-#include <sstream>
 
 #include "test_support.hpp"
 

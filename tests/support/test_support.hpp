@@ -2,14 +2,9 @@
 
 // Small helpers shared by the test executables: temporary folders, files, digests, processes.
 
-#include <sodium.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
-#include <draaischijf/protocol/encoding.hpp>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -17,7 +12,13 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <vector>
+
+#include <sodium.h>
+
+#include <draaischijf/protocol/encoding.hpp>
 
 namespace draaischijf::testing {
 
@@ -72,7 +73,8 @@ class TempDir {
 
 inline void write_file(const std::filesystem::path& path, std::span<const std::uint8_t> bytes) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+  out.write(reinterpret_cast<const char*>(bytes.data()),
+            static_cast<std::streamsize>(bytes.size()));
   if (!out) {
     throw std::runtime_error("cannot write " + path.string());
   }

@@ -2,16 +2,17 @@
 // our age implementation. Each vector names its expected outcome; scrypt, hybrid (ML-KEM) and
 // armored vectors are outside our X25519-only suite and are counted as skipped.
 
-#include <gtest/gtest.h>
-#include <zlib.h>
-
 #include <cstdlib>
-#include <draaischijf/protocol/age.hpp>
-#include <draaischijf/protocol/encoding.hpp>
 #include <filesystem>
 #include <iostream>
 #include <map>
 #include <sstream>
+#include <zlib.h>
+
+#include <gtest/gtest.h>
+
+#include <draaischijf/protocol/age.hpp>
+#include <draaischijf/protocol/encoding.hpp>
 
 #include "test_support.hpp"
 
@@ -68,7 +69,8 @@ Vector load(const std::filesystem::path& path) {
     const auto colon = line.find(": ");
     v.fields.emplace(line.substr(0, colon), line.substr(colon + 2));
   }
-  v.file.assign(bytes.begin() + static_cast<std::ptrdiff_t>(std::min(pos, bytes.size())), bytes.end());
+  v.file.assign(bytes.begin() + static_cast<std::ptrdiff_t>(std::min(pos, bytes.size())),
+                bytes.end());
   if (const auto compressed = v.fields.find("compressed"); compressed != v.fields.end()) {
     if (compressed->second != "zlib") {
       throw std::runtime_error(v.name + ": unknown compression " + compressed->second);
@@ -85,9 +87,8 @@ bool outside_our_suite(const Vector& v) {
     return true;
   }
   const auto [begin, end] = v.fields.equal_range("identity");
-  return std::any_of(begin, end, [](const auto& field) {
-    return field.second.rfind("AGE-SECRET-KEY-1", 0) != 0;
-  });
+  return std::any_of(
+      begin, end, [](const auto& field) { return field.second.rfind("AGE-SECRET-KEY-1", 0) != 0; });
 }
 
 // The outcome class the vectors use for each of our errors.
@@ -96,14 +97,19 @@ std::string outcome_of(const Result<SecretBytes>& r) {
     return "success";
   }
   switch (static_cast<errc>(r.error().value())) {
-    case errc::age_no_identity_matched: return "no match";
-    case errc::age_header_mac_mismatch: return "HMAC failure";
+    case errc::age_no_identity_matched:
+      return "no match";
+    case errc::age_header_mac_mismatch:
+      return "HMAC failure";
     case errc::age_header_malformed:
-    case errc::age_all_zero_shared_secret: return "header failure";
+    case errc::age_all_zero_shared_secret:
+      return "header failure";
     case errc::age_payload_corrupt:
     case errc::age_payload_truncated:
-    case errc::age_trailing_data: return "payload failure";
-    default: return "unexpected error: " + r.error().message();
+    case errc::age_trailing_data:
+      return "payload failure";
+    default:
+      return "unexpected error: " + r.error().message();
   }
 }
 

@@ -1,7 +1,8 @@
+#include <sstream>
+
 #include <gtest/gtest.h>
 
 #include <draaischijf/client/walkthrough.hpp>
-#include <sstream>
 
 namespace draaischijf::client {
 namespace {

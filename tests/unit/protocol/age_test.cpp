@@ -1,7 +1,8 @@
+#include <sstream>
+
 #include <gtest/gtest.h>
 
 #include <draaischijf/protocol/age.hpp>
-#include <sstream>
 
 #include "test_support.hpp"
 
@@ -119,7 +120,8 @@ TEST(AgeTest, DecryptorEmitsOneChunkAtATimeWhateverThePieceSize) {
   };
   const auto payload = std::span(file).subspan(header.length);
   for (std::size_t i = 0; i < payload.size(); i += 1000) {
-    ASSERT_TRUE(decryptor.update(payload.subspan(i, std::min<std::size_t>(1000, payload.size() - i)), sink));
+    ASSERT_TRUE(decryptor.update(
+        payload.subspan(i, std::min<std::size_t>(1000, payload.size() - i)), sink));
   }
   ASSERT_TRUE(decryptor.finish(sink));
   EXPECT_EQ(out, plaintext);

@@ -282,8 +282,8 @@ TEST_F(EnvelopeTest, SignatureByAKeyTheCertificateDoesNotNameIsRefused) {
 
 TEST_F(EnvelopeTest, ExpiredSenderCertificateIsRefused) {
   const MailboxEpochCertificate recipients[] = {intake.certificate};
-  const auto envelope = seal(draft_of(100), {sender.certificate, sender.signing_key, 1},
-                             recipients, (kNow + 7200) * 1000);
+  const auto envelope = seal(draft_of(100), {sender.certificate, sender.signing_key, 1}, recipients,
+                             (kNow + 7200) * 1000);
   ASSERT_TRUE(envelope);
   EXPECT_EQ(open_error(*envelope), errc::certificate_expired);
 }

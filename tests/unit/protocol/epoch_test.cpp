@@ -78,8 +78,8 @@ TEST(EpochTest, NewestSeedWalksBackThroughTheWholeHistory) {
   }
   EpochSeed seed = EpochSeed::copy_of(chain.seeds.back().expose());
   for (std::size_t epoch = chain.seeds.size() - 1; epoch > 0; --epoch) {
-    auto previous = open_previous_seed(chain.previous_boxes[epoch], seed,
-                                       chain.certificates[epoch], chain.certificates[epoch - 1]);
+    auto previous = open_previous_seed(chain.previous_boxes[epoch], seed, chain.certificates[epoch],
+                                       chain.certificates[epoch - 1]);
     ASSERT_TRUE(previous) << "epoch " << epoch << ": " << previous.error().message();
     EXPECT_TRUE(previous->ct_equal(chain.seeds[epoch - 1]));
     seed = std::move(*previous);
@@ -96,8 +96,8 @@ TEST(EpochTest, AnOldSeedCannotOpenANewerEpoch) {
                                chain.certificates[1])
                 .error(),
             errc::epoch_chain_broken);
-  EXPECT_FALSE(ct_equal(mailbox_identity(chain.seeds[1]).public_key(),
-                        chain.certificates[2].mailbox_key));
+  EXPECT_FALSE(
+      ct_equal(mailbox_identity(chain.seeds[1]).public_key(), chain.certificates[2].mailbox_key));
 }
 
 TEST(EpochTest, MailboxIdentityIsAnAgeIdentity) {

@@ -1,14 +1,17 @@
+#include <ostream>
+#include <type_traits>
+
 #include <gtest/gtest.h>
 
 #include <draaischijf/protocol/secret.hpp>
-#include <ostream>
-#include <type_traits>
 
 namespace draaischijf::protocol {
 namespace {
 
 template <class T>
-concept Printable = requires(std::ostream& os, const T& t) { os << t; };
+concept Printable = requires(std::ostream& os, const T& t) {
+  os << t;
+};
 
 static_assert(!std::is_copy_constructible_v<SecretBytes>);
 static_assert(!std::is_copy_assignable_v<SecretBytes>);

@@ -29,8 +29,8 @@ class AdmissionTest : public ::testing::Test {
     Draft d;
     d.fragments.push_back({DataCategory::handelingsgericht_advies, GuidanceDomain::none,
                            "text/plain", SecretBytes(size)});
-    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-        created.time_since_epoch());
+    const auto ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(created.time_since_epoch());
     return seal(d, {certificate, device_key, 1}, {&mailbox, 1},
                 static_cast<std::uint64_t>(ms.count()))
         .value();

@@ -5,9 +5,10 @@
 // decided and the reasons in Dutch and English. Default deny: with no rule that allows, the
 // answer is deny, so an empty or missing rule set can never let a fragment out.
 
-#include <draaischijf/protocol/vocabulary.hpp>
 #include <string>
 #include <vector>
+
+#include <draaischijf/protocol/vocabulary.hpp>
 
 namespace draaischijf::policies {
 

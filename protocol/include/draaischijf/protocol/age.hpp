@@ -9,8 +9,6 @@
 
 #include <array>
 #include <cstdint>
-#include <draaischijf/protocol/errors.hpp>
-#include <draaischijf/protocol/secret.hpp>
 #include <functional>
 #include <iosfwd>
 #include <optional>
@@ -18,6 +16,9 @@
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include <draaischijf/protocol/errors.hpp>
+#include <draaischijf/protocol/secret.hpp>
 
 namespace draaischijf::protocol::age {
 
@@ -109,8 +110,8 @@ class PayloadKey {
   void seal_chunk(std::uint64_t index, bool last, std::span<const std::uint8_t> plaintext,
                   std::uint8_t* out) const;
   /// `out` must have room for sealed.size() - kTagSize bytes; false when authentication fails.
-  [[nodiscard]] bool open_chunk(std::uint64_t index, bool last, std::span<const std::uint8_t> sealed,
-                                std::uint8_t* out) const;
+  [[nodiscard]] bool open_chunk(std::uint64_t index, bool last,
+                                std::span<const std::uint8_t> sealed, std::uint8_t* out) const;
 
  private:
   explicit PayloadKey(SecretBytes key) : key_(std::move(key)) {}

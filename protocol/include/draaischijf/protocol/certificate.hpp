@@ -8,11 +8,12 @@
 // organisation key they trust (docs/PROTOCOL.md, "Certificates").
 
 #include <cstdint>
+#include <span>
+#include <vector>
+
 #include <draaischijf/protocol/errors.hpp>
 #include <draaischijf/protocol/keys.hpp>
 #include <draaischijf/protocol/vocabulary.hpp>
-#include <span>
-#include <vector>
 
 namespace draaischijf::protocol {
 
@@ -32,8 +33,8 @@ struct DeviceCertificate {
   Signature signature{};
 };
 
-inline constexpr std::size_t kDeviceCertificateSize = 4 + 1 + 16 + 1 + 16 + 16 + 1 + 32 + 32 + 8 +
-                                                      8 + 32 + 64;
+inline constexpr std::size_t kDeviceCertificateSize =
+    4 + 1 + 16 + 1 + 16 + 16 + 1 + 32 + 32 + 8 + 8 + 32 + 64;
 
 [[nodiscard]] std::vector<std::uint8_t> encode(const DeviceCertificate& certificate);
 [[nodiscard]] Result<DeviceCertificate> parse_device_certificate(std::span<const std::uint8_t> in);
@@ -57,8 +58,8 @@ struct MailboxEpochCertificate {
   Signature signature{};
 };
 
-inline constexpr std::size_t kEpochCertificateSize = 4 + 1 + 16 + 16 + 4 + 32 + 32 + 32 + 8 + 32 +
-                                                     64;
+inline constexpr std::size_t kEpochCertificateSize =
+    4 + 1 + 16 + 16 + 4 + 32 + 32 + 32 + 8 + 32 + 64;
 
 [[nodiscard]] std::vector<std::uint8_t> encode(const MailboxEpochCertificate& certificate);
 [[nodiscard]] Result<MailboxEpochCertificate> parse_epoch_certificate(

@@ -4,11 +4,12 @@
 // that has more than one encoding of the same bytes is refused (age spec: canonical base64).
 
 #include <cstdint>
-#include <draaischijf/protocol/errors.hpp>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include <draaischijf/protocol/errors.hpp>
 
 namespace draaischijf::protocol {
 

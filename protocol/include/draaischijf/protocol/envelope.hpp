@@ -12,16 +12,17 @@
 
 #include <array>
 #include <cstdint>
+#include <map>
+#include <span>
+#include <string>
+#include <vector>
+
 #include <draaischijf/protocol/age.hpp>
 #include <draaischijf/protocol/certificate.hpp>
 #include <draaischijf/protocol/errors.hpp>
 #include <draaischijf/protocol/keys.hpp>
 #include <draaischijf/protocol/secret.hpp>
 #include <draaischijf/protocol/vocabulary.hpp>
-#include <map>
-#include <span>
-#include <string>
-#include <vector>
 
 namespace draaischijf::protocol {
 
@@ -45,7 +46,7 @@ struct OuterHeader {
   MessageKind kind = MessageKind::signaal;
   Purpose purpose = Purpose::begeleiding;
   CategorySet categories;
-  Id consent_reference{};  // zero: no consent record (an exception route or no personal data)
+  Id consent_reference{};     // zero: no consent record (an exception route or no personal data)
   Hash256 pupil_pseudonym{};  // zero: no pupil
   std::vector<Id> approvals;  // second approvals, ascending
   std::vector<RecipientMailbox> recipients;  // in the order of the age stanzas
@@ -55,12 +56,12 @@ struct OuterHeader {
 /// A parsed, structurally valid envelope; views point into the input.
 struct ParsedEnvelope {
   OuterHeader outer;
-  std::span<const std::uint8_t> outer_bytes;   // magic through body length
-  std::span<const std::uint8_t> body;          // the whole age file
-  std::span<const std::uint8_t> age_header;    // the age header bytes, MAC line included
-  std::span<const std::uint8_t> payload;       // nonce and sealed chunks
+  std::span<const std::uint8_t> outer_bytes;  // magic through body length
+  std::span<const std::uint8_t> body;         // the whole age file
+  std::span<const std::uint8_t> age_header;   // the age header bytes, MAC line included
+  std::span<const std::uint8_t> payload;      // nonce and sealed chunks
   age::Header header;
-  std::size_t inner_size = 0;                  // plaintext size the payload will give
+  std::size_t inner_size = 0;  // plaintext size the payload will give
 };
 
 /// Structure only, no keys needed: what the hub checks before storing.
@@ -109,10 +110,9 @@ struct Sender {
 
 /// Seals and signs. The recipients' epoch certificates must already be verified by the caller.
 /// Fails with field_out_of_range / too_many_recipients / duplicate_recipient on a bad draft.
-[[nodiscard]] Result<std::vector<std::uint8_t>> seal(const Draft& draft, const Sender& sender,
-                                                     std::span<const MailboxEpochCertificate>
-                                                         recipients,
-                                                     std::uint64_t created_at_ms);
+[[nodiscard]] Result<std::vector<std::uint8_t>> seal(
+    const Draft& draft, const Sender& sender, std::span<const MailboxEpochCertificate> recipients,
+    std::uint64_t created_at_ms);
 
 /// As seal(), writing into `out` (replacing its contents) so a sender that seals many envelopes
 /// reuses one buffer instead of faulting in fresh memory each time. On error `out` holds no

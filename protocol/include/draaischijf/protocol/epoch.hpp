@@ -7,18 +7,19 @@
 // receives seed n.
 
 #include <cstdint>
+#include <span>
+#include <vector>
+
 #include <draaischijf/protocol/age.hpp>
 #include <draaischijf/protocol/certificate.hpp>
 #include <draaischijf/protocol/errors.hpp>
 #include <draaischijf/protocol/secret.hpp>
-#include <span>
-#include <vector>
 
 namespace draaischijf::protocol {
 
 using EpochSeed = SecretKey<32>;
 
-inline constexpr std::size_t kSeedBoxSize = 48 + 32 + 16 + 4;       // sealed box of seed+binding
+inline constexpr std::size_t kSeedBoxSize = 48 + 32 + 16 + 4;      // sealed box of seed+binding
 inline constexpr std::size_t kPreviousSeedBoxSize = 24 + 32 + 16;  // nonce, seed, tag
 
 /// The mailbox identity of an epoch: an ordinary age X25519 identity, so the stock `age` tool

@@ -1,8 +1,9 @@
 #pragma once
 
+#include <type_traits>
+
 #include <boost/system/error_code.hpp>
 #include <boost/system/result.hpp>
-#include <type_traits>
 
 namespace draaischijf::protocol {
 

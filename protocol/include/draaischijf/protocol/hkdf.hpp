@@ -3,9 +3,10 @@
 // HKDF-SHA-256 (RFC 5869) on libsodium's HMAC-SHA-256: libsodium 1.0.18 has no HKDF of its own.
 
 #include <cstdint>
-#include <draaischijf/protocol/secret.hpp>
 #include <span>
 #include <string_view>
+
+#include <draaischijf/protocol/secret.hpp>
 
 namespace draaischijf::protocol {
 

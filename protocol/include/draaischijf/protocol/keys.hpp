@@ -5,11 +5,12 @@
 
 #include <array>
 #include <cstdint>
-#include <draaischijf/protocol/secret.hpp>
 #include <initializer_list>
 #include <span>
 #include <string>
 #include <string_view>
+
+#include <draaischijf/protocol/secret.hpp>
 
 namespace draaischijf::protocol {
 
@@ -37,7 +38,8 @@ class SigningKey {
 
   [[nodiscard]] const SigningPublicKey& public_key() const noexcept { return public_key_; }
   [[nodiscard]] KeyId key_id() const { return key_id_of(public_key_); }
-  [[nodiscard]] Signature sign(std::string_view domain, std::span<const std::uint8_t> message) const;
+  [[nodiscard]] Signature sign(std::string_view domain,
+                               std::span<const std::uint8_t> message) const;
   /// The 32-byte seed, for writing to a protected key file.
   [[nodiscard]] SecretKey<32> expose_seed() const;
 

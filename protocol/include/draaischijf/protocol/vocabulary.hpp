@@ -150,15 +150,21 @@ struct VocabularyEntry {
 template <class Enum>
 [[nodiscard]] std::span<const VocabularyEntry<Enum>> vocabulary();
 template <>
-inline std::span<const VocabularyEntry<OrgType>> vocabulary<OrgType>() { return org_types(); }
+inline std::span<const VocabularyEntry<OrgType>> vocabulary<OrgType>() {
+  return org_types();
+}
 template <>
-inline std::span<const VocabularyEntry<StaffRole>> vocabulary<StaffRole>() { return staff_roles(); }
+inline std::span<const VocabularyEntry<StaffRole>> vocabulary<StaffRole>() {
+  return staff_roles();
+}
 template <>
 inline std::span<const VocabularyEntry<MessageKind>> vocabulary<MessageKind>() {
   return message_kinds();
 }
 template <>
-inline std::span<const VocabularyEntry<Purpose>> vocabulary<Purpose>() { return purposes(); }
+inline std::span<const VocabularyEntry<Purpose>> vocabulary<Purpose>() {
+  return purposes();
+}
 template <>
 inline std::span<const VocabularyEntry<DataCategory>> vocabulary<DataCategory>() {
   return data_categories();

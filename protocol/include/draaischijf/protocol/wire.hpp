@@ -4,16 +4,17 @@
 // fixed-size byte fields, and length-prefixed byte strings. There is exactly one encoding of each
 // value, so "parse then re-encode" gives the input back byte for byte.
 
-#include <array>
 #include <algorithm>
+#include <array>
 #include <cstdint>
-#include <draaischijf/protocol/errors.hpp>
-#include <draaischijf/protocol/secret.hpp>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include <draaischijf/protocol/errors.hpp>
+#include <draaischijf/protocol/secret.hpp>
 
 namespace draaischijf::protocol::wire {
 

@@ -6,8 +6,9 @@
 
 #include <chrono>
 #include <cstdint>
-#include <draaischijf/protocol/envelope.hpp>
 #include <span>
+
+#include <draaischijf/protocol/envelope.hpp>
 
 namespace draaischijf::server {
 
