@@ -48,7 +48,7 @@ Device enrol(const Organisation& org, StaffRole role) {
   c.signing_key = device.signing_key.public_key();
   c.encryption_key = device.encryption_key.public_key();
   c.not_before = now_seconds() - 60;
-  c.not_after = now_seconds() + 365 * 24 * 3600;
+  c.not_after = now_seconds() + 365ULL * 24 * 3600;
   device.certificate = issue(c, org.signing_key);
   return device;
 }

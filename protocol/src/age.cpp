@@ -19,7 +19,7 @@ constexpr std::string_view kIdentityHrp = "age-secret-key-";
 constexpr std::size_t kBodyLineColumns = 64;
 constexpr std::size_t kWrappedKeySize = kFileKeySize + kTagSize;
 // A header this large is not a header; bounds memory when reading from a stream.
-constexpr std::size_t kMaxStreamHeader = 1024 * 1024;
+constexpr std::size_t kMaxStreamHeader = std::size_t{1024} * 1024;
 
 void append(std::vector<std::uint8_t>& out, std::string_view s) {
   out.insert(out.end(), s.begin(), s.end());

@@ -11,7 +11,7 @@
 
 namespace draaischijf::protocol::detail {
 
-inline constexpr std::size_t kParallelThreshold = 512 * 1024;
+inline constexpr std::size_t kParallelThreshold = std::size_t{512} * 1024;
 
 inline void parallel_for(std::size_t count, bool parallel,
                          const std::function<void(std::size_t)>& task) {

@@ -24,7 +24,7 @@ namespace draaischijf::protocol::age {
 
 inline constexpr std::size_t kFileKeySize = 16;
 inline constexpr std::size_t kNonceSize = 16;
-inline constexpr std::size_t kChunkSize = 64 * 1024;
+inline constexpr std::size_t kChunkSize = std::size_t{64} * 1024;
 inline constexpr std::size_t kTagSize = 16;
 inline constexpr std::size_t kSealedChunkSize = kChunkSize + kTagSize;
 inline constexpr std::string_view kVersionLine = "age-encryption.org/v1";

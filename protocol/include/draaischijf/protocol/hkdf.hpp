@@ -10,7 +10,7 @@
 
 namespace draaischijf::protocol {
 
-inline constexpr std::size_t kHkdfSha256MaxOutput = 255 * 32;
+inline constexpr std::size_t kHkdfSha256MaxOutput = std::size_t{255} * 32;
 
 /// Extract-then-expand. `length` must be at most kHkdfSha256MaxOutput (a broken invariant
 /// otherwise: every caller asks for a fixed size).

@@ -24,7 +24,7 @@ enum class errc {
 }
 
 struct AdmissionLimits {
-  std::size_t max_envelope_bytes = 25 * 1024 * 1024;
+  std::size_t max_envelope_bytes = std::size_t{25} * 1024 * 1024;
   std::chrono::milliseconds max_clock_skew = std::chrono::hours(24);
 };
 
