@@ -1,0 +1,109 @@
+#pragma once
+
+// A thin, move-only RAII layer over SQLite: a connection opened with the hub's durability
+// settings (WAL, synchronous=FULL, foreign keys), prepared statements, and error codes in the
+// draaischijf.sqlite category. Nothing here throws; every call that can fail returns a result.
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include <draaischijf/protocol/errors.hpp>
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace draaischijf::server::sqlite {
+
+enum class errc {
+  open_failed = 1,
+  prepare_failed,
+  step_failed,
+  constraint_violation,
+  busy,
+  io_error,
+  corrupt,
+  full,
+  schema_too_new,
+  integrity_check_failed,
+};
+
+[[nodiscard]] const boost::system::error_category& sqlite_category() noexcept;
+[[nodiscard]] inline boost::system::error_code make_error_code(errc e) noexcept {
+  return {static_cast<int>(e), sqlite_category()};
+}
+
+template <class T>
+using Result = protocol::Result<T>;
+
+class Statement {
+ public:
+  Statement() = default;
+  explicit Statement(sqlite3_stmt* statement) noexcept : statement_(statement) {}
+  Statement(Statement&& other) noexcept;
+  Statement& operator=(Statement&& other) noexcept;
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+  ~Statement();
+
+  // Parameters are numbered from 1, as in SQL. Blobs and text are copied (SQLITE_TRANSIENT).
+  Statement& bind(int index, std::span<const std::uint8_t> blob);
+  Statement& bind(int index, std::int64_t value);
+  Statement& bind(int index, std::string_view text);
+  Statement& bind_null(int index);
+
+  /// true: a row is ready; false: done.
+  [[nodiscard]] Result<bool> step();
+  /// Runs to completion, expecting no rows.
+  [[nodiscard]] Result<void> run();
+  /// Ready for new bindings and another run.
+  void reset() noexcept;
+
+  [[nodiscard]] std::int64_t column_int64(int column) const;
+  /// Valid until the next step or reset.
+  [[nodiscard]] std::span<const std::uint8_t> column_blob(int column) const;
+  [[nodiscard]] std::string column_text(int column) const;
+  [[nodiscard]] bool column_is_null(int column) const;
+
+ private:
+  sqlite3_stmt* statement_ = nullptr;
+};
+
+class Database {
+ public:
+  /// Opens (creating when missing) with WAL, synchronous=FULL, foreign_keys=ON and a busy
+  /// timeout, then brings the schema up to date.
+  [[nodiscard]] static Result<Database> open(const std::string& path);
+
+  Database(Database&& other) noexcept;
+  Database& operator=(Database&& other) noexcept;
+  Database(const Database&) = delete;
+  Database& operator=(const Database&) = delete;
+  ~Database();
+
+  [[nodiscard]] Result<void> exec(std::string_view sql);
+  [[nodiscard]] Result<Statement> prepare(std::string_view sql);
+  [[nodiscard]] std::int64_t last_insert_rowid() const;
+  [[nodiscard]] int changes() const;
+  /// The schema version recorded in the database.
+  [[nodiscard]] Result<std::int64_t> schema_version();
+  /// PRAGMA integrity_check == "ok".
+  [[nodiscard]] Result<void> integrity_check();
+  /// PRAGMA wal_checkpoint(TRUNCATE): folds the WAL into the database file on shutdown.
+  [[nodiscard]] Result<void> checkpoint();
+
+ private:
+  explicit Database(sqlite3* db) noexcept : db_(db) {}
+  sqlite3* db_ = nullptr;
+};
+
+/// Maps an SQLite result code to the category above.
+[[nodiscard]] boost::system::error_code from_sqlite(int code) noexcept;
+
+}  // namespace draaischijf::server::sqlite
+
+namespace boost::system {
+template <>
+struct is_error_code_enum<draaischijf::server::sqlite::errc> : std::true_type {};
+}  // namespace boost::system

@@ -1,0 +1,237 @@
+#include <future>
+
+#include <gtest/gtest.h>
+
+#include <draaischijf/server/message_store.hpp>
+
+#include "test_support.hpp"
+
+namespace draaischijf::server {
+namespace {
+
+using protocol::Id;
+using protocol::random_id;
+
+Submission submission_to(const Id& org, std::vector<protocol::RecipientMailbox> recipients,
+                         std::size_t size = 2048) {
+  Submission s;
+  s.message_id = random_id();
+  s.sender_org = org;
+  s.sender_device = random_id();
+  s.kind = protocol::MessageKind::doorverwijzing;
+  s.recipients = std::move(recipients);
+  s.envelope = testing::pattern_bytes(size);
+  s.received_at_ms = 1'800'000'000'000;
+  return s;
+}
+
+sqlite::Result<Accepted> submit_and_wait(MessageStore& store, Submission s) {
+  std::promise<sqlite::Result<Accepted>> promise;
+  auto future = promise.get_future();
+  EXPECT_TRUE(
+      store.submit(std::move(s), [&](sqlite::Result<Accepted> r) { promise.set_value(r); }));
+  return future.get();
+}
+
+sqlite::Result<void> acknowledge_and_wait(MessageStore& store, const Id& mailbox,
+                                          std::int64_t sequence) {
+  std::promise<sqlite::Result<void>> promise;
+  auto future = promise.get_future();
+  EXPECT_TRUE(store.acknowledge(mailbox, sequence, random_id(), 1,
+                                [&](sqlite::Result<void> r) { promise.set_value(r); }));
+  return future.get();
+}
+
+class MessageStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override { store = MessageStore::open((dir / "hub.db").string()).value(); }
+  testing::TempDir dir;
+  std::unique_ptr<MessageStore> store;
+  Id clb = random_id();
+  Id intake = random_id();
+  Id onthaal = random_id();
+};
+
+TEST_F(MessageStoreTest, AcceptedEnvelopeIsQueuedForEachRecipientWithAnAuditRow) {
+  auto s = submission_to(clb, {{intake, 0}, {onthaal, 3}});
+  const auto envelope = s.envelope;
+  const auto accepted = submit_and_wait(*store, std::move(s));
+  ASSERT_TRUE(accepted) << accepted.error().message();
+  EXPECT_FALSE(accepted->duplicate);
+  EXPECT_EQ(accepted->envelope_hash, protocol::envelope_hash(envelope));
+  for (const Id& mailbox : {intake, onthaal}) {
+    const auto entries = store->list(mailbox, 0, 10).value();
+    ASSERT_EQ(entries.size(), 1U);
+    EXPECT_EQ(entries[0].sequence, accepted->sequence);
+    EXPECT_EQ(entries[0].state, "queued");
+    EXPECT_EQ(store->fetch(mailbox, accepted->sequence).value(), envelope);
+  }
+  EXPECT_EQ(store->audit_count("envelope.accepted").value(), 1);
+}
+
+TEST_F(MessageStoreTest, ReplayedMessageIdGetsTheOriginalReceiptAndStoresNothing) {
+  auto s = submission_to(clb, {{intake, 0}});
+  auto replay = s;
+  replay.received_at_ms += 5000;
+  const auto first = submit_and_wait(*store, std::move(s)).value();
+  const auto second = submit_and_wait(*store, std::move(replay)).value();
+  EXPECT_TRUE(second.duplicate);
+  EXPECT_EQ(second.sequence, first.sequence);
+  EXPECT_EQ(second.received_at_ms, first.received_at_ms);
+  EXPECT_EQ(store->list(intake, 0, 10).value().size(), 1U);
+  EXPECT_EQ(store->audit_count("envelope.accepted").value(), 1);
+}
+
+TEST_F(MessageStoreTest, SameMessageIdFromAnotherOrganisationIsRefused) {
+  auto s = submission_to(clb, {{intake, 0}});
+  auto stolen = s;
+  stolen.sender_org = random_id();
+  ASSERT_TRUE(submit_and_wait(*store, std::move(s)));
+  EXPECT_EQ(submit_and_wait(*store, std::move(stolen)).error(),
+            make_error_code(store_errc::message_id_taken));
+}
+
+TEST_F(MessageStoreTest, ReadsAreScopedByMailbox) {
+  const auto accepted = submit_and_wait(*store, submission_to(clb, {{intake, 0}})).value();
+  const Id other = random_id();
+  EXPECT_TRUE(store->list(other, 0, 10).value().empty());
+  EXPECT_EQ(store->fetch(other, accepted.sequence).error(), make_error_code(store_errc::not_found));
+  EXPECT_EQ(store->fetch(intake, accepted.sequence + 1000).error(),
+            make_error_code(store_errc::not_found));
+}
+
+TEST_F(MessageStoreTest, CursorPagingReturnsEachEntryOnceInOrder) {
+  std::vector<std::int64_t> sequences;
+  for (int i = 0; i < 7; ++i) {
+    sequences.push_back(submit_and_wait(*store, submission_to(clb, {{intake, 0}}, 100))->sequence);
+  }
+  std::vector<std::int64_t> seen;
+  std::int64_t cursor = 0;
+  while (true) {
+    const auto page = store->list(intake, cursor, 3).value();
+    if (page.empty()) {
+      break;
+    }
+    for (const auto& entry : page) {
+      seen.push_back(entry.sequence);
+    }
+    cursor = page.back().sequence;
+  }
+  EXPECT_EQ(seen, sequences);
+}
+
+TEST_F(MessageStoreTest, AcknowledgementMarksDeliveredForTheSenderToSee) {
+  auto s = submission_to(clb, {{intake, 0}, {onthaal, 0}});
+  const Id message = s.message_id;
+  const auto accepted = submit_and_wait(*store, std::move(s)).value();
+  ASSERT_TRUE(acknowledge_and_wait(*store, intake, accepted.sequence));
+  ASSERT_TRUE(acknowledge_and_wait(*store, intake, accepted.sequence));  // retried: still fine
+  const auto status = store->delivery_status(message, clb).value();
+  ASSERT_EQ(status.size(), 2U);
+  for (const auto& [mailbox, state] : status) {
+    EXPECT_EQ(state, mailbox == intake ? "delivered" : "queued");
+  }
+  EXPECT_EQ(store->audit_count("envelope.delivered").value(), 1);
+  EXPECT_EQ(store->delivery_status(message, random_id()).error(),
+            make_error_code(store_errc::not_found));
+  EXPECT_EQ(acknowledge_and_wait(*store, random_id(), accepted.sequence).error(),
+            make_error_code(store_errc::not_found));
+}
+
+TEST_F(MessageStoreTest, ConcurrentSubmissionsShareCommits) {
+  constexpr int kCount = 200;
+  std::vector<std::promise<sqlite::Result<Accepted>>> promises(kCount);
+  for (int i = 0; i < kCount; ++i) {
+    ASSERT_TRUE(store->submit(submission_to(clb, {{intake, 0}}, 512),
+                              [&promises, i](sqlite::Result<Accepted> r) {
+                                promises[static_cast<std::size_t>(i)].set_value(r);
+                              }));
+  }
+  for (auto& p : promises) {
+    EXPECT_TRUE(p.get_future().get());
+  }
+  EXPECT_EQ(store->list(intake, 0, 1000).value().size(), static_cast<std::size_t>(kCount));
+  // 200 submissions queued at once are committed in far fewer transactions.
+  EXPECT_LT(store->writer().commits(), static_cast<std::uint64_t>(kCount) / 2);
+}
+
+TEST(GroupCommitWriterTest, FullQueueRefusesInsteadOfGrowing) {
+  testing::TempDir dir;
+  GroupCommitWriter writer(sqlite::Database::open((dir / "w.db").string()).value(),
+                           {.queue = 2, .batch = 1});
+  std::promise<void> release;
+  auto gate = release.get_future().share();
+  std::promise<void> started;
+  // The first job holds the writer inside its transaction until released.
+  ASSERT_TRUE(writer.submit(
+      [&started, gate](sqlite::Database&) -> sqlite::Result<void> {
+        started.set_value();
+        gate.wait();
+        return {};
+      },
+      [](sqlite::Result<void>) {}));
+  started.get_future().wait();
+  const auto noop = [](sqlite::Database&) -> sqlite::Result<void> { return {}; };
+  EXPECT_TRUE(writer.submit(noop, [](sqlite::Result<void>) {}));
+  EXPECT_TRUE(writer.submit(noop, [](sqlite::Result<void>) {}));
+  EXPECT_FALSE(writer.submit(noop, [](sqlite::Result<void>) {}));  // queue of 2 is full
+  release.set_value();
+}
+
+TEST(GroupCommitWriterTest, FailingJobRollsBackAloneAndOthersCommit) {
+  testing::TempDir dir;
+  const auto path = (dir / "w.db").string();
+  {
+    GroupCommitWriter writer(sqlite::Database::open(path).value(), {});
+    std::vector<std::promise<sqlite::Result<void>>> done(3);
+    const auto insert = [](std::int64_t id) {
+      return [id](sqlite::Database& db) -> sqlite::Result<void> {
+        auto s = db.prepare("INSERT INTO audit (id, at_ms, event) VALUES (?, 0, 'x')");
+        if (!s) {
+          return s.error();
+        }
+        s->bind(1, id);
+        return s->run();
+      };
+    };
+    ASSERT_TRUE(writer.submit(insert(1), [&](auto r) { done[0].set_value(r); }));
+    ASSERT_TRUE(writer.submit(insert(1), [&](auto r) { done[1].set_value(r); }));  // duplicate key
+    ASSERT_TRUE(writer.submit(insert(2), [&](auto r) { done[2].set_value(r); }));
+    EXPECT_TRUE(done[0].get_future().get());
+    EXPECT_EQ(done[1].get_future().get().error(), sqlite::errc::constraint_violation);
+    EXPECT_TRUE(done[2].get_future().get());
+  }
+  auto db = sqlite::Database::open(path).value();
+  auto count = db.prepare("SELECT count(*) FROM audit").value();
+  ASSERT_TRUE(count.step().value());
+  EXPECT_EQ(count.column_int64(0), 2);
+  EXPECT_TRUE(db.integrity_check());
+}
+
+TEST(SqliteTest, OpensWithDurableSettingsAndCurrentSchema) {
+  testing::TempDir dir;
+  auto db = sqlite::Database::open((dir / "s.db").string()).value();
+  auto mode = db.prepare("PRAGMA journal_mode").value();
+  ASSERT_TRUE(mode.step().value());
+  EXPECT_EQ(mode.column_text(0), "wal");
+  auto sync = db.prepare("PRAGMA synchronous").value();
+  ASSERT_TRUE(sync.step().value());
+  EXPECT_EQ(sync.column_int64(0), 2);  // FULL
+  auto keys = db.prepare("PRAGMA foreign_keys").value();
+  ASSERT_TRUE(keys.step().value());
+  EXPECT_EQ(keys.column_int64(0), 1);
+  EXPECT_EQ(db.schema_version().value(), 1);
+}
+
+TEST(SqliteTest, RefusesADatabaseFromANewerVersion) {
+  testing::TempDir dir;
+  const auto path = (dir / "s.db").string();
+  {
+    auto db = sqlite::Database::open(path).value();
+    ASSERT_TRUE(db.exec("UPDATE schema_version SET version = 99"));
+  }
+  EXPECT_EQ(sqlite::Database::open(path).error(), sqlite::errc::schema_too_new);
+}
+
+}  // namespace
+}  // namespace draaischijf::server
