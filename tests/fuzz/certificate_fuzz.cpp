@@ -1,9 +1,11 @@
-// Certificate parsers: never crash, and whatever parses re-encodes to exactly the input (one
-// canonical encoding).
+// Certificate and receipt parsers: never crash, and whatever parses re-encodes to exactly the input
+// (one canonical encoding).
 
 #include <algorithm>
 #include <cstdint>
 #include <cstdlib>
+
+#include <draaischijf/protocol/receipt.hpp>
 
 #include "fuzz_keys.hpp"
 
@@ -23,6 +25,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       std::abort();
     }
     (void)draaischijf::protocol::verify(*epoch, key.public_key());
+  }
+  if (const auto receipt = draaischijf::protocol::parse_receipt(input)) {
+    const auto again = draaischijf::protocol::encode(*receipt);
+    if (!std::equal(again.begin(), again.end(), input.begin(), input.end())) {
+      std::abort();
+    }
+    (void)draaischijf::protocol::verify(*receipt, key.public_key());
   }
   return 0;
 }

@@ -6,6 +6,8 @@
 #include <fstream>
 #include <string>
 
+#include <draaischijf/protocol/receipt.hpp>
+
 #include "fuzz_keys.hpp"
 
 namespace {
@@ -56,6 +58,9 @@ int main(int argc, char** argv) {
   next.epoch = 1;
   next.previous_certificate = certificate_hash(mailbox);
   write(out / "certificate", "epoch1", encode(issue(next, org_key)));
+
+  write(out / "certificate", "receipt",
+        encode(sign_receipt(fuzzing::fixed_id(12), {}, 1'800'000'000'000, 7, org_key)));
 
   const auto recipient = fuzzing::mailbox_key().recipient();
   for (const std::size_t size : {std::size_t{0}, std::size_t{100}, std::size_t{65537}}) {
