@@ -10,7 +10,7 @@ cd "$(dirname "$0")"
 
 packages=(
   build-essential cmake ninja-build ccache pkg-config git
-  libsodium-dev libssl-dev libsqlite3-dev sqlite3 libboost1.81-dev zlib1g-dev
+  libsodium-dev libssl-dev libsqlite3-dev sqlite3 libboost1.81-dev zlib1g-dev libtomlplusplus-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   age clang-14 libclang-rt-14-dev clang-format clang-tidy
 )

@@ -1,0 +1,68 @@
+#pragma once
+
+// The hub's one configuration file (TOML). Every setting has a safe default and is documented
+// in server/draaischijf-hub.example.toml; an unknown key is an error (a typo must not silently
+// fall back to a default), and every error names the key and what is wrong with it.
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace draaischijf::server {
+
+struct HubConfig {
+  struct Server {
+    std::string listen_address = "127.0.0.1";
+    std::uint16_t listen_port = 8443;
+    std::filesystem::path data_dir = "draaischijf-data";
+    std::vector<std::string> names = {"localhost", "127.0.0.1"};
+    unsigned threads = 2;
+  } server;
+
+  struct Tls {
+    // Empty: the embedded development deployment generates and uses its own PKI in data_dir.
+    std::filesystem::path certificate;
+    std::filesystem::path private_key;
+    std::filesystem::path client_ca;
+    std::filesystem::path crl_dir;
+  } tls;
+
+  struct Limits {
+    std::size_t max_header_bytes = 8 * 1024;
+    std::size_t max_envelope_bytes = std::size_t{25} * 1024 * 1024;
+    std::chrono::seconds read_deadline{30};
+    std::chrono::seconds idle_timeout{300};
+    std::size_t max_connections = 1024;
+    double rate_per_org = 200.0;  // requests per second, token bucket
+    double rate_burst = 400.0;
+    std::uint64_t mailbox_quota_bytes = std::uint64_t{1} << 30;
+    double mailbox_warning_fraction = 0.8;
+    std::chrono::hours max_clock_skew{24};
+    std::size_t writer_queue = 4096;
+    std::size_t writer_batch = 256;
+  } limits;
+
+  struct Log {
+    std::string level = "info";  // debug, info, warning, error
+  } log;
+};
+
+struct ConfigError {
+  std::string key;      // e.g. "limits.max_connections"; empty for a syntax error
+  std::string message;  // what is wrong and what is expected
+};
+
+struct ConfigResult {
+  HubConfig config;
+  std::vector<ConfigError> errors;  // empty: the configuration is valid
+  [[nodiscard]] bool ok() const noexcept { return errors.empty(); }
+};
+
+/// Parses TOML text. Never throws.
+[[nodiscard]] ConfigResult parse_config(std::string_view toml_text);
+/// Reads and parses a file. Never throws.
+[[nodiscard]] ConfigResult load_config(const std::filesystem::path& path);
+
+}  // namespace draaischijf::server
