@@ -5,6 +5,7 @@
 #include <toml++/toml.h>
 
 #include <draaischijf/server/config.hpp>
+#include <draaischijf/server/log.hpp>
 
 namespace draaischijf::server {
 namespace {
@@ -158,12 +159,9 @@ const std::map<std::string, Reader, std::less<>>& readers() {
          if (auto error = read_string(n, c.log.level); !error.empty()) {
            return error;
          }
-         for (const char* level : {"debug", "info", "warning", "error"}) {
-           if (c.log.level == level) {
-             return {};
-           }
-         }
-         return "expected one of debug, info, warning, error";
+         LogLevel level{};
+         return parse_log_level(c.log.level, level) ? std::string()
+                                                    : "expected one of debug, info, warning, error";
        }},
   };
   return kReaders;
