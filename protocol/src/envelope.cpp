@@ -670,7 +670,6 @@ Result<OpenedEnvelope> open(std::span<const std::uint8_t> envelope, const Mailbo
     return errc::label_mismatch;
   }
   opened.outer = std::move(parsed->outer);
-  opened.envelope_hash = envelope_hash(envelope);
   return opened;
 }
 

@@ -139,7 +139,15 @@ TEST_F(EnvelopeTest, RecipientOpensAndVerifiesEverything) {
   EXPECT_EQ(opened->attachments[0].file_name, "verslag intake €.pdf");
   EXPECT_TRUE(opened->attachments[0].key.ct_equal(key_copy));
   EXPECT_EQ(opened->attachments[0].ciphertext_size, 12345U);
-  EXPECT_EQ(opened->envelope_hash, envelope_hash(envelope));
+  // A reply links to this envelope by its hash.
+  Draft reply = draft_of(10);
+  reply.thread_id = thread;
+  reply.previous_hash = envelope_hash(envelope);
+  const auto answer = seal_to_both(reply, 43);
+  const auto opened_answer = open(answer, caw_keys, trust);
+  ASSERT_TRUE(opened_answer);
+  EXPECT_EQ(opened_answer->previous_hash, envelope_hash(envelope));
+  EXPECT_EQ(opened_answer->thread_id, thread);
   // Moving the opened envelope keeps the fragment views pointing at live plaintext.
   const OpenedEnvelope moved = std::move(*opened);
   EXPECT_TRUE(std::equal(moved.fragments[0].body.begin(), moved.fragments[0].body.end(),

@@ -157,7 +157,6 @@ struct OpenedEnvelope {
   Hash256 previous_hash{};
   std::vector<FragmentView> fragments;
   std::vector<AttachmentDescriptor> attachments;
-  Hash256 envelope_hash{};  // names this envelope as the previous_hash of a reply
   /// The decrypted inner part. The fragment views point into it; moving the OpenedEnvelope
   /// keeps them valid (the buffer does not move).
   SecretBytes plaintext;
@@ -168,7 +167,8 @@ struct OpenedEnvelope {
 [[nodiscard]] Result<OpenedEnvelope> open(std::span<const std::uint8_t> envelope,
                                           const MailboxKeyring& keyring, const TrustStore& trust);
 
-/// BLAKE2b-256 naming an envelope (thread links, receipts).
+/// BLAKE2b-256 naming an envelope: a reply's previous_hash, the hub's receipt. Not computed by
+/// open(): hashing a large envelope costs as much as decrypting it, and only replies need it.
 [[nodiscard]] Hash256 envelope_hash(std::span<const std::uint8_t> envelope);
 
 }  // namespace draaischijf::protocol
