@@ -1,0 +1,101 @@
+#pragma once
+
+// The X.509 side of Draaischijf: the PKI that mutual TLS runs on. OpenSSL 3 (EVP and X509 APIs)
+// behind RAII handles. Profiles: the hub root CA, one CA per organisation (pathlen 0), the hub
+// server certificate and device client certificates whose SAN URIs name the organisation, its
+// type, the staff role and the device. No private key is ever committed: tests and the
+// development deployment generate their own PKI with these functions.
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <boost/system/error_code.hpp>
+#include <boost/system/result.hpp>
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
+namespace draaischijf::certs {
+
+struct KeyDeleter {
+  void operator()(EVP_PKEY* key) const noexcept { EVP_PKEY_free(key); }
+};
+struct CertificateDeleter {
+  void operator()(X509* certificate) const noexcept { X509_free(certificate); }
+};
+using KeyPtr = std::unique_ptr<EVP_PKEY, KeyDeleter>;
+using CertificatePtr = std::unique_ptr<X509, CertificateDeleter>;
+
+enum class errc {
+  key_generation_failed = 1,
+  issuance_failed,
+  pem_invalid,
+  identity_missing,
+  identity_duplicated,
+  identity_malformed,
+};
+
+[[nodiscard]] const boost::system::error_category& certs_category() noexcept;
+[[nodiscard]] inline boost::system::error_code make_error_code(errc e) noexcept {
+  return {static_cast<int>(e), certs_category()};
+}
+
+template <class T>
+using Result = boost::system::result<T>;
+
+struct Validity {
+  std::chrono::system_clock::time_point not_before;
+  std::chrono::system_clock::time_point not_after;
+  /// From now - 5 minutes (clock skew) for `lifetime`.
+  [[nodiscard]] static Validity starting_now(std::chrono::hours lifetime);
+};
+
+/// What a device certificate asserts, as the hub maps it before any handler runs.
+struct DeviceIdentity {
+  std::string org_id;     // 32 lower-case hex digits
+  std::string org_type;   // vocabulary name, e.g. "clb"
+  std::string role;       // vocabulary name, e.g. "clb_onthaal"
+  std::string device_id;  // 32 lower-case hex digits
+  bool operator==(const DeviceIdentity&) const = default;
+};
+
+/// An ECDSA P-256 key.
+[[nodiscard]] Result<KeyPtr> generate_p256_key();
+
+/// Self-signed hub root: CA:TRUE, keyCertSign and cRLSign.
+[[nodiscard]] Result<CertificatePtr> issue_root_ca(EVP_PKEY* key, std::string_view common_name,
+                                                   const Validity& validity);
+
+/// An organisation CA under the root: CA:TRUE with pathlen 0, SAN urn:draaischijf:org:<id>.
+[[nodiscard]] Result<CertificatePtr> issue_organisation_ca(EVP_PKEY* key, std::string_view org_id,
+                                                           std::string_view common_name,
+                                                           X509* issuer, EVP_PKEY* issuer_key,
+                                                           const Validity& validity);
+
+/// A device client certificate: clientAuth only, SAN URIs for organisation, type, role, device.
+[[nodiscard]] Result<CertificatePtr> issue_device_certificate(EVP_PKEY* key,
+                                                              const DeviceIdentity& identity,
+                                                              X509* issuer, EVP_PKEY* issuer_key,
+                                                              const Validity& validity);
+
+/// The hub's server certificate: serverAuth only, SAN DNS names and IP addresses.
+[[nodiscard]] Result<CertificatePtr> issue_server_certificate(EVP_PKEY* key,
+                                                              const std::vector<std::string>& names,
+                                                              X509* issuer, EVP_PKEY* issuer_key,
+                                                              const Validity& validity);
+
+[[nodiscard]] std::string certificate_to_pem(X509* certificate);
+[[nodiscard]] Result<CertificatePtr> certificate_from_pem(std::string_view pem);
+
+/// Reads the device identity from the SAN URIs; each of the four must be there exactly once and
+/// well formed.
+[[nodiscard]] Result<DeviceIdentity> device_identity(X509* certificate);
+
+}  // namespace draaischijf::certs
+
+namespace boost::system {
+template <>
+struct is_error_code_enum<draaischijf::certs::errc> : std::true_type {};
+}  // namespace boost::system

@@ -1,0 +1,271 @@
+#include <algorithm>
+#include <array>
+#include <optional>
+
+#include <openssl/bn.h>
+#include <openssl/ec.h>
+#include <openssl/pem.h>
+#include <openssl/x509v3.h>
+
+#include <draaischijf/certs/pki.hpp>
+
+namespace draaischijf::certs {
+namespace {
+
+class CertsCategory final : public boost::system::error_category {
+ public:
+  [[nodiscard]] const char* name() const noexcept override { return "draaischijf.certs"; }
+  [[nodiscard]] std::string message(int value) const override {
+    switch (static_cast<errc>(value)) {
+      case errc::key_generation_failed:
+        return "key generation failed";
+      case errc::issuance_failed:
+        return "certificate issuance failed";
+      case errc::pem_invalid:
+        return "not a valid PEM certificate";
+      case errc::identity_missing:
+        return "certificate lacks a required identity URI";
+      case errc::identity_duplicated:
+        return "certificate names an identity URI twice";
+      case errc::identity_malformed:
+        return "certificate identity URI is malformed";
+    }
+    return "unknown certificate error";
+  }
+};
+
+struct BioDeleter {
+  void operator()(BIO* bio) const noexcept { BIO_free(bio); }
+};
+using BioPtr = std::unique_ptr<BIO, BioDeleter>;
+struct NamesDeleter {
+  void operator()(GENERAL_NAMES* names) const noexcept { GENERAL_NAMES_free(names); }
+};
+
+constexpr std::string_view kUriPrefix = "urn:draaischijf:";
+
+// What distinguishes one certificate profile from another.
+struct Profile {
+  std::string common_name;
+  bool is_ca = false;
+  std::string basic_constraints;  // e.g. "critical,CA:TRUE,pathlen:0"
+  std::string key_usage;
+  std::string extended_key_usage;  // empty: none
+  std::string subject_alt_name;    // empty: none
+};
+
+bool add_extension(X509* certificate, X509V3_CTX* context, int nid, const std::string& value) {
+  if (value.empty()) {
+    return true;
+  }
+  X509_EXTENSION* extension = X509V3_EXT_conf_nid(nullptr, context, nid, value.c_str());
+  if (extension == nullptr) {
+    return false;
+  }
+  const bool added = X509_add_ext(certificate, extension, -1) == 1;
+  X509_EXTENSION_free(extension);
+  return added;
+}
+
+bool random_serial(X509* certificate) {
+  BIGNUM* serial = BN_new();
+  const bool ok = serial != nullptr &&
+                  BN_rand(serial, 127, BN_RAND_TOP_ANY, BN_RAND_BOTTOM_ANY) == 1 &&
+                  BN_to_ASN1_INTEGER(serial, X509_get_serialNumber(certificate)) != nullptr;
+  BN_free(serial);
+  return ok;
+}
+
+// One issuance path for every profile; a null issuer means self-signed.
+Result<CertificatePtr> issue(EVP_PKEY* key, const Profile& profile, X509* issuer,
+                             EVP_PKEY* issuer_key, const Validity& validity) {
+  CertificatePtr certificate(X509_new());
+  if (!certificate || key == nullptr) {
+    return make_error_code(errc::issuance_failed);
+  }
+  X509* c = certificate.get();
+  X509_NAME* name = X509_get_subject_name(c);
+  const auto to_time = [](std::chrono::system_clock::time_point t) {
+    return std::chrono::system_clock::to_time_t(t);
+  };
+  const bool fields_ok =
+      X509_set_version(c, X509_VERSION_3) == 1 && random_serial(c) &&
+      X509_NAME_add_entry_by_txt(
+          name, "CN", MBSTRING_UTF8,
+          reinterpret_cast<const unsigned char*>(profile.common_name.c_str()), -1, -1, 0) == 1 &&
+      X509_set_issuer_name(c, issuer != nullptr ? X509_get_subject_name(issuer) : name) == 1 &&
+      ASN1_TIME_set(X509_getm_notBefore(c), to_time(validity.not_before)) != nullptr &&
+      ASN1_TIME_set(X509_getm_notAfter(c), to_time(validity.not_after)) != nullptr &&
+      X509_set_pubkey(c, key) == 1;
+  if (!fields_ok) {
+    return make_error_code(errc::issuance_failed);
+  }
+  X509V3_CTX context;
+  X509V3_set_ctx_nodb(&context);
+  X509V3_set_ctx(&context, issuer != nullptr ? issuer : c, c, nullptr, nullptr, 0);
+  const bool extensions_ok =
+      add_extension(c, &context, NID_basic_constraints, profile.basic_constraints) &&
+      add_extension(c, &context, NID_key_usage, profile.key_usage) &&
+      add_extension(c, &context, NID_ext_key_usage, profile.extended_key_usage) &&
+      add_extension(c, &context, NID_subject_alt_name, profile.subject_alt_name) &&
+      add_extension(c, &context, NID_subject_key_identifier, "hash") &&
+      add_extension(c, &context, NID_authority_key_identifier,
+                    issuer != nullptr ? "keyid:always" : "");
+  if (!extensions_ok || X509_sign(c, issuer_key != nullptr ? issuer_key : key, EVP_sha256()) <= 0) {
+    return make_error_code(errc::issuance_failed);
+  }
+  return certificate;
+}
+
+bool is_hex_id(std::string_view value) {
+  return value.size() == 32 && std::all_of(value.begin(), value.end(), [](char c) {
+           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+         });
+}
+
+bool is_name(std::string_view value) {
+  return !value.empty() && value.size() <= 64 &&
+         std::all_of(value.begin(), value.end(), [](char c) {
+           return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+         });
+}
+
+}  // namespace
+
+const boost::system::error_category& certs_category() noexcept {
+  static const CertsCategory category;
+  return category;
+}
+
+Validity Validity::starting_now(std::chrono::hours lifetime) {
+  const auto now = std::chrono::system_clock::now();
+  return {now - std::chrono::minutes(5), now + lifetime};
+}
+
+Result<KeyPtr> generate_p256_key() {
+  KeyPtr key(EVP_EC_gen("P-256"));
+  if (!key) {
+    return make_error_code(errc::key_generation_failed);
+  }
+  return key;
+}
+
+Result<CertificatePtr> issue_root_ca(EVP_PKEY* key, std::string_view common_name,
+                                     const Validity& validity) {
+  return issue(
+      key,
+      {std::string(common_name), true, "critical,CA:TRUE", "critical,keyCertSign,cRLSign", "", ""},
+      nullptr, nullptr, validity);
+}
+
+Result<CertificatePtr> issue_organisation_ca(EVP_PKEY* key, std::string_view org_id,
+                                             std::string_view common_name, X509* issuer,
+                                             EVP_PKEY* issuer_key, const Validity& validity) {
+  if (!is_hex_id(org_id)) {
+    return make_error_code(errc::identity_malformed);
+  }
+  return issue(
+      key,
+      {std::string(common_name), true, "critical,CA:TRUE,pathlen:0", "critical,keyCertSign,cRLSign",
+       "", "URI:urn:draaischijf:org:" + std::string(org_id)},
+      issuer, issuer_key, validity);
+}
+
+Result<CertificatePtr> issue_device_certificate(EVP_PKEY* key, const DeviceIdentity& identity,
+                                                X509* issuer, EVP_PKEY* issuer_key,
+                                                const Validity& validity) {
+  if (!is_hex_id(identity.org_id) || !is_hex_id(identity.device_id) ||
+      !is_name(identity.org_type) || !is_name(identity.role)) {
+    return make_error_code(errc::identity_malformed);
+  }
+  const std::string prefix = "URI:" + std::string(kUriPrefix);
+  return issue(
+      key,
+      {"device " + identity.device_id, false, "critical,CA:FALSE", "critical,digitalSignature",
+       "clientAuth",
+       prefix + "org:" + identity.org_id + "," + prefix + "org-type:" + identity.org_type + "," +
+           prefix + "role:" + identity.role + "," + prefix + "device:" + identity.device_id},
+      issuer, issuer_key, validity);
+}
+
+Result<CertificatePtr> issue_server_certificate(EVP_PKEY* key,
+                                                const std::vector<std::string>& names, X509* issuer,
+                                                EVP_PKEY* issuer_key, const Validity& validity) {
+  if (names.empty()) {
+    return make_error_code(errc::identity_malformed);
+  }
+  std::string alt_names;
+  for (const std::string& name : names) {
+    const bool is_address = !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
+      return (c >= '0' && c <= '9') || c == '.' || c == ':';
+    });
+    alt_names += (alt_names.empty() ? "" : ",") + std::string(is_address ? "IP:" : "DNS:") + name;
+  }
+  return issue(key,
+               {names.front(), false, "critical,CA:FALSE", "critical,digitalSignature",
+                "serverAuth", alt_names},
+               issuer, issuer_key, validity);
+}
+
+std::string certificate_to_pem(X509* certificate) {
+  BioPtr bio(BIO_new(BIO_s_mem()));
+  if (!bio || PEM_write_bio_X509(bio.get(), certificate) != 1) {
+    return {};
+  }
+  std::string pem(BIO_ctrl_pending(bio.get()), '\0');
+  const int n = BIO_read(bio.get(), pem.data(), static_cast<int>(pem.size()));
+  pem.resize(n > 0 ? static_cast<std::size_t>(n) : 0);
+  return pem;
+}
+
+Result<CertificatePtr> certificate_from_pem(std::string_view pem) {
+  BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+  CertificatePtr certificate(bio ? PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr)
+                                 : nullptr);
+  if (!certificate) {
+    return make_error_code(errc::pem_invalid);
+  }
+  return certificate;
+}
+
+Result<DeviceIdentity> device_identity(X509* certificate) {
+  std::unique_ptr<GENERAL_NAMES, NamesDeleter> names(static_cast<GENERAL_NAMES*>(
+      X509_get_ext_d2i(certificate, NID_subject_alt_name, nullptr, nullptr)));
+  if (!names) {
+    return make_error_code(errc::identity_missing);
+  }
+  constexpr std::array<std::string_view, 4> kKeys = {"org:", "org-type:", "role:", "device:"};
+  std::array<std::optional<std::string>, 4> values;
+  for (int i = 0; i < sk_GENERAL_NAME_num(names.get()); ++i) {
+    const GENERAL_NAME* name = sk_GENERAL_NAME_value(names.get(), i);
+    if (name->type != GEN_URI) {
+      continue;
+    }
+    const ASN1_IA5STRING* uri = name->d.uniformResourceIdentifier;
+    const std::string_view text(reinterpret_cast<const char*>(ASN1_STRING_get0_data(uri)),
+                                static_cast<std::size_t>(ASN1_STRING_length(uri)));
+    if (!text.starts_with(kUriPrefix)) {
+      continue;
+    }
+    const std::string_view rest = text.substr(kUriPrefix.size());
+    for (std::size_t k = 0; k < kKeys.size(); ++k) {
+      if (rest.starts_with(kKeys[k])) {
+        if (values[k]) {
+          return make_error_code(errc::identity_duplicated);
+        }
+        values[k] = std::string(rest.substr(kKeys[k].size()));
+      }
+    }
+  }
+  if (std::any_of(values.begin(), values.end(), [](const auto& v) { return !v.has_value(); })) {
+    return make_error_code(errc::identity_missing);
+  }
+  DeviceIdentity identity{*values[0], *values[1], *values[2], *values[3]};
+  if (!is_hex_id(identity.org_id) || !is_hex_id(identity.device_id) ||
+      !is_name(identity.org_type) || !is_name(identity.role)) {
+    return make_error_code(errc::identity_malformed);
+  }
+  return identity;
+}
+
+}  // namespace draaischijf::certs
