@@ -1,6 +1,8 @@
 #include <algorithm>
 #include <array>
+#include <fcntl.h>
 #include <optional>
+#include <unistd.h>
 
 #include <openssl/bn.h>
 #include <openssl/ec.h>
@@ -29,6 +31,8 @@ class CertsCategory final : public boost::system::error_category {
         return "certificate names an identity URI twice";
       case errc::identity_malformed:
         return "certificate identity URI is malformed";
+      case errc::key_file_failed:
+        return "private key file cannot be written";
     }
     return "unknown certificate error";
   }
@@ -216,6 +220,27 @@ std::string certificate_to_pem(X509* certificate) {
   const int n = BIO_read(bio.get(), pem.data(), static_cast<int>(pem.size()));
   pem.resize(n > 0 ? static_cast<std::size_t>(n) : 0);
   return pem;
+}
+
+Result<void> write_private_key_file(EVP_PKEY* key, const std::string& path) {
+  BioPtr bio(BIO_new(BIO_s_mem()));
+  if (!bio ||
+      PEM_write_bio_PrivateKey(bio.get(), key, nullptr, nullptr, 0, nullptr, nullptr) != 1) {
+    return make_error_code(errc::key_file_failed);
+  }
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    return make_error_code(errc::key_file_failed);
+  }
+  char* data = nullptr;
+  const long size = BIO_get_mem_data(bio.get(), &data);
+  const bool written =
+      size > 0 && ::write(fd, data, static_cast<std::size_t>(size)) == size && ::fsync(fd) == 0;
+  ::close(fd);
+  if (!written) {
+    return make_error_code(errc::key_file_failed);
+  }
+  return {};
 }
 
 Result<CertificatePtr> certificate_from_pem(std::string_view pem) {

@@ -1,27 +1,37 @@
-// draaischijf-hub: today the envelope admission check the hub runs on every submission; the
-// network service (mutual TLS, mailboxes, durable delivery) builds on it.
+// draaischijf-hub: the hub process. Without arguments it runs the embedded development
+// deployment; with --config it runs as configured. SIGTERM and SIGINT stop it gracefully.
 
-#include <chrono>
+#include <csignal>
 #include <fstream>
 #include <iostream>
 #include <iterator>
+#include <sstream>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include <draaischijf/protocol/encoding.hpp>
 #include <draaischijf/server/admission.hpp>
+#include <draaischijf/server/dev_deployment.hpp>
+#include <draaischijf/server/hub.hpp>
 
 namespace {
 
 constexpr std::string_view kUsage = R"(draaischijf-hub - the Draaischijf hub
 
 Usage:
+  draaischijf-hub                      Runs the development deployment: creates a test PKI and
+                                       three demo organisations in ./draaischijf-data (once) and
+                                       serves on https://127.0.0.1:8443 with mutual TLS.
+  draaischijf-hub --config FILE        Runs with a configuration file (see
+                                       draaischijf-hub.example.toml for every setting).
   draaischijf-hub check-envelope FILE --org ORG_ID_HEX
-      Runs the hub's admission checks on an envelope file (size, structure, sender
-      organisation, creation time) and prints the outer labels the hub would route on.
+                                       Runs the admission checks on an envelope file.
   draaischijf-hub --help | --version
 
-Exit codes: 0 admitted, 1 refused, 2 usage error.
+Logs are JSON lines on standard error. SIGTERM stops accepting, finishes the requests in
+flight, checkpoints the database and exits 0.
+Exit codes: 0 success, 1 refused or failed, 2 usage or configuration error.
 )";
 
 int check_envelope(const std::string& path, std::string_view org_hex) {
@@ -54,21 +64,100 @@ int check_envelope(const std::string& path, std::string_view org_hex) {
   return 0;
 }
 
+std::string read_file(const std::filesystem::path& path, std::string_view setting) {
+  std::ifstream in(path);
+  if (!in) {
+    throw std::runtime_error("cannot read " + std::string(setting) + " " + path.string());
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+int serve(const draaischijf::server::HubConfig& config, bool development) {
+  using namespace draaischijf::server;
+  LogLevel level = LogLevel::info;
+  (void)parse_log_level(config.log.level, level);
+  Logger log(std::cerr, level);
+  // Blocked before any thread starts (the store's writer starts in Hub::create), so every
+  // thread inherits the mask and only the waiter below receives SIGTERM and SIGINT.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  try {
+    TlsMaterial tls;
+    if (development) {
+      tls = ensure_dev_pki(config.server.data_dir / "dev-pki", config.server.names);
+    } else {
+      tls = {read_file(config.tls.certificate, "tls.certificate"),
+             read_file(config.tls.private_key, "tls.private_key"),
+             read_file(config.tls.client_ca, "tls.client_ca")};
+    }
+    auto hub = Hub::create(config, tls, log);
+    // Signals are waited for on a thread of their own and turned into an orderly stop.
+    std::thread waiter([&hub, &log, signals] {
+      int received = 0;
+      sigwait(&signals, &received);
+      log.info("stopping", {{"signal", static_cast<std::int64_t>(received)}});
+      hub->stop();
+    });
+    if (development) {
+      log.info("development_deployment",
+               {{"pki", std::string_view((config.server.data_dir / "dev-pki").native())}});
+    }
+    hub->run();
+    pthread_kill(waiter.native_handle(), SIGTERM);  // no-op when the waiter already returned
+    waiter.join();
+    hub.reset();  // closes the store: the WAL is checkpointed
+    log.info("stopped");
+    return 0;
+  } catch (const std::exception& startup) {
+    log.error("startup_failed", {{"reason", std::string_view(startup.what())}});
+    std::cerr << "error: " << startup.what() << "\n";
+    return 1;
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   const std::vector<std::string_view> args(argv + 1, argv + argc);
-  if (args.empty() || args[0] == "--help" || args[0] == "-h") {
+  if (!args.empty() && (args[0] == "--help" || args[0] == "-h")) {
     std::cout << kUsage;
-    return args.empty() ? 2 : 0;
+    return 0;
   }
-  if (args[0] == "--version") {
+  if (!args.empty() && args[0] == "--version") {
     std::cout << "draaischijf-hub 0.1.0\n";
     return 0;
   }
-  if (args[0] == "check-envelope" && args.size() == 4 && args[2] == "--org") {
+  if (args.size() == 4 && args[0] == "check-envelope" && args[2] == "--org") {
     return check_envelope(std::string(args[1]), args[3]);
   }
-  std::cerr << "error: unknown command; run draaischijf-hub --help\n";
+  if (args.empty()) {
+    return serve(draaischijf::server::HubConfig{}, true);
+  }
+  if (args.size() == 2 && args[0] == "--config") {
+    const auto loaded = draaischijf::server::load_config(std::string(args[1]));
+    if (!loaded.ok()) {
+      for (const auto& error : loaded.errors) {
+        std::cerr << "error: " << (error.key.empty() ? args[1] : std::string_view(error.key))
+                  << ": " << error.message << "\n";
+      }
+      return 2;
+    }
+    const auto& tls = loaded.config.tls;
+    const bool development =
+        tls.certificate.empty() && tls.private_key.empty() && tls.client_ca.empty();
+    if (!development &&
+        (tls.certificate.empty() || tls.private_key.empty() || tls.client_ca.empty())) {
+      std::cerr << "error: tls.certificate, tls.private_key and tls.client_ca go together: set "
+                   "all three, or none for the development deployment\n";
+      return 2;
+    }
+    return serve(loaded.config, development);
+  }
+  std::cerr << "error: unknown arguments; run draaischijf-hub --help\n";
   return 2;
 }

@@ -21,6 +21,11 @@ const std::vector<ProblemType>& catalog() {
       {400, DRSJ_PROBLEM("malformed-envelope"), "Ongeldige envelop", "Malformed envelope",
        "The envelope is not a valid Draaischijf envelope v1. Update the client software or "
        "report the problem to its supplier; do not resend the same bytes."},
+      {400, DRSJ_PROBLEM("malformed-request"), "Ongeldig verzoek", "Malformed request",
+       "The HTTP request is not acceptable to the hub. Use a conforming HTTP/1.1 client; "
+       "the detail names what was wrong."},
+      {431, DRSJ_PROBLEM("header-too-large"), "Kop te groot", "Request header too large",
+       "The request headers exceed the hub's limit. Send fewer or shorter headers."},
       {400, DRSJ_PROBLEM("unsupported-version"), "Niet-ondersteunde versie", "Unsupported version",
        "The envelope uses a version or cipher suite this hub does not know. Update the hub or "
        "use a client that speaks envelope v1."},

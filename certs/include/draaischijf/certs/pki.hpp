@@ -35,6 +35,7 @@ enum class errc {
   identity_missing,
   identity_duplicated,
   identity_malformed,
+  key_file_failed,
 };
 
 [[nodiscard]] const boost::system::error_category& certs_category() noexcept;
@@ -87,6 +88,9 @@ struct DeviceIdentity {
                                                               const Validity& validity);
 
 [[nodiscard]] std::string certificate_to_pem(X509* certificate);
+/// Writes the private key as unencrypted PKCS#8 PEM to a new file created with mode 0600.
+/// Refuses to overwrite an existing file.
+[[nodiscard]] Result<void> write_private_key_file(EVP_PKEY* key, const std::string& path);
 [[nodiscard]] Result<CertificatePtr> certificate_from_pem(std::string_view pem);
 
 /// Reads the device identity from the SAN URIs; each of the four must be there exactly once and

@@ -1,0 +1,46 @@
+#pragma once
+
+// draaischijf-hub as an object: TLS 1.3 with mutual authentication, HTTP/1.1 under /v1, the
+// message store behind it. Asio and Beast stay inside hub.cpp; this header shows neither.
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include <draaischijf/protocol/errors.hpp>
+#include <draaischijf/server/config.hpp>
+#include <draaischijf/server/log.hpp>
+
+namespace draaischijf::server {
+
+/// PEM material for the listener.
+struct TlsMaterial {
+  std::string certificate_chain;  // server certificate first
+  std::string private_key;
+  std::string client_ca;  // the hub root that device chains must reach
+};
+
+class Hub {
+ public:
+  /// Opens the store, loads or creates the hub's signing key in data_dir, binds the listener.
+  /// Throws std::runtime_error at startup only, with a message that says what to fix.
+  [[nodiscard]] static std::unique_ptr<Hub> create(const HubConfig& config, const TlsMaterial& tls,
+                                                   Logger& log);
+  Hub(const Hub&) = delete;
+  Hub& operator=(const Hub&) = delete;
+  ~Hub();
+
+  [[nodiscard]] std::uint16_t port() const;
+  /// Serves until stop(); runs the I/O threads and returns when they are done.
+  void run();
+  /// Stops accepting, lets requests in flight finish, then ends run(). Thread-safe.
+  void stop();
+
+  struct Impl;
+
+ private:
+  explicit Hub(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace draaischijf::server

@@ -1,0 +1,186 @@
+#pragma once
+
+// Runs the real draaischijf-hub process on 127.0.0.1 with port 0 and talks to it over real
+// TLS 1.3 with client certificates, using OpenSSL directly (blocking), so the tests depend on
+// nothing of the hub's own network code.
+
+#include <arpa/inet.h>
+#include <chrono>
+#include <fcntl.h>
+#include <filesystem>
+#include <fstream>
+#include <netinet/in.h>
+#include <optional>
+#include <signal.h>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
+#include <vector>
+
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+
+#include "test_support.hpp"
+
+namespace draaischijf::testing {
+
+class HubProcess {
+ public:
+  /// Starts the hub with `config_text` written to a config file in `dir`, and waits for it to
+  /// log the port it listens on.
+  HubProcess(const std::filesystem::path& dir, const std::string& config_text) : dir_(dir) {
+    const auto config = dir / "hub.toml";
+    write_file(config, view_of(config_text));
+    log_ = dir / "hub.log";
+    pid_ = fork();
+    if (pid_ == 0) {
+      const int fd = ::open(log_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+      dup2(fd, 2);
+      execl(DRAAISCHIJF_HUB_BINARY, "draaischijf-hub", "--config", config.c_str(), nullptr);
+      _exit(127);
+    }
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (std::chrono::steady_clock::now() < deadline) {
+      const std::string text = log_text();
+      constexpr std::string_view kListening = "\"event\":\"listening\",\"port\":";
+      const auto at = text.find(kListening);
+      if (at != std::string::npos) {
+        port_ = static_cast<std::uint16_t>(std::stoi(text.substr(at + kListening.size())));
+        return;
+      }
+      int status = 0;
+      if (waitpid(pid_, &status, WNOHANG) == pid_) {
+        pid_ = -1;
+        throw std::runtime_error("hub exited at startup: " + text);
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    throw std::runtime_error("hub did not start listening: " + log_text());
+  }
+  HubProcess(const HubProcess&) = delete;
+  HubProcess& operator=(const HubProcess&) = delete;
+  ~HubProcess() {
+    if (pid_ > 0) {
+      kill(pid_, SIGKILL);
+      waitpid(pid_, nullptr, 0);
+    }
+  }
+
+  [[nodiscard]] std::uint16_t port() const { return port_; }
+  [[nodiscard]] std::string log_text() const {
+    std::ifstream in(log_);
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+  }
+  /// SIGTERM, then the exit status (or -1 when it did not exit within 15 s).
+  int terminate() {
+    kill(pid_, SIGTERM);
+    for (int i = 0; i < 1500; ++i) {
+      int status = 0;
+      if (waitpid(pid_, &status, WNOHANG) == pid_) {
+        pid_ = -1;
+        return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return -1;
+  }
+
+ private:
+  std::filesystem::path dir_;
+  std::filesystem::path log_;
+  pid_t pid_ = -1;
+  std::uint16_t port_ = 0;
+};
+
+struct HttpResponse {
+  int status = 0;
+  std::string head;
+  std::string body;
+};
+
+/// One TLS connection to the hub. `certificate` and `key` may be empty: no client certificate.
+class TlsClient {
+ public:
+  TlsClient(std::uint16_t port, const std::filesystem::path& ca,
+            const std::filesystem::path& certificate, const std::filesystem::path& key) {
+    context_ = SSL_CTX_new(TLS_client_method());
+    SSL_CTX_load_verify_locations(context_, ca.c_str(), nullptr);
+    SSL_CTX_set_verify(context_, SSL_VERIFY_PEER, nullptr);
+    if (!certificate.empty()) {
+      SSL_CTX_use_certificate_chain_file(context_, certificate.c_str());
+      SSL_CTX_use_PrivateKey_file(context_, key.c_str(), SSL_FILETYPE_PEM);
+    }
+    fd_ = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(port);
+    inet_pton(AF_INET, "127.0.0.1", &address.sin_addr);
+    if (::connect(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
+      return;
+    }
+    ssl_ = SSL_new(context_);
+    SSL_set_fd(ssl_, fd_);
+    SSL_set1_host(ssl_, "localhost");
+    handshake_ok_ = SSL_connect(ssl_) == 1;
+  }
+  TlsClient(const TlsClient&) = delete;
+  TlsClient& operator=(const TlsClient&) = delete;
+  ~TlsClient() {
+    if (ssl_ != nullptr) {
+      SSL_free(ssl_);
+    }
+    if (fd_ >= 0) {
+      close(fd_);
+    }
+    SSL_CTX_free(context_);
+  }
+
+  [[nodiscard]] bool handshake_ok() const { return handshake_ok_; }
+
+  /// Sends raw bytes and reads one response (the request should ask for Connection: close).
+  /// nullopt when the hub refused the connection at any point.
+  std::optional<HttpResponse> exchange(const std::string& raw) {
+    if (!handshake_ok_) {
+      return std::nullopt;
+    }
+    if (SSL_write(ssl_, raw.data(), static_cast<int>(raw.size())) <= 0) {
+      return std::nullopt;
+    }
+    std::string text;
+    char buffer[16384];
+    int n = 0;
+    while ((n = SSL_read(ssl_, buffer, sizeof buffer)) > 0) {
+      text.append(buffer, static_cast<std::size_t>(n));
+    }
+    const auto end = text.find("\r\n\r\n");
+    if (text.rfind("HTTP/1.", 0) != 0 || end == std::string::npos) {
+      return std::nullopt;
+    }
+    return HttpResponse{std::stoi(text.substr(9, 3)), text.substr(0, end), text.substr(end + 4)};
+  }
+
+ private:
+  SSL_CTX* context_ = nullptr;
+  SSL* ssl_ = nullptr;
+  int fd_ = -1;
+  bool handshake_ok_ = false;
+};
+
+inline std::string post(const std::string& target, const std::string& body,
+                        const std::string& extra_headers = "") {
+  return "POST " + target + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n" +
+         "Content-Type: application/octet-stream\r\nContent-Length: " +
+         std::to_string(body.size()) + "\r\n" + extra_headers + "\r\n" + body;
+}
+
+inline std::string get(const std::string& target) {
+  return "GET " + target + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
+}
+
+}  // namespace draaischijf::testing
