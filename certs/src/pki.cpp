@@ -203,7 +203,11 @@ Result<CertificatePtr> issue_server_certificate(EVP_PKEY* key,
     const bool is_address = !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
       return (c >= '0' && c <= '9') || c == '.' || c == ':';
     });
-    alt_names += (alt_names.empty() ? "" : ",") + std::string(is_address ? "IP:" : "DNS:") + name;
+    if (!alt_names.empty()) {
+      alt_names += ',';
+    }
+    alt_names += is_address ? "IP:" : "DNS:";
+    alt_names += name;
   }
   return issue(key,
                {names.front(), false, "critical,CA:FALSE", "critical,digitalSignature",

@@ -202,7 +202,9 @@ std::string Hub::Impl::metrics_text() const {
     out += type;
     out += "\n";
     out += name;
-    out += " " + std::to_string(value) + "\n";
+    out += ' ';
+    out += std::to_string(value);
+    out += '\n';
   };
   counter("draaischijf_requests_total", "HTTP requests read.", metrics.requests);
   counter("draaischijf_envelopes_accepted_total", "Envelopes stored and acknowledged.",
