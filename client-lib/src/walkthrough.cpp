@@ -117,7 +117,10 @@ int run_walkthrough(std::ostream& out) {
   const Mailbox onthaal = open_mailbox(clb, clb.name + " / onthaal", clb_members);
   const auto box =
       seal_seed_to_device(intake.seed, intake.id, 0, caw_device.certificate.encryption_key);
-  auto unwrapped = open_seed_box(box, caw_device.encryption_key, intake.certificate);
+  if (!s.check(box.has_value(), "the intake seed is sealed to the CAW device")) {
+    return s.exit_code();
+  }
+  auto unwrapped = open_seed_box(*box, caw_device.encryption_key, intake.certificate);
   s.check(unwrapped.has_value(),
           "CAW device opens its seed box and the seed derives the certified mailbox key");
   s.say("mailbox key (age recipient) " + mailbox_identity(intake.seed).recipient().to_string());
@@ -198,9 +201,12 @@ int run_walkthrough(std::ostream& out) {
   const auto chain_box = seal_previous_seed(next_seed, intake.id, 1, intake.seed);
   const auto new_box =
       seal_seed_to_device(next_seed, intake.id, 1, caw_new_device.certificate.encryption_key);
-  auto new_seed = open_seed_box(new_box, caw_new_device.encryption_key, next);
+  if (!s.check(new_box.has_value(), "epoch 1 is sealed to the remaining member")) {
+    return s.exit_code();
+  }
+  auto new_seed = open_seed_box(*new_box, caw_new_device.encryption_key, next);
   s.check(new_seed.has_value(), "the new device opens epoch 1");
-  s.check_error(open_seed_box(new_box, caw_device.encryption_key, next), errc::seed_box_invalid,
+  s.check_error(open_seed_box(*new_box, caw_device.encryption_key, next), errc::seed_box_invalid,
                 "the removed device cannot open epoch 1");
   auto walked = open_previous_seed(chain_box, *new_seed, next, intake.certificate);
   s.check(walked.has_value(), "the new device walks the seed chain back to epoch 0");

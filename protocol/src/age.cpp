@@ -84,7 +84,7 @@ Result<Stanza> parse_stanza(std::string_view arguments, std::span<const std::uin
 
 // The shape every X25519 stanza must have, checked before any is tried, so a malformed stanza is
 // refused even when another one would have matched (age spec: recipients MUST reject).
-Result<PublicKey> x25519_share(const Stanza& stanza) {
+Result<PublicKey> x25519_share_of(const Stanza& stanza) {
   if (stanza.args.size() != 1 || stanza.body.size() != kWrappedKeySize) {
     return errc::age_header_malformed;
   }
@@ -135,6 +135,9 @@ Result<X25519Recipient> X25519Recipient::parse(std::string_view text) {
   }
   X25519Recipient recipient;
   std::copy(decoded->data.begin(), decoded->data.end(), recipient.public_key.begin());
+  if (!is_usable_recipient_key(recipient.public_key)) {
+    return errc::field_out_of_range;
+  }
   return recipient;
 }
 
@@ -215,8 +218,19 @@ Result<Header> parse_header(std::span<const std::uint8_t> file) {
   }
 }
 
+Result<PublicKey> x25519_stanza_share(const Stanza& stanza) { return x25519_share_of(stanza); }
+
+bool is_usable_recipient_key(const PublicKey& key) {
+  ensure_sodium();
+  // Any clamped scalar times a small-order point is the identity: the check needs no secret.
+  std::array<std::uint8_t, 32> scalar{};
+  scalar[0] = 9;
+  std::array<std::uint8_t, 32> out{};
+  return crypto_scalarmult(out.data(), scalar.data(), key.data()) == 0;
+}
+
 Result<FileKey> unwrap_x25519(const Stanza& stanza, const X25519Identity& identity) {
-  auto share = x25519_share(stanza);
+  auto share = x25519_share_of(stanza);
   if (!share) {
     return share.error();
   }
@@ -240,7 +254,7 @@ Result<FileKey> unwrap_x25519(const Stanza& stanza, const X25519Identity& identi
 Result<FileKey> unwrap_file_key(const Header& header, std::span<const X25519Identity> identities) {
   for (const Stanza& stanza : header.stanzas) {
     if (stanza.type == kX25519Type) {
-      if (auto share = x25519_share(stanza); !share) {
+      if (auto share = x25519_share_of(stanza); !share) {
         return share.error();
       }
     }

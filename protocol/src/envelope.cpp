@@ -423,8 +423,10 @@ Result<ParsedEnvelope> parse_envelope(std::span<const std::uint8_t> envelope) {
   if (header->stanzas.size() != o.recipients.size()) {
     return errc::recipient_stanza_mismatch;
   }
+  // Every stanza, not only the ones a given recipient opens: the stock age tool refuses the
+  // whole file for one malformed stanza, and archives must stay openable with it.
   for (const age::Stanza& stanza : header->stanzas) {
-    if (stanza.type != "X25519" || stanza.args.size() != 1 || stanza.body.size() != 32) {
+    if (stanza.type != "X25519" || !age::x25519_stanza_share(stanza)) {
       return errc::recipient_stanza_mismatch;
     }
   }
@@ -510,6 +512,9 @@ Result<void> detail::seal_with_labels(const Draft& draft, const Sender& sender,
   outer.key_commitment = key_commitment(file_key, outer.message_id);
   std::vector<age::X25519Recipient> age_recipients;
   for (const MailboxEpochCertificate& c : recipients) {
+    if (!age::is_usable_recipient_key(c.mailbox_key)) {
+      return errc::field_out_of_range;  // a small-order key would wrap to an all-zero secret
+    }
     age_recipients.push_back({c.mailbox_key});
   }
   std::vector<std::uint8_t> header;
@@ -594,17 +599,20 @@ Result<OpenedEnvelope> open(std::span<const std::uint8_t> envelope, const Mailbo
     return parsed.error();
   }
   const OuterHeader& outer = parsed->outer;
-  const auto mine =
-      std::find_if(outer.recipients.begin(), outer.recipients.end(),
-                   [&](const RecipientMailbox& r) { return keyring.holds_mailbox(r.mailbox_id); });
-  if (mine == outer.recipients.end()) {
-    return errc::not_a_recipient;
+  // The first listed mailbox whose epoch key we hold; holding a mailbox but not the epoch it
+  // was sealed to is reported as such when no other listed mailbox can open it.
+  const age::X25519Identity* identity = nullptr;
+  std::size_t index = 0;
+  bool mailbox_held = false;
+  for (std::size_t i = 0; i < outer.recipients.size() && identity == nullptr; ++i) {
+    const RecipientMailbox& r = outer.recipients[i];
+    mailbox_held = mailbox_held || keyring.holds_mailbox(r.mailbox_id);
+    identity = keyring.find(r.mailbox_id, r.epoch);
+    index = i;
   }
-  const age::X25519Identity* identity = keyring.find(mine->mailbox_id, mine->epoch);
   if (identity == nullptr) {
-    return errc::unknown_epoch;
+    return mailbox_held ? errc::unknown_epoch : errc::not_a_recipient;
   }
-  const auto index = static_cast<std::size_t>(mine - outer.recipients.begin());
   auto file_key = age::unwrap_x25519(parsed->header.stanzas[index], *identity);
   if (!file_key) {
     return file_key.error() == errc::age_no_identity_matched ? errc::stanza_does_not_open

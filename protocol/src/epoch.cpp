@@ -50,14 +50,20 @@ age::X25519Identity mailbox_identity(const EpochSeed& seed) {
   return age::X25519Identity::from_secret(derive(seed, kMailboxKeyId));
 }
 
-std::vector<std::uint8_t> seal_seed_to_device(const EpochSeed& seed, const Id& mailbox_id,
-                                              std::uint32_t epoch,
-                                              const X25519PublicKey& device_key) {
+Result<std::vector<std::uint8_t>> seal_seed_to_device(const EpochSeed& seed, const Id& mailbox_id,
+                                                      std::uint32_t epoch,
+                                                      const X25519PublicKey& device_key) {
   ensure_sodium();
+  if (!age::is_usable_recipient_key(device_key)) {
+    return errc::field_out_of_range;
+  }
   SecretBytes message = SecretBytes::copy_of(seed.expose());
   message.append(binding(mailbox_id, epoch));
   std::vector<std::uint8_t> box(message.size() + crypto_box_SEALBYTES);
-  crypto_box_seal(box.data(), message.expose().data(), message.size(), device_key.data());
+  if (crypto_box_seal(box.data(), message.expose().data(), message.size(), device_key.data()) !=
+      0) {
+    return errc::field_out_of_range;
+  }
   return box;
 }
 

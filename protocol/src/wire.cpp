@@ -52,7 +52,8 @@ bool is_printable_ascii(std::string_view text) noexcept {
 
 bool is_clean_utf8(std::string_view text) noexcept { return is_clean_utf8(as_bytes(text)); }
 
-// Strict UTF-8 (no overlong forms, no surrogates, nothing above U+10FFFF) without C0 controls,
+// Strict UTF-8 (no overlong forms, no surrogates, nothing above U+10FFFF) without C0 or C1
+// controls or bidirectional overrides,
 // so file names cannot smuggle terminal escapes or line breaks into a user interface.
 bool is_clean_utf8(std::span<const std::uint8_t> b) noexcept {
   std::size_t i = 0;
@@ -90,6 +91,12 @@ bool is_clean_utf8(std::span<const std::uint8_t> b) noexcept {
     }
     constexpr std::uint32_t kMinimum[] = {0, 0, 0x80, 0x800, 0x10000};
     if (code < kMinimum[length] || code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff)) {
+      return false;
+    }
+    // C1 controls (U+009B starts a terminal escape) and bidirectional overrides and isolates,
+    // which can make "rapport.exe.pdf" read as something else.
+    if ((code >= 0x80 && code <= 0x9f) || (code >= 0x202a && code <= 0x202e) ||
+        (code >= 0x2066 && code <= 0x2069)) {
       return false;
     }
     i += length;

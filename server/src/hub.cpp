@@ -363,7 +363,12 @@ net::awaitable<void> Hub::Impl::session(beast::tcp_stream tcp) {
     auto [header_error, header_bytes] =
         co_await http::async_read_header(stream, buffer, parser, kNoThrow);
     if (header_error) {
-      if (header_error == http::error::header_limit) {
+      if (header_error == http::error::body_limit) {
+        // A Content-Length above the limit is refused before any of the body is read.
+        auto response = problem(problem_type("envelope-too-large"), parser.get(), request_id);
+        response.keep_alive(false);
+        co_await http::async_write(stream, response, kNoThrow);
+      } else if (header_error == http::error::header_limit) {
         auto response = problem(problem_type("header-too-large"), parser.get(), request_id);
         response.keep_alive(false);
         co_await http::async_write(stream, response, kNoThrow);

@@ -86,6 +86,7 @@ int serve(const draaischijf::server::HubConfig& config, bool development) {
   sigaddset(&signals, SIGTERM);
   sigaddset(&signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);  // a client that hangs up must not end the hub
   try {
     TlsMaterial tls;
     if (development) {

@@ -207,3 +207,68 @@ TEST_F(HubTest, SigtermStopsCleanlyAndTheDataSurvives) {
 
 }  // namespace
 }  // namespace draaischijf::testing
+
+namespace draaischijf::testing {
+namespace {
+
+class HubLimitsTest : public ::testing::Test {
+ protected:
+  void start(const std::string& limits) {
+    hub = std::make_unique<HubProcess>(dir.path(), "[server]\nlisten_port = 0\ndata_dir = \"" +
+                                                       (dir / "data").string() + "\"\n[limits]\n" +
+                                                       limits);
+    pki = dir / "data" / "dev-pki";
+  }
+  std::unique_ptr<TlsClient> client() {
+    return std::make_unique<TlsClient>(hub->port(), pki / "root.pem", pki / "clb" / "device.pem",
+                                       pki / "clb" / "device.key");
+  }
+  TempDir dir;
+  std::unique_ptr<HubProcess> hub;
+  std::filesystem::path pki;
+};
+
+TEST_F(HubLimitsTest, ConnectionsBeyondTheLimitAreRefusedWhileOthersAreServed) {
+  start("max_connections = 2\n");
+  auto first = client();
+  auto second = client();
+  ASSERT_TRUE(first->handshake_ok());
+  ASSERT_TRUE(second->handshake_ok());
+  auto third = client();
+  EXPECT_FALSE(third->exchange(get("/healthz"))) << "a third connection was served";
+  const auto served = first->exchange(get("/healthz"));  // the first two still work
+  ASSERT_TRUE(served);
+  EXPECT_EQ(served->status, 200);
+  second.reset();
+  first.reset();
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  const auto after = client()->exchange(get("/healthz"));
+  ASSERT_TRUE(after) << "a slot freed by closed connections is not reused";
+  EXPECT_EQ(after->status, 200);
+  EXPECT_NE(client()->exchange(get("/metrics"))->body.find("draaischijf_connections_refused_total 1"),
+            std::string::npos);
+}
+
+TEST_F(HubLimitsTest, SlowRequestIsCutOffAtTheReadDeadlineWhileOthersAreServed) {
+  start("read_deadline_seconds = 1\n");
+  auto slow = client();
+  ASSERT_TRUE(slow->send("POST /v1/envelopes HTTP/1.1\r\nHost: local"));  // and then nothing
+  const auto other = client()->exchange(get("/healthz"));
+  ASSERT_TRUE(other);
+  EXPECT_EQ(other->status, 200);
+  const auto started = std::chrono::steady_clock::now();
+  EXPECT_TRUE(slow->closed_by_peer());
+  const auto waited = std::chrono::steady_clock::now() - started;
+  EXPECT_LT(waited, std::chrono::seconds(5));
+}
+
+TEST_F(HubLimitsTest, EnvelopeAboveTheSizeLimitGets413) {
+  start("max_envelope_bytes = 4096\n");
+  const auto response = client()->exchange(post("/v1/envelopes", std::string(10000, 'x')));
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, 413);
+  EXPECT_NE(response->body.find("envelope-too-large"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace draaischijf::testing

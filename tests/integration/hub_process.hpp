@@ -12,6 +12,7 @@
 #include <netinet/in.h>
 #include <optional>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -38,7 +39,10 @@ class HubProcess {
     log_ = dir / "hub.log";
     pid_ = fork();
     if (pid_ == 0) {
+      // The hub dies with the test process, whatever ends it, and keeps none of its pipes.
+      prctl(PR_SET_PDEATHSIG, SIGKILL);
       const int fd = ::open(log_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+      dup2(fd, 1);
       dup2(fd, 2);
       execl(DRAAISCHIJF_HUB_BINARY, "draaischijf-hub", "--config", config.c_str(), nullptr);
       _exit(127);
@@ -109,6 +113,7 @@ class TlsClient {
  public:
   TlsClient(std::uint16_t port, const std::filesystem::path& ca,
             const std::filesystem::path& certificate, const std::filesystem::path& key) {
+    signal(SIGPIPE, SIG_IGN);  // a refused connection must fail a write, not kill the test
     context_ = SSL_CTX_new(TLS_client_method());
     SSL_CTX_load_verify_locations(context_, ca.c_str(), nullptr);
     SSL_CTX_set_verify(context_, SSL_VERIFY_PEER, nullptr);
@@ -142,6 +147,17 @@ class TlsClient {
   }
 
   [[nodiscard]] bool handshake_ok() const { return handshake_ok_; }
+
+  /// Sends bytes without reading; false when the connection is gone.
+  bool send(const std::string& raw) {
+    return handshake_ok_ && SSL_write(ssl_, raw.data(), static_cast<int>(raw.size())) > 0;
+  }
+
+  /// true when the hub has closed the connection (a read returns end of stream or an error).
+  bool closed_by_peer() {
+    char byte = 0;
+    return !handshake_ok_ || SSL_read(ssl_, &byte, 1) <= 0;
+  }
 
   /// Sends raw bytes and reads one response (the request should ask for Connection: close).
   /// nullopt when the hub refused the connection at any point.

@@ -401,6 +401,52 @@ TEST_F(EnvelopeTest, ManyFragmentsAndAttachmentsSpanningChunkBoundariesRoundTrip
   EXPECT_TRUE(opened->fragments[41].body.empty());
 }
 
+TEST_F(EnvelopeTest, AnOlderEpochOfOneMailboxDoesNotHideAnotherMailboxWeCanOpen) {
+  // Listed first: intake, whose epoch 0 this keyring lacks; second: onthaal, which it holds.
+  MailboxKeyring keys;
+  keys.add(intake.certificate.mailbox_id, 1, age::X25519Identity::generate());
+  keys.add(onthaal.certificate.mailbox_id, 0, mailbox_identity(onthaal.seed));
+  EXPECT_TRUE(open(referral(), keys, trust));
+}
+
+TEST_F(EnvelopeTest, MalformedStanzaOfAnyRecipientIsRefusedAtParse) {
+  // The stock age tool refuses a whole file for one bad stanza, so the hub must too.
+  auto envelope = referral();
+  const auto parsed = parse_envelope(envelope).value();
+  const std::string header(parsed.age_header.begin(), parsed.age_header.end());
+  const std::size_t second = header.find("-> X25519 ", header.find("-> X25519 ") + 1);
+  // The share is 43 base64 characters; '-' is outside the alphabet.
+  envelope[parsed.outer_bytes.size() + second + 10] = '-';
+  EXPECT_EQ(parse_envelope(envelope).error(), errc::recipient_stanza_mismatch);
+}
+
+TEST_F(EnvelopeTest, SmallOrderMailboxKeyIsRefusedBeforeSealing) {
+  MailboxEpochCertificate broken = intake.certificate;
+  broken.mailbox_key = {};  // the identity point: every shared secret would be zero
+  EXPECT_EQ(
+      seal(draft_of(10), {sender.certificate, sender.signing_key, 1}, {&broken, 1}, kNowMs).error(),
+      errc::field_out_of_range);
+  age::PublicKey zero{};
+  const auto text = age::X25519Recipient{zero}.to_string();
+  EXPECT_EQ(age::X25519Recipient::parse(text).error(), errc::field_out_of_range);
+}
+
+TEST_F(EnvelopeTest, FileNamesWithC1ControlsOrBidiOverridesAreRefused) {
+  const MailboxEpochCertificate one[] = {intake.certificate};
+  for (const char* name : {"rapport\xc2\x9b"
+                           "2J.pdf",
+                           "rapport\xe2\x80\xae"
+                           "fdp.exe"}) {
+    Draft d = draft_of(10);
+    AttachmentDescriptor a;
+    a.file_name = name;
+    d.attachments.push_back(std::move(a));
+    EXPECT_EQ(seal(d, {sender.certificate, sender.signing_key, 1}, one, kNowMs).error(),
+              errc::field_out_of_range)
+        << name;
+  }
+}
+
 TEST_F(EnvelopeTest, PayloadBitFlipIsCaught) {
   auto envelope = referral(100000);
   envelope[envelope.size() - 100] ^= 0x80;

@@ -35,7 +35,8 @@ TEST(EpochTest, MemberDeviceOpensItsSeedBox) {
   MailboxChain chain;
   chain.rotate();
   const auto device = age::X25519Identity::generate();
-  const auto box = seal_seed_to_device(chain.seeds[0], chain.mailbox_id, 0, device.public_key());
+  const auto box =
+      seal_seed_to_device(chain.seeds[0], chain.mailbox_id, 0, device.public_key()).value();
   EXPECT_EQ(box.size(), kSeedBoxSize);
   const auto seed = open_seed_box(box, device, chain.certificates[0]);
   ASSERT_TRUE(seed);
@@ -47,7 +48,8 @@ TEST(EpochTest, AnotherDeviceCannotOpenTheSeedBox) {
   chain.rotate();
   const auto member = age::X25519Identity::generate();
   const auto outsider = age::X25519Identity::generate();
-  const auto box = seal_seed_to_device(chain.seeds[0], chain.mailbox_id, 0, member.public_key());
+  const auto box =
+      seal_seed_to_device(chain.seeds[0], chain.mailbox_id, 0, member.public_key()).value();
   EXPECT_EQ(open_seed_box(box, outsider, chain.certificates[0]).error(), errc::seed_box_invalid);
 }
 
@@ -57,7 +59,8 @@ TEST(EpochTest, ASeedThatDoesNotDeriveTheCertifiedKeyIsRefused) {
   chain.rotate();
   const auto device = age::X25519Identity::generate();
   const auto forged_seed = EpochSeed::random();
-  const auto box = seal_seed_to_device(forged_seed, chain.mailbox_id, 0, device.public_key());
+  const auto box =
+      seal_seed_to_device(forged_seed, chain.mailbox_id, 0, device.public_key()).value();
   EXPECT_EQ(open_seed_box(box, device, chain.certificates[0]).error(),
             errc::seed_does_not_match_certificate);
 }
@@ -67,7 +70,8 @@ TEST(EpochTest, ASeedBoxForAnotherEpochIsRefused) {
   chain.rotate();
   chain.rotate();
   const auto device = age::X25519Identity::generate();
-  const auto box = seal_seed_to_device(chain.seeds[0], chain.mailbox_id, 0, device.public_key());
+  const auto box =
+      seal_seed_to_device(chain.seeds[0], chain.mailbox_id, 0, device.public_key()).value();
   EXPECT_EQ(open_seed_box(box, device, chain.certificates[1]).error(), errc::seed_box_invalid);
 }
 
@@ -98,6 +102,12 @@ TEST(EpochTest, AnOldSeedCannotOpenANewerEpoch) {
             errc::epoch_chain_broken);
   EXPECT_FALSE(
       ct_equal(mailbox_identity(chain.seeds[1]).public_key(), chain.certificates[2].mailbox_key));
+}
+
+TEST(EpochTest, SmallOrderDeviceKeyGetsNoSeedBox) {
+  X25519PublicKey identity_point{};  // the all-zero point has order 1
+  EXPECT_EQ(seal_seed_to_device(EpochSeed::random(), random_id(), 0, identity_point).error(),
+            errc::field_out_of_range);
 }
 
 TEST(EpochTest, MailboxIdentityIsAnAgeIdentity) {

@@ -84,6 +84,11 @@ struct Header {
 /// Checks every X25519 stanza's shape, then tries each with each identity.
 [[nodiscard]] Result<FileKey> unwrap_file_key(const Header& header,
                                               std::span<const X25519Identity> identities);
+/// The ephemeral share of an X25519 stanza after checking the stanza's shape (one canonical
+/// base64 argument of 32 bytes, a 32-byte body): age_header_malformed otherwise.
+[[nodiscard]] Result<PublicKey> x25519_stanza_share(const Stanza& stanza);
+/// false for the small-order points, with which every shared secret is all zero.
+[[nodiscard]] bool is_usable_recipient_key(const PublicKey& key);
 /// Tries one X25519 stanza with one identity: no_identity_matched when it does not open.
 [[nodiscard]] Result<FileKey> unwrap_x25519(const Stanza& stanza, const X25519Identity& identity);
 /// errc::age_header_mac_mismatch when the MAC is wrong for `file_key`.

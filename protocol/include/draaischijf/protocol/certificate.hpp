@@ -5,7 +5,7 @@
 //    staff member (pseudonymous id) and role;
 //  - a mailbox-epoch certificate binds a mailbox's X25519 key for one epoch to its members.
 // The hub stores and serves them but cannot forge them: clients verify each against the
-// organisation key they trust (docs/PROTOCOL.md, "Certificates").
+// organisation key they trust (docs/PROTOCOL.md, sections 4 and 5).
 
 #include <cstdint>
 #include <span>

@@ -27,10 +27,10 @@ inline constexpr std::size_t kPreviousSeedBoxSize = 24 + 32 + 16;  // nonce, see
 [[nodiscard]] age::X25519Identity mailbox_identity(const EpochSeed& seed);
 
 /// Seals `seed` to one member device's X25519 key, bound to (mailbox, epoch).
-[[nodiscard]] std::vector<std::uint8_t> seal_seed_to_device(const EpochSeed& seed,
-                                                            const Id& mailbox_id,
-                                                            std::uint32_t epoch,
-                                                            const X25519PublicKey& device_key);
+/// field_out_of_range for a small-order device key (no one could open the box).
+[[nodiscard]] Result<std::vector<std::uint8_t>> seal_seed_to_device(
+    const EpochSeed& seed, const Id& mailbox_id, std::uint32_t epoch,
+    const X25519PublicKey& device_key);
 
 /// Opens a seed box with the device key, then checks the binding and that the seed derives the
 /// mailbox key the (already verified) epoch certificate names. Anyone can write a sealed box,
