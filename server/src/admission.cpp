@@ -5,26 +5,22 @@
 namespace draaischijf::server {
 namespace {
 
-class ServerCategory final : public boost::system::error_category {
- public:
-  [[nodiscard]] const char* name() const noexcept override { return "draaischijf.server"; }
-  [[nodiscard]] std::string message(int value) const override {
-    switch (static_cast<errc>(value)) {
-      case errc::envelope_too_large:
-        return "envelope exceeds the configured size limit";
-      case errc::sender_organisation_mismatch:
-        return "envelope names another sender organisation than the client certificate";
-      case errc::clock_skew:
-        return "envelope creation time is too far from the hub's clock";
-    }
-    return "unknown server error";
+const char* describe(int value) noexcept {
+  switch (static_cast<errc>(value)) {
+    case errc::envelope_too_large:
+      return "envelope exceeds the configured size limit";
+    case errc::sender_organisation_mismatch:
+      return "envelope names another sender organisation than the client certificate";
+    case errc::clock_skew:
+      return "envelope creation time is too far from the hub's clock";
   }
-};
+  return "unknown server error";
+}
 
 }  // namespace
 
 const boost::system::error_category& server_category() noexcept {
-  static const ServerCategory category;
+  static const protocol::FixedMessageCategory category("draaischijf.server", describe);
   return category;
 }
 

@@ -3,21 +3,17 @@
 namespace draaischijf::server {
 namespace {
 
-class StoreCategory final : public boost::system::error_category {
- public:
-  [[nodiscard]] const char* name() const noexcept override { return "draaischijf.store"; }
-  [[nodiscard]] std::string message(int value) const override {
-    switch (static_cast<store_errc>(value)) {
-      case store_errc::message_id_taken:
-        return "message id is already in use";
-      case store_errc::not_found:
-        return "no such message in this mailbox";
-      case store_errc::overloaded:
-        return "the hub's write queue is full";
-    }
-    return "unknown store error";
+const char* describe(int value) noexcept {
+  switch (static_cast<store_errc>(value)) {
+    case store_errc::message_id_taken:
+      return "message id is already in use";
+    case store_errc::not_found:
+      return "no such message in this mailbox";
+    case store_errc::overloaded:
+      return "the hub's write queue is full";
   }
-};
+  return "unknown store error";
+}
 
 template <std::size_t N>
 std::array<std::uint8_t, N> fixed(std::span<const std::uint8_t> bytes) {
@@ -113,7 +109,7 @@ sqlite::Result<Accepted> store(sqlite::Database& db, const Submission& s) {
 }  // namespace
 
 const boost::system::error_category& store_category() noexcept {
-  static const StoreCategory category;
+  static const protocol::FixedMessageCategory category("draaischijf.store", describe);
   return category;
 }
 

@@ -10,42 +10,38 @@
 namespace draaischijf::server::sqlite {
 namespace {
 
-class SqliteCategory final : public boost::system::error_category {
- public:
-  [[nodiscard]] const char* name() const noexcept override { return "draaischijf.sqlite"; }
-  [[nodiscard]] std::string message(int value) const override {
-    switch (static_cast<errc>(value)) {
-      case errc::open_failed:
-        return "database cannot be opened";
-      case errc::prepare_failed:
-        return "SQL statement does not prepare";
-      case errc::step_failed:
-        return "SQL statement failed";
-      case errc::constraint_violation:
-        return "a database constraint refused the change";
-      case errc::busy:
-        return "database is busy";
-      case errc::io_error:
-        return "database input/output error";
-      case errc::corrupt:
-        return "database file is corrupt";
-      case errc::full:
-        return "disk or database is full";
-      case errc::schema_too_new:
-        return "database schema is newer than this program";
-      case errc::integrity_check_failed:
-        return "database integrity check failed";
-    }
-    return "unknown database error";
+const char* describe(int value) noexcept {
+  switch (static_cast<errc>(value)) {
+    case errc::open_failed:
+      return "database cannot be opened";
+    case errc::prepare_failed:
+      return "SQL statement does not prepare";
+    case errc::step_failed:
+      return "SQL statement failed";
+    case errc::constraint_violation:
+      return "a database constraint refused the change";
+    case errc::busy:
+      return "database is busy";
+    case errc::io_error:
+      return "database input/output error";
+    case errc::corrupt:
+      return "database file is corrupt";
+    case errc::full:
+      return "disk or database is full";
+    case errc::schema_too_new:
+      return "database schema is newer than this program";
+    case errc::integrity_check_failed:
+      return "database integrity check failed";
   }
-};
+  return "unknown database error";
+}
 
 std::string_view sql_text(const char* sql) { return sql; }
 
 }  // namespace
 
 const boost::system::error_category& sqlite_category() noexcept {
-  static const SqliteCategory category;
+  static const protocol::FixedMessageCategory category("draaischijf.sqlite", describe);
   return category;
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <string>
 #include <type_traits>
 
 #include <boost/system/error_code.hpp>
@@ -56,6 +57,22 @@ enum class errc {
 };
 
 [[nodiscard]] const boost::system::error_category& protocol_category() noexcept;
+
+/// An error category with a fixed name and fixed messages, shared by every module: messages are
+/// strings chosen in the code, never data from the input, so they are safe in logs and problem
+/// documents.
+class FixedMessageCategory final : public boost::system::error_category {
+ public:
+  using Describe = const char* (*)(int value) noexcept;
+  FixedMessageCategory(const char* name, Describe describe) noexcept
+      : name_(name), describe_(describe) {}
+  [[nodiscard]] const char* name() const noexcept override { return name_; }
+  [[nodiscard]] std::string message(int value) const override { return describe_(value); }
+
+ private:
+  const char* name_;
+  Describe describe_;
+};
 
 [[nodiscard]] inline boost::system::error_code make_error_code(errc e) noexcept {
   return {static_cast<int>(e), protocol_category()};
