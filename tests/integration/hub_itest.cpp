@@ -245,8 +245,9 @@ TEST_F(HubLimitsTest, ConnectionsBeyondTheLimitAreRefusedWhileOthersAreServed) {
   const auto after = client()->exchange(get("/healthz"));
   ASSERT_TRUE(after) << "a slot freed by closed connections is not reused";
   EXPECT_EQ(after->status, 200);
-  EXPECT_NE(client()->exchange(get("/metrics"))->body.find("draaischijf_connections_refused_total 1"),
-            std::string::npos);
+  EXPECT_NE(
+      client()->exchange(get("/metrics"))->body.find("draaischijf_connections_refused_total 1"),
+      std::string::npos);
 }
 
 TEST_F(HubLimitsTest, SlowRequestIsCutOffAtTheReadDeadlineWhileOthersAreServed) {

@@ -12,10 +12,10 @@
 #include <netinet/in.h>
 #include <optional>
 #include <signal.h>
-#include <sys/prctl.h>
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <thread>

@@ -159,6 +159,13 @@ TEST(AgeVectorsTest, EveryX25519VectorGivesItsExpectedOutcome) {
       EXPECT_EQ(streamed.error(), result.error()) << v.name << " (streaming)";
     }
   }
+  // The recipient of the suite's X25519 identity, as `age-keygen -y` prints it.
+  const Vector x25519 = load(dir / "x25519");
+  const auto identity = age::X25519Identity::parse(x25519.fields.find("identity")->second);
+  ASSERT_TRUE(identity);
+  EXPECT_EQ(identity->recipient().to_string(),
+            "age1xmwwc06ly3ee5rytxm9mflaz2u56jjj36s0mypdrwsvlul66mv4q47ryef");
+
   std::cout << "age vectors: ran " << ran << ", skipped " << skipped
             << " (scrypt, hybrid and armored vectors are outside the X25519 suite)\n";
   RecordProperty("vectors_ran", ran);
