@@ -33,6 +33,16 @@ class CertsCategory final : public boost::system::error_category {
         return "certificate identity URI is malformed";
       case errc::key_file_failed:
         return "private key file cannot be written";
+      case errc::crl_invalid:
+        return "not a valid PEM CRL";
+      case errc::key_invalid:
+        return "not a valid PEM private key";
+      case errc::file_failed:
+        return "a PKI file cannot be read or written";
+      case errc::already_exists:
+        return "the PKI folder exists already";
+      case errc::serial_invalid:
+        return "not a certificate serial number in hexadecimal";
     }
     return "unknown certificate error";
   }
@@ -71,6 +81,10 @@ bool add_extension(X509* certificate, X509V3_CTX* context, int nid, const std::s
   return added;
 }
 
+bool set_time(ASN1_TIME* field, std::chrono::system_clock::time_point at) {
+  return ASN1_TIME_set(field, std::chrono::system_clock::to_time_t(at)) != nullptr;
+}
+
 bool random_serial(X509* certificate) {
   BIGNUM* serial = BN_new();
   const bool ok = serial != nullptr &&
@@ -89,18 +103,14 @@ Result<CertificatePtr> issue(EVP_PKEY* key, const Profile& profile, X509* issuer
   }
   X509* c = certificate.get();
   X509_NAME* name = X509_get_subject_name(c);
-  const auto to_time = [](std::chrono::system_clock::time_point t) {
-    return std::chrono::system_clock::to_time_t(t);
-  };
   const bool fields_ok =
       X509_set_version(c, X509_VERSION_3) == 1 && random_serial(c) &&
       X509_NAME_add_entry_by_txt(
           name, "CN", MBSTRING_UTF8,
           reinterpret_cast<const unsigned char*>(profile.common_name.c_str()), -1, -1, 0) == 1 &&
       X509_set_issuer_name(c, issuer != nullptr ? X509_get_subject_name(issuer) : name) == 1 &&
-      ASN1_TIME_set(X509_getm_notBefore(c), to_time(validity.not_before)) != nullptr &&
-      ASN1_TIME_set(X509_getm_notAfter(c), to_time(validity.not_after)) != nullptr &&
-      X509_set_pubkey(c, key) == 1;
+      set_time(X509_getm_notBefore(c), validity.not_before) &&
+      set_time(X509_getm_notAfter(c), validity.not_after) && X509_set_pubkey(c, key) == 1;
   if (!fields_ok) {
     return make_error_code(errc::issuance_failed);
   }
@@ -257,14 +267,16 @@ Result<CertificatePtr> certificate_from_pem(std::string_view pem) {
   return certificate;
 }
 
-Result<DeviceIdentity> device_identity(X509* certificate) {
+namespace {
+
+// The rest of every urn:draaischijf: SAN URI, in order; nullopt when there is no SAN at all.
+std::optional<std::vector<std::string>> draaischijf_uris(X509* certificate) {
   std::unique_ptr<GENERAL_NAMES, NamesDeleter> names(static_cast<GENERAL_NAMES*>(
       X509_get_ext_d2i(certificate, NID_subject_alt_name, nullptr, nullptr)));
   if (!names) {
-    return make_error_code(errc::identity_missing);
+    return std::nullopt;
   }
-  constexpr std::array<std::string_view, 4> kKeys = {"org:", "org-type:", "role:", "device:"};
-  std::array<std::optional<std::string>, 4> values;
+  std::vector<std::string> uris;
   for (int i = 0; i < sk_GENERAL_NAME_num(names.get()); ++i) {
     const GENERAL_NAME* name = sk_GENERAL_NAME_value(names.get(), i);
     if (name->type != GEN_URI) {
@@ -273,16 +285,29 @@ Result<DeviceIdentity> device_identity(X509* certificate) {
     const ASN1_IA5STRING* uri = name->d.uniformResourceIdentifier;
     const std::string_view text(reinterpret_cast<const char*>(ASN1_STRING_get0_data(uri)),
                                 static_cast<std::size_t>(ASN1_STRING_length(uri)));
-    if (!text.starts_with(kUriPrefix)) {
-      continue;
+    if (text.starts_with(kUriPrefix)) {
+      uris.emplace_back(text.substr(kUriPrefix.size()));
     }
-    const std::string_view rest = text.substr(kUriPrefix.size());
+  }
+  return uris;
+}
+
+}  // namespace
+
+Result<DeviceIdentity> device_identity(X509* certificate) {
+  const auto uris = draaischijf_uris(certificate);
+  if (!uris) {
+    return make_error_code(errc::identity_missing);
+  }
+  constexpr std::array<std::string_view, 4> kKeys = {"org:", "org-type:", "role:", "device:"};
+  std::array<std::optional<std::string>, 4> values;
+  for (const std::string& rest : *uris) {
     for (std::size_t k = 0; k < kKeys.size(); ++k) {
       if (rest.starts_with(kKeys[k])) {
         if (values[k]) {
           return make_error_code(errc::identity_duplicated);
         }
-        values[k] = std::string(rest.substr(kKeys[k].size()));
+        values[k] = rest.substr(kKeys[k].size());
       }
     }
   }
@@ -295,6 +320,124 @@ Result<DeviceIdentity> device_identity(X509* certificate) {
     return make_error_code(errc::identity_malformed);
   }
   return identity;
+}
+
+Result<std::string> organisation_of_ca(X509* certificate) {
+  const auto uris = draaischijf_uris(certificate);
+  std::optional<std::string> org;
+  for (const std::string& rest : uris.value_or(std::vector<std::string>{})) {
+    if (rest.starts_with("org:")) {
+      if (org) {
+        return make_error_code(errc::identity_duplicated);
+      }
+      org = rest.substr(4);
+    }
+  }
+  if (!org) {
+    return make_error_code(errc::identity_missing);
+  }
+  if (!is_hex_id(*org)) {
+    return make_error_code(errc::identity_malformed);
+  }
+  return *org;
+}
+
+Result<CrlPtr> issue_crl(X509* issuer, EVP_PKEY* issuer_key, const std::vector<Revocation>& revoked,
+                         const Validity& validity, std::uint64_t number) {
+  CrlPtr crl(X509_CRL_new());
+  if (!crl || issuer == nullptr || issuer_key == nullptr) {
+    return make_error_code(errc::issuance_failed);
+  }
+  X509_CRL* c = crl.get();
+  std::unique_ptr<ASN1_TIME, decltype(&ASN1_TIME_free)> this_update(ASN1_TIME_new(),
+                                                                    ASN1_TIME_free);
+  std::unique_ptr<ASN1_TIME, decltype(&ASN1_TIME_free)> next_update(ASN1_TIME_new(),
+                                                                    ASN1_TIME_free);
+  if (!this_update || !next_update || X509_CRL_set_version(c, X509_CRL_VERSION_2) != 1 ||
+      X509_CRL_set_issuer_name(c, X509_get_subject_name(issuer)) != 1 ||
+      !set_time(this_update.get(), validity.not_before) ||
+      !set_time(next_update.get(), validity.not_after) ||
+      X509_CRL_set1_lastUpdate(c, this_update.get()) != 1 ||
+      X509_CRL_set1_nextUpdate(c, next_update.get()) != 1) {
+    return make_error_code(errc::issuance_failed);
+  }
+  for (const Revocation& revocation : revoked) {
+    BIGNUM* serial = nullptr;
+    X509_REVOKED* entry = X509_REVOKED_new();
+    ASN1_TIME* at = ASN1_TIME_new();
+    ASN1_INTEGER* integer = nullptr;
+    const bool ok =
+        entry != nullptr && at != nullptr &&
+        BN_hex2bn(&serial, revocation.serial_hex.c_str()) > 0 &&
+        (integer = BN_to_ASN1_INTEGER(serial, nullptr)) != nullptr &&
+        X509_REVOKED_set_serialNumber(entry, integer) == 1 && set_time(at, revocation.revoked_at) &&
+        X509_REVOKED_set_revocationDate(entry, at) == 1 && X509_CRL_add0_revoked(c, entry) == 1;
+    BN_free(serial);
+    ASN1_INTEGER_free(integer);
+    ASN1_TIME_free(at);
+    if (!ok) {
+      X509_REVOKED_free(entry);
+      return make_error_code(errc::issuance_failed);
+    }
+  }
+  X509_CRL_sort(c);
+  X509V3_CTX context;
+  X509V3_set_ctx_nodb(&context);
+  X509V3_set_ctx(&context, issuer, nullptr, nullptr, c, 0);
+  ASN1_INTEGER* crl_number = ASN1_INTEGER_new();
+  X509_EXTENSION* key_extension =
+      X509V3_EXT_conf_nid(nullptr, &context, NID_authority_key_identifier, "keyid:always");
+  const bool signed_ok =
+      crl_number != nullptr && key_extension != nullptr &&
+      ASN1_INTEGER_set_uint64(crl_number, number) == 1 &&
+      X509_CRL_add1_ext_i2d(c, NID_crl_number, crl_number, 0, X509V3_ADD_DEFAULT) == 1 &&
+      X509_CRL_add_ext(c, key_extension, -1) == 1 && X509_CRL_sign(c, issuer_key, EVP_sha256()) > 0;
+  ASN1_INTEGER_free(crl_number);
+  X509_EXTENSION_free(key_extension);
+  if (!signed_ok) {
+    return make_error_code(errc::issuance_failed);
+  }
+  return crl;
+}
+
+std::string crl_to_pem(X509_CRL* crl) {
+  BioPtr bio(BIO_new(BIO_s_mem()));
+  if (!bio || PEM_write_bio_X509_CRL(bio.get(), crl) != 1) {
+    return {};
+  }
+  char* data = nullptr;
+  const long size = BIO_get_mem_data(bio.get(), &data);
+  return size > 0 ? std::string(data, static_cast<std::size_t>(size)) : std::string();
+}
+
+Result<CrlPtr> crl_from_pem(std::string_view pem) {
+  BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+  CrlPtr crl(bio ? PEM_read_bio_X509_CRL(bio.get(), nullptr, nullptr, nullptr) : nullptr);
+  if (!crl) {
+    return make_error_code(errc::crl_invalid);
+  }
+  return crl;
+}
+
+std::string serial_hex(X509* certificate) {
+  BIGNUM* serial = ASN1_INTEGER_to_BN(X509_get0_serialNumber(certificate), nullptr);
+  char* text = serial != nullptr ? BN_bn2hex(serial) : nullptr;
+  std::string out = text != nullptr ? text : "";
+  OPENSSL_free(text);
+  BN_free(serial);
+  std::transform(out.begin(), out.end(), out.begin(), [](char c) {
+    return c >= 'A' && c <= 'F' ? static_cast<char>(c - 'A' + 'a') : c;
+  });
+  return out;
+}
+
+Result<KeyPtr> private_key_from_pem(std::string_view pem) {
+  BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+  KeyPtr key(bio ? PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr) : nullptr);
+  if (!key) {
+    return make_error_code(errc::key_invalid);
+  }
+  return key;
 }
 
 }  // namespace draaischijf::certs

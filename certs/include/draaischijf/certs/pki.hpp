@@ -7,6 +7,7 @@
 // development deployment generate their own PKI with these functions.
 
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -36,6 +37,11 @@ enum class errc {
   identity_duplicated,
   identity_malformed,
   key_file_failed,
+  crl_invalid,
+  key_invalid,
+  file_failed,
+  already_exists,
+  serial_invalid,
 };
 
 [[nodiscard]] const boost::system::error_category& certs_category() noexcept;
@@ -96,6 +102,31 @@ struct DeviceIdentity {
 /// Reads the device identity from the SAN URIs; each of the four must be there exactly once and
 /// well formed.
 [[nodiscard]] Result<DeviceIdentity> device_identity(X509* certificate);
+
+struct CrlDeleter {
+  void operator()(X509_CRL* crl) const noexcept { X509_CRL_free(crl); }
+};
+using CrlPtr = std::unique_ptr<X509_CRL, CrlDeleter>;
+
+/// One revoked certificate, by serial number (lower-case hex, as `serial_hex` prints it).
+struct Revocation {
+  std::string serial_hex;
+  std::chrono::system_clock::time_point revoked_at;
+};
+
+/// A CRL signed by `issuer`: thisUpdate = validity.not_before, nextUpdate = validity.not_after,
+/// a CRL number and the authority key identifier. Relying parties fail closed after nextUpdate.
+[[nodiscard]] Result<CrlPtr> issue_crl(X509* issuer, EVP_PKEY* issuer_key,
+                                       const std::vector<Revocation>& revoked,
+                                       const Validity& validity, std::uint64_t number);
+[[nodiscard]] std::string crl_to_pem(X509_CRL* crl);
+[[nodiscard]] Result<CrlPtr> crl_from_pem(std::string_view pem);
+
+[[nodiscard]] std::string serial_hex(X509* certificate);
+[[nodiscard]] Result<KeyPtr> private_key_from_pem(std::string_view pem);
+
+/// The organisation an organisation CA speaks for (its urn:draaischijf:org: SAN URI).
+[[nodiscard]] Result<std::string> organisation_of_ca(X509* certificate);
 
 }  // namespace draaischijf::certs
 
