@@ -106,6 +106,10 @@ const std::map<std::string, Reader, std::less<>>& readers() {
        [](const toml::node& n, HubConfig& c) { return read_path(n, c.tls.client_ca); }},
       {"tls.crl_dir",
        [](const toml::node& n, HubConfig& c) { return read_path(n, c.tls.crl_dir); }},
+      {"tls.crl_reload_seconds",
+       [](const toml::node& n, HubConfig& c) {
+         return read_duration(n, c.tls.crl_reload_interval, 86400);
+       }},
       {"limits.max_header_bytes",
        [](const toml::node& n, HubConfig& c) {
          return read_integer(n, c.limits.max_header_bytes, 1024, 1 << 20);

@@ -10,16 +10,17 @@
 #include <boost/asio/ssl.hpp>
 #include <boost/beast.hpp>
 #include <boost/beast/ssl.hpp>
+#include <boost/beast/websocket.hpp>
 #include <boost/json.hpp>
+#include <openssl/pem.h>
 #include <openssl/ssl.h>
+#include <openssl/x509_vfy.h>
 
-#include <draaischijf/certs/pki.hpp>
+#include <draaischijf/certs/authority.hpp>
 #include <draaischijf/protocol/encoding.hpp>
-#include <draaischijf/protocol/receipt.hpp>
-#include <draaischijf/server/admission.hpp>
 #include <draaischijf/server/hub.hpp>
-#include <draaischijf/server/message_store.hpp>
-#include <draaischijf/server/problem.hpp>
+
+#include "api.hpp"
 
 namespace draaischijf::server {
 namespace {
@@ -37,9 +38,42 @@ constexpr auto kNoThrow = net::as_tuple(net::use_awaitable);
 constexpr std::size_t kReadBuffer = 64 * 1024;
 constexpr std::size_t kMaxChunkHeader = 8 * 1024;
 
+// Every CRL in the folder (PEM, any number per file). An empty or unreadable folder is a startup
+// error: without CRLs every client would be refused.
+std::vector<certs::CrlPtr> load_crls(const std::filesystem::path& dir) {
+  std::vector<certs::CrlPtr> crls;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    if (!entry.is_regular_file() || entry.path().extension() != ".pem") {
+      continue;
+    }
+    auto text = certs::read_text_file(entry.path());
+    BIO* bio = text ? BIO_new_mem_buf(text->data(), static_cast<int>(text->size())) : nullptr;
+    while (bio != nullptr) {
+      X509_CRL* crl = PEM_read_bio_X509_CRL(bio, nullptr, nullptr, nullptr);
+      if (crl == nullptr) {
+        break;
+      }
+      crls.emplace_back(crl);
+    }
+    BIO_free(bio);
+  }
+  ERR_clear_error();
+  if (ec || crls.empty()) {
+    throw std::runtime_error("tls.crl_dir " + dir.string() +
+                             " holds no CRL (*.pem): publish them with draaischijf-hub pki crl");
+  }
+  return crls;
+}
+
 // Mozilla "modern": TLS 1.3 only, its three suites; groups without ML-KEM (OpenSSL 3.0).
-ssl::context make_tls_context(const TlsMaterial& tls) {
-  ssl::context context(ssl::context::tls_server);
+// Client chains are checked against the CRL of every CA in them, failing closed when one is
+// missing or past its nextUpdate (OpenSSL's default for X509_V_FLAG_CRL_CHECK_ALL).
+std::shared_ptr<ssl::context> make_tls_context(const TlsMaterial& tls,
+                                               const std::filesystem::path& crl_dir) {
+  const auto crls = load_crls(crl_dir);
+  auto shared = std::make_shared<ssl::context>(ssl::context::tls_server);
+  ssl::context& context = *shared;
   SSL_CTX* native = context.native_handle();
   if (SSL_CTX_set_min_proto_version(native, TLS1_3_VERSION) != 1 ||
       SSL_CTX_set_max_proto_version(native, TLS1_3_VERSION) != 1 ||
@@ -69,15 +103,14 @@ ssl::context make_tls_context(const TlsMaterial& tls) {
   SSL_CTX_set_verify(native, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, nullptr);
   SSL_CTX_set_verify_depth(native, 2);
   SSL_CTX_set_purpose(native, X509_PURPOSE_SSL_CLIENT);
-  return context;
-}
-
-std::string hex(std::span<const std::uint8_t> bytes) { return protocol::hex_encode(bytes); }
-
-std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
+  X509_STORE* store = SSL_CTX_get_cert_store(native);
+  for (const certs::CrlPtr& crl : crls) {
+    if (X509_STORE_add_crl(store, crl.get()) != 1) {
+      throw std::runtime_error("a CRL in tls.crl_dir cannot be used");
+    }
+  }
+  X509_STORE_set_flags(store, X509_V_FLAG_CRL_CHECK | X509_V_FLAG_CRL_CHECK_ALL);
+  return shared;
 }
 
 // The hub's receipt-signing key: created once, kept in data_dir with mode 0600.
@@ -108,85 +141,77 @@ protocol::SigningKey load_or_create_hub_key(const std::filesystem::path& path) {
 
 struct Metrics {
   std::atomic<std::uint64_t> requests{0};
-  std::atomic<std::uint64_t> envelopes_accepted{0};
-  std::atomic<std::uint64_t> envelopes_refused{0};
   std::atomic<std::uint64_t> connections_refused{0};
   std::atomic<std::uint64_t> handshakes_failed{0};
+  std::atomic<std::uint64_t> crl_reloads_failed{0};
 };
 
-// Completes the store's callback (on the writer thread) on the session's executor.
-template <class Token>
-auto async_submit(MessageStore& store, Submission submission, Token&& token) {
-  return net::async_initiate<Token, void(sqlite::Result<Accepted>)>(
-      [&store](auto handler, Submission s) {
-        using Handler = decltype(handler);
-        auto shared = std::make_shared<Handler>(std::move(handler));
-        auto executor = net::get_associated_executor(*shared);
-        auto complete = [shared, executor](sqlite::Result<Accepted> result) {
-          net::post(executor, [shared, result]() mutable { std::move (*shared)(result); });
-        };
-        if (!store.submit(std::move(s), complete)) {
-          complete(make_error_code(store_errc::overloaded));
-        }
-      },
-      token, std::move(submission));
+// Why the handshake failed, in OpenSSL's fixed words (never certificate contents).
+std::string_view refusal_reason(SSL* ssl, const boost::system::error_code& error) {
+  const long verify = SSL_get_verify_result(ssl);
+  if (verify != X509_V_OK) {
+    return X509_verify_cert_error_string(verify);
+  }
+  if (SSL_get0_peer_certificate(ssl) == nullptr && SSL_is_init_finished(ssl) == 0 &&
+      error.category() == net::error::get_ssl_category()) {
+    return "handshake failed (no acceptable client certificate)";
+  }
+  return "handshake failed";
 }
 
 }  // namespace
 
 struct Hub::Impl {
-  Impl(const HubConfig& c, const TlsMaterial& tls, Logger& l)
+  Impl(const HubConfig& c, const TlsMaterial& t, Logger& l, std::shared_ptr<Storage> s)
       : config(c),
+        tls(t),
         log(l),
-        tls_context(make_tls_context(tls)),
+        tls_context(make_tls_context(t, c.tls.crl_dir)),
+        crl_timer(ioc),
         acceptor(ioc),
-        hub_key(load_or_create_hub_key(c.server.data_dir / "hub-signing.key")) {}
+        hub_key(load_or_create_hub_key(c.server.data_dir / "hub-signing.key")),
+        storage(std::move(s)),
+        store(storage, {static_cast<std::int64_t>(c.limits.mailbox_quota_bytes),
+                        c.limits.mailbox_warning_fraction}),
+        directory(storage),
+        limiter(c.limits.rate_per_org, c.limits.rate_burst),
+        api({config, log, store, directory, notifier, limiter, hub_key, counters}) {}
 
   HubConfig config;
+  TlsMaterial tls;
   Logger& log;
   net::io_context ioc;
-  ssl::context tls_context;
+  std::mutex tls_mutex;
+  std::shared_ptr<ssl::context> tls_context;  // replaced when the CRLs are reloaded
+  net::steady_timer crl_timer;
   tcp::acceptor acceptor;
   protocol::SigningKey hub_key;
-  std::unique_ptr<MessageStore> store;
+  std::shared_ptr<Storage> storage;
+  MessageStore store;
+  Directory directory;
+  Notifier notifier;
+  RateLimiter limiter;
+  ApiCounters counters;
+  Api api;
   Metrics metrics;
   std::atomic<std::size_t> connections{0};
   std::atomic<bool> stopping{false};
   std::atomic<std::uint64_t> next_request{1};
 
   net::awaitable<void> accept_loop();
+  net::awaitable<void> reload_crls();
   net::awaitable<void> drain();
   net::awaitable<void> session(beast::tcp_stream tcp);
-  net::awaitable<Response> handle(const certs::DeviceIdentity& who, const protocol::Id& org,
-                                  Request& request, const std::string& request_id);
-  Response problem(const ProblemType& kind, const Request& request, const std::string& request_id,
-                   std::string extra = {});
-  Response json(http::status status, const boost::json::value& body, const Request& request);
+  net::awaitable<void> stream_notifications(Stream& stream, const Caller& caller,
+                                            const Request& upgrade);
+  std::optional<Caller> identify(Stream& stream, std::string_view& refused);
+  Response local_route(const Request& request, const std::string& request_id);
   std::string metrics_text() const;
-};
-
-Response Hub::Impl::problem(const ProblemType& kind, const Request& request,
-                            const std::string& request_id, std::string extra) {
-  Response response{static_cast<http::status>(kind.status), request.version()};
-  response.set(http::field::content_type, "application/problem+json");
-  response.body() = to_json(Problem{kind, request_id, {}, std::move(extra)});
-  if (kind.status == 503 || kind.status == 429) {
-    response.set(http::field::retry_after, "1");
+  std::shared_ptr<ssl::context> current_tls() {
+    const std::lock_guard lock(tls_mutex);
+    return tls_context;
   }
-  response.keep_alive(request.keep_alive());
-  response.prepare_payload();
-  return response;
-}
-
-Response Hub::Impl::json(http::status status, const boost::json::value& body,
-                         const Request& request) {
-  Response response{status, request.version()};
-  response.set(http::field::content_type, "application/json");
-  response.body() = boost::json::serialize(body);
-  response.keep_alive(request.keep_alive());
-  response.prepare_payload();
-  return response;
-}
+};
 
 std::string Hub::Impl::metrics_text() const {
   std::string out;
@@ -208,82 +233,80 @@ std::string Hub::Impl::metrics_text() const {
   };
   counter("draaischijf_requests_total", "HTTP requests read.", metrics.requests);
   counter("draaischijf_envelopes_accepted_total", "Envelopes stored and acknowledged.",
-          metrics.envelopes_accepted);
-  counter("draaischijf_envelopes_refused_total", "Envelopes refused.", metrics.envelopes_refused);
+          counters.envelopes_accepted);
+  counter("draaischijf_envelopes_refused_total", "Envelopes refused.", counters.envelopes_refused);
+  counter("draaischijf_rate_limited_total", "Requests refused by the organisation rate limit.",
+          counters.rate_limited);
   counter("draaischijf_connections_refused_total", "Connections refused at the limit.",
           metrics.connections_refused);
-  counter("draaischijf_tls_handshakes_failed_total", "TLS handshakes that failed.",
+  counter("draaischijf_tls_handshakes_failed_total", "TLS handshakes or identities refused.",
           metrics.handshakes_failed);
+  counter("draaischijf_crl_reloads_failed_total", "CRL reloads that failed (old CRLs kept).",
+          metrics.crl_reloads_failed);
   counter("draaischijf_connections_open", "Connections open now.", connections, "gauge");
+  counter("draaischijf_stream_subscribers", "WebSocket notification subscribers now.",
+          notifier.subscribers(), "gauge");
   counter("draaischijf_writer_queue", "Writes waiting for the group commit.",
-          store->writer().queued(), "gauge");
+          store.writer().queued(), "gauge");
   return out;
 }
 
-net::awaitable<Response> Hub::Impl::handle(const certs::DeviceIdentity& who,
-                                           const protocol::Id& org, Request& request,
-                                           const std::string& request_id) {
+// Health, readiness and metrics: answered by the transport, never rate limited.
+Response Hub::Impl::local_route(const Request& request, const std::string& request_id) {
   const std::string_view target(request.target().data(), request.target().size());
+  Response response{http::status::ok, request.version()};
+  response.keep_alive(request.keep_alive());
   if (request.method() == http::verb::get && (target == "/healthz" || target == "/readyz")) {
-    co_return json(http::status::ok, {{"status", stopping ? "stopping" : "ok"}}, request);
-  }
-  if (request.method() == http::verb::get && target == "/metrics") {
-    Response response{http::status::ok, request.version()};
+    response.set(http::field::content_type, "application/json");
+    response.body() = stopping ? R"({"status":"stopping"})" : R"({"status":"ok"})";
+  } else if (request.method() == http::verb::get && target == "/metrics") {
     response.set(http::field::content_type, "text/plain; version=0.0.4");
     response.body() = metrics_text();
-    response.keep_alive(request.keep_alive());
-    response.prepare_payload();
-    co_return response;
+  } else {
+    return problem_response(problem_type("not-found"), request.version(), request.keep_alive(),
+                            request_id);
   }
-  if (target == "/v1/envelopes") {
-    if (request.method() != http::verb::post) {
-      co_return problem(problem_type("not-found"), request, request_id);
-    }
-    AdmissionLimits limits;
-    limits.max_envelope_bytes = config.limits.max_envelope_bytes;
-    limits.max_clock_skew = config.limits.max_clock_skew;
-    auto admitted = admit(request.body(), {org}, std::chrono::system_clock::now(), limits);
-    if (!admitted) {
-      ++metrics.envelopes_refused;
-      log.info("envelope.refused", {{"request_id", std::string_view(request_id)},
-                                    {"org", std::string_view(who.org_id)},
-                                    {"reason", std::string_view(admitted.error().message())}});
-      co_return problem(problem_type_for(admitted.error()), request, request_id);
-    }
-    Submission submission;
-    submission.message_id = admitted->outer.message_id;
-    submission.sender_org = org;
-    if (auto device = protocol::hex_decode(who.device_id); device && device->size() == 16) {
-      std::copy(device->begin(), device->end(), submission.sender_device.begin());
-    }
-    submission.kind = admitted->outer.kind;
-    submission.recipients = admitted->outer.recipients;
-    submission.received_at_ms = now_ms();
-    submission.envelope = std::move(request.body());
-    auto accepted = co_await async_submit(*store, std::move(submission), net::use_awaitable);
-    if (!accepted) {
-      ++metrics.envelopes_refused;
-      co_return problem(problem_type_for(accepted.error()), request, request_id);
-    }
-    ++metrics.envelopes_accepted;
-    const auto receipt =
-        protocol::sign_receipt(admitted->outer.message_id, accepted->envelope_hash,
-                               static_cast<std::uint64_t>(accepted->received_at_ms),
-                               static_cast<std::uint64_t>(accepted->sequence), hub_key);
-    log.info("envelope.accepted", {{"request_id", std::string_view(request_id)},
-                                   {"org", std::string_view(who.org_id)},
-                                   {"sequence", accepted->sequence},
-                                   {"duplicate", accepted->duplicate}});
-    boost::json::object body{{"message_id", hex(admitted->outer.message_id)},
-                             {"sequence", accepted->sequence},
-                             {"received_at_ms", accepted->received_at_ms},
-                             {"envelope_hash", hex(accepted->envelope_hash)},
-                             {"duplicate", accepted->duplicate},
-                             {"receipt", protocol::base64_encode(protocol::encode(receipt))}};
-    co_return json(accepted->duplicate ? http::status::conflict : http::status::created, body,
-                   request);
+  response.prepare_payload();
+  return response;
+}
+
+// The client certificate maps to (organisation, type, role, device) before any handler runs:
+// the organisation CA that issued it must speak for the organisation it names, the organisation
+// must be in the directory with that type, and the device must not have been removed.
+std::optional<Caller> Hub::Impl::identify(Stream& stream, std::string_view& refused) {
+  SSL* ssl = stream.native_handle();
+  auto identity = certs::device_identity(SSL_get0_peer_certificate(ssl));
+  STACK_OF(X509)* chain = SSL_get0_verified_chain(ssl);
+  if (!identity || chain == nullptr || sk_X509_num(chain) != 3) {
+    refused = "certificate does not name a Draaischijf device";
+    return std::nullopt;
   }
-  co_return problem(problem_type("not-found"), request, request_id);
+  auto issuer_org = certs::organisation_of_ca(sk_X509_value(chain, 1));
+  if (!issuer_org || *issuer_org != identity->org_id) {
+    refused = "organisation CA does not speak for the certificate's organisation";
+    return std::nullopt;
+  }
+  Caller caller;
+  const auto org = protocol::hex_decode(identity->org_id);
+  const auto device = protocol::hex_decode(identity->device_id);
+  std::copy(org->begin(), org->end(), caller.org_id.begin());
+  std::copy(device->begin(), device->end(), caller.device_id.begin());
+  caller.role = identity->role;
+  caller.admin = identity->role == protocol::name_of(protocol::StaffRole::organisation_admin);
+  auto organisation = directory.organisation(caller.org_id);
+  if (!organisation || protocol::name_of(organisation->type) != identity->org_type) {
+    refused = "unknown-organisation";
+    return std::nullopt;
+  }
+  caller.org_type = organisation->type;
+  if (auto known = directory.device(caller.device_id)) {
+    if (known->org_id != caller.org_id || known->state == DeviceState::removed) {
+      refused = "device-removed";
+      return std::nullopt;
+    }
+    caller.enrolled = known->state == DeviceState::enrolled;
+  }
+  return caller;
 }
 
 namespace {
@@ -318,25 +341,32 @@ std::string_view framing_error(const Request& request) {
 }  // namespace
 
 net::awaitable<void> Hub::Impl::session(beast::tcp_stream tcp) {
-  Stream stream(std::move(tcp), tls_context);
+  const auto context = current_tls();  // this connection keeps the CRLs it started with
+  Stream stream(std::move(tcp), *context);
   auto& socket = beast::get_lowest_layer(stream);
   socket.expires_after(config.limits.read_deadline);
+  ERR_clear_error();
   auto [handshake_error] = co_await stream.async_handshake(ssl::stream_base::server, kNoThrow);
   if (handshake_error) {
     ++metrics.handshakes_failed;
+    log.info("tls.refused", {{"reason", refusal_reason(stream.native_handle(), handshake_error)}});
     co_return;
   }
-  // The certificate maps to an identity before any handler runs; without one, nothing runs.
-  auto identity = certs::device_identity(SSL_get0_peer_certificate(stream.native_handle()));
-  auto org_bytes = identity
-                       ? protocol::hex_decode(identity->org_id)
-                       : protocol::Result<std::vector<std::uint8_t>>(protocol::errc::non_canonical);
-  if (!identity || !org_bytes || org_bytes->size() != 16) {
+  std::string_view refused;
+  const auto identified = identify(stream, refused);
+  if (!identified) {
     ++metrics.handshakes_failed;
+    log.info("tls.refused", {{"reason", refused}});
+    if (refused == "unknown-organisation" || refused == "device-removed") {
+      // Said once, before any request is read, and the connection ends.
+      auto response = problem_response(problem_type(refused), 11, false, "0");
+      co_await http::async_write(stream, response, kNoThrow);
+    }
+    socket.expires_after(std::chrono::seconds(5));
+    co_await stream.async_shutdown(kNoThrow);
     co_return;
   }
-  protocol::Id org{};
-  std::copy(org_bytes->begin(), org_bytes->end(), org.begin());
+  const Caller& caller = *identified;
 
   beast::flat_buffer buffer(kReadBuffer);
   while (!stopping) {
@@ -365,18 +395,21 @@ net::awaitable<void> Hub::Impl::session(beast::tcp_stream tcp) {
     if (header_error) {
       if (header_error == http::error::body_limit) {
         // A Content-Length above the limit is refused before any of the body is read.
-        auto response = problem(problem_type("envelope-too-large"), parser.get(), request_id);
+        auto response = problem_response(problem_type("envelope-too-large"), parser.get().version(),
+                                         false, request_id);
         response.keep_alive(false);
         co_await http::async_write(stream, response, kNoThrow);
       } else if (header_error == http::error::header_limit) {
-        auto response = problem(problem_type("header-too-large"), parser.get(), request_id);
+        auto response = problem_response(problem_type("header-too-large"), parser.get().version(),
+                                         false, request_id);
         response.keep_alive(false);
         co_await http::async_write(stream, response, kNoThrow);
       } else if (header_error.category() ==
                  http::make_error_code(http::error::bad_method).category()) {
         // Beast's messages are fixed strings: safe to pass on as the reason.
-        auto response = problem(problem_type("malformed-request"), parser.get(), request_id,
-                                "Reason: " + header_error.message() + ".");
+        auto response =
+            problem_response(problem_type("malformed-request"), parser.get().version(), false,
+                             request_id, "Reason: " + header_error.message() + ".");
         response.keep_alive(false);
         co_await http::async_write(stream, response, kNoThrow);
       }
@@ -384,8 +417,8 @@ net::awaitable<void> Hub::Impl::session(beast::tcp_stream tcp) {
     }
     ++metrics.requests;
     if (const auto reason = framing_error(parser.get()); !reason.empty()) {
-      auto response = problem(problem_type("malformed-request"), parser.get(), request_id,
-                              std::string(reason) + " is refused.");
+      auto response = problem_response(problem_type("malformed-request"), parser.get().version(),
+                                       false, request_id, std::string(reason) + " is refused.");
       response.keep_alive(false);
       co_await http::async_write(stream, response, kNoThrow);
       break;
@@ -393,19 +426,31 @@ net::awaitable<void> Hub::Impl::session(beast::tcp_stream tcp) {
     auto [body_error, body_bytes] = co_await http::async_read(stream, buffer, parser, kNoThrow);
     if (body_error) {
       if (body_error == http::error::body_limit) {
-        auto response = problem(problem_type("envelope-too-large"), parser.get(), request_id);
+        auto response = problem_response(problem_type("envelope-too-large"), parser.get().version(),
+                                         false, request_id);
         response.keep_alive(false);
         co_await http::async_write(stream, response, kNoThrow);
       } else if (body_error != beast::error::timeout && body_error != http::error::end_of_stream) {
-        auto response = problem(problem_type("malformed-request"), parser.get(), request_id,
-                                "The request could not be read.");
+        auto response = problem_response(problem_type("malformed-request"), parser.get().version(),
+                                         false, request_id, "The request could not be read.");
         response.keep_alive(false);
         co_await http::async_write(stream, response, kNoThrow);
       }
       break;
     }
     Request request = parser.release();
-    Response response = co_await handle(*identity, org, request, request_id);
+    const std::string_view target(request.target().data(), request.target().size());
+    if (target == "/v1/stream" && beast::websocket::is_upgrade(request)) {
+      co_await stream_notifications(stream, caller, request);
+      co_return;  // the WebSocket ended the connection
+    }
+    // Not a conditional expression: GCC 12 miscompiles co_await inside ?:.
+    Response response;
+    if (target.starts_with("/v1/")) {
+      response = co_await api.handle(caller, request, request_id);
+    } else {
+      response = local_route(request, request_id);
+    }
     response.set("X-Request-Id", request_id);
     if (stopping) {
       response.keep_alive(false);
@@ -458,14 +503,16 @@ std::unique_ptr<Hub> Hub::create(const HubConfig& config, const TlsMaterial& tls
   if (created) {
     throw std::runtime_error("cannot create server.data_dir " + config.server.data_dir.string());
   }
-  auto impl = std::make_unique<Impl>(config, tls, log);
-  auto store = MessageStore::open((config.server.data_dir / "hub.db").string(),
-                                  {config.limits.writer_queue, config.limits.writer_batch});
-  if (!store) {
-    throw std::runtime_error("cannot open the database in " + config.server.data_dir.string() +
-                             ": " + store.error().message());
+  if (config.tls.crl_dir.empty()) {
+    throw std::runtime_error("tls.crl_dir is not set: the hub refuses to run without CRLs");
   }
-  impl->store = std::move(*store);
+  auto storage = Storage::open((config.server.data_dir / "hub.db").string(),
+                               {config.limits.writer_queue, config.limits.writer_batch});
+  if (!storage) {
+    throw std::runtime_error("cannot open the database in " + config.server.data_dir.string() +
+                             ": " + storage.error().message());
+  }
+  auto impl = std::make_unique<Impl>(config, tls, log, std::move(*storage));
   boost::system::error_code ec;
   const auto address = net::ip::make_address(config.server.listen_address, ec);
   if (ec) {
@@ -491,9 +538,118 @@ std::unique_ptr<Hub> Hub::create(const HubConfig& config, const TlsMaterial& tls
 
 std::uint16_t Hub::port() const { return impl_->acceptor.local_endpoint().port(); }
 
+Directory& Hub::directory() { return impl_->directory; }
+
+// New connections pick up CRLs published since the last look; a folder that cannot be read
+// keeps the CRLs in use (they still expire, and then every handshake fails closed).
+net::awaitable<void> Hub::Impl::reload_crls() {
+  while (!stopping) {
+    crl_timer.expires_after(config.tls.crl_reload_interval);
+    auto [cancelled] = co_await crl_timer.async_wait(kNoThrow);
+    if (cancelled || stopping) {
+      co_return;
+    }
+    try {
+      auto fresh = make_tls_context(tls, config.tls.crl_dir);
+      const std::lock_guard lock(tls_mutex);
+      tls_context = std::move(fresh);
+    } catch (const std::exception& failure) {
+      ++metrics.crl_reloads_failed;
+      log.error("crl.reload_failed", {{"reason", std::string_view(failure.what())}});
+    }
+  }
+}
+
+// Notifications over a WebSocket: for each envelope queued to a mailbox the device is a current
+// member of, {"mailbox_id", "sequence"}. Membership is checked again for every notification, so
+// a device removed from a mailbox hears nothing more of it.
+net::awaitable<void> Hub::Impl::stream_notifications(Stream& stream, const Caller& caller,
+                                                     const Request& upgrade) {
+  namespace websocket = beast::websocket;
+  websocket::stream<Stream&> ws(stream);
+  beast::get_lowest_layer(stream).expires_never();
+  ws.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
+  ws.read_message_max(4096);
+  auto [accept_error] = co_await ws.async_accept(upgrade, kNoThrow);
+  if (accept_error) {
+    co_return;
+  }
+  struct Pending {
+    std::deque<std::pair<protocol::Id, std::int64_t>> queue;
+    net::steady_timer wake;
+    bool closed = false;
+    explicit Pending(const net::any_io_executor& executor) : wake(executor) {}
+  };
+  const auto executor = co_await net::this_coro::executor;
+  auto pending = std::make_shared<Pending>(executor);
+  pending->wake.expires_at(net::steady_timer::time_point::max());
+  const auto mailboxes = api.stream_mailboxes(caller);
+  const auto token = notifier.subscribe(
+      mailboxes, [pending, executor](const protocol::Id& mailbox, std::int64_t sequence) {
+        net::post(executor, [pending, mailbox, sequence] {
+          pending->queue.emplace_back(mailbox, sequence);
+          pending->wake.cancel();
+        });
+      });
+  // Reads only to see the client go away (and to answer its pings and close frames).
+  net::co_spawn(
+      executor,
+      [&ws, pending]() -> net::awaitable<void> {
+        beast::flat_buffer incoming;
+        while (true) {
+          auto [read_error, n] = co_await ws.async_read(incoming, kNoThrow);
+          if (read_error) {
+            break;
+          }
+          incoming.consume(n);
+        }
+        pending->closed = true;
+        pending->wake.cancel();
+      },
+      net::detached);
+  boost::json::array subscribed;
+  for (const protocol::Id& m : mailboxes) {
+    subscribed.emplace_back(protocol::hex_encode(m));
+  }
+  std::string hello = boost::json::serialize(
+      boost::json::object{{"type", "subscribed"}, {"mailboxes", std::move(subscribed)}});
+  ws.text(true);
+  auto [hello_error, hello_sent] = co_await ws.async_write(net::buffer(hello), kNoThrow);
+  while (!hello_error && !pending->closed && !stopping) {
+    if (pending->queue.empty()) {
+      pending->wake.expires_at(net::steady_timer::time_point::max());
+      co_await pending->wake.async_wait(kNoThrow);
+      continue;
+    }
+    const auto [mailbox, sequence] = pending->queue.front();
+    pending->queue.pop_front();
+    if (!api.still_member(caller, mailbox)) {
+      continue;
+    }
+    const std::string note =
+        boost::json::serialize(boost::json::object{{"type", "message"},
+                                                   {"mailbox_id", protocol::hex_encode(mailbox)},
+                                                   {"sequence", sequence}});
+    auto [write_error, written] = co_await ws.async_write(net::buffer(note), kNoThrow);
+    if (write_error) {
+      break;
+    }
+  }
+  notifier.unsubscribe(token);
+  if (!pending->closed) {
+    co_await ws.async_close(websocket::close_code::going_away, kNoThrow);
+  }
+  // The reader ends with the connection; wait for it so `ws` outlives it.
+  while (!pending->closed) {
+    pending->wake.expires_after(std::chrono::milliseconds(10));
+    co_await pending->wake.async_wait(kNoThrow);
+  }
+}
+
 void Hub::run() {
   Impl& hub = *impl_;
   net::co_spawn(hub.ioc, hub.accept_loop(), net::detached);
+  net::co_spawn(hub.ioc, hub.reload_crls(), net::detached);
   hub.log.info("listening", {{"port", static_cast<std::int64_t>(port())}});
   std::vector<std::thread> threads;
   for (unsigned i = 1; i < hub.config.server.threads; ++i) {
@@ -523,6 +679,7 @@ void Hub::stop() {
     hub.stopping = true;
     boost::system::error_code ignored;
     hub.acceptor.close(ignored);
+    hub.crl_timer.cancel();
     net::co_spawn(hub.ioc, hub.drain(), net::detached);
   });
 }

@@ -14,6 +14,7 @@
 #include <draaischijf/server/admission.hpp>
 #include <draaischijf/server/dev_deployment.hpp>
 #include <draaischijf/server/hub.hpp>
+#include <draaischijf/server/pki_command.hpp>
 
 namespace {
 
@@ -25,6 +26,7 @@ Usage:
                                        serves on https://127.0.0.1:8443 with mutual TLS.
   draaischijf-hub --config FILE        Runs with a configuration file (see
                                        draaischijf-hub.example.toml for every setting).
+  draaischijf-hub pki COMMAND ...      Creates and maintains the hub's PKI (run "pki --help").
   draaischijf-hub check-envelope FILE --org ORG_ID_HEX
                                        Runs the admission checks on an envelope file.
   draaischijf-hub --help | --version
@@ -74,7 +76,7 @@ std::string read_file(const std::filesystem::path& path, std::string_view settin
   return text.str();
 }
 
-int serve(const draaischijf::server::HubConfig& config, bool development) {
+int serve(draaischijf::server::HubConfig config, bool development) {
   using namespace draaischijf::server;
   LogLevel level = LogLevel::info;
   (void)parse_log_level(config.log.level, level);
@@ -89,14 +91,18 @@ int serve(const draaischijf::server::HubConfig& config, bool development) {
   std::signal(SIGPIPE, SIG_IGN);  // a client that hangs up must not end the hub
   try {
     TlsMaterial tls;
+    const auto dev_dir = config.server.data_dir / "dev-pki";
     if (development) {
-      tls = ensure_dev_pki(config.server.data_dir / "dev-pki", config.server.names);
+      tls = ensure_dev_pki(dev_dir, config);
     } else {
       tls = {read_file(config.tls.certificate, "tls.certificate"),
              read_file(config.tls.private_key, "tls.private_key"),
              read_file(config.tls.client_ca, "tls.client_ca")};
     }
     auto hub = Hub::create(config, tls, log);
+    if (development) {
+      ensure_dev_directory(hub->directory(), dev_dir);
+    }
     // Signals are waited for on a thread of their own and turned into an orderly stop.
     std::thread waiter([&hub, &log, signals] {
       int received = 0;
@@ -105,8 +111,7 @@ int serve(const draaischijf::server::HubConfig& config, bool development) {
       hub->stop();
     });
     if (development) {
-      log.info("development_deployment",
-               {{"pki", std::string_view((config.server.data_dir / "dev-pki").native())}});
+      log.info("development_deployment", {{"pki", std::string_view(dev_dir.native())}});
     }
     hub->run();
     pthread_kill(waiter.native_handle(), SIGTERM);  // no-op when the waiter already returned
@@ -133,6 +138,9 @@ int main(int argc, char** argv) {
     std::cout << "draaischijf-hub 0.1.0\n";
     return 0;
   }
+  if (!args.empty() && args[0] == "pki") {
+    return draaischijf::server::pki_command({args.begin() + 1, args.end()}, std::cout, std::cerr);
+  }
   if (args.size() == 4 && args[0] == "check-envelope" && args[2] == "--org") {
     return check_envelope(std::string(args[1]), args[3]);
   }
@@ -151,10 +159,10 @@ int main(int argc, char** argv) {
     const auto& tls = loaded.config.tls;
     const bool development =
         tls.certificate.empty() && tls.private_key.empty() && tls.client_ca.empty();
-    if (!development &&
-        (tls.certificate.empty() || tls.private_key.empty() || tls.client_ca.empty())) {
-      std::cerr << "error: tls.certificate, tls.private_key and tls.client_ca go together: set "
-                   "all three, or none for the development deployment\n";
+    if (!development && (tls.certificate.empty() || tls.private_key.empty() ||
+                         tls.client_ca.empty() || tls.crl_dir.empty())) {
+      std::cerr << "error: tls.certificate, tls.private_key, tls.client_ca and tls.crl_dir go "
+                   "together: set all four, or none for the development deployment\n";
       return 2;
     }
     return serve(loaded.config, development);

@@ -1,5 +1,7 @@
 #include <draaischijf/server/message_store.hpp>
 
+#include "store_rows.hpp"
+
 namespace draaischijf::server {
 namespace {
 
@@ -11,34 +13,12 @@ const char* describe(int value) noexcept {
       return "no such message in this mailbox";
     case store_errc::overloaded:
       return "the hub's write queue is full";
+    case store_errc::mailbox_full:
+      return "the recipient mailbox is full";
+    case store_errc::mailbox_held:
+      return "the recipient mailbox waits for a new key after a member was removed";
   }
   return "unknown store error";
-}
-
-template <std::size_t N>
-std::array<std::uint8_t, N> fixed(std::span<const std::uint8_t> bytes) {
-  std::array<std::uint8_t, N> out{};
-  std::copy_n(bytes.begin(), std::min(N, bytes.size()), out.begin());
-  return out;
-}
-
-sqlite::Result<void> insert_audit(sqlite::Database& db, std::int64_t at_ms, std::string_view event,
-                                  std::span<const std::uint8_t> org,
-                                  std::span<const std::uint8_t> device,
-                                  std::span<const std::uint8_t> message, std::string_view detail) {
-  auto audit = db.prepare(
-      "INSERT INTO audit (at_ms, event, org_id, device_id, message_id, detail) "
-      "VALUES (?, ?, ?, ?, ?, ?)");
-  if (!audit) {
-    return audit.error();
-  }
-  audit->bind(1, at_ms)
-      .bind(2, event)
-      .bind(3, org)
-      .bind(4, device)
-      .bind(5, message)
-      .bind(6, detail);
-  return audit->run();
 }
 
 // A replay of a stored message id by the same organisation gets the original receipt; the same
@@ -55,19 +35,67 @@ sqlite::Result<Accepted> original_of(sqlite::Database& db, const Submission& s) 
   if (!row) {
     return row.error();
   }
-  if (!*row || fixed<16>(select->column_blob(3)) != s.sender_org) {
+  if (!*row || rows::fixed<16>(select->column_blob(3)) != s.sender_org) {
     return make_error_code(store_errc::message_id_taken);
   }
-  return Accepted{select->column_int64(0), select->column_int64(1),
-                  fixed<32>(select->column_blob(2)), true};
+  return Accepted{select->column_int64(0),
+                  select->column_int64(1),
+                  rows::fixed<32>(select->column_blob(2)),
+                  true,
+                  {}};
 }
 
-sqlite::Result<Accepted> store(sqlite::Database& db, const Submission& s) {
+using Outcome = boost::system::result<Accepted, Refusal>;
+
+Refusal refusal(boost::system::error_code error, const protocol::Id& mailbox = {}) {
+  return {error, mailbox};
+}
+
+// Every recipient must be a known mailbox sealed to at its current epoch, with room for the
+// envelope. Returns the mailboxes that cross the warning threshold.
+boost::system::result<std::vector<protocol::Id>, Refusal> check_recipients(
+    sqlite::Database& db, const Submission& s, const MessageStore::Limits& limits) {
+  auto select = db.prepare(
+      "SELECT current_epoch, queued_bytes, needs_rotation FROM mailboxes WHERE mailbox_id = ?");
+  if (!select) {
+    return refusal(select.error());
+  }
+  std::vector<protocol::Id> near_quota;
+  const auto size = static_cast<std::int64_t>(s.envelope.size());
+  for (const protocol::RecipientMailbox& r : s.recipients) {
+    select->reset();
+    select->bind(1, r.mailbox_id);
+    auto row = select->step();
+    if (!row) {
+      return refusal(row.error());
+    }
+    if (!*row) {
+      return refusal(make_error_code(protocol::errc::unknown_epoch), r.mailbox_id);
+    }
+    if (select->column_int64(0) != static_cast<std::int64_t>(r.epoch)) {
+      return refusal(make_error_code(protocol::errc::stale_epoch), r.mailbox_id);
+    }
+    if (select->column_int64(2) != 0) {
+      return refusal(make_error_code(store_errc::mailbox_held), r.mailbox_id);
+    }
+    const std::int64_t queued = select->column_int64(1) + size;
+    if (queued > limits.mailbox_quota_bytes) {
+      return refusal(make_error_code(store_errc::mailbox_full), r.mailbox_id);
+    }
+    if (static_cast<double>(queued) >
+        limits.warning_fraction * static_cast<double>(limits.mailbox_quota_bytes)) {
+      near_quota.push_back(r.mailbox_id);
+    }
+  }
+  return near_quota;
+}
+
+Outcome store(sqlite::Database& db, const Submission& s, const MessageStore::Limits& limits) {
   auto insert = db.prepare(
       "INSERT INTO envelopes (message_id, sender_org, sender_device, kind, received_at_ms, "
       "envelope_hash, size, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
   if (!insert) {
-    return insert.error();
+    return refusal(insert.error());
   }
   const protocol::Hash256 hash = protocol::envelope_hash(s.envelope);
   insert->bind(1, s.message_id)
@@ -80,30 +108,43 @@ sqlite::Result<Accepted> store(sqlite::Database& db, const Submission& s) {
       .bind(8, s.envelope);
   if (auto inserted = insert->run(); !inserted) {
     if (inserted.error() == sqlite::errc::constraint_violation) {
-      return original_of(db, s);
+      // A replay gets its original receipt even after a rotation or with a full mailbox.
+      auto original = original_of(db, s);
+      return original ? Outcome(*original) : refusal(original.error());
     }
-    return inserted.error();
+    return refusal(inserted.error());
+  }
+  auto near_quota = check_recipients(db, s, limits);
+  if (!near_quota) {
+    return near_quota.error();
   }
   const std::int64_t sequence = db.last_insert_rowid();
   auto queue = db.prepare("INSERT INTO queue (mailbox_id, sequence, epoch) VALUES (?, ?, ?)");
-  if (!queue) {
-    return queue.error();
+  auto count =
+      db.prepare("UPDATE mailboxes SET queued_bytes = queued_bytes + ? WHERE mailbox_id = ?");
+  if (!queue || !count) {
+    return refusal(!queue ? queue.error() : count.error());
   }
   for (const protocol::RecipientMailbox& r : s.recipients) {
     queue->bind(1, r.mailbox_id).bind(2, sequence).bind(3, static_cast<std::int64_t>(r.epoch));
+    count->bind(1, static_cast<std::int64_t>(s.envelope.size())).bind(2, r.mailbox_id);
     if (auto queued = queue->run(); !queued) {
-      return queued.error();
+      return refusal(queued.error());
+    }
+    if (auto counted = count->run(); !counted) {
+      return refusal(counted.error());
     }
     queue->reset();
+    count->reset();
   }
   const std::string detail = "kind=" + std::string(protocol::name_of(s.kind)) +
                              " recipients=" + std::to_string(s.recipients.size());
-  if (auto audited = insert_audit(db, s.received_at_ms, "envelope.accepted", s.sender_org,
-                                  s.sender_device, s.message_id, detail);
+  if (auto audited = rows::insert_audit(db, s.received_at_ms, "envelope.accepted", s.sender_org,
+                                        s.sender_device, s.message_id, detail);
       !audited) {
-    return audited.error();
+    return refusal(audited.error());
   }
-  return Accepted{sequence, s.received_at_ms, hash, false};
+  return Accepted{sequence, s.received_at_ms, hash, false, std::move(*near_quota)};
 }
 
 }  // namespace
@@ -113,41 +154,31 @@ const boost::system::error_category& store_category() noexcept {
   return category;
 }
 
-sqlite::Result<std::unique_ptr<MessageStore>> MessageStore::open(const std::string& path,
-                                                                 GroupCommitWriter::Limits limits) {
-  auto writer_db = sqlite::Database::open(path);
-  if (!writer_db) {
-    return writer_db.error();
-  }
-  auto reader_db = sqlite::Database::open(path);
-  if (!reader_db) {
-    return reader_db.error();
-  }
-  return std::unique_ptr<MessageStore>(new MessageStore(
-      std::make_unique<GroupCommitWriter>(std::move(*writer_db), limits), std::move(*reader_db)));
-}
-
 bool MessageStore::submit(Submission submission, SubmitDone done) {
-  auto outcome = std::make_shared<sqlite::Result<Accepted>>(make_error_code(store_errc::not_found));
+  auto outcome = std::make_shared<Outcome>(refusal(make_error_code(store_errc::not_found)));
   auto shared = std::make_shared<Submission>(std::move(submission));
-  return writer_->submit(
-      [shared, outcome](sqlite::Database& db) -> sqlite::Result<void> {
-        *outcome = store(db, *shared);
+  return storage_->writer().submit(
+      [shared, outcome, limits = limits_](sqlite::Database& db) -> sqlite::Result<void> {
+        *outcome = store(db, *shared, limits);
         if (!*outcome) {
-          return outcome->error();
+          return outcome->error().error;  // the savepoint rolls back whatever was written
         }
         // A replay wrote nothing (its INSERT failed on the unique id): it succeeds with the
         // original receipt.
         return {};
       },
       [outcome, done = std::move(done)](sqlite::Result<void> committed) {
-        done(committed ? *outcome : sqlite::Result<Accepted>(committed.error()));
+        if (!committed && *outcome) {
+          done(refusal(committed.error()));  // the batch's COMMIT failed: nothing is stored
+          return;
+        }
+        done(*outcome);
       });
 }
 
 bool MessageStore::acknowledge(const protocol::Id& mailbox_id, std::int64_t sequence,
                                const protocol::Id& device_id, std::int64_t at_ms, Done done) {
-  return writer_->submit(
+  return storage_->writer().submit(
       [=](sqlite::Database& db) -> sqlite::Result<void> {
         auto update = db.prepare(
             "UPDATE queue SET state = 'delivered', delivered_at_ms = ?, delivered_by = ? "
@@ -172,98 +203,136 @@ bool MessageStore::acknowledge(const protocol::Id& mailbox_id, std::int64_t sequ
           }
           return *row ? sqlite::Result<void>() : make_error_code(store_errc::not_found);
         }
-        return insert_audit(db, at_ms, "envelope.delivered", {}, device_id, {},
-                            "sequence=" + std::to_string(sequence));
+        auto count = db.prepare(
+            "UPDATE mailboxes SET queued_bytes = queued_bytes - "
+            "(SELECT size FROM envelopes WHERE sequence = ?) WHERE mailbox_id = ?");
+        if (!count) {
+          return count.error();
+        }
+        count->bind(1, sequence).bind(2, mailbox_id);
+        if (auto counted = count->run(); !counted) {
+          return counted;
+        }
+        return rows::insert_audit(db, at_ms, "envelope.delivered", {}, device_id, {},
+                                  "sequence=" + std::to_string(sequence));
       },
       std::move(done));
 }
 
 sqlite::Result<std::vector<QueueEntry>> MessageStore::list(const protocol::Id& mailbox_id,
                                                            std::int64_t after, std::size_t limit) {
-  const std::lock_guard lock(reader_mutex_);
-  auto select = reader_.prepare(
-      "SELECT q.sequence, e.message_id, e.sender_org, e.received_at_ms, e.size, q.state "
-      "FROM queue q JOIN envelopes e ON e.sequence = q.sequence "
-      "WHERE q.mailbox_id = ? AND q.sequence > ? ORDER BY q.sequence LIMIT ?");
-  if (!select) {
-    return select.error();
-  }
-  select->bind(1, mailbox_id).bind(2, after).bind(3, static_cast<std::int64_t>(limit));
-  std::vector<QueueEntry> entries;
-  while (true) {
-    auto row = select->step();
-    if (!row) {
-      return row.error();
+  return storage_->read([&](sqlite::Database& reader) -> sqlite::Result<std::vector<QueueEntry>> {
+    auto select = reader.prepare(
+        "SELECT q.sequence, e.message_id, e.sender_org, e.received_at_ms, e.size, q.state "
+        "FROM queue q JOIN envelopes e ON e.sequence = q.sequence "
+        "WHERE q.mailbox_id = ? AND q.sequence > ? ORDER BY q.sequence LIMIT ?");
+    if (!select) {
+      return select.error();
     }
-    if (!*row) {
-      return entries;
+    select->bind(1, mailbox_id).bind(2, after).bind(3, static_cast<std::int64_t>(limit));
+    std::vector<QueueEntry> entries;
+    while (true) {
+      auto row = select->step();
+      if (!row) {
+        return row.error();
+      }
+      if (!*row) {
+        return entries;
+      }
+      entries.push_back({select->column_int64(0), rows::fixed<16>(select->column_blob(1)),
+                         rows::fixed<16>(select->column_blob(2)), select->column_int64(3),
+                         select->column_int64(4), select->column_text(5)});
     }
-    entries.push_back({select->column_int64(0), fixed<16>(select->column_blob(1)),
-                       fixed<16>(select->column_blob(2)), select->column_int64(3),
-                       select->column_int64(4), select->column_text(5)});
-  }
+  });
 }
 
 sqlite::Result<std::vector<std::uint8_t>> MessageStore::fetch(const protocol::Id& mailbox_id,
                                                               std::int64_t sequence) {
-  const std::lock_guard lock(reader_mutex_);
-  auto select = reader_.prepare(
-      "SELECT e.body FROM queue q JOIN envelopes e ON e.sequence = q.sequence "
-      "WHERE q.mailbox_id = ? AND q.sequence = ? AND q.state <> 'withdrawn'");
-  if (!select) {
-    return select.error();
-  }
-  select->bind(1, mailbox_id).bind(2, sequence);
-  auto row = select->step();
-  if (!row) {
-    return row.error();
-  }
-  if (!*row) {
-    return make_error_code(store_errc::not_found);
-  }
-  const auto body = select->column_blob(0);
-  return std::vector<std::uint8_t>(body.begin(), body.end());
-}
-
-sqlite::Result<std::vector<std::pair<protocol::Id, std::string>>> MessageStore::delivery_status(
-    const protocol::Id& message_id, const protocol::Id& sender_org) {
-  const std::lock_guard lock(reader_mutex_);
-  auto select = reader_.prepare(
-      "SELECT q.mailbox_id, q.state FROM envelopes e JOIN queue q ON q.sequence = e.sequence "
-      "WHERE e.message_id = ? AND e.sender_org = ? ORDER BY q.mailbox_id");
-  if (!select) {
-    return select.error();
-  }
-  select->bind(1, message_id).bind(2, sender_org);
-  std::vector<std::pair<protocol::Id, std::string>> states;
-  while (true) {
+  return storage_->read([&](sqlite::Database& reader) -> sqlite::Result<std::vector<std::uint8_t>> {
+    auto select = reader.prepare(
+        "SELECT e.body FROM queue q JOIN envelopes e ON e.sequence = q.sequence "
+        "WHERE q.mailbox_id = ? AND q.sequence = ? AND q.state <> 'withdrawn'");
+    if (!select) {
+      return select.error();
+    }
+    select->bind(1, mailbox_id).bind(2, sequence);
     auto row = select->step();
     if (!row) {
       return row.error();
     }
     if (!*row) {
-      break;
+      return make_error_code(store_errc::not_found);
     }
-    states.emplace_back(fixed<16>(select->column_blob(0)), select->column_text(1));
-  }
-  if (states.empty()) {
-    return make_error_code(store_errc::not_found);  // missing and foreign look the same
-  }
-  return states;
+    const auto body = select->column_blob(0);
+    return std::vector<std::uint8_t>(body.begin(), body.end());
+  });
+}
+
+sqlite::Result<std::vector<std::pair<protocol::Id, std::string>>> MessageStore::delivery_status(
+    const protocol::Id& message_id, const protocol::Id& sender_org) {
+  return storage_->read([&](sqlite::Database& reader)
+                            -> sqlite::Result<std::vector<std::pair<protocol::Id, std::string>>> {
+    auto select = reader.prepare(
+        "SELECT q.mailbox_id, q.state FROM envelopes e JOIN queue q ON q.sequence = e.sequence "
+        "WHERE e.message_id = ? AND e.sender_org = ? ORDER BY q.mailbox_id");
+    if (!select) {
+      return select.error();
+    }
+    select->bind(1, message_id).bind(2, sender_org);
+    std::vector<std::pair<protocol::Id, std::string>> states;
+    while (true) {
+      auto row = select->step();
+      if (!row) {
+        return row.error();
+      }
+      if (!*row) {
+        break;
+      }
+      states.emplace_back(rows::fixed<16>(select->column_blob(0)), select->column_text(1));
+    }
+    if (states.empty()) {
+      return make_error_code(store_errc::not_found);  // missing and foreign look the same
+    }
+    return states;
+  });
 }
 
 sqlite::Result<std::int64_t> MessageStore::audit_count(std::string_view event) {
-  const std::lock_guard lock(reader_mutex_);
-  auto select = reader_.prepare("SELECT count(*) FROM audit WHERE event = ?");
-  if (!select) {
-    return select.error();
-  }
-  select->bind(1, event);
-  auto row = select->step();
-  if (!row) {
-    return row.error();
-  }
-  return select->column_int64(0);
+  return storage_->read([&](sqlite::Database& reader) -> sqlite::Result<std::int64_t> {
+    auto select = reader.prepare("SELECT count(*) FROM audit WHERE event = ?");
+    if (!select) {
+      return select.error();
+    }
+    select->bind(1, event);
+    auto row = select->step();
+    if (!row) {
+      return row.error();
+    }
+    return select->column_int64(0);
+  });
 }
 
 }  // namespace draaischijf::server
+
+namespace draaischijf::server::rows {
+
+sqlite::Result<void> insert_audit(sqlite::Database& db, std::int64_t at_ms, std::string_view event,
+                                  std::span<const std::uint8_t> org,
+                                  std::span<const std::uint8_t> device,
+                                  std::span<const std::uint8_t> message, std::string_view detail) {
+  auto audit = db.prepare(
+      "INSERT INTO audit (at_ms, event, org_id, device_id, message_id, detail) "
+      "VALUES (?, ?, ?, ?, ?, ?)");
+  if (!audit) {
+    return audit.error();
+  }
+  audit->bind(1, at_ms)
+      .bind(2, event)
+      .bind(3, org)
+      .bind(4, device)
+      .bind(5, message)
+      .bind(6, detail);
+  return audit->run();
+}
+
+}  // namespace draaischijf::server::rows

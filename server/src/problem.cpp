@@ -2,6 +2,7 @@
 
 #include <draaischijf/protocol/errors.hpp>
 #include <draaischijf/server/admission.hpp>
+#include <draaischijf/server/directory.hpp>
 #include <draaischijf/server/message_store.hpp>
 #include <draaischijf/server/problem.hpp>
 #include <draaischijf/server/sqlite.hpp>
@@ -56,6 +57,43 @@ const std::vector<ProblemType>& catalog() {
        "The hub is at capacity and stored nothing. Retry after the time in Retry-After."},
       {507, DRSJ_PROBLEM("storage-full"), "Opslag vol", "Storage full",
        "The hub cannot store more data. Tell the hub operator; retry later."},
+      {507, DRSJ_PROBLEM("mailbox-full"), "Mailbox vol", "Mailbox full",
+       "The recipient mailbox has reached its quota of undelivered messages. Nothing was "
+       "stored; ask the recipient organisation to fetch and acknowledge its messages, then "
+       "resend."},
+      {409, DRSJ_PROBLEM("mailbox-held"), "Mailbox wacht op nieuwe sleutel",
+       "Mailbox waiting for a new key",
+       "A member was removed from the recipient mailbox and its organisation has not rotated "
+       "the key yet. Nothing was stored; resend once the mailbox shows a new epoch."},
+      {403, DRSJ_PROBLEM("forbidden"), "Niet toegestaan", "Forbidden",
+       "This device may not do this. Ask your organisation's administrator."},
+      {405, DRSJ_PROBLEM("method-not-allowed"), "Methode niet toegestaan", "Method not allowed",
+       "This resource does not support the HTTP method. See the OpenAPI document."},
+      {429, DRSJ_PROBLEM("rate-limited"), "Te veel verzoeken", "Too many requests",
+       "Your organisation sends more requests than the hub allows. Wait for the time in "
+       "Retry-After, then retry."},
+      {403, DRSJ_PROBLEM("unknown-organisation"), "Onbekende organisatie", "Unknown organisation",
+       "The client certificate names an organisation that is not in the hub's directory. Ask "
+       "the hub operator to register it."},
+      {403, DRSJ_PROBLEM("device-removed"), "Toestel verwijderd", "Device removed",
+       "This device was removed from its organisation. Enrol a new device."},
+      {403, DRSJ_PROBLEM("device-not-enrolled"), "Toestel niet ingeschreven", "Device not enrolled",
+       "This device has no approved end-to-end certificate yet. Request enrolment and ask your "
+       "organisation's administrator to approve it."},
+      {409, DRSJ_PROBLEM("conflict"), "Tegenstrijdige toestand", "Conflict",
+       "The object exists already or is not in a state that allows this. Fetch it to see its "
+       "current state."},
+      {422, DRSJ_PROBLEM("certificate-invalid"), "Ongeldig certificaat", "Invalid certificate",
+       "The certificate does not verify against your organisation's signing key or does not "
+       "certify what was asked. Issue it again with the organisation key."},
+      {409, DRSJ_PROBLEM("epoch-not-next"), "Verkeerde mailboxepoch", "Epoch out of order",
+       "The new epoch must follow the mailbox's current epoch directly and link to its "
+       "certificate. Fetch the mailbox and issue the next epoch."},
+      {422, DRSJ_PROBLEM("members-invalid"), "Ongeldige leden", "Invalid members",
+       "Every member must be an enrolled device of your organisation, listed once with a seed "
+       "box, and the list must match the certificate's members hash."},
+      {422, DRSJ_PROBLEM("invalid-field"), "Ongeldig veld", "Invalid field",
+       "A field of the request is not acceptable; the detail names it."},
   };
   return kCatalog;
 }
@@ -118,6 +156,34 @@ const ProblemType& problem_type_for(const boost::system::error_code& error) {
   }
   if (error == make_error_code(sqlite::errc::full)) {
     return problem_type("storage-full");
+  }
+  if (error == make_error_code(store_errc::mailbox_full)) {
+    return problem_type("mailbox-full");
+  }
+  if (error == make_error_code(store_errc::mailbox_held)) {
+    return problem_type("mailbox-held");
+  }
+  if (error.category() == directory_category()) {
+    switch (static_cast<directory_errc>(error.value())) {
+      case directory_errc::not_found:
+        return problem_type("not-found");
+      case directory_errc::organisation_exists:
+      case directory_errc::device_exists:
+      case directory_errc::not_pending:
+      case directory_errc::mailbox_exists:
+        return problem_type("conflict");
+      case directory_errc::certificate_invalid:
+      case directory_errc::certificate_mismatch:
+        return problem_type("certificate-invalid");
+      case directory_errc::epoch_not_next:
+        return problem_type("epoch-not-next");
+      case directory_errc::members_mismatch:
+      case directory_errc::member_not_enrolled:
+        return problem_type("members-invalid");
+      case directory_errc::seed_box_invalid:
+      case directory_errc::name_invalid:
+        return problem_type("invalid-field");
+    }
   }
   return problem_type("internal");
 }

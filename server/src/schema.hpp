@@ -9,7 +9,7 @@
 
 namespace draaischijf::server::schema {
 
-inline constexpr std::array<std::string_view, 1> kMigrations = {
+inline constexpr std::array<std::string_view, 2> kMigrations = {
     // 0 -> 1: envelopes, their per-mailbox queue entries and the audit log.
     R"sql(
 CREATE TABLE envelopes (
@@ -43,6 +43,59 @@ CREATE TABLE audit (
   message_id      BLOB,
   detail          TEXT NOT NULL DEFAULT ''
 );
+)sql",
+    // 1 -> 2: the directory. Organisations with the Ed25519 key that signs their end-to-end
+    // certificates, devices (enrolment requests and their certificates), mailboxes with every
+    // epoch certificate and, per epoch, its members with the seed box sealed to each.
+    R"sql(
+CREATE TABLE organisations (
+  org_id          BLOB PRIMARY KEY CHECK (length(org_id) = 16),
+  org_type        TEXT NOT NULL,
+  name            TEXT NOT NULL,
+  signing_key     BLOB NOT NULL CHECK (length(signing_key) = 32),
+  created_at_ms   INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE devices (
+  device_id       BLOB PRIMARY KEY CHECK (length(device_id) = 16),
+  org_id          BLOB NOT NULL REFERENCES organisations(org_id),
+  role            TEXT NOT NULL,
+  state           TEXT NOT NULL CHECK (state IN ('pending', 'enrolled', 'removed')),
+  signing_key     BLOB NOT NULL CHECK (length(signing_key) = 32),
+  encryption_key  BLOB NOT NULL CHECK (length(encryption_key) = 32),
+  staff_id        BLOB NOT NULL CHECK (length(staff_id) = 16),
+  certificate     BLOB,
+  requested_at_ms INTEGER NOT NULL,
+  decided_at_ms   INTEGER,
+  decided_by      BLOB
+) WITHOUT ROWID;
+CREATE INDEX devices_by_org ON devices(org_id, state);
+CREATE TABLE mailboxes (
+  mailbox_id      BLOB PRIMARY KEY CHECK (length(mailbox_id) = 16),
+  org_id          BLOB NOT NULL REFERENCES organisations(org_id),
+  name            TEXT NOT NULL,
+  current_epoch   INTEGER NOT NULL,
+  queued_bytes    INTEGER NOT NULL DEFAULT 0,
+  needs_rotation  INTEGER NOT NULL DEFAULT 0,  -- a member was removed: no sealing until rotated
+  created_at_ms   INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX mailboxes_by_org ON mailboxes(org_id);
+CREATE TABLE mailbox_epochs (
+  mailbox_id      BLOB NOT NULL REFERENCES mailboxes(mailbox_id),
+  epoch           INTEGER NOT NULL,
+  certificate     BLOB NOT NULL,
+  previous_seed_box BLOB,
+  created_at_ms   INTEGER NOT NULL,
+  PRIMARY KEY (mailbox_id, epoch)
+) WITHOUT ROWID;
+CREATE TABLE mailbox_members (
+  mailbox_id      BLOB NOT NULL,
+  epoch           INTEGER NOT NULL,
+  device_id       BLOB NOT NULL REFERENCES devices(device_id),
+  seed_box        BLOB NOT NULL,
+  PRIMARY KEY (mailbox_id, epoch, device_id),
+  FOREIGN KEY (mailbox_id, epoch) REFERENCES mailbox_epochs(mailbox_id, epoch)
+) WITHOUT ROWID;
+CREATE INDEX members_by_device ON mailbox_members(device_id);
 )sql",
 };
 

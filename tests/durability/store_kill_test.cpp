@@ -17,16 +17,18 @@
 #include <draaischijf/protocol/encoding.hpp>
 #include <draaischijf/server/message_store.hpp>
 
+#include "store_fixture.hpp"
 #include "test_support.hpp"
 
 namespace draaischijf::server {
 namespace {
 
 [[noreturn]] void child_submits(const std::string& path, int report_fd) {
-  auto store = MessageStore::open(path);
-  if (!store) {
+  auto storage = Storage::open(path);
+  if (!storage) {
     _exit(3);
   }
+  auto store = std::make_unique<MessageStore>(*storage);
   const protocol::Id mailbox{};
   std::mutex write_mutex;
   for (std::uint32_t i = 0;; ++i) {
@@ -38,7 +40,7 @@ namespace {
     s.received_at_ms = i;
     const std::string line = protocol::hex_encode(s.message_id) + "\n";
     // Several in flight at once, so kills land inside batches too.
-    const bool queued = (*store)->submit(std::move(s), [&, line](sqlite::Result<Accepted> r) {
+    const bool queued = store->submit(std::move(s), [&, line](const auto& r) {
       if (r) {
         const std::lock_guard lock(write_mutex);
         if (write(report_fd, line.data(), line.size()) < 0) {
@@ -57,6 +59,10 @@ TEST(StoreDurabilityTest, EveryAcknowledgedEnvelopeSurvivesSigkillExactlyOnce) {
   const std::string path = (dir / "hub.db").string();
   std::mt19937 random(12345);
   std::set<std::string> acknowledged;
+  {
+    auto created = Storage::open(path).value();  // the schema, then the recipient mailbox
+  }
+  testing::register_mailbox(path, protocol::Id{}, 0);
   constexpr int kKills = 50;
   for (int round = 0; round < kKills; ++round) {
     int fds[2];

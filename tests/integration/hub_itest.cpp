@@ -5,79 +5,34 @@
 #include <boost/json.hpp>
 #include <gtest/gtest.h>
 
-#include <draaischijf/certs/pki.hpp>
 #include <draaischijf/protocol/encoding.hpp>
 #include <draaischijf/protocol/envelope.hpp>
 #include <draaischijf/protocol/epoch.hpp>
 #include <draaischijf/protocol/receipt.hpp>
 
-#include "hub_process.hpp"
+#include "dev_hub.hpp"
 
 namespace draaischijf::testing {
 namespace {
 
 using namespace protocol;
 
-std::string text_of(const std::vector<std::uint8_t>& bytes) { return {bytes.begin(), bytes.end()}; }
-
 class HubTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    hub = std::make_unique<HubProcess>(dir.path(), "[server]\nlisten_port = 0\ndata_dir = \"" +
-                                                       (dir / "data").string() +
-                                                       "\"\n[limits]\nmax_connections = 64\n");
-    pki = dir / "data" / "dev-pki";
-    clb_org = org_id_of("clb");
+  // A doorverwijzing from the CLB to the CAW intake, with a plaintext canary.
+  std::vector<std::uint8_t> referral() {
+    return hub.seal_from("clb", {hub.epoch_of(hub.mailbox_of("caw"))}, "CANARY-e2e-plaintext",
+                         MessageKind::doorverwijzing);
   }
-
-  Id org_id_of(const std::string& slug) {
-    const auto text = read_file(pki / slug / "id.txt");
-    const auto hex = std::string(text.begin() + 4, text.begin() + 36);
-    Id id{};
-    const auto bytes = hex_decode(hex).value();
-    std::copy(bytes.begin(), bytes.end(), id.begin());
-    return id;
-  }
-
-  std::unique_ptr<TlsClient> client(const std::string& slug) {
-    return std::make_unique<TlsClient>(hub->port(), pki / "root.pem", pki / slug / "device.pem",
-                                       pki / slug / "device.key");
-  }
-
-  // An envelope sealed by a device of `sender_org` (its end-to-end keys made up for the test).
-  std::vector<std::uint8_t> envelope_from(const Id& sender_org) {
-    DeviceCertificate c;
-    c.org_id = sender_org;
-    c.device_id = random_id();
-    c.signing_key = device_key.public_key();
-    c.not_after = ~std::uint64_t{0};
-    const auto certificate = issue(c, org_key);
-    MailboxEpochCertificate m;
-    m.mailbox_id = random_id();
-    m.org_id = random_id();
-    m.mailbox_key = mailbox_identity(EpochSeed::random()).public_key();
-    m = issue(m, org_key);
-    Draft d;
-    d.kind = MessageKind::doorverwijzing;
-    d.purpose = Purpose::doorverwijzing;
-    d.fragments.push_back({DataCategory::handelingsgericht_advies, GuidanceDomain::none,
-                           "text/plain", SecretBytes::copy_of(view_of("CANARY-e2e-plaintext"))});
-    const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
-        std::chrono::system_clock::now().time_since_epoch());
-    return seal(d, {certificate, device_key, 1}, {&m, 1}, static_cast<std::uint64_t>(now.count()))
-        .value();
-  }
+  std::unique_ptr<TlsClient> client(const std::string& slug) { return hub.client(slug); }
 
   TempDir dir;
-  std::unique_ptr<HubProcess> hub;
-  std::filesystem::path pki;
-  Id clb_org{};
-  SigningKey org_key = SigningKey::generate();
-  SigningKey device_key = SigningKey::generate();
+  DevHub hub{dir.path(), "[limits]\nmax_connections = 64\n"};
+  std::filesystem::path pki = hub.pki;
 };
 
 TEST_F(HubTest, AcceptedEnvelopeGetsASignedReceiptAndAReplayGetsTheSameOne) {
-  const auto envelope = envelope_from(clb_org);
+  const auto envelope = referral();
   const auto first = client("clb")->exchange(post("/v1/envelopes", text_of(envelope)));
   ASSERT_TRUE(first);
   ASSERT_EQ(first->status, 201) << first->body;
@@ -101,8 +56,7 @@ TEST_F(HubTest, AcceptedEnvelopeGetsASignedReceiptAndAReplayGetsTheSameOne) {
 }
 
 TEST_F(HubTest, EnvelopeNamingAnotherOrganisationIsRefused) {
-  const auto response =
-      client("school")->exchange(post("/v1/envelopes", text_of(envelope_from(clb_org))));
+  const auto response = client("school")->exchange(post("/v1/envelopes", text_of(referral())));
   ASSERT_TRUE(response);
   EXPECT_EQ(response->status, 403);
   EXPECT_NE(response->body.find("urn:draaischijf:problem:sender-mismatch"), std::string::npos);
@@ -110,47 +64,15 @@ TEST_F(HubTest, EnvelopeNamingAnotherOrganisationIsRefused) {
 }
 
 TEST_F(HubTest, PlaintextNeverReachesTheDatabaseOrTheLog) {
-  ASSERT_EQ(client("clb")->exchange(post("/v1/envelopes", text_of(envelope_from(clb_org))))->status,
-            201);
-  ASSERT_EQ(hub->terminate(), 0);
+  ASSERT_EQ(client("clb")->exchange(post("/v1/envelopes", text_of(referral())))->status, 201);
+  ASSERT_EQ(hub.process().terminate(), 0);
   for (const auto& entry : std::filesystem::recursive_directory_iterator(dir / "data")) {
     if (entry.is_regular_file()) {
       const auto bytes = read_file(entry.path());
       EXPECT_EQ(text_of(bytes).find("CANARY-e2e-plaintext"), std::string::npos) << entry.path();
     }
   }
-  EXPECT_EQ(hub->log_text().find("CANARY"), std::string::npos);
-}
-
-TEST_F(HubTest, ConnectionsWithoutAValidClientCertificateGetNoAnswer) {
-  // No certificate at all.
-  TlsClient anonymous(hub->port(), pki / "root.pem", "", "");
-  EXPECT_FALSE(anonymous.exchange(get("/healthz")));
-  // A device certificate from a CA the hub does not know.
-  const auto foreign_key = certs::generate_p256_key().value();
-  const auto foreign_root =
-      certs::issue_root_ca(foreign_key.get(), "foreign",
-                           certs::Validity::starting_now(std::chrono::hours(1)))
-          .value();
-  const auto tls_device_key = certs::generate_p256_key().value();
-  const auto device =
-      certs::issue_device_certificate(tls_device_key.get(),
-                                      {"0123456789abcdef0123456789abcdef", "clb", "clb_onthaal",
-                                       "0123456789abcdef0123456789abcdef"},
-                                      foreign_root.get(), foreign_key.get(),
-                                      certs::Validity::starting_now(std::chrono::hours(1)))
-          .value();
-  write_file(dir / "foreign.pem", view_of(certs::certificate_to_pem(device.get())));
-  ASSERT_TRUE(certs::write_private_key_file(tls_device_key.get(), (dir / "foreign.key").string()));
-  TlsClient stranger(hub->port(), pki / "root.pem", dir / "foreign.pem", dir / "foreign.key");
-  EXPECT_FALSE(stranger.exchange(get("/healthz")));
-  // The hub's own server certificate is not a client certificate.
-  TlsClient server_as_client(hub->port(), pki / "root.pem", pki / "server.pem", pki / "server.key");
-  EXPECT_FALSE(server_as_client.exchange(get("/healthz")));
-  // And a valid device is served.
-  const auto ok = client("caw")->exchange(get("/healthz"));
-  ASSERT_TRUE(ok);
-  EXPECT_EQ(ok->status, 200);
+  EXPECT_EQ(hub.process().log_text().find("CANARY"), std::string::npos);
 }
 
 TEST_F(HubTest, OversizedHeaderGets431) {
@@ -196,10 +118,9 @@ TEST_F(HubTest, HealthAndMetricsAnswer) {
 }
 
 TEST_F(HubTest, SigtermStopsCleanlyAndTheDataSurvives) {
-  ASSERT_EQ(client("clb")->exchange(post("/v1/envelopes", text_of(envelope_from(clb_org))))->status,
-            201);
-  EXPECT_EQ(hub->terminate(), 0);
-  EXPECT_NE(hub->log_text().find("\"event\":\"stopped\""), std::string::npos);
+  ASSERT_EQ(client("clb")->exchange(post("/v1/envelopes", text_of(referral())))->status, 201);
+  EXPECT_EQ(hub.process().terminate(), 0);
+  EXPECT_NE(hub.process().log_text().find("\"event\":\"stopped\""), std::string::npos);
   EXPECT_FALSE(std::filesystem::exists(dir / "data" / "hub.db-wal") &&
                std::filesystem::file_size(dir / "data" / "hub.db-wal") > 0)
       << "the WAL was not checkpointed";

@@ -153,6 +153,13 @@ class TlsClient {
     return handshake_ok_ && SSL_write(ssl_, raw.data(), static_cast<int>(raw.size())) > 0;
   }
 
+  /// Whatever arrives next (up to 16 KiB); empty when the connection is gone.
+  std::string read_some() {
+    char buffer[16384];
+    const int n = handshake_ok_ ? SSL_read(ssl_, buffer, sizeof buffer) : 0;
+    return n > 0 ? std::string(buffer, static_cast<std::size_t>(n)) : std::string();
+  }
+
   /// true when the hub has closed the connection (a read returns end of stream or an error).
   bool closed_by_peer() {
     char byte = 0;

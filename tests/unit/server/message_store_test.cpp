@@ -4,6 +4,7 @@
 
 #include <draaischijf/server/message_store.hpp>
 
+#include "store_fixture.hpp"
 #include "test_support.hpp"
 
 namespace draaischijf::server {
@@ -25,11 +26,12 @@ Submission submission_to(const Id& org, std::vector<protocol::RecipientMailbox> 
   return s;
 }
 
-sqlite::Result<Accepted> submit_and_wait(MessageStore& store, Submission s) {
-  std::promise<sqlite::Result<Accepted>> promise;
+using Outcome = boost::system::result<Accepted, Refusal>;
+
+Outcome submit_and_wait(MessageStore& store, Submission s) {
+  std::promise<Outcome> promise;
   auto future = promise.get_future();
-  EXPECT_TRUE(
-      store.submit(std::move(s), [&](sqlite::Result<Accepted> r) { promise.set_value(r); }));
+  EXPECT_TRUE(store.submit(std::move(s), [&](Outcome r) { promise.set_value(r); }));
   return future.get();
 }
 
@@ -44,19 +46,28 @@ sqlite::Result<void> acknowledge_and_wait(MessageStore& store, const Id& mailbox
 
 class MessageStoreTest : public ::testing::Test {
  protected:
-  void SetUp() override { store = MessageStore::open((dir / "hub.db").string()).value(); }
+  void SetUp() override {
+    const auto path = (dir / "hub.db").string();
+    storage = Storage::open(path).value();
+    testing::register_mailbox(path, intake, 0);
+    testing::register_mailbox(path, onthaal, 3);
+    testing::register_mailbox(path, small, 0);
+    store = std::make_unique<MessageStore>(storage, MailboxLimits{10000, 0.5});
+  }
   testing::TempDir dir;
+  std::shared_ptr<Storage> storage;
   std::unique_ptr<MessageStore> store;
   Id clb = random_id();
   Id intake = random_id();
   Id onthaal = random_id();
+  Id small = random_id();
 };
 
 TEST_F(MessageStoreTest, AcceptedEnvelopeIsQueuedForEachRecipientWithAnAuditRow) {
   auto s = submission_to(clb, {{intake, 0}, {onthaal, 3}});
   const auto envelope = s.envelope;
   const auto accepted = submit_and_wait(*store, std::move(s));
-  ASSERT_TRUE(accepted) << accepted.error().message();
+  ASSERT_TRUE(accepted) << accepted.error().error.message();
   EXPECT_FALSE(accepted->duplicate);
   EXPECT_EQ(accepted->envelope_hash, protocol::envelope_hash(envelope));
   for (const Id& mailbox : {intake, onthaal}) {
@@ -87,7 +98,7 @@ TEST_F(MessageStoreTest, SameMessageIdFromAnotherOrganisationIsRefused) {
   auto stolen = s;
   stolen.sender_org = random_id();
   ASSERT_TRUE(submit_and_wait(*store, std::move(s)));
-  EXPECT_EQ(submit_and_wait(*store, std::move(stolen)).error(),
+  EXPECT_EQ(submit_and_wait(*store, std::move(stolen)).error().error,
             make_error_code(store_errc::message_id_taken));
 }
 
@@ -121,7 +132,7 @@ TEST_F(MessageStoreTest, CursorPagingReturnsEachEntryOnceInOrder) {
 }
 
 TEST_F(MessageStoreTest, AcknowledgementMarksDeliveredForTheSenderToSee) {
-  auto s = submission_to(clb, {{intake, 0}, {onthaal, 0}});
+  auto s = submission_to(clb, {{intake, 0}, {onthaal, 3}});
   const Id message = s.message_id;
   const auto accepted = submit_and_wait(*store, std::move(s)).value();
   ASSERT_TRUE(acknowledge_and_wait(*store, intake, accepted.sequence));
@@ -140,12 +151,11 @@ TEST_F(MessageStoreTest, AcknowledgementMarksDeliveredForTheSenderToSee) {
 
 TEST_F(MessageStoreTest, ConcurrentSubmissionsShareCommits) {
   constexpr int kCount = 200;
-  std::vector<std::promise<sqlite::Result<Accepted>>> promises(kCount);
+  std::vector<std::promise<Outcome>> promises(kCount);
   for (int i = 0; i < kCount; ++i) {
-    ASSERT_TRUE(store->submit(submission_to(clb, {{intake, 0}}, 512),
-                              [&promises, i](sqlite::Result<Accepted> r) {
-                                promises[static_cast<std::size_t>(i)].set_value(r);
-                              }));
+    ASSERT_TRUE(store->submit(submission_to(clb, {{intake, 0}}, 32), [&promises, i](Outcome r) {
+      promises[static_cast<std::size_t>(i)].set_value(r);
+    }));
   }
   for (auto& p : promises) {
     EXPECT_TRUE(p.get_future().get());
@@ -153,6 +163,36 @@ TEST_F(MessageStoreTest, ConcurrentSubmissionsShareCommits) {
   EXPECT_EQ(store->list(intake, 0, 1000).value().size(), static_cast<std::size_t>(kCount));
   // 200 submissions queued at once are committed in far fewer transactions.
   EXPECT_LT(store->writer().commits(), static_cast<std::uint64_t>(kCount) / 2);
+}
+
+TEST_F(MessageStoreTest, RecipientsMustBeKnownMailboxesAtTheirCurrentEpoch) {
+  const auto stale = submit_and_wait(*store, submission_to(clb, {{intake, 0}, {onthaal, 2}}));
+  ASSERT_FALSE(stale);
+  EXPECT_EQ(stale.error().error, make_error_code(protocol::errc::stale_epoch));
+  EXPECT_EQ(stale.error().mailbox, onthaal);
+  const Id unknown = random_id();
+  const auto missing = submit_and_wait(*store, submission_to(clb, {{unknown, 0}}));
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().error, make_error_code(protocol::errc::unknown_epoch));
+  EXPECT_EQ(missing.error().mailbox, unknown);
+  // Nothing of a refused submission is stored, not even for the good recipient.
+  EXPECT_TRUE(store->list(intake, 0, 10).value().empty());
+  EXPECT_EQ(store->audit_count("envelope.accepted").value(), 0);
+}
+
+TEST_F(MessageStoreTest, QuotaWarnsThenRefusesAndDeliveryFreesRoom) {
+  // Quota 10,000 bytes with a warning above half.
+  const auto first = submit_and_wait(*store, submission_to(clb, {{small, 0}}, 4000)).value();
+  EXPECT_TRUE(first.near_quota.empty());
+  const auto second = submit_and_wait(*store, submission_to(clb, {{small, 0}}, 4000)).value();
+  ASSERT_EQ(second.near_quota.size(), 1U);
+  EXPECT_EQ(second.near_quota[0], small);
+  const auto full = submit_and_wait(*store, submission_to(clb, {{small, 0}}, 4000));
+  ASSERT_FALSE(full);
+  EXPECT_EQ(full.error().error, make_error_code(store_errc::mailbox_full));
+  EXPECT_EQ(full.error().mailbox, small);
+  ASSERT_TRUE(acknowledge_and_wait(*store, small, first.sequence));
+  EXPECT_TRUE(submit_and_wait(*store, submission_to(clb, {{small, 0}}, 4000)));
 }
 
 TEST(GroupCommitWriterTest, FullQueueRefusesInsteadOfGrowing) {
@@ -220,7 +260,7 @@ TEST(SqliteTest, OpensWithDurableSettingsAndCurrentSchema) {
   auto keys = db.prepare("PRAGMA foreign_keys").value();
   ASSERT_TRUE(keys.step().value());
   EXPECT_EQ(keys.column_int64(0), 1);
-  EXPECT_EQ(db.schema_version().value(), 1);
+  EXPECT_EQ(db.schema_version().value(), 2);  // messages, then the directory
 }
 
 TEST(SqliteTest, RefusesADatabaseFromANewerVersion) {

@@ -26,7 +26,8 @@ struct HubConfig {
     std::filesystem::path certificate;
     std::filesystem::path private_key;
     std::filesystem::path client_ca;
-    std::filesystem::path crl_dir;
+    std::filesystem::path crl_dir;  // one CRL per CA, *.pem; required
+    std::chrono::seconds crl_reload_interval{60};
   } tls;
 
   struct Limits {

@@ -1,16 +1,27 @@
 #pragma once
 
 // The embedded development deployment: started without a configuration file, the hub creates
-// (once) a complete test PKI in its data directory — a hub root CA, the server certificate and
-// three demo organisations (a CLB, a basisschool, a CAW), each with its CA and one enrolled
-// device — and serves with it on 127.0.0.1:8443. Nothing here is fit for production: the keys
-// are generated on the spot and protected by file modes only.
+// (once) a complete deployment in its data directory and serves with it on 127.0.0.1:8443:
+//
+//   dev-pki/root/, orgs/<id>/, crl/, server.pem, server.key   the PKI (certs/authority.hpp)
+//   dev-pki/root.pem                                           the trust anchor for clients
+//   dev-pki/<slug>/organisation.keys                           the organisation's Ed25519 key
+//   dev-pki/<slug>/{device.pem, device.key, device.keys, id.txt}        the staff device
+//   dev-pki/<slug>/admin/{device.pem, device.key, device.keys, id.txt}  the admin device
+//
+// for three demo organisations (slugs clb, school, caw), each in the directory with its
+// enrolled devices and one mailbox whose member is the staff device. device.keys holds the
+// device's end-to-end keys for the CLI. Nothing here is fit for production: the keys are
+// generated on the spot and protected by file modes only.
 
 #include <filesystem>
 #include <string>
 #include <vector>
 
+#include <draaischijf/protocol/age.hpp>
+#include <draaischijf/protocol/keys.hpp>
 #include <draaischijf/server/config.hpp>
+#include <draaischijf/server/directory.hpp>
 #include <draaischijf/server/hub.hpp>
 
 namespace draaischijf::server {
@@ -18,19 +29,39 @@ namespace draaischijf::server {
 struct DevOrganisation {
   std::string slug;  // folder name: clb, school, caw
   std::string name;
-  std::string type;  // vocabulary name
-  std::string role;  // the demo device's role
-  std::string org_id;
-  std::string device_id;
+  std::string type;     // vocabulary name
+  std::string role;     // the staff device's role
+  std::string mailbox;  // the name of its mailbox
 };
+
+/// A device's end-to-end keys from its device.keys file (for the CLI and the tests).
+struct DevDeviceKeys {
+  protocol::Id org_id{};
+  protocol::Id device_id{};
+  protocol::Id staff_id{};
+  std::string role;
+  protocol::SigningKey signing;
+  protocol::age::X25519Identity encryption;
+};
+[[nodiscard]] DevDeviceKeys load_dev_device_keys(const std::filesystem::path& folder);
+
+/// An organisation's id and Ed25519 signing key from its organisation.keys file.
+struct DevOrganisationKey {
+  protocol::Id org_id{};
+  protocol::SigningKey signing;
+};
+[[nodiscard]] DevOrganisationKey load_dev_organisation_key(const std::filesystem::path& folder);
 
 /// The demo organisations of the development deployment.
 [[nodiscard]] std::vector<DevOrganisation> dev_organisations();
 
-/// Creates the PKI under `dir` unless it is already there, then returns the listener material.
-/// Files: root.pem, server.pem, server.key, and <slug>/{ca.pem, device.pem, device.key,
-/// id.txt}. Throws std::runtime_error (startup) when files cannot be written or read.
-[[nodiscard]] TlsMaterial ensure_dev_pki(const std::filesystem::path& dir,
-                                         const std::vector<std::string>& server_names);
+/// Creates the PKI and the key files under `dir` unless they are there, refreshes CRLs that are
+/// past half their lifetime, points `config.tls` at them and returns the listener material.
+/// Throws std::runtime_error (startup) when files cannot be written or read.
+[[nodiscard]] TlsMaterial ensure_dev_pki(const std::filesystem::path& dir, HubConfig& config);
+
+/// Puts the demo organisations, their enrolled devices and their mailboxes in the directory
+/// unless they are there. Throws std::runtime_error (startup) on failure.
+void ensure_dev_directory(Directory& directory, const std::filesystem::path& dir);
 
 }  // namespace draaischijf::server

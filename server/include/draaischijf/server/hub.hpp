@@ -9,6 +9,7 @@
 
 #include <draaischijf/protocol/errors.hpp>
 #include <draaischijf/server/config.hpp>
+#include <draaischijf/server/directory.hpp>
 #include <draaischijf/server/log.hpp>
 
 namespace draaischijf::server {
@@ -31,6 +32,8 @@ class Hub {
   ~Hub();
 
   [[nodiscard]] std::uint16_t port() const;
+  /// The directory, for the development deployment to fill before run().
+  [[nodiscard]] Directory& directory();
   /// Serves until stop(); runs the I/O threads and returns when they are done.
   void run();
   /// Stops accepting, lets requests in flight finish, then ends run(). Thread-safe.

@@ -1,21 +1,21 @@
 #pragma once
 
 // Where accepted envelopes live: the envelope, one queue entry per recipient mailbox and an
-// audit row, written in one transaction through the group-commit writer. Reads use a second
-// connection (WAL lets them run beside the writer). Every read is scoped by mailbox, so a caller
-// that checked the device's membership can never reach another mailbox's messages.
+// audit row, written in one transaction through the group-commit writer. The same transaction
+// checks every recipient against the directory (the mailbox exists and the envelope is sealed to
+// its current epoch) and against the mailbox quota, so a rotation or a full mailbox can never
+// slip in between the check and the store. Every read is scoped by mailbox, so a caller that
+// checked the device's membership can never reach another mailbox's messages.
 
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include <draaischijf/protocol/envelope.hpp>
-#include <draaischijf/server/group_commit.hpp>
-#include <draaischijf/server/sqlite.hpp>
+#include <draaischijf/server/storage.hpp>
 
 namespace draaischijf::server {
 
@@ -23,6 +23,8 @@ enum class store_errc {
   message_id_taken = 1,  // the id is stored already, under another sender organisation
   not_found,
   overloaded,
+  mailbox_full,  // the recipient mailbox's quota would be exceeded
+  mailbox_held,  // a member was removed and the mailbox has not been rotated yet
 };
 
 [[nodiscard]] const boost::system::error_category& store_category() noexcept;
@@ -45,8 +47,21 @@ struct Accepted {
   std::int64_t sequence = 0;
   std::int64_t received_at_ms = 0;
   protocol::Hash256 envelope_hash{};
-  bool duplicate = false;  // a replay: these are the original's values
+  bool duplicate = false;                // a replay: these are the original's values
+  std::vector<protocol::Id> near_quota;  // recipient mailboxes above the warning threshold
 };
+
+/// Why a submission was refused, when it was about one recipient mailbox.
+struct Refusal {
+  boost::system::error_code error;
+  protocol::Id mailbox{};  // the stale, unknown or full mailbox; zero otherwise
+};
+
+/// For result<T, Refusal>::value() on a refusal (found by argument-dependent lookup).
+[[noreturn]] inline void throw_exception_from_error(const Refusal& refusal,
+                                                    const boost::source_location& location) {
+  boost::system::throw_exception_from_error(refusal.error, location);
+}
 
 struct QueueEntry {
   std::int64_t sequence = 0;
@@ -57,19 +72,26 @@ struct QueueEntry {
   std::string state;  // queued, delivered, withdrawn
 };
 
+struct MailboxLimits {
+  std::int64_t mailbox_quota_bytes = std::int64_t{1} << 30;  // queued, undelivered bytes
+  double warning_fraction = 0.8;
+};
+
 class MessageStore {
  public:
-  using SubmitDone = std::function<void(sqlite::Result<Accepted>)>;
+  using SubmitDone = std::function<void(boost::system::result<Accepted, Refusal>)>;
   using Done = std::function<void(sqlite::Result<void>)>;
 
-  [[nodiscard]] static sqlite::Result<std::unique_ptr<MessageStore>> open(
-      const std::string& path, GroupCommitWriter::Limits limits = {});
+  using Limits = MailboxLimits;
+
+  explicit MessageStore(std::shared_ptr<Storage> storage, Limits limits = {})
+      : storage_(std::move(storage)), limits_(limits) {}
 
   /// Stores the envelope, its queue entries and an audit row in one transaction. `done` runs
   /// after COMMIT. false when the writer's queue is full (nothing stored, `done` not called).
   [[nodiscard]] bool submit(Submission submission, SubmitDone done);
 
-  /// Marks the entry delivered (idempotent) with an audit row.
+  /// Marks the entry delivered (idempotent) with an audit row; it stops counting to the quota.
   [[nodiscard]] bool acknowledge(const protocol::Id& mailbox_id, std::int64_t sequence,
                                  const protocol::Id& device_id, std::int64_t at_ms, Done done);
 
@@ -84,14 +106,11 @@ class MessageStore {
       const protocol::Id& message_id, const protocol::Id& sender_org);
   [[nodiscard]] sqlite::Result<std::int64_t> audit_count(std::string_view event);
 
-  [[nodiscard]] const GroupCommitWriter& writer() const { return *writer_; }
+  [[nodiscard]] const GroupCommitWriter& writer() const { return storage_->writer(); }
 
  private:
-  MessageStore(std::unique_ptr<GroupCommitWriter> writer, sqlite::Database reader)
-      : writer_(std::move(writer)), reader_(std::move(reader)) {}
-  std::unique_ptr<GroupCommitWriter> writer_;
-  std::mutex reader_mutex_;
-  sqlite::Database reader_;
+  std::shared_ptr<Storage> storage_;
+  Limits limits_;
 };
 
 }  // namespace draaischijf::server

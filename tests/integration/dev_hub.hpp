@@ -1,0 +1,153 @@
+#pragma once
+
+// A real hub process running the embedded development deployment, and the demo organisations'
+// keys as the CLI would use them: devices that seal with their real end-to-end keys to the real
+// mailboxes in the hub's directory, and open what they fetch.
+
+#include <boost/json.hpp>
+#include <gtest/gtest.h>
+
+#include <draaischijf/protocol/encoding.hpp>
+#include <draaischijf/protocol/envelope.hpp>
+#include <draaischijf/protocol/epoch.hpp>
+#include <draaischijf/server/dev_deployment.hpp>
+
+#include "hub_process.hpp"
+
+namespace draaischijf::testing {
+
+inline std::string text_of(const std::vector<std::uint8_t>& bytes) {
+  return {bytes.begin(), bytes.end()};
+}
+
+inline std::vector<std::uint8_t> b64(const boost::json::value& v) {
+  return protocol::base64_decode(std::string(v.as_string())).value();
+}
+
+template <std::size_t N>
+std::array<std::uint8_t, N> fixed_hex(std::string_view text) {
+  const auto bytes = protocol::hex_decode(text).value();
+  std::array<std::uint8_t, N> out{};
+  std::copy(bytes.begin(), bytes.end(), out.begin());
+  return out;
+}
+
+inline std::string hex(std::span<const std::uint8_t> bytes) { return protocol::hex_encode(bytes); }
+
+class DevHub {
+ public:
+  /// `extra_config` is appended to [server] listen_port = 0 / data_dir (may open new tables).
+  explicit DevHub(const std::filesystem::path& dir, const std::string& extra_config = "")
+      : dir_(dir) {
+    process_ =
+        std::make_unique<HubProcess>(dir, "[server]\nlisten_port = 0\ndata_dir = \"" +
+                                              (dir / "data").string() + "\"\n" + extra_config);
+    pki = dir / "data" / "dev-pki";
+  }
+
+  [[nodiscard]] HubProcess& process() { return *process_; }
+  [[nodiscard]] std::uint16_t port() const { return process_->port(); }
+
+  /// The staff device of an organisation ("clb", "school", "caw"), or its admin device.
+  [[nodiscard]] std::filesystem::path device_folder(const std::string& slug,
+                                                    bool admin = false) const {
+    return admin ? pki / slug / "admin" : pki / slug;
+  }
+  [[nodiscard]] std::unique_ptr<TlsClient> client(const std::string& slug, bool admin = false) {
+    const auto folder = device_folder(slug, admin);
+    return std::make_unique<TlsClient>(port(), pki / "root.pem", folder / "device.pem",
+                                       folder / "device.key");
+  }
+  [[nodiscard]] server::DevDeviceKeys keys(const std::string& slug, bool admin = false) const {
+    return server::load_dev_device_keys(device_folder(slug, admin));
+  }
+  [[nodiscard]] server::DevOrganisationKey organisation_key(const std::string& slug) const {
+    return server::load_dev_organisation_key(pki / slug);
+  }
+  [[nodiscard]] protocol::Id org_id(const std::string& slug) const {
+    return organisation_key(slug).org_id;
+  }
+
+  /// One request on a fresh connection; fails the test when there is no HTTP answer.
+  HttpResponse call(const std::string& slug, const std::string& request, bool admin = false) {
+    auto response = client(slug, admin)->exchange(request);
+    EXPECT_TRUE(response) << "no answer to " << request.substr(0, request.find('\r'));
+    return response.value_or(HttpResponse{});
+  }
+  boost::json::object json(const std::string& slug, const std::string& request,
+                           bool admin = false) {
+    const auto response = call(slug, request, admin);
+    EXPECT_LT(response.status, 300) << response.body;
+    boost::system::error_code ec;
+    auto value = boost::json::parse(response.body, ec);
+    return !ec && value.is_object() ? value.as_object() : boost::json::object{};
+  }
+
+  /// The organisation's (first) mailbox as the directory serves it.
+  [[nodiscard]] boost::json::object mailbox_of(const std::string& slug) {
+    auto listing = json("clb", get("/v1/organisations/" + hex(org_id(slug)) + "/mailboxes"));
+    return listing["mailboxes"].as_array().at(0).as_object();
+  }
+  [[nodiscard]] protocol::MailboxEpochCertificate epoch_of(const boost::json::object& mailbox) {
+    return protocol::parse_epoch_certificate(b64(mailbox.at("certificate"))).value();
+  }
+  [[nodiscard]] protocol::DeviceCertificate certificate_of(const std::string& slug,
+                                                           bool admin = false) {
+    auto device = json(slug, get("/v1/devices/" + hex(keys(slug, admin).device_id)));
+    return protocol::parse_device_certificate(b64(device.at("certificate"))).value();
+  }
+
+  /// An envelope from the staff device of `sender` to the mailboxes, with `text` as its one
+  /// fragment.
+  std::vector<std::uint8_t> seal_from(const std::string& sender,
+                                      const std::vector<protocol::MailboxEpochCertificate>& to,
+                                      std::string_view text,
+                                      protocol::MessageKind kind = protocol::MessageKind::signaal) {
+    const auto device = keys(sender);
+    const auto certificate = certificate_of(sender);
+    protocol::Draft draft;
+    draft.kind = kind;
+    draft.purpose = protocol::Purpose::begeleiding;
+    draft.fragments.push_back({protocol::DataCategory::handelingsgericht_advies,
+                               protocol::GuidanceDomain::none, "text/plain",
+                               protocol::SecretBytes::copy_of(view_of(text))});
+    const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::system_clock::now().time_since_epoch());
+    return protocol::seal(draft, {certificate, device.signing, ++sequence_}, to,
+                          static_cast<std::uint64_t>(now.count()))
+        .value();
+  }
+
+  /// Opens an envelope as the staff device of `slug`, walking its seed box for the epoch.
+  protocol::Result<protocol::OpenedEnvelope> open_as(const std::string& slug,
+                                                     const std::vector<std::uint8_t>& envelope) {
+    const auto device = keys(slug);
+    const auto mailbox = mailbox_of(slug);
+    const std::string id(mailbox.at("mailbox_id").as_string());
+    const auto epoch_number = mailbox.at("epoch").as_int64();
+    auto epoch = json(slug, get("/v1/mailboxes/" + id + "/epochs/" + std::to_string(epoch_number)));
+    const auto certificate =
+        protocol::parse_epoch_certificate(b64(epoch.at("certificate"))).value();
+    auto seed = protocol::open_seed_box(b64(epoch.at("seed_box")), device.encryption, certificate);
+    if (!seed) {
+      return seed.error();
+    }
+    protocol::MailboxKeyring keyring;
+    keyring.add(certificate.mailbox_id, certificate.epoch, protocol::mailbox_identity(*seed));
+    protocol::TrustStore trust;
+    for (const std::string s : {"clb", "school", "caw"}) {
+      const auto org = organisation_key(s);
+      trust.add(org.org_id, org.signing.public_key());
+    }
+    return protocol::open(envelope, keyring, trust);
+  }
+
+  std::filesystem::path pki;
+
+ private:
+  std::filesystem::path dir_;
+  std::unique_ptr<HubProcess> process_;
+  std::uint64_t sequence_ = 0;
+};
+
+}  // namespace draaischijf::testing
