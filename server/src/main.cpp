@@ -27,6 +27,8 @@ Usage:
   draaischijf-hub --config FILE        Runs with a configuration file (see
                                        draaischijf-hub.example.toml for every setting).
   draaischijf-hub pki COMMAND ...      Creates and maintains the hub's PKI (run "pki --help").
+  draaischijf-hub org add --config FILE --org-id HEX --org-type TYPE --name NAME
+                  --signing-key BASE64 Registers an organisation and its end-to-end signing key.
   draaischijf-hub check-envelope FILE --org ORG_ID_HEX
                                        Runs the admission checks on an envelope file.
   draaischijf-hub --help | --version
@@ -137,6 +139,9 @@ int main(int argc, char** argv) {
   if (!args.empty() && args[0] == "--version") {
     std::cout << "draaischijf-hub 0.1.0\n";
     return 0;
+  }
+  if (!args.empty() && args[0] == "org") {
+    return draaischijf::server::org_command({args.begin() + 1, args.end()}, std::cout, std::cerr);
   }
   if (!args.empty() && args[0] == "pki") {
     return draaischijf::server::pki_command({args.begin() + 1, args.end()}, std::cout, std::cerr);

@@ -1,8 +1,12 @@
+#include <future>
 #include <map>
 #include <ostream>
 
 #include <draaischijf/certs/authority.hpp>
+#include <draaischijf/protocol/encoding.hpp>
 #include <draaischijf/protocol/keys.hpp>
+#include <draaischijf/server/config.hpp>
+#include <draaischijf/server/directory.hpp>
 #include <draaischijf/server/pki_command.hpp>
 
 namespace draaischijf::server {
@@ -46,7 +50,7 @@ bool parse(const std::vector<std::string_view>& args, Args& out, std::ostream& e
   for (std::size_t i = 1; i < args.size(); i += 2) {
     if (!args[i].starts_with("--") || i + 1 >= args.size()) {
       err << "error: expected --option VALUE pairs after the command, at " << args[i]
-          << "; run draaischijf-hub pki --help\n";
+          << "; run draaischijf-hub --help\n";
       return false;
     }
     out.values[args[i].substr(2)].push_back(args[i + 1]);
@@ -218,6 +222,52 @@ int pki_command(const std::vector<std::string_view>& args, std::ostream& out, st
     return 2;
   }
   return run(args[0], parsed, out, err);
+}
+
+int org_command(const std::vector<std::string_view>& args, std::ostream& out, std::ostream& err) {
+  Args parsed;
+  if (args.empty() || args[0] != "add" || !parse(args, parsed, err)) {
+    err << "usage: draaischijf-hub org add --config FILE --org-id HEX --org-type TYPE --name NAME "
+           "--signing-key BASE64\n";
+    return 2;
+  }
+  const auto loaded = load_config(parsed.one("config"));
+  if (!loaded.ok()) {
+    err << "error: --config: " << loaded.errors.front().key << " " << loaded.errors.front().message
+        << "\n";
+    return 2;
+  }
+  Organisation organisation;
+  const auto id = protocol::hex_decode(parsed.one("org-id"));
+  const auto key = protocol::base64_decode(parsed.one("signing-key"));
+  const auto type = protocol::parse_name<protocol::OrgType>(parsed.one("org-type"));
+  if (!id || id->size() != 16 || !key || key->size() != 32 || !type) {
+    err << "error: --org-id takes 32 hexadecimal digits, --signing-key a base64 Ed25519 public "
+           "key, --org-type a vocabulary name (clb, school, caw, ...)\n";
+    return 2;
+  }
+  std::copy(id->begin(), id->end(), organisation.org_id.begin());
+  std::copy(key->begin(), key->end(), organisation.signing_key.begin());
+  organisation.type = *type;
+  organisation.name = parsed.one("name");
+  std::error_code created;
+  fs::create_directories(loaded.config.server.data_dir, created);
+  auto storage = Storage::open((loaded.config.server.data_dir / "hub.db").string());
+  if (!storage) {
+    return failed(err, "opening the database", storage.error(), "check server.data_dir");
+  }
+  Directory directory(*storage);
+  const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count();
+  auto added = directory.wait(
+      [&](auto done) { return directory.add_organisation(organisation, now_ms, done); });
+  if (!added) {
+    return failed(err, "adding the organisation", added.error(),
+                  "the id must be new and the name 1-200 bytes of clean UTF-8");
+  }
+  out << "organisation " << parsed.one("org-id") << " added\n";
+  return 0;
 }
 
 }  // namespace draaischijf::server

@@ -151,3 +151,83 @@ class DevHub {
 };
 
 }  // namespace draaischijf::testing
+
+namespace draaischijf::testing {
+
+/// A WebSocket client for /v1/stream on one TLS connection: the upgrade, then text frames.
+class StreamClient {
+ public:
+  explicit StreamClient(std::unique_ptr<TlsClient> connection)
+      : connection_(std::move(connection)) {
+    connection_->send(
+        "GET /v1/stream HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\n"
+        "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+        "Sec-WebSocket-Version: 13\r\n\r\n");
+    while (buffer_.find("\r\n\r\n") == std::string::npos) {
+      const std::string more = connection_->read_some();
+      if (more.empty()) {
+        return;
+      }
+      buffer_ += more;
+    }
+    const auto end = buffer_.find("\r\n\r\n");
+    upgraded_ = buffer_.rfind("HTTP/1.1 101", 0) == 0;
+    buffer_.erase(0, end + 4);
+  }
+
+  [[nodiscard]] bool upgraded() const { return upgraded_; }
+
+  /// The next text frame's payload as JSON; an empty object when the connection ended.
+  boost::json::object next() {
+    while (true) {
+      if (auto frame = take_frame()) {
+        if (frame->first == 1) {  // text
+          return boost::json::parse(frame->second).as_object();
+        }
+        if (frame->first == 8) {  // close
+          return {};
+        }
+        continue;  // ping and pong frames
+      }
+      const std::string more = connection_->read_some();
+      if (more.empty()) {
+        return {};
+      }
+      buffer_ += more;
+    }
+  }
+
+ private:
+  // (opcode, payload) of a complete unmasked server frame at the front of the buffer.
+  std::optional<std::pair<int, std::string>> take_frame() {
+    if (buffer_.size() < 2) {
+      return std::nullopt;
+    }
+    const auto byte = [this](std::size_t i) { return static_cast<std::uint8_t>(buffer_[i]); };
+    std::size_t length = byte(1) & 0x7f;
+    std::size_t at = 2;
+    if (length == 126 || length == 127) {
+      const std::size_t bytes = length == 126 ? 2 : 8;
+      if (buffer_.size() < 2 + bytes) {
+        return std::nullopt;
+      }
+      length = 0;
+      for (std::size_t i = 0; i < bytes; ++i) {
+        length = (length << 8) | byte(2 + i);
+      }
+      at += bytes;
+    }
+    if (buffer_.size() < at + length) {
+      return std::nullopt;
+    }
+    std::pair<int, std::string> frame{byte(0) & 0x0f, buffer_.substr(at, length)};
+    buffer_.erase(0, at + length);
+    return frame;
+  }
+
+  std::unique_ptr<TlsClient> connection_;
+  std::string buffer_;
+  bool upgraded_ = false;
+};
+
+}  // namespace draaischijf::testing

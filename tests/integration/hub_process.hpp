@@ -122,6 +122,9 @@ class TlsClient {
       SSL_CTX_use_PrivateKey_file(context_, key.c_str(), SSL_FILETYPE_PEM);
     }
     fd_ = socket(AF_INET, SOCK_STREAM, 0);
+    // A hub that never answers fails the test instead of hanging it.
+    const timeval patience{20, 0};
+    setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &patience, sizeof patience);
     sockaddr_in address{};
     address.sin_family = AF_INET;
     address.sin_port = htons(port);

@@ -1,0 +1,147 @@
+// Cross-organisation access through the real hub: every endpoint that names an object, called
+// with the caller's own object, another organisation's and one that does not exist. Own objects
+// are served; the other two get the same answer (status, type and detail), and nothing of the
+// other organisation's changes.
+
+#include <gtest/gtest.h>
+
+#include "dev_hub.hpp"
+
+namespace draaischijf::testing {
+namespace {
+
+using namespace protocol;
+namespace json = boost::json;
+
+void expect_same_answer(const HttpResponse& other, const HttpResponse& missing,
+                        const std::string& what) {
+  EXPECT_EQ(other.status, 404) << what << ": " << other.body;
+  EXPECT_EQ(missing.status, 404) << what << ": " << missing.body;
+  const auto a = json::parse(other.body).as_object();
+  const auto b = json::parse(missing.body).as_object();
+  for (const char* field : {"type", "status", "title", "title_nl", "detail"}) {
+    EXPECT_EQ(a.at(field), b.at(field)) << what << ": " << field << " differs";
+  }
+  EXPECT_EQ(a.size(), b.size()) << what;
+}
+
+class AccessTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    intake = hub.mailbox_of("caw");
+    onthaal = hub.mailbox_of("clb");
+    intake_id = intake.at("mailbox_id").as_string();
+    onthaal_id = onthaal.at("mailbox_id").as_string();
+    // CLB -> CAW intake, and school -> CLB onthaal: one message in each organisation's mailbox.
+    const auto to_caw = json::parse(
+        hub.call("clb",
+                 post("/v1/envelopes", text_of(hub.seal_from("clb", {hub.epoch_of(intake)}, "a"))))
+            .body);
+    const auto to_clb = json::parse(
+        hub.call("school", post("/v1/envelopes",
+                                text_of(hub.seal_from("school", {hub.epoch_of(onthaal)}, "b"))))
+            .body);
+    caw_sequence = std::to_string(to_caw.at("sequence").as_int64());
+    clb_sequence = std::to_string(to_clb.at("sequence").as_int64());
+    clb_message = to_caw.at("message_id").as_string();
+    school_message = to_clb.at("message_id").as_string();
+  }
+
+  TempDir dir;
+  DevHub hub{dir.path()};
+  json::object intake, onthaal;
+  std::string intake_id, onthaal_id, caw_sequence, clb_sequence, clb_message, school_message;
+  const std::string missing_id = hex(random_id());
+};
+
+TEST_F(AccessTest, MailboxContentsAreForMembersOnly) {
+  // Listing.
+  EXPECT_EQ(hub.call("caw", get("/v1/mailboxes/" + intake_id + "/messages")).status, 200);
+  expect_same_answer(hub.call("caw", get("/v1/mailboxes/" + onthaal_id + "/messages")),
+                     hub.call("caw", get("/v1/mailboxes/" + missing_id + "/messages")), "list");
+  // Fetching.
+  const std::string own = "/v1/mailboxes/" + intake_id + "/messages/" + caw_sequence;
+  EXPECT_EQ(hub.call("caw", get(own)).status, 200);
+  expect_same_answer(
+      hub.call("caw", get("/v1/mailboxes/" + onthaal_id + "/messages/" + clb_sequence)),
+      hub.call("caw", get("/v1/mailboxes/" + missing_id + "/messages/" + clb_sequence)), "fetch");
+  expect_same_answer(
+      hub.call("caw", get("/v1/mailboxes/" + onthaal_id + "/messages/" + clb_sequence)),
+      hub.call("caw", get("/v1/mailboxes/" + intake_id + "/messages/999999")), "fetch sequence");
+  // Acknowledging.
+  EXPECT_EQ(hub.call("caw", post(own + "/ack", "")).status, 200);
+  expect_same_answer(
+      hub.call("caw",
+               post("/v1/mailboxes/" + onthaal_id + "/messages/" + clb_sequence + "/ack", "")),
+      hub.call("caw",
+               post("/v1/mailboxes/" + missing_id + "/messages/" + clb_sequence + "/ack", "")),
+      "ack");
+  // Epoch keys.
+  EXPECT_EQ(hub.call("caw", get("/v1/mailboxes/" + intake_id + "/epochs/0")).status, 200);
+  expect_same_answer(hub.call("caw", get("/v1/mailboxes/" + onthaal_id + "/epochs/0")),
+                     hub.call("caw", get("/v1/mailboxes/" + missing_id + "/epochs/0")), "epoch");
+  // The CLB's message was not touched by the CAW's attempt.
+  const auto listing = hub.json("clb", get("/v1/mailboxes/" + onthaal_id + "/messages"));
+  EXPECT_EQ(listing.at("messages").as_array()[0].at("state").as_string(), "queued");
+}
+
+TEST_F(AccessTest, DeliveryStatusIsForTheSenderOnly) {
+  EXPECT_EQ(hub.call("clb", get("/v1/envelopes/" + clb_message + "/status")).status, 200);
+  // The CLB received the school's message but did not send it.
+  expect_same_answer(hub.call("clb", get("/v1/envelopes/" + school_message + "/status")),
+                     hub.call("clb", get("/v1/envelopes/" + missing_id + "/status")), "status");
+}
+
+TEST_F(AccessTest, AdministratorsActOnTheirOwnOrganisationOnly) {
+  const std::string clb_device = hex(hub.keys("clb").device_id);
+  expect_same_answer(hub.call("caw", post("/v1/enrolments/" + clb_device + "/approve", "x"), true),
+                     hub.call("caw", post("/v1/enrolments/" + missing_id + "/approve", "x"), true),
+                     "approve");
+  expect_same_answer(hub.call("caw", post("/v1/devices/" + clb_device + "/remove", ""), true),
+                     hub.call("caw", post("/v1/devices/" + missing_id + "/remove", ""), true),
+                     "remove");
+  // An epoch for another organisation's mailbox, signed by the caller's organisation.
+  const auto caw_key = hub.organisation_key("caw");
+  const auto staff = hub.keys("caw");
+  const auto epoch_for = [&](const std::string& mailbox) {
+    MailboxEpochCertificate next;
+    next.mailbox_id = fixed_hex<16>(mailbox);
+    next.org_id = caw_key.org_id;
+    next.epoch = 1;
+    next.mailbox_key = mailbox_identity(EpochSeed::random()).public_key();
+    const std::vector<Id> members = {staff.device_id};
+    next.members_hash = members_hash(members);
+    next.previous_certificate = certificate_hash(hub.epoch_of(onthaal));
+    next = issue(next, caw_key.signing);
+    return json::serialize(json::object{
+        {"certificate", base64_encode(encode(next))},
+        {"previous_seed_box", base64_encode(std::vector<std::uint8_t>(kPreviousSeedBoxSize))},
+        {"members",
+         json::array{{{"device_id", hex(staff.device_id)},
+                      {"seed_box", base64_encode(std::vector<std::uint8_t>(kSeedBoxSize))}}}}});
+  };
+  expect_same_answer(
+      hub.call("caw", post("/v1/mailboxes/" + onthaal_id + "/epochs", epoch_for(onthaal_id)), true),
+      hub.call("caw", post("/v1/mailboxes/" + missing_id + "/epochs", epoch_for(missing_id)), true),
+      "rotate");
+  // Nothing of the CLB changed.
+  EXPECT_EQ(hub.json("clb", get("/v1/devices/" + clb_device)).at("state").as_string(), "enrolled");
+  EXPECT_EQ(hub.mailbox_of("clb").at("epoch").as_int64(), 0);
+  // And staff devices are not administrators, whatever the id.
+  EXPECT_EQ(hub.call("caw", post("/v1/devices/" + hex(staff.device_id) + "/remove", "")).status,
+            403);
+}
+
+TEST_F(AccessTest, PublicDirectoryDataIsReadableByEveryParticipant) {
+  // Senders need other organisations' keys and mailboxes to seal; recipients need device
+  // certificates to verify.
+  const std::string caw = hex(hub.org_id("caw"));
+  EXPECT_EQ(hub.call("school", get("/v1/organisations/" + caw)).status, 200);
+  EXPECT_EQ(hub.call("school", get("/v1/mailboxes/" + intake_id)).status, 200);
+  EXPECT_EQ(hub.call("school", get("/v1/devices/" + hex(hub.keys("caw").device_id))).status, 200);
+  EXPECT_EQ(hub.call("school", get("/v1/organisations/" + missing_id)).status, 404);
+  EXPECT_EQ(hub.call("school", get("/v1/organisations/not-an-id")).status, 404);
+}
+
+}  // namespace
+}  // namespace draaischijf::testing
