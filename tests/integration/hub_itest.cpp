@@ -194,3 +194,99 @@ TEST_F(HubLimitsTest, EnvelopeAboveTheSizeLimitGets413) {
 
 }  // namespace
 }  // namespace draaischijf::testing
+
+namespace draaischijf::testing {
+namespace {
+
+TEST(HubRateLimitTest, AnOrganisationOverItsRateGets429WhileOthersAreServed) {
+  TempDir dir;
+  DevHub hub(dir.path(), "[limits]\nrate_per_org = 0.5\nrate_burst = 3.0\n");
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(hub.call("clb", get("/v1/organisations")).status, 200);
+  }
+  const auto limited = hub.call("clb", get("/v1/organisations"));
+  EXPECT_EQ(limited.status, 429);
+  EXPECT_NE(limited.body.find("urn:draaischijf:problem:rate-limited"), std::string::npos);
+  const auto retry = limited.head.find("Retry-After: ");
+  ASSERT_NE(retry, std::string::npos) << limited.head;
+  EXPECT_GE(std::stoi(limited.head.substr(retry + 13)), 1);
+  // Another organisation's allowance is its own.
+  EXPECT_EQ(hub.call("caw", get("/v1/organisations")).status, 200);
+  // Health stays reachable for the operator's probes.
+  EXPECT_EQ(hub.call("clb", get("/healthz")).status, 200);
+}
+
+TEST(HubQuotaTest, AFullMailboxWarnsThenRefusesWith507UntilMessagesAreFetched) {
+  TempDir dir;
+  DevHub hub(dir.path(),
+             "[limits]\nmailbox_quota_bytes = 1048576\nmailbox_warning_fraction = 0.5\n");
+  const auto intake = hub.mailbox_of("caw");
+  const std::string mailbox(intake.at("mailbox_id").as_string());
+  const std::string big(400 * 1024, 'x');
+  const auto send = [&] {
+    return hub.call(
+        "clb", post("/v1/envelopes", text_of(hub.seal_from("clb", {hub.epoch_of(intake)}, big))));
+  };
+  const auto first = send();
+  ASSERT_EQ(first.status, 201) << first.body;
+  EXPECT_EQ(first.body.find("warnings"), std::string::npos);
+  const auto second = send();
+  ASSERT_EQ(second.status, 201);
+  EXPECT_NE(second.body.find("mailbox-nearly-full"), std::string::npos) << second.body;
+  const auto third = send();
+  EXPECT_EQ(third.status, 507);
+  EXPECT_NE(third.body.find("urn:draaischijf:problem:mailbox-full"), std::string::npos);
+  EXPECT_NE(third.body.find(mailbox), std::string::npos) << "the detail names the mailbox";
+  // Other mailboxes are not affected, and fetching frees room.
+  EXPECT_EQ(hub.call("caw", post("/v1/envelopes",
+                                 text_of(hub.seal_from("caw", {hub.epoch_of(hub.mailbox_of("clb"))},
+                                                       "terugkoppeling"))))
+                .status,
+            201);
+  const auto sequence = boost::json::parse(first.body).at("sequence").as_int64();
+  ASSERT_EQ(hub.call("caw", post("/v1/mailboxes/" + mailbox + "/messages/" +
+                                     std::to_string(sequence) + "/ack",
+                                 ""))
+                .status,
+            200);
+  EXPECT_EQ(send().status, 201);
+}
+
+TEST(HubCanaryTest, PlaintextIsInNoFileAfterAHardKillEither) {
+  TempDir dir;
+  {
+    DevHub hub(dir.path());
+    for (int i = 0; i < 3; ++i) {
+      ASSERT_EQ(
+          hub.call("clb", post("/v1/envelopes",
+                               text_of(hub.seal_from("clb", {hub.epoch_of(hub.mailbox_of("caw"))},
+                                                     "CANARY-wal-plaintext"))))
+              .status,
+          201);
+    }
+  }  // SIGKILL: the WAL is left as it is
+  bool wal_seen = false;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir.path())) {
+    if (entry.is_regular_file()) {
+      wal_seen = wal_seen || entry.path().string().ends_with("-wal");
+      const auto bytes = read_file(entry.path());
+      EXPECT_EQ(text_of(bytes).find("CANARY-wal"), std::string::npos) << entry.path();
+    }
+  }
+  EXPECT_TRUE(wal_seen) << "the WAL should still be there after a kill";
+}
+
+TEST(HubSmugglingTest, AChunkHeaderOver8KiBIsRefused) {
+  TempDir dir;
+  DevHub hub(dir.path());
+  const auto response =
+      hub.call("clb",
+               "POST /v1/envelopes HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n"
+               "Connection: close\r\n\r\n5;ext=" +
+                   std::string(9000, 'a') + "\r\nhello\r\n0\r\n\r\n");
+  EXPECT_EQ(response.status, 400);
+  EXPECT_NE(response.body.find("malformed-request"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace draaischijf::testing
