@@ -21,6 +21,7 @@
 #include <draaischijf/server/hub.hpp>
 
 #include "api.hpp"
+#include "stop_signal.hpp"
 
 namespace draaischijf::server {
 namespace {
@@ -196,6 +197,7 @@ struct Hub::Impl {
   Metrics metrics;
   std::atomic<std::size_t> connections{0};
   std::atomic<bool> stopping{false};
+  StopSignal stop_signal;
   std::atomic<std::uint64_t> next_request{1};
 
   net::awaitable<void> accept_loop();
@@ -372,7 +374,18 @@ net::awaitable<void> Hub::Impl::session(beast::tcp_stream tcp) {
   while (!stopping) {
     if (buffer.size() == 0) {
       socket.expires_after(config.limits.idle_timeout);
+      // The wake runs on this session's strand, so `waiting` and the stream are never raced.
+      auto waiting = std::make_shared<bool>(true);
+      const auto wake_id = stop_signal.add([waiting, &socket] {
+        net::post(socket.get_executor(), [waiting, &socket] {
+          if (*waiting) {
+            socket.cancel();
+          }
+        });
+      });
       auto [idle_error, n] = co_await stream.async_read_some(buffer.prepare(4096), kNoThrow);
+      *waiting = false;
+      stop_signal.remove(wake_id);
       if (idle_error) {
         break;
       }
@@ -461,7 +474,8 @@ net::awaitable<void> Hub::Impl::session(beast::tcp_stream tcp) {
       break;
     }
   }
-  socket.expires_after(std::chrono::seconds(5));
+  // A peer that does not answer the close_notify must not hold up a stop for long.
+  socket.expires_after(stopping ? std::chrono::seconds(1) : std::chrono::seconds(5));
   co_await stream.async_shutdown(kNoThrow);
 }
 
@@ -583,6 +597,8 @@ net::awaitable<void> Hub::Impl::stream_notifications(Stream& stream, const Calle
   const auto executor = co_await net::this_coro::executor;
   auto pending = std::make_shared<Pending>(executor);
   pending->wake.expires_at(net::steady_timer::time_point::max());
+  const auto wake_id = stop_signal.add(
+      [pending, executor] { net::post(executor, [pending] { pending->wake.cancel(); }); });
   const auto mailboxes = api.stream_mailboxes(caller);
   const auto token = notifier.subscribe(
       mailboxes, [pending, executor](const protocol::Id& mailbox, std::int64_t sequence) {
@@ -636,6 +652,13 @@ net::awaitable<void> Hub::Impl::stream_notifications(Stream& stream, const Calle
     }
   }
   notifier.unsubscribe(token);
+  stop_signal.remove(wake_id);
+  if (stopping) {
+    // A client that does not answer the close frame must not hold up the stop.
+    auto timeouts = websocket::stream_base::timeout::suggested(beast::role_type::server);
+    timeouts.handshake_timeout = std::chrono::seconds(1);
+    ws.set_option(timeouts);
+  }
   if (!pending->closed) {
     co_await ws.async_close(websocket::close_code::going_away, kNoThrow);
   }
@@ -661,8 +684,8 @@ void Hub::run() {
   }
 }
 
-// Requests in flight finish; connections close after their current request. Idle keep-alive
-// connections are given up to ten seconds before the I/O stops.
+// Requests in flight finish; connections close after their current request; idle keep-alive
+// connections and WebSockets are woken and closed. Ten seconds at most before the I/O stops.
 net::awaitable<void> Hub::Impl::drain() {
   net::steady_timer timer(ioc);
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
@@ -680,6 +703,7 @@ void Hub::stop() {
     boost::system::error_code ignored;
     hub.acceptor.close(ignored);
     hub.crl_timer.cancel();
+    hub.stop_signal.fire();
     net::co_spawn(hub.ioc, hub.drain(), net::detached);
   });
 }

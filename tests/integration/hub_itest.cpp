@@ -126,6 +126,21 @@ TEST_F(HubTest, SigtermStopsCleanlyAndTheDataSurvives) {
       << "the WAL was not checkpointed";
 }
 
+// Without the wake-up on stop the hub waits ten seconds for idle connections to go away.
+TEST_F(HubTest, SigtermClosesIdleConnectionsAndStreamsWithoutWaitingForThem) {
+  auto idle = client("clb");
+  ASSERT_TRUE(idle->send("GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n"));
+  ASSERT_NE(idle->read_some().find(R"({"status":"ok"})"), std::string::npos);
+  StreamClient stream(client("caw"));
+  ASSERT_TRUE(stream.upgraded());
+  ASSERT_EQ(stream.next().at("type"), "subscribed");
+
+  EXPECT_EQ(hub.process().terminate(std::chrono::seconds(5)), 0)
+      << "the hub waited for its idle connections";
+  EXPECT_TRUE(idle->closed_by_peer());
+  EXPECT_TRUE(stream.next().empty()) << "the stream ended with a close frame";
+}
+
 }  // namespace
 }  // namespace draaischijf::testing
 

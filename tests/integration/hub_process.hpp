@@ -81,10 +81,10 @@ class HubProcess {
     text << in.rdbuf();
     return text.str();
   }
-  /// SIGTERM, then the exit status (or -1 when it did not exit within 15 s).
-  int terminate() {
+  /// SIGTERM, then the exit status (or -1 when it did not exit within `patience`).
+  int terminate(std::chrono::milliseconds patience = std::chrono::seconds(15)) {
     kill(pid_, SIGTERM);
-    for (int i = 0; i < 1500; ++i) {
+    for (auto i = patience.count() / 10; i > 0; --i) {
       int status = 0;
       if (waitpid(pid_, &status, WNOHANG) == pid_) {
         pid_ = -1;
