@@ -61,24 +61,24 @@ void GroupCommitWriter::run() {
 void GroupCommitWriter::commit_batch(std::deque<Pending>& batch) {
   std::vector<sqlite::Result<void>> results;
   results.reserve(batch.size());
-  auto began = db_.exec("BEGIN IMMEDIATE");
+  auto began = db_.run("BEGIN IMMEDIATE");
   if (began) {
     for (Pending& pending : batch) {
-      if (auto saved = db_.exec("SAVEPOINT job"); !saved) {
+      if (auto saved = db_.run("SAVEPOINT job"); !saved) {
         results.emplace_back(saved.error());
         continue;
       }
       auto outcome = pending.job(db_);
       if (!outcome) {
-        (void)db_.exec("ROLLBACK TO job");
+        (void)db_.run("ROLLBACK TO job");
       }
-      (void)db_.exec("RELEASE job");
+      (void)db_.run("RELEASE job");
       results.push_back(outcome);
     }
   }
-  auto committed = began ? db_.exec("COMMIT") : began;
+  auto committed = began ? db_.run("COMMIT") : began;
   if (!committed) {
-    (void)db_.exec("ROLLBACK");
+    (void)db_.run("ROLLBACK");
   } else {
     const std::lock_guard lock(mutex_);
     ++commits_;

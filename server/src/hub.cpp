@@ -86,6 +86,8 @@ std::shared_ptr<ssl::context> make_tls_context(const TlsMaterial& tls,
   }
   SSL_CTX_set_options(native, SSL_OP_NO_TICKET);
   SSL_CTX_set_session_cache_mode(native, SSL_SESS_CACHE_OFF);
+  // An idle connection gives its record buffers back (tens of KiB each, thousands of them).
+  SSL_CTX_set_mode(native, SSL_MODE_RELEASE_BUFFERS);
   boost::system::error_code ec;
   context.use_certificate_chain(net::buffer(tls.certificate_chain), ec);
   if (ec) {

@@ -90,14 +90,14 @@ boost::system::result<std::vector<protocol::Id>, Refusal> check_recipients(
   return near_quota;
 }
 
-Outcome store(sqlite::Database& db, const Submission& s, const MessageStore::Limits& limits) {
+Outcome store(sqlite::Database& db, const Submission& s, const protocol::Hash256& hash,
+              const MessageStore::Limits& limits) {
   auto insert = db.prepare(
       "INSERT INTO envelopes (message_id, sender_org, sender_device, kind, received_at_ms, "
       "envelope_hash, size, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
   if (!insert) {
     return refusal(insert.error());
   }
-  const protocol::Hash256 hash = protocol::envelope_hash(s.envelope);
   insert->bind(1, s.message_id)
       .bind(2, s.sender_org)
       .bind(3, s.sender_device)
@@ -157,9 +157,11 @@ const boost::system::error_category& store_category() noexcept {
 bool MessageStore::submit(Submission submission, SubmitDone done) {
   auto outcome = std::make_shared<Outcome>(refusal(make_error_code(store_errc::not_found)));
   auto shared = std::make_shared<Submission>(std::move(submission));
+  // Hashed here, on the caller's thread: the single writer only writes.
+  const protocol::Hash256 hash = protocol::envelope_hash(shared->envelope);
   return storage_->writer().submit(
-      [shared, outcome, limits = limits_](sqlite::Database& db) -> sqlite::Result<void> {
-        *outcome = store(db, *shared, limits);
+      [shared, hash, outcome, limits = limits_](sqlite::Database& db) -> sqlite::Result<void> {
+        *outcome = store(db, *shared, hash, limits);
         if (!*outcome) {
           return outcome->error().error;  // the savepoint rolls back whatever was written
         }

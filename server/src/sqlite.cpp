@@ -1,5 +1,8 @@
 #include <limits>
+#include <map>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <sqlite3.h>
 
@@ -66,20 +69,79 @@ boost::system::error_code from_sqlite(int code) noexcept {
   }
 }
 
-Statement::Statement(Statement&& other) noexcept : statement_(other.statement_) {
-  other.statement_ = nullptr;
+// Idle prepared statements of one connection, by SQL text. A few of each are kept: the same
+// text is prepared twice only when two statements of it are alive at once.
+class StatementPool {
+ public:
+  StatementPool() = default;
+  StatementPool(const StatementPool&) = delete;
+  StatementPool& operator=(const StatementPool&) = delete;
+  ~StatementPool() {
+    for (auto& [sql, idle] : idle_) {
+      for (sqlite3_stmt* statement : idle) {
+        sqlite3_finalize(statement);
+      }
+    }
+  }
+
+  sqlite3_stmt* take(std::string_view sql) {
+    const auto found = idle_.find(sql);
+    if (found == idle_.end() || found->second.empty()) {
+      return nullptr;
+    }
+    sqlite3_stmt* statement = found->second.back();
+    found->second.pop_back();
+    return statement;
+  }
+
+  void give_back(sqlite3_stmt* statement) noexcept {
+    sqlite3_reset(statement);
+    sqlite3_clear_bindings(statement);
+    try {
+      auto& idle = idle_[std::string(sqlite3_sql(statement))];
+      if (idle.size() < kKeptPerStatement) {
+        idle.push_back(statement);
+        return;
+      }
+    } catch (const std::bad_alloc&) {  // not kept, then: finalized below
+    }
+    sqlite3_finalize(statement);
+  }
+
+ private:
+  static constexpr std::size_t kKeptPerStatement = 4;
+  std::map<std::string, std::vector<sqlite3_stmt*>, std::less<>> idle_;
+};
+
+namespace {
+
+void release(sqlite3_stmt* statement, StatementPool* pool) noexcept {
+  if (statement == nullptr) {
+    return;
+  }
+  if (pool != nullptr) {
+    pool->give_back(statement);
+  } else {
+    sqlite3_finalize(statement);
+  }
 }
+
+}  // namespace
+
+Statement::Statement(Statement&& other) noexcept
+    : statement_(std::exchange(other.statement_, nullptr)),
+      pool_(std::exchange(other.pool_, nullptr)) {}
 
 Statement& Statement::operator=(Statement&& other) noexcept {
   if (this != &other) {
-    sqlite3_finalize(statement_);
-    statement_ = other.statement_;
-    other.statement_ = nullptr;
+    release(statement_, pool_);
+    statement_ = std::exchange(other.statement_, nullptr);
+    pool_ = std::exchange(other.pool_, nullptr);
   }
   return *this;
 }
 
-Statement::~Statement() { sqlite3_finalize(statement_); }
+Statement::~Statement() { release(statement_, pool_); }
 
 Statement& Statement::bind(int index, std::span<const std::uint8_t> blob) {
   // An empty blob is still a blob, not NULL: SQLite needs a non-null pointer for that.
@@ -158,18 +220,25 @@ bool Statement::column_is_null(int column) const {
   return sqlite3_column_type(statement_, column) == SQLITE_NULL;
 }
 
-Database::Database(Database&& other) noexcept : db_(other.db_) { other.db_ = nullptr; }
+Database::Database(sqlite3* db) : db_(db), pool_(std::make_unique<StatementPool>()) {}
+
+Database::Database(Database&& other) noexcept
+    : db_(std::exchange(other.db_, nullptr)), pool_(std::move(other.pool_)) {}
 
 Database& Database::operator=(Database&& other) noexcept {
   if (this != &other) {
+    pool_.reset();
     sqlite3_close_v2(db_);
-    db_ = other.db_;
-    other.db_ = nullptr;
+    db_ = std::exchange(other.db_, nullptr);
+    pool_ = std::move(other.pool_);
   }
   return *this;
 }
 
-Database::~Database() { sqlite3_close_v2(db_); }
+Database::~Database() {
+  pool_.reset();  // finalizes the idle statements before the connection closes
+  sqlite3_close_v2(db_);
+}
 
 Result<void> Database::exec(std::string_view sql) {
   const std::string text(sql);
@@ -181,17 +250,28 @@ Result<void> Database::exec(std::string_view sql) {
 }
 
 Result<Statement> Database::prepare(std::string_view sql) {
+  if (sqlite3_stmt* pooled = pool_->take(sql)) {
+    return Statement(pooled, pool_.get());
+  }
   sqlite3_stmt* statement = nullptr;
   if (sql.size() > static_cast<std::size_t>(std::numeric_limits<int>::max())) {
     return make_error_code(errc::prepare_failed);
   }
-  const int rc =
-      sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &statement, nullptr);
+  const int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
+                                    SQLITE_PREPARE_PERSISTENT, &statement, nullptr);
   if (rc != SQLITE_OK) {
     sqlite3_finalize(statement);
     return make_error_code(errc::prepare_failed);
   }
-  return Statement(statement);
+  return Statement(statement, pool_.get());
+}
+
+Result<void> Database::run(std::string_view sql) {
+  auto statement = prepare(sql);
+  if (!statement) {
+    return statement.error();
+  }
+  return statement->run();
 }
 
 std::int64_t Database::last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }
@@ -239,8 +319,10 @@ Result<Database> Database::open(const std::string& path) {
   sqlite3_extended_result_codes(handle, 1);
   sqlite3_busy_timeout(handle, 5000);
   // FULL: the WAL is synced on every commit, so an answer given after COMMIT survives power loss.
-  for (const char* pragma :
-       {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA foreign_keys=ON"}) {
+  // A 32 MiB page cache (the default is 2 MiB) keeps the hot index and queue pages in memory
+  // instead of re-reading them from the WAL at every transaction.
+  for (const char* pragma : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL",
+                             "PRAGMA foreign_keys=ON", "PRAGMA cache_size=-32768"}) {
     if (auto ok = db.exec(sql_text(pragma)); !ok) {
       return ok.error();
     }

@@ -37,6 +37,9 @@ class HubProcess {
     const auto config = dir / "hub.toml";
     write_file(config, view_of(config_text));
     log_ = dir / "hub.log";
+    // Removed before the fork: until the child truncates it, the parent would otherwise read the
+    // previous hub's "listening" line and its port.
+    std::filesystem::remove(log_);
     pid_ = fork();
     if (pid_ == 0) {
       // The hub dies with the test process, whatever ends it, and keeps none of its pipes.

@@ -5,6 +5,7 @@
 // draaischijf.sqlite category. Nothing here throws; every call that can fail returns a result.
 
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -37,10 +38,15 @@ enum class errc {
 template <class T>
 using Result = protocol::Result<T>;
 
+class StatementPool;
+
+/// A prepared statement. One that came from Database::prepare() goes back to its connection's
+/// pool when destroyed (reset, bindings cleared), so hot statements are parsed once.
 class Statement {
  public:
   Statement() = default;
-  explicit Statement(sqlite3_stmt* statement) noexcept : statement_(statement) {}
+  Statement(sqlite3_stmt* statement, StatementPool* pool) noexcept
+      : statement_(statement), pool_(pool) {}
   Statement(Statement&& other) noexcept;
   Statement& operator=(Statement&& other) noexcept;
   Statement(const Statement&) = delete;
@@ -68,6 +74,7 @@ class Statement {
 
  private:
   sqlite3_stmt* statement_ = nullptr;
+  StatementPool* pool_ = nullptr;
 };
 
 class Database {
@@ -82,8 +89,13 @@ class Database {
   Database& operator=(const Database&) = delete;
   ~Database();
 
+  /// Runs SQL text (any number of statements) without keeping anything prepared.
   [[nodiscard]] Result<void> exec(std::string_view sql);
+  /// One statement, from the pool when it was prepared before. Every Statement must be
+  /// destroyed before its Database.
   [[nodiscard]] Result<Statement> prepare(std::string_view sql);
+  /// prepare() and run() for a statement without rows (BEGIN, SAVEPOINT, COMMIT, ...).
+  [[nodiscard]] Result<void> run(std::string_view sql);
   [[nodiscard]] std::int64_t last_insert_rowid() const;
   [[nodiscard]] int changes() const;
   /// The schema version recorded in the database.
@@ -94,8 +106,9 @@ class Database {
   [[nodiscard]] Result<void> checkpoint();
 
  private:
-  explicit Database(sqlite3* db) noexcept : db_(db) {}
+  explicit Database(sqlite3* db);
   sqlite3* db_ = nullptr;
+  std::unique_ptr<StatementPool> pool_;
 };
 
 /// Maps an SQLite result code to the category above.

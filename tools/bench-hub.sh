@@ -1,0 +1,188 @@
+#!/usr/bin/env bash
+# The hub's load benchmark and its baselines, in one run on this machine:
+#   - draaischijf-hub (release build, embedded development deployment, loopback):
+#     durable 2 KiB and 64 KiB submissions at 100 and 1000 keep-alive mTLS connections,
+#     new mTLS handshakes per second, memory per idle connection;
+#   - nginx from Debian serving a static 2 KiB file over TLS 1.3 with client-certificate
+#     verification against the same PKI and CRLs: handshakes per second, keep-alive GETs;
+#   - SQLite's raw FULL-sync rate of a 2 KiB row plus an audit row, transactions of 1 and 32.
+# Prints every figure and the ratios the report quotes.
+#   tools/bench-hub.sh [--quick]      (--quick: shorter runs, fewer idle connections)
+# Installs nginx with apt when it is missing. Run it on an otherwise idle machine.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+seconds=10
+messages_small=120000
+messages_large=20000
+idle=19950 # the hub's and the generator's open-file limit is 20000 on the reference machine
+if [[ "${1:-}" == "--quick" ]]; then
+  seconds=3
+  messages_small=30000
+  messages_large=4000
+  idle=2000
+fi
+
+if ! command -v nginx >/dev/null && [[ ! -x /usr/sbin/nginx ]]; then
+  sudo=""
+  [[ $(id -u) -ne 0 ]] && sudo=sudo
+  $sudo apt-get install -y -qq --no-install-recommends nginx >/dev/null
+fi
+cmake --preset release >/dev/null
+cmake --build --preset release --target draaischijf-hub hub_load storage_baseline >/dev/null
+bin=build/release/bin
+work=$(mktemp -d)
+hub_pid=""
+nginx_pid=""
+cleanup() {
+  [[ -n "$hub_pid" ]] && kill "$hub_pid" 2>/dev/null || true
+  [[ -n "$nginx_pid" ]] && kill "$nginx_pid" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+ulimit -n "$(ulimit -Hn)"
+
+value() { sed -n "s/^$1=//p" <<<"$2"; }
+port=18443
+pki="$work/data/dev-pki"
+
+# A fresh hub with limits that let one organisation load it: the rate limit and the mailbox
+# quota are raised, the rest are the defaults.
+start_hub() {
+  stop_hub
+  rm -rf "$work/data"
+  cat >"$work/hub.toml" <<EOF
+[server]
+listen_port = $port
+data_dir = "$work/data"
+[limits]
+max_connections = 20000
+rate_per_org = 1000000.0
+rate_burst = 1000000.0
+mailbox_quota_bytes = 68719476736
+idle_timeout_seconds = 600
+EOF
+  # stdout closed: the hub must not hold the pipe of a $(...) open
+  "$bin/draaischijf-hub" --config "$work/hub.toml" >/dev/null 2>"$work/hub.log" &
+  hub_pid=$!
+  for _ in $(seq 100); do
+    grep -q '"listening"' "$work/hub.log" 2>/dev/null && return
+    sleep 0.1
+  done
+  echo "the hub did not start:" >&2
+  cat "$work/hub.log" >&2
+  exit 1
+}
+stop_hub() {
+  if [[ -n "$hub_pid" ]]; then
+    kill "$hub_pid" 2>/dev/null || true
+    wait "$hub_pid" 2>/dev/null || true
+    hub_pid=""
+  fi
+}
+
+submit() { # connections size messages; a fresh hub must be running
+  "$bin/hub_load" submit --port $port --pki "$pki" --connections "$1" --size "$2" \
+    --messages "$3" --seconds "$seconds"
+}
+
+echo "== raw storage: SQLite WAL, synchronous=FULL, 2 KiB row + audit row"
+raw1=$("$bin/storage_baseline" "$work/sqlite" 1 "$seconds")
+raw32=$("$bin/storage_baseline" "$work/sqlite" 32 "$seconds")
+echo "tx of 1: $(value rows_per_s "$raw1")/s   tx of 32: $(value rows_per_s "$raw32")/s"
+
+echo "== hub: 2 KiB envelopes, 100 connections"
+start_hub
+small100=$(submit 100 2048 $messages_small)
+echo "$small100"
+echo "== hub: 64 KiB envelopes, 100 connections"
+start_hub
+large100=$(submit 100 65536 $messages_large)
+echo "$large100"
+echo "== hub: 2 KiB envelopes, 1000 connections"
+start_hub
+small1000=$(submit 1000 2048 $messages_small)
+echo "$small1000"
+echo "== hub: new mTLS handshakes (8 at a time), GET /healthz on each"
+start_hub
+hub_handshakes=$("$bin/hub_load" handshakes --port $port --pki "$pki" --parallel 8 \
+  --seconds "$seconds" --path /healthz)
+echo "$hub_handshakes"
+echo "== hub: $idle idle connections"
+start_hub
+hub_idle=$("$bin/hub_load" idle --port $port --pki "$pki" --connections $idle --parallel 32 \
+  --seconds 3 --pid "$hub_pid" --path /healthz)
+echo "$hub_idle"
+stop_hub
+
+echo "== nginx: TLS 1.3, client certificate verified against the same root and CRLs"
+mkdir -p "$work/nginx/www"
+head -c 2048 /dev/urandom >"$work/nginx/www/file"
+# nginx's workers run as an unprivileged user: the file and its folders must be readable.
+chmod 755 "$work" "$work/nginx" "$work/nginx/www"
+chmod 644 "$work/nginx/www/file"
+cat "$pki"/crl/*.pem >"$work/nginx/crls.pem"
+cat >"$work/nginx/nginx.conf" <<EOF
+worker_processes 2;
+worker_rlimit_nofile 20000;
+daemon off;
+pid $work/nginx/nginx.pid;
+error_log $work/nginx/error.log warn;
+events { worker_connections 10000; }
+http {
+  access_log off;
+  client_body_temp_path $work/nginx;
+  proxy_temp_path $work/nginx;
+  fastcgi_temp_path $work/nginx;
+  uwsgi_temp_path $work/nginx;
+  scgi_temp_path $work/nginx;
+  keepalive_requests 1000000;
+  server {
+    listen 127.0.0.1:$port ssl;
+    ssl_certificate $pki/server.pem;
+    ssl_certificate_key $pki/server.key;
+    ssl_protocols TLSv1.3;
+    ssl_ecdh_curve X25519:prime256v1:secp384r1;
+    ssl_session_tickets off;
+    ssl_session_cache off;
+    ssl_client_certificate $pki/root.pem;
+    ssl_verify_client on;
+    ssl_verify_depth 2;
+    ssl_crl $work/nginx/crls.pem;
+    root $work/nginx/www;
+  }
+}
+EOF
+/usr/sbin/nginx -c "$work/nginx/nginx.conf" >/dev/null 2>&1 &
+nginx_pid=$!
+sleep 1
+nginx_handshakes=$("$bin/hub_load" handshakes --port $port --pki "$pki" --parallel 8 \
+  --seconds "$seconds" --path /file)
+echo "$nginx_handshakes"
+nginx_get=$("$bin/hub_load" get --port $port --pki "$pki" --connections 100 \
+  --seconds "$seconds" --path /file)
+echo "$nginx_get"
+kill "$nginx_pid"
+wait "$nginx_pid" 2>/dev/null || true
+nginx_pid=""
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
+echo
+echo "== summary"
+echo "raw SQLite 2 KiB + audit, tx of 1:        $(value rows_per_s "$raw1")/s"
+echo "raw SQLite 2 KiB + audit, tx of 32:       $(value rows_per_s "$raw32")/s"
+echo "hub 2 KiB @100:   $(value ok_per_s "$small100")/s durable" \
+  "($(ratio "$(value ok_per_s "$small100")" "$(value rows_per_s "$raw32")")x raw tx-of-32)" \
+  "p50 $(value p50_ms "$small100") ms, p99 $(value p99_ms "$small100") ms"
+echo "hub 64 KiB @100:  $(value ok_per_s "$large100")/s durable" \
+  "p50 $(value p50_ms "$large100") ms, p99 $(value p99_ms "$large100") ms"
+echo "hub 2 KiB @1000:  $(value ok_per_s "$small1000")/s durable" \
+  "p50 $(value p50_ms "$small1000") ms, p99 $(value p99_ms "$small1000") ms," \
+  "503: $(value status_503 "$small1000")"
+echo "handshakes/s:     hub $(value ok_per_s "$hub_handshakes"), nginx" \
+  "$(value ok_per_s "$nginx_handshakes")" \
+  "($(ratio "$(value ok_per_s "$hub_handshakes")" "$(value ok_per_s "$nginx_handshakes")")x)"
+echo "nginx 2 KiB GET keep-alive @100: $(value ok_per_s "$nginx_get")/s" \
+  "p99 $(value p99_ms "$nginx_get") ms"
+echo "idle connections: $(value held "$hub_idle") of $(value requested "$hub_idle") held," \
+  "$(value kib_per_connection "$hub_idle") KiB each"
