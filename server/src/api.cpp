@@ -749,13 +749,13 @@ net::awaitable<Response> Api::handle(const Caller& caller, Request& request,
     response.set(http::field::retry_after, std::to_string(seconds));
     co_return response;
   }
-  bool path_known = false;
+  std::string allowed;  // the methods of a known path, for 405's Allow header
   for (const Route& route : kRoutes) {
     if (!match(route.info.pattern, path, call.params)) {
       continue;
     }
-    path_known = true;
     if (route.info.method != request.method()) {
+      allowed += (allowed.empty() ? "" : ", ") + std::string(http::to_string(route.info.method));
       continue;
     }
     if (route.access == Access::admin && !caller.admin) {
@@ -764,8 +764,10 @@ net::awaitable<Response> Api::handle(const Caller& caller, Request& request,
     }
     co_return co_await route.handler(call);
   }
-  if (path_known) {
-    co_return call.problem("method-not-allowed");
+  if (!allowed.empty()) {
+    Response response = call.problem("method-not-allowed");
+    response.set(http::field::allow, allowed);
+    co_return response;
   }
   co_return call.problem("not-found");
 }

@@ -492,6 +492,15 @@ bool Directory::request_enrolment(const Device& request, Done done) {
       std::move(done));
 }
 
+Directory::Done Directory::counting(Done done) {
+  return [generation = device_generation_, done = std::move(done)](sqlite::Result<void> result) {
+    if (result) {
+      generation->fetch_add(1, std::memory_order_release);
+    }
+    done(result);
+  };
+}
+
 bool Directory::approve_enrolment(const Actor& admin, const Id& device_id,
                                   std::vector<std::uint8_t> certificate, std::int64_t at_ms,
                                   Done done) {
@@ -499,7 +508,7 @@ bool Directory::approve_enrolment(const Actor& admin, const Id& device_id,
       [admin, device_id, certificate = std::move(certificate), at_ms](Db& db) {
         return approve_in(db, admin, device_id, certificate, at_ms);
       },
-      std::move(done));
+      counting(std::move(done)));
 }
 
 bool Directory::remove_device(const Actor& admin, const Id& device_id, std::int64_t at_ms,
@@ -536,7 +545,7 @@ bool Directory::remove_device(const Actor& admin, const Id& device_id, std::int6
         return rows::insert_audit(db, at_ms, "device.removed", admin.org_id, admin.device_id,
                                   device_id, "mailboxes_held=" + std::to_string(db.changes()));
       },
-      std::move(done));
+      counting(std::move(done)));
 }
 
 bool Directory::change_mailbox(const Actor& admin, EpochChange change, std::int64_t at_ms,

@@ -208,7 +208,9 @@ struct Hub::Impl {
   net::awaitable<void> session(beast::tcp_stream tcp);
   net::awaitable<void> stream_notifications(Stream& stream, const Caller& caller,
                                             const Request& upgrade);
-  std::optional<Caller> identify(Stream& stream, std::string_view& refused);
+  std::optional<Caller> identify(Stream& stream, std::uint64_t& seen_generation,
+                                 std::string_view& refused);
+  bool check_device(Caller& caller, std::uint64_t& seen_generation, std::string_view& refused);
   Response local_route(const Request& request, const std::string& request_id);
   std::string metrics_text() const;
   std::shared_ptr<ssl::context> current_tls() {
@@ -261,8 +263,12 @@ Response Hub::Impl::local_route(const Request& request, const std::string& reque
   Response response{http::status::ok, request.version()};
   response.keep_alive(request.keep_alive());
   if (request.method() == http::verb::get && (target == "/healthz" || target == "/readyz")) {
+    // Alive while stopping, but not ready: a load balancer sends new work elsewhere.
     response.set(http::field::content_type, "application/json");
     response.body() = stopping ? R"({"status":"stopping"})" : R"({"status":"ok"})";
+    if (stopping && target == "/readyz") {
+      response.result(http::status::service_unavailable);
+    }
   } else if (request.method() == http::verb::get && target == "/metrics") {
     response.set(http::field::content_type, "text/plain; version=0.0.4");
     response.body() = metrics_text();
@@ -277,7 +283,8 @@ Response Hub::Impl::local_route(const Request& request, const std::string& reque
 // The client certificate maps to (organisation, type, role, device) before any handler runs:
 // the organisation CA that issued it must speak for the organisation it names, the organisation
 // must be in the directory with that type, and the device must not have been removed.
-std::optional<Caller> Hub::Impl::identify(Stream& stream, std::string_view& refused) {
+std::optional<Caller> Hub::Impl::identify(Stream& stream, std::uint64_t& seen_generation,
+                                          std::string_view& refused) {
   SSL* ssl = stream.native_handle();
   auto identity = certs::device_identity(SSL_get0_peer_certificate(ssl));
   STACK_OF(X509)* chain = SSL_get0_verified_chain(ssl);
@@ -303,14 +310,26 @@ std::optional<Caller> Hub::Impl::identify(Stream& stream, std::string_view& refu
     return std::nullopt;
   }
   caller.org_type = organisation->type;
+  if (!check_device(caller, seen_generation, refused)) {
+    return std::nullopt;
+  }
+  return caller;
+}
+
+// The device's state in the directory: a removed device (or one the directory knows under
+// another organisation) is refused; enrolled or not decides what it may do. The generation is
+// read before the lookup, so a change committed meanwhile is looked at again next time.
+bool Hub::Impl::check_device(Caller& caller, std::uint64_t& seen_generation,
+                             std::string_view& refused) {
+  seen_generation = directory.device_generation();
   if (auto known = directory.device(caller.device_id)) {
     if (known->org_id != caller.org_id || known->state == DeviceState::removed) {
       refused = "device-removed";
-      return std::nullopt;
+      return false;
     }
     caller.enrolled = known->state == DeviceState::enrolled;
   }
-  return caller;
+  return true;
 }
 
 namespace {
@@ -357,7 +376,8 @@ net::awaitable<void> Hub::Impl::session(beast::tcp_stream tcp) {
     co_return;
   }
   std::string_view refused;
-  const auto identified = identify(stream, refused);
+  std::uint64_t seen_generation = 0;
+  auto identified = identify(stream, seen_generation, refused);
   if (!identified) {
     ++metrics.handshakes_failed;
     log.info("tls.refused", {{"reason", refused}});
@@ -370,7 +390,7 @@ net::awaitable<void> Hub::Impl::session(beast::tcp_stream tcp) {
     co_await stream.async_shutdown(kNoThrow);
     co_return;
   }
-  const Caller& caller = *identified;
+  Caller& caller = *identified;
 
   beast::flat_buffer buffer(kReadBuffer);
   while (!stopping) {
@@ -454,6 +474,15 @@ net::awaitable<void> Hub::Impl::session(beast::tcp_stream tcp) {
       break;
     }
     Request request = parser.release();
+    if (directory.device_generation() != seen_generation &&
+        !check_device(caller, seen_generation, refused)) {
+      // Removed while connected: this request is the last one the connection carries.
+      log.info("device.refused", {{"reason", refused}});
+      auto response = problem_response(problem_type(refused), request.version(), false, request_id);
+      response.set("X-Request-Id", request_id);
+      co_await http::async_write(stream, response, kNoThrow);
+      break;
+    }
     const std::string_view target(request.target().data(), request.target().size());
     if (target == "/v1/stream" && beast::websocket::is_upgrade(request)) {
       co_await stream_notifications(stream, caller, request);

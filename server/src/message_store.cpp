@@ -72,8 +72,14 @@ boost::system::result<std::vector<protocol::Id>, Refusal> check_recipients(
     if (!*row) {
       return refusal(make_error_code(protocol::errc::unknown_epoch), r.mailbox_id);
     }
-    if (select->column_int64(0) != static_cast<std::int64_t>(r.epoch)) {
+    // Older than the current epoch: the sender holds an outdated certificate (it can refresh
+    // and seal again). Newer: no such epoch exists.
+    const std::int64_t current = select->column_int64(0);
+    if (static_cast<std::int64_t>(r.epoch) < current) {
       return refusal(make_error_code(protocol::errc::stale_epoch), r.mailbox_id);
+    }
+    if (static_cast<std::int64_t>(r.epoch) > current) {
+      return refusal(make_error_code(protocol::errc::unknown_epoch), r.mailbox_id);
     }
     if (select->column_int64(2) != 0) {
       return refusal(make_error_code(store_errc::mailbox_held), r.mailbox_id);

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <future>
 #include <map>
 #include <ostream>
@@ -56,6 +57,42 @@ bool parse(const std::vector<std::string_view>& args, Args& out, std::ostream& e
     out.values[args[i].substr(2)].push_back(args[i + 1]);
   }
   return true;
+}
+
+// A misspelt option would otherwise fall back to its default without a word.
+bool only_known_options(std::string_view command, const Args& args, std::ostream& err) {
+  static const std::map<std::string_view, std::vector<std::string_view>> kKnown = {
+      {"root", {"dir", "name", "days"}},
+      {"server", {"dir", "name", "days"}},
+      {"org", {"dir", "org-id", "name", "days"}},
+      {"device", {"dir", "org-id", "org-type", "role", "out", "device-id", "days"}},
+      {"revoke", {"dir", "serial", "org-id"}},
+      {"crl", {"dir", "days"}},
+      {"add", {"config", "org-id", "org-type", "name", "signing-key"}},
+  };
+  const auto known = kKnown.find(command);
+  if (known == kKnown.end()) {
+    return true;  // an unknown command is reported by its caller
+  }
+  for (const auto& [key, values] : args.values) {
+    if (std::find(known->second.begin(), known->second.end(), key) == known->second.end()) {
+      err << "error: " << command << " has no option --" << key
+          << "; run draaischijf-hub pki --help\n";
+      return false;
+    }
+  }
+  return true;
+}
+
+// As `openssl x509 -serial` prints it ("serial=0A1B...") or plain, in either case.
+std::string normalised_serial(std::string serial) {
+  if (serial.starts_with("serial=")) {
+    serial.erase(0, 7);
+  }
+  for (char& c : serial) {
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  return serial;
 }
 
 bool days(const Args& args, int fallback, hours& out, std::ostream& err) {
@@ -160,11 +197,11 @@ int run(std::string_view command, const Args& args, std::ostream& out, std::ostr
     if (!authority) {
       return failed(err, "loading the CA", authority.error(), "check --org-id");
     }
-    if (auto revoked = authority->revoke(args.one("serial"), std::chrono::system_clock::now());
-        !revoked) {
+    const std::string serial = normalised_serial(args.one("serial"));
+    if (auto revoked = authority->revoke(serial, std::chrono::system_clock::now()); !revoked) {
       return failed(err, "revoking", revoked.error(), "--serial takes the hexadecimal serial");
     }
-    out << "revoked " << args.one("serial") << "; now run: draaischijf-hub pki crl --dir "
+    out << "revoked " << serial << "; now run: draaischijf-hub pki crl --dir "
         << layout.dir.string() << "\n";
     return 0;
   }
@@ -218,7 +255,7 @@ int pki_command(const std::vector<std::string_view>& args, std::ostream& out, st
     return args.empty() ? 2 : 0;
   }
   Args parsed;
-  if (!parse(args, parsed, err)) {
+  if (!parse(args, parsed, err) || !only_known_options(args[0], parsed, err)) {
     return 2;
   }
   return run(args[0], parsed, out, err);
@@ -226,7 +263,8 @@ int pki_command(const std::vector<std::string_view>& args, std::ostream& out, st
 
 int org_command(const std::vector<std::string_view>& args, std::ostream& out, std::ostream& err) {
   Args parsed;
-  if (args.empty() || args[0] != "add" || !parse(args, parsed, err)) {
+  if (args.empty() || args[0] != "add" || !parse(args, parsed, err) ||
+      !only_known_options(args[0], parsed, err)) {
     err << "usage: draaischijf-hub org add --config FILE --org-id HEX --org-type TYPE --name NAME "
            "--signing-key BASE64\n";
     return 2;

@@ -180,9 +180,19 @@ TEST_F(DirectoryTest, EnrolRotateReadAndRemove) {
   trust.add(hub.org_id("clb"), hub.organisation_key("clb").signing.public_key());
   EXPECT_TRUE(open(bytes_of(fetched.body), keyring, trust));
 
-  // Removal: refused at once, and nothing more is sealed to a key it holds.
+  // Removal: refused at once, on a connection it already has too, and nothing more is sealed
+  // to a key it holds.
+  TlsClient kept(hub.port(), hub.pki / "root.pem", folder / "device.pem", folder / "device.key");
+  const std::string keep_alive = "GET /v1/organisations HTTP/1.1\r\nHost: localhost\r\n\r\n";
+  ASSERT_TRUE(kept.send(keep_alive));
+  ASSERT_EQ(kept.read_some().rfind("HTTP/1.1 200", 0), 0U);
   const auto removed = hub.call("caw", post("/v1/devices/" + hex(device_id) + "/remove", ""), true);
   ASSERT_EQ(removed.status, 200) << removed.body;
+  ASSERT_TRUE(kept.send(keep_alive));
+  const std::string answer = kept.read_some();
+  EXPECT_EQ(answer.rfind("HTTP/1.1 403", 0), 0U) << answer;
+  EXPECT_NE(answer.find("device-removed"), std::string::npos);
+  EXPECT_TRUE(kept.closed_by_peer());
   const auto refused = as_new_device(get("/v1/organisations"));
   EXPECT_EQ(refused.status, 403);
   EXPECT_NE(refused.body.find("device-removed"), std::string::npos);

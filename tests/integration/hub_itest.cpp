@@ -103,6 +103,16 @@ TEST_F(HubTest, RequestSmugglingShapesAreRefused) {
   EXPECT_EQ(old->status, 400);
 }
 
+TEST_F(HubTest, AKnownPathWithAnotherMethodGets405WithTheAllowedMethods) {
+  const auto response =
+      client("clb")->exchange("DELETE /v1/mailboxes/" + std::string(32, '0') +
+                              "/messages HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, 405);
+  EXPECT_NE(response->head.find("Allow: GET"), std::string::npos) << response->head;
+  EXPECT_NE(response->body.find("method-not-allowed"), std::string::npos);
+}
+
 TEST_F(HubTest, HealthAndMetricsAnswer) {
   const auto health = client("clb")->exchange(get("/healthz"));
   ASSERT_TRUE(health);

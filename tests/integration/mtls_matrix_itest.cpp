@@ -4,6 +4,7 @@
 // refusal is logged with its reason. Then a revocation published while the hub runs takes
 // effect without a restart.
 
+#include <algorithm>
 #include <cstdio>
 
 #include <gtest/gtest.h>
@@ -23,7 +24,7 @@ using Clock = std::chrono::system_clock;
 
 // Runs `draaischijf-hub <args>` and returns its standard output; fails the test on a non-zero
 // exit.
-std::string hub_command(const std::string& args) {
+std::string hub_command(const std::string& args, int expected_exit = 0) {
   const std::string command = std::string(DRAAISCHIJF_HUB_BINARY) + " " + args + " 2>&1";
   FILE* pipe = popen(command.c_str(), "r");
   std::string out;
@@ -32,7 +33,7 @@ std::string hub_command(const std::string& args) {
     out += buffer;
   }
   const int status = pipe != nullptr ? pclose(pipe) : -1;
-  EXPECT_EQ(status, 0) << command << "\n" << out;
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == expected_exit) << command << "\n" << out;
   return out;
 }
 
@@ -74,7 +75,13 @@ class MtlsMatrixTest : public ::testing::Test {
     };
     device(org_a, "valid");
     const std::string revoked = serial_in(device(org_a, "revoked"));
-    hub_command("pki revoke " + p + " --org-id " + org_a + " --serial " + revoked);
+    // Typed as `openssl x509 -serial` prints it: upper case, with its prefix.
+    std::string printed = revoked;
+    std::transform(printed.begin(), printed.end(), printed.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+    hub_command("pki revoke " + p + " --org-id " + org_a + " --serial serial=" + printed);
+    const auto misspelt = hub_command("pki crl " + p + " --day 30", 2);
+    EXPECT_NE(misspelt.find("has no option --day"), std::string::npos) << misspelt;
     device(org_missing_crl, "missing-crl");
     device(org_stale_crl, "expired-crl");
     device(org_unknown, "unknown-organisation");

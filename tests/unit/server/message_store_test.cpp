@@ -175,6 +175,10 @@ TEST_F(MessageStoreTest, RecipientsMustBeKnownMailboxesAtTheirCurrentEpoch) {
   ASSERT_FALSE(missing);
   EXPECT_EQ(missing.error().error, make_error_code(protocol::errc::unknown_epoch));
   EXPECT_EQ(missing.error().mailbox, unknown);
+  const auto ahead = submit_and_wait(*store, submission_to(clb, {{onthaal, 4}}));
+  ASSERT_FALSE(ahead);
+  EXPECT_EQ(ahead.error().error, make_error_code(protocol::errc::unknown_epoch))
+      << "an epoch newer than the current one does not exist";
   // Nothing of a refused submission is stored, not even for the good recipient.
   EXPECT_TRUE(store->list(intake, 0, 10).value().empty());
   EXPECT_EQ(store->audit_count("envelope.accepted").value(), 0);

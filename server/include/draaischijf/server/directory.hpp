@@ -12,6 +12,7 @@
 // the organisation has rotated them, so a removed device never holds a key new messages are
 // sealed to.
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <future>
@@ -142,8 +143,19 @@ class Directory {
   template <class Change>
   [[nodiscard]] sqlite::Result<void> wait(Change&& change);
 
+  /// Grows after every committed approval or removal of a device. A connection compares it with
+  /// the value it saw last and looks its device up again only when it moved, so a removal takes
+  /// effect on open connections at their next request without a lookup per request.
+  [[nodiscard]] std::uint64_t device_generation() const noexcept {
+    return device_generation_->load(std::memory_order_acquire);
+  }
+
  private:
+  Done counting(Done done);
+
   std::shared_ptr<Storage> storage_;
+  std::shared_ptr<std::atomic<std::uint64_t>> device_generation_ =
+      std::make_shared<std::atomic<std::uint64_t>>(0);
 };
 
 template <class Change>
