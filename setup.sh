@@ -37,7 +37,20 @@ case "${1:-}" in
   "") ;;
   run)
     cmake --workflow --preset release
-    exec build/release/bin/draaischijf demo
+    cat <<'HINTS'
+
+Starting draaischijf-hub with its development deployment (a test PKI and three demo
+organisations in ./draaischijf-data) on https://127.0.0.1:8443. In another terminal, try:
+
+  P=draaischijf-data/dev-pki
+  curl --cacert $P/root.pem --cert $P/clb/device.pem --key $P/clb/device.key \
+       https://localhost:8443/v1/organisations          # the directory, as the CLB's device
+  curl --cacert $P/root.pem https://localhost:8443/healthz   # refused: no client certificate
+  build/release/bin/draaischijf demo                  # the protocol walkthrough, offline
+
+Ctrl-C stops the hub cleanly (SIGTERM does too).
+HINTS
+    exec build/release/bin/draaischijf-hub
     ;;
   test)
     exec cmake --workflow --preset ci
