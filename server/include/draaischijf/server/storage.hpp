@@ -1,13 +1,17 @@
 #pragma once
 
-// The hub's SQLite file behind two connections: the group-commit writer, which every change goes
-// through, and one reading connection (WAL lets reads run beside the writer). The message store
-// and the directory are views on one Storage, so a submission can check the directory in the
-// same transaction that stores it.
+// The hub's SQLite file behind three connections: the group-commit writer, which every change
+// goes through; one reading connection (WAL lets reads run beside the writer); and a
+// checkpointer thread that folds the WAL into the database file beside the writer, so commits
+// never wait for a checkpoint. The message store and the directory are views on one Storage, so
+// a submission can check the directory in the same transaction that stores it.
 
+#include <chrono>
+#include <condition_variable>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 
 #include <draaischijf/server/group_commit.hpp>
 #include <draaischijf/server/sqlite.hpp>
@@ -29,13 +33,23 @@ class Storage {
     return read(reader_);
   }
 
-  Storage(std::unique_ptr<GroupCommitWriter> writer, sqlite::Database reader)
-      : writer_(std::move(writer)), reader_(std::move(reader)) {}
+  Storage(std::unique_ptr<GroupCommitWriter> writer, sqlite::Database reader,
+          sqlite::Database checkpointer);
+  Storage(const Storage&) = delete;
+  Storage& operator=(const Storage&) = delete;
+  ~Storage();
 
  private:
+  void checkpoint_loop();
+
   std::unique_ptr<GroupCommitWriter> writer_;
   std::mutex reader_mutex_;
   sqlite::Database reader_;
+  sqlite::Database checkpointer_db_;
+  std::mutex checkpointer_mutex_;
+  std::condition_variable checkpointer_wake_;
+  bool stopping_ = false;
+  std::thread checkpointer_;
 };
 
 }  // namespace draaischijf::server
