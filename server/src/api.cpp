@@ -233,6 +233,16 @@ std::optional<EpochChange> epoch_change_from(const json::object& body, std::stri
 
 using Handler = net::awaitable<Response> (*)(Call&);
 
+// {"<key>": [to_json(item), ...]}
+template <class Items, class ToJson>
+json::object listing(std::string_view key, const Items& items, ToJson to_json) {
+  json::array out;
+  for (const auto& item : items) {
+    out.push_back(to_json(item));
+  }
+  return {{key, std::move(out)}};
+}
+
 // --- directory ---------------------------------------------------------------------------------
 
 net::awaitable<Response> list_organisations(Call& call) {
@@ -240,11 +250,9 @@ net::awaitable<Response> list_organisations(Call& call) {
   if (!all) {
     co_return call.problem(all.error());
   }
-  json::array out;
-  for (const Organisation& o : *all) {
-    out.push_back(organisation_json(o));
-  }
-  co_return call.json(http::status::ok, {{"organisations", std::move(out)}});
+  co_return call.json(http::status::ok,
+                      listing("organisations", *all,
+                              [](const Organisation& item) { return organisation_json(item); }));
 }
 
 net::awaitable<Response> get_organisation(Call& call) {
@@ -268,11 +276,9 @@ net::awaitable<Response> list_organisation_mailboxes(Call& call) {
   if (!all) {
     co_return call.problem(all.error());
   }
-  json::array out;
-  for (const Mailbox& m : *all) {
-    out.push_back(mailbox_json(m));
-  }
-  co_return call.json(http::status::ok, {{"mailboxes", std::move(out)}});
+  co_return call.json(http::status::ok, listing("mailboxes", *all, [](const Mailbox& item) {
+                        return mailbox_json(item);
+                      }));
 }
 
 net::awaitable<Response> get_device(Call& call) {
@@ -333,11 +339,9 @@ net::awaitable<Response> list_enrolments(Call& call) {
   if (!pending) {
     co_return call.problem(pending.error());
   }
-  json::array out;
-  for (const Device& d : *pending) {
-    out.push_back(device_json(d));
-  }
-  co_return call.json(http::status::ok, {{"enrolments", std::move(out)}});
+  co_return call.json(http::status::ok, listing("enrolments", *pending, [](const Device& item) {
+                        return device_json(item);
+                      }));
 }
 
 // Answers a directory change: the object as it is now, or the problem.
