@@ -233,6 +233,16 @@ std::optional<EpochChange> epoch_change_from(const json::object& body, std::stri
 
 using Handler = net::awaitable<Response> (*)(Call&);
 
+// The object a path id names, through `find`; a malformed id is simply not found.
+template <class Find>
+auto find_by_id(std::string_view text, Find find) -> decltype(find(Id{})) {
+  const auto id = parse_id(text);
+  if (!id) {
+    return make_error_code(directory_errc::not_found);
+  }
+  return find(*id);
+}
+
 // {"<key>": [to_json(item), ...]}
 template <class Items, class ToJson>
 json::object listing(std::string_view key, const Items& items, ToJson to_json) {
@@ -256,9 +266,8 @@ net::awaitable<Response> list_organisations(Call& call) {
 }
 
 net::awaitable<Response> get_organisation(Call& call) {
-  const auto id = parse_id(call.params[0]);
-  auto found = id ? call.parts.directory.organisation(*id)
-                  : sqlite::Result<Organisation>(make_error_code(directory_errc::not_found));
+  auto found = find_by_id(call.params[0],
+                          [&](const Id& id) { return call.parts.directory.organisation(id); });
   if (!found) {
     co_return call.problem(found.error());
   }
@@ -266,13 +275,12 @@ net::awaitable<Response> get_organisation(Call& call) {
 }
 
 net::awaitable<Response> list_organisation_mailboxes(Call& call) {
-  const auto id = parse_id(call.params[0]);
-  auto organisation = id ? call.parts.directory.organisation(*id)
-                         : sqlite::Result<Organisation>(make_error_code(directory_errc::not_found));
+  auto organisation = find_by_id(
+      call.params[0], [&](const Id& id) { return call.parts.directory.organisation(id); });
   if (!organisation) {
     co_return call.problem(organisation.error());
   }
-  auto all = call.parts.directory.mailboxes(*id);
+  auto all = call.parts.directory.mailboxes(organisation->org_id);
   if (!all) {
     co_return call.problem(all.error());
   }
@@ -282,9 +290,8 @@ net::awaitable<Response> list_organisation_mailboxes(Call& call) {
 }
 
 net::awaitable<Response> get_device(Call& call) {
-  const auto id = parse_id(call.params[0]);
-  auto found = id ? call.parts.directory.device(*id)
-                  : sqlite::Result<Device>(make_error_code(directory_errc::not_found));
+  auto found =
+      find_by_id(call.params[0], [&](const Id& id) { return call.parts.directory.device(id); });
   // Enrolled devices are public (recipients verify signatures with them); requests and removed
   // devices only to their own organisation.
   if (found && found->state != DeviceState::enrolled && found->org_id != call.caller.org_id) {
@@ -429,9 +436,8 @@ net::awaitable<Response> create_mailbox(Call& call) { return change_mailbox(call
 net::awaitable<Response> rotate_mailbox(Call& call) { return change_mailbox(call, false); }
 
 net::awaitable<Response> get_mailbox(Call& call) {
-  const auto id = parse_id(call.params[0]);
-  auto found = id ? call.parts.directory.mailbox(*id)
-                  : sqlite::Result<Mailbox>(make_error_code(directory_errc::not_found));
+  auto found =
+      find_by_id(call.params[0], [&](const Id& id) { return call.parts.directory.mailbox(id); });
   if (!found) {
     co_return call.problem(found.error());
   }
