@@ -170,8 +170,8 @@ void create_dev_pki(const fs::path& dir, const std::vector<std::string>& names) 
   must(certs::write_file_atomically(dir / "complete", ""), "complete");  // last
 }
 
-// CRLs are re-issued when half their lifetime has passed, so the development hub never fails
-// closed on its own CRLs however long it runs between starts (a running hub reloads them).
+// CRLs are re-issued when half their lifetime has passed: at every start, and before every
+// reload of a running hub (refresh_dev_crls).
 void refresh_crls(const certs::PkiLayout& layout) {
   auto text = certs::read_text_file(layout.crl_dir() / "root.crl.pem");
   auto crl = text ? certs::crl_from_pem(*text) : certs::Result<certs::CrlPtr>(text.error());
@@ -253,6 +253,8 @@ std::vector<DevOrganisation> dev_organisations() {
           {"school", "Basisschool De Regenboog", "school", "school_zorgcoordinator", "Zorgteam"},
           {"caw", "CAW Oost-Vlaanderen", "caw", "partner_intake", "Intake"}};
 }
+
+void refresh_dev_crls(const fs::path& dir) { refresh_crls(certs::PkiLayout{dir}); }
 
 TlsMaterial ensure_dev_pki(const fs::path& dir, HubConfig& config) {
   const certs::PkiLayout layout{dir};

@@ -200,6 +200,7 @@ struct Hub::Impl {
   std::atomic<std::size_t> connections{0};
   std::atomic<bool> stopping{false};
   StopSignal stop_signal;
+  std::function<void()> before_crl_reload;
   std::atomic<std::uint64_t> next_request{1};
 
   net::awaitable<void> accept_loop();
@@ -585,6 +586,10 @@ std::uint16_t Hub::port() const { return impl_->acceptor.local_endpoint().port()
 
 Directory& Hub::directory() { return impl_->directory; }
 
+void Hub::before_crl_reload(std::function<void()> hook) {
+  impl_->before_crl_reload = std::move(hook);
+}
+
 // New connections pick up CRLs published since the last look; a folder that cannot be read
 // keeps the CRLs in use (they still expire, and then every handshake fails closed).
 net::awaitable<void> Hub::Impl::reload_crls() {
@@ -595,6 +600,9 @@ net::awaitable<void> Hub::Impl::reload_crls() {
       co_return;
     }
     try {
+      if (before_crl_reload) {
+        before_crl_reload();
+      }
       auto fresh = make_tls_context(tls, config.tls.crl_dir);
       const std::lock_guard lock(tls_mutex);
       tls_context = std::move(fresh);

@@ -253,5 +253,37 @@ TEST_F(MtlsMatrixTest, ARevocationPublishedWhileRunningRefusesTheNextConnection)
   EXPECT_TRUE(try_client("valid")) << "the reload lost the valid clients";
 }
 
+// The development deployment re-issues its CRLs while running: CRLs about to expire are
+// replaced at the next reload, and clients keep being served.
+TEST(DevelopmentCrlTest, ARunningDevelopmentHubReissuesCrlsBeforeTheyExpire) {
+  TempDir dir;
+  HubProcess hub(dir.path(), "[server]\nlisten_port = 0\ndata_dir = \"" +
+                                 (dir.path() / "data").string() +
+                                 "\"\n[tls]\ncrl_reload_seconds = 1\n");
+  const certs::PkiLayout layout{dir.path() / "data" / "dev-pki"};
+  ASSERT_TRUE(certs::publish_crls(layout, std::chrono::hours(1)));
+  const auto next_update_beyond = [&](std::chrono::hours ahead) {
+    auto text = certs::read_text_file(layout.crl_dir() / "root.crl.pem");
+    auto crl = text ? certs::crl_from_pem(*text) : certs::Result<certs::CrlPtr>(text.error());
+    if (!crl) {
+      return false;
+    }
+    std::time_t at = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now() + ahead);
+    return X509_cmp_time(X509_CRL_get0_nextUpdate(crl->get()), &at) > 0;
+  };
+  ASSERT_FALSE(next_update_beyond(std::chrono::hours(2)));
+  bool reissued = false;
+  for (int i = 0; i < 100 && !reissued; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    reissued = next_update_beyond(std::chrono::hours(24 * 6));
+  }
+  EXPECT_TRUE(reissued) << "the CRLs were not re-issued while the hub ran";
+  TlsClient client(hub.port(), layout.root_certificate(), layout.dir / "clb" / "device.pem",
+                   layout.dir / "clb" / "device.key");
+  const auto health = client.exchange(get("/healthz"));
+  ASSERT_TRUE(health);
+  EXPECT_EQ(health->status, 200);
+}
+
 }  // namespace
 }  // namespace draaischijf::testing

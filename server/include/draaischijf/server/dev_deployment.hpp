@@ -60,6 +60,11 @@ struct DevOrganisationKey {
 /// Throws std::runtime_error (startup) when files cannot be written or read.
 [[nodiscard]] TlsMaterial ensure_dev_pki(const std::filesystem::path& dir, HubConfig& config);
 
+/// Re-issues the development CRLs once half their lifetime has passed, so a development hub
+/// that runs for weeks never fails closed on its own CRLs. Throws std::runtime_error when they
+/// cannot be written.
+void refresh_dev_crls(const std::filesystem::path& dir);
+
 /// Puts the demo organisations, their enrolled devices and their mailboxes in the directory
 /// unless they are there. Throws std::runtime_error (startup) on failure.
 void ensure_dev_directory(Directory& directory, const std::filesystem::path& dir);

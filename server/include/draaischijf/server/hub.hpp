@@ -4,6 +4,7 @@
 // message store behind it. Asio and Beast stay inside hub.cpp; this header shows neither.
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -34,6 +35,10 @@ class Hub {
   [[nodiscard]] std::uint16_t port() const;
   /// The directory, for the development deployment to fill before run().
   [[nodiscard]] Directory& directory();
+  /// Runs before every periodic CRL reload, on an I/O thread (the development deployment
+  /// re-issues its CRLs here). An exception it throws is logged and the reload goes on. Set it
+  /// before run().
+  void before_crl_reload(std::function<void()> hook);
   /// Serves until stop(); runs the I/O threads and returns when they are done.
   void run();
   /// Stops accepting, lets requests in flight finish, then ends run(). Thread-safe.
