@@ -734,6 +734,8 @@ Response problem_response(const ProblemType& kind, unsigned version, bool keep_a
                           const std::string& request_id, std::string extra) {
   Response response{static_cast<http::status>(kind.status), version};
   response.set(http::field::content_type, "application/problem+json");
+  // Every refusal, the transport's own included, names the request for the hub's operator.
+  response.set("X-Request-Id", request_id);
   response.body() = to_json(Problem{kind, request_id, {}, std::move(extra)});
   if (kind.status == 503) {
     response.set(http::field::retry_after, "1");

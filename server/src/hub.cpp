@@ -384,7 +384,8 @@ net::awaitable<void> Hub::Impl::session(beast::tcp_stream tcp) {
     log.info("tls.refused", {{"reason", refused}});
     if (refused == "unknown-organisation" || refused == "device-removed") {
       // Said once, before any request is read, and the connection ends.
-      auto response = problem_response(problem_type(refused), 11, false, "0");
+      auto response =
+          problem_response(problem_type(refused), 11, false, std::to_string(next_request++));
       co_await http::async_write(stream, response, kNoThrow);
     }
     socket.expires_after(std::chrono::seconds(5));

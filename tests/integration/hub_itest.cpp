@@ -82,6 +82,8 @@ TEST_F(HubTest, OversizedHeaderGets431) {
                               "\r\nConnection: close\r\n\r\n");
   ASSERT_TRUE(response);
   EXPECT_EQ(response->status, 431);
+  EXPECT_NE(response->head.find("X-Request-Id: "), std::string::npos)
+      << "a transport refusal names its request too";
 }
 
 TEST_F(HubTest, RequestSmugglingShapesAreRefused) {
