@@ -1,0 +1,96 @@
+#pragma once
+
+// One device's connection to the hub: mutual TLS 1.3 with the device's certificate, HTTP/1.1
+// keep-alive, and reconnection with exponential backoff when the hub goes away or restarts.
+// Synchronous and single-threaded by design: a caller that wants concurrency opens several.
+// The TLS and HTTP machinery stays behind the implementation; nothing here includes Asio.
+//
+// A request whose connection is lost before its answer arrives is sent again on a new
+// connection. That is safe for every hub route: reads are reads, an envelope is deduplicated by
+// its message id (a repeat gets the original receipt), and the directory's changes answer a
+// repeat with 409.
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include <draaischijf/protocol/errors.hpp>
+
+namespace draaischijf::client {
+
+enum class connection_errc {
+  tls_setup_failed = 1,  // the CA, certificate or key file cannot be used
+  unreachable,           // no connection after every retry
+  handshake_failed,      // the hub or this device's certificate was refused
+  timeout,               // the hub did not answer within the I/O timeout
+  bad_response,          // the answer is not HTTP/1.1
+};
+
+[[nodiscard]] const boost::system::error_category& connection_category() noexcept;
+[[nodiscard]] inline boost::system::error_code make_error_code(connection_errc e) noexcept {
+  return {static_cast<int>(e), connection_category()};
+}
+
+struct HubAddress {
+  std::string host = "localhost";  // also the name the server certificate must carry
+  std::uint16_t port = 8443;
+};
+
+/// The device's mutual-TLS identity: PEM files.
+struct DeviceTls {
+  std::filesystem::path ca;           // the hub root
+  std::filesystem::path certificate;  // device certificate and its organisation CA
+  std::filesystem::path private_key;
+};
+
+struct RetryPolicy {
+  int attempts = 6;                            // connections tried per request
+  std::chrono::milliseconds first_delay{100};  // doubled after every failed attempt
+  std::chrono::milliseconds max_delay{5000};
+  std::chrono::seconds io_timeout{30};  // connect, handshake, and each exchange
+};
+
+struct HubReply {
+  unsigned status = 0;
+  std::string content_type;
+  std::string body;
+  unsigned retry_after_seconds = 0;  // from Retry-After on 429 and 503
+  [[nodiscard]] bool ok() const noexcept { return status >= 200 && status < 300; }
+};
+
+class HubConnection {
+ public:
+  /// Loads the TLS identity and connects once, so a wrong file or a refused certificate is
+  /// reported here rather than at the first request.
+  [[nodiscard]] static protocol::Result<HubConnection> open(const HubAddress& address,
+                                                            const DeviceTls& tls,
+                                                            RetryPolicy retry = {});
+  HubConnection(HubConnection&& other) noexcept;
+  HubConnection& operator=(HubConnection&& other) noexcept;
+  HubConnection(const HubConnection&) = delete;
+  HubConnection& operator=(const HubConnection&) = delete;
+  ~HubConnection();
+
+  [[nodiscard]] protocol::Result<HubReply> get(std::string_view target);
+  [[nodiscard]] protocol::Result<HubReply> post(std::string_view target,
+                                                std::span<const std::uint8_t> body,
+                                                std::string_view content_type);
+  /// TCP+TLS connections made so far (1 after open; grows on reconnection).
+  [[nodiscard]] std::uint64_t connections_made() const noexcept;
+
+ private:
+  struct Impl;
+  explicit HubConnection(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace draaischijf::client
+
+namespace boost::system {
+template <>
+struct is_error_code_enum<draaischijf::client::connection_errc> : std::true_type {};
+}  // namespace boost::system

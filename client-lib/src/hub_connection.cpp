@@ -1,0 +1,225 @@
+// Asio and Beast are compiled header-only in this one file (the server compiles them
+// separately): the client library and the hub are never linked into one program.
+
+#include <optional>
+#include <thread>
+
+#include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/beast.hpp>
+#include <boost/beast/ssl.hpp>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+
+#include <draaischijf/client/hub_connection.hpp>
+
+namespace draaischijf::client {
+namespace {
+
+namespace net = boost::asio;
+namespace ssl = net::ssl;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = net::ip::tcp;
+using Stream = beast::ssl_stream<beast::tcp_stream>;
+using Request = http::request<http::vector_body<std::uint8_t>>;
+
+const char* describe(int value) noexcept {
+  switch (static_cast<connection_errc>(value)) {
+    case connection_errc::tls_setup_failed:
+      return "the device's TLS files (hub root, certificate, key) cannot be used; check their "
+             "paths and that the key belongs to the certificate";
+    case connection_errc::unreachable:
+      return "the hub cannot be reached; check the address and that the hub runs";
+    case connection_errc::handshake_failed:
+      return "the TLS handshake failed: the hub refused this device's certificate or is not "
+             "the hub the root names";
+    case connection_errc::timeout:
+      return "the hub did not answer in time";
+    case connection_errc::bad_response:
+      return "the hub's answer is not valid HTTP/1.1";
+  }
+  return "unknown connection error";
+}
+
+}  // namespace
+
+const boost::system::error_category& connection_category() noexcept {
+  static const protocol::FixedMessageCategory category("draaischijf.connection", describe);
+  return category;
+}
+
+struct HubConnection::Impl {
+  HubAddress address;
+  RetryPolicy retry;
+  net::io_context ioc{1};
+  ssl::context tls{ssl::context::tls_client};
+  std::optional<Stream> stream;
+  beast::flat_buffer buffer;
+  std::uint64_t connections = 0;
+
+  // Runs one asynchronous operation to completion on this thread (Beast's stream timeouts
+  // work for asynchronous operations only).
+  template <class Start>
+  beast::error_code run(Start start) {
+    beast::error_code result = net::error::would_block;
+    start([&result](beast::error_code ec, auto&&...) { result = ec; });
+    ioc.restart();
+    ioc.run();
+    return result;
+  }
+
+  protocol::Result<void> connect_once() {
+    stream.emplace(ioc, tls);
+    buffer.clear();
+    auto& socket = beast::get_lowest_layer(*stream);
+    socket.expires_after(retry.io_timeout);
+    tcp::resolver resolver(ioc);
+    beast::error_code ec;
+    const auto endpoints = resolver.resolve(address.host, std::to_string(address.port), ec);
+    if (!ec) {
+      ec = run([&](auto done) { socket.async_connect(endpoints, done); });
+    }
+    if (ec) {
+      stream.reset();
+      return make_error_code(connection_errc::unreachable);
+    }
+    // SNI; SSL_set_tlsext_host_name is a macro with a C cast.
+    SSL_ctrl(stream->native_handle(), SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
+             const_cast<char*>(address.host.c_str()));
+    stream->set_verify_callback(ssl::host_name_verification(address.host));
+    ec = run([&](auto done) { stream->async_handshake(ssl::stream_base::client, done); });
+    if (ec) {
+      stream.reset();
+      return make_error_code(ec == beast::error::timeout ? connection_errc::timeout
+                                                         : connection_errc::handshake_failed);
+    }
+    ++connections;
+    return {};
+  }
+
+  // Connects, retrying with exponential backoff while the hub cannot be reached.
+  protocol::Result<void> connect() {
+    auto delay = retry.first_delay;
+    for (int attempt = 1;; ++attempt) {
+      auto connected = connect_once();
+      if (connected || connected.error() != connection_errc::unreachable ||
+          attempt >= retry.attempts) {
+        return connected;
+      }
+      std::this_thread::sleep_for(delay);
+      delay = std::min(delay * 2, retry.max_delay);
+    }
+  }
+
+  // One exchange on the current connection; nullopt when the connection was lost on the way
+  // (the caller reconnects and sends again).
+  std::optional<protocol::Result<HubReply>> exchange_once(Request& request) {
+    auto& socket = beast::get_lowest_layer(*stream);
+    socket.expires_after(retry.io_timeout);
+    auto ec = run([&](auto done) { http::async_write(*stream, request, done); });
+    http::response<http::string_body> response;
+    if (!ec) {
+      ec = run([&](auto done) { http::async_read(*stream, buffer, response, done); });
+    }
+    if (ec == beast::error::timeout) {
+      stream.reset();
+      return protocol::Result<HubReply>(make_error_code(connection_errc::timeout));
+    }
+    if (ec == http::error::end_of_stream || ec == net::error::eof ||
+        ec == net::error::connection_reset || ec == net::error::broken_pipe ||
+        ec == ssl::error::stream_truncated || ec == http::error::partial_message) {
+      stream.reset();
+      return std::nullopt;
+    }
+    if (ec) {
+      stream.reset();
+      return protocol::Result<HubReply>(make_error_code(connection_errc::bad_response));
+    }
+    HubReply reply{response.result_int(), std::string(response[http::field::content_type]),
+                   std::move(response.body()), 0};
+    if (const auto retry_after = response.find(http::field::retry_after);
+        retry_after != response.end()) {
+      reply.retry_after_seconds = static_cast<unsigned>(
+          std::strtoul(std::string(retry_after->value()).c_str(), nullptr, 10));
+    }
+    if (!response.keep_alive()) {
+      stream.reset();  // the hub closes after this answer
+    }
+    return protocol::Result<HubReply>(std::move(reply));
+  }
+
+  protocol::Result<HubReply> exchange(Request& request) {
+    request.version(11);
+    request.set(http::field::host, address.host);
+    request.keep_alive(true);
+    request.prepare_payload();
+    for (int attempt = 1;; ++attempt) {
+      if (!stream) {
+        if (auto connected = connect(); !connected) {
+          return connected.error();
+        }
+      }
+      // A keep-alive connection the hub has closed in the meantime shows up here.
+      if (auto answer = exchange_once(request)) {
+        return std::move(*answer);
+      }
+      if (attempt >= retry.attempts) {
+        return make_error_code(connection_errc::unreachable);
+      }
+    }
+  }
+};
+
+protocol::Result<HubConnection> HubConnection::open(const HubAddress& address, const DeviceTls& tls,
+                                                    RetryPolicy retry) {
+  auto impl = std::make_unique<Impl>();
+  impl->address = address;
+  impl->retry = retry;
+  SSL_CTX* native = impl->tls.native_handle();
+  beast::error_code ec;
+  if (SSL_CTX_set_min_proto_version(native, TLS1_3_VERSION) != 1) {
+    return make_error_code(connection_errc::tls_setup_failed);
+  }
+  impl->tls.set_verify_mode(ssl::verify_peer, ec);
+  if (!ec) {
+    impl->tls.load_verify_file(tls.ca.string(), ec);
+  }
+  if (!ec) {
+    impl->tls.use_certificate_chain_file(tls.certificate.string(), ec);
+  }
+  if (!ec) {
+    impl->tls.use_private_key_file(tls.private_key.string(), ssl::context::pem, ec);
+  }
+  if (ec || SSL_CTX_check_private_key(native) != 1) {
+    ERR_clear_error();
+    return make_error_code(connection_errc::tls_setup_failed);
+  }
+  if (auto connected = impl->connect(); !connected) {
+    return connected.error();
+  }
+  return HubConnection(std::move(impl));
+}
+
+HubConnection::HubConnection(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+HubConnection::HubConnection(HubConnection&& other) noexcept = default;
+HubConnection& HubConnection::operator=(HubConnection&& other) noexcept = default;
+HubConnection::~HubConnection() = default;
+
+protocol::Result<HubReply> HubConnection::get(std::string_view target) {
+  Request request{http::verb::get, std::string(target), 11};
+  return impl_->exchange(request);
+}
+
+protocol::Result<HubReply> HubConnection::post(std::string_view target,
+                                               std::span<const std::uint8_t> body,
+                                               std::string_view content_type) {
+  Request request{http::verb::post, std::string(target), 11};
+  request.set(http::field::content_type, std::string(content_type));
+  request.body().assign(body.begin(), body.end());
+  return impl_->exchange(request);
+}
+
+std::uint64_t HubConnection::connections_made() const noexcept { return impl_->connections; }
+
+}  // namespace draaischijf::client
