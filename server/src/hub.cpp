@@ -394,22 +394,24 @@ net::awaitable<void> Hub::Impl::session(beast::tcp_stream tcp) {
   }
   Caller& caller = *identified;
 
+  // A stop cancels the wait for a client's next request. Registered once per connection; the
+  // wake runs on this session's strand and touches the socket only while `idle` is set, which
+  // is only while this coroutine waits in the read below (so the socket is alive).
+  auto idle = std::make_shared<bool>(false);
+  const auto on_stop = stop_signal.add([idle, &socket] {
+    net::post(socket.get_executor(), [idle, &socket] {
+      if (*idle) {
+        socket.cancel();
+      }
+    });
+  });
   beast::flat_buffer buffer(kReadBuffer);
   while (!stopping) {
     if (buffer.size() == 0) {
       socket.expires_after(config.limits.idle_timeout);
-      // The wake runs on this session's strand, so `waiting` and the stream are never raced.
-      auto waiting = std::make_shared<bool>(true);
-      const auto wake_id = stop_signal.add([waiting, &socket] {
-        net::post(socket.get_executor(), [waiting, &socket] {
-          if (*waiting) {
-            socket.cancel();
-          }
-        });
-      });
+      *idle = true;
       auto [idle_error, n] = co_await stream.async_read_some(buffer.prepare(4096), kNoThrow);
-      *waiting = false;
-      stop_signal.remove(wake_id);
+      *idle = false;
       if (idle_error) {
         break;
       }
@@ -637,7 +639,7 @@ net::awaitable<void> Hub::Impl::stream_notifications(Stream& stream, const Calle
   const auto executor = co_await net::this_coro::executor;
   auto pending = std::make_shared<Pending>(executor);
   pending->wake.expires_at(net::steady_timer::time_point::max());
-  const auto wake_id = stop_signal.add(
+  const auto on_stop = stop_signal.add(
       [pending, executor] { net::post(executor, [pending] { pending->wake.cancel(); }); });
   const auto mailboxes = api.stream_mailboxes(caller);
   const auto token = notifier.subscribe(
@@ -692,7 +694,6 @@ net::awaitable<void> Hub::Impl::stream_notifications(Stream& stream, const Calle
     }
   }
   notifier.unsubscribe(token);
-  stop_signal.remove(wake_id);
   if (stopping) {
     // A client that does not answer the close frame must not hold up the stop.
     auto timeouts = websocket::stream_base::timeout::suggested(beast::role_type::server);

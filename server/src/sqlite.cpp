@@ -98,9 +98,14 @@ class StatementPool {
     sqlite3_reset(statement);
     sqlite3_clear_bindings(statement);
     try {
-      auto& idle = idle_[std::string(sqlite3_sql(statement))];
-      if (idle.size() < kKeptPerStatement) {
-        idle.push_back(statement);
+      // Looked up by view: a statement seen before costs no allocation on its way back.
+      const std::string_view sql = sqlite3_sql(statement);
+      auto found = idle_.find(sql);
+      if (found == idle_.end()) {
+        found = idle_.emplace(std::string(sql), std::vector<sqlite3_stmt*>{}).first;
+      }
+      if (found->second.size() < kKeptPerStatement) {
+        found->second.push_back(statement);
         return;
       }
     } catch (const std::bad_alloc&) {  // not kept, then: finalized below

@@ -8,6 +8,7 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <utility>
 
 namespace draaischijf::server {
 
@@ -15,22 +16,38 @@ class StopSignal {
  public:
   using Wake = std::function<void()>;
 
-  /// Registers `wake`; runs it now when the stop has already fired. Thread-safe.
-  [[nodiscard]] std::uint64_t add(Wake wake) {
+  /// Removes its wake when destroyed (a session holds one for its lifetime).
+  class Registration {
+   public:
+    Registration(StopSignal& signal, std::uint64_t id) noexcept : signal_(&signal), id_(id) {}
+    Registration(Registration&& other) noexcept
+        : signal_(std::exchange(other.signal_, nullptr)), id_(other.id_) {}
+    Registration& operator=(Registration&&) = delete;
+    Registration(const Registration&) = delete;
+    Registration& operator=(const Registration&) = delete;
+    ~Registration() {
+      if (signal_ != nullptr) {
+        signal_->remove(id_);
+      }
+    }
+
+   private:
+    StopSignal* signal_;
+    std::uint64_t id_;
+  };
+
+  /// Registers `wake` until the Registration ends; runs it now when the stop has already
+  /// fired. Thread-safe.
+  [[nodiscard]] Registration add(Wake wake) {
     std::unique_lock lock(mutex_);
     if (fired_) {
       lock.unlock();
       wake();
-      return 0;
+      return {*this, 0};
     }
     const std::uint64_t id = ++next_id_;
     wakes_.emplace(id, std::move(wake));
-    return id;
-  }
-
-  void remove(std::uint64_t id) {
-    const std::lock_guard lock(mutex_);
-    wakes_.erase(id);
+    return {*this, id};
   }
 
   /// Runs every registered wake once. The wakes must only post work, never block.
@@ -47,6 +64,11 @@ class StopSignal {
   }
 
  private:
+  void remove(std::uint64_t id) {
+    const std::lock_guard lock(mutex_);
+    wakes_.erase(id);
+  }
+
   std::mutex mutex_;
   std::map<std::uint64_t, Wake> wakes_;
   std::uint64_t next_id_ = 0;

@@ -208,7 +208,6 @@ struct Run {
   ssl::context& context;
   std::uint16_t port;
   std::size_t connected = 0;
-  std::size_t finished = 0;
   net::steady_timer start_gate;
   Clock::time_point started{};
   Clock::time_point last_answer{};
@@ -246,14 +245,13 @@ net::awaitable<void> keep_alive_worker(Run& run, std::optional<Work>& work) {
       break;
     }
   }
-  ++run.finished;
 }
 
 void run_keep_alive(const Options& options, std::vector<std::vector<std::uint8_t>> envelopes,
                     const std::string& get_target, unsigned success_status) {
   net::io_context ioc(1);
   auto context = client_context(identity_of(options));
-  Run run{*context, options.port, 0, 0, net::steady_timer(ioc), {}, {}, {}};
+  Run run{*context, options.port, 0, net::steady_timer(ioc), {}, {}, {}};
   run.start_gate.expires_at(Clock::time_point::max());
   std::optional<Work> work;
   for (std::size_t i = 0; i < options.connections; ++i) {
