@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <openssl/bn.h>
+#include <openssl/core_names.h>
 #include <openssl/ec.h>
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
@@ -43,6 +44,14 @@ class CertsCategory final : public boost::system::error_category {
         return "the PKI folder exists already";
       case errc::serial_invalid:
         return "not a certificate serial number in hexadecimal";
+      case errc::request_failed:
+        return "certificate signing request cannot be made";
+      case errc::request_invalid:
+        return "not a valid PEM certificate signing request";
+      case errc::request_signature_invalid:
+        return "certificate signing request signature does not verify";
+      case errc::request_key_unsupported:
+        return "certificate signing request key is not ECDSA P-256";
     }
     return "unknown certificate error";
   }
@@ -55,6 +64,10 @@ using BioPtr = std::unique_ptr<BIO, BioDeleter>;
 struct NamesDeleter {
   void operator()(GENERAL_NAMES* names) const noexcept { GENERAL_NAMES_free(names); }
 };
+struct RequestDeleter {
+  void operator()(X509_REQ* request) const noexcept { X509_REQ_free(request); }
+};
+using RequestPtr = std::unique_ptr<X509_REQ, RequestDeleter>;
 
 constexpr std::string_view kUriPrefix = "urn:draaischijf:";
 
@@ -320,6 +333,79 @@ Result<DeviceIdentity> device_identity(X509* certificate) {
     return make_error_code(errc::identity_malformed);
   }
   return identity;
+}
+
+namespace {
+
+// The one key every Draaischijf certificate carries. The named-curve encoding is required as
+// well: a key with explicit curve parameters would be copied into the certificate that way,
+// which RFC 5480 forbids and TLS peers may refuse, and its parameters would be the sender's choice.
+bool is_named_p256(EVP_PKEY* key) {
+  std::array<char, 32> group{};
+  std::array<char, 32> encoding{};
+  std::size_t group_length = 0;
+  std::size_t encoding_length = 0;
+  return EVP_PKEY_is_a(key, "EC") == 1 &&
+         EVP_PKEY_get_group_name(key, group.data(), group.size(), &group_length) == 1 &&
+         std::string_view(group.data(), group_length) == SN_X9_62_prime256v1 &&
+         EVP_PKEY_get_utf8_string_param(key, OSSL_PKEY_PARAM_EC_ENCODING, encoding.data(),
+                                        encoding.size(), &encoding_length) == 1 &&
+         std::string_view(encoding.data(), encoding_length) == OSSL_PKEY_EC_ENCODING_GROUP;
+}
+
+// A request is a few hundred bytes; the bound also keeps the length within the int that
+// BIO_new_mem_buf takes.
+constexpr std::size_t kMaxRequestPem = 16 * 1024;
+
+}  // namespace
+
+Result<std::string> make_certificate_request(EVP_PKEY* key) {
+  // Refused here rather than by the issuer, so a device never sends a request that cannot work.
+  if (key == nullptr || !is_named_p256(key)) {
+    return make_error_code(errc::request_key_unsupported);
+  }
+  RequestPtr request(X509_REQ_new());
+  BioPtr bio(BIO_new(BIO_s_mem()));
+  if (!request || !bio) {
+    return make_error_code(errc::request_failed);
+  }
+  X509_REQ* r = request.get();
+  const bool made =
+      X509_REQ_set_version(r, X509_REQ_VERSION_1) == 1 &&
+      X509_NAME_add_entry_by_txt(
+          X509_REQ_get_subject_name(r), "CN", MBSTRING_UTF8,
+          reinterpret_cast<const unsigned char*>("draaischijf device request"), -1, -1, 0) == 1 &&
+      X509_REQ_set_pubkey(r, key) == 1 && X509_REQ_sign(r, key, EVP_sha256()) > 0 &&
+      PEM_write_bio_X509_REQ(bio.get(), r) == 1;
+  char* data = nullptr;
+  const long size = made ? BIO_get_mem_data(bio.get(), &data) : 0;
+  if (size <= 0) {
+    return make_error_code(errc::request_failed);
+  }
+  return std::string(data, static_cast<std::size_t>(size));
+}
+
+Result<KeyPtr> parse_certificate_request(std::string_view pem) {
+  if (pem.size() > kMaxRequestPem) {
+    return make_error_code(errc::request_invalid);
+  }
+  BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+  RequestPtr request(bio ? PEM_read_bio_X509_REQ(bio.get(), nullptr, nullptr, nullptr) : nullptr);
+  KeyPtr key(request ? X509_REQ_get_pubkey(request.get()) : nullptr);
+  if (!key) {
+    return make_error_code(errc::request_invalid);
+  }
+  // The key before the signature: no verification runs with an algorithm or curve parameters
+  // that the sender chose.
+  if (!is_named_p256(key.get())) {
+    return make_error_code(errc::request_key_unsupported);
+  }
+  // Proof of possession: the self-signature shows that whoever made the request holds the
+  // private key, so a certificate is never issued for a key its requester cannot use.
+  if (X509_REQ_verify(request.get(), key.get()) != 1) {
+    return make_error_code(errc::request_signature_invalid);
+  }
+  return key;
 }
 
 Result<std::string> organisation_of_ca(X509* certificate) {

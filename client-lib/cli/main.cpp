@@ -1,37 +1,890 @@
 // draaischijf: the command-line client, built on the client library's public API only.
 
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <iostream>
+#include <sstream>
 #include <string_view>
+#include <termios.h>
+#include <unistd.h>
 #include <vector>
 
+#include <boost/json.hpp>
+
+#include <draaischijf/client/client.hpp>
+#include <draaischijf/client/dev_import.hpp>
 #include <draaischijf/client/walkthrough.hpp>
+#include <draaischijf/protocol/encoding.hpp>
+
+#include "options.hpp"
 
 namespace {
 
-constexpr std::string_view kUsage = R"(draaischijf - the Draaischijf client
+namespace fs = std::filesystem;
+namespace json = boost::json;
+using draaischijf::cli::Arguments;
+using namespace draaischijf::client;  // NOLINT(google-build-using-namespace): the CLI is its user
+using draaischijf::protocol::Id;
 
-Usage:
-  draaischijf demo        Runs the protocol walkthrough between a CLB and a CAW, in memory.
-  draaischijf --help | --version
+constexpr std::string_view kHelp = R"(draaischijf - the Draaischijf client
 
-Exit codes: 0 success, 1 a check failed, 2 usage error.
+Usage: draaischijf [--profile DIR] [--key-file FILE] [--json] COMMAND ...
+
+Device profile (default folder: $DRAAISCHIJF_PROFILE, else ~/.draaischijf). The key store is
+opened with --key-file, else the passphrase in $DRAAISCHIJF_PASSPHRASE, else one typed at the
+terminal.
+
+  init --from-dev DIR [--hub HOST:PORT]   Creates the profile from a development deployment's
+                                          device folder (draaischijf-data/dev-pki/clb, .../admin)
+  enrol start --hub HOST:PORT --ca ROOT.pem --trust TRUST.txt --hub-key HUB.pub --org ORG
+        --org-type TYPE --role ROLE       Makes this device's keys and a certificate request
+  enrol finish --certificate DEVICE.pem   Installs the issued certificate, asks to be enrolled
+  whoami                                  This device: ids, role, fingerprint
+  trust list | trust add ORG --fingerprint F
+                                          Pinned organisation keys; pin one after comparing
+  directory [ORG]                         Organisations, or one organisation's mailboxes
+  send KIND --to MAILBOX [--to ...] [--purpose P] [--text CATEGORY=TEXT]...
+       [--file CATEGORY=PATH[@MEDIA/TYPE]]... [--consent ID] [--pupil HEX] [--reply-to SEQ]
+                                          KIND: signaal, consultatie, doorverwijzing,
+                                          terugkoppeling, statusantwoord, ...
+  inbox [--all]                           Fetches new messages, verifies them, lists unread
+  read SEQ [--save DIR] [--save-age FILE] Opens and verifies one message; marks it read.
+                                          --save-age writes its age body (for archives)
+  ack SEQ                                 Acknowledges reading without opening
+  status [MESSAGE_ID]                     Delivery and read status of what this device sent
+  admin pending                           Devices waiting for approval
+  admin approve DEVICE --fingerprint F [--mailbox M]...
+  admin remove DEVICE                     Removes a device and rotates its mailboxes
+  admin rotate MAILBOX
+  admin export-key MAILBOX [--epoch N]    The mailbox's age key, for opening archives with age
+  demo                                    The protocol walkthrough, offline
+  --help | --version
+
+Exit codes: 0 done; 1 the operation failed (the message says why); 2 usage error;
+3 refused by the policy; 4 a security check failed (untrusted, tampered, fingerprint);
+5 the hub cannot be reached.
 )";
+
+enum Exit { kOk = 0, kFailed = 1, kUsageError = 2, kPolicy = 3, kSecurity = 4, kUnreachable = 5 };
+
+struct Context {
+  fs::path profile_dir;
+  std::optional<fs::path> key_file;
+  bool json_output = false;
+};
+
+int usage_error(const std::string& message) {
+  std::cerr << "error: " << message << "\nrun draaischijf --help for the commands and options\n";
+  return kUsageError;
+}
+
+int fail(const boost::system::error_code& error, const Client* client = nullptr) {
+  std::cerr << "error: " << error.message() << "\n";
+  if (client != nullptr &&
+      (error == client_errc::hub_refused || error == client_errc::policy_refused)) {
+    const auto& problem = client->last_problem();
+    if (!problem.title.empty()) {
+      std::cerr << "  " << problem.title
+                << (problem.status ? " (" + std::to_string(problem.status) + ")" : "") << "\n";
+    }
+    if (!problem.detail.empty()) {
+      std::cerr << "  " << problem.detail << "\n";
+    }
+  }
+  if (error == client_errc::policy_refused) {
+    return kPolicy;
+  }
+  if (error == client_errc::directory_tampered || error == client_errc::untrusted_organisation ||
+      error == client_errc::fingerprint_mismatch || error == client_errc::receipt_invalid) {
+    return kSecurity;
+  }
+  if (error == connection_errc::unreachable || error == connection_errc::timeout) {
+    return kUnreachable;
+  }
+  return kFailed;
+}
+
+std::string hex(std::span<const std::uint8_t> bytes) {
+  return draaischijf::protocol::hex_encode(bytes);
+}
+
+std::optional<Id> parse_id(std::string_view text) {
+  auto bytes = draaischijf::protocol::hex_decode(text);
+  if (!bytes || bytes->size() != 16) {
+    return std::nullopt;
+  }
+  Id id{};
+  std::copy(bytes->begin(), bytes->end(), id.begin());
+  return id;
+}
+
+std::string read_passphrase() {
+  if (const char* env = std::getenv("DRAAISCHIJF_PASSPHRASE")) {
+    return env;
+  }
+  std::cerr << "passphrase: " << std::flush;
+  termios old{};
+  const bool tty = ::tcgetattr(STDIN_FILENO, &old) == 0;
+  if (tty) {
+    termios quiet = old;
+    quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+    ::tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
+  }
+  std::string line;
+  std::getline(std::cin, line);
+  if (tty) {
+    ::tcsetattr(STDIN_FILENO, TCSANOW, &old);
+    std::cerr << "\n";
+  }
+  return line;
+}
+
+draaischijf::protocol::Result<Unlock> unlock_for(const Context& context) {
+  if (context.key_file) {
+    return Unlock::with_key_file(*context.key_file);
+  }
+  return Unlock::with_passphrase(read_passphrase());
+}
+
+// Opens the profile, the key store and the connection; prints why not.
+std::optional<Client> open_client(const Context& context, int& exit_code) {
+  auto profile = Profile::open(context.profile_dir);
+  if (!profile) {
+    exit_code = fail(profile.error());
+    std::cerr << "  profile folder: " << context.profile_dir.string() << "\n";
+    return std::nullopt;
+  }
+  auto unlock = unlock_for(context);
+  if (!unlock) {
+    exit_code = fail(unlock.error());
+    return std::nullopt;
+  }
+  auto client = Client::open(*profile, *unlock);
+  if (!client) {
+    exit_code = fail(client.error());
+    return std::nullopt;
+  }
+  return std::move(*client);
+}
+
+void print_json(const json::value& value) { std::cout << json::serialize(value) << "\n"; }
+
+std::string when(std::int64_t ms) {
+  const std::time_t seconds = static_cast<std::time_t>(ms / 1000);
+  std::tm utc{};
+  ::gmtime_r(&seconds, &utc);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%d %H:%M:%S UTC", &utc);
+  return text;
+}
+
+// --- commands -----------------------------------------------------------------------------------
+
+int cmd_init(const Context& context, const Arguments& args) {
+  if (auto bad = args.unknown({"from-dev", "hub"}); !bad.empty()) {
+    return usage_error(bad);
+  }
+  const auto from = args.value("from-dev");
+  if (!from) {
+    return usage_error("init needs --from-dev DIR (a device folder of the development deployment)");
+  }
+  ProfileSettings settings;
+  if (const auto hub = args.value("hub")) {
+    const auto address = parse_hub_address(*hub);
+    if (!address) {
+      return usage_error("--hub must be HOST or HOST:PORT");
+    }
+    settings.hub = *address;
+  }
+  auto unlock = [&]() -> draaischijf::protocol::Result<Unlock> {
+    if (context.key_file && !fs::exists(*context.key_file)) {
+      if (auto created = create_key_file(*context.key_file); !created) {
+        return created.error();
+      }
+    }
+    return unlock_for(context);
+  }();
+  if (!unlock) {
+    return fail(unlock.error());
+  }
+  auto imported = import_dev_device(*from, context.profile_dir, settings, *unlock);
+  if (!imported) {
+    return fail(imported.error());
+  }
+  if (context.json_output) {
+    print_json({{"profile", context.profile_dir.string()},
+                {"device_id", hex(imported->device_id)},
+                {"org_id", hex(imported->org_id)},
+                {"role", imported->role}});
+  } else {
+    std::cout << "profile created in " << context.profile_dir.string() << "\n  device "
+              << hex(imported->device_id) << " (" << imported->role << ")\n  organisation "
+              << hex(imported->org_id) << "\n";
+  }
+  return kOk;
+}
+
+int cmd_enrol(const Context& context, const Arguments& args) {
+  const auto& words = args.positional();
+  const std::string sub = words.size() == 2 ? words[1] : "";
+  auto unlock = [&]() -> draaischijf::protocol::Result<Unlock> {
+    if (context.key_file && !fs::exists(*context.key_file)) {
+      if (auto created = create_key_file(*context.key_file); !created) {
+        return created.error();
+      }
+    }
+    return unlock_for(context);
+  };
+  if (sub == "start") {
+    if (auto bad = args.unknown({"hub", "ca", "trust", "hub-key", "org", "org-type", "role"});
+        !bad.empty()) {
+      return usage_error(bad);
+    }
+    EnrolmentRequest request;
+    const auto hub = parse_hub_address(args.value("hub").value_or(""));
+    const auto org = parse_id(args.value("org").value_or(""));
+    if (!hub || !org || !args.value("ca") || !args.value("trust") || !args.value("hub-key") ||
+        !args.value("role") || !args.value("org-type")) {
+      return usage_error(
+          "enrol start needs --hub, --ca, --trust, --hub-key, --org, --org-type "
+          "and --role (ask the hub operator or your organisation admin)");
+    }
+    request.org_id = *org;
+    request.org_type = *args.value("org-type");
+    request.role = *args.value("role");
+    request.hub_root = *args.value("ca");
+    request.trust = *args.value("trust");
+    request.hub_key = *args.value("hub-key");
+    request.settings.hub = *hub;
+    auto key = unlock();
+    if (!key) {
+      return fail(key.error());
+    }
+    auto started = start_enrolment(context.profile_dir, request, *key);
+    if (!started) {
+      return fail(started.error());
+    }
+    const auto csr = (context.profile_dir / "tls" / "request.csr").string();
+    if (context.json_output) {
+      print_json({{"device_id", hex(started->device_id)}, {"certificate_request", csr}});
+    } else {
+      std::cout << "keys made on this device; device id " << hex(started->device_id) << "\nsend "
+                << csr << " to your organisation's certificate authority, e.g.\n"
+                << "  draaischijf-hub pki device --dir PKI --org-id " << hex(*org) << " --org-type "
+                << request.org_type << " --role " << request.role << " --device-id "
+                << hex(started->device_id) << " --csr " << csr
+                << " --out FOLDER\nthen run: draaischijf enrol finish --certificate "
+                   "FOLDER/device.pem\n";
+    }
+    return kOk;
+  }
+  if (sub == "finish") {
+    if (auto bad = args.unknown({"certificate"}); !bad.empty()) {
+      return usage_error(bad);
+    }
+    const auto certificate = args.value("certificate");
+    if (!certificate) {
+      return usage_error("enrol finish needs --certificate DEVICE.pem");
+    }
+    auto profile = Profile::open(context.profile_dir);
+    if (!profile) {
+      return fail(profile.error());
+    }
+    auto key = unlock();
+    if (!key) {
+      return fail(key.error());
+    }
+    auto print = finish_enrolment(*profile, *certificate, *key);
+    if (!print) {
+      return fail(print.error());
+    }
+    if (context.json_output) {
+      print_json({{"fingerprint", *print}});
+    } else {
+      std::cout << "enrolment requested. Your organisation admin approves it after comparing "
+                   "this fingerprint:\n  "
+                << *print << "\n";
+    }
+    return kOk;
+  }
+  return usage_error("enrol start ... | enrol finish --certificate FILE");
+}
+
+int cmd_whoami(Client& client, const Context& context) {
+  const auto& device = client.device();
+  const std::string print =
+      device_fingerprint(device.signing.public_key(), device.encryption.public_key());
+  if (context.json_output) {
+    print_json({{"device_id", hex(device.device_id)},
+                {"org_id", hex(device.org_id)},
+                {"staff_id", hex(device.staff_id)},
+                {"role", device.role},
+                {"fingerprint", print},
+                {"organisation_admin", device.organisation.has_value()}});
+    return kOk;
+  }
+  std::cout << "device        " << hex(device.device_id) << "\norganisation  " << hex(device.org_id)
+            << "\nrole          " << device.role << "\nfingerprint   " << print << "\n";
+  if (device.organisation) {
+    std::cout << "holds the organisation signing key (admin)\n";
+  }
+  return kOk;
+}
+
+int cmd_trust(Client& client, const Context& context, const Arguments& args) {
+  const auto& words = args.positional();
+  if (words.size() == 2 && words[1] == "list") {
+    json::array out;
+    for (const auto& organisation : client.trust().organisations()) {
+      if (context.json_output) {
+        out.push_back({{"org_id", hex(organisation.org_id)},
+                       {"name", organisation.name},
+                       {"fingerprint", fingerprint(organisation.key)}});
+      } else {
+        std::cout << hex(organisation.org_id) << "  " << fingerprint(organisation.key) << "  "
+                  << organisation.name << "\n";
+      }
+    }
+    if (context.json_output) {
+      print_json(out);
+    }
+    return kOk;
+  }
+  if (words.size() == 3 && words[1] == "add") {
+    const auto org = parse_id(words[2]);
+    const auto print = args.value("fingerprint");
+    if (!org || !print) {
+      return usage_error("trust add ORG --fingerprint F (ORG is 32 hex digits)");
+    }
+    if (auto pinned = client.pin_organisation(*org, *print); !pinned) {
+      return fail(pinned.error(), &client);
+    }
+    std::cout << "pinned " << words[2] << "\n";
+    return kOk;
+  }
+  return usage_error("trust list | trust add ORG --fingerprint F");
+}
+
+int cmd_directory(Client& client, const Context& context, const Arguments& args) {
+  if (args.positional().size() == 2) {
+    const auto org = parse_id(args.positional()[1]);
+    if (!org) {
+      return usage_error("directory ORG: ORG is 32 hex digits");
+    }
+    auto mailboxes = client.mailboxes(*org);
+    if (!mailboxes) {
+      return fail(mailboxes.error(), &client);
+    }
+    json::array out;
+    for (const auto& m : *mailboxes) {
+      if (context.json_output) {
+        out.push_back({{"mailbox_id", hex(m.mailbox_id)},
+                       {"name", m.name},
+                       {"epoch", m.epoch},
+                       {"accepting", m.accepting}});
+      } else {
+        std::cout << hex(m.mailbox_id) << "  " << m.name << "  epoch " << m.epoch
+                  << (m.accepting ? "" : "  (held until rotated)") << "\n";
+      }
+    }
+    if (context.json_output) {
+      print_json(out);
+    }
+    return kOk;
+  }
+  auto organisations = client.organisations();
+  if (!organisations) {
+    return fail(organisations.error(), &client);
+  }
+  json::array out;
+  for (const auto& o : *organisations) {
+    if (context.json_output) {
+      out.push_back({{"org_id", hex(o.org_id)},
+                     {"type", o.type},
+                     {"name", o.name},
+                     {"trusted", o.trusted},
+                     {"fingerprint", o.fingerprint}});
+    } else {
+      std::cout << hex(o.org_id) << "  " << o.type << "  " << o.name
+                << (o.trusted ? "" : "  (NOT pinned: compare " + o.fingerprint + ")") << "\n";
+    }
+  }
+  if (context.json_output) {
+    print_json(out);
+  }
+  return kOk;
+}
+
+// "CATEGORY=VALUE" into the category and the value.
+std::optional<std::pair<draaischijf::protocol::DataCategory, std::string>> categorised(
+    const std::string& text) {
+  const auto equals = text.find('=');
+  if (equals == std::string::npos) {
+    return std::nullopt;
+  }
+  const auto category = draaischijf::protocol::parse_name<draaischijf::protocol::DataCategory>(
+      text.substr(0, equals));
+  if (!category) {
+    return std::nullopt;
+  }
+  return std::pair{*category, text.substr(equals + 1)};
+}
+
+int cmd_send(Client& client, const Context& context, const Arguments& args) {
+  using namespace draaischijf::protocol;  // NOLINT(google-build-using-namespace)
+  if (auto bad = args.unknown({"to", "purpose", "text", "file", "consent", "pupil", "reply-to"});
+      !bad.empty()) {
+    return usage_error(bad);
+  }
+  if (args.positional().size() != 2) {
+    return usage_error("send KIND --to MAILBOX ...");
+  }
+  Composition composition;
+  const auto kind = parse_name<MessageKind>(args.positional()[1]);
+  if (!kind) {
+    return usage_error("unknown message kind '" + args.positional()[1] + "'");
+  }
+  composition.kind = *kind;
+  const auto purpose = parse_name<Purpose>(args.value("purpose").value_or("begeleiding"));
+  if (!purpose) {
+    return usage_error("unknown purpose '" + args.value("purpose").value_or("") + "'");
+  }
+  composition.purpose = *purpose;
+  for (const auto& to : args.values("to")) {
+    const auto id = parse_id(to);
+    if (!id) {
+      return usage_error("--to takes a mailbox id (32 hex digits); list them with directory ORG");
+    }
+    composition.recipients.push_back(*id);
+  }
+  if (composition.recipients.empty()) {
+    return usage_error("send needs at least one --to MAILBOX");
+  }
+  if (const auto consent = args.value("consent")) {
+    const auto id = parse_id(*consent);
+    if (!id) {
+      return usage_error("--consent takes a consent record id (32 hex digits)");
+    }
+    composition.consent_reference = *id;
+  }
+  if (const auto pupil = args.value("pupil")) {
+    auto bytes = hex_decode(*pupil);
+    if (!bytes || bytes->size() != 32) {
+      return usage_error("--pupil takes the pupil pseudonym (64 hex digits)");
+    }
+    std::copy(bytes->begin(), bytes->end(), composition.pupil_pseudonym.begin());
+  }
+  if (const auto reply = args.value("reply-to")) {
+    auto entry = client.find(std::strtoll(reply->c_str(), nullptr, 10));
+    if (!entry) {
+      return fail(entry.error());
+    }
+    composition.reply_to = std::pair{entry->mailbox_id, entry->sequence};
+  }
+  for (const auto& text : args.values("text")) {
+    const auto parsed = categorised(text);
+    if (!parsed) {
+      return usage_error(
+          "--text takes CATEGORY=TEXT with a data category such as "
+          "handelingsgericht_advies or psychisch_sociaal");
+    }
+    Fragment fragment;
+    fragment.category = parsed->first;
+    fragment.media_type = "text/plain; charset=utf-8";
+    fragment.body = SecretBytes::copy_of(
+        {reinterpret_cast<const std::uint8_t*>(parsed->second.data()), parsed->second.size()});
+    composition.fragments.push_back(std::move(fragment));
+  }
+  for (const auto& file : args.values("file")) {
+    const auto parsed = categorised(file);
+    if (!parsed) {
+      return usage_error("--file takes CATEGORY=PATH[@MEDIA/TYPE]");
+    }
+    std::string path = parsed->second;
+    std::string media = "application/octet-stream";
+    if (const auto at = path.rfind('@');
+        at != std::string::npos && path.find('/', at) != std::string::npos) {
+      media = path.substr(at + 1);
+      path.resize(at);
+    }
+    const auto bytes = read_small_file(path);
+    if (!bytes) {
+      return usage_error("cannot read " + path);
+    }
+    Fragment fragment;
+    fragment.category = parsed->first;
+    fragment.media_type = media;
+    fragment.body =
+        SecretBytes::copy_of({reinterpret_cast<const std::uint8_t*>(bytes->data()), bytes->size()});
+    composition.fragments.push_back(std::move(fragment));
+  }
+  auto sent = client.send(std::move(composition));
+  if (!sent) {
+    return fail(sent.error(), &client);
+  }
+  if (context.json_output) {
+    print_json({{"message_id", hex(sent->message_id)},
+                {"hub_sequence", sent->hub_sequence},
+                {"received_at_ms", sent->received_at_ms},
+                {"duplicate", sent->duplicate}});
+  } else {
+    std::cout << "sent " << hex(sent->message_id) << " (hub receipt verified, sequence "
+              << sent->hub_sequence << ", " << when(sent->received_at_ms) << ")\n";
+  }
+  return kOk;
+}
+
+json::object entry_json(const InboxEntry& e) {
+  json::array flags;
+  for (const auto& flag : e.flags) {
+    flags.push_back(json::value(flag));
+  }
+  return {{"sequence", e.sequence},
+          {"mailbox_id", hex(e.mailbox_id)},
+          {"message_id", hex(e.message_id)},
+          {"received_at_ms", e.received_at_ms},
+          {"sender_org", hex(e.sender_org)},
+          {"sender_org_name", e.sender_org_name},
+          {"sender_device", hex(e.sender_device)},
+          {"sender_role", e.sender_role},
+          {"kind", e.kind},
+          {"categories", categories_text(e.categories)},
+          {"flags", std::move(flags)},
+          {"problem", e.problem},
+          {"read", e.read}};
+}
+
+int cmd_inbox(Client& client, const Context& context, const Arguments& args) {
+  if (auto bad = args.unknown({"all"}); !bad.empty()) {
+    return usage_error(bad);
+  }
+  auto report = client.sync();
+  if (!report) {
+    return fail(report.error(), &client);
+  }
+  auto entries = client.inbox(!args.flag("all"));
+  if (!entries) {
+    return fail(entries.error(), &client);
+  }
+  if (context.json_output) {
+    json::array out;
+    for (const auto& e : *entries) {
+      out.push_back(entry_json(e));
+    }
+    print_json({{"new", report->new_messages}, {"messages", std::move(out)}});
+    return kOk;
+  }
+  std::cout << report->new_messages << " new; " << entries->size()
+            << (args.flag("all") ? " in the inbox" : " unread") << "\n";
+  for (const auto& e : *entries) {
+    std::cout << (e.read ? "  " : "* ") << e.sequence << "  " << when(e.received_at_ms) << "  "
+              << e.kind << "  from "
+              << (e.sender_org_name.empty() ? hex(e.sender_org) : e.sender_org_name)
+              << (e.sender_role.empty() ? "" : " (" + e.sender_role + ")") << "  ["
+              << categories_text(e.categories) << "]";
+    for (const auto& flag : e.flags) {
+      std::cout << "  !" << flag;
+    }
+    if (!e.problem.empty()) {
+      std::cout << "  REFUSED: " << e.problem;
+    }
+    std::cout << "\n";
+  }
+  return kOk;
+}
+
+std::optional<InboxEntry> resolve(Client& client, const Arguments& args, int& exit_code) {
+  if (args.positional().size() != 2) {
+    exit_code = usage_error(args.positional()[0] + " SEQ (the number inbox shows)");
+    return std::nullopt;
+  }
+  auto entry = client.find(std::strtoll(args.positional()[1].c_str(), nullptr, 10));
+  if (!entry) {
+    exit_code = fail(entry.error());
+    return std::nullopt;
+  }
+  return *entry;
+}
+
+int cmd_read(Client& client, const Context& context, const Arguments& args) {
+  if (auto bad = args.unknown({"save", "save-age"}); !bad.empty()) {
+    return usage_error(bad);
+  }
+  int code = kOk;
+  const auto entry = resolve(client, args, code);
+  if (!entry) {
+    return code;
+  }
+  auto message = client.read(entry->mailbox_id, entry->sequence);
+  if (!message) {
+    return fail(message.error(), &client);
+  }
+  const auto& opened = message->opened;
+  const auto& sender = opened.sender;
+  if (const auto age_file = args.value("save-age")) {
+    const auto parsed = draaischijf::protocol::parse_envelope(message->envelope);
+    if (!parsed ||
+        !write_file_atomically(
+            *age_file, {reinterpret_cast<const char*>(parsed->body.data()), parsed->body.size()},
+            0600)) {
+      return usage_error("cannot write " + *age_file);
+    }
+  }
+  json::array fragments;
+  std::ostringstream human;
+  human << draaischijf::protocol::name_of(opened.outer.kind) << " ("
+        << draaischijf::protocol::name_of(opened.outer.purpose) << ")\nfrom  "
+        << (entry->sender_org_name.empty() ? hex(sender.org_id) : entry->sender_org_name)
+        << ", device " << hex(sender.device_id) << ", role "
+        << draaischijf::protocol::name_of(sender.role)
+        << "\n      signature and device certificate verified against the organisation key\n"
+        << "sent  " << when(static_cast<std::int64_t>(opened.outer.created_at_ms)) << "\n";
+  for (const auto& flag : message->entry.flags) {
+    human << "WARNING: " << flag << " in the sender's sequence numbers\n";
+  }
+  std::size_t index = 0;
+  for (const auto& fragment : opened.fragments) {
+    ++index;
+    const std::string category(draaischijf::protocol::name_of(fragment.category));
+    const bool text = fragment.media_type.rfind("text/", 0) == 0;
+    std::string saved;
+    if (const auto dir = args.value("save")) {
+      fs::create_directories(*dir);
+      saved = (fs::path(*dir) / ("fragment-" + std::to_string(index))).string();
+      std::ofstream(saved, std::ios::binary)
+          .write(reinterpret_cast<const char*>(fragment.body.data()),
+                 static_cast<std::streamsize>(fragment.body.size()));
+    }
+    const std::string body(fragment.body.begin(), fragment.body.end());
+    fragments.push_back({{"category", category},
+                         {"media_type", fragment.media_type},
+                         {"size", fragment.body.size()},
+                         {"text", text ? body : ""},
+                         {"saved", saved}});
+    human << "\n[" << category << "] " << fragment.media_type << ", " << fragment.body.size()
+          << " bytes" << (saved.empty() ? "" : ", saved to " + saved) << "\n";
+    if (text) {
+      human << body << "\n";
+    }
+  }
+  if (context.json_output) {
+    auto out = entry_json(message->entry);
+    out["purpose"] = std::string(draaischijf::protocol::name_of(opened.outer.purpose));
+    out["thread_id"] = hex(opened.thread_id);
+    out["sender_sequence"] = opened.sequence;
+    out["fragments"] = std::move(fragments);
+    print_json(out);
+  } else {
+    std::cout << human.str();
+  }
+  return kOk;
+}
+
+int cmd_ack(Client& client, const Arguments& args) {
+  int code = kOk;
+  const auto entry = resolve(client, args, code);
+  if (!entry) {
+    return code;
+  }
+  if (auto done = client.acknowledge(entry->mailbox_id, entry->sequence); !done) {
+    return fail(done.error(), &client);
+  }
+  std::cout << "acknowledged " << entry->sequence << " as read\n";
+  return kOk;
+}
+
+int cmd_status(Client& client, const Context& context, const Arguments& args) {
+  if (args.positional().size() != 2) {
+    return usage_error("status MESSAGE_ID (as send printed it)");
+  }
+  const auto id = parse_id(args.positional()[1]);
+  if (!id) {
+    return usage_error("status MESSAGE_ID: 32 hex digits");
+  }
+  auto states = client.status(*id);
+  if (!states) {
+    return fail(states.error(), &client);
+  }
+  json::array out;
+  for (const auto& s : *states) {
+    if (context.json_output) {
+      out.push_back({{"mailbox_id", hex(s.mailbox_id)}, {"state", s.state}});
+    } else {
+      std::cout << hex(s.mailbox_id) << "  " << s.state << "\n";
+    }
+  }
+  if (context.json_output) {
+    print_json({{"message_id", args.positional()[1]}, {"recipients", std::move(out)}});
+  }
+  return kOk;
+}
+
+int cmd_admin(Client& client, const Context& context, const Arguments& args) {
+  const auto& words = args.positional();
+  const std::string sub = words.size() >= 2 ? words[1] : "";
+  if (sub == "pending") {
+    auto pending = client.pending_enrolments();
+    if (!pending) {
+      return fail(pending.error(), &client);
+    }
+    json::array out;
+    for (const auto& p : *pending) {
+      if (context.json_output) {
+        out.push_back({{"device_id", hex(p.device_id)},
+                       {"role", p.role},
+                       {"staff_id", hex(p.staff_id)},
+                       {"fingerprint", p.fingerprint}});
+      } else {
+        std::cout << hex(p.device_id) << "  " << p.role << "  fingerprint " << p.fingerprint
+                  << "\n";
+      }
+    }
+    if (context.json_output) {
+      print_json(out);
+    }
+    return kOk;
+  }
+  const auto target = words.size() == 3 ? parse_id(words[2]) : std::nullopt;
+  if (sub == "approve" && target) {
+    const auto print = args.value("fingerprint");
+    if (!print) {
+      return usage_error(
+          "admin approve DEVICE --fingerprint F: compare the fingerprint the new "
+          "device shows (draaischijf whoami) and type it here");
+    }
+    std::vector<Id> mailboxes;
+    for (const auto& m : args.values("mailbox")) {
+      const auto id = parse_id(m);
+      if (!id) {
+        return usage_error("--mailbox takes a mailbox id (32 hex digits)");
+      }
+      mailboxes.push_back(*id);
+    }
+    if (auto approved = client.approve(*target, *print, mailboxes); !approved) {
+      return fail(approved.error(), &client);
+    }
+    std::cout << "approved " << words[2] << "; added to " << mailboxes.size() << " mailbox(es)\n";
+    return kOk;
+  }
+  if (sub == "remove" && target) {
+    auto rotated = client.remove_member(*target);
+    if (!rotated) {
+      return fail(rotated.error(), &client);
+    }
+    std::cout << "removed " << words[2] << "; rotated " << rotated->size() << " mailbox(es)\n";
+    return kOk;
+  }
+  if (sub == "rotate" && target) {
+    auto epoch = client.rotate(*target);
+    if (!epoch) {
+      return fail(epoch.error(), &client);
+    }
+    std::cout << "mailbox " << words[2] << " is now at epoch " << *epoch << "\n";
+    return kOk;
+  }
+  if (sub == "export-key" && target) {
+    auto certificate = client.mailbox_certificate(*target);
+    if (!certificate) {
+      return fail(certificate.error(), &client);
+    }
+    const auto epoch = args.value("epoch") ? std::strtoul(args.value("epoch")->c_str(), nullptr, 10)
+                                           : certificate->epoch;
+    auto identity = client.export_mailbox_key(*target, static_cast<std::uint32_t>(epoch));
+    if (!identity) {
+      return fail(identity.error(), &client);
+    }
+    // The secret goes to stdout only, because the user asked for it; nothing else is printed.
+    std::cout << identity->expose_secret_string() << "\n";
+    return kOk;
+  }
+  return usage_error(
+      "admin pending | approve DEVICE --fingerprint F | remove DEVICE | rotate "
+      "MAILBOX | export-key MAILBOX [--epoch N]");
+}
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  const std::vector<std::string_view> args(argv + 1, argv + argc);
-  if (args.empty() || args[0] == "--help" || args[0] == "-h") {
-    std::cout << kUsage;
-    return args.empty() ? 2 : 0;
+  std::vector<std::string_view> words(argv + 1, argv + argc);
+  Context context;
+  if (const char* env = std::getenv("DRAAISCHIJF_PROFILE")) {
+    context.profile_dir = env;
+  } else if (const char* home = std::getenv("HOME")) {
+    context.profile_dir = fs::path(home) / ".draaischijf";
   }
-  if (args[0] == "--version") {
-    std::cout << "draaischijf 0.1.0\n";
-    return 0;
+  // Global options come before the command.
+  while (!words.empty() && words.front().rfind("--", 0) == 0) {
+    const auto option = words.front();
+    if (option == "--help" || option == "-h") {
+      std::cout << kHelp;
+      return kOk;
+    }
+    if (option == "--version") {
+      std::cout << "draaischijf 0.1.0\n";
+      return kOk;
+    }
+    if (option == "--json") {
+      context.json_output = true;
+      words.erase(words.begin());
+      continue;
+    }
+    if ((option == "--profile" || option == "--key-file") && words.size() >= 2) {
+      (option == "--profile" ? context.profile_dir : context.key_file.emplace()) =
+          fs::path(words[1]);
+      words.erase(words.begin(), words.begin() + 2);
+      continue;
+    }
+    return usage_error("unknown or incomplete option " + std::string(option));
   }
-  if (args[0] == "demo" && args.size() == 1) {
+  if (words.empty()) {
+    std::cout << kHelp;
+    return kUsageError;
+  }
+  const Arguments args(words, {"all", "json"});
+  const std::string command = args.positional().front();
+  if (command == "demo") {
     return draaischijf::client::run_walkthrough(std::cout);
   }
-  std::cerr << "error: unknown command '" << args[0] << "'; run draaischijf --help\n";
-  return 2;
+  if (command == "init") {
+    return cmd_init(context, args);
+  }
+  if (command == "enrol") {
+    return cmd_enrol(context, args);
+  }
+  const std::set<std::string> commands = {"whoami", "trust", "directory", "send", "inbox",
+                                          "read",   "ack",   "status",    "admin"};
+  if (commands.count(command) == 0) {
+    return usage_error("unknown command '" + command + "'");
+  }
+  int code = kOk;
+  auto client = open_client(context, code);
+  if (!client) {
+    return code;
+  }
+  if (command == "whoami") {
+    return cmd_whoami(*client, context);
+  }
+  if (command == "trust") {
+    return cmd_trust(*client, context, args);
+  }
+  if (command == "directory") {
+    return cmd_directory(*client, context, args);
+  }
+  if (command == "send") {
+    return cmd_send(*client, context, args);
+  }
+  if (command == "inbox") {
+    return cmd_inbox(*client, context, args);
+  }
+  if (command == "read") {
+    return cmd_read(*client, context, args);
+  }
+  if (command == "ack") {
+    return cmd_ack(*client, args);
+  }
+  if (command == "status") {
+    return cmd_status(*client, context, args);
+  }
+  return cmd_admin(*client, context, args);
 }

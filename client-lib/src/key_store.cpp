@@ -168,6 +168,10 @@ Result<void> save_key_store(const std::filesystem::path& path, const DeviceSecre
   writer.text8(secrets.role);
   writer.bytes(secrets.signing.expose_seed().expose());
   writer.bytes(secrets.encryption.secret().expose());
+  writer.u8(secrets.organisation ? 1 : 0);
+  if (secrets.organisation) {
+    writer.bytes(secrets.organisation->expose_seed().expose());
+  }
 
   auto key = sealing_key(unlock, salt, cost.opslimit, cost.memlimit);
   if (!key) {
@@ -232,16 +236,24 @@ Result<DeviceSecrets> open_key_store(const std::filesystem::path& path, const Un
   std::string role = reader.ascii8();
   const auto seed = reader.take(32);
   const auto encryption = reader.take(32);
-  if (!reader.finish()) {
+  const auto has_organisation_key = reader.u8();
+  const auto organisation_seed = has_organisation_key == 1 ? reader.take(32) : reader.take(0);
+  if (has_organisation_key > 1 || !reader.finish()) {
     return make_error_code(key_store_errc::damaged);
   }
-  return DeviceSecrets{
+  DeviceSecrets secrets{
       org_id,
       device_id,
       staff_id,
       std::move(role),
       protocol::SigningKey::from_seed(SecretKey<32>::copy_of(seed.first<32>())),
-      protocol::age::X25519Identity::from_secret(SecretKey<32>::copy_of(encryption.first<32>()))};
+      protocol::age::X25519Identity::from_secret(SecretKey<32>::copy_of(encryption.first<32>())),
+      std::nullopt};
+  if (has_organisation_key == 1) {
+    secrets.organisation =
+        protocol::SigningKey::from_seed(SecretKey<32>::copy_of(organisation_seed.first<32>()));
+  }
+  return secrets;
 }
 
 Result<void> create_key_file(const std::filesystem::path& path) {

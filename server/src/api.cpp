@@ -476,6 +476,11 @@ net::awaitable<Response> get_epoch(Call& call) {
   if (!keys->seed_box.empty()) {
     out["seed_box"] = b64(keys->seed_box);
   }
+  json::array members;
+  for (const Id& device : keys->members) {
+    members.push_back(json::value(hex(device)));
+  }
+  out["members"] = std::move(members);
   co_return call.json(http::status::ok, out);
 }
 
@@ -529,14 +534,14 @@ net::awaitable<Response> fetch_message(Call& call) {
   co_return response;
 }
 
-net::awaitable<Response> acknowledge(Call& call) {
+net::awaitable<Response> record_acknowledgement(Call& call, MessageStore::Acknowledgement what) {
   const auto mailbox = member_mailbox(call);
   const auto sequence = parse_count(call.params[1]);
   if (!mailbox || !sequence) {
     co_return call.problem("not-found");
   }
   auto done = co_await on_writer<sqlite::Result<void>>([&](auto complete) {
-    return call.parts.store.acknowledge(*mailbox, *sequence, call.caller.device_id, now_ms(),
+    return call.parts.store.acknowledge(*mailbox, *sequence, call.caller.device_id, now_ms(), what,
                                         complete);
   });
   if (!done) {
@@ -545,7 +550,17 @@ net::awaitable<Response> acknowledge(Call& call) {
   if (!*done) {
     co_return call.problem(done->error());
   }
-  co_return call.json(http::status::ok, {{"sequence", *sequence}, {"state", "delivered"}});
+  const bool read = what == MessageStore::Acknowledgement::read;
+  co_return call.json(http::status::ok,
+                      {{"sequence", *sequence}, {"state", read ? "read" : "delivered"}});
+}
+
+net::awaitable<Response> acknowledge(Call& call) {
+  return record_acknowledgement(call, MessageStore::Acknowledgement::delivered);
+}
+
+net::awaitable<Response> acknowledge_read(Call& call) {
+  return record_acknowledgement(call, MessageStore::Acknowledgement::read);
 }
 
 // --- envelopes ---------------------------------------------------------------------------------
@@ -679,6 +694,9 @@ constexpr std::array kRoutes = {
     Route{{http::verb::post, "/v1/mailboxes/{mailbox_id}/messages/{sequence}/ack"},
           Access::any,
           acknowledge},
+    Route{{http::verb::post, "/v1/mailboxes/{mailbox_id}/messages/{sequence}/read"},
+          Access::any,
+          acknowledge_read},
     Route{{http::verb::post, "/v1/envelopes"}, Access::any, submit_envelope},
     Route{{http::verb::get, "/v1/envelopes/{message_id}/status"}, Access::any, delivery_status},
 };

@@ -273,9 +273,14 @@ TlsMaterial ensure_dev_pki(const fs::path& dir, HubConfig& config) {
 }
 
 void ensure_dev_directory(Directory& directory, const fs::path& dir) {
+  // The organisation keys a client pins, as an operator would hand them over out of band.
+  std::string trust =
+      "# Draaischijf trust file: organisation signing keys, verified out of band.\n";
   for (const DevOrganisation& org : dev_organisations()) {
     const auto folder = dir / org.slug;
     const auto [org_id, organisation_key] = load_dev_organisation_key(folder);
+    trust += "org " + hex(org_id) + " " + protocol::base64_encode(organisation_key.public_key()) +
+             " " + org.name + "\n";
     if (directory.organisation(org_id)) {
       continue;
     }
@@ -295,32 +300,33 @@ void ensure_dev_directory(Directory& directory, const fs::path& dir) {
     enrol(directory, admin, organisation, organisation_key, actor);
     enrol(directory, staff, organisation, organisation_key, actor);
 
-    // One mailbox, epoch 0, with the staff device as its member.
+    // One mailbox, epoch 0, with the staff device and the admin as its members: the admin
+    // holds the seed so it can rotate the mailbox when it adds or removes a device.
     const auto seed = protocol::EpochSeed::random();
     protocol::MailboxEpochCertificate epoch;
     epoch.mailbox_id = protocol::random_id();
     epoch.org_id = org_id;
     epoch.epoch = 0;
     epoch.mailbox_key = protocol::mailbox_identity(seed).public_key();
-    const std::vector<Id> members = {staff.device_id};
+    const std::vector<Id> members = {staff.device_id, admin.device_id};
     epoch.members_hash = protocol::members_hash(members);
     epoch.created_at = static_cast<std::uint64_t>(std::chrono::system_clock::to_time_t(now));
     epoch = protocol::issue(epoch, organisation_key);
-    auto box = protocol::seal_seed_to_device(seed, epoch.mailbox_id, epoch.epoch,
-                                             staff.encryption.public_key());
-    if (!box) {
-      fail("seed box", box.error().message());
+    EpochChange change{epoch.mailbox_id, org.mailbox, protocol::encode(epoch), {}, {}};
+    for (const DevDeviceKeys* member : {&staff, &admin}) {
+      auto box = protocol::seal_seed_to_device(seed, epoch.mailbox_id, epoch.epoch,
+                                               member->encryption.public_key());
+      if (!box) {
+        fail("seed box", box.error().message());
+      }
+      change.members.push_back({member->device_id, std::move(*box)});
     }
-    EpochChange change{epoch.mailbox_id,
-                       org.mailbox,
-                       protocol::encode(epoch),
-                       {{staff.device_id, std::move(*box)}},
-                       {}};
     must_commit(directory.wait([&](auto done) {
       return directory.change_mailbox(actor, std::move(change), now_ms, done);
     }),
                 "mailbox");
   }
+  must(certs::write_file_atomically(dir / "trust.txt", trust), "trust.txt");
 }
 
 }  // namespace draaischijf::server

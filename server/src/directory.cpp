@@ -422,7 +422,28 @@ sqlite::Result<EpochKeys> Directory::epoch_keys(const Id& mailbox_id, std::uint3
     if (!*row) {
       return make_error_code(directory_errc::not_found);
     }
-    return EpochKeys{blob(*select, 0), blob(*select, 1), blob(*select, 2)};
+    EpochKeys keys{blob(*select, 0), blob(*select, 1), blob(*select, 2), {}};
+    select->reset();
+    // The members let an admin rotate without keeping its own list; a client checks them
+    // against the certificate's members hash, so the hub cannot add or drop one unnoticed.
+    auto members = db.prepare(
+        "SELECT device_id FROM mailbox_members WHERE mailbox_id = ? AND epoch = ? "
+        "ORDER BY device_id");
+    if (!members) {
+      return members.error();
+    }
+    members->bind(1, mailbox_id).bind(2, static_cast<std::int64_t>(epoch));
+    while (true) {
+      auto member = members->step();
+      if (!member) {
+        return member.error();
+      }
+      if (!*member) {
+        break;
+      }
+      keys.members.push_back(rows::fixed<16>(members->column_blob(0)));
+    }
+    return keys;
   });
 }
 

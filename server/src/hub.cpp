@@ -116,8 +116,8 @@ std::shared_ptr<ssl::context> make_tls_context(const TlsMaterial& tls,
   return shared;
 }
 
-// The hub's receipt-signing key: created once, kept in data_dir with mode 0600.
-protocol::SigningKey load_or_create_hub_key(const std::filesystem::path& path) {
+// The key itself: created once, kept with mode 0600.
+protocol::SigningKey read_or_create_hub_key(const std::filesystem::path& path) {
   protocol::SecretKey<32> seed;
   const int existing = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (existing >= 0) {
@@ -140,6 +140,21 @@ protocol::SigningKey load_or_create_hub_key(const std::filesystem::path& path) {
   }
   ::close(fd);
   return protocol::SigningKey::from_seed(seed);
+}
+
+// The hub's receipt-signing key: created once, kept in data_dir with mode 0600. Its public half
+// is written beside it at every start (`<name>.pub`, base64) for operators to hand to clients,
+// which pin it to verify receipts.
+protocol::SigningKey load_or_create_hub_key(const std::filesystem::path& path) {
+  auto key = read_or_create_hub_key(path);
+  auto public_path = path;
+  public_path.replace_extension(".pub");
+  if (!certs::write_file_atomically(public_path,
+                                    protocol::base64_encode(key.public_key()) + "\n")) {
+    throw std::runtime_error("cannot write " + public_path.string() +
+                             "; check that server.data_dir is writable");
+  }
+  return key;
 }
 
 struct Metrics {

@@ -185,46 +185,79 @@ bool MessageStore::submit(Submission submission, SubmitDone done) {
 }
 
 bool MessageStore::acknowledge(const protocol::Id& mailbox_id, std::int64_t sequence,
-                               const protocol::Id& device_id, std::int64_t at_ms, Done done) {
+                               const protocol::Id& device_id, std::int64_t at_ms,
+                               Acknowledgement what, Done done) {
   return storage_->writer().submit(
       [=](sqlite::Database& db) -> sqlite::Result<void> {
-        auto update = db.prepare(
-            "UPDATE queue SET state = 'delivered', delivered_at_ms = ?, delivered_by = ? "
-            "WHERE mailbox_id = ? AND sequence = ? AND state = 'queued'");
-        if (!update) {
-          return update.error();
+        auto exists = db.prepare(
+            "SELECT state = 'queued', read_at_ms IS NULL FROM queue "
+            "WHERE mailbox_id = ? AND sequence = ?");
+        if (!exists) {
+          return exists.error();
         }
-        update->bind(1, at_ms).bind(2, device_id).bind(3, mailbox_id).bind(4, sequence);
-        if (auto updated = update->run(); !updated) {
-          return updated;
+        exists->bind(1, mailbox_id).bind(2, sequence);
+        auto row = exists->step();
+        if (!row) {
+          return row.error();
         }
-        if (db.changes() == 0) {
-          // Already delivered is fine (acknowledgements are retried); unknown is not.
-          auto exists = db.prepare("SELECT 1 FROM queue WHERE mailbox_id = ? AND sequence = ?");
-          if (!exists) {
-            return exists.error();
+        if (!*row) {
+          return make_error_code(store_errc::not_found);
+        }
+        const bool queued = exists->column_int64(0) != 0;
+        const bool unread = exists->column_int64(1) != 0;
+        exists->reset();
+        // Acknowledgements are retried: one already recorded changes nothing.
+        if (queued) {
+          if (auto delivered = mark_delivered(db, mailbox_id, sequence, device_id, at_ms);
+              !delivered) {
+            return delivered;
           }
-          exists->bind(1, mailbox_id).bind(2, sequence);
-          auto row = exists->step();
-          if (!row) {
-            return row.error();
+        }
+        if (what == Acknowledgement::read && unread) {
+          auto update = db.prepare(
+              "UPDATE queue SET read_at_ms = ?, read_by = ? WHERE mailbox_id = ? AND sequence = ?");
+          if (!update) {
+            return update.error();
           }
-          return *row ? sqlite::Result<void>() : make_error_code(store_errc::not_found);
+          update->bind(1, at_ms).bind(2, device_id).bind(3, mailbox_id).bind(4, sequence);
+          if (auto updated = update->run(); !updated) {
+            return updated;
+          }
+          return rows::insert_audit(db, at_ms, "envelope.read", {}, device_id, {},
+                                    "sequence=" + std::to_string(sequence));
         }
-        auto count = db.prepare(
-            "UPDATE mailboxes SET queued_bytes = queued_bytes - "
-            "(SELECT size FROM envelopes WHERE sequence = ?) WHERE mailbox_id = ?");
-        if (!count) {
-          return count.error();
-        }
-        count->bind(1, sequence).bind(2, mailbox_id);
-        if (auto counted = count->run(); !counted) {
-          return counted;
-        }
-        return rows::insert_audit(db, at_ms, "envelope.delivered", {}, device_id, {},
-                                  "sequence=" + std::to_string(sequence));
+        return {};
       },
       std::move(done));
+}
+
+sqlite::Result<void> MessageStore::mark_delivered(sqlite::Database& db,
+                                                  const protocol::Id& mailbox_id,
+                                                  std::int64_t sequence,
+                                                  const protocol::Id& device_id,
+                                                  std::int64_t at_ms) {
+  auto update = db.prepare(
+      "UPDATE queue SET state = 'delivered', delivered_at_ms = ?, delivered_by = ? "
+      "WHERE mailbox_id = ? AND sequence = ? AND state = 'queued'");
+  if (!update) {
+    return update.error();
+  }
+  update->bind(1, at_ms).bind(2, device_id).bind(3, mailbox_id).bind(4, sequence);
+  if (auto updated = update->run(); !updated) {
+    return updated;
+  }
+  auto count = db.prepare(
+      "UPDATE mailboxes SET queued_bytes = queued_bytes - "
+      "(SELECT size FROM envelopes WHERE sequence = ?) WHERE mailbox_id = ?");
+  if (!count) {
+    return count.error();
+  }
+  count->bind(1, sequence).bind(2, mailbox_id);
+  if (auto counted = count->run(); !counted) {
+    return counted;
+  }
+  return rows::insert_audit(db, at_ms, "envelope.delivered", {}, device_id, {},
+                            "sequence=" + std::to_string(sequence));
 }
 
 sqlite::Result<std::vector<QueueEntry>> MessageStore::list(const protocol::Id& mailbox_id,
@@ -281,7 +314,8 @@ sqlite::Result<std::vector<std::pair<protocol::Id, std::string>>> MessageStore::
   return storage_->read([&](sqlite::Database& reader)
                             -> sqlite::Result<std::vector<std::pair<protocol::Id, std::string>>> {
     auto select = reader.prepare(
-        "SELECT q.mailbox_id, q.state FROM envelopes e JOIN queue q ON q.sequence = e.sequence "
+        "SELECT q.mailbox_id, CASE WHEN q.read_at_ms IS NULL THEN q.state ELSE 'read' END "
+        "FROM envelopes e JOIN queue q ON q.sequence = e.sequence "
         "WHERE e.message_id = ? AND e.sender_org = ? ORDER BY q.mailbox_id");
     if (!select) {
       return select.error();

@@ -26,9 +26,11 @@ Usage (DIR is the PKI folder; tls.client_ca = DIR/root/ca.pem, tls.crl_dir = DIR
   pki org    --dir DIR --org-id HEX --name NAME [--days 1825]
              Creates an organisation CA (pathlen 0) in DIR/orgs/<org id>.
   pki device --dir DIR --org-id HEX --org-type TYPE --role ROLE --out FOLDER
-             [--device-id HEX] [--days 365]
+             [--csr FILE] [--device-id HEX] [--days 365]
              Issues a device client certificate into FOLDER (device.pem with the chain,
              device.key). TYPE and ROLE are vocabulary names (clb, clb_onthaal, ...).
+             With --csr, certifies the ECDSA P-256 key of the device's PEM certificate
+             request instead and writes device.pem only: the key stays on the device.
   pki revoke --dir DIR --serial HEX [--org-id HEX]
              Revokes a device certificate of an organisation CA (or, without --org-id, an
              organisation CA under the root). Run "pki crl" next.
@@ -65,7 +67,7 @@ bool only_known_options(std::string_view command, const Args& args, std::ostream
       {"root", {"dir", "name", "days"}},
       {"server", {"dir", "name", "days"}},
       {"org", {"dir", "org-id", "name", "days"}},
-      {"device", {"dir", "org-id", "org-type", "role", "out", "device-id", "days"}},
+      {"device", {"dir", "org-id", "org-type", "role", "out", "csr", "device-id", "days"}},
       {"revoke", {"dir", "serial", "org-id"}},
       {"crl", {"dir", "days"}},
       {"add", {"config", "org-id", "org-type", "name", "signing-key"}},
@@ -216,7 +218,19 @@ int run(std::string_view command, const Args& args, std::ostream& out, std::ostr
     }
     const fs::path folder = args.one("out");
     const std::string device_id = args.one("device-id", protocol::to_hex(protocol::random_id()));
-    auto key = certs::generate_p256_key();
+    // With --csr the key is the device's own public key (its private key never leaves the
+    // device); without, the command makes the key pair and hands the private key over.
+    const bool requested = args.has("csr");
+    const auto request = requested ? certs::read_text_file(args.one("csr"))
+                                   : certs::Result<std::string>(std::string());
+    if (!request) {
+      return failed(err, "reading --csr", request.error(), "check the file's name");
+    }
+    auto key = requested ? certs::parse_certificate_request(*request) : certs::generate_p256_key();
+    if (requested && !key) {
+      return failed(err, "refusing the certificate signing request " + args.one("csr"), key.error(),
+                    "the device must send a PEM request signed with its own ECDSA P-256 key");
+    }
     auto certificate =
         key ? org->issue_device(key->get(),
                                 {org_id, args.one("org-type"), args.one("role"), device_id},
@@ -228,10 +242,13 @@ int run(std::string_view command, const Args& args, std::ostream& out, std::ostr
     }
     std::error_code created;
     fs::create_directories(folder, created);
-    if (auto written = certs::write_private_key_file(key->get(), (folder / "device.key").string());
-        !written) {
-      return failed(err, "writing device.key", written.error(),
-                    "--out must be a writable folder without a device.key");
+    if (!requested) {
+      if (auto written =
+              certs::write_private_key_file(key->get(), (folder / "device.key").string());
+          !written) {
+        return failed(err, "writing device.key", written.error(),
+                      "--out must be a writable folder without a device.key");
+      }
     }
     if (auto written = certs::write_file_atomically(
             folder / "device.pem", certs::certificate_to_pem(certificate->get()) +

@@ -9,7 +9,7 @@
 
 namespace draaischijf::server::schema {
 
-inline constexpr std::array<std::string_view, 2> kMigrations = {
+inline constexpr std::array<std::string_view, 3> kMigrations = {
     // 0 -> 1: envelopes, their per-mailbox queue entries and the audit log.
     R"sql(
 CREATE TABLE envelopes (
@@ -96,6 +96,12 @@ CREATE TABLE mailbox_members (
   FOREIGN KEY (mailbox_id, epoch) REFERENCES mailbox_epochs(mailbox_id, epoch)
 ) WITHOUT ROWID;
 CREATE INDEX members_by_device ON mailbox_members(device_id);
+)sql",
+    // 2 -> 3: read acknowledgements. Reading implies delivery, so a read entry is also
+    // 'delivered'; the time and the device are kept apart from the delivery's.
+    R"sql(
+ALTER TABLE queue ADD COLUMN read_at_ms INTEGER;
+ALTER TABLE queue ADD COLUMN read_by BLOB;
 )sql",
 };
 

@@ -17,8 +17,8 @@ using protocol::SigningKey;
 using protocol::age::X25519Identity;
 
 DeviceSecrets sample() {
-  return {protocol::random_id(), protocol::random_id(),  protocol::random_id(),
-          "clb_onthaal",         SigningKey::generate(), X25519Identity::generate()};
+  return {protocol::random_id(),  protocol::random_id(),      protocol::random_id(), "clb_onthaal",
+          SigningKey::generate(), X25519Identity::generate(), std::nullopt};
 }
 
 std::vector<std::uint8_t> file_bytes(const std::filesystem::path& path) {
@@ -53,6 +53,26 @@ TEST_F(KeyStoreTest, TheRightPassphraseOpensWhatWasSaved) {
   EXPECT_EQ(std::search(bytes.begin(), bytes.end(), seed.expose().begin(), seed.expose().end()),
             bytes.end())
       << "the signing seed is in the file in the clear";
+}
+
+TEST_F(KeyStoreTest, AnAdminStoreKeepsTheOrganisationKeyAndOthersHaveNone) {
+  const auto key_file = dir / "store.key";
+  ASSERT_TRUE(create_key_file(key_file));
+  const auto unlock = Unlock::with_key_file(key_file);
+  ASSERT_TRUE(unlock);
+  auto admin = sample();
+  admin.organisation = SigningKey::generate();
+  ASSERT_TRUE(save_key_store(store, admin, *unlock));
+  const auto opened = open_key_store(store, *unlock);
+  ASSERT_TRUE(opened) << opened.error().message();
+  ASSERT_TRUE(opened->organisation.has_value());
+  EXPECT_EQ(opened->organisation->public_key(), admin.organisation->public_key());
+
+  const auto other = dir / "other.store";
+  ASSERT_TRUE(save_key_store(other, sample(), *unlock));
+  const auto plain = open_key_store(other, *unlock);
+  ASSERT_TRUE(plain);
+  EXPECT_FALSE(plain->organisation.has_value());
 }
 
 TEST_F(KeyStoreTest, AWrongPassphraseIsAClearError) {

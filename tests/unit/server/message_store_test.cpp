@@ -40,6 +40,7 @@ sqlite::Result<void> acknowledge_and_wait(MessageStore& store, const Id& mailbox
   std::promise<sqlite::Result<void>> promise;
   auto future = promise.get_future();
   EXPECT_TRUE(store.acknowledge(mailbox, sequence, random_id(), 1,
+                                MessageStore::Acknowledgement::delivered,
                                 [&](sqlite::Result<void> r) { promise.set_value(r); }));
   return future.get();
 }
@@ -264,7 +265,7 @@ TEST(SqliteTest, OpensWithDurableSettingsAndCurrentSchema) {
   auto keys = db.prepare("PRAGMA foreign_keys").value();
   ASSERT_TRUE(keys.step().value());
   EXPECT_EQ(keys.column_int64(0), 1);
-  EXPECT_EQ(db.schema_version().value(), 2);  // messages, then the directory
+  EXPECT_EQ(db.schema_version().value(), 3);  // messages, the directory, read receipts
 }
 
 TEST(SqliteTest, RefusesADatabaseFromANewerVersion) {

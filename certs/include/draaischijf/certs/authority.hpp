@@ -36,6 +36,7 @@ class Authority {
   [[nodiscard]] EVP_PKEY* key() const { return key_.get(); }
   [[nodiscard]] const std::filesystem::path& dir() const { return dir_; }
 
+  /// `key` may be a public key only, such as the one a device's certificate request carries.
   [[nodiscard]] Result<CertificatePtr> issue_device(EVP_PKEY* key, const DeviceIdentity& identity,
                                                     const Validity& validity) const;
   [[nodiscard]] Result<CertificatePtr> issue_server(EVP_PKEY* key,

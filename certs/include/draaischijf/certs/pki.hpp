@@ -42,6 +42,10 @@ enum class errc {
   file_failed,
   already_exists,
   serial_invalid,
+  request_failed,
+  request_invalid,
+  request_signature_invalid,
+  request_key_unsupported,
 };
 
 [[nodiscard]] const boost::system::error_category& certs_category() noexcept;
@@ -82,6 +86,7 @@ struct DeviceIdentity {
                                                            const Validity& validity);
 
 /// A device client certificate: clientAuth only, SAN URIs for organisation, type, role, device.
+/// Only the public half of `key` is used, so the public key of a certificate request will do.
 [[nodiscard]] Result<CertificatePtr> issue_device_certificate(EVP_PKEY* key,
                                                               const DeviceIdentity& identity,
                                                               X509* issuer, EVP_PKEY* issuer_key,
@@ -124,6 +129,16 @@ struct Revocation {
 
 [[nodiscard]] std::string serial_hex(X509* certificate);
 [[nodiscard]] Result<KeyPtr> private_key_from_pem(std::string_view pem);
+
+/// A PKCS#10 certificate request for `key` (an ECDSA P-256 private key), as PEM, signed with
+/// it (ECDSA-SHA256), so a device can be certified without its private key leaving it. The
+/// subject is a fixed CN and there are no extensions: the issuer decides every identity field.
+[[nodiscard]] Result<std::string> make_certificate_request(EVP_PKEY* key);
+
+/// The public key of a PEM certificate request, once the request's signature verifies with it
+/// (the sender holds the private key) and the key is ECDSA P-256 on the named curve. Everything
+/// else the request says (subject, attributes, extensions) is ignored.
+[[nodiscard]] Result<KeyPtr> parse_certificate_request(std::string_view pem);
 
 /// The organisation an organisation CA speaks for (its urn:draaischijf:org: SAN URI).
 [[nodiscard]] Result<std::string> organisation_of_ca(X509* certificate);

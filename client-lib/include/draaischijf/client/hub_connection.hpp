@@ -62,7 +62,25 @@ struct HubReply {
   [[nodiscard]] bool ok() const noexcept { return status >= 200 && status < 300; }
 };
 
-class HubConnection {
+/// What the rest of the library asks of the hub. HubConnection is the real one; tests put a
+/// stand-in in between to play a hub that lies.
+class HubTransport {
+ public:
+  HubTransport() = default;
+  HubTransport(const HubTransport&) = delete;
+  HubTransport& operator=(const HubTransport&) = delete;
+  virtual ~HubTransport() = default;
+  [[nodiscard]] virtual protocol::Result<HubReply> get(std::string_view target) = 0;
+  [[nodiscard]] virtual protocol::Result<HubReply> post(std::string_view target,
+                                                        std::span<const std::uint8_t> body,
+                                                        std::string_view content_type) = 0;
+
+ protected:
+  HubTransport(HubTransport&&) = default;
+  HubTransport& operator=(HubTransport&&) = default;
+};
+
+class HubConnection final : public HubTransport {
  public:
   /// Loads the TLS identity and connects once, so a wrong file or a refused certificate is
   /// reported here rather than at the first request.
@@ -73,12 +91,12 @@ class HubConnection {
   HubConnection& operator=(HubConnection&& other) noexcept;
   HubConnection(const HubConnection&) = delete;
   HubConnection& operator=(const HubConnection&) = delete;
-  ~HubConnection();
+  ~HubConnection() override;
 
-  [[nodiscard]] protocol::Result<HubReply> get(std::string_view target);
+  [[nodiscard]] protocol::Result<HubReply> get(std::string_view target) override;
   [[nodiscard]] protocol::Result<HubReply> post(std::string_view target,
                                                 std::span<const std::uint8_t> body,
-                                                std::string_view content_type);
+                                                std::string_view content_type) override;
   /// TCP+TLS connections made so far (1 after open; grows on reconnection).
   [[nodiscard]] std::uint64_t connections_made() const noexcept;
 

@@ -10,10 +10,11 @@
 //   | opslimit u64 | memlimit u64 | salt[16] | nonce[24] | sealed payload (rest)
 // The header is the AEAD's associated data, so its limits cannot be lowered unnoticed. The
 // payload is org id[16] | device id[16] | staff id[16] | role (ascii8) | Ed25519 seed[32]
-// | X25519 secret[32].
+// | X25519 secret[32] | has organisation key u8 (0 or 1) | organisation Ed25519 seed[32] when 1.
 
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 
 #include <draaischijf/protocol/age.hpp>
@@ -46,6 +47,9 @@ struct DeviceSecrets {
   std::string role;  // vocabulary name
   protocol::SigningKey signing;
   protocol::age::X25519Identity encryption;
+  /// An organisation admin's device also keeps the organisation signing key, with which it
+  /// signs device and mailbox-epoch certificates. Absent on every other device.
+  std::optional<protocol::SigningKey> organisation;
 };
 
 /// What unlocks a store: a passphrase, or the 32 bytes of a key file.

@@ -97,6 +97,7 @@ struct EpochKeys {
   std::vector<std::uint8_t> certificate;
   std::vector<std::uint8_t> previous_seed_box;  // empty for the first epoch
   std::vector<std::uint8_t> seed_box;           // empty when the caller was not a member then
+  std::vector<protocol::Id> members;            // every member device of the epoch, ascending
 };
 
 /// Who asks: the identity the client certificate mapped to.

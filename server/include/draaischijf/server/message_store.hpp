@@ -91,9 +91,12 @@ class MessageStore {
   /// after COMMIT. false when the writer's queue is full (nothing stored, `done` not called).
   [[nodiscard]] bool submit(Submission submission, SubmitDone done);
 
-  /// Marks the entry delivered (idempotent) with an audit row; it stops counting to the quota.
+  enum class Acknowledgement { delivered, read };
+  /// Marks the entry delivered, or read (which implies delivered), with an audit row; both are
+  /// idempotent. A delivered entry stops counting to the quota.
   [[nodiscard]] bool acknowledge(const protocol::Id& mailbox_id, std::int64_t sequence,
-                                 const protocol::Id& device_id, std::int64_t at_ms, Done done);
+                                 const protocol::Id& device_id, std::int64_t at_ms,
+                                 Acknowledgement what, Done done);
 
   /// Entries of one mailbox with a sequence above `after`, oldest first.
   [[nodiscard]] sqlite::Result<std::vector<QueueEntry>> list(const protocol::Id& mailbox_id,
@@ -101,7 +104,8 @@ class MessageStore {
   /// The envelope bytes, only through a mailbox it was queued for.
   [[nodiscard]] sqlite::Result<std::vector<std::uint8_t>> fetch(const protocol::Id& mailbox_id,
                                                                 std::int64_t sequence);
-  /// Per recipient mailbox: its state, for the sender organisation only.
+  /// Per recipient mailbox: its state (queued, delivered, read, withdrawn), for the sender
+  /// organisation only.
   [[nodiscard]] sqlite::Result<std::vector<std::pair<protocol::Id, std::string>>> delivery_status(
       const protocol::Id& message_id, const protocol::Id& sender_org);
   [[nodiscard]] sqlite::Result<std::int64_t> audit_count(std::string_view event);
@@ -109,6 +113,11 @@ class MessageStore {
   [[nodiscard]] const GroupCommitWriter& writer() const { return storage_->writer(); }
 
  private:
+  [[nodiscard]] static sqlite::Result<void> mark_delivered(sqlite::Database& db,
+                                                           const protocol::Id& mailbox_id,
+                                                           std::int64_t sequence,
+                                                           const protocol::Id& device_id,
+                                                           std::int64_t at_ms);
   std::shared_ptr<Storage> storage_;
   Limits limits_;
 };

@@ -1,0 +1,188 @@
+#pragma once
+
+// A device at work: the daily operations of CLB, school and partner software on top of one
+// profile. Every key, device and epoch the hub serves is verified against the pinned
+// organisation keys before use; envelopes are sealed on the device and opened on the device.
+//
+//   auto profile = Profile::open(dir).value();
+//   auto client = Client::open(profile, Unlock::with_key_file(key).value()).value();
+//   client.send({.kind = MessageKind::signaal, .recipients = {onthaal}, .fragments = ...});
+//   client.sync();                       // fetch, verify, store; tells the hub "delivered"
+//   for (auto& m : client.inbox(true).value()) { auto opened = client.read(m.mailbox_id, ...); }
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <draaischijf/client/errors.hpp>
+#include <draaischijf/client/hub_connection.hpp>
+#include <draaischijf/client/key_store.hpp>
+#include <draaischijf/client/profile.hpp>
+#include <draaischijf/client/trust.hpp>
+#include <draaischijf/protocol/envelope.hpp>
+
+namespace draaischijf::client {
+
+/// What the sender composes. Categories on the outer label are derived from the fragments.
+struct Composition {
+  protocol::MessageKind kind = protocol::MessageKind::signaal;
+  protocol::Purpose purpose = protocol::Purpose::begeleiding;
+  std::vector<protocol::Id> recipients;  // mailbox ids
+  protocol::Id consent_reference{};
+  protocol::Hash256 pupil_pseudonym{};
+  std::vector<protocol::Id> approvals;
+  /// A reply names the received message (mailbox, hub sequence) it answers: the thread and the
+  /// previous envelope's hash come from it.
+  std::optional<std::pair<protocol::Id, std::int64_t>> reply_to;
+  std::vector<protocol::Fragment> fragments;
+};
+
+/// The policy pre-check's answer. Without a check installed every composition passes here; the
+/// hub checks again on the labels.
+struct PolicyVerdict {
+  bool allowed = false;
+  std::vector<std::string> reasons;  // why, and the way forward, for people
+};
+using PolicyCheck =
+    std::function<PolicyVerdict(const protocol::OuterHeader& labels, const Composition& draft)>;
+
+struct SendResult {
+  protocol::Id message_id{};
+  std::int64_t hub_sequence = 0;
+  std::int64_t received_at_ms = 0;
+  bool duplicate = false;  // the hub had it already (a retried send)
+};
+
+/// One message in the local inbox.
+struct InboxEntry {
+  protocol::Id mailbox_id{};
+  std::int64_t sequence = 0;
+  protocol::Id message_id{};
+  std::int64_t received_at_ms = 0;
+  protocol::Id sender_org{};
+  std::string sender_org_name;
+  protocol::Id sender_device{};
+  std::string sender_role;
+  std::string kind;
+  protocol::CategorySet categories;
+  std::vector<std::string> flags;  // gap:N, replay, out-of-order
+  std::string problem;             // why it was refused; empty when it verified
+  bool read = false;
+};
+
+struct ReadMessage {
+  InboxEntry entry;
+  protocol::OpenedEnvelope opened;
+  std::vector<std::uint8_t> envelope;  // as received, for archives (its body is an age file)
+};
+
+struct SyncReport {
+  std::size_t mailboxes = 0;
+  std::size_t new_messages = 0;
+  std::size_t refused = 0;  // stored with their problem, never shown as content
+};
+
+struct DeliveryState {
+  protocol::Id mailbox_id{};
+  std::string state;  // queued, delivered, read, withdrawn
+};
+
+struct DirectoryOrganisation {
+  protocol::Id org_id{};
+  std::string type;
+  std::string name;
+  bool trusted = false;  // the hub's key equals the pinned one
+  std::string fingerprint;
+};
+
+struct DirectoryMailbox {
+  protocol::Id mailbox_id{};
+  protocol::Id org_id{};
+  std::string name;
+  std::uint32_t epoch = 0;
+  bool accepting = true;
+};
+
+struct PendingDevice {
+  protocol::Id device_id{};
+  protocol::Id staff_id{};
+  std::string role;
+  std::string fingerprint;  // device_fingerprint of the keys it asks to have certified
+};
+
+class Client {
+ public:
+  [[nodiscard]] static protocol::Result<Client> open(const Profile& profile, const Unlock& unlock,
+                                                     RetryPolicy retry = {});
+  /// For tests that put a stand-in between the client and the hub.
+  [[nodiscard]] static protocol::Result<Client> open_with(const Profile& profile,
+                                                          DeviceSecrets secrets,
+                                                          std::unique_ptr<HubTransport> hub);
+  Client(Client&&) noexcept;
+  Client& operator=(Client&&) noexcept;
+  ~Client();
+
+  [[nodiscard]] const DeviceSecrets& device() const noexcept;
+  [[nodiscard]] const TrustFile& trust() const noexcept;
+  /// The hub's problem document behind the last client_errc::hub_refused.
+  [[nodiscard]] const HubProblem& last_problem() const noexcept;
+  void set_policy_check(PolicyCheck check);
+
+  // Directory, verified.
+  [[nodiscard]] protocol::Result<std::vector<DirectoryOrganisation>> organisations();
+  [[nodiscard]] protocol::Result<std::vector<DirectoryMailbox>> mailboxes(const protocol::Id& org);
+  /// The device's certificate as the hub serves it, verified against its organisation's key.
+  [[nodiscard]] protocol::Result<protocol::DeviceCertificate> device_certificate(
+      const protocol::Id& device_id);
+  /// The mailbox's current epoch certificate, verified.
+  [[nodiscard]] protocol::Result<protocol::MailboxEpochCertificate> mailbox_certificate(
+      const protocol::Id& mailbox_id);
+  /// Pins an organisation's key after comparing the hub's key with `expected_fingerprint`.
+  [[nodiscard]] protocol::Result<void> pin_organisation(const protocol::Id& org_id,
+                                                        std::string_view expected_fingerprint);
+
+  // Messages.
+  [[nodiscard]] protocol::Result<SendResult> send(Composition composition);
+  [[nodiscard]] protocol::Result<SyncReport> sync();
+  [[nodiscard]] protocol::Result<std::vector<InboxEntry>> inbox(bool unread_only);
+  /// Opens and verifies a stored message, marks it read and, when the organisation allows read
+  /// receipts, tells the hub.
+  [[nodiscard]] protocol::Result<ReadMessage> read(const protocol::Id& mailbox_id,
+                                                   std::int64_t sequence);
+  /// Records the read acknowledgement without opening (for software that processed it).
+  [[nodiscard]] protocol::Result<void> acknowledge(const protocol::Id& mailbox_id,
+                                                   std::int64_t sequence);
+  [[nodiscard]] protocol::Result<std::vector<DeliveryState>> status(const protocol::Id& message_id);
+  /// Resolves the CLI's short reference: a hub sequence unique in the local inbox.
+  [[nodiscard]] protocol::Result<InboxEntry> find(std::int64_t sequence);
+
+  // Enrolment and administration.
+  [[nodiscard]] protocol::Result<void> request_enrolment();
+  [[nodiscard]] protocol::Result<std::vector<PendingDevice>> pending_enrolments();
+  /// Signs the device certificate after comparing the fingerprint, then adds the device to
+  /// `mailboxes` (a new epoch each, so it can read their whole history).
+  [[nodiscard]] protocol::Result<void> approve(const protocol::Id& device_id,
+                                               std::string_view expected_fingerprint,
+                                               const std::vector<protocol::Id>& mailboxes);
+  /// Removes the device and rotates every mailbox of the organisation it was a member of.
+  [[nodiscard]] protocol::Result<std::vector<protocol::Id>> remove_member(
+      const protocol::Id& device_id);
+  /// Rotates a mailbox to a new epoch with `members` (its current members when empty).
+  [[nodiscard]] protocol::Result<std::uint32_t> rotate(const protocol::Id& mailbox_id,
+                                                       std::vector<protocol::Id> members = {});
+  /// The mailbox's age identity for one epoch (AGE-SECRET-KEY-1...), for archives.
+  [[nodiscard]] protocol::Result<protocol::age::X25519Identity> export_mailbox_key(
+      const protocol::Id& mailbox_id, std::uint32_t epoch);
+
+ private:
+  struct Impl;
+  explicit Client(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+[[nodiscard]] std::string categories_text(protocol::CategorySet categories);
+
+}  // namespace draaischijf::client

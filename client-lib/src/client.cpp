@@ -1,0 +1,1000 @@
+#include <algorithm>
+#include <chrono>
+#include <map>
+
+#include <draaischijf/client/client.hpp>
+#include <draaischijf/protocol/epoch.hpp>
+#include <draaischijf/protocol/receipt.hpp>
+
+#include "hub_json.hpp"
+#include "local_state.hpp"
+
+namespace draaischijf::client {
+namespace {
+
+namespace json = boost::json;
+using protocol::Id;
+using protocol::Result;
+
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::uint64_t now_seconds() { return static_cast<std::uint64_t>(now_ms() / 1000); }
+
+std::string hex(std::span<const std::uint8_t> bytes) { return protocol::hex_encode(bytes); }
+
+boost::system::error_code tampered() { return make_error_code(client_errc::directory_tampered); }
+boost::system::error_code invalid_answer() {
+  return make_error_code(client_errc::hub_answer_invalid);
+}
+
+constexpr std::uint64_t kDeviceCertificateDays = 365;
+constexpr std::uint64_t kClockSkewSeconds = 300;
+
+// What a device learns about a mailbox by walking its epochs.
+struct MailboxKeys {
+  protocol::MailboxEpochCertificate current;
+  std::vector<Id> members;                  // of the current epoch, checked against its hash
+  std::optional<protocol::EpochSeed> seed;  // of the current epoch, when this device has it
+  protocol::MailboxKeyring keyring;
+};
+
+}  // namespace
+
+std::string categories_text(protocol::CategorySet categories) {
+  std::string out;
+  for (const auto& entry : protocol::data_categories()) {
+    if (categories.contains(entry.value)) {
+      out += (out.empty() ? "" : ",") + std::string(entry.name);
+    }
+  }
+  return out;
+}
+
+struct Client::Impl {
+  Profile profile;
+  DeviceSecrets secrets;
+  TrustFile trust;
+  std::unique_ptr<HubTransport> hub;
+  LocalState state;
+  PolicyCheck policy;
+  HubProblem problem;
+  std::map<Id, std::shared_ptr<MailboxKeys>> keys;
+
+  // --- talking to the hub ----------------------------------------------------------------------
+
+  Result<HubReply> expect_ok(Result<HubReply> reply) {
+    if (!reply) {
+      return reply.error();
+    }
+    if (!reply->ok()) {
+      problem = hub_json::problem_of(*reply);
+      return make_error_code(client_errc::hub_refused);
+    }
+    return reply;
+  }
+
+  Result<json::object> get_json(const std::string& target) {
+    auto reply = expect_ok(hub->get(target));
+    if (!reply) {
+      return reply.error();
+    }
+    auto body = hub_json::object_of(reply->body);
+    if (!body) {
+      return invalid_answer();
+    }
+    return std::move(*body);
+  }
+
+  Result<json::object> post_json(const std::string& target, const json::value& body) {
+    const std::string text = json::serialize(body);
+    auto reply = expect_ok(
+        hub->post(target, {reinterpret_cast<const std::uint8_t*>(text.data()), text.size()},
+                  "application/json"));
+    if (!reply) {
+      return reply.error();
+    }
+    auto answer = hub_json::object_of(reply->body);
+    if (!answer) {
+      return invalid_answer();
+    }
+    return std::move(*answer);
+  }
+
+  // --- the verified directory ------------------------------------------------------------------
+
+  Result<protocol::SigningPublicKey> pinned_key(const Id& org_id) {
+    const auto* organisation = trust.find(org_id);
+    if (organisation == nullptr) {
+      return make_error_code(client_errc::untrusted_organisation);
+    }
+    return organisation->key;
+  }
+
+  Result<protocol::DeviceCertificate> device_certificate(const Id& device_id) {
+    auto body = get_json("/v1/devices/" + hex(device_id));
+    if (!body) {
+      return body.error();
+    }
+    const auto bytes = hub_json::base64(*body, "certificate");
+    if (!bytes) {
+      return tampered();  // an unsigned device is never used
+    }
+    auto certificate = protocol::parse_device_certificate(*bytes);
+    if (!certificate) {
+      return tampered();
+    }
+    auto key = pinned_key(certificate->org_id);
+    if (!key) {
+      return key.error();
+    }
+    // The JSON around the certificate must say what the certificate says.
+    const bool consistent =
+        certificate->device_id == device_id &&
+        hub_json::id(*body, "org_id") == certificate->org_id &&
+        hub_json::fixed<32>(hub_json::base64(*body, "signing_key")) == certificate->signing_key &&
+        hub_json::fixed<32>(hub_json::base64(*body, "encryption_key")) ==
+            certificate->encryption_key;
+    if (!consistent || !protocol::verify(*certificate, *key, now_seconds())) {
+      return tampered();
+    }
+    return certificate;
+  }
+
+  // Parses and verifies one epoch certificate of `mailbox_id` against the pinned key.
+  Result<protocol::MailboxEpochCertificate> verified_epoch(std::span<const std::uint8_t> bytes,
+                                                           const Id& mailbox_id,
+                                                           std::uint32_t epoch) {
+    auto certificate = protocol::parse_epoch_certificate(bytes);
+    if (!certificate) {
+      return tampered();
+    }
+    auto key = pinned_key(certificate->org_id);
+    if (!key) {
+      return key.error();
+    }
+    if (certificate->mailbox_id != mailbox_id || certificate->epoch != epoch ||
+        !protocol::verify(*certificate, *key)) {
+      return tampered();
+    }
+    return certificate;
+  }
+
+  Result<std::pair<protocol::MailboxEpochCertificate, bool>> mailbox_certificate(
+      const Id& mailbox_id) {
+    auto body = get_json("/v1/mailboxes/" + hex(mailbox_id));
+    if (!body) {
+      if (body.error() == client_errc::hub_refused && problem.status == 404) {
+        return make_error_code(client_errc::unknown_mailbox);
+      }
+      return body.error();
+    }
+    const auto epoch = hub_json::count(*body, "epoch");
+    const auto bytes = hub_json::base64(*body, "certificate");
+    const auto accepting = hub_json::flag(*body, "accepting");
+    if (!epoch || !bytes || !accepting || *epoch > UINT32_MAX) {
+      return invalid_answer();
+    }
+    auto certificate = verified_epoch(*bytes, mailbox_id, static_cast<std::uint32_t>(*epoch));
+    if (!certificate) {
+      return certificate.error();
+    }
+    if (hub_json::id(*body, "org_id") != certificate->org_id) {
+      return tampered();
+    }
+    auto fresh = state.observe_epoch(mailbox_id, certificate->epoch);
+    if (!fresh) {
+      return fresh.error();
+    }
+    if (!*fresh) {
+      return tampered();  // the hub rolled the mailbox back to an older epoch
+    }
+    return std::pair{std::move(*certificate), *accepting};
+  }
+
+  // Walks the mailbox's epochs from the current one back to the first, verifying every
+  // certificate and link, opening this device's seed box where it has one and the previous-seed
+  // chain from there (docs/PROTOCOL.md 6).
+  Result<std::shared_ptr<MailboxKeys>> mailbox_keys(const Id& mailbox_id) {
+    if (const auto cached = keys.find(mailbox_id); cached != keys.end()) {
+      return cached->second;
+    }
+    auto current = mailbox_certificate(mailbox_id);
+    if (!current) {
+      return current.error();
+    }
+    auto result = std::make_shared<MailboxKeys>();
+    result->current = current->first;
+    std::optional<protocol::EpochSeed> seed;  // of the epoch after the one being looked at
+    std::optional<protocol::MailboxEpochCertificate> later;
+    std::vector<std::uint8_t> later_previous_box;
+    for (std::int64_t e = result->current.epoch; e >= 0; --e) {
+      const auto epoch = static_cast<std::uint32_t>(e);
+      auto body = get_json("/v1/mailboxes/" + hex(mailbox_id) + "/epochs/" + std::to_string(epoch));
+      if (!body) {
+        if (body.error() == client_errc::hub_refused && problem.status == 404 && !later) {
+          return make_error_code(client_errc::not_a_member);
+        }
+        return body.error();
+      }
+      const auto bytes = hub_json::base64(*body, "certificate");
+      const auto member_objects = body->if_contains("members");
+      if (!bytes || member_objects == nullptr || !member_objects->is_array()) {
+        return invalid_answer();
+      }
+      auto certificate = verified_epoch(*bytes, mailbox_id, epoch);
+      if (!certificate) {
+        return certificate.error();
+      }
+      if (later ? !protocol::verify_succession(*certificate, *later)
+                : protocol::encode(*certificate) != protocol::encode(result->current)) {
+        return tampered();
+      }
+      std::vector<Id> members;
+      for (const auto& item : member_objects->as_array()) {
+        const auto member = item.is_string() ? hub_json::parse_id(item.as_string()) : std::nullopt;
+        if (!member) {
+          return invalid_answer();
+        }
+        members.push_back(*member);
+      }
+      if (protocol::members_hash(members) != certificate->members_hash) {
+        return tampered();  // the hub added or dropped a member
+      }
+      std::optional<protocol::EpochSeed> this_seed;
+      if (seed) {
+        auto previous =
+            protocol::open_previous_seed(later_previous_box, *seed, *later, *certificate);
+        if (!previous) {
+          return tampered();
+        }
+        this_seed = std::move(*previous);
+      } else if (const auto box = hub_json::base64(*body, "seed_box")) {
+        auto opened = protocol::open_seed_box(*box, secrets.encryption, *certificate);
+        if (!opened) {
+          return tampered();
+        }
+        this_seed = std::move(*opened);
+      }
+      if (e == result->current.epoch) {
+        result->members = members;
+      }
+      if (this_seed) {
+        result->keyring.add(mailbox_id, epoch, protocol::mailbox_identity(*this_seed));
+        if (e == result->current.epoch) {
+          result->seed = protocol::EpochSeed::copy_of(this_seed->expose());
+        }
+      }
+      seed = std::move(this_seed);
+      later = std::move(*certificate);
+      later_previous_box =
+          hub_json::base64(*body, "previous_seed_box").value_or(std::vector<std::uint8_t>{});
+    }
+    if (!result->keyring.holds_mailbox(mailbox_id)) {
+      return make_error_code(client_errc::not_a_member);
+    }
+    keys[mailbox_id] = result;
+    return result;
+  }
+
+  Result<std::vector<DirectoryMailbox>> mailboxes(const Id& org_id) {
+    auto body = get_json("/v1/organisations/" + hex(org_id) + "/mailboxes");
+    if (!body) {
+      return body.error();
+    }
+    const auto items = hub_json::objects(*body, "mailboxes");
+    if (!items) {
+      return invalid_answer();
+    }
+    std::vector<DirectoryMailbox> out;
+    for (const auto& item : *items) {
+      const auto id = hub_json::id(item, "mailbox_id");
+      const auto name = hub_json::text(item, "name");
+      const auto bytes = hub_json::base64(item, "certificate");
+      const auto epoch = hub_json::count(item, "epoch");
+      if (!id || !name || !bytes || !epoch || *epoch > UINT32_MAX) {
+        return invalid_answer();
+      }
+      auto certificate = verified_epoch(*bytes, *id, static_cast<std::uint32_t>(*epoch));
+      if (!certificate) {
+        return certificate.error();
+      }
+      if (certificate->org_id != org_id) {
+        return tampered();
+      }
+      out.push_back({*id, org_id, *name, certificate->epoch,
+                     hub_json::flag(item, "accepting").value_or(false)});
+    }
+    return out;
+  }
+
+  // --- messages --------------------------------------------------------------------------------
+
+  Result<InboxEntry> entry_of(const StoredMessage& m) {
+    InboxEntry entry;
+    entry.mailbox_id = m.mailbox_id;
+    entry.sequence = m.sequence;
+    entry.message_id = m.message_id;
+    entry.received_at_ms = m.received_at_ms;
+    entry.sender_org = m.sender_org;
+    if (const auto* organisation = trust.find(m.sender_org)) {
+      entry.sender_org_name = organisation->name;
+    }
+    entry.sender_device = m.sender_device;
+    entry.sender_role = m.sender_role;
+    entry.kind = m.kind;
+    entry.categories =
+        protocol::CategorySet::from_bits(m.categories).value_or(protocol::CategorySet{});
+    std::string flag;
+    for (const char c : m.flags + " ") {
+      if (c == ' ') {
+        if (!flag.empty()) {
+          entry.flags.push_back(flag);
+        }
+        flag.clear();
+      } else {
+        flag += c;
+      }
+    }
+    entry.problem = m.problem;
+    entry.read = m.read_at_ms.has_value();
+    return entry;
+  }
+
+  Result<protocol::OpenedEnvelope> open_stored(const StoredMessage& m) {
+    auto mailbox = mailbox_keys(m.mailbox_id);
+    if (!mailbox) {
+      return mailbox.error();
+    }
+    return protocol::open(m.envelope, (*mailbox)->keyring, trust.store());
+  }
+
+  // Fetches, verifies and stores one queued envelope; true when it is new.
+  Result<bool> receive(const Id& mailbox_id, const MailboxKeys& mailbox, std::int64_t sequence,
+                       std::int64_t received_at_ms) {
+    const std::string target =
+        "/v1/mailboxes/" + hex(mailbox_id) + "/messages/" + std::to_string(sequence);
+    auto reply = expect_ok(hub->get(target));
+    if (!reply) {
+      return Result<bool>(boost::system::in_place_error, reply.error());
+    }
+    StoredMessage m;
+    m.mailbox_id = mailbox_id;
+    m.sequence = sequence;
+    m.received_at_ms = received_at_ms;
+    m.envelope.assign(reply->body.begin(), reply->body.end());
+    const auto parsed = protocol::parse_envelope(m.envelope);
+    if (!parsed) {
+      m.problem = parsed.error().message();
+    } else {
+      m.message_id = parsed->outer.message_id;
+      m.sender_org = parsed->outer.sender_org;
+      m.kind = std::string(protocol::name_of(parsed->outer.kind));
+      m.categories = parsed->outer.categories.bits();
+      m.created_at_ms = static_cast<std::int64_t>(parsed->outer.created_at_ms);
+      auto opened = protocol::open(m.envelope, mailbox.keyring, trust.store());
+      if (!opened) {
+        m.problem = opened.error().message();
+      } else {
+        m.sender_device = opened->sender.device_id;
+        m.sender_role = std::string(protocol::name_of(opened->sender.role));
+        m.sender_sequence = static_cast<std::int64_t>(opened->sequence);
+        auto flags =
+            state.check_sender_sequence(opened->sender.device_id, opened->sequence, m.message_id);
+        if (!flags) {
+          return Result<bool>(boost::system::in_place_error, flags.error());
+        }
+        m.flags = *flags;
+      }
+    }
+    if (m.message_id == Id{}) {
+      m.message_id = protocol::random_id();  // unparseable: kept under an id of its own
+    }
+    auto stored = state.store(m);
+    if (!stored) {
+      return Result<bool>(boost::system::in_place_error, stored.error());
+    }
+    // Delivered means durable on this device: the acknowledgement follows the COMMIT.
+    if (auto acked = expect_ok(hub->post(target + "/ack", {}, "application/json")); !acked) {
+      return Result<bool>(boost::system::in_place_error, acked.error());
+    }
+    return *stored;
+  }
+
+  Result<std::size_t> sync_mailbox(const Id& mailbox_id, SyncReport& report) {
+    auto mailbox = mailbox_keys(mailbox_id);
+    if (!mailbox) {
+      return mailbox.error();
+    }
+    auto after = state.cursor(mailbox_id);
+    if (!after) {
+      return after.error();
+    }
+    std::size_t fresh = 0;
+    while (true) {
+      auto page = get_json("/v1/mailboxes/" + hex(mailbox_id) +
+                           "/messages?after=" + std::to_string(*after));
+      if (!page) {
+        return page.error();
+      }
+      const auto entries = hub_json::objects(*page, "messages");
+      if (!entries) {
+        return invalid_answer();
+      }
+      for (const auto& entry : *entries) {
+        const auto sequence = hub_json::count(entry, "sequence");
+        const auto received = hub_json::count(entry, "received_at_ms");
+        const auto entry_state = hub_json::text(entry, "state");
+        if (!sequence || !received || !entry_state ||
+            static_cast<std::int64_t>(*sequence) <= *after) {
+          return invalid_answer();
+        }
+        *after = static_cast<std::int64_t>(*sequence);
+        if (*entry_state == "withdrawn") {
+          continue;
+        }
+        auto added = receive(mailbox_id, **mailbox, *after, static_cast<std::int64_t>(*received));
+        if (!added) {
+          return added.error();
+        }
+        fresh += *added ? 1 : 0;
+      }
+      if (auto moved = state.set_cursor(mailbox_id, *after); !moved) {
+        return moved.error();
+      }
+      const auto* next = page->if_contains("next_after");
+      if (next == nullptr || next->is_null() || entries->empty()) {
+        break;
+      }
+    }
+    ++report.mailboxes;
+    return fresh;
+  }
+
+  // Seals, submits and checks the receipt; stale epochs are fetched again once.
+  Result<SendResult> submit(const protocol::Draft& draft, const std::vector<Id>& recipients,
+                            bool retried = false) {
+    std::vector<protocol::MailboxEpochCertificate> certificates;
+    for (const Id& recipient : recipients) {
+      auto certificate = mailbox_certificate(recipient);
+      if (!certificate) {
+        return certificate.error();
+      }
+      if (!certificate->second) {
+        return make_error_code(client_errc::mailbox_held);
+      }
+      certificates.push_back(std::move(certificate->first));
+    }
+    auto own = device_certificate(secrets.device_id);
+    if (!own) {
+      return own.error();
+    }
+    auto sequence = state.take_sequence();
+    if (!sequence) {
+      return sequence.error();
+    }
+    auto envelope = protocol::seal(draft, {*own, secrets.signing, *sequence}, certificates,
+                                   static_cast<std::uint64_t>(now_ms()));
+    if (!envelope) {
+      return envelope.error();
+    }
+    auto reply = hub->post("/v1/envelopes", *envelope, "application/octet-stream");
+    if (!reply) {
+      return reply.error();
+    }
+    const bool replay = reply->status == 409 && reply->content_type == "application/json";
+    if (!reply->ok() && !replay) {
+      problem = hub_json::problem_of(*reply);
+      if (problem.type == "urn:draaischijf:problem:stale-epoch" && !retried) {
+        keys.clear();
+        return submit(draft, recipients, true);
+      }
+      return make_error_code(client_errc::hub_refused);
+    }
+    auto body = hub_json::object_of(reply->body);
+    if (!body) {
+      return invalid_answer();
+    }
+    const auto parsed = protocol::parse_envelope(*envelope);
+    auto receipt_bytes = hub_json::base64(*body, "receipt");
+    auto receipt = receipt_bytes ? protocol::parse_receipt(*receipt_bytes)
+                                 : Result<protocol::Receipt>(invalid_answer());
+    if (!parsed || !receipt || !trust.hub_key() || !protocol::verify(*receipt, *trust.hub_key()) ||
+        receipt->message_id != parsed->outer.message_id ||
+        receipt->envelope_hash != protocol::envelope_hash(*envelope)) {
+      return make_error_code(client_errc::receipt_invalid);
+    }
+    SendResult result{receipt->message_id, static_cast<std::int64_t>(receipt->sequence),
+                      static_cast<std::int64_t>(receipt->received_at_ms), replay};
+    std::string names;
+    for (const Id& recipient : recipients) {
+      names += (names.empty() ? "" : " ") + hex(recipient);
+    }
+    if (auto recorded =
+            state.record_sent({result.message_id, std::string(protocol::name_of(draft.kind)),
+                               result.hub_sequence, result.received_at_ms, names});
+        !recorded) {
+      return recorded.error();
+    }
+    return result;
+  }
+
+  Result<void> require_admin() const {
+    if (!secrets.organisation) {
+      return make_error_code(client_errc::not_an_admin);
+    }
+    return {};
+  }
+};
+
+Client::Client(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Client::Client(Client&&) noexcept = default;
+Client& Client::operator=(Client&&) noexcept = default;
+Client::~Client() = default;
+
+Result<Client> Client::open(const Profile& profile, const Unlock& unlock, RetryPolicy retry) {
+  auto secrets = open_key_store(profile.key_store(), unlock);
+  if (!secrets) {
+    return secrets.error();
+  }
+  auto connection = HubConnection::open(profile.settings().hub, profile.tls(), retry);
+  if (!connection) {
+    return connection.error();
+  }
+  return open_with(profile, std::move(*secrets),
+                   std::make_unique<HubConnection>(std::move(*connection)));
+}
+
+Result<Client> Client::open_with(const Profile& profile, DeviceSecrets secrets,
+                                 std::unique_ptr<HubTransport> hub) {
+  const auto text = read_small_file(profile.trust_file());
+  if (!text) {
+    return make_error_code(client_errc::profile_invalid);
+  }
+  auto trust = TrustFile::parse(*text);
+  if (!trust) {
+    return make_error_code(client_errc::profile_invalid);
+  }
+  auto state = LocalState::open(profile.state_file());
+  if (!state) {
+    return state.error();
+  }
+  return Client(std::unique_ptr<Impl>(new Impl{profile,
+                                               std::move(secrets),
+                                               std::move(*trust),
+                                               std::move(hub),
+                                               std::move(*state),
+                                               {},
+                                               {},
+                                               {}}));
+}
+
+const DeviceSecrets& Client::device() const noexcept { return impl_->secrets; }
+const TrustFile& Client::trust() const noexcept { return impl_->trust; }
+const HubProblem& Client::last_problem() const noexcept { return impl_->problem; }
+void Client::set_policy_check(PolicyCheck check) { impl_->policy = std::move(check); }
+
+Result<std::vector<DirectoryOrganisation>> Client::organisations() {
+  auto body = impl_->get_json("/v1/organisations");
+  if (!body) {
+    return body.error();
+  }
+  const auto items = hub_json::objects(*body, "organisations");
+  if (!items) {
+    return invalid_answer();
+  }
+  std::vector<DirectoryOrganisation> out;
+  for (const auto& item : *items) {
+    const auto id = hub_json::id(item, "org_id");
+    const auto key = hub_json::fixed<32>(hub_json::base64(item, "signing_key"));
+    if (!id || !key) {
+      return invalid_answer();
+    }
+    const auto* pinned = impl_->trust.find(*id);
+    out.push_back({*id, hub_json::text(item, "org_type").value_or(""),
+                   hub_json::text(item, "name").value_or(""),
+                   pinned != nullptr && pinned->key == *key, fingerprint(*key)});
+  }
+  return out;
+}
+
+Result<std::vector<DirectoryMailbox>> Client::mailboxes(const Id& org) {
+  return impl_->mailboxes(org);
+}
+
+Result<protocol::DeviceCertificate> Client::device_certificate(const Id& device_id) {
+  return impl_->device_certificate(device_id);
+}
+
+Result<protocol::MailboxEpochCertificate> Client::mailbox_certificate(const Id& mailbox_id) {
+  auto certificate = impl_->mailbox_certificate(mailbox_id);
+  if (!certificate) {
+    return certificate.error();
+  }
+  return std::move(certificate->first);
+}
+
+Result<void> Client::pin_organisation(const Id& org_id, std::string_view expected_fingerprint) {
+  auto body = impl_->get_json("/v1/organisations/" + hex(org_id));
+  if (!body) {
+    return body.error();
+  }
+  const auto key = hub_json::fixed<32>(hub_json::base64(*body, "signing_key"));
+  if (!key || hub_json::id(*body, "org_id") != org_id) {
+    return invalid_answer();
+  }
+  if (!same_fingerprint(fingerprint(*key), expected_fingerprint)) {
+    return make_error_code(client_errc::fingerprint_mismatch);
+  }
+  impl_->trust.pin({org_id, *key, hub_json::text(*body, "name").value_or("")});
+  return write_file_atomically(impl_->profile.trust_file(), impl_->trust.to_text());
+}
+
+Result<SendResult> Client::send(Composition composition) {
+  auto& impl = *impl_;
+  protocol::Draft draft;
+  draft.kind = composition.kind;
+  draft.purpose = composition.purpose;
+  draft.consent_reference = composition.consent_reference;
+  draft.pupil_pseudonym = composition.pupil_pseudonym;
+  draft.approvals = composition.approvals;
+  draft.thread_id = protocol::random_id();
+  if (composition.reply_to) {
+    auto original = impl.state.message(composition.reply_to->first, composition.reply_to->second);
+    if (!original) {
+      return original.error();
+    }
+    auto opened = impl.open_stored(*original);
+    if (!opened) {
+      return opened.error();
+    }
+    draft.thread_id = opened->thread_id;
+    draft.previous_hash = protocol::envelope_hash(original->envelope);
+  }
+  protocol::OuterHeader labels;
+  labels.sender_org = impl.secrets.org_id;
+  labels.kind = draft.kind;
+  labels.purpose = draft.purpose;
+  labels.consent_reference = draft.consent_reference;
+  labels.pupil_pseudonym = draft.pupil_pseudonym;
+  labels.approvals = draft.approvals;
+  for (const auto& fragment : composition.fragments) {
+    labels.categories.add(fragment.category);
+  }
+  for (const Id& recipient : composition.recipients) {
+    labels.recipients.push_back({recipient, 0});
+  }
+  // The pre-check runs before anything is encrypted.
+  if (impl.policy) {
+    const PolicyVerdict verdict = impl.policy(labels, composition);
+    if (!verdict.allowed) {
+      impl.problem = {0, "policy", "refused by the policy", {}};
+      for (const auto& reason : verdict.reasons) {
+        impl.problem.detail += (impl.problem.detail.empty() ? "" : "\n") + reason;
+      }
+      return make_error_code(client_errc::policy_refused);
+    }
+  }
+  draft.fragments = std::move(composition.fragments);
+  return impl.submit(draft, composition.recipients);
+}
+
+Result<SyncReport> Client::sync() {
+  auto& impl = *impl_;
+  auto mailboxes = impl.mailboxes(impl.secrets.org_id);
+  if (!mailboxes) {
+    return mailboxes.error();
+  }
+  SyncReport report;
+  for (const auto& mailbox : *mailboxes) {
+    auto fresh = impl.sync_mailbox(mailbox.mailbox_id, report);
+    if (!fresh) {
+      if (fresh.error() == client_errc::not_a_member) {
+        continue;  // a mailbox of the organisation this device is not in
+      }
+      return fresh.error();
+    }
+    report.new_messages += *fresh;
+  }
+  auto stored = impl.state.messages(false);
+  if (!stored) {
+    return stored.error();
+  }
+  report.refused = static_cast<std::size_t>(std::count_if(
+      stored->begin(), stored->end(), [](const StoredMessage& m) { return !m.problem.empty(); }));
+  return report;
+}
+
+Result<std::vector<InboxEntry>> Client::inbox(bool unread_only) {
+  auto stored = impl_->state.messages(unread_only);
+  if (!stored) {
+    return stored.error();
+  }
+  std::vector<InboxEntry> out;
+  for (const auto& m : *stored) {
+    auto entry = impl_->entry_of(m);
+    if (!entry) {
+      return entry.error();
+    }
+    out.push_back(std::move(*entry));
+  }
+  return out;
+}
+
+Result<InboxEntry> Client::find(std::int64_t sequence) {
+  auto stored = impl_->state.messages_with_sequence(sequence);
+  if (!stored) {
+    return stored.error();
+  }
+  if (stored->size() != 1) {
+    return make_error_code(client_errc::not_found);
+  }
+  return impl_->entry_of(stored->front());
+}
+
+Result<ReadMessage> Client::read(const Id& mailbox_id, std::int64_t sequence) {
+  auto& impl = *impl_;
+  auto stored = impl.state.message(mailbox_id, sequence);
+  if (!stored) {
+    return stored.error();
+  }
+  auto opened = impl.open_stored(*stored);
+  if (!opened) {
+    return opened.error();
+  }
+  if (auto marked = impl.state.mark_read(mailbox_id, sequence, now_ms()); !marked) {
+    return marked.error();
+  }
+  if (impl.profile.settings().read_receipts && !stored->read_at_ms) {
+    if (auto told = acknowledge(mailbox_id, sequence); !told) {
+      return told.error();
+    }
+  }
+  stored->read_at_ms = now_ms();
+  auto entry = impl.entry_of(*stored);
+  if (!entry) {
+    return entry.error();
+  }
+  return ReadMessage{std::move(*entry), std::move(*opened), std::move(stored->envelope)};
+}
+
+Result<void> Client::acknowledge(const Id& mailbox_id, std::int64_t sequence) {
+  auto reply = impl_->expect_ok(impl_->hub->post(
+      "/v1/mailboxes/" + hex(mailbox_id) + "/messages/" + std::to_string(sequence) + "/read", {},
+      "application/json"));
+  if (!reply) {
+    return reply.error();
+  }
+  return impl_->state.mark_read(mailbox_id, sequence, now_ms());
+}
+
+Result<std::vector<DeliveryState>> Client::status(const Id& message_id) {
+  auto body = impl_->get_json("/v1/envelopes/" + hex(message_id) + "/status");
+  if (!body) {
+    return body.error();
+  }
+  const auto items = hub_json::objects(*body, "recipients");
+  if (!items) {
+    return invalid_answer();
+  }
+  std::vector<DeliveryState> out;
+  for (const auto& item : *items) {
+    const auto mailbox = hub_json::id(item, "mailbox_id");
+    const auto state = hub_json::text(item, "state");
+    if (!mailbox || !state) {
+      return invalid_answer();
+    }
+    out.push_back({*mailbox, *state});
+  }
+  return out;
+}
+
+Result<void> Client::request_enrolment() {
+  const auto& secrets = impl_->secrets;
+  auto answer = impl_->post_json(
+      "/v1/enrolments",
+      json::object{{"signing_key", protocol::base64_encode(secrets.signing.public_key())},
+                   {"encryption_key", protocol::base64_encode(secrets.encryption.public_key())},
+                   {"staff_id", hex(secrets.staff_id)}});
+  if (!answer) {
+    return answer.error();
+  }
+  return {};
+}
+
+Result<std::vector<PendingDevice>> Client::pending_enrolments() {
+  auto body = impl_->get_json("/v1/enrolments");
+  if (!body) {
+    return body.error();
+  }
+  const auto items = hub_json::objects(*body, "enrolments");
+  if (!items) {
+    return invalid_answer();
+  }
+  std::vector<PendingDevice> out;
+  for (const auto& item : *items) {
+    const auto device = hub_json::id(item, "device_id");
+    const auto staff = hub_json::id(item, "staff_id");
+    const auto signing = hub_json::fixed<32>(hub_json::base64(item, "signing_key"));
+    const auto encryption = hub_json::fixed<32>(hub_json::base64(item, "encryption_key"));
+    if (!device || !staff || !signing || !encryption) {
+      return invalid_answer();
+    }
+    out.push_back({*device, *staff, hub_json::text(item, "role").value_or(""),
+                   device_fingerprint(*signing, *encryption)});
+  }
+  return out;
+}
+
+Result<void> Client::approve(const Id& device_id, std::string_view expected_fingerprint,
+                             const std::vector<Id>& mailboxes) {
+  auto& impl = *impl_;
+  if (auto admin = impl.require_admin(); !admin) {
+    return admin;
+  }
+  auto body = impl.get_json("/v1/devices/" + hex(device_id));
+  if (!body) {
+    return body.error();
+  }
+  const auto signing = hub_json::fixed<32>(hub_json::base64(*body, "signing_key"));
+  const auto encryption = hub_json::fixed<32>(hub_json::base64(*body, "encryption_key"));
+  const auto staff = hub_json::id(*body, "staff_id");
+  const auto role =
+      protocol::parse_name<protocol::StaffRole>(hub_json::text(*body, "role").value_or(""));
+  if (!signing || !encryption || !staff || !role ||
+      hub_json::id(*body, "org_id") != impl.secrets.org_id) {
+    return invalid_answer();
+  }
+  // The admin compares what the new device shows with what the hub relays: a swapped key
+  // shows up as another fingerprint.
+  if (!same_fingerprint(device_fingerprint(*signing, *encryption), expected_fingerprint)) {
+    return make_error_code(client_errc::fingerprint_mismatch);
+  }
+  auto own = impl.device_certificate(impl.secrets.device_id);
+  if (!own) {
+    return own.error();
+  }
+  protocol::DeviceCertificate certificate;
+  certificate.org_id = impl.secrets.org_id;
+  certificate.org_type = own->org_type;
+  certificate.device_id = device_id;
+  certificate.staff_id = *staff;
+  certificate.role = *role;
+  certificate.signing_key = *signing;
+  certificate.encryption_key = *encryption;
+  certificate.not_before = now_seconds() - kClockSkewSeconds;
+  certificate.not_after = now_seconds() + kDeviceCertificateDays * 24 * 3600;
+  certificate = protocol::issue(certificate, *impl.secrets.organisation);
+  const auto bytes = protocol::encode(certificate);
+  auto approved = impl.expect_ok(impl.hub->post("/v1/enrolments/" + hex(device_id) + "/approve",
+                                                bytes, "application/octet-stream"));
+  if (!approved) {
+    return approved.error();
+  }
+  for (const Id& mailbox : mailboxes) {
+    auto keys = impl.mailbox_keys(mailbox);
+    if (!keys) {
+      return keys.error();
+    }
+    auto members = (*keys)->members;
+    if (std::find(members.begin(), members.end(), device_id) == members.end()) {
+      members.push_back(device_id);
+    }
+    if (auto rotated = rotate(mailbox, members); !rotated) {
+      return rotated.error();
+    }
+  }
+  return {};
+}
+
+Result<std::vector<Id>> Client::remove_member(const Id& device_id) {
+  auto& impl = *impl_;
+  if (auto admin = impl.require_admin(); !admin) {
+    return admin.error();
+  }
+  // Which mailboxes to rotate is read before the removal, while the device still counts.
+  auto mailboxes = impl.mailboxes(impl.secrets.org_id);
+  if (!mailboxes) {
+    return mailboxes.error();
+  }
+  std::vector<std::pair<Id, std::vector<Id>>> rotations;
+  for (const auto& mailbox : *mailboxes) {
+    auto keys = impl.mailbox_keys(mailbox.mailbox_id);
+    if (!keys) {
+      if (keys.error() == client_errc::not_a_member) {
+        continue;
+      }
+      return keys.error();
+    }
+    auto members = (*keys)->members;
+    const auto it = std::find(members.begin(), members.end(), device_id);
+    if (it != members.end()) {
+      members.erase(it);
+      rotations.emplace_back(mailbox.mailbox_id, std::move(members));
+    }
+  }
+  auto removed = impl.expect_ok(
+      impl.hub->post("/v1/devices/" + hex(device_id) + "/remove", {}, "application/json"));
+  if (!removed) {
+    return removed.error();
+  }
+  std::vector<Id> rotated;
+  for (auto& [mailbox, members] : rotations) {
+    if (auto done = rotate(mailbox, std::move(members)); !done) {
+      return done.error();
+    }
+    rotated.push_back(mailbox);
+  }
+  return rotated;
+}
+
+Result<std::uint32_t> Client::rotate(const Id& mailbox_id, std::vector<Id> members) {
+  auto& impl = *impl_;
+  if (auto admin = impl.require_admin(); !admin) {
+    return admin.error();
+  }
+  auto keys = impl.mailbox_keys(mailbox_id);
+  if (!keys) {
+    return keys.error();
+  }
+  const MailboxKeys& current = **keys;
+  if (!current.seed) {
+    return make_error_code(client_errc::not_a_member);
+  }
+  if (members.empty()) {
+    members = current.members;
+  }
+  const auto seed = protocol::EpochSeed::random();
+  protocol::MailboxEpochCertificate next;
+  next.mailbox_id = mailbox_id;
+  next.org_id = current.current.org_id;
+  next.epoch = current.current.epoch + 1;
+  next.mailbox_key = protocol::mailbox_identity(seed).public_key();
+  next.members_hash = protocol::members_hash(members);
+  next.previous_certificate = protocol::certificate_hash(current.current);
+  next.created_at = now_seconds();
+  next = protocol::issue(next, *impl.secrets.organisation);
+  json::array boxes;
+  for (const Id& member : members) {
+    auto certificate = impl.device_certificate(member);
+    if (!certificate) {
+      return certificate.error();
+    }
+    auto box =
+        protocol::seal_seed_to_device(seed, mailbox_id, next.epoch, certificate->encryption_key);
+    if (!box) {
+      return box.error();
+    }
+    boxes.push_back({{"device_id", hex(member)}, {"seed_box", protocol::base64_encode(*box)}});
+  }
+  const auto previous = protocol::seal_previous_seed(seed, mailbox_id, next.epoch, *current.seed);
+  auto answer =
+      impl.post_json("/v1/mailboxes/" + hex(mailbox_id) + "/epochs",
+                     json::object{{"certificate", protocol::base64_encode(protocol::encode(next))},
+                                  {"members", std::move(boxes)},
+                                  {"previous_seed_box", protocol::base64_encode(previous)}});
+  if (!answer) {
+    return answer.error();
+  }
+  impl.keys.erase(mailbox_id);
+  return next.epoch;
+}
+
+Result<protocol::age::X25519Identity> Client::export_mailbox_key(const Id& mailbox_id,
+                                                                 std::uint32_t epoch) {
+  auto keys = impl_->mailbox_keys(mailbox_id);
+  if (!keys) {
+    return keys.error();
+  }
+  const auto* identity = (*keys)->keyring.find(mailbox_id, epoch);
+  if (identity == nullptr) {
+    return make_error_code(client_errc::not_a_member);
+  }
+  return protocol::age::X25519Identity::from_secret(
+      protocol::SecretKey<32>::copy_of(identity->secret().expose()));
+}
+
+}  // namespace draaischijf::client

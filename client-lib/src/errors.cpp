@@ -1,0 +1,53 @@
+#include <draaischijf/client/errors.hpp>
+
+namespace draaischijf::client {
+namespace {
+
+const char* describe(int value) noexcept {
+  switch (static_cast<client_errc>(value)) {
+    case client_errc::profile_invalid:
+      return "the device profile is incomplete or damaged; create it again with "
+             "`draaischijf init` or `draaischijf enrol`";
+    case client_errc::untrusted_organisation:
+      return "the organisation's signing key is not pinned on this device; compare its "
+             "fingerprint with the organisation out of band, then run `draaischijf trust add`";
+    case client_errc::directory_tampered:
+      return "the hub served directory data its organisation did not sign (a swapped key, an "
+             "added device or an unsigned epoch); nothing was used. Tell the hub operator";
+    case client_errc::hub_refused:
+      return "the hub refused the request";
+    case client_errc::hub_answer_invalid:
+      return "the hub's answer does not follow the protocol";
+    case client_errc::not_a_member:
+      return "this device holds no key for that mailbox; ask an organisation admin to add it";
+    case client_errc::unknown_mailbox:
+      return "no such mailbox; list them with `draaischijf directory`";
+    case client_errc::mailbox_held:
+      return "the mailbox is held until its organisation rotates it after removing a member; "
+             "try again later";
+    case client_errc::receipt_invalid:
+      return "the hub's receipt does not verify against the pinned hub key";
+    case client_errc::policy_refused:
+      return "the policy does not allow this message; nothing was encrypted or sent";
+    case client_errc::not_an_admin:
+      return "this profile holds no organisation signing key; run this as an organisation "
+             "admin";
+    case client_errc::fingerprint_mismatch:
+      return "the fingerprint does not match the key the hub serves; do not trust it and "
+             "check with the other side";
+    case client_errc::not_found:
+      return "no such message in the local inbox; run `draaischijf inbox` first";
+    case client_errc::state_failed:
+      return "the local state database cannot be read or written";
+  }
+  return "unknown client error";
+}
+
+}  // namespace
+
+const boost::system::error_category& client_category() noexcept {
+  static const protocol::FixedMessageCategory category("draaischijf.client", describe);
+  return category;
+}
+
+}  // namespace draaischijf::client

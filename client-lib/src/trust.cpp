@@ -1,0 +1,142 @@
+#include <algorithm>
+#include <cctype>
+#include <sstream>
+
+#include <draaischijf/client/trust.hpp>
+#include <draaischijf/protocol/encoding.hpp>
+
+namespace draaischijf::client {
+namespace {
+
+std::string grouped_hex(std::span<const std::uint8_t> bytes) {
+  const std::string hex = protocol::hex_encode(bytes);
+  std::string out;
+  for (std::size_t i = 0; i < hex.size(); i += 4) {
+    if (i != 0) {
+      out += ' ';
+    }
+    out += hex.substr(i, 4);
+  }
+  return out;
+}
+
+template <std::size_t N>
+std::optional<std::array<std::uint8_t, N>> fixed_from(
+    protocol::Result<std::vector<std::uint8_t>> bytes) {
+  if (!bytes || bytes->size() != N) {
+    return std::nullopt;
+  }
+  std::array<std::uint8_t, N> out{};
+  std::copy(bytes->begin(), bytes->end(), out.begin());
+  return out;
+}
+
+constexpr std::size_t kFingerprintBytes = 20;
+
+}  // namespace
+
+std::string fingerprint(const protocol::SigningPublicKey& key) {
+  const auto id = protocol::key_id_of(key);
+  return grouped_hex(std::span(id).first(kFingerprintBytes));
+}
+
+std::string device_fingerprint(const protocol::SigningPublicKey& signing_key,
+                               const protocol::X25519PublicKey& encryption_key) {
+  const auto hash =
+      protocol::hash256("draaischijf device fingerprint v1", {signing_key, encryption_key});
+  return grouped_hex(std::span(hash).first(kFingerprintBytes));
+}
+
+bool same_fingerprint(std::string_view a, std::string_view b) {
+  const auto canonical = [](std::string_view text) {
+    std::string out;
+    for (const char c : text) {
+      if (std::isspace(static_cast<unsigned char>(c)) == 0 && c != '-' && c != ':') {
+        out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      }
+    }
+    return out;
+  };
+  const std::string left = canonical(a);
+  return !left.empty() && left == canonical(b);
+}
+
+protocol::Result<TrustFile> TrustFile::parse(std::string_view text, std::size_t* bad_line) {
+  TrustFile file;
+  std::istringstream lines{std::string(text)};
+  std::string line;
+  std::size_t number = 0;
+  const auto refuse = [&]() -> protocol::Result<TrustFile> {
+    if (bad_line != nullptr) {
+      *bad_line = number;
+    }
+    return make_error_code(protocol::errc::non_canonical);
+  };
+  while (std::getline(lines, line)) {
+    ++number;
+    if (line.empty() || line.front() == '#') {
+      continue;
+    }
+    std::istringstream fields(line);
+    std::string kind;
+    std::string first;
+    fields >> kind >> first;
+    if (kind == "hub") {
+      const auto key = fixed_from<32>(protocol::base64_decode(first));
+      if (!key) {
+        return refuse();
+      }
+      file.hub_key_ = *key;
+      continue;
+    }
+    std::string key_text;
+    fields >> key_text;
+    std::string name;
+    std::getline(fields >> std::ws, name);
+    const auto org_id = fixed_from<16>(protocol::hex_decode(first));
+    const auto key = fixed_from<32>(protocol::base64_decode(key_text));
+    if (kind != "org" || !org_id || !key) {
+      return refuse();
+    }
+    file.pin({*org_id, *key, name});
+  }
+  return file;
+}
+
+std::string TrustFile::to_text() const {
+  std::string out = "# Draaischijf trust file: organisation signing keys, verified out of band.\n";
+  for (const auto& organisation : organisations_) {
+    out += "org " + protocol::hex_encode(organisation.org_id) + " " +
+           protocol::base64_encode(organisation.key) + " " + organisation.name + "\n";
+  }
+  if (hub_key_) {
+    out += "hub " + protocol::base64_encode(*hub_key_) + "\n";
+  }
+  return out;
+}
+
+void TrustFile::pin(TrustedOrganisation organisation) {
+  const auto same = [&](const TrustedOrganisation& o) { return o.org_id == organisation.org_id; };
+  if (const auto it = std::find_if(organisations_.begin(), organisations_.end(), same);
+      it != organisations_.end()) {
+    *it = std::move(organisation);
+  } else {
+    organisations_.push_back(std::move(organisation));
+  }
+}
+
+const TrustedOrganisation* TrustFile::find(const protocol::Id& org_id) const {
+  const auto it = std::find_if(organisations_.begin(), organisations_.end(),
+                               [&](const TrustedOrganisation& o) { return o.org_id == org_id; });
+  return it == organisations_.end() ? nullptr : &*it;
+}
+
+protocol::TrustStore TrustFile::store() const {
+  protocol::TrustStore store;
+  for (const auto& organisation : organisations_) {
+    store.add(organisation.org_id, organisation.key);
+  }
+  return store;
+}
+
+}  // namespace draaischijf::client

@@ -1,0 +1,308 @@
+// The daily work of a school, a CLB and a CAW, played with the draaischijf CLI against the real
+// hub process: every step is a separate CLI process with its own profile, as people would run
+// it. The hub is the embedded development deployment on 127.0.0.1.
+
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <boost/json.hpp>
+#include <gtest/gtest.h>
+
+#include "hub_process.hpp"
+
+namespace draaischijf::testing {
+namespace {
+
+namespace fs = std::filesystem;
+namespace json = boost::json;
+
+struct ProcessResult {
+  int exit = -1;
+  std::string out;
+  std::string err;
+};
+
+std::string slurp(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// Runs a program with its output captured in files (no pipes to fill up).
+ProcessResult run_program(const fs::path& dir, const std::vector<std::string>& argv) {
+  const auto out = dir / "last.out";
+  const auto err = dir / "last.err";
+  const pid_t pid = fork();
+  if (pid == 0) {
+    const int o = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    const int e = ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    const int in = ::open("/dev/null", O_RDONLY);
+    dup2(in, 0);
+    dup2(o, 1);
+    dup2(e, 2);
+    std::vector<char*> args;
+    for (const auto& a : argv) {
+      args.push_back(const_cast<char*>(a.c_str()));
+    }
+    args.push_back(nullptr);
+    execvp(args[0], args.data());
+    _exit(127);
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(out), slurp(err)};
+}
+
+// One person's device: a profile folder and the key file that opens its key store.
+class Cli {
+ public:
+  Cli(fs::path dir, std::string name) : dir_(std::move(dir)), name_(std::move(name)) {}
+
+  ProcessResult operator()(std::vector<std::string> words) const {
+    std::vector<std::string> argv = {DRAAISCHIJF_CLI_BINARY, "--profile", profile().string(),
+                                     "--key-file", (dir_ / (name_ + ".key")).string()};
+    argv.insert(argv.end(), words.begin(), words.end());
+    return run_program(dir_, argv);
+  }
+  /// As operator(), expecting success and JSON output.
+  json::value json_of(std::vector<std::string> words) const {
+    words.insert(words.begin(), "--json");
+    const ProcessResult r = (*this)(words);
+    EXPECT_EQ(r.exit, 0) << name_ << ": " << r.err;
+    boost::system::error_code ec;
+    auto value = json::parse(r.out, ec);
+    EXPECT_FALSE(ec) << r.out;
+    return value;
+  }
+  [[nodiscard]] fs::path profile() const { return dir_ / name_; }
+
+ private:
+  fs::path dir_;
+  std::string name_;
+};
+
+std::string text_of(const json::value& v, std::string_view key) {
+  return std::string(v.as_object().at(key).as_string());
+}
+
+class ScenarioTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    pki = dir.path() / "data" / "dev-pki";
+    for (const auto& [cli, folder] : {std::pair{&school, "school"}, std::pair{&clb, "clb"},
+                                      std::pair{&caw, "caw"}, std::pair{&caw_admin, "caw/admin"}}) {
+      const ProcessResult r =
+          (*cli)({"init", "--from-dev", (pki / folder).string(), "--hub", hub_address()});
+      ASSERT_EQ(r.exit, 0) << r.err;
+    }
+    // Organisation ids and mailboxes from the directory, as a user would look them up.
+    const auto directory = school.json_of({"directory"});
+    for (const auto& org : directory.as_array()) {
+      orgs[text_of(org, "type")] = text_of(org, "org_id");
+      EXPECT_TRUE(org.as_object().at("trusted").as_bool());
+    }
+    onthaal = text_of(school.json_of({"directory", orgs["clb"]}).as_array().at(0), "mailbox_id");
+    intake = text_of(clb.json_of({"directory", orgs["caw"]}).as_array().at(0), "mailbox_id");
+  }
+
+  std::string config(std::uint16_t port) const {
+    return "[server]\nlisten_port = " + std::to_string(port) + "\ndata_dir = \"" +
+           (dir.path() / "data").string() + "\"\n";
+  }
+  std::string hub_address() const { return "localhost:" + std::to_string(hub->port()); }
+  void restart_hub() {
+    const auto port = hub->port();
+    ASSERT_EQ(hub->terminate(), 0);
+    hub = std::make_unique<HubProcess>(dir.path(), config(port));
+  }
+  // The inbox of `cli` after fetching, as JSON.
+  json::array inbox(const Cli& cli, bool all = false) {
+    auto value = all ? cli.json_of({"inbox", "--all"}) : cli.json_of({"inbox"});
+    return value.as_object().at("messages").as_array();
+  }
+
+  TempDir dir;
+  std::unique_ptr<HubProcess> hub = std::make_unique<HubProcess>(dir.path(), config(0));
+  fs::path pki;
+  Cli school{dir.path(), "school"};
+  Cli clb{dir.path(), "clb"};
+  Cli caw{dir.path(), "caw"};
+  Cli caw_admin{dir.path(), "caw-admin"};
+  std::map<std::string, std::string> orgs;
+  std::string onthaal;
+  std::string intake;
+};
+
+// Scenarios 1 to 4: signaal, doorverwijzing, answer, delivery and read status.
+TEST_F(ScenarioTest, SignaalDoorverwijzingAnswerAndStatus) {
+  // 1. The school's zorgcoordinator raises a signaal to the CLB onthaal mailbox.
+  const auto signaal = school.json_of({"send", "signaal", "--to", onthaal, "--text",
+                                       "leren_en_studeren=Leest traag, vraagt hulp."});
+  EXPECT_FALSE(signaal.as_object().at("duplicate").as_bool());
+
+  // 2. The CLB reads it and refers the pupil to the CAW intake with fragments and a PDF.
+  const auto received = inbox(clb);
+  ASSERT_EQ(received.size(), 1U);
+  EXPECT_EQ(text_of(received[0], "kind"), "signaal");
+  EXPECT_EQ(text_of(received[0], "sender_role"), "school_zorgcoordinator");
+  const auto first = std::to_string(received[0].as_object().at("sequence").as_int64());
+  const auto opened = clb.json_of({"read", first});
+  EXPECT_EQ(text_of(opened.as_object().at("fragments").as_array().at(0), "text"),
+            "Leest traag, vraagt hulp.");
+  const auto pdf = dir.path() / "verslag.pdf";
+  const std::string pdf_bytes = "%PDF-1.4\n% a small report\n%%EOF\n";
+  write_file(pdf, view_of(pdf_bytes));
+  const auto referral =
+      clb.json_of({"send", "doorverwijzing", "--to", intake, "--purpose", "doorverwijzing",
+                   "--text", "psychisch_sociaal=Angstklachten sinds september.", "--file",
+                   "verslag=" + pdf.string() + "@application/pdf"});
+  const auto referral_id = text_of(referral, "message_id");
+
+  // 3. The CAW reads it, sees who sent it, and answers "intake gepland" in the same thread.
+  const auto at_caw = inbox(caw);
+  ASSERT_EQ(at_caw.size(), 1U);
+  const auto seq = std::to_string(at_caw[0].as_object().at("sequence").as_int64());
+  const auto letter = caw.json_of({"read", seq});
+  EXPECT_EQ(text_of(letter, "sender_org"), orgs["clb"]);
+  EXPECT_EQ(text_of(letter, "sender_role"), "clb_onthaal");
+  const auto& fragments = letter.as_object().at("fragments").as_array();
+  ASSERT_EQ(fragments.size(), 2U);
+  EXPECT_EQ(text_of(fragments[1], "media_type"), "application/pdf");
+  EXPECT_EQ(fragments[1].as_object().at("size").as_int64(),
+            static_cast<std::int64_t>(pdf_bytes.size()));
+  caw.json_of({"send", "statusantwoord", "--to", onthaal, "--purpose", "terugkoppeling",
+               "--reply-to", seq, "--text", "contact=Intake gepland op 2 december."});
+
+  // 4. The CLB sees the answer, in the referral's thread, and that its referral was read.
+  const auto answers = inbox(clb);
+  ASSERT_EQ(answers.size(), 1U);
+  const auto answer =
+      clb.json_of({"read", std::to_string(answers[0].as_object().at("sequence").as_int64())});
+  EXPECT_EQ(text_of(answer, "sender_org"), orgs["caw"]);
+  EXPECT_EQ(text_of(answer, "thread_id"), text_of(letter, "thread_id"));
+  const auto status = clb.json_of({"status", referral_id});
+  const auto& recipients = status.as_object().at("recipients").as_array();
+  ASSERT_EQ(recipients.size(), 1U);
+  EXPECT_EQ(text_of(recipients[0], "mailbox_id"), intake);
+  EXPECT_EQ(text_of(recipients[0], "state"), "read");
+  // And the school cannot ask about the CLB's message.
+  EXPECT_NE(school({"status", referral_id}).exit, 0);
+}
+
+// Scenarios 5 and 6: a device enrolled later reads the history; once removed it opens nothing
+// sent after its removal.
+TEST_F(ScenarioTest, EnrolledLaterReadsHistoryAndRemovedOpensNothingNew) {
+  clb.json_of({"send", "doorverwijzing", "--to", intake, "--text",
+               "psychisch_sociaal=Eerste doorverwijzing."});
+
+  // 5. A second CAW device makes its own keys; only a certificate request leaves it.
+  const Cli caw2{dir.path(), "caw2"};
+  const auto started =
+      caw2.json_of({"enrol", "start", "--hub", hub_address(), "--ca", (pki / "root.pem").string(),
+                    "--trust", (pki / "trust.txt").string(), "--hub-key",
+                    (dir.path() / "data" / "hub-signing.pub").string(), "--org", orgs["caw"],
+                    "--org-type", "caw", "--role", "partner_intake"});
+  const auto device = text_of(started, "device_id");
+  const auto issued = dir.path() / "issued";
+  const ProcessResult operator_run =
+      run_program(dir.path(), {DRAAISCHIJF_HUB_BINARY, "pki", "device", "--dir", pki.string(),
+                               "--org-id", orgs["caw"], "--org-type", "caw", "--role",
+                               "partner_intake", "--device-id", device, "--csr",
+                               text_of(started, "certificate_request"), "--out", issued.string()});
+  ASSERT_EQ(operator_run.exit, 0) << operator_run.err;
+  EXPECT_FALSE(fs::exists(issued / "device.key")) << "the private key never left the device";
+  const auto finished =
+      caw2.json_of({"enrol", "finish", "--certificate", (issued / "device.pem").string()});
+  const auto print = text_of(finished, "fingerprint");
+  const auto pending = caw_admin.json_of({"admin", "pending"}).as_array();
+  ASSERT_EQ(pending.size(), 1U);
+  EXPECT_EQ(text_of(pending[0], "fingerprint"), print);
+  // A wrong fingerprint is refused and changes nothing.
+  EXPECT_EQ(
+      caw_admin({"admin", "approve", device, "--fingerprint", "0000 1111", "--mailbox", intake})
+          .exit,
+      4);
+  const ProcessResult approved =
+      caw_admin({"admin", "approve", device, "--fingerprint", print, "--mailbox", intake});
+  ASSERT_EQ(approved.exit, 0) << approved.err;
+  const auto history = inbox(caw2, true);
+  ASSERT_EQ(history.size(), 1U) << "the message sent before the device existed";
+  const auto old =
+      caw2.json_of({"read", std::to_string(history[0].as_object().at("sequence").as_int64())});
+  EXPECT_EQ(text_of(old.as_object().at("fragments").as_array().at(0), "text"),
+            "Eerste doorverwijzing.");
+  // The key of the epoch it was added in, kept by the device before its removal.
+  const ProcessResult kept = caw2({"admin", "export-key", intake});
+  ASSERT_EQ(kept.exit, 0) << kept.err;
+  write_file(dir.path() / "caw2-epoch.key", view_of(kept.out));
+
+  // 6. The admin removes it; what the CLB sends afterwards is sealed to a new epoch.
+  const ProcessResult removed = caw_admin({"admin", "remove", device});
+  ASSERT_EQ(removed.exit, 0) << removed.err;
+  clb.json_of({"send", "doorverwijzing", "--to", intake, "--text",
+               "psychisch_sociaal=Na de verwijdering."});
+  EXPECT_NE(caw2({"inbox"}).exit, 0) << "the hub refuses the removed device";
+  const auto after = inbox(caw);
+  ASSERT_EQ(after.size(), 2U);  // the first referral and the new one
+  const auto newest = std::to_string(after[1].as_object().at("sequence").as_int64());
+  const auto body = dir.path() / "after.age";
+  ASSERT_EQ(caw({"read", newest, "--save-age", body.string()}).exit, 0);
+  const ProcessResult opened_by_removed = run_program(
+      dir.path(), {"age", "-d", "-i", (dir.path() / "caw2-epoch.key").string(), body.string()});
+  EXPECT_NE(opened_by_removed.exit, 0) << "a removed member opened a later message";
+}
+
+// Scenario 7: the archive path. A message sealed by the CLI opens with the stock age tool and
+// the mailbox key the admin exports.
+TEST_F(ScenarioTest, StockAgeOpensAnArchivedMessageWithTheExportedMailboxKey) {
+  clb.json_of(
+      {"send", "doorverwijzing", "--to", intake, "--text", "psychisch_sociaal=Voor het archief."});
+  const auto messages = inbox(caw);
+  ASSERT_EQ(messages.size(), 1U);
+  const auto body = dir.path() / "archived.age";
+  ASSERT_EQ(caw({"read", std::to_string(messages[0].as_object().at("sequence").as_int64()),
+                 "--save-age", body.string()})
+                .exit,
+            0);
+  const ProcessResult key = caw_admin({"admin", "export-key", intake});
+  ASSERT_EQ(key.exit, 0) << key.err;
+  EXPECT_EQ(key.out.rfind("AGE-SECRET-KEY-1", 0), 0U);
+  write_file(dir.path() / "intake.key", view_of(key.out));
+  const ProcessResult plain = run_program(
+      dir.path(), {"age", "-d", "-i", (dir.path() / "intake.key").string(), body.string()});
+  ASSERT_EQ(plain.exit, 0) << plain.err;
+  EXPECT_NE(plain.out.find("Voor het archief."), std::string::npos);
+  // The school's devices hold no key that opens it.
+  const ProcessResult school_key = school({"admin", "export-key", intake});
+  EXPECT_NE(school_key.exit, 0);
+}
+
+// Scenario 8: the hub restarts in the middle; nothing is lost and nothing shows twice.
+TEST_F(ScenarioTest, AHubRestartLosesNothingAndShowsNothingTwice) {
+  for (int i = 0; i < 3; ++i) {
+    school.json_of({"send", "signaal", "--to", onthaal, "--text",
+                    "leren_en_studeren=voor de herstart " + std::to_string(i)});
+  }
+  ASSERT_EQ(inbox(clb).size(), 3U);
+  restart_hub();
+  for (int i = 0; i < 2; ++i) {
+    school.json_of({"send", "signaal", "--to", onthaal, "--text",
+                    "leren_en_studeren=na de herstart " + std::to_string(i)});
+  }
+  const auto fetched = clb.json_of({"inbox", "--all"});
+  EXPECT_EQ(fetched.as_object().at("new").as_int64(), 2);
+  const auto all = fetched.as_object().at("messages").as_array();
+  ASSERT_EQ(all.size(), 5U);
+  std::set<std::string> ids;
+  for (const auto& m : all) {
+    ids.insert(text_of(m, "message_id"));
+    EXPECT_TRUE(m.as_object().at("flags").as_array().empty()) << json::serialize(m);
+  }
+  EXPECT_EQ(ids.size(), 5U);
+  EXPECT_EQ(clb.json_of({"inbox"}).as_object().at("new").as_int64(), 0);
+}
+
+}  // namespace
+}  // namespace draaischijf::testing
