@@ -519,6 +519,9 @@ int cmd_send(Client& client, const Context& context, const Arguments& args) {
         SecretBytes::copy_of({reinterpret_cast<const std::uint8_t*>(bytes->data()), bytes->size()});
     composition.fragments.push_back(std::move(fragment));
   }
+  if (composition.fragments.empty()) {
+    return usage_error("send needs at least one --text CATEGORY=TEXT or --file CATEGORY=PATH");
+  }
   auto sent = client.send(std::move(composition));
   if (!sent) {
     return fail(sent.error(), &client);

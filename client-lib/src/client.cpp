@@ -440,7 +440,7 @@ struct Client::Impl {
         if (!added) {
           return added.error();
         }
-        fresh += *added ? 1 : 0;
+        fresh += *added ? 1U : 0U;
       }
       if (auto moved = state.set_cursor(mailbox_id, *after); !moved) {
         return moved.error();
