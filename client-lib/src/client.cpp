@@ -89,6 +89,19 @@ struct Client::Impl {
     return std::move(*body);
   }
 
+  // The array of objects under `key` in a GET answer.
+  Result<std::vector<json::object>> get_list(const std::string& target, std::string_view key) {
+    auto body = get_json(target);
+    if (!body) {
+      return body.error();
+    }
+    auto items = hub_json::objects(*body, key);
+    if (!items) {
+      return invalid_answer();
+    }
+    return std::move(*items);
+  }
+
   Result<json::object> post_json(const std::string& target, const json::value& body) {
     const std::string text = json::serialize(body);
     auto reply = expect_ok(
@@ -281,13 +294,9 @@ struct Client::Impl {
   }
 
   Result<std::vector<DirectoryMailbox>> mailboxes(const Id& org_id) {
-    auto body = get_json("/v1/organisations/" + hex(org_id) + "/mailboxes");
-    if (!body) {
-      return body.error();
-    }
-    const auto items = hub_json::objects(*body, "mailboxes");
+    const auto items = get_list("/v1/organisations/" + hex(org_id) + "/mailboxes", "mailboxes");
     if (!items) {
-      return invalid_answer();
+      return items.error();
     }
     std::vector<DirectoryMailbox> out;
     for (const auto& item : *items) {
@@ -578,13 +587,9 @@ const HubProblem& Client::last_problem() const noexcept { return impl_->problem;
 void Client::set_policy_check(PolicyCheck check) { impl_->policy = std::move(check); }
 
 Result<std::vector<DirectoryOrganisation>> Client::organisations() {
-  auto body = impl_->get_json("/v1/organisations");
-  if (!body) {
-    return body.error();
-  }
-  const auto items = hub_json::objects(*body, "organisations");
+  const auto items = impl_->get_list("/v1/organisations", "organisations");
   if (!items) {
-    return invalid_answer();
+    return items.error();
   }
   std::vector<DirectoryOrganisation> out;
   for (const auto& item : *items) {
@@ -772,13 +777,9 @@ Result<void> Client::acknowledge(const Id& mailbox_id, std::int64_t sequence) {
 }
 
 Result<std::vector<DeliveryState>> Client::status(const Id& message_id) {
-  auto body = impl_->get_json("/v1/envelopes/" + hex(message_id) + "/status");
-  if (!body) {
-    return body.error();
-  }
-  const auto items = hub_json::objects(*body, "recipients");
+  const auto items = impl_->get_list("/v1/envelopes/" + hex(message_id) + "/status", "recipients");
   if (!items) {
-    return invalid_answer();
+    return items.error();
   }
   std::vector<DeliveryState> out;
   for (const auto& item : *items) {
@@ -806,13 +807,9 @@ Result<void> Client::request_enrolment() {
 }
 
 Result<std::vector<PendingDevice>> Client::pending_enrolments() {
-  auto body = impl_->get_json("/v1/enrolments");
-  if (!body) {
-    return body.error();
-  }
-  const auto items = hub_json::objects(*body, "enrolments");
+  const auto items = impl_->get_list("/v1/enrolments", "enrolments");
   if (!items) {
-    return invalid_answer();
+    return items.error();
   }
   std::vector<PendingDevice> out;
   for (const auto& item : *items) {

@@ -10,29 +10,13 @@
 #include <draaischijf/client/trust.hpp>
 #include <draaischijf/protocol/encoding.hpp>
 
+#include "name_value.hpp"
+
 namespace draaischijf::client {
 namespace {
 
 namespace fs = std::filesystem;
 using protocol::Result;
-
-// "name value" lines of the development deployment's key files.
-std::map<std::string, std::string> fields_of(const std::string& text) {
-  std::map<std::string, std::string> fields;
-  std::istringstream lines(text);
-  std::string line;
-  while (std::getline(lines, line)) {
-    if (line.empty() || line.front() == '#') {
-      continue;
-    }
-    std::istringstream words(line);
-    std::string name;
-    std::string value;
-    words >> name >> value;
-    fields[name] = value;
-  }
-  return fields;
-}
 
 template <std::size_t N>
 std::optional<std::array<std::uint8_t, N>> hex_field(const std::map<std::string, std::string>& f,
@@ -107,7 +91,7 @@ Result<DeviceSummary> import_dev_device(const fs::path& device_dir, const fs::pa
     return invalid();
   }
   const auto hub_key = root->parent_path().parent_path() / "hub-signing.pub";
-  auto fields = fields_of(*keys_text);
+  auto fields = name_value_lines(*keys_text);
   const auto org = hex_field<16>(fields, "org_id");
   const auto device = hex_field<16>(fields, "device_id");
   const auto staff = hex_field<16>(fields, "staff_id");
@@ -126,7 +110,7 @@ Result<DeviceSummary> import_dev_device(const fs::path& device_dir, const fs::pa
   // The admin device of the development deployment also holds the organisation key.
   if (const auto organisation = read_small_file(device_dir.parent_path() / "organisation.keys");
       organisation && fields["role"] == "organisation_admin") {
-    auto org_fields = fields_of(*organisation);
+    auto org_fields = name_value_lines(*organisation);
     auto seed = hex_field<32>(org_fields, "signing_seed");
     if (!seed || hex_field<16>(org_fields, "org_id") != org) {
       return invalid();

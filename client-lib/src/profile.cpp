@@ -7,6 +7,8 @@
 #include <draaischijf/client/errors.hpp>
 #include <draaischijf/client/profile.hpp>
 
+#include "name_value.hpp"
+
 namespace draaischijf::client {
 namespace {
 
@@ -29,16 +31,7 @@ std::optional<std::uint16_t> parse_port(std::string_view text) {
 
 std::optional<ProfileSettings> parse_settings(const std::string& text) {
   ProfileSettings settings;
-  std::istringstream lines(text);
-  std::string line;
-  while (std::getline(lines, line)) {
-    if (line.empty() || line.front() == '#') {
-      continue;
-    }
-    std::istringstream fields(line);
-    std::string name;
-    std::string value;
-    fields >> name >> value;
+  for (const auto& [name, value] : name_value_lines(text)) {
     if (name == "hub_host" && !value.empty()) {
       settings.hub.host = value;
     } else if (name == "hub_port") {

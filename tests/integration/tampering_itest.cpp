@@ -93,18 +93,26 @@ class TamperingTest : public ::testing::Test {
     }
   }
 
+  // A one-fragment letter to the CAW intake.
+  client::Composition letter_to_intake(protocol::MessageKind kind, protocol::DataCategory category,
+                                       std::string_view text) const {
+    client::Composition letter;
+    letter.kind = kind;
+    letter.recipients = {intake};
+    protocol::Fragment fragment;
+    fragment.category = category;
+    fragment.media_type = "text/plain";
+    fragment.body = protocol::SecretBytes::copy_of(view_of(text));
+    letter.fragments.push_back(std::move(fragment));
+    return letter;
+  }
+
   // Sending must be refused as tampering, with nothing submitted to the hub.
   void expect_send_refused(const std::string& what) {
     posted->clear();
-    client::Composition letter;
-    letter.kind = protocol::MessageKind::doorverwijzing;
-    letter.recipients = {intake};
-    protocol::Fragment fragment;
-    fragment.category = protocol::DataCategory::psychisch_sociaal;
-    fragment.media_type = "text/plain";
-    fragment.body = protocol::SecretBytes::copy_of(view_of("vertrouwelijk"));
-    letter.fragments.push_back(std::move(fragment));
-    const auto sent = device->send(std::move(letter));
+    const auto sent =
+        device->send(letter_to_intake(protocol::MessageKind::doorverwijzing,
+                                      protocol::DataCategory::psychisch_sociaal, "vertrouwelijk"));
     ASSERT_FALSE(sent) << what << " went unnoticed";
     EXPECT_EQ(sent.error(), make_error_code(client_errc::directory_tampered)) << what;
     EXPECT_TRUE(std::none_of(posted->begin(), posted->end(),
@@ -126,15 +134,8 @@ class TamperingTest : public ::testing::Test {
 };
 
 TEST_F(TamperingTest, HonestHubPasses) {
-  client::Composition letter;
-  letter.kind = protocol::MessageKind::consultatie;
-  letter.recipients = {intake};
-  protocol::Fragment fragment;
-  fragment.category = protocol::DataCategory::contact;
-  fragment.media_type = "text/plain";
-  fragment.body = protocol::SecretBytes::copy_of(view_of("graag overleg"));
-  letter.fragments.push_back(std::move(fragment));
-  const auto sent = device->send(std::move(letter));
+  const auto sent = device->send(letter_to_intake(
+      protocol::MessageKind::consultatie, protocol::DataCategory::contact, "graag overleg"));
   ASSERT_TRUE(sent) << sent.error().message();
   EXPECT_TRUE(device->sync());
 }
