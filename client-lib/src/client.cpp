@@ -362,8 +362,8 @@ struct Client::Impl {
   }
 
   // Fetches, verifies and stores one queued envelope; true when it is new.
-  Result<bool> receive(const Id& mailbox_id, const MailboxKeys& mailbox, std::int64_t sequence,
-                       std::int64_t received_at_ms) {
+  Result<bool> receive(const Id& mailbox_id, std::shared_ptr<MailboxKeys>& mailbox,
+                       std::int64_t sequence, std::int64_t received_at_ms) {
     const std::string target =
         "/v1/mailboxes/" + hex(mailbox_id) + "/messages/" + std::to_string(sequence);
     auto reply = expect_ok(hub->get(target));
@@ -384,7 +384,18 @@ struct Client::Impl {
       m.kind = std::string(protocol::name_of(parsed->outer.kind));
       m.categories = parsed->outer.categories.bits();
       m.created_at_ms = static_cast<std::int64_t>(parsed->outer.created_at_ms);
-      auto opened = protocol::open(m.envelope, mailbox.keyring, trust.store());
+      auto opened = protocol::open(m.envelope, mailbox->keyring, trust.store());
+      if (!opened && opened.error() == protocol::errc::unknown_epoch) {
+        // Sealed to an epoch newer than the keys this client walked: the mailbox was rotated
+        // since. Walk again once rather than store the message as unreadable.
+        keys.erase(mailbox_id);
+        auto fresh = mailbox_keys(mailbox_id);
+        if (!fresh) {
+          return Result<bool>(boost::system::in_place_error, fresh.error());
+        }
+        mailbox = std::move(*fresh);
+        opened = protocol::open(m.envelope, mailbox->keyring, trust.store());
+      }
       if (!opened) {
         m.problem = opened.error().message();
       } else {
@@ -445,7 +456,7 @@ struct Client::Impl {
         if (*entry_state == "withdrawn") {
           continue;
         }
-        auto added = receive(mailbox_id, **mailbox, *after, static_cast<std::int64_t>(*received));
+        auto added = receive(mailbox_id, *mailbox, *after, static_cast<std::int64_t>(*received));
         if (!added) {
           return added.error();
         }

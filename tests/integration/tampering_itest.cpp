@@ -140,6 +140,32 @@ TEST_F(TamperingTest, HonestHubPasses) {
   EXPECT_TRUE(device->sync());
 }
 
+TEST_F(TamperingTest, ALongLivedClientFollowsARotationOfItsMailbox) {
+  ASSERT_TRUE(device->sync());  // walks and caches the onthaal keys at epoch 0
+  const auto pki = dir.path() / "data" / "dev-pki";
+  client::ProfileSettings settings;
+  settings.hub = {"localhost", hub.port()};
+  for (const auto& [slug, folder] :
+       {std::pair{"admin", "clb/admin"}, std::pair{"school", "school"}}) {
+    ASSERT_TRUE(client::import_dev_device(pki / folder, dir.path() / slug, settings, unlock));
+  }
+  auto admin = Client::open(client::Profile::open(dir.path() / "admin").value(), unlock).value();
+  ASSERT_EQ(admin.rotate(onthaal).value(), 1U);
+  auto school = Client::open(client::Profile::open(dir.path() / "school").value(), unlock).value();
+  client::Composition signaal;
+  signaal.recipients = {onthaal};
+  protocol::Fragment fragment;
+  fragment.category = protocol::DataCategory::leren_en_studeren;
+  fragment.media_type = "text/plain";
+  fragment.body = protocol::SecretBytes::copy_of(view_of("na de rotatie"));
+  signaal.fragments.push_back(std::move(fragment));
+  ASSERT_TRUE(school.send(std::move(signaal)));
+  const auto synced = device->sync();
+  ASSERT_TRUE(synced) << synced.error().message();
+  EXPECT_EQ(synced->new_messages, 1U);
+  EXPECT_EQ(synced->refused, 0U) << "sealed to epoch 1, which the cached keys did not have";
+}
+
 TEST_F(TamperingTest, ASwappedOrganisationKeyIsNotPinnedAndNotTrusted) {
   const auto attacker = protocol::SigningKey::generate();
   const auto real_fingerprint = client::fingerprint(device->trust().find(caw)->key);
