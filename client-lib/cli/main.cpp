@@ -147,6 +147,16 @@ draaischijf::protocol::Result<Unlock> unlock_for(const Context& context) {
   return Unlock::with_passphrase(read_passphrase());
 }
 
+// For a key store about to be made: a --key-file that does not exist yet is created first.
+draaischijf::protocol::Result<Unlock> unlock_new_store(const Context& context) {
+  if (context.key_file && !fs::exists(*context.key_file)) {
+    if (auto created = create_key_file(*context.key_file); !created) {
+      return created.error();
+    }
+  }
+  return unlock_for(context);
+}
+
 // Opens the profile, the key store and the connection; prints why not.
 std::optional<Client> open_client(const Context& context, int& exit_code) {
   auto profile = Profile::open(context.profile_dir);
@@ -197,14 +207,7 @@ int cmd_init(const Context& context, const Arguments& args) {
     }
     settings.hub = *address;
   }
-  auto unlock = [&]() -> draaischijf::protocol::Result<Unlock> {
-    if (context.key_file && !fs::exists(*context.key_file)) {
-      if (auto created = create_key_file(*context.key_file); !created) {
-        return created.error();
-      }
-    }
-    return unlock_for(context);
-  }();
+  auto unlock = unlock_new_store(context);
   if (!unlock) {
     return fail(unlock.error());
   }
@@ -228,14 +231,7 @@ int cmd_init(const Context& context, const Arguments& args) {
 int cmd_enrol(const Context& context, const Arguments& args) {
   const auto& words = args.positional();
   const std::string sub = words.size() == 2 ? words[1] : "";
-  auto unlock = [&]() -> draaischijf::protocol::Result<Unlock> {
-    if (context.key_file && !fs::exists(*context.key_file)) {
-      if (auto created = create_key_file(*context.key_file); !created) {
-        return created.error();
-      }
-    }
-    return unlock_for(context);
-  };
+
   if (sub == "start") {
     if (auto bad = args.unknown({"hub", "ca", "trust", "hub-key", "org", "org-type", "role"});
         !bad.empty()) {
@@ -257,7 +253,7 @@ int cmd_enrol(const Context& context, const Arguments& args) {
     request.trust = *args.value("trust");
     request.hub_key = *args.value("hub-key");
     request.settings.hub = *hub;
-    auto key = unlock();
+    auto key = unlock_new_store(context);
     if (!key) {
       return fail(key.error());
     }
@@ -291,7 +287,7 @@ int cmd_enrol(const Context& context, const Arguments& args) {
     if (!profile) {
       return fail(profile.error());
     }
-    auto key = unlock();
+    auto key = unlock_for(context);
     if (!key) {
       return fail(key.error());
     }

@@ -63,6 +63,18 @@ struct Client::Impl {
   PolicyCheck policy;
   HubProblem problem;
   std::map<Id, std::shared_ptr<MailboxKeys>> keys;
+  std::optional<protocol::DeviceCertificate> own;  // this device's, once verified
+
+  Result<protocol::DeviceCertificate> own_certificate() {
+    if (!own) {
+      auto certificate = device_certificate(secrets.device_id);
+      if (!certificate) {
+        return certificate.error();
+      }
+      own = *certificate;
+    }
+    return *own;
+  }
 
   // --- talking to the hub ----------------------------------------------------------------------
 
@@ -361,14 +373,14 @@ struct Client::Impl {
     return protocol::open(m.envelope, (*mailbox)->keyring, trust.store());
   }
 
-  // Fetches, verifies and stores one queued envelope; true when it is new.
-  Result<bool> receive(const Id& mailbox_id, std::shared_ptr<MailboxKeys>& mailbox,
-                       std::int64_t sequence, std::int64_t received_at_ms) {
+  // Fetches, verifies and stores one queued envelope, counting it in `report` when it is new.
+  Result<void> receive(const Id& mailbox_id, std::shared_ptr<MailboxKeys>& mailbox,
+                       std::int64_t sequence, std::int64_t received_at_ms, SyncReport& report) {
     const std::string target =
         "/v1/mailboxes/" + hex(mailbox_id) + "/messages/" + std::to_string(sequence);
     auto reply = expect_ok(hub->get(target));
     if (!reply) {
-      return Result<bool>(boost::system::in_place_error, reply.error());
+      return reply.error();
     }
     StoredMessage m;
     m.mailbox_id = mailbox_id;
@@ -391,7 +403,7 @@ struct Client::Impl {
         keys.erase(mailbox_id);
         auto fresh = mailbox_keys(mailbox_id);
         if (!fresh) {
-          return Result<bool>(boost::system::in_place_error, fresh.error());
+          return fresh.error();
         }
         mailbox = std::move(*fresh);
         opened = protocol::open(m.envelope, mailbox->keyring, trust.store());
@@ -405,7 +417,7 @@ struct Client::Impl {
         auto flags =
             state.check_sender_sequence(opened->sender.device_id, opened->sequence, m.message_id);
         if (!flags) {
-          return Result<bool>(boost::system::in_place_error, flags.error());
+          return flags.error();
         }
         m.flags = *flags;
       }
@@ -415,16 +427,20 @@ struct Client::Impl {
     }
     auto stored = state.store(m);
     if (!stored) {
-      return Result<bool>(boost::system::in_place_error, stored.error());
+      return stored.error();
     }
     // Delivered means durable on this device: the acknowledgement follows the COMMIT.
     if (auto acked = expect_ok(hub->post(target + "/ack", {}, "application/json")); !acked) {
-      return Result<bool>(boost::system::in_place_error, acked.error());
+      return acked.error();
     }
-    return *stored;
+    if (*stored) {
+      ++report.new_messages;
+      report.refused += m.problem.empty() ? 0U : 1U;
+    }
+    return {};
   }
 
-  Result<std::size_t> sync_mailbox(const Id& mailbox_id, SyncReport& report) {
+  Result<void> sync_mailbox(const Id& mailbox_id, SyncReport& report) {
     auto mailbox = mailbox_keys(mailbox_id);
     if (!mailbox) {
       return mailbox.error();
@@ -433,7 +449,6 @@ struct Client::Impl {
     if (!after) {
       return after.error();
     }
-    std::size_t fresh = 0;
     while (true) {
       auto page = get_json("/v1/mailboxes/" + hex(mailbox_id) +
                            "/messages?after=" + std::to_string(*after));
@@ -456,11 +471,11 @@ struct Client::Impl {
         if (*entry_state == "withdrawn") {
           continue;
         }
-        auto added = receive(mailbox_id, *mailbox, *after, static_cast<std::int64_t>(*received));
-        if (!added) {
-          return added.error();
+        auto received_one =
+            receive(mailbox_id, *mailbox, *after, static_cast<std::int64_t>(*received), report);
+        if (!received_one) {
+          return received_one;
         }
-        fresh += *added ? 1U : 0U;
       }
       if (auto moved = state.set_cursor(mailbox_id, *after); !moved) {
         return moved.error();
@@ -471,7 +486,7 @@ struct Client::Impl {
       }
     }
     ++report.mailboxes;
-    return fresh;
+    return {};
   }
 
   // Seals, submits and checks the receipt; stale epochs are fetched again once.
@@ -488,15 +503,15 @@ struct Client::Impl {
       }
       certificates.push_back(std::move(certificate->first));
     }
-    auto own = device_certificate(secrets.device_id);
-    if (!own) {
-      return own.error();
+    auto certificate = own_certificate();
+    if (!certificate) {
+      return certificate.error();
     }
     auto sequence = state.take_sequence();
     if (!sequence) {
       return sequence.error();
     }
-    auto envelope = protocol::seal(draft, {*own, secrets.signing, *sequence}, certificates,
+    auto envelope = protocol::seal(draft, {*certificate, secrets.signing, *sequence}, certificates,
                                    static_cast<std::uint64_t>(now_ms()));
     if (!envelope) {
       return envelope.error();
@@ -589,7 +604,8 @@ Result<Client> Client::open_with(const Profile& profile, DeviceSecrets secrets,
                                                std::move(*state),
                                                {},
                                                {},
-                                               {}}));
+                                               {},
+                                               std::nullopt}));
 }
 
 const DeviceSecrets& Client::device() const noexcept { return impl_->secrets; }
@@ -706,21 +722,11 @@ Result<SyncReport> Client::sync() {
   }
   SyncReport report;
   for (const auto& mailbox : *mailboxes) {
-    auto fresh = impl.sync_mailbox(mailbox.mailbox_id, report);
-    if (!fresh) {
-      if (fresh.error() == client_errc::not_a_member) {
-        continue;  // a mailbox of the organisation this device is not in
-      }
-      return fresh.error();
+    auto synced = impl.sync_mailbox(mailbox.mailbox_id, report);
+    if (!synced && synced.error() != client_errc::not_a_member) {
+      return synced.error();  // (a mailbox of the organisation this device is not in is skipped)
     }
-    report.new_messages += *fresh;
   }
-  auto stored = impl.state.messages(false);
-  if (!stored) {
-    return stored.error();
-  }
-  report.refused = static_cast<std::size_t>(std::count_if(
-      stored->begin(), stored->end(), [](const StoredMessage& m) { return !m.problem.empty(); }));
   return report;
 }
 
@@ -861,7 +867,7 @@ Result<void> Client::approve(const Id& device_id, std::string_view expected_fing
   if (!same_fingerprint(device_fingerprint(*signing, *encryption), expected_fingerprint)) {
     return make_error_code(client_errc::fingerprint_mismatch);
   }
-  auto own = impl.device_certificate(impl.secrets.device_id);
+  auto own = impl.own_certificate();
   if (!own) {
     return own.error();
   }

@@ -10,6 +10,7 @@
 #include <draaischijf/client/trust.hpp>
 #include <draaischijf/protocol/encoding.hpp>
 
+#include "fixed_bytes.hpp"
 #include "name_value.hpp"
 
 namespace draaischijf::client {
@@ -25,14 +26,7 @@ std::optional<std::array<std::uint8_t, N>> hex_field(const std::map<std::string,
   if (it == f.end()) {
     return std::nullopt;
   }
-  auto bytes = protocol::hex_decode(it->second);
-  if (!bytes || bytes->size() != N) {
-    return std::nullopt;
-  }
-  std::array<std::uint8_t, N> out{};
-  std::copy(bytes->begin(), bytes->end(), out.begin());
-  sodium_memzero(bytes->data(), bytes->size());  // seeds pass through here
-  return out;
+  return exactly<N>(protocol::hex_decode(it->second));
 }
 
 protocol::SecretKey<32> secret_of(std::array<std::uint8_t, 32> bytes) {
@@ -70,13 +64,11 @@ Result<void> write_trust(const Profile& profile, const fs::path& trust_file,
     return invalid();
   }
   auto trust = TrustFile::parse(*text);
-  auto key = protocol::base64_decode(hub->substr(0, hub->find('\n')));
-  if (!trust || !key || key->size() != 32) {
+  const auto hub_key = exactly<32>(protocol::base64_decode(hub->substr(0, hub->find('\n'))));
+  if (!trust || !hub_key) {
     return invalid();
   }
-  protocol::SigningPublicKey hub_key{};
-  std::copy(key->begin(), key->end(), hub_key.begin());
-  trust->set_hub_key(hub_key);
+  trust->set_hub_key(*hub_key);
   return write_file_atomically(profile.trust_file(), trust->to_text());
 }
 

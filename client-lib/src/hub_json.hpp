@@ -16,6 +16,8 @@
 #include <draaischijf/protocol/encoding.hpp>
 #include <draaischijf/protocol/keys.hpp>
 
+#include "fixed_bytes.hpp"
+
 namespace draaischijf::client::hub_json {
 
 namespace json = boost::json;
@@ -75,13 +77,11 @@ namespace json = boost::json;
 
 template <std::size_t N>
 [[nodiscard]] std::optional<std::array<std::uint8_t, N>> fixed(
-    const std::optional<std::vector<std::uint8_t>>& bytes) {
-  if (!bytes || bytes->size() != N) {
+    std::optional<std::vector<std::uint8_t>> bytes) {
+  if (!bytes) {
     return std::nullopt;
   }
-  std::array<std::uint8_t, N> out{};
-  std::copy(bytes->begin(), bytes->end(), out.begin());
-  return out;
+  return exactly<N>(std::move(*bytes));
 }
 
 [[nodiscard]] inline std::optional<protocol::Id> id(const json::object& o, std::string_view key) {
@@ -89,13 +89,11 @@ template <std::size_t N>
   if (!t) {
     return std::nullopt;
   }
-  auto bytes = protocol::hex_decode(*t);
-  return fixed<16>(bytes ? std::optional(std::move(*bytes)) : std::nullopt);
+  return exactly<16>(protocol::hex_decode(*t));
 }
 
 [[nodiscard]] inline std::optional<protocol::Id> parse_id(std::string_view hex) {
-  auto bytes = protocol::hex_decode(hex);
-  return fixed<16>(bytes ? std::optional(std::move(*bytes)) : std::nullopt);
+  return exactly<16>(protocol::hex_decode(hex));
 }
 
 /// The array under `key`, its objects only; nullopt when absent or holding anything else.

@@ -5,6 +5,8 @@
 #include <draaischijf/client/trust.hpp>
 #include <draaischijf/protocol/encoding.hpp>
 
+#include "fixed_bytes.hpp"
+
 namespace draaischijf::client {
 namespace {
 
@@ -17,17 +19,6 @@ std::string grouped_hex(std::span<const std::uint8_t> bytes) {
     }
     out += hex.substr(i, 4);
   }
-  return out;
-}
-
-template <std::size_t N>
-std::optional<std::array<std::uint8_t, N>> fixed_from(
-    protocol::Result<std::vector<std::uint8_t>> bytes) {
-  if (!bytes || bytes->size() != N) {
-    return std::nullopt;
-  }
-  std::array<std::uint8_t, N> out{};
-  std::copy(bytes->begin(), bytes->end(), out.begin());
   return out;
 }
 
@@ -82,7 +73,7 @@ protocol::Result<TrustFile> TrustFile::parse(std::string_view text, std::size_t*
     std::string first;
     fields >> kind >> first;
     if (kind == "hub") {
-      const auto key = fixed_from<32>(protocol::base64_decode(first));
+      const auto key = exactly<32>(protocol::base64_decode(first));
       if (!key) {
         return refuse();
       }
@@ -93,8 +84,8 @@ protocol::Result<TrustFile> TrustFile::parse(std::string_view text, std::size_t*
     fields >> key_text;
     std::string name;
     std::getline(fields >> std::ws, name);
-    const auto org_id = fixed_from<16>(protocol::hex_decode(first));
-    const auto key = fixed_from<32>(protocol::base64_decode(key_text));
+    const auto org_id = exactly<16>(protocol::hex_decode(first));
+    const auto key = exactly<32>(protocol::base64_decode(key_text));
     if (kind != "org" || !org_id || !key) {
       return refuse();
     }

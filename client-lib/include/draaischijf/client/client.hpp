@@ -82,7 +82,7 @@ struct ReadMessage {
 struct SyncReport {
   std::size_t mailboxes = 0;
   std::size_t new_messages = 0;
-  std::size_t refused = 0;  // stored with their problem, never shown as content
+  std::size_t refused = 0;  // of the new ones: stored with their problem, never shown as content
 };
 
 struct DeliveryState {
