@@ -18,6 +18,7 @@
 #include <draaischijf/protocol/encoding.hpp>
 
 #include "options.hpp"
+#include "progress.hpp"
 
 namespace {
 
@@ -62,7 +63,8 @@ terminal.
   --help | --version
 
 Exit codes: 0 done; 1 the operation failed (the message says why); 2 usage error;
-3 refused by the policy; 4 a security check failed (untrusted, tampered, fingerprint);
+3 refused by the policy; 4 a security check failed (untrusted, tampered, fingerprint,
+an attachment that does not match its signed hash);
 5 the hub cannot be reached.
 )";
 
@@ -96,7 +98,8 @@ int fail(const boost::system::error_code& error, const Client* client = nullptr)
     return kPolicy;
   }
   if (error == client_errc::directory_tampered || error == client_errc::untrusted_organisation ||
-      error == client_errc::fingerprint_mismatch || error == client_errc::receipt_invalid) {
+      error == client_errc::fingerprint_mismatch || error == client_errc::receipt_invalid ||
+      error == client_errc::attachment_invalid) {
     return kSecurity;
   }
   if (error == connection_errc::unreachable || error == connection_errc::timeout) {
@@ -504,18 +507,13 @@ int cmd_send(Client& client, const Context& context, const Arguments& args) {
       media = path.substr(at + 1);
       path.resize(at);
     }
-    const auto bytes = read_small_file(path);
-    if (!bytes) {
-      return usage_error("cannot read " + path);
+    std::error_code ec;
+    if (!fs::is_regular_file(path, ec)) {
+      return usage_error("cannot read " + path + ": not a file");
     }
-    Fragment fragment;
-    fragment.category = parsed->first;
-    fragment.media_type = media;
-    fragment.body =
-        SecretBytes::copy_of({reinterpret_cast<const std::uint8_t*>(bytes->data()), bytes->size()});
-    composition.fragments.push_back(std::move(fragment));
+    composition.attachments.push_back({parsed->first, path, media, {}});
   }
-  if (composition.fragments.empty()) {
+  if (composition.fragments.empty() && composition.attachments.empty()) {
     return usage_error("send needs at least one --text CATEGORY=TEXT or --file CATEGORY=PATH");
   }
   auto sent = client.send(std::move(composition));
@@ -606,6 +604,16 @@ std::optional<InboxEntry> resolve(Client& client, const Arguments& args, int& ex
   return *entry;
 }
 
+// A sender's file name as a name in the folder the reader chose: no path, no hidden file.
+std::string safe_file_name(const std::string& name, std::size_t index) {
+  const std::string base = fs::path(name).filename().string();
+  const bool usable =
+      !base.empty() && base.front() != '.' && std::none_of(base.begin(), base.end(), [](char c) {
+        return c == '/' || c == '\\' || static_cast<unsigned char>(c) < 0x20;
+      });
+  return usable ? base : "attachment-" + std::to_string(index + 1);
+}
+
 int cmd_read(Client& client, const Context& context, const Arguments& args) {
   if (auto bad = args.unknown({"save", "save-age"}); !bad.empty()) {
     return usage_error(bad);
@@ -631,6 +639,7 @@ int cmd_read(Client& client, const Context& context, const Arguments& args) {
     }
   }
   json::array fragments;
+  json::array attachments;
   std::ostringstream human;
   human << draaischijf::protocol::name_of(opened.outer.kind) << " ("
         << draaischijf::protocol::name_of(opened.outer.purpose) << ")\nfrom  "
@@ -643,7 +652,8 @@ int cmd_read(Client& client, const Context& context, const Arguments& args) {
     human << "WARNING: " << flag << " in the sender's sequence numbers\n";
   }
   std::size_t index = 0;
-  for (const auto& fragment : opened.fragments) {
+  for (const auto* view : message->fragments) {
+    const auto& fragment = *view;
     ++index;
     const std::string category(draaischijf::protocol::name_of(fragment.category));
     const bool text = fragment.media_type.rfind("text/", 0) == 0;
@@ -667,8 +677,31 @@ int cmd_read(Client& client, const Context& context, const Arguments& args) {
       human << body << "\n";
     }
   }
+  for (const auto& attachment : message->attachments) {
+    const std::string category(draaischijf::protocol::name_of(attachment.category));
+    std::string saved;
+    if (const auto dir = args.value("save")) {
+      fs::create_directories(*dir);
+      saved = (fs::path(*dir) / safe_file_name(attachment.file_name, attachment.index)).string();
+      auto written =
+          client.save_attachment(entry->mailbox_id, entry->sequence, attachment.index, saved);
+      if (!written) {
+        return fail(written.error(), &client);
+      }
+    }
+    attachments.push_back({{"category", category},
+                           {"media_type", attachment.media_type},
+                           {"file_name", attachment.file_name},
+                           {"size", attachment.size},
+                           {"saved", saved}});
+    human << "\n[" << category << "] attachment " << attachment.file_name << ", "
+          << attachment.media_type << ", " << attachment.size << " bytes"
+          << (saved.empty() ? " (save it with --save DIR)" : ", verified and saved to " + saved)
+          << "\n";
+  }
   if (context.json_output) {
     auto out = entry_json(message->entry);
+    out["attachments"] = std::move(attachments);
     out["purpose"] = std::string(draaischijf::protocol::name_of(opened.outer.purpose));
     out["thread_id"] = hex(opened.thread_id);
     out["sender_sequence"] = opened.sequence;
@@ -860,6 +893,9 @@ int main(int argc, char** argv) {
   auto client = open_client(context, code);
   if (!client) {
     return code;
+  }
+  if (draaischijf::cli::progress_wanted(context.json_output)) {
+    client->set_progress(draaischijf::cli::progress_bar());
   }
   if (command == "whoami") {
     return cmd_whoami(*client, context);

@@ -6,6 +6,7 @@
 #include <draaischijf/protocol/epoch.hpp>
 #include <draaischijf/protocol/receipt.hpp>
 
+#include "attachment_transfer.hpp"
 #include "hub_json.hpp"
 #include "local_state.hpp"
 
@@ -42,6 +43,39 @@ struct MailboxKeys {
   protocol::MailboxKeyring keyring;
 };
 
+// The fragment that binds an attachment to its data category inside the signed part.
+protocol::Fragment attachment_reference(protocol::DataCategory category, const Id& attachment_id) {
+  protocol::Fragment fragment;
+  fragment.category = category;
+  fragment.media_type = std::string(protocol::kAttachmentReferenceMediaType);
+  fragment.body = protocol::SecretBytes::copy_of(attachment_id);
+  return fragment;
+}
+
+// Splits the opened content into what people read: the fragments, and the attachments with the
+// category their reference fragment gives them.
+void describe_contents(ReadMessage& message) {
+  const auto& opened = message.opened;
+  for (const auto& fragment : opened.fragments) {
+    if (fragment.media_type != protocol::kAttachmentReferenceMediaType) {
+      message.fragments.push_back(&fragment);
+    }
+  }
+  for (std::size_t i = 0; i < opened.attachments.size(); ++i) {
+    const auto& descriptor = opened.attachments[i];
+    ReceivedAttachment attachment{i, protocol::DataCategory::verslag, descriptor.media_type,
+                                  descriptor.file_name,
+                                  protocol::attachment_plaintext_size(descriptor.ciphertext_size)};
+    for (const auto& fragment : opened.fragments) {
+      if (fragment.media_type == protocol::kAttachmentReferenceMediaType &&
+          std::ranges::equal(fragment.body, descriptor.id)) {
+        attachment.category = fragment.category;
+      }
+    }
+    message.attachments.push_back(std::move(attachment));
+  }
+}
+
 }  // namespace
 
 std::string categories_text(protocol::CategorySet categories) {
@@ -61,6 +95,7 @@ struct Client::Impl {
   std::unique_ptr<HubTransport> hub;
   LocalState state;
   PolicyCheck policy;
+  ProgressCallback progress;
   HubProblem problem;
   std::map<Id, std::shared_ptr<MailboxKeys>> keys;
   std::optional<protocol::DeviceCertificate> own;  // this device's, once verified
@@ -330,6 +365,39 @@ struct Client::Impl {
                      hub_json::flag(item, "accepting").value_or(false)});
     }
     return out;
+  }
+
+  // --- attachments -----------------------------------------------------------------------------
+
+  // Encrypts and uploads one file as it is read; the hub's answer must name the bytes we sent.
+  Result<protocol::AttachmentDescriptor> upload_attachment(const AttachmentFile& file,
+                                                           const std::vector<Id>& recipients) {
+    protocol::AttachmentDescriptor descriptor;
+    descriptor.id = protocol::random_id();
+    descriptor.media_type = file.media_type;
+    descriptor.file_name = file.file_name.empty() ? file.path.filename().string() : file.file_name;
+    auto source = SealingFileSource::open(file.path, descriptor.file_name, progress);
+    if (!source) {
+      return source.error();
+    }
+    std::string target = "/v1/blobs/" + hex(descriptor.id);
+    for (std::size_t i = 0; i < recipients.size(); ++i) {
+      target += (i == 0 ? "?mailbox=" : "&mailbox=") + hex(recipients[i]);
+    }
+    auto reply = expect_ok(hub->put(target, **source, "application/octet-stream"));
+    if (!reply) {
+      return reply.error();
+    }
+    const auto answer = hub_json::object_of(reply->body);
+    descriptor.ciphertext_size = (*source)->size();
+    descriptor.ciphertext_hash = (*source)->hash();
+    if (!answer || hub_json::count(*answer, "size") != descriptor.ciphertext_size ||
+        hub_json::text(*answer, "hash") != hex(descriptor.ciphertext_hash)) {
+      return invalid_answer();  // the hub kept other bytes than we sent
+    }
+    descriptor.key = protocol::SecretKey<32>::copy_of((*source)->sealer().key().expose());
+    descriptor.stream_header = (*source)->sealer().header();
+    return descriptor;
   }
 
   // --- messages --------------------------------------------------------------------------------
@@ -605,6 +673,7 @@ Result<Client> Client::open_with(const Profile& profile, DeviceSecrets secrets,
                                                {},
                                                {},
                                                {},
+                                               {},
                                                std::nullopt}));
 }
 
@@ -612,6 +681,7 @@ const DeviceSecrets& Client::device() const noexcept { return impl_->secrets; }
 const TrustFile& Client::trust() const noexcept { return impl_->trust; }
 const HubProblem& Client::last_problem() const noexcept { return impl_->problem; }
 void Client::set_policy_check(PolicyCheck check) { impl_->policy = std::move(check); }
+void Client::set_progress(ProgressCallback progress) { impl_->progress = std::move(progress); }
 
 Result<std::vector<DirectoryOrganisation>> Client::organisations() {
   const auto items = impl_->get_list("/v1/organisations", "organisations");
@@ -696,6 +766,9 @@ Result<SendResult> Client::send(Composition composition) {
   for (const auto& fragment : composition.fragments) {
     labels.categories.add(fragment.category);
   }
+  for (const auto& attachment : composition.attachments) {
+    labels.categories.add(attachment.category);
+  }
   for (const Id& recipient : composition.recipients) {
     labels.recipients.push_back({recipient, 0});
   }
@@ -711,6 +784,14 @@ Result<SendResult> Client::send(Composition composition) {
     }
   }
   draft.fragments = std::move(composition.fragments);
+  for (const auto& file : composition.attachments) {
+    auto uploaded = impl.upload_attachment(file, composition.recipients);
+    if (!uploaded) {
+      return uploaded.error();
+    }
+    draft.fragments.push_back(attachment_reference(file.category, uploaded->id));
+    draft.attachments.push_back(std::move(*uploaded));
+  }
   return impl.submit(draft, composition.recipients);
 }
 
@@ -780,7 +861,36 @@ Result<ReadMessage> Client::read(const Id& mailbox_id, std::int64_t sequence) {
   if (!entry) {
     return entry.error();
   }
-  return ReadMessage{std::move(*entry), std::move(*opened), std::move(stored->envelope)};
+  ReadMessage message{std::move(*entry), std::move(*opened), {}, {}, std::move(stored->envelope)};
+  describe_contents(message);
+  return message;
+}
+
+Result<std::uint64_t> Client::save_attachment(const Id& mailbox_id, std::int64_t sequence,
+                                              std::size_t index,
+                                              const std::filesystem::path& target) {
+  auto& impl = *impl_;
+  auto stored = impl.state.message(mailbox_id, sequence);
+  if (!stored) {
+    return stored.error();
+  }
+  auto opened = impl.open_stored(*stored);
+  if (!opened) {
+    return opened.error();
+  }
+  if (index >= opened->attachments.size()) {
+    return make_error_code(client_errc::not_found);
+  }
+  const auto& descriptor = opened->attachments[index];
+  auto sink = OpeningFileSink::create(target, descriptor, impl.progress);
+  if (!sink) {
+    return sink.error();
+  }
+  auto reply = impl.expect_ok(impl.hub->get_into("/v1/blobs/" + hex(descriptor.id), **sink));
+  if (!reply) {
+    return reply.error();
+  }
+  return (*sink)->finish();
 }
 
 Result<void> Client::acknowledge(const Id& mailbox_id, std::int64_t sequence) {

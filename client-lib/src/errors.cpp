@@ -39,6 +39,14 @@ const char* describe(int value) noexcept {
       return "no such message in the local inbox; run `draaischijf inbox` first";
     case client_errc::state_failed:
       return "the local state database cannot be read or written";
+    case client_errc::file_unreadable:
+      return "a file to attach cannot be read; check the path and its permissions";
+    case client_errc::file_unwritable:
+      return "the attachment cannot be written there; check the folder, its permissions and "
+             "free space";
+    case client_errc::attachment_invalid:
+      return "the attachment does not match what the sender signed (altered, cut short or "
+             "extended); nothing was kept. Tell the sender and the hub operator";
   }
   return "unknown client error";
 }

@@ -23,6 +23,8 @@ namespace http = beast::http;
 using tcp = net::ip::tcp;
 using Stream = beast::ssl_stream<beast::tcp_stream>;
 using Request = http::request<http::vector_body<std::uint8_t>>;
+constexpr std::size_t kChunk = 64 * 1024;
+constexpr std::size_t kMaxProblemBody = 64 * 1024;
 
 const char* describe(int value) noexcept {
   switch (static_cast<connection_errc>(value)) {
@@ -38,6 +40,8 @@ const char* describe(int value) noexcept {
       return "the hub did not answer in time";
     case connection_errc::bad_response:
       return "the hub's answer is not valid HTTP/1.1";
+    case connection_errc::upload_source_short:
+      return "the file being uploaded became shorter while it was sent; send it again";
   }
   return "unknown connection error";
 }
@@ -112,32 +116,25 @@ struct HubConnection::Impl {
     }
   }
 
-  // One exchange on the current connection; nullopt when the connection was lost on the way
-  // (the caller reconnects and sends again).
-  std::optional<protocol::Result<HubReply>> exchange_once(Request& request) {
-    auto& socket = beast::get_lowest_layer(*stream);
-    socket.expires_after(retry.io_timeout);
-    auto ec = run([&](auto done) { http::async_write(*stream, request, done); });
-    http::response<http::string_body> response;
-    if (!ec) {
-      ec = run([&](auto done) { http::async_read(*stream, buffer, response, done); });
-    }
+  // An error on the current connection: nullopt when the connection was lost on the way (the
+  // caller reconnects and sends again), else the error to report.
+  std::optional<protocol::Result<HubReply>> failed(const beast::error_code& ec) {
+    stream.reset();
     if (ec == beast::error::timeout) {
-      stream.reset();
       return protocol::Result<HubReply>(make_error_code(connection_errc::timeout));
     }
     if (ec == http::error::end_of_stream || ec == net::error::eof ||
         ec == net::error::connection_reset || ec == net::error::broken_pipe ||
         ec == ssl::error::stream_truncated || ec == http::error::partial_message) {
-      stream.reset();
       return std::nullopt;
     }
-    if (ec) {
-      stream.reset();
-      return protocol::Result<HubReply>(make_error_code(connection_errc::bad_response));
-    }
+    return protocol::Result<HubReply>(make_error_code(connection_errc::bad_response));
+  }
+
+  template <class Header>
+  HubReply reply_of(const Header& response, std::string body) {
     HubReply reply{response.result_int(), std::string(response[http::field::content_type]),
-                   std::move(response.body()), 0};
+                   std::move(body), 0};
     if (const auto retry_after = response.find(http::field::retry_after);
         retry_after != response.end()) {
       reply.retry_after_seconds = static_cast<unsigned>(
@@ -146,14 +143,158 @@ struct HubConnection::Impl {
     if (!response.keep_alive()) {
       stream.reset();  // the hub closes after this answer
     }
-    return protocol::Result<HubReply>(std::move(reply));
+    return reply;
   }
 
-  protocol::Result<HubReply> exchange(Request& request) {
-    request.version(11);
+  void restart_deadline() { beast::get_lowest_layer(*stream).expires_after(retry.io_timeout); }
+
+  // One exchange on the current connection; nullopt when the connection was lost on the way.
+  std::optional<protocol::Result<HubReply>> exchange_once(Request& request) {
+    restart_deadline();
+    auto ec = run([&](auto done) { http::async_write(*stream, request, done); });
+    http::response<http::string_body> response;
+    if (!ec) {
+      ec = run([&](auto done) { http::async_read(*stream, buffer, response, done); });
+    }
+    if (ec) {
+      return failed(ec);
+    }
+    return protocol::Result<HubReply>(reply_of(response, std::move(response.body())));
+  }
+
+  // Reads a body whose header is in `parser` in chunks, handing each to `consume`; every chunk
+  // restarts the I/O deadline, so a large body on a slow line is fine and a stall is not.
+  template <class Consume>
+  beast::error_code read_body(http::response_parser<http::buffer_body>& parser, Consume consume) {
+    std::vector<std::uint8_t> chunk(kChunk);
+    while (!parser.is_done()) {
+      parser.get().body().data = chunk.data();
+      parser.get().body().size = chunk.size();
+      restart_deadline();
+      auto ec = run([&](auto done) { http::async_read(*stream, buffer, parser, done); });
+      if (ec && ec != http::error::need_buffer) {
+        return ec;
+      }
+      if (auto consumed = consume(std::span(chunk).first(chunk.size() - parser.get().body().size));
+          !consumed) {
+        return consumed.error();
+      }
+    }
+    return {};
+  }
+
+  // A non-2xx answer to a streamed request: a problem document, read whole (it is small).
+  std::optional<protocol::Result<HubReply>> read_problem(
+      http::response_parser<http::buffer_body>& parser) {
+    std::string body;
+    const auto ec = read_body(parser, [&body](std::span<const std::uint8_t> bytes) {
+      if (body.size() + bytes.size() > kMaxProblemBody) {
+        return protocol::Result<void>(make_error_code(connection_errc::bad_response));
+      }
+      body.append(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+      return protocol::Result<void>();
+    });
+    if (ec) {
+      return failed(ec);
+    }
+    return protocol::Result<HubReply>(reply_of(parser.get(), std::move(body)));
+  }
+
+  std::optional<protocol::Result<HubReply>> put_once(const std::string& target,
+                                                     UploadSource& source,
+                                                     std::string_view content_type) {
+    if (auto rewound = source.rewind(); !rewound) {
+      return protocol::Result<HubReply>(rewound.error());
+    }
+    http::request<http::empty_body> request{http::verb::put, target, 11};
+    request.set(http::field::host, address.host);
+    request.set(http::field::content_type, std::string(content_type));
+    request.set(http::field::expect, "100-continue");
+    request.content_length(source.size());
+    request.keep_alive(true);
+    http::request_serializer<http::empty_body> header(request);
+    restart_deadline();
+    auto ec = run([&](auto done) { http::async_write_header(*stream, header, done); });
+    // The hub answers 100 Continue when it will take the body, or refuses at once.
+    http::response_parser<http::buffer_body> first;
+    first.body_limit(boost::none);
+    if (!ec) {
+      ec = run([&](auto done) { http::async_read_header(*stream, buffer, first, done); });
+    }
+    if (ec) {
+      return failed(ec);
+    }
+    if (first.get().result() != http::status::continue_) {
+      return read_problem(first);
+    }
+    std::vector<std::uint8_t> chunk(kChunk);
+    for (std::uint64_t sent = 0; sent < source.size();) {
+      auto n = source.read(chunk);
+      if (!n) {
+        stream.reset();  // the hub holds half a body: this connection cannot be used again
+        return protocol::Result<HubReply>(n.error());
+      }
+      if (*n == 0) {
+        stream.reset();
+        return protocol::Result<HubReply>(make_error_code(connection_errc::upload_source_short));
+      }
+      restart_deadline();
+      ec = run([&](auto done) { net::async_write(*stream, net::buffer(chunk.data(), *n), done); });
+      if (ec) {
+        return failed(ec);
+      }
+      sent += *n;
+    }
+    restart_deadline();
+    http::response<http::string_body> response;
+    ec = run([&](auto done) { http::async_read(*stream, buffer, response, done); });
+    if (ec) {
+      return failed(ec);
+    }
+    return protocol::Result<HubReply>(reply_of(response, std::move(response.body())));
+  }
+
+  std::optional<protocol::Result<HubReply>> get_into_once(const std::string& target,
+                                                          DownloadSink& sink) {
+    http::request<http::empty_body> request{http::verb::get, target, 11};
     request.set(http::field::host, address.host);
     request.keep_alive(true);
-    request.prepare_payload();
+    restart_deadline();
+    auto ec = run([&](auto done) { http::async_write(*stream, request, done); });
+    http::response_parser<http::buffer_body> parser;
+    parser.body_limit(boost::none);
+    if (!ec) {
+      ec = run([&](auto done) { http::async_read_header(*stream, buffer, parser, done); });
+    }
+    if (ec) {
+      return failed(ec);
+    }
+    if (parser.get().result_int() < 200 || parser.get().result_int() >= 300) {
+      return read_problem(parser);
+    }
+    if (auto rewound = sink.rewind(); !rewound) {
+      stream.reset();
+      return protocol::Result<HubReply>(rewound.error());
+    }
+    protocol::Result<void> written;
+    ec = read_body(parser, [&](std::span<const std::uint8_t> bytes) {
+      written = bytes.empty() ? protocol::Result<void>() : sink.write(bytes);
+      return written;
+    });
+    if (!written) {
+      stream.reset();  // the rest of the body is still on its way: start afresh next time
+      return protocol::Result<HubReply>(written.error());
+    }
+    if (ec) {
+      return failed(ec);
+    }
+    return protocol::Result<HubReply>(reply_of(parser.get(), {}));
+  }
+
+  // Sends with `once` on a connection, reconnecting (with backoff) and sending again when the
+  // connection was lost on the way.
+  template <class Once>
+  protocol::Result<HubReply> with_retries(Once once) {
     for (int attempt = 1;; ++attempt) {
       if (!stream) {
         if (auto connected = connect(); !connected) {
@@ -161,13 +302,21 @@ struct HubConnection::Impl {
         }
       }
       // A keep-alive connection the hub has closed in the meantime shows up here.
-      if (auto answer = exchange_once(request)) {
+      if (auto answer = once()) {
         return std::move(*answer);
       }
       if (attempt >= retry.attempts) {
         return make_error_code(connection_errc::unreachable);
       }
     }
+  }
+
+  protocol::Result<HubReply> exchange(Request& request) {
+    request.version(11);
+    request.set(http::field::host, address.host);
+    request.keep_alive(true);
+    request.prepare_payload();
+    return with_retries([&] { return exchange_once(request); });
   }
 };
 
@@ -218,6 +367,17 @@ protocol::Result<HubReply> HubConnection::post(std::string_view target,
   request.set(http::field::content_type, std::string(content_type));
   request.body().assign(body.begin(), body.end());
   return impl_->exchange(request);
+}
+
+protocol::Result<HubReply> HubConnection::put(std::string_view target, UploadSource& body,
+                                              std::string_view content_type) {
+  const std::string path(target);
+  return impl_->with_retries([&] { return impl_->put_once(path, body, content_type); });
+}
+
+protocol::Result<HubReply> HubConnection::get_into(std::string_view target, DownloadSink& sink) {
+  const std::string path(target);
+  return impl_->with_retries([&] { return impl_->get_into_once(path, sink); });
 }
 
 std::uint64_t HubConnection::connections_made() const noexcept { return impl_->connections; }

@@ -14,6 +14,8 @@
 #include <draaischijf/protocol/receipt.hpp>
 #include <draaischijf/server/admission.hpp>
 
+#include "on_writer.hpp"
+
 namespace draaischijf::server {
 namespace {
 
@@ -122,28 +124,6 @@ struct Call {
     return std::move(value.as_object());
   }
 };
-
-// Runs a writer-thread change and resumes on the session's executor with its result; nullopt
-// when the writer's queue was full (nothing happened).
-template <class Result, class Start>
-net::awaitable<std::optional<Result>> on_writer(Start start) {
-  co_return co_await net::async_initiate<const net::use_awaitable_t<>&,
-                                         void(std::optional<Result>)>(
-      [start = std::move(start)](auto handler) mutable {
-        using Handler = decltype(handler);
-        auto shared = std::make_shared<Handler>(std::move(handler));
-        auto executor = net::get_associated_executor(*shared);
-        auto complete = [shared, executor](std::optional<Result> result) {
-          net::post(executor, [shared, result = std::move(result)]() mutable {
-            std::move (*shared)(std::move(result));
-          });
-        };
-        if (!start([complete](Result result) { complete(std::move(result)); })) {
-          complete(std::nullopt);
-        }
-      },
-      net::use_awaitable);
-}
 
 // JSON forms of directory objects.
 json::object organisation_json(const Organisation& o) {
@@ -703,6 +683,8 @@ constexpr std::array kRoutes = {
 
 // Routes served outside Api::handle, listed for the OpenAPI document.
 constexpr std::array kTransportRoutes = {
+    RouteInfo{http::verb::get, "/v1/blobs/{blob_id}"},
+    RouteInfo{http::verb::put, "/v1/blobs/{blob_id}"},
     RouteInfo{http::verb::get, "/v1/stream"},
     RouteInfo{http::verb::get, "/healthz"},
     RouteInfo{http::verb::get, "/readyz"},

@@ -142,6 +142,14 @@ const std::map<std::string, Reader, std::less<>>& readers() {
        [](const toml::node& n, HubConfig& c) {
          return read_integer(n, c.limits.mailbox_quota_bytes, 1 << 20, kMaxSize);
        }},
+      {"limits.max_blob_bytes",
+       [](const toml::node& n, HubConfig& c) {
+         return read_integer(n, c.limits.max_blob_bytes, 1 << 20, kMaxSize);
+       }},
+      {"limits.blob_quota_bytes",
+       [](const toml::node& n, HubConfig& c) {
+         return read_integer(n, c.limits.blob_quota_bytes, 1 << 20, kMaxSize);
+       }},
       {"limits.mailbox_warning_fraction",
        [](const toml::node& n, HubConfig& c) {
          return read_number(n, c.limits.mailbox_warning_fraction, 0.1, 1.0);

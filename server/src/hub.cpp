@@ -21,6 +21,7 @@
 #include <draaischijf/server/hub.hpp>
 
 #include "api.hpp"
+#include "blob_transfer.hpp"
 #include "stop_signal.hpp"
 
 namespace draaischijf::server {
@@ -192,6 +193,8 @@ struct Hub::Impl {
         store(storage, {static_cast<std::int64_t>(c.limits.mailbox_quota_bytes),
                         c.limits.mailbox_warning_fraction}),
         directory(storage),
+        blobs(storage, c.server.data_dir / "blobs",
+              {c.limits.max_blob_bytes, c.limits.blob_quota_bytes}),
         limiter(c.limits.rate_per_org, c.limits.rate_burst),
         api({config, log, store, directory, notifier, limiter, hub_key, counters}) {}
 
@@ -207,6 +210,7 @@ struct Hub::Impl {
   std::shared_ptr<Storage> storage;
   MessageStore store;
   Directory directory;
+  BlobStore blobs;
   Notifier notifier;
   RateLimiter limiter;
   ApiCounters counters;
@@ -437,7 +441,10 @@ net::awaitable<void> Hub::Impl::session(beast::tcp_stream tcp) {
     const std::string request_id = std::to_string(next_request++);
     http::request_parser<http::vector_body<std::uint8_t>> parser;
     parser.header_limit(static_cast<std::uint32_t>(config.limits.max_header_bytes));
-    parser.body_limit(config.limits.max_envelope_bytes);
+    // The larger of the two limits until the route is known (an attachment upload may be
+    // larger than an envelope); other requests are held to the envelope limit below.
+    parser.body_limit(
+        std::max<std::uint64_t>(config.limits.max_envelope_bytes, config.limits.max_blob_bytes));
     auto on_chunk = [](std::uint64_t, beast::string_view extensions, beast::error_code& ec) {
       if (extensions.size() > kMaxChunkHeader) {
         ec = http::error::bad_chunk_extension;
@@ -449,8 +456,10 @@ net::awaitable<void> Hub::Impl::session(beast::tcp_stream tcp) {
     if (header_error) {
       if (header_error == http::error::body_limit) {
         // A Content-Length above the limit is refused before any of the body is read.
-        auto response = problem_response(problem_type("envelope-too-large"), parser.get().version(),
-                                         false, request_id);
+        const std::string_view target(parser.get().target().data(), parser.get().target().size());
+        auto response = problem_response(
+            problem_type(is_blob_target(target) ? "blob-too-large" : "envelope-too-large"),
+            parser.get().version(), false, request_id);
         response.keep_alive(false);
         co_await http::async_write(stream, response, kNoThrow);
       } else if (header_error == http::error::header_limit) {
@@ -477,6 +486,33 @@ net::awaitable<void> Hub::Impl::session(beast::tcp_stream tcp) {
       co_await http::async_write(stream, response, kNoThrow);
       break;
     }
+    if (directory.device_generation() != seen_generation &&
+        !check_device(caller, seen_generation, refused)) {
+      // Removed while connected: this request is the last one the connection carries.
+      log.info("device.refused", {{"reason", refused}});
+      auto response =
+          problem_response(problem_type(refused), parser.get().version(), false, request_id);
+      co_await http::async_write(stream, response, kNoThrow);
+      break;
+    }
+    const std::string_view head_target(parser.get().target().data(), parser.get().target().size());
+    if (is_blob_target(head_target)) {
+      const bool keep_alive =
+          co_await serve_blob({config, log, blobs, directory, limiter, counters, api}, stream,
+                              buffer, parser, caller, request_id);
+      if (!keep_alive || stopping) {
+        break;
+      }
+      continue;
+    }
+    if (parser.content_length().value_or(0) > config.limits.max_envelope_bytes) {
+      // Refused from its Content-Length, before any of the body is read.
+      auto response = problem_response(problem_type("envelope-too-large"), parser.get().version(),
+                                       false, request_id);
+      co_await http::async_write(stream, response, kNoThrow);
+      break;
+    }
+    parser.body_limit(config.limits.max_envelope_bytes);  // for a chunked body
     auto [body_error, body_bytes] = co_await http::async_read(stream, buffer, parser, kNoThrow);
     if (body_error) {
       if (body_error == http::error::body_limit) {
@@ -493,15 +529,6 @@ net::awaitable<void> Hub::Impl::session(beast::tcp_stream tcp) {
       break;
     }
     Request request = parser.release();
-    if (directory.device_generation() != seen_generation &&
-        !check_device(caller, seen_generation, refused)) {
-      // Removed while connected: this request is the last one the connection carries.
-      log.info("device.refused", {{"reason", refused}});
-      auto response = problem_response(problem_type(refused), request.version(), false, request_id);
-      response.set("X-Request-Id", request_id);
-      co_await http::async_write(stream, response, kNoThrow);
-      break;
-    }
     const std::string_view target(request.target().data(), request.target().size());
     if (target == "/v1/stream" && beast::websocket::is_upgrade(request)) {
       co_await stream_notifications(stream, caller, request);

@@ -2,6 +2,7 @@
 
 #include <draaischijf/protocol/errors.hpp>
 #include <draaischijf/server/admission.hpp>
+#include <draaischijf/server/blob_store.hpp>
 #include <draaischijf/server/directory.hpp>
 #include <draaischijf/server/message_store.hpp>
 #include <draaischijf/server/problem.hpp>
@@ -94,6 +95,17 @@ const std::vector<ProblemType>& catalog() {
        "box, and the list must match the certificate's members hash."},
       {422, DRSJ_PROBLEM("invalid-field"), "Ongeldig veld", "Invalid field",
        "A field of the request is not acceptable; the detail names it."},
+      {413, DRSJ_PROBLEM("blob-too-large"), "Bijlage te groot", "Attachment too large",
+       "The attachment exceeds the hub's size limit (limits.max_blob_bytes). Split it or ask "
+       "the hub operator about the limit."},
+      {507, DRSJ_PROBLEM("blob-quota-full"), "Bijlagequotum vol", "Attachment quota full",
+       "Your organisation's stored attachments would exceed its quota (limits.blob_quota_bytes)."
+       " Nothing was stored; ask the hub operator."},
+      {409, DRSJ_PROBLEM("blob-id-taken"), "Bijlagenummer in gebruik", "Attachment id in use",
+       "Another upload already used this attachment id. Encrypt the attachment again: a new "
+       "attachment gets a new random id."},
+      {411, DRSJ_PROBLEM("length-required"), "Lengte vereist", "Length required",
+       "An attachment upload must announce its size in Content-Length (no chunked encoding)."},
   };
   return kCatalog;
 }
@@ -162,6 +174,20 @@ const ProblemType& problem_type_for(const boost::system::error_code& error) {
   }
   if (error == make_error_code(store_errc::mailbox_held)) {
     return problem_type("mailbox-held");
+  }
+  if (error.category() == blob_category()) {
+    switch (static_cast<blob_errc>(error.value())) {
+      case blob_errc::too_large:
+        return problem_type("blob-too-large");
+      case blob_errc::quota_full:
+        return problem_type("blob-quota-full");
+      case blob_errc::id_taken:
+        return problem_type("blob-id-taken");
+      case blob_errc::write_failed:
+        return problem_type("storage-full");
+      case blob_errc::incomplete:
+        return problem_type("malformed-request");
+    }
   }
   if (error.category() == directory_category()) {
     switch (static_cast<directory_errc>(error.value())) {

@@ -9,7 +9,7 @@
 
 namespace draaischijf::server::schema {
 
-inline constexpr std::array<std::string_view, 3> kMigrations = {
+inline constexpr std::array<std::string_view, 4> kMigrations = {
     // 0 -> 1: envelopes, their per-mailbox queue entries and the audit log.
     R"sql(
 CREATE TABLE envelopes (
@@ -102,6 +102,24 @@ CREATE INDEX members_by_device ON mailbox_members(device_id);
     R"sql(
 ALTER TABLE queue ADD COLUMN read_at_ms INTEGER;
 ALTER TABLE queue ADD COLUMN read_by BLOB;
+)sql",
+    // 3 -> 4: attachment blobs. The bytes live in files (data_dir/blobs); a row says who
+    // uploaded them, their size and hash, and the mailboxes they were addressed to.
+    R"sql(
+CREATE TABLE blobs (
+  blob_id         BLOB PRIMARY KEY CHECK (length(blob_id) = 16),
+  org_id          BLOB NOT NULL CHECK (length(org_id) = 16),
+  device_id       BLOB NOT NULL CHECK (length(device_id) = 16),
+  size            INTEGER NOT NULL,
+  hash            BLOB NOT NULL CHECK (length(hash) = 32),
+  created_at_ms   INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX blobs_by_org ON blobs(org_id);
+CREATE TABLE blob_mailboxes (
+  blob_id         BLOB NOT NULL REFERENCES blobs(blob_id),
+  mailbox_id      BLOB NOT NULL CHECK (length(mailbox_id) = 16),
+  PRIMARY KEY (blob_id, mailbox_id)
+) WITHOUT ROWID;
 )sql",
 };
 

@@ -78,6 +78,17 @@ class HubProcess {
   }
 
   [[nodiscard]] std::uint16_t port() const { return port_; }
+  /// The hub's peak resident memory so far (VmHWM), in KiB; 0 when it cannot be read.
+  [[nodiscard]] long peak_rss_kib() const {
+    std::ifstream status("/proc/" + std::to_string(pid_) + "/status");
+    std::string line;
+    while (std::getline(status, line)) {
+      if (line.rfind("VmHWM:", 0) == 0) {
+        return std::strtol(line.c_str() + 6, nullptr, 10);
+      }
+    }
+    return 0;
+  }
   [[nodiscard]] std::string log_text() const {
     std::ifstream in(log_);
     std::ostringstream text;

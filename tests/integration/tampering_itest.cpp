@@ -10,6 +10,7 @@
 
 #include <draaischijf/client/client.hpp>
 #include <draaischijf/client/dev_import.hpp>
+#include <draaischijf/protocol/attachment.hpp>
 #include <draaischijf/protocol/encoding.hpp>
 
 #include "hub_process.hpp"
@@ -20,8 +21,11 @@ namespace {
 namespace json = boost::json;
 using client::Client;
 using client::client_errc;
+using client::DownloadSink;
 using client::HubReply;
+using client::UploadSource;
 using protocol::Id;
+namespace fs = std::filesystem;
 
 // Forwards to the real hub and lets the test rewrite each answer; records what passed.
 class TamperingHub final : public client::HubTransport {
@@ -43,6 +47,38 @@ class TamperingHub final : public client::HubTransport {
     posted_->emplace_back(target);
     return real_.post(target, body, content_type);
   }
+  protocol::Result<HubReply> put(std::string_view target, UploadSource& body,
+                                 std::string_view content_type) override {
+    posted_->emplace_back(target);
+    return real_.put(target, body, content_type);
+  }
+  // A blob comes down whole into memory (test blobs are small), is changed, then handed on.
+  protocol::Result<HubReply> get_into(std::string_view target, DownloadSink& sink) override {
+    if (!blob_tamper || !*blob_tamper) {
+      return real_.get_into(target, sink);
+    }
+    struct Memory final : DownloadSink {
+      std::vector<std::uint8_t> bytes;
+      protocol::Result<void> rewind() override {
+        bytes.clear();
+        return {};
+      }
+      protocol::Result<void> write(std::span<const std::uint8_t> more) override {
+        bytes.insert(bytes.end(), more.begin(), more.end());
+        return {};
+      }
+    } memory;
+    auto reply = real_.get_into(target, memory);
+    if (reply && reply->ok()) {
+      (*blob_tamper)(memory.bytes);
+      if (auto written = sink.write(memory.bytes); !written) {
+        return written.error();
+      }
+    }
+    return reply;
+  }
+
+  std::shared_ptr<std::function<void(std::vector<std::uint8_t>&)>> blob_tamper;
 
  private:
   client::HubConnection real_;
@@ -75,9 +111,9 @@ class TamperingTest : public ::testing::Test {
     auto connection = client::HubConnection::open(settings.hub, profile->tls());
     ASSERT_TRUE(connection) << connection.error().message();
     auto secrets = client::open_key_store(profile->key_store(), unlock).value();
-    auto opened =
-        Client::open_with(*profile, std::move(secrets),
-                          std::make_unique<TamperingHub>(std::move(*connection), tamper, posted));
+    auto stand_in = std::make_unique<TamperingHub>(std::move(*connection), tamper, posted);
+    stand_in->blob_tamper = blob_tamper;
+    auto opened = Client::open_with(*profile, std::move(secrets), std::move(stand_in));
     ASSERT_TRUE(opened) << opened.error().message();
     device.emplace(std::move(*opened));
     // The CAW intake mailbox and the CLB's own onthaal mailbox, read before any tampering.
@@ -127,6 +163,8 @@ class TamperingTest : public ::testing::Test {
   std::optional<client::Profile> profile;
   std::shared_ptr<TamperingHub::Tamper> tamper = std::make_shared<TamperingHub::Tamper>();
   std::shared_ptr<std::vector<std::string>> posted = std::make_shared<std::vector<std::string>>();
+  std::shared_ptr<std::function<void(std::vector<std::uint8_t>&)>> blob_tamper =
+      std::make_shared<std::function<void(std::vector<std::uint8_t>&)>>();
   std::optional<Client> device;
   Id intake{};
   Id onthaal{};
@@ -164,6 +202,94 @@ TEST_F(TamperingTest, ALongLivedClientFollowsARotationOfItsMailbox) {
   ASSERT_TRUE(synced) << synced.error().message();
   EXPECT_EQ(synced->new_messages, 1U);
   EXPECT_EQ(synced->refused, 0U) << "sealed to epoch 1, which the cached keys did not have";
+}
+
+// The hub serves a mailbox's older (genuinely signed) epoch after the device has seen a newer
+// one: replaying an old key would let removed members read again, so it is refused, also by a
+// client opened afresh on the same profile.
+TEST_F(TamperingTest, AnEpochRolledBackToAnOlderSignedOneIsRefused) {
+  std::string epoch_zero;
+  const std::string mailbox_target = "/v1/mailboxes/" + protocol::to_hex(onthaal);
+  *tamper = [&](std::string_view target, HubReply& reply) {
+    if (target == mailbox_target && epoch_zero.empty()) {
+      epoch_zero = reply.body;
+    }
+  };
+  ASSERT_EQ(device->mailbox_certificate(onthaal).value().epoch, 0U);
+  const auto pki = dir.path() / "data" / "dev-pki";
+  client::ProfileSettings settings;
+  settings.hub = {"localhost", hub.port()};
+  ASSERT_TRUE(client::import_dev_device(pki / "clb/admin", dir.path() / "admin", settings, unlock));
+  auto admin = Client::open(client::Profile::open(dir.path() / "admin").value(), unlock).value();
+  ASSERT_EQ(admin.rotate(onthaal).value(), 1U);
+  ASSERT_EQ(device->mailbox_certificate(onthaal).value().epoch, 1U);
+
+  *tamper = [&](std::string_view target, HubReply& reply) {
+    if (target == mailbox_target) {
+      reply.body = epoch_zero;  // signed by the organisation, but older than what was seen
+    }
+  };
+  const auto rolled_back = device->mailbox_certificate(onthaal);
+  ASSERT_FALSE(rolled_back) << "an older epoch was accepted again";
+  EXPECT_EQ(rolled_back.error(), make_error_code(client_errc::directory_tampered));
+  auto connection = client::HubConnection::open(settings.hub, profile->tls()).value();
+  auto fresh =
+      Client::open_with(*profile, client::open_key_store(profile->key_store(), unlock).value(),
+                        std::make_unique<TamperingHub>(std::move(connection), tamper, posted));
+  ASSERT_TRUE(fresh);
+  EXPECT_EQ(fresh->mailbox_certificate(onthaal).error(),
+            make_error_code(client_errc::directory_tampered));
+}
+
+// A blob the hub changes, cuts short, extends or swaps never becomes a file: the signed
+// descriptor's hash, size and the FINAL chunk all stand in the way.
+TEST_F(TamperingTest, AnAlteredAttachmentBlobIsRefusedAndLeavesNoFile) {
+  const auto scan = dir.path() / "scan.bin";
+  std::string content;
+  for (int i = 0; content.size() < 3 * protocol::kAttachmentChunk + 100; ++i) {
+    content += "regel " + std::to_string(i) + "\n";
+  }
+  write_file(scan, view_of(content));
+  client::Composition letter;
+  letter.kind = protocol::MessageKind::consultatie;
+  letter.recipients = {onthaal};  // the device's own mailbox: it receives what it sends
+  letter.attachments.push_back({protocol::DataCategory::verslag, scan, "application/pdf", {}});
+  ASSERT_TRUE(device->send(std::move(letter)));
+  letter = {};
+  letter.kind = protocol::MessageKind::consultatie;
+  letter.recipients = {onthaal};
+  letter.attachments.push_back({protocol::DataCategory::verslag, scan, "application/pdf", {}});
+  ASSERT_TRUE(device->send(std::move(letter)));  // same file, another key: another blob
+  ASSERT_TRUE(device->sync());
+  const auto inbox = device->inbox(false).value();
+  ASSERT_EQ(inbox.size(), 2U);
+  const auto& first = inbox[0];
+
+  std::vector<std::uint8_t> other_blob;
+  *blob_tamper = [&](std::vector<std::uint8_t>& bytes) { other_blob = bytes; };
+  ASSERT_TRUE(
+      device->save_attachment(inbox[1].mailbox_id, inbox[1].sequence, 0, dir.path() / "other.bin"));
+  const auto target = dir.path() / "saved.bin";
+  const std::vector<std::pair<std::string, std::function<void(std::vector<std::uint8_t>&)>>>
+      changes = {
+          {"a flipped bit", [](auto& b) { b[b.size() / 2] ^= 0x01U; }},
+          {"the last chunk cut off",
+           [](auto& b) { b.resize(b.size() - (b.size() % protocol::kAttachmentCipherChunk)); }},
+          {"bytes appended", [](auto& b) { b.insert(b.end(), 17, 0); }},
+          {"another blob served", [&](auto& b) { b = other_blob; }},
+      };
+  for (const auto& [what, change] : changes) {
+    *blob_tamper = change;
+    const auto saved = device->save_attachment(first.mailbox_id, first.sequence, 0, target);
+    ASSERT_FALSE(saved) << what << " went unnoticed";
+    EXPECT_EQ(saved.error(), make_error_code(client_errc::attachment_invalid)) << what;
+    EXPECT_FALSE(fs::exists(target)) << what;
+    EXPECT_FALSE(fs::exists(fs::path(target.string() + ".part"))) << what;
+  }
+  *blob_tamper = nullptr;
+  ASSERT_EQ(device->save_attachment(first.mailbox_id, first.sequence, 0, target).value(),
+            content.size());
+  EXPECT_EQ(read_file(target), std::vector<std::uint8_t>(content.begin(), content.end()));
 }
 
 TEST_F(TamperingTest, ASwappedOrganisationKeyIsNotPinnedAndNotTrusted) {

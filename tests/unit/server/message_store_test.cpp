@@ -265,7 +265,7 @@ TEST(SqliteTest, OpensWithDurableSettingsAndCurrentSchema) {
   auto keys = db.prepare("PRAGMA foreign_keys").value();
   ASSERT_TRUE(keys.step().value());
   EXPECT_EQ(keys.column_int64(0), 1);
-  EXPECT_EQ(db.schema_version().value(), 3);  // messages, the directory, read receipts
+  EXPECT_EQ(db.schema_version().value(), 4);  // messages, directory, read receipts, blobs
 }
 
 TEST(SqliteTest, RefusesADatabaseFromANewerVersion) {

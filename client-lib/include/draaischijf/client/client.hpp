@@ -11,6 +11,7 @@
 //   for (auto& m : client.inbox(true).value()) { auto opened = client.read(m.mailbox_id, ...); }
 
 #include <cstdint>
+#include <filesystem>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -26,7 +27,25 @@
 
 namespace draaischijf::client {
 
-/// What the sender composes. Categories on the outer label are derived from the fragments.
+/// A file to send as an attachment: encrypted and uploaded as it is read, never held whole.
+struct AttachmentFile {
+  protocol::DataCategory category = protocol::DataCategory::verslag;
+  std::filesystem::path path;
+  std::string media_type = "application/octet-stream";
+  std::string file_name;  // as the recipient sees it; the path's file name when empty
+};
+
+/// Progress of one attachment on its way up or down, in ciphertext bytes.
+struct TransferProgress {
+  std::string_view file_name;
+  std::uint64_t done = 0;
+  std::uint64_t total = 0;
+  bool upload = true;
+};
+using ProgressCallback = std::function<void(const TransferProgress&)>;
+
+/// What the sender composes. Categories on the outer label are derived from the fragments and
+/// the attachments.
 struct Composition {
   protocol::MessageKind kind = protocol::MessageKind::signaal;
   protocol::Purpose purpose = protocol::Purpose::begeleiding;
@@ -38,6 +57,7 @@ struct Composition {
   /// previous envelope's hash come from it.
   std::optional<std::pair<protocol::Id, std::int64_t>> reply_to;
   std::vector<protocol::Fragment> fragments;
+  std::vector<AttachmentFile> attachments;
 };
 
 /// The policy pre-check's answer. Without a check installed every composition passes here; the
@@ -73,9 +93,22 @@ struct InboxEntry {
   bool read = false;
 };
 
+/// An attachment of a received message, as its sender signed it; the blob itself is fetched
+/// with Client::save_attachment.
+struct ReceivedAttachment {
+  std::size_t index = 0;  // into opened.attachments
+  protocol::DataCategory category = protocol::DataCategory::verslag;
+  std::string media_type;
+  std::string file_name;  // as the sender named it: never use it as a path unchecked
+  std::uint64_t size = 0;
+};
+
 struct ReadMessage {
   InboxEntry entry;
   protocol::OpenedEnvelope opened;
+  /// The fragments people read: opened.fragments without the attachment references.
+  std::vector<const protocol::FragmentView*> fragments;
+  std::vector<ReceivedAttachment> attachments;
   std::vector<std::uint8_t> envelope;  // as received, for archives (its body is an age file)
 };
 
@@ -130,6 +163,8 @@ class Client {
   /// The hub's problem document behind the last client_errc::hub_refused.
   [[nodiscard]] const HubProblem& last_problem() const noexcept;
   void set_policy_check(PolicyCheck check);
+  /// Called as attachments go up (send) and come down (save_attachment).
+  void set_progress(ProgressCallback progress);
 
   // Directory, verified.
   [[nodiscard]] protocol::Result<std::vector<DirectoryOrganisation>> organisations();
@@ -152,6 +187,12 @@ class Client {
   /// receipts, tells the hub.
   [[nodiscard]] protocol::Result<ReadMessage> read(const protocol::Id& mailbox_id,
                                                    std::int64_t sequence);
+  /// Fetches attachment `index` of a stored message, decrypting it into `target` as it
+  /// arrives; `target` appears only once the blob verified (FINAL chunk, size and the hash the
+  /// sender signed). Returns the plaintext size.
+  [[nodiscard]] protocol::Result<std::uint64_t> save_attachment(
+      const protocol::Id& mailbox_id, std::int64_t sequence, std::size_t index,
+      const std::filesystem::path& target);
   /// Records the read acknowledgement without opening (for software that processed it).
   [[nodiscard]] protocol::Result<void> acknowledge(const protocol::Id& mailbox_id,
                                                    std::int64_t sequence);

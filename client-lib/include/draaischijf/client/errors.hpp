@@ -25,6 +25,9 @@ enum class client_errc {
   fingerprint_mismatch,    // the fingerprint given does not match the key the hub serves
   not_found,               // no such message in the local inbox
   state_failed,            // the local state database cannot be read or written
+  file_unreadable,         // a file to attach cannot be read
+  file_unwritable,         // a received attachment cannot be written where asked
+  attachment_invalid,      // an attachment blob fails decryption, its size or its hash
 };
 
 [[nodiscard]] const boost::system::error_category& client_category() noexcept;

@@ -28,6 +28,7 @@ enum class connection_errc {
   handshake_failed,      // the hub or this device's certificate was refused
   timeout,               // the hub did not answer within the I/O timeout
   bad_response,          // the answer is not HTTP/1.1
+  upload_source_short,   // an upload's source gave fewer bytes than it announced
 };
 
 [[nodiscard]] const boost::system::error_category& connection_category() noexcept;
@@ -62,6 +63,40 @@ struct HubReply {
   [[nodiscard]] bool ok() const noexcept { return status >= 200 && status < 300; }
 };
 
+/// An upload body produced piece by piece, so a large attachment never sits in memory whole.
+/// rewind() starts it over: a connection lost half-way sends it again from the start.
+class UploadSource {
+ public:
+  UploadSource() = default;
+  UploadSource(const UploadSource&) = delete;
+  UploadSource& operator=(const UploadSource&) = delete;
+  virtual ~UploadSource() = default;
+  [[nodiscard]] virtual std::uint64_t size() const = 0;
+  [[nodiscard]] virtual protocol::Result<void> rewind() = 0;
+  /// Fills up to out.size() bytes and returns how many; 0 only once size() bytes were given.
+  [[nodiscard]] virtual protocol::Result<std::size_t> read(std::span<std::uint8_t> out) = 0;
+
+ protected:
+  UploadSource(UploadSource&&) = default;
+  UploadSource& operator=(UploadSource&&) = default;
+};
+
+/// Where a downloaded body goes as it arrives. rewind() drops what was written (a retried
+/// download starts over).
+class DownloadSink {
+ public:
+  DownloadSink() = default;
+  DownloadSink(const DownloadSink&) = delete;
+  DownloadSink& operator=(const DownloadSink&) = delete;
+  virtual ~DownloadSink() = default;
+  [[nodiscard]] virtual protocol::Result<void> rewind() = 0;
+  [[nodiscard]] virtual protocol::Result<void> write(std::span<const std::uint8_t> bytes) = 0;
+
+ protected:
+  DownloadSink(DownloadSink&&) = default;
+  DownloadSink& operator=(DownloadSink&&) = default;
+};
+
 /// What the rest of the library asks of the hub. HubConnection is the real one; tests put a
 /// stand-in in between to play a hub that lies.
 class HubTransport {
@@ -74,6 +109,13 @@ class HubTransport {
   [[nodiscard]] virtual protocol::Result<HubReply> post(std::string_view target,
                                                         std::span<const std::uint8_t> body,
                                                         std::string_view content_type) = 0;
+  /// PUT with a streamed body of known size (Content-Length, Expect: 100-continue).
+  [[nodiscard]] virtual protocol::Result<HubReply> put(std::string_view target, UploadSource& body,
+                                                       std::string_view content_type) = 0;
+  /// GET whose successful body goes to `sink` as it arrives (the reply's body stays empty);
+  /// any other answer (a problem document) is read into the reply as usual.
+  [[nodiscard]] virtual protocol::Result<HubReply> get_into(std::string_view target,
+                                                            DownloadSink& sink) = 0;
 
  protected:
   HubTransport(HubTransport&&) = default;
@@ -97,6 +139,10 @@ class HubConnection final : public HubTransport {
   [[nodiscard]] protocol::Result<HubReply> post(std::string_view target,
                                                 std::span<const std::uint8_t> body,
                                                 std::string_view content_type) override;
+  [[nodiscard]] protocol::Result<HubReply> put(std::string_view target, UploadSource& body,
+                                               std::string_view content_type) override;
+  [[nodiscard]] protocol::Result<HubReply> get_into(std::string_view target,
+                                                    DownloadSink& sink) override;
   /// TCP+TLS connections made so far (1 after open; grows on reconnection).
   [[nodiscard]] std::uint64_t connections_made() const noexcept;
 

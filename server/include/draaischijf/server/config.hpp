@@ -40,6 +40,8 @@ struct HubConfig {
     double rate_burst = 400.0;
     std::uint64_t mailbox_quota_bytes = std::uint64_t{1} << 30;
     double mailbox_warning_fraction = 0.8;
+    std::uint64_t max_blob_bytes = std::uint64_t{1} << 30;     // one attachment
+    std::uint64_t blob_quota_bytes = std::uint64_t{20} << 30;  // all of an organisation's
     std::chrono::hours max_clock_skew{24};
     std::size_t writer_queue = 4096;
     std::size_t writer_batch = 256;

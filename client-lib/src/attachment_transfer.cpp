@@ -1,0 +1,228 @@
+#include "attachment_transfer.hpp"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <draaischijf/protocol/encoding.hpp>
+
+namespace draaischijf::client {
+namespace {
+
+using protocol::kAttachmentChunk;
+using protocol::kAttachmentChunkOverhead;
+using protocol::Result;
+
+boost::system::error_code unreadable() { return make_error_code(client_errc::file_unreadable); }
+boost::system::error_code unwritable() { return make_error_code(client_errc::file_unwritable); }
+boost::system::error_code invalid() { return make_error_code(client_errc::attachment_invalid); }
+
+void report(const ProgressCallback& progress, std::string_view name, std::uint64_t done,
+            std::uint64_t total, bool upload) {
+  if (progress) {
+    progress({name, done, total, upload});
+  }
+}
+
+}  // namespace
+
+// --- upload ----------------------------------------------------------------------------------
+
+SealingFileSource::SealingFileSource(std::FILE* file, std::uint64_t plain_size, std::string name,
+                                     const ProgressCallback& progress)
+    : file_(file),
+      plain_size_(plain_size),
+      name_(std::move(name)),
+      progress_(progress),
+      sealer_(protocol::AttachmentSealer::start()),
+      plain_(kAttachmentChunk) {
+  crypto_generichash_init(&hash_, nullptr, 0, 32);
+  cipher_.reserve(protocol::kAttachmentCipherChunk);
+}
+
+SealingFileSource::~SealingFileSource() {
+  std::fclose(file_);
+  protocol::secure_wipe(plain_.data(), plain_.size());
+}
+
+Result<std::unique_ptr<SealingFileSource>> SealingFileSource::open(
+    const std::filesystem::path& path, std::string name, const ProgressCallback& progress) {
+  std::FILE* file = std::fopen(path.c_str(), "rb");
+  struct stat info {};
+  if (file == nullptr || ::fstat(::fileno(file), &info) != 0 || !S_ISREG(info.st_mode)) {
+    if (file != nullptr) {
+      std::fclose(file);
+    }
+    return unreadable();
+  }
+  return std::unique_ptr<SealingFileSource>(new SealingFileSource(
+      file, static_cast<std::uint64_t>(info.st_size), std::move(name), progress));
+}
+
+std::uint64_t SealingFileSource::size() const {
+  return protocol::attachment_ciphertext_size(plain_size_);
+}
+
+Result<void> SealingFileSource::rewind() {
+  if (std::fseek(file_, 0, SEEK_SET) != 0) {
+    return unreadable();
+  }
+  sealer_.rewind();
+  crypto_generichash_init(&hash_, nullptr, 0, 32);
+  cipher_.clear();
+  cipher_at_ = 0;
+  plain_read_ = 0;
+  served_ = 0;
+  return {};
+}
+
+Result<void> SealingFileSource::seal_next_chunk() {
+  const auto want = static_cast<std::size_t>(
+      std::min<std::uint64_t>(kAttachmentChunk, plain_size_ - plain_read_));
+  if (want > 0 && std::fread(plain_.data(), 1, want, file_) != want) {
+    return unreadable();  // the file shrank or cannot be read any more
+  }
+  plain_read_ += want;
+  cipher_.resize(want + kAttachmentChunkOverhead);
+  sealer_.seal_chunk(std::span(plain_).first(want), plain_read_ == plain_size_, cipher_);
+  crypto_generichash_update(&hash_, cipher_.data(), cipher_.size());
+  cipher_at_ = 0;
+  return {};
+}
+
+Result<std::size_t> SealingFileSource::read(std::span<std::uint8_t> out) {
+  std::size_t given = 0;
+  while (given < out.size() && served_ < size()) {
+    if (cipher_at_ == cipher_.size()) {
+      if (auto sealed = seal_next_chunk(); !sealed) {
+        return sealed.error();
+      }
+    }
+    const std::size_t n = std::min(out.size() - given, cipher_.size() - cipher_at_);
+    std::copy_n(cipher_.begin() + static_cast<std::ptrdiff_t>(cipher_at_), n,
+                out.begin() + static_cast<std::ptrdiff_t>(given));
+    cipher_at_ += n;
+    given += n;
+    served_ += n;
+  }
+  report(progress_, name_, served_, size(), true);
+  return given;
+}
+
+protocol::Hash256 SealingFileSource::hash() const {
+  crypto_generichash_state copy = hash_;
+  protocol::Hash256 out{};
+  crypto_generichash_final(&copy, out.data(), out.size());
+  return out;
+}
+
+// --- download --------------------------------------------------------------------------------
+
+OpeningFileSink::OpeningFileSink(std::filesystem::path target,
+                                 const protocol::AttachmentDescriptor& descriptor,
+                                 const ProgressCallback& progress)
+    : target_(std::move(target)),
+      descriptor_(descriptor),
+      progress_(progress),
+      plain_(kAttachmentChunk) {
+  partial_ = target_;
+  partial_ += ".part";
+}
+
+OpeningFileSink::~OpeningFileSink() {
+  if (file_ != nullptr) {
+    std::fclose(file_);
+    std::error_code ignored;
+    std::filesystem::remove(partial_, ignored);  // never verified: it must not stay
+  }
+  protocol::secure_wipe(plain_.data(), plain_.size());
+}
+
+Result<std::unique_ptr<OpeningFileSink>> OpeningFileSink::create(
+    const std::filesystem::path& target, const protocol::AttachmentDescriptor& descriptor,
+    const ProgressCallback& progress) {
+  std::unique_ptr<OpeningFileSink> sink(new OpeningFileSink(target, descriptor, progress));
+  if (auto rewound = sink->rewind(); !rewound) {
+    return rewound.error();
+  }
+  return sink;
+}
+
+Result<void> OpeningFileSink::rewind() {
+  if (file_ != nullptr) {
+    std::fclose(file_);
+  }
+  file_ = std::fopen(partial_.c_str(), "wb");
+  if (file_ == nullptr) {
+    return unwritable();
+  }
+  ::fchmod(::fileno(file_), 0600);
+  auto opener = protocol::AttachmentOpener::start(descriptor_.key, descriptor_.stream_header,
+                                                  descriptor_.ciphertext_size);
+  if (!opener) {
+    return invalid();
+  }
+  opener_.emplace(std::move(*opener));
+  crypto_generichash_init(&hash_, nullptr, 0, 32);
+  pending_.clear();
+  received_ = 0;
+  written_ = 0;
+  return {};
+}
+
+Result<void> OpeningFileSink::open_pending_chunk() {
+  auto opened = opener_->open_chunk(pending_, plain_);
+  if (!opened) {
+    return invalid();
+  }
+  if (std::fwrite(plain_.data(), 1, *opened, file_) != *opened) {
+    return unwritable();
+  }
+  written_ += *opened;
+  pending_.clear();
+  return {};
+}
+
+Result<void> OpeningFileSink::write(std::span<const std::uint8_t> bytes) {
+  if (received_ + bytes.size() > descriptor_.ciphertext_size) {
+    return invalid();  // longer than the sender signed
+  }
+  crypto_generichash_update(&hash_, bytes.data(), bytes.size());
+  received_ += bytes.size();
+  while (!bytes.empty()) {
+    const std::size_t want = opener_->next_chunk_size() - pending_.size();
+    const std::size_t n = std::min(want, bytes.size());
+    pending_.insert(pending_.end(), bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(n));
+    bytes = bytes.subspan(n);
+    if (pending_.size() == opener_->next_chunk_size()) {
+      if (auto opened = open_pending_chunk(); !opened) {
+        return opened.error();
+      }
+    }
+  }
+  report(progress_, descriptor_.file_name, received_, descriptor_.ciphertext_size, false);
+  return {};
+}
+
+Result<std::uint64_t> OpeningFileSink::finish() {
+  protocol::Hash256 hash{};
+  crypto_generichash_final(&hash_, hash.data(), hash.size());
+  if (received_ != descriptor_.ciphertext_size || !opener_->finished() ||
+      !protocol::ct_equal(hash, descriptor_.ciphertext_hash)) {
+    return invalid();
+  }
+  const bool flushed = std::fflush(file_) == 0 && ::fsync(::fileno(file_)) == 0;
+  std::fclose(file_);
+  file_ = nullptr;
+  std::error_code renamed;
+  if (flushed) {
+    std::filesystem::rename(partial_, target_, renamed);
+  }
+  if (!flushed || renamed) {
+    std::error_code ignored;
+    std::filesystem::remove(partial_, ignored);
+    return unwritable();
+  }
+  return written_;
+}
+
+}  // namespace draaischijf::client

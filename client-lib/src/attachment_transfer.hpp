@@ -1,0 +1,85 @@
+#pragma once
+
+// Attachments on their way to and from the hub, one secretstream chunk at a time: the file is
+// read, encrypted and hashed as the upload asks for bytes, and a download is decrypted and
+// hashed as it arrives into a partial file that becomes the target only once the FINAL chunk,
+// the size and the signed hash all check out. Memory stays at a few chunks whatever the size.
+
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <sodium.h>
+
+#include <draaischijf/client/client.hpp>
+#include <draaischijf/protocol/attachment.hpp>
+
+namespace draaischijf::client {
+
+class SealingFileSource final : public UploadSource {
+ public:
+  [[nodiscard]] static protocol::Result<std::unique_ptr<SealingFileSource>> open(
+      const std::filesystem::path& path, std::string name, const ProgressCallback& progress);
+  ~SealingFileSource() override;
+
+  [[nodiscard]] std::uint64_t size() const override;
+  [[nodiscard]] protocol::Result<void> rewind() override;
+  [[nodiscard]] protocol::Result<std::size_t> read(std::span<std::uint8_t> out) override;
+
+  [[nodiscard]] const protocol::AttachmentSealer& sealer() const noexcept { return sealer_; }
+  /// BLAKE2b-256 of the ciphertext: complete once every byte was read.
+  [[nodiscard]] protocol::Hash256 hash() const;
+
+ private:
+  SealingFileSource(std::FILE* file, std::uint64_t plain_size, std::string name,
+                    const ProgressCallback& progress);
+  protocol::Result<void> seal_next_chunk();
+
+  std::FILE* file_;
+  std::uint64_t plain_size_;
+  std::string name_;
+  const ProgressCallback& progress_;
+  protocol::AttachmentSealer sealer_;
+  crypto_generichash_state hash_{};
+  std::vector<std::uint8_t> plain_;
+  std::vector<std::uint8_t> cipher_;  // the current chunk, served from cipher_at_
+  std::size_t cipher_at_ = 0;
+  std::uint64_t plain_read_ = 0;
+  std::uint64_t served_ = 0;
+};
+
+class OpeningFileSink final : public DownloadSink {
+ public:
+  /// Writes to a partial file beside `target`.
+  [[nodiscard]] static protocol::Result<std::unique_ptr<OpeningFileSink>> create(
+      const std::filesystem::path& target, const protocol::AttachmentDescriptor& descriptor,
+      const ProgressCallback& progress);
+  ~OpeningFileSink() override;
+
+  [[nodiscard]] protocol::Result<void> rewind() override;
+  [[nodiscard]] protocol::Result<void> write(std::span<const std::uint8_t> bytes) override;
+  /// Checks FINAL, size and hash, then moves the partial file to the target.
+  [[nodiscard]] protocol::Result<std::uint64_t> finish();
+
+ private:
+  OpeningFileSink(std::filesystem::path target, const protocol::AttachmentDescriptor& descriptor,
+                  const ProgressCallback& progress);
+  protocol::Result<void> open_pending_chunk();
+
+  std::filesystem::path target_;
+  std::filesystem::path partial_;
+  const protocol::AttachmentDescriptor& descriptor_;
+  const ProgressCallback& progress_;
+  std::FILE* file_ = nullptr;
+  std::optional<protocol::AttachmentOpener> opener_;
+  crypto_generichash_state hash_{};
+  std::vector<std::uint8_t> pending_;  // ciphertext of the chunk being assembled
+  std::vector<std::uint8_t> plain_;
+  std::uint64_t received_ = 0;
+  std::uint64_t written_ = 0;
+};
+
+}  // namespace draaischijf::client
