@@ -1,5 +1,6 @@
 // draaischijf: the command-line client, built on the client library's public API only.
 
+#include <csignal>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -47,10 +48,16 @@ terminal.
   directory [ORG]                         Organisations, or one organisation's mailboxes
   send KIND --to MAILBOX [--to ...] [--purpose P] [--text CATEGORY=TEXT]...
        [--file CATEGORY=PATH[@MEDIA/TYPE]]... [--consent ID] [--pupil HEX] [--reply-to SEQ]
+                                          --file sends an attachment, encrypted as it is
+                                          read (any size up to the hub's limit)
                                           KIND: signaal, consultatie, doorverwijzing,
                                           terugkoppeling, statusantwoord, ...
   inbox [--all]                           Fetches new messages, verifies them, lists unread
+  inbox --follow                          Keeps listening: each message as it arrives, across
+                                          disconnects and hub restarts (Ctrl-C stops)
   read SEQ [--save DIR] [--save-age FILE] Opens and verifies one message; marks it read.
+                                          --save writes fragments and attachments (each
+                                          checked against the sender's signature first)
                                           --save-age writes its age body (for archives)
   ack SEQ                                 Acknowledges reading without opening
   status [MESSAGE_ID]                     Delivery and read status of what this device sent
@@ -552,9 +559,57 @@ json::object entry_json(const InboxEntry& e) {
           {"read", e.read}};
 }
 
+volatile std::sig_atomic_t stop_requested = 0;
+
+void print_entry(const InboxEntry& e) {
+  std::cout << (e.read ? "  " : "* ") << e.sequence << "  " << when(e.received_at_ms) << "  "
+            << e.kind << "  from "
+            << (e.sender_org_name.empty() ? hex(e.sender_org) : e.sender_org_name)
+            << (e.sender_role.empty() ? "" : " (" + e.sender_role + ")") << "  ["
+            << categories_text(e.categories) << "]";
+  for (const auto& flag : e.flags) {
+    std::cout << "  !" << flag;
+  }
+  if (!e.problem.empty()) {
+    std::cout << "  REFUSED: " << e.problem;
+  }
+  std::cout << "\n";
+}
+
+// inbox --follow: every message as it arrives, one line each (one JSON object per line with
+// --json), until SIGINT or SIGTERM.
+int follow_inbox(Client& client, const Context& context) {
+  std::signal(SIGINT, [](int) { stop_requested = 1; });
+  std::signal(SIGTERM, [](int) { stop_requested = 1; });
+  if (!context.json_output) {
+    std::cerr << "following the inbox; Ctrl-C to stop\n";
+  }
+  FollowOptions options;
+  options.keep_going = [] { return stop_requested == 0; };
+  auto followed = client.follow(
+      [&context](const SyncReport& report) {
+        for (const auto& e : report.arrived) {
+          if (context.json_output) {
+            std::cout << json::serialize(entry_json(e)) << "\n";
+          } else {
+            print_entry(e);
+          }
+        }
+        std::cout << std::flush;
+      },
+      options);
+  if (!followed) {
+    return fail(followed.error(), &client);
+  }
+  return kOk;
+}
+
 int cmd_inbox(Client& client, const Context& context, const Arguments& args) {
-  if (auto bad = args.unknown({"all"}); !bad.empty()) {
+  if (auto bad = args.unknown({"all", "follow"}); !bad.empty()) {
     return usage_error(bad);
+  }
+  if (args.flag("follow")) {
+    return follow_inbox(client, context);
   }
   auto report = client.sync();
   if (!report) {
@@ -575,18 +630,7 @@ int cmd_inbox(Client& client, const Context& context, const Arguments& args) {
   std::cout << report->new_messages << " new; " << entries->size()
             << (args.flag("all") ? " in the inbox" : " unread") << "\n";
   for (const auto& e : *entries) {
-    std::cout << (e.read ? "  " : "* ") << e.sequence << "  " << when(e.received_at_ms) << "  "
-              << e.kind << "  from "
-              << (e.sender_org_name.empty() ? hex(e.sender_org) : e.sender_org_name)
-              << (e.sender_role.empty() ? "" : " (" + e.sender_role + ")") << "  ["
-              << categories_text(e.categories) << "]";
-    for (const auto& flag : e.flags) {
-      std::cout << "  !" << flag;
-    }
-    if (!e.problem.empty()) {
-      std::cout << "  REFUSED: " << e.problem;
-    }
-    std::cout << "\n";
+    print_entry(e);
   }
   return kOk;
 }
@@ -873,7 +917,7 @@ int main(int argc, char** argv) {
     std::cout << kHelp;
     return kUsageError;
   }
-  const Arguments args(words, {"all", "json"});
+  const Arguments args(words, {"all", "json", "follow"});
   const std::string command = args.positional().front();
   if (command == "demo") {
     return draaischijf::client::run_walkthrough(std::cout);

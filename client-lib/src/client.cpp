@@ -1,6 +1,7 @@
 #include <algorithm>
 #include <chrono>
 #include <map>
+#include <thread>
 
 #include <draaischijf/client/client.hpp>
 #include <draaischijf/protocol/epoch.hpp>
@@ -504,6 +505,11 @@ struct Client::Impl {
     if (*stored) {
       ++report.new_messages;
       report.refused += m.problem.empty() ? 0U : 1U;
+      auto entry = entry_of(m);
+      if (!entry) {
+        return entry.error();
+      }
+      report.arrived.push_back(std::move(*entry));
     }
     return {};
   }
@@ -809,6 +815,76 @@ Result<SyncReport> Client::sync() {
     }
   }
   return report;
+}
+
+namespace {
+
+// Errors that another try may mend: the hub away or restarting, or too busy for now.
+bool passing(const boost::system::error_code& error, const HubProblem& problem) {
+  return error.category() == connection_category() ||
+         (error == client_errc::hub_refused && (problem.status >= 500 || problem.status == 429));
+}
+
+// Waits `delay` in short steps, so a stop is heard at once.
+void pause(std::chrono::milliseconds delay, const FollowOptions& options) {
+  const auto until = std::chrono::steady_clock::now() + delay;
+  while (std::chrono::steady_clock::now() < until && options.keep_going()) {
+    std::this_thread::sleep_for(std::min<std::chrono::milliseconds>(
+        std::chrono::milliseconds(50), std::chrono::duration_cast<std::chrono::milliseconds>(
+                                           until - std::chrono::steady_clock::now())));
+  }
+}
+
+}  // namespace
+
+Result<void> Client::follow(const std::function<void(const SyncReport&)>& on_sync,
+                            const FollowOptions& options) {
+  auto delay = options.first_delay;
+  const auto catch_up = [&]() -> Result<void> {
+    auto report = sync();
+    if (!report) {
+      return report.error();
+    }
+    if (report->new_messages > 0) {
+      on_sync(*report);
+    }
+    return {};
+  };
+  while (options.keep_going()) {
+    // Subscribed first, caught up second: a message stored in between is in the catch-up or
+    // announced on the stream, never in neither.
+    auto stream = impl_->hub->listen();
+    std::optional<Result<std::string>> hello;
+    while (stream && options.keep_going() && (!hello || (*hello && (*hello)->empty()))) {
+      hello = (*stream)->next(options.wait);
+    }
+    const bool listening = stream && hello && *hello;
+    if (auto caught_up = catch_up(); !caught_up) {
+      if (!passing(caught_up.error(), impl_->problem)) {
+        return caught_up.error();
+      }
+    } else if (listening) {
+      delay = options.first_delay;
+      while (options.keep_going()) {
+        auto frame = (*stream)->next(options.wait);
+        if (!frame) {
+          break;  // the stream ended: listen again and catch up
+        }
+        if (frame->find(R"("type":"message")") == std::string::npos) {
+          continue;
+        }
+        if (auto synced = catch_up(); !synced) {
+          if (!passing(synced.error(), impl_->problem)) {
+            return synced.error();
+          }
+          break;
+        }
+      }
+    }
+    pause(delay, options);
+    delay = std::min(delay * 2, options.max_delay);
+  }
+  return {};
 }
 
 Result<std::vector<InboxEntry>> Client::inbox(bool unread_only) {

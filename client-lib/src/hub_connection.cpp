@@ -8,6 +8,8 @@
 #include <boost/asio/ssl.hpp>
 #include <boost/beast.hpp>
 #include <boost/beast/ssl.hpp>
+#include <boost/beast/websocket.hpp>
+#include <boost/beast/websocket/ssl.hpp>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
@@ -20,6 +22,7 @@ namespace net = boost::asio;
 namespace ssl = net::ssl;
 namespace beast = boost::beast;
 namespace http = beast::http;
+namespace websocket = beast::websocket;
 using tcp = net::ip::tcp;
 using Stream = beast::ssl_stream<beast::tcp_stream>;
 using Request = http::request<http::vector_body<std::uint8_t>>;
@@ -46,6 +49,16 @@ const char* describe(int value) noexcept {
   return "unknown connection error";
 }
 
+// Runs one asynchronous operation to completion on this thread.
+template <class Start>
+beast::error_code run_on(net::io_context& context, Start start) {
+  beast::error_code result = net::error::would_block;
+  start([&result](beast::error_code ec, auto&&...) { result = ec; });
+  context.restart();
+  context.run();
+  return result;
+}
+
 }  // namespace
 
 const boost::system::error_category& connection_category() noexcept {
@@ -66,37 +79,40 @@ struct HubConnection::Impl {
   // work for asynchronous operations only).
   template <class Start>
   beast::error_code run(Start start) {
-    beast::error_code result = net::error::would_block;
-    start([&result](beast::error_code ec, auto&&...) { result = ec; });
-    ioc.restart();
-    ioc.run();
-    return result;
+    return run_on(ioc, std::move(start));
+  }
+
+  // TCP, SNI, host-name check and the TLS handshake on a fresh stream of `context`.
+  protocol::Result<void> dial(net::io_context& context, Stream& fresh) const {
+    auto& socket = beast::get_lowest_layer(fresh);
+    socket.expires_after(retry.io_timeout);
+    tcp::resolver resolver(context);
+    beast::error_code ec;
+    const auto endpoints = resolver.resolve(address.host, std::to_string(address.port), ec);
+    if (!ec) {
+      ec = run_on(context, [&](auto done) { socket.async_connect(endpoints, done); });
+    }
+    if (ec) {
+      return make_error_code(connection_errc::unreachable);
+    }
+    // SNI; SSL_set_tlsext_host_name is a macro with a C cast.
+    SSL_ctrl(fresh.native_handle(), SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
+             const_cast<char*>(address.host.c_str()));
+    fresh.set_verify_callback(ssl::host_name_verification(address.host));
+    ec = run_on(context, [&](auto done) { fresh.async_handshake(ssl::stream_base::client, done); });
+    if (ec) {
+      return make_error_code(ec == beast::error::timeout ? connection_errc::timeout
+                                                         : connection_errc::handshake_failed);
+    }
+    return {};
   }
 
   protocol::Result<void> connect_once() {
     stream.emplace(ioc, tls);
     buffer.clear();
-    auto& socket = beast::get_lowest_layer(*stream);
-    socket.expires_after(retry.io_timeout);
-    tcp::resolver resolver(ioc);
-    beast::error_code ec;
-    const auto endpoints = resolver.resolve(address.host, std::to_string(address.port), ec);
-    if (!ec) {
-      ec = run([&](auto done) { socket.async_connect(endpoints, done); });
-    }
-    if (ec) {
+    if (auto dialled = dial(ioc, *stream); !dialled) {
       stream.reset();
-      return make_error_code(connection_errc::unreachable);
-    }
-    // SNI; SSL_set_tlsext_host_name is a macro with a C cast.
-    SSL_ctrl(stream->native_handle(), SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
-             const_cast<char*>(address.host.c_str()));
-    stream->set_verify_callback(ssl::host_name_verification(address.host));
-    ec = run([&](auto done) { stream->async_handshake(ssl::stream_base::client, done); });
-    if (ec) {
-      stream.reset();
-      return make_error_code(ec == beast::error::timeout ? connection_errc::timeout
-                                                         : connection_errc::handshake_failed);
+      return dialled;
     }
     ++connections;
     return {};
@@ -319,6 +335,92 @@ struct HubConnection::Impl {
     return with_retries([&] { return exchange_once(request); });
   }
 };
+
+namespace {
+
+// The WebSocket runs on an io_context of its own, with one read kept outstanding between
+// calls to next(): a frame that arrives while nobody waits is not lost.
+class StreamNotifications final : public HubNotifications {
+ public:
+  explicit StreamNotifications(ssl::context& tls) : ws_(ioc_, tls) {}
+  StreamNotifications(const StreamNotifications&) = delete;
+  StreamNotifications& operator=(const StreamNotifications&) = delete;
+  StreamNotifications(StreamNotifications&&) = delete;
+  StreamNotifications& operator=(StreamNotifications&&) = delete;
+  ~StreamNotifications() override {
+    if (reading_) {
+      beast::error_code ignored;
+      beast::get_lowest_layer(ws_).socket().close(ignored);
+      // The read completes (operation_aborted) before the stream goes; the WebSocket's own
+      // ping timer may still be pending and is dropped with the io_context.
+      ioc_.restart();
+      while (!done_ && ioc_.run_one_for(std::chrono::milliseconds(100)) > 0) {
+      }
+    }
+  }
+
+  Stream& next_layer() { return ws_.next_layer(); }
+  net::io_context& context() { return ioc_; }
+
+  protocol::Result<void> upgrade(const std::string& host) {
+    auto ec = run_on(ioc_, [&](auto done) { ws_.async_handshake(host, "/v1/stream", done); });
+    if (ec) {
+      return make_error_code(connection_errc::bad_response);
+    }
+    // From here the WebSocket keeps time itself: pings when idle, a dead hub noticed.
+    beast::get_lowest_layer(ws_).expires_never();
+    auto timeouts = websocket::stream_base::timeout::suggested(beast::role_type::client);
+    timeouts.idle_timeout = std::chrono::seconds(60);
+    timeouts.keep_alive_pings = true;
+    ws_.set_option(timeouts);
+    ws_.read_message_max(64 * 1024);
+    return {};
+  }
+
+  protocol::Result<std::string> next(std::chrono::milliseconds wait) override {
+    if (!reading_) {
+      reading_ = true;
+      done_ = false;
+      ws_.async_read(buffer_, [this](beast::error_code ec, std::size_t) {
+        result_ = ec;
+        done_ = true;
+      });
+    }
+    ioc_.restart();
+    ioc_.run_for(wait);
+    if (!done_) {
+      return std::string();
+    }
+    reading_ = false;
+    if (result_) {
+      return make_error_code(connection_errc::unreachable);  // the stream ended
+    }
+    std::string frame = beast::buffers_to_string(buffer_.data());
+    buffer_.consume(buffer_.size());
+    return frame;
+  }
+
+ private:
+  net::io_context ioc_{1};
+  websocket::stream<Stream> ws_;
+  beast::flat_buffer buffer_;
+  bool reading_ = false;
+  bool done_ = false;
+  beast::error_code result_;
+};
+
+}  // namespace
+
+protocol::Result<std::unique_ptr<HubNotifications>> HubConnection::listen() {
+  auto notifications = std::make_unique<StreamNotifications>(impl_->tls);
+  if (auto dialled = impl_->dial(notifications->context(), notifications->next_layer()); !dialled) {
+    return dialled.error();
+  }
+  if (auto upgraded = notifications->upgrade(impl_->address.host); !upgraded) {
+    return upgraded.error();
+  }
+  return std::unique_ptr<HubNotifications>(std::move(notifications));
+}
 
 protocol::Result<HubConnection> HubConnection::open(const HubAddress& address, const DeviceTls& tls,
                                                     RetryPolicy retry) {

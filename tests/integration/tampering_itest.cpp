@@ -78,6 +78,10 @@ class TamperingHub final : public client::HubTransport {
     return reply;
   }
 
+  protocol::Result<std::unique_ptr<client::HubNotifications>> listen() override {
+    return real_.listen();
+  }
+
   std::shared_ptr<std::function<void(std::vector<std::uint8_t>&)>> blob_tamper;
 
  private:
@@ -274,7 +278,10 @@ TEST_F(TamperingTest, AnAlteredAttachmentBlobIsRefusedAndLeavesNoFile) {
       changes = {
           {"a flipped bit", [](auto& b) { b[b.size() / 2] ^= 0x01U; }},
           {"the last chunk cut off",
-           [](auto& b) { b.resize(b.size() - (b.size() % protocol::kAttachmentCipherChunk)); }},
+           [](auto& b) {
+             const auto tail = b.size() % protocol::kAttachmentCipherChunk;
+             b.erase(b.end() - static_cast<std::ptrdiff_t>(tail), b.end());
+           }},
           {"bytes appended", [](auto& b) { b.insert(b.end(), 17, 0); }},
           {"another blob served", [&](auto& b) { b = other_blob; }},
       };

@@ -2,9 +2,13 @@
 // hub process: every step is a separate CLI process with its own profile, as people would run
 // it. The hub is the embedded development deployment on 127.0.0.1.
 
+#include <csignal>
 #include <fcntl.h>
+#include <set>
+#include <sstream>
 #include <sys/resource.h>
 #include <sys/wait.h>
+#include <thread>
 #include <unistd.h>
 
 #include <boost/json.hpp>
@@ -32,10 +36,9 @@ std::string slurp(const fs::path& path) {
   return text.str();
 }
 
-// Runs a program with its output captured in files (no pipes to fill up).
-ProcessResult run_program(const fs::path& dir, const std::vector<std::string>& argv) {
-  const auto out = dir / "last.out";
-  const auto err = dir / "last.err";
+// Starts a program with its output going to files (no pipes to fill up).
+pid_t start_program(const std::vector<std::string>& argv, const fs::path& out,
+                    const fs::path& err) {
   const pid_t pid = fork();
   if (pid == 0) {
     const int o = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
@@ -52,6 +55,14 @@ ProcessResult run_program(const fs::path& dir, const std::vector<std::string>& a
     execvp(args[0], args.data());
     _exit(127);
   }
+  return pid;
+}
+
+// Runs a program to its end with its output captured.
+ProcessResult run_program(const fs::path& dir, const std::vector<std::string>& argv) {
+  const auto out = dir / "last.out";
+  const auto err = dir / "last.err";
+  const pid_t pid = start_program(argv, out, err);
   int status = 0;
   rusage usage{};
   wait4(pid, &status, 0, &usage);
@@ -64,10 +75,12 @@ class Cli {
   Cli(fs::path dir, std::string name) : dir_(std::move(dir)), name_(std::move(name)) {}
 
   ProcessResult operator()(std::vector<std::string> words) const {
-    std::vector<std::string> argv = {DRAAISCHIJF_CLI_BINARY, "--profile", profile().string(),
-                                     "--key-file", (dir_ / (name_ + ".key")).string()};
-    argv.insert(argv.end(), words.begin(), words.end());
-    return run_program(dir_, argv);
+    return run_program(dir_, argv_of(std::move(words)));
+  }
+  /// Starts the CLI without waiting; its output goes to <name>.<tag>.out and .err.
+  pid_t start(std::vector<std::string> words, const std::string& tag) const {
+    return start_program(argv_of(std::move(words)), dir_ / (name_ + "." + tag + ".out"),
+                         dir_ / (name_ + "." + tag + ".err"));
   }
   /// As operator(), expecting success and JSON output.
   json::value json_of(std::vector<std::string> words) const {
@@ -82,6 +95,13 @@ class Cli {
   [[nodiscard]] fs::path profile() const { return dir_ / name_; }
 
  private:
+  [[nodiscard]] std::vector<std::string> argv_of(std::vector<std::string> words) const {
+    std::vector<std::string> argv = {DRAAISCHIJF_CLI_BINARY, "--profile", profile().string(),
+                                     "--key-file", (dir_ / (name_ + ".key")).string()};
+    argv.insert(argv.end(), words.begin(), words.end());
+    return argv;
+  }
+
   fs::path dir_;
   std::string name_;
 };
@@ -368,6 +388,70 @@ TEST_F(ScenarioTest, ALargeAttachmentStreamsThroughInBoundedMemory) {
     b.read(y.data(), static_cast<std::streamsize>(y.size()));
     ASSERT_EQ(x, y) << "MiB " << mib << " differs";
   }
+}
+
+// inbox --follow: a CAW device listening on the hub's stream sees every message as it arrives,
+// through a hub restart (messages sent while it reconnects come with the catch-up), each once.
+TEST_F(ScenarioTest, AFollowingInboxMissesNothingAcrossAHubRestart) {
+  const pid_t follower = caw.start({"--json", "inbox", "--follow"}, "follow");
+  const auto lines_so_far = [&] {
+    std::vector<json::value> entries;
+    std::istringstream text(slurp(dir.path() / "caw.follow.out"));
+    for (std::string line; std::getline(text, line);) {
+      entries.push_back(json::parse(line));
+    }
+    return entries;
+  };
+  const auto wait_for = [&](std::size_t count) {
+    for (int i = 0; i < 600 && lines_so_far().size() < count; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return lines_so_far().size();
+  };
+  const auto send = [&](int n) {
+    clb.json_of(
+        {"send", "consultatie", "--to", intake, "--text", "contact=Bericht " + std::to_string(n)});
+  };
+  // Listening on the stream, not polling: the hub counts the follower as a subscriber.
+  const auto subscribers = [&] {
+    TlsClient client(hub->port(), pki / "root.pem", pki / "caw" / "device.pem",
+                     pki / "caw" / "device.key");
+    const auto metrics = client.exchange(get("/metrics")).value_or(HttpResponse{}).body;
+    const auto at = metrics.find("\ndraaischijf_stream_subscribers ");
+    return at == std::string::npos ? -1 : std::atoi(metrics.c_str() + at + 32);
+  };
+  send(1);
+  send(2);
+  EXPECT_EQ(wait_for(2), 2U) << slurp(dir.path() / "caw.follow.err");
+  EXPECT_EQ(subscribers(), 1);
+  restart_hub();
+  send(3);  // most likely before the follower is back: it comes with the catch-up
+  send(4);
+  EXPECT_EQ(wait_for(4), 4U) << slurp(dir.path() / "caw.follow.err");
+  send(5);
+  EXPECT_EQ(wait_for(5), 5U) << slurp(dir.path() / "caw.follow.err");
+  EXPECT_EQ(subscribers(), 1) << "the follower did not subscribe again after the restart";
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // room for a duplicate to show
+
+  kill(follower, SIGTERM);
+  int status = 0;
+  for (int i = 0; i < 100 && waitpid(follower, &status, WNOHANG) == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_EQ(waitpid(follower, &status, WNOHANG), -1) << "the follower did not stop within 5 s";
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+      << slurp(dir.path() / "caw.follow.err");
+  const auto entries = lines_so_far();
+  ASSERT_EQ(entries.size(), 5U) << "each message exactly once";
+  std::set<std::int64_t> sequences;
+  for (const auto& entry : entries) {
+    sequences.insert(entry.as_object().at("sequence").as_int64());
+    EXPECT_EQ(text_of(entry, "kind"), "consultatie");
+    EXPECT_EQ(text_of(entry, "problem"), "");
+  }
+  EXPECT_EQ(sequences.size(), 5U);
+  // What the follower stored is the inbox: nothing is fetched twice afterwards.
+  EXPECT_EQ(caw.json_of({"inbox"}).as_object().at("new").as_int64(), 0);
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 //   client.sync();                       // fetch, verify, store; tells the hub "delivered"
 //   for (auto& m : client.inbox(true).value()) { auto opened = client.read(m.mailbox_id, ...); }
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -116,6 +117,18 @@ struct SyncReport {
   std::size_t mailboxes = 0;
   std::size_t new_messages = 0;
   std::size_t refused = 0;  // of the new ones: stored with their problem, never shown as content
+  std::vector<InboxEntry> arrived;  // the new ones, in the order they were stored
+};
+
+/// How long Client::follow runs, and how it waits.
+struct FollowOptions {
+  /// Asked between waits: false ends follow() (a CLI's SIGINT, a service's shutdown).
+  std::function<bool()> keep_going = [] { return true; };
+  /// The longest a wait for a notification lasts before keep_going is asked again.
+  std::chrono::milliseconds wait{500};
+  /// Reconnection backoff after the stream was lost: doubled from first to max.
+  std::chrono::milliseconds first_delay{200};
+  std::chrono::milliseconds max_delay{10000};
 };
 
 struct DeliveryState {
@@ -183,6 +196,13 @@ class Client {
   [[nodiscard]] protocol::Result<SendResult> send(Composition composition);
   [[nodiscard]] protocol::Result<SyncReport> sync();
   [[nodiscard]] protocol::Result<std::vector<InboxEntry>> inbox(bool unread_only);
+  /// Keeps the local inbox current until options.keep_going() says stop: catches up by cursor,
+  /// then listens on the hub's notification stream (/v1/stream) and syncs when a message
+  /// arrives. A lost stream or a restarted hub is met with reconnection (backoff) and another
+  /// catch-up, so no message is missed; messages are stored once by mailbox and sequence, so
+  /// none is shown twice. `on_sync` sees every sync that stored something.
+  [[nodiscard]] protocol::Result<void> follow(const std::function<void(const SyncReport&)>& on_sync,
+                                              const FollowOptions& options = {});
   /// Opens and verifies a stored message, marks it read and, when the organisation allows read
   /// receipts, tells the hub.
   [[nodiscard]] protocol::Result<ReadMessage> read(const protocol::Id& mailbox_id,

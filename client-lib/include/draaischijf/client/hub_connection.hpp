@@ -97,6 +97,22 @@ class DownloadSink {
   DownloadSink& operator=(DownloadSink&&) = default;
 };
 
+/// The hub's notification stream: a WebSocket on a connection of its own (/v1/stream).
+class HubNotifications {
+ public:
+  HubNotifications() = default;
+  HubNotifications(const HubNotifications&) = delete;
+  HubNotifications& operator=(const HubNotifications&) = delete;
+  virtual ~HubNotifications() = default;
+  /// The next text frame, waiting at most `wait`; an empty string when none came in time. An
+  /// error means the stream ended: listen again (with backoff) and catch up by cursor.
+  [[nodiscard]] virtual protocol::Result<std::string> next(std::chrono::milliseconds wait) = 0;
+
+ protected:
+  HubNotifications(HubNotifications&&) = default;
+  HubNotifications& operator=(HubNotifications&&) = default;
+};
+
 /// What the rest of the library asks of the hub. HubConnection is the real one; tests put a
 /// stand-in in between to play a hub that lies.
 class HubTransport {
@@ -116,6 +132,8 @@ class HubTransport {
   /// any other answer (a problem document) is read into the reply as usual.
   [[nodiscard]] virtual protocol::Result<HubReply> get_into(std::string_view target,
                                                             DownloadSink& sink) = 0;
+  /// Opens the notification stream (one attempt: the caller decides how to retry).
+  [[nodiscard]] virtual protocol::Result<std::unique_ptr<HubNotifications>> listen() = 0;
 
  protected:
   HubTransport(HubTransport&&) = default;
@@ -143,6 +161,8 @@ class HubConnection final : public HubTransport {
                                                std::string_view content_type) override;
   [[nodiscard]] protocol::Result<HubReply> get_into(std::string_view target,
                                                     DownloadSink& sink) override;
+  /// The stream shares this connection's TLS settings and must not outlive it.
+  [[nodiscard]] protocol::Result<std::unique_ptr<HubNotifications>> listen() override;
   /// TCP+TLS connections made so far (1 after open; grows on reconnection).
   [[nodiscard]] std::uint64_t connections_made() const noexcept;
 
