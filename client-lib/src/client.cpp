@@ -442,6 +442,20 @@ struct Client::Impl {
     return protocol::open(m.envelope, (*mailbox)->keyring, trust.store());
   }
 
+  // A stored message with its content opened (again: only ciphertext is kept).
+  Result<std::pair<StoredMessage, protocol::OpenedEnvelope>> open_message(const Id& mailbox_id,
+                                                                          std::int64_t sequence) {
+    auto stored = state.message(mailbox_id, sequence);
+    if (!stored) {
+      return stored.error();
+    }
+    auto opened = open_stored(*stored);
+    if (!opened) {
+      return opened.error();
+    }
+    return std::pair{std::move(*stored), std::move(*opened)};
+  }
+
   // Fetches, verifies and stores one queued envelope, counting it in `report` when it is new.
   Result<void> receive(const Id& mailbox_id, std::shared_ptr<MailboxKeys>& mailbox,
                        std::int64_t sequence, std::int64_t received_at_ms, SyncReport& report) {
@@ -916,48 +930,42 @@ Result<InboxEntry> Client::find(std::int64_t sequence) {
 
 Result<ReadMessage> Client::read(const Id& mailbox_id, std::int64_t sequence) {
   auto& impl = *impl_;
-  auto stored = impl.state.message(mailbox_id, sequence);
-  if (!stored) {
-    return stored.error();
+  auto message = impl.open_message(mailbox_id, sequence);
+  if (!message) {
+    return message.error();
   }
-  auto opened = impl.open_stored(*stored);
-  if (!opened) {
-    return opened.error();
-  }
+  auto& [stored, opened] = *message;
   if (auto marked = impl.state.mark_read(mailbox_id, sequence, now_ms()); !marked) {
     return marked.error();
   }
-  if (impl.profile.settings().read_receipts && !stored->read_at_ms) {
+  if (impl.profile.settings().read_receipts && !stored.read_at_ms) {
     if (auto told = acknowledge(mailbox_id, sequence); !told) {
       return told.error();
     }
   }
-  stored->read_at_ms = now_ms();
-  auto entry = impl.entry_of(*stored);
+  stored.read_at_ms = now_ms();
+  auto entry = impl.entry_of(stored);
   if (!entry) {
     return entry.error();
   }
-  ReadMessage message{std::move(*entry), std::move(*opened), {}, {}, std::move(stored->envelope)};
-  describe_contents(message);
-  return message;
+  ReadMessage read{std::move(*entry), std::move(opened), {}, {}, std::move(stored.envelope)};
+  describe_contents(read);
+  return read;
 }
 
 Result<std::uint64_t> Client::save_attachment(const Id& mailbox_id, std::int64_t sequence,
                                               std::size_t index,
                                               const std::filesystem::path& target) {
   auto& impl = *impl_;
-  auto stored = impl.state.message(mailbox_id, sequence);
-  if (!stored) {
-    return stored.error();
+  auto message = impl.open_message(mailbox_id, sequence);
+  if (!message) {
+    return message.error();
   }
-  auto opened = impl.open_stored(*stored);
-  if (!opened) {
-    return opened.error();
-  }
-  if (index >= opened->attachments.size()) {
+  const auto& attachments = message->second.attachments;
+  if (index >= attachments.size()) {
     return make_error_code(client_errc::not_found);
   }
-  const auto& descriptor = opened->attachments[index];
+  const auto& descriptor = attachments[index];
   auto sink = OpeningFileSink::create(target, descriptor, impl.progress);
   if (!sink) {
     return sink.error();

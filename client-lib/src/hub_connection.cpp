@@ -164,18 +164,31 @@ struct HubConnection::Impl {
 
   void restart_deadline() { beast::get_lowest_layer(*stream).expires_after(retry.io_timeout); }
 
-  // One exchange on the current connection; nullopt when the connection was lost on the way.
-  std::optional<protocol::Result<HubReply>> exchange_once(Request& request) {
+  // Reads a whole (small) answer.
+  std::optional<protocol::Result<HubReply>> read_reply() {
     restart_deadline();
-    auto ec = run([&](auto done) { http::async_write(*stream, request, done); });
     http::response<http::string_body> response;
-    if (!ec) {
-      ec = run([&](auto done) { http::async_read(*stream, buffer, response, done); });
-    }
+    const auto ec = run([&](auto done) { http::async_read(*stream, buffer, response, done); });
     if (ec) {
       return failed(ec);
     }
     return protocol::Result<HubReply>(reply_of(response, std::move(response.body())));
+  }
+
+  // Reads only the header of an answer whose body may be large.
+  beast::error_code read_header(http::response_parser<http::buffer_body>& parser) {
+    parser.body_limit(boost::none);
+    restart_deadline();
+    return run([&](auto done) { http::async_read_header(*stream, buffer, parser, done); });
+  }
+
+  // One exchange on the current connection; nullopt when the connection was lost on the way.
+  std::optional<protocol::Result<HubReply>> exchange_once(Request& request) {
+    restart_deadline();
+    if (const auto ec = run([&](auto done) { http::async_write(*stream, request, done); })) {
+      return failed(ec);
+    }
+    return read_reply();
   }
 
   // Reads a body whose header is in `parser` in chunks, handing each to `consume`; every chunk
@@ -233,9 +246,8 @@ struct HubConnection::Impl {
     auto ec = run([&](auto done) { http::async_write_header(*stream, header, done); });
     // The hub answers 100 Continue when it will take the body, or refuses at once.
     http::response_parser<http::buffer_body> first;
-    first.body_limit(boost::none);
     if (!ec) {
-      ec = run([&](auto done) { http::async_read_header(*stream, buffer, first, done); });
+      ec = read_header(first);
     }
     if (ec) {
       return failed(ec);
@@ -261,13 +273,7 @@ struct HubConnection::Impl {
       }
       sent += *n;
     }
-    restart_deadline();
-    http::response<http::string_body> response;
-    ec = run([&](auto done) { http::async_read(*stream, buffer, response, done); });
-    if (ec) {
-      return failed(ec);
-    }
-    return protocol::Result<HubReply>(reply_of(response, std::move(response.body())));
+    return read_reply();
   }
 
   std::optional<protocol::Result<HubReply>> get_into_once(const std::string& target,
@@ -278,9 +284,8 @@ struct HubConnection::Impl {
     restart_deadline();
     auto ec = run([&](auto done) { http::async_write(*stream, request, done); });
     http::response_parser<http::buffer_body> parser;
-    parser.body_limit(boost::none);
     if (!ec) {
-      ec = run([&](auto done) { http::async_read_header(*stream, buffer, parser, done); });
+      ec = read_header(parser);
     }
     if (ec) {
       return failed(ec);
