@@ -584,6 +584,8 @@ net::awaitable<Response> submit_envelope(Call& call) {
   submission.kind = admitted->outer.kind;
   submission.recipients = admitted->outer.recipients;
   submission.received_at_ms = now_ms();
+  submission.consent_reference = admitted->outer.consent_reference;
+  submission.pupil_pseudonym = admitted->outer.pupil_pseudonym;
   submission.envelope = std::move(call.request.body());
   const auto recipients = submission.recipients;
   auto outcome = co_await on_writer<boost::system::result<Accepted, Refusal>>(

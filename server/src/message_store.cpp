@@ -100,9 +100,20 @@ Outcome store(sqlite::Database& db, const Submission& s, const protocol::Hash256
               const MessageStore::Limits& limits) {
   auto insert = db.prepare(
       "INSERT INTO envelopes (message_id, sender_org, sender_device, kind, received_at_ms, "
-      "envelope_hash, size, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+      "envelope_hash, size, body, consent_reference, pupil) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   if (!insert) {
     return refusal(insert.error());
+  }
+  // Zero means none: stored as NULL, so the consent index holds only real references.
+  if (s.consent_reference == protocol::Id{}) {
+    insert->bind_null(9);
+  } else {
+    insert->bind(9, s.consent_reference);
+  }
+  if (s.pupil_pseudonym == protocol::Hash256{}) {
+    insert->bind_null(10);
+  } else {
+    insert->bind(10, s.pupil_pseudonym);
   }
   insert->bind(1, s.message_id)
       .bind(2, s.sender_org)
@@ -229,6 +240,70 @@ bool MessageStore::acknowledge(const protocol::Id& mailbox_id, std::int64_t sequ
         return {};
       },
       std::move(done));
+}
+
+bool MessageStore::withdraw_under_consent(const protocol::Id& consent_id,
+                                          const protocol::Id& sender_org, std::int64_t at_ms,
+                                          WithdrawDone done) {
+  auto withdrawn = std::make_shared<std::vector<Withdrawal>>();
+  return storage_->writer().submit(
+      [=](sqlite::Database& db) -> sqlite::Result<void> {
+        withdrawn->clear();  // a batch that failed may run this job again
+        auto select = db.prepare(
+            "SELECT q.mailbox_id, q.sequence, e.message_id, e.size FROM queue q "
+            "JOIN envelopes e ON e.sequence = q.sequence "
+            "WHERE e.consent_reference = ? AND e.sender_org = ? AND q.state = 'queued' "
+            "ORDER BY q.sequence");
+        if (!select) {
+          return select.error();
+        }
+        select->bind(1, consent_id).bind(2, sender_org);
+        std::vector<std::int64_t> sizes;
+        if (auto listed = rows::for_each_row(
+                *select,
+                [&](sqlite::Statement& row) {
+                  withdrawn->push_back({rows::fixed<16>(row.column_blob(0)), row.column_int64(1),
+                                        rows::fixed<16>(row.column_blob(2))});
+                  sizes.push_back(row.column_int64(3));
+                });
+            !listed) {
+          return listed;
+        }
+        auto update = db.prepare(
+            "UPDATE queue SET state = 'withdrawn' WHERE mailbox_id = ? AND sequence = ?");
+        auto count =
+            db.prepare("UPDATE mailboxes SET queued_bytes = queued_bytes - ? WHERE mailbox_id = ?");
+        if (!update || !count) {
+          return !update ? update.error() : count.error();
+        }
+        for (std::size_t i = 0; i < withdrawn->size(); ++i) {
+          const Withdrawal& w = (*withdrawn)[i];
+          update->bind(1, w.mailbox_id).bind(2, w.sequence);
+          count->bind(1, sizes[i]).bind(2, w.mailbox_id);
+          if (auto updated = update->run(); !updated) {
+            return updated;
+          }
+          if (auto counted = count->run(); !counted) {
+            return counted;
+          }
+          update->reset();
+          count->reset();
+          if (auto audited = rows::insert_audit(
+                  db, at_ms, "envelope.withdrawn", sender_org, {}, w.message_id,
+                  "sequence=" + std::to_string(w.sequence) + " reason=consent-revoked");
+              !audited) {
+            return audited;
+          }
+        }
+        return {};
+      },
+      [withdrawn, done = std::move(done)](sqlite::Result<void> result) {
+        if (!result) {
+          done(result.error());
+        } else {
+          done(std::move(*withdrawn));
+        }
+      });
 }
 
 sqlite::Result<void> MessageStore::mark_delivered(sqlite::Database& db,

@@ -9,7 +9,7 @@
 
 namespace draaischijf::server::schema {
 
-inline constexpr std::array<std::string_view, 4> kMigrations = {
+inline constexpr std::array<std::string_view, 5> kMigrations = {
     // 0 -> 1: envelopes, their per-mailbox queue entries and the audit log.
     R"sql(
 CREATE TABLE envelopes (
@@ -120,6 +120,14 @@ CREATE TABLE blob_mailboxes (
   mailbox_id      BLOB NOT NULL CHECK (length(mailbox_id) = 16),
   PRIMARY KEY (blob_id, mailbox_id)
 ) WITHOUT ROWID;
+)sql",
+    // 4 -> 5: the consent reference and pupil pseudonym of the outer labels, so that a revoked
+    // consent withdraws what still waits under it (and a CLB can account per pupil).
+    R"sql(
+ALTER TABLE envelopes ADD COLUMN consent_reference BLOB;
+ALTER TABLE envelopes ADD COLUMN pupil BLOB;
+CREATE INDEX envelopes_by_consent ON envelopes(consent_reference)
+  WHERE consent_reference IS NOT NULL;
 )sql",
 };
 

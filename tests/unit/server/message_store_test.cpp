@@ -150,6 +150,47 @@ TEST_F(MessageStoreTest, AcknowledgementMarksDeliveredForTheSenderToSee) {
             make_error_code(store_errc::not_found));
 }
 
+// Revoking a consent takes back what still waits under it, of the revoking organisation only;
+// what was delivered has left the hub and stays delivered.
+TEST_F(MessageStoreTest, RevokedConsentWithdrawsWhatStillWaitsUnderIt) {
+  const Id consent = random_id();
+  const auto under_consent = [&](const Id& org, const Id& reference) {
+    auto s = submission_to(org, {{intake, 0}, {onthaal, 3}});
+    s.consent_reference = reference;
+    return s;
+  };
+  auto first = under_consent(clb, consent);
+  const Id first_id = first.message_id;
+  const auto delivered = submit_and_wait(*store, std::move(first)).value();
+  ASSERT_TRUE(acknowledge_and_wait(*store, intake, delivered.sequence));
+  auto second = under_consent(clb, consent);
+  const Id second_id = second.message_id;
+  const auto waiting = submit_and_wait(*store, std::move(second)).value();
+  const auto other_consent = submit_and_wait(*store, under_consent(clb, random_id())).value();
+  const auto other_org = submit_and_wait(*store, under_consent(random_id(), consent)).value();
+
+  std::promise<sqlite::Result<std::vector<Withdrawal>>> promise;
+  ASSERT_TRUE(store->withdraw_under_consent(
+      consent, clb, 2, [&](sqlite::Result<std::vector<Withdrawal>> r) { promise.set_value(r); }));
+  const auto withdrawn = promise.get_future().get().value();
+  // The first envelope's onthaal entry and both entries of the second.
+  ASSERT_EQ(withdrawn.size(), 3U);
+  EXPECT_EQ(store->audit_count("envelope.withdrawn").value(), 3);
+  for (const auto& [mailbox, state] : store->delivery_status(first_id, clb).value()) {
+    EXPECT_EQ(state, mailbox == intake ? "delivered" : "withdrawn");
+  }
+  for (const auto& [mailbox, state] : store->delivery_status(second_id, clb).value()) {
+    EXPECT_EQ(state, "withdrawn");
+  }
+  EXPECT_EQ(store->fetch(intake, waiting.sequence).error(), make_error_code(store_errc::not_found));
+  EXPECT_TRUE(store->fetch(intake, delivered.sequence));
+  EXPECT_TRUE(store->fetch(intake, other_consent.sequence));
+  EXPECT_TRUE(store->fetch(intake, other_org.sequence));
+  const auto listed = store->list(intake, 0, 10).value();
+  ASSERT_EQ(listed.size(), 4U);
+  EXPECT_EQ(listed[1].state, "withdrawn");
+}
+
 TEST_F(MessageStoreTest, ConcurrentSubmissionsShareCommits) {
   constexpr int kCount = 200;
   std::vector<std::promise<Outcome>> promises(kCount);
@@ -265,7 +306,8 @@ TEST(SqliteTest, OpensWithDurableSettingsAndCurrentSchema) {
   auto keys = db.prepare("PRAGMA foreign_keys").value();
   ASSERT_TRUE(keys.step().value());
   EXPECT_EQ(keys.column_int64(0), 1);
-  EXPECT_EQ(db.schema_version().value(), 4);  // messages, directory, read receipts, blobs
+  EXPECT_EQ(db.schema_version().value(), 5);  // messages, directory, read receipts, blobs,
+                                              // consent references
 }
 
 TEST(SqliteTest, RefusesADatabaseFromANewerVersion) {

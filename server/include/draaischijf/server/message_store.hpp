@@ -40,6 +40,17 @@ struct Submission {
   std::vector<protocol::RecipientMailbox> recipients;
   std::vector<std::uint8_t> envelope;
   std::int64_t received_at_ms = 0;
+  /// From the outer labels; zero when the envelope names none. Kept so that revoking a
+  /// consent can withdraw what still waits under it.
+  protocol::Id consent_reference{};
+  protocol::Hash256 pupil_pseudonym{};
+};
+
+/// One queue entry taken back because the consent it was sent under was revoked.
+struct Withdrawal {
+  protocol::Id mailbox_id{};
+  std::int64_t sequence = 0;
+  protocol::Id message_id{};
 };
 
 /// What the hub signs into a receipt.
@@ -97,6 +108,15 @@ class MessageStore {
   [[nodiscard]] bool acknowledge(const protocol::Id& mailbox_id, std::int64_t sequence,
                                  const protocol::Id& device_id, std::int64_t at_ms,
                                  Acknowledgement what, Done done);
+
+  /// Withdraws every queued, undelivered entry of the envelopes `sender_org` sent under
+  /// `consent_id`, with an audit row each; delivered ones stay (they have left the hub).
+  /// Recipients then see them as withdrawn and cannot fetch them; the sender's delivery status
+  /// says withdrawn. `done` gets what was withdrawn, after COMMIT.
+  using WithdrawDone = std::function<void(sqlite::Result<std::vector<Withdrawal>>)>;
+  [[nodiscard]] bool withdraw_under_consent(const protocol::Id& consent_id,
+                                            const protocol::Id& sender_org, std::int64_t at_ms,
+                                            WithdrawDone done);
 
   /// Entries of one mailbox with a sequence above `after`, oldest first.
   [[nodiscard]] sqlite::Result<std::vector<QueueEntry>> list(const protocol::Id& mailbox_id,
