@@ -15,6 +15,8 @@
 #include <draaischijf/protocol/envelope.hpp>
 #include <draaischijf/protocol/epoch.hpp>
 
+#include "bench_main.hpp"
+
 namespace {
 
 using namespace draaischijf::protocol;
@@ -206,13 +208,5 @@ class RatioReporter : public benchmark::ConsoleReporter {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (sodium_init() < 0) {
-    return 1;
-  }
-  register_benchmarks();
-  benchmark::Initialize(&argc, argv);
-  RatioReporter reporter;
-  benchmark::RunSpecifiedBenchmarks(&reporter);
-  benchmark::Shutdown();
-  return 0;
+  return draaischijf::bench::run_benchmarks<RatioReporter>(argc, argv, register_benchmarks);
 }
