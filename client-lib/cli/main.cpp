@@ -18,7 +18,11 @@
 #include <draaischijf/client/walkthrough.hpp>
 #include <draaischijf/protocol/encoding.hpp>
 
+#include "common.hpp"
+#include "compose.hpp"
+#include "consent_command.hpp"
 #include "options.hpp"
+#include "policy_command.hpp"
 #include "progress.hpp"
 
 namespace {
@@ -26,6 +30,14 @@ namespace {
 namespace fs = std::filesystem;
 namespace json = boost::json;
 using draaischijf::cli::Arguments;
+using draaischijf::cli::Context;
+using draaischijf::cli::fail;
+using draaischijf::cli::hex;
+using draaischijf::cli::parse_id;
+using draaischijf::cli::print_json;
+using draaischijf::cli::usage_error;
+using draaischijf::cli::when;
+using enum draaischijf::cli::Exit;
 using namespace draaischijf::client;  // NOLINT(google-build-using-namespace): the CLI is its user
 using draaischijf::protocol::Id;
 
@@ -38,96 +50,81 @@ opened with --key-file, else the passphrase in $DRAAISCHIJF_PASSPHRASE, else one
 terminal.
 
   init --from-dev DIR [--hub HOST:PORT]   Creates the profile from a development deployment's
-                                          device folder (draaischijf-data/dev-pki/clb, .../admin)
+                                          device folder (draaischijf-data/dev-pki/clb, .../admin);
+                                          pins the policy key of dev-pki/policy-signing.pub
   enrol start --hub HOST:PORT --ca ROOT.pem --trust TRUST.txt --hub-key HUB.pub --org ORG
-        --org-type TYPE --role ROLE       Makes this device's keys and a certificate request
+        --org-type TYPE --role ROLE [--policy-key POLICY.pub]
+                                          Makes this device's keys and a certificate request
   enrol finish --certificate DEVICE.pem   Installs the issued certificate, asks to be enrolled
   whoami                                  This device: ids, role, fingerprint
-  trust list | trust add ORG --fingerprint F
-                                          Pinned organisation keys; pin one after comparing
+  trust list | trust add ORG --fingerprint F | trust add --policy-key FILE|BASE64
+                                          Pinned keys; pin an organisation after comparing, or
+                                          the hub operator's policy key (for the pre-check)
   directory [ORG]                         Organisations, or one organisation's mailboxes
   send KIND --to MAILBOX [--to ...] [--purpose P] [--text CATEGORY=TEXT]...
        [--file CATEGORY=PATH[@MEDIA/TYPE]]... [--consent ID] [--pupil HEX] [--reply-to SEQ]
+       [--flag NAME]... [--approval ID]... [--message-id HEX] [--thread-id HEX]
                                           --file sends an attachment, encrypted as it is
                                           read (any size up to the hub's limit)
                                           KIND: signaal, consultatie, doorverwijzing,
                                           terugkoppeling, statusantwoord, ...
+                                          --flag attests a circumstance (docs/POLICY.md 3)
+                                          The policy is checked first with the hub's signed
+                                          rules (when the policy key is pinned), and again by
+                                          the hub; a refusal prints the rules, the reasons in
+                                          Dutch and English and what to do (exit 3)
+  approve KIND --to MAILBOX ... --message-id HEX [--thread-id HEX]
+                                          Second approval by a colleague (the CLB-arts, the
+                                          director): the same arguments as the send it
+                                          approves, with the ids the refusal printed; signs
+                                          with this device's key and prints the approval id
+  consent register --pupil HEX --giver ouders|leerling|beiden [--capacity TEXT]
+       [--basis TEXT] (--born YYYY-MM-DD | --age N) [--competency vermoed|bekwaam|onbekwaam]
+       (--to-type caw,... | --to ORG)... [--to-kind ouders|leerling] --categories a,b
+       --purposes a,b --from DATE [--until DATE] [--channel schriftelijk|digitaal|mondeling]
+                                          Registers a consent (CLB); prints its id. The hub
+                                          refuses the wrong giver for the pupil's age (exit 3)
+  consent list --pupil HEX                The pupil's consents
+  consent revoke ID                       Revokes from now on; what still waits under it
+                                          is withdrawn, and listed
+  disclosures --pupil HEX                 What was disclosed about the pupil: to whom, which
+                                          categories, when, on which basis
   inbox [--all]                           Fetches new messages, verifies them, lists unread
+                                          (and messages withdrawn before they were fetched)
   inbox --follow                          Keeps listening: each message as it arrives, across
-                                          disconnects and hub restarts (Ctrl-C stops)
+                                          disconnects and hub restarts, and each withdrawal
+                                          (Ctrl-C stops)
   read SEQ [--save DIR] [--save-age FILE] Opens and verifies one message; marks it read.
                                           --save writes fragments and attachments (each
                                           checked against the sender's signature first)
                                           --save-age writes its age body (for archives)
   ack SEQ                                 Acknowledges reading without opening
   status [MESSAGE_ID]                     Delivery and read status of what this device sent
+                                          (queued, delivered, read, withdrawn)
   admin pending                           Devices waiting for approval
   admin approve DEVICE --fingerprint F [--mailbox M]...
   admin remove DEVICE                     Removes a device and rotates its mailboxes
   admin rotate MAILBOX
   admin export-key MAILBOX [--epoch N]    The mailbox's age key, for opening archives with age
   demo                                    The protocol walkthrough, offline
+  policy test CASES [--rules RULES] [--signature SIG --key KEY] [--no-coverage]
+                                          Runs the policy case table against the rules
+                                          (no profile, no hub): PASS/FAIL per case and
+                                          what differs, then the rules still lacking a case
+  policy explain "REQUEST" [--rules RULES] [--signature SIG --key KEY]
+                                          Decides one request (case entries separated by
+                                          ';') and explains why; --json for the decision
+                                          Rules: --rules, else $DRAAISCHIJF_RULES, else
+                                          ./policies/rules/flemish-clb.rules; unsigned
+                                          without --signature/--key (policy --help)
   --help | --version
 
-Exit codes: 0 done; 1 the operation failed (the message says why); 2 usage error;
-3 refused by the policy; 4 a security check failed (untrusted, tampered, fingerprint,
-an attachment that does not match its signed hash);
-5 the hub cannot be reached.
+Exit codes: 0 done; 1 the operation failed (the message says why; policy test: a case
+fails or a rule lacks a case); 2 usage error; 3 refused by the policy (also a consent
+record the hub refuses); 4 a security check failed (untrusted, tampered, fingerprint, an
+attachment that does not match its signed hash, a rule set whose signature does not verify
+against the pinned key); 5 the hub cannot be reached.
 )";
-
-enum Exit { kOk = 0, kFailed = 1, kUsageError = 2, kPolicy = 3, kSecurity = 4, kUnreachable = 5 };
-
-struct Context {
-  fs::path profile_dir;
-  std::optional<fs::path> key_file;
-  bool json_output = false;
-};
-
-int usage_error(const std::string& message) {
-  std::cerr << "error: " << message << "\nrun draaischijf --help for the commands and options\n";
-  return kUsageError;
-}
-
-int fail(const boost::system::error_code& error, const Client* client = nullptr) {
-  std::cerr << "error: " << error.message() << "\n";
-  if (client != nullptr &&
-      (error == client_errc::hub_refused || error == client_errc::policy_refused)) {
-    const auto& problem = client->last_problem();
-    if (!problem.title.empty()) {
-      std::cerr << "  " << problem.title
-                << (problem.status ? " (" + std::to_string(problem.status) + ")" : "") << "\n";
-    }
-    if (!problem.detail.empty()) {
-      std::cerr << "  " << problem.detail << "\n";
-    }
-  }
-  if (error == client_errc::policy_refused) {
-    return kPolicy;
-  }
-  if (error == client_errc::directory_tampered || error == client_errc::untrusted_organisation ||
-      error == client_errc::fingerprint_mismatch || error == client_errc::receipt_invalid ||
-      error == client_errc::attachment_invalid) {
-    return kSecurity;
-  }
-  if (error == connection_errc::unreachable || error == connection_errc::timeout) {
-    return kUnreachable;
-  }
-  return kFailed;
-}
-
-std::string hex(std::span<const std::uint8_t> bytes) {
-  return draaischijf::protocol::hex_encode(bytes);
-}
-
-std::optional<Id> parse_id(std::string_view text) {
-  auto bytes = draaischijf::protocol::hex_decode(text);
-  if (!bytes || bytes->size() != 16) {
-    return std::nullopt;
-  }
-  Id id{};
-  std::copy(bytes->begin(), bytes->end(), id.begin());
-  return id;
-}
 
 std::string read_passphrase() {
   if (const char* env = std::getenv("DRAAISCHIJF_PASSPHRASE")) {
@@ -188,17 +185,6 @@ std::optional<Client> open_client(const Context& context, int& exit_code) {
   return std::move(*client);
 }
 
-void print_json(const json::value& value) { std::cout << json::serialize(value) << "\n"; }
-
-std::string when(std::int64_t ms) {
-  const std::time_t seconds = static_cast<std::time_t>(ms / 1000);
-  std::tm utc{};
-  ::gmtime_r(&seconds, &utc);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%d %H:%M:%S UTC", &utc);
-  return text;
-}
-
 // --- commands -----------------------------------------------------------------------------------
 
 int cmd_init(const Context& context, const Arguments& args) {
@@ -243,7 +229,8 @@ int cmd_enrol(const Context& context, const Arguments& args) {
   const std::string sub = words.size() == 2 ? words[1] : "";
 
   if (sub == "start") {
-    if (auto bad = args.unknown({"hub", "ca", "trust", "hub-key", "org", "org-type", "role"});
+    if (auto bad = args.unknown(
+            {"hub", "ca", "trust", "hub-key", "org", "org-type", "role", "policy-key"});
         !bad.empty()) {
       return usage_error(bad);
     }
@@ -262,6 +249,9 @@ int cmd_enrol(const Context& context, const Arguments& args) {
     request.hub_root = *args.value("ca");
     request.trust = *args.value("trust");
     request.hub_key = *args.value("hub-key");
+    if (const auto policy_key = args.value("policy-key")) {
+      request.policy_key = *policy_key;
+    }
     request.settings.hub = *hub;
     auto key = unlock_new_store(context);
     if (!key) {
@@ -354,7 +344,22 @@ int cmd_trust(Client& client, const Context& context, const Arguments& args) {
     }
     if (context.json_output) {
       print_json(out);
+    } else if (const auto& key = client.trust().policy_key()) {
+      std::cout << "policy key (hub operator)  " << fingerprint(*key) << "\n";
     }
+    return kOk;
+  }
+  if (words.size() == 2 && words[1] == "add" && args.value("policy-key")) {
+    const auto key = draaischijf::cli::operator_key(*args.value("policy-key"));
+    if (!key) {
+      return usage_error(
+          "--policy-key takes the hub operator's policy-signing.pub file or its base64 line");
+    }
+    if (auto pinned = client.pin_policy_key(*key); !pinned) {
+      return fail(pinned.error(), &client);
+    }
+    std::cout << "pinned the policy key " << fingerprint(*key)
+              << "; compare it with the hub operator\n";
     return kOk;
   }
   if (words.size() == 3 && words[1] == "add") {
@@ -369,7 +374,8 @@ int cmd_trust(Client& client, const Context& context, const Arguments& args) {
     std::cout << "pinned " << words[2] << "\n";
     return kOk;
   }
-  return usage_error("trust list | trust add ORG --fingerprint F");
+  return usage_error(
+      "trust list | trust add ORG --fingerprint F | trust add --policy-key FILE|BASE64");
 }
 
 int cmd_directory(Client& client, const Context& context, const Arguments& args) {
@@ -422,123 +428,6 @@ int cmd_directory(Client& client, const Context& context, const Arguments& args)
   return kOk;
 }
 
-// "CATEGORY=VALUE" into the category and the value.
-std::optional<std::pair<draaischijf::protocol::DataCategory, std::string>> categorised(
-    const std::string& text) {
-  const auto equals = text.find('=');
-  if (equals == std::string::npos) {
-    return std::nullopt;
-  }
-  const auto category = draaischijf::protocol::parse_name<draaischijf::protocol::DataCategory>(
-      text.substr(0, equals));
-  if (!category) {
-    return std::nullopt;
-  }
-  return std::pair{*category, text.substr(equals + 1)};
-}
-
-int cmd_send(Client& client, const Context& context, const Arguments& args) {
-  using namespace draaischijf::protocol;  // NOLINT(google-build-using-namespace)
-  if (auto bad = args.unknown({"to", "purpose", "text", "file", "consent", "pupil", "reply-to"});
-      !bad.empty()) {
-    return usage_error(bad);
-  }
-  if (args.positional().size() != 2) {
-    return usage_error("send KIND --to MAILBOX ...");
-  }
-  Composition composition;
-  const auto kind = parse_name<MessageKind>(args.positional()[1]);
-  if (!kind) {
-    return usage_error("unknown message kind '" + args.positional()[1] + "'");
-  }
-  composition.kind = *kind;
-  const auto purpose = parse_name<Purpose>(args.value("purpose").value_or("begeleiding"));
-  if (!purpose) {
-    return usage_error("unknown purpose '" + args.value("purpose").value_or("") + "'");
-  }
-  composition.purpose = *purpose;
-  for (const auto& to : args.values("to")) {
-    const auto id = parse_id(to);
-    if (!id) {
-      return usage_error("--to takes a mailbox id (32 hex digits); list them with directory ORG");
-    }
-    composition.recipients.push_back(*id);
-  }
-  if (composition.recipients.empty()) {
-    return usage_error("send needs at least one --to MAILBOX");
-  }
-  if (const auto consent = args.value("consent")) {
-    const auto id = parse_id(*consent);
-    if (!id) {
-      return usage_error("--consent takes a consent record id (32 hex digits)");
-    }
-    composition.consent_reference = *id;
-  }
-  if (const auto pupil = args.value("pupil")) {
-    auto bytes = hex_decode(*pupil);
-    if (!bytes || bytes->size() != 32) {
-      return usage_error("--pupil takes the pupil pseudonym (64 hex digits)");
-    }
-    std::copy(bytes->begin(), bytes->end(), composition.pupil_pseudonym.begin());
-  }
-  if (const auto reply = args.value("reply-to")) {
-    auto entry = client.find(std::strtoll(reply->c_str(), nullptr, 10));
-    if (!entry) {
-      return fail(entry.error());
-    }
-    composition.reply_to = std::pair{entry->mailbox_id, entry->sequence};
-  }
-  for (const auto& text : args.values("text")) {
-    const auto parsed = categorised(text);
-    if (!parsed) {
-      return usage_error(
-          "--text takes CATEGORY=TEXT with a data category such as "
-          "handelingsgericht_advies or psychisch_sociaal");
-    }
-    Fragment fragment;
-    fragment.category = parsed->first;
-    fragment.media_type = "text/plain; charset=utf-8";
-    fragment.body = SecretBytes::copy_of(
-        {reinterpret_cast<const std::uint8_t*>(parsed->second.data()), parsed->second.size()});
-    composition.fragments.push_back(std::move(fragment));
-  }
-  for (const auto& file : args.values("file")) {
-    const auto parsed = categorised(file);
-    if (!parsed) {
-      return usage_error("--file takes CATEGORY=PATH[@MEDIA/TYPE]");
-    }
-    std::string path = parsed->second;
-    std::string media = "application/octet-stream";
-    if (const auto at = path.rfind('@');
-        at != std::string::npos && path.find('/', at) != std::string::npos) {
-      media = path.substr(at + 1);
-      path.resize(at);
-    }
-    std::error_code ec;
-    if (!fs::is_regular_file(path, ec)) {
-      return usage_error("cannot read " + path + ": not a file");
-    }
-    composition.attachments.push_back({parsed->first, path, media, {}});
-  }
-  if (composition.fragments.empty() && composition.attachments.empty()) {
-    return usage_error("send needs at least one --text CATEGORY=TEXT or --file CATEGORY=PATH");
-  }
-  auto sent = client.send(std::move(composition));
-  if (!sent) {
-    return fail(sent.error(), &client);
-  }
-  if (context.json_output) {
-    print_json({{"message_id", hex(sent->message_id)},
-                {"hub_sequence", sent->hub_sequence},
-                {"received_at_ms", sent->received_at_ms},
-                {"duplicate", sent->duplicate}});
-  } else {
-    std::cout << "sent " << hex(sent->message_id) << " (hub receipt verified, sequence "
-              << sent->hub_sequence << ", " << when(sent->received_at_ms) << ")\n";
-  }
-  return kOk;
-}
-
 json::object entry_json(const InboxEntry& e) {
   json::array flags;
   for (const auto& flag : e.flags) {
@@ -578,6 +467,24 @@ void print_entry(const InboxEntry& e) {
 
 // inbox --follow: every message as it arrives, one line each (one JSON object per line with
 // --json), until SIGINT or SIGTERM.
+json::object withdrawal_json(const Withdrawal& w) {
+  return {{"mailbox_id", hex(w.mailbox_id)},
+          {"sequence", w.sequence},
+          {"message_id", hex(w.message_id)}};
+}
+
+// A withdrawn message: one JSON object per line with --json ({"withdrawn": {...}}, so a script
+// tells it from a message line).
+void print_withdrawal(const Withdrawal& w, const Context& context) {
+  if (context.json_output) {
+    std::cout << json::serialize(json::object{{"withdrawn", withdrawal_json(w)}}) << "\n";
+  } else {
+    std::cout << "- " << w.sequence << "  WITHDRAWN  message " << hex(w.message_id)
+              << " in mailbox " << hex(w.mailbox_id)
+              << ": its consent was revoked before it was fetched\n";
+  }
+}
+
 int follow_inbox(Client& client, const Context& context) {
   std::signal(SIGINT, [](int) { stop_requested = 1; });
   std::signal(SIGTERM, [](int) { stop_requested = 1; });
@@ -586,6 +493,10 @@ int follow_inbox(Client& client, const Context& context) {
   }
   FollowOptions options;
   options.keep_going = [] { return stop_requested == 0; };
+  options.on_withdrawn = [&context](const Withdrawal& w) {
+    print_withdrawal(w, context);
+    std::cout << std::flush;
+  };
   auto followed = client.follow(
       [&context](const SyncReport& report) {
         for (const auto& e : report.arrived) {
@@ -624,13 +535,22 @@ int cmd_inbox(Client& client, const Context& context, const Arguments& args) {
     for (const auto& e : *entries) {
       out.push_back(entry_json(e));
     }
-    print_json({{"new", report->new_messages}, {"messages", std::move(out)}});
+    json::array withdrawn;
+    for (const auto& w : report->withdrawn) {
+      withdrawn.push_back(withdrawal_json(w));
+    }
+    print_json({{"new", report->new_messages},
+                {"messages", std::move(out)},
+                {"withdrawn", std::move(withdrawn)}});
     return kOk;
   }
   std::cout << report->new_messages << " new; " << entries->size()
             << (args.flag("all") ? " in the inbox" : " unread") << "\n";
   for (const auto& e : *entries) {
     print_entry(e);
+  }
+  for (const auto& w : report->withdrawn) {
+    print_withdrawal(w, context);
   }
   return kOk;
 }
@@ -917,6 +837,9 @@ int main(int argc, char** argv) {
     std::cout << kHelp;
     return kUsageError;
   }
+  if (words.front() == "policy") {  // the rule set's tools: no profile, no hub
+    return draaischijf::cli::policy_command(words, context.json_output, std::cout, std::cerr);
+  }
   const Arguments args(words, {"all", "json", "follow"});
   const std::string command = args.positional().front();
   if (command == "demo") {
@@ -928,8 +851,9 @@ int main(int argc, char** argv) {
   if (command == "enrol") {
     return cmd_enrol(context, args);
   }
-  const std::set<std::string> commands = {"whoami", "trust", "directory", "send", "inbox",
-                                          "read",   "ack",   "status",    "admin"};
+  const std::set<std::string> commands = {"whoami", "trust",   "directory", "send",
+                                          "inbox",  "read",    "ack",       "status",
+                                          "admin",  "approve", "consent",   "disclosures"};
   if (commands.count(command) == 0) {
     return usage_error("unknown command '" + command + "'");
   }
@@ -951,7 +875,16 @@ int main(int argc, char** argv) {
     return cmd_directory(*client, context, args);
   }
   if (command == "send") {
-    return cmd_send(*client, context, args);
+    return draaischijf::cli::send_command(*client, context, args);
+  }
+  if (command == "approve") {
+    return draaischijf::cli::approve_command(*client, context, args);
+  }
+  if (command == "consent") {
+    return draaischijf::cli::consent_command(*client, context, args);
+  }
+  if (command == "disclosures") {
+    return draaischijf::cli::disclosures_command(*client, context, args);
   }
   if (command == "inbox") {
     return cmd_inbox(*client, context, args);

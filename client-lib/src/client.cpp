@@ -1,15 +1,19 @@
 #include <algorithm>
 #include <chrono>
 #include <map>
+#include <set>
 #include <thread>
 
 #include <draaischijf/client/client.hpp>
+#include <draaischijf/protocol/approval.hpp>
 #include <draaischijf/protocol/epoch.hpp>
 #include <draaischijf/protocol/receipt.hpp>
 
 #include "attachment_transfer.hpp"
 #include "hub_json.hpp"
+#include "hub_session.hpp"
 #include "local_state.hpp"
+#include "policy_client.hpp"
 
 namespace draaischijf::client {
 namespace {
@@ -89,17 +93,26 @@ std::string categories_text(protocol::CategorySet categories) {
   return out;
 }
 
-struct Client::Impl {
+struct Client::Impl : HubSession {
+  Impl(Profile profile_, DeviceSecrets secrets_, TrustFile trust_,
+       std::unique_ptr<HubTransport> hub_, LocalState state_)
+      : HubSession{std::move(hub_), {}},
+        profile(std::move(profile_)),
+        secrets(std::move(secrets_)),
+        trust(std::move(trust_)),
+        state(std::move(state_)),
+        policies(*this) {}
+
   Profile profile;
   DeviceSecrets secrets;
   TrustFile trust;
-  std::unique_ptr<HubTransport> hub;
   LocalState state;
   PolicyCheck policy;
+  PolicyClient policies;
   ProgressCallback progress;
-  HubProblem problem;
   std::map<Id, std::shared_ptr<MailboxKeys>> keys;
-  std::optional<protocol::DeviceCertificate> own;  // this device's, once verified
+  std::map<Id, RecipientFacts> recipient_facts_seen;  // for the pre-check, per mailbox
+  std::optional<protocol::DeviceCertificate> own;     // this device's, once verified
 
   Result<protocol::DeviceCertificate> own_certificate() {
     if (!own) {
@@ -110,59 +123,6 @@ struct Client::Impl {
       own = *certificate;
     }
     return *own;
-  }
-
-  // --- talking to the hub ----------------------------------------------------------------------
-
-  Result<HubReply> expect_ok(Result<HubReply> reply) {
-    if (!reply) {
-      return reply.error();
-    }
-    if (!reply->ok()) {
-      problem = hub_json::problem_of(*reply);
-      return make_error_code(client_errc::hub_refused);
-    }
-    return reply;
-  }
-
-  Result<json::object> get_json(const std::string& target) {
-    auto reply = expect_ok(hub->get(target));
-    if (!reply) {
-      return reply.error();
-    }
-    auto body = hub_json::object_of(reply->body);
-    if (!body) {
-      return invalid_answer();
-    }
-    return std::move(*body);
-  }
-
-  // The array of objects under `key` in a GET answer.
-  Result<std::vector<json::object>> get_list(const std::string& target, std::string_view key) {
-    auto body = get_json(target);
-    if (!body) {
-      return body.error();
-    }
-    auto items = hub_json::objects(*body, key);
-    if (!items) {
-      return invalid_answer();
-    }
-    return std::move(*items);
-  }
-
-  Result<json::object> post_json(const std::string& target, const json::value& body) {
-    const std::string text = json::serialize(body);
-    auto reply = expect_ok(
-        hub->post(target, {reinterpret_cast<const std::uint8_t*>(text.data()), text.size()},
-                  "application/json"));
-    if (!reply) {
-      return reply.error();
-    }
-    auto answer = hub_json::object_of(reply->body);
-    if (!answer) {
-      return invalid_answer();
-    }
-    return std::move(*answer);
   }
 
   // --- the verified directory ------------------------------------------------------------------
@@ -557,6 +517,12 @@ struct Client::Impl {
         }
         *after = static_cast<std::int64_t>(*sequence);
         if (*entry_state == "withdrawn") {
+          // Taken back before it was fetched: nothing to open, but the reader is told.
+          const auto message_id = hub_json::id(entry, "message_id");
+          if (!message_id) {
+            return invalid_answer();
+          }
+          report.withdrawn.push_back({mailbox_id, *after, *message_id});
           continue;
         }
         auto received_one =
@@ -610,12 +576,16 @@ struct Client::Impl {
     }
     const bool replay = reply->status == 409 && reply->content_type == "application/json";
     if (!reply->ok() && !replay) {
-      problem = hub_json::problem_of(*reply);
+      const auto error = refused(*reply);
       if (problem.type == "urn:draaischijf:problem:stale-epoch" && !retried) {
         keys.clear();
-        return submit(draft, recipients, true);
+        return submit(draft, recipients, true);  // the same message id: PROTOCOL.md 7.12
       }
-      return make_error_code(client_errc::hub_refused);
+      if (problem.policy) {
+        problem.policy->message_id = draft.message_id;
+        problem.policy->thread_id = draft.thread_id;
+      }
+      return error;
     }
     auto body = hub_json::object_of(reply->body);
     if (!body) {
@@ -643,6 +613,125 @@ struct Client::Impl {
       return recorded.error();
     }
     return result;
+  }
+
+  // --- the policy pre-check and second approvals --------------------------------------------
+
+  // The draft's fixed parts. The message id is fixed here, so a refusal can name it for the
+  // approval; a reply takes its thread and the previous envelope's hash from the message it
+  // answers, a new message a random thread unless an approval named one.
+  Result<protocol::Draft> draft_of(const Composition& c) {
+    protocol::Draft draft;
+    draft.message_id = c.message_id == Id{} ? protocol::random_id() : c.message_id;
+    draft.kind = c.kind;
+    draft.purpose = c.purpose;
+    draft.attestations = static_cast<std::uint32_t>(c.attestations.bits());
+    draft.consent_reference = c.consent_reference;
+    draft.pupil_pseudonym = c.pupil_pseudonym;
+    draft.approvals = c.approvals;
+    draft.thread_id = c.thread_id == Id{} ? protocol::random_id() : c.thread_id;
+    if (c.reply_to) {
+      auto original = state.message(c.reply_to->first, c.reply_to->second);
+      if (!original) {
+        return original.error();
+      }
+      auto opened = open_stored(*original);
+      if (!opened) {
+        return opened.error();
+      }
+      draft.thread_id = opened->thread_id;
+      draft.previous_hash = protocol::envelope_hash(original->envelope);
+    }
+    return draft;
+  }
+
+  // The sender as the hub sees it: from this device's certificate.
+  Result<SenderFacts> sender_facts() {
+    auto certificate = own_certificate();
+    if (!certificate) {
+      return certificate.error();
+    }
+    return SenderFacts{certificate->org_type, certificate->org_id, certificate->role,
+                       certificate->staff_id};
+  }
+
+  // The recipient as the hub's directory describes it: the organisation of the mailbox's
+  // verified epoch certificate, that organisation's type, and the role of a mailbox named
+  // after one.
+  Result<RecipientFacts> recipient_facts(const Id& mailbox_id) {
+    if (const auto seen = recipient_facts_seen.find(mailbox_id);
+        seen != recipient_facts_seen.end()) {
+      return seen->second;
+    }
+    auto certificate = mailbox_certificate(mailbox_id);
+    if (!certificate) {
+      return certificate.error();
+    }
+    const Id org = certificate->first.org_id;
+    auto organisation = get_json("/v1/organisations/" + hex(org));
+    if (!organisation) {
+      return organisation.error();
+    }
+    auto listed = mailboxes(org);
+    if (!listed) {
+      return listed.error();
+    }
+    const auto type = protocol::parse_name<protocol::OrgType>(
+        hub_json::text(*organisation, "org_type").value_or(""));
+    const auto mailbox = std::find_if(listed->begin(), listed->end(),
+                                      [&](const auto& m) { return m.mailbox_id == mailbox_id; });
+    if (!type || mailbox == listed->end()) {
+      return invalid_answer();
+    }
+    RecipientFacts facts{mailbox_id, org, *type,
+                         protocol::parse_name<protocol::StaffRole>(mailbox->name)};
+    recipient_facts_seen.emplace(mailbox_id, facts);
+    return facts;
+  }
+
+  // The engine with the hub's rule set, when the operator's policy key is pinned.
+  Result<PolicyVerdict> engine_verdict(const protocol::OuterHeader& labels) {
+    auto status = policies.status(trust.policy_key());
+    if (!status) {
+      return status.error();
+    }
+    if (!status->enabled) {
+      return PolicyVerdict{true, {}, std::nullopt};
+    }
+    auto sender = sender_facts();
+    if (!sender) {
+      return sender.error();
+    }
+    std::vector<RecipientFacts> recipients;
+    for (const auto& recipient : labels.recipients) {
+      auto facts = recipient_facts(recipient.mailbox_id);
+      if (!facts) {
+        return facts.error();
+      }
+      recipients.push_back(*facts);
+    }
+    return policies.judge(labels, *sender, recipients);
+  }
+
+  // The checks before anything is encrypted: the caller's own, then the engine's.
+  Result<void> pre_check(const protocol::Draft& draft, const Composition& composition) {
+    const auto labels = labels_of(draft, composition, secrets.org_id);
+    PolicyVerdict verdict{true, {}, std::nullopt};
+    if (policy) {
+      verdict = policy(labels, composition);
+    }
+    if (verdict.allowed) {
+      auto judged = engine_verdict(labels);
+      if (!judged) {
+        return judged.error();
+      }
+      verdict = std::move(*judged);
+    }
+    if (verdict.allowed) {
+      return {};
+    }
+    problem = pre_check_problem(std::move(verdict), draft);
+    return make_error_code(client_errc::policy_refused);
   }
 
   Result<void> require_admin() const {
@@ -685,16 +774,8 @@ Result<Client> Client::open_with(const Profile& profile, DeviceSecrets secrets,
   if (!state) {
     return state.error();
   }
-  return Client(std::unique_ptr<Impl>(new Impl{profile,
-                                               std::move(secrets),
-                                               std::move(*trust),
-                                               std::move(hub),
-                                               std::move(*state),
-                                               {},
-                                               {},
-                                               {},
-                                               {},
-                                               std::nullopt}));
+  return Client(std::make_unique<Impl>(profile, std::move(secrets), std::move(*trust),
+                                       std::move(hub), std::move(*state)));
 }
 
 const DeviceSecrets& Client::device() const noexcept { return impl_->secrets; }
@@ -702,6 +783,25 @@ const TrustFile& Client::trust() const noexcept { return impl_->trust; }
 const HubProblem& Client::last_problem() const noexcept { return impl_->problem; }
 void Client::set_policy_check(PolicyCheck check) { impl_->policy = std::move(check); }
 void Client::set_progress(ProgressCallback progress) { impl_->progress = std::move(progress); }
+Result<PolicyCheckStatus> Client::policy_check_status() {
+  return impl_->policies.status(impl_->trust.policy_key());
+}
+
+Result<Id> Client::register_consent(const policies::ConsentEntry& entry) {
+  return impl_->policies.register_consent(entry);
+}
+Result<std::vector<Consent>> Client::consents(const protocol::Hash256& pupil) {
+  return impl_->policies.consents(pupil);
+}
+Result<Consent> Client::consent(const Id& consent_id) {
+  return impl_->policies.consent(consent_id);
+}
+Result<std::vector<Withdrawal>> Client::revoke_consent(const Id& consent_id) {
+  return impl_->policies.revoke(consent_id);
+}
+Result<std::vector<Disclosure>> Client::disclosures(const protocol::Hash256& pupil) {
+  return impl_->policies.disclosures(pupil);
+}
 
 Result<std::vector<DirectoryOrganisation>> Client::organisations() {
   const auto items = impl_->get_list("/v1/organisations", "organisations");
@@ -755,64 +855,60 @@ Result<void> Client::pin_organisation(const Id& org_id, std::string_view expecte
   return write_file_atomically(impl_->profile.trust_file(), impl_->trust.to_text());
 }
 
+Result<void> Client::pin_policy_key(const protocol::SigningPublicKey& key) {
+  impl_->trust.set_policy_key(key);
+  impl_->policies.forget();  // loaded again, under the new key
+  return write_file_atomically(impl_->profile.trust_file(), impl_->trust.to_text());
+}
+
 Result<SendResult> Client::send(Composition composition) {
   auto& impl = *impl_;
-  protocol::Draft draft;
-  draft.kind = composition.kind;
-  draft.purpose = composition.purpose;
-  draft.consent_reference = composition.consent_reference;
-  draft.pupil_pseudonym = composition.pupil_pseudonym;
-  draft.approvals = composition.approvals;
-  draft.thread_id = protocol::random_id();
-  if (composition.reply_to) {
-    auto original = impl.state.message(composition.reply_to->first, composition.reply_to->second);
-    if (!original) {
-      return original.error();
-    }
-    auto opened = impl.open_stored(*original);
-    if (!opened) {
-      return opened.error();
-    }
-    draft.thread_id = opened->thread_id;
-    draft.previous_hash = protocol::envelope_hash(original->envelope);
+  auto draft = impl.draft_of(composition);
+  if (!draft) {
+    return draft.error();
   }
-  protocol::OuterHeader labels;
-  labels.sender_org = impl.secrets.org_id;
-  labels.kind = draft.kind;
-  labels.purpose = draft.purpose;
-  labels.consent_reference = draft.consent_reference;
-  labels.pupil_pseudonym = draft.pupil_pseudonym;
-  labels.approvals = draft.approvals;
-  for (const auto& fragment : composition.fragments) {
-    labels.categories.add(fragment.category);
+  if (auto allowed = impl.pre_check(*draft, composition); !allowed) {
+    return allowed.error();
   }
-  for (const auto& attachment : composition.attachments) {
-    labels.categories.add(attachment.category);
-  }
-  for (const Id& recipient : composition.recipients) {
-    labels.recipients.push_back({recipient, 0});
-  }
-  // The pre-check runs before anything is encrypted.
-  if (impl.policy) {
-    const PolicyVerdict verdict = impl.policy(labels, composition);
-    if (!verdict.allowed) {
-      impl.problem = {0, "policy", "refused by the policy", {}};
-      for (const auto& reason : verdict.reasons) {
-        impl.problem.detail += (impl.problem.detail.empty() ? "" : "\n") + reason;
-      }
-      return make_error_code(client_errc::policy_refused);
-    }
-  }
-  draft.fragments = std::move(composition.fragments);
+  draft->fragments = std::move(composition.fragments);
   for (const auto& file : composition.attachments) {
     auto uploaded = impl.upload_attachment(file, composition.recipients);
     if (!uploaded) {
       return uploaded.error();
     }
-    draft.fragments.push_back(attachment_reference(file.category, uploaded->id));
-    draft.attachments.push_back(std::move(*uploaded));
+    draft->fragments.push_back(attachment_reference(file.category, uploaded->id));
+    draft->attachments.push_back(std::move(*uploaded));
   }
-  return impl.submit(draft, composition.recipients);
+  return impl.submit(*draft, composition.recipients);
+}
+
+Result<GivenApproval> Client::approve(Composition composition) {
+  auto& impl = *impl_;
+  if (!composition.attachments.empty()) {
+    return make_error_code(client_errc::approval_unsupported);
+  }
+  auto draft = impl.draft_of(composition);
+  if (!draft) {
+    return draft.error();
+  }
+  draft->fragments = std::move(composition.fragments);
+  auto certificate = impl.own_certificate();
+  if (!certificate) {
+    return certificate.error();
+  }
+  const auto statement = protocol::approval_statement(
+      *draft, impl.secrets.org_id, composition.recipients, static_cast<std::uint64_t>(now_ms()));
+  auto signed_approval = protocol::sign_approval(statement, *certificate, impl.secrets.signing);
+  if (!signed_approval) {
+    return signed_approval.error();
+  }
+  auto role =
+      impl.policies.upload_approval(*signed_approval, statement.approval_id, draft->message_id);
+  if (!role) {
+    return role.error();
+  }
+  return GivenApproval{statement.approval_id, draft->message_id,     draft->thread_id, *role,
+                       statement.categories,  statement.content_hash};
 }
 
 Result<SyncReport> Client::sync() {
@@ -849,11 +945,37 @@ void pause(std::chrono::milliseconds delay, const FollowOptions& options) {
   }
 }
 
+// What a stream frame announces: a message to fetch, a withdrawal, or nothing to act on (the
+// greeting, or a frame type this client does not know yet).
+struct Frame {
+  bool message = false;
+  std::optional<Withdrawal> withdrawn;
+};
+
+Frame frame_of(std::string_view text) {
+  const auto body = hub_json::object_of(text);
+  const auto type = body ? hub_json::text(*body, "type") : std::nullopt;
+  if (type == "message") {
+    return {true, std::nullopt};
+  }
+  if (type == "withdrawn") {
+    return {false, withdrawal_of(*body)};
+  }
+  return {};
+}
+
 }  // namespace
 
 Result<void> Client::follow(const std::function<void(const SyncReport&)>& on_sync,
                             const FollowOptions& options) {
   auto delay = options.first_delay;
+  // A withdrawal may come both on the stream and in a catch-up's listing: told once.
+  std::set<std::pair<Id, std::int64_t>> told;
+  const auto tell = [&](const Withdrawal& w) {
+    if (told.insert({w.mailbox_id, w.sequence}).second) {
+      options.on_withdrawn(w);
+    }
+  };
   const auto catch_up = [&]() -> Result<void> {
     auto report = sync();
     if (!report) {
@@ -861,6 +983,9 @@ Result<void> Client::follow(const std::function<void(const SyncReport&)>& on_syn
     }
     if (report->new_messages > 0) {
       on_sync(*report);
+    }
+    for (const auto& w : report->withdrawn) {
+      tell(w);
     }
     return {};
   };
@@ -880,11 +1005,15 @@ Result<void> Client::follow(const std::function<void(const SyncReport&)>& on_syn
     } else if (listening) {
       delay = options.first_delay;
       while (options.keep_going()) {
-        auto frame = (*stream)->next(options.wait);
-        if (!frame) {
+        auto text = (*stream)->next(options.wait);
+        if (!text) {
           break;  // the stream ended: listen again and catch up
         }
-        if (frame->find(R"("type":"message")") == std::string::npos) {
+        const Frame frame = frame_of(*text);
+        if (frame.withdrawn) {
+          tell(*frame.withdrawn);
+        }
+        if (!frame.message) {
           continue;
         }
         if (auto synced = catch_up(); !synced) {

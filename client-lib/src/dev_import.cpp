@@ -8,6 +8,7 @@
 #include <draaischijf/client/dev_import.hpp>
 #include <draaischijf/client/errors.hpp>
 #include <draaischijf/client/trust.hpp>
+#include <draaischijf/policies/rule_set.hpp>
 #include <draaischijf/protocol/encoding.hpp>
 
 #include "fixed_bytes.hpp"
@@ -56,8 +57,11 @@ Result<void> copy_text(const fs::path& from, const fs::path& to, unsigned mode) 
   return write_file_atomically(to, *text, mode);
 }
 
+// The pinned keys: the operator's trust file, the hub's receipt key and, when given, the
+// operator's policy key (without it the device sends without a policy pre-check).
 Result<void> write_trust(const Profile& profile, const fs::path& trust_file,
-                         const fs::path& hub_key_file) {
+                         const fs::path& hub_key_file,
+                         const std::optional<fs::path>& policy_key_file) {
   const auto text = read_small_file(trust_file);
   const auto hub = read_small_file(hub_key_file);
   if (!text || !hub) {
@@ -69,6 +73,17 @@ Result<void> write_trust(const Profile& profile, const fs::path& trust_file,
     return invalid();
   }
   trust->set_hub_key(*hub_key);
+  if (policy_key_file) {
+    const auto line = read_small_file(*policy_key_file);
+    if (!line) {
+      return invalid();
+    }
+    const auto key = policies::parse_operator_key(*line);
+    if (!key) {
+      return invalid();
+    }
+    trust->set_policy_key(*key);
+  }
   return write_file_atomically(profile.trust_file(), trust->to_text());
 }
 
@@ -122,7 +137,10 @@ Result<DeviceSummary> import_dev_device(const fs::path& device_dir, const fs::pa
       return copied.error();
     }
   }
-  if (auto written = write_trust(*profile, *trust, hub_key); !written) {
+  // Written by the development hub when it starts; older deployments have none.
+  if (auto written =
+          write_trust(*profile, *trust, hub_key, find_upwards(device_dir, "policy-signing.pub"));
+      !written) {
     return written.error();
   }
   if (auto saved = save_key_store(profile->key_store(), secrets, unlock); !saved) {
@@ -143,7 +161,8 @@ Result<DeviceSummary> start_enrolment(const fs::path& profile_dir, const Enrolme
   if (auto copied = copy_text(request.hub_root, profile->tls().ca, 0644); !copied) {
     return copied.error();
   }
-  if (auto written = write_trust(*profile, request.trust, request.hub_key); !written) {
+  if (auto written = write_trust(*profile, request.trust, request.hub_key, request.policy_key);
+      !written) {
     return written.error();
   }
   DeviceSecrets secrets{request.org_id,

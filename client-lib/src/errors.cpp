@@ -28,7 +28,8 @@ const char* describe(int value) noexcept {
     case client_errc::receipt_invalid:
       return "the hub's receipt does not verify against the pinned hub key";
     case client_errc::policy_refused:
-      return "the policy does not allow this message; nothing was encrypted or sent";
+      return "the policy does not allow this message; it was not sent (the reasons below say "
+             "why, and what to do)";
     case client_errc::not_an_admin:
       return "this profile holds no organisation signing key; run this as an organisation "
              "admin";
@@ -47,6 +48,15 @@ const char* describe(int value) noexcept {
     case client_errc::attachment_invalid:
       return "the attachment does not match what the sender signed (altered, cut short or "
              "extended); nothing was kept. Tell the sender and the hub operator";
+    case client_errc::consent_invalid:
+      return "the hub refused the consent record; correct what the issues name and register "
+             "it again";
+    case client_errc::policy_untrusted:
+      return "the hub's policy rule set does not verify against the operator key pinned on "
+             "this device; nothing was sent. Tell the hub operator";
+    case client_errc::approval_unsupported:
+      return "a second approval covers text fragments only: attachments are encrypted with "
+             "fresh keys when the message is sent, so no approval can name them beforehand";
   }
   return "unknown client error";
 }

@@ -113,12 +113,73 @@ template <std::size_t N>
   return out;
 }
 
+/// The strings of the array under `key`; nullopt when absent or holding anything else.
+[[nodiscard]] inline std::optional<std::vector<std::string>> texts(const json::object& o,
+                                                                   std::string_view key) {
+  const auto* v = o.if_contains(key);
+  if (v == nullptr || !v->is_array()) {
+    return std::nullopt;
+  }
+  std::vector<std::string> out;
+  for (const auto& item : v->as_array()) {
+    if (!item.is_string()) {
+      return std::nullopt;
+    }
+    out.emplace_back(item.as_string());
+  }
+  return out;
+}
+
+inline constexpr std::string_view kPolicyRefused = "urn:draaischijf:problem:policy-refused";
+inline constexpr std::string_view kConsentInvalid = "urn:draaischijf:problem:consent-invalid";
+
+/// The policy-refused problem's extension members. The outcome, rule ids and reasons must be
+/// there; the rest is read when present.
+[[nodiscard]] inline std::optional<PolicyRefusal> policy_refusal_of(const json::object& body) {
+  PolicyRefusal refusal;
+  refusal.by_hub = true;
+  const auto outcome = text(body, "outcome");
+  auto rule_ids = texts(body, "rule_ids");
+  const auto reasons = objects(body, "reasons");
+  if (!outcome || !rule_ids || !reasons) {
+    return std::nullopt;
+  }
+  refusal.outcome = *outcome;
+  refusal.rule_ids = std::move(*rule_ids);
+  for (const auto& r : *reasons) {
+    refusal.reasons.push_back({text(r, "rule_id").value_or(""), text(r, "nl").value_or(""),
+                               text(r, "en").value_or(""), text(r, "source").value_or("")});
+  }
+  refusal.consent_from = text(body, "consent_from").value_or("");
+  refusal.approval_role = text(body, "approval_role").value_or("");
+  refusal.recipient_org = id(body, "recipient_org").value_or(protocol::Id{});
+  refusal.policy_version = text(body, "policy_version").value_or("");
+  refusal.notes = texts(body, "notes").value_or(std::vector<std::string>{});
+  return refusal;
+}
+
+/// The consent-invalid problem's issues.
+[[nodiscard]] inline std::vector<ConsentIssueText> consent_issues_of(const json::object& body) {
+  std::vector<ConsentIssueText> out;
+  for (const auto& i : objects(body, "issues").value_or(std::vector<json::object>{})) {
+    out.push_back({text(i, "issue").value_or(""), text(i, "rule_id").value_or(""),
+                   text(i, "nl").value_or(""), text(i, "en").value_or("")});
+  }
+  return out;
+}
+
 [[nodiscard]] inline HubProblem problem_of(const HubReply& reply) {
-  HubProblem problem{reply.status, {}, {}, {}};
+  HubProblem problem;
+  problem.status = reply.status;
   if (const auto body = object_of(reply.body)) {
     problem.type = text(*body, "type").value_or("");
     problem.title = text(*body, "title").value_or("");
     problem.detail = text(*body, "detail").value_or("");
+    if (problem.type == kPolicyRefused) {
+      problem.policy = policy_refusal_of(*body);
+    } else if (problem.type == kConsentInvalid) {
+      problem.issues = consent_issues_of(*body);
+    }
   }
   if (problem.title.empty()) {
     problem.title = "HTTP " + std::to_string(reply.status);

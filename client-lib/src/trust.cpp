@@ -72,12 +72,12 @@ protocol::Result<TrustFile> TrustFile::parse(std::string_view text, std::size_t*
     std::string kind;
     std::string first;
     fields >> kind >> first;
-    if (kind == "hub") {
+    if (kind == "hub" || kind == "policy") {
       const auto key = exactly<32>(protocol::base64_decode(first));
       if (!key) {
         return refuse();
       }
-      file.hub_key_ = *key;
+      (kind == "hub" ? file.hub_key_ : file.policy_key_) = *key;
       continue;
     }
     std::string key_text;
@@ -102,6 +102,9 @@ std::string TrustFile::to_text() const {
   }
   if (hub_key_) {
     out += "hub " + protocol::base64_encode(*hub_key_) + "\n";
+  }
+  if (policy_key_) {
+    out += "policy " + protocol::base64_encode(*policy_key_) + "\n";
   }
   return out;
 }

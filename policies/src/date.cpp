@@ -84,4 +84,30 @@ CivilDate day_turning(CivilDate birth, int years) noexcept {
   return day;
 }
 
+namespace {
+
+CivilDate from_days(std::chrono::sys_days days) noexcept {
+  const std::chrono::year_month_day ymd(days);
+  return {static_cast<std::int16_t>(static_cast<int>(ymd.year())),
+          static_cast<std::uint8_t>(static_cast<unsigned>(ymd.month())),
+          static_cast<std::uint8_t>(static_cast<unsigned>(ymd.day()))};
+}
+
+// 01:00 UTC on the last Sunday of `month`: when EU summer time starts (March) or ends (October).
+std::chrono::sys_seconds eu_switch(std::chrono::year year, std::chrono::month month) {
+  using namespace std::chrono;
+  const sys_days last_sunday{year / month / Sunday[last]};
+  return last_sunday + hours(1);
+}
+
+}  // namespace
+
+CivilDate belgian_date(std::chrono::system_clock::time_point instant) noexcept {
+  using namespace std::chrono;
+  const auto utc = time_point_cast<seconds>(instant);
+  const year y = year_month_day(floor<days>(utc)).year();
+  const bool summer = utc >= eu_switch(y, March) && utc < eu_switch(y, October);
+  return from_days(floor<days>(utc + hours(summer ? 2 : 1)));
+}
+
 }  // namespace draaischijf::policies

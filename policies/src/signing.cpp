@@ -71,4 +71,22 @@ TextResult<protocol::Signature> parse_signature(std::string_view text) {
   return signature;
 }
 
+std::string format_operator_key(const protocol::SigningPublicKey& key) {
+  return protocol::base64_encode(key) + '\n';
+}
+
+TextResult<protocol::SigningPublicKey> parse_operator_key(std::string_view text) {
+  if (!text.empty() && text.back() == '\n') {
+    text.remove_suffix(1);
+  }
+  auto decoded = protocol::base64_decode(text);
+  protocol::SigningPublicKey key{};
+  if (!decoded || decoded->size() != key.size()) {
+    return TextError{errc::bad_value, 1,
+                     "expected an Ed25519 public key: 43 base64 characters on one line"};
+  }
+  std::memcpy(key.data(), decoded->data(), key.size());
+  return key;
+}
+
 }  // namespace draaischijf::policies

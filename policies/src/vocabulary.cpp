@@ -33,6 +33,8 @@ constexpr VocabularyEntry<F> kFlags[] = {
     {F::gc_teamoverleg, "gc_teamoverleg"},
 };
 static_assert(std::size(kFlags) == policies::kFlagCount);
+static_assert(kAttestationCount == policies::kFlagCount,
+              "the envelope carries exactly the attestation flags the policy knows");
 
 constexpr VocabularyEntry<policies::RecipientKind> kRecipientKinds[] = {
     {policies::RecipientKind::organisation, "organisation"},

@@ -114,6 +114,7 @@ void write_outer(const OuterHeader& o, std::uint32_t body_length, wire::Writer& 
   w.u16(static_cast<std::uint16_t>(o.kind));
   w.u16(static_cast<std::uint16_t>(o.purpose));
   w.u32(o.categories.bits());
+  w.u32(o.attestations);
   w.bytes(o.consent_reference);
   w.bytes(o.pupil_pseudonym);
   w.u8(static_cast<std::uint8_t>(o.approvals.size()));
@@ -131,7 +132,8 @@ void write_outer(const OuterHeader& o, std::uint32_t body_length, wire::Writer& 
 
 Result<void> validate_draft(const Draft& draft) {
   if (draft.fragments.empty() || draft.fragments.size() > kMaxFragments ||
-      draft.attachments.size() > kMaxAttachments || draft.approvals.size() > kMaxApprovals) {
+      draft.attachments.size() > kMaxAttachments || draft.approvals.size() > kMaxApprovals ||
+      !known_attestations(draft.attestations)) {
     return errc::field_out_of_range;
   }
   for (const Fragment& f : draft.fragments) {
@@ -374,6 +376,7 @@ Result<ParsedEnvelope> parse_envelope(std::span<const std::uint8_t> envelope) {
   const auto kind = from_code<MessageKind>(r.u16());
   const auto purpose = from_code<Purpose>(r.u16());
   const auto categories = CategorySet::from_bits(r.u32());
+  o.attestations = r.u32();
   o.consent_reference = r.fixed<16>();
   o.pupil_pseudonym = r.fixed<32>();
   const std::uint8_t approval_count = r.u8();
@@ -409,7 +412,8 @@ Result<ParsedEnvelope> parse_envelope(std::span<const std::uint8_t> envelope) {
   if (auto done = r.finish(); !done) {
     return done.error();
   }
-  if (!kind || !purpose || !categories || categories->empty()) {
+  if (!kind || !purpose || !categories || categories->empty() ||
+      !known_attestations(o.attestations)) {
     return errc::field_out_of_range;
   }
   o.kind = *kind;
@@ -493,12 +497,14 @@ Result<void> detail::seal_with_labels(const Draft& draft, const Sender& sender,
     return recipient_mailboxes.error();
   }
   OuterHeader outer;
-  outer.message_id = random_id();
+  // A draft names its message id when a second approval was asked for it (approval.hpp).
+  outer.message_id = is_zero(draft.message_id) ? random_id() : draft.message_id;
   outer.created_at_ms = created_at_ms;
   outer.sender_org = sender.certificate.org_id;
   outer.kind = draft.kind;
   outer.purpose = draft.purpose;
   outer.categories = declared_categories;
+  outer.attestations = draft.attestations;
   outer.consent_reference = draft.consent_reference;
   outer.pupil_pseudonym = draft.pupil_pseudonym;
   outer.approvals = draft.approvals;

@@ -84,6 +84,8 @@ const char* describe(int value) noexcept {
       return "outer labels do not match the sealed content";
     case errc::payload_too_large:
       return "payload exceeds the size limit";
+    case errc::approval_mismatch:
+      return "second approval does not match the envelope";
   }
   return "unknown protocol error";
 }

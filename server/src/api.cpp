@@ -14,116 +14,14 @@
 #include <draaischijf/protocol/receipt.hpp>
 #include <draaischijf/server/admission.hpp>
 
+#include "api_call.hpp"
 #include "on_writer.hpp"
+#include "policy_routes.hpp"
 
 namespace draaischijf::server {
 namespace {
 
-namespace net = boost::asio;
-namespace json = boost::json;
-using protocol::Id;
-
-constexpr std::size_t kMaxJsonBody = 1024 * 1024;
-constexpr std::size_t kDefaultPage = 100;
-constexpr std::size_t kMaxPage = 1000;
-
-std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-std::string hex(std::span<const std::uint8_t> bytes) { return protocol::hex_encode(bytes); }
-std::string b64(std::span<const std::uint8_t> bytes) { return protocol::base64_encode(bytes); }
-
-template <std::size_t N>
-std::optional<std::array<std::uint8_t, N>> fixed_from(std::optional<std::vector<std::uint8_t>> in) {
-  if (!in || in->size() != N) {
-    return std::nullopt;
-  }
-  std::array<std::uint8_t, N> out{};
-  std::copy(in->begin(), in->end(), out.begin());
-  return out;
-}
-
-std::optional<std::vector<std::uint8_t>> decoded(protocol::Result<std::vector<std::uint8_t>> r) {
-  return r ? std::optional(std::move(*r)) : std::nullopt;
-}
-
-std::optional<Id> parse_id(std::string_view text) {
-  return fixed_from<16>(decoded(protocol::hex_decode(text)));
-}
-
-std::optional<std::int64_t> parse_count(std::string_view text) {
-  std::int64_t value = 0;
-  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (error != std::errc() || end != text.data() + text.size() || value < 0 || text.empty() ||
-      (text.size() > 1 && text.front() == '0')) {
-    return std::nullopt;
-  }
-  return value;
-}
-
-// A request on its way through the router.
-struct Call {
-  ApiParts& parts;
-  const Caller& caller;
-  Request& request;
-  const std::string& request_id;
-  std::vector<std::string_view> params;  // the {placeholders} of the route, in order
-  std::string_view query;
-
-  [[nodiscard]] Actor actor() const { return {caller.org_id, caller.device_id}; }
-
-  [[nodiscard]] Response json(http::status status, const json::value& body) const {
-    Response response{status, request.version()};
-    response.set(http::field::content_type, "application/json");
-    response.body() = json::serialize(body);
-    response.keep_alive(request.keep_alive());
-    response.prepare_payload();
-    return response;
-  }
-  [[nodiscard]] Response problem(std::string_view slug, std::string extra = {}) const {
-    return problem_response(problem_type(slug), request.version(), request.keep_alive(), request_id,
-                            std::move(extra));
-  }
-  [[nodiscard]] Response problem(const boost::system::error_code& error,
-                                 std::string extra = {}) const {
-    if (extra.empty() && error.category() == directory_category() &&
-        error != directory_errc::not_found) {
-      extra = "Reason: " + error.message() + ".";  // fixed strings: no user data
-    }
-    return problem_response(problem_type_for(error), request.version(), request.keep_alive(),
-                            request_id, std::move(extra));
-  }
-  [[nodiscard]] std::optional<std::string_view> query_value(std::string_view key) const {
-    std::string_view rest = query;
-    while (!rest.empty()) {
-      const auto amp = rest.find('&');
-      const std::string_view pair = rest.substr(0, amp);
-      const auto eq = pair.find('=');
-      if (eq != std::string_view::npos && pair.substr(0, eq) == key) {
-        return pair.substr(eq + 1);
-      }
-      rest = amp == std::string_view::npos ? std::string_view() : rest.substr(amp + 1);
-    }
-    return std::nullopt;
-  }
-  [[nodiscard]] std::optional<json::object> json_body() const {
-    if (request.body().size() > kMaxJsonBody) {
-      return std::nullopt;
-    }
-    boost::system::error_code ec;
-    json::value value =
-        json::parse(std::string_view(reinterpret_cast<const char*>(request.body().data()),
-                                     request.body().size()),
-                    ec);
-    if (ec || !value.is_object()) {
-      return std::nullopt;
-    }
-    return std::move(value.as_object());
-  }
-};
+using namespace api_call;
 
 // JSON forms of directory objects.
 json::object organisation_json(const Organisation& o) {
@@ -154,19 +52,6 @@ json::object mailbox_json(const Mailbox& m) {
           {"epoch", m.epoch},
           {"certificate", b64(m.certificate)},
           {"accepting", !m.needs_rotation}};
-}
-
-std::optional<std::string_view> string_field(const json::object& o, std::string_view key) {
-  const json::value* v = o.if_contains(key);
-  if (v == nullptr || !v->is_string()) {
-    return std::nullopt;
-  }
-  return std::string_view(v->as_string());
-}
-
-std::optional<std::vector<std::uint8_t>> bytes_field(const json::object& o, std::string_view key) {
-  const auto text = string_field(o, key);
-  return text ? decoded(protocol::base64_decode(*text)) : std::nullopt;
 }
 
 // The epoch change of a mailbox request body; nullopt names no field (the caller says which).
@@ -211,8 +96,6 @@ std::optional<EpochChange> epoch_change_from(const json::object& body, std::stri
   return change;
 }
 
-using Handler = net::awaitable<Response> (*)(Call&);
-
 // The object a path id names, through `find`; a malformed id is simply not found.
 template <class Find>
 auto find_by_id(std::string_view text, Find find) -> decltype(find(Id{})) {
@@ -221,16 +104,6 @@ auto find_by_id(std::string_view text, Find find) -> decltype(find(Id{})) {
     return make_error_code(directory_errc::not_found);
   }
   return find(*id);
-}
-
-// {"<key>": [to_json(item), ...]}
-template <class Items, class ToJson>
-json::object listing(std::string_view key, const Items& items, ToJson to_json) {
-  json::array out;
-  for (const auto& item : items) {
-    out.push_back(to_json(item));
-  }
-  return {{key, std::move(out)}};
 }
 
 // --- directory ---------------------------------------------------------------------------------
@@ -577,7 +450,16 @@ net::awaitable<Response> submit_envelope(Call& call) {
   if (!admitted) {
     co_return co_await refuse_envelope(call, admitted.error());
   }
+  // The second enforcement point: the policy decides on the labels before anything is stored,
+  // and every decision, allow or not, is on record.
+  auto verdict =
+      call.parts.gate.judge(call.caller, admitted->outer, std::chrono::system_clock::now());
+  if (!verdict) {
+    co_return co_await refuse_envelope(call, verdict.error());
+  }
   Submission submission;
+  submission.decisions = std::move(verdict->records);
+  submission.rests_on_consent = verdict->rests_on_consent;
   submission.message_id = admitted->outer.message_id;
   submission.sender_org = call.caller.org_id;
   submission.sender_device = call.caller.device_id;
@@ -586,6 +468,20 @@ net::awaitable<Response> submit_envelope(Call& call) {
   submission.received_at_ms = now_ms();
   submission.consent_reference = admitted->outer.consent_reference;
   submission.pupil_pseudonym = admitted->outer.pupil_pseudonym;
+  if (verdict->refusal) {
+    ++call.parts.counters.policy_refused;
+    ++call.parts.counters.envelopes_refused;
+    auto logged = co_await on_writer<sqlite::Result<void>>(
+        [&](auto complete) { return call.parts.store.record_refusal(submission, complete); });
+    if (!logged || !*logged) {
+      // Not on record, so not answered as a policy decision: the sender retries.
+      co_return co_await refuse_envelope(call, make_error_code(store_errc::overloaded));
+    }
+    call.parts.log.info("envelope.policy_refused",
+                        {{"request_id", std::string_view(call.request_id)},
+                         {"outcome", policies::to_string(verdict->refusal->outcome)}});
+    co_return policy_routes::refusal(call, *verdict);
+  }
   submission.envelope = std::move(call.request.body());
   const auto recipients = submission.recipients;
   auto outcome = co_await on_writer<boost::system::result<Accepted, Refusal>>(
@@ -681,6 +577,15 @@ constexpr std::array kRoutes = {
           acknowledge_read},
     Route{{http::verb::post, "/v1/envelopes"}, Access::any, submit_envelope},
     Route{{http::verb::get, "/v1/envelopes/{message_id}/status"}, Access::any, delivery_status},
+    Route{{http::verb::get, "/v1/policy"}, Access::any, policy_routes::get_policy},
+    Route{{http::verb::post, "/v1/consents"}, Access::any, policy_routes::register_consent},
+    Route{{http::verb::get, "/v1/consents"}, Access::any, policy_routes::list_consents},
+    Route{{http::verb::get, "/v1/consents/{consent_id}"}, Access::any, policy_routes::get_consent},
+    Route{{http::verb::post, "/v1/consents/{consent_id}/revoke"},
+          Access::any,
+          policy_routes::revoke_consent},
+    Route{{http::verb::post, "/v1/approvals"}, Access::any, policy_routes::register_approval},
+    Route{{http::verb::get, "/v1/disclosures"}, Access::any, policy_routes::list_disclosures},
 };
 
 // Routes served outside Api::handle, listed for the OpenAPI document.

@@ -20,6 +20,7 @@
 #include <draaischijf/certs/pki.hpp>
 #include <draaischijf/protocol/keys.hpp>
 #include <draaischijf/server/config.hpp>
+#include <draaischijf/server/consent_registry.hpp>
 #include <draaischijf/server/directory.hpp>
 #include <draaischijf/server/log.hpp>
 #include <draaischijf/server/message_store.hpp>
@@ -47,7 +48,11 @@ struct ApiCounters {
   std::atomic<std::uint64_t> envelopes_accepted{0};
   std::atomic<std::uint64_t> envelopes_refused{0};
   std::atomic<std::uint64_t> rate_limited{0};
+  std::atomic<std::uint64_t> policy_refused{0};
 };
+
+struct HubPolicy;
+class PolicyGate;
 
 struct ApiParts {
   const HubConfig& config;
@@ -58,6 +63,9 @@ struct ApiParts {
   RateLimiter& limiter;
   const protocol::SigningKey& hub_key;
   ApiCounters& counters;
+  ConsentRegistry& consents;
+  PolicyGate& gate;
+  const HubPolicy& policy;
 };
 
 /// One route of the API, as the OpenAPI document must list it.

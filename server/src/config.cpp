@@ -166,6 +166,12 @@ const std::map<std::string, Reader, std::less<>>& readers() {
        [](const toml::node& n, HubConfig& c) {
          return read_integer(n, c.limits.writer_batch, 1, 10'000);
        }},
+      {"policy.rules_file",
+       [](const toml::node& n, HubConfig& c) { return read_path(n, c.policy.rules_file); }},
+      {"policy.signature_file",
+       [](const toml::node& n, HubConfig& c) { return read_path(n, c.policy.signature_file); }},
+      {"policy.operator_key_file",
+       [](const toml::node& n, HubConfig& c) { return read_path(n, c.policy.operator_key_file); }},
       {"log.level",
        [](const toml::node& n, HubConfig& c) -> std::string {
          if (auto error = read_string(n, c.log.level); !error.empty()) {

@@ -22,6 +22,9 @@
 
 #include "api.hpp"
 #include "blob_transfer.hpp"
+#include "hub_policy.hpp"
+#include "key_file.hpp"
+#include "policy_gate.hpp"
 #include "stop_signal.hpp"
 
 namespace draaischijf::server {
@@ -117,37 +120,11 @@ std::shared_ptr<ssl::context> make_tls_context(const TlsMaterial& tls,
   return shared;
 }
 
-// The key itself: created once, kept with mode 0600.
-protocol::SigningKey read_or_create_hub_key(const std::filesystem::path& path) {
-  protocol::SecretKey<32> seed;
-  const int existing = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (existing >= 0) {
-    const auto n = ::read(existing, seed.expose_mutable().data(), seed.kSize);
-    ::close(existing);
-    if (n != static_cast<ssize_t>(seed.kSize)) {
-      throw std::runtime_error(path.string() + " is damaged: restore it from backup");
-    }
-    return protocol::SigningKey::from_seed(seed);
-  }
-  seed = protocol::SecretKey<32>::random();
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd < 0 || ::write(fd, seed.expose().data(), seed.kSize) != static_cast<ssize_t>(seed.kSize) ||
-      ::fsync(fd) != 0) {
-    if (fd >= 0) {
-      ::close(fd);
-    }
-    throw std::runtime_error("cannot write the hub key to " + path.string() +
-                             "; check that server.data_dir is writable");
-  }
-  ::close(fd);
-  return protocol::SigningKey::from_seed(seed);
-}
-
 // The hub's receipt-signing key: created once, kept in data_dir with mode 0600. Its public half
 // is written beside it at every start (`<name>.pub`, base64) for operators to hand to clients,
 // which pin it to verify receipts.
 protocol::SigningKey load_or_create_hub_key(const std::filesystem::path& path) {
-  auto key = read_or_create_hub_key(path);
+  auto key = read_or_create_signing_key(path);
   auto public_path = path;
   public_path.replace_extension(".pub");
   if (!certs::write_file_atomically(public_path,
@@ -196,7 +173,11 @@ struct Hub::Impl {
         blobs(storage, c.server.data_dir / "blobs",
               {c.limits.max_blob_bytes, c.limits.blob_quota_bytes}),
         limiter(c.limits.rate_per_org, c.limits.rate_burst),
-        api({config, log, store, directory, notifier, limiter, hub_key, counters}) {}
+        policy(load_hub_policy(c)),
+        consents(storage),
+        gate(policy.rules, directory, consents),
+        api({config, log, store, directory, notifier, limiter, hub_key, counters, consents, gate,
+             policy}) {}
 
   HubConfig config;
   TlsMaterial tls;
@@ -213,6 +194,9 @@ struct Hub::Impl {
   BlobStore blobs;
   Notifier notifier;
   RateLimiter limiter;
+  HubPolicy policy;
+  ConsentRegistry consents;
+  PolicyGate gate;
   ApiCounters counters;
   Api api;
   Metrics metrics;
@@ -261,6 +245,8 @@ std::string Hub::Impl::metrics_text() const {
   counter("draaischijf_envelopes_accepted_total", "Envelopes stored and acknowledged.",
           counters.envelopes_accepted);
   counter("draaischijf_envelopes_refused_total", "Envelopes refused.", counters.envelopes_refused);
+  counter("draaischijf_policy_refused_total", "Envelopes the policy refused (also counted above).",
+          counters.policy_refused);
   counter("draaischijf_rate_limited_total", "Requests refused by the organisation rate limit.",
           counters.rate_limited);
   counter("draaischijf_connections_refused_total", "Connections refused at the limit.",
@@ -673,7 +659,7 @@ net::awaitable<void> Hub::Impl::stream_notifications(Stream& stream, const Calle
     co_return;
   }
   struct Pending {
-    std::deque<std::pair<protocol::Id, std::int64_t>> queue;
+    std::deque<Notification> queue;
     net::steady_timer wake;
     bool closed = false;
     explicit Pending(const net::any_io_executor& executor) : wake(executor) {}
@@ -684,10 +670,10 @@ net::awaitable<void> Hub::Impl::stream_notifications(Stream& stream, const Calle
   const auto on_stop = stop_signal.add(
       [pending, executor] { net::post(executor, [pending] { pending->wake.cancel(); }); });
   const auto mailboxes = api.stream_mailboxes(caller);
-  const auto token = notifier.subscribe(
-      mailboxes, [pending, executor](const protocol::Id& mailbox, std::int64_t sequence) {
-        net::post(executor, [pending, mailbox, sequence] {
-          pending->queue.emplace_back(mailbox, sequence);
+  const auto token =
+      notifier.subscribe(mailboxes, [pending, executor](const Notification& notification) {
+        net::post(executor, [pending, notification] {
+          pending->queue.push_back(notification);
           pending->wake.cancel();
         });
       });
@@ -721,15 +707,19 @@ net::awaitable<void> Hub::Impl::stream_notifications(Stream& stream, const Calle
       co_await pending->wake.async_wait(kNoThrow);
       continue;
     }
-    const auto [mailbox, sequence] = pending->queue.front();
+    const Notification notification = pending->queue.front();
     pending->queue.pop_front();
-    if (!api.still_member(caller, mailbox)) {
+    if (!api.still_member(caller, notification.mailbox)) {
       continue;
     }
-    const std::string note =
-        boost::json::serialize(boost::json::object{{"type", "message"},
-                                                   {"mailbox_id", protocol::hex_encode(mailbox)},
-                                                   {"sequence", sequence}});
+    boost::json::object frame{
+        {"type", notification.notice == Notice::message ? "message" : "withdrawn"},
+        {"mailbox_id", protocol::hex_encode(notification.queue_mailbox)},
+        {"sequence", notification.sequence}};
+    if (notification.notice == Notice::withdrawn) {
+      frame["message_id"] = protocol::hex_encode(notification.message_id);
+    }
+    const std::string note = boost::json::serialize(frame);
     auto [write_error, written] = co_await ws.async_write(net::buffer(note), kNoThrow);
     if (write_error) {
       break;

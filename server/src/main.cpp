@@ -16,6 +16,8 @@
 #include <draaischijf/server/hub.hpp>
 #include <draaischijf/server/pki_command.hpp>
 
+#include "policy_command.hpp"
+
 namespace {
 
 constexpr std::string_view kUsage = R"(draaischijf-hub - the Draaischijf hub
@@ -27,6 +29,8 @@ Usage:
   draaischijf-hub --config FILE        Runs with a configuration file (see
                                        draaischijf-hub.example.toml for every setting).
   draaischijf-hub pki COMMAND ...      Creates and maintains the hub's PKI (run "pki --help").
+  draaischijf-hub policy COMMAND ...   Makes the operator's policy key, signs and verifies the
+                                       policy rule set (run "policy --help").
   draaischijf-hub org add --config FILE --org-id HEX --org-type TYPE --name NAME
                   --signing-key BASE64 Registers an organisation and its end-to-end signing key.
   draaischijf-hub check-envelope FILE --org ORG_ID_HEX
@@ -146,6 +150,10 @@ int main(int argc, char** argv) {
   }
   if (!args.empty() && args[0] == "pki") {
     return draaischijf::server::pki_command({args.begin() + 1, args.end()}, std::cout, std::cerr);
+  }
+  if (!args.empty() && args[0] == "policy") {
+    return draaischijf::server::policy_command({args.begin() + 1, args.end()}, std::cout,
+                                               std::cerr);
   }
   if (args.size() == 4 && args[0] == "check-envelope" && args[2] == "--org") {
     return check_envelope(std::string(args[1]), args[3]);

@@ -1,3 +1,4 @@
+#include <draaischijf/protocol/encoding.hpp>
 #include <draaischijf/server/message_store.hpp>
 
 #include "store_rows.hpp"
@@ -17,6 +18,8 @@ const char* describe(int value) noexcept {
       return "the recipient mailbox is full";
     case store_errc::mailbox_held:
       return "the recipient mailbox waits for a new key after a member was removed";
+    case store_errc::consent_revoked:
+      return "the consent the message was sent under has been revoked";
   }
   return "unknown store error";
 }
@@ -96,6 +99,80 @@ boost::system::result<std::vector<protocol::Id>, Refusal> check_recipients(
   return near_quota;
 }
 
+// Whether the consent is still unrevoked, read inside the storing transaction: the single
+// writer orders revocations and submissions, so nothing is stored under a revoked consent.
+sqlite::Result<bool> consent_in_force(sqlite::Database& db, const protocol::Id& consent_id) {
+  auto select = db.prepare("SELECT revoked_at_ms IS NULL FROM consents WHERE consent_id = ?");
+  if (!select) {
+    return {boost::system::in_place_error, select.error()};
+  }
+  select->bind(1, consent_id);
+  auto row = select->step();
+  if (!row) {
+    return {boost::system::in_place_error, row.error()};
+  }
+  return *row && select->column_int64(0) != 0;
+}
+
+// The disclosure register: who received which categories about which pupil, on what basis.
+sqlite::Result<void> register_disclosure(sqlite::Database& db, const Submission& s,
+                                         const PolicyRecord& d) {
+  auto insert = db.prepare(
+      "INSERT INTO disclosures (org_id, pupil, message_id, at_ms, sender_staff, sender_role, "
+      "recipient_org, recipient_mailbox, kind, purpose, categories, legal_basis, rule_ids, "
+      "policy_version, approved_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  if (!insert) {
+    return insert.error();
+  }
+  insert->bind(1, s.sender_org)
+      .bind(2, s.pupil_pseudonym)
+      .bind(3, s.message_id)
+      .bind(4, s.received_at_ms)
+      .bind(5, d.user)
+      .bind(6, d.role)
+      .bind(7, d.recipient_org)
+      .bind(8, d.recipient_mailbox)
+      .bind(9, d.kind)
+      .bind(10, d.purpose)
+      .bind(11, d.categories)
+      .bind(12, d.legal_basis)
+      .bind(13, d.rule_ids)
+      .bind(14, d.policy_version)
+      .bind(15, d.on_behalf_of);
+  return insert->run();
+}
+
+// One audit row per decision, allow or not, with its NEN 7513 fields; the allows enter the
+// disclosure register only when the message is stored (`stored`), never for a refused one.
+sqlite::Result<void> log_decisions(sqlite::Database& db, const Submission& s, bool stored) {
+  const bool has_pupil = s.pupil_pseudonym != protocol::Hash256{};
+  for (const PolicyRecord& d : s.decisions) {
+    rows::AuditSubject subject{has_pupil ? std::span<const std::uint8_t>(s.pupil_pseudonym)
+                                         : std::span<const std::uint8_t>(),
+                               d.user,
+                               d.on_behalf_of,
+                               d.role,
+                               d.legal_basis,
+                               d.rule_ids,
+                               d.policy_version};
+    const std::string detail =
+        "outcome=" + d.outcome + " recipient_org=" + protocol::hex_encode(d.recipient_org) +
+        " mailbox=" + protocol::hex_encode(d.recipient_mailbox) + " kind=" + d.kind +
+        " purpose=" + d.purpose + " categories=" + d.categories;
+    if (auto audited = rows::insert_audit(db, s.received_at_ms, "policy.decision", s.sender_org,
+                                          s.sender_device, s.message_id, detail, subject);
+        !audited) {
+      return audited;
+    }
+    if (stored && has_pupil && d.outcome == "allow") {
+      if (auto registered = register_disclosure(db, s, d); !registered) {
+        return registered;
+      }
+    }
+  }
+  return {};
+}
+
 Outcome store(sqlite::Database& db, const Submission& s, const protocol::Hash256& hash,
               const MessageStore::Limits& limits) {
   auto insert = db.prepare(
@@ -135,6 +212,12 @@ Outcome store(sqlite::Database& db, const Submission& s, const protocol::Hash256
   if (!near_quota) {
     return near_quota.error();
   }
+  if (s.rests_on_consent) {
+    auto in_force = consent_in_force(db, s.consent_reference);
+    if (!in_force || !*in_force) {
+      return refusal(!in_force ? in_force.error() : make_error_code(store_errc::consent_revoked));
+    }
+  }
   const std::int64_t sequence = db.last_insert_rowid();
   auto queue = db.prepare("INSERT INTO queue (mailbox_id, sequence, epoch) VALUES (?, ?, ?)");
   auto count =
@@ -160,6 +243,9 @@ Outcome store(sqlite::Database& db, const Submission& s, const protocol::Hash256
                                         s.sender_device, s.message_id, detail);
       !audited) {
     return refusal(audited.error());
+  }
+  if (auto logged = log_decisions(db, s, true); !logged) {
+    return refusal(logged.error());
   }
   return Accepted{sequence, s.received_at_ms, hash, false, std::move(*near_quota)};
 }
@@ -249,53 +335,7 @@ bool MessageStore::withdraw_under_consent(const protocol::Id& consent_id,
   return storage_->writer().submit(
       [=](sqlite::Database& db) -> sqlite::Result<void> {
         withdrawn->clear();  // a batch that failed may run this job again
-        auto select = db.prepare(
-            "SELECT q.mailbox_id, q.sequence, e.message_id, e.size FROM queue q "
-            "JOIN envelopes e ON e.sequence = q.sequence "
-            "WHERE e.consent_reference = ? AND e.sender_org = ? AND q.state = 'queued' "
-            "ORDER BY q.sequence");
-        if (!select) {
-          return select.error();
-        }
-        select->bind(1, consent_id).bind(2, sender_org);
-        std::vector<std::int64_t> sizes;
-        if (auto listed = rows::for_each_row(
-                *select,
-                [&](sqlite::Statement& row) {
-                  withdrawn->push_back({rows::fixed<16>(row.column_blob(0)), row.column_int64(1),
-                                        rows::fixed<16>(row.column_blob(2))});
-                  sizes.push_back(row.column_int64(3));
-                });
-            !listed) {
-          return listed;
-        }
-        auto update = db.prepare(
-            "UPDATE queue SET state = 'withdrawn' WHERE mailbox_id = ? AND sequence = ?");
-        auto count =
-            db.prepare("UPDATE mailboxes SET queued_bytes = queued_bytes - ? WHERE mailbox_id = ?");
-        if (!update || !count) {
-          return !update ? update.error() : count.error();
-        }
-        for (std::size_t i = 0; i < withdrawn->size(); ++i) {
-          const Withdrawal& w = (*withdrawn)[i];
-          update->bind(1, w.mailbox_id).bind(2, w.sequence);
-          count->bind(1, sizes[i]).bind(2, w.mailbox_id);
-          if (auto updated = update->run(); !updated) {
-            return updated;
-          }
-          if (auto counted = count->run(); !counted) {
-            return counted;
-          }
-          update->reset();
-          count->reset();
-          if (auto audited = rows::insert_audit(
-                  db, at_ms, "envelope.withdrawn", sender_org, {}, w.message_id,
-                  "sequence=" + std::to_string(w.sequence) + " reason=consent-revoked");
-              !audited) {
-            return audited;
-          }
-        }
-        return {};
+        return rows::withdraw_queued(db, consent_id, sender_org, at_ms, *withdrawn);
       },
       [withdrawn, done = std::move(done)](sqlite::Result<void> result) {
         if (!result) {
@@ -304,6 +344,19 @@ bool MessageStore::withdraw_under_consent(const protocol::Id& consent_id,
           done(std::move(*withdrawn));
         }
       });
+}
+
+bool MessageStore::record_refusal(const Submission& refused, Done done) {
+  auto shared = std::make_shared<Submission>();
+  shared->message_id = refused.message_id;
+  shared->sender_org = refused.sender_org;
+  shared->sender_device = refused.sender_device;
+  shared->received_at_ms = refused.received_at_ms;
+  shared->pupil_pseudonym = refused.pupil_pseudonym;
+  shared->decisions = refused.decisions;
+  return storage_->writer().submit(
+      [shared](sqlite::Database& db) { return log_decisions(db, *shared, false); },
+      std::move(done));
 }
 
 sqlite::Result<void> MessageStore::mark_delivered(sqlite::Database& db,
@@ -437,9 +490,18 @@ sqlite::Result<void> insert_audit(sqlite::Database& db, std::int64_t at_ms, std:
                                   std::span<const std::uint8_t> org,
                                   std::span<const std::uint8_t> device,
                                   std::span<const std::uint8_t> message, std::string_view detail) {
+  return insert_audit(db, at_ms, event, org, device, message, detail, AuditSubject{});
+}
+
+sqlite::Result<void> insert_audit(sqlite::Database& db, std::int64_t at_ms, std::string_view event,
+                                  std::span<const std::uint8_t> org,
+                                  std::span<const std::uint8_t> device,
+                                  std::span<const std::uint8_t> message, std::string_view detail,
+                                  const AuditSubject& subject) {
   auto audit = db.prepare(
-      "INSERT INTO audit (at_ms, event, org_id, device_id, message_id, detail) "
-      "VALUES (?, ?, ?, ?, ?, ?)");
+      "INSERT INTO audit (at_ms, event, org_id, device_id, message_id, detail, pupil, user_id, "
+      "on_behalf_of, role, legal_basis, rule_ids, policy_version) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   if (!audit) {
     return audit.error();
   }
@@ -448,8 +510,80 @@ sqlite::Result<void> insert_audit(sqlite::Database& db, std::int64_t at_ms, std:
       .bind(3, org)
       .bind(4, device)
       .bind(5, message)
-      .bind(6, detail);
+      .bind(6, detail)
+      .bind(8, subject.user)
+      .bind(9, subject.on_behalf_of)
+      .bind(10, subject.role)
+      .bind(11, subject.legal_basis)
+      .bind(12, subject.rule_ids)
+      .bind(13, subject.policy_version);
+  if (subject.pupil.empty()) {
+    audit->bind_null(7);
+  } else {
+    audit->bind(7, subject.pupil);
+  }
   return audit->run();
+}
+
+sqlite::Result<void> withdraw_queued(sqlite::Database& db, std::span<const std::uint8_t> consent_id,
+                                     std::span<const std::uint8_t> sender_org, std::int64_t at_ms,
+                                     std::vector<Withdrawal>& out) {
+  auto select = db.prepare(
+      "SELECT q.mailbox_id, q.sequence, e.message_id, e.size FROM queue q "
+      "JOIN envelopes e ON e.sequence = q.sequence "
+      "WHERE e.consent_reference = ? AND e.sender_org = ? AND q.state = 'queued' "
+      "ORDER BY q.sequence");
+  if (!select) {
+    return select.error();
+  }
+  select->bind(1, consent_id).bind(2, sender_org);
+  const std::size_t first = out.size();
+  std::vector<std::int64_t> sizes;
+  if (auto listed =
+          for_each_row(*select,
+                       [&](sqlite::Statement& row) {
+                         out.push_back({fixed<16>(row.column_blob(0)), row.column_int64(1),
+                                        fixed<16>(row.column_blob(2))});
+                         sizes.push_back(row.column_int64(3));
+                       });
+      !listed) {
+    return listed;
+  }
+  auto update =
+      db.prepare("UPDATE queue SET state = 'withdrawn' WHERE mailbox_id = ? AND sequence = ?");
+  auto count =
+      db.prepare("UPDATE mailboxes SET queued_bytes = queued_bytes - ? WHERE mailbox_id = ?");
+  auto undisclose =
+      db.prepare("DELETE FROM disclosures WHERE message_id = ? AND recipient_mailbox = ?");
+  if (!update || !count || !undisclose) {
+    return !update ? update.error() : (!count ? count.error() : undisclose.error());
+  }
+  for (std::size_t i = 0; i < sizes.size(); ++i) {
+    const Withdrawal& w = out[first + i];
+    update->bind(1, w.mailbox_id).bind(2, w.sequence);
+    count->bind(1, sizes[i]).bind(2, w.mailbox_id);
+    if (auto updated = update->run(); !updated) {
+      return updated;
+    }
+    if (auto counted = count->run(); !counted) {
+      return counted;
+    }
+    update->reset();
+    count->reset();
+    // Never received, so never disclosed: the register answers inzage requests.
+    undisclose->bind(1, w.message_id).bind(2, w.mailbox_id);
+    if (auto removed = undisclose->run(); !removed) {
+      return removed;
+    }
+    undisclose->reset();
+    if (auto audited =
+            insert_audit(db, at_ms, "envelope.withdrawn", sender_org, {}, w.message_id,
+                         "sequence=" + std::to_string(w.sequence) + " reason=consent-revoked");
+        !audited) {
+      return audited;
+    }
+  }
+  return {};
 }
 
 }  // namespace draaischijf::server::rows

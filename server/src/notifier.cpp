@@ -17,6 +17,11 @@ void Notifier::unsubscribe(std::uint64_t token) {
 }
 
 void Notifier::publish(const protocol::Id& mailbox, std::int64_t sequence) {
+  publish(Notification{mailbox, sequence, Notice::message, mailbox, {}});
+}
+
+void Notifier::publish(const Notification& notification) {
+  const protocol::Id& mailbox = notification.mailbox;
   std::vector<Listener> listeners;
   {
     const std::lock_guard lock(mutex_);
@@ -29,7 +34,7 @@ void Notifier::publish(const protocol::Id& mailbox, std::int64_t sequence) {
   }
   // Outside the lock: a listener may unsubscribe.
   for (const Listener& listener : listeners) {
-    listener(mailbox, sequence);
+    listener(notification);
   }
 }
 

@@ -58,6 +58,24 @@ const std::vector<ProblemType>& catalog() {
        "The hub is at capacity and stored nothing. Retry after the time in Retry-After."},
       {507, DRSJ_PROBLEM("storage-full"), "Opslag vol", "Storage full",
        "The hub cannot store more data. Tell the hub operator; retry later."},
+      {403, DRSJ_PROBLEM("policy-refused"), "Geweigerd door het beleid", "Refused by the policy",
+       "The rule set does not let this message go to this recipient. The outcome, rule_ids and "
+       "reasons say why; needs_consent names who must consent (register it and send with its "
+       "reference), needs_second_approval the role whose approval must be attached."},
+      {409, DRSJ_PROBLEM("consent-revoked"), "Toestemming ingetrokken", "Consent revoked",
+       "The consent this message was sent under has been revoked; nothing was stored. Do not "
+       "send it again under that consent."},
+      {422, DRSJ_PROBLEM("consent-invalid"), "Ongeldige toestemming", "Invalid consent",
+       "The consent record cannot be registered as given. The issues list what is wrong "
+       "(for instance who must give consent for a pupil of this age); correct and register "
+       "again."},
+      {403, DRSJ_PROBLEM("clb-only"), "Enkel voor het CLB", "CLB staff only",
+       "Only enrolled devices of a CLB may register, read or revoke consents and read the "
+       "disclosure register."},
+      {422, DRSJ_PROBLEM("approval-invalid"), "Ongeldig akkoord", "Invalid approval",
+       "The second approval does not parse, its signature does not verify, or it was not signed "
+       "by this enrolled device of the sender's organisation. Sign it again on the approving "
+       "device."},
       {507, DRSJ_PROBLEM("mailbox-full"), "Mailbox vol", "Mailbox full",
        "The recipient mailbox has reached its quota of undelivered messages. Nothing was "
        "stored; ask the recipient organisation to fetch and acknowledge its messages, then "
@@ -174,6 +192,9 @@ const ProblemType& problem_type_for(const boost::system::error_code& error) {
   }
   if (error == make_error_code(store_errc::mailbox_held)) {
     return problem_type("mailbox-held");
+  }
+  if (error == make_error_code(store_errc::consent_revoked)) {
+    return problem_type("consent-revoked");
   }
   if (error.category() == blob_category()) {
     switch (static_cast<blob_errc>(error.value())) {

@@ -9,7 +9,7 @@
 
 namespace draaischijf::server::schema {
 
-inline constexpr std::array<std::string_view, 5> kMigrations = {
+inline constexpr std::array<std::string_view, 6> kMigrations = {
     // 0 -> 1: envelopes, their per-mailbox queue entries and the audit log.
     R"sql(
 CREATE TABLE envelopes (
@@ -128,6 +128,56 @@ ALTER TABLE envelopes ADD COLUMN consent_reference BLOB;
 ALTER TABLE envelopes ADD COLUMN pupil BLOB;
 CREATE INDEX envelopes_by_consent ON envelopes(consent_reference)
   WHERE consent_reference IS NOT NULL;
+)sql",
+    // 5 -> 6: the consent registry, second approvals, the disclosure register and the
+    // NEN 7513 fields of the audit log. A consent's record is its wire form (JSON) with the
+    // columns the hub looks it up by; a revocation is kept, never deleted.
+    R"sql(
+CREATE TABLE consents (
+  consent_id      BLOB PRIMARY KEY CHECK (length(consent_id) = 16),
+  org_id          BLOB NOT NULL CHECK (length(org_id) = 16),
+  pupil           BLOB NOT NULL CHECK (length(pupil) = 32),
+  record          TEXT NOT NULL,
+  registered_at_ms INTEGER NOT NULL,
+  registered_by   BLOB NOT NULL CHECK (length(registered_by) = 16),
+  revoked_at_ms   INTEGER,
+  revoked_by      BLOB
+) WITHOUT ROWID;
+CREATE INDEX consents_by_pupil ON consents(org_id, pupil);
+CREATE TABLE approvals (
+  approval_id     BLOB PRIMARY KEY CHECK (length(approval_id) = 16),
+  org_id          BLOB NOT NULL CHECK (length(org_id) = 16),
+  message_id      BLOB NOT NULL CHECK (length(message_id) = 16),
+  approver_device BLOB NOT NULL CHECK (length(approver_device) = 16),
+  statement       BLOB NOT NULL,
+  registered_at_ms INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE disclosures (
+  id              INTEGER PRIMARY KEY AUTOINCREMENT,
+  org_id          BLOB NOT NULL CHECK (length(org_id) = 16),
+  pupil           BLOB NOT NULL CHECK (length(pupil) = 32),
+  message_id      BLOB NOT NULL CHECK (length(message_id) = 16),
+  at_ms           INTEGER NOT NULL,
+  sender_staff    TEXT NOT NULL,
+  sender_role     TEXT NOT NULL,
+  recipient_org   BLOB NOT NULL CHECK (length(recipient_org) = 16),
+  recipient_mailbox BLOB NOT NULL CHECK (length(recipient_mailbox) = 16),
+  kind            TEXT NOT NULL,
+  purpose         TEXT NOT NULL,
+  categories      TEXT NOT NULL,
+  legal_basis     TEXT NOT NULL,
+  rule_ids        TEXT NOT NULL,
+  policy_version  TEXT NOT NULL,
+  approved_by     TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX disclosures_by_pupil ON disclosures(org_id, pupil);
+ALTER TABLE audit ADD COLUMN pupil BLOB;
+ALTER TABLE audit ADD COLUMN user_id TEXT;
+ALTER TABLE audit ADD COLUMN on_behalf_of TEXT;
+ALTER TABLE audit ADD COLUMN role TEXT;
+ALTER TABLE audit ADD COLUMN legal_basis TEXT;
+ALTER TABLE audit ADD COLUMN rule_ids TEXT;
+ALTER TABLE audit ADD COLUMN policy_version TEXT;
 )sql",
 };
 

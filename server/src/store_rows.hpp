@@ -7,7 +7,9 @@
 #include <cstdint>
 #include <span>
 #include <string_view>
+#include <vector>
 
+#include <draaischijf/server/message_store.hpp>
 #include <draaischijf/server/sqlite.hpp>
 
 namespace draaischijf::server::rows {
@@ -26,6 +28,30 @@ template <std::size_t N>
                                                 std::span<const std::uint8_t> device,
                                                 std::span<const std::uint8_t> message,
                                                 std::string_view detail);
+
+/// The NEN 7513 fields of a policy-related audit row (nullptr in insert_audit: none).
+struct AuditSubject {
+  std::span<const std::uint8_t> pupil;  // empty: no pupil
+  std::string_view user;
+  std::string_view on_behalf_of;
+  std::string_view role;
+  std::string_view legal_basis;
+  std::string_view rule_ids;
+  std::string_view policy_version;
+};
+
+[[nodiscard]] sqlite::Result<void> insert_audit(
+    sqlite::Database& db, std::int64_t at_ms, std::string_view event,
+    std::span<const std::uint8_t> org, std::span<const std::uint8_t> device,
+    std::span<const std::uint8_t> message, std::string_view detail, const AuditSubject& subject);
+
+/// Withdraws every queued entry of the envelopes `sender_org` sent under `consent_id`, with an
+/// audit row each, appending them to `out`. Runs inside the caller's transaction.
+[[nodiscard]] sqlite::Result<void> withdraw_queued(sqlite::Database& db,
+                                                   std::span<const std::uint8_t> consent_id,
+                                                   std::span<const std::uint8_t> sender_org,
+                                                   std::int64_t at_ms,
+                                                   std::vector<Withdrawal>& out);
 
 /// Steps through every row, calling `each(statement)`.
 template <class Each>

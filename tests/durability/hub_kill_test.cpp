@@ -30,6 +30,7 @@ TEST(HubDurabilityTest, EveryAcceptedEnvelopeSurvivesSigkillOfTheHubExactlyOnce)
   const auto intake = setup->epoch_of(setup->mailbox_of("caw"));
   const auto certificate = setup->certificate_of("clb");
   const auto device = setup->keys("clb");
+  const auto consent = setup->pupil_consent();
   const auto pki = setup->pki;
   setup.reset();
 
@@ -42,6 +43,8 @@ TEST(HubDurabilityTest, EveryAcceptedEnvelopeSurvivesSigkillOfTheHubExactlyOnce)
     while (!done) {
       Draft draft;
       draft.kind = MessageKind::signaal;
+      draft.pupil_pseudonym = fixed_hex<32>(DevHub::kPupil);
+      draft.consent_reference = consent;
       draft.fragments.push_back({DataCategory::handelingsgericht_advies, GuidanceDomain::none,
                                  "text/plain", SecretBytes::copy_of(view_of("zorg"))});
       const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(

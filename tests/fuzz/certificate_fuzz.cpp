@@ -1,10 +1,11 @@
-// Certificate and receipt parsers: never crash, and whatever parses re-encodes to exactly the input
-// (one canonical encoding).
+// Certificate, receipt and second-approval parsers: never crash, and whatever parses re-encodes to
+// exactly the input (one canonical encoding).
 
 #include <algorithm>
 #include <cstdint>
 #include <cstdlib>
 
+#include <draaischijf/protocol/approval.hpp>
 #include <draaischijf/protocol/receipt.hpp>
 
 #include "fuzz_keys.hpp"
@@ -32,6 +33,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       std::abort();
     }
     (void)draaischijf::protocol::verify(*receipt, key.public_key());
+  }
+  if (const auto approval = draaischijf::protocol::parse_approval(input)) {
+    const auto again = draaischijf::protocol::encode(*approval);
+    if (!std::equal(again.begin(), again.end(), input.begin(), input.end())) {
+      std::abort();
+    }
+    (void)draaischijf::protocol::verify_approval_signature(*approval);
   }
   return 0;
 }

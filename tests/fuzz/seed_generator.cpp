@@ -6,6 +6,7 @@
 #include <fstream>
 #include <string>
 
+#include <draaischijf/protocol/approval.hpp>
 #include <draaischijf/protocol/receipt.hpp>
 
 #include "fuzz_keys.hpp"
@@ -21,6 +22,31 @@ void write(const std::filesystem::path& dir, const std::string& name,
   std::ofstream out(dir / name, std::ios::binary | std::ios::trunc);
   out.write(reinterpret_cast<const char*>(bytes.data()),
             static_cast<std::streamsize>(bytes.size()));
+}
+
+// A second approval by a CLB-arts device for the draft, the one its approvals list names.
+bool write_approval(const std::filesystem::path& out, const Draft& draft,
+                    DeviceCertificate approver, const SigningKey& org_key,
+                    std::span<const MailboxEpochCertificate> recipients) {
+  const SigningKey approver_key = SigningKey::from_seed(fuzzing::fixed_seed(14));
+  approver.device_id = fuzzing::fixed_id(15);
+  approver.role = StaffRole::clb_arts;
+  approver.signing_key = approver_key.public_key();
+  approver = issue(approver, org_key);
+  std::vector<Id> mailboxes;
+  for (const MailboxEpochCertificate& c : recipients) {
+    mailboxes.push_back(c.mailbox_id);
+  }
+  ApprovalStatement statement =
+      approval_statement(draft, approver.org_id, mailboxes, 1'800'000'000'000);
+  statement.approval_id = draft.approvals.front();
+  const auto approval = sign_approval(statement, approver, approver_key);
+  if (!approval) {
+    std::fprintf(stderr, "signing the approval failed: %s\n", approval.error().message().c_str());
+    return false;
+  }
+  write(out / "certificate", "approval", *approval);
+  return true;
 }
 
 }  // namespace
@@ -84,7 +110,12 @@ int main(int argc, char** argv) {
       a.media_type = "application/pdf";
       a.file_name = "verslag.pdf";
       draft.attachments.push_back(std::move(a));
+      draft.message_id = fuzzing::fixed_id(13);
+      draft.attestations = (1U << 5) | (1U << 24);
       draft.approvals.push_back(fuzzing::fixed_id(11));
+      if (!write_approval(out, draft, device, org_key, both)) {
+        return 1;
+      }
     }
     const auto envelope = seal(draft, {device, device_key, 1}, both, 1'800'000'000'000);
     if (!envelope) {

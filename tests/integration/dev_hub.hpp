@@ -13,6 +13,7 @@
 #include <draaischijf/server/dev_deployment.hpp>
 
 #include "hub_process.hpp"
+#include "test_consent.hpp"
 
 namespace draaischijf::testing {
 
@@ -97,17 +98,38 @@ class DevHub {
     return protocol::parse_device_certificate(b64(device.at("certificate"))).value();
   }
 
+  /// The pupil the test messages are about, and the consent the CLB registers for it on first
+  /// use: the parents of a 10-year-old, for the CAW, the categories and purposes the tests send.
+  /// Envelopes then pass the hub's policy the way real traffic does (R06 with consent; R34 for
+  /// the school's signaal to the CLB).
+  static constexpr std::string_view kPupil = kTestPupil;
+  [[nodiscard]] protocol::Id pupil_consent() {
+    if (consent_ == protocol::Id{}) {
+      consent_ = register_pupil_consent(*client("clb"));
+    }
+    return consent_;
+  }
+
   /// An envelope from the staff device of `sender` to the mailboxes, with `text` as its one
-  /// fragment.
+  /// fragment, about the test pupil under its consent.
   std::vector<std::uint8_t> seal_from(const std::string& sender,
                                       const std::vector<protocol::MailboxEpochCertificate>& to,
                                       std::string_view text,
                                       protocol::MessageKind kind = protocol::MessageKind::signaal) {
+    return seal_under(pupil_consent(), sender, to, text, kind);
+  }
+  /// The same under another consent reference (zero: none).
+  std::vector<std::uint8_t> seal_under(
+      const protocol::Id& consent, const std::string& sender,
+      const std::vector<protocol::MailboxEpochCertificate>& to, std::string_view text,
+      protocol::MessageKind kind = protocol::MessageKind::signaal) {
     const auto device = keys(sender);
     const auto certificate = certificate_of(sender);
     protocol::Draft draft;
     draft.kind = kind;
     draft.purpose = protocol::Purpose::begeleiding;
+    draft.pupil_pseudonym = fixed_hex<32>(kPupil);
+    draft.consent_reference = consent;
     draft.fragments.push_back({protocol::DataCategory::handelingsgericht_advies,
                                protocol::GuidanceDomain::none, "text/plain",
                                protocol::SecretBytes::copy_of(view_of(text))});
@@ -148,6 +170,7 @@ class DevHub {
   std::filesystem::path dir_;
   std::unique_ptr<HubProcess> process_;
   std::uint64_t sequence_ = 0;
+  protocol::Id consent_{};
 };
 
 }  // namespace draaischijf::testing

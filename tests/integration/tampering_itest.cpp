@@ -14,6 +14,7 @@
 #include <draaischijf/protocol/encoding.hpp>
 
 #include "hub_process.hpp"
+#include "test_consent.hpp"
 
 namespace draaischijf::testing {
 namespace {
@@ -111,6 +112,9 @@ class TamperingTest : public ::testing::Test {
     client::ProfileSettings settings;
     settings.hub = {"localhost", hub.port()};
     ASSERT_TRUE(client::import_dev_device(pki / "clb", dir.path() / "clb", settings, unlock));
+    TlsClient clb(hub.port(), pki / "root.pem", pki / "clb" / "device.pem",
+                  pki / "clb" / "device.key");
+    consent = register_pupil_consent(clb);
     profile = client::Profile::open(dir.path() / "clb").value();
     auto connection = client::HubConnection::open(settings.hub, profile->tls());
     ASSERT_TRUE(connection) << connection.error().message();
@@ -139,6 +143,8 @@ class TamperingTest : public ::testing::Test {
     client::Composition letter;
     letter.kind = kind;
     letter.recipients = {intake};
+    letter.consent_reference = consent;
+    letter.pupil_pseudonym = test_pupil();
     protocol::Fragment fragment;
     fragment.category = category;
     fragment.media_type = "text/plain";
@@ -173,6 +179,16 @@ class TamperingTest : public ::testing::Test {
   Id intake{};
   Id onthaal{};
   Id caw{};
+  Id consent{};
+
+  // The school's staff device, as a client of the real hub (no tampering in between).
+  Client open_school() {
+    client::ProfileSettings settings;
+    settings.hub = {"localhost", hub.port()};
+    EXPECT_TRUE(client::import_dev_device(dir.path() / "data" / "dev-pki" / "school",
+                                          dir.path() / "school", settings, unlock));
+    return Client::open(client::Profile::open(dir.path() / "school").value(), unlock).value();
+  }
 };
 
 TEST_F(TamperingTest, HonestHubPasses) {
@@ -187,13 +203,10 @@ TEST_F(TamperingTest, ALongLivedClientFollowsARotationOfItsMailbox) {
   const auto pki = dir.path() / "data" / "dev-pki";
   client::ProfileSettings settings;
   settings.hub = {"localhost", hub.port()};
-  for (const auto& [slug, folder] :
-       {std::pair{"admin", "clb/admin"}, std::pair{"school", "school"}}) {
-    ASSERT_TRUE(client::import_dev_device(pki / folder, dir.path() / slug, settings, unlock));
-  }
+  ASSERT_TRUE(client::import_dev_device(pki / "clb/admin", dir.path() / "admin", settings, unlock));
   auto admin = Client::open(client::Profile::open(dir.path() / "admin").value(), unlock).value();
   ASSERT_EQ(admin.rotate(onthaal).value(), 1U);
-  auto school = Client::open(client::Profile::open(dir.path() / "school").value(), unlock).value();
+  auto school = open_school();
   client::Composition signaal;
   signaal.recipients = {onthaal};
   protocol::Fragment fragment;
@@ -254,16 +267,17 @@ TEST_F(TamperingTest, AnAlteredAttachmentBlobIsRefusedAndLeavesNoFile) {
     content += "regel " + std::to_string(i) + "\n";
   }
   write_file(scan, view_of(content));
-  client::Composition letter;
-  letter.kind = protocol::MessageKind::consultatie;
-  letter.recipients = {onthaal};  // the device's own mailbox: it receives what it sends
-  letter.attachments.push_back({protocol::DataCategory::verslag, scan, "application/pdf", {}});
-  ASSERT_TRUE(device->send(std::move(letter)));
-  letter = {};
-  letter.kind = protocol::MessageKind::consultatie;
-  letter.recipients = {onthaal};
-  letter.attachments.push_back({protocol::DataCategory::verslag, scan, "application/pdf", {}});
-  ASSERT_TRUE(device->send(std::move(letter)));  // same file, another key: another blob
+  // The school sends the CLB's onthaal mailbox a file twice (R34); the device receives them.
+  auto school = open_school();
+  for (int i = 0; i < 2; ++i) {  // same file, another key: another blob
+    client::Composition letter;
+    letter.kind = protocol::MessageKind::consultatie;
+    letter.recipients = {onthaal};
+    letter.attachments.push_back(
+        {protocol::DataCategory::leren_en_studeren, scan, "application/pdf", {}});
+    const auto sent = school.send(std::move(letter));
+    ASSERT_TRUE(sent) << sent.error().message();
+  }
   ASSERT_TRUE(device->sync());
   const auto inbox = device->inbox(false).value();
   ASSERT_EQ(inbox.size(), 2U);

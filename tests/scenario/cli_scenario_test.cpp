@@ -1,20 +1,14 @@
 // The daily work of a school, a CLB and a CAW, played with the draaischijf CLI against the real
 // hub process: every step is a separate CLI process with its own profile, as people would run
-// it. The hub is the embedded development deployment on 127.0.0.1.
+// it. The hub is the embedded development deployment on 127.0.0.1, and it enforces the policy:
+// what the CLB sends the CAW goes under the consent the CLB registered (R06), the school's
+// signaal to its CLB needs none (R34), nor the CAW's status answer to the CLB (R33).
 
 #include <csignal>
-#include <fcntl.h>
 #include <set>
-#include <sstream>
-#include <sys/resource.h>
-#include <sys/wait.h>
 #include <thread>
-#include <unistd.h>
 
-#include <boost/json.hpp>
-#include <gtest/gtest.h>
-
-#include "hub_process.hpp"
+#include "cli_fixture.hpp"
 
 namespace draaischijf::testing {
 namespace {
@@ -22,141 +16,7 @@ namespace {
 namespace fs = std::filesystem;
 namespace json = boost::json;
 
-struct ProcessResult {
-  int exit = -1;
-  std::string out;
-  std::string err;
-  long peak_rss_kib = 0;  // the process's own peak resident memory
-};
-
-std::string slurp(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-// Starts a program with its output going to files (no pipes to fill up).
-pid_t start_program(const std::vector<std::string>& argv, const fs::path& out,
-                    const fs::path& err) {
-  const pid_t pid = fork();
-  if (pid == 0) {
-    const int o = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    const int e = ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    const int in = ::open("/dev/null", O_RDONLY);
-    dup2(in, 0);
-    dup2(o, 1);
-    dup2(e, 2);
-    std::vector<char*> args;
-    for (const auto& a : argv) {
-      args.push_back(const_cast<char*>(a.c_str()));
-    }
-    args.push_back(nullptr);
-    execvp(args[0], args.data());
-    _exit(127);
-  }
-  return pid;
-}
-
-// Runs a program to its end with its output captured.
-ProcessResult run_program(const fs::path& dir, const std::vector<std::string>& argv) {
-  const auto out = dir / "last.out";
-  const auto err = dir / "last.err";
-  const pid_t pid = start_program(argv, out, err);
-  int status = 0;
-  rusage usage{};
-  wait4(pid, &status, 0, &usage);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(out), slurp(err), usage.ru_maxrss};
-}
-
-// One person's device: a profile folder and the key file that opens its key store.
-class Cli {
- public:
-  Cli(fs::path dir, std::string name) : dir_(std::move(dir)), name_(std::move(name)) {}
-
-  ProcessResult operator()(std::vector<std::string> words) const {
-    return run_program(dir_, argv_of(std::move(words)));
-  }
-  /// Starts the CLI without waiting; its output goes to <name>.<tag>.out and .err.
-  pid_t start(std::vector<std::string> words, const std::string& tag) const {
-    return start_program(argv_of(std::move(words)), dir_ / (name_ + "." + tag + ".out"),
-                         dir_ / (name_ + "." + tag + ".err"));
-  }
-  /// As operator(), expecting success and JSON output.
-  json::value json_of(std::vector<std::string> words) const {
-    words.insert(words.begin(), "--json");
-    const ProcessResult r = (*this)(words);
-    EXPECT_EQ(r.exit, 0) << name_ << ": " << r.err;
-    boost::system::error_code ec;
-    auto value = json::parse(r.out, ec);
-    EXPECT_FALSE(ec) << r.out;
-    return value;
-  }
-  [[nodiscard]] fs::path profile() const { return dir_ / name_; }
-
- private:
-  [[nodiscard]] std::vector<std::string> argv_of(std::vector<std::string> words) const {
-    std::vector<std::string> argv = {DRAAISCHIJF_CLI_BINARY, "--profile", profile().string(),
-                                     "--key-file", (dir_ / (name_ + ".key")).string()};
-    argv.insert(argv.end(), words.begin(), words.end());
-    return argv;
-  }
-
-  fs::path dir_;
-  std::string name_;
-};
-
-std::string text_of(const json::value& v, std::string_view key) {
-  return std::string(v.as_object().at(key).as_string());
-}
-
-class ScenarioTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    pki = dir.path() / "data" / "dev-pki";
-    for (const auto& [cli, folder] : {std::pair{&school, "school"}, std::pair{&clb, "clb"},
-                                      std::pair{&caw, "caw"}, std::pair{&caw_admin, "caw/admin"}}) {
-      const ProcessResult r =
-          (*cli)({"init", "--from-dev", (pki / folder).string(), "--hub", hub_address()});
-      ASSERT_EQ(r.exit, 0) << r.err;
-    }
-    // Organisation ids and mailboxes from the directory, as a user would look them up.
-    const auto directory = school.json_of({"directory"});
-    for (const auto& org : directory.as_array()) {
-      orgs[text_of(org, "type")] = text_of(org, "org_id");
-      EXPECT_TRUE(org.as_object().at("trusted").as_bool());
-    }
-    onthaal = text_of(school.json_of({"directory", orgs["clb"]}).as_array().at(0), "mailbox_id");
-    intake = text_of(clb.json_of({"directory", orgs["caw"]}).as_array().at(0), "mailbox_id");
-  }
-
-  std::string config(std::uint16_t port) const {
-    return "[server]\nlisten_port = " + std::to_string(port) + "\ndata_dir = \"" +
-           (dir.path() / "data").string() + "\"\n";
-  }
-  std::string hub_address() const { return "localhost:" + std::to_string(hub->port()); }
-  void restart_hub() {
-    const auto port = hub->port();
-    ASSERT_EQ(hub->terminate(), 0);
-    hub = std::make_unique<HubProcess>(dir.path(), config(port));
-  }
-  // The inbox of `cli` after fetching, as JSON.
-  json::array inbox(const Cli& cli, bool all = false) {
-    auto value = all ? cli.json_of({"inbox", "--all"}) : cli.json_of({"inbox"});
-    return value.as_object().at("messages").as_array();
-  }
-
-  TempDir dir;
-  std::unique_ptr<HubProcess> hub = std::make_unique<HubProcess>(dir.path(), config(0));
-  fs::path pki;
-  Cli school{dir.path(), "school"};
-  Cli clb{dir.path(), "clb"};
-  Cli caw{dir.path(), "caw"};
-  Cli caw_admin{dir.path(), "caw-admin"};
-  std::map<std::string, std::string> orgs;
-  std::string onthaal;
-  std::string intake;
-};
+class ScenarioTest : public CliScenario {};
 
 // Scenarios 1 to 4: signaal, doorverwijzing, answer, delivery and read status.
 TEST_F(ScenarioTest, SignaalDoorverwijzingAnswerAndStatus) {
@@ -165,7 +25,9 @@ TEST_F(ScenarioTest, SignaalDoorverwijzingAnswerAndStatus) {
                                        "leren_en_studeren=Leest traag, vraagt hulp."});
   EXPECT_FALSE(signaal.as_object().at("duplicate").as_bool());
 
-  // 2. The CLB reads it and refers the pupil to the CAW intake with fragments and a PDF.
+  // 2. The CLB reads it, registers the parents' consent and refers the pupil to the CAW intake
+  //    under it, with fragments and a PDF (a diagnostic report: GC and IAC reports, category
+  //    verslag, never go to a welfare partner, R27b).
   const auto received = inbox(clb);
   ASSERT_EQ(received.size(), 1U);
   EXPECT_EQ(text_of(received[0], "kind"), "signaal");
@@ -177,10 +39,10 @@ TEST_F(ScenarioTest, SignaalDoorverwijzingAnswerAndStatus) {
   const auto pdf = dir.path() / "verslag.pdf";
   const std::string pdf_bytes = "%PDF-1.4\n% a small report\n%%EOF\n";
   write_file(pdf, view_of(pdf_bytes));
-  const auto referral =
-      clb.json_of({"send", "doorverwijzing", "--to", intake, "--purpose", "doorverwijzing",
-                   "--text", "psychisch_sociaal=Angstklachten sinds september.", "--file",
-                   "verslag=" + pdf.string() + "@application/pdf"});
+  const auto referral = clb.json_of(
+      under_consent({"send", "doorverwijzing", "--to", intake, "--purpose", "doorverwijzing",
+                     "--text", "psychisch_sociaal=Angstklachten sinds september.", "--file",
+                     "diagnostiek=" + pdf.string() + "@application/pdf"}));
   const auto referral_id = text_of(referral, "message_id");
 
   // 3. The CAW reads it, sees who sent it, and answers "intake gepland" in the same thread.
@@ -195,7 +57,7 @@ TEST_F(ScenarioTest, SignaalDoorverwijzingAnswerAndStatus) {
   EXPECT_EQ(text_of(fragments[0], "category"), "psychisch_sociaal");
   const auto& attachments = letter.as_object().at("attachments").as_array();
   ASSERT_EQ(attachments.size(), 1U);
-  EXPECT_EQ(text_of(attachments[0], "category"), "verslag");
+  EXPECT_EQ(text_of(attachments[0], "category"), "diagnostiek");
   EXPECT_EQ(text_of(attachments[0], "media_type"), "application/pdf");
   EXPECT_EQ(text_of(attachments[0], "file_name"), "verslag.pdf");
   EXPECT_EQ(attachments[0].as_object().at("size").as_int64(),
@@ -203,6 +65,7 @@ TEST_F(ScenarioTest, SignaalDoorverwijzingAnswerAndStatus) {
   // The PDF comes down as its own blob, decrypted and checked against the signed hash.
   caw.json_of({"read", seq, "--save", (dir.path() / "caw-files").string()});
   EXPECT_EQ(slurp(dir.path() / "caw-files" / "verslag.pdf"), pdf_bytes);
+  // A status answer with contact details only: R33, no consent needed.
   caw.json_of({"send", "statusantwoord", "--to", onthaal, "--purpose", "terugkoppeling",
                "--reply-to", seq, "--text", "contact=Intake gepland op 2 december."});
 
@@ -225,28 +88,16 @@ TEST_F(ScenarioTest, SignaalDoorverwijzingAnswerAndStatus) {
 // Scenarios 5 and 6: a device enrolled later reads the history; once removed it opens nothing
 // sent after its removal.
 TEST_F(ScenarioTest, EnrolledLaterReadsHistoryAndRemovedOpensNothingNew) {
-  clb.json_of({"send", "doorverwijzing", "--to", intake, "--text",
-               "psychisch_sociaal=Eerste doorverwijzing."});
+  clb.json_of(under_consent({"send", "doorverwijzing", "--to", intake, "--text",
+                             "psychisch_sociaal=Eerste doorverwijzing."}));
 
   // 5. A second CAW device makes its own keys; only a certificate request leaves it.
   const Cli caw2{dir.path(), "caw2"};
-  const auto started =
-      caw2.json_of({"enrol", "start", "--hub", hub_address(), "--ca", (pki / "root.pem").string(),
-                    "--trust", (pki / "trust.txt").string(), "--hub-key",
-                    (dir.path() / "data" / "hub-signing.pub").string(), "--org", orgs["caw"],
-                    "--org-type", "caw", "--role", "partner_intake"});
-  const auto device = text_of(started, "device_id");
-  const auto issued = dir.path() / "issued";
-  const ProcessResult operator_run =
-      run_program(dir.path(), {DRAAISCHIJF_HUB_BINARY, "pki", "device", "--dir", pki.string(),
-                               "--org-id", orgs["caw"], "--org-type", "caw", "--role",
-                               "partner_intake", "--device-id", device, "--csr",
-                               text_of(started, "certificate_request"), "--out", issued.string()});
-  ASSERT_EQ(operator_run.exit, 0) << operator_run.err;
-  EXPECT_FALSE(fs::exists(issued / "device.key")) << "the private key never left the device";
-  const auto finished =
-      caw2.json_of({"enrol", "finish", "--certificate", (issued / "device.pem").string()});
-  const auto print = text_of(finished, "fingerprint");
+  const auto certified = certify(caw2, "caw", "partner_intake");
+  const auto& device = certified.device_id;
+  const auto& print = certified.fingerprint;
+  EXPECT_FALSE(fs::exists(certified.issued / "device.key"))
+      << "the private key never left the device";
   const auto pending = caw_admin.json_of({"admin", "pending"}).as_array();
   ASSERT_EQ(pending.size(), 1U);
   EXPECT_EQ(text_of(pending[0], "fingerprint"), print);
@@ -272,8 +123,8 @@ TEST_F(ScenarioTest, EnrolledLaterReadsHistoryAndRemovedOpensNothingNew) {
   // 6. The admin removes it; what the CLB sends afterwards is sealed to a new epoch.
   const ProcessResult removed = caw_admin({"admin", "remove", device});
   ASSERT_EQ(removed.exit, 0) << removed.err;
-  clb.json_of({"send", "doorverwijzing", "--to", intake, "--text",
-               "psychisch_sociaal=Na de verwijdering."});
+  clb.json_of(under_consent({"send", "doorverwijzing", "--to", intake, "--text",
+                             "psychisch_sociaal=Na de verwijdering."}));
   EXPECT_NE(caw2({"inbox"}).exit, 0) << "the hub refuses the removed device";
   const auto after = inbox(caw);
   ASSERT_EQ(after.size(), 2U);  // the first referral and the new one
@@ -288,8 +139,8 @@ TEST_F(ScenarioTest, EnrolledLaterReadsHistoryAndRemovedOpensNothingNew) {
 // Scenario 7: the archive path. A message sealed by the CLI opens with the stock age tool and
 // the mailbox key the admin exports.
 TEST_F(ScenarioTest, StockAgeOpensAnArchivedMessageWithTheExportedMailboxKey) {
-  clb.json_of(
-      {"send", "doorverwijzing", "--to", intake, "--text", "psychisch_sociaal=Voor het archief."});
+  clb.json_of(under_consent(
+      {"send", "doorverwijzing", "--to", intake, "--text", "psychisch_sociaal=Voor het archief."}));
   const auto messages = inbox(caw);
   ASSERT_EQ(messages.size(), 1U);
   const auto body = dir.path() / "archived.age";
@@ -378,9 +229,9 @@ TEST_F(ScenarioTest, ALargeAttachmentStreamsThroughInBoundedMemory) {
     const auto file = dir.path() / name;
     write_pattern(file, mib);
     ::setenv("DRAAISCHIJF_PROGRESS", "1", 1);
-    const ProcessResult sent =
-        clb({"send", "doorverwijzing", "--to", intake, "--purpose", "doorverwijzing", "--text",
-             "psychisch_sociaal=Zie scan.", "--file", "verslag=" + file.string()});
+    const ProcessResult sent = clb(under_consent(
+        {"send", "doorverwijzing", "--to", intake, "--purpose", "doorverwijzing", "--text",
+         "psychisch_sociaal=Zie scan.", "--file", "diagnostiek=" + file.string()}));
     EXPECT_EQ(sent.exit, 0) << sent.err;
     EXPECT_NE(sent.err.find("100%"), std::string::npos) << "no progress bar: " << sent.err;
     const auto at_caw = inbox(caw);
@@ -424,14 +275,7 @@ TEST_F(ScenarioTest, ALargeAttachmentStreamsThroughInBoundedMemory) {
 // through a hub restart (messages sent while it reconnects come with the catch-up), each once.
 TEST_F(ScenarioTest, AFollowingInboxMissesNothingAcrossAHubRestart) {
   const pid_t follower = caw.start({"--json", "inbox", "--follow"}, "follow");
-  const auto lines_so_far = [&] {
-    std::vector<json::value> entries;
-    std::istringstream text(slurp(dir.path() / "caw.follow.out"));
-    for (std::string line; std::getline(text, line);) {
-      entries.push_back(json::parse(line));
-    }
-    return entries;
-  };
+  const auto lines_so_far = [&] { return json_lines(caw.output("follow", "out")); };
   const auto wait_for = [&](std::size_t count) {
     for (int i = 0; i < 600 && lines_so_far().size() < count; ++i) {
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
@@ -439,21 +283,14 @@ TEST_F(ScenarioTest, AFollowingInboxMissesNothingAcrossAHubRestart) {
     return lines_so_far().size();
   };
   const auto send = [&](int n) {
-    clb.json_of(
-        {"send", "consultatie", "--to", intake, "--text", "contact=Bericht " + std::to_string(n)});
-  };
-  // Listening on the stream, not polling: the hub counts the follower as a subscriber.
-  const auto subscribers = [&] {
-    TlsClient client(hub->port(), pki / "root.pem", pki / "caw" / "device.pem",
-                     pki / "caw" / "device.key");
-    const auto metrics = client.exchange(get("/metrics")).value_or(HttpResponse{}).body;
-    const auto at = metrics.find("\ndraaischijf_stream_subscribers ");
-    return at == std::string::npos ? -1 : std::atoi(metrics.c_str() + at + 32);
+    clb.json_of(under_consent(
+        {"send", "consultatie", "--to", intake, "--text", "contact=Bericht " + std::to_string(n)}));
   };
   send(1);
   send(2);
   EXPECT_EQ(wait_for(2), 2U) << slurp(dir.path() / "caw.follow.err");
-  EXPECT_EQ(subscribers(), 1);
+  // Listening on the stream, not polling: the hub counts the follower as a subscriber.
+  EXPECT_EQ(stream_subscribers(), 1);
   restart_hub();
   send(3);  // most likely before the follower is back: it comes with the catch-up
   send(4);
@@ -462,22 +299,11 @@ TEST_F(ScenarioTest, AFollowingInboxMissesNothingAcrossAHubRestart) {
   EXPECT_EQ(wait_for(5), 5U) << slurp(dir.path() / "caw.follow.err");
   // A follower busy catching up across the restart reads the old stream's end only afterwards,
   // so it may subscribe again a moment after message 5 is shown.
-  int now_subscribed = subscribers();
-  for (int i = 0; i < 200 && now_subscribed != 1; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    now_subscribed = subscribers();
-  }
-  EXPECT_EQ(now_subscribed, 1) << "the follower did not subscribe again after the restart";
+  EXPECT_TRUE(wait_for_subscribers(1)) << "the follower did not subscribe again after the restart";
   std::this_thread::sleep_for(std::chrono::milliseconds(300));  // room for a duplicate to show
 
-  kill(follower, SIGTERM);
-  int status = 0;
-  for (int i = 0; i < 100 && waitpid(follower, &status, WNOHANG) == 0; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  ASSERT_EQ(waitpid(follower, &status, WNOHANG), -1) << "the follower did not stop within 5 s";
-  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
-      << slurp(dir.path() / "caw.follow.err");
+  ASSERT_EQ(stop_program(follower), 0)
+      << "the follower did not stop cleanly within 5 s: " << slurp(dir.path() / "caw.follow.err");
   const auto entries = lines_so_far();
   ASSERT_EQ(entries.size(), 5U) << "each message exactly once";
   std::set<std::int64_t> sequences;

@@ -32,12 +32,24 @@ TEST(TrustFileTest, RoundTripsOrganisationsAndTheHubKey) {
   EXPECT_EQ(trust.find(org)->key, rotated.public_key());
 }
 
+TEST(TrustFileTest, RoundTripsThePolicyOperatorKey) {
+  const auto operator_key = protocol::SigningKey::generate();
+  TrustFile trust;
+  EXPECT_FALSE(TrustFile::parse(trust.to_text())->policy_key()) << "optional: no pre-check";
+  trust.set_policy_key(operator_key.public_key());
+  const auto parsed = TrustFile::parse(trust.to_text());
+  ASSERT_TRUE(parsed);
+  EXPECT_EQ(parsed->policy_key(), operator_key.public_key());
+  EXPECT_FALSE(parsed->hub_key()) << "the policy key is not the receipt key";
+}
+
 TEST(TrustFileTest, AMalformedLineIsRefusedWithItsNumber) {
   const auto key = protocol::base64_encode(protocol::SigningKey::generate().public_key());
   const std::string id(32, 'a');
   for (const std::string& bad :
        {"org " + id + " notbase64! CLB", "org " + id.substr(2) + " " + key + " short id",
-        "organisation " + id + " " + key + " unknown kind", "hub " + key.substr(1)}) {
+        "organisation " + id + " " + key + " unknown kind", "hub " + key.substr(1),
+        "policy " + key.substr(2)}) {
     std::size_t line = 0;
     const auto parsed = TrustFile::parse("# comment\n" + bad + "\n", &line);
     EXPECT_FALSE(parsed) << bad;

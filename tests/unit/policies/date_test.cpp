@@ -46,5 +46,24 @@ TEST(CivilDateTest, TwentyNinthOfFebruaryTurnsOnTheFirstOfMarch) {
   EXPECT_EQ(day_turning(d("2014-03-10"), 12), d("2026-03-10"));
 }
 
+// The decision date is the day in Belgium: a pupil born on 10 March turns 12 at midnight in
+// Brussels, which is 23:00 UTC the day before in winter and 22:00 UTC in summer.
+TEST(CivilDateTest, TheDecisionDateIsTheDayInBelgium) {
+  using namespace std::chrono;
+  const auto utc = [](int y, unsigned m, unsigned day, int hour, int minute) {
+    return system_clock::time_point(sys_days(year(y) / month(m) / std::chrono::day(day)) +
+                                    hours(hour) + minutes(minute));
+  };
+  EXPECT_EQ(belgian_date(utc(2026, 3, 9, 22, 59)), d("2026-03-09"));  // 23:59 in Brussels
+  EXPECT_EQ(belgian_date(utc(2026, 3, 9, 23, 0)), d("2026-03-10"));   // midnight in Brussels
+  EXPECT_EQ(belgian_date(utc(2026, 7, 1, 21, 59)), d("2026-07-01"));  // summer time: UTC+2
+  EXPECT_EQ(belgian_date(utc(2026, 7, 1, 22, 0)), d("2026-07-02"));
+  // Summer time starts on 29 March 2026 at 01:00 UTC and ends on 25 October at 01:00 UTC.
+  EXPECT_EQ(belgian_date(utc(2026, 3, 28, 22, 30)), d("2026-03-28"));   // 23:30 CET
+  EXPECT_EQ(belgian_date(utc(2026, 10, 24, 22, 30)), d("2026-10-25"));  // 00:30 CEST
+  EXPECT_EQ(belgian_date(utc(2026, 10, 25, 22, 30)), d("2026-10-25"));  // 23:30 CET again
+  EXPECT_EQ(belgian_date(utc(2026, 12, 31, 23, 0)), d("2027-01-01"));
+}
+
 }  // namespace
 }  // namespace draaischijf::policies

@@ -82,5 +82,28 @@ TEST(RuleSetSigningTest, ASignedButMalformedFileIsRefusedWithItsLine) {
   EXPECT_EQ(rules.error().line, 5U);
 }
 
+TEST(RuleSetSigningTest, AnOperatorKeyFileRoundTrips) {
+  const auto key = protocol::SigningKey::generate();
+  const std::string file = format_operator_key(key.public_key());
+  EXPECT_EQ(file.size(), 44U);  // 43 base64 characters and the newline
+  EXPECT_EQ(file.back(), '\n');
+  const auto parsed = parse_operator_key(file);
+  ASSERT_TRUE(parsed) << parsed.error().message();
+  EXPECT_EQ(*parsed, key.public_key());
+  const auto without_newline = parse_operator_key(std::string_view(file).substr(0, 43));
+  ASSERT_TRUE(without_newline);
+  EXPECT_EQ(*without_newline, key.public_key());
+}
+
+TEST(RuleSetSigningTest, AMalformedOperatorKeyIsRefused) {
+  const std::string good = format_operator_key(protocol::SigningKey::generate().public_key());
+  for (const std::string& text : {std::string(), good.substr(0, 40), good + "\n", " " + good,
+                                  good.substr(0, 43) + "=\n", std::string(32, 'x') + "\n"}) {
+    const auto key = parse_operator_key(text);
+    ASSERT_FALSE(key) << text;
+    EXPECT_EQ(key.error().code, errc::bad_value) << text;
+  }
+}
+
 }  // namespace
 }  // namespace draaischijf::policies

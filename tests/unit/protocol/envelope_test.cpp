@@ -199,8 +199,9 @@ TEST_F(EnvelopeTest, MissingEpochKeyIsReportedAsSuch) {
 
 TEST_F(EnvelopeTest, EveryTamperedOuterLabelBreaksTheSignature) {
   const auto envelope = referral();
-  // created_at, kind, purpose, consent reference, pupil pseudonym (offsets from the spec).
-  for (const std::size_t offset : {29U, 47U, 49U, 54U, 70U}) {
+  // created_at, kind, purpose, categories, attestations (its highest and lowest byte), consent
+  // reference, pupil pseudonym (offsets from the spec, 7.1).
+  for (const std::size_t offset : {29U, 47U, 49U, 53U, 54U, 57U, 58U, 74U}) {
     auto tampered = envelope;
     tampered[offset] ^= 0x01;
     EXPECT_EQ(open_error(tampered), errc::signature_invalid) << "offset " << offset;
@@ -347,6 +348,16 @@ TEST_F(EnvelopeTest, StructuralErrorsHaveSpecificCodes) {
   auto kind = envelope;
   kind[46] = 0xFF;
   EXPECT_EQ(parse_envelope(kind).error(), errc::field_out_of_range);
+  // Attestations are bytes 54..57, big-endian: byte 54 holds bits 24..31; bit 24 is the last
+  // known code, 25 and above are refused.
+  for (const std::uint8_t high : {std::uint8_t{0x02}, std::uint8_t{0x80}}) {
+    auto attestation = envelope;
+    attestation[54] |= high;
+    EXPECT_EQ(parse_envelope(attestation).error(), errc::field_out_of_range) << int{high};
+  }
+  auto last_known = envelope;
+  last_known[54] |= 0x01;
+  EXPECT_TRUE(parse_envelope(last_known));  // parses; only the signature (open) catches it
 }
 
 TEST_F(EnvelopeTest, SealRefusesBadDrafts) {
@@ -445,6 +456,88 @@ TEST_F(EnvelopeTest, FileNamesWithC1ControlsOrBidiOverridesAreRefused) {
               errc::field_out_of_range)
         << name;
   }
+}
+
+TEST_F(EnvelopeTest, WorkedExampleLayoutOfSection72) {
+  // 0 approvals, 2 recipients, the smallest inner part: PROTOCOL.md 7.2 byte for byte.
+  Draft d = draft_of(100);
+  d.message_id = random_id();
+  d.attestations = 0x01000021;  // codes 0, 5 and 24
+  const auto envelope = seal_to_both(d);
+  const auto parsed = parse_envelope(envelope).value();
+  const auto at = [&](std::size_t offset, std::size_t size) {
+    return std::vector<std::uint8_t>(envelope.begin() + static_cast<std::ptrdiff_t>(offset),
+                                     envelope.begin() + static_cast<std::ptrdiff_t>(offset + size));
+  };
+  const auto bytes = [](const auto& field) {
+    return std::vector<std::uint8_t>(field.begin(), field.end());
+  };
+  EXPECT_EQ(at(0, 6), (std::vector<std::uint8_t>{'D', 'R', 'S', 'J', 1, 1}));
+  EXPECT_EQ(at(6, 16), bytes(d.message_id));
+  EXPECT_EQ(at(30, 16), bytes(clb.id));
+  EXPECT_EQ(at(46, 4), (std::vector<std::uint8_t>{0, 3, 0, 2}));     // doorverwijzing, twice
+  EXPECT_EQ(at(50, 4), (std::vector<std::uint8_t>{0, 0, 0, 0x80}));  // psychisch_sociaal (7)
+  EXPECT_EQ(at(54, 4), (std::vector<std::uint8_t>{0x01, 0x00, 0x00, 0x21}));
+  EXPECT_EQ(at(58, 16), bytes(d.consent_reference));
+  EXPECT_EQ(at(74, 32), bytes(d.pupil_pseudonym));
+  EXPECT_EQ(envelope[106], 0);  // approval count
+  EXPECT_EQ(envelope[107], 2);  // recipient count
+  EXPECT_EQ(at(108, 16), bytes(intake.certificate.mailbox_id));
+  EXPECT_EQ(at(124, 4), (std::vector<std::uint8_t>{0, 0, 0, 0}));
+  EXPECT_EQ(at(128, 16), bytes(onthaal.certificate.mailbox_id));
+  EXPECT_EQ(at(148, 32), bytes(parsed.outer.key_commitment));
+  EXPECT_EQ(at(180, 4), (std::vector<std::uint8_t>{0x00, 0x00, 0x11, 0x2A}));  // 4,394
+  EXPECT_EQ(parsed.outer_bytes.size(), 184U);  // B = 144 + 16a + 20r
+  EXPECT_EQ(parsed.age_header.size(), 266U);   // 70 + 98r, at 184..449
+  EXPECT_EQ(envelope[402], '-');               // the MAC line starts at 402
+  EXPECT_EQ(parsed.inner_size, 4096U);
+  EXPECT_EQ(envelope.size(), 4578U);
+}
+
+TEST_F(EnvelopeTest, ApprovalReferencesShiftTheRecipientsBySixteenBytesEach) {
+  Draft d = draft_of(10);
+  const Id low{1};
+  const Id high{2};
+  d.approvals = {high, low};  // the sealer sorts them
+  const auto envelope = seal_to_both(d);
+  const auto parsed = parse_envelope(envelope).value();
+  EXPECT_EQ(parsed.outer_bytes.size(), 144U + 2 * 16 + 2 * 20);
+  EXPECT_EQ(envelope[106], 2);
+  EXPECT_EQ(envelope[107], 1);  // first byte of the lower id
+  EXPECT_EQ(envelope[123], 2);
+  EXPECT_EQ(envelope[139], 2);  // recipient count
+  EXPECT_EQ(parsed.outer.approvals, (std::vector<Id>{low, high}));
+}
+
+TEST_F(EnvelopeTest, AttestationsRoundTripThroughSealParseAndOpen) {
+  Draft d = draft_of(10);
+  d.attestations = (1U << 5) | (1U << 24);  // verontrusting, gc_teamoverleg
+  const auto envelope = seal_to_both(d);
+  EXPECT_EQ(parse_envelope(envelope).value().outer.attestations, d.attestations);
+  const auto opened = open(envelope, caw_keys, trust);
+  ASSERT_TRUE(opened) << opened.error().message();
+  EXPECT_EQ(opened->outer.attestations, d.attestations);
+}
+
+TEST_F(EnvelopeTest, SealRefusesUnknownAttestations) {
+  static_assert(known_attestations((1U << kAttestationCount) - 1));
+  static_assert(!known_attestations(1U << kAttestationCount));
+  const MailboxEpochCertificate one[] = {intake.certificate};
+  Draft d = draft_of(10);
+  d.attestations = 1U << kAttestationCount;
+  EXPECT_EQ(seal(d, {sender.certificate, sender.signing_key, 1}, one, kNowMs).error(),
+            errc::field_out_of_range);
+}
+
+TEST_F(EnvelopeTest, DraftMessageIdIsKeptAndAZeroOneIsDrawnFresh) {
+  Draft d = draft_of(10);
+  d.message_id = random_id();
+  EXPECT_EQ(parse_envelope(seal_to_both(d)).value().outer.message_id, d.message_id);
+  d.message_id = {};
+  const Id first = parse_envelope(seal_to_both(d)).value().outer.message_id;
+  const Id second = parse_envelope(seal_to_both(d)).value().outer.message_id;
+  EXPECT_FALSE(is_zero(first));
+  EXPECT_NE(first, second);
 }
 
 TEST_F(EnvelopeTest, PayloadBitFlipIsCaught) {

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <draaischijf/server/consent_registry.hpp>
 #include <draaischijf/server/message_store.hpp>
 
 #include "store_fixture.hpp"
@@ -191,6 +192,94 @@ TEST_F(MessageStoreTest, RevokedConsentWithdrawsWhatStillWaitsUnderIt) {
   EXPECT_EQ(listed[1].state, "withdrawn");
 }
 
+template <class T, class Start>
+T wait_for(Start start) {
+  std::promise<T> promise;
+  auto future = promise.get_future();
+  EXPECT_TRUE(start([&](T r) { promise.set_value(std::move(r)); }));
+  return future.get();
+}
+
+// The registry keeps a consent as it was registered, a revocation withdraws what waits under it
+// in the same transaction, and a submission that rests on the consent is refused from then on
+// by its own storing transaction. An allowed message about a pupil enters the disclosure
+// register with its basis.
+TEST_F(MessageStoreTest, ARevokedConsentHoldsForTheVeryNextSubmission) {
+  ConsentRegistry registry(storage);
+  StoredConsent consent;
+  consent.consent_id = random_id();
+  consent.org_id = clb;
+  consent.pupil.fill(0x5e);
+  consent.registered_by = random_id();
+  consent.registered_at_ms = 1;
+  std::string error;
+  auto entry = policies::consent_from_json(
+      boost::json::parse(R"({"pupil":")" + protocol::hex_encode(consent.pupil) +
+                         R"(","giver":"ouders","capacity":"voogd",)"
+                         R"("pupil_facts":{"birth_date":"2016-05-01","competency":"vermoed"},)"
+                         R"("scope":{"organisation_types":["caw"]},"categories":["contact"],)"
+                         R"("purposes":["doorverwijzing"],"valid_from":"2026-01-01"})")
+          .as_object(),
+      error);
+  ASSERT_TRUE(entry) << error;
+  entry->record.id = protocol::hex_encode(consent.consent_id);
+  consent.entry = *entry;
+  ASSERT_TRUE(
+      (wait_for<sqlite::Result<void>>([&](auto done) { return registry.add(consent, done); })));
+
+  const auto under_consent = [&] {
+    auto s = submission_to(clb, {{intake, 0}});
+    s.consent_reference = consent.consent_id;
+    s.pupil_pseudonym = consent.pupil;
+    s.rests_on_consent = true;
+    s.decisions.push_back({protocol::Id{}, intake, "allow", "staff", "clb_psycholoog", "",
+                           "consent:" + consent.entry.record.id, "R06", "2026.11.1",
+                           "doorverwijzing", "doorverwijzing", "contact"});
+    return s;
+  };
+  const auto queued = submit_and_wait(*store, under_consent());
+  ASSERT_TRUE(queued);
+  const auto disclosed = registry.disclosures(clb, consent.pupil).value();
+  ASSERT_EQ(disclosed.size(), 1U);
+  EXPECT_EQ(disclosed[0].legal_basis, "consent:" + consent.entry.record.id);
+  EXPECT_EQ(store->audit_count("policy.decision").value(), 1);
+
+  const auto other_org = wait_for<sqlite::Result<std::vector<Withdrawal>>>([&](auto done) {
+    return registry.revoke(consent.consent_id, random_id(), random_id(), 2, {2026, 3, 1}, done);
+  });
+  EXPECT_EQ(other_org.error(), make_error_code(consent_errc::not_found));
+  const auto withdrawn = wait_for<sqlite::Result<std::vector<Withdrawal>>>([&](auto done) {
+    return registry.revoke(consent.consent_id, clb, random_id(), 2, {2026, 3, 1}, done);
+  });
+  ASSERT_TRUE(withdrawn);
+  ASSERT_EQ(withdrawn->size(), 1U);
+  EXPECT_EQ(withdrawn->at(0).sequence, queued->sequence);
+  EXPECT_TRUE(registry.disclosures(clb, consent.pupil).value().empty())
+      << "a withdrawn message was never received, so never disclosed";
+  // A refusal is on record, but its allowed recipients are not disclosed to.
+  ASSERT_TRUE((wait_for<sqlite::Result<void>>(
+      [&](auto done) { return store->record_refusal(under_consent(), done); })));
+  EXPECT_EQ(store->audit_count("policy.decision").value(), 2);
+  EXPECT_TRUE(registry.disclosures(clb, consent.pupil).value().empty());
+  EXPECT_EQ(submit_and_wait(*store, under_consent()).error().error,
+            make_error_code(store_errc::consent_revoked));
+  const auto again = wait_for<sqlite::Result<std::vector<Withdrawal>>>([&](auto done) {
+    return registry.revoke(consent.consent_id, clb, random_id(), 3, {2026, 3, 2}, done);
+  });
+  EXPECT_EQ(again.error(), make_error_code(consent_errc::already_revoked));
+
+  const auto kept = registry.for_pupil(clb, consent.pupil).value();
+  ASSERT_EQ(kept.size(), 1U);
+  const auto& record = kept[0].entry.record;
+  EXPECT_TRUE(record.revoked);
+  EXPECT_EQ(record.revoked_on, (policies::CivilDate{2026, 3, 1}));
+  EXPECT_EQ(record.capacity, "voogd");
+  EXPECT_EQ(record.giver, policies::ConsentGiver::ouders);
+  EXPECT_TRUE(record.recipient_org_types.contains(protocol::OrgType::caw));
+  EXPECT_EQ(kept[0].entry.pupil.birth_date, (policies::CivilDate{2016, 5, 1}));
+  EXPECT_TRUE(registry.for_pupil(random_id(), consent.pupil).value().empty());
+}
+
 TEST_F(MessageStoreTest, ConcurrentSubmissionsShareCommits) {
   constexpr int kCount = 200;
   std::vector<std::promise<Outcome>> promises(kCount);
@@ -306,8 +395,8 @@ TEST(SqliteTest, OpensWithDurableSettingsAndCurrentSchema) {
   auto keys = db.prepare("PRAGMA foreign_keys").value();
   ASSERT_TRUE(keys.step().value());
   EXPECT_EQ(keys.column_int64(0), 1);
-  EXPECT_EQ(db.schema_version().value(), 5);  // messages, directory, read receipts, blobs,
-                                              // consent references
+  // messages, directory, read receipts, blobs, consent references, consent registry
+  EXPECT_EQ(db.schema_version().value(), 6);
 }
 
 TEST(SqliteTest, RefusesADatabaseFromANewerVersion) {

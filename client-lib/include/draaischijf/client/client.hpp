@@ -24,6 +24,8 @@
 #include <draaischijf/client/key_store.hpp>
 #include <draaischijf/client/profile.hpp>
 #include <draaischijf/client/trust.hpp>
+#include <draaischijf/policies/consent_json.hpp>
+#include <draaischijf/policies/vocabulary.hpp>
 #include <draaischijf/protocol/envelope.hpp>
 
 namespace draaischijf::client {
@@ -53,7 +55,15 @@ struct Composition {
   std::vector<protocol::Id> recipients;  // mailbox ids
   protocol::Id consent_reference{};
   protocol::Hash256 pupil_pseudonym{};
+  /// Circumstances the sender attests (docs/POLICY.md 3); the hub audits them.
+  policies::FlagSet attestations;
+  /// Ids of second approvals the hub holds for exactly this message (Client::approve).
   std::vector<protocol::Id> approvals;
+  /// Zero: a fresh random id. Set: the id a second approval was given for (never reused).
+  protocol::Id message_id{};
+  /// Zero: a fresh random thread (or the replied message's). Set: the thread an approval was
+  /// given for, since the approval's content hash covers it.
+  protocol::Id thread_id{};
   /// A reply names the received message (mailbox, hub sequence) it answers: the thread and the
   /// previous envelope's hash come from it.
   std::optional<std::pair<protocol::Id, std::int64_t>> reply_to;
@@ -65,7 +75,8 @@ struct Composition {
 /// hub checks again on the labels.
 struct PolicyVerdict {
   bool allowed = false;
-  std::vector<std::string> reasons;  // why, and the way forward, for people
+  std::vector<std::string> reasons;      // why, and the way forward, for people
+  std::optional<PolicyRefusal> refusal;  // the engine's decision, when it made one
 };
 using PolicyCheck =
     std::function<PolicyVerdict(const protocol::OuterHeader& labels, const Composition& draft)>;
@@ -113,11 +124,20 @@ struct ReadMessage {
   std::vector<std::uint8_t> envelope;  // as received, for archives (its body is an age file)
 };
 
+/// A queued message its sender's CLB took back: the consent it was sent under was revoked
+/// before the recipient fetched it. Its content never reaches the recipient.
+struct Withdrawal {
+  protocol::Id mailbox_id{};  // the recipient mailbox it was queued in
+  std::int64_t sequence = 0;
+  protocol::Id message_id{};
+};
+
 struct SyncReport {
   std::size_t mailboxes = 0;
   std::size_t new_messages = 0;
   std::size_t refused = 0;  // of the new ones: stored with their problem, never shown as content
-  std::vector<InboxEntry> arrived;  // the new ones, in the order they were stored
+  std::vector<InboxEntry> arrived;    // the new ones, in the order they were stored
+  std::vector<Withdrawal> withdrawn;  // taken back before this device fetched them
 };
 
 /// How long Client::follow runs, and how it waits.
@@ -129,6 +149,9 @@ struct FollowOptions {
   /// Reconnection backoff after the stream was lost: doubled from first to max.
   std::chrono::milliseconds first_delay{200};
   std::chrono::milliseconds max_delay{10000};
+  /// Told once of each withdrawal the stream announces: of a message queued for one of this
+  /// device's mailboxes, or of one its organisation sent.
+  std::function<void(const Withdrawal&)> on_withdrawn = [](const Withdrawal&) {};
 };
 
 struct DeliveryState {
@@ -152,6 +175,48 @@ struct DirectoryMailbox {
   bool accepting = true;
 };
 
+/// A consent record the CLB registered with the hub.
+struct Consent {
+  protocol::Id consent_id{};
+  policies::ConsentEntry entry;  // entry.record.revoked once revoked
+  std::int64_t registered_at_ms = 0;
+  protocol::Id registered_by{};  // the registering device
+  std::optional<std::int64_t> revoked_at_ms;
+};
+
+/// One line of the hub's disclosure register: a message about the pupil that was allowed out.
+struct Disclosure {
+  std::int64_t at_ms = 0;
+  protocol::Id message_id{};
+  std::string sender_staff;
+  std::string sender_role;
+  protocol::Id recipient_org{};
+  protocol::Id recipient_mailbox{};
+  std::string kind;
+  std::string purpose;
+  std::string categories;   // comma separated
+  std::string legal_basis;  // consent:ID or rule:IDS
+  std::string rule_ids;
+  std::string policy_version;
+  std::string approved_by;  // the staff ids of counted second approvals
+};
+
+/// A second approval this device signed and the hub now holds.
+struct GivenApproval {
+  protocol::Id approval_id{};
+  protocol::Id message_id{};
+  protocol::Id thread_id{};  // the sender must send in exactly this thread
+  std::string role;          // the approving role, as this device's certificate says
+  protocol::CategorySet categories;
+  protocol::Hash256 content_hash{};
+};
+
+/// Whether send() checks the policy before encrypting.
+struct PolicyCheckStatus {
+  bool enabled = false;  // false: no operator policy key is pinned; only the hub checks
+  std::string version;   // the rule set's version when enabled
+};
+
 struct PendingDevice {
   protocol::Id device_id{};
   protocol::Id staff_id{};
@@ -173,9 +238,16 @@ class Client {
 
   [[nodiscard]] const DeviceSecrets& device() const noexcept;
   [[nodiscard]] const TrustFile& trust() const noexcept;
-  /// The hub's problem document behind the last client_errc::hub_refused.
+  /// The hub's problem document behind the last client_errc::hub_refused, policy_refused (also
+  /// of the pre-check: status 0) or consent_invalid.
   [[nodiscard]] const HubProblem& last_problem() const noexcept;
+  /// A check of your own before the engine's pre-check (tests, stricter local rules).
   void set_policy_check(PolicyCheck check);
+  /// send()'s pre-check with the hub's rule set: fetched once (GET /v1/policy) and used only if
+  /// it verifies against the operator key pinned in the trust file (policy_untrusted if not).
+  /// Without a pinned key it is off and only the hub checks. send() loads it by itself; call
+  /// this to learn beforehand.
+  [[nodiscard]] protocol::Result<PolicyCheckStatus> policy_check_status();
   /// Called as attachments go up (send) and come down (save_attachment).
   void set_progress(ProgressCallback progress);
 
@@ -191,9 +263,20 @@ class Client {
   /// Pins an organisation's key after comparing the hub's key with `expected_fingerprint`.
   [[nodiscard]] protocol::Result<void> pin_organisation(const protocol::Id& org_id,
                                                         std::string_view expected_fingerprint);
+  /// Pins the hub operator's policy key (from the operator, out of band): from now on send()
+  /// checks the policy with the rule set it signed.
+  [[nodiscard]] protocol::Result<void> pin_policy_key(const protocol::SigningPublicKey& key);
 
   // Messages.
+  /// Refused before anything is encrypted when the pre-check says no, and by the hub when its
+  /// policy does (both client_errc::policy_refused, with last_problem().policy).
   [[nodiscard]] protocol::Result<SendResult> send(Composition composition);
+  /// Second approval, on the approving colleague's device: signs the composition the sender
+  /// will send with this device's key and hands it to the hub. Its message_id should be the one
+  /// the sender's refusal named (PolicyRefusal::message_id; drawn when zero), its thread_id
+  /// likewise (drawn when zero); both are returned, and the sender sends with them and the
+  /// approval id. Text fragments only (approval_unsupported with attachments).
+  [[nodiscard]] protocol::Result<GivenApproval> approve(Composition composition);
   [[nodiscard]] protocol::Result<SyncReport> sync();
   [[nodiscard]] protocol::Result<std::vector<InboxEntry>> inbox(bool unread_only);
   /// Keeps the local inbox current until options.keep_going() says stop: catches up by cursor,
@@ -217,6 +300,19 @@ class Client {
   [[nodiscard]] protocol::Result<void> acknowledge(const protocol::Id& mailbox_id,
                                                    std::int64_t sequence);
   [[nodiscard]] protocol::Result<std::vector<DeliveryState>> status(const protocol::Id& message_id);
+
+  // Consent and the disclosure register (CLB devices; docs/POLICY.md 2).
+  /// Registers the record; the hub checks it (consent_invalid with last_problem().issues) and
+  /// gives it its id.
+  [[nodiscard]] protocol::Result<protocol::Id> register_consent(
+      const policies::ConsentEntry& entry);
+  [[nodiscard]] protocol::Result<std::vector<Consent>> consents(const protocol::Hash256& pupil);
+  [[nodiscard]] protocol::Result<Consent> consent(const protocol::Id& consent_id);
+  /// Revokes from now on; returns the messages still queued under it, which the hub withdrew.
+  [[nodiscard]] protocol::Result<std::vector<Withdrawal>> revoke_consent(
+      const protocol::Id& consent_id);
+  [[nodiscard]] protocol::Result<std::vector<Disclosure>> disclosures(
+      const protocol::Hash256& pupil);
   /// Resolves the CLI's short reference: a hub sequence unique in the local inbox.
   [[nodiscard]] protocol::Result<InboxEntry> find(std::int64_t sequence);
 

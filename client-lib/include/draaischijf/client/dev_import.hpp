@@ -5,6 +5,7 @@
 // TLS key, an enrolment request for the end-to-end keys).
 
 #include <filesystem>
+#include <optional>
 
 #include <draaischijf/client/key_store.hpp>
 #include <draaischijf/client/profile.hpp>
@@ -21,7 +22,8 @@ struct DeviceSummary {
 
 /// Creates a profile from a device folder of the development deployment (dev-pki/<org> or
 /// dev-pki/<org>/admin): its TLS files, its end-to-end keys (sealed into the new key store),
-/// the organisation key for the admin device, the deployment's trust file and the hub key.
+/// the organisation key for the admin device, the deployment's trust file, the hub key and the
+/// policy operator key (dev-pki/policy-signing.pub, when the hub has written it).
 [[nodiscard]] protocol::Result<DeviceSummary> import_dev_device(
     const std::filesystem::path& device_dir, const std::filesystem::path& profile_dir,
     const ProfileSettings& settings, const Unlock& unlock);
@@ -33,6 +35,8 @@ struct EnrolmentRequest {
   std::filesystem::path hub_root;  // the hub root CA (PEM), from the operator
   std::filesystem::path trust;     // the trust file, from the operator (out of band)
   std::filesystem::path hub_key;   // the hub's receipt key (base64), from the operator
+  /// The operator's policy key (policy-signing.pub), for the pre-check; none: no pre-check.
+  std::optional<std::filesystem::path> policy_key;
   ProfileSettings settings;
 };
 

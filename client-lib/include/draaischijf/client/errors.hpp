@@ -4,9 +4,12 @@
 // that says what to do next. A refusal by the hub also leaves its problem document in
 // Client::last_problem().
 
+#include <optional>
 #include <string>
+#include <vector>
 
 #include <draaischijf/protocol/errors.hpp>
+#include <draaischijf/protocol/keys.hpp>
 
 namespace draaischijf::client {
 
@@ -20,7 +23,7 @@ enum class client_errc {
   unknown_mailbox,         // no such mailbox (or not visible to this device)
   mailbox_held,            // the mailbox waits for its organisation to rotate it
   receipt_invalid,         // the hub's receipt does not verify or names other bytes
-  policy_refused,          // the policy check said no; nothing was sealed
+  policy_refused,          // the pre-check or the hub's policy said no; nothing was sent
   not_an_admin,            // this profile holds no organisation signing key
   fingerprint_mismatch,    // the fingerprint given does not match the key the hub serves
   not_found,               // no such message in the local inbox
@@ -28,6 +31,9 @@ enum class client_errc {
   file_unreadable,         // a file to attach cannot be read
   file_unwritable,         // a received attachment cannot be written where asked
   attachment_invalid,      // an attachment blob fails decryption, its size or its hash
+  consent_invalid,         // the hub refused a consent record; last_problem().issues say why
+  policy_untrusted,        // the hub's rule set does not verify against the pinned operator key
+  approval_unsupported,    // an approval cannot name attachments: they are sealed at sending
 };
 
 [[nodiscard]] const boost::system::error_category& client_category() noexcept;
@@ -35,12 +41,49 @@ enum class client_errc {
   return {static_cast<int>(e), client_category()};
 }
 
+/// One reason of a policy decision, in the rule set's words.
+struct PolicyReason {
+  std::string rule_id;
+  std::string nl;
+  std::string en;
+  std::string source;
+};
+
+/// Why the policy refused a message: the hub's policy-refused problem, or this device's
+/// pre-check with the same rules (then nothing was encrypted or sent).
+struct PolicyRefusal {
+  bool by_hub = false;
+  std::string outcome;  // deny, needs_consent, needs_second_approval
+  std::vector<std::string> rule_ids;
+  std::string consent_from;   // ouders, leerling or beiden; empty when no consent is asked
+  std::string approval_role;  // the role whose second approval is missing; empty when none
+  std::vector<PolicyReason> reasons;
+  protocol::Id recipient_org{};
+  std::string policy_version;
+  /// Why a consent reference or an approval the message named did not count.
+  std::vector<std::string> notes;
+  /// The refused draft's ids: an approval must be given for exactly these, so the sender
+  /// sends again with them (Composition::message_id, thread_id).
+  protocol::Id message_id{};
+  protocol::Id thread_id{};
+};
+
+/// One thing wrong with a consent record the hub refused to register (consent_invalid).
+struct ConsentIssueText {
+  std::string issue;  // policies::ConsentIssue name: giver_should_be_pupil, ...
+  std::string rule_id;
+  std::string nl;
+  std::string en;
+};
+
 /// The hub's problem document, as far as a person needs it.
 struct HubProblem {
   unsigned status = 0;
   std::string type;  // urn:draaischijf:problem:...
   std::string title;
   std::string detail;
+  std::optional<PolicyRefusal> policy;   // with client_errc::policy_refused
+  std::vector<ConsentIssueText> issues;  // with client_errc::consent_invalid
 };
 
 }  // namespace draaischijf::client

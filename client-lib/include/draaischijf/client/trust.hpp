@@ -1,13 +1,15 @@
 #pragma once
 
 // The keys a device trusts, verified out of band: each organisation's Ed25519 signing key (it
-// signs that organisation's device and mailbox-epoch certificates) and the hub's receipt key.
+// signs that organisation's device and mailbox-epoch certificates), the hub's receipt key, and
+// the hub operator's policy key (it signs the rule set the client's pre-check uses).
 // The hub serves the directory but is not trusted with it: everything it serves is checked
 // against these keys, so a hub that swaps a key is caught (docs/PROTOCOL.md 4, 5).
 //
 // File (UTF-8 text, one entry per line, '#' starts a comment):
 //   org <org id, 32 hex digits> <signing key, base64> <name shown to people>
 //   hub <receipt key, base64>
+//   policy <operator's policy signing key, base64>   (optional: without it, no pre-check)
 
 #include <filesystem>
 #include <optional>
@@ -54,12 +56,17 @@ class TrustFile {
   [[nodiscard]] const std::optional<protocol::SigningPublicKey>& hub_key() const noexcept {
     return hub_key_;
   }
+  void set_policy_key(const protocol::SigningPublicKey& key) { policy_key_ = key; }
+  [[nodiscard]] const std::optional<protocol::SigningPublicKey>& policy_key() const noexcept {
+    return policy_key_;
+  }
   /// The organisation keys in the form envelope opening takes.
   [[nodiscard]] protocol::TrustStore store() const;
 
  private:
   std::vector<TrustedOrganisation> organisations_;
   std::optional<protocol::SigningPublicKey> hub_key_;
+  std::optional<protocol::SigningPublicKey> policy_key_;
 };
 
 }  // namespace draaischijf::client

@@ -3,6 +3,7 @@
 // A civil (calendar) date without a time zone. The policy engine never reads a clock: the
 // decision date is an input, and a pupil's age is computed from the birth date on that date.
 
+#include <chrono>
 #include <compare>
 #include <cstdint>
 #include <optional>
@@ -35,5 +36,11 @@ struct CivilDate {
 
 /// The first day on which someone born on `birth` is `years` old.
 [[nodiscard]] CivilDate day_turning(CivilDate birth, int years) noexcept;
+
+/// The civil date in Belgium (Europe/Brussels: UTC+1, UTC+2 from the last Sunday of March
+/// 01:00 UTC to the last Sunday of October 01:00 UTC) at `instant`: the day a birthday falls
+/// on for the people involved. The hub and the client take the decision date from it, so a
+/// pupil turns 12 at midnight in Belgium, not at midnight UTC.
+[[nodiscard]] CivilDate belgian_date(std::chrono::system_clock::time_point instant) noexcept;
 
 }  // namespace draaischijf::policies

@@ -104,4 +104,15 @@ inline constexpr std::string_view kRuleSetSignatureDomain = "draaischijf/policie
 [[nodiscard]] std::string format_signature(const protocol::Signature& signature);
 [[nodiscard]] TextResult<protocol::Signature> parse_signature(std::string_view text);
 
+/// The operator's public key as text, as `draaischijf-hub policy keygen` writes it and the CLI
+/// and hub read it: the key's base64 (43 characters) on one line, the form the hub's receipt
+/// key already has in hub-signing.pub. One definition, so writer and readers cannot drift.
+[[nodiscard]] std::string format_operator_key(const protocol::SigningPublicKey& key);
+/// That line, with or without its newline; anything else is errc::bad_value (line 1).
+[[nodiscard]] TextResult<protocol::SigningPublicKey> parse_operator_key(std::string_view text);
+
+/// The text of policies/rules/flemish-clb.rules as this program was built with it (unsigned:
+/// whoever uses it signs it, as the development deployment does with its own operator key).
+[[nodiscard]] std::string_view bundled_rule_text() noexcept;
+
 }  // namespace draaischijf::policies

@@ -46,9 +46,10 @@ struct OuterHeader {
   MessageKind kind = MessageKind::signaal;
   Purpose purpose = Purpose::begeleiding;
   CategorySet categories;
+  std::uint32_t attestations = 0;  // bit n = policies::Flag n; bits >= kAttestationCount zero
   Id consent_reference{};     // zero: no consent record (an exception route or no personal data)
   Hash256 pupil_pseudonym{};  // zero: no pupil
-  std::vector<Id> approvals;  // second approvals, ascending
+  std::vector<Id> approvals;  // ids of second approvals the hub holds (approval.hpp), ascending
   std::vector<RecipientMailbox> recipients;  // in the order of the age stanzas
   Hash256 key_commitment{};
 };
@@ -91,12 +92,16 @@ struct AttachmentDescriptor {
 };
 
 struct Draft {
+  /// Zero: seal() draws a fresh random id. Non-zero: the id a second approval was asked for
+  /// (approval.hpp); the sender draws it with random_id() before asking and never reuses it.
+  Id message_id{};
   MessageKind kind = MessageKind::signaal;
   Purpose purpose = Purpose::begeleiding;
+  std::uint32_t attestations = 0;  // bit n = policies::Flag n (vocabulary.hpp)
   Id consent_reference{};
   Hash256 pupil_pseudonym{};
   std::vector<Id> approvals;
-  Id thread_id{};
+  Id thread_id{};  // random for a new thread: it also keeps approval content hashes unguessable
   Hash256 previous_hash{};  // the previous envelope of the thread; zero for the first
   std::vector<Fragment> fragments;
   std::vector<AttachmentDescriptor> attachments;
@@ -109,7 +114,8 @@ struct Sender {
 };
 
 /// Seals and signs. The recipients' epoch certificates must already be verified by the caller.
-/// Fails with field_out_of_range / too_many_recipients / duplicate_recipient on a bad draft.
+/// Fails with field_out_of_range / too_many_recipients / duplicate_recipient on a bad draft
+/// (field_out_of_range includes an attestation bit >= kAttestationCount).
 [[nodiscard]] Result<std::vector<std::uint8_t>> seal(
     const Draft& draft, const Sender& sender, std::span<const MailboxEpochCertificate> recipients,
     std::uint64_t created_at_ms);

@@ -54,6 +54,8 @@ enum class errc {
   sender_mismatch,
   label_mismatch,
   payload_too_large,
+  // Second approval
+  approval_mismatch,
 };
 
 [[nodiscard]] const boost::system::error_category& protocol_category() noexcept;

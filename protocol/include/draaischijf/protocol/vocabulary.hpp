@@ -97,6 +97,18 @@ enum class DataCategory : std::uint8_t {
 };
 inline constexpr std::uint8_t kDataCategoryCount = 19;
 
+/// Sender attestations: circumstances the sender vouches for (truancy, danger, a court order,
+/// the GC-verslag conditions, ...) that the policy rules depend on. They travel in the envelope's
+/// outer part as a u32 bit set, bit n = code n. The codes are policies::Flag's (the policy engine
+/// names and interprets them; the protocol only carries them and refuses unknown bits), so the
+/// two must grow together: append only, and kAttestationCount == policies::kFlagCount.
+inline constexpr std::uint8_t kAttestationCount = 25;
+
+/// Whether a raw attestation set names known codes only (bits >= kAttestationCount are zero).
+[[nodiscard]] constexpr bool known_attestations(std::uint32_t bits) noexcept {
+  return (bits >> kAttestationCount) == 0;
+}
+
 /// The four begeleidingsdomeinen of CLB guidance.
 enum class GuidanceDomain : std::uint8_t {
   none = 0,

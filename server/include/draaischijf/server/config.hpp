@@ -47,6 +47,15 @@ struct HubConfig {
     std::size_t writer_batch = 256;
   } limits;
 
+  struct Policy {
+    // The operator-signed rule set the hub enforces (policies/). All empty: the development
+    // deployment signs the rule set built into the binary with its own operator key in
+    // data_dir/dev-pki. Set all three in production.
+    std::filesystem::path rules_file;
+    std::filesystem::path signature_file;     // the rule file's .sig (draaischijf-hub policy sign)
+    std::filesystem::path operator_key_file;  // the operator's public key (policy keygen)
+  } policy;
+
   struct Log {
     std::string level = "info";  // debug, info, warning, error
   } log;

@@ -23,14 +23,32 @@ enum class store_errc {
   message_id_taken = 1,  // the id is stored already, under another sender organisation
   not_found,
   overloaded,
-  mailbox_full,  // the recipient mailbox's quota would be exceeded
-  mailbox_held,  // a member was removed and the mailbox has not been rotated yet
+  mailbox_full,     // the recipient mailbox's quota would be exceeded
+  mailbox_held,     // a member was removed and the mailbox has not been rotated yet
+  consent_revoked,  // the consent the decision rested on was revoked before the message was stored
 };
 
 [[nodiscard]] const boost::system::error_category& store_category() noexcept;
 [[nodiscard]] inline boost::system::error_code make_error_code(store_errc e) noexcept {
   return {static_cast<int>(e), store_category()};
 }
+
+/// One policy decision about one recipient mailbox, with the fields NEN 7513 asks of a log
+/// entry (the event, time, organisation and message are the row's own). Never content.
+struct PolicyRecord {
+  protocol::Id recipient_org{};
+  protocol::Id recipient_mailbox{};
+  std::string outcome;         // allow, deny, needs_consent, needs_second_approval
+  std::string user;            // the sender's staff id (hex)
+  std::string role;            // the sender's role
+  std::string on_behalf_of;    // the approvers' staff ids, comma separated; "" without
+  std::string legal_basis;     // "consent:<id>,..." or "rule:<ids>" for a route without consent
+  std::string rule_ids;        // the deciding rules, comma separated
+  std::string policy_version;  // the rule set's version
+  std::string kind;            // the message kind, purpose and categories (vocabulary names)
+  std::string purpose;
+  std::string categories;
+};
 
 struct Submission {
   protocol::Id message_id{};
@@ -44,6 +62,12 @@ struct Submission {
   /// consent can withdraw what still waits under it.
   protocol::Id consent_reference{};
   protocol::Hash256 pupil_pseudonym{};
+  /// One allow per recipient mailbox: logged in the same transaction as the envelope, and
+  /// entered in the disclosure register when the message is about a pupil.
+  std::vector<PolicyRecord> decisions;
+  /// Set when the decision rested on the consent reference: the transaction checks that the
+  /// consent is still unrevoked, so a revocation holds for the very next request.
+  bool rests_on_consent = false;
 };
 
 /// One queue entry taken back because the consent it was sent under was revoked.
@@ -117,6 +141,10 @@ class MessageStore {
   [[nodiscard]] bool withdraw_under_consent(const protocol::Id& consent_id,
                                             const protocol::Id& sender_org, std::int64_t at_ms,
                                             WithdrawDone done);
+
+  /// Logs a refused submission's decisions (nothing else is stored); `done` runs after COMMIT,
+  /// so the refusal is on record before it is answered.
+  [[nodiscard]] bool record_refusal(const Submission& refused, Done done);
 
   /// Entries of one mailbox with a sequence above `after`, oldest first.
   [[nodiscard]] sqlite::Result<std::vector<QueueEntry>> list(const protocol::Id& mailbox_id,

@@ -1,8 +1,10 @@
 #pragma once
 
-// New-message notifications for /v1/stream: after the COMMIT that queues an envelope, the hub
-// publishes (mailbox, sequence) and every subscriber of that mailbox hears of it. Ids only,
-// never content. Subscribers run their own callbacks (they post to their session's executor).
+// Notifications for /v1/stream: after the COMMIT that queues an envelope, the hub publishes
+// (mailbox, sequence) and every subscriber of that mailbox hears of it; after a revoked consent
+// took a queued envelope back, (mailbox, sequence, withdrawn) to the recipient mailbox and to
+// the sending organisation's mailboxes. Ids only, never content. Subscribers run their own
+// callbacks (they post to their session's executor).
 
 #include <cstdint>
 #include <functional>
@@ -14,14 +16,25 @@
 
 namespace draaischijf::server {
 
+enum class Notice { message, withdrawn };
+
+struct Notification {
+  protocol::Id mailbox{};  // the mailbox the notification is delivered to
+  std::int64_t sequence = 0;
+  Notice notice = Notice::message;
+  protocol::Id queue_mailbox{};  // withdrawn: the recipient mailbox the entry was queued in
+  protocol::Id message_id{};     // withdrawn: the envelope taken back
+};
+
 class Notifier {
  public:
-  using Listener = std::function<void(const protocol::Id& mailbox, std::int64_t sequence)>;
+  using Listener = std::function<void(const Notification& notification)>;
 
   /// Returns a token for unsubscribe().
   [[nodiscard]] std::uint64_t subscribe(std::vector<protocol::Id> mailboxes, Listener listener);
   void unsubscribe(std::uint64_t token);
   void publish(const protocol::Id& mailbox, std::int64_t sequence);
+  void publish(const Notification& notification);
   [[nodiscard]] std::size_t subscribers() const;
 
  private:

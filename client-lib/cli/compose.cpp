@@ -1,0 +1,259 @@
+#include "compose.hpp"
+
+#include <filesystem>
+#include <iostream>
+
+#include <draaischijf/protocol/encoding.hpp>
+
+namespace draaischijf::cli {
+namespace {
+
+namespace fs = std::filesystem;
+namespace json = boost::json;
+using client::Client;
+using client::Composition;
+using protocol::DataCategory;
+using Problem = std::optional<std::string>;  // a usage message, or nothing wrong
+
+// The options send and approve share: the same arguments make the same message.
+const std::set<std::string> kComposeOptions = {"to",         "purpose",   "text",    "file",
+                                               "consent",    "pupil",     "flag",    "approval",
+                                               "message-id", "thread-id", "reply-to"};
+
+// "CATEGORY=VALUE" into the category and the value.
+std::optional<std::pair<DataCategory, std::string>> categorised(const std::string& text) {
+  const auto equals = text.find('=');
+  if (equals == std::string::npos) {
+    return std::nullopt;
+  }
+  const auto category = protocol::parse_name<DataCategory>(text.substr(0, equals));
+  if (!category) {
+    return std::nullopt;
+  }
+  return std::pair{*category, text.substr(equals + 1)};
+}
+
+// Each value of a repeatable id option.
+Problem read_ids(const Arguments& args, const std::string& name, std::vector<protocol::Id>& out) {
+  for (const auto& value : args.values(name)) {
+    const auto id = parse_id(value);
+    if (!id) {
+      return "--" + name + " takes an id of 32 hex digits";
+    }
+    out.push_back(*id);
+  }
+  return std::nullopt;
+}
+
+// An optional id option; `out` stays zero without it.
+Problem read_id(const Arguments& args, const std::string& name, protocol::Id& out) {
+  const auto value = args.value(name);
+  if (!value) {
+    return std::nullopt;
+  }
+  const auto id = parse_id(*value);
+  if (!id) {
+    return "--" + name + " takes an id of 32 hex digits";
+  }
+  out = *id;
+  return std::nullopt;
+}
+
+// Kind, purpose, attested flags, pupil.
+Problem read_labels(const Arguments& args, Composition& c) {
+  if (args.positional().size() != 2) {
+    return args.positional()[0] + " KIND --to MAILBOX ...";
+  }
+  const auto kind = protocol::parse_name<protocol::MessageKind>(args.positional()[1]);
+  if (!kind) {
+    return "unknown message kind '" + args.positional()[1] + "'";
+  }
+  c.kind = *kind;
+  const auto purpose =
+      protocol::parse_name<protocol::Purpose>(args.value("purpose").value_or("begeleiding"));
+  if (!purpose) {
+    return "unknown purpose '" + args.value("purpose").value_or("") + "'";
+  }
+  c.purpose = *purpose;
+  for (const auto& name : args.values("flag")) {
+    const auto flag = protocol::parse_name<policies::Flag>(name);
+    if (!flag) {
+      return "unknown --flag '" + name + "' (docs/POLICY.md section 3 lists the flags)";
+    }
+    c.attestations.add(*flag);
+  }
+  if (const auto pupil = args.value("pupil")) {
+    const auto parsed = parse_pupil(*pupil);
+    if (!parsed) {
+      return "--pupil takes the pupil pseudonym (64 hex digits)";
+    }
+    c.pupil_pseudonym = *parsed;
+  }
+  return std::nullopt;
+}
+
+// Recipients, consent, approvals and the fixed ids.
+Problem read_references(const Arguments& args, Composition& c) {
+  for (auto problem :
+       {read_ids(args, "to", c.recipients), read_ids(args, "approval", c.approvals),
+        read_id(args, "consent", c.consent_reference), read_id(args, "message-id", c.message_id),
+        read_id(args, "thread-id", c.thread_id)}) {
+    if (problem) {
+      return problem;
+    }
+  }
+  if (c.recipients.empty()) {
+    return "at least one --to MAILBOX is needed (list them with directory ORG)";
+  }
+  return std::nullopt;
+}
+
+// --text CATEGORY=TEXT fragments and --file CATEGORY=PATH[@MEDIA/TYPE] attachments.
+Problem read_contents(const Arguments& args, Composition& c) {
+  for (const auto& text : args.values("text")) {
+    const auto parsed = categorised(text);
+    if (!parsed) {
+      return "--text takes CATEGORY=TEXT with a data category such as handelingsgericht_advies "
+             "or psychisch_sociaal";
+    }
+    protocol::Fragment fragment;
+    fragment.category = parsed->first;
+    fragment.media_type = "text/plain; charset=utf-8";
+    fragment.body = protocol::SecretBytes::copy_of(
+        {reinterpret_cast<const std::uint8_t*>(parsed->second.data()), parsed->second.size()});
+    c.fragments.push_back(std::move(fragment));
+  }
+  for (const auto& file : args.values("file")) {
+    const auto parsed = categorised(file);
+    if (!parsed) {
+      return "--file takes CATEGORY=PATH[@MEDIA/TYPE]";
+    }
+    std::string path = parsed->second;
+    std::string media = "application/octet-stream";
+    if (const auto at = path.rfind('@');
+        at != std::string::npos && path.find('/', at) != std::string::npos) {
+      media = path.substr(at + 1);
+      path.resize(at);
+    }
+    std::error_code ec;
+    if (!fs::is_regular_file(path, ec)) {
+      return "cannot read " + path + ": not a file";
+    }
+    c.attachments.push_back({parsed->first, path, media, {}});
+  }
+  if (c.fragments.empty() && c.attachments.empty()) {
+    return "at least one --text CATEGORY=TEXT or --file CATEGORY=PATH is needed";
+  }
+  return std::nullopt;
+}
+
+// The composition the arguments describe; `exit_code` says why not.
+std::optional<Composition> compose(Client& client, const Arguments& args, int& exit_code) {
+  Composition c;
+  for (auto problem : {read_labels(args, c), read_references(args, c), read_contents(args, c)}) {
+    if (problem) {
+      exit_code = usage_error(*problem);
+      return std::nullopt;
+    }
+  }
+  if (const auto reply = args.value("reply-to")) {
+    auto entry = client.find(std::strtoll(reply->c_str(), nullptr, 10));
+    if (!entry) {
+      exit_code = fail(entry.error());
+      return std::nullopt;
+    }
+    c.reply_to = std::pair{entry->mailbox_id, entry->sequence};
+  }
+  return c;
+}
+
+// One line on stderr when the pre-check is off; the hub checks either way.
+std::optional<int> announce_pre_check(Client& client) {
+  auto status = client.policy_check_status();
+  if (!status) {
+    return fail(status.error(), &client);
+  }
+  if (!status->enabled) {
+    std::cerr << "note: no policy operator key is pinned on this device, so the policy "
+                 "pre-check is skipped (the hub still checks); pin it with `draaischijf trust "
+                 "add --policy-key FILE`\n";
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+int send_command(Client& client, const Context& context, const Arguments& args) {
+  if (auto bad = args.unknown(kComposeOptions); !bad.empty()) {
+    return usage_error(bad);
+  }
+  int code = kOk;
+  auto composition = compose(client, args, code);
+  if (!composition) {
+    return code;
+  }
+  if (const auto failed = announce_pre_check(client)) {
+    return *failed;
+  }
+  auto sent = client.send(std::move(*composition));
+  if (!sent) {
+    return refused(context, client, sent.error());
+  }
+  if (context.json_output) {
+    print_json({{"message_id", hex(sent->message_id)},
+                {"hub_sequence", sent->hub_sequence},
+                {"received_at_ms", sent->received_at_ms},
+                {"duplicate", sent->duplicate}});
+  } else {
+    std::cout << "sent " << hex(sent->message_id) << " (hub receipt verified, sequence "
+              << sent->hub_sequence << ", " << when(sent->received_at_ms) << ")\n";
+  }
+  return kOk;
+}
+
+int approve_command(Client& client, const Context& context, const Arguments& args) {
+  if (auto bad = args.unknown(kComposeOptions); !bad.empty()) {
+    return usage_error(bad);
+  }
+  if (!args.value("message-id")) {
+    return usage_error(
+        "approve needs --message-id HEX: the id the sender's refusal printed (the sender sends "
+        "with the same id)");
+  }
+  if (!args.values("file").empty()) {
+    return fail(make_error_code(client::client_errc::approval_unsupported));
+  }
+  int code = kOk;
+  auto composition = compose(client, args, code);
+  if (!composition) {
+    return code;
+  }
+  const auto recipients = composition->recipients;
+  auto given = client.approve(std::move(*composition));
+  if (!given) {
+    return refused(context, client, given.error());
+  }
+  if (context.json_output) {
+    print_json({{"approval_id", hex(given->approval_id)},
+                {"message_id", hex(given->message_id)},
+                {"thread_id", hex(given->thread_id)},
+                {"role", given->role},
+                {"categories", client::categories_text(given->categories)},
+                {"content_hash", hex(given->content_hash)}});
+    return kOk;
+  }
+  std::cout << "approved as " << given->role << ": " << args.positional()[1] << " ("
+            << args.value("purpose").value_or("begeleiding") << ") ["
+            << client::categories_text(given->categories) << "] to";
+  for (const auto& mailbox : recipients) {
+    std::cout << " " << hex(mailbox);
+  }
+  std::cout << "\n  message " << hex(given->message_id) << ", thread " << hex(given->thread_id)
+            << ", content hash " << hex(given->content_hash) << "\napproval "
+            << hex(given->approval_id) << "\nthe sender sends with --message-id "
+            << hex(given->message_id) << " --thread-id " << hex(given->thread_id) << " --approval "
+            << hex(given->approval_id) << "\n";
+  return kOk;
+}
+
+}  // namespace draaischijf::cli

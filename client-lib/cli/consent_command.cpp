@@ -1,0 +1,309 @@
+#include "consent_command.hpp"
+
+#include <iostream>
+#include <sstream>
+
+#include <draaischijf/policies/date.hpp>
+#include <draaischijf/protocol/encoding.hpp>
+
+namespace draaischijf::cli {
+namespace {
+
+namespace json = boost::json;
+using client::Client;
+using policies::ConsentEntry;
+using Problem = std::optional<std::string>;  // a usage message, or nothing wrong
+
+// The values of a repeatable option, each also split at commas: "--to-type caw,cgg".
+std::vector<std::string> listed(const Arguments& args, const std::string& name) {
+  std::vector<std::string> out;
+  for (const auto& value : args.values(name)) {
+    std::istringstream items(value);
+    for (std::string item; std::getline(items, item, ',');) {
+      if (!item.empty()) {
+        out.push_back(item);
+      }
+    }
+  }
+  return out;
+}
+
+// Every listed name of `name` through `add`; the usage message names an unknown one.
+template <class Enum, class Add>
+Problem read_names(const Arguments& args, const std::string& name, Add add) {
+  for (const auto& item : listed(args, name)) {
+    const auto value = protocol::parse_name<Enum>(item);
+    if (!value) {
+      return "--" + name + ": unknown name '" + item + "'";
+    }
+    add(*value);
+  }
+  return std::nullopt;
+}
+
+template <class Enum>
+Problem read_name(const Arguments& args, const std::string& name, Enum& out) {
+  const auto text = args.value(name);
+  if (!text) {
+    return std::nullopt;
+  }
+  const auto value = protocol::parse_name<Enum>(*text);
+  if (!value) {
+    return "--" + name + ": unknown name '" + *text + "'";
+  }
+  out = *value;
+  return std::nullopt;
+}
+
+Problem read_date(const Arguments& args, const std::string& name,
+                  std::optional<policies::CivilDate>& out) {
+  if (const auto text = args.value(name)) {
+    out = policies::parse_date(*text);
+    if (!out) {
+      return "--" + name + " takes a date YYYY-MM-DD";
+    }
+  }
+  return std::nullopt;
+}
+
+// Who consents, for whom, and what the hub needs to judge the giver: the pupil's age.
+Problem read_giver(const Arguments& args, ConsentEntry& e) {
+  auto& r = e.record;
+  const auto pupil = parse_pupil(args.value("pupil").value_or(""));
+  if (!pupil || !args.value("giver")) {
+    return "consent register needs --pupil HEX (64 hex digits) and --giver "
+           "ouders|leerling|beiden";
+  }
+  r.pupil = hex(*pupil);
+  r.capacity = args.value("capacity").value_or("");
+  r.competency_basis = args.value("basis").value_or("");
+  if (auto problem = read_name(args, "giver", r.giver)) {
+    return problem;
+  }
+  if (auto problem = read_name(args, "competency", e.pupil.competency)) {
+    return problem;
+  }
+  if (auto problem = read_date(args, "born", e.pupil.birth_date)) {
+    return problem;
+  }
+  if (const auto age = args.value("age")) {
+    char* end = nullptr;
+    const long years = std::strtol(age->c_str(), &end, 10);
+    if (end == age->c_str() || *end != '\0' || years < 0 || years > 30) {
+      return "--age takes the pupil's age in whole years";
+    }
+    e.pupil.age = static_cast<int>(years);
+  }
+  if (!e.pupil.birth_date && !e.pupil.age) {
+    return "give the pupil's --born YYYY-MM-DD or --age N: who may consent depends on it";
+  }
+  return std::nullopt;
+}
+
+// What the consent covers: recipients, categories, purposes, when, and how it was given.
+Problem read_scope(const Arguments& args, ConsentEntry& e) {
+  auto& r = e.record;
+  for (const auto& org : listed(args, "to")) {
+    const auto id = parse_id(org);
+    if (!id) {
+      return "--to takes an organisation id (32 hex digits)";
+    }
+    r.recipient_org_ids.push_back(*id);
+  }
+  std::optional<policies::CivilDate> from;
+  for (auto problem :
+       {read_names<protocol::OrgType>(args, "to-type",
+                                      [&](auto v) { r.recipient_org_types.add(v); }),
+        read_names<policies::RecipientKind>(args, "to-kind",
+                                            [&](auto v) { r.recipient_kinds.add(v); }),
+        read_names<protocol::DataCategory>(args, "categories",
+                                           [&](auto v) { r.categories.add(v); }),
+        read_names<protocol::Purpose>(args, "purposes", [&](auto v) { r.purposes.add(v); }),
+        read_name(args, "channel", r.channel), read_date(args, "from", from),
+        read_date(args, "until", r.valid_until)}) {
+    if (problem) {
+      return problem;
+    }
+  }
+  if (!from) {
+    return "consent register needs --from YYYY-MM-DD (the day the consent was given)";
+  }
+  r.valid_from = *from;
+  return std::nullopt;
+}
+
+int register_consent(Client& client, const Context& context, const Arguments& args) {
+  if (auto bad = args.unknown({"pupil", "giver", "capacity", "basis", "born", "age", "competency",
+                               "to", "to-type", "to-kind", "categories", "purposes", "from",
+                               "until", "channel"});
+      !bad.empty()) {
+    return usage_error(bad);
+  }
+  ConsentEntry entry;
+  for (auto problem : {read_giver(args, entry), read_scope(args, entry)}) {
+    if (problem) {
+      return usage_error(*problem);
+    }
+  }
+  auto id = client.register_consent(entry);
+  if (!id) {
+    return refused(context, client, id.error());
+  }
+  if (context.json_output) {
+    print_json({{"consent_id", hex(*id)}});
+  } else {
+    std::cout << "consent registered: " << hex(*id) << "\nsend under it with --consent " << hex(*id)
+              << " --pupil " << entry.record.pupil << "\n";
+  }
+  return kOk;
+}
+
+// The consent's recipients: organisation types, then organisation ids.
+std::string recipients_text(const policies::ConsentRecord& r) {
+  std::string out;
+  for (const auto& entry : protocol::vocabulary<protocol::OrgType>()) {
+    if (r.recipient_org_types.contains(entry.value)) {
+      out += (out.empty() ? "" : ",") + std::string(entry.name);
+    }
+  }
+  for (const auto& id : r.recipient_org_ids) {
+    out += (out.empty() ? "" : ",") + hex(id);
+  }
+  return out;
+}
+
+void print_consent(const client::Consent& c) {
+  const auto& r = c.entry.record;
+  std::cout << hex(c.consent_id) << "  " << protocol::name_of(r.giver)
+            << (r.capacity.empty() ? "" : " (" + r.capacity + ")") << "  to " << recipients_text(r)
+            << "  [" << client::categories_text(r.categories) << "]  "
+            << policies::to_string(r.valid_from) << " .. "
+            << (r.valid_until ? policies::to_string(*r.valid_until) : "open") << "  "
+            << (c.revoked_at_ms ? "REVOKED " + when(*c.revoked_at_ms) : "valid") << "\n";
+}
+
+int list_consents(Client& client, const Context& context, const Arguments& args) {
+  const auto pupil = parse_pupil(args.value("pupil").value_or(""));
+  if (!pupil) {
+    return usage_error("consent list --pupil HEX (64 hex digits)");
+  }
+  auto consents = client.consents(*pupil);
+  if (!consents) {
+    return fail(consents.error(), &client);
+  }
+  json::array out;
+  for (const auto& c : *consents) {
+    if (context.json_output) {
+      auto item = policies::to_json(c.entry);
+      item["registered_at_ms"] = c.registered_at_ms;
+      if (c.revoked_at_ms) {
+        item["revoked_at_ms"] = *c.revoked_at_ms;
+      }
+      out.push_back(std::move(item));
+    } else {
+      print_consent(c);
+    }
+  }
+  if (context.json_output) {
+    print_json({{"consents", std::move(out)}});
+  }
+  return kOk;
+}
+
+int revoke_consent(Client& client, const Context& context, const Arguments& args) {
+  const auto id = args.positional().size() == 3 ? parse_id(args.positional()[2]) : std::nullopt;
+  if (!id) {
+    return usage_error("consent revoke ID (32 hex digits, as consent list shows it)");
+  }
+  auto withdrawn = client.revoke_consent(*id);
+  if (!withdrawn) {
+    return fail(withdrawn.error(), &client);
+  }
+  json::array out;
+  for (const auto& w : *withdrawn) {
+    out.push_back({{"mailbox_id", hex(w.mailbox_id)},
+                   {"sequence", w.sequence},
+                   {"message_id", hex(w.message_id)}});
+  }
+  if (context.json_output) {
+    print_json({{"consent_id", hex(*id)}, {"withdrawn", std::move(out)}});
+    return kOk;
+  }
+  std::cout << "consent " << hex(*id) << " revoked; " << withdrawn->size()
+            << " message(s) still waiting under it withdrawn\n";
+  for (const auto& w : *withdrawn) {
+    std::cout << "  withdrawn " << hex(w.message_id) << " from mailbox " << hex(w.mailbox_id)
+              << " (sequence " << w.sequence << ")\n";
+  }
+  return kOk;
+}
+
+}  // namespace
+
+int consent_command(Client& client, const Context& context, const Arguments& args) {
+  const auto& words = args.positional();
+  const std::string sub = words.size() >= 2 ? words[1] : "";
+  if (sub == "register" && words.size() == 2) {
+    return register_consent(client, context, args);
+  }
+  if (sub == "list" && words.size() == 2) {
+    if (auto bad = args.unknown({"pupil"}); !bad.empty()) {
+      return usage_error(bad);
+    }
+    return list_consents(client, context, args);
+  }
+  if (sub == "revoke") {
+    if (auto bad = args.unknown({}); !bad.empty()) {
+      return usage_error(bad);
+    }
+    return revoke_consent(client, context, args);
+  }
+  return usage_error("consent register ... | consent list --pupil HEX | consent revoke ID");
+}
+
+int disclosures_command(Client& client, const Context& context, const Arguments& args) {
+  if (auto bad = args.unknown({"pupil"}); !bad.empty()) {
+    return usage_error(bad);
+  }
+  const auto pupil = parse_pupil(args.value("pupil").value_or(""));
+  if (!pupil) {
+    return usage_error("disclosures --pupil HEX (64 hex digits)");
+  }
+  auto register_ = client.disclosures(*pupil);
+  if (!register_) {
+    return fail(register_.error(), &client);
+  }
+  json::array out;
+  for (const auto& d : *register_) {
+    if (context.json_output) {
+      out.push_back({{"at_ms", d.at_ms},
+                     {"message_id", hex(d.message_id)},
+                     {"sender_staff", d.sender_staff},
+                     {"sender_role", d.sender_role},
+                     {"recipient_org", hex(d.recipient_org)},
+                     {"recipient_mailbox", hex(d.recipient_mailbox)},
+                     {"kind", d.kind},
+                     {"purpose", d.purpose},
+                     {"categories", d.categories},
+                     {"legal_basis", d.legal_basis},
+                     {"rule_ids", d.rule_ids},
+                     {"policy_version", d.policy_version},
+                     {"approved_by", d.approved_by}});
+      continue;
+    }
+    std::cout << when(d.at_ms) << "  " << d.kind << " (" << d.purpose << ") [" << d.categories
+              << "] to organisation " << hex(d.recipient_org) << "\n  by staff " << d.sender_staff
+              << " (" << d.sender_role << ")"
+              << (d.approved_by.empty() ? "" : ", approved by " + d.approved_by) << "\n  basis "
+              << d.legal_basis << ", rules " << d.rule_ids << ", policy " << d.policy_version
+              << ", message " << hex(d.message_id) << "\n";
+  }
+  if (context.json_output) {
+    print_json({{"pupil", hex(*pupil)}, {"disclosures", std::move(out)}});
+  } else if (register_->empty()) {
+    std::cout << "nothing about this pupil was disclosed through the hub\n";
+  }
+  return kOk;
+}
+
+}  // namespace draaischijf::cli

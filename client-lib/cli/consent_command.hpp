@@ -1,0 +1,23 @@
+#pragma once
+
+// The CLB's consent registry and disclosure register on the hub (docs/POLICY.md 2):
+//   consent register --pupil HEX --giver ouders|leerling|beiden ...   the hub checks the giver
+//   consent list --pupil HEX | consent revoke ID                       revoking withdraws what
+//                                                                      still waits under it
+//   disclosures --pupil HEX                                            who received what, when,
+//                                                                      on which basis
+
+#include <draaischijf/client/client.hpp>
+
+#include "common.hpp"
+#include "options.hpp"
+
+namespace draaischijf::cli {
+
+[[nodiscard]] int consent_command(client::Client& client, const Context& context,
+                                  const Arguments& args);
+
+[[nodiscard]] int disclosures_command(client::Client& client, const Context& context,
+                                      const Arguments& args);
+
+}  // namespace draaischijf::cli

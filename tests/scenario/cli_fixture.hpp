@@ -1,0 +1,280 @@
+#pragma once
+
+// The scenario tests' world: the real hub process with its embedded development deployment on
+// 127.0.0.1, and people working with the draaischijf CLI, each step a separate process with its
+// own profile, as people would run it. The school, CLB and CAW staff devices and the CAW admin
+// come from the deployment; more devices are enrolled as an organisation would do it.
+
+#include <chrono>
+#include <fcntl.h>
+#include <map>
+#include <sstream>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
+
+#include <boost/json.hpp>
+#include <gtest/gtest.h>
+
+#include "hub_process.hpp"
+
+namespace draaischijf::testing {
+
+struct ProcessResult {
+  int exit = -1;
+  std::string out;
+  std::string err;
+  long peak_rss_kib = 0;  // the process's own peak resident memory
+};
+
+inline std::string slurp(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+/// Starts a program with its output going to files (no pipes to fill up).
+inline pid_t start_program(const std::vector<std::string>& argv, const std::filesystem::path& out,
+                           const std::filesystem::path& err) {
+  const pid_t pid = fork();
+  if (pid == 0) {
+    const int o = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    const int e = ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    const int in = ::open("/dev/null", O_RDONLY);
+    dup2(in, 0);
+    dup2(o, 1);
+    dup2(e, 2);
+    std::vector<char*> args;
+    for (const auto& a : argv) {
+      args.push_back(const_cast<char*>(a.c_str()));
+    }
+    args.push_back(nullptr);
+    execvp(args[0], args.data());
+    _exit(127);
+  }
+  return pid;
+}
+
+/// Runs a program to its end with its output captured.
+inline ProcessResult run_program(const std::filesystem::path& dir,
+                                 const std::vector<std::string>& argv) {
+  const auto out = dir / "last.out";
+  const auto err = dir / "last.err";
+  const pid_t pid = start_program(argv, out, err);
+  int status = 0;
+  rusage usage{};
+  wait4(pid, &status, 0, &usage);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(out), slurp(err), usage.ru_maxrss};
+}
+
+/// Stops a program start_program() started: SIGTERM, then waits up to 5 s for it to exit.
+/// Returns its exit code, or -1 when it did not stop.
+inline int stop_program(pid_t pid) {
+  kill(pid, SIGTERM);
+  int status = 0;
+  for (int i = 0; i < 100; ++i) {
+    if (waitpid(pid, &status, WNOHANG) == pid) {
+      return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return -1;
+}
+
+/// The JSON objects a --json follower wrote so far, one per line.
+inline std::vector<boost::json::value> json_lines(const std::filesystem::path& path) {
+  std::vector<boost::json::value> out;
+  std::istringstream text(slurp(path));
+  for (std::string line; std::getline(text, line);) {
+    out.push_back(boost::json::parse(line));
+  }
+  return out;
+}
+
+inline std::string text_of(const boost::json::value& v, std::string_view key) {
+  return std::string(v.as_object().at(key).as_string());
+}
+
+/// One person's device: a profile folder and the key file that opens its key store.
+class Cli {
+ public:
+  Cli(std::filesystem::path dir, std::string name) : dir_(std::move(dir)), name_(std::move(name)) {}
+
+  ProcessResult operator()(std::vector<std::string> words) const {
+    return run_program(dir_, argv_of(std::move(words)));
+  }
+  /// Starts the CLI without waiting; its output goes to <name>.<tag>.out and .err.
+  pid_t start(std::vector<std::string> words, const std::string& tag) const {
+    return start_program(argv_of(std::move(words)), output(tag, "out"), output(tag, "err"));
+  }
+  /// What a started CLI wrote so far.
+  [[nodiscard]] std::filesystem::path output(const std::string& tag,
+                                             const std::string& stream) const {
+    return dir_ / (name_ + "." + tag + "." + stream);
+  }
+  /// As operator(), expecting success and JSON output.
+  boost::json::value json_of(std::vector<std::string> words) const {
+    words.insert(words.begin(), "--json");
+    const ProcessResult r = (*this)(words);
+    EXPECT_EQ(r.exit, 0) << name_ << ": " << r.err;
+    boost::system::error_code ec;
+    auto value = boost::json::parse(r.out, ec);
+    EXPECT_FALSE(ec) << r.out;
+    return value;
+  }
+  [[nodiscard]] std::filesystem::path profile() const { return dir_ / name_; }
+  [[nodiscard]] const std::string& name() const { return name_; }
+
+ private:
+  [[nodiscard]] std::vector<std::string> argv_of(std::vector<std::string> words) const {
+    std::vector<std::string> argv = {DRAAISCHIJF_CLI_BINARY, "--profile", profile().string(),
+                                     "--key-file", (dir_ / (name_ + ".key")).string()};
+    argv.insert(argv.end(), words.begin(), words.end());
+    return argv;
+  }
+
+  std::filesystem::path dir_;
+  std::string name_;
+};
+
+/// A device whose keys were made on it and certified by its organisation's authority, waiting
+/// for its organisation admin to compare the fingerprint and approve it.
+struct CertifiedDevice {
+  std::string device_id;
+  std::string fingerprint;
+  std::filesystem::path issued;  // the folder the operator's pki command wrote to
+};
+
+class CliScenario : public ::testing::Test {
+ protected:
+  /// The pupil the scenarios are about: the CLB's pseudonym for them.
+  static constexpr std::string_view kPupil =
+      "7075706c2d616e6e612d7661752d77616173656e2d64656e6465722d32303136";
+
+  void SetUp() override {
+    pki = dir.path() / "data" / "dev-pki";
+    for (const auto& [cli, folder] :
+         {std::pair{&school, "school"}, std::pair{&clb, "clb"}, std::pair{&caw, "caw"},
+          std::pair{&caw_admin, "caw/admin"}, std::pair{&clb_admin, "clb/admin"}}) {
+      const ProcessResult r =
+          (*cli)({"init", "--from-dev", (pki / folder).string(), "--hub", hub_address()});
+      ASSERT_EQ(r.exit, 0) << r.err;
+    }
+    // Organisation ids and mailboxes from the directory, as a user would look them up.
+    const auto directory = school.json_of({"directory"});
+    for (const auto& org : directory.as_array()) {
+      orgs[text_of(org, "type")] = text_of(org, "org_id");
+      EXPECT_TRUE(org.as_object().at("trusted").as_bool());
+    }
+    onthaal = text_of(school.json_of({"directory", orgs["clb"]}).as_array().at(0), "mailbox_id");
+    intake = text_of(clb.json_of({"directory", orgs["caw"]}).as_array().at(0), "mailbox_id");
+  }
+
+  std::string config(std::uint16_t port) const {
+    return "[server]\nlisten_port = " + std::to_string(port) + "\ndata_dir = \"" +
+           (dir.path() / "data").string() + "\"\n";
+  }
+  std::string hub_address() const { return "localhost:" + std::to_string(hub->port()); }
+  void restart_hub() {
+    const auto port = hub->port();
+    ASSERT_EQ(hub->terminate(), 0);
+    hub = std::make_unique<HubProcess>(dir.path(), config(port));
+  }
+  /// Devices listening on the hub's notification stream, as its metrics count them.
+  int stream_subscribers() const {
+    TlsClient client(hub->port(), pki / "root.pem", pki / "caw" / "device.pem",
+                     pki / "caw" / "device.key");
+    const auto metrics = client.exchange(get("/metrics")).value_or(HttpResponse{}).body;
+    constexpr std::string_view kName = "\ndraaischijf_stream_subscribers ";
+    const auto at = metrics.find(kName);
+    return at == std::string::npos ? -1 : std::atoi(metrics.c_str() + at + kName.size());
+  }
+  /// Waits up to 10 s for `count` stream subscribers; whether they came.
+  bool wait_for_subscribers(int count) const {
+    for (int i = 0; i < 200; ++i) {
+      if (stream_subscribers() == count) {
+        return true;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return false;
+  }
+  /// The inbox of `cli` after fetching, as JSON.
+  boost::json::array inbox(const Cli& cli, bool all = false) {
+    auto value = all ? cli.json_of({"inbox", "--all"}) : cli.json_of({"inbox"});
+    return value.as_object().at("messages").as_array();
+  }
+
+  /// A consent the CLB registers with the CLI for kPupil; its id. `age` decides who may give
+  /// it (the parents below 12, the pupil from 12).
+  std::string register_consent(const std::string& giver, int age, const std::string& categories,
+                               const std::string& purposes, const std::string& to_type = "caw") {
+    const auto registered = clb.json_of(
+        {"consent", "register", "--pupil", std::string(kPupil), "--giver", giver, "--capacity",
+         giver == "ouders" ? "moeder" : "leerling", "--age", std::to_string(age), "--to-type",
+         to_type, "--categories", categories, "--purposes", purposes, "--from", "2024-09-01"});
+    return text_of(registered, "consent_id");
+  }
+
+  /// `words` sent under the parents' consent for the referral of a 10-year-old to the CAW
+  /// (registered once): without it the policy refuses anything the CLB sends the CAW (R06).
+  std::vector<std::string> under_consent(std::vector<std::string> words) {
+    if (referral_consent.empty()) {
+      referral_consent = register_consent("ouders", 10, "psychisch_sociaal,diagnostiek,contact",
+                                          "begeleiding,doorverwijzing,consultatie,terugkoppeling");
+    }
+    words.insert(words.end(), {"--consent", referral_consent, "--pupil", std::string(kPupil)});
+    return words;
+  }
+
+  /// Enrolment up to the admin's approval: the device makes its keys, the operator certifies
+  /// its request, the device asks to be enrolled and shows its fingerprint.
+  CertifiedDevice certify(const Cli& device, const std::string& org_type, const std::string& role) {
+    const auto started =
+        device.json_of({"enrol", "start", "--hub", hub_address(), "--ca",
+                        (pki / "root.pem").string(), "--trust", (pki / "trust.txt").string(),
+                        "--hub-key", (dir.path() / "data" / "hub-signing.pub").string(),
+                        "--policy-key", (pki / "policy-signing.pub").string(), "--org",
+                        orgs[org_type], "--org-type", org_type, "--role", role});
+    CertifiedDevice out{
+        text_of(started, "device_id"), {}, dir.path() / ("issued-" + device.name())};
+    const ProcessResult operator_run = run_program(
+        dir.path(),
+        {DRAAISCHIJF_HUB_BINARY, "pki", "device", "--dir", pki.string(), "--org-id", orgs[org_type],
+         "--org-type", org_type, "--role", role, "--device-id", out.device_id, "--csr",
+         text_of(started, "certificate_request"), "--out", out.issued.string()});
+    EXPECT_EQ(operator_run.exit, 0) << operator_run.err;
+    const auto finished =
+        device.json_of({"enrol", "finish", "--certificate", (out.issued / "device.pem").string()});
+    out.fingerprint = text_of(finished, "fingerprint");
+    return out;
+  }
+
+  /// A further staff device of `org_type`, enrolled and approved by that organisation's admin.
+  Cli enrolled(const std::string& name, const std::string& org_type, const std::string& role,
+               const Cli& admin) {
+    Cli device{dir.path(), name};
+    const auto certified = certify(device, org_type, role);
+    const ProcessResult approved =
+        admin({"admin", "approve", certified.device_id, "--fingerprint", certified.fingerprint});
+    EXPECT_EQ(approved.exit, 0) << approved.err;
+    return device;
+  }
+
+  TempDir dir;
+  std::unique_ptr<HubProcess> hub = std::make_unique<HubProcess>(dir.path(), config(0));
+  std::filesystem::path pki;
+  Cli school{dir.path(), "school"};
+  Cli clb{dir.path(), "clb"};
+  Cli caw{dir.path(), "caw"};
+  Cli caw_admin{dir.path(), "caw-admin"};
+  Cli clb_admin{dir.path(), "clb-admin"};
+  std::map<std::string, std::string> orgs;
+  std::string onthaal;
+  std::string intake;
+  std::string referral_consent;
+};
+
+}  // namespace draaischijf::testing
