@@ -18,56 +18,9 @@
 #include <gtest/gtest.h>
 
 #include "hub_process.hpp"
+#include "process.hpp"
 
 namespace draaischijf::testing {
-
-struct ProcessResult {
-  int exit = -1;
-  std::string out;
-  std::string err;
-  long peak_rss_kib = 0;  // the process's own peak resident memory
-};
-
-inline std::string slurp(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-/// Starts a program with its output going to files (no pipes to fill up).
-inline pid_t start_program(const std::vector<std::string>& argv, const std::filesystem::path& out,
-                           const std::filesystem::path& err) {
-  const pid_t pid = fork();
-  if (pid == 0) {
-    const int o = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    const int e = ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    const int in = ::open("/dev/null", O_RDONLY);
-    dup2(in, 0);
-    dup2(o, 1);
-    dup2(e, 2);
-    std::vector<char*> args;
-    for (const auto& a : argv) {
-      args.push_back(const_cast<char*>(a.c_str()));
-    }
-    args.push_back(nullptr);
-    execvp(args[0], args.data());
-    _exit(127);
-  }
-  return pid;
-}
-
-/// Runs a program to its end with its output captured.
-inline ProcessResult run_program(const std::filesystem::path& dir,
-                                 const std::vector<std::string>& argv) {
-  const auto out = dir / "last.out";
-  const auto err = dir / "last.err";
-  const pid_t pid = start_program(argv, out, err);
-  int status = 0;
-  rusage usage{};
-  wait4(pid, &status, 0, &usage);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(out), slurp(err), usage.ru_maxrss};
-}
 
 /// Stops a program start_program() started: SIGTERM, then waits up to 5 s for it to exit.
 /// Returns its exit code, or -1 when it did not stop.

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <utility>
@@ -19,6 +20,7 @@ struct ProcessResult {
   int exit = -1;  // -1: it did not exit normally
   std::string out;
   std::string err;
+  long peak_rss_kib = 0;  // the process's own peak resident memory
 };
 
 struct ProcessOptions {
@@ -34,12 +36,10 @@ inline std::string slurp(const std::filesystem::path& path) {
   return text.str();
 }
 
-/// Runs argv[0] (a path) with stdin from /dev/null; its output goes through files in `dir`.
-inline ProcessResult run_program(const std::filesystem::path& dir,
-                                 const std::vector<std::string>& argv,
-                                 const ProcessOptions& options = {}) {
-  const auto out = dir / "process.out";
-  const auto err = dir / "process.err";
+/// Starts argv[0] (a path, or a name looked up in PATH) with stdin from /dev/null and its
+/// output going to files (no pipes to fill up).
+inline pid_t start_program(const std::vector<std::string>& argv, const std::filesystem::path& out,
+                           const std::filesystem::path& err, const ProcessOptions& options = {}) {
   const pid_t pid = fork();
   if (pid == 0) {
     const int o = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
@@ -63,12 +63,23 @@ inline ProcessResult run_program(const std::filesystem::path& dir,
       args.push_back(const_cast<char*>(a.c_str()));
     }
     args.push_back(nullptr);
-    execv(args[0], args.data());
+    execvp(args[0], args.data());
     _exit(127);
   }
+  return pid;
+}
+
+/// Runs a program to its end; its output goes through files in `dir`.
+inline ProcessResult run_program(const std::filesystem::path& dir,
+                                 const std::vector<std::string>& argv,
+                                 const ProcessOptions& options = {}) {
+  const auto out = dir / "process.out";
+  const auto err = dir / "process.err";
+  const pid_t pid = start_program(argv, out, err, options);
   int status = 0;
-  waitpid(pid, &status, 0);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(out), slurp(err)};
+  rusage usage{};
+  wait4(pid, &status, 0, &usage);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(out), slurp(err), usage.ru_maxrss};
 }
 
 }  // namespace draaischijf::testing
