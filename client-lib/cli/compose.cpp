@@ -157,7 +157,7 @@ std::optional<Composition> compose(Client& client, const Arguments& args, int& e
     }
   }
   if (const auto reply = args.value("reply-to")) {
-    auto entry = client.find(std::strtoll(reply->c_str(), nullptr, 10));
+    auto entry = client.inbox().find(std::strtoll(reply->c_str(), nullptr, 10));
     if (!entry) {
       exit_code = fail(entry.error());
       return std::nullopt;
@@ -169,7 +169,7 @@ std::optional<Composition> compose(Client& client, const Arguments& args, int& e
 
 // One line on stderr when the pre-check is off; the hub checks either way.
 std::optional<int> announce_pre_check(Client& client) {
-  auto status = client.policy_check_status();
+  auto status = client.outbox().policy_check_status();
   if (!status) {
     return fail(status.error(), &client);
   }
@@ -195,7 +195,7 @@ int send_command(Client& client, const Context& context, const Arguments& args) 
   if (const auto failed = announce_pre_check(client)) {
     return *failed;
   }
-  auto sent = client.send(std::move(*composition));
+  auto sent = client.outbox().send(std::move(*composition));
   if (!sent) {
     return refused(context, client, sent.error());
   }
@@ -229,7 +229,7 @@ int approve_command(Client& client, const Context& context, const Arguments& arg
     return code;
   }
   const auto recipients = composition->recipients;
-  auto given = client.approve(std::move(*composition));
+  auto given = client.outbox().approve_message(std::move(*composition));
   if (!given) {
     return refused(context, client, given.error());
   }

@@ -145,7 +145,7 @@ int register_consent(Client& client, const Context& context, const Arguments& ar
       return usage_error(*problem);
     }
   }
-  auto id = client.register_consent(entry);
+  auto id = client.consent_registry().register_consent(entry);
   if (!id) {
     return refused(context, client, id.error());
   }
@@ -187,7 +187,7 @@ int list_consents(Client& client, const Context& context, const Arguments& args)
   if (!pupil) {
     return usage_error("consent list --pupil HEX (64 hex digits)");
   }
-  auto consents = client.consents(*pupil);
+  auto consents = client.consent_registry().consents(*pupil);
   if (!consents) {
     return fail(consents.error(), &client);
   }
@@ -215,7 +215,7 @@ int revoke_consent(Client& client, const Context& context, const Arguments& args
   if (!id) {
     return usage_error("consent revoke ID (32 hex digits, as consent list shows it)");
   }
-  auto withdrawn = client.revoke_consent(*id);
+  auto withdrawn = client.consent_registry().revoke(*id);
   if (!withdrawn) {
     return fail(withdrawn.error(), &client);
   }
@@ -240,25 +240,33 @@ int revoke_consent(Client& client, const Context& context, const Arguments& args
 
 }  // namespace
 
-int consent_command(Client& client, const Context& context, const Arguments& args) {
-  const auto& words = args.positional();
-  const std::string sub = words.size() >= 2 ? words[1] : "";
-  if (sub == "register" && words.size() == 2) {
-    return register_consent(client, context, args);
+namespace {
+constexpr std::string_view kConsentUsage =
+    "consent register ... | consent list --pupil HEX | consent revoke ID";
+}  // namespace
+
+int consent_register_command(Client& client, const Context& context, const Arguments& args) {
+  if (args.positional().size() != 2) {
+    return usage_error(std::string(kConsentUsage));
   }
-  if (sub == "list" && words.size() == 2) {
-    if (auto bad = args.unknown({"pupil"}); !bad.empty()) {
-      return usage_error(bad);
-    }
-    return list_consents(client, context, args);
+  return register_consent(client, context, args);
+}
+
+int consent_list_command(Client& client, const Context& context, const Arguments& args) {
+  if (args.positional().size() != 2) {
+    return usage_error(std::string(kConsentUsage));
   }
-  if (sub == "revoke") {
-    if (auto bad = args.unknown({}); !bad.empty()) {
-      return usage_error(bad);
-    }
-    return revoke_consent(client, context, args);
+  if (auto bad = args.unknown({"pupil"}); !bad.empty()) {
+    return usage_error(bad);
   }
-  return usage_error("consent register ... | consent list --pupil HEX | consent revoke ID");
+  return list_consents(client, context, args);
+}
+
+int consent_revoke_command(Client& client, const Context& context, const Arguments& args) {
+  if (auto bad = args.unknown({}); !bad.empty()) {
+    return usage_error(bad);
+  }
+  return revoke_consent(client, context, args);
 }
 
 int disclosures_command(Client& client, const Context& context, const Arguments& args) {
@@ -269,7 +277,7 @@ int disclosures_command(Client& client, const Context& context, const Arguments&
   if (!pupil) {
     return usage_error("disclosures --pupil HEX (64 hex digits)");
   }
-  auto register_ = client.disclosures(*pupil);
+  auto register_ = client.consent_registry().disclosures(*pupil);
   if (!register_) {
     return fail(register_.error(), &client);
   }

@@ -8,14 +8,19 @@
 //                                                                      on which basis
 
 #include <draaischijf/client/client.hpp>
+#include <draaischijf/client/consent_registry.hpp>
 
 #include "common.hpp"
 #include "options.hpp"
 
 namespace draaischijf::cli {
 
-[[nodiscard]] int consent_command(client::Client& client, const Context& context,
-                                  const Arguments& args);
+[[nodiscard]] int consent_register_command(client::Client& client, const Context& context,
+                                           const Arguments& args);
+[[nodiscard]] int consent_list_command(client::Client& client, const Context& context,
+                                       const Arguments& args);
+[[nodiscard]] int consent_revoke_command(client::Client& client, const Context& context,
+                                         const Arguments& args);
 
 [[nodiscard]] int disclosures_command(client::Client& client, const Context& context,
                                       const Arguments& args);

@@ -14,7 +14,8 @@
 
 #include <sodium.h>
 
-#include <draaischijf/client/client.hpp>
+#include <draaischijf/client/hub_connection.hpp>
+#include <draaischijf/client/types.hpp>
 #include <draaischijf/protocol/attachment.hpp>
 
 namespace draaischijf::client {

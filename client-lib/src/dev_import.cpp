@@ -4,7 +4,7 @@
 #include <sodium.h>
 
 #include <draaischijf/certs/pki.hpp>
-#include <draaischijf/client/client.hpp>
+#include <draaischijf/client/administration.hpp>
 #include <draaischijf/client/dev_import.hpp>
 #include <draaischijf/client/errors.hpp>
 #include <draaischijf/client/trust.hpp>
@@ -199,14 +199,14 @@ Result<std::string> finish_enrolment(const Profile& profile, const fs::path& cer
   if (auto copied = copy_text(certificate_chain, profile.tls().certificate, 0644); !copied) {
     return copied.error();
   }
-  auto client = Client::open(profile, unlock);
-  if (!client) {
-    return client.error();
+  auto session = Session::open(profile, unlock);
+  if (!session) {
+    return session.error();
   }
-  if (auto requested = client->request_enrolment(); !requested) {
+  if (auto requested = Administration{*session}.request_enrolment(); !requested) {
     return requested.error();
   }
-  const auto& device = client->device();
+  const auto& device = session->device();
   return device_fingerprint(device.signing.public_key(), device.encryption.public_key());
 }
 

@@ -57,6 +57,16 @@ const char* describe(int value) noexcept {
     case client_errc::approval_unsupported:
       return "a second approval covers text fragments only: attachments are encrypted with "
              "fresh keys when the message is sent, so no approval can name them beforehand";
+    case client_errc::name_unsafe:
+      return "the hub sent a name with control, escape, bidi or line-separator characters; "
+             "nothing was stored. Tell the hub operator";
+    case client_errc::already_pinned:
+      return "another key is already pinned for this organisation; if the organisation really "
+             "changed its key, compare both fingerprints with it and run `draaischijf trust "
+             "replace`";
+    case client_errc::trust_file_invalid:
+      return "the trust file has a malformed, unsafe or repeated line and was not used; "
+             "restore it from a backup or pin the organisations again";
   }
   return "unknown client error";
 }

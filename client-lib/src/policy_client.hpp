@@ -1,43 +1,40 @@
 #pragma once
 
 // The policy side of a device: the hub's rule set as send()'s pre-check, judged on the same
-// request the hub builds (server/src/policy_gate.cpp), and the CLB's consent registry,
-// disclosure register and second approvals on the hub. The pre-check never replaces the hub's
-// check; it spares the sender an encrypted upload the hub would refuse, and says why before
-// anything leaves the device.
+// request the hub builds (server/src/policy_gate.cpp), and second approvals on the hub (the
+// CLB's consent registry and disclosure register are ConsentRegistry's). The pre-check never
+// replaces the hub's check; it spares the sender an encrypted upload the hub would refuse, and
+// says why before anything leaves the device.
 
 #include <memory>
 #include <optional>
 #include <span>
 #include <vector>
 
-#include <draaischijf/client/client.hpp>
+#include <draaischijf/client/consent_registry.hpp>
+#include <draaischijf/client/types.hpp>
+#include <draaischijf/policies/labels.hpp>
 #include <draaischijf/policies/rule_set.hpp>
+#include <draaischijf/protocol/clock.hpp>
 
 #include "hub_session.hpp"
 
 namespace draaischijf::client {
 
 /// What the hub knows of the sender when it judges: its certificate (never the envelope).
-struct SenderFacts {
-  protocol::OrgType org_type = protocol::OrgType::clb;
-  protocol::Id org_id{};
-  protocol::StaffRole role = protocol::StaffRole::clb_onthaal;
-  protocol::Id staff_id{};
-};
+using SenderFacts = policies::SenderFacts;
 
-/// What the hub knows of a recipient mailbox: its organisation from the directory, and a role
-/// when the mailbox is named after one (clb_arts, ...).
+/// A recipient mailbox with what the hub knows of it: its organisation from the directory and
+/// the role it serves (policies::RecipientFacts).
 struct RecipientFacts {
   protocol::Id mailbox_id{};
-  protocol::Id org_id{};
-  protocol::OrgType org_type = protocol::OrgType::clb;
-  std::optional<protocol::StaffRole> role;
+  policies::RecipientFacts facts;
 };
 
 class PolicyClient {
  public:
-  explicit PolicyClient(HubSession& hub) : hub_(hub) {}
+  /// `clock` gives the decision date (today in Belgium), as the hub's does.
+  PolicyClient(HubSession& hub, const protocol::Clock& clock) : hub_(hub), clock_(clock) {}
 
   /// Fetches and verifies the rule set the first time (policy_untrusted when its signature
   /// does not verify under `operator_key`); off without a key.
@@ -54,13 +51,6 @@ class PolicyClient {
                                                       const SenderFacts& sender,
                                                       std::span<const RecipientFacts> recipients);
 
-  [[nodiscard]] protocol::Result<protocol::Id> register_consent(
-      const policies::ConsentEntry& entry);
-  [[nodiscard]] protocol::Result<std::vector<Consent>> consents(const protocol::Hash256& pupil);
-  [[nodiscard]] protocol::Result<Consent> consent(const protocol::Id& consent_id);
-  [[nodiscard]] protocol::Result<std::vector<Withdrawal>> revoke(const protocol::Id& consent_id);
-  [[nodiscard]] protocol::Result<std::vector<Disclosure>> disclosures(
-      const protocol::Hash256& pupil);
   /// Hands a signed approval to the hub; the answer must name the same approval and message.
   [[nodiscard]] protocol::Result<std::string> upload_approval(
       std::span<const std::uint8_t> approval, const protocol::Id& approval_id,
@@ -68,6 +58,7 @@ class PolicyClient {
 
  private:
   HubSession& hub_;
+  const protocol::Clock& clock_;
   std::optional<PolicyCheckStatus> status_;
   std::shared_ptr<const policies::RuleSet> rules_;
 };
@@ -82,7 +73,10 @@ class PolicyClient {
 /// the reasons as the detail, the decision with the draft's ids for the approval.
 [[nodiscard]] HubProblem pre_check_problem(PolicyVerdict verdict, const protocol::Draft& draft);
 
-/// A withdrawal as the hub's revocations and stream frames write it.
-[[nodiscard]] std::optional<Withdrawal> withdrawal_of(const boost::json::object& item);
+/// A withdrawal as the hub's revocations and stream frames write it (consent_registry.cpp).
+/// GET /v1/consents/{id}: the record as the hub keeps it (consent_registry.cpp); the
+/// pre-check reads it too.
+[[nodiscard]] protocol::Result<Consent> fetch_consent(HubSession& hub,
+                                                      const protocol::Id& consent_id);
 
 }  // namespace draaischijf::client

@@ -2,7 +2,9 @@
 #include <cctype>
 #include <sstream>
 
+#include <draaischijf/client/errors.hpp>
 #include <draaischijf/client/trust.hpp>
+#include <draaischijf/protocol/display_text.hpp>
 #include <draaischijf/protocol/encoding.hpp>
 
 #include "fixed_bytes.hpp"
@@ -52,21 +54,24 @@ bool same_fingerprint(std::string_view a, std::string_view b) {
   return !left.empty() && left == canonical(b);
 }
 
-protocol::Result<TrustFile> TrustFile::parse(std::string_view text, std::size_t* bad_line) {
+protocol::Result<TrustFile> TrustFile::parse(std::string_view text, TrustFileProblem* problem) {
   TrustFile file;
   std::istringstream lines{std::string(text)};
   std::string line;
   std::size_t number = 0;
-  const auto refuse = [&]() -> protocol::Result<TrustFile> {
-    if (bad_line != nullptr) {
-      *bad_line = number;
+  const auto refuse = [&](std::string reason) -> protocol::Result<TrustFile> {
+    if (problem != nullptr) {
+      *problem = {number, std::move(reason)};
     }
-    return make_error_code(protocol::errc::non_canonical);
+    return make_error_code(client_errc::trust_file_invalid);
   };
   while (std::getline(lines, line)) {
     ++number;
     if (line.empty() || line.front() == '#') {
       continue;
+    }
+    if (!protocol::is_display_safe(line)) {
+      return refuse("holds a control, escape, bidi or line-separator character");
     }
     std::istringstream fields(line);
     std::string kind;
@@ -75,9 +80,13 @@ protocol::Result<TrustFile> TrustFile::parse(std::string_view text, std::size_t*
     if (kind == "hub" || kind == "policy") {
       const auto key = exactly<32>(protocol::base64_decode(first));
       if (!key) {
-        return refuse();
+        return refuse("the " + kind + " key is not 32 bytes of base64");
       }
-      (kind == "hub" ? file.hub_key_ : file.policy_key_) = *key;
+      auto& slot = kind == "hub" ? file.hub_key_ : file.policy_key_;
+      if (slot) {
+        return refuse("a second `" + kind + "` line: a key is pinned once");
+      }
+      slot = *key;
       continue;
     }
     std::string key_text;
@@ -86,10 +95,16 @@ protocol::Result<TrustFile> TrustFile::parse(std::string_view text, std::size_t*
     std::getline(fields >> std::ws, name);
     const auto org_id = exactly<16>(protocol::hex_decode(first));
     const auto key = exactly<32>(protocol::base64_decode(key_text));
-    if (kind != "org" || !org_id || !key) {
-      return refuse();
+    if (kind != "org") {
+      return refuse("unknown kind of line (org, hub or policy)");
     }
-    file.pin({*org_id, *key, name});
+    if (!org_id || !key) {
+      return refuse("an `org` line is: org <32 hex digits> <key, base64> <name>");
+    }
+    if (file.find(*org_id) != nullptr) {
+      return refuse("the organisation is pinned on an earlier line already");
+    }
+    file.organisations_.push_back({*org_id, *key, std::move(name)});
   }
   return file;
 }
@@ -109,7 +124,24 @@ std::string TrustFile::to_text() const {
   return out;
 }
 
-void TrustFile::pin(TrustedOrganisation organisation) {
+protocol::Result<void> TrustFile::pin(TrustedOrganisation organisation) {
+  if (!protocol::is_display_safe(organisation.name)) {
+    return make_error_code(client_errc::name_unsafe);
+  }
+  if (const auto* pinned = find(organisation.org_id); pinned != nullptr) {
+    if (pinned->key != organisation.key) {
+      return make_error_code(client_errc::already_pinned);
+    }
+    return {};
+  }
+  organisations_.push_back(std::move(organisation));
+  return {};
+}
+
+protocol::Result<void> TrustFile::replace(TrustedOrganisation organisation) {
+  if (!protocol::is_display_safe(organisation.name)) {
+    return make_error_code(client_errc::name_unsafe);
+  }
   const auto same = [&](const TrustedOrganisation& o) { return o.org_id == organisation.org_id; };
   if (const auto it = std::find_if(organisations_.begin(), organisations_.end(), same);
       it != organisations_.end()) {
@@ -117,6 +149,7 @@ void TrustFile::pin(TrustedOrganisation organisation) {
   } else {
     organisations_.push_back(std::move(organisation));
   }
+  return {};
 }
 
 const TrustedOrganisation* TrustFile::find(const protocol::Id& org_id) const {

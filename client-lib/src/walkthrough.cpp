@@ -1,4 +1,3 @@
-#include <chrono>
 #include <ostream>
 #include <string>
 
@@ -31,13 +30,11 @@ struct Mailbox {
   MailboxEpochCertificate certificate;
 };
 
-std::uint64_t now_seconds() {
-  return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::seconds>(
-                                        std::chrono::system_clock::now().time_since_epoch())
-                                        .count());
+std::uint64_t seconds_of(const Clock& clock) {
+  return static_cast<std::uint64_t>(clock.now_ms() / 1000);
 }
 
-Device enrol(const Organisation& org, StaffRole role) {
+Device enrol(const Organisation& org, StaffRole role, const Clock& clock) {
   Device device;
   DeviceCertificate c;
   c.org_id = org.id;
@@ -47,13 +44,14 @@ Device enrol(const Organisation& org, StaffRole role) {
   c.role = role;
   c.signing_key = device.signing_key.public_key();
   c.encryption_key = device.encryption_key.public_key();
-  c.not_before = now_seconds() - 60;
-  c.not_after = now_seconds() + 365ULL * 24 * 3600;
+  c.not_before = seconds_of(clock) - 60;
+  c.not_after = seconds_of(clock) + 365ULL * 24 * 3600;
   device.certificate = issue(c, org.signing_key);
   return device;
 }
 
-Mailbox open_mailbox(const Organisation& org, std::string name, std::span<const Id> members) {
+Mailbox open_mailbox(const Organisation& org, std::string name, std::span<const Id> members,
+                     const Clock& clock) {
   Mailbox mailbox;
   mailbox.name = std::move(name);
   MailboxEpochCertificate c;
@@ -62,7 +60,7 @@ Mailbox open_mailbox(const Organisation& org, std::string name, std::span<const 
   c.epoch = 0;
   c.mailbox_key = mailbox_identity(mailbox.seed).public_key();
   c.members_hash = members_hash(members);
-  c.created_at = now_seconds();
+  c.created_at = seconds_of(clock);
   mailbox.certificate = issue(c, org.signing_key);
   return mailbox;
 }
@@ -92,7 +90,9 @@ class Steps {
 
 }  // namespace
 
-int run_walkthrough(std::ostream& out) {
+// One linear story, read top to bottom like the README's walkthrough (about 130 lines): split
+// into functions, its order would be harder to follow, and each step is a few lines already.
+int run_walkthrough(std::ostream& out, const Clock& clock) {
   Steps s(out);
   out << "Draaischijf protocol walkthrough: a CLB refers a pupil to a CAW\n";
 
@@ -103,18 +103,19 @@ int run_walkthrough(std::ostream& out) {
   s.say(caw.name + " key id " + to_hex(caw.signing_key.key_id()).substr(0, 16) + "...");
 
   s.step("Devices generate their own keys; their organisation certifies them");
-  const Device clb_device = enrol(clb, StaffRole::clb_maatschappelijk_werker);
-  const Device caw_device = enrol(caw, StaffRole::partner_intake);
-  s.check(verify(clb_device.certificate, clb.signing_key.public_key(), now_seconds()).has_value(),
-          "CLB device certificate verifies under the CLB key");
-  s.check(!verify(clb_device.certificate, caw.signing_key.public_key(), now_seconds()),
+  const Device clb_device = enrol(clb, StaffRole::clb_maatschappelijk_werker, clock);
+  const Device caw_device = enrol(caw, StaffRole::partner_intake, clock);
+  s.check(
+      verify(clb_device.certificate, clb.signing_key.public_key(), seconds_of(clock)).has_value(),
+      "CLB device certificate verifies under the CLB key");
+  s.check(!verify(clb_device.certificate, caw.signing_key.public_key(), seconds_of(clock)),
           "the same certificate is refused under the CAW key");
 
   s.step("Mailboxes get an epoch seed, sealed to each member device");
   const Id caw_members[] = {caw_device.certificate.device_id};
-  Mailbox intake = open_mailbox(caw, caw.name + " / intake", caw_members);
+  Mailbox intake = open_mailbox(caw, caw.name + " / intake", caw_members, clock);
   const Id clb_members[] = {clb_device.certificate.device_id};
-  const Mailbox onthaal = open_mailbox(clb, clb.name + " / onthaal", clb_members);
+  const Mailbox onthaal = open_mailbox(clb, clb.name + " / onthaal", clb_members, clock);
   const auto box =
       seal_seed_to_device(intake.seed, intake.id, 0, caw_device.certificate.encryption_key);
   if (!s.check(box.has_value(), "the intake seed is sealed to the CAW device")) {
@@ -139,10 +140,7 @@ int run_walkthrough(std::ostream& out) {
        SecretBytes::copy_of(
            {reinterpret_cast<const std::uint8_t*>(advice.data()), advice.size()})});
   const MailboxEpochCertificate recipients[] = {intake.certificate, onthaal.certificate};
-  const auto created =
-      static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                     std::chrono::system_clock::now().time_since_epoch())
-                                     .count());
+  const auto created = static_cast<std::uint64_t>(clock.now_ms());
   auto envelope =
       seal(draft, {clb_device.certificate, clb_device.signing_key, 1}, recipients, created);
   if (!s.check(envelope.has_value(), "sealed and signed")) {
@@ -186,7 +184,7 @@ int run_walkthrough(std::ostream& out) {
   s.check_error(open(*envelope, stranger, trust), errc::not_a_recipient, "another mailbox");
 
   s.step("A member leaves: the CAW rotates the intake mailbox to epoch 1");
-  const Device caw_new_device = enrol(caw, StaffRole::partner_hulpverlener);
+  const Device caw_new_device = enrol(caw, StaffRole::partner_hulpverlener, clock);
   EpochSeed next_seed = EpochSeed::random();
   MailboxEpochCertificate next;
   next.mailbox_id = intake.id;
@@ -196,7 +194,7 @@ int run_walkthrough(std::ostream& out) {
   const Id new_members[] = {caw_new_device.certificate.device_id};
   next.members_hash = members_hash(new_members);
   next.previous_certificate = certificate_hash(intake.certificate);
-  next.created_at = now_seconds();
+  next.created_at = seconds_of(clock);
   next = issue(next, caw.signing_key);
   const auto chain_box = seal_previous_seed(next_seed, intake.id, 1, intake.seed);
   const auto new_box =

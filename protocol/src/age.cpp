@@ -166,12 +166,10 @@ Result<X25519Identity> X25519Identity::parse(std::string_view text) {
     return errc::wrong_key_type;
   }
   if (decoded->data.size() != 32) {
-    secure_wipe(decoded->data.data(), decoded->data.size());
-    return errc::bad_bech32;
+    return errc::bad_bech32;  // decoded->data wipes itself
   }
-  auto secret = SecretKey<32>::copy_of(std::span<const std::uint8_t, 32>(decoded->data.data(), 32));
-  secure_wipe(decoded->data.data(), decoded->data.size());
-  return from_secret(std::move(secret));
+  return from_secret(
+      SecretKey<32>::copy_of(std::span<const std::uint8_t, 32>(decoded->data.data(), 32)));
 }
 
 std::string X25519Identity::expose_secret_string() const {

@@ -26,7 +26,7 @@ constexpr auto kBase64Reverse = make_reverse(kBase64Alphabet);
 constexpr auto kBech32Reverse = make_reverse(kBech32Alphabet);
 constexpr auto kHexReverse = make_reverse(kHexDigits);
 
-std::uint32_t bech32_polymod(const std::vector<std::uint8_t>& values) {
+std::uint32_t bech32_polymod(std::span<const std::uint8_t> values) {
   constexpr std::array<std::uint32_t, 5> kGenerator = {0x3b6a57b2U, 0x26508e6dU, 0x1ea119faU,
                                                        0x3d4233ddU, 0x2a1462b3U};
   std::uint32_t checksum = 1;
@@ -42,9 +42,26 @@ std::uint32_t bech32_polymod(const std::vector<std::uint8_t>& values) {
   return checksum;
 }
 
-std::vector<std::uint8_t> hrp_expand(std::string_view hrp) {
-  std::vector<std::uint8_t> out;
-  out.reserve(hrp.size() * 2 + 1);
+// Bech32 carries age secret keys, so every intermediate buffer of the encoder and the decoder
+// is a SecretBuffer: wiped when freed, and reserved up front so no reallocation leaves a copy.
+using Bits = SecretBuffer;
+
+// A string of the secret's characters, wiped on every way out (SSO included).
+class WipedText {
+ public:
+  explicit WipedText(std::size_t capacity) { text_.reserve(capacity); }
+  WipedText(const WipedText&) = delete;
+  WipedText& operator=(const WipedText&) = delete;
+  ~WipedText() { secure_wipe(text_.data(), text_.capacity()); }
+  std::string& get() noexcept { return text_; }
+
+ private:
+  std::string text_;
+};
+
+Bits hrp_expand(std::string_view hrp, std::size_t more) {
+  Bits out;
+  out.reserve(hrp.size() * 2 + 1 + more);
   for (const char c : hrp) {
     out.push_back(static_cast<std::uint8_t>(static_cast<unsigned char>(c) >> 5U));
   }
@@ -57,7 +74,8 @@ std::vector<std::uint8_t> hrp_expand(std::string_view hrp) {
 
 // Regroups bits; when decoding (pad == false) leftover bits must be zero and fewer than `from`.
 bool convert_bits(std::span<const std::uint8_t> in, unsigned from, unsigned to, bool pad,
-                  std::vector<std::uint8_t>& out) {
+                  Bits& out) {
+  out.reserve(out.size() + (in.size() * from + to - 1) / to);
   std::uint32_t accumulator = 0;
   unsigned bits = 0;
   const std::uint32_t max_value = (1U << to) - 1U;
@@ -166,9 +184,9 @@ std::string bech32_encode(std::string_view hrp, std::span<const std::uint8_t> da
   for (const char c : hrp) {
     lower_hrp += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   }
-  std::vector<std::uint8_t> values;
+  Bits values;
   convert_bits(data, 8, 5, true, values);
-  std::vector<std::uint8_t> checked = hrp_expand(lower_hrp);
+  Bits checked = hrp_expand(lower_hrp, values.size() + 6);
   checked.insert(checked.end(), values.begin(), values.end());
   checked.insert(checked.end(), 6, 0);
   const std::uint32_t polymod = bech32_polymod(checked) ^ 1U;
@@ -190,8 +208,8 @@ std::string bech32_encode(std::string_view hrp, std::span<const std::uint8_t> da
 Result<Bech32Decoded> bech32_decode(std::string_view text) {
   bool has_lower = false;
   bool has_upper = false;
-  std::string lower;
-  lower.reserve(text.size());
+  WipedText wiped_lower(text.size());
+  std::string& lower = wiped_lower.get();
   for (const char c : text) {
     const auto u = static_cast<unsigned char>(c);
     if (u < 33 || u > 126) {
@@ -210,7 +228,8 @@ Result<Bech32Decoded> bech32_decode(std::string_view text) {
   }
   Bech32Decoded decoded;
   decoded.hrp = lower.substr(0, separator);
-  std::vector<std::uint8_t> values;
+  Bits values;
+  values.reserve(lower.size() - separator);
   for (std::size_t i = separator + 1; i < lower.size(); ++i) {
     const int v = kBech32Reverse[static_cast<unsigned char>(lower[i])];
     if (v == kInvalid) {
@@ -218,7 +237,7 @@ Result<Bech32Decoded> bech32_decode(std::string_view text) {
     }
     values.push_back(static_cast<std::uint8_t>(v));
   }
-  std::vector<std::uint8_t> checked = hrp_expand(decoded.hrp);
+  Bits checked = hrp_expand(decoded.hrp, values.size());
   checked.insert(checked.end(), values.begin(), values.end());
   if (bech32_polymod(checked) != 1U) {
     return errc::bad_bech32;

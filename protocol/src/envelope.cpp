@@ -4,6 +4,7 @@
 
 #include <sodium.h>
 
+#include <draaischijf/protocol/attachment.hpp>
 #include <draaischijf/protocol/envelope.hpp>
 #include <draaischijf/protocol/wire.hpp>
 
@@ -43,6 +44,29 @@ std::span<const std::uint8_t> chunk_of(std::span<const std::uint8_t> plaintext, 
   return plaintext.subspan(begin, std::min(age::kChunkSize, plaintext.size() - begin));
 }
 
+// An attachment's data category is the category of the one reference fragment that names it
+// (7.11): exactly one reference per attachment descriptor, and no reference to anything else.
+// Without this an attachment could travel with no category at all, or with two, and escape the
+// labels the hub and the policy judged.
+bool attachments_referenced_once(std::span<const FragmentView> fragments,
+                                 std::span<const AttachmentDescriptor> attachments) {
+  std::vector<std::size_t> references(attachments.size(), 0);
+  for (const FragmentView& fragment : fragments) {
+    if (fragment.media_type != kAttachmentReferenceMediaType) {
+      continue;
+    }
+    const auto named = std::find_if(attachments.begin(), attachments.end(), [&](const auto& a) {
+      return fragment.body.size() == a.id.size() &&
+             std::equal(a.id.begin(), a.id.end(), fragment.body.begin());
+    });
+    if (named == attachments.end()) {
+      return false;
+    }
+    ++references[static_cast<std::size_t>(named - attachments.begin())];
+  }
+  return std::all_of(references.begin(), references.end(), [](std::size_t n) { return n == 1; });
+}
+
 Hash256 key_commitment(const age::FileKey& file_key, const Id& message_id) {
   ensure_sodium();
   crypto_generichash_state state;
@@ -53,6 +77,8 @@ Hash256 key_commitment(const age::FileKey& file_key, const Id& message_id) {
   crypto_generichash_update(&state, message_id.data(), message_id.size());
   Hash256 out{};
   crypto_generichash_final(&state, out.data(), out.size());
+  // The state was keyed with the file key: do not leave it on the stack.
+  sodium_memzero(&state, sizeof state);
   return out;
 }
 
@@ -680,7 +706,8 @@ Result<OpenedEnvelope> open(std::span<const std::uint8_t> envelope, const Mailbo
   for (const FragmentView& f : opened.fragments) {
     content_categories.add(f.category);
   }
-  if (content_categories != outer.categories) {
+  if (content_categories != outer.categories ||
+      !attachments_referenced_once(opened.fragments, opened.attachments)) {
     return errc::label_mismatch;
   }
   opened.outer = std::move(parsed->outer);

@@ -12,7 +12,7 @@
 
 #include <gtest/gtest.h>
 
-#include <draaischijf/server/sqlite.hpp>
+#include <draaischijf/server/store/sqlite.hpp>
 
 #include "dev_hub.hpp"
 

@@ -15,7 +15,7 @@
 #include <gtest/gtest.h>
 
 #include <draaischijf/protocol/encoding.hpp>
-#include <draaischijf/server/message_store.hpp>
+#include <draaischijf/server/store/message_store.hpp>
 
 #include "store_fixture.hpp"
 #include "test_support.hpp"
@@ -28,7 +28,7 @@ namespace {
   if (!storage) {
     _exit(3);
   }
-  auto store = std::make_unique<MessageStore>(*storage);
+  auto store = std::make_unique<SqliteMessageStore>(*storage);
   const protocol::Id mailbox{};
   std::mutex write_mutex;
   for (std::uint32_t i = 0;; ++i) {

@@ -10,7 +10,7 @@
 #include <draaischijf/protocol/encoding.hpp>
 #include <draaischijf/protocol/envelope.hpp>
 #include <draaischijf/protocol/epoch.hpp>
-#include <draaischijf/server/dev_deployment.hpp>
+#include <draaischijf/server/admin/dev_deployment.hpp>
 
 #include "hub_process.hpp"
 #include "test_consent.hpp"

@@ -6,7 +6,7 @@
 #include <string>
 
 #include <draaischijf/protocol/keys.hpp>
-#include <draaischijf/server/sqlite.hpp>
+#include <draaischijf/server/store/sqlite.hpp>
 
 namespace draaischijf::testing {
 

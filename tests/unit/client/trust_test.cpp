@@ -16,7 +16,7 @@ TEST(TrustFileTest, RoundTripsOrganisationsAndTheHubKey) {
   const auto hub = protocol::SigningKey::generate();
   TrustFile trust;
   const auto org = protocol::random_id();
-  trust.pin({org, clb.public_key(), "CLB Waas en Dender"});
+  ASSERT_TRUE(trust.pin({org, clb.public_key(), "CLB Waas en Dender"}));
   trust.set_hub_key(hub.public_key());
   const auto parsed = TrustFile::parse(trust.to_text());
   ASSERT_TRUE(parsed);
@@ -25,9 +25,9 @@ TEST(TrustFileTest, RoundTripsOrganisationsAndTheHubKey) {
   EXPECT_EQ(parsed->find(org)->name, "CLB Waas en Dender");
   EXPECT_EQ(parsed->hub_key(), hub.public_key());
   EXPECT_EQ(parsed->find(protocol::random_id()), nullptr);
-  // Pinning again replaces the key rather than keeping two.
+  // Only an explicit replace changes a pinned key, and never keeps two.
   const auto rotated = protocol::SigningKey::generate();
-  trust.pin({org, rotated.public_key(), "CLB Waas en Dender"});
+  ASSERT_TRUE(trust.replace({org, rotated.public_key(), "CLB Waas en Dender"}));
   EXPECT_EQ(trust.organisations().size(), 1U);
   EXPECT_EQ(trust.find(org)->key, rotated.public_key());
 }
@@ -50,10 +50,11 @@ TEST(TrustFileTest, AMalformedLineIsRefusedWithItsNumber) {
        {"org " + id + " notbase64! CLB", "org " + id.substr(2) + " " + key + " short id",
         "organisation " + id + " " + key + " unknown kind", "hub " + key.substr(1),
         "policy " + key.substr(2)}) {
-    std::size_t line = 0;
-    const auto parsed = TrustFile::parse("# comment\n" + bad + "\n", &line);
+    TrustFileProblem problem;
+    const auto parsed = TrustFile::parse("# comment\n" + bad + "\n", &problem);
     EXPECT_FALSE(parsed) << bad;
-    EXPECT_EQ(line, 2U) << bad;
+    EXPECT_EQ(problem.line, 2U) << bad;
+    EXPECT_FALSE(problem.reason.empty()) << bad;
   }
 }
 

@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <draaischijf/protocol/approval.hpp>
+#include <draaischijf/protocol/attachment.hpp>
 #include <draaischijf/protocol/epoch.hpp>
 
 #include "test_support.hpp"
@@ -111,6 +112,9 @@ class ApprovalTest : public ::testing::Test {
     a.ciphertext_hash[5] = 0x55;
     a.media_type = "application/pdf";
     a.file_name = "verslag €.pdf";
+    // An attachment travels with the one reference fragment that gives its category.
+    d.fragments.push_back({DataCategory::verslag, GuidanceDomain::none,
+                           std::string(kAttachmentReferenceMediaType), SecretBytes::copy_of(a.id)});
     d.attachments.push_back(std::move(a));
     return d;
   }
@@ -281,6 +285,7 @@ TEST_F(ApprovalTest, ContentHashChangesWithTheContent) {
     Draft copy = referral();
     copy.thread_id = d.thread_id;
     copy.attachments[0].id = d.attachments[0].id;
+    copy.fragments[2].body = SecretBytes::copy_of(d.attachments[0].id);  // its reference
     EXPECT_EQ(content_hash(copy), original);  // the same content hashes the same
     change(copy);
     return content_hash(copy);

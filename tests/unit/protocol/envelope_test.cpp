@@ -1,9 +1,11 @@
 #include <gtest/gtest.h>
 
+#include <draaischijf/protocol/attachment.hpp>
 #include <draaischijf/protocol/envelope.hpp>
 #include <draaischijf/protocol/epoch.hpp>
 
 #include "envelope_internal.hpp"
+#include "protocol_parties.hpp"
 #include "test_support.hpp"
 
 namespace draaischijf::protocol {
@@ -11,53 +13,16 @@ namespace {
 
 using testing::pattern_bytes;
 
-constexpr std::uint64_t kNowMs = 1'800'000'000'000;
-constexpr std::uint64_t kNow = kNowMs / 1000;
+constexpr std::uint64_t kNowMs = testing::kPartiesNowMs;
+constexpr std::uint64_t kNow = testing::kPartiesNow;
+using Org = testing::TestOrg;
+using Device = testing::TestDevice;
 
-struct Org {
-  Id id = random_id();
-  SigningKey key = SigningKey::generate();
-};
-
-struct Device {
-  SigningKey signing_key = SigningKey::generate();
-  DeviceCertificate certificate;
-};
-
-struct Mailbox {
-  EpochSeed seed = EpochSeed::random();
-  MailboxEpochCertificate certificate;
-};
-
-Device make_device(const Org& org, const SigningKey& issuer, StaffRole role) {
-  Device d;
-  DeviceCertificate c;
-  c.org_id = org.id;
-  c.org_type = OrgType::clb;
-  c.device_id = random_id();
-  c.staff_id = random_id();
-  c.role = role;
-  c.signing_key = d.signing_key.public_key();
-  c.encryption_key = age::X25519Identity::generate().public_key();
-  c.not_before = kNow - 3600;
-  c.not_after = kNow + 3600;
-  d.certificate = issue(c, issuer);
-  return d;
+testing::TestMailbox make_mailbox(const Org& org, std::uint32_t epoch = 0) {
+  return testing::make_test_mailbox(org, epoch);
 }
-
-Mailbox make_mailbox(const Org& org, std::uint32_t epoch = 0) {
-  Mailbox m;
-  MailboxEpochCertificate c;
-  c.mailbox_id = random_id();
-  c.org_id = org.id;
-  c.epoch = epoch;
-  c.mailbox_key = mailbox_identity(m.seed).public_key();
-  if (epoch > 0) {
-    c.previous_certificate[0] = 1;
-  }
-  c.created_at = kNow;
-  m.certificate = issue(c, org.key);
-  return m;
+Device make_device(const Org& org, const SigningKey& issuer, StaffRole role) {
+  return testing::make_test_device(org, issuer, role);
 }
 
 class EnvelopeTest : public ::testing::Test {
@@ -65,8 +30,8 @@ class EnvelopeTest : public ::testing::Test {
   Org clb;
   Org caw;
   Device sender = make_device(clb, clb.key, StaffRole::clb_maatschappelijk_werker);
-  Mailbox intake = make_mailbox(caw);
-  Mailbox onthaal = make_mailbox(clb);
+  testing::TestMailbox intake = make_mailbox(caw);
+  testing::TestMailbox onthaal = make_mailbox(clb);
   MailboxKeyring caw_keys;
   TrustStore trust;
 
@@ -121,6 +86,8 @@ TEST_F(EnvelopeTest, RecipientOpensAndVerifiesEverything) {
   a.media_type = "application/pdf";
   a.file_name = "verslag intake €.pdf";
   const auto key_copy = SecretKey<32>::copy_of(a.key.expose());
+  d.fragments.push_back({DataCategory::verslag, GuidanceDomain::none,
+                         std::string(kAttachmentReferenceMediaType), SecretBytes::copy_of(a.id)});
   d.attachments.push_back(std::move(a));
   const auto envelope = seal_to_both(d, 42);
   auto opened = open(envelope, caw_keys, trust);
@@ -131,7 +98,7 @@ TEST_F(EnvelopeTest, RecipientOpensAndVerifiesEverything) {
   EXPECT_EQ(opened->sender.device_id, sender.certificate.device_id);
   EXPECT_EQ(opened->sequence, 42U);
   EXPECT_EQ(opened->thread_id, thread);
-  ASSERT_EQ(opened->fragments.size(), 1U);
+  ASSERT_EQ(opened->fragments.size(), 2U);  // the text and the attachment's reference
   const auto expected = pattern_bytes(2048);
   EXPECT_TRUE(std::equal(opened->fragments[0].body.begin(), opened->fragments[0].body.end(),
                          expected.begin(), expected.end()));

@@ -1,7 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <draaischijf/protocol/epoch.hpp>
-#include <draaischijf/server/admission.hpp>
+#include <draaischijf/server/policy/admission.hpp>
 
 namespace draaischijf::server {
 namespace {

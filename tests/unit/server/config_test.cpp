@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include <draaischijf/server/config.hpp>
+#include <draaischijf/server/core/config.hpp>
 
 #include "test_support.hpp"
 

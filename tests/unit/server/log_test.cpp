@@ -3,7 +3,7 @@
 #include <boost/json.hpp>
 #include <gtest/gtest.h>
 
-#include <draaischijf/server/log.hpp>
+#include <draaischijf/server/core/log.hpp>
 
 namespace draaischijf::server {
 namespace {

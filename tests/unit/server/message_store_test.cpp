@@ -2,8 +2,8 @@
 
 #include <gtest/gtest.h>
 
-#include <draaischijf/server/consent_registry.hpp>
-#include <draaischijf/server/message_store.hpp>
+#include <draaischijf/server/store/consent_registry.hpp>
+#include <draaischijf/server/store/message_store.hpp>
 
 #include "store_fixture.hpp"
 #include "test_support.hpp"
@@ -54,11 +54,11 @@ class MessageStoreTest : public ::testing::Test {
     testing::register_mailbox(path, intake, 0);
     testing::register_mailbox(path, onthaal, 3);
     testing::register_mailbox(path, small, 0);
-    store = std::make_unique<MessageStore>(storage, MailboxLimits{10000, 0.5});
+    store = std::make_unique<SqliteMessageStore>(storage, MailboxLimits{10000, 0.5});
   }
   testing::TempDir dir;
   std::shared_ptr<Storage> storage;
-  std::unique_ptr<MessageStore> store;
+  std::unique_ptr<SqliteMessageStore> store;
   Id clb = random_id();
   Id intake = random_id();
   Id onthaal = random_id();
@@ -205,7 +205,7 @@ T wait_for(Start start) {
 // by its own storing transaction. An allowed message about a pupil enters the disclosure
 // register with its basis.
 TEST_F(MessageStoreTest, ARevokedConsentHoldsForTheVeryNextSubmission) {
-  ConsentRegistry registry(storage);
+  SqliteConsentRegistry registry(storage);
   StoredConsent consent;
   consent.consent_id = random_id();
   consent.org_id = clb;

@@ -8,9 +8,9 @@
 #include <boost/json.hpp>
 #include <gtest/gtest.h>
 
-#include <draaischijf/server/problem.hpp>
+#include <draaischijf/server/api/problem.hpp>
 
-#include "api.hpp"
+#include "api/api.hpp"
 
 namespace draaischijf::server {
 namespace {
@@ -47,8 +47,7 @@ TEST(OpenApiTest, ListsExactlyTheRoutesTheHubServes) {
   }
   std::set<std::pair<std::string, std::string>> served;
   for (const RouteInfo& route : api_routes()) {
-    served.emplace(lower(std::string_view(http::to_string(route.method))),
-                   std::string(route.pattern));
+    served.emplace(lower(to_string(route.method)), std::string(route.pattern));
   }
   EXPECT_EQ(documented, served);
 }

@@ -10,7 +10,7 @@
 #include <openssl/x509v3.h>
 
 #include <draaischijf/certs/authority.hpp>
-#include <draaischijf/server/pki_command.hpp>
+#include <draaischijf/server/admin/pki_command.hpp>
 
 #include "test_support.hpp"
 

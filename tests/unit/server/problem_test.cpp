@@ -4,9 +4,9 @@
 #include <gtest/gtest.h>
 
 #include <draaischijf/protocol/errors.hpp>
-#include <draaischijf/server/admission.hpp>
-#include <draaischijf/server/message_store.hpp>
-#include <draaischijf/server/problem.hpp>
+#include <draaischijf/server/api/problem.hpp>
+#include <draaischijf/server/policy/admission.hpp>
+#include <draaischijf/server/store/message_store.hpp>
 
 namespace draaischijf::server {
 namespace {

@@ -34,6 +34,9 @@ enum class client_errc {
   consent_invalid,         // the hub refused a consent record; last_problem().issues say why
   policy_untrusted,        // the hub's rule set does not verify against the pinned operator key
   approval_unsupported,    // an approval cannot name attachments: they are sealed at sending
+  name_unsafe,             // a name holds control, escape, bidi or line-separator characters
+  already_pinned,          // another key is pinned for the organisation: only `replace` changes it
+  trust_file_invalid,      // the trust file has a malformed, unsafe or repeated line
 };
 
 [[nodiscard]] const boost::system::error_category& client_category() noexcept;

@@ -10,6 +10,12 @@
 //   org <org id, 32 hex digits> <signing key, base64> <name shown to people>
 //   hub <receipt key, base64>
 //   policy <operator's policy signing key, base64>   (optional: without it, no pre-check)
+//
+// The file is the root of everything the device trusts, so it is strict both ways: a name must
+// be display safe (protocol/display_text.hpp: no newline can smuggle in a second line), and an
+// organisation, `hub` or `policy` appears at most once (a later line can never override an
+// earlier pin). A pinned key changes only through replace(), which the CLI offers as
+// `draaischijf trust replace` after showing the old and the new fingerprint.
 
 #include <filesystem>
 #include <optional>
@@ -39,15 +45,30 @@ struct TrustedOrganisation {
   std::string name;
 };
 
+/// Whether a pin may replace a key pinned before: only a person's explicit request may.
+enum class PinMode { only_new, replace_existing };
+
+/// Why a trust file was refused, for the person who must repair it.
+struct TrustFileProblem {
+  std::size_t line = 0;  // 1-based
+  std::string reason;    // never quotes the line: it may hold anything
+};
+
 class TrustFile {
  public:
-  /// Refuses a malformed line with protocol::errc::non_canonical (its number in `bad_line`).
+  /// Refuses a malformed, unsafe or repeated line with client_errc::trust_file_invalid, and
+  /// says which and why in `problem`.
   [[nodiscard]] static protocol::Result<TrustFile> parse(std::string_view text,
-                                                         std::size_t* bad_line = nullptr);
+                                                         TrustFileProblem* problem = nullptr);
   [[nodiscard]] std::string to_text() const;
 
-  /// Adds or replaces the organisation's key.
-  void pin(TrustedOrganisation organisation);
+  /// Pins an organisation's key. Pinning the key already pinned changes nothing (the name
+  /// pinned first stays); another key for a pinned organisation is refused
+  /// (client_errc::already_pinned), and so is a name that is not display safe (name_unsafe).
+  [[nodiscard]] protocol::Result<void> pin(TrustedOrganisation organisation);
+  /// Replaces the key of a pinned organisation (or pins a new one): only on a person's
+  /// explicit request after comparing both fingerprints. Refuses an unsafe name.
+  [[nodiscard]] protocol::Result<void> replace(TrustedOrganisation organisation);
   [[nodiscard]] const TrustedOrganisation* find(const protocol::Id& org_id) const;
   [[nodiscard]] const std::vector<TrustedOrganisation>& organisations() const noexcept {
     return organisations_;

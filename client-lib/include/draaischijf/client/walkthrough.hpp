@@ -6,9 +6,13 @@
 
 #include <iosfwd>
 
+#include <draaischijf/protocol/clock.hpp>
+
 namespace draaischijf::client {
 
 /// Prints each step to `out`; returns 0 when every check held, 1 otherwise.
-[[nodiscard]] int run_walkthrough(std::ostream& out);
+/// `clock` dates the certificates and the envelope.
+[[nodiscard]] int run_walkthrough(std::ostream& out,
+                                  const protocol::Clock& clock = protocol::system_clock());
 
 }  // namespace draaischijf::client

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include <draaischijf/protocol/errors.hpp>
+#include <draaischijf/protocol/secret.hpp>
 
 namespace draaischijf::protocol {
 
@@ -29,8 +30,8 @@ namespace draaischijf::protocol {
                                         bool upper);
 
 struct Bech32Decoded {
-  std::string hrp;  // lower case
-  std::vector<std::uint8_t> data;
+  std::string hrp;    // lower case
+  SecretBuffer data;  // may be an age secret key: wiped when freed
 };
 /// Refuses mixed case, a bad checksum and non-zero padding bits.
 [[nodiscard]] Result<Bech32Decoded> bech32_decode(std::string_view text);

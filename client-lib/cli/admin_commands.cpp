@@ -1,0 +1,146 @@
+// draaischijf admin pending|approve|remove|rotate|export-key: the organisation admin's device.
+
+#include <cstdlib>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include <boost/json.hpp>
+
+#include <draaischijf/client/client.hpp>
+
+#include "commands.hpp"
+#include "common.hpp"
+
+namespace draaischijf::cli {
+namespace {
+
+namespace json = boost::json;
+using enum Exit;
+using protocol::Id;
+
+constexpr std::string_view kAdminUsage =
+    "admin pending | approve DEVICE --fingerprint F | remove DEVICE | rotate "
+    "MAILBOX | export-key MAILBOX [--epoch N]";
+
+// The DEVICE or MAILBOX word of `admin SUB ID` (exactly one), or nullopt.
+std::optional<Id> target_of(const Arguments& args) {
+  const auto& words = args.positional();
+  return words.size() == 3 ? parse_id(words[2]) : std::nullopt;
+}
+
+// `admin SUB ID`: `act` with the client, the id and the word it was written as; a usage error
+// without exactly one id.
+template <class Act>
+int on_target(const Invocation& call, Act act) {
+  const auto target = target_of(call.args);
+  if (!target) {
+    return usage_error(std::string(kAdminUsage));
+  }
+  return act(*call.client, *target, call.args.positional()[2]);
+}
+
+// admin approve DEVICE --fingerprint F [--mailbox M]...
+int approve(const Arguments& args, client::Client& client, const Id& device,
+            const std::string& word) {
+  const auto print = args.value("fingerprint");
+  if (!print) {
+    return usage_error(
+        "admin approve DEVICE --fingerprint F: compare the fingerprint the new "
+        "device shows (draaischijf whoami) and type it here");
+  }
+  std::vector<Id> mailboxes;
+  for (const auto& m : args.values("mailbox")) {
+    const auto id = parse_id(m);
+    if (!id) {
+      return usage_error("--mailbox takes a mailbox id (32 hex digits)");
+    }
+    mailboxes.push_back(*id);
+  }
+  if (auto approved = client.administration().approve_enrolment(device, *print, mailboxes);
+      !approved) {
+    return fail(approved.error(), &client);
+  }
+  std::cout << "approved " << word << "; added to " << mailboxes.size() << " mailbox(es)\n";
+  return kOk;
+}
+
+// admin export-key MAILBOX [--epoch N]: the current epoch's key unless --epoch says another.
+int export_key(const Arguments& args, client::Client& client, const Id& mailbox) {
+  auto certificate = client.directory().mailbox_certificate(mailbox);
+  if (!certificate) {
+    return fail(certificate.error(), &client);
+  }
+  const auto epoch = args.value("epoch") ? std::strtoul(args.value("epoch")->c_str(), nullptr, 10)
+                                         : certificate->epoch;
+  auto identity =
+      client.administration().export_mailbox_key(mailbox, static_cast<std::uint32_t>(epoch));
+  if (!identity) {
+    return fail(identity.error(), &client);
+  }
+  // The secret goes to stdout only, because the user asked for it; nothing else is printed.
+  std::cout << identity->expose_secret_string() << "\n";
+  return kOk;
+}
+
+}  // namespace
+
+int admin_pending_command(const Invocation& call) {
+  auto& client = *call.client;
+  auto pending = client.administration().pending_enrolments();
+  if (!pending) {
+    return fail(pending.error(), &client);
+  }
+  json::array out;
+  for (const auto& p : *pending) {
+    if (call.context.json_output) {
+      out.push_back({{"device_id", hex(p.device_id)},
+                     {"role", p.role},
+                     {"staff_id", hex(p.staff_id)},
+                     {"fingerprint", p.fingerprint}});
+    } else {
+      std::cout << hex(p.device_id) << "  " << p.role << "  fingerprint " << p.fingerprint << "\n";
+    }
+  }
+  if (call.context.json_output) {
+    print_json(out);
+  }
+  return kOk;
+}
+
+int admin_approve_command(const Invocation& call) {
+  return on_target(call,
+                   [&call](client::Client& client, const Id& device, const std::string& word) {
+                     return approve(call.args, client, device, word);
+                   });
+}
+
+int admin_remove_command(const Invocation& call) {
+  return on_target(call, [](client::Client& client, const Id& device, const std::string& word) {
+    auto rotated = client.administration().remove_member(device);
+    if (!rotated) {
+      return fail(rotated.error(), &client);
+    }
+    std::cout << "removed " << word << "; rotated " << rotated->size() << " mailbox(es)\n";
+    return int{kOk};
+  });
+}
+
+int admin_rotate_command(const Invocation& call) {
+  return on_target(call, [](client::Client& client, const Id& mailbox, const std::string& word) {
+    auto epoch = client.administration().rotate(mailbox);
+    if (!epoch) {
+      return fail(epoch.error(), &client);
+    }
+    std::cout << "mailbox " << word << " is now at epoch " << *epoch << "\n";
+    return int{kOk};
+  });
+}
+
+int admin_export_key_command(const Invocation& call) {
+  return on_target(call, [&call](client::Client& client, const Id& mailbox, const std::string&) {
+    return export_key(call.args, client, mailbox);
+  });
+}
+
+}  // namespace draaischijf::cli

@@ -1,0 +1,332 @@
+// draaischijf init, enrol, whoami, trust: the device's profile, keys and pinned trust; and how
+// every other command opens the profile.
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <string>
+#include <termios.h>
+#include <unistd.h>
+
+#include <boost/json.hpp>
+
+#include <draaischijf/client/client.hpp>
+#include <draaischijf/client/dev_import.hpp>
+
+#include "commands.hpp"
+#include "common.hpp"
+#include "policy_command.hpp"
+
+namespace draaischijf::cli {
+namespace {
+
+namespace fs = std::filesystem;
+namespace json = boost::json;
+using enum Exit;
+using namespace draaischijf::client;  // NOLINT(google-build-using-namespace): the CLI is its user
+
+std::string read_passphrase() {
+  if (const char* env = std::getenv("DRAAISCHIJF_PASSPHRASE")) {
+    return env;
+  }
+  std::cerr << "passphrase: " << std::flush;
+  termios old{};
+  const bool tty = ::tcgetattr(STDIN_FILENO, &old) == 0;
+  if (tty) {
+    termios quiet = old;
+    quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+    ::tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
+  }
+  std::string line;
+  std::getline(std::cin, line);
+  if (tty) {
+    ::tcsetattr(STDIN_FILENO, TCSANOW, &old);
+    std::cerr << "\n";
+  }
+  return line;
+}
+
+draaischijf::protocol::Result<Unlock> unlock_for(const Context& context) {
+  if (context.key_file) {
+    return Unlock::with_key_file(*context.key_file);
+  }
+  return Unlock::with_passphrase(read_passphrase());
+}
+
+// For a key store about to be made: a --key-file that does not exist yet is created first.
+draaischijf::protocol::Result<Unlock> unlock_new_store(const Context& context) {
+  if (context.key_file && !fs::exists(*context.key_file)) {
+    if (auto created = create_key_file(*context.key_file); !created) {
+      return created.error();
+    }
+  }
+  return unlock_for(context);
+}
+
+// Which line of the trust file was refused and why (the line itself is never printed: it may
+// hold anything).
+void print_trust_file_problem(const std::filesystem::path& trust_file) {
+  std::ifstream in(trust_file, std::ios::binary);
+  const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  client::TrustFileProblem problem;
+  if (!client::TrustFile::parse(text, &problem)) {
+    std::cerr << "  " << trust_file.string() << " line " << problem.line << ": " << problem.reason
+              << "\n";
+  }
+}
+
+int cmd_whoami(Client& client, const Context& context) {
+  const auto& device = client.device();
+  const std::string print =
+      device_fingerprint(device.signing.public_key(), device.encryption.public_key());
+  if (context.json_output) {
+    print_json({{"device_id", hex(device.device_id)},
+                {"org_id", hex(device.org_id)},
+                {"staff_id", hex(device.staff_id)},
+                {"role", device.role},
+                {"fingerprint", print},
+                {"organisation_admin", device.organisation.has_value()}});
+    return kOk;
+  }
+  std::cout << "device        " << hex(device.device_id) << "\norganisation  " << hex(device.org_id)
+            << "\nrole          " << device.role << "\nfingerprint   " << print << "\n";
+  if (device.organisation) {
+    std::cout << "holds the organisation signing key (admin)\n";
+  }
+  return kOk;
+}
+
+// A replaced key is shown with both fingerprints, so the person sees exactly what changed.
+void print_pinned(const std::string& what, const std::optional<std::string>& old,
+                  const std::string& now) {
+  if (old && *old != now) {
+    std::cout << "replaced the key of " << what << "\n  old: " << *old << "\n  new: " << now
+              << "\n";
+  } else if (old) {
+    std::cout << what << " was pinned with this key already: " << now << "\n";
+  } else {
+    std::cout << "pinned " << what << ": " << now << "; compare it with its owner\n";
+  }
+}
+
+int cmd_trust(Client& client, const Context& context, const Arguments& args) {
+  const auto& words = args.positional();
+  if (words.size() == 2 && words[1] == "list") {
+    json::array out;
+    for (const auto& organisation : client.trust().organisations()) {
+      if (context.json_output) {
+        out.push_back({{"org_id", hex(organisation.org_id)},
+                       {"name", organisation.name},
+                       {"fingerprint", fingerprint(organisation.key)}});
+      } else {
+        std::cout << hex(organisation.org_id) << "  " << fingerprint(organisation.key) << "  "
+                  << organisation.name << "\n";
+      }
+    }
+    if (context.json_output) {
+      print_json(out);
+    } else if (const auto& key = client.trust().policy_key()) {
+      std::cout << "policy key (hub operator)  " << fingerprint(*key) << "\n";
+    }
+    return kOk;
+  }
+  const bool replace = words.size() >= 2 && words[1] == "replace";
+  const auto mode = replace ? client::PinMode::replace_existing : client::PinMode::only_new;
+  if (words.size() == 2 && (words[1] == "add" || replace) && args.value("policy-key")) {
+    const auto key = draaischijf::cli::operator_key(*args.value("policy-key"));
+    if (!key) {
+      return usage_error(
+          "--policy-key takes the hub operator's policy-signing.pub file or its base64 line");
+    }
+    const auto old = client.trust().policy_key();
+    if (auto pinned = client.pin_policy_key(*key, mode); !pinned) {
+      return fail(pinned.error(), &client);
+    }
+    print_pinned("the policy key", old ? std::optional(fingerprint(*old)) : std::nullopt,
+                 fingerprint(*key));
+    return kOk;
+  }
+  if (words.size() == 3 && (words[1] == "add" || replace)) {
+    const auto org = parse_id(words[2]);
+    const auto print = args.value("fingerprint");
+    if (!org || !print) {
+      return usage_error("trust add|replace ORG --fingerprint F (ORG is 32 hex digits)");
+    }
+    const auto* before = client.trust().find(*org);
+    const auto old = before != nullptr ? std::optional(fingerprint(before->key)) : std::nullopt;
+    if (auto pinned = client.pin_organisation(*org, *print, mode); !pinned) {
+      if (pinned.error() == client::client_errc::already_pinned && old) {
+        std::cerr << "  pinned now: " << *old << "\n";
+      }
+      return fail(pinned.error(), &client);
+    }
+    print_pinned(words[2], old, fingerprint(client.trust().find(*org)->key));
+    return kOk;
+  }
+  return usage_error(
+      "trust list | trust add ORG --fingerprint F | trust add --policy-key FILE|BASE64 | "
+      "trust replace ORG --fingerprint F | trust replace --policy-key FILE|BASE64");
+}
+
+}  // namespace
+
+// Opens the profile, the key store and the connection; prints why not.
+std::optional<Client> open_client(const Context& context, int& exit_code) {
+  auto profile = Profile::open(context.profile_dir);
+  if (!profile) {
+    exit_code = fail(profile.error());
+    std::cerr << "  profile folder: " << context.profile_dir.string() << "\n";
+    return std::nullopt;
+  }
+  auto unlock = unlock_for(context);
+  if (!unlock) {
+    exit_code = fail(unlock.error());
+    return std::nullopt;
+  }
+  auto client = Client::open(*profile, *unlock);
+  if (!client) {
+    exit_code = fail(client.error());
+    if (client.error() == client::client_errc::trust_file_invalid) {
+      print_trust_file_problem(profile->trust_file());
+    }
+    return std::nullopt;
+  }
+  return std::move(*client);
+}
+
+int init_command(const Invocation& call) {
+  const auto& context = call.context;
+  const auto& args = call.args;
+  if (auto bad = args.unknown({"from-dev", "hub"}); !bad.empty()) {
+    return usage_error(bad);
+  }
+  const auto from = args.value("from-dev");
+  if (!from) {
+    return usage_error("init needs --from-dev DIR (a device folder of the development deployment)");
+  }
+  ProfileSettings settings;
+  if (const auto hub = args.value("hub")) {
+    const auto address = parse_hub_address(*hub);
+    if (!address) {
+      return usage_error("--hub must be HOST or HOST:PORT");
+    }
+    settings.hub = *address;
+  }
+  auto unlock = unlock_new_store(context);
+  if (!unlock) {
+    return fail(unlock.error());
+  }
+  auto imported = import_dev_device(*from, context.profile_dir, settings, *unlock);
+  if (!imported) {
+    return fail(imported.error());
+  }
+  if (context.json_output) {
+    print_json({{"profile", context.profile_dir.string()},
+                {"device_id", hex(imported->device_id)},
+                {"org_id", hex(imported->org_id)},
+                {"role", imported->role}});
+  } else {
+    std::cout << "profile created in " << context.profile_dir.string() << "\n  device "
+              << hex(imported->device_id) << " (" << imported->role << ")\n  organisation "
+              << hex(imported->org_id) << "\n";
+  }
+  return kOk;
+}
+
+int enrol_start_command(const Invocation& call) {
+  const auto& context = call.context;
+  const auto& args = call.args;
+  if (args.positional().size() != 2) {
+    return usage_error("enrol start ... | enrol finish --certificate FILE");
+  }
+  if (auto bad =
+          args.unknown({"hub", "ca", "trust", "hub-key", "org", "org-type", "role", "policy-key"});
+      !bad.empty()) {
+    return usage_error(bad);
+  }
+  EnrolmentRequest request;
+  const auto hub = parse_hub_address(args.value("hub").value_or(""));
+  const auto org = parse_id(args.value("org").value_or(""));
+  if (!hub || !org || !args.value("ca") || !args.value("trust") || !args.value("hub-key") ||
+      !args.value("role") || !args.value("org-type")) {
+    return usage_error(
+        "enrol start needs --hub, --ca, --trust, --hub-key, --org, --org-type "
+        "and --role (ask the hub operator or your organisation admin)");
+  }
+  request.org_id = *org;
+  request.org_type = *args.value("org-type");
+  request.role = *args.value("role");
+  request.hub_root = *args.value("ca");
+  request.trust = *args.value("trust");
+  request.hub_key = *args.value("hub-key");
+  if (const auto policy_key = args.value("policy-key")) {
+    request.policy_key = *policy_key;
+  }
+  request.settings.hub = *hub;
+  auto key = unlock_new_store(context);
+  if (!key) {
+    return fail(key.error());
+  }
+  auto started = start_enrolment(context.profile_dir, request, *key);
+  if (!started) {
+    return fail(started.error());
+  }
+  const auto csr = (context.profile_dir / "tls" / "request.csr").string();
+  if (context.json_output) {
+    print_json({{"device_id", hex(started->device_id)}, {"certificate_request", csr}});
+  } else {
+    std::cout << "keys made on this device; device id " << hex(started->device_id) << "\nsend "
+              << csr << " to your organisation's certificate authority, e.g.\n"
+              << "  draaischijf-hub pki device --dir PKI --org-id " << hex(*org) << " --org-type "
+              << request.org_type << " --role " << request.role << " --device-id "
+              << hex(started->device_id) << " --csr " << csr
+              << " --out FOLDER\nthen run: draaischijf enrol finish --certificate "
+                 "FOLDER/device.pem\n";
+  }
+  return kOk;
+}
+
+int enrol_finish_command(const Invocation& call) {
+  const auto& context = call.context;
+  const auto& args = call.args;
+  if (args.positional().size() != 2) {
+    return usage_error("enrol start ... | enrol finish --certificate FILE");
+  }
+  if (auto bad = args.unknown({"certificate"}); !bad.empty()) {
+    return usage_error(bad);
+  }
+  const auto certificate = args.value("certificate");
+  if (!certificate) {
+    return usage_error("enrol finish needs --certificate DEVICE.pem");
+  }
+  auto profile = Profile::open(context.profile_dir);
+  if (!profile) {
+    return fail(profile.error());
+  }
+  auto key = unlock_for(context);
+  if (!key) {
+    return fail(key.error());
+  }
+  auto print = finish_enrolment(*profile, *certificate, *key);
+  if (!print) {
+    return fail(print.error());
+  }
+  if (context.json_output) {
+    print_json({{"fingerprint", *print}});
+  } else {
+    std::cout << "enrolment requested. Your organisation admin approves it after comparing "
+                 "this fingerprint:\n  "
+              << *print << "\n";
+  }
+  return kOk;
+}
+
+int whoami_command(const Invocation& call) { return cmd_whoami(*call.client, call.context); }
+
+int trust_command(const Invocation& call) {
+  return cmd_trust(*call.client, call.context, call.args);
+}
+
+}  // namespace draaischijf::cli

@@ -1,0 +1,411 @@
+// draaischijf directory, inbox, read, ack, status: what the device sees and receives.
+
+#include <algorithm>
+#include <csignal>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <string>
+
+#include <boost/json.hpp>
+
+#include <draaischijf/client/client.hpp>
+#include <draaischijf/protocol/encoding.hpp>
+
+#include "commands.hpp"
+#include "common.hpp"
+
+namespace draaischijf::cli {
+namespace {
+
+using client::categories_text;
+using client::Client;
+using client::FollowOptions;
+using client::InboxEntry;
+using client::ReadMessage;
+using client::SyncReport;
+using client::Withdrawal;
+using client::write_file_atomically;
+using enum Exit;
+namespace fs = std::filesystem;
+namespace json = boost::json;
+
+int cmd_directory(Client& client, const Context& context, const Arguments& args) {
+  if (args.positional().size() == 2) {
+    const auto org = parse_id(args.positional()[1]);
+    if (!org) {
+      return usage_error("directory ORG: ORG is 32 hex digits");
+    }
+    auto mailboxes = client.directory().mailboxes(*org);
+    if (!mailboxes) {
+      return fail(mailboxes.error(), &client);
+    }
+    json::array out;
+    for (const auto& m : *mailboxes) {
+      if (context.json_output) {
+        out.push_back({{"mailbox_id", hex(m.mailbox_id)},
+                       {"name", m.name},
+                       {"epoch", m.epoch},
+                       {"accepting", m.accepting}});
+      } else {
+        std::cout << hex(m.mailbox_id) << "  " << m.name << "  epoch " << m.epoch
+                  << (m.accepting ? "" : "  (held until rotated)") << "\n";
+      }
+    }
+    if (context.json_output) {
+      print_json(out);
+    }
+    return kOk;
+  }
+  auto organisations = client.directory().organisations();
+  if (!organisations) {
+    return fail(organisations.error(), &client);
+  }
+  json::array out;
+  for (const auto& o : *organisations) {
+    if (context.json_output) {
+      out.push_back({{"org_id", hex(o.org_id)},
+                     {"type", o.type},
+                     {"name", o.name},
+                     {"trusted", o.trusted},
+                     {"fingerprint", o.fingerprint}});
+    } else {
+      std::cout << hex(o.org_id) << "  " << o.type << "  " << o.name
+                << (o.trusted ? "" : "  (NOT pinned: compare " + o.fingerprint + ")") << "\n";
+    }
+  }
+  if (context.json_output) {
+    print_json(out);
+  }
+  return kOk;
+}
+
+json::object entry_json(const InboxEntry& e) {
+  json::array flags;
+  for (const auto& flag : e.flags) {
+    flags.push_back(json::value(flag));
+  }
+  return {{"sequence", e.sequence},
+          {"mailbox_id", hex(e.mailbox_id)},
+          {"message_id", hex(e.message_id)},
+          {"received_at_ms", e.received_at_ms},
+          {"sender_org", hex(e.sender_org)},
+          {"sender_org_name", e.sender_org_name},
+          {"sender_device", hex(e.sender_device)},
+          {"sender_role", e.sender_role},
+          {"kind", e.kind},
+          {"categories", categories_text(e.categories)},
+          {"flags", std::move(flags)},
+          {"problem", e.problem},
+          {"read", e.read}};
+}
+
+volatile std::sig_atomic_t stop_requested = 0;
+
+void print_entry(const InboxEntry& e) {
+  std::cout << (e.read ? "  " : "* ") << e.sequence << "  " << when(e.received_at_ms) << "  "
+            << e.kind << "  from "
+            << (e.sender_org_name.empty() ? hex(e.sender_org) : e.sender_org_name)
+            << (e.sender_role.empty() ? "" : " (" + e.sender_role + ")") << "  ["
+            << categories_text(e.categories) << "]";
+  for (const auto& flag : e.flags) {
+    std::cout << "  !" << flag;
+  }
+  if (!e.problem.empty()) {
+    std::cout << "  REFUSED: " << e.problem;
+  }
+  std::cout << "\n";
+}
+
+// inbox --follow: every message as it arrives, one line each (one JSON object per line with
+// --json), until SIGINT or SIGTERM.
+json::object withdrawal_json(const Withdrawal& w) {
+  return {{"mailbox_id", hex(w.mailbox_id)},
+          {"sequence", w.sequence},
+          {"message_id", hex(w.message_id)}};
+}
+
+// A withdrawn message: one JSON object per line with --json ({"withdrawn": {...}}, so a script
+// tells it from a message line).
+void print_withdrawal(const Withdrawal& w, const Context& context) {
+  if (context.json_output) {
+    std::cout << json::serialize(json::object{{"withdrawn", withdrawal_json(w)}}) << "\n";
+  } else {
+    std::cout << "- " << w.sequence << "  WITHDRAWN  message " << hex(w.message_id)
+              << " in mailbox " << hex(w.mailbox_id)
+              << ": its consent was revoked before it was fetched\n";
+  }
+}
+
+int follow_inbox(Client& client, const Context& context) {
+  std::signal(SIGINT, [](int) { stop_requested = 1; });
+  std::signal(SIGTERM, [](int) { stop_requested = 1; });
+  if (!context.json_output) {
+    std::cerr << "following the inbox; Ctrl-C to stop\n";
+  }
+  FollowOptions options;
+  options.keep_going = [] { return stop_requested == 0; };
+  options.on_withdrawn = [&context](const Withdrawal& w) {
+    print_withdrawal(w, context);
+    std::cout << std::flush;
+  };
+  auto followed = client.inbox().follow(
+      [&context](const SyncReport& report) {
+        for (const auto& e : report.arrived) {
+          if (context.json_output) {
+            std::cout << json::serialize(entry_json(e)) << "\n";
+          } else {
+            print_entry(e);
+          }
+        }
+        std::cout << std::flush;
+      },
+      options);
+  if (!followed) {
+    return fail(followed.error(), &client);
+  }
+  return kOk;
+}
+
+int cmd_inbox(Client& client, const Context& context, const Arguments& args) {
+  if (auto bad = args.unknown({"all", "follow"}); !bad.empty()) {
+    return usage_error(bad);
+  }
+  if (args.flag("follow")) {
+    return follow_inbox(client, context);
+  }
+  auto report = client.inbox().sync();
+  if (!report) {
+    return fail(report.error(), &client);
+  }
+  auto entries = client.inbox().list(!args.flag("all"));
+  if (!entries) {
+    return fail(entries.error(), &client);
+  }
+  if (context.json_output) {
+    json::array out;
+    for (const auto& e : *entries) {
+      out.push_back(entry_json(e));
+    }
+    json::array withdrawn;
+    for (const auto& w : report->withdrawn) {
+      withdrawn.push_back(withdrawal_json(w));
+    }
+    print_json({{"new", report->new_messages},
+                {"messages", std::move(out)},
+                {"withdrawn", std::move(withdrawn)}});
+    return kOk;
+  }
+  std::cout << report->new_messages << " new; " << entries->size()
+            << (args.flag("all") ? " in the inbox" : " unread") << "\n";
+  for (const auto& e : *entries) {
+    print_entry(e);
+  }
+  for (const auto& w : report->withdrawn) {
+    print_withdrawal(w, context);
+  }
+  return kOk;
+}
+
+std::optional<InboxEntry> resolve(Client& client, const Arguments& args, int& exit_code) {
+  if (args.positional().size() != 2) {
+    exit_code = usage_error(args.positional()[0] + " SEQ (the number inbox shows)");
+    return std::nullopt;
+  }
+  auto entry = client.inbox().find(std::strtoll(args.positional()[1].c_str(), nullptr, 10));
+  if (!entry) {
+    exit_code = fail(entry.error());
+    return std::nullopt;
+  }
+  return *entry;
+}
+
+// A sender's file name as a name in the folder the reader chose: no path, no hidden file.
+std::string safe_file_name(const std::string& name, std::size_t index) {
+  const std::string base = fs::path(name).filename().string();
+  const bool usable =
+      !base.empty() && base.front() != '.' && std::none_of(base.begin(), base.end(), [](char c) {
+        return c == '/' || c == '\\' || static_cast<unsigned char>(c) < 0x20;
+      });
+  return usable ? base : "attachment-" + std::to_string(index + 1);
+}
+
+// The header people read above the content: kind, purpose, sender, what was verified, when,
+// and the sequence warnings.
+void describe_sender(const InboxEntry& entry, const ReadMessage& message, std::ostream& human) {
+  const auto& opened = message.opened;
+  const auto& sender = opened.sender;
+  human << draaischijf::protocol::name_of(opened.outer.kind) << " ("
+        << draaischijf::protocol::name_of(opened.outer.purpose) << ")\nfrom  "
+        << (entry.sender_org_name.empty() ? hex(sender.org_id) : entry.sender_org_name)
+        << ", device " << hex(sender.device_id) << ", role "
+        << draaischijf::protocol::name_of(sender.role)
+        << "\n      signature and device certificate verified against the organisation key\n"
+        << "sent  " << when(static_cast<std::int64_t>(opened.outer.created_at_ms)) << "\n";
+  for (const auto& flag : message.entry.flags) {
+    human << "WARNING: " << flag << " in the sender's sequence numbers\n";
+  }
+}
+
+// The fragments, for people and as JSON; with --save each is written to DIR/fragment-N.
+json::array show_fragments(const ReadMessage& message, const Arguments& args, std::ostream& human) {
+  json::array fragments;
+  std::size_t index = 0;
+  for (const auto* view : message.fragments) {
+    const auto& fragment = *view;
+    ++index;
+    const std::string category(draaischijf::protocol::name_of(fragment.category));
+    const bool text = fragment.media_type.rfind("text/", 0) == 0;
+    std::string saved;
+    if (const auto dir = args.value("save")) {
+      fs::create_directories(*dir);
+      saved = (fs::path(*dir) / ("fragment-" + std::to_string(index))).string();
+      std::ofstream(saved, std::ios::binary)
+          .write(reinterpret_cast<const char*>(fragment.body.data()),
+                 static_cast<std::streamsize>(fragment.body.size()));
+    }
+    const std::string body(fragment.body.begin(), fragment.body.end());
+    fragments.push_back({{"category", category},
+                         {"media_type", fragment.media_type},
+                         {"size", fragment.body.size()},
+                         {"text", text ? body : ""},
+                         {"saved", saved}});
+    human << "\n[" << category << "] " << fragment.media_type << ", " << fragment.body.size()
+          << " bytes" << (saved.empty() ? "" : ", saved to " + saved) << "\n";
+    if (text) {
+      human << body << "\n";
+    }
+  }
+  return fragments;
+}
+
+// The attachments, for people and as JSON; with --save each is fetched, verified and saved.
+// Fails (the exit code) when one cannot be saved.
+std::optional<int> show_attachments(Client& client, const InboxEntry& entry,
+                                    const ReadMessage& message, const Arguments& args,
+                                    std::ostream& human, json::array& attachments) {
+  for (const auto& attachment : message.attachments) {
+    const std::string category(draaischijf::protocol::name_of(attachment.category));
+    std::string saved;
+    if (const auto dir = args.value("save")) {
+      fs::create_directories(*dir);
+      saved = (fs::path(*dir) / safe_file_name(attachment.file_name, attachment.index)).string();
+      auto written =
+          client.inbox().save_attachment(entry.mailbox_id, entry.sequence, attachment.index, saved);
+      if (!written) {
+        return fail(written.error(), &client);
+      }
+    }
+    attachments.push_back({{"category", category},
+                           {"media_type", attachment.media_type},
+                           {"file_name", attachment.file_name},
+                           {"size", attachment.size},
+                           {"saved", saved}});
+    human << "\n[" << category << "] attachment " << attachment.file_name << ", "
+          << attachment.media_type << ", " << attachment.size << " bytes"
+          << (saved.empty() ? " (save it with --save DIR)" : ", verified and saved to " + saved)
+          << "\n";
+  }
+  return std::nullopt;
+}
+
+int cmd_read(Client& client, const Context& context, const Arguments& args) {
+  if (auto bad = args.unknown({"save", "save-age"}); !bad.empty()) {
+    return usage_error(bad);
+  }
+  int code = kOk;
+  const auto entry = resolve(client, args, code);
+  if (!entry) {
+    return code;
+  }
+  auto message = client.inbox().read(entry->mailbox_id, entry->sequence);
+  if (!message) {
+    return fail(message.error(), &client);
+  }
+  const auto& opened = message->opened;
+  if (const auto age_file = args.value("save-age")) {
+    const auto parsed = draaischijf::protocol::parse_envelope(message->envelope);
+    if (!parsed ||
+        !write_file_atomically(
+            *age_file, {reinterpret_cast<const char*>(parsed->body.data()), parsed->body.size()},
+            0600)) {
+      return usage_error("cannot write " + *age_file);
+    }
+  }
+  std::ostringstream human;
+  describe_sender(*entry, *message, human);
+  json::array fragments = show_fragments(*message, args, human);
+  json::array attachments;
+  if (const auto failed = show_attachments(client, *entry, *message, args, human, attachments)) {
+    return *failed;
+  }
+  if (context.json_output) {
+    auto out = entry_json(message->entry);
+    out["attachments"] = std::move(attachments);
+    out["purpose"] = std::string(draaischijf::protocol::name_of(opened.outer.purpose));
+    out["thread_id"] = hex(opened.thread_id);
+    out["sender_sequence"] = opened.sequence;
+    out["fragments"] = std::move(fragments);
+    print_json(out);
+  } else {
+    std::cout << human.str();
+  }
+  return kOk;
+}
+
+int cmd_ack(Client& client, const Arguments& args) {
+  int code = kOk;
+  const auto entry = resolve(client, args, code);
+  if (!entry) {
+    return code;
+  }
+  if (auto done = client.inbox().acknowledge(entry->mailbox_id, entry->sequence); !done) {
+    return fail(done.error(), &client);
+  }
+  std::cout << "acknowledged " << entry->sequence << " as read\n";
+  return kOk;
+}
+
+int cmd_status(Client& client, const Context& context, const Arguments& args) {
+  if (args.positional().size() != 2) {
+    return usage_error("status MESSAGE_ID (as send printed it)");
+  }
+  const auto id = parse_id(args.positional()[1]);
+  if (!id) {
+    return usage_error("status MESSAGE_ID: 32 hex digits");
+  }
+  auto states = client.inbox().status(*id);
+  if (!states) {
+    return fail(states.error(), &client);
+  }
+  json::array out;
+  for (const auto& s : *states) {
+    if (context.json_output) {
+      out.push_back({{"mailbox_id", hex(s.mailbox_id)}, {"state", s.state}});
+    } else {
+      std::cout << hex(s.mailbox_id) << "  " << s.state << "\n";
+    }
+  }
+  if (context.json_output) {
+    print_json({{"message_id", args.positional()[1]}, {"recipients", std::move(out)}});
+  }
+  return kOk;
+}
+
+}  // namespace
+
+int directory_command(const Invocation& call) {
+  return cmd_directory(*call.client, call.context, call.args);
+}
+int inbox_command(const Invocation& call) {
+  return cmd_inbox(*call.client, call.context, call.args);
+}
+int read_command(const Invocation& call) { return cmd_read(*call.client, call.context, call.args); }
+int ack_command(const Invocation& call) { return cmd_ack(*call.client, call.args); }
+int status_command(const Invocation& call) {
+  return cmd_status(*call.client, call.context, call.args);
+}
+
+}  // namespace draaischijf::cli

@@ -1,0 +1,52 @@
+#pragma once
+
+// Enrolment and the organisation admin's work: a new device asks to be enrolled; the admin
+// (a device holding the organisation signing key) compares its fingerprint, certifies it and
+// adds it to mailboxes with a new epoch each, removes members with a rotation of every mailbox
+// they were in, rotates mailboxes and exports a mailbox's age key for archives.
+//
+//   Administration admin{session};
+//   for (const auto& p : admin.pending_enrolments().value()) { /* compare p.fingerprint */ }
+//   admin.approve_enrolment(device_id, fingerprint_the_device_shows, {intake});
+
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include <draaischijf/client/session.hpp>
+#include <draaischijf/client/types.hpp>
+#include <draaischijf/protocol/age.hpp>
+
+namespace draaischijf::client {
+
+class Administration {
+ public:
+  /// `session` must outlive this handle.
+  explicit Administration(Session& session) noexcept : state_(&session.state()) {}
+
+  /// This (new) device asks the hub to be enrolled with its public keys.
+  [[nodiscard]] protocol::Result<void> request_enrolment();
+  /// The organisation's devices waiting for approval (admin).
+  [[nodiscard]] protocol::Result<std::vector<PendingDevice>> pending_enrolments();
+  /// Signs the device certificate after comparing the fingerprint, then adds the device to
+  /// `mailboxes` (a new epoch each, so it can read their whole history). Admin only
+  /// (not_an_admin).
+  [[nodiscard]] protocol::Result<void> approve_enrolment(
+      const protocol::Id& device_id, std::string_view expected_fingerprint,
+      const std::vector<protocol::Id>& mailboxes);
+  /// Removes the device and rotates every mailbox of the organisation it was a member of;
+  /// returns those mailboxes.
+  [[nodiscard]] protocol::Result<std::vector<protocol::Id>> remove_member(
+      const protocol::Id& device_id);
+  /// Rotates a mailbox to a new epoch with `members` (its current members when empty).
+  [[nodiscard]] protocol::Result<std::uint32_t> rotate(const protocol::Id& mailbox_id,
+                                                       std::vector<protocol::Id> members = {});
+  /// The mailbox's age identity for one epoch (AGE-SECRET-KEY-1...), for archives.
+  [[nodiscard]] protocol::Result<protocol::age::X25519Identity> export_mailbox_key(
+      const protocol::Id& mailbox_id, std::uint32_t epoch);
+
+ private:
+  detail::SessionState* state_;
+};
+
+}  // namespace draaischijf::client

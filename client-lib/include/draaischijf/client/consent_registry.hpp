@@ -1,0 +1,62 @@
+#pragma once
+
+// The CLB's consent registry and the disclosure register on the hub (docs/POLICY.md 2): a CLB
+// device registers consent records (the hub checks the giver against the pupil's facts),
+// reads and revokes them (revoking withdraws what still waits under the consent), and reads
+// what was disclosed about a pupil, to whom and on which basis.
+//
+//   ConsentRegistry registry{session};
+//   auto id = registry.register_consent(entry);   // consent_invalid: last_problem().issues
+//   auto withdrawn = registry.revoke(*id);        // the messages the hub took back
+//
+// A part of its own rather than administration's: it is the CLB's record-keeping about pupils,
+// used by CLB staff devices, not the organisation admin's key work. It is also the one public
+// header that brings Boost.JSON in: ConsentEntry lives in policies/consent_json.hpp (one wire
+// form for hub and client, header-only by design), so only code that handles consent records
+// pays for it.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <draaischijf/client/session.hpp>
+#include <draaischijf/client/types.hpp>
+#include <draaischijf/policies/consent_json.hpp>
+#include <draaischijf/policies/record_json.hpp>
+
+namespace draaischijf::client {
+
+/// A consent record the CLB registered with the hub.
+struct Consent {
+  protocol::Id consent_id{};
+  policies::ConsentEntry entry;  // entry.record.revoked once revoked
+  std::int64_t registered_at_ms = 0;
+  protocol::Id registered_by{};  // the registering device
+  std::optional<std::int64_t> revoked_at_ms;
+};
+
+/// One line of the hub's disclosure register: a message about the pupil that was allowed out.
+using Disclosure = policies::Disclosure;
+
+class ConsentRegistry {
+ public:
+  /// `session` must outlive this handle.
+  explicit ConsentRegistry(Session& session) noexcept : state_(&session.state()) {}
+
+  /// Registers the record; the hub checks it (consent_invalid with last_problem().issues) and
+  /// gives it its id.
+  [[nodiscard]] protocol::Result<protocol::Id> register_consent(
+      const policies::ConsentEntry& entry);
+  [[nodiscard]] protocol::Result<std::vector<Consent>> consents(const protocol::Hash256& pupil);
+  [[nodiscard]] protocol::Result<Consent> consent(const protocol::Id& consent_id);
+  /// Revokes from now on; returns the messages still queued under it, which the hub withdrew.
+  [[nodiscard]] protocol::Result<std::vector<Withdrawal>> revoke(const protocol::Id& consent_id);
+  [[nodiscard]] protocol::Result<std::vector<Disclosure>> disclosures(
+      const protocol::Hash256& pupil);
+
+ private:
+  detail::SessionState* state_;
+};
+
+}  // namespace draaischijf::client

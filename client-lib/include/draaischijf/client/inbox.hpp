@@ -1,0 +1,67 @@
+#pragma once
+
+// What arrives at the device: sync (cursor paging per mailbox, fetch, open and verify, flag
+// per-device sequence gaps, replays and reordering, store durably, then acknowledge delivery),
+// follow (the hub's notification stream with catch-ups and reconnection), the local inbox,
+// read (opens again, marks read, sends the read receipt when the profile allows), attachments
+// (decrypted chunk by chunk, the file appears only once it verified), acknowledgements and the
+// delivery status of what this device sent.
+//
+//   Inbox inbox{session};
+//   inbox.sync();
+//   for (const auto& m : inbox.list(/*unread_only=*/true).value()) {
+//     auto read = inbox.read(m.mailbox_id, m.sequence);
+//   }
+
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <vector>
+
+#include <draaischijf/client/session.hpp>
+#include <draaischijf/client/types.hpp>
+
+namespace draaischijf::client {
+
+class Inbox {
+ public:
+  /// `session` must outlive this handle.
+  explicit Inbox(Session& session) noexcept : state_(&session.state()) {}
+
+  /// Fetches what is new in every mailbox of this device, verifies and stores it, then tells
+  /// the hub "delivered"; withdrawn messages are reported, never fetched.
+  [[nodiscard]] protocol::Result<SyncReport> sync();
+  /// Keeps the local inbox current until options.keep_going() says stop: catches up by cursor,
+  /// then listens on the hub's notification stream (/v1/stream) and syncs when a message
+  /// arrives. A lost stream or a restarted hub is met with reconnection (backoff) and another
+  /// catch-up, so no message is missed; messages are stored once by mailbox and sequence, so
+  /// none is shown twice. `on_sync` sees every sync that stored something.
+  [[nodiscard]] protocol::Result<void> follow(const std::function<void(const SyncReport&)>& on_sync,
+                                              const FollowOptions& options = {});
+  /// The local inbox, oldest first.
+  [[nodiscard]] protocol::Result<std::vector<InboxEntry>> list(bool unread_only);
+  /// Resolves the CLI's short reference: a hub sequence unique in the local inbox.
+  [[nodiscard]] protocol::Result<InboxEntry> find(std::int64_t sequence);
+  /// Opens and verifies a stored message, marks it read and, when the organisation allows read
+  /// receipts, tells the hub.
+  [[nodiscard]] protocol::Result<ReadMessage> read(const protocol::Id& mailbox_id,
+                                                   std::int64_t sequence);
+  /// Fetches attachment `index` of a stored message, decrypting it into `target` as it
+  /// arrives; `target` appears only once the blob verified (FINAL chunk, size and the hash the
+  /// sender signed). Returns the plaintext size.
+  [[nodiscard]] protocol::Result<std::uint64_t> save_attachment(
+      const protocol::Id& mailbox_id, std::int64_t sequence, std::size_t index,
+      const std::filesystem::path& target);
+  /// Records the read acknowledgement without opening (for software that processed it).
+  [[nodiscard]] protocol::Result<void> acknowledge(const protocol::Id& mailbox_id,
+                                                   std::int64_t sequence);
+  /// Queued, delivered, read or withdrawn, per recipient mailbox, of a message this device's
+  /// organisation sent.
+  [[nodiscard]] protocol::Result<std::vector<DeliveryState>> status(const protocol::Id& message_id);
+
+ private:
+  detail::SessionState* state_;
+};
+
+}  // namespace draaischijf::client

@@ -1,0 +1,48 @@
+#pragma once
+
+// What leaves the device: a composition becomes a draft (its message and thread ids fixed),
+// passes the policy pre-check before anything is encrypted, has its attachments encrypted
+// and uploaded as they are read, is sealed, signed and submitted, and the hub's receipt is
+// verified against the pinned hub key. A stale epoch is met with one re-seal under the same
+// message id. The colleague's second approval is made here too.
+//
+//   Outbox outbox{session};
+//   auto sent = outbox.send({.kind = MessageKind::signaal, .recipients = {onthaal},
+//                            .fragments = ...});
+//   if (!sent && sent.error() == client_errc::policy_refused) {
+//     const auto& refusal = *session.last_problem().policy;  // rules, reasons, ids to approve
+//   }
+
+#include <draaischijf/client/session.hpp>
+#include <draaischijf/client/types.hpp>
+
+namespace draaischijf::client {
+
+class Outbox {
+ public:
+  /// `session` must outlive this handle.
+  explicit Outbox(Session& session) noexcept : state_(&session.state()) {}
+
+  /// A check of your own before the engine's pre-check (tests, stricter local rules); kept by
+  /// the session, so every Outbox over it uses it.
+  void set_policy_check(PolicyCheck check);
+  /// send()'s pre-check with the hub's rule set: fetched once (GET /v1/policy) and used only if
+  /// it verifies against the operator key pinned in the trust file (policy_untrusted if not).
+  /// Without a pinned key it is off and only the hub checks. send() loads it by itself; call
+  /// this to learn beforehand.
+  [[nodiscard]] protocol::Result<PolicyCheckStatus> policy_check_status();
+  /// Refused before anything is encrypted when the pre-check says no, and by the hub when its
+  /// policy does (both client_errc::policy_refused, with last_problem().policy).
+  [[nodiscard]] protocol::Result<SendResult> send(Composition composition);
+  /// Second approval, on the approving colleague's device: signs the composition the sender
+  /// will send with this device's key and hands it to the hub. Its message_id should be the one
+  /// the sender's refusal named (PolicyRefusal::message_id; drawn when zero), its thread_id
+  /// likewise (drawn when zero); both are returned, and the sender sends with them and the
+  /// approval id. Text fragments only (approval_unsupported with attachments).
+  [[nodiscard]] protocol::Result<GivenApproval> approve_message(Composition composition);
+
+ private:
+  detail::SessionState* state_;
+};
+
+}  // namespace draaischijf::client

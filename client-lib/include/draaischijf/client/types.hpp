@@ -1,0 +1,193 @@
+#pragma once
+
+// The value types of the client library: what callers compose, and what the directory, the
+// outbox, the inbox and the administration hand back. Plain data, no I/O; the parts that
+// produce them are in directory.hpp, outbox.hpp, inbox.hpp, administration.hpp (the consent
+// registry's records, Consent and Disclosure, are in consent_registry.hpp).
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <draaischijf/client/errors.hpp>
+#include <draaischijf/policies/record.hpp>
+#include <draaischijf/policies/vocabulary.hpp>
+#include <draaischijf/protocol/envelope.hpp>
+
+namespace draaischijf::client {
+
+/// A file to send as an attachment: encrypted and uploaded as it is read, never held whole.
+struct AttachmentFile {
+  protocol::DataCategory category = protocol::DataCategory::verslag;
+  std::filesystem::path path;
+  std::string media_type = "application/octet-stream";
+  std::string file_name;  // as the recipient sees it; the path's file name when empty
+};
+
+/// Progress of one attachment on its way up or down, in ciphertext bytes.
+struct TransferProgress {
+  std::string_view file_name;
+  std::uint64_t done = 0;
+  std::uint64_t total = 0;
+  bool upload = true;
+};
+using ProgressCallback = std::function<void(const TransferProgress&)>;
+
+/// What the sender composes. Categories on the outer label are derived from the fragments and
+/// the attachments.
+struct Composition {
+  protocol::MessageKind kind = protocol::MessageKind::signaal;
+  protocol::Purpose purpose = protocol::Purpose::begeleiding;
+  std::vector<protocol::Id> recipients;  // mailbox ids
+  protocol::Id consent_reference{};
+  protocol::Hash256 pupil_pseudonym{};
+  /// Circumstances the sender attests (docs/POLICY.md 3); the hub audits them.
+  policies::FlagSet attestations;
+  /// Ids of second approvals the hub holds for exactly this message
+  /// (Outbox::approve_message).
+  std::vector<protocol::Id> approvals;
+  /// Zero: a fresh random id. Set: the id a second approval was given for (never reused).
+  protocol::Id message_id{};
+  /// Zero: a fresh random thread (or the replied message's). Set: the thread an approval was
+  /// given for, since the approval's content hash covers it.
+  protocol::Id thread_id{};
+  /// A reply names the received message (mailbox, hub sequence) it answers: the thread and the
+  /// previous envelope's hash come from it.
+  std::optional<std::pair<protocol::Id, std::int64_t>> reply_to;
+  std::vector<protocol::Fragment> fragments;
+  std::vector<AttachmentFile> attachments;
+};
+
+/// The policy pre-check's answer. Without a check installed every composition passes here; the
+/// hub checks again on the labels.
+struct PolicyVerdict {
+  bool allowed = false;
+  std::vector<std::string> reasons;      // why, and the way forward, for people
+  std::optional<PolicyRefusal> refusal;  // the engine's decision, when it made one
+};
+using PolicyCheck =
+    std::function<PolicyVerdict(const protocol::OuterHeader& labels, const Composition& draft)>;
+
+struct SendResult {
+  protocol::Id message_id{};
+  std::int64_t hub_sequence = 0;
+  std::int64_t received_at_ms = 0;
+  bool duplicate = false;  // the hub had it already (a retried send)
+};
+
+/// One message in the local inbox.
+struct InboxEntry {
+  protocol::Id mailbox_id{};
+  std::int64_t sequence = 0;
+  protocol::Id message_id{};
+  std::int64_t received_at_ms = 0;
+  protocol::Id sender_org{};
+  std::string sender_org_name;
+  protocol::Id sender_device{};
+  std::string sender_role;
+  std::string kind;
+  protocol::CategorySet categories;
+  std::vector<std::string> flags;  // gap:N, replay, out-of-order
+  std::string problem;             // why it was refused; empty when it verified
+  bool read = false;
+};
+
+/// An attachment of a received message, as its sender signed it; the blob itself is fetched
+/// with Inbox::save_attachment.
+struct ReceivedAttachment {
+  std::size_t index = 0;  // into opened.attachments
+  protocol::DataCategory category = protocol::DataCategory::verslag;
+  std::string media_type;
+  std::string file_name;  // as the sender named it: never use it as a path unchecked
+  std::uint64_t size = 0;
+};
+
+struct ReadMessage {
+  InboxEntry entry;
+  protocol::OpenedEnvelope opened;
+  /// The fragments people read: opened.fragments without the attachment references.
+  std::vector<const protocol::FragmentView*> fragments;
+  std::vector<ReceivedAttachment> attachments;
+  std::vector<std::uint8_t> envelope;  // as received, for archives (its body is an age file)
+};
+
+/// A queued message its sender's CLB took back: the consent it was sent under was revoked
+/// before the recipient fetched it. Its content never reaches the recipient.
+using Withdrawal = policies::Withdrawal;
+
+struct SyncReport {
+  std::size_t mailboxes = 0;
+  std::size_t new_messages = 0;
+  std::size_t refused = 0;  // of the new ones: stored with their problem, never shown as content
+  std::vector<InboxEntry> arrived;    // the new ones, in the order they were stored
+  std::vector<Withdrawal> withdrawn;  // taken back before this device fetched them
+};
+
+/// How long Inbox::follow runs, and how it waits.
+struct FollowOptions {
+  /// Asked between waits: false ends follow() (a CLI's SIGINT, a service's shutdown).
+  std::function<bool()> keep_going = [] { return true; };
+  /// The longest a wait for a notification lasts before keep_going is asked again.
+  std::chrono::milliseconds wait{500};
+  /// Reconnection backoff after the stream was lost: doubled from first to max.
+  std::chrono::milliseconds first_delay{200};
+  std::chrono::milliseconds max_delay{10000};
+  /// Told once of each withdrawal the stream announces: of a message queued for one of this
+  /// device's mailboxes, or of one its organisation sent.
+  std::function<void(const Withdrawal&)> on_withdrawn = [](const Withdrawal&) {};
+};
+
+struct DeliveryState {
+  protocol::Id mailbox_id{};
+  std::string state;  // queued, delivered, read, withdrawn
+};
+
+struct DirectoryOrganisation {
+  protocol::Id org_id{};
+  std::string type;
+  std::string name;
+  bool trusted = false;  // the hub's key equals the pinned one
+  std::string fingerprint;
+};
+
+struct DirectoryMailbox {
+  protocol::Id mailbox_id{};
+  protocol::Id org_id{};
+  std::string name;
+  std::uint32_t epoch = 0;
+  bool accepting = true;
+};
+
+/// A second approval this device signed and the hub now holds.
+struct GivenApproval {
+  protocol::Id approval_id{};
+  protocol::Id message_id{};
+  protocol::Id thread_id{};  // the sender must send in exactly this thread
+  std::string role;          // the approving role, as this device's certificate says
+  protocol::CategorySet categories;
+  protocol::Hash256 content_hash{};
+};
+
+/// Whether send() checks the policy before encrypting.
+struct PolicyCheckStatus {
+  bool enabled = false;  // false: no operator policy key is pinned; only the hub checks
+  std::string version;   // the rule set's version when enabled
+};
+
+struct PendingDevice {
+  protocol::Id device_id{};
+  protocol::Id staff_id{};
+  std::string role;
+  std::string fingerprint;  // device_fingerprint of the keys it asks to have certified
+};
+
+/// "leren_en_studeren,contact": the category names, comma separated.
+[[nodiscard]] std::string categories_text(protocol::CategorySet categories);
+
+}  // namespace draaischijf::client

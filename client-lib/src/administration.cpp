@@ -1,0 +1,244 @@
+#include <algorithm>
+
+#include <draaischijf/client/administration.hpp>
+#include <draaischijf/protocol/epoch.hpp>
+
+#include "hub_json.hpp"
+#include "verified_directory.hpp"
+
+namespace draaischijf::client {
+namespace {
+
+namespace json = boost::json;
+using detail::SessionState;
+using protocol::Id;
+using protocol::Result;
+
+constexpr std::uint64_t kDeviceCertificateDays = 365;
+constexpr std::uint64_t kClockSkewSeconds = 300;
+
+// The certificate the admin signs for a pending device, from what the hub relays of it, after
+// the fingerprint the device shows was compared with it.
+Result<protocol::DeviceCertificate> certificate_for(SessionState& s, const Id& device_id,
+                                                    std::string_view expected_fingerprint) {
+  auto body = s.get_json("/v1/devices/" + hex(device_id));
+  if (!body) {
+    return body.error();
+  }
+  const auto signing = hub_json::fixed<32>(hub_json::base64(*body, "signing_key"));
+  const auto encryption = hub_json::fixed<32>(hub_json::base64(*body, "encryption_key"));
+  const auto staff = hub_json::id(*body, "staff_id");
+  const auto role =
+      protocol::parse_name<protocol::StaffRole>(hub_json::text(*body, "role").value_or(""));
+  if (!signing || !encryption || !staff || !role ||
+      hub_json::id(*body, "org_id") != s.secrets.org_id) {
+    return invalid_answer();
+  }
+  // The admin compares what the new device shows with what the hub relays: a swapped key
+  // shows up as another fingerprint.
+  if (!same_fingerprint(device_fingerprint(*signing, *encryption), expected_fingerprint)) {
+    return make_error_code(client_errc::fingerprint_mismatch);
+  }
+  auto own = own_certificate(s);
+  if (!own) {
+    return own.error();
+  }
+  protocol::DeviceCertificate certificate;
+  certificate.org_id = s.secrets.org_id;
+  certificate.org_type = own->org_type;
+  certificate.device_id = device_id;
+  certificate.staff_id = *staff;
+  certificate.role = *role;
+  certificate.signing_key = *signing;
+  certificate.encryption_key = *encryption;
+  certificate.not_before = s.now_seconds() - kClockSkewSeconds;
+  certificate.not_after = s.now_seconds() + kDeviceCertificateDays * 24 * 3600;
+  return protocol::issue(certificate, *s.secrets.organisation);
+}
+
+// The seed boxes of a new epoch, one per member, each sealed to the member's verified key.
+Result<json::array> seed_boxes(SessionState& s, const protocol::EpochSeed& seed,
+                               const Id& mailbox_id, std::uint32_t epoch,
+                               const std::vector<Id>& members) {
+  json::array boxes;
+  for (const Id& member : members) {
+    auto certificate = verified_device(s, member);
+    if (!certificate) {
+      return certificate.error();
+    }
+    auto box = protocol::seal_seed_to_device(seed, mailbox_id, epoch, certificate->encryption_key);
+    if (!box) {
+      return box.error();
+    }
+    boxes.push_back({{"device_id", hex(member)}, {"seed_box", protocol::base64_encode(*box)}});
+  }
+  return boxes;
+}
+
+}  // namespace
+
+Result<void> Administration::request_enrolment() {
+  const auto& secrets = state_->secrets;
+  auto answer = state_->post_json(
+      "/v1/enrolments",
+      json::object{{"signing_key", protocol::base64_encode(secrets.signing.public_key())},
+                   {"encryption_key", protocol::base64_encode(secrets.encryption.public_key())},
+                   {"staff_id", hex(secrets.staff_id)}});
+  if (!answer) {
+    return answer.error();
+  }
+  return {};
+}
+
+Result<std::vector<PendingDevice>> Administration::pending_enrolments() {
+  const auto items = state_->get_list("/v1/enrolments", "enrolments");
+  if (!items) {
+    return items.error();
+  }
+  std::vector<PendingDevice> out;
+  for (const auto& item : *items) {
+    const auto device = hub_json::id(item, "device_id");
+    const auto staff = hub_json::id(item, "staff_id");
+    const auto signing = hub_json::fixed<32>(hub_json::base64(item, "signing_key"));
+    const auto encryption = hub_json::fixed<32>(hub_json::base64(item, "encryption_key"));
+    if (!device || !staff || !signing || !encryption) {
+      return invalid_answer();
+    }
+    out.push_back({*device, *staff, hub_json::text(item, "role").value_or(""),
+                   device_fingerprint(*signing, *encryption)});
+  }
+  return out;
+}
+
+Result<void> Administration::approve_enrolment(const Id& device_id,
+                                               std::string_view expected_fingerprint,
+                                               const std::vector<Id>& mailboxes) {
+  auto& s = *state_;
+  if (auto admin = s.require_admin(); !admin) {
+    return admin;
+  }
+  auto certificate = certificate_for(s, device_id, expected_fingerprint);
+  if (!certificate) {
+    return certificate.error();
+  }
+  const auto bytes = protocol::encode(*certificate);
+  auto approved = s.expect_ok(s.hub->post("/v1/enrolments/" + hex(device_id) + "/approve", bytes,
+                                          "application/octet-stream"));
+  if (!approved) {
+    return approved.error();
+  }
+  for (const Id& mailbox : mailboxes) {
+    auto keys = mailbox_keys(s, mailbox);
+    if (!keys) {
+      return keys.error();
+    }
+    auto members = (*keys)->members;
+    if (std::find(members.begin(), members.end(), device_id) == members.end()) {
+      members.push_back(device_id);
+    }
+    if (auto rotated = rotate(mailbox, members); !rotated) {
+      return rotated.error();
+    }
+  }
+  return {};
+}
+
+Result<std::vector<Id>> Administration::remove_member(const Id& device_id) {
+  auto& s = *state_;
+  if (auto admin = s.require_admin(); !admin) {
+    return admin.error();
+  }
+  // Which mailboxes to rotate is read before the removal, while the device still counts.
+  auto mailboxes = verified_mailboxes(s, s.secrets.org_id);
+  if (!mailboxes) {
+    return mailboxes.error();
+  }
+  std::vector<std::pair<Id, std::vector<Id>>> rotations;
+  for (const auto& mailbox : *mailboxes) {
+    auto keys = mailbox_keys(s, mailbox.mailbox_id);
+    if (!keys) {
+      if (keys.error() == client_errc::not_a_member) {
+        continue;
+      }
+      return keys.error();
+    }
+    auto members = (*keys)->members;
+    const auto it = std::find(members.begin(), members.end(), device_id);
+    if (it != members.end()) {
+      members.erase(it);
+      rotations.emplace_back(mailbox.mailbox_id, std::move(members));
+    }
+  }
+  auto removed =
+      s.expect_ok(s.hub->post("/v1/devices/" + hex(device_id) + "/remove", {}, "application/json"));
+  if (!removed) {
+    return removed.error();
+  }
+  std::vector<Id> rotated;
+  for (auto& [mailbox, members] : rotations) {
+    if (auto done = rotate(mailbox, std::move(members)); !done) {
+      return done.error();
+    }
+    rotated.push_back(mailbox);
+  }
+  return rotated;
+}
+
+Result<std::uint32_t> Administration::rotate(const Id& mailbox_id, std::vector<Id> members) {
+  auto& s = *state_;
+  if (auto admin = s.require_admin(); !admin) {
+    return admin.error();
+  }
+  auto keys = mailbox_keys(s, mailbox_id);
+  if (!keys) {
+    return keys.error();
+  }
+  const MailboxKeys& current = **keys;
+  if (!current.seed) {
+    return make_error_code(client_errc::not_a_member);
+  }
+  if (members.empty()) {
+    members = current.members;
+  }
+  const auto seed = protocol::EpochSeed::random();
+  protocol::MailboxEpochCertificate next;
+  next.mailbox_id = mailbox_id;
+  next.org_id = current.current.org_id;
+  next.epoch = current.current.epoch + 1;
+  next.mailbox_key = protocol::mailbox_identity(seed).public_key();
+  next.members_hash = protocol::members_hash(members);
+  next.previous_certificate = protocol::certificate_hash(current.current);
+  next.created_at = s.now_seconds();
+  next = protocol::issue(next, *s.secrets.organisation);
+  auto boxes = seed_boxes(s, seed, mailbox_id, next.epoch, members);
+  if (!boxes) {
+    return boxes.error();
+  }
+  const auto previous = protocol::seal_previous_seed(seed, mailbox_id, next.epoch, *current.seed);
+  auto answer =
+      s.post_json("/v1/mailboxes/" + hex(mailbox_id) + "/epochs",
+                  json::object{{"certificate", protocol::base64_encode(protocol::encode(next))},
+                               {"members", std::move(*boxes)},
+                               {"previous_seed_box", protocol::base64_encode(previous)}});
+  if (!answer) {
+    return answer.error();
+  }
+  s.keys.erase(mailbox_id);
+  return next.epoch;
+}
+
+Result<protocol::age::X25519Identity> Administration::export_mailbox_key(const Id& mailbox_id,
+                                                                         std::uint32_t epoch) {
+  auto keys = mailbox_keys(*state_, mailbox_id);
+  if (!keys) {
+    return keys.error();
+  }
+  const auto* identity = (*keys)->keyring.find(mailbox_id, epoch);
+  if (identity == nullptr) {
+    return make_error_code(client_errc::not_a_member);
+  }
+  return protocol::age::X25519Identity::from_secret(
+      protocol::SecretKey<32>::copy_of(identity->secret().expose()));
+}
+
+}  // namespace draaischijf::client

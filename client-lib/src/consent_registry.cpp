@@ -1,0 +1,106 @@
+#include <draaischijf/client/consent_registry.hpp>
+
+#include "hub_json.hpp"
+#include "policy_client.hpp"
+#include "session_state.hpp"
+
+namespace draaischijf::client {
+namespace {
+
+namespace json = boost::json;
+using protocol::Id;
+using protocol::Result;
+
+std::optional<Consent> consent_of(const json::object& item) {
+  std::string error;
+  auto entry = policies::consent_from_json(item, error);
+  const auto id = hub_json::id(item, "consent_id");
+  const auto registered_at = hub_json::count(item, "registered_at_ms");
+  const auto registered_by = hub_json::id(item, "registered_by");
+  if (!entry || !id || !registered_at || !registered_by) {
+    return std::nullopt;
+  }
+  Consent consent{*id, std::move(*entry), static_cast<std::int64_t>(*registered_at), *registered_by,
+                  std::nullopt};
+  if (const auto revoked = hub_json::count(item, "revoked_at_ms")) {
+    consent.revoked_at_ms = static_cast<std::int64_t>(*revoked);
+  }
+  return consent;
+}
+
+// Every item of a listing through `parse`; one malformed item makes the answer invalid.
+template <class T, class Parse>
+Result<std::vector<T>> all_of(const std::vector<json::object>& items, Parse parse) {
+  std::vector<T> out;
+  for (const auto& item : items) {
+    auto parsed = parse(item);
+    if (!parsed) {
+      return invalid_answer();
+    }
+    out.push_back(std::move(*parsed));
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<Consent> fetch_consent(HubSession& hub, const Id& consent_id) {
+  auto body = hub.get_json("/v1/consents/" + hex(consent_id));
+  if (!body) {
+    return body.error();
+  }
+  auto parsed = consent_of(*body);
+  if (!parsed || parsed->consent_id != consent_id) {
+    return invalid_answer();
+  }
+  return std::move(*parsed);
+}
+
+Result<Id> ConsentRegistry::register_consent(const policies::ConsentEntry& entry) {
+  auto answer = state_->post_json("/v1/consents", policies::to_json(entry));
+  if (!answer) {
+    return answer.error();
+  }
+  const auto id = hub_json::id(*answer, "consent_id");
+  if (!id) {
+    return invalid_answer();
+  }
+  return *id;
+}
+
+Result<std::vector<Consent>> ConsentRegistry::consents(const protocol::Hash256& pupil) {
+  const auto items = state_->get_list("/v1/consents?pupil=" + hex(pupil), "consents");
+  if (!items) {
+    return items.error();
+  }
+  return all_of<Consent>(*items, consent_of);
+}
+
+Result<Consent> ConsentRegistry::consent(const Id& consent_id) {
+  return fetch_consent(*state_, consent_id);
+}
+
+Result<std::vector<Withdrawal>> ConsentRegistry::revoke(const Id& consent_id) {
+  auto answer = state_->post_json("/v1/consents/" + hex(consent_id) + "/revoke", json::object{});
+  if (!answer) {
+    return answer.error();
+  }
+  if (hub_json::id(*answer, "consent_id") != consent_id) {
+    return invalid_answer();
+  }
+  const auto withdrawn = hub_json::objects(*answer, "withdrawn");
+  if (!withdrawn) {
+    return invalid_answer();
+  }
+  return all_of<Withdrawal>(*withdrawn, policies::withdrawal_from_json);
+}
+
+Result<std::vector<Disclosure>> ConsentRegistry::disclosures(const protocol::Hash256& pupil) {
+  const auto items = state_->get_list("/v1/disclosures?pupil=" + hex(pupil), "disclosures");
+  if (!items) {
+    return items.error();
+  }
+  return all_of<Disclosure>(*items, policies::disclosure_from_json);
+}
+
+}  // namespace draaischijf::client

@@ -1,0 +1,346 @@
+#include <algorithm>
+
+#include <draaischijf/client/inbox.hpp>
+
+#include "attachment_transfer.hpp"
+#include "hub_json.hpp"
+#include "verified_directory.hpp"
+
+namespace draaischijf::client {
+namespace {
+
+using detail::SessionState;
+using protocol::Id;
+using protocol::Result;
+
+// A stored message as the inbox lists it.
+InboxEntry entry_of(const SessionState& s, const StoredMessage& m) {
+  InboxEntry entry;
+  entry.mailbox_id = m.mailbox_id;
+  entry.sequence = m.sequence;
+  entry.message_id = m.message_id;
+  entry.received_at_ms = m.received_at_ms;
+  entry.sender_org = m.sender_org;
+  if (const auto* organisation = s.trust.find(m.sender_org)) {
+    entry.sender_org_name = organisation->name;
+  }
+  entry.sender_device = m.sender_device;
+  entry.sender_role = m.sender_role;
+  entry.kind = m.kind;
+  entry.categories =
+      protocol::CategorySet::from_bits(m.categories).value_or(protocol::CategorySet{});
+  std::string flag;
+  for (const char c : m.flags + " ") {
+    if (c == ' ') {
+      if (!flag.empty()) {
+        entry.flags.push_back(flag);
+      }
+      flag.clear();
+    } else {
+      flag += c;
+    }
+  }
+  entry.problem = m.problem;
+  entry.read = m.read_at_ms.has_value();
+  return entry;
+}
+
+// Splits the opened content into what people read: the fragments, and the attachments with the
+// category their reference fragment gives them.
+void describe_contents(ReadMessage& message) {
+  const auto& opened = message.opened;
+  for (const auto& fragment : opened.fragments) {
+    if (fragment.media_type != protocol::kAttachmentReferenceMediaType) {
+      message.fragments.push_back(&fragment);
+    }
+  }
+  for (std::size_t i = 0; i < opened.attachments.size(); ++i) {
+    const auto& descriptor = opened.attachments[i];
+    ReceivedAttachment attachment{i, protocol::DataCategory::verslag, descriptor.media_type,
+                                  descriptor.file_name,
+                                  protocol::attachment_plaintext_size(descriptor.ciphertext_size)};
+    for (const auto& fragment : opened.fragments) {
+      if (fragment.media_type == protocol::kAttachmentReferenceMediaType &&
+          std::ranges::equal(fragment.body, descriptor.id)) {
+        attachment.category = fragment.category;
+      }
+    }
+    message.attachments.push_back(std::move(attachment));
+  }
+}
+
+// A stored message with its content opened (again: only ciphertext is kept).
+Result<std::pair<StoredMessage, protocol::OpenedEnvelope>> open_message(SessionState& s,
+                                                                        const Id& mailbox_id,
+                                                                        std::int64_t sequence) {
+  auto stored = s.state.message(mailbox_id, sequence);
+  if (!stored) {
+    return stored.error();
+  }
+  auto opened = open_stored(s, *stored);
+  if (!opened) {
+    return opened.error();
+  }
+  return std::pair{std::move(*stored), std::move(*opened)};
+}
+
+// Parses and opens a fetched envelope into `m`; what does not parse or open is kept with its
+// problem, never dropped. A mailbox rotated since its keys were walked is walked again once.
+Result<void> open_received(SessionState& s, std::shared_ptr<MailboxKeys>& mailbox,
+                           StoredMessage& m) {
+  const auto parsed = protocol::parse_envelope(m.envelope);
+  if (!parsed) {
+    m.problem = parsed.error().message();
+    return {};
+  }
+  m.message_id = parsed->outer.message_id;
+  m.sender_org = parsed->outer.sender_org;
+  m.kind = std::string(protocol::name_of(parsed->outer.kind));
+  m.categories = parsed->outer.categories.bits();
+  m.created_at_ms = static_cast<std::int64_t>(parsed->outer.created_at_ms);
+  auto opened = protocol::open(m.envelope, mailbox->keyring, s.trust.store());
+  if (!opened && opened.error() == protocol::errc::unknown_epoch) {
+    // Sealed to an epoch newer than the keys this client walked: the mailbox was rotated
+    // since. Walk again once rather than store the message as unreadable.
+    s.keys.erase(m.mailbox_id);
+    auto fresh = mailbox_keys(s, m.mailbox_id);
+    if (!fresh) {
+      return fresh.error();
+    }
+    mailbox = std::move(*fresh);
+    opened = protocol::open(m.envelope, mailbox->keyring, s.trust.store());
+  }
+  if (!opened) {
+    m.problem = opened.error().message();
+    return {};
+  }
+  m.sender_device = opened->sender.device_id;
+  m.sender_role = std::string(protocol::name_of(opened->sender.role));
+  m.sender_sequence = static_cast<std::int64_t>(opened->sequence);
+  auto flags =
+      s.state.check_sender_sequence(opened->sender.device_id, opened->sequence, m.message_id);
+  if (!flags) {
+    return flags.error();
+  }
+  m.flags = *flags;
+  return {};
+}
+
+// Fetches, verifies and stores one queued envelope, counting it in `report` when it is new.
+Result<void> receive(SessionState& s, const Id& mailbox_id, std::shared_ptr<MailboxKeys>& mailbox,
+                     std::int64_t sequence, std::int64_t received_at_ms, SyncReport& report) {
+  const std::string target =
+      "/v1/mailboxes/" + hex(mailbox_id) + "/messages/" + std::to_string(sequence);
+  auto reply = s.expect_ok(s.hub->get(target));
+  if (!reply) {
+    return reply.error();
+  }
+  StoredMessage m;
+  m.mailbox_id = mailbox_id;
+  m.sequence = sequence;
+  m.received_at_ms = received_at_ms;
+  m.envelope.assign(reply->body.begin(), reply->body.end());
+  if (auto opened = open_received(s, mailbox, m); !opened) {
+    return opened.error();
+  }
+  if (m.message_id == Id{}) {
+    m.message_id = protocol::random_id();  // unparseable: kept under an id of its own
+  }
+  auto stored = s.state.store(m);
+  if (!stored) {
+    return stored.error();
+  }
+  // Delivered means durable on this device: the acknowledgement follows the COMMIT.
+  if (auto acked = s.expect_ok(s.hub->post(target + "/ack", {}, "application/json")); !acked) {
+    return acked.error();
+  }
+  if (*stored) {
+    ++report.new_messages;
+    report.refused += m.problem.empty() ? 0U : 1U;
+    report.arrived.push_back(entry_of(s, m));
+  }
+  return {};
+}
+
+// One page of a mailbox's listing: withdrawals reported, messages received; `after` moves past
+// each entry.
+Result<void> receive_page(SessionState& s, const Id& mailbox_id,
+                          std::shared_ptr<MailboxKeys>& mailbox,
+                          const std::vector<boost::json::object>& entries, std::int64_t& after,
+                          SyncReport& report) {
+  for (const auto& entry : entries) {
+    const auto sequence = hub_json::count(entry, "sequence");
+    const auto received = hub_json::count(entry, "received_at_ms");
+    const auto entry_state = hub_json::text(entry, "state");
+    if (!sequence || !received || !entry_state || static_cast<std::int64_t>(*sequence) <= after) {
+      return invalid_answer();
+    }
+    after = static_cast<std::int64_t>(*sequence);
+    if (*entry_state == "withdrawn") {
+      // Taken back before it was fetched: nothing to open, but the reader is told.
+      const auto message_id = hub_json::id(entry, "message_id");
+      if (!message_id) {
+        return invalid_answer();
+      }
+      report.withdrawn.push_back({mailbox_id, after, *message_id});
+      continue;
+    }
+    auto received_one =
+        receive(s, mailbox_id, mailbox, after, static_cast<std::int64_t>(*received), report);
+    if (!received_one) {
+      return received_one;
+    }
+  }
+  return {};
+}
+
+Result<void> sync_mailbox(SessionState& s, const Id& mailbox_id, SyncReport& report) {
+  auto mailbox = mailbox_keys(s, mailbox_id);
+  if (!mailbox) {
+    return mailbox.error();
+  }
+  auto after = s.state.cursor(mailbox_id);
+  if (!after) {
+    return after.error();
+  }
+  while (true) {
+    auto page = s.get_json("/v1/mailboxes/" + hex(mailbox_id) +
+                           "/messages?after=" + std::to_string(*after));
+    if (!page) {
+      return page.error();
+    }
+    const auto entries = hub_json::objects(*page, "messages");
+    if (!entries) {
+      return invalid_answer();
+    }
+    if (auto received = receive_page(s, mailbox_id, *mailbox, *entries, *after, report);
+        !received) {
+      return received;
+    }
+    if (auto moved = s.state.set_cursor(mailbox_id, *after); !moved) {
+      return moved.error();
+    }
+    const auto* next = page->if_contains("next_after");
+    if (next == nullptr || next->is_null() || entries->empty()) {
+      break;
+    }
+  }
+  ++report.mailboxes;
+  return {};
+}
+
+}  // namespace
+
+Result<SyncReport> Inbox::sync() {
+  auto& s = *state_;
+  auto mailboxes = verified_mailboxes(s, s.secrets.org_id);
+  if (!mailboxes) {
+    return mailboxes.error();
+  }
+  SyncReport report;
+  for (const auto& mailbox : *mailboxes) {
+    auto synced = sync_mailbox(s, mailbox.mailbox_id, report);
+    if (!synced && synced.error() != client_errc::not_a_member) {
+      return synced.error();  // (a mailbox of the organisation this device is not in is skipped)
+    }
+  }
+  return report;
+}
+
+Result<std::vector<InboxEntry>> Inbox::list(bool unread_only) {
+  auto stored = state_->state.messages(unread_only);
+  if (!stored) {
+    return stored.error();
+  }
+  std::vector<InboxEntry> out;
+  for (const auto& m : *stored) {
+    out.push_back(entry_of(*state_, m));
+  }
+  return out;
+}
+
+Result<InboxEntry> Inbox::find(std::int64_t sequence) {
+  auto stored = state_->state.messages_with_sequence(sequence);
+  if (!stored) {
+    return stored.error();
+  }
+  if (stored->size() != 1) {
+    return make_error_code(client_errc::not_found);
+  }
+  return entry_of(*state_, stored->front());
+}
+
+Result<ReadMessage> Inbox::read(const Id& mailbox_id, std::int64_t sequence) {
+  auto& s = *state_;
+  auto message = open_message(s, mailbox_id, sequence);
+  if (!message) {
+    return message.error();
+  }
+  auto& [stored, opened] = *message;
+  if (auto marked = s.state.mark_read(mailbox_id, sequence, s.clock.now_ms()); !marked) {
+    return marked.error();
+  }
+  if (s.profile.settings().read_receipts && !stored.read_at_ms) {
+    if (auto told = acknowledge(mailbox_id, sequence); !told) {
+      return told.error();
+    }
+  }
+  stored.read_at_ms = s.clock.now_ms();
+  ReadMessage read{entry_of(s, stored), std::move(opened), {}, {}, std::move(stored.envelope)};
+  describe_contents(read);
+  return read;
+}
+
+Result<std::uint64_t> Inbox::save_attachment(const Id& mailbox_id, std::int64_t sequence,
+                                             std::size_t index,
+                                             const std::filesystem::path& target) {
+  auto& s = *state_;
+  auto message = open_message(s, mailbox_id, sequence);
+  if (!message) {
+    return message.error();
+  }
+  const auto& attachments = message->second.attachments;
+  if (index >= attachments.size()) {
+    return make_error_code(client_errc::not_found);
+  }
+  const auto& descriptor = attachments[index];
+  auto sink = OpeningFileSink::create(target, descriptor, s.progress);
+  if (!sink) {
+    return sink.error();
+  }
+  auto reply = s.expect_ok(s.hub->get_into("/v1/blobs/" + hex(descriptor.id), **sink));
+  if (!reply) {
+    return reply.error();
+  }
+  return (*sink)->finish();
+}
+
+Result<void> Inbox::acknowledge(const Id& mailbox_id, std::int64_t sequence) {
+  auto& s = *state_;
+  auto reply = s.expect_ok(s.hub->post(
+      "/v1/mailboxes/" + hex(mailbox_id) + "/messages/" + std::to_string(sequence) + "/read", {},
+      "application/json"));
+  if (!reply) {
+    return reply.error();
+  }
+  return s.state.mark_read(mailbox_id, sequence, s.clock.now_ms());
+}
+
+Result<std::vector<DeliveryState>> Inbox::status(const Id& message_id) {
+  const auto items = state_->get_list("/v1/envelopes/" + hex(message_id) + "/status", "recipients");
+  if (!items) {
+    return items.error();
+  }
+  std::vector<DeliveryState> out;
+  for (const auto& item : *items) {
+    const auto mailbox = hub_json::id(item, "mailbox_id");
+    const auto state = hub_json::text(item, "state");
+    if (!mailbox || !state) {
+      return invalid_answer();
+    }
+    out.push_back({*mailbox, *state});
+  }
+  return out;
+}
+
+}  // namespace draaischijf::client

@@ -1,0 +1,331 @@
+#include <algorithm>
+
+#include <draaischijf/client/outbox.hpp>
+#include <draaischijf/protocol/approval.hpp>
+#include <draaischijf/protocol/receipt.hpp>
+
+#include "attachment_transfer.hpp"
+#include "hub_json.hpp"
+#include "verified_directory.hpp"
+
+namespace draaischijf::client {
+namespace {
+
+using detail::SessionState;
+using protocol::Id;
+using protocol::Result;
+
+// The fragment that binds an attachment to its data category inside the signed part.
+protocol::Fragment attachment_reference(protocol::DataCategory category, const Id& attachment_id) {
+  protocol::Fragment fragment;
+  fragment.category = category;
+  fragment.media_type = std::string(protocol::kAttachmentReferenceMediaType);
+  fragment.body = protocol::SecretBytes::copy_of(attachment_id);
+  return fragment;
+}
+
+// The draft's fixed parts. The message id is fixed here, so a refusal can name it for the
+// approval; a reply takes its thread and the previous envelope's hash from the message it
+// answers, a new message a random thread unless an approval named one.
+Result<protocol::Draft> draft_of(SessionState& s, const Composition& c) {
+  protocol::Draft draft;
+  draft.message_id = c.message_id == Id{} ? protocol::random_id() : c.message_id;
+  draft.kind = c.kind;
+  draft.purpose = c.purpose;
+  draft.attestations = static_cast<std::uint32_t>(c.attestations.bits());
+  draft.consent_reference = c.consent_reference;
+  draft.pupil_pseudonym = c.pupil_pseudonym;
+  draft.approvals = c.approvals;
+  draft.thread_id = c.thread_id == Id{} ? protocol::random_id() : c.thread_id;
+  if (c.reply_to) {
+    auto original = s.state.message(c.reply_to->first, c.reply_to->second);
+    if (!original) {
+      return original.error();
+    }
+    auto opened = open_stored(s, *original);
+    if (!opened) {
+      return opened.error();
+    }
+    draft.thread_id = opened->thread_id;
+    draft.previous_hash = protocol::envelope_hash(original->envelope);
+  }
+  return draft;
+}
+
+// --- the policy pre-check ------------------------------------------------------------------------
+
+// The sender as the hub sees it: from this device's certificate.
+Result<SenderFacts> sender_facts(SessionState& s) {
+  auto certificate = own_certificate(s);
+  if (!certificate) {
+    return certificate.error();
+  }
+  return SenderFacts{certificate->org_type, certificate->org_id, certificate->role,
+                     certificate->staff_id};
+}
+
+// The recipient as the hub's directory describes it: the organisation of the mailbox's
+// verified epoch certificate, that organisation's type, and the role of a mailbox named
+// after one.
+Result<RecipientFacts> recipient_facts(SessionState& s, const Id& mailbox_id) {
+  if (const auto seen = s.recipient_facts_seen.find(mailbox_id);
+      seen != s.recipient_facts_seen.end()) {
+    return seen->second;
+  }
+  auto certificate = current_epoch(s, mailbox_id);
+  if (!certificate) {
+    return certificate.error();
+  }
+  const Id org = certificate->first.org_id;
+  auto organisation = s.get_json("/v1/organisations/" + hex(org));
+  if (!organisation) {
+    return organisation.error();
+  }
+  auto listed = verified_mailboxes(s, org);
+  if (!listed) {
+    return listed.error();
+  }
+  const auto type = protocol::parse_name<protocol::OrgType>(
+      hub_json::text(*organisation, "org_type").value_or(""));
+  const auto mailbox = std::find_if(listed->begin(), listed->end(),
+                                    [&](const auto& m) { return m.mailbox_id == mailbox_id; });
+  if (!type || mailbox == listed->end()) {
+    return invalid_answer();
+  }
+  RecipientFacts facts{mailbox_id, {org, *type, policies::mailbox_role(mailbox->name)}};
+  s.recipient_facts_seen.emplace(mailbox_id, facts);
+  return facts;
+}
+
+// The engine with the hub's rule set, when the operator's policy key is pinned.
+Result<PolicyVerdict> engine_verdict(SessionState& s, const protocol::OuterHeader& labels) {
+  auto status = s.policies.status(s.trust.policy_key());
+  if (!status) {
+    return status.error();
+  }
+  if (!status->enabled) {
+    return PolicyVerdict{true, {}, std::nullopt};
+  }
+  auto sender = sender_facts(s);
+  if (!sender) {
+    return sender.error();
+  }
+  std::vector<RecipientFacts> recipients;
+  for (const auto& recipient : labels.recipients) {
+    auto facts = recipient_facts(s, recipient.mailbox_id);
+    if (!facts) {
+      return facts.error();
+    }
+    recipients.push_back(*facts);
+  }
+  return s.policies.judge(labels, *sender, recipients);
+}
+
+// The checks before anything is encrypted: the caller's own, then the engine's.
+Result<void> pre_check(SessionState& s, const protocol::Draft& draft,
+                       const Composition& composition) {
+  const auto labels = labels_of(draft, composition, s.secrets.org_id);
+  PolicyVerdict verdict{true, {}, std::nullopt};
+  if (s.policy) {
+    verdict = s.policy(labels, composition);
+  }
+  if (verdict.allowed) {
+    auto judged = engine_verdict(s, labels);
+    if (!judged) {
+      return judged.error();
+    }
+    verdict = std::move(*judged);
+  }
+  if (verdict.allowed) {
+    return {};
+  }
+  s.problem = pre_check_problem(std::move(verdict), draft);
+  return make_error_code(client_errc::policy_refused);
+}
+
+// --- upload and submission -----------------------------------------------------------------------
+
+// Encrypts and uploads one file as it is read; the hub's answer must name the bytes we sent.
+Result<protocol::AttachmentDescriptor> upload_attachment(SessionState& s,
+                                                         const AttachmentFile& file,
+                                                         const std::vector<Id>& recipients) {
+  protocol::AttachmentDescriptor descriptor;
+  descriptor.id = protocol::random_id();
+  descriptor.media_type = file.media_type;
+  descriptor.file_name = file.file_name.empty() ? file.path.filename().string() : file.file_name;
+  auto source = SealingFileSource::open(file.path, descriptor.file_name, s.progress);
+  if (!source) {
+    return source.error();
+  }
+  std::string target = "/v1/blobs/" + hex(descriptor.id);
+  for (std::size_t i = 0; i < recipients.size(); ++i) {
+    target += (i == 0 ? "?mailbox=" : "&mailbox=") + hex(recipients[i]);
+  }
+  auto reply = s.expect_ok(s.hub->put(target, **source, "application/octet-stream"));
+  if (!reply) {
+    return reply.error();
+  }
+  const auto answer = hub_json::object_of(reply->body);
+  descriptor.ciphertext_size = (*source)->size();
+  descriptor.ciphertext_hash = (*source)->hash();
+  if (!answer || hub_json::count(*answer, "size") != descriptor.ciphertext_size ||
+      hub_json::text(*answer, "hash") != hex(descriptor.ciphertext_hash)) {
+    return invalid_answer();  // the hub kept other bytes than we sent
+  }
+  descriptor.key = protocol::SecretKey<32>::copy_of((*source)->sealer().key().expose());
+  descriptor.stream_header = (*source)->sealer().header();
+  return descriptor;
+}
+
+// The recipients' current epoch certificates, each accepting messages.
+Result<std::vector<protocol::MailboxEpochCertificate>> recipient_epochs(
+    SessionState& s, const std::vector<Id>& recipients) {
+  std::vector<protocol::MailboxEpochCertificate> certificates;
+  for (const Id& recipient : recipients) {
+    auto certificate = current_epoch(s, recipient);
+    if (!certificate) {
+      return certificate.error();
+    }
+    if (!certificate->second) {
+      return make_error_code(client_errc::mailbox_held);
+    }
+    certificates.push_back(std::move(certificate->first));
+  }
+  return certificates;
+}
+
+// The hub's signed receipt for `envelope`, checked against the pinned hub key, and the send
+// recorded locally.
+Result<SendResult> accept_receipt(SessionState& s, const protocol::Draft& draft,
+                                  const std::vector<Id>& recipients,
+                                  const std::vector<std::uint8_t>& envelope, const HubReply& reply,
+                                  bool replay) {
+  auto body = hub_json::object_of(reply.body);
+  if (!body) {
+    return invalid_answer();
+  }
+  const auto parsed = protocol::parse_envelope(envelope);
+  auto receipt_bytes = hub_json::base64(*body, "receipt");
+  auto receipt = receipt_bytes ? protocol::parse_receipt(*receipt_bytes)
+                               : Result<protocol::Receipt>(invalid_answer());
+  if (!parsed || !receipt || !s.trust.hub_key() ||
+      !protocol::verify(*receipt, *s.trust.hub_key()) ||
+      receipt->message_id != parsed->outer.message_id ||
+      receipt->envelope_hash != protocol::envelope_hash(envelope)) {
+    return make_error_code(client_errc::receipt_invalid);
+  }
+  SendResult result{receipt->message_id, static_cast<std::int64_t>(receipt->sequence),
+                    static_cast<std::int64_t>(receipt->received_at_ms), replay};
+  std::string names;
+  for (const Id& recipient : recipients) {
+    names += (names.empty() ? "" : " ") + hex(recipient);
+  }
+  if (auto recorded =
+          s.state.record_sent({result.message_id, std::string(protocol::name_of(draft.kind)),
+                               result.hub_sequence, result.received_at_ms, names});
+      !recorded) {
+    return recorded.error();
+  }
+  return result;
+}
+
+// Seals, submits and checks the receipt; stale epochs are fetched again once.
+Result<SendResult> submit(SessionState& s, const protocol::Draft& draft,
+                          const std::vector<Id>& recipients, bool retried = false) {
+  auto certificates = recipient_epochs(s, recipients);
+  if (!certificates) {
+    return certificates.error();
+  }
+  auto certificate = own_certificate(s);
+  if (!certificate) {
+    return certificate.error();
+  }
+  auto sequence = s.state.take_sequence();
+  if (!sequence) {
+    return sequence.error();
+  }
+  auto envelope = protocol::seal(draft, {*certificate, s.secrets.signing, *sequence}, *certificates,
+                                 static_cast<std::uint64_t>(s.clock.now_ms()));
+  if (!envelope) {
+    return envelope.error();
+  }
+  auto reply = s.hub->post("/v1/envelopes", *envelope, "application/octet-stream");
+  if (!reply) {
+    return reply.error();
+  }
+  const bool replay = reply->status == 409 && reply->content_type == "application/json";
+  if (!reply->ok() && !replay) {
+    const auto error = s.refused(*reply);
+    if (s.problem.type == "urn:draaischijf:problem:stale-epoch" && !retried) {
+      s.keys.clear();
+      return submit(s, draft, recipients, true);  // the same message id: PROTOCOL.md 7.12
+    }
+    if (s.problem.policy) {
+      s.problem.policy->message_id = draft.message_id;
+      s.problem.policy->thread_id = draft.thread_id;
+    }
+    return error;
+  }
+  return accept_receipt(s, draft, recipients, *envelope, *reply, replay);
+}
+
+}  // namespace
+
+void Outbox::set_policy_check(PolicyCheck check) { state_->policy = std::move(check); }
+
+Result<PolicyCheckStatus> Outbox::policy_check_status() {
+  return state_->policies.status(state_->trust.policy_key());
+}
+
+Result<SendResult> Outbox::send(Composition composition) {
+  auto& s = *state_;
+  auto draft = draft_of(s, composition);
+  if (!draft) {
+    return draft.error();
+  }
+  if (auto allowed = pre_check(s, *draft, composition); !allowed) {
+    return allowed.error();
+  }
+  draft->fragments = std::move(composition.fragments);
+  for (const auto& file : composition.attachments) {
+    auto uploaded = upload_attachment(s, file, composition.recipients);
+    if (!uploaded) {
+      return uploaded.error();
+    }
+    draft->fragments.push_back(attachment_reference(file.category, uploaded->id));
+    draft->attachments.push_back(std::move(*uploaded));
+  }
+  return submit(s, *draft, composition.recipients);
+}
+
+Result<GivenApproval> Outbox::approve_message(Composition composition) {
+  auto& s = *state_;
+  if (!composition.attachments.empty()) {
+    return make_error_code(client_errc::approval_unsupported);
+  }
+  auto draft = draft_of(s, composition);
+  if (!draft) {
+    return draft.error();
+  }
+  draft->fragments = std::move(composition.fragments);
+  auto certificate = own_certificate(s);
+  if (!certificate) {
+    return certificate.error();
+  }
+  const auto statement =
+      protocol::approval_statement(*draft, s.secrets.org_id, composition.recipients,
+                                   static_cast<std::uint64_t>(s.clock.now_ms()));
+  auto signed_approval = protocol::sign_approval(statement, *certificate, s.secrets.signing);
+  if (!signed_approval) {
+    return signed_approval.error();
+  }
+  auto role =
+      s.policies.upload_approval(*signed_approval, statement.approval_id, draft->message_id);
+  if (!role) {
+    return role.error();
+  }
+  return GivenApproval{statement.approval_id, draft->message_id,     draft->thread_id, *role,
+                       statement.categories,  statement.content_hash};
+}
+
+}  // namespace draaischijf::client

@@ -1,0 +1,58 @@
+#pragma once
+
+// The one way a policy request is built from an envelope's signed labels. The client's
+// pre-check (before sealing) and the hub's gate (on every submitted envelope) both call
+// request_for(), so the two can never judge different requests for the same message; what only
+// one side knows (the consent records and approvals the hub holds) is added by that side after.
+//
+//   auto request = policies::request_for(envelope.outer, sender, recipient, belgian_date(now));
+//   request.consents.push_back(record);   // hub: a consent the sender may rely on
+//   auto decision = policies::evaluate(rules, request);
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <draaischijf/policies/date.hpp>
+#include <draaischijf/policies/request.hpp>
+#include <draaischijf/protocol/envelope.hpp>
+#include <draaischijf/protocol/vocabulary.hpp>
+
+namespace draaischijf::policies {
+
+/// Who sends, as its certificate (and the directory that holds it) says.
+struct SenderFacts {
+  protocol::OrgType org_type = protocol::OrgType::clb;
+  protocol::Id org_id{};
+  protocol::StaffRole role = protocol::StaffRole::clb_onthaal;
+  protocol::Id staff_id{};
+};
+
+/// Who receives: the recipient mailbox's organisation, and the staff role the mailbox serves
+/// (none for an organisation mailbox).
+struct RecipientFacts {
+  protocol::Id org_id{};
+  protocol::OrgType org_type = protocol::OrgType::clb;
+  std::optional<protocol::StaffRole> role;
+};
+
+/// The request for one recipient of a message with these labels, judged on `date` (the day in
+/// Belgium: belgian_date()). Consents, pupil facts and approvals are left empty.
+[[nodiscard]] Request request_for(const protocol::OuterHeader& labels, const SenderFacts& sender,
+                                  const RecipientFacts& recipient, CivilDate date);
+
+/// The pupil pseudonym as requests and consent records carry it: hex, empty for the zero
+/// pseudonym (a message about no pupil).
+[[nodiscard]] std::string pseudonym_text(const protocol::Hash256& pseudonym);
+
+/// The staff role a mailbox serves, from its name: a mailbox named after a role (`clb_arts`,
+/// ...) is that role's mailbox; any other name is an organisation mailbox.
+[[nodiscard]] std::optional<protocol::StaffRole> mailbox_role(std::string_view mailbox_name);
+
+/// Why a consent reference did not count, in the words both the hub's refusal and the client's
+/// pre-check use.
+inline constexpr std::string_view kConsentNotUsable =
+    "the consent reference is not a consent registered for this pupil that this organisation "
+    "may rely on";
+
+}  // namespace draaischijf::policies

@@ -1,0 +1,112 @@
+#pragma once
+// The wire form of the record's values (GET /v1/disclosures, the withdrawals a revocation
+// answers with), written by the hub and read by the client from this one place:
+//
+//   {"at_ms": 1764979200000, "message_id": "<32 hex>", "sender_staff": "<32 hex>",
+//    "sender_role": "clb_psycholoog", "recipient_org": "<32 hex>",
+//    "recipient_mailbox": "<32 hex>", "kind": "doorverwijzing", "purpose": "doorverwijzing",
+//    "categories": "psychisch_sociaal", "legal_basis": "consent:<32 hex>", "rule_ids": "R06",
+//    "policy_version": "...", "approved_by": ""}
+//   {"mailbox_id": "<32 hex>", "sequence": 12, "message_id": "<32 hex>"}
+//
+// Header-only, like consent_json.hpp: Boost.JSON's implementation is compiled once into each
+// program that uses it.
+
+#include <algorithm>
+#include <optional>
+
+#include <boost/json.hpp>
+
+#include <draaischijf/policies/consent_json.hpp>
+#include <draaischijf/policies/record.hpp>
+
+namespace draaischijf::policies {
+
+namespace record_json_detail {
+
+inline std::optional<protocol::Id> id(const boost::json::object& o, std::string_view key) {
+  const auto text = consent_json_detail::text(o, key);
+  if (!text) {
+    return std::nullopt;
+  }
+  const auto bytes = protocol::hex_decode(*text);
+  if (!bytes || bytes->size() != protocol::Id{}.size()) {
+    return std::nullopt;
+  }
+  protocol::Id out{};
+  std::copy(bytes->begin(), bytes->end(), out.begin());
+  return out;
+}
+
+inline std::optional<std::int64_t> count(const boost::json::object& o, std::string_view key) {
+  const auto* v = o.if_contains(key);
+  if (v == nullptr || !v->is_int64() || v->as_int64() < 0) {
+    return std::nullopt;
+  }
+  return v->as_int64();
+}
+
+}  // namespace record_json_detail
+
+[[nodiscard]] inline boost::json::object to_json(const Disclosure& d) {
+  return {{"at_ms", d.at_ms},
+          {"message_id", protocol::hex_encode(d.message_id)},
+          {"sender_staff", d.sender_staff},
+          {"sender_role", d.sender_role},
+          {"recipient_org", protocol::hex_encode(d.recipient_org)},
+          {"recipient_mailbox", protocol::hex_encode(d.recipient_mailbox)},
+          {"kind", d.kind},
+          {"purpose", d.purpose},
+          {"categories", d.categories},
+          {"legal_basis", d.legal_basis},
+          {"rule_ids", d.rule_ids},
+          {"policy_version", d.policy_version},
+          {"approved_by", d.approved_by}};
+}
+
+/// Nothing when a required field is missing or malformed; text fields default to empty.
+[[nodiscard]] inline std::optional<Disclosure> disclosure_from_json(const boost::json::object& o) {
+  namespace d = record_json_detail;
+  const auto at = d::count(o, "at_ms");
+  const auto message = d::id(o, "message_id");
+  const auto org = d::id(o, "recipient_org");
+  const auto mailbox = d::id(o, "recipient_mailbox");
+  if (!at || !message || !org || !mailbox) {
+    return std::nullopt;
+  }
+  const auto text = [&](std::string_view key) {
+    return consent_json_detail::text(o, key).value_or("");
+  };
+  return Disclosure{*at,
+                    *message,
+                    text("sender_staff"),
+                    text("sender_role"),
+                    *org,
+                    *mailbox,
+                    text("kind"),
+                    text("purpose"),
+                    text("categories"),
+                    text("legal_basis"),
+                    text("rule_ids"),
+                    text("policy_version"),
+                    text("approved_by")};
+}
+
+[[nodiscard]] inline boost::json::object to_json(const Withdrawal& w) {
+  return {{"mailbox_id", protocol::hex_encode(w.mailbox_id)},
+          {"sequence", w.sequence},
+          {"message_id", protocol::hex_encode(w.message_id)}};
+}
+
+[[nodiscard]] inline std::optional<Withdrawal> withdrawal_from_json(const boost::json::object& o) {
+  namespace d = record_json_detail;
+  const auto mailbox = d::id(o, "mailbox_id");
+  const auto sequence = d::count(o, "sequence");
+  const auto message = d::id(o, "message_id");
+  if (!mailbox || !sequence || !message) {
+    return std::nullopt;
+  }
+  return Withdrawal{*mailbox, *sequence, *message};
+}
+
+}  // namespace draaischijf::policies

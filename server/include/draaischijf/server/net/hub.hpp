@@ -1,0 +1,58 @@
+#pragma once
+
+// draaischijf-hub as an object: TLS 1.3 with mutual authentication, HTTP/1.1 under /v1, the
+// message store behind it. Asio and Beast stay inside net/; this header shows neither.
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include <draaischijf/protocol/clock.hpp>
+#include <draaischijf/protocol/errors.hpp>
+#include <draaischijf/server/core/config.hpp>
+#include <draaischijf/server/core/log.hpp>
+#include <draaischijf/server/store/directory.hpp>
+
+namespace draaischijf::server {
+
+/// PEM material for the listener.
+struct TlsMaterial {
+  std::string certificate_chain;  // server certificate first
+  std::string private_key;
+  std::string client_ca;  // the hub root that device chains must reach
+};
+
+class Hub {
+ public:
+  /// Opens the store, loads or creates the hub's signing key in data_dir, binds the listener.
+  /// Throws std::runtime_error at startup only, with a message that says what to fix.
+  /// `clock` stamps what the hub stores and checks envelopes' creation times; it must outlive
+  /// the hub.
+  [[nodiscard]] static std::unique_ptr<Hub> create(
+      const HubConfig& config, const TlsMaterial& tls, Logger& log,
+      const protocol::Clock& clock = protocol::system_clock());
+  Hub(const Hub&) = delete;
+  Hub& operator=(const Hub&) = delete;
+  ~Hub();
+
+  [[nodiscard]] std::uint16_t port() const;
+  /// The directory, for the development deployment to fill before run().
+  [[nodiscard]] Directory& directory();
+  /// Runs before every periodic CRL reload, on an I/O thread (the development deployment
+  /// re-issues its CRLs here). An exception it throws is logged and the reload goes on. Set it
+  /// before run().
+  void before_crl_reload(std::function<void()> hook);
+  /// Serves until stop(); runs the I/O threads and returns when they are done.
+  void run();
+  /// Stops accepting, lets requests in flight finish, then ends run(). Thread-safe.
+  void stop();
+
+  struct Impl;
+
+ private:
+  explicit Hub(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace draaischijf::server

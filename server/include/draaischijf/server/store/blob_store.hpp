@@ -1,0 +1,102 @@
+#pragma once
+
+// Attachment blobs at the hub: secretstream ciphertext the hub cannot open (the key travels
+// inside the envelope). Each blob is a file in data_dir/blobs, written as it arrives and made
+// durable (fsync, rename, fsync of the folder) before its row is committed, so a blob the hub
+// has acknowledged is on disk. The row names the uploading organisation and device and the
+// mailboxes the upload was addressed to: those decide who may fetch it.
+//
+// A file is named by blob id and content hash, so two uploads racing for one id never
+// overwrite each other's file; the row's primary key decides which one stands.
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include <draaischijf/protocol/keys.hpp>
+#include <draaischijf/server/store/storage.hpp>
+
+namespace draaischijf::server {
+
+enum class blob_errc {
+  too_large = 1,  // above limits.max_blob_bytes
+  quota_full,     // the organisation's blobs would exceed limits.blob_quota_bytes
+  id_taken,       // the id names another upload
+  write_failed,   // the file could not be written (disk full, permissions)
+  incomplete,     // fewer bytes arrived than announced
+};
+[[nodiscard]] const boost::system::error_category& blob_category() noexcept;
+[[nodiscard]] inline boost::system::error_code make_error_code(blob_errc e) noexcept {
+  return {static_cast<int>(e), blob_category()};
+}
+
+struct BlobInfo {
+  protocol::Id blob_id{};
+  protocol::Id org_id{};
+  protocol::Id device_id{};
+  std::uint64_t size = 0;
+  protocol::Hash256 hash{};  // BLAKE2b-256 of the bytes, as the attachment descriptor names it
+  std::vector<protocol::Id> mailboxes;
+  std::int64_t created_at_ms = 0;
+};
+
+class BlobStore {
+ public:
+  struct Limits {
+    std::uint64_t max_blob_bytes = std::uint64_t{1} << 30;
+    std::uint64_t quota_bytes = std::uint64_t{20} << 30;  // per organisation
+  };
+
+  /// An upload on its way to disk; dropping it without commit() removes the partial file.
+  class Upload {
+   public:
+    Upload(Upload&&) noexcept;
+    Upload& operator=(Upload&&) noexcept;
+    Upload(const Upload&) = delete;
+    Upload& operator=(const Upload&) = delete;
+    ~Upload();
+    [[nodiscard]] sqlite::Result<void> write(std::span<const std::uint8_t> bytes);
+    [[nodiscard]] std::uint64_t received() const noexcept;
+
+   private:
+    friend class BlobStore;
+    struct State;
+    explicit Upload(std::unique_ptr<State> state);
+    std::unique_ptr<State> state_;
+  };
+
+  /// Creates data_dir/blobs if needed and removes partial files a crash left behind.
+  BlobStore(std::shared_ptr<Storage> storage, std::filesystem::path folder, Limits limits);
+
+  /// Checks the announced size against the limit and the organisation's quota, then opens a
+  /// partial file.
+  [[nodiscard]] sqlite::Result<Upload> begin(const BlobInfo& announced);
+  /// Makes the file durable, then records the row (through the group-commit writer). `done`
+  /// gets the stored info: this upload's, or an earlier upload's with the same id, organisation
+  /// and bytes (a retried upload). Another upload under the id fails with id_taken.
+  using Done = std::function<void(sqlite::Result<BlobInfo>)>;
+  [[nodiscard]] bool commit(Upload upload, BlobInfo info, Done done);
+
+  [[nodiscard]] sqlite::Result<std::optional<BlobInfo>> find(const protocol::Id& blob_id);
+  /// The file of a stored blob.
+  [[nodiscard]] std::filesystem::path path_of(const BlobInfo& info) const;
+  [[nodiscard]] sqlite::Result<std::uint64_t> organisation_usage(const protocol::Id& org_id);
+  [[nodiscard]] const Limits& limits() const noexcept { return limits_; }
+
+ private:
+  std::shared_ptr<Storage> storage_;
+  std::filesystem::path folder_;
+  Limits limits_;
+};
+
+}  // namespace draaischijf::server
+
+namespace boost::system {
+template <>
+struct is_error_code_enum<draaischijf::server::blob_errc> : std::true_type {};
+}  // namespace boost::system

@@ -1,0 +1,139 @@
+#pragma once
+
+// The hub's policy records, beside the messages in the same SQLite file:
+//   - consents CLB staff register (validated with the policy engine before they are stored)
+//     and revoke; a revocation withdraws, in the same transaction, every queued message the
+//     CLB sent under the consent, and the storing transaction of a new message checks the
+//     consent again, so a revocation holds for the very next request;
+//   - second approvals, signed by a colleague's device, held until the message names them;
+//   - the disclosure register the message store fills with every allowed message about a
+//     pupil, read back per pupil to answer an inzage request.
+// Every read is scoped by organisation: another organisation's consent is simply not found.
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include <draaischijf/policies/consent_json.hpp>
+#include <draaischijf/policies/record.hpp>
+#include <draaischijf/protocol/keys.hpp>
+#include <draaischijf/server/store/message_store.hpp>
+#include <draaischijf/server/store/storage.hpp>
+
+namespace draaischijf::server {
+
+struct StoredConsent {
+  protocol::Id consent_id{};
+  protocol::Id org_id{};  // the CLB that registered it
+  protocol::Hash256 pupil{};
+  policies::ConsentEntry entry;  // record.id is the hex of consent_id
+  std::int64_t registered_at_ms = 0;
+  protocol::Id registered_by{};  // the device
+  std::optional<std::int64_t> revoked_at_ms;
+};
+
+struct StoredApproval {
+  protocol::Id approval_id{};
+  protocol::Id org_id{};
+  protocol::Id message_id{};
+  protocol::Id approver_device{};
+  std::vector<std::uint8_t> statement;  // the signed approval (protocol/approval.hpp)
+};
+
+/// One line of the disclosure register (its wire form: policies/record_json.hpp).
+using Disclosure = policies::Disclosure;
+
+enum class consent_errc {
+  not_found = 1,    // no such consent (or approval) of this organisation
+  already_revoked,  // a revocation is kept once; revoking again changes nothing
+  id_taken,         // an approval id is stored already
+};
+
+[[nodiscard]] const boost::system::error_category& consent_category() noexcept;
+[[nodiscard]] inline boost::system::error_code make_error_code(consent_errc e) noexcept {
+  return {static_cast<int>(e), consent_category()};
+}
+
+/// The consent registry as the routes and the policy gate see it (a second backend implements
+/// this); changes call `done` after their commit and return false when the writer is full.
+class ConsentRegistry {
+ public:
+  using Done = std::function<void(sqlite::Result<void>)>;
+  using RevokeDone = std::function<void(sqlite::Result<std::vector<Withdrawal>>)>;
+
+  virtual ~ConsentRegistry() = default;
+
+  /// Stores a validated consent with a `consent.registered` audit row; `done` after COMMIT.
+  /// false when the writer's queue is full (nothing stored, `done` not called).
+  [[nodiscard]] virtual bool add(const StoredConsent& consent, Done done) = 0;
+
+  /// Marks the consent revoked from `on` and withdraws what still waits under it, with audit
+  /// rows, in one transaction. not_found for another organisation's consent.
+  [[nodiscard]] virtual bool revoke(const protocol::Id& consent_id, const protocol::Id& org_id,
+                                    const protocol::Id& device_id, std::int64_t at_ms,
+                                    policies::CivilDate on, RevokeDone done) = 0;
+
+  /// A consent by id, whichever organisation registered it (the policy gate decides who may
+  /// rely on it); not_found when there is none.
+  [[nodiscard]] virtual sqlite::Result<StoredConsent> find(const protocol::Id& consent_id) = 0;
+  /// The consents `org_id` registered for a pupil, revoked ones included, oldest first.
+  [[nodiscard]] virtual sqlite::Result<std::vector<StoredConsent>> for_pupil(
+      const protocol::Id& org_id, const protocol::Hash256& pupil) = 0;
+
+  [[nodiscard]] virtual bool add_approval(const StoredApproval& approval, std::int64_t at_ms,
+                                          Done done) = 0;
+  /// The approvals of `org_id` among `ids`; unknown ids are left out.
+  [[nodiscard]] virtual sqlite::Result<std::vector<StoredApproval>> approvals(
+      const protocol::Id& org_id, std::span<const protocol::Id> ids) = 0;
+
+  /// What `org_id` disclosed about a pupil, oldest first.
+  [[nodiscard]] virtual sqlite::Result<std::vector<Disclosure>> disclosures(
+      const protocol::Id& org_id, const protocol::Hash256& pupil) = 0;
+};
+
+/// The SQLite consent registry on the hub's Storage.
+class SqliteConsentRegistry final : public ConsentRegistry {
+ public:
+  explicit SqliteConsentRegistry(std::shared_ptr<Storage> storage) : storage_(std::move(storage)) {}
+
+  /// Stores a validated consent with a `consent.registered` audit row; `done` after COMMIT.
+  /// false when the writer's queue is full (nothing stored, `done` not called).
+  [[nodiscard]] bool add(const StoredConsent& consent, Done done) override;
+
+  /// Marks the consent revoked from `on` and withdraws what still waits under it, with audit
+  /// rows, in one transaction. not_found for another organisation's consent.
+  [[nodiscard]] bool revoke(const protocol::Id& consent_id, const protocol::Id& org_id,
+                            const protocol::Id& device_id, std::int64_t at_ms,
+                            policies::CivilDate on, RevokeDone done) override;
+
+  /// A consent by id, whichever organisation registered it (the policy gate decides who may
+  /// rely on it); not_found when there is none.
+  [[nodiscard]] sqlite::Result<StoredConsent> find(const protocol::Id& consent_id) override;
+  /// The consents `org_id` registered for a pupil, revoked ones included, oldest first.
+  [[nodiscard]] sqlite::Result<std::vector<StoredConsent>> for_pupil(
+      const protocol::Id& org_id, const protocol::Hash256& pupil) override;
+
+  [[nodiscard]] bool add_approval(const StoredApproval& approval, std::int64_t at_ms,
+                                  Done done) override;
+  /// The approvals of `org_id` among `ids`; unknown ids are left out.
+  [[nodiscard]] sqlite::Result<std::vector<StoredApproval>> approvals(
+      const protocol::Id& org_id, std::span<const protocol::Id> ids) override;
+
+  /// What `org_id` disclosed about a pupil, oldest first.
+  [[nodiscard]] sqlite::Result<std::vector<Disclosure>> disclosures(
+      const protocol::Id& org_id, const protocol::Hash256& pupil) override;
+
+ private:
+  std::shared_ptr<Storage> storage_;
+};
+
+}  // namespace draaischijf::server
+
+namespace boost::system {
+template <>
+struct is_error_code_enum<draaischijf::server::consent_errc> : std::true_type {};
+}  // namespace boost::system

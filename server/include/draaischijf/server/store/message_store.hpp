@@ -1,0 +1,221 @@
+#pragma once
+
+// Where accepted envelopes live: the envelope, one queue entry per recipient mailbox and an
+// audit row, written in one transaction through the group-commit writer. The same transaction
+// checks every recipient against the directory (the mailbox exists and the envelope is sealed to
+// its current epoch) and against the mailbox quota, so a rotation or a full mailbox can never
+// slip in between the check and the store. Every read is scoped by mailbox, so a caller that
+// checked the device's membership can never reach another mailbox's messages.
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <draaischijf/policies/record.hpp>
+#include <draaischijf/protocol/envelope.hpp>
+#include <draaischijf/server/store/storage.hpp>
+
+namespace draaischijf::server {
+
+enum class store_errc {
+  message_id_taken = 1,  // the id is stored already, under another sender organisation
+  not_found,
+  overloaded,
+  mailbox_full,     // the recipient mailbox's quota would be exceeded
+  mailbox_held,     // a member was removed and the mailbox has not been rotated yet
+  consent_revoked,  // the consent the decision rested on was revoked before the message was stored
+};
+
+[[nodiscard]] const boost::system::error_category& store_category() noexcept;
+[[nodiscard]] inline boost::system::error_code make_error_code(store_errc e) noexcept {
+  return {static_cast<int>(e), store_category()};
+}
+
+/// One policy decision about one recipient mailbox, with the fields NEN 7513 asks of a log
+/// entry (the event, time, organisation and message are the row's own). Never content.
+struct PolicyRecord {
+  protocol::Id recipient_org{};
+  protocol::Id recipient_mailbox{};
+  std::string outcome;         // allow, deny, needs_consent, needs_second_approval
+  std::string user;            // the sender's staff id (hex)
+  std::string role;            // the sender's role
+  std::string on_behalf_of;    // the approvers' staff ids, comma separated; "" without
+  std::string legal_basis;     // "consent:<id>,..." or "rule:<ids>" for a route without consent
+  std::string rule_ids;        // the deciding rules, comma separated
+  std::string policy_version;  // the rule set's version
+  std::string kind;            // the message kind, purpose and categories (vocabulary names)
+  std::string purpose;
+  std::string categories;
+};
+
+struct Submission {
+  protocol::Id message_id{};
+  protocol::Id sender_org{};
+  protocol::Id sender_device{};
+  protocol::MessageKind kind = protocol::MessageKind::signaal;
+  std::vector<protocol::RecipientMailbox> recipients;
+  std::vector<std::uint8_t> envelope;
+  std::int64_t received_at_ms = 0;
+  /// From the outer labels; zero when the envelope names none. Kept so that revoking a
+  /// consent can withdraw what still waits under it.
+  protocol::Id consent_reference{};
+  protocol::Hash256 pupil_pseudonym{};
+  /// One allow per recipient mailbox: logged in the same transaction as the envelope, and
+  /// entered in the disclosure register when the message is about a pupil.
+  std::vector<PolicyRecord> decisions;
+  /// Set when the decision rested on the consent reference: the transaction checks that the
+  /// consent is still unrevoked, so a revocation holds for the very next request.
+  bool rests_on_consent = false;
+};
+
+/// One queue entry taken back because the consent it was sent under was revoked (its wire
+/// form: policies/record_json.hpp).
+using Withdrawal = policies::Withdrawal;
+
+/// What the hub signs into a receipt.
+struct Accepted {
+  std::int64_t sequence = 0;
+  std::int64_t received_at_ms = 0;
+  protocol::Hash256 envelope_hash{};
+  bool duplicate = false;                // a replay: these are the original's values
+  std::vector<protocol::Id> near_quota;  // recipient mailboxes above the warning threshold
+};
+
+/// Why a submission was refused, when it was about one recipient mailbox.
+struct Refusal {
+  boost::system::error_code error;
+  protocol::Id mailbox{};  // the stale, unknown or full mailbox; zero otherwise
+};
+
+/// For result<T, Refusal>::value() on a refusal (found by argument-dependent lookup).
+[[noreturn]] inline void throw_exception_from_error(const Refusal& refusal,
+                                                    const boost::source_location& location) {
+  boost::system::throw_exception_from_error(refusal.error, location);
+}
+
+struct QueueEntry {
+  std::int64_t sequence = 0;
+  protocol::Id message_id{};
+  protocol::Id sender_org{};
+  std::int64_t received_at_ms = 0;
+  std::int64_t size = 0;
+  std::string state;  // queued, delivered, withdrawn
+};
+
+struct MailboxLimits {
+  std::int64_t mailbox_quota_bytes = std::int64_t{1} << 30;  // queued, undelivered bytes
+  double warning_fraction = 0.8;
+};
+
+/// The message store as the routes see it: a second backend (PostgreSQL) implements this.
+/// Every change runs on the store's writer and calls `done` after its commit; it returns false
+/// when the writer's queue is full (nothing stored, `done` not called).
+class MessageStore {
+ public:
+  using SubmitDone = std::function<void(boost::system::result<Accepted, Refusal>)>;
+  using Done = std::function<void(sqlite::Result<void>)>;
+  using WithdrawDone = std::function<void(sqlite::Result<std::vector<Withdrawal>>)>;
+  enum class Acknowledgement { delivered, read };
+
+  virtual ~MessageStore() = default;
+
+  /// Stores the envelope, its queue entries and an audit row in one transaction. `done` runs
+  /// after COMMIT. false when the writer's queue is full (nothing stored, `done` not called).
+  [[nodiscard]] virtual bool submit(Submission submission, SubmitDone done) = 0;
+
+  /// Marks the entry delivered, or read (which implies delivered), with an audit row; both are
+  /// idempotent. A delivered entry stops counting to the quota.
+  [[nodiscard]] virtual bool acknowledge(const protocol::Id& mailbox_id, std::int64_t sequence,
+                                         const protocol::Id& device_id, std::int64_t at_ms,
+                                         Acknowledgement what, Done done) = 0;
+
+  /// Withdraws every queued, undelivered entry of the envelopes `sender_org` sent under
+  /// `consent_id`, with an audit row each; delivered ones stay (they have left the hub).
+  /// Recipients then see them as withdrawn and cannot fetch them; the sender's delivery status
+  /// says withdrawn. `done` gets what was withdrawn, after COMMIT.
+  [[nodiscard]] virtual bool withdraw_under_consent(const protocol::Id& consent_id,
+                                                    const protocol::Id& sender_org,
+                                                    std::int64_t at_ms, WithdrawDone done) = 0;
+
+  /// Logs a refused submission's decisions (nothing else is stored); `done` runs after COMMIT,
+  /// so the refusal is on record before it is answered.
+  [[nodiscard]] virtual bool record_refusal(const Submission& refused, Done done) = 0;
+
+  /// Entries of one mailbox with a sequence above `after`, oldest first.
+  [[nodiscard]] virtual sqlite::Result<std::vector<QueueEntry>> list(const protocol::Id& mailbox_id,
+                                                                     std::int64_t after,
+                                                                     std::size_t limit) = 0;
+  /// The envelope bytes, only through a mailbox it was queued for.
+  [[nodiscard]] virtual sqlite::Result<std::vector<std::uint8_t>> fetch(
+      const protocol::Id& mailbox_id, std::int64_t sequence) = 0;
+  /// Per recipient mailbox: its state (queued, delivered, read, withdrawn), for the sender
+  /// organisation only.
+  [[nodiscard]] virtual sqlite::Result<std::vector<std::pair<protocol::Id, std::string>>>
+  delivery_status(const protocol::Id& message_id, const protocol::Id& sender_org) = 0;
+  [[nodiscard]] virtual sqlite::Result<std::int64_t> audit_count(std::string_view event) = 0;
+};
+
+/// The SQLite message store on the hub's Storage.
+class SqliteMessageStore final : public MessageStore {
+ public:
+  using Limits = MailboxLimits;
+
+  explicit SqliteMessageStore(std::shared_ptr<Storage> storage, Limits limits = {})
+      : storage_(std::move(storage)), limits_(limits) {}
+
+  /// Stores the envelope, its queue entries and an audit row in one transaction. `done` runs
+  /// after COMMIT. false when the writer's queue is full (nothing stored, `done` not called).
+  [[nodiscard]] bool submit(Submission submission, SubmitDone done) override;
+
+  /// Marks the entry delivered, or read (which implies delivered), with an audit row; both are
+  /// idempotent. A delivered entry stops counting to the quota.
+  [[nodiscard]] bool acknowledge(const protocol::Id& mailbox_id, std::int64_t sequence,
+                                 const protocol::Id& device_id, std::int64_t at_ms,
+                                 Acknowledgement what, Done done) override;
+
+  /// Withdraws every queued, undelivered entry of the envelopes `sender_org` sent under
+  /// `consent_id`, with an audit row each; delivered ones stay (they have left the hub).
+  /// Recipients then see them as withdrawn and cannot fetch them; the sender's delivery status
+  /// says withdrawn. `done` gets what was withdrawn, after COMMIT.
+  [[nodiscard]] bool withdraw_under_consent(const protocol::Id& consent_id,
+                                            const protocol::Id& sender_org, std::int64_t at_ms,
+                                            WithdrawDone done) override;
+
+  /// Logs a refused submission's decisions (nothing else is stored); `done` runs after COMMIT,
+  /// so the refusal is on record before it is answered.
+  [[nodiscard]] bool record_refusal(const Submission& refused, Done done) override;
+
+  /// Entries of one mailbox with a sequence above `after`, oldest first.
+  [[nodiscard]] sqlite::Result<std::vector<QueueEntry>> list(const protocol::Id& mailbox_id,
+                                                             std::int64_t after,
+                                                             std::size_t limit) override;
+  /// The envelope bytes, only through a mailbox it was queued for.
+  [[nodiscard]] sqlite::Result<std::vector<std::uint8_t>> fetch(const protocol::Id& mailbox_id,
+                                                                std::int64_t sequence) override;
+  /// Per recipient mailbox: its state (queued, delivered, read, withdrawn), for the sender
+  /// organisation only.
+  [[nodiscard]] sqlite::Result<std::vector<std::pair<protocol::Id, std::string>>> delivery_status(
+      const protocol::Id& message_id, const protocol::Id& sender_org) override;
+  [[nodiscard]] sqlite::Result<std::int64_t> audit_count(std::string_view event) override;
+
+  [[nodiscard]] const GroupCommitWriter& writer() const { return storage_->writer(); }
+
+ private:
+  [[nodiscard]] static sqlite::Result<void> mark_delivered(sqlite::Database& db,
+                                                           const protocol::Id& mailbox_id,
+                                                           std::int64_t sequence,
+                                                           const protocol::Id& device_id,
+                                                           std::int64_t at_ms);
+  std::shared_ptr<Storage> storage_;
+  Limits limits_;
+};
+
+}  // namespace draaischijf::server
+
+namespace boost::system {
+template <>
+struct is_error_code_enum<draaischijf::server::store_errc> : std::true_type {};
+}  // namespace boost::system

@@ -1,0 +1,293 @@
+#include <optional>
+
+#include <boost/json.hpp>
+
+#include <draaischijf/protocol/encoding.hpp>
+
+#include "api/call.hpp"
+#include "api/on_writer.hpp"
+#include "api/routes.hpp"
+
+namespace draaischijf::server::routes {
+
+using namespace api_call;
+
+// JSON forms of directory objects.
+json::object organisation_json(const Organisation& o) {
+  return {{"org_id", hex(o.org_id)},
+          {"org_type", protocol::name_of(o.type)},
+          {"name", o.name},
+          {"signing_key", b64(o.signing_key)}};
+}
+
+json::object device_json(const Device& d) {
+  json::object out{{"device_id", hex(d.device_id)},
+                   {"org_id", hex(d.org_id)},
+                   {"role", d.role},
+                   {"state", name_of(d.state)},
+                   {"signing_key", b64(d.signing_key)},
+                   {"encryption_key", b64(d.encryption_key)},
+                   {"staff_id", hex(d.staff_id)}};
+  if (!d.certificate.empty()) {
+    out["certificate"] = b64(d.certificate);
+  }
+  return out;
+}
+
+json::object mailbox_json(const Mailbox& m) {
+  return {{"mailbox_id", hex(m.mailbox_id)},
+          {"org_id", hex(m.org_id)},
+          {"name", m.name},
+          {"epoch", m.epoch},
+          {"certificate", b64(m.certificate)},
+          {"accepting", !m.needs_rotation}};
+}
+
+namespace {
+
+// The epoch change of a mailbox request body; nullopt names no field (the caller says which).
+std::optional<EpochChange> epoch_change_from(const json::object& body, std::string& missing) {
+  EpochChange change;
+  auto certificate = bytes_field(body, "certificate");
+  if (!certificate) {
+    missing = "certificate (base64)";
+    return std::nullopt;
+  }
+  change.certificate = std::move(*certificate);
+  const json::value* members = body.if_contains("members");
+  if (members == nullptr || !members->is_array()) {
+    missing = "members (array)";
+    return std::nullopt;
+  }
+  for (const json::value& m : members->as_array()) {
+    const auto id = m.is_object() ? string_field(m.as_object(), "device_id") : std::nullopt;
+    auto box = m.is_object() ? bytes_field(m.as_object(), "seed_box") : std::nullopt;
+    const auto device = id ? parse_id(*id) : std::nullopt;
+    if (!device || !box) {
+      missing = "members[].device_id (hex) and members[].seed_box (base64)";
+      return std::nullopt;
+    }
+    change.members.push_back({*device, std::move(*box)});
+  }
+  if (body.contains("previous_seed_box")) {
+    auto previous = bytes_field(body, "previous_seed_box");
+    if (!previous) {
+      missing = "previous_seed_box (base64)";
+      return std::nullopt;
+    }
+    change.previous_seed_box = std::move(*previous);
+  }
+  if (const auto name = string_field(body, "name")) {
+    change.name = std::string(*name);
+  }
+  const auto parsed = protocol::parse_epoch_certificate(change.certificate);
+  if (parsed) {
+    change.mailbox_id = parsed->mailbox_id;
+  }
+  return change;
+}
+
+}  // namespace
+
+// The object a path id names, through `find`; a malformed id is simply not found.
+template <class Find>
+auto find_by_id(std::string_view text, Find find) -> decltype(find(Id{})) {
+  const auto id = parse_id(text);
+  if (!id) {
+    return make_error_code(directory_errc::not_found);
+  }
+  return find(*id);
+}
+
+// --- directory ---------------------------------------------------------------------------------
+
+Task<Reply> list_organisations(Call& call) {
+  auto all = call.parts.directory.organisations();
+  if (!all) {
+    co_return call.problem(all.error());
+  }
+  co_return call.json(Status::ok, listing("organisations", *all, [](const Organisation& item) {
+                        return organisation_json(item);
+                      }));
+}
+
+Task<Reply> get_organisation(Call& call) {
+  auto found = find_by_id(call.params[0],
+                          [&](const Id& id) { return call.parts.directory.organisation(id); });
+  if (!found) {
+    co_return call.problem(found.error());
+  }
+  co_return call.json(Status::ok, organisation_json(*found));
+}
+
+Task<Reply> list_organisation_mailboxes(Call& call) {
+  auto organisation = find_by_id(
+      call.params[0], [&](const Id& id) { return call.parts.directory.organisation(id); });
+  if (!organisation) {
+    co_return call.problem(organisation.error());
+  }
+  auto all = call.parts.directory.mailboxes(organisation->org_id);
+  if (!all) {
+    co_return call.problem(all.error());
+  }
+  co_return call.json(Status::ok, listing("mailboxes", *all,
+                                          [](const Mailbox& item) { return mailbox_json(item); }));
+}
+
+Task<Reply> get_device(Call& call) {
+  auto found =
+      find_by_id(call.params[0], [&](const Id& id) { return call.parts.directory.device(id); });
+  // Enrolled devices are public (recipients verify signatures with them); requests and removed
+  // devices only to their own organisation.
+  if (found && found->state != DeviceState::enrolled && found->org_id != call.caller.org_id) {
+    found = make_error_code(directory_errc::not_found);
+  }
+  if (!found) {
+    co_return call.problem(found.error());
+  }
+  co_return call.json(Status::ok, device_json(*found));
+}
+
+Task<Reply> request_enrolment(Call& call) {
+  const auto body = call.json_body();
+  if (!body) {
+    co_return call.problem(ProblemKind::malformed_request, "The body must be a JSON object.");
+  }
+  const auto signing = fixed_from<32>(bytes_field(*body, "signing_key"));
+  const auto encryption = fixed_from<32>(bytes_field(*body, "encryption_key"));
+  const auto staff = parse_id(string_field(*body, "staff_id").value_or(""));
+  if (!signing || !encryption || !staff) {
+    co_return call.problem(ProblemKind::malformed_request,
+                           "Give signing_key and encryption_key (32 bytes, base64) and staff_id "
+                           "(32 hexadecimal digits).");
+  }
+  if (!protocol::parse_name<protocol::StaffRole>(call.caller.role)) {
+    co_return call.problem(ProblemKind::forbidden,
+                           "The client certificate names no known staff role.");
+  }
+  Device request{call.caller.device_id,
+                 call.caller.org_id,
+                 call.caller.role,
+                 DeviceState::pending,
+                 *signing,
+                 *encryption,
+                 *staff,
+                 {},
+                 call.now_ms()};
+  auto done = co_await on_writer<sqlite::Result<void>>(
+      [&](auto complete) { return call.parts.directory.request_enrolment(request, complete); });
+  if (!done) {
+    co_return call.problem(ProblemKind::overloaded);
+  }
+  if (!*done) {
+    co_return call.problem(done->error());
+  }
+  call.parts.log.info("device.requested", {{"request_id", std::string_view(call.request_id)},
+                                           {"role", std::string_view(call.caller.role)}});
+  co_return call.json(Status::accepted, device_json(request));
+}
+
+Task<Reply> list_enrolments(Call& call) {
+  auto pending = call.parts.directory.devices(call.caller.org_id, DeviceState::pending);
+  if (!pending) {
+    co_return call.problem(pending.error());
+  }
+  co_return call.json(Status::ok, listing("enrolments", *pending,
+                                          [](const Device& item) { return device_json(item); }));
+}
+
+// Answers a directory change: the object as it is now, or the problem.
+template <class Start, class Show>
+Task<Reply> directory_change(Call& call, Start start, Show show) {
+  auto done = co_await on_writer<sqlite::Result<void>>(std::move(start));
+  if (!done) {
+    co_return call.problem(ProblemKind::overloaded);
+  }
+  if (!*done) {
+    co_return call.problem(done->error());
+  }
+  co_return show();
+}
+
+Task<Reply> approve_enrolment(Call& call) {
+  const auto id = parse_id(call.params[0]);
+  if (!id) {
+    co_return call.problem(make_error_code(directory_errc::not_found));
+  }
+  co_return co_await directory_change(
+      call,
+      [&](auto complete) {
+        return call.parts.directory.approve_enrolment(call.actor(), *id, call.request.body,
+                                                      call.now_ms(), complete);
+      },
+      [&] {
+        auto device = call.parts.directory.device(*id);
+        return device ? call.json(Status::ok, device_json(*device)) : call.problem(device.error());
+      });
+}
+
+Task<Reply> remove_device(Call& call) {
+  const auto id = parse_id(call.params[0]);
+  if (!id) {
+    co_return call.problem(make_error_code(directory_errc::not_found));
+  }
+  co_return co_await directory_change(
+      call,
+      [&](auto complete) {
+        return call.parts.directory.remove_device(call.actor(), *id, call.now_ms(), complete);
+      },
+      [&] {
+        auto device = call.parts.directory.device(*id);
+        return device ? call.json(Status::ok, device_json(*device)) : call.problem(device.error());
+      });
+}
+
+namespace {
+
+Task<Reply> change_mailbox(Call& call, bool creating) {
+  const auto body = call.json_body();
+  std::string missing = "a JSON object";
+  auto change = body ? epoch_change_from(*body, missing) : std::nullopt;
+  if (!change || (creating && change->name.empty())) {
+    co_return call.problem(ProblemKind::malformed_request,
+                           "The body must hold " + (change ? std::string("name") : missing) + ".");
+  }
+  if (!creating) {
+    const auto id = parse_id(call.params[0]);
+    if (!id) {
+      co_return call.problem(make_error_code(directory_errc::not_found));
+    }
+    change->name.clear();
+    if (change->mailbox_id != *id) {
+      co_return call.problem(make_error_code(directory_errc::certificate_mismatch));
+    }
+  }
+  const Id mailbox_id = change->mailbox_id;
+  co_return co_await directory_change(
+      call,
+      [&](auto complete) {
+        return call.parts.directory.change_mailbox(call.actor(), std::move(*change), call.now_ms(),
+                                                   complete);
+      },
+      [&] {
+        auto mailbox = call.parts.directory.mailbox(mailbox_id);
+        return mailbox ? call.json(creating ? Status::created : Status::ok, mailbox_json(*mailbox))
+                       : call.problem(mailbox.error());
+      });
+}
+
+}  // namespace
+
+Task<Reply> create_mailbox(Call& call) { return change_mailbox(call, true); }
+Task<Reply> rotate_mailbox(Call& call) { return change_mailbox(call, false); }
+
+Task<Reply> get_mailbox(Call& call) {
+  auto found =
+      find_by_id(call.params[0], [&](const Id& id) { return call.parts.directory.mailbox(id); });
+  if (!found) {
+    co_return call.problem(found.error());
+  }
+  co_return call.json(Status::ok, mailbox_json(*found));
+}
+
+}  // namespace draaischijf::server::routes

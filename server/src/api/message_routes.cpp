@@ -1,0 +1,277 @@
+#include <limits>
+#include <optional>
+
+#include <boost/json.hpp>
+
+#include <draaischijf/protocol/encoding.hpp>
+#include <draaischijf/protocol/receipt.hpp>
+#include <draaischijf/server/policy/admission.hpp>
+
+#include "api/call.hpp"
+#include "api/on_writer.hpp"
+#include "api/policy_routes.hpp"
+#include "api/routes.hpp"
+
+namespace draaischijf::server::routes {
+
+using namespace api_call;
+
+// --- mailbox contents: members only ------------------------------------------------------------
+
+namespace {
+
+// The mailbox id of a member-only route, or nullopt when the caller may not see the mailbox
+// (missing, another organisation's, or not a current member): all answered the same.
+std::optional<Id> member_mailbox(Call& call) {
+  const auto id = parse_id(call.params[0]);
+  if (!id || !call.caller.enrolled) {
+    return std::nullopt;
+  }
+  auto member = call.parts.directory.is_member(*id, call.caller.device_id);
+  return member && *member ? id : std::nullopt;
+}
+
+}  // namespace
+
+Task<Reply> get_epoch(Call& call) {
+  const auto mailbox = member_mailbox(call);
+  const auto epoch = parse_count(call.params[1]);
+  if (!mailbox || !epoch || *epoch > std::numeric_limits<std::uint32_t>::max()) {
+    co_return call.problem(ProblemKind::not_found);
+  }
+  auto keys = call.parts.directory.epoch_keys(*mailbox, static_cast<std::uint32_t>(*epoch),
+                                              call.caller.device_id);
+  if (!keys) {
+    co_return call.problem(keys.error());
+  }
+  json::object out{
+      {"mailbox_id", hex(*mailbox)}, {"epoch", *epoch}, {"certificate", b64(keys->certificate)}};
+  if (!keys->previous_seed_box.empty()) {
+    out["previous_seed_box"] = b64(keys->previous_seed_box);
+  }
+  if (!keys->seed_box.empty()) {
+    out["seed_box"] = b64(keys->seed_box);
+  }
+  json::array members;
+  for (const Id& device : keys->members) {
+    members.push_back(json::value(hex(device)));
+  }
+  out["members"] = std::move(members);
+  co_return call.json(Status::ok, out);
+}
+
+Task<Reply> list_messages(Call& call) {
+  const auto mailbox = member_mailbox(call);
+  if (!mailbox) {
+    co_return call.problem(ProblemKind::not_found);
+  }
+  const auto after = parse_count(call.query_value("after").value_or("0"));
+  const auto limit = parse_count(call.query_value("limit").value_or(std::to_string(kDefaultPage)));
+  if (!after || !limit || *limit == 0 || *limit > static_cast<std::int64_t>(kMaxPage)) {
+    co_return call.problem(ProblemKind::malformed_request,
+                           "after must be a sequence number and limit between 1 and 1000.");
+  }
+  auto entries = call.parts.store.list(*mailbox, *after, static_cast<std::size_t>(*limit));
+  if (!entries) {
+    co_return call.problem(entries.error());
+  }
+  json::array out;
+  for (const QueueEntry& e : *entries) {
+    out.push_back({{"sequence", e.sequence},
+                   {"message_id", hex(e.message_id)},
+                   {"sender_org", hex(e.sender_org)},
+                   {"received_at_ms", e.received_at_ms},
+                   {"size", e.size},
+                   {"state", e.state}});
+  }
+  json::object body{{"messages", std::move(out)}};
+  // A full page may have more behind it: the cursor is the last sequence seen.
+  body["next_after"] = entries->size() == static_cast<std::size_t>(*limit)
+                           ? json::value(entries->back().sequence)
+                           : json::value(nullptr);
+  co_return call.json(Status::ok, body);
+}
+
+Task<Reply> fetch_message(Call& call) {
+  const auto mailbox = member_mailbox(call);
+  const auto sequence = parse_count(call.params[1]);
+  if (!mailbox || !sequence) {
+    co_return call.problem(ProblemKind::not_found);
+  }
+  auto envelope = call.parts.store.fetch(*mailbox, *sequence);
+  if (!envelope) {
+    co_return call.problem(envelope.error());
+  }
+  co_return Reply{static_cast<unsigned>(Status::ok),
+                  "application/octet-stream",
+                  std::string(envelope->begin(), envelope->end()),
+                  {}};
+}
+
+namespace {
+
+Task<Reply> record_acknowledgement(Call& call, MessageStore::Acknowledgement what) {
+  const auto mailbox = member_mailbox(call);
+  const auto sequence = parse_count(call.params[1]);
+  if (!mailbox || !sequence) {
+    co_return call.problem(ProblemKind::not_found);
+  }
+  auto done = co_await on_writer<sqlite::Result<void>>([&](auto complete) {
+    return call.parts.store.acknowledge(*mailbox, *sequence, call.caller.device_id, call.now_ms(),
+                                        what, complete);
+  });
+  if (!done) {
+    co_return call.problem(ProblemKind::overloaded);
+  }
+  if (!*done) {
+    co_return call.problem(done->error());
+  }
+  const bool read = what == MessageStore::Acknowledgement::read;
+  co_return call.json(Status::ok,
+                      {{"sequence", *sequence}, {"state", read ? "read" : "delivered"}});
+}
+
+}  // namespace
+
+Task<Reply> acknowledge(Call& call) {
+  return record_acknowledgement(call, MessageStore::Acknowledgement::delivered);
+}
+
+Task<Reply> acknowledge_read(Call& call) {
+  return record_acknowledgement(call, MessageStore::Acknowledgement::read);
+}
+
+// --- envelopes ---------------------------------------------------------------------------------
+
+namespace {
+
+Task<Reply> refuse_envelope(Call& call, const boost::system::error_code& error,
+                            const Id& mailbox = {}) {
+  ++call.parts.counters.envelopes_refused;
+  call.parts.log.info("envelope.refused", {{"request_id", std::string_view(call.request_id)},
+                                           {"reason", std::string_view(error.message())}});
+  if (error == protocol::errc::stale_epoch) {
+    // The current epoch certificate comes with the refusal: the sender re-seals at once.
+    auto current = call.parts.directory.mailbox(mailbox);
+    json::object extensions;
+    if (current) {
+      extensions["mailbox"] = mailbox_json(*current);
+    }
+    co_return call.problem(error, {}, std::move(extensions));
+  }
+  co_return call.problem(error, mailbox == Id{} ? std::string() : "Mailbox " + hex(mailbox) + ".");
+}
+
+// What the store keeps of an admitted envelope, with the policy's decisions.
+Submission submission_of(const Call& call, const protocol::OuterHeader& outer,
+                         GateVerdict& verdict) {
+  Submission submission;
+  submission.decisions = std::move(verdict.records);
+  submission.rests_on_consent = verdict.rests_on_consent;
+  submission.message_id = outer.message_id;
+  submission.sender_org = call.caller.org_id;
+  submission.sender_device = call.caller.device_id;
+  submission.kind = outer.kind;
+  submission.recipients = outer.recipients;
+  submission.received_at_ms = call.now_ms();
+  submission.consent_reference = outer.consent_reference;
+  submission.pupil_pseudonym = outer.pupil_pseudonym;
+  return submission;
+}
+
+// 201 (or 409 for a replay) with the hub-signed receipt and any near-quota warnings.
+Reply accepted_reply(const Call& call, const Id& message_id, const Accepted& accepted) {
+  const auto receipt = protocol::sign_receipt(
+      message_id, accepted.envelope_hash, static_cast<std::uint64_t>(accepted.received_at_ms),
+      static_cast<std::uint64_t>(accepted.sequence), call.parts.hub_key);
+  call.parts.log.info("envelope.accepted", {{"request_id", std::string_view(call.request_id)},
+                                            {"sequence", accepted.sequence},
+                                            {"duplicate", accepted.duplicate}});
+  json::object body{{"message_id", hex(message_id)},
+                    {"sequence", accepted.sequence},
+                    {"received_at_ms", accepted.received_at_ms},
+                    {"envelope_hash", hex(accepted.envelope_hash)},
+                    {"duplicate", accepted.duplicate},
+                    {"receipt", b64(protocol::encode(receipt))}};
+  if (!accepted.near_quota.empty()) {
+    json::array warnings;
+    for (const Id& m : accepted.near_quota) {
+      warnings.push_back({{"mailbox_id", hex(m)}, {"warning", "mailbox-nearly-full"}});
+    }
+    body["warnings"] = std::move(warnings);
+    call.parts.log.warning("mailbox.nearly_full",
+                           {{"request_id", std::string_view(call.request_id)}});
+  }
+  return call.json(accepted.duplicate ? Status::conflict : Status::created, body);
+}
+
+}  // namespace
+
+Task<Reply> submit_envelope(Call& call) {
+  if (!call.caller.enrolled) {
+    co_return call.problem(ProblemKind::device_not_enrolled);
+  }
+  AdmissionLimits limits;
+  limits.max_envelope_bytes = call.parts.config.limits.max_envelope_bytes;
+  limits.max_clock_skew = call.parts.config.limits.max_clock_skew;
+  auto admitted = admit(call.request.body, {call.caller.org_id}, call.parts.clock.now(), limits);
+  if (!admitted) {
+    co_return co_await refuse_envelope(call, admitted.error());
+  }
+  // The second enforcement point: the policy decides on the labels before anything is stored,
+  // and every decision, allow or not, is on record.
+  auto verdict = call.parts.gate.judge(call.caller, admitted->outer, call.parts.clock.now());
+  if (!verdict) {
+    co_return co_await refuse_envelope(call, verdict.error());
+  }
+  Submission submission = submission_of(call, admitted->outer, *verdict);
+  if (verdict->refusal) {
+    ++call.parts.counters.policy_refused;
+    ++call.parts.counters.envelopes_refused;
+    auto logged = co_await on_writer<sqlite::Result<void>>(
+        [&](auto complete) { return call.parts.store.record_refusal(submission, complete); });
+    if (!logged || !*logged) {
+      // Not on record, so not answered as a policy decision: the sender retries.
+      co_return co_await refuse_envelope(call, make_error_code(store_errc::overloaded));
+    }
+    call.parts.log.info("envelope.policy_refused",
+                        {{"request_id", std::string_view(call.request_id)},
+                         {"outcome", policies::to_string(verdict->refusal->outcome)}});
+    co_return policy_routes::refusal(call, *verdict);
+  }
+  submission.envelope = std::move(call.request.body);
+  const auto recipients = submission.recipients;
+  auto outcome = co_await on_writer<boost::system::result<Accepted, Refusal>>(
+      [&](auto complete) { return call.parts.store.submit(std::move(submission), complete); });
+  if (!outcome) {
+    co_return co_await refuse_envelope(call, make_error_code(store_errc::overloaded));
+  }
+  if (!*outcome) {
+    co_return co_await refuse_envelope(call, outcome->error().error, outcome->error().mailbox);
+  }
+  const Accepted& accepted = **outcome;
+  ++call.parts.counters.envelopes_accepted;
+  if (!accepted.duplicate) {
+    for (const protocol::RecipientMailbox& r : recipients) {
+      call.parts.notifier.publish(r.mailbox_id, accepted.sequence);
+    }
+  }
+  co_return accepted_reply(call, admitted->outer.message_id, accepted);
+}
+
+Task<Reply> delivery_status(Call& call) {
+  const auto id = parse_id(call.params[0]);
+  auto states = id ? call.parts.store.delivery_status(*id, call.caller.org_id)
+                   : sqlite::Result<std::vector<std::pair<Id, std::string>>>(
+                         make_error_code(store_errc::not_found));
+  if (!states) {
+    co_return call.problem(states.error());
+  }
+  json::array out;
+  for (const auto& [mailbox, state] : *states) {
+    out.push_back({{"mailbox_id", hex(mailbox)}, {"state", state}});
+  }
+  co_return call.json(Status::ok, {{"message_id", hex(*id)}, {"recipients", std::move(out)}});
+}
+
+}  // namespace draaischijf::server::routes

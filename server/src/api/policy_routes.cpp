@@ -1,0 +1,276 @@
+#include "api/policy_routes.hpp"
+
+#include <draaischijf/policies/record_json.hpp>
+#include <draaischijf/protocol/approval.hpp>
+
+#include "api/on_writer.hpp"
+#include "policy/hub_policy.hpp"
+
+namespace draaischijf::server::policy_routes {
+namespace {
+
+using namespace api_call;
+
+std::optional<protocol::Hash256> parse_pupil(std::string_view text) {
+  return fixed_from<32>(decoded(protocol::hex_decode(text)));
+}
+
+// Consents and the disclosure register are the CLB's: its enrolled staff devices only.
+std::optional<Reply> unless_clb_staff(const Call& call) {
+  if (call.caller.org_type != protocol::OrgType::clb || !call.caller.enrolled) {
+    return call.problem(ProblemKind::clb_only);
+  }
+  return std::nullopt;
+}
+
+// The per-pupil reads: CLB staff, and ?pupil= with the pupil pseudonym.
+std::optional<Reply> clb_pupil_query(const Call& call, protocol::Hash256& pupil) {
+  if (auto refused = unless_clb_staff(call)) {
+    return refused;
+  }
+  const auto parsed = parse_pupil(call.query_value("pupil").value_or(""));
+  if (!parsed) {
+    return call.problem(ProblemKind::invalid_field,
+                        "Give ?pupil= with the 64 hex digits of the pupil.");
+  }
+  pupil = *parsed;
+  return std::nullopt;
+}
+
+json::object consent_json(const StoredConsent& consent) {
+  json::object out = policies::to_json(consent.entry);
+  out["registered_at_ms"] = consent.registered_at_ms;
+  out["registered_by"] = hex(consent.registered_by);
+  if (consent.revoked_at_ms) {
+    out["revoked_at_ms"] = *consent.revoked_at_ms;
+  }
+  return out;
+}
+
+json::array reasons_json(const std::vector<policies::Reason>& reasons) {
+  json::array out;
+  for (const auto& r : reasons) {
+    out.push_back({{"rule_id", r.rule_id}, {"nl", r.nl}, {"en", r.en}, {"source", r.source}});
+  }
+  return out;
+}
+
+// The hub's decision date and the staff id of the calling device.
+struct Today {
+  policies::CivilDate date;
+  std::string staff;
+};
+
+sqlite::Result<Today> today_for(const Call& call) {
+  auto device = call.parts.directory.device(call.caller.device_id);
+  if (!device) {
+    return device.error();
+  }
+  return Today{policies::belgian_date(call.parts.clock.now()),
+               protocol::hex_encode(device->staff_id)};
+}
+
+}  // namespace
+
+Task<Reply> get_policy(Call& call) {
+  const HubPolicy& policy = call.parts.policy;
+  co_return call.json(Status::ok, {{"version", policy.rules->version()},
+                                   {"rules", policy.text},
+                                   {"signature", policy.signature},
+                                   {"operator_key", b64(policy.operator_key)}});
+}
+
+Task<Reply> register_consent(Call& call) {
+  if (auto refused = unless_clb_staff(call)) {
+    co_return *refused;
+  }
+  const auto body = call.json_body();
+  if (!body) {
+    co_return call.problem(ProblemKind::malformed_request,
+                           "The body must be a JSON consent record.");
+  }
+  std::string error;
+  auto entry = policies::consent_from_json(*body, error);
+  if (!entry) {
+    co_return call.problem(ProblemKind::invalid_field, "Consent: " + error + ".");
+  }
+  auto today = today_for(call);
+  if (!today) {
+    co_return call.problem(today.error());
+  }
+  // The hub decides the id, who recorded it and that it is not revoked: never the client.
+  StoredConsent consent;
+  consent.consent_id = protocol::random_id();
+  consent.org_id = call.caller.org_id;
+  consent.pupil = *parse_pupil(entry->record.pupil);
+  consent.registered_at_ms = call.now_ms();
+  consent.registered_by = call.caller.device_id;
+  entry->record.id = hex(consent.consent_id);
+  entry->record.recorded_by = today->staff;
+  entry->record.revoked = false;
+  entry->record.revoked_on.reset();
+  const auto check = policies::validate_consent(*call.parts.policy.rules, entry->record,
+                                                entry->pupil, today->date);
+  if (!check.valid()) {
+    json::array issues;
+    for (const auto& p : check.problems) {
+      issues.push_back({{"issue", protocol::name_of(p.issue)},
+                        {"rule_id", p.rule_id},
+                        {"nl", p.nl},
+                        {"en", p.en}});
+    }
+    co_return call.problem(ProblemKind::consent_invalid, {}, {{"issues", std::move(issues)}});
+  }
+  consent.entry = std::move(*entry);
+  auto stored = co_await on_writer<sqlite::Result<void>>(
+      [&](auto complete) { return call.parts.consents.add(consent, complete); });
+  if (!stored || !*stored) {
+    co_return call.problem(!stored ? make_error_code(store_errc::overloaded) : stored->error());
+  }
+  co_return call.json(Status::created, consent_json(consent));
+}
+
+Task<Reply> list_consents(Call& call) {
+  protocol::Hash256 pupil{};
+  if (auto refused = clb_pupil_query(call, pupil)) {
+    co_return *refused;
+  }
+  auto consents = call.parts.consents.for_pupil(call.caller.org_id, pupil);
+  if (!consents) {
+    co_return call.problem(consents.error());
+  }
+  co_return call.json(Status::ok, listing("consents", *consents, consent_json));
+}
+
+Task<Reply> get_consent(Call& call) {
+  if (auto refused = unless_clb_staff(call)) {
+    co_return *refused;
+  }
+  const auto id = parse_id(call.params[0]);
+  auto consent = id ? call.parts.consents.find(*id)
+                    : sqlite::Result<StoredConsent>(make_error_code(consent_errc::not_found));
+  if (!consent || consent->org_id != call.caller.org_id) {
+    co_return call.problem(ProblemKind::not_found);
+  }
+  co_return call.json(Status::ok, consent_json(*consent));
+}
+
+Task<Reply> revoke_consent(Call& call) {
+  if (auto refused = unless_clb_staff(call)) {
+    co_return *refused;
+  }
+  const auto id = parse_id(call.params[0]);
+  if (!id) {
+    co_return call.problem(ProblemKind::not_found);
+  }
+  const auto at = call.now_ms();
+  const auto on = policies::belgian_date(call.parts.clock.now());
+  auto withdrawn = co_await on_writer<sqlite::Result<std::vector<Withdrawal>>>([&](auto complete) {
+    return call.parts.consents.revoke(*id, call.caller.org_id, call.caller.device_id, at, on,
+                                      complete);
+  });
+  if (!withdrawn) {
+    co_return call.problem(make_error_code(store_errc::overloaded));
+  }
+  if (!*withdrawn) {
+    const auto error = withdrawn->error();
+    if (error == consent_errc::already_revoked) {
+      co_return call.problem(ProblemKind::conflict, "The consent was revoked already.");
+    }
+    co_return error == consent_errc::not_found ? call.problem(ProblemKind::not_found)
+                                               : call.problem(error);
+  }
+  // Both sides hear of it: the recipient mailbox, and the sending CLB's own mailboxes.
+  auto own = call.parts.directory.mailboxes(call.caller.org_id);
+  json::array out;
+  for (const Withdrawal& w : **withdrawn) {
+    call.parts.notifier.publish(
+        {w.mailbox_id, w.sequence, Notice::withdrawn, w.mailbox_id, w.message_id});
+    if (own) {
+      for (const Mailbox& m : *own) {
+        call.parts.notifier.publish(
+            {m.mailbox_id, w.sequence, Notice::withdrawn, w.mailbox_id, w.message_id});
+      }
+    }
+    out.push_back(policies::to_json(w));
+  }
+  call.parts.log.info("consent.revoked", {{"request_id", std::string_view(call.request_id)},
+                                          {"withdrawn", static_cast<std::int64_t>(out.size())}});
+  co_return call.json(
+      Status::ok, {{"consent_id", hex(*id)}, {"revoked_at_ms", at}, {"withdrawn", std::move(out)}});
+}
+
+Task<Reply> register_approval(Call& call) {
+  if (!call.caller.enrolled) {
+    co_return call.problem(ProblemKind::device_not_enrolled);
+  }
+  auto parsed = protocol::parse_approval(call.request.body);
+  if (!parsed || !protocol::verify_approval_signature(*parsed)) {
+    co_return call.problem(ProblemKind::approval_invalid);
+  }
+  // Signed by this very device, whose enrolled certificate it embeds: the role the policy
+  // counts is the one the organisation certified, not one the approver claims.
+  auto device = call.parts.directory.device(call.caller.device_id);
+  if (!device || device->certificate != protocol::encode(parsed->approver) ||
+      parsed->statement.sender_org != call.caller.org_id) {
+    co_return call.problem(ProblemKind::approval_invalid,
+                           "It must embed this device's own enrolled certificate.");
+  }
+  StoredApproval approval{parsed->statement.approval_id, call.caller.org_id,
+                          parsed->statement.message_id, call.caller.device_id,
+                          std::move(call.request.body)};
+  auto stored = co_await on_writer<sqlite::Result<void>>([&](auto complete) {
+    return call.parts.consents.add_approval(approval, call.now_ms(), complete);
+  });
+  if (!stored || !*stored) {
+    co_return !stored ? call.problem(make_error_code(store_errc::overloaded))
+                      : (stored->error() == consent_errc::id_taken
+                             ? call.problem(ProblemKind::conflict, "The approval id is in use.")
+                             : call.problem(stored->error()));
+  }
+  co_return call.json(Status::created, {{"approval_id", hex(approval.approval_id)},
+                                        {"message_id", hex(approval.message_id)},
+                                        {"role", protocol::name_of(parsed->approver.role)}});
+}
+
+Task<Reply> list_disclosures(Call& call) {
+  protocol::Hash256 pupil{};
+  if (auto refused = clb_pupil_query(call, pupil)) {
+    co_return *refused;
+  }
+  auto register_ = call.parts.consents.disclosures(call.caller.org_id, pupil);
+  if (!register_) {
+    co_return call.problem(register_.error());
+  }
+  co_return call.json(Status::ok, listing("disclosures", *register_, [](const Disclosure& d) {
+                        return policies::to_json(d);
+                      }));
+}
+
+Reply refusal(const Call& call, const GateVerdict& verdict) {
+  const policies::Decision& d = *verdict.refusal;
+  json::object o;
+  o["outcome"] = policies::to_string(d.outcome);
+  json::array ids;
+  for (const auto& id : d.rule_ids()) {
+    ids.emplace_back(id);
+  }
+  o["rule_ids"] = std::move(ids);
+  if (d.consent_from) {
+    o["consent_from"] = protocol::name_of(*d.consent_from);
+  }
+  if (d.approval_role) {
+    o["approval_role"] = protocol::name_of(*d.approval_role);
+  }
+  o["reasons"] = reasons_json(d.reasons);
+  o["recipient_org"] = hex(verdict.refused_org);
+  o["policy_version"] = d.policy_version;
+  json::array notes;
+  for (const auto& n : verdict.notes) {
+    notes.emplace_back(n);
+  }
+  o["notes"] = std::move(notes);
+  return call.problem(ProblemKind::policy_refused, {}, std::move(o));
+}
+
+}  // namespace draaischijf::server::policy_routes

@@ -1,0 +1,44 @@
+#pragma once
+
+// The /v1 handlers the router dispatches to (router.cpp holds the table with each route's
+// access level): the directory (directory_routes.cpp) and mailbox contents and envelopes
+// (message_routes.cpp). The policy routes are in policy_routes.hpp.
+
+#include <boost/json/object.hpp>
+
+#include <draaischijf/server/store/directory.hpp>
+
+#include "api/call.hpp"
+
+namespace draaischijf::server::routes {
+
+using api_call::Call;
+
+// JSON forms of directory objects.
+[[nodiscard]] boost::json::object organisation_json(const Organisation& o);
+[[nodiscard]] boost::json::object device_json(const Device& d);
+[[nodiscard]] boost::json::object mailbox_json(const Mailbox& m);
+
+// --- directory
+[[nodiscard]] Task<Reply> list_organisations(Call& call);
+[[nodiscard]] Task<Reply> get_organisation(Call& call);
+[[nodiscard]] Task<Reply> list_organisation_mailboxes(Call& call);
+[[nodiscard]] Task<Reply> get_device(Call& call);
+[[nodiscard]] Task<Reply> request_enrolment(Call& call);
+[[nodiscard]] Task<Reply> list_enrolments(Call& call);
+[[nodiscard]] Task<Reply> approve_enrolment(Call& call);
+[[nodiscard]] Task<Reply> remove_device(Call& call);
+[[nodiscard]] Task<Reply> create_mailbox(Call& call);
+[[nodiscard]] Task<Reply> rotate_mailbox(Call& call);
+[[nodiscard]] Task<Reply> get_mailbox(Call& call);
+
+// --- mailbox contents (members only) and envelopes
+[[nodiscard]] Task<Reply> get_epoch(Call& call);
+[[nodiscard]] Task<Reply> list_messages(Call& call);
+[[nodiscard]] Task<Reply> fetch_message(Call& call);
+[[nodiscard]] Task<Reply> acknowledge(Call& call);
+[[nodiscard]] Task<Reply> acknowledge_read(Call& call);
+[[nodiscard]] Task<Reply> submit_envelope(Call& call);
+[[nodiscard]] Task<Reply> delivery_status(Call& call);
+
+}  // namespace draaischijf::server::routes

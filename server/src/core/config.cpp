@@ -1,0 +1,241 @@
+#include <fstream>
+#include <functional>
+#include <map>
+#include <sstream>
+#include <toml++/toml.h>
+
+#include <draaischijf/server/core/config.hpp>
+#include <draaischijf/server/core/log.hpp>
+
+namespace draaischijf::server {
+namespace {
+
+// One reader per key: it validates the value and stores it. The table is the single list of
+// settings, so "unknown key" falls out of a lookup.
+using Reader = std::function<std::string(const toml::node&, HubConfig&)>;
+
+template <class T>
+std::string read_integer(const toml::node& node, T& out, std::int64_t min, std::int64_t max) {
+  const auto value = node.value<std::int64_t>();
+  if (!node.is_integer() || !value) {
+    return "expected an integer";
+  }
+  if (*value < min || *value > max) {
+    return "expected a value from " + std::to_string(min) + " to " + std::to_string(max);
+  }
+  out = static_cast<T>(*value);
+  return {};
+}
+
+std::string read_number(const toml::node& node, double& out, double min, double max) {
+  const auto value = node.value<double>();
+  if (!(node.is_floating_point() || node.is_integer()) || !value) {
+    return "expected a number";
+  }
+  if (*value < min || *value > max) {
+    std::ostringstream range;
+    range << "expected a value from " << min << " to " << max;
+    return range.str();
+  }
+  out = *value;
+  return {};
+}
+
+std::string read_string(const toml::node& node, std::string& out) {
+  const auto value = node.value<std::string>();
+  if (!node.is_string() || !value) {
+    return "expected a string";
+  }
+  out = *value;
+  return {};
+}
+
+std::string read_path(const toml::node& node, std::filesystem::path& out) {
+  std::string text;
+  if (auto error = read_string(node, text); !error.empty()) {
+    return error;
+  }
+  out = text;
+  return {};
+}
+
+template <class Duration>
+std::string read_duration(const toml::node& node, Duration& out, std::int64_t max) {
+  std::int64_t count = 0;
+  if (auto error = read_integer(node, count, 1, max); !error.empty()) {
+    return error;
+  }
+  out = Duration(count);
+  return {};
+}
+
+// Over 80 lines on purpose: the table of every configuration key, one entry each; splitting it
+// would hide which keys exist.
+const std::map<std::string, Reader, std::less<>>& readers() {
+  constexpr std::int64_t kMaxSize = std::int64_t{1} << 40;
+  static const std::map<std::string, Reader, std::less<>> kReaders = {
+      {"server.listen_address",
+       [](const toml::node& n, HubConfig& c) { return read_string(n, c.server.listen_address); }},
+      {"server.listen_port",
+       [](const toml::node& n, HubConfig& c) {
+         return read_integer(n, c.server.listen_port, 0, 65535);
+       }},
+      {"server.data_dir",
+       [](const toml::node& n, HubConfig& c) { return read_path(n, c.server.data_dir); }},
+      {"server.threads",
+       [](const toml::node& n, HubConfig& c) { return read_integer(n, c.server.threads, 1, 256); }},
+      {"server.names",
+       [](const toml::node& n, HubConfig& c) -> std::string {
+         const auto* array = n.as_array();
+         if (array == nullptr || array->empty()) {
+           return "expected a non-empty array of host names and addresses";
+         }
+         c.server.names.clear();
+         for (const auto& element : *array) {
+           const auto name = element.value<std::string>();
+           if (!name || name->empty()) {
+             return "expected a non-empty array of host names and addresses";
+           }
+           c.server.names.push_back(*name);
+         }
+         return {};
+       }},
+      {"tls.certificate",
+       [](const toml::node& n, HubConfig& c) { return read_path(n, c.tls.certificate); }},
+      {"tls.private_key",
+       [](const toml::node& n, HubConfig& c) { return read_path(n, c.tls.private_key); }},
+      {"tls.client_ca",
+       [](const toml::node& n, HubConfig& c) { return read_path(n, c.tls.client_ca); }},
+      {"tls.crl_dir",
+       [](const toml::node& n, HubConfig& c) { return read_path(n, c.tls.crl_dir); }},
+      {"tls.crl_reload_seconds",
+       [](const toml::node& n, HubConfig& c) {
+         return read_duration(n, c.tls.crl_reload_interval, 86400);
+       }},
+      {"limits.max_header_bytes",
+       [](const toml::node& n, HubConfig& c) {
+         return read_integer(n, c.limits.max_header_bytes, 1024, 1 << 20);
+       }},
+      {"limits.max_envelope_bytes",
+       [](const toml::node& n, HubConfig& c) {
+         return read_integer(n, c.limits.max_envelope_bytes, 4096, std::int64_t{1} << 32);
+       }},
+      {"limits.read_deadline_seconds",
+       [](const toml::node& n, HubConfig& c) {
+         return read_duration(n, c.limits.read_deadline, 3600);
+       }},
+      {"limits.idle_timeout_seconds",
+       [](const toml::node& n, HubConfig& c) {
+         return read_duration(n, c.limits.idle_timeout, 86400);
+       }},
+      {"limits.max_connections",
+       [](const toml::node& n, HubConfig& c) {
+         return read_integer(n, c.limits.max_connections, 1, 1'000'000);
+       }},
+      {"limits.rate_per_org",
+       [](const toml::node& n, HubConfig& c) {
+         return read_number(n, c.limits.rate_per_org, 0.1, 1e6);
+       }},
+      {"limits.rate_burst",
+       [](const toml::node& n, HubConfig& c) {
+         return read_number(n, c.limits.rate_burst, 1.0, 1e7);
+       }},
+      {"limits.mailbox_quota_bytes",
+       [](const toml::node& n, HubConfig& c) {
+         return read_integer(n, c.limits.mailbox_quota_bytes, 1 << 20, kMaxSize);
+       }},
+      {"limits.max_blob_bytes",
+       [](const toml::node& n, HubConfig& c) {
+         return read_integer(n, c.limits.max_blob_bytes, 1 << 20, kMaxSize);
+       }},
+      {"limits.blob_quota_bytes",
+       [](const toml::node& n, HubConfig& c) {
+         return read_integer(n, c.limits.blob_quota_bytes, 1 << 20, kMaxSize);
+       }},
+      {"limits.mailbox_warning_fraction",
+       [](const toml::node& n, HubConfig& c) {
+         return read_number(n, c.limits.mailbox_warning_fraction, 0.1, 1.0);
+       }},
+      {"limits.max_clock_skew_hours",
+       [](const toml::node& n, HubConfig& c) {
+         return read_duration(n, c.limits.max_clock_skew, 24 * 7);
+       }},
+      {"limits.writer_queue",
+       [](const toml::node& n, HubConfig& c) {
+         return read_integer(n, c.limits.writer_queue, 1, 1'000'000);
+       }},
+      {"limits.writer_batch",
+       [](const toml::node& n, HubConfig& c) {
+         return read_integer(n, c.limits.writer_batch, 1, 10'000);
+       }},
+      {"policy.rules_file",
+       [](const toml::node& n, HubConfig& c) { return read_path(n, c.policy.rules_file); }},
+      {"policy.signature_file",
+       [](const toml::node& n, HubConfig& c) { return read_path(n, c.policy.signature_file); }},
+      {"policy.operator_key_file",
+       [](const toml::node& n, HubConfig& c) { return read_path(n, c.policy.operator_key_file); }},
+      {"log.level",
+       [](const toml::node& n, HubConfig& c) -> std::string {
+         if (auto error = read_string(n, c.log.level); !error.empty()) {
+           return error;
+         }
+         LogLevel level{};
+         return parse_log_level(c.log.level, level) ? std::string()
+                                                    : "expected one of debug, info, warning, error";
+       }},
+  };
+  return kReaders;
+}
+
+void walk(const toml::table& table, const std::string& prefix, HubConfig& config,
+          std::vector<ConfigError>& errors) {
+  for (const auto& [key, node] : table) {
+    const std::string name =
+        prefix.empty() ? std::string(key.str()) : prefix + "." + std::string(key.str());
+    if (const auto* nested = node.as_table()) {
+      walk(*nested, name, config, errors);
+      continue;
+    }
+    const auto reader = readers().find(name);
+    if (reader == readers().end()) {
+      errors.push_back({name, "unknown setting; see draaischijf-hub.example.toml for the list"});
+      continue;
+    }
+    if (auto error = reader->second(node, config); !error.empty()) {
+      errors.push_back({name, error});
+    }
+  }
+}
+
+}  // namespace
+
+ConfigResult parse_config(std::string_view toml_text) {
+  ConfigResult result;
+  try {
+    const toml::table table = toml::parse(toml_text);
+    walk(table, "", result.config, result.errors);
+  } catch (const toml::parse_error& error) {
+    std::ostringstream where;
+    where << "line " << error.source().begin.line << ", column " << error.source().begin.column
+          << ": " << error.description();
+    result.errors.push_back({"", where.str()});
+  }
+  if (result.ok() && result.config.limits.rate_burst < result.config.limits.rate_per_org) {
+    result.errors.push_back({"limits.rate_burst", "must be at least limits.rate_per_org"});
+  }
+  return result;
+}
+
+ConfigResult load_config(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  if (!in) {
+    ConfigResult result;
+    result.errors.push_back({"", "cannot read " + path.string() + "; check the path"});
+    return result;
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  return parse_config(text.str());
+}
+
+}  // namespace draaischijf::server

@@ -1,0 +1,316 @@
+#include <atomic>
+#include <chrono>
+#include <mutex>
+#include <stdexcept>
+#include <thread>
+
+#include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+
+#include <draaischijf/certs/authority.hpp>
+#include <draaischijf/protocol/encoding.hpp>
+#include <draaischijf/server/net/hub.hpp>
+
+#include "api/api.hpp"
+#include "core/key_file.hpp"
+#include "net/connection.hpp"
+#include "net/http.hpp"
+#include "net/tls.hpp"
+#include "policy/hub_policy.hpp"
+#include "policy/policy_gate.hpp"
+
+namespace draaischijf::server {
+namespace {
+
+namespace net = boost::asio;
+namespace ssl = net::ssl;
+namespace beast = boost::beast;
+using tcp = net::ip::tcp;
+
+// The hub's receipt-signing key: created once, kept in data_dir with mode 0600. Its public half
+// is written beside it at every start (`<name>.pub`, base64) for operators to hand to clients,
+// which pin it to verify receipts.
+protocol::SigningKey load_or_create_hub_key(const std::filesystem::path& path) {
+  auto key = read_or_create_signing_key(path);
+  auto public_path = path;
+  public_path.replace_extension(".pub");
+  if (!certs::write_file_atomically(public_path,
+                                    protocol::base64_encode(key.public_key()) + "\n")) {
+    throw std::runtime_error("cannot write " + public_path.string() +
+                             "; check that server.data_dir is writable");
+  }
+  return key;
+}
+
+}  // namespace
+
+struct Hub::Impl {
+  Impl(const HubConfig& c, const TlsMaterial& t, Logger& l, const protocol::Clock& clk,
+       std::shared_ptr<Storage> s)
+      : config(c),
+        tls(t),
+        log(l),
+        clock(clk),
+        tls_context(make_tls_context(t, c.tls.crl_dir)),
+        crl_timer(ioc),
+        acceptor(ioc),
+        drain_strand(net::make_strand(ioc)),
+        drain_timer(drain_strand),
+        hub_key(load_or_create_hub_key(c.server.data_dir / "hub-signing.key")),
+        storage(std::move(s)),
+        store(storage, {static_cast<std::int64_t>(c.limits.mailbox_quota_bytes),
+                        c.limits.mailbox_warning_fraction}),
+        directory(storage),
+        blobs(storage, c.server.data_dir / "blobs",
+              {c.limits.max_blob_bytes, c.limits.blob_quota_bytes}),
+        limiter(c.limits.rate_per_org, c.limits.rate_burst),
+        policy(load_hub_policy(c)),
+        consents(storage),
+        gate(policy.rules, directory, consents),
+        api({config, log, store, directory, notifier, limiter, hub_key, counters, consents, gate,
+             policy, clock}),
+        services{config,
+                 log,
+                 directory,
+                 api,
+                 {config, log, blobs, directory, api, clock},
+                 notifier,
+                 metrics,
+                 stop_signal,
+                 stopping,
+                 next_request,
+                 [this] { return metrics_text(); }} {}
+
+  HubConfig config;
+  TlsMaterial tls;
+  Logger& log;
+  const protocol::Clock& clock;
+  net::io_context ioc;
+  std::mutex tls_mutex;
+  std::shared_ptr<ssl::context> tls_context;  // replaced when the CRLs are reloaded
+  net::steady_timer crl_timer;
+  tcp::acceptor acceptor;
+  // The stop's wait for the last connection: drain() and the wake the last connection posts
+  // both run on this strand.
+  net::strand<net::io_context::executor_type> drain_strand;
+  net::steady_timer drain_timer;
+  protocol::SigningKey hub_key;
+  std::shared_ptr<Storage> storage;
+  SqliteMessageStore store;
+  SqliteDirectory directory;
+  BlobStore blobs;
+  Notifier notifier;
+  RateLimiter limiter;
+  HubPolicy policy;
+  SqliteConsentRegistry consents;
+  PolicyGate gate;
+  ApiCounters counters;
+  Api api;
+  Metrics metrics;
+  std::atomic<bool> stopping{false};
+  StopSignal stop_signal;
+  std::function<void()> before_crl_reload;
+  std::atomic<std::uint64_t> next_request{1};
+  Services services;
+
+  net::awaitable<void> accept_loop();
+  net::awaitable<void> reload_crls();
+  net::awaitable<void> drain();
+  void connection_ended(const std::exception_ptr& failure);
+  std::string metrics_text() const;
+  std::shared_ptr<ssl::context> current_tls() {
+    const std::lock_guard lock(tls_mutex);
+    return tls_context;
+  }
+};
+
+std::string Hub::Impl::metrics_text() const {
+  std::string out;
+  const auto counter = [&out](std::string_view name, std::string_view help, std::uint64_t value,
+                              std::string_view type = "counter") {
+    out += "# HELP ";
+    out += name;
+    out += " ";
+    out += help;
+    out += "\n# TYPE ";
+    out += name;
+    out += " ";
+    out += type;
+    out += "\n";
+    out += name;
+    out += ' ';
+    out += std::to_string(value);
+    out += '\n';
+  };
+  counter("draaischijf_requests_total", "HTTP requests read.", metrics.requests);
+  counter("draaischijf_envelopes_accepted_total", "Envelopes stored and acknowledged.",
+          counters.envelopes_accepted);
+  counter("draaischijf_envelopes_refused_total", "Envelopes refused.", counters.envelopes_refused);
+  counter("draaischijf_policy_refused_total", "Envelopes the policy refused (also counted above).",
+          counters.policy_refused);
+  counter("draaischijf_rate_limited_total", "Requests refused by the organisation rate limit.",
+          counters.rate_limited);
+  counter("draaischijf_connections_refused_total", "Connections refused at the limit.",
+          metrics.connections_refused);
+  counter("draaischijf_tls_handshakes_failed_total", "TLS handshakes or identities refused.",
+          metrics.handshakes_failed);
+  counter("draaischijf_crl_reloads_failed_total", "CRL reloads that failed (old CRLs kept).",
+          metrics.crl_reloads_failed);
+  counter("draaischijf_connections_open", "Connections open now.", metrics.connections, "gauge");
+  counter("draaischijf_stream_subscribers", "WebSocket notification subscribers now.",
+          notifier.subscribers(), "gauge");
+  counter("draaischijf_writer_queue", "Writes waiting for the group commit.",
+          storage->writer().queued(), "gauge");
+  return out;
+}
+
+net::awaitable<void> Hub::Impl::accept_loop() {
+  while (!stopping) {
+    auto [error, socket] = co_await acceptor.async_accept(net::make_strand(ioc), kNoThrow);
+    if (error) {
+      if (error == net::error::operation_aborted || stopping) {
+        co_return;
+      }
+      continue;  // EMFILE and the like: keep serving the connections we have
+    }
+    if (metrics.connections >= config.limits.max_connections) {
+      // Refused at once and cleanly: the others keep being served.
+      ++metrics.connections_refused;
+      boost::system::error_code ignored;
+      socket.shutdown(tcp::socket::shutdown_both, ignored);
+      socket.close(ignored);
+      continue;
+    }
+    ++metrics.connections;
+    beast::tcp_stream stream(std::move(socket));
+    auto executor = stream.get_executor();
+    net::co_spawn(executor, serve_connection(services, std::move(stream), current_tls()),
+                  [this](const std::exception_ptr& failure) { connection_ended(failure); });
+  }
+}
+
+void Hub::Impl::connection_ended(const std::exception_ptr& failure) {
+  const bool last = --metrics.connections == 0;
+  if (failure) {
+    log.error("session.failed");
+  }
+  if (last && stopping) {
+    net::post(drain_strand, [this] { drain_timer.cancel(); });
+  }
+}
+
+Hub::Hub(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Hub::~Hub() = default;
+
+std::unique_ptr<Hub> Hub::create(const HubConfig& config, const TlsMaterial& tls, Logger& log,
+                                 const protocol::Clock& clock) {
+  std::error_code created;
+  std::filesystem::create_directories(config.server.data_dir, created);
+  if (created) {
+    throw std::runtime_error("cannot create server.data_dir " + config.server.data_dir.string());
+  }
+  if (config.tls.crl_dir.empty()) {
+    throw std::runtime_error("tls.crl_dir is not set: the hub refuses to run without CRLs");
+  }
+  auto storage = Storage::open((config.server.data_dir / "hub.db").string(),
+                               {config.limits.writer_queue, config.limits.writer_batch});
+  if (!storage) {
+    throw std::runtime_error("cannot open the database in " + config.server.data_dir.string() +
+                             ": " + storage.error().message());
+  }
+  auto impl = std::make_unique<Impl>(config, tls, log, clock, std::move(*storage));
+  boost::system::error_code ec;
+  const auto address = net::ip::make_address(config.server.listen_address, ec);
+  if (ec) {
+    throw std::runtime_error("server.listen_address is not an IP address");
+  }
+  const tcp::endpoint endpoint(address, config.server.listen_port);
+  impl->acceptor.open(endpoint.protocol(), ec);
+  if (!ec) {
+    impl->acceptor.set_option(net::socket_base::reuse_address(true), ec);
+  }
+  if (!ec) {
+    impl->acceptor.bind(endpoint, ec);
+  }
+  if (!ec) {
+    impl->acceptor.listen(net::socket_base::max_listen_connections, ec);
+  }
+  if (ec) {
+    throw std::runtime_error("cannot listen on " + config.server.listen_address + ":" +
+                             std::to_string(config.server.listen_port) + ": " + ec.message());
+  }
+  return std::unique_ptr<Hub>(new Hub(std::move(impl)));
+}
+
+std::uint16_t Hub::port() const { return impl_->acceptor.local_endpoint().port(); }
+
+Directory& Hub::directory() { return impl_->directory; }
+
+void Hub::before_crl_reload(std::function<void()> hook) {
+  impl_->before_crl_reload = std::move(hook);
+}
+
+// New connections pick up CRLs published since the last look; a folder that cannot be read
+// keeps the CRLs in use (they still expire, and then every handshake fails closed).
+net::awaitable<void> Hub::Impl::reload_crls() {
+  while (!stopping) {
+    crl_timer.expires_after(config.tls.crl_reload_interval);
+    auto [cancelled] = co_await crl_timer.async_wait(kNoThrow);
+    if (cancelled || stopping) {
+      co_return;
+    }
+    try {
+      if (before_crl_reload) {
+        before_crl_reload();
+      }
+      auto fresh = make_tls_context(tls, config.tls.crl_dir);
+      const std::lock_guard lock(tls_mutex);
+      tls_context = std::move(fresh);
+    } catch (const std::exception& failure) {
+      ++metrics.crl_reloads_failed;
+      log.error("crl.reload_failed", {{"reason", std::string_view(failure.what())}});
+    }
+  }
+}
+
+void Hub::run() {
+  Impl& hub = *impl_;
+  net::co_spawn(hub.ioc, hub.accept_loop(), net::detached);
+  net::co_spawn(hub.ioc, hub.reload_crls(), net::detached);
+  hub.log.info("listening", {{"port", static_cast<std::int64_t>(port())}});
+  std::vector<std::thread> threads;
+  for (unsigned i = 1; i < hub.config.server.threads; ++i) {
+    threads.emplace_back([&hub] { hub.ioc.run(); });
+  }
+  hub.ioc.run();
+  for (auto& thread : threads) {
+    thread.join();
+  }
+}
+
+// Requests in flight finish; connections close after their current request; idle keep-alive
+// connections and WebSockets are woken and closed. Ten seconds at most before the I/O stops.
+// Runs on drain_strand, where the last connection to end cancels the wait (connection_ended):
+// the count is read and the wait begun in one step on the strand, so that wake is not missed.
+net::awaitable<void> Hub::Impl::drain() {
+  drain_timer.expires_after(std::chrono::seconds(10));
+  if (metrics.connections > 0) {
+    co_await drain_timer.async_wait(kNoThrow);
+  }
+  ioc.stop();
+}
+
+void Hub::stop() {
+  Impl& hub = *impl_;
+  net::post(hub.ioc, [&hub] {
+    hub.stopping = true;
+    boost::system::error_code ignored;
+    hub.acceptor.close(ignored);
+    hub.crl_timer.cancel();
+    hub.stop_signal.fire();
+    net::co_spawn(hub.drain_strand, hub.drain(), net::detached);
+  });
+}
+
+}  // namespace draaischijf::server

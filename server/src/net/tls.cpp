@@ -1,0 +1,167 @@
+#include "net/tls.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+#include <vector>
+
+#include <boost/asio/buffer.hpp>
+#include <boost/asio/ssl.hpp>
+#include <openssl/pem.h>
+#include <openssl/ssl.h>
+#include <openssl/x509_vfy.h>
+
+#include <draaischijf/certs/authority.hpp>
+#include <draaischijf/protocol/encoding.hpp>
+
+namespace draaischijf::server {
+namespace {
+
+namespace net = boost::asio;
+namespace ssl = net::ssl;
+
+// Every CRL in the folder (PEM, any number per file). An empty or unreadable folder is a startup
+// error: without CRLs every client would be refused.
+std::vector<certs::CrlPtr> load_crls(const std::filesystem::path& dir) {
+  std::vector<certs::CrlPtr> crls;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    if (!entry.is_regular_file() || entry.path().extension() != ".pem") {
+      continue;
+    }
+    auto text = certs::read_text_file(entry.path());
+    BIO* bio = text ? BIO_new_mem_buf(text->data(), static_cast<int>(text->size())) : nullptr;
+    while (bio != nullptr) {
+      X509_CRL* crl = PEM_read_bio_X509_CRL(bio, nullptr, nullptr, nullptr);
+      if (crl == nullptr) {
+        break;
+      }
+      crls.emplace_back(crl);
+    }
+    BIO_free(bio);
+  }
+  ERR_clear_error();
+  if (ec || crls.empty()) {
+    throw std::runtime_error("tls.crl_dir " + dir.string() +
+                             " holds no CRL (*.pem): publish them with draaischijf-hub pki crl");
+  }
+  return crls;
+}
+
+}  // namespace
+
+// Mozilla "modern": TLS 1.3 only, its three suites; groups without ML-KEM (OpenSSL 3.0).
+// Client chains are checked against the CRL of every CA in them, failing closed when one is
+// missing or past its nextUpdate (OpenSSL's default for X509_V_FLAG_CRL_CHECK_ALL).
+std::shared_ptr<ssl::context> make_tls_context(const TlsMaterial& tls,
+                                               const std::filesystem::path& crl_dir) {
+  const auto crls = load_crls(crl_dir);
+  auto shared = std::make_shared<ssl::context>(ssl::context::tls_server);
+  ssl::context& context = *shared;
+  SSL_CTX* native = context.native_handle();
+  if (SSL_CTX_set_min_proto_version(native, TLS1_3_VERSION) != 1 ||
+      SSL_CTX_set_max_proto_version(native, TLS1_3_VERSION) != 1 ||
+      SSL_CTX_set_ciphersuites(
+          native, "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256") !=
+          1 ||
+      SSL_CTX_set1_groups_list(native, "X25519:P-256:P-384") != 1) {
+    throw std::runtime_error("OpenSSL refused the TLS 1.3 settings");
+  }
+  SSL_CTX_set_options(native, SSL_OP_NO_TICKET);
+  SSL_CTX_set_session_cache_mode(native, SSL_SESS_CACHE_OFF);
+  // An idle connection gives its record buffers back (tens of KiB each, thousands of them).
+  SSL_CTX_set_mode(native, SSL_MODE_RELEASE_BUFFERS);
+  boost::system::error_code ec;
+  context.use_certificate_chain(net::buffer(tls.certificate_chain), ec);
+  if (ec) {
+    throw std::runtime_error("tls.certificate is not a usable PEM certificate chain");
+  }
+  context.use_private_key(net::buffer(tls.private_key), ssl::context::pem, ec);
+  if (ec) {
+    throw std::runtime_error("tls.private_key is not a usable PEM private key for the certificate");
+  }
+  context.add_certificate_authority(net::buffer(tls.client_ca), ec);
+  if (ec) {
+    throw std::runtime_error("tls.client_ca is not a usable PEM CA certificate");
+  }
+  // A client certificate is required, checked for the client purpose, at most root -> org CA ->
+  // device.
+  SSL_CTX_set_verify(native, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, nullptr);
+  SSL_CTX_set_verify_depth(native, 2);
+  SSL_CTX_set_purpose(native, X509_PURPOSE_SSL_CLIENT);
+  X509_STORE* store = SSL_CTX_get_cert_store(native);
+  for (const certs::CrlPtr& crl : crls) {
+    if (X509_STORE_add_crl(store, crl.get()) != 1) {
+      throw std::runtime_error("a CRL in tls.crl_dir cannot be used");
+    }
+  }
+  X509_STORE_set_flags(store, X509_V_FLAG_CRL_CHECK | X509_V_FLAG_CRL_CHECK_ALL);
+  return shared;
+}
+
+// Why the handshake failed, in OpenSSL's fixed words (never certificate contents).
+std::string_view refusal_reason(SSL* ssl, const boost::system::error_code& error) {
+  const long verify = SSL_get_verify_result(ssl);
+  if (verify != X509_V_OK) {
+    return X509_verify_cert_error_string(verify);
+  }
+  if (SSL_get0_peer_certificate(ssl) == nullptr && SSL_is_init_finished(ssl) == 0 &&
+      error.category() == net::error::get_ssl_category()) {
+    return "handshake failed (no acceptable client certificate)";
+  }
+  return "handshake failed";
+}
+
+// The client certificate maps to (organisation, type, role, device) before any handler runs:
+// the organisation CA that issued it must speak for the organisation it names, the organisation
+// must be in the directory with that type, and the device must not have been removed.
+Identity identify(Directory& directory, SSL* ssl) {
+  Identity out;
+  auto identity = certs::device_identity(SSL_get0_peer_certificate(ssl));
+  STACK_OF(X509)* chain = SSL_get0_verified_chain(ssl);
+  if (!identity || chain == nullptr || sk_X509_num(chain) != 3) {
+    out.refused = "certificate does not name a Draaischijf device";
+    return out;
+  }
+  auto issuer_org = certs::organisation_of_ca(sk_X509_value(chain, 1));
+  if (!issuer_org || *issuer_org != identity->org_id) {
+    out.refused = "organisation CA does not speak for the certificate's organisation";
+    return out;
+  }
+  Caller caller;
+  const auto org = protocol::hex_decode(identity->org_id);
+  const auto device = protocol::hex_decode(identity->device_id);
+  std::copy(org->begin(), org->end(), caller.org_id.begin());
+  std::copy(device->begin(), device->end(), caller.device_id.begin());
+  caller.role = identity->role;
+  caller.admin = identity->role == protocol::name_of(protocol::StaffRole::organisation_admin);
+  auto organisation = directory.organisation(caller.org_id);
+  if (!organisation || protocol::name_of(organisation->type) != identity->org_type) {
+    out.refused = "unknown-organisation";
+    out.problem = ProblemKind::unknown_organisation;
+    return out;
+  }
+  caller.org_type = organisation->type;
+  if (!check_device(directory, caller, out.generation)) {
+    out.refused = kDeviceRemoved;
+    out.problem = ProblemKind::device_removed;
+    return out;
+  }
+  out.caller = std::move(caller);
+  return out;
+}
+
+// The device's state in the directory: a removed device (or one the directory knows under
+// another organisation) is refused; enrolled or not decides what it may do. The generation is
+// read before the lookup, so a change committed meanwhile is looked at again next time.
+bool check_device(Directory& directory, Caller& caller, std::uint64_t& seen_generation) {
+  seen_generation = directory.device_generation();
+  if (auto known = directory.device(caller.device_id)) {
+    if (known->org_id != caller.org_id || known->state == DeviceState::removed) {
+      return false;
+    }
+    caller.enrolled = known->state == DeviceState::enrolled;
+  }
+  return true;
+}
+
+}  // namespace draaischijf::server

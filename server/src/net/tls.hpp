@@ -1,0 +1,49 @@
+#pragma once
+
+// TLS for the listener and who is on the other end: the server context (TLS 1.3 only, a
+// client certificate required and checked against the CRLs), why a handshake failed, and the
+// mapping of a verified client certificate to a Caller.
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string_view>
+
+#include <boost/asio/ssl/context.hpp>
+#include <boost/system/error_code.hpp>
+#include <openssl/ssl.h>
+
+#include <draaischijf/server/api/problem.hpp>
+#include <draaischijf/server/net/hub.hpp>
+#include <draaischijf/server/store/directory.hpp>
+
+#include "core/caller.hpp"
+
+namespace draaischijf::server {
+
+/// Mozilla "modern" with the CRLs in `crl_dir`; throws std::runtime_error naming what to fix.
+[[nodiscard]] std::shared_ptr<boost::asio::ssl::context> make_tls_context(
+    const TlsMaterial& tls, const std::filesystem::path& crl_dir);
+
+/// Why the handshake failed, in OpenSSL's fixed words (never certificate contents).
+[[nodiscard]] std::string_view refusal_reason(SSL* ssl, const boost::system::error_code& error);
+
+inline constexpr std::string_view kDeviceRemoved = "device-removed";
+
+struct Identity {
+  std::optional<Caller> caller;        // set when the connection may go on
+  std::string_view refused;            // why not, in fixed words (logged)
+  std::optional<ProblemKind> problem;  // told to the client before the connection ends
+  std::uint64_t generation = 0;        // the directory's device generation that was read
+};
+
+/// The caller a verified client certificate stands for, after the handshake.
+[[nodiscard]] Identity identify(Directory& directory, SSL* ssl);
+
+/// Reads the device's state again (it may have been removed since the connection was made);
+/// false when it is removed or known under another organisation.
+[[nodiscard]] bool check_device(Directory& directory, Caller& caller,
+                                std::uint64_t& seen_generation);
+
+}  // namespace draaischijf::server

@@ -1,0 +1,201 @@
+#include "policy/policy_gate.hpp"
+
+#include <algorithm>
+
+#include <draaischijf/policies/labels.hpp>
+#include <draaischijf/protocol/approval.hpp>
+#include <draaischijf/protocol/encoding.hpp>
+
+namespace draaischijf::server {
+namespace {
+
+using protocol::Id;
+
+std::string join(const std::vector<std::string>& items, std::string_view separator = ",") {
+  std::string out;
+  for (const auto& item : items) {
+    out += (out.empty() ? "" : std::string(separator)) + item;
+  }
+  return out;
+}
+
+std::string category_names(const protocol::CategorySet& categories) {
+  std::vector<std::string> names;
+  for (const auto& entry : protocol::data_categories()) {
+    if (categories.contains(entry.value)) {
+      names.emplace_back(entry.name);
+    }
+  }
+  return join(names);
+}
+
+// Whether `caller` may rely on `consent` for this envelope. The registering CLB may; a partner
+// or school the consent names may, but only to answer that CLB (the exchange the consent is
+// about); always for the pupil the consent is about.
+bool may_rely_on(const StoredConsent& consent, const Caller& caller,
+                 const protocol::OuterHeader& outer, Directory& directory) {
+  if (consent.pupil != outer.pupil_pseudonym) {
+    return false;
+  }
+  if (consent.org_id == caller.org_id) {
+    return true;
+  }
+  const auto& r = consent.entry.record;
+  const bool named = std::find(r.recipient_org_ids.begin(), r.recipient_org_ids.end(),
+                               caller.org_id) != r.recipient_org_ids.end() ||
+                     r.recipient_org_types.contains(caller.org_type);
+  if (!named) {
+    return false;
+  }
+  return std::all_of(outer.recipients.begin(), outer.recipients.end(), [&](const auto& m) {
+    auto mailbox = directory.mailbox(m.mailbox_id);
+    return mailbox && mailbox->org_id == consent.org_id;
+  });
+}
+
+// The approvals the envelope lists that the hub holds, that verify, that were signed for
+// exactly this envelope's labels, and whose approver is not the sender.
+sqlite::Result<std::vector<policies::Approval>> counted_approvals(
+    ConsentRegistry& registry, const Caller& caller, const protocol::OuterHeader& outer,
+    const Id& sender_staff, std::vector<std::string>& notes) {
+  std::vector<policies::Approval> out;
+  if (outer.approvals.empty()) {
+    return out;
+  }
+  auto held = registry.approvals(caller.org_id, outer.approvals);
+  if (!held) {
+    return held.error();
+  }
+  if (held->size() != outer.approvals.size()) {
+    notes.emplace_back("an approval the envelope names is not held by the hub");
+  }
+  for (const StoredApproval& stored : *held) {
+    auto parsed = protocol::parse_approval(stored.statement);
+    if (!parsed || !protocol::verify_approval_signature(*parsed) ||
+        !protocol::check_approval_matches(*parsed, outer)) {
+      notes.emplace_back("an approval was given for other labels than this envelope's");
+      continue;
+    }
+    if (parsed->approver.staff_id == sender_staff) {
+      notes.emplace_back("an approval by the sender themselves does not count");
+      continue;
+    }
+    out.push_back({parsed->approver.role, protocol::hex_encode(parsed->approver.staff_id)});
+  }
+  return out;
+}
+
+PolicyRecord record_of(const policies::Decision& decision, const policies::Request& request,
+                       const Caller& caller, const protocol::RecipientMailbox& recipient,
+                       const protocol::OuterHeader& outer) {
+  PolicyRecord record;
+  record.recipient_org = request.recipient_org_id;
+  record.recipient_mailbox = recipient.mailbox_id;
+  record.outcome = std::string(policies::to_string(decision.outcome));
+  record.user = request.sender_staff;
+  record.role = caller.role;
+  std::vector<std::string> approvers;
+  for (const auto& a : request.approvals) {
+    approvers.push_back(a.approver);
+  }
+  record.on_behalf_of = join(approvers);
+  record.rule_ids = join(decision.rule_ids());
+  record.legal_basis = decision.consent_record_ids.empty()
+                           ? "rule:" + record.rule_ids
+                           : "consent:" + join(decision.consent_record_ids);
+  record.policy_version = decision.policy_version;
+  record.kind = std::string(protocol::name_of(outer.kind));
+  record.purpose = std::string(protocol::name_of(outer.purpose));
+  record.categories = category_names(outer.categories);
+  return record;
+}
+
+}  // namespace
+
+// What the hub holds for this envelope beyond its labels, the same for every recipient: the
+// consent it may rely on (with the pupil's facts the giver was judged on) and the approvals
+// that count.
+struct HeldFacts {
+  std::vector<policies::ConsentRecord> consents;
+  policies::PupilFacts pupil;
+  std::vector<policies::Approval> approvals;
+};
+
+sqlite::Result<HeldFacts> PolicyGate::held_facts(const Caller& caller,
+                                                 const protocol::OuterHeader& outer,
+                                                 const Id& sender_staff,
+                                                 std::vector<std::string>& notes) {
+  HeldFacts held;
+  if (outer.consent_reference != Id{}) {
+    auto consent = registry_.find(outer.consent_reference);
+    if (!consent && consent.error() != consent_errc::not_found) {
+      return consent.error();
+    }
+    if (consent && may_rely_on(*consent, caller, outer, directory_)) {
+      held.consents.push_back(consent->entry.record);
+      held.pupil = consent->entry.pupil;
+    } else {
+      notes.emplace_back(policies::kConsentNotUsable);
+    }
+  }
+  auto approvals = counted_approvals(registry_, caller, outer, sender_staff, notes);
+  if (!approvals) {
+    return approvals.error();
+  }
+  held.approvals = std::move(*approvals);
+  return held;
+}
+
+sqlite::Result<GateVerdict> PolicyGate::judge(const Caller& caller,
+                                              const protocol::OuterHeader& outer,
+                                              std::chrono::system_clock::time_point now) {
+  GateVerdict verdict;
+  auto device = directory_.device(caller.device_id);
+  if (!device) {
+    return device.error();
+  }
+  // The sender as its certificate and the directory say, never as the envelope claims.
+  policies::SenderFacts sender;
+  sender.org_type = caller.org_type;
+  sender.org_id = caller.org_id;
+  sender.role = protocol::parse_name<protocol::StaffRole>(caller.role).value_or(sender.role);
+  sender.staff_id = device->staff_id;
+  auto held = held_facts(caller, outer, device->staff_id, verdict.notes);
+  if (!held) {
+    return held.error();
+  }
+  const auto date = policies::belgian_date(now);
+  policies::Decision decision;
+  for (const protocol::RecipientMailbox& recipient : outer.recipients) {
+    auto mailbox = directory_.mailbox(recipient.mailbox_id);
+    if (!mailbox && mailbox.error() == directory_errc::not_found) {
+      continue;  // nothing can reach it: the store refuses it as an unknown epoch
+    }
+    if (!mailbox) {
+      return mailbox.error();
+    }
+    auto organisation = directory_.organisation(mailbox->org_id);
+    if (!organisation) {
+      return organisation.error();
+    }
+    auto request = policies::request_for(
+        outer, sender, {mailbox->org_id, organisation->type, policies::mailbox_role(mailbox->name)},
+        date);
+    request.consents = held->consents;
+    request.pupil = held->pupil;
+    request.approvals = held->approvals;
+    policies::evaluate_into(*rules_, request, decision);
+    verdict.records.push_back(record_of(decision, request, caller, recipient, outer));
+    if (decision.outcome != policies::Outcome::allow) {
+      if (!verdict.refusal) {
+        verdict.refusal = decision;
+        verdict.refused_org = mailbox->org_id;
+      }
+    } else if (!decision.consent_record_ids.empty()) {
+      verdict.rests_on_consent = true;
+    }
+  }
+  return verdict;
+}
+
+}  // namespace draaischijf::server

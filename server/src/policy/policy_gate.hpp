@@ -1,0 +1,64 @@
+#pragma once
+
+// The hub's enforcement point: before an envelope is stored, the policy engine decides for
+// each recipient mailbox on what the hub knows without keys. The sender's organisation type,
+// role and staff id come from its certificate and the directory (never from the envelope);
+// the recipient's organisation type from the directory; kind, purpose, categories,
+// attestations, consent reference and pupil from the signed outer labels; the consent record,
+// with the pupil's facts the giver was judged on, from the registry; approvals from the signed
+// approval objects the hub holds. The decision date is today in Belgium.
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <draaischijf/policies/decision.hpp>
+#include <draaischijf/protocol/envelope.hpp>
+#include <draaischijf/server/store/consent_registry.hpp>
+#include <draaischijf/server/store/directory.hpp>
+#include <draaischijf/server/store/message_store.hpp>
+
+#include "core/caller.hpp"
+
+namespace draaischijf::server {
+
+struct HeldFacts;
+
+struct GateVerdict {
+  /// One per recipient mailbox, allow or not: what goes into the audit log.
+  std::vector<PolicyRecord> records;
+  /// The first decision that is not allow, with its recipient organisation.
+  std::optional<policies::Decision> refusal;
+  protocol::Id refused_org{};
+  /// Why a consent reference or an approval the envelope names did not count (fixed words).
+  std::vector<std::string> notes;
+  bool rests_on_consent = false;  // some allow relied on the referenced consent
+};
+
+class PolicyGate {
+ public:
+  PolicyGate(std::shared_ptr<const policies::RuleSet> rules, Directory& directory,
+             ConsentRegistry& registry)
+      : rules_(std::move(rules)), directory_(directory), registry_(registry) {}
+
+  /// Errors are the directory's or the registry's (storage), never a policy outcome.
+  [[nodiscard]] sqlite::Result<GateVerdict> judge(const Caller& caller,
+                                                  const protocol::OuterHeader& outer,
+                                                  std::chrono::system_clock::time_point now);
+
+  [[nodiscard]] const policies::RuleSet& rules() const { return *rules_; }
+
+ private:
+  [[nodiscard]] sqlite::Result<HeldFacts> held_facts(const Caller& caller,
+                                                     const protocol::OuterHeader& outer,
+                                                     const protocol::Id& sender_staff,
+                                                     std::vector<std::string>& notes);
+
+  std::shared_ptr<const policies::RuleSet> rules_;
+  Directory& directory_;
+  ConsentRegistry& registry_;
+};
+
+}  // namespace draaischijf::server

@@ -1,0 +1,275 @@
+#include <boost/json.hpp>
+
+#include <draaischijf/server/store/consent_registry.hpp>
+
+#include "store/store_rows.hpp"
+
+namespace draaischijf::server {
+namespace {
+
+const char* describe(int value) noexcept {
+  switch (static_cast<consent_errc>(value)) {
+    case consent_errc::not_found:
+      return "no such consent or approval for this organisation";
+    case consent_errc::already_revoked:
+      return "the consent was revoked already";
+    case consent_errc::id_taken:
+      return "the approval id is in use";
+  }
+  return "unknown consent registry error";
+}
+
+constexpr std::string_view kConsentColumns =
+    "SELECT consent_id, org_id, pupil, record, registered_at_ms, registered_by, revoked_at_ms "
+    "FROM consents ";
+
+// A row of kConsentColumns; a record the hub wrote itself that no longer parses is a broken
+// invariant, reported as corruption rather than guessed at.
+sqlite::Result<StoredConsent> consent_of(const sqlite::Statement& row) {
+  StoredConsent out;
+  out.consent_id = rows::fixed<16>(row.column_blob(0));
+  out.org_id = rows::fixed<16>(row.column_blob(1));
+  out.pupil = rows::fixed<32>(row.column_blob(2));
+  boost::system::error_code ec;
+  const auto value = boost::json::parse(row.column_text(3), ec);
+  std::string error;
+  auto entry = !ec && value.is_object() ? policies::consent_from_json(value.as_object(), error)
+                                        : std::nullopt;
+  if (!entry) {
+    return make_error_code(sqlite::errc::corrupt);
+  }
+  out.entry = std::move(*entry);
+  out.registered_at_ms = row.column_int64(4);
+  out.registered_by = rows::fixed<16>(row.column_blob(5));
+  if (!row.column_is_null(6)) {
+    out.revoked_at_ms = row.column_int64(6);
+  }
+  return out;
+}
+
+template <class Bind>
+sqlite::Result<std::vector<StoredConsent>> select_consents(sqlite::Database& db,
+                                                           std::string_view where, Bind bind) {
+  auto select = db.prepare(std::string(kConsentColumns) + std::string(where));
+  if (!select) {
+    return select.error();
+  }
+  bind(*select);
+  std::vector<StoredConsent> out;
+  boost::system::error_code broken;
+  auto listed = rows::for_each_row(*select, [&](sqlite::Statement& row) {
+    auto consent = consent_of(row);
+    if (!consent) {
+      broken = consent.error();
+    } else {
+      out.push_back(std::move(*consent));
+    }
+  });
+  if (!listed) {
+    return listed.error();
+  }
+  if (broken) {
+    return broken;
+  }
+  return out;
+}
+
+}  // namespace
+
+const boost::system::error_category& consent_category() noexcept {
+  static const protocol::FixedMessageCategory category("draaischijf.consent", describe);
+  return category;
+}
+
+bool SqliteConsentRegistry::add(const StoredConsent& consent, Done done) {
+  auto shared = std::make_shared<StoredConsent>(consent);
+  return storage_->writer().submit(
+      [shared](sqlite::Database& db) -> sqlite::Result<void> {
+        auto insert = db.prepare(
+            "INSERT INTO consents (consent_id, org_id, pupil, record, registered_at_ms, "
+            "registered_by) VALUES (?, ?, ?, ?, ?, ?)");
+        if (!insert) {
+          return insert.error();
+        }
+        const std::string record = boost::json::serialize(policies::to_json(shared->entry));
+        insert->bind(1, shared->consent_id)
+            .bind(2, shared->org_id)
+            .bind(3, shared->pupil)
+            .bind(4, record)
+            .bind(5, shared->registered_at_ms)
+            .bind(6, shared->registered_by);
+        if (auto inserted = insert->run(); !inserted) {
+          return inserted;
+        }
+        const auto& r = shared->entry.record;
+        return rows::insert_audit(db, shared->registered_at_ms, "consent.registered",
+                                  shared->org_id, shared->registered_by, {}, "consent=" + r.id,
+                                  {shared->pupil,
+                                   r.recorded_by,
+                                   r.capacity,
+                                   std::string_view(protocol::name_of(r.giver)),
+                                   "consent:" + r.id,
+                                   {},
+                                   {}});
+      },
+      std::move(done));
+}
+
+bool SqliteConsentRegistry::revoke(const protocol::Id& consent_id, const protocol::Id& org_id,
+                                   const protocol::Id& device_id, std::int64_t at_ms,
+                                   policies::CivilDate on, RevokeDone done) {
+  auto withdrawn = std::make_shared<std::vector<Withdrawal>>();
+  return storage_->writer().submit(
+      [=](sqlite::Database& db) -> sqlite::Result<void> {
+        withdrawn->clear();  // a batch that failed may run this job again
+        auto found =
+            select_consents(db, "WHERE consent_id = ? AND org_id = ?",
+                            [&](sqlite::Statement& s) { s.bind(1, consent_id).bind(2, org_id); });
+        if (!found) {
+          return found.error();
+        }
+        if (found->empty()) {
+          return make_error_code(consent_errc::not_found);
+        }
+        StoredConsent& consent = found->front();
+        if (consent.revoked_at_ms) {
+          return make_error_code(consent_errc::already_revoked);
+        }
+        consent.entry.record.revoked = true;
+        consent.entry.record.revoked_on = on;
+        auto update = db.prepare(
+            "UPDATE consents SET revoked_at_ms = ?, revoked_by = ?, record = ? "
+            "WHERE consent_id = ?");
+        if (!update) {
+          return update.error();
+        }
+        const std::string record = boost::json::serialize(policies::to_json(consent.entry));
+        update->bind(1, at_ms).bind(2, device_id).bind(3, record).bind(4, consent_id);
+        if (auto updated = update->run(); !updated) {
+          return updated;
+        }
+        const std::string id = protocol::hex_encode(consent_id);
+        if (auto audited = rows::insert_audit(db, at_ms, "consent.revoked", org_id, device_id, {},
+                                              "consent=" + id,
+                                              {consent.pupil, {}, {}, {}, "consent:" + id, {}, {}});
+            !audited) {
+          return audited;
+        }
+        return rows::withdraw_queued(db, consent_id, org_id, at_ms, *withdrawn);
+      },
+      [withdrawn, done = std::move(done)](sqlite::Result<void> result) {
+        if (!result) {
+          done(result.error());
+        } else {
+          done(std::move(*withdrawn));
+        }
+      });
+}
+
+sqlite::Result<StoredConsent> SqliteConsentRegistry::find(const protocol::Id& consent_id) {
+  return storage_->read([&](sqlite::Database& db) -> sqlite::Result<StoredConsent> {
+    auto found = select_consents(db, "WHERE consent_id = ?",
+                                 [&](sqlite::Statement& s) { s.bind(1, consent_id); });
+    if (!found) {
+      return found.error();
+    }
+    if (found->empty()) {
+      return make_error_code(consent_errc::not_found);
+    }
+    return std::move(found->front());
+  });
+}
+
+sqlite::Result<std::vector<StoredConsent>> SqliteConsentRegistry::for_pupil(
+    const protocol::Id& org_id, const protocol::Hash256& pupil) {
+  return storage_->read([&](sqlite::Database& db) {
+    return select_consents(db, "WHERE org_id = ? AND pupil = ? ORDER BY registered_at_ms",
+                           [&](sqlite::Statement& s) { s.bind(1, org_id).bind(2, pupil); });
+  });
+}
+
+bool SqliteConsentRegistry::add_approval(const StoredApproval& approval, std::int64_t at_ms,
+                                         Done done) {
+  auto shared = std::make_shared<StoredApproval>(approval);
+  return storage_->writer().submit(
+      [shared, at_ms](sqlite::Database& db) -> sqlite::Result<void> {
+        auto insert = db.prepare(
+            "INSERT INTO approvals (approval_id, org_id, message_id, approver_device, statement, "
+            "registered_at_ms) VALUES (?, ?, ?, ?, ?, ?)");
+        if (!insert) {
+          return insert.error();
+        }
+        insert->bind(1, shared->approval_id)
+            .bind(2, shared->org_id)
+            .bind(3, shared->message_id)
+            .bind(4, shared->approver_device)
+            .bind(5, shared->statement)
+            .bind(6, at_ms);
+        if (auto inserted = insert->run(); !inserted) {
+          return inserted.error() == sqlite::errc::constraint_violation
+                     ? make_error_code(consent_errc::id_taken)
+                     : inserted.error();
+        }
+        return rows::insert_audit(db, at_ms, "approval.registered", shared->org_id,
+                                  shared->approver_device, shared->message_id,
+                                  "approval=" + protocol::hex_encode(shared->approval_id));
+      },
+      std::move(done));
+}
+
+sqlite::Result<std::vector<StoredApproval>> SqliteConsentRegistry::approvals(
+    const protocol::Id& org_id, std::span<const protocol::Id> ids) {
+  return storage_->read([&](sqlite::Database& db) -> sqlite::Result<std::vector<StoredApproval>> {
+    auto select = db.prepare(
+        "SELECT approval_id, message_id, approver_device, statement FROM approvals "
+        "WHERE approval_id = ? AND org_id = ?");
+    if (!select) {
+      return select.error();
+    }
+    std::vector<StoredApproval> out;
+    for (const protocol::Id& id : ids) {
+      select->bind(1, id).bind(2, org_id);
+      auto row = select->step();
+      if (!row) {
+        return row.error();
+      }
+      if (*row) {
+        const auto statement = select->column_blob(3);
+        out.push_back({rows::fixed<16>(select->column_blob(0)), org_id,
+                       rows::fixed<16>(select->column_blob(1)),
+                       rows::fixed<16>(select->column_blob(2)),
+                       std::vector<std::uint8_t>(statement.begin(), statement.end())});
+      }
+      select->reset();
+    }
+    return out;
+  });
+}
+
+sqlite::Result<std::vector<Disclosure>> SqliteConsentRegistry::disclosures(
+    const protocol::Id& org_id, const protocol::Hash256& pupil) {
+  return storage_->read([&](sqlite::Database& db) -> sqlite::Result<std::vector<Disclosure>> {
+    auto select = db.prepare(
+        "SELECT at_ms, message_id, sender_staff, sender_role, recipient_org, recipient_mailbox, "
+        "kind, purpose, categories, legal_basis, rule_ids, policy_version, approved_by "
+        "FROM disclosures WHERE org_id = ? AND pupil = ? ORDER BY id");
+    if (!select) {
+      return select.error();
+    }
+    select->bind(1, org_id).bind(2, pupil);
+    std::vector<Disclosure> out;
+    auto listed = rows::for_each_row(*select, [&](sqlite::Statement& row) {
+      out.push_back({row.column_int64(0), rows::fixed<16>(row.column_blob(1)), row.column_text(2),
+                     row.column_text(3), rows::fixed<16>(row.column_blob(4)),
+                     rows::fixed<16>(row.column_blob(5)), row.column_text(6), row.column_text(7),
+                     row.column_text(8), row.column_text(9), row.column_text(10),
+                     row.column_text(11), row.column_text(12)});
+    });
+    if (!listed) {
+      return listed.error();
+    }
+    return out;
+  });
+}
+
+}  // namespace draaischijf::server

@@ -1,0 +1,445 @@
+#include <draaischijf/protocol/epoch.hpp>
+#include <draaischijf/server/store/directory.hpp>
+
+#include "store/directory_lookups.hpp"
+#include "store/store_rows.hpp"
+
+namespace draaischijf::server {
+namespace {
+
+using protocol::Id;
+using Db = sqlite::Database;
+using Void = sqlite::Result<void>;
+using detail::change_mailbox_in;
+using detail::device_in;
+using detail::is_good_name;
+using detail::mailbox_in;
+using detail::organisation_in;
+
+const char* describe(int value) noexcept {
+  switch (static_cast<directory_errc>(value)) {
+    case directory_errc::not_found:
+      return "no such object for this organisation";
+    case directory_errc::organisation_exists:
+      return "the organisation exists already";
+    case directory_errc::device_exists:
+      return "the device is known already with other keys";
+    case directory_errc::not_pending:
+      return "the device is not waiting for approval";
+    case directory_errc::certificate_invalid:
+      return "the certificate does not verify against the organisation key";
+    case directory_errc::certificate_mismatch:
+      return "the certificate does not certify what was asked";
+    case directory_errc::mailbox_exists:
+      return "the mailbox exists already";
+    case directory_errc::epoch_not_next:
+      return "the epoch does not follow the mailbox's current epoch";
+    case directory_errc::members_mismatch:
+      return "the members do not match the certificate's members hash";
+    case directory_errc::member_not_enrolled:
+      return "a member is not an enrolled device of the organisation";
+    case directory_errc::seed_box_invalid:
+      return "a seed box is missing or malformed";
+    case directory_errc::name_invalid:
+      return "the name is empty, longer than 200 bytes or not clean UTF-8";
+  }
+  return "unknown directory error";
+}
+
+constexpr std::string_view kStates[] = {"pending", "enrolled", "removed"};
+
+DeviceState state_from(std::string_view text) {
+  for (std::size_t i = 0; i < std::size(kStates); ++i) {
+    if (kStates[i] == text) {
+      return static_cast<DeviceState>(i);
+    }
+  }
+  return DeviceState::removed;  // an unknown state grants nothing
+}
+
+std::vector<std::uint8_t> blob(const sqlite::Statement& row, int column) {
+  const auto bytes = row.column_blob(column);
+  return {bytes.begin(), bytes.end()};
+}
+
+Organisation organisation_from(const sqlite::Statement& row) {
+  return {
+      rows::fixed<16>(row.column_blob(0)),
+      protocol::parse_name<protocol::OrgType>(row.column_text(1)).value_or(protocol::OrgType::clb),
+      row.column_text(2), rows::fixed<32>(row.column_blob(3))};
+}
+constexpr std::string_view kOrganisationColumns = "org_id, org_type, name, signing_key";
+
+Device device_from(const sqlite::Statement& row) {
+  return {rows::fixed<16>(row.column_blob(0)),
+          rows::fixed<16>(row.column_blob(1)),
+          row.column_text(2),
+          state_from(row.column_text(3)),
+          rows::fixed<32>(row.column_blob(4)),
+          rows::fixed<32>(row.column_blob(5)),
+          rows::fixed<16>(row.column_blob(6)),
+          blob(row, 7),
+          row.column_int64(8)};
+}
+constexpr std::string_view kDeviceColumns =
+    "device_id, org_id, role, state, signing_key, encryption_key, staff_id, "
+    "coalesce(certificate, x''), requested_at_ms";
+
+Mailbox mailbox_from(const sqlite::Statement& row) {
+  return {rows::fixed<16>(row.column_blob(0)),
+          rows::fixed<16>(row.column_blob(1)),
+          row.column_text(2),
+          static_cast<std::uint32_t>(row.column_int64(3)),
+          blob(row, 4),
+          row.column_int64(5),
+          row.column_int64(6) != 0};
+}
+constexpr std::string_view kMailboxColumns =
+    "m.mailbox_id, m.org_id, m.name, m.current_epoch, e.certificate, m.queued_bytes, "
+    "m.needs_rotation";
+constexpr std::string_view kMailboxJoin =
+    " FROM mailboxes m JOIN mailbox_epochs e ON e.mailbox_id = m.mailbox_id AND "
+    "e.epoch = m.current_epoch";
+
+// One row by key, or not_found.
+template <class T, class Bind>
+sqlite::Result<T> one(Db& db, const std::string& sql, Bind&& bind,
+                      T (*from)(const sqlite::Statement&)) {
+  auto select = db.prepare(sql);
+  if (!select) {
+    return select.error();
+  }
+  bind(*select);
+  auto row = select->step();
+  if (!row) {
+    return row.error();
+  }
+  if (!*row) {
+    return make_error_code(directory_errc::not_found);
+  }
+  return from(*select);
+}
+
+template <class T, class Bind>
+sqlite::Result<std::vector<T>> all(Db& db, const std::string& sql, Bind&& bind,
+                                   T (*from)(const sqlite::Statement&)) {
+  auto select = db.prepare(sql);
+  if (!select) {
+    return select.error();
+  }
+  bind(*select);
+  std::vector<T> out;
+  if (auto stepped =
+          rows::for_each_row(*select, [&](const sqlite::Statement& r) { out.push_back(from(r)); });
+      !stepped) {
+    return stepped.error();
+  }
+  return out;
+}
+
+Void approve_in(Db& db, const Actor& admin, const Id& device_id,
+                const std::vector<std::uint8_t>& bytes, std::int64_t at_ms) {
+  auto device = device_in(db, device_id);
+  if (!device || device->org_id != admin.org_id) {
+    return device ? make_error_code(directory_errc::not_found) : device.error();
+  }
+  if (device->state != DeviceState::pending) {
+    return make_error_code(directory_errc::not_pending);
+  }
+  auto organisation = organisation_in(db, admin.org_id);
+  if (!organisation) {
+    return organisation.error();
+  }
+  auto certificate = protocol::parse_device_certificate(bytes);
+  const auto now_s = static_cast<std::uint64_t>(at_ms / 1000);
+  if (!certificate || !protocol::verify(*certificate, organisation->signing_key, now_s)) {
+    return make_error_code(directory_errc::certificate_invalid);
+  }
+  const bool matches = certificate->org_id == device->org_id &&
+                       certificate->device_id == device->device_id &&
+                       certificate->org_type == organisation->type &&
+                       protocol::name_of(certificate->role) == device->role &&
+                       certificate->signing_key == device->signing_key &&
+                       certificate->encryption_key == device->encryption_key &&
+                       certificate->staff_id == device->staff_id;
+  if (!matches) {
+    return make_error_code(directory_errc::certificate_mismatch);
+  }
+  auto update = db.prepare(
+      "UPDATE devices SET state = 'enrolled', certificate = ?, decided_at_ms = ?, decided_by = ? "
+      "WHERE device_id = ?");
+  if (!update) {
+    return update.error();
+  }
+  update->bind(1, bytes).bind(2, at_ms).bind(3, admin.device_id).bind(4, device_id);
+  if (auto updated = update->run(); !updated) {
+    return updated;
+  }
+  return rows::insert_audit(db, at_ms, "device.enrolled", admin.org_id, admin.device_id, device_id,
+                            "role=" + device->role);
+}
+
+}  // namespace
+
+namespace detail {
+
+sqlite::Result<Organisation> organisation_in(sqlite::Database& db, const Id& org_id) {
+  return one(
+      db, "SELECT " + std::string(kOrganisationColumns) + " FROM organisations WHERE org_id = ?",
+      [&](sqlite::Statement& s) { s.bind(1, org_id); }, organisation_from);
+}
+
+sqlite::Result<Device> device_in(sqlite::Database& db, const Id& device_id) {
+  return one(
+      db, "SELECT " + std::string(kDeviceColumns) + " FROM devices WHERE device_id = ?",
+      [&](sqlite::Statement& s) { s.bind(1, device_id); }, device_from);
+}
+
+sqlite::Result<Mailbox> mailbox_in(sqlite::Database& db, const Id& mailbox_id) {
+  return one(
+      db,
+      "SELECT " + std::string(kMailboxColumns) + std::string(kMailboxJoin) +
+          " WHERE m.mailbox_id = ?",
+      [&](sqlite::Statement& s) { s.bind(1, mailbox_id); }, mailbox_from);
+}
+
+}  // namespace detail
+
+const boost::system::error_category& directory_category() noexcept {
+  static const protocol::FixedMessageCategory category("draaischijf.directory", describe);
+  return category;
+}
+
+std::string_view name_of(DeviceState state) { return kStates[static_cast<std::size_t>(state)]; }
+
+sqlite::Result<Organisation> SqliteDirectory::organisation(const Id& org_id) {
+  return storage_->read([&](Db& db) { return organisation_in(db, org_id); });
+}
+
+sqlite::Result<std::vector<Organisation>> SqliteDirectory::organisations() {
+  return storage_->read([&](Db& db) {
+    return all(
+        db, "SELECT " + std::string(kOrganisationColumns) + " FROM organisations ORDER BY name",
+        [](sqlite::Statement&) {}, organisation_from);
+  });
+}
+
+sqlite::Result<Device> SqliteDirectory::device(const Id& device_id) {
+  return storage_->read([&](Db& db) { return device_in(db, device_id); });
+}
+
+sqlite::Result<std::vector<Device>> SqliteDirectory::devices(const Id& org_id, DeviceState state) {
+  return storage_->read([&](Db& db) {
+    return all(
+        db,
+        "SELECT " + std::string(kDeviceColumns) +
+            " FROM devices WHERE org_id = ? AND state = ? ORDER BY requested_at_ms",
+        [&](sqlite::Statement& s) { s.bind(1, org_id).bind(2, name_of(state)); }, device_from);
+  });
+}
+
+sqlite::Result<Mailbox> SqliteDirectory::mailbox(const Id& mailbox_id) {
+  return storage_->read([&](Db& db) { return mailbox_in(db, mailbox_id); });
+}
+
+sqlite::Result<std::vector<Mailbox>> SqliteDirectory::mailboxes(const Id& org_id) {
+  return storage_->read([&](Db& db) {
+    return all(
+        db,
+        "SELECT " + std::string(kMailboxColumns) + std::string(kMailboxJoin) +
+            " WHERE m.org_id = ? ORDER BY m.name",
+        [&](sqlite::Statement& s) { s.bind(1, org_id); }, mailbox_from);
+  });
+}
+
+sqlite::Result<bool> SqliteDirectory::is_member(const Id& mailbox_id, const Id& device_id) {
+  return storage_->read([&](Db& db) -> sqlite::Result<bool> {
+    auto select = db.prepare(
+        "SELECT 1 FROM mailboxes m JOIN mailbox_members k ON k.mailbox_id = m.mailbox_id AND "
+        "k.epoch = m.current_epoch JOIN devices d ON d.device_id = k.device_id "
+        "WHERE m.mailbox_id = ? AND k.device_id = ? AND d.state = 'enrolled'");
+    if (!select) {
+      return {boost::system::in_place_error, select.error()};
+    }
+    select->bind(1, mailbox_id).bind(2, device_id);
+    return select->step();
+  });
+}
+
+sqlite::Result<EpochKeys> SqliteDirectory::epoch_keys(const Id& mailbox_id, std::uint32_t epoch,
+                                                      const Id& device_id) {
+  return storage_->read([&](Db& db) -> sqlite::Result<EpochKeys> {
+    auto select = db.prepare(
+        "SELECT e.certificate, coalesce(e.previous_seed_box, x''), "
+        "coalesce((SELECT seed_box FROM mailbox_members k WHERE k.mailbox_id = e.mailbox_id AND "
+        "k.epoch = e.epoch AND k.device_id = ?), x'') "
+        "FROM mailbox_epochs e WHERE e.mailbox_id = ? AND e.epoch = ?");
+    if (!select) {
+      return select.error();
+    }
+    select->bind(1, device_id).bind(2, mailbox_id).bind(3, static_cast<std::int64_t>(epoch));
+    auto row = select->step();
+    if (!row) {
+      return row.error();
+    }
+    if (!*row) {
+      return make_error_code(directory_errc::not_found);
+    }
+    EpochKeys keys{blob(*select, 0), blob(*select, 1), blob(*select, 2), {}};
+    select->reset();
+    // The members let an admin rotate without keeping its own list; a client checks them
+    // against the certificate's members hash, so the hub cannot add or drop one unnoticed.
+    auto members = db.prepare(
+        "SELECT device_id FROM mailbox_members WHERE mailbox_id = ? AND epoch = ? "
+        "ORDER BY device_id");
+    if (!members) {
+      return members.error();
+    }
+    members->bind(1, mailbox_id).bind(2, static_cast<std::int64_t>(epoch));
+    while (true) {
+      auto member = members->step();
+      if (!member) {
+        return member.error();
+      }
+      if (!*member) {
+        break;
+      }
+      keys.members.push_back(rows::fixed<16>(members->column_blob(0)));
+    }
+    return keys;
+  });
+}
+
+bool SqliteDirectory::add_organisation(const Organisation& organisation, std::int64_t at_ms,
+                                       Done done) {
+  return storage_->writer().submit(
+      [organisation, at_ms](Db& db) -> Void {
+        if (!is_good_name(organisation.name)) {
+          return make_error_code(directory_errc::name_invalid);
+        }
+        auto insert = db.prepare(
+            "INSERT INTO organisations (org_id, org_type, name, signing_key, created_at_ms) "
+            "VALUES (?, ?, ?, ?, ?)");
+        if (!insert) {
+          return insert.error();
+        }
+        insert->bind(1, organisation.org_id)
+            .bind(2, protocol::name_of(organisation.type))
+            .bind(3, organisation.name)
+            .bind(4, organisation.signing_key)
+            .bind(5, at_ms);
+        if (auto inserted = insert->run(); !inserted) {
+          return inserted.error() == sqlite::errc::constraint_violation
+                     ? make_error_code(directory_errc::organisation_exists)
+                     : inserted.error();
+        }
+        return rows::insert_audit(db, at_ms, "organisation.added", organisation.org_id, {}, {},
+                                  "type=" + std::string(protocol::name_of(organisation.type)));
+      },
+      std::move(done));
+}
+
+bool SqliteDirectory::request_enrolment(const Device& request, Done done) {
+  return storage_->writer().submit(
+      [request](Db& db) -> Void {
+        auto existing = device_in(db, request.device_id);
+        if (existing) {
+          // A retried request is fine; anything else about a known device id is not.
+          const bool same = existing->org_id == request.org_id &&
+                            existing->state == DeviceState::pending &&
+                            existing->signing_key == request.signing_key &&
+                            existing->encryption_key == request.encryption_key &&
+                            existing->staff_id == request.staff_id;
+          return same ? Void() : make_error_code(directory_errc::device_exists);
+        }
+        if (existing.error() != directory_errc::not_found) {
+          return existing.error();
+        }
+        auto insert = db.prepare(
+            "INSERT INTO devices (device_id, org_id, role, state, signing_key, encryption_key, "
+            "staff_id, requested_at_ms) VALUES (?, ?, ?, 'pending', ?, ?, ?, ?)");
+        if (!insert) {
+          return insert.error();
+        }
+        insert->bind(1, request.device_id)
+            .bind(2, request.org_id)
+            .bind(3, request.role)
+            .bind(4, request.signing_key)
+            .bind(5, request.encryption_key)
+            .bind(6, request.staff_id)
+            .bind(7, request.requested_at_ms);
+        if (auto inserted = insert->run(); !inserted) {
+          return inserted;
+        }
+        return rows::insert_audit(db, request.requested_at_ms, "device.requested", request.org_id,
+                                  request.device_id, {}, "role=" + request.role);
+      },
+      std::move(done));
+}
+
+Directory::Done SqliteDirectory::counting(Done done) {
+  return [generation = device_generation_, done = std::move(done)](sqlite::Result<void> result) {
+    if (result) {
+      generation->fetch_add(1, std::memory_order_release);
+    }
+    done(result);
+  };
+}
+
+bool SqliteDirectory::approve_enrolment(const Actor& admin, const Id& device_id,
+                                        std::vector<std::uint8_t> certificate, std::int64_t at_ms,
+                                        Done done) {
+  return storage_->writer().submit(
+      [admin, device_id, certificate = std::move(certificate), at_ms](Db& db) {
+        return approve_in(db, admin, device_id, certificate, at_ms);
+      },
+      counting(std::move(done)));
+}
+
+bool SqliteDirectory::remove_device(const Actor& admin, const Id& device_id, std::int64_t at_ms,
+                                    Done done) {
+  return storage_->writer().submit(
+      [admin, device_id, at_ms](Db& db) -> Void {
+        auto device = device_in(db, device_id);
+        if (!device || device->org_id != admin.org_id) {
+          return device ? make_error_code(directory_errc::not_found) : device.error();
+        }
+        auto update = db.prepare(
+            "UPDATE devices SET state = 'removed', decided_at_ms = ?, decided_by = ? "
+            "WHERE device_id = ?");
+        if (!update) {
+          return update.error();
+        }
+        update->bind(1, at_ms).bind(2, admin.device_id).bind(3, device_id);
+        if (auto updated = update->run(); !updated) {
+          return updated;
+        }
+        // The device still holds the current seeds of its mailboxes: nothing new may be sealed
+        // to them until the organisation rotates them to epochs without it.
+        auto hold = db.prepare(
+            "UPDATE mailboxes SET needs_rotation = 1 WHERE mailbox_id IN (SELECT m.mailbox_id "
+            "FROM mailboxes m JOIN mailbox_members k ON k.mailbox_id = m.mailbox_id AND "
+            "k.epoch = m.current_epoch WHERE k.device_id = ?)");
+        if (!hold) {
+          return hold.error();
+        }
+        hold->bind(1, device_id);
+        if (auto held = hold->run(); !held) {
+          return held;
+        }
+        return rows::insert_audit(db, at_ms, "device.removed", admin.org_id, admin.device_id,
+                                  device_id, "mailboxes_held=" + std::to_string(db.changes()));
+      },
+      counting(std::move(done)));
+}
+
+bool SqliteDirectory::change_mailbox(const Actor& admin, EpochChange change, std::int64_t at_ms,
+                                     Done done) {
+  return storage_->writer().submit(
+      [admin, change = std::move(change), at_ms](Db& db) {
+        return change_mailbox_in(db, admin, change, at_ms);
+      },
+      std::move(done));
+}
+
+}  // namespace draaischijf::server

@@ -1,0 +1,111 @@
+// The row helpers the stores share (store_rows.hpp): audit rows and the withdrawal of what
+// waits under a revoked consent.
+
+#include "store/store_rows.hpp"
+
+#include <draaischijf/protocol/encoding.hpp>
+#include <draaischijf/server/store/message_store.hpp>
+
+namespace draaischijf::server::rows {
+
+sqlite::Result<void> insert_audit(sqlite::Database& db, std::int64_t at_ms, std::string_view event,
+                                  std::span<const std::uint8_t> org,
+                                  std::span<const std::uint8_t> device,
+                                  std::span<const std::uint8_t> message, std::string_view detail) {
+  return insert_audit(db, at_ms, event, org, device, message, detail, AuditSubject{});
+}
+
+sqlite::Result<void> insert_audit(sqlite::Database& db, std::int64_t at_ms, std::string_view event,
+                                  std::span<const std::uint8_t> org,
+                                  std::span<const std::uint8_t> device,
+                                  std::span<const std::uint8_t> message, std::string_view detail,
+                                  const AuditSubject& subject) {
+  auto audit = db.prepare(
+      "INSERT INTO audit (at_ms, event, org_id, device_id, message_id, detail, pupil, user_id, "
+      "on_behalf_of, role, legal_basis, rule_ids, policy_version) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  if (!audit) {
+    return audit.error();
+  }
+  audit->bind(1, at_ms)
+      .bind(2, event)
+      .bind(3, org)
+      .bind(4, device)
+      .bind(5, message)
+      .bind(6, detail)
+      .bind(8, subject.user)
+      .bind(9, subject.on_behalf_of)
+      .bind(10, subject.role)
+      .bind(11, subject.legal_basis)
+      .bind(12, subject.rule_ids)
+      .bind(13, subject.policy_version);
+  if (subject.pupil.empty()) {
+    audit->bind_null(7);
+  } else {
+    audit->bind(7, subject.pupil);
+  }
+  return audit->run();
+}
+
+sqlite::Result<void> withdraw_queued(sqlite::Database& db, std::span<const std::uint8_t> consent_id,
+                                     std::span<const std::uint8_t> sender_org, std::int64_t at_ms,
+                                     std::vector<Withdrawal>& out) {
+  auto select = db.prepare(
+      "SELECT q.mailbox_id, q.sequence, e.message_id, e.size FROM queue q "
+      "JOIN envelopes e ON e.sequence = q.sequence "
+      "WHERE e.consent_reference = ? AND e.sender_org = ? AND q.state = 'queued' "
+      "ORDER BY q.sequence");
+  if (!select) {
+    return select.error();
+  }
+  select->bind(1, consent_id).bind(2, sender_org);
+  const std::size_t first = out.size();
+  std::vector<std::int64_t> sizes;
+  if (auto listed =
+          for_each_row(*select,
+                       [&](sqlite::Statement& row) {
+                         out.push_back({fixed<16>(row.column_blob(0)), row.column_int64(1),
+                                        fixed<16>(row.column_blob(2))});
+                         sizes.push_back(row.column_int64(3));
+                       });
+      !listed) {
+    return listed;
+  }
+  auto update =
+      db.prepare("UPDATE queue SET state = 'withdrawn' WHERE mailbox_id = ? AND sequence = ?");
+  auto count =
+      db.prepare("UPDATE mailboxes SET queued_bytes = queued_bytes - ? WHERE mailbox_id = ?");
+  auto undisclose =
+      db.prepare("DELETE FROM disclosures WHERE message_id = ? AND recipient_mailbox = ?");
+  if (!update || !count || !undisclose) {
+    return !update ? update.error() : (!count ? count.error() : undisclose.error());
+  }
+  for (std::size_t i = 0; i < sizes.size(); ++i) {
+    const Withdrawal& w = out[first + i];
+    update->bind(1, w.mailbox_id).bind(2, w.sequence);
+    count->bind(1, sizes[i]).bind(2, w.mailbox_id);
+    if (auto updated = update->run(); !updated) {
+      return updated;
+    }
+    if (auto counted = count->run(); !counted) {
+      return counted;
+    }
+    update->reset();
+    count->reset();
+    // Never received, so never disclosed: the register answers inzage requests.
+    undisclose->bind(1, w.message_id).bind(2, w.mailbox_id);
+    if (auto removed = undisclose->run(); !removed) {
+      return removed;
+    }
+    undisclose->reset();
+    if (auto audited =
+            insert_audit(db, at_ms, "envelope.withdrawn", sender_org, {}, w.message_id,
+                         "sequence=" + std::to_string(w.sequence) + " reason=consent-revoked");
+        !audited) {
+      return audited;
+    }
+  }
+  return {};
+}
+
+}  // namespace draaischijf::server::rows

@@ -1,0 +1,71 @@
+#pragma once
+
+// Row helpers the message store and the directory share.
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include <draaischijf/server/store/message_store.hpp>
+#include <draaischijf/server/store/sqlite.hpp>
+
+namespace draaischijf::server::rows {
+
+template <std::size_t N>
+[[nodiscard]] std::array<std::uint8_t, N> fixed(std::span<const std::uint8_t> bytes) {
+  std::array<std::uint8_t, N> out{};
+  std::copy_n(bytes.begin(), std::min(N, bytes.size()), out.begin());
+  return out;
+}
+
+/// One audit row. Details name ids, counts and kinds: never content or personal data.
+[[nodiscard]] sqlite::Result<void> insert_audit(sqlite::Database& db, std::int64_t at_ms,
+                                                std::string_view event,
+                                                std::span<const std::uint8_t> org,
+                                                std::span<const std::uint8_t> device,
+                                                std::span<const std::uint8_t> message,
+                                                std::string_view detail);
+
+/// The NEN 7513 fields of a policy-related audit row (nullptr in insert_audit: none).
+struct AuditSubject {
+  std::span<const std::uint8_t> pupil;  // empty: no pupil
+  std::string_view user;
+  std::string_view on_behalf_of;
+  std::string_view role;
+  std::string_view legal_basis;
+  std::string_view rule_ids;
+  std::string_view policy_version;
+};
+
+[[nodiscard]] sqlite::Result<void> insert_audit(
+    sqlite::Database& db, std::int64_t at_ms, std::string_view event,
+    std::span<const std::uint8_t> org, std::span<const std::uint8_t> device,
+    std::span<const std::uint8_t> message, std::string_view detail, const AuditSubject& subject);
+
+/// Withdraws every queued entry of the envelopes `sender_org` sent under `consent_id`, with an
+/// audit row each, appending them to `out`. Runs inside the caller's transaction.
+[[nodiscard]] sqlite::Result<void> withdraw_queued(sqlite::Database& db,
+                                                   std::span<const std::uint8_t> consent_id,
+                                                   std::span<const std::uint8_t> sender_org,
+                                                   std::int64_t at_ms,
+                                                   std::vector<Withdrawal>& out);
+
+/// Steps through every row, calling `each(statement)`.
+template <class Each>
+[[nodiscard]] sqlite::Result<void> for_each_row(sqlite::Statement& statement, Each&& each) {
+  while (true) {
+    auto row = statement.step();
+    if (!row) {
+      return row.error();
+    }
+    if (!*row) {
+      return {};
+    }
+    each(statement);
+  }
+}
+
+}  // namespace draaischijf::server::rows

@@ -1,0 +1,197 @@
+#pragma once
+
+// A hub that lies, for the tests: a stand-in between the client library and the real hub
+// process that lets a test rewrite each answer and records what reached the hub, and the
+// fixture every tampering test starts from (a CLB device with a consent registered, the CAW
+// intake mailbox and the CLB's own onthaal mailbox read before any tampering).
+
+#include <algorithm>
+#include <functional>
+#include <memory>
+#include <optional>
+
+#include <boost/json.hpp>
+#include <gtest/gtest.h>
+
+#include <draaischijf/client/client.hpp>
+#include <draaischijf/client/dev_import.hpp>
+#include <draaischijf/protocol/encoding.hpp>
+
+#include "hub_process.hpp"
+#include "test_consent.hpp"
+
+namespace draaischijf::testing {
+
+namespace json = boost::json;
+using client::Client;
+using client::client_errc;
+using client::DownloadSink;
+using client::HubReply;
+using client::UploadSource;
+using protocol::Id;
+namespace fs = std::filesystem;
+
+// Forwards to the real hub and lets the test rewrite each answer; records what passed.
+class TamperingHub final : public client::HubTransport {
+ public:
+  using Tamper = std::function<void(std::string_view target, HubReply& reply)>;
+  TamperingHub(client::HubConnection real, std::shared_ptr<Tamper> tamper,
+               std::shared_ptr<std::vector<std::string>> posted)
+      : real_(std::move(real)), tamper_(std::move(tamper)), posted_(std::move(posted)) {}
+
+  protocol::Result<HubReply> get(std::string_view target) override {
+    auto reply = real_.get(target);
+    if (reply && *tamper_) {
+      (*tamper_)(target, *reply);
+    }
+    return reply;
+  }
+  protocol::Result<HubReply> post(std::string_view target, std::span<const std::uint8_t> body,
+                                  std::string_view content_type) override {
+    posted_->emplace_back(target);
+    return real_.post(target, body, content_type);
+  }
+  protocol::Result<HubReply> put(std::string_view target, UploadSource& body,
+                                 std::string_view content_type) override {
+    posted_->emplace_back(target);
+    return real_.put(target, body, content_type);
+  }
+  // A blob comes down whole into memory (test blobs are small), is changed, then handed on.
+  protocol::Result<HubReply> get_into(std::string_view target, DownloadSink& sink) override {
+    if (!blob_tamper || !*blob_tamper) {
+      return real_.get_into(target, sink);
+    }
+    struct Memory final : DownloadSink {
+      std::vector<std::uint8_t> bytes;
+      protocol::Result<void> rewind() override {
+        bytes.clear();
+        return {};
+      }
+      protocol::Result<void> write(std::span<const std::uint8_t> more) override {
+        bytes.insert(bytes.end(), more.begin(), more.end());
+        return {};
+      }
+    } memory;
+    auto reply = real_.get_into(target, memory);
+    if (reply && reply->ok()) {
+      (*blob_tamper)(memory.bytes);
+      if (auto written = sink.write(memory.bytes); !written) {
+        return written.error();
+      }
+    }
+    return reply;
+  }
+
+  protocol::Result<std::unique_ptr<client::HubNotifications>> listen() override {
+    return real_.listen();
+  }
+
+  std::shared_ptr<std::function<void(std::vector<std::uint8_t>&)>> blob_tamper;
+
+ private:
+  client::HubConnection real_;
+  std::shared_ptr<Tamper> tamper_;
+  std::shared_ptr<std::vector<std::string>> posted_;
+};
+
+// Rewrites one JSON field of an answer.
+inline void rewrite(HubReply& reply, const std::function<void(json::object&)>& change) {
+  auto value = json::parse(reply.body);
+  change(value.as_object());
+  reply.body = json::serialize(value);
+}
+
+inline std::vector<std::uint8_t> b64(const json::object& o, std::string_view key) {
+  return protocol::base64_decode(std::string(o.at(key).as_string())).value();
+}
+
+class TamperingTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const auto pki = dir.path() / "data" / "dev-pki";
+    const auto key_file = dir.path() / "clb.key";
+    ASSERT_TRUE(client::create_key_file(key_file));
+    unlock = client::Unlock::with_key_file(key_file).value();
+    client::ProfileSettings settings;
+    settings.hub = {"localhost", hub.port()};
+    ASSERT_TRUE(client::import_dev_device(pki / "clb", dir.path() / "clb", settings, unlock));
+    TlsClient clb(hub.port(), pki / "root.pem", pki / "clb" / "device.pem",
+                  pki / "clb" / "device.key");
+    consent = register_pupil_consent(clb);
+    profile = client::Profile::open(dir.path() / "clb").value();
+    auto connection = client::HubConnection::open(settings.hub, profile->tls());
+    ASSERT_TRUE(connection) << connection.error().message();
+    auto secrets = client::open_key_store(profile->key_store(), unlock).value();
+    auto stand_in = std::make_unique<TamperingHub>(std::move(*connection), tamper, posted);
+    stand_in->blob_tamper = blob_tamper;
+    auto opened = Client::open_with(*profile, std::move(secrets), std::move(stand_in));
+    ASSERT_TRUE(opened) << opened.error().message();
+    device.emplace(std::move(*opened));
+    // The CAW intake mailbox and the CLB's own onthaal mailbox, read before any tampering.
+    for (const auto& organisation : device->trust().organisations()) {
+      auto mailboxes = device->mailboxes(organisation.org_id).value();
+      if (organisation.name.find("CAW") != std::string::npos) {
+        intake = mailboxes.at(0).mailbox_id;
+        caw = organisation.org_id;
+      }
+      if (organisation.org_id == device->device().org_id) {
+        onthaal = mailboxes.at(0).mailbox_id;
+      }
+    }
+  }
+
+  // A one-fragment letter to the CAW intake.
+  client::Composition letter_to_intake(protocol::MessageKind kind, protocol::DataCategory category,
+                                       std::string_view text) const {
+    client::Composition letter;
+    letter.kind = kind;
+    letter.recipients = {intake};
+    letter.consent_reference = consent;
+    letter.pupil_pseudonym = test_pupil();
+    protocol::Fragment fragment;
+    fragment.category = category;
+    fragment.media_type = "text/plain";
+    fragment.body = protocol::SecretBytes::copy_of(view_of(text));
+    letter.fragments.push_back(std::move(fragment));
+    return letter;
+  }
+
+  // Sending must be refused as tampering, with nothing submitted to the hub.
+  void expect_send_refused(const std::string& what) {
+    posted->clear();
+    const auto sent =
+        device->send(letter_to_intake(protocol::MessageKind::doorverwijzing,
+                                      protocol::DataCategory::psychisch_sociaal, "vertrouwelijk"));
+    ASSERT_FALSE(sent) << what << " went unnoticed";
+    EXPECT_EQ(sent.error(), make_error_code(client_errc::directory_tampered)) << what;
+    EXPECT_TRUE(std::none_of(posted->begin(), posted->end(),
+                             [](const std::string& t) { return t == "/v1/envelopes"; }))
+        << what << ": an envelope reached the hub";
+  }
+
+  TempDir dir;
+  HubProcess hub{dir.path(), "[server]\nlisten_port = 0\ndata_dir = \"" +
+                                 (dir.path() / "data").string() + "\"\n"};
+  client::Unlock unlock;
+  std::optional<client::Profile> profile;
+  std::shared_ptr<TamperingHub::Tamper> tamper = std::make_shared<TamperingHub::Tamper>();
+  std::shared_ptr<std::vector<std::string>> posted = std::make_shared<std::vector<std::string>>();
+  std::shared_ptr<std::function<void(std::vector<std::uint8_t>&)>> blob_tamper =
+      std::make_shared<std::function<void(std::vector<std::uint8_t>&)>>();
+  std::optional<Client> device;
+  Id intake{};
+  Id onthaal{};
+  Id caw{};
+  Id consent{};
+
+  // The school's staff device, as a client of the real hub (no tampering in between).
+  Client open_school() {
+    client::ProfileSettings settings;
+    settings.hub = {"localhost", hub.port()};
+    EXPECT_TRUE(client::import_dev_device(dir.path() / "data" / "dev-pki" / "school",
+                                          dir.path() / "school", settings, unlock));
+    return Client::open(client::Profile::open(dir.path() / "school").value(), unlock).value();
+  }
+};
+
+}  // namespace draaischijf::testing
