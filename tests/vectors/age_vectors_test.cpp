@@ -117,8 +117,7 @@ TEST(AgeVectorsTest, EveryX25519VectorGivesItsExpectedOutcome) {
   const auto dir = vector_dir();
   ASSERT_FALSE(dir.empty()) << "DRAAISCHIJF_AGE_VECTORS is not set";
   ASSERT_TRUE(std::filesystem::is_directory(dir))
-      << dir << " is missing: the vectors are read in place from the shared folder next to "
-      << "the repository (set DRAAISCHIJF_SHARED_DIR when configuring to point elsewhere)";
+      << dir << " is missing: the vectors belong in tests/vectors/age of the repository";
   int ran = 0;
   int skipped = 0;
   std::vector<std::filesystem::path> paths;
