@@ -125,7 +125,8 @@ int fail(const boost::system::error_code& error, const client::Client* client) {
       error == client_errc::trust_file_invalid) {
     return kSecurity;
   }
-  if (error == connection_errc::unreachable || error == connection_errc::timeout) {
+  if (error == connection_errc::unreachable || error == connection_errc::timeout ||
+      error == connection_errc::handshake_interrupted) {
     return kUnreachable;
   }
   return kFailed;

@@ -1,17 +1,22 @@
 // draaischijf directory, inbox, read, ack, status: what the device sees and receives.
 
 #include <algorithm>
+#include <cerrno>
 #include <csignal>
 #include <cstdlib>
+#include <fcntl.h>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
 #include <string>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <boost/json.hpp>
 
 #include <draaischijf/client/client.hpp>
+#include <draaischijf/protocol/display_text.hpp>
 #include <draaischijf/protocol/encoding.hpp>
 
 #include "commands.hpp"
@@ -222,14 +227,29 @@ std::optional<InboxEntry> resolve(Client& client, const Arguments& args, int& ex
   return *entry;
 }
 
-// A sender's file name as a name in the folder the reader chose: no path, no hidden file.
+// A sender's file name as a name in the folder the reader chose: no path, no hidden file, no
+// control or bidi character (a right-to-left override makes "fdp.exe" read "exe.pdf").
 std::string safe_file_name(const std::string& name, std::size_t index) {
   const std::string base = fs::path(name).filename().string();
-  const bool usable =
-      !base.empty() && base.front() != '.' && std::none_of(base.begin(), base.end(), [](char c) {
-        return c == '/' || c == '\\' || static_cast<unsigned char>(c) < 0x20;
-      });
+  const bool usable = !base.empty() && base.front() != '.' &&
+                      draaischijf::protocol::is_display_safe(base) &&
+                      std::none_of(base.begin(), base.end(), [](char c) {
+                        return c == '/' || c == '\\' || static_cast<unsigned char>(c) < 0x20;
+                      });
   return usable ? base : "attachment-" + std::to_string(index + 1);
+}
+
+// What a flag on a received message means, for the warning above its content.
+std::string flag_warning(const std::string& flag) {
+  if (flag == "conflict") {
+    return "conflict: the hub delivered another, different copy of this message id to this "
+           "mailbox; compare them (draaischijf inbox --all) and tell the hub operator";
+  }
+  if (flag == "created_after_receipt") {
+    return "created_after_receipt: the sender signed this message more than 5 minutes after the "
+           "hub says it received it; the sender's clock or the hub's times are wrong";
+  }
+  return flag + " in the sender's sequence numbers";
 }
 
 // The header people read above the content: kind, purpose, sender, what was verified, when,
@@ -245,12 +265,56 @@ void describe_sender(const InboxEntry& entry, const ReadMessage& message, std::o
         << "\n      signature and device certificate verified against the organisation key\n"
         << "sent  " << when(static_cast<std::int64_t>(opened.outer.created_at_ms)) << "\n";
   for (const auto& flag : message.entry.flags) {
-    human << "WARNING: " << flag << " in the sender's sequence numbers\n";
+    human << "WARNING: " << flag_warning(flag) << "\n";
   }
 }
 
-// The fragments, for people and as JSON; with --save each is written to DIR/fragment-N.
-json::array show_fragments(const ReadMessage& message, const Arguments& args, std::ostream& human) {
+// A message's text as the CLI shows it: each line behind "  | ", so no line of the body can
+// pass for one of the CLI's own ("signature ... verified", "WARNING: ...").
+std::string quoted_body(std::string_view body) {
+  std::string out = "  | ";
+  for (const char c : body) {
+    out += c;
+    if (c == '\n') {
+      out += "  | ";
+    }
+  }
+  return out;
+}
+
+// A fragment saved with --save: a new file, 0600, never through a symbolic link; a file there
+// already is replaced only with --force (the link itself, not what it points to). Empty when
+// saved, else what to tell the reader.
+std::string save_new_file(const std::string& path, std::span<const std::uint8_t> bytes,
+                          bool force) {
+  constexpr int kFlags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
+  int fd = ::open(path.c_str(), kFlags, 0600);
+  if (fd < 0 && errno == EEXIST && force && ::unlink(path.c_str()) == 0) {
+    fd = ::open(path.c_str(), kFlags, 0600);
+  }
+  if (fd < 0) {
+    return errno == EEXIST ? path +
+                                 " is there already and was left as it is; save to another folder, "
+                                 "remove it, or add --force to replace it"
+                           : "cannot write " + path;
+  }
+  ::fchmod(fd, 0600);
+  std::size_t done = 0;
+  while (done < bytes.size()) {
+    const auto n = ::write(fd, bytes.data() + done, bytes.size() - done);
+    if (n <= 0) {
+      ::close(fd);
+      return "cannot write " + path;
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  return ::fsync(fd) == 0 && ::close(fd) == 0 ? std::string{} : "cannot write " + path;
+}
+
+// The fragments, for people and as JSON; with --save each is written to DIR/fragment-SEQ-N
+// (SEQ as inbox shows it: messages saved into one folder do not collide).
+json::array show_fragments(const ReadMessage& message, const Arguments& args, std::ostream& human,
+                           std::string& failed) {
   json::array fragments;
   std::size_t index = 0;
   for (const auto* view : message.fragments) {
@@ -261,10 +325,13 @@ json::array show_fragments(const ReadMessage& message, const Arguments& args, st
     std::string saved;
     if (const auto dir = args.value("save")) {
       fs::create_directories(*dir);
-      saved = (fs::path(*dir) / ("fragment-" + std::to_string(index))).string();
-      std::ofstream(saved, std::ios::binary)
-          .write(reinterpret_cast<const char*>(fragment.body.data()),
-                 static_cast<std::streamsize>(fragment.body.size()));
+      saved = (fs::path(*dir) /
+               ("fragment-" + std::to_string(message.entry.sequence) + "-" + std::to_string(index)))
+                  .string();
+      if (auto why = save_new_file(saved, fragment.body, args.flag("force")); !why.empty()) {
+        failed = std::move(why);
+        return fragments;
+      }
     }
     const std::string body(fragment.body.begin(), fragment.body.end());
     fragments.push_back({{"category", category},
@@ -275,7 +342,7 @@ json::array show_fragments(const ReadMessage& message, const Arguments& args, st
     human << "\n[" << category << "] " << fragment.media_type << ", " << fragment.body.size()
           << " bytes" << (saved.empty() ? "" : ", saved to " + saved) << "\n";
     if (text) {
-      human << body << "\n";
+      human << quoted_body(body) << "\n";
     }
   }
   return fragments;
@@ -292,9 +359,10 @@ std::optional<int> show_attachments(Client& client, const InboxEntry& entry,
     if (const auto dir = args.value("save")) {
       fs::create_directories(*dir);
       saved = (fs::path(*dir) / safe_file_name(attachment.file_name, attachment.index)).string();
-      auto written =
-          client.inbox().save_attachment(entry.mailbox_id, entry.sequence, attachment.index, saved);
+      auto written = client.inbox().save_attachment(entry.mailbox_id, entry.sequence,
+                                                    attachment.index, saved, args.flag("force"));
       if (!written) {
+        std::cerr << "error: " << saved << ": not saved\n";
         return fail(written.error(), &client);
       }
     }
@@ -312,7 +380,7 @@ std::optional<int> show_attachments(Client& client, const InboxEntry& entry,
 }
 
 int cmd_read(Client& client, const Context& context, const Arguments& args) {
-  if (auto bad = args.unknown({"save", "save-age"}); !bad.empty()) {
+  if (auto bad = args.unknown({"save", "save-age", "force"}); !bad.empty()) {
     return usage_error(bad);
   }
   int code = kOk;
@@ -336,7 +404,12 @@ int cmd_read(Client& client, const Context& context, const Arguments& args) {
   }
   std::ostringstream human;
   describe_sender(*entry, *message, human);
-  json::array fragments = show_fragments(*message, args, human);
+  std::string not_saved;
+  json::array fragments = show_fragments(*message, args, human, not_saved);
+  if (!not_saved.empty()) {
+    std::cerr << "error: " << not_saved << "\n";
+    return kFailed;
+  }
   json::array attachments;
   if (const auto failed = show_attachments(client, *entry, *message, args, human, attachments)) {
     return *failed;

@@ -24,6 +24,7 @@
 #include "options.hpp"
 #include "policy_command.hpp"
 #include "progress.hpp"
+#include "terminal_filter.hpp"
 
 #ifndef DRAAISCHIJF_VERSION
 #error "DRAAISCHIJF_VERSION comes from project(VERSION) in CMakeLists.txt"
@@ -146,10 +147,11 @@ constexpr Command kCommands[] = {
    "arrives, across disconnects and hub restarts, and\n"
    "each withdrawal (Ctrl-C stops)"},
   {"read", "", kClient, cli::read_command,
-   "read SEQ [--save DIR] [--save-age FILE]",
+   "read SEQ [--save DIR [--force]] [--save-age FILE]",
    "Opens and verifies one message; marks it read.\n"
    "--save writes fragments and attachments (each\n"
-   "checked against the sender's signature first)\n"
+   "checked against the sender's signature first),\n"
+   "0600, never over a file there unless --force\n"
    "--save-age writes its age body (for archives)"},
   {"ack", "", kClient, cli::ack_command,
    "ack SEQ",
@@ -265,7 +267,7 @@ const Command* find_command(const std::vector<std::string>& words,
 }
 
 int dispatch(const Context& context, const std::vector<std::string_view>& words) {
-  const cli::Arguments args(words, {"all", "json", "follow"});
+  const cli::Arguments args(words, {"all", "json", "follow", "force"});
   std::vector<const Command*> rows;
   const Command* command = find_command(args.positional(), rows);
   if (command == nullptr && rows.empty()) {
@@ -295,6 +297,11 @@ int dispatch(const Context& context, const std::vector<std::string_view>& words)
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Every line printed for a person is filtered: text from the hub cannot drive the terminal.
+  // stdout is taken off the filter again when --json asks for exact output.
+  cli::FilteredOutput filtered;
+  filtered.install(std::cout);
+  filtered.install(std::cerr);
   std::vector<std::string_view> words(argv + 1, argv + argc);
   Context context;
   if (const char* env = std::getenv("DRAAISCHIJF_PROFILE")) {
@@ -315,6 +322,7 @@ int main(int argc, char** argv) {
     }
     if (option == "--json") {
       context.json_output = true;
+      filtered.remove(std::cout);
       words.erase(words.begin());
       continue;
     }
@@ -329,6 +337,9 @@ int main(int argc, char** argv) {
   if (words.empty()) {
     print_help(std::cout);
     return kUsageError;
+  }
+  if (words.front() == "policy" && std::find(words.begin(), words.end(), "--json") != words.end()) {
+    filtered.remove(std::cout);  // `policy explain ... --json` takes it after its own words
   }
   return dispatch(context, words);
 }

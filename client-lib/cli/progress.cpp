@@ -6,6 +6,8 @@
 #include <string>
 #include <unistd.h>
 
+#include <draaischijf/protocol/display_text.hpp>
+
 namespace draaischijf::cli {
 
 bool progress_wanted(bool json_output) {
@@ -34,8 +36,8 @@ client::ProgressCallback progress_bar() {
     bar.resize(kWidth, '.');
     constexpr double kMiB = 1024.0 * 1024.0;
     std::fprintf(stderr, "\r%s %s [%s] %3d%% %.1f/%.1f MiB", p.upload ? "up  " : "down",
-                 drawn->file.c_str(), bar.c_str(), percent, static_cast<double>(p.done) / kMiB,
-                 static_cast<double>(p.total) / kMiB);
+                 protocol::escape_for_terminal(drawn->file).c_str(), bar.c_str(), percent,
+                 static_cast<double>(p.done) / kMiB, static_cast<double>(p.total) / kMiB);
     if (p.done == p.total) {
       std::fputc('\n', stderr);
     }

@@ -1,5 +1,8 @@
 #include "attachment_transfer.hpp"
 
+#include <cerrno>
+#include <fcntl.h>
+#include <stdio.h>  // renameat2, RENAME_NOREPLACE
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -119,11 +122,12 @@ protocol::Hash256 SealingFileSource::hash() const {
 
 OpeningFileSink::OpeningFileSink(std::filesystem::path target,
                                  const protocol::AttachmentDescriptor& descriptor,
-                                 const ProgressCallback& progress)
+                                 const ProgressCallback& progress, bool replace_existing)
     : target_(std::move(target)),
       descriptor_(descriptor),
       progress_(progress),
-      plain_(kAttachmentChunk) {
+      plain_(kAttachmentChunk),
+      replace_existing_(replace_existing) {
   partial_ = target_;
   partial_ += ".part";
 }
@@ -139,23 +143,52 @@ OpeningFileSink::~OpeningFileSink() {
 
 Result<std::unique_ptr<OpeningFileSink>> OpeningFileSink::create(
     const std::filesystem::path& target, const protocol::AttachmentDescriptor& descriptor,
-    const ProgressCallback& progress) {
-  std::unique_ptr<OpeningFileSink> sink(new OpeningFileSink(target, descriptor, progress));
+    const ProgressCallback& progress, bool replace_existing) {
+  std::unique_ptr<OpeningFileSink> sink(
+      new OpeningFileSink(target, descriptor, progress, replace_existing));
+  std::error_code ignored;
+  if (!replace_existing &&
+      std::filesystem::exists(std::filesystem::symlink_status(target, ignored))) {
+    return make_error_code(client_errc::file_exists);
+  }
+  if (auto created = sink->create_partial(); !created) {
+    return created.error();
+  }
   if (auto rewound = sink->rewind(); !rewound) {
     return rewound.error();
   }
   return sink;
 }
 
-Result<void> OpeningFileSink::rewind() {
-  if (file_ != nullptr) {
-    std::fclose(file_);
+// The partial file is made here and nowhere else: O_EXCL and O_NOFOLLOW, so a file or a
+// symbolic link planted at its name is never written through (it is replaced, not followed,
+// only when asked to replace).
+Result<void> OpeningFileSink::create_partial() {
+  if (replace_existing_) {
+    ::unlink(partial_.c_str());  // removes a link itself, never its target
   }
-  file_ = std::fopen(partial_.c_str(), "wb");
+  const int fd =
+      ::open(partial_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    return errno == EEXIST || errno == ELOOP ? make_error_code(client_errc::file_exists)
+                                             : unwritable();
+  }
+  ::fchmod(fd, 0600);
+  file_ = ::fdopen(fd, "wb");
   if (file_ == nullptr) {
+    ::close(fd);
+    ::unlink(partial_.c_str());
     return unwritable();
   }
-  ::fchmod(::fileno(file_), 0600);
+  return {};
+}
+
+Result<void> OpeningFileSink::rewind() {
+  // The same partial file again, emptied (a download sent again from the start).
+  if (std::fflush(file_) != 0 || ::ftruncate(::fileno(file_), 0) != 0 ||
+      std::fseek(file_, 0, SEEK_SET) != 0) {
+    return unwritable();
+  }
   auto opener = protocol::AttachmentOpener::start(descriptor_.key, descriptor_.stream_header,
                                                   descriptor_.ciphertext_size);
   if (!opener) {
@@ -213,16 +246,33 @@ Result<std::uint64_t> OpeningFileSink::finish() {
   const bool flushed = std::fflush(file_) == 0 && ::fsync(::fileno(file_)) == 0;
   std::fclose(file_);
   file_ = nullptr;
-  std::error_code renamed;
-  if (flushed) {
-    std::filesystem::rename(partial_, target_, renamed);
-  }
-  if (!flushed || renamed) {
+  auto moved = flushed ? move_into_place() : Result<void>(unwritable());
+  if (!moved) {
     std::error_code ignored;
     std::filesystem::remove(partial_, ignored);
-    return unwritable();
+    return moved.error();
   }
   return written_;
+}
+
+// rename(2) replaces what is at the target (a link itself, never what it points to); without
+// replace_existing, RENAME_NOREPLACE, or link(2) and unlink(2) where the file system lacks it,
+// so a file that appeared during the download is not overwritten either.
+Result<void> OpeningFileSink::move_into_place() {
+  if (replace_existing_) {
+    return ::rename(partial_.c_str(), target_.c_str()) == 0 ? Result<void>{} : unwritable();
+  }
+  if (::renameat2(AT_FDCWD, partial_.c_str(), AT_FDCWD, target_.c_str(), RENAME_NOREPLACE) == 0) {
+    return {};
+  }
+  if (errno != EINVAL && errno != ENOSYS) {
+    return errno == EEXIST ? make_error_code(client_errc::file_exists) : unwritable();
+  }
+  if (::link(partial_.c_str(), target_.c_str()) != 0) {
+    return errno == EEXIST ? make_error_code(client_errc::file_exists) : unwritable();
+  }
+  ::unlink(partial_.c_str());
+  return {};
 }
 
 }  // namespace draaischijf::client

@@ -54,20 +54,24 @@ class SealingFileSource final : public UploadSource {
 
 class OpeningFileSink final : public DownloadSink {
  public:
-  /// Writes to a partial file beside `target`.
+  /// Writes to a partial file beside `target`, made 0600 (O_EXCL, O_NOFOLLOW). An existing
+  /// target or partial file is file_exists, unless `replace_existing`.
   [[nodiscard]] static protocol::Result<std::unique_ptr<OpeningFileSink>> create(
       const std::filesystem::path& target, const protocol::AttachmentDescriptor& descriptor,
-      const ProgressCallback& progress);
+      const ProgressCallback& progress, bool replace_existing = false);
   ~OpeningFileSink() override;
 
   [[nodiscard]] protocol::Result<void> rewind() override;
   [[nodiscard]] protocol::Result<void> write(std::span<const std::uint8_t> bytes) override;
-  /// Checks FINAL, size and hash, then moves the partial file to the target.
+  /// Checks FINAL, size and hash, then moves the partial file to the target (never over an
+  /// existing one unless `replace_existing`).
   [[nodiscard]] protocol::Result<std::uint64_t> finish();
 
  private:
   OpeningFileSink(std::filesystem::path target, const protocol::AttachmentDescriptor& descriptor,
-                  const ProgressCallback& progress);
+                  const ProgressCallback& progress, bool replace_existing);
+  protocol::Result<void> create_partial();
+  protocol::Result<void> move_into_place();
   protocol::Result<void> open_pending_chunk();
 
   std::filesystem::path target_;
@@ -81,6 +85,7 @@ class OpeningFileSink final : public DownloadSink {
   std::vector<std::uint8_t> plain_;
   std::uint64_t received_ = 0;
   std::uint64_t written_ = 0;
+  bool replace_existing_ = false;
 };
 
 }  // namespace draaischijf::client

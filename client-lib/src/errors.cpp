@@ -1,4 +1,5 @@
 #include <draaischijf/client/errors.hpp>
+#include <draaischijf/client/hub_connection.hpp>
 
 namespace draaischijf::client {
 namespace {
@@ -67,14 +68,46 @@ const char* describe(int value) noexcept {
     case client_errc::trust_file_invalid:
       return "the trust file has a malformed, unsafe or repeated line and was not used; "
              "restore it from a backup or pin the organisations again";
+    case client_errc::file_exists:
+      return "a file of that name (or its .part file) is there already and was left as it is; "
+             "save to another folder, remove it, or add --force to replace it";
   }
   return "unknown client error";
+}
+
+const char* describe_connection(int value) noexcept {
+  switch (static_cast<connection_errc>(value)) {
+    case connection_errc::tls_setup_failed:
+      return "the device's TLS files (hub root, certificate, key) cannot be used; check their "
+             "paths and that the key belongs to the certificate";
+    case connection_errc::unreachable:
+      return "the hub cannot be reached; check the address and that the hub runs";
+    case connection_errc::handshake_failed:
+      return "the TLS handshake failed: the hub refused this device's certificate or is not "
+             "the hub the root names";
+    case connection_errc::timeout:
+      return "the hub did not answer in time";
+    case connection_errc::bad_response:
+      return "the hub's answer is not valid HTTP/1.1";
+    case connection_errc::handshake_interrupted:
+      return "the hub closed the connection during the TLS handshake without saying why; it "
+             "may be down or restarting: try again in a moment";
+    case connection_errc::upload_source_short:
+      return "the file being uploaded became shorter while it was sent; send it again";
+  }
+  return "unknown connection error";
 }
 
 }  // namespace
 
 const boost::system::error_category& client_category() noexcept {
   static const protocol::FixedMessageCategory category("draaischijf.client", describe);
+  return category;
+}
+
+const boost::system::error_category& connection_category() noexcept {
+  static const protocol::FixedMessageCategory category("draaischijf.connection",
+                                                       describe_connection);
   return category;
 }
 

@@ -29,24 +29,12 @@ using Request = http::request<http::vector_body<std::uint8_t>>;
 constexpr std::size_t kChunk = 64 * 1024;
 constexpr std::size_t kMaxProblemBody = 64 * 1024;
 
-const char* describe(int value) noexcept {
-  switch (static_cast<connection_errc>(value)) {
-    case connection_errc::tls_setup_failed:
-      return "the device's TLS files (hub root, certificate, key) cannot be used; check their "
-             "paths and that the key belongs to the certificate";
-    case connection_errc::unreachable:
-      return "the hub cannot be reached; check the address and that the hub runs";
-    case connection_errc::handshake_failed:
-      return "the TLS handshake failed: the hub refused this device's certificate or is not "
-             "the hub the root names";
-    case connection_errc::timeout:
-      return "the hub did not answer in time";
-    case connection_errc::bad_response:
-      return "the hub's answer is not valid HTTP/1.1";
-    case connection_errc::upload_source_short:
-      return "the file being uploaded became shorter while it was sent; send it again";
-  }
-  return "unknown connection error";
+// Closed or reset during the TLS handshake without an alert (a hub going down or restarting);
+// anything else is a refusal (a certificate alert, or the hub's certificate failing the check).
+bool handshake_interrupted(const beast::error_code& ec) {
+  return ec == net::error::eof || ec == net::error::connection_reset ||
+         ec == net::error::connection_aborted || ec == net::error::broken_pipe ||
+         ec == ssl::error::stream_truncated;
 }
 
 // Runs one asynchronous operation to completion on this thread.
@@ -61,10 +49,7 @@ beast::error_code run_on(net::io_context& context, Start start) {
 
 }  // namespace
 
-const boost::system::error_category& connection_category() noexcept {
-  static const protocol::FixedMessageCategory category("draaischijf.connection", describe);
-  return category;
-}
+// connection_category() is in errors.cpp, with the client's other category.
 
 struct HubConnection::Impl {
   HubAddress address;
@@ -102,6 +87,7 @@ struct HubConnection::Impl {
     ec = run_on(context, [&](auto done) { fresh.async_handshake(ssl::stream_base::client, done); });
     if (ec) {
       return make_error_code(ec == beast::error::timeout ? connection_errc::timeout
+                             : handshake_interrupted(ec) ? connection_errc::handshake_interrupted
                                                          : connection_errc::handshake_failed);
     }
     return {};

@@ -13,6 +13,10 @@ using detail::SessionState;
 using protocol::Id;
 using protocol::Result;
 
+// How far a sender's clock may run ahead of the hub's before a message whose signed creation
+// time comes after the hub's receipt of it is flagged (created_after_receipt).
+constexpr std::int64_t kAllowedClockSkewMs = 5 * 60 * 1000;
+
 // A stored message as the inbox lists it.
 InboxEntry entry_of(const SessionState& s, const StoredMessage& m) {
   InboxEntry entry;
@@ -123,6 +127,11 @@ Result<void> open_received(SessionState& s, std::shared_ptr<MailboxKeys>& mailbo
     return flags.error();
   }
   m.flags = *flags;
+  // Signed before it was received: a later creation time means the sender's clock or the hub's
+  // received time is wrong (a hub backdating what it delivers late).
+  if (m.created_at_ms > m.received_at_ms + kAllowedClockSkewMs) {
+    m.flags += m.flags.empty() ? "created_after_receipt" : " created_after_receipt";
+  }
   return {};
 }
 
@@ -157,7 +166,8 @@ Result<void> receive(SessionState& s, const Id& mailbox_id, std::shared_ptr<Mail
   if (*stored) {
     ++report.new_messages;
     report.refused += m.problem.empty() ? 0U : 1U;
-    report.arrived.push_back(entry_of(s, m));
+    const auto kept = s.state.message(mailbox_id, sequence);  // with a `conflict` the store set
+    report.arrived.push_back(entry_of(s, kept ? *kept : m));
   }
   return {};
 }
@@ -292,8 +302,8 @@ Result<ReadMessage> Inbox::read(const Id& mailbox_id, std::int64_t sequence) {
 }
 
 Result<std::uint64_t> Inbox::save_attachment(const Id& mailbox_id, std::int64_t sequence,
-                                             std::size_t index,
-                                             const std::filesystem::path& target) {
+                                             std::size_t index, const std::filesystem::path& target,
+                                             bool replace_existing) {
   auto& s = *state_;
   auto message = open_message(s, mailbox_id, sequence);
   if (!message) {
@@ -304,7 +314,7 @@ Result<std::uint64_t> Inbox::save_attachment(const Id& mailbox_id, std::int64_t 
     return make_error_code(client_errc::not_found);
   }
   const auto& descriptor = attachments[index];
-  auto sink = OpeningFileSink::create(target, descriptor, s.progress);
+  auto sink = OpeningFileSink::create(target, descriptor, s.progress, replace_existing);
   if (!sink) {
     return sink.error();
   }

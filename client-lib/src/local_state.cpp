@@ -24,10 +24,29 @@ CREATE TABLE IF NOT EXISTS inbox (
   sender_role TEXT NOT NULL, kind TEXT NOT NULL, categories INTEGER NOT NULL,
   created_at_ms INTEGER NOT NULL, sender_sequence INTEGER NOT NULL, flags TEXT NOT NULL,
   problem TEXT NOT NULL, envelope BLOB NOT NULL, read_at_ms INTEGER,
-  PRIMARY KEY (mailbox_id, sequence), UNIQUE (mailbox_id, message_id));
+  PRIMARY KEY (mailbox_id, sequence));
+CREATE INDEX IF NOT EXISTS inbox_message ON inbox (mailbox_id, message_id);
 CREATE TABLE IF NOT EXISTS sent (
   message_id BLOB PRIMARY KEY, kind TEXT NOT NULL, hub_sequence INTEGER NOT NULL,
   received_at_ms INTEGER NOT NULL, recipients TEXT NOT NULL);
+)sql";
+
+// Before copies of one message id that differ were kept side by side, (mailbox_id, message_id)
+// was UNIQUE: the first copy delivered won. A state file from then is rebuilt without it.
+constexpr const char* kDropUniqueMessageId = R"sql(
+BEGIN IMMEDIATE;
+CREATE TABLE inbox_keyed_by_sequence (
+  mailbox_id BLOB NOT NULL, sequence INTEGER NOT NULL, message_id BLOB NOT NULL,
+  received_at_ms INTEGER NOT NULL, sender_org BLOB NOT NULL, sender_device BLOB NOT NULL,
+  sender_role TEXT NOT NULL, kind TEXT NOT NULL, categories INTEGER NOT NULL,
+  created_at_ms INTEGER NOT NULL, sender_sequence INTEGER NOT NULL, flags TEXT NOT NULL,
+  problem TEXT NOT NULL, envelope BLOB NOT NULL, read_at_ms INTEGER,
+  PRIMARY KEY (mailbox_id, sequence));
+INSERT INTO inbox_keyed_by_sequence SELECT * FROM inbox;
+DROP TABLE inbox;
+ALTER TABLE inbox_keyed_by_sequence RENAME TO inbox;
+CREATE INDEX IF NOT EXISTS inbox_message ON inbox (mailbox_id, message_id);
+COMMIT;
 )sql";
 
 protocol::Result<void> failed() { return make_error_code(client_errc::state_failed); }
@@ -131,6 +150,52 @@ protocol::Result<std::vector<StoredMessage>> all_rows(Statement& select) {
   return out;
 }
 
+bool drop_unique_message_id(sqlite3* db) {
+  Statement schema(db, "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'inbox'");
+  if (schema.step() != SQLITE_ROW) {
+    return false;
+  }
+  if (schema.text(0).find("UNIQUE (mailbox_id, message_id)") == std::string::npos) {
+    return true;
+  }
+  if (!exec(db, kDropUniqueMessageId)) {
+    exec(db, "ROLLBACK");
+    return false;
+  }
+  return true;
+}
+
+// The copies of `m`'s message id stored in its mailbox: true when one has the same envelope
+// (then `m` is no new message); `others` counts those that differ.
+protocol::Result<bool> same_copy_stored(sqlite3* db, const StoredMessage& m, int& others) {
+  Statement select(db, "SELECT envelope FROM inbox WHERE mailbox_id = ? AND message_id = ?");
+  select.bind(1, m.mailbox_id).bind(2, m.message_id);
+  int rc = 0;
+  bool same = false;
+  while ((rc = select.step()) == SQLITE_ROW) {
+    if (select.blob(0) == m.envelope) {
+      same = true;
+    } else {
+      ++others;
+    }
+  }
+  if (rc != SQLITE_DONE) {
+    return protocol::Result<bool>(boost::system::in_place_error,
+                                  make_error_code(client_errc::state_failed));
+  }
+  return same;
+}
+
+// Flags every stored copy of the message id in the mailbox as in conflict.
+bool flag_conflict(sqlite3* db, const StoredMessage& m) {
+  Statement update(db,
+                   "UPDATE inbox SET flags = trim(flags || ' conflict') "
+                   "WHERE mailbox_id = ? AND message_id = ? "
+                   "AND (' ' || flags || ' ') NOT LIKE '% conflict %'");
+  update.bind(1, m.mailbox_id).bind(2, m.message_id);
+  return update.step() == SQLITE_DONE;
+}
+
 }  // namespace
 
 protocol::Result<LocalState> LocalState::open(const std::filesystem::path& path) {
@@ -142,7 +207,7 @@ protocol::Result<LocalState> LocalState::open(const std::filesystem::path& path)
     return make_error_code(client_errc::state_failed);
   }
   sqlite3_busy_timeout(db, 5000);
-  if (!exec(db, kSchema)) {
+  if (!exec(db, kSchema) || !drop_unique_message_id(db)) {
     return make_error_code(client_errc::state_failed);
   }
   return state;
@@ -251,12 +316,11 @@ protocol::Result<std::string> LocalState::check_sender_sequence(const protocol::
   return flags;
 }
 
-protocol::Result<bool> LocalState::store(const StoredMessage& m) {
-  if (!exec(db_, "BEGIN IMMEDIATE")) {
-    return protocol::Result<bool>(boost::system::in_place_error,
-                                  make_error_code(client_errc::state_failed));
-  }
-  Statement insert(db_,
+namespace {
+
+// Inserts `m`; false when its (mailbox, sequence) is stored already.
+protocol::Result<bool> insert_message(sqlite3* db, const StoredMessage& m) {
+  Statement insert(db,
                    "INSERT OR IGNORE INTO inbox (mailbox_id, sequence, message_id, received_at_ms, "
                    "sender_org, sender_device, sender_role, kind, categories, created_at_ms, "
                    "sender_sequence, flags, problem, envelope) "
@@ -275,9 +339,34 @@ protocol::Result<bool> LocalState::store(const StoredMessage& m) {
       .bind(12, m.flags)
       .bind(13, m.problem)
       .bind(14, m.envelope);
-  const bool inserted = insert.step() == SQLITE_DONE;
-  const bool added = inserted && sqlite3_changes(db_) == 1;
-  if (!inserted || !set_cursor(m.mailbox_id, m.sequence) || !exec(db_, "COMMIT")) {
+  if (insert.step() != SQLITE_DONE) {
+    return protocol::Result<bool>(boost::system::in_place_error,
+                                  make_error_code(client_errc::state_failed));
+  }
+  return sqlite3_changes(db) == 1;
+}
+
+}  // namespace
+
+// A copy of a message id already stored with the same envelope is the same message (a sync
+// resumed); one with another envelope is kept beside it, and every copy is flagged `conflict`:
+// the first copy delivered must not hide the genuine one.
+protocol::Result<bool> LocalState::store(const StoredMessage& m) {
+  if (!exec(db_, "BEGIN IMMEDIATE")) {
+    return protocol::Result<bool>(boost::system::in_place_error,
+                                  make_error_code(client_errc::state_failed));
+  }
+  int others = 0;
+  const auto same = same_copy_stored(db_, m, others);
+  bool ok = same.has_value();
+  bool added = false;
+  if (ok && !*same) {
+    const auto inserted = insert_message(db_, m);
+    ok = inserted.has_value();
+    added = ok && *inserted;
+    ok = ok && (!added || others == 0 || flag_conflict(db_, m));
+  }
+  if (!ok || !set_cursor(m.mailbox_id, m.sequence) || !exec(db_, "COMMIT")) {
     exec(db_, "ROLLBACK");
     return protocol::Result<bool>(boost::system::in_place_error,
                                   make_error_code(client_errc::state_failed));

@@ -32,7 +32,8 @@ struct StoredMessage {
   std::uint32_t categories = 0;
   std::int64_t created_at_ms = 0;
   std::int64_t sender_sequence = 0;
-  std::string flags;    // space-separated: gap:N, replay, out-of-order
+  std::string flags;    // space-separated: gap:N, replay, out-of-order, conflict,
+                        // created_after_receipt
   std::string problem;  // why it was refused; empty when it verified
   std::vector<std::uint8_t> envelope;
   std::optional<std::int64_t> read_at_ms;
@@ -70,7 +71,9 @@ class LocalState {
                                                                     const protocol::Id& message_id);
 
   /// Stores a received message and moves the mailbox's cursor to its sequence in one
-  /// transaction; false when the message was already stored (it is never stored twice).
+  /// transaction; false when the message was already stored (the same envelope under the same
+  /// message id, or the same hub sequence: it is never stored twice). Another envelope under a
+  /// message id stored already is kept too, and every copy is flagged `conflict`.
   [[nodiscard]] protocol::Result<bool> store(const StoredMessage& message);
   [[nodiscard]] protocol::Result<std::vector<StoredMessage>> messages(bool unread_only);
   [[nodiscard]] protocol::Result<StoredMessage> message(const protocol::Id& mailbox_id,

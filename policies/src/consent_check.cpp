@@ -3,6 +3,7 @@
 // refuses a record that is wrong from the start.
 
 #include <draaischijf/policies/decision.hpp>
+#include <draaischijf/protocol/display_text.hpp>
 
 #include "compiled.hpp"
 #include "pupil.hpp"
@@ -51,17 +52,59 @@ constexpr IssueText kIssueTexts[] = {
 void add(ConsentCheck& check, ConsentIssue issue) {
   for (const IssueText& text : kIssueTexts) {
     if (text.issue == issue) {
-      check.problems.push_back(ConsentProblem{issue, text.rule_id, text.nl, text.en});
+      check.problems.push_back(ConsentProblem{issue, text.rule_id, text.nl, text.en, {}});
       return;
     }
   }
+}
+
+// Free text is stored in the registry and printed by every client that lists consents: it
+// must fit on one line of a terminal and not take it over (no CR, LF, ESC, bidi, ...).
+void check_text(ConsentCheck& check, std::string_view field, std::string_view text,
+                std::size_t max) {
+  if (text.size() > max) {
+    check.problems.push_back(
+        {ConsentIssue::field_invalid, "",
+         "Het veld " + std::string(field) + " is langer dan " + std::to_string(max) + " bytes.",
+         "The field " + std::string(field) + " is longer than " + std::to_string(max) + " bytes.",
+         std::string(field)});
+  } else if (!protocol::is_display_safe(text)) {
+    check.problems.push_back(
+        {ConsentIssue::field_invalid, "",
+         "Het veld " + std::string(field) +
+             " bevat tekens die niet afdrukbaar zijn (regeleinde, escape, bidi-teken, ...).",
+         "The field " + std::string(field) +
+             " holds characters that are not printable (line break, escape, bidi mark, ...).",
+         std::string(field)});
+  }
+}
+
+ConsentCheck check_fields(const ConsentRecord& record) {
+  ConsentCheck check;
+  check_text(check, "consent_id", record.id, kConsentTextMax);
+  check_text(check, "pupil", record.pupil, kConsentTextMax);
+  check_text(check, "capacity", record.capacity, kConsentTextMax);
+  check_text(check, "competency_basis", record.competency_basis, kConsentBasisMax);
+  check_text(check, "recorded_by", record.recorded_by, kConsentTextMax);
+  if (record.recipient_org_ids.size() > kConsentOrganisationsMax) {
+    check.problems.push_back(
+        {ConsentIssue::field_invalid, "",
+         "Een toestemming noemt hoogstens " + std::to_string(kConsentOrganisationsMax) +
+             " organisaties.",
+         "A consent names at most " + std::to_string(kConsentOrganisationsMax) + " organisations.",
+         "scope.organisations"});
+  }
+  return check;
 }
 
 }  // namespace
 
 ConsentCheck validate_consent(const RuleSet& rules, const ConsentRecord& record,
                               const PupilFacts& pupil, CivilDate date) {
-  ConsentCheck check;
+  ConsentCheck check = check_fields(record);
+  if (!check.valid()) {
+    return check;
+  }
   const Settings& settings = rules.settings();
   const bool no_recipient = record.recipient_org_ids.empty() &&
                             record.recipient_org_types.empty() && record.recipient_kinds.empty();

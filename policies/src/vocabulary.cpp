@@ -95,6 +95,7 @@ constexpr VocabularyEntry<I> kConsentIssues[] = {
     {I::dates_reversed, "dates_reversed"},
     {I::already_revoked, "already_revoked"},
     {I::not_valid_on_date, "not_valid_on_date"},
+    {I::field_invalid, "field_invalid"},
 };
 
 }  // namespace

@@ -35,15 +35,34 @@ std::array<std::uint8_t, N> fixed_hex(std::string_view text) {
 
 inline std::string hex(std::span<const std::uint8_t> bytes) { return protocol::hex_encode(bytes); }
 
+/// The [server] line that lets the devices in these dev-pki folders read /metrics (their ids,
+/// from id.txt, exist only once the development deployment has been made).
+inline std::string metrics_devices_line(const std::vector<std::filesystem::path>& folders) {
+  std::string line = "metrics_devices = [";
+  for (const auto& folder : folders) {
+    const auto bytes = read_file(folder / "id.txt");
+    const std::string text(bytes.begin(), bytes.end());
+    const auto at = text.find("device ");
+    line += (line.back() == '[' ? "\"" : ", \"") + text.substr(at + 7, 32) + "\"";
+  }
+  return line + "]\n";
+}
+
 class DevHub {
  public:
   /// `extra_config` is appended to [server] listen_port = 0 / data_dir (may open new tables).
   explicit DevHub(const std::filesystem::path& dir, const std::string& extra_config = "")
-      : dir_(dir) {
-    process_ =
-        std::make_unique<HubProcess>(dir, "[server]\nlisten_port = 0\ndata_dir = \"" +
-                                              (dir / "data").string() + "\"\n" + extra_config);
+      : dir_(dir), extra_config_(extra_config) {
+    process_ = std::make_unique<HubProcess>(dir, base_config() + extra_config);
     pki = dir / "data" / "dev-pki";
+  }
+
+  /// Stops the hub and starts it again on the same data, with `server_lines` added to its
+  /// [server] table (metrics_devices_line(...), say).
+  void restart(const std::string& server_lines) {
+    EXPECT_EQ(process_->terminate(), 0);
+    process_.reset();
+    process_ = std::make_unique<HubProcess>(dir_, base_config() + server_lines + extra_config_);
   }
 
   [[nodiscard]] HubProcess& process() { return *process_; }
@@ -167,7 +186,12 @@ class DevHub {
   std::filesystem::path pki;
 
  private:
+  [[nodiscard]] std::string base_config() const {
+    return "[server]\nlisten_port = 0\ndata_dir = \"" + (dir_ / "data").string() + "\"\n";
+  }
+
   std::filesystem::path dir_;
+  std::string extra_config_;
   std::unique_ptr<HubProcess> process_;
   std::uint64_t sequence_ = 0;
   protocol::Id consent_{};

@@ -116,6 +116,7 @@ TEST_F(HubTest, AKnownPathWithAnotherMethodGets405WithTheAllowedMethods) {
 }
 
 TEST_F(HubTest, HealthAndMetricsAnswer) {
+  hub.restart(metrics_devices_line({hub.device_folder("clb")}));  // /metrics is operator-only
   const auto health = client("clb")->exchange(get("/healthz"));
   ASSERT_TRUE(health);
   EXPECT_EQ(health->status, 200);
@@ -161,10 +162,10 @@ namespace {
 
 class HubLimitsTest : public ::testing::Test {
  protected:
-  void start(const std::string& limits) {
+  void start(const std::string& limits, const std::string& server_lines = "") {
     hub = std::make_unique<HubProcess>(dir.path(), "[server]\nlisten_port = 0\ndata_dir = \"" +
-                                                       (dir / "data").string() + "\"\n[limits]\n" +
-                                                       limits);
+                                                       (dir / "data").string() + "\"\n" +
+                                                       server_lines + "[limits]\n" + limits);
     pki = dir / "data" / "dev-pki";
   }
   std::unique_ptr<TlsClient> client() {
@@ -178,6 +179,10 @@ class HubLimitsTest : public ::testing::Test {
 
 TEST_F(HubLimitsTest, ConnectionsBeyondTheLimitAreRefusedWhileOthersAreServed) {
   start("max_connections = 2\n");
+  // Again with the clb device allowed to read /metrics (its id exists only now).
+  ASSERT_EQ(hub->terminate(), 0);
+  hub.reset();
+  start("max_connections = 2\n", metrics_devices_line({pki / "clb"}));
   auto first = client();
   auto second = client();
   ASSERT_TRUE(first->handshake_ok());

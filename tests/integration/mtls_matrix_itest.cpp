@@ -53,6 +53,12 @@ void write_client(const fs::path& folder, EVP_PKEY* key, const std::vector<X509*
   ASSERT_TRUE(certs::write_private_key_file(key, (folder / "device.key").string()));
 }
 
+// The device id in `pki device`'s output ("device <id>: <path>").
+std::string device_id_in(const std::string& output) {
+  const auto at = output.find("device ");
+  return at == std::string::npos ? "" : output.substr(at + 7, 32);
+}
+
 std::string random_org() { return protocol::to_hex(protocol::random_id()); }
 
 class MtlsMatrixTest : public ::testing::Test {
@@ -73,7 +79,7 @@ class MtlsMatrixTest : public ::testing::Test {
       return hub_command("pki device " + p + " --org-id " + org +
                          " --org-type clb --role clb_onthaal --out " + (pki / out).string());
     };
-    device(org_a, "valid");
+    valid_device = device_id_in(device(org_a, "valid"));
     const std::string revoked = serial_in(device(org_a, "revoked"));
     // Typed as `openssl x509 -serial` prints it: upper case, with its prefix.
     std::string printed = revoked;
@@ -96,8 +102,9 @@ class MtlsMatrixTest : public ::testing::Test {
     write_file(
         dir->path() / "hub.toml",
         view_of("[server]\nlisten_port = 0\ndata_dir = \"" + (dir->path() / "data").string() +
-                "\"\n[tls]\ncertificate = \"" + (pki / "server.pem").string() +
-                "\"\nprivate_key = \"" + (pki / "server.key").string() + "\"\nclient_ca = \"" +
+                "\"\nmetrics_devices = [\"" + valid_device + "\"]\n[tls]\ncertificate = \"" +
+                (pki / "server.pem").string() + "\"\nprivate_key = \"" +
+                (pki / "server.key").string() + "\"\nclient_ca = \"" +
                 (pki / "root" / "ca.pem").string() + "\"\ncrl_dir = \"" + (pki / "crl").string() +
                 "\"\ncrl_reload_seconds = 1\n"));
     const std::string key = protocol::base64_encode(protocol::SigningKey::generate().public_key());
@@ -174,6 +181,7 @@ class MtlsMatrixTest : public ::testing::Test {
   static inline TempDir* dir = nullptr;
   static inline HubProcess* hub = nullptr;
   static inline fs::path pki;
+  static inline std::string valid_device;  // may read /metrics
   static inline const std::string org_a = random_org();
   static inline const std::string org_missing_crl = random_org();
   static inline const std::string org_stale_crl = random_org();

@@ -192,6 +192,20 @@ class TamperingTest : public ::testing::Test {
                                           dir.path() / "school", settings, unlock));
     return Client::open(client::Profile::open(dir.path() / "school").value(), unlock).value();
   }
+
+  // The school sends the CLB's onthaal mailbox `file` as an attachment (R34: a consultation
+  // about learning, which needs no consent).
+  static client::SendResult send_file_to_onthaal(Client& school, const fs::path& file,
+                                                 const Id& onthaal_mailbox) {
+    client::Composition letter;
+    letter.kind = protocol::MessageKind::consultatie;
+    letter.recipients = {onthaal_mailbox};
+    letter.attachments.push_back(
+        {protocol::DataCategory::leren_en_studeren, file, "application/pdf", {}});
+    auto sent = school.send(std::move(letter));
+    EXPECT_TRUE(sent) << sent.error().message();
+    return sent ? *sent : client::SendResult{};
+  }
 };
 
 }  // namespace draaischijf::testing

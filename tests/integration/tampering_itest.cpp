@@ -96,13 +96,7 @@ TEST_F(TamperingTest, AnAlteredAttachmentBlobIsRefusedAndLeavesNoFile) {
   // The school sends the CLB's onthaal mailbox a file twice (R34); the device receives them.
   auto school = open_school();
   for (int i = 0; i < 2; ++i) {  // same file, another key: another blob
-    client::Composition letter;
-    letter.kind = protocol::MessageKind::consultatie;
-    letter.recipients = {onthaal};
-    letter.attachments.push_back(
-        {protocol::DataCategory::leren_en_studeren, scan, "application/pdf", {}});
-    const auto sent = school.send(std::move(letter));
-    ASSERT_TRUE(sent) << sent.error().message();
+    send_file_to_onthaal(school, scan, onthaal);
   }
   ASSERT_TRUE(device->sync());
   const auto inbox = device->inbox(false).value();

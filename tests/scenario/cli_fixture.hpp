@@ -108,6 +108,7 @@ class CliScenario : public ::testing::Test {
 
   void SetUp() override {
     pki = dir.path() / "data" / "dev-pki";
+    restart_hub();  // now that the caw device's id exists, it may read /metrics
     for (const auto& [cli, folder] :
          {std::pair{&school, "school"}, std::pair{&clb, "clb"}, std::pair{&caw, "caw"},
           std::pair{&caw_admin, "caw/admin"}, std::pair{&clb_admin, "clb/admin"}}) {
@@ -126,8 +127,15 @@ class CliScenario : public ::testing::Test {
   }
 
   std::string config(std::uint16_t port) const {
+    std::string metrics;  // /metrics is operator-only: the caw device reads it for the tests
+    const auto ids_file = dir.path() / "data" / "dev-pki" / "caw" / "id.txt";
+    if (std::filesystem::exists(ids_file)) {
+      const auto bytes = read_file(ids_file);
+      const std::string ids(bytes.begin(), bytes.end());
+      metrics = "metrics_devices = [\"" + ids.substr(ids.find("device ") + 7, 32) + "\"]\n";
+    }
     return "[server]\nlisten_port = " + std::to_string(port) + "\ndata_dir = \"" +
-           (dir.path() / "data").string() + "\"\n";
+           (dir.path() / "data").string() + "\"\n" + metrics;
   }
   std::string hub_address() const { return "localhost:" + std::to_string(hub->port()); }
   void restart_hub() {

@@ -35,6 +35,7 @@ struct ApiCounters {
   std::atomic<std::uint64_t> envelopes_refused{0};
   std::atomic<std::uint64_t> rate_limited{0};
   std::atomic<std::uint64_t> policy_refused{0};
+  std::atomic<std::uint64_t> access_refused{0};  // 403/404 on a known route (access.refused)
 };
 
 struct HubPolicy;

@@ -1,5 +1,8 @@
 #include "api/policy_routes.hpp"
 
+#include <algorithm>
+#include <span>
+
 #include <draaischijf/policies/record_json.hpp>
 #include <draaischijf/protocol/approval.hpp>
 
@@ -15,17 +18,48 @@ std::optional<protocol::Hash256> parse_pupil(std::string_view text) {
   return fixed_from<32>(decoded(protocol::hex_decode(text)));
 }
 
-// Consents and the disclosure register are the CLB's: its enrolled staff devices only.
-std::optional<Reply> unless_clb_staff(const Call& call) {
+using protocol::StaffRole;
+
+// Who may do what with consents and the disclosure register (docs/POLICY.md section 9, "Who
+// may register, revoke and read"): the CLB staff who work with pupils and their director.
+// Never an organisation_admin device (it manages devices and mailboxes, not pupils), nor a
+// device of the CLB certified with a school's or partner's role.
+constexpr StaffRole kConsentRoles[] = {StaffRole::clb_onthaal,
+                                       StaffRole::clb_psycholoog,
+                                       StaffRole::clb_maatschappelijk_werker,
+                                       StaffRole::clb_arts,
+                                       StaffRole::clb_verpleegkundige,
+                                       StaffRole::clb_pedagoog,
+                                       StaffRole::clb_paramedicus,
+                                       StaffRole::clb_directeur};
+
+// The disclosure register answers inzage requests: the same staff (the onthaal takes the
+// request in; the register holds ids, categories and legal bases, never content).
+constexpr std::span<const StaffRole> kDisclosureRoles = kConsentRoles;
+
+// A consent record is a few hundred bytes: anything much larger is refused before it is parsed.
+constexpr std::size_t kMaxConsentBody = 16 * 1024;
+
+// Consents and the disclosure register are the CLB's: its enrolled staff devices only, and of
+// those only the roles given.
+std::optional<Reply> unless_clb_staff(const Call& call,
+                                      std::span<const StaffRole> roles = kConsentRoles) {
   if (call.caller.org_type != protocol::OrgType::clb || !call.caller.enrolled) {
     return call.problem(ProblemKind::clb_only);
+  }
+  const auto role = protocol::parse_name<StaffRole>(call.caller.role);
+  if (!role || std::find(roles.begin(), roles.end(), *role) == roles.end()) {
+    return call.problem(
+        ProblemKind::role_not_permitted,
+        "The role " + std::string(role ? call.caller.role : "(unknown)") + " may not do this.");
   }
   return std::nullopt;
 }
 
-// The per-pupil reads: CLB staff, and ?pupil= with the pupil pseudonym.
-std::optional<Reply> clb_pupil_query(const Call& call, protocol::Hash256& pupil) {
-  if (auto refused = unless_clb_staff(call)) {
+// The per-pupil reads: CLB staff of `roles`, and ?pupil= with the pupil pseudonym.
+std::optional<Reply> clb_pupil_query(const Call& call, protocol::Hash256& pupil,
+                                     std::span<const StaffRole> roles) {
+  if (auto refused = unless_clb_staff(call, roles)) {
     return refused;
   }
   const auto parsed = parse_pupil(call.query_value("pupil").value_or(""));
@@ -84,6 +118,10 @@ Task<Reply> register_consent(Call& call) {
   if (auto refused = unless_clb_staff(call)) {
     co_return *refused;
   }
+  if (call.request.body.size() > kMaxConsentBody) {
+    co_return call.problem(ProblemKind::malformed_request,
+                           "A consent record is at most 16 KiB of JSON.");
+  }
   const auto body = call.json_body();
   if (!body) {
     co_return call.problem(ProblemKind::malformed_request,
@@ -114,10 +152,14 @@ Task<Reply> register_consent(Call& call) {
   if (!check.valid()) {
     json::array issues;
     for (const auto& p : check.problems) {
-      issues.push_back({{"issue", protocol::name_of(p.issue)},
-                        {"rule_id", p.rule_id},
-                        {"nl", p.nl},
-                        {"en", p.en}});
+      json::object issue{{"issue", protocol::name_of(p.issue)},
+                         {"rule_id", p.rule_id},
+                         {"nl", p.nl},
+                         {"en", p.en}};
+      if (!p.field.empty()) {
+        issue["field"] = p.field;
+      }
+      issues.push_back(std::move(issue));
     }
     co_return call.problem(ProblemKind::consent_invalid, {}, {{"issues", std::move(issues)}});
   }
@@ -132,7 +174,7 @@ Task<Reply> register_consent(Call& call) {
 
 Task<Reply> list_consents(Call& call) {
   protocol::Hash256 pupil{};
-  if (auto refused = clb_pupil_query(call, pupil)) {
+  if (auto refused = clb_pupil_query(call, pupil, kConsentRoles)) {
     co_return *refused;
   }
   auto consents = call.parts.consents.for_pupil(call.caller.org_id, pupil);
@@ -217,8 +259,8 @@ Task<Reply> register_approval(Call& call) {
                            "It must embed this device's own enrolled certificate.");
   }
   StoredApproval approval{parsed->statement.approval_id, call.caller.org_id,
-                          parsed->statement.message_id, call.caller.device_id,
-                          std::move(call.request.body)};
+                          parsed->statement.message_id,  call.caller.device_id,
+                          std::move(call.request.body),  call.now_ms()};
   auto stored = co_await on_writer<sqlite::Result<void>>([&](auto complete) {
     return call.parts.consents.add_approval(approval, call.now_ms(), complete);
   });
@@ -235,7 +277,7 @@ Task<Reply> register_approval(Call& call) {
 
 Task<Reply> list_disclosures(Call& call) {
   protocol::Hash256 pupil{};
-  if (auto refused = clb_pupil_query(call, pupil)) {
+  if (auto refused = clb_pupil_query(call, pupil, kDisclosureRoles)) {
     co_return *refused;
   }
   auto register_ = call.parts.consents.disclosures(call.caller.org_id, pupil);

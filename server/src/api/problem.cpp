@@ -150,6 +150,11 @@ constexpr std::array<ProblemType, kProblemKinds> kCatalog = {{
     {ProblemKind::length_required, 411, DRSJ_PROBLEM("length-required"), "Lengte vereist",
      "Length required",
      "An attachment upload must announce its size in Content-Length (no chunked encoding)."},
+    {ProblemKind::role_not_permitted, 403, DRSJ_PROBLEM("role-not-permitted"),
+     "Rol niet toegelaten", "Role not permitted",
+     "The role in this device's certificate may not do this: consents are registered, read "
+     "and revoked, and the disclosure register is read, by the CLB's staff who work with "
+     "pupils and its director (docs/POLICY.md section 9), never by an administrator device."},
 }};
 
 #undef DRSJ_PROBLEM

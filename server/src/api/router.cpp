@@ -3,6 +3,8 @@
 #include <optional>
 #include <vector>
 
+#include <draaischijf/protocol/encoding.hpp>
+
 #include "api/api.hpp"
 #include "api/call.hpp"
 #include "api/policy_routes.hpp"
@@ -97,6 +99,22 @@ bool match(std::string_view pattern, std::string_view path, std::vector<std::str
   return true;
 }
 
+// A refused access leaves a trace: ids, the route's pattern and the status, never content.
+void note_refusal(ApiParts& parts, const Caller& caller, std::string_view pattern,
+                  const Reply& reply, const std::string& request_id) {
+  if (reply.status != 403 && reply.status != 404) {
+    return;
+  }
+  ++parts.counters.access_refused;
+  const std::string org = protocol::hex_encode(caller.org_id);
+  const std::string device = protocol::hex_encode(caller.device_id);
+  parts.log.info("access.refused", {{"request_id", std::string_view(request_id)},
+                                    {"route", pattern},
+                                    {"org_id", std::string_view(org)},
+                                    {"device_id", std::string_view(device)},
+                                    {"status", static_cast<std::int64_t>(reply.status)}});
+}
+
 }  // namespace
 
 std::span<const RouteInfo> api_routes() {
@@ -171,11 +189,15 @@ Task<Reply> Api::handle(const Caller& caller, ApiRequest& request, const std::st
       allowed += (allowed.empty() ? "" : ", ") + std::string(to_string(route.info.method));
       continue;
     }
+    Reply reply;
     if (route.access == Access::admin && !caller.admin) {
-      co_return call.problem(ProblemKind::forbidden,
-                             "Only an organisation_admin device of the organisation may do this.");
+      reply = call.problem(ProblemKind::forbidden,
+                           "Only an organisation_admin device of the organisation may do this.");
+    } else {
+      reply = co_await route.handler(call);
     }
-    co_return co_await route.handler(call);
+    note_refusal(parts_, caller, route.info.pattern, reply, request_id);
+    co_return reply;
   }
   if (!allowed.empty()) {
     Reply reply = call.problem(ProblemKind::method_not_allowed);

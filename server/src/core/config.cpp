@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <fstream>
 #include <functional>
 #include <map>
@@ -59,6 +60,12 @@ std::string read_path(const toml::node& node, std::filesystem::path& out) {
   return {};
 }
 
+bool is_device_id(std::string_view id) {
+  return id.size() == 32 && std::all_of(id.begin(), id.end(), [](char c) {
+           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+         });
+}
+
 template <class Duration>
 std::string read_duration(const toml::node& node, Duration& out, std::int64_t max) {
   std::int64_t count = 0;
@@ -100,6 +107,22 @@ const std::map<std::string, Reader, std::less<>>& readers() {
          }
          return {};
        }},
+      {"server.metrics_devices",
+       [](const toml::node& n, HubConfig& c) -> std::string {
+         const auto* array = n.as_array();
+         if (array == nullptr) {
+           return "expected an array of device ids (32 lower-case hexadecimal digits)";
+         }
+         c.server.metrics_devices.clear();
+         for (const auto& element : *array) {
+           const auto id = element.value<std::string>();
+           if (!id || !is_device_id(*id)) {
+             return "expected an array of device ids (32 lower-case hexadecimal digits)";
+           }
+           c.server.metrics_devices.push_back(*id);
+         }
+         return {};
+       }},
       {"tls.certificate",
        [](const toml::node& n, HubConfig& c) { return read_path(n, c.tls.certificate); }},
       {"tls.private_key",
@@ -127,6 +150,26 @@ const std::map<std::string, Reader, std::less<>>& readers() {
       {"limits.idle_timeout_seconds",
        [](const toml::node& n, HubConfig& c) {
          return read_duration(n, c.limits.idle_timeout, 86400);
+       }},
+      {"limits.handshake_deadline_seconds",
+       [](const toml::node& n, HubConfig& c) {
+         return read_duration(n, c.limits.handshake_deadline, 300);
+       }},
+      {"limits.first_request_deadline_seconds",
+       [](const toml::node& n, HubConfig& c) {
+         return read_duration(n, c.limits.first_request_deadline, 3600);
+       }},
+      {"limits.max_handshakes_per_address",
+       [](const toml::node& n, HubConfig& c) {
+         return read_integer(n, c.limits.max_handshakes_per_address, 1, 1'000'000);
+       }},
+      {"limits.max_streams_per_device",
+       [](const toml::node& n, HubConfig& c) {
+         return read_integer(n, c.limits.max_streams_per_device, 1, 10'000);
+       }},
+      {"limits.max_streams_per_org",
+       [](const toml::node& n, HubConfig& c) {
+         return read_integer(n, c.limits.max_streams_per_org, 1, 1'000'000);
        }},
       {"limits.max_connections",
        [](const toml::node& n, HubConfig& c) {

@@ -6,6 +6,7 @@
 // /v1 API or the hub's own /healthz, /readyz and /metrics.
 
 #include <memory>
+#include <string>
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ssl/context.hpp>
@@ -16,10 +17,11 @@
 namespace draaischijf::server {
 
 /// Serves the connection until it ends; `context` is the TLS context (with the CRLs) current
-/// when it was accepted.
+/// when it was accepted. The accept loop took a handshake slot for `address` (the peer's IP
+/// address); it is given back when the handshake is over.
 [[nodiscard]] boost::asio::awaitable<void> serve_connection(
     Services& services, boost::beast::tcp_stream tcp,
-    std::shared_ptr<boost::asio::ssl::context> context);
+    std::shared_ptr<boost::asio::ssl::context> context, std::string address);
 
 /// GET /v1/stream after the upgrade request: notifications until the client or the hub ends it.
 [[nodiscard]] boost::asio::awaitable<void> serve_stream(Services& services, TlsStream& stream,

@@ -24,6 +24,9 @@ using RequestParser = http::request_parser<http::vector_body<std::uint8_t>>;
 
 inline constexpr auto kNoThrow = boost::asio::as_tuple(boost::asio::use_awaitable);
 
+/// On every answer: the hub is reached over HTTPS only (RFC 6797).
+inline constexpr std::string_view kHsts = "max-age=31536000";
+
 /// The API's view of a request: method, target and body (moved out of `request`).
 [[nodiscard]] inline ApiRequest to_api_request(Request& request) {
   ApiRequest out;
@@ -55,6 +58,7 @@ inline constexpr auto kNoThrow = boost::asio::as_tuple(boost::asio::use_awaitabl
   for (const auto& [name, value] : reply.headers) {
     response.set(name, value);
   }
+  response.set(http::field::strict_transport_security, kHsts);
   response.body() = std::move(reply.body);
   response.keep_alive(keep_alive);
   response.prepare_payload();

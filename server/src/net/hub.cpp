@@ -43,6 +43,18 @@ protocol::SigningKey load_or_create_hub_key(const std::filesystem::path& path) {
   return key;
 }
 
+// hub.db, its -wal and its -shm: 0600 (SQLite gives the -wal and -shm the database's mode when
+// it makes them; older files are set here too).
+void restrict_database_files(const std::filesystem::path& database) {
+  for (const char* suffix : {"", "-wal", "-shm"}) {
+    std::error_code ignored;
+    std::filesystem::permissions(
+        database.string() + suffix,
+        std::filesystem::perms::owner_read | std::filesystem::perms::owner_write,
+        std::filesystem::perm_options::replace, ignored);
+  }
+}
+
 }  // namespace
 
 struct Hub::Impl {
@@ -80,7 +92,8 @@ struct Hub::Impl {
                  stop_signal,
                  stopping,
                  next_request,
-                 [this] { return metrics_text(); }} {}
+                 [this] { return metrics_text(); },
+                 caps} {}
 
   HubConfig config;
   TlsMaterial tls;
@@ -112,12 +125,16 @@ struct Hub::Impl {
   StopSignal stop_signal;
   std::function<void()> before_crl_reload;
   std::atomic<std::uint64_t> next_request{1};
+  Caps caps;
   Services services;
 
   net::awaitable<void> accept_loop();
   net::awaitable<void> reload_crls();
   net::awaitable<void> drain();
   void connection_ended(const std::exception_ptr& failure);
+  bool admit(const boost::system::error_code& peer_error, const tcp::endpoint& peer,
+             std::string& address);
+  void report_expired_crls();
   std::string metrics_text() const;
   std::shared_ptr<ssl::context> current_tls() {
     const std::lock_guard lock(tls_mutex);
@@ -155,9 +172,16 @@ std::string Hub::Impl::metrics_text() const {
           metrics.connections_refused);
   counter("draaischijf_tls_handshakes_failed_total", "TLS handshakes or identities refused.",
           metrics.handshakes_failed);
+  counter("draaischijf_access_refused_total",
+          "Requests refused 403 or 404 on a known route (logged as access.refused).",
+          counters.access_refused + metrics.access_refused);
+  counter("draaischijf_streams_refused_total", "Notification streams refused (rate or caps).",
+          metrics.streams_refused);
   counter("draaischijf_crl_reloads_failed_total", "CRL reloads that failed (old CRLs kept).",
           metrics.crl_reloads_failed);
   counter("draaischijf_connections_open", "Connections open now.", metrics.connections, "gauge");
+  counter("draaischijf_connections_authenticated", "Connections past the handshake and identity.",
+          metrics.authenticated, "gauge");
   counter("draaischijf_stream_subscribers", "WebSocket notification subscribers now.",
           notifier.subscribers(), "gauge");
   counter("draaischijf_writer_queue", "Writes waiting for the group commit.",
@@ -174,7 +198,10 @@ net::awaitable<void> Hub::Impl::accept_loop() {
       }
       continue;  // EMFILE and the like: keep serving the connections we have
     }
-    if (metrics.connections >= config.limits.max_connections) {
+    std::string address;
+    boost::system::error_code peer_error;
+    const auto peer = socket.remote_endpoint(peer_error);
+    if (!admit(peer_error, peer, address)) {
       // Refused at once and cleanly: the others keep being served.
       ++metrics.connections_refused;
       boost::system::error_code ignored;
@@ -185,8 +212,28 @@ net::awaitable<void> Hub::Impl::accept_loop() {
     ++metrics.connections;
     beast::tcp_stream stream(std::move(socket));
     auto executor = stream.get_executor();
-    net::co_spawn(executor, serve_connection(services, std::move(stream), current_tls()),
+    net::co_spawn(executor,
+                  serve_connection(services, std::move(stream), current_tls(), std::move(address)),
                   [this](const std::exception_ptr& failure) { connection_ended(failure); });
+  }
+}
+
+// The global cap, then the cap on handshakes still under way from one address: sockets that
+// never start TLS hold a slot for limits.handshake_deadline at most, and one address cannot
+// take more than limits.max_handshakes_per_address of them. Takes the handshake slot.
+bool Hub::Impl::admit(const boost::system::error_code& peer_error, const tcp::endpoint& peer,
+                      std::string& address) {
+  if (metrics.connections >= config.limits.max_connections || peer_error) {
+    return false;
+  }
+  address = peer.address().to_string();
+  return caps.handshakes.take(address, config.limits.max_handshakes_per_address);
+}
+
+// Expired CRLs make every handshake under their CA fail closed; the operator hears of it.
+void Hub::Impl::report_expired_crls() {
+  for (const std::string& crl : expired_crls(config.tls.crl_dir)) {
+    log.error("crl.expired", {{"crl", std::string_view(crl)}});
   }
 }
 
@@ -207,6 +254,11 @@ std::unique_ptr<Hub> Hub::create(const HubConfig& config, const TlsMaterial& tls
                                  const protocol::Clock& clock) {
   std::error_code created;
   std::filesystem::create_directories(config.server.data_dir, created);
+  // The data directory is the hub's alone (0700), whoever made it.
+  if (!created) {
+    std::filesystem::permissions(config.server.data_dir, std::filesystem::perms::owner_all,
+                                 std::filesystem::perm_options::replace, created);
+  }
   if (created) {
     throw std::runtime_error("cannot create server.data_dir " + config.server.data_dir.string());
   }
@@ -219,6 +271,7 @@ std::unique_ptr<Hub> Hub::create(const HubConfig& config, const TlsMaterial& tls
     throw std::runtime_error("cannot open the database in " + config.server.data_dir.string() +
                              ": " + storage.error().message());
   }
+  restrict_database_files(config.server.data_dir / "hub.db");
   auto impl = std::make_unique<Impl>(config, tls, log, clock, std::move(*storage));
   boost::system::error_code ec;
   const auto address = net::ip::make_address(config.server.listen_address, ec);
@@ -265,6 +318,7 @@ net::awaitable<void> Hub::Impl::reload_crls() {
         before_crl_reload();
       }
       auto fresh = make_tls_context(tls, config.tls.crl_dir);
+      report_expired_crls();
       const std::lock_guard lock(tls_mutex);
       tls_context = std::move(fresh);
     } catch (const std::exception& failure) {
@@ -278,6 +332,7 @@ void Hub::run() {
   Impl& hub = *impl_;
   net::co_spawn(hub.ioc, hub.accept_loop(), net::detached);
   net::co_spawn(hub.ioc, hub.reload_crls(), net::detached);
+  hub.report_expired_crls();
   hub.log.info("listening", {{"port", static_cast<std::int64_t>(port())}});
   std::vector<std::thread> threads;
   for (unsigned i = 1; i < hub.config.server.threads; ++i) {

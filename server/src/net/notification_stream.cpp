@@ -105,6 +105,12 @@ net::awaitable<void> serve_stream(Services& s, TlsStream& stream, const Caller& 
   beast::get_lowest_layer(stream).expires_never();
   ws.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
   ws.read_message_max(4096);
+  // The 101 names no software version (Beast would say Server: Boost.Beast/345 unless a
+  // Server header is set) and carries HSTS like every other answer.
+  ws.set_option(websocket::stream_base::decorator([](websocket::response_type& response) {
+    response.set(http::field::server, "draaischijf-hub");
+    response.set(http::field::strict_transport_security, kHsts);
+  }));
   auto [accept_error] = co_await ws.async_accept(upgrade, kNoThrow);
   if (accept_error) {
     co_return;

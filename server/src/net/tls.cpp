@@ -6,9 +6,11 @@
 
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/ssl.hpp>
+#include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/ssl.h>
 #include <openssl/x509_vfy.h>
+#include <openssl/x509v3.h>
 
 #include <draaischijf/certs/authority.hpp>
 #include <draaischijf/protocol/encoding.hpp>
@@ -19,6 +21,22 @@ namespace {
 namespace net = boost::asio;
 namespace ssl = net::ssl;
 
+// Every CRL in one PEM file (any number).
+std::vector<certs::CrlPtr> crls_in(const std::filesystem::path& file) {
+  std::vector<certs::CrlPtr> crls;
+  auto text = certs::read_text_file(file);
+  BIO* bio = text ? BIO_new_mem_buf(text->data(), static_cast<int>(text->size())) : nullptr;
+  while (bio != nullptr) {
+    X509_CRL* crl = PEM_read_bio_X509_CRL(bio, nullptr, nullptr, nullptr);
+    if (crl == nullptr) {
+      break;
+    }
+    crls.emplace_back(crl);
+  }
+  BIO_free(bio);
+  return crls;
+}
+
 // Every CRL in the folder (PEM, any number per file). An empty or unreadable folder is a startup
 // error: without CRLs every client would be refused.
 std::vector<certs::CrlPtr> load_crls(const std::filesystem::path& dir) {
@@ -28,16 +46,9 @@ std::vector<certs::CrlPtr> load_crls(const std::filesystem::path& dir) {
     if (!entry.is_regular_file() || entry.path().extension() != ".pem") {
       continue;
     }
-    auto text = certs::read_text_file(entry.path());
-    BIO* bio = text ? BIO_new_mem_buf(text->data(), static_cast<int>(text->size())) : nullptr;
-    while (bio != nullptr) {
-      X509_CRL* crl = PEM_read_bio_X509_CRL(bio, nullptr, nullptr, nullptr);
-      if (crl == nullptr) {
-        break;
-      }
-      crls.emplace_back(crl);
+    for (certs::CrlPtr& crl : crls_in(entry.path())) {
+      crls.push_back(std::move(crl));
     }
-    BIO_free(bio);
   }
   ERR_clear_error();
   if (ec || crls.empty()) {
@@ -47,7 +58,76 @@ std::vector<certs::CrlPtr> load_crls(const std::filesystem::path& dir) {
   return crls;
 }
 
+// The ex_data slot where the verify callback keeps the client's leaf certificate, so a refusal
+// can name it even when OpenSSL keeps no peer certificate for a failed handshake.
+int leaf_index() {
+  static const int index = SSL_get_ex_new_index(
+      0, nullptr, nullptr, nullptr, [](void*, void* leaf, CRYPTO_EX_DATA*, int, long, void*) {
+        X509_free(static_cast<X509*>(leaf));
+      });
+  return index;
+}
+
+int remember_leaf(int preverify_ok, X509_STORE_CTX* context) {
+  auto* ssl =
+      static_cast<SSL*>(X509_STORE_CTX_get_ex_data(context, SSL_get_ex_data_X509_STORE_CTX_idx()));
+  X509* leaf = X509_STORE_CTX_get0_cert(context);
+  if (ssl != nullptr && leaf != nullptr && SSL_get_ex_data(ssl, leaf_index()) == nullptr &&
+      X509_up_ref(leaf) == 1) {
+    if (SSL_set_ex_data(ssl, leaf_index(), leaf) != 1) {
+      X509_free(leaf);
+    }
+  }
+  return preverify_ok;
+}
+
+std::string crl_issuer(X509_CRL* crl) {
+  char name[256] = {};
+  X509_NAME_oneline(X509_CRL_get_issuer(crl), name, sizeof name);
+  return name;
+}
+
 }  // namespace
+
+PresentedCertificate presented_certificate(SSL* ssl) {
+  X509* leaf = SSL_get0_peer_certificate(ssl);
+  if (leaf == nullptr) {
+    leaf = static_cast<X509*>(SSL_get_ex_data(ssl, leaf_index()));
+  }
+  if (leaf == nullptr) {
+    return {};
+  }
+  char subject[256] = {};
+  X509_NAME_oneline(X509_get_subject_name(leaf), subject, sizeof subject);
+  return {certs::serial_hex(leaf), subject};
+}
+
+std::vector<std::string> expired_crls(const std::filesystem::path& crl_dir) {
+  std::vector<std::string> out;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(crl_dir, ec)) {
+    if (!entry.is_regular_file() || entry.path().extension() != ".pem") {
+      continue;
+    }
+    for (const certs::CrlPtr& crl : crls_in(entry.path())) {
+      const ASN1_TIME* next = X509_CRL_get0_nextUpdate(crl.get());
+      if (next != nullptr && X509_cmp_current_time(next) > 0) {
+        continue;
+      }
+      std::string at = "none";
+      if (ASN1_GENERALIZEDTIME* when =
+              next != nullptr ? ASN1_TIME_to_generalizedtime(next, nullptr) : nullptr) {
+        at.assign(reinterpret_cast<const char*>(when->data),
+                  static_cast<std::size_t>(when->length));
+        ASN1_GENERALIZEDTIME_free(when);
+      }
+      out.push_back(entry.path().filename().string() + " (" + crl_issuer(crl.get()) +
+                    ") nextUpdate " + at);
+    }
+  }
+  ERR_clear_error();
+  return out;
+}
 
 // Mozilla "modern": TLS 1.3 only, its three suites; groups without ML-KEM (OpenSSL 3.0).
 // Client chains are checked against the CRL of every CA in them, failing closed when one is
@@ -85,7 +165,7 @@ std::shared_ptr<ssl::context> make_tls_context(const TlsMaterial& tls,
   }
   // A client certificate is required, checked for the client purpose, at most root -> org CA ->
   // device.
-  SSL_CTX_set_verify(native, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, nullptr);
+  SSL_CTX_set_verify(native, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, remember_leaf);
   SSL_CTX_set_verify_depth(native, 2);
   SSL_CTX_set_purpose(native, X509_PURPOSE_SSL_CLIENT);
   X509_STORE* store = SSL_CTX_get_cert_store(native);
@@ -116,10 +196,18 @@ std::string_view refusal_reason(SSL* ssl, const boost::system::error_code& error
 // must be in the directory with that type, and the device must not have been removed.
 Identity identify(Directory& directory, SSL* ssl) {
   Identity out;
-  auto identity = certs::device_identity(SSL_get0_peer_certificate(ssl));
+  X509* peer = SSL_get0_peer_certificate(ssl);
+  auto identity = certs::device_identity(peer);
   STACK_OF(X509)* chain = SSL_get0_verified_chain(ssl);
   if (!identity || chain == nullptr || sk_X509_num(chain) != 3) {
     out.refused = "certificate does not name a Draaischijf device";
+    return out;
+  }
+  // OpenSSL's clientAuth purpose check lets a certificate without any extended key usage pass;
+  // the device profile requires the extension, with clientAuth in it.
+  if ((X509_get_extension_flags(peer) & EXFLAG_XKUSAGE) == 0 ||
+      (X509_get_extended_key_usage(peer) & XKU_SSL_CLIENT) == 0) {
+    out.refused = "device certificate without the clientAuth extended key usage";
     return out;
   }
   auto issuer_org = certs::organisation_of_ca(sk_X509_value(chain, 1));

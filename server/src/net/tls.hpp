@@ -8,7 +8,9 @@
 #include <filesystem>
 #include <memory>
 #include <optional>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include <boost/asio/ssl/context.hpp>
 #include <boost/system/error_code.hpp>
@@ -28,6 +30,18 @@ namespace draaischijf::server {
 
 /// Why the handshake failed, in OpenSSL's fixed words (never certificate contents).
 [[nodiscard]] std::string_view refusal_reason(SSL* ssl, const boost::system::error_code& error);
+
+/// The serial (lower-case hex) and subject (one line, at most 256 bytes) of the certificate a
+/// client presented, also when its chain was refused; both empty when it presented none.
+struct PresentedCertificate {
+  std::string serial;
+  std::string subject;
+};
+[[nodiscard]] PresentedCertificate presented_certificate(SSL* ssl);
+
+/// The CRLs in `crl_dir` past their nextUpdate, one line each (file, issuer, nextUpdate): with
+/// any of them the hub refuses every chain under that CA.
+[[nodiscard]] std::vector<std::string> expired_crls(const std::filesystem::path& crl_dir);
 
 inline constexpr std::string_view kDeviceRemoved = "device-removed";
 

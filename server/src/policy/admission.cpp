@@ -1,3 +1,4 @@
+#include <cstdint>
 #include <string>
 
 #include <draaischijf/server/policy/admission.hpp>
@@ -38,10 +39,15 @@ protocol::Result<protocol::ParsedEnvelope> admit(std::span<const std::uint8_t> e
   if (parsed->outer.sender_org != sender.org_id) {
     return make_error_code(errc::sender_organisation_mismatch);
   }
-  const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch());
-  const auto created = std::chrono::milliseconds(parsed->outer.created_at_ms);
-  const auto skew = created > now_ms ? created - now_ms : now_ms - created;
-  if (skew > limits.max_clock_skew) {
+  // In unsigned milliseconds: created_at is the sender's uint64, and any value above INT64_MAX
+  // must be refused, not overflow a signed difference.
+  const auto now_count =
+      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
+  const std::uint64_t now_ms = now_count < 0 ? 0 : static_cast<std::uint64_t>(now_count);
+  const std::uint64_t created = parsed->outer.created_at_ms;
+  const std::uint64_t skew = created > now_ms ? created - now_ms : now_ms - created;
+  const auto allowed = limits.max_clock_skew.count();
+  if (allowed < 0 || skew > static_cast<std::uint64_t>(allowed)) {
     return make_error_code(errc::clock_skew);
   }
   return parsed;

@@ -53,11 +53,39 @@ bool may_rely_on(const StoredConsent& consent, const Caller& caller,
   });
 }
 
+// Why an approval that verifies and matches does not count now, or nullptr when it counts:
+// its approver device must still be enrolled with the very certificate the approval embeds,
+// that certificate valid now, and the approval younger than kApprovalMaxAge (by the hub's
+// clock when it was registered and by the approver's own stamp).
+const char* stale_approval(const StoredApproval& stored, const protocol::ParsedApproval& parsed,
+                           Directory& directory, std::chrono::system_clock::time_point now) {
+  auto device = directory.device(stored.approver_device);
+  if (!device || device->state != DeviceState::enrolled ||
+      device->certificate != protocol::encode(parsed.approver)) {
+    return "an approval by a device that is no longer enrolled does not count";
+  }
+  const auto now_s = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch());
+  const auto seconds = static_cast<std::uint64_t>(std::max<std::int64_t>(now_s.count(), 0));
+  if (seconds < parsed.approver.not_before || seconds > parsed.approver.not_after) {
+    return "an approval by a device whose certificate is not valid now does not count";
+  }
+  const auto now_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
+  const auto max_ms = std::chrono::duration_cast<std::chrono::milliseconds>(kApprovalMaxAge);
+  const auto oldest = now_ms - max_ms.count();
+  if (stored.registered_at_ms < oldest ||
+      static_cast<std::int64_t>(parsed.statement.created_at_ms) < oldest) {
+    return "an approval older than 14 days does not count";
+  }
+  return nullptr;
+}
+
 // The approvals the envelope lists that the hub holds, that verify, that were signed for
-// exactly this envelope's labels, and whose approver is not the sender.
+// exactly this envelope's labels, whose approver is not the sender and that are not stale.
 sqlite::Result<std::vector<policies::Approval>> counted_approvals(
-    ConsentRegistry& registry, const Caller& caller, const protocol::OuterHeader& outer,
-    const Id& sender_staff, std::vector<std::string>& notes) {
+    ConsentRegistry& registry, Directory& directory, const Caller& caller,
+    const protocol::OuterHeader& outer, const Id& sender_staff,
+    std::chrono::system_clock::time_point now, std::vector<std::string>& notes) {
   std::vector<policies::Approval> out;
   if (outer.approvals.empty()) {
     return out;
@@ -78,6 +106,10 @@ sqlite::Result<std::vector<policies::Approval>> counted_approvals(
     }
     if (parsed->approver.staff_id == sender_staff) {
       notes.emplace_back("an approval by the sender themselves does not count");
+      continue;
+    }
+    if (const char* why = stale_approval(stored, *parsed, directory, now)) {
+      notes.emplace_back(why);
       continue;
     }
     out.push_back({parsed->approver.role, protocol::hex_encode(parsed->approver.staff_id)});
@@ -124,6 +156,7 @@ struct HeldFacts {
 sqlite::Result<HeldFacts> PolicyGate::held_facts(const Caller& caller,
                                                  const protocol::OuterHeader& outer,
                                                  const Id& sender_staff,
+                                                 std::chrono::system_clock::time_point now,
                                                  std::vector<std::string>& notes) {
   HeldFacts held;
   if (outer.consent_reference != Id{}) {
@@ -138,7 +171,8 @@ sqlite::Result<HeldFacts> PolicyGate::held_facts(const Caller& caller,
       notes.emplace_back(policies::kConsentNotUsable);
     }
   }
-  auto approvals = counted_approvals(registry_, caller, outer, sender_staff, notes);
+  auto approvals =
+      counted_approvals(registry_, directory_, caller, outer, sender_staff, now, notes);
   if (!approvals) {
     return approvals.error();
   }
@@ -160,7 +194,7 @@ sqlite::Result<GateVerdict> PolicyGate::judge(const Caller& caller,
   sender.org_id = caller.org_id;
   sender.role = protocol::parse_name<protocol::StaffRole>(caller.role).value_or(sender.role);
   sender.staff_id = device->staff_id;
-  auto held = held_facts(caller, outer, device->staff_id, verdict.notes);
+  auto held = held_facts(caller, outer, device->staff_id, now, verdict.notes);
   if (!held) {
     return held.error();
   }

@@ -26,6 +26,10 @@ namespace draaischijf::server {
 
 struct HeldFacts;
 
+/// A second approval counts for at most this long after it was given (docs/POLICY.md
+/// section 9): a colleague approves a message about to be sent, not one weeks later.
+inline constexpr std::chrono::hours kApprovalMaxAge{24 * 14};
+
 struct GateVerdict {
   /// One per recipient mailbox, allow or not: what goes into the audit log.
   std::vector<PolicyRecord> records;
@@ -54,6 +58,7 @@ class PolicyGate {
   [[nodiscard]] sqlite::Result<HeldFacts> held_facts(const Caller& caller,
                                                      const protocol::OuterHeader& outer,
                                                      const protocol::Id& sender_staff,
+                                                     std::chrono::system_clock::time_point now,
                                                      std::vector<std::string>& notes);
 
   std::shared_ptr<const policies::RuleSet> rules_;

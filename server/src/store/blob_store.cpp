@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <cerrno>
 #include <fcntl.h>
 #include <unistd.h>
@@ -101,6 +102,7 @@ struct BlobStore::Upload::State {
   std::uint64_t announced = 0;
   std::uint64_t received = 0;
   crypto_generichash_state hash{};
+  std::shared_ptr<void> reservation;  // the quota this upload holds until its row is committed
 
   ~State() {
     if (fd >= 0) {
@@ -178,14 +180,35 @@ sqlite::Result<BlobStore::Upload> BlobStore::begin(const BlobInfo& announced) {
   if (announced.size > limits_.max_blob_bytes) {
     return make_error_code(blob_errc::too_large);
   }
-  auto used = organisation_usage(announced.org_id);
-  if (!used) {
-    return used.error();
-  }
-  if (*used + announced.size > limits_.quota_bytes) {
-    return make_error_code(blob_errc::quota_full);
-  }
   auto state = std::make_unique<Upload::State>();
+  {
+    // Checked and reserved under one lock: two uploads cannot both see the same free space.
+    const std::lock_guard lock(reservations_->mutex);
+    auto used = organisation_usage(announced.org_id);
+    if (!used) {
+      return used.error();
+    }
+    std::uint64_t& reserved = reservations_->reserved[announced.org_id];
+    if (*used + reserved + announced.size > limits_.quota_bytes) {
+      if (reserved == 0) {
+        reservations_->reserved.erase(announced.org_id);
+      }
+      return make_error_code(blob_errc::quota_full);
+    }
+    reserved += announced.size;
+  }
+  state->reservation = std::shared_ptr<void>(
+      nullptr,
+      [reservations = reservations_, org = announced.org_id, size = announced.size](void*) {
+        const std::lock_guard lock(reservations->mutex);
+        auto it = reservations->reserved.find(org);
+        if (it != reservations->reserved.end()) {
+          it->second -= std::min(it->second, size);
+          if (it->second == 0) {
+            reservations->reserved.erase(it);
+          }
+        }
+      });
   state->partial = folder_ / (protocol::hex_encode(protocol::random_id()) + std::string(kPartial));
   state->announced = announced.size;
   crypto_generichash_init(&state->hash, nullptr, 0, 32);
@@ -219,6 +242,8 @@ bool BlobStore::commit(Upload upload, BlobInfo info, Done done) {
     return true;
   }
   s.partial.clear();  // the file is the blob's now
+  // The reservation ends with the writer's answer: then the row counts, or nothing does.
+  auto reservation = std::move(s.reservation);
   auto stored = std::make_shared<BlobInfo>(std::move(info));
   // Our file goes again unless a row names it: the same bytes under the same id share it.
   auto shared_file = std::make_shared<bool>(false);
@@ -274,7 +299,7 @@ bool BlobStore::commit(Upload upload, BlobInfo info, Done done) {
                                   "size=" + std::to_string(stored->size) +
                                       " mailboxes=" + std::to_string(stored->mailboxes.size()));
       },
-      [stored, drop_file, done = std::move(done)](sqlite::Result<void> result) {
+      [stored, drop_file, reservation, done = std::move(done)](sqlite::Result<void> result) {
         if (!result) {
           drop_file();
           done(result.error());
@@ -286,6 +311,92 @@ bool BlobStore::commit(Upload upload, BlobInfo info, Done done) {
     drop_file();
   }
   return queued;
+}
+
+namespace {
+
+// The blobs uploaded before `before_ms` that no envelope of their organisation to one of
+// their mailboxes followed, as (id, hash).
+sqlite::Result<std::vector<std::pair<Id, protocol::Hash256>>> unused_blobs(sqlite::Database& db,
+                                                                           std::int64_t before_ms) {
+  auto select = db.prepare(
+      "SELECT b.blob_id, b.hash FROM blobs b WHERE b.created_at_ms < ? AND NOT EXISTS ("
+      "SELECT 1 FROM blob_mailboxes m JOIN queue q ON q.mailbox_id = m.mailbox_id "
+      "JOIN envelopes e ON e.sequence = q.sequence WHERE m.blob_id = b.blob_id "
+      "AND e.sender_org = b.org_id AND e.received_at_ms >= b.created_at_ms)");
+  if (!select) {
+    return select.error();
+  }
+  select->bind(1, before_ms);
+  std::vector<std::pair<Id, protocol::Hash256>> out;
+  if (auto listed = rows::for_each_row(*select,
+                                       [&out](sqlite::Statement& row) {
+                                         out.emplace_back(rows::fixed<16>(row.column_blob(0)),
+                                                          rows::fixed<32>(row.column_blob(1)));
+                                       });
+      !listed) {
+    return listed.error();
+  }
+  return out;
+}
+
+sqlite::Result<void> delete_blob(sqlite::Database& db, const Id& blob_id, std::int64_t now_ms) {
+  for (const char* sql :
+       {"DELETE FROM blob_mailboxes WHERE blob_id = ?", "DELETE FROM blobs WHERE blob_id = ?"}) {
+    auto statement = db.prepare(sql);
+    if (!statement) {
+      return statement.error();
+    }
+    statement->bind(1, blob_id);
+    if (auto ran = statement->run(); !ran) {
+      return ran.error();
+    }
+  }
+  return rows::insert_audit(db, now_ms, "blob.swept", Id{}, Id{}, blob_id, "unused");
+}
+
+}  // namespace
+
+bool BlobStore::sweep_orphans(std::int64_t now_ms, SweepDone done) {
+  auto swept = std::make_shared<std::vector<std::pair<Id, protocol::Hash256>>>();
+  return storage_->writer().submit(
+      [swept, now_ms](sqlite::Database& db) -> sqlite::Result<void> {
+        auto unused = unused_blobs(db, now_ms - kOrphanAgeMs);
+        if (!unused) {
+          return unused.error();
+        }
+        for (const auto& blob : *unused) {
+          if (auto deleted = delete_blob(db, blob.first, now_ms); !deleted) {
+            return deleted.error();
+          }
+        }
+        *swept = std::move(*unused);
+        return {};
+      },
+      [swept, folder = folder_, done = std::move(done)](sqlite::Result<void> result) {
+        if (!result) {
+          done(result.error());
+          return;
+        }
+        // After the COMMIT: a file whose row is gone is nobody's.
+        for (const auto& [blob_id, hash] : *swept) {
+          std::error_code ignored;
+          std::filesystem::remove(folder / file_name(blob_id, hash), ignored);
+        }
+        done(swept->size());
+      });
+}
+
+void BlobStore::maybe_sweep(std::int64_t now_ms) {
+  {
+    const std::lock_guard lock(reservations_->mutex);
+    if (reservations_->last_sweep_ms >= 0 &&
+        now_ms - reservations_->last_sweep_ms < kSweepIntervalMs) {
+      return;
+    }
+    reservations_->last_sweep_ms = now_ms;
+  }
+  (void)sweep_orphans(now_ms, [](const sqlite::Result<std::size_t>&) {});
 }
 
 }  // namespace draaischijf::server

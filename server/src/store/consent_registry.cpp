@@ -221,7 +221,8 @@ sqlite::Result<std::vector<StoredApproval>> SqliteConsentRegistry::approvals(
     const protocol::Id& org_id, std::span<const protocol::Id> ids) {
   return storage_->read([&](sqlite::Database& db) -> sqlite::Result<std::vector<StoredApproval>> {
     auto select = db.prepare(
-        "SELECT approval_id, message_id, approver_device, statement FROM approvals "
+        "SELECT approval_id, message_id, approver_device, statement, registered_at_ms "
+        "FROM approvals "
         "WHERE approval_id = ? AND org_id = ?");
     if (!select) {
       return select.error();
@@ -238,7 +239,8 @@ sqlite::Result<std::vector<StoredApproval>> SqliteConsentRegistry::approvals(
         out.push_back({rows::fixed<16>(select->column_blob(0)), org_id,
                        rows::fixed<16>(select->column_blob(1)),
                        rows::fixed<16>(select->column_blob(2)),
-                       std::vector<std::uint8_t>(statement.begin(), statement.end())});
+                       std::vector<std::uint8_t>(statement.begin(), statement.end()),
+                       select->column_int64(4)});
       }
       select->reset();
     }

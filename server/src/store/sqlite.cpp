@@ -1,6 +1,8 @@
+#include <fcntl.h>
 #include <limits>
 #include <map>
 #include <string>
+#include <unistd.h>
 #include <utility>
 #include <vector>
 
@@ -313,6 +315,14 @@ Result<void> Database::integrity_check() {
 Result<void> Database::checkpoint() { return exec("PRAGMA wal_checkpoint(TRUNCATE)"); }
 
 Result<Database> Database::open(const std::string& path) {
+  // A new database file is made 0600 before SQLite opens it: SQLite gives its -wal and -shm
+  // the database file's mode, so none of the three is ever readable by others.
+  if (path != ":memory:" && !path.empty()) {
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd >= 0) {
+      ::close(fd);
+    }
+  }
   sqlite3* handle = nullptr;
   const int rc =
       sqlite3_open_v2(path.c_str(), &handle,

@@ -26,14 +26,15 @@ class AdmissionTest : public ::testing::Test {
 
   std::vector<std::uint8_t> envelope_at(std::chrono::system_clock::time_point created,
                                         std::size_t size = 100) {
+    const auto ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(created.time_since_epoch());
+    return envelope_at_ms(static_cast<std::uint64_t>(ms.count()), size);
+  }
+  std::vector<std::uint8_t> envelope_at_ms(std::uint64_t created_ms, std::size_t size = 100) {
     Draft d;
     d.fragments.push_back({DataCategory::handelingsgericht_advies, GuidanceDomain::none,
                            "text/plain", SecretBytes(size)});
-    const auto ms =
-        std::chrono::duration_cast<std::chrono::milliseconds>(created.time_since_epoch());
-    return seal(d, {certificate, device_key, 1}, {&mailbox, 1},
-                static_cast<std::uint64_t>(ms.count()))
-        .value();
+    return seal(d, {certificate, device_key, 1}, {&mailbox, 1}, created_ms).value();
   }
 
   Id org_id = random_id();
@@ -62,6 +63,19 @@ TEST_F(AdmissionTest, CreationTimeOutsideTheSkewWindowIsRefused) {
             make_error_code(errc::clock_skew));
   EXPECT_EQ(admit(envelope_at(now + 25h), {org_id}, now, {}).error(),
             make_error_code(errc::clock_skew));
+}
+
+// created_at is the sender's uint64: values above INT64_MAX are refused, without the signed
+// overflow (UBSan) the skew arithmetic once had.
+TEST_F(AdmissionTest, CreationTimeAboveInt64MaxIsRefusedWithoutOverflow) {
+  for (const std::uint64_t created :
+       {~std::uint64_t{0}, std::uint64_t{1} << 63, (std::uint64_t{1} << 63) + 12345,
+        std::uint64_t{0x7fffffffffffffff}}) {
+    EXPECT_EQ(admit(envelope_at_ms(created), {org_id}, now, {}).error(),
+              make_error_code(errc::clock_skew))
+        << created;
+  }
+  EXPECT_EQ(admit(envelope_at_ms(0), {org_id}, now, {}).error(), make_error_code(errc::clock_skew));
 }
 
 TEST_F(AdmissionTest, OversizedEnvelopeIsRefusedBeforeParsing) {

@@ -113,10 +113,12 @@ class Client {
                                                    std::int64_t sequence) {
     return inbox().read(mailbox_id, sequence);
   }
-  [[nodiscard]] protocol::Result<std::uint64_t> save_attachment(
-      const protocol::Id& mailbox_id, std::int64_t sequence, std::size_t index,
-      const std::filesystem::path& target) {
-    return inbox().save_attachment(mailbox_id, sequence, index, target);
+  [[nodiscard]] protocol::Result<std::uint64_t> save_attachment(const protocol::Id& mailbox_id,
+                                                                std::int64_t sequence,
+                                                                std::size_t index,
+                                                                const std::filesystem::path& target,
+                                                                bool replace_existing = false) {
+    return inbox().save_attachment(mailbox_id, sequence, index, target, replace_existing);
   }
   [[nodiscard]] protocol::Result<void> acknowledge(const protocol::Id& mailbox_id,
                                                    std::int64_t sequence) {

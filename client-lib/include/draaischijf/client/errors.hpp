@@ -37,6 +37,7 @@ enum class client_errc {
   name_unsafe,             // a name holds control, escape, bidi or line-separator characters
   already_pinned,          // another key is pinned for the organisation: only `replace` changes it
   trust_file_invalid,      // the trust file has a malformed, unsafe or repeated line
+  file_exists,             // a file to save is there already (or its .part file): not replaced
 };
 
 [[nodiscard]] const boost::system::error_category& client_category() noexcept;

@@ -23,12 +23,13 @@
 namespace draaischijf::client {
 
 enum class connection_errc {
-  tls_setup_failed = 1,  // the CA, certificate or key file cannot be used
-  unreachable,           // no connection after every retry
-  handshake_failed,      // the hub or this device's certificate was refused
-  timeout,               // the hub did not answer within the I/O timeout
-  bad_response,          // the answer is not HTTP/1.1
-  upload_source_short,   // an upload's source gave fewer bytes than it announced
+  tls_setup_failed = 1,   // the CA, certificate or key file cannot be used
+  unreachable,            // no connection after every retry
+  handshake_failed,       // the hub or this device's certificate was refused
+  timeout,                // the hub did not answer within the I/O timeout
+  bad_response,           // the answer is not HTTP/1.1
+  upload_source_short,    // an upload's source gave fewer bytes than it announced
+  handshake_interrupted,  // the hub closed or reset the connection during the TLS handshake
 };
 
 [[nodiscard]] const boost::system::error_category& connection_category() noexcept;

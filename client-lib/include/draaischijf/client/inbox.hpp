@@ -49,10 +49,14 @@ class Inbox {
                                                    std::int64_t sequence);
   /// Fetches attachment `index` of a stored message, decrypting it into `target` as it
   /// arrives; `target` appears only once the blob verified (FINAL chunk, size and the hash the
-  /// sender signed). Returns the plaintext size.
-  [[nodiscard]] protocol::Result<std::uint64_t> save_attachment(
-      const protocol::Id& mailbox_id, std::int64_t sequence, std::size_t index,
-      const std::filesystem::path& target);
+  /// sender signed). Returns the plaintext size. The file is made 0600; an existing `target`
+  /// (or `target`.part) is replaced only with `replace_existing` (file_exists otherwise), and
+  /// a symbolic link in either place is never followed.
+  [[nodiscard]] protocol::Result<std::uint64_t> save_attachment(const protocol::Id& mailbox_id,
+                                                                std::int64_t sequence,
+                                                                std::size_t index,
+                                                                const std::filesystem::path& target,
+                                                                bool replace_existing = false);
   /// Records the read acknowledgement without opening (for software that processed it).
   [[nodiscard]] protocol::Result<void> acknowledge(const protocol::Id& mailbox_id,
                                                    std::int64_t sequence);

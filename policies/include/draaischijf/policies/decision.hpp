@@ -16,6 +16,7 @@
 //   r.pupil.birth_date = parse_date("2012-05-01");  r.date = *parse_date("2026-03-10");
 //   Decision d = evaluate(rules, r);   // needs_consent, consent_from = leerling, R06
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -76,13 +77,21 @@ enum class ConsentIssue : std::uint8_t {
   dates_reversed,             // valid_until before valid_from
   already_revoked,
   not_valid_on_date,  // expired, or not yet valid, on the registration date
+  field_invalid,      // a free-text field or list too long, or not display safe (`field`)
 };
+
+/// The bounds on a consent record's free text and lists (kept in the registry, printed by
+/// clients): longer text, or text that is not protocol::is_display_safe(), is refused.
+inline constexpr std::size_t kConsentTextMax = 200;          // ids, capacity, recorded_by
+inline constexpr std::size_t kConsentBasisMax = 1000;        // competency_basis
+inline constexpr std::size_t kConsentOrganisationsMax = 64;  // scope.organisations
 
 struct ConsentProblem {
   ConsentIssue issue;
   std::string rule_id;  // the rule the problem comes from, or empty for a structural one
   std::string nl;
   std::string en;
+  std::string field;  // for field_invalid: the field's wire name (`capacity`, ...)
 };
 
 struct ConsentCheck {
@@ -91,7 +100,9 @@ struct ConsentCheck {
 };
 
 /// Whether the record's giver is the right one for this pupil on `date` (re-derived at the
-/// competency age and at 18), the ELP rule, and the record's own consistency.
+/// competency age and at 18), the ELP rule, and the record's own consistency; first of all,
+/// that every free-text field and list is within its bound and display safe (field_invalid,
+/// one problem per field, and then nothing else is judged).
 [[nodiscard]] ConsentCheck validate_consent(const RuleSet& rules, const ConsentRecord& record,
                                             const PupilFacts& pupil, CivilDate date);
 

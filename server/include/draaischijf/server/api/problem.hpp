@@ -56,9 +56,10 @@ enum class ProblemKind : unsigned {
   blob_quota_full,       // blob-quota-full
   blob_id_taken,         // blob-id-taken
   length_required,       // length-required
+  role_not_permitted,    // role-not-permitted
 };
 inline constexpr std::size_t kProblemKinds =
-    static_cast<std::size_t>(ProblemKind::length_required) + 1;
+    static_cast<std::size_t>(ProblemKind::role_not_permitted) + 1;
 
 struct ProblemType {
   ProblemKind kind = ProblemKind::internal;

@@ -19,6 +19,9 @@ struct HubConfig {
     std::filesystem::path data_dir = "draaischijf-data";
     std::vector<std::string> names = {"localhost", "127.0.0.1"};
     unsigned threads = 2;
+    // Device ids (32 lower-case hex digits) whose client certificates may read /metrics; empty:
+    // no device may (the operator's explicit, auditable allow-list).
+    std::vector<std::string> metrics_devices;
   } server;
 
   struct Tls {
@@ -35,8 +38,13 @@ struct HubConfig {
     std::size_t max_envelope_bytes = std::size_t{25} * 1024 * 1024;
     std::chrono::seconds read_deadline{30};
     std::chrono::seconds idle_timeout{300};
+    std::chrono::seconds handshake_deadline{5};       // the TLS handshake must end within it
+    std::chrono::seconds first_request_deadline{30};  // first request after the handshake
     std::size_t max_connections = 1024;
-    double rate_per_org = 200.0;  // requests per second, token bucket
+    std::size_t max_handshakes_per_address = 32;  // connections of one address still in TLS setup
+    std::size_t max_streams_per_device = 4;       // open /v1/stream WebSockets per device
+    std::size_t max_streams_per_org = 64;         // and per organisation
+    double rate_per_org = 200.0;                  // requests per second, token bucket
     double rate_burst = 400.0;
     std::uint64_t mailbox_quota_bytes = std::uint64_t{1} << 30;
     double mailbox_warning_fraction = 0.8;

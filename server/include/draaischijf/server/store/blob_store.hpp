@@ -8,11 +8,22 @@
 //
 // A file is named by blob id and content hash, so two uploads racing for one id never
 // overwrite each other's file; the row's primary key decides which one stands.
+//
+// Quota: begin() reserves the announced size under a lock, against the stored blobs and every
+// upload still under way, so parallel uploads cannot pass the quota together; the reservation
+// ends when the upload fails or its row is committed (from then on the row counts).
+//
+// Orphans: the hub cannot see which envelope names a blob (the descriptors are encrypted). A
+// blob counts as used once its organisation has stored an envelope to one of the blob's
+// mailboxes at or after the upload; a blob still unused kOrphanAge after its upload is deleted
+// (row, grants and file) by sweep_orphans().
 
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <span>
 #include <string>
@@ -47,6 +58,11 @@ struct BlobInfo {
 
 class BlobStore {
  public:
+  /// How long an uploaded blob may stay unused before sweep_orphans() deletes it.
+  static constexpr std::int64_t kOrphanAgeMs = std::int64_t{24} * 3600 * 1000;
+  /// maybe_sweep() sweeps at most this often.
+  static constexpr std::int64_t kSweepIntervalMs = std::int64_t{10} * 60 * 1000;
+
   struct Limits {
     std::uint64_t max_blob_bytes = std::uint64_t{1} << 30;
     std::uint64_t quota_bytes = std::uint64_t{20} << 30;  // per organisation
@@ -73,8 +89,8 @@ class BlobStore {
   /// Creates data_dir/blobs if needed and removes partial files a crash left behind.
   BlobStore(std::shared_ptr<Storage> storage, std::filesystem::path folder, Limits limits);
 
-  /// Checks the announced size against the limit and the organisation's quota, then opens a
-  /// partial file.
+  /// Checks the announced size against the limit and the organisation's quota (stored blobs
+  /// plus the uploads under way), reserves it, then opens a partial file.
   [[nodiscard]] sqlite::Result<Upload> begin(const BlobInfo& announced);
   /// Makes the file durable, then records the row (through the group-commit writer). `done`
   /// gets the stored info: this upload's, or an earlier upload's with the same id, organisation
@@ -88,10 +104,27 @@ class BlobStore {
   [[nodiscard]] sqlite::Result<std::uint64_t> organisation_usage(const protocol::Id& org_id);
   [[nodiscard]] const Limits& limits() const noexcept { return limits_; }
 
+  /// Deletes every blob uploaded before now_ms - kOrphanAgeMs that is still unused (see the
+  /// top of this file), through the writer, with an audit row each; the files go after the
+  /// COMMIT. `done` gets how many were deleted.
+  using SweepDone = std::function<void(sqlite::Result<std::size_t>)>;
+  [[nodiscard]] bool sweep_orphans(std::int64_t now_ms, SweepDone done);
+  /// sweep_orphans() unless one ran less than kSweepIntervalMs ago (by now_ms); the uploads
+  /// call it, so a hub that takes attachments also sweeps them.
+  void maybe_sweep(std::int64_t now_ms);
+
  private:
+  // The bytes reserved per organisation by uploads under way.
+  struct Reservations {
+    std::mutex mutex;
+    std::map<protocol::Id, std::uint64_t> reserved;
+    std::int64_t last_sweep_ms = -1;
+  };
+
   std::shared_ptr<Storage> storage_;
   std::filesystem::path folder_;
   Limits limits_;
+  std::shared_ptr<Reservations> reservations_ = std::make_shared<Reservations>();
 };
 
 }  // namespace draaischijf::server

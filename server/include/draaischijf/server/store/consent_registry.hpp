@@ -42,6 +42,7 @@ struct StoredApproval {
   protocol::Id message_id{};
   protocol::Id approver_device{};
   std::vector<std::uint8_t> statement;  // the signed approval (protocol/approval.hpp)
+  std::int64_t registered_at_ms = 0;    // hub time when it was registered (set when read)
 };
 
 /// One line of the disclosure register (its wire form: policies/record_json.hpp).

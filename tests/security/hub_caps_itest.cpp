@@ -1,0 +1,160 @@
+// Caps that keep one client from holding the hub: plain TCP sockets that never start TLS, a
+// device that connects and says nothing, and notification streams per device and organisation.
+
+#include <gtest/gtest.h>
+
+#include "dev_hub.hpp"
+
+namespace draaischijf::testing {
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::steady_clock;
+
+// A TCP connection from `source` (a loopback address) to the hub that sends nothing.
+int idle_socket(std::uint16_t port, const char* source = "127.0.0.1") {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in from{};
+  from.sin_family = AF_INET;
+  inet_pton(AF_INET, source, &from.sin_addr);
+  sockaddr_in to{};
+  to.sin_family = AF_INET;
+  to.sin_port = htons(port);
+  inet_pton(AF_INET, "127.0.0.1", &to.sin_addr);
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&from), sizeof from) != 0 ||
+      ::connect(fd, reinterpret_cast<sockaddr*>(&to), sizeof to) != 0) {
+    close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+// GET /healthz over mTLS from `source`, on a socket of our own (TlsClient always uses
+// 127.0.0.1): the status, or 0 when there was no HTTP answer.
+int health_from(DevHub& hub, const char* source) {
+  signal(SIGPIPE, SIG_IGN);  // a refused connection must fail a write, not kill the test
+  const int fd = idle_socket(hub.port(), source);
+  if (fd < 0) {
+    return 0;
+  }
+  SSL_CTX* context = SSL_CTX_new(TLS_client_method());
+  SSL_CTX_load_verify_locations(context, (hub.pki / "root.pem").c_str(), nullptr);
+  SSL_CTX_set_verify(context, SSL_VERIFY_PEER, nullptr);
+  SSL_CTX_use_certificate_chain_file(context, (hub.pki / "clb" / "device.pem").c_str());
+  SSL_CTX_use_PrivateKey_file(context, (hub.pki / "clb" / "device.key").c_str(), SSL_FILETYPE_PEM);
+  const timeval patience{10, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &patience, sizeof patience);
+  SSL* ssl = SSL_new(context);
+  SSL_set_fd(ssl, fd);
+  int status = 0;
+  const std::string request = get("/healthz");
+  if (SSL_connect(ssl) == 1 &&
+      SSL_write(ssl, request.data(), static_cast<int>(request.size())) > 0) {
+    char buffer[4096];
+    const int n = SSL_read(ssl, buffer, sizeof buffer);
+    const std::string text(buffer, n > 0 ? static_cast<std::size_t>(n) : 0U);
+    status = text.rfind("HTTP/1.1 ", 0) == 0 ? std::stoi(text.substr(9, 3)) : 0;
+  }
+  SSL_free(ssl);
+  SSL_CTX_free(context);
+  close(fd);
+  return status;
+}
+
+TEST(HubConnectionCaps, SocketsThatNeverStartTlsDoNotLockOutRealClients) {
+  TempDir dir;
+  DevHub hub(dir.path(),
+             "[limits]\nmax_connections = 24\nmax_handshakes_per_address = 8\n"
+             "handshake_deadline_seconds = 1\n");
+  std::vector<int> sockets;
+  for (int i = 0; i < 40; ++i) {  // more than the global cap, all from 127.0.0.1
+    sockets.push_back(idle_socket(hub.port()));
+  }
+  std::this_thread::sleep_for(milliseconds(200));
+  // Another address is served at once: 127.0.0.1 holds 8 slots, not the whole cap.
+  EXPECT_EQ(health_from(hub, "127.0.0.2"), 200);
+  // And 127.0.0.1 itself within the handshake deadline, though its idle sockets stay open.
+  const auto start = steady_clock::now();
+  int status = 0;
+  while (status != 200 && steady_clock::now() - start < std::chrono::seconds(5)) {
+    status = health_from(hub, "127.0.0.1");
+    if (status != 200) {
+      std::this_thread::sleep_for(milliseconds(100));
+    }
+  }
+  EXPECT_EQ(status, 200) << "the idle sockets locked out a real client";
+  for (const int fd : sockets) {
+    close(fd);
+  }
+}
+
+TEST(HubConnectionCaps, ADeviceThatSendsNothingIsClosedAtTheFirstRequestDeadline) {
+  TempDir dir;
+  DevHub hub(dir.path(),
+             "[limits]\nfirst_request_deadline_seconds = 1\nidle_timeout_seconds = 300\n");
+  auto silent = hub.client("clb");
+  ASSERT_TRUE(silent->handshake_ok());
+  const auto start = steady_clock::now();
+  EXPECT_TRUE(silent->closed_by_peer());
+  EXPECT_LT(steady_clock::now() - start, std::chrono::seconds(5));
+  // A device that asks something in time keeps its keep-alive connection past that deadline.
+  auto talking = hub.client("clb");
+  ASSERT_TRUE(talking->send("GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n"));
+  EXPECT_EQ(talking->read_some().rfind("HTTP/1.1 200", 0), 0U);
+  std::this_thread::sleep_for(milliseconds(1500));
+  ASSERT_TRUE(talking->send("GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n"));
+  EXPECT_EQ(talking->read_some().rfind("HTTP/1.1 200", 0), 0U);
+}
+
+// The upgrade request on a fresh connection of `slug` and the answer's status line and body.
+std::string upgrade(DevHub& hub, const std::string& slug, bool admin = false) {
+  auto connection = hub.client(slug, admin);
+  connection->send(
+      "GET /v1/stream HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\n"
+      "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+      "Sec-WebSocket-Version: 13\r\n\r\n");
+  std::string answer;
+  for (std::string more = connection->read_some(); !more.empty(); more = connection->read_some()) {
+    answer += more;
+  }
+  return answer;
+}
+
+TEST(HubStreamCaps, StreamsAreCappedPerDeviceAndOrganisationAndOthersAreStillServed) {
+  TempDir dir;
+  DevHub hub(dir.path(), "[limits]\nmax_streams_per_device = 2\nmax_streams_per_org = 3\n");
+  StreamClient first(hub.client("clb"));
+  StreamClient second(hub.client("clb"));
+  ASSERT_TRUE(first.upgraded());
+  ASSERT_TRUE(second.upgraded());
+  ASSERT_EQ(first.next().at("type"), "subscribed");
+  ASSERT_EQ(second.next().at("type"), "subscribed");
+  const std::string third = upgrade(hub, "clb");
+  EXPECT_EQ(third.rfind("HTTP/1.1 429", 0), 0U) << third.substr(0, 300);
+  EXPECT_NE(third.find("application/problem+json"), std::string::npos);
+  EXPECT_NE(third.find("Retry-After:"), std::string::npos);
+  // The organisation's third stream (its admin device), then no more for the organisation.
+  StreamClient admin(hub.client("clb", true));
+  ASSERT_TRUE(admin.upgraded());
+  ASSERT_EQ(admin.next().at("type"), "subscribed");
+  const std::string fourth = upgrade(hub, "clb", true);
+  EXPECT_EQ(fourth.rfind("HTTP/1.1 429", 0), 0U) << fourth.substr(0, 300);
+  // Another organisation is not affected.
+  StreamClient school(hub.client("school"));
+  EXPECT_TRUE(school.upgraded());
+  EXPECT_EQ(school.next().at("type"), "subscribed");
+  EXPECT_NE(hub.process().log_text().find("\"stream.refused\""), std::string::npos);
+}
+
+TEST(HubStreamCaps, UpgradesGoThroughTheRateLimiter) {
+  TempDir dir;
+  DevHub hub(dir.path(), "[limits]\nrate_per_org = 0.1\nrate_burst = 1.0\n");
+  StreamClient allowed(hub.client("caw"));  // the one token
+  ASSERT_TRUE(allowed.upgraded());
+  const std::string limited = upgrade(hub, "caw");
+  EXPECT_EQ(limited.rfind("HTTP/1.1 429", 0), 0U) << limited.substr(0, 300);
+  EXPECT_NE(limited.find("rate-limited"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace draaischijf::testing
