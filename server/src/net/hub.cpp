@@ -313,6 +313,9 @@ net::awaitable<void> Hub::Impl::reload_crls() {
     if (cancelled || stopping) {
       co_return;
     }
+    // The same tick sweeps blobs never followed by an envelope (at most every 10 minutes), so
+    // a hub that takes no uploads still lets them go.
+    blobs.maybe_sweep(clock.now_ms());
     try {
       if (before_crl_reload) {
         before_crl_reload();
@@ -333,6 +336,7 @@ void Hub::run() {
   net::co_spawn(hub.ioc, hub.accept_loop(), net::detached);
   net::co_spawn(hub.ioc, hub.reload_crls(), net::detached);
   hub.report_expired_crls();
+  hub.blobs.maybe_sweep(hub.clock.now_ms());
   hub.log.info("listening", {{"port", static_cast<std::int64_t>(port())}});
   std::vector<std::thread> threads;
   for (unsigned i = 1; i < hub.config.server.threads; ++i) {
