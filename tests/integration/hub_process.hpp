@@ -6,6 +6,7 @@
 
 #include <arpa/inet.h>
 #include <chrono>
+#include <cstdio>
 #include <fcntl.h>
 #include <filesystem>
 #include <fstream>
@@ -22,12 +23,28 @@
 #include <unistd.h>
 #include <vector>
 
+#include <gtest/gtest.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
 #include "test_support.hpp"
 
 namespace draaischijf::testing {
+
+/// Runs `draaischijf-hub <args>` (its PKI and organisation commands) and returns what it
+/// printed, standard error included; fails the test on another exit status than `expected_exit`.
+inline std::string hub_command(const std::string& args, int expected_exit = 0) {
+  const std::string command = std::string(DRAAISCHIJF_HUB_BINARY) + " " + args + " 2>&1";
+  FILE* pipe = popen(command.c_str(), "r");
+  std::string out;
+  char buffer[512];
+  while (pipe != nullptr && fgets(buffer, sizeof buffer, pipe) != nullptr) {
+    out += buffer;
+  }
+  const int status = pipe != nullptr ? pclose(pipe) : -1;
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == expected_exit) << command << "\n" << out;
+  return out;
+}
 
 class HubProcess {
  public:

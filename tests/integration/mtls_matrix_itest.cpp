@@ -22,21 +22,6 @@ namespace fs = std::filesystem;
 using std::chrono::hours;
 using Clock = std::chrono::system_clock;
 
-// Runs `draaischijf-hub <args>` and returns its standard output; fails the test on a non-zero
-// exit.
-std::string hub_command(const std::string& args, int expected_exit = 0) {
-  const std::string command = std::string(DRAAISCHIJF_HUB_BINARY) + " " + args + " 2>&1";
-  FILE* pipe = popen(command.c_str(), "r");
-  std::string out;
-  char buffer[512];
-  while (pipe != nullptr && fgets(buffer, sizeof buffer, pipe) != nullptr) {
-    out += buffer;
-  }
-  const int status = pipe != nullptr ? pclose(pipe) : -1;
-  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == expected_exit) << command << "\n" << out;
-  return out;
-}
-
 std::string serial_in(const std::string& output) {
   const auto at = output.find("serial: ");
   return at == std::string::npos ? "" : output.substr(at + 8, output.find('\n', at) - at - 8);

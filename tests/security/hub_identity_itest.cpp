@@ -20,19 +20,6 @@ namespace {
 namespace fs = std::filesystem;
 using std::chrono::hours;
 
-std::string hub_command(const std::string& args) {
-  const std::string command = std::string(DRAAISCHIJF_HUB_BINARY) + " " + args + " 2>&1";
-  FILE* pipe = popen(command.c_str(), "r");
-  std::string out;
-  char buffer[512];
-  while (pipe != nullptr && fgets(buffer, sizeof buffer, pipe) != nullptr) {
-    out += buffer;
-  }
-  const int status = pipe != nullptr ? pclose(pipe) : -1;
-  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << command << "\n" << out;
-  return out;
-}
-
 std::string random_hex() { return protocol::to_hex(protocol::random_id()); }
 
 // The whole log line around position `at`.
