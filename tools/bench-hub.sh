@@ -46,8 +46,9 @@ value() { sed -n "s/^$1=//p" <<<"$2"; }
 port=18443
 pki="$work/data/dev-pki"
 
-# A fresh hub with limits that let one organisation load it: the rate limit and the mailbox
-# quota are raised, the rest are the defaults.
+# A fresh hub with limits that let one organisation load it from one address: the rate limit,
+# the mailbox quota and the per-address cap on pending handshakes are raised (the load
+# generator opens every connection from 127.0.0.1), the rest are the defaults.
 start_hub() {
   stop_hub
   rm -rf "$work/data"
@@ -61,6 +62,7 @@ rate_per_org = 1000000.0
 rate_burst = 1000000.0
 mailbox_quota_bytes = 68719476736
 idle_timeout_seconds = 600
+max_handshakes_per_address = 20000
 EOF
   # stdout closed: the hub must not hold the pipe of a $(...) open
   "$bin/draaischijf-hub" --config "$work/hub.toml" >/dev/null 2>"$work/hub.log" &

@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include <draaischijf/policies/date.hpp>
+#include <draaischijf/policies/record_json.hpp>
 #include <draaischijf/protocol/encoding.hpp>
 
 namespace draaischijf::cli {
@@ -284,19 +285,7 @@ int disclosures_command(Client& client, const Context& context, const Arguments&
   json::array out;
   for (const auto& d : *register_) {
     if (context.json_output) {
-      out.push_back({{"at_ms", d.at_ms},
-                     {"message_id", hex(d.message_id)},
-                     {"sender_staff", d.sender_staff},
-                     {"sender_role", d.sender_role},
-                     {"recipient_org", hex(d.recipient_org)},
-                     {"recipient_mailbox", hex(d.recipient_mailbox)},
-                     {"kind", d.kind},
-                     {"purpose", d.purpose},
-                     {"categories", d.categories},
-                     {"legal_basis", d.legal_basis},
-                     {"rule_ids", d.rule_ids},
-                     {"policy_version", d.policy_version},
-                     {"approved_by", d.approved_by}});
+      out.push_back(policies::to_json(d));  // the hub's own wire form
       continue;
     }
     std::cout << when(d.at_ms) << "  " << d.kind << " (" << d.purpose << ") [" << d.categories

@@ -18,6 +18,14 @@ CREATE TABLE IF NOT EXISTS epochs (mailbox_id BLOB PRIMARY KEY, highest INTEGER 
 CREATE TABLE IF NOT EXISTS sender_sequences (
   device_id BLOB NOT NULL, sequence INTEGER NOT NULL, message_id BLOB NOT NULL,
   PRIMARY KEY (device_id, sequence));
+CREATE TABLE IF NOT EXISTS sent (
+  message_id BLOB PRIMARY KEY, kind TEXT NOT NULL, hub_sequence INTEGER NOT NULL,
+  received_at_ms INTEGER NOT NULL, recipients TEXT NOT NULL);
+)sql";
+
+// The inbox: one row per copy the hub delivered, keyed by mailbox and hub sequence; copies of
+// one message id may stand side by side (then flagged `conflict`).
+constexpr const char* kInbox = R"sql(
 CREATE TABLE IF NOT EXISTS inbox (
   mailbox_id BLOB NOT NULL, sequence INTEGER NOT NULL, message_id BLOB NOT NULL,
   received_at_ms INTEGER NOT NULL, sender_org BLOB NOT NULL, sender_device BLOB NOT NULL,
@@ -26,26 +34,19 @@ CREATE TABLE IF NOT EXISTS inbox (
   problem TEXT NOT NULL, envelope BLOB NOT NULL, read_at_ms INTEGER,
   PRIMARY KEY (mailbox_id, sequence));
 CREATE INDEX IF NOT EXISTS inbox_message ON inbox (mailbox_id, message_id);
-CREATE TABLE IF NOT EXISTS sent (
-  message_id BLOB PRIMARY KEY, kind TEXT NOT NULL, hub_sequence INTEGER NOT NULL,
-  received_at_ms INTEGER NOT NULL, recipients TEXT NOT NULL);
 )sql";
 
 // Before copies of one message id that differ were kept side by side, (mailbox_id, message_id)
-// was UNIQUE: the first copy delivered won. A state file from then is rebuilt without it.
-constexpr const char* kDropUniqueMessageId = R"sql(
+// was UNIQUE: the first copy delivered won. A state file from then moves its inbox aside, gets
+// the inbox of kInbox and takes the rows over, in one transaction.
+constexpr const char* kMoveOldInboxAside = R"sql(
 BEGIN IMMEDIATE;
-CREATE TABLE inbox_keyed_by_sequence (
-  mailbox_id BLOB NOT NULL, sequence INTEGER NOT NULL, message_id BLOB NOT NULL,
-  received_at_ms INTEGER NOT NULL, sender_org BLOB NOT NULL, sender_device BLOB NOT NULL,
-  sender_role TEXT NOT NULL, kind TEXT NOT NULL, categories INTEGER NOT NULL,
-  created_at_ms INTEGER NOT NULL, sender_sequence INTEGER NOT NULL, flags TEXT NOT NULL,
-  problem TEXT NOT NULL, envelope BLOB NOT NULL, read_at_ms INTEGER,
-  PRIMARY KEY (mailbox_id, sequence));
-INSERT INTO inbox_keyed_by_sequence SELECT * FROM inbox;
-DROP TABLE inbox;
-ALTER TABLE inbox_keyed_by_sequence RENAME TO inbox;
-CREATE INDEX IF NOT EXISTS inbox_message ON inbox (mailbox_id, message_id);
+ALTER TABLE inbox RENAME TO inbox_unique_message_id;
+DROP INDEX IF EXISTS inbox_message;
+)sql";
+constexpr const char* kTakeOldInboxOver = R"sql(
+INSERT INTO inbox SELECT * FROM inbox_unique_message_id;
+DROP TABLE inbox_unique_message_id;
 COMMIT;
 )sql";
 
@@ -150,15 +151,18 @@ protocol::Result<std::vector<StoredMessage>> all_rows(Statement& select) {
   return out;
 }
 
-bool drop_unique_message_id(sqlite3* db) {
-  Statement schema(db, "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'inbox'");
-  if (schema.step() != SQLITE_ROW) {
-    return false;
+// Creates the inbox, or rebuilds one from before copies were kept side by side.
+bool open_inbox(sqlite3* db) {
+  bool old_inbox = false;
+  {
+    Statement schema(db, "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'inbox'");
+    old_inbox = schema.step() == SQLITE_ROW &&
+                schema.text(0).find("UNIQUE (mailbox_id, message_id)") != std::string::npos;
   }
-  if (schema.text(0).find("UNIQUE (mailbox_id, message_id)") == std::string::npos) {
-    return true;
+  if (!old_inbox) {
+    return exec(db, kInbox);
   }
-  if (!exec(db, kDropUniqueMessageId)) {
+  if (!exec(db, kMoveOldInboxAside) || !exec(db, kInbox) || !exec(db, kTakeOldInboxOver)) {
     exec(db, "ROLLBACK");
     return false;
   }
@@ -207,7 +211,7 @@ protocol::Result<LocalState> LocalState::open(const std::filesystem::path& path)
     return make_error_code(client_errc::state_failed);
   }
   sqlite3_busy_timeout(db, 5000);
-  if (!exec(db, kSchema) || !drop_unique_message_id(db)) {
+  if (!exec(db, kSchema) || !open_inbox(db)) {
     return make_error_code(client_errc::state_failed);
   }
   return state;

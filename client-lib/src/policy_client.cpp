@@ -133,9 +133,8 @@ Result<PolicyCheckStatus> PolicyClient::status(
 Result<PolicyVerdict> PolicyClient::judge(const protocol::OuterHeader& labels,
                                           const SenderFacts& sender,
                                           std::span<const RecipientFacts> recipients) {
-  // What the hub adds to the labels: the consent (the recipients are set per mailbox below).
-  std::vector<policies::ConsentRecord> consents;
-  policies::PupilFacts pupil;
+  // One request for the whole message; only the recipient changes from mailbox to mailbox.
+  auto request = policies::request_for(labels, sender, {}, policies::belgian_date(clock_.now()));
   std::vector<std::string> notes;
   // Only the registering CLB reads a consent back; for anyone else the hub judges that part.
   const bool consent_hidden =
@@ -145,18 +144,15 @@ Result<PolicyVerdict> PolicyClient::judge(const protocol::OuterHeader& labels,
     if (!found && !(found.error() == client_errc::hub_refused && hub_.problem.status == 404)) {
       return found.error();
     }
-    if (found && found->entry.record.pupil == policies::pseudonym_text(labels.pupil_pseudonym)) {
-      consents.push_back(found->entry.record);
-      pupil = found->entry.pupil;  // the facts the giver was judged on, as at the hub
+    if (found && found->entry.record.pupil == request.pupil_pseudonym) {
+      request.consents.push_back(found->entry.record);
+      request.pupil = found->entry.pupil;  // the facts the giver was judged on, as at the hub
     } else {
       notes.emplace_back(policies::kConsentNotUsable);
     }
   }
-  const auto date = policies::belgian_date(clock_.now());
   for (const RecipientFacts& recipient : recipients) {
-    auto request = policies::request_for(labels, sender, recipient.facts, date);
-    request.consents = consents;
-    request.pupil = pupil;
+    policies::address_to(request, recipient.facts);
     if (auto refusal = refusal_of(*rules_, request, labels.approvals.size(), consent_hidden)) {
       return refused_verdict(*refusal, recipient.facts.org_id, std::move(notes));
     }

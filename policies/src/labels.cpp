@@ -10,20 +10,23 @@ Request request_for(const protocol::OuterHeader& labels, const SenderFacts& send
   request.sender_org_id = sender.org_id;
   request.sender_staff = protocol::hex_encode(sender.staff_id);
   request.sender_role = sender.role;
-  request.recipient_org_id = recipient.org_id;
-  request.recipient_org_type = recipient.org_type;
-  request.recipient_role = recipient.role;
+  address_to(request, recipient);
   request.kind = labels.kind;
   request.purpose = labels.purpose;
   request.categories = labels.categories;
   request.flags = FlagSet::from_bits(labels.attestations);
   request.date = date;
-  request.pupil_pseudonym = pseudonym_text(labels.pupil_pseudonym);
+  // Hex as consent records carry it; empty for the zero pseudonym (a message about no pupil).
+  if (labels.pupil_pseudonym != protocol::Hash256{}) {
+    request.pupil_pseudonym = protocol::hex_encode(labels.pupil_pseudonym);
+  }
   return request;
 }
 
-std::string pseudonym_text(const protocol::Hash256& pseudonym) {
-  return pseudonym == protocol::Hash256{} ? std::string() : protocol::hex_encode(pseudonym);
+void address_to(Request& request, const RecipientFacts& recipient) {
+  request.recipient_org_id = recipient.org_id;
+  request.recipient_org_type = recipient.org_type;
+  request.recipient_role = recipient.role;
 }
 
 std::optional<protocol::StaffRole> mailbox_role(std::string_view mailbox_name) {

@@ -117,20 +117,17 @@ sqlite::Result<std::vector<policies::Approval>> counted_approvals(
   return out;
 }
 
+// `approvers`: the staff ids of the counted approvals, joined once for every recipient's record.
 PolicyRecord record_of(const policies::Decision& decision, const policies::Request& request,
                        const Caller& caller, const protocol::RecipientMailbox& recipient,
-                       const protocol::OuterHeader& outer) {
+                       const protocol::OuterHeader& outer, const std::string& approvers) {
   PolicyRecord record;
   record.recipient_org = request.recipient_org_id;
   record.recipient_mailbox = recipient.mailbox_id;
   record.outcome = std::string(policies::to_string(decision.outcome));
   record.user = request.sender_staff;
   record.role = caller.role;
-  std::vector<std::string> approvers;
-  for (const auto& a : request.approvals) {
-    approvers.push_back(a.approver);
-  }
-  record.on_behalf_of = join(approvers);
+  record.on_behalf_of = approvers;
   record.rule_ids = join(decision.rule_ids());
   record.legal_basis = decision.consent_record_ids.empty()
                            ? "rule:" + record.rule_ids
@@ -144,29 +141,19 @@ PolicyRecord record_of(const policies::Decision& decision, const policies::Reque
 
 }  // namespace
 
-// What the hub holds for this envelope beyond its labels, the same for every recipient: the
-// consent it may rely on (with the pupil's facts the giver was judged on) and the approvals
-// that count.
-struct HeldFacts {
-  std::vector<policies::ConsentRecord> consents;
-  policies::PupilFacts pupil;
-  std::vector<policies::Approval> approvals;
-};
-
-sqlite::Result<HeldFacts> PolicyGate::held_facts(const Caller& caller,
-                                                 const protocol::OuterHeader& outer,
-                                                 const Id& sender_staff,
-                                                 std::chrono::system_clock::time_point now,
-                                                 std::vector<std::string>& notes) {
-  HeldFacts held;
+sqlite::Result<void> PolicyGate::add_held_facts(policies::Request& request, const Caller& caller,
+                                                const protocol::OuterHeader& outer,
+                                                const Id& sender_staff,
+                                                std::chrono::system_clock::time_point now,
+                                                std::vector<std::string>& notes) {
   if (outer.consent_reference != Id{}) {
     auto consent = registry_.find(outer.consent_reference);
     if (!consent && consent.error() != consent_errc::not_found) {
       return consent.error();
     }
     if (consent && may_rely_on(*consent, caller, outer, directory_)) {
-      held.consents.push_back(consent->entry.record);
-      held.pupil = consent->entry.pupil;
+      request.consents.push_back(consent->entry.record);
+      request.pupil = consent->entry.pupil;
     } else {
       notes.emplace_back(policies::kConsentNotUsable);
     }
@@ -176,8 +163,8 @@ sqlite::Result<HeldFacts> PolicyGate::held_facts(const Caller& caller,
   if (!approvals) {
     return approvals.error();
   }
-  held.approvals = std::move(*approvals);
-  return held;
+  request.approvals = std::move(*approvals);
+  return {};
 }
 
 sqlite::Result<GateVerdict> PolicyGate::judge(const Caller& caller,
@@ -194,11 +181,17 @@ sqlite::Result<GateVerdict> PolicyGate::judge(const Caller& caller,
   sender.org_id = caller.org_id;
   sender.role = protocol::parse_name<protocol::StaffRole>(caller.role).value_or(sender.role);
   sender.staff_id = device->staff_id;
-  auto held = held_facts(caller, outer, device->staff_id, now, verdict.notes);
-  if (!held) {
+  // One request for the whole envelope; only the recipient changes from mailbox to mailbox.
+  auto request = policies::request_for(outer, sender, {}, policies::belgian_date(now));
+  if (auto held = add_held_facts(request, caller, outer, device->staff_id, now, verdict.notes);
+      !held) {
     return held.error();
   }
-  const auto date = policies::belgian_date(now);
+  std::vector<std::string> approver_ids;
+  for (const auto& a : request.approvals) {
+    approver_ids.push_back(a.approver);
+  }
+  const std::string approvers = join(approver_ids);
   policies::Decision decision;
   for (const protocol::RecipientMailbox& recipient : outer.recipients) {
     auto mailbox = directory_.mailbox(recipient.mailbox_id);
@@ -212,14 +205,10 @@ sqlite::Result<GateVerdict> PolicyGate::judge(const Caller& caller,
     if (!organisation) {
       return organisation.error();
     }
-    auto request = policies::request_for(
-        outer, sender, {mailbox->org_id, organisation->type, policies::mailbox_role(mailbox->name)},
-        date);
-    request.consents = held->consents;
-    request.pupil = held->pupil;
-    request.approvals = held->approvals;
+    policies::address_to(
+        request, {mailbox->org_id, organisation->type, policies::mailbox_role(mailbox->name)});
     policies::evaluate_into(*rules_, request, decision);
-    verdict.records.push_back(record_of(decision, request, caller, recipient, outer));
+    verdict.records.push_back(record_of(decision, request, caller, recipient, outer, approvers));
     if (decision.outcome != policies::Outcome::allow) {
       if (!verdict.refusal) {
         verdict.refusal = decision;

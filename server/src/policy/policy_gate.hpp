@@ -24,8 +24,6 @@
 
 namespace draaischijf::server {
 
-struct HeldFacts;
-
 /// A second approval counts for at most this long after it was given (docs/POLICY.md
 /// section 9): a colleague approves a message about to be sent, not one weeks later.
 inline constexpr std::chrono::hours kApprovalMaxAge{24 * 14};
@@ -55,11 +53,15 @@ class PolicyGate {
   [[nodiscard]] const policies::RuleSet& rules() const { return *rules_; }
 
  private:
-  [[nodiscard]] sqlite::Result<HeldFacts> held_facts(const Caller& caller,
-                                                     const protocol::OuterHeader& outer,
-                                                     const protocol::Id& sender_staff,
-                                                     std::chrono::system_clock::time_point now,
-                                                     std::vector<std::string>& notes);
+  /// Adds to `request` what the hub holds beyond the labels, the same for every recipient: the
+  /// consent the sender may rely on (with the pupil's facts the giver was judged on) and the
+  /// approvals that count; says in `notes` why a reference did not count.
+  [[nodiscard]] sqlite::Result<void> add_held_facts(policies::Request& request,
+                                                    const Caller& caller,
+                                                    const protocol::OuterHeader& outer,
+                                                    const protocol::Id& sender_staff,
+                                                    std::chrono::system_clock::time_point now,
+                                                    std::vector<std::string>& notes);
 
   std::shared_ptr<const policies::RuleSet> rules_;
   Directory& directory_;

@@ -5,9 +5,10 @@
 // request_for(), so the two can never judge different requests for the same message; what only
 // one side knows (the consent records and approvals the hub holds) is added by that side after.
 //
-//   auto request = policies::request_for(envelope.outer, sender, recipient, belgian_date(now));
+//   auto request = policies::request_for(envelope.outer, sender, first, belgian_date(now));
 //   request.consents.push_back(record);   // hub: a consent the sender may rely on
 //   auto decision = policies::evaluate(rules, request);
+//   policies::address_to(request, second);  // the next recipient mailbox, the rest unchanged
 
 #include <optional>
 #include <string>
@@ -41,9 +42,9 @@ struct RecipientFacts {
 [[nodiscard]] Request request_for(const protocol::OuterHeader& labels, const SenderFacts& sender,
                                   const RecipientFacts& recipient, CivilDate date);
 
-/// The pupil pseudonym as requests and consent records carry it: hex, empty for the zero
-/// pseudonym (a message about no pupil).
-[[nodiscard]] std::string pseudonym_text(const protocol::Hash256& pseudonym);
+/// Points `request` at another recipient; everything else stays. A message to several mailboxes
+/// is judged once per mailbox with one request built by request_for().
+void address_to(Request& request, const RecipientFacts& recipient);
 
 /// The staff role a mailbox serves, from its name: a mailbox named after a role (`clb_arts`,
 /// ...) is that role's mailbox; any other name is an organisation mailbox.
