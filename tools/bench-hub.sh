@@ -84,8 +84,17 @@ stop_hub() {
 }
 
 submit() { # connections size messages; a fresh hub must be running
-  "$bin/hub_load" submit --port $port --pki "$pki" --connections "$1" --size "$2" \
-    --messages "$3" --seconds "$seconds"
+  local out
+  out=$("$bin/hub_load" submit --port $port --pki "$pki" --connections "$1" --size "$2" \
+    --messages "$3" --seconds "$seconds")
+  echo "$out"
+  # Every envelope sent must be accepted: any other status (a policy refusal of the load's own
+  # messages, an overload) makes the figures meaningless, so the run stops here.
+  if grep -E '^status_[0-9]+=' <<<"$out" | grep -v '^status_201=' | grep -qv '=0$'; then
+    echo "bench-hub: the hub did not accept every envelope sent:" >&2
+    echo "$out" >&2
+    exit 1
+  fi
 }
 
 echo "== raw storage: SQLite WAL, synchronous=FULL, 2 KiB row + audit row"

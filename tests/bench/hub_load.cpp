@@ -40,8 +40,10 @@ struct Options {
   std::string mode;
   std::uint16_t port = 8443;
   std::filesystem::path pki;  // a development deployment's dev-pki folder
-  std::string from = "clb";
-  std::string to = "caw";
+  // A school consulting its CLB about learning (R34): allowed by the hub's policy without a
+  // consent, so every envelope the load sends is one the hub must accept.
+  std::string from = "school";
+  std::string to = "clb";
   std::string path = "/healthz";
   std::size_t connections = 100;
   std::size_t parallel = 8;
@@ -54,7 +56,7 @@ struct Options {
 [[noreturn]] void usage(const std::string& problem) {
   std::cerr << "hub_load: " << problem << "\n"
             << "usage: hub_load submit|get|handshakes|idle --pki DEV_PKI_DIR [--port 8443]\n"
-               "         [--from clb] [--to caw] [--connections 100] [--size 2048]\n"
+               "         [--from school] [--to clb] [--connections 100] [--size 2048]\n"
                "         [--messages 50000] [--seconds 10] [--path /healthz] [--parallel 8]\n"
                "         [--pid SERVER_PID]\n";
   std::exit(2);
@@ -323,10 +325,9 @@ std::vector<std::vector<std::uint8_t>> seal_envelopes(const Options& options) {
   const std::string text(options.size, 'x');
   auto seal_range = [&](std::size_t begin, std::size_t end) {
     protocol::Draft draft;
-    draft.kind = protocol::MessageKind::doorverwijzing;
+    draft.kind = protocol::MessageKind::consultatie;
     draft.fragments.push_back(
-        {protocol::DataCategory::handelingsgericht_advies, protocol::GuidanceDomain::none,
-         "text/plain",
+        {protocol::DataCategory::leren_en_studeren, protocol::GuidanceDomain::none, "text/plain",
          protocol::SecretBytes::copy_of(
              {reinterpret_cast<const std::uint8_t*>(text.data()), text.size()})});
     for (std::size_t i = begin; i < end; ++i) {
