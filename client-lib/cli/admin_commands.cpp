@@ -126,6 +126,16 @@ int admin_remove_command(const Invocation& call) {
   });
 }
 
+int admin_pupil_key_command(const Invocation& call) {
+  return on_target(call, [](client::Client& client, const Id& device, const std::string& word) {
+    if (auto sent = client.administration().send_pupil_key(device); !sent) {
+      return fail(sent.error(), &client);
+    }
+    std::cout << "left the organisation's pupil key for " << word << ", sealed to its key\n";
+    return int{kOk};
+  });
+}
+
 int admin_rotate_command(const Invocation& call) {
   return on_target(call, [](client::Client& client, const Id& mailbox, const std::string& word) {
     auto epoch = client.administration().rotate(mailbox);

@@ -43,6 +43,7 @@ struct Invocation {
 [[nodiscard]] int admin_pending_command(const Invocation& call);
 [[nodiscard]] int admin_approve_command(const Invocation& call);
 [[nodiscard]] int admin_remove_command(const Invocation& call);
+[[nodiscard]] int admin_pupil_key_command(const Invocation& call);
 [[nodiscard]] int admin_rotate_command(const Invocation& call);
 [[nodiscard]] int admin_export_key_command(const Invocation& call);
 

@@ -44,7 +44,7 @@ std::vector<std::string> what_to_do(const PolicyRefusal& r) {
     steps.push_back("the consent of " + giver_words(r.consent_from) +
                     " is needed: register it (`draaischijf consent register --giver " +
                     r.consent_from +
-                    " ...`, CLB only) and send again with --consent ID --pupil HEX");
+                    " ...`, CLB only) and send again with --consent ID --pupil REF");
   }
   return steps;
 }
@@ -173,16 +173,6 @@ std::optional<protocol::Id> parse_id(std::string_view text) {
   protocol::Id id{};
   std::copy(bytes->begin(), bytes->end(), id.begin());
   return id;
-}
-
-std::optional<protocol::Hash256> parse_pupil(std::string_view text) {
-  auto bytes = protocol::hex_decode(text);
-  if (!bytes || bytes->size() != 32) {
-    return std::nullopt;
-  }
-  protocol::Hash256 pupil{};
-  std::copy(bytes->begin(), bytes->end(), pupil.begin());
-  return pupil;
 }
 
 void print_json(const json::value& value) { std::cout << json::serialize(value) << "\n"; }

@@ -37,8 +37,6 @@ int refused(const Context& context, const client::Client& client,
 
 [[nodiscard]] std::string hex(std::span<const std::uint8_t> bytes);
 [[nodiscard]] std::optional<protocol::Id> parse_id(std::string_view text);
-/// A pupil pseudonym: 64 hex digits.
-[[nodiscard]] std::optional<protocol::Hash256> parse_pupil(std::string_view text);
 void print_json(const boost::json::value& value);
 /// "2026-03-10 12:00:00 UTC".
 [[nodiscard]] std::string when(std::int64_t ms);

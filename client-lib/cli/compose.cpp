@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include <draaischijf/protocol/encoding.hpp>
+#include <draaischijf/protocol/pupil.hpp>
 
 namespace draaischijf::cli {
 namespace {
@@ -83,11 +84,11 @@ Problem read_labels(const Arguments& args, Composition& c) {
     c.attestations.add(*flag);
   }
   if (const auto pupil = args.value("pupil")) {
-    const auto parsed = parse_pupil(*pupil);
-    if (!parsed) {
-      return "--pupil takes the pupil pseudonym (64 hex digits)";
+    if (!protocol::is_valid_reference(*pupil)) {
+      return "--pupil takes the organisation's own reference for the pupil (a dossier number, at "
+             "most 128 characters, no control characters)";
     }
-    c.pupil_pseudonym = *parsed;
+    c.pupil = *pupil;
   }
   return std::nullopt;
 }

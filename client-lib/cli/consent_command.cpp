@@ -2,10 +2,12 @@
 
 #include <iostream>
 #include <sstream>
+#include <variant>
 
 #include <draaischijf/policies/date.hpp>
 #include <draaischijf/policies/record_json.hpp>
 #include <draaischijf/protocol/encoding.hpp>
+#include <draaischijf/protocol/pupil.hpp>
 
 namespace draaischijf::cli {
 namespace {
@@ -67,15 +69,34 @@ Problem read_date(const Arguments& args, const std::string& name,
   return std::nullopt;
 }
 
-// Who consents, for whom, and what the hub needs to judge the giver: the pupil's age.
-Problem read_giver(const Arguments& args, ConsentEntry& e) {
-  auto& r = e.record;
-  const auto pupil = parse_pupil(args.value("pupil").value_or(""));
-  if (!pupil || !args.value("giver")) {
-    return "consent register needs --pupil HEX (64 hex digits) and --giver "
-           "ouders|leerling|beiden";
+constexpr std::string_view kPupilUsage =
+    "--pupil REF: the organisation's own reference for the pupil (a dossier number, at most 128 "
+    "characters, no control characters)";
+
+// --pupil REF as the hub knows it: the pseudonym derived with the organisation's pupil key.
+std::variant<Problem, protocol::Hash256> pupil_of(Client& client, const Arguments& args) {
+  const auto reference = args.value("pupil").value_or("");
+  if (!protocol::is_valid_reference(reference)) {
+    return Problem(std::string(kPupilUsage));
   }
-  r.pupil = hex(*pupil);
+  auto pseudonym = client.consent_registry().pseudonym_of(reference);
+  if (!pseudonym) {
+    return Problem("cannot name the pupil: " + pseudonym.error().message());
+  }
+  return *pseudonym;
+}
+
+// Who consents, for whom, and what the hub needs to judge the giver: the pupil's age.
+Problem read_giver(Client& client, const Arguments& args, ConsentEntry& e) {
+  auto& r = e.record;
+  if (!args.value("giver")) {
+    return "consent register needs --pupil REF and --giver ouders|leerling|beiden";
+  }
+  const auto pupil = pupil_of(client, args);
+  if (const auto* problem = std::get_if<Problem>(&pupil)) {
+    return *problem;
+  }
+  r.pupil = hex(std::get<protocol::Hash256>(pupil));
   r.capacity = args.value("capacity").value_or("");
   r.competency_basis = args.value("basis").value_or("");
   if (auto problem = read_name(args, "giver", r.giver)) {
@@ -141,7 +162,7 @@ int register_consent(Client& client, const Context& context, const Arguments& ar
     return usage_error(bad);
   }
   ConsentEntry entry;
-  for (auto problem : {read_giver(args, entry), read_scope(args, entry)}) {
+  for (auto problem : {read_giver(client, args, entry), read_scope(args, entry)}) {
     if (problem) {
       return usage_error(*problem);
     }
@@ -154,7 +175,7 @@ int register_consent(Client& client, const Context& context, const Arguments& ar
     print_json({{"consent_id", hex(*id)}});
   } else {
     std::cout << "consent registered: " << hex(*id) << "\nsend under it with --consent " << hex(*id)
-              << " --pupil " << entry.record.pupil << "\n";
+              << " --pupil " << *args.value("pupil") << "\n";
   }
   return kOk;
 }
@@ -184,11 +205,11 @@ void print_consent(const client::Consent& c) {
 }
 
 int list_consents(Client& client, const Context& context, const Arguments& args) {
-  const auto pupil = parse_pupil(args.value("pupil").value_or(""));
-  if (!pupil) {
-    return usage_error("consent list --pupil HEX (64 hex digits)");
+  const auto pupil = pupil_of(client, args);
+  if (const auto* problem = std::get_if<Problem>(&pupil)) {
+    return usage_error(**problem);
   }
-  auto consents = client.consent_registry().consents(*pupil);
+  auto consents = client.consent_registry().consents(std::get<protocol::Hash256>(pupil));
   if (!consents) {
     return fail(consents.error(), &client);
   }
@@ -274,10 +295,11 @@ int disclosures_command(Client& client, const Context& context, const Arguments&
   if (auto bad = args.unknown({"pupil"}); !bad.empty()) {
     return usage_error(bad);
   }
-  const auto pupil = parse_pupil(args.value("pupil").value_or(""));
-  if (!pupil) {
-    return usage_error("disclosures --pupil HEX (64 hex digits)");
+  const auto pupil_or = pupil_of(client, args);
+  if (const auto* problem = std::get_if<Problem>(&pupil_or)) {
+    return usage_error(**problem);
   }
+  const auto pupil = &std::get<protocol::Hash256>(pupil_or);
   auto register_ = client.consent_registry().disclosures(*pupil);
   if (!register_) {
     return fail(register_.error(), &client);

@@ -1,10 +1,10 @@
 #pragma once
 
 // The CLB's consent registry and disclosure register on the hub (docs/POLICY.md 2):
-//   consent register --pupil HEX --giver ouders|leerling|beiden ...   the hub checks the giver
-//   consent list --pupil HEX | consent revoke ID                       revoking withdraws what
+//   consent register --pupil REF --giver ouders|leerling|beiden ...   the hub checks the giver
+//   consent list --pupil REF | consent revoke ID                       revoking withdraws what
 //                                                                      still waits under it
-//   disclosures --pupil HEX                                            who received what, when,
+//   disclosures --pupil REF                                            who received what, when,
 //                                                                      on which basis
 
 #include <draaischijf/client/client.hpp>

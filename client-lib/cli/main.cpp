@@ -104,7 +104,7 @@ constexpr Command kCommands[] = {
    "Organisations, or one organisation's mailboxes"},
   {"send", "", kClient, with_client<cli::send_command>,
    "send KIND --to MAILBOX [--to ...] [--purpose P] [--text CATEGORY=TEXT]...\n"
-   "     [--file CATEGORY=PATH[@MEDIA/TYPE]]... [--consent ID] [--pupil HEX] [--reply-to SEQ]\n"
+   "     [--file CATEGORY=PATH[@MEDIA/TYPE]]... [--consent ID] [--pupil REF] [--reply-to SEQ]\n"
    "     [--flag NAME]... [--approval ID]... [--message-id HEX] [--thread-id HEX]",
    "--file sends an attachment, encrypted as it is\n"
    "read (any size up to the hub's limit)\n"
@@ -122,21 +122,21 @@ constexpr Command kCommands[] = {
    "approves, with the ids the refusal printed; signs\n"
    "with this device's key and prints the approval id"},
   {"consent", "register", kClient, with_client<cli::consent_register_command>,
-   "consent register --pupil HEX --giver ouders|leerling|beiden [--capacity TEXT]\n"
+   "consent register --pupil REF --giver ouders|leerling|beiden [--capacity TEXT]\n"
    "     [--basis TEXT] (--born YYYY-MM-DD | --age N) [--competency vermoed|bekwaam|onbekwaam]\n"
    "     (--to-type caw,... | --to ORG)... [--to-kind ouders|leerling] --categories a,b\n"
    "     --purposes a,b --from DATE [--until DATE] [--channel schriftelijk|digitaal|mondeling]",
    "Registers a consent (CLB); prints its id. The hub\n"
    "refuses the wrong giver for the pupil's age (exit 3)"},
   {"consent", "list", kClient, with_client<cli::consent_list_command>,
-   "consent list --pupil HEX",
+   "consent list --pupil REF",
    "The pupil's consents"},
   {"consent", "revoke", kClient, with_client<cli::consent_revoke_command>,
    "consent revoke ID",
    "Revokes from now on; what still waits under it\n"
    "is withdrawn, and listed"},
   {"disclosures", "", kClient, with_client<cli::disclosures_command>,
-   "disclosures --pupil HEX",
+   "disclosures --pupil REF",
    "What was disclosed about the pupil: to whom, which\n"
    "categories, when, on which basis"},
   {"inbox", "", kClient, cli::inbox_command,
@@ -170,6 +170,9 @@ constexpr Command kCommands[] = {
   {"admin", "remove", kClient, cli::admin_remove_command,
    "admin remove DEVICE",
    "Removes a device and rotates its mailboxes"},
+  {"admin", "pupil-key", kClient, cli::admin_pupil_key_command,
+   "admin pupil-key DEVICE",
+   "Sends the organisation's pupil key to an enrolled device again"},
   {"admin", "rotate", kClient, cli::admin_rotate_command,
    "admin rotate MAILBOX",
    "The mailbox to a new epoch, with the same members"},

@@ -4,6 +4,7 @@
 #include <draaischijf/protocol/epoch.hpp>
 
 #include "hub_json.hpp"
+#include "pupil_key.hpp"
 #include "verified_directory.hpp"
 
 namespace draaischijf::client {
@@ -127,6 +128,10 @@ Result<void> Administration::approve_enrolment(const Id& device_id,
   if (!approved) {
     return approved.error();
   }
+  // The new device can name pupils only with the organisation's pupil key.
+  if (auto sent = client::send_pupil_key(s, device_id); !sent) {
+    return sent.error();
+  }
   for (const Id& mailbox : mailboxes) {
     auto keys = mailbox_keys(s, mailbox);
     if (!keys) {
@@ -141,6 +146,10 @@ Result<void> Administration::approve_enrolment(const Id& device_id,
     }
   }
   return {};
+}
+
+Result<void> Administration::send_pupil_key(const Id& device_id) {
+  return client::send_pupil_key(*state_, device_id);
 }
 
 Result<std::vector<Id>> Administration::remove_member(const Id& device_id) {

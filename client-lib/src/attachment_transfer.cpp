@@ -28,6 +28,26 @@ void report(const ProgressCallback& progress, std::string_view name, std::uint64
 
 }  // namespace
 
+Result<protocol::Hash256> hash_file(const std::filesystem::path& path) {
+  std::FILE* file = std::fopen(path.c_str(), "rb");
+  if (file == nullptr) {
+    return unreadable();
+  }
+  protocol::StreamHash hash;
+  std::vector<std::uint8_t> chunk(kAttachmentChunk);
+  std::size_t n = 0;
+  while ((n = std::fread(chunk.data(), 1, chunk.size(), file)) > 0) {
+    hash.update(std::span(chunk).first(n));
+  }
+  const bool failed = std::ferror(file) != 0;
+  std::fclose(file);
+  protocol::secure_wipe(chunk.data(), chunk.size());
+  if (failed) {
+    return unreadable();
+  }
+  return hash.digest();
+}
+
 // --- upload ----------------------------------------------------------------------------------
 
 SealingFileSource::SealingFileSource(std::FILE* file, std::uint64_t plain_size, std::string name,
@@ -38,7 +58,6 @@ SealingFileSource::SealingFileSource(std::FILE* file, std::uint64_t plain_size, 
       progress_(progress),
       sealer_(protocol::AttachmentSealer::start()),
       plain_(kAttachmentChunk) {
-  crypto_generichash_init(&hash_, nullptr, 0, 32);
   cipher_.reserve(protocol::kAttachmentCipherChunk);
 }
 
@@ -70,7 +89,8 @@ Result<void> SealingFileSource::rewind() {
     return unreadable();
   }
   sealer_.rewind();
-  crypto_generichash_init(&hash_, nullptr, 0, 32);
+  cipher_hash_.restart();
+  plain_hash_.restart();
   cipher_.clear();
   cipher_at_ = 0;
   plain_read_ = 0;
@@ -86,8 +106,9 @@ Result<void> SealingFileSource::seal_next_chunk() {
   }
   plain_read_ += want;
   cipher_.resize(want + kAttachmentChunkOverhead);
+  plain_hash_.update(std::span(plain_).first(want));
   sealer_.seal_chunk(std::span(plain_).first(want), plain_read_ == plain_size_, cipher_);
-  crypto_generichash_update(&hash_, cipher_.data(), cipher_.size());
+  cipher_hash_.update(cipher_);
   cipher_at_ = 0;
   return {};
 }
@@ -109,13 +130,6 @@ Result<std::size_t> SealingFileSource::read(std::span<std::uint8_t> out) {
   }
   report(progress_, name_, served_, size(), true);
   return given;
-}
-
-protocol::Hash256 SealingFileSource::hash() const {
-  crypto_generichash_state copy = hash_;
-  protocol::Hash256 out{};
-  crypto_generichash_final(&copy, out.data(), out.size());
-  return out;
 }
 
 // --- download --------------------------------------------------------------------------------
@@ -195,7 +209,8 @@ Result<void> OpeningFileSink::rewind() {
     return invalid();
   }
   opener_.emplace(std::move(*opener));
-  crypto_generichash_init(&hash_, nullptr, 0, 32);
+  cipher_hash_.restart();
+  plain_hash_.restart();
   pending_.clear();
   received_ = 0;
   written_ = 0;
@@ -210,6 +225,7 @@ Result<void> OpeningFileSink::open_pending_chunk() {
   if (std::fwrite(plain_.data(), 1, *opened, file_) != *opened) {
     return unwritable();
   }
+  plain_hash_.update(std::span(plain_).first(*opened));
   written_ += *opened;
   pending_.clear();
   return {};
@@ -219,7 +235,7 @@ Result<void> OpeningFileSink::write(std::span<const std::uint8_t> bytes) {
   if (received_ + bytes.size() > descriptor_.ciphertext_size) {
     return invalid();  // longer than the sender signed
   }
-  crypto_generichash_update(&hash_, bytes.data(), bytes.size());
+  cipher_hash_.update(bytes);
   received_ += bytes.size();
   while (!bytes.empty()) {
     const std::size_t want = opener_->next_chunk_size() - pending_.size();
@@ -237,10 +253,10 @@ Result<void> OpeningFileSink::write(std::span<const std::uint8_t> bytes) {
 }
 
 Result<std::uint64_t> OpeningFileSink::finish() {
-  protocol::Hash256 hash{};
-  crypto_generichash_final(&hash_, hash.data(), hash.size());
+  // The plaintext hash too: it is what a second approval approved (approval.hpp).
   if (received_ != descriptor_.ciphertext_size || !opener_->finished() ||
-      !protocol::ct_equal(hash, descriptor_.ciphertext_hash)) {
+      !protocol::ct_equal(cipher_hash_.digest(), descriptor_.ciphertext_hash) ||
+      !protocol::ct_equal(plain_hash_.digest(), descriptor_.plaintext_hash)) {
     return invalid();
   }
   const bool flushed = std::fflush(file_) == 0 && ::fsync(::fileno(file_)) == 0;

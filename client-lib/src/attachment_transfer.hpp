@@ -20,6 +20,10 @@
 
 namespace draaischijf::client {
 
+/// BLAKE2b-256 of a file's bytes, read chunk by chunk: an attachment's plaintext hash, for an
+/// approver who approves the file before the sender encrypts it.
+[[nodiscard]] protocol::Result<protocol::Hash256> hash_file(const std::filesystem::path& path);
+
 class SealingFileSource final : public UploadSource {
  public:
   [[nodiscard]] static protocol::Result<std::unique_ptr<SealingFileSource>> open(
@@ -31,8 +35,9 @@ class SealingFileSource final : public UploadSource {
   [[nodiscard]] protocol::Result<std::size_t> read(std::span<std::uint8_t> out) override;
 
   [[nodiscard]] const protocol::AttachmentSealer& sealer() const noexcept { return sealer_; }
-  /// BLAKE2b-256 of the ciphertext: complete once every byte was read.
-  [[nodiscard]] protocol::Hash256 hash() const;
+  /// BLAKE2b-256 of the ciphertext and of the file: complete once every byte was read.
+  [[nodiscard]] protocol::Hash256 hash() const { return cipher_hash_.digest(); }
+  [[nodiscard]] protocol::Hash256 plaintext_hash() const { return plain_hash_.digest(); }
 
  private:
   SealingFileSource(std::FILE* file, std::uint64_t plain_size, std::string name,
@@ -44,7 +49,8 @@ class SealingFileSource final : public UploadSource {
   std::string name_;
   const ProgressCallback& progress_;
   protocol::AttachmentSealer sealer_;
-  crypto_generichash_state hash_{};
+  protocol::StreamHash cipher_hash_;
+  protocol::StreamHash plain_hash_;
   std::vector<std::uint8_t> plain_;
   std::vector<std::uint8_t> cipher_;  // the current chunk, served from cipher_at_
   std::size_t cipher_at_ = 0;
@@ -63,7 +69,7 @@ class OpeningFileSink final : public DownloadSink {
 
   [[nodiscard]] protocol::Result<void> rewind() override;
   [[nodiscard]] protocol::Result<void> write(std::span<const std::uint8_t> bytes) override;
-  /// Checks FINAL, size and hash, then moves the partial file to the target (never over an
+  /// Checks FINAL, size and both hashes, then moves the partial file to the target (never over an
   /// existing one unless `replace_existing`).
   [[nodiscard]] protocol::Result<std::uint64_t> finish();
 
@@ -80,7 +86,8 @@ class OpeningFileSink final : public DownloadSink {
   const ProgressCallback& progress_;
   std::FILE* file_ = nullptr;
   std::optional<protocol::AttachmentOpener> opener_;
-  crypto_generichash_state hash_{};
+  protocol::StreamHash cipher_hash_;
+  protocol::StreamHash plain_hash_;
   std::vector<std::uint8_t> pending_;  // ciphertext of the chunk being assembled
   std::vector<std::uint8_t> plain_;
   std::uint64_t received_ = 0;

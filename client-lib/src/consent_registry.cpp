@@ -2,6 +2,7 @@
 
 #include "hub_json.hpp"
 #include "policy_client.hpp"
+#include "pupil_key.hpp"
 #include "session_state.hpp"
 
 namespace draaischijf::client {
@@ -66,6 +67,14 @@ Result<Id> ConsentRegistry::register_consent(const policies::ConsentEntry& entry
     return invalid_answer();
   }
   return *id;
+}
+
+Result<protocol::Hash256> ConsentRegistry::pseudonym_of(std::string_view reference) {
+  auto binding = bind_pupil(*state_, reference);
+  if (!binding) {
+    return binding.error();
+  }
+  return protocol::pupil_pseudonym(*binding);
 }
 
 Result<std::vector<Consent>> ConsentRegistry::consents(const protocol::Hash256& pupil) {

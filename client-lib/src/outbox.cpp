@@ -2,10 +2,12 @@
 
 #include <draaischijf/client/outbox.hpp>
 #include <draaischijf/protocol/approval.hpp>
+#include <draaischijf/protocol/display_text.hpp>
 #include <draaischijf/protocol/receipt.hpp>
 
 #include "attachment_transfer.hpp"
 #include "hub_json.hpp"
+#include "pupil_key.hpp"
 #include "verified_directory.hpp"
 
 namespace draaischijf::client {
@@ -34,9 +36,14 @@ Result<protocol::Draft> draft_of(SessionState& s, const Composition& c) {
   draft.purpose = c.purpose;
   draft.attestations = static_cast<std::uint32_t>(c.attestations.bits());
   draft.consent_reference = c.consent_reference;
-  draft.pupil_pseudonym = c.pupil_pseudonym;
-  draft.approvals = c.approvals;
   draft.thread_id = c.thread_id == Id{} ? protocol::random_id() : c.thread_id;
+  if (!c.pupil.empty()) {
+    auto pupil = bind_pupil(s, c.pupil);
+    if (!pupil) {
+      return pupil.error();
+    }
+    draft.pupil = std::move(*pupil);
+  }
   if (c.reply_to) {
     auto original = s.state.message(c.reply_to->first, c.reply_to->second);
     if (!original) {
@@ -48,8 +55,54 @@ Result<protocol::Draft> draft_of(SessionState& s, const Composition& c) {
     }
     draft.thread_id = opened->thread_id;
     draft.previous_hash = protocol::envelope_hash(original->envelope);
+    if (!draft.pupil) {
+      // The pupil the conversation is about, under the pseudonym of the organisation that
+      // named them first: a partner's answer lands in the CLB's dossier of that pupil.
+      draft.pupil = opened->pupil;
+    }
   }
   return draft;
+}
+
+// The same content as the sender will seal, for an approver: the text fragments, and each file
+// by its category, media type, name and plaintext hash (content_hash ignores the ids).
+Result<void> add_files_for_approval(protocol::Draft& draft, const Composition& c) {
+  for (const auto& file : c.attachments) {
+    auto hash = hash_file(file.path);
+    if (!hash) {
+      return hash.error();
+    }
+    protocol::AttachmentDescriptor descriptor;
+    descriptor.id = protocol::random_id();
+    descriptor.media_type = file.media_type;
+    descriptor.file_name = file.file_name.empty() ? file.path.filename().string() : file.file_name;
+    descriptor.plaintext_hash = *hash;
+    draft.fragments.push_back(attachment_reference(file.category, descriptor.id));
+    draft.attachments.push_back(std::move(descriptor));
+  }
+  return {};
+}
+
+// The approvals the composition names, as the hub holds them, each checked here against the
+// draft before it is carried inside: a clear refusal now rather than a recipient's later.
+Result<void> carry_approvals(SessionState& s, protocol::Draft& draft, const Composition& c) {
+  const auto content = protocol::content_hash(draft);
+  for (const Id& id : c.approvals) {
+    auto reply = s.expect_ok(s.hub->get("/v1/approvals/" + hex(id)));
+    if (!reply) {
+      return reply.error();
+    }
+    std::vector<std::uint8_t> bytes(reply->body.begin(), reply->body.end());
+    const auto approval = protocol::parse_approval(bytes);
+    if (!approval || approval->statement.approval_id != id) {
+      return invalid_answer();
+    }
+    if (!protocol::ct_equal(approval->statement.content_hash, content)) {
+      return protocol::make_error_code(protocol::errc::approval_content_mismatch);
+    }
+    draft.approvals.push_back(std::move(bytes));
+  }
+  return {};
 }
 
 // --- the policy pre-check ------------------------------------------------------------------------
@@ -153,6 +206,10 @@ Result<protocol::AttachmentDescriptor> upload_attachment(SessionState& s,
   descriptor.id = protocol::random_id();
   descriptor.media_type = file.media_type;
   descriptor.file_name = file.file_name.empty() ? file.path.filename().string() : file.file_name;
+  if (!protocol::is_display_safe(descriptor.file_name)) {
+    // The sealer would refuse it (PROTOCOL.md 7.7): refuse before the blob is uploaded.
+    return protocol::make_error_code(protocol::errc::field_out_of_range);
+  }
   auto source = SealingFileSource::open(file.path, descriptor.file_name, s.progress);
   if (!source) {
     return source.error();
@@ -168,6 +225,7 @@ Result<protocol::AttachmentDescriptor> upload_attachment(SessionState& s,
   const auto answer = hub_json::object_of(reply->body);
   descriptor.ciphertext_size = (*source)->size();
   descriptor.ciphertext_hash = (*source)->hash();
+  descriptor.plaintext_hash = (*source)->plaintext_hash();
   if (!answer || hub_json::count(*answer, "size") != descriptor.ciphertext_size ||
       hub_json::text(*answer, "hash") != hex(descriptor.ciphertext_hash)) {
     return invalid_answer();  // the hub kept other bytes than we sent
@@ -295,19 +353,22 @@ Result<SendResult> Outbox::send(Composition composition) {
     draft->fragments.push_back(attachment_reference(file.category, uploaded->id));
     draft->attachments.push_back(std::move(*uploaded));
   }
+  if (auto carried = carry_approvals(s, *draft, composition); !carried) {
+    return carried.error();
+  }
   return submit(s, *draft, composition.recipients);
 }
 
 Result<GivenApproval> Outbox::approve_message(Composition composition) {
   auto& s = *state_;
-  if (!composition.attachments.empty()) {
-    return make_error_code(client_errc::approval_unsupported);
-  }
   auto draft = draft_of(s, composition);
   if (!draft) {
     return draft.error();
   }
   draft->fragments = std::move(composition.fragments);
+  if (auto files = add_files_for_approval(*draft, composition); !files) {
+    return files.error();
+  }
   auto certificate = own_certificate(s);
   if (!certificate) {
     return certificate.error();

@@ -73,8 +73,10 @@ protocol::OuterHeader labels_of(const protocol::Draft& draft, const Composition&
   labels.purpose = draft.purpose;
   labels.attestations = draft.attestations;
   labels.consent_reference = draft.consent_reference;
-  labels.pupil_pseudonym = draft.pupil_pseudonym;
-  labels.approvals = draft.approvals;
+  if (draft.pupil) {
+    labels.pupil_pseudonym = protocol::pupil_pseudonym(*draft.pupil);
+  }
+  labels.approvals = composition.approvals;
   for (const auto& fragment : composition.fragments) {
     labels.categories.add(fragment.category);
   }

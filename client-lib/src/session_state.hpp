@@ -18,6 +18,7 @@
 #include <draaischijf/protocol/clock.hpp>
 #include <draaischijf/protocol/encoding.hpp>
 #include <draaischijf/protocol/epoch.hpp>
+#include <draaischijf/protocol/pupil.hpp>
 
 #include "hub_session.hpp"
 #include "local_state.hpp"
@@ -57,6 +58,7 @@ struct SessionState : HubSession {
   std::map<protocol::Id, std::shared_ptr<MailboxKeys>> keys;
   std::map<protocol::Id, RecipientFacts> recipient_facts_seen;  // for the pre-check, per mailbox
   std::optional<protocol::DeviceCertificate> own;               // this device's, once verified
+  std::optional<protocol::PupilKey> pupil_key;                  // the organisation's, once opened
 
   [[nodiscard]] std::uint64_t now_seconds() const noexcept {
     return static_cast<std::uint64_t>(clock.now_ms() / 1000);

@@ -131,7 +131,9 @@ int run_walkthrough(std::ostream& out, const Clock& clock) {
   draft.kind = MessageKind::doorverwijzing;
   draft.purpose = Purpose::doorverwijzing;
   draft.consent_reference = random_id();
-  draft.pupil_pseudonym = hash256("walkthrough/pupil", {});
+  // The CLB's own dossier number, pseudonymised with the CLB's pupil key: the hub sees only the
+  // pseudonym, the CAW sees the number and checks it against the pseudonym.
+  draft.pupil = bind_pupil(PupilKey::of_organisation(clb.signing_key), "CLB-2026-0042").value();
   draft.thread_id = random_id();
   const std::string advice = "Vraag: begeleiding bij schoolangst; ouders en leerling akkoord.";
   draft.fragments.push_back(
@@ -171,6 +173,8 @@ int run_walkthrough(std::ostream& out, const Clock& clock) {
   }
   const auto& body = opened->fragments.at(0).body;
   s.check(std::string(body.begin(), body.end()) == advice, "the fragment reads as written");
+  s.check(opened->pupil && opened->pupil->reference == "CLB-2026-0042",
+          "the pupil named inside is the one the outer pseudonym stands for");
   s.say(std::string("signed by a ") + std::string(name_of(opened->sender.role)) + " of " +
         clb.name);
 

@@ -4,6 +4,7 @@
 #include <sodium.h>
 
 #include <draaischijf/protocol/approval.hpp>
+#include <draaischijf/protocol/attachment.hpp>
 #include <draaischijf/protocol/wire.hpp>
 
 namespace draaischijf::protocol {
@@ -12,7 +13,7 @@ namespace {
 constexpr std::array<std::uint8_t, 4> kMagic = {'D', 'R', 'A', 'P'};
 constexpr std::uint8_t kVersion = 1;
 constexpr std::string_view kSignatureDomain = "draaischijf/approval/v1";
-constexpr std::string_view kContentDomain = "draaischijf/approval-content/v1";
+constexpr std::string_view kContentDomain = "draaischijf/approval-content/v2";
 
 std::vector<Id> sorted_set(std::span<const Id> ids) {
   std::vector<Id> out(ids.begin(), ids.end());
@@ -137,8 +138,31 @@ class ContentHasher {
 std::span<const std::uint8_t> body_of(const Fragment& f) { return f.body.expose(); }
 std::span<const std::uint8_t> body_of(const FragmentView& f) { return f.body; }
 
+template <class FragmentLike>
+bool is_reference(const FragmentLike& f) {
+  return f.media_type == kAttachmentReferenceMediaType;
+}
+
+// The category of the reference fragment naming `attachment` (open() has checked there is
+// exactly one; a draft without one hashes the 0xFF no category has).
+template <class FragmentLike>
+std::uint8_t category_of(const AttachmentDescriptor& attachment,
+                         std::span<const FragmentLike> fragments) {
+  for (const FragmentLike& f : fragments) {
+    const auto body = body_of(f);
+    if (is_reference(f) &&
+        std::equal(body.begin(), body.end(), attachment.id.begin(), attachment.id.end())) {
+      return static_cast<std::uint8_t>(f.category);
+    }
+  }
+  return 0xFF;
+}
+
 // One definition for the sender's Fragment and the recipient's FragmentView, so both sides
-// hash the same fields in the same order by construction.
+// hash the same fields in the same order by construction. An attachment counts by what a person
+// approves: its category, media type, file name and the hash of the file itself. Not its random
+// id, key, stream header or ciphertext, which do not exist yet when the approver looks at the
+// file; so the reference fragments, whose bodies are those ids, are hashed as their attachment.
 template <class FragmentLike>
 Hash256 hash_content(const Id& thread_id, const Hash256& previous_hash,
                      std::span<const FragmentLike> fragments,
@@ -146,8 +170,13 @@ Hash256 hash_content(const Id& thread_id, const Hash256& previous_hash,
   ContentHasher h;
   h.absorb(thread_id);
   h.absorb(previous_hash);
-  h.u64(fragments.size());
+  const auto text_fragments = static_cast<std::uint64_t>(std::count_if(
+      fragments.begin(), fragments.end(), [](const auto& f) { return !is_reference(f); }));
+  h.u64(text_fragments);
   for (const FragmentLike& f : fragments) {
+    if (is_reference(f)) {
+      continue;
+    }
     h.u8(static_cast<std::uint8_t>(f.category));
     h.u8(static_cast<std::uint8_t>(f.domain));
     h.counted(f.media_type);
@@ -155,11 +184,8 @@ Hash256 hash_content(const Id& thread_id, const Hash256& previous_hash,
   }
   h.u64(attachments.size());
   for (const AttachmentDescriptor& a : attachments) {
-    // Not the key or stream header: the hub stores the approval, and the ciphertext hash
-    // already names the blob.
-    h.absorb(a.id);
-    h.u64(a.ciphertext_size);
-    h.absorb(a.ciphertext_hash);
+    h.u8(category_of(a, fragments));
+    h.absorb(a.plaintext_hash);
     h.counted(a.media_type);
     h.counted(a.file_name);
   }
@@ -182,7 +208,9 @@ ApprovalStatement approval_statement(const Draft& draft, const Id& sender_org,
   }
   s.attestations = draft.attestations;
   s.consent_reference = draft.consent_reference;
-  s.pupil_pseudonym = draft.pupil_pseudonym;
+  if (draft.pupil) {
+    s.pupil_pseudonym = pupil_pseudonym(*draft.pupil);
+  }
   s.recipients = sorted_set(recipient_mailboxes);
   s.content_hash = content_hash(draft);
   s.created_at_ms = created_at_ms;

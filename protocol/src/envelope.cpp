@@ -4,7 +4,9 @@
 
 #include <sodium.h>
 
+#include <draaischijf/protocol/approval.hpp>
 #include <draaischijf/protocol/attachment.hpp>
+#include <draaischijf/protocol/display_text.hpp>
 #include <draaischijf/protocol/envelope.hpp>
 #include <draaischijf/protocol/wire.hpp>
 
@@ -15,10 +17,12 @@ namespace draaischijf::protocol {
 namespace {
 
 constexpr std::array<std::uint8_t, 4> kMagic = {'D', 'R', 'S', 'J'};
-constexpr std::uint8_t kVersion = 1;
+constexpr std::uint8_t kVersion = 2;
 constexpr std::uint8_t kSuite = 1;  // age v1 X25519 + STREAM, Ed25519, BLAKE2b
-constexpr std::uint8_t kInnerVersion = 1;
-constexpr std::string_view kSignatureDomain = "draaischijf/envelope/v1";
+constexpr std::uint8_t kInnerVersion = 2;
+// v2 in the signature domain: a v1 signature can never be taken for a v2 one, whatever bytes
+// the two layouts share.
+constexpr std::string_view kSignatureDomain = "draaischijf/envelope/v2";
 constexpr std::string_view kOuterDigestDomain = "draaischijf/envelope-outer/v1";
 constexpr std::string_view kInnerRootDomain = "draaischijf/envelope-inner/v1";
 constexpr std::string_view kCommitmentDomain = "draaischijf/key-commitment/v1";
@@ -65,6 +69,12 @@ bool attachments_referenced_once(std::span<const FragmentView> fragments,
     ++references[static_cast<std::size_t>(named - attachments.begin())];
   }
   return std::all_of(references.begin(), references.end(), [](std::size_t n) { return n == 1; });
+}
+
+// A file name a person will see and a file system will be given: display-safe text (no
+// controls, no bidirectional or line-separator characters that disguise an extension).
+bool is_valid_file_name(std::string_view name) noexcept {
+  return name.size() <= 65535 && is_display_safe(name);
 }
 
 Hash256 key_commitment(const age::FileKey& file_key, const Id& message_id) {
@@ -170,11 +180,48 @@ Result<void> validate_draft(const Draft& draft) {
   }
   for (const AttachmentDescriptor& a : draft.attachments) {
     if (a.media_type.size() > 255 || !wire::is_printable_ascii(a.media_type) ||
-        a.file_name.size() > 65535 || !wire::is_clean_utf8(a.file_name)) {
+        !is_valid_file_name(a.file_name)) {
+      return errc::field_out_of_range;
+    }
+  }
+  if (draft.pupil && !is_valid_reference(draft.pupil->reference)) {
+    return errc::field_out_of_range;
+  }
+  for (const auto& approval : draft.approvals) {
+    if (approval.size() > std::numeric_limits<std::uint16_t>::max()) {
       return errc::field_out_of_range;
     }
   }
   return {};
+}
+
+// The outer labels an envelope must carry for its categories: data about one pupil names the
+// pupil, so the hub can match consents and keep the disclosure register.
+Result<void> check_pupil_label(CategorySet categories, const Hash256& pseudonym) {
+  if (names_a_pupil(categories) && is_zero(pseudonym)) {
+    return errc::pupil_missing;
+  }
+  return {};
+}
+
+// The ids of the draft's approvals in ascending order, the order both lists are written in.
+Result<std::vector<std::pair<Id, std::span<const std::uint8_t>>>> sorted_approvals(
+    const Draft& draft) {
+  std::vector<std::pair<Id, std::span<const std::uint8_t>>> out;
+  for (const auto& bytes : draft.approvals) {
+    auto parsed = parse_approval(bytes);
+    if (!parsed) {
+      return errc::field_out_of_range;
+    }
+    out.emplace_back(parsed->statement.approval_id, bytes);
+  }
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  const auto twice = std::adjacent_find(
+      out.begin(), out.end(), [](const auto& a, const auto& b) { return a.first == b.first; });
+  if (twice != out.end()) {
+    return errc::non_canonical;
+  }
+  return out;
 }
 
 Result<std::vector<RecipientMailbox>> recipient_list(
@@ -203,7 +250,8 @@ Result<std::vector<RecipientMailbox>> recipient_list(
 // read straight from these pieces, so a 5 MiB fragment is never copied before encryption.
 class InnerPlaintext {
  public:
-  InnerPlaintext(const Draft& draft, const Sender& sender) {
+  InnerPlaintext(const Draft& draft, const Sender& sender,
+                 std::span<const std::pair<Id, std::span<const std::uint8_t>>> approvals) {
     wire::SecretWriter w(framing_);
     w.u8(kInnerVersion);
     w.u32(0);  // signed length, patched below
@@ -211,6 +259,10 @@ class InnerPlaintext {
     w.u64(sender.sequence);
     w.bytes(draft.thread_id);
     w.bytes(draft.previous_hash);
+    w.text8(draft.pupil ? draft.pupil->reference : std::string());
+    if (draft.pupil) {
+      w.bytes(draft.pupil->salt);
+    }
     w.u16(static_cast<std::uint16_t>(draft.fragments.size()));
     std::vector<std::size_t> cuts;  // where each fragment body sits between framing bytes
     for (const Fragment& f : draft.fragments) {
@@ -227,8 +279,14 @@ class InnerPlaintext {
       w.bytes(a.stream_header);
       w.u64(a.ciphertext_size);
       w.bytes(a.ciphertext_hash);
+      w.bytes(a.plaintext_hash);
       w.text8(a.media_type);
       w.text16(a.file_name);
+    }
+    w.u8(static_cast<std::uint8_t>(approvals.size()));
+    for (const auto& approval : approvals) {
+      w.u16(static_cast<std::uint16_t>(approval.second.size()));
+      w.bytes(approval.second);
     }
     // The framing buffer no longer grows: views into it stay valid from here on.
     std::size_t from = 0;
@@ -310,6 +368,12 @@ Result<ParsedInner> parse_inner(OpenedEnvelope& opened) {
   opened.sequence = r.u64();
   opened.thread_id = r.fixed<16>();
   opened.previous_hash = r.fixed<32>();
+  if (auto reference = r.utf8_8(); !reference.empty()) {
+    if (!is_valid_reference(reference)) {
+      r.fail(errc::non_canonical);
+    }
+    opened.pupil = PupilBinding{std::move(reference), r.fixed<32>()};
+  }
   const std::uint16_t fragment_count = r.u16();
   if (fragment_count == 0 || fragment_count > kMaxFragments) {
     r.fail(errc::field_out_of_range);
@@ -341,9 +405,20 @@ Result<ParsedInner> parse_inner(OpenedEnvelope& opened) {
     a.stream_header = r.fixed<24>();
     a.ciphertext_size = r.u64();
     a.ciphertext_hash = r.fixed<32>();
+    a.plaintext_hash = r.fixed<32>();
     a.media_type = r.ascii8();
     a.file_name = r.utf8_16();
+    if (r.ok() && !is_valid_file_name(a.file_name)) {
+      r.fail(errc::non_canonical);
+    }
     opened.attachments.push_back(std::move(a));
+  }
+  const std::uint8_t approval_count = r.u8();
+  if (approval_count > kMaxApprovals) {
+    r.fail(errc::field_out_of_range);
+  }
+  for (std::uint8_t i = 0; i < approval_count && r.ok(); ++i) {
+    opened.approvals.push_back(r.bytes16());
   }
   if (r.ok() && r.position() != parsed.signed_length) {
     r.fail(errc::non_canonical);
@@ -361,6 +436,68 @@ Result<ParsedInner> parse_inner(OpenedEnvelope& opened) {
   }
   opened.sender = *certificate;
   return parsed;
+}
+
+// The outer pseudonym is the one the pupil named inside stands for, and a message names no
+// pupil inside that its labels do not name.
+Result<void> check_pupil(const OpenedEnvelope& opened, const OuterHeader& outer) {
+  const bool labelled = !is_zero(outer.pupil_pseudonym);
+  if (labelled != opened.pupil.has_value() ||
+      (opened.pupil && pupil_pseudonym(*opened.pupil) != outer.pupil_pseudonym)) {
+    return errc::pupil_mismatch;
+  }
+  return {};
+}
+
+// One carried approval: signed by a device the sender's organisation certified when it
+// approved, of another person than the sender, for these labels and this very content.
+Result<void> check_approval(std::span<const std::uint8_t> bytes, const Id& listed_id,
+                            const OpenedEnvelope& opened, const OuterHeader& outer,
+                            const Hash256& content, const TrustStore& trust) {
+  auto approval = parse_approval(bytes);
+  if (!approval || approval->statement.approval_id != listed_id) {
+    return errc::approval_mismatch;
+  }
+  if (auto signed_ok = verify_approval_signature(*approval); !signed_ok) {
+    return signed_ok.error();
+  }
+  const SigningPublicKey* org_key = trust.find(approval->approver.org_id);
+  if (org_key == nullptr) {
+    return errc::certificate_untrusted;
+  }
+  if (auto valid = verify(approval->approver, *org_key, approval->statement.created_at_ms / 1000);
+      !valid) {
+    return valid.error();
+  }
+  if (approval->approver.staff_id == opened.sender.staff_id) {
+    return errc::approval_mismatch;  // four eyes are two people, not two devices of one
+  }
+  if (auto matched = check_approval_matches(*approval, outer); !matched) {
+    return matched.error();
+  }
+  if (!ct_equal(approval->statement.content_hash, content)) {
+    return errc::approval_content_mismatch;
+  }
+  return {};
+}
+
+Result<void> check_approvals(const OpenedEnvelope& opened, const OuterHeader& outer,
+                             const TrustStore& trust) {
+  if (opened.approvals.size() != outer.approvals.size()) {
+    return errc::approval_mismatch;
+  }
+  if (opened.approvals.empty()) {
+    return {};
+  }
+  const Hash256 content = content_hash(opened);
+  for (std::size_t i = 0; i < opened.approvals.size(); ++i) {
+    if (auto ok =
+            check_approval(opened.approvals[i], outer.approvals[i], opened, outer, content, trust);
+        !ok) {
+      return ok.error();
+    }
+  }
+  return {};
 }
 
 Result<std::size_t> inner_size_of(std::size_t payload_size) {
@@ -445,6 +582,9 @@ Result<ParsedEnvelope> parse_envelope(std::span<const std::uint8_t> envelope) {
   o.kind = *kind;
   o.purpose = *purpose;
   o.categories = *categories;
+  if (auto labelled = check_pupil_label(o.categories, o.pupil_pseudonym); !labelled) {
+    return labelled.error();
+  }
 
   auto header = age::parse_header(parsed.body);
   if (!header) {
@@ -490,11 +630,17 @@ Result<void> check_recipient_epochs(const OuterHeader& outer,
 Result<void> seal_into(const Draft& draft, const Sender& sender,
                        std::span<const MailboxEpochCertificate> recipients,
                        std::uint64_t created_at_ms, std::vector<std::uint8_t>& out) {
-  CategorySet categories;
+  detail::DeclaredLabels labels;
   for (const Fragment& f : draft.fragments) {
-    categories.add(f.category);
+    labels.categories.add(f.category);
   }
-  auto sealed = detail::seal_with_labels(draft, sender, recipients, created_at_ms, categories, out);
+  if (draft.pupil) {
+    labels.pupil_pseudonym = pupil_pseudonym(*draft.pupil);
+  }
+  auto sealed = check_pupil_label(labels.categories, labels.pupil_pseudonym);
+  if (sealed) {
+    sealed = detail::seal_with_labels(draft, sender, recipients, created_at_ms, labels, out);
+  }
   if (!sealed) {
     out.clear();
   }
@@ -513,7 +659,7 @@ Result<std::vector<std::uint8_t>> seal(const Draft& draft, const Sender& sender,
 
 Result<void> detail::seal_with_labels(const Draft& draft, const Sender& sender,
                                       std::span<const MailboxEpochCertificate> recipients,
-                                      std::uint64_t created_at_ms, CategorySet declared_categories,
+                                      std::uint64_t created_at_ms, const DeclaredLabels& declared,
                                       std::vector<std::uint8_t>& out) {
   if (auto valid = validate_draft(draft); !valid) {
     return valid.error();
@@ -529,14 +675,16 @@ Result<void> detail::seal_with_labels(const Draft& draft, const Sender& sender,
   outer.sender_org = sender.certificate.org_id;
   outer.kind = draft.kind;
   outer.purpose = draft.purpose;
-  outer.categories = declared_categories;
+  outer.categories = declared.categories;
   outer.attestations = draft.attestations;
   outer.consent_reference = draft.consent_reference;
-  outer.pupil_pseudonym = draft.pupil_pseudonym;
-  outer.approvals = draft.approvals;
-  std::sort(outer.approvals.begin(), outer.approvals.end());
-  if (std::adjacent_find(outer.approvals.begin(), outer.approvals.end()) != outer.approvals.end()) {
-    return errc::non_canonical;
+  outer.pupil_pseudonym = declared.pupil_pseudonym;
+  auto approvals = sorted_approvals(draft);
+  if (!approvals) {
+    return approvals.error();
+  }
+  for (const auto& approval : *approvals) {
+    outer.approvals.push_back(approval.first);
   }
   outer.recipients = std::move(*recipient_mailboxes);
 
@@ -552,7 +700,7 @@ Result<void> detail::seal_with_labels(const Draft& draft, const Sender& sender,
   std::vector<std::uint8_t> header;
   age::write_header(file_key, age_recipients, header);
 
-  InnerPlaintext inner(draft, sender);
+  InnerPlaintext inner(draft, sender, *approvals);
   const std::size_t signed_length = inner.signed_length();
   const std::size_t body_length = header.size() + sealed_payload_size(inner.size());
   if (body_length > std::numeric_limits<std::uint32_t>::max()) {
@@ -709,6 +857,12 @@ Result<OpenedEnvelope> open(std::span<const std::uint8_t> envelope, const Mailbo
   if (content_categories != outer.categories ||
       !attachments_referenced_once(opened.fragments, opened.attachments)) {
     return errc::label_mismatch;
+  }
+  if (auto pupil = check_pupil(opened, outer); !pupil) {
+    return pupil.error();
+  }
+  if (auto approved = check_approvals(opened, outer, trust); !approved) {
+    return approved.error();
   }
   opened.outer = std::move(parsed->outer);
   return opened;

@@ -86,6 +86,12 @@ const char* describe(int value) noexcept {
       return "payload exceeds the size limit";
     case errc::approval_mismatch:
       return "second approval does not match the envelope";
+    case errc::approval_content_mismatch:
+      return "the approved content is not the content that was sent";
+    case errc::pupil_mismatch:
+      return "the pupil pseudonym does not match the pupil named inside";
+    case errc::pupil_missing:
+      return "data about a pupil needs a pupil pseudonym";
   }
   return "unknown protocol error";
 }

@@ -104,14 +104,21 @@ bool is_clean_utf8(std::span<const std::uint8_t> b) noexcept {
   return true;
 }
 
-std::string Reader::utf8_16() {
-  const auto b = bytes16();
+namespace {
+
+std::string clean_text(Reader& r, std::span<const std::uint8_t> b) {
   if (!is_clean_utf8(b)) {
-    fail(errc::non_canonical);
+    r.fail(errc::non_canonical);
     return {};
   }
   return {b.begin(), b.end()};
 }
+
+}  // namespace
+
+std::string Reader::utf8_8() { return clean_text(*this, bytes8()); }
+
+std::string Reader::utf8_16() { return clean_text(*this, bytes16()); }
 
 Result<void> Reader::status() const {
   if (error_) {

@@ -43,7 +43,7 @@ TEST(HubDurabilityTest, EveryAcceptedEnvelopeSurvivesSigkillOfTheHubExactlyOnce)
     while (!done) {
       Draft draft;
       draft.kind = MessageKind::signaal;
-      draft.pupil_pseudonym = fixed_hex<32>(DevHub::kPupil);
+      draft.pupil = test_pupil_binding();
       draft.consent_reference = consent;
       draft.fragments.push_back({DataCategory::handelingsgericht_advies, GuidanceDomain::none,
                                  "text/plain", SecretBytes::copy_of(view_of("zorg"))});

@@ -24,12 +24,13 @@ void write(const std::filesystem::path& dir, const std::string& name,
             static_cast<std::streamsize>(bytes.size()));
 }
 
-// A second approval by a CLB-arts device for the draft, the one its approvals list names.
-bool write_approval(const std::filesystem::path& out, const Draft& draft,
-                    DeviceCertificate approver, const SigningKey& org_key,
-                    std::span<const MailboxEpochCertificate> recipients) {
+// A second approval by a CLB-arts device for the draft (of another person than the sender),
+// written to the corpus and carried in the draft.
+bool add_approval(const std::filesystem::path& out, Draft& draft, DeviceCertificate approver,
+                  const SigningKey& org_key, std::span<const MailboxEpochCertificate> recipients) {
   const SigningKey approver_key = SigningKey::from_seed(fuzzing::fixed_seed(14));
   approver.device_id = fuzzing::fixed_id(15);
+  approver.staff_id = fuzzing::fixed_id(16);
   approver.role = StaffRole::clb_arts;
   approver.signing_key = approver_key.public_key();
   approver = issue(approver, org_key);
@@ -39,13 +40,14 @@ bool write_approval(const std::filesystem::path& out, const Draft& draft,
   }
   ApprovalStatement statement =
       approval_statement(draft, approver.org_id, mailboxes, 1'800'000'000'000);
-  statement.approval_id = draft.approvals.front();
+  statement.approval_id = fuzzing::fixed_id(11);
   const auto approval = sign_approval(statement, approver, approver_key);
   if (!approval) {
     std::fprintf(stderr, "signing the approval failed: %s\n", approval.error().message().c_str());
     return false;
   }
   write(out / "certificate", "approval", *approval);
+  draft.approvals.push_back(*approval);
   return true;
 }
 
@@ -103,6 +105,7 @@ int main(int argc, char** argv) {
     Draft draft;
     draft.kind = MessageKind::doorverwijzing;
     draft.purpose = Purpose::doorverwijzing;
+    draft.pupil = PupilBinding{"leerling-fuzz", hash256("draaischijf-fuzz/pupil-salt", {})};
     draft.fragments.push_back(
         {DataCategory::psychisch_sociaal, GuidanceDomain::none, "text/plain", SecretBytes(size)});
     if (size == 2048) {
@@ -112,8 +115,7 @@ int main(int argc, char** argv) {
       draft.attachments.push_back(std::move(a));
       draft.message_id = fuzzing::fixed_id(13);
       draft.attestations = (1U << 5) | (1U << 24);
-      draft.approvals.push_back(fuzzing::fixed_id(11));
-      if (!write_approval(out, draft, device, org_key, both)) {
+      if (!add_approval(out, draft, device, org_key, both)) {
         return 1;
       }
     }

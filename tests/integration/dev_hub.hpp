@@ -121,7 +121,6 @@ class DevHub {
   /// use: the parents of a 10-year-old, for the CAW, the categories and purposes the tests send.
   /// Envelopes then pass the hub's policy the way real traffic does (R06 with consent; R34 for
   /// the school's signaal to the CLB).
-  static constexpr std::string_view kPupil = kTestPupil;
   [[nodiscard]] protocol::Id pupil_consent() {
     if (consent_ == protocol::Id{}) {
       consent_ = register_pupil_consent(*client("clb"));
@@ -147,7 +146,7 @@ class DevHub {
     protocol::Draft draft;
     draft.kind = kind;
     draft.purpose = protocol::Purpose::begeleiding;
-    draft.pupil_pseudonym = fixed_hex<32>(kPupil);
+    draft.pupil = test_pupil_binding();
     draft.consent_reference = consent;
     draft.fragments.push_back({protocol::DataCategory::handelingsgericht_advies,
                                protocol::GuidanceDomain::none, "text/plain",

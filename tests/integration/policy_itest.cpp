@@ -93,7 +93,7 @@ TEST_F(PolicyTest, AnAllowIsLoggedWithItsConsentAndEntersTheDisclosureRegister) 
   EXPECT_NE(rows[0].find("outcome=allow"), std::string::npos) << rows[0];
   EXPECT_NE(rows[0].find("|R06|consent:" + consent + "|"), std::string::npos) << rows[0];
 
-  const auto report = hub.json("clb", get("/v1/disclosures?pupil=" + std::string(kTestPupil)));
+  const auto report = hub.json("clb", get("/v1/disclosures?pupil=" + test_pupil_hex()));
   const auto& entries = report.at("disclosures").as_array();
   ASSERT_EQ(entries.size(), 1U);
   const auto& entry = entries[0].as_object();
@@ -102,7 +102,7 @@ TEST_F(PolicyTest, AnAllowIsLoggedWithItsConsentAndEntersTheDisclosureRegister) 
   EXPECT_EQ(entry.at("legal_basis").as_string(), "consent:" + consent);
   EXPECT_EQ(entry.at("message_id").as_string(), body_of(accepted).at("message_id").as_string());
   // The register is the CLB's: the CAW may not read it.
-  EXPECT_EQ(hub.call("caw", get("/v1/disclosures?pupil=" + std::string(kTestPupil))).status, 403);
+  EXPECT_EQ(hub.call("caw", get("/v1/disclosures?pupil=" + test_pupil_hex())).status, 403);
 }
 
 TEST_F(PolicyTest, ConsentsAreForClbStaffAndAreValidatedWhenRegistered) {
@@ -117,7 +117,7 @@ TEST_F(PolicyTest, ConsentsAreForClbStaffAndAreValidatedWhenRegistered) {
   EXPECT_EQ(hub.call("clb", get("/v1/consents/" + id)).status, 200);
   // A 13-year-old is presumed competent: the parents' consent alone is not the right one.
   const std::string parents_of_13 =
-      R"({"pupil":")" + std::string(kTestPupil) +
+      R"({"pupil":")" + test_pupil_hex() +
       R"(","giver":"ouders","pupil_facts":{"age":13},"scope":{"organisation_types":["caw"]},)"
       R"("categories":["psychisch_sociaal"],"purposes":["doorverwijzing"],)"
       R"("valid_from":"2020-01-01"})";
@@ -126,7 +126,7 @@ TEST_F(PolicyTest, ConsentsAreForClbStaffAndAreValidatedWhenRegistered) {
   const auto issues = body_of(invalid).at("issues").as_array();
   ASSERT_FALSE(issues.empty());
   EXPECT_EQ(issues[0].at("issue").as_string(), "giver_should_be_pupil");
-  const auto listed = hub.json("clb", get("/v1/consents?pupil=" + std::string(kTestPupil)));
+  const auto listed = hub.json("clb", get("/v1/consents?pupil=" + test_pupil_hex()));
   EXPECT_EQ(listed.at("consents").as_array().size(), 1U) << "the refused one is not stored";
 }
 

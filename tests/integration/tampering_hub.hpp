@@ -14,6 +14,7 @@
 #include <gtest/gtest.h>
 
 #include <draaischijf/client/client.hpp>
+#include <draaischijf/client/consent_registry.hpp>
 #include <draaischijf/client/dev_import.hpp>
 #include <draaischijf/protocol/encoding.hpp>
 
@@ -117,7 +118,6 @@ class TamperingTest : public ::testing::Test {
     ASSERT_TRUE(client::import_dev_device(pki / "clb", dir.path() / "clb", settings, unlock));
     TlsClient clb(hub.port(), pki / "root.pem", pki / "clb" / "device.pem",
                   pki / "clb" / "device.key");
-    consent = register_pupil_consent(clb);
     profile = client::Profile::open(dir.path() / "clb").value();
     auto connection = client::HubConnection::open(settings.hub, profile->tls());
     ASSERT_TRUE(connection) << connection.error().message();
@@ -127,6 +127,9 @@ class TamperingTest : public ::testing::Test {
     auto opened = Client::open_with(*profile, std::move(secrets), std::move(stand_in));
     ASSERT_TRUE(opened) << opened.error().message();
     device.emplace(std::move(*opened));
+    // Under the pseudonym the CLB's client derives with its organisation's pupil key.
+    consent = register_pupil_consent(
+        clb, device->consent_registry().pseudonym_of(kTestPupilReference).value());
     // The CAW intake mailbox and the CLB's own onthaal mailbox, read before any tampering.
     for (const auto& organisation : device->trust().organisations()) {
       auto mailboxes = device->mailboxes(organisation.org_id).value();
@@ -147,7 +150,7 @@ class TamperingTest : public ::testing::Test {
     letter.kind = kind;
     letter.recipients = {intake};
     letter.consent_reference = consent;
-    letter.pupil_pseudonym = test_pupil();
+    letter.pupil = std::string(kTestPupilReference);
     protocol::Fragment fragment;
     fragment.category = category;
     fragment.media_type = "text/plain";
@@ -200,6 +203,7 @@ class TamperingTest : public ::testing::Test {
     client::Composition letter;
     letter.kind = protocol::MessageKind::consultatie;
     letter.recipients = {onthaal_mailbox};
+    letter.pupil = "leerling-van-de-school";
     letter.attachments.push_back(
         {protocol::DataCategory::leren_en_studeren, file, "application/pdf", {}});
     auto sent = school.send(std::move(letter));

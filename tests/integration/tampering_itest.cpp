@@ -35,6 +35,7 @@ TEST_F(TamperingTest, ALongLivedClientFollowsARotationOfItsMailbox) {
   auto school = open_school();
   client::Composition signaal;
   signaal.recipients = {onthaal};
+  signaal.pupil = "school-leerling-7";
   protocol::Fragment fragment;
   fragment.category = protocol::DataCategory::leren_en_studeren;
   fragment.media_type = "text/plain";

@@ -12,14 +12,14 @@
 #include <gtest/gtest.h>
 
 #include <draaischijf/protocol/encoding.hpp>
+#include <draaischijf/protocol/pupil.hpp>
 
 #include "hub_process.hpp"
 
 namespace draaischijf::testing {
 
-/// The pupil the test messages are about.
-inline constexpr std::string_view kTestPupil =
-    "5eed5eed5eed5eed5eed5eed5eed5eed5eed5eed5eed5eed5eed5eed5eed5eed";
+/// The pupil the test messages are about: the CLB's own reference for them.
+inline constexpr std::string_view kTestPupilReference = "leerling-test-1";
 
 inline protocol::Id consent_id_of(std::string_view text) {
   const auto bytes = protocol::hex_decode(text).value();
@@ -28,18 +28,22 @@ inline protocol::Id consent_id_of(std::string_view text) {
   return out;
 }
 
-inline protocol::Hash256 test_pupil() {
-  const auto bytes = protocol::hex_decode(kTestPupil).value();
-  protocol::Hash256 out{};
-  std::copy_n(bytes.begin(), out.size(), out.begin());
-  return out;
+/// The pupil as a sender's envelope names them (protocol/pupil.hpp), with a salt of the tests'
+/// own: senders that seal with the protocol library directly need no organisation pupil key.
+inline protocol::PupilBinding test_pupil_binding() {
+  return {std::string(kTestPupilReference), protocol::hash256("draaischijf-test/pupil-salt", {})};
 }
+
+/// The pseudonym the hub files that pupil's consents and disclosures under.
+inline protocol::Hash256 test_pupil() { return protocol::pupil_pseudonym(test_pupil_binding()); }
+inline std::string test_pupil_hex() { return protocol::hex_encode(test_pupil()); }
 
 /// Registers, through a CLB device's connection, the consent the tests send under: the parents
 /// of a 10-year-old, for the CAW, the categories and purposes the tests use. Returns its id.
-inline protocol::Id register_pupil_consent(TlsClient& clb) {
+inline protocol::Id register_pupil_consent(TlsClient& clb,
+                                           const protocol::Hash256& pupil = test_pupil()) {
   const std::string body =
-      R"({"pupil":")" + std::string(kTestPupil) +
+      R"({"pupil":")" + protocol::hex_encode(pupil) +
       R"(","giver":"ouders",)"
       R"("capacity":"moeder","pupil_facts":{"birth_date":"2016-01-01"},)"
       R"("scope":{"organisation_types":["caw"]},)"

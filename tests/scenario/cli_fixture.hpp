@@ -102,9 +102,9 @@ struct CertifiedDevice {
 
 class CliScenario : public ::testing::Test {
  protected:
-  /// The pupil the scenarios are about: the CLB's pseudonym for them.
-  static constexpr std::string_view kPupil =
-      "7075706c2d616e6e612d7661752d77616173656e2d64656e6465722d32303136";
+  /// The pupil the scenarios are about: the CLB's own dossier reference for them (the client
+  /// derives the pseudonym the hub sees).
+  static constexpr std::string_view kPupil = "CLB-2016-0042";
 
   void SetUp() override {
     pki = dir.path() / "data" / "dev-pki";

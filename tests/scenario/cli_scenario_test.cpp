@@ -21,8 +21,9 @@ class ScenarioTest : public CliScenario {};
 // Scenarios 1 to 4: signaal, doorverwijzing, answer, delivery and read status.
 TEST_F(ScenarioTest, SignaalDoorverwijzingAnswerAndStatus) {
   // 1. The school's zorgcoordinator raises a signaal to the CLB onthaal mailbox.
-  const auto signaal = school.json_of({"send", "signaal", "--to", onthaal, "--text",
-                                       "leren_en_studeren=Leest traag, vraagt hulp."});
+  const auto signaal =
+      school.json_of({"send", "signaal", "--to", onthaal, "--pupil", "school-leerling-7", "--text",
+                      "leren_en_studeren=Leest traag, vraagt hulp."});
   EXPECT_FALSE(signaal.as_object().at("duplicate").as_bool());
 
   // 2. The CLB reads it, registers the parents' consent and refers the pupil to the CAW intake
@@ -164,13 +165,13 @@ TEST_F(ScenarioTest, StockAgeOpensAnArchivedMessageWithTheExportedMailboxKey) {
 // Scenario 8: the hub restarts in the middle; nothing is lost and nothing shows twice.
 TEST_F(ScenarioTest, AHubRestartLosesNothingAndShowsNothingTwice) {
   for (int i = 0; i < 3; ++i) {
-    school.json_of({"send", "signaal", "--to", onthaal, "--text",
+    school.json_of({"send", "signaal", "--to", onthaal, "--pupil", "school-leerling-7", "--text",
                     "leren_en_studeren=voor de herstart " + std::to_string(i)});
   }
   ASSERT_EQ(inbox(clb).size(), 3U);
   restart_hub();
   for (int i = 0; i < 2; ++i) {
-    school.json_of({"send", "signaal", "--to", onthaal, "--text",
+    school.json_of({"send", "signaal", "--to", onthaal, "--pupil", "school-leerling-7", "--text",
                     "leren_en_studeren=na de herstart " + std::to_string(i)});
   }
   const auto fetched = clb.json_of({"inbox", "--all"});

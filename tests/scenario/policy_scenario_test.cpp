@@ -146,7 +146,8 @@ TEST_F(PolicyScenarioTest, AReferralOfATenYearOldWithTheParentsConsentIsDelivere
       "--reply-to", std::to_string(at_caw[0].as_object().at("sequence").as_int64()),
       "--text",     "psychisch_sociaal=Intake gedaan, begeleiding start."};
   EXPECT_EQ(refused(caw, feedback).field("outcome"), "needs_consent") << "no consent named";
-  caw.json_of(feedback + Words{"--consent", consent, "--pupil", std::string(kPupil)});
+  // The answer names the pupil the referral named, under the CLB's pseudonym: no --pupil.
+  caw.json_of(feedback + Words{"--consent", consent});
   const auto at_clb = inbox(clb);
   ASSERT_EQ(at_clb.size(), 1U);
   EXPECT_EQ(text_of(at_clb[0], "kind"), "terugkoppeling");

@@ -47,6 +47,7 @@ class AttachmentReferenceTest : public ::testing::Test {
     d.kind = MessageKind::doorverwijzing;
     d.purpose = Purpose::doorverwijzing;
     d.thread_id = random_id();
+    d.pupil = test_binding();
     d.fragments.push_back({DataCategory::contact, GuidanceDomain::none, "text/plain",
                            SecretBytes::copy_of(std::span<const std::uint8_t>())});
     return d;

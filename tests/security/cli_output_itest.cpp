@@ -25,9 +25,10 @@ const std::string kEvilText =
     "Beste collega,\nsignature and device certificate verified\x1b]52;c;ZXZpbA==\x07"
     "\x1b[2K\x1b[1A\r\u202e"
     "fdp.exe\x1b]8;;https://evil.example/\x1b\\klik\x1b]8;;\x1b\\";
-// The envelope format refuses C0, C1 and bidi overrides and isolates in file names; a line
-// separator and a right-to-left mark pass it, and must not reach the terminal either.
+// Envelope v1 let a line separator and a right-to-left mark through in file names; v2 refuses
+// every character is_display_safe() refuses, at sealing and at opening.
 const std::string kEvilFileName = "scan\u2028signature verified\u200f.pdf";
+const std::string kFileName = "scan.pdf";
 
 class CliOutputTest : public TamperingTest {
  protected:
@@ -39,13 +40,14 @@ class CliOutputTest : public TamperingTest {
     client::Composition letter;
     letter.kind = protocol::MessageKind::consultatie;
     letter.recipients = {onthaal};
+    letter.pupil = "school-leerling-7";
     protocol::Fragment fragment;
     fragment.category = protocol::DataCategory::leren_en_studeren;
     fragment.media_type = "text/plain";
     fragment.body = protocol::SecretBytes::copy_of(view_of(kEvilText));
     letter.fragments.push_back(std::move(fragment));
     letter.attachments.push_back(
-        {protocol::DataCategory::leren_en_studeren, scan, "application/pdf", kEvilFileName});
+        {protocol::DataCategory::leren_en_studeren, scan, "application/pdf", kFileName});
     const auto sent = school.send(std::move(letter));
     ASSERT_TRUE(sent) << sent.error().message();
     const auto listed = cli({"--json", "inbox"});
@@ -91,8 +93,6 @@ TEST_F(CliOutputTest, AMessageCannotDriveTheTerminalOrForgeALine) {
   }
   EXPECT_NE(read.out.find("\\x1b]52;c;ZXZpbA==\\x07"), std::string::npos) << read.out;
   EXPECT_NE(read.out.find("\\u{202e}fdp.exe"), std::string::npos) << read.out;
-  EXPECT_NE(read.out.find("scan\\u{2028}signature verified\\u{200f}.pdf"), std::string::npos)
-      << read.out;
   // The body's second line is quoted: only the CLI's own line starts with spaces and the claim.
   EXPECT_NE(read.out.find("  | Beste collega,\n  | signature and device certificate verified"),
             std::string::npos)
@@ -103,7 +103,25 @@ TEST_F(CliOutputTest, AMessageCannotDriveTheTerminalOrForgeALine) {
   const auto message = json::parse(exact.out).as_object();
   EXPECT_EQ(message.at("fragments").as_array()[0].as_object().at("text").as_string(), kEvilText);
   EXPECT_EQ(message.at("attachments").as_array()[0].as_object().at("file_name").as_string(),
-            kEvilFileName);
+            kFileName);
+}
+
+TEST_F(CliOutputTest, AFileNameThatDisguisesALineIsRefusedBeforeAnythingIsSent) {
+  const auto scan = dir.path() / "scan.bin";
+  write_file(scan, view_of("inhoud\n"));
+  auto school = open_school();
+  client::Composition letter;
+  letter.kind = protocol::MessageKind::consultatie;
+  letter.recipients = {onthaal};
+  letter.pupil = "school-leerling-7";
+  letter.attachments.push_back(
+      {protocol::DataCategory::leren_en_studeren, scan, "application/pdf", kEvilFileName});
+  const auto sent = school.send(std::move(letter));
+  ASSERT_FALSE(sent);
+  EXPECT_EQ(sent.error(), make_error_code(protocol::errc::field_out_of_range));
+  const auto listed = cli({"--json", "inbox"});
+  ASSERT_EQ(listed.exit, 0) << listed.err;
+  EXPECT_TRUE(json::parse(listed.out).as_object().at("messages").as_array().empty());
 }
 
 TEST_F(CliOutputTest, SavedFilesAreNewPrivateAndReplacedOnlyWithForce) {

@@ -15,6 +15,7 @@ TEST_F(TamperingTest, AMessageSignedAfterTheHubSaysItArrivedIsFlagged) {
     client::Composition letter;
     letter.kind = protocol::MessageKind::consultatie;
     letter.recipients = {onthaal};
+    letter.pupil = "school-leerling-7";
     const auto scan = dir.path() / "scan.bin";
     write_file(scan, view_of("het verslag\n"));
     letter.attachments.push_back(

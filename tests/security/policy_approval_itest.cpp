@@ -28,7 +28,7 @@ class PolicyApprovalTest : public ::testing::Test {
   void SetUp() override {
     intake = hub.epoch_of(hub.mailbox_of("caw"));
     const std::string body =
-        R"({"pupil":")" + std::string(kTestPupil) +
+        R"({"pupil":")" + test_pupil_hex() +
         R"(","giver":"ouders","capacity":"moeder","pupil_facts":{"birth_date":"2016-01-01"},)"
         R"("scope":{"organisation_types":["caw"]},"categories":["preventieve_gezondheidszorg"],)"
         R"("purposes":["doorverwijzing"],"valid_from":"2020-01-01"})";
@@ -49,7 +49,7 @@ class PolicyApprovalTest : public ::testing::Test {
     draft.kind = MessageKind::doorverwijzing;
     draft.purpose = Purpose::doorverwijzing;
     draft.consent_reference = consent;
-    draft.pupil_pseudonym = test_pupil();
+    draft.pupil = test_pupil_binding();
     draft.thread_id = random_id();
     draft.fragments.push_back({DataCategory::preventieve_gezondheidszorg, GuidanceDomain::none,
                                "text/plain",
@@ -60,7 +60,7 @@ class PolicyApprovalTest : public ::testing::Test {
         sign_approval(statement, approver.certificate, approver.signing).value();
     const auto registered = call_as(hub, approver, post("/v1/approvals", text_of(signed_approval)));
     EXPECT_EQ(registered.status, 201) << registered.body;
-    draft.approvals = {statement.approval_id};
+    draft.approvals = {signed_approval};
     return seal(draft, {social_worker.certificate, social_worker.signing, ++sequence},
                 std::vector<MailboxEpochCertificate>{intake}, now_ms())
         .value();

@@ -15,7 +15,7 @@ namespace json = boost::json;
 // A valid consent record (the parents of a 10-year-old, for the CAW) with `field` set to
 // `value` (a JSON value, already serialised).
 std::string consent_with(const std::string& field, const std::string& value) {
-  json::object body{{"pupil", std::string(kTestPupil)},
+  json::object body{{"pupil", test_pupil_hex()},
                     {"giver", "ouders"},
                     {"capacity", "moeder"},
                     {"competency_basis", "jonger dan 12"},
@@ -53,7 +53,7 @@ class PolicyConsentTest : public ::testing::Test {
     return {};
   }
   std::size_t stored() {
-    return hub.json("clb", get("/v1/consents?pupil=" + std::string(kTestPupil)))
+    return hub.json("clb", get("/v1/consents?pupil=" + test_pupil_hex()))
         .at("consents")
         .as_array()
         .size();
@@ -109,7 +109,7 @@ TEST_F(PolicyConsentTest, AMegabyteConsentBodyIsRefusedBeforeItIsRead) {
 
 TEST_F(PolicyConsentTest, AnAdminDeviceMayNotRegisterReadOrRevokeConsentsNorReadDisclosures) {
   const std::string id = hex(hub.pupil_consent());  // registered by the CLB's onthaal: fine
-  const std::string pupil = "?pupil=" + std::string(kTestPupil);
+  const std::string pupil = "?pupil=" + test_pupil_hex();
   const std::vector<std::string> requests = {post("/v1/consents", consent_with("", "")),
                                              get("/v1/consents" + pupil), get("/v1/consents/" + id),
                                              post("/v1/consents/" + id + "/revoke", ""),
@@ -131,8 +131,7 @@ TEST_F(PolicyConsentTest, AClbDeviceWithoutAClbStaffRoleMayNotRegisterConsents) 
   EXPECT_EQ(problem_slug(refused), "role-not-permitted");
   const auto director = enrol_device(hub, dir.path(), "clb", "clb_directeur");
   EXPECT_EQ(call_as(hub, director, post("/v1/consents", consent_with("", ""))).status, 201);
-  EXPECT_EQ(call_as(hub, director, get("/v1/disclosures?pupil=" + std::string(kTestPupil))).status,
-            200);
+  EXPECT_EQ(call_as(hub, director, get("/v1/disclosures?pupil=" + test_pupil_hex())).status, 200);
 }
 
 }  // namespace

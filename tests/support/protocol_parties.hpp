@@ -9,6 +9,7 @@
 #include <draaischijf/protocol/certificate.hpp>
 #include <draaischijf/protocol/epoch.hpp>
 #include <draaischijf/protocol/keys.hpp>
+#include <draaischijf/protocol/pupil.hpp>
 
 namespace draaischijf::testing {
 
@@ -25,6 +26,11 @@ struct TestDevice {
   protocol::SigningKey signing_key = protocol::SigningKey::generate();
   protocol::DeviceCertificate certificate;
 };
+
+/// A pupil as a test sender's envelope names them, with a salt of the tests' own.
+inline protocol::PupilBinding test_binding(std::string reference = "dossier-1") {
+  return {std::move(reference), protocol::hash256("draaischijf-test/pupil-salt", {})};
+}
 
 struct TestMailbox {
   protocol::EpochSeed seed = protocol::EpochSeed::random();

@@ -8,6 +8,7 @@
 #include <draaischijf/certs/authority.hpp>
 #include <draaischijf/protocol/encoding.hpp>
 #include <draaischijf/protocol/epoch.hpp>
+#include <draaischijf/protocol/pupil.hpp>
 #include <draaischijf/server/admin/dev_deployment.hpp>
 
 namespace draaischijf::server {
@@ -274,7 +275,8 @@ TlsMaterial ensure_dev_pki(const fs::path& dir, HubConfig& config, const protoco
           read_text(layout.root_certificate())};
 }
 
-void ensure_dev_directory(Directory& directory, const fs::path& dir, const protocol::Clock& clock) {
+void ensure_dev_directory(Directory& directory, ConsentRegistry& consents, const fs::path& dir,
+                          const protocol::Clock& clock) {
   // The organisation keys a client pins, as an operator would hand them over out of band.
   std::string trust =
       "# Draaischijf trust file: organisation signing keys, verified out of band.\n";
@@ -301,6 +303,18 @@ void ensure_dev_directory(Directory& directory, const fs::path& dir, const proto
     const Actor actor{org_id, admin.device_id};
     enrol(directory, admin, organisation, organisation_key, actor, clock);
     enrol(directory, staff, organisation, organisation_key, actor, clock);
+    // The organisation's pupil key for both devices, as the admin's client leaves it at
+    // enrolment: sealed to each device and signed by the organisation (protocol/pupil.hpp).
+    const auto pupil_key = protocol::PupilKey::of_organisation(organisation_key);
+    for (const DevDeviceKeys* device : {&staff, &admin}) {
+      StoredPupilKey box{
+          org_id, device->device_id, admin.device_id,
+          protocol::seal_pupil_key(pupil_key, org_id, device->device_id,
+                                   device->encryption.public_key(), organisation_key),
+          now_ms};
+      must_commit(directory.wait([&](auto done) { return consents.store_pupil_key(box, done); }),
+                  "pupil key");
+    }
 
     // One mailbox, epoch 0, with the staff device and the admin as its members: the admin
     // holds the seed so it can rotate the mailbox when it adds or removes a device.

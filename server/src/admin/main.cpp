@@ -109,7 +109,7 @@ int serve(draaischijf::server::HubConfig config, bool development) {
     }
     auto hub = Hub::create(config, tls, log);
     if (development) {
-      ensure_dev_directory(hub->directory(), dev_dir);
+      ensure_dev_directory(hub->directory(), hub->consents(), dev_dir);
       hub->before_crl_reload([dev_dir] { refresh_dev_crls(dev_dir); });
     }
     // Signals are waited for on a thread of their own and turned into an orderly stop.

@@ -5,6 +5,7 @@
 
 #include <draaischijf/policies/record_json.hpp>
 #include <draaischijf/protocol/approval.hpp>
+#include <draaischijf/protocol/pupil.hpp>
 
 #include "api/on_writer.hpp"
 #include "policy/hub_policy.hpp"
@@ -273,6 +274,73 @@ Task<Reply> register_approval(Call& call) {
   co_return call.json(Status::created, {{"approval_id", hex(approval.approval_id)},
                                         {"message_id", hex(approval.message_id)},
                                         {"role", protocol::name_of(parsed->approver.role)}});
+}
+
+namespace {
+
+Reply octets(std::span<const std::uint8_t> bytes) {
+  return Reply{static_cast<unsigned>(Status::ok),
+               "application/octet-stream",
+               std::string(bytes.begin(), bytes.end()),
+               {}};
+}
+
+}  // namespace
+
+// The sender carries the approval inside its envelope (PROTOCOL.md 7.12): any device of the
+// approver's organisation may fetch it, no other.
+Task<Reply> get_approval(Call& call) {
+  const auto id = parse_id(call.params[0]);
+  if (!id) {
+    co_return call.problem(ProblemKind::not_found);
+  }
+  auto found = call.parts.consents.approvals(call.caller.org_id, std::span(&*id, 1));
+  if (!found) {
+    co_return call.problem(found.error());
+  }
+  if (found->empty()) {
+    co_return call.problem(ProblemKind::not_found);
+  }
+  co_return octets(found->front().statement);
+}
+
+// An admin leaves the organisation's pupil key, sealed and signed, for an enrolled device of its
+// own organisation; the hub cannot open or forge it (protocol/pupil.hpp).
+Task<Reply> store_pupil_key(Call& call) {
+  const auto device_id = parse_id(call.params[0]);
+  auto device = device_id ? call.parts.directory.device(*device_id)
+                          : sqlite::Result<Device>(make_error_code(directory_errc::not_found));
+  if (!device || device->org_id != call.caller.org_id || device->state != DeviceState::enrolled) {
+    co_return call.problem(ProblemKind::not_found);
+  }
+  if (call.request.body.size() != protocol::kPupilKeyBoxSize) {
+    co_return call.problem(ProblemKind::invalid_field,
+                           "The body is the sealed pupil key box (protocol/pupil.hpp).");
+  }
+  StoredPupilKey box{call.caller.org_id, *device_id, call.caller.device_id,
+                     std::vector<std::uint8_t>(call.request.body.begin(), call.request.body.end()),
+                     call.now_ms()};
+  auto stored = co_await on_writer<sqlite::Result<void>>(
+      [&](auto complete) { return call.parts.consents.store_pupil_key(box, complete); });
+  if (!stored || !*stored) {
+    co_return !stored ? call.problem(make_error_code(store_errc::overloaded))
+                      : call.problem(stored->error());
+  }
+  co_return call.json(Status::created, {{"device_id", hex(*device_id)}});
+}
+
+// A device fetches only its own box.
+Task<Reply> fetch_pupil_key(Call& call) {
+  const auto device_id = parse_id(call.params[0]);
+  if (!device_id || *device_id != call.caller.device_id) {
+    co_return call.problem(ProblemKind::not_found);
+  }
+  auto box = call.parts.consents.pupil_key(call.caller.org_id, *device_id);
+  if (!box) {
+    co_return box.error() == consent_errc::not_found ? call.problem(ProblemKind::not_found)
+                                                     : call.problem(box.error());
+  }
+  co_return octets(*box);
 }
 
 Task<Reply> list_disclosures(Call& call) {

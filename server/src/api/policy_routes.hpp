@@ -15,7 +15,10 @@ namespace draaischijf::server::policy_routes {
 [[nodiscard]] Task<Reply> get_consent(api_call::Call& call);
 [[nodiscard]] Task<Reply> revoke_consent(api_call::Call& call);
 [[nodiscard]] Task<Reply> register_approval(api_call::Call& call);
+[[nodiscard]] Task<Reply> get_approval(api_call::Call& call);
 [[nodiscard]] Task<Reply> list_disclosures(api_call::Call& call);
+[[nodiscard]] Task<Reply> store_pupil_key(api_call::Call& call);
+[[nodiscard]] Task<Reply> fetch_pupil_key(api_call::Call& call);
 
 /// 403 policy-refused: the outcome, the rule ids, who must consent or which role must approve,
 /// the reasons in Dutch and English with their sources, the recipient organisation, the

@@ -61,7 +61,14 @@ constexpr std::array kRoutes = {
           Access::any,
           policy_routes::revoke_consent},
     Route{{Method::post, "/v1/approvals"}, Access::any, policy_routes::register_approval},
+    Route{{Method::get, "/v1/approvals/{approval_id}"}, Access::any, policy_routes::get_approval},
     Route{{Method::get, "/v1/disclosures"}, Access::any, policy_routes::list_disclosures},
+    Route{{Method::post, "/v1/devices/{device_id}/pupil-key"},
+          Access::admin,
+          policy_routes::store_pupil_key},
+    Route{{Method::get, "/v1/devices/{device_id}/pupil-key"},
+          Access::any,
+          policy_routes::fetch_pupil_key},
 };
 
 // Routes served outside Api::handle, listed for the OpenAPI document.

@@ -299,6 +299,7 @@ std::unique_ptr<Hub> Hub::create(const HubConfig& config, const TlsMaterial& tls
 std::uint16_t Hub::port() const { return impl_->acceptor.local_endpoint().port(); }
 
 Directory& Hub::directory() { return impl_->directory; }
+ConsentRegistry& Hub::consents() { return impl_->consents; }
 
 void Hub::before_crl_reload(std::function<void()> hook) {
   impl_->before_crl_reload = std::move(hook);

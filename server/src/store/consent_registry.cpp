@@ -248,6 +248,53 @@ sqlite::Result<std::vector<StoredApproval>> SqliteConsentRegistry::approvals(
   });
 }
 
+bool SqliteConsentRegistry::store_pupil_key(const StoredPupilKey& box, Done done) {
+  auto shared = std::make_shared<StoredPupilKey>(box);
+  return storage_->writer().submit(
+      [shared](sqlite::Database& db) -> sqlite::Result<void> {
+        auto upsert = db.prepare(
+            "INSERT INTO pupil_keys (device_id, org_id, box, stored_at_ms, stored_by) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (device_id) DO UPDATE SET "
+            "box = excluded.box, stored_at_ms = excluded.stored_at_ms, "
+            "stored_by = excluded.stored_by WHERE org_id = excluded.org_id");
+        if (!upsert) {
+          return upsert.error();
+        }
+        upsert->bind(1, shared->device_id)
+            .bind(2, shared->org_id)
+            .bind(3, shared->box)
+            .bind(4, shared->at_ms)
+            .bind(5, shared->stored_by);
+        if (auto stored = upsert->run(); !stored) {
+          return stored.error();
+        }
+        return rows::insert_audit(db, shared->at_ms, "pupil_key.stored", shared->org_id,
+                                  shared->stored_by, std::span<const std::uint8_t>{},
+                                  "device=" + protocol::hex_encode(shared->device_id));
+      },
+      std::move(done));
+}
+
+sqlite::Result<std::vector<std::uint8_t>> SqliteConsentRegistry::pupil_key(
+    const protocol::Id& org_id, const protocol::Id& device_id) {
+  return storage_->read([&](sqlite::Database& db) -> sqlite::Result<std::vector<std::uint8_t>> {
+    auto select = db.prepare("SELECT box FROM pupil_keys WHERE device_id = ? AND org_id = ?");
+    if (!select) {
+      return select.error();
+    }
+    select->bind(1, device_id).bind(2, org_id);
+    auto row = select->step();
+    if (!row) {
+      return row.error();
+    }
+    if (!*row) {
+      return make_error_code(consent_errc::not_found);
+    }
+    const auto box = select->column_blob(0);
+    return std::vector<std::uint8_t>(box.begin(), box.end());
+  });
+}
+
 sqlite::Result<std::vector<Disclosure>> SqliteConsentRegistry::disclosures(
     const protocol::Id& org_id, const protocol::Hash256& pupil) {
   return storage_->read([&](sqlite::Database& db) -> sqlite::Result<std::vector<Disclosure>> {

@@ -9,7 +9,7 @@
 
 namespace draaischijf::server::schema {
 
-inline constexpr std::array<std::string_view, 6> kMigrations = {
+inline constexpr std::array<std::string_view, 7> kMigrations = {
     // 0 -> 1: envelopes, their per-mailbox queue entries and the audit log.
     R"sql(
 CREATE TABLE envelopes (
@@ -178,6 +178,16 @@ ALTER TABLE audit ADD COLUMN role TEXT;
 ALTER TABLE audit ADD COLUMN legal_basis TEXT;
 ALTER TABLE audit ADD COLUMN rule_ids TEXT;
 ALTER TABLE audit ADD COLUMN policy_version TEXT;
+)sql",
+    // 6 -> 7: the organisation's pupil key, sealed by its admin to each of its devices.
+    R"sql(
+CREATE TABLE pupil_keys (
+  device_id       BLOB PRIMARY KEY CHECK (length(device_id) = 16),
+  org_id          BLOB NOT NULL CHECK (length(org_id) = 16),
+  box             BLOB NOT NULL,
+  stored_at_ms    INTEGER NOT NULL,
+  stored_by       BLOB NOT NULL CHECK (length(stored_by) = 16)
+) WITHOUT ROWID;
 )sql",
 };
 

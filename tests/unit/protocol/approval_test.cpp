@@ -98,7 +98,7 @@ class ApprovalTest : public ::testing::Test {
     d.purpose = Purpose::doorverwijzing;
     d.attestations = 1U << 5;  // verontrusting
     d.consent_reference = random_id();
-    d.pupil_pseudonym[0] = 9;
+    d.pupil = PupilBinding{"dossier-9", hash256("test/pupil-salt", {})};
     d.thread_id = random_id();
     d.fragments.push_back({DataCategory::psychisch_sociaal,
                            GuidanceDomain::psychisch_en_sociaal_functioneren, "text/plain",
@@ -110,6 +110,7 @@ class ApprovalTest : public ::testing::Test {
     a.key = SecretKey<32>::random();
     a.ciphertext_size = 4242;
     a.ciphertext_hash[5] = 0x55;
+    a.plaintext_hash[6] = 0x66;
     a.media_type = "application/pdf";
     a.file_name = "verslag €.pdf";
     // An attachment travels with the one reference fragment that gives its category.
@@ -164,7 +165,7 @@ TEST_F(ApprovalTest, SignParseEncodeVerifyRoundTrip) {
   EXPECT_TRUE(p.categories.contains(DataCategory::diagnostiek));
   EXPECT_EQ(p.attestations, d.attestations);
   EXPECT_EQ(p.consent_reference, d.consent_reference);
-  EXPECT_EQ(p.pupil_pseudonym, d.pupil_pseudonym);
+  EXPECT_EQ(p.pupil_pseudonym, pupil_pseudonym(*d.pupil));
   EXPECT_EQ(p.content_hash, content_hash(d));
   EXPECT_EQ(p.created_at_ms, kNowMs);
   auto sorted = mailbox_ids();
@@ -198,7 +199,7 @@ TEST_F(ApprovalTest, TheHubMatchesTheApprovalToTheSealedEnvelope) {
   Draft d = referral();
   const ApprovalStatement s = statement_for(d);
   const auto approval = parse_approval(approve(s)).value();
-  d.approvals = {random_id(), s.approval_id};
+  d.approvals = {approve(statement_for(d)), approve(s)};
   const auto envelope = seal_to_both(d);
   const auto outer = parse_envelope(envelope).value().outer;
   EXPECT_TRUE(check_approval_matches(approval, outer));
@@ -214,7 +215,7 @@ TEST_F(ApprovalTest, EveryMismatchedLabelIsRefused) {
   Draft d = referral();
   const ApprovalStatement s = statement_for(d);
   const auto approval = parse_approval(approve(s)).value();
-  d.approvals = {s.approval_id};
+  d.approvals = {approve(s)};
   const OuterHeader outer = parse_envelope(seal_to_both(d)).value().outer;
   const std::vector<std::pair<const char*, void (*)(OuterHeader&)>> changes = {
       {"not listed", [](OuterHeader& o) { o.approvals = {random_id()}; }},
@@ -255,7 +256,7 @@ TEST_F(ApprovalTest, AnApproverOfAnotherOrganisationIsRefused) {
   EXPECT_EQ(verify_approval_signature(forged).error(), errc::sender_mismatch);
   Draft d = referral();
   d.message_id = s.message_id;
-  d.approvals = {s.approval_id};
+  d.approvals = {approve(s)};
   const OuterHeader outer = parse_envelope(seal_to_both(d)).value().outer;
   EXPECT_EQ(check_approval_matches(forged, outer).error(), errc::approval_mismatch);
   // An approval a CAW device gave for its own organisation does not match the CLB's envelope.
@@ -269,7 +270,7 @@ TEST_F(ApprovalTest, AnApproverOfAnotherOrganisationIsRefused) {
 TEST_F(ApprovalTest, ContentHashIsTheSameForSenderAndRecipient) {
   Draft d = referral();
   const ApprovalStatement s = statement_for(d);
-  d.approvals = {s.approval_id};
+  d.approvals = {approve(s)};
   const auto opened = open(seal_to_both(d), caw_keys, trust);
   ASSERT_TRUE(opened) << opened.error().message();
   EXPECT_EQ(content_hash(*opened), s.content_hash);
@@ -295,11 +296,21 @@ TEST_F(ApprovalTest, ContentHashChangesWithTheContent) {
   EXPECT_NE(changed([](Draft& c) { c.fragments[0].media_type = "text/html"; }), original);
   EXPECT_NE(changed([](Draft& c) { std::swap(c.fragments[0], c.fragments[1]); }), original);
   EXPECT_NE(changed([](Draft& c) { c.attachments[0].file_name = "verslag.pdf"; }), original);
-  EXPECT_NE(changed([](Draft& c) { c.attachments[0].ciphertext_hash[0] ^= 1; }), original);
+  EXPECT_NE(changed([](Draft& c) { c.attachments[0].plaintext_hash[0] ^= 1; }), original);
+  EXPECT_NE(changed([](Draft& c) { c.fragments[2].category = DataCategory::diagnostiek; }),
+            original);  // the attachment's category, from its reference
   EXPECT_NE(changed([](Draft& c) { c.thread_id[0] ^= 1; }), original);
   EXPECT_NE(changed([](Draft& c) { c.previous_hash[0] ^= 1; }), original);
   // The attachment key and the outer labels are not content (labels are matched separately).
   EXPECT_EQ(changed([](Draft& c) { c.attachments[0].key = SecretKey<32>::random(); }), original);
+  // Nor what exists only once the file is encrypted and uploaded: so a file is approved first.
+  EXPECT_EQ(changed([](Draft& c) { c.attachments[0].ciphertext_hash[0] ^= 1; }), original);
+  EXPECT_EQ(changed([](Draft& c) { c.attachments[0].ciphertext_size += 17; }), original);
+  EXPECT_EQ(changed([](Draft& c) {
+              c.attachments[0].id = random_id();
+              c.fragments[2].body = SecretBytes::copy_of(c.attachments[0].id);
+            }),
+            original);
   EXPECT_EQ(changed([](Draft& c) { c.purpose = Purpose::consultatie; }), original);
   // A recipient sees a different hash when one fragment byte differs from what was approved.
   Draft tampered = referral();
@@ -377,6 +388,74 @@ TEST_F(ApprovalTest, EmbeddedCertificateSitsAtItsOffset) {
   const auto certificate = encode(arts.certificate);
   EXPECT_TRUE(std::equal(certificate.begin(), certificate.end(), at(bytes, kCertificateAt)));
   EXPECT_EQ(bytes[kRecipientCountAt], 2);
+}
+
+// --- envelope v2: the approval travels inside and every recipient checks it -----------------
+
+TEST_F(ApprovalTest, ARecipientAcceptsTheContentThatWasApproved) {
+  Draft a = referral();
+  a.approvals = {approve(statement_for(a))};
+  const auto opened = open(seal_to_both(a), caw_keys, trust);
+  ASSERT_TRUE(opened) << opened.error().message();
+  ASSERT_EQ(opened->approvals.size(), 1U);
+  const auto carried = parse_approval(opened->approvals[0]).value();
+  EXPECT_EQ(carried.approver.role, StaffRole::clb_arts);
+  EXPECT_EQ(carried.statement.content_hash, content_hash(*opened));
+}
+
+TEST_F(ApprovalTest, ARecipientRefusesOtherContentUnderTheApprovalOfA) {
+  const Draft a = referral();
+  const auto approval_of_a = approve(statement_for(a));
+  // B: the same ids and labels, another text.
+  Draft b = referral();
+  b.message_id = a.message_id;
+  b.consent_reference = a.consent_reference;
+  b.thread_id = a.thread_id;
+  b.attachments[0].id = a.attachments[0].id;
+  b.fragments[2].body = SecretBytes::copy_of(a.attachments[0].id);
+  b.fragments[0].body = SecretBytes::copy_of(pattern_bytes(3000, 9));
+  b.approvals = {approval_of_a};
+  EXPECT_EQ(error_of(open(seal_to_both(b), caw_keys, trust).error()),
+            errc::approval_content_mismatch);
+}
+
+TEST_F(ApprovalTest, ARecipientRefusesAnExtraAttachmentUnderTheApprovalOfA) {
+  Draft a = referral();
+  const auto approval_of_a = approve(statement_for(a));
+  // A plus a second file of a category A already carries: the labels still match.
+  AttachmentDescriptor extra;
+  extra.id = random_id();
+  extra.media_type = "application/pdf";
+  extra.file_name = "bijlage.pdf";
+  extra.plaintext_hash[0] = 1;
+  a.fragments.push_back({DataCategory::verslag, GuidanceDomain::none,
+                         std::string(kAttachmentReferenceMediaType),
+                         SecretBytes::copy_of(extra.id)});
+  a.attachments.push_back(std::move(extra));
+  a.approvals = {approval_of_a};
+  EXPECT_EQ(error_of(open(seal_to_both(a), caw_keys, trust).error()),
+            errc::approval_content_mismatch);
+}
+
+TEST_F(ApprovalTest, ARecipientRefusesAnApprovalByTheSendersOwnPerson) {
+  Draft a = referral();
+  // A second device of the sender's own person (the same certified staff id) approves.
+  Device own_laptop = make_device(clb, StaffRole::clb_arts);
+  own_laptop.certificate.staff_id = sender.certificate.staff_id;
+  own_laptop.certificate = issue(own_laptop.certificate, clb.key);
+  a.approvals = {
+      sign_approval(statement_for(a), own_laptop.certificate, own_laptop.signing_key).value()};
+  EXPECT_EQ(error_of(open(seal_to_both(a), caw_keys, trust).error()), errc::approval_mismatch);
+}
+
+TEST_F(ApprovalTest, ARecipientRefusesAnApproverTheOrganisationNeverCertified) {
+  Draft a = referral();
+  // A device certificate the sender (or the hub) made itself, with any role it likes.
+  Device self_made = make_device(clb, StaffRole::clb_directeur);
+  self_made.certificate = issue(self_made.certificate, SigningKey::generate());
+  a.approvals = {
+      sign_approval(statement_for(a), self_made.certificate, self_made.signing_key).value()};
+  EXPECT_EQ(error_of(open(seal_to_both(a), caw_keys, trust).error()), errc::certificate_untrusted);
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <draaischijf/protocol/approval.hpp>
 #include <draaischijf/protocol/attachment.hpp>
 #include <draaischijf/protocol/envelope.hpp>
 #include <draaischijf/protocol/epoch.hpp>
@@ -45,7 +46,7 @@ class EnvelopeTest : public ::testing::Test {
     d.kind = MessageKind::doorverwijzing;
     d.purpose = Purpose::doorverwijzing;
     d.consent_reference = random_id();
-    d.pupil_pseudonym[3] = 7;
+    d.pupil = PupilBinding{"dossier-7", hash256("test/pupil-salt", {})};
     d.thread_id = random_id();
     d.fragments.push_back({DataCategory::psychisch_sociaal,
                            GuidanceDomain::psychisch_en_sociaal_functioneren, "text/plain",
@@ -269,8 +270,10 @@ TEST_F(EnvelopeTest, LabelsThatDoNotMatchTheContentAreRefused) {
   declared.add(DataCategory::handelingsgericht_advies);  // claims advice, carries psychosocial
   const MailboxEpochCertificate recipients[] = {intake.certificate};
   std::vector<std::uint8_t> envelope;
-  ASSERT_TRUE(detail::seal_with_labels(draft_of(100), {sender.certificate, sender.signing_key, 1},
-                                       recipients, kNowMs, declared, envelope));
+  const Draft draft = draft_of(100);
+  ASSERT_TRUE(detail::seal_with_labels(draft, {sender.certificate, sender.signing_key, 1},
+                                       recipients, kNowMs,
+                                       {declared, pupil_pseudonym(*draft.pupil)}, envelope));
   EXPECT_EQ(open_error(envelope), errc::label_mismatch);
 }
 
@@ -439,14 +442,14 @@ TEST_F(EnvelopeTest, WorkedExampleLayoutOfSection72) {
   const auto bytes = [](const auto& field) {
     return std::vector<std::uint8_t>(field.begin(), field.end());
   };
-  EXPECT_EQ(at(0, 6), (std::vector<std::uint8_t>{'D', 'R', 'S', 'J', 1, 1}));
+  EXPECT_EQ(at(0, 6), (std::vector<std::uint8_t>{'D', 'R', 'S', 'J', 2, 1}));
   EXPECT_EQ(at(6, 16), bytes(d.message_id));
   EXPECT_EQ(at(30, 16), bytes(clb.id));
   EXPECT_EQ(at(46, 4), (std::vector<std::uint8_t>{0, 3, 0, 2}));     // doorverwijzing, twice
   EXPECT_EQ(at(50, 4), (std::vector<std::uint8_t>{0, 0, 0, 0x80}));  // psychisch_sociaal (7)
   EXPECT_EQ(at(54, 4), (std::vector<std::uint8_t>{0x01, 0x00, 0x00, 0x21}));
   EXPECT_EQ(at(58, 16), bytes(d.consent_reference));
-  EXPECT_EQ(at(74, 32), bytes(d.pupil_pseudonym));
+  EXPECT_EQ(at(74, 32), bytes(pupil_pseudonym(*d.pupil)));
   EXPECT_EQ(envelope[106], 0);  // approval count
   EXPECT_EQ(envelope[107], 2);  // recipient count
   EXPECT_EQ(at(108, 16), bytes(intake.certificate.mailbox_id));
@@ -463,9 +466,15 @@ TEST_F(EnvelopeTest, WorkedExampleLayoutOfSection72) {
 
 TEST_F(EnvelopeTest, ApprovalReferencesShiftTheRecipientsBySixteenBytesEach) {
   Draft d = draft_of(10);
+  d.message_id = random_id();  // fixed before asking for approval
   const Id low{1};
   const Id high{2};
-  d.approvals = {high, low};  // the sealer sorts them
+  for (const Id& id : {high, low}) {  // the sealer sorts them
+    ApprovalStatement statement =
+        approval_statement(d, clb.id, std::vector<Id>{intake.certificate.mailbox_id}, kNowMs);
+    statement.approval_id = id;
+    d.approvals.push_back(sign_approval(statement, sender.certificate, sender.signing_key).value());
+  }
   const auto envelope = seal_to_both(d);
   const auto parsed = parse_envelope(envelope).value();
   EXPECT_EQ(parsed.outer_bytes.size(), 144U + 2 * 16 + 2 * 20);
@@ -511,6 +520,65 @@ TEST_F(EnvelopeTest, PayloadBitFlipIsCaught) {
   auto envelope = referral(100000);
   envelope[envelope.size() - 100] ^= 0x80;
   EXPECT_EQ(open_error(envelope), errc::age_payload_corrupt);
+}
+
+// --- envelope v2: what the pupil label and the file names must be ----------------------------
+
+TEST_F(EnvelopeTest, PupilCategoriesWithoutAPupilAreRefusedBySealerAndParser) {
+  Draft d = draft_of(10);
+  d.pupil.reset();
+  const MailboxEpochCertificate recipients[] = {intake.certificate};
+  EXPECT_EQ(seal(d, {sender.certificate, sender.signing_key, 1}, recipients, kNowMs).error(),
+            errc::pupil_missing);
+  // A sender that writes the labels itself is refused by the hub's parser and the recipient.
+  std::vector<std::uint8_t> envelope;
+  CategorySet psychosocial;
+  psychosocial.add(DataCategory::psychisch_sociaal);
+  ASSERT_TRUE(detail::seal_with_labels(d, {sender.certificate, sender.signing_key, 1}, recipients,
+                                       kNowMs, {psychosocial, {}}, envelope));
+  EXPECT_EQ(parse_envelope(envelope).error(), errc::pupil_missing);
+  EXPECT_EQ(open_error(envelope), errc::pupil_missing);
+  // Aggregated figures are about no one pupil: no pseudonym needed.
+  d.fragments[0].category = DataCategory::geaggregeerd;
+  EXPECT_TRUE(seal(d, {sender.certificate, sender.signing_key, 1}, recipients, kNowMs));
+}
+
+TEST_F(EnvelopeTest, APseudonymThatIsNotThePupilInsideIsRefused) {
+  const Draft d = draft_of(10);
+  const MailboxEpochCertificate recipients[] = {intake.certificate};
+  CategorySet psychosocial;
+  psychosocial.add(DataCategory::psychisch_sociaal);
+  // The consent of another pupil: the label names them, the content names this one.
+  const auto other = PupilBinding{"dossier-8", d.pupil->salt};
+  std::vector<std::uint8_t> envelope;
+  ASSERT_TRUE(detail::seal_with_labels(d, {sender.certificate, sender.signing_key, 1}, recipients,
+                                       kNowMs, {psychosocial, pupil_pseudonym(other)}, envelope));
+  EXPECT_TRUE(parse_envelope(envelope));  // the hub cannot tell
+  EXPECT_EQ(open_error(envelope), errc::pupil_mismatch);
+  // The honest envelope opens with the pupil named inside.
+  const auto opened = open(seal_to_both(d), caw_keys, trust);
+  ASSERT_TRUE(opened) << opened.error().message();
+  EXPECT_EQ(opened->pupil, d.pupil);
+  EXPECT_EQ(opened->outer.pupil_pseudonym, pupil_pseudonym(*d.pupil));
+}
+
+TEST_F(EnvelopeTest, FileNamesThatDisguiseThemselvesAreRefused) {
+  for (const std::string& name :
+       {std::string("verslag\u2028.pdf"), std::string("verslag\u202Efdp.exe"),
+        std::string("a\u200Eb.pdf"), std::string("a\u061Cb.pdf"), std::string("a\u2029b")}) {
+    Draft d = draft_of(10);
+    AttachmentDescriptor a;
+    a.id = random_id();
+    a.media_type = "application/pdf";
+    a.file_name = name;
+    d.fragments.push_back({DataCategory::verslag, GuidanceDomain::none,
+                           std::string(kAttachmentReferenceMediaType), SecretBytes::copy_of(a.id)});
+    d.attachments.push_back(std::move(a));
+    const MailboxEpochCertificate recipients[] = {intake.certificate};
+    EXPECT_EQ(seal(d, {sender.certificate, sender.signing_key, 1}, recipients, kNowMs).error(),
+              errc::field_out_of_range)
+        << name;
+  }
 }
 
 }  // namespace

@@ -32,6 +32,7 @@ class AdmissionTest : public ::testing::Test {
   }
   std::vector<std::uint8_t> envelope_at_ms(std::uint64_t created_ms, std::size_t size = 100) {
     Draft d;
+    d.pupil = PupilBinding{"dossier-1", hash256("test/pupil-salt", {})};
     d.fragments.push_back({DataCategory::handelingsgericht_advies, GuidanceDomain::none,
                            "text/plain", SecretBytes(size)});
     return seal(d, {certificate, device_key, 1}, {&mailbox, 1}, created_ms).value();

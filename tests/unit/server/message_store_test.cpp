@@ -395,8 +395,8 @@ TEST(SqliteTest, OpensWithDurableSettingsAndCurrentSchema) {
   auto keys = db.prepare("PRAGMA foreign_keys").value();
   ASSERT_TRUE(keys.step().value());
   EXPECT_EQ(keys.column_int64(0), 1);
-  // messages, directory, read receipts, blobs, consent references, consent registry
-  EXPECT_EQ(db.schema_version().value(), 6);
+  // messages, directory, read receipts, blobs, consent references, consent registry, pupil keys
+  EXPECT_EQ(db.schema_version().value(), 7);
 }
 
 TEST(SqliteTest, RefusesADatabaseFromANewerVersion) {

@@ -36,6 +36,9 @@ class Administration {
       const std::vector<protocol::Id>& mailboxes);
   /// Removes the device and rotates every mailbox of the organisation it was a member of;
   /// returns those mailboxes.
+  /// Seals the organisation's pupil key to an enrolled device of the organisation and leaves
+  /// it at the hub (approve_enrolment does this for every device it approves).
+  [[nodiscard]] protocol::Result<void> send_pupil_key(const protocol::Id& device_id);
   [[nodiscard]] protocol::Result<std::vector<protocol::Id>> remove_member(
       const protocol::Id& device_id);
   /// Rotates a mailbox to a new epoch with `members` (its current members when empty).

@@ -48,6 +48,9 @@ class ConsentRegistry {
   /// gives it its id.
   [[nodiscard]] protocol::Result<protocol::Id> register_consent(
       const policies::ConsentEntry& entry);
+  /// The pseudonym under which the hub knows one of the organisation's own pupil references
+  /// (protocol/pupil.hpp): what consents and disclosures are filed under.
+  [[nodiscard]] protocol::Result<protocol::Hash256> pseudonym_of(std::string_view reference);
   [[nodiscard]] protocol::Result<std::vector<Consent>> consents(const protocol::Hash256& pupil);
   [[nodiscard]] protocol::Result<Consent> consent(const protocol::Id& consent_id);
   /// Revokes from now on; returns the messages still queued under it, which the hub withdrew.

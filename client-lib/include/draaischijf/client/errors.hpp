@@ -33,11 +33,12 @@ enum class client_errc {
   attachment_invalid,      // an attachment blob fails decryption, its size or its hash
   consent_invalid,         // the hub refused a consent record; last_problem().issues say why
   policy_untrusted,        // the hub's rule set does not verify against the pinned operator key
-  approval_unsupported,    // an approval cannot name attachments: they are sealed at sending
+  approval_unsupported,    // no longer returned: approvals cover attachments by their plaintext
   name_unsafe,             // a name holds control, escape, bidi or line-separator characters
   already_pinned,          // another key is pinned for the organisation: only `replace` changes it
   trust_file_invalid,      // the trust file has a malformed, unsafe or repeated line
   file_exists,             // a file to save is there already (or its .part file): not replaced
+  no_pupil_key,            // this device has not received its organisation's pupil key yet
 };
 
 [[nodiscard]] const boost::system::error_category& client_category() noexcept;

@@ -46,11 +46,14 @@ struct Composition {
   protocol::Purpose purpose = protocol::Purpose::begeleiding;
   std::vector<protocol::Id> recipients;  // mailbox ids
   protocol::Id consent_reference{};
-  protocol::Hash256 pupil_pseudonym{};
+  /// The organisation's own reference for the pupil the message is about (a dossier number):
+  /// the library derives the pseudonym with the organisation's pupil key (protocol/pupil.hpp).
+  /// Empty: no pupil, or, for a reply, the pupil of the message replied to.
+  std::string pupil;
   /// Circumstances the sender attests (docs/POLICY.md 3); the hub audits them.
   policies::FlagSet attestations;
   /// Ids of second approvals the hub holds for exactly this message
-  /// (Outbox::approve_message).
+  /// (Outbox::approve_message); the library fetches them and carries them inside the envelope.
   std::vector<protocol::Id> approvals;
   /// Zero: a fresh random id. Set: the id a second approval was given for (never reused).
   protocol::Id message_id{};

@@ -4,9 +4,10 @@
 // director, ...) approves one specific message before it is sent. The approver's device signs a
 // statement that names the message id the sender fixed in its draft, every outer label the hub
 // will evaluate, the recipient mailboxes and a hash of the content. The sender lists the
-// approval id in the envelope's outer part; the hub holds the approval objects, checks each one
-// against the envelope's labels (check_approval_matches) and lets the policy count it. A
-// recipient can check that what it opened is what the approver saw (content_hash).
+// approval id in the envelope's outer part and carries the approval itself in the signed inner
+// part (envelope v2); the hub holds a copy, checks it against the envelope's labels
+// (check_approval_matches) and lets the policy count it; every recipient checks it again and
+// checks that what it opened is what the approver saw (content_hash).
 //
 // Trust: verify_approval_signature() checks the signature with the signing key named in the
 // embedded device certificate, nothing more. The caller must separately verify that certificate
@@ -94,10 +95,12 @@ struct ParsedApproval {
 [[nodiscard]] Result<void> check_approval_matches(const ParsedApproval& approval,
                                                   const OuterHeader& outer);
 
-/// BLAKE2b-256 over the content an approver sees: thread id, previous hash, every fragment
-/// (category, domain, media type, body) and every attachment descriptor except its key and
-/// stream header. The sender computes it from its draft, a recipient from the opened envelope;
-/// equal content gives equal hashes. The thread id is in the hash because the hub stores the
+/// BLAKE2b-256 over the content an approver sees: thread id, previous hash, every fragment but
+/// the attachment references (category, domain, media type, body), and every attachment by its
+/// category, plaintext hash, media type and file name (not its random id, key or ciphertext, so
+/// a file is approved before it is encrypted). The sender computes it from its draft, a
+/// recipient from the opened envelope (open() compares it with every carried approval); equal
+/// content gives equal hashes. The thread id is in the hash because the hub stores the
 /// approval: a random thread id it never sees stops it from confirming a guessed short body.
 [[nodiscard]] Hash256 content_hash(const Draft& draft);
 [[nodiscard]] Hash256 content_hash(const OpenedEnvelope& opened);

@@ -46,6 +46,30 @@ using StreamHeader = std::array<std::uint8_t, crypto_secretstream_xchacha20poly1
              : size - chunks * kAttachmentChunkOverhead;
 }
 
+/// BLAKE2b-256, unkeyed, no domain, fed as bytes arrive: an attachment's ciphertext hash and
+/// plaintext hash (what `b2sum -l 256` prints). digest() may be asked at any point.
+class StreamHash {
+ public:
+  StreamHash() noexcept { restart(); }
+  StreamHash(const StreamHash&) = delete;
+  StreamHash& operator=(const StreamHash&) = delete;
+  // A plaintext hash in progress says something about the file: do not leave it behind.
+  ~StreamHash() { sodium_memzero(&state_, sizeof state_); }
+  void restart() noexcept { crypto_generichash_init(&state_, nullptr, 0, 32); }
+  void update(std::span<const std::uint8_t> bytes) noexcept {
+    crypto_generichash_update(&state_, bytes.data(), bytes.size());
+  }
+  [[nodiscard]] std::array<std::uint8_t, 32> digest() const noexcept {
+    crypto_generichash_state copy = state_;
+    std::array<std::uint8_t, 32> out{};
+    crypto_generichash_final(&copy, out.data(), out.size());
+    return out;
+  }
+
+ private:
+  crypto_generichash_state state_{};
+};
+
 /// How the signed inner part binds an attachment to its data category: a fragment of that
 /// category with this media type whose body is the attachment id (PROTOCOL.md 7.8).
 inline constexpr std::string_view kAttachmentReferenceMediaType =

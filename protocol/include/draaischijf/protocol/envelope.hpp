@@ -1,18 +1,26 @@
 #pragma once
 
-// Envelope v1: what a sender submits to the hub and a recipient opens.
+// Envelope v2: what a sender submits to the hub and a recipient opens.
 //
 //   OUTER   labels the hub reads to route, check policy and audit (never content)
 //   BODY    an age v1 file with one X25519 stanza per recipient mailbox epoch key
-//   INNER   the age plaintext: sender device certificate, sequence, thread link, fragments,
-//           attachment descriptors, then an Ed25519 signature over OUTER, the age header and
-//           INNER, then zero padding to a 4 KiB multiple.
+//   INNER   the age plaintext: sender device certificate, sequence, thread link, the pupil
+//           binding, fragments, attachment descriptors, the second approvals themselves, then an
+//           Ed25519 signature over OUTER, the age header and INNER, then zero padding to a 4 KiB
+//           multiple.
+//
+// Version 2 carries what version 1 left to the sender's word or the hub's honesty: the signed
+// approvals (a recipient checks that the approved content is what it opened), the pupil binding
+// (the outer pseudonym is checked against the pupil named inside) and each attachment's
+// plaintext hash (so attachments can be approved before they are encrypted). Version 1 is
+// refused everywhere (PROTOCOL.md 7.14 says why).
 //
 // docs/PROTOCOL.md gives every byte. Parsers never throw: each refusal is a specific errc.
 
 #include <array>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -21,6 +29,7 @@
 #include <draaischijf/protocol/certificate.hpp>
 #include <draaischijf/protocol/errors.hpp>
 #include <draaischijf/protocol/keys.hpp>
+#include <draaischijf/protocol/pupil.hpp>
 #include <draaischijf/protocol/secret.hpp>
 #include <draaischijf/protocol/vocabulary.hpp>
 
@@ -87,8 +96,9 @@ struct AttachmentDescriptor {
   std::array<std::uint8_t, 24> stream_header{};
   std::uint64_t ciphertext_size = 0;
   Hash256 ciphertext_hash{};  // BLAKE2b-256 of the ciphertext
+  Hash256 plaintext_hash{};   // BLAKE2b-256 of the file itself: what an approver approves
   std::string media_type;     // printable ASCII, at most 255 bytes
-  std::string file_name;      // clean UTF-8, at most 65535 bytes
+  std::string file_name;      // display-safe UTF-8, at most 65535 bytes
 };
 
 struct Draft {
@@ -99,8 +109,11 @@ struct Draft {
   Purpose purpose = Purpose::begeleiding;
   std::uint32_t attestations = 0;  // bit n = policies::Flag n (vocabulary.hpp)
   Id consent_reference{};
-  Hash256 pupil_pseudonym{};
-  std::vector<Id> approvals;
+  /// The pupil the message is about (pupil.hpp): required when a fragment's category names a
+  /// pupil; its pseudonym becomes the outer label.
+  std::optional<PupilBinding> pupil;
+  /// Encoded second approvals (approval.hpp), carried inside; their ids become the outer list.
+  std::vector<std::vector<std::uint8_t>> approvals;
   Id thread_id{};  // random for a new thread: it also keeps approval content hashes unguessable
   Hash256 previous_hash{};  // the previous envelope of the thread; zero for the first
   std::vector<Fragment> fragments;
@@ -115,7 +128,9 @@ struct Sender {
 
 /// Seals and signs. The recipients' epoch certificates must already be verified by the caller.
 /// Fails with field_out_of_range / too_many_recipients / duplicate_recipient on a bad draft
-/// (field_out_of_range includes an attestation bit >= kAttestationCount).
+/// (field_out_of_range includes an attestation bit >= kAttestationCount and an approval that
+/// does not parse), pupil_missing when a category names a pupil and the draft names none,
+/// non_canonical for two approvals with one id.
 [[nodiscard]] Result<std::vector<std::uint8_t>> seal(
     const Draft& draft, const Sender& sender, std::span<const MailboxEpochCertificate> recipients,
     std::uint64_t created_at_ms);
@@ -161,15 +176,21 @@ struct OpenedEnvelope {
   std::uint64_t sequence = 0;
   Id thread_id{};
   Hash256 previous_hash{};
+  std::optional<PupilBinding> pupil;  // checked against outer.pupil_pseudonym
   std::vector<FragmentView> fragments;
   std::vector<AttachmentDescriptor> attachments;
+  /// The second approvals, each verified (approval.hpp) and in the outer list's order.
+  std::vector<std::span<const std::uint8_t>> approvals;  // into plaintext
   /// The decrypted inner part. The fragment views point into it; moving the OpenedEnvelope
   /// keeps them valid (the buffer does not move).
   SecretBytes plaintext;
 };
 
 /// Decrypts and verifies everything: recipient, key commitment, header MAC, payload, sender
-/// certificate against the trust store, signature, and that the outer labels match the content.
+/// certificate against the trust store, signature, that the outer labels match the content
+/// (label_mismatch), that the pseudonym is the pupil's (pupil_mismatch), and that every second
+/// approval is signed by a certified colleague of another person than the sender, for these
+/// labels (approval_mismatch) and for exactly this content (approval_content_mismatch).
 [[nodiscard]] Result<OpenedEnvelope> open(std::span<const std::uint8_t> envelope,
                                           const MailboxKeyring& keyring, const TrustStore& trust);
 

@@ -56,6 +56,10 @@ enum class errc {
   payload_too_large,
   // Second approval
   approval_mismatch,
+  // Envelope v2 (PROTOCOL.md 7.7, 8.1)
+  approval_content_mismatch,
+  pupil_mismatch,
+  pupil_missing,
 };
 
 [[nodiscard]] const boost::system::error_category& protocol_category() noexcept;

@@ -96,6 +96,7 @@ class Reader {
   /// Printable ASCII (0x20..0x7e) only; anything else fails with non_canonical.
   [[nodiscard]] std::string ascii8();
   /// UTF-8 text; control characters and invalid sequences fail with non_canonical.
+  [[nodiscard]] std::string utf8_8();
   [[nodiscard]] std::string utf8_16();
 
   /// Marks the input as refused with a specific error (the first one wins).

@@ -23,6 +23,7 @@
 #include <draaischijf/protocol/keys.hpp>
 #include <draaischijf/server/core/config.hpp>
 #include <draaischijf/server/net/hub.hpp>
+#include <draaischijf/server/store/consent_registry.hpp>
 #include <draaischijf/server/store/directory.hpp>
 
 namespace draaischijf::server {
@@ -70,7 +71,8 @@ void refresh_dev_crls(const std::filesystem::path& dir,
 
 /// Puts the demo organisations, their enrolled devices and their mailboxes in the directory
 /// unless they are there. Throws std::runtime_error (startup) on failure.
-void ensure_dev_directory(Directory& directory, const std::filesystem::path& dir,
+void ensure_dev_directory(Directory& directory, ConsentRegistry& consents,
+                          const std::filesystem::path& dir,
                           const protocol::Clock& clock = protocol::system_clock());
 
 }  // namespace draaischijf::server

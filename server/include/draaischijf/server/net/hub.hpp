@@ -12,6 +12,7 @@
 #include <draaischijf/protocol/errors.hpp>
 #include <draaischijf/server/core/config.hpp>
 #include <draaischijf/server/core/log.hpp>
+#include <draaischijf/server/store/consent_registry.hpp>
 #include <draaischijf/server/store/directory.hpp>
 
 namespace draaischijf::server {
@@ -39,6 +40,7 @@ class Hub {
   [[nodiscard]] std::uint16_t port() const;
   /// The directory, for the development deployment to fill before run().
   [[nodiscard]] Directory& directory();
+  [[nodiscard]] ConsentRegistry& consents();
   /// Runs before every periodic CRL reload, on an I/O thread (the development deployment
   /// re-issues its CRLs here). An exception it throws is logged and the reload goes on. Set it
   /// before run().

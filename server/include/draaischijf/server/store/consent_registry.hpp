@@ -48,6 +48,15 @@ struct StoredApproval {
 /// One line of the disclosure register (its wire form: policies/record_json.hpp).
 using Disclosure = policies::Disclosure;
 
+/// A pupil-key box an admin device left for a device of its organisation.
+struct StoredPupilKey {
+  protocol::Id org_id{};
+  protocol::Id device_id{};
+  protocol::Id stored_by{};  // the admin device
+  std::vector<std::uint8_t> box;
+  std::int64_t at_ms = 0;
+};
+
 enum class consent_errc {
   not_found = 1,    // no such consent (or approval) of this organisation
   already_revoked,  // a revocation is kept once; revoking again changes nothing
@@ -94,6 +103,13 @@ class ConsentRegistry {
   /// What `org_id` disclosed about a pupil, oldest first.
   [[nodiscard]] virtual sqlite::Result<std::vector<Disclosure>> disclosures(
       const protocol::Id& org_id, const protocol::Hash256& pupil) = 0;
+
+  /// The organisation's pupil key sealed to one of its devices (protocol/pupil.hpp): opaque to
+  /// the hub, replaced when the admin sends it again, with a `pupil_key.stored` audit row.
+  [[nodiscard]] virtual bool store_pupil_key(const StoredPupilKey& box, Done done) = 0;
+  /// The box left for `device_id` of `org_id`; not_found when there is none.
+  [[nodiscard]] virtual sqlite::Result<std::vector<std::uint8_t>> pupil_key(
+      const protocol::Id& org_id, const protocol::Id& device_id) = 0;
 };
 
 /// The SQLite consent registry on the hub's Storage.
@@ -127,6 +143,10 @@ class SqliteConsentRegistry final : public ConsentRegistry {
   /// What `org_id` disclosed about a pupil, oldest first.
   [[nodiscard]] sqlite::Result<std::vector<Disclosure>> disclosures(
       const protocol::Id& org_id, const protocol::Hash256& pupil) override;
+
+  [[nodiscard]] bool store_pupil_key(const StoredPupilKey& box, Done done) override;
+  [[nodiscard]] sqlite::Result<std::vector<std::uint8_t>> pupil_key(
+      const protocol::Id& org_id, const protocol::Id& device_id) override;
 
  private:
   std::shared_ptr<Storage> storage_;
