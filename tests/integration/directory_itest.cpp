@@ -62,6 +62,8 @@ class DirectoryTest : public ::testing::Test {
     }
     next.members_hash = members_hash(ids);
     next.previous_certificate = certificate_hash(current);
+    next.function = current.function;
+    set_default_window(next, static_cast<std::uint64_t>(std::time(nullptr)));
     next = issue(next, signer);
     return {{"certificate", base64_encode(encode(next))},
             {"previous_seed_box",

@@ -56,6 +56,9 @@ enum class errc {
   payload_too_large,
   // Second approval
   approval_mismatch,
+  // Mailbox epochs, continued: the validity window of epoch certificate v2
+  epoch_expired,
+  epoch_not_yet_valid,
 };
 
 [[nodiscard]] const boost::system::error_category& protocol_category() noexcept;
