@@ -42,27 +42,6 @@ int on_target(const Invocation& call, Act act) {
   return act(*call.client, *target, call.args.positional()[2]);
 }
 
-// admin approve DEVICE --fingerprint F [--mailbox M]...
-int approve(const Arguments& args, client::Client& client, const Id& device,
-            const std::string& word) {
-  const auto print = args.value("fingerprint");
-  if (!print) {
-    return usage_error(
-        "admin approve DEVICE --fingerprint F: compare the fingerprint the new "
-        "device shows (draaischijf whoami) and type it here");
-  }
-  const auto mailboxes = ids_of(args, "mailbox");
-  if (!mailboxes) {
-    return usage_error("--mailbox takes a mailbox id (32 hex digits)");
-  }
-  if (auto approved = client.administration().approve_enrolment(device, *print, *mailboxes);
-      !approved) {
-    return fail(approved.error(), &client);
-  }
-  std::cout << "approved " << word << "; added to " << mailboxes->size() << " mailbox(es)\n";
-  return kOk;
-}
-
 // The ids of a repeated option (--member, --mailbox), or nullopt when one is not an id.
 std::optional<std::vector<Id>> ids_of(const Arguments& args, const std::string& option) {
   std::vector<Id> ids;
@@ -88,6 +67,27 @@ std::optional<protocol::MailboxFunction> function_of(const Arguments& args) {
   }
   const auto role = protocol::parse_name<protocol::StaffRole>(*word);
   return role ? std::optional<protocol::MailboxFunction>(role) : std::nullopt;
+}
+
+// admin approve DEVICE --fingerprint F [--mailbox M]...
+int approve(const Arguments& args, client::Client& client, const Id& device,
+            const std::string& word) {
+  const auto print = args.value("fingerprint");
+  if (!print) {
+    return usage_error(
+        "admin approve DEVICE --fingerprint F: compare the fingerprint the new "
+        "device shows (draaischijf whoami) and type it here");
+  }
+  const auto mailboxes = ids_of(args, "mailbox");
+  if (!mailboxes) {
+    return usage_error("--mailbox takes a mailbox id (32 hex digits)");
+  }
+  if (auto approved = client.administration().approve_enrolment(device, *print, *mailboxes);
+      !approved) {
+    return fail(approved.error(), &client);
+  }
+  std::cout << "approved " << word << "; added to " << mailboxes->size() << " mailbox(es)\n";
+  return kOk;
 }
 
 // admin export-key MAILBOX [--epoch N]: the current epoch's key unless --epoch says another.

@@ -7,12 +7,21 @@
 
 #include <gtest/gtest.h>
 
-#include <draaischijf/server/admin/dev_deployment.hpp>
-
 #include "tampering_hub.hpp"
 
 namespace draaischijf::testing {
 namespace {
+
+// An organisation's signing key from the development deployment's organisation.keys (these
+// tests do not link the hub's library that reads it).
+protocol::SigningKey dev_organisation_key(const fs::path& folder) {
+  const auto bytes = read_file(folder / "organisation.keys");
+  const std::string text(bytes.begin(), bytes.end());
+  const auto at = text.find("signing_seed ") + std::string_view("signing_seed ").size();
+  const auto seed = protocol::hex_decode(text.substr(at, 64)).value();
+  return protocol::SigningKey::from_seed(
+      protocol::SecretKey<32>::copy_of(std::span(seed).first<32>()));
+}
 
 class ClientEpochTest : public TamperingTest {
  protected:
@@ -74,7 +83,7 @@ TEST_F(ClientEpochTest, AnAdminsClientRefusesMembersWhoseRoleDoesNotFitTheFuncti
 TEST_F(ClientEpochTest, AnExpiredEpochOfferedByTheHubIsNotSealedTo) {
   // The CAW's genuine intake epoch, re-signed by the CAW with a window that ended yesterday: what
   // a hub could keep offering after the CAW removed a device and rotated.
-  const auto caw_key = server::load_dev_organisation_key(dir.path() / "data" / "dev-pki" / "caw");
+  const auto caw_key = dev_organisation_key(dir.path() / "data" / "dev-pki" / "caw");
   const auto now = static_cast<std::uint64_t>(std::time(nullptr));
   *tamper = [&](std::string_view target, HubReply& reply) {
     if (target == "/v1/mailboxes/" + protocol::to_hex(intake)) {
@@ -82,7 +91,7 @@ TEST_F(ClientEpochTest, AnExpiredEpochOfferedByTheHubIsNotSealedTo) {
         auto certificate = protocol::parse_epoch_certificate(b64(o, "certificate")).value();
         certificate.not_before = now - 2 * 86400;
         certificate.not_after = now - 86400;
-        certificate = protocol::issue(certificate, caw_key.signing);
+        certificate = protocol::issue(certificate, caw_key);
         o["certificate"] = protocol::base64_encode(protocol::encode(certificate));
       });
     }
