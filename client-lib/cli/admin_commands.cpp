@@ -1,4 +1,5 @@
-// draaischijf admin pending|approve|remove|rotate|export-key: the organisation admin's device.
+// draaischijf admin pending|approve|remove|create-mailbox|rotate|renew|export-key: the
+// organisation admin's device.
 
 #include <cstdlib>
 #include <iostream>
@@ -20,8 +21,9 @@ using enum Exit;
 using protocol::Id;
 
 constexpr std::string_view kAdminUsage =
-    "admin pending | approve DEVICE --fingerprint F | remove DEVICE | rotate "
-    "MAILBOX | export-key MAILBOX [--epoch N]";
+    "admin pending | approve DEVICE --fingerprint F | remove DEVICE | create-mailbox NAME "
+    "--function ROLE|general [--member DEVICE]... | rotate MAILBOX | renew | export-key MAILBOX "
+    "[--epoch N]";
 
 // The DEVICE or MAILBOX word of `admin SUB ID` (exactly one), or nullopt.
 std::optional<Id> target_of(const Arguments& args) {
@@ -40,6 +42,33 @@ int on_target(const Invocation& call, Act act) {
   return act(*call.client, *target, call.args.positional()[2]);
 }
 
+// The ids of a repeated option (--member, --mailbox), or nullopt when one is not an id.
+std::optional<std::vector<Id>> ids_of(const Arguments& args, const std::string& option) {
+  std::vector<Id> ids;
+  for (const auto& word : args.values(option)) {
+    const auto id = parse_id(word);
+    if (!id) {
+      return std::nullopt;
+    }
+    ids.push_back(*id);
+  }
+  return ids;
+}
+
+// The --function of create-mailbox: a staff role name, or "general" for no specific role. It
+// is required: which staff the mailbox serves decides what the policy lets reach it.
+std::optional<protocol::MailboxFunction> function_of(const Arguments& args) {
+  const auto word = args.value("function");
+  if (!word) {
+    return std::nullopt;
+  }
+  if (*word == "general") {
+    return std::optional<protocol::MailboxFunction>(std::in_place);  // chosen: no role
+  }
+  const auto role = protocol::parse_name<protocol::StaffRole>(*word);
+  return role ? std::optional<protocol::MailboxFunction>(role) : std::nullopt;
+}
+
 // admin approve DEVICE --fingerprint F [--mailbox M]...
 int approve(const Arguments& args, client::Client& client, const Id& device,
             const std::string& word) {
@@ -49,19 +78,15 @@ int approve(const Arguments& args, client::Client& client, const Id& device,
         "admin approve DEVICE --fingerprint F: compare the fingerprint the new "
         "device shows (draaischijf whoami) and type it here");
   }
-  std::vector<Id> mailboxes;
-  for (const auto& m : args.values("mailbox")) {
-    const auto id = parse_id(m);
-    if (!id) {
-      return usage_error("--mailbox takes a mailbox id (32 hex digits)");
-    }
-    mailboxes.push_back(*id);
+  const auto mailboxes = ids_of(args, "mailbox");
+  if (!mailboxes) {
+    return usage_error("--mailbox takes a mailbox id (32 hex digits)");
   }
-  if (auto approved = client.administration().approve_enrolment(device, *print, mailboxes);
+  if (auto approved = client.administration().approve_enrolment(device, *print, *mailboxes);
       !approved) {
     return fail(approved.error(), &client);
   }
-  std::cout << "approved " << word << "; added to " << mailboxes.size() << " mailbox(es)\n";
+  std::cout << "approved " << word << "; added to " << mailboxes->size() << " mailbox(es)\n";
   return kOk;
 }
 
@@ -145,6 +170,44 @@ int admin_rotate_command(const Invocation& call) {
     std::cout << "mailbox " << word << " is now at epoch " << *epoch << "\n";
     return int{kOk};
   });
+}
+
+// admin create-mailbox NAME --function ROLE|general [--member DEVICE]...
+int admin_create_mailbox_command(const Invocation& call) {
+  const auto& words = call.args.positional();
+  const auto function = function_of(call.args);
+  const auto members = ids_of(call.args, "member");
+  if (auto bad = call.args.unknown({"function", "member"}); !bad.empty()) {
+    return usage_error(bad);
+  }
+  if (words.size() != 3 || !function || !members) {
+    return usage_error(
+        "admin create-mailbox NAME --function ROLE|general [--member DEVICE]...: ROLE is the "
+        "staff role the mailbox serves (clb_psycholoog, ...; every member must have it), "
+        "general a mailbox for any member; DEVICE 32 hex digits");
+  }
+  auto& client = *call.client;
+  auto created = client.administration().create_mailbox(words[2], *function, *members);
+  if (!created) {
+    return fail(created.error(), &client);
+  }
+  if (call.context.json_output) {
+    print_json({{"mailbox_id", hex(*created)}});
+  } else {
+    std::cout << "created mailbox " << hex(*created) << "\n";
+  }
+  return kOk;
+}
+
+int admin_renew_command(const Invocation& call) {
+  auto& client = *call.client;
+  auto renewed = client.administration().renew_expiring();
+  if (!renewed) {
+    return fail(renewed.error(), &client);
+  }
+  std::cout << "renewed " << renewed->size() << " mailbox(es) whose key ends within "
+            << protocol::kEpochRenewalSeconds / (24 * 3600) << " days\n";
+  return kOk;
 }
 
 int admin_export_key_command(const Invocation& call) {

@@ -44,7 +44,9 @@ struct Invocation {
 [[nodiscard]] int admin_approve_command(const Invocation& call);
 [[nodiscard]] int admin_remove_command(const Invocation& call);
 [[nodiscard]] int admin_pupil_key_command(const Invocation& call);
+[[nodiscard]] int admin_create_mailbox_command(const Invocation& call);
 [[nodiscard]] int admin_rotate_command(const Invocation& call);
+[[nodiscard]] int admin_renew_command(const Invocation& call);
 [[nodiscard]] int admin_export_key_command(const Invocation& call);
 
 }  // namespace draaischijf::cli

@@ -173,9 +173,17 @@ constexpr Command kCommands[] = {
   {"admin", "pupil-key", kClient, cli::admin_pupil_key_command,
    "admin pupil-key DEVICE",
    "Sends the organisation's pupil key to an enrolled device again"},
+  {"admin", "create-mailbox", kClient, cli::admin_create_mailbox_command,
+   "admin create-mailbox NAME --function ROLE|general [--member DEVICE]...",
+   "A new mailbox serving one staff role (every member\n"
+   "must have it) or general; the admin is a member"},
   {"admin", "rotate", kClient, cli::admin_rotate_command,
    "admin rotate MAILBOX",
    "The mailbox to a new epoch, with the same members"},
+  {"admin", "renew", kClient, cli::admin_renew_command,
+   "admin renew",
+   "Rotates every mailbox whose key ends within 14 days\n"
+   "(epochs are valid 90 days); run it weekly"},
   {"admin", "export-key", kClient, cli::admin_export_key_command,
    "admin export-key MAILBOX [--epoch N]",
    "The mailbox's age key, for opening archives with age"},

@@ -57,9 +57,10 @@ Result<protocol::DeviceCertificate> certificate_for(SessionState& s, const Id& d
   return protocol::issue(certificate, *s.secrets.organisation);
 }
 
-// The seed boxes of a new epoch, one per member, each sealed to the member's verified key.
+// The seed boxes of a new epoch, one per member, each sealed to the member's verified key once
+// its certified role is seen to fit the mailbox's function (docs/PROTOCOL.md 5.1).
 Result<json::array> seed_boxes(SessionState& s, const protocol::EpochSeed& seed,
-                               const Id& mailbox_id, std::uint32_t epoch,
+                               const protocol::MailboxEpochCertificate& epoch,
                                const std::vector<Id>& members) {
   json::array boxes;
   for (const Id& member : members) {
@@ -67,13 +68,47 @@ Result<json::array> seed_boxes(SessionState& s, const protocol::EpochSeed& seed,
     if (!certificate) {
       return certificate.error();
     }
-    auto box = protocol::seal_seed_to_device(seed, mailbox_id, epoch, certificate->encryption_key);
+    if (!protocol::fits_function(epoch.function, certificate->role)) {
+      return make_error_code(client_errc::member_role_mismatch);
+    }
+    auto box = protocol::seal_seed_to_device(seed, epoch.mailbox_id, epoch.epoch,
+                                             certificate->encryption_key);
     if (!box) {
       return box.error();
     }
     boxes.push_back({{"device_id", hex(member)}, {"seed_box", protocol::base64_encode(*box)}});
   }
   return boxes;
+}
+
+// Completes `epoch` (the key of `seed`, the members, a fresh window), signs it and posts it to
+// `target` with the members' seed boxes and the other fields of `body`. Nothing is posted when
+// a member does not fit the function.
+Result<protocol::MailboxEpochCertificate> publish_epoch(
+    SessionState& s, protocol::MailboxEpochCertificate epoch, const protocol::EpochSeed& seed,
+    const std::vector<Id>& members, const std::string& target, json::object body) {
+  epoch.mailbox_key = protocol::mailbox_identity(seed).public_key();
+  epoch.members_hash = protocol::members_hash(members);
+  protocol::set_default_window(epoch, s.now_seconds());
+  epoch = protocol::issue(epoch, *s.secrets.organisation);
+  auto boxes = seed_boxes(s, seed, epoch, members);
+  if (!boxes) {
+    return boxes.error();
+  }
+  body["certificate"] = protocol::base64_encode(protocol::encode(epoch));
+  body["members"] = std::move(*boxes);
+  if (auto answer = s.post_json(target, std::move(body)); !answer) {
+    return answer.error();
+  }
+  return epoch;
+}
+
+// The organisation's mailboxes, verified, for an admin only (not_an_admin).
+Result<std::vector<DirectoryMailbox>> admins_mailboxes(SessionState& s) {
+  if (auto admin = s.require_admin(); !admin) {
+    return admin.error();
+  }
+  return verified_mailboxes(s, s.secrets.org_id);
 }
 
 }  // namespace
@@ -154,11 +189,8 @@ Result<void> Administration::send_pupil_key(const Id& device_id) {
 
 Result<std::vector<Id>> Administration::remove_member(const Id& device_id) {
   auto& s = *state_;
-  if (auto admin = s.require_admin(); !admin) {
-    return admin.error();
-  }
   // Which mailboxes to rotate is read before the removal, while the device still counts.
-  auto mailboxes = verified_mailboxes(s, s.secrets.org_id);
+  auto mailboxes = admins_mailboxes(s);
   if (!mailboxes) {
     return mailboxes.error();
   }
@@ -214,26 +246,61 @@ Result<std::uint32_t> Administration::rotate(const Id& mailbox_id, std::vector<I
   next.mailbox_id = mailbox_id;
   next.org_id = current.current.org_id;
   next.epoch = current.current.epoch + 1;
-  next.mailbox_key = protocol::mailbox_identity(seed).public_key();
-  next.members_hash = protocol::members_hash(members);
+  next.function = current.current.function;  // what a mailbox is for does not change
   next.previous_certificate = protocol::certificate_hash(current.current);
-  next.created_at = s.now_seconds();
-  next = protocol::issue(next, *s.secrets.organisation);
-  auto boxes = seed_boxes(s, seed, mailbox_id, next.epoch, members);
-  if (!boxes) {
-    return boxes.error();
-  }
   const auto previous = protocol::seal_previous_seed(seed, mailbox_id, next.epoch, *current.seed);
-  auto answer =
-      s.post_json("/v1/mailboxes/" + hex(mailbox_id) + "/epochs",
-                  json::object{{"certificate", protocol::base64_encode(protocol::encode(next))},
-                               {"members", std::move(*boxes)},
-                               {"previous_seed_box", protocol::base64_encode(previous)}});
-  if (!answer) {
-    return answer.error();
+  auto published =
+      publish_epoch(s, next, seed, members, "/v1/mailboxes/" + hex(mailbox_id) + "/epochs",
+                    json::object{{"previous_seed_box", protocol::base64_encode(previous)}});
+  if (!published) {
+    return published.error();
   }
   s.keys.erase(mailbox_id);
-  return next.epoch;
+  return published->epoch;
+}
+
+Result<Id> Administration::create_mailbox(std::string_view name, protocol::MailboxFunction function,
+                                          std::vector<Id> members) {
+  auto& s = *state_;
+  if (auto admin = s.require_admin(); !admin) {
+    return admin.error();
+  }
+  // The admin's own device is always a member: it holds the seed the next rotation needs.
+  if (std::find(members.begin(), members.end(), s.secrets.device_id) == members.end()) {
+    members.push_back(s.secrets.device_id);
+  }
+  protocol::MailboxEpochCertificate first;
+  first.mailbox_id = protocol::random_id();
+  first.org_id = s.secrets.org_id;
+  first.function = function;
+  auto published = publish_epoch(s, first, protocol::EpochSeed::random(), members, "/v1/mailboxes",
+                                 json::object{{"name", name}});
+  if (!published) {
+    return published.error();
+  }
+  return published->mailbox_id;
+}
+
+Result<std::vector<Id>> Administration::renew_expiring() {
+  auto& s = *state_;
+  auto mailboxes = admins_mailboxes(s);
+  if (!mailboxes) {
+    return mailboxes.error();
+  }
+  std::vector<Id> renewed;
+  for (const auto& mailbox : *mailboxes) {
+    if (mailbox.valid_until > s.now_seconds() + protocol::kEpochRenewalSeconds) {
+      continue;
+    }
+    auto rotated = rotate(mailbox.mailbox_id);
+    if (!rotated && rotated.error() != client_errc::not_a_member) {
+      return rotated.error();
+    }
+    if (rotated) {
+      renewed.push_back(mailbox.mailbox_id);
+    }
+  }
+  return renewed;
 }
 
 Result<protocol::age::X25519Identity> Administration::export_mailbox_key(const Id& mailbox_id,

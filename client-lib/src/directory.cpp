@@ -247,7 +247,8 @@ Result<std::vector<DirectoryMailbox>> verified_mailboxes(detail::SessionState& s
       return tampered();
     }
     out.push_back({*id, org_id, *name, certificate->epoch,
-                   hub_json::flag(item, "accepting").value_or(false)});
+                   hub_json::flag(item, "accepting").value_or(false), certificate->function,
+                   certificate->not_after});
   }
   return out;
 }

@@ -71,6 +71,10 @@ const char* describe(int value) noexcept {
     case client_errc::file_exists:
       return "a file of that name (or its .part file) is there already and was left as it is; "
              "save to another folder, remove it, or add --force to replace it";
+    case client_errc::member_role_mismatch:
+      return "a member device's certified role does not fit the mailbox's function (a mailbox "
+             "for one staff role takes devices with that role and the admin only); nothing was "
+             "changed. Leave the device out or create a general mailbox";
     case client_errc::no_pupil_key:
       return "this device has not received its organisation's pupil key, so it cannot name a "
              "pupil; ask the organisation admin to send it (draaischijf admin pupil-key DEVICE)";

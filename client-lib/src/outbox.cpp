@@ -118,8 +118,8 @@ Result<SenderFacts> sender_facts(SessionState& s) {
 }
 
 // The recipient as the hub's directory describes it: the organisation of the mailbox's
-// verified epoch certificate, that organisation's type, and the role of a mailbox named
-// after one.
+// verified epoch certificate, that organisation's type, and the function the organisation
+// signed into the certificate (never the mailbox's name, which any admin may choose).
 Result<RecipientFacts> recipient_facts(SessionState& s, const Id& mailbox_id) {
   if (const auto seen = s.recipient_facts_seen.find(mailbox_id);
       seen != s.recipient_facts_seen.end()) {
@@ -134,18 +134,12 @@ Result<RecipientFacts> recipient_facts(SessionState& s, const Id& mailbox_id) {
   if (!organisation) {
     return organisation.error();
   }
-  auto listed = verified_mailboxes(s, org);
-  if (!listed) {
-    return listed.error();
-  }
   const auto type = protocol::parse_name<protocol::OrgType>(
       hub_json::text(*organisation, "org_type").value_or(""));
-  const auto mailbox = std::find_if(listed->begin(), listed->end(),
-                                    [&](const auto& m) { return m.mailbox_id == mailbox_id; });
-  if (!type || mailbox == listed->end()) {
+  if (!type) {
     return invalid_answer();
   }
-  RecipientFacts facts{mailbox_id, {org, *type, policies::mailbox_role(mailbox->name)}};
+  RecipientFacts facts{mailbox_id, {org, *type, certificate->first.function}};
   s.recipient_facts_seen.emplace(mailbox_id, facts);
   return facts;
 }
@@ -235,7 +229,9 @@ Result<protocol::AttachmentDescriptor> upload_attachment(SessionState& s,
   return descriptor;
 }
 
-// The recipients' current epoch certificates, each accepting messages.
+// The recipients' current epoch certificates, each accepting messages. protocol::seal refuses
+// one outside its window (epoch_expired): a hub may offer an old epoch that still holds a
+// device removed since.
 Result<std::vector<protocol::MailboxEpochCertificate>> recipient_epochs(
     SessionState& s, const std::vector<Id>& recipients) {
   std::vector<protocol::MailboxEpochCertificate> certificates;

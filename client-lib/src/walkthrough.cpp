@@ -60,7 +60,7 @@ Mailbox open_mailbox(const Organisation& org, std::string name, std::span<const 
   c.epoch = 0;
   c.mailbox_key = mailbox_identity(mailbox.seed).public_key();
   c.members_hash = members_hash(members);
-  c.created_at = seconds_of(clock);
+  set_default_window(c, seconds_of(clock));
   mailbox.certificate = issue(c, org.signing_key);
   return mailbox;
 }
@@ -198,7 +198,7 @@ int run_walkthrough(std::ostream& out, const Clock& clock) {
   const Id new_members[] = {caw_new_device.certificate.device_id};
   next.members_hash = members_hash(new_members);
   next.previous_certificate = certificate_hash(intake.certificate);
-  next.created_at = seconds_of(clock);
+  set_default_window(next, seconds_of(clock));
   next = issue(next, caw.signing_key);
   const auto chain_box = seal_previous_seed(next_seed, intake.id, 1, intake.seed);
   const auto new_box =

@@ -29,8 +29,4 @@ void address_to(Request& request, const RecipientFacts& recipient) {
   request.recipient_role = recipient.role;
 }
 
-std::optional<protocol::StaffRole> mailbox_role(std::string_view mailbox_name) {
-  return protocol::parse_name<protocol::StaffRole>(mailbox_name);
-}
-
 }  // namespace draaischijf::policies

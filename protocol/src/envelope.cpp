@@ -695,6 +695,10 @@ Result<void> detail::seal_with_labels(const Draft& draft, const Sender& sender,
     if (!age::is_usable_recipient_key(c.mailbox_key)) {
       return errc::field_out_of_range;  // a small-order key would wrap to an all-zero secret
     }
+    // An epoch past its window may still hold a device removed since (docs/PROTOCOL.md 11).
+    if (auto valid = check_window(c, created_at_ms / 1000); !valid) {
+      return valid.error();
+    }
     age_recipients.push_back({c.mailbox_key});
   }
   std::vector<std::uint8_t> header;

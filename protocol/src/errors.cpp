@@ -86,6 +86,10 @@ const char* describe(int value) noexcept {
       return "payload exceeds the size limit";
     case errc::approval_mismatch:
       return "second approval does not match the envelope";
+    case errc::epoch_expired:
+      return "mailbox epoch certificate has expired";
+    case errc::epoch_not_yet_valid:
+      return "mailbox epoch certificate is not yet valid";
     case errc::approval_content_mismatch:
       return "the approved content is not the content that was sent";
     case errc::pupil_mismatch:

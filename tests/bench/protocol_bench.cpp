@@ -45,6 +45,7 @@ struct World {
       m.mailbox_id = random_id();
       m.org_id = org_id;
       m.mailbox_key = mailbox_identity(seeds.back()).public_key();
+      m.not_after = ~std::uint64_t{0};
       mailboxes.push_back(issue(m, org_key));
     }
     trust.add(org_id, org_key.public_key());

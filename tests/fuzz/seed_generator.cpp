@@ -79,7 +79,9 @@ int main(int argc, char** argv) {
   mailbox.mailbox_id = fuzzing::mailbox_id();
   mailbox.org_id = fuzzing::organisation_id();
   mailbox.mailbox_key = fuzzing::mailbox_key().public_key();
-  mailbox.created_at = 1'800'000'000;
+  mailbox.function = StaffRole::partner_intake;
+  mailbox.not_before = 0;
+  mailbox.not_after = 4'000'000'000;
   mailbox = issue(mailbox, org_key);
   write(out / "certificate", "epoch0", encode(mailbox));
   MailboxEpochCertificate next = mailbox;

@@ -112,6 +112,7 @@ TEST_F(AccessTest, AdministratorsActOnTheirOwnOrganisationOnly) {
     const std::vector<Id> members = {staff.device_id};
     next.members_hash = members_hash(members);
     next.previous_certificate = certificate_hash(hub.epoch_of(onthaal));
+    set_default_window(next, static_cast<std::uint64_t>(std::time(nullptr)));
     next = issue(next, caw_key.signing);
     return json::serialize(json::object{
         {"certificate", base64_encode(encode(next))},

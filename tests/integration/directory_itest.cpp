@@ -23,8 +23,7 @@ class DirectoryTest : public ::testing::Test {
     auto ca = certs::Authority::load(hub.pki / "orgs" / hex(caw->org_id)).value();
     const auto key = certs::generate_p256_key().value();
     const auto certificate =
-        ca.issue_device(key.get(),
-                        {hex(caw->org_id), "caw", "partner_hulpverlener", hex(device_id)},
+        ca.issue_device(key.get(), {hex(caw->org_id), "caw", "partner_intake", hex(device_id)},
                         certs::Validity::starting_now(std::chrono::hours(1)))
             .value();
     folder = dir / "new-device";
@@ -62,6 +61,8 @@ class DirectoryTest : public ::testing::Test {
     }
     next.members_hash = members_hash(ids);
     next.previous_certificate = certificate_hash(current);
+    next.function = current.function;
+    set_default_window(next, static_cast<std::uint64_t>(std::time(nullptr)));
     next = issue(next, signer);
     return {{"certificate", base64_encode(encode(next))},
             {"previous_seed_box",
@@ -109,7 +110,7 @@ TEST_F(DirectoryTest, EnrolRotateReadAndRemove) {
   certificate.org_type = OrgType::caw;
   certificate.device_id = device_id;
   certificate.staff_id = staff_id;
-  certificate.role = StaffRole::partner_hulpverlener;
+  certificate.role = StaffRole::partner_intake;
   certificate.signing_key = device_signing.public_key();
   certificate.encryption_key = device_encryption.public_key();
   certificate.not_after = ~std::uint64_t{0};
@@ -127,7 +128,8 @@ TEST_F(DirectoryTest, EnrolRotateReadAndRemove) {
             409)
       << "approving twice";
 
-  // Take the device into the intake: epoch 0 -> 1.
+  // Take the device into the intake: epoch 0 -> 1. The intake serves partner_intake, the role
+  // the new device is certified with (a device of another role is refused: EpochFunctionTest).
   const auto intake = hub.mailbox_of("caw");
   const std::string mailbox(intake.at("mailbox_id").as_string());
   const auto epoch0 = hub.epoch_of(intake);

@@ -66,7 +66,7 @@ inline TestMailbox make_test_mailbox(const TestOrg& org, std::uint32_t epoch = 0
   if (epoch > 0) {
     c.previous_certificate[0] = 1;
   }
-  c.created_at = kPartiesNow;
+  protocol::set_default_window(c, kPartiesNow);
   m.certificate = protocol::issue(c, org.key);
   return m;
 }

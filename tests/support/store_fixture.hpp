@@ -5,13 +5,17 @@
 
 #include <string>
 
+#include <draaischijf/protocol/certificate.hpp>
 #include <draaischijf/protocol/keys.hpp>
 #include <draaischijf/server/store/sqlite.hpp>
 
 namespace draaischijf::testing {
 
+/// A mailbox whose current epoch is `epoch`, usable from `not_before` to `not_after` (seconds;
+/// by default always). The certificate is unsigned: the store does not verify it again.
 inline void register_mailbox(const std::string& db_path, const protocol::Id& mailbox,
-                             std::uint32_t epoch) {
+                             std::uint32_t epoch, std::uint64_t not_before = 0,
+                             std::uint64_t not_after = ~std::uint64_t{0}) {
   auto db = server::sqlite::Database::open(db_path).value();
   const protocol::Id org{0xee};
   const std::array<std::uint8_t, 32> key{};
@@ -29,9 +33,18 @@ inline void register_mailbox(const std::string& db_path, const protocol::Id& mai
   (void)mailbox_row.run().value();
   auto epoch_row = db.prepare(
                          "INSERT INTO mailbox_epochs (mailbox_id, epoch, certificate, "
-                         "created_at_ms) VALUES (?, ?, x'00', 0)")
+                         "created_at_ms) VALUES (?, ?, ?, 0)")
                        .value();
-  epoch_row.bind(1, mailbox).bind(2, static_cast<std::int64_t>(epoch));
+  protocol::MailboxEpochCertificate certificate;
+  certificate.mailbox_id = mailbox;
+  certificate.org_id = org;
+  certificate.epoch = epoch;
+  certificate.previous_certificate[0] = epoch == 0 ? 0 : 1;
+  certificate.not_before = not_before;
+  certificate.not_after = not_after;
+  epoch_row.bind(1, mailbox)
+      .bind(2, static_cast<std::int64_t>(epoch))
+      .bind(3, protocol::encode(certificate));
   (void)epoch_row.run().value();
 }
 

@@ -317,16 +317,20 @@ void ensure_dev_directory(Directory& directory, ConsentRegistry& consents, const
     }
 
     // One mailbox, epoch 0, with the staff device and the admin as its members: the admin
-    // holds the seed so it can rotate the mailbox when it adds or removes a device.
+    // holds the seed so it can rotate the mailbox when it adds or removes a device. It serves
+    // the staff device's role (Onthaal is the CLB's clb_onthaal mailbox, and so on), which
+    // both members fit (docs/PROTOCOL.md 5.1).
     const auto seed = protocol::EpochSeed::random();
     protocol::MailboxEpochCertificate epoch;
     epoch.mailbox_id = protocol::random_id();
     epoch.org_id = org_id;
     epoch.epoch = 0;
+    epoch.function = protocol::parse_name<protocol::StaffRole>(org.role);
     epoch.mailbox_key = protocol::mailbox_identity(seed).public_key();
     const std::vector<Id> members = {staff.device_id, admin.device_id};
     epoch.members_hash = protocol::members_hash(members);
-    epoch.created_at = static_cast<std::uint64_t>(std::chrono::system_clock::to_time_t(now));
+    protocol::set_default_window(
+        epoch, static_cast<std::uint64_t>(std::chrono::system_clock::to_time_t(now)));
     epoch = protocol::issue(epoch, organisation_key);
     EpochChange change{epoch.mailbox_id, org.mailbox, protocol::encode(epoch), {}, {}};
     for (const DevDeviceKeys* member : {&staff, &admin}) {

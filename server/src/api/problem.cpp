@@ -155,6 +155,16 @@ constexpr std::array<ProblemType, kProblemKinds> kCatalog = {{
      "The role in this device's certificate may not do this: consents are registered, read "
      "and revoked, and the disclosure register is read, by the CLB's staff who work with "
      "pupils and its director (docs/POLICY.md section 9), never by an administrator device."},
+    {ProblemKind::epoch_expired, 409, DRSJ_PROBLEM("epoch-expired"), "Mailboxsleutel verlopen",
+     "Mailbox key expired",
+     "A mailbox's epoch certificate is outside its validity window. A sender: the recipient "
+     "organisation must rotate the mailbox before it can be written to; nothing was stored. An "
+     "administrator: issue the epoch with a window that includes the hub's current time."},
+    {ProblemKind::member_role_mismatch, 422, DRSJ_PROBLEM("member-role-mismatch"),
+     "Lid past niet bij de functie", "Member does not fit the function",
+     "A member device's certified role does not fit the mailbox's function: a mailbox for a "
+     "staff role takes devices with that role and the organisation's admin only; a general "
+     "mailbox takes any. Leave the device out or choose another function."},
 }};
 
 #undef DRSJ_PROBLEM
@@ -199,6 +209,9 @@ const ProblemType& problem_type_for(const boost::system::error_code& error) {
         return problem_type(ProblemKind::sender_mismatch);
       case perr::payload_too_large:
         return problem_type(ProblemKind::envelope_too_large);
+      case perr::epoch_expired:
+      case perr::epoch_not_yet_valid:
+        return problem_type(ProblemKind::epoch_expired);
       default:
         return problem_type(ProblemKind::malformed_envelope);
     }
@@ -268,6 +281,10 @@ const ProblemType& problem_type_for(const boost::system::error_code& error) {
       case directory_errc::seed_box_invalid:
       case directory_errc::name_invalid:
         return problem_type(ProblemKind::invalid_field);
+      case directory_errc::epoch_outside_window:
+        return problem_type(ProblemKind::epoch_expired);
+      case directory_errc::member_role_mismatch:
+        return problem_type(ProblemKind::member_role_mismatch);
     }
   }
   return problem_type(ProblemKind::internal);

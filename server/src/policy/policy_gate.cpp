@@ -205,8 +205,12 @@ sqlite::Result<GateVerdict> PolicyGate::judge(const Caller& caller,
     if (!organisation) {
       return organisation.error();
     }
-    policies::address_to(
-        request, {mailbox->org_id, organisation->type, policies::mailbox_role(mailbox->name)});
+    const auto epoch = protocol::parse_epoch_certificate(mailbox->certificate);
+    if (!epoch) {
+      return make_error_code(directory_errc::certificate_invalid);  // stored only when valid
+    }
+    // The role the mailbox serves as its organisation signed it, never as its name suggests.
+    policies::address_to(request, {mailbox->org_id, organisation->type, epoch->function});
     policies::evaluate_into(*rules_, request, decision);
     verdict.records.push_back(record_of(decision, request, caller, recipient, outer, approvers));
     if (decision.outcome != policies::Outcome::allow) {

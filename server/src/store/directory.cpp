@@ -42,6 +42,10 @@ const char* describe(int value) noexcept {
       return "a seed box is missing or malformed";
     case directory_errc::name_invalid:
       return "the name is empty, longer than 200 bytes or not clean UTF-8";
+    case directory_errc::epoch_outside_window:
+      return "the epoch certificate is not valid now";
+    case directory_errc::member_role_mismatch:
+      return "a member's role does not fit the mailbox's function";
   }
   return "unknown directory error";
 }

@@ -16,11 +16,12 @@ using protocol::Id;
 using Db = sqlite::Database;
 using Void = sqlite::Result<void>;
 
-// The organisation's signature, the epoch's place in the chain, and the members: each an
-// enrolled device of the organisation, listed once, with a seed box, hashing to the certificate.
-sqlite::Result<protocol::MailboxEpochCertificate> check_epoch(Db& db, const Actor& admin,
-                                                              const EpochChange& change,
-                                                              const Mailbox* current) {
+// The organisation's signature, the window (an epoch is stored only while it may be sealed
+// to) and the epoch's place in the chain.
+sqlite::Result<protocol::MailboxEpochCertificate> check_certificate(Db& db, const Actor& admin,
+                                                                    const EpochChange& change,
+                                                                    const Mailbox* current,
+                                                                    std::int64_t at_ms) {
   auto certificate = protocol::parse_epoch_certificate(change.certificate);
   auto organisation = organisation_in(db, admin.org_id);
   if (!organisation) {
@@ -28,6 +29,9 @@ sqlite::Result<protocol::MailboxEpochCertificate> check_epoch(Db& db, const Acto
   }
   if (!certificate || !protocol::verify(*certificate, organisation->signing_key)) {
     return make_error_code(directory_errc::certificate_invalid);
+  }
+  if (!protocol::check_window(*certificate, static_cast<std::uint64_t>(at_ms / 1000))) {
+    return make_error_code(directory_errc::epoch_outside_window);
   }
   if (certificate->org_id != admin.org_id || certificate->mailbox_id != change.mailbox_id) {
     return make_error_code(directory_errc::certificate_mismatch);
@@ -45,27 +49,55 @@ sqlite::Result<protocol::MailboxEpochCertificate> check_epoch(Db& db, const Acto
       return make_error_code(directory_errc::seed_box_invalid);
     }
   }
+  return *certificate;
+}
+
+// One member: an enrolled device of the organisation whose certified role fits the mailbox's
+// function (docs/PROTOCOL.md 5.1), so a name cannot make onthaal devices a psychologist's box.
+Void check_member(Db& db, const Actor& admin, const protocol::MailboxFunction& function,
+                  const MemberSeedBox& member) {
+  if (member.seed_box.size() != protocol::kSeedBoxSize) {
+    return make_error_code(directory_errc::seed_box_invalid);
+  }
+  auto device = device_in(db, member.device_id);
+  if (!device && device.error() != directory_errc::not_found) {
+    return device.error();
+  }
+  if (!device || device->org_id != admin.org_id || device->state != DeviceState::enrolled) {
+    return make_error_code(directory_errc::member_not_enrolled);
+  }
+  // The role an enrolled device has is the one its approved certificate certifies.
+  const auto role = protocol::parse_name<protocol::StaffRole>(device->role);
+  if (!role || !protocol::fits_function(function, *role)) {
+    return make_error_code(directory_errc::member_role_mismatch);
+  }
+  return {};
+}
+
+// The certificate, then the members: each listed once with a seed box and fitting the
+// function, hashing to the certificate.
+sqlite::Result<protocol::MailboxEpochCertificate> check_epoch(Db& db, const Actor& admin,
+                                                              const EpochChange& change,
+                                                              const Mailbox* current,
+                                                              std::int64_t at_ms) {
+  auto certificate = check_certificate(db, admin, change, current, at_ms);
+  if (!certificate) {
+    return certificate.error();
+  }
   std::vector<Id> ids;
   for (const MemberSeedBox& member : change.members) {
-    if (member.seed_box.size() != protocol::kSeedBoxSize) {
-      return make_error_code(directory_errc::seed_box_invalid);
-    }
     if (std::find(ids.begin(), ids.end(), member.device_id) != ids.end()) {
       return make_error_code(directory_errc::members_mismatch);
     }
-    auto device = device_in(db, member.device_id);
-    if (!device && device.error() != directory_errc::not_found) {
-      return device.error();
-    }
-    if (!device || device->org_id != admin.org_id || device->state != DeviceState::enrolled) {
-      return make_error_code(directory_errc::member_not_enrolled);
+    if (auto fits = check_member(db, admin, certificate->function, member); !fits) {
+      return fits.error();
     }
     ids.push_back(member.device_id);
   }
   if (ids.empty() || protocol::members_hash(ids) != certificate->members_hash) {
     return make_error_code(directory_errc::members_mismatch);
   }
-  return *certificate;
+  return certificate;
 }
 
 Void store_epoch(Db& db, const EpochChange& change, std::uint32_t epoch, std::int64_t at_ms) {
@@ -124,7 +156,7 @@ Void change_mailbox_in(Db& db, const Actor& admin, const EpochChange& change, st
   if (creating && !is_good_name(change.name)) {
     return make_error_code(directory_errc::name_invalid);
   }
-  auto certificate = check_epoch(db, admin, change, creating ? nullptr : &*current);
+  auto certificate = check_epoch(db, admin, change, creating ? nullptr : &*current, at_ms);
   if (!certificate) {
     return certificate.error();
   }

@@ -1,3 +1,4 @@
+#include <draaischijf/protocol/certificate.hpp>
 #include <draaischijf/protocol/encoding.hpp>
 #include <draaischijf/server/store/message_store.hpp>
 
@@ -54,12 +55,25 @@ Refusal refusal(boost::system::error_code error, const protocol::Id& mailbox = {
   return {error, mailbox};
 }
 
+// The current epoch may be sealed to only inside its window: past it, it may still hold a
+// device removed since. Its signature was verified when it was stored.
+protocol::Result<void> usable_now(std::span<const std::uint8_t> certificate,
+                                  std::int64_t received_at_ms) {
+  auto parsed = protocol::parse_epoch_certificate(certificate);
+  if (!parsed) {
+    return parsed.error();
+  }
+  return protocol::check_window(*parsed, static_cast<std::uint64_t>(received_at_ms / 1000));
+}
+
 // Every recipient must be a known mailbox sealed to at its current epoch, with room for the
 // envelope. Returns the mailboxes that cross the warning threshold.
 boost::system::result<std::vector<protocol::Id>, Refusal> check_recipients(
     sqlite::Database& db, const Submission& s, const SqliteMessageStore::Limits& limits) {
   auto select = db.prepare(
-      "SELECT current_epoch, queued_bytes, needs_rotation FROM mailboxes WHERE mailbox_id = ?");
+      "SELECT m.current_epoch, m.queued_bytes, m.needs_rotation, e.certificate FROM mailboxes m "
+      "JOIN mailbox_epochs e ON e.mailbox_id = m.mailbox_id AND e.epoch = m.current_epoch "
+      "WHERE m.mailbox_id = ?");
   if (!select) {
     return refusal(select.error());
   }
@@ -86,6 +100,9 @@ boost::system::result<std::vector<protocol::Id>, Refusal> check_recipients(
     }
     if (select->column_int64(2) != 0) {
       return refusal(make_error_code(store_errc::mailbox_held), r.mailbox_id);
+    }
+    if (auto usable = usable_now(select->column_blob(3), s.received_at_ms); !usable) {
+      return refusal(usable.error(), r.mailbox_id);
     }
     const std::int64_t queued = select->column_int64(1) + size;
     if (queued > limits.mailbox_quota_bytes) {

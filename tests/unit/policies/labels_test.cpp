@@ -43,11 +43,5 @@ TEST(RequestForTest, AZeroPseudonymMeansNoPupil) {
   EXPECT_TRUE(request.pupil_pseudonym.empty());
 }
 
-TEST(MailboxRoleTest, OnlyAMailboxNamedAfterARoleServesThatRole) {
-  EXPECT_EQ(mailbox_role("clb_arts"), protocol::StaffRole::clb_arts);
-  EXPECT_FALSE(mailbox_role("Onthaal"));
-  EXPECT_FALSE(mailbox_role("clb_arts "));
-}
-
 }  // namespace
 }  // namespace draaischijf::policies

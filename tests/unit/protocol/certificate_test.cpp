@@ -92,9 +92,110 @@ MailboxEpochCertificate make_epoch(const SigningKey& org_key, std::uint32_t epoc
   c.org_id[0] = 3;
   c.epoch = epoch;
   c.mailbox_key[0] = static_cast<std::uint8_t>(epoch + 1);
+  c.function = StaffRole::clb_psycholoog;
   c.previous_certificate = previous;
-  c.created_at = kNow;
+  c.not_before = kNow - 100;
+  c.not_after = kNow + 100;
   return issue(c, org_key);
+}
+
+// Offsets of the version 2 fields (docs/PROTOCOL.md 5).
+constexpr std::size_t kVersionAt = 4;
+constexpr std::size_t kFunctionAt = 41;
+constexpr std::size_t kNotBeforeAt = 138;
+constexpr std::size_t kNotAfterAt = 146;
+
+TEST(EpochCertificateV2Test, RoundTripsWithFunctionAndWindowAtTheSpecifiedOffsets) {
+  const auto org_key = SigningKey::generate();
+  const auto first = make_epoch(org_key, 0, {});
+  const auto bytes = encode(first);
+  ASSERT_EQ(bytes.size(), 250U);
+  EXPECT_EQ(bytes[kVersionAt], 2);
+  EXPECT_EQ(bytes[kFunctionAt], static_cast<std::uint8_t>(StaffRole::clb_psycholoog));
+  EXPECT_EQ(bytes[kNotBeforeAt + 7], (kNow - 100) & 0xFF);  // u64 big-endian
+  EXPECT_EQ(bytes[kNotAfterAt + 7], (kNow + 100) & 0xFF);
+  const auto parsed = parse_epoch_certificate(bytes);
+  ASSERT_TRUE(parsed);
+  EXPECT_EQ(parsed->function, StaffRole::clb_psycholoog);
+  EXPECT_EQ(parsed->not_before, kNow - 100);
+  EXPECT_EQ(parsed->not_after, kNow + 100);
+  EXPECT_EQ(encode(*parsed), bytes);
+  EXPECT_TRUE(verify(*parsed, org_key.public_key(), kNow));
+}
+
+TEST(EpochCertificateV2Test, ZeroIsTheGeneralMailboxAndUnknownFunctionsAreRefused) {
+  const auto org_key = SigningKey::generate();
+  auto general = make_epoch(org_key, 0, {});
+  general.function.reset();
+  const auto bytes = encode(issue(general, org_key));
+  EXPECT_EQ(bytes[kFunctionAt], 0);
+  EXPECT_FALSE(parse_epoch_certificate(bytes)->function);
+  for (const std::uint8_t code : {std::uint8_t{16}, std::uint8_t{0xFF}}) {
+    auto unknown = bytes;
+    unknown[kFunctionAt] = code;
+    EXPECT_EQ(parse_epoch_certificate(unknown).error(), errc::field_out_of_range) << int{code};
+  }
+}
+
+TEST(EpochCertificateV2Test, OneEncodingVersionOneAndAReversedWindowAreRefused) {
+  const auto org_key = SigningKey::generate();
+  const auto bytes = encode(make_epoch(org_key, 0, {}));
+  auto version_one = bytes;
+  version_one[kVersionAt] = 1;
+  EXPECT_EQ(parse_epoch_certificate(version_one).error(), errc::unsupported_version);
+  // A version 1 certificate is 241 bytes: refused for its version before its length.
+  EXPECT_EQ(parse_epoch_certificate(std::span(version_one).first(241)).error(),
+            errc::unsupported_version);
+  auto longer = bytes;
+  longer.push_back(0);
+  EXPECT_EQ(parse_epoch_certificate(longer).error(), errc::trailing_data);
+  auto reversed = make_epoch(org_key, 0, {});
+  reversed.not_before = kNow + 1;
+  reversed.not_after = kNow;
+  EXPECT_EQ(parse_epoch_certificate(encode(issue(reversed, org_key))).error(),
+            errc::field_out_of_range);
+}
+
+TEST(EpochCertificateV2Test, TheSignatureCoversTheFunctionAndTheWindow) {
+  const auto org_key = SigningKey::generate();
+  const auto bytes = encode(make_epoch(org_key, 0, {}));
+  const std::pair<std::size_t, const char*> fields[] = {
+      {kFunctionAt, "function"}, {kNotBeforeAt + 6, "not before"}, {kNotAfterAt + 6, "not after"}};
+  for (const auto& [offset, name] : fields) {
+    auto changed = bytes;
+    changed[offset] ^= 0x01;  // clb_psycholoog (3) becomes clb_pedagoog (2); the window moves
+    const auto parsed = parse_epoch_certificate(changed);
+    ASSERT_TRUE(parsed) << name;
+    EXPECT_EQ(verify(*parsed, org_key.public_key()).error(), errc::certificate_signature_invalid)
+        << name;
+  }
+}
+
+TEST(EpochCertificateV2Test, AnEpochIsUsableOnlyInsideItsWindow) {
+  const auto org_key = SigningKey::generate();
+  const auto epoch = make_epoch(org_key, 0, {});
+  EXPECT_TRUE(verify(epoch, org_key.public_key(), kNow - 100));  // both bounds inclusive
+  EXPECT_TRUE(verify(epoch, org_key.public_key(), kNow + 100));
+  EXPECT_EQ(verify(epoch, org_key.public_key(), kNow - 101).error(), errc::epoch_not_yet_valid);
+  EXPECT_EQ(verify(epoch, org_key.public_key(), kNow + 101).error(), errc::epoch_expired);
+  EXPECT_EQ(check_window(epoch, kNow + 101).error(), errc::epoch_expired);
+  // Without a time only the signature counts: old messages stay openable after the window.
+  EXPECT_TRUE(verify(epoch, org_key.public_key()));
+}
+
+TEST(EpochCertificateV2Test, MembersFitAFunctionByRoleOrAsTheOrganisationAdmin) {
+  EXPECT_TRUE(fits_function(std::nullopt, StaffRole::clb_onthaal));
+  EXPECT_TRUE(fits_function(StaffRole::clb_psycholoog, StaffRole::clb_psycholoog));
+  EXPECT_TRUE(fits_function(StaffRole::clb_psycholoog, StaffRole::organisation_admin));
+  EXPECT_FALSE(fits_function(StaffRole::clb_psycholoog, StaffRole::clb_onthaal));
+  EXPECT_FALSE(fits_function(StaffRole::clb_arts, StaffRole::clb_psycholoog));
+}
+
+TEST(EpochCertificateV2Test, TheDefaultWindowIsNinetyDaysFromFiveMinutesBefore) {
+  MailboxEpochCertificate c;
+  set_default_window(c, kNow);
+  EXPECT_EQ(c.not_before, kNow - 300);
+  EXPECT_EQ(c.not_after, kNow + 90ULL * 24 * 3600);
 }
 
 TEST(EpochCertificateTest, ChainOfEpochsVerifies) {

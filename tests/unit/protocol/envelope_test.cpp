@@ -265,6 +265,15 @@ TEST_F(EnvelopeTest, ExpiredSenderCertificateIsRefused) {
   EXPECT_EQ(open_error(*envelope), errc::certificate_expired);
 }
 
+TEST_F(EnvelopeTest, SealingToAnEpochOutsideItsWindowIsRefused) {
+  const MailboxEpochCertificate recipients[] = {intake.certificate};
+  const Sender from{sender.certificate, sender.signing_key, 1};
+  const auto after = (intake.certificate.not_after + 1) * 1000;
+  EXPECT_EQ(seal(draft_of(100), from, recipients, after).error(), errc::epoch_expired);
+  const auto before = (intake.certificate.not_before - 1) * 1000;
+  EXPECT_EQ(seal(draft_of(100), from, recipients, before).error(), errc::epoch_not_yet_valid);
+}
+
 TEST_F(EnvelopeTest, LabelsThatDoNotMatchTheContentAreRefused) {
   CategorySet declared;
   declared.add(DataCategory::handelingsgericht_advies);  // claims advice, carries psychosocial

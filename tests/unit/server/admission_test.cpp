@@ -21,6 +21,7 @@ class AdmissionTest : public ::testing::Test {
     m.mailbox_id = random_id();
     m.org_id = random_id();
     m.mailbox_key = mailbox_identity(EpochSeed::random()).public_key();
+    m.not_after = ~std::uint64_t{0};  // envelopes are sealed at any time the tests need
     mailbox = issue(m, org_key);
   }
 

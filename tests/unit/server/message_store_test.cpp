@@ -315,6 +315,22 @@ TEST_F(MessageStoreTest, RecipientsMustBeKnownMailboxesAtTheirCurrentEpoch) {
   EXPECT_EQ(store->audit_count("envelope.accepted").value(), 0);
 }
 
+TEST_F(MessageStoreTest, AMailboxWhoseCurrentEpochHasExpiredTakesNothing) {
+  // The submissions are received at 1,800,000,000 s; this epoch ended a second before.
+  const Id expired = random_id();
+  testing::register_mailbox((dir / "hub.db").string(), expired, 0, 0, 1'799'999'999);
+  const auto refused = submit_and_wait(*store, submission_to(clb, {{intake, 0}, {expired, 0}}));
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().error, make_error_code(protocol::errc::epoch_expired));
+  EXPECT_EQ(refused.error().mailbox, expired);
+  EXPECT_TRUE(store->list(intake, 0, 10).value().empty());
+  const Id early = random_id();
+  testing::register_mailbox((dir / "hub.db").string(), early, 0, 1'800'000'001);
+  const auto not_yet = submit_and_wait(*store, submission_to(clb, {{early, 0}}));
+  ASSERT_FALSE(not_yet);
+  EXPECT_EQ(not_yet.error().error, make_error_code(protocol::errc::epoch_not_yet_valid));
+}
+
 TEST_F(MessageStoreTest, QuotaWarnsThenRefusesAndDeliveryFreesRoom) {
   // Quota 10,000 bytes with a warning above half.
   const auto first = submit_and_wait(*store, submission_to(clb, {{small, 0}}, 4000)).value();

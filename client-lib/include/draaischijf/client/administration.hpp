@@ -41,9 +41,21 @@ class Administration {
   [[nodiscard]] protocol::Result<void> send_pupil_key(const protocol::Id& device_id);
   [[nodiscard]] protocol::Result<std::vector<protocol::Id>> remove_member(
       const protocol::Id& device_id);
-  /// Rotates a mailbox to a new epoch with `members` (its current members when empty).
+  /// Rotates a mailbox to a new epoch with `members` (its current members when empty), keeping
+  /// its function; the new epoch is valid for protocol::kEpochValiditySeconds. Refuses a member
+  /// whose certified role does not fit the function (member_role_mismatch), posting nothing.
   [[nodiscard]] protocol::Result<std::uint32_t> rotate(const protocol::Id& mailbox_id,
                                                        std::vector<protocol::Id> members = {});
+  /// Creates a mailbox serving `function` (none: a general mailbox) with `members` and this
+  /// admin device; returns its id. Every member's role must fit the function
+  /// (member_role_mismatch; docs/PROTOCOL.md 5.1).
+  [[nodiscard]] protocol::Result<protocol::Id> create_mailbox(std::string_view name,
+                                                              protocol::MailboxFunction function,
+                                                              std::vector<protocol::Id> members);
+  /// Rotates every mailbox of the organisation (this admin is a member of) whose current epoch
+  /// ends within protocol::kEpochRenewalSeconds, so senders never meet an expired one; returns
+  /// them. Run it at least weekly (`draaischijf admin renew`).
+  [[nodiscard]] protocol::Result<std::vector<protocol::Id>> renew_expiring();
   /// The mailbox's age identity for one epoch (AGE-SECRET-KEY-1...), for archives.
   [[nodiscard]] protocol::Result<protocol::age::X25519Identity> export_mailbox_key(
       const protocol::Id& mailbox_id, std::uint32_t epoch);

@@ -38,6 +38,7 @@ enum class client_errc {
   already_pinned,          // another key is pinned for the organisation: only `replace` changes it
   trust_file_invalid,      // the trust file has a malformed, unsafe or repeated line
   file_exists,             // a file to save is there already (or its .part file): not replaced
+  member_role_mismatch,    // a member's certified role does not fit the mailbox's function
   no_pupil_key,            // this device has not received its organisation's pupil key yet
 };
 

@@ -165,6 +165,8 @@ struct DirectoryMailbox {
   std::string name;
   std::uint32_t epoch = 0;
   bool accepting = true;
+  protocol::MailboxFunction function;  // the staff role it serves, as its organisation signed
+  std::uint64_t valid_until = 0;       // the current epoch's not_after, seconds
 };
 
 /// A second approval this device signed and the hub now holds.

@@ -30,7 +30,7 @@ struct SenderFacts {
 };
 
 /// Who receives: the recipient mailbox's organisation, and the staff role the mailbox serves
-/// (none for an organisation mailbox).
+/// (none for a general mailbox): the function in its verified epoch certificate, never its name.
 struct RecipientFacts {
   protocol::Id org_id{};
   protocol::OrgType org_type = protocol::OrgType::clb;
@@ -45,10 +45,6 @@ struct RecipientFacts {
 /// Points `request` at another recipient; everything else stays. A message to several mailboxes
 /// is judged once per mailbox with one request built by request_for().
 void address_to(Request& request, const RecipientFacts& recipient);
-
-/// The staff role a mailbox serves, from its name: a mailbox named after a role (`clb_arts`,
-/// ...) is that role's mailbox; any other name is an organisation mailbox.
-[[nodiscard]] std::optional<protocol::StaffRole> mailbox_role(std::string_view mailbox_name);
 
 /// Why a consent reference did not count, in the words both the hub's refusal and the client's
 /// pre-check use.

@@ -56,6 +56,9 @@ enum class errc {
   payload_too_large,
   // Second approval
   approval_mismatch,
+  // Mailbox epochs, continued: the validity window of epoch certificate v2
+  epoch_expired,
+  epoch_not_yet_valid,
   // Envelope v2 (PROTOCOL.md 7.7, 8.1)
   approval_content_mismatch,
   pupil_mismatch,

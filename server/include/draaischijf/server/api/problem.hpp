@@ -57,9 +57,11 @@ enum class ProblemKind : unsigned {
   blob_id_taken,         // blob-id-taken
   length_required,       // length-required
   role_not_permitted,    // role-not-permitted
+  epoch_expired,         // epoch-expired
+  member_role_mismatch,  // member-role-mismatch
 };
 inline constexpr std::size_t kProblemKinds =
-    static_cast<std::size_t>(ProblemKind::role_not_permitted) + 1;
+    static_cast<std::size_t>(ProblemKind::member_role_mismatch) + 1;
 
 struct ProblemType {
   ProblemKind kind = ProblemKind::internal;

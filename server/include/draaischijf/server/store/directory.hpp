@@ -39,6 +39,8 @@ enum class directory_errc {
   member_not_enrolled,   // a member is not an enrolled device of the organisation
   seed_box_invalid,      // a seed box of the wrong size, or a missing previous-seed box
   name_invalid,          // empty, too long or not clean UTF-8
+  epoch_outside_window,  // the epoch certificate's validity window does not include now
+  member_role_mismatch,  // a member's certified role does not fit the mailbox's function
 };
 
 [[nodiscard]] const boost::system::error_category& directory_category() noexcept;
