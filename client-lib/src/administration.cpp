@@ -17,27 +17,77 @@ using protocol::Result;
 constexpr std::uint64_t kDeviceCertificateDays = 365;
 constexpr std::uint64_t kClockSkewSeconds = 300;
 
-// The certificate the admin signs for a pending device, from what the hub relays of it, after
-// the fingerprint the device shows was compared with it.
+// The organisation's enrolled devices as the hub lists them, each certificate verified against
+// the organisation key: the persons an admin picks from are the ones it certified itself.
+Result<std::vector<OrganisationDevice>> organisation_devices(SessionState& s) {
+  const auto items = s.get_list("/v1/devices", "devices");
+  if (!items) {
+    return items.error();
+  }
+  std::vector<OrganisationDevice> out;
+  for (const auto& item : *items) {
+    const auto device = hub_json::id(item, "device_id");
+    if (!device) {
+      return invalid_answer();
+    }
+    auto certificate = verified_device(s, *device);
+    if (!certificate) {
+      return certificate.error();
+    }
+    if (certificate->org_id != s.secrets.org_id) {
+      return make_error_code(client_errc::directory_tampered);
+    }
+    out.push_back(
+        {*device, certificate->staff_id, std::string(protocol::name_of(certificate->role))});
+  }
+  return out;
+}
+
+// The staff id to certify: a fresh one for a new person; for an existing person one that an
+// enrolled device of the organisation is certified for (a mistyped id is refused rather than
+// certified as a person nobody else has).
+Result<Id> staff_id_for(SessionState& s, const Person& person) {
+  if (!person.staff_id()) {
+    return protocol::random_id();
+  }
+  auto devices = organisation_devices(s);
+  if (!devices) {
+    return devices.error();
+  }
+  const bool known = std::any_of(devices->begin(), devices->end(), [&](const auto& device) {
+    return device.person == *person.staff_id();
+  });
+  if (!known) {
+    return make_error_code(client_errc::unknown_person);
+  }
+  return *person.staff_id();
+}
+
+// The certificate the admin signs for a pending device of `person`, from what the hub relays
+// of it, after the fingerprint the device shows was compared with it.
 Result<protocol::DeviceCertificate> certificate_for(SessionState& s, const Id& device_id,
-                                                    std::string_view expected_fingerprint) {
+                                                    std::string_view expected_fingerprint,
+                                                    const Person& person) {
   auto body = s.get_json("/v1/devices/" + hex(device_id));
   if (!body) {
     return body.error();
   }
   const auto signing = hub_json::fixed<32>(hub_json::base64(*body, "signing_key"));
   const auto encryption = hub_json::fixed<32>(hub_json::base64(*body, "encryption_key"));
-  const auto staff = hub_json::id(*body, "staff_id");
-  const auto role =
-      protocol::parse_name<protocol::StaffRole>(hub_json::text(*body, "role").value_or(""));
-  if (!signing || !encryption || !staff || !role ||
-      hub_json::id(*body, "org_id") != s.secrets.org_id) {
+  const auto role_name = hub_json::text(*body, "role").value_or("");
+  const auto role = protocol::parse_name<protocol::StaffRole>(role_name);
+  if (!signing || !encryption || !role || hub_json::id(*body, "org_id") != s.secrets.org_id) {
     return invalid_answer();
   }
-  // The admin compares what the new device shows with what the hub relays: a swapped key
-  // shows up as another fingerprint.
-  if (!same_fingerprint(device_fingerprint(*signing, *encryption), expected_fingerprint)) {
+  // The admin compares what the new device shows with what the hub relays: a swapped key or
+  // role shows up as another fingerprint.
+  if (!same_fingerprint(device_fingerprint(*signing, *encryption, role_name),
+                        expected_fingerprint)) {
     return make_error_code(client_errc::fingerprint_mismatch);
+  }
+  auto staff = staff_id_for(s, person);
+  if (!staff) {
+    return staff.error();
   }
   auto own = own_certificate(s);
   if (!own) {
@@ -82,8 +132,7 @@ Result<void> Administration::request_enrolment() {
   auto answer = state_->post_json(
       "/v1/enrolments",
       json::object{{"signing_key", protocol::base64_encode(secrets.signing.public_key())},
-                   {"encryption_key", protocol::base64_encode(secrets.encryption.public_key())},
-                   {"staff_id", hex(secrets.staff_id)}});
+                   {"encryption_key", protocol::base64_encode(secrets.encryption.public_key())}});
   if (!answer) {
     return answer.error();
   }
@@ -98,26 +147,33 @@ Result<std::vector<PendingDevice>> Administration::pending_enrolments() {
   std::vector<PendingDevice> out;
   for (const auto& item : *items) {
     const auto device = hub_json::id(item, "device_id");
-    const auto staff = hub_json::id(item, "staff_id");
     const auto signing = hub_json::fixed<32>(hub_json::base64(item, "signing_key"));
     const auto encryption = hub_json::fixed<32>(hub_json::base64(item, "encryption_key"));
-    if (!device || !staff || !signing || !encryption) {
+    if (!device || !signing || !encryption) {
       return invalid_answer();
     }
-    out.push_back({*device, *staff, hub_json::text(item, "role").value_or(""),
-                   device_fingerprint(*signing, *encryption)});
+    const auto role = hub_json::text(item, "role").value_or("");
+    out.push_back({*device, role, device_fingerprint(*signing, *encryption, role)});
   }
   return out;
 }
 
+Result<std::vector<OrganisationDevice>> Administration::devices() {
+  if (auto admin = state_->require_admin(); !admin) {
+    return admin.error();
+  }
+  return organisation_devices(*state_);
+}
+
 Result<void> Administration::approve_enrolment(const Id& device_id,
                                                std::string_view expected_fingerprint,
+                                               const Person& person,
                                                const std::vector<Id>& mailboxes) {
   auto& s = *state_;
   if (auto admin = s.require_admin(); !admin) {
     return admin;
   }
-  auto certificate = certificate_for(s, device_id, expected_fingerprint);
+  auto certificate = certificate_for(s, device_id, expected_fingerprint, person);
   if (!certificate) {
     return certificate.error();
   }

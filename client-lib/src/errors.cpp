@@ -71,6 +71,9 @@ const char* describe(int value) noexcept {
     case client_errc::file_exists:
       return "a file of that name (or its .part file) is there already and was left as it is; "
              "save to another folder, remove it, or add --force to replace it";
+    case client_errc::unknown_person:
+      return "no enrolled device of this organisation is certified for that person (staff id); "
+             "run `draaischijf admin devices` to pick one, or certify a new person";
   }
   return "unknown client error";
 }

@@ -4,23 +4,31 @@
 // mailbox rows straight into the file (the directory's own checks are tested on their own).
 
 #include <string>
+#include <string_view>
 
 #include <draaischijf/protocol/keys.hpp>
 #include <draaischijf/server/store/sqlite.hpp>
 
 namespace draaischijf::testing {
 
-inline void register_mailbox(const std::string& db_path, const protocol::Id& mailbox,
-                             std::uint32_t epoch) {
-  auto db = server::sqlite::Database::open(db_path).value();
-  const protocol::Id org{0xee};
+/// A bare organisation row of `type` (a vocabulary name); kept when it is there already.
+inline void register_organisation(server::sqlite::Database& db, const protocol::Id& org,
+                                  std::string_view type) {
   const std::array<std::uint8_t, 32> key{};
   auto org_row = db.prepare(
                        "INSERT OR IGNORE INTO organisations (org_id, org_type, name, signing_key, "
-                       "created_at_ms) VALUES (?, 'caw', 'test', ?, 0)")
+                       "created_at_ms) VALUES (?, ?, 'test', ?, 0)")
                      .value();
-  org_row.bind(1, org).bind(2, key);
+  org_row.bind(1, org).bind(2, type).bind(3, key);
   (void)org_row.run().value();
+}
+
+/// A mailbox at `epoch` of organisation `org` (a CAW unless said otherwise).
+inline void register_mailbox(const std::string& db_path, const protocol::Id& mailbox,
+                             std::uint32_t epoch, const protocol::Id& org = protocol::Id{0xee},
+                             std::string_view org_type = "caw") {
+  auto db = server::sqlite::Database::open(db_path).value();
+  register_organisation(db, org, org_type);
   auto mailbox_row = db.prepare(
                            "INSERT INTO mailboxes (mailbox_id, org_id, name, current_epoch, "
                            "created_at_ms) VALUES (?, ?, 'test', ?, 0)")

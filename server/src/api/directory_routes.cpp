@@ -26,9 +26,10 @@ json::object device_json(const Device& d) {
                    {"role", d.role},
                    {"state", name_of(d.state)},
                    {"signing_key", b64(d.signing_key)},
-                   {"encryption_key", b64(d.encryption_key)},
-                   {"staff_id", hex(d.staff_id)}};
+                   {"encryption_key", b64(d.encryption_key)}};
+  // The person is the one the admin certified; a pending device has none yet.
   if (!d.certificate.empty()) {
+    out["staff_id"] = hex(d.staff_id);
     out["certificate"] = b64(d.certificate);
   }
   return out;
@@ -155,11 +156,11 @@ Task<Reply> request_enrolment(Call& call) {
   }
   const auto signing = fixed_from<32>(bytes_field(*body, "signing_key"));
   const auto encryption = fixed_from<32>(bytes_field(*body, "encryption_key"));
-  const auto staff = parse_id(string_field(*body, "staff_id").value_or(""));
-  if (!signing || !encryption || !staff) {
+  // A staff_id the device sends is ignored: the organisation admin assigns the person when
+  // it certifies the device (docs/DECISIONS.md 2026-12-06, four-eyes compares persons).
+  if (!signing || !encryption) {
     co_return call.problem(ProblemKind::malformed_request,
-                           "Give signing_key and encryption_key (32 bytes, base64) and staff_id "
-                           "(32 hexadecimal digits).");
+                           "Give signing_key and encryption_key (32 bytes, base64).");
   }
   if (!protocol::parse_name<protocol::StaffRole>(call.caller.role)) {
     co_return call.problem(ProblemKind::forbidden,
@@ -171,7 +172,7 @@ Task<Reply> request_enrolment(Call& call) {
                  DeviceState::pending,
                  *signing,
                  *encryption,
-                 *staff,
+                 {},
                  {},
                  call.now_ms()};
   auto done = co_await on_writer<sqlite::Result<void>>(
@@ -187,13 +188,28 @@ Task<Reply> request_enrolment(Call& call) {
   co_return call.json(Status::accepted, device_json(request));
 }
 
-Task<Reply> list_enrolments(Call& call) {
-  auto pending = call.parts.directory.devices(call.caller.org_id, DeviceState::pending);
-  if (!pending) {
-    co_return call.problem(pending.error());
+namespace {
+
+// The caller's organisation's devices in `state`, listed under `key`.
+Reply devices_in(const Call& call, DeviceState state, std::string_view key) {
+  auto devices = call.parts.directory.devices(call.caller.org_id, state);
+  if (!devices) {
+    return call.problem(devices.error());
   }
-  co_return call.json(Status::ok, listing("enrolments", *pending,
-                                          [](const Device& item) { return device_json(item); }));
+  return call.json(Status::ok,
+                   listing(key, *devices, [](const Device& item) { return device_json(item); }));
+}
+
+}  // namespace
+
+Task<Reply> list_enrolments(Call& call) {
+  co_return devices_in(call, DeviceState::pending, "enrolments");
+}
+
+// The organisation's enrolled devices with the person each is certified for, so that its admin
+// can give a second device of a person the same staff id.
+Task<Reply> list_devices(Call& call) {
+  co_return devices_in(call, DeviceState::enrolled, "devices");
 }
 
 // Answers a directory change: the object as it is now, or the problem.

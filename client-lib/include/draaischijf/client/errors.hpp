@@ -38,6 +38,7 @@ enum class client_errc {
   already_pinned,          // another key is pinned for the organisation: only `replace` changes it
   trust_file_invalid,      // the trust file has a malformed, unsafe or repeated line
   file_exists,             // a file to save is there already (or its .part file): not replaced
+  unknown_person,          // no enrolled device of the organisation is certified for that staff id
 };
 
 [[nodiscard]] const boost::system::error_category& client_category() noexcept;
