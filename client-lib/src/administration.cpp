@@ -1,6 +1,8 @@
 #include <algorithm>
 
 #include <draaischijf/client/administration.hpp>
+#include <draaischijf/protocol/admin_action.hpp>
+#include <draaischijf/protocol/encoding.hpp>
 #include <draaischijf/protocol/epoch.hpp>
 
 #include "hub_json.hpp"
@@ -104,6 +106,23 @@ Result<protocol::DeviceCertificate> certificate_for(SessionState& s, const Id& d
   certificate.not_before = s.now_seconds() - kClockSkewSeconds;
   certificate.not_after = s.now_seconds() + kDeviceCertificateDays * 24 * 3600;
   return protocol::issue(certificate, *s.secrets.organisation);
+}
+
+// `target` with the query that proves the organisation key signed this action now (docs/PROTOCOL.md
+// 7.13): the hub refuses an admin change without it, so an admin TLS certificate alone cannot
+// act. Query, not headers: the transport has none to spare, and hex needs no escaping.
+std::string signed_target(SessionState& s, std::string target, protocol::AdminAction action,
+                          const Id& acted_on, std::span<const std::uint8_t> body) {
+  protocol::AdminStatement statement;
+  statement.org_id = s.secrets.org_id;
+  statement.action = action;
+  statement.target = acted_on;
+  statement.body_hash = protocol::admin_body_hash(body);
+  statement.at_ms = static_cast<std::uint64_t>(s.clock.now_ms());
+  statement.nonce = protocol::random_id();
+  const auto signature = protocol::sign_admin_action(statement, *s.secrets.organisation);
+  return std::move(target) + "?admin_at=" + std::to_string(statement.at_ms) +
+         "&admin_nonce=" + hex(statement.nonce) + "&admin_signature=" + hex(signature);
 }
 
 // The seed boxes of a new epoch, one per member, each sealed to the member's verified key.
@@ -226,7 +245,9 @@ Result<std::vector<Id>> Administration::remove_member(const Id& device_id) {
     }
   }
   auto removed =
-      s.expect_ok(s.hub->post("/v1/devices/" + hex(device_id) + "/remove", {}, "application/json"));
+      s.expect_ok(s.hub->post(signed_target(s, "/v1/devices/" + hex(device_id) + "/remove",
+                                            protocol::AdminAction::remove_device, device_id, {}),
+                              {}, "application/json"));
   if (!removed) {
     return removed.error();
   }
@@ -271,11 +292,15 @@ Result<std::uint32_t> Administration::rotate(const Id& mailbox_id, std::vector<I
     return boxes.error();
   }
   const auto previous = protocol::seal_previous_seed(seed, mailbox_id, next.epoch, *current.seed);
+  const std::string body =
+      json::serialize(json::object{{"certificate", protocol::base64_encode(protocol::encode(next))},
+                                   {"members", std::move(*boxes)},
+                                   {"previous_seed_box", protocol::base64_encode(previous)}});
+  const auto bytes = std::span(reinterpret_cast<const std::uint8_t*>(body.data()), body.size());
   auto answer =
-      s.post_json("/v1/mailboxes/" + hex(mailbox_id) + "/epochs",
-                  json::object{{"certificate", protocol::base64_encode(protocol::encode(next))},
-                               {"members", std::move(*boxes)},
-                               {"previous_seed_box", protocol::base64_encode(previous)}});
+      s.post_bytes(signed_target(s, "/v1/mailboxes/" + hex(mailbox_id) + "/epochs",
+                                 protocol::AdminAction::rotate_mailbox, mailbox_id, bytes),
+                   bytes, "application/json");
   if (!answer) {
     return answer.error();
   }

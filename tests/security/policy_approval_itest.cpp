@@ -106,8 +106,7 @@ TEST_F(PolicyApprovalTest, AnApprovalOfARemovedDeviceNoLongerCounts) {
   const auto first = send(approved_referral(now_ms()));
   ASSERT_EQ(first.status, 201) << "the arts's approval counts: " << first.body;
   const auto second = approved_referral(now_ms());
-  const auto removed =
-      hub.call("clb", post("/v1/devices/" + hex(arts.device_id) + "/remove", ""), true);
+  const auto removed = hub.remove_device("clb", arts.device_id);
   ASSERT_EQ(removed.status, 200) << removed.body;
   const auto refused = send(second);
   EXPECT_EQ(refused.status, 403) << refused.body;

@@ -155,6 +155,11 @@ constexpr std::array<ProblemType, kProblemKinds> kCatalog = {{
      "The role in this device's certificate may not do this: consents are registered, read "
      "and revoked, and the disclosure register is read, by the CLB's staff who work with "
      "pupils and its director (docs/POLICY.md section 9), never by an administrator device."},
+    {ProblemKind::admin_signature_invalid, 403, DRSJ_PROBLEM("admin-signature-invalid"),
+     "Handtekening van de organisatie ontbreekt", "Organisation signature invalid",
+     "Removing devices and creating or rotating mailboxes must be signed with the organisation "
+     "signing key, now and once (admin_at, admin_nonce, admin_signature; docs/PROTOCOL.md 7.13). "
+     "Run it from the admin device that holds the organisation key, with its clock set."},
 }};
 
 #undef DRSJ_PROBLEM

@@ -3,7 +3,8 @@
 // Enrolment and the organisation admin's work: a new device asks to be enrolled; the admin
 // (a device holding the organisation signing key) compares its fingerprint, certifies it and
 // adds it to mailboxes with a new epoch each, removes members with a rotation of every mailbox
-// they were in, rotates mailboxes and exports a mailbox's age key for archives.
+// they were in, rotates mailboxes and exports a mailbox's age key for archives. Every change at
+// the hub (removal, rotation) is signed with the organisation key (docs/PROTOCOL.md 7.13).
 //
 //   Administration admin{session};
 //   for (const auto& p : admin.pending_enrolments().value()) { /* compare p.fingerprint */ }

@@ -19,47 +19,48 @@ namespace draaischijf::server {
 /// catalog checks this at compile time; the OpenAPI test checks the catalog against
 /// openapi.json). A name that is not here does not compile, so no typo turns into a 500.
 enum class ProblemKind : unsigned {
-  internal,              // internal
-  malformed_envelope,    // malformed-envelope
-  malformed_request,     // malformed-request
-  header_too_large,      // header-too-large
-  unsupported_version,   // unsupported-version
-  recipients,            // recipients
-  stale_epoch,           // stale-epoch
-  unknown_epoch,         // unknown-epoch
-  sender_mismatch,       // sender-mismatch
-  envelope_too_large,    // envelope-too-large
-  clock_skew,            // clock-skew
-  message_id_taken,      // message-id-taken
-  not_found,             // not-found
-  overloaded,            // overloaded
-  storage_full,          // storage-full
-  policy_refused,        // policy-refused
-  consent_revoked,       // consent-revoked
-  consent_invalid,       // consent-invalid
-  clb_only,              // clb-only
-  approval_invalid,      // approval-invalid
-  mailbox_full,          // mailbox-full
-  mailbox_held,          // mailbox-held
-  forbidden,             // forbidden
-  method_not_allowed,    // method-not-allowed
-  rate_limited,          // rate-limited
-  unknown_organisation,  // unknown-organisation
-  device_removed,        // device-removed
-  device_not_enrolled,   // device-not-enrolled
-  conflict,              // conflict
-  certificate_invalid,   // certificate-invalid
-  epoch_not_next,        // epoch-not-next
-  members_invalid,       // members-invalid
-  invalid_field,         // invalid-field
-  blob_too_large,        // blob-too-large
-  blob_quota_full,       // blob-quota-full
-  blob_id_taken,         // blob-id-taken
-  length_required,       // length-required
-  role_not_permitted,    // role-not-permitted
+  internal,                 // internal
+  malformed_envelope,       // malformed-envelope
+  malformed_request,        // malformed-request
+  header_too_large,         // header-too-large
+  unsupported_version,      // unsupported-version
+  recipients,               // recipients
+  stale_epoch,              // stale-epoch
+  unknown_epoch,            // unknown-epoch
+  sender_mismatch,          // sender-mismatch
+  envelope_too_large,       // envelope-too-large
+  clock_skew,               // clock-skew
+  message_id_taken,         // message-id-taken
+  not_found,                // not-found
+  overloaded,               // overloaded
+  storage_full,             // storage-full
+  policy_refused,           // policy-refused
+  consent_revoked,          // consent-revoked
+  consent_invalid,          // consent-invalid
+  clb_only,                 // clb-only
+  approval_invalid,         // approval-invalid
+  mailbox_full,             // mailbox-full
+  mailbox_held,             // mailbox-held
+  forbidden,                // forbidden
+  method_not_allowed,       // method-not-allowed
+  rate_limited,             // rate-limited
+  unknown_organisation,     // unknown-organisation
+  device_removed,           // device-removed
+  device_not_enrolled,      // device-not-enrolled
+  conflict,                 // conflict
+  certificate_invalid,      // certificate-invalid
+  epoch_not_next,           // epoch-not-next
+  members_invalid,          // members-invalid
+  invalid_field,            // invalid-field
+  blob_too_large,           // blob-too-large
+  blob_quota_full,          // blob-quota-full
+  blob_id_taken,            // blob-id-taken
+  length_required,          // length-required
+  role_not_permitted,       // role-not-permitted
+  admin_signature_invalid,  // admin-signature-invalid
 };
 inline constexpr std::size_t kProblemKinds =
-    static_cast<std::size_t>(ProblemKind::role_not_permitted) + 1;
+    static_cast<std::size_t>(ProblemKind::admin_signature_invalid) + 1;
 
 struct ProblemType {
   ProblemKind kind = ProblemKind::internal;
