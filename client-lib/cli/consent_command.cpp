@@ -270,6 +270,42 @@ int consent_revoke_command(Client& client, const Context& context, const Argumen
   return revoke_consent(client, context, args);
 }
 
+int transfer_command(Client& client, const Context& context, const Arguments& args) {
+  if (auto bad = args.unknown({"pupil"}); !bad.empty()) {
+    return usage_error(bad);
+  }
+  const auto pupil = parse_pupil(args.value("pupil").value_or(""));
+  const std::string verb = args.positional().size() == 2 ? args.positional()[1] : "";
+  if (!pupil || (verb != "announce" && verb != "object" && verb != "show")) {
+    return usage_error("transfer announce|object|show --pupil HEX (64 hex digits)");
+  }
+  auto registry = client.consent_registry();
+  auto record = verb == "announce" ? registry.announce_transfer(*pupil)
+                : verb == "object" ? registry.register_objection(*pupil)
+                                   : registry.transfer(*pupil);
+  if (!record) {
+    return fail(record.error(), &client);
+  }
+  const auto passes = policies::to_string(record->window_passes_on);
+  if (context.json_output) {
+    json::object out{{"pupil", hex(record->pupil)},
+                     {"announced_at_ms", record->announced_at_ms},
+                     {"window_passes_on", passes}};
+    if (record->objection_at_ms) {
+      out["objection_at_ms"] = *record->objection_at_ms;
+    }
+    print_json(out);
+    return kOk;
+  }
+  std::cout << "dossier transfer announced " << when(record->announced_at_ms)
+            << "; the objection period passes on " << passes << " (computed by the hub)\n";
+  if (record->objection_at_ms) {
+    std::cout << "objection registered " << when(*record->objection_at_ms)
+              << ": only the mandatory set goes (R13)\n";
+  }
+  return kOk;
+}
+
 int disclosures_command(Client& client, const Context& context, const Arguments& args) {
   if (auto bad = args.unknown({"pupil"}); !bad.empty()) {
     return usage_error(bad);

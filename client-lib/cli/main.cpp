@@ -135,6 +135,18 @@ constexpr Command kCommands[] = {
    "consent revoke ID",
    "Revokes from now on; what still waits under it\n"
    "is withdrawn, and listed"},
+  {"transfer", "announce", kClient, with_client<cli::transfer_command>,
+   "transfer announce --pupil HEX",
+   "Announces the dossier transfer on a change of school\n"
+   "(CLB); the hub dates it and computes the objection\n"
+   "period (R14), which the sender's flags cannot claim"},
+  {"transfer", "object", kClient, with_client<cli::transfer_command>,
+   "transfer object --pupil HEX",
+   "Registers the written objection: the rest of the\n"
+   "dossier stays, the mandatory set goes (R13, R14)"},
+  {"transfer", "show", kClient, with_client<cli::transfer_command>,
+   "transfer show --pupil HEX",
+   "The announcement, when the period passes, any objection"},
   {"disclosures", "", kClient, with_client<cli::disclosures_command>,
    "disclosures --pupil HEX",
    "What was disclosed about the pupil: to whom, which\n"

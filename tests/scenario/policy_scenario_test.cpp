@@ -338,6 +338,21 @@ TEST_F(PolicyScenarioTest, TheRecipientSeesTheAttestedFlagsAndWhoAttestedThem) {
   EXPECT_TRUE(contains(shown.out, "): spijbelen")) << shown.out;
 }
 
+// (c4) R14's evidence through the CLI: the CLB announces a dossier transfer once, the hub dates
+// it and says when the objection period passes; a registered objection is shown.
+TEST_F(PolicyScenarioTest, TheClbAnnouncesADossierTransferAndTheHubDatesTheObjectionPeriod) {
+  const Words pupil = {"--pupil", std::string(kPupil)};
+  const auto announced = clb.json_of(Words{"transfer", "announce"} + pupil);
+  EXPECT_EQ(text_of(announced, "window_passes_on").size(), 10U);
+  EXPECT_FALSE(announced.as_object().contains("objection_at_ms"));
+  EXPECT_NE(clb(Words{"transfer", "announce"} + pupil).exit, 0) << "announced once";
+  const auto objected = clb.json_of(Words{"transfer", "object"} + pupil);
+  EXPECT_TRUE(objected.as_object().contains("objection_at_ms"));
+  const auto shown = clb(Words{"transfer", "show"} + pupil);
+  EXPECT_EQ(shown.exit, 0) << shown.err;
+  EXPECT_TRUE(contains(shown.out, "objection registered")) << shown.out;
+}
+
 // (d) A school never sends pupil data straight to a welfare partner (R35); it goes through its
 // CLB (R34). Both decisions are in the hub's audit log with their rules and the rule set's
 // version.
