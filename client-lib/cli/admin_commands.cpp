@@ -1,5 +1,5 @@
-// draaischijf admin pending|approve|remove|create-mailbox|rotate|renew|export-key: the
-// organisation admin's device.
+// draaischijf admin pending|devices|approve|remove|create-mailbox|rotate|renew|pupil-key|
+// export-key: the organisation admin's device.
 
 #include <cstdlib>
 #include <iostream>
@@ -21,9 +21,9 @@ using enum Exit;
 using protocol::Id;
 
 constexpr std::string_view kAdminUsage =
-    "admin pending | approve DEVICE --fingerprint F | remove DEVICE | create-mailbox NAME "
-    "--function ROLE|general [--member DEVICE]... | rotate MAILBOX | renew | export-key MAILBOX "
-    "[--epoch N]";
+    "admin pending | devices | approve DEVICE --fingerprint F (--person STAFF_ID | --new-person) "
+    "| remove DEVICE | create-mailbox NAME --function ROLE|general [--member DEVICE]... | rotate "
+    "MAILBOX | renew | pupil-key DEVICE | export-key MAILBOX [--epoch N]";
 
 // The DEVICE or MAILBOX word of `admin SUB ID` (exactly one), or nullopt.
 std::optional<Id> target_of(const Arguments& args) {
@@ -69,7 +69,21 @@ std::optional<protocol::MailboxFunction> function_of(const Arguments& args) {
   return role ? std::optional<protocol::MailboxFunction>(role) : std::nullopt;
 }
 
-// admin approve DEVICE --fingerprint F [--mailbox M]...
+// The person of `admin approve`: exactly one of --person STAFF_ID and --new-person, so that a
+// second device of someone is never certified as a new person by leaving the option out.
+std::optional<client::Person> person_of(const Arguments& args) {
+  const auto staff = args.value("person");
+  if (staff.has_value() == args.flag("new-person")) {
+    return std::nullopt;
+  }
+  if (!staff) {
+    return client::Person::new_person();
+  }
+  const auto id = parse_id(*staff);
+  return id ? std::optional(client::Person::existing(*id)) : std::nullopt;
+}
+
+// admin approve DEVICE --fingerprint F (--person STAFF_ID | --new-person) [--mailbox M]...
 int approve(const Arguments& args, client::Client& client, const Id& device,
             const std::string& word) {
   const auto print = args.value("fingerprint");
@@ -78,11 +92,18 @@ int approve(const Arguments& args, client::Client& client, const Id& device,
         "admin approve DEVICE --fingerprint F: compare the fingerprint the new "
         "device shows (draaischijf whoami) and type it here");
   }
+  const auto person = person_of(args);
+  if (!person) {
+    return usage_error(
+        "admin approve DEVICE needs --person STAFF_ID (32 hex digits, a person listed by "
+        "`admin devices`) for a further device of someone, or --new-person");
+  }
   const auto mailboxes = ids_of(args, "mailbox");
   if (!mailboxes) {
     return usage_error("--mailbox takes a mailbox id (32 hex digits)");
   }
-  if (auto approved = client.administration().approve_enrolment(device, *print, *mailboxes);
+  if (auto approved =
+          client.administration().approve_enrolment(device, *print, *person, *mailboxes);
       !approved) {
     return fail(approved.error(), &client);
   }
@@ -108,29 +129,51 @@ int export_key(const Arguments& args, client::Client& client, const Id& mailbox)
   return kOk;
 }
 
-}  // namespace
-
-int admin_pending_command(const Invocation& call) {
-  auto& client = *call.client;
-  auto pending = client.administration().pending_enrolments();
-  if (!pending) {
-    return fail(pending.error(), &client);
+// A listing of the admin's: a JSON array with --json, else one line per item.
+template <class Item, class ToJson, class ToLine>
+int print_listing(const Invocation& call, const protocol::Result<std::vector<Item>>& items,
+                  ToJson to_json, ToLine to_line) {
+  if (!items) {
+    return fail(items.error(), call.client);
   }
   json::array out;
-  for (const auto& p : *pending) {
+  for (const auto& item : *items) {
     if (call.context.json_output) {
-      out.push_back({{"device_id", hex(p.device_id)},
-                     {"role", p.role},
-                     {"staff_id", hex(p.staff_id)},
-                     {"fingerprint", p.fingerprint}});
+      out.push_back(to_json(item));
     } else {
-      std::cout << hex(p.device_id) << "  " << p.role << "  fingerprint " << p.fingerprint << "\n";
+      std::cout << to_line(item) << "\n";
     }
   }
   if (call.context.json_output) {
     print_json(out);
   }
   return kOk;
+}
+
+}  // namespace
+
+int admin_pending_command(const Invocation& call) {
+  return print_listing(
+      call, call.client->administration().pending_enrolments(),
+      [](const client::PendingDevice& p) {
+        return json::object{
+            {"device_id", hex(p.device_id)}, {"role", p.role}, {"fingerprint", p.fingerprint}};
+      },
+      [](const client::PendingDevice& p) {
+        return hex(p.device_id) + "  claims " + p.role + "  fingerprint " + p.fingerprint;
+      });
+}
+
+int admin_devices_command(const Invocation& call) {
+  return print_listing(
+      call, call.client->administration().devices(),
+      [](const client::OrganisationDevice& d) {
+        return json::object{
+            {"device_id", hex(d.device_id)}, {"role", d.role}, {"person", hex(d.person)}};
+      },
+      [](const client::OrganisationDevice& d) {
+        return hex(d.device_id) + "  " + d.role + "  person " + hex(d.person);
+      });
 }
 
 int admin_approve_command(const Invocation& call) {

@@ -42,6 +42,7 @@ struct Invocation {
 [[nodiscard]] int status_command(const Invocation& call);
 [[nodiscard]] int admin_pending_command(const Invocation& call);
 [[nodiscard]] int admin_approve_command(const Invocation& call);
+[[nodiscard]] int admin_devices_command(const Invocation& call);
 [[nodiscard]] int admin_remove_command(const Invocation& call);
 [[nodiscard]] int admin_pupil_key_command(const Invocation& call);
 [[nodiscard]] int admin_create_mailbox_command(const Invocation& call);

@@ -239,13 +239,15 @@ int approve_command(Client& client, const Context& context, const Arguments& arg
                 {"message_id", hex(given->message_id)},
                 {"thread_id", hex(given->thread_id)},
                 {"role", given->role},
+                {"person", hex(given->person)},
                 {"categories", client::categories_text(given->categories)},
                 {"content_hash", hex(given->content_hash)}});
     return kOk;
   }
-  std::cout << "approved as " << given->role << ": " << args.positional()[1] << " ("
-            << args.value("purpose").value_or("begeleiding") << ") ["
-            << client::categories_text(given->categories) << "] to";
+  // The approver sees whom the hub will count: its role and person (staff id), as certified.
+  std::cout << "approved as " << given->role << ", person " << hex(given->person) << ": "
+            << args.positional()[1] << " (" << args.value("purpose").value_or("begeleiding")
+            << ") [" << client::categories_text(given->categories) << "] to";
   for (const auto& mailbox : recipients) {
     std::cout << " " << hex(mailbox);
   }

@@ -264,7 +264,7 @@ int revoke_consent(Client& client, const Context& context, const Arguments& args
 
 namespace {
 constexpr std::string_view kConsentUsage =
-    "consent register ... | consent list --pupil HEX | consent revoke ID";
+    "consent register ... | consent list --pupil REF | consent revoke ID";
 }  // namespace
 
 int consent_register_command(Client& client, const Context& context, const Arguments& args) {
@@ -289,6 +289,46 @@ int consent_revoke_command(Client& client, const Context& context, const Argumen
     return usage_error(bad);
   }
   return revoke_consent(client, context, args);
+}
+
+int transfer_command(Client& client, const Context& context, const Arguments& args) {
+  if (auto bad = args.unknown({"pupil"}); !bad.empty()) {
+    return usage_error(bad);
+  }
+  const std::string verb = args.positional().size() == 2 ? args.positional()[1] : "";
+  if (verb != "announce" && verb != "object" && verb != "show") {
+    return usage_error("transfer announce|object|show --pupil REF");
+  }
+  const auto pupil_or = pupil_of(client, args);
+  if (const auto* problem = std::get_if<Problem>(&pupil_or)) {
+    return usage_error(**problem);
+  }
+  const auto& pupil = std::get<protocol::Hash256>(pupil_or);
+  auto registry = client.consent_registry();
+  auto record = verb == "announce" ? registry.announce_transfer(pupil)
+                : verb == "object" ? registry.register_objection(pupil)
+                                   : registry.transfer(pupil);
+  if (!record) {
+    return fail(record.error(), &client);
+  }
+  const auto passes = policies::to_string(record->window_passes_on);
+  if (context.json_output) {
+    json::object out{{"pupil", hex(record->pupil)},
+                     {"announced_at_ms", record->announced_at_ms},
+                     {"window_passes_on", passes}};
+    if (record->objection_at_ms) {
+      out["objection_at_ms"] = *record->objection_at_ms;
+    }
+    print_json(out);
+    return kOk;
+  }
+  std::cout << "dossier transfer announced " << when(record->announced_at_ms)
+            << "; the objection period passes on " << passes << " (computed by the hub)\n";
+  if (record->objection_at_ms) {
+    std::cout << "objection registered " << when(*record->objection_at_ms)
+              << ": only the mandatory set goes (R13)\n";
+  }
+  return kOk;
 }
 
 int disclosures_command(Client& client, const Context& context, const Arguments& args) {

@@ -22,6 +22,9 @@ namespace draaischijf::cli {
 [[nodiscard]] int consent_revoke_command(client::Client& client, const Context& context,
                                          const Arguments& args);
 
+/// transfer announce|object|show --pupil REF: R14's evidence at the hub.
+[[nodiscard]] int transfer_command(client::Client& client, const Context& context,
+                                   const Arguments& args);
 [[nodiscard]] int disclosures_command(client::Client& client, const Context& context,
                                       const Arguments& args);
 

@@ -80,11 +80,12 @@ void print_trust_file_problem(const std::filesystem::path& trust_file) {
 int cmd_whoami(Client& client, const Context& context) {
   const auto& device = client.device();
   const std::string print =
-      device_fingerprint(device.signing.public_key(), device.encryption.public_key());
+      device_fingerprint(device.signing.public_key(), device.encryption.public_key(), device.role);
+  // No staff id: the person is the one the admin certifies (`admin devices` lists it), not
+  // the one this device drew for itself when its key store was made.
   if (context.json_output) {
     print_json({{"device_id", hex(device.device_id)},
                 {"org_id", hex(device.org_id)},
-                {"staff_id", hex(device.staff_id)},
                 {"role", device.role},
                 {"fingerprint", print},
                 {"organisation_admin", device.organisation.has_value()}});

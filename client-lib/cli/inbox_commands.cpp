@@ -16,6 +16,7 @@
 #include <boost/json.hpp>
 
 #include <draaischijf/client/client.hpp>
+#include <draaischijf/policies/vocabulary.hpp>
 #include <draaischijf/protocol/display_text.hpp>
 #include <draaischijf/protocol/encoding.hpp>
 
@@ -252,8 +253,33 @@ std::string flag_warning(const std::string& flag) {
   return flag + " in the sender's sequence numbers";
 }
 
+// The circumstances the sender attested (docs/POLICY.md 10), by name: its word, under its
+// signature, so the reader knows what the route rested on and whose word it was.
+std::vector<std::string> attested_flags(const draaischijf::protocol::OuterHeader& outer) {
+  std::vector<std::string> out;
+  for (const auto& flag : draaischijf::protocol::policy_flags()) {
+    if ((outer.attestations >> static_cast<unsigned>(flag.value) & 1U) != 0) {
+      out.emplace_back(flag.name);
+    }
+  }
+  return out;
+}
+
+// The attested flags and who attested them, for --json.
+json::object attestation_json(const ReadMessage& message) {
+  const auto& sender = message.opened.sender;
+  json::array flags;
+  for (const auto& flag : attested_flags(message.opened.outer)) {
+    flags.emplace_back(flag);
+  }
+  return {{"flags", std::move(flags)},
+          {"role", draaischijf::protocol::name_of(sender.role)},
+          {"person", hex(sender.staff_id)},
+          {"approvals", message.opened.outer.approvals.size()}};
+}
+
 // The header people read above the content: kind, purpose, sender, what was verified, when,
-// and the sequence warnings.
+// what the sender attested and the approvals it names, and the sequence warnings.
 void describe_sender(const InboxEntry& entry, const ReadMessage& message, std::ostream& human) {
   const auto& opened = message.opened;
   const auto& sender = opened.sender;
@@ -264,6 +290,18 @@ void describe_sender(const InboxEntry& entry, const ReadMessage& message, std::o
         << draaischijf::protocol::name_of(sender.role)
         << "\n      signature and device certificate verified against the organisation key\n"
         << "sent  " << when(static_cast<std::int64_t>(opened.outer.created_at_ms)) << "\n";
+  if (const auto flags = attested_flags(opened.outer); !flags.empty()) {
+    human << "attested by the sender (" << draaischijf::protocol::name_of(sender.role)
+          << ", person " << hex(sender.staff_id) << "):";
+    for (const auto& flag : flags) {
+      human << " " << flag;
+    }
+    human << "\n";
+  }
+  if (!opened.outer.approvals.empty()) {
+    human << "second approvals named: " << opened.outer.approvals.size()
+          << " (checked by the hub: another person than the sender, in the role the rule asks)\n";
+  }
   for (const auto& flag : message.entry.flags) {
     human << "WARNING: " << flag_warning(flag) << "\n";
   }
@@ -421,6 +459,7 @@ int cmd_read(Client& client, const Context& context, const Arguments& args) {
     out["thread_id"] = hex(opened.thread_id);
     out["sender_sequence"] = opened.sequence;
     out["fragments"] = std::move(fragments);
+    out["attested"] = attestation_json(*message);
     print_json(out);
   } else {
     std::cout << human.str();

@@ -135,6 +135,18 @@ constexpr Command kCommands[] = {
    "consent revoke ID",
    "Revokes from now on; what still waits under it\n"
    "is withdrawn, and listed"},
+  {"transfer", "announce", kClient, with_client<cli::transfer_command>,
+   "transfer announce --pupil REF",
+   "Announces the dossier transfer on a change of school\n"
+   "(CLB); the hub dates it and computes the objection\n"
+   "period (R14), which the sender's flags cannot claim"},
+  {"transfer", "object", kClient, with_client<cli::transfer_command>,
+   "transfer object --pupil REF",
+   "Registers the written objection: the rest of the\n"
+   "dossier stays, the mandatory set goes (R13, R14)"},
+  {"transfer", "show", kClient, with_client<cli::transfer_command>,
+   "transfer show --pupil REF",
+   "The announcement, when the period passes, any objection"},
   {"disclosures", "", kClient, with_client<cli::disclosures_command>,
    "disclosures --pupil REF",
    "What was disclosed about the pupil: to whom, which\n"
@@ -162,10 +174,19 @@ constexpr Command kCommands[] = {
    "(queued, delivered, read, withdrawn)"},
   {"admin", "pending", kClient, cli::admin_pending_command,
    "admin pending",
-   "Devices waiting for approval"},
+   "Devices waiting for approval, with the role each\n"
+   "claims (its fingerprint covers keys and role)"},
+  {"admin", "devices", kClient, cli::admin_devices_command,
+   "admin devices",
+   "Enrolled devices with their role and person (the\n"
+   "staff id certified for them), to pick --person"},
   {"admin", "approve", kClient, cli::admin_approve_command,
-   "admin approve DEVICE --fingerprint F [--mailbox M]...",
-   "Certifies the device after comparing its fingerprint;\n"
+   "admin approve DEVICE --fingerprint F (--person STAFF_ID | --new-person)\n"
+   "      [--mailbox M]...",
+   "Certifies the device for a person after comparing\n"
+   "its fingerprint: --person for a further device of\n"
+   "someone with a device (the same staff id: four-eyes\n"
+   "compares persons), --new-person for someone new;\n"
    "adds it to the mailboxes"},
   {"admin", "remove", kClient, cli::admin_remove_command,
    "admin remove DEVICE",
@@ -278,7 +299,7 @@ const Command* find_command(const std::vector<std::string>& words,
 }
 
 int dispatch(const Context& context, const std::vector<std::string_view>& words) {
-  const cli::Arguments args(words, {"all", "json", "follow", "force"});
+  const cli::Arguments args(words, {"all", "json", "follow", "force", "new-person"});
   std::vector<const Command*> rows;
   const Command* command = find_command(args.positional(), rows);
   if (command == nullptr && rows.empty()) {

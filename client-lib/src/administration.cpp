@@ -1,6 +1,8 @@
 #include <algorithm>
 
 #include <draaischijf/client/administration.hpp>
+#include <draaischijf/protocol/admin_action.hpp>
+#include <draaischijf/protocol/encoding.hpp>
 #include <draaischijf/protocol/epoch.hpp>
 
 #include "hub_json.hpp"
@@ -18,27 +20,77 @@ using protocol::Result;
 constexpr std::uint64_t kDeviceCertificateDays = 365;
 constexpr std::uint64_t kClockSkewSeconds = 300;
 
-// The certificate the admin signs for a pending device, from what the hub relays of it, after
-// the fingerprint the device shows was compared with it.
+// The organisation's enrolled devices as the hub lists them, each certificate verified against
+// the organisation key: the persons an admin picks from are the ones it certified itself.
+Result<std::vector<OrganisationDevice>> organisation_devices(SessionState& s) {
+  const auto items = s.get_list("/v1/devices", "devices");
+  if (!items) {
+    return items.error();
+  }
+  std::vector<OrganisationDevice> out;
+  for (const auto& item : *items) {
+    const auto device = hub_json::id(item, "device_id");
+    if (!device) {
+      return invalid_answer();
+    }
+    auto certificate = verified_device(s, *device);
+    if (!certificate) {
+      return certificate.error();
+    }
+    if (certificate->org_id != s.secrets.org_id) {
+      return make_error_code(client_errc::directory_tampered);
+    }
+    out.push_back(
+        {*device, certificate->staff_id, std::string(protocol::name_of(certificate->role))});
+  }
+  return out;
+}
+
+// The staff id to certify: a fresh one for a new person; for an existing person one that an
+// enrolled device of the organisation is certified for (a mistyped id is refused rather than
+// certified as a person nobody else has).
+Result<Id> staff_id_for(SessionState& s, const Person& person) {
+  if (!person.staff_id()) {
+    return protocol::random_id();
+  }
+  auto devices = organisation_devices(s);
+  if (!devices) {
+    return devices.error();
+  }
+  const bool known = std::any_of(devices->begin(), devices->end(), [&](const auto& device) {
+    return device.person == *person.staff_id();
+  });
+  if (!known) {
+    return make_error_code(client_errc::unknown_person);
+  }
+  return *person.staff_id();
+}
+
+// The certificate the admin signs for a pending device of `person`, from what the hub relays
+// of it, after the fingerprint the device shows was compared with it.
 Result<protocol::DeviceCertificate> certificate_for(SessionState& s, const Id& device_id,
-                                                    std::string_view expected_fingerprint) {
+                                                    std::string_view expected_fingerprint,
+                                                    const Person& person) {
   auto body = s.get_json("/v1/devices/" + hex(device_id));
   if (!body) {
     return body.error();
   }
   const auto signing = hub_json::fixed<32>(hub_json::base64(*body, "signing_key"));
   const auto encryption = hub_json::fixed<32>(hub_json::base64(*body, "encryption_key"));
-  const auto staff = hub_json::id(*body, "staff_id");
-  const auto role =
-      protocol::parse_name<protocol::StaffRole>(hub_json::text(*body, "role").value_or(""));
-  if (!signing || !encryption || !staff || !role ||
-      hub_json::id(*body, "org_id") != s.secrets.org_id) {
+  const auto role_name = hub_json::text(*body, "role").value_or("");
+  const auto role = protocol::parse_name<protocol::StaffRole>(role_name);
+  if (!signing || !encryption || !role || hub_json::id(*body, "org_id") != s.secrets.org_id) {
     return invalid_answer();
   }
-  // The admin compares what the new device shows with what the hub relays: a swapped key
-  // shows up as another fingerprint.
-  if (!same_fingerprint(device_fingerprint(*signing, *encryption), expected_fingerprint)) {
+  // The admin compares what the new device shows with what the hub relays: a swapped key or
+  // role shows up as another fingerprint.
+  if (!same_fingerprint(device_fingerprint(*signing, *encryption, role_name),
+                        expected_fingerprint)) {
     return make_error_code(client_errc::fingerprint_mismatch);
+  }
+  auto staff = staff_id_for(s, person);
+  if (!staff) {
+    return staff.error();
   }
   auto own = own_certificate(s);
   if (!own) {
@@ -55,6 +107,23 @@ Result<protocol::DeviceCertificate> certificate_for(SessionState& s, const Id& d
   certificate.not_before = s.now_seconds() - kClockSkewSeconds;
   certificate.not_after = s.now_seconds() + kDeviceCertificateDays * 24 * 3600;
   return protocol::issue(certificate, *s.secrets.organisation);
+}
+
+// `target` with the query that proves the organisation key signed this action now (docs/PROTOCOL.md
+// 7.13): the hub refuses an admin change without it, so an admin TLS certificate alone cannot
+// act. Query, not headers: the transport has none to spare, and hex needs no escaping.
+std::string signed_target(SessionState& s, std::string target, protocol::AdminAction action,
+                          const Id& acted_on, std::span<const std::uint8_t> body) {
+  protocol::AdminStatement statement;
+  statement.org_id = s.secrets.org_id;
+  statement.action = action;
+  statement.target = acted_on;
+  statement.body_hash = protocol::admin_body_hash(body);
+  statement.at_ms = static_cast<std::uint64_t>(s.clock.now_ms());
+  statement.nonce = protocol::random_id();
+  const auto signature = protocol::sign_admin_action(statement, *s.secrets.organisation);
+  return std::move(target) + "?admin_at=" + std::to_string(statement.at_ms) +
+         "&admin_nonce=" + hex(statement.nonce) + "&admin_signature=" + hex(signature);
 }
 
 // The seed boxes of a new epoch, one per member, each sealed to the member's verified key once
@@ -86,7 +155,8 @@ Result<json::array> seed_boxes(SessionState& s, const protocol::EpochSeed& seed,
 // a member does not fit the function.
 Result<protocol::MailboxEpochCertificate> publish_epoch(
     SessionState& s, protocol::MailboxEpochCertificate epoch, const protocol::EpochSeed& seed,
-    const std::vector<Id>& members, const std::string& target, json::object body) {
+    const std::vector<Id>& members, const std::string& target, protocol::AdminAction action,
+    json::object body) {
   epoch.mailbox_key = protocol::mailbox_identity(seed).public_key();
   epoch.members_hash = protocol::members_hash(members);
   protocol::set_default_window(epoch, s.now_seconds());
@@ -97,7 +167,11 @@ Result<protocol::MailboxEpochCertificate> publish_epoch(
   }
   body["certificate"] = protocol::base64_encode(protocol::encode(epoch));
   body["members"] = std::move(*boxes);
-  if (auto answer = s.post_json(target, std::move(body)); !answer) {
+  const std::string text = json::serialize(body);
+  const auto bytes = std::span(reinterpret_cast<const std::uint8_t*>(text.data()), text.size());
+  if (auto answer = s.post_bytes(signed_target(s, target, action, epoch.mailbox_id, bytes), bytes,
+                                 "application/json");
+      !answer) {
     return answer.error();
   }
   return epoch;
@@ -118,8 +192,7 @@ Result<void> Administration::request_enrolment() {
   auto answer = state_->post_json(
       "/v1/enrolments",
       json::object{{"signing_key", protocol::base64_encode(secrets.signing.public_key())},
-                   {"encryption_key", protocol::base64_encode(secrets.encryption.public_key())},
-                   {"staff_id", hex(secrets.staff_id)}});
+                   {"encryption_key", protocol::base64_encode(secrets.encryption.public_key())}});
   if (!answer) {
     return answer.error();
   }
@@ -134,26 +207,33 @@ Result<std::vector<PendingDevice>> Administration::pending_enrolments() {
   std::vector<PendingDevice> out;
   for (const auto& item : *items) {
     const auto device = hub_json::id(item, "device_id");
-    const auto staff = hub_json::id(item, "staff_id");
     const auto signing = hub_json::fixed<32>(hub_json::base64(item, "signing_key"));
     const auto encryption = hub_json::fixed<32>(hub_json::base64(item, "encryption_key"));
-    if (!device || !staff || !signing || !encryption) {
+    if (!device || !signing || !encryption) {
       return invalid_answer();
     }
-    out.push_back({*device, *staff, hub_json::text(item, "role").value_or(""),
-                   device_fingerprint(*signing, *encryption)});
+    const auto role = hub_json::text(item, "role").value_or("");
+    out.push_back({*device, role, device_fingerprint(*signing, *encryption, role)});
   }
   return out;
 }
 
+Result<std::vector<OrganisationDevice>> Administration::devices() {
+  if (auto admin = state_->require_admin(); !admin) {
+    return admin.error();
+  }
+  return organisation_devices(*state_);
+}
+
 Result<void> Administration::approve_enrolment(const Id& device_id,
                                                std::string_view expected_fingerprint,
+                                               const Person& person,
                                                const std::vector<Id>& mailboxes) {
   auto& s = *state_;
   if (auto admin = s.require_admin(); !admin) {
     return admin;
   }
-  auto certificate = certificate_for(s, device_id, expected_fingerprint);
+  auto certificate = certificate_for(s, device_id, expected_fingerprint, person);
   if (!certificate) {
     return certificate.error();
   }
@@ -211,7 +291,9 @@ Result<std::vector<Id>> Administration::remove_member(const Id& device_id) {
     }
   }
   auto removed =
-      s.expect_ok(s.hub->post("/v1/devices/" + hex(device_id) + "/remove", {}, "application/json"));
+      s.expect_ok(s.hub->post(signed_target(s, "/v1/devices/" + hex(device_id) + "/remove",
+                                            protocol::AdminAction::remove_device, device_id, {}),
+                              {}, "application/json"));
   if (!removed) {
     return removed.error();
   }
@@ -251,6 +333,7 @@ Result<std::uint32_t> Administration::rotate(const Id& mailbox_id, std::vector<I
   const auto previous = protocol::seal_previous_seed(seed, mailbox_id, next.epoch, *current.seed);
   auto published =
       publish_epoch(s, next, seed, members, "/v1/mailboxes/" + hex(mailbox_id) + "/epochs",
+                    protocol::AdminAction::rotate_mailbox,
                     json::object{{"previous_seed_box", protocol::base64_encode(previous)}});
   if (!published) {
     return published.error();
@@ -273,8 +356,9 @@ Result<Id> Administration::create_mailbox(std::string_view name, protocol::Mailb
   first.mailbox_id = protocol::random_id();
   first.org_id = s.secrets.org_id;
   first.function = function;
-  auto published = publish_epoch(s, first, protocol::EpochSeed::random(), members, "/v1/mailboxes",
-                                 json::object{{"name", name}});
+  auto published =
+      publish_epoch(s, first, protocol::EpochSeed::random(), members, "/v1/mailboxes",
+                    protocol::AdminAction::create_mailbox, json::object{{"name", name}});
   if (!published) {
     return published.error();
   }

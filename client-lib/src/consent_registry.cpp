@@ -104,6 +104,39 @@ Result<std::vector<Withdrawal>> ConsentRegistry::revoke(const Id& consent_id) {
   return all_of<Withdrawal>(*withdrawn, policies::withdrawal_from_json);
 }
 
+namespace {
+
+// The hub's transfer record for `pupil`; its date is re-read as a date, never shown as sent.
+Result<Transfer> transfer_of(const json::object& o, const protocol::Hash256& pupil) {
+  const auto at = hub_json::count(o, "announced_at_ms");
+  const auto passes = policies::parse_date(hub_json::text(o, "window_passes_on").value_or(""));
+  if (!at || !passes) {
+    return make_error_code(client_errc::hub_answer_invalid);
+  }
+  Transfer out{pupil, static_cast<std::int64_t>(*at), *passes, std::nullopt};
+  if (const auto objection = hub_json::count(o, "objection_at_ms")) {
+    out.objection_at_ms = static_cast<std::int64_t>(*objection);
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<Transfer> ConsentRegistry::announce_transfer(const protocol::Hash256& pupil) {
+  auto answer = state_->post_json("/v1/transfers", json::object{{"pupil", hex(pupil)}});
+  return answer ? transfer_of(*answer, pupil) : Result<Transfer>(answer.error());
+}
+
+Result<Transfer> ConsentRegistry::register_objection(const protocol::Hash256& pupil) {
+  auto answer = state_->post_json("/v1/transfers/objection", json::object{{"pupil", hex(pupil)}});
+  return answer ? transfer_of(*answer, pupil) : Result<Transfer>(answer.error());
+}
+
+Result<Transfer> ConsentRegistry::transfer(const protocol::Hash256& pupil) {
+  auto answer = state_->get_json("/v1/transfers?pupil=" + hex(pupil));
+  return answer ? transfer_of(*answer, pupil) : Result<Transfer>(answer.error());
+}
+
 Result<std::vector<Disclosure>> ConsentRegistry::disclosures(const protocol::Hash256& pupil) {
   const auto items = state_->get_list("/v1/disclosures?pupil=" + hex(pupil), "disclosures");
   if (!items) {

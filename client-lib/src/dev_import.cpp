@@ -207,7 +207,8 @@ Result<std::string> finish_enrolment(const Profile& profile, const fs::path& cer
     return requested.error();
   }
   const auto& device = session->device();
-  return device_fingerprint(device.signing.public_key(), device.encryption.public_key());
+  return device_fingerprint(device.signing.public_key(), device.encryption.public_key(),
+                            device.role);
 }
 
 }  // namespace draaischijf::client

@@ -78,6 +78,9 @@ const char* describe(int value) noexcept {
     case client_errc::no_pupil_key:
       return "this device has not received its organisation's pupil key, so it cannot name a "
              "pupil; ask the organisation admin to send it (draaischijf admin pupil-key DEVICE)";
+    case client_errc::unknown_person:
+      return "no enrolled device of this organisation is certified for that person (staff id); "
+             "run `draaischijf admin devices` to pick one, or certify a new person";
   }
   return "unknown client error";
 }

@@ -381,8 +381,8 @@ Result<GivenApproval> Outbox::approve_message(Composition composition) {
   if (!role) {
     return role.error();
   }
-  return GivenApproval{statement.approval_id, draft->message_id,     draft->thread_id, *role,
-                       statement.categories,  statement.content_hash};
+  return GivenApproval{statement.approval_id, draft->message_id,    draft->thread_id,      *role,
+                       certificate->staff_id, statement.categories, statement.content_hash};
 }
 
 }  // namespace draaischijf::client

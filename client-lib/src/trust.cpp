@@ -34,9 +34,12 @@ std::string fingerprint(const protocol::SigningPublicKey& key) {
 }
 
 std::string device_fingerprint(const protocol::SigningPublicKey& signing_key,
-                               const protocol::X25519PublicKey& encryption_key) {
-  const auto hash =
-      protocol::hash256("draaischijf device fingerprint v1", {signing_key, encryption_key});
+                               const protocol::X25519PublicKey& encryption_key,
+                               std::string_view role) {
+  const auto role_bytes =
+      std::span(reinterpret_cast<const std::uint8_t*>(role.data()), role.size());
+  const auto hash = protocol::hash256("draaischijf device fingerprint v2",
+                                      {signing_key, encryption_key, role_bytes});
   return grouped_hex(std::span(hash).first(kFingerprintBytes));
 }
 

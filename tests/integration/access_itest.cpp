@@ -97,9 +97,8 @@ TEST_F(AccessTest, AdministratorsActOnTheirOwnOrganisationOnly) {
   expect_same_answer(hub.call("caw", post("/v1/enrolments/" + clb_device + "/approve", "x"), true),
                      hub.call("caw", post("/v1/enrolments/" + missing_id + "/approve", "x"), true),
                      "approve");
-  expect_same_answer(hub.call("caw", post("/v1/devices/" + clb_device + "/remove", ""), true),
-                     hub.call("caw", post("/v1/devices/" + missing_id + "/remove", ""), true),
-                     "remove");
+  expect_same_answer(hub.remove_device("caw", fixed_hex<16>(clb_device)),
+                     hub.remove_device("caw", fixed_hex<16>(missing_id)), "remove");
   // An epoch for another organisation's mailbox, signed by the caller's organisation.
   const auto caw_key = hub.organisation_key("caw");
   const auto staff = hub.keys("caw");
@@ -121,10 +120,8 @@ TEST_F(AccessTest, AdministratorsActOnTheirOwnOrganisationOnly) {
          json::array{{{"device_id", hex(staff.device_id)},
                       {"seed_box", base64_encode(std::vector<std::uint8_t>(kSeedBoxSize))}}}}});
   };
-  expect_same_answer(
-      hub.call("caw", post("/v1/mailboxes/" + onthaal_id + "/epochs", epoch_for(onthaal_id)), true),
-      hub.call("caw", post("/v1/mailboxes/" + missing_id + "/epochs", epoch_for(missing_id)), true),
-      "rotate");
+  expect_same_answer(hub.rotate_mailbox("caw", onthaal_id, epoch_for(onthaal_id)),
+                     hub.rotate_mailbox("caw", missing_id, epoch_for(missing_id)), "rotate");
   // Nothing of the CLB changed.
   EXPECT_EQ(hub.json("clb", get("/v1/devices/" + clb_device)).at("state").as_string(), "enrolled");
   EXPECT_EQ(hub.mailbox_of("clb").at("epoch").as_int64(), 0);

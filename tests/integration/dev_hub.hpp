@@ -7,6 +7,7 @@
 #include <boost/json.hpp>
 #include <gtest/gtest.h>
 
+#include <draaischijf/protocol/admin_action.hpp>
 #include <draaischijf/protocol/encoding.hpp>
 #include <draaischijf/protocol/envelope.hpp>
 #include <draaischijf/protocol/epoch.hpp>
@@ -94,6 +95,53 @@ class DevHub {
     EXPECT_TRUE(response) << "no answer to " << request.substr(0, request.find('\r'));
     return response.value_or(HttpResponse{});
   }
+  /// The statement the admin client of `slug` signs for `action` on `target` with `body`:
+  /// now, with a fresh nonce (docs/PROTOCOL.md 7.13).
+  [[nodiscard]] protocol::AdminStatement admin_statement(const std::string& slug,
+                                                         protocol::AdminAction action,
+                                                         const protocol::Id& target,
+                                                         const std::string& body = "") const {
+    protocol::AdminStatement statement;
+    statement.org_id = org_id(slug);
+    statement.action = action;
+    statement.target = target;
+    statement.body_hash = protocol::admin_body_hash(view_of(body));
+    statement.at_ms =
+        static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                       std::chrono::system_clock::now().time_since_epoch())
+                                       .count());
+    statement.nonce = protocol::random_id();
+    return statement;
+  }
+  /// `path` with the query that carries `statement` signed by `key`.
+  [[nodiscard]] static std::string signed_path(const std::string& path,
+                                               const protocol::AdminStatement& statement,
+                                               const protocol::SigningKey& key) {
+    return path + "?admin_at=" + std::to_string(statement.at_ms) +
+           "&admin_nonce=" + hex(statement.nonce) +
+           "&admin_signature=" + hex(protocol::sign_admin_action(statement, key));
+  }
+  /// An admin change (`action` on `target`, POSTing `body`) by the admin device of `slug`,
+  /// signed with the organisation key as the admin client signs it.
+  HttpResponse admin_call(const std::string& slug, protocol::AdminAction action,
+                          const protocol::Id& target, const std::string& path,
+                          const std::string& body = "") {
+    const auto statement = admin_statement(slug, action, target, body);
+    return call(slug, post(signed_path(path, statement, organisation_key(slug).signing), body),
+                true);
+  }
+  /// The admin device of `slug` rotates `mailbox` (hex id) with `body`, signed likewise.
+  HttpResponse rotate_mailbox(const std::string& slug, const std::string& mailbox,
+                              const std::string& body) {
+    return admin_call(slug, protocol::AdminAction::rotate_mailbox, fixed_hex<16>(mailbox),
+                      "/v1/mailboxes/" + mailbox + "/epochs", body);
+  }
+  /// The admin device of `slug` removes a device, signed with the organisation key.
+  HttpResponse remove_device(const std::string& slug, const protocol::Id& device_id) {
+    return admin_call(slug, protocol::AdminAction::remove_device, device_id,
+                      "/v1/devices/" + hex(device_id) + "/remove");
+  }
+
   boost::json::object json(const std::string& slug, const std::string& request,
                            bool admin = false) {
     const auto response = call(slug, request, admin);

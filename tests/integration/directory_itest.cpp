@@ -139,17 +139,13 @@ TEST_F(DirectoryTest, EnrolRotateReadAndRemove) {
   const auto bad =
       next_epoch(epoch0, seed0, seed1, {{staff.device_id, staff.encryption.public_key()}},
                  SigningKey::generate());
-  EXPECT_EQ(
-      hub.call("caw", post("/v1/mailboxes/" + mailbox + "/epochs", json::serialize(bad)), true)
-          .status,
-      422)
+  EXPECT_EQ(hub.rotate_mailbox("caw", mailbox, json::serialize(bad)).status, 422)
       << "an epoch not signed by the organisation";
   const auto rotation = next_epoch(epoch0, seed0, seed1,
                                    {{staff.device_id, staff.encryption.public_key()},
                                     {device_id, device_encryption.public_key()}},
                                    caw->signing);
-  const auto rotated = hub.call(
-      "caw", post("/v1/mailboxes/" + mailbox + "/epochs", json::serialize(rotation)), true);
+  const auto rotated = hub.rotate_mailbox("caw", mailbox, json::serialize(rotation));
   ASSERT_EQ(rotated.status, 200) << rotated.body;
   EXPECT_EQ(json::parse(rotated.body).at("epoch").as_int64(), 1);
 
@@ -188,7 +184,7 @@ TEST_F(DirectoryTest, EnrolRotateReadAndRemove) {
   const std::string keep_alive = "GET /v1/organisations HTTP/1.1\r\nHost: localhost\r\n\r\n";
   ASSERT_TRUE(kept.send(keep_alive));
   ASSERT_EQ(kept.read_some().rfind("HTTP/1.1 200", 0), 0U);
-  const auto removed = hub.call("caw", post("/v1/devices/" + hex(device_id) + "/remove", ""), true);
+  const auto removed = hub.remove_device("caw", device_id);
   ASSERT_EQ(removed.status, 200) << removed.body;
   ASSERT_TRUE(kept.send(keep_alive));
   const std::string answer = kept.read_some();
@@ -205,8 +201,7 @@ TEST_F(DirectoryTest, EnrolRotateReadAndRemove) {
   const auto seed2 = EpochSeed::random();
   const auto without = next_epoch(epoch1, *seed, seed2,
                                   {{staff.device_id, staff.encryption.public_key()}}, caw->signing);
-  const auto rerotated =
-      hub.call("caw", post("/v1/mailboxes/" + mailbox + "/epochs", json::serialize(without)), true);
+  const auto rerotated = hub.rotate_mailbox("caw", mailbox, json::serialize(without));
   ASSERT_EQ(rerotated.status, 200) << rerotated.body;
   const auto epoch2 = hub.epoch_of(json::parse(rerotated.body).as_object());
   EXPECT_TRUE(json::parse(rerotated.body).at("accepting").as_bool());
@@ -229,8 +224,7 @@ TEST_F(DirectoryTest, AnEpochWhoseMembersDoNotMatchItsHashIsRefused) {
   rotation["members"].as_array().push_back(
       {{"device_id", hex(admin.device_id)},
        {"seed_box", rotation["members"].as_array()[0].at("seed_box")}});
-  const auto response = hub.call(
-      "caw", post("/v1/mailboxes/" + mailbox + "/epochs", json::serialize(rotation)), true);
+  const auto response = hub.rotate_mailbox("caw", mailbox, json::serialize(rotation));
   EXPECT_EQ(response.status, 422);
   EXPECT_NE(response.body.find("members-invalid"), std::string::npos);
   EXPECT_EQ(hub.mailbox_of("caw").at("epoch").as_int64(), 0) << "nothing changed";

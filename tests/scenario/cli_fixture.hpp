@@ -213,13 +213,20 @@ class CliScenario : public ::testing::Test {
     return out;
   }
 
-  /// A further staff device of `org_type`, enrolled and approved by that organisation's admin.
+  /// A further staff device of `org_type`, enrolled and approved by that organisation's admin
+  /// for `person` (a staff id the admin lists) or, when empty, a new person.
   Cli enrolled(const std::string& name, const std::string& org_type, const std::string& role,
-               const Cli& admin) {
+               const Cli& admin, const std::string& person = {}) {
     Cli device{dir.path(), name};
     const auto certified = certify(device, org_type, role);
-    const ProcessResult approved =
-        admin({"admin", "approve", certified.device_id, "--fingerprint", certified.fingerprint});
+    std::vector<std::string> words = {"admin", "approve", certified.device_id, "--fingerprint",
+                                      certified.fingerprint};
+    if (person.empty()) {
+      words.emplace_back("--new-person");
+    } else {
+      words.insert(words.end(), {"--person", person});
+    }
+    const ProcessResult approved = admin(words);
     EXPECT_EQ(approved.exit, 0) << approved.err;
     return device;
   }

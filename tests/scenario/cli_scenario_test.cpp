@@ -103,12 +103,12 @@ TEST_F(ScenarioTest, EnrolledLaterReadsHistoryAndRemovedOpensNothingNew) {
   ASSERT_EQ(pending.size(), 1U);
   EXPECT_EQ(text_of(pending[0], "fingerprint"), print);
   // A wrong fingerprint is refused and changes nothing.
-  EXPECT_EQ(
-      caw_admin({"admin", "approve", device, "--fingerprint", "0000 1111", "--mailbox", intake})
-          .exit,
-      4);
-  const ProcessResult approved =
-      caw_admin({"admin", "approve", device, "--fingerprint", print, "--mailbox", intake});
+  EXPECT_EQ(caw_admin({"admin", "approve", device, "--fingerprint", "0000 1111", "--new-person",
+                       "--mailbox", intake})
+                .exit,
+            4);
+  const ProcessResult approved = caw_admin(
+      {"admin", "approve", device, "--fingerprint", print, "--new-person", "--mailbox", intake});
   ASSERT_EQ(approved.exit, 0) << approved.err;
   const auto history = inbox(caw2, true);
   ASSERT_EQ(history.size(), 1U) << "the message sent before the device existed";

@@ -116,7 +116,7 @@ TEST_F(PolicyCliTest, ExplainsWhyTheParentsConsentIsNotEnoughAt13) {
   EXPECT_NE(r.out.find("needs_consent"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("consent needed from the pupil"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("[R06]"), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("Regelset / policy version: 2026.11.1"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("Regelset / policy version: 2026.12.1"), std::string::npos) << r.out;
 
   const auto j =
       cli({"--json", "policy", "explain", std::string(kReferral), "--rules", kRules.string()});
@@ -128,7 +128,7 @@ TEST_F(PolicyCliTest, ExplainsWhyTheParentsConsentIsNotEnoughAt13) {
   EXPECT_EQ(d.at("outcome").as_string(), "needs_consent");
   EXPECT_EQ(d.at("consent_from").as_string(), "leerling");
   EXPECT_TRUE(d.at("approval_role").is_null());
-  EXPECT_EQ(d.at("policy_version").as_string(), "2026.11.1");
+  EXPECT_EQ(d.at("policy_version").as_string(), "2026.12.1");
   EXPECT_TRUE(d.at("duties").as_array().empty());
   EXPECT_TRUE(d.at("consent_record_ids").as_array().empty());
   bool r06 = false;
@@ -227,7 +227,7 @@ TEST_F(PolicyCliTest, TheOperatorSignsAndEveryChangedByteIsRefused) {
   EXPECT_EQ(text_of(signature).rfind("draaischijf-rule-set-signature ed25519 ", 0), 0U);
   r = hub({"verify", "--key", public_key.string(), rules.string()});
   ASSERT_EQ(r.exit, 0) << r.err;
-  EXPECT_NE(r.out.find("rule set flemish-clb version 2026.11.1, "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("rule set flemish-clb version 2026.12.1, "), std::string::npos) << r.out;
   EXPECT_NE(r.out.find(" rules"), std::string::npos) << r.out;
 
   // The DPO checks the signed rules: no draft note, every case passes.

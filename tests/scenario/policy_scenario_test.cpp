@@ -79,6 +79,22 @@ class PolicyScenarioTest : public CliScenario {
     return cli;
   }
 
+  // A referral to the CAW intake with a medical fragment, under `consent`: R09 asks the
+  // CLB-arts's approval when anyone else sends it.
+  Words medical_referral(const std::string& consent) const {
+    return {"doorverwijzing",
+            "--to",
+            intake,
+            "--purpose",
+            "doorverwijzing",
+            "--text",
+            "preventieve_gezondheidszorg=Groeicurve buigt af sinds het derde leerjaar.",
+            "--consent",
+            consent,
+            "--pupil",
+            std::string(kPupil)};
+  }
+
   static Refusal refused(const Cli& cli, Words words) {
     words.insert(words.begin(), "--json");
     const ProcessResult r = cli(words);
@@ -217,18 +233,7 @@ TEST_F(PolicyScenarioTest, AMedicalFragmentLeavesTheClbOnlyWithTheClbArtsApprova
   const Cli arts = enrolled("clb-arts", "clb", "clb_arts", clb_admin);
   const auto consent =
       register_consent("ouders", 10, "preventieve_gezondheidszorg", "doorverwijzing");
-  const Words referral = {"doorverwijzing",
-                          "--to",
-                          intake,
-                          "--purpose",
-                          "doorverwijzing",
-                          "--text",
-                          "preventieve_gezondheidszorg=Groeicurve buigt af sinds het derde "
-                          "leerjaar.",
-                          "--consent",
-                          consent,
-                          "--pupil",
-                          std::string(kPupil)};
+  const Words referral = medical_referral(consent);
 
   const auto first = refused(social_worker, Words{"send"} + referral);
   EXPECT_EQ(first.field("outcome"), "needs_second_approval");
@@ -265,6 +270,88 @@ TEST_F(PolicyScenarioTest, AMedicalFragmentLeavesTheClbOnlyWithTheClbArtsApprova
   const auto& lines = register_.as_object().at("disclosures").as_array();
   ASSERT_EQ(lines.size(), 1U);
   EXPECT_FALSE(text_of(lines[0], "approved_by").empty()) << json::serialize(lines[0]);
+}
+
+// (c2) Four-eyes compares persons: the admin certifies a second device of the social worker
+// for the same person (`admin devices` lists it, `admin approve --person`), and that device's
+// approval is the sender's own even with the approving role. A person the organisation has no
+// device of, or leaving the person out, is refused before anything is signed.
+TEST_F(PolicyScenarioTest, TheSecondDeviceOfAPersonCannotApproveThatPersonsMessage) {
+  const Cli social_worker = enrolled("clb-mw", "clb", "clb_maatschappelijk_werker", clb_admin);
+  const auto own_id = text_of(social_worker.json_of({"whoami"}), "device_id");
+  std::string person;
+  const auto devices = clb_admin.json_of({"admin", "devices"});
+  for (const auto& device : devices.as_array()) {
+    if (text_of(device, "device_id") == own_id) {
+      person = text_of(device, "person");
+    }
+  }
+  ASSERT_EQ(person.size(), 32U) << "admin devices lists the social worker's person";
+
+  const Cli laptop{dir.path(), "clb-mw-laptop"};
+  const auto certified = certify(laptop, "clb", "clb_arts");
+  const Words approve = {"admin", "approve", certified.device_id, "--fingerprint",
+                         certified.fingerprint};
+  EXPECT_EQ(clb_admin(approve).exit, 2) << "the person must be named";
+  const auto stranger = clb_admin(approve + Words{"--person", std::string(32, 'a')});
+  EXPECT_NE(stranger.exit, 0);
+  EXPECT_TRUE(contains(stranger.err, "person")) << stranger.err;
+  const auto approved = clb_admin(approve + Words{"--person", person});
+  ASSERT_EQ(approved.exit, 0) << approved.err;
+
+  const auto consent =
+      register_consent("ouders", 10, "preventieve_gezondheidszorg", "doorverwijzing");
+  const Words referral = medical_referral(consent);
+  const auto first = refused(social_worker, Words{"send"} + referral);
+  const Words ids = {"--message-id", first.field("message_id"), "--thread-id",
+                     first.field("thread_id")};
+  const auto approval = laptop.json_of(Words{"approve"} + referral + ids);
+  EXPECT_EQ(text_of(approval, "role"), "clb_arts");
+  EXPECT_EQ(text_of(approval, "person"), person) << "the approver sees whom the hub counts";
+  const auto self_approved =
+      refused(social_worker, Words{"send"} + referral + ids +
+                                 Words{"--approval", text_of(approval, "approval_id")});
+  EXPECT_EQ(self_approved.field("by"), "hub");
+  EXPECT_EQ(self_approved.field("outcome"), "needs_second_approval");
+  EXPECT_TRUE(has(strings_of(self_approved.json.at("notes")),
+                  "an approval by the sender themselves does not count"))
+      << json::serialize(self_approved.json);
+  EXPECT_TRUE(inbox(caw).empty());
+}
+
+// (c3) A recipient sees which circumstances the sender attested, and whose word they are: the
+// school's truancy report to its CLB (R15) shows `spijbelen` with the school's role and person.
+TEST_F(PolicyScenarioTest, TheRecipientSeesTheAttestedFlagsAndWhoAttestedThem) {
+  school.json_of({"send", "signaal", "--to", onthaal, "--purpose", "leerplicht", "--text",
+                  "leerplicht=Twaalf halve dagen afwezig.", "--flag", "spijbelen", "--pupil",
+                  std::string(kPupil)});
+  const auto at_clb = inbox(clb);
+  ASSERT_EQ(at_clb.size(), 1U);
+  const auto sequence = std::to_string(at_clb[0].as_object().at("sequence").as_int64());
+  const auto read = clb.json_of({"read", sequence});
+  const auto& attested = read.as_object().at("attested").as_object();
+  EXPECT_EQ(strings_of(attested.at("flags")), std::vector<std::string>{"spijbelen"});
+  EXPECT_EQ(text_of(attested, "role"), "school_zorgcoordinator");
+  EXPECT_EQ(text_of(attested, "person").size(), 32U);
+  const auto shown = clb({"read", sequence});
+  EXPECT_TRUE(contains(shown.out, "attested by the sender (school_zorgcoordinator, person "))
+      << shown.out;
+  EXPECT_TRUE(contains(shown.out, "): spijbelen")) << shown.out;
+}
+
+// (c4) R14's evidence through the CLI: the CLB announces a dossier transfer once, the hub dates
+// it and says when the objection period passes; a registered objection is shown.
+TEST_F(PolicyScenarioTest, TheClbAnnouncesADossierTransferAndTheHubDatesTheObjectionPeriod) {
+  const Words pupil = {"--pupil", std::string(kPupil)};
+  const auto announced = clb.json_of(Words{"transfer", "announce"} + pupil);
+  EXPECT_EQ(text_of(announced, "window_passes_on").size(), 10U);
+  EXPECT_FALSE(announced.as_object().contains("objection_at_ms"));
+  EXPECT_NE(clb(Words{"transfer", "announce"} + pupil).exit, 0) << "announced once";
+  const auto objected = clb.json_of(Words{"transfer", "object"} + pupil);
+  EXPECT_TRUE(objected.as_object().contains("objection_at_ms"));
+  const auto shown = clb(Words{"transfer", "show"} + pupil);
+  EXPECT_EQ(shown.exit, 0) << shown.err;
+  EXPECT_TRUE(contains(shown.out, "objection registered")) << shown.out;
 }
 
 // (d) A school never sends pupil data straight to a welfare partner (R35); it goes through its

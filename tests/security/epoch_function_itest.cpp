@@ -59,8 +59,14 @@ class EpochFunctionTest : public ::testing::Test {
             {"certificate", base64_encode(encode(epoch))},
             {"members", std::move(boxes)}};
   }
+  // Posted by the CLB's admin device, signed with the organisation key as its client signs it.
   HttpResponse create(const json::object& request) {
-    return hub.call("clb", post("/v1/mailboxes", json::serialize(request)), true);
+    const auto certificate =
+        parse_epoch_certificate(
+            base64_decode(std::string(request.at("certificate").as_string())).value())
+            .value();
+    return hub.admin_call("clb", AdminAction::create_mailbox, certificate.mailbox_id,
+                          "/v1/mailboxes", json::serialize(request));
   }
   // Creates the mailbox (valid now for a day) and returns its current epoch certificate.
   MailboxEpochCertificate created(const std::string& name, MailboxFunction function,

@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include <draaischijf/policies/vocabulary.hpp>
 #include <draaischijf/protocol/approval.hpp>
 
 #include "policy_security_fixture.hpp"
@@ -44,25 +45,42 @@ class PolicyApprovalTest : public ::testing::Test {
   }
   std::vector<std::uint8_t> approved_referral(std::uint64_t approved_at_ms,
                                               const ExtraDevice& approver) {
-    Draft draft;
-    draft.message_id = random_id();
+    Draft draft = draft_of(DataCategory::preventieve_gezondheidszorg, "Groeicurve buigt af.");
     draft.kind = MessageKind::doorverwijzing;
     draft.purpose = Purpose::doorverwijzing;
     draft.consent_reference = consent;
+    approve(draft, {intake}, approved_at_ms, approver);
+    return sealed(draft, {intake});
+  }
+  // A draft about the test pupil with one text fragment of `category`.
+  static Draft draft_of(DataCategory category, std::string_view text) {
+    Draft draft;
+    draft.message_id = random_id();
     draft.pupil = test_pupil_binding();
     draft.thread_id = random_id();
-    draft.fragments.push_back({DataCategory::preventieve_gezondheidszorg, GuidanceDomain::none,
-                               "text/plain",
-                               SecretBytes::copy_of(view_of("Groeicurve buigt af."))});
-    const std::vector<Id> to = {intake.mailbox_id};
-    const auto statement = approval_statement(draft, hub.org_id("clb"), to, approved_at_ms);
+    draft.fragments.push_back(
+        {category, GuidanceDomain::none, "text/plain", SecretBytes::copy_of(view_of(text))});
+    return draft;
+  }
+  // `approver` signs and registers its approval of `draft` to `to`, given at
+  // `approved_at_ms`; the draft then names it.
+  void approve(Draft& draft, const std::vector<MailboxEpochCertificate>& to,
+               std::uint64_t approved_at_ms, const ExtraDevice& approver) {
+    std::vector<Id> mailboxes;
+    for (const auto& epoch : to) {
+      mailboxes.push_back(epoch.mailbox_id);
+    }
+    const auto statement = approval_statement(draft, hub.org_id("clb"), mailboxes, approved_at_ms);
     const auto signed_approval =
         sign_approval(statement, approver.certificate, approver.signing).value();
     const auto registered = call_as(hub, approver, post("/v1/approvals", text_of(signed_approval)));
     EXPECT_EQ(registered.status, 201) << registered.body;
     draft.approvals = {signed_approval};
-    return seal(draft, {social_worker.certificate, social_worker.signing, ++sequence},
-                std::vector<MailboxEpochCertificate>{intake}, now_ms())
+  }
+  // The draft sealed by the social worker.
+  std::vector<std::uint8_t> sealed(const Draft& draft,
+                                   const std::vector<MailboxEpochCertificate>& to) {
+    return seal(draft, {social_worker.certificate, social_worker.signing, ++sequence}, to, now_ms())
         .value();
   }
   HttpResponse send(const std::vector<std::uint8_t>& envelope) {
@@ -88,8 +106,7 @@ TEST_F(PolicyApprovalTest, AnApprovalOfARemovedDeviceNoLongerCounts) {
   const auto first = send(approved_referral(now_ms()));
   ASSERT_EQ(first.status, 201) << "the arts's approval counts: " << first.body;
   const auto second = approved_referral(now_ms());
-  const auto removed =
-      hub.call("clb", post("/v1/devices/" + hex(arts.device_id) + "/remove", ""), true);
+  const auto removed = hub.remove_device("clb", arts.device_id);
   ASSERT_EQ(removed.status, 200) << removed.body;
   const auto refused = send(second);
   EXPECT_EQ(refused.status, 403) << refused.body;
@@ -104,6 +121,42 @@ TEST_F(PolicyApprovalTest, AnApprovalOlderThanFourteenDaysNoLongerCounts) {
   EXPECT_EQ(problem_slug(refused), "policy-refused");
   EXPECT_NE(notes_of(refused).find("older than 14 days"), std::string::npos) << refused.body;
   EXPECT_EQ(send(approved_referral(now_ms() - 13 * kDay)).status, 201) << "13 days still count";
+}
+
+// Four-eyes compares persons, not devices: the social worker's second device (here certified
+// with the arts role, the worst case) is the same person, so its approval is their own.
+TEST_F(PolicyApprovalTest, AnApprovalFromAnotherDeviceOfTheSenderDoesNotCount) {
+  const auto second_device =
+      enrol_device(hub, dir.path(), "clb", "clb_arts", ~std::uint64_t{0}, social_worker.staff_id);
+  EXPECT_EQ(second_device.certificate.staff_id, social_worker.staff_id);
+  const auto refused = send(approved_referral(now_ms(), second_device));
+  EXPECT_EQ(refused.status, 403) << refused.body;
+  EXPECT_EQ(problem_slug(refused), "policy-refused");
+  EXPECT_NE(refused.body.find("needs_second_approval"), std::string::npos) << refused.body;
+  EXPECT_NE(notes_of(refused).find("sender themselves"), std::string::npos) << refused.body;
+  // The hub keeps the person the admin certified, not one the device asked for.
+  const auto listed = hub.call("clb", get("/v1/devices/" + hex(second_device.device_id)));
+  EXPECT_NE(listed.body.find(hex(social_worker.staff_id)), std::string::npos) << listed.body;
+}
+
+// R27: a report goes only to the pupil's school of enrolment, which the hub cannot check. The
+// sender's `inschrijvingsschool` alone no longer opens the route: the CLB director approves.
+TEST_F(PolicyApprovalTest, AnAttestedSchoolOfEnrolmentNeedsTheDirectorsApproval) {
+  const std::vector<MailboxEpochCertificate> school = {hub.epoch_of(hub.mailbox_of("school"))};
+  Draft draft = draft_of(DataCategory::verslag, "Verslag toegang gemeenschappelijk curriculum.");
+  draft.attestations =
+      static_cast<std::uint32_t>(policies::FlagSet{policies::Flag::inschrijvingsschool}.bits());
+  const auto refused = send(sealed(draft, school));
+  EXPECT_EQ(refused.status, 403) << refused.body;
+  EXPECT_EQ(problem_slug(refused), "policy-refused");
+  EXPECT_NE(refused.body.find("\"approval_role\":\"clb_directeur\""), std::string::npos)
+      << refused.body;
+  EXPECT_NE(refused.body.find("needs_second_approval"), std::string::npos) << refused.body;
+
+  const auto director = enrol_device(hub, dir.path(), "clb", "clb_directeur");
+  approve(draft, school, now_ms(), director);
+  const auto sent = send(sealed(draft, school));
+  EXPECT_EQ(sent.status, 201) << "with the director's approval: " << sent.body;
 }
 
 TEST_F(PolicyApprovalTest, AnApprovalWhoseCertificateHasExpiredNoLongerCounts) {

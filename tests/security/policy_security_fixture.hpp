@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <optional>
 #include <string>
 
 #include <boost/json.hpp>
@@ -23,18 +24,21 @@ namespace draaischijf::testing {
 struct ExtraDevice {
   std::filesystem::path folder;
   protocol::Id device_id = protocol::random_id();
-  protocol::Id staff_id = protocol::random_id();
+  protocol::Id staff_id = protocol::random_id();  // the person the admin certifies it for
   protocol::SigningKey signing = protocol::SigningKey::generate();
   protocol::age::X25519Identity encryption = protocol::age::X25519Identity::generate();
   protocol::DeviceCertificate certificate;
 };
 
-/// Enrols a new device of `slug` with `role` (a StaffRole name); its e2e certificate is valid
-/// until `not_after` (seconds since the epoch; default: no end).
+/// Enrols a new device of `slug` with `role` (a StaffRole name) for the person `staff_id` (a new
+/// person when nullopt); its e2e certificate is valid until `not_after` (seconds since the
+/// epoch; default: no end). The request names no person: the admin's certificate does.
 inline ExtraDevice enrol_device(DevHub& hub, const std::filesystem::path& dir,
                                 const std::string& slug, const std::string& role,
-                                std::uint64_t not_after = ~std::uint64_t{0}) {
+                                std::uint64_t not_after = ~std::uint64_t{0},
+                                std::optional<protocol::Id> staff_id = std::nullopt) {
   ExtraDevice device;
+  device.staff_id = staff_id.value_or(device.staff_id);
   const auto organisation = hub.organisation_key(slug);
   const std::string org_type = slug == "clb" ? "clb" : (slug == "school" ? "school" : "caw");
   auto ca = certs::Authority::load(hub.pki / "orgs" / hex(organisation.org_id)).value();
@@ -53,8 +57,7 @@ inline ExtraDevice enrol_device(DevHub& hub, const std::filesystem::path& dir,
                       device.folder / "device.key");
   const boost::json::object request{
       {"signing_key", protocol::base64_encode(device.signing.public_key())},
-      {"encryption_key", protocol::base64_encode(device.encryption.public_key())},
-      {"staff_id", hex(device.staff_id)}};
+      {"encryption_key", protocol::base64_encode(device.encryption.public_key())}};
   const auto requested =
       requester.exchange(post("/v1/enrolments", boost::json::serialize(request)));
   EXPECT_TRUE(requested && requested->status == 202) << (requested ? requested->body : "");

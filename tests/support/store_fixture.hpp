@@ -4,6 +4,7 @@
 // mailbox rows straight into the file (the directory's own checks are tested on their own).
 
 #include <string>
+#include <string_view>
 
 #include <draaischijf/protocol/certificate.hpp>
 #include <draaischijf/protocol/keys.hpp>
@@ -11,20 +12,28 @@
 
 namespace draaischijf::testing {
 
-/// A mailbox whose current epoch is `epoch`, usable from `not_before` to `not_after` (seconds;
-/// by default always). The certificate is unsigned: the store does not verify it again.
-inline void register_mailbox(const std::string& db_path, const protocol::Id& mailbox,
-                             std::uint32_t epoch, std::uint64_t not_before = 0,
-                             std::uint64_t not_after = ~std::uint64_t{0}) {
-  auto db = server::sqlite::Database::open(db_path).value();
-  const protocol::Id org{0xee};
+/// A bare organisation row of `type` (a vocabulary name); kept when it is there already.
+inline void register_organisation(server::sqlite::Database& db, const protocol::Id& org,
+                                  std::string_view type) {
   const std::array<std::uint8_t, 32> key{};
   auto org_row = db.prepare(
                        "INSERT OR IGNORE INTO organisations (org_id, org_type, name, signing_key, "
-                       "created_at_ms) VALUES (?, 'caw', 'test', ?, 0)")
+                       "created_at_ms) VALUES (?, ?, 'test', ?, 0)")
                      .value();
-  org_row.bind(1, org).bind(2, key);
+  org_row.bind(1, org).bind(2, type).bind(3, key);
   (void)org_row.run().value();
+}
+
+/// A mailbox of organisation `org` (a CAW unless said otherwise) whose current epoch is `epoch`,
+/// usable from `not_before` to `not_after` (seconds; by default always). The certificate is
+/// unsigned: the store does not verify it again.
+inline void register_mailbox(const std::string& db_path, const protocol::Id& mailbox,
+                             std::uint32_t epoch, std::uint64_t not_before = 0,
+                             std::uint64_t not_after = ~std::uint64_t{0},
+                             const protocol::Id& org = protocol::Id{0xee},
+                             std::string_view org_type = "caw") {
+  auto db = server::sqlite::Database::open(db_path).value();
+  register_organisation(db, org, org_type);
   auto mailbox_row = db.prepare(
                            "INSERT INTO mailboxes (mailbox_id, org_id, name, current_epoch, "
                            "created_at_ms) VALUES (?, ?, 'test', ?, 0)")
@@ -46,6 +55,13 @@ inline void register_mailbox(const std::string& db_path, const protocol::Id& mai
       .bind(2, static_cast<std::int64_t>(epoch))
       .bind(3, protocol::encode(certificate));
   (void)epoch_row.run().value();
+}
+
+/// The same, always usable, of another organisation.
+inline void register_mailbox(const std::string& db_path, const protocol::Id& mailbox,
+                             std::uint32_t epoch, const protocol::Id& org,
+                             std::string_view org_type) {
+  register_mailbox(db_path, mailbox, epoch, 0, ~std::uint64_t{0}, org, org_type);
 }
 
 }  // namespace draaischijf::testing

@@ -1,7 +1,9 @@
+#include <charconv>
 #include <optional>
 
 #include <boost/json.hpp>
 
+#include <draaischijf/protocol/admin_action.hpp>
 #include <draaischijf/protocol/encoding.hpp>
 
 #include "api/call.hpp"
@@ -26,9 +28,10 @@ json::object device_json(const Device& d) {
                    {"role", d.role},
                    {"state", name_of(d.state)},
                    {"signing_key", b64(d.signing_key)},
-                   {"encryption_key", b64(d.encryption_key)},
-                   {"staff_id", hex(d.staff_id)}};
+                   {"encryption_key", b64(d.encryption_key)}};
+  // The person is the one the admin certified; a pending device has none yet.
   if (!d.certificate.empty()) {
+    out["staff_id"] = hex(d.staff_id);
     out["certificate"] = b64(d.certificate);
   }
   return out;
@@ -155,11 +158,11 @@ Task<Reply> request_enrolment(Call& call) {
   }
   const auto signing = fixed_from<32>(bytes_field(*body, "signing_key"));
   const auto encryption = fixed_from<32>(bytes_field(*body, "encryption_key"));
-  const auto staff = parse_id(string_field(*body, "staff_id").value_or(""));
-  if (!signing || !encryption || !staff) {
+  // A staff_id the device sends is ignored: the organisation admin assigns the person when
+  // it certifies the device (docs/DECISIONS.md 2026-12-06, four-eyes compares persons).
+  if (!signing || !encryption) {
     co_return call.problem(ProblemKind::malformed_request,
-                           "Give signing_key and encryption_key (32 bytes, base64) and staff_id "
-                           "(32 hexadecimal digits).");
+                           "Give signing_key and encryption_key (32 bytes, base64).");
   }
   if (!protocol::parse_name<protocol::StaffRole>(call.caller.role)) {
     co_return call.problem(ProblemKind::forbidden,
@@ -171,7 +174,7 @@ Task<Reply> request_enrolment(Call& call) {
                  DeviceState::pending,
                  *signing,
                  *encryption,
-                 *staff,
+                 {},
                  {},
                  call.now_ms()};
   auto done = co_await on_writer<sqlite::Result<void>>(
@@ -187,13 +190,93 @@ Task<Reply> request_enrolment(Call& call) {
   co_return call.json(Status::accepted, device_json(request));
 }
 
-Task<Reply> list_enrolments(Call& call) {
-  auto pending = call.parts.directory.devices(call.caller.org_id, DeviceState::pending);
-  if (!pending) {
-    co_return call.problem(pending.error());
+namespace {
+
+// How far an admin action's time may be from the hub's clock; its nonce is remembered as long.
+constexpr std::int64_t kAdminActionWindowMs = 5 * 60 * 1000;
+
+std::optional<std::int64_t> milliseconds_from(std::optional<std::string_view> text) {
+  std::int64_t value = 0;
+  if (!text || text->empty() ||
+      std::from_chars(text->data(), text->data() + text->size(), value).ptr !=
+          text->data() + text->size()) {
+    return std::nullopt;
   }
-  co_return call.json(Status::ok, listing("enrolments", *pending,
-                                          [](const Device& item) { return device_json(item); }));
+  return value;
+}
+
+// The statement the admin signed, from the request's query and body; nullopt when a part is
+// missing or malformed.
+std::optional<std::pair<protocol::AdminStatement, protocol::Signature>> admin_statement_of(
+    const Call& call, protocol::AdminAction action, const Id& target) {
+  const auto at = milliseconds_from(call.query_value("admin_at"));
+  const auto nonce = parse_id(call.query_value("admin_nonce").value_or(""));
+  const auto signature = fixed_from<64>(
+      decoded(protocol::hex_decode(call.query_value("admin_signature").value_or(""))));
+  if (!at || *at < 0 || !nonce || !signature) {
+    return std::nullopt;
+  }
+  protocol::AdminStatement statement{call.caller.org_id,
+                                     action,
+                                     target,
+                                     protocol::admin_body_hash(call.request.body),
+                                     static_cast<std::uint64_t>(*at),
+                                     *nonce};
+  return std::pair(statement, *signature);
+}
+
+// An admin TLS certificate is not enough to change the directory: the organisation key must
+// have signed this very action, now and once (docs/PROTOCOL.md 7.13). nullopt when it did.
+std::optional<Reply> unless_signed_by_organisation(Call& call, protocol::AdminAction action,
+                                                   const Id& target) {
+  auto organisation = call.parts.directory.organisation(call.caller.org_id);
+  if (!organisation) {
+    return call.problem(organisation.error());
+  }
+  const auto signed_action = admin_statement_of(call, action, target);
+  if (!signed_action) {
+    return call.problem(ProblemKind::admin_signature_invalid,
+                        "Give admin_at, admin_nonce and admin_signature (hex) in the query.");
+  }
+  const auto& [statement, signature] = *signed_action;
+  if (!protocol::verify_admin_action(statement, signature, organisation->signing_key)) {
+    return call.problem(ProblemKind::admin_signature_invalid,
+                        "The signature does not verify against the organisation key.");
+  }
+  const auto now = call.now_ms();
+  const auto at = static_cast<std::int64_t>(statement.at_ms);
+  if (at < now - kAdminActionWindowMs || at > now + kAdminActionWindowMs) {
+    return call.problem(ProblemKind::admin_signature_invalid,
+                        "The action was signed more than 5 minutes from the hub's time.");
+  }
+  if (!call.parts.admin_nonces.first_use(statement.org_id, statement.nonce,
+                                         at + kAdminActionWindowMs, now)) {
+    return call.problem(ProblemKind::admin_signature_invalid,
+                        "This signed action was used already.");
+  }
+  return std::nullopt;
+}
+
+// The caller's organisation's devices in `state`, listed under `key`.
+Reply devices_in(const Call& call, DeviceState state, std::string_view key) {
+  auto devices = call.parts.directory.devices(call.caller.org_id, state);
+  if (!devices) {
+    return call.problem(devices.error());
+  }
+  return call.json(Status::ok,
+                   listing(key, *devices, [](const Device& item) { return device_json(item); }));
+}
+
+}  // namespace
+
+Task<Reply> list_enrolments(Call& call) {
+  co_return devices_in(call, DeviceState::pending, "enrolments");
+}
+
+// The organisation's enrolled devices with the person each is certified for, so that its admin
+// can give a second device of a person the same staff id.
+Task<Reply> list_devices(Call& call) {
+  co_return devices_in(call, DeviceState::enrolled, "devices");
 }
 
 // Answers a directory change: the object as it is now, or the problem.
@@ -231,6 +314,10 @@ Task<Reply> remove_device(Call& call) {
   if (!id) {
     co_return call.problem(make_error_code(directory_errc::not_found));
   }
+  if (auto refused =
+          unless_signed_by_organisation(call, protocol::AdminAction::remove_device, *id)) {
+    co_return *refused;
+  }
   co_return co_await directory_change(
       call,
       [&](auto complete) {
@@ -263,6 +350,11 @@ Task<Reply> change_mailbox(Call& call, bool creating) {
     }
   }
   const Id mailbox_id = change->mailbox_id;
+  const auto action =
+      creating ? protocol::AdminAction::create_mailbox : protocol::AdminAction::rotate_mailbox;
+  if (auto refused = unless_signed_by_organisation(call, action, mailbox_id)) {
+    co_return *refused;
+  }
   co_return co_await directory_change(
       call,
       [&](auto complete) {

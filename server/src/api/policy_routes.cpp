@@ -105,7 +105,102 @@ sqlite::Result<Today> today_for(const Call& call) {
                protocol::hex_encode(device->staff_id)};
 }
 
+// A transfer announcement as the CLB reads it: the hub's times and the day from which R14's
+// objection window has passed (the hub's own computation, with the rules' objection_days).
+json::object transfer_json(const TransferRecord& t, int objection_days) {
+  const auto announced =
+      std::chrono::system_clock::time_point(std::chrono::milliseconds(t.announced_at_ms));
+  json::object out{
+      {"pupil", hex(t.pupil)},
+      {"announced_at_ms", t.announced_at_ms},
+      {"announced_by", hex(t.announced_by)},
+      {"window_passes_on",
+       policies::to_string(policies::belgian_date(announced + std::chrono::days(objection_days)))}};
+  if (t.objection_at_ms) {
+    out["objection_at_ms"] = *t.objection_at_ms;
+  }
+  return out;
+}
+
+// The pupil's transfer record of the caller's CLB, as JSON, or the problem.
+Reply transfer_reply(const Call& call, const protocol::Hash256& pupil, Status status) {
+  auto record = call.parts.consents.transfer(call.caller.org_id, pupil);
+  if (!record) {
+    return record.error() == consent_errc::not_found ? call.problem(ProblemKind::not_found)
+                                                     : call.problem(record.error());
+  }
+  return call.json(status,
+                   transfer_json(*record, call.parts.policy.rules->settings().objection_days));
+}
+
+// The pupil of a transfer request body ({"pupil": 64 hex digits}), after the CLB staff check.
+std::optional<Reply> transfer_pupil(const Call& call, protocol::Hash256& pupil) {
+  if (auto refused = unless_clb_staff(call)) {
+    return refused;
+  }
+  const auto body = call.json_body();
+  const auto parsed = body ? parse_pupil(string_field(*body, "pupil").value_or("")) : std::nullopt;
+  if (!parsed) {
+    return call.problem(ProblemKind::invalid_field,
+                        "Give {\"pupil\": \"...\"} with the 64 hex digits of the pupil.");
+  }
+  pupil = *parsed;
+  return std::nullopt;
+}
+
+// A change of a transfer record through the writer, answered with the record as it is now.
+template <class Start>
+Task<Reply> transfer_change(Call& call, const protocol::Hash256& pupil, Status status,
+                            Start start) {
+  auto stored = co_await on_writer<sqlite::Result<void>>(std::move(start));
+  if (!stored) {
+    co_return call.problem(make_error_code(store_errc::overloaded));
+  }
+  if (!*stored) {
+    const auto error = stored->error();
+    if (error == consent_errc::already_announced) {
+      co_return call.problem(ProblemKind::conflict,
+                             "The transfer was announced already; its date is not moved.");
+    }
+    co_return error == consent_errc::not_found ? call.problem(ProblemKind::not_found)
+                                               : call.problem(error);
+  }
+  co_return transfer_reply(call, pupil, status);
+}
+
 }  // namespace
+
+Task<Reply> announce_transfer(Call& call) {
+  protocol::Hash256 pupil{};
+  if (auto refused = transfer_pupil(call, pupil)) {
+    co_return *refused;
+  }
+  // The date is the hub's: a sender cannot backdate the start of the objection window.
+  const TransferRecord record{call.caller.org_id, pupil, call.now_ms(), call.caller.device_id,
+                              std::nullopt};
+  co_return co_await transfer_change(call, pupil, Status::created, [&](auto complete) {
+    return call.parts.consents.announce_transfer(record, complete);
+  });
+}
+
+Task<Reply> register_objection(Call& call) {
+  protocol::Hash256 pupil{};
+  if (auto refused = transfer_pupil(call, pupil)) {
+    co_return *refused;
+  }
+  co_return co_await transfer_change(call, pupil, Status::ok, [&](auto complete) {
+    return call.parts.consents.register_objection(call.caller.org_id, pupil, call.caller.device_id,
+                                                  call.now_ms(), complete);
+  });
+}
+
+Task<Reply> get_transfer(Call& call) {
+  protocol::Hash256 pupil{};
+  if (auto refused = clb_pupil_query(call, pupil, kConsentRoles)) {
+    co_return *refused;
+  }
+  co_return transfer_reply(call, pupil, Status::ok);
+}
 
 Task<Reply> get_policy(Call& call) {
   const HubPolicy& policy = call.parts.policy;

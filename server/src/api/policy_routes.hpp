@@ -1,8 +1,9 @@
 #pragma once
 
 // The policy side of the /v1 API: the signed rule set for clients (GET /v1/policy), the consent
-// registry (CLB staff only: register, list per pupil, read, revoke), second approvals, and the
-// per-pupil disclosure register; and the refusal a submission gets when the policy says no.
+// registry (CLB staff only: register, list per pupil, read, revoke), second approvals, the
+// per-pupil disclosure register, dossier transfer announcements (R14's evidence); and the refusal a
+// submission gets when the policy says no.
 
 #include "api/call.hpp"
 #include "policy/policy_gate.hpp"
@@ -19,6 +20,9 @@ namespace draaischijf::server::policy_routes {
 [[nodiscard]] Task<Reply> list_disclosures(api_call::Call& call);
 [[nodiscard]] Task<Reply> store_pupil_key(api_call::Call& call);
 [[nodiscard]] Task<Reply> fetch_pupil_key(api_call::Call& call);
+[[nodiscard]] Task<Reply> announce_transfer(api_call::Call& call);
+[[nodiscard]] Task<Reply> register_objection(api_call::Call& call);
+[[nodiscard]] Task<Reply> get_transfer(api_call::Call& call);
 
 /// 403 policy-refused: the outcome, the rule ids, who must consent or which role must approve,
 /// the reasons in Dutch and English with their sources, the recipient organisation, the

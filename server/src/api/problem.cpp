@@ -165,6 +165,11 @@ constexpr std::array<ProblemType, kProblemKinds> kCatalog = {{
      "A member device's certified role does not fit the mailbox's function: a mailbox for a "
      "staff role takes devices with that role and the organisation's admin only; a general "
      "mailbox takes any. Leave the device out or choose another function."},
+    {ProblemKind::admin_signature_invalid, 403, DRSJ_PROBLEM("admin-signature-invalid"),
+     "Handtekening van de organisatie ontbreekt", "Organisation signature invalid",
+     "Removing devices and creating or rotating mailboxes must be signed with the organisation "
+     "signing key, now and once (admin_at, admin_nonce, admin_signature; docs/PROTOCOL.md 7.13). "
+     "Run it from the admin device that holds the organisation key, with its clock set."},
 }};
 
 #undef DRSJ_PROBLEM

@@ -32,6 +32,7 @@ constexpr std::array kRoutes = {
     Route{{Method::get, "/v1/organisations/{org_id}/mailboxes"},
           Access::any,
           list_organisation_mailboxes},
+    Route{{Method::get, "/v1/devices"}, Access::admin, list_devices},
     Route{{Method::get, "/v1/devices/{device_id}"}, Access::any, get_device},
     Route{{Method::post, "/v1/devices/{device_id}/remove"}, Access::admin, remove_device},
     Route{{Method::post, "/v1/enrolments"}, Access::any, request_enrolment},
@@ -69,6 +70,10 @@ constexpr std::array kRoutes = {
     Route{{Method::get, "/v1/devices/{device_id}/pupil-key"},
           Access::any,
           policy_routes::fetch_pupil_key},
+    Route{{Method::post, "/v1/transfers"}, Access::any, policy_routes::announce_transfer},
+    Route{{Method::get, "/v1/transfers"}, Access::any, policy_routes::get_transfer},
+    Route{
+        {Method::post, "/v1/transfers/objection"}, Access::any, policy_routes::register_objection},
 };
 
 // Routes served outside Api::handle, listed for the OpenAPI document.

@@ -26,6 +26,7 @@ using api_call::Call;
 [[nodiscard]] Task<Reply> get_device(Call& call);
 [[nodiscard]] Task<Reply> request_enrolment(Call& call);
 [[nodiscard]] Task<Reply> list_enrolments(Call& call);
+[[nodiscard]] Task<Reply> list_devices(Call& call);
 [[nodiscard]] Task<Reply> approve_enrolment(Call& call);
 [[nodiscard]] Task<Reply> remove_device(Call& call);
 [[nodiscard]] Task<Reply> create_mailbox(Call& call);

@@ -81,7 +81,7 @@ struct Hub::Impl {
         consents(storage),
         gate(policy.rules, directory, consents),
         api({config, log, store, directory, notifier, limiter, hub_key, counters, consents, gate,
-             policy, clock}),
+             policy, clock, admin_nonces}),
         services{config,
                  log,
                  directory,
@@ -118,6 +118,7 @@ struct Hub::Impl {
   HubPolicy policy;
   SqliteConsentRegistry consents;
   PolicyGate gate;
+  AdminNonces admin_nonces;
   ApiCounters counters;
   Api api;
   Metrics metrics;

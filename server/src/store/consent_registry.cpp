@@ -15,6 +15,8 @@ const char* describe(int value) noexcept {
       return "the consent was revoked already";
     case consent_errc::id_taken:
       return "the approval id is in use";
+    case consent_errc::already_announced:
+      return "the pupil's dossier transfer was announced already";
   }
   return "unknown consent registry error";
 }
@@ -316,6 +318,82 @@ sqlite::Result<std::vector<Disclosure>> SqliteConsentRegistry::disclosures(
     });
     if (!listed) {
       return listed.error();
+    }
+    return out;
+  });
+}
+
+bool SqliteConsentRegistry::announce_transfer(const TransferRecord& transfer, Done done) {
+  return storage_->writer().submit(
+      [transfer](sqlite::Database& db) -> sqlite::Result<void> {
+        auto insert = db.prepare(
+            "INSERT INTO transfers (org_id, pupil, announced_at_ms, announced_by) "
+            "VALUES (?, ?, ?, ?)");
+        if (!insert) {
+          return insert.error();
+        }
+        insert->bind(1, transfer.org_id)
+            .bind(2, transfer.pupil)
+            .bind(3, transfer.announced_at_ms)
+            .bind(4, transfer.announced_by);
+        if (auto inserted = insert->run(); !inserted) {
+          return inserted.error() == sqlite::errc::constraint_violation
+                     ? make_error_code(consent_errc::already_announced)
+                     : inserted.error();
+        }
+        return rows::insert_audit(db, transfer.announced_at_ms, "transfer.announced",
+                                  transfer.org_id, transfer.announced_by, {},
+                                  "pupil=" + protocol::hex_encode(transfer.pupil));
+      },
+      std::move(done));
+}
+
+bool SqliteConsentRegistry::register_objection(const protocol::Id& org_id,
+                                               const protocol::Hash256& pupil,
+                                               const protocol::Id& device_id, std::int64_t at_ms,
+                                               Done done) {
+  return storage_->writer().submit(
+      [org_id, pupil, device_id, at_ms](sqlite::Database& db) -> sqlite::Result<void> {
+        auto update = db.prepare(
+            "UPDATE transfers SET objection_at_ms = coalesce(objection_at_ms, ?), "
+            "objection_by = coalesce(objection_by, ?) WHERE org_id = ? AND pupil = ?");
+        if (!update) {
+          return update.error();
+        }
+        update->bind(1, at_ms).bind(2, device_id).bind(3, org_id).bind(4, pupil);
+        if (auto updated = update->run(); !updated) {
+          return updated;
+        }
+        if (db.changes() == 0) {
+          return make_error_code(consent_errc::not_found);
+        }
+        return rows::insert_audit(db, at_ms, "transfer.objection", org_id, device_id, {},
+                                  "pupil=" + protocol::hex_encode(pupil));
+      },
+      std::move(done));
+}
+
+sqlite::Result<TransferRecord> SqliteConsentRegistry::transfer(const protocol::Id& org_id,
+                                                               const protocol::Hash256& pupil) {
+  return storage_->read([&](sqlite::Database& db) -> sqlite::Result<TransferRecord> {
+    auto select = db.prepare(
+        "SELECT announced_at_ms, announced_by, objection_at_ms FROM transfers "
+        "WHERE org_id = ? AND pupil = ?");
+    if (!select) {
+      return select.error();
+    }
+    select->bind(1, org_id).bind(2, pupil);
+    auto row = select->step();
+    if (!row) {
+      return row.error();
+    }
+    if (!*row) {
+      return make_error_code(consent_errc::not_found);
+    }
+    TransferRecord out{org_id, pupil, select->column_int64(0),
+                       rows::fixed<16>(select->column_blob(1)), std::nullopt};
+    if (!select->column_is_null(2)) {
+      out.objection_at_ms = select->column_int64(2);
     }
     return out;
   });

@@ -159,23 +159,27 @@ Void approve_in(Db& db, const Actor& admin, const Id& device_id,
   if (!certificate || !protocol::verify(*certificate, organisation->signing_key, now_s)) {
     return make_error_code(directory_errc::certificate_invalid);
   }
-  const bool matches = certificate->org_id == device->org_id &&
-                       certificate->device_id == device->device_id &&
-                       certificate->org_type == organisation->type &&
-                       protocol::name_of(certificate->role) == device->role &&
-                       certificate->signing_key == device->signing_key &&
-                       certificate->encryption_key == device->encryption_key &&
-                       certificate->staff_id == device->staff_id;
+  const bool matches =
+      certificate->org_id == device->org_id && certificate->device_id == device->device_id &&
+      certificate->org_type == organisation->type &&
+      protocol::name_of(certificate->role) == device->role &&
+      certificate->signing_key == device->signing_key &&
+      certificate->encryption_key == device->encryption_key && certificate->staff_id != Id{};
   if (!matches) {
     return make_error_code(directory_errc::certificate_mismatch);
   }
   auto update = db.prepare(
-      "UPDATE devices SET state = 'enrolled', certificate = ?, decided_at_ms = ?, decided_by = ? "
-      "WHERE device_id = ?");
+      "UPDATE devices SET state = 'enrolled', certificate = ?, staff_id = ?, decided_at_ms = ?, "
+      "decided_by = ? WHERE device_id = ?");
   if (!update) {
     return update.error();
   }
-  update->bind(1, bytes).bind(2, at_ms).bind(3, admin.device_id).bind(4, device_id);
+  // The person is the one the admin signed for: four-eyes compares these staff ids.
+  update->bind(1, bytes)
+      .bind(2, certificate->staff_id)
+      .bind(3, at_ms)
+      .bind(4, admin.device_id)
+      .bind(5, device_id);
   if (auto updated = update->run(); !updated) {
     return updated;
   }
@@ -352,8 +356,7 @@ bool SqliteDirectory::request_enrolment(const Device& request, Done done) {
           const bool same = existing->org_id == request.org_id &&
                             existing->state == DeviceState::pending &&
                             existing->signing_key == request.signing_key &&
-                            existing->encryption_key == request.encryption_key &&
-                            existing->staff_id == request.staff_id;
+                            existing->encryption_key == request.encryption_key;
           return same ? Void() : make_error_code(directory_errc::device_exists);
         }
         if (existing.error() != directory_errc::not_found) {

@@ -9,7 +9,7 @@
 
 namespace draaischijf::server::schema {
 
-inline constexpr std::array<std::string_view, 7> kMigrations = {
+inline constexpr std::array<std::string_view, 8> kMigrations = {
     // 0 -> 1: envelopes, their per-mailbox queue entries and the audit log.
     R"sql(
 CREATE TABLE envelopes (
@@ -179,7 +179,21 @@ ALTER TABLE audit ADD COLUMN legal_basis TEXT;
 ALTER TABLE audit ADD COLUMN rule_ids TEXT;
 ALTER TABLE audit ADD COLUMN policy_version TEXT;
 )sql",
-    // 6 -> 7: the organisation's pupil key, sealed by its admin to each of its devices.
+    // 6 -> 7: the evidence for R14's dossier transfer: when the sending CLB announced the
+    // transfer of a pupil's dossier (hub time) and whether an objection was registered. The
+    // policy gate computes the objection window from it instead of trusting the sender's flags.
+    R"sql(
+CREATE TABLE transfers (
+  org_id          BLOB NOT NULL CHECK (length(org_id) = 16),
+  pupil           BLOB NOT NULL CHECK (length(pupil) = 32),
+  announced_at_ms INTEGER NOT NULL,
+  announced_by    BLOB NOT NULL CHECK (length(announced_by) = 16),
+  objection_at_ms INTEGER,
+  objection_by    BLOB,
+  PRIMARY KEY (org_id, pupil)
+) WITHOUT ROWID;
+)sql",
+    // 7 -> 8: the organisation's pupil key, sealed by its admin to each of its devices.
     R"sql(
 CREATE TABLE pupil_keys (
   device_id       BLOB PRIMARY KEY CHECK (length(device_id) = 16),

@@ -76,8 +76,18 @@ TEST(FingerprintTest, DistinguishesKeysAndIgnoresHowPeopleTypeThem) {
   // A device fingerprint changes when either of its keys does.
   const protocol::X25519PublicKey box_a{1};
   const protocol::X25519PublicKey box_b{2};
-  EXPECT_NE(device_fingerprint(a.public_key(), box_a), device_fingerprint(a.public_key(), box_b));
-  EXPECT_NE(device_fingerprint(a.public_key(), box_a), device_fingerprint(b.public_key(), box_a));
+  const auto arts = device_fingerprint(a.public_key(), box_a, "clb_arts");
+  EXPECT_NE(arts, device_fingerprint(a.public_key(), box_b, "clb_arts"));
+  EXPECT_NE(arts, device_fingerprint(b.public_key(), box_a, "clb_arts"));
+}
+
+// A hub that relays another role than the device claims (to get a director certified in place
+// of the onthaal) changes the fingerprint the admin compares with the one the device shows.
+TEST(TrustTest, TheDeviceFingerprintCoversTheClaimedRole) {
+  const auto key = protocol::SigningKey::generate();
+  const protocol::X25519PublicKey box{7};
+  EXPECT_FALSE(same_fingerprint(device_fingerprint(key.public_key(), box, "clb_onthaal"),
+                                device_fingerprint(key.public_key(), box, "clb_directeur")));
 }
 
 TEST(ProfileTest, SettingsRoundTripAndUnknownSettingsAreRefused) {

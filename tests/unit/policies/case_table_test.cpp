@@ -149,7 +149,7 @@ TEST(ExplainTest, ShowsOutcomeReasonsSourcesAndVersion) {
   EXPECT_NE(text.find("[R09]"), std::string::npos) << text;
   EXPECT_NE(text.find("bron/source: W5"), std::string::npos) << text;
   EXPECT_NE(text.find("de ouders of de voogd"), std::string::npos) << text;
-  EXPECT_NE(text.find("2026.11.1"), std::string::npos) << text;
+  EXPECT_NE(text.find("2026.12.1"), std::string::npos) << text;
 }
 
 }  // namespace

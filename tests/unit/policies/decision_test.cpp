@@ -88,7 +88,7 @@ TEST(DecisionTest, AllowCarriesTheLegalBasisAndDuties) {
   EXPECT_EQ(d.duties[0].rule_id, "R05");
   EXPECT_EQ(d.duties[1].rule_id, "R08");
   EXPECT_FALSE(d.consent_from);
-  EXPECT_EQ(d.policy_version, "2026.11.1");
+  EXPECT_EQ(d.policy_version, "2026.12.1");
   EXPECT_EQ(d.reasons.at(0).source, "W5 (DIJH art. 72, 74), W17; GK");
 }
 

@@ -189,7 +189,7 @@ struct Model {
       const bool ok = F(Flag::spijbelen) && F(Flag::spijbeldossier_zorgwekkend) &&
                       r.purpose == Purpose::leerplicht &&
                       one_of(c, {Cat::identificatie, Cat::leerplicht});
-      return ok ? allow_by("R16") : deny_by("R16", 1);
+      return ok ? approval_by("R16", 0, StaffRole::clb_directeur) : deny_by("R16", 1);
     }
     if (F(Flag::profylaxe) && from(OrgType::school) && to({OrgType::clb}) &&
         one_of(c, {Cat::profylaxe, Cat::identificatie, Cat::preventieve_gezondheidszorg})) {
@@ -212,7 +212,8 @@ struct Model {
                                                : deny_by("R26", 1);
     }
     if (F(Flag::dijh_verzoek) && from(OrgType::clb) && to({OrgType::justitie})) {
-      return c == Cat::identificatie ? allow_by("R24") : consent_by("R24", 1, Who::ouders_en_giver);
+      return c == Cat::identificatie ? approval_by("R24", 0, StaffRole::clb_directeur)
+                                     : consent_by("R24", 1, Who::ouders_en_giver);
     }
     if (F(Flag::vaccinatie) && from(OrgType::clb) &&
         one_of(c, {Cat::vaccinatie, Cat::identificatie, Cat::preventieve_gezondheidszorg})) {
@@ -231,7 +232,8 @@ struct Model {
                  : consent_by("R20", 1, Who::giver);
     }
     if (c == Cat::verslag && from(OrgType::clb) && to({OrgType::school})) {
-      return F(Flag::inschrijvingsschool) ? allow_by("R27") : deny_by("R27", 1);
+      return F(Flag::inschrijvingsschool) ? approval_by("R27", 0, StaffRole::clb_directeur)
+                                          : deny_by("R27", 1);
     }
     if (r.recipient_kind == RecipientKind::ouders && from(OrgType::clb)) {
       return competent == 0 ? allow_by("R10") : consent_by("R10", 1, Who::leerling);

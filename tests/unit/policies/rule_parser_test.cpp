@@ -25,7 +25,7 @@ TextError error_of(std::string_view text) {
 TEST(RuleParserTest, ParsesTheFlemishRuleSet) {
   const RuleSet& rules = testing::flemish_rules();
   EXPECT_EQ(rules.name(), "flemish-clb");
-  EXPECT_EQ(rules.version(), "2026.11.1");
+  EXPECT_EQ(rules.version(), "2026.12.1");
   EXPECT_FALSE(rules.empty());
   EXPECT_EQ(rules.settings().competency_age, 12);
   EXPECT_EQ(rules.settings().adult_age, 18);

@@ -15,7 +15,7 @@ TEST(RuleSetSigningTest, ASignedRuleFileLoads) {
   const auto signature = sign_rule_set(flemish_rules_text(), key);
   const auto rules = load_rule_set(flemish_rules_text(), signature, key.public_key());
   ASSERT_TRUE(rules) << rules.error().message();
-  EXPECT_EQ(rules->version(), "2026.11.1");
+  EXPECT_EQ(rules->version(), "2026.12.1");
 }
 
 TEST(RuleSetSigningTest, ASignatureFileRoundTrips) {

@@ -233,7 +233,7 @@ TEST_F(MessageStoreTest, ARevokedConsentHoldsForTheVeryNextSubmission) {
     s.pupil_pseudonym = consent.pupil;
     s.rests_on_consent = true;
     s.decisions.push_back({protocol::Id{}, intake, "allow", "staff", "clb_psycholoog", "",
-                           "consent:" + consent.entry.record.id, "R06", "2026.11.1",
+                           "consent:" + consent.entry.record.id, "R06", "2026.12.1",
                            "doorverwijzing", "doorverwijzing", "contact"});
     return s;
   };
@@ -411,8 +411,9 @@ TEST(SqliteTest, OpensWithDurableSettingsAndCurrentSchema) {
   auto keys = db.prepare("PRAGMA foreign_keys").value();
   ASSERT_TRUE(keys.step().value());
   EXPECT_EQ(keys.column_int64(0), 1);
-  // messages, directory, read receipts, blobs, consent references, consent registry, pupil keys
-  EXPECT_EQ(db.schema_version().value(), 7);
+  // messages, directory, read receipts, blobs, consent references, consent registry,
+  // dossier transfers, pupil keys
+  EXPECT_EQ(db.schema_version().value(), 8);
 }
 
 TEST(SqliteTest, RefusesADatabaseFromANewerVersion) {

@@ -3,11 +3,13 @@
 // Enrolment and the organisation admin's work: a new device asks to be enrolled; the admin
 // (a device holding the organisation signing key) compares its fingerprint, certifies it and
 // adds it to mailboxes with a new epoch each, removes members with a rotation of every mailbox
-// they were in, rotates mailboxes and exports a mailbox's age key for archives.
+// they were in, rotates mailboxes and exports a mailbox's age key for archives. Every change at
+// the hub (removal, rotation) is signed with the organisation key (docs/PROTOCOL.md 7.13).
 //
 //   Administration admin{session};
 //   for (const auto& p : admin.pending_enrolments().value()) { /* compare p.fingerprint */ }
-//   admin.approve_enrolment(device_id, fingerprint_the_device_shows, {intake});
+//   admin.approve_enrolment(device_id, fingerprint_the_device_shows, Person::new_person(),
+//   {intake});
 
 #include <cstdint>
 #include <string_view>
@@ -28,11 +30,14 @@ class Administration {
   [[nodiscard]] protocol::Result<void> request_enrolment();
   /// The organisation's devices waiting for approval (admin).
   [[nodiscard]] protocol::Result<std::vector<PendingDevice>> pending_enrolments();
-  /// Signs the device certificate after comparing the fingerprint, then adds the device to
-  /// `mailboxes` (a new epoch each, so it can read their whole history). Admin only
-  /// (not_an_admin).
+  /// The organisation's enrolled devices with the person each is certified for (admin).
+  [[nodiscard]] protocol::Result<std::vector<OrganisationDevice>> devices();
+  /// Signs the device certificate for `person` after comparing the fingerprint (keys and the
+  /// claimed role), then adds the device to `mailboxes` (a new epoch each, so it can read their
+  /// whole history). An existing person must be certified on an enrolled device of the
+  /// organisation (unknown_person). Admin only (not_an_admin).
   [[nodiscard]] protocol::Result<void> approve_enrolment(
-      const protocol::Id& device_id, std::string_view expected_fingerprint,
+      const protocol::Id& device_id, std::string_view expected_fingerprint, const Person& person,
       const std::vector<protocol::Id>& mailboxes);
   /// Removes the device and rotates every mailbox of the organisation it was a member of;
   /// returns those mailboxes.

@@ -23,6 +23,7 @@
 #include <draaischijf/client/session.hpp>
 #include <draaischijf/client/types.hpp>
 #include <draaischijf/policies/consent_json.hpp>
+#include <draaischijf/policies/date.hpp>
 #include <draaischijf/policies/record_json.hpp>
 
 namespace draaischijf::client {
@@ -34,6 +35,15 @@ struct Consent {
   std::int64_t registered_at_ms = 0;
   protocol::Id registered_by{};  // the registering device
   std::optional<std::int64_t> revoked_at_ms;
+};
+
+/// The announcement of a pupil's dossier transfer to a new CLB, R14's evidence at the hub
+/// (docs/POLICY.md 10): the hub dates it and computes when the objection period has passed.
+struct Transfer {
+  protocol::Hash256 pupil{};
+  std::int64_t announced_at_ms = 0;             // hub time
+  policies::CivilDate window_passes_on;         // the hub's computation (objection_days)
+  std::optional<std::int64_t> objection_at_ms;  // hub time, when an objection is registered
 };
 
 /// One line of the hub's disclosure register: a message about the pupil that was allowed out.
@@ -57,6 +67,12 @@ class ConsentRegistry {
   [[nodiscard]] protocol::Result<std::vector<Withdrawal>> revoke(const protocol::Id& consent_id);
   [[nodiscard]] protocol::Result<std::vector<Disclosure>> disclosures(
       const protocol::Hash256& pupil);
+  /// Announces the transfer of the pupil's dossier (once: the hub dates it, so the period can be
+  /// neither backdated nor restarted).
+  [[nodiscard]] protocol::Result<Transfer> announce_transfer(const protocol::Hash256& pupil);
+  /// Registers the written objection to the announced transfer.
+  [[nodiscard]] protocol::Result<Transfer> register_objection(const protocol::Hash256& pupil);
+  [[nodiscard]] protocol::Result<Transfer> transfer(const protocol::Hash256& pupil);
 
  private:
   detail::SessionState* state_;

@@ -40,6 +40,7 @@ enum class client_errc {
   file_exists,             // a file to save is there already (or its .part file): not replaced
   member_role_mismatch,    // a member's certified role does not fit the mailbox's function
   no_pupil_key,            // this device has not received its organisation's pupil key yet
+  unknown_person,          // no enrolled device of the organisation is certified for that staff id
 };
 
 [[nodiscard]] const boost::system::error_category& client_category() noexcept;

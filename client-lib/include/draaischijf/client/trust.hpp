@@ -33,9 +33,12 @@ namespace draaischijf::client {
 /// What people compare when they verify a key out of band: the first 20 bytes of its key id
 /// (docs/PROTOCOL.md 1.6) as ten groups of four hex digits.
 [[nodiscard]] std::string fingerprint(const protocol::SigningPublicKey& key);
-/// A device's fingerprint covers both of its public keys, so neither can be swapped alone.
+/// A device's fingerprint covers both of its public keys and the role it claims (a vocabulary
+/// name, from its client certificate), so that a hub can swap neither a key nor the role the
+/// admin then certifies.
 [[nodiscard]] std::string device_fingerprint(const protocol::SigningPublicKey& signing_key,
-                                             const protocol::X25519PublicKey& encryption_key);
+                                             const protocol::X25519PublicKey& encryption_key,
+                                             std::string_view role);
 /// The same fingerprint with spaces and case ignored, as people type it.
 [[nodiscard]] bool same_fingerprint(std::string_view a, std::string_view b);
 

@@ -175,6 +175,7 @@ struct GivenApproval {
   protocol::Id message_id{};
   protocol::Id thread_id{};  // the sender must send in exactly this thread
   std::string role;          // the approving role, as this device's certificate says
+  protocol::Id person{};     // the approver's staff id, as this device's certificate says
   protocol::CategorySet categories;
   protocol::Hash256 content_hash{};
 };
@@ -187,9 +188,32 @@ struct PolicyCheckStatus {
 
 struct PendingDevice {
   protocol::Id device_id{};
-  protocol::Id staff_id{};
+  std::string role;         // the role it claims (its client certificate), as the hub relays it
+  std::string fingerprint;  // device_fingerprint of the keys and role it asks to have certified
+};
+
+/// An enrolled device of the admin's own organisation, from its verified certificate.
+struct OrganisationDevice {
+  protocol::Id device_id{};
+  protocol::Id person{};  // the staff id certified for it: one per person, on each of its devices
   std::string role;
-  std::string fingerprint;  // device_fingerprint of the keys it asks to have certified
+};
+
+/// Whose device an enrolment certifies. Four-eyes compares persons, so a second device of a
+/// person must get that person's staff id; the device's own word on it is not asked.
+class Person {
+ public:
+  /// A person already certified on an enrolled device of the organisation.
+  [[nodiscard]] static Person existing(const protocol::Id& staff_id) noexcept {
+    return Person{staff_id};
+  }
+  /// Someone without a device yet: the admin's client draws a fresh staff id.
+  [[nodiscard]] static Person new_person() noexcept { return Person{std::nullopt}; }
+  [[nodiscard]] const std::optional<protocol::Id>& staff_id() const noexcept { return staff_id_; }
+
+ private:
+  explicit Person(std::optional<protocol::Id> staff_id) noexcept : staff_id_(staff_id) {}
+  std::optional<protocol::Id> staff_id_;
 };
 
 /// "leren_en_studeren,contact": the category names, comma separated.

@@ -66,6 +66,10 @@ class EnumSet {
     bits_ |= std::uint64_t{1} << static_cast<unsigned>(value);
     return *this;
   }
+  constexpr EnumSet& remove(Enum value) {
+    bits_ &= ~(std::uint64_t{1} << static_cast<unsigned>(value));
+    return *this;
+  }
   [[nodiscard]] constexpr bool contains(Enum value) const {
     return (bits_ >> static_cast<unsigned>(value) & 1U) != 0;
   }

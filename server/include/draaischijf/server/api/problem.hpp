@@ -59,9 +59,10 @@ enum class ProblemKind : unsigned {
   role_not_permitted,    // role-not-permitted
   epoch_expired,         // epoch-expired
   member_role_mismatch,  // member-role-mismatch
+  admin_signature_invalid,  // admin-signature-invalid
 };
 inline constexpr std::size_t kProblemKinds =
-    static_cast<std::size_t>(ProblemKind::member_role_mismatch) + 1;
+    static_cast<std::size_t>(ProblemKind::admin_signature_invalid) + 1;
 
 struct ProblemType {
   ProblemKind kind = ProblemKind::internal;

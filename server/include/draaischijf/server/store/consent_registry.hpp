@@ -7,7 +7,9 @@
 //     consent again, so a revocation holds for the very next request;
 //   - second approvals, signed by a colleague's device, held until the message names them;
 //   - the disclosure register the message store fills with every allowed message about a
-//     pupil, read back per pupil to answer an inzage request.
+//     pupil, read back per pupil to answer an inzage request;
+//   - dossier transfer announcements (R14's evidence): when the CLB announced the transfer
+//     of a pupil's dossier, by hub time, and the objection if one was registered.
 // Every read is scoped by organisation: another organisation's consent is simply not found.
 
 #include <cstdint>
@@ -45,6 +47,16 @@ struct StoredApproval {
   std::int64_t registered_at_ms = 0;    // hub time when it was registered (set when read)
 };
 
+/// The announcement of a pupil's dossier transfer to a new CLB on a change of school, the
+/// evidence from which the hub computes R14's objection window (docs/POLICY.md 10).
+struct TransferRecord {
+  protocol::Id org_id{};  // the CLB that announced it (the sending CLB)
+  protocol::Hash256 pupil{};
+  std::int64_t announced_at_ms = 0;             // hub time
+  protocol::Id announced_by{};                  // the device
+  std::optional<std::int64_t> objection_at_ms;  // hub time the objection was registered
+};
+
 /// One line of the disclosure register (its wire form: policies/record_json.hpp).
 using Disclosure = policies::Disclosure;
 
@@ -58,9 +70,10 @@ struct StoredPupilKey {
 };
 
 enum class consent_errc {
-  not_found = 1,    // no such consent (or approval) of this organisation
-  already_revoked,  // a revocation is kept once; revoking again changes nothing
-  id_taken,         // an approval id is stored already
+  not_found = 1,      // no such consent (or approval) of this organisation
+  already_revoked,    // a revocation is kept once; revoking again changes nothing
+  id_taken,           // an approval id is stored already
+  already_announced,  // a transfer is announced once per pupil; its date is not moved
 };
 
 [[nodiscard]] const boost::system::error_category& consent_category() noexcept;
@@ -110,6 +123,18 @@ class ConsentRegistry {
   /// The box left for `device_id` of `org_id`; not_found when there is none.
   [[nodiscard]] virtual sqlite::Result<std::vector<std::uint8_t>> pupil_key(
       const protocol::Id& org_id, const protocol::Id& device_id) = 0;
+  /// Stores a transfer announcement with a `transfer.announced` audit row; already_announced
+  /// when the pupil's transfer was announced before (the window is not restarted).
+  [[nodiscard]] virtual bool announce_transfer(const TransferRecord& transfer, Done done) = 0;
+  /// Registers the objection to an announced transfer (`transfer.objection` audit row);
+  /// not_found without an announcement. A second objection keeps the first one's time.
+  [[nodiscard]] virtual bool register_objection(const protocol::Id& org_id,
+                                                const protocol::Hash256& pupil,
+                                                const protocol::Id& device_id, std::int64_t at_ms,
+                                                Done done) = 0;
+  /// The pupil's transfer announcement by `org_id`; not_found when there is none.
+  [[nodiscard]] virtual sqlite::Result<TransferRecord> transfer(const protocol::Id& org_id,
+                                                                const protocol::Hash256& pupil) = 0;
 };
 
 /// The SQLite consent registry on the hub's Storage.
@@ -147,6 +172,12 @@ class SqliteConsentRegistry final : public ConsentRegistry {
   [[nodiscard]] bool store_pupil_key(const StoredPupilKey& box, Done done) override;
   [[nodiscard]] sqlite::Result<std::vector<std::uint8_t>> pupil_key(
       const protocol::Id& org_id, const protocol::Id& device_id) override;
+  [[nodiscard]] bool announce_transfer(const TransferRecord& transfer, Done done) override;
+  [[nodiscard]] bool register_objection(const protocol::Id& org_id, const protocol::Hash256& pupil,
+                                        const protocol::Id& device_id, std::int64_t at_ms,
+                                        Done done) override;
+  [[nodiscard]] sqlite::Result<TransferRecord> transfer(const protocol::Id& org_id,
+                                                        const protocol::Hash256& pupil) override;
 
  private:
   std::shared_ptr<Storage> storage_;

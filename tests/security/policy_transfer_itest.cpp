@@ -1,0 +1,63 @@
+// Dossier transfer announcements through the real hub (R14's evidence): the CLB's staff
+// announce a pupil's transfer once, at the hub's time (no date from the client), register an
+// objection, and read the record with the day the hub computes the window to pass; schools
+// and the organisation admin may not. How the policy gate uses the record is in
+// transfer_evidence_test.cpp (with an injected clock).
+
+#include <chrono>
+
+#include <gtest/gtest.h>
+
+#include <draaischijf/policies/date.hpp>
+
+#include "policy_security_fixture.hpp"
+
+namespace draaischijf::testing {
+namespace {
+
+namespace json = boost::json;
+
+const std::string kBody = R"({"pupil":")" + test_pupil_hex() + R"("})";
+
+TEST(PolicyTransferTest, TheClbAnnouncesATransferOnceAndTheHubDatesTheWindow) {
+  TempDir dir;
+  DevHub hub{dir.path()};
+  const auto before = std::chrono::system_clock::now();
+  const auto announced = hub.call("clb", post("/v1/transfers", kBody));
+  ASSERT_EQ(announced.status, 201) << announced.body;
+  const auto record = json::parse(announced.body).as_object();
+  const auto passes = policies::to_string(policies::belgian_date(before + std::chrono::days(10)));
+  EXPECT_EQ(record.at("window_passes_on").as_string(), passes) << announced.body;
+  EXPECT_FALSE(record.contains("objection_at_ms"));
+
+  const auto again = hub.call("clb", post("/v1/transfers", kBody));
+  EXPECT_EQ(again.status, 409) << "the window is not restarted: " << again.body;
+
+  const auto objected = hub.call("clb", post("/v1/transfers/objection", kBody));
+  ASSERT_EQ(objected.status, 200) << objected.body;
+  EXPECT_TRUE(json::parse(objected.body).as_object().contains("objection_at_ms"));
+  const auto read = hub.call("clb", get("/v1/transfers?pupil=" + test_pupil_hex()));
+  EXPECT_EQ(read.status, 200) << read.body;
+  EXPECT_NE(read.body.find("objection_at_ms"), std::string::npos) << read.body;
+}
+
+TEST(PolicyTransferTest, AnObjectionWithoutAnnouncementIsNotFound) {
+  TempDir dir;
+  DevHub hub{dir.path()};
+  EXPECT_EQ(hub.call("clb", post("/v1/transfers/objection", kBody)).status, 404);
+  EXPECT_EQ(hub.call("clb", get("/v1/transfers?pupil=" + test_pupil_hex())).status, 404);
+}
+
+TEST(PolicyTransferTest, OnlyTheClbsStaffMayAnnounce) {
+  TempDir dir;
+  DevHub hub{dir.path()};
+  const auto school = hub.call("school", post("/v1/transfers", kBody));
+  EXPECT_EQ(school.status, 403);
+  EXPECT_EQ(problem_slug(school), "clb-only");
+  const auto admin = hub.call("clb", post("/v1/transfers", kBody), true);
+  EXPECT_EQ(admin.status, 403);
+  EXPECT_EQ(problem_slug(admin), "role-not-permitted");
+}
+
+}  // namespace
+}  // namespace draaischijf::testing

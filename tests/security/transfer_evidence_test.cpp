@@ -1,0 +1,159 @@
+// R14's objection window is the hub's evidence, not the sender's word: the policy gate sets
+// schoolverandering, wachttermijn_verstreken and verzet from the transfer announcement the CLB
+// registered and from the clock it is given (`now`, injected here: nobody waits ten days). A
+// sender who attests the flags without an announcement, or before the window has passed, or
+// after an objection, is refused; the mandatory set (R13) still goes on an objection.
+
+#include <algorithm>
+#include <chrono>
+#include <future>
+
+#include <gtest/gtest.h>
+
+#include <draaischijf/policies/rule_set.hpp>
+#include <draaischijf/server/store/consent_registry.hpp>
+#include <draaischijf/server/store/directory.hpp>
+
+#include "policy/policy_gate.hpp"
+#include "store_fixture.hpp"
+#include "test_support.hpp"
+
+namespace draaischijf::server {
+namespace {
+
+using namespace std::chrono_literals;
+using policies::Flag;
+using protocol::DataCategory;
+using protocol::Id;
+
+constexpr Id kSenderClb{0x01};
+constexpr Id kNewClb{0x02};
+constexpr Id kDevice{0x03};
+constexpr Id kNewClbMailbox{0x04};
+constexpr protocol::Hash256 kPupil{0x05};
+
+// 2026-03-02 09:00 UTC, a Monday: the day the transfer is announced.
+const auto kAnnounced =
+    std::chrono::system_clock::time_point(std::chrono::sys_days(std::chrono::year{2026} / 3 / 2)) +
+    9h;
+
+std::uint32_t bits(std::initializer_list<Flag> flags) {
+  return static_cast<std::uint32_t>(policies::FlagSet(flags).bits());
+}
+
+std::int64_t ms(std::chrono::system_clock::time_point t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+}
+
+template <class Start>
+sqlite::Result<void> committed(Start start) {
+  std::promise<sqlite::Result<void>> promise;
+  auto future = promise.get_future();
+  EXPECT_TRUE(start([&](sqlite::Result<void> r) { promise.set_value(r); }));
+  return future.get();
+}
+
+class TransferEvidenceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const auto path = (dir / "hub.db").string();
+    testing::register_mailbox(path, kNewClbMailbox, 0, kNewClb, "clb");
+    auto db = sqlite::Database::open(path).value();
+    testing::register_organisation(db, kSenderClb, "clb");
+    const std::array<std::uint8_t, 32> key{};
+    auto device = db.prepare(
+                        "INSERT INTO devices (device_id, org_id, role, state, signing_key, "
+                        "encryption_key, staff_id, requested_at_ms) "
+                        "VALUES (?, ?, 'clb_onthaal', 'enrolled', ?, ?, ?, 0)")
+                      .value();
+    device.bind(1, kDevice).bind(2, kSenderClb).bind(3, key).bind(4, key).bind(5, Id{0x06});
+    ASSERT_TRUE(device.run());
+  }
+
+  // The rest of the dossier (R14), or with `mandatory` the mandatory set (R13), to the new
+  // CLB, attesting `flags`.
+  sqlite::Result<GateVerdict> judge(std::uint32_t flags, std::chrono::system_clock::time_point now,
+                                    bool mandatory = false) {
+    protocol::OuterHeader outer;
+    outer.message_id = protocol::random_id();
+    outer.sender_org = kSenderClb;
+    outer.kind = protocol::MessageKind::doorverwijzing;
+    outer.purpose = protocol::Purpose::dossieroverdracht;
+    outer.categories.add(mandatory ? DataCategory::identificatie : DataCategory::psychisch_sociaal);
+    outer.attestations = flags;
+    outer.pupil_pseudonym = kPupil;
+    outer.recipients = {{kNewClbMailbox, 0}};
+    return gate.judge(caller, outer, now);
+  }
+
+  void announce() {
+    const TransferRecord record{kSenderClb, kPupil, ms(kAnnounced), kDevice, std::nullopt};
+    ASSERT_TRUE(committed([&](auto done) { return registry.announce_transfer(record, done); }));
+  }
+
+  static bool refused_by_r14(const GateVerdict& verdict) {
+    if (!verdict.refusal) {
+      return false;
+    }
+    const auto ids = verdict.refusal->rule_ids();
+    return std::find(ids.begin(), ids.end(), "R14") != ids.end();
+  }
+
+  static bool noted(const GateVerdict& verdict, std::string_view part) {
+    return std::any_of(verdict.notes.begin(), verdict.notes.end(),
+                       [&](const std::string& n) { return n.find(part) != std::string::npos; });
+  }
+
+  testing::TempDir dir;
+  std::shared_ptr<Storage> storage = Storage::open((dir / "hub.db").string()).value();
+  SqliteDirectory directory{storage};
+  SqliteConsentRegistry registry{storage};
+  PolicyGate gate{std::make_shared<const policies::RuleSet>(
+                      policies::parse_rule_set(policies::bundled_rule_text()).value()),
+                  directory, registry};
+  Caller caller{kSenderClb, kDevice, protocol::OrgType::clb, "clb_onthaal", false, true};
+  const std::uint32_t passed = bits({Flag::schoolverandering, Flag::wachttermijn_verstreken});
+};
+
+TEST_F(TransferEvidenceTest, AttestedWaitingPeriodWithoutAnnouncementIsRefused) {
+  const auto verdict = judge(passed, kAnnounced + 30 * 24h).value();
+  EXPECT_TRUE(verdict.refusal) << "the sender's word alone opened R14";
+  EXPECT_TRUE(noted(verdict, "no dossier transfer is announced")) << verdict.notes.size();
+}
+
+TEST_F(TransferEvidenceTest, ElevenDaysAfterTheAnnouncementWithoutObjectionTheRestGoes) {
+  announce();
+  const auto verdict = judge(passed, kAnnounced + 11 * 24h).value();
+  EXPECT_FALSE(verdict.refusal) << "11 days after the announcement the window has passed";
+  // The hub's own computation: the sender need not even attest the passed window.
+  EXPECT_FALSE(judge(bits({Flag::schoolverandering}), kAnnounced + 11 * 24h).value().refusal);
+}
+
+TEST_F(TransferEvidenceTest, WithinTheWindowTheSendersAttestationDoesNotCount) {
+  announce();
+  const auto verdict = judge(passed, kAnnounced + 5 * 24h).value();
+  EXPECT_TRUE(refused_by_r14(verdict));
+  EXPECT_TRUE(noted(verdict, "runs until 2026-03-12"));
+  EXPECT_TRUE(refused_by_r14(judge(passed, kAnnounced + 9 * 24h).value()));
+  EXPECT_FALSE(judge(passed, kAnnounced + 10 * 24h).value().refusal) << "10 calendar days";
+}
+
+TEST_F(TransferEvidenceTest, ARegisteredObjectionHoldsBackTheRestButNotTheMandatorySet) {
+  announce();
+  ASSERT_TRUE(committed([&](auto done) {
+    return registry.register_objection(kSenderClb, kPupil, kDevice, ms(kAnnounced + 24h), done);
+  }));
+  const auto verdict = judge(passed, kAnnounced + 30 * 24h).value();
+  EXPECT_TRUE(refused_by_r14(verdict)) << "the objection counts though the sender left it out";
+  EXPECT_TRUE(noted(verdict, "objection"));
+  EXPECT_FALSE(judge(passed, kAnnounced + 30 * 24h, true).value().refusal) << "R13 still goes";
+}
+
+TEST_F(TransferEvidenceTest, TheMandatorySetNeedsTheAnnouncementToo) {
+  EXPECT_TRUE(judge(bits({Flag::schoolverandering}), kAnnounced, true).value().refusal);
+  announce();
+  EXPECT_FALSE(judge(bits({Flag::schoolverandering}), kAnnounced, true).value().refusal);
+}
+
+}  // namespace
+}  // namespace draaischijf::server
