@@ -60,8 +60,8 @@ protocol::Result<void> send_pupil_key(detail::SessionState& s, const protocol::I
   }
   const auto box = protocol::seal_pupil_key(**key, s.secrets.org_id, device_id,
                                             device->encryption_key, *s.secrets.organisation);
-  auto stored = s.expect_ok(s.hub->post("/v1/devices/" + hex(device_id) + "/pupil-key", box,
-                                        "application/octet-stream"));
+  auto stored = s.expect_ok(
+      s.hub->post("/v1/devices/" + hex(device_id) + "/pupil-key", box, "application/octet-stream"));
   if (!stored) {
     return stored.error();
   }

@@ -49,8 +49,7 @@ bool names_a_pupil(CategorySet categories) noexcept {
 }
 
 bool is_valid_reference(std::string_view reference) noexcept {
-  return !reference.empty() && reference.size() <= kMaxPupilReference &&
-         is_display_safe(reference);
+  return !reference.empty() && reference.size() <= kMaxPupilReference && is_display_safe(reference);
 }
 
 Result<PupilBinding> bind_pupil(const PupilKey& key, std::string_view reference) {
@@ -74,14 +73,13 @@ Hash256 pupil_pseudonym(const PupilBinding& binding) {
   return hash256(kPseudonymDomain, {binding.salt, bytes_of(binding.reference)});
 }
 
-std::vector<std::uint8_t> seal_pupil_key(const PupilKey& key, const Id& org_id,
-                                         const Id& device_id, const X25519PublicKey& device_key,
+std::vector<std::uint8_t> seal_pupil_key(const PupilKey& key, const Id& org_id, const Id& device_id,
+                                         const X25519PublicKey& device_key,
                                          const SigningKey& organisation) {
   ensure_sodium();
   std::vector<std::uint8_t> box(kBoxSize);
   crypto_box_seal(box.data(), key.secret().expose().data(), key.secret().kSize, device_key.data());
-  const Signature signature =
-      organisation.sign(kBoxDomain, box_statement(org_id, device_id, box));
+  const Signature signature = organisation.sign(kBoxDomain, box_statement(org_id, device_id, box));
   box.insert(box.end(), signature.begin(), signature.end());
   return box;
 }

@@ -26,6 +26,7 @@
 #include <draaischijf/protocol/encoding.hpp>
 #include <draaischijf/protocol/envelope.hpp>
 #include <draaischijf/protocol/epoch.hpp>
+#include <draaischijf/protocol/pupil.hpp>
 #include <draaischijf/server/admin/dev_deployment.hpp>
 
 #include "load_tls.hpp"
@@ -326,6 +327,9 @@ std::vector<std::vector<std::uint8_t>> seal_envelopes(const Options& options) {
   auto seal_range = [&](std::size_t begin, std::size_t end) {
     protocol::Draft draft;
     draft.kind = protocol::MessageKind::consultatie;
+    // A pupil the school names with a salt of the load's own: the hub sees only the pseudonym.
+    draft.pupil = protocol::PupilBinding{"bench-leerling",
+                                         protocol::hash256("draaischijf-bench/pupil-salt", {})};
     draft.fragments.push_back(
         {protocol::DataCategory::leren_en_studeren, protocol::GuidanceDomain::none, "text/plain",
          protocol::SecretBytes::copy_of(

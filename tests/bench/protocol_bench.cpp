@@ -55,6 +55,7 @@ struct World {
     Draft d;
     d.kind = MessageKind::doorverwijzing;
     d.purpose = Purpose::doorverwijzing;
+    d.pupil = PupilBinding{"bench-leerling", hash256("draaischijf-bench/pupil-salt", {})};
     d.fragments.push_back({DataCategory::psychisch_sociaal, GuidanceDomain::none, "text/plain",
                            SecretBytes::random(size)});
     return d;

@@ -9,6 +9,7 @@
 
 #include <draaischijf/policies/vocabulary.hpp>
 #include <draaischijf/protocol/approval.hpp>
+#include <draaischijf/protocol/pupil.hpp>
 
 #include "policy_security_fixture.hpp"
 
@@ -125,6 +126,42 @@ TEST_F(PolicyApprovalTest, AnApprovalOlderThanFourteenDaysNoLongerCounts) {
 
 // Four-eyes compares persons, not devices: the social worker's second device (here certified
 // with the arts role, the worst case) is the same person, so its approval is their own.
+// The sender carries the approval inside its envelope (envelope v2), so it fetches it from the
+// hub: its own organisation may, no other, and an unknown id looks the same as another's.
+TEST_F(PolicyApprovalTest, OnlyTheApproversOrganisationFetchesAnApprovalToCarryIt) {
+  Draft draft = draft_of(DataCategory::preventieve_gezondheidszorg, "Groeicurve buigt af.");
+  draft.consent_reference = consent;
+  approve(draft, {intake}, now_ms(), arts);
+  const auto id = parse_approval(draft.approvals.at(0)).value().statement.approval_id;
+  const auto own = hub.call("clb", get("/v1/approvals/" + hex(id)));
+  EXPECT_EQ(own.status, 200) << own.body;
+  EXPECT_EQ(own.body, text_of(draft.approvals.at(0)));
+  const auto other = hub.call("caw", get("/v1/approvals/" + hex(id)));
+  const auto unknown = hub.call("clb", get("/v1/approvals/" + hex(random_id())));
+  EXPECT_EQ(other.status, 404) << other.body;
+  EXPECT_EQ(unknown.status, 404) << unknown.body;
+  EXPECT_EQ(problem_slug(other), problem_slug(unknown));
+}
+
+// The pupil-key box a device opens: only the device itself fetches it, only its organisation's
+// admin leaves one, and only for an enrolled device of that organisation.
+TEST_F(PolicyApprovalTest, APupilKeyBoxIsForItsDeviceAndFromItsOwnAdmin) {
+  const auto clb_device = hex(hub.keys("clb").device_id);
+  const auto clb_admin = hex(hub.keys("clb", true).device_id);
+  EXPECT_EQ(hub.call("clb", get("/v1/devices/" + clb_device + "/pupil-key")).status, 200);
+  EXPECT_EQ(hub.call("clb", get("/v1/devices/" + clb_admin + "/pupil-key")).status, 404);
+  EXPECT_EQ(hub.call("caw", get("/v1/devices/" + clb_device + "/pupil-key")).status, 404);
+  const std::string box(kPupilKeyBoxSize, 'x');
+  EXPECT_EQ(hub.call("clb", post("/v1/devices/" + clb_device + "/pupil-key", box)).status, 403)
+      << "a staff device is no admin";
+  EXPECT_EQ(hub.call("caw", post("/v1/devices/" + clb_device + "/pupil-key", box), true).status,
+            404)
+      << "another organisation's admin";
+  EXPECT_EQ(
+      hub.call("clb", post("/v1/devices/" + clb_device + "/pupil-key", box.substr(1)), true).status,
+      422);
+}
+
 TEST_F(PolicyApprovalTest, AnApprovalFromAnotherDeviceOfTheSenderDoesNotCount) {
   const auto second_device =
       enrol_device(hub, dir.path(), "clb", "clb_arts", ~std::uint64_t{0}, social_worker.staff_id);

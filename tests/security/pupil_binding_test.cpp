@@ -20,9 +20,9 @@ TEST(PupilBindingTest, ThePseudonymFollowsTheOrganisationsKeyAndReference) {
   const auto key = PupilKey::of_organisation(clb.key);
   const auto a = bind_pupil(key, "dossier-2016-0042").value();
   // The same organisation derives the same pseudonym on every device and every day...
-  EXPECT_EQ(pupil_pseudonym(a),
-            pupil_pseudonym(bind_pupil(PupilKey::of_organisation(clb.key), "dossier-2016-0042")
-                                .value()));
+  EXPECT_EQ(
+      pupil_pseudonym(a),
+      pupil_pseudonym(bind_pupil(PupilKey::of_organisation(clb.key), "dossier-2016-0042").value()));
   // ...another reference or another organisation's key gives another one, so a hub that knows
   // references (or guesses them) cannot recompute them without the key.
   EXPECT_NE(pupil_pseudonym(a), pupil_pseudonym(bind_pupil(key, "dossier-2016-0043").value()));
@@ -36,7 +36,7 @@ TEST(PupilBindingTest, ReferencesAreBoundedAndDisplaySafe) {
   const TestOrg clb;
   const auto key = PupilKey::of_organisation(clb.key);
   for (const std::string& bad : {std::string(), std::string(129, 'a'), std::string("a\nb"),
-                                std::string("a\x1b[2Jb"), std::string("a\u202Eb")}) {
+                                 std::string("a\x1b[2Jb"), std::string("a\u202Eb")}) {
     EXPECT_EQ(bind_pupil(key, bad).error(), make_error_code(errc::field_out_of_range)) << bad;
   }
   EXPECT_TRUE(bind_pupil(key, std::string(128, 'a')));

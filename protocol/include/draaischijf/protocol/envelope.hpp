@@ -13,7 +13,7 @@
 // approvals (a recipient checks that the approved content is what it opened), the pupil binding
 // (the outer pseudonym is checked against the pupil named inside) and each attachment's
 // plaintext hash (so attachments can be approved before they are encrypted). Version 1 is
-// refused everywhere (PROTOCOL.md 7.14 says why).
+// refused everywhere (PROTOCOL.md 7.15 says why).
 //
 // docs/PROTOCOL.md gives every byte. Parsers never throw: each refusal is a specific errc.
 

@@ -1,6 +1,6 @@
 #pragma once
 
-// Pupil pseudonyms (PROTOCOL.md 7.13). The outer part names the pupil a message is about with a
+// Pupil pseudonyms (PROTOCOL.md 7.14). The outer part names the pupil a message is about with a
 // 32-byte pseudonym the hub uses to match consents and to keep the disclosure register. The
 // pseudonym is not the sender's word: it is derived from the sending organisation's own pupil
 // reference with a salt only that organisation's devices can compute, and the signed inner part
