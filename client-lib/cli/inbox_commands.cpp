@@ -250,6 +250,10 @@ std::string flag_warning(const std::string& flag) {
     return "created_after_receipt: the sender signed this message more than 5 minutes after the "
            "hub says it received it; the sender's clock or the hub's times are wrong";
   }
+  if (flag == "thread_gap") {
+    return "thread_gap: this answers a message this device never received or sent; the hub may "
+           "have held it back, or a colleague's device sent it. Ask the sender or a colleague";
+  }
   return flag + " in the sender's sequence numbers";
 }
 

@@ -132,6 +132,17 @@ Result<void> open_received(SessionState& s, std::shared_ptr<MailboxKeys>& mailbo
   if (m.created_at_ms > m.received_at_ms + kAllowedClockSkewMs) {
     m.flags += m.flags.empty() ? "created_after_receipt" : " created_after_receipt";
   }
+  // A reply to an envelope this device never saw: the hub may have withheld it, or a colleague's
+  // device sent it. Either way the reader is told the thread has a hole here.
+  if (!protocol::is_zero(opened->previous_hash)) {
+    auto known = s.state.knows_envelope(opened->previous_hash);
+    if (!known) {
+      return known.error();
+    }
+    if (!*known) {
+      m.flags += m.flags.empty() ? "thread_gap" : " thread_gap";
+    }
+  }
   return {};
 }
 
@@ -158,6 +169,9 @@ Result<void> receive(SessionState& s, const Id& mailbox_id, std::shared_ptr<Mail
   auto stored = s.state.store(m);
   if (!stored) {
     return stored.error();
+  }
+  if (auto noted = s.state.note_envelope(protocol::envelope_hash(m.envelope)); !noted) {
+    return noted.error();
   }
   // Delivered means durable on this device: the acknowledgement follows the COMMIT.
   if (auto acked = s.expect_ok(s.hub->post(target + "/ack", {}, "application/json")); !acked) {

@@ -21,6 +21,7 @@ CREATE TABLE IF NOT EXISTS sender_sequences (
 CREATE TABLE IF NOT EXISTS sent (
   message_id BLOB PRIMARY KEY, kind TEXT NOT NULL, hub_sequence INTEGER NOT NULL,
   received_at_ms INTEGER NOT NULL, recipients TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS seen_envelopes (envelope_hash BLOB PRIMARY KEY) WITHOUT ROWID;
 )sql";
 
 // The inbox: one row per copy the hub delivered, keyed by mailbox and hub sequence; copies of
@@ -430,6 +431,23 @@ protocol::Result<void> LocalState::record_sent(const SentMessage& m) {
       .bind(4, m.received_at_ms)
       .bind(5, m.recipients);
   return insert.step() == SQLITE_DONE ? protocol::Result<void>() : failed();
+}
+
+protocol::Result<void> LocalState::note_envelope(const protocol::Hash256& envelope_hash) {
+  Statement insert(db_, "INSERT OR IGNORE INTO seen_envelopes (envelope_hash) VALUES (?)");
+  insert.bind(1, envelope_hash);
+  return insert.step() == SQLITE_DONE ? protocol::Result<void>() : failed();
+}
+
+protocol::Result<bool> LocalState::knows_envelope(const protocol::Hash256& envelope_hash) {
+  Statement select(db_, "SELECT 1 FROM seen_envelopes WHERE envelope_hash = ?");
+  select.bind(1, envelope_hash);
+  const int rc = select.step();
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+    return protocol::Result<bool>(boost::system::in_place_error,
+                                  make_error_code(client_errc::state_failed));
+  }
+  return rc == SQLITE_ROW;
 }
 
 protocol::Result<std::vector<SentMessage>> LocalState::sent() {

@@ -86,6 +86,10 @@ class LocalState {
 
   [[nodiscard]] protocol::Result<void> record_sent(const SentMessage& message);
   [[nodiscard]] protocol::Result<std::vector<SentMessage>> sent();
+  /// Every envelope this device sent or received, by envelope hash: a reply whose previous
+  /// envelope is not among them shows a gap in its thread (`thread_gap`).
+  [[nodiscard]] protocol::Result<void> note_envelope(const protocol::Hash256& envelope_hash);
+  [[nodiscard]] protocol::Result<bool> knows_envelope(const protocol::Hash256& envelope_hash);
 
  private:
   explicit LocalState(sqlite3* db) : db_(db) {}

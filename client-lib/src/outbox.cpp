@@ -270,6 +270,10 @@ Result<SendResult> accept_receipt(SessionState& s, const protocol::Draft& draft,
   }
   SendResult result{receipt->message_id, static_cast<std::int64_t>(receipt->sequence),
                     static_cast<std::int64_t>(receipt->received_at_ms), replay};
+  // So that the answers to it are known to continue a thread this device saw (thread_gap).
+  if (auto noted = s.state.note_envelope(receipt->envelope_hash); !noted) {
+    return noted.error();
+  }
   std::string names;
   for (const Id& recipient : recipients) {
     names += (names.empty() ? "" : " ") + hex(recipient);

@@ -184,11 +184,13 @@ class DevHub {
                                       protocol::MessageKind kind = protocol::MessageKind::signaal) {
     return seal_under(pupil_consent(), sender, to, text, kind);
   }
-  /// The same under another consent reference (zero: none).
-  std::vector<std::uint8_t> seal_under(
-      const protocol::Id& consent, const std::string& sender,
-      const std::vector<protocol::MailboxEpochCertificate>& to, std::string_view text,
-      protocol::MessageKind kind = protocol::MessageKind::signaal) {
+  /// The same under another consent reference (zero: none), answering the envelope whose hash
+  /// is `previous` (zero: a new thread).
+  std::vector<std::uint8_t> seal_under(const protocol::Id& consent, const std::string& sender,
+                                       const std::vector<protocol::MailboxEpochCertificate>& to,
+                                       std::string_view text,
+                                       protocol::MessageKind kind = protocol::MessageKind::signaal,
+                                       const protocol::Hash256& previous = {}) {
     const auto device = keys(sender);
     const auto certificate = certificate_of(sender);
     protocol::Draft draft;
@@ -196,6 +198,7 @@ class DevHub {
     draft.purpose = protocol::Purpose::begeleiding;
     draft.pupil = test_pupil_binding();
     draft.consent_reference = consent;
+    draft.previous_hash = previous;
     draft.fragments.push_back({protocol::DataCategory::handelingsgericht_advies,
                                protocol::GuidanceDomain::none, "text/plain",
                                protocol::SecretBytes::copy_of(view_of(text))});

@@ -96,7 +96,8 @@ struct InboxEntry {
   std::string sender_role;
   std::string kind;
   protocol::CategorySet categories;
-  std::vector<std::string> flags;  // gap:N, replay, out-of-order, conflict, created_after_receipt
+  std::vector<std::string> flags;  // gap:N, replay, out-of-order, conflict, created_after_receipt,
+                                   // thread_gap
   std::string problem;             // why it was refused; empty when it verified
   bool read = false;
 };
