@@ -87,13 +87,14 @@ TEST(HubFileModes, DataDirectoryIsPrivateAndTheDatabaseFilesAre0600) {
   }
 }
 
-// One oversized upload without Expect: 100-continue: 3 MiB of body written whatever the hub says
-// meanwhile, then the answer read. What arrived, and how many 64 KiB writes went through.
-std::pair<std::string, int> stream_too_large_body(DevHub& hub) {
+// One upload without Expect: 100-continue (`request_line`, 10 MiB announced): 3 MiB of body
+// written whatever the hub says meanwhile, then the answer read. What arrived, and how many
+// 64 KiB writes went through.
+std::pair<std::string, int> stream_body(DevHub& hub, const std::string& request_line) {
   auto connection = hub.client("clb");
-  connection->send(
-      "POST /v1/envelopes HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
-      "Content-Type: application/octet-stream\r\nContent-Length: 10485760\r\n\r\n");
+  connection->send(request_line +
+                   "\r\nHost: localhost\r\nConnection: close\r\n"
+                   "Content-Type: application/octet-stream\r\nContent-Length: 10485760\r\n\r\n");
   const std::string chunk(64 * 1024, 'x');
   int sent = 0;
   while (sent < 48 && connection->send(chunk)) {
@@ -112,10 +113,24 @@ TEST(HubEarlyRefusal, TooLargeBodyWithoutExpectGetsTheProblemDocument) {
   TempDir dir;
   DevHub hub(dir.path(), "[limits]\nmax_envelope_bytes = 4096\n");
   for (int attempt = 0; attempt < 8; ++attempt) {
-    const auto [answer, sent] = stream_too_large_body(hub);
+    const auto [answer, sent] = stream_body(hub, "POST /v1/envelopes HTTP/1.1");
     EXPECT_EQ(sent, 48) << "the hub reset the connection while the body was still coming";
     EXPECT_EQ(answer.rfind("HTTP/1.1 413", 0), 0U) << attempt << ": " << answer.substr(0, 200);
     EXPECT_NE(answer.find("envelope-too-large"), std::string::npos);
+  }
+}
+
+// The same for the blob route, whose refusals come before the body is read (here: no recipient
+// mailbox named): the problem document arrives, not a reset.
+TEST(HubEarlyRefusal, ABlobRefusedBeforeItsBodyGetsTheProblemDocument) {
+  TempDir dir;
+  DevHub hub(dir.path());
+  for (int attempt = 0; attempt < 8; ++attempt) {
+    const auto [answer, sent] =
+        stream_body(hub, "PUT /v1/blobs/00112233445566778899aabbccddeeff HTTP/1.1");
+    EXPECT_EQ(sent, 48) << "the hub reset the connection while the body was still coming";
+    EXPECT_EQ(answer.rfind("HTTP/1.1 422", 0), 0U) << attempt << ": " << answer.substr(0, 200);
+    EXPECT_NE(answer.find("invalid-field"), std::string::npos);
   }
 }
 

@@ -72,9 +72,14 @@ struct BlobCall {
   [[nodiscard]] Response refusal(ProblemKind kind, std::string extra = {}) const {
     return problem(problem_type(kind), false, std::move(extra));
   }
+  // An answer that ends the connection may come while the body is still arriving: linger, so
+  // the problem document reaches the client instead of a reset.
   net::awaitable<bool> answer(Response response) const {
     const bool keep_alive = response.keep_alive();
     auto [error, written] = co_await http::async_write(stream, response, kNoThrow);
+    if (!error && !keep_alive) {
+      co_await linger(stream);
+    }
     co_return !error && keep_alive;
   }
   void restart_deadline() const {

@@ -113,25 +113,6 @@ net::awaitable<bool> header_is_folded(Connection& c) {
   }
 }
 
-// After a refusal the client may still be sending a body: reading and discarding it for a
-// while (bounded) lets the refusal arrive instead of a reset. The write side is shut first,
-// so a client that already has the whole answer sees its end at once.
-net::awaitable<void> linger(TlsStream& stream) {
-  constexpr std::size_t kDrainBytes = std::size_t{4} << 20;
-  auto& tcp = beast::get_lowest_layer(stream);
-  boost::system::error_code ignored;
-  tcp.socket().shutdown(net::ip::tcp::socket::shutdown_send, ignored);
-  tcp.expires_after(std::chrono::seconds(2));
-  std::vector<char> scratch(16 * 1024);
-  for (std::size_t drained = 0; drained < kDrainBytes;) {
-    auto [error, n] = co_await tcp.async_read_some(net::buffer(scratch), kNoThrow);
-    if (error) {
-      break;
-    }
-    drained += n;
-  }
-}
-
 // A refusal while a body may be on its way: the problem, then the linger.
 net::awaitable<void> refuse_and_linger(TlsStream& stream, ProblemKind kind, unsigned version,
                                        std::string request_id, std::string extra = {}) {

@@ -3,8 +3,10 @@
 // The transport's HTTP vocabulary (Beast), and the two conversions between it and the API's
 // own ApiRequest and Reply. Only net/ includes this header.
 
+#include <chrono>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -72,6 +74,25 @@ inline boost::asio::awaitable<void> refuse_and_close(TlsStream& stream, ProblemK
                                                      std::string extra = {}) {
   auto response = to_response(problem_reply(kind, request_id, std::move(extra)), version, false);
   co_await http::async_write(stream, response, kNoThrow);
+}
+
+/// After a refusal the client may still be sending a body: reading and discarding it for a
+/// while (bounded) lets the refusal arrive instead of a reset. The write side is shut first,
+/// so a client that already has the whole answer sees its end at once.
+inline boost::asio::awaitable<void> linger(TlsStream& stream) {
+  constexpr std::size_t kDrainBytes = std::size_t{4} << 20;
+  auto& tcp = boost::beast::get_lowest_layer(stream);
+  boost::system::error_code ignored;
+  tcp.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_send, ignored);
+  tcp.expires_after(std::chrono::seconds(2));
+  std::vector<char> scratch(16 * 1024);
+  for (std::size_t drained = 0; drained < kDrainBytes;) {
+    auto [error, n] = co_await tcp.async_read_some(boost::asio::buffer(scratch), kNoThrow);
+    if (error) {
+      break;
+    }
+    drained += n;
+  }
 }
 
 }  // namespace draaischijf::server
