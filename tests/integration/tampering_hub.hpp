@@ -198,15 +198,19 @@ class TamperingTest : public ::testing::Test {
 
   // The school sends the CLB's onthaal mailbox `file` as an attachment (R34: a consultation
   // about learning, which needs no consent).
-  static client::SendResult send_file_to_onthaal(Client& school, const fs::path& file,
-                                                 const Id& onthaal_mailbox) {
+  static client::Composition file_to_onthaal(const fs::path& file, const Id& onthaal_mailbox,
+                                             std::string file_name = {}) {
     client::Composition letter;
     letter.kind = protocol::MessageKind::consultatie;
     letter.recipients = {onthaal_mailbox};
     letter.pupil = "leerling-van-de-school";
     letter.attachments.push_back(
-        {protocol::DataCategory::leren_en_studeren, file, "application/pdf", {}});
-    auto sent = school.send(std::move(letter));
+        {protocol::DataCategory::leren_en_studeren, file, "application/pdf", std::move(file_name)});
+    return letter;
+  }
+  static client::SendResult send_file_to_onthaal(Client& school, const fs::path& file,
+                                                 const Id& onthaal_mailbox) {
+    auto sent = school.send(file_to_onthaal(file, onthaal_mailbox));
     EXPECT_TRUE(sent) << sent.error().message();
     return sent ? *sent : client::SendResult{};
   }

@@ -37,17 +37,12 @@ class CliOutputTest : public TamperingTest {
     const auto scan = dir.path() / "scan.bin";
     write_file(scan, view_of("inhoud van de scan\n"));
     auto school = open_school();
-    client::Composition letter;
-    letter.kind = protocol::MessageKind::consultatie;
-    letter.recipients = {onthaal};
-    letter.pupil = "school-leerling-7";
+    auto letter = file_to_onthaal(scan, onthaal, kFileName);
     protocol::Fragment fragment;
     fragment.category = protocol::DataCategory::leren_en_studeren;
     fragment.media_type = "text/plain";
     fragment.body = protocol::SecretBytes::copy_of(view_of(kEvilText));
     letter.fragments.push_back(std::move(fragment));
-    letter.attachments.push_back(
-        {protocol::DataCategory::leren_en_studeren, scan, "application/pdf", kFileName});
     const auto sent = school.send(std::move(letter));
     ASSERT_TRUE(sent) << sent.error().message();
     const auto listed = cli({"--json", "inbox"});
@@ -110,13 +105,7 @@ TEST_F(CliOutputTest, AFileNameThatDisguisesALineIsRefusedBeforeAnythingIsSent) 
   const auto scan = dir.path() / "scan.bin";
   write_file(scan, view_of("inhoud\n"));
   auto school = open_school();
-  client::Composition letter;
-  letter.kind = protocol::MessageKind::consultatie;
-  letter.recipients = {onthaal};
-  letter.pupil = "school-leerling-7";
-  letter.attachments.push_back(
-      {protocol::DataCategory::leren_en_studeren, scan, "application/pdf", kEvilFileName});
-  const auto sent = school.send(std::move(letter));
+  const auto sent = school.send(file_to_onthaal(scan, onthaal, kEvilFileName));
   ASSERT_FALSE(sent);
   EXPECT_EQ(sent.error(), make_error_code(protocol::errc::field_out_of_range));
   const auto listed = cli({"--json", "inbox"});

@@ -12,17 +12,9 @@ namespace {
 TEST_F(TamperingTest, AMessageSignedAfterTheHubSaysItArrivedIsFlagged) {
   auto school = open_school();
   const auto send = [&] {
-    client::Composition letter;
-    letter.kind = protocol::MessageKind::consultatie;
-    letter.recipients = {onthaal};
-    letter.pupil = "school-leerling-7";
     const auto scan = dir.path() / "scan.bin";
     write_file(scan, view_of("het verslag\n"));
-    letter.attachments.push_back(
-        {protocol::DataCategory::leren_en_studeren, scan, "application/pdf", {}});
-    const auto sent = school.send(std::move(letter));
-    EXPECT_TRUE(sent) << sent.error().message();
-    return sent ? sent->message_id : Id{};
+    return send_file_to_onthaal(school, scan, onthaal).message_id;
   };
   const auto honest = send();
   ASSERT_TRUE(device->sync());

@@ -102,10 +102,7 @@ Task<Reply> fetch_message(Call& call) {
   if (!envelope) {
     co_return call.problem(envelope.error());
   }
-  co_return Reply{static_cast<unsigned>(Status::ok),
-                  "application/octet-stream",
-                  std::string(envelope->begin(), envelope->end()),
-                  {}};
+  co_return octet_reply(*envelope);
 }
 
 namespace {

@@ -371,17 +371,6 @@ Task<Reply> register_approval(Call& call) {
                                         {"role", protocol::name_of(parsed->approver.role)}});
 }
 
-namespace {
-
-Reply octets(std::span<const std::uint8_t> bytes) {
-  return Reply{static_cast<unsigned>(Status::ok),
-               "application/octet-stream",
-               std::string(bytes.begin(), bytes.end()),
-               {}};
-}
-
-}  // namespace
-
 // The sender carries the approval inside its envelope (PROTOCOL.md 7.12): any device of the
 // approver's organisation may fetch it, no other.
 Task<Reply> get_approval(Call& call) {
@@ -396,7 +385,7 @@ Task<Reply> get_approval(Call& call) {
   if (found->empty()) {
     co_return call.problem(ProblemKind::not_found);
   }
-  co_return octets(found->front().statement);
+  co_return octet_reply(found->front().statement);
 }
 
 // An admin leaves the organisation's pupil key, sealed and signed, for an enrolled device of its
@@ -435,7 +424,7 @@ Task<Reply> fetch_pupil_key(Call& call) {
     co_return box.error() == consent_errc::not_found ? call.problem(ProblemKind::not_found)
                                                      : call.problem(box.error());
   }
-  co_return octets(*box);
+  co_return octet_reply(*box);
 }
 
 Task<Reply> list_disclosures(Call& call) {

@@ -9,6 +9,7 @@
 //   r.headers.emplace_back("Allow", "GET, PUT");
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -43,6 +44,11 @@ struct Reply {
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;  // besides Content-Type
 };
+
+/// 200 with stored bytes as they are (an envelope, an approval, a key box).
+[[nodiscard]] inline Reply octet_reply(std::span<const std::uint8_t> bytes) {
+  return {200, "application/octet-stream", std::string(bytes.begin(), bytes.end()), {}};
+}
 
 /// A problem document (application/problem+json) naming the request; 503 comes with
 /// Retry-After: 1. `extensions` are written as further members, without parsing anything again.
