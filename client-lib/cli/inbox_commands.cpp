@@ -38,6 +38,23 @@ using enum Exit;
 namespace fs = std::filesystem;
 namespace json = boost::json;
 
+namespace {
+
+// Why a mailbox takes nothing now, in words its sender can act on; empty when it is open.
+std::string held_note(const client::DirectoryMailbox& m, std::int64_t now_ms) {
+  if (m.accepting) {
+    return {};
+  }
+  const auto until_ms = static_cast<std::int64_t>(m.valid_until) * 1000;
+  if (until_ms < now_ms) {
+    return "  (held: its key expired on " + when(until_ms) +
+           "; its organisation's admin renews it with draaischijf admin renew)";
+  }
+  return "  (held until rotated)";
+}
+
+}  // namespace
+
 int cmd_directory(Client& client, const Context& context, const Arguments& args) {
   if (args.positional().size() == 2) {
     const auto org = parse_id(args.positional()[1]);
@@ -54,10 +71,11 @@ int cmd_directory(Client& client, const Context& context, const Arguments& args)
         out.push_back({{"mailbox_id", hex(m.mailbox_id)},
                        {"name", m.name},
                        {"epoch", m.epoch},
-                       {"accepting", m.accepting}});
+                       {"accepting", m.accepting},
+                       {"valid_until_ms", m.valid_until * 1000}});
       } else {
         std::cout << hex(m.mailbox_id) << "  " << m.name << "  epoch " << m.epoch
-                  << (m.accepting ? "" : "  (held until rotated)") << "\n";
+                  << held_note(m, protocol::system_clock().now_ms()) << "\n";
       }
     }
     if (context.json_output) {

@@ -43,6 +43,20 @@ Result<std::vector<T>> all_of(const std::vector<json::object>& items, Parse pars
   return out;
 }
 
+// The hub's transfer record for `pupil`; its date is re-read as a date, never shown as sent.
+Result<Transfer> transfer_of(const json::object& o, const protocol::Hash256& pupil) {
+  const auto at = hub_json::count(o, "announced_at_ms");
+  const auto passes = policies::parse_date(hub_json::text(o, "window_passes_on").value_or(""));
+  if (!at || !passes) {
+    return make_error_code(client_errc::hub_answer_invalid);
+  }
+  Transfer out{pupil, static_cast<std::int64_t>(*at), *passes, std::nullopt};
+  if (const auto objection = hub_json::count(o, "objection_at_ms")) {
+    out.objection_at_ms = static_cast<std::int64_t>(*objection);
+  }
+  return out;
+}
+
 }  // namespace
 
 Result<Consent> fetch_consent(HubSession& hub, const Id& consent_id) {
@@ -55,6 +69,19 @@ Result<Consent> fetch_consent(HubSession& hub, const Id& consent_id) {
     return invalid_answer();
   }
   return std::move(*parsed);
+}
+
+Result<std::vector<Consent>> fetch_pupil_consents(HubSession& hub, const protocol::Hash256& pupil) {
+  const auto items = hub.get_list("/v1/consents?pupil=" + hex(pupil), "consents");
+  if (!items) {
+    return items.error();
+  }
+  return all_of<Consent>(*items, consent_of);
+}
+
+Result<Transfer> fetch_transfer(HubSession& hub, const protocol::Hash256& pupil) {
+  auto answer = hub.get_json("/v1/transfers?pupil=" + hex(pupil));
+  return answer ? transfer_of(*answer, pupil) : Result<Transfer>(answer.error());
 }
 
 Result<Id> ConsentRegistry::register_consent(const policies::ConsentEntry& entry) {
@@ -78,11 +105,7 @@ Result<protocol::Hash256> ConsentRegistry::pseudonym_of(std::string_view referen
 }
 
 Result<std::vector<Consent>> ConsentRegistry::consents(const protocol::Hash256& pupil) {
-  const auto items = state_->get_list("/v1/consents?pupil=" + hex(pupil), "consents");
-  if (!items) {
-    return items.error();
-  }
-  return all_of<Consent>(*items, consent_of);
+  return fetch_pupil_consents(*state_, pupil);
 }
 
 Result<Consent> ConsentRegistry::consent(const Id& consent_id) {
@@ -104,24 +127,6 @@ Result<std::vector<Withdrawal>> ConsentRegistry::revoke(const Id& consent_id) {
   return all_of<Withdrawal>(*withdrawn, policies::withdrawal_from_json);
 }
 
-namespace {
-
-// The hub's transfer record for `pupil`; its date is re-read as a date, never shown as sent.
-Result<Transfer> transfer_of(const json::object& o, const protocol::Hash256& pupil) {
-  const auto at = hub_json::count(o, "announced_at_ms");
-  const auto passes = policies::parse_date(hub_json::text(o, "window_passes_on").value_or(""));
-  if (!at || !passes) {
-    return make_error_code(client_errc::hub_answer_invalid);
-  }
-  Transfer out{pupil, static_cast<std::int64_t>(*at), *passes, std::nullopt};
-  if (const auto objection = hub_json::count(o, "objection_at_ms")) {
-    out.objection_at_ms = static_cast<std::int64_t>(*objection);
-  }
-  return out;
-}
-
-}  // namespace
-
 Result<Transfer> ConsentRegistry::announce_transfer(const protocol::Hash256& pupil) {
   auto answer = state_->post_json("/v1/transfers", json::object{{"pupil", hex(pupil)}});
   return answer ? transfer_of(*answer, pupil) : Result<Transfer>(answer.error());
@@ -133,8 +138,7 @@ Result<Transfer> ConsentRegistry::register_objection(const protocol::Hash256& pu
 }
 
 Result<Transfer> ConsentRegistry::transfer(const protocol::Hash256& pupil) {
-  auto answer = state_->get_json("/v1/transfers?pupil=" + hex(pupil));
-  return answer ? transfer_of(*answer, pupil) : Result<Transfer>(answer.error());
+  return fetch_transfer(*state_, pupil);
 }
 
 Result<std::vector<Disclosure>> ConsentRegistry::disclosures(const protocol::Hash256& pupil) {

@@ -246,9 +246,14 @@ Result<std::vector<DirectoryMailbox>> verified_mailboxes(detail::SessionState& s
     if (certificate->org_id != org_id) {
       return tampered();
     }
+    // The hub's word that the mailbox takes messages, and the certificate's own window by this
+    // device's clock: a hub that lists an expired epoch as open is not believed.
+    const bool in_window =
+        protocol::check_window(*certificate, static_cast<std::uint64_t>(s.clock.now_ms() / 1000))
+            .has_value();
     out.push_back({*id, org_id, *name, certificate->epoch,
-                   hub_json::flag(item, "accepting").value_or(false), certificate->function,
-                   certificate->not_after});
+                   hub_json::flag(item, "accepting").value_or(false) && in_window,
+                   certificate->function, certificate->not_after});
   }
   return out;
 }

@@ -1,6 +1,7 @@
 #include "policy_client.hpp"
 
 #include <draaischijf/policies/decision.hpp>
+#include <draaischijf/policies/evidence.hpp>
 #include <draaischijf/protocol/encoding.hpp>
 
 #include "hub_json.hpp"
@@ -60,6 +61,12 @@ PolicyVerdict refused_verdict(const policies::Decision& decision, const Id& reci
   refusal.notes = std::move(notes);
   verdict.refusal = std::move(refusal);
   return verdict;
+}
+
+// A read the sender's role may not make (403) leaves the flag to the hub: the pre-check then
+// judges on the sender's word, as before, and the hub still decides on the record.
+bool unreadable(const boost::system::error_code& error, const HubSession& hub) {
+  return error == client_errc::hub_refused && hub.problem.status == 403;
 }
 
 }  // namespace
@@ -132,6 +139,48 @@ Result<PolicyCheckStatus> PolicyClient::status(
   return *status_;
 }
 
+Result<void> PolicyClient::add_held_evidence(policies::Request& request,
+                                             const protocol::Hash256& pupil,
+                                             std::vector<std::string>& notes) {
+  const auto today = policies::belgian_date(clock_.now());
+  if (request.flags.contains(policies::Flag::schoolvraag) ||
+      request.flags.contains(policies::Flag::begeleidingsakkoord)) {
+    auto registered = fetch_pupil_consents(hub_, pupil);
+    if (!registered && !unreadable(registered.error(), hub_)) {
+      return registered.error();
+    }
+    if (registered) {
+      std::vector<policies::ConsentRecord> records;
+      for (const Consent& consent : *registered) {
+        records.push_back(consent.entry.record);
+      }
+      if (auto note = policies::apply_start_consent(request, records, today); !note.empty()) {
+        notes.push_back(std::move(note));
+      }
+    }
+  }
+  if (policies::claims_transfer(request)) {
+    auto transfer = fetch_transfer(hub_, pupil);
+    const bool none =
+        !transfer && transfer.error() == client_errc::hub_refused && hub_.problem.status == 404;
+    if (!transfer && !none && !unreadable(transfer.error(), hub_)) {
+      return transfer.error();
+    }
+    if (transfer || none) {
+      std::optional<policies::TransferEvidence> evidence;
+      if (transfer) {
+        evidence = policies::TransferEvidence{transfer->announced_at_ms, transfer->objection_at_ms};
+      }
+      auto note = policies::apply_transfer_evidence(request, evidence,
+                                                    rules_->settings().objection_days, today);
+      if (!note.empty()) {
+        notes.push_back(std::move(note));
+      }
+    }
+  }
+  return {};
+}
+
 Result<PolicyVerdict> PolicyClient::judge(const protocol::OuterHeader& labels,
                                           const SenderFacts& sender,
                                           std::span<const RecipientFacts> recipients) {
@@ -151,6 +200,11 @@ Result<PolicyVerdict> PolicyClient::judge(const protocol::OuterHeader& labels,
       request.pupil = found->entry.pupil;  // the facts the giver was judged on, as at the hub
     } else {
       notes.emplace_back(policies::kConsentNotUsable);
+    }
+  }
+  if (sender.org_type == protocol::OrgType::clb) {
+    if (auto held = add_held_evidence(request, labels.pupil_pseudonym, notes); !held) {
+      return held.error();
     }
   }
   for (const RecipientFacts& recipient : recipients) {

@@ -57,6 +57,12 @@ class PolicyClient {
       const protocol::Id& message_id);
 
  private:
+  /// What the hub will put in place of the sender's attested flags (policies/evidence.hpp):
+  /// the start consents and the transfer record the CLB registered for the pupil.
+  [[nodiscard]] protocol::Result<void> add_held_evidence(policies::Request& request,
+                                                         const protocol::Hash256& pupil,
+                                                         std::vector<std::string>& notes);
+
   HubSession& hub_;
   const protocol::Clock& clock_;
   std::optional<PolicyCheckStatus> status_;
@@ -78,5 +84,11 @@ class PolicyClient {
 /// pre-check reads it too.
 [[nodiscard]] protocol::Result<Consent> fetch_consent(HubSession& hub,
                                                       const protocol::Id& consent_id);
+/// GET /v1/consents?pupil=: the consents the caller's CLB registered for the pupil.
+[[nodiscard]] protocol::Result<std::vector<Consent>> fetch_pupil_consents(
+    HubSession& hub, const protocol::Hash256& pupil);
+/// GET /v1/transfers?pupil=: the CLB's transfer announcement for the pupil.
+[[nodiscard]] protocol::Result<Transfer> fetch_transfer(HubSession& hub,
+                                                        const protocol::Hash256& pupil);
 
 }  // namespace draaischijf::client

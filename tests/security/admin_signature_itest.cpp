@@ -2,7 +2,7 @@
 // 7.13): a device certified as organisation_admin that does not hold the organisation signing
 // key, or forges its signature, replays a signed action, reuses it for another device or signs
 // it with a stale time, cannot remove a device. The hub answers 403 admin-signature-invalid and
-// the device stays enrolled.
+// the device stays enrolled. A used signature stays used when the hub restarts.
 
 #include <gtest/gtest.h>
 
@@ -56,6 +56,22 @@ TEST_F(AdminSignatureTest, ASignedRemovalCountsOnceForItsDeviceAndItsTimeOnly) {
   const auto replayed = hub.call("caw", request, true);
   EXPECT_EQ(replayed.status, 403) << replayed.body;
   EXPECT_NE(replayed.body.find("used already"), std::string::npos) << replayed.body;
+}
+
+// The nonce is on disk: a hub restarted inside the five-minute window still knows it. A removal
+// replayed after a restart would otherwise be applied again (200) to the removed device.
+TEST_F(AdminSignatureTest, ARestartedHubStillRefusesAUsedSignature) {
+  const auto key = hub.organisation_key("caw").signing;
+  const auto statement = hub.admin_statement("caw", AdminAction::remove_device, staff);
+  const std::string request = post(DevHub::signed_path(remove_path(), statement, key), "");
+  ASSERT_EQ(hub.call("caw", request, true).status, 200);
+  hub.restart("");
+  const auto replayed = hub.call("caw", request, true);
+  EXPECT_EQ(replayed.status, 403) << replayed.body;
+  EXPECT_NE(replayed.body.find("used already"), std::string::npos) << replayed.body;
+  // A fresh signature for the same action still works: only the nonce is spent.
+  const auto again = hub.admin_statement("caw", AdminAction::remove_device, staff);
+  EXPECT_EQ(remove_signed(again, key).status, 200);
 }
 
 }  // namespace

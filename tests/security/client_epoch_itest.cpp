@@ -1,7 +1,7 @@
 // The mailbox-epoch certificate v2 on the client's side: the pre-check judges a recipient by
 // the function its organisation signed, not by the mailbox's name; an admin's client refuses
 // members whose role does not fit the function; and an epoch past its window, offered by a hub
-// (with a removed device still in it, say), is never sealed to.
+// (with a removed device still in it, say), is never sealed to nor listed as open.
 
 #include <ctime>
 
@@ -103,6 +103,33 @@ TEST_F(ClientEpochTest, AnExpiredEpochOfferedByTheHubIsNotSealedTo) {
   ASSERT_FALSE(sent) << "sealed to an expired epoch";
   EXPECT_EQ(sent.error(), make_error_code(protocol::errc::epoch_expired));
   EXPECT_FALSE(envelope_posted());
+}
+
+TEST_F(ClientEpochTest, AnExpiredEpochListedAsOpenIsShownAsHeld) {
+  const auto caw_key = dev_organisation_key(dir.path() / "data" / "dev-pki" / "caw");
+  const auto now = static_cast<std::uint64_t>(std::time(nullptr));
+  ASSERT_TRUE(device->mailboxes(caw).value().at(0).accepting);
+  *tamper = [&](std::string_view target, HubReply& reply) {
+    if (target == "/v1/organisations/" + protocol::to_hex(caw) + "/mailboxes") {
+      rewrite(reply, [&](json::object& o) {
+        for (auto& item : o.at("mailboxes").as_array()) {
+          auto& m = item.as_object();
+          auto certificate = protocol::parse_epoch_certificate(b64(m, "certificate")).value();
+          certificate.not_before = now - 2 * 86400;
+          certificate.not_after = now - 86400;
+          certificate = protocol::issue(certificate, caw_key);
+          m["certificate"] = protocol::base64_encode(protocol::encode(certificate));
+          m["accepting"] = true;
+        }
+      });
+    }
+  };
+  const auto listed = device->mailboxes(caw);
+  ASSERT_TRUE(listed) << listed.error().message();
+  ASSERT_FALSE(listed->empty());
+  for (const auto& m : *listed) {
+    EXPECT_FALSE(m.accepting) << m.name << " is listed as open past its window";
+  }
 }
 
 }  // namespace

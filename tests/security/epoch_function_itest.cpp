@@ -145,5 +145,25 @@ TEST_F(EpochFunctionTest, TheHubStoresNoEpochOutsideItsWindow) {
   EXPECT_EQ(problem_slug(early), "epoch-expired");
 }
 
+// The hub cannot renew an epoch (the organisation key signs it), so it tells the operator which
+// are about to end: a mailbox certified for one more day counts as ending soon.
+TEST_F(EpochFunctionTest, TheOperatorSeesMailboxesWhoseEpochEndsSoon) {
+  hub.restart(metrics_devices_line({hub.device_folder("clb")}));
+  const auto ending_soon = [&] {
+    const auto metrics = hub.client("clb")->exchange(get("/metrics"));
+    EXPECT_TRUE(metrics && metrics->status == 200);
+    const std::string name = "\ndraaischijf_mailbox_epochs_ending_soon ";  // the sample line
+    const auto at = metrics->body.find(name);
+    EXPECT_NE(at, std::string::npos) << metrics->body;
+    return at == std::string::npos ? -1 : std::stoi(metrics->body.substr(at + name.size()));
+  };
+  const int before = ending_soon();
+  const auto epoch = created("Onthaal kort", StaffRole::clb_onthaal, {onthaal});
+  EXPECT_EQ(ending_soon(), before + 1);
+  const auto listed = hub.json("clb", get("/v1/mailboxes/" + hex(epoch.mailbox_id)));
+  EXPECT_TRUE(listed.at("accepting").as_bool());
+  EXPECT_FALSE(listed.contains("held"));
+}
+
 }  // namespace
 }  // namespace draaischijf::testing

@@ -3,6 +3,8 @@
 // registered and from the clock it is given (`now`, injected here: nobody waits ten days). A
 // sender who attests the flags without an announcement, or before the window has passed, or
 // after an objection, is refused; the mandatory set (R13) still goes on an objection.
+// Likewise R01's start consent (begeleidingsakkoord): it counts only when the CLB registered a
+// consent for guidance of the pupil at the hub, whatever the sender attests.
 
 #include <algorithm>
 #include <chrono>
@@ -10,6 +12,7 @@
 
 #include <gtest/gtest.h>
 
+#include <draaischijf/policies/consent_json.hpp>
 #include <draaischijf/policies/rule_set.hpp>
 #include <draaischijf/server/store/consent_registry.hpp>
 #include <draaischijf/server/store/directory.hpp>
@@ -31,6 +34,8 @@ constexpr Id kNewClb{0x02};
 constexpr Id kDevice{0x03};
 constexpr Id kNewClbMailbox{0x04};
 constexpr protocol::Hash256 kPupil{0x05};
+constexpr Id kSchool{0x07};
+constexpr Id kSchoolMailbox{0x08};
 
 // 2026-03-02 09:00 UTC, a Monday: the day the transfer is announced.
 const auto kAnnounced =
@@ -58,6 +63,7 @@ class TransferEvidenceTest : public ::testing::Test {
   void SetUp() override {
     const auto path = (dir / "hub.db").string();
     testing::register_mailbox(path, kNewClbMailbox, 0, kNewClb, "clb");
+    testing::register_mailbox(path, kSchoolMailbox, 0, kSchool, "school");
     auto db = sqlite::Database::open(path).value();
     testing::register_organisation(db, kSenderClb, "clb");
     const std::array<std::uint8_t, 32> key{};
@@ -84,6 +90,53 @@ class TransferEvidenceTest : public ::testing::Test {
     outer.pupil_pseudonym = kPupil;
     outer.recipients = {{kNewClbMailbox, 0}};
     return gate.judge(caller, outer, now);
+  }
+
+  // Actionable advice to the school at its request (R03, and R01 while guidance has not
+  // started), attesting `flags`.
+  sqlite::Result<GateVerdict> advise_school(std::uint32_t flags) {
+    protocol::OuterHeader outer;
+    outer.message_id = protocol::random_id();
+    outer.sender_org = kSenderClb;
+    outer.kind = protocol::MessageKind::terugkoppeling;
+    outer.purpose = protocol::Purpose::begeleiding;
+    outer.categories.add(DataCategory::handelingsgericht_advies);
+    outer.attestations = flags;
+    outer.pupil_pseudonym = kPupil;
+    outer.recipients = {{kSchoolMailbox, 0}};
+    return gate.judge(caller, outer, kAnnounced);
+  }
+
+  // A consent the CLB registered for the pupil, for `purpose`, from 2026-01-01.
+  void register_consent(std::string_view purpose) {
+    std::string error;
+    auto entry = policies::consent_from_json(
+        boost::json::parse(R"({"pupil":")" + protocol::hex_encode(kPupil) +
+                           R"(","giver":"ouders","capacity":"moeder",)"
+                           R"("pupil_facts":{"birth_date":"2016-05-01","competency":"vermoed"},)"
+                           R"("scope":{"organisation_types":["clb"]},"categories":["contact"],)"
+                           R"("purposes":[")" +
+                           std::string(purpose) + R"("],"valid_from":"2026-01-01"})")
+            .as_object(),
+        error);
+    ASSERT_TRUE(entry) << error;
+    StoredConsent consent;
+    consent.consent_id = protocol::random_id();
+    consent.org_id = kSenderClb;
+    consent.pupil = kPupil;
+    consent.registered_by = kDevice;
+    consent.registered_at_ms = 1;
+    entry->record.id = protocol::hex_encode(consent.consent_id);
+    consent.entry = *entry;
+    ASSERT_TRUE(committed([&](auto done) { return registry.add(consent, done); }));
+  }
+
+  static bool needs_consent_by_r01(const GateVerdict& verdict) {
+    if (!verdict.refusal) {
+      return false;
+    }
+    const auto ids = verdict.refusal->rule_ids();
+    return std::find(ids.begin(), ids.end(), "R01") != ids.end();
   }
 
   void announce() {
@@ -153,6 +206,22 @@ TEST_F(TransferEvidenceTest, TheMandatorySetNeedsTheAnnouncementToo) {
   EXPECT_TRUE(judge(bits({Flag::schoolverandering}), kAnnounced, true).value().refusal);
   announce();
   EXPECT_FALSE(judge(bits({Flag::schoolverandering}), kAnnounced, true).value().refusal);
+}
+
+TEST_F(TransferEvidenceTest, AnAttestedStartConsentWithoutARegisteredOneDoesNotCount) {
+  const auto verdict = advise_school(bits({Flag::schoolvraag, Flag::begeleidingsakkoord})).value();
+  EXPECT_TRUE(needs_consent_by_r01(verdict)) << "the sender's word alone skipped R01";
+  EXPECT_TRUE(noted(verdict, "no consent for guidance of this pupil is registered"));
+}
+
+TEST_F(TransferEvidenceTest, ARegisteredConsentForGuidanceStartsIt) {
+  register_consent("doorverwijzing");
+  EXPECT_TRUE(needs_consent_by_r01(advise_school(bits({Flag::schoolvraag})).value()))
+      << "a consent for another purpose is not the start consent";
+  register_consent("begeleiding");
+  // The hub's record: the sender need not even attest it.
+  EXPECT_FALSE(advise_school(bits({Flag::schoolvraag})).value().refusal);
+  EXPECT_FALSE(advise_school(bits({Flag::schoolvraag, Flag::begeleidingsakkoord})).value().refusal);
 }
 
 }  // namespace

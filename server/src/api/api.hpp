@@ -25,7 +25,6 @@
 #include <draaischijf/server/store/directory.hpp>
 #include <draaischijf/server/store/message_store.hpp>
 
-#include "api/admin_nonces.hpp"
 #include "api/reply.hpp"
 #include "core/caller.hpp"
 
@@ -55,7 +54,6 @@ struct ApiParts {
   PolicyGate& gate;
   const HubPolicy& policy;
   const protocol::Clock& clock;
-  AdminNonces& admin_nonces;
 };
 
 /// One route of the API, as the OpenAPI document must list it.

@@ -37,13 +37,18 @@ json::object device_json(const Device& d) {
   return out;
 }
 
-json::object mailbox_json(const Mailbox& m) {
-  return {{"mailbox_id", hex(m.mailbox_id)},
-          {"org_id", hex(m.org_id)},
-          {"name", m.name},
-          {"epoch", m.epoch},
-          {"certificate", b64(m.certificate)},
-          {"accepting", !m.needs_rotation}};
+json::object mailbox_json(const Mailbox& m, std::int64_t now_ms) {
+  const auto held = held_reason(m, now_ms);
+  json::object out{{"mailbox_id", hex(m.mailbox_id)},
+                   {"org_id", hex(m.org_id)},
+                   {"name", m.name},
+                   {"epoch", m.epoch},
+                   {"certificate", b64(m.certificate)},
+                   {"accepting", held.empty()}};
+  if (!held.empty()) {
+    out["held"] = held;
+  }
+  return out;
 }
 
 namespace {
@@ -133,8 +138,9 @@ Task<Reply> list_organisation_mailboxes(Call& call) {
   if (!all) {
     co_return call.problem(all.error());
   }
-  co_return call.json(Status::ok, listing("mailboxes", *all,
-                                          [](const Mailbox& item) { return mailbox_json(item); }));
+  co_return call.json(Status::ok, listing("mailboxes", *all, [&](const Mailbox& item) {
+                        return mailbox_json(item, call.now_ms());
+                      }));
 }
 
 Task<Reply> get_device(Call& call) {
@@ -226,35 +232,41 @@ std::optional<std::pair<protocol::AdminStatement, protocol::Signature>> admin_st
 }
 
 // An admin TLS certificate is not enough to change the directory: the organisation key must
-// have signed this very action, now and once (docs/PROTOCOL.md 7.13). nullopt when it did.
-std::optional<Reply> unless_signed_by_organisation(Call& call, protocol::AdminAction action,
-                                                   const Id& target) {
+// have signed this very action, now and once (docs/PROTOCOL.md 7.13). nullopt when it did; its
+// nonce is then on disk, so the same signature is refused after a restart too.
+Task<std::optional<Reply>> unless_signed_by_organisation(Call& call, protocol::AdminAction action,
+                                                         const Id& target) {
   auto organisation = call.parts.directory.organisation(call.caller.org_id);
   if (!organisation) {
-    return call.problem(organisation.error());
+    co_return call.problem(organisation.error());
   }
   const auto signed_action = admin_statement_of(call, action, target);
   if (!signed_action) {
-    return call.problem(ProblemKind::admin_signature_invalid,
-                        "Give admin_at, admin_nonce and admin_signature (hex) in the query.");
+    co_return call.problem(ProblemKind::admin_signature_invalid,
+                           "Give admin_at, admin_nonce and admin_signature (hex) in the query.");
   }
   const auto& [statement, signature] = *signed_action;
   if (!protocol::verify_admin_action(statement, signature, organisation->signing_key)) {
-    return call.problem(ProblemKind::admin_signature_invalid,
-                        "The signature does not verify against the organisation key.");
+    co_return call.problem(ProblemKind::admin_signature_invalid,
+                           "The signature does not verify against the organisation key.");
   }
   const auto now = call.now_ms();
   const auto at = static_cast<std::int64_t>(statement.at_ms);
   if (at < now - kAdminActionWindowMs || at > now + kAdminActionWindowMs) {
-    return call.problem(ProblemKind::admin_signature_invalid,
-                        "The action was signed more than 5 minutes from the hub's time.");
+    co_return call.problem(ProblemKind::admin_signature_invalid,
+                           "The action was signed more than 5 minutes from the hub's time.");
   }
-  if (!call.parts.admin_nonces.first_use(statement.org_id, statement.nonce,
-                                         at + kAdminActionWindowMs, now)) {
-    return call.problem(ProblemKind::admin_signature_invalid,
-                        "This signed action was used already.");
+  auto claimed = co_await on_writer<sqlite::Result<void>>([&](auto complete) {
+    return call.parts.directory.claim_admin_nonce(statement.org_id, statement.nonce,
+                                                  at + kAdminActionWindowMs, now, complete);
+  });
+  if (!claimed) {
+    co_return call.problem(ProblemKind::overloaded);
   }
-  return std::nullopt;
+  if (!*claimed) {
+    co_return call.problem(claimed->error(), "This signed action was used already: sign it anew.");
+  }
+  co_return std::nullopt;
 }
 
 // The caller's organisation's devices in `state`, listed under `key`.
@@ -315,7 +327,7 @@ Task<Reply> remove_device(Call& call) {
     co_return call.problem(make_error_code(directory_errc::not_found));
   }
   if (auto refused =
-          unless_signed_by_organisation(call, protocol::AdminAction::remove_device, *id)) {
+          co_await unless_signed_by_organisation(call, protocol::AdminAction::remove_device, *id)) {
     co_return *refused;
   }
   co_return co_await directory_change(
@@ -352,7 +364,7 @@ Task<Reply> change_mailbox(Call& call, bool creating) {
   const Id mailbox_id = change->mailbox_id;
   const auto action =
       creating ? protocol::AdminAction::create_mailbox : protocol::AdminAction::rotate_mailbox;
-  if (auto refused = unless_signed_by_organisation(call, action, mailbox_id)) {
+  if (auto refused = co_await unless_signed_by_organisation(call, action, mailbox_id)) {
     co_return *refused;
   }
   co_return co_await directory_change(
@@ -363,7 +375,8 @@ Task<Reply> change_mailbox(Call& call, bool creating) {
       },
       [&] {
         auto mailbox = call.parts.directory.mailbox(mailbox_id);
-        return mailbox ? call.json(creating ? Status::created : Status::ok, mailbox_json(*mailbox))
+        return mailbox ? call.json(creating ? Status::created : Status::ok,
+                                   mailbox_json(*mailbox, call.now_ms()))
                        : call.problem(mailbox.error());
       });
 }
@@ -379,7 +392,7 @@ Task<Reply> get_mailbox(Call& call) {
   if (!found) {
     co_return call.problem(found.error());
   }
-  co_return call.json(Status::ok, mailbox_json(*found));
+  co_return call.json(Status::ok, mailbox_json(*found, call.now_ms()));
 }
 
 }  // namespace draaischijf::server::routes

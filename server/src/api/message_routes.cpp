@@ -152,7 +152,7 @@ Task<Reply> refuse_envelope(Call& call, const boost::system::error_code& error,
     auto current = call.parts.directory.mailbox(mailbox);
     json::object extensions;
     if (current) {
-      extensions["mailbox"] = mailbox_json(*current);
+      extensions["mailbox"] = mailbox_json(*current, call.now_ms());
     }
     co_return call.problem(error, {}, std::move(extensions));
   }

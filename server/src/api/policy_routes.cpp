@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <span>
 
+#include <draaischijf/policies/evidence.hpp>
 #include <draaischijf/policies/record_json.hpp>
 #include <draaischijf/protocol/approval.hpp>
 #include <draaischijf/protocol/pupil.hpp>
@@ -108,14 +109,11 @@ sqlite::Result<Today> today_for(const Call& call) {
 // A transfer announcement as the CLB reads it: the hub's times and the day from which R14's
 // objection window has passed (the hub's own computation, with the rules' objection_days).
 json::object transfer_json(const TransferRecord& t, int objection_days) {
-  const auto announced =
-      std::chrono::system_clock::time_point(std::chrono::milliseconds(t.announced_at_ms));
-  json::object out{
-      {"pupil", hex(t.pupil)},
-      {"announced_at_ms", t.announced_at_ms},
-      {"announced_by", hex(t.announced_by)},
-      {"window_passes_on",
-       policies::to_string(policies::belgian_date(announced + std::chrono::days(objection_days)))}};
+  json::object out{{"pupil", hex(t.pupil)},
+                   {"announced_at_ms", t.announced_at_ms},
+                   {"announced_by", hex(t.announced_by)},
+                   {"window_passes_on", policies::to_string(policies::objection_window_passes_on(
+                                            t.announced_at_ms, objection_days))}};
   if (t.objection_at_ms) {
     out["objection_at_ms"] = *t.objection_at_ms;
   }

@@ -290,6 +290,8 @@ const ProblemType& problem_type_for(const boost::system::error_code& error) {
         return problem_type(ProblemKind::epoch_expired);
       case directory_errc::member_role_mismatch:
         return problem_type(ProblemKind::member_role_mismatch);
+      case directory_errc::action_replayed:
+        return problem_type(ProblemKind::admin_signature_invalid);
     }
   }
   return problem_type(ProblemKind::internal);

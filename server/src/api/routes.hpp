@@ -17,7 +17,9 @@ using api_call::Call;
 // JSON forms of directory objects.
 [[nodiscard]] boost::json::object organisation_json(const Organisation& o);
 [[nodiscard]] boost::json::object device_json(const Device& d);
-[[nodiscard]] boost::json::object mailbox_json(const Mailbox& m);
+/// A mailbox as the directory routes show it; `accepting` is false, with the reason in `held`,
+/// while it needs a rotation or its current epoch is outside its validity window at `now_ms`.
+[[nodiscard]] boost::json::object mailbox_json(const Mailbox& m, std::int64_t now_ms);
 
 // --- directory
 [[nodiscard]] Task<Reply> list_organisations(Call& call);

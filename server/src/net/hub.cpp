@@ -81,7 +81,7 @@ struct Hub::Impl {
         consents(storage),
         gate(policy.rules, directory, consents),
         api({config, log, store, directory, notifier, limiter, hub_key, counters, consents, gate,
-             policy, clock, admin_nonces}),
+             policy, clock}),
         services{config,
                  log,
                  directory,
@@ -118,7 +118,6 @@ struct Hub::Impl {
   HubPolicy policy;
   SqliteConsentRegistry consents;
   PolicyGate gate;
-  AdminNonces admin_nonces;
   ApiCounters counters;
   Api api;
   Metrics metrics;
@@ -136,14 +135,14 @@ struct Hub::Impl {
   bool admit(const boost::system::error_code& peer_error, const tcp::endpoint& peer,
              std::string& address);
   void report_expired_crls();
-  std::string metrics_text() const;
+  std::string metrics_text();
   std::shared_ptr<ssl::context> current_tls() {
     const std::lock_guard lock(tls_mutex);
     return tls_context;
   }
 };
 
-std::string Hub::Impl::metrics_text() const {
+std::string Hub::Impl::metrics_text() {
   std::string out;
   const auto counter = [&out](std::string_view name, std::string_view help, std::uint64_t value,
                               std::string_view type = "counter") {
@@ -187,6 +186,19 @@ std::string Hub::Impl::metrics_text() const {
           notifier.subscribers(), "gauge");
   counter("draaischijf_writer_queue", "Writes waiting for the group commit.",
           storage->writer().queued(), "gauge");
+  // The hub cannot renew an epoch (the organisation key signs it): the operator alerts on these
+  // and reminds the organisation's admin to run draaischijf admin renew.
+  if (auto mailboxes = directory.all_mailboxes()) {
+    const auto ends =
+        count_epoch_ends(*mailboxes, clock.now_ms(),
+                         static_cast<std::int64_t>(protocol::kEpochRenewalSeconds) * 1000);
+    counter("draaischijf_mailbox_epochs_expired",
+            "Mailboxes whose current epoch has ended: nobody can send to them.", ends.expired,
+            "gauge");
+    counter("draaischijf_mailbox_epochs_ending_soon",
+            "Mailboxes whose current epoch ends within the renewal period.", ends.ending_soon,
+            "gauge");
+  }
   return out;
 }
 

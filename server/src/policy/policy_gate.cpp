@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include <draaischijf/policies/evidence.hpp>
 #include <draaischijf/policies/labels.hpp>
 #include <draaischijf/protocol/approval.hpp>
 #include <draaischijf/protocol/encoding.hpp>
@@ -141,27 +142,6 @@ PolicyRecord record_of(const policies::Decision& decision, const policies::Reque
 
 using policies::Flag;
 
-// The first day on which the objection window of a transfer announced at `announced_ms` has
-// passed: `days` calendar days after the Belgian date of the announcement.
-policies::CivilDate window_passes_on(std::int64_t announced_ms, int days) {
-  const auto announced =
-      std::chrono::system_clock::time_point(std::chrono::milliseconds(announced_ms));
-  return policies::belgian_date(announced + std::chrono::days(days));
-}
-
-// What the record says about the window, for the refusal's notes.
-std::string transfer_note(const TransferRecord& record, int days, policies::CivilDate today) {
-  if (record.objection_at_ms) {
-    return "an objection to the dossier transfer is registered at the hub";
-  }
-  const auto passes = window_passes_on(record.announced_at_ms, days);
-  if (today < passes) {
-    return "the objection period of the dossier transfer (" + std::to_string(days) +
-           " days, computed by the hub) runs until " + policies::to_string(passes);
-  }
-  return {};
-}
-
 }  // namespace
 
 sqlite::Result<void> PolicyGate::add_transfer_facts(policies::Request& request,
@@ -169,33 +149,44 @@ sqlite::Result<void> PolicyGate::add_transfer_facts(policies::Request& request,
                                                     const protocol::OuterHeader& outer,
                                                     std::chrono::system_clock::time_point now,
                                                     std::vector<std::string>& notes) {
-  const bool claims_transfer = request.flags.contains(Flag::schoolverandering) ||
-                               request.flags.contains(Flag::wachttermijn_verstreken);
-  if (!claims_transfer) {
+  if (!policies::claims_transfer(request)) {
     return {};
   }
-  // The sender's word on these two counts for nothing: the record says or nobody does. A
-  // sender's own `verzet` stays: it only ever closes a route.
-  request.flags.remove(Flag::schoolverandering).remove(Flag::wachttermijn_verstreken);
+  // The sender's word on these two counts for nothing: the record says or nobody does.
+  std::optional<policies::TransferEvidence> evidence;
   auto record = registry_.transfer(caller.org_id, outer.pupil_pseudonym);
-  if (!record) {
-    if (record.error() != consent_errc::not_found) {
-      return record.error();
-    }
-    notes.emplace_back(
-        "no dossier transfer is announced at the hub for this pupil: schoolverandering and "
-        "wachttermijn_verstreken do not count until it is (draaischijf transfer announce)");
+  if (record) {
+    evidence = policies::TransferEvidence{record->announced_at_ms, record->objection_at_ms};
+  } else if (record.error() != consent_errc::not_found) {
+    return record.error();
+  }
+  auto note = policies::apply_transfer_evidence(
+      request, evidence, rules_->settings().objection_days, policies::belgian_date(now));
+  if (!note.empty()) {
+    notes.push_back(std::move(note));
+  }
+  return {};
+}
+
+sqlite::Result<void> PolicyGate::add_start_consent(policies::Request& request, const Caller& caller,
+                                                   const protocol::OuterHeader& outer,
+                                                   std::chrono::system_clock::time_point now,
+                                                   std::vector<std::string>& notes) {
+  // Only R01 reads the flag, and only when the school asked: no lookup for everything else.
+  if (!request.flags.contains(policies::Flag::schoolvraag) &&
+      !request.flags.contains(policies::Flag::begeleidingsakkoord)) {
     return {};
   }
-  const int days = rules_->settings().objection_days;
-  const auto today = policies::belgian_date(now);
-  request.flags.add(Flag::schoolverandering);
-  if (record->objection_at_ms) {
-    request.flags.add(Flag::verzet);
-  } else if (today >= window_passes_on(record->announced_at_ms, days)) {
-    request.flags.add(Flag::wachttermijn_verstreken);
+  auto registered = registry_.for_pupil(caller.org_id, outer.pupil_pseudonym);
+  if (!registered) {
+    return registered.error();
   }
-  if (auto note = transfer_note(*record, days, today); !note.empty()) {
+  std::vector<policies::ConsentRecord> records;
+  for (const StoredConsent& consent : *registered) {
+    records.push_back(consent.entry.record);
+  }
+  auto note = policies::apply_start_consent(request, records, policies::belgian_date(now));
+  if (!note.empty()) {
     notes.push_back(std::move(note));
   }
   return {};
@@ -224,6 +215,9 @@ sqlite::Result<void> PolicyGate::add_held_facts(policies::Request& request, cons
     return approvals.error();
   }
   request.approvals = std::move(*approvals);
+  if (auto started = add_start_consent(request, caller, outer, now, notes); !started) {
+    return started;
+  }
   return add_transfer_facts(request, caller, outer, now, notes);
 }
 

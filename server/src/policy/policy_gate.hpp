@@ -62,6 +62,13 @@ class PolicyGate {
                                                     const protocol::Id& sender_staff,
                                                     std::chrono::system_clock::time_point now,
                                                     std::vector<std::string>& notes);
+  /// Replaces the sender's word on R01's start consent (begeleidingsakkoord) by the consents
+  /// the CLB registered for the pupil (policies/evidence.hpp).
+  [[nodiscard]] sqlite::Result<void> add_start_consent(policies::Request& request,
+                                                       const Caller& caller,
+                                                       const protocol::OuterHeader& outer,
+                                                       std::chrono::system_clock::time_point now,
+                                                       std::vector<std::string>& notes);
   /// Replaces the sender's word on a dossier transfer (schoolverandering,
   /// wachttermijn_verstreken, verzet) by the announcement the hub holds and its own clock.
   [[nodiscard]] sqlite::Result<void> add_transfer_facts(policies::Request& request,

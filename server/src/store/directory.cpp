@@ -46,6 +46,8 @@ const char* describe(int value) noexcept {
       return "the epoch certificate is not valid now";
     case directory_errc::member_role_mismatch:
       return "a member's role does not fit the mailbox's function";
+    case directory_errc::action_replayed:
+      return "this signed admin action was used already";
   }
   return "unknown directory error";
 }
@@ -250,6 +252,14 @@ sqlite::Result<Mailbox> SqliteDirectory::mailbox(const Id& mailbox_id) {
   return storage_->read([&](Db& db) { return mailbox_in(db, mailbox_id); });
 }
 
+sqlite::Result<std::vector<Mailbox>> SqliteDirectory::all_mailboxes() {
+  return storage_->read([&](Db& db) {
+    return all(
+        db, "SELECT " + std::string(kMailboxColumns) + std::string(kMailboxJoin),
+        [](sqlite::Statement&) {}, mailbox_from);
+  });
+}
+
 sqlite::Result<std::vector<Mailbox>> SqliteDirectory::mailboxes(const Id& org_id) {
   return storage_->read([&](Db& db) {
     return all(
@@ -393,6 +403,31 @@ Directory::Done SqliteDirectory::counting(Done done) {
   };
 }
 
+bool SqliteDirectory::claim_admin_nonce(const Id& org_id, const Id& nonce, std::int64_t expires_ms,
+                                        std::int64_t now_ms, Done done) {
+  return storage_->writer().submit(
+      [org_id, nonce, expires_ms, now_ms](Db& db) -> Void {
+        // Past its window an action is refused by its time, so its nonce may go.
+        auto expire = db.prepare("DELETE FROM admin_nonces WHERE expires_ms < ?");
+        auto insert =
+            db.prepare("INSERT INTO admin_nonces (org_id, nonce, expires_ms) VALUES (?, ?, ?)");
+        if (!expire || !insert) {
+          return !expire ? expire.error() : insert.error();
+        }
+        expire->bind(1, now_ms);
+        if (auto expired = expire->run(); !expired) {
+          return expired;
+        }
+        insert->bind(1, org_id).bind(2, nonce).bind(3, expires_ms);
+        auto inserted = insert->run();
+        if (!inserted && inserted.error() == sqlite::errc::constraint_violation) {
+          return make_error_code(directory_errc::action_replayed);
+        }
+        return inserted;
+      },
+      std::move(done));
+}
+
 bool SqliteDirectory::approve_enrolment(const Actor& admin, const Id& device_id,
                                         std::vector<std::uint8_t> certificate, std::int64_t at_ms,
                                         Done done) {
@@ -447,6 +482,40 @@ bool SqliteDirectory::change_mailbox(const Actor& admin, EpochChange change, std
         return change_mailbox_in(db, admin, change, at_ms);
       },
       std::move(done));
+}
+
+std::string_view held_reason(const Mailbox& m, std::int64_t now_ms) {
+  if (m.needs_rotation) {
+    return "rotation-needed";
+  }
+  auto certificate = protocol::parse_epoch_certificate(m.certificate);
+  if (!certificate) {
+    return "certificate-invalid";
+  }
+  auto window = protocol::check_window(*certificate, static_cast<std::uint64_t>(now_ms / 1000));
+  if (!window) {
+    return window.error() == protocol::errc::epoch_not_yet_valid ? "epoch-not-yet-valid"
+                                                                 : "epoch-expired";
+  }
+  return {};
+}
+
+EpochEnds count_epoch_ends(const std::vector<Mailbox>& mailboxes, std::int64_t now_ms,
+                           std::int64_t soon_ms) {
+  EpochEnds ends;
+  for (const Mailbox& m : mailboxes) {
+    auto certificate = protocol::parse_epoch_certificate(m.certificate);
+    if (!certificate) {
+      continue;
+    }
+    const auto end_ms = static_cast<std::int64_t>(certificate->not_after) * 1000;
+    if (end_ms < now_ms) {
+      ++ends.expired;
+    } else if (end_ms < now_ms + soon_ms) {
+      ++ends.ending_soon;
+    }
+  }
+  return ends;
 }
 
 }  // namespace draaischijf::server

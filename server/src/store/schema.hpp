@@ -9,7 +9,7 @@
 
 namespace draaischijf::server::schema {
 
-inline constexpr std::array<std::string_view, 8> kMigrations = {
+inline constexpr std::array<std::string_view, 9> kMigrations = {
     // 0 -> 1: envelopes, their per-mailbox queue entries and the audit log.
     R"sql(
 CREATE TABLE envelopes (
@@ -201,6 +201,16 @@ CREATE TABLE pupil_keys (
   box             BLOB NOT NULL,
   stored_at_ms    INTEGER NOT NULL,
   stored_by       BLOB NOT NULL CHECK (length(stored_by) = 16)
+) WITHOUT ROWID;
+)sql",
+    // 8 -> 9: the nonces of signed admin actions still inside their time window, so that a
+    // replay is refused across a restart too.
+    R"sql(
+CREATE TABLE admin_nonces (
+  org_id          BLOB NOT NULL CHECK (length(org_id) = 16),
+  nonce           BLOB NOT NULL CHECK (length(nonce) = 16),
+  expires_ms      INTEGER NOT NULL,
+  PRIMARY KEY (org_id, nonce)
 ) WITHOUT ROWID;
 )sql",
 };

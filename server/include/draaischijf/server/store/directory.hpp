@@ -19,6 +19,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <draaischijf/protocol/certificate.hpp>
@@ -41,6 +42,7 @@ enum class directory_errc {
   name_invalid,          // empty, too long or not clean UTF-8
   epoch_outside_window,  // the epoch certificate's validity window does not include now
   member_role_mismatch,  // a member's certified role does not fit the mailbox's function
+  action_replayed,       // a signed admin action whose nonce the hub accepted before
 };
 
 [[nodiscard]] const boost::system::error_category& directory_category() noexcept;
@@ -79,6 +81,20 @@ struct Mailbox {
   std::int64_t queued_bytes = 0;
   bool needs_rotation = false;  // a member was removed; senders wait for the next epoch
 };
+
+/// Why a mailbox takes no envelope now, or empty when it does: "rotation-needed" (a member was
+/// removed), "epoch-expired" or "epoch-not-yet-valid" (outside its current epoch's window, which
+/// may still hold a device removed since), "certificate-invalid".
+[[nodiscard]] std::string_view held_reason(const Mailbox& m, std::int64_t now_ms);
+
+/// How many mailboxes' current epochs have ended, and how many end within `soon_ms` of now:
+/// their organisation's admin must renew them (draaischijf admin renew).
+struct EpochEnds {
+  std::uint64_t expired = 0;
+  std::uint64_t ending_soon = 0;
+};
+[[nodiscard]] EpochEnds count_epoch_ends(const std::vector<Mailbox>& mailboxes, std::int64_t now_ms,
+                                         std::int64_t soon_ms);
 
 struct MemberSeedBox {
   protocol::Id device_id{};
@@ -123,6 +139,8 @@ class Directory {
   [[nodiscard]] virtual sqlite::Result<std::vector<Device>> devices(const protocol::Id& org_id,
                                                                     DeviceState state) = 0;
   [[nodiscard]] virtual sqlite::Result<Mailbox> mailbox(const protocol::Id& mailbox_id) = 0;
+  /// Every organisation's mailboxes (the operator's metrics).
+  [[nodiscard]] virtual sqlite::Result<std::vector<Mailbox>> all_mailboxes() = 0;
   [[nodiscard]] virtual sqlite::Result<std::vector<Mailbox>> mailboxes(
       const protocol::Id& org_id) = 0;
   /// Whether the device is an enrolled member of the mailbox's current epoch.
@@ -144,6 +162,13 @@ class Directory {
                                            std::int64_t at_ms, Done done) = 0;
   [[nodiscard]] virtual bool change_mailbox(const Actor& admin, EpochChange change,
                                             std::int64_t at_ms, Done done) = 0;
+  /// Records the nonce of a signed admin action (docs/PROTOCOL.md 7.13) until `expires_ms`, in
+  /// its own transaction before the action runs: directory_errc::action_replayed when the
+  /// organisation used it before. On disk, so a restart does not open a replay window; a crash
+  /// between the two costs the admin a new signature, never a second application.
+  [[nodiscard]] virtual bool claim_admin_nonce(const protocol::Id& org_id,
+                                               const protocol::Id& nonce, std::int64_t expires_ms,
+                                               std::int64_t now_ms, Done done) = 0;
 
   /// The same changes, waiting for the commit (for the development deployment and tests).
   template <class Change>
@@ -167,6 +192,7 @@ class SqliteDirectory final : public Directory {
   [[nodiscard]] sqlite::Result<std::vector<Device>> devices(const protocol::Id& org_id,
                                                             DeviceState state) override;
   [[nodiscard]] sqlite::Result<Mailbox> mailbox(const protocol::Id& mailbox_id) override;
+  [[nodiscard]] sqlite::Result<std::vector<Mailbox>> all_mailboxes() override;
   [[nodiscard]] sqlite::Result<std::vector<Mailbox>> mailboxes(const protocol::Id& org_id) override;
   /// Whether the device is an enrolled member of the mailbox's current epoch.
   [[nodiscard]] sqlite::Result<bool> is_member(const protocol::Id& mailbox_id,
@@ -187,6 +213,9 @@ class SqliteDirectory final : public Directory {
                                    std::int64_t at_ms, Done done) override;
   [[nodiscard]] bool change_mailbox(const Actor& admin, EpochChange change, std::int64_t at_ms,
                                     Done done) override;
+  [[nodiscard]] bool claim_admin_nonce(const protocol::Id& org_id, const protocol::Id& nonce,
+                                       std::int64_t expires_ms, std::int64_t now_ms,
+                                       Done done) override;
 
   [[nodiscard]] std::uint64_t device_generation() const noexcept override {
     return device_generation_->load(std::memory_order_acquire);

@@ -1,0 +1,49 @@
+#pragma once
+
+// Evidence the hub holds in place of a sender's attested flags (docs/POLICY.md section 10): a
+// flag that opens a route a consent would otherwise guard does not count on the sender's word.
+// One implementation for the hub's gate and the client's pre-check, so both reach the same
+// decision from the same records.
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+
+#include <draaischijf/policies/date.hpp>
+#include <draaischijf/policies/request.hpp>
+
+namespace draaischijf::policies {
+
+/// A dossier transfer the CLB announced at the hub (R13, R14), in the hub's time.
+struct TransferEvidence {
+  std::int64_t announced_at_ms = 0;
+  std::optional<std::int64_t> objection_at_ms;
+};
+
+/// The first day on which R14's objection window has passed: `objection_days` calendar days
+/// after the Belgian date of the announcement.
+[[nodiscard]] CivilDate objection_window_passes_on(std::int64_t announced_at_ms,
+                                                   int objection_days);
+
+/// Whether the request claims a transfer (`schoolverandering` or `wachttermijn_verstreken`):
+/// then only the announcement decides.
+[[nodiscard]] bool claims_transfer(const Request& request) noexcept;
+
+/// Drops the sender's `schoolverandering` and `wachttermijn_verstreken` and sets them, with
+/// `verzet`, from `transfer` (nullopt: nothing announced) as of `today`. Returns why the record
+/// does not open the route (for the refusal's notes), or empty. A sender's own `verzet` stays:
+/// it only ever closes a route.
+[[nodiscard]] std::string apply_transfer_evidence(Request& request,
+                                                  const std::optional<TransferEvidence>& transfer,
+                                                  int objection_days, CivilDate today);
+
+/// R01: guidance the school asked for has started once a consent for guidance is on record.
+/// Drops the sender's `begeleidingsakkoord` and sets it when one of `registered` (the consents
+/// the sending CLB registered for this pupil) is in force on `today` and covers the purpose
+/// `begeleiding`. Returns a note when the sender attested it without such a consent.
+[[nodiscard]] std::string apply_start_consent(Request& request,
+                                              std::span<const ConsentRecord> registered,
+                                              CivilDate today);
+
+}  // namespace draaischijf::policies
