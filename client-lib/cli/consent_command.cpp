@@ -331,6 +331,45 @@ int transfer_command(Client& client, const Context& context, const Arguments& ar
   return kOk;
 }
 
+int objection_command(Client& client, const Context& context, const Arguments& args) {
+  if (auto bad = args.unknown({"pupil"}); !bad.empty()) {
+    return usage_error(bad);
+  }
+  const std::string verb = args.positional().size() == 2 ? args.positional()[1] : "";
+  if (verb != "register" && verb != "withdraw" && verb != "show") {
+    return usage_error("objection register|withdraw|show --pupil REF");
+  }
+  const auto pupil_or = pupil_of(client, args);
+  if (const auto* problem = std::get_if<Problem>(&pupil_or)) {
+    return usage_error(**problem);
+  }
+  const auto& pupil = std::get<protocol::Hash256>(pupil_or);
+  auto registry = client.consent_registry();
+  auto objection = verb == "register"   ? registry.object_to_advice(pupil)
+                   : verb == "withdraw" ? registry.withdraw_advice_objection(pupil)
+                                        : registry.advice_objection(pupil);
+  if (!objection) {
+    return fail(objection.error(), &client);
+  }
+  if (context.json_output) {
+    json::object out{{"pupil", hex(pupil)}, {"objection", nullptr}};
+    if (*objection) {
+      out["objection"] = json::object{{"registered_at_ms", (*objection)->registered_at_ms},
+                                      {"registered_by", hex((*objection)->registered_by)}};
+    }
+    print_json(out);
+    return kOk;
+  }
+  if (*objection) {
+    std::cout << "objection to advice to the school registered "
+              << when((*objection)->registered_at_ms)
+              << ": the hub refuses actionable advice about this pupil to the school (R03)\n";
+  } else {
+    std::cout << "no objection to advice to the school stands for this pupil\n";
+  }
+  return kOk;
+}
+
 int disclosures_command(Client& client, const Context& context, const Arguments& args) {
   if (auto bad = args.unknown({"pupil"}); !bad.empty()) {
     return usage_error(bad);

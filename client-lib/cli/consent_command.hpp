@@ -25,6 +25,10 @@ namespace draaischijf::cli {
 /// transfer announce|object|show --pupil REF: R14's evidence at the hub.
 [[nodiscard]] int transfer_command(client::Client& client, const Context& context,
                                    const Arguments& args);
+/// objection register|withdraw|show --pupil REF: the client's objection to advice to the
+/// school (R03), which the hub enforces for every device of the CLB.
+[[nodiscard]] int objection_command(client::Client& client, const Context& context,
+                                    const Arguments& args);
 [[nodiscard]] int disclosures_command(client::Client& client, const Context& context,
                                       const Arguments& args);
 

@@ -147,6 +147,17 @@ constexpr Command kCommands[] = {
   {"transfer", "show", kClient, with_client<cli::transfer_command>,
    "transfer show --pupil REF",
    "The announcement, when the period passes, any objection"},
+  {"objection", "register", kClient, with_client<cli::objection_command>,
+   "objection register --pupil REF",
+   "Registers that the parents or the competent pupil\n"
+   "object to advice going to the school: the hub then\n"
+   "refuses it from every device of the CLB (R03)"},
+  {"objection", "withdraw", kClient, with_client<cli::objection_command>,
+   "objection withdraw --pupil REF",
+   "Withdraws it (the history stays in the audit log)"},
+  {"objection", "show", kClient, with_client<cli::objection_command>,
+   "objection show --pupil REF",
+   "Whether an objection to advice stands, since when"},
   {"disclosures", "", kClient, with_client<cli::disclosures_command>,
    "disclosures --pupil REF",
    "What was disclosed about the pupil: to whom, which\n"

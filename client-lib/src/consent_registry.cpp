@@ -57,6 +57,25 @@ Result<Transfer> transfer_of(const json::object& o, const protocol::Hash256& pup
   return out;
 }
 
+// The hub's answer about a pupil's objection to advice: the objection, or nullopt for null.
+Result<std::optional<AdviceObjection>> advice_objection_of(const json::object& o,
+                                                           const protocol::Hash256& pupil) {
+  const auto* objection = o.if_contains("objection");
+  if (hub_json::text(o, "pupil") != hex(pupil) || objection == nullptr) {
+    return make_error_code(client_errc::hub_answer_invalid);
+  }
+  if (objection->is_null()) {
+    return std::optional<AdviceObjection>();
+  }
+  const auto* fields = objection->if_object();
+  const auto at = fields ? hub_json::count(*fields, "registered_at_ms") : std::nullopt;
+  const auto by = fields ? hub_json::id(*fields, "registered_by") : std::nullopt;
+  if (!at || !by) {
+    return make_error_code(client_errc::hub_answer_invalid);
+  }
+  return std::optional<AdviceObjection>(AdviceObjection{static_cast<std::int64_t>(*at), *by});
+}
+
 }  // namespace
 
 Result<Consent> fetch_consent(HubSession& hub, const Id& consent_id) {
@@ -82,6 +101,13 @@ Result<std::vector<Consent>> fetch_pupil_consents(HubSession& hub, const protoco
 Result<Transfer> fetch_transfer(HubSession& hub, const protocol::Hash256& pupil) {
   auto answer = hub.get_json("/v1/transfers?pupil=" + hex(pupil));
   return answer ? transfer_of(*answer, pupil) : Result<Transfer>(answer.error());
+}
+
+Result<std::optional<AdviceObjection>> fetch_advice_objection(HubSession& hub,
+                                                              const protocol::Hash256& pupil) {
+  auto answer = hub.get_json("/v1/objections/advice?pupil=" + hex(pupil));
+  return answer ? advice_objection_of(*answer, pupil)
+                : Result<std::optional<AdviceObjection>>(answer.error());
 }
 
 Result<Id> ConsentRegistry::register_consent(const policies::ConsentEntry& entry) {
@@ -139,6 +165,26 @@ Result<Transfer> ConsentRegistry::register_objection(const protocol::Hash256& pu
 
 Result<Transfer> ConsentRegistry::transfer(const protocol::Hash256& pupil) {
   return fetch_transfer(*state_, pupil);
+}
+
+Result<std::optional<AdviceObjection>> ConsentRegistry::object_to_advice(
+    const protocol::Hash256& pupil) {
+  auto answer = state_->post_json("/v1/objections/advice", json::object{{"pupil", hex(pupil)}});
+  return answer ? advice_objection_of(*answer, pupil)
+                : Result<std::optional<AdviceObjection>>(answer.error());
+}
+
+Result<std::optional<AdviceObjection>> ConsentRegistry::withdraw_advice_objection(
+    const protocol::Hash256& pupil) {
+  auto answer =
+      state_->post_json("/v1/objections/advice/withdraw", json::object{{"pupil", hex(pupil)}});
+  return answer ? advice_objection_of(*answer, pupil)
+                : Result<std::optional<AdviceObjection>>(answer.error());
+}
+
+Result<std::optional<AdviceObjection>> ConsentRegistry::advice_objection(
+    const protocol::Hash256& pupil) {
+  return fetch_advice_objection(*state_, pupil);
 }
 
 Result<std::vector<Disclosure>> ConsentRegistry::disclosures(const protocol::Hash256& pupil) {

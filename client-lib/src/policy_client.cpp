@@ -159,6 +159,18 @@ Result<void> PolicyClient::add_held_evidence(policies::Request& request,
       }
     }
   }
+  if (policies::concerns_advice(request)) {
+    auto objection = fetch_advice_objection(hub_, pupil);
+    if (!objection && !unreadable(objection.error(), hub_)) {
+      return objection.error();
+    }
+    if (objection) {
+      auto note = policies::apply_advice_objection(request, objection->has_value());
+      if (!note.empty()) {
+        notes.push_back(std::move(note));
+      }
+    }
+  }
   if (policies::claims_transfer(request)) {
     auto transfer = fetch_transfer(hub_, pupil);
     const bool none =

@@ -87,6 +87,9 @@ class PolicyClient {
 /// GET /v1/consents?pupil=: the consents the caller's CLB registered for the pupil.
 [[nodiscard]] protocol::Result<std::vector<Consent>> fetch_pupil_consents(
     HubSession& hub, const protocol::Hash256& pupil);
+/// GET /v1/objections/advice?pupil=: the standing objection to advice (R03), or nullopt.
+[[nodiscard]] protocol::Result<std::optional<AdviceObjection>> fetch_advice_objection(
+    HubSession& hub, const protocol::Hash256& pupil);
 /// GET /v1/transfers?pupil=: the CLB's transfer announcement for the pupil.
 [[nodiscard]] protocol::Result<Transfer> fetch_transfer(HubSession& hub,
                                                         const protocol::Hash256& pupil);

@@ -66,4 +66,17 @@ std::string apply_start_consent(Request& request, std::span<const ConsentRecord>
                   : std::string();
 }
 
+bool concerns_advice(const Request& request) noexcept {
+  return request.categories.contains(protocol::DataCategory::handelingsgericht_advies) &&
+         !claims_transfer(request);
+}
+
+std::string apply_advice_objection(Request& request, bool registered) {
+  if (!registered) {
+    return {};
+  }
+  request.flags.add(Flag::verzet);
+  return "the client's objection to advice to the school is registered at the hub";
+}
+
 }  // namespace draaischijf::policies

@@ -1,7 +1,8 @@
 // The client's pre-check sees the evidence the hub will use in place of attested flags
 // (policies/evidence.hpp): a CLB device that attests R01's start consent (begeleidingsakkoord)
 // for a pupil without a registered consent for guidance is refused on the device, with the
-// hub's note, before anything is sealed or posted; with the consent on record the advice goes.
+// hub's note, before anything is sealed or posted; with the consent on record the advice goes,
+// until the client's objection to advice is registered (R03).
 
 #include <gtest/gtest.h>
 
@@ -62,6 +63,25 @@ TEST_F(ClientEvidenceTest, WithTheStartConsentOnRecordTheAdviceGoes) {
   const auto sent = device->send(advice_to_school(kTestPupilReference));
   ASSERT_TRUE(sent) << sent.error().message() << ": " << device->last_problem().detail;
   EXPECT_TRUE(envelope_posted());
+}
+
+TEST_F(ClientEvidenceTest, ARegisteredObjectionToAdviceIsRefusedOnTheDevice) {
+  auto registry = device->consent_registry();
+  const auto pupil = registry.pseudonym_of(kTestPupilReference).value();
+  const auto registered = registry.object_to_advice(pupil);
+  ASSERT_TRUE(registered && *registered) << device->last_problem().detail;
+  posted->clear();
+  const auto sent = device->send(advice_to_school(kTestPupilReference));
+  ASSERT_FALSE(sent) << "advice went against the client's objection";
+  EXPECT_EQ(sent.error(), make_error_code(client_errc::policy_refused));
+  EXPECT_FALSE(envelope_posted());
+  const auto& refusal = device->last_problem().policy;
+  ASSERT_TRUE(refusal);
+  EXPECT_NE(std::find(refusal->rule_ids.begin(), refusal->rule_ids.end(), "R03"),
+            refusal->rule_ids.end());
+  const auto withdrawn = registry.withdraw_advice_objection(pupil);
+  ASSERT_TRUE(withdrawn && !*withdrawn);
+  EXPECT_TRUE(device->send(advice_to_school(kTestPupilReference)));
 }
 
 }  // namespace

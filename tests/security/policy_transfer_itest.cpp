@@ -59,5 +59,23 @@ TEST(PolicyTransferTest, OnlyTheClbsStaffMayAnnounce) {
   EXPECT_EQ(problem_slug(admin), "role-not-permitted");
 }
 
+// R03's evidence: the objection to advice is registered, read and withdrawn by the CLB's staff
+// at the hub's time; a school may not touch it.
+TEST(PolicyTransferTest, TheClbRegistersAndWithdrawsAnObjectionToAdvice) {
+  TempDir dir;
+  DevHub hub{dir.path()};
+  const auto none = hub.json("clb", get("/v1/objections/advice?pupil=" + test_pupil_hex()));
+  EXPECT_TRUE(none.at("objection").is_null());
+  const auto registered = hub.call("clb", post("/v1/objections/advice", kBody));
+  ASSERT_EQ(registered.status, 201) << registered.body;
+  EXPECT_TRUE(json::parse(registered.body).at("objection").is_object()) << registered.body;
+  EXPECT_EQ(problem_slug(hub.call("school", post("/v1/objections/advice/withdraw", kBody))),
+            "clb-only");
+  const auto withdrawn = hub.call("clb", post("/v1/objections/advice/withdraw", kBody));
+  ASSERT_EQ(withdrawn.status, 200) << withdrawn.body;
+  EXPECT_TRUE(json::parse(withdrawn.body).at("objection").is_null());
+  EXPECT_EQ(hub.call("clb", post("/v1/objections/advice/withdraw", kBody)).status, 404);
+}
+
 }  // namespace
 }  // namespace draaischijf::testing

@@ -4,7 +4,8 @@
 // sender who attests the flags without an announcement, or before the window has passed, or
 // after an objection, is refused; the mandatory set (R13) still goes on an objection.
 // Likewise R01's start consent (begeleidingsakkoord): it counts only when the CLB registered a
-// consent for guidance of the pupil at the hub, whatever the sender attests.
+// consent for guidance of the pupil at the hub, whatever the sender attests; and R03's absence
+// of an objection to advice: a registered objection sets `verzet`.
 
 #include <algorithm>
 #include <chrono>
@@ -222,6 +223,23 @@ TEST_F(TransferEvidenceTest, ARegisteredConsentForGuidanceStartsIt) {
   // The hub's record: the sender need not even attest it.
   EXPECT_FALSE(advise_school(bits({Flag::schoolvraag})).value().refusal);
   EXPECT_FALSE(advise_school(bits({Flag::schoolvraag, Flag::begeleidingsakkoord})).value().refusal);
+}
+
+TEST_F(TransferEvidenceTest, AStandingObjectionToAdviceHoldsItBackWhateverTheSenderAttests) {
+  register_consent("begeleiding");
+  ASSERT_FALSE(advise_school(bits({Flag::schoolvraag})).value().refusal);
+  const AdviceObjection objection{kSenderClb, kPupil, ms(kAnnounced - 24h), kDevice};
+  ASSERT_TRUE(
+      committed([&](auto done) { return registry.register_advice_objection(objection, done); }));
+  const auto verdict = advise_school(bits({Flag::schoolvraag})).value();
+  ASSERT_TRUE(verdict.refusal) << "the client's objection did not count";
+  const auto ids = verdict.refusal->rule_ids();
+  EXPECT_NE(std::find(ids.begin(), ids.end(), "R03"), ids.end());
+  EXPECT_TRUE(noted(verdict, "objection to advice"));
+  ASSERT_TRUE(committed([&](auto done) {
+    return registry.withdraw_advice_objection(kSenderClb, kPupil, kDevice, ms(kAnnounced), done);
+  }));
+  EXPECT_FALSE(advise_school(bits({Flag::schoolvraag})).value().refusal) << "withdrawn";
 }
 
 }  // namespace

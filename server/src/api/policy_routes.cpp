@@ -131,8 +131,8 @@ Reply transfer_reply(const Call& call, const protocol::Hash256& pupil, Status st
                    transfer_json(*record, call.parts.policy.rules->settings().objection_days));
 }
 
-// The pupil of a transfer request body ({"pupil": 64 hex digits}), after the CLB staff check.
-std::optional<Reply> transfer_pupil(const Call& call, protocol::Hash256& pupil) {
+// The pupil of a registry request body ({"pupil": 64 hex digits}), after the CLB staff check.
+std::optional<Reply> pupil_of_body(const Call& call, protocol::Hash256& pupil) {
   if (auto refused = unless_clb_staff(call)) {
     return refused;
   }
@@ -146,10 +146,10 @@ std::optional<Reply> transfer_pupil(const Call& call, protocol::Hash256& pupil) 
   return std::nullopt;
 }
 
-// A change of a transfer record through the writer, answered with the record as it is now.
-template <class Start>
-Task<Reply> transfer_change(Call& call, const protocol::Hash256& pupil, Status status,
-                            Start start) {
+// A change of a registry record through the writer, answered by `show` (the record as it is now)
+// or with the problem.
+template <class Start, class Show>
+Task<Reply> registry_change(Call& call, Start start, Show show) {
   auto stored = co_await on_writer<sqlite::Result<void>>(std::move(start));
   if (!stored) {
     co_return call.problem(make_error_code(store_errc::overloaded));
@@ -163,33 +163,51 @@ Task<Reply> transfer_change(Call& call, const protocol::Hash256& pupil, Status s
     co_return error == consent_errc::not_found ? call.problem(ProblemKind::not_found)
                                                : call.problem(error);
   }
-  co_return transfer_reply(call, pupil, status);
+  co_return show();
+}
+
+// The pupil's standing objection to advice (R03) of the caller's CLB: `objection` is null when
+// none stands.
+Reply advice_objection_reply(const Call& call, const protocol::Hash256& pupil, Status status) {
+  auto objection = call.parts.consents.advice_objection(call.caller.org_id, pupil);
+  if (!objection && objection.error() != consent_errc::not_found) {
+    return call.problem(objection.error());
+  }
+  json::value standing = nullptr;
+  if (objection) {
+    standing = json::object{{"registered_at_ms", objection->registered_at_ms},
+                            {"registered_by", hex(objection->registered_by)}};
+  }
+  return call.json(status, {{"pupil", hex(pupil)}, {"objection", std::move(standing)}});
 }
 
 }  // namespace
 
 Task<Reply> announce_transfer(Call& call) {
   protocol::Hash256 pupil{};
-  if (auto refused = transfer_pupil(call, pupil)) {
+  if (auto refused = pupil_of_body(call, pupil)) {
     co_return *refused;
   }
   // The date is the hub's: a sender cannot backdate the start of the objection window.
   const TransferRecord record{call.caller.org_id, pupil, call.now_ms(), call.caller.device_id,
                               std::nullopt};
-  co_return co_await transfer_change(call, pupil, Status::created, [&](auto complete) {
-    return call.parts.consents.announce_transfer(record, complete);
-  });
+  co_return co_await registry_change(
+      call, [&](auto complete) { return call.parts.consents.announce_transfer(record, complete); },
+      [&] { return transfer_reply(call, pupil, Status::created); });
 }
 
 Task<Reply> register_objection(Call& call) {
   protocol::Hash256 pupil{};
-  if (auto refused = transfer_pupil(call, pupil)) {
+  if (auto refused = pupil_of_body(call, pupil)) {
     co_return *refused;
   }
-  co_return co_await transfer_change(call, pupil, Status::ok, [&](auto complete) {
-    return call.parts.consents.register_objection(call.caller.org_id, pupil, call.caller.device_id,
-                                                  call.now_ms(), complete);
-  });
+  co_return co_await registry_change(
+      call,
+      [&](auto complete) {
+        return call.parts.consents.register_objection(
+            call.caller.org_id, pupil, call.caller.device_id, call.now_ms(), complete);
+      },
+      [&] { return transfer_reply(call, pupil, Status::ok); });
 }
 
 Task<Reply> get_transfer(Call& call) {
@@ -198,6 +216,43 @@ Task<Reply> get_transfer(Call& call) {
     co_return *refused;
   }
   co_return transfer_reply(call, pupil, Status::ok);
+}
+
+Task<Reply> register_advice_objection(Call& call) {
+  protocol::Hash256 pupil{};
+  if (auto refused = pupil_of_body(call, pupil)) {
+    co_return *refused;
+  }
+  // The time is the hub's, like every record the policy gate reads.
+  const AdviceObjection objection{call.caller.org_id, pupil, call.now_ms(), call.caller.device_id};
+  co_return co_await registry_change(
+      call,
+      [&](auto complete) {
+        return call.parts.consents.register_advice_objection(objection, complete);
+      },
+      [&] { return advice_objection_reply(call, pupil, Status::created); });
+}
+
+Task<Reply> withdraw_advice_objection(Call& call) {
+  protocol::Hash256 pupil{};
+  if (auto refused = pupil_of_body(call, pupil)) {
+    co_return *refused;
+  }
+  co_return co_await registry_change(
+      call,
+      [&](auto complete) {
+        return call.parts.consents.withdraw_advice_objection(
+            call.caller.org_id, pupil, call.caller.device_id, call.now_ms(), complete);
+      },
+      [&] { return advice_objection_reply(call, pupil, Status::ok); });
+}
+
+Task<Reply> get_advice_objection(Call& call) {
+  protocol::Hash256 pupil{};
+  if (auto refused = clb_pupil_query(call, pupil, kConsentRoles)) {
+    co_return *refused;
+  }
+  co_return advice_objection_reply(call, pupil, Status::ok);
 }
 
 Task<Reply> get_policy(Call& call) {

@@ -23,6 +23,10 @@ namespace draaischijf::server::policy_routes {
 [[nodiscard]] Task<Reply> announce_transfer(api_call::Call& call);
 [[nodiscard]] Task<Reply> register_objection(api_call::Call& call);
 [[nodiscard]] Task<Reply> get_transfer(api_call::Call& call);
+/// R03's evidence: the client's objection to advice going to the school.
+[[nodiscard]] Task<Reply> register_advice_objection(api_call::Call& call);
+[[nodiscard]] Task<Reply> withdraw_advice_objection(api_call::Call& call);
+[[nodiscard]] Task<Reply> get_advice_objection(api_call::Call& call);
 
 /// 403 policy-refused: the outcome, the rule ids, who must consent or which role must approve,
 /// the reasons in Dutch and English with their sources, the recipient organisation, the

@@ -74,6 +74,13 @@ constexpr std::array kRoutes = {
     Route{{Method::get, "/v1/transfers"}, Access::any, policy_routes::get_transfer},
     Route{
         {Method::post, "/v1/transfers/objection"}, Access::any, policy_routes::register_objection},
+    Route{{Method::post, "/v1/objections/advice"},
+          Access::any,
+          policy_routes::register_advice_objection},
+    Route{{Method::get, "/v1/objections/advice"}, Access::any, policy_routes::get_advice_objection},
+    Route{{Method::post, "/v1/objections/advice/withdraw"},
+          Access::any,
+          policy_routes::withdraw_advice_objection},
 };
 
 // Routes served outside Api::handle, listed for the OpenAPI document.

@@ -192,6 +192,24 @@ sqlite::Result<void> PolicyGate::add_start_consent(policies::Request& request, c
   return {};
 }
 
+sqlite::Result<void> PolicyGate::add_advice_objection(policies::Request& request,
+                                                      const Caller& caller,
+                                                      const protocol::OuterHeader& outer,
+                                                      std::vector<std::string>& notes) {
+  if (caller.org_type != protocol::OrgType::clb || !policies::concerns_advice(request)) {
+    return {};
+  }
+  auto objection = registry_.advice_objection(caller.org_id, outer.pupil_pseudonym);
+  if (!objection && objection.error() != consent_errc::not_found) {
+    return objection.error();
+  }
+  auto note = policies::apply_advice_objection(request, objection.has_value());
+  if (!note.empty()) {
+    notes.push_back(std::move(note));
+  }
+  return {};
+}
+
 sqlite::Result<void> PolicyGate::add_held_facts(policies::Request& request, const Caller& caller,
                                                 const protocol::OuterHeader& outer,
                                                 const Id& sender_staff,
@@ -217,6 +235,9 @@ sqlite::Result<void> PolicyGate::add_held_facts(policies::Request& request, cons
   request.approvals = std::move(*approvals);
   if (auto started = add_start_consent(request, caller, outer, now, notes); !started) {
     return started;
+  }
+  if (auto objected = add_advice_objection(request, caller, outer, notes); !objected) {
+    return objected;
   }
   return add_transfer_facts(request, caller, outer, now, notes);
 }

@@ -69,6 +69,11 @@ class PolicyGate {
                                                        const protocol::OuterHeader& outer,
                                                        std::chrono::system_clock::time_point now,
                                                        std::vector<std::string>& notes);
+  /// Sets `verzet` on actionable advice when the client's objection to it stands (R03).
+  [[nodiscard]] sqlite::Result<void> add_advice_objection(policies::Request& request,
+                                                          const Caller& caller,
+                                                          const protocol::OuterHeader& outer,
+                                                          std::vector<std::string>& notes);
   /// Replaces the sender's word on a dossier transfer (schoolverandering,
   /// wachttermijn_verstreken, verzet) by the announcement the hub holds and its own clock.
   [[nodiscard]] sqlite::Result<void> add_transfer_facts(policies::Request& request,

@@ -399,4 +399,72 @@ sqlite::Result<TransferRecord> SqliteConsentRegistry::transfer(const protocol::I
   });
 }
 
+bool SqliteConsentRegistry::register_advice_objection(const AdviceObjection& objection, Done done) {
+  return storage_->writer().submit(
+      [objection](sqlite::Database& db) -> sqlite::Result<void> {
+        auto insert = db.prepare(
+            "INSERT OR IGNORE INTO advice_objections (org_id, pupil, registered_at_ms, "
+            "registered_by) VALUES (?, ?, ?, ?)");
+        if (!insert) {
+          return insert.error();
+        }
+        insert->bind(1, objection.org_id)
+            .bind(2, objection.pupil)
+            .bind(3, objection.registered_at_ms)
+            .bind(4, objection.registered_by);
+        if (auto inserted = insert->run(); !inserted) {
+          return inserted;
+        }
+        return rows::insert_audit(db, objection.registered_at_ms, "objection.registered",
+                                  objection.org_id, objection.registered_by, {},
+                                  "subject=advies pupil=" + protocol::hex_encode(objection.pupil));
+      },
+      std::move(done));
+}
+
+bool SqliteConsentRegistry::withdraw_advice_objection(const protocol::Id& org_id,
+                                                      const protocol::Hash256& pupil,
+                                                      const protocol::Id& device_id,
+                                                      std::int64_t at_ms, Done done) {
+  return storage_->writer().submit(
+      [org_id, pupil, device_id, at_ms](sqlite::Database& db) -> sqlite::Result<void> {
+        auto remove = db.prepare("DELETE FROM advice_objections WHERE org_id = ? AND pupil = ?");
+        if (!remove) {
+          return remove.error();
+        }
+        remove->bind(1, org_id).bind(2, pupil);
+        if (auto removed = remove->run(); !removed) {
+          return removed;
+        }
+        if (db.changes() == 0) {
+          return make_error_code(consent_errc::not_found);
+        }
+        return rows::insert_audit(db, at_ms, "objection.withdrawn", org_id, device_id, {},
+                                  "subject=advies pupil=" + protocol::hex_encode(pupil));
+      },
+      std::move(done));
+}
+
+sqlite::Result<AdviceObjection> SqliteConsentRegistry::advice_objection(
+    const protocol::Id& org_id, const protocol::Hash256& pupil) {
+  return storage_->read([&](sqlite::Database& db) -> sqlite::Result<AdviceObjection> {
+    auto select = db.prepare(
+        "SELECT registered_at_ms, registered_by FROM advice_objections "
+        "WHERE org_id = ? AND pupil = ?");
+    if (!select) {
+      return select.error();
+    }
+    select->bind(1, org_id).bind(2, pupil);
+    auto row = select->step();
+    if (!row) {
+      return row.error();
+    }
+    if (!*row) {
+      return make_error_code(consent_errc::not_found);
+    }
+    return AdviceObjection{org_id, pupil, select->column_int64(0),
+                           rows::fixed<16>(select->column_blob(1))};
+  });
+}
+
 }  // namespace draaischijf::server

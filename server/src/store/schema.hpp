@@ -9,7 +9,7 @@
 
 namespace draaischijf::server::schema {
 
-inline constexpr std::array<std::string_view, 9> kMigrations = {
+inline constexpr std::array<std::string_view, 10> kMigrations = {
     // 0 -> 1: envelopes, their per-mailbox queue entries and the audit log.
     R"sql(
 CREATE TABLE envelopes (
@@ -211,6 +211,17 @@ CREATE TABLE admin_nonces (
   nonce           BLOB NOT NULL CHECK (length(nonce) = 16),
   expires_ms      INTEGER NOT NULL,
   PRIMARY KEY (org_id, nonce)
+) WITHOUT ROWID;
+)sql",
+    // 9 -> 10: the client's objection to actionable advice going to the school (R03), while it
+    // stands; its registration and withdrawal are audit rows.
+    R"sql(
+CREATE TABLE advice_objections (
+  org_id           BLOB NOT NULL CHECK (length(org_id) = 16),
+  pupil            BLOB NOT NULL CHECK (length(pupil) = 32),
+  registered_at_ms INTEGER NOT NULL,
+  registered_by    BLOB NOT NULL CHECK (length(registered_by) = 16),
+  PRIMARY KEY (org_id, pupil)
 ) WITHOUT ROWID;
 )sql",
 };

@@ -412,8 +412,8 @@ TEST(SqliteTest, OpensWithDurableSettingsAndCurrentSchema) {
   ASSERT_TRUE(keys.step().value());
   EXPECT_EQ(keys.column_int64(0), 1);
   // messages, directory, read receipts, blobs, consent references, consent registry,
-  // dossier transfers, pupil keys, admin nonces
-  EXPECT_EQ(db.schema_version().value(), 9);
+  // dossier transfers, pupil keys, admin nonces, objections to advice
+  EXPECT_EQ(db.schema_version().value(), 10);
 }
 
 TEST(SqliteTest, RefusesADatabaseFromANewerVersion) {

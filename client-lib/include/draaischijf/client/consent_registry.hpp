@@ -46,6 +46,12 @@ struct Transfer {
   std::optional<std::int64_t> objection_at_ms;  // hub time, when an objection is registered
 };
 
+/// The client's objection to actionable advice going to the school (R03), while it stands.
+struct AdviceObjection {
+  std::int64_t registered_at_ms = 0;  // hub time
+  protocol::Id registered_by{};       // the device
+};
+
 /// One line of the hub's disclosure register: a message about the pupil that was allowed out.
 using Disclosure = policies::Disclosure;
 
@@ -73,6 +79,16 @@ class ConsentRegistry {
   /// Registers the written objection to the announced transfer.
   [[nodiscard]] protocol::Result<Transfer> register_objection(const protocol::Hash256& pupil);
   [[nodiscard]] protocol::Result<Transfer> transfer(const protocol::Hash256& pupil);
+  /// Registers that the parents or the competent pupil object to advice about the pupil going
+  /// to the school: the hub then refuses such advice from every device of the CLB (R03).
+  [[nodiscard]] protocol::Result<std::optional<AdviceObjection>> object_to_advice(
+      const protocol::Hash256& pupil);
+  /// Withdraws it (not_found at the hub when none stands).
+  [[nodiscard]] protocol::Result<std::optional<AdviceObjection>> withdraw_advice_objection(
+      const protocol::Hash256& pupil);
+  /// The standing objection, or nullopt.
+  [[nodiscard]] protocol::Result<std::optional<AdviceObjection>> advice_objection(
+      const protocol::Hash256& pupil);
 
  private:
   detail::SessionState* state_;

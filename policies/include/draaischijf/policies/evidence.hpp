@@ -46,4 +46,11 @@ struct TransferEvidence {
                                               std::span<const ConsentRecord> registered,
                                               CivilDate today);
 
+/// R03: the client's objection to advice going to the school. Whether the record matters: the
+/// CLB sends actionable advice and claims no transfer (R14 has its own objection).
+[[nodiscard]] bool concerns_advice(const Request& request) noexcept;
+/// Sets `verzet` when an objection stands (`registered`), whatever the sender attests; returns
+/// the note for the refusal then, or empty.
+[[nodiscard]] std::string apply_advice_objection(Request& request, bool registered);
+
 }  // namespace draaischijf::policies

@@ -57,6 +57,15 @@ struct TransferRecord {
   std::optional<std::int64_t> objection_at_ms;  // hub time the objection was registered
 };
 
+/// The client's objection to actionable advice going to the school (R03), as a CLB registered
+/// it; while it stands, the hub sets `verzet` on the CLB's messages about the pupil.
+struct AdviceObjection {
+  protocol::Id org_id{};
+  protocol::Hash256 pupil{};
+  std::int64_t registered_at_ms = 0;  // hub time
+  protocol::Id registered_by{};       // the device
+};
+
 /// One line of the disclosure register (its wire form: policies/record_json.hpp).
 using Disclosure = policies::Disclosure;
 
@@ -135,6 +144,19 @@ class ConsentRegistry {
   /// The pupil's transfer announcement by `org_id`; not_found when there is none.
   [[nodiscard]] virtual sqlite::Result<TransferRecord> transfer(const protocol::Id& org_id,
                                                                 const protocol::Hash256& pupil) = 0;
+  /// Registers an objection to advice (`objection.registered` audit row); registering it again
+  /// keeps the first one's time.
+  [[nodiscard]] virtual bool register_advice_objection(const AdviceObjection& objection,
+                                                       Done done) = 0;
+  /// Withdraws it, the client having changed their mind (`objection.withdrawn` audit row, which
+  /// keeps the history); not_found when none stands.
+  [[nodiscard]] virtual bool withdraw_advice_objection(const protocol::Id& org_id,
+                                                       const protocol::Hash256& pupil,
+                                                       const protocol::Id& device_id,
+                                                       std::int64_t at_ms, Done done) = 0;
+  /// The standing objection to advice about the pupil; not_found when there is none.
+  [[nodiscard]] virtual sqlite::Result<AdviceObjection> advice_objection(
+      const protocol::Id& org_id, const protocol::Hash256& pupil) = 0;
 };
 
 /// The SQLite consent registry on the hub's Storage.
@@ -178,6 +200,14 @@ class SqliteConsentRegistry final : public ConsentRegistry {
                                         Done done) override;
   [[nodiscard]] sqlite::Result<TransferRecord> transfer(const protocol::Id& org_id,
                                                         const protocol::Hash256& pupil) override;
+  [[nodiscard]] bool register_advice_objection(const AdviceObjection& objection,
+                                               Done done) override;
+  [[nodiscard]] bool withdraw_advice_objection(const protocol::Id& org_id,
+                                               const protocol::Hash256& pupil,
+                                               const protocol::Id& device_id, std::int64_t at_ms,
+                                               Done done) override;
+  [[nodiscard]] sqlite::Result<AdviceObjection> advice_objection(
+      const protocol::Id& org_id, const protocol::Hash256& pupil) override;
 
  private:
   std::shared_ptr<Storage> storage_;
