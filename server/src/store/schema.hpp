@@ -9,7 +9,7 @@
 
 namespace draaischijf::server::schema {
 
-inline constexpr std::array<std::string_view, 8> kMigrations = {
+inline constexpr std::array<std::string_view, 9> kMigrations = {
     // 0 -> 1: envelopes, their per-mailbox queue entries and the audit log.
     R"sql(
 CREATE TABLE envelopes (
@@ -202,6 +202,13 @@ CREATE TABLE pupil_keys (
   stored_at_ms    INTEGER NOT NULL,
   stored_by       BLOB NOT NULL CHECK (length(stored_by) = 16)
 ) WITHOUT ROWID;
+)sql",
+    // 8 -> 9: the policy decisions the receipt names (protocol::encode_decisions: the rule
+    // set's version, and per recipient mailbox the rules, legal basis and approvers), written
+    // with the envelope so that a replay is answered with the decisions made when it was stored.
+    // Rows from before stay NULL (the replay of one: message_store.cpp, original_of).
+    R"sql(
+ALTER TABLE envelopes ADD COLUMN decided BLOB;
 )sql",
 };
 
