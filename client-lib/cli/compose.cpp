@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <iostream>
 
+#include <draaischijf/protocol/display_text.hpp>
 #include <draaischijf/protocol/encoding.hpp>
 #include <draaischijf/protocol/pupil.hpp>
 
@@ -182,6 +183,37 @@ std::optional<int> announce_pre_check(Client& client) {
   return std::nullopt;
 }
 
+// The decisions the hub signed into the receipt, exactly as signed (for --json).
+json::array decisions_json(const client::SendResult& sent) {
+  json::array out;
+  for (const protocol::ReceiptDecision& d : sent.decisions) {
+    json::array approvers;
+    for (const protocol::Id& approver : d.approvers) {
+      approvers.push_back(json::value(hex(approver)));
+    }
+    out.push_back({{"mailbox_id", hex(d.mailbox_id)},
+                   {"rule_ids", d.rule_ids},
+                   {"legal_basis", d.legal_basis},
+                   {"approvers", std::move(approvers)}});
+  }
+  return out;
+}
+
+// Per recipient, the rules and legal basis the hub signed it let the message through on. The
+// receipt's text is printable ASCII, but it is the hub's: escaped all the same.
+void print_decisions(const client::SendResult& sent) {
+  std::cout << "  policy decisions signed by the hub (rule set "
+            << protocol::escape_for_terminal(sent.rule_set_version) << "):\n";
+  for (const protocol::ReceiptDecision& d : sent.decisions) {
+    std::cout << "    to " << hex(d.mailbox_id) << ": " << protocol::escape_for_terminal(d.rule_ids)
+              << ", legal basis " << protocol::escape_for_terminal(d.legal_basis);
+    for (std::size_t i = 0; i < d.approvers.size(); ++i) {
+      std::cout << (i == 0 ? ", approved by " : ", ") << hex(d.approvers[i]);
+    }
+    std::cout << "\n";
+  }
+}
+
 }  // namespace
 
 int send_command(Client& client, const Context& context, const Arguments& args) {
@@ -204,10 +236,13 @@ int send_command(Client& client, const Context& context, const Arguments& args) 
     print_json({{"message_id", hex(sent->message_id)},
                 {"hub_sequence", sent->hub_sequence},
                 {"received_at_ms", sent->received_at_ms},
-                {"duplicate", sent->duplicate}});
+                {"duplicate", sent->duplicate},
+                {"rule_set_version", sent->rule_set_version},
+                {"decisions", decisions_json(*sent)}});
   } else {
     std::cout << "sent " << hex(sent->message_id) << " (hub receipt verified, sequence "
               << sent->hub_sequence << ", " << when(sent->received_at_ms) << ")\n";
+    print_decisions(*sent);
   }
   return kOk;
 }

@@ -27,7 +27,8 @@ const char* describe(int value) noexcept {
       return "the mailbox is held until its organisation rotates it after removing a member; "
              "try again later";
     case client_errc::receipt_invalid:
-      return "the hub's receipt does not verify against the pinned hub key";
+      return "the hub's receipt does not verify against the pinned hub key, or does not name "
+             "this message or a policy decision for each of its recipients";
     case client_errc::policy_refused:
       return "the policy does not allow this message; it was not sent (the reasons below say "
              "why, and what to do)";

@@ -170,6 +170,19 @@ bool open_inbox(sqlite3* db) {
   return true;
 }
 
+// Sends keep the hub's receipt. A state file from before gets the column, and its earlier sends
+// keep NULL: their receipts were verified when they arrived, but not kept.
+bool add_sent_receipt(sqlite3* db) {
+  {
+    Statement column(db, "SELECT 1 FROM pragma_table_info('sent') WHERE name = 'receipt'");
+    const int rc = column.step();
+    if (rc != SQLITE_DONE) {
+      return rc == SQLITE_ROW;
+    }
+  }
+  return exec(db, "ALTER TABLE sent ADD COLUMN receipt BLOB");
+}
+
 // The copies of `m`'s message id stored in its mailbox: true when one has the same envelope
 // (then `m` is no new message); `others` counts those that differ.
 protocol::Result<bool> same_copy_stored(sqlite3* db, const StoredMessage& m, int& others) {
@@ -212,7 +225,7 @@ protocol::Result<LocalState> LocalState::open(const std::filesystem::path& path)
     return make_error_code(client_errc::state_failed);
   }
   sqlite3_busy_timeout(db, 5000);
-  if (!exec(db, kSchema) || !open_inbox(db)) {
+  if (!exec(db, kSchema) || !open_inbox(db) || !add_sent_receipt(db)) {
     return make_error_code(client_errc::state_failed);
   }
   return state;
@@ -421,15 +434,18 @@ protocol::Result<void> LocalState::mark_read(const protocol::Id& mailbox_id, std
   return update.step() == SQLITE_DONE ? protocol::Result<void>() : failed();
 }
 
+// A retried send is recorded once; its receipt fills in one that was not kept before.
 protocol::Result<void> LocalState::record_sent(const SentMessage& m) {
   Statement insert(db_,
-                   "INSERT OR IGNORE INTO sent (message_id, kind, hub_sequence, received_at_ms, "
-                   "recipients) VALUES (?, ?, ?, ?, ?)");
+                   "INSERT INTO sent (message_id, kind, hub_sequence, received_at_ms, "
+                   "recipients, receipt) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (message_id) "
+                   "DO UPDATE SET receipt = coalesce(receipt, excluded.receipt)");
   insert.bind(1, m.message_id)
       .bind(2, m.kind)
       .bind(3, m.hub_sequence)
       .bind(4, m.received_at_ms)
-      .bind(5, m.recipients);
+      .bind(5, m.recipients)
+      .bind(6, m.receipt);
   return insert.step() == SQLITE_DONE ? protocol::Result<void>() : failed();
 }
 
@@ -452,13 +468,13 @@ protocol::Result<bool> LocalState::knows_envelope(const protocol::Hash256& envel
 
 protocol::Result<std::vector<SentMessage>> LocalState::sent() {
   Statement select(db_,
-                   "SELECT message_id, kind, hub_sequence, received_at_ms, recipients FROM sent "
-                   "ORDER BY received_at_ms");
+                   "SELECT message_id, kind, hub_sequence, received_at_ms, recipients, receipt "
+                   "FROM sent ORDER BY received_at_ms");
   std::vector<SentMessage> out;
   int rc = 0;
   while ((rc = select.step()) == SQLITE_ROW) {
-    out.push_back(
-        {select.id(0), select.text(1), select.integer(2), select.integer(3), select.text(4)});
+    out.push_back({select.id(0), select.text(1), select.integer(2), select.integer(3),
+                   select.text(4), select.blob(5)});
   }
   if (rc != SQLITE_DONE) {
     return make_error_code(client_errc::state_failed);

@@ -45,6 +45,9 @@ struct SentMessage {
   std::int64_t hub_sequence = 0;
   std::int64_t received_at_ms = 0;
   std::string recipients;  // space-separated mailbox ids
+  /// The hub's signed receipt as it came (protocol/receipt.hpp): proof of what the hub stored
+  /// and on which decisions. Empty for a send recorded before receipts were kept.
+  std::vector<std::uint8_t> receipt;
 };
 
 class LocalState {

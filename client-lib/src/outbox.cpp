@@ -251,8 +251,33 @@ Result<std::vector<protocol::MailboxEpochCertificate>> recipient_epochs(
   return certificates;
 }
 
+// Whether the decisions name exactly the envelope's recipient mailboxes, each once, each with
+// the rules and the legal basis it was let through on: a receipt that leaves a recipient out, or
+// names another mailbox, is no proof for what the hub did with this envelope.
+bool names_every_recipient(const protocol::ReceiptDecisions& decided,
+                           const std::vector<protocol::RecipientMailbox>& recipients) {
+  if (decided.rule_set_version.empty() || decided.decisions.size() != recipients.size()) {
+    return false;
+  }
+  std::vector<Id> named;
+  for (const protocol::ReceiptDecision& d : decided.decisions) {
+    if (d.rule_ids.empty() || d.legal_basis.empty()) {
+      return false;
+    }
+    named.push_back(d.mailbox_id);
+  }
+  std::sort(named.begin(), named.end());
+  if (std::adjacent_find(named.begin(), named.end()) != named.end()) {
+    return false;
+  }
+  // As many as there are recipients, none twice: naming every recipient names exactly them.
+  return std::all_of(recipients.begin(), recipients.end(), [&](const auto& r) {
+    return std::binary_search(named.begin(), named.end(), r.mailbox_id);
+  });
+}
+
 // The hub's signed receipt for `envelope`, checked against the pinned hub key, and the send
-// recorded locally.
+// recorded locally with it.
 Result<SendResult> accept_receipt(SessionState& s, const protocol::Draft& draft,
                                   const std::vector<Id>& recipients,
                                   const std::vector<std::uint8_t>& envelope, const HubReply& reply,
@@ -268,11 +293,16 @@ Result<SendResult> accept_receipt(SessionState& s, const protocol::Draft& draft,
   if (!parsed || !receipt || !s.trust.hub_key() ||
       !protocol::verify(*receipt, *s.trust.hub_key()) ||
       receipt->message_id != parsed->outer.message_id ||
-      receipt->envelope_hash != protocol::envelope_hash(envelope)) {
+      receipt->envelope_hash != protocol::envelope_hash(envelope) ||
+      !names_every_recipient(receipt->decided, parsed->outer.recipients)) {
     return make_error_code(client_errc::receipt_invalid);
   }
-  SendResult result{receipt->message_id, static_cast<std::int64_t>(receipt->sequence),
-                    static_cast<std::int64_t>(receipt->received_at_ms), replay};
+  SendResult result{receipt->message_id,
+                    static_cast<std::int64_t>(receipt->sequence),
+                    static_cast<std::int64_t>(receipt->received_at_ms),
+                    replay,
+                    receipt->decided.rule_set_version,
+                    receipt->decided.decisions};
   // So that the answers to it are known to continue a thread this device saw (thread_gap).
   if (auto noted = s.state.note_envelope(receipt->envelope_hash); !noted) {
     return noted.error();
@@ -281,9 +311,10 @@ Result<SendResult> accept_receipt(SessionState& s, const protocol::Draft& draft,
   for (const Id& recipient : recipients) {
     names += (names.empty() ? "" : " ") + hex(recipient);
   }
+  // The receipt's bytes as the hub signed them: the proof outlives this answer.
   if (auto recorded =
           s.state.record_sent({result.message_id, std::string(protocol::name_of(draft.kind)),
-                               result.hub_sequence, result.received_at_ms, names});
+                               result.hub_sequence, result.received_at_ms, names, *receipt_bytes});
       !recorded) {
     return recorded.error();
   }

@@ -36,6 +36,7 @@ namespace {
     s.message_id = protocol::random_id();
     s.sender_org[0] = 1;
     s.recipients = {{mailbox, 0}};
+    s.decisions = testing::allow_each(s.recipients);
     s.envelope = testing::pattern_bytes(2048, i);
     s.received_at_ms = i;
     const std::string line = protocol::hex_encode(s.message_id) + "\n";

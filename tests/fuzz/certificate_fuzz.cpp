@@ -1,5 +1,5 @@
-// Certificate, receipt and second-approval parsers: never crash, and whatever parses re-encodes to
-// exactly the input (one canonical encoding).
+// Certificate, receipt (and its decisions) and second-approval parsers: never crash, and whatever
+// parses re-encodes to exactly the input (one canonical encoding).
 
 #include <algorithm>
 #include <cstdint>
@@ -33,6 +33,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       std::abort();
     }
     (void)draaischijf::protocol::verify(*receipt, key.public_key());
+  }
+  // The decisions on their own: the form the hub stores with the envelope.
+  if (const auto decided = draaischijf::protocol::parse_decisions(input)) {
+    const auto again = draaischijf::protocol::encode_decisions(*decided);
+    if (!again || !std::equal(again->begin(), again->end(), input.begin(), input.end())) {
+      std::abort();
+    }
   }
   if (const auto approval = draaischijf::protocol::parse_approval(input)) {
     const auto again = draaischijf::protocol::encode(*approval);

@@ -7,6 +7,7 @@
 #include <string>
 
 #include <draaischijf/protocol/approval.hpp>
+#include <draaischijf/protocol/encoding.hpp>
 #include <draaischijf/protocol/receipt.hpp>
 
 #include "fuzz_keys.hpp"
@@ -89,8 +90,24 @@ int main(int argc, char** argv) {
   next.previous_certificate = certificate_hash(mailbox);
   write(out / "certificate", "epoch1", encode(issue(next, org_key)));
 
-  write(out / "certificate", "receipt",
-        encode(sign_receipt(fuzzing::fixed_id(12), {}, 1'800'000'000'000, 7, org_key)));
+  // A receipt for a referral to two mailboxes: one under a consent with an approver, one on
+  // the rules alone; and its decisions as the hub stores them.
+  ReceiptDecisions decided;
+  decided.rule_set_version = "2026.12.1";
+  decided.decisions.push_back({fuzzing::mailbox_id(),
+                               "R06",
+                               "consent:" + hex_encode(fuzzing::fixed_id(17)),
+                               {fuzzing::fixed_id(16)}});
+  decided.decisions.push_back({fuzzing::fixed_id(9), "R03,R05", "rule:R03,R05", {}});
+  const auto receipt =
+      sign_receipt(fuzzing::fixed_id(12), {}, 1'800'000'000'000, 7, decided, org_key);
+  const auto stored = encode_decisions(decided);
+  if (!receipt || !stored) {
+    std::fprintf(stderr, "signing the receipt failed\n");
+    return 1;
+  }
+  write(out / "certificate", "receipt", encode(*receipt));
+  write(out / "certificate", "decisions", *stored);
 
   const auto recipient = fuzzing::mailbox_key().recipient();
   for (const std::size_t size : {std::size_t{0}, std::size_t{100}, std::size_t{65537}}) {

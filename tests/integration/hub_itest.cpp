@@ -46,6 +46,12 @@ TEST_F(HubTest, AcceptedEnvelopeGetsASignedReceiptAndAReplayGetsTheSameOne) {
   EXPECT_TRUE(verify(receipt, hub_key.public_key()));
   EXPECT_EQ(receipt.envelope_hash, envelope_hash(envelope));
   EXPECT_EQ(receipt.sequence, static_cast<std::uint64_t>(body.at("sequence").as_int64()));
+  // It names the policy's decision for the one recipient: R06 under the test consent.
+  ASSERT_EQ(receipt.decided.decisions.size(), 1U);
+  EXPECT_EQ(receipt.decided.decisions[0].mailbox_id,
+            hub.epoch_of(hub.mailbox_of("caw")).mailbox_id);
+  EXPECT_EQ(receipt.decided.decisions[0].rule_ids, "R06");
+  EXPECT_EQ(receipt.decided.decisions[0].legal_basis, "consent:" + hex(hub.pupil_consent()));
 
   const auto replay = client("clb")->exchange(post("/v1/envelopes", text_of(envelope)));
   ASSERT_TRUE(replay);
@@ -53,6 +59,7 @@ TEST_F(HubTest, AcceptedEnvelopeGetsASignedReceiptAndAReplayGetsTheSameOne) {
   const auto again = boost::json::parse(replay->body).as_object();
   EXPECT_EQ(again.at("sequence"), body.at("sequence"));
   EXPECT_TRUE(again.at("duplicate").as_bool());
+  EXPECT_EQ(again.at("receipt"), body.at("receipt")) << "the original decisions, signed alike";
 }
 
 TEST_F(HubTest, EnvelopeNamingAnotherOrganisationIsRefused) {

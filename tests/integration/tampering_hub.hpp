@@ -32,7 +32,8 @@ using client::UploadSource;
 using protocol::Id;
 namespace fs = std::filesystem;
 
-// Forwards to the real hub and lets the test rewrite each answer; records what passed.
+// Forwards to the real hub and lets the test rewrite each answer (GETs through `tamper`, POSTs
+// through `post_tamper`); records what passed.
 class TamperingHub final : public client::HubTransport {
  public:
   using Tamper = std::function<void(std::string_view target, HubReply& reply)>;
@@ -50,7 +51,11 @@ class TamperingHub final : public client::HubTransport {
   protocol::Result<HubReply> post(std::string_view target, std::span<const std::uint8_t> body,
                                   std::string_view content_type) override {
     posted_->emplace_back(target);
-    return real_.post(target, body, content_type);
+    auto reply = real_.post(target, body, content_type);
+    if (reply && post_tamper && *post_tamper) {
+      (*post_tamper)(target, *reply);
+    }
+    return reply;
   }
   protocol::Result<HubReply> put(std::string_view target, UploadSource& body,
                                  std::string_view content_type) override {
@@ -88,6 +93,7 @@ class TamperingHub final : public client::HubTransport {
   }
 
   std::shared_ptr<std::function<void(std::vector<std::uint8_t>&)>> blob_tamper;
+  std::shared_ptr<Tamper> post_tamper;  // the answers to submissions and other changes
 
  private:
   client::HubConnection real_;
@@ -124,6 +130,7 @@ class TamperingTest : public ::testing::Test {
     auto secrets = client::open_key_store(profile->key_store(), unlock).value();
     auto stand_in = std::make_unique<TamperingHub>(std::move(*connection), tamper, posted);
     stand_in->blob_tamper = blob_tamper;
+    stand_in->post_tamper = post_tamper;
     auto opened = Client::open_with(*profile, std::move(secrets), std::move(stand_in));
     ASSERT_TRUE(opened) << opened.error().message();
     device.emplace(std::move(*opened));
@@ -181,6 +188,7 @@ class TamperingTest : public ::testing::Test {
   std::shared_ptr<std::vector<std::string>> posted = std::make_shared<std::vector<std::string>>();
   std::shared_ptr<std::function<void(std::vector<std::uint8_t>&)>> blob_tamper =
       std::make_shared<std::function<void(std::vector<std::uint8_t>&)>>();
+  std::shared_ptr<TamperingHub::Tamper> post_tamper = std::make_shared<TamperingHub::Tamper>();
   std::optional<Client> device;
   Id intake{};
   Id onthaal{};

@@ -86,6 +86,25 @@ TEST_F(ScenarioTest, SignaalDoorverwijzingAnswerAndStatus) {
   EXPECT_NE(school({"status", referral_id}).exit, 0);
 }
 
+// What the sender holds after a send: per recipient, the rules and legal basis the hub signed
+// it let the message through on, shown to the person and given exactly with --json.
+TEST_F(ScenarioTest, SendShowsTheDecisionTheHubSignedForEachRecipient) {
+  const auto shown = clb(under_consent(
+      {"send", "doorverwijzing", "--to", intake, "--text", "psychisch_sociaal=Eerste gesprek."}));
+  ASSERT_EQ(shown.exit, 0) << shown.err;
+  EXPECT_NE(shown.out.find("hub receipt verified"), std::string::npos) << shown.out;
+  EXPECT_NE(shown.out.find("    to " + intake + ": R06, legal basis consent:" + referral_consent),
+            std::string::npos)
+      << shown.out;
+
+  const auto sent = clb.json_of(under_consent(
+      {"send", "doorverwijzing", "--to", intake, "--text", "psychisch_sociaal=Tweede gesprek."}));
+  EXPECT_FALSE(text_of(sent, "rule_set_version").empty());
+  EXPECT_EQ(sent.at("decisions"), json::parse(R"([{"mailbox_id":")" + intake +
+                                              R"(","rule_ids":"R06","legal_basis":"consent:)" +
+                                              referral_consent + R"(","approvers":[]}])"));
+}
+
 // Scenarios 5 and 6: a device enrolled later reads the history; once removed it opens nothing
 // sent after its removal.
 TEST_F(ScenarioTest, EnrolledLaterReadsHistoryAndRemovedOpensNothingNew) {

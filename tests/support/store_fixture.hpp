@@ -8,6 +8,7 @@
 
 #include <draaischijf/protocol/certificate.hpp>
 #include <draaischijf/protocol/keys.hpp>
+#include <draaischijf/server/store/message_store.hpp>
 #include <draaischijf/server/store/sqlite.hpp>
 
 namespace draaischijf::testing {
@@ -62,6 +63,22 @@ inline void register_mailbox(const std::string& db_path, const protocol::Id& mai
                              std::uint32_t epoch, const protocol::Id& org,
                              std::string_view org_type) {
   register_mailbox(db_path, mailbox, epoch, 0, ~std::uint64_t{0}, org, org_type);
+}
+
+/// The gate's allow for each recipient mailbox, on rule `rule_id` of rule set "test": the store
+/// keeps one decision per recipient with every envelope, for its receipt.
+inline std::vector<server::PolicyRecord> allow_each(
+    const std::vector<protocol::RecipientMailbox>& recipients, const std::string& rule_id = "R99") {
+  std::vector<server::PolicyRecord> records;
+  for (const protocol::RecipientMailbox& r : recipients) {
+    server::PolicyRecord& record = records.emplace_back();
+    record.recipient_mailbox = r.mailbox_id;
+    record.outcome = "allow";
+    record.rule_ids = rule_id;
+    record.legal_basis = "rule:" + rule_id;
+    record.policy_version = "test";
+  }
+  return records;
 }
 
 }  // namespace draaischijf::testing

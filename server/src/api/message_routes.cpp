@@ -176,11 +176,43 @@ Submission submission_of(const Call& call, const protocol::OuterHeader& outer,
   return submission;
 }
 
-// 201 (or 409 for a replay) with the hub-signed receipt and any near-quota warnings.
+// The receipt's decisions for people and scripts reading the answer; the signed receipt is what
+// counts, and says the same.
+json::array decisions_json(const protocol::ReceiptDecisions& decided) {
+  json::array out;
+  for (const protocol::ReceiptDecision& d : decided.decisions) {
+    json::array approvers;
+    for (const Id& approver : d.approvers) {
+      approvers.push_back(json::value(hex(approver)));
+    }
+    out.push_back({{"mailbox_id", hex(d.mailbox_id)},
+                   {"rule_ids", d.rule_ids},
+                   {"legal_basis", d.legal_basis},
+                   {"approvers", std::move(approvers)}});
+  }
+  return out;
+}
+
+// 201 (or 409 for a replay) with the hub-signed receipt, which names the policy's decisions,
+// and any near-quota warnings.
 Reply accepted_reply(const Call& call, const Id& message_id, const Accepted& accepted) {
   const auto receipt = protocol::sign_receipt(
       message_id, accepted.envelope_hash, static_cast<std::uint64_t>(accepted.received_at_ms),
-      static_cast<std::uint64_t>(accepted.sequence), call.parts.hub_key);
+      static_cast<std::uint64_t>(accepted.sequence), accepted.decided, call.parts.hub_key);
+  if (!receipt) {
+    // The store keeps only decisions that fit a receipt (store_errc::decisions_invalid).
+    call.parts.log.error("envelope.receipt_unsigned",
+                         {{"request_id", std::string_view(call.request_id)},
+                          {"reason", std::string_view(receipt.error().message())}});
+    return call.problem(ProblemKind::internal);
+  }
+  if (accepted.decided_now) {
+    // A replay of an envelope stored before its decisions were kept: its receipt names the
+    // verdict on the replay (message_store.cpp, original_decisions).
+    call.parts.log.warning(
+        "envelope.replay_decided_now",
+        {{"request_id", std::string_view(call.request_id)}, {"sequence", accepted.sequence}});
+  }
   call.parts.log.info("envelope.accepted", {{"request_id", std::string_view(call.request_id)},
                                             {"sequence", accepted.sequence},
                                             {"duplicate", accepted.duplicate}});
@@ -189,7 +221,9 @@ Reply accepted_reply(const Call& call, const Id& message_id, const Accepted& acc
                     {"received_at_ms", accepted.received_at_ms},
                     {"envelope_hash", hex(accepted.envelope_hash)},
                     {"duplicate", accepted.duplicate},
-                    {"receipt", b64(protocol::encode(receipt))}};
+                    {"rule_set_version", accepted.decided.rule_set_version},
+                    {"decisions", decisions_json(accepted.decided)},
+                    {"receipt", b64(protocol::encode(*receipt))}};
   if (!accepted.near_quota.empty()) {
     json::array warnings;
     for (const Id& m : accepted.near_quota) {

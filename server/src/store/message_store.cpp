@@ -2,6 +2,7 @@
 #include <draaischijf/protocol/encoding.hpp>
 #include <draaischijf/server/store/message_store.hpp>
 
+#include "store/receipt_decisions.hpp"
 #include "store/store_rows.hpp"
 
 namespace draaischijf::server {
@@ -21,15 +22,33 @@ const char* describe(int value) noexcept {
       return "the recipient mailbox waits for a new key after a member was removed";
     case store_errc::consent_revoked:
       return "the consent the message was sent under has been revoked";
+    case store_errc::decisions_invalid:
+      return "the policy's decisions cannot be put in a receipt";
   }
   return "unknown store error";
+}
+
+// The decisions a replay's receipt names: those stored with the original. A row stored before
+// they were kept (NULL) gets the verdict just made on the replay, flagged `decided_now` for the
+// log: refusing the replay would leave the sender without its receipt, and no format allows a
+// receipt without decisions. That verdict is honest about today, not a claim about then.
+sqlite::Result<void> original_decisions(const sqlite::Statement& row, int column,
+                                        const Submission& replay, Accepted& out) {
+  auto decided = row.column_is_null(column) ? receipt_decisions(replay.decisions)
+                                            : protocol::parse_decisions(row.column_blob(column));
+  if (!decided) {
+    return make_error_code(store_errc::decisions_invalid);  // the hub never stores such bytes
+  }
+  out.decided = std::move(*decided);
+  out.decided_now = row.column_is_null(column);
+  return {};
 }
 
 // A replay of a stored message id by the same organisation gets the original receipt; the same
 // id from another organisation is refused without telling anything about the original.
 sqlite::Result<Accepted> original_of(sqlite::Database& db, const Submission& s) {
   auto select = db.prepare(
-      "SELECT sequence, received_at_ms, envelope_hash, sender_org FROM envelopes "
+      "SELECT sequence, received_at_ms, envelope_hash, sender_org, decided FROM envelopes "
       "WHERE message_id = ?");
   if (!select) {
     return select.error();
@@ -42,11 +61,17 @@ sqlite::Result<Accepted> original_of(sqlite::Database& db, const Submission& s) 
   if (!*row || rows::fixed<16>(select->column_blob(3)) != s.sender_org) {
     return make_error_code(store_errc::message_id_taken);
   }
-  return Accepted{select->column_int64(0),
-                  select->column_int64(1),
-                  rows::fixed<32>(select->column_blob(2)),
-                  true,
-                  {}};
+  Accepted original{select->column_int64(0),
+                    select->column_int64(1),
+                    rows::fixed<32>(select->column_blob(2)),
+                    true,
+                    {},
+                    {},
+                    false};
+  if (auto decided = original_decisions(*select, 4, s, original); !decided) {
+    return decided.error();
+  }
+  return original;
 }
 
 using Outcome = boost::system::result<Accepted, Refusal>;
@@ -194,9 +219,21 @@ Outcome store(sqlite::Database& db, const Submission& s, const protocol::Hash256
               const SqliteMessageStore::Limits& limits) {
   auto insert = db.prepare(
       "INSERT INTO envelopes (message_id, sender_org, sender_device, kind, received_at_ms, "
-      "envelope_hash, size, body, consent_reference, pupil) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+      "envelope_hash, size, body, consent_reference, pupil, decided) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   if (!insert) {
     return refusal(insert.error());
+  }
+  // What the receipt will name, written with the envelope. Decisions that do not fit a receipt
+  // are refused only after the recipient checks below: the gate makes none for an unknown
+  // mailbox, which must still be refused as unknown_epoch.
+  auto decided = receipt_decisions(s.decisions);
+  auto encoded = decided ? protocol::encode_decisions(*decided)
+                         : protocol::Result<std::vector<std::uint8_t>>(decided.error());
+  if (encoded) {
+    insert->bind(11, *encoded);
+  } else {
+    insert->bind_null(11);
   }
   // Zero means none: stored as NULL, so the consent index holds only real references.
   if (s.consent_reference == protocol::Id{}) {
@@ -235,6 +272,9 @@ Outcome store(sqlite::Database& db, const Submission& s, const protocol::Hash256
       return refusal(!in_force ? in_force.error() : make_error_code(store_errc::consent_revoked));
     }
   }
+  if (!encoded) {
+    return refusal(make_error_code(store_errc::decisions_invalid));
+  }
   const std::int64_t sequence = db.last_insert_rowid();
   auto queue = db.prepare("INSERT INTO queue (mailbox_id, sequence, epoch) VALUES (?, ?, ?)");
   auto count =
@@ -264,7 +304,8 @@ Outcome store(sqlite::Database& db, const Submission& s, const protocol::Hash256
   if (auto logged = log_decisions(db, s, true); !logged) {
     return refusal(logged.error());
   }
-  return Accepted{sequence, s.received_at_ms, hash, false, std::move(*near_quota)};
+  return Accepted{
+      sequence, s.received_at_ms, hash, false, std::move(*near_quota), std::move(*decided), false};
 }
 
 }  // namespace

@@ -9,7 +9,7 @@
 
 namespace draaischijf::server::schema {
 
-inline constexpr std::array<std::string_view, 10> kMigrations = {
+inline constexpr std::array<std::string_view, 11> kMigrations = {
     // 0 -> 1: envelopes, their per-mailbox queue entries and the audit log.
     R"sql(
 CREATE TABLE envelopes (
@@ -223,6 +223,13 @@ CREATE TABLE advice_objections (
   registered_by    BLOB NOT NULL CHECK (length(registered_by) = 16),
   PRIMARY KEY (org_id, pupil)
 ) WITHOUT ROWID;
+)sql",
+    // 10 -> 11: the policy decisions the receipt names (protocol::encode_decisions: the rule
+    // set's version, and per recipient mailbox the rules, legal basis and approvers), written
+    // with the envelope so that a replay is answered with the decisions made when it was stored.
+    // Rows from before stay NULL (the replay of one: message_store.cpp, original_of).
+    R"sql(
+ALTER TABLE envelopes ADD COLUMN decided BLOB;
 )sql",
 };
 

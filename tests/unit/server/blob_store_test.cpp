@@ -59,6 +59,7 @@ class BlobStoreTest : public ::testing::Test {
     s.sender_org = org;
     s.sender_device = random_id();
     s.recipients = {{intake, 0}};
+    s.decisions = testing::allow_each(s.recipients);
     s.envelope = testing::pattern_bytes(512);
     s.received_at_ms = at_ms;
     std::promise<bool> promise;

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <draaischijf/protocol/encoding.hpp>
 #include <draaischijf/server/store/consent_registry.hpp>
 #include <draaischijf/server/store/message_store.hpp>
 
@@ -22,6 +23,7 @@ Submission submission_to(const Id& org, std::vector<protocol::RecipientMailbox> 
   s.sender_device = random_id();
   s.kind = protocol::MessageKind::doorverwijzing;
   s.recipients = std::move(recipients);
+  s.decisions = testing::allow_each(s.recipients);
   s.envelope = testing::pattern_bytes(size);
   s.received_at_ms = 1'800'000'000'000;
   return s;
@@ -93,6 +95,67 @@ TEST_F(MessageStoreTest, ReplayedMessageIdGetsTheOriginalReceiptAndStoresNothing
   EXPECT_EQ(second.received_at_ms, first.received_at_ms);
   EXPECT_EQ(store->list(intake, 0, 10).value().size(), 1U);
   EXPECT_EQ(store->audit_count("envelope.accepted").value(), 1);
+}
+
+// The receipt of a replay names the decisions made when the envelope was stored, never the
+// verdict on the replay (which a revoked consent, a stale approval or a new rule set changes).
+TEST_F(MessageStoreTest, AReplayGetsTheOriginalDecisionsNotTheVerdictOnTheReplay) {
+  auto s = submission_to(clb, {{intake, 0}, {onthaal, 3}}, 100);
+  s.decisions[0].legal_basis = "consent:" + std::string(32, 'c');
+  s.decisions[0].rule_ids = "R06";
+  s.decisions[1].on_behalf_of = protocol::hex_encode(clb) + "," + protocol::hex_encode(small);
+  auto replay = s;
+  replay.decisions = testing::allow_each(replay.recipients, "R07");
+  replay.decisions[0].policy_version = replay.decisions[1].policy_version = "later";
+  const auto first = submit_and_wait(*store, std::move(s)).value();
+  ASSERT_EQ(first.decided.decisions.size(), 2U);
+  EXPECT_EQ(first.decided.rule_set_version, "test");
+  EXPECT_EQ(first.decided.decisions[0],
+            (protocol::ReceiptDecision{intake, "R06", "consent:" + std::string(32, 'c'), {}}));
+  EXPECT_EQ(first.decided.decisions[1],
+            (protocol::ReceiptDecision{onthaal, "R99", "rule:R99", {clb, small}}));
+  EXPECT_FALSE(first.decided_now);
+  const auto second = submit_and_wait(*store, std::move(replay)).value();
+  EXPECT_TRUE(second.duplicate);
+  EXPECT_EQ(second.decided, first.decided);
+  EXPECT_FALSE(second.decided_now);
+}
+
+// A row stored before decisions were kept (schema version 8) has none: its replay gets the
+// verdict on the replay, flagged, rather than no receipt at all.
+TEST_F(MessageStoreTest, AReplayOfARowWithoutDecisionsGetsTheVerdictOnTheReplay) {
+  auto s = submission_to(clb, {{intake, 0}}, 100);
+  auto replay = s;
+  replay.decisions = testing::allow_each(replay.recipients, "R07");
+  ASSERT_TRUE(submit_and_wait(*store, std::move(s)));
+  {
+    auto db = sqlite::Database::open((dir / "hub.db").string()).value();
+    ASSERT_TRUE(db.exec("UPDATE envelopes SET decided = NULL"));
+  }
+  const auto second = submit_and_wait(*store, std::move(replay)).value();
+  EXPECT_TRUE(second.duplicate);
+  EXPECT_TRUE(second.decided_now);
+  ASSERT_EQ(second.decided.decisions.size(), 1U);
+  EXPECT_EQ(second.decided.decisions[0].rule_ids, "R07");
+}
+
+// Nothing is stored whose receipt could not be signed; an envelope to an unknown mailbox, for
+// which the gate decides nothing, is still refused for what it is.
+TEST_F(MessageStoreTest, DecisionsThatDoNotFitAReceiptStoreNothing) {
+  auto s = submission_to(clb, {{intake, 0}});
+  s.decisions[0].policy_version.assign(protocol::kRuleSetVersionMax + 1, '1');
+  EXPECT_EQ(submit_and_wait(*store, std::move(s)).error().error,
+            make_error_code(store_errc::decisions_invalid));
+  auto two_versions = submission_to(clb, {{intake, 0}, {onthaal, 3}});
+  two_versions.decisions[1].policy_version = "other";
+  EXPECT_EQ(submit_and_wait(*store, std::move(two_versions)).error().error,
+            make_error_code(store_errc::decisions_invalid));
+  auto unknown = submission_to(clb, {{random_id(), 0}});
+  unknown.decisions.clear();
+  EXPECT_EQ(submit_and_wait(*store, std::move(unknown)).error().error,
+            make_error_code(protocol::errc::unknown_epoch));
+  EXPECT_TRUE(store->list(intake, 0, 10).value().empty());
+  EXPECT_EQ(store->audit_count("envelope.accepted").value(), 0);
 }
 
 TEST_F(MessageStoreTest, SameMessageIdFromAnotherOrganisationIsRefused) {
@@ -232,9 +295,9 @@ TEST_F(MessageStoreTest, ARevokedConsentHoldsForTheVeryNextSubmission) {
     s.consent_reference = consent.consent_id;
     s.pupil_pseudonym = consent.pupil;
     s.rests_on_consent = true;
-    s.decisions.push_back({protocol::Id{}, intake, "allow", "staff", "clb_psycholoog", "",
-                           "consent:" + consent.entry.record.id, "R06", "2026.12.1",
-                           "doorverwijzing", "doorverwijzing", "contact"});
+    s.decisions = {{protocol::Id{}, intake, "allow", "staff", "clb_psycholoog", "",
+                    "consent:" + consent.entry.record.id, "R06", "2026.12.1", "doorverwijzing",
+                    "doorverwijzing", "contact"}};
     return s;
   };
   const auto queued = submit_and_wait(*store, under_consent());
@@ -412,8 +475,9 @@ TEST(SqliteTest, OpensWithDurableSettingsAndCurrentSchema) {
   ASSERT_TRUE(keys.step().value());
   EXPECT_EQ(keys.column_int64(0), 1);
   // messages, directory, read receipts, blobs, consent references, consent registry,
-  // dossier transfers, pupil keys, admin nonces, objections to advice
-  EXPECT_EQ(db.schema_version().value(), 10);
+  // dossier transfers, pupil keys, admin nonces, objections to advice, the decisions a receipt
+  // names
+  EXPECT_EQ(db.schema_version().value(), 11);
 }
 
 TEST(SqliteTest, RefusesADatabaseFromANewerVersion) {

@@ -22,7 +22,8 @@ enum class client_errc {
   not_a_member,            // this device holds no key for the mailbox
   unknown_mailbox,         // no such mailbox (or not visible to this device)
   mailbox_held,            // the mailbox waits for its organisation to rotate it
-  receipt_invalid,         // the hub's receipt does not verify or names other bytes
+  receipt_invalid,         // the hub's receipt does not verify, names other bytes, or does
+                           // not name one decision for each recipient mailbox
   policy_refused,          // the pre-check or the hub's policy said no; nothing was sent
   not_an_admin,            // this profile holds no organisation signing key
   fingerprint_mismatch,    // the fingerprint given does not match the key the hub serves

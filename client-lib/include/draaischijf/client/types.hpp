@@ -19,6 +19,7 @@
 #include <draaischijf/policies/record.hpp>
 #include <draaischijf/policies/vocabulary.hpp>
 #include <draaischijf/protocol/envelope.hpp>
+#include <draaischijf/protocol/receipt.hpp>
 
 namespace draaischijf::client {
 
@@ -82,6 +83,11 @@ struct SendResult {
   std::int64_t hub_sequence = 0;
   std::int64_t received_at_ms = 0;
   bool duplicate = false;  // the hub had it already (a retried send)
+  /// What the hub signed it decided, per recipient mailbox in the envelope's order: the rules,
+  /// the legal basis and the approvers it let each have the message on, under this rule set.
+  /// The hub-signed receipt itself is kept with the send in the local state.
+  std::string rule_set_version;
+  std::vector<protocol::ReceiptDecision> decisions;
 };
 
 /// One message in the local inbox.

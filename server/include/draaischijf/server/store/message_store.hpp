@@ -16,6 +16,7 @@
 
 #include <draaischijf/policies/record.hpp>
 #include <draaischijf/protocol/envelope.hpp>
+#include <draaischijf/protocol/receipt.hpp>
 #include <draaischijf/server/store/storage.hpp>
 
 namespace draaischijf::server {
@@ -27,6 +28,7 @@ enum class store_errc {
   mailbox_full,     // the recipient mailbox's quota would be exceeded
   mailbox_held,     // a member was removed and the mailbox has not been rotated yet
   consent_revoked,  // the consent the decision rested on was revoked before the message was stored
+  decisions_invalid,  // the policy's decisions do not fit a receipt (rule set version too long)
 };
 
 [[nodiscard]] const boost::system::error_category& store_category() noexcept;
@@ -63,8 +65,9 @@ struct Submission {
   /// consent can withdraw what still waits under it.
   protocol::Id consent_reference{};
   protocol::Hash256 pupil_pseudonym{};
-  /// One allow per recipient mailbox: logged in the same transaction as the envelope, and
-  /// entered in the disclosure register when the message is about a pupil.
+  /// One allow per recipient mailbox: logged in the same transaction as the envelope, entered
+  /// in the disclosure register when the message is about a pupil, and kept with the envelope
+  /// as the receipt names them (a stored envelope always has them).
   std::vector<PolicyRecord> decisions;
   /// Set when the decision rested on the consent reference: the transaction checks that the
   /// consent is still unrevoked, so a revocation holds for the very next request.
@@ -82,6 +85,11 @@ struct Accepted {
   protocol::Hash256 envelope_hash{};
   bool duplicate = false;                // a replay: these are the original's values
   std::vector<protocol::Id> near_quota;  // recipient mailboxes above the warning threshold
+  /// The policy's decisions as stored with the envelope; for a replay, the original's.
+  protocol::ReceiptDecisions decided;
+  /// A replay of an envelope stored before decisions were kept with it (schema version 8):
+  /// `decided` is the verdict on the replay, not the original's, and is logged as such.
+  bool decided_now = false;
 };
 
 /// Why a submission was refused, when it was about one recipient mailbox.
