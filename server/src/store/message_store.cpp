@@ -2,6 +2,7 @@
 #include <draaischijf/protocol/encoding.hpp>
 #include <draaischijf/server/store/message_store.hpp>
 
+#include "store/blob_grants.hpp"
 #include "store/store_rows.hpp"
 
 namespace draaischijf::server {
@@ -21,6 +22,8 @@ const char* describe(int value) noexcept {
       return "the recipient mailbox waits for a new key after a member was removed";
     case store_errc::consent_revoked:
       return "the consent the message was sent under has been revoked";
+    case store_errc::blob_unknown:
+      return "an attachment the envelope names was not uploaded by this device";
   }
   return "unknown store error";
 }
@@ -254,8 +257,12 @@ Outcome store(sqlite::Database& db, const Submission& s, const protocol::Hash256
     queue->reset();
     count->reset();
   }
+  if (auto granted = grant_blobs(db, s); !granted) {
+    return refusal(granted.error());
+  }
   const std::string detail = "kind=" + std::string(protocol::name_of(s.kind)) +
-                             " recipients=" + std::to_string(s.recipients.size());
+                             " recipients=" + std::to_string(s.recipients.size()) +
+                             " attachments=" + std::to_string(s.blobs.size());
   if (auto audited = rows::insert_audit(db, s.received_at_ms, "envelope.accepted", s.sender_org,
                                         s.sender_device, s.message_id, detail);
       !audited) {
