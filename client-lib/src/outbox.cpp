@@ -196,9 +196,10 @@ Result<void> pre_check(SessionState& s, const protocol::Draft& draft,
 // --- upload and submission -----------------------------------------------------------------------
 
 // Encrypts and uploads one file as it is read; the hub's answer must name the bytes we sent.
+// The upload names no recipients: the envelope that lists the blob in its outer labels grants
+// it to its recipient mailboxes once the hub's policy admitted it (PROTOCOL.md 7.11).
 Result<protocol::AttachmentDescriptor> upload_attachment(SessionState& s,
-                                                         const AttachmentFile& file,
-                                                         const std::vector<Id>& recipients) {
+                                                         const AttachmentFile& file) {
   protocol::AttachmentDescriptor descriptor;
   descriptor.id = protocol::random_id();
   descriptor.media_type = file.media_type;
@@ -211,11 +212,8 @@ Result<protocol::AttachmentDescriptor> upload_attachment(SessionState& s,
   if (!source) {
     return source.error();
   }
-  std::string target = "/v1/blobs/" + hex(descriptor.id);
-  for (std::size_t i = 0; i < recipients.size(); ++i) {
-    target += (i == 0 ? "?mailbox=" : "&mailbox=") + hex(recipients[i]);
-  }
-  auto reply = s.expect_ok(s.hub->put(target, **source, "application/octet-stream"));
+  auto reply = s.expect_ok(
+      s.hub->put("/v1/blobs/" + hex(descriptor.id), **source, "application/octet-stream"));
   if (!reply) {
     return reply.error();
   }
@@ -379,8 +377,10 @@ Result<SendResult> Outbox::send(Composition composition) {
     return allowed.error();
   }
   draft->fragments = std::move(composition.fragments);
+  // Every blob first, then the envelope that lists them (seal() puts their ids in the outer
+  // labels): the hub refuses an envelope naming a blob it does not hold from this device.
   for (const auto& file : composition.attachments) {
-    auto uploaded = upload_attachment(s, file, composition.recipients);
+    auto uploaded = upload_attachment(s, file);
     if (!uploaded) {
       return uploaded.error();
     }

@@ -17,12 +17,13 @@ namespace draaischijf::protocol {
 namespace {
 
 constexpr std::array<std::uint8_t, 4> kMagic = {'D', 'R', 'S', 'J'};
-constexpr std::uint8_t kVersion = 2;
+constexpr std::uint8_t kVersion = 3;
 constexpr std::uint8_t kSuite = 1;  // age v1 X25519 + STREAM, Ed25519, BLAKE2b
+// v3 changed the outer part only: the inner part is still the one v2 introduced.
 constexpr std::uint8_t kInnerVersion = 2;
-// v2 in the signature domain: a v1 signature can never be taken for a v2 one, whatever bytes
-// the two layouts share.
-constexpr std::string_view kSignatureDomain = "draaischijf/envelope/v2";
+// The version in the signature domain: a v1 or v2 signature can never be taken for a v3 one,
+// whatever bytes the layouts share.
+constexpr std::string_view kSignatureDomain = "draaischijf/envelope/v3";
 constexpr std::string_view kOuterDigestDomain = "draaischijf/envelope-outer/v1";
 constexpr std::string_view kInnerRootDomain = "draaischijf/envelope-inner/v1";
 constexpr std::string_view kCommitmentDomain = "draaischijf/key-commitment/v1";
@@ -140,6 +141,31 @@ std::array<std::uint8_t, 128> signature_message(const Digest512& outer, const Di
   return message;
 }
 
+// A list of ids written as a u8 count and the ids; the caller keeps the count within a u8.
+void write_ids(std::span<const Id> ids, wire::Writer& w) {
+  w.u8(static_cast<std::uint8_t>(ids.size()));
+  for (const Id& id : ids) {
+    w.bytes(id);
+  }
+}
+
+// The reader's side of write_ids for a set: at most `max` ids (field_out_of_range), each
+// greater than the one before (non_canonical), so one set has one encoding.
+std::vector<Id> read_id_set(wire::Reader& r, std::size_t max) {
+  std::vector<Id> ids;
+  const std::uint8_t count = r.u8();
+  if (count > max) {
+    r.fail(errc::field_out_of_range);
+  }
+  for (std::uint8_t i = 0; i < count && r.ok(); ++i) {
+    ids.push_back(r.fixed<16>());
+    if (ids.size() > 1 && !(ids[i - 1] < ids[i])) {
+      r.fail(errc::non_canonical);
+    }
+  }
+  return ids;
+}
+
 void write_outer(const OuterHeader& o, std::uint32_t body_length, wire::Writer& w) {
   w.bytes(kMagic);
   w.u8(kVersion);
@@ -153,10 +179,8 @@ void write_outer(const OuterHeader& o, std::uint32_t body_length, wire::Writer& 
   w.u32(o.attestations);
   w.bytes(o.consent_reference);
   w.bytes(o.pupil_pseudonym);
-  w.u8(static_cast<std::uint8_t>(o.approvals.size()));
-  for (const Id& approval : o.approvals) {
-    w.bytes(approval);
-  }
+  write_ids(o.approvals, w);
+  write_ids(o.attachments, w);
   w.u8(static_cast<std::uint8_t>(o.recipients.size()));
   for (const RecipientMailbox& r : o.recipients) {
     w.bytes(r.mailbox_id);
@@ -222,6 +246,32 @@ Result<std::vector<std::pair<Id, std::span<const std::uint8_t>>>> sorted_approva
     return errc::non_canonical;
   }
   return out;
+}
+
+// The draft's attachment ids in ascending order, as the outer list carries them. One id twice
+// would let two descriptors share one blob grant: refused like two approvals with one id.
+Result<std::vector<Id>> attachment_ids(const Draft& draft) {
+  std::vector<Id> ids;
+  for (const AttachmentDescriptor& a : draft.attachments) {
+    ids.push_back(a.id);
+  }
+  std::sort(ids.begin(), ids.end());
+  if (std::adjacent_find(ids.begin(), ids.end()) != ids.end()) {
+    return errc::non_canonical;
+  }
+  return ids;
+}
+
+// The blobs the outer list lets the recipients download are exactly the ones the signed inner
+// part carries keys for: no blob granted behind the recipients' backs, none left out.
+bool lists_the_attachments(std::span<const Id> listed,
+                           std::span<const AttachmentDescriptor> attachments) {
+  std::vector<Id> inside;
+  for (const AttachmentDescriptor& a : attachments) {
+    inside.push_back(a.id);
+  }
+  std::sort(inside.begin(), inside.end());
+  return std::equal(inside.begin(), inside.end(), listed.begin(), listed.end());
 }
 
 Result<std::vector<RecipientMailbox>> recipient_list(
@@ -518,6 +568,27 @@ Result<std::size_t> inner_size_of(std::size_t payload_size) {
   return inner;
 }
 
+// The labels the public sealer writes, every one derived from the draft and none chosen by the
+// caller: the categories of the fragments, the pupil's pseudonym, the attachments' ids.
+Result<detail::DeclaredLabels> derived_labels(const Draft& draft) {
+  detail::DeclaredLabels labels;
+  for (const Fragment& f : draft.fragments) {
+    labels.categories.add(f.category);
+  }
+  if (draft.pupil) {
+    labels.pupil_pseudonym = pupil_pseudonym(*draft.pupil);
+  }
+  if (auto labelled = check_pupil_label(labels.categories, labels.pupil_pseudonym); !labelled) {
+    return labelled.error();
+  }
+  auto attachments = attachment_ids(draft);
+  if (!attachments) {
+    return attachments.error();
+  }
+  labels.attachments = std::move(*attachments);
+  return labels;
+}
+
 }  // namespace
 
 Result<ParsedEnvelope> parse_envelope(std::span<const std::uint8_t> envelope) {
@@ -542,16 +613,8 @@ Result<ParsedEnvelope> parse_envelope(std::span<const std::uint8_t> envelope) {
   o.attestations = r.u32();
   o.consent_reference = r.fixed<16>();
   o.pupil_pseudonym = r.fixed<32>();
-  const std::uint8_t approval_count = r.u8();
-  if (approval_count > kMaxApprovals) {
-    r.fail(errc::field_out_of_range);
-  }
-  for (std::uint8_t i = 0; i < approval_count && r.ok(); ++i) {
-    o.approvals.push_back(r.fixed<16>());
-    if (o.approvals.size() > 1 && !(o.approvals[i - 1] < o.approvals[i])) {
-      r.fail(errc::non_canonical);  // a set, written in ascending order
-    }
-  }
+  o.approvals = read_id_set(r, kMaxApprovals);
+  o.attachments = read_id_set(r, kMaxAttachments);
   const std::uint8_t recipient_count = r.u8();
   if (recipient_count == 0) {
     r.fail(errc::no_recipients);
@@ -630,17 +693,10 @@ Result<void> check_recipient_epochs(const OuterHeader& outer,
 Result<void> seal_into(const Draft& draft, const Sender& sender,
                        std::span<const MailboxEpochCertificate> recipients,
                        std::uint64_t created_at_ms, std::vector<std::uint8_t>& out) {
-  detail::DeclaredLabels labels;
-  for (const Fragment& f : draft.fragments) {
-    labels.categories.add(f.category);
-  }
-  if (draft.pupil) {
-    labels.pupil_pseudonym = pupil_pseudonym(*draft.pupil);
-  }
-  auto sealed = check_pupil_label(labels.categories, labels.pupil_pseudonym);
-  if (sealed) {
-    sealed = detail::seal_with_labels(draft, sender, recipients, created_at_ms, labels, out);
-  }
+  auto labels = derived_labels(draft);
+  auto sealed =
+      labels ? detail::seal_with_labels(draft, sender, recipients, created_at_ms, *labels, out)
+             : Result<void>(labels.error());
   if (!sealed) {
     out.clear();
   }
@@ -664,6 +720,9 @@ Result<void> detail::seal_with_labels(const Draft& draft, const Sender& sender,
   if (auto valid = validate_draft(draft); !valid) {
     return valid.error();
   }
+  if (declared.attachments.size() > std::numeric_limits<std::uint8_t>::max()) {
+    return errc::field_out_of_range;  // a lying sender's list must still fit its u8 count
+  }
   auto recipient_mailboxes = recipient_list(recipients);
   if (!recipient_mailboxes) {
     return recipient_mailboxes.error();
@@ -686,6 +745,7 @@ Result<void> detail::seal_with_labels(const Draft& draft, const Sender& sender,
   for (const auto& approval : *approvals) {
     outer.approvals.push_back(approval.first);
   }
+  outer.attachments = declared.attachments;
   outer.recipients = std::move(*recipient_mailboxes);
 
   const auto file_key = age::FileKey::random();
@@ -861,6 +921,9 @@ Result<OpenedEnvelope> open(std::span<const std::uint8_t> envelope, const Mailbo
   if (content_categories != outer.categories ||
       !attachments_referenced_once(opened.fragments, opened.attachments)) {
     return errc::label_mismatch;
+  }
+  if (!lists_the_attachments(outer.attachments, opened.attachments)) {
+    return errc::attachment_list_mismatch;
   }
   if (auto pupil = check_pupil(opened, outer); !pupil) {
     return pupil.error();

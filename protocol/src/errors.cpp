@@ -96,6 +96,8 @@ const char* describe(int value) noexcept {
       return "the pupil pseudonym does not match the pupil named inside";
     case errc::pupil_missing:
       return "data about a pupil needs a pupil pseudonym";
+    case errc::attachment_list_mismatch:
+      return "the outer attachment list does not match the attachments inside";
   }
   return "unknown protocol error";
 }

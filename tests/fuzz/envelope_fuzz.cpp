@@ -1,8 +1,11 @@
 // Envelope parser and opener on arbitrary bytes: never crash, never throw, and an envelope that
-// parses keeps its body inside the input.
+// parses keeps its body inside the input and lists a bounded, ascending set of attachment blobs
+// (the hub grants each one it lists).
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdlib>
+#include <functional>
 
 #include "fuzz_keys.hpp"
 
@@ -24,8 +27,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   static const Keys keys;
   const std::span<const std::uint8_t> input(data, size);
   const auto parsed = draaischijf::protocol::parse_envelope(input);
-  if (parsed && (parsed->outer_bytes.size() + parsed->body.size() != size ||
-                 parsed->outer.recipients.empty())) {
+  if (parsed &&
+      (parsed->outer_bytes.size() + parsed->body.size() != size ||
+       parsed->outer.recipients.empty() ||
+       parsed->outer.attachments.size() > draaischijf::protocol::kMaxAttachments ||
+       std::adjacent_find(parsed->outer.attachments.begin(), parsed->outer.attachments.end(),
+                          std::greater_equal<>()) != parsed->outer.attachments.end())) {
     std::abort();
   }
   (void)draaischijf::protocol::open(input, keys.keyring, keys.trust);

@@ -8,6 +8,7 @@
 
 #include <draaischijf/protocol/approval.hpp>
 #include <draaischijf/protocol/encoding.hpp>
+#include <draaischijf/protocol/attachment.hpp>
 #include <draaischijf/protocol/receipt.hpp>
 
 #include "fuzz_keys.hpp"
@@ -128,10 +129,18 @@ int main(int argc, char** argv) {
     draft.fragments.push_back(
         {DataCategory::psychisch_sociaal, GuidanceDomain::none, "text/plain", SecretBytes(size)});
     if (size == 2048) {
-      AttachmentDescriptor a;
-      a.media_type = "application/pdf";
-      a.file_name = "verslag.pdf";
-      draft.attachments.push_back(std::move(a));
+      // Two attachments, each with its reference fragment: the outer labels list both ids
+      // (envelope v3) and the seed opens with every check passing.
+      for (const std::uint8_t label : {std::uint8_t{18}, std::uint8_t{17}}) {
+        AttachmentDescriptor a;
+        a.id = fuzzing::fixed_id(label);
+        a.media_type = "application/pdf";
+        a.file_name = "verslag-" + std::to_string(label) + ".pdf";
+        draft.fragments.push_back({DataCategory::psychisch_sociaal, GuidanceDomain::none,
+                                   std::string(kAttachmentReferenceMediaType),
+                                   SecretBytes::copy_of(a.id)});
+        draft.attachments.push_back(std::move(a));
+      }
       draft.message_id = fuzzing::fixed_id(13);
       draft.attestations = (1U << 5) | (1U << 24);
       if (!add_approval(out, draft, device, org_key, both)) {

@@ -141,19 +141,13 @@ TEST_F(AccessTest, PublicDirectoryDataIsReadableByEveryParticipant) {
   EXPECT_EQ(hub.call("school", get("/v1/organisations/not-an-id")).status, 404);
 }
 
-std::string put_blob(const std::string& target, const std::string& body,
-                     const std::string& extra_headers = "") {
-  return "PUT " + target + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n" +
-         "Content-Length: " + std::to_string(body.size()) + "\r\n" + extra_headers + "\r\n" + body;
-}
-
 // Attachment blobs: readable by the uploading organisation and by current members of the
-// mailboxes named at upload; to everyone else a blob does not exist.
-TEST_F(AccessTest, BlobsAreForTheSenderAndTheAddressedMailboxesOnly) {
+// mailboxes an admitted envelope listing them was addressed to; to everyone else a blob does not
+// exist. (Who may list which blob is in tests/security/policy_blob_itest.cpp.)
+TEST_F(AccessTest, BlobsAreForTheSenderAndTheAdmittedRecipientsOnly) {
   const std::string blob = hex(random_id());
   const std::string bytes(100, 'x');  // the hub never looks inside: any bytes are a blob to it
-  const auto stored =
-      hub.call("clb", put_blob("/v1/blobs/" + blob + "?mailbox=" + intake_id, bytes));
+  const auto stored = hub.call("clb", put_blob("/v1/blobs/" + blob, bytes));
   ASSERT_EQ(stored.status, 201) << stored.body;
   const auto answer = json::parse(stored.body).as_object();
   EXPECT_EQ(answer.at("size").as_int64(), 100);
@@ -161,7 +155,15 @@ TEST_F(AccessTest, BlobsAreForTheSenderAndTheAddressedMailboxesOnly) {
   crypto_generichash(hash.data(), hash.size(), reinterpret_cast<const std::uint8_t*>(bytes.data()),
                      bytes.size(), nullptr, 0);
   EXPECT_EQ(answer.at("hash").as_string(), hex(hash));
+  EXPECT_FALSE(answer.contains("mailboxes")) << "an upload is addressed to no one";
+  expect_same_answer(hub.call("caw", get("/v1/blobs/" + blob)),
+                     hub.call("caw", get("/v1/blobs/" + missing_id)), "blob before its envelope");
 
+  auto draft = DevHub::draft_under(hub.pupil_consent(), "zie bijlage");
+  attach_blob(draft, fixed_hex<16>(blob));
+  const auto sent = hub.call(
+      "clb", post("/v1/envelopes", text_of(hub.seal_draft("clb", draft, {hub.epoch_of(intake)}))));
+  ASSERT_EQ(sent.status, 201) << sent.body;
   const auto at_caw = hub.call("caw", get("/v1/blobs/" + blob));
   EXPECT_EQ(at_caw.status, 200);
   EXPECT_EQ(at_caw.body, bytes);
@@ -170,27 +172,24 @@ TEST_F(AccessTest, BlobsAreForTheSenderAndTheAddressedMailboxesOnly) {
                      hub.call("school", get("/v1/blobs/" + missing_id)), "blob of others");
 
   // The same bytes again (a retry) are answered alike; other bytes under the id are refused.
-  EXPECT_EQ(hub.call("clb", put_blob("/v1/blobs/" + blob + "?mailbox=" + intake_id, bytes)).status,
-            200);
-  const auto taken =
-      hub.call("school", put_blob("/v1/blobs/" + blob + "?mailbox=" + onthaal_id, "other"));
+  EXPECT_EQ(hub.call("clb", put_blob("/v1/blobs/" + blob, bytes)).status, 200);
+  const auto taken = hub.call("school", put_blob("/v1/blobs/" + blob, "other"));
   EXPECT_EQ(taken.status, 409) << taken.body;
   EXPECT_NE(taken.body.find("blob-id-taken"), std::string::npos);
   EXPECT_EQ(hub.call("caw", get("/v1/blobs/" + blob)).body, bytes);
 
   // Refusals name what is wrong.
-  const auto no_mailbox = hub.call("clb", put_blob("/v1/blobs/" + hex(random_id()), bytes));
-  EXPECT_EQ(no_mailbox.status, 422) << no_mailbox.body;
-  const auto unknown_mailbox =
-      hub.call("clb", put_blob("/v1/blobs/" + hex(random_id()) + "?mailbox=" + missing_id, bytes));
-  EXPECT_EQ(unknown_mailbox.status, 422) << unknown_mailbox.body;
+  const auto addressed =
+      hub.call("clb", put_blob("/v1/blobs/" + hex(random_id()) + "?mailbox=" + intake_id, bytes));
+  EXPECT_EQ(addressed.status, 400) << addressed.body;
+  EXPECT_NE(addressed.body.find("takes no query"), std::string::npos) << addressed.body;
   const auto too_large =
-      hub.call("clb", "PUT /v1/blobs/" + hex(random_id()) + "?mailbox=" + intake_id +
+      hub.call("clb", "PUT /v1/blobs/" + hex(random_id()) +
                           " HTTP/1.1\r\nHost: localhost\r\nContent-Length: 1099511627776\r\n\r\n");
   EXPECT_EQ(too_large.status, 413) << too_large.body;
   EXPECT_NE(too_large.body.find("blob-too-large"), std::string::npos);
   const auto chunked = hub.call(
-      "clb", "PUT /v1/blobs/" + hex(random_id()) + "?mailbox=" + intake_id +
+      "clb", "PUT /v1/blobs/" + hex(random_id()) +
                  " HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n");
   EXPECT_EQ(chunked.status, 411) << chunked.body;
   const auto wrong_method = hub.call("clb", post("/v1/blobs/" + blob, ""));

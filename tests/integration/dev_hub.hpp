@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <draaischijf/protocol/admin_action.hpp>
+#include <draaischijf/protocol/attachment.hpp>
 #include <draaischijf/protocol/encoding.hpp>
 #include <draaischijf/protocol/envelope.hpp>
 #include <draaischijf/protocol/epoch.hpp>
@@ -35,6 +36,27 @@ std::array<std::uint8_t, N> fixed_hex(std::string_view text) {
 }
 
 inline std::string hex(std::span<const std::uint8_t> bytes) { return protocol::hex_encode(bytes); }
+
+/// Adds to `draft` a descriptor for the uploaded blob `blob`, with the reference fragment that
+/// gives it the draft's first category (so the labels the policy judges stay the text's): the
+/// sealer then lists the blob in the outer labels. The hub never sees the key, so any will do.
+inline void attach_blob(protocol::Draft& draft, const protocol::Id& blob) {
+  protocol::AttachmentDescriptor a;
+  a.id = blob;
+  a.key = protocol::SecretKey<32>::random();
+  a.media_type = "application/pdf";
+  a.file_name = "verslag.pdf";
+  draft.fragments.push_back({draft.fragments.at(0).category, protocol::GuidanceDomain::none,
+                             std::string(protocol::kAttachmentReferenceMediaType),
+                             protocol::SecretBytes::copy_of(blob)});
+  draft.attachments.push_back(std::move(a));
+}
+
+/// A PUT of `body` to `target` on a connection that closes after it.
+inline std::string put_blob(const std::string& target, const std::string& body) {
+  return "PUT " + target + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n" +
+         "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+}
 
 /// The [server] line that lets the devices in these dev-pki folders read /metrics (their ids,
 /// from id.txt, exist only once the development deployment has been made).
@@ -191,8 +213,14 @@ class DevHub {
                                        std::string_view text,
                                        protocol::MessageKind kind = protocol::MessageKind::signaal,
                                        const protocol::Hash256& previous = {}) {
-    const auto device = keys(sender);
-    const auto certificate = certificate_of(sender);
+    return seal_draft(sender, draft_under(consent, text, kind, previous), to);
+  }
+  /// The draft seal_under seals: `text` as its one fragment, about the test pupil, for a test
+  /// to add to (attachments, say) before seal_draft.
+  [[nodiscard]] static protocol::Draft draft_under(
+      const protocol::Id& consent, std::string_view text,
+      protocol::MessageKind kind = protocol::MessageKind::signaal,
+      const protocol::Hash256& previous = {}) {
     protocol::Draft draft;
     draft.kind = kind;
     draft.purpose = protocol::Purpose::begeleiding;
@@ -202,6 +230,13 @@ class DevHub {
     draft.fragments.push_back({protocol::DataCategory::handelingsgericht_advies,
                                protocol::GuidanceDomain::none, "text/plain",
                                protocol::SecretBytes::copy_of(view_of(text))});
+    return draft;
+  }
+  /// Seals `draft` now as the staff device of `sender` to the mailboxes.
+  std::vector<std::uint8_t> seal_draft(const std::string& sender, const protocol::Draft& draft,
+                                       const std::vector<protocol::MailboxEpochCertificate>& to) {
+    const auto device = keys(sender);
+    const auto certificate = certificate_of(sender);
     const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
         std::chrono::system_clock::now().time_since_epoch());
     return protocol::seal(draft, {certificate, device.signing, ++sequence_}, to,

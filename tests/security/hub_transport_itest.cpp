@@ -120,17 +120,19 @@ TEST(HubEarlyRefusal, TooLargeBodyWithoutExpectGetsTheProblemDocument) {
   }
 }
 
-// The same for the blob route, whose refusals come before the body is read (here: no recipient
-// mailbox named): the problem document arrives, not a reset.
+// The same for the blob route, whose refusals come before the body is read (here: a query
+// naming a mailbox, which an upload does not take): the problem document arrives, not a reset.
 TEST(HubEarlyRefusal, ABlobRefusedBeforeItsBodyGetsTheProblemDocument) {
   TempDir dir;
   DevHub hub(dir.path());
   for (int attempt = 0; attempt < 8; ++attempt) {
-    const auto [answer, sent] =
-        stream_body(hub, "PUT /v1/blobs/00112233445566778899aabbccddeeff HTTP/1.1");
+    const auto [answer, sent] = stream_body(
+        hub,
+        "PUT /v1/blobs/00112233445566778899aabbccddeeff?mailbox=00112233445566778899aabbccddeeff "
+        "HTTP/1.1");
     EXPECT_EQ(sent, 48) << "the hub reset the connection while the body was still coming";
-    EXPECT_EQ(answer.rfind("HTTP/1.1 422", 0), 0U) << attempt << ": " << answer.substr(0, 200);
-    EXPECT_NE(answer.find("invalid-field"), std::string::npos);
+    EXPECT_EQ(answer.rfind("HTTP/1.1 400", 0), 0U) << attempt << ": " << answer.substr(0, 200);
+    EXPECT_NE(answer.find("malformed-request"), std::string::npos);
   }
 }
 

@@ -173,6 +173,7 @@ Submission submission_of(const Call& call, const protocol::OuterHeader& outer,
   submission.received_at_ms = call.now_ms();
   submission.consent_reference = outer.consent_reference;
   submission.pupil_pseudonym = outer.pupil_pseudonym;
+  submission.blobs = outer.attachments;
   return submission;
 }
 

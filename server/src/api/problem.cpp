@@ -23,7 +23,7 @@ constexpr std::array<ProblemType, kProblemKinds> kCatalog = {{
      "operator the instance id."},
     {ProblemKind::malformed_envelope, 400, DRSJ_PROBLEM("malformed-envelope"), "Ongeldige envelop",
      "Malformed envelope",
-     "The envelope is not a valid Draaischijf envelope v1. Update the client software or "
+     "The envelope is not a valid Draaischijf envelope v3. Update the client software or "
      "report the problem to its supplier; do not resend the same bytes."},
     {ProblemKind::malformed_request, 400, DRSJ_PROBLEM("malformed-request"), "Ongeldig verzoek",
      "Malformed request",
@@ -35,7 +35,7 @@ constexpr std::array<ProblemType, kProblemKinds> kCatalog = {{
     {ProblemKind::unsupported_version, 400, DRSJ_PROBLEM("unsupported-version"),
      "Niet-ondersteunde versie", "Unsupported version",
      "The envelope uses a version or cipher suite this hub does not know. Update the hub or "
-     "use a client that speaks envelope v1."},
+     "use a client that speaks envelope v3."},
     {ProblemKind::recipients, 400, DRSJ_PROBLEM("recipients"), "Ongeldige ontvangers",
      "Invalid recipients",
      "The recipient list is empty, too long or names a mailbox twice. Choose between 1 and "
@@ -170,6 +170,11 @@ constexpr std::array<ProblemType, kProblemKinds> kCatalog = {{
      "Removing devices and creating or rotating mailboxes must be signed with the organisation "
      "signing key, now and once (admin_at, admin_nonce, admin_signature; docs/PROTOCOL.md 7.13). "
      "Run it from the admin device that holds the organisation key, with its clock set."},
+    {ProblemKind::blob_unknown, 422, DRSJ_PROBLEM("blob-unknown"), "Onbekende bijlage",
+     "Unknown attachment",
+     "The envelope lists an attachment blob this device did not upload (or one removed as "
+     "unused a day after its upload). Nothing was stored. Upload every attachment from the "
+     "sending device, then seal and send the envelope again."},
 }};
 
 #undef DRSJ_PROBLEM
@@ -251,6 +256,9 @@ const ProblemType& problem_type_for(const boost::system::error_code& error) {
   }
   if (error == make_error_code(store_errc::consent_revoked)) {
     return problem_type(ProblemKind::consent_revoked);
+  }
+  if (error == make_error_code(store_errc::blob_unknown)) {
+    return problem_type(ProblemKind::blob_unknown);
   }
   if (error.category() == blob_category()) {
     switch (static_cast<blob_errc>(error.value())) {

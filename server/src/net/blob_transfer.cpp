@@ -22,7 +22,6 @@ using protocol::Id;
 
 constexpr std::string_view kPrefix = "/v1/blobs/";
 constexpr std::size_t kChunk = 64 * 1024;
-constexpr std::size_t kMaxMailboxes = 16;  // as many as an envelope's recipients
 
 std::optional<Id> id_from_hex(std::string_view text) {
   auto bytes = protocol::hex_decode(text);
@@ -32,25 +31,6 @@ std::optional<Id> id_from_hex(std::string_view text) {
   Id id{};
   std::copy(bytes->begin(), bytes->end(), id.begin());
   return id;
-}
-
-// Every `mailbox=` value of the query; nullopt when the query holds anything else.
-std::optional<std::vector<Id>> mailboxes_of(std::string_view query) {
-  std::vector<Id> out;
-  while (!query.empty()) {
-    const auto amp = query.find('&');
-    const std::string_view pair = query.substr(0, amp);
-    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
-    constexpr std::string_view kKey = "mailbox=";
-    auto id = pair.starts_with(kKey) ? id_from_hex(pair.substr(kKey.size())) : std::nullopt;
-    if (!id) {
-      return std::nullopt;
-    }
-    if (std::find(out.begin(), out.end(), *id) == out.end()) {
-      out.push_back(*id);
-    }
-  }
-  return out;
 }
 
 // One blob request on its way: the parts, the stream and what every answer needs.
@@ -88,14 +68,9 @@ struct BlobCall {
 };
 
 boost::json::object blob_json(const BlobInfo& info) {
-  boost::json::array mailboxes;
-  for (const Id& m : info.mailboxes) {
-    mailboxes.emplace_back(protocol::hex_encode(m));
-  }
   return {{"blob_id", protocol::hex_encode(info.blob_id)},
           {"size", info.size},
           {"hash", protocol::hex_encode(info.hash)},
-          {"mailboxes", std::move(mailboxes)},
           {"created_at_ms", info.created_at_ms}};
 }
 
@@ -104,24 +79,20 @@ net::awaitable<bool> upload(BlobCall call, beast::flat_buffer& buffer, RequestPa
   if (!call.caller.enrolled) {
     co_return co_await call.answer(call.refusal(ProblemKind::device_not_enrolled));
   }
-  const auto mailboxes = mailboxes_of(query);
-  if (!mailboxes || mailboxes->empty() || mailboxes->size() > kMaxMailboxes) {
-    co_return co_await call.answer(
-        call.refusal(ProblemKind::invalid_field,
-                     "Name the 1 to 16 recipient mailboxes as mailbox=<id> in the query."));
-  }
-  for (const Id& mailbox : *mailboxes) {
-    if (!call.parts.directory.mailbox(mailbox)) {
-      co_return co_await call.answer(call.refusal(
-          ProblemKind::invalid_field, "A mailbox= value names no mailbox in the directory."));
-    }
+  // An upload grants nobody anything: a client that still names mailboxes here expects a
+  // grant it would not get, so it is told rather than silently ignored.
+  if (!query.empty()) {
+    co_return co_await call.answer(call.refusal(
+        ProblemKind::malformed_request,
+        "A blob upload takes no query (no mailbox=): a blob becomes downloadable for the "
+        "recipient mailboxes of an admitted envelope that lists it (docs/PROTOCOL.md 7.11)."));
   }
   const auto length = parser.content_length();
   if (!length) {
     co_return co_await call.answer(call.refusal(ProblemKind::length_required));
   }
-  BlobInfo info{blob_id, call.caller.org_id, call.caller.device_id,    *length,
-                {},      *mailboxes,         call.parts.clock.now_ms()};
+  BlobInfo info{blob_id, call.caller.org_id,       call.caller.device_id, *length, {},
+                {},      call.parts.clock.now_ms()};
   call.parts.blobs.maybe_sweep(info.created_at_ms);  // unused blobs of a day ago go
   auto file = call.parts.blobs.begin(info);
   if (!file) {

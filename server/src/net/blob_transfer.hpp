@@ -4,11 +4,11 @@
 // their bodies stream: an upload goes to disk chunk by chunk as it arrives and a download is
 // read from its file chunk by chunk, so a blob of any size passes through a fixed amount of
 // memory. Authorization follows the API's rules: a blob is readable by devices of the
-// organisation that uploaded it and by current members of the mailboxes it was addressed to;
-// everyone else gets the same 404 as for a missing blob.
+// organisation that uploaded it and by current members of the mailboxes that admitted envelopes
+// granted it to (store/blob_grants.hpp); everyone else gets the same 404 as for a missing blob.
+// The upload names no mailboxes: a query is refused.
 //
-//   PUT /v1/blobs/{blob_id}?mailbox={id}[&mailbox={id}...]   Content-Length required; honours
-//                                                             Expect: 100-continue
+//   PUT /v1/blobs/{blob_id}   Content-Length required; honours Expect: 100-continue
 //   GET /v1/blobs/{blob_id}
 
 #include <string>
@@ -29,7 +29,6 @@ struct BlobRouteParts {
   const HubConfig& config;
   Logger& log;
   BlobStore& blobs;
-  Directory& directory;
   Api& api;  // the rate limit and mailbox membership, as for every other route
   const protocol::Clock& clock;
 };

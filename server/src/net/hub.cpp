@@ -86,7 +86,7 @@ struct Hub::Impl {
                  log,
                  directory,
                  api,
-                 {config, log, blobs, directory, api, clock},
+                 {config, log, blobs, api, clock},
                  notifier,
                  metrics,
                  stop_signal,
@@ -327,7 +327,7 @@ net::awaitable<void> Hub::Impl::reload_crls() {
     if (cancelled || stopping) {
       co_return;
     }
-    // The same tick sweeps blobs never followed by an envelope (at most every 10 minutes), so
+    // The same tick sweeps blobs no admitted envelope granted (at most every 10 minutes), so
     // a hub that takes no uploads still lets them go.
     blobs.maybe_sweep(clock.now_ms());
     try {

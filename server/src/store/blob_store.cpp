@@ -283,21 +283,9 @@ bool BlobStore::commit(Upload upload, BlobInfo info, Done done) {
         if (auto inserted = insert->run(); !inserted) {
           return inserted.error();
         }
-        for (const Id& mailbox : stored->mailboxes) {
-          auto grant = db.prepare(
-              "INSERT OR IGNORE INTO blob_mailboxes (blob_id, mailbox_id) VALUES (?, ?)");
-          if (!grant) {
-            return grant.error();
-          }
-          grant->bind(1, stored->blob_id).bind(2, mailbox);
-          if (auto granted = grant->run(); !granted) {
-            return granted.error();
-          }
-        }
         return rows::insert_audit(db, stored->created_at_ms, "blob.stored", stored->org_id,
                                   stored->device_id, stored->blob_id,
-                                  "size=" + std::to_string(stored->size) +
-                                      " mailboxes=" + std::to_string(stored->mailboxes.size()));
+                                  "size=" + std::to_string(stored->size));
       },
       [stored, drop_file, reservation, done = std::move(done)](sqlite::Result<void> result) {
         if (!result) {
@@ -315,15 +303,13 @@ bool BlobStore::commit(Upload upload, BlobInfo info, Done done) {
 
 namespace {
 
-// The blobs uploaded before `before_ms` that no envelope of their organisation to one of
-// their mailboxes followed, as (id, hash).
+// The blobs uploaded before `before_ms` that no admitted envelope granted to a mailbox, as
+// (id, hash). Grants are written only when an envelope is stored, so a grant is proof of use.
 sqlite::Result<std::vector<std::pair<Id, protocol::Hash256>>> unused_blobs(sqlite::Database& db,
                                                                            std::int64_t before_ms) {
   auto select = db.prepare(
       "SELECT b.blob_id, b.hash FROM blobs b WHERE b.created_at_ms < ? AND NOT EXISTS ("
-      "SELECT 1 FROM blob_mailboxes m JOIN queue q ON q.mailbox_id = m.mailbox_id "
-      "JOIN envelopes e ON e.sequence = q.sequence WHERE m.blob_id = b.blob_id "
-      "AND e.sender_org = b.org_id AND e.received_at_ms >= b.created_at_ms)");
+      "SELECT 1 FROM blob_mailboxes m WHERE m.blob_id = b.blob_id)");
   if (!select) {
     return select.error();
   }
@@ -340,17 +326,15 @@ sqlite::Result<std::vector<std::pair<Id, protocol::Hash256>>> unused_blobs(sqlit
   return out;
 }
 
+// An unused blob has no grants (that is what unused means): its row is all there is to delete.
 sqlite::Result<void> delete_blob(sqlite::Database& db, const Id& blob_id, std::int64_t now_ms) {
-  for (const char* sql :
-       {"DELETE FROM blob_mailboxes WHERE blob_id = ?", "DELETE FROM blobs WHERE blob_id = ?"}) {
-    auto statement = db.prepare(sql);
-    if (!statement) {
-      return statement.error();
-    }
-    statement->bind(1, blob_id);
-    if (auto ran = statement->run(); !ran) {
-      return ran.error();
-    }
+  auto statement = db.prepare("DELETE FROM blobs WHERE blob_id = ?");
+  if (!statement) {
+    return statement.error();
+  }
+  statement->bind(1, blob_id);
+  if (auto ran = statement->run(); !ran) {
+    return ran.error();
   }
   return rows::insert_audit(db, now_ms, "blob.swept", Id{}, Id{}, blob_id, "unused");
 }

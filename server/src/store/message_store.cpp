@@ -3,6 +3,7 @@
 #include <draaischijf/server/store/message_store.hpp>
 
 #include "store/receipt_decisions.hpp"
+#include "store/blob_grants.hpp"
 #include "store/store_rows.hpp"
 
 namespace draaischijf::server {
@@ -24,6 +25,8 @@ const char* describe(int value) noexcept {
       return "the consent the message was sent under has been revoked";
     case store_errc::decisions_invalid:
       return "the policy's decisions cannot be put in a receipt";
+    case store_errc::blob_unknown:
+      return "an attachment the envelope names was not uploaded by this device";
   }
   return "unknown store error";
 }
@@ -294,8 +297,12 @@ Outcome store(sqlite::Database& db, const Submission& s, const protocol::Hash256
     queue->reset();
     count->reset();
   }
+  if (auto granted = grant_blobs(db, s); !granted) {
+    return refusal(granted.error());
+  }
   const std::string detail = "kind=" + std::string(protocol::name_of(s.kind)) +
-                             " recipients=" + std::to_string(s.recipients.size());
+                             " recipients=" + std::to_string(s.recipients.size()) +
+                             " attachments=" + std::to_string(s.blobs.size());
   if (auto audited = rows::insert_audit(db, s.received_at_ms, "envelope.accepted", s.sender_org,
                                         s.sender_device, s.message_id, detail);
       !audited) {

@@ -1,3 +1,6 @@
+#include <fstream>
+#include <iterator>
+
 #include <gtest/gtest.h>
 
 #include <draaischijf/protocol/approval.hpp>
@@ -52,6 +55,33 @@ class EnvelopeTest : public ::testing::Test {
                            GuidanceDomain::psychisch_en_sociaal_functioneren, "text/plain",
                            SecretBytes::copy_of(pattern_bytes(size))});
     return d;
+  }
+
+  // Adds an attachment descriptor with the reference fragment that gives it its category.
+  static void attach(Draft& d, const Id& id) {
+    AttachmentDescriptor a;
+    a.id = id;
+    a.key = SecretKey<32>::random();
+    a.media_type = "application/pdf";
+    a.file_name = "verslag.pdf";
+    d.fragments.push_back({DataCategory::verslag, GuidanceDomain::none,
+                           std::string(kAttachmentReferenceMediaType), SecretBytes::copy_of(a.id)});
+    d.attachments.push_back(std::move(a));
+  }
+
+  // A sender that writes the outer attachment list itself, whatever the descriptors inside.
+  std::vector<std::uint8_t> seal_listing(const Draft& d, std::vector<Id> listed) {
+    CategorySet categories;
+    for (const Fragment& f : d.fragments) {
+      categories.add(f.category);
+    }
+    const MailboxEpochCertificate recipients[] = {intake.certificate};
+    std::vector<std::uint8_t> envelope;
+    const auto sealed = detail::seal_with_labels(
+        d, {sender.certificate, sender.signing_key, 1}, recipients, kNowMs,
+        {categories, pupil_pseudonym(*d.pupil), std::move(listed)}, envelope);
+    EXPECT_TRUE(sealed) << sealed.error().message();
+    return envelope;
   }
 
   std::vector<std::uint8_t> seal_to_both(const Draft& d, std::uint64_t sequence = 1) {
@@ -282,7 +312,7 @@ TEST_F(EnvelopeTest, LabelsThatDoNotMatchTheContentAreRefused) {
   const Draft draft = draft_of(100);
   ASSERT_TRUE(detail::seal_with_labels(draft, {sender.certificate, sender.signing_key, 1},
                                        recipients, kNowMs,
-                                       {declared, pupil_pseudonym(*draft.pupil)}, envelope));
+                                       {declared, pupil_pseudonym(*draft.pupil), {}}, envelope));
   EXPECT_EQ(open_error(envelope), errc::label_mismatch);
 }
 
@@ -438,7 +468,8 @@ TEST_F(EnvelopeTest, FileNamesWithC1ControlsOrBidiOverridesAreRefused) {
 }
 
 TEST_F(EnvelopeTest, WorkedExampleLayoutOfSection72) {
-  // 0 approvals, 2 recipients, the smallest inner part: PROTOCOL.md 7.2 byte for byte.
+  // 0 approvals, 0 attachments, 2 recipients, the smallest inner part: PROTOCOL.md 7.2 byte for
+  // byte.
   Draft d = draft_of(100);
   d.message_id = random_id();
   d.attestations = 0x01000021;  // codes 0, 5 and 24
@@ -451,7 +482,7 @@ TEST_F(EnvelopeTest, WorkedExampleLayoutOfSection72) {
   const auto bytes = [](const auto& field) {
     return std::vector<std::uint8_t>(field.begin(), field.end());
   };
-  EXPECT_EQ(at(0, 6), (std::vector<std::uint8_t>{'D', 'R', 'S', 'J', 2, 1}));
+  EXPECT_EQ(at(0, 6), (std::vector<std::uint8_t>{'D', 'R', 'S', 'J', 3, 1}));
   EXPECT_EQ(at(6, 16), bytes(d.message_id));
   EXPECT_EQ(at(30, 16), bytes(clb.id));
   EXPECT_EQ(at(46, 4), (std::vector<std::uint8_t>{0, 3, 0, 2}));     // doorverwijzing, twice
@@ -460,17 +491,18 @@ TEST_F(EnvelopeTest, WorkedExampleLayoutOfSection72) {
   EXPECT_EQ(at(58, 16), bytes(d.consent_reference));
   EXPECT_EQ(at(74, 32), bytes(pupil_pseudonym(*d.pupil)));
   EXPECT_EQ(envelope[106], 0);  // approval count
-  EXPECT_EQ(envelope[107], 2);  // recipient count
-  EXPECT_EQ(at(108, 16), bytes(intake.certificate.mailbox_id));
-  EXPECT_EQ(at(124, 4), (std::vector<std::uint8_t>{0, 0, 0, 0}));
-  EXPECT_EQ(at(128, 16), bytes(onthaal.certificate.mailbox_id));
-  EXPECT_EQ(at(148, 32), bytes(parsed.outer.key_commitment));
-  EXPECT_EQ(at(180, 4), (std::vector<std::uint8_t>{0x00, 0x00, 0x11, 0x2A}));  // 4,394
-  EXPECT_EQ(parsed.outer_bytes.size(), 184U);  // B = 144 + 16a + 20r
-  EXPECT_EQ(parsed.age_header.size(), 266U);   // 70 + 98r, at 184..449
-  EXPECT_EQ(envelope[402], '-');               // the MAC line starts at 402
+  EXPECT_EQ(envelope[107], 0);  // attachment count
+  EXPECT_EQ(envelope[108], 2);  // recipient count
+  EXPECT_EQ(at(109, 16), bytes(intake.certificate.mailbox_id));
+  EXPECT_EQ(at(125, 4), (std::vector<std::uint8_t>{0, 0, 0, 0}));
+  EXPECT_EQ(at(129, 16), bytes(onthaal.certificate.mailbox_id));
+  EXPECT_EQ(at(149, 32), bytes(parsed.outer.key_commitment));
+  EXPECT_EQ(at(181, 4), (std::vector<std::uint8_t>{0x00, 0x00, 0x11, 0x2A}));  // 4,394
+  EXPECT_EQ(parsed.outer_bytes.size(), 185U);  // B = 145 + 16a + 16b + 20r
+  EXPECT_EQ(parsed.age_header.size(), 266U);   // 70 + 98r, at 185..450
+  EXPECT_EQ(envelope[403], '-');               // the MAC line starts at 403
   EXPECT_EQ(parsed.inner_size, 4096U);
-  EXPECT_EQ(envelope.size(), 4578U);
+  EXPECT_EQ(envelope.size(), 4579U);
 }
 
 TEST_F(EnvelopeTest, ApprovalReferencesShiftTheRecipientsBySixteenBytesEach) {
@@ -486,11 +518,12 @@ TEST_F(EnvelopeTest, ApprovalReferencesShiftTheRecipientsBySixteenBytesEach) {
   }
   const auto envelope = seal_to_both(d);
   const auto parsed = parse_envelope(envelope).value();
-  EXPECT_EQ(parsed.outer_bytes.size(), 144U + 2 * 16 + 2 * 20);
+  EXPECT_EQ(parsed.outer_bytes.size(), 145U + 2 * 16 + 2 * 20);
   EXPECT_EQ(envelope[106], 2);
   EXPECT_EQ(envelope[107], 1);  // first byte of the lower id
   EXPECT_EQ(envelope[123], 2);
-  EXPECT_EQ(envelope[139], 2);  // recipient count
+  EXPECT_EQ(envelope[139], 0);  // attachment count
+  EXPECT_EQ(envelope[140], 2);  // recipient count
   EXPECT_EQ(parsed.outer.approvals, (std::vector<Id>{low, high}));
 }
 
@@ -544,7 +577,7 @@ TEST_F(EnvelopeTest, PupilCategoriesWithoutAPupilAreRefusedBySealerAndParser) {
   CategorySet psychosocial;
   psychosocial.add(DataCategory::psychisch_sociaal);
   ASSERT_TRUE(detail::seal_with_labels(d, {sender.certificate, sender.signing_key, 1}, recipients,
-                                       kNowMs, {psychosocial, {}}, envelope));
+                                       kNowMs, {psychosocial, {}, {}}, envelope));
   EXPECT_EQ(parse_envelope(envelope).error(), errc::pupil_missing);
   EXPECT_EQ(open_error(envelope), errc::pupil_missing);
   // Aggregated figures are about no one pupil: no pseudonym needed.
@@ -561,7 +594,8 @@ TEST_F(EnvelopeTest, APseudonymThatIsNotThePupilInsideIsRefused) {
   const auto other = PupilBinding{"dossier-8", d.pupil->salt};
   std::vector<std::uint8_t> envelope;
   ASSERT_TRUE(detail::seal_with_labels(d, {sender.certificate, sender.signing_key, 1}, recipients,
-                                       kNowMs, {psychosocial, pupil_pseudonym(other)}, envelope));
+                                       kNowMs, {psychosocial, pupil_pseudonym(other), {}},
+                                       envelope));
   EXPECT_TRUE(parse_envelope(envelope));  // the hub cannot tell
   EXPECT_EQ(open_error(envelope), errc::pupil_mismatch);
   // The honest envelope opens with the pupil named inside.
@@ -587,6 +621,99 @@ TEST_F(EnvelopeTest, FileNamesThatDisguiseThemselvesAreRefused) {
     EXPECT_EQ(seal(d, {sender.certificate, sender.signing_key, 1}, recipients, kNowMs).error(),
               errc::field_out_of_range)
         << name;
+  }
+}
+
+// --- envelope v3: the attachment blob ids in the outer labels -------------------------------
+
+TEST_F(EnvelopeTest, OuterAttachmentListRoundTripsInAscendingOrder) {
+  Draft d = draft_of(10);
+  const Id low{1};
+  const Id middle{2};
+  const Id high{3};
+  for (const Id& id : {middle, high, low}) {  // the sealer sorts them
+    attach(d, id);
+  }
+  const auto envelope = seal_to_both(d);
+  const auto parsed = parse_envelope(envelope).value();
+  EXPECT_EQ(parsed.outer.attachments, (std::vector<Id>{low, middle, high}));
+  // After the (empty) approval list: the count, then the ids; the recipients follow them.
+  EXPECT_EQ(envelope[107], 3);
+  EXPECT_EQ(envelope[108], 1);
+  EXPECT_EQ(envelope[124], 2);
+  EXPECT_EQ(envelope[140], 3);
+  EXPECT_EQ(envelope[156], 2);  // recipient count
+  EXPECT_EQ(parsed.outer_bytes.size(), 145U + 3 * 16 + 2 * 20);
+  auto tampered = envelope;
+  tampered[110] ^= 0x01;  // still an ascending list: only the signature tells
+  EXPECT_EQ(open_error(tampered), errc::signature_invalid);
+  const auto opened = open(envelope, caw_keys, trust);
+  ASSERT_TRUE(opened) << opened.error().message();
+  EXPECT_EQ(opened->outer.attachments, parsed.outer.attachments);
+  EXPECT_EQ(opened->attachments.size(), 3U);
+  // Without attachments the list is empty and still written (its count is zero).
+  EXPECT_TRUE(parse_envelope(referral()).value().outer.attachments.empty());
+}
+
+TEST_F(EnvelopeTest, AnOuterAttachmentListThatDiffersFromTheDescriptorsIsRefusedOnOpen) {
+  Draft d = draft_of(10);
+  const Id first{1};
+  const Id second{2};
+  attach(d, first);
+  attach(d, second);
+  ASSERT_TRUE(open(seal_listing(d, {first, second}), caw_keys, trust)) << "the honest list";
+  const std::vector<std::pair<const char*, std::vector<Id>>> lies = {
+      {"one left out: its recipients could not download it", {first}},
+      {"none listed", {}},
+      {"a blob the descriptors do not carry: granted behind the recipients' backs",
+       {first, second, Id{9}}},
+      {"another blob in place of one", {first, Id{9}}},
+  };
+  for (const auto& [what, listed] : lies) {
+    const auto envelope = seal_listing(d, listed);
+    EXPECT_TRUE(parse_envelope(envelope)) << what << ": the hub cannot tell";
+    EXPECT_EQ(open_error(envelope), errc::attachment_list_mismatch) << what;
+  }
+  // A list of blobs for a message without attachments is refused too.
+  EXPECT_EQ(open_error(seal_listing(draft_of(10), {first})), errc::attachment_list_mismatch);
+  static_assert(static_cast<int>(errc::attachment_list_mismatch) == 45, "values are stable");
+}
+
+TEST_F(EnvelopeTest, TheOuterAttachmentListIsAnAscendingSetOfAtMostSixtyFour) {
+  const Draft d = draft_of(10);
+  EXPECT_EQ(parse_envelope(seal_listing(d, {Id{2}, Id{1}})).error(), errc::non_canonical);
+  EXPECT_EQ(parse_envelope(seal_listing(d, {Id{1}, Id{1}})).error(), errc::non_canonical);
+  std::vector<Id> many;
+  for (std::uint8_t i = 1; i <= kMaxAttachments + 1; ++i) {
+    many.push_back(Id{i});
+  }
+  EXPECT_EQ(parse_envelope(seal_listing(d, many)).error(), errc::field_out_of_range);
+  many.pop_back();
+  EXPECT_TRUE(parse_envelope(seal_listing(d, many))) << "64 ids parse";
+  // The public sealer never writes two descriptors under one id.
+  Draft twice = draft_of(10);
+  attach(twice, Id{7});
+  attach(twice, Id{7});
+  const MailboxEpochCertificate one[] = {intake.certificate};
+  EXPECT_EQ(seal(twice, {sender.certificate, sender.signing_key, 1}, one, kNowMs).error(),
+            errc::non_canonical);
+}
+
+// PROTOCOL.md 7.15: a v2 envelope has no attachment list, so the hub could not grant its blobs
+// by policy; it is refused like v1, and a v3 outer part under version byte 2 is refused too.
+TEST_F(EnvelopeTest, VersionTwoIsRefusedLikeVersionOne) {
+  std::ifstream in(
+      std::string(DRAAISCHIJF_SOURCE_DIR) + "/tests/vectors/envelope/v2-referral-with-attachment",
+      std::ios::binary);
+  const std::vector<std::uint8_t> v2{std::istreambuf_iterator<char>(in), {}};
+  ASSERT_GT(v2.size(), 4000U);
+  ASSERT_EQ(v2[4], 2);
+  EXPECT_EQ(parse_envelope(v2).error(), errc::unsupported_version);
+  EXPECT_EQ(open_error(v2), errc::unsupported_version);
+  for (const std::uint8_t version : {std::uint8_t{1}, std::uint8_t{2}}) {
+    auto relabelled = referral();
+    relabelled[4] = version;
+    EXPECT_EQ(parse_envelope(relabelled).error(), errc::unsupported_version) << int{version};
   }
 }
 

@@ -95,5 +95,15 @@ TEST_F(AdmissionTest, MalformedEnvelopeIsRefusedWithTheProtocolReason) {
   EXPECT_EQ(admitted.error(), protocol::errc::truncated);
 }
 
+// The hub grants every blob the outer labels list, so it bounds the list before anything else
+// reads it: at most 64 ids (PROTOCOL.md 7.1), the inner part's limit on attachments.
+TEST_F(AdmissionTest, AnAttachmentListLongerThanSixtyFourIsRefused) {
+  auto envelope = envelope_at(now);
+  const std::size_t count_at = 107;  // after the approval count (no approvals here)
+  ASSERT_EQ(envelope[count_at], 0);
+  envelope[count_at] = 65;
+  EXPECT_EQ(admit(envelope, {org_id}, now, {}).error(), protocol::errc::field_out_of_range);
+}
+
 }  // namespace
 }  // namespace draaischijf::server

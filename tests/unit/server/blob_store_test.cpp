@@ -1,6 +1,7 @@
 // The blob store's quota holds against parallel uploads (each reserves its size when it
-// begins, and gives it back when it fails), and a blob its organisation never followed with an
-// envelope to one of its mailboxes is deleted, row and file, a day after its upload.
+// begins, and gives it back when it fails); a blob becomes readable for a mailbox only when a
+// stored envelope that lists it grants it, and only if the sending device uploaded it; a blob
+// no stored envelope granted is deleted, row and file, a day after its upload.
 
 #include <future>
 
@@ -31,10 +32,13 @@ class BlobStoreTest : public ::testing::Test {
     messages = std::make_unique<SqliteMessageStore>(storage, MailboxLimits{1 << 20, 0.5});
   }
   BlobInfo announced(std::uint64_t size, std::int64_t at_ms = kT0) {
-    return {random_id(), org, random_id(), size, {}, {intake}, at_ms};
+    return {random_id(), org, device, size, {}, {}, at_ms};
   }
   sqlite::Result<BlobInfo> upload(std::uint64_t size, std::int64_t at_ms = kT0) {
-    const auto info = announced(size, at_ms);
+    return upload(announced(size, at_ms));
+  }
+  sqlite::Result<BlobInfo> upload(const BlobInfo& info) {
+    const std::uint64_t size = info.size;
     auto file = blobs->begin(info);
     if (!file) {
       return file.error();
@@ -53,19 +57,26 @@ class BlobStoreTest : public ::testing::Test {
     EXPECT_TRUE(blobs->sweep_orphans(now_ms, [&](auto r) { promise.set_value(r); }));
     return future.get().value();
   }
-  void envelope_to_intake(std::int64_t at_ms) {
+  // An envelope from `device` of `org` to the intake listing `blobs`, as the hub stores it once
+  // its policy admitted it.
+  boost::system::result<Accepted, Refusal> envelope_to_intake(std::int64_t at_ms,
+                                                              std::vector<Id> listed) {
     Submission s;
     s.message_id = random_id();
     s.sender_org = org;
-    s.sender_device = random_id();
+    s.sender_device = device;
     s.recipients = {{intake, 0}};
     s.decisions = testing::allow_each(s.recipients);
     s.envelope = testing::pattern_bytes(512);
     s.received_at_ms = at_ms;
-    std::promise<bool> promise;
+    s.blobs = std::move(listed);
+    std::promise<boost::system::result<Accepted, Refusal>> promise;
     auto future = promise.get_future();
-    EXPECT_TRUE(messages->submit(std::move(s), [&](auto r) { promise.set_value(r.has_value()); }));
-    EXPECT_TRUE(future.get());
+    EXPECT_TRUE(messages->submit(std::move(s), [&](auto r) { promise.set_value(r); }));
+    return future.get();
+  }
+  std::vector<Id> granted(const BlobInfo& info) {
+    return blobs->find(info.blob_id).value().value().mailboxes;
   }
   bool stored(const BlobInfo& info) {
     return blobs->find(info.blob_id).value().has_value() &&
@@ -77,6 +88,7 @@ class BlobStoreTest : public ::testing::Test {
   std::unique_ptr<BlobStore> blobs;
   std::unique_ptr<SqliteMessageStore> messages;
   Id org = random_id();
+  Id device = random_id();
   Id intake = random_id();
 };
 
@@ -100,20 +112,56 @@ TEST_F(BlobStoreTest, AFailedUploadGivesItsReservationBack) {
   EXPECT_EQ(blobs->organisation_usage(org).value(), 60U);
 }
 
-TEST_F(BlobStoreTest, ABlobNeverFollowedByAnEnvelopeIsSweptAfterADay) {
+TEST_F(BlobStoreTest, ABlobNoStoredEnvelopeGrantedIsSweptAfterADay) {
   const auto unused = upload(10).value();
   const auto used = upload(10).value();
-  envelope_to_intake(kT0 + 1000);  // the envelope that carries `used` (and names `unused` too)
-  const auto late = upload(10, kT0 + 2000).value();
+  // The envelope lists `used` only; before v3 an envelope to the mailbox kept `unused` too.
+  ASSERT_TRUE(envelope_to_intake(kT0 + 1000, {used.blob_id}));
+  const auto late = upload(10, kT0 + 2 * kHour).value();
   EXPECT_EQ(sweep(kT0 + 23 * kHour), 0U) << "not a day old yet";
   EXPECT_TRUE(stored(unused));
-  // `unused` and `used` were both followed by the envelope; `late` was not.
-  EXPECT_EQ(sweep(kT0 + 25 * kHour), 1U);
-  EXPECT_TRUE(stored(unused));
+  EXPECT_EQ(sweep(kT0 + 25 * kHour), 1U) << "`unused` goes; `late` is not a day old";
+  EXPECT_FALSE(stored(unused));
+  EXPECT_FALSE(std::filesystem::exists(blobs->path_of(unused))) << "its file goes too";
   EXPECT_TRUE(stored(used));
+  EXPECT_EQ(sweep(kT0 + 27 * kHour), 1U);
   EXPECT_FALSE(blobs->find(late.blob_id).value().has_value());
-  EXPECT_FALSE(std::filesystem::exists(blobs->path_of(late))) << "its file goes too";
-  EXPECT_EQ(blobs->organisation_usage(org).value(), 20U) << "and its bytes leave the quota";
+  EXPECT_EQ(blobs->organisation_usage(org).value(), 10U) << "their bytes leave the quota";
+}
+
+TEST_F(BlobStoreTest, AnUploadGrantsNothingAndAStoredEnvelopeGrantsItsRecipients) {
+  const auto blob = upload(10).value();
+  EXPECT_TRUE(blob.mailboxes.empty());
+  EXPECT_TRUE(granted(blob).empty()) << "an upload names no mailboxes";
+  const auto stored_envelope = envelope_to_intake(kT0 + 1000, {blob.blob_id});
+  ASSERT_TRUE(stored_envelope);
+  EXPECT_EQ(granted(blob), std::vector<Id>{intake});
+  EXPECT_EQ(messages->audit_count("blob.granted").value(), 1);
+  // A second envelope listing it again changes nothing for the mailbox it already reaches.
+  ASSERT_TRUE(envelope_to_intake(kT0 + 2000, {blob.blob_id}));
+  EXPECT_EQ(granted(blob), std::vector<Id>{intake});
+}
+
+TEST_F(BlobStoreTest, AnEnvelopeListingABlobItsDeviceDidNotUploadIsNotStored) {
+  BlobInfo colleague = announced(10);
+  colleague.device_id = random_id();  // another device of the same organisation
+  BlobInfo foreign = announced(10);
+  foreign.org_id = random_id();
+  foreign.device_id = random_id();
+  const auto blobs_of_others = {upload(colleague).value(), upload(foreign).value()};
+  const auto own = upload(10).value();
+  for (const BlobInfo& other : blobs_of_others) {
+    const auto refused = envelope_to_intake(kT0 + 1000, {own.blob_id, other.blob_id});
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error().error, make_error_code(store_errc::blob_unknown));
+    EXPECT_TRUE(granted(other).empty());
+    EXPECT_TRUE(granted(own).empty()) << "the whole transaction rolls back";
+  }
+  const auto missing = envelope_to_intake(kT0 + 1000, {random_id()});
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().error, make_error_code(store_errc::blob_unknown));
+  EXPECT_TRUE(messages->list(intake, 0, 10).value().empty()) << "no envelope was stored";
+  EXPECT_EQ(messages->audit_count("blob.granted").value(), 0);
 }
 
 }  // namespace

@@ -36,6 +36,9 @@ TEST(ProblemTest, ErrorsMapToSpecificProblems) {
             "urn:draaischijf:problem:clock-skew");
   EXPECT_EQ(problem_type_for(make_error_code(store_errc::not_found)).status, 404U);
   EXPECT_EQ(problem_type_for(make_error_code(store_errc::overloaded)).status, 503U);
+  EXPECT_EQ(problem_type_for(make_error_code(store_errc::blob_unknown)).type,
+            "urn:draaischijf:problem:blob-unknown");
+  EXPECT_EQ(problem_type_for(make_error_code(store_errc::blob_unknown)).status, 422U);
   EXPECT_EQ(
       problem_type_for(boost::system::error_code(5, boost::system::generic_category())).status,
       500U);

@@ -1,8 +1,9 @@
 #pragma once
 
-// Envelope v2: what a sender submits to the hub and a recipient opens.
+// Envelope v3: what a sender submits to the hub and a recipient opens.
 //
-//   OUTER   labels the hub reads to route, check policy and audit (never content)
+//   OUTER   labels the hub reads to route, check policy, grant attachments and audit (never
+//           content)
 //   BODY    an age v1 file with one X25519 stanza per recipient mailbox epoch key
 //   INNER   the age plaintext: sender device certificate, sequence, thread link, the pupil
 //           binding, fragments, attachment descriptors, the second approvals themselves, then an
@@ -12,8 +13,10 @@
 // Version 2 carries what version 1 left to the sender's word or the hub's honesty: the signed
 // approvals (a recipient checks that the approved content is what it opened), the pupil binding
 // (the outer pseudonym is checked against the pupil named inside) and each attachment's
-// plaintext hash (so attachments can be approved before they are encrypted). Version 1 is
-// refused everywhere (PROTOCOL.md 7.15 says why).
+// plaintext hash (so attachments can be approved before they are encrypted). Version 3 adds
+// the attachment blob ids to the signed outer labels, so the hub grants a blob to exactly the
+// mailboxes of an envelope its policy admitted (and every recipient checks the list against the
+// descriptors inside). Versions 1 and 2 are refused everywhere (PROTOCOL.md 7.15 says why).
 //
 // docs/PROTOCOL.md gives every byte. Parsers never throw: each refusal is a specific errc.
 
@@ -59,6 +62,9 @@ struct OuterHeader {
   Id consent_reference{};     // zero: no consent record (an exception route or no personal data)
   Hash256 pupil_pseudonym{};  // zero: no pupil
   std::vector<Id> approvals;  // ids of second approvals the hub holds (approval.hpp), ascending
+  /// The attachment descriptors' blob ids, ascending (a set, at most kMaxAttachments): the
+  /// blobs the hub lets this envelope's recipient mailboxes download.
+  std::vector<Id> attachments;
   std::vector<RecipientMailbox> recipients;  // in the order of the age stanzas
   Hash256 key_commitment{};
 };
@@ -130,7 +136,8 @@ struct Sender {
 /// Fails with field_out_of_range / too_many_recipients / duplicate_recipient on a bad draft
 /// (field_out_of_range includes an attestation bit >= kAttestationCount and an approval that
 /// does not parse), pupil_missing when a category names a pupil and the draft names none,
-/// non_canonical for two approvals with one id.
+/// non_canonical for two approvals with one id or two attachments with one id. The outer
+/// attachment list is the draft's attachment ids, sorted.
 [[nodiscard]] Result<std::vector<std::uint8_t>> seal(
     const Draft& draft, const Sender& sender, std::span<const MailboxEpochCertificate> recipients,
     std::uint64_t created_at_ms);
@@ -188,9 +195,11 @@ struct OpenedEnvelope {
 
 /// Decrypts and verifies everything: recipient, key commitment, header MAC, payload, sender
 /// certificate against the trust store, signature, that the outer labels match the content
-/// (label_mismatch), that the pseudonym is the pupil's (pupil_mismatch), and that every second
-/// approval is signed by a certified colleague of another person than the sender, for these
-/// labels (approval_mismatch) and for exactly this content (approval_content_mismatch).
+/// (label_mismatch), that the outer attachment list names exactly the attachment descriptors
+/// inside (attachment_list_mismatch), that the pseudonym is the pupil's (pupil_mismatch), and
+/// that every second approval is signed by a certified colleague of another person than the
+/// sender, for these labels (approval_mismatch) and for exactly this content
+/// (approval_content_mismatch).
 [[nodiscard]] Result<OpenedEnvelope> open(std::span<const std::uint8_t> envelope,
                                           const MailboxKeyring& keyring, const TrustStore& trust);
 

@@ -63,6 +63,8 @@ enum class errc {
   approval_content_mismatch,
   pupil_mismatch,
   pupil_missing,
+  // Envelope v3 (PROTOCOL.md 7.1, 8.1): the outer attachment list
+  attachment_list_mismatch,
 };
 
 [[nodiscard]] const boost::system::error_category& protocol_category() noexcept;

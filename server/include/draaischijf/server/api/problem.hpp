@@ -60,9 +60,10 @@ enum class ProblemKind : unsigned {
   epoch_expired,            // epoch-expired
   member_role_mismatch,     // member-role-mismatch
   admin_signature_invalid,  // admin-signature-invalid
+  blob_unknown,             // blob-unknown
 };
 inline constexpr std::size_t kProblemKinds =
-    static_cast<std::size_t>(ProblemKind::admin_signature_invalid) + 1;
+    static_cast<std::size_t>(ProblemKind::blob_unknown) + 1;
 
 struct ProblemType {
   ProblemKind kind = ProblemKind::internal;

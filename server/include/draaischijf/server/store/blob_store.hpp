@@ -3,8 +3,10 @@
 // Attachment blobs at the hub: secretstream ciphertext the hub cannot open (the key travels
 // inside the envelope). Each blob is a file in data_dir/blobs, written as it arrives and made
 // durable (fsync, rename, fsync of the folder) before its row is committed, so a blob the hub
-// has acknowledged is on disk. The row names the uploading organisation and device and the
-// mailboxes the upload was addressed to: those decide who may fetch it.
+// has acknowledged is on disk. The row names the uploading organisation and device; the upload
+// names no mailboxes. A blob becomes readable for a mailbox only when an envelope that lists it
+// in its signed outer labels is admitted for that mailbox: the storing transaction grants it
+// (store/blob_grants.hpp, rows in blob_mailboxes).
 //
 // A file is named by blob id and content hash, so two uploads racing for one id never
 // overwrite each other's file; the row's primary key decides which one stands.
@@ -13,10 +15,9 @@
 // upload still under way, so parallel uploads cannot pass the quota together; the reservation
 // ends when the upload fails or its row is committed (from then on the row counts).
 //
-// Orphans: the hub cannot see which envelope names a blob (the descriptors are encrypted). A
-// blob counts as used once its organisation has stored an envelope to one of the blob's
-// mailboxes at or after the upload; a blob still unused kOrphanAge after its upload is deleted
-// (row, grants and file) by sweep_orphans().
+// Orphans: a blob counts as used once an admitted envelope granted it to a mailbox; a blob
+// still ungranted kOrphanAge after its upload (uploaded, then never sent, or only named by
+// envelopes the hub refused) is deleted (row and file) by sweep_orphans().
 
 #include <cstdint>
 #include <filesystem>
@@ -52,6 +53,7 @@ struct BlobInfo {
   protocol::Id device_id{};
   std::uint64_t size = 0;
   protocol::Hash256 hash{};  // BLAKE2b-256 of the bytes, as the attachment descriptor names it
+  /// The mailboxes admitted envelopes granted the blob to (read by find(); an upload has none).
   std::vector<protocol::Id> mailboxes;
   std::int64_t created_at_ms = 0;
 };

@@ -1,10 +1,12 @@
 #pragma once
 
-// Where accepted envelopes live: the envelope, one queue entry per recipient mailbox and an
-// audit row, written in one transaction through the group-commit writer. The same transaction
-// checks every recipient against the directory (the mailbox exists and the envelope is sealed to
-// its current epoch) and against the mailbox quota, so a rotation or a full mailbox can never
-// slip in between the check and the store. Every read is scoped by mailbox, so a caller that
+// Where accepted envelopes live: the envelope, one queue entry per recipient mailbox, the
+// grants of the attachment blobs it lists to those mailboxes and an audit row, written in one
+// transaction through the group-commit writer. The same transaction checks every recipient
+// against the directory (the mailbox exists and the envelope is sealed to its current epoch) and
+// against the mailbox quota, and every listed blob against the blobs the sending device
+// uploaded, so a rotation, a full mailbox or a swept blob can never slip in between the check
+// and the store. Every read is scoped by mailbox, so a caller that
 // checked the device's membership can never reach another mailbox's messages.
 
 #include <cstdint>
@@ -29,6 +31,7 @@ enum class store_errc {
   mailbox_held,     // a member was removed and the mailbox has not been rotated yet
   consent_revoked,  // the consent the decision rested on was revoked before the message was stored
   decisions_invalid,  // the policy's decisions do not fit a receipt (rule set version too long)
+  blob_unknown,     // a listed attachment blob is missing or was not uploaded by the sending device
 };
 
 [[nodiscard]] const boost::system::error_category& store_category() noexcept;
@@ -72,6 +75,10 @@ struct Submission {
   /// Set when the decision rested on the consent reference: the transaction checks that the
   /// consent is still unrevoked, so a revocation holds for the very next request.
   bool rests_on_consent = false;
+  /// From the outer labels: the attachment blobs the envelope names. Each must be one the
+  /// sending device uploaded (else store_errc::blob_unknown, nothing stored); storing grants it
+  /// to every recipient mailbox, the only way a blob becomes downloadable for a mailbox.
+  std::vector<protocol::Id> blobs;
 };
 
 /// One queue entry taken back because the consent it was sent under was revoked (its wire
