@@ -7,8 +7,8 @@
 #include <string>
 
 #include <draaischijf/protocol/approval.hpp>
-#include <draaischijf/protocol/encoding.hpp>
 #include <draaischijf/protocol/attachment.hpp>
+#include <draaischijf/protocol/encoding.hpp>
 #include <draaischijf/protocol/receipt.hpp>
 
 #include "fuzz_keys.hpp"

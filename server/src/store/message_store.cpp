@@ -2,8 +2,8 @@
 #include <draaischijf/protocol/encoding.hpp>
 #include <draaischijf/server/store/message_store.hpp>
 
-#include "store/receipt_decisions.hpp"
 #include "store/blob_grants.hpp"
+#include "store/receipt_decisions.hpp"
 #include "store/store_rows.hpp"
 
 namespace draaischijf::server {

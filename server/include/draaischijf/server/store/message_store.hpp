@@ -31,7 +31,7 @@ enum class store_errc {
   mailbox_held,     // a member was removed and the mailbox has not been rotated yet
   consent_revoked,  // the consent the decision rested on was revoked before the message was stored
   decisions_invalid,  // the policy's decisions do not fit a receipt (rule set version too long)
-  blob_unknown,     // a listed attachment blob is missing or was not uploaded by the sending device
+  blob_unknown,  // a listed attachment blob is missing or was not uploaded by the sending device
 };
 
 [[nodiscard]] const boost::system::error_category& store_category() noexcept;
