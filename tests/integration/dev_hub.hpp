@@ -308,15 +308,23 @@ class StreamClient {
   }
 
   [[nodiscard]] bool upgraded() const { return upgraded_; }
+  /// The status code of the close frame the hub sent; nullopt while none arrived (also when the
+  /// connection was dropped without one).
+  [[nodiscard]] std::optional<int> close_code() const { return close_code_; }
 
-  /// The next text frame's payload as JSON; an empty object when the connection ended.
+  /// The next text frame's payload as JSON; an empty object when the connection ended, by a
+  /// close frame (then close_code() says which) or by dropping the connection.
   boost::json::object next() {
     while (true) {
       if (auto frame = take_frame()) {
         if (frame->first == 1) {  // text
           return boost::json::parse(frame->second).as_object();
         }
-        if (frame->first == 8) {  // close
+        if (frame->first == 8) {  // close: a status code in network order, if any
+          const auto& payload = frame->second;
+          close_code_ = payload.size() >= 2 ? (static_cast<std::uint8_t>(payload[0]) << 8) |
+                                                  static_cast<std::uint8_t>(payload[1])
+                                            : 1005;  // RFC 6455: no status code present
           return {};
         }
         continue;  // ping and pong frames
@@ -360,6 +368,7 @@ class StreamClient {
   std::unique_ptr<TlsClient> connection_;
   std::string buffer_;
   bool upgraded_ = false;
+  std::optional<int> close_code_;
 };
 
 }  // namespace draaischijf::testing

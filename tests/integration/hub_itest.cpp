@@ -158,7 +158,8 @@ TEST_F(HubTest, SigtermClosesIdleConnectionsAndStreamsWithoutWaitingForThem) {
   EXPECT_EQ(hub.process().terminate(std::chrono::seconds(5)), 0)
       << "the hub waited for its idle connections";
   EXPECT_TRUE(idle->closed_by_peer());
-  EXPECT_TRUE(stream.next().empty()) << "the stream ended with a close frame";
+  EXPECT_TRUE(stream.next().empty()) << "the stream did not end";
+  EXPECT_EQ(stream.close_code(), 1001) << "no close frame with going_away (RFC 6455 7.4.1)";
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 // nothing of the hub's own network code.
 
 #include <arpa/inet.h>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <fcntl.h>
@@ -194,10 +195,23 @@ class TlsClient {
     return n > 0 ? std::string(buffer, static_cast<std::size_t>(n)) : std::string();
   }
 
-  /// true when the hub has closed the connection (a read returns end of stream or an error).
+  /// true when the hub has closed the connection: a read returns end of stream, a close alert or
+  /// a reset. false when bytes arrive, and false when the read only timed out (20 s): a hub that
+  /// keeps the connection open silently has not closed it.
   bool closed_by_peer() {
+    if (!handshake_ok_) {
+      return true;
+    }
     char byte = 0;
-    return !handshake_ok_ || SSL_read(ssl_, &byte, 1) <= 0;
+    errno = 0;
+    const int n = SSL_read(ssl_, &byte, 1);
+    if (n > 0) {
+      return false;
+    }
+    const int error = SSL_get_error(ssl_, n);
+    const bool timed_out = (error == SSL_ERROR_SYSCALL || error == SSL_ERROR_WANT_READ) &&
+                           (errno == EAGAIN || errno == EWOULDBLOCK);
+    return !timed_out;
   }
 
   /// Sends raw bytes and reads one response (the request should ask for Connection: close).

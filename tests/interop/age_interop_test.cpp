@@ -74,9 +74,17 @@ TEST(AgeInteropToolTest, AgeToolRefusesATamperedFileOfOurs) {
   const std::string text = identity.expose_secret_string() + "\n";
   testing::write_file(dir / "key", testing::view_of(text));
   ::chmod((dir / "key").c_str(), 0600);
-  EXPECT_NE(testing::run_command("age -d -i " + quoted(dir / "key") + " -o /dev/null " +
-                                 quoted(dir / "sealed.age") + " 2>/dev/null"),
-            0);
+  // The tool must be there (a missing one also exits non-zero, with 127), and it must refuse for
+  // the reason a tampered chunk gives: authentication, not a parse or usage error.
+  ASSERT_EQ(testing::run_command("command -v age >/dev/null 2>&1"), 0)
+      << "the age tool is needed (apt-get install age)";
+  EXPECT_EQ(testing::run_command("age -d -i " + quoted(dir / "key") + " -o /dev/null " +
+                                 quoted(dir / "sealed.age") + " 2>" + quoted(dir / "error")),
+            1)
+      << "age exits with status 1 on a refused file";
+  const auto error = testing::read_file(dir / "error");
+  EXPECT_NE(std::string(error.begin(), error.end()).find("failed to decrypt and authenticate"),
+            std::string::npos);
 }
 
 INSTANTIATE_TEST_SUITE_P(Sizes, AgeInteropTest,

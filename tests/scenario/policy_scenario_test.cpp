@@ -294,7 +294,7 @@ TEST_F(PolicyScenarioTest, TheSecondDeviceOfAPersonCannotApproveThatPersonsMessa
                          certified.fingerprint};
   EXPECT_EQ(clb_admin(approve).exit, 2) << "the person must be named";
   const auto stranger = clb_admin(approve + Words{"--person", std::string(32, 'a')});
-  EXPECT_NE(stranger.exit, 0);
+  EXPECT_EQ(stranger.exit, 1) << stranger.err;
   EXPECT_TRUE(contains(stranger.err, "person")) << stranger.err;
   const auto approved = clb_admin(approve + Words{"--person", person});
   ASSERT_EQ(approved.exit, 0) << approved.err;
@@ -346,7 +346,9 @@ TEST_F(PolicyScenarioTest, TheClbAnnouncesADossierTransferAndTheHubDatesTheObjec
   const auto announced = clb.json_of(Words{"transfer", "announce"} + pupil);
   EXPECT_EQ(text_of(announced, "window_passes_on").size(), 10U);
   EXPECT_FALSE(announced.as_object().contains("objection_at_ms"));
-  EXPECT_NE(clb(Words{"transfer", "announce"} + pupil).exit, 0) << "announced once";
+  const auto again = clb(Words{"transfer", "announce"} + pupil);
+  EXPECT_EQ(again.exit, 1) << "announced once";
+  EXPECT_TRUE(contains(again.err, "announced already; its date is not moved")) << again.err;
   const auto objected = clb.json_of(Words{"transfer", "object"} + pupil);
   EXPECT_TRUE(objected.as_object().contains("objection_at_ms"));
   const auto shown = clb(Words{"transfer", "show"} + pupil);

@@ -146,7 +146,10 @@ TEST_F(CliOutputTest, SavedFilesAreNewPrivateAndReplacedOnlyWithForce) {
   std::ofstream(elsewhere) << "niet aanraken";
   fs::remove(fragment);
   fs::create_symlink(elsewhere, fragment);
-  EXPECT_NE(cli({"read", sequence, "--save", out.string()}).exit, 0);
+  const auto through_link = cli({"read", sequence, "--save", out.string()});
+  EXPECT_EQ(through_link.exit, 1);
+  EXPECT_NE(through_link.err.find("is there already and was left as it is"), std::string::npos)
+      << through_link.err;
   EXPECT_EQ(file_text(elsewhere), "niet aanraken");
 
   const auto forced = cli({"read", sequence, "--save", out.string(), "--force"});
