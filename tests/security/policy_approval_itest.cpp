@@ -208,5 +208,42 @@ TEST_F(PolicyApprovalTest, AnApprovalWhoseCertificateHasExpiredNoLongerCounts) {
   EXPECT_NE(notes_of(refused).find("not valid now"), std::string::npos) << refused.body;
 }
 
+// Forged second approvals are refused when they are handed to the hub (approval-invalid), and
+// an envelope naming one gets needs_second_approval with nothing queued for the CAW.
+TEST_F(PolicyApprovalTest, ForgedApprovalsAreRefusedAndCountForNothing) {
+  Draft draft = draft_of(DataCategory::preventieve_gezondheidszorg, "Groeicurve buigt af.");
+  draft.kind = MessageKind::doorverwijzing;
+  draft.purpose = Purpose::doorverwijzing;
+  draft.consent_reference = consent;
+  const std::vector<Id> to{intake.mailbox_id};
+  const auto statement = approval_statement(draft, hub.org_id("clb"), to, now_ms());
+  const auto expect_invalid = [&](const ExtraDevice& caller,
+                                  const std::vector<std::uint8_t>& approval,
+                                  const std::string& what) {
+    const auto answer = call_as(hub, caller, post("/v1/approvals", text_of(approval)));
+    EXPECT_EQ(answer.status, 422) << what << ": " << answer.body;
+    EXPECT_EQ(problem_slug(answer), "approval-invalid") << what;
+  };
+  // The social worker's own keys in a certificate that says clb_arts, issued by itself.
+  DeviceCertificate self_issued = social_worker.certificate;
+  self_issued.role = StaffRole::clb_arts;
+  self_issued = issue(self_issued, SigningKey::generate());
+  const auto forged = sign_approval(statement, self_issued, social_worker.signing).value();
+  expect_invalid(social_worker, forged, "a self-issued clb_arts certificate");
+  // The arts's genuine approval, handed in by another device of the organisation.
+  const auto genuine = sign_approval(statement, arts.certificate, arts.signing).value();
+  expect_invalid(social_worker, genuine, "another device's approval");
+  // The arts's genuine approval, handed in by another organisation's device.
+  const auto partner = enrol_device(hub, dir.path(), "caw", "partner_intake");
+  expect_invalid(partner, genuine, "another organisation's device");
+
+  draft.approvals = {forged};
+  const auto refused = send(sealed(draft, {intake}));
+  EXPECT_EQ(refused.status, 403) << refused.body;
+  EXPECT_NE(refused.body.find("needs_second_approval"), std::string::npos) << refused.body;
+  const auto queued = hub.json("caw", get("/v1/mailboxes/" + hex(intake.mailbox_id) + "/messages"));
+  EXPECT_TRUE(queued.at("messages").as_array().empty()) << "something was queued for the CAW";
+}
+
 }  // namespace
 }  // namespace draaischijf::testing

@@ -87,7 +87,10 @@ TEST(AgeTest, TruncationAtAChunkBoundaryIsDetected) {
   auto file = age::encrypt(pattern_bytes(2 * age::kChunkSize + 5), {&recipient, 1});
   const std::size_t header = age::parse_header(file)->length;
   file.resize(header + age::kNonceSize + age::kSealedChunkSize);  // drop all but the first chunk
-  EXPECT_FALSE(age::decrypt(file, {&identity, 1}));
+  // PROTOCOL.md 3.5: the held full chunk fails as final, so the cut is a corrupt payload.
+  EXPECT_EQ(age::decrypt(file, {&identity, 1}).error(), errc::age_payload_corrupt);
+  file.resize(header + age::kNonceSize);  // nothing after the nonce
+  EXPECT_EQ(age::decrypt(file, {&identity, 1}).error(), errc::age_payload_truncated);
 }
 
 TEST(AgeTest, StreamingRoundTripOfFiveMebibytes) {
