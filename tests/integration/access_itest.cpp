@@ -196,5 +196,22 @@ TEST_F(AccessTest, BlobsAreForTheSenderAndTheAdmittedRecipientsOnly) {
   EXPECT_EQ(wrong_method.status, 405);
 }
 
+// Another organisation reusing a message id learns nothing about the original: not its
+// sequence, time or receipt, only that the id is taken.
+TEST_F(AccessTest, AnotherOrganisationsMessageIdIsTakenAndTellsNothing) {
+  auto draft = DevHub::draft_under(Id{}, "zelfde id");
+  draft.message_id = fixed_hex<16>(clb_message);
+  const auto answer = hub.call(
+      "school",
+      post("/v1/envelopes", text_of(hub.seal_draft("school", draft, {hub.epoch_of(onthaal)}))));
+  EXPECT_EQ(answer.status, 409) << answer.body;
+  EXPECT_NE(answer.body.find("urn:draaischijf:problem:message-id-taken"), std::string::npos)
+      << answer.body;
+  for (const char* leak : {"sequence", "receipt", "received_at_ms", "envelope_hash"}) {
+    EXPECT_EQ(answer.body.find(leak), std::string::npos) << leak << " in " << answer.body;
+  }
+  EXPECT_EQ(answer.body.find(caw_sequence), std::string::npos) << answer.body;
+}
+
 }  // namespace
 }  // namespace draaischijf::testing
