@@ -30,15 +30,11 @@ struct ExtraDevice {
   protocol::DeviceCertificate certificate;
 };
 
-/// Enrols a new device of `slug` with `role` (a StaffRole name) for the person `staff_id` (a new
-/// person when nullopt); its e2e certificate is valid until `not_after` (seconds since the
-/// epoch; default: no end). The request names no person: the admin's certificate does.
-inline ExtraDevice enrol_device(DevHub& hub, const std::filesystem::path& dir,
-                                const std::string& slug, const std::string& role,
-                                std::uint64_t not_after = ~std::uint64_t{0},
-                                std::optional<protocol::Id> staff_id = std::nullopt) {
+/// A new device of `slug` with `role` that asked to be enrolled and waits for its admin: its
+/// TLS certificate from the organisation's CA and its enrolment request at the hub.
+inline ExtraDevice request_enrolment(DevHub& hub, const std::filesystem::path& dir,
+                                     const std::string& slug, const std::string& role) {
   ExtraDevice device;
-  device.staff_id = staff_id.value_or(device.staff_id);
   const auto organisation = hub.organisation_key(slug);
   const std::string org_type = slug == "clb" ? "clb" : (slug == "school" ? "school" : "caw");
   auto ca = certs::Authority::load(hub.pki / "orgs" / hex(organisation.org_id)).value();
@@ -61,17 +57,28 @@ inline ExtraDevice enrol_device(DevHub& hub, const std::filesystem::path& dir,
   const auto requested =
       requester.exchange(post("/v1/enrolments", boost::json::serialize(request)));
   EXPECT_TRUE(requested && requested->status == 202) << (requested ? requested->body : "");
+  device.certificate.org_id = organisation.org_id;
+  device.certificate.org_type = protocol::parse_name<protocol::OrgType>(org_type).value();
+  device.certificate.role = protocol::parse_name<protocol::StaffRole>(role).value();
+  return device;
+}
 
+/// Enrols a new device of `slug` with `role` (a StaffRole name) for the person `staff_id` (a new
+/// person when nullopt); its e2e certificate is valid until `not_after` (seconds since the
+/// epoch; default: no end). The request names no person: the admin's certificate does.
+inline ExtraDevice enrol_device(DevHub& hub, const std::filesystem::path& dir,
+                                const std::string& slug, const std::string& role,
+                                std::uint64_t not_after = ~std::uint64_t{0},
+                                std::optional<protocol::Id> staff_id = std::nullopt) {
+  ExtraDevice device = request_enrolment(hub, dir, slug, role);
+  device.staff_id = staff_id.value_or(device.staff_id);
   protocol::DeviceCertificate& c = device.certificate;
-  c.org_id = organisation.org_id;
-  c.org_type = protocol::parse_name<protocol::OrgType>(org_type).value();
   c.device_id = device.device_id;
   c.staff_id = device.staff_id;
-  c.role = protocol::parse_name<protocol::StaffRole>(role).value();
   c.signing_key = device.signing.public_key();
   c.encryption_key = device.encryption.public_key();
   c.not_after = not_after;
-  c = protocol::issue(c, organisation.signing);
+  c = protocol::issue(c, hub.organisation_key(slug).signing);
   const auto approved = hub.call(
       slug,
       post("/v1/enrolments/" + hex(device.device_id) + "/approve", text_of(protocol::encode(c))),
