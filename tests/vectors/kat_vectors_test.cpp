@@ -1,0 +1,392 @@
+// Known answers for the protocol's own constructions (docs/PROTOCOL.md), computed outside this
+// code base: tests/vectors/kat/make_vectors.py writes them from the protocol text with PyNaCl
+// and hashlib into tests/vectors/kat/protocol_kat.txt. From the same fixed inputs, the C++ must
+// give the same encodings, hashes, key ids and signatures byte for byte (Ed25519 signatures are
+// deterministic) and accept what the independent implementation signed and sealed. A changed
+// domain string, field order or width fails here even though the C++ would still agree with
+// itself.
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include <draaischijf/protocol/admin_action.hpp>
+#include <draaischijf/protocol/approval.hpp>
+#include <draaischijf/protocol/certificate.hpp>
+#include <draaischijf/protocol/envelope.hpp>
+#include <draaischijf/protocol/epoch.hpp>
+#include <draaischijf/protocol/keys.hpp>
+#include <draaischijf/protocol/pupil.hpp>
+#include <draaischijf/protocol/receipt.hpp>
+
+#include "test_support.hpp"
+
+namespace draaischijf::protocol {
+namespace {
+
+using Bytes = std::vector<std::uint8_t>;
+
+std::filesystem::path vector_dir() {
+  const char* dir = std::getenv("DRAAISCHIJF_KAT_VECTORS");
+  return dir == nullptr ? std::filesystem::path() : std::filesystem::path(dir);
+}
+
+int hex_digit(char c) {
+  if (c >= '0' && c <= '9') {
+    return c - '0';
+  }
+  if (c >= 'a' && c <= 'f') {
+    return c - 'a' + 10;
+  }
+  throw std::runtime_error("not lower-case hex");
+}
+
+// The vector file: `name = value` lines, '#' comments, blank lines.
+class Kat {
+ public:
+  Kat() {
+    const auto path = vector_dir() / "protocol_kat.txt";
+    const auto bytes = testing::read_file(path);
+    std::string text(bytes.begin(), bytes.end());
+    std::size_t pos = 0;
+    while (pos < text.size()) {
+      auto end = text.find('\n', pos);
+      if (end == std::string::npos) {
+        end = text.size();
+      }
+      const auto line = text.substr(pos, end - pos);
+      pos = end + 1;
+      if (line.empty() || line[0] == '#') {
+        continue;
+      }
+      const auto eq = line.find(" = ");
+      if (eq == std::string::npos) {
+        throw std::runtime_error("bad vector line: " + line);
+      }
+      values_.emplace(line.substr(0, eq), line.substr(eq + 3));
+    }
+  }
+
+  [[nodiscard]] const std::string& raw(const std::string& name) const {
+    const auto it = values_.find(name);
+    if (it == values_.end()) {
+      throw std::runtime_error("no vector value " + name);
+    }
+    return it->second;
+  }
+  [[nodiscard]] std::string text(const std::string& name) const { return raw(name + "_text"); }
+  [[nodiscard]] std::uint64_t u64(const std::string& name) const {
+    return std::stoull(raw(name + "_int"));
+  }
+  [[nodiscard]] Bytes hex(const std::string& name) const {
+    const auto& h = raw(name);
+    if (h.size() % 2 != 0) {
+      throw std::runtime_error(name + ": odd hex length");
+    }
+    Bytes out(h.size() / 2);
+    for (std::size_t i = 0; i < out.size(); ++i) {
+      out[i] = static_cast<std::uint8_t>(hex_digit(h[2 * i]) * 16 + hex_digit(h[2 * i + 1]));
+    }
+    return out;
+  }
+  template <std::size_t N>
+  [[nodiscard]] std::array<std::uint8_t, N> fixed(const std::string& name) const {
+    const auto b = hex(name);
+    if (b.size() != N) {
+      throw std::runtime_error(name + ": wrong size");
+    }
+    std::array<std::uint8_t, N> out{};
+    std::copy(b.begin(), b.end(), out.begin());
+    return out;
+  }
+  [[nodiscard]] SigningKey signing_key(const std::string& name) const {
+    const auto seed = fixed<32>(name);
+    return SigningKey::from_seed(SecretKey<32>::copy_of(std::span<const std::uint8_t, 32>(seed)));
+  }
+
+ private:
+  std::map<std::string, std::string> values_;
+};
+
+Bytes to_bytes(std::span<const std::uint8_t> s) { return {s.begin(), s.end()}; }
+
+class KatVectorsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_FALSE(vector_dir().empty()) << "DRAAISCHIJF_KAT_VECTORS is not set";
+    ASSERT_TRUE(std::filesystem::is_regular_file(vector_dir() / "protocol_kat.txt"))
+        << vector_dir() << ": the vectors belong in tests/vectors/kat of the repository";
+  }
+  Kat kat;
+};
+
+// --- 1.6 key ids, hash256; 1.7 sign(domain, m) -------------------------------------------------
+
+TEST_F(KatVectorsTest, KeyIdsAndPublicKeysMatch) {
+  for (const std::string who : {"org", "hub", "device"}) {
+    const auto key = kat.signing_key(who + ".seed");
+    EXPECT_EQ(to_bytes(key.public_key()), kat.hex(who + ".public_key")) << who;
+    if (who != "device") {
+      EXPECT_EQ(to_bytes(key.key_id()), kat.hex(who + ".key_id")) << who;
+      EXPECT_EQ(to_bytes(key_id_of(key.public_key())), kat.hex(who + ".key_id")) << who;
+    }
+  }
+}
+
+TEST_F(KatVectorsTest, Hash256PutsOneZeroByteAfterTheDomain) {
+  const auto part1 = kat.hex("hash256.part1");
+  const auto part2 = kat.hex("hash256.part2");
+  const auto domain = kat.text("hash256.domain");
+  EXPECT_EQ(to_bytes(hash256(domain, {part1, part2})), kat.hex("hash256.hash"));
+}
+
+TEST_F(KatVectorsTest, DomainSeparatedSignatureMatchesAndVerifies) {
+  const auto key = kat.signing_key("org.seed");
+  const auto message = kat.hex("sign.message");
+  const auto domain = kat.text("sign.domain");
+  const auto other = kat.text("sign.other_domain");
+  const auto expected = kat.fixed<64>("sign.signature");
+  const auto expected_other = kat.fixed<64>("sign.other_signature");
+  EXPECT_EQ(key.sign(domain, message), expected);
+  EXPECT_EQ(key.sign(other, message), expected_other);
+  EXPECT_TRUE(verify_signature(key.public_key(), domain, message, expected));
+  EXPECT_TRUE(verify_signature(key.public_key(), other, message, expected_other));
+  EXPECT_FALSE(verify_signature(key.public_key(), other, message, expected));
+  EXPECT_FALSE(verify_signature(key.public_key(), domain, message, expected_other));
+}
+
+// --- 8.3 envelope hash -------------------------------------------------------------------------
+
+TEST_F(KatVectorsTest, EnvelopeHashMatches) {
+  const auto file = std::filesystem::path(DRAAISCHIJF_SOURCE_DIR) / kat.text("envelope_hash.file");
+  const auto envelope = testing::read_file(file);
+  ASSERT_FALSE(envelope.empty()) << file;
+  EXPECT_EQ(to_bytes(envelope_hash(envelope)), kat.hex("envelope_hash.hash"));
+}
+
+// --- 8.4 receipt v2 ----------------------------------------------------------------------------
+
+ReceiptDecisions receipt_decisions(const Kat& kat) {
+  ReceiptDecisions decided;
+  decided.rule_set_version = kat.text("receipt.rule_set_version");
+  for (std::uint64_t i = 0; i < kat.u64("receipt.decision_count"); ++i) {
+    const auto prefix = "receipt.decision" + std::to_string(i) + ".";
+    ReceiptDecision d;
+    d.mailbox_id = kat.fixed<16>(prefix + "mailbox_id");
+    d.rule_ids = kat.text(prefix + "rule_ids");
+    d.legal_basis = kat.text(prefix + "legal_basis");
+    for (std::uint64_t j = 0; j < kat.u64(prefix + "approver_count"); ++j) {
+      d.approvers.push_back(kat.fixed<16>(prefix + "approver" + std::to_string(j)));
+    }
+    decided.decisions.push_back(std::move(d));
+  }
+  return decided;
+}
+
+TEST_F(KatVectorsTest, ReceiptV2EncodingAndSignatureMatch) {
+  const auto hub = kat.signing_key("hub.seed");
+  const auto decided = receipt_decisions(kat);
+  const auto decisions = encode_decisions(decided);
+  ASSERT_TRUE(decisions);
+  EXPECT_EQ(*decisions, kat.hex("receipt.decisions"));
+
+  const auto receipt =
+      sign_receipt(kat.fixed<16>("receipt.message_id"), kat.fixed<32>("receipt.envelope_hash"),
+                   kat.u64("receipt.received_at_ms"), kat.u64("receipt.sequence"), decided, hub);
+  ASSERT_TRUE(receipt);
+  EXPECT_EQ(encode(*receipt), kat.hex("receipt.encoded"));
+
+  const auto parsed = parse_receipt(kat.hex("receipt.encoded"));
+  ASSERT_TRUE(parsed) << parsed.error().message();
+  EXPECT_TRUE(verify(*parsed, hub.public_key()));
+  EXPECT_EQ(parsed->decided, decided);
+  EXPECT_EQ(encode(*parsed), kat.hex("receipt.encoded"));
+}
+
+// --- 5 members hash, epoch certificate v2; 6.1 KDF; 6.2/6.3 seed boxes ------------------------
+
+TEST_F(KatVectorsTest, MembersHashMatchesInAnyOrder) {
+  std::vector<Id> members = {kat.fixed<16>("members.device0"), kat.fixed<16>("members.device1"),
+                             kat.fixed<16>("members.device2")};
+  EXPECT_EQ(to_bytes(members_hash(members)), kat.hex("members.hash"));
+  std::sort(members.begin(), members.end());
+  EXPECT_EQ(to_bytes(members_hash(members)), kat.hex("members.hash"));
+}
+
+TEST_F(KatVectorsTest, EpochSeedDerivesTheMailboxKey) {
+  for (const std::string n : {"0", "1"}) {
+    const auto seed = kat.fixed<32>("epoch" + n + ".seed");
+    const auto identity =
+        mailbox_identity(EpochSeed::copy_of(std::span<const std::uint8_t, 32>(seed)));
+    EXPECT_EQ(to_bytes(identity.secret().expose()), kat.hex("epoch" + n + ".mailbox_secret"));
+    EXPECT_EQ(to_bytes(identity.public_key()), kat.hex("epoch" + n + ".mailbox_public_key"));
+  }
+}
+
+MailboxEpochCertificate epoch_certificate(const Kat& kat, std::uint32_t n) {
+  const auto prefix = "epoch" + std::to_string(n) + ".";
+  MailboxEpochCertificate c;
+  c.mailbox_id = kat.fixed<16>("epoch.mailbox_id");
+  c.org_id = kat.fixed<16>("epoch.org_id");
+  c.epoch = n;
+  c.function = static_cast<StaffRole>(kat.u64("epoch.function"));
+  c.mailbox_key = kat.fixed<32>(prefix + "mailbox_public_key");
+  c.members_hash = kat.fixed<32>("members.hash");
+  c.previous_certificate = kat.fixed<32>(prefix + "previous_certificate_hash");
+  c.not_before = kat.u64(prefix + "not_before");
+  c.not_after = kat.u64(prefix + "not_after");
+  return c;
+}
+
+TEST_F(KatVectorsTest, EpochCertificateV2EncodingSignatureAndHashMatch) {
+  const auto org = kat.signing_key("org.seed");
+  for (std::uint32_t n = 0; n < 2; ++n) {
+    const auto prefix = "epoch" + std::to_string(n) + ".";
+    const auto issued = issue(epoch_certificate(kat, n), org);
+    EXPECT_EQ(encode(issued), kat.hex(prefix + "certificate")) << n;
+    EXPECT_EQ(to_bytes(certificate_hash(issued)), kat.hex(prefix + "certificate_hash")) << n;
+
+    const auto parsed = parse_epoch_certificate(kat.hex(prefix + "certificate"));
+    ASSERT_TRUE(parsed) << parsed.error().message();
+    EXPECT_TRUE(verify(*parsed, org.public_key()));
+    EXPECT_TRUE(verify(*parsed, org.public_key(), parsed->not_before));
+  }
+  const auto first = parse_epoch_certificate(kat.hex("epoch0.certificate"));
+  const auto second = parse_epoch_certificate(kat.hex("epoch1.certificate"));
+  ASSERT_TRUE(first && second);
+  EXPECT_TRUE(verify_succession(*first, *second));
+}
+
+TEST_F(KatVectorsTest, PreviousSeedBoxOpensToTheOlderSeed) {
+  const auto first = parse_epoch_certificate(kat.hex("epoch0.certificate"));
+  const auto second = parse_epoch_certificate(kat.hex("epoch1.certificate"));
+  ASSERT_TRUE(first && second);
+  const auto seed1 = kat.fixed<32>("epoch1.seed");
+  const auto opened = open_previous_seed(
+      kat.hex("previous_seed.box"), EpochSeed::copy_of(std::span<const std::uint8_t, 32>(seed1)),
+      *second, *first);
+  ASSERT_TRUE(opened) << opened.error().message();
+  EXPECT_EQ(to_bytes(opened->expose()), kat.hex("epoch0.seed"));
+}
+
+age::X25519Identity device_identity(const Kat& kat) {
+  const auto secret = kat.fixed<32>("device.x25519_secret");
+  return age::X25519Identity::from_secret(
+      SecretKey<32>::copy_of(std::span<const std::uint8_t, 32>(secret)));
+}
+
+TEST_F(KatVectorsTest, SeedBoxOpensToTheEpochSeed) {
+  const auto device = device_identity(kat);
+  EXPECT_EQ(to_bytes(device.public_key()), kat.hex("device.x25519_public_key"));
+  const auto certificate = parse_epoch_certificate(kat.hex("epoch1.certificate"));
+  ASSERT_TRUE(certificate);
+  const auto opened = open_seed_box(kat.hex("seed_box.box"), device, *certificate);
+  ASSERT_TRUE(opened) << opened.error().message();
+  EXPECT_EQ(to_bytes(opened->expose()), kat.hex("epoch1.seed"));
+}
+
+// --- 4 device certificate ----------------------------------------------------------------------
+
+DeviceCertificate device_certificate(const Kat& kat) {
+  DeviceCertificate c;
+  c.org_id = kat.fixed<16>("device.org_id");
+  c.org_type = static_cast<OrgType>(kat.u64("device.org_type"));
+  c.device_id = kat.fixed<16>("device.device_id");
+  c.staff_id = kat.fixed<16>("device.staff_id");
+  c.role = static_cast<StaffRole>(kat.u64("device.role"));
+  c.signing_key = kat.signing_key("device.seed").public_key();
+  c.encryption_key = kat.fixed<32>("device.x25519_public_key");
+  c.not_before = kat.u64("device.not_before");
+  c.not_after = kat.u64("device.not_after");
+  return c;
+}
+
+TEST_F(KatVectorsTest, DeviceCertificateEncodingAndSignatureMatch) {
+  const auto org = kat.signing_key("org.seed");
+  const auto issued = issue(device_certificate(kat), org);
+  EXPECT_EQ(encode(issued), kat.hex("device.certificate"));
+  const auto parsed = parse_device_certificate(kat.hex("device.certificate"));
+  ASSERT_TRUE(parsed) << parsed.error().message();
+  EXPECT_TRUE(verify(*parsed, org.public_key(), parsed->not_before));
+}
+
+// --- 7.12 second approval ----------------------------------------------------------------------
+
+TEST_F(KatVectorsTest, ApprovalEncodingAndSignatureMatch) {
+  const auto certificate = parse_device_certificate(kat.hex("device.certificate"));
+  ASSERT_TRUE(certificate);
+  ApprovalStatement s;
+  s.approval_id = kat.fixed<16>("approval.approval_id");
+  s.message_id = kat.fixed<16>("approval.message_id");
+  s.sender_org = kat.fixed<16>("device.org_id");
+  s.kind = static_cast<MessageKind>(kat.u64("approval.kind"));
+  s.purpose = static_cast<Purpose>(kat.u64("approval.purpose"));
+  const auto categories =
+      CategorySet::from_bits(static_cast<std::uint32_t>(kat.u64("approval.categories")));
+  ASSERT_TRUE(categories);
+  s.categories = *categories;
+  s.attestations = static_cast<std::uint32_t>(kat.u64("approval.attestations"));
+  s.consent_reference = kat.fixed<16>("approval.consent_reference");
+  s.pupil_pseudonym = kat.fixed<32>("pupil.pseudonym");
+  s.recipients = {kat.fixed<16>("approval.recipient0"), kat.fixed<16>("approval.recipient1")};
+  s.content_hash = kat.fixed<32>("approval.content_hash");
+  s.created_at_ms = kat.u64("approval.created_at_ms");
+
+  const auto signed_approval = sign_approval(s, *certificate, kat.signing_key("device.seed"));
+  ASSERT_TRUE(signed_approval) << signed_approval.error().message();
+  EXPECT_EQ(*signed_approval, kat.hex("approval.encoded"));
+
+  const auto parsed = parse_approval(kat.hex("approval.encoded"));
+  ASSERT_TRUE(parsed) << parsed.error().message();
+  EXPECT_TRUE(verify_approval_signature(*parsed));
+  EXPECT_EQ(encode(*parsed), kat.hex("approval.encoded"));
+}
+
+// --- 7.13 admin action -------------------------------------------------------------------------
+
+TEST_F(KatVectorsTest, AdminActionBodyHashEncodingAndSignatureMatch) {
+  const auto org = kat.signing_key("org.seed");
+  const auto body = kat.hex("admin.body");
+  EXPECT_EQ(to_bytes(admin_body_hash(body)), kat.hex("admin.body_hash"));
+  AdminStatement s;
+  s.org_id = kat.fixed<16>("device.org_id");
+  s.action = static_cast<AdminAction>(kat.u64("admin.action"));
+  s.target = kat.fixed<16>("admin.target");
+  s.body_hash = admin_body_hash(body);
+  s.at_ms = kat.u64("admin.at_ms");
+  s.nonce = kat.fixed<16>("admin.nonce");
+  EXPECT_EQ(encode(s), kat.hex("admin.statement"));
+  const auto expected = kat.fixed<64>("admin.signature");
+  EXPECT_EQ(sign_admin_action(s, org), expected);
+  EXPECT_TRUE(verify_admin_action(s, expected, org.public_key()));
+}
+
+// --- 7.14 pupil key, salt, pseudonym, pupil key box --------------------------------------------
+
+TEST_F(KatVectorsTest, PupilKeySaltAndPseudonymMatch) {
+  const auto key = PupilKey::of_organisation(kat.signing_key("org.seed"));
+  EXPECT_EQ(to_bytes(key.secret().expose()), kat.hex("pupil.key"));
+  const auto reference_bytes = kat.hex("pupil.reference");
+  const std::string reference(reference_bytes.begin(), reference_bytes.end());
+  const auto binding = bind_pupil(key, reference);
+  ASSERT_TRUE(binding) << binding.error().message();
+  EXPECT_EQ(to_bytes(binding->salt), kat.hex("pupil.salt"));
+  EXPECT_EQ(to_bytes(pupil_pseudonym(*binding)), kat.hex("pupil.pseudonym"));
+}
+
+TEST_F(KatVectorsTest, PupilKeyBoxOpensToTheOrganisationPupilKey) {
+  const auto opened = open_pupil_key(kat.hex("pupil_key_box.box"), kat.fixed<16>("device.org_id"),
+                                     kat.fixed<16>("device.device_id"), device_identity(kat),
+                                     kat.signing_key("org.seed").public_key());
+  ASSERT_TRUE(opened) << opened.error().message();
+  EXPECT_EQ(to_bytes(opened->secret().expose()), kat.hex("pupil.key"));
+}
+
+}  // namespace
+}  // namespace draaischijf::protocol
