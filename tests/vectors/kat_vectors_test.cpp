@@ -9,12 +9,15 @@
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <map>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 #include <gtest/gtest.h>
+#include <sodium.h>
 
 #include <draaischijf/protocol/admin_action.hpp>
 #include <draaischijf/protocol/approval.hpp>
@@ -45,6 +48,14 @@ int hex_digit(char c) {
     return c - 'a' + 10;
   }
   throw std::runtime_error("not lower-case hex");
+}
+
+Bytes from_hex(const std::string& h) {
+  Bytes out(h.size() / 2);
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    out[i] = static_cast<std::uint8_t>(hex_digit(h[2 * i]) * 16 + hex_digit(h[2 * i + 1]));
+  }
+  return out;
 }
 
 // The vector file: `name = value` lines, '#' comments, blank lines.
@@ -89,11 +100,7 @@ class Kat {
     if (h.size() % 2 != 0) {
       throw std::runtime_error(name + ": odd hex length");
     }
-    Bytes out(h.size() / 2);
-    for (std::size_t i = 0; i < out.size(); ++i) {
-      out[i] = static_cast<std::uint8_t>(hex_digit(h[2 * i]) * 16 + hex_digit(h[2 * i + 1]));
-    }
-    return out;
+    return from_hex(h);
   }
   template <std::size_t N>
   [[nodiscard]] std::array<std::uint8_t, N> fixed(const std::string& name) const {
@@ -386,6 +393,40 @@ TEST_F(KatVectorsTest, PupilKeyBoxOpensToTheOrganisationPupilKey) {
                                      kat.signing_key("org.seed").public_key());
   ASSERT_TRUE(opened) << opened.error().message();
   EXPECT_EQ(to_bytes(opened->secret().expose()), kat.hex("pupil.key"));
+}
+
+// --- 1.7 verification strictness: C2SP CCTV Ed25519 edge cases ----------------------------------
+
+// The verifier PROTOCOL.md 1.7 pins (libsodium 1.0.18 crypto_sign_verify_detached, as
+// verify_signature() calls it after prefixing the domain) gives, for every CCTV vector, the
+// outcome the rules of 1.7 give in the independent Python verifier: 43 of 914 accepted.
+TEST_F(KatVectorsTest, Ed25519EdgeCasesGiveTheOutcomeOfSection17) {
+  std::ifstream in(vector_dir() / "ed25519_cctv_expected.txt");
+  ASSERT_TRUE(in) << "ed25519_cctv_expected.txt is missing";
+  ASSERT_EQ(sodium_init() < 0, false);
+  std::string line;
+  std::size_t vectors = 0;
+  std::size_t accepted = 0;
+  while (std::getline(in, line)) {
+    if (line.empty() || line[0] == '#') {
+      continue;
+    }
+    std::istringstream fields(line);
+    std::string number, key, signature, message, expect;
+    fields >> number >> key >> signature >> message >> expect;
+    ASSERT_EQ(key.size(), 64U) << line;
+    ASSERT_EQ(signature.size(), 128U) << line;
+    ASSERT_TRUE(expect == "accept" || expect == "refuse") << line;
+    const auto pk = from_hex(key);
+    const auto sig = from_hex(signature);
+    const auto msg = from_hex(message);
+    const bool ok = crypto_sign_verify_detached(sig.data(), msg.data(), msg.size(), pk.data()) == 0;
+    EXPECT_EQ(ok, expect == "accept") << "CCTV vector " << number;
+    ++vectors;
+    accepted += ok ? 1U : 0U;
+  }
+  EXPECT_EQ(vectors, 914U);
+  EXPECT_EQ(accepted, 43U);
 }
 
 }  // namespace
