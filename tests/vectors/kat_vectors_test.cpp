@@ -355,6 +355,29 @@ TEST_F(KatVectorsTest, ApprovalEncodingAndSignatureMatch) {
   EXPECT_EQ(encode(*parsed), kat.hex("approval.encoded"));
 }
 
+TEST_F(KatVectorsTest, ApprovalContentHashMatches) {
+  Draft draft;
+  draft.thread_id = kat.fixed<16>("content.thread_id");
+  draft.previous_hash = kat.fixed<32>("content.previous_hash");
+  for (std::uint64_t i = 0; i < kat.u64("content.fragment_count"); ++i) {
+    const auto prefix = "content.fragment" + std::to_string(i) + ".";
+    Fragment f;
+    f.category = static_cast<DataCategory>(kat.u64(prefix + "category"));
+    f.domain = static_cast<GuidanceDomain>(kat.u64(prefix + "domain"));
+    f.media_type = kat.text(prefix + "media_type");
+    f.body = SecretBytes::copy_of(kat.hex(prefix + "body"));
+    draft.fragments.push_back(std::move(f));
+  }
+  AttachmentDescriptor a;
+  a.id = kat.fixed<16>("content.attachment.id");
+  a.plaintext_hash = kat.fixed<32>("content.attachment.plaintext_hash");
+  a.media_type = kat.text("content.attachment.media_type");
+  const auto name = kat.hex("content.attachment.file_name");
+  a.file_name.assign(name.begin(), name.end());
+  draft.attachments.push_back(std::move(a));
+  EXPECT_EQ(to_bytes(content_hash(draft)), kat.hex("content.hash"));
+}
+
 // --- 7.13 admin action -------------------------------------------------------------------------
 
 TEST_F(KatVectorsTest, AdminActionBodyHashEncodingAndSignatureMatch) {

@@ -10,7 +10,8 @@ the bytes docs/PROTOCOL.md defines for
   - the epoch seed KDF (6.1): mailbox secret and public key, chain key;
   - a previous-seed box (6.3) with a fixed nonce, and a seed box (6.2, random: checked by opening);
   - device certificate (4): encoding and signature;
-  - second approval (7.12): encoding and signature (the content hash is an input here);
+  - second approval (7.12): encoding and signature (the content hash is an input here), and
+    the approval content hash of a draft with an attachment;
   - admin action statement (7.13): body hash, encoding and signature;
   - organisation pupil key, pupil salt and pseudonym (7.14), and a pupil key box (random seal,
     deterministic signature: checked by opening);
@@ -355,6 +356,46 @@ emit("approval.created_at_ms_int", ap_created)
 for i, m in enumerate(ap_recipients):
     emit(f"approval.recipient{i}", m)
 emit("approval.encoded", approval)
+
+# -- 7.12 approval content hash ----------------------------------------------------------------
+comment("7.12 approval content hash: two fragments, one attachment reference among them, one attachment")
+ATTACHMENT_REF = "application/vnd.draaischijf.attachment-ref"
+ch_thread = fixed("content thread id", 16)
+ch_previous = fixed("content previous hash", 32)
+ch_attachment_id = fixed("content attachment id", 16)
+# (category bit, guidance domain, media type, body); the reference sits between the others
+ch_fragments = [
+    (7, 4, "text/plain; charset=utf-8", "Leerling toont angst op school.".encode()),
+    (8, 0, ATTACHMENT_REF, ch_attachment_id),
+    (10, 1, "text/markdown", b""),
+]
+ch_attachment = (fixed("content plaintext hash", 32), "application/pdf", "verslag \u00e9\u00e9n.pdf")
+
+
+def counted(b):
+    return u64(len(b)) + b
+
+
+ch_others = [f for f in ch_fragments if f[2] != ATTACHMENT_REF]
+ch_bytes = ch_thread + ch_previous + u64(len(ch_others))
+for category, domain, media, body in ch_others:
+    ch_bytes += u8(category) + u8(domain) + counted(media.encode("ascii")) + counted(body)
+ref_category = next(f[0] for f in ch_fragments if f[2] == ATTACHMENT_REF and f[3] == ch_attachment_id)
+ch_bytes += u64(1) + u8(ref_category) + ch_attachment[0]
+ch_bytes += counted(ch_attachment[1].encode("ascii")) + counted(ch_attachment[2].encode("utf-8"))
+emit("content.thread_id", ch_thread)
+emit("content.previous_hash", ch_previous)
+emit("content.fragment_count_int", len(ch_fragments))
+for i, (category, domain, media, body) in enumerate(ch_fragments):
+    emit(f"content.fragment{i}.category_int", category)
+    emit(f"content.fragment{i}.domain_int", domain)
+    emit(f"content.fragment{i}.media_type_text", media)
+    emit(f"content.fragment{i}.body", body)
+emit("content.attachment.id", ch_attachment_id)
+emit("content.attachment.plaintext_hash", ch_attachment[0])
+emit("content.attachment.media_type_text", ch_attachment[1])
+emit("content.attachment.file_name", ch_attachment[2].encode("utf-8"))
+emit("content.hash", hash256("draaischijf/approval-content/v2", ch_bytes))
 
 # -- 7.13 admin action --------------------------------------------------------------------------
 comment("7.13 admin action: rotate mailbox (3)")
