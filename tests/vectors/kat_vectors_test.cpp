@@ -378,6 +378,61 @@ TEST_F(KatVectorsTest, ApprovalContentHashMatches) {
   EXPECT_EQ(to_bytes(content_hash(draft)), kat.hex("content.hash"));
 }
 
+// --- 7 envelope v3: key commitment (7.3), age layer (3), inner part (7.7), signature (7.8)
+// --------
+
+struct EnvelopeKeys {
+  MailboxKeyring keyring;
+  TrustStore trust;
+};
+
+EnvelopeKeys envelope_keys(const Kat& kat) {
+  EnvelopeKeys keys;
+  const auto seed = kat.fixed<32>("epoch1.seed");
+  keys.keyring.add(kat.fixed<16>("epoch.mailbox_id"), 1,
+                   mailbox_identity(EpochSeed::copy_of(std::span<const std::uint8_t, 32>(seed))));
+  keys.trust.add(kat.fixed<16>("device.org_id"), kat.signing_key("org.seed").public_key());
+  return keys;
+}
+
+TEST_F(KatVectorsTest, EnvelopeV3FromTheIndependentSealerOpens) {
+  const auto envelope = kat.hex("envelope.encoded");
+  const auto parsed = parse_envelope(envelope);
+  ASSERT_TRUE(parsed) << parsed.error().message();
+  EXPECT_EQ(to_bytes(parsed->outer.key_commitment), kat.hex("envelope.key_commitment"));
+  EXPECT_EQ(to_bytes(parsed->outer.message_id), kat.hex("envelope.message_id"));
+  EXPECT_EQ(to_bytes(envelope_hash(envelope)), kat.hex("envelope.hash"));
+
+  // The file key the independent sealer chose, unwrapped with the mailbox key of recipient 1.
+  const auto seed = kat.fixed<32>("epoch1.seed");
+  const auto mailbox =
+      mailbox_identity(EpochSeed::copy_of(std::span<const std::uint8_t, 32>(seed)));
+  const auto file_key = age::unwrap_x25519(parsed->header.stanzas.at(1), mailbox);
+  ASSERT_TRUE(file_key) << file_key.error().message();
+  EXPECT_EQ(to_bytes(file_key->expose()), kat.hex("envelope.file_key"));
+
+  const auto keys = envelope_keys(kat);
+  const auto opened = open(envelope, keys.keyring, keys.trust);
+  ASSERT_TRUE(opened) << opened.error().message();
+  EXPECT_EQ(opened->sequence, kat.u64("envelope.sequence"));
+  EXPECT_EQ(to_bytes(opened->thread_id), kat.hex("content.thread_id"));
+  EXPECT_EQ(to_bytes(opened->previous_hash), kat.hex("content.previous_hash"));
+  ASSERT_TRUE(opened->pupil.has_value());
+  EXPECT_EQ(to_bytes(opened->pupil->salt), kat.hex("pupil.salt"));
+  EXPECT_EQ(opened->fragments.size(), kat.u64("content.fragment_count"));
+  ASSERT_EQ(opened->attachments.size(), 1U);
+  EXPECT_EQ(to_bytes(opened->attachments[0].id), kat.hex("content.attachment.id"));
+  ASSERT_EQ(opened->approvals.size(), 1U);
+  EXPECT_EQ(to_bytes(content_hash(*opened)), kat.hex("content.hash"));
+}
+
+TEST_F(KatVectorsTest, EnvelopeSignedUnderTheRetiredV2DomainIsRefused) {
+  const auto keys = envelope_keys(kat);
+  const auto opened = open(kat.hex("envelope.signed_as_v2"), keys.keyring, keys.trust);
+  ASSERT_FALSE(opened);
+  EXPECT_EQ(opened.error(), make_error_code(errc::signature_invalid)) << opened.error().message();
+}
+
 // --- 7.13 admin action -------------------------------------------------------------------------
 
 TEST_F(KatVectorsTest, AdminActionBodyHashEncodingAndSignatureMatch) {

@@ -15,7 +15,10 @@ the bytes docs/PROTOCOL.md defines for
   - admin action statement (7.13): body hash, encoding and signature;
   - organisation pupil key, pupil salt and pseudonym (7.14), and a pupil key box (random seal,
     deterministic signature: checked by opening);
-  - envelope hash (8.3) over the bytes of tests/vectors/envelope/v2-referral-with-attachment.
+  - envelope hash (8.3) over the bytes of tests/vectors/envelope/v2-referral-with-attachment;
+  - a complete envelope v3 (7.1-7.8 with the age layer of 3): key commitment, header MAC,
+    STREAM payload, inner part, signature over outer digest and inner root, carrying the
+    pupil binding, an attachment descriptor and a second approval; all randomness fixed.
 
 It is written from the text of docs/PROTOCOL.md only (layout tables, 1.6-1.8), with PyNaCl
 (libsodium bindings: Ed25519, X25519, sealed box, XChaCha20-Poly1305) and Python's hashlib /
@@ -31,6 +34,7 @@ Rerun (Debian: apt-get install python3-nacl), from the repository root:
 then commit the changed protocol_kat.txt. The C++ test is tests/vectors/kat_vectors_test.cpp.
 """
 
+import base64
 import hashlib
 import hmac
 import os
@@ -413,6 +417,129 @@ emit("admin.at_ms_int", aa_at)
 emit("admin.nonce", aa_nonce)
 emit("admin.statement", aa_statement)
 emit("admin.signature", sign(org_seed, "draaischijf/admin-action/v1", aa_statement))
+
+# -- 7 envelope v3, 3 age, 7.3 key commitment, 7.8 signature ------------------------------------
+# A complete envelope from the device above to two mailboxes (the second is epoch 1 of the mailbox
+# above), carrying the content of the content-hash section, the pupil binding, the attachment
+# descriptor and a second approval by a colleague. Every random value is fixed, so the envelope
+# is the same on every run; the C++ must open it (key commitment, header MAC, STREAM, inner
+# layout, signature over outer digest and inner root, labels, attachment list, pupil, approval).
+def b64(data):
+    return base64.b64encode(data).rstrip(b"=")
+
+
+def chacha_seal(key, nonce, plaintext):
+    return sodium.crypto_aead_chacha20poly1305_ietf_encrypt(plaintext, b"", nonce, key)
+
+
+def build_envelope(signature_domain):
+    recipients = [(env_other_mailbox, 0, env_other_pk), (mailbox_id, 1, x25519_base(kdf(seeds[1], 1)))]
+    # 7.7 inner part, signed region first
+    inner = u8(2) + u32(0) + device_cert + u64(env_sequence) + ch_thread + ch_previous
+    inner += u8(len(ref_bytes)) + ref_bytes + pupil_salt
+    inner += u16(len(ch_fragments))
+    for category, domain, media, body in ch_fragments:
+        inner += u8(category) + u8(domain) + ascii8(media) + u32(len(body)) + body
+    file_name = ch_attachment[2].encode("utf-8")
+    inner += u8(1) + ch_attachment_id + env_blob_key + env_blob_header + u64(env_blob_size)
+    inner += env_blob_hash + ch_attachment[0] + ascii8(ch_attachment[1])
+    inner += u16(len(file_name)) + file_name
+    inner += u8(1) + u16(len(env_approval)) + env_approval
+    signed_length = len(inner)
+    inner = inner[:1] + u32(signed_length) + inner[5:]
+    n = -(-(signed_length + 64) // 4096) * 4096
+    chunks = -(-n // 65536)
+    payload_size = 16 + n + 16 * chunks
+
+    # 3.2-3.4 age header
+    header = b"age-encryption.org/v1\n"
+    for j, (_, _, pk) in enumerate(recipients):
+        e = env_ephemeral[j]
+        share = x25519_base(e)
+        wrap_key = hkdf_sha256(sodium.crypto_scalarmult(e, pk), b"age-encryption.org/v1/X25519", 32,
+                               salt=share + pk)
+        header += b"-> X25519 " + b64(share) + b"\n" + b64(chacha_seal(wrap_key, b"\x00" * 12, env_file_key)) + b"\n"
+    header += b"---"
+    mac = hmac.new(hkdf_sha256(env_file_key, b"header", 32), header, hashlib.sha256).digest()
+    header += b" " + b64(mac) + b"\n"
+    assert len(header) == 70 + 98 * len(recipients)
+
+    # 7.1 outer part
+    commitment = hashlib.blake2b(b"draaischijf/key-commitment/v1" + env_message_id, digest_size=32,
+                                 key=env_file_key).digest()
+    outer = b"DRSJ" + u8(3) + u8(1) + env_message_id + u64(env_created) + org_id
+    outer += u16(ap_kind) + u16(ap_purpose) + u32(env_categories) + u32(ap_attestations)
+    outer += ap_consent + pseudonym
+    outer += u8(1) + env_approval_id + u8(1) + ch_attachment_id + u8(len(recipients))
+    outer += b"".join(m + u32(ep) for m, ep, _ in recipients)
+    outer += commitment + u32(len(header) + payload_size)
+    assert len(outer) == 145 + 16 + 16 + 20 * len(recipients)
+
+    # 7.8 signature
+    outer_digest = hashlib.blake2b(b"draaischijf/envelope-outer/v1" + outer + header).digest()
+    leaves = [blake2b_256(inner[i:min(i + 65536, signed_length)])
+              for i in range(0, max(signed_length, 1), 65536)]
+    inner_root = hashlib.blake2b(b"draaischijf/envelope-inner/v1" + u64(signed_length) + b"".join(leaves)).digest()
+    inner += sign(device_seed, signature_domain, outer_digest + inner_root)
+    inner += b"\x00" * (n - len(inner))
+
+    # 3.5 payload
+    payload_key = hkdf_sha256(env_file_key, b"payload", 32, salt=env_payload_nonce)
+    payload = env_payload_nonce
+    for j in range(chunks):
+        last = j == chunks - 1
+        payload += chacha_seal(payload_key, j.to_bytes(11, "big") + (b"\x01" if last else b"\x00"),
+                               inner[65536 * j:65536 * (j + 1)])
+    assert len(payload) == payload_size
+    return outer + header + payload, commitment, outer_digest, inner_root
+
+
+comment("7 envelope v3 from the device to two mailboxes, with a pupil, an attachment and an approval")
+env_message_id = fixed("envelope message id", 16)
+env_created = 1_800_000_000_000
+env_sequence = 7
+env_categories = (1 << 7) | (1 << 8) | (1 << 10)  # the fragments' categories (content section)
+env_file_key = fixed("envelope file key", 16)
+env_payload_nonce = fixed("envelope payload nonce", 16)
+env_ephemeral = [fixed("envelope ephemeral 0", 32), fixed("envelope ephemeral 1", 32)]
+env_other_mailbox = fixed("envelope other mailbox", 16)
+env_other_pk = x25519_base(fixed("envelope other mailbox secret", 32))
+env_blob_key = fixed("envelope blob key", 32)
+env_blob_header = fixed("envelope blob header", 24)
+env_blob_size = 12345
+env_blob_hash = fixed("envelope blob ciphertext hash", 32)
+
+# The approver: another person of the same organisation, role 1 (clb_arts).
+apr_seed = fixed("approver signing seed", 32)
+apr_staff = fixed("approver staff id", 16)
+apr_signed = (
+    b"DRDC" + u8(1) + org_id + u8(1) + fixed("approver device id", 16) + apr_staff + u8(1)
+    + public_of(apr_seed) + x25519_base(fixed("approver x25519 secret", 32))
+    + u64(dc_not_before) + u64(dc_not_after) + key_id(org_pk)
+)
+apr_cert = apr_signed + sign(org_seed, "draaischijf/device-certificate/v1", apr_signed)
+env_approval_id = fixed("envelope approval id", 16)
+env_approval_signed = (
+    b"DRAP" + u8(1) + env_approval_id + env_message_id + org_id + u16(ap_kind) + u16(ap_purpose)
+    + u32(env_categories) + u32(ap_attestations) + ap_consent + pseudonym
+    + hash256("draaischijf/approval-content/v2", ch_bytes) + u64(env_created - 60_000) + apr_cert
+    + u8(2) + b"".join(sorted([env_other_mailbox, mailbox_id]))
+)
+env_approval = env_approval_signed + sign(apr_seed, "draaischijf/approval/v1", env_approval_signed)
+
+envelope, env_commitment, env_outer_digest, env_inner_root = build_envelope("draaischijf/envelope/v3")
+emit("envelope.message_id", env_message_id)
+emit("envelope.created_at_ms_int", env_created)
+emit("envelope.sequence_int", env_sequence)
+emit("envelope.approval_id", env_approval_id)
+emit("envelope.file_key", env_file_key)
+emit("envelope.key_commitment", env_commitment)
+emit("envelope.outer_digest", env_outer_digest)
+emit("envelope.inner_root", env_inner_root)
+emit("envelope.encoded", envelope)
+emit("envelope.hash", hash256("draaischijf/envelope-hash/v1", envelope))
+# The same envelope signed under the retired v2 domain: the signature must not verify.
+emit("envelope.signed_as_v2", build_envelope("draaischijf/envelope/v2")[0])
 
 # Self-check: the signatures verify with PyNaCl under their domains.
 verify(org_pk, "draaischijf/admin-action/v1", aa_statement,
