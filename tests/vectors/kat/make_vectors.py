@@ -8,35 +8,39 @@ the bytes docs/PROTOCOL.md defines for
   - members hash and mailbox-epoch certificate v2 (5): encoding, signature, certificate hash,
     for epochs 0 and 1 of one mailbox (epoch 1 linked to epoch 0);
   - the epoch seed KDF (6.1): mailbox secret and public key, chain key;
-  - a previous-seed box (6.3) with a fixed nonce, and a seed box (6.2, random: checked by opening);
+  - a previous-seed box (6.3) and a seed box (6.2), with fixed nonce and ephemeral key;
   - device certificate (4): encoding and signature;
   - second approval (7.12): encoding and signature (the content hash is an input here), and
     the approval content hash of a draft with an attachment;
   - admin action statement (7.13): body hash, encoding and signature;
-  - organisation pupil key, pupil salt and pseudonym (7.14), and a pupil key box (random seal,
-    deterministic signature: checked by opening);
+  - organisation pupil key, pupil salt and pseudonym (7.14), and a pupil key box;
   - envelope hash (8.3) over the bytes of tests/vectors/envelope/v2-referral-with-attachment;
   - a complete envelope v3 (7.1-7.8 with the age layer of 3): key commitment, header MAC,
     STREAM payload, inner part, signature over outer digest and inner root, carrying the
-    pupil binding, an attachment descriptor and a second approval; all randomness fixed.
+    pupil binding, an attachment descriptor and a second approval; all randomness fixed;
+  - the outcome the verification rules of 1.7 give for each C2SP CCTV Ed25519 edge-case vector
+    (tests/vectors/ed25519), decided by a small pure-Python Ed25519 verifier written from those
+    rules and cross-checked against PyNaCl, written to ed25519_cctv_expected.txt.
 
 It is written from the text of docs/PROTOCOL.md only (layout tables, 1.6-1.8), with PyNaCl
-(libsodium bindings: Ed25519, X25519, sealed box, XChaCha20-Poly1305) and Python's hashlib /
+(libsodium bindings: Ed25519, X25519, sealed box, ChaCha20- and XChaCha20-Poly1305) and Python's hashlib /
 hmac (BLAKE2b, HMAC-SHA-256). It does not use or mirror the C++ code.
 
 Output: tests/vectors/kat/protocol_kat.txt, one `name = value` per line ('#' starts a comment).
 Values are lower-case hex unless the name ends in `_text` (printable text, taken as is) or in
-`_int` (a decimal integer). Everything is deterministic except the two sealed boxes
-(`seed_box.box`, `pupil_key_box.box`), which use a fresh ephemeral key on every run.
+`_int` (a decimal integer). Everything is deterministic: the sealed boxes and the envelope
+take their "random" values (ephemeral keys, nonces, file key) from fixed labels too, so a rerun
+gives the same files byte for byte.
 
 Rerun (Debian: apt-get install python3-nacl), from the repository root:
     python3 tests/vectors/kat/make_vectors.py
-then commit the changed protocol_kat.txt. The C++ test is tests/vectors/kat_vectors_test.cpp.
+then commit the changed output files. The C++ test is tests/vectors/kat_vectors_test.cpp.
 """
 
 import base64
 import hashlib
 import hmac
+import json
 import os
 import struct
 import sys
@@ -147,6 +151,14 @@ def kdf(seed, subkey_id):
 
 def x25519_base(scalar):
     return sodium.crypto_scalarmult_base(scalar)
+
+
+def sealed_box(plaintext, recipient_pk, ephemeral_secret):
+    """crypto_box_seal as 6.2 spells it out, with a fixed ephemeral key so the output is fixed:
+    epk ‖ crypto_box_easy(plaintext, nonce = BLAKE2b-192(epk ‖ recipient pk), esk, recipient pk)."""
+    epk = x25519_base(ephemeral_secret)
+    nonce = hashlib.blake2b(epk + recipient_pk, digest_size=24).digest()
+    return epk + sodium.crypto_box(plaintext, nonce, recipient_pk, ephemeral_secret)
 
 
 # ===============================================================================================
@@ -279,12 +291,13 @@ ps_box = ps_nonce + sodium.crypto_aead_xchacha20poly1305_ietf_encrypt(
 assert len(ps_box) == 72
 emit("previous_seed.box", ps_box)
 
-comment("6.2 seed box of epoch 1 for the device's X25519 key (sealed box: random, checked by opening)")
+comment("6.2 seed box of epoch 1 for the device's X25519 key (sealed box with a fixed ephemeral key)")
 emit("device.x25519_secret", device_x25519_secret)
 emit("device.x25519_public_key", device_x25519_pk)
-seed_box = nacl.public.SealedBox(nacl.public.PublicKey(device_x25519_pk)).encrypt(
-    seeds[1] + mailbox_id + u32(1)
-)
+seed_box = sealed_box(seeds[1] + mailbox_id + u32(1), device_x25519_pk, fixed("seed box ephemeral", 32))
+# PyNaCl's own crypto_box_seal_open must open the box built from the text of 6.2.
+assert nacl.public.SealedBox(nacl.public.PrivateKey(device_x25519_secret)).decrypt(seed_box) == (
+    seeds[1] + mailbox_id + u32(1))
 assert len(seed_box) == 100
 emit("seed_box.box", seed_box)
 
@@ -322,8 +335,8 @@ emit("pupil.reference", ref_bytes)
 emit("pupil.salt", pupil_salt)
 emit("pupil.pseudonym", pseudonym)
 
-comment("7.14 pupil key box for the device (sealed box: random; signature over org id, device id, box)")
-pk_sealed = nacl.public.SealedBox(nacl.public.PublicKey(device_x25519_pk)).encrypt(pupil_key)
+comment("7.14 pupil key box for the device (fixed ephemeral key; signature over org id, device id, box)")
+pk_sealed = sealed_box(pupil_key, device_x25519_pk, fixed("pupil key box ephemeral", 32))
 assert len(pk_sealed) == 80
 pupil_box = pk_sealed + sign(org_seed, "draaischijf/pupil-key-box/v1", org_id + device_id + pk_sealed)
 assert len(pupil_box) == 144
@@ -635,8 +648,6 @@ def libsodium_verify(pk, msg, sig):
     except Exception:  # BadSignatureError, or a key PyNaCl refuses outright
         return False
 
-
-import json  # noqa: E402
 
 with open(os.path.join(REPO, "tests", "vectors", "ed25519", "ed25519vectors.json")) as f:
     cctv = json.load(f)
