@@ -26,7 +26,7 @@ enum class AdminAction : std::uint8_t { remove_device = 1, create_mailbox = 2, r
 struct AdminStatement {
   Id org_id{};
   AdminAction action = AdminAction::remove_device;
-  Id target{};          // the device or mailbox acted on; zero to create a mailbox
+  Id target{};          // the device or mailbox acted on; the new mailbox's id on creation
   Hash256 body_hash{};  // admin_body_hash() of the request body
   std::uint64_t at_ms = 0;
   Id nonce{};
