@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <iostream>
 
+#include <draaischijf/policies/record_json.hpp>
 #include <draaischijf/protocol/display_text.hpp>
 #include <draaischijf/protocol/encoding.hpp>
 #include <draaischijf/protocol/pupil.hpp>
@@ -183,22 +184,6 @@ std::optional<int> announce_pre_check(Client& client) {
   return std::nullopt;
 }
 
-// The decisions the hub signed into the receipt, exactly as signed (for --json).
-json::array decisions_json(const client::SendResult& sent) {
-  json::array out;
-  for (const protocol::ReceiptDecision& d : sent.decisions) {
-    json::array approvers;
-    for (const protocol::Id& approver : d.approvers) {
-      approvers.push_back(json::value(hex(approver)));
-    }
-    out.push_back({{"mailbox_id", hex(d.mailbox_id)},
-                   {"rule_ids", d.rule_ids},
-                   {"legal_basis", d.legal_basis},
-                   {"approvers", std::move(approvers)}});
-  }
-  return out;
-}
-
 // Per recipient, the rules and legal basis the hub signed it let the message through on. The
 // receipt's text is printable ASCII, but it is the hub's: escaped all the same.
 void print_decisions(const client::SendResult& sent) {
@@ -238,7 +223,7 @@ int send_command(Client& client, const Context& context, const Arguments& args) 
                 {"received_at_ms", sent->received_at_ms},
                 {"duplicate", sent->duplicate},
                 {"rule_set_version", sent->rule_set_version},
-                {"decisions", decisions_json(*sent)}});
+                {"decisions", policies::to_json(sent->decisions)}});
   } else {
     std::cout << "sent " << hex(sent->message_id) << " (hub receipt verified, sequence "
               << sent->hub_sequence << ", " << when(sent->received_at_ms) << ")\n";

@@ -1,5 +1,6 @@
 #include "consent_command.hpp"
 
+#include <algorithm>
 #include <iostream>
 #include <sstream>
 #include <variant>
@@ -84,6 +85,30 @@ std::variant<Problem, protocol::Hash256> pupil_of(Client& client, const Argument
     return Problem("cannot name the pupil: " + pseudonym.error().message());
   }
   return *pseudonym;
+}
+
+// `NOUN VERB --pupil REF` (transfer, objection): the verb, one of `verbs`, and the pupil.
+struct PupilRequest {
+  std::string verb;
+  protocol::Hash256 pupil{};
+};
+
+// The request, or the exit code of the usage error already printed.
+std::variant<int, PupilRequest> pupil_request(Client& client, const Arguments& args,
+                                              std::initializer_list<std::string_view> verbs,
+                                              const std::string& usage) {
+  if (auto bad = args.unknown({"pupil"}); !bad.empty()) {
+    return usage_error(bad);
+  }
+  const std::string verb = args.positional().size() == 2 ? args.positional()[1] : "";
+  if (std::find(verbs.begin(), verbs.end(), verb) == verbs.end()) {
+    return usage_error(usage);
+  }
+  const auto pupil = pupil_of(client, args);
+  if (const auto* problem = std::get_if<Problem>(&pupil)) {
+    return usage_error(**problem);
+  }
+  return PupilRequest{verb, std::get<protocol::Hash256>(pupil)};
 }
 
 // Who consents, for whom, and what the hub needs to judge the giver: the pupil's age.
@@ -292,18 +317,12 @@ int consent_revoke_command(Client& client, const Context& context, const Argumen
 }
 
 int transfer_command(Client& client, const Context& context, const Arguments& args) {
-  if (auto bad = args.unknown({"pupil"}); !bad.empty()) {
-    return usage_error(bad);
+  const auto request = pupil_request(client, args, {"announce", "object", "show"},
+                                     "transfer announce|object|show --pupil REF");
+  if (const int* exit = std::get_if<int>(&request)) {
+    return *exit;
   }
-  const std::string verb = args.positional().size() == 2 ? args.positional()[1] : "";
-  if (verb != "announce" && verb != "object" && verb != "show") {
-    return usage_error("transfer announce|object|show --pupil REF");
-  }
-  const auto pupil_or = pupil_of(client, args);
-  if (const auto* problem = std::get_if<Problem>(&pupil_or)) {
-    return usage_error(**problem);
-  }
-  const auto& pupil = std::get<protocol::Hash256>(pupil_or);
+  const auto& [verb, pupil] = std::get<PupilRequest>(request);
   auto registry = client.consent_registry();
   auto record = verb == "announce" ? registry.announce_transfer(pupil)
                 : verb == "object" ? registry.register_objection(pupil)
@@ -332,18 +351,12 @@ int transfer_command(Client& client, const Context& context, const Arguments& ar
 }
 
 int objection_command(Client& client, const Context& context, const Arguments& args) {
-  if (auto bad = args.unknown({"pupil"}); !bad.empty()) {
-    return usage_error(bad);
+  const auto request = pupil_request(client, args, {"register", "withdraw", "show"},
+                                     "objection register|withdraw|show --pupil REF");
+  if (const int* exit = std::get_if<int>(&request)) {
+    return *exit;
   }
-  const std::string verb = args.positional().size() == 2 ? args.positional()[1] : "";
-  if (verb != "register" && verb != "withdraw" && verb != "show") {
-    return usage_error("objection register|withdraw|show --pupil REF");
-  }
-  const auto pupil_or = pupil_of(client, args);
-  if (const auto* problem = std::get_if<Problem>(&pupil_or)) {
-    return usage_error(**problem);
-  }
-  const auto& pupil = std::get<protocol::Hash256>(pupil_or);
+  const auto& [verb, pupil] = std::get<PupilRequest>(request);
   auto registry = client.consent_registry();
   auto objection = verb == "register"   ? registry.object_to_advice(pupil)
                    : verb == "withdraw" ? registry.withdraw_advice_objection(pupil)

@@ -143,8 +143,7 @@ Result<void> PolicyClient::add_held_evidence(policies::Request& request,
                                              const protocol::Hash256& pupil,
                                              std::vector<std::string>& notes) {
   const auto today = policies::belgian_date(clock_.now());
-  if (request.flags.contains(policies::Flag::schoolvraag) ||
-      request.flags.contains(policies::Flag::begeleidingsakkoord)) {
+  if (policies::concerns_start_consent(request)) {
     auto registered = fetch_pupil_consents(hub_, pupil);
     if (!registered && !unreadable(registered.error(), hub_)) {
       return registered.error();
@@ -154,9 +153,7 @@ Result<void> PolicyClient::add_held_evidence(policies::Request& request,
       for (const Consent& consent : *registered) {
         records.push_back(consent.entry.record);
       }
-      if (auto note = policies::apply_start_consent(request, records, today); !note.empty()) {
-        notes.push_back(std::move(note));
-      }
+      policies::apply_start_consent(request, records, today, notes);
     }
   }
   if (policies::concerns_advice(request)) {
@@ -165,10 +162,7 @@ Result<void> PolicyClient::add_held_evidence(policies::Request& request,
       return objection.error();
     }
     if (objection) {
-      auto note = policies::apply_advice_objection(request, objection->has_value());
-      if (!note.empty()) {
-        notes.push_back(std::move(note));
-      }
+      policies::apply_advice_objection(request, objection->has_value(), notes);
     }
   }
   if (policies::claims_transfer(request)) {
@@ -183,11 +177,8 @@ Result<void> PolicyClient::add_held_evidence(policies::Request& request,
       if (transfer) {
         evidence = policies::TransferEvidence{transfer->announced_at_ms, transfer->objection_at_ms};
       }
-      auto note = policies::apply_transfer_evidence(request, evidence,
-                                                    rules_->settings().objection_days, today);
-      if (!note.empty()) {
-        notes.push_back(std::move(note));
-      }
+      policies::apply_transfer_evidence(request, evidence, rules_->settings().objection_days, today,
+                                        notes);
     }
   }
   return {};

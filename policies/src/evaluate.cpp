@@ -145,10 +145,7 @@ bool covers(const ConsentRecord& record, const Request& r, const Counterpart& c,
   if (need.written && record.channel == ConsentChannel::mondeling) {
     return false;
   }
-  if (r.date < record.valid_from || (record.valid_until && *record.valid_until < r.date)) {
-    return false;
-  }
-  return !(record.revoked && (!record.revoked_on || *record.revoked_on <= r.date));
+  return in_force_on(record, r.date);
 }
 
 bool gives_as(ConsentGiver giver, bool parents) {

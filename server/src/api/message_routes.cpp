@@ -3,6 +3,7 @@
 
 #include <boost/json.hpp>
 
+#include <draaischijf/policies/record_json.hpp>
 #include <draaischijf/protocol/encoding.hpp>
 #include <draaischijf/protocol/receipt.hpp>
 #include <draaischijf/server/policy/admission.hpp>
@@ -177,23 +178,6 @@ Submission submission_of(const Call& call, const protocol::OuterHeader& outer,
   return submission;
 }
 
-// The receipt's decisions for people and scripts reading the answer; the signed receipt is what
-// counts, and says the same.
-json::array decisions_json(const protocol::ReceiptDecisions& decided) {
-  json::array out;
-  for (const protocol::ReceiptDecision& d : decided.decisions) {
-    json::array approvers;
-    for (const Id& approver : d.approvers) {
-      approvers.push_back(json::value(hex(approver)));
-    }
-    out.push_back({{"mailbox_id", hex(d.mailbox_id)},
-                   {"rule_ids", d.rule_ids},
-                   {"legal_basis", d.legal_basis},
-                   {"approvers", std::move(approvers)}});
-  }
-  return out;
-}
-
 // 201 (or 409 for a replay) with the hub-signed receipt, which names the policy's decisions,
 // and any near-quota warnings.
 Reply accepted_reply(const Call& call, const Id& message_id, const Accepted& accepted) {
@@ -223,7 +207,7 @@ Reply accepted_reply(const Call& call, const Id& message_id, const Accepted& acc
                     {"envelope_hash", hex(accepted.envelope_hash)},
                     {"duplicate", accepted.duplicate},
                     {"rule_set_version", accepted.decided.rule_set_version},
-                    {"decisions", decisions_json(accepted.decided)},
+                    {"decisions", policies::to_json(accepted.decided.decisions)},
                     {"receipt", b64(protocol::encode(*receipt))}};
   if (!accepted.near_quota.empty()) {
     json::array warnings;

@@ -181,79 +181,82 @@ Reply advice_objection_reply(const Call& call, const protocol::Hash256& pupil, S
   return call.json(status, {{"pupil", hex(pupil)}, {"objection", std::move(standing)}});
 }
 
+// A change of the caller's CLB's record about the pupil the body names: `start(pupil,
+// complete)` through the writer, answered by `show(pupil)`.
+template <class Start, class Show>
+Task<Reply> pupil_change(Call& call, Start start, Show show) {
+  protocol::Hash256 pupil{};
+  if (auto refused = pupil_of_body(call, pupil)) {
+    co_return *refused;
+  }
+  co_return co_await registry_change(
+      call, [&](auto complete) { return start(pupil, complete); }, [&] { return show(pupil); });
+}
+
+// A read of the caller's CLB's record about the pupil in ?pupil=, answered by `show`.
+Task<Reply> pupil_read(Call& call, Reply (*show)(const Call&, const protocol::Hash256&, Status)) {
+  protocol::Hash256 pupil{};
+  if (auto refused = clb_pupil_query(call, pupil, kConsentRoles)) {
+    co_return *refused;
+  }
+  co_return show(call, pupil, Status::ok);
+}
+
 }  // namespace
 
 Task<Reply> announce_transfer(Call& call) {
-  protocol::Hash256 pupil{};
-  if (auto refused = pupil_of_body(call, pupil)) {
-    co_return *refused;
-  }
   // The date is the hub's: a sender cannot backdate the start of the objection window.
-  const TransferRecord record{call.caller.org_id, pupil, call.now_ms(), call.caller.device_id,
-                              std::nullopt};
-  co_return co_await registry_change(
-      call, [&](auto complete) { return call.parts.consents.announce_transfer(record, complete); },
-      [&] { return transfer_reply(call, pupil, Status::created); });
+  return pupil_change(
+      call,
+      [&call](const protocol::Hash256& pupil, auto complete) {
+        const TransferRecord record{call.caller.org_id, pupil, call.now_ms(), call.caller.device_id,
+                                    std::nullopt};
+        return call.parts.consents.announce_transfer(record, complete);
+      },
+      [&call](const protocol::Hash256& pupil) {
+        return transfer_reply(call, pupil, Status::created);
+      });
 }
 
 Task<Reply> register_objection(Call& call) {
-  protocol::Hash256 pupil{};
-  if (auto refused = pupil_of_body(call, pupil)) {
-    co_return *refused;
-  }
-  co_return co_await registry_change(
+  return pupil_change(
       call,
-      [&](auto complete) {
+      [&call](const protocol::Hash256& pupil, auto complete) {
         return call.parts.consents.register_objection(
             call.caller.org_id, pupil, call.caller.device_id, call.now_ms(), complete);
       },
-      [&] { return transfer_reply(call, pupil, Status::ok); });
+      [&call](const protocol::Hash256& pupil) { return transfer_reply(call, pupil, Status::ok); });
 }
 
-Task<Reply> get_transfer(Call& call) {
-  protocol::Hash256 pupil{};
-  if (auto refused = clb_pupil_query(call, pupil, kConsentRoles)) {
-    co_return *refused;
-  }
-  co_return transfer_reply(call, pupil, Status::ok);
-}
+Task<Reply> get_transfer(Call& call) { return pupil_read(call, transfer_reply); }
 
 Task<Reply> register_advice_objection(Call& call) {
-  protocol::Hash256 pupil{};
-  if (auto refused = pupil_of_body(call, pupil)) {
-    co_return *refused;
-  }
   // The time is the hub's, like every record the policy gate reads.
-  const AdviceObjection objection{call.caller.org_id, pupil, call.now_ms(), call.caller.device_id};
-  co_return co_await registry_change(
+  return pupil_change(
       call,
-      [&](auto complete) {
+      [&call](const protocol::Hash256& pupil, auto complete) {
+        const AdviceObjection objection{call.caller.org_id, pupil, call.now_ms(),
+                                        call.caller.device_id};
         return call.parts.consents.register_advice_objection(objection, complete);
       },
-      [&] { return advice_objection_reply(call, pupil, Status::created); });
+      [&call](const protocol::Hash256& pupil) {
+        return advice_objection_reply(call, pupil, Status::created);
+      });
 }
 
 Task<Reply> withdraw_advice_objection(Call& call) {
-  protocol::Hash256 pupil{};
-  if (auto refused = pupil_of_body(call, pupil)) {
-    co_return *refused;
-  }
-  co_return co_await registry_change(
+  return pupil_change(
       call,
-      [&](auto complete) {
+      [&call](const protocol::Hash256& pupil, auto complete) {
         return call.parts.consents.withdraw_advice_objection(
             call.caller.org_id, pupil, call.caller.device_id, call.now_ms(), complete);
       },
-      [&] { return advice_objection_reply(call, pupil, Status::ok); });
+      [&call](const protocol::Hash256& pupil) {
+        return advice_objection_reply(call, pupil, Status::ok);
+      });
 }
 
-Task<Reply> get_advice_objection(Call& call) {
-  protocol::Hash256 pupil{};
-  if (auto refused = clb_pupil_query(call, pupil, kConsentRoles)) {
-    co_return *refused;
-  }
-  co_return advice_objection_reply(call, pupil, Status::ok);
-}
+Task<Reply> get_advice_objection(Call& call) { return pupil_read(call, advice_objection_reply); }
 
 Task<Reply> get_policy(Call& call) {
   const HubPolicy& policy = call.parts.policy;

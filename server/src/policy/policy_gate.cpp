@@ -140,8 +140,6 @@ PolicyRecord record_of(const policies::Decision& decision, const policies::Reque
   return record;
 }
 
-using policies::Flag;
-
 }  // namespace
 
 sqlite::Result<void> PolicyGate::add_transfer_facts(policies::Request& request,
@@ -160,11 +158,8 @@ sqlite::Result<void> PolicyGate::add_transfer_facts(policies::Request& request,
   } else if (record.error() != consent_errc::not_found) {
     return record.error();
   }
-  auto note = policies::apply_transfer_evidence(
-      request, evidence, rules_->settings().objection_days, policies::belgian_date(now));
-  if (!note.empty()) {
-    notes.push_back(std::move(note));
-  }
+  policies::apply_transfer_evidence(request, evidence, rules_->settings().objection_days,
+                                    policies::belgian_date(now), notes);
   return {};
 }
 
@@ -173,8 +168,7 @@ sqlite::Result<void> PolicyGate::add_start_consent(policies::Request& request, c
                                                    std::chrono::system_clock::time_point now,
                                                    std::vector<std::string>& notes) {
   // Only R01 reads the flag, and only when the school asked: no lookup for everything else.
-  if (!request.flags.contains(policies::Flag::schoolvraag) &&
-      !request.flags.contains(policies::Flag::begeleidingsakkoord)) {
+  if (!policies::concerns_start_consent(request)) {
     return {};
   }
   auto registered = registry_.for_pupil(caller.org_id, outer.pupil_pseudonym);
@@ -185,10 +179,7 @@ sqlite::Result<void> PolicyGate::add_start_consent(policies::Request& request, c
   for (const StoredConsent& consent : *registered) {
     records.push_back(consent.entry.record);
   }
-  auto note = policies::apply_start_consent(request, records, policies::belgian_date(now));
-  if (!note.empty()) {
-    notes.push_back(std::move(note));
-  }
+  policies::apply_start_consent(request, records, policies::belgian_date(now), notes);
   return {};
 }
 
@@ -203,10 +194,7 @@ sqlite::Result<void> PolicyGate::add_advice_objection(policies::Request& request
   if (!objection && objection.error() != consent_errc::not_found) {
     return objection.error();
   }
-  auto note = policies::apply_advice_objection(request, objection.has_value());
-  if (!note.empty()) {
-    notes.push_back(std::move(note));
-  }
+  policies::apply_advice_objection(request, objection.has_value(), notes);
   return {};
 }
 

@@ -1,3 +1,6 @@
+#include <span>
+#include <type_traits>
+
 #include <boost/json.hpp>
 
 #include <draaischijf/server/store/consent_registry.hpp>
@@ -74,6 +77,27 @@ sqlite::Result<std::vector<StoredConsent>> select_consents(sqlite::Database& db,
     return broken;
   }
   return out;
+}
+
+// The one row `sql` selects with its two key columns bound to `first` and `second`, as `read`
+// makes it of the statement; consent_errc::not_found when there is none.
+template <class Read>
+auto one_row(sqlite::Database& db, const char* sql, std::span<const std::uint8_t> first,
+             std::span<const std::uint8_t> second, Read read)
+    -> sqlite::Result<std::invoke_result_t<Read, sqlite::Statement&>> {
+  auto select = db.prepare(sql);
+  if (!select) {
+    return select.error();
+  }
+  select->bind(1, first).bind(2, second);
+  auto row = select->step();
+  if (!row) {
+    return row.error();
+  }
+  if (!*row) {
+    return make_error_code(consent_errc::not_found);
+  }
+  return read(*select);
 }
 
 }  // namespace
@@ -279,21 +303,12 @@ bool SqliteConsentRegistry::store_pupil_key(const StoredPupilKey& box, Done done
 
 sqlite::Result<std::vector<std::uint8_t>> SqliteConsentRegistry::pupil_key(
     const protocol::Id& org_id, const protocol::Id& device_id) {
-  return storage_->read([&](sqlite::Database& db) -> sqlite::Result<std::vector<std::uint8_t>> {
-    auto select = db.prepare("SELECT box FROM pupil_keys WHERE device_id = ? AND org_id = ?");
-    if (!select) {
-      return select.error();
-    }
-    select->bind(1, device_id).bind(2, org_id);
-    auto row = select->step();
-    if (!row) {
-      return row.error();
-    }
-    if (!*row) {
-      return make_error_code(consent_errc::not_found);
-    }
-    const auto box = select->column_blob(0);
-    return std::vector<std::uint8_t>(box.begin(), box.end());
+  return storage_->read([&](sqlite::Database& db) {
+    return one_row(db, "SELECT box FROM pupil_keys WHERE device_id = ? AND org_id = ?", device_id,
+                   org_id, [](sqlite::Statement& row) {
+                     const auto box = row.column_blob(0);
+                     return std::vector<std::uint8_t>(box.begin(), box.end());
+                   });
   });
 }
 
@@ -375,27 +390,18 @@ bool SqliteConsentRegistry::register_objection(const protocol::Id& org_id,
 
 sqlite::Result<TransferRecord> SqliteConsentRegistry::transfer(const protocol::Id& org_id,
                                                                const protocol::Hash256& pupil) {
-  return storage_->read([&](sqlite::Database& db) -> sqlite::Result<TransferRecord> {
-    auto select = db.prepare(
-        "SELECT announced_at_ms, announced_by, objection_at_ms FROM transfers "
-        "WHERE org_id = ? AND pupil = ?");
-    if (!select) {
-      return select.error();
-    }
-    select->bind(1, org_id).bind(2, pupil);
-    auto row = select->step();
-    if (!row) {
-      return row.error();
-    }
-    if (!*row) {
-      return make_error_code(consent_errc::not_found);
-    }
-    TransferRecord out{org_id, pupil, select->column_int64(0),
-                       rows::fixed<16>(select->column_blob(1)), std::nullopt};
-    if (!select->column_is_null(2)) {
-      out.objection_at_ms = select->column_int64(2);
-    }
-    return out;
+  return storage_->read([&](sqlite::Database& db) {
+    return one_row(db,
+                   "SELECT announced_at_ms, announced_by, objection_at_ms FROM transfers "
+                   "WHERE org_id = ? AND pupil = ?",
+                   org_id, pupil, [&](sqlite::Statement& row) {
+                     TransferRecord out{org_id, pupil, row.column_int64(0),
+                                        rows::fixed<16>(row.column_blob(1)), std::nullopt};
+                     if (!row.column_is_null(2)) {
+                       out.objection_at_ms = row.column_int64(2);
+                     }
+                     return out;
+                   });
   });
 }
 
@@ -447,23 +453,14 @@ bool SqliteConsentRegistry::withdraw_advice_objection(const protocol::Id& org_id
 
 sqlite::Result<AdviceObjection> SqliteConsentRegistry::advice_objection(
     const protocol::Id& org_id, const protocol::Hash256& pupil) {
-  return storage_->read([&](sqlite::Database& db) -> sqlite::Result<AdviceObjection> {
-    auto select = db.prepare(
-        "SELECT registered_at_ms, registered_by FROM advice_objections "
-        "WHERE org_id = ? AND pupil = ?");
-    if (!select) {
-      return select.error();
-    }
-    select->bind(1, org_id).bind(2, pupil);
-    auto row = select->step();
-    if (!row) {
-      return row.error();
-    }
-    if (!*row) {
-      return make_error_code(consent_errc::not_found);
-    }
-    return AdviceObjection{org_id, pupil, select->column_int64(0),
-                           rows::fixed<16>(select->column_blob(1))};
+  return storage_->read([&](sqlite::Database& db) {
+    return one_row(db,
+                   "SELECT registered_at_ms, registered_by FROM advice_objections "
+                   "WHERE org_id = ? AND pupil = ?",
+                   org_id, pupil, [&](sqlite::Statement& row) {
+                     return AdviceObjection{org_id, pupil, row.column_int64(0),
+                                            rows::fixed<16>(row.column_blob(1))};
+                   });
   });
 }
 

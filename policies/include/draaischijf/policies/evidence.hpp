@@ -9,6 +9,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <vector>
 
 #include <draaischijf/policies/date.hpp>
 #include <draaischijf/policies/request.hpp>
@@ -30,27 +31,28 @@ struct TransferEvidence {
 /// then only the announcement decides.
 [[nodiscard]] bool claims_transfer(const Request& request) noexcept;
 
+/// Each apply_ function below replaces flags by what the record says and appends to `notes`
+/// why the record does not open the route, for the refusal (nothing when it does).
+
 /// Drops the sender's `schoolverandering` and `wachttermijn_verstreken` and sets them, with
-/// `verzet`, from `transfer` (nullopt: nothing announced) as of `today`. Returns why the record
-/// does not open the route (for the refusal's notes), or empty. A sender's own `verzet` stays:
-/// it only ever closes a route.
-[[nodiscard]] std::string apply_transfer_evidence(Request& request,
-                                                  const std::optional<TransferEvidence>& transfer,
-                                                  int objection_days, CivilDate today);
+/// `verzet`, from `transfer` (nullopt: nothing announced) as of `today`. A sender's own `verzet`
+/// stays: it only ever closes a route.
+void apply_transfer_evidence(Request& request, const std::optional<TransferEvidence>& transfer,
+                             int objection_days, CivilDate today, std::vector<std::string>& notes);
 
 /// R01: guidance the school asked for has started once a consent for guidance is on record.
+/// Whether the record matters: the request says the school asked, or attests the start.
+[[nodiscard]] bool concerns_start_consent(const Request& request) noexcept;
 /// Drops the sender's `begeleidingsakkoord` and sets it when one of `registered` (the consents
 /// the sending CLB registered for this pupil) is in force on `today` and covers the purpose
-/// `begeleiding`. Returns a note when the sender attested it without such a consent.
-[[nodiscard]] std::string apply_start_consent(Request& request,
-                                              std::span<const ConsentRecord> registered,
-                                              CivilDate today);
+/// `begeleiding`; a note when the sender attested it without one.
+void apply_start_consent(Request& request, std::span<const ConsentRecord> registered,
+                         CivilDate today, std::vector<std::string>& notes);
 
 /// R03: the client's objection to advice going to the school. Whether the record matters: the
 /// CLB sends actionable advice and claims no transfer (R14 has its own objection).
 [[nodiscard]] bool concerns_advice(const Request& request) noexcept;
-/// Sets `verzet` when an objection stands (`registered`), whatever the sender attests; returns
-/// the note for the refusal then, or empty.
-[[nodiscard]] std::string apply_advice_objection(Request& request, bool registered);
+/// Sets `verzet` when an objection stands (`registered`), whatever the sender attests.
+void apply_advice_objection(Request& request, bool registered, std::vector<std::string>& notes);
 
 }  // namespace draaischijf::policies

@@ -8,17 +8,21 @@
 //    "categories": "psychisch_sociaal", "legal_basis": "consent:<32 hex>", "rule_ids": "R06",
 //    "policy_version": "...", "approved_by": ""}
 //   {"mailbox_id": "<32 hex>", "sequence": 12, "message_id": "<32 hex>"}
+//   [{"mailbox_id": "<32 hex>", "rule_ids": "R06", "legal_basis": "consent:<32 hex>",
+//     "approvers": ["<32 hex>"]}]   (the decisions a receipt signs, for reading)
 //
 // Header-only, like consent_json.hpp: Boost.JSON's implementation is compiled once into each
 // program that uses it.
 
 #include <algorithm>
 #include <optional>
+#include <span>
 
 #include <boost/json.hpp>
 
 #include <draaischijf/policies/consent_json.hpp>
 #include <draaischijf/policies/record.hpp>
+#include <draaischijf/protocol/receipt.hpp>
 
 namespace draaischijf::policies {
 
@@ -107,6 +111,24 @@ inline std::optional<std::int64_t> count(const boost::json::object& o, std::stri
     return std::nullopt;
   }
   return Withdrawal{*mailbox, *sequence, *message};
+}
+
+/// The decisions a hub receipt signs, as the hub's 201 answer and the CLI's --json show them;
+/// the signed receipt is what counts.
+[[nodiscard]] inline boost::json::array to_json(
+    std::span<const protocol::ReceiptDecision> decided) {
+  boost::json::array out;
+  for (const protocol::ReceiptDecision& d : decided) {
+    boost::json::array approvers;
+    for (const protocol::Id& approver : d.approvers) {
+      approvers.push_back(boost::json::value(protocol::hex_encode(approver)));
+    }
+    out.push_back({{"mailbox_id", protocol::hex_encode(d.mailbox_id)},
+                   {"rule_ids", d.rule_ids},
+                   {"legal_basis", d.legal_basis},
+                   {"approvers", std::move(approvers)}});
+  }
+  return out;
 }
 
 }  // namespace draaischijf::policies

@@ -55,6 +55,13 @@ struct ConsentRecord {
   std::optional<CivilDate> revoked_on;  // revocation counts from this day (for the future only)
 };
 
+/// Whether `record` holds on `date`: inside its window and not revoked by then.
+[[nodiscard]] inline bool in_force_on(const ConsentRecord& record, CivilDate date) noexcept {
+  const bool in_window =
+      !(date < record.valid_from) && !(record.valid_until && *record.valid_until < date);
+  return in_window && !(record.revoked && (!record.revoked_on || *record.revoked_on <= date));
+}
+
 /// A second approval the hub holds for the message (signed by a colleague).
 struct Approval {
   protocol::StaffRole role = protocol::StaffRole::clb_arts;
