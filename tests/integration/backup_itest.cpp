@@ -211,6 +211,21 @@ TEST_F(BackupTest, VerifyNamesACorruptedBlobAMissingBlobAnExtraFileAndATruncated
     blobs.push_back(entry.path());
   }
   ASSERT_EQ(blobs.size(), 3U) << "exactly the blobs the database references";
+  // The manifest: when, which schema, how many rows, and every file with its size and hash.
+  const auto manifest = boost::json::parse(text_of(read_file(backup / "manifest.json")));
+  EXPECT_EQ(manifest.at("format").as_string(), "draaischijf-hub-backup/1");
+  EXPECT_FALSE(manifest.at("created_at").as_string().empty());
+  EXPECT_EQ(std::to_string(manifest.at("schema_version").as_int64()),
+            read_rows(backup / "hub.db", "SELECT version FROM schema_version").at(0).at(0));
+  EXPECT_EQ(std::to_string(manifest.at("row_counts").at("envelopes").as_int64()),
+            read_rows(backup / "hub.db", "SELECT count(*) FROM envelopes").at(0).at(0));
+  const auto& files = manifest.at("files").as_array();
+  ASSERT_EQ(files.size(), 4U) << "hub.db and the three blobs";
+  for (const auto& file : files) {
+    const std::string path(file.at("path").as_string());
+    EXPECT_EQ(file.at("size").to_number<std::uintmax_t>(), fs::file_size(backup / path)) << path;
+    EXPECT_EQ(file.at("sha256").as_string().size(), 64U) << path;
+  }
   const auto damaged = [&](const std::string& name) {
     const fs::path copy = dir.path() / name;
     fs::copy(backup, copy, fs::copy_options::recursive);
