@@ -17,6 +17,8 @@
 #include <draaischijf/server/net/hub.hpp>
 #include <draaischijf/server/policy/admission.hpp>
 
+#include "admin/audit_command.hpp"
+#include "admin/backup_command.hpp"
 #include "admin/policy_command.hpp"
 
 namespace {
@@ -34,6 +36,18 @@ Usage:
                                        policy rule set (run "policy --help").
   draaischijf-hub org add --config FILE --org-id HEX --org-type TYPE --name NAME
                   --signing-key BASE64 Registers an organisation and its end-to-end signing key.
+  draaischijf-hub backup --config FILE DIR
+                                       Copies the database and its blobs to DIR while the hub
+                                       serves, with a manifest (not the signing key or TLS files).
+  draaischijf-hub verify DIR           Checks a backup: integrity, schema, every file's hash.
+  draaischijf-hub restore --config FILE [--force] DIR
+                                       Verifies DIR, then restores it into server.data_dir (empty,
+                                       or --force; never while a hub runs there).
+  draaischijf-hub audit export --config FILE --from DATE --to DATE [--org ORG_ID_HEX]
+                  [--pupil PSEUDONYM_HEX] --format csv|jsonl [--out FILE]
+                                       The audit log and the disclosure register for the
+                                       data-protection officer (DATE: YYYY-MM-DD or an ISO 8601
+                                       timestamp with a zone); no content, pseudonyms only.
   draaischijf-hub check-envelope FILE --org ORG_ID_HEX
                                        Runs the admission checks on an envelope file.
   draaischijf-hub --help | --version
@@ -156,6 +170,12 @@ int main(int argc, char** argv) {
   if (!args.empty() && args[0] == "policy") {
     return draaischijf::server::policy_command({args.begin() + 1, args.end()}, std::cout,
                                                std::cerr);
+  }
+  if (!args.empty() && (args[0] == "backup" || args[0] == "verify" || args[0] == "restore")) {
+    return draaischijf::server::backup_command(args, std::cout, std::cerr);
+  }
+  if (!args.empty() && args[0] == "audit") {
+    return draaischijf::server::audit_command({args.begin() + 1, args.end()}, std::cout, std::cerr);
   }
   if (args.size() == 4 && args[0] == "check-envelope" && args[2] == "--org") {
     return check_envelope(std::string(args[1]), args[3]);

@@ -18,6 +18,7 @@
 #include <draaischijf/policies/rule_set.hpp>
 #include <draaischijf/protocol/keys.hpp>
 
+#include "admin/command_words.hpp"
 #include "core/key_file.hpp"
 
 namespace draaischijf::server {
@@ -54,39 +55,11 @@ constexpr int kOk = 0;
 constexpr int kFailed = 1;
 constexpr int kUsage = 2;
 
-// The words after the subcommand: "--name VALUE" options, each at most once, and the rest.
-struct Words {
-  std::vector<std::string_view> positional;
-  std::map<std::string_view, std::string_view> options;
-
-  [[nodiscard]] bool has(std::string_view name) const { return options.count(name) != 0; }
-  [[nodiscard]] std::string one(std::string_view name, std::string_view fallback = {}) const {
-    const auto it = options.find(name);
-    return std::string(it == options.end() ? fallback : it->second);
-  }
-};
-
-// A misspelt or repeated option is refused: it would otherwise be ignored without a word.
-bool parse_words(const std::vector<std::string_view>& args,
-                 std::initializer_list<std::string_view> known, Words& out, std::ostream& err) {
-  for (std::size_t i = 1; i < args.size(); ++i) {
-    if (!args[i].starts_with("--")) {
-      out.positional.push_back(args[i]);
-      continue;
-    }
-    const std::string_view name = args[i].substr(2);
-    if (std::find(known.begin(), known.end(), name) == known.end()) {
-      err << "error: policy " << args[0] << " has no option " << args[i]
-          << "; run draaischijf-hub policy --help\n";
-      return false;
-    }
-    if (i + 1 >= args.size() || out.has(name)) {
-      err << "error: " << args[i] << " takes one value, once; run draaischijf-hub policy --help\n";
-      return false;
-    }
-    out.options.emplace(name, args[++i]);
-  }
-  return true;
+bool parse_policy_words(const std::vector<std::string_view>& args,
+                        std::initializer_list<std::string_view> known, Words& out,
+                        std::ostream& err) {
+  const std::string command = "policy " + std::string(args.at(0));
+  return parse_words(args, known, {}, command, "draaischijf-hub policy --help", out, err);
 }
 
 int usage(std::ostream& err, std::string_view synopsis) {
@@ -285,13 +258,13 @@ int policy_command(const std::vector<std::string_view>& args, std::ostream& out,
   const std::string_view command = args[0];
   Words words;
   if (command == "keygen") {
-    return parse_words(args, {"out"}, words, err) ? keygen(words, out, err) : kUsage;
+    return parse_policy_words(args, {"out"}, words, err) ? keygen(words, out, err) : kUsage;
   }
   if (command == "sign") {
-    return parse_words(args, {"key", "out"}, words, err) ? sign(words, out, err) : kUsage;
+    return parse_policy_words(args, {"key", "out"}, words, err) ? sign(words, out, err) : kUsage;
   }
   if (command == "verify") {
-    return parse_words(args, {"key"}, words, err) ? verify(words, out, err) : kUsage;
+    return parse_policy_words(args, {"key"}, words, err) ? verify(words, out, err) : kUsage;
   }
   err << "error: unknown policy command " << command << "; run draaischijf-hub policy --help\n";
   return kUsage;

@@ -19,6 +19,7 @@
 #include "net/tls.hpp"
 #include "policy/hub_policy.hpp"
 #include "policy/policy_gate.hpp"
+#include "store/data_dir_lock.hpp"
 
 namespace draaischijf::server {
 namespace {
@@ -59,8 +60,9 @@ void restrict_database_files(const std::filesystem::path& database) {
 
 struct Hub::Impl {
   Impl(const HubConfig& c, const TlsMaterial& t, Logger& l, const protocol::Clock& clk,
-       std::shared_ptr<Storage> s)
-      : config(c),
+       std::shared_ptr<Storage> s, DataDirLock data_dir_lock)
+      : data_lock(std::move(data_dir_lock)),
+        config(c),
         tls(t),
         log(l),
         clock(clk),
@@ -95,6 +97,8 @@ struct Hub::Impl {
                  [this] { return metrics_text(); },
                  caps} {}
 
+  // Held from before the store opens until after it closes (declared first, destroyed last).
+  DataDirLock data_lock;
   HubConfig config;
   TlsMaterial tls;
   Logger& log;
@@ -278,6 +282,12 @@ std::unique_ptr<Hub> Hub::create(const HubConfig& config, const TlsMaterial& tls
   if (config.tls.crl_dir.empty()) {
     throw std::runtime_error("tls.crl_dir is not set: the hub refuses to run without CRLs");
   }
+  // One hub per data directory, and none while `restore` replaces the database.
+  auto lock = DataDirLock::acquire(config.server.data_dir);
+  if (!lock) {
+    throw std::runtime_error("cannot claim server.data_dir " + config.server.data_dir.string() +
+                             ": " + lock.error().message());
+  }
   auto storage = Storage::open((config.server.data_dir / "hub.db").string(),
                                {config.limits.writer_queue, config.limits.writer_batch});
   if (!storage) {
@@ -285,7 +295,8 @@ std::unique_ptr<Hub> Hub::create(const HubConfig& config, const TlsMaterial& tls
                              ": " + storage.error().message());
   }
   restrict_database_files(config.server.data_dir / "hub.db");
-  auto impl = std::make_unique<Impl>(config, tls, log, clock, std::move(*storage));
+  auto impl =
+      std::make_unique<Impl>(config, tls, log, clock, std::move(*storage), std::move(*lock));
   boost::system::error_code ec;
   const auto address = net::ip::make_address(config.server.listen_address, ec);
   if (ec) {

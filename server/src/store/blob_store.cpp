@@ -84,12 +84,12 @@ sqlite::Result<std::optional<BlobInfo>> find_in(sqlite::Database& db, const Id& 
   return std::optional<BlobInfo>(std::move(info));
 }
 
-std::string file_name(const Id& blob_id, const protocol::Hash256& hash) {
+}  // namespace
+
+std::string blob_file_name(const Id& blob_id, const protocol::Hash256& hash) {
   // The hash in the name keeps racing uploads of one id apart (see the header).
   return protocol::hex_encode(blob_id) + "." + protocol::hex_encode(std::span(hash).first(8));
 }
-
-}  // namespace
 
 const boost::system::error_category& blob_category() noexcept {
   static const protocol::FixedMessageCategory category("draaischijf.blob", describe);
@@ -154,7 +154,7 @@ BlobStore::BlobStore(std::shared_ptr<Storage> storage, std::filesystem::path fol
 }
 
 std::filesystem::path BlobStore::path_of(const BlobInfo& info) const {
-  return folder_ / file_name(info.blob_id, info.hash);
+  return folder_ / blob_file_name(info.blob_id, info.hash);
 }
 
 sqlite::Result<std::uint64_t> BlobStore::organisation_usage(const Id& org_id) {
@@ -365,7 +365,7 @@ bool BlobStore::sweep_orphans(std::int64_t now_ms, SweepDone done) {
         // After the COMMIT: a file whose row is gone is nobody's.
         for (const auto& [blob_id, hash] : *swept) {
           std::error_code ignored;
-          std::filesystem::remove(folder / file_name(blob_id, hash), ignored);
+          std::filesystem::remove(folder / blob_file_name(blob_id, hash), ignored);
         }
         done(swept->size());
       });

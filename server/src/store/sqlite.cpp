@@ -43,6 +43,17 @@ const char* describe(int value) noexcept {
 
 std::string_view sql_text(const char* sql) { return sql; }
 
+// A new database file is made 0600 before SQLite opens it: SQLite gives its -wal and -shm the
+// database file's mode, so none of the three is ever readable by others.
+void create_private_file(const std::string& path) {
+  if (path != ":memory:" && !path.empty()) {
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd >= 0) {
+      ::close(fd);
+    }
+  }
+}
+
 }  // namespace
 
 const boost::system::error_category& sqlite_category() noexcept {
@@ -314,15 +325,33 @@ Result<void> Database::integrity_check() {
 
 Result<void> Database::checkpoint() { return exec("PRAGMA wal_checkpoint(TRUNCATE)"); }
 
-Result<Database> Database::open(const std::string& path) {
-  // A new database file is made 0600 before SQLite opens it: SQLite gives its -wal and -shm
-  // the database file's mode, so none of the three is ever readable by others.
-  if (path != ":memory:" && !path.empty()) {
-    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (fd >= 0) {
-      ::close(fd);
-    }
+Result<Database> Database::open_unmigrated(const std::string& path, Access access) {
+  int flags = SQLITE_OPEN_NOMUTEX;
+  switch (access) {
+    case Access::read_only:
+      flags |= SQLITE_OPEN_READONLY;
+      break;
+    case Access::read_write:
+      flags |= SQLITE_OPEN_READWRITE;
+      break;
+    case Access::create:
+      flags |= SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+      create_private_file(path);
+      break;
   }
+  sqlite3* handle = nullptr;
+  const int rc = sqlite3_open_v2(path.c_str(), &handle, flags, nullptr);
+  Database db(handle);
+  if (rc != SQLITE_OK) {
+    return make_error_code(errc::open_failed);
+  }
+  sqlite3_extended_result_codes(handle, 1);
+  sqlite3_busy_timeout(handle, 5000);
+  return db;
+}
+
+Result<Database> Database::open(const std::string& path) {
+  create_private_file(path);
   sqlite3* handle = nullptr;
   const int rc =
       sqlite3_open_v2(path.c_str(), &handle,

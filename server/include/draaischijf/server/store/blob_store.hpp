@@ -58,6 +58,11 @@ struct BlobInfo {
   std::int64_t created_at_ms = 0;
 };
 
+/// The name of a blob's file in data_dir/blobs: the id and the start of the content hash, so
+/// racing uploads of one id never share a file (see the top of this file).
+[[nodiscard]] std::string blob_file_name(const protocol::Id& blob_id,
+                                         const protocol::Hash256& hash);
+
 class BlobStore {
  public:
   /// How long an uploaded blob may stay unused before sweep_orphans() deletes it.

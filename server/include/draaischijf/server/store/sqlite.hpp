@@ -83,6 +83,11 @@ class Database {
   /// timeout, then brings the schema up to date.
   [[nodiscard]] static Result<Database> open(const std::string& path);
 
+  /// How open_unmigrated() opens a file: an existing one read-only or read-write, or a new one.
+  enum class Access { read_only, read_write, create };
+  /// Opens a database file as it is: no pragmas beyond the busy timeout and no migrations, so a
+  /// backup, its copy or a live hub's file is read without being changed (a new file is 0600).
+  [[nodiscard]] static Result<Database> open_unmigrated(const std::string& path, Access access);
   Database(Database&& other) noexcept;
   Database& operator=(Database&& other) noexcept;
   Database(const Database&) = delete;
@@ -104,6 +109,8 @@ class Database {
   [[nodiscard]] Result<void> integrity_check();
   /// PRAGMA wal_checkpoint(TRUNCATE): folds the WAL into the database file on shutdown.
   [[nodiscard]] Result<void> checkpoint();
+  /// The SQLite handle, for what this layer does not wrap (the online backup API).
+  [[nodiscard]] sqlite3* native_handle() const noexcept { return db_; }
 
  private:
   explicit Database(sqlite3* db);

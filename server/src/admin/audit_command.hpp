@@ -1,0 +1,26 @@
+#pragma once
+
+// `draaischijf-hub audit export --config FILE --from DATE --to DATE [--org ORG_ID_HEX]
+// [--pupil PSEUDONYM_HEX] --format csv|jsonl [--out FILE]`: the audit log and the disclosure
+// register for the data-protection officer (store/audit_export.hpp says what is in a row).
+// CSV follows RFC 4180 (header row, CRLF, fields with a comma, quote or line break quoted),
+// and a value a spreadsheet would run as a formula (starting with = + - @, a tab or a carriage
+// return) gets a leading apostrophe. JSONL: one object per line, values as recorded.
+// Exit codes: 0 exported, 1 failed, 2 usage error.
+
+#include <iosfwd>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace draaischijf::server {
+
+/// `args` are the words after "audit".
+[[nodiscard]] int audit_command(const std::vector<std::string_view>& args, std::ostream& out,
+                                std::ostream& err);
+
+/// One CSV field as the export writes it: formula-neutralised, then quoted per RFC 4180 when
+/// it needs to be.
+[[nodiscard]] std::string csv_field(std::string_view value);
+
+}  // namespace draaischijf::server
