@@ -56,6 +56,9 @@ struct Invocation {
 [[nodiscard]] int admin_rotate_command(const Invocation& call);
 [[nodiscard]] int admin_renew_command(const Invocation& call);
 [[nodiscard]] int admin_export_key_command(const Invocation& call);
+[[nodiscard]] int admin_add_member_command(const Invocation& call);
+[[nodiscard]] int admin_remove_member_command(const Invocation& call);
+[[nodiscard]] int admin_staff_command(const Invocation& call);
 [[nodiscard]] int admin_org_enrol_self_command(const Invocation& call);
 
 }  // namespace draaischijf::cli

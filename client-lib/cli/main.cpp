@@ -209,6 +209,10 @@ constexpr Command kCommands[] = {
    "admin devices",
    "Enrolled devices with their role and person (the\n"
    "staff id certified for them), to pick --person"},
+  {"admin", "staff", kClient, cli::admin_staff_command,
+   "admin staff",
+   "The organisation's persons: each staff id with its\n"
+   "role and its devices (four-eyes compares these)"},
   {"admin", "approve", kClient, cli::admin_approve_command,
    "admin approve DEVICE --fingerprint F (--person STAFF_ID | --new-person)\n"
    "      [--mailbox M]...",
@@ -220,6 +224,15 @@ constexpr Command kCommands[] = {
   {"admin", "remove", kClient, cli::admin_remove_command,
    "admin remove DEVICE",
    "Removes a device and rotates its mailboxes"},
+  {"admin", "add-member", kClient, cli::admin_add_member_command,
+   "admin add-member MAILBOX DEVICE",
+   "Adds an enrolled device to a mailbox (a new epoch;\n"
+   "it reads the whole history)"},
+  {"admin", "remove-member", kClient, cli::admin_remove_member_command,
+   "admin remove-member MAILBOX DEVICE",
+   "Takes a device out of a mailbox (a new epoch; it\n"
+   "opens nothing sent there afterwards); the device\n"
+   "stays enrolled"},
   {"admin", "pupil-key", kClient, cli::admin_pupil_key_command,
    "admin pupil-key DEVICE",
    "Sends the organisation's pupil key to an enrolled device again"},

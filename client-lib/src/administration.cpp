@@ -385,6 +385,62 @@ Result<std::uint32_t> Administration::rotate(const Id& mailbox_id, std::vector<I
   return published->epoch;
 }
 
+namespace {
+
+// The mailbox's current members with `device_id` added (`add`) or taken out; nullopt when that
+// changes nothing.
+Result<std::optional<std::vector<Id>>> members_with(SessionState& s, const Id& mailbox_id,
+                                                    const Id& device_id, bool add) {
+  if (auto admin = s.require_admin(); !admin) {
+    return admin.error();
+  }
+  auto keys = mailbox_keys(s, mailbox_id);
+  if (!keys) {
+    return keys.error();
+  }
+  auto members = (*keys)->members;
+  const auto it = std::find(members.begin(), members.end(), device_id);
+  if (add == (it != members.end())) {
+    return std::optional<std::vector<Id>>();
+  }
+  if (add) {
+    members.push_back(device_id);
+  } else {
+    members.erase(it);
+  }
+  return std::optional(std::move(members));
+}
+
+}  // namespace
+
+Result<std::optional<std::uint32_t>> Administration::add_to_mailbox(const Id& mailbox_id,
+                                                                    const Id& device_id) {
+  return change_membership(mailbox_id, device_id, true);
+}
+
+Result<std::optional<std::uint32_t>> Administration::remove_from_mailbox(const Id& mailbox_id,
+                                                                         const Id& device_id) {
+  return change_membership(mailbox_id, device_id, false);
+}
+
+Result<std::optional<std::uint32_t>> Administration::change_membership(const Id& mailbox_id,
+                                                                       const Id& device_id,
+                                                                       bool add) {
+  using Epoch = std::optional<std::uint32_t>;
+  auto members = members_with(*state_, mailbox_id, device_id, add);
+  if (!members) {
+    return members.error();
+  }
+  if (!*members) {
+    return Epoch();
+  }
+  auto epoch = rotate(mailbox_id, std::move(**members));
+  if (!epoch) {
+    return epoch.error();
+  }
+  return Epoch(*epoch);
+}
+
 Result<Id> Administration::create_mailbox(std::string_view name, protocol::MailboxFunction function,
                                           std::vector<Id> members) {
   auto& s = *state_;

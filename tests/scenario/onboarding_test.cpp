@@ -4,9 +4,11 @@
 // first admin device), its admin creates a mailbox and approves a staff device, and that device
 // takes a referral from the demo CLB under the parents' consent and answers it. And what the
 // ceremony refuses: a request whose signature does not verify, a wrong fingerprint, an id that
-// is taken, an admin device that tries to enrol itself.
+// is taken, an admin device that tries to enrol itself. Then the admin's staff and mailbox
+// work: the persons listed, a member taken out of a mailbox and put back.
 
 #include <ctime>
+#include <set>
 
 #include <sqlite3.h>
 
@@ -228,6 +230,41 @@ TEST_F(OnboardingTest, NewCawThroughTheCeremonyExchangesAReferralWithTheDemoClb)
       clb.json_of({"read", std::to_string(answers[0].as_object().at("sequence").as_int64())});
   EXPECT_EQ(text_of(answer, "sender_org"), org);
   EXPECT_EQ(text_of(answer, "thread_id"), text_of(letter, "thread_id"));
+
+  // 8. Staff and mailboxes from the CLI: two persons, each with one staff id and role; the
+  //    intake device taken out of the mailbox (not out of the organisation) gets nothing sent
+  //    there meanwhile, and put back it reads it.
+  const auto staff_list = admin.json_of(with_org_keys("limburg.drok", {"admin", "staff"}));
+  ASSERT_EQ(staff_list.as_array().size(), 2U);
+  std::set<std::string> roles;
+  for (const auto& person : staff_list.as_array()) {
+    roles.insert(text_of(person, "role"));
+    EXPECT_EQ(person.as_object().at("devices").as_array().size(), 1U);
+  }
+  EXPECT_EQ(roles, (std::set<std::string>{"organisation_admin", "partner_intake"}));
+  const auto out_of_it =
+      admin(with_org_keys("limburg.drok", {"admin", "remove-member", mailbox, staff.device_id}));
+  ASSERT_EQ(out_of_it.exit, 0) << out_of_it.err;
+  EXPECT_NE(out_of_it.out.find("took " + staff.device_id + " out of"), std::string::npos);
+  clb.json_of(under_consent({"send", "doorverwijzing", "--to", mailbox, "--purpose",
+                             "doorverwijzing", "--text", "psychisch_sociaal=Tweede verwijzing."}));
+  EXPECT_TRUE(inbox(intake_device).empty());
+  const auto back =
+      admin(with_org_keys("limburg.drok", {"admin", "add-member", mailbox, staff.device_id}));
+  ASSERT_EQ(back.exit, 0) << back.err;
+  const auto again =
+      admin(with_org_keys("limburg.drok", {"admin", "add-member", mailbox, staff.device_id}));
+  EXPECT_NE(again.out.find("already"), std::string::npos) << again.out;
+  const auto history = inbox(intake_device);
+  ASSERT_EQ(history.size(), 1U);
+  const auto second = intake_device.json_of(
+      {"read", std::to_string(history[0].as_object().at("sequence").as_int64())});
+  EXPECT_EQ(text_of(second.as_object().at("fragments").as_array().at(0), "text"),
+            "Tweede verwijzing.");
+  // Still enrolled all along: the admin lists it among the organisation's devices.
+  const auto devices = admin.json_of(with_org_keys("limburg.drok", {"admin", "devices"}));
+  EXPECT_EQ(devices.as_array().size(), 2U);
+}).exit, 0);
 }
 
 TEST_F(OnboardingTest, OperatorRefusesAnAlteredRequestAWrongFingerprintAndATakenId) {
