@@ -67,15 +67,19 @@ std::shared_ptr<Storage> open_storage(const Args& args, std::ostream& err) {
   return *storage;
 }
 
-// Whether the fingerprint typed matches `shown`; says what to do when not.
-bool typed_matches(const Args& args, const std::string& shown, std::ostream& err) {
-  if (protocol::same_fingerprint(args.one("fingerprint"), shown)) {
-    return true;
+// The hub's storage, once the fingerprint typed matches `shown` (compared out of band); nullptr
+// after saying why, with `code` the exit code (1 refused, 2 configuration).
+std::shared_ptr<Storage> storage_once_compared(const Args& args, const std::string& shown,
+                                               std::ostream& err, int& code) {
+  if (!protocol::same_fingerprint(args.one("fingerprint"), shown)) {
+    err << "refused: the fingerprint you typed is not this key's (" << shown
+        << "). Nothing was changed. Compare it again with the organisation over another channel "
+           "(phone, in person); if it still differs, the file is not theirs\n";
+    code = 1;
+    return nullptr;
   }
-  err << "refused: the fingerprint you typed is not this key's (" << shown
-      << "). Nothing was changed. Compare it again with the organisation over another channel "
-         "(phone, in person); if it still differs, the file is not theirs\n";
-  return false;
+  code = 2;
+  return open_storage(args, err);
 }
 
 int add(const Args& args, std::ostream& out, std::ostream& err, const protocol::Clock& clock) {
@@ -101,12 +105,10 @@ int add(const Args& args, std::ostream& out, std::ostream& err, const protocol::
   out << "organisation " << protocol::to_hex(request->org_id) << " ("
       << protocol::name_of(request->org_type) << ") " << request->name << "\nfingerprint  " << print
       << "\n";
-  if (!typed_matches(args, print, err)) {
-    return 1;
-  }
-  auto storage = open_storage(args, err);
+  int code = 0;
+  auto storage = storage_once_compared(args, print, err, code);
   if (!storage) {
-    return 2;
+    return code;
   }
   SqliteDirectory directory(storage);
   const Organisation organisation{request->org_id, request->org_type, request->name,
@@ -145,12 +147,10 @@ int enrol_admin(const Args& args, std::ostream& out, std::ostream& err,
   out << "device       " << protocol::to_hex(certificate->device_id) << " (" << role
       << ")\norganisation " << protocol::to_hex(certificate->org_id) << "\nfingerprint  " << print
       << "\n";
-  if (!typed_matches(args, print, err)) {
-    return 1;
-  }
-  auto storage = open_storage(args, err);
+  int code = 0;
+  auto storage = storage_once_compared(args, print, err, code);
   if (!storage) {
-    return 2;
+    return code;
   }
   SqliteDirectory directory(storage);
   const auto now_ms = clock.now_ms();
