@@ -1,8 +1,10 @@
-// draaischijf admin pending|devices|approve|remove|create-mailbox|rotate|renew|pupil-key|
-// export-key: the organisation admin's device.
+// draaischijf admin pending|devices|staff|approve|remove|add-member|remove-member|
+// create-mailbox|rotate|renew|pupil-key|export-key: the organisation admin's device.
 
 #include <cstdlib>
 #include <iostream>
+#include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -238,6 +240,79 @@ int admin_create_mailbox_command(const Invocation& call) {
     print_json({{"mailbox_id", hex(*created)}});
   } else {
     std::cout << "created mailbox " << hex(*created) << "\n";
+  }
+  return kOk;
+}
+
+namespace {
+
+// admin add-member|remove-member MAILBOX DEVICE: a new epoch of the mailbox with or without the
+// device; the device itself stays enrolled.
+int change_member(const Invocation& call, bool add) {
+  const auto& words = call.args.positional();
+  const auto mailbox = words.size() == 4 ? parse_id(words[2]) : std::nullopt;
+  const auto device = words.size() == 4 ? parse_id(words[3]) : std::nullopt;
+  if (!mailbox || !device) {
+    return usage_error(std::string("admin ") + (add ? "add-member" : "remove-member") +
+                       " MAILBOX DEVICE (32 hex digits each)");
+  }
+  auto& client = *call.client;
+  if (!add && *device == client.device().device_id) {
+    std::cerr << "error: this admin device stays a member of the mailboxes it manages (it holds "
+                 "the key their next rotation needs); remove another device\n";
+    return kFailed;
+  }
+  auto administration = client.administration();
+  auto epoch = add ? administration.add_to_mailbox(*mailbox, *device)
+                   : administration.remove_from_mailbox(*mailbox, *device);
+  if (!epoch) {
+    return fail(epoch.error(), &client);
+  }
+  if (!*epoch) {
+    std::cout << words[3] << (add ? " is a member of " : " is no member of ") << words[2]
+              << " already; nothing changed\n";
+  } else {
+    std::cout << (add ? "added " : "took ") << words[3] << (add ? " to " : " out of ") << words[2]
+              << "; the mailbox is now at epoch " << **epoch << "\n";
+  }
+  return kOk;
+}
+
+}  // namespace
+
+int admin_add_member_command(const Invocation& call) { return change_member(call, true); }
+int admin_remove_member_command(const Invocation& call) { return change_member(call, false); }
+
+// admin staff: the organisation's persons, each with its staff id, its role and its devices.
+int admin_staff_command(const Invocation& call) {
+  auto devices = call.client->administration().devices();
+  if (!devices) {
+    return fail(devices.error(), call.client);
+  }
+  struct Staff {
+    std::set<std::string> roles;
+    std::vector<std::string> devices;
+  };
+  std::map<protocol::Id, Staff> staff;
+  for (const auto& device : *devices) {
+    staff[device.person].roles.insert(device.role);
+    staff[device.person].devices.push_back(hex(device.device_id));
+  }
+  json::array out;
+  for (const auto& [person, entry] : staff) {
+    std::string roles;
+    for (const auto& role : entry.roles) {
+      roles += (roles.empty() ? "" : ",") + role;
+    }
+    if (call.context.json_output) {
+      json::array ids(entry.devices.begin(), entry.devices.end());
+      out.push_back({{"staff_id", hex(person)}, {"role", roles}, {"devices", std::move(ids)}});
+    } else {
+      std::cout << hex(person) << "  " << roles << "  " << entry.devices.size() << " device(s)\n";
+    }
+  }
+  if (call.context.json_output) {
+    print_json(out);
   }
   return kOk;
 }

@@ -31,6 +31,13 @@ struct Invocation {
 [[nodiscard]] int init_command(const Invocation& call);
 [[nodiscard]] int enrol_start_command(const Invocation& call);
 [[nodiscard]] int enrol_finish_command(const Invocation& call);
+[[nodiscard]] int admin_org_init_command(const Invocation& call);
+[[nodiscard]] int admin_org_restore_command(const Invocation& call);
+
+/// What opens the organisation key store (--org-keys): --org-key-file (made first when
+/// `new_store` and missing), else $DRAAISCHIJF_ORG_PASSPHRASE, else a passphrase typed.
+[[nodiscard]] protocol::Result<client::Unlock> unlock_organisation_store(const Context& context,
+                                                                         bool new_store);
 
 // With a client (Invocation::client is set).
 [[nodiscard]] int whoami_command(const Invocation& call);
@@ -49,5 +56,9 @@ struct Invocation {
 [[nodiscard]] int admin_rotate_command(const Invocation& call);
 [[nodiscard]] int admin_renew_command(const Invocation& call);
 [[nodiscard]] int admin_export_key_command(const Invocation& call);
+[[nodiscard]] int admin_add_member_command(const Invocation& call);
+[[nodiscard]] int admin_remove_member_command(const Invocation& call);
+[[nodiscard]] int admin_staff_command(const Invocation& call);
+[[nodiscard]] int admin_org_enrol_self_command(const Invocation& call);
 
 }  // namespace draaischijf::cli

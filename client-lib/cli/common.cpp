@@ -4,6 +4,7 @@
 #include <iostream>
 #include <vector>
 
+#include <draaischijf/client/organisation_keys.hpp>
 #include <draaischijf/protocol/encoding.hpp>
 
 namespace draaischijf::cli {
@@ -119,7 +120,8 @@ int fail(const boost::system::error_code& error, const client::Client* client) {
     return kPolicy;
   }
   if (error == client_errc::directory_tampered || error == client_errc::untrusted_organisation ||
-      error == client_errc::fingerprint_mismatch || error == client_errc::receipt_invalid ||
+      error == client_errc::fingerprint_mismatch ||
+      error == client::organisation_key_errc::mismatch || error == client_errc::receipt_invalid ||
       error == client_errc::attachment_invalid || error == client_errc::policy_untrusted ||
       error == client_errc::name_unsafe || error == client_errc::already_pinned ||
       error == client_errc::trust_file_invalid) {

@@ -22,6 +22,10 @@ enum Exit { kOk = 0, kFailed = 1, kUsageError = 2, kPolicy = 3, kSecurity = 4, k
 struct Context {
   std::filesystem::path profile_dir;
   std::optional<std::filesystem::path> key_file;
+  /// The organisation key store (admin devices, `admin org ...`) and the key file that opens it;
+  /// without the key file, the passphrase in $DRAAISCHIJF_ORG_PASSPHRASE or one typed.
+  std::optional<std::filesystem::path> org_keys;
+  std::optional<std::filesystem::path> org_key_file;
   bool json_output = false;
 };
 

@@ -14,6 +14,7 @@
 
 #include <draaischijf/client/client.hpp>
 #include <draaischijf/client/dev_import.hpp>
+#include <draaischijf/client/organisation_keys.hpp>
 
 #include "commands.hpp"
 #include "common.hpp"
@@ -27,11 +28,13 @@ namespace json = boost::json;
 using enum Exit;
 using namespace draaischijf::client;  // NOLINT(google-build-using-namespace): the CLI is its user
 
-std::string read_passphrase() {
-  if (const char* env = std::getenv("DRAAISCHIJF_PASSPHRASE")) {
+// The passphrase in `variable`, else one typed after `prompt` without echo.
+std::string read_passphrase(const char* variable = "DRAAISCHIJF_PASSPHRASE",
+                            std::string_view prompt = "passphrase") {
+  if (const char* env = std::getenv(variable)) {
     return env;
   }
-  std::cerr << "passphrase: " << std::flush;
+  std::cerr << prompt << ": " << std::flush;
   termios old{};
   const bool tty = ::tcgetattr(STDIN_FILENO, &old) == 0;
   if (tty) {
@@ -55,12 +58,20 @@ draaischijf::protocol::Result<Unlock> unlock_for(const Context& context) {
   return Unlock::with_passphrase(read_passphrase());
 }
 
-// For a key store about to be made: a --key-file that does not exist yet is created first.
-draaischijf::protocol::Result<Unlock> unlock_new_store(const Context& context) {
-  if (context.key_file && !fs::exists(*context.key_file)) {
-    if (auto created = create_key_file(*context.key_file); !created) {
+// `key_file`, created first when `new_store` and it is not there yet.
+draaischijf::protocol::Result<Unlock> key_file_unlock(const fs::path& key_file, bool new_store) {
+  if (new_store && !fs::exists(key_file)) {
+    if (auto created = create_key_file(key_file); !created) {
       return created.error();
     }
+  }
+  return Unlock::with_key_file(key_file);
+}
+
+// For a key store about to be made: a --key-file that does not exist yet is created first.
+draaischijf::protocol::Result<Unlock> unlock_new_store(const Context& context) {
+  if (context.key_file) {
+    return key_file_unlock(*context.key_file, true);
   }
   return unlock_for(context);
 }
@@ -173,6 +184,15 @@ int cmd_trust(Client& client, const Context& context, const Arguments& args) {
 
 }  // namespace
 
+draaischijf::protocol::Result<Unlock> unlock_organisation_store(const Context& context,
+                                                                bool new_store) {
+  if (context.org_key_file) {
+    return key_file_unlock(*context.org_key_file, new_store);
+  }
+  return Unlock::with_passphrase(
+      read_passphrase("DRAAISCHIJF_ORG_PASSPHRASE", "organisation key passphrase"));
+}
+
 // Opens the profile, the key store and the connection; prints why not.
 std::optional<Client> open_client(const Context& context, int& exit_code) {
   auto profile = Profile::open(context.profile_dir);
@@ -193,6 +213,22 @@ std::optional<Client> open_client(const Context& context, int& exit_code) {
       print_trust_file_problem(profile->trust_file());
     }
     return std::nullopt;
+  }
+  // The organisation key comes from its own store, opened only when the admin names it.
+  if (context.org_keys) {
+    auto org_unlock = unlock_organisation_store(context, false);
+    auto organisation =
+        org_unlock ? open_organisation_key_store(*context.org_keys, *org_unlock)
+                   : draaischijf::protocol::Result<OrganisationSecrets>(org_unlock.error());
+    if (!organisation) {
+      exit_code = fail(organisation.error());
+      std::cerr << "  organisation key store: " << context.org_keys->string() << "\n";
+      return std::nullopt;
+    }
+    if (auto used = use_organisation_key(client->session(), std::move(*organisation)); !used) {
+      exit_code = fail(used.error(), &*client);
+      return std::nullopt;
+    }
   }
   return std::move(*client);
 }

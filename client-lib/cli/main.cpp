@@ -183,6 +183,24 @@ constexpr Command kCommands[] = {
    "status [MESSAGE_ID]",
    "Delivery and read status of what this device sent\n"
    "(queued, delivered, read, withdrawn)"},
+  {"admin", "org init", kNothing, cli::admin_org_init_command,
+   "admin org init --type TYPE --name NAME --backup-recipient AGE1... --backup FILE\n"
+   "      --out REQUEST [--org-id HEX]   (with --org-keys FILE)",
+   "The organisation key ceremony: makes the\n"
+   "organisation signing key in its own key store\n"
+   "(--org-keys), an age-encrypted backup to the\n"
+   "offline recipient, and the signed registration\n"
+   "request for the hub operator; prints the\n"
+   "fingerprint to compare with the operator"},
+  {"admin", "org restore-key", kNothing, cli::admin_org_restore_command,
+   "admin org restore-key --backup FILE --identity AGE_KEY_FILE   (with --org-keys FILE)",
+   "A new organisation key store from the backup,\n"
+   "opened with the offline age identity"},
+  {"admin", "org enrol-self", kClient, cli::admin_org_enrol_self_command,
+   "admin org enrol-self --out FILE   (with --org-keys FILE)",
+   "The organisation's first admin device: its own\n"
+   "certificate, signed with the organisation key,\n"
+   "for the operator's org enrol-admin"},
   {"admin", "pending", kClient, cli::admin_pending_command,
    "admin pending",
    "Devices waiting for approval, with the role each\n"
@@ -191,6 +209,10 @@ constexpr Command kCommands[] = {
    "admin devices",
    "Enrolled devices with their role and person (the\n"
    "staff id certified for them), to pick --person"},
+  {"admin", "staff", kClient, cli::admin_staff_command,
+   "admin staff",
+   "The organisation's persons: each staff id with its\n"
+   "role and its devices (four-eyes compares these)"},
   {"admin", "approve", kClient, cli::admin_approve_command,
    "admin approve DEVICE --fingerprint F (--person STAFF_ID | --new-person)\n"
    "      [--mailbox M]...",
@@ -202,6 +224,15 @@ constexpr Command kCommands[] = {
   {"admin", "remove", kClient, cli::admin_remove_command,
    "admin remove DEVICE",
    "Removes a device and rotates its mailboxes"},
+  {"admin", "add-member", kClient, cli::admin_add_member_command,
+   "admin add-member MAILBOX DEVICE",
+   "Adds an enrolled device to a mailbox (a new epoch;\n"
+   "it reads the whole history)"},
+  {"admin", "remove-member", kClient, cli::admin_remove_member_command,
+   "admin remove-member MAILBOX DEVICE",
+   "Takes a device out of a mailbox (a new epoch; it\n"
+   "opens nothing sent there afterwards); the device\n"
+   "stays enrolled"},
   {"admin", "pupil-key", kClient, cli::admin_pupil_key_command,
    "admin pupil-key DEVICE",
    "Sends the organisation's pupil key to an enrolled device again"},
@@ -239,11 +270,14 @@ constexpr Command kCommands[] = {
 
 constexpr std::string_view kIntro = R"(draaischijf - the Draaischijf client
 
-Usage: draaischijf [--profile DIR] [--key-file FILE] [--json] COMMAND ...
+Usage: draaischijf [--profile DIR] [--key-file FILE] [--org-keys FILE [--org-key-file FILE]]
+                   [--json] COMMAND ...
 
 Device profile (default folder: $DRAAISCHIJF_PROFILE, else ~/.draaischijf). The key store is
 opened with --key-file, else the passphrase in $DRAAISCHIJF_PASSPHRASE, else one typed at the
-terminal.
+terminal. An organisation admin's device keeps the organisation signing key in a key store of
+its own (--org-keys, made by `admin org init`), opened with --org-key-file, else the
+passphrase in $DRAAISCHIJF_ORG_PASSPHRASE, else one typed; the admin commands sign with it.
 
 )";
 
@@ -301,8 +335,11 @@ const Command* find_command(const std::vector<std::string>& words,
       continue;
     }
     rows.push_back(&command);
-    if (command.sub.empty() || command.needs == Needs::own_words ||
-        (words.size() >= 2 && words[1] == command.sub)) {
+    // A subcommand of two words ("org init") is matched against the next two.
+    const std::string sub = words.size() >= 3 && command.sub.find(' ') != std::string_view::npos
+                                ? words[1] + " " + words[2]
+                                : (words.size() >= 2 ? words[1] : std::string());
+    if (command.sub.empty() || command.needs == Needs::own_words || sub == command.sub) {
       return &command;
     }
   }
@@ -369,9 +406,13 @@ int main(int argc, char** argv) {
       words.erase(words.begin());
       continue;
     }
-    if ((option == "--profile" || option == "--key-file") && words.size() >= 2) {
-      (option == "--profile" ? context.profile_dir : context.key_file.emplace()) =
-          fs::path(words[1]);
+    if ((option == "--profile" || option == "--key-file" || option == "--org-keys" ||
+         option == "--org-key-file") &&
+        words.size() >= 2) {
+      (option == "--profile"    ? context.profile_dir
+       : option == "--key-file" ? context.key_file.emplace()
+       : option == "--org-keys" ? context.org_keys.emplace()
+                                : context.org_key_file.emplace()) = fs::path(words[1]);
       words.erase(words.begin(), words.begin() + 2);
       continue;
     }

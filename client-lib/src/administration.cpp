@@ -1,6 +1,7 @@
 #include <algorithm>
 
 #include <draaischijf/client/administration.hpp>
+#include <draaischijf/client/organisation_keys.hpp>
 #include <draaischijf/protocol/admin_action.hpp>
 #include <draaischijf/protocol/encoding.hpp>
 #include <draaischijf/protocol/epoch.hpp>
@@ -66,6 +67,16 @@ Result<Id> staff_id_for(SessionState& s, const Person& person) {
   return *person.staff_id();
 }
 
+// `certificate` for this organisation, valid from now (less the clock skew) for a year, signed
+// with the organisation key.
+protocol::DeviceCertificate signed_by_organisation(SessionState& s,
+                                                   protocol::DeviceCertificate certificate) {
+  certificate.org_id = s.secrets.org_id;
+  certificate.not_before = s.now_seconds() - kClockSkewSeconds;
+  certificate.not_after = s.now_seconds() + kDeviceCertificateDays * 24 * 3600;
+  return protocol::issue(certificate, *s.secrets.organisation);
+}
+
 // The certificate the admin signs for a pending device of `person`, from what the hub relays
 // of it, after the fingerprint the device shows was compared with it.
 Result<protocol::DeviceCertificate> certificate_for(SessionState& s, const Id& device_id,
@@ -97,16 +108,13 @@ Result<protocol::DeviceCertificate> certificate_for(SessionState& s, const Id& d
     return own.error();
   }
   protocol::DeviceCertificate certificate;
-  certificate.org_id = s.secrets.org_id;
   certificate.org_type = own->org_type;
   certificate.device_id = device_id;
   certificate.staff_id = *staff;
   certificate.role = *role;
   certificate.signing_key = *signing;
   certificate.encryption_key = *encryption;
-  certificate.not_before = s.now_seconds() - kClockSkewSeconds;
-  certificate.not_after = s.now_seconds() + kDeviceCertificateDays * 24 * 3600;
-  return protocol::issue(certificate, *s.secrets.organisation);
+  return signed_by_organisation(s, std::move(certificate));
 }
 
 // `target` with the query that proves the organisation key signed this action now (docs/PROTOCOL.md
@@ -263,6 +271,41 @@ Result<void> Administration::approve_enrolment(const Id& device_id,
   return {};
 }
 
+// Declared in organisation_keys.hpp (the ceremony); it is the admin's certification work.
+Result<protocol::DeviceCertificate> certify_self(Session& session) {
+  auto& s = session.state();
+  if (auto admin = s.require_admin(); !admin) {
+    return admin.error();
+  }
+  const auto role = protocol::parse_name<protocol::StaffRole>(s.secrets.role);
+  if (role != protocol::StaffRole::organisation_admin) {
+    return make_error_code(client_errc::not_an_admin);
+  }
+  // The organisation's type as the operator registered it, with the key this device holds:
+  // a certificate for another key or type would be refused by the operator's command anyway.
+  auto body = s.get_json("/v1/organisations/" + hex(s.secrets.org_id));
+  if (!body) {
+    return body.error();
+  }
+  const auto key = hub_json::fixed<32>(hub_json::base64(*body, "signing_key"));
+  const auto type =
+      protocol::parse_name<protocol::OrgType>(hub_json::text(*body, "org_type").value_or(""));
+  if (!key || !type || hub_json::id(*body, "org_id") != s.secrets.org_id) {
+    return invalid_answer();
+  }
+  if (*key != s.secrets.organisation->public_key()) {
+    return make_error_code(organisation_key_errc::mismatch);
+  }
+  protocol::DeviceCertificate certificate;
+  certificate.org_type = *type;
+  certificate.device_id = s.secrets.device_id;
+  certificate.staff_id = protocol::random_id();  // the organisation's first person
+  certificate.role = *role;
+  certificate.signing_key = s.secrets.signing.public_key();
+  certificate.encryption_key = s.secrets.encryption.public_key();
+  return signed_by_organisation(s, std::move(certificate));
+}
+
 Result<void> Administration::send_pupil_key(const Id& device_id) {
   return client::send_pupil_key(*state_, device_id);
 }
@@ -340,6 +383,62 @@ Result<std::uint32_t> Administration::rotate(const Id& mailbox_id, std::vector<I
   }
   s.keys.erase(mailbox_id);
   return published->epoch;
+}
+
+namespace {
+
+// The mailbox's current members with `device_id` added (`add`) or taken out; nullopt when that
+// changes nothing.
+Result<std::optional<std::vector<Id>>> members_with(SessionState& s, const Id& mailbox_id,
+                                                    const Id& device_id, bool add) {
+  if (auto admin = s.require_admin(); !admin) {
+    return admin.error();
+  }
+  auto keys = mailbox_keys(s, mailbox_id);
+  if (!keys) {
+    return keys.error();
+  }
+  auto members = (*keys)->members;
+  const auto it = std::find(members.begin(), members.end(), device_id);
+  if (add == (it != members.end())) {
+    return std::optional<std::vector<Id>>();
+  }
+  if (add) {
+    members.push_back(device_id);
+  } else {
+    members.erase(it);
+  }
+  return std::optional(std::move(members));
+}
+
+}  // namespace
+
+Result<std::optional<std::uint32_t>> Administration::add_to_mailbox(const Id& mailbox_id,
+                                                                    const Id& device_id) {
+  return change_membership(mailbox_id, device_id, true);
+}
+
+Result<std::optional<std::uint32_t>> Administration::remove_from_mailbox(const Id& mailbox_id,
+                                                                         const Id& device_id) {
+  return change_membership(mailbox_id, device_id, false);
+}
+
+Result<std::optional<std::uint32_t>> Administration::change_membership(const Id& mailbox_id,
+                                                                       const Id& device_id,
+                                                                       bool add) {
+  using Epoch = std::optional<std::uint32_t>;
+  auto members = members_with(*state_, mailbox_id, device_id, add);
+  if (!members) {
+    return members.error();
+  }
+  if (!*members) {
+    return Epoch();
+  }
+  auto epoch = rotate(mailbox_id, std::move(**members));
+  if (!epoch) {
+    return epoch.error();
+  }
+  return Epoch(*epoch);
 }
 
 Result<Id> Administration::create_mailbox(std::string_view name, protocol::MailboxFunction function,

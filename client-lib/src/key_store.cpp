@@ -7,6 +7,8 @@
 #include <draaischijf/client/key_store.hpp>
 #include <draaischijf/protocol/wire.hpp>
 
+#include "sealed_store.hpp"
+
 namespace draaischijf::client {
 namespace {
 
@@ -138,8 +140,8 @@ KdfCost KdfCost::interactive() noexcept {
   return {crypto_pwhash_OPSLIMIT_INTERACTIVE, crypto_pwhash_MEMLIMIT_INTERACTIVE};
 }
 
-Result<void> save_key_store(const std::filesystem::path& path, const DeviceSecrets& secrets,
-                            const Unlock& unlock, KdfCost cost) {
+Result<void> seal_store(const std::filesystem::path& path, const std::array<std::uint8_t, 4>& magic,
+                        const protocol::SecretBuffer& payload, const Unlock& unlock, KdfCost cost) {
   if (unlock.kind == Unlock::Kind::passphrase && unlock.secret.size() < kMinPassphrase) {
     return make_error_code(key_store_errc::weak_passphrase);
   }
@@ -148,7 +150,7 @@ Result<void> save_key_store(const std::filesystem::path& path, const DeviceSecre
   }
   std::vector<std::uint8_t> file;
   protocol::wire::Writer header(file);
-  header.bytes(kMagic);
+  header.bytes(magic);
   header.u8(kVersion);
   header.u8(static_cast<std::uint8_t>(unlock.kind));
   header.u64(cost.opslimit);
@@ -159,19 +161,6 @@ Result<void> save_key_store(const std::filesystem::path& path, const DeviceSecre
   randombytes_buf(nonce.data(), nonce.size());
   header.bytes(salt);
   header.bytes(nonce);
-
-  protocol::SecretBuffer payload;
-  protocol::wire::SecretWriter writer(payload);
-  writer.bytes(secrets.org_id);
-  writer.bytes(secrets.device_id);
-  writer.bytes(secrets.staff_id);
-  writer.text8(secrets.role);
-  writer.bytes(secrets.signing.expose_seed().expose());
-  writer.bytes(secrets.encryption.secret().expose());
-  writer.u8(secrets.organisation ? 1 : 0);
-  if (secrets.organisation) {
-    writer.bytes(secrets.organisation->expose_seed().expose());
-  }
 
   auto key = sealing_key(unlock, salt, cost.opslimit, cost.memlimit);
   if (!key) {
@@ -186,7 +175,8 @@ Result<void> save_key_store(const std::filesystem::path& path, const DeviceSecre
   return write_new_file(path, file);
 }
 
-Result<DeviceSecrets> open_key_store(const std::filesystem::path& path, const Unlock& unlock) {
+Result<SecretBytes> open_store(const std::filesystem::path& path,
+                               const std::array<std::uint8_t, 4>& magic, const Unlock& unlock) {
   auto file = read_file(path, 64 * 1024);
   if (!file) {
     return file.error();
@@ -196,14 +186,14 @@ Result<DeviceSecrets> open_key_store(const std::filesystem::path& path, const Un
     return make_error_code(key_store_errc::damaged);
   }
   protocol::wire::Reader header(bytes.first(kHeaderSize));
-  const auto magic = header.fixed<4>();
+  const auto read_magic = header.fixed<4>();
   const auto version = header.u8();
   const auto kind = header.u8();
   const auto opslimit = header.u64();
   const auto memlimit = header.u64();
   const auto salt = header.take(kSaltSize);
   const auto nonce = header.take(kNonceSize);
-  if (magic != kMagic) {
+  if (read_magic != magic) {
     return make_error_code(key_store_errc::damaged);
   }
   if (version != kVersion) {
@@ -229,7 +219,32 @@ Result<DeviceSecrets> open_key_store(const std::filesystem::path& path, const Un
           bytes.data(), kHeaderSize, nonce.data(), key->expose().data()) != 0) {
     return make_error_code(key_store_errc::cannot_open);
   }
-  protocol::wire::Reader reader(payload.expose());
+  return payload;
+}
+
+Result<void> save_key_store(const std::filesystem::path& path, const DeviceSecrets& secrets,
+                            const Unlock& unlock, KdfCost cost) {
+  protocol::SecretBuffer payload;
+  protocol::wire::SecretWriter writer(payload);
+  writer.bytes(secrets.org_id);
+  writer.bytes(secrets.device_id);
+  writer.bytes(secrets.staff_id);
+  writer.text8(secrets.role);
+  writer.bytes(secrets.signing.expose_seed().expose());
+  writer.bytes(secrets.encryption.secret().expose());
+  writer.u8(secrets.organisation ? 1 : 0);
+  if (secrets.organisation) {
+    writer.bytes(secrets.organisation->expose_seed().expose());
+  }
+  return seal_store(path, kMagic, payload, unlock, cost);
+}
+
+Result<DeviceSecrets> open_key_store(const std::filesystem::path& path, const Unlock& unlock) {
+  auto payload = open_store(path, kMagic, unlock);
+  if (!payload) {
+    return payload.error();
+  }
+  protocol::wire::Reader reader(payload->expose());
   const auto org_id = reader.fixed<16>();
   const auto device_id = reader.fixed<16>();
   const auto staff_id = reader.fixed<16>();

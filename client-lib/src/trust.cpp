@@ -6,55 +6,24 @@
 #include <draaischijf/client/trust.hpp>
 #include <draaischijf/protocol/display_text.hpp>
 #include <draaischijf/protocol/encoding.hpp>
+#include <draaischijf/protocol/fingerprint.hpp>
 
 #include "fixed_bytes.hpp"
 
 namespace draaischijf::client {
-namespace {
-
-std::string grouped_hex(std::span<const std::uint8_t> bytes) {
-  const std::string hex = protocol::hex_encode(bytes);
-  std::string out;
-  for (std::size_t i = 0; i < hex.size(); i += 4) {
-    if (i != 0) {
-      out += ' ';
-    }
-    out += hex.substr(i, 4);
-  }
-  return out;
-}
-
-constexpr std::size_t kFingerprintBytes = 20;
-
-}  // namespace
-
+// The forms people compare are the protocol's, which the hub's operator commands print too.
 std::string fingerprint(const protocol::SigningPublicKey& key) {
-  const auto id = protocol::key_id_of(key);
-  return grouped_hex(std::span(id).first(kFingerprintBytes));
+  return protocol::fingerprint(key);
 }
 
 std::string device_fingerprint(const protocol::SigningPublicKey& signing_key,
                                const protocol::X25519PublicKey& encryption_key,
                                std::string_view role) {
-  const auto role_bytes =
-      std::span(reinterpret_cast<const std::uint8_t*>(role.data()), role.size());
-  const auto hash = protocol::hash256("draaischijf device fingerprint v2",
-                                      {signing_key, encryption_key, role_bytes});
-  return grouped_hex(std::span(hash).first(kFingerprintBytes));
+  return protocol::device_fingerprint(signing_key, encryption_key, role);
 }
 
 bool same_fingerprint(std::string_view a, std::string_view b) {
-  const auto canonical = [](std::string_view text) {
-    std::string out;
-    for (const char c : text) {
-      if (std::isspace(static_cast<unsigned char>(c)) == 0 && c != '-' && c != ':') {
-        out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      }
-    }
-    return out;
-  };
-  const std::string left = canonical(a);
-  return !left.empty() && left == canonical(b);
+  return protocol::same_fingerprint(a, b);
 }
 
 protocol::Result<TrustFile> TrustFile::parse(std::string_view text, TrustFileProblem* problem) {

@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <ctime>
 #include <fcntl.h>
 #include <filesystem>
 #include <fstream>
@@ -27,6 +28,10 @@
 #include <gtest/gtest.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
+
+#include <draaischijf/protocol/encoding.hpp>
+#include <draaischijf/protocol/fingerprint.hpp>
+#include <draaischijf/protocol/registration.hpp>
 
 #include "test_support.hpp"
 
@@ -242,6 +247,25 @@ class TlsClient {
   int fd_ = -1;
   bool handshake_ok_ = false;
 };
+
+/// Registers an organisation as the operator does (`org add --request --fingerprint`), from a
+/// registration request signed with `key`; the request file goes beside `config`.
+inline void register_organisation(const std::filesystem::path& config, const std::string& org_id,
+                                  const std::string& type, const std::string& name,
+                                  const protocol::SigningKey& key) {
+  protocol::OrganisationRegistration request;
+  const auto id = protocol::hex_decode(org_id).value();
+  std::copy(id.begin(), id.end(), request.org_id.begin());
+  request.org_type = protocol::parse_name<protocol::OrgType>(type).value();
+  request.name = name;
+  request.created_at = static_cast<std::uint64_t>(std::time(nullptr));
+  const auto file = config.parent_path() / ("request-" + org_id + ".txt");
+  write_file(
+      file,
+      view_of(protocol::registration_text(protocol::sign_registration(std::move(request), key))));
+  hub_command("org add --config " + config.string() + " --request " + file.string() +
+              " --fingerprint '" + protocol::fingerprint(key.public_key()) + "'");
+}
 
 inline std::string post(const std::string& target, const std::string& body,
                         const std::string& extra_headers = "") {

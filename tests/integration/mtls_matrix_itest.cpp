@@ -92,10 +92,9 @@ class MtlsMatrixTest : public ::testing::Test {
                 (pki / "server.key").string() + "\"\nclient_ca = \"" +
                 (pki / "root" / "ca.pem").string() + "\"\ncrl_dir = \"" + (pki / "crl").string() +
                 "\"\ncrl_reload_seconds = 1\n"));
-    const std::string key = protocol::base64_encode(protocol::SigningKey::generate().public_key());
+    const auto key = protocol::SigningKey::generate();
     for (const auto& org : {org_a, org_missing_crl, org_stale_crl}) {
-      hub_command("org add --config " + (dir->path() / "hub.toml").string() + " --org-id " + org +
-                  " --org-type clb --name Test --signing-key " + key);
+      register_organisation(dir->path() / "hub.toml", org, "clb", "Test", key);
     }
     hub = new HubProcess(dir->path(), read_text(dir->path() / "hub.toml"));
   }

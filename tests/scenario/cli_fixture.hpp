@@ -192,18 +192,23 @@ class CliScenario : public ::testing::Test {
 
   /// Enrolment up to the admin's approval: the device makes its keys, the operator certifies
   /// its request, the device asks to be enrolled and shows its fingerprint.
-  CertifiedDevice certify(const Cli& device, const std::string& org_type, const std::string& role) {
+  /// `org_id`: of an organisation not in the deployment (default: the deployment's of the type).
+  CertifiedDevice certify(const Cli& device, const std::string& org_type, const std::string& role,
+                          std::string org_id = {}) {
+    if (org_id.empty()) {
+      org_id = orgs[org_type];
+    }
     const auto started =
         device.json_of({"enrol", "start", "--hub", hub_address(), "--ca",
                         (pki / "root.pem").string(), "--trust", (pki / "trust.txt").string(),
                         "--hub-key", (dir.path() / "data" / "hub-signing.pub").string(),
-                        "--policy-key", (pki / "policy-signing.pub").string(), "--org",
-                        orgs[org_type], "--org-type", org_type, "--role", role});
+                        "--policy-key", (pki / "policy-signing.pub").string(), "--org", org_id,
+                        "--org-type", org_type, "--role", role});
     CertifiedDevice out{
         text_of(started, "device_id"), {}, dir.path() / ("issued-" + device.name())};
     const ProcessResult operator_run = run_program(
         dir.path(),
-        {DRAAISCHIJF_HUB_BINARY, "pki", "device", "--dir", pki.string(), "--org-id", orgs[org_type],
+        {DRAAISCHIJF_HUB_BINARY, "pki", "device", "--dir", pki.string(), "--org-id", org_id,
          "--org-type", org_type, "--role", role, "--device-id", out.device_id, "--csr",
          text_of(started, "certificate_request"), "--out", out.issued.string()});
     EXPECT_EQ(operator_run.exit, 0) << operator_run.err;

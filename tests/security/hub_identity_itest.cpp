@@ -61,10 +61,9 @@ class HubIdentityTest : public ::testing::Test {
                        "\"\nprivate_key = \"" + (pki / "server.key").string() +
                        "\"\nclient_ca = \"" + (pki / "root" / "ca.pem").string() +
                        "\"\ncrl_dir = \"" + (pki / "crl").string() + "\"\n"));
-    const std::string key = protocol::base64_encode(protocol::SigningKey::generate().public_key());
+    const auto key = protocol::SigningKey::generate();
     for (const auto& org : {org_a, org_b}) {
-      hub_command("org add --config " + config.string() + " --org-id " + org +
-                  " --org-type clb --name Test --signing-key " + key);
+      register_organisation(config, org, "clb", "Test", key);
     }
     std::ifstream in(config);
     std::ostringstream text;

@@ -34,8 +34,12 @@ Usage:
   draaischijf-hub pki COMMAND ...      Creates and maintains the hub's PKI (run "pki --help").
   draaischijf-hub policy COMMAND ...   Makes the operator's policy key, signs and verifies the
                                        policy rule set (run "policy --help").
-  draaischijf-hub org add --config FILE --org-id HEX --org-type TYPE --name NAME
-                  --signing-key BASE64 Registers an organisation and its end-to-end signing key.
+  draaischijf-hub org add --config FILE --request REQUEST --fingerprint F
+                                       Registers an organisation from its signed registration
+                                       request, once the fingerprint typed matches its key.
+  draaischijf-hub org enrol-admin --config FILE --certificate FILE --fingerprint F
+                                       Enrols an organisation's first admin device (run
+                                       "org --help").
   draaischijf-hub backup --config FILE DIR
                                        Copies the database and its blobs to DIR while the hub
                                        serves, with a manifest (not the signing key or TLS files).

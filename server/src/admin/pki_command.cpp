@@ -7,14 +7,15 @@
 #include <draaischijf/protocol/encoding.hpp>
 #include <draaischijf/protocol/keys.hpp>
 #include <draaischijf/server/admin/pki_command.hpp>
-#include <draaischijf/server/core/config.hpp>
-#include <draaischijf/server/store/directory.hpp>
+
+#include "admin/command_args.hpp"
 
 namespace draaischijf::server {
 namespace {
 
 namespace fs = std::filesystem;
 using std::chrono::hours;
+using namespace admin_args;  // NOLINT(google-build-using-namespace): the commands' own helpers
 
 constexpr std::string_view kPkiUsage = R"(draaischijf-hub pki - the hub's PKI for mutual TLS
 
@@ -40,28 +41,6 @@ Usage (DIR is the PKI folder; tls.client_ca = DIR/root/ca.pem, tls.crl_dir = DIR
              publish again well before --days have passed.
 )";
 
-struct Args {
-  std::map<std::string_view, std::vector<std::string_view>> values;
-  [[nodiscard]] std::string one(std::string_view key, std::string_view fallback = {}) const {
-    const auto it = values.find(key);
-    return std::string(it == values.end() || it->second.empty() ? fallback : it->second.back());
-  }
-  [[nodiscard]] bool has(std::string_view key) const { return values.count(key) != 0; }
-};
-
-bool parse(const std::vector<std::string_view>& args, Args& out, std::ostream& err) {
-  for (std::size_t i = 1; i < args.size(); i += 2) {
-    if (!args[i].starts_with("--") || i + 1 >= args.size()) {
-      err << "error: expected --option VALUE pairs after the command, at " << args[i]
-          << "; run draaischijf-hub --help\n";
-      return false;
-    }
-    out.values[args[i].substr(2)].push_back(args[i + 1]);
-  }
-  return true;
-}
-
-// A misspelt option would otherwise fall back to its default without a word.
 bool only_known_options(std::string_view command, const Args& args, std::ostream& err) {
   static const std::map<std::string_view, std::vector<std::string_view>> kKnown = {
       {"root", {"dir", "name", "days"}},
@@ -70,20 +49,11 @@ bool only_known_options(std::string_view command, const Args& args, std::ostream
       {"device", {"dir", "org-id", "org-type", "role", "out", "csr", "device-id", "days"}},
       {"revoke", {"dir", "serial", "org-id"}},
       {"crl", {"dir", "days"}},
-      {"add", {"config", "org-id", "org-type", "name", "signing-key"}},
   };
   const auto known = kKnown.find(command);
-  if (known == kKnown.end()) {
-    return true;  // an unknown command is reported by its caller
-  }
-  for (const auto& [key, values] : args.values) {
-    if (std::find(known->second.begin(), known->second.end(), key) == known->second.end()) {
-      err << "error: " << command << " has no option --" << key
-          << "; run draaischijf-hub pki --help\n";
-      return false;
-    }
-  }
-  return true;
+  // An unknown command is reported by its caller.
+  return known == kKnown.end() ||
+         only_known(command, args, known->second, "draaischijf-hub pki --help", err);
 }
 
 // As `openssl x509 -serial` prints it ("serial=0A1B...") or plain, in either case.
@@ -107,12 +77,6 @@ bool days(const Args& args, int fallback, hours& out, std::ostream& err) {
   }
   out = hours(24 * value);
   return true;
-}
-
-int failed(std::ostream& err, std::string_view what, const boost::system::error_code& error,
-           std::string_view hint) {
-  err << "error: " << what << ": " << error.message() << "; " << hint << "\n";
-  return 1;
 }
 
 // Over 80 lines on purpose: one short branch per `pki` subcommand, read top to bottom like the
@@ -280,52 +244,6 @@ int pki_command(const std::vector<std::string_view>& args, std::ostream& out, st
     return 2;
   }
   return run(args[0], parsed, out, err, clock);
-}
-
-int org_command(const std::vector<std::string_view>& args, std::ostream& out, std::ostream& err,
-                const protocol::Clock& clock) {
-  Args parsed;
-  if (args.empty() || args[0] != "add" || !parse(args, parsed, err) ||
-      !only_known_options(args[0], parsed, err)) {
-    err << "usage: draaischijf-hub org add --config FILE --org-id HEX --org-type TYPE --name NAME "
-           "--signing-key BASE64\n";
-    return 2;
-  }
-  const auto loaded = load_config(parsed.one("config"));
-  if (!loaded.ok()) {
-    err << "error: --config: " << loaded.errors.front().key << " " << loaded.errors.front().message
-        << "\n";
-    return 2;
-  }
-  Organisation organisation;
-  const auto id = protocol::hex_decode(parsed.one("org-id"));
-  const auto key = protocol::base64_decode(parsed.one("signing-key"));
-  const auto type = protocol::parse_name<protocol::OrgType>(parsed.one("org-type"));
-  if (!id || id->size() != 16 || !key || key->size() != 32 || !type) {
-    err << "error: --org-id takes 32 hexadecimal digits, --signing-key a base64 Ed25519 public "
-           "key, --org-type a vocabulary name (clb, school, caw, ...)\n";
-    return 2;
-  }
-  std::copy(id->begin(), id->end(), organisation.org_id.begin());
-  std::copy(key->begin(), key->end(), organisation.signing_key.begin());
-  organisation.type = *type;
-  organisation.name = parsed.one("name");
-  std::error_code created;
-  fs::create_directories(loaded.config.server.data_dir, created);
-  auto storage = Storage::open((loaded.config.server.data_dir / "hub.db").string());
-  if (!storage) {
-    return failed(err, "opening the database", storage.error(), "check server.data_dir");
-  }
-  SqliteDirectory directory(*storage);
-  const auto now_ms = clock.now_ms();
-  auto added = directory.wait(
-      [&](auto done) { return directory.add_organisation(organisation, now_ms, done); });
-  if (!added) {
-    return failed(err, "adding the organisation", added.error(),
-                  "the id must be new and the name 1-200 bytes of clean UTF-8");
-  }
-  out << "organisation " << parsed.one("org-id") << " added\n";
-  return 0;
 }
 
 }  // namespace draaischijf::server

@@ -212,6 +212,13 @@ Task<Reply> Api::handle(const Caller& caller, ApiRequest& request, const std::st
     if (route.access == Access::admin && !caller.admin) {
       reply = call.problem(ProblemKind::forbidden,
                            "Only an organisation_admin device of the organisation may do this.");
+    } else if (route.access == Access::admin && !caller.enrolled) {
+      // An admin certificate alone is not enough: otherwise an organisation's first admin
+      // device would approve itself. The operator enrols that one (draaischijf-hub org
+      // enrol-admin); every later admin device is approved by an enrolled admin.
+      reply = call.problem(ProblemKind::device_not_enrolled,
+                           "An admin device acts only once enrolled: the hub operator enrols an "
+                           "organisation's first admin device (draaischijf-hub org enrol-admin).");
     } else {
       reply = co_await route.handler(call);
     }

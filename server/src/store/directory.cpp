@@ -1,5 +1,6 @@
 #include <draaischijf/protocol/epoch.hpp>
 #include <draaischijf/server/store/directory.hpp>
+#include <draaischijf/server/store/operator_enrolment.hpp>
 
 #include "store/directory_lookups.hpp"
 #include "store/store_rows.hpp"
@@ -143,8 +144,11 @@ sqlite::Result<std::vector<T>> all(Db& db, const std::string& sql, Bind&& bind,
   return out;
 }
 
+// `admin` approves a pending device with its end-to-end certificate; the hub operator (no
+// device) is the admin for an organisation's first admin device, `event` says which.
 Void approve_in(Db& db, const Actor& admin, const Id& device_id,
-                const std::vector<std::uint8_t>& bytes, std::int64_t at_ms) {
+                const std::vector<std::uint8_t>& bytes, std::int64_t at_ms,
+                std::string_view event = "device.enrolled") {
   auto device = device_in(db, device_id);
   if (!device || device->org_id != admin.org_id) {
     return device ? make_error_code(directory_errc::not_found) : device.error();
@@ -185,7 +189,7 @@ Void approve_in(Db& db, const Actor& admin, const Id& device_id,
   if (auto updated = update->run(); !updated) {
     return updated;
   }
-  return rows::insert_audit(db, at_ms, "device.enrolled", admin.org_id, admin.device_id, device_id,
+  return rows::insert_audit(db, at_ms, event, admin.org_id, admin.device_id, device_id,
                             "role=" + device->role);
 }
 
@@ -480,6 +484,25 @@ bool SqliteDirectory::change_mailbox(const Actor& admin, EpochChange change, std
   return storage_->writer().submit(
       [admin, change = std::move(change), at_ms](Db& db) {
         return change_mailbox_in(db, admin, change, at_ms);
+      },
+      std::move(done));
+}
+
+bool enrol_admin_by_operator(Storage& storage, std::vector<std::uint8_t> certificate,
+                             std::int64_t at_ms, Directory::Done done) {
+  return storage.writer().submit(
+      [certificate = std::move(certificate), at_ms](Db& db) -> Void {
+        auto parsed = protocol::parse_device_certificate(certificate);
+        if (!parsed) {
+          return make_error_code(directory_errc::certificate_invalid);
+        }
+        if (parsed->role != protocol::StaffRole::organisation_admin) {
+          return make_error_code(directory_errc::certificate_mismatch);
+        }
+        // The operator acts for the organisation the certificate names; approve_in checks the
+        // rest as for an admin's approval: pending, signed by that organisation, as requested.
+        return approve_in(db, Actor{parsed->org_id, {}}, parsed->device_id, certificate, at_ms,
+                          "device.enrolled_by_operator");
       },
       std::move(done));
 }

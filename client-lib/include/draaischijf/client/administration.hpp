@@ -12,6 +12,7 @@
 //   {intake});
 
 #include <cstdint>
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -51,6 +52,17 @@ class Administration {
   /// whose certified role does not fit the function (member_role_mismatch), posting nothing.
   [[nodiscard]] protocol::Result<std::uint32_t> rotate(const protocol::Id& mailbox_id,
                                                        std::vector<protocol::Id> members = {});
+  /// Adds an enrolled device of the organisation to a mailbox: a new epoch with it, so it reads
+  /// the mailbox's whole history. nullopt when it is a member already (nothing changes);
+  /// member_role_mismatch when its role does not fit the mailbox's function.
+  [[nodiscard]] protocol::Result<std::optional<std::uint32_t>> add_to_mailbox(
+      const protocol::Id& mailbox_id, const protocol::Id& device_id);
+  /// Takes a device out of a mailbox without removing it from the organisation: a new epoch
+  /// without it, so it opens nothing sent to the mailbox afterwards. nullopt when it is no
+  /// member (nothing changes). The caller keeps this admin device in (it holds the seed the
+  /// next rotation needs).
+  [[nodiscard]] protocol::Result<std::optional<std::uint32_t>> remove_from_mailbox(
+      const protocol::Id& mailbox_id, const protocol::Id& device_id);
   /// Creates a mailbox serving `function` (none: a general mailbox) with `members` and this
   /// admin device; returns its id. Every member's role must fit the function
   /// (member_role_mismatch; docs/PROTOCOL.md 5.1).
@@ -66,6 +78,9 @@ class Administration {
       const protocol::Id& mailbox_id, std::uint32_t epoch);
 
  private:
+  protocol::Result<std::optional<std::uint32_t>> change_membership(const protocol::Id& mailbox_id,
+                                                                   const protocol::Id& device_id,
+                                                                   bool add);
   detail::SessionState* state_;
 };
 

@@ -2,7 +2,8 @@
 
 // The operator's commands. `draaischijf-hub pki ...` keeps the hub PKI (certs/authority.hpp):
 // create the root, the server certificate, organisation CAs and device certificates, revoke,
-// and publish CRLs. `draaischijf-hub org add ...` registers an organisation in the directory.
+// and publish CRLs. `draaischijf-hub org add|enrol-admin ...` registers an organisation and
+// enrols its first admin device.
 // Exit codes: 0 done, 1 failed, 2 usage error.
 
 #include <iosfwd>
@@ -17,10 +18,12 @@ namespace draaischijf::server {
                               std::ostream& err,
                               const protocol::Clock& clock = protocol::system_clock());
 
-/// `draaischijf-hub org add --config FILE --org-id HEX --org-type TYPE --name NAME
-/// --signing-key BASE64`: registers an organisation and the Ed25519 key that signs its
-/// end-to-end certificates (verified with the organisation out of band). Works beside a running
-/// hub: the change goes through SQLite's locking like any other writer.
+/// `draaischijf-hub org add --config FILE --request FILE --fingerprint F` registers an
+/// organisation from its signed registration request (protocol/registration.hpp) once the
+/// operator has compared the key's fingerprint out of band; `org enrol-admin --config FILE
+/// --certificate FILE --fingerprint F` enrols its first admin device (src/admin/org_command.cpp).
+/// Both work beside a running hub: the change goes through SQLite's locking like any other
+/// writer.
 [[nodiscard]] int org_command(const std::vector<std::string_view>& args, std::ostream& out,
                               std::ostream& err,
                               const protocol::Clock& clock = protocol::system_clock());
