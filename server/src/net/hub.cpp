@@ -132,10 +132,12 @@ struct Hub::Impl {
               retention_policy(c)),
         directory(storage),
         blobs(storage, c.server.data_dir / "blobs",
-              {c.limits.max_blob_bytes, c.limits.blob_quota_bytes,
-               std::chrono::duration_cast<std::chrono::milliseconds>(c.retention.orphan_blobs)
-                   .count(),
-               c.limits.min_free_disk_bytes}),
+              {.max_blob_bytes = c.limits.max_blob_bytes,
+               .quota_bytes = c.limits.blob_quota_bytes,
+               .orphan_age_ms =
+                   std::chrono::duration_cast<std::chrono::milliseconds>(c.retention.orphan_blobs)
+                       .count(),
+               .min_free_disk_bytes = c.limits.min_free_disk_bytes}),
         retention(storage, blobs, retention_policy(c)),
         retention_timer(ioc),
         limiter(c.limits.rate_per_org, c.limits.rate_burst),
@@ -156,6 +158,17 @@ struct Hub::Impl {
                  next_request,
                  [this] { return metrics_text(); },
                  caps} {}
+
+  Impl(const Impl&) = delete;
+  Impl& operator=(const Impl&) = delete;
+  // A retention pass still on the writer calls account() after its COMMIT: wait for it before
+  // the members it uses go (a pass is one short transaction; none starts once stopping).
+  ~Impl() {
+    stopping = true;
+    while (purging) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+  }
 
   HubConfig config;
   TlsMaterial tls;

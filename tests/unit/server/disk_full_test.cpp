@@ -91,9 +91,9 @@ class DiskFullStoreTest : public ::testing::Test {
     GroupCommitWriter::Limits limits;
     limits.max_database_bytes = 4 << 20;
     storage = Storage::open(path, limits).value();
-    store = std::make_unique<SqliteMessageStore>(storage, MailboxLimits{1 << 30, 0.9});
     RetentionPolicy policy;
-    policy.messages.settled_ms = 0;
+    policy.messages.settled_ms = 0;  // acknowledged ciphertext goes at the next pass
+    store = std::make_unique<SqliteMessageStore>(storage, MailboxLimits{1 << 30, 0.9}, policy);
     blobs = std::make_unique<BlobStore>(storage, dir.path() / "blobs", BlobStore::Limits{});
     retention = std::make_unique<Retention>(storage, *blobs, policy);
   }

@@ -51,7 +51,9 @@ class RetentionTest : public ::testing::Test {
     blobs.reset();
     storage = Storage::open((dir / "hub.db").string()).value();
     blobs = std::make_unique<BlobStore>(storage, dir / "blobs",
-                                        BlobStore::Limits{1 << 20, 1 << 24, policy.orphan_blob_ms});
+                                        BlobStore::Limits{.max_blob_bytes = 1 << 20,
+                                                          .quota_bytes = 1 << 24,
+                                                          .orphan_age_ms = policy.orphan_blob_ms});
     store = std::make_unique<SqliteMessageStore>(storage, MailboxLimits{1 << 20, 0.9}, policy);
     retention = std::make_unique<Retention>(storage, *blobs, policy);
   }
