@@ -200,6 +200,11 @@ Result<void> receive_page(SessionState& s, const Id& mailbox_id,
       return invalid_answer();
     }
     after = static_cast<std::int64_t>(*sequence);
+    if (*entry_state == "expired") {
+      // Nobody fetched it within the hub's retention period: the hub no longer hands it out
+      // (410) and its sender was told it did not arrive.
+      continue;
+    }
     if (*entry_state == "withdrawn") {
       // Taken back before it was fetched: nothing to open, but the reader is told.
       const auto message_id = hub_json::id(entry, "message_id");

@@ -80,6 +80,11 @@ class DevHub {
     pki = dir / "data" / "dev-pki";
   }
 
+  /// Talks to a hub already serving on `port` with the development deployment in `pki_dir`
+  /// (one a test runs in-process, with a clock of its own).
+  DevHub(std::uint16_t port, const std::filesystem::path& pki_dir)
+      : pki(pki_dir), attached_port_(port) {}
+
   /// Stops the hub and starts it again on the same data, with `server_lines` added to its
   /// [server] table (metrics_devices_line(...), say).
   void restart(const std::string& server_lines) {
@@ -89,7 +94,7 @@ class DevHub {
   }
 
   [[nodiscard]] HubProcess& process() { return *process_; }
-  [[nodiscard]] std::uint16_t port() const { return process_->port(); }
+  [[nodiscard]] std::uint16_t port() const { return process_ ? process_->port() : attached_port_; }
 
   /// The staff device of an organisation ("clb", "school", "caw"), or its admin device.
   [[nodiscard]] std::filesystem::path device_folder(const std::string& slug,
@@ -278,6 +283,7 @@ class DevHub {
   std::filesystem::path dir_;
   std::string extra_config_;
   std::unique_ptr<HubProcess> process_;
+  std::uint16_t attached_port_ = 0;
   std::uint64_t sequence_ = 0;
   protocol::Id consent_{};
 };

@@ -170,6 +170,7 @@ Submission submission_of(const Call& call, const protocol::OuterHeader& outer,
   submission.sender_org = call.caller.org_id;
   submission.sender_device = call.caller.device_id;
   submission.kind = outer.kind;
+  submission.categories = outer.categories;
   submission.recipients = outer.recipients;
   submission.received_at_ms = call.now_ms();
   submission.consent_reference = outer.consent_reference;
@@ -287,7 +288,12 @@ Task<Reply> delivery_status(Call& call) {
   for (const auto& [mailbox, state] : *states) {
     out.push_back({{"mailbox_id", hex(mailbox)}, {"state", state}});
   }
-  co_return call.json(Status::ok, {{"message_id", hex(*id)}, {"recipients", std::move(out)}});
+  json::object body{{"message_id", hex(*id)}, {"recipients", std::move(out)}};
+  // After retention deleted the ciphertext the states stay: what happened, not what is held.
+  if (auto purged = call.parts.store.purged_at(*id, call.caller.org_id); purged && *purged) {
+    body["purged_at_ms"] = **purged;
+  }
+  co_return call.json(Status::ok, body);
 }
 
 }  // namespace draaischijf::server::routes

@@ -68,7 +68,9 @@ constexpr std::array<ProblemType, kProblemKinds> kCatalog = {{
     {ProblemKind::overloaded, 503, DRSJ_PROBLEM("overloaded"), "Hub overbelast", "Hub overloaded",
      "The hub is at capacity and stored nothing. Retry after the time in Retry-After."},
     {ProblemKind::storage_full, 507, DRSJ_PROBLEM("storage-full"), "Opslag vol", "Storage full",
-     "The hub cannot store more data. Tell the hub operator; retry later."},
+     "The hub's storage is full and it took nothing new; nothing it accepted before is lost, "
+     "and reading and acknowledging messages still work. Retry later; if it persists, tell the "
+     "hub operator (docs/OPERATIONS.md, \"When the disk fills\")."},
     {ProblemKind::policy_refused, 403, DRSJ_PROBLEM("policy-refused"), "Geweigerd door het beleid",
      "Refused by the policy",
      "The rule set does not let this message go to this recipient. The outcome, rule_ids and "
@@ -175,6 +177,15 @@ constexpr std::array<ProblemType, kProblemKinds> kCatalog = {{
      "The envelope lists an attachment blob this device did not upload (or one removed as "
      "unused a day after its upload). Nothing was stored. Upload every attachment from the "
      "sending device, then seal and send the envelope again."},
+    {ProblemKind::message_expired, 410, DRSJ_PROBLEM("message-expired"), "Bericht verlopen",
+     "Message expired",
+     "Nobody in this mailbox acknowledged the message within the hub's retention period, so it "
+     "expired and the sender was told it was not delivered. Ask the sender to send it again."},
+    {ProblemKind::message_purged, 410, DRSJ_PROBLEM("message-purged"), "Bericht verwijderd",
+     "Message purged",
+     "Every recipient acknowledged the message and the hub deleted its ciphertext after its "
+     "retention period (the hub is a relay, not an archive). Read it from the copy your "
+     "organisation keeps, or ask the sender to send it again."},
 }};
 
 #undef DRSJ_PROBLEM
@@ -259,6 +270,12 @@ const ProblemType& problem_type_for(const boost::system::error_code& error) {
   }
   if (error == make_error_code(store_errc::blob_unknown)) {
     return problem_type(ProblemKind::blob_unknown);
+  }
+  if (error == make_error_code(store_errc::expired)) {
+    return problem_type(ProblemKind::message_expired);
+  }
+  if (error == make_error_code(store_errc::purged)) {
+    return problem_type(ProblemKind::message_purged);
   }
   if (error.category() == blob_category()) {
     switch (static_cast<blob_errc>(error.value())) {

@@ -5,6 +5,7 @@
 #include <sstream>
 #include <toml++/toml.h>
 
+#include <draaischijf/protocol/vocabulary.hpp>
 #include <draaischijf/server/core/config.hpp>
 #include <draaischijf/server/core/log.hpp>
 
@@ -64,6 +65,18 @@ bool is_device_id(std::string_view id) {
   return id.size() == 32 && std::all_of(id.begin(), id.end(), [](char c) {
            return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
          });
+}
+
+constexpr std::int64_t kMaxRetentionDays = 36500;
+
+std::string read_days(const toml::node& node, std::chrono::hours& out, std::int64_t min,
+                      std::int64_t max) {
+  std::int64_t days = 0;
+  if (auto error = read_integer(node, days, min, max); !error.empty()) {
+    return error;
+  }
+  out = std::chrono::hours(days * 24);
+  return {};
 }
 
 template <class Duration>
@@ -211,12 +224,54 @@ const std::map<std::string, Reader, std::less<>>& readers() {
        [](const toml::node& n, HubConfig& c) {
          return read_integer(n, c.limits.writer_batch, 1, 10'000);
        }},
+      {"limits.max_database_bytes",
+       [](const toml::node& n, HubConfig& c) -> std::string {
+         if (auto error = read_integer(n, c.limits.max_database_bytes, 0, kMaxSize);
+             !error.empty()) {
+           return error;
+         }
+         return c.limits.max_database_bytes == 0 || c.limits.max_database_bytes >= (4U << 20)
+                    ? std::string()
+                    : "expected 0 (no cap) or at least 4194304 (4 MiB)";
+       }},
+      {"limits.min_free_disk_bytes",
+       [](const toml::node& n, HubConfig& c) {
+         return read_integer(n, c.limits.min_free_disk_bytes, 0, kMaxSize);
+       }},
       {"policy.rules_file",
        [](const toml::node& n, HubConfig& c) { return read_path(n, c.policy.rules_file); }},
       {"policy.signature_file",
        [](const toml::node& n, HubConfig& c) { return read_path(n, c.policy.signature_file); }},
       {"policy.operator_key_file",
        [](const toml::node& n, HubConfig& c) { return read_path(n, c.policy.operator_key_file); }},
+      {"retention.delivered_days",
+       [](const toml::node& n, HubConfig& c) {
+         return read_days(n, c.retention.delivered, 0, kMaxRetentionDays);
+       }},
+      {"retention.unfetched_days",
+       [](const toml::node& n, HubConfig& c) {
+         return read_days(n, c.retention.unfetched, 1, kMaxRetentionDays);
+       }},
+      {"retention.orphan_blob_hours",
+       [](const toml::node& n, HubConfig& c) {
+         return read_duration(n, c.retention.orphan_blobs, 24 * 365);
+       }},
+      {"retention.audit_days",
+       [](const toml::node& n, HubConfig& c) {
+         return read_days(n, c.retention.records, 1, kMaxRetentionDays);
+       }},
+      {"retention.disclosure_days",
+       [](const toml::node& n, HubConfig& c) {
+         return read_days(n, c.retention.disclosures, 1, kMaxRetentionDays);
+       }},
+      {"retention.purge_interval_seconds",
+       [](const toml::node& n, HubConfig& c) {
+         return read_duration(n, c.retention.purge_interval, 86400);
+       }},
+      {"retention.purge_batch",
+       [](const toml::node& n, HubConfig& c) {
+         return read_integer(n, c.retention.purge_batch, 1, 100'000);
+       }},
       {"log.level",
        [](const toml::node& n, HubConfig& c) -> std::string {
          if (auto error = read_string(n, c.log.level); !error.empty()) {
@@ -230,6 +285,47 @@ const std::map<std::string, Reader, std::less<>>& readers() {
   return kReaders;
 }
 
+// retention.kind.<kind>.<period> and retention.category.<category>.<period>: the names are
+// the vocabulary's (a misspelt kind must not silently keep the default). nullopt: `name` is no
+// such key.
+std::optional<std::string> read_retention_override(std::string_view name, const toml::node& node,
+                                                   HubConfig& config) {
+  std::map<std::string, HubConfig::Retention::Periods>* table = nullptr;
+  bool known = false;
+  for (const auto& [prefix, is_kind] :
+       {std::pair{std::string_view("retention.kind."), true},
+        std::pair{std::string_view("retention.category."), false}}) {
+    if (name.substr(0, prefix.size()) != prefix) {
+      continue;
+    }
+    name.remove_prefix(prefix.size());
+    const auto dot = name.find('.');
+    const std::string vocabulary_name(name.substr(0, dot));
+    known = is_kind ? protocol::parse_name<protocol::MessageKind>(vocabulary_name).has_value()
+                    : protocol::parse_name<protocol::DataCategory>(vocabulary_name).has_value();
+    if (!known || dot == std::string_view::npos) {
+      return std::string(is_kind ? "not a message kind of the vocabulary"
+                                 : "not a data category of the vocabulary");
+    }
+    table = is_kind ? &config.retention.kinds : &config.retention.categories;
+    auto& periods = (*table)[vocabulary_name];
+    const auto field = name.substr(dot + 1);
+    std::chrono::hours value{};
+    if (field == "delivered_days") {
+      auto error = read_days(node, value, 0, kMaxRetentionDays);
+      periods.delivered = value;
+      return error;
+    }
+    if (field == "unfetched_days") {
+      auto error = read_days(node, value, 1, kMaxRetentionDays);
+      periods.unfetched = value;
+      return error;
+    }
+    return std::string("unknown setting; expected delivered_days or unfetched_days");
+  }
+  return std::nullopt;
+}
+
 void walk(const toml::table& table, const std::string& prefix, HubConfig& config,
           std::vector<ConfigError>& errors) {
   for (const auto& [key, node] : table) {
@@ -237,6 +333,12 @@ void walk(const toml::table& table, const std::string& prefix, HubConfig& config
         prefix.empty() ? std::string(key.str()) : prefix + "." + std::string(key.str());
     if (const auto* nested = node.as_table()) {
       walk(*nested, name, config, errors);
+      continue;
+    }
+    if (auto error = read_retention_override(name, node, config)) {
+      if (!error->empty()) {
+        errors.push_back({name, *error});
+      }
       continue;
     }
     const auto reader = readers().find(name);

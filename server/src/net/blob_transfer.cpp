@@ -93,7 +93,6 @@ net::awaitable<bool> upload(BlobCall call, beast::flat_buffer& buffer, RequestPa
   }
   BlobInfo info{blob_id, call.caller.org_id,       call.caller.device_id, *length, {},
                 {},      call.parts.clock.now_ms()};
-  call.parts.blobs.maybe_sweep(info.created_at_ms);  // unused blobs of a day ago go
   auto file = call.parts.blobs.begin(info);
   if (!file) {
     co_return co_await call.answer(call.problem(problem_type_for(file.error()), false));

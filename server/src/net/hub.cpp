@@ -1,5 +1,6 @@
 #include <atomic>
 #include <chrono>
+#include <future>
 #include <mutex>
 #include <stdexcept>
 #include <thread>
@@ -30,16 +31,21 @@ namespace beast = boost::beast;
 using tcp = net::ip::tcp;
 
 // The hub's receipt-signing key: created once, kept in data_dir with mode 0600. Its public half
-// is written beside it at every start (`<name>.pub`, base64) for operators to hand to clients,
-// which pin it to verify receipts.
-protocol::SigningKey load_or_create_hub_key(const std::filesystem::path& path) {
+// is kept beside it (`<name>.pub`, base64) for operators to hand to clients, which pin it to
+// verify receipts. It is written only when missing or different, and a failure to write it is
+// logged, not fatal: a hub restarted on a full or read-only disk must still come up and serve
+// reads and acknowledgements; the key file is what signs.
+protocol::SigningKey load_or_create_hub_key(const std::filesystem::path& path, Logger& log) {
   auto key = read_or_create_signing_key(path);
   auto public_path = path;
   public_path.replace_extension(".pub");
-  if (!certs::write_file_atomically(public_path,
-                                    protocol::base64_encode(key.public_key()) + "\n")) {
-    throw std::runtime_error("cannot write " + public_path.string() +
-                             "; check that server.data_dir is writable");
+  const std::string text = protocol::base64_encode(key.public_key()) + "\n";
+  if (auto current = certs::read_text_file(public_path); current && *current == text) {
+    return key;
+  }
+  if (!certs::write_file_atomically(public_path, text)) {
+    log.warning("hub_key.public_not_written",
+                {{"file", std::string_view(public_path.filename().native())}});
   }
   return key;
 }
@@ -56,6 +62,55 @@ void restrict_database_files(const std::filesystem::path& database) {
   }
 }
 
+// The [retention] settings as the store applies them (names checked by the configuration).
+RetentionPolicy retention_policy(const HubConfig& c) {
+  const auto ms = [](std::chrono::hours h) {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(h).count();
+  };
+  const auto periods = [&ms](const HubConfig::Retention::Periods& set) {
+    PeriodOverride chosen;
+    if (set.delivered) {
+      chosen.settled_ms = ms(*set.delivered);
+    }
+    if (set.unfetched) {
+      chosen.unfetched_ms = ms(*set.unfetched);
+    }
+    return chosen;
+  };
+  RetentionPolicy policy;
+  policy.messages = {ms(c.retention.delivered), ms(c.retention.unfetched)};
+  for (const auto& [name, set] : c.retention.kinds) {
+    if (const auto kind = protocol::parse_name<protocol::MessageKind>(name)) {
+      policy.kinds[*kind] = periods(set);
+    }
+  }
+  for (const auto& [name, set] : c.retention.categories) {
+    if (const auto category = protocol::parse_name<protocol::DataCategory>(name)) {
+      policy.categories[*category] = periods(set);
+    }
+  }
+  policy.orphan_blob_ms = ms(c.retention.orphan_blobs);
+  policy.records_ms = ms(c.retention.records);
+  policy.disclosures_ms = ms(c.retention.disclosures);
+  policy.batch = c.retention.purge_batch;
+  return policy;
+}
+
+// What retention passes deleted since the start, by step, for /metrics.
+struct PurgedCounters {
+  std::atomic<std::uint64_t> expired{0}, envelopes{0}, blobs{0}, orphan_blobs{0}, records{0},
+      audit{0}, disclosures{0};
+  void add(const PurgeReport& r) {
+    expired += r.expired;
+    envelopes += r.envelopes;
+    blobs += r.blobs;
+    orphan_blobs += r.orphan_blobs;
+    records += r.records;
+    audit += r.audit;
+    disclosures += r.disclosures;
+  }
+};
+
 }  // namespace
 
 struct Hub::Impl {
@@ -71,13 +126,22 @@ struct Hub::Impl {
         acceptor(ioc),
         drain_strand(net::make_strand(ioc)),
         drain_timer(drain_strand),
-        hub_key(load_or_create_hub_key(c.server.data_dir / "hub-signing.key")),
+        hub_key(load_or_create_hub_key(c.server.data_dir / "hub-signing.key", l)),
         storage(std::move(s)),
-        store(storage, {static_cast<std::int64_t>(c.limits.mailbox_quota_bytes),
-                        c.limits.mailbox_warning_fraction}),
+        store(storage,
+              {static_cast<std::int64_t>(c.limits.mailbox_quota_bytes),
+               c.limits.mailbox_warning_fraction},
+              retention_policy(c)),
         directory(storage),
         blobs(storage, c.server.data_dir / "blobs",
-              {c.limits.max_blob_bytes, c.limits.blob_quota_bytes}),
+              {.max_blob_bytes = c.limits.max_blob_bytes,
+               .quota_bytes = c.limits.blob_quota_bytes,
+               .orphan_age_ms =
+                   std::chrono::duration_cast<std::chrono::milliseconds>(c.retention.orphan_blobs)
+                       .count(),
+               .min_free_disk_bytes = c.limits.min_free_disk_bytes}),
+        retention(storage, blobs, retention_policy(c)),
+        retention_timer(ioc),
         limiter(c.limits.rate_per_org, c.limits.rate_burst),
         policy(load_hub_policy(c)),
         consents(storage),
@@ -96,6 +160,17 @@ struct Hub::Impl {
                  next_request,
                  [this] { return metrics_text(); },
                  caps} {}
+
+  Impl(const Impl&) = delete;
+  Impl& operator=(const Impl&) = delete;
+  // A retention pass still on the writer calls account() after its COMMIT: wait for it before
+  // the members it uses go (a pass is one short transaction; none starts once stopping).
+  ~Impl() {
+    stopping = true;
+    while (purging) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+  }
 
   // Held from before the store opens until after it closes (declared first, destroyed last).
   DataDirLock data_lock;
@@ -117,6 +192,10 @@ struct Hub::Impl {
   SqliteMessageStore store;
   SqliteDirectory directory;
   BlobStore blobs;
+  Retention retention;
+  net::steady_timer retention_timer;
+  std::atomic<bool> purging{false};  // a chain of passes is under way
+  PurgedCounters purged;
   Notifier notifier;
   RateLimiter limiter;
   HubPolicy policy;
@@ -139,6 +218,9 @@ struct Hub::Impl {
   bool admit(const boost::system::error_code& peer_error, const tcp::endpoint& peer,
              std::string& address);
   void report_expired_crls();
+  net::awaitable<void> purge_periodically();
+  void purge_chain();
+  void account(const PurgeReport& report);
   std::string metrics_text();
   std::shared_ptr<ssl::context> current_tls() {
     const std::lock_guard lock(tls_mutex);
@@ -190,6 +272,19 @@ std::string Hub::Impl::metrics_text() {
           notifier.subscribers(), "gauge");
   counter("draaischijf_writer_queue", "Writes waiting for the group commit.",
           storage->writer().queued(), "gauge");
+  out +=
+      "# HELP draaischijf_retention_purged_total What retention deleted, by step (docs/POLICY.md, "
+      "Retention).\n# TYPE draaischijf_retention_purged_total counter\n";
+  for (const auto& [what, value] :
+       {std::pair{"expired", purged.expired.load()},
+        std::pair{"envelopes", purged.envelopes.load()}, std::pair{"blobs", purged.blobs.load()},
+        std::pair{"orphan_blobs", purged.orphan_blobs.load()},
+        std::pair{"records", purged.records.load()}, std::pair{"audit", purged.audit.load()},
+        std::pair{"disclosures", purged.disclosures.load()}}) {
+    out += "draaischijf_retention_purged_total{what=\"";
+    out += what;
+    out += "\"} " + std::to_string(value) + "\n";
+  }
   // The hub cannot renew an epoch (the organisation key signs it): the operator alerts on these
   // and reminds the organisation's admin to run draaischijf admin renew.
   if (auto mailboxes = directory.all_mailboxes()) {
@@ -271,10 +366,16 @@ std::unique_ptr<Hub> Hub::create(const HubConfig& config, const TlsMaterial& tls
                                  const protocol::Clock& clock) {
   std::error_code created;
   std::filesystem::create_directories(config.server.data_dir, created);
-  // The data directory is the hub's alone (0700), whoever made it.
+  // The data directory is the hub's alone (0700), whoever made it. A read-only or full file
+  // system may refuse even that; a folder that is the hub's alone already is fine.
   if (!created) {
     std::filesystem::permissions(config.server.data_dir, std::filesystem::perms::owner_all,
                                  std::filesystem::perm_options::replace, created);
+    std::error_code unread;
+    if (created && (std::filesystem::status(config.server.data_dir, unread).permissions() &
+                    std::filesystem::perms::mask) == std::filesystem::perms::owner_all) {
+      created.clear();
+    }
   }
   if (created) {
     throw std::runtime_error("cannot create server.data_dir " + config.server.data_dir.string());
@@ -289,7 +390,8 @@ std::unique_ptr<Hub> Hub::create(const HubConfig& config, const TlsMaterial& tls
                              ": " + lock.error().message());
   }
   auto storage = Storage::open((config.server.data_dir / "hub.db").string(),
-                               {config.limits.writer_queue, config.limits.writer_batch});
+                               {config.limits.writer_queue, config.limits.writer_batch,
+                                config.limits.max_database_bytes});
   if (!storage) {
     throw std::runtime_error("cannot open the database in " + config.server.data_dir.string() +
                              ": " + storage.error().message());
@@ -338,9 +440,6 @@ net::awaitable<void> Hub::Impl::reload_crls() {
     if (cancelled || stopping) {
       co_return;
     }
-    // The same tick sweeps blobs no admitted envelope granted (at most every 10 minutes), so
-    // a hub that takes no uploads still lets them go.
-    blobs.maybe_sweep(clock.now_ms());
     try {
       if (before_crl_reload) {
         before_crl_reload();
@@ -356,12 +455,89 @@ net::awaitable<void> Hub::Impl::reload_crls() {
   }
 }
 
+// Counts, logs and tells the senders of what expired (ids only); runs on the writer thread
+// after the pass's COMMIT.
+void Hub::Impl::account(const PurgeReport& report) {
+  purged.add(report);
+  for (const Expiry& x : report.expiries) {
+    if (auto own = directory.mailboxes(x.sender_org)) {
+      for (const Mailbox& m : *own) {
+        notifier.publish({m.mailbox_id, x.sequence, Notice::expired, x.mailbox_id, x.message_id});
+      }
+    }
+  }
+  if (report.total() > 0) {
+    log.info("retention.purged",
+             {{"expired", static_cast<std::int64_t>(report.expired)},
+              {"envelopes", static_cast<std::int64_t>(report.envelopes)},
+              {"blobs", static_cast<std::int64_t>(report.blobs + report.orphan_blobs)},
+              {"records",
+               static_cast<std::int64_t>(report.records + report.audit + report.disclosures)}});
+  }
+}
+
+// One pass, and the next as soon as it committed while a step still filled its batch: each
+// pass is a short transaction, so submissions get the writer in between.
+void Hub::Impl::purge_chain() {
+  const bool queued = retention.purge(clock.now_ms(), [this](sqlite::Result<PurgeReport> result) {
+    if (!result) {
+      purging = false;
+      log.error("retention.failed", {{"reason", std::string_view(result.error().message())}});
+      return;
+    }
+    account(*result);
+    if (result->more && !stopping) {
+      purge_chain();
+    } else {
+      purging = false;
+    }
+  });
+  if (!queued) {
+    purging = false;  // the writer is full: the next tick tries again
+  }
+}
+
+net::awaitable<void> Hub::Impl::purge_periodically() {
+  while (!stopping) {
+    if (!purging.exchange(true)) {
+      purge_chain();
+    }
+    retention_timer.expires_after(config.retention.purge_interval);
+    auto [cancelled] = co_await retention_timer.async_wait(kNoThrow);
+    if (cancelled || stopping) {
+      co_return;
+    }
+  }
+}
+
+PurgeReport Hub::purge_now() {
+  PurgeReport total;
+  while (true) {
+    std::promise<sqlite::Result<PurgeReport>> promise;
+    auto future = promise.get_future();
+    if (!impl_->retention.purge(impl_->clock.now_ms(), [&promise](sqlite::Result<PurgeReport> r) {
+          promise.set_value(r);
+        })) {
+      throw std::runtime_error("the hub's write queue is full; run the purge again later");
+    }
+    auto result = future.get();
+    if (!result) {
+      throw std::runtime_error("the retention pass failed: " + result.error().message());
+    }
+    impl_->account(*result);
+    total += *result;
+    if (!result->more) {
+      return total;
+    }
+  }
+}
+
 void Hub::run() {
   Impl& hub = *impl_;
   net::co_spawn(hub.ioc, hub.accept_loop(), net::detached);
   net::co_spawn(hub.ioc, hub.reload_crls(), net::detached);
+  net::co_spawn(hub.ioc, hub.purge_periodically(), net::detached);
   hub.report_expired_crls();
-  hub.blobs.maybe_sweep(hub.clock.now_ms());
   hub.log.info("listening", {{"port", static_cast<std::int64_t>(port())}});
   std::vector<std::thread> threads;
   for (unsigned i = 1; i < hub.config.server.threads; ++i) {
@@ -392,6 +568,7 @@ void Hub::stop() {
     boost::system::error_code ignored;
     hub.acceptor.close(ignored);
     hub.crl_timer.cancel();
+    hub.retention_timer.cancel();
     hub.stop_signal.fire();
     net::co_spawn(hub.drain_strand, hub.drain(), net::detached);
   });

@@ -65,11 +65,21 @@ std::string subscribed_frame(const std::vector<protocol::Id>& mailboxes) {
 }
 
 std::string notification_frame(const Notification& notification) {
-  boost::json::object frame{
-      {"type", notification.notice == Notice::message ? "message" : "withdrawn"},
-      {"mailbox_id", protocol::hex_encode(notification.queue_mailbox)},
-      {"sequence", notification.sequence}};
-  if (notification.notice == Notice::withdrawn) {
+  const auto type = [](Notice notice) {
+    switch (notice) {
+      case Notice::message:
+        return "message";
+      case Notice::withdrawn:
+        return "withdrawn";
+      case Notice::expired:
+        return "expired";
+    }
+    return "message";
+  };
+  boost::json::object frame{{"type", type(notification.notice)},
+                            {"mailbox_id", protocol::hex_encode(notification.queue_mailbox)},
+                            {"sequence", notification.sequence}};
+  if (notification.notice != Notice::message) {
     frame["message_id"] = protocol::hex_encode(notification.message_id);
   }
   return boost::json::serialize(frame);

@@ -1,6 +1,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <fcntl.h>
+#include <limits>
 #include <unistd.h>
 
 #include <sodium.h>
@@ -8,6 +9,7 @@
 #include <draaischijf/protocol/encoding.hpp>
 #include <draaischijf/server/store/blob_store.hpp>
 
+#include "store/blob_grants.hpp"
 #include "store/store_rows.hpp"
 
 namespace draaischijf::server {
@@ -180,6 +182,11 @@ sqlite::Result<BlobStore::Upload> BlobStore::begin(const BlobInfo& announced) {
   if (announced.size > limits_.max_blob_bytes) {
     return make_error_code(blob_errc::too_large);
   }
+  // A disk that cannot take the blob and the margin beside it is refused before a byte of the
+  // body is read; one that fills anyway fails the write (ENOSPC), with the same answer.
+  if (limits_.free_space(folder_) < announced.size + limits_.min_free_disk_bytes) {
+    return make_error_code(blob_errc::write_failed);
+  }
   auto state = std::make_unique<Upload::State>();
   {
     // Checked and reserved under one lock: two uploads cannot both see the same free space.
@@ -301,86 +308,36 @@ bool BlobStore::commit(Upload upload, BlobInfo info, Done done) {
   return queued;
 }
 
-namespace {
-
-// The blobs uploaded before `before_ms` that no admitted envelope granted to a mailbox, as
-// (id, hash). Grants are written only when an envelope is stored, so a grant is proof of use.
-sqlite::Result<std::vector<std::pair<Id, protocol::Hash256>>> unused_blobs(sqlite::Database& db,
-                                                                           std::int64_t before_ms) {
-  auto select = db.prepare(
-      "SELECT b.blob_id, b.hash FROM blobs b WHERE b.created_at_ms < ? AND NOT EXISTS ("
-      "SELECT 1 FROM blob_mailboxes m WHERE m.blob_id = b.blob_id)");
-  if (!select) {
-    return select.error();
-  }
-  select->bind(1, before_ms);
-  std::vector<std::pair<Id, protocol::Hash256>> out;
-  if (auto listed = rows::for_each_row(*select,
-                                       [&out](sqlite::Statement& row) {
-                                         out.emplace_back(rows::fixed<16>(row.column_blob(0)),
-                                                          rows::fixed<32>(row.column_blob(1)));
-                                       });
-      !listed) {
-    return listed.error();
-  }
-  return out;
-}
-
-// An unused blob has no grants (that is what unused means): its row is all there is to delete.
-sqlite::Result<void> delete_blob(sqlite::Database& db, const Id& blob_id, std::int64_t now_ms) {
-  auto statement = db.prepare("DELETE FROM blobs WHERE blob_id = ?");
-  if (!statement) {
-    return statement.error();
-  }
-  statement->bind(1, blob_id);
-  if (auto ran = statement->run(); !ran) {
-    return ran.error();
-  }
-  return rows::insert_audit(db, now_ms, "blob.swept", Id{}, Id{}, blob_id, "unused");
-}
-
-}  // namespace
-
 bool BlobStore::sweep_orphans(std::int64_t now_ms, SweepDone done) {
-  auto swept = std::make_shared<std::vector<std::pair<Id, protocol::Hash256>>>();
+  auto swept = std::make_shared<std::vector<BlobFile>>();
   return storage_->writer().submit(
-      [swept, now_ms](sqlite::Database& db) -> sqlite::Result<void> {
-        auto unused = unused_blobs(db, now_ms - kOrphanAgeMs);
-        if (!unused) {
-          return unused.error();
-        }
-        for (const auto& blob : *unused) {
-          if (auto deleted = delete_blob(db, blob.first, now_ms); !deleted) {
-            return deleted.error();
-          }
-        }
-        *swept = std::move(*unused);
-        return {};
+      [swept, now_ms, age = limits_.orphan_age_ms](sqlite::Database& db) -> sqlite::Result<void> {
+        swept->clear();  // a batch that failed may run this job again
+        return delete_unused_blobs(db, now_ms - age, std::numeric_limits<std::int64_t>::max(),
+                                   now_ms, *swept);
       },
-      [swept, folder = folder_, done = std::move(done)](sqlite::Result<void> result) {
+      [folder = folder_, swept, done = std::move(done)](sqlite::Result<void> result) {
         if (!result) {
           done(result.error());
           return;
         }
         // After the COMMIT: a file whose row is gone is nobody's.
-        for (const auto& [blob_id, hash] : *swept) {
-          std::error_code ignored;
-          std::filesystem::remove(folder / blob_file_name(blob_id, hash), ignored);
-        }
+        remove_blob_files(folder, *swept);
         done(swept->size());
       });
 }
 
-void BlobStore::maybe_sweep(std::int64_t now_ms) {
-  {
-    const std::lock_guard lock(reservations_->mutex);
-    if (reservations_->last_sweep_ms >= 0 &&
-        now_ms - reservations_->last_sweep_ms < kSweepIntervalMs) {
-      return;
-    }
-    reservations_->last_sweep_ms = now_ms;
+std::uint64_t available_space(const std::filesystem::path& folder) {
+  std::error_code failed;
+  const auto space = std::filesystem::space(folder, failed);
+  return failed ? std::numeric_limits<std::uint64_t>::max() : space.available;
+}
+
+void remove_blob_files(const std::filesystem::path& folder, const std::vector<BlobFile>& files) {
+  for (const auto& [blob_id, hash] : files) {
+    std::error_code ignored;
+    std::filesystem::remove(folder / file_name(blob_id, hash), ignored);
   }
-  (void)sweep_orphans(now_ms, [](const sqlite::Result<std::size_t>&) {});
 }
 
 }  // namespace draaischijf::server

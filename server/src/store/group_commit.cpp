@@ -61,8 +61,8 @@ void GroupCommitWriter::run() {
 void GroupCommitWriter::commit_batch(std::deque<Pending>& batch) {
   std::vector<sqlite::Result<void>> results;
   results.reserve(batch.size());
-  auto began = db_.run("BEGIN IMMEDIATE");
-  if (began) {
+  sqlite::Result<void> committed = db_.run("BEGIN IMMEDIATE");
+  if (committed) {
     for (Pending& pending : batch) {
       if (auto saved = db_.run("SAVEPOINT job"); !saved) {
         results.emplace_back(saved.error());
@@ -74,9 +74,19 @@ void GroupCommitWriter::commit_batch(std::deque<Pending>& batch) {
       }
       (void)db_.run("RELEASE job");
       results.push_back(outcome);
+      // A full disk (SQLITE_FULL) or an I/O error may have rolled back the whole transaction,
+      // the jobs before this one included: none of them may report success, and no later job
+      // may run outside a transaction (its RELEASE would commit it alone).
+      if (!db_.in_transaction()) {
+        committed =
+            outcome ? sqlite::Result<void>(make_error_code(sqlite::errc::io_error)) : outcome;
+        break;
+      }
     }
   }
-  auto committed = began ? db_.run("COMMIT") : began;
+  if (committed) {
+    committed = db_.run("COMMIT");
+  }
   if (!committed) {
     (void)db_.run("ROLLBACK");
   } else {

@@ -27,6 +27,10 @@ const char* describe(int value) noexcept {
       return "the policy's decisions cannot be put in a receipt";
     case store_errc::blob_unknown:
       return "an attachment the envelope names was not uploaded by this device";
+    case store_errc::expired:
+      return "the message was not fetched in time and has expired";
+    case store_errc::purged:
+      return "the message was delivered and its ciphertext has been deleted";
   }
   return "unknown store error";
 }
@@ -218,12 +222,46 @@ sqlite::Result<void> log_decisions(sqlite::Database& db, const Submission& s, bo
   return {};
 }
 
+// New work stops a reserve before the database is full (limits.max_database_bytes), so the
+// acknowledgements and the retention passes that free room still fit; on a disk that fills
+// before the cap, SQLite refuses the write itself (SQLITE_FULL) and nothing is stored either.
+constexpr std::int64_t kReserveBytes = std::int64_t{1} << 20;
+
+sqlite::Result<std::int64_t> pragma_value(sqlite::Database& db, std::string_view pragma) {
+  auto select = db.prepare(pragma);
+  if (!select) {
+    return select.error();
+  }
+  auto row = select->step();
+  if (!row || !*row) {
+    return row ? make_error_code(sqlite::errc::step_failed) : row.error();
+  }
+  return select->column_int64(0);
+}
+
+sqlite::Result<void> room_for(sqlite::Database& db, std::int64_t bytes) {
+  auto cap = pragma_value(db, "PRAGMA max_page_count");
+  auto used = pragma_value(db, "PRAGMA page_count");
+  auto free = pragma_value(db, "PRAGMA freelist_count");
+  auto page = pragma_value(db, "PRAGMA page_size");
+  if (!cap || !used || !free || !page) {
+    return !cap ? cap.error() : (!used ? used.error() : (!free ? free.error() : page.error()));
+  }
+  if ((*cap - *used + *free) * *page < bytes + kReserveBytes) {
+    return make_error_code(sqlite::errc::full);
+  }
+  return {};
+}
+
 Outcome store(sqlite::Database& db, const Submission& s, const protocol::Hash256& hash,
-              const SqliteMessageStore::Limits& limits) {
+              const SqliteMessageStore::Limits& limits, const MessagePeriods& periods) {
+  if (auto room = room_for(db, static_cast<std::int64_t>(s.envelope.size())); !room) {
+    return refusal(room.error());
+  }
   auto insert = db.prepare(
       "INSERT INTO envelopes (message_id, sender_org, sender_device, kind, received_at_ms, "
-      "envelope_hash, size, body, consent_reference, pupil, decided) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+      "envelope_hash, size, body, consent_reference, pupil, decided, keep_settled_ms, "
+      "expires_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   if (!insert) {
     return refusal(insert.error());
   }
@@ -256,7 +294,9 @@ Outcome store(sqlite::Database& db, const Submission& s, const protocol::Hash256
       .bind(5, s.received_at_ms)
       .bind(6, hash)
       .bind(7, static_cast<std::int64_t>(s.envelope.size()))
-      .bind(8, s.envelope);
+      .bind(8, s.envelope)
+      .bind(12, periods.settled_ms)
+      .bind(13, s.received_at_ms + periods.unfetched_ms);
   if (auto inserted = insert->run(); !inserted) {
     if (inserted.error() == sqlite::errc::constraint_violation) {
       // A replay gets its original receipt even after a rotation or with a full mailbox.
@@ -297,7 +337,7 @@ Outcome store(sqlite::Database& db, const Submission& s, const protocol::Hash256
     queue->reset();
     count->reset();
   }
-  if (auto granted = grant_blobs(db, s); !granted) {
+  if (auto granted = grant_blobs(db, s, sequence); !granted) {
     return refusal(granted.error());
   }
   const std::string detail = "kind=" + std::string(protocol::name_of(s.kind)) +
@@ -327,9 +367,11 @@ bool SqliteMessageStore::submit(Submission submission, SubmitDone done) {
   auto shared = std::make_shared<Submission>(std::move(submission));
   // Hashed here, on the caller's thread: the single writer only writes.
   const protocol::Hash256 hash = protocol::envelope_hash(shared->envelope);
+  const MessagePeriods periods = retention_.for_message(shared->kind, shared->categories);
   return storage_->writer().submit(
-      [shared, hash, outcome, limits = limits_](sqlite::Database& db) -> sqlite::Result<void> {
-        *outcome = store(db, *shared, hash, limits);
+      [shared, hash, outcome, limits = limits_,
+       periods](sqlite::Database& db) -> sqlite::Result<void> {
+        *outcome = store(db, *shared, hash, limits, periods);
         if (!*outcome) {
           return outcome->error().error;  // the savepoint rolls back whatever was written
         }
@@ -352,7 +394,7 @@ bool SqliteMessageStore::acknowledge(const protocol::Id& mailbox_id, std::int64_
   return storage_->writer().submit(
       [=](sqlite::Database& db) -> sqlite::Result<void> {
         auto exists = db.prepare(
-            "SELECT state = 'queued', read_at_ms IS NULL FROM queue "
+            "SELECT state = 'queued', read_at_ms IS NULL, state = 'expired' FROM queue "
             "WHERE mailbox_id = ? AND sequence = ?");
         if (!exists) {
           return exists.error();
@@ -367,6 +409,10 @@ bool SqliteMessageStore::acknowledge(const protocol::Id& mailbox_id, std::int64_
         }
         const bool queued = exists->column_int64(0) != 0;
         const bool unread = exists->column_int64(1) != 0;
+        if (exists->column_int64(2) != 0) {
+          // Too late: the sender was told it expired, so it does not turn delivered now.
+          return make_error_code(store_errc::expired);
+        }
         exists->reset();
         // Acknowledgements are retried: one already recorded changes nothing.
         if (queued) {
@@ -430,8 +476,8 @@ sqlite::Result<void> SqliteMessageStore::mark_delivered(sqlite::Database& db,
                                                         const protocol::Id& device_id,
                                                         std::int64_t at_ms) {
   auto update = db.prepare(
-      "UPDATE queue SET state = 'delivered', delivered_at_ms = ?, delivered_by = ? "
-      "WHERE mailbox_id = ? AND sequence = ? AND state = 'queued'");
+      "UPDATE queue SET state = 'delivered', delivered_at_ms = ?1, delivered_by = ?2, "
+      "settled_at_ms = ?1 WHERE mailbox_id = ?3 AND sequence = ?4 AND state = 'queued'");
   if (!update) {
     return update.error();
   }
@@ -460,7 +506,8 @@ sqlite::Result<std::vector<QueueEntry>> SqliteMessageStore::list(const protocol:
     auto select = reader.prepare(
         "SELECT q.sequence, e.message_id, e.sender_org, e.received_at_ms, e.size, q.state "
         "FROM queue q JOIN envelopes e ON e.sequence = q.sequence "
-        "WHERE q.mailbox_id = ? AND q.sequence > ? ORDER BY q.sequence LIMIT ?");
+        "WHERE q.mailbox_id = ? AND q.sequence > ? AND e.purged_at_ms IS NULL "
+        "ORDER BY q.sequence LIMIT ?");
     if (!select) {
       return select.error();
     }
@@ -485,7 +532,8 @@ sqlite::Result<std::vector<std::uint8_t>> SqliteMessageStore::fetch(const protoc
                                                                     std::int64_t sequence) {
   return storage_->read([&](sqlite::Database& reader) -> sqlite::Result<std::vector<std::uint8_t>> {
     auto select = reader.prepare(
-        "SELECT e.body FROM queue q JOIN envelopes e ON e.sequence = q.sequence "
+        "SELECT e.body, q.state, e.purged_at_ms IS NOT NULL FROM queue q "
+        "JOIN envelopes e ON e.sequence = q.sequence "
         "WHERE q.mailbox_id = ? AND q.sequence = ? AND q.state <> 'withdrawn'");
     if (!select) {
       return select.error();
@@ -497,6 +545,14 @@ sqlite::Result<std::vector<std::uint8_t>> SqliteMessageStore::fetch(const protoc
     }
     if (!*row) {
       return make_error_code(store_errc::not_found);
+    }
+    // What retention took is answered as such (410), not as missing: the member knows the
+    // entry, and learns why it cannot have it.
+    if (select->column_text(1) == "expired") {
+      return make_error_code(store_errc::expired);
+    }
+    if (select->column_int64(2) != 0) {
+      return make_error_code(store_errc::purged);
     }
     const auto body = select->column_blob(0);
     return std::vector<std::uint8_t>(body.begin(), body.end());
@@ -532,6 +588,30 @@ SqliteMessageStore::delivery_status(const protocol::Id& message_id,
     }
     return states;
   });
+}
+
+sqlite::Result<std::optional<std::int64_t>> SqliteMessageStore::purged_at(
+    const protocol::Id& message_id, const protocol::Id& sender_org) {
+  return storage_->read(
+      [&](sqlite::Database& reader) -> sqlite::Result<std::optional<std::int64_t>> {
+        auto select = reader.prepare(
+            "SELECT purged_at_ms FROM envelopes WHERE message_id = ? AND sender_org = ?");
+        if (!select) {
+          return select.error();
+        }
+        select->bind(1, message_id).bind(2, sender_org);
+        auto row = select->step();
+        if (!row) {
+          return row.error();
+        }
+        if (!*row) {
+          return make_error_code(store_errc::not_found);
+        }
+        if (select->column_is_null(0)) {
+          return std::optional<std::int64_t>();
+        }
+        return std::optional<std::int64_t>(select->column_int64(0));
+      });
 }
 
 sqlite::Result<std::int64_t> SqliteMessageStore::audit_count(std::string_view event) {

@@ -9,7 +9,7 @@
 
 namespace draaischijf::server::schema {
 
-inline constexpr std::array<std::string_view, 11> kMigrations = {
+inline constexpr std::array<std::string_view, 12> kMigrations = {
     // 0 -> 1: envelopes, their per-mailbox queue entries and the audit log.
     R"sql(
 CREATE TABLE envelopes (
@@ -230,6 +230,49 @@ CREATE TABLE advice_objections (
     // Rows from before stay NULL (the replay of one: message_store.cpp, original_of).
     R"sql(
 ALTER TABLE envelopes ADD COLUMN decided BLOB;
+)sql",
+    // 11 -> 12: retention (docs/POLICY.md, "Retention"). A queue entry may now be 'expired'
+    // (never fetched in time; the sender is told) and says when it left 'queued'
+    // (settled_at_ms); an envelope carries the periods that applied to its kind and categories
+    // when it was stored and, once its ciphertext is deleted, when (purged_at_ms: the row stays,
+    // without body, as the delivery record until the audit period ends); envelope_blobs says
+    // which envelope granted which attachment, so a blob goes with the last envelope that named
+    // it. The queue is rebuilt because SQLite cannot change a CHECK in place.
+    R"sql(
+CREATE TABLE queue_v12 (
+  mailbox_id      BLOB NOT NULL CHECK (length(mailbox_id) = 16),
+  sequence        INTEGER NOT NULL REFERENCES envelopes(sequence),
+  epoch           INTEGER NOT NULL,
+  state           TEXT NOT NULL DEFAULT 'queued'
+                  CHECK (state IN ('queued', 'delivered', 'withdrawn', 'expired')),
+  delivered_at_ms INTEGER,
+  delivered_by    BLOB,
+  read_at_ms      INTEGER,
+  read_by         BLOB,
+  settled_at_ms   INTEGER,
+  PRIMARY KEY (mailbox_id, sequence)
+) WITHOUT ROWID;
+INSERT INTO queue_v12 (mailbox_id, sequence, epoch, state, delivered_at_ms, delivered_by,
+                       read_at_ms, read_by, settled_at_ms)
+  SELECT mailbox_id, sequence, epoch, state, delivered_at_ms, delivered_by, read_at_ms, read_by,
+         delivered_at_ms FROM queue;
+DROP TABLE queue;
+ALTER TABLE queue_v12 RENAME TO queue;
+CREATE INDEX queue_by_sequence ON queue(sequence);
+CREATE INDEX queue_waiting ON queue(sequence) WHERE state = 'queued';
+ALTER TABLE envelopes ADD COLUMN keep_settled_ms INTEGER;
+ALTER TABLE envelopes ADD COLUMN expires_at_ms INTEGER;
+ALTER TABLE envelopes ADD COLUMN purged_at_ms INTEGER;
+CREATE INDEX envelopes_unpurged ON envelopes(sequence) WHERE purged_at_ms IS NULL;
+CREATE INDEX envelopes_purged ON envelopes(received_at_ms) WHERE purged_at_ms IS NOT NULL;
+CREATE TABLE envelope_blobs (
+  sequence        INTEGER NOT NULL REFERENCES envelopes(sequence),
+  blob_id         BLOB NOT NULL CHECK (length(blob_id) = 16),
+  PRIMARY KEY (sequence, blob_id)
+) WITHOUT ROWID;
+CREATE INDEX envelope_blobs_by_blob ON envelope_blobs(blob_id);
+CREATE INDEX audit_by_time ON audit(at_ms);
+CREATE INDEX disclosures_by_time ON disclosures(at_ms);
 )sql",
 };
 

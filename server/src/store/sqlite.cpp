@@ -296,6 +296,8 @@ std::int64_t Database::last_insert_rowid() const { return sqlite3_last_insert_ro
 
 int Database::changes() const { return sqlite3_changes(db_); }
 
+bool Database::in_transaction() const { return sqlite3_get_autocommit(db_) == 0; }
+
 Result<std::int64_t> Database::schema_version() {
   auto statement = prepare("SELECT version FROM schema_version");
   if (!statement) {

@@ -1,3 +1,6 @@
+#include <algorithm>
+#include <string>
+
 #include <draaischijf/server/store/storage.hpp>
 
 namespace draaischijf::server {
@@ -20,6 +23,22 @@ sqlite::Result<std::shared_ptr<Storage>> Storage::open(const std::string& path,
   // otherwise copy the WAL into the database file and sync it before answering.
   if (auto off = writer_db->exec("PRAGMA wal_autocheckpoint=0"); !off) {
     return off.error();
+  }
+  if (limits.max_database_bytes > 0) {
+    auto page_size = writer_db->prepare("PRAGMA page_size");
+    if (!page_size) {
+      return page_size.error();
+    }
+    if (auto row = page_size->step(); !row || !*row) {
+      return row ? make_error_code(sqlite::errc::step_failed) : row.error();
+    }
+    const auto pages =
+        limits.max_database_bytes /
+        static_cast<std::uint64_t>(std::max<std::int64_t>(page_size->column_int64(0), 1));
+    page_size = {};
+    if (auto capped = writer_db->exec("PRAGMA max_page_count=" + std::to_string(pages)); !capped) {
+      return capped.error();
+    }
   }
   auto reader_db = sqlite::Database::open(path);
   if (!reader_db) {

@@ -71,8 +71,9 @@ sqlite::Result<void> withdraw_queued(sqlite::Database& db, std::span<const std::
       !listed) {
     return listed;
   }
-  auto update =
-      db.prepare("UPDATE queue SET state = 'withdrawn' WHERE mailbox_id = ? AND sequence = ?");
+  auto update = db.prepare(
+      "UPDATE queue SET state = 'withdrawn', settled_at_ms = ? "
+      "WHERE mailbox_id = ? AND sequence = ?");
   auto count =
       db.prepare("UPDATE mailboxes SET queued_bytes = queued_bytes - ? WHERE mailbox_id = ?");
   auto undisclose =
@@ -82,7 +83,7 @@ sqlite::Result<void> withdraw_queued(sqlite::Database& db, std::span<const std::
   }
   for (std::size_t i = 0; i < sizes.size(); ++i) {
     const Withdrawal& w = out[first + i];
-    update->bind(1, w.mailbox_id).bind(2, w.sequence);
+    update->bind(1, at_ms).bind(2, w.mailbox_id).bind(3, w.sequence);
     count->bind(1, sizes[i]).bind(2, w.mailbox_id);
     if (auto updated = update->run(); !updated) {
       return updated;

@@ -28,7 +28,8 @@ class BlobStoreTest : public ::testing::Test {
     const auto path = (dir / "hub.db").string();
     storage = Storage::open(path).value();
     testing::register_mailbox(path, intake, 0);
-    blobs = std::make_unique<BlobStore>(storage, dir / "blobs", BlobStore::Limits{1000, 100});
+    blobs = std::make_unique<BlobStore>(
+        storage, dir / "blobs", BlobStore::Limits{.max_blob_bytes = 1000, .quota_bytes = 100});
     messages = std::make_unique<SqliteMessageStore>(storage, MailboxLimits{1 << 20, 0.5});
   }
   BlobInfo announced(std::uint64_t size, std::int64_t at_ms = kT0) {

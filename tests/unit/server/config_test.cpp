@@ -1,4 +1,5 @@
 #include <fstream>
+#include <map>
 
 #include <gtest/gtest.h>
 
@@ -29,6 +30,11 @@ TEST(ConfigTest, TheExampleFileIsValidAndMatchesTheDefaults) {
   EXPECT_EQ(result.config.limits.writer_queue, defaults.limits.writer_queue);
   EXPECT_EQ(result.config.server.names, defaults.server.names);
   EXPECT_EQ(result.config.log.level, defaults.log.level);
+  EXPECT_EQ(result.config.retention.delivered, defaults.retention.delivered);
+  EXPECT_EQ(result.config.retention.unfetched, defaults.retention.unfetched);
+  EXPECT_EQ(result.config.retention.records, defaults.retention.records);
+  EXPECT_EQ(result.config.retention.purge_batch, defaults.retention.purge_batch);
+  EXPECT_EQ(result.config.limits.max_database_bytes, defaults.limits.max_database_bytes);
 }
 
 TEST(ConfigTest, SettingsAreRead) {
@@ -87,6 +93,55 @@ TEST(ConfigTest, BurstBelowRateIsRefused) {
   const auto result = parse_config("[limits]\nrate_per_org = 100\nrate_burst = 10\n");
   ASSERT_EQ(result.errors.size(), 1U);
   EXPECT_EQ(result.errors[0].key, "limits.rate_burst");
+}
+
+TEST(ConfigTest, RetentionIsReadPerKindAndCategory) {
+  const auto result = parse_config(R"(
+[retention]
+delivered_days = 3
+unfetched_days = 10
+audit_days = 3650
+purge_interval_seconds = 60
+[retention.kind.signaal]
+unfetched_days = 5
+[retention.category.diagnostiek]
+delivered_days = 0
+)");
+  ASSERT_TRUE(result.ok()) << result.errors.front().key << ": " << result.errors.front().message;
+  const auto& r = result.config.retention;
+  EXPECT_EQ(r.delivered, std::chrono::hours(72));
+  EXPECT_EQ(r.unfetched, std::chrono::hours(240));
+  EXPECT_EQ(r.records, std::chrono::hours(3650 * 24));
+  EXPECT_EQ(r.purge_interval, std::chrono::seconds(60));
+  EXPECT_EQ(r.kinds.at("signaal").unfetched, std::chrono::hours(120));
+  EXPECT_FALSE(r.kinds.at("signaal").delivered);
+  EXPECT_EQ(r.categories.at("diagnostiek").delivered, std::chrono::hours(0));
+}
+
+TEST(ConfigTest, RetentionMistakesNameTheKey) {
+  const auto result = parse_config(R"(
+[retention]
+unfetched_days = 0
+keep_forever = true
+[retention.kind.brief]
+unfetched_days = 5
+[retention.category.diagnostiek]
+deleted_days = 1
+[limits]
+max_database_bytes = 1000
+)");
+  std::map<std::string, std::string> errors;
+  for (const auto& e : result.errors) {
+    errors[e.key] = e.message;
+  }
+  EXPECT_EQ(errors.size(), 5U);
+  EXPECT_NE(errors["retention.unfetched_days"].find("from 1"), std::string::npos);
+  EXPECT_NE(errors["retention.keep_forever"].find("unknown setting"), std::string::npos);
+  EXPECT_NE(errors["retention.kind.brief.unfetched_days"].find("not a message kind"),
+            std::string::npos);
+  EXPECT_NE(errors["retention.category.diagnostiek.deleted_days"].find("unknown setting"),
+            std::string::npos);
+  EXPECT_NE(errors["limits.max_database_bytes"].find("4 MiB"), std::string::npos);
 }
 
 }  // namespace

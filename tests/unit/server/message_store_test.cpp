@@ -477,7 +477,7 @@ TEST(SqliteTest, OpensWithDurableSettingsAndCurrentSchema) {
   // messages, directory, read receipts, blobs, consent references, consent registry,
   // dossier transfers, pupil keys, admin nonces, objections to advice, the decisions a receipt
   // names
-  EXPECT_EQ(db.schema_version().value(), 11);
+  EXPECT_EQ(db.schema_version().value(), 12);
 }
 
 TEST(SqliteTest, RefusesADatabaseFromANewerVersion) {

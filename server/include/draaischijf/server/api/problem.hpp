@@ -61,9 +61,11 @@ enum class ProblemKind : unsigned {
   member_role_mismatch,     // member-role-mismatch
   admin_signature_invalid,  // admin-signature-invalid
   blob_unknown,             // blob-unknown
+  message_expired,          // message-expired
+  message_purged,           // message-purged
 };
 inline constexpr std::size_t kProblemKinds =
-    static_cast<std::size_t>(ProblemKind::blob_unknown) + 1;
+    static_cast<std::size_t>(ProblemKind::message_purged) + 1;
 
 struct ProblemType {
   ProblemKind kind = ProblemKind::internal;

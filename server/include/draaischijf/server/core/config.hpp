@@ -7,6 +7,8 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -53,6 +55,8 @@ struct HubConfig {
     std::chrono::hours max_clock_skew{24};
     std::size_t writer_queue = 4096;
     std::size_t writer_batch = 256;
+    std::uint64_t max_database_bytes = 0;   // 0: as far as the disk allows
+    std::uint64_t min_free_disk_bytes = 0;  // attachment uploads keep this much disk free
   } limits;
 
   struct Policy {
@@ -67,6 +71,22 @@ struct HubConfig {
   struct Log {
     std::string level = "info";  // debug, info, warning, error
   } log;
+  // How long the hub keeps what it relays ([retention]; docs/POLICY.md, "Retention").
+  struct Retention {
+    struct Periods {
+      std::optional<std::chrono::hours> delivered;
+      std::optional<std::chrono::hours> unfetched;
+    };
+    std::chrono::hours delivered{24 * 7};       // ciphertext after every recipient acknowledged it
+    std::chrono::hours unfetched{24 * 30};      // unacknowledged entries expire after it
+    std::map<std::string, Periods> kinds;       // by message kind (vocabulary name)
+    std::map<std::string, Periods> categories;  // by data category (vocabulary name)
+    std::chrono::hours orphan_blobs{24};        // uploaded blobs no envelope granted
+    std::chrono::hours records{24 * 1827};      // audit rows and delivery records
+    std::chrono::hours disclosures{24 * 1827};  // the disclosure register
+    std::chrono::seconds purge_interval{600};
+    std::size_t purge_batch = 500;
+  } retention;
 };
 
 struct ConfigError {

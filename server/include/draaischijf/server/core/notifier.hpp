@@ -3,7 +3,9 @@
 // Notifications for /v1/stream: after the COMMIT that queues an envelope, the hub publishes
 // (mailbox, sequence) and every subscriber of that mailbox hears of it; after a revoked consent
 // took a queued envelope back, (mailbox, sequence, withdrawn) to the recipient mailbox and to
-// the sending organisation's mailboxes. Ids only, never content. Subscribers run their own
+// the sending organisation's mailboxes; after the retention pass expired an entry nobody
+// fetched in time, (mailbox, sequence, expired) to the sending organisation's mailboxes. Ids
+// only, never content. Subscribers run their own
 // callbacks (they post to their session's executor).
 
 #include <cstdint>
@@ -16,14 +18,14 @@
 
 namespace draaischijf::server {
 
-enum class Notice { message, withdrawn };
+enum class Notice { message, withdrawn, expired };
 
 struct Notification {
   protocol::Id mailbox{};  // the mailbox the notification is delivered to
   std::int64_t sequence = 0;
   Notice notice = Notice::message;
-  protocol::Id queue_mailbox{};  // withdrawn: the recipient mailbox the entry was queued in
-  protocol::Id message_id{};     // withdrawn: the envelope taken back
+  protocol::Id queue_mailbox{};  // the recipient mailbox the entry was queued in
+  protocol::Id message_id{};     // withdrawn, expired: the envelope taken back or expired
 };
 
 class Notifier {

@@ -14,6 +14,7 @@
 #include <draaischijf/server/core/log.hpp>
 #include <draaischijf/server/store/consent_registry.hpp>
 #include <draaischijf/server/store/directory.hpp>
+#include <draaischijf/server/store/retention.hpp>
 
 namespace draaischijf::server {
 
@@ -45,6 +46,11 @@ class Hub {
   /// re-issues its CRLs here). An exception it throws is logged and the reload goes on. Set it
   /// before run().
   void before_crl_reload(std::function<void()> hook);
+  /// Runs retention passes (store/retention.hpp) as of the hub's clock until nothing is left,
+  /// and returns what they deleted together. The hub runs them by itself every
+  /// retention.purge_interval_seconds; this is for tests and tools. Blocks until the passes
+  /// committed, so never call it on an I/O thread. Throws std::runtime_error when a pass fails.
+  PurgeReport purge_now();
   /// Serves until stop(); runs the I/O threads and returns when they are done.
   void run();
   /// Stops accepting, lets requests in flight finish, then ends run(). Thread-safe.

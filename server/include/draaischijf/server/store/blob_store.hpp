@@ -16,8 +16,10 @@
 // ends when the upload fails or its row is committed (from then on the row counts).
 //
 // Orphans: a blob counts as used once an admitted envelope granted it to a mailbox; a blob
-// still ungranted kOrphanAge after its upload (uploaded, then never sent, or only named by
-// envelopes the hub refused) is deleted (row and file) by sweep_orphans().
+// still ungranted Limits::orphan_age_ms after its upload (uploaded, then never sent, or only
+// named by envelopes the hub refused) is deleted (row and file) by sweep_orphans(), which the
+// hub's retention pass runs (store/retention.hpp). A used blob goes with the last envelope
+// that names it.
 
 #include <cstdint>
 #include <filesystem>
@@ -28,6 +30,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <draaischijf/protocol/keys.hpp>
@@ -47,6 +50,13 @@ enum class blob_errc {
   return {static_cast<int>(e), blob_category()};
 }
 
+/// The bytes available to an unprivileged writer in `folder`'s file system (statvfs); the
+/// largest value when it cannot be read, so a failed look refuses nothing by itself.
+[[nodiscard]] std::uint64_t available_space(const std::filesystem::path& folder);
+
+/// A blob's id and content hash: what names its file.
+using BlobFile = std::pair<protocol::Id, protocol::Hash256>;
+
 struct BlobInfo {
   protocol::Id blob_id{};
   protocol::Id org_id{};
@@ -65,14 +75,16 @@ struct BlobInfo {
 
 class BlobStore {
  public:
-  /// How long an uploaded blob may stay unused before sweep_orphans() deletes it.
-  static constexpr std::int64_t kOrphanAgeMs = std::int64_t{24} * 3600 * 1000;
-  /// maybe_sweep() sweeps at most this often.
-  static constexpr std::int64_t kSweepIntervalMs = std::int64_t{10} * 60 * 1000;
-
   struct Limits {
     std::uint64_t max_blob_bytes = std::uint64_t{1} << 30;
     std::uint64_t quota_bytes = std::uint64_t{20} << 30;  // per organisation
+    /// How long an uploaded blob may stay unused before sweep_orphans() deletes it.
+    std::int64_t orphan_age_ms = std::int64_t{24} * 3600 * 1000;
+    /// An upload starts only while the blob folder's file system keeps this many bytes free
+    /// beside it (else write_failed: 507 storage-full, nothing read of the body).
+    std::uint64_t min_free_disk_bytes = 0;
+    /// The bytes available to the hub in a folder's file system; injectable for tests.
+    std::function<std::uint64_t(const std::filesystem::path&)> free_space = available_space;
   };
 
   /// An upload on its way to disk; dropping it without commit() removes the partial file.
@@ -111,21 +123,19 @@ class BlobStore {
   [[nodiscard]] sqlite::Result<std::uint64_t> organisation_usage(const protocol::Id& org_id);
   [[nodiscard]] const Limits& limits() const noexcept { return limits_; }
 
-  /// Deletes every blob uploaded before now_ms - kOrphanAgeMs that is still unused (see the
-  /// top of this file), through the writer, with an audit row each; the files go after the
-  /// COMMIT. `done` gets how many were deleted.
+  /// Deletes every blob uploaded before now_ms - limits().orphan_age_ms that is still unused
+  /// (see the top of this file), through the writer, with an audit row each; the files go
+  /// after the COMMIT. `done` gets how many were deleted.
   using SweepDone = std::function<void(sqlite::Result<std::size_t>)>;
   [[nodiscard]] bool sweep_orphans(std::int64_t now_ms, SweepDone done);
-  /// sweep_orphans() unless one ran less than kSweepIntervalMs ago (by now_ms); the uploads
-  /// call it, so a hub that takes attachments also sweeps them.
-  void maybe_sweep(std::int64_t now_ms);
+  /// Where the files are (for remove_blob_files).
+  [[nodiscard]] const std::filesystem::path& folder() const noexcept { return folder_; }
 
  private:
   // The bytes reserved per organisation by uploads under way.
   struct Reservations {
     std::mutex mutex;
     std::map<protocol::Id, std::uint64_t> reserved;
-    std::int64_t last_sweep_ms = -1;
   };
 
   std::shared_ptr<Storage> storage_;
@@ -134,6 +144,12 @@ class BlobStore {
   std::shared_ptr<Reservations> reservations_ = std::make_shared<Reservations>();
 };
 
+}  // namespace draaischijf::server
+
+namespace draaischijf::server {
+/// Removes from `folder` the files of blobs whose rows a committed transaction deleted. A
+/// free function: completions that run after the BlobStore is gone hold the folder, not it.
+void remove_blob_files(const std::filesystem::path& folder, const std::vector<BlobFile>& files);
 }  // namespace draaischijf::server
 
 namespace boost::system {

@@ -27,6 +27,10 @@ class GroupCommitWriter {
   struct Limits {
     std::size_t queue = 4096;  // waiting jobs beyond this are refused (the hub answers 503)
     std::size_t batch = 256;   // jobs per transaction at most
+    /// The database file may grow to this many bytes at most (0: as far as the disk allows).
+    /// Beyond it writes fail with sqlite::errc::full, as on a full disk; the message store
+    /// refuses new envelopes a reserve earlier, so acknowledgements still fit.
+    std::uint64_t max_database_bytes = 0;
   };
 
   GroupCommitWriter(sqlite::Database db, Limits limits);

@@ -19,6 +19,7 @@
 #include <draaischijf/policies/record.hpp>
 #include <draaischijf/protocol/envelope.hpp>
 #include <draaischijf/protocol/receipt.hpp>
+#include <draaischijf/server/store/retention.hpp>
 #include <draaischijf/server/store/storage.hpp>
 
 namespace draaischijf::server {
@@ -32,6 +33,8 @@ enum class store_errc {
   consent_revoked,  // the consent the decision rested on was revoked before the message was stored
   decisions_invalid,  // the policy's decisions do not fit a receipt (rule set version too long)
   blob_unknown,  // a listed attachment blob is missing or was not uploaded by the sending device
+  expired,       // the entry was not acknowledged in time and left the queue (retention)
+  purged,        // the ciphertext was deleted after every recipient had it (retention)
 };
 
 [[nodiscard]] const boost::system::error_category& store_category() noexcept;
@@ -61,6 +64,8 @@ struct Submission {
   protocol::Id sender_org{};
   protocol::Id sender_device{};
   protocol::MessageKind kind = protocol::MessageKind::signaal;
+  /// From the outer labels: with the kind, they choose the retention periods stored with it.
+  protocol::CategorySet categories;
   std::vector<protocol::RecipientMailbox> recipients;
   std::vector<std::uint8_t> envelope;
   std::int64_t received_at_ms = 0;
@@ -117,7 +122,7 @@ struct QueueEntry {
   protocol::Id sender_org{};
   std::int64_t received_at_ms = 0;
   std::int64_t size = 0;
-  std::string state;  // queued, delivered, withdrawn
+  std::string state;  // queued, delivered, withdrawn, expired
 };
 
 struct MailboxLimits {
@@ -170,6 +175,10 @@ class MessageStore {
   /// organisation only.
   [[nodiscard]] virtual sqlite::Result<std::vector<std::pair<protocol::Id, std::string>>>
   delivery_status(const protocol::Id& message_id, const protocol::Id& sender_org) = 0;
+  /// When the envelope's ciphertext was deleted (retention); nullopt while the hub holds it.
+  /// For the sender organisation only (else not_found).
+  [[nodiscard]] virtual sqlite::Result<std::optional<std::int64_t>> purged_at(
+      const protocol::Id& message_id, const protocol::Id& sender_org) = 0;
   [[nodiscard]] virtual sqlite::Result<std::int64_t> audit_count(std::string_view event) = 0;
 };
 
@@ -178,8 +187,10 @@ class SqliteMessageStore final : public MessageStore {
  public:
   using Limits = MailboxLimits;
 
-  explicit SqliteMessageStore(std::shared_ptr<Storage> storage, Limits limits = {})
-      : storage_(std::move(storage)), limits_(limits) {}
+  /// `retention` chooses the periods stored with each envelope (store/retention.hpp).
+  explicit SqliteMessageStore(std::shared_ptr<Storage> storage, Limits limits = {},
+                              RetentionPolicy retention = {})
+      : storage_(std::move(storage)), limits_(limits), retention_(std::move(retention)) {}
 
   /// Stores the envelope, its queue entries and an audit row in one transaction. `done` runs
   /// after COMMIT. false when the writer's queue is full (nothing stored, `done` not called).
@@ -214,6 +225,8 @@ class SqliteMessageStore final : public MessageStore {
   /// organisation only.
   [[nodiscard]] sqlite::Result<std::vector<std::pair<protocol::Id, std::string>>> delivery_status(
       const protocol::Id& message_id, const protocol::Id& sender_org) override;
+  [[nodiscard]] sqlite::Result<std::optional<std::int64_t>> purged_at(
+      const protocol::Id& message_id, const protocol::Id& sender_org) override;
   [[nodiscard]] sqlite::Result<std::int64_t> audit_count(std::string_view event) override;
 
   [[nodiscard]] const GroupCommitWriter& writer() const { return storage_->writer(); }
@@ -226,6 +239,7 @@ class SqliteMessageStore final : public MessageStore {
                                                            std::int64_t at_ms);
   std::shared_ptr<Storage> storage_;
   Limits limits_;
+  RetentionPolicy retention_;
 };
 
 }  // namespace draaischijf::server

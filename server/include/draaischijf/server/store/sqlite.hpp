@@ -103,6 +103,9 @@ class Database {
   [[nodiscard]] Result<void> run(std::string_view sql);
   [[nodiscard]] std::int64_t last_insert_rowid() const;
   [[nodiscard]] int changes() const;
+  /// Whether a transaction is open. SQLite ends one by itself on some errors (SQLITE_FULL, I/O
+  /// errors): then nothing of it is on disk any more.
+  [[nodiscard]] bool in_transaction() const;
   /// The schema version recorded in the database.
   [[nodiscard]] Result<std::int64_t> schema_version();
   /// PRAGMA integrity_check == "ok".

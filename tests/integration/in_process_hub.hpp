@@ -1,0 +1,59 @@
+#pragma once
+
+// The development deployment served by a hub in the test's own process (Hub::create with a
+// manual clock), for tests that move the hub's time: retention, and the disk-full behaviour.
+// Clients talk to it over real TLS as to the hub process (DevHub attached to its port).
+
+#include <fstream>
+#include <thread>
+
+#include <draaischijf/server/net/hub.hpp>
+
+#include "dev_hub.hpp"
+
+namespace draaischijf::testing {
+
+/// The development deployment served in this process, on a clock the test moves.
+class InProcessHub {
+ public:
+  /// `extra_config` is appended to [server] listen_port = 0 / data_dir (may open new tables).
+  explicit InProcessHub(const std::filesystem::path& dir, const std::string& extra_config = "")
+      : clock_(std::chrono::system_clock::now()),
+        log_file_(dir / "hub.log", std::ios::app),
+        log_(log_file_, server::LogLevel::info) {
+    auto parsed = server::parse_config("[server]\nlisten_port = 0\ndata_dir = \"" +
+                                       (dir / "data").string() + "\"\n" + extra_config);
+    EXPECT_TRUE(parsed.ok()) << (parsed.ok()
+                                     ? ""
+                                     : parsed.errors[0].key + ": " + parsed.errors[0].message);
+    config_ = parsed.config;
+    pki_ = config_.server.data_dir / "dev-pki";
+    const auto tls = server::ensure_dev_pki(pki_, config_, clock_);
+    config_.server.metrics_devices = {hex(server::load_dev_device_keys(pki_ / "clb").device_id)};
+    hub_ = server::Hub::create(config_, tls, log_, clock_);
+    server::ensure_dev_directory(hub_->directory(), hub_->consents(), pki_, clock_);
+    thread_ = std::thread([this] { hub_->run(); });
+  }
+  InProcessHub(const InProcessHub&) = delete;
+  InProcessHub& operator=(const InProcessHub&) = delete;
+  ~InProcessHub() {
+    hub_->stop();
+    thread_.join();
+  }
+
+  [[nodiscard]] server::Hub& hub() { return *hub_; }
+  [[nodiscard]] std::uint16_t port() const { return hub_->port(); }
+  [[nodiscard]] const std::filesystem::path& pki() const { return pki_; }
+  void advance(std::chrono::milliseconds by) { clock_.advance(by); }
+
+ private:
+  protocol::ManualClock clock_;
+  std::ofstream log_file_;
+  server::Logger log_;
+  server::HubConfig config_;
+  std::filesystem::path pki_;
+  std::unique_ptr<server::Hub> hub_;
+  std::thread thread_;
+};
+
+}  // namespace draaischijf::testing
