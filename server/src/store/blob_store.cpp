@@ -336,7 +336,7 @@ std::uint64_t available_space(const std::filesystem::path& folder) {
 void remove_blob_files(const std::filesystem::path& folder, const std::vector<BlobFile>& files) {
   for (const auto& [blob_id, hash] : files) {
     std::error_code ignored;
-    std::filesystem::remove(folder / file_name(blob_id, hash), ignored);
+    std::filesystem::remove(folder / blob_file_name(blob_id, hash), ignored);
   }
 }
 
