@@ -45,6 +45,11 @@ class Hub {
   /// re-issues its CRLs here). An exception it throws is logged and the reload goes on. Set it
   /// before run().
   void before_crl_reload(std::function<void()> hook);
+  /// Re-reads the CRLs and the signed rule set now (the operator's SIGHUP), without dropping a
+  /// connection: new handshakes use the new CRLs, new envelopes the new rules. A part that fails
+  /// keeps what is in force, is logged (crl.reload_failed, policy.reload_failed) and counted
+  /// in /metrics. Thread-safe; returns at once, the reload runs on an I/O thread.
+  void reload();
   /// Serves until stop(); runs the I/O threads and returns when they are done.
   void run();
   /// Stops accepting, lets requests in flight finish, then ends run(). Thread-safe.
