@@ -2,9 +2,9 @@
 # Installs every build and test dependency from Debian 12, then optionally builds and runs.
 #
 #   ./setup.sh          install what is missing (quiet and quick when everything is there)
-#   ./setup.sh run      ... then build the release preset and run the main job
+#   ./setup.sh run      ... then build the release preset (only the hub and the CLI) and run the hub
 #   ./setup.sh test     ... then build the ci preset (warnings are errors, ASan+UBSan) and run
-#                       every test
+#                       every test, the Debian package's check included
 set -euo pipefail
 cd "$(dirname "$0")"
 

@@ -28,9 +28,9 @@ if ! command -v nginx >/dev/null && [[ ! -x /usr/sbin/nginx ]]; then
   [[ $(id -u) -ne 0 ]] && sudo=sudo
   $sudo apt-get install -y -qq --no-install-recommends nginx >/dev/null
 fi
-cmake --preset release >/dev/null
-cmake --build --preset release --target draaischijf-hub hub_load storage_baseline >/dev/null
-bin=build/release/bin
+cmake --preset bench >/dev/null
+cmake --build --preset bench --target draaischijf-hub hub_load storage_baseline >/dev/null
+bin=build/bench/bin
 work=$(mktemp -d)
 hub_pid=""
 nginx_pid=""

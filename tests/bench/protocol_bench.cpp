@@ -3,7 +3,7 @@
 // the same number of bytes in one call. At the end it prints each figure as a ratio to that
 // baseline. Wall-clock time is used throughout because sealing large envelopes uses two threads.
 //
-//   build/release/bin/protocol_bench [--benchmark_repetitions=5 ...]
+//   build/bench/bin/protocol_bench [--benchmark_repetitions=5 ...]
 
 #include <cstdio>
 #include <map>

@@ -52,6 +52,18 @@ inline std::string hub_command(const std::string& args, int expected_exit = 0) {
   return out;
 }
 
+/// The serial number in `pki device`'s output ("serial: <hex>").
+inline std::string serial_in(const std::string& output) {
+  const auto at = output.find("serial: ");
+  return at == std::string::npos ? "" : output.substr(at + 8, output.find('\n', at) - at - 8);
+}
+
+/// The device id in `pki device`'s output ("device <id>: <path>").
+inline std::string device_id_in(const std::string& output) {
+  const auto at = output.find("device ");
+  return at == std::string::npos ? "" : output.substr(at + 7, 32);
+}
+
 class HubProcess {
  public:
   /// Starts the hub with `config_text` written to a config file in `dir`, and waits for it to
@@ -117,6 +129,29 @@ class HubProcess {
     std::ostringstream text;
     text << in.rdbuf();
     return text.str();
+  }
+  /// Sends `signal_number` (SIGHUP: reload) to the hub.
+  void send_signal(int signal_number) const { kill(pid_, signal_number); }
+  /// How many times the log holds `"event":"<event>"` so far.
+  [[nodiscard]] std::size_t count_events(std::string_view event) const {
+    const std::string text = log_text();
+    const std::string needle = "\"event\":\"" + std::string(event) + "\"";
+    std::size_t count = 0;
+    for (auto at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) {
+      ++count;
+    }
+    return count;
+  }
+  /// Waits up to 20 s for the log to hold `event` `times` times; false when it does not.
+  [[nodiscard]] bool wait_for_event(std::string_view event, std::size_t times) const {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (count_events(event) < times) {
+      if (std::chrono::steady_clock::now() > deadline) {
+        return false;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return true;
   }
   /// SIGTERM, then the exit status (or -1 when it did not exit within `patience`).
   int terminate(std::chrono::milliseconds patience = std::chrono::seconds(15)) {

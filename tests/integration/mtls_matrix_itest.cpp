@@ -22,11 +22,6 @@ namespace fs = std::filesystem;
 using std::chrono::hours;
 using Clock = std::chrono::system_clock;
 
-std::string serial_in(const std::string& output) {
-  const auto at = output.find("serial: ");
-  return at == std::string::npos ? "" : output.substr(at + 8, output.find('\n', at) - at - 8);
-}
-
 // Writes a client's files: its chain (leaf first) and its key.
 void write_client(const fs::path& folder, EVP_PKEY* key, const std::vector<X509*>& chain) {
   fs::create_directories(folder);
@@ -36,12 +31,6 @@ void write_client(const fs::path& folder, EVP_PKEY* key, const std::vector<X509*
   }
   ASSERT_TRUE(certs::write_file_atomically(folder / "device.pem", pem));
   ASSERT_TRUE(certs::write_private_key_file(key, (folder / "device.key").string()));
-}
-
-// The device id in `pki device`'s output ("device <id>: <path>").
-std::string device_id_in(const std::string& output) {
-  const auto at = output.find("device ");
-  return at == std::string::npos ? "" : output.substr(at + 7, 32);
 }
 
 std::string random_org() { return protocol::to_hex(protocol::random_id()); }

@@ -162,9 +162,13 @@ class TransferEvidenceTest : public ::testing::Test {
   std::shared_ptr<Storage> storage = Storage::open((dir / "hub.db").string()).value();
   SqliteDirectory directory{storage};
   SqliteConsentRegistry registry{storage};
-  PolicyGate gate{std::make_shared<const policies::RuleSet>(
-                      policies::parse_rule_set(policies::bundled_rule_text()).value()),
-                  directory, registry};
+  PolicyInForce policy{
+      HubPolicy{std::make_shared<const policies::RuleSet>(
+                    policies::parse_rule_set(policies::bundled_rule_text()).value()),
+                std::string(policies::bundled_rule_text()),
+                "",
+                {}}};
+  PolicyGate gate{policy, directory, registry};
   Caller caller{kSenderClb, kDevice, protocol::OrgType::clb, "clb_onthaal", false, true};
   const std::uint32_t passed = bits({Flag::schoolverandering, Flag::wachttermijn_verstreken});
 };

@@ -1,5 +1,6 @@
 // draaischijf-hub: the hub process. Without arguments it runs the embedded development
-// deployment; with --config it runs as configured. SIGTERM and SIGINT stop it gracefully.
+// deployment; with --config it runs as configured. SIGTERM and SIGINT stop it gracefully;
+// SIGHUP re-reads the CRLs and the signed rule set.
 
 #include <csignal>
 #include <fstream>
@@ -57,7 +58,9 @@ Usage:
   draaischijf-hub --help | --version
 
 Logs are JSON lines on standard error. SIGTERM stops accepting, finishes the requests in
-flight, checkpoints the database and exits 0.
+flight, checkpoints the database and exits 0. SIGHUP re-reads the CRLs and the signed policy
+rule set without dropping a connection; a rule set that does not verify is refused, logged
+(policy.reload_failed) and counted, and the one in force stays.
 Exit codes: 0 success, 1 refused or failed, 2 usage or configuration error.
 )";
 
@@ -108,11 +111,12 @@ int serve(draaischijf::server::HubConfig config, bool development) {
   (void)parse_log_level(config.log.level, level);
   Logger log(std::cerr, level);
   // Blocked before any thread starts (the store's writer starts in Hub::create), so every
-  // thread inherits the mask and only the waiter below receives SIGTERM and SIGINT.
+  // thread inherits the mask and only the waiter below receives SIGTERM, SIGINT and SIGHUP.
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGTERM);
   sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   std::signal(SIGPIPE, SIG_IGN);  // a client that hangs up must not end the hub
   try {
@@ -130,12 +134,21 @@ int serve(draaischijf::server::HubConfig config, bool development) {
       ensure_dev_directory(hub->directory(), hub->consents(), dev_dir);
       hub->before_crl_reload([dev_dir] { refresh_dev_crls(dev_dir); });
     }
-    // Signals are waited for on a thread of their own and turned into an orderly stop.
+    // Signals are waited for on a thread of their own: SIGHUP asks for a reload (as often as
+    // it comes), the others for an orderly stop.
     std::thread waiter([&hub, &log, signals] {
-      int received = 0;
-      sigwait(&signals, &received);
-      log.info("stopping", {{"signal", static_cast<std::int64_t>(received)}});
-      hub->stop();
+      for (;;) {
+        int received = 0;
+        sigwait(&signals, &received);
+        if (received == SIGHUP) {
+          log.info("reload.requested", {{"signal", static_cast<std::int64_t>(received)}});
+          hub->reload();
+          continue;
+        }
+        log.info("stopping", {{"signal", static_cast<std::int64_t>(received)}});
+        hub->stop();
+        return;
+      }
     });
     if (development) {
       log.info("development_deployment", {{"pki", std::string_view(dev_dir.native())}});

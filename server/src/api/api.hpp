@@ -38,7 +38,7 @@ struct ApiCounters {
   std::atomic<std::uint64_t> access_refused{0};  // 403/404 on a known route (access.refused)
 };
 
-struct HubPolicy;
+class PolicyInForce;
 class PolicyGate;
 
 struct ApiParts {
@@ -52,7 +52,7 @@ struct ApiParts {
   ApiCounters& counters;
   ConsentRegistry& consents;
   PolicyGate& gate;
-  const HubPolicy& policy;
+  const PolicyInForce& policy;
   const protocol::Clock& clock;
 };
 

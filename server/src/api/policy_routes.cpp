@@ -127,8 +127,8 @@ Reply transfer_reply(const Call& call, const protocol::Hash256& pupil, Status st
     return record.error() == consent_errc::not_found ? call.problem(ProblemKind::not_found)
                                                      : call.problem(record.error());
   }
-  return call.json(status,
-                   transfer_json(*record, call.parts.policy.rules->settings().objection_days));
+  return call.json(
+      status, transfer_json(*record, call.parts.policy.get()->rules->settings().objection_days));
 }
 
 // The pupil of a registry request body ({"pupil": 64 hex digits}), after the CLB staff check.
@@ -259,11 +259,11 @@ Task<Reply> withdraw_advice_objection(Call& call) {
 Task<Reply> get_advice_objection(Call& call) { return pupil_read(call, advice_objection_reply); }
 
 Task<Reply> get_policy(Call& call) {
-  const HubPolicy& policy = call.parts.policy;
-  co_return call.json(Status::ok, {{"version", policy.rules->version()},
-                                   {"rules", policy.text},
-                                   {"signature", policy.signature},
-                                   {"operator_key", b64(policy.operator_key)}});
+  const auto policy = call.parts.policy.get();
+  co_return call.json(Status::ok, {{"version", policy->rules->version()},
+                                   {"rules", policy->text},
+                                   {"signature", policy->signature},
+                                   {"operator_key", b64(policy->operator_key)}});
 }
 
 Task<Reply> register_consent(Call& call) {
@@ -299,7 +299,7 @@ Task<Reply> register_consent(Call& call) {
   entry->record.recorded_by = today->staff;
   entry->record.revoked = false;
   entry->record.revoked_on.reset();
-  const auto check = policies::validate_consent(*call.parts.policy.rules, entry->record,
+  const auto check = policies::validate_consent(*call.parts.policy.get()->rules, entry->record,
                                                 entry->pupil, today->date);
   if (!check.valid()) {
     json::array issues;

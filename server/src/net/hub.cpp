@@ -145,7 +145,7 @@ struct Hub::Impl {
         limiter(c.limits.rate_per_org, c.limits.rate_burst),
         policy(load_hub_policy(c)),
         consents(storage),
-        gate(policy.rules, directory, consents),
+        gate(policy, directory, consents),
         api({config, log, store, directory, notifier, limiter, hub_key, counters, consents, gate,
              policy, clock}),
         services{config,
@@ -198,7 +198,7 @@ struct Hub::Impl {
   PurgedCounters purged;
   Notifier notifier;
   RateLimiter limiter;
-  HubPolicy policy;
+  PolicyInForce policy;
   SqliteConsentRegistry consents;
   PolicyGate gate;
   ApiCounters counters;
@@ -207,12 +207,15 @@ struct Hub::Impl {
   std::atomic<bool> stopping{false};
   StopSignal stop_signal;
   std::function<void()> before_crl_reload;
+  std::mutex reload_mutex;  // the periodic CRL reload and a requested one never overlap
   std::atomic<std::uint64_t> next_request{1};
   Caps caps;
   Services services;
 
   net::awaitable<void> accept_loop();
   net::awaitable<void> reload_crls();
+  void reload_crls_now();
+  void reload_policy_now();
   net::awaitable<void> drain();
   void connection_ended(const std::exception_ptr& failure);
   bool admit(const boost::system::error_code& peer_error, const tcp::endpoint& peer,
@@ -265,6 +268,9 @@ std::string Hub::Impl::metrics_text() {
           metrics.streams_refused);
   counter("draaischijf_crl_reloads_failed_total", "CRL reloads that failed (old CRLs kept).",
           metrics.crl_reloads_failed);
+  counter("draaischijf_policy_reloads_failed_total",
+          "Rule set reloads refused (unreadable or not verified; the old rule set kept).",
+          metrics.policy_reloads_failed);
   counter("draaischijf_connections_open", "Connections open now.", metrics.connections, "gauge");
   counter("draaischijf_connections_authenticated", "Connections past the handshake and identity.",
           metrics.authenticated, "gauge");
@@ -440,19 +446,52 @@ net::awaitable<void> Hub::Impl::reload_crls() {
     if (cancelled || stopping) {
       co_return;
     }
-    try {
-      if (before_crl_reload) {
-        before_crl_reload();
-      }
-      auto fresh = make_tls_context(tls, config.tls.crl_dir);
-      report_expired_crls();
-      const std::lock_guard lock(tls_mutex);
-      tls_context = std::move(fresh);
-    } catch (const std::exception& failure) {
-      ++metrics.crl_reloads_failed;
-      log.error("crl.reload_failed", {{"reason", std::string_view(failure.what())}});
-    }
+    reload_crls_now();
   }
+}
+
+void Hub::Impl::reload_crls_now() {
+  const std::lock_guard serial(reload_mutex);
+  try {
+    if (before_crl_reload) {
+      before_crl_reload();
+    }
+    auto fresh = make_tls_context(tls, config.tls.crl_dir);
+    report_expired_crls();
+    const std::lock_guard lock(tls_mutex);
+    tls_context = std::move(fresh);
+  } catch (const std::exception& failure) {
+    ++metrics.crl_reloads_failed;
+    log.error("crl.reload_failed", {{"reason", std::string_view(failure.what())}});
+  }
+}
+
+// The files are read and the signature verified before anything changes: a rule set that fails
+// (unreadable, edited after signing, signed with another key, unparsable) leaves the one in
+// force untouched, so a mistake while publishing never leaves the hub without rules.
+void Hub::Impl::reload_policy_now() {
+  try {
+    auto fresh = load_hub_policy(config);
+    const std::string version = fresh.rules->version();
+    policy.replace(std::move(fresh));
+    log.info("policy.reloaded", {{"version", std::string_view(version)}});
+  } catch (const std::exception& failure) {
+    ++metrics.policy_reloads_failed;
+    const auto kept = policy.get();
+    log.error("policy.reload_failed",
+              {{"reason", std::string_view(failure.what())},
+               {"version_in_force", std::string_view(kept->rules->version())}});
+  }
+}
+
+void Hub::reload() {
+  Impl& hub = *impl_;
+  // On an I/O thread, like the periodic reload; connections and requests in flight go on.
+  net::post(hub.ioc, [&hub] {
+    hub.reload_crls_now();
+    hub.reload_policy_now();
+    hub.log.info("reload.finished");
+  });
 }
 
 // Counts, logs and tells the senders of what expired (ids only); runs on the writer thread

@@ -29,6 +29,7 @@ struct Metrics {
   std::atomic<std::uint64_t> connections_refused{0};
   std::atomic<std::uint64_t> handshakes_failed{0};
   std::atomic<std::uint64_t> crl_reloads_failed{0};
+  std::atomic<std::uint64_t> policy_reloads_failed{0};
   std::atomic<std::size_t> connections{0};
 };
 

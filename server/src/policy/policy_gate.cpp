@@ -143,6 +143,7 @@ PolicyRecord record_of(const policies::Decision& decision, const policies::Reque
 }  // namespace
 
 sqlite::Result<void> PolicyGate::add_transfer_facts(policies::Request& request,
+                                                    const policies::RuleSet& rules,
                                                     const Caller& caller,
                                                     const protocol::OuterHeader& outer,
                                                     std::chrono::system_clock::time_point now,
@@ -158,7 +159,7 @@ sqlite::Result<void> PolicyGate::add_transfer_facts(policies::Request& request,
   } else if (record.error() != consent_errc::not_found) {
     return record.error();
   }
-  policies::apply_transfer_evidence(request, evidence, rules_->settings().objection_days,
+  policies::apply_transfer_evidence(request, evidence, rules.settings().objection_days,
                                     policies::belgian_date(now), notes);
   return {};
 }
@@ -198,11 +199,10 @@ sqlite::Result<void> PolicyGate::add_advice_objection(policies::Request& request
   return {};
 }
 
-sqlite::Result<void> PolicyGate::add_held_facts(policies::Request& request, const Caller& caller,
-                                                const protocol::OuterHeader& outer,
-                                                const Id& sender_staff,
-                                                std::chrono::system_clock::time_point now,
-                                                std::vector<std::string>& notes) {
+sqlite::Result<void> PolicyGate::add_held_facts(
+    policies::Request& request, const policies::RuleSet& rules, const Caller& caller,
+    const protocol::OuterHeader& outer, const Id& sender_staff,
+    std::chrono::system_clock::time_point now, std::vector<std::string>& notes) {
   if (outer.consent_reference != Id{}) {
     auto consent = registry_.find(outer.consent_reference);
     if (!consent && consent.error() != consent_errc::not_found) {
@@ -227,13 +227,15 @@ sqlite::Result<void> PolicyGate::add_held_facts(policies::Request& request, cons
   if (auto objected = add_advice_objection(request, caller, outer, notes); !objected) {
     return objected;
   }
-  return add_transfer_facts(request, caller, outer, now, notes);
+  return add_transfer_facts(request, rules, caller, outer, now, notes);
 }
 
 sqlite::Result<GateVerdict> PolicyGate::judge(const Caller& caller,
                                               const protocol::OuterHeader& outer,
                                               std::chrono::system_clock::time_point now) {
   GateVerdict verdict;
+  const auto policy = policy_.get();  // one rule set for the whole envelope
+  const policies::RuleSet& rules = *policy->rules;
   auto device = directory_.device(caller.device_id);
   if (!device) {
     return device.error();
@@ -246,7 +248,8 @@ sqlite::Result<GateVerdict> PolicyGate::judge(const Caller& caller,
   sender.staff_id = device->staff_id;
   // One request for the whole envelope; only the recipient changes from mailbox to mailbox.
   auto request = policies::request_for(outer, sender, {}, policies::belgian_date(now));
-  if (auto held = add_held_facts(request, caller, outer, device->staff_id, now, verdict.notes);
+  if (auto held =
+          add_held_facts(request, rules, caller, outer, device->staff_id, now, verdict.notes);
       !held) {
     return held.error();
   }
@@ -274,7 +277,7 @@ sqlite::Result<GateVerdict> PolicyGate::judge(const Caller& caller,
     }
     // The role the mailbox serves as its organisation signed it, never as its name suggests.
     policies::address_to(request, {mailbox->org_id, organisation->type, epoch->function});
-    policies::evaluate_into(*rules_, request, decision);
+    policies::evaluate_into(rules, request, decision);
     verdict.records.push_back(record_of(decision, request, caller, recipient, outer, approvers));
     if (decision.outcome != policies::Outcome::allow) {
       if (!verdict.refusal) {

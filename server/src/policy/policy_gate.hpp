@@ -21,6 +21,7 @@
 #include <draaischijf/server/store/message_store.hpp>
 
 #include "core/caller.hpp"
+#include "policy/hub_policy.hpp"
 
 namespace draaischijf::server {
 
@@ -41,27 +42,24 @@ struct GateVerdict {
 
 class PolicyGate {
  public:
-  PolicyGate(std::shared_ptr<const policies::RuleSet> rules, Directory& directory,
-             ConsentRegistry& registry)
-      : rules_(std::move(rules)), directory_(directory), registry_(registry) {}
+  /// `policy` is read once per judgement: a reload between two envelopes changes the rules
+  /// for the second, never halfway through one.
+  PolicyGate(const PolicyInForce& policy, Directory& directory, ConsentRegistry& registry)
+      : policy_(policy), directory_(directory), registry_(registry) {}
 
   /// Errors are the directory's or the registry's (storage), never a policy outcome.
   [[nodiscard]] sqlite::Result<GateVerdict> judge(const Caller& caller,
                                                   const protocol::OuterHeader& outer,
                                                   std::chrono::system_clock::time_point now);
 
-  [[nodiscard]] const policies::RuleSet& rules() const { return *rules_; }
-
  private:
   /// Adds to `request` what the hub holds beyond the labels, the same for every recipient: the
   /// consent the sender may rely on (with the pupil's facts the giver was judged on) and the
   /// approvals that count; says in `notes` why a reference did not count.
-  [[nodiscard]] sqlite::Result<void> add_held_facts(policies::Request& request,
-                                                    const Caller& caller,
-                                                    const protocol::OuterHeader& outer,
-                                                    const protocol::Id& sender_staff,
-                                                    std::chrono::system_clock::time_point now,
-                                                    std::vector<std::string>& notes);
+  [[nodiscard]] sqlite::Result<void> add_held_facts(
+      policies::Request& request, const policies::RuleSet& rules, const Caller& caller,
+      const protocol::OuterHeader& outer, const protocol::Id& sender_staff,
+      std::chrono::system_clock::time_point now, std::vector<std::string>& notes);
   /// Replaces the sender's word on R01's start consent (begeleidingsakkoord) by the consents
   /// the CLB registered for the pupil (policies/evidence.hpp).
   [[nodiscard]] sqlite::Result<void> add_start_consent(policies::Request& request,
@@ -77,12 +75,13 @@ class PolicyGate {
   /// Replaces the sender's word on a dossier transfer (schoolverandering,
   /// wachttermijn_verstreken, verzet) by the announcement the hub holds and its own clock.
   [[nodiscard]] sqlite::Result<void> add_transfer_facts(policies::Request& request,
+                                                        const policies::RuleSet& rules,
                                                         const Caller& caller,
                                                         const protocol::OuterHeader& outer,
                                                         std::chrono::system_clock::time_point now,
                                                         std::vector<std::string>& notes);
 
-  std::shared_ptr<const policies::RuleSet> rules_;
+  const PolicyInForce& policy_;
   Directory& directory_;
   ConsentRegistry& registry_;
 };

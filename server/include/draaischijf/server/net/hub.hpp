@@ -51,6 +51,11 @@ class Hub {
   /// retention.purge_interval_seconds; this is for tests and tools. Blocks until the passes
   /// committed, so never call it on an I/O thread. Throws std::runtime_error when a pass fails.
   PurgeReport purge_now();
+  /// Re-reads the CRLs and the signed rule set now (the operator's SIGHUP), without dropping a
+  /// connection: new handshakes use the new CRLs, new envelopes the new rules. A part that fails
+  /// keeps what is in force, is logged (crl.reload_failed, policy.reload_failed) and counted
+  /// in /metrics. Thread-safe; returns at once, the reload runs on an I/O thread.
+  void reload();
   /// Serves until stop(); runs the I/O threads and returns when they are done.
   void run();
   /// Stops accepting, lets requests in flight finish, then ends run(). Thread-safe.

@@ -1,0 +1,154 @@
+// SIGHUP to the real hub process, configured as in production (its PKI from the operator's
+// pki commands, an operator-signed rule set): a revocation published since the last look and a
+// newly signed rule set take effect without a restart, the connections open stay open, and a
+// rule set that does not verify is refused while the hub goes on with the one in force.
+
+#include <csignal>
+#include <string>
+
+#include <boost/json.hpp>
+#include <gtest/gtest.h>
+
+#include <draaischijf/policies/rule_set.hpp>
+#include <draaischijf/protocol/encoding.hpp>
+#include <draaischijf/protocol/keys.hpp>
+
+#include "hub_process.hpp"
+
+namespace draaischijf::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr std::string_view kFirstVersion = "version = 2026.12.1";
+
+// The bundled rule set under another version line, as an operator publishes a new one.
+std::string rules_with_version(std::string_view version) {
+  std::string text(policies::bundled_rule_text());
+  const auto at = text.find(kFirstVersion);
+  EXPECT_NE(at, std::string::npos) << "the bundled rule set changed its version line";
+  return text.replace(at, kFirstVersion.size(), "version = " + std::string(version));
+}
+
+class ReloadTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const std::string p = "--dir " + pki.string();
+    hub_command("pki root " + p);
+    hub_command("pki server " + p + " --name localhost --name 127.0.0.1");
+    hub_command("pki org " + p + " --org-id " + org + " --name A");
+    const auto device = [&](const std::string& out) {
+      return hub_command("pki device " + p + " --org-id " + org +
+                         " --org-type clb --role clb_onthaal --out " + (pki / out).string());
+    };
+    const std::string operator_device = device_id_in(device("operator"));
+    staff_serial = serial_in(device("staff"));
+    hub_command("pki crl " + p);
+    hub_command("policy keygen --out " + policy_dir.string());
+    publish_rules("2026.12.1");
+    // The periodic CRL reload is a day away: only SIGHUP can bring a change in during the test.
+    const std::string config =
+        "[server]\nlisten_port = 0\ndata_dir = \"" + (dir.path() / "data").string() +
+        "\"\nmetrics_devices = [\"" + operator_device + "\"]\n[tls]\ncertificate = \"" +
+        (pki / "server.pem").string() + "\"\nprivate_key = \"" + (pki / "server.key").string() +
+        "\"\nclient_ca = \"" + (pki / "root" / "ca.pem").string() + "\"\ncrl_dir = \"" +
+        (pki / "crl").string() + "\"\ncrl_reload_seconds = 86400\n[policy]\nrules_file = \"" +
+        rules.string() + "\"\nsignature_file = \"" + rules.string() +
+        ".sig\"\noperator_key_file = \"" + (policy_dir / "policy-signing.pub").string() + "\"\n";
+    write_file(dir.path() / "hub.toml", view_of(config));
+    const std::string key = protocol::base64_encode(protocol::SigningKey::generate().public_key());
+    hub_command("org add --config " + (dir.path() / "hub.toml").string() + " --org-id " + org +
+                " --org-type clb --name A --signing-key " + key);
+    hub = std::make_unique<HubProcess>(dir.path(), config);
+  }
+
+  // Writes the rule file with `version` and signs it with the operator key.
+  void publish_rules(std::string_view version) {
+    write_file(rules, view_of(rules_with_version(version)));
+    hub_command("policy sign --key " + (policy_dir / "policy-signing.key").string() + " " +
+                rules.string());
+  }
+
+  // SIGHUP, then waits until the hub has finished its `nth` reload.
+  void reload(std::size_t nth) {
+    hub->send_signal(SIGHUP);
+    ASSERT_TRUE(hub->wait_for_event("reload.finished", nth)) << hub->log_text();
+  }
+
+  std::unique_ptr<TlsClient> client(const std::string& who) const {
+    return std::make_unique<TlsClient>(hub->port(), pki / "root" / "ca.pem",
+                                       pki / who / "device.pem", pki / who / "device.key");
+  }
+  std::optional<HttpResponse> call(const std::string& who, const std::string& target) const {
+    return client(who)->exchange(get(target));
+  }
+  std::string version_in_force() const {
+    const auto answer = call("operator", "/v1/policy");
+    EXPECT_TRUE(answer && answer->status == 200);
+    return answer ? std::string(boost::json::parse(answer->body).at("version").as_string()) : "";
+  }
+
+  // One request on a connection that stays open, and whether it got a 200.
+  static bool served_keep_alive(TlsClient& connection) {
+    return connection.send("GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n") &&
+           connection.read_some().rfind("HTTP/1.1 200", 0) == 0;
+  }
+
+  TempDir dir;
+  fs::path pki = dir.path() / "pki";
+  fs::path policy_dir = dir.path() / "operator";
+  fs::path rules = dir.path() / "flemish-clb.rules";
+  std::string org = protocol::to_hex(protocol::random_id());
+  std::string staff_serial;
+  std::unique_ptr<HubProcess> hub;
+};
+
+TEST_F(ReloadTest, SighupBringsInARevocationAndKeepsOpenConnections) {
+  auto open = client("operator");
+  ASSERT_TRUE(served_keep_alive(*open));
+  ASSERT_TRUE(call("staff", "/v1/organisations"));
+  hub_command("pki revoke --dir " + pki.string() + " --org-id " + org + " --serial " +
+              staff_serial);
+  hub_command("pki crl --dir " + pki.string());
+  // Published, but not looked at yet: without the reload the device is still served.
+  ASSERT_TRUE(call("staff", "/v1/organisations")) << "the CRL was read without a reload";
+  reload(1);
+  EXPECT_FALSE(call("staff", "/v1/organisations")) << "the revoked device is still served";
+  EXPECT_TRUE(call("operator", "/v1/organisations")) << "the reload lost the valid devices";
+  EXPECT_TRUE(served_keep_alive(*open)) << "the reload dropped an open connection";
+  EXPECT_EQ(hub->count_events("crl.reload_failed"), 0U) << hub->log_text();
+}
+
+TEST_F(ReloadTest, SighupBringsInANewlySignedRuleSetAndRefusesOneThatDoesNotVerify) {
+  auto open = client("operator");
+  ASSERT_TRUE(served_keep_alive(*open));
+  EXPECT_EQ(version_in_force(), "2026.12.1");
+  publish_rules("2026.12.2");
+  EXPECT_EQ(version_in_force(), "2026.12.1") << "the rule set changed without a reload";
+  reload(1);
+  EXPECT_EQ(version_in_force(), "2026.12.2");
+  EXPECT_EQ(hub->count_events("policy.reloaded"), 1U) << hub->log_text();
+
+  // Edited after signing: the signature no longer holds, the signed rule set stays in force.
+  write_file(rules, view_of(rules_with_version("2026.12.3")));
+  reload(2);
+  EXPECT_EQ(version_in_force(), "2026.12.2") << "an unverified rule set was put in force";
+  EXPECT_EQ(hub->count_events("policy.reload_failed"), 1U) << hub->log_text();
+  EXPECT_TRUE(served_keep_alive(*open)) << "the refused reload dropped an open connection";
+  const auto metrics = call("operator", "/metrics");
+  ASSERT_TRUE(metrics && metrics->status == 200);
+  EXPECT_NE(metrics->body.find("draaischijf_policy_reloads_failed_total 1\n"), std::string::npos)
+      << metrics->body;
+
+  // A missing signature file is refused the same way, and a good one is taken again after it.
+  fs::remove(rules.string() + ".sig");
+  reload(3);
+  EXPECT_EQ(version_in_force(), "2026.12.2");
+  EXPECT_EQ(hub->count_events("policy.reload_failed"), 2U);
+  publish_rules("2026.12.4");
+  reload(4);
+  EXPECT_EQ(version_in_force(), "2026.12.4");
+}
+
+}  // namespace
+}  // namespace draaischijf::testing
