@@ -17,6 +17,7 @@
 #include <draaischijf/server/net/hub.hpp>
 #include <draaischijf/server/policy/admission.hpp>
 
+#include "admin/directory_command.hpp"
 #include "admin/policy_command.hpp"
 
 namespace {
@@ -34,6 +35,17 @@ Usage:
                                        policy rule set (run "policy --help").
   draaischijf-hub org add --config FILE --org-id HEX --org-type TYPE --name NAME
                   --signing-key BASE64 Registers an organisation and its end-to-end signing key.
+  draaischijf-hub org set --config FILE --org-id HEX [--province P] [--municipality M]
+                  [--offer X]... [--clb ORG_ID|none]
+                                       Records where it works (province: antwerpen, limburg,
+                                       oost_vlaanderen, vlaams_brabant, west_vlaanderen,
+                                       brussel), what a partner offers (docs/PROTOCOL.md 4.3)
+                                       and a school's own CLB; --offer none clears the offers.
+  draaischijf-hub directory bundle --config FILE --key POLICY_SIGNING_KEY --out BUNDLE
+                                       Signs every organisation (id, type, name, signing key,
+                                       region, offers, CLB) into a directory bundle with the
+                                       operator key, under the next sequence number; devices
+                                       pin them all with "draaischijf trust import BUNDLE".
   draaischijf-hub check-envelope FILE --org ORG_ID_HEX
                                        Runs the admission checks on an envelope file.
   draaischijf-hub --help | --version
@@ -146,6 +158,14 @@ int main(int argc, char** argv) {
   if (!args.empty() && args[0] == "--version") {
     std::cout << "draaischijf-hub 0.1.0\n";
     return 0;
+  }
+  if (args.size() >= 2 && args[0] == "org" && args[1] == "set") {
+    return draaischijf::server::org_set_command({args.begin() + 1, args.end()}, std::cout,
+                                                std::cerr);
+  }
+  if (!args.empty() && args[0] == "directory") {
+    return draaischijf::server::directory_bundle_command({args.begin() + 1, args.end()}, std::cout,
+                                                         std::cerr);
   }
   if (!args.empty() && args[0] == "org") {
     return draaischijf::server::org_command({args.begin() + 1, args.end()}, std::cout, std::cerr);

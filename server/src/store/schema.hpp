@@ -9,7 +9,7 @@
 
 namespace draaischijf::server::schema {
 
-inline constexpr std::array<std::string_view, 11> kMigrations = {
+inline constexpr std::array<std::string_view, 12> kMigrations = {
     // 0 -> 1: envelopes, their per-mailbox queue entries and the audit log.
     R"sql(
 CREATE TABLE envelopes (
@@ -230,6 +230,23 @@ CREATE TABLE advice_objections (
     // Rows from before stay NULL (the replay of one: message_store.cpp, original_of).
     R"sql(
 ALTER TABLE envelopes ADD COLUMN decided BLOB;
+)sql",
+    // 11 -> 12: where an organisation works and what it offers (protocol/directory_vocabulary.hpp:
+    // province and offers as vocabulary names, offers comma-separated), the CLB that serves a
+    // school, and the operator's signed directory bundles: each one's sequence, so a newer bundle
+    // always carries a higher number than every bundle published before it.
+    R"sql(
+ALTER TABLE organisations ADD COLUMN province TEXT;
+ALTER TABLE organisations ADD COLUMN municipality TEXT;
+ALTER TABLE organisations ADD COLUMN offers TEXT NOT NULL DEFAULT '';
+ALTER TABLE organisations ADD COLUMN clb_org_id BLOB
+  CHECK (clb_org_id IS NULL OR length(clb_org_id) = 16);
+CREATE TABLE directory_bundles (
+  sequence        INTEGER PRIMARY KEY CHECK (sequence > 0),
+  created_at_ms   INTEGER NOT NULL,
+  organisations   INTEGER NOT NULL,
+  bundle_hash     BLOB NOT NULL CHECK (length(bundle_hash) = 32)
+);
 )sql",
 };
 
