@@ -210,7 +210,7 @@ protocol::Result<BundlePlan> plan_bundle_import(const TrustFile& trust,
   BundlePlan plan{opened->sequence, opened->created_at_ms, {}, {}};
   for (const auto& o : opened->organisations) {
     // The operator signed the name, but the name is still text from elsewhere: one that could
-    // reorder or hide a line is pinned spelt out (\u{202e}), never as it came.
+    // reorder or hide a line is pinned spelt out (\u{2028}), never as it came.
     std::string name =
         protocol::is_display_safe(o.name) ? o.name : protocol::escape_for_terminal(o.name);
     BundleEntry entry{

@@ -26,7 +26,8 @@ class DirectoryScenario : public CliScenario {
   std::vector<std::string> found(std::vector<std::string> filter) const {
     filter.insert(filter.begin(), "directory");
     std::vector<std::string> ids;
-    for (const auto& org : school.json_of(filter).as_array()) {
+    const auto listed = school.json_of(filter);
+    for (const auto& org : listed.as_array()) {
       ids.push_back(text_of(org, "org_id"));
     }
     return ids;
@@ -136,7 +137,7 @@ TEST_F(DirectoryScenario, ADefaultClbWhoseKeyTheSchoolDidNotPinIsNotUsed) {
       run_program(dir.path(), {DRAAISCHIJF_HUB_BINARY, "org", "add", "--config",
                                (dir.path() / "hub.toml").string(), "--org-id", stranger,
                                "--org-type", "clb", "--name", "CLB Elders", "--signing-key",
-                               "11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo="});
+                               "AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA"});
   ASSERT_EQ(added.exit, 0) << added.err;
   ASSERT_EQ(org_set({"--org-id", orgs["school"], "--clb", stranger}).exit, 0);
   const auto refused = school(
@@ -240,7 +241,7 @@ TEST_F(BundleScenario, AChangedKeyIsShownAndPinnedOnlyWhenAccepted) {
   const auto line = text.find("org " + orgs["clb"]);
   ASSERT_NE(line, std::string::npos);
   const auto key_at = line + 4 + 32 + 1;
-  text.replace(key_at, 44, "11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=");
+  text.replace(key_at, 43, "AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA");
   write_file(path, view_of(text));
   const auto bundle = publish("directory.bundle");
   const auto refused = caw({"trust", "import", bundle.string()});
@@ -248,35 +249,35 @@ TEST_F(BundleScenario, AChangedKeyIsShownAndPinnedOnlyWhenAccepted) {
   EXPECT_NE(refused.out.find("CHANGED    " + orgs["clb"]), std::string::npos) << refused.out;
   EXPECT_NE(refused.out.find("pinned now:"), std::string::npos);
   EXPECT_NE(refused.err.find("--accept-changes"), std::string::npos) << refused.err;
-  EXPECT_NE(slurp(path).find("11qYAYKxCrfVS"), std::string::npos) << "nothing was applied";
+  EXPECT_NE(slurp(path).find("AQIDBAUGBwgJCgsM"), std::string::npos) << "nothing was applied";
 
   const auto accepted = caw({"trust", "import", bundle.string(), "--accept-changes"});
   ASSERT_EQ(accepted.exit, 0) << accepted.err;
-  EXPECT_EQ(slurp(path).find("11qYAYKxCrfVS"), std::string::npos);
+  EXPECT_EQ(slurp(path).find("AQIDBAUGBwgJCgsM"), std::string::npos);
   EXPECT_EQ(caw({"directory", orgs["clb"]}).exit, 0) << "the CLB's mailboxes verify again";
 }
 
 TEST_F(BundleScenario, HostileNamesInABundleAreSpeltOutOnTheTerminal) {
-  // A bundle the operator key signed with a name that would reverse the rest of the line
-  // (U+202E) and start a new one (U+2028) if printed as it is.
+  // A bundle the operator key signed with a name that would turn the rest of the line
+  // right-to-left (U+200F) and start a new one (U+2028) if printed as it is.
   const auto seed_bytes = read_file(pki / "policy-signing.key");
   protocol::SecretKey<32> seed;
   std::copy(seed_bytes.begin(), seed_bytes.end(), seed.expose_mutable().begin());
   const auto operator_key = protocol::SigningKey::from_seed(seed);
   protocol::DirectoryBundle bundle{1, 1, {}};
   bundle.organisations.push_back({protocol::random_id(), protocol::OrgType::caw,
-                                  "CAW \xe2\x80\xae"
+                                  "CAW \xe2\x80\x8f"
                                   "gnirolf\xe2\x80\xa8pinned: ok",
                                   protocol::SigningKey::generate().public_key()});
   write_file(dir.path() / "hostile.bundle",
              protocol::sign_directory_bundle(bundle, operator_key).value());
   const auto r = school({"trust", "import", (dir.path() / "hostile.bundle").string()});
   ASSERT_EQ(r.exit, 0) << r.err;
-  EXPECT_EQ(r.out.find("\xe2\x80\xae"), std::string::npos);
+  EXPECT_EQ(r.out.find("\xe2\x80\x8f"), std::string::npos);
   EXPECT_EQ(r.out.find("\xe2\x80\xa8"), std::string::npos);
-  EXPECT_NE(r.out.find("\\u{202e}"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\\u{200f}"), std::string::npos) << r.out;
   const auto listed = school({"trust", "list"});
-  EXPECT_EQ(listed.out.find("\xe2\x80\xae"), std::string::npos);
+  EXPECT_EQ(listed.out.find("\xe2\x80\xa8"), std::string::npos);
 }
 
 }  // namespace

@@ -84,17 +84,22 @@ TEST_F(BundleImportTest, AChangedKeyIsRefusedUnlessAccepted) {
   EXPECT_EQ(apply_bundle_import(trust, plan, true).value().find(caw)->key, caw_key.public_key());
 }
 
-TEST_F(BundleImportTest, ANameThatCouldReorderALineIsPinnedSpeltOut) {
+TEST_F(BundleImportTest, ANameThatCouldReorderOrBreakALineIsPinnedSpeltOut) {
+  // A right-to-left mark and a line separator pass the bundle's text check (no control, no
+  // bidi override) but not the trust file's.
   const std::string hostile =
-      "CAW \xe2\x80\xae"
+      "CAW \xe2\x80\x8f"
       "evil\xe2\x80\xa8org 00";
   trust = imported(bundle(1, hostile));
   const auto& name = trust.find(caw)->name;
   EXPECT_TRUE(protocol::is_display_safe(name));
-  EXPECT_EQ(name.find("\xe2\x80\xae"), std::string::npos);
-  EXPECT_NE(name.find("\\u{202e}"), std::string::npos) << name;
+  EXPECT_EQ(name.find("\xe2\x80\xa8"), std::string::npos);
+  EXPECT_NE(name.find("\\u{200f}evil\\u{2028}org 00"), std::string::npos) << name;
   // The trust file stays one line per pin.
-  EXPECT_TRUE(TrustFile::parse(trust.to_text()));
+  EXPECT_EQ(TrustFile::parse(trust.to_text()).value().organisations().size(), 2U);
+  // A bidi override does not even parse: the whole bundle is refused.
+  EXPECT_EQ(plan_bundle_import(trust, bundle(2, "CAW \xe2\x80\xae")).error(),
+            client_errc::bundle_invalid);
 }
 
 }  // namespace
