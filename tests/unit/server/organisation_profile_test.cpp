@@ -98,7 +98,7 @@ TEST_F(OrganisationProfileTest, OnlyASchoolNamesACLBAndOnlyACLBCanBeNamed) {
 
 TEST_F(OrganisationProfileTest, AMunicipalityWithControlOrBidiCharactersIsRefused) {
   for (const std::string& bad : {std::string("Gent\nprovince=x"), std::string("Gent\xe2\x80\xae"),
-                                std::string(101, 'a'), std::string(" Gent")}) {
+                                 std::string(101, 'a'), std::string(" Gent")}) {
     EXPECT_EQ(change(caw, {{}, bad, {}, {}, false}).error(), directory_errc::municipality_invalid)
         << bad;
   }
