@@ -104,6 +104,7 @@ TEST_F(DirectoryScenario, TheOperatorRefusesAnOfferOrClbThatDoesNotFit) {
   EXPECT_EQ(caw_as_clb.exit, 1);
   EXPECT_NE(caw_as_clb.err.find("only an organisation of type clb"), std::string::npos);
   EXPECT_EQ(org_set({"--org-id", orgs["caw"], "--province", "narnia"}).exit, 2);
+  EXPECT_EQ(org_set({"--org-id", orgs["caw"]}).exit, 2);
   EXPECT_EQ(org_set({"--org-id", orgs["caw"], "--offer", "caw_intake", "--offer", "none"}).exit, 2);
   // Nothing changed.
   EXPECT_EQ(found({"--type", "caw", "--offer", "caw_intake"}), std::vector{orgs["caw"]});

@@ -185,6 +185,12 @@ int org_set_command(const std::vector<std::string_view>& args, std::ostream& out
   if (!change) {
     return kUsage;
   }
+  if (options->values.size() == 2) {  // --config and --org-id only: an audit row for nothing
+    err << "error: org set changes nothing without --province, --municipality, --offer or "
+           "--clb\n"
+        << kSynopsis;
+    return kUsage;
+  }
   auto open = open_directory(*options->one("config"), err);
   if (!open) {
     return kUsage;
