@@ -124,7 +124,9 @@ int fail(const boost::system::error_code& error, const client::Client* client) {
       error == client::organisation_key_errc::mismatch || error == client_errc::receipt_invalid ||
       error == client_errc::attachment_invalid || error == client_errc::policy_untrusted ||
       error == client_errc::name_unsafe || error == client_errc::already_pinned ||
-      error == client_errc::trust_file_invalid) {
+      error == client_errc::trust_file_invalid || error == client_errc::bundle_untrusted ||
+      error == client_errc::bundle_rollback || error == client_errc::bundle_key_changed ||
+      error == client_errc::bundle_invalid) {
     return kSecurity;
   }
   if (error == connection_errc::unreachable || error == connection_errc::timeout ||

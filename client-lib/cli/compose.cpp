@@ -105,7 +105,7 @@ Problem read_references(const Arguments& args, Composition& c) {
       return problem;
     }
   }
-  if (c.recipients.empty()) {
+  if (c.recipients.empty() && c.kind != protocol::MessageKind::signaal) {
     return "at least one --to MAILBOX is needed (list them with directory ORG)";
   }
   return std::nullopt;
@@ -166,6 +166,16 @@ std::optional<Composition> compose(Client& client, const Arguments& args, int& e
       return std::nullopt;
     }
     c.reply_to = std::pair{entry->mailbox_id, entry->sequence};
+  }
+  // A school's signaal goes to its own CLB's onthaal unless --to says otherwise.
+  if (c.recipients.empty()) {
+    auto onthaal = client.directory().signaal_mailbox();
+    if (!onthaal) {
+      exit_code = fail(onthaal.error(), &client);
+      return std::nullopt;
+    }
+    std::cerr << "to the onthaal of your school's CLB: mailbox " << hex(*onthaal) << "\n";
+    c.recipients.push_back(*onthaal);
   }
   return c;
 }

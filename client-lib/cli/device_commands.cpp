@@ -123,8 +123,99 @@ void print_pinned(const std::string& what, const std::optional<std::string>& old
   }
 }
 
+constexpr std::uintmax_t kMaxBundleBytes = 64U * 1024 * 1024;
+
+std::string_view state_word(BundleEntryState state) {
+  switch (state) {
+    case BundleEntryState::added:
+      return "new";
+    case BundleEntryState::unchanged:
+      return "unchanged";
+    case BundleEntryState::changed:
+      return "CHANGED";
+  }
+  return "?";
+}
+
+// What the import does, organisation by organisation. Names come from the bundle: they pass the
+// terminal filter like everything printed, and were made display safe before pinning.
+void print_plan(const BundlePlan& plan, bool accept_changes) {
+  std::cout << "directory bundle " << plan.sequence << " of "
+            << when(static_cast<std::int64_t>(plan.created_at_ms))
+            << ", signed by the operator key pinned on this device\n";
+  for (const auto& [state, entry] : plan.entries) {
+    std::cout << "  "
+              << std::string(state_word(state)) + std::string(11 - state_word(state).size(), ' ')
+              << hex(entry.org_id) << "  " << entry.type << "  " << entry.name << "\n";
+    if (state == BundleEntryState::changed) {
+      std::cout << "             pinned now:    " << entry.pinned_fingerprint
+                << "\n             in the bundle: " << entry.fingerprint << "\n";
+    }
+  }
+  const auto changed = plan.count(BundleEntryState::changed);
+  if (changed != 0 && !accept_changes) {
+    std::cerr << changed
+              << " organisation key(s) CHANGED: a changed key is what an attacker would send. "
+                 "Confirm each fingerprint above with the organisation out of band; only then "
+                 "run the import again with --accept-changes\n";
+  }
+}
+
+int cmd_trust_import(Client& client, const Context& context, const Arguments& args) {
+  if (auto bad = args.unknown({"accept-changes"}); !bad.empty()) {
+    return usage_error(bad);
+  }
+  const fs::path path = args.positional()[2];
+  std::error_code ec;
+  const auto size = fs::file_size(path, ec);
+  std::ifstream in(path, std::ios::binary);
+  if (ec || !in || size > kMaxBundleBytes) {
+    return usage_error("trust import BUNDLE: cannot read " + path.string() +
+                       " (the file the hub operator published, at most 64 MiB)");
+  }
+  const std::vector<std::uint8_t> bytes{std::istreambuf_iterator<char>(in),
+                                        std::istreambuf_iterator<char>()};
+  const bool accept = args.flag("accept-changes");
+  auto plan = client.directory().check_bundle(bytes);
+  if (!plan) {
+    return fail(plan.error(), &client);
+  }
+  if (!context.json_output) {
+    print_plan(*plan, accept);
+  }
+  auto imported = client.directory().import_bundle(*plan, accept);
+  if (context.json_output) {
+    json::array entries;
+    for (const auto& [state, entry] : plan->entries) {
+      entries.push_back({{"org_id", hex(entry.org_id)},
+                         {"type", entry.type},
+                         {"name", entry.name},
+                         {"state", state_word(state)},
+                         {"fingerprint", entry.fingerprint},
+                         {"pinned_fingerprint", entry.pinned_fingerprint}});
+    }
+    print_json({{"sequence", plan->sequence},
+                {"created_at_ms", plan->created_at_ms},
+                {"imported", imported.has_value()},
+                {"organisations", std::move(entries)}});
+  }
+  if (!imported) {
+    return fail(imported.error(), &client);
+  }
+  if (!context.json_output) {
+    std::cout << "pinned " << plan->count(BundleEntryState::added) << " new, "
+              << plan->count(BundleEntryState::unchanged) << " unchanged, "
+              << plan->count(BundleEntryState::changed) << " changed; bundle " << plan->sequence
+              << " recorded (an older one is refused from now on)\n";
+  }
+  return kOk;
+}
+
 int cmd_trust(Client& client, const Context& context, const Arguments& args) {
   const auto& words = args.positional();
+  if (words.size() == 3 && words[1] == "import") {
+    return cmd_trust_import(client, context, args);
+  }
   if (words.size() == 2 && words[1] == "list") {
     json::array out;
     for (const auto& organisation : client.trust().organisations()) {
@@ -178,7 +269,8 @@ int cmd_trust(Client& client, const Context& context, const Arguments& args) {
     return kOk;
   }
   return usage_error(
-      "trust list | trust add ORG --fingerprint F | trust add --policy-key FILE|BASE64 | "
+      "trust list | trust import BUNDLE [--accept-changes] | trust add ORG --fingerprint F | "
+      "trust add --policy-key FILE|BASE64 | "
       "trust replace ORG --fingerprint F | trust replace --policy-key FILE|BASE64");
 }
 

@@ -17,6 +17,7 @@
 
 #include <draaischijf/client/client.hpp>
 #include <draaischijf/policies/vocabulary.hpp>
+#include <draaischijf/protocol/directory_vocabulary.hpp>
 #include <draaischijf/protocol/display_text.hpp>
 #include <draaischijf/protocol/encoding.hpp>
 
@@ -55,6 +56,60 @@ std::string held_note(const client::DirectoryMailbox& m, std::int64_t now_ms) {
 
 }  // namespace
 
+// One option that takes a vocabulary name, checked here so a typo is a usage error that
+// lists the names rather than an empty answer.
+template <class Enum>
+std::optional<std::string> vocabulary_option(const Arguments& args, const std::string& option,
+                                             std::string& out) {
+  const auto value = args.value(option);
+  if (!value) {
+    return std::nullopt;
+  }
+  if (!protocol::parse_name<Enum>(*value)) {
+    return "--" + option + " takes one of: " + protocol::joined_names<Enum>();
+  }
+  out = *value;
+  return std::nullopt;
+}
+
+std::optional<std::string> directory_filter(const Arguments& args, client::DirectoryFilter& f) {
+  if (auto bad = args.unknown({"type", "region", "municipality", "offer"}); !bad.empty()) {
+    return bad;
+  }
+  for (auto problem : {vocabulary_option<protocol::OrgType>(args, "type", f.type),
+                       vocabulary_option<protocol::Province>(args, "region", f.province),
+                       vocabulary_option<protocol::Offer>(args, "offer", f.offer)}) {
+    if (problem) {
+      return problem;
+    }
+  }
+  f.municipality = args.value("municipality").value_or("");
+  if (args.value("municipality") && !protocol::is_valid_municipality(f.municipality)) {
+    return "--municipality takes a municipality's name (1 to 100 bytes, no control characters)";
+  }
+  return std::nullopt;
+}
+
+bool filter_given(const client::DirectoryFilter& f) {
+  return !f.type.empty() || !f.province.empty() || !f.municipality.empty() || !f.offer.empty();
+}
+
+// "  [oost_vlaanderen, Gent; caw_intake, caw_jac]", or nothing when none is recorded.
+std::string region_note(const client::DirectoryOrganisation& o) {
+  std::string region = o.province;
+  if (!o.municipality.empty()) {
+    region += (region.empty() ? "" : ", ") + o.municipality;
+  }
+  std::string offers;
+  for (const auto& offer : o.offers) {
+    offers += (offers.empty() ? "" : ", ") + offer;
+  }
+  if (region.empty() && offers.empty()) {
+    return {};
+  }
+  return "  [" + region + (region.empty() || offers.empty() ? "" : "; ") + offers + "]";
+}
+
 int cmd_directory(Client& client, const Context& context, const Arguments& args) {
   if (args.positional().size() == 2) {
     const auto org = parse_id(args.positional()[1]);
@@ -83,22 +138,38 @@ int cmd_directory(Client& client, const Context& context, const Arguments& args)
     }
     return kOk;
   }
-  auto organisations = client.directory().organisations();
+  client::DirectoryFilter filter;
+  if (auto problem = directory_filter(args, filter)) {
+    return usage_error(*problem);
+  }
+  auto organisations = client.directory().organisations(filter);
   if (!organisations) {
     return fail(organisations.error(), &client);
   }
   json::array out;
   for (const auto& o : *organisations) {
     if (context.json_output) {
-      out.push_back({{"org_id", hex(o.org_id)},
-                     {"type", o.type},
-                     {"name", o.name},
-                     {"trusted", o.trusted},
-                     {"fingerprint", o.fingerprint}});
+      json::object entry{{"org_id", hex(o.org_id)},
+                         {"type", o.type},
+                         {"name", o.name},
+                         {"trusted", o.trusted},
+                         {"fingerprint", o.fingerprint},
+                         {"province", o.province},
+                         {"municipality", o.municipality},
+                         {"offers", json::value_from(o.offers)}};
+      if (o.clb) {
+        entry["clb_org_id"] = hex(*o.clb);
+      }
+      out.push_back(std::move(entry));
     } else {
-      std::cout << hex(o.org_id) << "  " << o.type << "  " << o.name
+      // Names, municipality and offers are the hub's text: the terminal filter spells out
+      // anything that could drive the terminal.
+      std::cout << hex(o.org_id) << "  " << o.type << "  " << o.name << region_note(o)
                 << (o.trusted ? "" : "  (NOT pinned: compare " + o.fingerprint + ")") << "\n";
     }
+  }
+  if (!context.json_output && organisations->empty() && filter_given(filter)) {
+    std::cerr << "no organisation matches; widen the search (drop --municipality or --offer)\n";
   }
   if (context.json_output) {
     print_json(out);

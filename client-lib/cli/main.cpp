@@ -91,6 +91,13 @@ constexpr Command kCommands[] = {
   {"trust", "list", kClient, cli::trust_command,
    "trust list",
    "Pinned keys"},
+  {"trust", "import", kClient, cli::trust_command,
+   "trust import BUNDLE [--accept-changes]",
+   "Pins every organisation of the hub operator's\n"
+   "signed directory bundle (verified with the pinned\n"
+   "policy key; an older bundle is refused); lists new,\n"
+   "unchanged and CHANGED keys: a changed key is pinned\n"
+   "only with --accept-changes, after comparing it"},
   {"trust", "add", kClient, cli::trust_command,
    "trust add ORG --fingerprint F | trust add --policy-key FILE|BASE64",
    "Pins an organisation after comparing, or the hub\n"
@@ -100,12 +107,17 @@ constexpr Command kCommands[] = {
    "A pinned key changes only this way; both\n"
    "fingerprints are shown"},
   {"directory", "", kClient, cli::directory_command,
-   "directory [ORG]",
-   "Organisations, or one organisation's mailboxes"},
+   "directory [ORG] [--type TYPE] [--region PROVINCE] [--municipality M] [--offer X]",
+   "Organisations (with region and offers), or one\n"
+   "organisation's mailboxes; the options search:\n"
+   "e.g. --type caw --region oost_vlaanderen --offer\n"
+   "caw_intake (docs/PROTOCOL.md 4.3 lists the names)"},
   {"send", "", kClient, with_client<cli::send_command>,
-   "send KIND --to MAILBOX [--to ...] [--purpose P] [--text CATEGORY=TEXT]...\n"
+   "send KIND [--to MAILBOX]... [--purpose P] [--text CATEGORY=TEXT]...\n"
    "     [--file CATEGORY=PATH[@MEDIA/TYPE]]... [--consent ID] [--pupil REF] [--reply-to SEQ]\n"
    "     [--flag NAME]... [--approval ID]... [--message-id HEX] [--thread-id HEX]",
+   "A school's signaal without --to goes to the\n"
+   "onthaal of its CLB (as the directory records it)\n"
    "--file sends an attachment, encrypted as it is\n"
    "read (any size up to the hub's limit)\n"
    "KIND: signaal, consultatie, doorverwijzing,\n"
@@ -347,7 +359,8 @@ const Command* find_command(const std::vector<std::string>& words,
 }
 
 int dispatch(const Context& context, const std::vector<std::string_view>& words) {
-  const cli::Arguments args(words, {"all", "json", "follow", "force", "new-person"});
+  const cli::Arguments args(words,
+                            {"all", "json", "follow", "force", "new-person", "accept-changes"});
   std::vector<const Command*> rows;
   const Command* command = find_command(args.positional(), rows);
   if (command == nullptr && rows.empty()) {

@@ -1,3 +1,5 @@
+#include <cctype>
+
 #include <draaischijf/client/directory.hpp>
 #include <draaischijf/protocol/epoch.hpp>
 
@@ -268,24 +270,110 @@ Result<protocol::OpenedEnvelope> open_stored(detail::SessionState& s, const Stor
 
 // --- Directory -----------------------------------------------------------------------------------
 
-Result<std::vector<DirectoryOrganisation>> Directory::organisations() {
-  const auto items = state_->get_list("/v1/organisations", "organisations");
+namespace {
+
+// A query value percent-encoded (RFC 3986 unreserved characters stay as they are).
+std::string percent_encoded(std::string_view text) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (const char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (std::isalnum(byte) != 0 || c == '-' || c == '.' || c == '_' || c == '~') {
+      out += c;
+    } else {
+      out += '%';
+      out += kHex[byte >> 4U];
+      out += kHex[byte & 15U];
+    }
+  }
+  return out;
+}
+
+std::string query_of(const DirectoryFilter& filter) {
+  std::string query;
+  for (const auto& [key, value] :
+       {std::pair{"type", &filter.type}, std::pair{"province", &filter.province},
+        std::pair{"municipality", &filter.municipality}, std::pair{"offer", &filter.offer}}) {
+    if (!value->empty()) {
+      query += (query.empty() ? "?" : "&") + std::string(key) + "=" + percent_encoded(*value);
+    }
+  }
+  return query;
+}
+
+Result<DirectoryOrganisation> organisation_of(const detail::SessionState& s,
+                                              const boost::json::object& item) {
+  const auto id = hub_json::id(item, "org_id");
+  const auto key = hub_json::fixed<32>(hub_json::base64(item, "signing_key"));
+  if (!id || !key) {
+    return invalid_answer();
+  }
+  const auto* pinned = s.trust.find(*id);
+  DirectoryOrganisation out{*id,
+                            hub_json::text(item, "org_type").value_or(""),
+                            hub_json::text(item, "name").value_or(""),
+                            pinned != nullptr && pinned->key == *key,
+                            fingerprint(*key),
+                            hub_json::text(item, "province").value_or(""),
+                            hub_json::text(item, "municipality").value_or(""),
+                            hub_json::texts(item, "offers").value_or(std::vector<std::string>{}),
+                            hub_json::id(item, "clb_org_id")};
+  return out;
+}
+
+}  // namespace
+
+Result<std::vector<DirectoryOrganisation>> Directory::organisations(const DirectoryFilter& filter) {
+  const auto items = state_->get_list("/v1/organisations" + query_of(filter), "organisations");
   if (!items) {
     return items.error();
   }
   std::vector<DirectoryOrganisation> out;
   for (const auto& item : *items) {
-    const auto id = hub_json::id(item, "org_id");
-    const auto key = hub_json::fixed<32>(hub_json::base64(item, "signing_key"));
-    if (!id || !key) {
-      return invalid_answer();
+    auto organisation = organisation_of(*state_, item);
+    if (!organisation) {
+      return organisation.error();
     }
-    const auto* pinned = state_->trust.find(*id);
-    out.push_back({*id, hub_json::text(item, "org_type").value_or(""),
-                   hub_json::text(item, "name").value_or(""),
-                   pinned != nullptr && pinned->key == *key, fingerprint(*key)});
+    out.push_back(std::move(*organisation));
   }
   return out;
+}
+
+Result<Id> Directory::signaal_mailbox() {
+  auto body = state_->get_json("/v1/organisations/" + hex(state_->secrets.org_id));
+  if (!body) {
+    return body.error();
+  }
+  auto own = organisation_of(*state_, *body);
+  if (!own) {
+    return own.error();
+  }
+  if (!own->clb) {
+    return make_error_code(client_errc::no_clb_recorded);
+  }
+  // The hub names the CLB, but only a CLB whose key this device pinned is used, and only a
+  // mailbox that CLB itself signed for its onthaal: a hub that names another organisation can
+  // at worst pick another pinned CLB, never a mailbox of its own making.
+  if (auto key = pinned_key(*state_, *own->clb); !key) {
+    return key.error();
+  }
+  auto mailboxes = verified_mailboxes(*state_, *own->clb);
+  if (!mailboxes) {
+    return mailboxes.error();
+  }
+  std::optional<Id> found;
+  for (const auto& m : *mailboxes) {
+    if (m.accepting && m.function == protocol::StaffRole::clb_onthaal) {
+      if (found) {
+        return make_error_code(client_errc::no_intake_mailbox);  // which one is for a person
+      }
+      found = m.mailbox_id;
+    }
+  }
+  if (!found) {
+    return make_error_code(client_errc::no_intake_mailbox);
+  }
+  return *found;
 }
 
 Result<std::vector<DirectoryMailbox>> Directory::mailboxes(const Id& org) {
@@ -341,6 +429,23 @@ Result<void> Directory::pin_policy_key(const protocol::SigningPublicKey& key, Pi
   state_->trust.set_policy_key(key);
   state_->policies.forget();  // loaded again, under the new key
   return write_file_atomically(state_->profile.trust_file(), state_->trust.to_text());
+}
+
+Result<BundlePlan> Directory::check_bundle(std::span<const std::uint8_t> bundle) {
+  return plan_bundle_import(state_->trust, bundle);
+}
+
+Result<void> Directory::import_bundle(const BundlePlan& plan, bool accept_changes) {
+  auto changed = apply_bundle_import(state_->trust, plan, accept_changes);
+  if (!changed) {
+    return changed.error();
+  }
+  if (auto written = write_file_atomically(state_->profile.trust_file(), changed->to_text());
+      !written) {
+    return written.error();
+  }
+  state_->trust = std::move(*changed);
+  return {};
 }
 
 }  // namespace draaischijf::client

@@ -82,6 +82,28 @@ const char* describe(int value) noexcept {
     case client_errc::unknown_person:
       return "no enrolled device of this organisation is certified for that person (staff id); "
              "run `draaischijf admin devices` to pick one, or certify a new person";
+    case client_errc::no_clb_recorded:
+      return "the directory names no CLB for this school, so a signaal has no default "
+             "recipient; give --to MAILBOX, or ask the hub operator to record the school's CLB "
+             "(draaischijf-hub org set --clb)";
+    case client_errc::no_intake_mailbox:
+      return "the school's CLB has no single accepting onthaal mailbox (a mailbox its "
+             "organisation signed for the role clb_onthaal); give --to MAILBOX (`draaischijf "
+             "directory CLB_ORG` lists them)";
+    case client_errc::bundle_invalid:
+      return "the file is not a Draaischijf directory bundle (or it is damaged); nothing was "
+             "pinned. Ask the hub operator for the bundle again";
+    case client_errc::bundle_untrusted:
+      return "the directory bundle is not signed by the operator key pinned on this device (or "
+             "none is pinned: `draaischijf trust add --policy-key`); nothing was pinned. Tell "
+             "the hub operator";
+    case client_errc::bundle_rollback:
+      return "the directory bundle is older than the one imported before (a lower sequence "
+             "number); nothing was pinned. Import the newest bundle from the hub operator";
+    case client_errc::bundle_key_changed:
+      return "the directory bundle changes the key of an organisation pinned on this device; "
+             "nothing was pinned. Confirm each change with the organisation out of band, then "
+             "import again with --accept-changes";
   }
   return "unknown client error";
 }

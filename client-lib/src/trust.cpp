@@ -1,9 +1,11 @@
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 #include <sstream>
 
 #include <draaischijf/client/errors.hpp>
 #include <draaischijf/client/trust.hpp>
+#include <draaischijf/protocol/directory_bundle.hpp>
 #include <draaischijf/protocol/display_text.hpp>
 #include <draaischijf/protocol/encoding.hpp>
 #include <draaischijf/protocol/fingerprint.hpp>
@@ -49,6 +51,19 @@ protocol::Result<TrustFile> TrustFile::parse(std::string_view text, TrustFilePro
     std::string kind;
     std::string first;
     fields >> kind >> first;
+    if (kind == "bundle") {
+      std::uint64_t sequence = 0;
+      const auto [end, error] =
+          std::from_chars(first.data(), first.data() + first.size(), sequence);
+      if (error != std::errc() || end != first.data() + first.size() || first.empty()) {
+        return refuse("a `bundle` line is: bundle <sequence number>");
+      }
+      if (file.bundle_sequence_) {
+        return refuse("a second `bundle` line: the last import is recorded once");
+      }
+      file.bundle_sequence_ = sequence;
+      continue;
+    }
     if (kind == "hub" || kind == "policy") {
       const auto key = exactly<32>(protocol::base64_decode(first));
       if (!key) {
@@ -68,7 +83,7 @@ protocol::Result<TrustFile> TrustFile::parse(std::string_view text, TrustFilePro
     const auto org_id = exactly<16>(protocol::hex_decode(first));
     const auto key = exactly<32>(protocol::base64_decode(key_text));
     if (kind != "org") {
-      return refuse("unknown kind of line (org, hub or policy)");
+      return refuse("unknown kind of line (org, hub, policy or bundle)");
     }
     if (!org_id || !key) {
       return refuse("an `org` line is: org <32 hex digits> <key, base64> <name>");
@@ -92,6 +107,9 @@ std::string TrustFile::to_text() const {
   }
   if (policy_key_) {
     out += "policy " + protocol::base64_encode(*policy_key_) + "\n";
+  }
+  if (bundle_sequence_) {
+    out += "bundle " + std::to_string(*bundle_sequence_) + "\n";
   }
   return out;
 }
@@ -136,6 +154,69 @@ protocol::TrustStore TrustFile::store() const {
     store.add(organisation.org_id, organisation.key);
   }
   return store;
+}
+
+std::size_t BundlePlan::count(BundleEntryState state) const {
+  return static_cast<std::size_t>(std::count_if(
+      entries.begin(), entries.end(), [&](const auto& entry) { return entry.first == state; }));
+}
+
+protocol::Result<BundlePlan> plan_bundle_import(const TrustFile& trust,
+                                                std::span<const std::uint8_t> bundle) {
+  const auto& operator_key = trust.policy_key();
+  if (!operator_key) {
+    return make_error_code(client_errc::bundle_untrusted);
+  }
+  auto opened = protocol::open_directory_bundle(bundle, *operator_key);
+  if (!opened) {
+    return make_error_code(opened.error() == protocol::errc::signature_invalid
+                               ? client_errc::bundle_untrusted
+                               : client_errc::bundle_invalid);
+  }
+  if (trust.bundle_sequence() && opened->sequence < *trust.bundle_sequence()) {
+    return make_error_code(client_errc::bundle_rollback);
+  }
+  BundlePlan plan{opened->sequence, opened->created_at_ms, {}, {}};
+  for (const auto& o : opened->organisations) {
+    // The operator signed the name, but the name is still text from elsewhere: one that could
+    // reorder or hide a line is pinned spelt out (\u{2028}), never as it came.
+    std::string name =
+        protocol::is_display_safe(o.name) ? o.name : protocol::escape_for_terminal(o.name);
+    BundleEntry entry{
+        o.org_id, std::string(protocol::name_of(o.type)), name, fingerprint(o.signing_key), {}};
+    auto state = BundleEntryState::added;
+    if (const auto* pinned = trust.find(o.org_id); pinned != nullptr) {
+      state =
+          pinned->key == o.signing_key ? BundleEntryState::unchanged : BundleEntryState::changed;
+      if (state == BundleEntryState::changed) {
+        entry.pinned_fingerprint = fingerprint(pinned->key);
+      }
+    }
+    plan.entries.emplace_back(state, std::move(entry));
+    plan.pins.push_back({o.org_id, o.signing_key, std::move(name)});
+  }
+  return plan;
+}
+
+protocol::Result<TrustFile> apply_bundle_import(TrustFile trust, const BundlePlan& plan,
+                                                bool accept_changes) {
+  if (trust.bundle_sequence() && plan.sequence < *trust.bundle_sequence()) {
+    return make_error_code(client_errc::bundle_rollback);
+  }
+  if (plan.count(BundleEntryState::changed) != 0 && !accept_changes) {
+    return make_error_code(client_errc::bundle_key_changed);
+  }
+  for (std::size_t i = 0; i < plan.pins.size(); ++i) {
+    // Unchanged keys keep the name pinned first, like `trust add`; accepted changes take the
+    // bundle's key and name, as `trust replace` does.
+    const bool changed = plan.entries[i].first == BundleEntryState::changed;
+    auto pinned = changed ? trust.replace(plan.pins[i]) : trust.pin(plan.pins[i]);
+    if (!pinned) {
+      return pinned.error();
+    }
+  }
+  trust.set_bundle_sequence(plan.sequence);
+  return trust;
 }
 
 }  // namespace draaischijf::client

@@ -275,6 +275,39 @@ TlsMaterial ensure_dev_pki(const fs::path& dir, HubConfig& config, const protoco
           read_text(layout.root_certificate())};
 }
 
+namespace {
+
+// Where the demo organisations work, what the CAW offers and the school's own CLB, as the
+// operator records them with `org set`; once, so a restart writes no audit rows.
+void record_dev_profiles(Directory& directory, const fs::path& dir, const protocol::Clock& clock) {
+  using protocol::Offer;
+  const auto clb = load_dev_organisation_key(dir / "clb").org_id;
+  const std::map<std::string, OrganisationProfileChange> profiles = {
+      {"clb", {protocol::Province::oost_vlaanderen, "Sint-Niklaas", {}, {}, false}},
+      {"school", {protocol::Province::oost_vlaanderen, "Lokeren", {}, clb, false}},
+      {"caw",
+       {protocol::Province::oost_vlaanderen,
+        "Gent",
+        std::vector{Offer::caw_onthaal, Offer::caw_intake, Offer::caw_jac,
+                    Offer::jeugdhulp_rechtstreeks_toegankelijk},
+        {},
+        false}},
+  };
+  for (const auto& [slug, change] : profiles) {
+    const auto org_id = load_dev_organisation_key(dir / slug).org_id;
+    auto recorded = directory.organisation(org_id);
+    if (!recorded || recorded->province) {
+      continue;
+    }
+    must_commit(directory.wait([&](auto done) {
+      return directory.change_organisation_profile(org_id, change, clock.now_ms(), done);
+    }),
+                "organisation profile");
+  }
+}
+
+}  // namespace
+
 void ensure_dev_directory(Directory& directory, ConsentRegistry& consents, const fs::path& dir,
                           const protocol::Clock& clock) {
   // The organisation keys a client pins, as an operator would hand them over out of band.
@@ -347,6 +380,7 @@ void ensure_dev_directory(Directory& directory, ConsentRegistry& consents, const
                 "mailbox");
   }
   must(certs::write_file_atomically(dir / "trust.txt", trust), "trust.txt");
+  record_dev_profiles(directory, dir, clock);
 }
 
 }  // namespace draaischijf::server

@@ -20,6 +20,7 @@
 
 #include "admin/audit_command.hpp"
 #include "admin/backup_command.hpp"
+#include "admin/directory_command.hpp"
 #include "admin/policy_command.hpp"
 
 namespace {
@@ -41,6 +42,17 @@ Usage:
   draaischijf-hub org enrol-admin --config FILE --certificate FILE --fingerprint F
                                        Enrols an organisation's first admin device (run
                                        "org --help").
+  draaischijf-hub org set --config FILE --org-id HEX [--province P] [--municipality M]
+                  [--offer X]... [--clb ORG_ID|none]
+                                       Records where it works (province: antwerpen, limburg,
+                                       oost_vlaanderen, vlaams_brabant, west_vlaanderen,
+                                       brussel), what a partner offers (docs/PROTOCOL.md 4.3)
+                                       and a school's own CLB; --offer none clears the offers.
+  draaischijf-hub directory bundle --config FILE --key POLICY_SIGNING_KEY --out BUNDLE
+                                       Signs every organisation (id, type, name, signing key,
+                                       region, offers, CLB) into a directory bundle with the
+                                       operator key, under the next sequence number; devices
+                                       pin them all with "draaischijf trust import BUNDLE".
   draaischijf-hub backup --config FILE DIR
                                        Copies the database and its blobs to DIR while the hub
                                        serves, with a manifest (not the signing key or TLS files).
@@ -177,6 +189,14 @@ int main(int argc, char** argv) {
   if (!args.empty() && args[0] == "--version") {
     std::cout << "draaischijf-hub 0.1.0\n";
     return 0;
+  }
+  if (args.size() >= 2 && args[0] == "org" && args[1] == "set") {
+    return draaischijf::server::org_set_command({args.begin() + 1, args.end()}, std::cout,
+                                                std::cerr);
+  }
+  if (!args.empty() && args[0] == "directory") {
+    return draaischijf::server::directory_bundle_command({args.begin() + 1, args.end()}, std::cout,
+                                                         std::cerr);
   }
   if (!args.empty() && args[0] == "org") {
     return draaischijf::server::org_command({args.begin() + 1, args.end()}, std::cout, std::cerr);

@@ -31,6 +31,10 @@ constexpr std::string_view kOrgUsage = R"(usage:
       Enrols an organisation's first admin device (no enrolled admin can approve it): the
       end-to-end certificate it made with the organisation key (`draaischijf admin org
       enrol-self`), once the device fingerprint you typed, compared with its admin, matches.
+  draaischijf-hub org set --config FILE --org-id HEX [--province P] [--municipality M]
+                  [--offer X]... [--clb ORG_ID|none]
+      Records where the organisation works, what a partner offers and a school's own CLB
+      (run "draaischijf-hub --help" for the vocabularies).
 )";
 
 // The text of the file `option` names, when --config, it and --fingerprint are all given;

@@ -1,9 +1,6 @@
 #include "admin/policy_command.hpp"
 
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
-#include <fcntl.h>
 #include <filesystem>
 #include <initializer_list>
 #include <map>
@@ -11,8 +8,6 @@
 #include <ostream>
 #include <stdexcept>
 #include <string>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <draaischijf/certs/authority.hpp>
 #include <draaischijf/policies/rule_set.hpp>
@@ -80,35 +75,15 @@ std::optional<std::string> read_file(const fs::path& path, std::string_view what
   return std::nullopt;
 }
 
-// The private key: the raw 32-byte seed, read straight into a wiping SecretKey. A file others
-// can read is refused, as ssh does, so a careless copy is noticed before it signs anything.
+// The private key (core/key_file.hpp), or nullopt after saying why.
 std::optional<protocol::SigningKey> read_signing_key(const fs::path& path, std::ostream& err) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    err << "error: cannot open the private key " << path.string() << ": " << std::strerror(errno)
-        << "; --key takes the " << kPrivateKeyName << " file that policy keygen wrote\n";
-    return std::nullopt;
-  }
-  struct stat status {};
-  protocol::SecretKey<32> seed;
   std::string problem;
-  if (::fstat(fd, &status) != 0 || !S_ISREG(status.st_mode) || status.st_size != 32) {
-    problem = "is not a policy signing key (32 bytes, as policy keygen writes it; the " +
-              std::string(kPublicKeyName) + " file is the public half and cannot sign)";
-  } else if ((status.st_mode & 077U) != 0) {
-    problem =
-        "can be read or written by other users: run chmod 600 on it, and treat the key as "
-        "exposed if anyone else could read it";
-  } else if (::read(fd, seed.expose_mutable().data(), seed.kSize) !=
-             static_cast<ssize_t>(seed.kSize)) {
-    problem = "cannot be read";
+  auto key = read_operator_signing_key(path, kPublicKeyName, problem);
+  if (!key) {
+    err << "error: " << path.string() << " " << problem << "; --key takes the " << kPrivateKeyName
+        << " file that policy keygen wrote\n";
   }
-  ::close(fd);
-  if (!problem.empty()) {
-    err << "error: " << path.string() << " " << problem << "\n";
-    return std::nullopt;
-  }
-  return protocol::SigningKey::from_seed(seed);
+  return key;
 }
 
 std::optional<protocol::SigningPublicKey> read_public_key(const fs::path& path, std::ostream& err) {

@@ -61,6 +61,28 @@ inline std::optional<std::int64_t> parse_count(std::string_view text) {
   return value;
 }
 
+// A query value as the client percent-encoded it ("Sint-Niklaas", "Sint%20Niklaas", '+' for a
+// space); nullopt for a broken escape.
+inline std::optional<std::string> percent_decoded(std::string_view text) {
+  std::string out;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '+') {
+      out += ' ';
+    } else if (text[i] != '%') {
+      out += text[i];
+    } else {
+      unsigned value = 0;
+      const char* first = text.data() + i + 1;
+      if (i + 2 >= text.size() || std::from_chars(first, first + 2, value, 16).ptr != first + 2) {
+        return std::nullopt;
+      }
+      out += static_cast<char>(value);
+      i += 2;
+    }
+  }
+  return out;
+}
+
 // A request on its way through the router.
 struct Call {
   ApiParts& parts;

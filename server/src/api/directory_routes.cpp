@@ -4,6 +4,7 @@
 #include <boost/json.hpp>
 
 #include <draaischijf/protocol/admin_action.hpp>
+#include <draaischijf/protocol/directory_vocabulary.hpp>
 #include <draaischijf/protocol/encoding.hpp>
 
 #include "api/call.hpp"
@@ -16,10 +17,25 @@ using namespace api_call;
 
 // JSON forms of directory objects.
 json::object organisation_json(const Organisation& o) {
-  return {{"org_id", hex(o.org_id)},
-          {"org_type", protocol::name_of(o.type)},
-          {"name", o.name},
-          {"signing_key", b64(o.signing_key)}};
+  json::array offers;
+  for (const auto offer : o.offers) {
+    offers.emplace_back(protocol::name_of(offer));
+  }
+  json::object out{{"org_id", hex(o.org_id)},
+                   {"org_type", protocol::name_of(o.type)},
+                   {"name", o.name},
+                   {"signing_key", b64(o.signing_key)},
+                   {"offers", std::move(offers)}};
+  if (o.province) {
+    out["province"] = protocol::name_of(*o.province);
+  }
+  if (!o.municipality.empty()) {
+    out["municipality"] = o.municipality;
+  }
+  if (o.clb) {
+    out["clb_org_id"] = hex(*o.clb);
+  }
+  return out;
 }
 
 json::object device_json(const Device& d) {
@@ -109,11 +125,52 @@ auto find_by_id(std::string_view text, Find find) -> decltype(find(Id{})) {
 
 // --- directory ---------------------------------------------------------------------------------
 
+namespace {
+
+// One vocabulary name of the query, or the problem that says which values the key takes.
+template <class Enum>
+std::optional<Reply> query_name(const Call& call, std::string_view key, std::optional<Enum>& out) {
+  const auto text = call.query_value(key);
+  if (!text) {
+    return std::nullopt;
+  }
+  out = protocol::parse_name<Enum>(*text);
+  if (out) {
+    return std::nullopt;
+  }
+  return call.problem(
+      ProblemKind::malformed_request,
+      "The query's " + std::string(key) + " takes one of: " + protocol::joined_names<Enum>() + ".");
+}
+
+}  // namespace
+
+// GET /v1/organisations[?type=&province=&municipality=&offer=]: every filter given must match.
 Task<Reply> list_organisations(Call& call) {
+  OrganisationFilter filter;
+  auto refused = query_name(call, "type", filter.type);
+  if (!refused) {
+    refused = query_name(call, "province", filter.province);
+  }
+  if (!refused) {
+    refused = query_name(call, "offer", filter.offer);
+  }
+  if (refused) {
+    co_return std::move(*refused);
+  }
+  if (const auto text = call.query_value("municipality")) {
+    filter.municipality = percent_decoded(*text);
+    if (!filter.municipality || !protocol::is_valid_municipality(*filter.municipality)) {
+      co_return call.problem(ProblemKind::malformed_request,
+                             "The query's municipality takes 1 to 100 bytes of percent-encoded, "
+                             "display-safe UTF-8.");
+    }
+  }
   auto all = call.parts.directory.organisations();
   if (!all) {
     co_return call.problem(all.error());
   }
+  std::erase_if(*all, [&](const Organisation& o) { return !filter.matches(o); });
   co_return call.json(Status::ok, listing("organisations", *all, [](const Organisation& item) {
                         return organisation_json(item);
                       }));

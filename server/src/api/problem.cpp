@@ -310,6 +310,9 @@ const ProblemType& problem_type_for(const boost::system::error_code& error) {
         return problem_type(ProblemKind::members_invalid);
       case directory_errc::seed_box_invalid:
       case directory_errc::name_invalid:
+      case directory_errc::offer_not_allowed:
+      case directory_errc::clb_invalid:
+      case directory_errc::municipality_invalid:
         return problem_type(ProblemKind::invalid_field);
       case directory_errc::epoch_outside_window:
         return problem_type(ProblemKind::epoch_expired);

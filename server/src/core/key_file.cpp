@@ -1,7 +1,10 @@
 #include "core/key_file.hpp"
 
+#include <cerrno>
+#include <cstring>
 #include <fcntl.h>
 #include <stdexcept>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace draaischijf::server {
@@ -28,6 +31,34 @@ protocol::SigningKey read_or_create_signing_key(const std::filesystem::path& pat
                              "; check that server.data_dir is writable");
   }
   ::close(fd);
+  return protocol::SigningKey::from_seed(seed);
+}
+
+std::optional<protocol::SigningKey> read_operator_signing_key(const std::filesystem::path& path,
+                                                              std::string_view public_name,
+                                                              std::string& problem) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    problem = std::string("cannot be opened: ") + std::strerror(errno);
+    return std::nullopt;
+  }
+  struct stat status {};
+  protocol::SecretKey<32> seed;
+  if (::fstat(fd, &status) != 0 || !S_ISREG(status.st_mode) || status.st_size != 32) {
+    problem = "is not a policy signing key (32 bytes, as policy keygen writes it; the " +
+              std::string(public_name) + " file is the public half and cannot sign)";
+  } else if ((status.st_mode & 077U) != 0) {
+    problem =
+        "can be read or written by other users: run chmod 600 on it, and treat the key as "
+        "exposed if anyone else could read it";
+  } else if (::read(fd, seed.expose_mutable().data(), seed.kSize) !=
+             static_cast<ssize_t>(seed.kSize)) {
+    problem = "cannot be read";
+  }
+  ::close(fd);
+  if (!problem.empty()) {
+    return std::nullopt;
+  }
   return protocol::SigningKey::from_seed(seed);
 }
 

@@ -49,6 +49,12 @@ const char* describe(int value) noexcept {
       return "a member's role does not fit the mailbox's function";
     case directory_errc::action_replayed:
       return "this signed admin action was used already";
+    case directory_errc::offer_not_allowed:
+      return "the organisation's type may not list this offer";
+    case directory_errc::clb_invalid:
+      return "only a school names a CLB, and only an organisation of type clb can be named";
+    case directory_errc::municipality_invalid:
+      return "the municipality is empty, longer than 100 bytes or not display-safe UTF-8";
   }
   return "unknown directory error";
 }
@@ -70,12 +76,15 @@ std::vector<std::uint8_t> blob(const sqlite::Statement& row, int column) {
 }
 
 Organisation organisation_from(const sqlite::Statement& row) {
-  return {
+  Organisation o{
       rows::fixed<16>(row.column_blob(0)),
       protocol::parse_name<protocol::OrgType>(row.column_text(1)).value_or(protocol::OrgType::clb),
       row.column_text(2), rows::fixed<32>(row.column_blob(3))};
+  detail::read_profile(row, 4, o);
+  return o;
 }
-constexpr std::string_view kOrganisationColumns = "org_id, org_type, name, signing_key";
+const std::string kOrganisationColumns =
+    "org_id, org_type, name, signing_key, " + std::string(detail::kProfileColumns);
 
 Device device_from(const sqlite::Statement& row) {
   return {rows::fixed<16>(row.column_blob(0)),
@@ -199,8 +208,14 @@ namespace detail {
 
 sqlite::Result<Organisation> organisation_in(sqlite::Database& db, const Id& org_id) {
   return one(
-      db, "SELECT " + std::string(kOrganisationColumns) + " FROM organisations WHERE org_id = ?",
+      db, "SELECT " + kOrganisationColumns + " FROM organisations WHERE org_id = ?",
       [&](sqlite::Statement& s) { s.bind(1, org_id); }, organisation_from);
+}
+
+sqlite::Result<std::vector<Organisation>> organisations_in(sqlite::Database& db) {
+  return all(
+      db, "SELECT " + kOrganisationColumns + " FROM organisations ORDER BY name",
+      [](sqlite::Statement&) {}, organisation_from);
 }
 
 sqlite::Result<Device> device_in(sqlite::Database& db, const Id& device_id) {
@@ -231,11 +246,7 @@ sqlite::Result<Organisation> SqliteDirectory::organisation(const Id& org_id) {
 }
 
 sqlite::Result<std::vector<Organisation>> SqliteDirectory::organisations() {
-  return storage_->read([&](Db& db) {
-    return all(
-        db, "SELECT " + std::string(kOrganisationColumns) + " FROM organisations ORDER BY name",
-        [](sqlite::Statement&) {}, organisation_from);
-  });
+  return storage_->read([&](Db& db) { return detail::organisations_in(db); });
 }
 
 sqlite::Result<Device> SqliteDirectory::device(const Id& device_id) {

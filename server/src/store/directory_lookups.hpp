@@ -14,9 +14,17 @@ namespace draaischijf::server::detail {
 
 [[nodiscard]] sqlite::Result<Organisation> organisation_in(sqlite::Database& db,
                                                            const protocol::Id& org_id);
+/// Every organisation, by name.
+[[nodiscard]] sqlite::Result<std::vector<Organisation>> organisations_in(sqlite::Database& db);
 [[nodiscard]] sqlite::Result<Device> device_in(sqlite::Database& db, const protocol::Id& device_id);
 [[nodiscard]] sqlite::Result<Mailbox> mailbox_in(sqlite::Database& db,
                                                  const protocol::Id& mailbox_id);
+
+/// The organisation columns of region, offers and CLB (migration 12), and their reading from a
+/// row where they start at `first` (organisation_profile.cpp).
+inline constexpr std::string_view kProfileColumns =
+    "coalesce(province, ''), coalesce(municipality, ''), offers, clb_org_id";
+void read_profile(const sqlite::Statement& row, int first, Organisation& out);
 
 /// Whether an organisation or mailbox name may be stored: 1..200 bytes, display safe.
 [[nodiscard]] bool is_good_name(std::string_view name);

@@ -274,6 +274,23 @@ CREATE INDEX envelope_blobs_by_blob ON envelope_blobs(blob_id);
 CREATE INDEX audit_by_time ON audit(at_ms);
 CREATE INDEX disclosures_by_time ON disclosures(at_ms);
 )sql",
+    // 12 -> 13: where an organisation works and what it offers (protocol/directory_vocabulary.hpp:
+    // province and offers as vocabulary names, offers comma-separated), the CLB that serves a
+    // school, and the operator's signed directory bundles: each one's sequence, so a newer bundle
+    // always carries a higher number than every bundle published before it.
+    R"sql(
+ALTER TABLE organisations ADD COLUMN province TEXT;
+ALTER TABLE organisations ADD COLUMN municipality TEXT;
+ALTER TABLE organisations ADD COLUMN offers TEXT NOT NULL DEFAULT '';
+ALTER TABLE organisations ADD COLUMN clb_org_id BLOB
+  CHECK (clb_org_id IS NULL OR length(clb_org_id) = 16);
+CREATE TABLE directory_bundles (
+  sequence        INTEGER PRIMARY KEY CHECK (sequence > 0),
+  created_at_ms   INTEGER NOT NULL,
+  organisations   INTEGER NOT NULL,
+  bundle_hash     BLOB NOT NULL CHECK (length(bundle_hash) = 32)
+);
+)sql",
 };
 
 }  // namespace draaischijf::server::schema

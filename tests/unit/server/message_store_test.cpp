@@ -476,8 +476,8 @@ TEST(SqliteTest, OpensWithDurableSettingsAndCurrentSchema) {
   EXPECT_EQ(keys.column_int64(0), 1);
   // messages, directory, read receipts, blobs, consent references, consent registry,
   // dossier transfers, pupil keys, admin nonces, objections to advice, the decisions a receipt
-  // names
-  EXPECT_EQ(db.schema_version().value(), 12);
+  // names, region and offer with the directory bundles
+  EXPECT_EQ(db.schema_version().value(), 13);
 }
 
 TEST(SqliteTest, RefusesADatabaseFromANewerVersion) {

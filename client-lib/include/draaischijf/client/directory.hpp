@@ -11,6 +11,7 @@
 //       directory.pin_organisation(org.org_id, fingerprint_they_read_out); }
 //   }
 
+#include <span>
 #include <string_view>
 #include <vector>
 
@@ -26,8 +27,16 @@ class Directory {
   /// `session` must outlive this handle.
   explicit Directory(Session& session) noexcept : state_(&session.state()) {}
 
-  /// Every organisation, `trusted` when the hub's key equals the pinned one.
-  [[nodiscard]] protocol::Result<std::vector<DirectoryOrganisation>> organisations();
+  /// Every organisation the filter matches (all by default), `trusted` when the hub's key
+  /// equals the pinned one; with the region, offers and CLB the hub records for it.
+  [[nodiscard]] protocol::Result<std::vector<DirectoryOrganisation>> organisations(
+      const DirectoryFilter& filter = {});
+  /// Where a school's signaal goes when the sender names no mailbox: the onthaal mailbox of the
+  /// school's own CLB, the one accepting mailbox that CLB signed for the role clb_onthaal
+  /// (docs/PROTOCOL.md 4.3). The CLB must be pinned (untrusted_organisation otherwise);
+  /// no_clb_recorded when the directory names none, no_intake_mailbox when there is no single
+  /// such mailbox.
+  [[nodiscard]] protocol::Result<protocol::Id> signaal_mailbox();
   /// The organisation's mailboxes, each with its current epoch certificate verified.
   [[nodiscard]] protocol::Result<std::vector<DirectoryMailbox>> mailboxes(const protocol::Id& org);
   /// The device's certificate as the hub serves it, verified against its organisation's key.
@@ -47,6 +56,12 @@ class Directory {
   /// likewise needs PinMode::replace_existing.
   [[nodiscard]] protocol::Result<void> pin_policy_key(const protocol::SigningPublicKey& key,
                                                       PinMode mode = PinMode::only_new);
+  /// The operator's directory bundle checked against this device's trust (trust.hpp,
+  /// plan_bundle_import): nothing changes yet, so the person can see what would.
+  [[nodiscard]] protocol::Result<BundlePlan> check_bundle(std::span<const std::uint8_t> bundle);
+  /// Pins what the plan lists and records its sequence, in the trust file and in memory
+  /// together; a changed key only with `accept_changes` (bundle_key_changed otherwise).
+  [[nodiscard]] protocol::Result<void> import_bundle(const BundlePlan& plan, bool accept_changes);
 
  private:
   detail::SessionState* state_;

@@ -42,6 +42,12 @@ enum class client_errc {
   member_role_mismatch,    // a member's certified role does not fit the mailbox's function
   no_pupil_key,            // this device has not received its organisation's pupil key yet
   unknown_person,          // no enrolled device of the organisation is certified for that staff id
+  no_clb_recorded,         // a signaal without --to: the directory names no CLB for this school
+  no_intake_mailbox,       // the school's CLB has no single accepting onthaal mailbox
+  bundle_invalid,          // a directory bundle that does not parse
+  bundle_untrusted,        // no operator key pinned, or the bundle's signature is not its
+  bundle_rollback,         // a bundle older than the last one imported
+  bundle_key_changed,      // the bundle changes a pinned organisation key (not accepted)
 };
 
 [[nodiscard]] const boost::system::error_category& client_category() noexcept;

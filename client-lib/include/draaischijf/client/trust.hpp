@@ -10,6 +10,7 @@
 //   org <org id, 32 hex digits> <signing key, base64> <name shown to people>
 //   hub <receipt key, base64>
 //   policy <operator's policy signing key, base64>   (optional: without it, no pre-check)
+//   bundle <sequence of the last directory bundle imported>   (optional; refuses older ones)
 //
 // The file is the root of everything the device trusts, so it is strict both ways: a name must
 // be display safe (protocol/display_text.hpp: no newline can smuggle in a second line), and an
@@ -17,10 +18,13 @@
 // earlier pin). A pinned key changes only through replace(), which the CLI offers as
 // `draaischijf trust replace` after showing the old and the new fingerprint.
 
+#include <cstdint>
 #include <filesystem>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <draaischijf/protocol/certificate.hpp>
@@ -84,6 +88,12 @@ class TrustFile {
   [[nodiscard]] const std::optional<protocol::SigningPublicKey>& policy_key() const noexcept {
     return policy_key_;
   }
+  /// The sequence number of the operator's directory bundle imported last (none before the
+  /// first import): an older bundle is refused.
+  void set_bundle_sequence(std::uint64_t sequence) { bundle_sequence_ = sequence; }
+  [[nodiscard]] const std::optional<std::uint64_t>& bundle_sequence() const noexcept {
+    return bundle_sequence_;
+  }
   /// The organisation keys in the form envelope opening takes.
   [[nodiscard]] protocol::TrustStore store() const;
 
@@ -91,6 +101,43 @@ class TrustFile {
   std::vector<TrustedOrganisation> organisations_;
   std::optional<protocol::SigningPublicKey> hub_key_;
   std::optional<protocol::SigningPublicKey> policy_key_;
+  std::optional<std::uint64_t> bundle_sequence_;
 };
+
+/// What importing the operator's directory bundle does to the pinned keys, per organisation.
+enum class BundleEntryState {
+  added,      // not pinned before: pinned now
+  unchanged,  // pinned with the same key
+  changed,    // pinned with ANOTHER key: refused unless the person accepts the change
+};
+
+struct BundleEntry {
+  protocol::Id org_id{};
+  std::string type;                // vocabulary name
+  std::string name;                // as pinned: display safe (spelt out where it was not)
+  std::string fingerprint;         // of the key in the bundle
+  std::string pinned_fingerprint;  // of the key pinned before (changed only)
+};
+
+/// A verified bundle checked against the pinned keys: what an import would change.
+struct BundlePlan {
+  std::uint64_t sequence = 0;
+  std::uint64_t created_at_ms = 0;
+  std::vector<std::pair<BundleEntryState, BundleEntry>> entries;  // in the bundle's order
+  std::vector<TrustedOrganisation> pins;  // what is pinned on import, one per entry
+  [[nodiscard]] std::size_t count(BundleEntryState state) const;
+};
+
+/// Checks `bundle` (protocol/directory_bundle.hpp) against `trust`: the signature under the
+/// pinned operator key (client_errc::bundle_untrusted; also when no operator key is pinned),
+/// the sequence against the last one imported (bundle_rollback), the bytes (bundle_invalid).
+[[nodiscard]] protocol::Result<BundlePlan> plan_bundle_import(const TrustFile& trust,
+                                                              std::span<const std::uint8_t> bundle);
+/// `trust` with the plan applied: every key pinned, the sequence recorded. A changed key is
+/// refused (bundle_key_changed) unless `accept_changes`, a person's explicit request after
+/// seeing the list.
+[[nodiscard]] protocol::Result<TrustFile> apply_bundle_import(TrustFile trust,
+                                                              const BundlePlan& plan,
+                                                              bool accept_changes);
 
 }  // namespace draaischijf::client

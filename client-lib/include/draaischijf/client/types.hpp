@@ -164,6 +164,21 @@ struct DirectoryOrganisation {
   std::string name;
   bool trusted = false;  // the hub's key equals the pinned one
   std::string fingerprint;
+  // The hub's word on where it works and what it offers (protocol/directory_vocabulary.hpp
+  // names); the operator's signed directory bundle carries the same.
+  std::string province{};  // empty: not recorded
+  std::string municipality{};
+  std::vector<std::string> offers{};
+  std::optional<protocol::Id> clb{};  // a school's own CLB
+};
+
+/// A directory search: every field that is not empty must match (names as in
+/// protocol/directory_vocabulary.hpp and vocabulary.hpp; the municipality in any case).
+struct DirectoryFilter {
+  std::string type;
+  std::string province;
+  std::string municipality;
+  std::string offer;
 };
 
 struct DirectoryMailbox {

@@ -23,6 +23,7 @@
 #include <vector>
 
 #include <draaischijf/protocol/certificate.hpp>
+#include <draaischijf/protocol/directory_vocabulary.hpp>
 #include <draaischijf/server/store/storage.hpp>
 
 namespace draaischijf::server {
@@ -43,6 +44,9 @@ enum class directory_errc {
   epoch_outside_window,  // the epoch certificate's validity window does not include now
   member_role_mismatch,  // a member's certified role does not fit the mailbox's function
   action_replayed,       // a signed admin action whose nonce the hub accepted before
+  offer_not_allowed,     // an offer the organisation's type may not list (protocol::offered_by)
+  clb_invalid,           // a CLB named for an organisation that is no school, or not a CLB
+  municipality_invalid,  // empty, longer than 100 bytes or not display-safe UTF-8
 };
 
 [[nodiscard]] const boost::system::error_category& directory_category() noexcept;
@@ -55,6 +59,32 @@ struct Organisation {
   protocol::OrgType type = protocol::OrgType::clb;
   std::string name;
   protocol::SigningPublicKey signing_key{};
+  // Where it works and what it offers: set by the operator (draaischijf-hub org set), public
+  // directory data like the name.
+  std::optional<protocol::Province> province{};
+  std::string municipality{};             // empty: not recorded
+  std::vector<protocol::Offer> offers{};  // in vocabulary order, each once
+  std::optional<protocol::Id> clb{};      // a school's own CLB
+};
+
+/// An operator's change to an organisation's region, offers and CLB: each field that is set
+/// replaces what is recorded (an empty municipality or offer list clears it; `clear_clb`
+/// removes the CLB).
+struct OrganisationProfileChange {
+  std::optional<protocol::Province> province;
+  std::optional<std::string> municipality;
+  std::optional<std::vector<protocol::Offer>> offers;
+  std::optional<protocol::Id> clb;
+  bool clear_clb = false;
+};
+
+/// What a directory search asks for; every field that is set must match.
+struct OrganisationFilter {
+  std::optional<protocol::OrgType> type;
+  std::optional<protocol::Province> province;
+  std::optional<std::string> municipality;  // compared with protocol::same_municipality
+  std::optional<protocol::Offer> offer;
+  [[nodiscard]] bool matches(const Organisation& organisation) const;
 };
 
 enum class DeviceState { pending, enrolled, removed };
@@ -154,6 +184,12 @@ class Directory {
   // COMMIT; false when the writer's queue is full (nothing happens, `done` is not called).
   [[nodiscard]] virtual bool add_organisation(const Organisation& organisation, std::int64_t at_ms,
                                               Done done) = 0;
+  /// The operator's change to an organisation's region, offers and CLB, checked against the
+  /// vocabularies (offers the organisation's type may list; a CLB only for a school, and only an
+  /// organisation of type clb), with its audit row `organisation.profile`.
+  [[nodiscard]] virtual bool change_organisation_profile(const protocol::Id& org_id,
+                                                         OrganisationProfileChange change,
+                                                         std::int64_t at_ms, Done done) = 0;
   [[nodiscard]] virtual bool request_enrolment(const Device& request, Done done) = 0;
   [[nodiscard]] virtual bool approve_enrolment(const Actor& admin, const protocol::Id& device_id,
                                                std::vector<std::uint8_t> certificate,
@@ -205,6 +241,9 @@ class SqliteDirectory final : public Directory {
   // COMMIT; false when the writer's queue is full (nothing happens, `done` is not called).
   [[nodiscard]] bool add_organisation(const Organisation& organisation, std::int64_t at_ms,
                                       Done done) override;
+  [[nodiscard]] bool change_organisation_profile(const protocol::Id& org_id,
+                                                 OrganisationProfileChange change,
+                                                 std::int64_t at_ms, Done done) override;
   [[nodiscard]] bool request_enrolment(const Device& request, Done done) override;
   [[nodiscard]] bool approve_enrolment(const Actor& admin, const protocol::Id& device_id,
                                        std::vector<std::uint8_t> certificate, std::int64_t at_ms,

@@ -1,0 +1,290 @@
+#include "admin/directory_command.hpp"
+
+#include <algorithm>
+#include <filesystem>
+#include <future>
+#include <map>
+#include <memory>
+#include <optional>
+#include <ostream>
+#include <string>
+
+#include <draaischijf/certs/authority.hpp>
+#include <draaischijf/protocol/directory_bundle.hpp>
+#include <draaischijf/protocol/encoding.hpp>
+#include <draaischijf/server/core/config.hpp>
+#include <draaischijf/server/store/directory.hpp>
+#include <draaischijf/server/store/directory_bundles.hpp>
+
+#include "core/key_file.hpp"
+
+namespace draaischijf::server {
+namespace {
+
+namespace fs = std::filesystem;
+constexpr int kFailed = 1;
+constexpr int kUsage = 2;
+
+// "--name value" pairs after the subcommand; `repeatable` options may come more than once,
+// every other option once, and an option not in `known` is refused (never ignored).
+struct Options {
+  std::multimap<std::string, std::string> values;
+  [[nodiscard]] std::optional<std::string> one(const std::string& name) const {
+    const auto it = values.find(name);
+    return it == values.end() ? std::nullopt : std::optional(it->second);
+  }
+  [[nodiscard]] std::vector<std::string> all(const std::string& name) const {
+    std::vector<std::string> out;
+    for (auto [it, end] = values.equal_range(name); it != end; ++it) {
+      out.push_back(it->second);
+    }
+    return out;
+  }
+};
+
+std::optional<Options> parse_options(const std::vector<std::string_view>& args,
+                                     const std::vector<std::string_view>& known,
+                                     const std::vector<std::string_view>& repeatable,
+                                     std::ostream& err) {
+  Options options;
+  for (std::size_t i = 1; i < args.size(); i += 2) {
+    const auto name = args[i].starts_with("--") ? args[i].substr(2) : std::string_view();
+    const bool is_known = std::find(known.begin(), known.end(), name) != known.end();
+    const bool repeats = std::find(repeatable.begin(), repeatable.end(), name) != repeatable.end();
+    if (!is_known || i + 1 >= args.size()) {
+      err << "error: " << args[0] << " takes --option VALUE pairs, not " << args[i]
+          << "; run draaischijf-hub --help\n";
+      return std::nullopt;
+    }
+    if (!repeats && options.values.count(std::string(name)) != 0) {
+      err << "error: --" << name << " is given once\n";
+      return std::nullopt;
+    }
+    options.values.emplace(name, args[i + 1]);
+  }
+  return options;
+}
+
+// The hub's directory behind the configuration file, opened beside a running hub (SQLite's
+// locking orders the writers).
+struct OpenDirectory {
+  std::shared_ptr<Storage> storage;
+  std::unique_ptr<SqliteDirectory> directory;
+};
+
+std::optional<OpenDirectory> open_directory(const std::string& config_path, std::ostream& err) {
+  const auto loaded = load_config(config_path);
+  if (!loaded.ok()) {
+    err << "error: --config: " << loaded.errors.front().key << " " << loaded.errors.front().message
+        << "\n";
+    return std::nullopt;
+  }
+  const auto path = loaded.config.server.data_dir / "hub.db";
+  if (!fs::exists(path)) {
+    err << "error: no hub database at " << path.string()
+        << "; check server.data_dir in the configuration file\n";
+    return std::nullopt;
+  }
+  auto storage = Storage::open(path.string());
+  if (!storage) {
+    err << "error: opening the database: " << storage.error().message()
+        << "; check server.data_dir\n";
+    return std::nullopt;
+  }
+  OpenDirectory open{*storage, std::make_unique<SqliteDirectory>(*storage)};
+  return open;
+}
+
+std::optional<protocol::Id> parse_org_id(std::string_view text) {
+  const auto bytes = protocol::hex_decode(text);
+  if (!bytes || bytes->size() != 16) {
+    return std::nullopt;
+  }
+  protocol::Id id{};
+  std::copy(bytes->begin(), bytes->end(), id.begin());
+  return id;
+}
+
+// The change the options ask for, or the usage message that says what is wrong.
+std::optional<OrganisationProfileChange> profile_change(const Options& options, std::ostream& err) {
+  OrganisationProfileChange change;
+  if (const auto province = options.one("province")) {
+    change.province = protocol::parse_name<protocol::Province>(*province);
+    if (!change.province) {
+      err << "error: --province takes one of: " << protocol::joined_names<protocol::Province>()
+          << "\n";
+      return std::nullopt;
+    }
+  }
+  change.municipality = options.one("municipality");
+  if (change.municipality && !change.municipality->empty() &&
+      !protocol::is_valid_municipality(*change.municipality)) {
+    err << "error: --municipality takes 1 to 100 bytes of UTF-8 without control characters "
+           "(\"\" clears it)\n";
+    return std::nullopt;
+  }
+  if (const auto offers = options.all("offer"); !offers.empty()) {
+    change.offers.emplace();
+    for (const auto& name : offers) {
+      if (name == "none" && offers.size() == 1) {
+        break;
+      }
+      const auto offer = protocol::parse_name<protocol::Offer>(name);
+      if (!offer) {
+        err << "error: --offer takes one of: " << protocol::joined_names<protocol::Offer>()
+            << " (repeat it for several; --offer none clears them)\n";
+        return std::nullopt;
+      }
+      change.offers->push_back(*offer);
+    }
+  }
+  if (const auto clb = options.one("clb")) {
+    change.clear_clb = *clb == "none";
+    change.clb = change.clear_clb ? std::nullopt : parse_org_id(*clb);
+    if (!change.clear_clb && !change.clb) {
+      err << "error: --clb takes the CLB's organisation id (32 hexadecimal digits), or none\n";
+      return std::nullopt;
+    }
+  }
+  return change;
+}
+
+void print_profile(std::ostream& out, const Organisation& o) {
+  std::string offers;
+  for (const auto offer : o.offers) {
+    offers += (offers.empty() ? "" : ",") + std::string(protocol::name_of(offer));
+  }
+  out << "organisation " << protocol::hex_encode(o.org_id) << " (" << protocol::name_of(o.type)
+      << ")\n  province      " << (o.province ? protocol::name_of(*o.province) : "-")
+      << "\n  municipality  " << (o.municipality.empty() ? "-" : o.municipality)
+      << "\n  offers        " << (offers.empty() ? "-" : offers) << "\n";
+  if (o.type == protocol::OrgType::school) {
+    out << "  clb           " << (o.clb ? protocol::hex_encode(*o.clb) : "-") << "\n";
+  }
+}
+
+protocol::BundleOrganisation bundled(const Organisation& o) {
+  return {o.org_id, o.type, o.name, o.signing_key, o.province, o.municipality, o.offers, o.clb};
+}
+
+}  // namespace
+
+int org_set_command(const std::vector<std::string_view>& args, std::ostream& out, std::ostream& err,
+                    const protocol::Clock& clock) {
+  constexpr std::string_view kSynopsis =
+      "usage: draaischijf-hub org set --config FILE --org-id HEX [--province P] "
+      "[--municipality M] [--offer X]... [--clb ORG_ID|none]\n";
+  const auto options = parse_options(
+      args, {"config", "org-id", "province", "municipality", "offer", "clb"}, {"offer"}, err);
+  const auto org_id = options ? parse_org_id(options->one("org-id").value_or("")) : std::nullopt;
+  if (!options || !org_id || !options->one("config")) {
+    err << kSynopsis;
+    return kUsage;
+  }
+  const auto change = profile_change(*options, err);
+  if (!change) {
+    return kUsage;
+  }
+  if (options->values.size() == 2) {  // --config and --org-id only: an audit row for nothing
+    err << "error: org set changes nothing without --province, --municipality, --offer or "
+           "--clb\n"
+        << kSynopsis;
+    return kUsage;
+  }
+  auto open = open_directory(*options->one("config"), err);
+  if (!open) {
+    return kUsage;
+  }
+  auto& directory = *open->directory;
+  const auto now_ms = clock.now_ms();
+  auto changed = directory.wait([&](auto done) {
+    return directory.change_organisation_profile(*org_id, *change, now_ms, done);
+  });
+  if (!changed) {
+    err << "error: changing the organisation: " << changed.error().message() << "\n";
+    if (changed.error() == directory_errc::offer_not_allowed && change->offers) {
+      for (const auto offer : *change->offers) {
+        std::string types;
+        for (const auto type : protocol::offered_by(offer)) {
+          types += (types.empty() ? "" : ", ") + std::string(protocol::name_of(type));
+        }
+        err << "  " << protocol::name_of(offer) << " is offered by: " << types << "\n";
+      }
+    } else {
+      err << "  check --org-id (org add registers it first) and --clb (a CLB's organisation "
+             "id, for a school)\n";
+    }
+    return kFailed;
+  }
+  auto recorded = directory.organisation(*org_id);
+  if (recorded) {
+    print_profile(out, *recorded);
+  }
+  return 0;
+}
+
+int directory_bundle_command(const std::vector<std::string_view>& args, std::ostream& out,
+                             std::ostream& err, const protocol::Clock& clock) {
+  const auto options = parse_options(args, {"config", "key", "out"}, {}, err);
+  if (!options || !options->one("config") || !options->one("key") || !options->one("out") ||
+      args.empty() || args[0] != "bundle") {
+    err << "usage: draaischijf-hub directory bundle --config FILE --key POLICY_SIGNING_KEY "
+           "--out BUNDLE\n";
+    return kUsage;
+  }
+  const fs::path out_path = *options->one("out");
+  if (fs::exists(out_path)) {
+    err << "error: " << out_path.string()
+        << " exists already; a bundle is never overwritten: give a new name\n";
+    return kFailed;
+  }
+  std::string problem;
+  const auto key = read_operator_signing_key(*options->one("key"), "policy-signing.pub", problem);
+  if (!key) {
+    err << "error: " << *options->one("key") << " " << problem
+        << "; --key takes the operator's policy-signing.key (the key that signs the rule set)\n";
+    return kFailed;
+  }
+  auto open = open_directory(*options->one("config"), err);
+  if (!open) {
+    return kUsage;
+  }
+  const auto now_ms = clock.now_ms();
+  const BundleSigner sign = [&](std::uint64_t sequence, const std::vector<Organisation>& orgs) {
+    protocol::DirectoryBundle bundle{sequence, static_cast<std::uint64_t>(now_ms), {}};
+    for (const auto& o : orgs) {
+      bundle.organisations.push_back(bundled(o));
+    }
+    return protocol::sign_directory_bundle(std::move(bundle), *key);
+  };
+  std::promise<sqlite::Result<std::vector<std::uint8_t>>> promise;
+  auto future = promise.get_future();
+  if (!publish_directory_bundle(*open->storage, sign, now_ms, [&promise](auto result) {
+        promise.set_value(std::move(result));
+      })) {
+    err << "error: the hub's writer is busy; try again\n";
+    return kFailed;
+  }
+  const auto bytes = future.get();
+  if (!bytes) {
+    err << "error: making the bundle: " << bytes.error().message() << "\n";
+    return kFailed;
+  }
+  if (auto written = certs::write_file_atomically(
+          out_path, std::string(reinterpret_cast<const char*>(bytes->data()), bytes->size()));
+      !written) {
+    err << "error: cannot write " << out_path.string() << ": " << written.error().message() << "\n";
+    return kFailed;
+  }
+  const auto reopened = protocol::open_directory_bundle(*bytes, key->public_key());
+  const auto key_id = key->key_id();
+  out << "directory bundle " << out_path.string() << ": sequence "
+      << (reopened ? reopened->sequence : 0) << ", "
+      << (reopened ? reopened->organisations.size() : 0)
+      << " organisations, signed by the operator key "
+      << protocol::hex_encode(std::span(key_id).first(8))
+      << "...\nDevices import it with: draaischijf trust import " << out_path.string() << "\n";
+  return 0;
+}
+
+}  // namespace draaischijf::server
