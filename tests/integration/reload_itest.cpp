@@ -56,9 +56,8 @@ class ReloadTest : public ::testing::Test {
         rules.string() + "\"\nsignature_file = \"" + rules.string() +
         ".sig\"\noperator_key_file = \"" + (policy_dir / "policy-signing.pub").string() + "\"\n";
     write_file(dir.path() / "hub.toml", view_of(config));
-    const std::string key = protocol::base64_encode(protocol::SigningKey::generate().public_key());
-    hub_command("org add --config " + (dir.path() / "hub.toml").string() + " --org-id " + org +
-                " --org-type clb --name A --signing-key " + key);
+    register_organisation(dir.path() / "hub.toml", org, "clb", "A",
+                          protocol::SigningKey::generate());
     hub = std::make_unique<HubProcess>(dir.path(), config);
   }
 

@@ -134,12 +134,8 @@ TEST_F(DirectoryScenario, ASchoolsSignaalGoesToItsClbsOnthaalByDefault) {
 TEST_F(DirectoryScenario, ADefaultClbWhoseKeyTheSchoolDidNotPinIsNotUsed) {
   // The operator (or a hub that lies) names a CLB the school never verified.
   const std::string stranger = "0123456789abcdef0123456789abcdef";
-  const auto added =
-      run_program(dir.path(), {DRAAISCHIJF_HUB_BINARY, "org", "add", "--config",
-                               (dir.path() / "hub.toml").string(), "--org-id", stranger,
-                               "--org-type", "clb", "--name", "CLB Elders", "--signing-key",
-                               "AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA"});
-  ASSERT_EQ(added.exit, 0) << added.err;
+  register_organisation(dir.path() / "hub.toml", stranger, "clb", "CLB Elders",
+                        protocol::SigningKey::generate());
   ASSERT_EQ(org_set({"--org-id", orgs["school"], "--clb", stranger}).exit, 0);
   const auto refused = school(
       {"send", "signaal", "--pupil", "school-2016-07", "--text", "leren_en_studeren=Leest traag."});

@@ -20,7 +20,7 @@ namespace draaischijf::server::detail {
 [[nodiscard]] sqlite::Result<Mailbox> mailbox_in(sqlite::Database& db,
                                                  const protocol::Id& mailbox_id);
 
-/// The organisation columns of region, offers and CLB (migration 12), and their reading from a
+/// The organisation columns of region, offers and CLB (migration 13), and their reading from a
 /// row where they start at `first` (organisation_profile.cpp).
 inline constexpr std::string_view kProfileColumns =
     "coalesce(province, ''), coalesce(municipality, ''), offers, clb_org_id";

@@ -1,4 +1,4 @@
-// An organisation's region, offers and CLB (migration 12): how they are stored, read, searched
+// An organisation's region, offers and CLB (migration 13): how they are stored, read, searched
 // and changed by the operator. Kept apart from directory.cpp, which holds the key material.
 
 #include <algorithm>
