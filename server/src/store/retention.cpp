@@ -49,26 +49,15 @@ sqlite::Result<void> expire_unfetched(sqlite::Database& db, const RetentionPolic
       !listed) {
     return listed;
   }
-  auto expire = db.prepare(
-      "UPDATE queue SET state = 'expired', settled_at_ms = ? WHERE mailbox_id = ? AND sequence = "
-      "?");
-  auto count =
-      db.prepare("UPDATE mailboxes SET queued_bytes = queued_bytes - ? WHERE mailbox_id = ?");
-  auto undisclose =
-      db.prepare("DELETE FROM disclosures WHERE message_id = ? AND recipient_mailbox = ?");
-  if (!expire || !count || !undisclose) {
-    return !expire ? expire.error() : (!count ? count.error() : undisclose.error());
+  auto settler = rows::WaitingEntrySettler::prepare(db, "expired");
+  if (!settler) {
+    return settler.error();
   }
   for (std::size_t i = 0; i < sizes.size(); ++i) {
     const Expiry& x = report.expiries[first + i];
-    expire->bind(1, now_ms).bind(2, x.mailbox_id).bind(3, x.sequence);
-    count->bind(1, sizes[i]).bind(2, x.mailbox_id);
-    undisclose->bind(1, x.message_id).bind(2, x.mailbox_id);
-    for (sqlite::Statement* statement : {&*expire, &*count, &*undisclose}) {
-      if (auto ran = statement->run(); !ran) {
-        return ran;
-      }
-      statement->reset();
+    if (auto settled = settler->settle(x.mailbox_id, x.sequence, x.message_id, sizes[i], now_ms);
+        !settled) {
+      return settled;
     }
     if (auto audited =
             rows::insert_audit(db, now_ms, "envelope.expired", x.sender_org, {}, x.message_id,

@@ -47,6 +47,36 @@ sqlite::Result<void> insert_audit(sqlite::Database& db, std::int64_t at_ms, std:
   return audit->run();
 }
 
+sqlite::Result<WaitingEntrySettler> WaitingEntrySettler::prepare(sqlite::Database& db,
+                                                                 std::string_view state) {
+  auto update = db.prepare(
+      "UPDATE queue SET state = ?, settled_at_ms = ? WHERE mailbox_id = ? AND sequence = ?");
+  auto count =
+      db.prepare("UPDATE mailboxes SET queued_bytes = queued_bytes - ? WHERE mailbox_id = ?");
+  auto undisclose =
+      db.prepare("DELETE FROM disclosures WHERE message_id = ? AND recipient_mailbox = ?");
+  if (!update || !count || !undisclose) {
+    return !update ? update.error() : (!count ? count.error() : undisclose.error());
+  }
+  return WaitingEntrySettler(state, std::move(*update), std::move(*count), std::move(*undisclose));
+}
+
+sqlite::Result<void> WaitingEntrySettler::settle(std::span<const std::uint8_t> mailbox_id,
+                                                 std::int64_t sequence,
+                                                 std::span<const std::uint8_t> message_id,
+                                                 std::int64_t size, std::int64_t at_ms) {
+  update_.bind(1, state_).bind(2, at_ms).bind(3, mailbox_id).bind(4, sequence);
+  count_.bind(1, size).bind(2, mailbox_id);
+  undisclose_.bind(1, message_id).bind(2, mailbox_id);
+  for (sqlite::Statement* statement : {&update_, &count_, &undisclose_}) {
+    if (auto ran = statement->run(); !ran) {
+      return ran;
+    }
+    statement->reset();
+  }
+  return {};
+}
+
 sqlite::Result<void> withdraw_queued(sqlite::Database& db, std::span<const std::uint8_t> consent_id,
                                      std::span<const std::uint8_t> sender_org, std::int64_t at_ms,
                                      std::vector<Withdrawal>& out) {
@@ -71,34 +101,16 @@ sqlite::Result<void> withdraw_queued(sqlite::Database& db, std::span<const std::
       !listed) {
     return listed;
   }
-  auto update = db.prepare(
-      "UPDATE queue SET state = 'withdrawn', settled_at_ms = ? "
-      "WHERE mailbox_id = ? AND sequence = ?");
-  auto count =
-      db.prepare("UPDATE mailboxes SET queued_bytes = queued_bytes - ? WHERE mailbox_id = ?");
-  auto undisclose =
-      db.prepare("DELETE FROM disclosures WHERE message_id = ? AND recipient_mailbox = ?");
-  if (!update || !count || !undisclose) {
-    return !update ? update.error() : (!count ? count.error() : undisclose.error());
+  auto settler = WaitingEntrySettler::prepare(db, "withdrawn");
+  if (!settler) {
+    return settler.error();
   }
   for (std::size_t i = 0; i < sizes.size(); ++i) {
     const Withdrawal& w = out[first + i];
-    update->bind(1, at_ms).bind(2, w.mailbox_id).bind(3, w.sequence);
-    count->bind(1, sizes[i]).bind(2, w.mailbox_id);
-    if (auto updated = update->run(); !updated) {
-      return updated;
+    if (auto settled = settler->settle(w.mailbox_id, w.sequence, w.message_id, sizes[i], at_ms);
+        !settled) {
+      return settled;
     }
-    if (auto counted = count->run(); !counted) {
-      return counted;
-    }
-    update->reset();
-    count->reset();
-    // Never received, so never disclosed: the register answers inzage requests.
-    undisclose->bind(1, w.message_id).bind(2, w.mailbox_id);
-    if (auto removed = undisclose->run(); !removed) {
-      return removed;
-    }
-    undisclose->reset();
     if (auto audited =
             insert_audit(db, at_ms, "envelope.withdrawn", sender_org, {}, w.message_id,
                          "sequence=" + std::to_string(w.sequence) + " reason=consent-revoked");

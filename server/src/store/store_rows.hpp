@@ -45,6 +45,32 @@ struct AuditSubject {
     std::span<const std::uint8_t> org, std::span<const std::uint8_t> device,
     std::span<const std::uint8_t> message, std::string_view detail, const AuditSubject& subject);
 
+/// Takes waiting queue entries out of the queue as `state` ('withdrawn' or 'expired'): the
+/// entry's state and settle time, its mailbox's queued bytes, and its disclosure-register row
+/// (never received, so never disclosed; the register answers inzage requests). Prepared once
+/// for a batch; runs inside the caller's transaction.
+class WaitingEntrySettler {
+ public:
+  [[nodiscard]] static sqlite::Result<WaitingEntrySettler> prepare(sqlite::Database& db,
+                                                                   std::string_view state);
+  [[nodiscard]] sqlite::Result<void> settle(std::span<const std::uint8_t> mailbox_id,
+                                            std::int64_t sequence,
+                                            std::span<const std::uint8_t> message_id,
+                                            std::int64_t size, std::int64_t at_ms);
+
+ private:
+  WaitingEntrySettler(std::string_view state, sqlite::Statement update, sqlite::Statement count,
+                      sqlite::Statement undisclose)
+      : state_(state),
+        update_(std::move(update)),
+        count_(std::move(count)),
+        undisclose_(std::move(undisclose)) {}
+  std::string_view state_;
+  sqlite::Statement update_;
+  sqlite::Statement count_;
+  sqlite::Statement undisclose_;
+};
+
 /// Withdraws every queued entry of the envelopes `sender_org` sent under `consent_id`, with an
 /// audit row each, appending them to `out`. Runs inside the caller's transaction.
 [[nodiscard]] sqlite::Result<void> withdraw_queued(sqlite::Database& db,
