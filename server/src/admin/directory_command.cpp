@@ -16,6 +16,7 @@
 #include <draaischijf/server/store/directory.hpp>
 #include <draaischijf/server/store/directory_bundles.hpp>
 
+#include "admin/command_words.hpp"
 #include "core/key_file.hpp"
 
 namespace draaischijf::server {
@@ -25,44 +26,23 @@ namespace fs = std::filesystem;
 constexpr int kFailed = 1;
 constexpr int kUsage = 2;
 
-// "--name value" pairs after the subcommand; `repeatable` options may come more than once,
-// every other option once, and an option not in `known` is refused (never ignored).
-struct Options {
-  std::multimap<std::string, std::string> values;
-  [[nodiscard]] std::optional<std::string> one(const std::string& name) const {
-    const auto it = values.find(name);
-    return it == values.end() ? std::nullopt : std::optional(it->second);
+// "--name VALUE" pairs after the subcommand and nothing else; `repeatable` options may come
+// more than once, every other option once, and an option not known is refused (never ignored).
+std::optional<Words> options_of(const std::vector<std::string_view>& args,
+                                std::initializer_list<std::string_view> known,
+                                std::initializer_list<std::string_view> repeatable,
+                                std::ostream& err) {
+  Words words;
+  if (args.empty() || !parse_words(args, known, {}, args.front(), "draaischijf-hub --help", words,
+                                   err, repeatable)) {
+    return std::nullopt;
   }
-  [[nodiscard]] std::vector<std::string> all(const std::string& name) const {
-    std::vector<std::string> out;
-    for (auto [it, end] = values.equal_range(name); it != end; ++it) {
-      out.push_back(it->second);
-    }
-    return out;
+  if (!words.positional.empty()) {
+    err << "error: " << args.front() << " takes --option VALUE pairs, not "
+        << words.positional.front() << "; run draaischijf-hub --help\n";
+    return std::nullopt;
   }
-};
-
-std::optional<Options> parse_options(const std::vector<std::string_view>& args,
-                                     const std::vector<std::string_view>& known,
-                                     const std::vector<std::string_view>& repeatable,
-                                     std::ostream& err) {
-  Options options;
-  for (std::size_t i = 1; i < args.size(); i += 2) {
-    const auto name = args[i].starts_with("--") ? args[i].substr(2) : std::string_view();
-    const bool is_known = std::find(known.begin(), known.end(), name) != known.end();
-    const bool repeats = std::find(repeatable.begin(), repeatable.end(), name) != repeatable.end();
-    if (!is_known || i + 1 >= args.size()) {
-      err << "error: " << args[0] << " takes --option VALUE pairs, not " << args[i]
-          << "; run draaischijf-hub --help\n";
-      return std::nullopt;
-    }
-    if (!repeats && options.values.count(std::string(name)) != 0) {
-      err << "error: --" << name << " is given once\n";
-      return std::nullopt;
-    }
-    options.values.emplace(name, args[i + 1]);
-  }
-  return options;
+  return words;
 }
 
 // The hub's directory behind the configuration file, opened beside a running hub (SQLite's
@@ -106,9 +86,9 @@ std::optional<protocol::Id> parse_org_id(std::string_view text) {
 }
 
 // The change the options ask for, or the usage message that says what is wrong.
-std::optional<OrganisationProfileChange> profile_change(const Options& options, std::ostream& err) {
+std::optional<OrganisationProfileChange> profile_change(const Words& options, std::ostream& err) {
   OrganisationProfileChange change;
-  if (const auto province = options.one("province")) {
+  if (const auto province = options.given("province")) {
     change.province = protocol::parse_name<protocol::Province>(*province);
     if (!change.province) {
       err << "error: --province takes one of: " << protocol::joined_names<protocol::Province>()
@@ -116,7 +96,7 @@ std::optional<OrganisationProfileChange> profile_change(const Options& options, 
       return std::nullopt;
     }
   }
-  change.municipality = options.one("municipality");
+  change.municipality = options.given("municipality");
   if (change.municipality && !change.municipality->empty() &&
       !protocol::is_valid_municipality(*change.municipality)) {
     err << "error: --municipality takes 1 to 100 bytes of UTF-8 without control characters "
@@ -138,7 +118,7 @@ std::optional<OrganisationProfileChange> profile_change(const Options& options, 
       change.offers->push_back(*offer);
     }
   }
-  if (const auto clb = options.one("clb")) {
+  if (const auto clb = options.given("clb")) {
     change.clear_clb = *clb == "none";
     change.clb = change.clear_clb ? std::nullopt : parse_org_id(*clb);
     if (!change.clear_clb && !change.clb) {
@@ -174,10 +154,10 @@ int org_set_command(const std::vector<std::string_view>& args, std::ostream& out
   constexpr std::string_view kSynopsis =
       "usage: draaischijf-hub org set --config FILE --org-id HEX [--province P] "
       "[--municipality M] [--offer X]... [--clb ORG_ID|none]\n";
-  const auto options = parse_options(
-      args, {"config", "org-id", "province", "municipality", "offer", "clb"}, {"offer"}, err);
-  const auto org_id = options ? parse_org_id(options->one("org-id").value_or("")) : std::nullopt;
-  if (!options || !org_id || !options->one("config")) {
+  const auto options =
+      options_of(args, {"config", "org-id", "province", "municipality", "clb"}, {"offer"}, err);
+  const auto org_id = options ? parse_org_id(options->given("org-id").value_or("")) : std::nullopt;
+  if (!options || !org_id || !options->given("config")) {
     err << kSynopsis;
     return kUsage;
   }
@@ -185,13 +165,13 @@ int org_set_command(const std::vector<std::string_view>& args, std::ostream& out
   if (!change) {
     return kUsage;
   }
-  if (options->values.size() == 2) {  // --config and --org-id only: an audit row for nothing
+  if (options->count() == 2) {  // --config and --org-id only: an audit row for nothing
     err << "error: org set changes nothing without --province, --municipality, --offer or "
            "--clb\n"
         << kSynopsis;
     return kUsage;
   }
-  auto open = open_directory(*options->one("config"), err);
+  auto open = open_directory(*options->given("config"), err);
   if (!open) {
     return kUsage;
   }
@@ -225,27 +205,27 @@ int org_set_command(const std::vector<std::string_view>& args, std::ostream& out
 
 int directory_bundle_command(const std::vector<std::string_view>& args, std::ostream& out,
                              std::ostream& err, const protocol::Clock& clock) {
-  const auto options = parse_options(args, {"config", "key", "out"}, {}, err);
-  if (!options || !options->one("config") || !options->one("key") || !options->one("out") ||
+  const auto options = options_of(args, {"config", "key", "out"}, {}, err);
+  if (!options || !options->given("config") || !options->given("key") || !options->given("out") ||
       args.empty() || args[0] != "bundle") {
     err << "usage: draaischijf-hub directory bundle --config FILE --key POLICY_SIGNING_KEY "
            "--out BUNDLE\n";
     return kUsage;
   }
-  const fs::path out_path = *options->one("out");
+  const fs::path out_path = *options->given("out");
   if (fs::exists(out_path)) {
     err << "error: " << out_path.string()
         << " exists already; a bundle is never overwritten: give a new name\n";
     return kFailed;
   }
   std::string problem;
-  const auto key = read_operator_signing_key(*options->one("key"), "policy-signing.pub", problem);
+  const auto key = read_operator_signing_key(*options->given("key"), "policy-signing.pub", problem);
   if (!key) {
-    err << "error: " << *options->one("key") << " " << problem
+    err << "error: " << *options->given("key") << " " << problem
         << "; --key takes the operator's policy-signing.key (the key that signs the rule set)\n";
     return kFailed;
   }
-  auto open = open_directory(*options->one("config"), err);
+  auto open = open_directory(*options->given("config"), err);
   if (!open) {
     return kUsage;
   }
