@@ -395,9 +395,9 @@ std::unique_ptr<Hub> Hub::create(const HubConfig& config, const TlsMaterial& tls
     throw std::runtime_error("cannot claim server.data_dir " + config.server.data_dir.string() +
                              ": " + lock.error().message());
   }
-  auto storage = Storage::open((config.server.data_dir / "hub.db").string(),
-                               {config.limits.writer_queue, config.limits.writer_batch,
-                                config.limits.max_database_bytes});
+  auto storage = Storage::open(
+      (config.server.data_dir / "hub.db").string(),
+      {config.limits.writer_queue, config.limits.writer_batch, config.limits.max_database_bytes});
   if (!storage) {
     throw std::runtime_error("cannot open the database in " + config.server.data_dir.string() +
                              ": " + storage.error().message());
