@@ -96,21 +96,6 @@ RetentionPolicy retention_policy(const HubConfig& c) {
   return policy;
 }
 
-// What retention passes deleted since the start, by step, for /metrics.
-struct PurgedCounters {
-  std::atomic<std::uint64_t> expired{0}, envelopes{0}, blobs{0}, orphan_blobs{0}, records{0},
-      audit{0}, disclosures{0};
-  void add(const PurgeReport& r) {
-    expired += r.expired;
-    envelopes += r.envelopes;
-    blobs += r.blobs;
-    orphan_blobs += r.orphan_blobs;
-    records += r.records;
-    audit += r.audit;
-    disclosures += r.disclosures;
-  }
-};
-
 }  // namespace
 
 struct Hub::Impl {
@@ -195,7 +180,8 @@ struct Hub::Impl {
   Retention retention;
   net::steady_timer retention_timer;
   std::atomic<bool> purging{false};  // a chain of passes is under way
-  PurgedCounters purged;
+  std::mutex purged_mutex;           // account() writes on the writer thread, /metrics reads
+  PurgeCounts purged;                // what retention deleted since the start, for /metrics
   Notifier notifier;
   RateLimiter limiter;
   PolicyInForce policy;
@@ -281,16 +267,16 @@ std::string Hub::Impl::metrics_text() {
   out +=
       "# HELP draaischijf_retention_purged_total What retention deleted, by step (docs/POLICY.md, "
       "Retention).\n# TYPE draaischijf_retention_purged_total counter\n";
-  for (const auto& [what, value] :
-       {std::pair{"expired", purged.expired.load()},
-        std::pair{"envelopes", purged.envelopes.load()}, std::pair{"blobs", purged.blobs.load()},
-        std::pair{"orphan_blobs", purged.orphan_blobs.load()},
-        std::pair{"records", purged.records.load()}, std::pair{"audit", purged.audit.load()},
-        std::pair{"disclosures", purged.disclosures.load()}}) {
+  PurgeCounts deleted;
+  {
+    const std::lock_guard lock(purged_mutex);
+    deleted = purged;
+  }
+  deleted.for_each([&out](std::string_view what, std::size_t value) {
     out += "draaischijf_retention_purged_total{what=\"";
     out += what;
     out += "\"} " + std::to_string(value) + "\n";
-  }
+  });
   // The hub cannot renew an epoch (the organisation key signs it): the operator alerts on these
   // and reminds the organisation's admin to run draaischijf admin renew.
   if (auto mailboxes = directory.all_mailboxes()) {
@@ -497,7 +483,10 @@ void Hub::reload() {
 // Counts, logs and tells the senders of what expired (ids only); runs on the writer thread
 // after the pass's COMMIT.
 void Hub::Impl::account(const PurgeReport& report) {
-  purged.add(report);
+  {
+    const std::lock_guard lock(purged_mutex);
+    purged += report;
+  }
   for (const Expiry& x : report.expiries) {
     if (auto own = directory.mailboxes(x.sender_org)) {
       for (const Mailbox& m : *own) {

@@ -245,7 +245,7 @@ MessagePeriods RetentionPolicy::for_message(protocol::MessageKind kind,
           chosen.unfetched_ms.value_or(messages.unfetched_ms)};
 }
 
-PurgeReport& PurgeReport::operator+=(const PurgeReport& other) {
+PurgeCounts& PurgeCounts::operator+=(const PurgeCounts& other) {
   expired += other.expired;
   envelopes += other.envelopes;
   blobs += other.blobs;
@@ -253,6 +253,11 @@ PurgeReport& PurgeReport::operator+=(const PurgeReport& other) {
   records += other.records;
   audit += other.audit;
   disclosures += other.disclosures;
+  return *this;
+}
+
+PurgeReport& PurgeReport::operator+=(const PurgeReport& other) {
+  PurgeCounts::operator+=(other);
   expiries.insert(expiries.end(), other.expiries.begin(), other.expiries.end());
   return *this;
 }

@@ -24,6 +24,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <string_view>
 #include <vector>
 
 #include <draaischijf/protocol/vocabulary.hpp>
@@ -71,7 +72,8 @@ struct Expiry {
 };
 
 /// What one pass deleted, by step.
-struct PurgeReport {
+/// What retention passes deleted, by step: one pass's counts, or a running total.
+struct PurgeCounts {
   std::size_t expired = 0;       // queue entries expired unfetched
   std::size_t envelopes = 0;     // envelopes whose ciphertext was deleted
   std::size_t blobs = 0;         // blobs deleted with the last envelope that named them
@@ -79,14 +81,32 @@ struct PurgeReport {
   std::size_t records = 0;       // delivery records past the records period
   std::size_t audit = 0;         // audit rows past the records period
   std::size_t disclosures = 0;   // disclosure-register rows past their period
+
+  PurgeCounts& operator+=(const PurgeCounts& other);
+  /// Calls `each(name, count)` for every step, under the names /metrics uses.
+  template <class Each>
+  void for_each(Each&& each) const {
+    each("expired", expired);
+    each("envelopes", envelopes);
+    each("blobs", blobs);
+    each("orphan_blobs", orphan_blobs);
+    each("records", records);
+    each("audit", audit);
+    each("disclosures", disclosures);
+  }
+  [[nodiscard]] std::size_t total() const {
+    std::size_t sum = 0;
+    for_each([&sum](std::string_view, std::size_t n) { sum += n; });
+    return sum;
+  }
+};
+
+struct PurgeReport : PurgeCounts {
   std::vector<Expiry> expiries;
   bool more = false;  // a step filled its batch: run another pass
 
   /// Adds another pass's counts and expiries (`more` stays this one's).
   PurgeReport& operator+=(const PurgeReport& other);
-  [[nodiscard]] std::size_t total() const {
-    return expired + envelopes + blobs + orphan_blobs + records + audit + disclosures;
-  }
 };
 
 class Retention {
