@@ -353,17 +353,11 @@ Result<Database> Database::open_unmigrated(const std::string& path, Access acces
 }
 
 Result<Database> Database::open(const std::string& path) {
-  create_private_file(path);
-  sqlite3* handle = nullptr;
-  const int rc =
-      sqlite3_open_v2(path.c_str(), &handle,
-                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
-  Database db(handle);  // closes the handle on every early return, even a failed open
-  if (rc != SQLITE_OK) {
-    return make_error_code(errc::open_failed);
+  auto opened = open_unmigrated(path, Access::create);
+  if (!opened) {
+    return opened.error();
   }
-  sqlite3_extended_result_codes(handle, 1);
-  sqlite3_busy_timeout(handle, 5000);
+  Database db = std::move(*opened);
   // FULL: the WAL is synced on every commit, so an answer given after COMMIT survives power loss.
   // A 32 MiB page cache (the default is 2 MiB) keeps the hot index and queue pages in memory
   // instead of re-reading them from the WAL at every transaction.
