@@ -318,6 +318,24 @@ class StreamClient {
   /// connection was dropped without one).
   [[nodiscard]] std::optional<int> close_code() const { return close_code_; }
 
+  /// Sends one text message (under 64 KiB) from the client, masked as RFC 6455 5.3 requires.
+  bool send_text(std::string_view payload) {
+    std::string frame(1, '\x81');  // FIN, text
+    if (payload.size() < 126) {
+      frame += static_cast<char>(0x80 | payload.size());
+    } else {
+      frame += static_cast<char>(0x80 | 126);
+      frame += static_cast<char>((payload.size() >> 8) & 0xff);
+      frame += static_cast<char>(payload.size() & 0xff);
+    }
+    const std::array<char, 4> mask{'\x12', '\x34', '\x56', '\x78'};
+    frame.append(mask.begin(), mask.end());
+    for (std::size_t i = 0; i < payload.size(); ++i) {
+      frame += static_cast<char>(payload[i] ^ mask[i % 4]);
+    }
+    return connection_->send(frame);
+  }
+
   /// The next text frame's payload as JSON; an empty object when the connection ended, by a
   /// close frame (then close_code() says which) or by dropping the connection.
   boost::json::object next() {

@@ -45,6 +45,8 @@ class InProcessHub {
   [[nodiscard]] std::uint16_t port() const { return hub_->port(); }
   [[nodiscard]] const std::filesystem::path& pki() const { return pki_; }
   void advance(std::chrono::milliseconds by) { clock_.advance(by); }
+  /// Puts the hub's clock at `unix_ms` (milliseconds since 1970), backwards too.
+  void set_time_ms(std::int64_t unix_ms) { clock_.set(protocol::from_unix_ms(unix_ms)); }
 
  private:
   protocol::ManualClock clock_;

@@ -149,5 +149,50 @@ TEST_F(ReloadTest, SighupBringsInANewlySignedRuleSetAndRefusesOneThatDoesNotVeri
   EXPECT_EQ(version_in_force(), "2026.12.4");
 }
 
+// A reload that cannot read the CRLs fails closed: the CRLs in force stay, so a revoked device
+// stays refused and the others are served; each failure is logged and counted. A file that is
+// not a CRL fails the reload rather than being skipped: skipping the organisation CA's CRL would
+// refuse every device of the organisation, with nothing said of why.
+TEST_F(ReloadTest, ABrokenCrlOnReloadKeepsTheRevocationsInForce) {
+  hub_command("pki revoke --dir " + pki.string() + " --org-id " + org + " --serial " +
+              staff_serial);
+  hub_command("pki crl --dir " + pki.string());
+  reload(1);
+  ASSERT_FALSE(call("staff", "/v1/organisations")) << "the revoked device is served";
+  const auto still_in_force = [&](std::size_t failures) {
+    EXPECT_EQ(hub->count_events("crl.reload_failed"), failures) << hub->log_text();
+    EXPECT_FALSE(call("staff", "/v1/organisations")) << "a revoked device got in";
+    EXPECT_TRUE(call("operator", "/v1/organisations")) << "the CRLs in force were dropped";
+  };
+  const std::string not_a_crl = "-----BEGIN X509 CRL-----\nbm90IGEgQ1JM\n-----END X509 CRL-----\n";
+
+  // The organisation CA's CRL cut short, as an interrupted copy leaves it.
+  const auto org_crl = pki / "crl" / (org + ".crl.pem");
+  const auto org_text = read_file(org_crl);
+  ASSERT_GT(org_text.size(), 100U);
+  write_file(org_crl, std::span(org_text).first(org_text.size() / 2));
+  reload(2);
+  still_in_force(1);
+  // Every CRL file replaced by something that is not a CRL.
+  std::size_t broken = 0;
+  for (const auto& entry : fs::directory_iterator(pki / "crl")) {
+    write_file(entry.path(), view_of(not_a_crl));
+    ++broken;
+  }
+  ASSERT_GE(broken, 2U);
+  reload(3);
+  still_in_force(2);
+  // No CRL file left at all.
+  for (const auto& entry : fs::directory_iterator(pki / "crl")) {
+    fs::remove(entry.path());
+  }
+  reload(4);
+  still_in_force(3);
+  const auto metrics = call("operator", "/metrics");
+  ASSERT_TRUE(metrics && metrics->status == 200);
+  EXPECT_NE(metrics->body.find("draaischijf_crl_reloads_failed_total 3\n"), std::string::npos)
+      << metrics->body;
+}
+
 }  // namespace
 }  // namespace draaischijf::testing

@@ -165,5 +165,33 @@ TEST_F(EpochFunctionTest, TheOperatorSeesMailboxesWhoseEpochEndsSoon) {
   EXPECT_FALSE(listed.contains("held"));
 }
 
+// Mailbox names of 1 to 200 bytes (server/README.md, "Fixed"): 1 and 200 bytes are taken; an
+// empty name (400 malformed-request) and 201 bytes (422 invalid-field) are refused, naming the
+// name, and nothing is created.
+TEST_F(EpochFunctionTest, AMailboxNameOfOneTo200BytesIsTakenAndNoOther) {
+  const auto named = [&](const std::string& name) {
+    return create(
+        mailbox_request(name, std::nullopt, {onthaal}, now_seconds() - 60, now_seconds() + 3600));
+  };
+  const auto mailboxes = [&] {
+    return hub.json("clb", get("/v1/organisations/" + hex(hub.org_id("clb")) + "/mailboxes"))
+        .at("mailboxes")
+        .as_array()
+        .size();
+  };
+  const auto before = mailboxes();
+  EXPECT_EQ(named("A").status, 201);
+  EXPECT_EQ(named(std::string(200, 'm')).status, 201);
+  const auto empty = named("");
+  EXPECT_EQ(empty.status, 400) << empty.body;
+  EXPECT_EQ(problem_slug(empty), "malformed-request");
+  EXPECT_NE(empty.body.find("name"), std::string::npos) << empty.body;
+  const auto too_long = named(std::string(201, 'm'));
+  EXPECT_EQ(too_long.status, 422) << too_long.body;
+  EXPECT_EQ(problem_slug(too_long), "invalid-field");
+  EXPECT_NE(too_long.body.find("longer than 200 bytes"), std::string::npos) << too_long.body;
+  EXPECT_EQ(mailboxes(), before + 2);
+}
+
 }  // namespace
 }  // namespace draaischijf::testing

@@ -217,7 +217,8 @@ Task<Reply> get_device(Call& call) {
 Task<Reply> request_enrolment(Call& call) {
   const auto body = call.json_body();
   if (!body) {
-    co_return call.problem(ProblemKind::malformed_request, "The body must be a JSON object.");
+    co_return call.problem(ProblemKind::malformed_request,
+                           "The body must be a JSON object of at most 1 MiB.");
   }
   const auto signing = fixed_from<32>(bytes_field(*body, "signing_key"));
   const auto encryption = fixed_from<32>(bytes_field(*body, "encryption_key"));
@@ -402,7 +403,7 @@ namespace {
 
 Task<Reply> change_mailbox(Call& call, bool creating) {
   const auto body = call.json_body();
-  std::string missing = "a JSON object";
+  std::string missing = "a JSON object of at most 1 MiB";
   auto change = body ? epoch_change_from(*body, missing) : std::nullopt;
   if (!change || (creating && change->name.empty())) {
     co_return call.problem(ProblemKind::malformed_request,

@@ -1,6 +1,7 @@
 #include "net/tls.hpp"
 
 #include <algorithm>
+#include <optional>
 #include <stdexcept>
 #include <vector>
 
@@ -21,11 +22,18 @@ namespace {
 namespace net = boost::asio;
 namespace ssl = net::ssl;
 
-// Every CRL in one PEM file (any number).
-std::vector<certs::CrlPtr> crls_in(const std::filesystem::path& file) {
+// Every CRL in one PEM file (any number); nullopt when the file cannot be read, holds no CRL
+// or breaks off in the middle of one (cut short, not base64, not DER of a CRL). Such a file is
+// refused, not skipped: skipping it would drop its CA's CRL, and every certificate under that
+// CA would be refused with nothing said of why.
+std::optional<std::vector<certs::CrlPtr>> crls_in(const std::filesystem::path& file) {
   std::vector<certs::CrlPtr> crls;
   auto text = certs::read_text_file(file);
-  BIO* bio = text ? BIO_new_mem_buf(text->data(), static_cast<int>(text->size())) : nullptr;
+  if (!text) {
+    return std::nullopt;
+  }
+  BIO* bio = BIO_new_mem_buf(text->data(), static_cast<int>(text->size()));
+  ERR_clear_error();
   while (bio != nullptr) {
     X509_CRL* crl = PEM_read_bio_X509_CRL(bio, nullptr, nullptr, nullptr);
     if (crl == nullptr) {
@@ -34,11 +42,20 @@ std::vector<certs::CrlPtr> crls_in(const std::filesystem::path& file) {
     crls.emplace_back(crl);
   }
   BIO_free(bio);
+  // Reading past the last CRL ends with "no start line"; any other error is a broken one.
+  const unsigned long last = ERR_peek_last_error();
+  const bool clean_end =
+      ERR_GET_LIB(last) == ERR_LIB_PEM && ERR_GET_REASON(last) == PEM_R_NO_START_LINE;
+  ERR_clear_error();
+  if (crls.empty() || !clean_end) {
+    return std::nullopt;
+  }
   return crls;
 }
 
-// Every CRL in the folder (PEM, any number per file). An empty or unreadable folder is a startup
-// error: without CRLs every client would be refused.
+// Every CRL in the folder (PEM, any number per file). An empty or unreadable folder, or a file
+// that is not whole CRLs, is an error (at startup the hub does not start; on a reload the CRLs
+// in force stay): without CRLs every client would be refused.
 std::vector<certs::CrlPtr> load_crls(const std::filesystem::path& dir) {
   std::vector<certs::CrlPtr> crls;
   std::error_code ec;
@@ -46,11 +63,16 @@ std::vector<certs::CrlPtr> load_crls(const std::filesystem::path& dir) {
     if (!entry.is_regular_file() || entry.path().extension() != ".pem") {
       continue;
     }
-    for (certs::CrlPtr& crl : crls_in(entry.path())) {
+    auto in_file = crls_in(entry.path());
+    if (!in_file) {
+      throw std::runtime_error("tls.crl_dir: " + entry.path().filename().string() +
+                               " is not a readable PEM file of whole CRLs: publish them again "
+                               "with draaischijf-hub pki crl");
+    }
+    for (certs::CrlPtr& crl : *in_file) {
       crls.push_back(std::move(crl));
     }
   }
-  ERR_clear_error();
   if (ec || crls.empty()) {
     throw std::runtime_error("tls.crl_dir " + dir.string() +
                              " holds no CRL (*.pem): publish them with draaischijf-hub pki crl");
@@ -109,7 +131,11 @@ std::vector<std::string> expired_crls(const std::filesystem::path& crl_dir) {
     if (!entry.is_regular_file() || entry.path().extension() != ".pem") {
       continue;
     }
-    for (const certs::CrlPtr& crl : crls_in(entry.path())) {
+    const auto in_file = crls_in(entry.path());
+    if (!in_file) {
+      continue;  // refused by load_crls, which says so
+    }
+    for (const certs::CrlPtr& crl : *in_file) {
       const ASN1_TIME* next = X509_CRL_get0_nextUpdate(crl.get());
       if (next != nullptr && X509_cmp_current_time(next) > 0) {
         continue;
