@@ -405,7 +405,6 @@ Result<void> Directory::pin_organisation(const Id& org_id, std::string_view expe
   if (!same_fingerprint(fingerprint(*key), expected_fingerprint)) {
     return make_error_code(client_errc::fingerprint_mismatch);
   }
-  // On a copy: the file and the trust in memory change together or not at all.
   TrustFile changed = state_->trust;
   TrustedOrganisation organisation{org_id, *key, hub_json::text(*body, "name").value_or("")};
   auto pinned = mode == PinMode::replace_existing ? changed.replace(std::move(organisation))
@@ -413,12 +412,7 @@ Result<void> Directory::pin_organisation(const Id& org_id, std::string_view expe
   if (!pinned) {
     return pinned.error();
   }
-  if (auto written = write_file_atomically(state_->profile.trust_file(), changed.to_text());
-      !written) {
-    return written.error();
-  }
-  state_->trust = std::move(changed);
-  return {};
+  return state_->commit_trust(std::move(changed));
 }
 
 Result<void> Directory::pin_policy_key(const protocol::SigningPublicKey& key, PinMode mode) {
@@ -426,9 +420,13 @@ Result<void> Directory::pin_policy_key(const protocol::SigningPublicKey& key, Pi
       pinned && *pinned != key && mode != PinMode::replace_existing) {
     return make_error_code(client_errc::already_pinned);
   }
-  state_->trust.set_policy_key(key);
+  TrustFile changed = state_->trust;
+  changed.set_policy_key(key);
+  if (auto committed = state_->commit_trust(std::move(changed)); !committed) {
+    return committed;  // the old key stays, in the file and in memory
+  }
   state_->policies.forget();  // loaded again, under the new key
-  return write_file_atomically(state_->profile.trust_file(), state_->trust.to_text());
+  return {};
 }
 
 Result<BundlePlan> Directory::check_bundle(std::span<const std::uint8_t> bundle) {
@@ -440,12 +438,7 @@ Result<void> Directory::import_bundle(const BundlePlan& plan, bool accept_change
   if (!changed) {
     return changed.error();
   }
-  if (auto written = write_file_atomically(state_->profile.trust_file(), changed->to_text());
-      !written) {
-    return written.error();
-  }
-  state_->trust = std::move(*changed);
-  return {};
+  return state_->commit_trust(std::move(*changed));
 }
 
 }  // namespace draaischijf::client

@@ -7,6 +7,7 @@
 #include <draaischijf/protocol/encoding.hpp>
 #include <draaischijf/protocol/wire.hpp>
 
+#include "fixed_bytes.hpp"
 #include "sealed_store.hpp"
 #include "session_state.hpp"
 
@@ -74,14 +75,13 @@ Result<void> use_organisation_key(Session& session, OrganisationSecrets organisa
     return make_error_code(organisation_key_errc::mismatch);
   }
   if (const auto* pinned = s.trust.find(organisation.org_id); pinned == nullptr) {
-    TrustFile changed = s.trust;  // the file and the trust in memory change together
+    TrustFile changed = s.trust;
     if (auto added = changed.pin({organisation.org_id, key, organisation.name}); !added) {
       return added.error();
     }
-    if (auto written = write_file_atomically(s.profile.trust_file(), changed.to_text()); !written) {
-      return written.error();
+    if (auto committed = s.commit_trust(std::move(changed)); !committed) {
+      return committed;
     }
-    s.trust = std::move(changed);
   } else if (pinned->key != key) {
     return make_error_code(organisation_key_errc::mismatch);
   }
@@ -148,30 +148,26 @@ Result<OrganisationSecrets> open_organisation_backup(
     lines.push_back(text.substr(at, end - at));
     at = end == std::string_view::npos ? text.size() : end + 1;
   }
-  const auto org_id = protocol::hex_decode(line_value(lines, "org_id").value_or(""));
+  const auto org_id = exactly<16>(protocol::hex_decode(line_value(lines, "org_id").value_or("")));
   const auto type =
       protocol::parse_name<protocol::OrgType>(line_value(lines, "org_type").value_or(""));
   const auto name = line_value(lines, "name");
-  const auto public_key = protocol::base64_decode(line_value(lines, "signing_key").value_or(""));
-  auto seed = protocol::base64_decode(line_value(lines, "signing_seed").value_or(""));
-  const bool complete = !lines.empty() && lines.front() == kBackupFirstLine && org_id &&
-                        org_id->size() == 16 && type && name && good_name(*name) && public_key &&
-                        public_key->size() == 32 && seed && seed->size() == 32;
+  const auto public_key =
+      exactly<32>(protocol::base64_decode(line_value(lines, "signing_key").value_or("")));
+  auto seed = exactly<32>(protocol::base64_decode(line_value(lines, "signing_seed").value_or("")));
+  const bool complete = !lines.empty() && lines.front() == kBackupFirstLine && org_id && type &&
+                        name && good_name(*name) && public_key && seed;
   if (!complete) {
     if (seed) {
-      wipe(*seed);
+      sodium_memzero(seed->data(), seed->size());
     }
     return make_error_code(key_store_errc::damaged);
   }
-  OrganisationSecrets secrets{{},
-                              *type,
-                              std::string(*name),
-                              protocol::SigningKey::from_seed(SecretKey<32>::copy_of(
-                                  std::span<const std::uint8_t, 32>(seed->data(), 32)))};
-  wipe(*seed);
-  std::copy(org_id->begin(), org_id->end(), secrets.org_id.begin());
+  OrganisationSecrets secrets{*org_id, *type, std::string(*name),
+                              protocol::SigningKey::from_seed(SecretKey<32>::copy_of(*seed))};
+  sodium_memzero(seed->data(), seed->size());
   // A seed that does not give the public key beside it is a damaged or doctored backup.
-  if (!std::equal(public_key->begin(), public_key->end(), secrets.key.public_key().begin())) {
+  if (*public_key != secrets.key.public_key()) {
     return make_error_code(key_store_errc::damaged);
   }
   return secrets;

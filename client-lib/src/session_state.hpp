@@ -63,6 +63,15 @@ struct SessionState : HubSession {
   [[nodiscard]] std::uint64_t now_seconds() const noexcept {
     return static_cast<std::uint64_t>(clock.now_ms() / 1000);
   }
+  /// Makes `changed` the trust: the file first (written atomically), then the copy in memory,
+  /// so the two change together or not at all.
+  [[nodiscard]] protocol::Result<void> commit_trust(TrustFile changed) {
+    if (auto written = write_file_atomically(profile.trust_file(), changed.to_text()); !written) {
+      return written.error();
+    }
+    trust = std::move(changed);
+    return {};
+  }
   [[nodiscard]] protocol::Result<void> require_admin() const {
     if (!secrets.organisation) {
       return make_error_code(client_errc::not_an_admin);

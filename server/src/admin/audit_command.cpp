@@ -12,6 +12,7 @@
 #include <draaischijf/server/core/config.hpp>
 
 #include "admin/command_words.hpp"
+#include "admin/hub_database.hpp"
 #include "core/utc_time.hpp"
 #include "store/audit_export.hpp"
 
@@ -123,17 +124,14 @@ int export_rows(const Words& words, std::ostream& out, std::ostream& err) {
   if (!filter) {
     return 2;
   }
-  const auto loaded = load_config(words.one("config"));
-  if (!loaded.ok()) {
-    const auto& first = loaded.errors.front();
-    err << "error: --config: " << (first.key.empty() ? words.one("config") : first.key) << ": "
-        << first.message << "\n";
+  const auto config = command_config(words.one("config"), err);
+  if (!config) {
     return 2;
   }
-  const auto database = loaded.config.server.data_dir / "hub.db";
+  const auto database = config->server.data_dir / "hub.db";
   std::error_code ec;
   if (!std::filesystem::is_regular_file(database, ec)) {
-    err << "error: no hub.db in " << loaded.config.server.data_dir.string()
+    err << "error: no hub.db in " << config->server.data_dir.string()
         << "; check server.data_dir\n";
     return 1;
   }

@@ -8,6 +8,7 @@
 #include <draaischijf/server/core/config.hpp>
 
 #include "admin/command_words.hpp"
+#include "admin/hub_database.hpp"
 #include "store/backup.hpp"
 
 namespace draaischijf::server {
@@ -25,14 +26,11 @@ int usage(std::ostream& err, std::string_view synopsis) {
 }
 
 std::optional<fs::path> data_dir_of(const Words& words, std::ostream& err) {
-  const auto loaded = load_config(words.one("config"));
-  if (!loaded.ok()) {
-    const auto& first = loaded.errors.front();
-    err << "error: --config: " << (first.key.empty() ? words.one("config") : first.key) << ": "
-        << first.message << "\n";
+  auto config = command_config(words.one("config"), err);
+  if (!config) {
     return std::nullopt;
   }
-  return loaded.config.server.data_dir;
+  return std::move(config->server.data_dir);
 }
 
 std::uint64_t total_bytes(const backup::Manifest& manifest) {

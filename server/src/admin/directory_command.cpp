@@ -17,6 +17,7 @@
 #include <draaischijf/server/store/directory_bundles.hpp>
 
 #include "admin/command_words.hpp"
+#include "admin/hub_database.hpp"
 #include "core/key_file.hpp"
 
 namespace draaischijf::server {
@@ -53,26 +54,12 @@ struct OpenDirectory {
 };
 
 std::optional<OpenDirectory> open_directory(const std::string& config_path, std::ostream& err) {
-  const auto loaded = load_config(config_path);
-  if (!loaded.ok()) {
-    err << "error: --config: " << loaded.errors.front().key << " " << loaded.errors.front().message
-        << "\n";
-    return std::nullopt;
-  }
-  const auto path = loaded.config.server.data_dir / "hub.db";
-  if (!fs::exists(path)) {
-    err << "error: no hub database at " << path.string()
-        << "; check server.data_dir in the configuration file\n";
-    return std::nullopt;
-  }
-  auto storage = Storage::open(path.string());
+  const auto config = command_config(config_path, err);
+  auto storage = config ? open_hub_database(*config, WhenNoDatabase::refuse, err) : nullptr;
   if (!storage) {
-    err << "error: opening the database: " << storage.error().message()
-        << "; check server.data_dir\n";
     return std::nullopt;
   }
-  OpenDirectory open{*storage, std::make_unique<SqliteDirectory>(*storage)};
-  return open;
+  return OpenDirectory{storage, std::make_unique<SqliteDirectory>(storage)};
 }
 
 std::optional<protocol::Id> parse_org_id(std::string_view text) {

@@ -190,10 +190,6 @@ int main(int argc, char** argv) {
     std::cout << "draaischijf-hub 0.1.0\n";
     return 0;
   }
-  if (args.size() >= 2 && args[0] == "org" && args[1] == "set") {
-    return draaischijf::server::org_set_command({args.begin() + 1, args.end()}, std::cout,
-                                                std::cerr);
-  }
   if (!args.empty() && args[0] == "directory") {
     return draaischijf::server::directory_bundle_command({args.begin() + 1, args.end()}, std::cout,
                                                          std::cerr);

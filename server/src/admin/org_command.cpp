@@ -1,6 +1,6 @@
 // draaischijf-hub org add | enrol-admin: the operator's side of an organisation's key ceremony
 // (docs/OPERATIONS.md, "A new organisation"). Both work beside a running hub: the change goes
-// through SQLite's locking like any other writer.
+// through SQLite's locking like any other writer. `org set` is passed on to directory_command.cpp.
 
 #include <optional>
 #include <ostream>
@@ -15,6 +15,8 @@
 #include <draaischijf/server/store/operator_enrolment.hpp>
 
 #include "admin/command_args.hpp"
+#include "admin/directory_command.hpp"
+#include "admin/hub_database.hpp"
 
 namespace draaischijf::server {
 namespace {
@@ -53,24 +55,6 @@ std::optional<std::string> given_file(const Args& args, std::string_view option,
   return std::move(*text);
 }
 
-// The directory of the hub the configuration names; nullptr after saying why.
-std::shared_ptr<Storage> open_storage(const Args& args, std::ostream& err) {
-  const auto loaded = load_config(args.one("config"));
-  if (!loaded.ok()) {
-    err << "error: --config: " << loaded.errors.front().key << " " << loaded.errors.front().message
-        << "\n";
-    return nullptr;
-  }
-  std::error_code created;
-  fs::create_directories(loaded.config.server.data_dir, created);
-  auto storage = Storage::open((loaded.config.server.data_dir / "hub.db").string());
-  if (!storage) {
-    failed(err, "opening the database", storage.error(), "check server.data_dir");
-    return nullptr;
-  }
-  return *storage;
-}
-
 // The hub's storage, once the fingerprint typed matches `shown` (compared out of band); nullptr
 // after saying why, with `code` the exit code (1 refused, 2 configuration).
 std::shared_ptr<Storage> storage_once_compared(const Args& args, const std::string& shown,
@@ -83,7 +67,8 @@ std::shared_ptr<Storage> storage_once_compared(const Args& args, const std::stri
     return nullptr;
   }
   code = 2;
-  return open_storage(args, err);
+  const auto config = command_config(args.one("config"), err);
+  return config ? open_hub_database(*config, WhenNoDatabase::create, err) : nullptr;
 }
 
 int add(const Args& args, std::ostream& out, std::ostream& err, const protocol::Clock& clock) {
@@ -179,6 +164,9 @@ int org_command(const std::vector<std::string_view>& args, std::ostream& out, st
   if (!args.empty() && (args[0] == "--help" || args[0] == "-h")) {
     out << kOrgUsage;
     return 0;
+  }
+  if (!args.empty() && args[0] == "set") {
+    return org_set_command(args, out, err, clock);  // the directory's profile, not the ceremony
   }
   Args parsed;
   const bool adding = !args.empty() && args[0] == "add";

@@ -1,6 +1,7 @@
 #include <atomic>
 #include <chrono>
 #include <future>
+#include <map>
 #include <mutex>
 #include <stdexcept>
 #include <thread>
@@ -121,9 +122,6 @@ struct Hub::Impl {
         blobs(storage, c.server.data_dir / "blobs",
               {.max_blob_bytes = c.limits.max_blob_bytes,
                .quota_bytes = c.limits.blob_quota_bytes,
-               .orphan_age_ms =
-                   std::chrono::duration_cast<std::chrono::milliseconds>(c.retention.orphan_blobs)
-                       .count(),
                .min_free_disk_bytes = c.limits.min_free_disk_bytes}),
         retention(storage, blobs, retention_policy(c)),
         retention_timer(ioc),
@@ -487,11 +485,18 @@ void Hub::Impl::account(const PurgeReport& report) {
     const std::lock_guard lock(purged_mutex);
     purged += report;
   }
+  // A pass expires up to a batch of envelopes, mostly from few senders: read each sender's
+  // mailboxes once, not once per envelope, while the writer waits for this callback.
+  std::map<protocol::Id, std::vector<Mailbox>> senders;
   for (const Expiry& x : report.expiries) {
-    if (auto own = directory.mailboxes(x.sender_org)) {
-      for (const Mailbox& m : *own) {
-        notifier.publish({m.mailbox_id, x.sequence, Notice::expired, x.mailbox_id, x.message_id});
+    auto [found, added] = senders.try_emplace(x.sender_org);
+    if (added) {
+      if (auto own = directory.mailboxes(x.sender_org)) {
+        found->second = std::move(*own);
       }
+    }
+    for (const Mailbox& m : found->second) {
+      notifier.publish({m.mailbox_id, x.sequence, Notice::expired, x.mailbox_id, x.message_id});
     }
   }
   if (report.total() > 0) {

@@ -308,25 +308,6 @@ bool BlobStore::commit(Upload upload, BlobInfo info, Done done) {
   return queued;
 }
 
-bool BlobStore::sweep_orphans(std::int64_t now_ms, SweepDone done) {
-  auto swept = std::make_shared<std::vector<BlobFile>>();
-  return storage_->writer().submit(
-      [swept, now_ms, age = limits_.orphan_age_ms](sqlite::Database& db) -> sqlite::Result<void> {
-        swept->clear();  // a batch that failed may run this job again
-        return delete_unused_blobs(db, now_ms - age, std::numeric_limits<std::int64_t>::max(),
-                                   now_ms, *swept);
-      },
-      [folder = folder_, swept, done = std::move(done)](sqlite::Result<void> result) {
-        if (!result) {
-          done(result.error());
-          return;
-        }
-        // After the COMMIT: a file whose row is gone is nobody's.
-        remove_blob_files(folder, *swept);
-        done(swept->size());
-      });
-}
-
 std::uint64_t available_space(const std::filesystem::path& folder) {
   std::error_code failed;
   const auto space = std::filesystem::space(folder, failed);

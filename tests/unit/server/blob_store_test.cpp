@@ -1,7 +1,7 @@
 // The blob store's quota holds against parallel uploads (each reserves its size when it
 // begins, and gives it back when it fails); a blob becomes readable for a mailbox only when a
-// stored envelope that lists it grants it, and only if the sending device uploaded it; a blob
-// no stored envelope granted is deleted, row and file, a day after its upload.
+// stored envelope that lists it grants it, and only if the sending device uploaded it. (Orphans
+// are collected by the retention pass: retention_test.cpp.)
 
 #include <future>
 
@@ -20,7 +20,6 @@ using protocol::Id;
 using protocol::random_id;
 
 constexpr std::int64_t kT0 = 1'800'000'000'000;
-constexpr std::int64_t kHour = 3600 * 1000;
 
 class BlobStoreTest : public ::testing::Test {
  protected:
@@ -51,12 +50,6 @@ class BlobStoreTest : public ::testing::Test {
     EXPECT_TRUE(blobs->commit(std::move(*file), info,
                               [&](sqlite::Result<BlobInfo> r) { promise.set_value(r); }));
     return future.get();
-  }
-  std::size_t sweep(std::int64_t now_ms) {
-    std::promise<sqlite::Result<std::size_t>> promise;
-    auto future = promise.get_future();
-    EXPECT_TRUE(blobs->sweep_orphans(now_ms, [&](auto r) { promise.set_value(r); }));
-    return future.get().value();
   }
   // An envelope from `device` of `org` to the intake listing `blobs`, as the hub stores it once
   // its policy admitted it.
@@ -111,23 +104,6 @@ TEST_F(BlobStoreTest, AFailedUploadGivesItsReservationBack) {
   ASSERT_TRUE(upload(60)) << "the quota is free again";
   EXPECT_FALSE(blobs->begin(announced(60))) << "now the stored blob counts";
   EXPECT_EQ(blobs->organisation_usage(org).value(), 60U);
-}
-
-TEST_F(BlobStoreTest, ABlobNoStoredEnvelopeGrantedIsSweptAfterADay) {
-  const auto unused = upload(10).value();
-  const auto used = upload(10).value();
-  // The envelope lists `used` only; before v3 an envelope to the mailbox kept `unused` too.
-  ASSERT_TRUE(envelope_to_intake(kT0 + 1000, {used.blob_id}));
-  const auto late = upload(10, kT0 + 2 * kHour).value();
-  EXPECT_EQ(sweep(kT0 + 23 * kHour), 0U) << "not a day old yet";
-  EXPECT_TRUE(stored(unused));
-  EXPECT_EQ(sweep(kT0 + 25 * kHour), 1U) << "`unused` goes; `late` is not a day old";
-  EXPECT_FALSE(stored(unused));
-  EXPECT_FALSE(std::filesystem::exists(blobs->path_of(unused))) << "its file goes too";
-  EXPECT_TRUE(stored(used));
-  EXPECT_EQ(sweep(kT0 + 27 * kHour), 1U);
-  EXPECT_FALSE(blobs->find(late.blob_id).value().has_value());
-  EXPECT_EQ(blobs->organisation_usage(org).value(), 10U) << "their bytes leave the quota";
 }
 
 TEST_F(BlobStoreTest, AnUploadGrantsNothingAndAStoredEnvelopeGrantsItsRecipients) {

@@ -50,10 +50,9 @@ class RetentionTest : public ::testing::Test {
     store.reset();
     blobs.reset();
     storage = Storage::open((dir / "hub.db").string()).value();
-    blobs = std::make_unique<BlobStore>(storage, dir / "blobs",
-                                        BlobStore::Limits{.max_blob_bytes = 1 << 20,
-                                                          .quota_bytes = 1 << 24,
-                                                          .orphan_age_ms = policy.orphan_blob_ms});
+    blobs = std::make_unique<BlobStore>(
+        storage, dir / "blobs",
+        BlobStore::Limits{.max_blob_bytes = 1 << 20, .quota_bytes = 1 << 24});
     store = std::make_unique<SqliteMessageStore>(storage, MailboxLimits{1 << 20, 0.9}, policy);
     retention = std::make_unique<Retention>(storage, *blobs, policy);
   }
@@ -269,6 +268,7 @@ TEST_F(RetentionTest, AnOrphanBlobIsCollectedAfterItsOwnPeriod) {
   EXPECT_EQ(report.orphan_blobs, 1U);
   EXPECT_FALSE(blob_exists(orphan));
   EXPECT_TRUE(blob_exists(used));
+  EXPECT_EQ(blobs->organisation_usage(clb).value(), 64U) << "the orphan's bytes leave the quota";
 }
 
 TEST_F(RetentionTest, AuditAndDisclosureRowsStayForTheirOwnPeriod) {

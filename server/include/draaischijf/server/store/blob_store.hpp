@@ -16,10 +16,9 @@
 // ends when the upload fails or its row is committed (from then on the row counts).
 //
 // Orphans: a blob counts as used once an admitted envelope granted it to a mailbox; a blob
-// still ungranted Limits::orphan_age_ms after its upload (uploaded, then never sent, or only
-// named by envelopes the hub refused) is deleted (row and file) by sweep_orphans(), which the
-// hub's retention pass runs (store/retention.hpp). A used blob goes with the last envelope
-// that names it.
+// still ungranted [retention] orphan_blobs after its upload (uploaded, then never sent, or only
+// named by envelopes the hub refused) is deleted (row and file) by the hub's retention pass
+// (store/retention.hpp). A used blob goes with the last envelope that names it.
 
 #include <cstdint>
 #include <filesystem>
@@ -78,8 +77,6 @@ class BlobStore {
   struct Limits {
     std::uint64_t max_blob_bytes = std::uint64_t{1} << 30;
     std::uint64_t quota_bytes = std::uint64_t{20} << 30;  // per organisation
-    /// How long an uploaded blob may stay unused before sweep_orphans() deletes it.
-    std::int64_t orphan_age_ms = std::int64_t{24} * 3600 * 1000;
     /// An upload starts only while the blob folder's file system keeps this many bytes free
     /// beside it (else write_failed: 507 storage-full, nothing read of the body).
     std::uint64_t min_free_disk_bytes = 0;
@@ -123,11 +120,6 @@ class BlobStore {
   [[nodiscard]] sqlite::Result<std::uint64_t> organisation_usage(const protocol::Id& org_id);
   [[nodiscard]] const Limits& limits() const noexcept { return limits_; }
 
-  /// Deletes every blob uploaded before now_ms - limits().orphan_age_ms that is still unused
-  /// (see the top of this file), through the writer, with an audit row each; the files go
-  /// after the COMMIT. `done` gets how many were deleted.
-  using SweepDone = std::function<void(sqlite::Result<std::size_t>)>;
-  [[nodiscard]] bool sweep_orphans(std::int64_t now_ms, SweepDone done);
   /// Where the files are (for remove_blob_files).
   [[nodiscard]] const std::filesystem::path& folder() const noexcept { return folder_; }
 
