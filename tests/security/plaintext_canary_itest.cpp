@@ -83,8 +83,12 @@ std::string sealed_blob(const std::string& canary) {
 }
 
 bool partial_upload_on_disk(const std::filesystem::path& data) {
-  for (const auto& entry : std::filesystem::recursive_directory_iterator(data)) {
-    if (entry.is_regular_file() && entry.path().extension() == ".part" && entry.file_size() > 0) {
+  // The hub creates and renames files meanwhile: a file gone since the listing is not an error.
+  std::error_code ec;
+  for (auto it = std::filesystem::recursive_directory_iterator(data, ec);
+       !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+    std::error_code size_error;
+    if (it->path().extension() == ".part" && it->file_size(size_error) > 0 && !size_error) {
       return true;
     }
   }
@@ -147,9 +151,9 @@ TEST(PlaintextCanaryTest, NoFileOrLogHoldsTheCanaryAfterAKillInTheMiddleOfTheLoa
   for (std::uint64_t sequence = 1000; envelopes.size() < 200; ++sequence) {
     const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
         std::chrono::system_clock::now().time_since_epoch());
-    const auto draft =
+    const auto canary_draft =
         DevHub::draft_under(hub.pupil_consent(), canary, protocol::MessageKind::doorverwijzing);
-    envelopes.push_back(protocol::seal(draft, {certificate, device.signing, sequence}, to,
+    envelopes.push_back(protocol::seal(canary_draft, {certificate, device.signing, sequence}, to,
                                        static_cast<std::uint64_t>(now.count()))
                             .value());
   }
@@ -191,7 +195,7 @@ TEST(PlaintextCanaryTest, NoFileOrLogHoldsTheCanaryAfterAKillInTheMiddleOfTheLoa
     }
     const auto name = entry.path().filename().string();
     wal = wal || (name.ends_with("-wal") && entry.file_size() > 0);
-    blobs += entry.file_size() == blob.size() ? 1 : 0;
+    blobs += entry.file_size() == blob.size() ? 1U : 0U;
     EXPECT_EQ(found_in(read_file(entry.path()), needles), "") << entry.path();
   }
   // What was searched: the WAL the kill left, the stored blob, and a log that wrote something.
