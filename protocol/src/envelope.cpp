@@ -30,7 +30,7 @@ constexpr std::string_view kCommitmentDomain = "draaischijf/key-commitment/v1";
 constexpr std::size_t kSignatureSize = 64;
 constexpr std::size_t kSignedLengthOffset = 1;
 
-using Digest512 = std::array<std::uint8_t, 64>;
+using detail::Digest512;
 
 std::size_t chunk_count(std::size_t plaintext) {
   return plaintext == 0 ? 1 : (plaintext + age::kChunkSize - 1) / age::kChunkSize;
@@ -590,6 +590,14 @@ Result<detail::DeclaredLabels> derived_labels(const Draft& draft) {
 }
 
 }  // namespace
+
+Digest512 detail::outer_digest_of(std::span<const std::uint8_t> outer_and_header) {
+  return protocol::outer_digest(outer_and_header);
+}
+
+Digest512 detail::inner_root_of(std::span<const std::uint8_t> signed_region) {
+  return protocol::inner_root(leaf_hashes(signed_region, false), signed_region.size());
+}
 
 Result<ParsedEnvelope> parse_envelope(std::span<const std::uint8_t> envelope) {
   wire::Reader r(envelope);

@@ -5,6 +5,10 @@
 // refuses pupil categories without a pupil; tests use this to play a sender that lies about its
 // labels and check that the hub and recipients catch it.
 
+#include <array>
+#include <cstdint>
+#include <span>
+
 #include <draaischijf/protocol/envelope.hpp>
 
 namespace draaischijf::protocol::detail {
@@ -20,5 +24,13 @@ struct DeclaredLabels {
                                             std::uint64_t created_at_ms,
                                             const DeclaredLabels& declared,
                                             std::vector<std::uint8_t>& out);
+
+/// The two halves of the signed message of 7.8, as values: the outer digest over the outer part
+/// and the age header (`envelope[0 .. B + H - 1]`), and the inner root over the signed region of
+/// the inner part (`INNER[0 .. L - 1]`). Exposed so the known-answer vectors can compare them
+/// with an independent implementation; seal and open use the same functions.
+using Digest512 = std::array<std::uint8_t, 64>;
+[[nodiscard]] Digest512 outer_digest_of(std::span<const std::uint8_t> outer_and_header);
+[[nodiscard]] Digest512 inner_root_of(std::span<const std::uint8_t> signed_region);
 
 }  // namespace draaischijf::protocol::detail

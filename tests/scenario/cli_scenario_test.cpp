@@ -124,10 +124,12 @@ TEST_F(ScenarioTest, EnrolledLaterReadsHistoryAndRemovedOpensNothingNew) {
   ASSERT_EQ(pending.size(), 1U);
   EXPECT_EQ(text_of(pending[0], "fingerprint"), print);
   // A wrong fingerprint is refused and changes nothing.
-  EXPECT_EQ(caw_admin({"admin", "approve", device, "--fingerprint", "0000 1111", "--new-person",
-                       "--mailbox", intake})
-                .exit,
-            4);
+  const auto mismatch = caw_admin({"admin", "approve", device, "--fingerprint", "0000 1111",
+                                   "--new-person", "--mailbox", intake});
+  EXPECT_EQ(mismatch.exit, 4);
+  EXPECT_NE(mismatch.err.find("error: the fingerprint does not match the key the hub serves"),
+            std::string::npos)
+      << mismatch.err;
   const ProcessResult approved = caw_admin(
       {"admin", "approve", device, "--fingerprint", print, "--new-person", "--mailbox", intake});
   ASSERT_EQ(approved.exit, 0) << approved.err;

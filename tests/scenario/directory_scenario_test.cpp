@@ -103,9 +103,22 @@ TEST_F(DirectoryScenario, TheOperatorRefusesAnOfferOrClbThatDoesNotFit) {
   const auto caw_as_clb = org_set({"--org-id", orgs["school"], "--clb", orgs["caw"]});
   EXPECT_EQ(caw_as_clb.exit, 1);
   EXPECT_NE(caw_as_clb.err.find("only an organisation of type clb"), std::string::npos);
-  EXPECT_EQ(org_set({"--org-id", orgs["caw"], "--province", "narnia"}).exit, 2);
-  EXPECT_EQ(org_set({"--org-id", orgs["caw"]}).exit, 2);
-  EXPECT_EQ(org_set({"--org-id", orgs["caw"], "--offer", "caw_intake", "--offer", "none"}).exit, 2);
+  const auto narnia = org_set({"--org-id", orgs["caw"], "--province", "narnia"});
+  EXPECT_EQ(narnia.exit, 2);
+  EXPECT_NE(narnia.err.find("error: --province takes one of: "), std::string::npos) << narnia.err;
+  EXPECT_NE(narnia.err.find("oost_vlaanderen"), std::string::npos) << narnia.err;
+  const auto nothing = org_set({"--org-id", orgs["caw"]});
+  EXPECT_EQ(nothing.exit, 2);
+  EXPECT_NE(nothing.err.find("error: org set changes nothing without --province"),
+            std::string::npos)
+      << nothing.err;
+  const auto none_and_more =
+      org_set({"--org-id", orgs["caw"], "--offer", "caw_intake", "--offer", "none"});
+  EXPECT_EQ(none_and_more.exit, 2);
+  EXPECT_NE(none_and_more.err.find("error: --offer takes one of: "), std::string::npos)
+      << none_and_more.err;
+  EXPECT_NE(none_and_more.err.find("--offer none clears them"), std::string::npos)
+      << none_and_more.err;
   // Nothing changed.
   EXPECT_EQ(found({"--type", "caw", "--offer", "caw_intake"}), std::vector{orgs["caw"]});
 }
@@ -128,7 +141,10 @@ TEST_F(DirectoryScenario, ASchoolsSignaalGoesToItsClbsOnthaalByDefault) {
   EXPECT_NE(refused.err.find("names no CLB for this school"), std::string::npos) << refused.err;
   EXPECT_NE(refused.err.find("--to MAILBOX"), std::string::npos);
   // Other kinds never guess a recipient.
-  EXPECT_EQ(school({"send", "consultatie", "--text", "leren_en_studeren=x"}).exit, 2);
+  const auto no_recipient = school({"send", "consultatie", "--text", "leren_en_studeren=x"});
+  EXPECT_EQ(no_recipient.exit, 2);
+  EXPECT_NE(no_recipient.err.find("error: at least one --to MAILBOX is needed"), std::string::npos)
+      << no_recipient.err;
 }
 
 TEST_F(DirectoryScenario, ADefaultClbWhoseKeyTheSchoolDidNotPinIsNotUsed) {

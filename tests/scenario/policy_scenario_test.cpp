@@ -292,7 +292,11 @@ TEST_F(PolicyScenarioTest, TheSecondDeviceOfAPersonCannotApproveThatPersonsMessa
   const auto certified = certify(laptop, "clb", "clb_arts");
   const Words approve = {"admin", "approve", certified.device_id, "--fingerprint",
                          certified.fingerprint};
-  EXPECT_EQ(clb_admin(approve).exit, 2) << "the person must be named";
+  const auto unnamed = clb_admin(approve);
+  EXPECT_EQ(unnamed.exit, 2) << "the person must be named";
+  EXPECT_NE(unnamed.err.find("error: admin approve DEVICE needs --person STAFF_ID"),
+            std::string::npos)
+      << unnamed.err;
   const auto stranger = clb_admin(approve + Words{"--person", std::string(32, 'a')});
   EXPECT_EQ(stranger.exit, 1) << stranger.err;
   EXPECT_TRUE(contains(stranger.err, "person")) << stranger.err;

@@ -11,6 +11,7 @@
 #include <draaischijf/protocol/approval.hpp>
 #include <draaischijf/protocol/receipt.hpp>
 
+#include "independent_checks.hpp"
 #include "policy_security_fixture.hpp"
 
 namespace draaischijf::testing {
@@ -65,8 +66,10 @@ class HubReceiptDecisionTest : public ::testing::Test {
   Receipt receipt_of(const HttpResponse& answer) {
     EXPECT_TRUE(answer.status == 201 || answer.status == 409) << answer.body;
     const auto body = json::parse(answer.body).as_object();
-    auto receipt = parse_receipt(b64(body.at("receipt"))).value();
+    const auto bytes = b64(body.at("receipt"));
+    auto receipt = parse_receipt(bytes).value();
     EXPECT_TRUE(verify(receipt, hub_key));
+    EXPECT_TRUE(independent_receipt_signature_ok(bytes, hub_key)) << "8.4, checked by hand";
     return receipt;
   }
 
@@ -96,10 +99,12 @@ TEST_F(HubReceiptDecisionTest, TheReceiptNamesTheMailboxRulesAndConsentTheGateDe
   EXPECT_EQ(audited[0], decision.rule_ids);
   EXPECT_EQ(audited[1], decision.legal_basis);
   EXPECT_EQ(audited[2], "");
-  EXPECT_EQ(audited[3], receipt.decided.rule_set_version);
+  // The version line of policies/rules/flemish-clb.rules, the rule set the hub runs.
+  EXPECT_EQ(receipt.decided.rule_set_version, "2026.12.1");
+  EXPECT_EQ(audited[3], "2026.12.1");
   // The answer's JSON says the same, for people reading it.
   const auto body = json::parse(accepted.body).as_object();
-  EXPECT_EQ(body.at("rule_set_version").as_string(), receipt.decided.rule_set_version);
+  EXPECT_EQ(body.at("rule_set_version").as_string(), "2026.12.1");
   EXPECT_EQ(body.at("decisions"), json::parse(R"([{"mailbox_id":")" + hex(intake.mailbox_id) +
                                               R"(","rule_ids":"R06","legal_basis":"consent:)" +
                                               hex(consent) + R"(","approvers":[]}])"));

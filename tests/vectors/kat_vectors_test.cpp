@@ -7,6 +7,7 @@
 // itself.
 
 #include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -21,6 +22,7 @@
 
 #include <draaischijf/protocol/admin_action.hpp>
 #include <draaischijf/protocol/approval.hpp>
+#include <draaischijf/protocol/attachment.hpp>
 #include <draaischijf/protocol/certificate.hpp>
 #include <draaischijf/protocol/envelope.hpp>
 #include <draaischijf/protocol/epoch.hpp>
@@ -28,6 +30,7 @@
 #include <draaischijf/protocol/pupil.hpp>
 #include <draaischijf/protocol/receipt.hpp>
 
+#include "envelope_internal.hpp"  // the outer digest and inner root as values (7.8)
 #include "test_support.hpp"
 
 namespace draaischijf::protocol {
@@ -471,6 +474,223 @@ TEST_F(KatVectorsTest, PupilKeyBoxOpensToTheOrganisationPupilKey) {
                                      kat.signing_key("org.seed").public_key());
   ASSERT_TRUE(opened) << opened.error().message();
   EXPECT_EQ(to_bytes(opened->secret().expose()), kat.hex("pupil.key"));
+}
+
+// --- 7.8 outer digest and inner root as values -------------------------------------------------
+
+TEST_F(KatVectorsTest, OuterDigestAndInnerRootMatch) {
+  const auto envelope = kat.hex("envelope.encoded");
+  const auto parsed = parse_envelope(envelope);
+  ASSERT_TRUE(parsed) << parsed.error().message();
+  const auto outer_and_header =
+      std::span(envelope).first(parsed->outer_bytes.size() + parsed->age_header.size());
+  EXPECT_EQ(to_bytes(detail::outer_digest_of(outer_and_header)), kat.hex("envelope.outer_digest"));
+  EXPECT_EQ(to_bytes(detail::inner_root_of(kat.hex("envelope.inner_signed_region"))),
+            kat.hex("envelope.inner_root"));
+
+  // The worked example's digest covers bytes 0..450 (7.2).
+  const auto worked = kat.hex("worked72.encoded");
+  EXPECT_EQ(to_bytes(detail::outer_digest_of(std::span(worked).first(451))),
+            kat.hex("worked72.outer_digest"));
+}
+
+// --- 7.2 worked example ------------------------------------------------------------------------
+
+// The rows of the table in docs/PROTOCOL.md 7.2 that give a value: offsets (first..last) and the
+// bytes written as upper-case hex pairs in the first code span of the value column.
+struct DocumentedRow {
+  std::size_t first = 0;
+  std::size_t last = 0;
+  Bytes value;
+};
+
+std::vector<DocumentedRow> worked_example_rows() {
+  const auto bytes =
+      testing::read_file(std::filesystem::path(DRAAISCHIJF_SOURCE_DIR) / "docs" / "PROTOCOL.md");
+  const std::string doc(bytes.begin(), bytes.end());
+  const auto begin = doc.find("### 7.2 Worked example");
+  const auto end = doc.find("### 7.3", begin);
+  if (begin == std::string::npos || end == std::string::npos) {
+    throw std::runtime_error("PROTOCOL.md has no section 7.2");
+  }
+  std::vector<DocumentedRow> rows;
+  std::istringstream lines(doc.substr(begin, end - begin));
+  for (std::string line; std::getline(lines, line);) {
+    // "| 6..21 | message id | `5A FF ...` |": offsets, field, value
+    std::vector<std::string> cells;
+    std::istringstream cut(line);
+    for (std::string cell; std::getline(cut, cell, '|');) {
+      cells.push_back(cell);
+    }
+    if (cells.size() < 4 || line.rfind("| ", 0) != 0) {
+      continue;
+    }
+    const auto& offsets = cells[1];
+    const auto tick = cells[3].find('`');
+    if (offsets.find_first_of("0123456789") == std::string::npos || tick == std::string::npos ||
+        offsets.find("..") == offsets.size() - 3) {
+      continue;  // the header row, a row without a value, or "185.." (BODY)
+    }
+    const auto close = cells[3].find('`', tick + 1);
+    std::string hex;
+    for (const char c : cells[3].substr(tick + 1, close - tick - 1)) {
+      if (c != ' ') {
+        hex.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+      }
+    }
+    if (hex.find_first_not_of("0123456789abcdef") != std::string::npos) {
+      continue;  // a code span that names a field, not bytes
+    }
+    DocumentedRow row;
+    const auto dots = offsets.find("..");
+    row.first = std::stoul(offsets);
+    row.last = dots == std::string::npos ? row.first : std::stoul(offsets.substr(dots + 2));
+    row.value = from_hex(hex);
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
+TEST_F(KatVectorsTest, WorkedExampleOfSection72OpensAndTheDocumentShowsItsBytes) {
+  const auto envelope = kat.hex("worked72.encoded");
+  ASSERT_EQ(envelope.size(), 4579U);  // 7.2: envelope 4,579 bytes
+
+  EnvelopeKeys keys;
+  const auto seed = kat.fixed<32>("epoch0.seed");
+  keys.keyring.add(kat.fixed<16>("epoch.mailbox_id"), 0,
+                   mailbox_identity(EpochSeed::copy_of(std::span<const std::uint8_t, 32>(seed))));
+  keys.trust.add(kat.fixed<16>("device.org_id"), kat.signing_key("org.seed").public_key());
+  const auto opened = open(envelope, keys.keyring, keys.trust);
+  ASSERT_TRUE(opened) << opened.error().message();
+  EXPECT_EQ(opened->outer.recipients.size(), 2U);
+  EXPECT_EQ(opened->fragments.size(), 1U);
+  EXPECT_TRUE(opened->approvals.empty());
+  EXPECT_TRUE(opened->attachments.empty());
+  ASSERT_TRUE(opened->pupil.has_value());
+  EXPECT_EQ(to_bytes(opened->outer.pupil_pseudonym), kat.hex("pupil.pseudonym"));
+
+  const auto rows = worked_example_rows();
+  // Every row but BODY: magic through body length.
+  ASSERT_EQ(rows.size(), 21U) << "the table in docs/PROTOCOL.md 7.2 lost or gained a value";
+  for (const auto& row : rows) {
+    ASSERT_LT(row.last, envelope.size());
+    ASSERT_EQ(row.value.size(), row.last - row.first + 1) << "row " << row.first;
+    EXPECT_EQ(row.value, Bytes(envelope.begin() + static_cast<std::ptrdiff_t>(row.first),
+                               envelope.begin() + static_cast<std::ptrdiff_t>(row.last + 1)))
+        << "docs/PROTOCOL.md 7.2, offsets " << row.first << ".." << row.last;
+  }
+}
+
+// --- 7.11 attachment blobs ---------------------------------------------------------------------
+
+Bytes attachment_plaintext(const Kat& kat) {
+  const auto pattern = kat.text("attachment.plaintext_pattern");
+  Bytes plain(kat.u64("attachment.plaintext_size"));
+  for (std::size_t i = 0; i < plain.size(); ++i) {
+    plain[i] = static_cast<std::uint8_t>(pattern[i % pattern.size()]);
+  }
+  return plain;
+}
+
+StreamHeader stream_header(const Kat& kat) { return kat.fixed<24>("attachment.header"); }
+
+SecretKey<32> stream_key(const Kat& kat) {
+  const auto key = kat.fixed<32>("attachment.key");
+  return SecretKey<32>::copy_of(std::span<const std::uint8_t, 32>(key));
+}
+
+Hash256 stream_hash(std::span<const std::uint8_t> bytes) {
+  StreamHash hash;
+  hash.update(bytes);
+  return hash.digest();
+}
+
+// Opens a whole blob the way a recipient does: chunk by chunk, as the opener asks for them.
+Result<Bytes> open_blob(const Kat& kat, std::span<const std::uint8_t> blob) {
+  auto opener = AttachmentOpener::start(stream_key(kat), stream_header(kat), blob.size());
+  if (!opener) {
+    return opener.error();
+  }
+  Bytes plain;
+  Bytes chunk_plain(kAttachmentChunk);
+  std::size_t at = 0;
+  while (opener->next_chunk_size() > 0) {
+    const auto size = opener->next_chunk_size();
+    const auto n = opener->open_chunk(blob.subspan(at, size), chunk_plain);
+    if (!n) {
+      return n.error();
+    }
+    plain.insert(plain.end(), chunk_plain.begin(),
+                 chunk_plain.begin() + static_cast<std::ptrdiff_t>(*n));
+    at += size;
+  }
+  if (!opener->finished() || at != blob.size()) {
+    return make_error_code(errc::age_payload_truncated);
+  }
+  return plain;
+}
+
+TEST_F(KatVectorsTest, AttachmentBlobFromTheIndependentSealerOpens) {
+  const auto blob = testing::read_file(vector_dir() / "attachment_blob.bin");
+  const auto plain = attachment_plaintext(kat);
+  ASSERT_EQ(blob.size(), kat.u64("attachment.ciphertext_size"));
+  EXPECT_EQ(attachment_chunks(plain.size()), 2U);
+  EXPECT_EQ(attachment_ciphertext_size(plain.size()), blob.size());
+  EXPECT_EQ(attachment_plaintext_size(blob.size()), plain.size());
+  EXPECT_EQ(to_bytes(stream_hash(blob)), kat.hex("attachment.ciphertext_hash"));
+  EXPECT_EQ(to_bytes(stream_hash(plain)), kat.hex("attachment.plaintext_hash"));
+
+  const auto opened = open_blob(kat, blob);
+  ASSERT_TRUE(opened) << opened.error().message();
+  EXPECT_EQ(*opened, plain);
+
+  const auto empty = kat.hex("attachment.empty_blob");
+  EXPECT_EQ(empty.size(), attachment_ciphertext_size(0));
+  EXPECT_EQ(to_bytes(stream_hash(empty)), kat.hex("attachment.empty_ciphertext_hash"));
+  EXPECT_EQ(to_bytes(stream_hash({})), kat.hex("attachment.empty_plaintext_hash"));
+  const auto opened_empty = open_blob(kat, empty);
+  ASSERT_TRUE(opened_empty) << opened_empty.error().message();
+  EXPECT_TRUE(opened_empty->empty());
+
+  // The first chunk alone (tag 0) is a stream cut short, and the last chunk of 7.11 on its own
+  // is out of order: neither may open.
+  const auto cut = std::span(blob).first(kAttachmentCipherChunk);
+  EXPECT_EQ(to_bytes(cut.last(32)), kat.hex("attachment.first_chunk_tail"));
+  const auto truncated = open_blob(kat, cut);
+  ASSERT_FALSE(truncated);
+  EXPECT_EQ(truncated.error(), make_error_code(errc::age_payload_truncated));
+  const auto reordered = open_blob(kat, std::span(blob).subspan(kAttachmentCipherChunk));
+  ASSERT_FALSE(reordered);
+  EXPECT_EQ(reordered.error(), make_error_code(errc::age_payload_corrupt));
+}
+
+// The C++ sealer draws its own key and header, so its blob cannot equal the vector's. With the
+// key and header it drew, the blob must be exactly what 7.11 spells out: libsodium's push in
+// 65,536-byte chunks without additional data, tag 0 on every chunk but the last, TAG_FINAL on
+// the last. Its push state is the one init_pull derives from that key and header.
+TEST_F(KatVectorsTest, AttachmentSealerPushesTheChunksOfSection711) {
+  const auto plain = attachment_plaintext(kat);
+  auto sealer = AttachmentSealer::start();
+  Bytes blob;
+  Bytes expected;
+  crypto_secretstream_xchacha20poly1305_state state;
+  ASSERT_EQ(crypto_secretstream_xchacha20poly1305_init_pull(&state, sealer.header().data(),
+                                                            sealer.key().expose().data()),
+            0);
+  for (std::size_t at = 0; at < plain.size(); at += kAttachmentChunk) {
+    const auto chunk = std::span(plain).subspan(at, std::min(kAttachmentChunk, plain.size() - at));
+    const bool last = at + chunk.size() == plain.size();
+    Bytes out(chunk.size() + kAttachmentChunkOverhead);
+    sealer.seal_chunk(chunk, last, out);
+    blob.insert(blob.end(), out.begin(), out.end());
+    Bytes want(out.size());
+    crypto_secretstream_xchacha20poly1305_push(
+        &state, want.data(), nullptr, chunk.data(), chunk.size(), nullptr, 0,
+        last ? crypto_secretstream_xchacha20poly1305_TAG_FINAL : 0);
+    expected.insert(expected.end(), want.begin(), want.end());
+  }
+  EXPECT_EQ(blob.size(), kat.u64("attachment.ciphertext_size"));
+  EXPECT_EQ(blob, expected);
 }
 
 // --- 1.7 verification strictness: C2SP CCTV Ed25519 edge cases ----------------------------------

@@ -6,6 +6,7 @@
 #include <draaischijf/server/store/consent_registry.hpp>
 #include <draaischijf/server/store/message_store.hpp>
 
+#include "independent_checks.hpp"
 #include "store_fixture.hpp"
 #include "test_support.hpp"
 
@@ -73,7 +74,8 @@ TEST_F(MessageStoreTest, AcceptedEnvelopeIsQueuedForEachRecipientWithAnAuditRow)
   const auto accepted = submit_and_wait(*store, std::move(s));
   ASSERT_TRUE(accepted) << accepted.error().error.message();
   EXPECT_FALSE(accepted->duplicate);
-  EXPECT_EQ(accepted->envelope_hash, protocol::envelope_hash(envelope));
+  // 8.3 computed here with libsodium, not with the protocol library the store uses.
+  EXPECT_EQ(accepted->envelope_hash, testing::independent_envelope_hash(envelope));
   for (const Id& mailbox : {intake, onthaal}) {
     const auto entries = store->list(mailbox, 0, 10).value();
     ASSERT_EQ(entries.size(), 1U);

@@ -131,7 +131,10 @@ TEST_F(PkiCommandTest, RequestThatDoesNotVerifyIsRefused) {
   EXPECT_EQ(garbage.exit_code, 1);
   EXPECT_NE(garbage.err.find("not a valid PEM certificate signing request"), std::string::npos)
       << garbage.err;
-  EXPECT_EQ(device(temp.path() / "missing.csr", out).exit_code, 1);
+  const Outcome missing = device(temp.path() / "missing.csr", out);
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_NE(missing.err.find("reading --csr"), std::string::npos) << missing.err;
+  EXPECT_NE(missing.err.find("check the file's name"), std::string::npos) << missing.err;
   EXPECT_FALSE(fs::exists(out / "device.pem"));
 }
 

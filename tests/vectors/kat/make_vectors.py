@@ -445,19 +445,27 @@ def chacha_seal(key, nonce, plaintext):
     return sodium.crypto_aead_chacha20poly1305_ietf_encrypt(plaintext, b"", nonce, key)
 
 
-def build_envelope(signature_domain):
-    recipients = [(env_other_mailbox, 0, env_other_pk), (mailbox_id, 1, x25519_base(kdf(seeds[1], 1)))]
+def build_envelope(signature_domain, e):
+    """Seals envelope e (a dict of every label, content and random value) as 7.1-7.8 and 3 say;
+    returns the envelope, key commitment, outer digest, inner root and the signed inner region."""
+    recipients = e["recipients"]  # (mailbox id, epoch, mailbox public key), in stanza order
+    fragments = e["fragments"]
     # 7.7 inner part, signed region first
-    inner = u8(2) + u32(0) + device_cert + u64(env_sequence) + ch_thread + ch_previous
+    inner = u8(2) + u32(0) + device_cert + u64(e["sequence"]) + e["thread"] + e["previous"]
     inner += u8(len(ref_bytes)) + ref_bytes + pupil_salt
-    inner += u16(len(ch_fragments))
-    for category, domain, media, body in ch_fragments:
+    inner += u16(len(fragments))
+    for category, domain, media, body in fragments:
         inner += u8(category) + u8(domain) + ascii8(media) + u32(len(body)) + body
-    file_name = ch_attachment[2].encode("utf-8")
-    inner += u8(1) + ch_attachment_id + env_blob_key + env_blob_header + u64(env_blob_size)
-    inner += env_blob_hash + ch_attachment[0] + ascii8(ch_attachment[1])
-    inner += u16(len(file_name)) + file_name
-    inner += u8(1) + u16(len(env_approval)) + env_approval
+    attachments = e["attachments"]  # (id, key, header, size, ciphertext hash, plaintext hash, media, name)
+    inner += u8(len(attachments))
+    for a_id, a_key, a_header, a_size, a_hash, a_plain_hash, a_media, a_name in attachments:
+        file_name = a_name.encode("utf-8")
+        inner += a_id + a_key + a_header + u64(a_size) + a_hash + a_plain_hash + ascii8(a_media)
+        inner += u16(len(file_name)) + file_name
+    approvals = e["approvals"]  # (approval id, encoded approval)
+    inner += u8(len(approvals))
+    for _, encoded in approvals:
+        inner += u16(len(encoded)) + encoded
     signed_length = len(inner)
     inner = inner[:1] + u32(signed_length) + inner[5:]
     n = -(-(signed_length + 64) // 4096) * 4096
@@ -465,46 +473,50 @@ def build_envelope(signature_domain):
     payload_size = 16 + n + 16 * chunks
 
     # 3.2-3.4 age header
+    file_key = e["file_key"]
     header = b"age-encryption.org/v1\n"
     for j, (_, _, pk) in enumerate(recipients):
-        e = env_ephemeral[j]
-        share = x25519_base(e)
-        wrap_key = hkdf_sha256(sodium.crypto_scalarmult(e, pk), b"age-encryption.org/v1/X25519", 32,
+        eph = e["ephemeral"][j]
+        share = x25519_base(eph)
+        wrap_key = hkdf_sha256(sodium.crypto_scalarmult(eph, pk), b"age-encryption.org/v1/X25519", 32,
                                salt=share + pk)
-        header += b"-> X25519 " + b64(share) + b"\n" + b64(chacha_seal(wrap_key, b"\x00" * 12, env_file_key)) + b"\n"
+        header += b"-> X25519 " + b64(share) + b"\n" + b64(chacha_seal(wrap_key, b"\x00" * 12, file_key)) + b"\n"
     header += b"---"
-    mac = hmac.new(hkdf_sha256(env_file_key, b"header", 32), header, hashlib.sha256).digest()
+    mac = hmac.new(hkdf_sha256(file_key, b"header", 32), header, hashlib.sha256).digest()
     header += b" " + b64(mac) + b"\n"
     assert len(header) == 70 + 98 * len(recipients)
 
     # 7.1 outer part
-    commitment = hashlib.blake2b(b"draaischijf/key-commitment/v1" + env_message_id, digest_size=32,
-                                 key=env_file_key).digest()
-    outer = b"DRSJ" + u8(3) + u8(1) + env_message_id + u64(env_created) + org_id
-    outer += u16(ap_kind) + u16(ap_purpose) + u32(env_categories) + u32(ap_attestations)
-    outer += ap_consent + pseudonym
-    outer += u8(1) + env_approval_id + u8(1) + ch_attachment_id + u8(len(recipients))
+    commitment = hashlib.blake2b(b"draaischijf/key-commitment/v1" + e["message_id"], digest_size=32,
+                                 key=file_key).digest()
+    outer = b"DRSJ" + u8(3) + u8(1) + e["message_id"] + u64(e["created"]) + org_id
+    outer += u16(e["kind"]) + u16(e["purpose"]) + u32(e["categories"]) + u32(e["attestations"])
+    outer += e["consent"] + pseudonym
+    outer += u8(len(approvals)) + b"".join(sorted(a[0] for a in approvals))
+    outer += u8(len(attachments)) + b"".join(sorted(a[0] for a in attachments))
+    outer += u8(len(recipients))
     outer += b"".join(m + u32(ep) for m, ep, _ in recipients)
     outer += commitment + u32(len(header) + payload_size)
-    assert len(outer) == 145 + 16 + 16 + 20 * len(recipients)
+    assert len(outer) == 145 + 16 * len(approvals) + 16 * len(attachments) + 20 * len(recipients)
 
     # 7.8 signature
     outer_digest = hashlib.blake2b(b"draaischijf/envelope-outer/v1" + outer + header).digest()
     leaves = [blake2b_256(inner[i:min(i + 65536, signed_length)])
               for i in range(0, max(signed_length, 1), 65536)]
     inner_root = hashlib.blake2b(b"draaischijf/envelope-inner/v1" + u64(signed_length) + b"".join(leaves)).digest()
+    signed_region = inner
     inner += sign(device_seed, signature_domain, outer_digest + inner_root)
     inner += b"\x00" * (n - len(inner))
 
     # 3.5 payload
-    payload_key = hkdf_sha256(env_file_key, b"payload", 32, salt=env_payload_nonce)
-    payload = env_payload_nonce
+    payload_key = hkdf_sha256(file_key, b"payload", 32, salt=e["payload_nonce"])
+    payload = e["payload_nonce"]
     for j in range(chunks):
         last = j == chunks - 1
         payload += chacha_seal(payload_key, j.to_bytes(11, "big") + (b"\x01" if last else b"\x00"),
                                inner[65536 * j:65536 * (j + 1)])
     assert len(payload) == payload_size
-    return outer + header + payload, commitment, outer_digest, inner_root
+    return outer + header + payload, commitment, outer_digest, inner_root, signed_region
 
 
 comment("7 envelope v3 from the device to two mailboxes, with a pupil, an attachment and an approval")
@@ -540,7 +552,19 @@ env_approval_signed = (
 )
 env_approval = env_approval_signed + sign(apr_seed, "draaischijf/approval/v1", env_approval_signed)
 
-envelope, env_commitment, env_outer_digest, env_inner_root = build_envelope("draaischijf/envelope/v3")
+env = {
+    "message_id": env_message_id, "created": env_created, "sequence": env_sequence,
+    "thread": ch_thread, "previous": ch_previous, "kind": ap_kind, "purpose": ap_purpose,
+    "categories": env_categories, "attestations": ap_attestations, "consent": ap_consent,
+    "recipients": [(env_other_mailbox, 0, env_other_pk), (mailbox_id, 1, x25519_base(kdf(seeds[1], 1)))],
+    "fragments": ch_fragments,
+    "attachments": [(ch_attachment_id, env_blob_key, env_blob_header, env_blob_size, env_blob_hash,
+                     ch_attachment[0], ch_attachment[1], ch_attachment[2])],
+    "approvals": [(env_approval_id, env_approval)],
+    "file_key": env_file_key, "payload_nonce": env_payload_nonce, "ephemeral": env_ephemeral,
+}
+envelope, env_commitment, env_outer_digest, env_inner_root, env_signed_region = build_envelope(
+    "draaischijf/envelope/v3", env)
 emit("envelope.message_id", env_message_id)
 emit("envelope.created_at_ms_int", env_created)
 emit("envelope.sequence_int", env_sequence)
@@ -552,7 +576,106 @@ emit("envelope.inner_root", env_inner_root)
 emit("envelope.encoded", envelope)
 emit("envelope.hash", hash256("draaischijf/envelope-hash/v1", envelope))
 # The same envelope signed under the retired v2 domain: the signature must not verify.
-emit("envelope.signed_as_v2", build_envelope("draaischijf/envelope/v2")[0])
+emit("envelope.signed_as_v2", build_envelope("draaischijf/envelope/v2", env)[0])
+
+# 7.8 as values: the outer digest covers the outer part and the age header, the inner root the
+# signed region of the inner part (given here, since only a recipient can decrypt it).
+emit("envelope.inner_signed_region", env_signed_region)
+
+# -- 7.2 worked example -------------------------------------------------------------------------
+# The envelope of the table in PROTOCOL.md 7.2: a referral (kind 3, purpose 2) with one
+# psychosocial fragment (bit 7) about the pupil above, attesting truancy (0), concern (5) and a
+# team meeting (24); no approvals, no attachments; two recipients at epoch 0. The table's values
+# are these bytes (kat_vectors_test.cpp compares them with the document).
+comment("7.2 worked example: 0 approvals, 0 attachments, 2 recipients at epoch 0, smallest inner part")
+w72 = {
+    "message_id": fixed("worked example message id", 16), "created": 1_800_000_000_000,
+    "sequence": 1, "thread": fixed("worked example thread id", 16), "previous": b"\x00" * 32,
+    "kind": 3, "purpose": 2, "categories": 1 << 7, "attestations": (1 << 0) | (1 << 5) | (1 << 24),
+    "consent": fixed("worked example consent", 16),
+    "recipients": [(env_other_mailbox, 0, env_other_pk), (mailbox_id, 0, x25519_base(kdf(seeds[0], 1)))],
+    "fragments": [(7, 4, "text/plain; charset=utf-8", "Leerling toont angst op school.".encode())],
+    "attachments": [], "approvals": [],
+    "file_key": fixed("worked example file key", 16),
+    "payload_nonce": fixed("worked example payload nonce", 16),
+    "ephemeral": [fixed("worked example ephemeral 0", 32), fixed("worked example ephemeral 1", 32)],
+}
+w72_envelope, _, w72_outer_digest, w72_inner_root, _ = build_envelope("draaischijf/envelope/v3", w72)
+assert len(w72_envelope) == 4579 and w72_envelope[181:185] == bytes.fromhex("0000112a")
+emit("worked72.file_key", w72["file_key"])
+emit("worked72.outer_digest", w72_outer_digest)
+emit("worked72.inner_root", w72_inner_root)
+emit("worked72.encoded", w72_envelope)
+
+# -- 7.11 attachment blobs ----------------------------------------------------------------------
+# A file of 65,536 + 300 bytes (two chunks: one full, one short and FINAL) and an empty file (one
+# empty FINAL chunk), each pushed with crypto_secretstream_xchacha20poly1305 under a fixed key and
+# header. libsodium draws the header itself in init_push; the push state is the one init_pull
+# derives from the same key and header (both are HChaCha20(key, header[0..15]) with the counter
+# at 1 and header[16..23] as the nonce), which is checked below against a real init_push.
+comment("7.11 attachment blobs: secretstream with a fixed key and header (blob in attachment_blob.bin)")
+SS = sodium
+ATTACHMENT_CHUNK = 65536
+
+
+def secretstream_state(key, header):
+    state = SS.crypto_secretstream_xchacha20poly1305_state()
+    SS.crypto_secretstream_xchacha20poly1305_init_pull(state, header, key)
+    return state
+
+
+def seal_blob(key, header, plaintext):
+    state = secretstream_state(key, header)
+    chunks = [plaintext[i:i + ATTACHMENT_CHUNK] for i in range(0, len(plaintext), ATTACHMENT_CHUNK)] or [b""]
+    blob = b""
+    for j, chunk in enumerate(chunks):
+        tag = SS.crypto_secretstream_xchacha20poly1305_TAG_FINAL if j == len(chunks) - 1 else 0
+        blob += SS.crypto_secretstream_xchacha20poly1305_push(state, chunk, None, tag)
+    assert len(blob) == len(plaintext) + max(1, -(-len(plaintext) // ATTACHMENT_CHUNK)) * 17
+    return blob
+
+
+def open_blob(key, header, blob):
+    """libsodium's own pull, chunk by chunk: the tags must be 0 ... 0 FINAL, no additional data."""
+    state = secretstream_state(key, header)
+    out, tags = b"", []
+    for i in range(0, max(len(blob), 1), ATTACHMENT_CHUNK + 17):
+        m, tag = SS.crypto_secretstream_xchacha20poly1305_pull(state, blob[i:i + ATTACHMENT_CHUNK + 17], None)
+        out += m
+        tags.append(tag)
+    assert tags == [0] * (len(tags) - 1) + [SS.crypto_secretstream_xchacha20poly1305_TAG_FINAL]
+    return out
+
+
+# init_push with a random header gives the same state as init_pull with that header.
+probe_key = fixed("attachment probe key", 32)
+probe_state = SS.crypto_secretstream_xchacha20poly1305_state()
+probe_header = SS.crypto_secretstream_xchacha20poly1305_init_push(probe_state, probe_key)
+assert SS.crypto_secretstream_xchacha20poly1305_push(probe_state, b"probe", None, 0) == \
+    SS.crypto_secretstream_xchacha20poly1305_push(secretstream_state(probe_key, probe_header), b"probe", None, 0)
+
+att_key = fixed("attachment blob key", 32)
+att_header = fixed("attachment blob header", 24)
+att_pattern = "Verslag multidisciplinair overleg, bijlage 2;"
+att_size = ATTACHMENT_CHUNK + 300
+att_plain = (att_pattern * (att_size // len(att_pattern) + 1)).encode("ascii")[:att_size]
+att_blob = seal_blob(att_key, att_header, att_plain)
+assert open_blob(att_key, att_header, att_blob) == att_plain
+with open(os.path.join(HERE, "attachment_blob.bin"), "wb") as f:
+    f.write(att_blob)
+emit("attachment.key", att_key)
+emit("attachment.header", att_header)
+emit("attachment.plaintext_pattern_text", att_pattern)
+emit("attachment.plaintext_size_int", att_size)
+emit("attachment.ciphertext_size_int", len(att_blob))
+emit("attachment.plaintext_hash", blake2b_256(att_plain))
+emit("attachment.ciphertext_hash", blake2b_256(att_blob))
+emit("attachment.first_chunk_tail", att_blob[ATTACHMENT_CHUNK + 17 - 32:ATTACHMENT_CHUNK + 17])
+empty_blob = seal_blob(att_key, att_header, b"")
+assert open_blob(att_key, att_header, empty_blob) == b""
+emit("attachment.empty_blob", empty_blob)
+emit("attachment.empty_ciphertext_hash", blake2b_256(empty_blob))
+emit("attachment.empty_plaintext_hash", blake2b_256(b""))
 
 # Self-check: the signatures verify with PyNaCl under their domains.
 verify(org_pk, "draaischijf/admin-action/v1", aa_statement,
