@@ -9,6 +9,7 @@
 #include <draaischijf/certs/authority.hpp>
 
 #include "dev_hub.hpp"
+#include "epoch_rotation.hpp"
 
 namespace draaischijf::testing {
 namespace {

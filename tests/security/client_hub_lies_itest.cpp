@@ -94,7 +94,8 @@ TEST_F(HubLiesTest, AnUploadAnswerNamingOtherBytesIsRefusedAndNothingIsSubmitted
          hash[0] = hash[0] == '0' ? '1' : '0';
          o["hash"] = hash;
        }},
-      {"another size", [](json::object& o) { o["size"] = o.at("size").as_int64() + 1; }},
+      {"another size",
+       [](json::object& o) { o["size"] = o.at("size").to_number<std::int64_t>() + 1; }},
   };
   for (const auto& [lie, change] : lies) {
     *put_tamper = [change](std::string_view target, HubReply& reply) {
@@ -151,7 +152,7 @@ TEST_F(HubLiesTest, AnEnvelopeServedAgainIsKeptWithTheReplayFlag) {
   HubReply served;
   *tamper = [&](std::string_view target, HubReply& reply) {
     if (target.rfind(messages + "?", 0) == 0) {
-      const auto listed = json::parse(reply.body).at("messages").as_array();
+      const auto listed = json::parse(reply.body).as_object().at("messages").as_array();
       ASSERT_EQ(listed.size(), 1U);
       entry = listed[0].as_object();
     } else if (target.rfind(messages + "/", 0) == 0) {
@@ -166,7 +167,7 @@ TEST_F(HubLiesTest, AnEnvelopeServedAgainIsKeptWithTheReplayFlag) {
 
   // Then the hub lists the same envelope again under a new sequence, serves it and takes the
   // acknowledgement.
-  const auto again = entry.at("sequence").as_int64() + 1;
+  const auto again = entry.at("sequence").to_number<std::int64_t>() + 1;
   const std::string again_target = messages + "/" + std::to_string(again);
   entry["sequence"] = again;
   *tamper = [&](std::string_view target, HubReply& reply) {

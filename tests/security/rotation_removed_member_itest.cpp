@@ -1,11 +1,13 @@
 // A removed device holds its mailboxes until they are rotated to an epoch without it (server
 // README, "Invariants"). An admin who rotates and keeps the removed device in the new epoch is
-// refused with `member-removed`, which names the fault, and the mailbox stays as it was: the
-// same epoch, not accepting, held for a rotation, and envelopes to it refused. The same rotation
-// without the removed device is taken, so only the removed member was at fault.
+// refused with `members-invalid` (422; the detail: a member is not an enrolled device), and the
+// mailbox stays as it was: the same epoch, not accepting, held for a rotation, and envelopes to
+// it refused. The same rotation without the removed device is taken, so only the removed member
+// was at fault.
 
 #include <gtest/gtest.h>
 
+#include "epoch_rotation.hpp"
 #include "policy_security_fixture.hpp"
 
 namespace draaischijf::testing {
@@ -54,7 +56,10 @@ TEST(RotationRemovedMemberTest, ARotationThatKeepsARemovedDeviceIsRefusedAndTheM
                                   {leaver.device_id, leaver.encryption.public_key()}},
                                  caw.signing)));
   EXPECT_EQ(kept.status, 422) << kept.body;
-  EXPECT_EQ(problem_slug(kept), "member-removed") << kept.body;
+  EXPECT_EQ(problem_slug(kept), "members-invalid") << kept.body;
+  EXPECT_NE(kept.body.find("a member is not an enrolled device of the organisation"),
+            std::string::npos)
+      << kept.body;
   const auto after = mailbox_state(hub, mailbox);
   EXPECT_EQ(after.at("epoch").as_int64(), 1) << json::serialize(after);
   EXPECT_FALSE(after.at("accepting").as_bool()) << json::serialize(after);

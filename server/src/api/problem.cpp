@@ -167,11 +167,6 @@ constexpr std::array<ProblemType, kProblemKinds> kCatalog = {{
      "A member device's certified role does not fit the mailbox's function: a mailbox for a "
      "staff role takes devices with that role and the organisation's admin only; a general "
      "mailbox takes any. Leave the device out or choose another function."},
-    {ProblemKind::member_removed, 422, DRSJ_PROBLEM("member-removed"), "Lid verwijderd",
-     "Member removed",
-     "A member of the epoch is a device your organisation removed: nothing may be sealed to a "
-     "key it holds, so the mailbox stays held. Leave the removed device out of the members and "
-     "rotate again."},
     {ProblemKind::admin_signature_invalid, 403, DRSJ_PROBLEM("admin-signature-invalid"),
      "Handtekening van de organisatie ontbreekt", "Organisation signature invalid",
      "Removing devices and creating or rotating mailboxes must be signed with the organisation "
@@ -323,8 +318,6 @@ const ProblemType& problem_type_for(const boost::system::error_code& error) {
         return problem_type(ProblemKind::epoch_expired);
       case directory_errc::member_role_mismatch:
         return problem_type(ProblemKind::member_role_mismatch);
-      case directory_errc::member_removed:
-        return problem_type(ProblemKind::member_removed);
       case directory_errc::action_replayed:
         return problem_type(ProblemKind::admin_signature_invalid);
     }

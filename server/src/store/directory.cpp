@@ -39,8 +39,6 @@ const char* describe(int value) noexcept {
       return "the members do not match the certificate's members hash";
     case directory_errc::member_not_enrolled:
       return "a member is not an enrolled device of the organisation";
-    case directory_errc::member_removed:
-      return "a member is a device the organisation removed";
     case directory_errc::seed_box_invalid:
       return "a seed box is missing or malformed";
     case directory_errc::name_invalid:

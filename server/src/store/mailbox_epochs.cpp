@@ -63,16 +63,7 @@ Void check_member(Db& db, const Actor& admin, const protocol::MailboxFunction& f
   if (!device && device.error() != directory_errc::not_found) {
     return device.error();
   }
-  if (!device || device->org_id != admin.org_id) {
-    return make_error_code(directory_errc::member_not_enrolled);
-  }
-  // Nothing is sealed to a key a removed device holds: an epoch that keeps it would undo the
-  // removal, and the mailbox stays held until one without it arrives. Said as such, so the
-  // admin knows which member to leave out (the device is the admin's own organisation's).
-  if (device->state == DeviceState::removed) {
-    return make_error_code(directory_errc::member_removed);
-  }
-  if (device->state != DeviceState::enrolled) {
+  if (!device || device->org_id != admin.org_id || device->state != DeviceState::enrolled) {
     return make_error_code(directory_errc::member_not_enrolled);
   }
   // The role an enrolled device has is the one its approved certificate certifies.

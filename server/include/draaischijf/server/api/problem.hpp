@@ -59,7 +59,6 @@ enum class ProblemKind : unsigned {
   role_not_permitted,       // role-not-permitted
   epoch_expired,            // epoch-expired
   member_role_mismatch,     // member-role-mismatch
-  member_removed,           // member-removed
   admin_signature_invalid,  // admin-signature-invalid
   blob_unknown,             // blob-unknown
   message_expired,          // message-expired

@@ -39,7 +39,6 @@ enum class directory_errc {
   epoch_not_next,        // not exactly one past the current epoch, or not linked to it
   members_mismatch,      // the member list does not match the certificate's members hash
   member_not_enrolled,   // a member is not an enrolled device of the organisation
-  member_removed,        // a member is a device the organisation removed
   seed_box_invalid,      // a seed box of the wrong size, or a missing previous-seed box
   name_invalid,          // empty, too long or not clean UTF-8
   epoch_outside_window,  // the epoch certificate's validity window does not include now
