@@ -21,7 +21,8 @@ namespace {
 namespace fs = std::filesystem;
 namespace json = boost::json;
 
-constexpr std::string_view kFailedHandshakes = "draaischijf_tls_handshakes_failed_total ";
+// The sample line (the HELP and TYPE lines before it name the metric too).
+constexpr std::string_view kFailedHandshakes = "\ndraaischijf_tls_handshakes_failed_total ";
 
 class IdentityMappingTest : public ::testing::Test {
  protected:
