@@ -183,18 +183,23 @@ bool add_sent_receipt(sqlite3* db) {
   return exec(db, "ALTER TABLE sent ADD COLUMN receipt BLOB");
 }
 
-// The copies of `m`'s message id stored in its mailbox: true when one has the same envelope
-// (then `m` is no new message); `others` counts those that differ.
-protocol::Result<bool> same_copy_stored(sqlite3* db, const StoredMessage& m, int& others) {
-  Statement select(db, "SELECT envelope FROM inbox WHERE mailbox_id = ? AND message_id = ?");
+// The copies of `m`'s message id stored in its mailbox: true when one has the same envelope at
+// the same sequence (then `m` is no new message); `others` counts those with another envelope,
+// `elsewhere` those with the same envelope at another sequence.
+protocol::Result<bool> same_copy_stored(sqlite3* db, const StoredMessage& m, int& others,
+                                        int& elsewhere) {
+  Statement select(db,
+                   "SELECT envelope, sequence FROM inbox WHERE mailbox_id = ? AND message_id = ?");
   select.bind(1, m.mailbox_id).bind(2, m.message_id);
   int rc = 0;
   bool same = false;
   while ((rc = select.step()) == SQLITE_ROW) {
-    if (select.blob(0) == m.envelope) {
+    if (select.blob(0) != m.envelope) {
+      ++others;
+    } else if (select.integer(1) == m.sequence) {
       same = true;
     } else {
-      ++others;
+      ++elsewhere;
     }
   }
   if (rc != SQLITE_DONE) {
@@ -366,20 +371,28 @@ protocol::Result<bool> insert_message(sqlite3* db, const StoredMessage& m) {
 
 }  // namespace
 
-// A copy of a message id already stored with the same envelope is the same message (a sync
-// resumed); one with another envelope is kept beside it, and every copy is flagged `conflict`:
-// the first copy delivered must not hide the genuine one.
+// A copy of a message id already stored with the same envelope at the same sequence is the
+// same message (a sync resumed); one with another envelope is kept beside it, and every copy is
+// flagged `conflict`: the first copy delivered must not hide the genuine one. The same envelope
+// at another sequence of the mailbox was queued there once only: the hub served it again, and
+// that copy is kept flagged `replay` so the reader sees it is not a new message.
 protocol::Result<bool> LocalState::store(const StoredMessage& m) {
   if (!exec(db_, "BEGIN IMMEDIATE")) {
     return protocol::Result<bool>(boost::system::in_place_error,
                                   make_error_code(client_errc::state_failed));
   }
   int others = 0;
-  const auto same = same_copy_stored(db_, m, others);
+  int elsewhere = 0;
+  const auto same = same_copy_stored(db_, m, others, elsewhere);
   bool ok = same.has_value();
   bool added = false;
   if (ok && !*same) {
-    const auto inserted = insert_message(db_, m);
+    StoredMessage copy;
+    if (elsewhere > 0) {
+      copy = m;
+      copy.flags += copy.flags.empty() ? "replay" : " replay";
+    }
+    const auto inserted = insert_message(db_, elsewhere > 0 ? copy : m);
     ok = inserted.has_value();
     added = ok && *inserted;
     ok = ok && (!added || others == 0 || flag_conflict(db_, m));

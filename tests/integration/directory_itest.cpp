@@ -9,6 +9,7 @@
 #include <draaischijf/certs/authority.hpp>
 
 #include "dev_hub.hpp"
+#include "epoch_rotation.hpp"
 
 namespace draaischijf::testing {
 namespace {
@@ -37,37 +38,6 @@ class DirectoryTest : public ::testing::Test {
     TlsClient client(hub.port(), hub.pki / "root.pem", folder / "device.pem",
                      folder / "device.key");
     return client.exchange(request).value_or(HttpResponse{});
-  }
-
-  // The next epoch of the intake, sealed to `members` (device id, encryption key), signed with
-  // `signer`.
-  json::object next_epoch(const MailboxEpochCertificate& current, const EpochSeed& current_seed,
-                          const EpochSeed& seed,
-                          const std::vector<std::pair<Id, X25519PublicKey>>& members,
-                          const SigningKey& signer) {
-    MailboxEpochCertificate next;
-    next.mailbox_id = current.mailbox_id;
-    next.org_id = current.org_id;
-    next.epoch = current.epoch + 1;
-    next.mailbox_key = mailbox_identity(seed).public_key();
-    std::vector<Id> ids;
-    json::array boxes;
-    for (const auto& [id, key] : members) {
-      ids.push_back(id);
-      boxes.push_back(
-          {{"device_id", hex(id)},
-           {"seed_box",
-            base64_encode(seal_seed_to_device(seed, next.mailbox_id, next.epoch, key).value())}});
-    }
-    next.members_hash = members_hash(ids);
-    next.previous_certificate = certificate_hash(current);
-    next.function = current.function;
-    set_default_window(next, static_cast<std::uint64_t>(std::time(nullptr)));
-    next = issue(next, signer);
-    return {{"certificate", base64_encode(encode(next))},
-            {"previous_seed_box",
-             base64_encode(seal_previous_seed(seed, next.mailbox_id, next.epoch, current_seed))},
-            {"members", std::move(boxes)}};
   }
 
   EpochSeed seed_of(const std::string& slug, const std::string& mailbox, std::uint32_t epoch,

@@ -17,6 +17,7 @@
 #include <draaischijf/client/consent_registry.hpp>
 #include <draaischijf/client/dev_import.hpp>
 #include <draaischijf/protocol/encoding.hpp>
+#include <draaischijf/protocol/receipt.hpp>
 
 #include "hub_process.hpp"
 #include "test_consent.hpp"
@@ -33,7 +34,7 @@ using protocol::Id;
 namespace fs = std::filesystem;
 
 // Forwards to the real hub and lets the test rewrite each answer (GETs through `tamper`, POSTs
-// through `post_tamper`); records what passed.
+// through `post_tamper`, blob uploads through `put_tamper`); records what passed.
 class TamperingHub final : public client::HubTransport {
  public:
   using Tamper = std::function<void(std::string_view target, HubReply& reply)>;
@@ -60,7 +61,11 @@ class TamperingHub final : public client::HubTransport {
   protocol::Result<HubReply> put(std::string_view target, UploadSource& body,
                                  std::string_view content_type) override {
     posted_->emplace_back(target);
-    return real_.put(target, body, content_type);
+    auto reply = real_.put(target, body, content_type);
+    if (reply && put_tamper && *put_tamper) {
+      (*put_tamper)(target, *reply);
+    }
+    return reply;
   }
   // A blob comes down whole into memory (test blobs are small), is changed, then handed on.
   protocol::Result<HubReply> get_into(std::string_view target, DownloadSink& sink) override {
@@ -94,6 +99,7 @@ class TamperingHub final : public client::HubTransport {
 
   std::shared_ptr<std::function<void(std::vector<std::uint8_t>&)>> blob_tamper;
   std::shared_ptr<Tamper> post_tamper;  // the answers to submissions and other changes
+  std::shared_ptr<Tamper> put_tamper;   // the answers to blob uploads
 
  private:
   client::HubConnection real_;
@@ -131,6 +137,7 @@ class TamperingTest : public ::testing::Test {
     auto stand_in = std::make_unique<TamperingHub>(std::move(*connection), tamper, posted);
     stand_in->blob_tamper = blob_tamper;
     stand_in->post_tamper = post_tamper;
+    stand_in->put_tamper = put_tamper;
     auto opened = Client::open_with(*profile, std::move(secrets), std::move(stand_in));
     ASSERT_TRUE(opened) << opened.error().message();
     device.emplace(std::move(*opened));
@@ -166,6 +173,36 @@ class TamperingTest : public ::testing::Test {
     return letter;
   }
 
+  // The hub's own signing key, as a lying hub holds it (the key the client pins).
+  [[nodiscard]] std::shared_ptr<const protocol::SigningKey> hub_signing_key() const {
+    const auto seed = read_file(dir.path() / "data" / "hub-signing.key");
+    if (seed.size() != 32) {
+      ADD_FAILURE() << "the hub's signing key is not a 32-byte seed";
+      return std::make_shared<const protocol::SigningKey>(protocol::SigningKey::generate());
+    }
+    return std::make_shared<const protocol::SigningKey>(protocol::SigningKey::from_seed(
+        protocol::SecretKey<32>::copy_of(std::span<const std::uint8_t, 32>(seed.data(), 32))));
+  }
+
+  // From now on every receipt the hub hands out for a submission is changed by `change` and
+  // signed again with `key`.
+  void resign_receipts(std::shared_ptr<const protocol::SigningKey> key,
+                       std::function<void(protocol::Receipt&)> change) {
+    *post_tamper = [key, change](std::string_view target, HubReply& reply) {
+      if (target != "/v1/envelopes" || !reply.ok()) {
+        return;
+      }
+      rewrite(reply, [&](json::object& o) {
+        auto r = protocol::parse_receipt(b64(o, "receipt")).value();
+        change(r);
+        const auto forged = protocol::sign_receipt(r.message_id, r.envelope_hash, r.received_at_ms,
+                                                   r.sequence, r.decided, *key);
+        ASSERT_TRUE(forged) << forged.error().message();
+        o["receipt"] = protocol::base64_encode(protocol::encode(*forged));
+      });
+    };
+  }
+
   // Sending must be refused as tampering, with nothing submitted to the hub.
   void expect_send_refused(const std::string& what) {
     posted->clear();
@@ -189,6 +226,7 @@ class TamperingTest : public ::testing::Test {
   std::shared_ptr<std::function<void(std::vector<std::uint8_t>&)>> blob_tamper =
       std::make_shared<std::function<void(std::vector<std::uint8_t>&)>>();
   std::shared_ptr<TamperingHub::Tamper> post_tamper = std::make_shared<TamperingHub::Tamper>();
+  std::shared_ptr<TamperingHub::Tamper> put_tamper = std::make_shared<TamperingHub::Tamper>();
   std::optional<Client> device;
   Id intake{};
   Id onthaal{};

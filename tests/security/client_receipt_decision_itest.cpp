@@ -20,24 +20,8 @@ class ReceiptDecisionTest : public TamperingTest {
  protected:
   // The lying hub rewrites the decisions of each receipt it hands out and signs them again with
   // its own key, which the client pins: only the decisions can give it away.
-  void resign_receipts(std::function<void(protocol::ReceiptDecisions&)> change) {
-    const auto seed = read_file(dir.path() / "data" / "hub-signing.key");
-    ASSERT_EQ(seed.size(), 32U);
-    auto key = std::make_shared<protocol::SigningKey>(protocol::SigningKey::from_seed(
-        protocol::SecretKey<32>::copy_of(std::span<const std::uint8_t, 32>(seed.data(), 32))));
-    *post_tamper = [key, change](std::string_view target, HubReply& reply) {
-      if (target != "/v1/envelopes" || !reply.ok()) {
-        return;
-      }
-      rewrite(reply, [&](json::object& o) {
-        auto r = protocol::parse_receipt(b64(o, "receipt")).value();
-        change(r.decided);
-        const auto forged = protocol::sign_receipt(r.message_id, r.envelope_hash, r.received_at_ms,
-                                                   r.sequence, r.decided, *key);
-        ASSERT_TRUE(forged) << forged.error().message();
-        o["receipt"] = protocol::base64_encode(protocol::encode(*forged));
-      });
-    };
+  void resign_decisions(std::function<void(protocol::ReceiptDecisions&)> change) {
+    resign_receipts(hub_signing_key(), [change](protocol::Receipt& r) { change(r.decided); });
   }
 
   // The school's team mailbox (R03 lets the CLB's actionable advice go there without consent).
@@ -117,7 +101,7 @@ TEST_F(ReceiptDecisionTest, AReceiptThatDoesNotNameExactlyTheRecipientsIsRefused
           {"no rule set named", [](auto& d) { d.rule_set_version.clear(); }},
       };
   for (const auto& [lie, change] : lies) {
-    resign_receipts(change);
+    resign_decisions(change);
     const auto sent = device->send(advice_to_intake_and_school());
     ASSERT_FALSE(sent) << lie << " went unnoticed";
     EXPECT_EQ(sent.error(), make_error_code(client_errc::receipt_invalid)) << lie;
