@@ -212,6 +212,13 @@ struct PendingDevice {
   protocol::Id device_id{};
   std::string role;         // the role it claims (its client certificate), as the hub relays it
   std::string fingerprint;  // device_fingerprint of the keys and role it asks to have certified
+  // The person it says it belongs to (the staff id of that person's other devices), as the hub
+  // relays it; not covered by the fingerprint: the person confirms it when reading that out.
+  std::optional<protocol::Id> claimed_person{};
+  // What the organisation's verified certificates say of that person: the role its enrolled
+  // devices have and how many there are (0: nobody enrolled has that staff id).
+  std::string claimed_person_role{};
+  std::size_t claimed_person_devices = 0;
 };
 
 /// An enrolled device of the admin's own organisation, from its verified certificate.
