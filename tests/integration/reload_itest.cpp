@@ -56,6 +56,7 @@ class ReloadTest : public ::testing::Test {
         rules.string() + "\"\nsignature_file = \"" + rules.string() +
         ".sig\"\noperator_key_file = \"" + (policy_dir / "policy-signing.pub").string() + "\"\n";
     write_file(dir.path() / "hub.toml", view_of(config));
+    config_text = config;
     register_organisation(dir.path() / "hub.toml", org, "clb", "A",
                           protocol::SigningKey::generate());
     hub = std::make_unique<HubProcess>(dir.path(), config);
@@ -99,8 +100,17 @@ class ReloadTest : public ::testing::Test {
   fs::path rules = dir.path() / "flemish-clb.rules";
   std::string org = protocol::to_hex(protocol::random_id());
   std::string staff_serial;
+  std::string config_text;  // hub.toml as the hub started with it
   std::unique_ptr<HubProcess> hub;
 };
+
+// The serial (hex) of the certificate the hub presents to a new connection; empty when the
+// handshake fails.
+std::string presented_server_serial(std::uint16_t port, const fs::path& root,
+                                    const fs::path& device_folder) {
+  TlsClient probe(port, root, device_folder / "device.pem", device_folder / "device.key");
+  return probe.server_serial();
+}
 
 TEST_F(ReloadTest, SighupBringsInARevocationAndKeepsOpenConnections) {
   auto open = client("operator");
@@ -147,6 +157,56 @@ TEST_F(ReloadTest, SighupBringsInANewlySignedRuleSetAndRefusesOneThatDoesNotVeri
   publish_rules("2026.12.4");
   reload(4);
   EXPECT_EQ(version_in_force(), "2026.12.4");
+}
+
+// The operator renews the server certificate (`pki server` again) and reloads: new handshakes
+// get the new one, open connections keep theirs. A key that does not match its certificate is
+// refused whole, and the certificate in force stays.
+TEST_F(ReloadTest, SighupSwapsTheServerCertificateAndRefusesAKeyThatDoesNotMatch) {
+  const auto root = pki / "root" / "ca.pem";
+  const auto first = presented_server_serial(hub->port(), root, pki / "operator");
+  ASSERT_FALSE(first.empty());
+  auto open = client("operator");
+  ASSERT_TRUE(served_keep_alive(*open));
+  hub_command("pki server --dir " + pki.string() + " --name localhost --name 127.0.0.1");
+  EXPECT_EQ(presented_server_serial(hub->port(), root, pki / "operator"), first)
+      << "the certificate changed without a reload";
+  reload(1);
+  const auto second = presented_server_serial(hub->port(), root, pki / "operator");
+  EXPECT_FALSE(second.empty());
+  EXPECT_NE(second, first) << hub->log_text();
+  EXPECT_EQ(hub->count_events("tls.reloaded"), 1U) << hub->log_text();
+  EXPECT_TRUE(served_keep_alive(*open)) << "the reload dropped an open connection";
+
+  // A third certificate beside the second one's key: the pair does not match.
+  const auto kept_key = read_file(pki / "server.key");
+  hub_command("pki server --dir " + pki.string() + " --name localhost --name 127.0.0.1");
+  fs::remove(pki / "server.key");
+  write_file(pki / "server.key", kept_key);
+  reload(2);
+  EXPECT_EQ(hub->count_events("tls.reload_failed"), 1U) << hub->log_text();
+  EXPECT_EQ(presented_server_serial(hub->port(), root, pki / "operator"), second);
+  const auto metrics = call("operator", "/metrics");
+  ASSERT_TRUE(metrics && metrics->status == 200);
+  EXPECT_NE(metrics->body.find("draaischijf_tls_reloads_failed_total 1\n"), std::string::npos)
+      << metrics->body;
+}
+
+// [retention] is read again from the configuration file; a file with an error changes nothing
+// and says so.
+TEST_F(ReloadTest, SighupAppliesTheRetentionSettingsOfTheConfigurationFile) {
+  write_file(dir.path() / "hub.toml",
+             view_of(config_text + "[retention]\ndelivered_days = 2\nunfetched_days = 9\n"));
+  reload(1);
+  EXPECT_EQ(hub->count_events("retention.reloaded"), 1U) << hub->log_text();
+  const auto log = hub->log_text();
+  EXPECT_NE(log.find("\"delivered_days\":2,\"unfetched_days\":9"), std::string::npos) << log;
+
+  write_file(dir.path() / "hub.toml", view_of(config_text + "[retention]\ndelivered_days = -1\n"));
+  reload(2);
+  EXPECT_EQ(hub->count_events("config.reload_failed"), 1U) << hub->log_text();
+  EXPECT_EQ(hub->count_events("retention.reloaded"), 1U) << "a broken file was applied";
+  EXPECT_NE(hub->log_text().find("retention.delivered_days"), std::string::npos);
 }
 
 }  // namespace
