@@ -164,12 +164,14 @@ struct DirectoryOrganisation {
   std::string name;
   bool trusted = false;  // the hub's key equals the pinned one
   std::string fingerprint;
-  // The hub's word on where it works and what it offers (protocol/directory_vocabulary.hpp
-  // names); the operator's signed directory bundle carries the same.
+  // Where it works and what it offers (protocol/directory_vocabulary.hpp names): from the
+  // operator's signed directory bundle this device imported last when it lists the
+  // organisation (`region_signed`), else the hub's word.
   std::string province{};  // empty: not recorded
   std::string municipality{};
   std::vector<std::string> offers{};
   std::optional<protocol::Id> clb{};  // a school's own CLB
+  bool region_signed = false;
 };
 
 /// A directory search: every field that is not empty must match (names as in
