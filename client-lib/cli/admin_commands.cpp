@@ -192,8 +192,8 @@ int admin_pending_command(const Invocation& call) {
         return out;
       },
       [](const client::PendingDevice& p) {
-        return hex(p.device_id) + "  claims " + p.role + "  fingerprint " + p.fingerprint +
-               "\n  " + claim_line(p);
+        return hex(p.device_id) + "  claims " + p.role + "  fingerprint " + p.fingerprint + "\n  " +
+               claim_line(p);
       });
 }
 

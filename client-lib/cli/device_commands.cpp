@@ -445,8 +445,9 @@ int enrol_finish_command(const Invocation& call) {
   if (const auto word = args.value("person")) {
     person = parse_id(*word);
     if (!person) {
-      return usage_error("--person takes the staff id (32 hex digits) that `draaischijf whoami` "
-                         "prints on your other device");
+      return usage_error(
+          "--person takes the staff id (32 hex digits) that `draaischijf whoami` "
+          "prints on your other device");
     }
   }
   auto profile = Profile::open(context.profile_dir);

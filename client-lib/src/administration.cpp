@@ -142,8 +142,7 @@ Result<json::object> post_signed(SessionState& s, const std::string& target,
                                  const json::object& body) {
   const std::string text = json::serialize(body);
   const auto bytes = std::span(reinterpret_cast<const std::uint8_t*>(text.data()), text.size());
-  return s.post_bytes(signed_target(s, target, action, acted_on, bytes), bytes,
-                      "application/json");
+  return s.post_bytes(signed_target(s, target, action, acted_on, bytes), bytes, "application/json");
 }
 
 // The seed boxes of a new epoch, one per member, each sealed to the member's verified key once
@@ -514,9 +513,9 @@ Result<void> Administration::rename_mailbox(const Id& mailbox_id, std::string_vi
   if (!protocol::is_display_safe(name)) {
     return make_error_code(client_errc::name_unsafe);
   }
-  auto renamed = post_signed(s, "/v1/mailboxes/" + hex(mailbox_id) + "/name",
-                             protocol::AdminAction::rename_mailbox, mailbox_id,
-                             json::object{{"name", name}});
+  auto renamed =
+      post_signed(s, "/v1/mailboxes/" + hex(mailbox_id) + "/name",
+                  protocol::AdminAction::rename_mailbox, mailbox_id, json::object{{"name", name}});
   if (!renamed) {
     return renamed.error();
   }

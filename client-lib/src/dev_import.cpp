@@ -195,7 +195,8 @@ Result<DeviceSummary> start_enrolment(const fs::path& profile_dir, const Enrolme
 }
 
 Result<std::string> finish_enrolment(const Profile& profile, const fs::path& certificate_chain,
-                                     const Unlock& unlock, std::optional<protocol::Id> claimed_person) {
+                                     const Unlock& unlock,
+                                     std::optional<protocol::Id> claimed_person) {
   if (auto copied = copy_text(certificate_chain, profile.tls().certificate, 0644); !copied) {
     return copied.error();
   }

@@ -344,9 +344,9 @@ void take_signed_region(const protocol::DirectoryBundle& bundle, DirectoryOrgani
   }
 }
 
-Result<DirectoryOrganisation> organisation_of(const detail::SessionState& s,
-                                              const boost::json::object& item,
-                                              const std::optional<protocol::DirectoryBundle>& bundle) {
+Result<DirectoryOrganisation> organisation_of(
+    const detail::SessionState& s, const boost::json::object& item,
+    const std::optional<protocol::DirectoryBundle>& bundle) {
   const auto id = hub_json::id(item, "org_id");
   const auto key = hub_json::fixed<32>(hub_json::base64(item, "signing_key"));
   if (!id || !key) {

@@ -285,8 +285,8 @@ TEST_F(BundleScenario, RegionOffersAndClbComeFromTheImportedBundle) {
   using V = std::vector<std::string>;
   const auto bundle = publish("directory-1.bundle");
   ASSERT_EQ(school({"trust", "import", bundle.string()}).exit, 0);
-  ASSERT_EQ(org_set({"--org-id", orgs["caw"], "--province", "limburg", "--municipality",
-                     "Hasselt", "--offer", "none"})
+  ASSERT_EQ(org_set({"--org-id", orgs["caw"], "--province", "limburg", "--municipality", "Hasselt",
+                     "--offer", "none"})
                 .exit,
             0);
   ASSERT_EQ(org_set({"--org-id", orgs["school"], "--clb", "none"}).exit, 0);

@@ -75,7 +75,8 @@ TEST_F(StaffCliTest, TheAdminRenamesAMailboxAndPartnersSeeTheNewName) {
   // A name that would rewrite the terminal is not even signed; one too long the hub refuses.
   const auto unsafe = caw_admin({"admin", "rename-mailbox", intake, "--name", "Intake\u202Eabc"});
   EXPECT_EQ(unsafe.exit, 4) << unsafe.err;
-  const auto too_long = caw_admin({"admin", "rename-mailbox", intake, "--name", std::string(201, 'x')});
+  const auto too_long =
+      caw_admin({"admin", "rename-mailbox", intake, "--name", std::string(201, 'x')});
   EXPECT_EQ(too_long.exit, 1) << too_long.err;
   EXPECT_NE(too_long.err.find("invalid-field"), std::string::npos) << too_long.err;
   // Another organisation's admin cannot rename it; a staff device is no admin.

@@ -59,8 +59,8 @@ TEST_F(MailboxRenameTest, UnsignedReplayedOrOtherOrganisationsRenamesAreRefused)
 
   // Signed with another organisation's key (the CLB's), sent by the CAW admin.
   const auto body = body_of("Vreemd");
-  const auto statement = hub.admin_statement("caw", AdminAction::rename_mailbox,
-                                             fixed_hex<16>(mailbox), body);
+  const auto statement =
+      hub.admin_statement("caw", AdminAction::rename_mailbox, fixed_hex<16>(mailbox), body);
   const auto foreign_key = hub.call(
       "caw",
       post(DevHub::signed_path(path_of(mailbox), statement, hub.organisation_key("clb").signing),
@@ -93,11 +93,11 @@ TEST_F(MailboxRenameTest, UnsignedReplayedOrOtherOrganisationsRenamesAreRefused)
   EXPECT_EQ(staff.status, 403) << staff.body;
 
   // A signed rename counts once.
-  const auto once = hub.admin_statement("caw", AdminAction::rename_mailbox,
-                                        fixed_hex<16>(mailbox), body_of("Eenmaal"));
-  const auto request = post(
-      DevHub::signed_path(path_of(mailbox), once, hub.organisation_key("caw").signing),
-      body_of("Eenmaal"));
+  const auto once = hub.admin_statement("caw", AdminAction::rename_mailbox, fixed_hex<16>(mailbox),
+                                        body_of("Eenmaal"));
+  const auto request =
+      post(DevHub::signed_path(path_of(mailbox), once, hub.organisation_key("caw").signing),
+           body_of("Eenmaal"));
   ASSERT_EQ(hub.call("caw", request, true).status, 200);
   const auto replayed = hub.call("caw", request, true);
   EXPECT_EQ(replayed.status, 403) << replayed.body;

@@ -24,10 +24,10 @@ class PersonEnrolmentTest : public ::testing::Test {
     c.encryption_key = device.encryption.public_key();
     c.not_after = ~std::uint64_t{0};
     c = protocol::issue(c, hub.organisation_key("clb").signing);
-    return hub.call("clb",
-                    post("/v1/enrolments/" + hex(device.device_id) + "/approve",
-                         text_of(protocol::encode(c))),
-                    true);
+    return hub.call(
+        "clb",
+        post("/v1/enrolments/" + hex(device.device_id) + "/approve", text_of(protocol::encode(c))),
+        true);
   }
   std::string state_of(const ExtraDevice& device) {
     return std::string(hub.json("clb", get("/v1/devices/" + hex(device.device_id)), true)

@@ -469,8 +469,8 @@ Task<Reply> rename_mailbox(Call& call) {
     co_return call.problem(ProblemKind::malformed_request,
                            "The body must be a JSON object with name (a string).");
   }
-  if (auto refused =
-          co_await unless_signed_by_organisation(call, protocol::AdminAction::rename_mailbox, *id)) {
+  if (auto refused = co_await unless_signed_by_organisation(
+          call, protocol::AdminAction::rename_mailbox, *id)) {
     co_return *refused;
   }
   co_return co_await directory_change(

@@ -502,10 +502,8 @@ void Hub::Impl::reload_retention(const HubConfig& fresh) {
   store.set_retention(policy);
   retention.set_policy(std::move(policy));
   log.info("retention.reloaded",
-           {{"delivered_days",
-             static_cast<std::int64_t>(fresh.retention.delivered.count() / 24)},
-            {"unfetched_days",
-             static_cast<std::int64_t>(fresh.retention.unfetched.count() / 24)}});
+           {{"delivered_days", static_cast<std::int64_t>(fresh.retention.delivered.count() / 24)},
+            {"unfetched_days", static_cast<std::int64_t>(fresh.retention.unfetched.count() / 24)}});
 }
 
 void Hub::reload(ReloadedSettings fresh) {

@@ -192,7 +192,8 @@ sqlite::Result<std::vector<std::string>> roles_of_person(Db& db, const Id& org_i
 // a staff id already certified on an enrolled device keeps its role, and a device that claimed
 // to be an enrolled person is certified as that person or not at all (the admin may refuse the
 // request; certifying it as someone new would give one human two ids).
-Void check_one_person(Db& db, const Device& device, const protocol::DeviceCertificate& certificate) {
+Void check_one_person(Db& db, const Device& device,
+                      const protocol::DeviceCertificate& certificate) {
   auto roles = roles_of_person(db, device.org_id, certificate.staff_id);
   if (!roles) {
     return roles.error();

@@ -1,9 +1,9 @@
 #pragma once
 
 // An organisation admin's change at the hub (remove a device, create, rotate or rename a
-// mailbox; rotation is how members change), signed with the organisation signing key. An admin TLS certificate
-// alone no longer suffices: the hub checks this signature against the organisation key in its
-// directory, so a device with the admin role but without the key cannot act
+// mailbox; rotation is how members change), signed with the organisation signing key. An admin TLS
+// certificate alone no longer suffices: the hub checks this signature against the organisation key
+// in its directory, so a device with the admin role but without the key cannot act
 // (docs/PROTOCOL.md 7.13).
 //
 // Signed bytes, domain "draaischijf/admin-action/v1":
