@@ -31,7 +31,7 @@ TEST_F(StaffCliTest, ASecondDeviceClaimsItsPersonAndIsCertifiedAsThatPerson) {
   ASSERT_EQ(pending.size(), 1U);
   EXPECT_EQ(text_of(pending[0], "claimed_person"), person);
   EXPECT_EQ(text_of(pending[0], "claimed_person_role"), role);
-  EXPECT_EQ(pending[0].as_object().at("claimed_person_devices").as_int64(), 1);
+  EXPECT_EQ(pending[0].as_object().at("claimed_person_devices").to_number<std::int64_t>(), 1);
   const auto listed = caw_admin({"admin", "pending"});
   EXPECT_NE(listed.out.find("claims person " + person + " (" + role + ", 1 device(s))"),
             std::string::npos)
@@ -62,7 +62,7 @@ TEST_F(StaffCliTest, AClaimOfNobodyEnrolledIsShownAsSuch) {
       << listed.out;
   const auto pending = caw_admin.json_of({"admin", "pending"}).as_array();
   ASSERT_EQ(pending.size(), 1U);
-  EXPECT_EQ(pending[0].as_object().at("claimed_person_devices").as_int64(), 0);
+  EXPECT_EQ(pending[0].as_object().at("claimed_person_devices").to_number<std::int64_t>(), 0);
   EXPECT_EQ(desk({"enrol", "finish", "--certificate", "x.pem", "--person", "Jan"}).exit, 2);
 }
 
