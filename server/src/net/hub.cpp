@@ -498,9 +498,9 @@ void Hub::Impl::replace_tls(TlsMaterial fresh) {
 // periods it was stored with (they are in its row). The purge interval is read at startup
 // only: the timer loop reads it on another thread.
 void Hub::Impl::reload_retention(const HubConfig& fresh) {
-  auto policy = retention_policy(fresh);
-  store.set_retention(policy);
-  retention.set_policy(std::move(policy));
+  auto terms = retention_policy(fresh);
+  store.set_retention(terms);
+  retention.set_policy(std::move(terms));
   log.info("retention.reloaded",
            {{"delivered_days", static_cast<std::int64_t>(fresh.retention.delivered.count() / 24)},
             {"unfetched_days", static_cast<std::int64_t>(fresh.retention.unfetched.count() / 24)}});
