@@ -26,7 +26,6 @@
 #include <vector>
 
 #include <gtest/gtest.h>
-#include <openssl/bn.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
@@ -223,25 +222,6 @@ class TlsClient {
   }
 
   [[nodiscard]] bool handshake_ok() const { return handshake_ok_; }
-
-  /// The serial (hex, upper case as OpenSSL prints it) of the certificate the hub presented;
-  /// empty when the handshake failed.
-  [[nodiscard]] std::string server_serial() const {
-    if (!handshake_ok_) {
-      return {};
-    }
-    X509* peer = SSL_get1_peer_certificate(ssl_);
-    if (peer == nullptr) {
-      return {};
-    }
-    BIGNUM* number = ASN1_INTEGER_to_BN(X509_get0_serialNumber(peer), nullptr);
-    char* text = number != nullptr ? BN_bn2hex(number) : nullptr;
-    std::string out = text != nullptr ? text : "";
-    OPENSSL_free(text);
-    BN_free(number);
-    X509_free(peer);
-    return out;
-  }
 
   /// Sends bytes without reading; false when the connection is gone.
   bool send(const std::string& raw) {

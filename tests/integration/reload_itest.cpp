@@ -8,6 +8,9 @@
 
 #include <boost/json.hpp>
 #include <gtest/gtest.h>
+#include <openssl/bn.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
 
 #include <draaischijf/policies/rule_set.hpp>
 #include <draaischijf/protocol/encoding.hpp>
@@ -104,12 +107,39 @@ class ReloadTest : public ::testing::Test {
   std::unique_ptr<HubProcess> hub;
 };
 
-// The serial (hex) of the certificate the hub presents to a new connection; empty when the
-// handshake fails.
+// The serial (hex) of the certificate the hub presents to a new connection, as a device with
+// the certificate in `device_folder` sees it; empty when the handshake fails.
 std::string presented_server_serial(std::uint16_t port, const fs::path& root,
                                     const fs::path& device_folder) {
-  TlsClient probe(port, root, device_folder / "device.pem", device_folder / "device.key");
-  return probe.server_serial();
+  SSL_CTX* context = SSL_CTX_new(TLS_client_method());
+  SSL_CTX_load_verify_locations(context, root.c_str(), nullptr);
+  SSL_CTX_set_verify(context, SSL_VERIFY_PEER, nullptr);
+  SSL_CTX_use_certificate_chain_file(context, (device_folder / "device.pem").c_str());
+  SSL_CTX_use_PrivateKey_file(context, (device_folder / "device.key").c_str(), SSL_FILETYPE_PEM);
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(port);
+  inet_pton(AF_INET, "127.0.0.1", &address.sin_addr);
+  std::string serial;
+  SSL* ssl = SSL_new(context);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0) {
+    SSL_set_fd(ssl, fd);
+    SSL_set1_host(ssl, "localhost");
+    X509* peer = SSL_connect(ssl) == 1 ? SSL_get1_peer_certificate(ssl) : nullptr;
+    if (peer != nullptr) {
+      BIGNUM* number = ASN1_INTEGER_to_BN(X509_get0_serialNumber(peer), nullptr);
+      char* text = number != nullptr ? BN_bn2hex(number) : nullptr;
+      serial = text != nullptr ? text : "";
+      OPENSSL_free(text);
+      BN_free(number);
+      X509_free(peer);
+    }
+  }
+  SSL_free(ssl);
+  close(fd);
+  SSL_CTX_free(context);
+  return serial;
 }
 
 TEST_F(ReloadTest, SighupBringsInARevocationAndKeepsOpenConnections) {

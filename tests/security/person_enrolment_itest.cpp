@@ -35,6 +35,18 @@ class PersonEnrolmentTest : public ::testing::Test {
                            .as_string()
                            .subview());
   }
+  // A new device of the CLB with `role` that asks to be enrolled claiming to be `person`: it
+  // asks first without a claim, then again with one (which replaces the claim).
+  ExtraDevice claiming(const std::string& role, const Id& person) {
+    ExtraDevice device = request_enrolment(hub, dir.path(), "clb", role);
+    const boost::json::object again{
+        {"signing_key", protocol::base64_encode(device.signing.public_key())},
+        {"encryption_key", protocol::base64_encode(device.encryption.public_key())},
+        {"claimed_staff_id", hex(person)}};
+    const auto asked = call_as(hub, device, post("/v1/enrolments", boost::json::serialize(again)));
+    EXPECT_EQ(asked.status, 202) << asked.body;
+    return device;
+  }
   // The pending request for `device` as the admin lists it.
   boost::json::object pending_entry(const ExtraDevice& device) {
     const auto listing = hub.json("clb", get("/v1/enrolments"), true);
@@ -69,8 +81,7 @@ TEST_F(PersonEnrolmentTest, APersonsSecondDeviceKeepsThePersonsRole) {
 }
 
 TEST_F(PersonEnrolmentTest, ADeviceThatClaimsAnEnrolledPersonIsCertifiedAsThatPersonOnly) {
-  auto laptop = request_enrolment(hub, dir.path(), "clb", "clb_maatschappelijk_werker",
-                                  social_worker.staff_id);
+  auto laptop = claiming("clb_maatschappelijk_werker", social_worker.staff_id);
   // The admin sees whom the device claims to be, beside its keys and role.
   const auto entry = pending_entry(laptop);
   EXPECT_EQ(entry.at("claimed_staff_id").as_string(), hex(social_worker.staff_id));
@@ -93,7 +104,7 @@ TEST_F(PersonEnrolmentTest, ADeviceThatClaimsAnEnrolledPersonIsCertifiedAsThatPe
 
 TEST_F(PersonEnrolmentTest, AClaimOfNobodyEnrolledBindsNothingAndAskingAgainReplacesIt) {
   const Id nobody = protocol::random_id();
-  auto device = request_enrolment(hub, dir.path(), "clb", "clb_psycholoog", nobody);
+  auto device = claiming("clb_psycholoog", nobody);
   EXPECT_EQ(pending_entry(device).at("claimed_staff_id").as_string(), hex(nobody));
 
   // Asked again with the same keys: the claim is replaced (here: taken back).
@@ -113,7 +124,7 @@ TEST_F(PersonEnrolmentTest, AClaimOfNobodyEnrolledBindsNothingAndAskingAgainRepl
   EXPECT_NE(refused.body.find("claimed_staff_id"), std::string::npos) << refused.body;
 
   // A claim of a staff id no enrolled device holds does not stop a new person.
-  auto other = request_enrolment(hub, dir.path(), "clb", "clb_psycholoog", protocol::random_id());
+  auto other = claiming("clb_psycholoog", protocol::random_id());
   EXPECT_EQ(approve_as(other, protocol::random_id()).status, 200);
 }
 

@@ -31,11 +31,9 @@ struct ExtraDevice {
 };
 
 /// A new device of `slug` with `role` that asked to be enrolled and waits for its admin: its
-/// TLS certificate from the organisation's CA and its enrolment request at the hub, claiming
-/// to be the person `claimed` when given.
+/// TLS certificate from the organisation's CA and its enrolment request at the hub.
 inline ExtraDevice request_enrolment(DevHub& hub, const std::filesystem::path& dir,
-                                     const std::string& slug, const std::string& role,
-                                     std::optional<protocol::Id> claimed = std::nullopt) {
+                                     const std::string& slug, const std::string& role) {
   ExtraDevice device;
   const auto organisation = hub.organisation_key(slug);
   const std::string org_type = slug == "clb" ? "clb" : (slug == "school" ? "school" : "caw");
@@ -53,12 +51,9 @@ inline ExtraDevice request_enrolment(DevHub& hub, const std::filesystem::path& d
 
   TlsClient requester(hub.port(), hub.pki / "root.pem", device.folder / "device.pem",
                       device.folder / "device.key");
-  boost::json::object request{
+  const boost::json::object request{
       {"signing_key", protocol::base64_encode(device.signing.public_key())},
       {"encryption_key", protocol::base64_encode(device.encryption.public_key())}};
-  if (claimed) {
-    request["claimed_staff_id"] = hex(*claimed);
-  }
   const auto requested =
       requester.exchange(post("/v1/enrolments", boost::json::serialize(request)));
   EXPECT_TRUE(requested && requested->status == 202) << (requested ? requested->body : "");
