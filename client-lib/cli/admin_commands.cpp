@@ -154,15 +154,46 @@ int print_listing(const Invocation& call, const protocol::Result<std::vector<Ite
 
 }  // namespace
 
+namespace {
+
+// What a pending device claims about its person, against the organisation's own certificates.
+std::string claim_line(const client::PendingDevice& p) {
+  if (!p.claimed_person) {
+    return "claims no person: approve with --new-person, or ask whose device it is";
+  }
+  const auto person = hex(*p.claimed_person);
+  if (p.claimed_person_devices == 0) {
+    return "claims person " + person +
+           ", whom no enrolled device has: compare, then --new-person (a typo?)";
+  }
+  const std::string known = "claims person " + person + " (" + p.claimed_person_role + ", " +
+                            std::to_string(p.claimed_person_devices) + " device(s))";
+  if (p.claimed_person_role != p.role) {
+    return known + ": ROLE DIFFERS, the hub refuses a second role for a person";
+  }
+  return known + ": compare, then --person " + person;
+}
+
+}  // namespace
+
 int admin_pending_command(const Invocation& call) {
   return print_listing(
       call, call.client->administration().pending_enrolments(),
       [](const client::PendingDevice& p) {
-        return json::object{
+        json::object out{
             {"device_id", hex(p.device_id)}, {"role", p.role}, {"fingerprint", p.fingerprint}};
+        if (p.claimed_person) {
+          out["claimed_person"] = hex(*p.claimed_person);
+          out["claimed_person_devices"] = p.claimed_person_devices;
+          if (p.claimed_person_devices > 0) {
+            out["claimed_person_role"] = p.claimed_person_role;
+          }
+        }
+        return out;
       },
       [](const client::PendingDevice& p) {
-        return hex(p.device_id) + "  claims " + p.role + "  fingerprint " + p.fingerprint;
+        return hex(p.device_id) + "  claims " + p.role + "  fingerprint " + p.fingerprint + "\n  " +
+               claim_line(p);
       });
 }
 
@@ -215,6 +246,31 @@ int admin_rotate_command(const Invocation& call) {
     std::cout << "mailbox " << word << " is now at epoch " << *epoch << "\n";
     return int{kOk};
   });
+}
+
+// admin rename-mailbox MAILBOX --name NEW: the display name only; the epoch stays.
+int admin_rename_mailbox_command(const Invocation& call) {
+  const auto& words = call.args.positional();
+  const auto mailbox = words.size() == 3 ? parse_id(words[2]) : std::nullopt;
+  const auto name = call.args.value("name");
+  if (auto bad = call.args.unknown({"name"}); !bad.empty()) {
+    return usage_error(bad);
+  }
+  if (!mailbox || !name) {
+    return usage_error(
+        "admin rename-mailbox MAILBOX --name NEW: MAILBOX 32 hex digits, NEW 1 to 200 bytes of "
+        "text without control, bidi or line-separator characters");
+  }
+  auto& client = *call.client;
+  if (auto renamed = client.administration().rename_mailbox(*mailbox, *name); !renamed) {
+    return fail(renamed.error(), &client);
+  }
+  if (call.context.json_output) {
+    print_json({{"mailbox_id", hex(*mailbox)}, {"name", *name}});
+  } else {
+    std::cout << "mailbox " << hex(*mailbox) << " is now named " << *name << "\n";
+  }
+  return kOk;
 }
 
 // admin create-mailbox NAME --function ROLE|general [--member DEVICE]...

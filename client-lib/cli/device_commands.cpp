@@ -92,18 +92,27 @@ int cmd_whoami(Client& client, const Context& context) {
   const auto& device = client.device();
   const std::string print =
       device_fingerprint(device.signing.public_key(), device.encryption.public_key(), device.role);
-  // No staff id: the person is the one the admin certifies (`admin devices` lists it), not
-  // the one this device drew for itself when its key store was made.
+  // Not the staff id the key store drew for itself when it was made (nothing reads that).
+  // The person is the one the organisation certified: known once this device is enrolled (a
+  // further device of the same person names it with `enrol finish --person`).
+  const auto certificate = client.device_certificate(device.device_id);
   if (context.json_output) {
-    print_json({{"device_id", hex(device.device_id)},
-                {"org_id", hex(device.org_id)},
-                {"role", device.role},
-                {"fingerprint", print},
-                {"organisation_admin", device.organisation.has_value()}});
+    json::object out{{"device_id", hex(device.device_id)},
+                     {"org_id", hex(device.org_id)},
+                     {"role", device.role},
+                     {"fingerprint", print},
+                     {"organisation_admin", device.organisation.has_value()}};
+    if (certificate) {
+      out["person"] = hex(certificate->staff_id);
+    }
+    print_json(out);
     return kOk;
   }
   std::cout << "device        " << hex(device.device_id) << "\norganisation  " << hex(device.org_id)
             << "\nrole          " << device.role << "\nfingerprint   " << print << "\n";
+  if (certificate) {
+    std::cout << "person        " << hex(certificate->staff_id) << "\n";
+  }
   if (device.organisation) {
     std::cout << "holds the organisation signing key (admin)\n";
   }
@@ -421,14 +430,25 @@ int enrol_finish_command(const Invocation& call) {
   const auto& context = call.context;
   const auto& args = call.args;
   if (args.positional().size() != 2) {
-    return usage_error("enrol start ... | enrol finish --certificate FILE");
+    return usage_error("enrol start ... | enrol finish --certificate FILE [--person STAFF_ID]");
   }
-  if (auto bad = args.unknown({"certificate"}); !bad.empty()) {
+  if (auto bad = args.unknown({"certificate", "person"}); !bad.empty()) {
     return usage_error(bad);
   }
   const auto certificate = args.value("certificate");
   if (!certificate) {
     return usage_error("enrol finish needs --certificate DEVICE.pem");
+  }
+  // The person this device belongs to, when they have a device already (its `whoami` prints
+  // the staff id): the admin sees the claim and certifies this device for the same person.
+  std::optional<protocol::Id> person;
+  if (const auto word = args.value("person")) {
+    person = parse_id(*word);
+    if (!person) {
+      return usage_error(
+          "--person takes the staff id (32 hex digits) that `draaischijf whoami` "
+          "prints on your other device");
+    }
   }
   auto profile = Profile::open(context.profile_dir);
   if (!profile) {
@@ -438,16 +458,23 @@ int enrol_finish_command(const Invocation& call) {
   if (!key) {
     return fail(key.error());
   }
-  auto print = finish_enrolment(*profile, *certificate, *key);
+  auto print = finish_enrolment(*profile, *certificate, *key, person);
   if (!print) {
     return fail(print.error());
   }
   if (context.json_output) {
-    print_json({{"fingerprint", *print}});
+    json::object out{{"fingerprint", *print}};
+    if (person) {
+      out["claimed_person"] = hex(*person);
+    }
+    print_json(out);
   } else {
     std::cout << "enrolment requested. Your organisation admin approves it after comparing "
                  "this fingerprint:\n  "
               << *print << "\n";
+    if (person) {
+      std::cout << "and that you are person " << hex(*person) << " (read both out)\n";
+    }
   }
   return kOk;
 }

@@ -156,7 +156,8 @@ int cmd_directory(Client& client, const Context& context, const Arguments& args)
                          {"fingerprint", o.fingerprint},
                          {"province", o.province},
                          {"municipality", o.municipality},
-                         {"offers", json::value_from(o.offers)}};
+                         {"offers", json::value_from(o.offers)},
+                         {"region_signed", o.region_signed}};
       if (o.clb) {
         entry["clb_org_id"] = hex(*o.clb);
       }

@@ -83,11 +83,14 @@ constexpr Command kCommands[] = {
    "      --org-type TYPE --role ROLE [--policy-key POLICY.pub]",
    "Makes this device's keys and a certificate request"},
   {"enrol", "finish", kNothing, cli::enrol_finish_command,
-   "enrol finish --certificate DEVICE.pem",
-   "Installs the issued certificate, asks to be enrolled"},
+   "enrol finish --certificate DEVICE.pem [--person STAFF_ID]",
+   "Installs the issued certificate, asks to be enrolled;\n"
+   "--person: your staff id (whoami on your other\n"
+   "device), so the admin certifies the same person"},
   {"whoami", "", kClient, cli::whoami_command,
    "whoami",
-   "This device: ids, role, fingerprint"},
+   "This device: ids, role, fingerprint, person (the\n"
+   "staff id certified for it, once enrolled)"},
   {"trust", "list", kClient, cli::trust_command,
    "trust list",
    "Pinned keys"},
@@ -216,7 +219,9 @@ constexpr Command kCommands[] = {
   {"admin", "pending", kClient, cli::admin_pending_command,
    "admin pending",
    "Devices waiting for approval, with the role each\n"
-   "claims (its fingerprint covers keys and role)"},
+   "claims (its fingerprint covers keys and role) and\n"
+   "the person it claims, against the organisation's\n"
+   "certificates (one staff id and role per person)"},
   {"admin", "devices", kClient, cli::admin_devices_command,
    "admin devices",
    "Enrolled devices with their role and person (the\n"
@@ -252,6 +257,11 @@ constexpr Command kCommands[] = {
    "admin create-mailbox NAME --function ROLE|general [--member DEVICE]...",
    "A new mailbox serving one staff role (every member\n"
    "must have it) or general; the admin is a member"},
+  {"admin", "rename-mailbox", kClient, cli::admin_rename_mailbox_command,
+   "admin rename-mailbox MAILBOX --name NEW",
+   "A mailbox's display name (1 to 200 bytes, no\n"
+   "control or bidi characters); signed with the\n"
+   "organisation key; the epoch and members stay"},
   {"admin", "rotate", kClient, cli::admin_rotate_command,
    "admin rotate MAILBOX",
    "The mailbox to a new epoch, with the same members"},

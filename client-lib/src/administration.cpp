@@ -3,6 +3,7 @@
 #include <draaischijf/client/administration.hpp>
 #include <draaischijf/client/organisation_keys.hpp>
 #include <draaischijf/protocol/admin_action.hpp>
+#include <draaischijf/protocol/display_text.hpp>
 #include <draaischijf/protocol/encoding.hpp>
 #include <draaischijf/protocol/epoch.hpp>
 
@@ -134,6 +135,16 @@ std::string signed_target(SessionState& s, std::string target, protocol::AdminAc
          "&admin_nonce=" + hex(statement.nonce) + "&admin_signature=" + hex(signature);
 }
 
+// Posts `body` to `target` as the organisation key's signed `action` on `acted_on`: the
+// signature covers the exact bytes sent.
+Result<json::object> post_signed(SessionState& s, const std::string& target,
+                                 protocol::AdminAction action, const Id& acted_on,
+                                 const json::object& body) {
+  const std::string text = json::serialize(body);
+  const auto bytes = std::span(reinterpret_cast<const std::uint8_t*>(text.data()), text.size());
+  return s.post_bytes(signed_target(s, target, action, acted_on, bytes), bytes, "application/json");
+}
+
 // The seed boxes of a new epoch, one per member, each sealed to the member's verified key once
 // its certified role is seen to fit the mailbox's function (docs/PROTOCOL.md 5.1).
 Result<json::array> seed_boxes(SessionState& s, const protocol::EpochSeed& seed,
@@ -175,11 +186,7 @@ Result<protocol::MailboxEpochCertificate> publish_epoch(
   }
   body["certificate"] = protocol::base64_encode(protocol::encode(epoch));
   body["members"] = std::move(*boxes);
-  const std::string text = json::serialize(body);
-  const auto bytes = std::span(reinterpret_cast<const std::uint8_t*>(text.data()), text.size());
-  if (auto answer = s.post_bytes(signed_target(s, target, action, epoch.mailbox_id, bytes), bytes,
-                                 "application/json");
-      !answer) {
+  if (auto answer = post_signed(s, target, action, epoch.mailbox_id, body); !answer) {
     return answer.error();
   }
   return epoch;
@@ -193,14 +200,40 @@ Result<std::vector<DirectoryMailbox>> admins_mailboxes(SessionState& s) {
   return verified_mailboxes(s, s.secrets.org_id);
 }
 
+// `pending` with what the organisation's own verified certificates say of each claimed person,
+// so that the admin compares the claim with the organisation's records, not the hub's word.
+Result<std::vector<PendingDevice>> with_claimed_persons(SessionState& s,
+                                                        std::vector<PendingDevice> pending) {
+  const bool any_claim = std::any_of(pending.begin(), pending.end(),
+                                     [](const auto& p) { return p.claimed_person.has_value(); });
+  if (!any_claim) {
+    return pending;
+  }
+  auto devices = organisation_devices(s);
+  if (!devices) {
+    return devices.error();
+  }
+  for (auto& p : pending) {
+    for (const auto& device : *devices) {
+      if (p.claimed_person && device.person == *p.claimed_person) {
+        p.claimed_person_role = device.role;
+        ++p.claimed_person_devices;
+      }
+    }
+  }
+  return pending;
+}
+
 }  // namespace
 
-Result<void> Administration::request_enrolment() {
+Result<void> Administration::request_enrolment(std::optional<Id> claimed_person) {
   const auto& secrets = state_->secrets;
-  auto answer = state_->post_json(
-      "/v1/enrolments",
-      json::object{{"signing_key", protocol::base64_encode(secrets.signing.public_key())},
-                   {"encryption_key", protocol::base64_encode(secrets.encryption.public_key())}});
+  json::object body{{"signing_key", protocol::base64_encode(secrets.signing.public_key())},
+                    {"encryption_key", protocol::base64_encode(secrets.encryption.public_key())}};
+  if (claimed_person) {
+    body["claimed_staff_id"] = hex(*claimed_person);
+  }
+  auto answer = state_->post_json("/v1/enrolments", body);
   if (!answer) {
     return answer.error();
   }
@@ -221,9 +254,16 @@ Result<std::vector<PendingDevice>> Administration::pending_enrolments() {
       return invalid_answer();
     }
     const auto role = hub_json::text(item, "role").value_or("");
-    out.push_back({*device, role, device_fingerprint(*signing, *encryption, role)});
+    PendingDevice pending{*device, role, device_fingerprint(*signing, *encryption, role)};
+    if (item.contains("claimed_staff_id")) {
+      pending.claimed_person = hub_json::id(item, "claimed_staff_id");
+      if (!pending.claimed_person) {
+        return invalid_answer();
+      }
+    }
+    out.push_back(std::move(pending));
   }
-  return out;
+  return with_claimed_persons(*state_, std::move(out));
 }
 
 Result<std::vector<OrganisationDevice>> Administration::devices() {
@@ -462,6 +502,24 @@ Result<Id> Administration::create_mailbox(std::string_view name, protocol::Mailb
     return published.error();
   }
   return published->mailbox_id;
+}
+
+Result<void> Administration::rename_mailbox(const Id& mailbox_id, std::string_view name) {
+  auto& s = *state_;
+  if (auto admin = s.require_admin(); !admin) {
+    return admin;
+  }
+  // Names reach every organisation's directory listing: an unsafe one is never signed.
+  if (!protocol::is_display_safe(name)) {
+    return make_error_code(client_errc::name_unsafe);
+  }
+  auto renamed =
+      post_signed(s, "/v1/mailboxes/" + hex(mailbox_id) + "/name",
+                  protocol::AdminAction::rename_mailbox, mailbox_id, json::object{{"name", name}});
+  if (!renamed) {
+    return renamed.error();
+  }
+  return {};
 }
 
 Result<std::vector<Id>> Administration::renew_expiring() {

@@ -195,7 +195,8 @@ Result<DeviceSummary> start_enrolment(const fs::path& profile_dir, const Enrolme
 }
 
 Result<std::string> finish_enrolment(const Profile& profile, const fs::path& certificate_chain,
-                                     const Unlock& unlock) {
+                                     const Unlock& unlock,
+                                     std::optional<protocol::Id> claimed_person) {
   if (auto copied = copy_text(certificate_chain, profile.tls().certificate, 0644); !copied) {
     return copied.error();
   }
@@ -203,7 +204,7 @@ Result<std::string> finish_enrolment(const Profile& profile, const fs::path& cer
   if (!session) {
     return session.error();
   }
-  if (auto requested = Administration{*session}.request_enrolment(); !requested) {
+  if (auto requested = Administration{*session}.request_enrolment(claimed_person); !requested) {
     return requested.error();
   }
   const auto& device = session->device();

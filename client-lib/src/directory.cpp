@@ -1,6 +1,10 @@
+#include <algorithm>
 #include <cctype>
 
 #include <draaischijf/client/directory.hpp>
+#include <draaischijf/client/profile.hpp>
+#include <draaischijf/protocol/directory_bundle.hpp>
+#include <draaischijf/protocol/directory_vocabulary.hpp>
 #include <draaischijf/protocol/epoch.hpp>
 
 #include "hub_json.hpp"
@@ -301,8 +305,48 @@ std::string query_of(const DirectoryFilter& filter) {
   return query;
 }
 
-Result<DirectoryOrganisation> organisation_of(const detail::SessionState& s,
-                                              const boost::json::object& item) {
+// The bundle this device imported last, verified again under the pinned operator key and
+// with the sequence the trust file recorded; nullopt when there is none (or it is not that
+// one: an import whose trust file was not written).
+std::optional<protocol::DirectoryBundle> signed_directory(const detail::SessionState& s) {
+  const auto& operator_key = s.trust.policy_key();
+  const auto sequence = s.trust.bundle_sequence();
+  if (!operator_key || !sequence) {
+    return std::nullopt;
+  }
+  const auto text = read_small_file(s.profile.directory_bundle());
+  if (!text) {
+    return std::nullopt;
+  }
+  auto opened = protocol::open_directory_bundle(
+      {reinterpret_cast<const std::uint8_t*>(text->data()), text->size()}, *operator_key);
+  if (!opened || opened->sequence != *sequence) {
+    return std::nullopt;
+  }
+  return std::move(*opened);
+}
+
+// Region, offers and CLB as the operator signed them for `out`, when the bundle lists it.
+void take_signed_region(const protocol::DirectoryBundle& bundle, DirectoryOrganisation& out) {
+  for (const auto& o : bundle.organisations) {
+    if (o.org_id != out.org_id) {
+      continue;
+    }
+    out.province = o.province ? std::string(protocol::name_of(*o.province)) : std::string();
+    out.municipality = o.municipality;
+    out.offers.clear();
+    for (const auto offer : o.offers) {
+      out.offers.emplace_back(protocol::name_of(offer));
+    }
+    out.clb = o.clb;
+    out.region_signed = true;
+    return;
+  }
+}
+
+Result<DirectoryOrganisation> organisation_of(
+    const detail::SessionState& s, const boost::json::object& item,
+    const std::optional<protocol::DirectoryBundle>& bundle) {
   const auto id = hub_json::id(item, "org_id");
   const auto key = hub_json::fixed<32>(hub_json::base64(item, "signing_key"));
   if (!id || !key) {
@@ -318,23 +362,54 @@ Result<DirectoryOrganisation> organisation_of(const detail::SessionState& s,
                             hub_json::text(item, "municipality").value_or(""),
                             hub_json::texts(item, "offers").value_or(std::vector<std::string>{}),
                             hub_json::id(item, "clb_org_id")};
+  if (bundle) {
+    take_signed_region(*bundle, out);
+  }
   return out;
+}
+
+// The search, on the data the client shows (signed where the bundle has it).
+bool matches(const DirectoryFilter& filter, const DirectoryOrganisation& o) {
+  return (filter.type.empty() || filter.type == o.type) &&
+         (filter.province.empty() || filter.province == o.province) &&
+         (filter.municipality.empty() ||
+          protocol::same_municipality(filter.municipality, o.municipality)) &&
+         (filter.offer.empty() ||
+          std::find(o.offers.begin(), o.offers.end(), filter.offer) != o.offers.end());
 }
 
 }  // namespace
 
 Result<std::vector<DirectoryOrganisation>> Directory::organisations(const DirectoryFilter& filter) {
-  const auto items = state_->get_list("/v1/organisations" + query_of(filter), "organisations");
+  // With a signed bundle the search runs here, on the signed region and offers: a hub that
+  // filters by its own word could hide a partner or slip one in. A value outside the
+  // vocabulary still goes to the hub, which refuses it as it always did.
+  const auto bundle = signed_directory(*state_);
+  DirectoryFilter at_hub = filter;
+  if (bundle) {
+    if (protocol::parse_name<protocol::Province>(filter.province)) {
+      at_hub.province.clear();
+    }
+    if (protocol::parse_name<protocol::Offer>(filter.offer)) {
+      at_hub.offer.clear();
+    }
+    if (protocol::is_valid_municipality(filter.municipality)) {
+      at_hub.municipality.clear();
+    }
+  }
+  const auto items = state_->get_list("/v1/organisations" + query_of(at_hub), "organisations");
   if (!items) {
     return items.error();
   }
   std::vector<DirectoryOrganisation> out;
   for (const auto& item : *items) {
-    auto organisation = organisation_of(*state_, item);
+    auto organisation = organisation_of(*state_, item, bundle);
     if (!organisation) {
       return organisation.error();
     }
-    out.push_back(std::move(*organisation));
+    if (!bundle || matches(filter, *organisation)) {
+      out.push_back(std::move(*organisation));
+    }
   }
   return out;
 }
@@ -344,7 +419,7 @@ Result<Id> Directory::signaal_mailbox() {
   if (!body) {
     return body.error();
   }
-  auto own = organisation_of(*state_, *body);
+  auto own = organisation_of(*state_, *body, signed_directory(*state_));
   if (!own) {
     return own.error();
   }
@@ -437,6 +512,13 @@ Result<void> Directory::import_bundle(const BundlePlan& plan, bool accept_change
   auto changed = apply_bundle_import(state_->trust, plan, accept_changes);
   if (!changed) {
     return changed.error();
+  }
+  // The bundle first: until the trust file records its sequence it is not used.
+  if (auto kept = write_file_atomically(
+          state_->profile.directory_bundle(),
+          {reinterpret_cast<const char*>(plan.bytes.data()), plan.bytes.size()});
+      !kept) {
+    return kept.error();
   }
   return state_->commit_trust(std::move(*changed));
 }

@@ -176,7 +176,7 @@ protocol::Result<BundlePlan> plan_bundle_import(const TrustFile& trust,
   if (trust.bundle_sequence() && opened->sequence < *trust.bundle_sequence()) {
     return make_error_code(client_errc::bundle_rollback);
   }
-  BundlePlan plan{opened->sequence, opened->created_at_ms, {}, {}};
+  BundlePlan plan{opened->sequence, opened->created_at_ms, {}, {}, {bundle.begin(), bundle.end()}};
   for (const auto& o : opened->organisations) {
     // The operator signed the name, but the name is still text from elsewhere: one that could
     // reorder or hide a line is pinned spelt out (\u{2028}), never as it came.

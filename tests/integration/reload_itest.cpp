@@ -8,6 +8,9 @@
 
 #include <boost/json.hpp>
 #include <gtest/gtest.h>
+#include <openssl/bn.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
 
 #include <draaischijf/policies/rule_set.hpp>
 #include <draaischijf/protocol/encoding.hpp>
@@ -56,6 +59,7 @@ class ReloadTest : public ::testing::Test {
         rules.string() + "\"\nsignature_file = \"" + rules.string() +
         ".sig\"\noperator_key_file = \"" + (policy_dir / "policy-signing.pub").string() + "\"\n";
     write_file(dir.path() / "hub.toml", view_of(config));
+    config_text = config;
     register_organisation(dir.path() / "hub.toml", org, "clb", "A",
                           protocol::SigningKey::generate());
     hub = std::make_unique<HubProcess>(dir.path(), config);
@@ -99,8 +103,44 @@ class ReloadTest : public ::testing::Test {
   fs::path rules = dir.path() / "flemish-clb.rules";
   std::string org = protocol::to_hex(protocol::random_id());
   std::string staff_serial;
+  std::string config_text;  // hub.toml as the hub started with it
   std::unique_ptr<HubProcess> hub;
 };
+
+// The serial (hex) of the certificate the hub presents to a new connection, as a device with
+// the certificate in `device_folder` sees it; empty when the handshake fails.
+std::string presented_server_serial(std::uint16_t port, const fs::path& root,
+                                    const fs::path& device_folder) {
+  SSL_CTX* context = SSL_CTX_new(TLS_client_method());
+  SSL_CTX_load_verify_locations(context, root.c_str(), nullptr);
+  SSL_CTX_set_verify(context, SSL_VERIFY_PEER, nullptr);
+  SSL_CTX_use_certificate_chain_file(context, (device_folder / "device.pem").c_str());
+  SSL_CTX_use_PrivateKey_file(context, (device_folder / "device.key").c_str(), SSL_FILETYPE_PEM);
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(port);
+  inet_pton(AF_INET, "127.0.0.1", &address.sin_addr);
+  std::string serial;
+  SSL* ssl = SSL_new(context);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0) {
+    SSL_set_fd(ssl, fd);
+    SSL_set1_host(ssl, "localhost");
+    X509* peer = SSL_connect(ssl) == 1 ? SSL_get1_peer_certificate(ssl) : nullptr;
+    if (peer != nullptr) {
+      BIGNUM* number = ASN1_INTEGER_to_BN(X509_get0_serialNumber(peer), nullptr);
+      char* text = number != nullptr ? BN_bn2hex(number) : nullptr;
+      serial = text != nullptr ? text : "";
+      OPENSSL_free(text);
+      BN_free(number);
+      X509_free(peer);
+    }
+  }
+  SSL_free(ssl);
+  close(fd);
+  SSL_CTX_free(context);
+  return serial;
+}
 
 TEST_F(ReloadTest, SighupBringsInARevocationAndKeepsOpenConnections) {
   auto open = client("operator");
@@ -192,6 +232,56 @@ TEST_F(ReloadTest, ABrokenCrlOnReloadKeepsTheRevocationsInForce) {
   ASSERT_TRUE(metrics && metrics->status == 200);
   EXPECT_NE(metrics->body.find("draaischijf_crl_reloads_failed_total 3\n"), std::string::npos)
       << metrics->body;
+}
+
+// The operator renews the server certificate (`pki server` again) and reloads: new handshakes
+// get the new one, open connections keep theirs. A key that does not match its certificate is
+// refused whole, and the certificate in force stays.
+TEST_F(ReloadTest, SighupSwapsTheServerCertificateAndRefusesAKeyThatDoesNotMatch) {
+  const auto root = pki / "root" / "ca.pem";
+  const auto first = presented_server_serial(hub->port(), root, pki / "operator");
+  ASSERT_FALSE(first.empty());
+  auto open = client("operator");
+  ASSERT_TRUE(served_keep_alive(*open));
+  hub_command("pki server --dir " + pki.string() + " --name localhost --name 127.0.0.1");
+  EXPECT_EQ(presented_server_serial(hub->port(), root, pki / "operator"), first)
+      << "the certificate changed without a reload";
+  reload(1);
+  const auto second = presented_server_serial(hub->port(), root, pki / "operator");
+  EXPECT_FALSE(second.empty());
+  EXPECT_NE(second, first) << hub->log_text();
+  EXPECT_EQ(hub->count_events("tls.reloaded"), 1U) << hub->log_text();
+  EXPECT_TRUE(served_keep_alive(*open)) << "the reload dropped an open connection";
+
+  // A third certificate beside the second one's key: the pair does not match.
+  const auto kept_key = read_file(pki / "server.key");
+  hub_command("pki server --dir " + pki.string() + " --name localhost --name 127.0.0.1");
+  fs::remove(pki / "server.key");
+  write_file(pki / "server.key", kept_key);
+  reload(2);
+  EXPECT_EQ(hub->count_events("tls.reload_failed"), 1U) << hub->log_text();
+  EXPECT_EQ(presented_server_serial(hub->port(), root, pki / "operator"), second);
+  const auto metrics = call("operator", "/metrics");
+  ASSERT_TRUE(metrics && metrics->status == 200);
+  EXPECT_NE(metrics->body.find("draaischijf_tls_reloads_failed_total 1\n"), std::string::npos)
+      << metrics->body;
+}
+
+// [retention] is read again from the configuration file; a file with an error changes nothing
+// and says so.
+TEST_F(ReloadTest, SighupAppliesTheRetentionSettingsOfTheConfigurationFile) {
+  write_file(dir.path() / "hub.toml",
+             view_of(config_text + "[retention]\ndelivered_days = 2\nunfetched_days = 9\n"));
+  reload(1);
+  EXPECT_EQ(hub->count_events("retention.reloaded"), 1U) << hub->log_text();
+  const auto log = hub->log_text();
+  EXPECT_NE(log.find("\"delivered_days\":2,\"unfetched_days\":9"), std::string::npos) << log;
+
+  write_file(dir.path() / "hub.toml", view_of(config_text + "[retention]\ndelivered_days = -1\n"));
+  reload(2);
+  EXPECT_EQ(hub->count_events("config.reload_failed"), 1U) << hub->log_text();
+  EXPECT_EQ(hub->count_events("retention.reloaded"), 1U) << "a broken file was applied";
+  EXPECT_NE(hub->log_text().find("retention.delivered_days"), std::string::npos);
 }
 
 }  // namespace

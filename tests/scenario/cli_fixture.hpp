@@ -192,9 +192,10 @@ class CliScenario : public ::testing::Test {
 
   /// Enrolment up to the admin's approval: the device makes its keys, the operator certifies
   /// its request, the device asks to be enrolled and shows its fingerprint.
-  /// `org_id`: of an organisation not in the deployment (default: the deployment's of the type).
+  /// `org_id`: of an organisation not in the deployment (default: the deployment's of the type);
+  /// `claimed_person`: the staff id the device says it belongs to (enrol finish --person).
   CertifiedDevice certify(const Cli& device, const std::string& org_type, const std::string& role,
-                          std::string org_id = {}) {
+                          std::string org_id = {}, const std::string& claimed_person = {}) {
     if (org_id.empty()) {
       org_id = orgs[org_type];
     }
@@ -212,8 +213,12 @@ class CliScenario : public ::testing::Test {
          "--org-type", org_type, "--role", role, "--device-id", out.device_id, "--csr",
          text_of(started, "certificate_request"), "--out", out.issued.string()});
     EXPECT_EQ(operator_run.exit, 0) << operator_run.err;
-    const auto finished =
-        device.json_of({"enrol", "finish", "--certificate", (out.issued / "device.pem").string()});
+    std::vector<std::string> finish = {"enrol", "finish", "--certificate",
+                                       (out.issued / "device.pem").string()};
+    if (!claimed_person.empty()) {
+      finish.insert(finish.end(), {"--person", claimed_person});
+    }
+    const auto finished = device.json_of(finish);
     out.fingerprint = text_of(finished, "fingerprint");
     return out;
   }

@@ -293,5 +293,43 @@ TEST_F(BundleScenario, HostileNamesInABundleAreSpeltOutOnTheTerminal) {
   EXPECT_EQ(listed.out.find("\xe2\x80\xa8"), std::string::npos);
 }
 
+// Once a device has imported a bundle, region, offers and the school's CLB are the operator's
+// signed word, not the hub's: a hub whose directory says otherwise (here the operator changed
+// it after publishing, as a lying hub would serve it) neither moves a partner out of a search
+// nor takes the school's default CLB away.
+TEST_F(BundleScenario, RegionOffersAndClbComeFromTheImportedBundle) {
+  using V = std::vector<std::string>;
+  const auto bundle = publish("directory-1.bundle");
+  ASSERT_EQ(school({"trust", "import", bundle.string()}).exit, 0);
+  ASSERT_EQ(org_set({"--org-id", orgs["caw"], "--province", "limburg", "--municipality", "Hasselt",
+                     "--offer", "none"})
+                .exit,
+            0);
+  ASSERT_EQ(org_set({"--org-id", orgs["school"], "--clb", "none"}).exit, 0);
+
+  EXPECT_EQ(found({"--type", "caw", "--region", "oost_vlaanderen", "--offer", "caw_intake"}),
+            V{orgs["caw"]});
+  EXPECT_EQ(found({"--region", "limburg"}), V{});
+  const auto listed = school.json_of({"directory", "--type", "caw"});
+  ASSERT_EQ(listed.as_array().size(), 1U);
+  for (const auto& org : listed.as_array()) {
+    EXPECT_EQ(text_of(org, "municipality"), "Gent");
+    EXPECT_TRUE(org.as_object().at("region_signed").as_bool());
+  }
+  const auto sent = school(
+      {"send", "signaal", "--pupil", "school-2016-07", "--text", "leren_en_studeren=Leest traag."});
+  EXPECT_EQ(sent.exit, 0) << "the signed CLB is the default: " << sent.err;
+
+  // A device without the bundle sees the hub's word (and the hub's search).
+  EXPECT_EQ(text_of(clb.json_of({"directory", "--type", "caw"}).as_array().at(0), "municipality"),
+            "Hasselt");
+  EXPECT_FALSE(clb.json_of({"directory", "--type", "caw"})
+                   .as_array()
+                   .at(0)
+                   .as_object()
+                   .at("region_signed")
+                   .as_bool());
+}
+
 }  // namespace
 }  // namespace draaischijf::testing

@@ -274,8 +274,9 @@ TEST_F(PolicyScenarioTest, AMedicalFragmentLeavesTheClbOnlyWithTheClbArtsApprova
 
 // (c2) Four-eyes compares persons: the admin certifies a second device of the social worker
 // for the same person (`admin devices` lists it, `admin approve --person`), and that device's
-// approval is the sender's own even with the approving role. A person the organisation has no
-// device of, or leaving the person out, is refused before anything is signed.
+// approval is the sender's own. The worst case, that second device certified with the
+// approving role, is refused by the hub (one role per person). A person the organisation has
+// no device of, or leaving the person out, is refused before anything is signed.
 TEST_F(PolicyScenarioTest, TheSecondDeviceOfAPersonCannotApproveThatPersonsMessage) {
   const Cli social_worker = enrolled("clb-mw", "clb", "clb_maatschappelijk_werker", clb_admin);
   const auto own_id = text_of(social_worker.json_of({"whoami"}), "device_id");
@@ -288,8 +289,15 @@ TEST_F(PolicyScenarioTest, TheSecondDeviceOfAPersonCannotApproveThatPersonsMessa
   }
   ASSERT_EQ(person.size(), 32U) << "admin devices lists the social worker's person";
 
+  const Cli as_arts{dir.path(), "clb-mw-as-arts"};
+  const auto arts_device = certify(as_arts, "clb", "clb_arts");
+  const auto second_role = clb_admin({"admin", "approve", arts_device.device_id, "--fingerprint",
+                                      arts_device.fingerprint, "--person", person});
+  EXPECT_EQ(second_role.exit, 1) << second_role.err;
+  EXPECT_TRUE(contains(second_role.err, "Person has another staff id or role")) << second_role.err;
+
   const Cli laptop{dir.path(), "clb-mw-laptop"};
-  const auto certified = certify(laptop, "clb", "clb_arts");
+  const auto certified = certify(laptop, "clb", "clb_maatschappelijk_werker");
   const Words approve = {"admin", "approve", certified.device_id, "--fingerprint",
                          certified.fingerprint};
   const auto unnamed = clb_admin(approve);
@@ -310,7 +318,7 @@ TEST_F(PolicyScenarioTest, TheSecondDeviceOfAPersonCannotApproveThatPersonsMessa
   const Words ids = {"--message-id", first.field("message_id"), "--thread-id",
                      first.field("thread_id")};
   const auto approval = laptop.json_of(Words{"approve"} + referral + ids);
-  EXPECT_EQ(text_of(approval, "role"), "clb_arts");
+  EXPECT_EQ(text_of(approval, "role"), "clb_maatschappelijk_werker");
   EXPECT_EQ(text_of(approval, "person"), person) << "the approver sees whom the hub counts";
   const auto self_approved =
       refused(social_worker, Words{"send"} + referral + ids +

@@ -124,8 +124,8 @@ TEST_F(PolicyApprovalTest, AnApprovalOlderThanFourteenDaysNoLongerCounts) {
   EXPECT_EQ(send(approved_referral(now_ms() - 13 * kDay)).status, 201) << "13 days still count";
 }
 
-// Four-eyes compares persons, not devices: the social worker's second device (here certified
-// with the arts role, the worst case) is the same person, so its approval is their own.
+// Four-eyes compares persons, not devices: the social worker's second device is the same
+// person, so its approval is their own.
 // The sender carries the approval inside its envelope (envelope v2), so it fetches it from the
 // hub: its own organisation may, no other, and an unknown id looks the same as another's.
 TEST_F(PolicyApprovalTest, OnlyTheApproversOrganisationFetchesAnApprovalToCarryIt) {
@@ -162,9 +162,12 @@ TEST_F(PolicyApprovalTest, APupilKeyBoxIsForItsDeviceAndFromItsOwnAdmin) {
       422);
 }
 
+// The person's second device has the person's role: the hub refuses to certify a staff id with
+// a second role (person_enrolment_itest.cpp), so the sender's own approval is refused here by
+// the gate's comparison of persons, not by the approver's role.
 TEST_F(PolicyApprovalTest, AnApprovalFromAnotherDeviceOfTheSenderDoesNotCount) {
-  const auto second_device =
-      enrol_device(hub, dir.path(), "clb", "clb_arts", ~std::uint64_t{0}, social_worker.staff_id);
+  const auto second_device = enrol_device(hub, dir.path(), "clb", "clb_maatschappelijk_werker",
+                                          ~std::uint64_t{0}, social_worker.staff_id);
   EXPECT_EQ(second_device.certificate.staff_id, social_worker.staff_id);
   const auto refused = send(approved_referral(now_ms(), second_device));
   EXPECT_EQ(refused.status, 403) << refused.body;

@@ -1,6 +1,7 @@
 // draaischijf-hub: the hub process. Without arguments it runs the embedded development
 // deployment; with --config it runs as configured. SIGTERM and SIGINT stop it gracefully;
-// SIGHUP re-reads the CRLs and the signed rule set.
+// SIGHUP re-reads the CRLs, the signed rule set and, from the configuration file, the retention
+// settings and the server certificate.
 
 #include <csignal>
 #include <fstream>
@@ -70,9 +71,12 @@ Usage:
   draaischijf-hub --help | --version
 
 Logs are JSON lines on standard error. SIGTERM stops accepting, finishes the requests in
-flight, checkpoints the database and exits 0. SIGHUP re-reads the CRLs and the signed policy
-rule set without dropping a connection; a rule set that does not verify is refused, logged
-(policy.reload_failed) and counted, and the one in force stays.
+flight, checkpoints the database and exits 0. SIGHUP re-reads, without dropping a connection,
+the CRLs, the signed policy rule set and, from the --config file, [retention] and the TLS
+certificate, key and client CA; a part that cannot be used (a rule set that does not verify, a
+key that does not match its certificate, a configuration with an error) is refused, logged
+(policy.reload_failed, tls.reload_failed, config.reload_failed) and counted, and what is in
+force stays. Other settings are read at startup only.
 Exit codes: 0 success, 1 refused or failed, 2 usage or configuration error.
 )";
 
@@ -117,7 +121,40 @@ std::string read_file(const std::filesystem::path& path, std::string_view settin
   return text.str();
 }
 
-int serve(draaischijf::server::HubConfig config, bool development) {
+// What SIGHUP replaces besides the CRLs and the rule set: the configuration file read again
+// (its [retention]) and, outside the development deployment (whose PKI the hub made itself),
+// the TLS files it names. A file that cannot be read or parsed is logged and that part keeps
+// what is in force.
+draaischijf::server::ReloadedSettings reread(const std::filesystem::path& config_file,
+                                             bool development, draaischijf::server::Logger& log) {
+  using namespace draaischijf::server;
+  ReloadedSettings fresh;
+  if (config_file.empty()) {
+    return fresh;  // started without --config: nothing to re-read
+  }
+  auto loaded = load_config(config_file);
+  if (!loaded.ok()) {
+    const auto& first = loaded.errors.front();
+    log.error("config.reload_failed",
+              {{"key", std::string_view(first.key)}, {"reason", std::string_view(first.message)}});
+    return fresh;
+  }
+  const auto& tls = loaded.config.tls;
+  if (!development) {
+    try {
+      fresh.tls = TlsMaterial{read_file(tls.certificate, "tls.certificate"),
+                              read_file(tls.private_key, "tls.private_key"),
+                              read_file(tls.client_ca, "tls.client_ca")};
+    } catch (const std::exception& unreadable) {
+      log.error("tls.reload_failed", {{"reason", std::string_view(unreadable.what())}});
+    }
+  }
+  fresh.config = std::move(loaded.config);
+  return fresh;
+}
+
+int serve(draaischijf::server::HubConfig config, bool development,
+          const std::filesystem::path& config_file = {}) {
   using namespace draaischijf::server;
   LogLevel level = LogLevel::info;
   (void)parse_log_level(config.log.level, level);
@@ -148,13 +185,13 @@ int serve(draaischijf::server::HubConfig config, bool development) {
     }
     // Signals are waited for on a thread of their own: SIGHUP asks for a reload (as often as
     // it comes), the others for an orderly stop.
-    std::thread waiter([&hub, &log, signals] {
+    std::thread waiter([&hub, &log, signals, config_file, development] {
       for (;;) {
         int received = 0;
         sigwait(&signals, &received);
         if (received == SIGHUP) {
           log.info("reload.requested", {{"signal", static_cast<std::int64_t>(received)}});
-          hub->reload();
+          hub->reload(reread(config_file, development, log));
           continue;
         }
         log.info("stopping", {{"signal", static_cast<std::int64_t>(received)}});
@@ -234,7 +271,7 @@ int main(int argc, char** argv) {
                    "together: set all four, or none for the development deployment\n";
       return 2;
     }
-    return serve(loaded.config, development);
+    return serve(loaded.config, development, std::string(args[1]));
   }
   std::cerr << "error: unknown arguments; run draaischijf-hub --help\n";
   return 2;

@@ -49,6 +49,8 @@ json::object device_json(const Device& d) {
   if (!d.certificate.empty()) {
     out["staff_id"] = hex(d.staff_id);
     out["certificate"] = b64(d.certificate);
+  } else if (d.claimed_staff_id) {
+    out["claimed_staff_id"] = hex(*d.claimed_staff_id);  // what it says; the admin decides
   }
   return out;
 }
@@ -223,10 +225,20 @@ Task<Reply> request_enrolment(Call& call) {
   const auto signing = fixed_from<32>(bytes_field(*body, "signing_key"));
   const auto encryption = fixed_from<32>(bytes_field(*body, "encryption_key"));
   // A staff_id the device sends is ignored: the organisation admin assigns the person when
-  // it certifies the device (docs/DECISIONS.md 2026-12-06, four-eyes compares persons).
+  // it certifies the device (docs/DECISIONS.md 2026-12-06, four-eyes compares persons). The
+  // device may only claim one, for the admin to compare.
   if (!signing || !encryption) {
     co_return call.problem(ProblemKind::malformed_request,
                            "Give signing_key and encryption_key (32 bytes, base64).");
+  }
+  std::optional<Id> claim;
+  if (body->contains("claimed_staff_id")) {
+    const auto text = string_field(*body, "claimed_staff_id");
+    claim = text ? parse_id(*text) : std::nullopt;
+    if (!claim) {
+      co_return call.problem(ProblemKind::malformed_request,
+                             "claimed_staff_id takes 32 lower-case hexadecimal digits.");
+    }
   }
   if (!protocol::parse_name<protocol::StaffRole>(call.caller.role)) {
     co_return call.problem(ProblemKind::forbidden,
@@ -240,7 +252,8 @@ Task<Reply> request_enrolment(Call& call) {
                  *encryption,
                  {},
                  {},
-                 call.now_ms()};
+                 call.now_ms(),
+                 claim};
   auto done = co_await on_writer<sqlite::Result<void>>(
       [&](auto complete) { return call.parts.directory.request_enrolment(request, complete); });
   if (!done) {
@@ -443,6 +456,36 @@ Task<Reply> change_mailbox(Call& call, bool creating) {
 
 Task<Reply> create_mailbox(Call& call) { return change_mailbox(call, true); }
 Task<Reply> rotate_mailbox(Call& call) { return change_mailbox(call, false); }
+
+// POST /v1/mailboxes/{id}/name {"name": ...}: directory data only (no new epoch), but still the
+// organisation key's decision, so that a stolen admin certificate cannot relabel the onthaal.
+Task<Reply> rename_mailbox(Call& call) {
+  const auto id = parse_id(call.params[0]);
+  if (!id) {
+    co_return call.problem(make_error_code(directory_errc::not_found));
+  }
+  const auto body = call.json_body();
+  const auto name = body ? string_field(*body, "name") : std::nullopt;
+  if (!name) {
+    co_return call.problem(ProblemKind::malformed_request,
+                           "The body must be a JSON object with name (a string).");
+  }
+  if (auto refused = co_await unless_signed_by_organisation(
+          call, protocol::AdminAction::rename_mailbox, *id)) {
+    co_return *refused;
+  }
+  co_return co_await directory_change(
+      call,
+      [&](auto complete) {
+        return call.parts.directory.rename_mailbox(call.actor(), *id, std::string(*name),
+                                                   call.now_ms(), complete);
+      },
+      [&] {
+        auto mailbox = call.parts.directory.mailbox(*id);
+        return mailbox ? call.json(Status::ok, mailbox_json(*mailbox, call.now_ms()))
+                       : call.problem(mailbox.error());
+      });
+}
 
 Task<Reply> get_mailbox(Call& call) {
   auto found =

@@ -169,8 +169,9 @@ constexpr std::array<ProblemType, kProblemKinds> kCatalog = {{
      "mailbox takes any. Leave the device out or choose another function."},
     {ProblemKind::admin_signature_invalid, 403, DRSJ_PROBLEM("admin-signature-invalid"),
      "Handtekening van de organisatie ontbreekt", "Organisation signature invalid",
-     "Removing devices and creating or rotating mailboxes must be signed with the organisation "
-     "signing key, now and once (admin_at, admin_nonce, admin_signature; docs/PROTOCOL.md 7.13). "
+     "Removing devices and creating, rotating or renaming mailboxes must be signed with the "
+     "organisation signing key, now and once (admin_at, admin_nonce, admin_signature; "
+     "docs/PROTOCOL.md 7.13). "
      "Run it from the admin device that holds the organisation key, with its clock set."},
     {ProblemKind::blob_unknown, 422, DRSJ_PROBLEM("blob-unknown"), "Onbekende bijlage",
      "Unknown attachment",
@@ -186,6 +187,15 @@ constexpr std::array<ProblemType, kProblemKinds> kCatalog = {{
      "Every recipient acknowledged the message and the hub deleted its ciphertext after its "
      "retention period (the hub is a relay, not an archive). Read it from the copy your "
      "organisation keeps, or ask the sender to send it again."},
+    {ProblemKind::person_conflict, 409, DRSJ_PROBLEM("person-conflict"),
+     "Persoon heeft al een ander personeelsnummer of een andere rol",
+     "Person has another staff id or role",
+     "One person has one staff id and one role in an organisation (four-eyes and the audit log "
+     "count persons). A staff id that an enrolled device holds keeps that device's role: enrol "
+     "the device with the same role, or certify a new person. A device that claimed to be an "
+     "enrolled person is certified as that person (--person with the staff id it claimed) or not "
+     "at all: if the claim is wrong, the device asks again with the right one or none "
+     "(draaischijf enrol finish ... [--person STAFF_ID])."},
 }};
 
 #undef DRSJ_PROBLEM
@@ -320,6 +330,9 @@ const ProblemType& problem_type_for(const boost::system::error_code& error) {
         return problem_type(ProblemKind::member_role_mismatch);
       case directory_errc::action_replayed:
         return problem_type(ProblemKind::admin_signature_invalid);
+      case directory_errc::person_role_conflict:
+      case directory_errc::person_id_conflict:
+        return problem_type(ProblemKind::person_conflict);
     }
   }
   return problem_type(ProblemKind::internal);

@@ -41,6 +41,7 @@ constexpr std::array kRoutes = {
     Route{{Method::post, "/v1/mailboxes"}, Access::admin, create_mailbox},
     Route{{Method::get, "/v1/mailboxes/{mailbox_id}"}, Access::any, get_mailbox},
     Route{{Method::post, "/v1/mailboxes/{mailbox_id}/epochs"}, Access::admin, rotate_mailbox},
+    Route{{Method::post, "/v1/mailboxes/{mailbox_id}/name"}, Access::admin, rename_mailbox},
     Route{{Method::get, "/v1/mailboxes/{mailbox_id}/epochs/{epoch}"}, Access::any, get_epoch},
     Route{{Method::get, "/v1/mailboxes/{mailbox_id}/messages"}, Access::any, list_messages},
     Route{{Method::get, "/v1/mailboxes/{mailbox_id}/messages/{sequence}"},

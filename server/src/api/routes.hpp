@@ -33,6 +33,7 @@ using api_call::Call;
 [[nodiscard]] Task<Reply> remove_device(Call& call);
 [[nodiscard]] Task<Reply> create_mailbox(Call& call);
 [[nodiscard]] Task<Reply> rotate_mailbox(Call& call);
+[[nodiscard]] Task<Reply> rename_mailbox(Call& call);
 [[nodiscard]] Task<Reply> get_mailbox(Call& call);
 
 // --- mailbox contents (members only) and envelopes

@@ -200,6 +200,8 @@ struct Hub::Impl {
   net::awaitable<void> reload_crls();
   void reload_crls_now();
   void reload_policy_now();
+  void replace_tls(TlsMaterial fresh);
+  void reload_retention(const HubConfig& fresh);
   net::awaitable<void> drain();
   void connection_ended(const std::exception_ptr& failure);
   bool admit(const boost::system::error_code& peer_error, const tcp::endpoint& peer,
@@ -255,6 +257,10 @@ std::string Hub::Impl::metrics_text() {
   counter("draaischijf_policy_reloads_failed_total",
           "Rule set reloads refused (unreadable or not verified; the old rule set kept).",
           metrics.policy_reloads_failed);
+  counter("draaischijf_tls_reloads_failed_total",
+          "Server certificate reloads refused (unusable, or the key does not match; the old one "
+          "kept).",
+          metrics.tls_reloads_failed);
   counter("draaischijf_connections_open", "Connections open now.", metrics.connections, "gauge");
   counter("draaischijf_connections_authenticated", "Connections past the handshake and identity.",
           metrics.authenticated, "gauge");
@@ -468,12 +474,48 @@ void Hub::Impl::reload_policy_now() {
   }
 }
 
-void Hub::reload() {
+// A renewed certificate and key are tried in a whole new context (with the CRLs) before
+// anything changes: a key that does not match its certificate, or a file that is no PEM,
+// leaves the one in force. Handshakes take the context when they start, so connections made
+// before keep the old certificate until they close, and none is dropped.
+void Hub::Impl::replace_tls(TlsMaterial fresh) {
+  const std::lock_guard serial(reload_mutex);
+  try {
+    auto context = make_tls_context(fresh, config.tls.crl_dir);
+    tls = std::move(fresh);
+    const std::lock_guard lock(tls_mutex);
+    tls_context = std::move(context);
+    log.info("tls.reloaded");
+  } catch (const std::exception& failure) {
+    ++metrics.tls_reloads_failed;
+    log.error("tls.reload_failed", {{"reason", std::string_view(failure.what())}});
+  }
+}
+
+// The periods of envelopes stored from now on, and the next passes; what is stored keeps the
+// periods it was stored with (they are in its row). The purge interval is read at startup
+// only: the timer loop reads it on another thread.
+void Hub::Impl::reload_retention(const HubConfig& fresh) {
+  auto terms = retention_policy(fresh);
+  store.set_retention(terms);
+  retention.set_policy(std::move(terms));
+  log.info("retention.reloaded",
+           {{"delivered_days", static_cast<std::int64_t>(fresh.retention.delivered.count() / 24)},
+            {"unfetched_days", static_cast<std::int64_t>(fresh.retention.unfetched.count() / 24)}});
+}
+
+void Hub::reload(ReloadedSettings fresh) {
   Impl& hub = *impl_;
   // On an I/O thread, like the periodic reload; connections and requests in flight go on.
-  net::post(hub.ioc, [&hub] {
+  net::post(hub.ioc, [&hub, fresh = std::move(fresh)]() mutable {
+    if (fresh.tls) {
+      hub.replace_tls(std::move(*fresh.tls));
+    }
     hub.reload_crls_now();
     hub.reload_policy_now();
+    if (fresh.config) {
+      hub.reload_retention(*fresh.config);
+    }
     hub.log.info("reload.finished");
   });
 }

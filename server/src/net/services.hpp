@@ -30,6 +30,7 @@ struct Metrics {
   std::atomic<std::uint64_t> handshakes_failed{0};
   std::atomic<std::uint64_t> crl_reloads_failed{0};
   std::atomic<std::uint64_t> policy_reloads_failed{0};
+  std::atomic<std::uint64_t> tls_reloads_failed{0};
   std::atomic<std::size_t> connections{0};
 };
 

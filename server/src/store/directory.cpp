@@ -1,3 +1,5 @@
+#include <algorithm>
+
 #include <draaischijf/protocol/epoch.hpp>
 #include <draaischijf/server/store/directory.hpp>
 #include <draaischijf/server/store/operator_enrolment.hpp>
@@ -55,6 +57,12 @@ const char* describe(int value) noexcept {
       return "only a school names a CLB, and only an organisation of type clb can be named";
     case directory_errc::municipality_invalid:
       return "the municipality is empty, longer than 100 bytes or not display-safe UTF-8";
+    case directory_errc::person_role_conflict:
+      return "this staff id is certified with another role on an enrolled device: one person "
+             "has one role";
+    case directory_errc::person_id_conflict:
+      return "the device claims to be an enrolled person, but the certificate names another "
+             "staff id: one person has one staff id";
   }
   return "unknown directory error";
 }
@@ -86,6 +94,13 @@ Organisation organisation_from(const sqlite::Statement& row) {
 const std::string kOrganisationColumns =
     "org_id, org_type, name, signing_key, " + std::string(detail::kProfileColumns);
 
+std::optional<Id> claim_from(std::span<const std::uint8_t> bytes) {
+  if (bytes.size() != Id{}.size()) {
+    return std::nullopt;  // no claim (the column is NULL)
+  }
+  return rows::fixed<16>(bytes);
+}
+
 Device device_from(const sqlite::Statement& row) {
   return {rows::fixed<16>(row.column_blob(0)),
           rows::fixed<16>(row.column_blob(1)),
@@ -95,11 +110,12 @@ Device device_from(const sqlite::Statement& row) {
           rows::fixed<32>(row.column_blob(5)),
           rows::fixed<16>(row.column_blob(6)),
           blob(row, 7),
-          row.column_int64(8)};
+          row.column_int64(8),
+          claim_from(row.column_blob(9))};
 }
 constexpr std::string_view kDeviceColumns =
     "device_id, org_id, role, state, signing_key, encryption_key, staff_id, "
-    "coalesce(certificate, x''), requested_at_ms";
+    "coalesce(certificate, x''), requested_at_ms, coalesce(claimed_staff_id, x'')";
 
 Mailbox mailbox_from(const sqlite::Statement& row) {
   return {rows::fixed<16>(row.column_blob(0)),
@@ -153,6 +169,50 @@ sqlite::Result<std::vector<T>> all(Db& db, const std::string& sql, Bind&& bind,
   return out;
 }
 
+// The roles of the organisation's enrolled devices certified for `staff_id`.
+sqlite::Result<std::vector<std::string>> roles_of_person(Db& db, const Id& org_id,
+                                                         const Id& staff_id) {
+  auto select = db.prepare(
+      "SELECT DISTINCT role FROM devices WHERE org_id = ? AND staff_id = ? AND "
+      "state = 'enrolled'");
+  if (!select) {
+    return select.error();
+  }
+  select->bind(1, org_id).bind(2, staff_id);
+  std::vector<std::string> roles;
+  if (auto stepped = rows::for_each_row(
+          *select, [&](const sqlite::Statement& r) { roles.push_back(r.column_text(0)); });
+      !stepped) {
+    return stepped.error();
+  }
+  return roles;
+}
+
+// One person, one staff id, one role (four-eyes and the audit log count persons by staff id):
+// a staff id already certified on an enrolled device keeps its role, and a device that claimed
+// to be an enrolled person is certified as that person or not at all (the admin may refuse the
+// request; certifying it as someone new would give one human two ids).
+Void check_one_person(Db& db, const Device& device,
+                      const protocol::DeviceCertificate& certificate) {
+  auto roles = roles_of_person(db, device.org_id, certificate.staff_id);
+  if (!roles) {
+    return roles.error();
+  }
+  const auto role = protocol::name_of(certificate.role);
+  if (std::any_of(roles->begin(), roles->end(), [&](const auto& r) { return r != role; })) {
+    return make_error_code(directory_errc::person_role_conflict);
+  }
+  if (!device.claimed_staff_id || *device.claimed_staff_id == certificate.staff_id) {
+    return {};
+  }
+  auto claimed = roles_of_person(db, device.org_id, *device.claimed_staff_id);
+  if (!claimed) {
+    return claimed.error();
+  }
+  // A claim naming nobody enrolled binds nothing: the admin certifies a new person.
+  return claimed->empty() ? Void() : make_error_code(directory_errc::person_id_conflict);
+}
+
 // `admin` approves a pending device with its end-to-end certificate; the hub operator (no
 // device) is the admin for an organisation's first admin device, `event` says which.
 Void approve_in(Db& db, const Actor& admin, const Id& device_id,
@@ -182,6 +242,9 @@ Void approve_in(Db& db, const Actor& admin, const Id& device_id,
       certificate->encryption_key == device->encryption_key && certificate->staff_id != Id{};
   if (!matches) {
     return make_error_code(directory_errc::certificate_mismatch);
+  }
+  if (auto one_person = check_one_person(db, *device, *certificate); !one_person) {
+    return one_person;
   }
   auto update = db.prepare(
       "UPDATE devices SET state = 'enrolled', certificate = ?, staff_id = ?, decided_at_ms = ?, "
@@ -372,6 +435,28 @@ bool SqliteDirectory::add_organisation(const Organisation& organisation, std::in
       std::move(done));
 }
 
+namespace {
+
+void bind_claim(sqlite::Statement& statement, int index, const std::optional<Id>& claim) {
+  if (claim) {
+    statement.bind(index, *claim);
+  } else {
+    statement.bind_null(index);
+  }
+}
+
+Void set_claim(Db& db, const Id& device_id, const std::optional<Id>& claim) {
+  auto update = db.prepare("UPDATE devices SET claimed_staff_id = ? WHERE device_id = ?");
+  if (!update) {
+    return update.error();
+  }
+  bind_claim(*update, 1, claim);
+  update->bind(2, device_id);
+  return update->run();
+}
+
+}  // namespace
+
 bool SqliteDirectory::request_enrolment(const Device& request, Done done) {
   return storage_->writer().submit(
       [request](Db& db) -> Void {
@@ -382,14 +467,20 @@ bool SqliteDirectory::request_enrolment(const Device& request, Done done) {
                             existing->state == DeviceState::pending &&
                             existing->signing_key == request.signing_key &&
                             existing->encryption_key == request.encryption_key;
-          return same ? Void() : make_error_code(directory_errc::device_exists);
+          if (!same) {
+            return make_error_code(directory_errc::device_exists);
+          }
+          return existing->claimed_staff_id == request.claimed_staff_id
+                     ? Void()
+                     : set_claim(db, request.device_id, request.claimed_staff_id);
         }
         if (existing.error() != directory_errc::not_found) {
           return existing.error();
         }
         auto insert = db.prepare(
             "INSERT INTO devices (device_id, org_id, role, state, signing_key, encryption_key, "
-            "staff_id, requested_at_ms) VALUES (?, ?, ?, 'pending', ?, ?, ?, ?)");
+            "staff_id, requested_at_ms, claimed_staff_id) VALUES (?, ?, ?, 'pending', ?, ?, ?, ?, "
+            "?)");
         if (!insert) {
           return insert.error();
         }
@@ -400,6 +491,7 @@ bool SqliteDirectory::request_enrolment(const Device& request, Done done) {
             .bind(5, request.encryption_key)
             .bind(6, request.staff_id)
             .bind(7, request.requested_at_ms);
+        bind_claim(*insert, 8, request.claimed_staff_id);
         if (auto inserted = insert->run(); !inserted) {
           return inserted;
         }
@@ -495,6 +587,34 @@ bool SqliteDirectory::change_mailbox(const Actor& admin, EpochChange change, std
   return storage_->writer().submit(
       [admin, change = std::move(change), at_ms](Db& db) {
         return change_mailbox_in(db, admin, change, at_ms);
+      },
+      std::move(done));
+}
+
+bool SqliteDirectory::rename_mailbox(const Actor& admin, const Id& mailbox_id, std::string name,
+                                     std::int64_t at_ms, Done done) {
+  return storage_->writer().submit(
+      [admin, mailbox_id, name = std::move(name), at_ms](Db& db) -> Void {
+        auto current = mailbox_in(db, mailbox_id);
+        if (!current || current->org_id != admin.org_id) {
+          // Another organisation's mailbox looks missing.
+          return current ? make_error_code(directory_errc::not_found) : current.error();
+        }
+        if (!is_good_name(name)) {
+          return make_error_code(directory_errc::name_invalid);
+        }
+        auto update = db.prepare("UPDATE mailboxes SET name = ? WHERE mailbox_id = ?");
+        if (!update) {
+          return update.error();
+        }
+        update->bind(1, name).bind(2, mailbox_id);
+        if (auto updated = update->run(); !updated) {
+          return updated;
+        }
+        // No name in the row (details are ids and counts): the audit log says who renamed
+        // which mailbox when; the directory says what it is called now.
+        return rows::insert_audit(db, at_ms, "mailbox.renamed", admin.org_id, admin.device_id,
+                                  mailbox_id, "");
       },
       std::move(done));
 }

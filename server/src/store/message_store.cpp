@@ -367,7 +367,10 @@ bool SqliteMessageStore::submit(Submission submission, SubmitDone done) {
   auto shared = std::make_shared<Submission>(std::move(submission));
   // Hashed here, on the caller's thread: the single writer only writes.
   const protocol::Hash256 hash = protocol::envelope_hash(shared->envelope);
-  const MessagePeriods periods = retention_.for_message(shared->kind, shared->categories);
+  const MessagePeriods periods = [&] {
+    const std::lock_guard lock(retention_mutex_);
+    return retention_.for_message(shared->kind, shared->categories);
+  }();
   return storage_->writer().submit(
       [shared, hash, outcome, limits = limits_,
        periods](sqlite::Database& db) -> sqlite::Result<void> {

@@ -266,7 +266,7 @@ bool Retention::purge(std::int64_t now_ms, Done done) {
   auto report = std::make_shared<PurgeReport>();
   auto files = std::make_shared<std::vector<BlobFile>>();
   return storage_->writer().submit(
-      [report, files, now_ms, policy = policy_](sqlite::Database& db) -> sqlite::Result<void> {
+      [report, files, now_ms, policy = policy()](sqlite::Database& db) -> sqlite::Result<void> {
         *report = {};  // a batch that failed may run this job again
         files->clear();
         return pass(db, policy, now_ms, *report, *files);

@@ -9,7 +9,7 @@
 
 namespace draaischijf::server::schema {
 
-inline constexpr std::array<std::string_view, 13> kMigrations = {
+inline constexpr std::array<std::string_view, 14> kMigrations = {
     // 0 -> 1: envelopes, their per-mailbox queue entries and the audit log.
     R"sql(
 CREATE TABLE envelopes (
@@ -290,6 +290,14 @@ CREATE TABLE directory_bundles (
   organisations   INTEGER NOT NULL,
   bundle_hash     BLOB NOT NULL CHECK (length(bundle_hash) = 32)
 );
+)sql",
+    // 13 -> 14: the person a pending device says it belongs to (the staff id of that person's
+    // other devices; NULL: no claim), shown to the admin beside the fingerprint; and the
+    // enrolled devices by person, for the check that a person keeps one staff id and one role.
+    R"sql(
+ALTER TABLE devices ADD COLUMN claimed_staff_id BLOB
+  CHECK (claimed_staff_id IS NULL OR length(claimed_staff_id) = 16);
+CREATE INDEX devices_by_person ON devices(org_id, staff_id) WHERE state = 'enrolled';
 )sql",
 };
 

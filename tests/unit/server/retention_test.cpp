@@ -160,6 +160,25 @@ TEST_F(RetentionTest, CiphertextAcknowledgedByEveryRecipientGoesAfterTheSettledP
   EXPECT_EQ(store->purged_at(id, random_id()).error(), make_error_code(store_errc::not_found));
 }
 
+// A reload (SIGHUP) replaces the policy: envelopes stored after it get the new periods, those
+// stored before keep the periods stored with them.
+TEST_F(RetentionTest, AReplacedPolicyAppliesToEnvelopesStoredAfterItOnly) {
+  const auto before = submit(message({{intake, 0}})).sequence;
+  RetentionPolicy shorter = test_policy();
+  shorter.messages.settled_ms = 2 * kDayMs;
+  store->set_retention(shorter);
+  retention->set_policy(shorter);
+  EXPECT_EQ(retention->policy().messages.settled_ms, 2 * kDayMs);
+  const auto after = submit(message({{onthaal, 0}})).sequence;
+  ASSERT_TRUE(ack(intake, before, kT0 + kHour));
+  ASSERT_TRUE(ack(onthaal, after, kT0 + kHour));
+
+  EXPECT_EQ(purge(kT0 + kHour + 2 * kDayMs).envelopes, 1U);
+  EXPECT_EQ(store->fetch(onthaal, after).error(), make_error_code(store_errc::purged));
+  EXPECT_EQ(store->fetch(intake, before).value().size(), 1024U);
+  EXPECT_EQ(purge(kT0 + kHour + 7 * kDayMs).envelopes, 1U);
+}
+
 TEST_F(RetentionTest, OneRecipientStillWaitingKeepsTheCiphertextForEveryone) {
   const auto sequence = submit(message({{intake, 0}, {onthaal, 0}})).sequence;
   ASSERT_TRUE(ack(intake, sequence, kT0 + kHour));

@@ -27,9 +27,13 @@ class Administration {
   /// `session` must outlive this handle.
   explicit Administration(Session& session) noexcept : state_(&session.state()) {}
 
-  /// This (new) device asks the hub to be enrolled with its public keys.
-  [[nodiscard]] protocol::Result<void> request_enrolment();
-  /// The organisation's devices waiting for approval (admin).
+  /// This (new) device asks the hub to be enrolled with its public keys, saying it belongs to
+  /// `claimed_person` (the staff id of the person's other devices) when given. Asking again
+  /// replaces the claim.
+  [[nodiscard]] protocol::Result<void> request_enrolment(
+      std::optional<protocol::Id> claimed_person = std::nullopt);
+  /// The organisation's devices waiting for approval with the person each claims, checked
+  /// against the organisation's verified device certificates (admin).
   [[nodiscard]] protocol::Result<std::vector<PendingDevice>> pending_enrolments();
   /// The organisation's enrolled devices with the person each is certified for (admin).
   [[nodiscard]] protocol::Result<std::vector<OrganisationDevice>> devices();
@@ -69,6 +73,12 @@ class Administration {
   [[nodiscard]] protocol::Result<protocol::Id> create_mailbox(std::string_view name,
                                                               protocol::MailboxFunction function,
                                                               std::vector<protocol::Id> members);
+  /// Gives a mailbox of the organisation a new display name (directory data: no new epoch),
+  /// signed with the organisation key. A name that is not display safe is refused here
+  /// (name_unsafe) before anything is signed; the hub refuses an empty one or one over 200
+  /// bytes (hub_refused, invalid-field).
+  [[nodiscard]] protocol::Result<void> rename_mailbox(const protocol::Id& mailbox_id,
+                                                      std::string_view name);
   /// Rotates every mailbox of the organisation (this admin is a member of) whose current epoch
   /// ends within protocol::kEpochRenewalSeconds, so senders never meet an expired one; returns
   /// them. Run it at least weekly (`draaischijf admin renew`).

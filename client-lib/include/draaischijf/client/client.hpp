@@ -128,8 +128,9 @@ class Client {
       const protocol::Id& message_id) {
     return inbox().status(message_id);
   }
-  [[nodiscard]] protocol::Result<void> request_enrolment() {
-    return administration().request_enrolment();
+  [[nodiscard]] protocol::Result<void> request_enrolment(
+      std::optional<protocol::Id> claimed_person = std::nullopt) {
+    return administration().request_enrolment(claimed_person);
   }
   [[nodiscard]] protocol::Result<std::vector<PendingDevice>> pending_enrolments() {
     return administration().pending_enrolments();

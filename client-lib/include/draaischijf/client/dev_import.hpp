@@ -47,9 +47,10 @@ struct EnrolmentRequest {
     const Unlock& unlock);
 
 /// Installs the device certificate the authority issued (checking it is for this device's TLS
-/// key) and asks the hub to enrol the end-to-end keys. Returns the fingerprint the organisation
-/// admin compares before approving.
+/// key) and asks the hub to enrol the end-to-end keys, as a device of `claimed_person` when
+/// given. Returns the fingerprint the organisation admin compares before approving.
 [[nodiscard]] protocol::Result<std::string> finish_enrolment(
-    const Profile& profile, const std::filesystem::path& certificate_chain, const Unlock& unlock);
+    const Profile& profile, const std::filesystem::path& certificate_chain, const Unlock& unlock,
+    std::optional<protocol::Id> claimed_person = std::nullopt);
 
 }  // namespace draaischijf::client

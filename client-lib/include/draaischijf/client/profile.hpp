@@ -41,6 +41,9 @@ class Profile {
 
   [[nodiscard]] std::filesystem::path key_store() const { return dir_ / "keys.drks"; }
   [[nodiscard]] std::filesystem::path trust_file() const { return dir_ / "trust.txt"; }
+  /// The operator's signed directory bundle imported last (`trust import`), kept for its
+  /// region, offers and CLBs.
+  [[nodiscard]] std::filesystem::path directory_bundle() const { return dir_ / "directory.bundle"; }
   [[nodiscard]] std::filesystem::path state_file() const { return dir_ / "state.sqlite"; }
   [[nodiscard]] std::filesystem::path certificate_request() const {
     return dir_ / "tls" / "request.csr";

@@ -125,6 +125,7 @@ struct BundlePlan {
   std::uint64_t created_at_ms = 0;
   std::vector<std::pair<BundleEntryState, BundleEntry>> entries;  // in the bundle's order
   std::vector<TrustedOrganisation> pins;  // what is pinned on import, one per entry
+  std::vector<std::uint8_t> bytes;        // the verified bundle, kept for its directory data
   [[nodiscard]] std::size_t count(BundleEntryState state) const;
 };
 

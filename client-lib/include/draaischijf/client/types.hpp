@@ -164,12 +164,14 @@ struct DirectoryOrganisation {
   std::string name;
   bool trusted = false;  // the hub's key equals the pinned one
   std::string fingerprint;
-  // The hub's word on where it works and what it offers (protocol/directory_vocabulary.hpp
-  // names); the operator's signed directory bundle carries the same.
+  // Where it works and what it offers (protocol/directory_vocabulary.hpp names): from the
+  // operator's signed directory bundle this device imported last when it lists the
+  // organisation (`region_signed`), else the hub's word.
   std::string province{};  // empty: not recorded
   std::string municipality{};
   std::vector<std::string> offers{};
   std::optional<protocol::Id> clb{};  // a school's own CLB
+  bool region_signed = false;
 };
 
 /// A directory search: every field that is not empty must match (names as in
@@ -212,6 +214,13 @@ struct PendingDevice {
   protocol::Id device_id{};
   std::string role;         // the role it claims (its client certificate), as the hub relays it
   std::string fingerprint;  // device_fingerprint of the keys and role it asks to have certified
+  // The person it says it belongs to (the staff id of that person's other devices), as the hub
+  // relays it; not covered by the fingerprint: the person confirms it when reading that out.
+  std::optional<protocol::Id> claimed_person{};
+  // What the organisation's verified certificates say of that person: the role its enrolled
+  // devices have and how many there are (0: nobody enrolled has that staff id).
+  std::string claimed_person_role{};
+  std::size_t claimed_person_devices = 0;
 };
 
 /// An enrolled device of the admin's own organisation, from its verified certificate.

@@ -1,9 +1,9 @@
 #pragma once
 
-// An organisation admin's change at the hub (remove a device, create or rotate a mailbox, which
-// is how members change), signed with the organisation signing key. An admin TLS certificate
-// alone no longer suffices: the hub checks this signature against the organisation key in its
-// directory, so a device with the admin role but without the key cannot act
+// An organisation admin's change at the hub (remove a device, create, rotate or rename a
+// mailbox; rotation is how members change), signed with the organisation signing key. An admin TLS
+// certificate alone no longer suffices: the hub checks this signature against the organisation key
+// in its directory, so a device with the admin role but without the key cannot act
 // (docs/PROTOCOL.md 7.13).
 //
 // Signed bytes, domain "draaischijf/admin-action/v1":
@@ -21,7 +21,12 @@
 
 namespace draaischijf::protocol {
 
-enum class AdminAction : std::uint8_t { remove_device = 1, create_mailbox = 2, rotate_mailbox = 3 };
+enum class AdminAction : std::uint8_t {
+  remove_device = 1,
+  create_mailbox = 2,
+  rotate_mailbox = 3,
+  rename_mailbox = 4,  // the body (the new name) is bound by the body hash
+};
 
 struct AdminStatement {
   Id org_id{};

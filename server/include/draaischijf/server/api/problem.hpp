@@ -63,9 +63,10 @@ enum class ProblemKind : unsigned {
   blob_unknown,             // blob-unknown
   message_expired,          // message-expired
   message_purged,           // message-purged
+  person_conflict,          // person-conflict
 };
 inline constexpr std::size_t kProblemKinds =
-    static_cast<std::size_t>(ProblemKind::message_purged) + 1;
+    static_cast<std::size_t>(ProblemKind::person_conflict) + 1;
 
 struct ProblemType {
   ProblemKind kind = ProblemKind::internal;

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include <draaischijf/protocol/clock.hpp>
@@ -23,6 +24,16 @@ struct TlsMaterial {
   std::string certificate_chain;  // server certificate first
   std::string private_key;
   std::string client_ca;  // the hub root that device chains must reach
+};
+
+/// What a reload replaces besides the CRLs and the rule set, read again by the caller
+/// (draaischijf-hub re-reads its configuration file on SIGHUP).
+struct ReloadedSettings {
+  /// Its [retention] applies from now on (envelopes stored before keep their periods); every
+  /// other setting is read at startup only.
+  std::optional<HubConfig> config;
+  /// A renewed server certificate and key (and the client CA): new handshakes use them.
+  std::optional<TlsMaterial> tls;
 };
 
 class Hub {
@@ -51,11 +62,13 @@ class Hub {
   /// retention.purge_interval_seconds; this is for tests and tools. Blocks until the passes
   /// committed, so never call it on an I/O thread. Throws std::runtime_error when a pass fails.
   PurgeReport purge_now();
-  /// Re-reads the CRLs and the signed rule set now (the operator's SIGHUP), without dropping a
-  /// connection: new handshakes use the new CRLs, new envelopes the new rules. A part that fails
-  /// keeps what is in force, is logged (crl.reload_failed, policy.reload_failed) and counted
-  /// in /metrics. Thread-safe; returns at once, the reload runs on an I/O thread.
-  void reload();
+  /// Re-reads the CRLs and the signed rule set now (the operator's SIGHUP), and applies
+  /// `fresh`'s retention settings and TLS material, without dropping a connection: new
+  /// handshakes use the new CRLs and certificate, new envelopes the new rules and periods. A
+  /// part that fails keeps what is in force, is logged (crl.reload_failed,
+  /// policy.reload_failed, tls.reload_failed) and counted in /metrics. Thread-safe; returns at
+  /// once, the reload runs on an I/O thread.
+  void reload(ReloadedSettings fresh = {});
   /// Serves until stop(); runs the I/O threads and returns when they are done.
   void run();
   /// Stops accepting, lets requests in flight finish, then ends run(). Thread-safe.

@@ -47,6 +47,8 @@ enum class directory_errc {
   offer_not_allowed,     // an offer the organisation's type may not list (protocol::offered_by)
   clb_invalid,           // a CLB named for an organisation that is no school, or not a CLB
   municipality_invalid,  // empty, longer than 100 bytes or not display-safe UTF-8
+  person_role_conflict,  // the staff id is certified on an enrolled device with another role
+  person_id_conflict,    // the device claims an enrolled person but is certified as another
 };
 
 [[nodiscard]] const boost::system::error_category& directory_category() noexcept;
@@ -100,6 +102,9 @@ struct Device {
   protocol::Id staff_id{};
   std::vector<std::uint8_t> certificate;  // the DeviceCertificate, once enrolled
   std::int64_t requested_at_ms = 0;
+  // The person the device says it belongs to when it asks (the staff id of that person's other
+  // devices); the admin decides, but the hub will not certify it as another enrolled person.
+  std::optional<protocol::Id> claimed_staff_id{};
 };
 
 struct Mailbox {
@@ -190,7 +195,14 @@ class Directory {
   [[nodiscard]] virtual bool change_organisation_profile(const protocol::Id& org_id,
                                                          OrganisationProfileChange change,
                                                          std::int64_t at_ms, Done done) = 0;
+  /// A device asks to be enrolled (pending). Asked again with the same keys, only its claimed
+  /// person is replaced (a person who named the wrong staff id asks again); other keys for a
+  /// known device id are device_exists.
   [[nodiscard]] virtual bool request_enrolment(const Device& request, Done done) = 0;
+  /// Stores the device's certificate as its organisation's admin signed it. One staff id is one
+  /// person with one role: a certificate for a staff id that an enrolled device of the
+  /// organisation holds with another role is person_role_conflict; one for another staff id
+  /// than the enrolled person the device claimed to be is person_id_conflict.
   [[nodiscard]] virtual bool approve_enrolment(const Actor& admin, const protocol::Id& device_id,
                                                std::vector<std::uint8_t> certificate,
                                                std::int64_t at_ms, Done done) = 0;
@@ -198,6 +210,11 @@ class Directory {
                                            std::int64_t at_ms, Done done) = 0;
   [[nodiscard]] virtual bool change_mailbox(const Actor& admin, EpochChange change,
                                             std::int64_t at_ms, Done done) = 0;
+  /// Gives a mailbox of the admin's organisation a new display name (1..200 bytes, display
+  /// safe: name_invalid), with its audit row `mailbox.renamed`; another organisation's mailbox
+  /// is not_found. The name is directory data only: no epoch changes.
+  [[nodiscard]] virtual bool rename_mailbox(const Actor& admin, const protocol::Id& mailbox_id,
+                                            std::string name, std::int64_t at_ms, Done done) = 0;
   /// Records the nonce of a signed admin action (docs/PROTOCOL.md 7.13) until `expires_ms`, in
   /// its own transaction before the action runs: directory_errc::action_replayed when the
   /// organisation used it before. On disk, so a restart does not open a replay window; a crash
@@ -252,6 +269,8 @@ class SqliteDirectory final : public Directory {
                                    std::int64_t at_ms, Done done) override;
   [[nodiscard]] bool change_mailbox(const Actor& admin, EpochChange change, std::int64_t at_ms,
                                     Done done) override;
+  [[nodiscard]] bool rename_mailbox(const Actor& admin, const protocol::Id& mailbox_id,
+                                    std::string name, std::int64_t at_ms, Done done) override;
   [[nodiscard]] bool claim_admin_nonce(const protocol::Id& org_id, const protocol::Id& nonce,
                                        std::int64_t expires_ms, std::int64_t now_ms,
                                        Done done) override;

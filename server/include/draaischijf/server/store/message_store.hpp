@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -196,6 +197,13 @@ class SqliteMessageStore final : public MessageStore {
   /// after COMMIT. false when the writer's queue is full (nothing stored, `done` not called).
   [[nodiscard]] bool submit(Submission submission, SubmitDone done) override;
 
+  /// Replaces the retention policy (a reload, SIGHUP): envelopes stored from now on get its
+  /// periods; those stored before keep the periods fixed with them.
+  void set_retention(RetentionPolicy retention) {
+    const std::lock_guard lock(retention_mutex_);
+    retention_ = std::move(retention);
+  }
+
   /// Marks the entry delivered, or read (which implies delivered), with an audit row; both are
   /// idempotent. A delivered entry stops counting to the quota.
   [[nodiscard]] bool acknowledge(const protocol::Id& mailbox_id, std::int64_t sequence,
@@ -239,6 +247,7 @@ class SqliteMessageStore final : public MessageStore {
                                                            std::int64_t at_ms);
   std::shared_ptr<Storage> storage_;
   Limits limits_;
+  mutable std::mutex retention_mutex_;  // replaced on an I/O thread, read by every submit
   RetentionPolicy retention_;
 };
 

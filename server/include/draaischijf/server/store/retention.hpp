@@ -23,6 +23,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string_view>
 #include <vector>
@@ -115,7 +116,16 @@ class Retention {
   Retention(std::shared_ptr<Storage> storage, const BlobStore& blobs, RetentionPolicy policy)
       : storage_(std::move(storage)), blob_folder_(blobs.folder()), policy_(std::move(policy)) {}
 
-  [[nodiscard]] const RetentionPolicy& policy() const noexcept { return policy_; }
+  [[nodiscard]] RetentionPolicy policy() const {
+    const std::lock_guard lock(mutex_);
+    return policy_;
+  }
+  /// Replaces the policy (a reload, SIGHUP): the next pass uses it; a pass already queued
+  /// finishes under the one it began with.
+  void set_policy(RetentionPolicy policy) {
+    const std::lock_guard lock(mutex_);
+    policy_ = std::move(policy);
+  }
 
   /// One pass as of `now_ms`, through the writer. `done` runs after the COMMIT (on the writer
   /// thread). false when the writer's queue is full (nothing done, `done` not called).
@@ -125,6 +135,7 @@ class Retention {
  private:
   std::shared_ptr<Storage> storage_;
   std::filesystem::path blob_folder_;
+  mutable std::mutex mutex_;  // the policy is replaced on an I/O thread, read where a pass starts
   RetentionPolicy policy_;
 };
 
