@@ -45,6 +45,7 @@ class InProcessHub {
   [[nodiscard]] std::uint16_t port() const { return hub_->port(); }
   [[nodiscard]] const std::filesystem::path& pki() const { return pki_; }
   void advance(std::chrono::milliseconds by) { clock_.advance(by); }
+  [[nodiscard]] protocol::TimePoint now() const { return clock_.now(); }
 
  private:
   protocol::ManualClock clock_;
