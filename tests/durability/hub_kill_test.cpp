@@ -1,8 +1,8 @@
 // Durability of the whole hub process (label `durability`): four clients submit envelopes over
 // mutual TLS while the hub is killed with SIGKILL at random moments (each after it accepted a
-// few) and started again, 50 times. Every envelope that got a 201 (or, resent after a lost answer, a 409 with its original
-// receipt) must be in the database exactly once, with its queue entry and audit row, and the
-// database must pass integrity_check.
+// few) and started again, 50 times. Every envelope that got a 201 (or, resent after a lost answer,
+// a 409 with its original receipt) must be in the database exactly once, with its queue entry and
+// audit row, and the database must pass integrity_check.
 
 #include <atomic>
 #include <mutex>

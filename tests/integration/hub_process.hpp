@@ -149,7 +149,7 @@ class HubProcess {
     return eventually([&] { return count_events(event) >= times; });
   }
   /// SIGTERM, then the exit status (or -1 when it did not exit within `patience`).
-  int terminate(std::chrono::milliseconds patience = std::chrono::seconds(15)) {
+  int terminate(std::chrono::milliseconds patience = kEventPatience) {
     kill(pid_, SIGTERM);
     for (auto i = patience.count() / 10; i > 0; --i) {
       int status = 0;

@@ -1,11 +1,10 @@
 // Caps that keep one client from holding the hub: plain TCP sockets that never start TLS, a
 // device that connects and says nothing, and notification streams per device and organisation.
 
-#include <gtest/gtest.h>
-
 #include <algorithm>
-
 #include <poll.h>
+
+#include <gtest/gtest.h>
 
 #include "in_process_hub.hpp"
 
