@@ -92,7 +92,8 @@ class HubProcess {
       const std::string text = log_text();
       constexpr std::string_view kListening = "\"event\":\"listening\",\"port\":";
       const auto at = text.find(kListening);
-      if (at != std::string::npos) {
+      // Only a whole line: a port read while its digits are still being written would be wrong.
+      if (at != std::string::npos && text.find('\n', at) != std::string::npos) {
         port_ = static_cast<std::uint16_t>(std::stoi(text.substr(at + kListening.size())));
         return;
       }
