@@ -139,8 +139,10 @@ TEST_F(BackupTest, ABackupUnderLoadRestoresEverythingAcknowledgedBeforeItBegan) 
     const std::lock_guard lock(mutex);
     return acknowledged.size();
   };
-  while (count() < 8) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  if (!eventually([&] { return count() >= 8; })) {
+    stop = true;
+    load.join();
+    FAIL() << "the load did not get going";
   }
   // What the backup must hold: every envelope acknowledged and every audit row written so far.
   std::vector<Sent> before;
@@ -156,11 +158,11 @@ TEST_F(BackupTest, ABackupUnderLoadRestoresEverythingAcknowledgedBeforeItBegan) 
   // what it asks is that everything from before is in the copy and the hub kept serving.
   const auto during = count();
   ASSERT_FALSE(audit_before.empty());
-  while (count() < during + 2) {  // the hub kept serving: more arrive after the backup too
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
+  // The hub kept serving: more arrive after the backup too.
+  const bool kept_serving = eventually([&] { return count() >= during + 2; });
   stop = true;
   load.join();
+  EXPECT_TRUE(kept_serving) << "the hub stopped serving after the backup";
   EXPECT_NE(made.find("backup written to"), std::string::npos) << made;
   EXPECT_NE(made.find("not included: the hub's signing key"), std::string::npos) << made;
   EXPECT_FALSE(fs::exists(backup / "hub-signing.key")) << "the signing key stays out of it";

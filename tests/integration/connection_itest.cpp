@@ -63,7 +63,7 @@ TEST_F(ConnectionTest, AHubThatIsAwayIsReportedAfterTheRetries) {
   auto connection =
       HubConnection::open({"localhost", port}, device("clb"),
                           RetryPolicy{3, std::chrono::milliseconds(20),
-                                      std::chrono::milliseconds(40), std::chrono::seconds(5)});
+                                      std::chrono::milliseconds(40), std::chrono::seconds(30)});
   ASSERT_TRUE(connection);
   ASSERT_EQ(hub->terminate(), 0);
   const auto answer = connection->get("/healthz");

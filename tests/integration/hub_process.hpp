@@ -33,6 +33,7 @@
 #include <draaischijf/protocol/fingerprint.hpp>
 #include <draaischijf/protocol/registration.hpp>
 
+#include "eventually.hpp"
 #include "test_support.hpp"
 
 namespace draaischijf::testing {
@@ -85,12 +86,14 @@ class HubProcess {
       execl(DRAAISCHIJF_HUB_BINARY, "draaischijf-hub", "--config", config.c_str(), nullptr);
       _exit(127);
     }
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    // Starting under the sanitizers on a busy machine can take seconds: wait for the line.
+    const auto deadline = std::chrono::steady_clock::now() + kEventPatience;
     while (std::chrono::steady_clock::now() < deadline) {
       const std::string text = log_text();
       constexpr std::string_view kListening = "\"event\":\"listening\",\"port\":";
       const auto at = text.find(kListening);
-      if (at != std::string::npos) {
+      // Only a whole line: a port read while its digits are still being written would be wrong.
+      if (at != std::string::npos && text.find('\n', at) != std::string::npos) {
         port_ = static_cast<std::uint16_t>(std::stoi(text.substr(at + kListening.size())));
         return;
       }
@@ -142,19 +145,12 @@ class HubProcess {
     }
     return count;
   }
-  /// Waits up to 20 s for the log to hold `event` `times` times; false when it does not.
+  /// Waits for the log to hold `event` `times` times; false when it does not come (eventually()).
   [[nodiscard]] bool wait_for_event(std::string_view event, std::size_t times) const {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-    while (count_events(event) < times) {
-      if (std::chrono::steady_clock::now() > deadline) {
-        return false;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    return true;
+    return eventually([&] { return count_events(event) >= times; });
   }
   /// SIGTERM, then the exit status (or -1 when it did not exit within `patience`).
-  int terminate(std::chrono::milliseconds patience = std::chrono::seconds(15)) {
+  int terminate(std::chrono::milliseconds patience = kEventPatience) {
     kill(pid_, SIGTERM);
     for (auto i = patience.count() / 10; i > 0; --i) {
       int status = 0;

@@ -47,6 +47,7 @@ class InProcessHub {
   void advance(std::chrono::milliseconds by) { clock_.advance(by); }
   /// Puts the hub's clock at `unix_ms` (milliseconds since 1970), backwards too.
   void set_time_ms(std::int64_t unix_ms) { clock_.set(protocol::from_unix_ms(unix_ms)); }
+  [[nodiscard]] protocol::TimePoint now() const { return clock_.now(); }
 
  private:
   protocol::ManualClock clock_;

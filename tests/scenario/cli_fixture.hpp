@@ -17,23 +17,21 @@
 #include <boost/json.hpp>
 #include <gtest/gtest.h>
 
+#include "eventually.hpp"
 #include "hub_process.hpp"
 #include "process.hpp"
 
 namespace draaischijf::testing {
 
-/// Stops a program start_program() started: SIGTERM, then waits up to 5 s for it to exit.
+/// Stops a program start_program() started: SIGTERM, then waits for it to exit (eventually()).
 /// Returns its exit code, or -1 when it did not stop.
 inline int stop_program(pid_t pid) {
   kill(pid, SIGTERM);
   int status = 0;
-  for (int i = 0; i < 100; ++i) {
-    if (waitpid(pid, &status, WNOHANG) == pid) {
-      return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  if (!eventually([&] { return waitpid(pid, &status, WNOHANG) == pid; })) {
+    return -1;
   }
-  return -1;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
 /// The JSON objects a --json follower wrote so far, one per line.
@@ -152,15 +150,9 @@ class CliScenario : public ::testing::Test {
     const auto at = metrics.find(kName);
     return at == std::string::npos ? -1 : std::atoi(metrics.c_str() + at + kName.size());
   }
-  /// Waits up to 10 s for `count` stream subscribers; whether they came.
+  /// Waits for `count` stream subscribers (eventually()); whether they came.
   bool wait_for_subscribers(int count) const {
-    for (int i = 0; i < 200; ++i) {
-      if (stream_subscribers() == count) {
-        return true;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    return false;
+    return eventually([&] { return stream_subscribers() == count; });
   }
   /// The inbox of `cli` after fetching, as JSON.
   boost::json::array inbox(const Cli& cli, bool all = false) {

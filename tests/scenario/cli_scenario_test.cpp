@@ -8,7 +8,7 @@
 #include <set>
 #include <thread>
 
-#include "cli_fixture.hpp"
+#include "attachment_transfer.hpp"
 
 namespace draaischijf::testing {
 namespace {
@@ -219,89 +219,18 @@ TEST_F(ScenarioTest, AHubRestartLosesNothingAndShowsNothingTwice) {
   EXPECT_EQ(clb.json_of({"inbox"}).as_object().at("new").as_int64(), 0);
 }
 
-// Writes `mib` MiB whose every MiB differs, so a misplaced chunk shows.
-void write_pattern(const fs::path& path, std::size_t mib) {
-  std::ofstream out(path, std::ios::binary);
-  std::vector<char> block(1 << 20);
-  for (std::size_t m = 0; m < mib; ++m) {
-    for (std::size_t i = 0; i < block.size(); i += 8) {
-      block[i] = static_cast<char>(m);
-    }
-    out.write(block.data(), static_cast<std::streamsize>(block.size()));
-  }
-}
+class AttachmentTest : public AttachmentScenario {};
 
-bool same_file(const fs::path& a, const fs::path& b) {
-  std::ifstream x(a, std::ios::binary);
-  std::ifstream y(b, std::ios::binary);
-  std::vector<char> bx(1 << 20);
-  std::vector<char> by(1 << 20);
-  while (x && y) {
-    x.read(bx.data(), static_cast<std::streamsize>(bx.size()));
-    y.read(by.data(), static_cast<std::streamsize>(by.size()));
-    if (x.gcount() != y.gcount() || !std::equal(bx.begin(), bx.begin() + x.gcount(), by.begin())) {
-      return false;
-    }
-  }
-  return !x && !y;
-}
-
-// A 200 MiB attachment goes up and comes down through the hub without any process holding it:
-// measured against a 1 MiB attachment in the same run, the sending CLI, the hub and the
-// receiving CLI grow by far less than the file (holding it would add 200 MiB), and the file
-// arrives byte for byte. Without sanitizers each also stays under 64 MiB outright; sanitizer
-// builds carry shadow memory and allocator caches that make the absolute figure meaningless.
-TEST_F(ScenarioTest, ALargeAttachmentStreamsThroughInBoundedMemory) {
-  constexpr long kGrowthLimitKiB = 32 * 1024;
-  struct Peaks {
-    long sender = 0;
-    long hub = 0;
-    long receiver = 0;
-  };
-  const auto transfer = [&](std::size_t mib, const std::string& name) {
-    const auto file = dir.path() / name;
-    write_pattern(file, mib);
-    ::setenv("DRAAISCHIJF_PROGRESS", "1", 1);
-    const ProcessResult sent = clb(under_consent(
-        {"send", "doorverwijzing", "--to", intake, "--purpose", "doorverwijzing", "--text",
-         "psychisch_sociaal=Zie scan.", "--file", "diagnostiek=" + file.string()}));
-    EXPECT_EQ(sent.exit, 0) << sent.err;
-    EXPECT_NE(sent.err.find("100%"), std::string::npos) << "no progress bar: " << sent.err;
-    const auto at_caw = inbox(caw);
-    EXPECT_EQ(at_caw.size(), 1U);
-    const auto seq = std::to_string(at_caw.at(0).as_object().at("sequence").as_int64());
-    const ProcessResult read = caw({"read", seq, "--save", (dir.path() / "caw-files").string()});
-    ::unsetenv("DRAAISCHIJF_PROGRESS");
-    EXPECT_EQ(read.exit, 0) << read.err;
-    EXPECT_NE(read.err.find("100%"), std::string::npos) << read.err;
-    EXPECT_TRUE(same_file(file, dir.path() / "caw-files" / name)) << name;
-    return Peaks{sent.peak_rss_kib, hub->peak_rss_kib(), read.peak_rss_kib};
-  };
-#if defined(__SANITIZE_ADDRESS__)
-  // AddressSanitizer holds freed memory in quarantine (256 MiB by default) to catch late use;
-  // TLS record buffers freed and taken again per record would fill it and hide what the
-  // program holds. A small quarantine for the CLIs and a hub restarted with it.
-  const char* options = std::getenv("ASAN_OPTIONS");
-  ::setenv(
-      "ASAN_OPTIONS",
-      (std::string(options ? options : "") + (options ? ":" : "") + "quarantine_size_mb=4").c_str(),
-      1);
-  restart_hub();
-#endif
-  const Peaks small = transfer(1, "brief.bin");
-  const Peaks large = transfer(200, "dossier-scan.bin");
-  std::cout << "peak RSS KiB (1 MiB -> 200 MiB): sender " << small.sender << " -> " << large.sender
-            << ", hub " << small.hub << " -> " << large.hub << ", receiver " << small.receiver
-            << " -> " << large.receiver << "\n";
-  EXPECT_LT(large.sender - small.sender, kGrowthLimitKiB) << "sending CLI";
-  EXPECT_LT(large.hub - small.hub, kGrowthLimitKiB) << "hub";
-  EXPECT_LT(large.receiver - small.receiver, kGrowthLimitKiB) << "receiving CLI";
-#if !defined(__SANITIZE_ADDRESS__)
-  constexpr long kLimitKiB = 64 * 1024;
-  EXPECT_LT(large.sender, kLimitKiB) << "sending CLI";
-  EXPECT_LT(large.hub, kLimitKiB) << "hub";
-  EXPECT_LT(large.receiver, kLimitKiB) << "receiving CLI";
-#endif
+// A 200 MiB attachment goes up and comes down through the hub in chunks, with a progress bar on
+// both sides, and arrives byte for byte. What each process holds meanwhile is a figure, not a
+// behaviour: the attachment memory benchmark reports it (docs/BENCHMARKS.md).
+TEST_F(AttachmentTest, ALargeAttachmentArrivesByteForByteWithProgress) {
+  const AttachmentRun run = transfer(200, "dossier-scan.bin");
+  EXPECT_EQ(run.sent.exit, 0) << run.sent.err;
+  EXPECT_NE(run.sent.err.find("100%"), std::string::npos) << "no progress bar: " << run.sent.err;
+  EXPECT_EQ(run.read.exit, 0) << run.read.err;
+  EXPECT_NE(run.read.err.find("100%"), std::string::npos) << run.read.err;
+  EXPECT_TRUE(run.arrived) << "the saved file differs from the one sent";
 }
 
 // inbox --follow: a CAW device listening on the hub's stream sees every message as it arrives,
@@ -310,9 +239,7 @@ TEST_F(ScenarioTest, AFollowingInboxMissesNothingAcrossAHubRestart) {
   const pid_t follower = caw.start({"--json", "inbox", "--follow"}, "follow");
   const auto lines_so_far = [&] { return json_lines(caw.output("follow", "out")); };
   const auto wait_for = [&](std::size_t count) {
-    for (int i = 0; i < 600 && lines_so_far().size() < count; ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
+    (void)eventually([&] { return lines_so_far().size() >= count; });
     return lines_so_far().size();
   };
   const auto send = [&](int n) {
@@ -333,19 +260,26 @@ TEST_F(ScenarioTest, AFollowingInboxMissesNothingAcrossAHubRestart) {
   // A follower busy catching up across the restart reads the old stream's end only afterwards,
   // so it may subscribe again a moment after message 5 is shown.
   EXPECT_TRUE(wait_for_subscribers(1)) << "the follower did not subscribe again after the restart";
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // room for a duplicate to show
+  // A last message marks the end: the follower shows what it receives in order, so a duplicate
+  // of 1-5 from the catch-up would show before it. Waiting for the marker, not for a time.
+  send(6);
+  ASSERT_GE(wait_for(6), 6U) << slurp(dir.path() / "caw.follow.err");
+  const auto last = lines_so_far().back();
+  EXPECT_EQ(text_of(last, "kind"), "consultatie");
 
   ASSERT_EQ(stop_program(follower), 0)
-      << "the follower did not stop cleanly within 5 s: " << slurp(dir.path() / "caw.follow.err");
+      << "the follower did not stop cleanly: " << slurp(dir.path() / "caw.follow.err");
   const auto entries = lines_so_far();
-  ASSERT_EQ(entries.size(), 5U) << "each message exactly once";
+  ASSERT_EQ(entries.size(), 6U) << "each message exactly once";
   std::set<std::int64_t> sequences;
   for (const auto& entry : entries) {
     sequences.insert(entry.as_object().at("sequence").as_int64());
     EXPECT_EQ(text_of(entry, "kind"), "consultatie");
     EXPECT_EQ(text_of(entry, "problem"), "");
   }
-  EXPECT_EQ(sequences.size(), 5U);
+  EXPECT_EQ(sequences.size(), 6U);
+  EXPECT_EQ(*sequences.rbegin(), entries.back().as_object().at("sequence").as_int64())
+      << "the marker was not the last thing shown";
   // What the follower stored is the inbox: nothing is fetched twice afterwards.
   EXPECT_EQ(caw.json_of({"inbox"}).as_object().at("new").as_int64(), 0);
 }

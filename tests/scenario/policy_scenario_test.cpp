@@ -436,10 +436,7 @@ TEST_F(PolicyScenarioTest, RevokingAConsentWithdrawsTheReferralThatStillWaits) {
     }
     return false;
   };
-  for (int i = 0; i < 200 && !told(); ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  EXPECT_TRUE(told()) << slurp(clb.output("follow", "out"));
+  EXPECT_TRUE(eventually(told)) << slurp(clb.output("follow", "out"));
   EXPECT_EQ(stop_program(follower), 0) << slurp(clb.output("follow", "err"));
 
   const auto at_caw = caw.json_of({"inbox", "--all"});

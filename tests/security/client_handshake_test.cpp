@@ -62,7 +62,7 @@ TEST_F(TamperingTest, AHubThatClosesDuringTheHandshakeIsNotACertificateRefusal) 
   const auto connection = client::HubConnection::open(
       {"127.0.0.1", listener.port()}, profile->tls(),
       client::RetryPolicy{1, std::chrono::milliseconds(10), std::chrono::milliseconds(10),
-                          std::chrono::seconds(5)});
+                          std::chrono::seconds(30)});
   ASSERT_FALSE(connection) << "a TLS session with a listener that speaks no TLS";
   EXPECT_NE(connection.error(), make_error_code(connection_errc::handshake_failed));
   EXPECT_EQ(connection.error(), make_error_code(connection_errc::handshake_interrupted));

@@ -178,7 +178,7 @@ Reply problem_reply(const ProblemType& kind, const std::string& request_id, std:
 }
 
 std::optional<Reply> Api::rate_limit(const Caller& caller, const std::string& request_id) {
-  const auto wait = parts_.limiter.take(caller.org_id);
+  const auto wait = parts_.limiter.take(caller.org_id, parts_.clock.now());
   if (!wait) {
     return std::nullopt;
   }

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <cmath>
 
 #include <draaischijf/server/core/rate_limiter.hpp>
@@ -5,12 +6,14 @@
 namespace draaischijf::server {
 
 std::optional<std::chrono::milliseconds> RateLimiter::take(const protocol::Id& org,
-                                                           Clock::time_point now) {
+                                                           protocol::TimePoint now) {
   const std::lock_guard lock(mutex_);
   auto [it, inserted] = buckets_.try_emplace(org, Bucket{burst_, now});
   Bucket& bucket = it->second;
   if (!inserted) {
-    const std::chrono::duration<double> elapsed = now - bucket.updated;
+    // A clock stepped back counts as no time passed (see the header).
+    const std::chrono::duration<double> elapsed =
+        std::max(now - bucket.updated, protocol::TimePoint::duration::zero());
     bucket.tokens = std::min(burst_, bucket.tokens + elapsed.count() * rate_);
     bucket.updated = now;
   }

@@ -631,7 +631,12 @@ void Hub::run() {
 net::awaitable<void> Hub::Impl::drain() {
   drain_timer.expires_after(std::chrono::seconds(10));
   if (metrics.connections > 0) {
-    co_await drain_timer.async_wait(kNoThrow);
+    auto [woken] = co_await drain_timer.async_wait(kNoThrow);
+    if (!woken) {
+      // The operator's sign that clients were cut off rather than finished.
+      log.warning("stop.drain_timed_out",
+                  {{"connections", static_cast<std::int64_t>(metrics.connections.load())}});
+    }
   }
   ioc.stop();
 }
