@@ -142,31 +142,41 @@ TEST_F(PolicyCliTest, ExplainsWhyTheParentsConsentIsNotEnoughAt13) {
   EXPECT_TRUE(r06) << j.out;
 }
 
-TEST_F(PolicyCliTest, FindsTheRulesInTheSourceTreeOrThroughTheEnvironment) {
-  // From the root of the source tree, the project's rule file is the default.
-  auto r = cli({"policy", "explain", std::string(kReferral)}, {kSource, {}});
+TEST_F(PolicyCliTest, UsesTheBuiltInRulesFromAnyFolderUnlessTold) {
+  // From a folder with no rule file, without options: the rule set built into the program,
+  // and `policy test` without a case table runs the built-in one, every case passing.
+  auto r = cli({"policy", "explain", std::string(kReferral)}, {dir.path(), {}});
   EXPECT_EQ(r.exit, 0) << r.err;
-  // $DRAAISCHIJF_RULES comes before the working directory.
+  EXPECT_NE(r.err.find("using the rule set built into this program"), std::string::npos) << r.err;
+  EXPECT_NE(r.out.find("R06"), std::string::npos) << r.out;
+  r = cli({"policy", "test"}, {dir.path(), {}});
+  EXPECT_EQ(r.exit, 0) << r.err;
+  EXPECT_EQ(r.out.find("FAIL"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("PASS  R07-sportclub-met-specifieke-toestemming"), std::string::npos)
+      << r.out;
+  // $DRAAISCHIJF_RULES, then --rules, override it: a missing file is refused, not replaced.
   r = cli({"policy", "explain", std::string(kReferral)},
-          {kSource, {{"DRAAISCHIJF_RULES", (dir / "missing.rules").string()}}});
+          {dir.path(), {{"DRAAISCHIJF_RULES", (dir / "missing.rules").string()}}});
   EXPECT_EQ(r.exit, 2);
   EXPECT_NE(r.err.find("cannot read the rule file " + (dir / "missing.rules").string()),
             std::string::npos)
       << r.err;
-  r = cli({"policy", "explain", std::string(kReferral)},
-          {dir.path(), {{"DRAAISCHIJF_RULES", kRules.string()}}});
+  r = cli({"policy", "explain", std::string(kReferral), "--rules", kRules.string()},
+          {dir.path(), {{"DRAAISCHIJF_RULES", (dir / "missing.rules").string()}}});
   EXPECT_EQ(r.exit, 0) << r.err;
-  // Elsewhere, without either, it says where it looked.
-  r = cli({"policy", "explain", std::string(kReferral)}, {dir.path(), {}});
-  EXPECT_EQ(r.exit, 2);
-  EXPECT_NE(r.err.find("give --rules RULES, set DRAAISCHIJF_RULES"), std::string::npos) << r.err;
+  // A draft given with --rules is what runs: one that allows nothing fails the built-in cases.
+  const auto strict = edited_copy(kRules, "effect = consent giver specific", "effect = deny");
+  r = cli({"policy", "test", "--rules", strict.string()}, {dir.path(), {}});
+  EXPECT_EQ(r.exit, 1);
+  EXPECT_NE(r.out.find("FAIL  R07-sportclub-met-specifieke-toestemming"), std::string::npos)
+      << r.out;
 }
 
 TEST_F(PolicyCliTest, MistakesAreUsageErrorsThatSayWhatToDo) {
   const std::string rules = kRules.string();
-  auto r = cli({"policy", "test", "--rules", rules});
+  auto r = cli({"policy", "test", kCases.string(), kCases.string(), "--rules", rules});
   EXPECT_EQ(r.exit, 2);
-  EXPECT_NE(r.err.find("one case table"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("one case table at most"), std::string::npos) << r.err;
   r = cli({"policy", "test", kCases.string(), "--rules", rules, "--signature", "x.sig"});
   EXPECT_EQ(r.exit, 2);
   EXPECT_NE(r.err.find("--signature SIG and --key KEY go together"), std::string::npos) << r.err;
