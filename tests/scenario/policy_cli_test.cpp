@@ -93,6 +93,22 @@ TEST_F(PolicyCliTest, TheProjectCaseTablePassesAndCoversEveryRule) {
   EXPECT_EQ(std::to_string(report.at("passed").to_number<std::uint64_t>()), cases);
   EXPECT_EQ(report.at("failed").to_number<std::uint64_t>(), 0U);
   EXPECT_TRUE(report.at("coverage_gaps").as_array().empty());
+  // Each case carries its decision; the expired consent's case says which consent and why.
+  bool expired_seen = false;
+  for (const auto& entry : report.at("cases").as_array()) {
+    const auto& decision = entry.at("decision").as_object();
+    EXPECT_FALSE(decision.at("outcome").as_string().empty()) << entry;
+    EXPECT_FALSE(decision.at("policy_version").as_string().empty()) << entry;
+    if (entry.at("name").as_string() == "R06-toestemming-verlopen") {
+      const auto& notes = decision.at("consent_notes").as_array();
+      ASSERT_EQ(notes.size(), 1U) << entry;
+      EXPECT_EQ(notes[0].at("consent_id").as_string(), "c1");
+      EXPECT_EQ(notes[0].at("reason").as_string(), "expired");
+      EXPECT_NE(notes[0].at("en").as_string().find("expired on 2026-03-09"), std::string::npos);
+      expired_seen = true;
+    }
+  }
+  EXPECT_TRUE(expired_seen) << j.out;
 }
 
 TEST_F(PolicyCliTest, OneChangedExpectationFailsAndNamesTheCase) {
@@ -116,6 +132,10 @@ TEST_F(PolicyCliTest, ExplainsWhyTheParentsConsentIsNotEnoughAt13) {
   EXPECT_NE(r.out.find("needs_consent"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("consent needed from the pupil"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("[R06]"), std::string::npos) << r.out;
+  // Why the parents' consent on record does not count, by name.
+  EXPECT_NE(r.out.find("c-ouders (other_giver, R06): Toestemming c-ouders komt van de ouders"),
+            std::string::npos)
+      << r.out;
   EXPECT_NE(r.out.find("Regelset / policy version: 2026.12.1"), std::string::npos) << r.out;
 
   const auto j =
@@ -131,6 +151,8 @@ TEST_F(PolicyCliTest, ExplainsWhyTheParentsConsentIsNotEnoughAt13) {
   EXPECT_EQ(d.at("policy_version").as_string(), "2026.12.1");
   EXPECT_TRUE(d.at("duties").as_array().empty());
   EXPECT_TRUE(d.at("consent_record_ids").as_array().empty());
+  ASSERT_EQ(d.at("consent_notes").as_array().size(), 1U) << j.out;
+  EXPECT_EQ(d.at("consent_notes").as_array()[0].at("reason").as_string(), "other_giver");
   bool r06 = false;
   for (const auto& reason : d.at("reasons").as_array()) {
     const auto& o = reason.as_object();
