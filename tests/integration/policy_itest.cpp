@@ -161,7 +161,8 @@ TEST_F(PolicyTest, ARevocationWithdrawsWhatWaitsTellsTheRecipientAndHoldsAtOnce)
       "clb", hub.seal_from("clb", {hub.epoch_of(intake)}, "opnieuw", MessageKind::doorverwijzing));
   EXPECT_EQ(next.status, 403) << next.body;
   // The refusal says which consent did not count and why, not only R06's general text.
-  const auto& notes = body_of(next).at("consent_notes").as_array();
+  const auto refusal = body_of(next);
+  const auto& notes = refusal.at("consent_notes").as_array();
   ASSERT_EQ(notes.size(), 1U) << next.body;
   EXPECT_EQ(notes[0].at("consent_id").as_string(), hex(consent));
   EXPECT_EQ(notes[0].at("reason").as_string(), "revoked");
