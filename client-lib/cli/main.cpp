@@ -276,16 +276,18 @@ constexpr Command kCommands[] = {
    "demo",
    "The protocol walkthrough, offline"},
   {"policy", "test", Needs::own_words, policy_command,
-   "policy test CASES [--rules RULES] [--signature SIG --key KEY] [--no-coverage]",
-   "Runs the policy case table against the rules\n"
-   "(no profile, no hub): PASS/FAIL per case and\n"
-   "what differs, then the rules still lacking a case"},
+   "policy test [CASES] [--rules RULES] [--signature SIG --key KEY] [--no-coverage]",
+   "Runs a policy case table (default: the built-in\n"
+   "one) against the rules (no profile, no hub):\n"
+   "PASS/FAIL per case and what differs, then the\n"
+   "rules still lacking a case; --json: each decision"},
   {"policy", "explain", Needs::own_words, policy_command,
    "policy explain \"REQUEST\" [--rules RULES] [--signature SIG --key KEY]",
    "Decides one request (case entries separated by\n"
-   "';') and explains why; --json for the decision\n"
+   "';') and explains why, and which consents on\n"
+   "record do not count; --json for the decision\n"
    "Rules: --rules, else $DRAAISCHIJF_RULES, else\n"
-   "./policies/rules/flemish-clb.rules; unsigned\n"
+   "the built-in rule set, from any folder; unsigned\n"
    "without --signature/--key (policy --help)"},
 };
 // clang-format on

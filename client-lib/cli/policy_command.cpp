@@ -24,27 +24,28 @@ namespace json = boost::json;
 // The codes of draaischijf --help.
 enum Exit { kOk = 0, kFailed = 1, kUsageError = 2, kSecurity = 4 };
 
-// Relative to the working directory: the project's rule file when run from the source tree.
-constexpr std::string_view kProjectRules = "policies/rules/flemish-clb.rules";
-
 constexpr std::string_view kPolicyHelp =
     R"(draaischijf policy - test and explain the policy rule set
 
 Needs no profile and no hub.
 
-  policy test CASES [--rules RULES] [--signature SIG --key KEY] [--no-coverage]
-      Runs every case of the case table CASES: PASS or FAIL per case, what differs for each
-      failure, then which rules still lack a case (the coverage check; --no-coverage skips it).
+  policy test [CASES] [--rules RULES] [--signature SIG --key KEY] [--no-coverage]
+      Runs every case of the case table CASES (without it, the case table built into this
+      program): PASS or FAIL per case, what differs for each failure, then which rules still
+      lack a case (the coverage check; --no-coverage skips it). With --json, each case with
+      its decision.
   policy explain "REQUEST" [--rules RULES] [--signature SIG --key KEY]
       Decides one request, written as case entries separated by ';' (quote it), and explains
-      the decision in Dutch and English; with --json, the decision as JSON. For example:
+      the decision in Dutch and English, and which consents on record do not count and why;
+      with --json, the decision as JSON. For example:
       "date = 2026-03-10; born = 2013-01-15; sender = clb/clb_psycholoog;
        recipient = caw/partner_intake; purpose = doorverwijzing; categories = psychisch_sociaal"
 
-The rules: --rules RULES, else $DRAAISCHIJF_RULES, else ./policies/rules/flemish-clb.rules
-(run from the root of the source tree). With --signature SIG --key KEY (the operator's public
-key: the policy-signing.pub file, or its base64 line), they are used only when the operator's
-signature verifies; without, they are an unsigned draft, and a note on stderr says so.
+The rules: --rules RULES, else $DRAAISCHIJF_RULES, else the Flemish rule set built into this
+program (so both commands work from any folder). With --signature SIG --key KEY (the
+operator's public key: the policy-signing.pub file, or its base64 line), the rules are used only
+when the operator's signature verifies; without, they are an unsigned draft, and a note on
+stderr says which rules were used.
 Exit codes: 0 done (test: every case passes and every rule is covered); 1 a case fails, a rule
 lacks a case, or a file does not parse; 2 usage error (also a malformed request); 4 the
 signature does not verify. docs/POLICY.md describes the rules, the cases and the requests.
@@ -63,8 +64,8 @@ std::optional<std::string> read_input(const fs::path& path) {
   return client::read_small_file(path);
 }
 
-// No path is compiled into the binary: an installed CLI would otherwise point into the build
-// machine's source tree. Hence the option, then the environment, then the working directory.
+// The option, then the environment; nullopt: the rule set built into the program (its text,
+// not a path: an installed CLI must not point into the build machine's source tree).
 std::optional<fs::path> rule_file_path(const Arguments& args) {
   if (const auto given = args.value("rules")) {
     return fs::path(*given);
@@ -72,18 +73,22 @@ std::optional<fs::path> rule_file_path(const Arguments& args) {
   if (const char* env = std::getenv("DRAAISCHIJF_RULES"); env != nullptr && *env != '\0') {
     return fs::path(env);
   }
-  std::error_code ec;
-  if (fs::is_regular_file(kProjectRules, ec)) {
-    return fs::path(kProjectRules);
-  }
   return std::nullopt;
+}
+
+constexpr std::string_view kBuiltIn = "the rule set built into this program";
+
+// How a message names the rules: the file, or the built-in set (an empty path).
+std::string shown(const fs::path& rules) {
+  return rules.empty() ? std::string(kBuiltIn) : rules.string();
 }
 
 int refuse_rules(std::ostream& err, const policies::TextError& error, const fs::path& rules,
                  const std::string& signature, const std::string& key) {
   if (error.code == policies::errc::signature_invalid) {
-    err << "error: the rule file " << rules.string() << " does not verify against the signature "
-        << signature << " under the operator key " << key
+    err << "error: " << (rules.empty() ? std::string(kBuiltIn) : "the rule file " + rules.string())
+        << " does not verify against the signature " << signature << " under the operator key "
+        << key
         << "\n  it changed after it was signed, the signature is for another version, or another "
            "key signed it: use the rule file and signature the operator published, or test a "
            "change as an unsigned draft (without --signature and --key)\n";
@@ -94,16 +99,21 @@ int refuse_rules(std::ostream& err, const policies::TextError& error, const fs::
         << "\n  give the .sig file that draaischijf-hub policy sign wrote\n";
     return kSecurity;
   }
-  err << "error: " << rules.string() << ": " << error.message()
+  err << "error: " << shown(rules) << ": " << error.message()
       << "\n  fix the rule file at that line (docs/POLICY.md, section 8, describes the format)\n";
   return kFailed;
 }
 
-// Without --signature/--key: the DPO's draft, parsed as it is, and said to be one.
+// Without --signature/--key: the DPO's draft (or the built-in rules), parsed as it is, and said
+// to be one.
 std::optional<policies::RuleSet> load_draft(const fs::path& path, const std::string& text,
                                             std::ostream& err, int& exit) {
-  err << "note: " << path.string() << " is an unsigned draft (no --signature/--key): fine for "
-      << "testing a change; a hub uses it only once the operator signs it\n";
+  if (path.empty()) {
+    err << "note: using " << kBuiltIn << " (unsigned); --rules FILE tests another rule file\n";
+  } else {
+    err << "note: " << path.string() << " is an unsigned draft (no --signature/--key): fine for "
+        << "testing a change; a hub uses it only once the operator signs it\n";
+  }
   auto rules = policies::parse_rule_set(text);
   if (!rules) {
     exit = refuse_rules(err, rules.error(), path, {}, {});
@@ -141,16 +151,16 @@ std::optional<policies::RuleSet> load_signed(const fs::path& path, const std::st
 
 // The rule set, signed when --signature and --key are given; prints why not and sets `exit`.
 std::optional<policies::RuleSet> load_rules(const Arguments& args, std::ostream& err, int& exit) {
-  const auto path = rule_file_path(args);
-  const auto text = path ? read_input(*path) : std::nullopt;
+  const auto given = rule_file_path(args);
+  const auto text =
+      given ? read_input(*given) : std::optional<std::string>(policies::bundled_rule_text());
   if (!text) {
-    exit =
-        usage_error(err, path ? "cannot read the rule file " + path->string() + "; check the path"
-                              : "no rule file: give --rules RULES, set DRAAISCHIJF_RULES, or "
-                                "run from the root of the source tree (" +
-                                    std::string(kProjectRules) + ")");
+    exit = usage_error(err, "cannot read the rule file " + given->string() +
+                                "; check the path (without --rules and $DRAAISCHIJF_RULES, " +
+                                std::string(kBuiltIn) + " is used)");
     return std::nullopt;
   }
+  const fs::path path = given.value_or(fs::path());
   const auto signature_path = args.value("signature");
   const auto key_text = args.value("key");
   if (signature_path.has_value() != key_text.has_value()) {
@@ -159,8 +169,8 @@ std::optional<policies::RuleSet> load_rules(const Arguments& args, std::ostream&
                        "and the operator's public key");
     return std::nullopt;
   }
-  return signature_path ? load_signed(*path, *text, *signature_path, *key_text, err, exit)
-                        : load_draft(*path, *text, err, exit);
+  return signature_path ? load_signed(path, *text, *signature_path, *key_text, err, exit)
+                        : load_draft(path, *text, err, exit);
 }
 
 json::array reasons_json(const std::vector<policies::Reason>& reasons) {
@@ -184,12 +194,21 @@ json::object decision_json(const policies::Decision& decision) {
   for (const auto& id : decision.consent_record_ids) {
     consent_ids.push_back(json::value(id));
   }
+  json::array notes;
+  for (const auto& note : decision.consent_notes) {
+    notes.push_back({{"consent_id", note.record_id},
+                     {"reason", std::string(protocol::name_of(note.mismatch))},
+                     {"rule_id", note.rule_id},
+                     {"nl", note.nl},
+                     {"en", note.en}});
+  }
   return {{"outcome", std::string(policies::to_string(decision.outcome))},
           {"consent_from", name_or_null(decision.consent_from)},
           {"approval_role", name_or_null(decision.approval_role)},
           {"reasons", reasons_json(decision.reasons)},
           {"duties", reasons_json(decision.duties)},
           {"consent_record_ids", std::move(consent_ids)},
+          {"consent_notes", std::move(notes)},
           {"policy_version", decision.policy_version}};
 }
 
@@ -200,7 +219,8 @@ json::object report_json(const policies::CaseReport& report,
     cases.push_back({{"name", result.name},
                      {"line", result.line},
                      {"passed", result.passed},
-                     {"diff", result.diff}});
+                     {"diff", result.diff},
+                     {"decision", decision_json(result.decision)}});
   }
   json::value gaps = nullptr;  // null: not checked (--no-coverage)
   if (coverage) {
@@ -237,23 +257,25 @@ void explain_failure(std::ostream& err, const policies::CaseReport& report,
   }
 }
 
-// The case table, parsed; prints why not and sets `exit`.
+// The case table (the built-in one for an empty path), parsed; prints why not and sets `exit`.
 std::optional<std::vector<policies::TestCase>> load_cases(const fs::path& path, std::ostream& err,
                                                           int& exit) {
-  const auto text = read_input(path);
+  const auto text =
+      path.empty() ? std::optional<std::string>(policies::bundled_case_text()) : read_input(path);
   if (!text) {
     exit = usage_error(err, "cannot read the case table " + path.string() + "; check the path");
     return std::nullopt;
   }
+  const std::string name = path.empty() ? "the built-in case table" : path.string();
   auto cases = policies::parse_case_table(*text);
   exit = kFailed;
   if (!cases) {
-    err << "error: " << path.string() << ": " << cases.error().message()
+    err << "error: " << name << ": " << cases.error().message()
         << "\n  fix the case table at that line (docs/POLICY.md, section 7, lists the keys)\n";
     return std::nullopt;
   }
   if (cases->empty()) {  // every rule would be a coverage gap: say what is really wrong
-    err << "error: " << path.string() << " holds no cases; write [case NAME] sections "
+    err << "error: " << name << " holds no cases; write [case NAME] sections "
         << "(docs/POLICY.md, section 7)\n";
     return std::nullopt;
   }
@@ -265,14 +287,15 @@ int policy_test(const Arguments& args, bool json_output, std::ostream& out, std:
   if (auto bad = args.unknown({"rules", "signature", "key", "no-coverage", "json"}); !bad.empty()) {
     return usage_error(err, bad);
   }
-  if (args.positional().size() != 3) {
+  if (args.positional().size() > 3) {
     return usage_error(err,
-                       "policy test CASES [--rules RULES] [--signature SIG --key KEY] "
-                       "[--no-coverage]: one case table");
+                       "policy test [CASES] [--rules RULES] [--signature SIG --key KEY] "
+                       "[--no-coverage]: one case table at most (none: the built-in one)");
   }
   int exit = kOk;
   const auto rules = load_rules(args, err, exit);
-  const auto cases = rules ? load_cases(args.positional()[2], err, exit) : std::nullopt;
+  const fs::path cases_path = args.positional().size() == 3 ? args.positional()[2] : "";
+  const auto cases = rules ? load_cases(cases_path, err, exit) : std::nullopt;
   if (!cases) {
     return exit;
   }

@@ -155,6 +155,10 @@ inline constexpr std::string_view kConsentInvalid = "urn:draaischijf:problem:con
   refusal.recipient_org = id(body, "recipient_org").value_or(protocol::Id{});
   refusal.policy_version = text(body, "policy_version").value_or("");
   refusal.notes = texts(body, "notes").value_or(std::vector<std::string>{});
+  // Which consent on record did not count and why (docs/POLICY.md 6), in the same list.
+  for (const auto& n : objects(body, "consent_notes").value_or(std::vector<json::object>{})) {
+    refusal.notes.push_back(text(n, "en").value_or(""));
+  }
   return refusal;
 }
 

@@ -59,6 +59,9 @@ PolicyVerdict refused_verdict(const policies::Decision& decision, const Id& reci
   refusal.recipient_org = recipient_org;
   refusal.policy_version = decision.policy_version;
   refusal.notes = std::move(notes);
+  for (const auto& note : decision.consent_notes) {
+    refusal.notes.push_back(note.en);  // which consent on record did not count, and why
+  }
   verdict.refusal = std::move(refusal);
   return verdict;
 }

@@ -368,6 +368,16 @@ TextResult<bool> expectation_entry(const Line& line, Expectation& e, bool& has_e
     e.consent_ids = id_list(v);
   } else if (line.head == "duties") {
     e.duties = id_list(v);
+  } else if (line.head == "consent_notes") {
+    e.consent_notes = id_list(v);
+    for (const auto& item : *e.consent_notes) {
+      const auto colon = item.find(':');
+      if (colon == std::string::npos ||
+          !protocol::parse_name<ConsentMismatch>(item.substr(colon + 1))) {
+        return error_at(errc::unknown_name, n,
+                        "consent note '" + item + "' (write ID:REASON, e.g. c7:expired)");
+      }
+    }
   } else if (line.head == "contrast") {
     e.contrast = id_list(v);
   } else if (line.head != "note") {
@@ -431,6 +441,15 @@ std::string diff_of(const Expectation& e, const Decision& d) {
     }
     if (!same_set(*e.duties, duties)) {
       line("duties", joined(*e.duties), joined(duties));
+    }
+  }
+  if (e.consent_notes) {
+    std::vector<std::string> notes;
+    for (const auto& note : d.consent_notes) {
+      notes.push_back(note.record_id + ":" + std::string(name_of(note.mismatch)));
+    }
+    if (!same_set(*e.consent_notes, notes)) {
+      line("consent_notes", joined(*e.consent_notes), joined(notes));
     }
   }
   for (const auto& id : e.contrast) {

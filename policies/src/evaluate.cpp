@@ -10,11 +10,13 @@
 //     is looked up in the request: a missing approval gives needs_second_approval, a missing
 //     consent needs_consent, and with everything present the decision is allow.
 
+#include <algorithm>
 #include <array>
 
 #include <draaischijf/policies/decision.hpp>
 
 #include "compiled.hpp"
+#include "consent_match.hpp"
 #include "pupil.hpp"
 
 namespace draaischijf::policies {
@@ -88,64 +90,6 @@ Facts facts_of(const Request& r, const detail::PupilStatus& status) {
   f.competent = status.competent;
   f.age = status.age;
   return f;
-}
-
-/// The organisation a consent must name: the recipient, or for a message to the pupil's CLB
-/// from outside it, the sender (the consent for a referral covers the partner's answers).
-struct Counterpart {
-  bool is_organisation = true;
-  protocol::OrgType type = protocol::OrgType::clb;
-  const protocol::Id* id = nullptr;
-  RecipientKind kind = RecipientKind::organisation;
-};
-
-Counterpart counterpart_of(const Request& r) {
-  Counterpart c;
-  if (r.recipient_kind != RecipientKind::organisation) {
-    c.is_organisation = false;
-    c.kind = r.recipient_kind;
-    return c;
-  }
-  const bool from_outside_to_clb =
-      r.recipient_org_type == protocol::OrgType::clb && r.sender_org_type != protocol::OrgType::clb;
-  c.type = from_outside_to_clb ? r.sender_org_type : r.recipient_org_type;
-  c.id = from_outside_to_clb ? &r.sender_org_id : &r.recipient_org_id;
-  return c;
-}
-
-bool scope_names(const ConsentRecord& record, const Counterpart& c, bool specific) {
-  if (!c.is_organisation) {
-    return record.recipient_kinds.contains(c.kind);
-  }
-  const protocol::Id zero{};
-  if (*c.id != zero) {
-    for (const auto& id : record.recipient_org_ids) {
-      if (id == *c.id) {
-        return true;
-      }
-    }
-  }
-  return !specific && record.recipient_org_types.contains(c.type);
-}
-
-/// Everything but the giver: the pupil, the scope, the channel and the dates.
-bool covers(const ConsentRecord& record, const Request& r, const Counterpart& c, const Effect& need,
-            std::uint32_t categories, const Settings& settings) {
-  if (record.pupil != r.pupil_pseudonym || !scope_names(record, c, need.specific) ||
-      !record.purposes.contains(r.purpose)) {
-    return false;
-  }
-  std::uint32_t granted = record.categories.bits();
-  if (settings.consent_implies_identification && !need.specific) {
-    granted |= kIdentification;
-  }
-  if ((categories & ~granted) != 0) {
-    return false;
-  }
-  if (need.written && record.channel == ConsentChannel::mondeling) {
-    return false;
-  }
-  return in_force_on(record, r.date);
 }
 
 bool gives_as(ConsentGiver giver, bool parents) {
@@ -235,7 +179,7 @@ class Evaluation {
   }
 
   void check_requirements() {
-    const Counterpart counterpart = counterpart_of(request_);
+    const detail::Counterpart counterpart = detail::counterpart_of(request_);
     detail::Parties missing;
     bool rederived = false;
     std::optional<protocol::StaffRole> missing_role;
@@ -252,16 +196,22 @@ class Evaluation {
             continue;
           }
           const ConsentRecord* by_party = nullptr;
-          bool by_other = false;
+          const ConsentRecord* by_other = nullptr;
           for (const ConsentRecord& record : request_.consents) {
-            if (!covers(record, request_, counterpart, a.effect, a.categories, rules_.settings)) {
+            if (record.pupil != request_.pupil_pseudonym) {
+              continue;  // another pupil's consent is no business of this decision
+            }
+            const auto mismatch = detail::mismatch_of(record, request_, counterpart, a.effect,
+                                                      a.categories, rules_.settings);
+            if (mismatch) {
+              note(record, *mismatch, a.rule);
               continue;
             }
             if (gives_as(record.giver, parents)) {
               by_party = &record;
               break;
             }
-            by_other = true;
+            by_other = &record;
           }
           if (by_party != nullptr) {
             add_unique(out_.consent_record_ids, by_party->id);
@@ -270,7 +220,10 @@ class Evaluation {
             // R32 only when the other party's consent is on record but not asked for: the
             // giver changed with the pupil's age or competency.
             const bool other_needed = parents ? needed.leerling : needed.ouders;
-            rederived = rederived || (by_other && !other_needed);
+            if (by_other != nullptr && !other_needed) {
+              rederived = true;
+              note(*by_other, {ConsentMismatch::other_giver}, a.rule);
+            }
           }
         }
       }
@@ -289,10 +242,28 @@ class Evaluation {
     }
     if (out_.outcome == Outcome::allow) {
       out_.consent_from.reset();
+      out_.consent_notes.clear();
       add_duties();
     } else {
+      // A record that counted for one rule or party is not "a consent that did not count".
+      const auto& used = out_.consent_record_ids;
+      std::erase_if(out_.consent_notes, [&](const ConsentNote& n) {
+        return std::find(used.begin(), used.end(), n.record_id) != used.end();
+      });
       out_.consent_record_ids.clear();  // only an allow rests on a legal basis
     }
+  }
+
+  // One note per record: the first reason it did not count.
+  void note(const ConsentRecord& record, const detail::Mismatch& mismatch, int rule) {
+    for (const ConsentNote& existing : out_.consent_notes) {
+      if (existing.record_id == record.id) {
+        return;
+      }
+    }
+    const std::string& rule_id = rule >= 0 ? rules_.infos[static_cast<std::size_t>(rule)].id
+                                           : builtin_default_reason().rule_id;
+    out_.consent_notes.push_back(detail::note_for(record, mismatch, rule_id, request_));
   }
 
   void add_duties() {
@@ -344,6 +315,7 @@ void evaluate_into(const RuleSet& rules, const Request& request, Decision& out) 
   out.reasons.clear();
   out.duties.clear();
   out.consent_record_ids.clear();
+  out.consent_notes.clear();
   out.policy_version = rules.version();
   Evaluation(rules.compiled(), request, out).run();
 }

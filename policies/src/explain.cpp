@@ -83,6 +83,14 @@ std::string explain(const Decision& decision) {
            " / consent needed from " + std::string(giver_en(*decision.consent_from)) + "\n";
   }
   append_reasons(out, "Redenen / reasons:\n", decision.reasons);
+  if (!decision.consent_notes.empty()) {
+    out += "Toestemmingen die niet tellen / consents on record that do not count:\n";
+    for (const ConsentNote& note : decision.consent_notes) {
+      out += "  " + note.record_id + " (" + std::string(name_of(note.mismatch)) + ", " +
+             note.rule_id + "): " + note.nl + "\n";
+      out += "        " + note.en + "\n";
+    }
+  }
   if (!decision.consent_record_ids.empty()) {
     out += "Rechtsgrond: toestemming / legal basis: consent";
     for (const auto& id : decision.consent_record_ids) {

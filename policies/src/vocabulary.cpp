@@ -98,6 +98,19 @@ constexpr VocabularyEntry<I> kConsentIssues[] = {
     {I::field_invalid, "field_invalid"},
 };
 
+using M = policies::ConsentMismatch;
+constexpr VocabularyEntry<policies::ConsentMismatch> kConsentMismatches[] = {
+    {M::recipient_not_named, "recipient_not_named"},
+    {M::organisation_not_named, "organisation_not_named"},
+    {M::purpose_not_covered, "purpose_not_covered"},
+    {M::category_not_covered, "category_not_covered"},
+    {M::not_yet_valid, "not_yet_valid"},
+    {M::expired, "expired"},
+    {M::revoked, "revoked"},
+    {M::not_written, "not_written"},
+    {M::other_giver, "other_giver"},
+};
+
 }  // namespace
 
 std::span<const VocabularyEntry<policies::Flag>> policy_flags() { return kFlags; }
@@ -115,5 +128,8 @@ std::span<const VocabularyEntry<policies::ConsentSource>> consent_sources() {
 std::span<const VocabularyEntry<policies::Stage>> stages() { return kStages; }
 std::span<const VocabularyEntry<policies::Outcome>> outcomes() { return kOutcomes; }
 std::span<const VocabularyEntry<policies::ConsentIssue>> consent_issues() { return kConsentIssues; }
+std::span<const VocabularyEntry<policies::ConsentMismatch>> consent_mismatches() {
+  return kConsentMismatches;
+}
 
 }  // namespace draaischijf::protocol

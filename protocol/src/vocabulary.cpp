@@ -23,6 +23,7 @@ constexpr VocabularyEntry<OrgType> kOrgTypes[] = {
     {O::zorg_en_gezondheid, "zorg_en_gezondheid"},
     {O::justitie, "justitie"},
     {O::hub_operator, "hub_operator"},
+    {O::vrijetijdsorganisatie, "vrijetijdsorganisatie"},
 };
 
 using R = StaffRole;

@@ -73,6 +73,7 @@ TEST_F(PolicyTest, ARefusalNamesItsRulesIsOnRecordAndStoresNothing) {
   EXPECT_EQ(problem.at("rule_ids").as_array(), json::array({"R06"}));
   EXPECT_FALSE(problem.at("reasons").as_array().empty());
   EXPECT_FALSE(problem.at("policy_version").as_string().empty());
+  EXPECT_TRUE(problem.at("consent_notes").as_array().empty()) << refused.body;
   // Nothing reached the CAW, and the refusal is in the audit log with its NEN 7513 fields.
   const auto listing = hub.json("caw", get("/v1/mailboxes/" + intake_id + "/messages"));
   EXPECT_TRUE(listing.at("messages").as_array().empty());
@@ -159,6 +160,13 @@ TEST_F(PolicyTest, ARevocationWithdrawsWhatWaitsTellsTheRecipientAndHoldsAtOnce)
   const auto next = submit(
       "clb", hub.seal_from("clb", {hub.epoch_of(intake)}, "opnieuw", MessageKind::doorverwijzing));
   EXPECT_EQ(next.status, 403) << next.body;
+  // The refusal says which consent did not count and why, not only R06's general text.
+  const auto refusal = body_of(next);
+  const auto& notes = refusal.at("consent_notes").as_array();
+  ASSERT_EQ(notes.size(), 1U) << next.body;
+  EXPECT_EQ(notes[0].at("consent_id").as_string(), hex(consent));
+  EXPECT_EQ(notes[0].at("reason").as_string(), "revoked");
+  EXPECT_EQ(notes[0].at("rule_id").as_string(), "R06");
   EXPECT_EQ(hub.call("clb", post("/v1/consents/" + hex(consent) + "/revoke", "")).status, 409);
 }
 

@@ -93,6 +93,22 @@ TEST_F(PolicyCliTest, TheProjectCaseTablePassesAndCoversEveryRule) {
   EXPECT_EQ(std::to_string(report.at("passed").to_number<std::uint64_t>()), cases);
   EXPECT_EQ(report.at("failed").to_number<std::uint64_t>(), 0U);
   EXPECT_TRUE(report.at("coverage_gaps").as_array().empty());
+  // Each case carries its decision; the expired consent's case says which consent and why.
+  bool expired_seen = false;
+  for (const auto& entry : report.at("cases").as_array()) {
+    const auto& decision = entry.at("decision").as_object();
+    EXPECT_FALSE(decision.at("outcome").as_string().empty()) << entry;
+    EXPECT_FALSE(decision.at("policy_version").as_string().empty()) << entry;
+    if (entry.at("name").as_string() == "R06-toestemming-verlopen") {
+      const auto& notes = decision.at("consent_notes").as_array();
+      ASSERT_EQ(notes.size(), 1U) << entry;
+      EXPECT_EQ(notes[0].at("consent_id").as_string(), "c1");
+      EXPECT_EQ(notes[0].at("reason").as_string(), "expired");
+      EXPECT_NE(notes[0].at("en").as_string().find("expired on 2026-03-09"), std::string::npos);
+      expired_seen = true;
+    }
+  }
+  EXPECT_TRUE(expired_seen) << j.out;
 }
 
 TEST_F(PolicyCliTest, OneChangedExpectationFailsAndNamesTheCase) {
@@ -116,6 +132,10 @@ TEST_F(PolicyCliTest, ExplainsWhyTheParentsConsentIsNotEnoughAt13) {
   EXPECT_NE(r.out.find("needs_consent"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("consent needed from the pupil"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("[R06]"), std::string::npos) << r.out;
+  // Why the parents' consent on record does not count, by name.
+  EXPECT_NE(r.out.find("c-ouders (other_giver, R06): Toestemming c-ouders komt van de ouders"),
+            std::string::npos)
+      << r.out;
   EXPECT_NE(r.out.find("Regelset / policy version: 2026.12.1"), std::string::npos) << r.out;
 
   const auto j =
@@ -131,6 +151,8 @@ TEST_F(PolicyCliTest, ExplainsWhyTheParentsConsentIsNotEnoughAt13) {
   EXPECT_EQ(d.at("policy_version").as_string(), "2026.12.1");
   EXPECT_TRUE(d.at("duties").as_array().empty());
   EXPECT_TRUE(d.at("consent_record_ids").as_array().empty());
+  ASSERT_EQ(d.at("consent_notes").as_array().size(), 1U) << j.out;
+  EXPECT_EQ(d.at("consent_notes").as_array()[0].at("reason").as_string(), "other_giver");
   bool r06 = false;
   for (const auto& reason : d.at("reasons").as_array()) {
     const auto& o = reason.as_object();
@@ -142,31 +164,41 @@ TEST_F(PolicyCliTest, ExplainsWhyTheParentsConsentIsNotEnoughAt13) {
   EXPECT_TRUE(r06) << j.out;
 }
 
-TEST_F(PolicyCliTest, FindsTheRulesInTheSourceTreeOrThroughTheEnvironment) {
-  // From the root of the source tree, the project's rule file is the default.
-  auto r = cli({"policy", "explain", std::string(kReferral)}, {kSource, {}});
+TEST_F(PolicyCliTest, UsesTheBuiltInRulesFromAnyFolderUnlessTold) {
+  // From a folder with no rule file, without options: the rule set built into the program,
+  // and `policy test` without a case table runs the built-in one, every case passing.
+  auto r = cli({"policy", "explain", std::string(kReferral)}, {dir.path(), {}});
   EXPECT_EQ(r.exit, 0) << r.err;
-  // $DRAAISCHIJF_RULES comes before the working directory.
+  EXPECT_NE(r.err.find("using the rule set built into this program"), std::string::npos) << r.err;
+  EXPECT_NE(r.out.find("R06"), std::string::npos) << r.out;
+  r = cli({"policy", "test"}, {dir.path(), {}});
+  EXPECT_EQ(r.exit, 0) << r.err;
+  EXPECT_EQ(r.out.find("FAIL"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("PASS  R07-sportclub-met-specifieke-toestemming"), std::string::npos)
+      << r.out;
+  // $DRAAISCHIJF_RULES, then --rules, override it: a missing file is refused, not replaced.
   r = cli({"policy", "explain", std::string(kReferral)},
-          {kSource, {{"DRAAISCHIJF_RULES", (dir / "missing.rules").string()}}});
+          {dir.path(), {{"DRAAISCHIJF_RULES", (dir / "missing.rules").string()}}});
   EXPECT_EQ(r.exit, 2);
   EXPECT_NE(r.err.find("cannot read the rule file " + (dir / "missing.rules").string()),
             std::string::npos)
       << r.err;
-  r = cli({"policy", "explain", std::string(kReferral)},
-          {dir.path(), {{"DRAAISCHIJF_RULES", kRules.string()}}});
+  r = cli({"policy", "explain", std::string(kReferral), "--rules", kRules.string()},
+          {dir.path(), {{"DRAAISCHIJF_RULES", (dir / "missing.rules").string()}}});
   EXPECT_EQ(r.exit, 0) << r.err;
-  // Elsewhere, without either, it says where it looked.
-  r = cli({"policy", "explain", std::string(kReferral)}, {dir.path(), {}});
-  EXPECT_EQ(r.exit, 2);
-  EXPECT_NE(r.err.find("give --rules RULES, set DRAAISCHIJF_RULES"), std::string::npos) << r.err;
+  // A draft given with --rules is what runs: one that allows nothing fails the built-in cases.
+  const auto strict = edited_copy(kRules, "effect = consent giver specific", "effect = deny");
+  r = cli({"policy", "test", "--rules", strict.string()}, {dir.path(), {}});
+  EXPECT_EQ(r.exit, 1);
+  EXPECT_NE(r.out.find("FAIL  R07-sportclub-met-specifieke-toestemming"), std::string::npos)
+      << r.out;
 }
 
 TEST_F(PolicyCliTest, MistakesAreUsageErrorsThatSayWhatToDo) {
   const std::string rules = kRules.string();
-  auto r = cli({"policy", "test", "--rules", rules});
+  auto r = cli({"policy", "test", kCases.string(), kCases.string(), "--rules", rules});
   EXPECT_EQ(r.exit, 2);
-  EXPECT_NE(r.err.find("one case table"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("one case table at most"), std::string::npos) << r.err;
   r = cli({"policy", "test", kCases.string(), "--rules", rules, "--signature", "x.sig"});
   EXPECT_EQ(r.exit, 2);
   EXPECT_NE(r.err.find("--signature SIG and --key KEY go together"), std::string::npos) << r.err;
@@ -181,7 +213,7 @@ TEST_F(PolicyCliTest, MistakesAreUsageErrorsThatSayWhatToDo) {
   EXPECT_EQ(r.exit, 2);
   r = cli({"policy", "--help"});
   EXPECT_EQ(r.exit, 0);
-  EXPECT_NE(r.out.find("policy test CASES"), std::string::npos);
+  EXPECT_NE(r.out.find("policy test [CASES]"), std::string::npos);
 }
 
 TEST_F(PolicyCliTest, AMalformedRuleFileIsRefusedWithItsFileAndLine) {

@@ -520,6 +520,15 @@ Reply refusal(const Call& call, const GateVerdict& verdict) {
     notes.emplace_back(n);
   }
   o["notes"] = std::move(notes);
+  json::array consent_notes;
+  for (const auto& n : d.consent_notes) {
+    consent_notes.push_back({{"consent_id", n.record_id},
+                             {"reason", protocol::name_of(n.mismatch)},
+                             {"rule_id", n.rule_id},
+                             {"nl", n.nl},
+                             {"en", n.en}});
+  }
+  o["consent_notes"] = std::move(consent_notes);
   return call.problem(ProblemKind::policy_refused, {}, std::move(o));
 }
 

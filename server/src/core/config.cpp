@@ -9,25 +9,17 @@
 #include <draaischijf/server/core/config.hpp>
 #include <draaischijf/server/core/log.hpp>
 
+#include "core/config_readers.hpp"
+
 namespace draaischijf::server {
 namespace {
+
+using config_detail::read_integer;
+using config_detail::read_string;
 
 // One reader per key: it validates the value and stores it. The table is the single list of
 // settings, so "unknown key" falls out of a lookup.
 using Reader = std::function<std::string(const toml::node&, HubConfig&)>;
-
-template <class T>
-std::string read_integer(const toml::node& node, T& out, std::int64_t min, std::int64_t max) {
-  const auto value = node.value<std::int64_t>();
-  if (!node.is_integer() || !value) {
-    return "expected an integer";
-  }
-  if (*value < min || *value > max) {
-    return "expected a value from " + std::to_string(min) + " to " + std::to_string(max);
-  }
-  out = static_cast<T>(*value);
-  return {};
-}
 
 std::string read_number(const toml::node& node, double& out, double min, double max) {
   const auto value = node.value<double>();
@@ -38,15 +30,6 @@ std::string read_number(const toml::node& node, double& out, double min, double 
     std::ostringstream range;
     range << "expected a value from " << min << " to " << max;
     return range.str();
-  }
-  out = *value;
-  return {};
-}
-
-std::string read_string(const toml::node& node, std::string& out) {
-  const auto value = node.value<std::string>();
-  if (!node.is_string() || !value) {
-    return "expected a string";
   }
   out = *value;
   return {};
@@ -335,9 +318,13 @@ void walk(const toml::table& table, const std::string& prefix, HubConfig& config
       walk(*nested, name, config, errors);
       continue;
     }
-    if (auto error = read_retention_override(name, node, config)) {
-      if (!error->empty()) {
-        errors.push_back({name, *error});
+    auto section_error = read_retention_override(name, node, config);
+    if (!section_error) {
+      section_error = config_detail::read_workflow_setting(name, node, config);
+    }
+    if (section_error) {
+      if (!section_error->empty()) {
+        errors.push_back({name, *section_error});
       }
       continue;
     }
@@ -367,6 +354,9 @@ ConfigResult parse_config(std::string_view toml_text) {
   }
   if (result.ok() && result.config.limits.rate_burst < result.config.limits.rate_per_org) {
     result.errors.push_back({"limits.rate_burst", "must be at least limits.rate_per_org"});
+  }
+  if (result.ok()) {
+    config_detail::check_workflow(result.config, result.errors);
   }
   return result;
 }

@@ -78,8 +78,8 @@ bool partner_geheim(OrgType o) {
                     OrgType::eerstelijnspsycholoog, OrgType::huisarts, OrgType::logopedist});
 }
 bool partner_open(OrgType o) {
-  return one_of(
-      o, {OrgType::huis_van_het_kind, OrgType::vaph, OrgType::leersteuncentrum, OrgType::gemeente});
+  return one_of(o, {OrgType::huis_van_het_kind, OrgType::vaph, OrgType::leersteuncentrum,
+                    OrgType::gemeente, OrgType::vrijetijdsorganisatie});
 }
 bool partner(OrgType o) { return partner_geheim(o) || partner_open(o); }
 
@@ -551,7 +551,7 @@ class Generator {
                                           OrgType::eerstelijnspsycholoog,
                                           OrgType::gemeente,
                                           OrgType::justitie};
-    return chance(60) ? kCommon[pick(0, 8)] : static_cast<OrgType>(pick(1, 18));
+    return chance(60) ? kCommon[pick(0, 8)] : static_cast<OrgType>(pick(1, 19));
   }
 
   StaffRole role_for(OrgType o) {

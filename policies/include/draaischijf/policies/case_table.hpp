@@ -21,7 +21,8 @@
 // Request keys: date, born | age, competency, adult_incompetent, pupil, sender (ORG/ROLE),
 // sender_org_id, sender_staff, recipient (ORG[/ROLE] | leerling | ouders), recipient_org_id,
 // kind, purpose, categories, flags, consent (repeatable), approval (repeatable: ROLE [by=ID]).
-// Case keys: expect, rules, consent_from, approval_role, consent_ids, duties, contrast, note.
+// Case keys: expect, rules, consent_from, approval_role, consent_ids, duties, consent_notes,
+// contrast, note.
 // Organisation ids are 32 hex digits or any label (a label always names the same id).
 
 #include <cstddef>
@@ -42,6 +43,8 @@ struct Expectation {
   std::optional<protocol::StaffRole> approval_role;
   std::optional<std::vector<std::string>> consent_ids;
   std::optional<std::vector<std::string>> duties;  // duty rule ids, as a set
+  /// The consents on record that did not count, as "ID:mismatch" (e.g. "c7:expired"), as a set.
+  std::optional<std::vector<std::string>> consent_notes;
   /// Rules whose other side this case shows: they must not be among the decision's rules,
   /// and the outcome must not be allow.
   std::vector<std::string> contrast;
@@ -53,6 +56,10 @@ struct TestCase {
   Request request;
   Expectation expect;
 };
+
+/// The text of policies/rules/flemish-clb.cases as this program was built with it: the case
+/// table of bundled_rule_text(), so `draaischijf policy test` runs from any folder.
+[[nodiscard]] std::string_view bundled_case_text() noexcept;
 
 /// One request in case syntax (no section header, no expectation keys).
 [[nodiscard]] TextResult<Request> parse_request(std::string_view text);

@@ -38,6 +38,31 @@ struct Reason {
   bool operator==(const Reason&) const = default;
 };
 
+/// Why a consent record on file for the pupil did not count for the consent a rule asked for
+/// (stable names, append only). Checked in this order: first whether the record is about
+/// this exchange at all, then whether it holds on the date, then its form.
+enum class ConsentMismatch : std::uint8_t {
+  recipient_not_named = 0,  // names neither this organisation nor its type (or not this person)
+  organisation_not_named,   // names only the type, where a specific consent must name it (R07)
+  purpose_not_covered,
+  category_not_covered,
+  not_yet_valid,  // valid_from after the decision date
+  expired,        // valid_until before the decision date
+  revoked,        // revoked on or before the decision date
+  not_written,    // given orally where the rule requires writing
+  other_giver,    // given by the party who no longer (or not yet) decides (R32)
+};
+
+/// A consent on record that did not count, and why, for the people who must fix it.
+struct ConsentNote {
+  std::string record_id;
+  ConsentMismatch mismatch = ConsentMismatch::recipient_not_named;
+  std::string rule_id;  // the rule that asked for the consent
+  std::string nl;
+  std::string en;
+  bool operator==(const ConsentNote&) const = default;
+};
+
 struct Decision {
   Outcome outcome = Outcome::deny;
   /// Who must still consent (needs_consent; also filled under needs_second_approval when a
@@ -53,6 +78,9 @@ struct Decision {
   std::string policy_version;
   /// The consent records that satisfied the rules (the legal basis for the audit log).
   std::vector<std::string> consent_record_ids;
+  /// Under needs_consent: each consent on record for this pupil that a rule could have used
+  /// but that does not count, with the first reason (in the order of ConsentMismatch).
+  std::vector<ConsentNote> consent_notes;
 
   [[nodiscard]] std::vector<std::string> rule_ids() const;
   bool operator==(const Decision&) const = default;
@@ -114,6 +142,12 @@ struct ConsentCheck {
 
 namespace draaischijf::protocol {
 [[nodiscard]] std::span<const VocabularyEntry<policies::ConsentIssue>> consent_issues();
+[[nodiscard]] std::span<const VocabularyEntry<policies::ConsentMismatch>> consent_mismatches();
+template <>
+inline std::span<const VocabularyEntry<policies::ConsentMismatch>>
+vocabulary<policies::ConsentMismatch>() {
+  return consent_mismatches();
+}
 template <>
 inline std::span<const VocabularyEntry<policies::ConsentIssue>>
 vocabulary<policies::ConsentIssue>() {

@@ -30,6 +30,9 @@ enum class OrgType : std::uint8_t {
   zorg_en_gezondheid,
   justitie,
   hub_operator,
+  // A sports club, youth movement or other youth and leisure organisation: a partner without
+  // professional secrecy, so R07 (a specific consent) applies to it as a recipient.
+  vrijetijdsorganisatie,
 };
 
 enum class StaffRole : std::uint8_t {

@@ -12,6 +12,9 @@
 #include <string>
 #include <vector>
 
+#include <draaischijf/policies/calendar.hpp>
+#include <draaischijf/policies/targets.hpp>
+
 namespace draaischijf::server {
 
 struct HubConfig {
@@ -87,6 +90,13 @@ struct HubConfig {
     std::chrono::seconds purge_interval{600};
     std::size_t purge_batch = 500;
   } retention;
+  // Doorlooptijden ([workflow]; docs/WORKFLOW.md): the working-day calendar and the targets
+  // due dates are computed with. Pure value types of policies/, so the hub and the client
+  // compute the same dates.
+  struct Workflow {
+    policies::CalendarSettings calendar;
+    policies::WorkflowTargets targets;
+  } workflow;
 };
 
 struct ConfigError {

@@ -1,0 +1,134 @@
+// The hub's [workflow] section (server/src/core/workflow_config.cpp): read into the calendar
+// and the targets, and every mistake refused with its key and what to write instead.
+
+#include <filesystem>
+
+#include <gtest/gtest.h>
+
+#include <draaischijf/server/core/config.hpp>
+
+namespace draaischijf::server {
+namespace {
+
+using policies::CivilDate;
+using policies::Track;
+
+// The one error of a configuration that must be refused.
+ConfigError refused(std::string_view toml) {
+  const auto result = parse_config(toml);
+  EXPECT_EQ(result.errors.size(), 1U) << toml;
+  return result.errors.empty() ? ConfigError{} : result.errors.front();
+}
+
+TEST(WorkflowConfigTest, DefaultsWithoutASection) {
+  const auto config = parse_config("").config.workflow;
+  EXPECT_EQ(config.targets.track_days(Track::advice), 10);
+  EXPECT_EQ(config.targets.track_days(Track::diagnosis), 40);
+  EXPECT_EQ(config.targets.track_days(Track::diagnosis_formalised_advice), 50);
+  EXPECT_TRUE(config.calendar.flemish_community_holiday);
+  ASSERT_TRUE(config.calendar.closure.has_value());
+  EXPECT_EQ(config.calendar.closure->first, (policies::MonthDay{7, 15}));
+  EXPECT_EQ(config.calendar.closure->last, (policies::MonthDay{8, 15}));
+  EXPECT_TRUE(config.calendar.closure_days.empty());
+}
+
+TEST(WorkflowConfigTest, TheExampleFileShowsTheDefaults) {
+  const auto example =
+      std::filesystem::path(DRAAISCHIJF_SOURCE_DIR) / "server" / "draaischijf-hub.example.toml";
+  const auto result = load_config(example);
+  ASSERT_TRUE(result.ok()) << result.errors.front().key << ": " << result.errors.front().message;
+  const auto defaults = parse_config("").config.workflow;
+  const auto& shown = result.config.workflow;
+  EXPECT_EQ(shown.targets.days_by_track, defaults.targets.days_by_track);
+  EXPECT_EQ(shown.targets.start, defaults.targets.start);
+  EXPECT_EQ(shown.targets.partner_received_days, defaults.targets.partner_received_days);
+  EXPECT_EQ(shown.targets.partner_answered_days, defaults.targets.partner_answered_days);
+  EXPECT_EQ(shown.calendar.flemish_community_holiday, defaults.calendar.flemish_community_holiday);
+  ASSERT_TRUE(shown.calendar.closure.has_value());
+  EXPECT_EQ(shown.calendar.closure->first, defaults.calendar.closure->first);
+  EXPECT_EQ(shown.calendar.closure->last, defaults.calendar.closure->last);
+}
+
+TEST(WorkflowConfigTest, EverySettingIsRead) {
+  const auto result = parse_config(R"(
+[workflow]
+start_event = "consent_registered"
+flemish_community_holiday = false
+closure_period = ["07-20", "08-10"]
+[workflow.targets]
+advice_days = 8
+diagnosis_days = 35
+diagnosis_formalised_advice_days = 45
+partner_received_days = 2
+partner_answered_days = 7
+[workflow.closure_days]
+"2026-2027" = ["2026-11-02", "2027-05-07"]
+"2027-2028" = ["2027-09-27"]
+)");
+  ASSERT_TRUE(result.ok()) << result.errors.front().key << ": " << result.errors.front().message;
+  const auto& workflow = result.config.workflow;
+  EXPECT_EQ(workflow.targets.start, policies::StartEvent::consent_registered);
+  EXPECT_EQ(workflow.targets.track_days(Track::advice), 8);
+  EXPECT_EQ(workflow.targets.track_days(Track::diagnosis), 35);
+  EXPECT_EQ(workflow.targets.track_days(Track::diagnosis_formalised_advice), 45);
+  EXPECT_EQ(workflow.targets.partner_received_days, 2);
+  EXPECT_EQ(workflow.targets.partner_answered_days, 7);
+  EXPECT_FALSE(workflow.calendar.flemish_community_holiday);
+  EXPECT_EQ(workflow.calendar.closure_days.size(), 3U);
+
+  // The calendar built from it: 2026-11-02 is closed, 2026-07-15 open, 2026-07-20 closed.
+  const policies::WorkingCalendar calendar(workflow.calendar);
+  EXPECT_EQ(calendar.day_off({2026, 11, 2}), policies::DayOff::closure_day);
+  EXPECT_TRUE(calendar.is_working_day({2026, 7, 15}));
+  EXPECT_EQ(calendar.day_off({2026, 7, 20}), policies::DayOff::closure_period);
+  EXPECT_TRUE(calendar.is_working_day({2025, 7, 11}));
+}
+
+TEST(WorkflowConfigTest, AnEmptyClosurePeriodMeansNone) {
+  const auto result = parse_config("[workflow]\nclosure_period = []\n");
+  ASSERT_TRUE(result.ok());
+  EXPECT_FALSE(result.config.workflow.calendar.closure.has_value());
+}
+
+TEST(WorkflowConfigTest, MistakesAreRefusedWithTheirKey) {
+  struct Case {
+    std::string_view toml;
+    std::string_view key;
+    std::string_view says;
+  };
+  const Case cases[] = {
+      {"[workflow]\nstart_event = \"signaal\"", "workflow.start_event", "signaal_received"},
+      {"[workflow]\nflemish_community_holiday = 1", "workflow.flemish_community_holiday",
+       "true or false"},
+      {"[workflow]\nclosure_period = [\"07-15\"]", "workflow.closure_period", "MM-DD"},
+      {"[workflow]\nclosure_period = [\"07-15\", \"08-32\"]", "workflow.closure_period", "MM-DD"},
+      {"[workflow]\nclosure_period = [\"06-01\", \"09-30\"]", "workflow.closure_period",
+       "at most 92"},
+      {"[workflow]\nclosure_period = [\"08-16\", \"07-14\"]", "workflow.closure_period",
+       "across New Year"},
+      {"[workflow.targets]\nadvice_days = 0", "workflow.targets.advice_days", "from 1 to 250"},
+      {"[workflow.targets]\ndiagnosis_days = 400", "workflow.targets.diagnosis_days",
+       "from 1 to 250"},
+      {"[workflow.targets]\nreferral_days = 5", "workflow.targets.referral_days",
+       "unknown setting"},
+      {"[workflow.targets]\npartner_received_days = 12", "workflow.targets.partner_answered_days",
+       "at least workflow.targets.partner_received_days"},
+      {"[workflow.closure_days]\n\"2026\" = [\"2026-11-02\"]", "workflow.closure_days.2026",
+       "school year"},
+      {"[workflow.closure_days]\n\"2026-2027\" = [\"2027-09-01\"]",
+       "workflow.closure_days.2026-2027", "2027-09-01 is not in school year 2026-2027"},
+      {"[workflow.closure_days]\n\"2026-2027\" = [\"2026-11-01\"]",
+       "workflow.closure_days.2026-2027", "Saturday or Sunday"},
+      {"[workflow.closure_days]\n\"2026-2027\" = [\"2026-02-30\"]",
+       "workflow.closure_days.2026-2027", "YYYY-MM-DD"},
+      {"[workflow]\nclosure = true", "workflow.closure", "unknown setting"},
+  };
+  for (const auto& [toml, key, says] : cases) {
+    const auto error = refused(toml);
+    EXPECT_EQ(error.key, key) << toml;
+    EXPECT_NE(error.message.find(says), std::string::npos) << toml << " -> " << error.message;
+  }
+}
+
+}  // namespace
+}  // namespace draaischijf::server
