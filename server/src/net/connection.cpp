@@ -363,7 +363,10 @@ net::awaitable<bool> serve_requests(Connection& c) {
       }
     });
   });
-  while (!c.s.stopping) {
+  // While stopping, a request whose first bytes are already in the buffer is in flight: it is
+  // read (under the read deadline) and answered, with Connection: close; only a connection
+  // waiting for its next request ends at once.
+  while (!c.s.stopping || c.buffer.size() > 0) {
     if (!co_await await_request(c)) {
       break;
     }
