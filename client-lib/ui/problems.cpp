@@ -66,7 +66,7 @@ const ProblemText& problem_text(Problem kind) noexcept {
 
 boost::json::object problem_json(Problem kind, std::string_view detail) {
   const auto& text = problem_text(kind);
-  return {{"type", text.type},         {"status", text.status},     {"title", text.title_en},
+  return {{"type", text.type},         {"status", static_cast<std::int64_t>(text.status)},     {"title", text.title_en},
           {"title_nl", text.title_nl}, {"what_to_do", text.what_en}, {"wat_nu", text.what_nl},
           {"detail", detail}};
 }
