@@ -1,5 +1,7 @@
 #include "api.hpp"
 
+#include "compose.hpp"
+
 #include <charconv>
 #include <vector>
 
@@ -197,6 +199,15 @@ Response handle_api(const Request& request, Vault& vault) {
   }
   if (route == "inbox" && parts.size() == 2) {
     return get ? inbox(*client) : problem_response(Problem::method_not_allowed);
+  }
+  if (route == "recipients" && parts.size() == 2) {
+    return get ? recipients_answer(*client) : problem_response(Problem::method_not_allowed);
+  }
+  if (route == "compose" && parts.size() == 3 && (parts[2] == "check" || parts[2] == "send")) {
+    if (!post) {
+      return problem_response(Problem::method_not_allowed);
+    }
+    return parts[2] == "check" ? check_answer(*client, request) : send_answer(*client, request);
   }
   if (route == "messages" && (parts.size() == 4 || parts.size() == 5)) {
     const auto ref = message_ref(parts[2], parts[3]);

@@ -11,6 +11,7 @@
 //   GET  /api/inbox                     fetches new messages from the hub, lists every message
 //   GET  /api/messages/MAILBOX/SEQ      opens and verifies one message, marks it read
 //   POST /api/messages/MAILBOX/SEQ/ack  acknowledges without opening
+//   GET  /api/recipients, POST /api/compose/check|send    see compose.hpp
 //
 // A request with X-Draaischijf-Background: 1 (the page's own refresh) does not start the idle
 // time again.

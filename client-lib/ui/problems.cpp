@@ -49,6 +49,13 @@ constexpr std::array kCatalog = {
                 "De details zeggen waarom. Controleer de verbinding met de hub en probeer "
                 "opnieuw.",
                 "The detail says why. Check the connection to the hub and try again."},
+    ProblemText{Problem::policy_refused, 422, DRSJ_UI_PROBLEM("policy-refused"),
+                "Niet verzonden: het beleid staat dit niet toe",
+                "Not sent: the policy does not allow this",
+                "Er is niets verzonden. Lees de regels en redenen, pas het bericht aan of doe "
+                "eerst wat nodig is (toestemming, tweede akkoord).",
+                "Nothing was sent. Read the rules and reasons, change the message or first do "
+                "what is needed (consent, second approval)."},
 };
 
 #undef DRSJ_UI_PROBLEM

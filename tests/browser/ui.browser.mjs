@@ -34,13 +34,24 @@ async function openInbox() {
 }
 
 // axe-core on the screen as it is; fails on a serious or critical violation.
-async function accessible(screen) {
+async function accessible(screen, on = page) {
   // The CSP refuses a script tag with axe in it (rightly): the driver evaluates it instead.
-  await page.evaluate(readFileSync(AXE, 'utf8'));
-  const result = await page.evaluate(() => window.axe.run());
+  await on.evaluate(readFileSync(AXE, 'utf8'));
+  const result = await on.evaluate(() => window.axe.run());
   assert.ok(result.passes.length > 10, `${screen}: axe checked nothing`);
   const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
   assert.deepEqual(bad.map((v) => `${screen}: ${v.id} ${v.help}`), []);
+}
+
+// The school's own web inbox, in a context (cookie jar) of its own, on its compose screen.
+async function schoolCompose() {
+  const school = await (await browser.newContext({ locale: 'nl-BE' })).newPage();
+  school.on('dialog', (dialog) => { dialogs.push(dialog.message()); dialog.dismiss(); });
+  await school.goto(process.env.SCHOOL_URL);
+  await school.locator('#inbox-view').waitFor({ state: 'visible' });
+  await school.getByRole('button', { name: 'Nieuw bericht' }).click();
+  await school.locator('#compose-to option').first().waitFor({ state: 'attached' });
+  return school;
 }
 
 const tests = {
@@ -125,6 +136,48 @@ const tests = {
     await page.keyboard.press('Enter');
     await page.locator('#read-view').waitFor({ state: 'visible' });
     assert.equal(await page.evaluate(() => document.activeElement.id), 'read-title');
+  },
+
+  // The school raises a signaal from its page (its own CLB offered first, the pre-check shown
+  // before sending); the CLB's open inbox shows it without a reload.
+  async compose() {
+    await openInbox();
+    await page.evaluate(() => { window.notReloaded = true; });
+    const school = await schoolCompose();
+    const first = await school.locator('#compose-to option').first().textContent();
+    assert.match(first, /eigen CLB/);
+    await school.getByLabel('Leerling (uw referentie)').fill('school-leerling-7');
+    await school.getByLabel('Tekst').fill('Leest traag, vraagt hulp.');
+    await school.locator('#precheck.allowed').waitFor({ timeout: 30000 });
+    await accessible('compose', school);
+    await school.getByRole('button', { name: 'Verzenden' }).click();
+    await school.locator('#status', { hasText: 'Verzonden' }).waitFor({ timeout: 30000 });
+    await page.locator('#messages tbody tr').first().waitFor({ timeout: 30000 });
+    assert.equal(await page.evaluate(() => window.notReloaded), true);
+    assert.match(await page.locator('#messages tbody tr').first().textContent(), /signaal/);
+  },
+
+  // A send the policy refuses: the pre-check shows outcome, rules and reasons while the form
+  // is filled in, and pressing send anyway sends nothing (the harness checks the CAW's inbox).
+  async refused() {
+    const school = await schoolCompose();
+    const caw = await school.$eval('#compose-to',
+        (s) => [...s.options].find((o) => o.text.includes('(caw')).value);
+    await school.selectOption('#compose-to', caw);
+    await school.selectOption('#compose-kind', 'doorverwijzing');
+    await school.selectOption('#compose-purpose', 'doorverwijzing');
+    await school.selectOption('#compose-category', 'psychisch_sociaal');
+    await school.getByLabel('Leerling (uw referentie)').fill('school-leerling-7');
+    await school.getByLabel('Tekst').fill('Angstklachten.');
+    const box = school.locator('#precheck.refused');
+    await box.waitFor({ timeout: 30000 });
+    assert.match(await box.textContent(), /Voorcontrole: niet toegestaan/);
+    assert.match(await box.textContent(), /Regels: R\d+/);
+    assert.ok(await box.locator('ul.reasons li').count() > 0, 'the reasons are listed');
+    await school.getByRole('button', { name: 'Verzenden' }).click();
+    await school.locator('#precheck.refused', { hasText: 'Niet verzonden.' }).waitFor();
+    assert.ok(await box.locator('ul.reasons li').count() > 0);
+    assert.doesNotMatch(await school.locator('#status').textContent(), /Verzonden\./);
   },
 
   // Dutch by default, English on request, and every screen passes axe.

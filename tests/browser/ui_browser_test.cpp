@@ -19,17 +19,18 @@ constexpr std::string_view kHostile =
 class UiBrowser : public CliScenario {
  protected:
   void TearDown() override {
-    if (ui_pid > 0) {
-      EXPECT_EQ(stop_program(ui_pid), 0) << slurp(clb.output("ui", "err"));
+    for (const auto& [pid, cli] : started) {
+      EXPECT_EQ(stop_program(pid), 0) << slurp(cli->output("ui", "err"));
     }
   }
 
-  std::string start_ui() {
-    ui_pid = clb.start({"ui", "--no-browser"}, "ui");
+  /// Starts `cli`'s web inbox; the one-time address it printed.
+  std::string start_ui(const Cli& cli) {
+    started.emplace_back(cli.start({"ui", "--no-browser"}, "ui"), &cli);
     constexpr std::string_view kLead = "Open (works once): ";
     std::string url;
     EXPECT_TRUE(eventually([&] {
-      const auto out = slurp(clb.output("ui", "out"));
+      const auto out = slurp(cli.output("ui", "out"));
       const auto at = out.find(kLead);
       const auto end = at == std::string::npos ? at : out.find('\n', at);
       if (end == std::string::npos) {
@@ -37,7 +38,7 @@ class UiBrowser : public CliScenario {
       }
       url = out.substr(at + kLead.size(), end - at - kLead.size());
       return true;
-    })) << slurp(clb.output("ui", "err"));
+    })) << slurp(cli.output("ui", "err"));
     return url;
   }
 
@@ -64,9 +65,14 @@ class UiBrowser : public CliScenario {
     ASSERT_EQ(sent.exit, 0) << sent.err;
   }
 
-  /// Runs the browser test `name`; its output on failure.
-  void browser(const std::string& name, std::vector<std::pair<std::string, std::string>> env = {}) {
-    env.emplace_back("UI_URL", start_ui());
+  /// Runs the browser test `name` with the CLB's web inbox (UI_URL) and, for `with_school`,
+  /// the school's (SCHOOL_URL); its output on failure.
+  void browser(const std::string& name, std::vector<std::pair<std::string, std::string>> env = {},
+               bool with_school = false) {
+    env.emplace_back("UI_URL", start_ui(clb));
+    if (with_school) {
+      env.emplace_back("SCHOOL_URL", start_ui(school));
+    }
     const ProcessResult r = run_program(
         dir.path(), {"node", (fs::path(DRAAISCHIJF_BROWSER_DIR) / "ui.browser.mjs").string(), name},
         {.cwd = DRAAISCHIJF_BROWSER_DIR, .env = env});
@@ -74,7 +80,7 @@ class UiBrowser : public CliScenario {
                          << "\n(./setup.sh installs chromium, node and the tests' npm packages)";
   }
 
-  pid_t ui_pid = -1;
+  std::vector<std::pair<pid_t, const Cli*>> started;
 };
 
 TEST_F(UiBrowser, TheOneTimeAddressGivesAStrictCookieAndIsThenRefused) { browser("token"); }
@@ -92,6 +98,16 @@ TEST_F(UiBrowser, TheSchoolsSignaalAppearsWithoutReloading) {
     argv.emplace_back(word);
   }
   browser("live", {{"SCHOOL_SEND", json::serialize(argv)}});
+}
+
+TEST_F(UiBrowser, TheSchoolRaisesASignaalFromThePageAndTheClbSeesItLive) {
+  browser("compose", {}, true);
+}
+
+TEST_F(UiBrowser, ARefusedSendShowsTheReasonsAndSendsNothing) {
+  browser("refused", {}, true);
+  EXPECT_TRUE(inbox(caw, true).empty());
+  EXPECT_TRUE(inbox(clb, true).empty());
 }
 
 TEST_F(UiBrowser, LockNowAsksAgainAndTheKeyFileUnlocks) { browser("lock"); }

@@ -2,6 +2,7 @@
 // (draaischijf ui, in C++) opens and verifies every message and hands over data as JSON. Every
 // text that comes from a message or from the hub is set with textContent, never as HTML, so a
 // "<script>" or "<img onerror>" in a message stays text.
+import { initCompose, openCompose } from './compose.js';
 import { t, translatePage, setLanguage, currentLanguage, formatDate } from './i18n.js';
 
 const $ = (id) => document.getElementById(id);
@@ -19,7 +20,7 @@ function el(tag, text, className) {
 }
 
 function show(view) {
-  for (const id of ['unlock-view', 'inbox-view', 'read-view']) $(id).hidden = id !== view;
+  for (const id of ['unlock-view', 'inbox-view', 'read-view', 'compose-view']) $(id).hidden = id !== view;
 }
 
 function say(text) { $('status').textContent = text; }
@@ -44,7 +45,9 @@ async function api(path, options = {}) {
     const title = currentLanguage() === 'en' ? body.title : body.title_nl;
     const what = currentLanguage() === 'en' ? body.what_to_do : body.wat_nu;
     say([title, body.detail, what].filter(Boolean).join(' — '));
-    throw new Error(body.type ?? String(response.status));
+    const error = new Error(body.type ?? String(response.status));
+    error.refusal = body.refusal;  // a send the policy refused: the compose screen shows it
+    throw error;
   }
   return body;
 }
@@ -209,6 +212,12 @@ async function start() {
       if (await refreshState()) await showInbox();
     } catch { /* said already */ }
   });
+  $('new-message').addEventListener('click', async () => {
+    stopPolling();
+    show('compose-view');
+    try { await openCompose(api); } catch { /* said already */ }
+  });
+  initCompose(api, say, () => { showInbox().catch(() => {}); });
   $('filter-kind').addEventListener('change', renderInbox);
   $('filter-unread').addEventListener('change', renderInbox);
   $('back').addEventListener('click', () => { current = null; showInbox().catch(() => {}); });

@@ -16,6 +16,12 @@ const texts = {
     refused_message: 'Dit bericht is geweigerd bij de controle: ',
     flagged_message: 'Let op bij dit bericht: ', loading: 'Bezig…', bytes: 'bytes',
     you_are: 'Toestel', role_label: 'rol',
+    new_message: 'Nieuw bericht', recipient: 'Ontvanger', pupil: 'Leerling (uw referentie)',
+    consent_id: 'Toestemming (id, indien nodig)', category: 'Categorie', text: 'Tekst',
+    send: 'Verzenden', precheck_allowed: 'Voorcontrole: toegestaan. De hub controleert opnieuw bij verzenden.',
+    precheck_refused: 'Voorcontrole: niet toegestaan', outcome: 'Beslissing', rules: 'Regels',
+    reasons: 'Redenen', wat_nu: 'Wat nu', sent: 'Verzonden. Bericht-id: ',
+    not_sent: 'Niet verzonden.', suggested: 'eigen CLB',
   },
   en: {
     app_title: 'Draaischijf', switch_language: 'Nederlands', lock_now: 'Lock now',
@@ -32,6 +38,12 @@ const texts = {
     refused_message: 'This message was refused by the checks: ',
     flagged_message: 'Note about this message: ', loading: 'Loading…', bytes: 'bytes',
     you_are: 'Device', role_label: 'role',
+    new_message: 'New message', recipient: 'Recipient', pupil: 'Pupil (your reference)',
+    consent_id: 'Consent (id, if needed)', category: 'Category', text: 'Text',
+    send: 'Send', precheck_allowed: 'Pre-check: allowed. The hub checks again when you send.',
+    precheck_refused: 'Pre-check: not allowed', outcome: 'Outcome', rules: 'Rules',
+    reasons: 'Reasons', wat_nu: 'What now', sent: 'Sent. Message id: ',
+    not_sent: 'Not sent.', suggested: 'own CLB',
   },
 };
 
