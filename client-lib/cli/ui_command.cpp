@@ -2,13 +2,12 @@
 // stay in this process (ui/vault.hpp); the page gets verified data as JSON and renders it as
 // text. The address printed carries a one-time token (ui/gate.hpp).
 
-#include <spawn.h>
-#include <sys/wait.h>
-
 #include <charconv>
 #include <csignal>
 #include <cstdlib>
 #include <iostream>
+#include <spawn.h>
+#include <sys/wait.h>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -44,8 +43,8 @@ std::optional<unsigned> number_option(const Arguments& args, const std::string& 
 void open_browser(const std::string& url) {
   const char* argv[] = {"xdg-open", url.c_str(), nullptr};
   pid_t pid = 0;
-  if (posix_spawnp(&pid, "xdg-open", nullptr, nullptr, const_cast<char* const*>(argv),
-                   environ) == 0) {
+  if (posix_spawnp(&pid, "xdg-open", nullptr, nullptr, const_cast<char* const*>(argv), environ) ==
+      0) {
     std::signal(SIGCHLD, SIG_IGN);  // not waited for: no zombie left behind
   }
 }
@@ -79,8 +78,8 @@ int ui_command(const Invocation& call) {
   // Unlocked at start with the key file or $DRAAISCHIJF_PASSPHRASE; otherwise the page asks.
   const char* passphrase = std::getenv("DRAAISCHIJF_PASSPHRASE");
   if (call.context.key_file || passphrase != nullptr) {
-    if (auto opened = vault.unlock(passphrase != nullptr && !call.context.key_file ? passphrase
-                                                                                    : "");
+    if (auto opened =
+            vault.unlock(passphrase != nullptr && !call.context.key_file ? passphrase : "");
         !opened) {
       return fail(opened.error());
     }

@@ -1,7 +1,5 @@
 #include "api.hpp"
 
-#include "compose.hpp"
-
 #include <charconv>
 #include <vector>
 
@@ -10,6 +8,8 @@
 
 #include <draaischijf/protocol/encoding.hpp>
 #include <draaischijf/protocol/vocabulary.hpp>
+
+#include "compose.hpp"
 
 namespace draaischijf::ui {
 namespace {
@@ -138,8 +138,8 @@ Response read_message(client::Client& client, const protocol::Id& mailbox, std::
 Response unlock(const Request& request, Vault& vault) {
   json::error_code ec;
   const auto body = json::parse(request.body(), ec);
-  const auto* passphrase = !ec && body.is_object() ? body.as_object().if_contains("passphrase")
-                                                   : nullptr;
+  const auto* passphrase =
+      !ec && body.is_object() ? body.as_object().if_contains("passphrase") : nullptr;
   if (passphrase != nullptr && !passphrase->is_string()) {
     return problem_response(Problem::bad_request, "passphrase must be a string");
   }
@@ -192,8 +192,7 @@ Response handle_api(const Request& request, Vault& vault) {
   }
   // The page marks what it asks on its own (the inbox it refreshes) as background: that does
   // not count as the person using it, so the idle lock still comes.
-  client::Client* client =
-      request[kBackgroundHeader] == "1" ? vault.peek() : vault.use();
+  client::Client* client = request[kBackgroundHeader] == "1" ? vault.peek() : vault.use();
   if (client == nullptr) {
     return problem_response(Problem::locked);
   }
@@ -212,7 +211,8 @@ Response handle_api(const Request& request, Vault& vault) {
   if (route == "messages" && (parts.size() == 4 || parts.size() == 5)) {
     const auto ref = message_ref(parts[2], parts[3]);
     if (!ref) {
-      return problem_response(Problem::bad_request, "a mailbox id (32 hex digits) and a sequence number");
+      return problem_response(Problem::bad_request,
+                              "a mailbox id (32 hex digits) and a sequence number");
     }
     if (parts.size() == 4 && get) {
       return read_message(*client, ref->first, ref->second);

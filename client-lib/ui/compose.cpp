@@ -106,17 +106,16 @@ json::array wat_nu(const PolicyRefusal& r) {
     return steps;
   }
   if (!r.consent_from.empty()) {
-    steps.push_back(
-        {{"nl", "Toestemming nodig van " + r.consent_from +
-                    ": het CLB registreert ze; kies ze daarna bij 'Toestemming'."},
-         {"en", "Consent is needed from " + r.consent_from +
-                    ": the CLB registers it; then choose it under 'Consent'."}});
+    steps.push_back({{"nl", "Toestemming nodig van " + r.consent_from +
+                                ": het CLB registreert ze; kies ze daarna bij 'Toestemming'."},
+                     {"en", "Consent is needed from " + r.consent_from +
+                                ": the CLB registers it; then choose it under 'Consent'."}});
   }
   if (!r.approval_role.empty()) {
-    steps.push_back({{"nl", "Een tweede akkoord is nodig van een collega met de rol " +
-                                r.approval_role + "."},
-                     {"en", "A second approval is needed from a colleague with the role " +
-                                r.approval_role + "."}});
+    steps.push_back(
+        {{"nl", "Een tweede akkoord is nodig van een collega met de rol " + r.approval_role + "."},
+         {"en",
+          "A second approval is needed from a colleague with the role " + r.approval_role + "."}});
   }
   return steps;
 }

@@ -45,8 +45,8 @@ Gate::Gate(std::uint16_t port)
       session_(protocol::SecretBytes::random(kSecretSize)) {}
 
 std::string Gate::start_url() const {
-  return "http://127.0.0.1:" + std::to_string(port_) + "/?t=" +
-         protocol::hex_encode(token_.expose());
+  return "http://127.0.0.1:" + std::to_string(port_) +
+         "/?t=" + protocol::hex_encode(token_.expose());
 }
 
 std::string Gate::session_cookie() const {

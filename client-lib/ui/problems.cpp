@@ -37,8 +37,8 @@ constexpr std::array kCatalog = {
                 "Ontgrendelen mislukt", "Unlocking failed",
                 "Controleer de wachtwoordzin (of het sleutelbestand) en probeer opnieuw.",
                 "Check the passphrase (or the key file) and try again."},
-    ProblemText{Problem::not_found, 404, DRSJ_UI_PROBLEM("not-found"), "Niet gevonden",
-                "Not found", "Ga terug naar de inbox.", "Go back to the inbox."},
+    ProblemText{Problem::not_found, 404, DRSJ_UI_PROBLEM("not-found"), "Niet gevonden", "Not found",
+                "Ga terug naar de inbox.", "Go back to the inbox."},
     ProblemText{Problem::bad_request, 400, DRSJ_UI_PROBLEM("bad-request"), "Ongeldig verzoek",
                 "Bad request", "Herlaad de pagina; de details zeggen wat ontbrak.",
                 "Reload the page; the detail says what was missing."},
@@ -73,8 +73,12 @@ const ProblemText& problem_text(Problem kind) noexcept {
 
 boost::json::object problem_json(Problem kind, std::string_view detail) {
   const auto& text = problem_text(kind);
-  return {{"type", text.type},         {"status", static_cast<std::int64_t>(text.status)},     {"title", text.title_en},
-          {"title_nl", text.title_nl}, {"what_to_do", text.what_en}, {"wat_nu", text.what_nl},
+  return {{"type", text.type},
+          {"status", static_cast<std::int64_t>(text.status)},
+          {"title", text.title_en},
+          {"title_nl", text.title_nl},
+          {"what_to_do", text.what_en},
+          {"wat_nu", text.what_nl},
           {"detail", detail}};
 }
 

@@ -122,8 +122,7 @@ TEST_F(UiScenario, KeysLockAfterTheIdleTimeEvenWhileThePageRefreshes) {
                                     {{"Cookie", page.cookie()}, {"X-Draaischijf-Background", "1"}},
                                     {}});
   };
-  EXPECT_TRUE(eventually([&] { return refresh().result_int() == 423U; },
-                         std::chrono::seconds(20)));
+  EXPECT_TRUE(eventually([&] { return refresh().result_int() == 423U; }, std::chrono::seconds(20)));
   EXPECT_TRUE(body_of(page.get("/api/state")).at("locked").as_bool());
   EXPECT_EQ(page.get("/api/inbox").result_int(), 423U);
 }

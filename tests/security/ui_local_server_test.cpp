@@ -95,12 +95,12 @@ TEST_F(UiLocalServer, EveryAnswerCarriesTheSecurityHeaders) {
 TEST_F(UiLocalServer, ARequestUnderAnotherHostNameIsRefused) {
   page->open();
   // A site whose name now resolves to 127.0.0.1 (DNS rebinding) sends its own name.
-  const auto rebound = local_http(server.port(),
-                                  {http::verb::get,
-                                   "/api/state",
-                                   {{"Host", "rebind.example:" + std::to_string(server.port())},
-                                    {"Cookie", page->cookie()}},
-                                   {}});
+  const auto rebound = local_http(
+      server.port(),
+      {http::verb::get,
+       "/api/state",
+       {{"Host", "rebind.example:" + std::to_string(server.port())}, {"Cookie", page->cookie()}},
+       {}});
   EXPECT_EQ(rebound.result_int(), 421U);
   EXPECT_EQ(problem_type(rebound), "urn:draaischijf:ui-problem:bad-host");
   EXPECT_EQ(page->get("/api/state").result_int(), 200U);
@@ -108,11 +108,11 @@ TEST_F(UiLocalServer, ARequestUnderAnotherHostNameIsRefused) {
 
 TEST_F(UiLocalServer, ACrossOriginPostIsRefusedAndChangesNothing) {
   page->open();
-  const auto forged = local_http(
-      server.port(), {http::verb::post,
-                      "/api/unlock",
-                      {{"Cookie", page->cookie()}, {"Origin", "http://evil.example"}},
-                      R"({"passphrase":"guess"})"});
+  const auto forged =
+      local_http(server.port(), {http::verb::post,
+                                 "/api/unlock",
+                                 {{"Cookie", page->cookie()}, {"Origin", "http://evil.example"}},
+                                 R"({"passphrase":"guess"})"});
   EXPECT_EQ(forged.result_int(), 403U);
   EXPECT_EQ(problem_type(forged), "urn:draaischijf:ui-problem:bad-origin");
   // The page itself reaches the unlock (which fails: this vault has no key store).
@@ -125,7 +125,9 @@ TEST_F(UiLocalServer, ALockedKeyStoreAnswers423AndThePageIsToldWhatToDo) {
   page->open();
   const auto state = json::parse(page->get("/api/state").body()).as_object();
   EXPECT_TRUE(state.at("locked").as_bool());
-  for (const char* target : {"/api/inbox", "/api/messages/" "00112233445566778899aabbccddeeff/1"}) {
+  for (const char* target : {"/api/inbox",
+                             "/api/messages/"
+                             "00112233445566778899aabbccddeeff/1"}) {
     const auto reply = page->get(target);
     EXPECT_EQ(reply.result_int(), 423U) << target;
     EXPECT_EQ(reply[http::field::content_type], "application/problem+json");

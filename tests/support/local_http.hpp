@@ -57,7 +57,8 @@ class LocalPage {
  public:
   /// `start_url`: http://127.0.0.1:PORT/?t=TOKEN as the program printed it.
   explicit LocalPage(const std::string& start_url)
-      : port_(static_cast<std::uint16_t>(std::stoi(start_url.substr(17, start_url.find('/', 17) - 17)))),
+      : port_(static_cast<std::uint16_t>(
+            std::stoi(start_url.substr(17, start_url.find('/', 17) - 17)))),
         token_target_(start_url.substr(start_url.find('/', 17))) {}
 
   /// The exchange; the reply (a 303 with Set-Cookie when the token was good).
@@ -71,8 +72,10 @@ class LocalPage {
     return local_http(port_, {boost::beast::http::verb::get, target, {{"Cookie", cookie_}}, {}});
   }
   LocalReply post(const std::string& target, const std::string& body = "{}") const {
-    return local_http(port_, {boost::beast::http::verb::post, target,
-                              {{"Cookie", cookie_}, {"Origin", origin()}}, body});
+    return local_http(port_, {boost::beast::http::verb::post,
+                              target,
+                              {{"Cookie", cookie_}, {"Origin", origin()}},
+                              body});
   }
   [[nodiscard]] std::string origin() const { return "http://127.0.0.1:" + std::to_string(port_); }
   [[nodiscard]] const std::string& cookie() const { return cookie_; }

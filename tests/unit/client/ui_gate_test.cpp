@@ -60,8 +60,7 @@ TEST(UiGate, AWrongTokenOpensNothingAndDoesNotSpendTheRealOne) {
 TEST(UiGate, WithoutTheCookieNothingIsServed) {
   Gate gate(kPort);
   for (const char* target : {"/", "/app.js", "/api/inbox", "/api/state"}) {
-    EXPECT_EQ(gate.admit(request(http::verb::get, target)).refused, Problem::no_session)
-        << target;
+    EXPECT_EQ(gate.admit(request(http::verb::get, target)).refused, Problem::no_session) << target;
   }
   auto forged = request(http::verb::get, "/api/inbox");
   forged.set(http::field::cookie, std::string(kSessionCookie) + "=" + std::string(64, '0'));
@@ -80,8 +79,9 @@ TEST(UiGate, OnlyThisServersOwnHostNameIsAccepted) {
     EXPECT_EQ(gate.admit(r).refused, Problem::bad_host) << host;
   }
   // Even the token is not exchanged under a rebound name.
-  EXPECT_EQ(gate.admit(request(http::verb::get, token_target(gate), "rebind.example:48123")).refused,
-            Problem::bad_host);
+  EXPECT_EQ(
+      gate.admit(request(http::verb::get, token_target(gate), "rebind.example:48123")).refused,
+      Problem::bad_host);
   for (const char* host : {"127.0.0.1:48123", "localhost:48123"}) {
     auto r = request(http::verb::get, "/api/state", host);
     r.set(http::field::cookie, cookie_pair(gate));
@@ -115,10 +115,10 @@ TEST(UiGate, EveryNonGetNeedsThisServersOrigin) {
 
 TEST(UiProblems, EveryProblemHasAStableTypeAndBothLanguages) {
   std::set<std::string_view> types;
-  for (auto kind : {Problem::bad_host, Problem::bad_origin, Problem::no_session,
-                    Problem::token_spent, Problem::locked, Problem::wrong_passphrase,
-                    Problem::not_found, Problem::bad_request, Problem::method_not_allowed,
-                    Problem::hub_failed, Problem::policy_refused}) {
+  for (auto kind :
+       {Problem::bad_host, Problem::bad_origin, Problem::no_session, Problem::token_spent,
+        Problem::locked, Problem::wrong_passphrase, Problem::not_found, Problem::bad_request,
+        Problem::method_not_allowed, Problem::hub_failed, Problem::policy_refused}) {
     const auto& text = problem_text(kind);
     EXPECT_EQ(text.kind, kind);
     EXPECT_EQ(text.type.rfind("urn:draaischijf:ui-problem:", 0), 0U);
@@ -148,7 +148,8 @@ TEST(UiAssets, ThePagesAreBuiltInAndHaveNoInlineScript) {
     }
     const std::string text(file.bytes);
     // Every <script> loads a file; no inline handlers (the CSP would refuse them anyway).
-    for (auto at = text.find("<script"); at != std::string::npos; at = text.find("<script", at + 1)) {
+    for (auto at = text.find("<script"); at != std::string::npos;
+         at = text.find("<script", at + 1)) {
       const auto end = text.find('>', at);
       EXPECT_NE(text.substr(at, end - at).find(" src="), std::string::npos) << file.path;
       EXPECT_EQ(text.compare(end + 1, 9, "</script>"), 0) << file.path;
