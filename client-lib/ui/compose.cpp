@@ -72,6 +72,19 @@ std::variant<Composition, std::string> composition_of(const Request& request) {
     }
     c.consent_reference = *id;
   }
+  // A reply names the received message it answers: thread and pupil come from it.
+  if (const auto* reply = body.if_contains("reply_to"); reply != nullptr && !reply->is_null()) {
+    const auto* mailbox =
+        reply->is_object() ? reply->as_object().if_contains("mailbox_id") : nullptr;
+    const auto* sequence =
+        reply->is_object() ? reply->as_object().if_contains("sequence") : nullptr;
+    const auto id =
+        mailbox != nullptr && mailbox->is_string() ? id_of(mailbox->as_string()) : std::nullopt;
+    if (!id || sequence == nullptr || !sequence->is_int64() || sequence->as_int64() <= 0) {
+      return std::string("reply_to needs the mailbox_id and sequence of a received message");
+    }
+    c.reply_to = std::pair{*id, sequence->as_int64()};
+  }
   const auto* texts = body.if_contains("texts");
   if (texts == nullptr || !texts->is_array() || texts->as_array().empty()) {
     return std::string("write at least one text");

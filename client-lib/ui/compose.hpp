@@ -9,7 +9,8 @@
 //   POST /api/compose/send   COMPOSITION the hub's receipt, or 422 policy-refused with
 //                                        the refusal (outcome, rule ids, reasons, wat nu)
 //
-// COMPOSITION: {"kind", "purpose", "to": [MAILBOX], "pupil", "consent", "texts":
+// COMPOSITION: {"kind", "purpose", "to": [MAILBOX], "pupil", "consent", "reply_to":
+// {"mailbox_id", "sequence"} (a reply in the received message's thread), "texts":
 // [{"category", "text"}]}, names as docs/PROTOCOL.md 4 spells them.
 
 #include <draaischijf/client/client.hpp>

@@ -22,19 +22,21 @@ class UiScenario : public CliScenario {
  protected:
   void TearDown() override {
     if (ui_pid > 0) {
-      EXPECT_EQ(stop_program(ui_pid), 0) << slurp(clb.output("ui", "err"));
+      EXPECT_EQ(stop_program(ui_pid), 0) << slurp(ui_cli->output("ui", "err"));
     }
   }
 
-  /// Starts the CLB's web inbox; the one-time address it printed.
-  std::string start_ui(std::vector<std::string> options = {}) {
+  /// Starts `who`'s web inbox (the CLB's by default); the one-time address it printed.
+  std::string start_ui(std::vector<std::string> options = {}, const Cli* who = nullptr) {
+    const Cli& cli = who != nullptr ? *who : clb;
     std::vector<std::string> words = {"ui", "--no-browser"};
     words.insert(words.end(), options.begin(), options.end());
-    ui_pid = clb.start(words, "ui");
+    ui_pid = cli.start(words, "ui");
+    ui_cli = &cli;
     constexpr std::string_view kLead = "Open (works once): ";
     std::string url;
     EXPECT_TRUE(eventually([&] {
-      const auto out = slurp(clb.output("ui", "out"));
+      const auto out = slurp(cli.output("ui", "out"));
       const auto at = out.find(kLead);
       const auto end = out.find('\n', at);
       if (at == std::string::npos || end == std::string::npos) {
@@ -42,7 +44,7 @@ class UiScenario : public CliScenario {
       }
       url = out.substr(at + kLead.size(), end - at - kLead.size());
       return true;
-    })) << slurp(clb.output("ui", "err"));
+    })) << slurp(cli.output("ui", "err"));
     return url;
   }
 
@@ -51,6 +53,7 @@ class UiScenario : public CliScenario {
   }
 
   pid_t ui_pid = -1;
+  const Cli* ui_cli = nullptr;
 };
 
 TEST_F(UiScenario, TheSchoolsSignaalArrivesVerifiedAndItsTextStaysText) {
@@ -125,6 +128,61 @@ TEST_F(UiScenario, KeysLockAfterTheIdleTimeEvenWhileThePageRefreshes) {
   EXPECT_TRUE(eventually([&] { return refresh().result_int() == 423U; }, std::chrono::seconds(20)));
   EXPECT_TRUE(body_of(page.get("/api/state")).at("locked").as_bool());
   EXPECT_EQ(page.get("/api/inbox").result_int(), 423U);
+}
+
+// The CAW answers the CLB's referral from its web inbox, in the referral's thread, and
+// acknowledges it; the pre-check of a reply to the wrong party shows the refusal first.
+TEST_F(UiScenario, ThePartnerAnswersInTheThreadAndAcknowledges) {
+  const auto referral = clb.json_of(
+      under_consent({"send", "doorverwijzing", "--to", intake, "--purpose", "doorverwijzing",
+                     "--text", "psychisch_sociaal=Angstklachten sinds september."}));
+  LocalPage page(start_ui({}, &caw));
+  page.open();
+  const auto listed = body_of(page.get("/api/inbox"));
+  ASSERT_EQ(listed.at("messages").as_array().size(), 1U) << listed;
+  const auto& entry = listed.at("messages").as_array().at(0).as_object();
+  const auto mailbox = std::string(entry.at("mailbox_id").as_string());
+  const auto sequence = entry.at("sequence").as_int64();
+  const auto opened =
+      body_of(page.get("/api/messages/" + mailbox + "/" + std::to_string(sequence)));
+  const auto reply = [&](const std::string& kind, const std::string& to) {
+    json::object body{{"kind", kind},
+                      {"purpose", "terugkoppeling"},
+                      {"to", json::array{json::value(to)}},
+                      {"reply_to", {{"mailbox_id", mailbox}, {"sequence", sequence}}},
+                      {"texts", json::array{{{"category", "contact"},
+                                             {"text", "Intake gepland op 2 december."}}}}};
+    return json::serialize(body);
+  };
+  const auto checked = body_of(page.post("/api/compose/check", reply("statusantwoord", onthaal)));
+  EXPECT_TRUE(checked.at("allowed").as_bool()) << checked;
+  const auto sent = page.post("/api/compose/send", reply("statusantwoord", onthaal));
+  ASSERT_EQ(sent.result_int(), 200U) << sent.body();
+  const auto acked =
+      page.post("/api/messages/" + mailbox + "/" + std::to_string(sequence) + "/ack");
+  EXPECT_EQ(acked.result_int(), 200U) << acked.body();
+  // The CLB sees the answer in its referral's thread.
+  const auto answers = inbox(clb);
+  ASSERT_EQ(answers.size(), 1U);
+  const auto answer =
+      clb.json_of({"read", std::to_string(answers[0].as_object().at("sequence").as_int64())});
+  EXPECT_EQ(text_of(answer, "sender_org"), orgs["caw"]);
+  EXPECT_EQ(text_of(answer, "thread_id"), std::string(opened.at("thread_id").as_string()));
+  EXPECT_FALSE(text_of(referral, "message_id").empty());
+  // A form the pre-check refuses says so, with rule ids and Dutch reasons, and sends nothing.
+  const auto school_mailbox =
+      text_of(caw.json_of({"directory", orgs["school"]}).as_array().at(0), "mailbox_id");
+  const auto refused =
+      body_of(page.post("/api/compose/check", reply("doorverwijzing", school_mailbox)));
+  ASSERT_FALSE(refused.at("allowed").as_bool()) << refused;
+  const auto& refusal = refused.at("refusal").as_object();
+  EXPECT_FALSE(refusal.at("rule_ids").as_array().empty());
+  EXPECT_FALSE(refusal.at("reasons").as_array().at(0).as_object().at("nl").as_string().empty());
+  EXPECT_FALSE(refusal.at("wat_nu").as_array().empty());
+  const auto not_sent = page.post("/api/compose/send", reply("doorverwijzing", school_mailbox));
+  EXPECT_EQ(not_sent.result_int(), 422U);
+  EXPECT_EQ(body_of(not_sent).at("type").as_string(), "urn:draaischijf:ui-problem:policy-refused");
+  EXPECT_TRUE(inbox(school, true).empty());
 }
 
 }  // namespace

@@ -221,6 +221,16 @@ async function start() {
   $('filter-kind').addEventListener('change', renderInbox);
   $('filter-unread').addEventListener('change', renderInbox);
   $('back').addEventListener('click', () => { current = null; showInbox().catch(() => {}); });
+  $('reply').addEventListener('click', async () => {
+    show('compose-view');
+    try { await openCompose(api, current); } catch { /* said already */ }
+  });
+  $('acknowledge').addEventListener('click', async () => {
+    try {
+      await api(`/api/messages/${current.mailbox_id}/${current.sequence}/ack`, { method: 'POST' });
+      say(t('acknowledged'));
+    } catch { /* said already */ }
+  });
   try {
     if (await refreshState()) await showInbox();
   } catch { /* said already */ }

@@ -8,6 +8,7 @@ const $ = (id) => document.getElementById(id);
 const CHECK_DELAY_MS = 400;
 let checkTimer = null;
 let checkRound = 0;
+let replyTo = null;  // {mailbox_id, sequence} of the message answered, or null
 
 function el(tag, text) {
   const node = document.createElement(tag);
@@ -22,6 +23,7 @@ function composition() {
     to: $('compose-to').value ? [$('compose-to').value] : [],
     pupil: $('compose-pupil').value.trim(),
     consent: $('compose-consent').value.trim(),
+    reply_to: replyTo,
     texts: [{ category: $('compose-category').value, text: $('compose-text').value }],
   };
 }
@@ -76,7 +78,12 @@ async function loadRecipients(api) {
   }
 }
 
-export async function openCompose(api) {
+/// `reply`: the opened message to answer in its thread (its sender's mailbox is not known to
+/// the page: the person picks the recipient), or undefined for a new message.
+export async function openCompose(api, reply) {
+  replyTo = reply ? { mailbox_id: reply.mailbox_id, sequence: reply.sequence } : null;
+  $('compose-reply').hidden = !reply;
+  $('compose-reply').textContent = reply ? `${t('replying_to')}${reply.kind} · ${reply.sender_org_name}` : '';
   $('precheck').replaceChildren();
   $('precheck').className = 'precheck';
   await loadRecipients(api);

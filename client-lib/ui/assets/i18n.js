@@ -22,6 +22,8 @@ const texts = {
     precheck_refused: 'Voorcontrole: niet toegestaan', outcome: 'Beslissing', rules: 'Regels',
     reasons: 'Redenen', wat_nu: 'Wat nu', sent: 'Verzonden. Bericht-id: ',
     not_sent: 'Niet verzonden.', suggested: 'eigen CLB',
+    reply: 'Antwoorden in deze draad', acknowledge: 'Bevestigen (gelezen)',
+    acknowledged: 'Bevestigd.', replying_to: 'Antwoord op: ',
   },
   en: {
     app_title: 'Draaischijf', switch_language: 'Nederlands', lock_now: 'Lock now',
@@ -44,6 +46,8 @@ const texts = {
     precheck_refused: 'Pre-check: not allowed', outcome: 'Outcome', rules: 'Rules',
     reasons: 'Reasons', wat_nu: 'What now', sent: 'Sent. Message id: ',
     not_sent: 'Not sent.', suggested: 'own CLB',
+    reply: 'Reply in this thread', acknowledge: 'Acknowledge (read)',
+    acknowledged: 'Acknowledged.', replying_to: 'Reply to: ',
   },
 };
 
