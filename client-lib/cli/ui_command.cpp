@@ -42,11 +42,9 @@ std::optional<unsigned> number_option(const Arguments& args, const std::string& 
 // address themselves, so a missing or failing xdg-open is no error.
 void open_browser(const std::string& url) {
   const char* argv[] = {"xdg-open", url.c_str(), nullptr};
+  std::signal(SIGCHLD, SIG_IGN);  // not waited for: no zombie left behind
   pid_t pid = 0;
-  if (posix_spawnp(&pid, "xdg-open", nullptr, nullptr, const_cast<char* const*>(argv), environ) ==
-      0) {
-    std::signal(SIGCHLD, SIG_IGN);  // not waited for: no zombie left behind
-  }
+  (void)posix_spawnp(&pid, "xdg-open", nullptr, nullptr, const_cast<char* const*>(argv), environ);
 }
 
 }  // namespace

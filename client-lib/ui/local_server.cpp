@@ -8,6 +8,8 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 
+#include <draaischijf/protocol/secret.hpp>
+
 #include "assets.hpp"
 
 namespace draaischijf::ui {
@@ -46,8 +48,11 @@ class Connection : public std::enable_shared_from_this<Connection> {
       }
       return;  // closed, timed out or malformed: the connection ends
     }
-    const Request request = parser_->release();
+    Request request = parser_->release();
     auto response = answer(request, gate_, vault_);
+    // A body may hold the passphrase (/api/unlock) or a message being written: not left
+    // behind in freed memory.
+    protocol::secure_wipe(request.body().data(), request.body().size());
     respond(std::move(response), request.keep_alive());
   }
 

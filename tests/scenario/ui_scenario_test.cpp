@@ -130,6 +130,26 @@ TEST_F(UiScenario, KeysLockAfterTheIdleTimeEvenWhileThePageRefreshes) {
   EXPECT_EQ(page.get("/api/inbox").result_int(), 423U);
 }
 
+// Wrong options are usage errors (exit 2) that say what is allowed; a port in use fails
+// (exit 1) and says what to do.
+TEST_F(UiScenario, BadOptionsAndABusyPortAreToldClearly) {
+  for (const auto& words : std::vector<std::vector<std::string>>{{"ui", "--port", "70000"},
+                                                                 {"ui", "--lock-after", "0"},
+                                                                 {"ui", "--colour", "x"},
+                                                                 {"ui", "extra"}}) {
+    const auto r = clb(words);
+    EXPECT_EQ(r.exit, 2) << words.back() << ": " << r.err;
+    EXPECT_NE(r.err.find("draaischijf --help"), std::string::npos) << r.err;
+  }
+  LocalPage page(start_ui());
+  const auto busy = clb({"ui", "--no-browser", "--port", std::to_string(page.port())});
+  EXPECT_EQ(busy.exit, 1);
+  EXPECT_NE(busy.err.find("cannot listen on 127.0.0.1:" + std::to_string(page.port())),
+            std::string::npos)
+      << busy.err;
+  EXPECT_NE(busy.err.find("choose another --port"), std::string::npos) << busy.err;
+}
+
 // The CAW answers the CLB's referral from its web inbox, in the referral's thread, and
 // acknowledges it; the pre-check of a reply to the wrong party shows the refusal first.
 TEST_F(UiScenario, ThePartnerAnswersInTheThreadAndAcknowledges) {
