@@ -1,12 +1,16 @@
 #include "api.hpp"
 
 #include <charconv>
+#include <filesystem>
+#include <fstream>
+#include <stdlib.h>
 #include <vector>
 
 #include <boost/beast/http/verb.hpp>
 #include <boost/json.hpp>
 
 #include <draaischijf/protocol/encoding.hpp>
+#include <draaischijf/protocol/secret.hpp>
 #include <draaischijf/protocol/vocabulary.hpp>
 
 #include "compose.hpp"
@@ -135,6 +139,67 @@ Response read_message(client::Client& client, const protocol::Id& mailbox, std::
   return json_response(200, out);
 }
 
+// A file name the sender chose, made safe for a Content-Disposition header and a download
+// folder: letters, digits, '.', '-' and '_' only, no leading dot.
+std::string download_name(std::string_view name, std::size_t index) {
+  std::string safe;
+  for (const char c : name.substr(0, 100)) {
+    const bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                       c == '.' || c == '-' || c == '_';
+    safe.push_back(plain ? c : '_');
+  }
+  while (!safe.empty() && safe.front() == '.') {
+    safe.erase(safe.begin());
+  }
+  return safe.empty() ? "bijlage-" + std::to_string(index + 1) : safe;
+}
+
+// One attachment, fetched, decrypted and checked against the hash its sender signed before
+// any byte reaches the browser (Inbox::save_attachment writes it only once it verified, into a
+// private folder that is removed at once). Always a download, never shown in this origin: a
+// file the sender calls text/html must not run as this page.
+Response attachment(client::Client& client, const protocol::Id& mailbox, std::int64_t seq,
+                    std::string_view index_text) {
+  std::size_t index = 0;
+  const auto [end, ec] =
+      std::from_chars(index_text.data(), index_text.data() + index_text.size(), index);
+  if (ec != std::errc{} || end != index_text.data() + index_text.size()) {
+    return problem_response(Problem::bad_request, "an attachment number");
+  }
+  auto message = client.inbox().read(mailbox, seq);
+  if (!message) {
+    return problem_response(Problem::hub_failed, message.error().message());
+  }
+  const auto* described =
+      index < message->attachments.size() ? &message->attachments[index] : nullptr;
+  if (described == nullptr) {
+    return problem_response(Problem::not_found, "the message has no such attachment");
+  }
+  std::string folder = (std::filesystem::temp_directory_path() / "draaischijf-ui-XXXXXX").string();
+  if (::mkdtemp(folder.data()) == nullptr) {
+    return problem_response(Problem::hub_failed, "no temporary folder for the download");
+  }
+  const auto target = std::filesystem::path(folder) / "attachment";
+  const auto saved = client.inbox().save_attachment(mailbox, seq, described->index, target);
+  std::string bytes;
+  if (saved) {
+    std::ifstream in(target, std::ios::binary);
+    bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  std::error_code ignored;
+  std::filesystem::remove_all(folder, ignored);
+  if (!saved) {
+    return problem_response(Problem::hub_failed, saved.error().message());
+  }
+  Response response{http::status::ok, 11};
+  response.set(http::field::content_type, "application/octet-stream");
+  response.set(http::field::content_disposition,
+               "attachment; filename=\"" + download_name(described->file_name, index) + "\"");
+  response.body() = std::move(bytes);
+  response.prepare_payload();
+  return response;
+}
+
 Response unlock(const Request& request, Vault& vault) {
   json::error_code ec;
   const auto body = json::parse(request.body(), ec);
@@ -208,7 +273,7 @@ Response handle_api(const Request& request, Vault& vault) {
     }
     return parts[2] == "check" ? check_answer(*client, request) : send_answer(*client, request);
   }
-  if (route == "messages" && (parts.size() == 4 || parts.size() == 5)) {
+  if (route == "messages" && parts.size() >= 4 && parts.size() <= 6) {
     const auto ref = message_ref(parts[2], parts[3]);
     if (!ref) {
       return problem_response(Problem::bad_request,
@@ -216,6 +281,9 @@ Response handle_api(const Request& request, Vault& vault) {
     }
     if (parts.size() == 4 && get) {
       return read_message(*client, ref->first, ref->second);
+    }
+    if (parts.size() == 6 && parts[4] == "attachments" && get) {
+      return attachment(*client, ref->first, ref->second, parts[5]);
     }
     if (parts.size() == 5 && parts[4] == "ack" && post) {
       if (auto done = client->inbox().acknowledge(ref->first, ref->second); !done) {

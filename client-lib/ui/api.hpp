@@ -10,6 +10,7 @@
 //   POST /api/lock                      locks now
 //   GET  /api/inbox                     fetches new messages from the hub, lists every message
 //   GET  /api/messages/MAILBOX/SEQ      opens and verifies one message, marks it read
+//   GET  /api/messages/MAILBOX/SEQ/attachments/N  attachment N, verified, as a download
 //   POST /api/messages/MAILBOX/SEQ/ack  acknowledges without opening
 //   GET  /api/recipients, POST /api/compose/check|send    see compose.hpp
 //

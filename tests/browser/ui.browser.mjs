@@ -180,6 +180,24 @@ const tests = {
     assert.doesNotMatch(await school.locator('#status').textContent(), /Verzonden\./);
   },
 
+  // The attachment comes as a download, byte for byte, named safely (never shown in the page).
+  async download() {
+    await openInbox();
+    await page.locator('#messages tbody button').first().click();
+    const link = page.getByRole('link', { name: /Downloaden/ });
+    await link.waitFor();
+    const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
+    assert.equal(download.suggestedFilename(), 'verslag__1_.pdf');
+    const saved = await download.path();
+    assert.deepEqual(readFileSync(saved), readFileSync(process.env.EXPECTED_FILE));
+    const status = await page.evaluate(async (href) => {
+      const response = await fetch(href);
+      return [response.status, response.headers.get('content-type'),
+              response.headers.get('content-disposition')];
+    }, await link.getAttribute('href'));
+    assert.deepEqual(status, [200, 'application/octet-stream', 'attachment; filename="verslag__1_.pdf"']);
+  },
+
   // Dutch by default, English on request, and every screen passes axe.
   async language() {
     await openInbox();

@@ -68,8 +68,8 @@ class UiBrowser : public CliScenario {
   /// Runs the browser test `name` with the CLB's web inbox (UI_URL) and, for `with_school`,
   /// the school's (SCHOOL_URL); its output on failure.
   void browser(const std::string& name, std::vector<std::pair<std::string, std::string>> env = {},
-               bool with_school = false) {
-    env.emplace_back("UI_URL", start_ui(clb));
+               bool with_school = false, const Cli* whose = nullptr) {
+    env.emplace_back("UI_URL", start_ui(whose != nullptr ? *whose : clb));
     if (with_school) {
       env.emplace_back("SCHOOL_URL", start_ui(school));
     }
@@ -108,6 +108,19 @@ TEST_F(UiBrowser, ARefusedSendShowsTheReasonsAndSendsNothing) {
   browser("refused", {}, true);
   EXPECT_TRUE(inbox(caw, true).empty());
   EXPECT_TRUE(inbox(clb, true).empty());
+}
+
+// The CLB refers the pupil to the CAW with a PDF; the CAW downloads it from its page, as the
+// bytes the CLB sent (checked against the signed hash by the program before the browser saw
+// them), under a safe file name.
+TEST_F(UiBrowser, ThePartnerDownloadsTheVerifiedAttachment) {
+  const auto pdf = dir.path() / "verslag <1>.pdf";
+  const std::string bytes = "%PDF-1.4\n% een klein verslag\n%%EOF\n";
+  write_file(pdf, view_of(bytes));
+  clb.json_of(under_consent({"send", "doorverwijzing", "--to", intake, "--purpose",
+                             "doorverwijzing", "--text", "psychisch_sociaal=Zie verslag.", "--file",
+                             "diagnostiek=" + pdf.string() + "@application/pdf"}));
+  browser("download", {{"EXPECTED_FILE", pdf.string()}}, false, &caw);
 }
 
 TEST_F(UiBrowser, LockNowAsksAgainAndTheKeyFileUnlocks) { browser("lock"); }

@@ -23,7 +23,7 @@ const texts = {
     reasons: 'Redenen', wat_nu: 'Wat nu', sent: 'Verzonden. Bericht-id: ',
     not_sent: 'Niet verzonden.', suggested: 'eigen CLB',
     reply: 'Antwoorden in deze draad', acknowledge: 'Bevestigen (gelezen)',
-    acknowledged: 'Bevestigd.', replying_to: 'Antwoord op: ',
+    acknowledged: 'Bevestigd.', replying_to: 'Antwoord op: ', download: 'Downloaden',
   },
   en: {
     app_title: 'Draaischijf', switch_language: 'Nederlands', lock_now: 'Lock now',
@@ -47,7 +47,7 @@ const texts = {
     reasons: 'Reasons', wat_nu: 'What now', sent: 'Sent. Message id: ',
     not_sent: 'Not sent.', suggested: 'own CLB',
     reply: 'Reply in this thread', acknowledge: 'Acknowledge (read)',
-    acknowledged: 'Acknowledged.', replying_to: 'Reply to: ',
+    acknowledged: 'Acknowledged.', replying_to: 'Reply to: ', download: 'Download',
   },
 };
 
