@@ -96,7 +96,7 @@ Admission Gate::admit(const Request& request) {
   }
   // Without the cookie only the one-time URL opens anything, and only once.
   const auto target = std::string_view(request.target());
-  if (const auto token = query_value(target, "t"); token && reads_only) {
+  if (const auto token = query_value(target, "t"); token && request.method() == http::verb::get) {
     if (token_spent_ || !matches(*token, token_)) {
       return {Problem::token_spent};
     }

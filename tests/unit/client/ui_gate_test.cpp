@@ -106,6 +106,8 @@ TEST(UiGate, EveryNonGetNeedsThisServersOrigin) {
     r.set(http::field::origin, origin);
     EXPECT_FALSE(gate.admit(r).refused) << origin;
   }
+  // Only a GET exchanges the token: a HEAD (or a prefetch of another kind) does not spend it.
+  EXPECT_EQ(gate.admit(request(http::verb::head, token_target(gate))).refused, Problem::no_session);
   // A cross-site POST carrying the token is refused too, and does not spend it.
   auto post = request(http::verb::post, token_target(gate));
   post.set(http::field::origin, "http://127.0.0.1:48123");
