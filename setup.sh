@@ -13,6 +13,7 @@ packages=(
   libsodium-dev libssl-dev libsqlite3-dev sqlite3 libboost1.81-dev zlib1g-dev libtomlplusplus-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   age clang-14 libclang-rt-14-dev clang-format clang-tidy
+  chromium nodejs npm
 )
 
 missing=()
@@ -31,6 +32,14 @@ if [ ${#missing[@]} -gt 0 ]; then
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
     "${missing[@]}" >/dev/null
+fi
+
+# The browser tests' npm packages (Playwright without its browser download, and axe-core), at
+# the versions package-lock.json pins; they drive the chromium installed above.
+if [ ! -f tests/browser/node_modules/.package-lock.json ] ||
+   [ tests/browser/package-lock.json -nt tests/browser/node_modules/.package-lock.json ]; then
+  echo "setup: installing the browser tests' npm packages"
+  (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
 fi
 
 case "${1:-}" in

@@ -33,6 +33,8 @@ struct Invocation {
 [[nodiscard]] int enrol_finish_command(const Invocation& call);
 [[nodiscard]] int admin_org_init_command(const Invocation& call);
 [[nodiscard]] int admin_org_restore_command(const Invocation& call);
+/// The web inbox (opens the profile itself: its key store locks and unlocks while it runs).
+[[nodiscard]] int ui_command(const Invocation& call);
 
 /// What opens the organisation key store (--org-keys): --org-key-file (made first when
 /// `new_store` and missing), else $DRAAISCHIJF_ORG_PASSPHRASE, else a passphrase typed.

@@ -272,6 +272,13 @@ constexpr Command kCommands[] = {
   {"admin", "export-key", kClient, cli::admin_export_key_command,
    "admin export-key MAILBOX [--epoch N]",
    "The mailbox's age key, for opening archives with age"},
+  {"ui", "", kNothing, cli::ui_command,
+   "ui [--port N] [--no-browser] [--lock-after SECONDS]",
+   "The web inbox in your browser, on 127.0.0.1 only:\n"
+   "prints (and opens) a one-time address; the keys\n"
+   "stay in this program and lock after SECONDS\n"
+   "without use (default 900); the page then asks\n"
+   "for the passphrase (Ctrl-C stops)"},
   {"demo", "", kNothing, demo_command,
    "demo",
    "The protocol walkthrough, offline"},
@@ -371,8 +378,8 @@ const Command* find_command(const std::vector<std::string>& words,
 }
 
 int dispatch(const Context& context, const std::vector<std::string_view>& words) {
-  const cli::Arguments args(words,
-                            {"all", "json", "follow", "force", "new-person", "accept-changes"});
+  const cli::Arguments args(
+      words, {"all", "json", "follow", "force", "new-person", "accept-changes", "no-browser"});
   std::vector<const Command*> rows;
   const Command* command = find_command(args.positional(), rows);
   if (command == nullptr && rows.empty()) {

@@ -367,6 +367,15 @@ Result<PolicyCheckStatus> Outbox::policy_check_status() {
   return state_->policies.status(state_->trust.policy_key());
 }
 
+Result<void> Outbox::check(const Composition& composition) {
+  auto& s = *state_;
+  auto draft = draft_of(s, composition);
+  if (!draft) {
+    return draft.error();
+  }
+  return pre_check(s, *draft, composition);
+}
+
 Result<SendResult> Outbox::send(Composition composition) {
   auto& s = *state_;
   auto draft = draft_of(s, composition);

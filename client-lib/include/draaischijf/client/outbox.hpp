@@ -31,6 +31,11 @@ class Outbox {
   /// Without a pinned key it is off and only the hub checks. send() loads it by itself; call
   /// this to learn beforehand.
   [[nodiscard]] protocol::Result<PolicyCheckStatus> policy_check_status();
+  /// The pre-check alone, as send() runs it first: nothing is encrypted, uploaded or sent.
+  /// policy_refused (with last_problem().policy) when it says no; fine when it says yes or no
+  /// pre-check is installed (the hub still decides on the send). For a form that shows the
+  /// outcome while it is filled in.
+  [[nodiscard]] protocol::Result<void> check(const Composition& composition);
   /// Refused before anything is encrypted when the pre-check says no, and by the hub when its
   /// policy does (both client_errc::policy_refused, with last_problem().policy).
   [[nodiscard]] protocol::Result<SendResult> send(Composition composition);

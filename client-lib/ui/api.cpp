@@ -1,0 +1,299 @@
+#include "api.hpp"
+
+#include <charconv>
+#include <filesystem>
+#include <fstream>
+#include <stdlib.h>
+#include <vector>
+
+#include <boost/beast/http/verb.hpp>
+#include <boost/json.hpp>
+
+#include <draaischijf/protocol/encoding.hpp>
+#include <draaischijf/protocol/secret.hpp>
+#include <draaischijf/protocol/vocabulary.hpp>
+
+#include "compose.hpp"
+
+namespace draaischijf::ui {
+namespace {
+
+namespace http = boost::beast::http;
+namespace json = boost::json;
+using client::InboxEntry;
+
+std::string hex(std::span<const std::uint8_t> bytes) { return protocol::hex_encode(bytes); }
+
+// "/api/messages/AB.../12/ack" -> {"messages", "AB...", "12", "ack"} (the query dropped).
+std::vector<std::string_view> segments(std::string_view target) {
+  target = target.substr(0, target.find('?'));
+  std::vector<std::string_view> out;
+  while (!target.empty()) {
+    const auto slash = target.find('/');
+    if (slash != 0) {
+      out.push_back(target.substr(0, slash));
+    }
+    target = slash == std::string_view::npos ? std::string_view{} : target.substr(slash + 1);
+  }
+  return out;
+}
+
+json::object state_json(Vault& vault) {
+  json::object state{{"locked", vault.locked()},
+                     {"key_file", vault.uses_key_file()},
+                     {"idle_seconds", vault.idle_time().count() / 1000}};
+  if (auto* client = vault.peek()) {
+    const auto& device = client->device();
+    state["device"] = {{"org_id", hex(device.org_id)},
+                       {"device_id", hex(device.device_id)},
+                       {"role", device.role}};
+  }
+  return state;
+}
+
+// Everything the page shows about a message in a list, and the verification on it: `verified`
+// is false when the message was refused (its `problem` says why) and `flags` name what was
+// noticed about its order or time; the page warns for both.
+json::object entry_json(const InboxEntry& e) {
+  json::array flags;
+  for (const auto& flag : e.flags) {
+    flags.emplace_back(flag);
+  }
+  return {{"mailbox_id", hex(e.mailbox_id)},
+          {"sequence", e.sequence},
+          {"message_id", hex(e.message_id)},
+          {"received_at_ms", e.received_at_ms},
+          {"sender_org", hex(e.sender_org)},
+          {"sender_org_name", e.sender_org_name},
+          {"sender_device", hex(e.sender_device)},
+          {"sender_role", e.sender_role},
+          {"kind", e.kind},
+          {"categories", client::categories_text(e.categories)},
+          {"flags", std::move(flags)},
+          {"verified", e.problem.empty()},
+          {"problem", e.problem},
+          {"read", e.read}};
+}
+
+Response inbox(client::Client& client) {
+  json::object out;
+  // A hub out of reach still leaves the local inbox to read; the page says the sync failed.
+  const auto synced = client.inbox().sync();
+  out["sync_problem"] = synced ? std::string() : synced.error().message();
+  const auto listed = client.inbox().list(false);
+  if (!listed) {
+    return problem_response(Problem::hub_failed, listed.error().message());
+  }
+  json::array messages;
+  std::int64_t unread = 0;
+  for (const auto& e : *listed) {
+    unread += e.read ? 0 : 1;
+    messages.push_back(entry_json(e));
+  }
+  out["messages"] = std::move(messages);
+  out["unread"] = unread;
+  return json_response(200, out);
+}
+
+std::optional<std::pair<protocol::Id, std::int64_t>> message_ref(std::string_view mailbox,
+                                                                 std::string_view sequence) {
+  const auto bytes = protocol::hex_decode(mailbox);
+  std::int64_t seq = 0;
+  const auto [end, ec] = std::from_chars(sequence.data(), sequence.data() + sequence.size(), seq);
+  if (!bytes || bytes->size() != protocol::Id{}.size() || ec != std::errc{} ||
+      end != sequence.data() + sequence.size() || seq <= 0) {
+    return std::nullopt;
+  }
+  protocol::Id id{};
+  std::copy(bytes->begin(), bytes->end(), id.begin());
+  return std::pair{id, seq};
+}
+
+Response read_message(client::Client& client, const protocol::Id& mailbox, std::int64_t seq) {
+  auto message = client.inbox().read(mailbox, seq);
+  if (!message) {
+    return problem_response(Problem::hub_failed, message.error().message());
+  }
+  auto out = entry_json(message->entry);
+  json::array fragments;
+  for (const auto* fragment : message->fragments) {
+    const bool text = fragment->media_type.rfind("text/", 0) == 0;
+    fragments.push_back(
+        {{"category", protocol::name_of(fragment->category)},
+         {"media_type", fragment->media_type},
+         {"size", fragment->body.size()},
+         {"text", text ? std::string(fragment->body.begin(), fragment->body.end()) : ""}});
+  }
+  json::array attachments;
+  for (const auto& attachment : message->attachments) {
+    attachments.push_back({{"index", attachment.index},
+                           {"category", protocol::name_of(attachment.category)},
+                           {"media_type", attachment.media_type},
+                           {"file_name", attachment.file_name},
+                           {"size", attachment.size}});
+  }
+  out["fragments"] = std::move(fragments);
+  out["attachments"] = std::move(attachments);
+  out["thread_id"] = hex(message->opened.thread_id);
+  out["purpose"] = protocol::name_of(message->opened.outer.purpose);
+  return json_response(200, out);
+}
+
+// A file name the sender chose, made safe for a Content-Disposition header and a download
+// folder: letters, digits, '.', '-' and '_' only, no leading dot.
+std::string download_name(std::string_view name, std::size_t index) {
+  std::string safe;
+  for (const char c : name.substr(0, 100)) {
+    const bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                       c == '.' || c == '-' || c == '_';
+    safe.push_back(plain ? c : '_');
+  }
+  while (!safe.empty() && safe.front() == '.') {
+    safe.erase(safe.begin());
+  }
+  return safe.empty() ? "bijlage-" + std::to_string(index + 1) : safe;
+}
+
+// One attachment, fetched, decrypted and checked against the hash its sender signed before
+// any byte reaches the browser (Inbox::save_attachment writes it only once it verified, into a
+// private folder that is removed at once). Always a download, never shown in this origin: a
+// file the sender calls text/html must not run as this page.
+Response attachment(client::Client& client, const protocol::Id& mailbox, std::int64_t seq,
+                    std::string_view index_text) {
+  std::size_t index = 0;
+  const auto [end, ec] =
+      std::from_chars(index_text.data(), index_text.data() + index_text.size(), index);
+  if (ec != std::errc{} || end != index_text.data() + index_text.size()) {
+    return problem_response(Problem::bad_request, "an attachment number");
+  }
+  auto message = client.inbox().read(mailbox, seq);
+  if (!message) {
+    return problem_response(Problem::hub_failed, message.error().message());
+  }
+  const auto* described =
+      index < message->attachments.size() ? &message->attachments[index] : nullptr;
+  if (described == nullptr) {
+    return problem_response(Problem::not_found, "the message has no such attachment");
+  }
+  std::string folder = (std::filesystem::temp_directory_path() / "draaischijf-ui-XXXXXX").string();
+  if (::mkdtemp(folder.data()) == nullptr) {
+    return problem_response(Problem::hub_failed, "no temporary folder for the download");
+  }
+  const auto target = std::filesystem::path(folder) / "attachment";
+  const auto saved = client.inbox().save_attachment(mailbox, seq, described->index, target);
+  std::string bytes;
+  if (saved) {
+    std::ifstream in(target, std::ios::binary);
+    bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  std::error_code ignored;
+  std::filesystem::remove_all(folder, ignored);
+  if (!saved) {
+    return problem_response(Problem::hub_failed, saved.error().message());
+  }
+  Response response{http::status::ok, 11};
+  response.set(http::field::content_type, "application/octet-stream");
+  response.set(http::field::content_disposition,
+               "attachment; filename=\"" + download_name(described->file_name, index) + "\"");
+  response.body() = std::move(bytes);
+  response.prepare_payload();
+  return response;
+}
+
+Response unlock(const Request& request, Vault& vault) {
+  json::error_code ec;
+  const auto body = json::parse(request.body(), ec);
+  const auto* passphrase =
+      !ec && body.is_object() ? body.as_object().if_contains("passphrase") : nullptr;
+  if (passphrase != nullptr && !passphrase->is_string()) {
+    return problem_response(Problem::bad_request, "passphrase must be a string");
+  }
+  const auto given = passphrase != nullptr ? std::string_view(passphrase->as_string()) : "";
+  if (given.empty() && !vault.uses_key_file()) {
+    return problem_response(Problem::bad_request, "a passphrase is needed");
+  }
+  if (auto opened = vault.unlock(given); !opened) {
+    return problem_response(Problem::wrong_passphrase, opened.error().message());
+  }
+  return json_response(200, state_json(vault));
+}
+
+}  // namespace
+
+Response json_response(unsigned status, const json::value& body, unsigned version) {
+  Response response{static_cast<http::status>(status), version};
+  response.set(http::field::content_type,
+               status >= 400 ? "application/problem+json" : "application/json");
+  response.body() = json::serialize(body);
+  response.prepare_payload();
+  return response;
+}
+
+Response problem_response(Problem kind, std::string_view detail, unsigned version) {
+  return json_response(problem_text(kind).status, problem_json(kind, detail), version);
+}
+
+Response handle_api(const Request& request, Vault& vault) {
+  const auto parts = segments(request.target());
+  const bool get = request.method() == http::verb::get;
+  const bool post = request.method() == http::verb::post;
+  if (parts.size() < 2 || parts[0] != "api") {
+    return problem_response(Problem::not_found);
+  }
+  const auto route = parts[1];
+  if (route == "state" && parts.size() == 2) {
+    return get ? json_response(200, state_json(vault))
+               : problem_response(Problem::method_not_allowed);
+  }
+  if (route == "unlock" && parts.size() == 2) {
+    return post ? unlock(request, vault) : problem_response(Problem::method_not_allowed);
+  }
+  if (route == "lock" && parts.size() == 2) {
+    if (!post) {
+      return problem_response(Problem::method_not_allowed);
+    }
+    vault.lock();
+    return json_response(200, state_json(vault));
+  }
+  // The page marks what it asks on its own (the inbox it refreshes) as background: that does
+  // not count as the person using it, so the idle lock still comes.
+  client::Client* client = request[kBackgroundHeader] == "1" ? vault.peek() : vault.use();
+  if (client == nullptr) {
+    return problem_response(Problem::locked);
+  }
+  if (route == "inbox" && parts.size() == 2) {
+    return get ? inbox(*client) : problem_response(Problem::method_not_allowed);
+  }
+  if (route == "recipients" && parts.size() == 2) {
+    return get ? recipients_answer(*client) : problem_response(Problem::method_not_allowed);
+  }
+  if (route == "compose" && parts.size() == 3 && (parts[2] == "check" || parts[2] == "send")) {
+    if (!post) {
+      return problem_response(Problem::method_not_allowed);
+    }
+    return parts[2] == "check" ? check_answer(*client, request) : send_answer(*client, request);
+  }
+  if (route == "messages" && parts.size() >= 4 && parts.size() <= 6) {
+    const auto ref = message_ref(parts[2], parts[3]);
+    if (!ref) {
+      return problem_response(Problem::bad_request,
+                              "a mailbox id (32 hex digits) and a sequence number");
+    }
+    if (parts.size() == 4 && get) {
+      return read_message(*client, ref->first, ref->second);
+    }
+    if (parts.size() == 6 && parts[4] == "attachments" && get) {
+      return attachment(*client, ref->first, ref->second, parts[5]);
+    }
+    if (parts.size() == 5 && parts[4] == "ack" && post) {
+      if (auto done = client->inbox().acknowledge(ref->first, ref->second); !done) {
+        return problem_response(Problem::hub_failed, done.error().message());
+      }
+      return json_response(200, json::object{{"acknowledged", true}});
+    }
+    return problem_response(Problem::method_not_allowed);
+  }
+  return problem_response(Problem::not_found);
+}
+
+}  // namespace draaischijf::ui

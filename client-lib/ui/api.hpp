@@ -1,0 +1,43 @@
+#pragma once
+
+// The JSON API the page talks to, under /api/. Everything that needs keys (opening, verifying,
+// acknowledging) runs here in C++ through the client library; the page receives the verified
+// result as data and renders it as text. While the vault is locked, every route but the state
+// and the unlock answers 423 with the `locked` problem, and the page asks for the passphrase.
+//
+//   GET  /api/state                     locked or not, and this device (org, role, device)
+//   POST /api/unlock   {"passphrase"}   opens the key store again (empty: the key file)
+//   POST /api/lock                      locks now
+//   GET  /api/inbox                     fetches new messages from the hub, lists every message
+//   GET  /api/messages/MAILBOX/SEQ      opens and verifies one message, marks it read
+//   GET  /api/messages/MAILBOX/SEQ/attachments/N  attachment N, verified, as a download
+//   POST /api/messages/MAILBOX/SEQ/ack  acknowledges without opening
+//   GET  /api/recipients, POST /api/compose/check|send    see compose.hpp
+//
+// A request with X-Draaischijf-Background: 1 (the page's own refresh) does not start the idle
+// time again.
+
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+
+#include "gate.hpp"
+#include "vault.hpp"
+
+namespace draaischijf::ui {
+
+using Response = boost::beast::http::response<boost::beast::http::string_body>;
+
+/// Set to "1" on what the page asks without the person doing anything (its refresh).
+inline constexpr std::string_view kBackgroundHeader = "X-Draaischijf-Background";
+
+/// The answer to a request under /api/ (the gate has admitted it).
+[[nodiscard]] Response handle_api(const Request& request, Vault& vault);
+
+/// A JSON answer with status `status`.
+[[nodiscard]] Response json_response(unsigned status, const boost::json::value& body,
+                                     unsigned version = 11);
+/// The problem document as the answer.
+[[nodiscard]] Response problem_response(Problem kind, std::string_view detail = {},
+                                        unsigned version = 11);
+
+}  // namespace draaischijf::ui

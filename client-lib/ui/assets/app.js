@@ -1,0 +1,247 @@
+// The web inbox's page. It holds no key and decides nothing about trust: the local server
+// (draaischijf ui, in C++) opens and verifies every message and hands over data as JSON. Every
+// text that comes from a message or from the hub is set with textContent, never as HTML, so a
+// "<script>" or "<img onerror>" in a message stays text.
+import { initCompose, openCompose } from './compose.js';
+import { t, translatePage, setLanguage, currentLanguage, formatDate } from './i18n.js';
+
+const $ = (id) => document.getElementById(id);
+const POLL_MS = 5000;
+let messages = [];
+let current = null;  // the message open in the read view
+let pollTimer = null;
+
+// A text cell or element: text only.
+function el(tag, text, className) {
+  const node = document.createElement(tag);
+  if (text !== undefined) node.textContent = String(text);
+  if (className) node.className = className;
+  return node;
+}
+
+function show(view) {
+  for (const id of ['unlock-view', 'inbox-view', 'read-view', 'compose-view']) $(id).hidden = id !== view;
+}
+
+function say(text) { $('status').textContent = text; }
+
+// fetch with the API's conventions: JSON both ways; a 423 means locked (the page asks for the
+// passphrase); another problem is shown in the person's language with what to do.
+async function api(path, options = {}) {
+  const init = { method: options.method ?? 'GET', headers: {} };
+  // The page's own refresh does not count as use: the keys still lock when nobody works.
+  if (options.background) init.headers['X-Draaischijf-Background'] = '1';
+  if (options.body !== undefined) {
+    init.headers['Content-Type'] = 'application/json';
+    init.body = JSON.stringify(options.body);
+  }
+  const response = await fetch(path, init);
+  const body = await response.json().catch(() => ({}));
+  if (response.status === 423) {
+    showUnlock();
+    throw new Error('locked');
+  }
+  if (!response.ok) {
+    const title = currentLanguage() === 'en' ? body.title : body.title_nl;
+    const what = currentLanguage() === 'en' ? body.what_to_do : body.wat_nu;
+    say([title, body.detail, what].filter(Boolean).join(' — '));
+    const error = new Error(body.type ?? String(response.status));
+    error.refusal = body.refusal;  // a send the policy refused: the compose screen shows it
+    throw error;
+  }
+  return body;
+}
+
+function showUnlock() {
+  stopPolling();
+  show('unlock-view');
+  $('passphrase').value = '';
+  $('passphrase').focus();
+}
+
+async function refreshState() {
+  const state = await api('/api/state');
+  if (state.key_file) $('passphrase').placeholder = t('unlock_key_file');
+  if (state.locked) {
+    $('device').textContent = '';
+    showUnlock();
+    return false;
+  }
+  $('device').textContent =
+      `${t('you_are')} ${state.device.device_id.slice(0, 8)} · ${t('role_label')} ${state.device.role}`;
+  return true;
+}
+
+function kindsOf(list) { return [...new Set(list.map((m) => m.kind))].sort(); }
+
+function fillKindFilter() {
+  const select = $('filter-kind');
+  const chosen = select.value;
+  select.replaceChildren(new Option(t('all_kinds'), ''));
+  for (const kind of kindsOf(messages)) select.append(new Option(kind, kind));
+  select.value = kindsOf(messages).includes(chosen) ? chosen : '';
+}
+
+function senderText(m) {
+  return `${m.sender_org_name || m.sender_org.slice(0, 8)} · ${m.sender_role}`;
+}
+
+function checkCell(m) {
+  const cell = el('td');
+  if (!m.verified) {
+    cell.append(el('span', `${t('not_verified')}: ${m.problem}`, 'warning'));
+  } else if (m.flags.length > 0) {
+    cell.append(el('span', `${t('verified')} · ${m.flags.join(', ')}`, 'warning'));
+  } else {
+    cell.append(el('span', t('verified'), 'verified'));
+  }
+  return cell;
+}
+
+function renderInbox() {
+  fillKindFilter();
+  const kind = $('filter-kind').value;
+  const unreadOnly = $('filter-unread').checked;
+  const rows = messages
+      .filter((m) => (!kind || m.kind === kind) && (!unreadOnly || !m.read))
+      .sort((a, b) => b.received_at_ms - a.received_at_ms);
+  const body = $('messages').tBodies[0];
+  body.replaceChildren();
+  for (const m of rows) {
+    const row = document.createElement('tr');
+    if (!m.read) row.className = 'unread';
+    row.append(el('td', formatDate(m.received_at_ms)), el('td', m.kind), el('td', senderText(m)),
+               el('td', m.categories), checkCell(m));
+    const open = el('button', t('open'));
+    open.type = 'button';
+    open.setAttribute('aria-label', `${t('open')}: ${m.kind}, ${senderText(m)}`);
+    open.disabled = !m.verified;
+    open.addEventListener('click', () => openMessage(m));
+    const cell = el('td');
+    cell.append(open);
+    row.append(cell);
+    body.append(row);
+  }
+  $('empty').hidden = rows.length > 0;
+  const unread = messages.filter((m) => !m.read).length;
+  $('unread-count').textContent = unread > 0 ? `(${unread} ${t('unread')})` : '';
+}
+
+async function loadInbox(background = false) {
+  const inbox = await api('/api/inbox', { background });
+  messages = inbox.messages;
+  $('sync-problem').hidden = !inbox.sync_problem;
+  $('sync-problem').textContent = inbox.sync_problem ? t('sync_failed') + inbox.sync_problem : '';
+  renderInbox();
+}
+
+function startPolling() {
+  stopPolling();
+  pollTimer = setInterval(() => {
+    if (!$('inbox-view').hidden) loadInbox(true).catch(() => {});
+  }, POLL_MS);
+}
+
+function stopPolling() {
+  if (pollTimer !== null) clearInterval(pollTimer);
+  pollTimer = null;
+}
+
+async function showInbox() {
+  show('inbox-view');
+  await loadInbox();
+  startPolling();
+}
+
+function meta(list, term, value) {
+  list.append(el('dt', term), el('dd', value));
+}
+
+async function openMessage(entry) {
+  say(t('loading'));
+  const m = await api(`/api/messages/${entry.mailbox_id}/${entry.sequence}`);
+  current = m;
+  say('');
+  $('read-title').textContent = `${m.kind} · ${senderText(m)}`;
+  const list = $('read-meta');
+  list.replaceChildren();
+  meta(list, t('sender'), m.sender_org_name || m.sender_org);
+  meta(list, t('role'), m.sender_role);
+  meta(list, t('device'), m.sender_device);
+  meta(list, t('received'), formatDate(m.received_at_ms));
+  meta(list, t('purpose'), m.purpose);
+  meta(list, t('thread'), m.thread_id);
+  $('read-warning').hidden = m.flags.length === 0;
+  $('read-warning').textContent = m.flags.length ? t('flagged_message') + m.flags.join(', ') : '';
+  const fragments = $('fragments');
+  fragments.replaceChildren();
+  for (const f of m.fragments) {
+    const box = el('section', undefined, 'fragment');
+    box.append(el('h3', `${f.category} · ${f.media_type}`));
+    box.append(el('pre', f.text || `${f.size} ${t('bytes')}`));
+    fragments.append(box);
+  }
+  const attachments = $('attachments');
+  attachments.replaceChildren();
+  m.attachments.forEach((a, n) => {
+    const item = el('li', `${a.file_name} (${a.category}, ${a.media_type}, ${a.size} ${t('bytes')}) `);
+    // Fetched and checked against the sender's signed hash by the program before the browser
+    // gets a byte; always saved as a file, never opened in this page.
+    const link = el('a', t('download'));
+    link.href = `/api/messages/${m.mailbox_id}/${m.sequence}/attachments/${n}`;
+    link.setAttribute('download', '');
+    link.setAttribute('aria-label', `${t('download')}: ${a.file_name}`);
+    item.append(link);
+    attachments.append(item);
+  });
+  if (m.attachments.length === 0) attachments.append(el('li', t('none')));
+  stopPolling();
+  show('read-view');
+  $('read-title').focus();
+}
+
+async function start() {
+  translatePage();
+  $('lang').addEventListener('click', () => {
+    setLanguage(currentLanguage() === 'en' ? 'nl' : 'en');
+    translatePage();
+    if (!$('inbox-view').hidden) renderInbox();
+  });
+  $('lock').addEventListener('click', async () => {
+    await api('/api/lock', { method: 'POST' });
+    showUnlock();
+  });
+  $('unlock-form').addEventListener('submit', async (event) => {
+    event.preventDefault();
+    try {
+      await api('/api/unlock', { method: 'POST', body: { passphrase: $('passphrase').value } });
+      $('passphrase').value = '';
+      say('');
+      if (await refreshState()) await showInbox();
+    } catch { /* said already */ }
+  });
+  $('new-message').addEventListener('click', async () => {
+    stopPolling();
+    show('compose-view');
+    try { await openCompose(api); } catch { /* said already */ }
+  });
+  initCompose(api, say, () => { showInbox().catch(() => {}); });
+  $('filter-kind').addEventListener('change', renderInbox);
+  $('filter-unread').addEventListener('change', renderInbox);
+  $('back').addEventListener('click', () => { current = null; showInbox().catch(() => {}); });
+  $('reply').addEventListener('click', async () => {
+    show('compose-view');
+    try { await openCompose(api, current); } catch { /* said already */ }
+  });
+  $('acknowledge').addEventListener('click', async () => {
+    try {
+      await api(`/api/messages/${current.mailbox_id}/${current.sequence}/ack`, { method: 'POST' });
+      say(t('acknowledged'));
+    } catch { /* said already */ }
+  });
+  try {
+    if (await refreshState()) await showInbox();
+  } catch { /* said already */ }
+}
+
+start();

@@ -1,0 +1,235 @@
+#include "compose.hpp"
+
+#include <boost/json.hpp>
+
+#include <draaischijf/protocol/encoding.hpp>
+#include <draaischijf/protocol/vocabulary.hpp>
+
+namespace draaischijf::ui {
+namespace {
+
+namespace json = boost::json;
+using client::Composition;
+using client::PolicyRefusal;
+
+std::string hex(std::span<const std::uint8_t> bytes) { return protocol::hex_encode(bytes); }
+
+std::optional<protocol::Id> id_of(std::string_view text) {
+  const auto bytes = protocol::hex_decode(text);
+  if (!bytes || bytes->size() != protocol::Id{}.size()) {
+    return std::nullopt;
+  }
+  protocol::Id id{};
+  std::copy(bytes->begin(), bytes->end(), id.begin());
+  return id;
+}
+
+std::string_view text_field(const json::object& body, std::string_view name) {
+  const auto* value = body.if_contains(name);
+  return value != nullptr && value->is_string() ? std::string_view(value->as_string()) : "";
+}
+
+template <class Enum>
+bool parse_into(std::string_view name, Enum& out) {
+  const auto parsed = protocol::parse_name<Enum>(name);
+  if (parsed) {
+    out = *parsed;
+  }
+  return parsed.has_value();
+}
+
+// The form's fields as the library's Composition; or what is wrong with them.
+std::variant<Composition, std::string> composition_of(const Request& request) {
+  json::error_code ec;
+  const auto parsed = json::parse(request.body(), ec);
+  if (ec || !parsed.is_object()) {
+    return std::string("the body must be a JSON object");
+  }
+  const auto& body = parsed.as_object();
+  Composition c;
+  if (!parse_into(text_field(body, "kind"), c.kind)) {
+    return std::string("unknown kind");
+  }
+  if (!parse_into(text_field(body, "purpose"), c.purpose)) {
+    return std::string("unknown purpose");
+  }
+  const auto* to = body.if_contains("to");
+  if (to == nullptr || !to->is_array() || to->as_array().empty()) {
+    return std::string("choose at least one recipient");
+  }
+  for (const auto& mailbox : to->as_array()) {
+    const auto id = mailbox.is_string() ? id_of(mailbox.as_string()) : std::nullopt;
+    if (!id) {
+      return std::string("a recipient is not a mailbox id");
+    }
+    c.recipients.push_back(*id);
+  }
+  c.pupil = std::string(text_field(body, "pupil"));
+  if (const auto consent = text_field(body, "consent"); !consent.empty()) {
+    const auto id = id_of(consent);
+    if (!id) {
+      return std::string("the consent is not a consent id");
+    }
+    c.consent_reference = *id;
+  }
+  // A reply names the received message it answers: thread and pupil come from it.
+  if (const auto* reply = body.if_contains("reply_to"); reply != nullptr && !reply->is_null()) {
+    const auto* mailbox =
+        reply->is_object() ? reply->as_object().if_contains("mailbox_id") : nullptr;
+    const auto* sequence =
+        reply->is_object() ? reply->as_object().if_contains("sequence") : nullptr;
+    const auto id =
+        mailbox != nullptr && mailbox->is_string() ? id_of(mailbox->as_string()) : std::nullopt;
+    if (!id || sequence == nullptr || !sequence->is_int64() || sequence->as_int64() <= 0) {
+      return std::string("reply_to needs the mailbox_id and sequence of a received message");
+    }
+    c.reply_to = std::pair{*id, sequence->as_int64()};
+  }
+  const auto* texts = body.if_contains("texts");
+  if (texts == nullptr || !texts->is_array() || texts->as_array().empty()) {
+    return std::string("write at least one text");
+  }
+  for (const auto& entry : texts->as_array()) {
+    if (!entry.is_object()) {
+      return std::string("a text must be an object");
+    }
+    protocol::Fragment fragment;
+    if (!parse_into(text_field(entry.as_object(), "category"), fragment.category)) {
+      return std::string("unknown data category");
+    }
+    const auto text = text_field(entry.as_object(), "text");
+    fragment.media_type = "text/plain; charset=utf-8";
+    fragment.body = protocol::SecretBytes::copy_of(
+        {reinterpret_cast<const std::uint8_t*>(text.data()), text.size()});
+    c.fragments.push_back(std::move(fragment));
+  }
+  return c;
+}
+
+// What the person can do about a refusal, for the page (the CLI's words name commands).
+json::array wat_nu(const PolicyRefusal& r) {
+  json::array steps;
+  if (r.outcome == "deny") {
+    steps.push_back({{"nl",
+                      "Dit mag niet zo naar deze ontvanger. Stuur alleen wat de regels "
+                      "toelaten (zie de redenen), of via het CLB."},
+                     {"en",
+                      "Nothing may go to this recipient this way. Send only what the rules "
+                      "allow (see the reasons), or through the CLB."}});
+    return steps;
+  }
+  if (!r.consent_from.empty()) {
+    steps.push_back({{"nl", "Toestemming nodig van " + r.consent_from +
+                                ": het CLB registreert ze; kies ze daarna bij 'Toestemming'."},
+                     {"en", "Consent is needed from " + r.consent_from +
+                                ": the CLB registers it; then choose it under 'Consent'."}});
+  }
+  if (!r.approval_role.empty()) {
+    steps.push_back(
+        {{"nl", "Een tweede akkoord is nodig van een collega met de rol " + r.approval_role + "."},
+         {"en",
+          "A second approval is needed from a colleague with the role " + r.approval_role + "."}});
+  }
+  return steps;
+}
+
+json::object refusal_of(const PolicyRefusal& r) {
+  json::array reasons;
+  for (const auto& reason : r.reasons) {
+    reasons.push_back({{"rule_id", reason.rule_id}, {"nl", reason.nl}, {"en", reason.en}});
+  }
+  json::array rules;
+  for (const auto& id : r.rule_ids) {
+    rules.emplace_back(id);
+  }
+  return {{"by", r.by_hub ? "hub" : "pre-check"},
+          {"outcome", r.outcome},
+          {"rule_ids", std::move(rules)},
+          {"reasons", std::move(reasons)},
+          {"wat_nu", wat_nu(r)}};
+}
+
+// The refusal behind a policy_refused, or nullopt for any other failure.
+std::optional<json::object> refusal(client::Client& client,
+                                    const boost::system::error_code& error) {
+  const auto& problem = client.session().last_problem();
+  if (error != client::client_errc::policy_refused || !problem.policy) {
+    return std::nullopt;
+  }
+  return refusal_of(*problem.policy);
+}
+
+}  // namespace
+
+Response recipients_answer(client::Client& client) {
+  auto organisations = client.directory().organisations();
+  if (!organisations) {
+    return problem_response(Problem::hub_failed, organisations.error().message());
+  }
+  // A school's signaal goes to its own CLB's onthaal: offered first (none for others).
+  const auto suggested = client.directory().signaal_mailbox();
+  json::array out;
+  for (const auto& org : *organisations) {
+    if (!org.trusted) {
+      continue;  // only organisations whose key this device pinned
+    }
+    auto mailboxes = client.directory().mailboxes(org.org_id);
+    if (!mailboxes) {
+      return problem_response(Problem::hub_failed, mailboxes.error().message());
+    }
+    for (const auto& mailbox : *mailboxes) {
+      if (!mailbox.accepting) {
+        continue;
+      }
+      const bool first = suggested && *suggested == mailbox.mailbox_id;
+      json::object entry{{"mailbox_id", hex(mailbox.mailbox_id)},
+                         {"mailbox_name", mailbox.name},
+                         {"org_id", hex(org.org_id)},
+                         {"org_name", org.name},
+                         {"org_type", org.type},
+                         {"suggested", first}};
+      if (first) {
+        out.insert(out.begin(), std::move(entry));
+      } else {
+        out.push_back(std::move(entry));
+      }
+    }
+  }
+  return json_response(200, json::object{{"recipients", std::move(out)}});
+}
+
+Response check_answer(client::Client& client, const Request& request) {
+  auto composition = composition_of(request);
+  if (const auto* why = std::get_if<std::string>(&composition)) {
+    return problem_response(Problem::bad_request, *why);
+  }
+  const auto checked = client.outbox().check(std::get<Composition>(composition));
+  if (checked) {
+    return json_response(200, json::object{{"allowed", true}});
+  }
+  if (auto refused = refusal(client, checked.error())) {
+    return json_response(200, json::object{{"allowed", false}, {"refusal", std::move(*refused)}});
+  }
+  return problem_response(Problem::hub_failed, checked.error().message());
+}
+
+Response send_answer(client::Client& client, const Request& request) {
+  auto composition = composition_of(request);
+  if (const auto* why = std::get_if<std::string>(&composition)) {
+    return problem_response(Problem::bad_request, *why);
+  }
+  const auto sent = client.outbox().send(std::move(std::get<Composition>(composition)));
+  if (sent) {
+    return json_response(200, json::object{{"message_id", hex(sent->message_id)},
+                                           {"received_at_ms", sent->received_at_ms},
+                                           {"duplicate", sent->duplicate}});
+  }
+  if (auto refused = refusal(client, sent.error())) {
+    auto problem = problem_json(Problem::policy_refused);
+    problem["refusal"] = std::move(*refused);
+    return json_response(problem_text(Problem::policy_refused).status, problem);
+  }
+  return problem_response(Problem::hub_failed, sent.error().message());
+}
+
+}  // namespace draaischijf::ui

@@ -1,0 +1,26 @@
+#pragma once
+
+// The compose screen's API: the recipients from the verified directory (the school's own CLB
+// onthaal first), the policy pre-check on the form as it is filled in (nothing encrypted or
+// sent), and the send itself, which runs the same pre-check first and then the hub's.
+//
+//   GET  /api/recipients                 accepting mailboxes of trusted organisations
+//   POST /api/compose/check  COMPOSITION {"allowed": true} or {"allowed": false, "refusal"}
+//   POST /api/compose/send   COMPOSITION the hub's receipt, or 422 policy-refused with
+//                                        the refusal (outcome, rule ids, reasons, wat nu)
+//
+// COMPOSITION: {"kind", "purpose", "to": [MAILBOX], "pupil", "consent", "reply_to":
+// {"mailbox_id", "sequence"} (a reply in the received message's thread), "texts":
+// [{"category", "text"}]}, names as docs/PROTOCOL.md 4 spells them.
+
+#include <draaischijf/client/client.hpp>
+
+#include "api.hpp"
+
+namespace draaischijf::ui {
+
+[[nodiscard]] Response recipients_answer(client::Client& client);
+[[nodiscard]] Response check_answer(client::Client& client, const Request& request);
+[[nodiscard]] Response send_answer(client::Client& client, const Request& request);
+
+}  // namespace draaischijf::ui

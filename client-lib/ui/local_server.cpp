@@ -1,0 +1,174 @@
+#include "local_server.hpp"
+
+#include <chrono>
+
+#include <boost/asio/ip/address_v4.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+
+#include <draaischijf/protocol/secret.hpp>
+
+#include "assets.hpp"
+
+namespace draaischijf::ui {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+
+constexpr auto kReadTimeout = std::chrono::seconds(60);
+constexpr std::uint64_t kBodyLimit = 64 * 1024;  // the API's bodies are small JSON objects
+
+// One connection: read a request, answer it, until the browser closes or stops asking.
+class Connection : public std::enable_shared_from_this<Connection> {
+ public:
+  Connection(tcp::socket socket, Gate& gate, Vault& vault)
+      : stream_(std::move(socket)), gate_(gate), vault_(vault) {}
+
+  void read() {
+    parser_.emplace();
+    parser_->body_limit(kBodyLimit);
+    stream_.expires_after(kReadTimeout);
+    http::async_read(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
+  }
+
+ private:
+  void on_read(beast::error_code ec) {
+    if (ec) {
+      if (ec == http::error::body_limit || ec == http::error::header_limit) {
+        auto response = problem_response(Problem::bad_request, "request too large");
+        security_headers(response);
+        respond(std::move(response), false);
+      }
+      return;  // closed, timed out or malformed: the connection ends
+    }
+    Request request = parser_->release();
+    auto response = answer(request, gate_, vault_);
+    // A body may hold the passphrase (/api/unlock) or a message being written: not left
+    // behind in freed memory.
+    protocol::secure_wipe(request.body().data(), request.body().size());
+    respond(std::move(response), request.keep_alive());
+  }
+
+  void respond(Response response, bool keep_alive) {
+    response.keep_alive(keep_alive);
+    response_ = std::make_shared<Response>(std::move(response));
+    http::async_write(stream_, *response_,
+                      [self = shared_from_this(), keep_alive](beast::error_code ec, std::size_t) {
+                        if (!ec && keep_alive) {
+                          self->read();
+                        } else {
+                          beast::error_code ignored;
+                          self->stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
+                        }
+                      });
+  }
+
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  std::shared_ptr<Response> response_;
+  Gate& gate_;
+  Vault& vault_;
+};
+
+tcp::acceptor bind_loopback(asio::io_context& io, std::uint16_t port) {
+  tcp::acceptor acceptor(io);
+  const tcp::endpoint endpoint(asio::ip::address_v4::loopback(), port);
+  acceptor.open(endpoint.protocol());
+  acceptor.set_option(asio::socket_base::reuse_address(true));
+  acceptor.bind(endpoint);
+  acceptor.listen();
+  return acceptor;
+}
+
+Response asset_response(const Request& request) {
+  const auto* file = find_asset(request.target());
+  if (file == nullptr) {
+    return problem_response(Problem::not_found, {}, request.version());
+  }
+  Response response{http::status::ok, request.version()};
+  response.set(http::field::content_type, content_type_of(file->path));
+  response.body() = std::string(file->bytes);
+  response.prepare_payload();
+  return response;
+}
+
+}  // namespace
+
+void security_headers(Response& response) {
+  response.set("Content-Security-Policy", kContentSecurityPolicy);
+  // Plaintext of messages must not stay in the browser's cache: nothing is cached.
+  response.set(http::field::cache_control, "no-store");
+  response.set("X-Content-Type-Options", "nosniff");
+  response.set("Referrer-Policy", "no-referrer");
+  response.set("X-Frame-Options", "DENY");
+  response.set("Cross-Origin-Opener-Policy", "same-origin");
+  response.set("Cross-Origin-Resource-Policy", "same-origin");
+}
+
+Response answer(const Request& request, Gate& gate, Vault& vault) {
+  const auto admission = gate.admit(request);
+  Response response;
+  if (admission.refused) {
+    response = problem_response(*admission.refused, {}, request.version());
+  } else if (admission.exchange_token) {
+    // The token leaves the address bar: the browser goes on at "/" with the cookie.
+    response = Response{http::status::see_other, request.version()};
+    response.set(http::field::set_cookie, gate.session_cookie());
+    response.set(http::field::location, "/");
+    response.prepare_payload();
+  } else if (std::string_view(request.target()).substr(0, 5) == "/api/") {
+    response = handle_api(request, vault);
+    response.version(request.version());
+  } else if (request.method() == http::verb::get || request.method() == http::verb::head) {
+    response = asset_response(request);
+  } else {
+    response = problem_response(Problem::method_not_allowed, {}, request.version());
+  }
+  security_headers(response);
+  return response;
+}
+
+LocalServer::LocalServer(asio::io_context& io, Vault& vault, std::uint16_t port)
+    : io_(io),
+      vault_(vault),
+      acceptor_(bind_loopback(io, port)),
+      port_(acceptor_.local_endpoint().port()),
+      gate_(port_),
+      timer_(io) {}
+
+void LocalServer::start() {
+  accept();
+  tick();
+}
+
+void LocalServer::accept() {
+  acceptor_.async_accept(io_, [this](beast::error_code ec, tcp::socket socket) {
+    if (ec == asio::error::operation_aborted) {
+      return;
+    }
+    if (!ec) {
+      std::make_shared<Connection>(std::move(socket), gate_, vault_)->read();
+    }
+    accept();
+  });
+}
+
+void LocalServer::tick() {
+  vault_.expire();
+  timer_.expires_after(std::chrono::seconds(1));
+  timer_.async_wait([this](beast::error_code ec) {
+    if (!ec) {
+      tick();
+    }
+  });
+}
+
+}  // namespace draaischijf::ui
