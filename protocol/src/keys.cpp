@@ -1,4 +1,3 @@
-#include <stdexcept>
 #include <vector>
 
 #include <sodium.h>
@@ -62,27 +61,6 @@ Signature SigningKey::sign(std::string_view domain, std::span<const std::uint8_t
   crypto_sign_detached(signature.data(), nullptr, signed_message.data(), signed_message.size(),
                        secret_.expose().data());
   return signature;
-}
-
-Signature SigningKey::sign_note_text(std::string_view text) const {
-  if (text.find('\0') != std::string_view::npos) {
-    throw std::invalid_argument("a signed note's text holds no zero byte");
-  }
-  Signature signature{};
-  crypto_sign_detached(signature.data(), nullptr, reinterpret_cast<const unsigned char*>(text.data()),
-                       text.size(), secret_.expose().data());
-  return signature;
-}
-
-bool verify_note_text(const SigningPublicKey& key, std::string_view text,
-                      const Signature& signature) {
-  ensure_sodium();
-  if (text.find('\0') != std::string_view::npos) {
-    return false;
-  }
-  return crypto_sign_verify_detached(signature.data(),
-                                     reinterpret_cast<const unsigned char*>(text.data()),
-                                     text.size(), key.data()) == 0;
 }
 
 bool verify_signature(const SigningPublicKey& key, std::string_view domain,

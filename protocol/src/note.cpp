@@ -1,5 +1,6 @@
 #include <algorithm>
 #include <charconv>
+#include <stdexcept>
 
 #include <sodium.h>
 
@@ -161,6 +162,33 @@ protocol::Signature ed25519_of(std::span<const std::uint8_t> bytes) {
 
 }  // namespace
 
+protocol::Signature sign_text(const SigningKey& key, std::string_view text) {
+  if (text.find('\0') != std::string_view::npos) {
+    throw std::invalid_argument("a signed note's text holds no zero byte");
+  }
+  // The libsodium secret key is derived again from the seed: SigningKey signs only with a domain.
+  const SecretKey<32> seed = key.expose_seed();
+  SecretKey<64> secret;
+  SigningPublicKey public_key{};
+  crypto_sign_seed_keypair(public_key.data(), secret.expose_mutable().data(), seed.expose().data());
+  protocol::Signature signature{};
+  crypto_sign_detached(signature.data(), nullptr,
+                       reinterpret_cast<const unsigned char*>(text.data()), text.size(),
+                       secret.expose().data());
+  return signature;
+}
+
+bool verify_text(const SigningPublicKey& key, std::string_view text,
+                 const protocol::Signature& signature) {
+  ensure_sodium();
+  if (text.find('\0') != std::string_view::npos) {
+    return false;
+  }
+  return crypto_sign_verify_detached(signature.data(),
+                                     reinterpret_cast<const unsigned char*>(text.data()),
+                                     text.size(), key.data()) == 0;
+}
+
 Result<SignedNote> parse(std::string_view note) {
   if (note.size() > kMaxNoteSize || !note.ends_with('\n') || !is_note_text(note)) {
     return tlog_errc::note_malformed;
@@ -253,7 +281,7 @@ std::string encode_vkey(const VerifierKey& key) {
 
 Signature sign(const SigningKey& key, std::string_view name, std::string_view text) {
   const VerifierKey verifier{std::string(name), kEd25519, key.public_key()};
-  const protocol::Signature signature = key.sign_note_text(text);
+  const protocol::Signature signature = sign_text(key, text);
   return {verifier.name, verifier.key_id(), {signature.begin(), signature.end()}};
 }
 
@@ -264,7 +292,7 @@ Result<void> verify(const SignedNote& note, const VerifierKey& key) {
   }
   for (const Signature* s : mine) {
     if (s->bytes.size() != kEd25519Size ||
-        !verify_note_text(key.key, note.text, ed25519_of(s->bytes))) {
+        !verify_text(key.key, note.text, ed25519_of(s->bytes))) {
       return tlog_errc::note_signature_invalid;
     }
   }
@@ -336,7 +364,7 @@ Signature cosign(const SigningKey& key, std::string_view name, std::string_view 
                  std::uint64_t timestamp) {
   const VerifierKey verifier{std::string(name), kCosignatureV1, key.public_key()};
   const protocol::Signature signature =
-      key.sign_note_text(cosigned_message(checkpoint_text, timestamp));
+      sign_text(key, cosigned_message(checkpoint_text, timestamp));
   Signature out{verifier.name, verifier.key_id(), {}};
   write_u64(out.bytes, timestamp);
   out.bytes.insert(out.bytes.end(), signature.begin(), signature.end());
@@ -358,7 +386,7 @@ Result<std::uint64_t> verify_cosignature(const SignedNote& note, const VerifierK
       timestamp = (timestamp << 8U) | s->bytes[i];
     }
     const auto signature = std::span(s->bytes).subspan(kTimestampSize);
-    if (!verify_note_text(key.key, cosigned_message(note.text, timestamp),
+    if (!verify_text(key.key, cosigned_message(note.text, timestamp),
                           ed25519_of(signature))) {
       return tlog_errc::cosignature_invalid;
     }

@@ -209,12 +209,13 @@ TEST(Cosignature, AWitnessCosignatureVerifiesWithItsTimestampAndNothingElseDoes)
   protocol::Signature raw{};
   std::copy(note.signatures.back().bytes.begin() + 8, note.signatures.back().bytes.end(),
             raw.begin());
-  EXPECT_TRUE(verify_note_text(witness.public_key(), message, raw));
+  EXPECT_TRUE(verify_text(witness.public_key(), message, raw));
 }
 
 TEST(Cosignature, ANoteTextWithAZeroByteIsNeverSigned) {
   const SigningKey log = key_from(8);
-  EXPECT_THROW((void)log.sign_note_text(std::string_view("a\0b\n", 4)), std::invalid_argument);
+  EXPECT_THROW((void)sign_text(log, std::string_view("a\0b\n", 4)), std::invalid_argument);
+  EXPECT_FALSE(verify_text(log.public_key(), std::string_view("a\0b\n", 4), {}));
 }
 
 }  // namespace

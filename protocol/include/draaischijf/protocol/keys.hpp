@@ -40,11 +40,6 @@ class SigningKey {
   [[nodiscard]] KeyId key_id() const { return key_id_of(public_key_); }
   [[nodiscard]] Signature sign(std::string_view domain,
                                std::span<const std::uint8_t> message) const;
-  /// Ed25519 over a C2SP signed note's text (or a cosignature's message) as it is, with no
-  /// domain: those formats carry their own (docs/PROTOCOL.md 13). Such a text never holds a 0x00
-  /// byte and every domain-framed message does, so neither kind verifies as the other; a text
-  /// with a 0x00 byte is a broken invariant (std::invalid_argument).
-  [[nodiscard]] Signature sign_note_text(std::string_view text) const;
   /// The 32-byte seed, for writing to a protected key file.
   [[nodiscard]] SecretKey<32> expose_seed() const;
 
@@ -59,10 +54,6 @@ class SigningKey {
 /// non-canonical points, which pins the verifier for audits).
 [[nodiscard]] bool verify_signature(const SigningPublicKey& key, std::string_view domain,
                                     std::span<const std::uint8_t> message,
-                                    const Signature& signature);
-
-/// Verifies a sign_note_text() signature (refuses a text with a 0x00 byte).
-[[nodiscard]] bool verify_note_text(const SigningPublicKey& key, std::string_view text,
                                     const Signature& signature);
 
 /// BLAKE2b-256 of a domain string followed by the parts.

@@ -69,6 +69,15 @@ struct VerifierKey {
 [[nodiscard]] Result<VerifierKey> parse_vkey(std::string_view text);
 [[nodiscard]] std::string encode_vkey(const VerifierKey& key);
 
+/// Ed25519 over `text` as it is, with no domain: signed notes and cosignatures carry their own
+/// (docs/PROTOCOL.md 13.1). Such a text never holds a 0x00 byte and every domain-framed message
+/// of PROTOCOL.md 1.7 does, so neither kind verifies as the other; a text with a 0x00 byte is a
+/// broken invariant (std::invalid_argument).
+[[nodiscard]] protocol::Signature sign_text(const SigningKey& key, std::string_view text);
+/// Verifies a sign_text() signature (false for a text with a 0x00 byte).
+[[nodiscard]] bool verify_text(const SigningPublicKey& key, std::string_view text,
+                               const protocol::Signature& signature);
+
 /// Signs `text` (which must end with a newline and hold no control character but newlines)
 /// with `key` under `name` (type 0x01).
 [[nodiscard]] Signature sign(const SigningKey& key, std::string_view name, std::string_view text);
