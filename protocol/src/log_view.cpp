@@ -23,9 +23,8 @@ Result<void> check_extends(const note::Checkpoint& seen, const note::Checkpoint&
   return {};
 }
 
-Result<void> check_included(const note::Checkpoint& checkpoint,
-                            std::span<const std::uint8_t> entry, std::uint64_t index,
-                            std::span<const merkle::Hash> proof) {
+Result<void> check_included(const note::Checkpoint& checkpoint, std::span<const std::uint8_t> entry,
+                            std::uint64_t index, std::span<const merkle::Hash> proof) {
   return merkle::verify_inclusion(merkle::leaf_hash(entry), index, checkpoint.size, proof,
                                   checkpoint.root);
 }

@@ -53,8 +53,8 @@ Result<Hash> range_hash(const HashSource& source, std::uint64_t begin, std::uint
 }
 
 // RFC 9162 2.1.3.1 PATH(m, D[begin:end]), appended to `out` leaf-first.
-Result<void> path(const HashSource& source, std::uint64_t m, std::uint64_t begin,
-                  std::uint64_t end, std::vector<Hash>& out) {
+Result<void> path(const HashSource& source, std::uint64_t m, std::uint64_t begin, std::uint64_t end,
+                  std::vector<Hash>& out) {
   if (end - begin == 1) {
     return {};
   }
@@ -118,9 +118,7 @@ void shift_while_even(std::uint64_t& fn, std::uint64_t& sn) noexcept {
 
 Hash leaf_hash(std::span<const std::uint8_t> data) { return sha256_prefixed(0x00, data, {}); }
 
-Hash node_hash(const Hash& left, const Hash& right) {
-  return sha256_prefixed(0x01, left, right);
-}
+Hash node_hash(const Hash& left, const Hash& right) { return sha256_prefixed(0x01, left, right); }
 
 Hash empty_root() {
   Hash out{};

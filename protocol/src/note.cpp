@@ -62,9 +62,8 @@ bool is_note_text(std::string_view text) noexcept {
 // Key names here are printable ASCII without space or '+': stricter than signed-note (which
 // allows any non-space Unicode), so a name can never hide a Unicode space.
 bool is_key_name(std::string_view name) noexcept {
-  return !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
-    return c > 0x20 && c < 0x7F && c != '+';
-  });
+  return !name.empty() && std::all_of(name.begin(), name.end(),
+                                      [](char c) { return c > 0x20 && c < 0x7F && c != '+'; });
 }
 
 // Standard base64 with its padding, as signed notes and checkpoints write it; one encoding per
@@ -91,8 +90,8 @@ std::string encode_padded(std::span<const std::uint8_t> bytes) {
 }
 
 std::uint32_t read_u32(std::span<const std::uint8_t> b) noexcept {
-  return (std::uint32_t{b[0]} << 24U) | (std::uint32_t{b[1]} << 16U) |
-         (std::uint32_t{b[2]} << 8U) | std::uint32_t{b[3]};
+  return (std::uint32_t{b[0]} << 24U) | (std::uint32_t{b[1]} << 16U) | (std::uint32_t{b[2]} << 8U) |
+         std::uint32_t{b[3]};
 }
 
 void write_u64(std::vector<std::uint8_t>& out, std::uint64_t v) {
@@ -218,10 +217,9 @@ std::string encode(const SignedNote& note) {
   std::string out = note.text;
   out += '\n';
   for (const Signature& s : note.signatures) {
-    std::vector<std::uint8_t> bytes = {static_cast<std::uint8_t>(s.key_id >> 24U),
-                                       static_cast<std::uint8_t>(s.key_id >> 16U),
-                                       static_cast<std::uint8_t>(s.key_id >> 8U),
-                                       static_cast<std::uint8_t>(s.key_id)};
+    std::vector<std::uint8_t> bytes = {
+        static_cast<std::uint8_t>(s.key_id >> 24U), static_cast<std::uint8_t>(s.key_id >> 16U),
+        static_cast<std::uint8_t>(s.key_id >> 8U), static_cast<std::uint8_t>(s.key_id)};
     bytes.insert(bytes.end(), s.bytes.begin(), s.bytes.end());
     out += kEmDashSpace;
     out += s.name;
@@ -270,10 +268,9 @@ Result<VerifierKey> parse_vkey(std::string_view text) {
 
 std::string encode_vkey(const VerifierKey& key) {
   const std::uint32_t id = key.key_id();
-  const std::uint8_t id_bytes[4] = {static_cast<std::uint8_t>(id >> 24U),
-                                    static_cast<std::uint8_t>(id >> 16U),
-                                    static_cast<std::uint8_t>(id >> 8U),
-                                    static_cast<std::uint8_t>(id)};
+  const std::uint8_t id_bytes[4] = {
+      static_cast<std::uint8_t>(id >> 24U), static_cast<std::uint8_t>(id >> 16U),
+      static_cast<std::uint8_t>(id >> 8U), static_cast<std::uint8_t>(id)};
   std::vector<std::uint8_t> material = {key.type};
   material.insert(material.end(), key.key.begin(), key.key.end());
   return key.name + "+" + hex_encode(id_bytes) + "+" + encode_padded(material);
@@ -291,8 +288,7 @@ Result<void> verify(const SignedNote& note, const VerifierKey& key) {
     return tlog_errc::note_not_signed;
   }
   for (const Signature* s : mine) {
-    if (s->bytes.size() != kEd25519Size ||
-        !verify_text(key.key, note.text, ed25519_of(s->bytes))) {
+    if (s->bytes.size() != kEd25519Size || !verify_text(key.key, note.text, ed25519_of(s->bytes))) {
       return tlog_errc::note_signature_invalid;
     }
   }
@@ -321,7 +317,8 @@ Result<Checkpoint> parse_checkpoint_text(std::string_view text) {
   Checkpoint out;
   out.origin = std::string(lines[0]);
   const std::string_view size = lines[1];
-  const bool digits = std::all_of(size.begin(), size.end(), [](char c) { return c >= '0' && c <= '9'; });
+  const bool digits =
+      std::all_of(size.begin(), size.end(), [](char c) { return c >= '0' && c <= '9'; });
   const auto [end, error] = std::from_chars(size.data(), size.data() + size.size(), out.size);
   if (!digits || (size.size() > 1 && size[0] == '0') || error != std::errc() ||
       end != size.data() + size.size()) {
@@ -386,8 +383,7 @@ Result<std::uint64_t> verify_cosignature(const SignedNote& note, const VerifierK
       timestamp = (timestamp << 8U) | s->bytes[i];
     }
     const auto signature = std::span(s->bytes).subspan(kTimestampSize);
-    if (!verify_text(key.key, cosigned_message(note.text, timestamp),
-                          ed25519_of(signature))) {
+    if (!verify_text(key.key, cosigned_message(note.text, timestamp), ed25519_of(signature))) {
       return tlog_errc::cosignature_invalid;
     }
   }

@@ -25,8 +25,8 @@ namespace {
 using Bytes = std::vector<std::uint8_t>;
 
 struct Value {
-  std::string scalar;               // a number, string, true, false or null as written
-  std::vector<std::string> items;   // an array of strings
+  std::string scalar;              // a number, string, true, false or null as written
+  std::vector<std::string> items;  // an array of strings
 };
 
 class FlatJson {

@@ -33,7 +33,8 @@ Hash reference_head(const std::vector<Bytes>& leaves, std::size_t begin, std::si
   while (k * 2 < end - begin) {
     k *= 2;
   }
-  return node_hash(reference_head(leaves, begin, begin + k), reference_head(leaves, begin + k, end));
+  return node_hash(reference_head(leaves, begin, begin + k),
+                   reference_head(leaves, begin + k, end));
 }
 
 struct Log {
@@ -60,8 +61,12 @@ TEST(Merkle, TheEmptyTreeHeadIsTheHashOfNothing) {
 // RFC 6962's own test tree (the eight leaves of its reference implementation's tests): a known
 // answer computed outside this code base.
 TEST(Merkle, TheRfc6962ReferenceTreeHasItsPublishedHead) {
-  const std::vector<std::string> data = {"",         "00",       "10",
-                                         "2021",     "3031",     "40414243",
+  const std::vector<std::string> data = {"",
+                                         "00",
+                                         "10",
+                                         "2021",
+                                         "3031",
+                                         "40414243",
                                          "5051525354555657",
                                          "606162636465666768696a6b6c6d6e6f"};
   MemoryTree tree;

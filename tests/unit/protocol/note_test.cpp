@@ -20,7 +20,8 @@ constexpr std::string_view kSpecKey =
 constexpr std::string_view kSpecNote =
     "This is an example message.\n\n"
     "\xE2\x80\x94 example.com/foo "
-    "Uw2QOkn8srV1yJGh2VYRlL1Tnagv1YEq6TfXppzi2ONncAlTgK7Ztg1ERYNZXsYjOBH3mFXmRKuwHjG1Yu72IneyaQM=\n";
+    "Uw2QOkn8srV1yJGh2VYRlL1Tnagv1YEq6TfXppzi2ONncAlTgK7Ztg1ERYNZXsYjOBH3mFXmRKuwHjG1Yu72IneyaQM="
+    "\n";
 
 SigningKey key_from(std::uint8_t fill) {
   std::array<std::uint8_t, 32> seed{};
@@ -78,17 +79,17 @@ TEST(SignedNote, EveryMalformedShapeIsRefused) {
     tlog_errc want;
   } cases[] = {
       {"", tlog_errc::note_malformed},
-      {"text\n", tlog_errc::note_malformed},                       // no signatures
-      {"text\n" + sig_line, tlog_errc::note_malformed},            // no blank line
+      {"text\n", tlog_errc::note_malformed},                         // no signatures
+      {"text\n" + sig_line, tlog_errc::note_malformed},              // no blank line
       {good.substr(0, good.size() - 1), tlog_errc::note_malformed},  // no final newline
-      {"te\txt\n\n" + sig_line, tlog_errc::note_malformed},        // a control character
+      {"te\txt\n\n" + sig_line, tlog_errc::note_malformed},          // a control character
       {"te\rxt\n\n" + sig_line, tlog_errc::note_malformed},
       {std::string("te\0xt\n\n", 7) + sig_line, tlog_errc::note_malformed},
-      {"te\xC3\x28xt\n\n" + sig_line, tlog_errc::note_malformed},  // invalid UTF-8
-      {"te\xC0\xAFxt\n\n" + sig_line, tlog_errc::note_malformed},  // overlong
+      {"te\xC3\x28xt\n\n" + sig_line, tlog_errc::note_malformed},      // invalid UTF-8
+      {"te\xC0\xAFxt\n\n" + sig_line, tlog_errc::note_malformed},      // overlong
       {"te\xED\xA0\x80xt\n\n" + sig_line, tlog_errc::note_malformed},  // a surrogate
-      {"text\n\n\n", tlog_errc::note_malformed},                   // an empty signature line
-      {good + "\n", tlog_errc::note_malformed},                    // a blank line after it
+      {"text\n\n\n", tlog_errc::note_malformed},                       // an empty signature line
+      {good + "\n", tlog_errc::note_malformed},                        // a blank line after it
       {std::string(kMaxNoteSize, 'a') + "\n\n" + sig_line, tlog_errc::note_malformed},
       {"text\n\n- example.com/foo AAAAAAA=\n", tlog_errc::note_signature_malformed},
       {"text\n\n\xE2\x80\x94 example.com/foo\n", tlog_errc::note_signature_malformed},
@@ -188,9 +189,9 @@ TEST(Cosignature, AWitnessCosignatureVerifiesWithItsTimestampAndNothingElseDoes)
   const VerifierKey wkey{"witness.example/w1", kCosignatureV1, witness.public_key()};
   EXPECT_EQ(verify_cosignature(reread, wkey).value(), 1679315147U);
   // The same key as a plain Ed25519 note key has another key id: not a signature by it.
-  EXPECT_EQ(verify(reread, VerifierKey{"witness.example/w1", kEd25519, witness.public_key()})
-                .error(),
-            tlog_errc::note_not_signed);
+  EXPECT_EQ(
+      verify(reread, VerifierKey{"witness.example/w1", kEd25519, witness.public_key()}).error(),
+      tlog_errc::note_not_signed);
   // The cosigned message is "cosignature/v1\ntime T\n" and the body: another time fails.
   SignedNote moved = note;
   moved.signatures.back().bytes[7] ^= 1U;

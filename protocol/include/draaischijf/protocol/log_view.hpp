@@ -16,15 +16,13 @@ namespace draaischijf::protocol {
 /// (smaller), log_fork (same size and another root, a proof that does not verify, or an empty
 /// tree with a root that is not the empty tree's). `proof` is the consistency proof from
 /// seen.size to next.size (empty when the sizes are equal or seen is empty).
-[[nodiscard]] Result<void> check_extends(const note::Checkpoint& seen,
-                                         const note::Checkpoint& next,
+[[nodiscard]] Result<void> check_extends(const note::Checkpoint& seen, const note::Checkpoint& next,
                                          std::span<const merkle::Hash> proof);
 
 /// Whether the entry `entry` is leaf `index` of the checkpoint's tree (proof_malformed,
 /// proof_mismatch).
 [[nodiscard]] Result<void> check_included(const note::Checkpoint& checkpoint,
-                                          std::span<const std::uint8_t> entry,
-                                          std::uint64_t index,
+                                          std::span<const std::uint8_t> entry, std::uint64_t index,
                                           std::span<const merkle::Hash> proof);
 
 }  // namespace draaischijf::protocol

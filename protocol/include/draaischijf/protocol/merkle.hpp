@@ -48,8 +48,7 @@ class HashSource {
 /// 2.1.4.1); empty when size1 == size2. size1 must be at least 1 (a consistency proof from the
 /// empty tree proves nothing and is refused by the verifier).
 [[nodiscard]] Result<std::vector<Hash>> consistency_proof(const HashSource& source,
-                                                          std::uint64_t size1,
-                                                          std::uint64_t size2);
+                                                          std::uint64_t size1, std::uint64_t size2);
 
 /// RFC 9162 2.1.3.2. `leaf` must be 32 bytes. Refusals: proof_malformed (index >= size, a proof
 /// of the wrong length for that position), proof_mismatch (the recomputed head is not `root`).
