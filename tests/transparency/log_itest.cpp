@@ -139,13 +139,13 @@ TEST_F(HubTransparencyLog, RequestsOutsideTheLogGetProblems) {
   EXPECT_EQ(dev.call("clb", get("/v1/log/other/checkpoint")).status, 404);
   const auto beyond = dev.call("clb", get("/v1/log/directory/proof/inclusion?index=0&size=" +
                                           std::to_string(head.size + 1)));
-  EXPECT_EQ(beyond.status, 400);
+  EXPECT_EQ(beyond.status, 422);
   EXPECT_NE(beyond.body.find("urn:draaischijf:problem:invalid-field"), std::string::npos)
       << beyond.body;
-  EXPECT_EQ(dev.call("clb", get("/v1/log/directory/proof/inclusion?index=x&size=1")).status, 400);
-  EXPECT_EQ(dev.call("clb", get("/v1/log/directory/proof/consistency?from=0&to=1")).status, 400);
+  EXPECT_EQ(dev.call("clb", get("/v1/log/directory/proof/inclusion?index=x&size=1")).status, 422);
+  EXPECT_EQ(dev.call("clb", get("/v1/log/directory/proof/consistency?from=0&to=1")).status, 422);
   EXPECT_EQ(dev.call("clb", get("/v1/log/directory/entries/" + std::to_string(head.size))).status,
-            400);
+            422);
 }
 
 }  // namespace
