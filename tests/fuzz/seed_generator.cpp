@@ -9,6 +9,7 @@
 #include <draaischijf/protocol/approval.hpp>
 #include <draaischijf/protocol/attachment.hpp>
 #include <draaischijf/protocol/encoding.hpp>
+#include <draaischijf/protocol/note.hpp>
 #include <draaischijf/protocol/receipt.hpp>
 
 #include "fuzz_keys.hpp"
@@ -51,6 +52,37 @@ bool add_approval(const std::filesystem::path& out, Draft& draft, DeviceCertific
   write(out / "certificate", "approval", *approval);
   draft.approvals.push_back(*approval);
   return true;
+}
+
+void write_text(const std::filesystem::path& dir, const std::string& name, std::string_view text) {
+  write(dir, name, std::vector<std::uint8_t>(text.begin(), text.end()));
+}
+
+// Checkpoints (with and without extension lines), a cosigned one, a vkey and a proof.
+void write_notes(const std::filesystem::path& out, const SigningKey& log_key) {
+  note::Checkpoint checkpoint{"hub.example/draaischijf/directory", 5, {}, {}};
+  merkle::MemoryTree tree;
+  for (std::uint8_t i = 0; i < 5; ++i) {
+    tree.append(merkle::leaf_hash(std::vector<std::uint8_t>{i}));
+  }
+  checkpoint.root = merkle::tree_head(tree, 5).value();
+  write_text(out / "note", "checkpoint", note::sign_checkpoint(log_key, checkpoint));
+  note::SignedNote cosigned = note::parse(note::sign_checkpoint(log_key, checkpoint)).value();
+  cosigned.signatures.push_back(
+      note::cosign(log_key, "witness.example/w1", cosigned.text, 1'800'000'000));
+  write_text(out / "note", "cosigned", note::encode(cosigned));
+  write_text(out / "note", "checkpoint_text", note::checkpoint_text(checkpoint));
+  checkpoint.extensions = {"extension line"};
+  write_text(out / "note", "extension", note::sign_checkpoint(log_key, checkpoint));
+  write_text(out / "note", "vkey",
+             note::encode_vkey({"hub.example/log", note::kEd25519, log_key.public_key()}));
+  std::vector<std::uint8_t> proof(16, 0);
+  proof[7] = 1;   // size1 1
+  proof[15] = 5;  // size2 5
+  for (const merkle::Hash& h : merkle::consistency_proof(tree, 1, 5).value()) {
+    proof.insert(proof.end(), h.begin(), h.end());
+  }
+  write(out / "note", "proof", proof);
 }
 
 }  // namespace
@@ -154,6 +186,7 @@ int main(int argc, char** argv) {
     }
     write(out / "envelope", "envelope_" + std::to_string(n++), *envelope);
   }
+  write_notes(out, org_key);
   std::printf("seed corpus written to %s\n", out.c_str());
   return 0;
 }

@@ -7,6 +7,7 @@
 
 #include "api/api.hpp"
 #include "api/call.hpp"
+#include "api/log_routes.hpp"
 #include "api/policy_routes.hpp"
 #include "api/routes.hpp"
 
@@ -82,6 +83,14 @@ constexpr std::array kRoutes = {
     Route{{Method::post, "/v1/objections/advice/withdraw"},
           Access::any,
           policy_routes::withdraw_advice_objection},
+    Route{{Method::get, "/v1/log/{log}/checkpoint"}, Access::any, log_routes::get_checkpoint},
+    Route{{Method::get, "/v1/log/{log}/proof/inclusion"},
+          Access::any,
+          log_routes::get_inclusion_proof},
+    Route{{Method::get, "/v1/log/{log}/proof/consistency"},
+          Access::any,
+          log_routes::get_consistency_proof},
+    Route{{Method::get, "/v1/log/{log}/entries/{index}"}, Access::any, log_routes::get_entry},
 };
 
 // Routes served outside Api::handle, listed for the OpenAPI document.

@@ -1,8 +1,10 @@
 #include <algorithm>
 
 #include <draaischijf/protocol/epoch.hpp>
+#include <draaischijf/protocol/log_entry.hpp>
 #include <draaischijf/server/store/directory.hpp>
 #include <draaischijf/server/store/operator_enrolment.hpp>
+#include <draaischijf/server/store/transparency_logs.hpp>
 
 #include "store/directory_lookups.hpp"
 #include "store/store_rows.hpp"
@@ -428,6 +430,16 @@ bool SqliteDirectory::add_organisation(const Organisation& organisation, std::in
           return inserted.error() == sqlite::errc::constraint_violation
                      ? make_error_code(directory_errc::organisation_exists)
                      : inserted.error();
+        }
+        // The key every certificate of the organisation is checked against: in the directory
+        // log, in this transaction, so a client can demand its inclusion proof.
+        if (auto logged = append_log_entry(
+                db, LogId::directory,
+                protocol::organisation_key_entry(organisation.org_id, organisation.type,
+                                                 organisation.signing_key),
+                at_ms);
+            !logged) {
+          return logged.error();
         }
         return rows::insert_audit(db, at_ms, "organisation.added", organisation.org_id, {}, {},
                                   "type=" + std::string(protocol::name_of(organisation.type)));

@@ -5,6 +5,8 @@
 
 #include <draaischijf/protocol/display_text.hpp>
 #include <draaischijf/protocol/epoch.hpp>
+#include <draaischijf/protocol/log_entry.hpp>
+#include <draaischijf/server/store/transparency_logs.hpp>
 
 #include "store/directory_lookups.hpp"
 #include "store/store_rows.hpp"
@@ -114,6 +116,12 @@ Void store_epoch(Db& db, const EpochChange& change, std::uint32_t epoch, std::in
       .bind(5, at_ms);
   if (auto inserted = insert->run(); !inserted) {
     return inserted;
+  }
+  // Every epoch certificate the hub hands out is in the directory log (same transaction).
+  if (auto logged = append_log_entry(db, LogId::directory,
+                                     protocol::epoch_certificate_entry(change.certificate), at_ms);
+      !logged) {
+    return logged.error();
   }
   auto member = db.prepare(
       "INSERT INTO mailbox_members (mailbox_id, epoch, device_id, seed_box) VALUES (?, ?, ?, ?)");

@@ -9,7 +9,7 @@
 
 namespace draaischijf::server::schema {
 
-inline constexpr std::array<std::string_view, 14> kMigrations = {
+inline constexpr std::array<std::string_view, 15> kMigrations = {
     // 0 -> 1: envelopes, their per-mailbox queue entries and the audit log.
     R"sql(
 CREATE TABLE envelopes (
@@ -298,6 +298,27 @@ CREATE TABLE directory_bundles (
 ALTER TABLE devices ADD COLUMN claimed_staff_id BLOB
   CHECK (claimed_staff_id IS NULL OR length(claimed_staff_id) = 16);
 CREATE INDEX devices_by_person ON devices(org_id, staff_id) WHERE state = 'enrolled';
+)sql",
+    // 14 -> 15: the transparency logs (docs/TRANSPARENCY.md): log 1 the directory log, log 2 the
+    // record log. Each entry as appended, and every complete subtree's hash as it completes
+    // (level 0: the leaf hashes), so a tree head or proof for any size reads O(log n) rows;
+    // each audit row's index in the record log (NULL for rows written before this version).
+    R"sql(
+CREATE TABLE log_entries (
+  log             INTEGER NOT NULL CHECK (log IN (1, 2)),
+  idx             INTEGER NOT NULL CHECK (idx >= 0),
+  entry           BLOB NOT NULL,
+  at_ms           INTEGER NOT NULL,
+  PRIMARY KEY (log, idx)
+) WITHOUT ROWID;
+CREATE TABLE log_nodes (
+  log             INTEGER NOT NULL CHECK (log IN (1, 2)),
+  level           INTEGER NOT NULL CHECK (level BETWEEN 0 AND 63),
+  idx             INTEGER NOT NULL CHECK (idx >= 0),
+  hash            BLOB NOT NULL CHECK (length(hash) = 32),
+  PRIMARY KEY (log, level, idx)
+) WITHOUT ROWID;
+ALTER TABLE audit ADD COLUMN record_index INTEGER;
 )sql",
 };
 

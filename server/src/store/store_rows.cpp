@@ -4,9 +4,38 @@
 #include "store/store_rows.hpp"
 
 #include <draaischijf/protocol/encoding.hpp>
+#include <draaischijf/protocol/wire.hpp>
 #include <draaischijf/server/store/message_store.hpp>
+#include <draaischijf/server/store/transparency_logs.hpp>
 
 namespace draaischijf::server::rows {
+namespace {
+
+std::span<const std::uint8_t> text_bytes(std::string_view s) {
+  return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
+}
+
+// The record log's entry for one audit row (docs/PROTOCOL.md 13.4): BLAKE2b-256 over the row's
+// fields, each length-prefixed, so no field can be edited or moved into another unnoticed.
+protocol::Hash256 record_hash(std::int64_t id, std::int64_t at_ms, std::string_view event,
+                              std::span<const std::uint8_t> org,
+                              std::span<const std::uint8_t> device,
+                              std::span<const std::uint8_t> message, std::string_view detail,
+                              const AuditSubject& subject) {
+  std::vector<std::uint8_t> fields;
+  protocol::wire::Writer w(fields);
+  w.u64(static_cast<std::uint64_t>(id));
+  w.u64(static_cast<std::uint64_t>(at_ms));
+  for (const auto part : {text_bytes(event), org, device, message, text_bytes(detail),
+                          subject.pupil, text_bytes(subject.user), text_bytes(subject.on_behalf_of),
+                          text_bytes(subject.role), text_bytes(subject.legal_basis),
+                          text_bytes(subject.rule_ids), text_bytes(subject.policy_version)}) {
+    w.bytes32(part);
+  }
+  return protocol::hash256("draaischijf/audit-record/v1", {fields});
+}
+
+}  // namespace
 
 sqlite::Result<void> insert_audit(sqlite::Database& db, std::int64_t at_ms, std::string_view event,
                                   std::span<const std::uint8_t> org,
@@ -44,7 +73,23 @@ sqlite::Result<void> insert_audit(sqlite::Database& db, std::int64_t at_ms, std:
   } else {
     audit->bind(7, subject.pupil);
   }
-  return audit->run();
+  if (auto ran = audit->run(); !ran) {
+    return ran;
+  }
+  // The row's hash goes into the record log in the same transaction, and the row notes where.
+  const std::int64_t id = db.last_insert_rowid();
+  auto index =
+      append_log_entry(db, LogId::record,
+                       record_hash(id, at_ms, event, org, device, message, detail, subject), at_ms);
+  if (!index) {
+    return index.error();
+  }
+  auto note = db.prepare("UPDATE audit SET record_index = ? WHERE id = ?");
+  if (!note) {
+    return note.error();
+  }
+  note->bind(1, static_cast<std::int64_t>(*index)).bind(2, id);
+  return note->run();
 }
 
 sqlite::Result<WaitingEntrySettler> WaitingEntrySettler::prepare(sqlite::Database& db,

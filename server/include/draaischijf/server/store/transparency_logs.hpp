@@ -1,0 +1,82 @@
+#pragma once
+
+// The hub's two transparency logs (docs/TRANSPARENCY.md): the directory log (organisation keys,
+// mailbox epoch certificates) and the record log (a hash of every audit row). Entries are
+// appended by the writer's jobs, in the transaction that stores what they describe
+// (append_log_entry); every complete subtree's hash is stored as it completes, so a checkpoint
+// or a proof for any size reads O(log n) rows. Checkpoints (C2SP tlog-checkpoint) are signed
+// with the hub key when asked for, for the size the log has then: the write path never signs.
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <draaischijf/protocol/keys.hpp>
+#include <draaischijf/protocol/merkle.hpp>
+#include <draaischijf/protocol/note.hpp>
+#include <draaischijf/server/store/sqlite.hpp>
+
+namespace draaischijf::server {
+
+class Storage;
+
+enum class LogId : std::int64_t { directory = 1, record = 2 };
+[[nodiscard]] std::optional<LogId> parse_log_name(std::string_view name);
+[[nodiscard]] std::string_view name_of(LogId log);
+
+/// Appends `entry` to `log` inside the caller's transaction: its row, its leaf hash and each
+/// subtree it completes. Returns its index. A rolled-back job takes all of it back with it.
+[[nodiscard]] sqlite::Result<std::uint64_t> append_log_entry(sqlite::Database& db, LogId log,
+                                                             std::span<const std::uint8_t> entry,
+                                                             std::int64_t at_ms);
+
+/// The number of entries in `log` as `db` sees it.
+[[nodiscard]] sqlite::Result<std::uint64_t> log_size(sqlite::Database& db, LogId log);
+
+/// The stored tree of one log as a hash source for protocol::merkle (reads on `db`).
+class StoredLogTree final : public protocol::merkle::HashSource {
+ public:
+  StoredLogTree(sqlite::Database& db, LogId log) : db_(db), log_(log) {}
+  [[nodiscard]] protocol::Result<protocol::merkle::Hash> subtree(
+      unsigned level, std::uint64_t index) const override;
+
+ private:
+  sqlite::Database& db_;
+  LogId log_;
+};
+
+/// What the API serves of the logs, read on the storage's reading connection.
+class TransparencyLogs {
+ public:
+  /// `hub_key` signs the checkpoints (it outlives this object); the origins are
+  /// "draaischijf-hub/<first 8 bytes of the hub key's key id, hex>/<log name>".
+  TransparencyLogs(std::shared_ptr<Storage> storage, const protocol::SigningKey& hub_key);
+
+  [[nodiscard]] std::string origin(LogId log) const;
+  /// The key a client verifies this log's checkpoints with (name: the origin, type 0x01).
+  [[nodiscard]] protocol::note::VerifierKey verifier(LogId log) const;
+
+  /// The signed checkpoint of the log's current size (a C2SP signed note).
+  [[nodiscard]] sqlite::Result<std::string> checkpoint(LogId log);
+  /// protocol::tlog_errc::proof_malformed when index >= size or size is beyond the log.
+  [[nodiscard]] sqlite::Result<std::vector<protocol::merkle::Hash>> inclusion(LogId log,
+                                                                              std::uint64_t index,
+                                                                              std::uint64_t size);
+  /// proof_malformed unless 1 <= from <= to <= the log's size.
+  [[nodiscard]] sqlite::Result<std::vector<protocol::merkle::Hash>> consistency(LogId log,
+                                                                                std::uint64_t from,
+                                                                                std::uint64_t to);
+  /// The entry's bytes; proof_malformed past the end.
+  [[nodiscard]] sqlite::Result<std::vector<std::uint8_t>> entry(LogId log, std::uint64_t index);
+
+ private:
+  std::shared_ptr<Storage> storage_;
+  const protocol::SigningKey& hub_key_;
+  std::string origin_prefix_;
+};
+
+}  // namespace draaischijf::server
