@@ -45,9 +45,9 @@ class NoticesTest : public ::testing::Test {
     const auto device = dev->keys("clb");
     const auto draft =
         DevHub::draft_under(dev->pupil_consent(), "Doorverwijzing", MessageKind::doorverwijzing);
+    const std::vector<protocol::MailboxEpochCertificate> to{dev->epoch_of(intake)};
     const auto envelope =
-        protocol::seal(draft, {dev->certificate_of("clb"), device.signing, ++sender_sequence},
-                       {dev->epoch_of(intake)},
+        protocol::seal(draft, {dev->certificate_of("clb"), device.signing, ++sender_sequence}, to,
                        static_cast<std::uint64_t>(protocol::unix_ms(served->now())))
             .value();
     const auto submitted = dev->call("clb", post("/v1/envelopes", text_of(envelope)));
@@ -132,7 +132,8 @@ TEST_F(NoticesTest, TheSummerClosureDoesNotCountAndAnAcknowledgedMessageGivesNon
   EXPECT_EQ(pass(), 2U);  // the unfetched one only: one notice each side
   const auto clb = notices_of("clb");
   ASSERT_EQ(clb.size(), 1U);
-  EXPECT_EQ(protocol::hex_encode(std::span(parsed(clb[0]).subject).first(16)), unfetched.first);
+  const auto notice = parsed(clb[0]);
+  EXPECT_EQ(protocol::hex_encode(std::span(notice.subject).first(16)), unfetched.first);
 }
 
 TEST_F(NoticesTest, TheNoticeIsOnTheStreamSignedByTheHubAndCannotBeForged) {
