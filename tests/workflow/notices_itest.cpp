@@ -205,6 +205,17 @@ TEST_F(NoticesTest, TheAnnouncingClbHearsWhenTheObjectionWindowCloses) {
   EXPECT_EQ(notice.subject, test_pupil());
   EXPECT_TRUE(notices_of("caw").empty());
   EXPECT_EQ(pass(), 0U);
+
+  // Another organisation neither reads the transfer nor registers an objection to it; the
+  // CLB's record stays without one.
+  const std::string pupil_body = R"({"pupil":")" + test_pupil_hex() + R"("})";
+  for (const std::string slug : {"caw", "school"}) {
+    EXPECT_NE(dev->call(slug, get("/v1/transfers?pupil=" + test_pupil_hex())).status, 200);
+    const auto objected = dev->call(slug, post("/v1/transfers/objection", pupil_body));
+    EXPECT_TRUE(objected.status == 403 || objected.status == 404) << objected.body;
+  }
+  const auto record = dev->json("clb", get("/v1/transfers?pupil=" + test_pupil_hex()));
+  EXPECT_FALSE(record.contains("objection_at_ms")) << boost::json::serialize(record);
 }
 
 }  // namespace
