@@ -634,12 +634,11 @@ net::awaitable<void> Hub::Impl::every(net::steady_timer& timer, std::chrono::sec
 
 void Hub::Impl::purge_chain() {
   if (!purging.exchange(true)) {
-    chain(PassChain<PurgeReport>{
-        purging, "retention.failed",
-        [this](std::int64_t now, PassChain<PurgeReport>::Done done) {
-          return retention.purge(now, std::move(done));
-        },
-        [this](const PurgeReport& report) { account(report); }});
+    chain(PassChain<PurgeReport>{purging, "retention.failed",
+                                 [this](std::int64_t now, PassChain<PurgeReport>::Done done) {
+                                   return retention.purge(now, std::move(done));
+                                 },
+                                 [this](const PurgeReport& report) { account(report); }});
   }
 }
 
@@ -674,12 +673,11 @@ void Hub::Impl::announce(const WorkflowReport& report) {
 
 void Hub::Impl::pass_chain() {
   if (!passing.exchange(true)) {
-    chain(PassChain<WorkflowReport>{
-        passing, "workflow.failed",
-        [this](std::int64_t now, PassChain<WorkflowReport>::Done done) {
-          return workflow.run(now, std::move(done));
-        },
-        [this](const WorkflowReport& report) { announce(report); }});
+    chain(PassChain<WorkflowReport>{passing, "workflow.failed",
+                                    [this](std::int64_t now, PassChain<WorkflowReport>::Done done) {
+                                      return workflow.run(now, std::move(done));
+                                    },
+                                    [this](const WorkflowReport& report) { announce(report); }});
   }
 }
 
