@@ -122,11 +122,11 @@ int fail(const boost::system::error_code& error, const client::Client* client) {
   if (error == client_errc::directory_tampered || error == client_errc::untrusted_organisation ||
       error == client_errc::fingerprint_mismatch ||
       error == client::organisation_key_errc::mismatch || error == client_errc::receipt_invalid ||
-      error == client_errc::attachment_invalid || error == client_errc::policy_untrusted ||
-      error == client_errc::name_unsafe || error == client_errc::already_pinned ||
-      error == client_errc::trust_file_invalid || error == client_errc::bundle_untrusted ||
-      error == client_errc::bundle_rollback || error == client_errc::bundle_key_changed ||
-      error == client_errc::bundle_invalid) {
+      error == client_errc::notice_invalid || error == client_errc::attachment_invalid ||
+      error == client_errc::policy_untrusted || error == client_errc::name_unsafe ||
+      error == client_errc::already_pinned || error == client_errc::trust_file_invalid ||
+      error == client_errc::bundle_untrusted || error == client_errc::bundle_rollback ||
+      error == client_errc::bundle_key_changed || error == client_errc::bundle_invalid) {
     return kSecurity;
   }
   if (error == connection_errc::unreachable || error == connection_errc::timeout ||

@@ -21,6 +21,7 @@
 #include "common.hpp"
 #include "compose.hpp"
 #include "consent_command.hpp"
+#include "notice_command.hpp"
 #include "options.hpp"
 #include "policy_command.hpp"
 #include "progress.hpp"
@@ -162,6 +163,12 @@ constexpr Command kCommands[] = {
   {"transfer", "show", kClient, with_client<cli::transfer_command>,
    "transfer show --pupil REF",
    "The announcement, when the period passes, any objection"},
+  {"notices", "", kClient, with_client<cli::notices_command>,
+   "notices [ack ID]",
+   "The hub's signed notices (a message not fetched in\n"
+   "time, a transfer's objection window closed), each\n"
+   "verified against the pinned hub key (exit 4 if not);\n"
+   "ack ID acknowledges one"},
   {"objection", "register", kClient, with_client<cli::objection_command>,
    "objection register --pupil REF",
    "Registers that the parents or the competent pupil\n"

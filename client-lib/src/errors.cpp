@@ -104,6 +104,10 @@ const char* describe(int value) noexcept {
       return "the directory bundle changes the key of an organisation pinned on this device; "
              "nothing was pinned. Confirm each change with the organisation out of band, then "
              "import again with --accept-changes";
+    case client_errc::notice_invalid:
+      return "a notice from the hub does not verify against the pinned hub key or is not for "
+             "this organisation; nothing was shown. Check the hub key in the trust file with the "
+             "hub's operator";
   }
   return "unknown client error";
 }

@@ -17,8 +17,10 @@ namespace draaischijf::testing {
 class InProcessHub {
  public:
   /// `extra_config` is appended to [server] listen_port = 0 / data_dir (may open new tables).
-  explicit InProcessHub(const std::filesystem::path& dir, const std::string& extra_config = "")
-      : clock_(std::chrono::system_clock::now()),
+  /// `start`: the hub's time when the deployment is made (a workflow test starts on a date).
+  explicit InProcessHub(const std::filesystem::path& dir, const std::string& extra_config = "",
+                        protocol::TimePoint start = std::chrono::system_clock::now())
+      : clock_(start),
         log_file_(dir / "hub.log", std::ios::app),
         log_(log_file_, server::LogLevel::info) {
     auto parsed = server::parse_config("[server]\nlisten_port = 0\ndata_dir = \"" +

@@ -132,3 +132,25 @@ TEST(WorkflowConfigTest, MistakesAreRefusedWithTheirKey) {
 
 }  // namespace
 }  // namespace draaischijf::server
+
+namespace draaischijf::server {
+namespace {
+
+TEST(WorkflowNoticeSettingsTest, ReadWithDefaultsAndRefusedOutOfRange) {
+  const auto defaults = parse_config("").config.workflow;
+  EXPECT_EQ(defaults.non_delivery_days, 5);
+  EXPECT_EQ(defaults.pass_interval, std::chrono::seconds(600));
+  const auto set = parse_config("[workflow]\nnon_delivery_days = 3\npass_interval_seconds = 60\n");
+  ASSERT_TRUE(set.ok());
+  EXPECT_EQ(set.config.workflow.non_delivery_days, 3);
+  EXPECT_EQ(set.config.workflow.pass_interval, std::chrono::seconds(60));
+  const auto zero = parse_config("[workflow]\nnon_delivery_days = 0\n");
+  ASSERT_EQ(zero.errors.size(), 1U);
+  EXPECT_EQ(zero.errors[0].key, "workflow.non_delivery_days");
+  const auto slow = parse_config("[workflow]\npass_interval_seconds = 86401\n");
+  ASSERT_EQ(slow.errors.size(), 1U);
+  EXPECT_EQ(slow.errors[0].key, "workflow.pass_interval_seconds");
+}
+
+}  // namespace
+}  // namespace draaischijf::server

@@ -25,6 +25,7 @@
 #include <draaischijf/server/store/directory.hpp>
 #include <draaischijf/server/store/message_store.hpp>
 #include <draaischijf/server/store/transparency_logs.hpp>
+#include <draaischijf/server/store/notice_store.hpp>
 
 #include "api/reply.hpp"
 #include "core/caller.hpp"
@@ -56,6 +57,7 @@ struct ApiParts {
   const PolicyInForce& policy;
   const protocol::Clock& clock;
   TransparencyLogs& logs;
+  NoticeStore& notices;  // the hub's signed notices (docs/WORKFLOW.md, "Notices")
 };
 
 /// One route of the API, as the OpenAPI document must list it.

@@ -8,6 +8,7 @@
 #include "api/api.hpp"
 #include "api/call.hpp"
 #include "api/log_routes.hpp"
+#include "api/notice_routes.hpp"
 #include "api/policy_routes.hpp"
 #include "api/routes.hpp"
 
@@ -80,6 +81,8 @@ constexpr std::array kRoutes = {
           Access::any,
           policy_routes::register_advice_objection},
     Route{{Method::get, "/v1/objections/advice"}, Access::any, policy_routes::get_advice_objection},
+    Route{{Method::get, "/v1/notices"}, Access::any, notice_routes::list_notices},
+    Route{{Method::post, "/v1/notices/{notice_id}/ack"}, Access::any, notice_routes::acknowledge},
     Route{{Method::post, "/v1/objections/advice/withdraw"},
           Access::any,
           policy_routes::withdraw_advice_objection},

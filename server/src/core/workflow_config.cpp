@@ -137,6 +137,15 @@ std::optional<std::string> read_workflow_setting(std::string_view name, const to
   if (name == "targets.partner_received_days") {
     return read_integer(node, targets.partner_received_days, 1, kMaxTargetDays);
   }
+  if (name == "non_delivery_days") {
+    return read_integer(node, config.workflow.non_delivery_days, 1, kMaxTargetDays);
+  }
+  if (name == "pass_interval_seconds") {
+    std::int64_t seconds = config.workflow.pass_interval.count();
+    auto error = read_integer(node, seconds, 1, 86400);
+    config.workflow.pass_interval = std::chrono::seconds(seconds);
+    return error;
+  }
   if (name == "targets.partner_answered_days") {
     return read_integer(node, targets.partner_answered_days, 1, kMaxTargetDays);
   }

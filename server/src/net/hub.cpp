@@ -97,6 +97,27 @@ RetentionPolicy retention_policy(const HubConfig& c) {
   return policy;
 }
 
+// Runs passes one after the other until one reports nothing more, blocking until each
+// committed: purge_now() and workflow_now(), for tests and tools.
+template <class Report, class Start, class Each>
+void passes_now(Start start, Each each, const std::string& name) {
+  while (true) {
+    std::promise<sqlite::Result<Report>> promise;
+    auto future = promise.get_future();
+    if (!start([&promise](sqlite::Result<Report> r) { promise.set_value(r); })) {
+      throw std::runtime_error("the hub's write queue is full; run the " + name + " again later");
+    }
+    auto result = future.get();
+    if (!result) {
+      throw std::runtime_error("the " + name + " failed: " + result.error().message());
+    }
+    each(*result);
+    if (!result->more) {
+      return;
+    }
+  }
+}
+
 }  // namespace
 
 struct Hub::Impl {
@@ -130,8 +151,12 @@ struct Hub::Impl {
         consents(storage),
         gate(policy, directory, consents),
         logs(storage, hub_key),
+        notices(storage),
+        workflow(storage, hub_key, policies::WorkingCalendar(c.workflow.calendar),
+                 workflow_finders(c), c.retention.purge_batch),
+        workflow_timer(ioc),
         api({config, log, store, directory, notifier, limiter, hub_key, counters, consents, gate,
-             policy, clock, logs}),
+             policy, clock, logs, notices}),
         services{config,
                  log,
                  directory,
@@ -151,7 +176,7 @@ struct Hub::Impl {
   // the members it uses go (a pass is one short transaction; none starts once stopping).
   ~Impl() {
     stopping = true;
-    while (purging) {
+    while (purging || passing) {
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
   }
@@ -187,6 +212,10 @@ struct Hub::Impl {
   SqliteConsentRegistry consents;
   PolicyGate gate;
   TransparencyLogs logs;
+  NoticeStore notices;
+  WorkflowPass workflow;
+  net::steady_timer workflow_timer;
+  std::atomic<bool> passing{false};  // a chain of workflow passes is under way
   ApiCounters counters;
   Api api;
   Metrics metrics;
@@ -209,9 +238,25 @@ struct Hub::Impl {
   bool admit(const boost::system::error_code& peer_error, const tcp::endpoint& peer,
              std::string& address);
   void report_expired_crls();
-  net::awaitable<void> purge_periodically();
+  // A chain of passes on the writer (retention, workflow): how to start one, what to do with
+  // each report after its COMMIT, and the flag that says a chain is under way.
+  template <class Report>
+  struct PassChain {
+    using Done = std::function<void(sqlite::Result<Report>)>;
+    std::atomic<bool>& running;
+    std::string_view failed_event;
+    std::function<bool(std::int64_t, Done)> start;
+    std::function<void(const Report&)> each;
+  };
+  template <class Report>
+  void chain(const PassChain<Report>& passes);
+  net::awaitable<void> every(net::steady_timer& timer, std::chrono::seconds interval,
+                             std::function<void()> start_chain);
   void purge_chain();
   void account(const PurgeReport& report);
+  std::vector<std::unique_ptr<CauseFinder>> workflow_finders(const HubConfig& c);
+  void pass_chain();
+  void announce(const WorkflowReport& report);
   std::string metrics_text();
   std::shared_ptr<ssl::context> current_tls() {
     const std::lock_guard lock(tls_mutex);
@@ -553,67 +598,131 @@ void Hub::Impl::account(const PurgeReport& report) {
   }
 }
 
-// One pass, and the next as soon as it committed while a step still filled its batch: each
-// pass is a short transaction, so submissions get the writer in between.
-void Hub::Impl::purge_chain() {
-  const bool queued = retention.purge(clock.now_ms(), [this](sqlite::Result<PurgeReport> result) {
+// One pass, and the next as soon as it committed while a step or finder still filled its
+// batch: each pass is a short transaction, so submissions get the writer in between. `running`
+// is cleared when the chain ends (also when it fails or the writer is full: the next tick
+// tries again).
+template <class Report>
+void Hub::Impl::chain(const PassChain<Report>& passes) {
+  const bool queued = passes.start(clock.now_ms(), [this, passes](sqlite::Result<Report> result) {
     if (!result) {
-      purging = false;
-      log.error("retention.failed", {{"reason", std::string_view(result.error().message())}});
+      passes.running = false;
+      log.error(passes.failed_event, {{"reason", std::string_view(result.error().message())}});
       return;
     }
-    account(*result);
+    passes.each(*result);
     if (result->more && !stopping) {
-      purge_chain();
+      chain(passes);
     } else {
-      purging = false;
+      passes.running = false;
     }
   });
   if (!queued) {
-    purging = false;  // the writer is full: the next tick tries again
+    passes.running = false;
   }
 }
 
-net::awaitable<void> Hub::Impl::purge_periodically() {
+net::awaitable<void> Hub::Impl::every(net::steady_timer& timer, std::chrono::seconds interval,
+                                      std::function<void()> start_chain) {
   while (!stopping) {
-    if (!purging.exchange(true)) {
-      purge_chain();
-    }
-    retention_timer.expires_after(config.retention.purge_interval);
-    auto [cancelled] = co_await retention_timer.async_wait(kNoThrow);
+    start_chain();
+    timer.expires_after(interval);
+    auto [cancelled] = co_await timer.async_wait(kNoThrow);
     if (cancelled || stopping) {
       co_return;
     }
   }
 }
 
-PurgeReport Hub::purge_now() {
-  PurgeReport total;
-  while (true) {
-    std::promise<sqlite::Result<PurgeReport>> promise;
-    auto future = promise.get_future();
-    if (!impl_->retention.purge(impl_->clock.now_ms(), [&promise](sqlite::Result<PurgeReport> r) {
-          promise.set_value(r);
-        })) {
-      throw std::runtime_error("the hub's write queue is full; run the purge again later");
+void Hub::Impl::purge_chain() {
+  if (!purging.exchange(true)) {
+    chain(PassChain<PurgeReport>{purging, "retention.failed",
+                                 [this](std::int64_t now, PassChain<PurgeReport>::Done done) {
+                                   return retention.purge(now, std::move(done));
+                                 },
+                                 [this](const PurgeReport& report) { account(report); }});
+  }
+}
+
+// The cause finders of the workflow pass (docs/WORKFLOW.md, "Notices"). The transfer window
+// is the signed rules' objection_days, read at each pass, so a reloaded rule set counts.
+std::vector<std::unique_ptr<CauseFinder>> Hub::Impl::workflow_finders(const HubConfig& c) {
+  std::vector<std::unique_ptr<CauseFinder>> finders;
+  finders.push_back(non_delivery_finder(c.workflow.non_delivery_days));
+  finders.push_back(
+      transfer_window_finder([this] { return policy.get()->rules->settings().objection_days; }));
+  return finders;
+}
+
+// After the pass's COMMIT (on the writer thread): each new notice is announced on /v1/stream
+// to the mailbox it is for, or to every mailbox of its organisation. Ids only.
+void Hub::Impl::announce(const WorkflowReport& report) {
+  for (const CreatedNotice& n : report.created) {
+    if (n.mailbox_id != protocol::Id{}) {
+      notifier.publish({n.mailbox_id, n.sequence, Notice::hub_notice, n.mailbox_id, n.notice_id});
+      continue;
     }
-    auto result = future.get();
-    if (!result) {
-      throw std::runtime_error("the retention pass failed: " + result.error().message());
-    }
-    impl_->account(*result);
-    total += *result;
-    if (!result->more) {
-      return total;
+    if (auto own = directory.mailboxes(n.org_id)) {
+      for (const Mailbox& m : *own) {
+        notifier.publish({m.mailbox_id, n.sequence, Notice::hub_notice, {}, n.notice_id});
+      }
     }
   }
+  if (!report.created.empty()) {
+    log.info("workflow.notices", {{"created", static_cast<std::int64_t>(report.created.size())}});
+  }
+}
+
+void Hub::Impl::pass_chain() {
+  if (!passing.exchange(true)) {
+    chain(PassChain<WorkflowReport>{passing, "workflow.failed",
+                                    [this](std::int64_t now, PassChain<WorkflowReport>::Done done) {
+                                      return workflow.run(now, std::move(done));
+                                    },
+                                    [this](const WorkflowReport& report) { announce(report); }});
+  }
+}
+
+WorkflowReport Hub::workflow_now() {
+  WorkflowReport total;
+  passes_now<WorkflowReport>(
+      [this](std::function<void(sqlite::Result<WorkflowReport>)> done) {
+        return impl_->workflow.run(impl_->clock.now_ms(), std::move(done));
+      },
+      [this, &total](const WorkflowReport& report) {
+        impl_->announce(report);
+        total.created.insert(total.created.end(), report.created.begin(), report.created.end());
+      },
+      "workflow pass");
+  return total;
+}
+
+PurgeReport Hub::purge_now() {
+  PurgeReport total;
+  passes_now<PurgeReport>(
+      [this](std::function<void(sqlite::Result<PurgeReport>)> done) {
+        return impl_->retention.purge(impl_->clock.now_ms(), std::move(done));
+      },
+      [this, &total](const PurgeReport& report) {
+        impl_->account(report);
+        total += report;
+      },
+      "retention pass");
+  return total;
 }
 
 void Hub::run() {
   Impl& hub = *impl_;
   net::co_spawn(hub.ioc, hub.accept_loop(), net::detached);
   net::co_spawn(hub.ioc, hub.reload_crls(), net::detached);
-  net::co_spawn(hub.ioc, hub.purge_periodically(), net::detached);
+  net::co_spawn(hub.ioc,
+                hub.every(hub.retention_timer, hub.config.retention.purge_interval,
+                          [&hub] { hub.purge_chain(); }),
+                net::detached);
+  net::co_spawn(hub.ioc,
+                hub.every(hub.workflow_timer, hub.config.workflow.pass_interval,
+                          [&hub] { hub.pass_chain(); }),
+                net::detached);
   hub.report_expired_crls();
   hub.log.info("listening", {{"port", static_cast<std::int64_t>(port())}});
   std::vector<std::thread> threads;
@@ -651,6 +760,7 @@ void Hub::stop() {
     hub.acceptor.close(ignored);
     hub.crl_timer.cancel();
     hub.retention_timer.cancel();
+    hub.workflow_timer.cancel();
     hub.stop_signal.fire();
     net::co_spawn(hub.drain_strand, hub.drain(), net::detached);
   });

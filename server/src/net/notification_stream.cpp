@@ -73,13 +73,18 @@ std::string notification_frame(const Notification& notification) {
         return "withdrawn";
       case Notice::expired:
         return "expired";
+      case Notice::hub_notice:
+        return "notice";
     }
     return "message";
   };
   boost::json::object frame{{"type", type(notification.notice)},
                             {"mailbox_id", protocol::hex_encode(notification.queue_mailbox)},
                             {"sequence", notification.sequence}};
-  if (notification.notice != Notice::message) {
+  if (notification.notice == Notice::hub_notice) {
+    // A signed hub notice: the client fetches it from GET /v1/notices and verifies it there.
+    frame["notice_id"] = protocol::hex_encode(notification.message_id);
+  } else if (notification.notice != Notice::message) {
     frame["message_id"] = protocol::hex_encode(notification.message_id);
   }
   return boost::json::serialize(frame);

@@ -320,6 +320,33 @@ CREATE TABLE log_nodes (
 ) WITHOUT ROWID;
 ALTER TABLE audit ADD COLUMN record_index INTEGER;
 )sql",
+    // 15 -> 16: the hub's signed notices (protocol/hub_notice.hpp, docs/WORKFLOW.md "Notices"),
+    // each for an organisation or one of its mailboxes (all-zero mailbox id: the organisation).
+    // One notice per cause: the UNIQUE key is the notice type, whom it is for and its subject,
+    // so a workflow pass that finds a cause again writes nothing. `message_id` and
+    // `about_mailbox` (non-delivery) and `pupil` (transfers) are the subject's parts the
+    // workflow pass looks causes up by.
+    R"sql(
+CREATE TABLE notices (
+  sequence        INTEGER PRIMARY KEY AUTOINCREMENT,
+  notice_id       BLOB NOT NULL UNIQUE CHECK (length(notice_id) = 16),
+  type            INTEGER NOT NULL,
+  org_id          BLOB NOT NULL CHECK (length(org_id) = 16),
+  mailbox_id      BLOB NOT NULL CHECK (length(mailbox_id) = 16),
+  subject         BLOB NOT NULL CHECK (length(subject) = 32),
+  message_id      BLOB CHECK (message_id IS NULL OR length(message_id) = 16),
+  about_mailbox   BLOB CHECK (about_mailbox IS NULL OR length(about_mailbox) = 16),
+  pupil           BLOB CHECK (pupil IS NULL OR length(pupil) = 32),
+  created_at_ms   INTEGER NOT NULL,
+  body            BLOB NOT NULL,
+  acked_at_ms     INTEGER,
+  acked_by        BLOB,
+  UNIQUE (type, org_id, mailbox_id, subject)
+);
+CREATE INDEX notices_by_org ON notices(org_id, sequence);
+CREATE INDEX notices_by_message ON notices(message_id, about_mailbox) WHERE message_id IS NOT NULL;
+CREATE INDEX notices_by_pupil ON notices(pupil, org_id) WHERE pupil IS NOT NULL;
+)sql",
 };
 
 }  // namespace draaischijf::server::schema

@@ -96,6 +96,11 @@ struct HubConfig {
   struct Workflow {
     policies::CalendarSettings calendar;
     policies::WorkflowTargets targets;
+    // Notices (docs/WORKFLOW.md, "Notices"): an envelope no device of a recipient mailbox
+    // acknowledged within this many working days gives the sender and the recipient
+    // organisation a signed notice; the workflow pass that finds such causes runs this often.
+    int non_delivery_days = 5;
+    std::chrono::seconds pass_interval{600};
   } workflow;
 };
 

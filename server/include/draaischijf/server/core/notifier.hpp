@@ -4,7 +4,9 @@
 // (mailbox, sequence) and every subscriber of that mailbox hears of it; after a revoked consent
 // took a queued envelope back, (mailbox, sequence, withdrawn) to the recipient mailbox and to
 // the sending organisation's mailboxes; after the retention pass expired an entry nobody
-// fetched in time, (mailbox, sequence, expired) to the sending organisation's mailboxes. Ids
+// fetched in time, (mailbox, sequence, expired) to the sending organisation's mailboxes; after
+// the workflow pass wrote a signed hub notice, (mailbox, notice sequence, hub_notice) to the
+// mailbox it is for (all-zero `queue_mailbox`: to every mailbox of the organisation). Ids
 // only, never content. Subscribers run their own
 // callbacks (they post to their session's executor).
 
@@ -18,14 +20,14 @@
 
 namespace draaischijf::server {
 
-enum class Notice { message, withdrawn, expired };
+enum class Notice { message, withdrawn, expired, hub_notice };
 
 struct Notification {
   protocol::Id mailbox{};  // the mailbox the notification is delivered to
   std::int64_t sequence = 0;
   Notice notice = Notice::message;
   protocol::Id queue_mailbox{};  // the recipient mailbox the entry was queued in
-  protocol::Id message_id{};     // withdrawn, expired: the envelope taken back or expired
+  protocol::Id message_id{};     // withdrawn, expired: the envelope; hub_notice: the notice id
 };
 
 class Notifier {

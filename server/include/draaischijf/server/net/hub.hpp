@@ -16,6 +16,7 @@
 #include <draaischijf/server/store/consent_registry.hpp>
 #include <draaischijf/server/store/directory.hpp>
 #include <draaischijf/server/store/retention.hpp>
+#include <draaischijf/server/store/workflow_pass.hpp>
 
 namespace draaischijf::server {
 
@@ -62,6 +63,10 @@ class Hub {
   /// retention.purge_interval_seconds; this is for tests and tools. Blocks until the passes
   /// committed, so never call it on an I/O thread. Throws std::runtime_error when a pass fails.
   PurgeReport purge_now();
+  /// Runs workflow passes (store/workflow_pass.hpp) as of the hub's clock until no finder has
+  /// more, announces the notices they wrote and returns them. The hub runs them by itself every
+  /// workflow.pass_interval_seconds; this is for tests and tools, like purge_now().
+  WorkflowReport workflow_now();
   /// Re-reads the CRLs and the signed rule set now (the operator's SIGHUP), and applies
   /// `fresh`'s retention settings and TLS material, without dropping a connection: new
   /// handshakes use the new CRLs and certificate, new envelopes the new rules and periods. A

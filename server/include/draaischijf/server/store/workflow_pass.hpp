@@ -1,0 +1,108 @@
+#pragma once
+
+// The workflow pass (docs/WORKFLOW.md, "Notices"): run on the group-commit writer like the
+// retention pass, as of the hub's injected clock, it asks each cause finder for the causes that
+// are due today and writes one signed hub notice (protocol/hub_notice.hpp) per cause, with its
+// audit row, in one transaction. A cause that already has its notice is not found again (the
+// finders look past it) and could not be written twice anyway (the notices table's UNIQUE key
+// is the type, whom it is for and the subject), so running the pass twice, or on a hub that
+// restarted, creates nothing new.
+//
+// A cause finder is the small interface further notices plug into: the non-delivery finder
+// and the transfer-window finder are here; the no-answer and follow-up finders of the referral
+// lifecycle add themselves the same way once their tables exist.
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include <draaischijf/policies/calendar.hpp>
+#include <draaischijf/protocol/hub_notice.hpp>
+#include <draaischijf/protocol/keys.hpp>
+#include <draaischijf/server/store/storage.hpp>
+
+namespace draaischijf::server {
+
+/// What a pass knows about the day it runs on.
+struct WorkflowDay {
+  std::int64_t now_ms = 0;
+  policies::CivilDate today;  // the date in Belgium at now_ms
+  const policies::WorkingCalendar& calendar;
+  std::size_t batch = 500;  // causes per finder and pass at most
+};
+
+/// One due cause: the notice it gives, for whom, about what, and the due date that passed.
+struct NoticeCause {
+  protocol::NoticeType type = protocol::NoticeType::non_delivery;
+  protocol::Id org_id{};
+  protocol::Id mailbox_id{};  // all zero: the organisation as a whole
+  protocol::Hash256 subject{};
+  std::optional<protocol::Id> message_id;     // stored for the finders' look-ups
+  std::optional<protocol::Id> about_mailbox;  // the recipient mailbox of a message
+  std::optional<protocol::Hash256> pupil;     // the pupil pseudonym of a transfer
+  policies::CivilDate due;
+};
+
+class CauseFinder {
+ public:
+  virtual ~CauseFinder() = default;
+  /// Appends the causes due on `day` that have no notice yet, at most day.batch of them.
+  /// Runs inside the pass's transaction on the writer.
+  [[nodiscard]] virtual sqlite::Result<void> find(sqlite::Database& db, const WorkflowDay& day,
+                                                  std::vector<NoticeCause>& out) const = 0;
+};
+
+/// An envelope no device of a recipient mailbox acknowledged within `working_days` working days
+/// of its arrival at the hub: a `non_delivery` notice to the sending organisation and a
+/// `non_delivery_admin` notice to the recipient mailbox's organisation, on the first day after
+/// the due date (the due date itself is still in time).
+[[nodiscard]] std::unique_ptr<CauseFinder> non_delivery_finder(int working_days);
+
+/// A transfer announcement whose objection window (`objection_days()` calendar days, the signed
+/// rules' setting, read each pass) has passed: `transfer_objection_window_closed` to the CLB
+/// that announced it, on the day the window passes.
+[[nodiscard]] std::unique_ptr<CauseFinder> transfer_window_finder(
+    std::function<int()> objection_days);
+
+/// A notice a pass wrote, for the stream announcement after COMMIT.
+struct CreatedNotice {
+  protocol::Id notice_id{};
+  protocol::NoticeType type = protocol::NoticeType::non_delivery;
+  protocol::Id org_id{};
+  protocol::Id mailbox_id{};
+  std::int64_t sequence = 0;
+};
+
+struct WorkflowReport {
+  std::vector<CreatedNotice> created;
+  bool more = false;  // a finder filled its batch: run another pass
+};
+
+/// Days since 1970-01-01 of a date, and back: the notice's due day.
+[[nodiscard]] std::uint32_t day_number(policies::CivilDate date) noexcept;
+[[nodiscard]] policies::CivilDate date_of_day(std::uint32_t day) noexcept;
+
+class WorkflowPass {
+ public:
+  /// `hub_key` signs the notices (the receipt key); it must outlive the pass.
+  WorkflowPass(std::shared_ptr<Storage> storage, const protocol::SigningKey& hub_key,
+               policies::WorkingCalendar calendar,
+               std::vector<std::unique_ptr<CauseFinder>> finders, std::size_t batch = 500);
+
+  /// One pass as of `now_ms`, through the writer; `done` runs after the COMMIT (on the writer
+  /// thread). false when the writer's queue is full (nothing done, `done` not called).
+  using Done = std::function<void(sqlite::Result<WorkflowReport>)>;
+  [[nodiscard]] bool run(std::int64_t now_ms, Done done);
+
+ private:
+  std::shared_ptr<Storage> storage_;
+  const protocol::SigningKey& hub_key_;
+  std::shared_ptr<const policies::WorkingCalendar> calendar_;
+  std::shared_ptr<const std::vector<std::unique_ptr<CauseFinder>>> finders_;
+  std::size_t batch_;
+};
+
+}  // namespace draaischijf::server

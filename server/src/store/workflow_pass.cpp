@@ -1,0 +1,263 @@
+// The workflow pass (store/workflow_pass.hpp): the finders select due causes without a notice,
+// the pass signs and writes a notice per cause, all inside the one writer job, so a pass
+// commits or rolls back whole and a notice is announced only once it is on disk.
+
+#include <algorithm>
+#include <chrono>
+#include <string>
+
+#include <draaischijf/policies/date.hpp>
+#include <draaischijf/policies/evidence.hpp>
+#include <draaischijf/protocol/encoding.hpp>
+#include <draaischijf/server/store/retention.hpp>
+#include <draaischijf/server/store/workflow_pass.hpp>
+
+#include "store/store_rows.hpp"
+
+namespace draaischijf::server {
+namespace {
+
+using policies::CivilDate;
+using protocol::NoticeType;
+
+policies::CivilDate belgian_date_at(std::int64_t ms) {
+  return policies::belgian_date(
+      std::chrono::system_clock::time_point(std::chrono::milliseconds(ms)));
+}
+
+CivilDate next_day(CivilDate date, int by) {
+  return date_of_day(static_cast<std::uint32_t>(std::int64_t{day_number(date)} + by));
+}
+
+// The first millisecond of `date` in Belgium (UTC+1 or UTC+2): the later of the two candidate
+// instants that still falls on that date.
+std::int64_t belgian_day_start_ms(CivilDate date) {
+  const std::int64_t midnight_utc = static_cast<std::int64_t>(day_number(date)) * kDayMs;
+  for (const int hours : {2, 1}) {
+    const std::int64_t candidate = midnight_utc - std::int64_t{hours} * 3600 * 1000;
+    if (belgian_date_at(candidate) == date) {
+      return candidate;
+    }
+  }
+  return midnight_utc;
+}
+
+class NonDeliveryFinder final : public CauseFinder {
+ public:
+  explicit NonDeliveryFinder(int days) : days_(days) {}
+
+  sqlite::Result<void> find(sqlite::Database& db, const WorkflowDay& day,
+                            std::vector<NoticeCause>& out) const override {
+    // The latest arrival date whose due date lies before today: the due date grows with the
+    // arrival date, so every envelope that arrived on or before it is due and none after.
+    // Bounded: a year of days covers more than `days_` (at most 250) working days plus any
+    // closure the calendar allows.
+    CivilDate last_due_arrival = next_day(day.today, -1);
+    for (int step = 0;
+         step < 800 && day.calendar.add_working_days(last_due_arrival, days_) >= day.today;
+         ++step) {
+      last_due_arrival = next_day(last_due_arrival, -1);
+    }
+    const std::int64_t before_ms = belgian_day_start_ms(next_day(last_due_arrival, 1));
+    auto select = db.prepare(
+        "SELECT q.mailbox_id, e.message_id, e.sender_org, e.received_at_ms, m.org_id "
+        "FROM queue q JOIN envelopes e ON e.sequence = q.sequence "
+        "JOIN mailboxes m ON m.mailbox_id = q.mailbox_id "
+        "WHERE q.state = 'queued' AND e.received_at_ms < ? AND NOT EXISTS ("
+        "SELECT 1 FROM notices n WHERE n.message_id = e.message_id "
+        "AND n.about_mailbox = q.mailbox_id AND n.type = ?) ORDER BY q.sequence LIMIT ?");
+    if (!select) {
+      return select.error();
+    }
+    select->bind(1, before_ms)
+        .bind(2, static_cast<std::int64_t>(NoticeType::non_delivery))
+        .bind(3, static_cast<std::int64_t>(day.batch));
+    return rows::for_each_row(*select, [&](sqlite::Statement& row) {
+      const auto mailbox = rows::fixed<16>(row.column_blob(0));
+      const auto message = rows::fixed<16>(row.column_blob(1));
+      const auto due = day.calendar.add_working_days(belgian_date_at(row.column_int64(3)), days_);
+      NoticeCause cause;
+      std::copy(message.begin(), message.end(), cause.subject.begin());
+      std::copy(mailbox.begin(), mailbox.end(), cause.subject.begin() + 16);
+      cause.message_id = message;
+      cause.about_mailbox = mailbox;
+      cause.due = due;
+      // The sender hears that its message did not arrive; the recipient organisation that a
+      // mailbox of its own leaves messages lying.
+      cause.type = NoticeType::non_delivery;
+      cause.org_id = rows::fixed<16>(row.column_blob(2));
+      out.push_back(cause);
+      cause.type = NoticeType::non_delivery_admin;
+      cause.org_id = rows::fixed<16>(row.column_blob(4));
+      out.push_back(cause);
+    });
+  }
+
+ private:
+  int days_;
+};
+
+class TransferWindowFinder final : public CauseFinder {
+ public:
+  explicit TransferWindowFinder(std::function<int()> days) : days_(std::move(days)) {}
+
+  sqlite::Result<void> find(sqlite::Database& db, const WorkflowDay& day,
+                            std::vector<NoticeCause>& out) const override {
+    const int days = days_();
+    // A coarse bound in milliseconds (two days of slack for the time zone and the day's end);
+    // the calendar date decides below.
+    auto select = db.prepare(
+        "SELECT t.org_id, t.pupil, t.announced_at_ms FROM transfers t "
+        "WHERE t.announced_at_ms <= ? AND NOT EXISTS (SELECT 1 FROM notices n "
+        "WHERE n.pupil = t.pupil AND n.org_id = t.org_id AND n.type = ?) "
+        "ORDER BY t.announced_at_ms LIMIT ?");
+    if (!select) {
+      return select.error();
+    }
+    select->bind(1, day.now_ms - std::int64_t{days - 2} * kDayMs)
+        .bind(2, static_cast<std::int64_t>(NoticeType::transfer_objection_window_closed))
+        .bind(3, static_cast<std::int64_t>(day.batch));
+    return rows::for_each_row(*select, [&](sqlite::Statement& row) {
+      const auto passes = policies::objection_window_passes_on(row.column_int64(2), days);
+      if (day.today < passes) {
+        return;  // inside the slack: not yet
+      }
+      NoticeCause cause;
+      cause.type = NoticeType::transfer_objection_window_closed;
+      cause.org_id = rows::fixed<16>(row.column_blob(0));
+      cause.subject = rows::fixed<32>(row.column_blob(1));
+      cause.pupil = cause.subject;
+      cause.due = passes;
+      out.push_back(cause);
+    });
+  }
+
+ private:
+  std::function<int()> days_;
+};
+
+template <std::size_t N>
+void bind_optional(sqlite::Statement& s, int index,
+                   const std::optional<std::array<std::uint8_t, N>>& v) {
+  if (v) {
+    s.bind(index, std::span<const std::uint8_t>(*v));
+  } else {
+    s.bind_null(index);
+  }
+}
+
+// Signs and stores the notice of one cause, with its audit row; nothing when the cause has its
+// notice already (the UNIQUE key).
+sqlite::Result<void> write_notice(sqlite::Database& db, const NoticeCause& cause,
+                                  std::int64_t now_ms, const protocol::SigningKey& hub_key,
+                                  WorkflowReport& report) {
+  protocol::HubNotice notice;
+  notice.notice_id = protocol::random_id();
+  notice.type = cause.type;
+  notice.org_id = cause.org_id;
+  notice.mailbox_id = cause.mailbox_id;
+  notice.subject = cause.subject;
+  notice.due_day = day_number(cause.due);
+  notice.created_at_ms = static_cast<std::uint64_t>(now_ms);
+  notice = protocol::sign_notice(notice, hub_key);
+  const auto body = protocol::encode(notice);
+  auto insert = db.prepare(
+      "INSERT OR IGNORE INTO notices (notice_id, type, org_id, mailbox_id, subject, message_id, "
+      "about_mailbox, pupil, created_at_ms, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  if (!insert) {
+    return insert.error();
+  }
+  insert->bind(1, notice.notice_id)
+      .bind(2, static_cast<std::int64_t>(cause.type))
+      .bind(3, cause.org_id)
+      .bind(4, cause.mailbox_id)
+      .bind(5, cause.subject);
+  bind_optional(*insert, 6, cause.message_id);
+  bind_optional(*insert, 7, cause.about_mailbox);
+  bind_optional(*insert, 8, cause.pupil);
+  insert->bind(9, now_ms).bind(10, body);
+  if (auto ran = insert->run(); !ran) {
+    return ran;
+  }
+  if (db.changes() == 0) {
+    return {};
+  }
+  report.created.push_back(
+      {notice.notice_id, cause.type, cause.org_id, cause.mailbox_id, db.last_insert_rowid()});
+  // Ids and the type only: what the notice is for, never content.
+  std::span<const std::uint8_t> message;
+  if (cause.message_id) {
+    message = *cause.message_id;
+  }
+  return rows::insert_audit(db, now_ms, "notice.created", cause.org_id, {}, message,
+                            "type=" + std::string(protocol::name_of(cause.type)) +
+                                " notice=" + protocol::hex_encode(notice.notice_id) +
+                                " mailbox=" + protocol::hex_encode(cause.mailbox_id) +
+                                " due=" + policies::to_string(cause.due));
+}
+
+}  // namespace
+
+std::uint32_t day_number(policies::CivilDate date) noexcept {
+  using namespace std::chrono;
+  const sys_days days{year_month_day{year{date.year}, month{date.month}, day{date.day}}};
+  return static_cast<std::uint32_t>(days.time_since_epoch().count());
+}
+
+policies::CivilDate date_of_day(std::uint32_t number) noexcept {
+  using namespace std::chrono;
+  const year_month_day ymd{sys_days{days{number}}};
+  return {static_cast<std::int16_t>(static_cast<int>(ymd.year())),
+          static_cast<std::uint8_t>(static_cast<unsigned>(ymd.month())),
+          static_cast<std::uint8_t>(static_cast<unsigned>(ymd.day()))};
+}
+
+std::unique_ptr<CauseFinder> non_delivery_finder(int working_days) {
+  return std::make_unique<NonDeliveryFinder>(working_days);
+}
+
+std::unique_ptr<CauseFinder> transfer_window_finder(std::function<int()> objection_days) {
+  return std::make_unique<TransferWindowFinder>(std::move(objection_days));
+}
+
+WorkflowPass::WorkflowPass(std::shared_ptr<Storage> storage, const protocol::SigningKey& hub_key,
+                           policies::WorkingCalendar calendar,
+                           std::vector<std::unique_ptr<CauseFinder>> finders, std::size_t batch)
+    : storage_(std::move(storage)),
+      hub_key_(hub_key),
+      calendar_(std::make_shared<const policies::WorkingCalendar>(std::move(calendar))),
+      finders_(
+          std::make_shared<const std::vector<std::unique_ptr<CauseFinder>>>(std::move(finders))),
+      batch_(batch) {}
+
+bool WorkflowPass::run(std::int64_t now_ms, Done done) {
+  auto report = std::make_shared<WorkflowReport>();
+  return storage_->writer().submit(
+      [report, now_ms, calendar = calendar_, finders = finders_, batch = batch_,
+       &key = hub_key_](sqlite::Database& db) -> sqlite::Result<void> {
+        *report = {};  // a batch that failed may run this job again
+        const WorkflowDay day{now_ms, belgian_date_at(now_ms), *calendar, batch};
+        for (const auto& finder : *finders) {
+          std::vector<NoticeCause> causes;
+          if (auto found = finder->find(db, day, causes); !found) {
+            return found;
+          }
+          for (const NoticeCause& cause : causes) {
+            if (auto written = write_notice(db, cause, now_ms, key, *report); !written) {
+              return written;
+            }
+          }
+          report->more = report->more || causes.size() >= batch;
+        }
+        return {};
+      },
+      [report, done = std::move(done)](sqlite::Result<void> result) {
+        if (!result) {
+          done(result.error());
+          return;
+        }
+        done(std::move(*report));
+      });
+}
+
+}  // namespace draaischijf::server
