@@ -7,6 +7,7 @@
 
 #include "api/api.hpp"
 #include "api/call.hpp"
+#include "api/case_routes.hpp"
 #include "api/policy_routes.hpp"
 #include "api/routes.hpp"
 
@@ -82,6 +83,12 @@ constexpr std::array kRoutes = {
     Route{{Method::post, "/v1/objections/advice/withdraw"},
           Access::any,
           policy_routes::withdraw_advice_objection},
+    Route{{Method::get, "/v1/cases"}, Access::any, case_routes::list_cases},
+    Route{{Method::get, "/v1/cases/{case_id}"}, Access::any, case_routes::get_case},
+    Route{
+        {Method::post, "/v1/cases/{case_id}/statements"}, Access::any, case_routes::post_statement},
+    Route{{Method::get, "/v1/signalen"}, Access::any, case_routes::list_signalen},
+    Route{{Method::get, "/v1/reports/cases"}, Access::any, case_routes::case_report},
 };
 
 // Routes served outside Api::handle, listed for the OpenAPI document.

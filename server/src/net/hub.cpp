@@ -129,8 +129,9 @@ struct Hub::Impl {
         policy(load_hub_policy(c)),
         consents(storage),
         gate(policy, directory, consents),
+        cases(storage),
         api({config, log, store, directory, notifier, limiter, hub_key, counters, consents, gate,
-             policy, clock}),
+             policy, clock, cases}),
         services{config,
                  log,
                  directory,
@@ -185,6 +186,7 @@ struct Hub::Impl {
   PolicyInForce policy;
   SqliteConsentRegistry consents;
   PolicyGate gate;
+  CaseStore cases;
   ApiCounters counters;
   Api api;
   Metrics metrics;

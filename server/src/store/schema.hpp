@@ -9,7 +9,7 @@
 
 namespace draaischijf::server::schema {
 
-inline constexpr std::array<std::string_view, 14> kMigrations = {
+inline constexpr std::array<std::string_view, 15> kMigrations = {
     // 0 -> 1: envelopes, their per-mailbox queue entries and the audit log.
     R"sql(
 CREATE TABLE envelopes (
@@ -298,6 +298,52 @@ CREATE TABLE directory_bundles (
 ALTER TABLE devices ADD COLUMN claimed_staff_id BLOB
   CHECK (claimed_staff_id IS NULL OR length(claimed_staff_id) = 16);
 CREATE INDEX devices_by_person ON devices(org_id, staff_id) WHERE state = 'enrolled';
+)sql",
+    // 14 -> 15: onthaal triage (docs/WORKFLOW.md). A case per signaal that reached a CLB
+    // mailbox, opened in the transaction that stored the signaal: metadata only (the school,
+    // the pupil pseudonym, priority, state, assignee staff id, track, reasons and dates). The
+    // signed statements that moved it, each kept whole with its signature; a statement's nonce
+    // is accepted once. The consents and referral messages linked to it.
+    R"sql(
+CREATE TABLE cases (
+  case_id         BLOB PRIMARY KEY CHECK (length(case_id) = 16),
+  org_id          BLOB NOT NULL CHECK (length(org_id) = 16),
+  school_org      BLOB NOT NULL CHECK (length(school_org) = 16),
+  message_id      BLOB NOT NULL CHECK (length(message_id) = 16),
+  pupil           BLOB CHECK (pupil IS NULL OR length(pupil) = 32),
+  sequence        INTEGER NOT NULL,
+  received_at_ms  INTEGER NOT NULL,
+  priority        INTEGER NOT NULL CHECK (priority IN (0, 1)),
+  state           TEXT NOT NULL
+                  CHECK (state IN ('new', 'assigned', 'vraagverheldering', 'traject', 'closed')),
+  assignee        BLOB CHECK (assignee IS NULL OR length(assignee) = 16),
+  track           TEXT,
+  close_reason    TEXT,
+  delay_reason    TEXT,
+  assigned_at_ms  INTEGER,
+  consent_at_ms   INTEGER,
+  closed_at_ms    INTEGER,
+  UNIQUE (org_id, message_id)
+) WITHOUT ROWID;
+CREATE INDEX cases_queue ON cases(org_id, priority, sequence);
+CREATE INDEX cases_by_school ON cases(school_org, sequence);
+CREATE TABLE case_statements (
+  nonce           BLOB PRIMARY KEY CHECK (length(nonce) = 16),
+  case_id         BLOB NOT NULL REFERENCES cases(case_id),
+  device_id       BLOB NOT NULL CHECK (length(device_id) = 16),
+  action          TEXT NOT NULL,
+  at_ms           INTEGER NOT NULL,
+  received_at_ms  INTEGER NOT NULL,
+  statement       BLOB NOT NULL,
+  signature       BLOB NOT NULL CHECK (length(signature) = 64)
+) WITHOUT ROWID;
+CREATE INDEX case_statements_by_case ON case_statements(case_id, received_at_ms);
+CREATE TABLE case_links (
+  case_id         BLOB NOT NULL REFERENCES cases(case_id),
+  kind            TEXT NOT NULL CHECK (kind IN ('consent', 'referral')),
+  target          BLOB NOT NULL CHECK (length(target) = 16),
+  PRIMARY KEY (case_id, kind, target)
+) WITHOUT ROWID;
 )sql",
 };
 

@@ -17,6 +17,7 @@
 //   administration()   Administration   enrolment, member removal, rotation, key export
 //   consent_registry() ConsentRegistry  consent records and the disclosure register
 //                                       (include consent_registry.hpp to use it)
+//   cases()            Cases            onthaal triage, the school's signalen, the report
 //
 // The one-line methods below the parts are shorthands kept from before the split (the same
 // calls as on the parts); new code uses the parts. The two approvals exist only on their
@@ -31,6 +32,7 @@
 #include <vector>
 
 #include <draaischijf/client/administration.hpp>
+#include <draaischijf/client/cases.hpp>
 #include <draaischijf/client/directory.hpp>
 #include <draaischijf/client/inbox.hpp>
 #include <draaischijf/client/outbox.hpp>
@@ -60,6 +62,8 @@ class Client {
   [[nodiscard]] Inbox inbox() noexcept { return Inbox{session_}; }
   [[nodiscard]] Administration administration() noexcept { return Administration{session_}; }
   [[nodiscard]] ConsentRegistry consent_registry() noexcept;
+  /// Onthaal triage: cases, the school's signalen, the report (cases.hpp).
+  [[nodiscard]] Cases cases() noexcept { return Cases{session_}; }
 
   [[nodiscard]] const DeviceSecrets& device() const noexcept { return session_.device(); }
   [[nodiscard]] const TrustFile& trust() const noexcept { return session_.trust(); }
