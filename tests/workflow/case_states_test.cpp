@@ -18,7 +18,7 @@ constexpr CaseAction kActions[] = {CaseAction::assign,  CaseAction::vraagverheld
 
 TEST(CaseStatesTest, TheOrdinaryPathFromNewToClosed) {
   auto state = CaseState::fresh;
-  for (const auto [action, expected] :
+  for (const auto& [action, expected] :
        {std::pair{CaseAction::assign, CaseState::assigned},
         std::pair{CaseAction::vraagverheldering, CaseState::vraagverheldering},
         std::pair{CaseAction::traject, CaseState::traject},

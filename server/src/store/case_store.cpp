@@ -108,7 +108,7 @@ sqlite::Result<bool> is_enrolled_staff(sqlite::Database& db, const protocol::Id&
   return select->step();
 }
 
-// The columns an action sets besides the state; `first` columns keep their first value.
+// The columns an action sets besides the state (assigned_at_ms and consent_at_ms keep the first).
 std::string update_for(CaseAction action) {
   switch (action) {
     case CaseAction::assign:
@@ -125,7 +125,7 @@ std::string update_for(CaseAction action) {
     case CaseAction::vraagverheldering:
       break;
   }
-  return "state = state";
+  return "closed_at_ms = closed_at_ms";  // vraagverheldering: the state alone
 }
 
 // The code's name for the action's column (a track, a reason, a link kind); "" for none.
@@ -353,7 +353,7 @@ sqlite::Result<std::vector<StoredCaseStatement>> CaseStore::statements(
       [&](sqlite::Database& db) -> sqlite::Result<std::vector<StoredCaseStatement>> {
         auto select = db.prepare(
             "SELECT statement, signature, received_at_ms FROM case_statements WHERE case_id = ? "
-            "ORDER BY received_at_ms, at_ms");
+            "ORDER BY id");
         if (!select) {
           return select.error();
         }

@@ -328,7 +328,8 @@ CREATE TABLE cases (
 CREATE INDEX cases_queue ON cases(org_id, priority, sequence);
 CREATE INDEX cases_by_school ON cases(school_org, sequence);
 CREATE TABLE case_statements (
-  nonce           BLOB PRIMARY KEY CHECK (length(nonce) = 16),
+  id              INTEGER PRIMARY KEY AUTOINCREMENT,
+  nonce           BLOB NOT NULL UNIQUE CHECK (length(nonce) = 16),
   case_id         BLOB NOT NULL REFERENCES cases(case_id),
   device_id       BLOB NOT NULL CHECK (length(device_id) = 16),
   action          TEXT NOT NULL,
@@ -336,8 +337,8 @@ CREATE TABLE case_statements (
   received_at_ms  INTEGER NOT NULL,
   statement       BLOB NOT NULL,
   signature       BLOB NOT NULL CHECK (length(signature) = 64)
-) WITHOUT ROWID;
-CREATE INDEX case_statements_by_case ON case_statements(case_id, received_at_ms);
+);
+CREATE INDEX case_statements_by_case ON case_statements(case_id, id);
 CREATE TABLE case_links (
   case_id         BLOB NOT NULL REFERENCES cases(case_id),
   kind            TEXT NOT NULL CHECK (kind IN ('consent', 'referral')),
