@@ -18,6 +18,7 @@
 //   consent_registry() ConsentRegistry  consent records and the disclosure register
 //                                       (include consent_registry.hpp to use it)
 //   cases()            Cases            onthaal triage, the school's signalen, the report
+//                                       (include cases.hpp to use it)
 //
 // The one-line methods below the parts are shorthands kept from before the split (the same
 // calls as on the parts); new code uses the parts. The two approvals exist only on their
@@ -32,7 +33,6 @@
 #include <vector>
 
 #include <draaischijf/client/administration.hpp>
-#include <draaischijf/client/cases.hpp>
 #include <draaischijf/client/directory.hpp>
 #include <draaischijf/client/inbox.hpp>
 #include <draaischijf/client/outbox.hpp>
@@ -42,6 +42,7 @@
 namespace draaischijf::client {
 
 class ConsentRegistry;  // consent_registry.hpp
+class Cases;            // cases.hpp
 
 class Client {
  public:
@@ -63,7 +64,7 @@ class Client {
   [[nodiscard]] Administration administration() noexcept { return Administration{session_}; }
   [[nodiscard]] ConsentRegistry consent_registry() noexcept;
   /// Onthaal triage: cases, the school's signalen, the report (cases.hpp).
-  [[nodiscard]] Cases cases() noexcept { return Cases{session_}; }
+  [[nodiscard]] Cases cases() noexcept;
 
   [[nodiscard]] const DeviceSecrets& device() const noexcept { return session_.device(); }
   [[nodiscard]] const TrustFile& trust() const noexcept { return session_.trust(); }
