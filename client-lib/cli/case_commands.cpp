@@ -151,7 +151,7 @@ int case_command(client::Client& client, const Context& context, const Arguments
 }
 
 int cases_command(client::Client& client, const Context& context, const Arguments& args) {
-  if (auto bad = args.unknown({"state", "assignee", "priority"}); !bad.empty()) {
+  if (auto bad = args.unknown({"state", "assignee", "priority", "overdue"}); !bad.empty()) {
     return usage_error(bad);
   }
   std::string query;
@@ -204,7 +204,7 @@ int signalen_command(client::Client& client, const Context& context, const Argum
 }
 
 int report_command(client::Client& client, const Context& context, const Arguments& args) {
-  if (auto bad = args.unknown({}); !bad.empty()) {
+  if (auto bad = args.unknown({"csv"}); !bad.empty()) {
     return usage_error(bad);
   }
   auto report = client.cases().report();
@@ -238,10 +238,11 @@ int report_command(client::Client& client, const Context& context, const Argumen
                     field(school.as_object(), "signalen")});
   }
   if (args.flag("csv")) {
-    std::cout << "figure,detail,value\r\n";
+    // RFC 4180 fields, LF line ends: the CLI's output filter would show a CR as an escape.
+    std::cout << "figure,detail,value\n";
     for (const auto& row : rows) {
       std::cout << protocol::csv_field(row[0]) << "," << protocol::csv_field(row[1]) << ","
-                << protocol::csv_field(row[2]) << "\r\n";
+                << protocol::csv_field(row[2]) << "\n";
     }
     return kOk;
   }
