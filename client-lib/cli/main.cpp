@@ -17,6 +17,7 @@
 #include <draaischijf/client/client.hpp>
 #include <draaischijf/client/walkthrough.hpp>
 
+#include "case_commands.hpp"
 #include "commands.hpp"
 #include "common.hpp"
 #include "compose.hpp"
@@ -184,6 +185,40 @@ constexpr Command kCommands[] = {
    "disclosures --pupil REF",
    "What was disclosed about the pupil: to whom, which\n"
    "categories, when, on which basis"},
+  {"case", "assign", kClient, with_client<cli::case_command>,
+   "case assign CASE --to STAFF_ID",
+   "Takes a signaal's case on (CLB): signs the statement\n"
+   "on this device; the staff id must be the CLB's"},
+  {"case", "vraagverheldering", kClient, with_client<cli::case_command>,
+   "case vraagverheldering CASE",
+   "The assigned case goes into vraagverheldering"},
+  {"case", "track", kClient, with_client<cli::case_command>,
+   "case track CASE advice|diagnosis|diagnosis_formalised_advice|referral",
+   "The case follows a track (its target applies)"},
+  {"case", "close", kClient, with_client<cli::case_command>,
+   "case close CASE --reason no_further_guidance|referred|moved_school|other",
+   "Closes the case; the school sees afgerond"},
+  {"case", "delay", kClient, with_client<cli::case_command>,
+   "case delay CASE --reason leerbedreigd|partner_pace|waiting_list|other",
+   "Why the case's target is exceeded"},
+  {"case", "link", kClient, with_client<cli::case_command>,
+   "case link CASE (--consent ID | --referral MESSAGE_ID)",
+   "Links a consent or a referral to the case"},
+  {"case", "show", kClient, with_client<cli::case_command>,
+   "case show CASE",
+   "The case with its statements, each verified"},
+  {"cases", "", kClient, with_client<cli::cases_command>,
+   "cases [--state S] [--assignee STAFF_ID] [--priority urgent|ordinary] [--overdue]",
+   "The CLB's triage queue: urgent first, then by\n"
+   "arrival; due dates on the CLB calendar"},
+  {"signalen", "", kClient, with_client<cli::signalen_command>,
+   "signalen",
+   "What became of the school's signalen: ontvangen,\n"
+   "in_behandeling or afgerond (roles of rule SIG01)"},
+  {"report", "", kClient, with_client<cli::report_command>,
+   "report [--csv]",
+   "The CLB director's report on its cases, aggregates\n"
+   "only; --csv writes RFC 4180 CSV"},
   {"inbox", "", kClient, cli::inbox_command,
    "inbox [--all | --follow]",
    "Fetches new messages, verifies them, lists unread\n"
@@ -386,7 +421,8 @@ const Command* find_command(const std::vector<std::string>& words,
 
 int dispatch(const Context& context, const std::vector<std::string_view>& words) {
   const cli::Arguments args(
-      words, {"all", "json", "follow", "force", "new-person", "accept-changes", "no-browser"});
+      words, {"all", "json", "follow", "force", "new-person", "accept-changes", "no-browser", "csv",
+              "overdue"});
   std::vector<const Command*> rows;
   const Command* command = find_command(args.positional(), rows);
   if (command == nullptr && rows.empty()) {

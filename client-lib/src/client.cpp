@@ -1,3 +1,4 @@
+#include <draaischijf/client/cases.hpp>
 #include <draaischijf/client/client.hpp>
 #include <draaischijf/client/consent_registry.hpp>
 
@@ -23,5 +24,7 @@ Result<Client> Client::open_with(const Profile& profile, DeviceSecrets secrets,
 }
 
 ConsentRegistry Client::consent_registry() noexcept { return ConsentRegistry{session_}; }
+
+Cases Client::cases() noexcept { return Cases{session_}; }
 
 }  // namespace draaischijf::client

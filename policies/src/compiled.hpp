@@ -119,6 +119,7 @@ enum class EffectKind : std::uint8_t {
   duty,
   default_deny,
   rederive_giver,
+  school_view,  // SIG01's text: which school roles follow their signalen ([settings])
 };
 
 struct Effect {
@@ -150,8 +151,9 @@ struct CompiledRules {
   std::vector<CompiledRule> deciding;  // refusal, obligation, exception, consent
   std::vector<CompiledRule> additional;
   std::vector<CompiledRule> duties;
-  int default_rule = -1;   // index into infos of the default_deny rule, -1: built-in text
-  int rederive_rule = -1;  // index into infos of the rederive_giver rule, -1: none
+  int default_rule = -1;      // index into infos of the default_deny rule, -1: built-in text
+  int rederive_rule = -1;     // index into infos of the rederive_giver rule, -1: none
+  int school_view_rule = -1;  // index into infos of the school_view rule, -1: none
 };
 
 }  // namespace draaischijf::policies::detail

@@ -234,6 +234,12 @@ class Parser {
           return bad("a staff role");
         }
         s.danger_approval_role = *value;
+      } else if (line.head == "signalen_roles") {
+        auto mask = parse_mask<protocol::StaffRole>(line.value, groups_, line.number);
+        if (!mask) {
+          return mask.error();
+        }
+        s.signalen_roles = *mask;
       } else if (line.head == "consent_implies_identification") {
         const auto value = detail::parse_yes_no(line.value);
         if (!value) {
@@ -458,6 +464,9 @@ class Parser {
     if (kind == "rederive_giver") {
       return only(EffectKind::rederive_giver);
     }
+    if (kind == "school_view") {
+      return only(EffectKind::school_view);
+    }
     if (kind == "approval") {
       const auto role =
           resolved.size() == 2 ? parse_name<protocol::StaffRole>(resolved[1]) : std::nullopt;
@@ -563,7 +572,8 @@ class Parser {
       case Stage::duty:
         return kind == EffectKind::duty;
       case Stage::engine:
-        return kind == EffectKind::default_deny || kind == EffectKind::rederive_giver;
+        return kind == EffectKind::default_deny || kind == EffectKind::rederive_giver ||
+               kind == EffectKind::school_view;
     }
     return false;
   }
@@ -595,6 +605,8 @@ class Parser {
       case EffectKind::rederive_giver:
         add(Outcome::needs_consent);
         break;
+      case EffectKind::school_view:
+        break;  // decides no message: the hub's signalen view reads [settings] signalen_roles
     }
   }
 
@@ -687,8 +699,9 @@ class Parser {
     }
     d.rule.info = static_cast<std::uint16_t>(out_->infos.size());
     if (d.rule.stage == Stage::engine) {
-      int& slot =
-          d.rule.effect.kind == EffectKind::default_deny ? out_->default_rule : out_->rederive_rule;
+      int& slot = d.rule.effect.kind == EffectKind::default_deny  ? out_->default_rule
+                  : d.rule.effect.kind == EffectKind::school_view ? out_->school_view_rule
+                                                                  : out_->rederive_rule;
       if (slot >= 0) {
         return error_at(errc::duplicate, n, "a second '" + d.info.effect + "' rule");
       }

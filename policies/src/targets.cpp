@@ -3,8 +3,13 @@
 
 #include <draaischijf/policies/targets.hpp>
 
+#include "name_table.hpp"
+
 namespace draaischijf::policies {
 namespace {
+
+using names::name_in;
+using names::parse_in;
 
 // One table per enum: the names in JSON, the configuration and the CLI.
 constexpr std::array<std::pair<Track, std::string_view>, 3> kTracks{{
@@ -17,28 +22,6 @@ constexpr std::array<std::pair<StartEvent, std::string_view>, 3> kStartEvents{{
     {StartEvent::case_assigned, "case_assigned"},
     {StartEvent::consent_registered, "consent_registered"},
 }};
-
-template <class Enum, std::size_t N>
-std::string_view name_in(const std::array<std::pair<Enum, std::string_view>, N>& table,
-                         Enum value) noexcept {
-  for (const auto& [entry, name] : table) {
-    if (entry == value) {
-      return name;
-    }
-  }
-  return {};
-}
-
-template <class Enum, std::size_t N>
-std::optional<Enum> parse_in(const std::array<std::pair<Enum, std::string_view>, N>& table,
-                             std::string_view name) noexcept {
-  for (const auto& [entry, entry_name] : table) {
-    if (entry_name == name) {
-      return entry;
-    }
-  }
-  return std::nullopt;
-}
 
 }  // namespace
 

@@ -13,6 +13,8 @@
 #include <string_view>
 #include <vector>
 
+#include <draaischijf/protocol/csv.hpp>
+
 namespace draaischijf::server {
 
 /// `args` are the words after "audit".
@@ -20,7 +22,7 @@ namespace draaischijf::server {
                                 std::ostream& err);
 
 /// One CSV field as the export writes it: formula-neutralised, then quoted per RFC 4180 when
-/// it needs to be.
-[[nodiscard]] std::string csv_field(std::string_view value);
+/// it needs to be (shared with the CLI's reports).
+using protocol::csv_field;
 
 }  // namespace draaischijf::server

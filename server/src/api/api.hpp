@@ -21,6 +21,7 @@
 #include <draaischijf/server/core/log.hpp>
 #include <draaischijf/server/core/notifier.hpp>
 #include <draaischijf/server/core/rate_limiter.hpp>
+#include <draaischijf/server/store/case_store.hpp>
 #include <draaischijf/server/store/consent_registry.hpp>
 #include <draaischijf/server/store/directory.hpp>
 #include <draaischijf/server/store/message_store.hpp>
@@ -58,6 +59,7 @@ struct ApiParts {
   const protocol::Clock& clock;
   TransparencyLogs& logs;
   NoticeStore& notices;  // the hub's signed notices (docs/WORKFLOW.md, "Notices")
+  CaseStore& cases;      // onthaal triage (docs/WORKFLOW.md)
 };
 
 /// One route of the API, as the OpenAPI document must list it.

@@ -176,6 +176,8 @@ Submission submission_of(const Call& call, const protocol::OuterHeader& outer,
   submission.consent_reference = outer.consent_reference;
   submission.pupil_pseudonym = outer.pupil_pseudonym;
   submission.blobs = outer.attachments;
+  submission.purpose = outer.purpose;
+  submission.attestations = outer.attestations;
   return submission;
 }
 

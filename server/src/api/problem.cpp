@@ -6,6 +6,7 @@
 #include <draaischijf/server/api/problem.hpp>
 #include <draaischijf/server/policy/admission.hpp>
 #include <draaischijf/server/store/blob_store.hpp>
+#include <draaischijf/server/store/case_store.hpp>
 #include <draaischijf/server/store/directory.hpp>
 #include <draaischijf/server/store/message_store.hpp>
 #include <draaischijf/server/store/sqlite.hpp>
@@ -196,6 +197,27 @@ constexpr std::array<ProblemType, kProblemKinds> kCatalog = {{
      "enrolled person is certified as that person (--person with the staff id it claimed) or not "
      "at all: if the claim is wrong, the device asks again with the right one or none "
      "(draaischijf enrol finish ... [--person STAFF_ID])."},
+    {ProblemKind::case_statement_invalid, 403, DRSJ_PROBLEM("case-statement-invalid"),
+     "Ongeldige dossierhandeling", "Invalid case statement",
+     "The signed case statement does not parse, names another organisation, case or device, "
+     "its signature does not verify against this enrolled device's key, its time is more than 5 "
+     "minutes from the hub's clock, or its nonce was used before. Sign a fresh statement on "
+     "this device (docs/PROTOCOL.md 7.17)."},
+    {ProblemKind::case_transition_refused, 409, DRSJ_PROBLEM("case-transition-refused"),
+     "Overgang niet toegelaten", "Case transition refused",
+     "The case's state does not allow this action (docs/WORKFLOW.md, Onthaal triage): assign "
+     "the case before vraagverheldering or a track; a closed case takes no further action (a "
+     "new signaal opens a new case). Nothing was changed; read the case and choose an allowed "
+     "action."},
+    {ProblemKind::staff_unknown, 422, DRSJ_PROBLEM("staff-unknown"), "Onbekende medewerker",
+     "Unknown staff member",
+     "The staff id is not the staff id of an enrolled device of your organisation. A case is "
+     "assigned only to the CLB's own staff; check the id in the list of your devices."},
+    {ProblemKind::signalen_not_permitted, 403, DRSJ_PROBLEM("signalen-not-permitted"),
+     "Rol mag signalen niet volgen", "Role may not follow signalen",
+     "The rule set in force does not name this device's role among the school roles that see "
+     "what became of the school's signalen (rule SIG01, docs/POLICY.md). Ask a colleague in a "
+     "named role, or the school's CLB, about the signaal."},
 }};
 
 #undef DRSJ_PROBLEM
@@ -255,6 +277,18 @@ const ProblemType& problem_type_for(const boost::system::error_code& error) {
   }
   if (error == make_error_code(server::errc::clock_skew)) {
     return problem_type(ProblemKind::clock_skew);
+  }
+  if (error.category() == case_category()) {
+    switch (static_cast<case_errc>(error.value())) {
+      case case_errc::not_found:
+        return problem_type(ProblemKind::not_found);
+      case case_errc::transition_refused:
+        return problem_type(ProblemKind::case_transition_refused);
+      case case_errc::nonce_replayed:
+        return problem_type(ProblemKind::case_statement_invalid);
+      case case_errc::staff_unknown:
+        return problem_type(ProblemKind::staff_unknown);
+    }
   }
   if (error == make_error_code(store_errc::message_id_taken)) {
     return problem_type(ProblemKind::message_id_taken);

@@ -9,6 +9,7 @@
 #include "api/call.hpp"
 #include "api/log_routes.hpp"
 #include "api/notice_routes.hpp"
+#include "api/case_routes.hpp"
 #include "api/policy_routes.hpp"
 #include "api/routes.hpp"
 
@@ -94,6 +95,12 @@ constexpr std::array kRoutes = {
           Access::any,
           log_routes::get_consistency_proof},
     Route{{Method::get, "/v1/log/{log}/entries/{index}"}, Access::any, log_routes::get_entry},
+    Route{{Method::get, "/v1/cases"}, Access::any, case_routes::list_cases},
+    Route{{Method::get, "/v1/cases/{case_id}"}, Access::any, case_routes::get_case},
+    Route{
+        {Method::post, "/v1/cases/{case_id}/statements"}, Access::any, case_routes::post_statement},
+    Route{{Method::get, "/v1/signalen"}, Access::any, case_routes::list_signalen},
+    Route{{Method::get, "/v1/reports/cases"}, Access::any, case_routes::case_report},
 };
 
 // Routes served outside Api::handle, listed for the OpenAPI document.

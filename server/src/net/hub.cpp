@@ -155,8 +155,9 @@ struct Hub::Impl {
         workflow(storage, hub_key, policies::WorkingCalendar(c.workflow.calendar),
                  workflow_finders(c), c.retention.purge_batch),
         workflow_timer(ioc),
+        cases(storage),
         api({config, log, store, directory, notifier, limiter, hub_key, counters, consents, gate,
-             policy, clock, logs, notices}),
+             policy, clock, logs, notices, cases}),
         services{config,
                  log,
                  directory,
@@ -216,6 +217,7 @@ struct Hub::Impl {
   WorkflowPass workflow;
   net::steady_timer workflow_timer;
   std::atomic<bool> passing{false};  // a chain of workflow passes is under way
+  CaseStore cases;
   ApiCounters counters;
   Api api;
   Metrics metrics;

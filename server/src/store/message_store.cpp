@@ -3,6 +3,7 @@
 #include <draaischijf/server/store/message_store.hpp>
 
 #include "store/blob_grants.hpp"
+#include "store/case_rows.hpp"
 #include "store/receipt_decisions.hpp"
 #include "store/store_rows.hpp"
 
@@ -253,6 +254,28 @@ sqlite::Result<void> room_for(sqlite::Database& db, std::int64_t bytes) {
   return {};
 }
 
+// A signaal that reaches a CLB mailbox opens its triage case with the envelope, so no accepted
+// signaal is ever without one (docs/WORKFLOW.md, "Onthaal triage").
+sqlite::Result<void> open_signaal_cases(sqlite::Database& db, const Submission& s,
+                                        std::int64_t sequence) {
+  if (s.kind != protocol::MessageKind::signaal) {
+    return {};
+  }
+  std::vector<protocol::Id> mailboxes;
+  for (const protocol::RecipientMailbox& r : s.recipients) {
+    mailboxes.push_back(r.mailbox_id);
+  }
+  const case_rows::Opening opening{
+      s.sender_org,
+      s.sender_device,
+      s.message_id,
+      s.pupil_pseudonym,
+      sequence,
+      s.received_at_ms,
+      policies::signaal_priority(s.purpose == protocol::Purpose::verontrusting, s.attestations)};
+  return case_rows::open_cases(db, opening, mailboxes);
+}
+
 Outcome store(sqlite::Database& db, const Submission& s, const protocol::Hash256& hash,
               const SqliteMessageStore::Limits& limits, const MessagePeriods& periods) {
   if (auto room = room_for(db, static_cast<std::int64_t>(s.envelope.size())); !room) {
@@ -339,6 +362,9 @@ Outcome store(sqlite::Database& db, const Submission& s, const protocol::Hash256
   }
   if (auto granted = grant_blobs(db, s, sequence); !granted) {
     return refusal(granted.error());
+  }
+  if (auto opened = open_signaal_cases(db, s, sequence); !opened) {
+    return refusal(opened.error());
   }
   const std::string detail = "kind=" + std::string(protocol::name_of(s.kind)) +
                              " recipients=" + std::to_string(s.recipients.size()) +

@@ -347,6 +347,53 @@ CREATE INDEX notices_by_org ON notices(org_id, sequence);
 CREATE INDEX notices_by_message ON notices(message_id, about_mailbox) WHERE message_id IS NOT NULL;
 CREATE INDEX notices_by_pupil ON notices(pupil, org_id) WHERE pupil IS NOT NULL;
 )sql",
+    // 16 -> 17: onthaal triage (docs/WORKFLOW.md). A case per signaal that reached a CLB
+    // mailbox, opened in the transaction that stored the signaal: metadata only (the school,
+    // the pupil pseudonym, priority, state, assignee staff id, track, reasons and dates). The
+    // signed statements that moved it, each kept whole with its signature; a statement's nonce
+    // is accepted once. The consents and referral messages linked to it.
+    R"sql(
+CREATE TABLE cases (
+  case_id         BLOB PRIMARY KEY CHECK (length(case_id) = 16),
+  org_id          BLOB NOT NULL CHECK (length(org_id) = 16),
+  school_org      BLOB NOT NULL CHECK (length(school_org) = 16),
+  message_id      BLOB NOT NULL CHECK (length(message_id) = 16),
+  pupil           BLOB CHECK (pupil IS NULL OR length(pupil) = 32),
+  sequence        INTEGER NOT NULL,
+  received_at_ms  INTEGER NOT NULL,
+  priority        INTEGER NOT NULL CHECK (priority IN (0, 1)),
+  state           TEXT NOT NULL
+                  CHECK (state IN ('new', 'assigned', 'vraagverheldering', 'traject', 'closed')),
+  assignee        BLOB CHECK (assignee IS NULL OR length(assignee) = 16),
+  track           TEXT,
+  close_reason    TEXT,
+  delay_reason    TEXT,
+  assigned_at_ms  INTEGER,
+  consent_at_ms   INTEGER,
+  closed_at_ms    INTEGER,
+  UNIQUE (org_id, message_id)
+) WITHOUT ROWID;
+CREATE INDEX cases_queue ON cases(org_id, priority, sequence);
+CREATE INDEX cases_by_school ON cases(school_org, sequence);
+CREATE TABLE case_statements (
+  id              INTEGER PRIMARY KEY AUTOINCREMENT,
+  nonce           BLOB NOT NULL UNIQUE CHECK (length(nonce) = 16),
+  case_id         BLOB NOT NULL REFERENCES cases(case_id),
+  device_id       BLOB NOT NULL CHECK (length(device_id) = 16),
+  action          TEXT NOT NULL,
+  at_ms           INTEGER NOT NULL,
+  received_at_ms  INTEGER NOT NULL,
+  statement       BLOB NOT NULL,
+  signature       BLOB NOT NULL CHECK (length(signature) = 64)
+);
+CREATE INDEX case_statements_by_case ON case_statements(case_id, id);
+CREATE TABLE case_links (
+  case_id         BLOB NOT NULL REFERENCES cases(case_id),
+  kind            TEXT NOT NULL CHECK (kind IN ('consent', 'referral')),
+  target          BLOB NOT NULL CHECK (length(target) = 16),
+  PRIMARY KEY (case_id, kind, target)
+) WITHOUT ROWID;
+)sql",
 };
 
 }  // namespace draaischijf::server::schema

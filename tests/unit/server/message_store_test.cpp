@@ -479,7 +479,7 @@ TEST(SqliteTest, OpensWithDurableSettingsAndCurrentSchema) {
   // messages, directory, read receipts, blobs, consent references, consent registry,
   // dossier transfers, pupil keys, admin nonces, objections to advice, the decisions a receipt
   // names, region and offer with the directory bundles
-  EXPECT_EQ(db.schema_version().value(), 16);
+  EXPECT_EQ(db.schema_version().value(), 17);
 }
 
 TEST(SqliteTest, RefusesADatabaseFromANewerVersion) {

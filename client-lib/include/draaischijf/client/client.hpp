@@ -17,6 +17,8 @@
 //   administration()   Administration   enrolment, member removal, rotation, key export
 //   consent_registry() ConsentRegistry  consent records and the disclosure register
 //                                       (include consent_registry.hpp to use it)
+//   cases()            Cases            onthaal triage, the school's signalen, the report
+//                                       (include cases.hpp to use it)
 //
 // The one-line methods below the parts are shorthands kept from before the split (the same
 // calls as on the parts); new code uses the parts. The two approvals exist only on their
@@ -40,6 +42,7 @@
 namespace draaischijf::client {
 
 class ConsentRegistry;  // consent_registry.hpp
+class Cases;            // cases.hpp
 
 class Client {
  public:
@@ -60,6 +63,8 @@ class Client {
   [[nodiscard]] Inbox inbox() noexcept { return Inbox{session_}; }
   [[nodiscard]] Administration administration() noexcept { return Administration{session_}; }
   [[nodiscard]] ConsentRegistry consent_registry() noexcept;
+  /// Onthaal triage: cases, the school's signalen, the report (cases.hpp).
+  [[nodiscard]] Cases cases() noexcept;
 
   [[nodiscard]] const DeviceSecrets& device() const noexcept { return session_.device(); }
   [[nodiscard]] const TrustFile& trust() const noexcept { return session_.trust(); }

@@ -35,6 +35,13 @@ struct Settings {
   /// (not for rules that ask a specific consent).
   bool consent_implies_identification = true;
   int objection_days = 10;  // Q3: R14's waiting period, computed by the hub (calendar days)
+  /// SIG01: the school roles that see what became of the school's signalen (bit n = StaffRole
+  /// n; none unless the rule set names them).
+  std::uint64_t signalen_roles = 0;
+
+  [[nodiscard]] bool sees_signalen(protocol::StaffRole role) const noexcept {
+    return (signalen_roles >> static_cast<unsigned>(role) & 1U) != 0;
+  }
 };
 
 /// One rule as people read it. `outcomes` are the outcomes the rule can lead to, which the

@@ -64,9 +64,13 @@ enum class ProblemKind : unsigned {
   message_expired,          // message-expired
   message_purged,           // message-purged
   person_conflict,          // person-conflict
+  case_statement_invalid,   // case-statement-invalid
+  case_transition_refused,  // case-transition-refused
+  staff_unknown,            // staff-unknown
+  signalen_not_permitted,   // signalen-not-permitted
 };
 inline constexpr std::size_t kProblemKinds =
-    static_cast<std::size_t>(ProblemKind::person_conflict) + 1;
+    static_cast<std::size_t>(ProblemKind::signalen_not_permitted) + 1;
 
 struct ProblemType {
   ProblemKind kind = ProblemKind::internal;

@@ -85,6 +85,10 @@ struct Submission {
   /// sending device uploaded (else store_errc::blob_unknown, nothing stored); storing grants it
   /// to every recipient mailbox, the only way a blob becomes downloadable for a mailbox.
   std::vector<protocol::Id> blobs;
+  /// From the outer labels: a signaal to a CLB opens a case in the storing transaction, urgent
+  /// for purpose verontrusting or a concern attestation (policies/case_states.hpp).
+  protocol::Purpose purpose = protocol::Purpose::begeleiding;
+  std::uint32_t attestations = 0;
 };
 
 /// One queue entry taken back because the consent it was sent under was revoked (its wire
