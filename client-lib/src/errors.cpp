@@ -104,6 +104,10 @@ const char* describe(int value) noexcept {
       return "the directory bundle changes the key of an organisation pinned on this device; "
              "nothing was pinned. Confirm each change with the organisation out of band, then "
              "import again with --accept-changes";
+    case client_errc::too_many_recipients:
+      return "a message goes to at most 16 mailboxes, and the copy for your team's Sent folder "
+             "(your organisation's general mailbox) counts as one; nothing was sent. Send to "
+             "fewer mailboxes at a time";
   }
   return "unknown client error";
 }

@@ -124,7 +124,9 @@ struct Hub::Impl {
                .quota_bytes = c.limits.blob_quota_bytes,
                .min_free_disk_bytes = c.limits.min_free_disk_bytes}),
         retention(storage, blobs, retention_policy(c)),
-        retention_timer(ioc),
+        retention_strand(net::make_strand(ioc)),
+        retention_timer(retention_strand),
+        purge_interval(c.retention.purge_interval),
         limiter(c.limits.rate_per_org, c.limits.rate_burst),
         policy(load_hub_policy(c)),
         consents(storage),
@@ -176,10 +178,15 @@ struct Hub::Impl {
   SqliteDirectory directory;
   BlobStore blobs;
   Retention retention;
+  // The purge loop, its timer and its interval live on this strand: a reload changes the
+  // interval there and wakes the loop, which then waits the new interval (no pass of its own).
+  net::strand<net::io_context::executor_type> retention_strand;
   net::steady_timer retention_timer;
-  std::atomic<bool> purging{false};  // a chain of passes is under way
-  std::mutex purged_mutex;           // account() writes on the writer thread, /metrics reads
-  PurgeCounts purged;                // what retention deleted since the start, for /metrics
+  std::chrono::seconds purge_interval;         // read and written on retention_strand only
+  std::atomic<std::uint64_t> purge_passes{0};  // passes begun, for /metrics
+  std::atomic<bool> purging{false};            // a chain of passes is under way
+  std::mutex purged_mutex;  // account() writes on the writer thread, /metrics reads
+  PurgeCounts purged;       // what retention deleted since the start, for /metrics
   Notifier notifier;
   RateLimiter limiter;
   PolicyInForce policy;
@@ -261,6 +268,9 @@ std::string Hub::Impl::metrics_text() {
           "Server certificate reloads refused (unusable, or the key does not match; the old one "
           "kept).",
           metrics.tls_reloads_failed);
+  counter("draaischijf_retention_passes_total",
+          "Retention passes begun (one each purge interval; docs/POLICY.md, Retention).",
+          purge_passes);
   counter("draaischijf_connections_open", "Connections open now.", metrics.connections, "gauge");
   counter("draaischijf_connections_authenticated", "Connections past the handshake and identity.",
           metrics.authenticated, "gauge");
@@ -493,15 +503,23 @@ void Hub::Impl::replace_tls(TlsMaterial fresh) {
 }
 
 // The periods of envelopes stored from now on, and the next passes; what is stored keeps the
-// periods it was stored with (they are in its row). The purge interval is read at startup
-// only: the timer loop reads it on another thread.
+// periods it was stored with (they are in its row). A changed purge interval is handed to the
+// purge loop on its strand, which then waits the new interval from now.
 void Hub::Impl::reload_retention(const HubConfig& fresh) {
   auto terms = retention_policy(fresh);
   store.set_retention(terms);
   retention.set_policy(std::move(terms));
+  const auto interval = fresh.retention.purge_interval;
+  net::post(retention_strand, [this, interval] {
+    if (interval != purge_interval) {
+      purge_interval = interval;
+      retention_timer.cancel();
+    }
+  });
   log.info("retention.reloaded",
            {{"delivered_days", static_cast<std::int64_t>(fresh.retention.delivered.count() / 24)},
-            {"unfetched_days", static_cast<std::int64_t>(fresh.retention.unfetched.count() / 24)}});
+            {"unfetched_days", static_cast<std::int64_t>(fresh.retention.unfetched.count() / 24)},
+            {"purge_interval_seconds", static_cast<std::int64_t>(interval.count())}});
 }
 
 void Hub::reload(ReloadedSettings fresh) {
@@ -572,16 +590,21 @@ void Hub::Impl::purge_chain() {
   }
 }
 
+// On retention_strand. A wait cut short (a reload changed the interval) starts a new wait of
+// the new interval without a pass; the stop ends the loop.
 net::awaitable<void> Hub::Impl::purge_periodically() {
+  bool due = true;
   while (!stopping) {
-    if (!purging.exchange(true)) {
+    if (due && !purging.exchange(true)) {
+      ++purge_passes;
       purge_chain();
     }
-    retention_timer.expires_after(config.retention.purge_interval);
+    retention_timer.expires_after(purge_interval);
     auto [cancelled] = co_await retention_timer.async_wait(kNoThrow);
-    if (cancelled || stopping) {
+    if (stopping) {
       co_return;
     }
+    due = !cancelled;
   }
 }
 
@@ -611,7 +634,7 @@ void Hub::run() {
   Impl& hub = *impl_;
   net::co_spawn(hub.ioc, hub.accept_loop(), net::detached);
   net::co_spawn(hub.ioc, hub.reload_crls(), net::detached);
-  net::co_spawn(hub.ioc, hub.purge_periodically(), net::detached);
+  net::co_spawn(hub.retention_strand, hub.purge_periodically(), net::detached);
   hub.report_expired_crls();
   hub.log.info("listening", {{"port", static_cast<std::int64_t>(port())}});
   std::vector<std::thread> threads;
@@ -648,7 +671,7 @@ void Hub::stop() {
     boost::system::error_code ignored;
     hub.acceptor.close(ignored);
     hub.crl_timer.cancel();
-    hub.retention_timer.cancel();
+    net::post(hub.retention_strand, [&hub] { hub.retention_timer.cancel(); });
     hub.stop_signal.fire();
     net::co_spawn(hub.drain_strand, hub.drain(), net::detached);
   });
