@@ -336,7 +336,8 @@ Result<SendResult> accept_receipt(SessionState& s, const protocol::Draft& draft,
                     static_cast<std::int64_t>(receipt->received_at_ms),
                     replay,
                     receipt->decided.rule_set_version,
-                    receipt->decided.decisions};
+                    receipt->decided.decisions,
+                    std::nullopt};  // send() names the team's copy
   // So that the answers to it are known to continue a thread this device saw (thread_gap).
   if (auto noted = s.state.note_envelope(receipt->envelope_hash); !noted) {
     return noted.error();
