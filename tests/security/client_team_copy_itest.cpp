@@ -27,7 +27,7 @@ class ClientTeamCopyTest : public TamperingTest {
     auto created = admin.administration().create_mailbox("Verzonden", std::nullopt,
                                                          {device->device().device_id});
     EXPECT_TRUE(created) << created.error().message();
-    return created.value_or(protocol::Id{});
+    return created ? *created : protocol::Id{};
   }
   bool envelope_posted() const {
     return std::any_of(posted->begin(), posted->end(),
