@@ -138,5 +138,24 @@ TEST_F(TeamCopyTest, TheCopyGivesNoOtherRecipientMore) {
           .empty());
 }
 
+TEST_F(TeamCopyTest, APartnersOwnCopyKeepsTheConsentItAnswersUnder) {
+  // The CAW answers the CLB under the consent the CLB registered, with its own Sent copy beside
+  // it: the copy is no third party, so the consent still covers the answer to the CLB.
+  const auto caw_team = general_mailbox("caw");
+  const auto onthaal = hub.epoch_of(hub.mailbox_of("clb"));
+  const auto envelope = hub.seal_from("caw", {onthaal, caw_team}, "Intake gepland.");
+  const auto answer = hub.call("caw", post("/v1/envelopes", text_of(envelope)));
+  ASSERT_EQ(answer.status, 201) << answer.body;
+  const auto id = parse_envelope(envelope).value().outer.message_id;
+  const auto bases =
+      rows_of(dir.path() / "data",
+              "SELECT legal_basis FROM audit WHERE event = 'policy.decision' AND message_id = ? "
+              "ORDER BY id",
+              id);
+  ASSERT_EQ(bases.size(), 2U);
+  EXPECT_EQ(bases.at(0).rfind("consent:", 0), 0U) << bases.at(0);
+  EXPECT_EQ(bases.at(1), "rule:R37");
+}
+
 }  // namespace
 }  // namespace draaischijf::testing
