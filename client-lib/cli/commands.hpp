@@ -49,6 +49,7 @@ struct Invocation {
 [[nodiscard]] int read_command(const Invocation& call);
 [[nodiscard]] int ack_command(const Invocation& call);
 [[nodiscard]] int status_command(const Invocation& call);
+[[nodiscard]] int sent_command(const Invocation& call);
 [[nodiscard]] int admin_pending_command(const Invocation& call);
 [[nodiscard]] int admin_approve_command(const Invocation& call);
 [[nodiscard]] int admin_devices_command(const Invocation& call);

@@ -233,11 +233,16 @@ int send_command(Client& client, const Context& context, const Arguments& args) 
                 {"received_at_ms", sent->received_at_ms},
                 {"duplicate", sent->duplicate},
                 {"rule_set_version", sent->rule_set_version},
-                {"decisions", policies::to_json(sent->decisions)}});
+                {"decisions", policies::to_json(sent->decisions)},
+                {"team_copy", sent->team_copy ? hex(*sent->team_copy) : ""}});
   } else {
     std::cout << "sent " << hex(sent->message_id) << " (hub receipt verified, sequence "
               << sent->hub_sequence << ", " << when(sent->received_at_ms) << ")\n";
     print_decisions(*sent);
+    std::cout << (sent->team_copy ? "  a copy is in the team's Sent folder " + hex(*sent->team_copy)
+                                  : std::string("  no copy kept for the team: the organisation "
+                                                "has no general mailbox (its Sent folder)"))
+              << "\n";
   }
   return kOk;
 }

@@ -1,4 +1,4 @@
-// draaischijf directory, inbox, read, ack, status: what the device sees and receives.
+// draaischijf directory, inbox, read, ack, status, sent: what the device sees and receives.
 
 #include <algorithm>
 #include <cerrno>
@@ -574,9 +574,77 @@ int cmd_ack(Client& client, const Arguments& args) {
   return kOk;
 }
 
+// The team's recent sends with each recipient's state: `sent`, and `status` without an id.
+int print_sent(Client& client, const Context& context, std::size_t limit) {
+  // Colleagues' sends are known from their copies in the team's Sent folder: fetch them first.
+  if (auto synced = client.inbox().sync(); !synced) {
+    return fail(synced.error(), &client);
+  }
+  auto sent = client.inbox().sent(limit);
+  if (!sent) {
+    return fail(sent.error(), &client);
+  }
+  json::array out;
+  for (const auto& e : *sent) {
+    json::array recipients;
+    std::string states;
+    for (const auto& r : e.recipients) {
+      recipients.push_back({{"mailbox_id", hex(r.mailbox_id)}, {"state", r.state}});
+      states += "  " + hex(r.mailbox_id) + " " + r.state + "\n";
+    }
+    const std::string by = e.by_this_device ? "this device" : "device " + hex(e.sender_device);
+    if (context.json_output) {
+      out.push_back({{"message_id", hex(e.message_id)},
+                     {"kind", e.kind},
+                     {"received_at_ms", e.received_at_ms},
+                     {"by_this_device", e.by_this_device},
+                     {"sender_device", e.by_this_device ? "" : hex(e.sender_device)},
+                     {"recipients", std::move(recipients)}});
+    } else {
+      std::cout << hex(e.message_id) << "  " << when(e.received_at_ms) << "  " << e.kind << "  by "
+                << by << "\n"
+                << states;
+    }
+  }
+  if (context.json_output) {
+    print_json({{"sent", std::move(out)}});
+  } else if (sent->empty()) {
+    std::cout << "nothing sent yet by this device or, as far as this device has received, by "
+                 "its team\n";
+  }
+  return kOk;
+}
+
+constexpr std::size_t kRecentSends = 20;
+
+int cmd_sent(Client& client, const Context& context, const Arguments& args) {
+  if (auto bad = args.unknown({"limit", "json"}); !bad.empty()) {
+    return usage_error(bad);
+  }
+  if (args.positional().size() != 1) {
+    return usage_error("sent [--limit N]");
+  }
+  std::size_t limit = kRecentSends;
+  if (const auto given = args.value("limit")) {
+    char* end = nullptr;
+    const auto value = std::strtoul(given->c_str(), &end, 10);
+    if (given->empty() || *end != '\0' || value == 0 || value > 1000) {
+      return usage_error("sent --limit N: a number from 1 to 1000");
+    }
+    limit = value;
+  }
+  return print_sent(client, context, limit);
+}
+
 int cmd_status(Client& client, const Context& context, const Arguments& args) {
+  if (auto bad = args.unknown({"json"}); !bad.empty()) {
+    return usage_error(bad);
+  }
+  if (args.positional().size() == 1) {
+    return print_sent(client, context, kRecentSends);
+  }
   if (args.positional().size() != 2) {
-    return usage_error("status MESSAGE_ID (as send printed it)");
+    return usage_error("status [MESSAGE_ID] (as send printed it; without it, the recent sends)");
   }
   const auto id = parse_id(args.positional()[1]);
   if (!id) {
@@ -613,5 +681,6 @@ int ack_command(const Invocation& call) { return cmd_ack(*call.client, call.args
 int status_command(const Invocation& call) {
   return cmd_status(*call.client, call.context, call.args);
 }
+int sent_command(const Invocation& call) { return cmd_sent(*call.client, call.context, call.args); }
 
 }  // namespace draaischijf::cli

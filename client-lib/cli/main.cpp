@@ -238,8 +238,16 @@ constexpr Command kCommands[] = {
    "Acknowledges reading without opening"},
   {"status", "", kClient, cli::status_command,
    "status [MESSAGE_ID]",
-   "Delivery and read status of what this device sent\n"
-   "(queued, delivered, read, withdrawn)"},
+   "Delivery and read status per recipient of one\n"
+   "message (queued, delivered, read, withdrawn);\n"
+   "without MESSAGE_ID, of the 20 most recent sends\n"
+   "(as `sent`)"},
+  {"sent", "", kClient, cli::sent_command,
+   "sent [--limit N]",
+   "The team's recent sends, newest first: this\n"
+   "device's and those in the team's Sent folder (a\n"
+   "copy of every send goes to the organisation's\n"
+   "general mailbox), each recipient's state"},
   {"admin", "org init", kNothing, cli::admin_org_init_command,
    "admin org init --type TYPE --name NAME --backup-recipient AGE1... --backup FILE\n"
    "      --out REQUEST [--org-id HEX]   (with --org-keys FILE)",

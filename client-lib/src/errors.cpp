@@ -108,6 +108,10 @@ const char* describe(int value) noexcept {
       return "a notice from the hub does not verify against the pinned hub key or is not for "
              "this organisation; nothing was shown. Check the hub key in the trust file with the "
              "hub's operator";
+    case client_errc::too_many_recipients:
+      return "a message goes to at most 16 mailboxes, and the copy for your team's Sent folder "
+             "(your organisation's general mailbox) counts as one; nothing was sent. Send to "
+             "fewer mailboxes at a time";
   }
   return "unknown client error";
 }

@@ -372,4 +372,43 @@ Result<std::vector<DeliveryState>> Inbox::status(const Id& message_id) {
   return out;
 }
 
+Result<std::vector<SentEntry>> Inbox::sent(std::size_t limit) {
+  auto& s = *state_;
+  auto own = s.state.sent();
+  if (!own) {
+    return own.error();
+  }
+  std::vector<SentEntry> out;
+  for (const SentMessage& m : *own) {
+    out.push_back({m.message_id, m.kind, m.received_at_ms, Id{}, true, {}});
+  }
+  // The copies in the team's Sent folder: what this organisation sent, verified like any
+  // message (a refused one is no evidence of a send), each once.
+  auto stored = s.state.messages(false);
+  if (!stored) {
+    return stored.error();
+  }
+  for (const StoredMessage& m : *stored) {
+    const bool known = std::any_of(
+        out.begin(), out.end(), [&](const SentEntry& e) { return e.message_id == m.message_id; });
+    if (m.sender_org == s.secrets.org_id && m.problem.empty() && !known) {
+      out.push_back({m.message_id, m.kind, m.received_at_ms, m.sender_device, false, {}});
+    }
+  }
+  std::sort(out.begin(), out.end(), [](const SentEntry& a, const SentEntry& b) {
+    return a.received_at_ms > b.received_at_ms;
+  });
+  if (out.size() > limit) {
+    out.resize(limit);
+  }
+  for (SentEntry& entry : out) {
+    auto states = status(entry.message_id);
+    if (!states) {
+      return states.error();
+    }
+    entry.recipients = std::move(*states);
+  }
+  return out;
+}
+
 }  // namespace draaischijf::client

@@ -108,6 +108,42 @@ Result<void> carry_approvals(SessionState& s, protocol::Draft& draft, const Comp
   return {};
 }
 
+// --- the team's Sent copy -----------------------------------------------------------------------
+
+// The team's Sent folder: the organisation's accepting general mailbox (function 0,
+// docs/PROTOCOL.md 5.1), the lowest id when there are several, so that the sender's device and
+// an approver's device of the same organisation pick the same one.
+Result<std::optional<Id>> team_sent_mailbox(SessionState& s) {
+  auto mailboxes = verified_mailboxes(s, s.secrets.org_id);
+  if (!mailboxes) {
+    return mailboxes.error();
+  }
+  std::optional<Id> chosen;
+  for (const DirectoryMailbox& m : *mailboxes) {
+    if (m.accepting && !m.function && (!chosen || m.mailbox_id < *chosen)) {
+      chosen = m.mailbox_id;
+    }
+  }
+  return chosen;
+}
+
+// Adds the team's Sent folder to `recipients` as one more recipient of the same envelope (one
+// ciphertext, so the copy is exactly what the others got). It counts towards the limit of 16:
+// a message that would need a 17th mailbox is refused before anything is encrypted.
+Result<std::optional<Id>> add_team_copy(SessionState& s, std::vector<Id>& recipients) {
+  auto team = team_sent_mailbox(s);
+  if (!team || !*team) {
+    return team;
+  }
+  if (std::find(recipients.begin(), recipients.end(), **team) == recipients.end()) {
+    if (recipients.size() >= protocol::kMaxRecipients) {
+      return make_error_code(client_errc::too_many_recipients);
+    }
+    recipients.push_back(**team);
+  }
+  return team;
+}
+
 // --- the policy pre-check ------------------------------------------------------------------------
 
 // The sender as the hub sees it: from this device's certificate.
@@ -300,7 +336,8 @@ Result<SendResult> accept_receipt(SessionState& s, const protocol::Draft& draft,
                     static_cast<std::int64_t>(receipt->received_at_ms),
                     replay,
                     receipt->decided.rule_set_version,
-                    receipt->decided.decisions};
+                    receipt->decided.decisions,
+                    std::nullopt};  // send() names the team's copy
   // So that the answers to it are known to continue a thread this device saw (thread_gap).
   if (auto noted = s.state.note_envelope(receipt->envelope_hash); !noted) {
     return noted.error();
@@ -378,6 +415,10 @@ Result<void> Outbox::check(const Composition& composition) {
 
 Result<SendResult> Outbox::send(Composition composition) {
   auto& s = *state_;
+  auto team = add_team_copy(s, composition.recipients);
+  if (!team) {
+    return team.error();
+  }
   auto draft = draft_of(s, composition);
   if (!draft) {
     return draft.error();
@@ -399,11 +440,19 @@ Result<SendResult> Outbox::send(Composition composition) {
   if (auto carried = carry_approvals(s, *draft, composition); !carried) {
     return carried.error();
   }
-  return submit(s, *draft, composition.recipients);
+  auto sent = submit(s, *draft, composition.recipients);
+  if (sent) {
+    sent->team_copy = *team;
+  }
+  return sent;
 }
 
 Result<GivenApproval> Outbox::approve_message(Composition composition) {
   auto& s = *state_;
+  // The approval names the recipients, so it names the team's copy the send will add too.
+  if (auto team = add_team_copy(s, composition.recipients); !team) {
+    return team.error();
+  }
   auto draft = draft_of(s, composition);
   if (!draft) {
     return draft.error();

@@ -75,7 +75,9 @@ class AppliedList {
 
 Facts facts_of(const Request& r, const detail::PupilStatus& status) {
   Facts f;
-  const bool to_organisation = r.recipient_kind == RecipientKind::organisation;
+  // The team's own copy goes to an organisation too (the sender's): the organisation facts hold.
+  const bool to_organisation = r.recipient_kind == RecipientKind::organisation ||
+                               r.recipient_kind == RecipientKind::eigen_team;
   f.sender_org = bit_of(r.sender_org_type);
   f.recipient_org = to_organisation ? bit_of(r.recipient_org_type) : detail::kUnknownBit;
   f.sender_role = bit_of(r.sender_role);

@@ -24,6 +24,13 @@ Request request_for(const protocol::OuterHeader& labels, const SenderFacts& send
 }
 
 void address_to(Request& request, const RecipientFacts& recipient) {
+  // The team's Sent folder is a general mailbox (no function) of the sender's own
+  // organisation, as the directory's verified epoch certificate says: nothing the sender
+  // writes in the envelope can make another organisation's mailbox look like its own.
+  const protocol::Id zero{};
+  const bool own_team =
+      request.sender_org_id != zero && recipient.org_id == request.sender_org_id && !recipient.role;
+  request.recipient_kind = own_team ? RecipientKind::eigen_team : RecipientKind::organisation;
   request.recipient_org_id = recipient.org_id;
   request.recipient_org_type = recipient.org_type;
   request.recipient_role = recipient.role;

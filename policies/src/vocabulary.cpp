@@ -40,6 +40,7 @@ constexpr VocabularyEntry<policies::RecipientKind> kRecipientKinds[] = {
     {policies::RecipientKind::organisation, "organisation"},
     {policies::RecipientKind::leerling, "leerling"},
     {policies::RecipientKind::ouders, "ouders"},
+    {policies::RecipientKind::eigen_team, "eigen_team"},
 };
 
 constexpr VocabularyEntry<policies::ConsentGiver> kConsentGivers[] = {

@@ -1,9 +1,11 @@
 // SIGHUP to the real hub process, configured as in production (its PKI from the operator's
 // pki commands, an operator-signed rule set): a revocation published since the last look and a
-// newly signed rule set take effect without a restart, the connections open stay open, and a
-// rule set that does not verify is refused while the hub goes on with the one in force.
+// newly signed rule set take effect without a restart (and a new purge interval), the connections
+// open stay open, and a rule set that does not verify is refused while the hub goes on with the one
+// in force.
 
 #include <csignal>
+#include <cstdlib>
 #include <string>
 
 #include <boost/json.hpp>
@@ -282,6 +284,23 @@ TEST_F(ReloadTest, SighupAppliesTheRetentionSettingsOfTheConfigurationFile) {
   EXPECT_EQ(hub->count_events("config.reload_failed"), 1U) << hub->log_text();
   EXPECT_EQ(hub->count_events("retention.reloaded"), 1U) << "a broken file was applied";
   EXPECT_NE(hub->log_text().find("retention.delivered_days"), std::string::npos);
+}
+
+// The purge interval is the purge loop's own, on its strand: a reload hands it the new one and
+// the next pass comes after the new interval, not after the old one (here the default, 600 s).
+TEST_F(ReloadTest, SighupAppliesANewPurgeIntervalToTheNextPass) {
+  const auto passes = [&] {
+    const auto metrics = call("operator", "/metrics");
+    constexpr std::string_view kName = "\ndraaischijf_retention_passes_total ";
+    const auto at = metrics ? metrics->body.find(kName) : std::string::npos;
+    return at == std::string::npos ? -1 : std::atoi(metrics->body.c_str() + at + kName.size());
+  };
+  ASSERT_TRUE(eventually([&] { return passes() == 1; })) << "the pass at start";
+  write_file(dir.path() / "hub.toml",
+             view_of(config_text + "[retention]\npurge_interval_seconds = 1\n"));
+  reload(1);
+  EXPECT_NE(hub->log_text().find("\"purge_interval_seconds\":1"), std::string::npos);
+  EXPECT_TRUE(eventually([&] { return passes() >= 3; })) << "passes: " << passes();
 }
 
 }  // namespace

@@ -145,7 +145,9 @@ struct Hub::Impl {
                .quota_bytes = c.limits.blob_quota_bytes,
                .min_free_disk_bytes = c.limits.min_free_disk_bytes}),
         retention(storage, blobs, retention_policy(c)),
-        retention_timer(ioc),
+        timer_strand(net::make_strand(ioc)),
+        retention_timer(timer_strand),
+        purge_interval(c.retention.purge_interval),
         limiter(c.limits.rate_per_org, c.limits.rate_burst),
         policy(load_hub_policy(c)),
         consents(storage),
@@ -154,7 +156,7 @@ struct Hub::Impl {
         notices(storage),
         workflow(storage, hub_key, policies::WorkingCalendar(c.workflow.calendar),
                  workflow_finders(c), c.retention.purge_batch),
-        workflow_timer(ioc),
+        workflow_timer(timer_strand),
         cases(storage),
         api({config, log, store, directory, notifier, limiter, hub_key, counters, consents, gate,
              policy, clock, logs, notices, cases}),
@@ -203,10 +205,16 @@ struct Hub::Impl {
   SqliteDirectory directory;
   BlobStore blobs;
   Retention retention;
+  // The periodic loops (retention, workflow), their timers and the purge interval live on this
+  // strand: a reload changes the interval there and wakes the loop, which then waits the new
+  // interval (no pass of its own).
+  net::strand<net::io_context::executor_type> timer_strand;
   net::steady_timer retention_timer;
-  std::atomic<bool> purging{false};  // a chain of passes is under way
-  std::mutex purged_mutex;           // account() writes on the writer thread, /metrics reads
-  PurgeCounts purged;                // what retention deleted since the start, for /metrics
+  std::chrono::seconds purge_interval;         // read and written on timer_strand only
+  std::atomic<std::uint64_t> purge_passes{0};  // passes begun, for /metrics
+  std::atomic<bool> purging{false};            // a chain of passes is under way
+  std::mutex purged_mutex;  // account() writes on the writer thread, /metrics reads
+  PurgeCounts purged;       // what retention deleted since the start, for /metrics
   Notifier notifier;
   RateLimiter limiter;
   PolicyInForce policy;
@@ -252,7 +260,7 @@ struct Hub::Impl {
   };
   template <class Report>
   void chain(const PassChain<Report>& passes);
-  net::awaitable<void> every(net::steady_timer& timer, std::chrono::seconds interval,
+  net::awaitable<void> every(net::steady_timer& timer, const std::chrono::seconds& interval,
                              std::function<void()> start_chain);
   void purge_chain();
   void account(const PurgeReport& report);
@@ -310,6 +318,9 @@ std::string Hub::Impl::metrics_text() {
           "Server certificate reloads refused (unusable, or the key does not match; the old one "
           "kept).",
           metrics.tls_reloads_failed);
+  counter("draaischijf_retention_passes_total",
+          "Retention passes begun (one each purge interval; docs/POLICY.md, Retention).",
+          purge_passes);
   counter("draaischijf_connections_open", "Connections open now.", metrics.connections, "gauge");
   counter("draaischijf_connections_authenticated", "Connections past the handshake and identity.",
           metrics.authenticated, "gauge");
@@ -542,15 +553,23 @@ void Hub::Impl::replace_tls(TlsMaterial fresh) {
 }
 
 // The periods of envelopes stored from now on, and the next passes; what is stored keeps the
-// periods it was stored with (they are in its row). The purge interval is read at startup
-// only: the timer loop reads it on another thread.
+// periods it was stored with (they are in its row). A changed purge interval is handed to the
+// purge loop on its strand, which then waits the new interval from now.
 void Hub::Impl::reload_retention(const HubConfig& fresh) {
   auto terms = retention_policy(fresh);
   store.set_retention(terms);
   retention.set_policy(std::move(terms));
+  const auto interval = fresh.retention.purge_interval;
+  net::post(timer_strand, [this, interval] {
+    if (interval != purge_interval) {
+      purge_interval = interval;
+      retention_timer.cancel();
+    }
+  });
   log.info("retention.reloaded",
            {{"delivered_days", static_cast<std::int64_t>(fresh.retention.delivered.count() / 24)},
-            {"unfetched_days", static_cast<std::int64_t>(fresh.retention.unfetched.count() / 24)}});
+            {"unfetched_days", static_cast<std::int64_t>(fresh.retention.unfetched.count() / 24)},
+            {"purge_interval_seconds", static_cast<std::int64_t>(interval.count())}});
 }
 
 void Hub::reload(ReloadedSettings fresh) {
@@ -624,20 +643,28 @@ void Hub::Impl::chain(const PassChain<Report>& passes) {
   }
 }
 
-net::awaitable<void> Hub::Impl::every(net::steady_timer& timer, std::chrono::seconds interval,
+// On timer_strand. A wait cut short by a reload that changed the interval starts a new wait of
+// the new interval without a pass; the stop ends the loop.
+net::awaitable<void> Hub::Impl::every(net::steady_timer& timer,
+                                      const std::chrono::seconds& interval,
                                       std::function<void()> start_chain) {
+  bool due = true;
   while (!stopping) {
-    start_chain();
+    if (due) {
+      start_chain();
+    }
     timer.expires_after(interval);
     auto [cancelled] = co_await timer.async_wait(kNoThrow);
-    if (cancelled || stopping) {
+    if (stopping) {
       co_return;
     }
+    due = !cancelled;
   }
 }
 
 void Hub::Impl::purge_chain() {
   if (!purging.exchange(true)) {
+    ++purge_passes;
     chain(PassChain<PurgeReport>{purging, "retention.failed",
                                  [this](std::int64_t now, PassChain<PurgeReport>::Done done) {
                                    return retention.purge(now, std::move(done));
@@ -717,11 +744,10 @@ void Hub::run() {
   Impl& hub = *impl_;
   net::co_spawn(hub.ioc, hub.accept_loop(), net::detached);
   net::co_spawn(hub.ioc, hub.reload_crls(), net::detached);
-  net::co_spawn(hub.ioc,
-                hub.every(hub.retention_timer, hub.config.retention.purge_interval,
-                          [&hub] { hub.purge_chain(); }),
+  net::co_spawn(hub.timer_strand,
+                hub.every(hub.retention_timer, hub.purge_interval, [&hub] { hub.purge_chain(); }),
                 net::detached);
-  net::co_spawn(hub.ioc,
+  net::co_spawn(hub.timer_strand,
                 hub.every(hub.workflow_timer, hub.config.workflow.pass_interval,
                           [&hub] { hub.pass_chain(); }),
                 net::detached);
@@ -761,8 +787,10 @@ void Hub::stop() {
     boost::system::error_code ignored;
     hub.acceptor.close(ignored);
     hub.crl_timer.cancel();
-    hub.retention_timer.cancel();
-    hub.workflow_timer.cancel();
+    net::post(hub.timer_strand, [&hub] {
+      hub.retention_timer.cancel();
+      hub.workflow_timer.cancel();
+    });
     hub.stop_signal.fire();
     net::co_spawn(hub.drain_strand, hub.drain(), net::detached);
   });

@@ -48,9 +48,18 @@ bool may_rely_on(const StoredConsent& consent, const Caller& caller,
   if (!named) {
     return false;
   }
+  // The CLB's mailboxes, and the caller's own team copy (its general mailbox, judged by R37 on
+  // its own): the copy takes nothing from the consent and gives no other recipient more.
   return std::all_of(outer.recipients.begin(), outer.recipients.end(), [&](const auto& m) {
     auto mailbox = directory.mailbox(m.mailbox_id);
-    return mailbox && mailbox->org_id == consent.org_id;
+    if (!mailbox) {
+      return false;
+    }
+    if (mailbox->org_id == consent.org_id) {
+      return true;
+    }
+    const auto epoch = protocol::parse_epoch_certificate(mailbox->certificate);
+    return mailbox->org_id == caller.org_id && epoch && !epoch->function;
   });
 }
 
@@ -137,6 +146,7 @@ PolicyRecord record_of(const policies::Decision& decision, const policies::Reque
   record.kind = std::string(protocol::name_of(outer.kind));
   record.purpose = std::string(protocol::name_of(outer.purpose));
   record.categories = category_names(outer.categories);
+  record.own_team_copy = request.recipient_kind == policies::RecipientKind::eigen_team;
   return record;
 }
 

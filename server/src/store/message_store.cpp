@@ -214,7 +214,7 @@ sqlite::Result<void> log_decisions(sqlite::Database& db, const Submission& s, bo
         !audited) {
       return audited;
     }
-    if (stored && has_pupil && d.outcome == "allow") {
+    if (stored && has_pupil && d.outcome == "allow" && !d.own_team_copy) {
       if (auto registered = register_disclosure(db, s, d); !registered) {
         return registered;
       }

@@ -37,8 +37,8 @@ using Cat = DataCategory;
 // The order of the rules in the rule file: decides which missing approval is named first.
 const std::vector<std::string> kRuleOrder = {
     "R30", "R11", "R12", "R25", "R35", "R31", "R28", "R27b", "R13", "R14", "R15", "R16", "R17",
-    "R18", "R23", "R26", "R24", "R21", "R19", "R20", "R27",  "R10", "R36", "R02", "R33", "R34",
-    "R29", "R03", "R22", "R06", "R07", "R04", "R01", "R09",  "R05", "R08", "R32", "R00"};
+    "R18", "R37", "R23", "R26", "R24", "R21", "R19", "R20",  "R27", "R10", "R36", "R02", "R33",
+    "R34", "R29", "R03", "R22", "R06", "R07", "R04", "R01",  "R09", "R05", "R08", "R32", "R00"};
 
 int rank_of(const std::string& id) {
   return static_cast<int>(std::find(kRuleOrder.begin(), kRuleOrder.end(), id) - kRuleOrder.begin());

@@ -48,7 +48,8 @@ enum class client_errc {
   bundle_untrusted,        // no operator key pinned, or the bundle's signature is not its
   bundle_rollback,         // a bundle older than the last one imported
   bundle_key_changed,      // the bundle changes a pinned organisation key (not accepted)
-  notice_invalid,  // a hub notice that does not parse, verify or belong to this organisation
+  notice_invalid,       // a hub notice that does not parse, verify or belong to this organisation
+  too_many_recipients,  // more than 16 mailboxes, the team's Sent copy included
 };
 
 [[nodiscard]] const boost::system::error_category& client_category() noexcept;

@@ -63,6 +63,10 @@ class Inbox {
   /// Queued, delivered, read or withdrawn, per recipient mailbox, of a message this device's
   /// organisation sent.
   [[nodiscard]] protocol::Result<std::vector<DeliveryState>> status(const protocol::Id& message_id);
+  /// The team's most recent sends, newest first, at most `limit`: this device's own and those
+  /// of colleagues whose copy reached the team's Sent folder (sync first to see the latest),
+  /// each with the delivery state of every recipient.
+  [[nodiscard]] protocol::Result<std::vector<SentEntry>> sent(std::size_t limit);
 
  private:
   detail::SessionState* state_;

@@ -88,6 +88,9 @@ struct SendResult {
   /// The hub-signed receipt itself is kept with the send in the local state.
   std::string rule_set_version;
   std::vector<protocol::ReceiptDecision> decisions;
+  /// The team's Sent folder the message was also sealed to (the organisation's general
+  /// mailbox, docs/PROTOCOL.md 7.9); none when the organisation has no accepting one.
+  std::optional<protocol::Id> team_copy;
 };
 
 /// One message in the local inbox.
@@ -156,6 +159,18 @@ struct FollowOptions {
 struct DeliveryState {
   protocol::Id mailbox_id{};
   std::string state;  // queued, delivered, read, withdrawn
+};
+
+/// A message the team sent, as `Inbox::sent` lists it: from this device's own record of its
+/// sends and from the copies in the team's Sent folder (docs/PROTOCOL.md 7.9) this device
+/// received, each with its recipients' delivery states as the hub reports them now.
+struct SentEntry {
+  protocol::Id message_id{};
+  std::string kind;
+  std::int64_t received_at_ms = 0;  // when the hub stored it, by the hub's receipt
+  protocol::Id sender_device{};     // zero for this device's own sends
+  bool by_this_device = false;
+  std::vector<DeliveryState> recipients;
 };
 
 struct DirectoryOrganisation {

@@ -85,7 +85,10 @@ using FlagSet = EnumSet<Flag>;
 
 /// Who receives: an organisation (the usual case, its type says which), or a client
 /// exercising access rights (R10-R12). Clients are not organisations on the hub.
-enum class RecipientKind : std::uint8_t { organisation = 0, leerling, ouders };
+/// `eigen_team`: the sender's own organisation's general mailbox, the team's Sent folder that
+/// every send also seals a copy to (R37); it is set from the directory (address_to), never
+/// from anything the sender claims.
+enum class RecipientKind : std::uint8_t { organisation = 0, leerling, ouders, eigen_team };
 
 /// Who gave a consent, and who must give one: the parents or voogd, the pupil, or both.
 enum class ConsentGiver : std::uint8_t { ouders = 0, leerling, beiden };

@@ -58,6 +58,9 @@ struct PolicyRecord {
   std::string kind;            // the message kind, purpose and categories (vocabulary names)
   std::string purpose;
   std::string categories;
+  /// The copy for the sender's own team (its Sent folder, docs/POLICY.md R37): on record like
+  /// every decision, but no disclosure to anyone, so not in the disclosure register.
+  bool own_team_copy = false;
 };
 
 struct Submission {
