@@ -59,11 +59,14 @@ class NonDeliveryFinder final : public CauseFinder {
       last_due_arrival = next_day(last_due_arrival, -1);
     }
     const std::int64_t before_ms = belgian_day_start_ms(next_day(last_due_arrival, 1));
+    // Only deliveries to other organisations: a mailbox of the sender's own organisation (the
+    // team's Sent copy, docs/PROTOCOL.md 7.9) is the team's own reading, not a delivery.
     auto select = db.prepare(
         "SELECT q.mailbox_id, e.message_id, e.sender_org, e.received_at_ms, m.org_id "
         "FROM queue q JOIN envelopes e ON e.sequence = q.sequence "
         "JOIN mailboxes m ON m.mailbox_id = q.mailbox_id "
-        "WHERE q.state = 'queued' AND e.received_at_ms < ? AND NOT EXISTS ("
+        "WHERE q.state = 'queued' AND e.received_at_ms < ? AND m.org_id <> e.sender_org "
+        "AND NOT EXISTS ("
         "SELECT 1 FROM notices n WHERE n.message_id = e.message_id "
         "AND n.about_mailbox = q.mailbox_id AND n.type = ?) ORDER BY q.sequence LIMIT ?");
     if (!select) {
