@@ -24,6 +24,7 @@
 #include <draaischijf/server/store/consent_registry.hpp>
 #include <draaischijf/server/store/directory.hpp>
 #include <draaischijf/server/store/message_store.hpp>
+#include <draaischijf/server/store/referral_store.hpp>
 
 #include "api/reply.hpp"
 #include "core/caller.hpp"
@@ -54,6 +55,7 @@ struct ApiParts {
   PolicyGate& gate;
   const PolicyInForce& policy;
   const protocol::Clock& clock;
+  ReferralStore& referrals;
 };
 
 /// One route of the API, as the OpenAPI document must list it.

@@ -8,6 +8,7 @@
 #include "api/api.hpp"
 #include "api/call.hpp"
 #include "api/policy_routes.hpp"
+#include "api/referral_routes.hpp"
 #include "api/routes.hpp"
 
 namespace draaischijf::server {
@@ -82,6 +83,11 @@ constexpr std::array kRoutes = {
     Route{{Method::post, "/v1/objections/advice/withdraw"},
           Access::any,
           policy_routes::withdraw_advice_objection},
+    Route{{Method::get, "/v1/referrals"}, Access::any, referral_routes::list_referrals},
+    Route{{Method::get, "/v1/referrals/{message_id}"}, Access::any, referral_routes::get_referral},
+    Route{{Method::post, "/v1/referrals/{message_id}/status"},
+          Access::any,
+          referral_routes::record_status},
 };
 
 // Routes served outside Api::handle, listed for the OpenAPI document.

@@ -129,8 +129,9 @@ struct Hub::Impl {
         policy(load_hub_policy(c)),
         consents(storage),
         gate(policy, directory, consents),
+        referrals(storage),
         api({config, log, store, directory, notifier, limiter, hub_key, counters, consents, gate,
-             policy, clock}),
+             policy, clock, referrals}),
         services{config,
                  log,
                  directory,
@@ -186,6 +187,7 @@ struct Hub::Impl {
   SqliteConsentRegistry consents;
   PolicyGate gate;
   ApiCounters counters;
+  ReferralStore referrals;
   Api api;
   Metrics metrics;
   std::atomic<bool> stopping{false};

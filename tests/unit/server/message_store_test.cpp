@@ -478,8 +478,8 @@ TEST(SqliteTest, OpensWithDurableSettingsAndCurrentSchema) {
   EXPECT_EQ(keys.column_int64(0), 1);
   // messages, directory, read receipts, blobs, consent references, consent registry,
   // dossier transfers, pupil keys, admin nonces, objections to advice, the decisions a receipt
-  // names, region and offer with the directory bundles
-  EXPECT_EQ(db.schema_version().value(), 14);
+  // names, region and offer with the directory bundles, claimed staff ids, referrals
+  EXPECT_EQ(db.schema_version().value(), 15);
 }
 
 TEST(SqliteTest, RefusesADatabaseFromANewerVersion) {

@@ -64,9 +64,13 @@ enum class ProblemKind : unsigned {
   message_expired,          // message-expired
   message_purged,           // message-purged
   person_conflict,          // person-conflict
+  referral_not_found,       // referral-not-found
+  transition_invalid,       // transition-invalid
+  referral_statement_invalid,  // referral-statement-invalid
+  referral_wrong_party,        // referral-wrong-party
 };
 inline constexpr std::size_t kProblemKinds =
-    static_cast<std::size_t>(ProblemKind::person_conflict) + 1;
+    static_cast<std::size_t>(ProblemKind::referral_wrong_party) + 1;
 
 struct ProblemType {
   ProblemKind kind = ProblemKind::internal;

@@ -20,6 +20,7 @@
 #include <draaischijf/policies/record.hpp>
 #include <draaischijf/protocol/envelope.hpp>
 #include <draaischijf/protocol/receipt.hpp>
+#include <draaischijf/server/store/referral_store.hpp>
 #include <draaischijf/server/store/retention.hpp>
 #include <draaischijf/server/store/storage.hpp>
 
@@ -85,6 +86,9 @@ struct Submission {
   /// sending device uploaded (else store_errc::blob_unknown, nothing stored); storing grants it
   /// to every recipient mailbox, the only way a blob becomes downloadable for a mailbox.
   std::vector<protocol::Id> blobs;
+  /// Set for a doorverwijzing or consultatie: the same transaction records one referral in
+  /// state `sent` per recipient organisation, with these partner targets.
+  std::optional<ReferralDue> referral;
 };
 
 /// One queue entry taken back because the consent it was sent under was revoked (its wire
