@@ -389,8 +389,8 @@ const Command* find_command(const std::vector<std::string>& words,
 }
 
 int dispatch(const Context& context, const std::vector<std::string_view>& words) {
-  const cli::Arguments args(words,
-                            {"all", "json", "follow", "force", "new-person", "accept-changes", "overdue"});
+  const cli::Arguments args(
+      words, {"all", "json", "follow", "force", "new-person", "accept-changes", "overdue"});
   std::vector<const Command*> rows;
   const Command* command = find_command(args.positional(), rows);
   if (command == nullptr && rows.empty()) {

@@ -71,7 +71,8 @@ int print_views(const Context& context, const std::vector<ReferralView>& views) 
   } else {
     std::cout << std::left << std::setw(34) << "MESSAGE_ID" << std::setw(16) << "STATE"
               << std::setw(34) << "PARTNER" << std::setw(12) << "RECEIVED BY" << std::setw(12)
-              << "ANSWER BY" << "NOTE\n";
+              << "ANSWER BY"
+              << "NOTE\n";
     for (const auto& r : views) {
       std::cout << std::setw(34) << hex(r.message_id) << std::setw(16) << protocol::name_of(r.state)
                 << std::setw(34) << hex(r.partner_org) << std::setw(12) << r.received_due
@@ -107,7 +108,8 @@ std::variant<client::ReferralStep, std::string> step_of(const Arguments& args) {
   }
   client::ReferralStep step{*state, 0, 0};
   if (*state == ReferralState::declined) {
-    const auto reason = protocol::parse_name<protocol::DeclineReason>(args.value("reason").value_or(""));
+    const auto reason =
+        protocol::parse_name<protocol::DeclineReason>(args.value("reason").value_or(""));
     if (!reason) {
       return std::string(
           "declined needs --reason outside_offer|capacity|client_refused|no_consent|other");
@@ -133,8 +135,7 @@ std::variant<client::ReferralStep, std::string> step_of(const Arguments& args) {
   return step;
 }
 
-int after_step(Client& client, const Context& context,
-               const protocol::Result<ReferralView>& done) {
+int after_step(Client& client, const Context& context, const protocol::Result<ReferralView>& done) {
   if (!done) {
     if (done.error() == client::client_errc::hub_answer_invalid) {
       std::cerr << "error: the hub's history of this referral does not check out; nothing was "

@@ -158,9 +158,9 @@ Result<ReferralView> Referrals::set_status(const Id& message_id, const ReferralS
   const bool partner_step = policies::party_of(step.state) == policies::ReferralParty::partner;
   const ReferralView* row = nullptr;
   for (const ReferralView& r : *rows) {
-    const bool mine = partner_step ? r.partner_org == own->org_id
-                                   : r.referrer_org == own->org_id &&
-                                         (!partner || r.partner_org == *partner);
+    const bool mine =
+        partner_step ? r.partner_org == own->org_id
+                     : r.referrer_org == own->org_id && (!partner || r.partner_org == *partner);
     if (mine) {
       if (row != nullptr) {
         return make_error_code(client_errc::not_found);  // ambiguous: name the partner

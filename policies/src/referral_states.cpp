@@ -17,8 +17,8 @@ constexpr std::array<S, 6> kFromSent = {S::received,   S::accepted,       S::dec
                                         S::waitlisted, S::intake_planned, S::cancelled};
 constexpr std::array<S, 5> kFromReceived = {S::accepted, S::declined, S::waitlisted,
                                             S::intake_planned, S::cancelled};
-constexpr std::array<S, 5> kFromAccepted = {S::waitlisted, S::intake_planned, S::started,
-                                            S::closed, S::cancelled};
+constexpr std::array<S, 5> kFromAccepted = {S::waitlisted, S::intake_planned, S::started, S::closed,
+                                            S::cancelled};
 constexpr std::array<S, 6> kFromWaitlisted = {S::accepted, S::waitlisted, S::intake_planned,
                                               S::started,  S::closed,     S::cancelled};
 constexpr std::array<S, 4> kFromIntakePlanned = {S::intake_planned, S::started, S::closed,

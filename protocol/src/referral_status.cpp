@@ -38,15 +38,17 @@ constexpr std::array<VocabularyEntry<ReferralOutcome>, 5> kOutcomes = {{
 // What each state carries: a code only where it has a meaning (declined, closed) and a date
 // only where one is promised (waitlisted, intake_planned), so one statement has one reading.
 bool fields_fit(const ReferralStatement& s) {
-  const bool dated = s.state == ReferralState::waitlisted || s.state == ReferralState::intake_planned;
+  const bool dated =
+      s.state == ReferralState::waitlisted || s.state == ReferralState::intake_planned;
   bool code_fits = s.code == 0;
   if (s.state == ReferralState::declined) {
     code_fits = from_code<DeclineReason>(s.code).has_value();
   } else if (s.state == ReferralState::closed) {
     code_fits = from_code<ReferralOutcome>(s.code).has_value();
   }
-  return s.state != ReferralState::sent && from_code<ReferralState>(static_cast<std::uint8_t>(s.state)) &&
-         code_fits && (dated == (s.day != 0)) && s.sequence != 0 && !is_zero(s.referral_id) &&
+  return s.state != ReferralState::sent &&
+         from_code<ReferralState>(static_cast<std::uint8_t>(s.state)) && code_fits &&
+         (dated == (s.day != 0)) && s.sequence != 0 && !is_zero(s.referral_id) &&
          !is_zero(s.partner_org) && !is_zero(s.sender_org);
 }
 

@@ -23,7 +23,8 @@ constexpr std::int64_t kDayMs = 24LL * 3600 * 1000;
 // The first Monday at least two days after today (Belgian date), so a test can put the hub's
 // clock on a known weekday that every certificate of the fresh deployment is valid on.
 std::uint32_t next_monday() {
-  std::uint32_t day = policies::day_number(policies::belgian_date(std::chrono::system_clock::now())) + 2;
+  std::uint32_t day =
+      policies::day_number(policies::belgian_date(std::chrono::system_clock::now())) + 2;
   while ((day + 3) % 7 != 0) {  // 1970-01-01 was a Thursday
     ++day;
   }
@@ -41,8 +42,8 @@ std::string school_year_of(std::uint32_t day) {
 std::string workflow_config(std::uint32_t monday) {
   return "[workflow.targets]\npartner_received_days = 3\npartner_answered_days = 10\n"
          "[workflow.closure_days]\n\"" +
-         school_year_of(monday + 2) + "\" = [\"" + policies::to_string(policies::date_of_day(monday + 2)) +
-         "\"]\n";
+         school_year_of(monday + 2) + "\" = [\"" +
+         policies::to_string(policies::date_of_day(monday + 2)) + "\"]\n";
 }
 
 class ReferralApiTest : public ::testing::Test {
@@ -62,10 +63,9 @@ class ReferralApiTest : public ::testing::Test {
     const auto draft = DevHub::draft_under(dev.pupil_consent(), "Doorverwijzing", kind);
     const auto device = dev.keys("clb");
     const auto certificate = dev.certificate_of("clb");
-    const auto envelope =
-        protocol::seal(draft, {certificate, device.signing, ++sequence}, {dev.epoch_of(intake)},
-                       hub_ms())
-            .value();
+    const auto envelope = protocol::seal(draft, {certificate, device.signing, ++sequence},
+                                         {dev.epoch_of(intake)}, hub_ms())
+                              .value();
     const auto submitted = dev.call("clb", post("/v1/envelopes", text_of(envelope)));
     EXPECT_EQ(submitted.status, 201) << submitted.body;
     return std::string(boost::json::parse(submitted.body).at("message_id").as_string());
@@ -125,7 +125,7 @@ TEST_F(ReferralApiTest, AReferralGoesFromSentThroughWaitlistToClosedAndIsListedW
   EXPECT_EQ(wait.status, 201) << wait.body;
   EXPECT_EQ(move(id, ReferralState::started, 3).status, 201);
   const auto closing = statement("caw", id, ReferralState::closed, 4,
-                                  static_cast<std::uint8_t>(protocol::ReferralOutcome::completed));
+                                 static_cast<std::uint8_t>(protocol::ReferralOutcome::completed));
   const auto closed = send_status("caw", id, closing);
   ASSERT_EQ(closed.status, 201) << closed.body;
   // A retry of the same statement is answered as recorded, not refused and not recorded twice;
@@ -148,7 +148,8 @@ TEST_F(ReferralApiTest, AReferralGoesFromSentThroughWaitlistToClosedAndIsListedW
   ASSERT_EQ(history.size(), 5U);
   EXPECT_EQ(history[0].at("state").as_string(), "sent");
   EXPECT_EQ(history[2].at("state").as_string(), "waitlisted");
-  EXPECT_EQ(history[2].at("date").as_string(), policies::to_string(policies::date_of_day(monday + 30)));
+  EXPECT_EQ(history[2].at("date").as_string(),
+            policies::to_string(policies::date_of_day(monday + 30)));
   EXPECT_EQ(history[4].at("outcome").as_string(), "completed");
   // Every statement the hub serves is the signed one: it parses and verifies.
   for (std::size_t i = 1; i < history.size(); ++i) {
@@ -240,7 +241,7 @@ TEST_F(ReferralApiTest, AnotherOrganisationSeesNoReferralAndAMissingOneLooksTheS
   EXPECT_EQ(missing.status, 404);
   EXPECT_EQ(type_of(theirs), type_of(missing));
   EXPECT_EQ(dev.call("caw", get("/v1/referrals/" + id)).status, 200);
-  EXPECT_EQ(dev.call("clb", get("/v1/referrals?state=rejected")).status, 400);
+  EXPECT_EQ(dev.call("clb", get("/v1/referrals?state=rejected")).status, 422);
 }
 
 TEST_F(ReferralApiTest, OverdueFlipsOnTheRightWorkingDayAcrossAClosureDay) {
@@ -248,7 +249,8 @@ TEST_F(ReferralApiTest, OverdueFlipsOnTheRightWorkingDayAcrossAClosureDay) {
   // Friday. Friday is still in time, the Monday after is overdue.
   const std::string id = refer();
   auto r = list("clb").at(0).as_object();
-  EXPECT_EQ(r.at("received_due").as_string(), policies::to_string(policies::date_of_day(monday + 4)));
+  EXPECT_EQ(r.at("received_due").as_string(),
+            policies::to_string(policies::date_of_day(monday + 4)));
   set_day(monday + 4, 20);  // Friday evening (21:00 in Brussels)
   EXPECT_FALSE(list("clb").at(0).at("overdue").as_bool());
   EXPECT_TRUE(list("clb", "?overdue=true").empty());
@@ -263,6 +265,46 @@ TEST_F(ReferralApiTest, OverdueFlipsOnTheRightWorkingDayAcrossAClosureDay) {
   EXPECT_EQ(list("clb", "?overdue=true").size(), 1U);
   ASSERT_EQ(move(id, ReferralState::accepted, 2).status, 201);
   EXPECT_TRUE(list("clb", "?overdue=true").empty());
+}
+
+// R06 in both directions, at the hub: the CAW's feedback to the CLB under a consent that was
+// given for the referral only is refused until the hub holds the referral made under it.
+TEST_F(ReferralApiTest, FeedbackRidesUnderTheReferralsConsentOnceTheReferralIsOnRecord) {
+  const std::string body =
+      R"({"pupil":")" + test_pupil_hex() +
+      R"(","giver":"ouders","capacity":"moeder","pupil_facts":{"birth_date":"2016-01-01"},)"
+      R"("scope":{"organisation_types":["caw"]},"categories":["psychisch_sociaal","contact",)"
+      R"("handelingsgericht_advies","doorverwijzing"],"purposes":["doorverwijzing"],)"
+      R"("valid_from":"2020-01-01"})";
+  const auto registered = dev.call("clb", post("/v1/consents", body));
+  ASSERT_EQ(registered.status, 201) << registered.body;
+  const auto consent =
+      fixed_hex<16>(std::string(boost::json::parse(registered.body).at("consent_id").as_string()));
+  const auto onthaal = dev.epoch_of(dev.mailbox_of("clb"));
+  auto feedback = [&] {
+    auto draft =
+        DevHub::draft_under(consent, "Terugkoppeling", protocol::MessageKind::terugkoppeling);
+    draft.purpose = protocol::Purpose::terugkoppeling;
+    const auto envelope =
+        protocol::seal(draft, {dev.certificate_of("caw"), dev.keys("caw").signing, ++sequence},
+                       {onthaal}, hub_ms())
+            .value();
+    return dev.call("caw", post("/v1/envelopes", text_of(envelope)));
+  };
+  const auto before = feedback();
+  EXPECT_EQ(before.status, 403) << before.body;
+  EXPECT_EQ(type_of(before), "urn:draaischijf:problem:policy-refused");
+
+  auto draft =
+      DevHub::draft_under(consent, "Doorverwijzing", protocol::MessageKind::doorverwijzing);
+  draft.purpose = protocol::Purpose::doorverwijzing;
+  const auto referral =
+      protocol::seal(draft, {dev.certificate_of("clb"), dev.keys("clb").signing, ++sequence},
+                     {dev.epoch_of(intake)}, hub_ms())
+          .value();
+  ASSERT_EQ(dev.call("clb", post("/v1/envelopes", text_of(referral))).status, 201);
+  const auto after = feedback();
+  EXPECT_EQ(after.status, 201) << after.body;
 }
 
 }  // namespace

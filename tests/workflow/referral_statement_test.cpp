@@ -149,13 +149,12 @@ class ReferralHistoryTest : public ::testing::Test {
   }
   [[nodiscard]] ReferralHistoryCheck check(
       const std::vector<std::vector<std::uint8_t>>& statements) const {
-    return check_referral_history(referral, clb.id, partner.id, statements,
-                                  [this](const protocol::Id& org) {
-                                    return org == clb.id ? std::optional(clb.key.public_key())
-                                           : org == partner.id
-                                               ? std::optional(partner.key.public_key())
-                                               : std::nullopt;
-                                  });
+    return check_referral_history(
+        referral, clb.id, partner.id, statements, [this](const protocol::Id& org) {
+          return org == clb.id       ? std::optional(clb.key.public_key())
+                 : org == partner.id ? std::optional(partner.key.public_key())
+                                     : std::nullopt;
+        });
   }
 
   protocol::Id referral = protocol::random_id();
@@ -188,18 +187,17 @@ TEST_F(ReferralHistoryTest, ATamperedStatementIsFlaggedAndTheStateStopsBeforeIt)
 
 TEST_F(ReferralHistoryTest, FlagsWhatAnHonestHubWouldHaveRefused) {
   // A validly signed started after declined: the table forbids it, whoever recorded it.
-  auto illegal = check(
-      {signed_by(partner, intake, ReferralState::declined, 1,
-                 static_cast<std::uint8_t>(protocol::DeclineReason::capacity)),
-       signed_by(partner, intake, ReferralState::started, 2)});
+  auto illegal = check({signed_by(partner, intake, ReferralState::declined, 1,
+                                  static_cast<std::uint8_t>(protocol::DeclineReason::capacity)),
+                        signed_by(partner, intake, ReferralState::started, 2)});
   EXPECT_EQ(illegal.checks[1], StatementCheck::illegal_transition);
   EXPECT_EQ(illegal.state, ReferralState::declined);
   // The CLB's device cannot accept for the partner.
   EXPECT_EQ(check({signed_by(clb, clb_device, ReferralState::accepted, 1)}).checks[0],
             StatementCheck::wrong_party);
   // A device certified by a key the client does not trust for that organisation.
-  const TestDevice forged =
-      make_test_device(partner, protocol::SigningKey::generate(), protocol::StaffRole::partner_intake);
+  const TestDevice forged = make_test_device(partner, protocol::SigningKey::generate(),
+                                             protocol::StaffRole::partner_intake);
   EXPECT_EQ(check({signed_by(partner, forged, ReferralState::received, 1)}).checks[0],
             StatementCheck::untrusted_signer);
   // A statement dropped by the hub leaves a gap.

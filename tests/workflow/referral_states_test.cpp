@@ -13,9 +13,9 @@ namespace {
 
 using S = ReferralState;
 
-const std::vector<S> kAll = {S::sent,    S::received,   S::accepted,
+const std::vector<S> kAll = {S::sent,     S::received,   S::accepted,
                              S::declined, S::waitlisted, S::intake_planned,
-                             S::started, S::closed,     S::cancelled};
+                             S::started,  S::closed,     S::cancelled};
 
 // The table of docs/WORKFLOW.md, written out independently of the code's arrays.
 const std::map<S, std::set<S>> kAllowed = {
@@ -66,8 +66,8 @@ TEST(ReferralStatesTest, OnlyTheReferringClbCancelsAndOnlyThePartnerAnswers) {
 }
 
 TEST(ReferralStatesTest, AnsweredMeansAcceptedDeclinedWaitlistedOrLater) {
-  const std::set<S> answered = {S::accepted, S::declined, S::waitlisted, S::intake_planned,
-                                S::started,  S::closed};
+  const std::set<S> answered = {S::accepted,       S::declined, S::waitlisted,
+                                S::intake_planned, S::started,  S::closed};
   for (const S state : kAll) {
     EXPECT_EQ(is_answered(state), answered.contains(state)) << protocol::name_of(state);
   }

@@ -150,9 +150,9 @@ Task<Reply> record_status(Call& call) {
     co_return call.problem(ProblemKind::referral_statement_invalid,
                            "It names another referral than the path.");
   }
-  const auto skew = std::chrono::duration_cast<std::chrono::milliseconds>(
-                        call.parts.config.limits.max_clock_skew)
-                        .count();
+  const auto skew =
+      std::chrono::duration_cast<std::chrono::milliseconds>(call.parts.config.limits.max_clock_skew)
+          .count();
   if (std::llabs(static_cast<long long>(s.created_at_ms) - call.now_ms()) > skew) {
     co_return call.problem(ProblemKind::clock_skew);
   }
@@ -164,21 +164,18 @@ Task<Reply> record_status(Call& call) {
   if (call.caller.org_id != (partner_step ? row->partner_org : row->referrer_org)) {
     co_return call.problem(ProblemKind::referral_wrong_party);
   }
-  StatusRecord record{*parsed, std::move(call.request.body), call.caller.device_id,
-                      call.now_ms()};
-  auto recorded = co_await on_writer<ReferralStore::Recorded>([&](auto complete) {
-    return call.parts.referrals.record(std::move(record), complete);
-  });
+  StatusRecord record{*parsed, std::move(call.request.body), call.caller.device_id, call.now_ms()};
+  auto recorded = co_await on_writer<ReferralStore::Recorded>(
+      [&](auto complete) { return call.parts.referrals.record(std::move(record), complete); });
   if (!recorded) {
     co_return call.problem(make_error_code(store_errc::overloaded));
   }
   if (!recorded->result) {
     co_return refused(call, *recorded);
   }
-  call.parts.log.info("referral.status",
-                      {{"request_id", std::string_view(call.request_id)},
-                       {"state", protocol::name_of(s.state)},
-                       {"sequence", static_cast<std::int64_t>(s.sequence)}});
+  call.parts.log.info("referral.status", {{"request_id", std::string_view(call.request_id)},
+                                          {"state", protocol::name_of(s.state)},
+                                          {"sequence", static_cast<std::int64_t>(s.sequence)}});
   co_return call.json(recorded->row.duplicate ? Status::ok : Status::created,
                       {{"message_id", hex(s.referral_id)},
                        {"partner_org", hex(s.partner_org)},
@@ -197,7 +194,7 @@ Task<Reply> list_referrals(Call& call) {
   // A CLB sends referrals, a partner receives them; either may ask for the other side.
   q.side = side ? (*side == "sent" ? ReferralSide::sent : ReferralSide::received)
                 : (call.caller.org_type == protocol::OrgType::clb ? ReferralSide::sent
-                                                                   : ReferralSide::received);
+                                                                  : ReferralSide::received);
   if (const auto state = call.query_value("state")) {
     q.state = protocol::parse_name<ReferralState>(*state);
     if (!q.state) {

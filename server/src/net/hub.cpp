@@ -128,8 +128,8 @@ struct Hub::Impl {
         limiter(c.limits.rate_per_org, c.limits.rate_burst),
         policy(load_hub_policy(c)),
         consents(storage),
-        gate(policy, directory, consents),
         referrals(storage),
+        gate(policy, directory, consents, &referrals),
         api({config, log, store, directory, notifier, limiter, hub_key, counters, consents, gate,
              policy, clock, referrals}),
         services{config,
@@ -185,9 +185,9 @@ struct Hub::Impl {
   RateLimiter limiter;
   PolicyInForce policy;
   SqliteConsentRegistry consents;
+  ReferralStore referrals;
   PolicyGate gate;
   ApiCounters counters;
-  ReferralStore referrals;
   Api api;
   Metrics metrics;
   std::atomic<bool> stopping{false};

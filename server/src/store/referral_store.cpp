@@ -78,10 +78,11 @@ sqlite::Result<std::vector<ReferralRow>> select_rows(sqlite::Database& db, std::
 sqlite::Result<void> record_statement(sqlite::Database& db, const StatusRecord& r,
                                       ReferralOutcomeRow& out) {
   const protocol::ReferralStatement& s = r.parsed.statement;
-  auto rows = select_rows(
-      db, std::string("SELECT ") + std::string(kColumns) +
-              " FROM referrals WHERE referral_id = ? AND partner_org = ?",
-      [&](sqlite::Statement& q) { q.bind(1, s.referral_id).bind(2, s.partner_org); });
+  auto rows =
+      select_rows(db,
+                  std::string("SELECT ") + std::string(kColumns) +
+                      " FROM referrals WHERE referral_id = ? AND partner_org = ?",
+                  [&](sqlite::Statement& q) { q.bind(1, s.referral_id).bind(2, s.partner_org); });
   if (!rows) {
     return rows.error();
   }
@@ -94,8 +95,8 @@ sqlite::Result<void> record_statement(sqlite::Database& db, const StatusRecord& 
   if (s.sequence <= referral.last_sequence) {
     // A retry of a recorded statement is answered as recorded; anything else at that
     // place in the sequence is a conflict.
-    auto same = db.prepare(
-        "SELECT statement FROM referral_statements WHERE referral = ? AND sequence = ?");
+    auto same =
+        db.prepare("SELECT statement FROM referral_statements WHERE referral = ? AND sequence = ?");
     if (!same) {
       return same.error();
     }
@@ -148,8 +149,8 @@ sqlite::Result<void> record_statement(sqlite::Database& db, const StatusRecord& 
   const std::string detail = "state=" + std::string(protocol::name_of(s.state)) +
                              " sequence=" + std::to_string(s.sequence) +
                              " partner_org=" + protocol::hex_encode(s.partner_org);
-  return rows::insert_audit(db, r.at_ms, "referral.status", s.sender_org, r.device,
-                            s.referral_id, detail);
+  return rows::insert_audit(db, r.at_ms, "referral.status", s.sender_org, r.device, s.referral_id,
+                            detail);
 }
 
 }  // namespace
@@ -167,14 +168,13 @@ bool referral_overdue(const ReferralRow& row, std::uint32_t today) noexcept {
 
 namespace referral_rows {
 
-sqlite::Result<void> record_new(sqlite::Database& db, const Submission& s,
-                                const ReferralDue& due) {
+sqlite::Result<void> record_new(sqlite::Database& db, const Submission& s, const ReferralDue& due) {
   // INSERT OR IGNORE: one referral per recipient organisation, however many of its mailboxes
   // the envelope went to.
   auto insert = db.prepare(
       "INSERT OR IGNORE INTO referrals (referral_id, referrer_org, partner_org, kind, sent_at_ms, "
-      "updated_at_ms, sent_day, received_due_day, answered_due_day) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+      "updated_at_ms, sent_day, received_due_day, answered_due_day, consent_reference) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   if (!insert) {
     return insert.error();
   }
@@ -189,6 +189,11 @@ sqlite::Result<void> record_new(sqlite::Database& db, const Submission& s,
         .bind(7, static_cast<std::int64_t>(due.sent_day))
         .bind(8, static_cast<std::int64_t>(due.received_due_day))
         .bind(9, static_cast<std::int64_t>(due.answered_due_day));
+    if (s.consent_reference == protocol::Id{}) {
+      insert->bind_null(10);
+    } else {
+      insert->bind(10, s.consent_reference);
+    }
     if (auto inserted = insert->run(); !inserted) {
       return inserted;
     }
@@ -245,34 +250,57 @@ sqlite::Result<std::vector<ReferralRow>> ReferralStore::find(const protocol::Id&
   });
 }
 
+sqlite::Result<bool> ReferralStore::answers_referral(const protocol::Id& partner_org,
+                                                     const protocol::Id& referrer_org,
+                                                     const protocol::Id& consent_reference) {
+  return storage_->read([&](sqlite::Database& db) -> sqlite::Result<bool> {
+    // Cancelled referrals no longer carry answers; a declined or closed one still takes the
+    // partner's last word to the CLB.
+    auto select = db.prepare(
+        "SELECT 1 FROM referrals WHERE consent_reference = ? AND partner_org = ? AND "
+        "referrer_org = ? AND state <> 8 LIMIT 1");
+    if (!select) {
+      return {boost::system::in_place_error, select.error()};
+    }
+    select->bind(1, consent_reference).bind(2, partner_org).bind(3, referrer_org);
+    auto row = select->step();
+    if (!row) {
+      return {boost::system::in_place_error, row.error()};
+    }
+    return *row;
+  });
+}
+
 sqlite::Result<std::vector<ReferralStatementRow>> ReferralStore::statements(
     const protocol::Id& referral_id, const protocol::Id& partner_org) {
-  return storage_->read([&](sqlite::Database& db) -> sqlite::Result<std::vector<ReferralStatementRow>> {
-    auto select = db.prepare(
-        "SELECT s.sequence, s.state, s.code, s.day, s.recorded_at_ms, s.statement "
-        "FROM referral_statements s JOIN referrals r ON r.id = s.referral "
-        "WHERE r.referral_id = ? AND r.partner_org = ? ORDER BY s.sequence");
-    if (!select) {
-      return select.error();
-    }
-    select->bind(1, referral_id).bind(2, partner_org);
-    std::vector<ReferralStatementRow> out;
-    for (;;) {
-      auto row = select->step();
-      if (!row) {
-        return row.error();
-      }
-      if (!*row) {
-        return out;
-      }
-      const auto bytes = select->column_blob(5);
-      out.push_back({static_cast<std::uint32_t>(select->column_int64(0)),
-                     static_cast<ReferralState>(select->column_int64(1)),
-                     static_cast<std::uint8_t>(select->column_int64(2)),
-                     static_cast<std::uint32_t>(select->column_int64(3)), select->column_int64(4),
-                     std::vector<std::uint8_t>(bytes.begin(), bytes.end())});
-    }
-  });
+  return storage_->read(
+      [&](sqlite::Database& db) -> sqlite::Result<std::vector<ReferralStatementRow>> {
+        auto select = db.prepare(
+            "SELECT s.sequence, s.state, s.code, s.day, s.recorded_at_ms, s.statement "
+            "FROM referral_statements s JOIN referrals r ON r.id = s.referral "
+            "WHERE r.referral_id = ? AND r.partner_org = ? ORDER BY s.sequence");
+        if (!select) {
+          return select.error();
+        }
+        select->bind(1, referral_id).bind(2, partner_org);
+        std::vector<ReferralStatementRow> out;
+        for (;;) {
+          auto row = select->step();
+          if (!row) {
+            return row.error();
+          }
+          if (!*row) {
+            return out;
+          }
+          const auto bytes = select->column_blob(5);
+          out.push_back({static_cast<std::uint32_t>(select->column_int64(0)),
+                         static_cast<ReferralState>(select->column_int64(1)),
+                         static_cast<std::uint8_t>(select->column_int64(2)),
+                         static_cast<std::uint32_t>(select->column_int64(3)),
+                         select->column_int64(4),
+                         std::vector<std::uint8_t>(bytes.begin(), bytes.end())});
+        }
+      });
 }
 
 }  // namespace draaischijf::server

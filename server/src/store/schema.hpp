@@ -302,8 +302,9 @@ CREATE INDEX devices_by_person ON devices(org_id, staff_id) WHERE state = 'enrol
     // 14 -> 15: the referral lifecycle (docs/WORKFLOW.md 3): one referral per recipient
     // organisation of a stored doorverwijzing or consultatie, with its current state, the
     // partner targets as Belgian days (days since 1970-01-01) and the signed status statements
-    // that moved it. The indexes serve GET /v1/referrals from either side, with or without a
-    // state filter, in cursor order.
+    // that moved it, and the consent it was sent under (R06 in both directions). The indexes
+    // serve GET /v1/referrals from either side, with or without a state filter, in cursor
+    // order, and the policy gate's question whether a message answers a referral.
     R"sql(
 CREATE TABLE referrals (
   id               INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -318,12 +319,15 @@ CREATE TABLE referrals (
   sent_day         INTEGER NOT NULL,
   received_due_day INTEGER NOT NULL,
   answered_due_day INTEGER NOT NULL,
+  consent_reference BLOB CHECK (consent_reference IS NULL OR length(consent_reference) = 16),
   UNIQUE (referral_id, partner_org)
 );
 CREATE INDEX referrals_by_referrer ON referrals(referrer_org, id);
 CREATE INDEX referrals_by_partner ON referrals(partner_org, id);
 CREATE INDEX referrals_by_referrer_state ON referrals(referrer_org, state, id);
 CREATE INDEX referrals_by_partner_state ON referrals(partner_org, state, id);
+CREATE INDEX referrals_by_consent ON referrals(consent_reference, partner_org)
+  WHERE consent_reference IS NOT NULL;
 CREATE TABLE referral_statements (
   referral         INTEGER NOT NULL REFERENCES referrals(id),
   sequence         INTEGER NOT NULL CHECK (sequence > 0),

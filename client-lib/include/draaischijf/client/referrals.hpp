@@ -41,8 +41,8 @@ struct ReferralView {
   protocol::ReferralState hub_state = protocol::ReferralState::sent;  // the hub's word
   protocol::ReferralState state = protocol::ReferralState::sent;      // what the statements prove
   std::uint32_t statements = 0;                                       // that checked out
-  std::vector<policies::StatementCheck> checks;  // one per statement served
-  bool flagged = false;  // a statement failed its check, or the hub's state is not proved
+  std::vector<policies::StatementCheck> checks;                       // one per statement served
+  bool flagged = false;      // a statement failed its check, or the hub's state is not proved
   std::string received_due;  // YYYY-MM-DD, the hub's computation on its calendar
   std::string answered_due;
   bool overdue = false;

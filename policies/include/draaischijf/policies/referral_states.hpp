@@ -9,8 +9,8 @@
 #include <functional>
 #include <optional>
 #include <span>
-#include <vector>
 #include <string_view>
+#include <vector>
 
 #include <draaischijf/policies/date.hpp>
 #include <draaischijf/protocol/referral_status.hpp>

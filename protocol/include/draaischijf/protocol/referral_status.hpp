@@ -50,10 +50,10 @@ enum class DeclineReason : std::uint8_t {
 
 /// How a referral ended (the code of a `closed` statement).
 enum class ReferralOutcome : std::uint8_t {
-  completed = 1,      // the help was given as planned
-  referred_on = 2,    // the partner passed the pupil on to another service
+  completed = 1,       // the help was given as planned
+  referred_on = 2,     // the partner passed the pupil on to another service
   client_stopped = 3,  // the pupil or the parents ended it
-  no_show = 4,        // no contact could be made
+  no_show = 4,         // no contact could be made
   other = 5,
 };
 
@@ -74,9 +74,9 @@ inline std::span<const VocabularyEntry<ReferralOutcome>> vocabulary<ReferralOutc
 }
 
 struct ReferralStatement {
-  Id referral_id{};   // the message id of the doorverwijzing or consultatie
-  Id partner_org{};   // the organisation the referral went to
-  Id sender_org{};    // the signer's organisation: the partner, or the CLB for `cancelled`
+  Id referral_id{};  // the message id of the doorverwijzing or consultatie
+  Id partner_org{};  // the organisation the referral went to
+  Id sender_org{};   // the signer's organisation: the partner, or the CLB for `cancelled`
   ReferralState state = ReferralState::received;
   std::uint8_t code = 0;  // DeclineReason for declined, ReferralOutcome for closed, else 0
   std::uint32_t day = 0;  // days since 1970-01-01 (waitlisted: expected start, intake_planned:

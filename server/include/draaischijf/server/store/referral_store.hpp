@@ -116,6 +116,11 @@ class ReferralStore {
                                                               const protocol::Id& org);
   [[nodiscard]] sqlite::Result<std::vector<ReferralStatementRow>> statements(
       const protocol::Id& referral_id, const protocol::Id& partner_org);
+  /// Whether `referrer_org` referred a pupil to `partner_org` under `consent_reference` (and
+  /// did not cancel it): a message from the partner to that CLB under that consent answers it.
+  [[nodiscard]] sqlite::Result<bool> answers_referral(const protocol::Id& partner_org,
+                                                      const protocol::Id& referrer_org,
+                                                      const protocol::Id& consent_reference);
 
  private:
   std::shared_ptr<Storage> storage_;
