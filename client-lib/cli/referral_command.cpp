@@ -98,6 +98,13 @@ std::optional<std::uint32_t> day_option(const Arguments& args, const std::string
   return policies::day_number(*date);
 }
 
+// The wire code of the vocabulary name in --`option`, or nullopt.
+template <class Enum>
+std::optional<std::uint8_t> code_of(const Arguments& args, const std::string& option) {
+  const auto value = protocol::parse_name<Enum>(args.value(option).value_or(""));
+  return value ? std::optional(static_cast<std::uint8_t>(*value)) : std::nullopt;
+}
+
 // The step the words ask for, or the usage problem.
 std::variant<client::ReferralStep, std::string> step_of(const Arguments& args) {
   const auto& words = args.positional();
@@ -107,22 +114,19 @@ std::variant<client::ReferralStep, std::string> step_of(const Arguments& args) {
     return std::string(kStatusUsage) + " (to cancel: referral cancel MESSAGE_ID)";
   }
   client::ReferralStep step{*state, 0, 0};
-  if (*state == ReferralState::declined) {
-    const auto reason =
-        protocol::parse_name<protocol::DeclineReason>(args.value("reason").value_or(""));
-    if (!reason) {
-      return std::string(
-          "declined needs --reason outside_offer|capacity|client_refused|no_consent|other");
+  if (*state == ReferralState::declined || *state == ReferralState::closed) {
+    const bool declined = *state == ReferralState::declined;
+    const auto code = declined ? code_of<protocol::DeclineReason>(args, "reason")
+                               : code_of<protocol::ReferralOutcome>(args, "outcome");
+    if (!code) {
+      return declined ? std::string(
+                            "declined needs --reason outside_offer|capacity|"
+                            "client_refused|no_consent|other")
+                      : std::string(
+                            "closed needs --outcome completed|referred_on|"
+                            "client_stopped|no_show|other");
     }
-    step.code = static_cast<std::uint8_t>(*reason);
-  } else if (*state == ReferralState::closed) {
-    const auto outcome =
-        protocol::parse_name<protocol::ReferralOutcome>(args.value("outcome").value_or(""));
-    if (!outcome) {
-      return std::string(
-          "closed needs --outcome completed|referred_on|client_stopped|no_show|other");
-    }
-    step.code = static_cast<std::uint8_t>(*outcome);
+    step.code = *code;
   } else if (*state == ReferralState::waitlisted || *state == ReferralState::intake_planned) {
     const std::string option = *state == ReferralState::waitlisted ? "from" : "on";
     const auto day = day_option(args, option);

@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <draaischijf/policies/calendar.hpp>
 #include <draaischijf/policies/date.hpp>
 #include <draaischijf/policies/referral_states.hpp>
 #include <draaischijf/protocol/referral_status.hpp>
@@ -20,15 +21,27 @@ using protocol::ReferralStatement;
 
 constexpr std::int64_t kDayMs = 24LL * 3600 * 1000;
 
-// The first Monday at least two days after today (Belgian date), so a test can put the hub's
-// clock on a known weekday that every certificate of the fresh deployment is valid on.
-std::uint32_t next_monday() {
+// The first Monday at least two days after today (Belgian date) whose next sixteen days hold
+// no holiday or closure of the default calendar, so a test can put the hub's clock on a known
+// weekday, every certificate of the fresh deployment valid, and count working days by hand.
+std::uint32_t next_plain_monday() {
+  const policies::WorkingCalendar calendar;
   std::uint32_t day =
       policies::day_number(policies::belgian_date(std::chrono::system_clock::now())) + 2;
-  while ((day + 3) % 7 != 0) {  // 1970-01-01 was a Thursday
-    ++day;
+  for (;;) {
+    while ((day + 3) % 7 != 0) {  // 1970-01-01 was a Thursday
+      ++day;
+    }
+    bool plain = true;
+    for (std::uint32_t d = day; d < day + 17; ++d) {
+      const bool weekend = (d + 3) % 7 >= 5;
+      plain = plain && (weekend || calendar.is_working_day(policies::date_of_day(d)));
+    }
+    if (plain) {
+      return day;
+    }
+    day += 7;
   }
-  return day;
 }
 
 // 1 September starts a school year (docs/WORKFLOW.md 1).
@@ -103,7 +116,7 @@ class ReferralApiTest : public ::testing::Test {
     return std::string(boost::json::parse(response.body).at("type").as_string());
   }
 
-  const std::uint32_t monday = next_monday();
+  const std::uint32_t monday = next_plain_monday();
   TempDir dir;
   InProcessHub served{dir.path(), workflow_config(monday)};
   DevHub dev{served.port(), served.pki()};
@@ -251,6 +264,8 @@ TEST_F(ReferralApiTest, OverdueFlipsOnTheRightWorkingDayAcrossAClosureDay) {
   auto r = list("clb").at(0).as_object();
   EXPECT_EQ(r.at("received_due").as_string(),
             policies::to_string(policies::date_of_day(monday + 4)));
+  EXPECT_EQ(r.at("answered_due").as_string(),
+            policies::to_string(policies::date_of_day(monday + 15)));
   set_day(monday + 4, 20);  // Friday evening (21:00 in Brussels)
   EXPECT_FALSE(list("clb").at(0).at("overdue").as_bool());
   EXPECT_TRUE(list("clb", "?overdue=true").empty());
@@ -261,7 +276,11 @@ TEST_F(ReferralApiTest, OverdueFlipsOnTheRightWorkingDayAcrossAClosureDay) {
   // Received now: no longer overdue until the answer target (10 working days) passes.
   ASSERT_EQ(move(id, ReferralState::received, 1).status, 201);
   EXPECT_TRUE(list("clb", "?overdue=true").empty());
-  set_day(monday + 15, 8);  // Tuesday of the third week: the 10th working day was Monday
+  // 10 working days: the closed Wednesday again pushes the answer target to Tuesday of the
+  // third week, still in time; the Wednesday after is overdue.
+  set_day(monday + 15, 20);
+  EXPECT_TRUE(list("clb", "?overdue=true").empty());
+  set_day(monday + 16, 8);
   EXPECT_EQ(list("clb", "?overdue=true").size(), 1U);
   ASSERT_EQ(move(id, ReferralState::accepted, 2).status, 201);
   EXPECT_TRUE(list("clb", "?overdue=true").empty());

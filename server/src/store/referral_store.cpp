@@ -52,15 +52,16 @@ ReferralRow row_of(const sqlite::Statement& s) {
   return r;
 }
 
-template <class Bind>
-sqlite::Result<std::vector<ReferralRow>> select_rows(sqlite::Database& db, std::string_view sql,
-                                                     Bind bind) {
+// Every row of `sql` (bound by `bind`) through `map`.
+template <class Row, class Bind, class Map>
+sqlite::Result<std::vector<Row>> select_all(sqlite::Database& db, std::string_view sql, Bind bind,
+                                            Map map) {
   auto select = db.prepare(sql);
   if (!select) {
     return select.error();
   }
   bind(*select);
-  std::vector<ReferralRow> out;
+  std::vector<Row> out;
   for (;;) {
     auto row = select->step();
     if (!row) {
@@ -69,8 +70,24 @@ sqlite::Result<std::vector<ReferralRow>> select_rows(sqlite::Database& db, std::
     if (!*row) {
       return out;
     }
-    out.push_back(row_of(*select));
+    out.push_back(map(*select));
   }
+}
+
+template <class Bind>
+sqlite::Result<std::vector<ReferralRow>> select_rows(sqlite::Database& db, std::string_view sql,
+                                                     Bind bind) {
+  return select_all<ReferralRow>(db, sql, bind, row_of);
+}
+
+ReferralStatementRow statement_of(const sqlite::Statement& s) {
+  const auto bytes = s.column_blob(5);
+  return {static_cast<std::uint32_t>(s.column_int64(0)),
+          static_cast<ReferralState>(s.column_int64(1)),
+          static_cast<std::uint8_t>(s.column_int64(2)),
+          static_cast<std::uint32_t>(s.column_int64(3)),
+          s.column_int64(4),
+          std::vector<std::uint8_t>(bytes.begin(), bytes.end())};
 }
 
 // Checks the statement against the referral as it is on disk and records it; runs on the
@@ -273,34 +290,14 @@ sqlite::Result<bool> ReferralStore::answers_referral(const protocol::Id& partner
 
 sqlite::Result<std::vector<ReferralStatementRow>> ReferralStore::statements(
     const protocol::Id& referral_id, const protocol::Id& partner_org) {
-  return storage_->read(
-      [&](sqlite::Database& db) -> sqlite::Result<std::vector<ReferralStatementRow>> {
-        auto select = db.prepare(
-            "SELECT s.sequence, s.state, s.code, s.day, s.recorded_at_ms, s.statement "
-            "FROM referral_statements s JOIN referrals r ON r.id = s.referral "
-            "WHERE r.referral_id = ? AND r.partner_org = ? ORDER BY s.sequence");
-        if (!select) {
-          return select.error();
-        }
-        select->bind(1, referral_id).bind(2, partner_org);
-        std::vector<ReferralStatementRow> out;
-        for (;;) {
-          auto row = select->step();
-          if (!row) {
-            return row.error();
-          }
-          if (!*row) {
-            return out;
-          }
-          const auto bytes = select->column_blob(5);
-          out.push_back({static_cast<std::uint32_t>(select->column_int64(0)),
-                         static_cast<ReferralState>(select->column_int64(1)),
-                         static_cast<std::uint8_t>(select->column_int64(2)),
-                         static_cast<std::uint32_t>(select->column_int64(3)),
-                         select->column_int64(4),
-                         std::vector<std::uint8_t>(bytes.begin(), bytes.end())});
-        }
-      });
+  return storage_->read([&](sqlite::Database& db) {
+    return select_all<ReferralStatementRow>(
+        db,
+        "SELECT s.sequence, s.state, s.code, s.day, s.recorded_at_ms, s.statement "
+        "FROM referral_statements s JOIN referrals r ON r.id = s.referral "
+        "WHERE r.referral_id = ? AND r.partner_org = ? ORDER BY s.sequence",
+        [&](sqlite::Statement& q) { q.bind(1, referral_id).bind(2, partner_org); }, statement_of);
+  });
 }
 
 }  // namespace draaischijf::server
