@@ -48,8 +48,8 @@ class ReferralClientTest : public TamperingTest {
 
 TEST_F(ReferralClientTest, TheClbSeesThePartnersSignedStepsAndFlagsATamperedOne) {
   const Id id = refer();
-  auto caw = open_caw();
-  client::Referrals partner{caw.session()};
+  auto partner_device = open_caw();
+  client::Referrals partner{partner_device.session()};
   const auto received = partner.set_status(id, {ReferralState::received, 0, 0});
   ASSERT_TRUE(received) << received.error().message();
   EXPECT_EQ(received->state, ReferralState::received);
@@ -63,7 +63,7 @@ TEST_F(ReferralClientTest, TheClbSeesThePartnersSignedStepsAndFlagsATamperedOne)
   ASSERT_EQ(honest->size(), 1U);
   EXPECT_FALSE(honest->front().flagged);
   EXPECT_EQ(honest->front().state, ReferralState::waitlisted);
-  EXPECT_EQ(honest->front().partner_org, caw.device().org_id);
+  EXPECT_EQ(honest->front().partner_org, partner_device.device().org_id);
 
   // The hub turns the waiting list into an acceptance in the signed bytes.
   tamper_referrals([](json::object& r) {
@@ -92,8 +92,8 @@ TEST_F(ReferralClientTest, TheClbSeesThePartnersSignedStepsAndFlagsATamperedOne)
 
 TEST_F(ReferralClientTest, AStateTheStatementsDoNotProveOrAnInventedStatementIsFlagged) {
   const Id id = refer();
-  auto caw = open_caw();
-  client::Referrals partner{caw.session()};
+  auto partner_device = open_caw();
+  client::Referrals partner{partner_device.session()};
   ASSERT_TRUE(partner.set_status(id, {ReferralState::received, 0, 0}));
   client::Referrals clb{device->session()};
 

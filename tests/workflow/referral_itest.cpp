@@ -77,7 +77,7 @@ class ReferralApiTest : public ::testing::Test {
     const auto device = dev.keys("clb");
     const auto certificate = dev.certificate_of("clb");
     const auto envelope = protocol::seal(draft, {certificate, device.signing, ++sequence},
-                                         {dev.epoch_of(intake)}, hub_ms())
+                                         std::vector{dev.epoch_of(intake)}, hub_ms())
                               .value();
     const auto submitted = dev.call("clb", post("/v1/envelopes", text_of(envelope)));
     EXPECT_EQ(submitted.status, 201) << submitted.body;
@@ -306,7 +306,7 @@ TEST_F(ReferralApiTest, FeedbackRidesUnderTheReferralsConsentOnceTheReferralIsOn
     draft.purpose = protocol::Purpose::terugkoppeling;
     const auto envelope =
         protocol::seal(draft, {dev.certificate_of("caw"), dev.keys("caw").signing, ++sequence},
-                       {onthaal}, hub_ms())
+                       std::vector{onthaal}, hub_ms())
             .value();
     return dev.call("caw", post("/v1/envelopes", text_of(envelope)));
   };
@@ -319,7 +319,7 @@ TEST_F(ReferralApiTest, FeedbackRidesUnderTheReferralsConsentOnceTheReferralIsOn
   draft.purpose = protocol::Purpose::doorverwijzing;
   const auto referral =
       protocol::seal(draft, {dev.certificate_of("clb"), dev.keys("clb").signing, ++sequence},
-                     {dev.epoch_of(intake)}, hub_ms())
+                     std::vector{dev.epoch_of(intake)}, hub_ms())
           .value();
   ASSERT_EQ(dev.call("clb", post("/v1/envelopes", text_of(referral))).status, 201);
   const auto after = feedback();
