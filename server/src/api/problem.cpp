@@ -207,7 +207,7 @@ constexpr std::array<ProblemType, kProblemKinds> kCatalog = {{
      "allowed the states that may follow), or the statement's sequence is not the next one "
      "(expected_sequence). Fetch the referral, and for a closed, declined or cancelled one "
      "send a new referral instead."},
-    {ProblemKind::referral_statement_invalid, 422, DRSJ_PROBLEM("referral-statement-invalid"),
+    {ProblemKind::statement_invalid, 422, DRSJ_PROBLEM("referral-statement-invalid"),
      "Ongeldige statusverklaring", "Invalid referral status statement",
      "The status statement does not parse, its signature does not verify, it is not signed by "
      "this enrolled device, or its time is too far from the hub's clock. Sign it again with "

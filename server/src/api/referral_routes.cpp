@@ -136,18 +136,18 @@ Task<Reply> record_status(Call& call) {
   }
   auto parsed = protocol::parse_referral_statement(call.request.body);
   if (!parsed || !protocol::verify_referral_signature(*parsed)) {
-    co_return call.problem(ProblemKind::referral_statement_invalid);
+    co_return call.problem(ProblemKind::statement_invalid);
   }
   const protocol::ReferralStatement& s = parsed->statement;
   // Signed by this very device, whose enrolled certificate it embeds: the organisation the
   // statement speaks for is the one that certified the device, not one it claims.
   auto device = call.parts.directory.device(call.caller.device_id);
   if (!device || device->certificate != protocol::encode(parsed->signer)) {
-    co_return call.problem(ProblemKind::referral_statement_invalid,
+    co_return call.problem(ProblemKind::statement_invalid,
                            "It must embed this device's own enrolled certificate.");
   }
   if (s.referral_id != *id) {
-    co_return call.problem(ProblemKind::referral_statement_invalid,
+    co_return call.problem(ProblemKind::statement_invalid,
                            "It names another referral than the path.");
   }
   const auto skew =

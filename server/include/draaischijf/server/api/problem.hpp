@@ -66,8 +66,8 @@ enum class ProblemKind : unsigned {
   person_conflict,          // person-conflict
   referral_not_found,       // referral-not-found
   transition_invalid,       // transition-invalid
-  referral_statement_invalid,  // referral-statement-invalid
-  referral_wrong_party,        // referral-wrong-party
+  statement_invalid,        // referral-statement-invalid
+  referral_wrong_party,     // referral-wrong-party
 };
 inline constexpr std::size_t kProblemKinds =
     static_cast<std::size_t>(ProblemKind::referral_wrong_party) + 1;
