@@ -26,6 +26,7 @@
 #include "options.hpp"
 #include "policy_command.hpp"
 #include "progress.hpp"
+#include "referral_command.hpp"
 #include "terminal_filter.hpp"
 
 #ifndef DRAAISCHIJF_VERSION
@@ -219,6 +220,23 @@ constexpr Command kCommands[] = {
    "report [--csv]",
    "The CLB director's report on its cases, aggregates\n"
    "only; --csv writes RFC 4180 CSV"},
+  {"referral", "status", kClient, with_client<cli::referral_status_command>,
+   "referral status MESSAGE_ID received|accepted|started\n"
+   "     | declined --reason outside_offer|capacity|client_refused|no_consent|other\n"
+   "     | waitlisted --from DATE | intake_planned --on DATE\n"
+   "     | closed --outcome completed|referred_on|client_stopped|no_show|other",
+   "Moves a referral this organisation received (the\n"
+   "partner): signs the status statement on this device;\n"
+   "the hub refuses a step the lifecycle does not allow"},
+  {"referral", "cancel", kClient, with_client<cli::referral_cancel_command>,
+   "referral cancel MESSAGE_ID [--partner ORG]",
+   "Cancels a referral this CLB sent (before it started)"},
+  {"referrals", "", kClient, with_client<cli::referrals_command>,
+   "referrals [--state S] [--partner ORG] [--overdue]",
+   "The referrals this organisation sent (CLB) or\n"
+   "received (partner): state, due dates, overdue;\n"
+   "every signed statement checked here (exit 4 when\n"
+   "the hub's history does not check out)"},
   {"inbox", "", kClient, cli::inbox_command,
    "inbox [--all | --follow]",
    "Fetches new messages, verifies them, lists unread\n"

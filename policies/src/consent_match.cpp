@@ -38,6 +38,18 @@ std::string date_or_empty(const std::optional<CivilDate>& date, std::string_view
   return date ? " " + std::string(word) + " " + to_string(*date) : std::string();
 }
 
+// R06 in both directions: the answer and feedback on a referral ride under the consent the
+// referral was sent under, when the hub's referral record links them.
+bool covers_referral_answer(const ConsentRecord& record, const Request& r,
+                            const Settings& settings) {
+  using protocol::Purpose;
+  return settings.consent_covers_referral_answers && r.answers_referral &&
+         (r.purpose == Purpose::terugkoppeling || r.purpose == Purpose::doorverwijzing ||
+          r.purpose == Purpose::consultatie) &&
+         (record.purposes.contains(Purpose::doorverwijzing) ||
+          record.purposes.contains(Purpose::consultatie));
+}
+
 }  // namespace
 
 Counterpart counterpart_of(const Request& r) {
@@ -63,7 +75,7 @@ std::optional<Mismatch> mismatch_of(const ConsentRecord& record, const Request& 
     return Mismatch{type_only ? ConsentMismatch::organisation_not_named
                               : ConsentMismatch::recipient_not_named};
   }
-  if (!record.purposes.contains(r.purpose)) {
+  if (!record.purposes.contains(r.purpose) && !covers_referral_answer(record, r, settings)) {
     return Mismatch{ConsentMismatch::purpose_not_covered};
   }
   std::uint32_t granted = record.categories.bits();

@@ -246,6 +246,12 @@ class Parser {
           return bad("yes or no");
         }
         s.consent_implies_identification = *value;
+      } else if (line.head == "consent_covers_referral_answers") {
+        const auto value = detail::parse_yes_no(line.value);
+        if (!value) {
+          return bad("yes or no");
+        }
+        s.consent_covers_referral_answers = *value;
       } else {
         return error_at(errc::unknown_key, line.number, "'" + line.head + "' in [settings]");
       }

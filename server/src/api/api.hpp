@@ -27,6 +27,7 @@
 #include <draaischijf/server/store/message_store.hpp>
 #include <draaischijf/server/store/transparency_logs.hpp>
 #include <draaischijf/server/store/notice_store.hpp>
+#include <draaischijf/server/store/referral_store.hpp>
 
 #include "api/reply.hpp"
 #include "core/caller.hpp"
@@ -58,8 +59,9 @@ struct ApiParts {
   const PolicyInForce& policy;
   const protocol::Clock& clock;
   TransparencyLogs& logs;
-  NoticeStore& notices;  // the hub's signed notices (docs/WORKFLOW.md, "Notices")
-  CaseStore& cases;      // onthaal triage (docs/WORKFLOW.md)
+  NoticeStore& notices;      // the hub's signed notices (docs/WORKFLOW.md, "Notices")
+  CaseStore& cases;          // onthaal triage (docs/WORKFLOW.md)
+  ReferralStore& referrals;  // the referral lifecycle (docs/WORKFLOW.md)
 };
 
 /// One route of the API, as the OpenAPI document must list it.

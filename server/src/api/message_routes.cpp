@@ -11,6 +11,7 @@
 #include "api/call.hpp"
 #include "api/on_writer.hpp"
 #include "api/policy_routes.hpp"
+#include "api/referral_routes.hpp"
 #include "api/routes.hpp"
 
 namespace draaischijf::server::routes {
@@ -178,6 +179,13 @@ Submission submission_of(const Call& call, const protocol::OuterHeader& outer,
   submission.blobs = outer.attachments;
   submission.purpose = outer.purpose;
   submission.attestations = outer.attestations;
+  // A doorverwijzing or consultatie starts a referral per recipient organisation, stored with
+  // the envelope (docs/WORKFLOW.md 3).
+  if (outer.kind == protocol::MessageKind::doorverwijzing ||
+      outer.kind == protocol::MessageKind::consultatie) {
+    submission.referral =
+        referral_routes::referral_due(call.parts.config, submission.received_at_ms);
+  }
   return submission;
 }
 

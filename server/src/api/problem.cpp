@@ -218,6 +218,26 @@ constexpr std::array<ProblemType, kProblemKinds> kCatalog = {{
      "The rule set in force does not name this device's role among the school roles that see "
      "what became of the school's signalen (rule SIG01, docs/POLICY.md). Ask a colleague in a "
      "named role, or the school's CLB, about the signaal."},
+    {ProblemKind::referral_not_found, 404, DRSJ_PROBLEM("referral-not-found"),
+     "Doorverwijzing niet gevonden", "Referral not found",
+     "No referral with this message id was sent by or to your organisation. Check the id "
+     "(draaischijf referrals lists yours); a message that is not a doorverwijzing or "
+     "consultatie has no referral."},
+    {ProblemKind::transition_invalid, 409, DRSJ_PROBLEM("transition-invalid"),
+     "Ongeldige statusovergang", "Invalid state transition",
+     "The referral cannot move to this state from the state it has (current_state names it, "
+     "allowed the states that may follow), or the statement's sequence is not the next one "
+     "(expected_sequence). Fetch the referral, and for a closed, declined or cancelled one "
+     "send a new referral instead."},
+    {ProblemKind::statement_invalid, 422, DRSJ_PROBLEM("referral-statement-invalid"),
+     "Ongeldige statusverklaring", "Invalid referral status statement",
+     "The status statement does not parse, its signature does not verify, it is not signed by "
+     "this enrolled device, or its time is too far from the hub's clock. Sign it again with "
+     "this device (draaischijf referral status)."},
+    {ProblemKind::referral_wrong_party, 403, DRSJ_PROBLEM("referral-wrong-party"),
+     "Niet aan uw organisatie", "Not your organisation's step",
+     "Only the partner organisation the referral went to sets its states, and only the CLB "
+     "that sent it cancels it. Ask the other organisation."},
 }};
 
 #undef DRSJ_PROBLEM
@@ -320,6 +340,11 @@ const ProblemType& problem_type_for(const boost::system::error_code& error) {
   }
   if (error == make_error_code(store_errc::purged)) {
     return problem_type(ProblemKind::message_purged);
+  }
+  if (error.category() == referral_category()) {
+    return problem_type(error == make_error_code(referral_errc::not_found)
+                            ? ProblemKind::referral_not_found
+                            : ProblemKind::transition_invalid);
   }
   if (error.category() == blob_category()) {
     switch (static_cast<blob_errc>(error.value())) {

@@ -11,6 +11,7 @@
 #include "api/notice_routes.hpp"
 #include "api/case_routes.hpp"
 #include "api/policy_routes.hpp"
+#include "api/referral_routes.hpp"
 #include "api/routes.hpp"
 
 namespace draaischijf::server {
@@ -101,6 +102,11 @@ constexpr std::array kRoutes = {
         {Method::post, "/v1/cases/{case_id}/statements"}, Access::any, case_routes::post_statement},
     Route{{Method::get, "/v1/signalen"}, Access::any, case_routes::list_signalen},
     Route{{Method::get, "/v1/reports/cases"}, Access::any, case_routes::case_report},
+    Route{{Method::get, "/v1/referrals"}, Access::any, referral_routes::list_referrals},
+    Route{{Method::get, "/v1/referrals/{message_id}"}, Access::any, referral_routes::get_referral},
+    Route{{Method::post, "/v1/referrals/{message_id}/status"},
+          Access::any,
+          referral_routes::record_status},
 };
 
 // Routes served outside Api::handle, listed for the OpenAPI document.

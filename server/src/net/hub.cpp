@@ -151,7 +151,8 @@ struct Hub::Impl {
         limiter(c.limits.rate_per_org, c.limits.rate_burst),
         policy(load_hub_policy(c)),
         consents(storage),
-        gate(policy, directory, consents),
+        referrals(storage),
+        gate(policy, directory, consents, &referrals),
         logs(storage, hub_key),
         notices(storage),
         workflow(storage, hub_key, policies::WorkingCalendar(c.workflow.calendar),
@@ -159,7 +160,7 @@ struct Hub::Impl {
         workflow_timer(timer_strand),
         cases(storage),
         api({config, log, store, directory, notifier, limiter, hub_key, counters, consents, gate,
-             policy, clock, logs, notices, cases}),
+             policy, clock, logs, notices, cases, referrals}),
         services{config,
                  log,
                  directory,
@@ -219,6 +220,7 @@ struct Hub::Impl {
   RateLimiter limiter;
   PolicyInForce policy;
   SqliteConsentRegistry consents;
+  ReferralStore referrals;
   PolicyGate gate;
   TransparencyLogs logs;
   NoticeStore notices;

@@ -240,6 +240,17 @@ sqlite::Result<void> PolicyGate::add_held_facts(
   return add_transfer_facts(request, rules, caller, outer, now, notes);
 }
 
+sqlite::Result<bool> PolicyGate::answers_referral(const Caller& caller,
+                                                  const protocol::OuterHeader& outer,
+                                                  const Id& recipient_org) {
+  // Only a partner's word to a CLB under a consent can answer a referral; no lookup otherwise.
+  if (referrals_ == nullptr || outer.consent_reference == Id{} ||
+      caller.org_type == protocol::OrgType::clb || caller.org_id == recipient_org) {
+    return false;
+  }
+  return referrals_->answers_referral(caller.org_id, recipient_org, outer.consent_reference);
+}
+
 sqlite::Result<GateVerdict> PolicyGate::judge(const Caller& caller,
                                               const protocol::OuterHeader& outer,
                                               std::chrono::system_clock::time_point now) {
@@ -287,6 +298,11 @@ sqlite::Result<GateVerdict> PolicyGate::judge(const Caller& caller,
     }
     // The role the mailbox serves as its organisation signed it, never as its name suggests.
     policies::address_to(request, {mailbox->org_id, organisation->type, epoch->function});
+    auto answers = answers_referral(caller, outer, mailbox->org_id);
+    if (!answers) {
+      return answers.error();
+    }
+    request.answers_referral = *answers;
     policies::evaluate_into(rules, request, decision);
     verdict.records.push_back(record_of(decision, request, caller, recipient, outer, approvers));
     if (decision.outcome != policies::Outcome::allow) {

@@ -44,8 +44,10 @@ class PolicyGate {
  public:
   /// `policy` is read once per judgement: a reload between two envelopes changes the rules
   /// for the second, never halfway through one.
-  PolicyGate(const PolicyInForce& policy, Directory& directory, ConsentRegistry& registry)
-      : policy_(policy), directory_(directory), registry_(registry) {}
+  /// `referrals`: the referral record R06's answers are judged by (nullptr: none is on record).
+  PolicyGate(const PolicyInForce& policy, Directory& directory, ConsentRegistry& registry,
+             ReferralStore* referrals = nullptr)
+      : policy_(policy), directory_(directory), registry_(registry), referrals_(referrals) {}
 
   /// Errors are the directory's or the registry's (storage), never a policy outcome.
   [[nodiscard]] sqlite::Result<GateVerdict> judge(const Caller& caller,
@@ -53,6 +55,11 @@ class PolicyGate {
                                                   std::chrono::system_clock::time_point now);
 
  private:
+  /// Whether the message goes from a partner to the CLB that referred a pupil to it under the
+  /// consent the envelope names (policies::Request::answers_referral).
+  [[nodiscard]] sqlite::Result<bool> answers_referral(const Caller& caller,
+                                                      const protocol::OuterHeader& outer,
+                                                      const protocol::Id& recipient_org);
   /// Adds to `request` what the hub holds beyond the labels, the same for every recipient: the
   /// consent the sender may rely on (with the pupil's facts the giver was judged on) and the
   /// approvals that count; says in `notes` why a reference did not count.
@@ -84,6 +91,7 @@ class PolicyGate {
   const PolicyInForce& policy_;
   Directory& directory_;
   ConsentRegistry& registry_;
+  ReferralStore* referrals_;
 };
 
 }  // namespace draaischijf::server

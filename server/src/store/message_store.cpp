@@ -5,6 +5,7 @@
 #include "store/blob_grants.hpp"
 #include "store/case_rows.hpp"
 #include "store/receipt_decisions.hpp"
+#include "store/referral_rows.hpp"
 #include "store/store_rows.hpp"
 
 namespace draaischijf::server {
@@ -376,6 +377,11 @@ Outcome store(sqlite::Database& db, const Submission& s, const protocol::Hash256
   }
   if (auto logged = log_decisions(db, s, true); !logged) {
     return refusal(logged.error());
+  }
+  if (s.referral) {
+    if (auto recorded = referral_rows::record_new(db, s, *s.referral); !recorded) {
+      return refusal(recorded.error());
+    }
   }
   return Accepted{
       sequence, s.received_at_ms, hash, false, std::move(*near_quota), std::move(*decided), false};

@@ -394,6 +394,47 @@ CREATE TABLE case_links (
   PRIMARY KEY (case_id, kind, target)
 ) WITHOUT ROWID;
 )sql",
+    // 17 -> 18: the referral lifecycle (docs/WORKFLOW.md 3): one referral per recipient
+    // organisation of a stored doorverwijzing or consultatie, with its current state, the
+    // partner targets as Belgian days (days since 1970-01-01) and the signed status statements
+    // that moved it, and the consent it was sent under (R06 in both directions). The indexes
+    // serve GET /v1/referrals from either side, with or without a state filter, in cursor
+    // order, and the policy gate's question whether a message answers a referral.
+    R"sql(
+CREATE TABLE referrals (
+  id               INTEGER PRIMARY KEY AUTOINCREMENT,
+  referral_id      BLOB NOT NULL CHECK (length(referral_id) = 16),
+  referrer_org     BLOB NOT NULL CHECK (length(referrer_org) = 16),
+  partner_org      BLOB NOT NULL CHECK (length(partner_org) = 16),
+  kind             INTEGER NOT NULL,
+  sent_at_ms       INTEGER NOT NULL,
+  state            INTEGER NOT NULL DEFAULT 0 CHECK (state BETWEEN 0 AND 8),
+  last_sequence    INTEGER NOT NULL DEFAULT 0,
+  updated_at_ms    INTEGER NOT NULL,
+  sent_day         INTEGER NOT NULL,
+  received_due_day INTEGER NOT NULL,
+  answered_due_day INTEGER NOT NULL,
+  consent_reference BLOB CHECK (consent_reference IS NULL OR length(consent_reference) = 16),
+  UNIQUE (referral_id, partner_org)
+);
+CREATE INDEX referrals_by_referrer ON referrals(referrer_org, id);
+CREATE INDEX referrals_by_partner ON referrals(partner_org, id);
+CREATE INDEX referrals_by_referrer_state ON referrals(referrer_org, state, id);
+CREATE INDEX referrals_by_partner_state ON referrals(partner_org, state, id);
+CREATE INDEX referrals_by_consent ON referrals(consent_reference, partner_org)
+  WHERE consent_reference IS NOT NULL;
+CREATE TABLE referral_statements (
+  referral         INTEGER NOT NULL REFERENCES referrals(id),
+  sequence         INTEGER NOT NULL CHECK (sequence > 0),
+  state            INTEGER NOT NULL,
+  code             INTEGER NOT NULL,
+  day              INTEGER NOT NULL,
+  device_id        BLOB NOT NULL CHECK (length(device_id) = 16),
+  recorded_at_ms   INTEGER NOT NULL,
+  statement        BLOB NOT NULL,
+  PRIMARY KEY (referral, sequence)
+) WITHOUT ROWID;
+)sql",
 };
 
 }  // namespace draaischijf::server::schema

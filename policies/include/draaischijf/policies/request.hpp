@@ -91,6 +91,10 @@ struct Request {
   std::vector<ConsentRecord> consents;
   std::vector<Approval> approvals;
   CivilDate date;  // the decision date: the engine never reads a clock
+  /// The message goes from the partner to the CLB that referred the pupil to it, under the
+  /// consent that referral was sent under: a fact of the hub's referral record
+  /// (docs/WORKFLOW.md 3), never of the labels (Settings::consent_covers_referral_answers).
+  bool answers_referral = false;
 };
 
 }  // namespace draaischijf::policies

@@ -34,6 +34,11 @@ struct Settings {
   /// A consent that names categories also covers the identification data needed to send them
   /// (not for rules that ask a specific consent).
   bool consent_implies_identification = true;
+  /// A consent the CLB referred a pupil under (its purposes name doorverwijzing or consultatie)
+  /// also covers the partner's status answer and feedback (terugkoppeling) to that CLB on that
+  /// referral (R06 in both directions); only with Request::answers_referral, which the hub sets
+  /// from its referral record, never the sender.
+  bool consent_covers_referral_answers = true;
   int objection_days = 10;  // Q3: R14's waiting period, computed by the hub (calendar days)
   /// SIG01: the school roles that see what became of the school's signalen (bit n = StaffRole
   /// n; none unless the rule set names them).

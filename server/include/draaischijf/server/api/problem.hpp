@@ -68,9 +68,13 @@ enum class ProblemKind : unsigned {
   case_transition_refused,  // case-transition-refused
   staff_unknown,            // staff-unknown
   signalen_not_permitted,   // signalen-not-permitted
+  referral_not_found,       // referral-not-found
+  transition_invalid,       // transition-invalid
+  statement_invalid,        // referral-statement-invalid
+  referral_wrong_party,     // referral-wrong-party
 };
 inline constexpr std::size_t kProblemKinds =
-    static_cast<std::size_t>(ProblemKind::signalen_not_permitted) + 1;
+    static_cast<std::size_t>(ProblemKind::referral_wrong_party) + 1;
 
 struct ProblemType {
   ProblemKind kind = ProblemKind::internal;

@@ -20,6 +20,7 @@
 #include <draaischijf/policies/record.hpp>
 #include <draaischijf/protocol/envelope.hpp>
 #include <draaischijf/protocol/receipt.hpp>
+#include <draaischijf/server/store/referral_store.hpp>
 #include <draaischijf/server/store/retention.hpp>
 #include <draaischijf/server/store/storage.hpp>
 
@@ -92,6 +93,9 @@ struct Submission {
   /// for purpose verontrusting or a concern attestation (policies/case_states.hpp).
   protocol::Purpose purpose = protocol::Purpose::begeleiding;
   std::uint32_t attestations = 0;
+  /// Set for a doorverwijzing or consultatie: the same transaction records one referral in
+  /// state `sent` per recipient organisation, with these partner targets.
+  std::optional<ReferralDue> referral;
 };
 
 /// One queue entry taken back because the consent it was sent under was revoked (its wire

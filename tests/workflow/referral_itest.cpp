@@ -1,0 +1,330 @@
+// The referral lifecycle through the real API (docs/WORKFLOW.md 3): an in-process hub with the
+// development deployment and a manual clock, real TLS clients, real signatures. The CLB refers
+// a pupil to the CAW; the CAW moves the referral with signed status statements; the hub checks
+// each against its directory and the transition table, lists the referrals per side with due
+// dates on the working-day calendar, and flags the overdue ones on its own clock.
+
+#include <gtest/gtest.h>
+
+#include <draaischijf/policies/calendar.hpp>
+#include <draaischijf/policies/date.hpp>
+#include <draaischijf/policies/referral_states.hpp>
+#include <draaischijf/protocol/referral_status.hpp>
+
+#include "in_process_hub.hpp"
+
+namespace draaischijf::testing {
+namespace {
+
+using protocol::ReferralState;
+using protocol::ReferralStatement;
+
+constexpr std::int64_t kDayMs = 24LL * 3600 * 1000;
+
+// The first Monday at least two days after today (Belgian date) whose next sixteen days hold
+// no holiday or closure of the default calendar, so a test can put the hub's clock on a known
+// weekday, every certificate of the fresh deployment valid, and count working days by hand.
+std::uint32_t next_plain_monday() {
+  const policies::WorkingCalendar calendar;
+  std::uint32_t day =
+      policies::day_number(policies::belgian_date(std::chrono::system_clock::now())) + 2;
+  for (;;) {
+    while ((day + 3) % 7 != 0) {  // 1970-01-01 was a Thursday
+      ++day;
+    }
+    bool plain = true;
+    for (std::uint32_t d = day; d < day + 17; ++d) {
+      const bool weekend = (d + 3) % 7 >= 5;
+      plain = plain && (weekend || calendar.is_working_day(policies::date_of_day(d)));
+    }
+    if (plain) {
+      return day;
+    }
+    day += 7;
+  }
+}
+
+// 1 September starts a school year (docs/WORKFLOW.md 1).
+std::string school_year_of(std::uint32_t day) {
+  const auto date = policies::date_of_day(day);
+  const int first = date.month >= 9 ? date.year : date.year - 1;
+  return std::to_string(first) + "-" + std::to_string(first + 1);
+}
+
+// Monday `monday`; the CLB closes the Wednesday of that week.
+std::string workflow_config(std::uint32_t monday) {
+  return "[workflow.targets]\npartner_received_days = 3\npartner_answered_days = 10\n"
+         "[workflow.closure_days]\n\"" +
+         school_year_of(monday + 2) + "\" = [\"" +
+         policies::to_string(policies::date_of_day(monday + 2)) + "\"]\n";
+}
+
+class ReferralApiTest : public ::testing::Test {
+ protected:
+  ReferralApiTest() { set_day(monday, 9); }
+
+  // The hub's clock at `hour` UTC of `day`.
+  void set_day(std::uint32_t day, int hour) {
+    served.set_time_ms(static_cast<std::int64_t>(day) * kDayMs + hour * 3'600'000LL);
+  }
+  [[nodiscard]] std::uint64_t hub_ms() const {
+    return static_cast<std::uint64_t>(protocol::unix_ms(served.now()));
+  }
+
+  // The CLB refers the test pupil to the CAW's intake, sealed at the hub's time; the message id.
+  std::string refer(protocol::MessageKind kind = protocol::MessageKind::doorverwijzing) {
+    const auto draft = DevHub::draft_under(dev.pupil_consent(), "Doorverwijzing", kind);
+    const auto device = dev.keys("clb");
+    const auto certificate = dev.certificate_of("clb");
+    const auto envelope = protocol::seal(draft, {certificate, device.signing, ++sequence},
+                                         std::vector{dev.epoch_of(intake)}, hub_ms())
+                              .value();
+    const auto submitted = dev.call("clb", post("/v1/envelopes", text_of(envelope)));
+    EXPECT_EQ(submitted.status, 201) << submitted.body;
+    return std::string(boost::json::parse(submitted.body).at("message_id").as_string());
+  }
+
+  // A statement about `message_id`'s referral to the CAW, signed by the staff device of `slug`.
+  std::vector<std::uint8_t> statement(const std::string& slug, const std::string& message_id,
+                                      ReferralState state, std::uint32_t sequence_number,
+                                      std::uint8_t code = 0, std::uint32_t day = 0) {
+    ReferralStatement s;
+    s.referral_id = fixed_hex<16>(message_id);
+    s.partner_org = dev.org_id("caw");
+    s.sender_org = dev.org_id(slug);
+    s.state = state;
+    s.code = code;
+    s.day = day;
+    s.created_at_ms = hub_ms();
+    s.sequence = sequence_number;
+    return protocol::sign_referral_statement(s, dev.certificate_of(slug), dev.keys(slug).signing)
+        .value();
+  }
+  HttpResponse send_status(const std::string& caller, const std::string& message_id,
+                           const std::vector<std::uint8_t>& bytes) {
+    return dev.call(caller, post("/v1/referrals/" + message_id + "/status", text_of(bytes)));
+  }
+  HttpResponse move(const std::string& message_id, ReferralState state, std::uint32_t number,
+                    std::uint8_t code = 0, std::uint32_t day = 0) {
+    return send_status("caw", message_id, statement("caw", message_id, state, number, code, day));
+  }
+  boost::json::array list(const std::string& slug, const std::string& query = "") {
+    auto body = dev.json(slug, get("/v1/referrals" + query));
+    return body["referrals"].as_array();
+  }
+  static std::string type_of(const HttpResponse& response) {
+    return std::string(boost::json::parse(response.body).at("type").as_string());
+  }
+
+  const std::uint32_t monday = next_plain_monday();
+  TempDir dir;
+  InProcessHub served{dir.path(), workflow_config(monday)};
+  DevHub dev{served.port(), served.pki()};
+  boost::json::object intake = dev.mailbox_of("caw");
+  std::uint64_t sequence = 1000;
+};
+
+TEST_F(ReferralApiTest, AReferralGoesFromSentThroughWaitlistToClosedAndIsListedWithFilters) {
+  const std::string id = refer();
+  const std::string other = refer(protocol::MessageKind::consultatie);
+  auto sent = list("clb", "?state=sent");
+  ASSERT_EQ(sent.size(), 2U);
+  EXPECT_EQ(sent[0].at("message_id").as_string(), id);
+  EXPECT_EQ(sent[0].at("fhir").at("status").as_string(), "requested");
+  EXPECT_EQ(sent[1].at("kind").as_string(), "consultatie");
+
+  EXPECT_EQ(move(id, ReferralState::received, 1).status, 201);
+  const auto wait = move(id, ReferralState::waitlisted, 2, 0, monday + 30);
+  EXPECT_EQ(wait.status, 201) << wait.body;
+  EXPECT_EQ(move(id, ReferralState::started, 3).status, 201);
+  const auto closing = statement("caw", id, ReferralState::closed, 4,
+                                 static_cast<std::uint8_t>(protocol::ReferralOutcome::completed));
+  const auto closed = send_status("caw", id, closing);
+  ASSERT_EQ(closed.status, 201) << closed.body;
+  // A retry of the same statement is answered as recorded, not refused and not recorded twice;
+  // another statement at a recorded place in the sequence is a conflict.
+  const auto retry = send_status("caw", id, closing);
+  EXPECT_EQ(retry.status, 200) << retry.body;
+  EXPECT_TRUE(boost::json::parse(retry.body).at("duplicate").as_bool());
+  const auto other_outcome =
+      statement("caw", id, ReferralState::closed, 4,
+                static_cast<std::uint8_t>(protocol::ReferralOutcome::client_stopped));
+  EXPECT_EQ(send_status("caw", id, other_outcome).status, 409);
+
+  const auto done = list("clb", "?state=closed");
+  ASSERT_EQ(done.size(), 1U);
+  const auto& r = done[0].as_object();
+  EXPECT_EQ(r.at("message_id").as_string(), id);
+  EXPECT_EQ(r.at("partner_org").as_string(), hex(dev.org_id("caw")));
+  EXPECT_EQ(r.at("fhir").at("status").as_string(), "completed");
+  const auto& history = r.at("history").as_array();
+  ASSERT_EQ(history.size(), 5U);
+  EXPECT_EQ(history[0].at("state").as_string(), "sent");
+  EXPECT_EQ(history[2].at("state").as_string(), "waitlisted");
+  EXPECT_EQ(history[2].at("date").as_string(),
+            policies::to_string(policies::date_of_day(monday + 30)));
+  EXPECT_EQ(history[4].at("outcome").as_string(), "completed");
+  // Every statement the hub serves is the signed one: it parses and verifies.
+  for (std::size_t i = 1; i < history.size(); ++i) {
+    const auto parsed = protocol::parse_referral_statement(b64(history[i].at("statement")));
+    ASSERT_TRUE(parsed);
+    EXPECT_TRUE(protocol::verify_referral_signature(*parsed));
+  }
+  EXPECT_EQ(list("clb", "?state=sent").size(), 1U);
+  EXPECT_EQ(list("clb", "?partner=" + hex(dev.org_id("caw"))).size(), 2U);
+  EXPECT_EQ(list("clb", "?partner=" + hex(dev.org_id("school"))).size(), 0U);
+  // The partner sees its incoming side; the same referral, the CLB as the counterpart.
+  const auto incoming = list("caw", "?partner=" + hex(dev.org_id("clb")));
+  ASSERT_EQ(incoming.size(), 2U);
+  EXPECT_EQ(incoming[0].at("state").as_string(), "closed");
+  EXPECT_EQ(incoming[1].at("message_id").as_string(), other);
+  // Paging: one at a time with the cursor.
+  auto page = dev.json("clb", get("/v1/referrals?limit=1"));
+  ASSERT_EQ(page["referrals"].as_array().size(), 1U);
+  const auto next = page["next"].as_int64();
+  auto rest = dev.json("clb", get("/v1/referrals?limit=1&after=" + std::to_string(next)));
+  ASSERT_EQ(rest["referrals"].as_array().size(), 1U);
+  EXPECT_EQ(rest["referrals"].as_array()[0].at("message_id").as_string(), other);
+  // One referral with its statements.
+  auto one = dev.json("caw", get("/v1/referrals/" + id));
+  EXPECT_EQ(one["referrals"].as_array().at(0).at("history").as_array().size(), 5U);
+}
+
+TEST_F(ReferralApiTest, AnIllegalTransitionIsRefusedNamingTheCurrentAndAllowedStates) {
+  const std::string id = refer();
+  ASSERT_EQ(move(id, ReferralState::received, 1).status, 201);
+  ASSERT_EQ(move(id, ReferralState::declined, 2,
+                 static_cast<std::uint8_t>(protocol::DeclineReason::capacity))
+                .status,
+            201);
+  const auto started = move(id, ReferralState::started, 3);
+  EXPECT_EQ(started.status, 409);
+  EXPECT_EQ(type_of(started), "urn:draaischijf:problem:transition-invalid");
+  const auto problem = boost::json::parse(started.body).as_object();
+  EXPECT_EQ(problem.at("current_state").as_string(), "declined");
+  EXPECT_TRUE(problem.at("allowed").as_array().empty());
+  EXPECT_EQ(list("clb").at(0).at("state").as_string(), "declined");
+
+  // A statement out of sequence is refused with the sequence expected.
+  const std::string second = refer();
+  const auto skipped = move(second, ReferralState::received, 2);
+  EXPECT_EQ(skipped.status, 409);
+  EXPECT_EQ(boost::json::parse(skipped.body).at("expected_sequence").as_int64(), 1);
+  const auto from_sent = boost::json::parse(move(second, ReferralState::started, 1).body);
+  EXPECT_EQ(from_sent.at("current_state").as_string(), "sent");
+  EXPECT_EQ(from_sent.at("allowed").as_array().size(), 6U);
+}
+
+TEST_F(ReferralApiTest, OnlyThePartnerMovesAReferralAndOnlyTheClbCancelsIt) {
+  const std::string id = refer();
+  // The CLB cannot speak for the partner, even with a valid signature of its own device.
+  const auto by_clb = send_status("clb", id, statement("clb", id, ReferralState::accepted, 1));
+  EXPECT_EQ(by_clb.status, 403);
+  EXPECT_EQ(type_of(by_clb), "urn:draaischijf:problem:referral-wrong-party");
+  // Nor the partner for the CLB.
+  const auto cancel_by_caw = move(id, ReferralState::cancelled, 1);
+  EXPECT_EQ(cancel_by_caw.status, 403);
+  // An organisation the referral has nothing to do with learns nothing of it.
+  const auto by_school =
+      send_status("school", id, statement("school", id, ReferralState::received, 1));
+  EXPECT_EQ(by_school.status, 404);
+  EXPECT_EQ(type_of(by_school), "urn:draaischijf:problem:referral-not-found");
+  // The CAW's connection cannot relay a statement another organisation's device signed.
+  const auto relayed = send_status("caw", id, statement("school", id, ReferralState::received, 1));
+  EXPECT_EQ(relayed.status, 422);
+  EXPECT_EQ(type_of(relayed), "urn:draaischijf:problem:referral-statement-invalid");
+  // A changed byte breaks the signature.
+  auto tampered = statement("caw", id, ReferralState::received, 1);
+  tampered[53] = static_cast<std::uint8_t>(ReferralState::accepted);
+  EXPECT_EQ(send_status("caw", id, tampered).status, 422);
+  EXPECT_EQ(list("clb").at(0).at("state").as_string(), "sent");
+  // The CLB cancels.
+  const auto cancelled = send_status("clb", id, statement("clb", id, ReferralState::cancelled, 1));
+  EXPECT_EQ(cancelled.status, 201) << cancelled.body;
+  EXPECT_EQ(list("caw").at(0).at("state").as_string(), "cancelled");
+}
+
+TEST_F(ReferralApiTest, AnotherOrganisationSeesNoReferralAndAMissingOneLooksTheSame) {
+  const std::string id = refer();
+  EXPECT_TRUE(list("school").empty());
+  EXPECT_TRUE(list("school", "?side=sent").empty());
+  const auto theirs = dev.call("school", get("/v1/referrals/" + id));
+  const auto missing = dev.call("school", get("/v1/referrals/" + hex(protocol::random_id())));
+  EXPECT_EQ(theirs.status, 404);
+  EXPECT_EQ(missing.status, 404);
+  EXPECT_EQ(type_of(theirs), type_of(missing));
+  EXPECT_EQ(dev.call("caw", get("/v1/referrals/" + id)).status, 200);
+  EXPECT_EQ(dev.call("clb", get("/v1/referrals?state=rejected")).status, 422);
+}
+
+TEST_F(ReferralApiTest, OverdueFlipsOnTheRightWorkingDayAcrossAClosureDay) {
+  // Sent on Monday; 3 working days to be received: Tuesday, (Wednesday closed), Thursday,
+  // Friday. Friday is still in time, the Monday after is overdue.
+  const std::string id = refer();
+  auto r = list("clb").at(0).as_object();
+  EXPECT_EQ(r.at("received_due").as_string(),
+            policies::to_string(policies::date_of_day(monday + 4)));
+  EXPECT_EQ(r.at("answered_due").as_string(),
+            policies::to_string(policies::date_of_day(monday + 15)));
+  set_day(monday + 4, 20);  // Friday evening (21:00 in Brussels)
+  EXPECT_FALSE(list("clb").at(0).at("overdue").as_bool());
+  EXPECT_TRUE(list("clb", "?overdue=true").empty());
+  set_day(monday + 7, 8);  // the next Monday morning
+  EXPECT_TRUE(list("clb").at(0).at("overdue").as_bool());
+  EXPECT_EQ(list("clb", "?overdue=true").size(), 1U);
+  EXPECT_EQ(list("caw", "?overdue=true").size(), 1U);
+  // Received now: no longer overdue until the answer target (10 working days) passes.
+  ASSERT_EQ(move(id, ReferralState::received, 1).status, 201);
+  EXPECT_TRUE(list("clb", "?overdue=true").empty());
+  // 10 working days: the closed Wednesday again pushes the answer target to Tuesday of the
+  // third week, still in time; the Wednesday after is overdue.
+  set_day(monday + 15, 20);
+  EXPECT_TRUE(list("clb", "?overdue=true").empty());
+  set_day(monday + 16, 8);
+  EXPECT_EQ(list("clb", "?overdue=true").size(), 1U);
+  ASSERT_EQ(move(id, ReferralState::accepted, 2).status, 201);
+  EXPECT_TRUE(list("clb", "?overdue=true").empty());
+}
+
+// R06 in both directions, at the hub: the CAW's feedback to the CLB under a consent that was
+// given for the referral only is refused until the hub holds the referral made under it.
+TEST_F(ReferralApiTest, FeedbackRidesUnderTheReferralsConsentOnceTheReferralIsOnRecord) {
+  const std::string body =
+      R"({"pupil":")" + test_pupil_hex() +
+      R"(","giver":"ouders","capacity":"moeder","pupil_facts":{"birth_date":"2016-01-01"},)"
+      R"("scope":{"organisation_types":["caw"]},"categories":["psychisch_sociaal","contact",)"
+      R"("handelingsgericht_advies","doorverwijzing"],"purposes":["doorverwijzing"],)"
+      R"("valid_from":"2020-01-01"})";
+  const auto registered = dev.call("clb", post("/v1/consents", body));
+  ASSERT_EQ(registered.status, 201) << registered.body;
+  const auto consent =
+      fixed_hex<16>(std::string(boost::json::parse(registered.body).at("consent_id").as_string()));
+  const auto onthaal = dev.epoch_of(dev.mailbox_of("clb"));
+  auto feedback = [&] {
+    auto draft =
+        DevHub::draft_under(consent, "Terugkoppeling", protocol::MessageKind::terugkoppeling);
+    draft.purpose = protocol::Purpose::terugkoppeling;
+    const auto envelope =
+        protocol::seal(draft, {dev.certificate_of("caw"), dev.keys("caw").signing, ++sequence},
+                       std::vector{onthaal}, hub_ms())
+            .value();
+    return dev.call("caw", post("/v1/envelopes", text_of(envelope)));
+  };
+  const auto before = feedback();
+  EXPECT_EQ(before.status, 403) << before.body;
+  EXPECT_EQ(type_of(before), "urn:draaischijf:problem:policy-refused");
+
+  auto draft =
+      DevHub::draft_under(consent, "Doorverwijzing", protocol::MessageKind::doorverwijzing);
+  draft.purpose = protocol::Purpose::doorverwijzing;
+  const auto referral =
+      protocol::seal(draft, {dev.certificate_of("clb"), dev.keys("clb").signing, ++sequence},
+                     std::vector{dev.epoch_of(intake)}, hub_ms())
+          .value();
+  ASSERT_EQ(dev.call("clb", post("/v1/envelopes", text_of(referral))).status, 201);
+  const auto after = feedback();
+  EXPECT_EQ(after.status, 201) << after.body;
+}
+
+}  // namespace
+}  // namespace draaischijf::testing
