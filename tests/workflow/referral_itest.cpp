@@ -9,6 +9,7 @@
 #include <draaischijf/policies/calendar.hpp>
 #include <draaischijf/policies/date.hpp>
 #include <draaischijf/policies/referral_states.hpp>
+#include <draaischijf/protocol/hub_notice.hpp>
 #include <draaischijf/protocol/referral_status.hpp>
 
 #include "in_process_hub.hpp"
@@ -328,3 +329,51 @@ TEST_F(ReferralApiTest, FeedbackRidesUnderTheReferralsConsentOnceTheReferralIsOn
 
 }  // namespace
 }  // namespace draaischijf::testing
+
+// Escalation, never silence (docs/WORKFLOW.md 4): a referral the partner has not answered by
+// its answer target gives the partner a reminder and the CLB a notice on the first working
+// morning after it, once; a referral answered in time gives none.
+TEST_F(ReferralApiTest, AnUnansweredReferralGivesTheReminderAndTheClbNoticeTheDayAfterItsTarget) {
+  const std::string unanswered = refer();
+  const std::string answered = refer();
+  ASSERT_EQ(move(answered, ReferralState::received, 1).status, 201);
+  ASSERT_EQ(move(answered, ReferralState::accepted, 2).status, 201);
+  ASSERT_EQ(move(unanswered, ReferralState::received, 1).status, 201);
+
+  const auto of_type = [this](const std::string& slug, std::string_view type) {
+    std::vector<protocol::HubNotice> found;
+    for (const auto& row : dev.json(slug, get("/v1/notices")).at("notices").as_array()) {
+      if (row.at("type").as_string() == type) {
+        const auto bytes = protocol::base64_decode(row.at("notice").as_string().c_str()).value();
+        found.push_back(protocol::parse_notice(bytes).value());
+      }
+    }
+    return found;
+  };
+  // The answer target is Tuesday of the third week (the closed Wednesday does not count): the
+  // evening of that day is still in time.
+  set_day(monday + 15, 20);
+  served.hub().workflow_now();
+  EXPECT_TRUE(of_type("caw", "no_answer_reminder").empty());
+  EXPECT_TRUE(of_type("clb", "no_answer_case_owner").empty());
+
+  set_day(monday + 16, 8);
+  served.hub().workflow_now();
+  const auto reminders = of_type("caw", "no_answer_reminder");
+  ASSERT_EQ(reminders.size(), 1U);
+  EXPECT_EQ(protocol::hex_encode(std::span(reminders[0].subject).first(16)), unanswered);
+  EXPECT_EQ(reminders[0].org_id, dev.org_id("caw"));
+  EXPECT_EQ(policies::date_of_day(reminders[0].due_day), policies::date_of_day(monday + 15));
+  const auto owner = of_type("clb", "no_answer_case_owner");
+  ASSERT_EQ(owner.size(), 1U);
+  EXPECT_EQ(protocol::hex_encode(std::span(owner[0].subject).first(16)), unanswered);
+  // Neither side sees the other's notice.
+  EXPECT_TRUE(of_type("clb", "no_answer_reminder").empty());
+  EXPECT_TRUE(of_type("caw", "no_answer_case_owner").empty());
+
+  // Once: a later pass writes nothing new for the same referral.
+  set_day(monday + 18, 8);
+  served.hub().workflow_now();
+  EXPECT_EQ(of_type("caw", "no_answer_reminder").size(), 1U);
+  EXPECT_EQ(of_type("clb", "no_answer_case_owner").size(), 1U);
+}

@@ -680,6 +680,7 @@ void Hub::Impl::purge_chain() {
 std::vector<std::unique_ptr<CauseFinder>> Hub::Impl::workflow_finders(const HubConfig& c) {
   std::vector<std::unique_ptr<CauseFinder>> finders;
   finders.push_back(non_delivery_finder(c.workflow.non_delivery_days));
+  finders.push_back(no_answer_finder());
   finders.push_back(
       transfer_window_finder([this] { return policy.get()->rules->settings().objection_days; }));
   return finders;

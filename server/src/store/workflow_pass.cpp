@@ -100,6 +100,50 @@ class NonDeliveryFinder final : public CauseFinder {
   int days_;
 };
 
+// Referral states as stored (protocol::ReferralState): 0 sent, 1 received. A referral still in
+// one of them has no answer (accepted, declined, waitlisted or later) from its partner.
+constexpr std::int64_t kReferralUnanswered = 1;
+
+class NoAnswerFinder final : public CauseFinder {
+ public:
+  sqlite::Result<void> find(sqlite::Database& db, const WorkflowDay& day,
+                            std::vector<NoticeCause>& out) const override {
+    // The answer target is stored with the referral as a Belgian day (the hub's calendar and
+    // the [workflow] setting at the time it was sent); the day after it is overdue. The
+    // reminder and the case owner's notice are written together, so the reminder's existence
+    // says both were.
+    auto select = db.prepare(
+        "SELECT r.referral_id, r.referrer_org, r.partner_org, r.answered_due_day "
+        "FROM referrals r WHERE r.state <= ? AND r.answered_due_day < ? AND NOT EXISTS ("
+        "SELECT 1 FROM notices n WHERE n.message_id = r.referral_id AND n.org_id = r.partner_org "
+        "AND n.type = ?) ORDER BY r.id LIMIT ?");
+    if (!select) {
+      return select.error();
+    }
+    select->bind(1, kReferralUnanswered)
+        .bind(2, static_cast<std::int64_t>(day_number(day.today)))
+        .bind(3, static_cast<std::int64_t>(NoticeType::no_answer_reminder))
+        .bind(4, static_cast<std::int64_t>(day.batch));
+    return rows::for_each_row(*select, [&](sqlite::Statement& row) {
+      const auto referral = rows::fixed<16>(row.column_blob(0));
+      const auto partner = rows::fixed<16>(row.column_blob(2));
+      NoticeCause cause;
+      std::copy(referral.begin(), referral.end(), cause.subject.begin());
+      std::copy(partner.begin(), partner.end(), cause.subject.begin() + 16);
+      cause.message_id = referral;
+      cause.due = date_of_day(static_cast<std::uint32_t>(row.column_int64(3)));
+      // The partner is reminded that the referral waits for its answer; the CLB that sent it
+      // hears that the partner has not answered in time.
+      cause.type = NoticeType::no_answer_reminder;
+      cause.org_id = partner;
+      out.push_back(cause);
+      cause.type = NoticeType::no_answer_case_owner;
+      cause.org_id = rows::fixed<16>(row.column_blob(1));
+      out.push_back(cause);
+    });
+  }
+};
+
 class TransferWindowFinder final : public CauseFinder {
  public:
   explicit TransferWindowFinder(std::function<int()> days) : days_(std::move(days)) {}
@@ -213,6 +257,10 @@ policies::CivilDate date_of_day(std::uint32_t number) noexcept {
   return {static_cast<std::int16_t>(static_cast<int>(ymd.year())),
           static_cast<std::uint8_t>(static_cast<unsigned>(ymd.month())),
           static_cast<std::uint8_t>(static_cast<unsigned>(ymd.day()))};
+}
+
+std::unique_ptr<CauseFinder> no_answer_finder() {
+  return std::make_unique<NoAnswerFinder>();
 }
 
 std::unique_ptr<CauseFinder> non_delivery_finder(int working_days) {

@@ -8,9 +8,9 @@
 // is the type, whom it is for and the subject), so running the pass twice, or on a hub that
 // restarted, creates nothing new.
 //
-// A cause finder is the small interface further notices plug into: the non-delivery finder
-// and the transfer-window finder are here; the no-answer and follow-up finders of the referral
-// lifecycle add themselves the same way once their tables exist.
+// A cause finder is the small interface further notices plug into: the non-delivery, no-answer
+// and transfer-window finders are here; the follow-up finder of the referral lifecycle adds
+// itself the same way.
 
 #include <cstdint>
 #include <functional>
@@ -60,6 +60,12 @@ class CauseFinder {
 /// `non_delivery_admin` notice to the recipient mailbox's organisation, on the first day after
 /// the due date (the due date itself is still in time).
 [[nodiscard]] std::unique_ptr<CauseFinder> non_delivery_finder(int working_days);
+
+/// A referral (docs/WORKFLOW.md 3) still `sent` or `received` after its answer target
+/// (`partner_answered_days`, stored with it as `answered_due_day`): a `no_answer_reminder` to
+/// the partner organisation and a `no_answer_case_owner` notice to the CLB that sent it, on the
+/// first day after the target, once per referral and partner.
+[[nodiscard]] std::unique_ptr<CauseFinder> no_answer_finder();
 
 /// A transfer announcement whose objection window (`objection_days()` calendar days, the signed
 /// rules' setting, read each pass) has passed: `transfer_objection_window_closed` to the CLB
