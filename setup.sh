@@ -13,8 +13,13 @@ packages=(
   libsodium-dev libssl-dev libsqlite3-dev sqlite3 libboost1.81-dev zlib1g-dev libtomlplusplus-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   age clang-14 libclang-rt-14-dev clang-format clang-tidy
-  chromium nodejs npm
 )
+# The browser tests drive Debian's chromium with Playwright from npm; running the hub and the
+# CLI (`./setup.sh run`) needs none of it: `draaischijf ui` opens the user's own browser.
+browser_packages=(chromium nodejs npm)
+if [ "${1:-}" != run ]; then
+  packages+=("${browser_packages[@]}")
+fi
 
 missing=()
 for package in "${packages[@]}"; do
@@ -36,8 +41,8 @@ fi
 
 # The browser tests' npm packages (Playwright without its browser download, and axe-core), at
 # the versions package-lock.json pins; they drive the chromium installed above.
-if [ ! -f tests/browser/node_modules/.package-lock.json ] ||
-   [ tests/browser/package-lock.json -nt tests/browser/node_modules/.package-lock.json ]; then
+if [ "${1:-}" != run ] && { [ ! -f tests/browser/node_modules/.package-lock.json ] ||
+   [ tests/browser/package-lock.json -nt tests/browser/node_modules/.package-lock.json ]; }; then
   echo "setup: installing the browser tests' npm packages"
   (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
 fi
