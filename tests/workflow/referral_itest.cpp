@@ -327,9 +327,6 @@ TEST_F(ReferralApiTest, FeedbackRidesUnderTheReferralsConsentOnceTheReferralIsOn
   EXPECT_EQ(after.status, 201) << after.body;
 }
 
-}  // namespace
-}  // namespace draaischijf::testing
-
 // Escalation, never silence (docs/WORKFLOW.md 4): a referral the partner has not answered by
 // its answer target gives the partner a reminder and the CLB a notice on the first working
 // morning after it, once; a referral answered in time gives none.
@@ -377,3 +374,6 @@ TEST_F(ReferralApiTest, AnUnansweredReferralGivesTheReminderAndTheClbNoticeTheDa
   EXPECT_EQ(of_type("caw", "no_answer_reminder").size(), 1U);
   EXPECT_EQ(of_type("clb", "no_answer_case_owner").size(), 1U);
 }
+
+}  // namespace
+}  // namespace draaischijf::testing
