@@ -259,9 +259,7 @@ policies::CivilDate date_of_day(std::uint32_t number) noexcept {
           static_cast<std::uint8_t>(static_cast<unsigned>(ymd.day()))};
 }
 
-std::unique_ptr<CauseFinder> no_answer_finder() {
-  return std::make_unique<NoAnswerFinder>();
-}
+std::unique_ptr<CauseFinder> no_answer_finder() { return std::make_unique<NoAnswerFinder>(); }
 
 std::unique_ptr<CauseFinder> non_delivery_finder(int working_days) {
   return std::make_unique<NonDeliveryFinder>(working_days);
