@@ -16,9 +16,12 @@ packages=(
 )
 # The browser tests drive Debian's chromium with Playwright from npm; running the hub and the
 # CLI (`./setup.sh run`) needs none of it: `draaischijf ui` opens the user's own browser.
-browser_packages=(chromium nodejs npm)
+# Node.js and npm come from Debian only when the machine has none: a Node.js that bundles its
+# own npm (as NodeSource's does) conflicts with Debian's npm package.
 if [ "${1:-}" != run ]; then
-  packages+=("${browser_packages[@]}")
+  packages+=(chromium)
+  command -v node >/dev/null || packages+=(nodejs)
+  command -v npm >/dev/null || packages+=(npm)
 fi
 
 missing=()

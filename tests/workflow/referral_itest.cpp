@@ -339,7 +339,8 @@ TEST_F(ReferralApiTest, AnUnansweredReferralGivesTheReminderAndTheClbNoticeTheDa
 
   const auto of_type = [this](const std::string& slug, std::string_view type) {
     std::vector<protocol::HubNotice> found;
-    for (const auto& row : dev.json(slug, get("/v1/notices")).at("notices").as_array()) {
+    const auto listing = dev.json(slug, get("/v1/notices"));
+    for (const auto& row : listing.at("notices").as_array()) {
       if (row.at("type").as_string() == type) {
         const auto bytes = protocol::base64_decode(row.at("notice").as_string().c_str()).value();
         found.push_back(protocol::parse_notice(bytes).value());
