@@ -446,9 +446,8 @@ const Command* find_command(const std::vector<std::string>& words,
 }
 
 int dispatch(const Context& context, const std::vector<std::string_view>& words) {
-  const cli::Arguments args(
-      words, {"all", "json", "follow", "force", "new-person", "accept-changes", "no-browser", "csv",
-              "overdue"});
+  const cli::Arguments args(words, {"all", "json", "follow", "force", "new-person",
+                                    "accept-changes", "no-browser", "csv", "overdue"});
   std::vector<const Command*> rows;
   const Command* command = find_command(args.positional(), rows);
   if (command == nullptr && rows.empty()) {

@@ -25,9 +25,9 @@
 #include <draaischijf/server/store/consent_registry.hpp>
 #include <draaischijf/server/store/directory.hpp>
 #include <draaischijf/server/store/message_store.hpp>
-#include <draaischijf/server/store/transparency_logs.hpp>
 #include <draaischijf/server/store/notice_store.hpp>
 #include <draaischijf/server/store/referral_store.hpp>
+#include <draaischijf/server/store/transparency_logs.hpp>
 
 #include "api/reply.hpp"
 #include "core/caller.hpp"

@@ -7,9 +7,9 @@
 
 #include "api/api.hpp"
 #include "api/call.hpp"
+#include "api/case_routes.hpp"
 #include "api/log_routes.hpp"
 #include "api/notice_routes.hpp"
-#include "api/case_routes.hpp"
 #include "api/policy_routes.hpp"
 #include "api/referral_routes.hpp"
 #include "api/routes.hpp"
