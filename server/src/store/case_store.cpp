@@ -66,22 +66,8 @@ CaseRecord case_of(const sqlite::Statement& row) {
 template <class Bind>
 sqlite::Result<std::vector<CaseRecord>> cases_where(sqlite::Database& db, const std::string& where,
                                                     Bind bind) {
-  auto select = db.prepare("SELECT " + std::string(kCaseColumns) + " FROM cases WHERE " + where);
-  if (!select) {
-    return select.error();
-  }
-  bind(*select);
-  std::vector<CaseRecord> out;
-  for (;;) {
-    auto row = select->step();
-    if (!row) {
-      return row.error();
-    }
-    if (!*row) {
-      return out;
-    }
-    out.push_back(case_of(*select));
-  }
+  return rows::select_all<CaseRecord>(
+      db, "SELECT " + std::string(kCaseColumns) + " FROM cases WHERE " + where, bind, case_of);
 }
 
 sqlite::Result<CaseRecord> one_case(sqlite::Database& db, const protocol::Id& org_id,
@@ -351,51 +337,30 @@ sqlite::Result<std::vector<StoredCaseStatement>> CaseStore::statements(
     const protocol::Id& case_id) {
   return storage_->read(
       [&](sqlite::Database& db) -> sqlite::Result<std::vector<StoredCaseStatement>> {
-        auto select = db.prepare(
+        return rows::select_all<StoredCaseStatement>(
+            db,
             "SELECT statement, signature, received_at_ms FROM case_statements WHERE case_id = ? "
-            "ORDER BY id");
-        if (!select) {
-          return select.error();
-        }
-        select->bind(1, case_id);
-        std::vector<StoredCaseStatement> out;
-        for (;;) {
-          auto row = select->step();
-          if (!row) {
-            return row.error();
-          }
-          if (!*row) {
-            return out;
-          }
-          const auto bytes = select->column_blob(0);
-          out.push_back({{bytes.begin(), bytes.end()},
-                         rows::fixed<64>(select->column_blob(1)),
-                         select->column_int64(2)});
-        }
+            "ORDER BY id",
+            [&](sqlite::Statement& s) { s.bind(1, case_id); },
+            [](sqlite::Statement& row) {
+              const auto bytes = row.column_blob(0);
+              return StoredCaseStatement{{bytes.begin(), bytes.end()},
+                                         rows::fixed<64>(row.column_blob(1)),
+                                         row.column_int64(2)};
+            });
       });
 }
 
 sqlite::Result<std::vector<CaseLink>> CaseStore::links(const protocol::Id& case_id) {
-  return storage_->read([&](sqlite::Database& db) -> sqlite::Result<std::vector<CaseLink>> {
-    auto select =
-        db.prepare("SELECT kind, target FROM case_links WHERE case_id = ? ORDER BY kind, target");
-    if (!select) {
-      return select.error();
-    }
-    select->bind(1, case_id);
-    std::vector<CaseLink> out;
-    for (;;) {
-      auto row = select->step();
-      if (!row) {
-        return row.error();
-      }
-      if (!*row) {
-        return out;
-      }
-      out.push_back(
-          {policies::parse_link_kind(select->column_text(0)).value_or(policies::LinkKind::consent),
-           rows::fixed<16>(select->column_blob(1))});
-    }
+  return storage_->read([&](sqlite::Database& db) {
+    return rows::select_all<CaseLink>(
+        db, "SELECT kind, target FROM case_links WHERE case_id = ? ORDER BY kind, target",
+        [&](sqlite::Statement& s) { s.bind(1, case_id); },
+        [](sqlite::Statement& row) {
+          return CaseLink{
+              policies::parse_link_kind(row.column_text(0)).value_or(policies::LinkKind::consent),
+              rows::fixed<16>(row.column_blob(1))};
+        });
   });
 }
 

@@ -52,32 +52,10 @@ ReferralRow row_of(const sqlite::Statement& s) {
   return r;
 }
 
-// Every row of `sql` (bound by `bind`) through `map`.
-template <class Row, class Bind, class Map>
-sqlite::Result<std::vector<Row>> select_all(sqlite::Database& db, std::string_view sql, Bind bind,
-                                            Map map) {
-  auto select = db.prepare(sql);
-  if (!select) {
-    return select.error();
-  }
-  bind(*select);
-  std::vector<Row> out;
-  for (;;) {
-    auto row = select->step();
-    if (!row) {
-      return row.error();
-    }
-    if (!*row) {
-      return out;
-    }
-    out.push_back(map(*select));
-  }
-}
-
 template <class Bind>
 sqlite::Result<std::vector<ReferralRow>> select_rows(sqlite::Database& db, std::string_view sql,
                                                      Bind bind) {
-  return select_all<ReferralRow>(db, sql, bind, row_of);
+  return rows::select_all<ReferralRow>(db, sql, bind, row_of);
 }
 
 ReferralStatementRow statement_of(const sqlite::Statement& s) {
@@ -291,7 +269,7 @@ sqlite::Result<bool> ReferralStore::answers_referral(const protocol::Id& partner
 sqlite::Result<std::vector<ReferralStatementRow>> ReferralStore::statements(
     const protocol::Id& referral_id, const protocol::Id& partner_org) {
   return storage_->read([&](sqlite::Database& db) {
-    return select_all<ReferralStatementRow>(
+    return rows::select_all<ReferralStatementRow>(
         db,
         "SELECT s.sequence, s.state, s.code, s.day, s.recorded_at_ms, s.statement "
         "FROM referral_statements s JOIN referrals r ON r.id = s.referral "

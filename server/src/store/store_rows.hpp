@@ -94,4 +94,22 @@ template <class Each>
   }
 }
 
+/// Every row of `sql`, bound by `bind(statement)`, mapped by `map(statement)` to a `Row`.
+template <class Row, class Bind, class Map>
+[[nodiscard]] sqlite::Result<std::vector<Row>> select_all(sqlite::Database& db,
+                                                          std::string_view sql, Bind&& bind,
+                                                          Map&& map) {
+  auto select = db.prepare(sql);
+  if (!select) {
+    return select.error();
+  }
+  bind(*select);
+  std::vector<Row> out;
+  if (auto read = for_each_row(*select, [&](sqlite::Statement& row) { out.push_back(map(row)); });
+      !read) {
+    return read.error();
+  }
+  return out;
+}
+
 }  // namespace draaischijf::server::rows
