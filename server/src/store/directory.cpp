@@ -157,18 +157,7 @@ sqlite::Result<T> one(Db& db, const std::string& sql, Bind&& bind,
 template <class T, class Bind>
 sqlite::Result<std::vector<T>> all(Db& db, const std::string& sql, Bind&& bind,
                                    T (*from)(const sqlite::Statement&)) {
-  auto select = db.prepare(sql);
-  if (!select) {
-    return select.error();
-  }
-  bind(*select);
-  std::vector<T> out;
-  if (auto stepped =
-          rows::for_each_row(*select, [&](const sqlite::Statement& r) { out.push_back(from(r)); });
-      !stepped) {
-    return stepped.error();
-  }
-  return out;
+  return rows::select_all<T>(db, sql, std::forward<Bind>(bind), from);
 }
 
 // The roles of the organisation's enrolled devices certified for `staff_id`.

@@ -29,20 +29,13 @@ StoredNotice notice_of(const sqlite::Statement& row) {
 
 sqlite::Result<std::vector<StoredNotice>> NoticeStore::list(const protocol::Id& org_id,
                                                             std::int64_t after, std::size_t limit) {
-  return storage_->read([&](sqlite::Database& db) -> sqlite::Result<std::vector<StoredNotice>> {
-    auto select = db.prepare(std::string(kColumns) +
-                             "WHERE org_id = ? AND sequence > ? ORDER BY sequence LIMIT ?");
-    if (!select) {
-      return select.error();
-    }
-    select->bind(1, org_id).bind(2, after).bind(3, static_cast<std::int64_t>(limit));
-    std::vector<StoredNotice> out;
-    if (auto listed = rows::for_each_row(
-            *select, [&out](sqlite::Statement& row) { out.push_back(notice_of(row)); });
-        !listed) {
-      return listed.error();
-    }
-    return out;
+  return storage_->read([&](sqlite::Database& db) {
+    return rows::select_all<StoredNotice>(
+        db, std::string(kColumns) + "WHERE org_id = ? AND sequence > ? ORDER BY sequence LIMIT ?",
+        [&](sqlite::Statement& s) {
+          s.bind(1, org_id).bind(2, after).bind(3, static_cast<std::int64_t>(limit));
+        },
+        notice_of);
   });
 }
 

@@ -25,12 +25,6 @@ const char* describe(int value) noexcept {
   return "unknown referral error";
 }
 
-class ReferralCategory final : public boost::system::error_category {
- public:
-  [[nodiscard]] const char* name() const noexcept override { return "draaischijf.referral"; }
-  [[nodiscard]] std::string message(int value) const override { return describe(value); }
-};
-
 constexpr std::string_view kColumns =
     "id, referral_id, referrer_org, partner_org, kind, sent_at_ms, state, last_sequence, "
     "updated_at_ms, sent_day, received_due_day, answered_due_day";
@@ -151,7 +145,7 @@ sqlite::Result<void> record_statement(sqlite::Database& db, const StatusRecord& 
 }  // namespace
 
 const boost::system::error_category& referral_category() noexcept {
-  static const ReferralCategory category;
+  static const protocol::FixedMessageCategory category("draaischijf.referral", describe);
   return category;
 }
 
@@ -174,6 +168,11 @@ sqlite::Result<void> record_new(sqlite::Database& db, const Submission& s, const
     return insert.error();
   }
   for (const PolicyRecord& d : s.decisions) {
+    // The team's own Sent copy (docs/PROTOCOL.md 7.9) is no referral: an organisation does
+    // not refer to itself.
+    if (d.recipient_org == s.sender_org) {
+      continue;
+    }
     insert->reset();
     insert->bind(1, s.message_id)
         .bind(2, s.sender_org)

@@ -8,6 +8,7 @@
 
 #include <draaischijf/policies/date.hpp>
 #include <draaischijf/policies/evidence.hpp>
+#include <draaischijf/policies/referral_states.hpp>
 #include <draaischijf/protocol/encoding.hpp>
 #include <draaischijf/server/store/retention.hpp>
 #include <draaischijf/server/store/workflow_pass.hpp>
@@ -16,6 +17,9 @@
 
 namespace draaischijf::server {
 namespace {
+
+using policies::date_of_day;
+using policies::day_number;
 
 using policies::CivilDate;
 using protocol::NoticeType;
@@ -244,20 +248,6 @@ sqlite::Result<void> write_notice(sqlite::Database& db, const NoticeCause& cause
 }
 
 }  // namespace
-
-std::uint32_t day_number(policies::CivilDate date) noexcept {
-  using namespace std::chrono;
-  const sys_days days{year_month_day{year{date.year}, month{date.month}, day{date.day}}};
-  return static_cast<std::uint32_t>(days.time_since_epoch().count());
-}
-
-policies::CivilDate date_of_day(std::uint32_t number) noexcept {
-  using namespace std::chrono;
-  const year_month_day ymd{sys_days{days{number}}};
-  return {static_cast<std::int16_t>(static_cast<int>(ymd.year())),
-          static_cast<std::uint8_t>(static_cast<unsigned>(ymd.month())),
-          static_cast<std::uint8_t>(static_cast<unsigned>(ymd.day()))};
-}
 
 std::unique_ptr<CauseFinder> no_answer_finder() { return std::make_unique<NoAnswerFinder>(); }
 

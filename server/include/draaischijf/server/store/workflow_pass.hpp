@@ -87,10 +87,6 @@ struct WorkflowReport {
   bool more = false;  // a finder filled its batch: run another pass
 };
 
-/// Days since 1970-01-01 of a date, and back: the notice's due day.
-[[nodiscard]] std::uint32_t day_number(policies::CivilDate date) noexcept;
-[[nodiscard]] policies::CivilDate date_of_day(std::uint32_t day) noexcept;
-
 class WorkflowPass {
  public:
   /// `hub_key` signs the notices (the receipt key); it must outlive the pass.
