@@ -34,7 +34,7 @@ std::map<std::string, WorkState> work_states(client::Client& client) {
     }
   }
   if (client.device().role.rfind("clb", 0) == 0) {
-    if (auto cases = client.cases().list(""); cases) {
+    if (auto cases = client.cases().list(kCasePage); cases) {
       for (const auto& c : *cases) {
         const auto* message = c.if_contains("message_id");
         const auto* state = c.if_contains("state");

@@ -18,6 +18,10 @@
 
 namespace draaischijf::ui {
 
+/// The triage queue's page the ui asks for: the hub's largest (docs/WORKFLOW.md 6); a CLB with
+/// more open and recent cases sees the first thousand, urgent first.
+inline constexpr const char* kCasePage = "?limit=1000";
+
 /// Everything the page shows about a message in a list, and the verification on it.
 [[nodiscard]] boost::json::object entry_json(const client::InboxEntry& entry);
 

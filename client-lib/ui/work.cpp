@@ -51,7 +51,7 @@ Response listed(client::Client& client, const protocol::Result<T>& result, std::
 // The triage queue, each case with the pupil as a message of this inbox names them (the case
 // itself carries only the pseudonym).
 Response cases(client::Client& client, TopicCache& topics) {
-  auto queue = client.cases().list("");
+  auto queue = client.cases().list(kCasePage);
   if (!queue) {
     return refused(client, queue.error());
   }

@@ -17,8 +17,10 @@ const tests = {
   async live() {
     await openInbox();
     assert.equal(await rows().count(), 0);
-    await page.waitForFunction(async () => (await (await fetch('/api/events')).json()).listening,
-                               null, { timeout: 20000, polling: 200 });
+    // The program is listening on the hub's stream before the school sends.
+    const listening = () => page.evaluate(async () => (await (await fetch('/api/events')).json()).listening);
+    for (let i = 0; i < 100 && !(await listening()); ++i) await page.waitForTimeout(200);
+    assert.equal(await listening(), true, 'the program follows the hub\'s stream');
     await page.evaluate(() => { window.notReloaded = true; });
     const [program, ...args] = JSON.parse(process.env.SCHOOL_SEND);
     const sent = spawnSync(program, args, { encoding: 'utf8' });
