@@ -83,9 +83,11 @@ int ui_command(const Invocation& call) {
     }
   }
   boost::asio::io_context io;
+  // The hub's stream, followed for the page's live updates (ui/live.hpp).
+  const ui::LiveRelay live(profile->settings().hub, profile->tls());
   std::optional<ui::LocalServer> server;
   try {
-    server.emplace(io, vault, static_cast<std::uint16_t>(*port));
+    server.emplace(io, vault, static_cast<std::uint16_t>(*port), &live);
   } catch (const boost::system::system_error& e) {
     std::cerr << "error: cannot listen on 127.0.0.1:" << *port << ": " << e.code().message()
               << "\n  choose another --port, or leave it out for a free one\n";

@@ -320,6 +320,19 @@ Result<ReadMessage> Inbox::read(const Id& mailbox_id, std::int64_t sequence) {
   return read;
 }
 
+Result<MessageTopic> Inbox::topic(const Id& mailbox_id, std::int64_t sequence) {
+  auto message = open_message(*state_, mailbox_id, sequence);
+  if (!message) {
+    return message.error();
+  }
+  const auto& opened = message->second;
+  MessageTopic out{opened.thread_id, opened.outer.pupil_pseudonym, {}};
+  if (opened.pupil) {
+    out.pupil_reference = opened.pupil->reference;
+  }
+  return out;
+}
+
 Result<std::uint64_t> Inbox::save_attachment(const Id& mailbox_id, std::int64_t sequence,
                                              std::size_t index, const std::filesystem::path& target,
                                              bool replace_existing) {

@@ -14,13 +14,14 @@
 #include <draaischijf/protocol/vocabulary.hpp>
 
 #include "compose.hpp"
+#include "inbox_view.hpp"
+#include "work.hpp"
 
 namespace draaischijf::ui {
 namespace {
 
 namespace http = boost::beast::http;
 namespace json = boost::json;
-using client::InboxEntry;
 
 std::string hex(std::span<const std::uint8_t> bytes) { return protocol::hex_encode(bytes); }
 
@@ -49,50 +50,6 @@ json::object state_json(Vault& vault) {
                        {"role", device.role}};
   }
   return state;
-}
-
-// Everything the page shows about a message in a list, and the verification on it: `verified`
-// is false when the message was refused (its `problem` says why) and `flags` name what was
-// noticed about its order or time; the page warns for both.
-json::object entry_json(const InboxEntry& e) {
-  json::array flags;
-  for (const auto& flag : e.flags) {
-    flags.emplace_back(flag);
-  }
-  return {{"mailbox_id", hex(e.mailbox_id)},
-          {"sequence", e.sequence},
-          {"message_id", hex(e.message_id)},
-          {"received_at_ms", e.received_at_ms},
-          {"sender_org", hex(e.sender_org)},
-          {"sender_org_name", e.sender_org_name},
-          {"sender_device", hex(e.sender_device)},
-          {"sender_role", e.sender_role},
-          {"kind", e.kind},
-          {"categories", client::categories_text(e.categories)},
-          {"flags", std::move(flags)},
-          {"verified", e.problem.empty()},
-          {"problem", e.problem},
-          {"read", e.read}};
-}
-
-Response inbox(client::Client& client) {
-  json::object out;
-  // A hub out of reach still leaves the local inbox to read; the page says the sync failed.
-  const auto synced = client.inbox().sync();
-  out["sync_problem"] = synced ? std::string() : synced.error().message();
-  const auto listed = client.inbox().list(false);
-  if (!listed) {
-    return problem_response(Problem::hub_failed, listed.error().message());
-  }
-  json::array messages;
-  std::int64_t unread = 0;
-  for (const auto& e : *listed) {
-    unread += e.read ? 0 : 1;
-    messages.push_back(entry_json(e));
-  }
-  out["messages"] = std::move(messages);
-  out["unread"] = unread;
-  return json_response(200, out);
 }
 
 std::optional<std::pair<protocol::Id, std::int64_t>> message_ref(std::string_view mailbox,
@@ -262,7 +219,8 @@ Response handle_api(const Request& request, Vault& vault) {
     return problem_response(Problem::locked);
   }
   if (route == "inbox" && parts.size() == 2) {
-    return get ? inbox(*client) : problem_response(Problem::method_not_allowed);
+    return get ? inbox_answer(*client, vault.topics())
+               : problem_response(Problem::method_not_allowed);
   }
   if (route == "recipients" && parts.size() == 2) {
     return get ? recipients_answer(*client) : problem_response(Problem::method_not_allowed);
@@ -272,6 +230,9 @@ Response handle_api(const Request& request, Vault& vault) {
       return problem_response(Problem::method_not_allowed);
     }
     return parts[2] == "check" ? check_answer(*client, request) : send_answer(*client, request);
+  }
+  if (auto work = work_answer(*client, vault.topics(), request, parts)) {
+    return std::move(*work);
   }
   if (route == "messages" && parts.size() >= 4 && parts.size() <= 6) {
     const auto ref = message_ref(parts[2], parts[3]);

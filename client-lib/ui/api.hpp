@@ -9,10 +9,13 @@
 //   POST /api/unlock   {"passphrase"}   opens the key store again (empty: the key file)
 //   POST /api/lock                      locks now
 //   GET  /api/inbox                     fetches new messages from the hub, lists every message
+//                                       with its thread, pupil and work state (inbox_view.hpp)
 //   GET  /api/messages/MAILBOX/SEQ      opens and verifies one message, marks it read
 //   GET  /api/messages/MAILBOX/SEQ/attachments/N  attachment N, verified, as a download
 //   POST /api/messages/MAILBOX/SEQ/ack  acknowledges without opening
 //   GET  /api/recipients, POST /api/compose/check|send    see compose.hpp
+//   GET  /api/events?after=N             long poll: what the hub's stream brought (live.hpp)
+//   GET  /api/cases|referrals|signalen|report, POST /api/cases/CASE/act  see work.hpp
 //
 // A request with X-Draaischijf-Background: 1 (the page's own refresh) does not start the idle
 // time again.

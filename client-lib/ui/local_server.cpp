@@ -1,5 +1,6 @@
 #include "local_server.hpp"
 
+#include <charconv>
 #include <chrono>
 
 #include <boost/asio/ip/address_v4.hpp>
@@ -7,6 +8,7 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
+#include <boost/json/object.hpp>
 
 #include <draaischijf/protocol/secret.hpp>
 
@@ -22,12 +24,37 @@ using tcp = asio::ip::tcp;
 
 constexpr auto kReadTimeout = std::chrono::seconds(60);
 constexpr std::uint64_t kBodyLimit = 64 * 1024;  // the API's bodies are small JSON objects
+constexpr auto kEventCheck = std::chrono::milliseconds(100);
+
+// GET /api/events[?after=N]: the count the page saw last (none: answer at once).
+std::optional<std::optional<std::uint64_t>> events_request(const Request& request) {
+  const std::string_view target = request.target();
+  const auto path = target.substr(0, target.find('?'));
+  if (request.method() != http::verb::get || path != "/api/events") {
+    return std::nullopt;
+  }
+  const auto at = target.find("?after=");
+  if (at == std::string_view::npos) {
+    return std::optional<std::uint64_t>{};
+  }
+  const auto text = target.substr(at + 7);
+  std::uint64_t after = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), after);
+  if (ec != std::errc{} || end != text.data() + text.size()) {
+    return std::optional<std::uint64_t>{};  // unreadable: answered at once with the count
+  }
+  return std::optional<std::uint64_t>{after};
+}
 
 // One connection: read a request, answer it, until the browser closes or stops asking.
 class Connection : public std::enable_shared_from_this<Connection> {
  public:
-  Connection(tcp::socket socket, Gate& gate, Vault& vault)
-      : stream_(std::move(socket)), gate_(gate), vault_(vault) {}
+  Connection(tcp::socket socket, Gate& gate, Vault& vault, const LiveRelay* live)
+      : stream_(std::move(socket)),
+        gate_(gate),
+        vault_(vault),
+        live_(live),
+        timer_(stream_.get_executor()) {}
 
   void read() {
     parser_.emplace();
@@ -49,11 +76,44 @@ class Connection : public std::enable_shared_from_this<Connection> {
       return;  // closed, timed out or malformed: the connection ends
     }
     Request request = parser_->release();
+    if (const auto events = live_ != nullptr ? events_request(request) : std::nullopt) {
+      const auto admission = gate_.admit(request);
+      if (!admission.refused && !admission.exchange_token) {
+        stream_.expires_never();  // the long poll waits longer than a read may
+        wait_for_events(*events, std::chrono::steady_clock::now() + kLongPoll, request.version(),
+                        request.keep_alive());
+        return;
+      }
+    }
     auto response = answer(request, gate_, vault_);
     // A body may hold the passphrase (/api/unlock) or a message being written: not left
     // behind in freed memory.
     protocol::secure_wipe(request.body().data(), request.body().size());
     respond(std::move(response), request.keep_alive());
+  }
+
+  // Answers the long poll once the relay's count passed `after` (at once without one), or when
+  // `until` came; checked every kEventCheck on this connection's timer, never blocking the
+  // server's one thread.
+  void wait_for_events(std::optional<std::uint64_t> after,
+                       std::chrono::steady_clock::time_point until, unsigned version,
+                       bool keep_alive) {
+    const auto now = live_->generation();
+    if (!after || now > *after || std::chrono::steady_clock::now() >= until) {
+      auto response = json_response(
+          200, boost::json::object{{"generation", now}, {"listening", live_->listening()}},
+          version);
+      security_headers(response);
+      respond(std::move(response), keep_alive);
+      return;
+    }
+    timer_.expires_after(kEventCheck);
+    timer_.async_wait(
+        [self = shared_from_this(), after, until, version, keep_alive](beast::error_code ec) {
+          if (!ec) {
+            self->wait_for_events(after, until, version, keep_alive);
+          }
+        });
   }
 
   void respond(Response response, bool keep_alive) {
@@ -76,6 +136,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::shared_ptr<Response> response_;
   Gate& gate_;
   Vault& vault_;
+  const LiveRelay* live_;
+  asio::steady_timer timer_;
 };
 
 tcp::acceptor bind_loopback(asio::io_context& io, std::uint16_t port) {
@@ -136,9 +198,11 @@ Response answer(const Request& request, Gate& gate, Vault& vault) {
   return response;
 }
 
-LocalServer::LocalServer(asio::io_context& io, Vault& vault, std::uint16_t port)
+LocalServer::LocalServer(asio::io_context& io, Vault& vault, std::uint16_t port,
+                         const LiveRelay* live)
     : io_(io),
       vault_(vault),
+      live_(live),
       acceptor_(bind_loopback(io, port)),
       port_(acceptor_.local_endpoint().port()),
       gate_(port_),
@@ -155,7 +219,7 @@ void LocalServer::accept() {
       return;
     }
     if (!ec) {
-      std::make_shared<Connection>(std::move(socket), gate_, vault_)->read();
+      std::make_shared<Connection>(std::move(socket), gate_, vault_, live_)->read();
     }
     accept();
   });

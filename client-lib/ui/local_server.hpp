@@ -15,6 +15,7 @@
 
 #include "api.hpp"
 #include "gate.hpp"
+#include "live.hpp"
 #include "vault.hpp"
 
 namespace draaischijf::ui {
@@ -32,8 +33,10 @@ void security_headers(Response& response);
 
 class LocalServer {
  public:
-  /// Binds 127.0.0.1:`port` (0: a free port); throws at startup if it cannot.
-  LocalServer(boost::asio::io_context& io, Vault& vault, std::uint16_t port);
+  /// Binds 127.0.0.1:`port` (0: a free port); throws at startup if it cannot. With `live`,
+  /// GET /api/events relays what it hears on the hub's stream (live.hpp); without, it is 404.
+  LocalServer(boost::asio::io_context& io, Vault& vault, std::uint16_t port,
+              const LiveRelay* live = nullptr);
 
   /// Starts accepting, and the timer that locks the vault after its idle time.
   void start();
@@ -46,6 +49,7 @@ class LocalServer {
 
   boost::asio::io_context& io_;
   Vault& vault_;
+  const LiveRelay* live_;
   boost::asio::ip::tcp::acceptor acceptor_;
   std::uint16_t port_;
   Gate gate_;

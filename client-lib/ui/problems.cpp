@@ -56,6 +56,12 @@ constexpr std::array kCatalog = {
                 "eerst wat nodig is (toestemming, tweede akkoord).",
                 "Nothing was sent. Read the rules and reasons, change the message or first do "
                 "what is needed (consent, second approval)."},
+    ProblemText{Problem::hub_refused, 403, DRSJ_UI_PROBLEM("hub-refused"), "De hub weigert dit",
+                "The hub refuses this",
+                "De details zeggen waarom (bijvoorbeeld: dit overzicht is niet voor uw rol of "
+                "organisatie). Vraag zo nodig een collega met die rol.",
+                "The detail says why (for instance: this view is not for your role or "
+                "organisation). Ask a colleague with that role if needed."},
 };
 
 #undef DRSJ_UI_PROBLEM

@@ -22,6 +22,7 @@ enum class Problem {
   method_not_allowed,
   hub_failed,      // the client library refused or the hub did: detail says why
   policy_refused,  // the pre-check or the hub refused a send: the refusal says why
+  hub_refused,     // the hub refused a work view or action: its title and detail say why
 };
 
 struct ProblemText {

@@ -26,7 +26,10 @@ client::Client* Vault::peek() {
   return client_ ? &*client_ : nullptr;
 }
 
-void Vault::lock() noexcept { client_.reset(); }
+void Vault::lock() noexcept {
+  client_.reset();
+  topics_.clear();
+}
 
 protocol::Result<void> Vault::unlock(std::string_view passphrase) {
   auto unlock = passphrase.empty() && key_file_

@@ -14,6 +14,8 @@
 #include <draaischijf/client/client.hpp>
 #include <draaischijf/protocol/clock.hpp>
 
+#include "topic_cache.hpp"
+
 namespace draaischijf::ui {
 
 class Vault {
@@ -40,6 +42,8 @@ class Vault {
   [[nodiscard]] protocol::Result<void> unlock(std::string_view passphrase);
   [[nodiscard]] bool uses_key_file() const noexcept { return key_file_.has_value(); }
   [[nodiscard]] std::chrono::milliseconds idle_time() const noexcept { return idle_; }
+  /// The inbox's threads and pupils of this unlocked session; emptied when the vault locks.
+  [[nodiscard]] TopicCache& topics() noexcept { return topics_; }
 
  private:
   Opener opener_;
@@ -48,6 +52,7 @@ class Vault {
   std::optional<std::filesystem::path> key_file_;
   std::optional<client::Client> client_;
   std::int64_t last_use_ms_ = 0;
+  TopicCache topics_;
 };
 
 }  // namespace draaischijf::ui

@@ -4,12 +4,12 @@
 // "<script>" or "<img onerror>" in a message stays text.
 import { initCompose, openCompose } from './compose.js';
 import { t, translatePage, setLanguage, currentLanguage, formatDate } from './i18n.js';
+import { initInbox, renderInbox, senderText, setMessages } from './inbox.js';
+import { startLive } from './live.js';
+import { initWork, refreshWork } from './work.js';
 
 const $ = (id) => document.getElementById(id);
-const POLL_MS = 5000;
-let messages = [];
 let current = null;  // the message open in the read view
-let pollTimer = null;
 
 // A text cell or element: text only.
 function el(tag, text, className) {
@@ -20,7 +20,7 @@ function el(tag, text, className) {
 }
 
 function show(view) {
-  for (const id of ['unlock-view', 'inbox-view', 'read-view', 'compose-view']) $(id).hidden = id !== view;
+  for (const id of ['unlock-view', 'inbox-view', 'read-view', 'compose-view', 'work-view']) $(id).hidden = id !== view;
 }
 
 function say(text) { $('status').textContent = text; }
@@ -47,13 +47,13 @@ async function api(path, options = {}) {
     say([title, body.detail, what].filter(Boolean).join(' — '));
     const error = new Error(body.type ?? String(response.status));
     error.refusal = body.refusal;  // a send the policy refused: the compose screen shows it
+    error.problem = body;  // the work views show it in place of the view
     throw error;
   }
   return body;
 }
 
 function showUnlock() {
-  stopPolling();
   show('unlock-view');
   $('passphrase').value = '';
   $('passphrase').focus();
@@ -72,85 +72,21 @@ async function refreshState() {
   return true;
 }
 
-function kindsOf(list) { return [...new Set(list.map((m) => m.kind))].sort(); }
-
-function fillKindFilter() {
-  const select = $('filter-kind');
-  const chosen = select.value;
-  select.replaceChildren(new Option(t('all_kinds'), ''));
-  for (const kind of kindsOf(messages)) select.append(new Option(kind, kind));
-  select.value = kindsOf(messages).includes(chosen) ? chosen : '';
-}
-
-function senderText(m) {
-  return `${m.sender_org_name || m.sender_org.slice(0, 8)} · ${m.sender_role}`;
-}
-
-function checkCell(m) {
-  const cell = el('td');
-  if (!m.verified) {
-    cell.append(el('span', `${t('not_verified')}: ${m.problem}`, 'warning'));
-  } else if (m.flags.length > 0) {
-    cell.append(el('span', `${t('verified')} · ${m.flags.join(', ')}`, 'warning'));
-  } else {
-    cell.append(el('span', t('verified'), 'verified'));
-  }
-  return cell;
-}
-
-function renderInbox() {
-  fillKindFilter();
-  const kind = $('filter-kind').value;
-  const unreadOnly = $('filter-unread').checked;
-  const rows = messages
-      .filter((m) => (!kind || m.kind === kind) && (!unreadOnly || !m.read))
-      .sort((a, b) => b.received_at_ms - a.received_at_ms);
-  const body = $('messages').tBodies[0];
-  body.replaceChildren();
-  for (const m of rows) {
-    const row = document.createElement('tr');
-    if (!m.read) row.className = 'unread';
-    row.append(el('td', formatDate(m.received_at_ms)), el('td', m.kind), el('td', senderText(m)),
-               el('td', m.categories), checkCell(m));
-    const open = el('button', t('open'));
-    open.type = 'button';
-    open.setAttribute('aria-label', `${t('open')}: ${m.kind}, ${senderText(m)}`);
-    open.disabled = !m.verified;
-    open.addEventListener('click', () => openMessage(m));
-    const cell = el('td');
-    cell.append(open);
-    row.append(cell);
-    body.append(row);
-  }
-  $('empty').hidden = rows.length > 0;
-  const unread = messages.filter((m) => !m.read).length;
-  $('unread-count').textContent = unread > 0 ? `(${unread} ${t('unread')})` : '';
-}
-
 async function loadInbox(background = false) {
   const inbox = await api('/api/inbox', { background });
-  messages = inbox.messages;
   $('sync-problem').hidden = !inbox.sync_problem;
   $('sync-problem').textContent = inbox.sync_problem ? t('sync_failed') + inbox.sync_problem : '';
-  renderInbox();
-}
-
-function startPolling() {
-  stopPolling();
-  pollTimer = setInterval(() => {
-    if (!$('inbox-view').hidden) loadInbox(true).catch(() => {});
-  }, POLL_MS);
-}
-
-function stopPolling() {
-  if (pollTimer !== null) clearInterval(pollTimer);
-  pollTimer = null;
+  setMessages(inbox.messages);
 }
 
 async function showInbox() {
   show('inbox-view');
   await loadInbox();
-  startPolling();
+  // New messages show up without a reload: the program relays the hub's stream. What the
+  // page fetches on its own does not count as use (the keys still lock when nobody works).
+  startLive(() => {
+    if (!$('inbox-view').hidden) loadInbox(true).catch(() => {});
+  });
 }
 
 function meta(list, term, value) {
@@ -195,7 +131,6 @@ async function openMessage(entry) {
     attachments.append(item);
   });
   if (m.attachments.length === 0) attachments.append(el('li', t('none')));
-  stopPolling();
   show('read-view');
   $('read-title').focus();
 }
@@ -206,6 +141,7 @@ async function start() {
     setLanguage(currentLanguage() === 'en' ? 'nl' : 'en');
     translatePage();
     if (!$('inbox-view').hidden) renderInbox();
+    refreshWork();
   });
   $('lock').addEventListener('click', async () => {
     await api('/api/lock', { method: 'POST' });
@@ -221,13 +157,13 @@ async function start() {
     } catch { /* said already */ }
   });
   $('new-message').addEventListener('click', async () => {
-    stopPolling();
     show('compose-view');
     try { await openCompose(api); } catch { /* said already */ }
   });
   initCompose(api, say, () => { showInbox().catch(() => {}); });
-  $('filter-kind').addEventListener('change', renderInbox);
-  $('filter-unread').addEventListener('change', renderInbox);
+  initInbox((m) => { openMessage(m).catch(() => {}); });
+  initWork({ api, say, show });
+  $('inbox-nav').addEventListener('click', () => { showInbox().catch(() => {}); });
   $('back').addEventListener('click', () => { current = null; showInbox().catch(() => {}); });
   $('reply').addEventListener('click', async () => {
     show('compose-view');

@@ -24,6 +24,32 @@ const texts = {
     not_sent: 'Niet verzonden.', suggested: 'eigen CLB',
     reply: 'Antwoorden in deze draad', acknowledge: 'Bevestigen (gelezen)',
     acknowledged: 'Bevestigd.', replying_to: 'Antwoord op: ', download: 'Downloaden',
+    // the inbox's grouping and filters (inbox.js)
+    group_by: 'Groeperen', group_none: 'Niet groeperen', group_thread: 'Per draad',
+    group_pupil: 'Per leerling', filter_pupil: 'Leerling', filter_state: 'Stand',
+    filter_overdue: 'Alleen te laat', col_pupil: 'Leerling', col_state: 'Stand',
+    no_pupil: '—', pseudonym: 'pseudoniem', overdue: 'te laat', pupil_group: 'Leerling',
+    messages_count: 'berichten',
+    // the work views (work.js)
+    work_triage: 'Triage', work_referrals: 'Verwijzingen', work_signalen: 'Mijn signalen',
+    work_report: 'Rapport', work_failed: 'Dit overzicht kon niet geladen worden.',
+    priority: 'Prioriteit', urgent: 'dringend', ordinary: 'gewoon', track: 'Traject',
+    due: 'Termijn', assignee: 'Toegewezen aan', next_step: 'Volgende stap', do_step: 'Uitvoeren',
+    step_done: 'Gedaan:', step_assign: 'Aan mij toewijzen',
+    step_vraagverheldering: 'Vraagverheldering', step_track: 'Traject', step_close: 'Afsluiten',
+    step_delay: 'Reden van vertraging', code_advice: 'advies', code_diagnosis: 'diagnostiek',
+    code_diagnosis_formalised_advice: 'diagnostiek met geformaliseerd advies',
+    code_referral: 'doorverwijzing', code_no_further_guidance: 'geen verdere begeleiding',
+    code_referred: 'doorverwezen', code_moved_school: 'van school veranderd', code_other: 'andere',
+    code_leerbedreigd: 'leerbedreigd', code_partner_pace: 'tempo van de partner',
+    code_waiting_list: 'wachtlijst', sent_on: 'Verzonden', partner: 'Andere organisatie',
+    received_due: 'Ontvangst uiterlijk', answered_due: 'Antwoord uiterlijk', overdue_col: 'Te laat',
+    flagged: 'Geschiedenis klopt NIET', clb: 'CLB', signaal_ontvangen: 'ontvangen',
+    signaal_in_behandeling: 'in behandeling', signaal_afgerond: 'afgerond',
+    report_open: 'Open dossiers', report_days: 'Werkdagen', report_overdue: 'Te laat',
+    report_schools: 'Signalen per school', count: 'Aantal', median: 'Mediaan', figure: 'Meting',
+    working_days_to_first_contact: 'tot eerste contact', working_days_to_closure: 'tot afsluiting',
+    school: 'School',
   },
   en: {
     app_title: 'Draaischijf', switch_language: 'Nederlands', lock_now: 'Lock now',
@@ -48,6 +74,32 @@ const texts = {
     not_sent: 'Not sent.', suggested: 'own CLB',
     reply: 'Reply in this thread', acknowledge: 'Acknowledge (read)',
     acknowledged: 'Acknowledged.', replying_to: 'Reply to: ', download: 'Download',
+    // the inbox's grouping and filters (inbox.js)
+    group_by: 'Group', group_none: 'Do not group', group_thread: 'By thread',
+    group_pupil: 'By pupil', filter_pupil: 'Pupil', filter_state: 'State',
+    filter_overdue: 'Overdue only', col_pupil: 'Pupil', col_state: 'State',
+    no_pupil: '—', pseudonym: 'pseudonym', overdue: 'overdue', pupil_group: 'Pupil',
+    messages_count: 'messages',
+    // the work views (work.js)
+    work_triage: 'Triage', work_referrals: 'Referrals', work_signalen: 'My signalen',
+    work_report: 'Report', work_failed: 'This view could not be loaded.',
+    priority: 'Priority', urgent: 'urgent', ordinary: 'ordinary', track: 'Track',
+    due: 'Due', assignee: 'Assigned to', next_step: 'Next step', do_step: 'Do it',
+    step_done: 'Done:', step_assign: 'Assign to me',
+    step_vraagverheldering: 'Clarify the question', step_track: 'Track', step_close: 'Close',
+    step_delay: 'Reason for delay', code_advice: 'advice', code_diagnosis: 'diagnosis',
+    code_diagnosis_formalised_advice: 'diagnosis with formalised advice',
+    code_referral: 'referral', code_no_further_guidance: 'no further guidance',
+    code_referred: 'referred', code_moved_school: 'moved school', code_other: 'other',
+    code_leerbedreigd: 'learning at risk', code_partner_pace: 'partner pace',
+    code_waiting_list: 'waiting list', sent_on: 'Sent', partner: 'Other organisation',
+    received_due: 'Receipt due', answered_due: 'Answer due', overdue_col: 'Overdue',
+    flagged: 'History does NOT check out', clb: 'CLB', signaal_ontvangen: 'received',
+    signaal_in_behandeling: 'in progress', signaal_afgerond: 'closed',
+    report_open: 'Open cases', report_days: 'Working days', report_overdue: 'Overdue',
+    report_schools: 'Signalen per school', count: 'Count', median: 'Median', figure: 'Figure',
+    working_days_to_first_contact: 'to first contact', working_days_to_closure: 'to closure',
+    school: 'School',
   },
 };
 
@@ -74,4 +126,10 @@ export function formatDate(ms) {
   const d = new Date(ms);
   const two = (n) => String(n).padStart(2, '0');
   return `${two(d.getDate())}/${two(d.getMonth() + 1)}/${d.getFullYear()} ${two(d.getHours())}:${two(d.getMinutes())}`;
+}
+
+/// A day as the hub gives it (YYYY-MM-DD) the Belgian way: dd/mm/yyyy.
+export function formatDay(text) {
+  const [year, month, dayOfMonth] = String(text).split('-');
+  return dayOfMonth ? `${dayOfMonth}/${month}/${year}` : String(text);
 }

@@ -47,6 +47,10 @@ class Inbox {
   /// receipts, tells the hub.
   [[nodiscard]] protocol::Result<ReadMessage> read(const protocol::Id& mailbox_id,
                                                    std::int64_t sequence);
+  /// The thread and pupil of a stored message, opened again and verified but not marked read
+  /// and not acknowledged: for a list that groups messages by thread or pupil.
+  [[nodiscard]] protocol::Result<MessageTopic> topic(const protocol::Id& mailbox_id,
+                                                     std::int64_t sequence);
   /// Fetches attachment `index` of a stored message, decrypting it into `target` as it
   /// arrives; `target` appears only once the blob verified (FINAL chunk, size and the hash the
   /// sender signed). Returns the plaintext size. The file is made 0600; an existing `target`

@@ -111,6 +111,14 @@ struct InboxEntry {
   bool read = false;
 };
 
+/// What a stored message is about, from its signed inner part (Inbox::topic): the thread and
+/// the pupil. Plaintext: kept in memory by whoever asks, never written to disk by the library.
+struct MessageTopic {
+  protocol::Id thread_id{};
+  protocol::Hash256 pupil_pseudonym{};  // the outer label; zero when it names no pupil
+  std::string pupil_reference;          // the pupil as the binding inside names them
+};
+
 /// An attachment of a received message, as its sender signed it; the blob itself is fetched
 /// with Inbox::save_attachment.
 struct ReceivedAttachment {

@@ -1,0 +1,147 @@
+// The inbox list: grouped by thread or by pupil, filtered by kind, unread, pupil, state and
+// overdue, with unread counts per group. The program lists every message with what it is about
+// (thread and pupil from the signed inner part) and where the work on it stands (the case or
+// the referral, as the hub reports it); this module only arranges that data. Every text is set
+// with textContent.
+import { t, formatDate } from './i18n.js';
+
+const $ = (id) => document.getElementById(id);
+let messages = [];
+let openMessage = () => {};
+
+function el(tag, text, className) {
+  const node = document.createElement(tag);
+  if (text !== undefined) node.textContent = String(text);
+  if (className) node.className = className;
+  return node;
+}
+
+export function senderText(m) {
+  return `${m.sender_org_name || m.sender_org.slice(0, 8)} · ${m.sender_role}`;
+}
+
+// The pupil as the organisation named them (the reference inside the signed message), never
+// the pseudonym when a reference is known; a short pseudonym otherwise.
+export function pupilText(m) {
+  if (!m.pupil) return t('no_pupil');
+  return m.pupil_label || `${t('pseudonym')} ${m.pupil.slice(0, 8)}`;
+}
+
+function stateText(m) {
+  if (!m.state) return '';
+  return m.overdue ? `${m.state} · ${t('overdue')}` : m.state;
+}
+
+function checkCell(m) {
+  const cell = el('td');
+  if (!m.verified) {
+    cell.append(el('span', `${t('not_verified')}: ${m.problem}`, 'warning'));
+  } else if (m.flags.length > 0) {
+    cell.append(el('span', `${t('verified')} · ${m.flags.join(', ')}`, 'warning'));
+  } else {
+    cell.append(el('span', t('verified'), 'verified'));
+  }
+  return cell;
+}
+
+// A select's options from the values present, keeping the choice when it is still offered.
+function fillSelect(select, values, label) {
+  const chosen = select.value;
+  select.replaceChildren(new Option(t('all_kinds'), ''));
+  for (const [value, text] of values) select.append(new Option(label ? label(text) : text, value));
+  select.value = values.some(([value]) => value === chosen) ? chosen : '';
+}
+
+function fillFilters() {
+  const unique = (pairs) => [...new Map(pairs).entries()].sort((a, b) => a[1].localeCompare(b[1]));
+  fillSelect($('filter-kind'), unique(messages.map((m) => [m.kind, m.kind])));
+  fillSelect($('filter-pupil'), unique(messages.filter((m) => m.pupil).map((m) => [m.pupil, pupilText(m)])));
+  fillSelect($('filter-state'), unique(messages.filter((m) => m.state).map((m) => [m.state, m.state])));
+}
+
+function chosen() {
+  const kind = $('filter-kind').value;
+  const pupil = $('filter-pupil').value;
+  const state = $('filter-state').value;
+  const unreadOnly = $('filter-unread').checked;
+  const overdueOnly = $('filter-overdue').checked;
+  return messages.filter((m) => (!kind || m.kind === kind) && (!pupil || m.pupil === pupil) &&
+      (!state || m.state === state) && (!unreadOnly || !m.read) && (!overdueOnly || m.overdue));
+}
+
+function row(m) {
+  const tr = document.createElement('tr');
+  if (!m.read) tr.className = 'unread';
+  tr.append(el('td', formatDate(m.received_at_ms)), el('td', m.kind), el('td', senderText(m)),
+            el('td', pupilText(m)), el('td', stateText(m), m.overdue ? 'warning' : undefined),
+            el('td', m.categories), checkCell(m));
+  const open = el('button', t('open'));
+  open.type = 'button';
+  open.setAttribute('aria-label', `${t('open')}: ${m.kind}, ${senderText(m)}`);
+  open.disabled = !m.verified;
+  open.addEventListener('click', () => openMessage(m));
+  const cell = el('td');
+  cell.append(open);
+  tr.append(cell);
+  return tr;
+}
+
+// Groups of the shown messages, newest group first; each group's rows newest first.
+function groups(rows, by) {
+  if (!by) return [{ key: '', label: '', rows }];
+  const map = new Map();
+  for (const m of rows) {
+    const key = by === 'thread' ? (m.thread_id || m.message_id) : (m.pupil || '');
+    if (!map.has(key)) map.set(key, []);
+    map.get(key).push(m);
+  }
+  const out = [...map.entries()].map(([key, list]) => {
+    const first = list[list.length - 1];  // the oldest: what started the thread
+    const label = by === 'thread' ? `${t('thread')}: ${first.kind} · ${senderText(first)}`
+                                  : `${t('pupil_group')}: ${pupilText(first)}`;
+    return { key, label, rows: list };
+  });
+  return out.sort((a, b) => b.rows[0].received_at_ms - a.rows[0].received_at_ms);
+}
+
+export function renderInbox() {
+  fillFilters();
+  const rows = chosen().sort((a, b) => b.received_at_ms - a.received_at_ms);
+  const by = $('group-by').value;
+  const table = $('messages');
+  for (const body of [...table.tBodies]) body.remove();
+  for (const group of groups(rows, by)) {
+    const body = document.createElement('tbody');
+    if (by) {
+      const unread = group.rows.filter((m) => !m.read).length;
+      const head = document.createElement('tr');
+      head.className = 'group';
+      const cell = el('th', `${group.label} · ${group.rows.length} ${t('messages_count')}` +
+                            (unread > 0 ? ` · ${unread} ${t('unread')}` : ''));
+      cell.scope = 'rowgroup';
+      cell.colSpan = 8;
+      head.append(cell);
+      body.append(head);
+      body.dataset.group = group.key;
+    }
+    for (const m of group.rows) body.append(row(m));
+    table.append(body);
+  }
+  $('empty').hidden = rows.length > 0;
+  const unread = messages.filter((m) => !m.read).length;
+  $('unread-count').textContent = unread > 0 ? `(${unread} ${t('unread')})` : '';
+}
+
+/// The messages the program listed (GET /api/inbox), shown at once.
+export function setMessages(list) {
+  messages = list;
+  renderInbox();
+}
+
+export function initInbox(open) {
+  openMessage = open;
+  for (const id of ['group-by', 'filter-kind', 'filter-pupil', 'filter-state', 'filter-unread',
+                    'filter-overdue']) {
+    $(id).addEventListener('change', renderInbox);
+  }
+}

@@ -1,0 +1,52 @@
+// What every browser test file shares: Debian's chromium driven by Playwright (nothing is
+// downloaded), the CLB's page (UI_URL, passed by the C++ harness), axe-core, and the runner
+// that runs the one test named on the command line.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { chromium } from 'playwright-core';
+
+const require = createRequire(import.meta.url);
+const AXE = require.resolve('axe-core/axe.min.js');
+export const url = process.env.UI_URL;
+export const origin = new URL(url).origin;
+
+export const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+  args: ['--no-sandbox'],
+});
+export const context = await browser.newContext({ locale: 'nl-BE' });
+export const page = await context.newPage();
+export const dialogs = [];
+page.on('dialog', (dialog) => { dialogs.push(dialog.message()); dialog.dismiss(); });
+
+export async function openInbox(on = page, address = url) {
+  const response = await on.goto(address);
+  await on.locator('#inbox-view').waitFor({ state: 'visible' });
+  return response;
+}
+
+// axe-core on the screen as it is; fails on a serious or critical violation.
+export async function accessible(screen, on = page) {
+  // The CSP refuses a script tag with axe in it (rightly): the driver evaluates it instead.
+  await on.evaluate(readFileSync(AXE, 'utf8'));
+  const result = await on.evaluate(() => window.axe.run());
+  assert.ok(result.passes.length > 10, `${screen}: axe checked nothing`);
+  const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  assert.deepEqual(bad.map((v) => `${screen}: ${v.id} ${v.help}`), []);
+}
+
+/// Runs tests[process.argv[2]], says `ok NAME` or the failure, and closes the browser.
+export async function run(tests) {
+  const name = process.argv[2];
+  try {
+    assert.ok(tests[name], `no browser test named ${name}`);
+    await tests[name]();
+    console.log(`ok ${name}`);
+  } catch (error) {
+    console.error(error);
+    process.exitCode = 1;
+  } finally {
+    await browser.close();
+  }
+}
