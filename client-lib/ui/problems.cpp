@@ -56,6 +56,12 @@ constexpr std::array kCatalog = {
                 "eerst wat nodig is (toestemming, tweede akkoord).",
                 "Nothing was sent. Read the rules and reasons, change the message or first do "
                 "what is needed (consent, second approval)."},
+    ProblemText{Problem::consent_invalid, 422, DRSJ_UI_PROBLEM("consent-invalid"),
+                "Toestemming niet geregistreerd", "Consent not registered",
+                "De hub weigerde de toestemming om de redenen hieronder (meestal de verkeerde "
+                "toestemmingsgever voor de leeftijd). Pas het formulier aan en registreer opnieuw.",
+                "The hub refused the consent for the reasons below (usually the wrong giver for "
+                "the age). Change the form and register again."},
 };
 
 #undef DRSJ_UI_PROBLEM

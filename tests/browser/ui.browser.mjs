@@ -8,40 +8,10 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { chromium } from 'playwright-core';
+import { accessible, browser, context, dialogs, openInbox, origin, page, run, url } from './harness.mjs';
 
-const require = createRequire(import.meta.url);
-const AXE = require.resolve('axe-core/axe.min.js');
-const url = process.env.UI_URL;
-const origin = new URL(url).origin;
 const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
     "frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
-
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-  args: ['--no-sandbox'],
-});
-const context = await browser.newContext({ locale: 'nl-BE' });
-const page = await context.newPage();
-const dialogs = [];
-page.on('dialog', (dialog) => { dialogs.push(dialog.message()); dialog.dismiss(); });
-
-async function openInbox() {
-  const response = await page.goto(url);
-  await page.locator('#inbox-view').waitFor({ state: 'visible' });
-  return response;
-}
-
-// axe-core on the screen as it is; fails on a serious or critical violation.
-async function accessible(screen, on = page) {
-  // The CSP refuses a script tag with axe in it (rightly): the driver evaluates it instead.
-  await on.evaluate(readFileSync(AXE, 'utf8'));
-  const result = await on.evaluate(() => window.axe.run());
-  assert.ok(result.passes.length > 10, `${screen}: axe checked nothing`);
-  const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  assert.deepEqual(bad.map((v) => `${screen}: ${v.id} ${v.help}`), []);
-}
 
 // The school's own web inbox, in a context (cookie jar) of its own, on its compose screen.
 async function schoolCompose() {
@@ -211,14 +181,4 @@ const tests = {
   },
 };
 
-const name = process.argv[2];
-try {
-  assert.ok(tests[name], `no browser test named ${name}`);
-  await tests[name]();
-  console.log(`ok ${name}`);
-} catch (error) {
-  console.error(error);
-  process.exitCode = 1;
-} finally {
-  await browser.close();
-}
+await run(tests);

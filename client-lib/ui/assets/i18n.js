@@ -1,5 +1,6 @@
 // The page's texts in Dutch (the default) and English. Only these fixed strings are looked up;
 // text from messages and from the hub is never put in the page as HTML (see app.js).
+import { consentTexts } from './i18n-consent.js';
 const texts = {
   nl: {
     app_title: 'Draaischijf', switch_language: 'English', lock_now: 'Nu vergrendelen',
@@ -51,6 +52,8 @@ const texts = {
   },
 };
 
+for (const language of ['nl', 'en']) Object.assign(texts[language], consentTexts[language]);
+
 let language = localStorage.getItem('draaischijf-language') === 'en' ? 'en' : 'nl';
 
 export function t(key) { return texts[language][key] ?? key; }
@@ -74,4 +77,10 @@ export function formatDate(ms) {
   const d = new Date(ms);
   const two = (n) => String(n).padStart(2, '0');
   return `${two(d.getDate())}/${two(d.getMonth() + 1)}/${d.getFullYear()} ${two(d.getHours())}:${two(d.getMinutes())}`;
+}
+
+/// A calendar day "YYYY-MM-DD" as dd/mm/yyyy.
+export function formatDay(day) {
+  const [year, month, date] = String(day).split('-');
+  return `${date}/${month}/${year}`;
 }
