@@ -116,8 +116,7 @@ json::object consent_json(const client::Consent& c) {
 }
 
 Response list(client::Client& client, const Request& request) {
-  const auto reference = query_value(request.target(), "pupil").value_or("");
-  auto pupil = pseudonym(client, reference);
+  auto pupil = pseudonym(client, query_value(request.target(), "pupil").value_or(""));
   if (auto* refused = std::get_if<Response>(&pupil)) {
     return std::move(*refused);
   }

@@ -3,9 +3,9 @@
 // scope so the person sees what it covers. Other organisations send without one (the hub links
 // a partner's answer to the CLB's consent itself), so for them the list stays empty.
 import { t } from './i18n.js';
+import { $ } from './dom.js';
 import { describeConsent } from './consent.js';
 
-const $ = (id) => document.getElementById(id);
 const LOOKUP_DELAY_MS = 400;
 let timer = null;
 let round = 0;

@@ -4,8 +4,8 @@
 // registration again and its reasons are shown as they come. Text from the hub is set with
 // textContent only.
 import { t, currentLanguage, formatDate, formatDay } from './i18n.js';
+import { $, el } from './dom.js';
 
-const $ = (id) => document.getElementById(id);
 const ORG_TYPES = ['caw', 'cgg', 'jeugdhulp', 'eerstelijnspsycholoog', 'huisarts', 'logopedist',
   'vaph', 'mfc', 'ocj_vk', 'school'];
 const CATEGORIES = ['identificatie', 'leren_en_studeren', 'onderwijsloopbaan', 'psychisch_sociaal',
@@ -19,13 +19,6 @@ let say = () => {};
 let pupil = '';      // the pupil whose consents are listed
 let revoking = null;  // the consent shown for revocation
 let giverTimer = null;
-
-function el(tag, text, className) {
-  const node = document.createElement(tag);
-  if (text !== undefined) node.textContent = String(text);
-  if (className) node.className = className;
-  return node;
-}
 
 // A fieldset of checkboxes, one per name; the names are the protocol's (docs/PROTOCOL.md 4).
 function checkboxes(id, names) {

@@ -4,14 +4,7 @@
 // inzage request (app.css's print rules keep only the register and its heading). Text from
 // the hub is set with textContent only.
 import { t, formatDate } from './i18n.js';
-
-const $ = (id) => document.getElementById(id);
-
-function el(tag, text) {
-  const node = document.createElement(tag);
-  if (text !== undefined) node.textContent = String(text);
-  return node;
-}
+import { $, el } from './dom.js';
 
 // "consent:ID" or "rule:R05,R06" in words.
 function basis(text) {

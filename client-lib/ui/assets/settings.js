@@ -3,15 +3,7 @@
 // what the organisation gives by phone or letter; a key the hub now shows that differs from
 // the pinned one is marked), and "lock now". Text from the hub is set with textContent only.
 import { t } from './i18n.js';
-
-const $ = (id) => document.getElementById(id);
-
-function el(tag, text, className) {
-  const node = document.createElement(tag);
-  if (text !== undefined) node.textContent = String(text);
-  if (className) node.className = className;
-  return node;
-}
+import { $, el } from './dom.js';
 
 function orgRow(org) {
   const row = el('tr');
