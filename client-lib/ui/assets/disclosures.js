@@ -9,7 +9,9 @@ import { $, el } from './dom.js';
 // "consent:ID" or "rule:R05,R06" in words.
 function basis(text) {
   const [kind, rest] = String(text).split(/:(.*)/s);
-  if (kind === 'consent') return `${t('basis_consent')} ${rest.slice(0, 8)}`;
+  if (kind === 'consent') {
+    return `${t('basis_consent')} ${rest.split(',').map((id) => id.slice(0, 8)).join(', ')}`;
+  }
   if (kind === 'rule') return `${t('basis_rule')} ${rest}`;
   return text;
 }
