@@ -58,7 +58,7 @@ const tests = {
     await consentsOf(pupil);
     assert.equal(await page.locator('#consents-empty').isVisible(), true);
     const rule = page.locator('#consent-giver-rule');
-    await page.getByLabel('Geboortedatum').fill(bornAgo(13, 10));
+    await page.getByLabel('Geboortedatum', { exact: true }).fill(bornAgo(13, 10));
     await rule.filter({ hasText: 'Leeftijd vandaag: 13 jaar.' }).waitFor();
     assert.match(await rule.textContent(), /Vanaf 12 jaar wordt de leerling bekwaam vermoed/);
     assert.equal(await page.locator('#consent-giver').inputValue(), 'leerling');
@@ -69,11 +69,11 @@ const tests = {
     await page.getByLabel('Bekwaamheid (oordeel van het CLB-team)').selectOption('vermoed');
     await rule.filter({ hasText: 'bekwaam vermoed' }).waitFor();
     // The day before the 12th birthday the parents decide; on the birthday itself the pupil.
-    await page.getByLabel('Geboortedatum').fill(bornAgo(12, -1));
+    await page.getByLabel('Geboortedatum', { exact: true }).fill(bornAgo(12, -1));
     await rule.filter({ hasText: 'Leeftijd vandaag: 11 jaar.' }).waitFor();
     assert.match(await rule.textContent(), /Jonger dan 12: de ouders/);
     assert.equal(await page.locator('#consent-giver').inputValue(), 'ouders');
-    await page.getByLabel('Geboortedatum').fill(bornAgo(13, 10));
+    await page.getByLabel('Geboortedatum', { exact: true }).fill(bornAgo(13, 10));
     await rule.filter({ hasText: 'Leeftijd vandaag: 13 jaar.' }).waitFor();
     await accessible('consent');
 
@@ -108,7 +108,7 @@ const tests = {
     await accessible('consent list');
     // In English too.
     await page.getByRole('button', { name: 'English' }).click();
-    await page.getByLabel('Date of birth').fill(bornAgo(9, 0));
+    await page.getByLabel('Date of birth', { exact: true }).fill(bornAgo(9, 0));
     await rule.filter({ hasText: 'Under 12: the parents' }).waitFor();
   },
 

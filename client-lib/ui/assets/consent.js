@@ -174,7 +174,8 @@ function registration() {
     giver: $('consent-giver').value,
     capacity: $('consent-capacity').value.trim(),
     competency_basis: $('consent-basis').value.trim(),
-    pupil_facts: facts(),
+    // The hub's wire form leaves out what is not known (null is not a date or an age).
+    pupil_facts: Object.fromEntries(Object.entries(facts()).filter(([, value]) => value !== null)),
     scope: { organisation_types: checked('consent-types') },
     categories: checked('consent-categories'),
     purposes: checked('consent-purposes'),
