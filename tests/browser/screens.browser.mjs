@@ -134,7 +134,7 @@ const tests = {
 
     // The same revocation without the page's cookie, and from another site: refused.
     const path = `/api/consents/${consent}/revoke`;
-    assert.deepEqual(await post(path, { 'Content-Type': 'application/json' }),
+    assert.deepEqual(await post(path, { Origin: origin }),
                      [401, 'urn:draaischijf:ui-problem:no-session']);
     const [cookie] = await context.cookies(origin);
     const session = `${cookie.name}=${cookie.value}`;
@@ -186,8 +186,9 @@ const tests = {
   async disclosures() {
     await openInbox();
     await page.getByRole('button', { name: 'Verstrekkingen' }).click();
-    await page.getByLabel('Leerling (dossiernummer van het CLB)').fill(pupil);
-    await page.getByLabel('Leerling (dossiernummer van het CLB)').press('Enter');
+    const reference = page.getByRole('textbox', { name: 'Leerling (dossiernummer van het CLB)' });
+    await reference.fill(pupil);
+    await reference.press('Enter');
     const row = page.locator('#disclosures tbody tr');
     await row.first().waitFor();
     assert.equal(await row.count(), 1);
