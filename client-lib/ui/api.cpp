@@ -16,6 +16,8 @@
 #include "compose.hpp"
 #include "inbox_view.hpp"
 #include "work.hpp"
+#include "consent.hpp"
+#include "settings.hpp"
 
 namespace draaischijf::ui {
 namespace {
@@ -54,16 +56,13 @@ json::object state_json(Vault& vault) {
 
 std::optional<std::pair<protocol::Id, std::int64_t>> message_ref(std::string_view mailbox,
                                                                  std::string_view sequence) {
-  const auto bytes = protocol::hex_decode(mailbox);
+  const auto id = id_of(mailbox);
   std::int64_t seq = 0;
   const auto [end, ec] = std::from_chars(sequence.data(), sequence.data() + sequence.size(), seq);
-  if (!bytes || bytes->size() != protocol::Id{}.size() || ec != std::errc{} ||
-      end != sequence.data() + sequence.size() || seq <= 0) {
+  if (!id || ec != std::errc{} || end != sequence.data() + sequence.size() || seq <= 0) {
     return std::nullopt;
   }
-  protocol::Id id{};
-  std::copy(bytes->begin(), bytes->end(), id.begin());
-  return std::pair{id, seq};
+  return std::pair{*id, seq};
 }
 
 Response read_message(client::Client& client, const protocol::Id& mailbox, std::int64_t seq) {
@@ -254,7 +253,23 @@ Response handle_api(const Request& request, Vault& vault) {
     }
     return problem_response(Problem::method_not_allowed);
   }
+  if (route == "settings" && parts.size() == 2) {
+    return get ? settings_answer(*client, vault) : problem_response(Problem::method_not_allowed);
+  }
+  if (auto answer = consent_answer(*client, request, parts)) {
+    return std::move(*answer);
+  }
   return problem_response(Problem::not_found);
+}
+
+std::optional<protocol::Id> id_of(std::string_view text) {
+  const auto bytes = protocol::hex_decode(text);
+  if (!bytes || bytes->size() != protocol::Id{}.size()) {
+    return std::nullopt;
+  }
+  protocol::Id id{};
+  std::copy(bytes->begin(), bytes->end(), id.begin());
+  return id;
 }
 
 }  // namespace draaischijf::ui

@@ -16,9 +16,14 @@
 //   GET  /api/recipients, POST /api/compose/check|send    see compose.hpp
 //   GET  /api/events?after=N             long poll: what the hub's stream brought (live.hpp)
 //   GET  /api/cases|referrals|signalen|report, POST /api/cases/CASE/act  see work.hpp
+//   /api/consents..., /api/disclosures  see consent.hpp
+//   GET  /api/settings                  see settings.hpp
 //
 // A request with X-Draaischijf-Background: 1 (the page's own refresh) does not start the idle
 // time again.
+
+#include <optional>
+#include <string>
 
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
@@ -42,5 +47,8 @@ inline constexpr std::string_view kBackgroundHeader = "X-Draaischijf-Background"
 /// The problem document as the answer.
 [[nodiscard]] Response problem_response(Problem kind, std::string_view detail = {},
                                         unsigned version = 11);
+
+/// A 16-byte id in 32 hex digits (mailbox, consent, organisation); nullopt otherwise.
+[[nodiscard]] std::optional<protocol::Id> id_of(std::string_view text);
 
 }  // namespace draaischijf::ui

@@ -14,16 +14,6 @@ using client::PolicyRefusal;
 
 std::string hex(std::span<const std::uint8_t> bytes) { return protocol::hex_encode(bytes); }
 
-std::optional<protocol::Id> id_of(std::string_view text) {
-  const auto bytes = protocol::hex_decode(text);
-  if (!bytes || bytes->size() != protocol::Id{}.size()) {
-    return std::nullopt;
-  }
-  protocol::Id id{};
-  std::copy(bytes->begin(), bytes->end(), id.begin());
-  return id;
-}
-
 std::string_view text_field(const json::object& body, std::string_view name) {
   const auto* value = body.if_contains(name);
   return value != nullptr && value->is_string() ? std::string_view(value->as_string()) : "";

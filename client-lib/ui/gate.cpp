@@ -1,5 +1,7 @@
 #include "gate.hpp"
 
+#include <charconv>
+
 #include <boost/beast/http/field.hpp>
 #include <boost/beast/http/verb.hpp>
 
@@ -18,26 +20,45 @@ bool matches(std::string_view hex_text, const protocol::SecretBytes& secret) {
   return given && given->size() == secret.size() && protocol::ct_equal(*given, secret.expose());
 }
 
-// The value of `name` in a query string ("a=1&t=..."), if present.
-std::optional<std::string_view> query_value(std::string_view target, std::string_view name) {
+}  // namespace
+
+std::optional<std::string> query_value(std::string_view target, std::string_view name) {
   const auto question = target.find('?');
-  if (question == std::string_view::npos) {
-    return std::nullopt;
-  }
-  std::string_view query = target.substr(question + 1);
+  auto query =
+      question == std::string_view::npos ? std::string_view{} : target.substr(question + 1);
   while (!query.empty()) {
     const auto amp = query.find('&');
     const auto pair = query.substr(0, amp);
-    if (pair.size() > name.size() && pair.substr(0, name.size()) == name &&
-        pair[name.size()] == '=') {
-      return pair.substr(name.size() + 1);
-    }
     query = amp == std::string_view::npos ? std::string_view{} : query.substr(amp + 1);
+    const auto eq = pair.find('=');
+    if (pair.substr(0, eq) != name) {
+      continue;
+    }
+    const auto encoded = eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1);
+    std::string out;
+    for (std::size_t i = 0; i < encoded.size(); ++i) {
+      if (encoded[i] == '+') {
+        out.push_back(' ');
+      } else if (encoded[i] != '%') {
+        out.push_back(encoded[i]);
+      } else {
+        unsigned char byte = 0;
+        const auto* first = encoded.data() + i + 1;
+        if (i + 2 >= encoded.size()) {
+          return std::nullopt;
+        }
+        const auto [end, ec] = std::from_chars(first, first + 2, byte, 16);
+        if (ec != std::errc{} || end != first + 2) {
+          return std::nullopt;
+        }
+        out.push_back(static_cast<char>(byte));
+        i += 2;
+      }
+    }
+    return out;
   }
   return std::nullopt;
 }
-
-}  // namespace
 
 Gate::Gate(std::uint16_t port)
     : port_(port),

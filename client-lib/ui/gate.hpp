@@ -57,6 +57,11 @@ class Gate {
   bool token_spent_ = false;
 };
 
+/// The value of `name` in the target's query ("?pupil=CLB%2F42&t=..."), percent-decoded, '+'
+/// a space; nullopt when absent or not validly encoded.
+[[nodiscard]] std::optional<std::string> query_value(std::string_view target,
+                                                     std::string_view name);
+
 /// The cookie's name (the value is the session secret in hex).
 inline constexpr std::string_view kSessionCookie = "draaischijf_ui";
 

@@ -62,6 +62,12 @@ constexpr std::array kCatalog = {
                 "organisatie). Vraag zo nodig een collega met die rol.",
                 "The detail says why (for instance: this view is not for your role or "
                 "organisation). Ask a colleague with that role if needed."},
+    ProblemText{Problem::consent_invalid, 422, DRSJ_UI_PROBLEM("consent-invalid"),
+                "Toestemming niet geregistreerd", "Consent not registered",
+                "De hub weigerde de toestemming om de redenen hieronder (meestal de verkeerde "
+                "toestemmingsgever voor de leeftijd). Pas het formulier aan en registreer opnieuw.",
+                "The hub refused the consent for the reasons below (usually the wrong giver for "
+                "the age). Change the form and register again."},
 };
 
 #undef DRSJ_UI_PROBLEM

@@ -20,9 +20,10 @@ enum class Problem {
   not_found,
   bad_request,
   method_not_allowed,
-  hub_failed,      // the client library refused or the hub did: detail says why
-  policy_refused,  // the pre-check or the hub refused a send: the refusal says why
-  hub_refused,     // the hub refused a work view or action: its title and detail say why
+  hub_failed,       // the client library refused or the hub did: detail says why
+  policy_refused,   // the pre-check or the hub refused a send: the refusal says why
+  consent_invalid,  // the hub refused a consent record: its issues say why
+  hub_refused,      // the hub refused a work view or action: its title and detail say why
 };
 
 struct ProblemText {

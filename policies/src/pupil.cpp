@@ -1,5 +1,7 @@
 #include "pupil.hpp"
 
+#include <draaischijf/policies/giver.hpp>
+
 namespace draaischijf::policies::detail {
 
 PupilStatus pupil_status(const PupilFacts& pupil, CivilDate date,
@@ -68,3 +70,20 @@ std::optional<ConsentGiver> giver_of(const Parties& parties) noexcept {
 }
 
 }  // namespace draaischijf::policies::detail
+
+namespace draaischijf::policies {
+
+GiverOnDate consent_giver_on(const PupilFacts& pupil, CivilDate date,
+                             const Settings& settings) noexcept {
+  const auto status = detail::pupil_status(pupil, date, settings);
+  GiverOnDate out;
+  out.age = status.age;
+  out.adult = status.adult;
+  out.competent = status.competent;
+  // G(age, competency) always names someone: with the competency unknown, both.
+  out.giver = detail::giver_of(detail::parties_for(ConsentSource::giver, status))
+                  .value_or(ConsentGiver::beiden);
+  return out;
+}
+
+}  // namespace draaischijf::policies

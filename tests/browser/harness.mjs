@@ -45,6 +45,8 @@ export async function run(tests) {
     console.log(`ok ${name}`);
   } catch (error) {
     console.error(error);
+    // What the page said last (a problem from the program or the hub), to see why.
+    console.error('page status:', await page.locator('#status').textContent().catch(() => '?'));
     process.exitCode = 1;
   } finally {
     await browser.close();

@@ -1,9 +1,13 @@
 #pragma once
 
-// The browser tests' world: CliScenario (the real hub and the CLI profiles), plus the
-// `draaischijf ui` processes a test starts and the run of one test of a browser test file, in
-// which Playwright drives Debian's chromium headless against them. The harness passes the
-// address the program printed and, where the test needs it, what the school sends.
+// The fixture of the browser tests of draaischijf ui: the real hub and the CLI profiles
+// (CliScenario), `draaischijf ui` started for a profile, and one test of a script under
+// tests/browser/ run with node, in which Playwright drives Debian's chromium headless against
+// it. The harness passes the address the program printed and what else the test needs.
+#include <string>
+#include <utility>
+#include <vector>
+
 #include <boost/json.hpp>
 #include <gtest/gtest.h>
 

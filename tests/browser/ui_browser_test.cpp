@@ -2,6 +2,9 @@
 // (CliScenario), then the CLB's `draaischijf ui` process, and runs one test of ui.browser.mjs,
 // in which Playwright drives Debian's chromium headless against it. The harness passes the
 // address the program printed and, where the test needs it, what the school sends.
+#include <boost/json.hpp>
+#include <gtest/gtest.h>
+
 #include "ui_browser_fixture.hpp"
 
 namespace draaischijf::testing {

@@ -3,6 +3,9 @@
 // text that comes from a message or from the hub is set with textContent, never as HTML, so a
 // "<script>" or "<img onerror>" in a message stays text.
 import { initCompose, openCompose } from './compose.js';
+import { initConsent, openConsents } from './consent.js';
+import { initDisclosures, openDisclosures } from './disclosures.js';
+import { initSettings, openSettings } from './settings.js';
 import { t, translatePage, setLanguage, currentLanguage, formatDate } from './i18n.js';
 import { initInbox, renderInbox, senderText, setMessages } from './inbox.js';
 import { startLive } from './live.js';
@@ -20,7 +23,7 @@ function el(tag, text, className) {
 }
 
 function show(view) {
-  for (const id of ['unlock-view', 'inbox-view', 'read-view', 'compose-view', 'work-view']) $(id).hidden = id !== view;
+  for (const section of document.querySelectorAll('main > section')) section.hidden = section.id !== view;
 }
 
 function say(text) { $('status').textContent = text; }
@@ -47,7 +50,7 @@ async function api(path, options = {}) {
     say([title, body.detail, what].filter(Boolean).join(' — '));
     const error = new Error(body.type ?? String(response.status));
     error.refusal = body.refusal;  // a send the policy refused: the compose screen shows it
-    error.problem = body;  // the work views show it in place of the view
+    error.problem = body;  // the whole document: the work views show it, the consent screen lists its issues
     throw error;
   }
   return body;
@@ -69,6 +72,10 @@ async function refreshState() {
   }
   $('device').textContent =
       `${t('you_are')} ${state.device.device_id.slice(0, 8)} · ${t('role_label')} ${state.device.role}`;
+  // The consent registry is the CLB's (the hub refuses every other organisation).
+  document.body.dataset.role = state.device.role;
+  $('nav-consents').hidden = !state.device.role.startsWith('clb_');
+  $('nav-disclosures').hidden = !state.device.role.startsWith('clb_');
   return true;
 }
 
@@ -143,10 +150,11 @@ async function start() {
     if (!$('inbox-view').hidden) renderInbox();
     refreshWork();
   });
-  $('lock').addEventListener('click', async () => {
+  const lockNow = async () => {
     await api('/api/lock', { method: 'POST' });
     showUnlock();
-  });
+  };
+  $('lock').addEventListener('click', lockNow);
   $('unlock-form').addEventListener('submit', async (event) => {
     event.preventDefault();
     try {
@@ -164,6 +172,21 @@ async function start() {
   initInbox((m) => { openMessage(m).catch(() => {}); });
   initWork({ api, say, show });
   $('inbox-nav').addEventListener('click', () => { showInbox().catch(() => {}); });
+  initConsent(api, say, () => { showInbox().catch(() => {}); });
+  $('nav-consents').addEventListener('click', () => {
+    show('consent-view');
+    openConsents();
+  });
+  initDisclosures(api, () => { showInbox().catch(() => {}); });
+  $('nav-disclosures').addEventListener('click', () => {
+    show('disclosure-view');
+    openDisclosures();
+  });
+  initSettings(lockNow, () => { showInbox().catch(() => {}); });
+  $('nav-settings').addEventListener('click', async () => {
+    show('settings-view');
+    try { await openSettings(api); } catch { /* said already */ }
+  });
   $('back').addEventListener('click', () => { current = null; showInbox().catch(() => {}); });
   $('reply').addEventListener('click', async () => {
     show('compose-view');

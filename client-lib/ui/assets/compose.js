@@ -3,6 +3,7 @@
 // anything is sent; the send runs it again, and the hub decides last. Text from the directory
 // and from the rules is set with textContent only.
 import { t, currentLanguage } from './i18n.js';
+import { initConsentPicker, resetConsents } from './compose-consent.js';
 
 const $ = (id) => document.getElementById(id);
 const CHECK_DELAY_MS = 400;
@@ -22,7 +23,7 @@ function composition() {
     purpose: $('compose-purpose').value,
     to: $('compose-to').value ? [$('compose-to').value] : [],
     pupil: $('compose-pupil').value.trim(),
-    consent: $('compose-consent').value.trim(),
+    consent: $('compose-consent').value,
     reply_to: replyTo,
     texts: [{ category: $('compose-category').value, text: $('compose-text').value }],
   };
@@ -86,6 +87,7 @@ export async function openCompose(api, reply) {
   $('compose-reply').textContent = reply ? `${t('replying_to')}${reply.kind} · ${reply.sender_org_name}` : '';
   $('precheck').replaceChildren();
   $('precheck').className = 'precheck';
+  resetConsents();
   await loadRecipients(api);
   $('compose-title').focus();
 }
@@ -95,10 +97,11 @@ export function initCompose(api, say, done) {
     clearTimeout(checkTimer);
     checkTimer = setTimeout(() => precheck(api), CHECK_DELAY_MS);
   };
-  for (const id of ['compose-kind', 'compose-to', 'compose-purpose', 'compose-category']) {
+  initConsentPicker(api, schedule);
+  for (const id of ['compose-kind', 'compose-to', 'compose-purpose', 'compose-category', 'compose-consent']) {
     $(id).addEventListener('change', schedule);
   }
-  for (const id of ['compose-pupil', 'compose-consent', 'compose-text']) {
+  for (const id of ['compose-pupil', 'compose-text']) {
     $(id).addEventListener('input', schedule);
   }
   $('compose-form').addEventListener('submit', async (event) => {

@@ -1,5 +1,6 @@
 // The page's texts in Dutch (the default) and English. Only these fixed strings are looked up;
 // text from messages and from the hub is never put in the page as HTML (see app.js).
+import { consentTexts } from './i18n-consent.js';
 const texts = {
   nl: {
     app_title: 'Draaischijf', switch_language: 'English', lock_now: 'Nu vergrendelen',
@@ -102,6 +103,8 @@ const texts = {
     school: 'School',
   },
 };
+
+for (const language of ['nl', 'en']) Object.assign(texts[language], consentTexts[language]);
 
 let language = localStorage.getItem('draaischijf-language') === 'en' ? 'en' : 'nl';
 
