@@ -25,7 +25,8 @@ using protocol::Id;
 constexpr std::string_view kAdminUsage =
     "admin pending | devices | approve DEVICE --fingerprint F (--person STAFF_ID | --new-person) "
     "| remove DEVICE | create-mailbox NAME --function ROLE|general [--member DEVICE]... | rotate "
-    "MAILBOX | renew | pupil-key DEVICE | export-key MAILBOX [--epoch N]";
+    "MAILBOX | renew | pupil-key DEVICE | export-key MAILBOX [--epoch N] | monitor [--acknowledge "
+    "INDEX]...";
 
 // The DEVICE or MAILBOX word of `admin SUB ID` (exactly one), or nullopt.
 std::optional<Id> target_of(const Arguments& args) {

@@ -57,6 +57,7 @@ struct Invocation {
 [[nodiscard]] int admin_pupil_key_command(const Invocation& call);
 [[nodiscard]] int admin_create_mailbox_command(const Invocation& call);
 [[nodiscard]] int admin_rotate_command(const Invocation& call);
+[[nodiscard]] int admin_monitor_command(const Invocation& call);
 [[nodiscard]] int admin_rename_mailbox_command(const Invocation& call);
 [[nodiscard]] int admin_renew_command(const Invocation& call);
 [[nodiscard]] int admin_export_key_command(const Invocation& call);

@@ -340,6 +340,12 @@ constexpr Command kCommands[] = {
   {"admin", "export-key", kClient, cli::admin_export_key_command,
    "admin export-key MAILBOX [--epoch N]",
    "The mailbox's age key, for opening archives with age"},
+  {"admin", "monitor", kClient, cli::admin_monitor_command,
+   "admin monitor [--acknowledge INDEX]...",
+   "Replays the hub's directory log since the last run,\n"
+   "each entry proved in a checkpoint; lists every entry\n"
+   "about this organisation; exit 4 for a key or epoch\n"
+   "its devices did not make (--acknowledge: reviewed)"},
   {"ui", "", kNothing, cli::ui_command,
    "ui [--port N] [--no-browser] [--lock-after SECONDS]",
    "The web inbox in your browser, on 127.0.0.1 only:\n"

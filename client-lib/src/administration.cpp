@@ -6,6 +6,8 @@
 #include <draaischijf/protocol/display_text.hpp>
 #include <draaischijf/protocol/encoding.hpp>
 #include <draaischijf/protocol/epoch.hpp>
+#include <draaischijf/protocol/log_entry.hpp>
+#include <draaischijf/protocol/merkle.hpp>
 
 #include "hub_json.hpp"
 #include "pupil_key.hpp"
@@ -183,6 +185,12 @@ Result<protocol::MailboxEpochCertificate> publish_epoch(
   auto boxes = seed_boxes(s, seed, epoch, members);
   if (!boxes) {
     return boxes.error();
+  }
+  // Recorded before it leaves the device: the admin's monitor knows it as this profile's own
+  // (one that never reached the hub is harmless in the record).
+  const auto entry = protocol::epoch_certificate_entry(protocol::encode(epoch));
+  if (auto noted = s.state.note_own_entry(protocol::merkle::leaf_hash(entry), "made"); !noted) {
+    return noted.error();
   }
   body["certificate"] = protocol::base64_encode(protocol::encode(epoch));
   body["members"] = std::move(*boxes);

@@ -7,6 +7,7 @@
 #include <draaischijf/protocol/directory_vocabulary.hpp>
 #include <draaischijf/protocol/epoch.hpp>
 
+#include "directory_log.hpp"
 #include "hub_json.hpp"
 #include "verified_directory.hpp"
 
@@ -32,6 +33,14 @@ Result<protocol::MailboxEpochCertificate> verified_epoch(detail::SessionState& s
   if (certificate->mailbox_id != mailbox_id || certificate->epoch != epoch ||
       !protocol::verify(*certificate, *key)) {
     return tampered();
+  }
+  // Used only once the directory log holds the key that signed it and the certificate itself:
+  // what one device is shown, every monitor of the organisation can see (docs/TRANSPARENCY.md).
+  if (auto logged = require_logged_organisation(s, certificate->org_id, *key); !logged) {
+    return logged.error();
+  }
+  if (auto logged = require_logged_entry(s, protocol::epoch_certificate_entry(bytes)); !logged) {
+    return logged.error();
   }
   return certificate;
 }
@@ -479,6 +488,13 @@ Result<void> Directory::pin_organisation(const Id& org_id, std::string_view expe
   }
   if (!same_fingerprint(fingerprint(*key), expected_fingerprint)) {
     return make_error_code(client_errc::fingerprint_mismatch);
+  }
+  // A key taken from the hub is pinned only when the directory log holds it.
+  if (auto logged = require_logged_organisation(
+          *state_, org_id, *key,
+          protocol::parse_name<protocol::OrgType>(hub_json::text(*body, "org_type").value_or("")));
+      !logged) {
+    return logged.error();
   }
   TrustFile changed = state_->trust;
   TrustedOrganisation organisation{org_id, *key, hub_json::text(*body, "name").value_or("")};

@@ -112,6 +112,27 @@ const char* describe(int value) noexcept {
       return "a message goes to at most 16 mailboxes, and the copy for your team's Sent folder "
              "(your organisation's general mailbox) counts as one; nothing was sent. Send to "
              "fewer mailboxes at a time";
+    case client_errc::log_checkpoint_invalid:
+      return "the hub's transparency-log checkpoint is not signed by the hub key pinned on this "
+             "device (or no hub key is pinned); nothing was used and the checkpoint kept before "
+             "stays. Check the hub key in the trust file with the hub's operator";
+    case client_errc::log_rollback:
+      return "the hub served a transparency-log checkpoint smaller than the one this device "
+             "accepted before (a rolled-back log); nothing was used and the checkpoint kept "
+             "before stays. Tell the hub operator and your organisation's admin";
+    case client_errc::log_fork:
+      return "the hub served a transparency-log checkpoint that does not extend the one this "
+             "device accepted before (a forked log: another history shown to this device); "
+             "nothing was used and the checkpoint kept before stays. Tell the hub operator and "
+             "your organisation's admin";
+    case client_errc::not_in_log:
+      return "the hub served an organisation key or mailbox epoch certificate that is not in "
+             "its directory log (or with an inclusion proof that does not verify); nothing was "
+             "used. Tell the hub operator and the organisation concerned";
+    case client_errc::monitor_alert:
+      return "the directory log holds entries about your organisation that its own devices did "
+             "not make (listed above); check them with your organisation's admins and tell "
+             "the hub operator";
   }
   return "unknown client error";
 }

@@ -22,6 +22,12 @@ CREATE TABLE IF NOT EXISTS sent (
   message_id BLOB PRIMARY KEY, kind TEXT NOT NULL, hub_sequence INTEGER NOT NULL,
   received_at_ms INTEGER NOT NULL, recipients TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS seen_envelopes (envelope_hash BLOB PRIMARY KEY) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS log_checkpoints (
+  origin TEXT PRIMARY KEY, size INTEGER NOT NULL, root BLOB NOT NULL, note TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS log_inclusions (
+  subject BLOB PRIMARY KEY, idx INTEGER NOT NULL, size INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS monitor_positions (origin TEXT PRIMARY KEY, next INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS own_entries (leaf BLOB PRIMARY KEY, how TEXT NOT NULL) WITHOUT ROWID;
 )sql";
 
 // The inbox: one row per copy the hub delivered, keyed by mailbox and hub sequence; copies of
@@ -477,6 +483,97 @@ protocol::Result<bool> LocalState::knows_envelope(const protocol::Hash256& envel
                                   make_error_code(client_errc::state_failed));
   }
   return rc == SQLITE_ROW;
+}
+
+protocol::Result<std::optional<AcceptedCheckpoint>> LocalState::checkpoint(
+    const std::string& origin) {
+  Statement select(db_, "SELECT size, root, note FROM log_checkpoints WHERE origin = ?");
+  select.bind(1, origin);
+  const int rc = select.step();
+  if (rc == SQLITE_DONE) {
+    return std::optional<AcceptedCheckpoint>();
+  }
+  const auto root = rc == SQLITE_ROW ? select.blob(1) : std::vector<std::uint8_t>{};
+  if (rc != SQLITE_ROW || root.size() != AcceptedCheckpoint{}.root.size()) {
+    return make_error_code(client_errc::state_failed);
+  }
+  AcceptedCheckpoint out{select.text(2), static_cast<std::uint64_t>(select.integer(0)), {}};
+  std::copy(root.begin(), root.end(), out.root.begin());
+  return std::optional<AcceptedCheckpoint>(std::move(out));
+}
+
+protocol::Result<void> LocalState::accept_checkpoint(const std::string& origin,
+                                                     const AcceptedCheckpoint& next) {
+  // One statement, so the row changes whole or not at all.
+  Statement upsert(db_,
+                   "INSERT INTO log_checkpoints (origin, size, root, note) VALUES (?, ?, ?, ?) "
+                   "ON CONFLICT (origin) DO UPDATE SET size = excluded.size, root = "
+                   "excluded.root, note = excluded.note WHERE excluded.size >= size");
+  upsert.bind(1, origin)
+      .bind(2, static_cast<std::int64_t>(next.size))
+      .bind(3, next.root)
+      .bind(4, next.note);
+  return upsert.step() == SQLITE_DONE ? protocol::Result<void>() : failed();
+}
+
+protocol::Result<bool> LocalState::knows_logged(std::span<const std::uint8_t> subject) {
+  Statement select(db_, "SELECT 1 FROM log_inclusions WHERE subject = ?");
+  select.bind(1, subject);
+  const int rc = select.step();
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+    return protocol::Result<bool>(boost::system::in_place_error,
+                                  make_error_code(client_errc::state_failed));
+  }
+  return rc == SQLITE_ROW;
+}
+
+protocol::Result<void> LocalState::note_logged(std::span<const std::uint8_t> subject,
+                                               std::uint64_t index, std::uint64_t size) {
+  Statement insert(db_,
+                   "INSERT OR IGNORE INTO log_inclusions (subject, idx, size) VALUES (?, ?, ?)");
+  insert.bind(1, subject)
+      .bind(2, static_cast<std::int64_t>(index))
+      .bind(3, static_cast<std::int64_t>(size));
+  return insert.step() == SQLITE_DONE ? protocol::Result<void>() : failed();
+}
+
+protocol::Result<void> LocalState::note_own_entry(std::span<const std::uint8_t> leaf,
+                                                  const std::string& how) {
+  Statement insert(db_, "INSERT OR IGNORE INTO own_entries (leaf, how) VALUES (?, ?)");
+  insert.bind(1, leaf).bind(2, how);
+  return insert.step() == SQLITE_DONE ? protocol::Result<void>() : failed();
+}
+
+protocol::Result<bool> LocalState::is_own_entry(std::span<const std::uint8_t> leaf) {
+  Statement select(db_, "SELECT 1 FROM own_entries WHERE leaf = ?");
+  select.bind(1, leaf);
+  const int rc = select.step();
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+    return protocol::Result<bool>(boost::system::in_place_error,
+                                  make_error_code(client_errc::state_failed));
+  }
+  return rc == SQLITE_ROW;
+}
+
+protocol::Result<std::uint64_t> LocalState::monitor_position(const std::string& origin) {
+  Statement select(db_, "SELECT next FROM monitor_positions WHERE origin = ?");
+  select.bind(1, origin);
+  const int rc = select.step();
+  if (rc == SQLITE_ROW) {
+    return static_cast<std::uint64_t>(select.integer(0));
+  }
+  return rc == SQLITE_DONE
+             ? protocol::Result<std::uint64_t>(0)
+             : protocol::Result<std::uint64_t>(make_error_code(client_errc::state_failed));
+}
+
+protocol::Result<void> LocalState::set_monitor_position(const std::string& origin,
+                                                        std::uint64_t next) {
+  Statement upsert(db_,
+                   "INSERT INTO monitor_positions (origin, next) VALUES (?, ?) "
+                   "ON CONFLICT (origin) DO UPDATE SET next = max(next, excluded.next)");
+  upsert.bind(1, origin).bind(2, static_cast<std::int64_t>(next));
+  return upsert.step() == SQLITE_DONE ? protocol::Result<void>() : failed();
 }
 
 protocol::Result<std::vector<SentMessage>> LocalState::sent() {

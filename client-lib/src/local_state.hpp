@@ -6,10 +6,12 @@
 // it sent with the hub's receipts. Plaintext is never stored: a message is opened again when it
 // is read.
 
+#include <array>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -48,6 +50,14 @@ struct SentMessage {
   /// The hub's signed receipt as it came (protocol/receipt.hpp): proof of what the hub stored
   /// and on which decisions. Empty for a send recorded before receipts were kept.
   std::vector<std::uint8_t> receipt;
+};
+
+/// A transparency log's checkpoint this device accepted (docs/TRANSPARENCY.md): the signed note
+/// as the hub served it, and its size and root as parsed when it was accepted.
+struct AcceptedCheckpoint {
+  std::string note;
+  std::uint64_t size = 0;
+  std::array<std::uint8_t, 32> root{};
 };
 
 class LocalState {
@@ -93,6 +103,28 @@ class LocalState {
   /// envelope is not among them shows a gap in its thread (`thread_gap`).
   [[nodiscard]] protocol::Result<void> note_envelope(const protocol::Hash256& envelope_hash);
   [[nodiscard]] protocol::Result<bool> knows_envelope(const protocol::Hash256& envelope_hash);
+
+  /// The latest checkpoint accepted for the log with that origin; nullopt before the first.
+  [[nodiscard]] protocol::Result<std::optional<AcceptedCheckpoint>> checkpoint(
+      const std::string& origin);
+  /// Makes `next` the accepted checkpoint of `origin`, only if it is no smaller than the one
+  /// stored (the caller checked consistency; this keeps a racing process from rolling it back).
+  [[nodiscard]] protocol::Result<void> accept_checkpoint(const std::string& origin,
+                                                         const AcceptedCheckpoint& next);
+  /// What this device verified to be in the directory log: `subject` (an entry's leaf hash, or
+  /// org id || key for an organisation key) at `index`, proved under a checkpoint of `size`.
+  [[nodiscard]] protocol::Result<bool> knows_logged(std::span<const std::uint8_t> subject);
+  [[nodiscard]] protocol::Result<void> note_logged(std::span<const std::uint8_t> subject,
+                                                   std::uint64_t index, std::uint64_t size);
+  /// Directory-log entries (by leaf hash) this profile made (`made`: an epoch certificate its
+  /// organisation key signed) or whose alert an admin acknowledged (`acknowledged`).
+  [[nodiscard]] protocol::Result<void> note_own_entry(std::span<const std::uint8_t> leaf,
+                                                      const std::string& how);
+  [[nodiscard]] protocol::Result<bool> is_own_entry(std::span<const std::uint8_t> leaf);
+  /// The monitor's position in a log: the number of entries it has replayed (0 at first).
+  [[nodiscard]] protocol::Result<std::uint64_t> monitor_position(const std::string& origin);
+  [[nodiscard]] protocol::Result<void> set_monitor_position(const std::string& origin,
+                                                            std::uint64_t next);
 
  private:
   explicit LocalState(sqlite3* db) : db_(db) {}

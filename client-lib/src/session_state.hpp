@@ -10,6 +10,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <span>
 #include <string>
 #include <vector>
@@ -18,6 +19,7 @@
 #include <draaischijf/protocol/clock.hpp>
 #include <draaischijf/protocol/encoding.hpp>
 #include <draaischijf/protocol/epoch.hpp>
+#include <draaischijf/protocol/note.hpp>
 #include <draaischijf/protocol/pupil.hpp>
 
 #include "hub_session.hpp"
@@ -59,6 +61,10 @@ struct SessionState : HubSession {
   std::map<protocol::Id, RecipientFacts> recipient_facts_seen;  // for the pre-check, per mailbox
   std::optional<protocol::DeviceCertificate> own;               // this device's, once verified
   std::optional<protocol::PupilKey> pupil_key;                  // the organisation's, once opened
+  // Transparency logs (directory_log.hpp): the checkpoints accepted in this session, by log
+  // name, and what was proved to be in the directory log (also kept in the local state).
+  std::map<std::string, protocol::note::Checkpoint, std::less<>> checkpoints;
+  std::set<std::vector<std::uint8_t>> logged;
 
   [[nodiscard]] std::uint64_t now_seconds() const noexcept {
     return static_cast<std::uint64_t>(clock.now_ms() / 1000);

@@ -4,6 +4,7 @@
 
 #include "api/log_routes.hpp"
 
+#include <draaischijf/protocol/encoding.hpp>
 #include <draaischijf/server/store/transparency_logs.hpp>
 
 namespace draaischijf::server::log_routes {
@@ -91,6 +92,41 @@ Task<Reply> get_consistency_proof(Call& call) {
     co_return refusal(call, proof.error());
   }
   co_return call.json(Status::ok, {{"from", from}, {"to", to}, {"proof", hashes_json(*proof)}});
+}
+
+// RFC 6962's get-proof-by-hash: a client rebuilds a directory entry from what the hub served
+// (an organisation key, an epoch certificate) and asks where its leaf is, so one request gives
+// the index and the proof, and the hub never chooses which entry the client checks.
+Task<Reply> get_proof_by_hash(Call& call) {
+  LogId log{};
+  std::uint64_t size = 0;
+  if (auto refused = read_request(call, log, {{"size", &size}})) {
+    co_return *refused;
+  }
+  if (log != LogId::directory) {
+    co_return call.problem(ProblemKind::not_found,
+                           "Leaves are looked up by hash in the `directory` log only.");
+  }
+  const auto hash = protocol::hex_decode(call.query_value("hash").value_or(""));
+  if (!hash || hash->size() != protocol::merkle::Hash{}.size()) {
+    co_return call.problem(ProblemKind::invalid_field,
+                           "Give ?hash= as the entry's leaf hash (SHA-256(0x00 || entry)), 64 "
+                           "hex digits.");
+  }
+  protocol::merkle::Hash leaf{};
+  std::copy(hash->begin(), hash->end(), leaf.begin());
+  auto found = call.parts.logs.find_leaf(leaf, size);
+  if (!found) {
+    co_return refusal(call, found.error());
+  }
+  if (!*found) {
+    co_return call.problem(ProblemKind::not_found,
+                           "No entry with that leaf hash is in the directory log's tree of that "
+                           "size: the hub did not log it (or not yet at that size).");
+  }
+  co_return call.json(
+      Status::ok,
+      {{"index", (*found)->index}, {"size", size}, {"proof", hashes_json((*found)->proof)}});
 }
 
 Task<Reply> get_entry(Call& call) {

@@ -95,6 +95,7 @@ constexpr std::array kRoutes = {
     Route{{Method::get, "/v1/log/{log}/proof/consistency"},
           Access::any,
           log_routes::get_consistency_proof},
+    Route{{Method::get, "/v1/log/{log}/proof/by-hash"}, Access::any, log_routes::get_proof_by_hash},
     Route{{Method::get, "/v1/log/{log}/entries/{index}"}, Access::any, log_routes::get_entry},
     Route{{Method::get, "/v1/cases"}, Access::any, case_routes::list_cases},
     Route{{Method::get, "/v1/cases/{case_id}"}, Access::any, case_routes::get_case},

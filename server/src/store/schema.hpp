@@ -9,7 +9,7 @@
 
 namespace draaischijf::server::schema {
 
-inline constexpr std::array<std::string_view, 18> kMigrations = {
+inline constexpr std::array<std::string_view, 19> kMigrations = {
     // 0 -> 1: envelopes, their per-mailbox queue entries and the audit log.
     R"sql(
 CREATE TABLE envelopes (
@@ -434,6 +434,13 @@ CREATE TABLE referral_statements (
   statement        BLOB NOT NULL,
   PRIMARY KEY (referral, sequence)
 ) WITHOUT ROWID;
+)sql",
+    // 18 -> 19: the directory log's leaves by hash, so a client that rebuilt an entry from a
+    // directory answer (an organisation key, an epoch certificate) gets its index and inclusion
+    // proof in one request (GET /v1/log/directory/proof/by-hash). Only the directory log: the
+    // record log grows with every audit row and nobody looks its leaves up by hash.
+    R"sql(
+CREATE INDEX log_leaves_by_hash ON log_nodes(hash) WHERE log = 1 AND level = 0;
 )sql",
 };
 

@@ -164,6 +164,40 @@ sqlite::Result<std::vector<Hash>> TransparencyLogs::consistency(LogId log, std::
   });
 }
 
+sqlite::Result<std::optional<TransparencyLogs::LeafProof>> TransparencyLogs::find_leaf(
+    const Hash& leaf, std::uint64_t size) {
+  return storage_->read([&](Db& db) -> sqlite::Result<std::optional<LeafProof>> {
+    if (size == 0) {
+      return tlog_errc::proof_malformed;
+    }
+    if (auto ok = within(db, LogId::directory, size); !ok) {
+      return ok.error();
+    }
+    // The same entry may be appended twice (an organisation added again after a failed
+    // attempt never is, but nothing forbids equal leaves): the first one answers.
+    auto select = db.prepare(
+        "SELECT min(idx) FROM log_nodes WHERE log = 1 AND level = 0 AND hash = ? AND idx < ?");
+    if (!select) {
+      return select.error();
+    }
+    select->bind(1, leaf).bind(2, as_int(size));
+    auto row = select->step();
+    if (!row) {
+      return row.error();
+    }
+    if (!*row || select->column_is_null(0)) {
+      return std::optional<LeafProof>();
+    }
+    const auto index = static_cast<std::uint64_t>(select->column_int64(0));
+    auto proof =
+        protocol::merkle::inclusion_proof(StoredLogTree(db, LogId::directory), index, size);
+    if (!proof) {
+      return proof.error();
+    }
+    return std::optional<LeafProof>(LeafProof{index, std::move(*proof)});
+  });
+}
+
 sqlite::Result<std::vector<std::uint8_t>> TransparencyLogs::entry(LogId log, std::uint64_t index) {
   return storage_->read([&](Db& db) -> sqlite::Result<std::vector<std::uint8_t>> {
     auto select = db.prepare("SELECT entry FROM log_entries WHERE log = ? AND idx = ?");

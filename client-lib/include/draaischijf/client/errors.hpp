@@ -50,6 +50,11 @@ enum class client_errc {
   bundle_key_changed,      // the bundle changes a pinned organisation key (not accepted)
   notice_invalid,       // a hub notice that does not parse, verify or belong to this organisation
   too_many_recipients,  // more than 16 mailboxes, the team's Sent copy included
+  log_checkpoint_invalid,  // a log checkpoint not signed by the pinned hub key (or none pinned)
+  log_rollback,            // a checkpoint smaller than the one this device accepted before
+  log_fork,                // a checkpoint that does not extend the one accepted before
+  not_in_log,     // an organisation key or epoch certificate the directory log does not hold
+  monitor_alert,  // the monitor found entries about this organisation it did not make
 };
 
 [[nodiscard]] const boost::system::error_category& client_category() noexcept;

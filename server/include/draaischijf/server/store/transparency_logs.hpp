@@ -70,6 +70,16 @@ class TransparencyLogs {
   [[nodiscard]] sqlite::Result<std::vector<protocol::merkle::Hash>> consistency(LogId log,
                                                                                 std::uint64_t from,
                                                                                 std::uint64_t to);
+  /// The lowest index below `size` whose leaf hash is `leaf`, with its inclusion proof in the
+  /// tree of `size` (RFC 6962 get-proof-by-hash); nullopt when no such leaf is in that tree,
+  /// proof_malformed when `size` is 0 or beyond the log. Directory log only (the leaf index of
+  /// schema version 19 covers it alone).
+  struct LeafProof {
+    std::uint64_t index = 0;
+    std::vector<protocol::merkle::Hash> proof;
+  };
+  [[nodiscard]] sqlite::Result<std::optional<LeafProof>> find_leaf(
+      const protocol::merkle::Hash& leaf, std::uint64_t size);
   /// The entry's bytes; proof_malformed past the end.
   [[nodiscard]] sqlite::Result<std::vector<std::uint8_t>> entry(LogId log, std::uint64_t index);
 

@@ -1,0 +1,61 @@
+#pragma once
+
+// The client's side of the hub's transparency logs (docs/TRANSPARENCY.md, docs/PROTOCOL.md 13):
+// the latest checkpoint of each log, kept in the local state and moved on only to a checkpoint
+// signed by the pinned hub key that extends it (a consistency proof; no rollback, no fork), and
+// the inclusion in the directory log of what the client relies on (an organisation's key, a
+// mailbox epoch certificate), verified once against an accepted checkpoint and then remembered,
+// so steady-state sends add no request.
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <draaischijf/protocol/log_entry.hpp>
+#include <draaischijf/protocol/note.hpp>
+
+#include "session_state.hpp"
+
+namespace draaischijf::client {
+
+inline constexpr std::string_view kDirectoryLog = "directory";
+inline constexpr std::string_view kRecordLog = "record";
+
+/// The origin of the hub's log `log` under the pinned hub key ("draaischijf-hub/<first 8 bytes
+/// of its key id, hex>/<log>"); log_checkpoint_invalid when no hub key is pinned.
+[[nodiscard]] protocol::Result<std::string> log_origin(const detail::SessionState& s,
+                                                       std::string_view log);
+
+/// Fetches the log's checkpoint, verifies it under the pinned hub key and, when it is newer
+/// than the one accepted before, its consistency proof; then keeps it (local state, and the
+/// session). The first one is taken on trust (nothing to compare it with). Refusals leave the
+/// stored checkpoint as it was: log_checkpoint_invalid, log_rollback, log_fork.
+[[nodiscard]] protocol::Result<protocol::note::Checkpoint> refresh_checkpoint(
+    detail::SessionState& s, std::string_view log);
+
+/// That `entry` is in the directory log under an accepted checkpoint (RFC 6962 proof by leaf
+/// hash); not_in_log when the hub cannot prove it. Remembered once proved.
+[[nodiscard]] protocol::Result<void> require_logged_entry(detail::SessionState& s,
+                                                          std::span<const std::uint8_t> entry);
+
+/// That the organisation's key is in the directory log (kind 1). `type` when the caller knows
+/// it from the same answer; else the hub's directory says it (a wrong type is simply not found).
+[[nodiscard]] protocol::Result<void> require_logged_organisation(
+    detail::SessionState& s, const protocol::Id& org_id, const protocol::SigningPublicKey& key,
+    std::optional<protocol::OrgType> type = std::nullopt);
+
+/// That `entry` is leaf `index` of `checkpoint`'s tree (the monitor's replay): the proof is
+/// fetched and verified; not_in_log if it does not verify.
+[[nodiscard]] protocol::Result<void> check_entry_at(detail::SessionState& s,
+                                                    const protocol::note::Checkpoint& checkpoint,
+                                                    std::span<const std::uint8_t> entry,
+                                                    std::uint64_t index);
+
+/// Entry `index` of the directory log as the hub serves it.
+[[nodiscard]] protocol::Result<std::vector<std::uint8_t>> fetch_entry(detail::SessionState& s,
+                                                                      std::uint64_t index);
+
+}  // namespace draaischijf::client

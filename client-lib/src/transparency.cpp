@@ -1,0 +1,212 @@
+#include <algorithm>
+
+#include <draaischijf/client/transparency.hpp>
+#include <draaischijf/client/trust.hpp>
+#include <draaischijf/protocol/certificate.hpp>
+#include <draaischijf/protocol/encoding.hpp>
+#include <draaischijf/protocol/merkle.hpp>
+
+#include "directory_log.hpp"
+
+namespace draaischijf::client {
+namespace {
+
+using protocol::Result;
+
+LogCheckpoint public_view(const std::string& origin, const protocol::note::Checkpoint& c) {
+  return {origin, c.size, c.root};
+}
+
+// What one entry says about the monitoring organisation, by kind: nullopt when it is about
+// another one. A kind this client does not know, or an entry of a known kind that does not
+// parse, is counted as not understood. New kinds slot in as one more case.
+struct Reading {
+  std::optional<MonitoredEntry> own;
+  bool understood = true;
+  bool acknowledgeable = false;  // an epoch certificate this organisation's key signed
+};
+
+Reading read_organisation_key(detail::SessionState& s, std::span<const std::uint8_t> entry) {
+  constexpr std::size_t kSize = 1 + 16 + 1 + 32;
+  if (entry.size() != kSize) {
+    return {std::nullopt, false, false};
+  }
+  protocol::Id org{};
+  std::copy_n(entry.begin() + 1, org.size(), org.begin());
+  if (org != s.secrets.org_id) {
+    return {};
+  }
+  protocol::SigningPublicKey key{};
+  std::copy_n(entry.begin() + 18, key.size(), key.begin());
+  MonitoredEntry out;
+  out.kind = "organisation_key";
+  out.subject = org;
+  out.fingerprint = fingerprint(key);
+  if (key != s.secrets.organisation->public_key()) {
+    out.alert = true;
+    out.reason = "a signing key for this organisation that is not the one this profile holds";
+  }
+  return {std::move(out), true, false};
+}
+
+Result<Reading> read_epoch_certificate(detail::SessionState& s,
+                                       std::span<const std::uint8_t> entry) {
+  auto certificate = protocol::parse_epoch_certificate(entry.subspan(1));
+  if (!certificate) {
+    return Reading{std::nullopt, false, false};
+  }
+  if (certificate->org_id != s.secrets.org_id) {
+    return Reading{};
+  }
+  MonitoredEntry out;
+  out.kind = "epoch_certificate";
+  out.subject = certificate->mailbox_id;
+  out.epoch = certificate->epoch;
+  out.fingerprint = hex(protocol::certificate_hash(*certificate));
+  auto own = s.state.is_own_entry(protocol::merkle::leaf_hash(entry));
+  if (!own) {
+    return own.error();
+  }
+  const bool signed_by_us =
+      protocol::verify(*certificate, s.secrets.organisation->public_key()).has_value();
+  if (!signed_by_us) {
+    out.alert = true;
+    out.reason = "not signed by this organisation's key";
+  } else if (!*own) {
+    out.alert = true;
+    out.reason =
+        "signed by this organisation's key but not made on this device (another admin's "
+        "device, or a copy of the key elsewhere): confirm it with the other admins, then "
+        "`draaischijf admin monitor --acknowledge INDEX`";
+  }
+  return Reading{std::move(out), true, signed_by_us};
+}
+
+Result<Reading> read_entry(detail::SessionState& s, std::span<const std::uint8_t> entry) {
+  if (entry.empty()) {
+    return Reading{std::nullopt, false, false};
+  }
+  switch (static_cast<protocol::DirectoryEntryKind>(entry.front())) {
+    case protocol::DirectoryEntryKind::organisation_key:
+      return read_organisation_key(s, entry);
+    case protocol::DirectoryEntryKind::epoch_certificate:
+      return read_epoch_certificate(s, entry);
+  }
+  return Reading{std::nullopt, false, false};
+}
+
+// Entry `index`, fetched and proved to be in `checkpoint`.
+Result<std::vector<std::uint8_t>> proved_entry(detail::SessionState& s,
+                                               const protocol::note::Checkpoint& checkpoint,
+                                               std::uint64_t index) {
+  auto entry = fetch_entry(s, index);
+  if (!entry) {
+    return entry.error();
+  }
+  if (auto included = check_entry_at(s, checkpoint, *entry, index); !included) {
+    return included.error();
+  }
+  return entry;
+}
+
+}  // namespace
+
+std::size_t MonitorReport::alerts() const {
+  return static_cast<std::size_t>(
+      std::count_if(entries.begin(), entries.end(), [](const auto& e) { return e.alert; }));
+}
+
+Result<LogCheckpoint> Transparency::refresh(std::string_view log) {
+  if (log != kDirectoryLog && log != kRecordLog) {
+    return make_error_code(client_errc::not_found);
+  }
+  auto origin = log_origin(*state_, log);
+  if (!origin) {
+    return origin.error();
+  }
+  auto checkpoint = refresh_checkpoint(*state_, log);
+  if (!checkpoint) {
+    return checkpoint.error();
+  }
+  return public_view(*origin, *checkpoint);
+}
+
+Result<MonitorReport> Transparency::monitor() {
+  auto& s = *state_;
+  if (auto admin = s.require_admin(); !admin) {
+    return admin.error();
+  }
+  auto origin = log_origin(s, kDirectoryLog);
+  if (!origin) {
+    return origin.error();
+  }
+  auto checkpoint = refresh_checkpoint(s, kDirectoryLog);
+  if (!checkpoint) {
+    return checkpoint.error();
+  }
+  auto from = s.state.monitor_position(*origin);
+  if (!from) {
+    return from.error();
+  }
+  if (*from > checkpoint->size) {
+    return make_error_code(client_errc::log_rollback);
+  }
+  MonitorReport report{public_view(*origin, *checkpoint), *from, {}, 0};
+  for (std::uint64_t i = *from; i < checkpoint->size; ++i) {
+    auto entry = proved_entry(s, *checkpoint, i);
+    if (!entry) {
+      return entry.error();
+    }
+    auto reading = read_entry(s, *entry);
+    if (!reading) {
+      return reading.error();
+    }
+    report.not_understood += reading->understood ? 0U : 1U;
+    if (reading->own) {
+      reading->own->index = i;
+      report.entries.push_back(std::move(*reading->own));
+    }
+  }
+  // Only a replay that verified to the end moves the position: a refusal half-way replays the
+  // same entries next time.
+  if (auto moved = s.state.set_monitor_position(*origin, checkpoint->size); !moved) {
+    return moved.error();
+  }
+  return report;
+}
+
+Result<void> Transparency::acknowledge(const std::vector<std::uint64_t>& indexes) {
+  auto& s = *state_;
+  if (auto admin = s.require_admin(); !admin) {
+    return admin.error();
+  }
+  auto checkpoint = refresh_checkpoint(s, kDirectoryLog);
+  if (!checkpoint) {
+    return checkpoint.error();
+  }
+  for (const auto index : indexes) {
+    if (index >= checkpoint->size) {
+      return make_error_code(client_errc::not_found);
+    }
+    auto entry = proved_entry(s, *checkpoint, index);
+    if (!entry) {
+      return entry.error();
+    }
+    auto reading = read_entry(s, *entry);
+    if (!reading) {
+      return reading.error();
+    }
+    // Only this organisation's epoch certificates signed by its key can be acknowledged: a
+    // foreign key or a certificate the key did not sign is never made right by a person's word.
+    if (!reading->acknowledgeable) {
+      return make_error_code(client_errc::not_found);
+    }
+    if (auto noted = s.state.note_own_entry(protocol::merkle::leaf_hash(*entry), "acknowledged");
+        !noted) {
+      return noted.error();
+    }
+  }
+  return {};
+}
+
+}  // namespace draaischijf::client
