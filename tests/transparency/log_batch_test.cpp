@@ -93,8 +93,10 @@ GroupCommitWriter::Job append_entries(std::vector<int> entries, bool fail, Seen*
       const auto kept = kept_log_frontier(db, LogId::record);
       const auto fresh = LogFrontier::load(db, LogId::record);
       seen->kept_equals_fresh = kept && fresh && *kept == *fresh;
-      const auto head = merkle::tree_head(StoredLogTree(db, LogId::record), fresh->size());
-      seen->root_equals_stored = kept && head && kept->root() == *head;
+      if (fresh) {
+        const auto head = merkle::tree_head(StoredLogTree(db, LogId::record), fresh->size());
+        seen->root_equals_stored = kept && head && kept->root() == *head;
+      }
     }
     if (fail) {
       return sqlite::errc::constraint_violation;
