@@ -65,7 +65,8 @@ idle_timeout_seconds = 600
 max_handshakes_per_address = 20000
 EOF
   # stdout closed: the hub must not hold the pipe of a $(...) open
-  "$bin/draaischijf-hub" --config "$work/hub.toml" >/dev/null 2>"$work/hub.log" &
+  # ${hub_env}: the bench build's measurement switches (docs/DECISIONS.md), empty by default
+  env ${hub_env:-} "$bin/draaischijf-hub" --config "$work/hub.toml" >/dev/null 2>"$work/hub.log" &
   hub_pid=$!
   for _ in $(seq 100); do
     grep -q '"listening"' "$work/hub.log" 2>/dev/null && return
@@ -106,6 +107,14 @@ echo "== hub: 2 KiB envelopes, 100 connections"
 start_hub
 small100=$(submit 100 2048 $messages_small)
 echo "$small100"
+echo "== hub without its transparency log appends (bench build switch): 2 KiB, 100 connections"
+hub_env=DRAAISCHIJF_BENCH_TRANSPARENCY_LOGS=off start_hub
+nologs100=$(submit 100 2048 $messages_small)
+echo "$nologs100"
+grep -q '"bench.transparency_logs_off"' "$work/hub.log" || {
+  echo "bench-hub: the hub did not switch its logs off (not a bench build?)" >&2
+  exit 1
+}
 echo "== hub: 64 KiB envelopes, 100 connections"
 start_hub
 large100=$(submit 100 65536 $messages_large)
@@ -185,6 +194,9 @@ echo "raw SQLite 2 KiB + audit, tx of 32:       $(value rows_per_s "$raw32")/s"
 echo "hub 2 KiB @100:   $(value ok_per_s "$small100")/s durable" \
   "($(ratio "$(value ok_per_s "$small100")" "$(value rows_per_s "$raw32")")x raw tx-of-32)" \
   "p50 $(value p50_ms "$small100") ms, p99 $(value p99_ms "$small100") ms"
+echo "hub 2 KiB @100 without log appends: $(value ok_per_s "$nologs100")/s durable" \
+  "($(ratio "$(value ok_per_s "$nologs100")" "$(value rows_per_s "$raw32")")x raw tx-of-32;" \
+  "with the logs $(ratio "$(value ok_per_s "$small100")" "$(value ok_per_s "$nologs100")")x of it)"
 echo "hub 64 KiB @100:  $(value ok_per_s "$large100")/s durable" \
   "p50 $(value p50_ms "$large100") ms, p99 $(value p99_ms "$large100") ms"
 echo "hub 2 KiB @1000:  $(value ok_per_s "$small1000")/s durable" \

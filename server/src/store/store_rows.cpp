@@ -5,6 +5,7 @@
 
 #include <draaischijf/protocol/encoding.hpp>
 #include <draaischijf/protocol/wire.hpp>
+#include <draaischijf/server/store/log_frontier.hpp>
 #include <draaischijf/server/store/message_store.hpp>
 #include <draaischijf/server/store/transparency_logs.hpp>
 
@@ -49,10 +50,16 @@ sqlite::Result<void> insert_audit(sqlite::Database& db, std::int64_t at_ms, std:
                                   std::span<const std::uint8_t> device,
                                   std::span<const std::uint8_t> message, std::string_view detail,
                                   const AuditSubject& subject) {
+  // The row names where its hash goes in the record log (the log's next index, from the
+  // transaction's kept frontier), so no UPDATE follows; the append below lands exactly there.
+  auto record_index = next_log_index(db, LogId::record);
+  if (!record_index) {
+    return record_index.error();
+  }
   auto audit = db.prepare(
       "INSERT INTO audit (at_ms, event, org_id, device_id, message_id, detail, pupil, user_id, "
-      "on_behalf_of, role, legal_basis, rule_ids, policy_version) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+      "on_behalf_of, role, legal_basis, rule_ids, policy_version, record_index) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   if (!audit) {
     return audit.error();
   }
@@ -67,7 +74,8 @@ sqlite::Result<void> insert_audit(sqlite::Database& db, std::int64_t at_ms, std:
       .bind(10, subject.role)
       .bind(11, subject.legal_basis)
       .bind(12, subject.rule_ids)
-      .bind(13, subject.policy_version);
+      .bind(13, subject.policy_version)
+      .bind(14, static_cast<std::int64_t>(*record_index));
   if (subject.pupil.empty()) {
     audit->bind_null(7);
   } else {
@@ -76,7 +84,7 @@ sqlite::Result<void> insert_audit(sqlite::Database& db, std::int64_t at_ms, std:
   if (auto ran = audit->run(); !ran) {
     return ran;
   }
-  // The row's hash goes into the record log in the same transaction, and the row notes where.
+  // The row's hash goes into the record log in the same transaction.
   const std::int64_t id = db.last_insert_rowid();
   auto index =
       append_log_entry(db, LogId::record,
@@ -84,12 +92,11 @@ sqlite::Result<void> insert_audit(sqlite::Database& db, std::int64_t at_ms, std:
   if (!index) {
     return index.error();
   }
-  auto note = db.prepare("UPDATE audit SET record_index = ? WHERE id = ?");
-  if (!note) {
-    return note.error();
+  if (*index != *record_index) {
+    // Nothing else appends between the two calls on this connection: a broken invariant.
+    return sqlite::errc::corrupt;
   }
-  note->bind(1, static_cast<std::int64_t>(*index)).bind(2, id);
-  return note->run();
+  return {};
 }
 
 sqlite::Result<WaitingEntrySettler> WaitingEntrySettler::prepare(sqlite::Database& db,

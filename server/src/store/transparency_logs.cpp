@@ -1,5 +1,10 @@
+#include <cstdio>
+#include <cstdlib>
+
 #include <draaischijf/protocol/encoding.hpp>
+#include <draaischijf/server/store/log_frontier.hpp>
 #include <draaischijf/server/store/storage.hpp>
+#include <draaischijf/server/store/transaction_memo.hpp>
 #include <draaischijf/server/store/transparency_logs.hpp>
 
 namespace draaischijf::server {
@@ -71,19 +76,169 @@ protocol::Result<Hash> StoredLogTree::subtree(unsigned level, std::uint64_t inde
   return out;
 }
 
+namespace {
+
+// The frontier as the HashSource protocol::merkle::complete_with reads left siblings from.
+class FrontierSource final : public protocol::merkle::HashSource {
+ public:
+  explicit FrontierSource(const LogFrontier& frontier) : frontier_(frontier) {}
+  [[nodiscard]] protocol::Result<Hash> subtree(unsigned level, std::uint64_t index) const override {
+    const auto hash = frontier_.at(level);
+    // Only the edge is here: the subtree ending just below the size's higher bits.
+    if (!hash || index != (frontier_.size() >> level) - 1) {
+      return tlog_errc::hash_missing;
+    }
+    return *hash;
+  }
+
+ private:
+  const LogFrontier& frontier_;
+};
+
+// The frontiers one transaction keeps (see append_log_entry), by LogId - 1.
+struct KeptFrontiers final : sqlite::TransactionMemo {
+  std::array<std::optional<LogFrontier>, 2> logs;
+};
+
+std::size_t slot_of(LogId log) { return static_cast<std::size_t>(log) - 1; }
+
+// The transaction's kept frontier of `log`, read from the tables when it is not kept. Outside a
+// transaction nothing can be kept, and `local` holds it for this one call.
+sqlite::Result<LogFrontier*> frontier_of(Db& db, LogId log, std::optional<LogFrontier>& local) {
+  auto* kept = dynamic_cast<KeptFrontiers*>(sqlite::transaction_memo(db));
+  if (kept == nullptr && db.in_transaction()) {
+    auto memo = std::make_unique<KeptFrontiers>();
+    kept = memo.get();
+    sqlite::keep_for_transaction(db, std::move(memo));
+  }
+  std::optional<LogFrontier>& slot = kept != nullptr ? kept->logs[slot_of(log)] : local;
+  if (!slot) {
+    auto loaded = LogFrontier::load(db, log);
+    if (!loaded) {
+      return loaded.error();
+    }
+    slot = *loaded;
+  }
+  return &*slot;
+}
+
+}  // namespace
+
+sqlite::Result<LogFrontier> LogFrontier::load(Db& db, LogId log) {
+  auto size = log_size(db, log);
+  if (!size) {
+    return size.error();
+  }
+  LogFrontier out;
+  out.size_ = *size;
+  const StoredLogTree tree(db, log);
+  for (unsigned level = 0; level < 64; ++level) {
+    if (((*size >> level) & 1U) == 0) {
+      continue;
+    }
+    auto hash = tree.subtree(level, (*size >> level) - 1);
+    if (!hash) {
+      return hash.error();
+    }
+    out.edge_[level] = *hash;
+  }
+  return out;
+}
+
+std::optional<Hash> LogFrontier::at(unsigned level) const {
+  if (level >= 64 || ((size_ >> level) & 1U) == 0) {
+    return std::nullopt;
+  }
+  return edge_[level];
+}
+
+Hash LogFrontier::root() const {
+  // The edge's subtrees from the smallest (rightmost) up, each joined as the right child.
+  std::optional<Hash> root;
+  for (unsigned level = 0; level < 64; ++level) {
+    if (const auto hash = at(level)) {
+      root = root ? protocol::merkle::node_hash(*hash, *root) : *hash;
+    }
+  }
+  return root ? *root : protocol::merkle::empty_root();
+}
+
+void LogFrontier::advance(std::span<const protocol::merkle::CompletedSubtree> completed) {
+  // The last one completed is the new size's lowest set bit; the lower ones are now inside it.
+  for (const auto& node : completed) {
+    edge_[node.level] = node.hash;
+  }
+  ++size_;
+}
+
+bool LogFrontier::operator==(const LogFrontier& other) const {
+  if (size_ != other.size_) {
+    return false;
+  }
+  for (unsigned level = 0; level < 64; ++level) {
+    if (at(level) != other.at(level)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+bool transparency_logs_switched_off() {
+#ifdef DRAAISCHIJF_BENCH_SWITCHES
+  // A bench build's measurement switch (docs/DECISIONS.md): the hub's rate without its log
+  // appends, for the logs' cost in tools/bench-hub.sh. Read once; no production build has it.
+  static const bool off = [] {
+    const char* value = std::getenv("DRAAISCHIJF_BENCH_TRANSPARENCY_LOGS");
+    const bool switched = value != nullptr && std::string_view(value) == "off";
+    if (switched) {  // said once, in the log's form, so a bench run can check it took effect
+      std::fputs(R"({"level":"warning","event":"bench.transparency_logs_off"})"
+                 "\n",
+                 stderr);
+    }
+    return switched;
+  }();
+  return off;
+#else
+  return false;
+#endif
+}
+
+sqlite::Result<std::uint64_t> next_log_index(Db& db, LogId log) {
+  if (transparency_logs_switched_off()) {
+    return std::uint64_t{0};
+  }
+  std::optional<LogFrontier> local;
+  auto frontier = frontier_of(db, log, local);
+  if (!frontier) {
+    return frontier.error();
+  }
+  return (*frontier)->size();
+}
+
+std::optional<LogFrontier> kept_log_frontier(const Db& db, LogId log) {
+  const auto* kept = dynamic_cast<const KeptFrontiers*>(sqlite::transaction_memo(db));
+  return kept != nullptr ? kept->logs[slot_of(log)] : std::nullopt;
+}
+
 sqlite::Result<std::uint64_t> append_log_entry(Db& db, LogId log,
                                                std::span<const std::uint8_t> entry,
                                                std::int64_t at_ms) {
-  auto index = log_size(db, log);
-  if (!index) {
-    return index.error();
+  if (transparency_logs_switched_off()) {
+    return std::uint64_t{0};  // what next_log_index() said
   }
-  const StoredLogTree tree(db, log);
-  auto completed =
-      protocol::merkle::complete_with(tree, *index, protocol::merkle::leaf_hash(entry));
+  std::optional<LogFrontier> local;
+  auto found = frontier_of(db, log, local);
+  if (!found) {
+    return found.error();
+  }
+  LogFrontier& frontier = **found;
+  const std::uint64_t index = frontier.size();
+  auto completed = protocol::merkle::complete_with(FrontierSource(frontier), index,
+                                                   protocol::merkle::leaf_hash(entry));
   if (!completed) {
     return completed.error();
   }
+  // From the connection's statement pool: parsed once per connection, not per append.
   auto insert_entry =
       db.prepare("INSERT INTO log_entries (log, idx, entry, at_ms) VALUES (?, ?, ?, ?)");
   auto insert_node =
@@ -91,24 +246,36 @@ sqlite::Result<std::uint64_t> append_log_entry(Db& db, LogId log,
   if (!insert_entry || !insert_node) {
     return !insert_entry ? insert_entry.error() : insert_node.error();
   }
-  insert_entry->bind(1, static_cast<std::int64_t>(log))
-      .bind(2, as_int(*index))
-      .bind(3, entry)
-      .bind(4, at_ms);
-  if (auto ran = insert_entry->run(); !ran) {
-    return ran.error();
-  }
-  for (const auto& node : *completed) {
-    insert_node->bind(1, static_cast<std::int64_t>(log))
-        .bind(2, std::int64_t{node.level})
-        .bind(3, as_int(node.index))
-        .bind(4, node.hash);
-    if (auto ran = insert_node->run(); !ran) {
-      return ran.error();
+  const auto stored = [&]() -> sqlite::Result<void> {
+    insert_entry->bind(1, static_cast<std::int64_t>(log))
+        .bind(2, as_int(index))
+        .bind(3, entry)
+        .bind(4, at_ms);
+    if (auto ran = insert_entry->run(); !ran) {
+      return ran;
     }
-    insert_node->reset();
+    for (const auto& node : *completed) {
+      insert_node->bind(1, static_cast<std::int64_t>(log))
+          .bind(2, std::int64_t{node.level})
+          .bind(3, as_int(node.index))
+          .bind(4, node.hash);
+      if (auto ran = insert_node->run(); !ran) {
+        return ran;
+      }
+      insert_node->reset();
+    }
+    return {};
+  }();
+  if (!stored) {
+    // Some rows of this entry may be in the tables: the kept frontier cannot say which, so the
+    // next append reads the tables again (the caller's savepoint normally takes them back).
+    if (auto* kept = dynamic_cast<KeptFrontiers*>(sqlite::transaction_memo(db))) {
+      kept->logs[slot_of(log)].reset();
+    }
+    return stored.error();
   }
-  return *index;
+  frontier.advance(*completed);
+  return index;
 }
 
 TransparencyLogs::TransparencyLogs(std::shared_ptr<Storage> storage,
