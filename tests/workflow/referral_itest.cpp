@@ -485,7 +485,7 @@ TEST_F(ReferralApiTest, APartnerNeverSeesAnotherPartnersReferralsNorASchoolAnoth
         .bind(5, std::int64_t{monday + 4})
         .bind(6, std::int64_t{monday + 15});
     ASSERT_TRUE(referral.run());
-    std::int64_t sequence = 1;
+    std::int64_t case_sequence = 1;
     for (const auto& [school, message] :
          {std::pair{dev.org_id("school"), our_signaal}, std::pair{other_school, their_signaal}}) {
       auto opened = db.prepare(
@@ -496,7 +496,7 @@ TEST_F(ReferralApiTest, APartnerNeverSeesAnotherPartnersReferralsNorASchoolAnoth
           .bind(2, dev.org_id("clb"))
           .bind(3, school)
           .bind(4, message)
-          .bind(5, sequence++);
+          .bind(5, case_sequence++);
       ASSERT_TRUE(opened.run());
     }
   }

@@ -12,6 +12,7 @@
 #include <gtest/gtest.h>
 
 #include <draaischijf/policies/date.hpp>
+#include <draaischijf/policies/referral_states.hpp>
 #include <draaischijf/protocol/hub_notice.hpp>
 #include <draaischijf/server/store/blob_store.hpp>
 #include <draaischijf/server/store/retention.hpp>
