@@ -115,6 +115,18 @@ class ReferralApiTest : public ::testing::Test {
     auto body = dev.json(slug, get("/v1/referrals" + query));
     return body["referrals"].as_array();
   }
+  // The notices of `type` the organisation `slug` lists, parsed.
+  std::vector<protocol::HubNotice> notices_of(const std::string& slug, std::string_view type) {
+    std::vector<protocol::HubNotice> found;
+    const auto listing = dev.json(slug, get("/v1/notices"));
+    for (const auto& row : listing.at("notices").as_array()) {
+      if (row.at("type").as_string() == type) {
+        const auto bytes = protocol::base64_decode(row.at("notice").as_string().c_str()).value();
+        found.push_back(protocol::parse_notice(bytes).value());
+      }
+    }
+    return found;
+  }
   static std::string type_of(const HttpResponse& response) {
     return std::string(boost::json::parse(response.body).at("type").as_string());
   }
@@ -340,15 +352,7 @@ TEST_F(ReferralApiTest, AnUnansweredReferralGivesTheReminderAndTheClbNoticeTheDa
   ASSERT_EQ(move(unanswered, ReferralState::received, 1).status, 201);
 
   const auto of_type = [this](const std::string& slug, std::string_view type) {
-    std::vector<protocol::HubNotice> found;
-    const auto listing = dev.json(slug, get("/v1/notices"));
-    for (const auto& row : listing.at("notices").as_array()) {
-      if (row.at("type").as_string() == type) {
-        const auto bytes = protocol::base64_decode(row.at("notice").as_string().c_str()).value();
-        found.push_back(protocol::parse_notice(bytes).value());
-      }
-    }
-    return found;
+    return notices_of(slug, type);
   };
   // The answer target is Tuesday of the third week (the closed Wednesday does not count): the
   // evening of that day is still in time.
@@ -425,17 +429,7 @@ TEST_F(ReferralApiTest, AStartedReferralGivesTheClbAFollowUpEachIntervalUntilItC
   ASSERT_EQ(move(id, ReferralState::received, 1).status, 201);
   ASSERT_EQ(move(id, ReferralState::accepted, 2).status, 201);
   ASSERT_EQ(move(id, ReferralState::started, 3).status, 201);
-  const auto follow_ups = [this](const std::string& slug) {
-    std::vector<protocol::HubNotice> found;
-    const auto listing = dev.json(slug, get("/v1/notices"));
-    for (const auto& row : listing.at("notices").as_array()) {
-      if (row.at("type").as_string() == "follow_up") {
-        const auto bytes = protocol::base64_decode(row.at("notice").as_string().c_str()).value();
-        found.push_back(protocol::parse_notice(bytes).value());
-      }
-    }
-    return found;
-  };
+  const auto follow_ups = [this](const std::string& slug) { return notices_of(slug, "follow_up"); };
   set_day(monday + 7, 20);  // Monday evening: four working days
   served.hub().workflow_now();
   EXPECT_TRUE(follow_ups("clb").empty());
