@@ -508,7 +508,8 @@ TEST_F(ReferralApiTest, APartnerNeverSeesAnotherPartnersReferralsNorASchoolAnoth
   // The school: its own signaal only.
   const auto signalen = dev.call("school", get("/v1/signalen"));
   ASSERT_EQ(signalen.status, 200) << signalen.body;
-  const auto& raised = boost::json::parse(signalen.body).at("signalen").as_array();
+  const auto parsed = boost::json::parse(signalen.body);
+  const auto& raised = parsed.at("signalen").as_array();
   ASSERT_EQ(raised.size(), 1U);
   EXPECT_EQ(raised[0].at("message_id").as_string(), hex(our_signaal));
   EXPECT_EQ(signalen.body.find(hex(their_signaal)), std::string::npos);
