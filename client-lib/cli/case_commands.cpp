@@ -237,6 +237,13 @@ int report_command(client::Client& client, const Context& context, const Argumen
     rows.push_back({"signalen", field(school.as_object(), "school_org"),
                     field(school.as_object(), "signalen")});
   }
+  for (const auto& partner : report->at("partner_waiting").as_array()) {
+    const std::string org = field(partner.as_object(), "partner_org");
+    const auto& listed = partner.at("waitlisted").as_object();
+    for (const char* key : {"count", "median", "p90"}) {
+      rows.push_back({"waitlisted_at_partner", org + " " + key, field(listed, key)});
+    }
+  }
   if (args.flag("csv")) {
     // RFC 4180 fields, LF line ends: the CLI's output filter would show a CR as an escape.
     std::cout << "figure,detail,value\n";
@@ -250,7 +257,6 @@ int report_command(client::Client& client, const Context& context, const Argumen
     std::cout << row[0] << std::string(row[0].size() < 32 ? 32 - row[0].size() : 1, ' ') << row[1]
               << std::string(row[1].size() < 34 ? 34 - row[1].size() : 1, ' ') << row[2] << "\n";
   }
-  std::cout << "waiting time per partner: not recorded yet (referral states)\n";
   return kOk;
 }
 

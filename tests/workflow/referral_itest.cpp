@@ -11,6 +11,7 @@
 #include <draaischijf/policies/referral_states.hpp>
 #include <draaischijf/protocol/hub_notice.hpp>
 #include <draaischijf/protocol/referral_status.hpp>
+#include <draaischijf/server/store/sqlite.hpp>
 
 #include "in_process_hub.hpp"
 
@@ -52,9 +53,10 @@ std::string school_year_of(std::uint32_t day) {
   return std::to_string(first) + "-" + std::to_string(first + 1);
 }
 
-// Monday `monday`; the CLB closes the Wednesday of that week.
+// Monday `monday`; the CLB closes the Wednesday of that week; a follow-up every 5 working days.
 std::string workflow_config(std::uint32_t monday) {
-  return "[workflow.targets]\npartner_received_days = 3\npartner_answered_days = 10\n"
+  return "[workflow]\nfollow_up_days = 5\n"
+         "[workflow.targets]\npartner_received_days = 3\npartner_answered_days = 10\n"
          "[workflow.closure_days]\n\"" +
          school_year_of(monday + 2) + "\" = [\"" +
          policies::to_string(policies::date_of_day(monday + 2)) + "\"]\n";
@@ -112,6 +114,18 @@ class ReferralApiTest : public ::testing::Test {
   boost::json::array list(const std::string& slug, const std::string& query = "") {
     auto body = dev.json(slug, get("/v1/referrals" + query));
     return body["referrals"].as_array();
+  }
+  // The notices of `type` the organisation `slug` lists, parsed.
+  std::vector<protocol::HubNotice> notices_of(const std::string& slug, std::string_view type) {
+    std::vector<protocol::HubNotice> found;
+    const auto listing = dev.json(slug, get("/v1/notices"));
+    for (const auto& row : listing.at("notices").as_array()) {
+      if (row.at("type").as_string() == type) {
+        const auto bytes = protocol::base64_decode(row.at("notice").as_string().c_str()).value();
+        found.push_back(protocol::parse_notice(bytes).value());
+      }
+    }
+    return found;
   }
   static std::string type_of(const HttpResponse& response) {
     return std::string(boost::json::parse(response.body).at("type").as_string());
@@ -338,15 +352,7 @@ TEST_F(ReferralApiTest, AnUnansweredReferralGivesTheReminderAndTheClbNoticeTheDa
   ASSERT_EQ(move(unanswered, ReferralState::received, 1).status, 201);
 
   const auto of_type = [this](const std::string& slug, std::string_view type) {
-    std::vector<protocol::HubNotice> found;
-    const auto listing = dev.json(slug, get("/v1/notices"));
-    for (const auto& row : listing.at("notices").as_array()) {
-      if (row.at("type").as_string() == type) {
-        const auto bytes = protocol::base64_decode(row.at("notice").as_string().c_str()).value();
-        found.push_back(protocol::parse_notice(bytes).value());
-      }
-    }
-    return found;
+    return notices_of(slug, type);
   };
   // The answer target is Tuesday of the third week (the closed Wednesday does not count): the
   // evening of that day is still in time.
@@ -374,6 +380,178 @@ TEST_F(ReferralApiTest, AnUnansweredReferralGivesTheReminderAndTheClbNoticeTheDa
   served.hub().workflow_now();
   EXPECT_EQ(of_type("caw", "no_answer_reminder").size(), 1U);
   EXPECT_EQ(of_type("clb", "no_answer_case_owner").size(), 1U);
+}
+
+// The director's report (docs/WORKFLOW.md 6, "Reports"): the referrals waiting on a partner's
+// waiting list, per partner, counted with the working days they waited since they were sent;
+// organisation ids and numbers only.
+TEST_F(ReferralApiTest, TheReportCountsTheWaitlistedReferralsPerPartnerWithTheDaysWaited) {
+  const std::string early = refer();  // Monday
+  set_day(monday + 1, 9);
+  const std::string later = refer();  // Tuesday
+  const std::string accepted = refer();
+  for (const std::string& id : {early, later}) {
+    ASSERT_EQ(move(id, ReferralState::received, 1).status, 201);
+    ASSERT_EQ(move(id, ReferralState::waitlisted, 2, 0, monday + 30).status, 201);
+  }
+  ASSERT_EQ(move(accepted, ReferralState::received, 1).status, 201);
+  ASSERT_EQ(move(accepted, ReferralState::accepted, 2).status, 201);
+  // The Tuesday after: Monday's has waited Tue, Thu, Fri, Mon, Tue (the closed Wednesday does
+  // not count), Tuesday's one day less.
+  set_day(monday + 8, 9);
+  const auto response = dev.call("clb", get("/v1/reports/cases"));
+  ASSERT_EQ(response.status, 200) << response.body;
+  const auto report = boost::json::parse(response.body).as_object();
+  const auto& waiting = report.at("partner_waiting").as_array();
+  ASSERT_EQ(waiting.size(), 1U);
+  EXPECT_EQ(waiting[0].at("partner_org").as_string(), hex(dev.org_id("caw")));
+  const auto& listed = waiting[0].at("waitlisted").as_object();
+  EXPECT_EQ(listed.at("count").as_int64(), 2);
+  EXPECT_EQ(listed.at("median").as_int64(), 4);
+  EXPECT_EQ(listed.at("p90").as_int64(), 5);
+  for (const std::string& id : {early, later, accepted, test_pupil_hex()}) {
+    EXPECT_EQ(response.body.find(id), std::string::npos) << id;
+  }
+  // Started now: no longer waiting.
+  ASSERT_EQ(move(early, ReferralState::started, 3).status, 201);
+  const auto after = dev.json("clb", get("/v1/reports/cases"));
+  EXPECT_EQ(after.at("partner_waiting").as_array().at(0).at("waitlisted").at("count").as_int64(),
+            1);
+  // The partner's own report is not the CLB's: a CAW device gets none.
+  EXPECT_EQ(dev.call("caw", get("/v1/reports/cases")).status, 403);
+}
+
+// Follow-up (docs/WORKFLOW.md 4, R08): a referral `started` on Monday gives the CLB a
+// follow-up notice after 5 working days (the closed Wednesday does not count: the Tuesday
+// after), once, and the next one 5 working days later; none after it closes.
+TEST_F(ReferralApiTest, AStartedReferralGivesTheClbAFollowUpEachIntervalUntilItCloses) {
+  const std::string id = refer();
+  ASSERT_EQ(move(id, ReferralState::received, 1).status, 201);
+  ASSERT_EQ(move(id, ReferralState::accepted, 2).status, 201);
+  ASSERT_EQ(move(id, ReferralState::started, 3).status, 201);
+  const auto follow_ups = [this](const std::string& slug) { return notices_of(slug, "follow_up"); };
+  set_day(monday + 7, 20);  // Monday evening: four working days
+  served.hub().workflow_now();
+  EXPECT_TRUE(follow_ups("clb").empty());
+  set_day(monday + 8, 8);
+  served.hub().workflow_now();
+  auto first = follow_ups("clb");
+  ASSERT_EQ(first.size(), 1U);
+  EXPECT_EQ(protocol::hex_encode(std::span(first[0].subject).first(16)), id);
+  EXPECT_EQ(first[0].due_day, monday + 8);
+  EXPECT_TRUE(follow_ups("caw").empty());  // the partner is not the one following up
+  set_day(monday + 14, 8);
+  served.hub().workflow_now();
+  EXPECT_EQ(follow_ups("clb").size(), 1U);
+  set_day(monday + 15, 8);  // Wednesday, Thursday, Friday, Monday, Tuesday
+  served.hub().workflow_now();
+  ASSERT_EQ(follow_ups("clb").size(), 2U);
+  const auto closing = statement("caw", id, ReferralState::closed, 4,
+                                 static_cast<std::uint8_t>(protocol::ReferralOutcome::completed));
+  ASSERT_EQ(send_status("caw", id, closing).status, 201);
+  set_day(monday + 29, 8);
+  served.hub().workflow_now();
+  EXPECT_EQ(follow_ups("clb").size(), 2U);
+}
+
+// Isolation on a hub shared by many organisations: a partner lists and reads only the
+// referrals sent to it, never another partner's from the same CLB; a school sees only the
+// signalen it raised, never another school's at the same CLB. The other organisations' rows
+// are put into the hub's file as their stores would have written them.
+TEST_F(ReferralApiTest, APartnerNeverSeesAnotherPartnersReferralsNorASchoolAnotherSchools) {
+  const std::string ours = refer();
+  const protocol::Id theirs = protocol::random_id();
+  const protocol::Id other_partner = protocol::random_id();
+  const protocol::Id other_school = protocol::random_id();
+  const protocol::Id our_signaal = protocol::random_id();
+  const protocol::Id their_signaal = protocol::random_id();
+  {
+    auto db = server::sqlite::Database::open((dir.path() / "data" / "hub.db").string()).value();
+    auto referral = db.prepare(
+                          "INSERT INTO referrals (referral_id, referrer_org, partner_org, kind, "
+                          "sent_at_ms, updated_at_ms, sent_day, received_due_day, "
+                          "answered_due_day) VALUES (?, ?, ?, 1, 0, 0, ?, ?, ?)")
+                        .value();
+    referral.bind(1, theirs)
+        .bind(2, dev.org_id("clb"))
+        .bind(3, other_partner)
+        .bind(4, std::int64_t{monday})
+        .bind(5, std::int64_t{monday + 4})
+        .bind(6, std::int64_t{monday + 15});
+    ASSERT_TRUE(referral.run());
+    std::int64_t case_sequence = 1;
+    for (const auto& [school, message] :
+         {std::pair{dev.org_id("school"), our_signaal}, std::pair{other_school, their_signaal}}) {
+      auto opened = db.prepare(
+                          "INSERT INTO cases (case_id, org_id, school_org, message_id, sequence, "
+                          "received_at_ms, priority, state) VALUES (?, ?, ?, ?, ?, 0, 0, 'new')")
+                        .value();
+      opened.bind(1, protocol::random_id())
+          .bind(2, dev.org_id("clb"))
+          .bind(3, school)
+          .bind(4, message)
+          .bind(5, case_sequence++);
+      ASSERT_TRUE(opened.run());
+    }
+  }
+  // The CAW: its own referral only, by listing, by filter and by id.
+  const auto at_caw = list("caw");
+  ASSERT_EQ(at_caw.size(), 1U);
+  EXPECT_EQ(at_caw[0].at("message_id").as_string(), ours);
+  EXPECT_EQ(list("caw", "?partner=" + hex(dev.org_id("clb"))).size(), 1U);
+  const auto read_theirs = dev.call("caw", get("/v1/referrals/" + hex(theirs)));
+  EXPECT_EQ(read_theirs.status, 404);
+  EXPECT_EQ(read_theirs.body.find(hex(other_partner)), std::string::npos);
+  // The CLB that sent both sees both.
+  EXPECT_EQ(list("clb").size(), 2U);
+  EXPECT_EQ(list("clb", "?partner=" + hex(other_partner)).size(), 1U);
+  // The school: its own signaal only.
+  const auto signalen = dev.call("school", get("/v1/signalen"));
+  ASSERT_EQ(signalen.status, 200) << signalen.body;
+  const auto parsed = boost::json::parse(signalen.body);
+  const auto& raised = parsed.at("signalen").as_array();
+  ASSERT_EQ(raised.size(), 1U);
+  EXPECT_EQ(raised[0].at("message_id").as_string(), hex(our_signaal));
+  EXPECT_EQ(signalen.body.find(hex(their_signaal)), std::string::npos);
+}
+
+// A CLB's own calendar (docs/WORKFLOW.md 1): closure days set for that CLB alone
+// ([workflow.clb."<org id>"]) count for its referrals' due dates on top of the hub's calendar;
+// another organisation's closure days do not.
+TEST(ClbCalendarTest, AClbsOwnClosureDayMovesItsReferralsDueDates) {
+  const std::uint32_t monday = next_plain_monday();
+  TempDir dir;
+  // The deployment's ids exist once a hub created it; the hub is then started again on the same
+  // data with the CLB's own closure day (the Tuesday) and another organisation's (the Wednesday).
+  std::string clb;
+  std::string caw;
+  {
+    InProcessHub first{dir.path()};
+    const DevHub ids{first.port(), first.pki()};
+    clb = hex(ids.org_id("clb"));
+    caw = hex(ids.org_id("caw"));
+  }
+  const auto closed_on = [&](const std::string& org, std::uint32_t day) {
+    return "[workflow.clb.\"" + org + "\".closure_days]\n\"" + school_year_of(day) + "\" = [\"" +
+           policies::to_string(policies::date_of_day(day)) + "\"]\n";
+  };
+  InProcessHub served{dir.path(), closed_on(clb, monday + 1) + closed_on(caw, monday + 2)};
+  served.set_time_ms(static_cast<std::int64_t>(monday) * kDayMs + 9 * 3'600'000LL);
+  DevHub dev{served.port(), served.pki()};
+  const auto draft = DevHub::draft_under(dev.pupil_consent(), "Doorverwijzing",
+                                         protocol::MessageKind::doorverwijzing);
+  const auto envelope =
+      protocol::seal(draft, {dev.certificate_of("clb"), dev.keys("clb").signing, 1},
+                     std::vector{dev.epoch_of(dev.mailbox_of("caw"))},
+                     static_cast<std::uint64_t>(protocol::unix_ms(served.now())))
+          .value();
+  ASSERT_EQ(dev.call("clb", post("/v1/envelopes", text_of(envelope))).status, 201);
+  // Three working days to be received: the CLB's closed Tuesday does not count (Wednesday,
+  // Thursday, Friday); the CAW's closed Wednesday is not the CLB's and does count.
+  auto listed = dev.json("clb", get("/v1/referrals"));
+  const auto& r = listed["referrals"].as_array().at(0);
+  EXPECT_EQ(r.at("received_due").as_string(),
+            policies::to_string(policies::date_of_day(monday + 4)));
 }
 
 }  // namespace

@@ -154,3 +154,55 @@ TEST(WorkflowNoticeSettingsTest, ReadWithDefaultsAndRefusedOutOfRange) {
 
 }  // namespace
 }  // namespace draaischijf::server
+
+namespace draaischijf::server {
+namespace {
+
+// The follow-up interval, the workflow retention term and a CLB's own closure days: read, shown
+// with their defaults in the example file, and refused with the key when wrong.
+TEST(WorkflowConfigTest, FollowUpRetentionAndAClbsOwnClosureDays) {
+  const auto defaults = parse_config("").config;
+  EXPECT_EQ(defaults.workflow.follow_up_days, 20);
+  EXPECT_EQ(defaults.retention.workflow, std::chrono::hours(24 * 730));
+  const auto example = load_config(std::filesystem::path(DRAAISCHIJF_SOURCE_DIR) / "server" /
+                                   "draaischijf-hub.example.toml");
+  ASSERT_TRUE(example.ok());
+  EXPECT_EQ(example.config.workflow.follow_up_days, defaults.workflow.follow_up_days);
+  EXPECT_EQ(example.config.retention.workflow, defaults.retention.workflow);
+
+  const std::string clb = "00112233445566778899aabbccddeeff";
+  const auto result = parse_config(R"(
+[workflow]
+follow_up_days = 15
+closure_days."2026-2027" = ["2026-11-02"]
+[workflow.clb."00112233445566778899aabbccddeeff".closure_days]
+"2026-2027" = ["2026-10-30", "2027-05-07"]
+[retention]
+workflow_days = 365
+)");
+  ASSERT_TRUE(result.ok()) << result.errors.front().key << ": " << result.errors.front().message;
+  const auto& workflow = result.config.workflow;
+  EXPECT_EQ(workflow.follow_up_days, 15);
+  EXPECT_EQ(result.config.retention.workflow, std::chrono::hours(24 * 365));
+  // That CLB's calendar: the hub's closure day and its own; another organisation's: the hub's.
+  const policies::WorkingCalendar own(workflow.calendar_of(clb));
+  const policies::WorkingCalendar other(workflow.calendar_of("ffeeddccbbaa99887766554433221100"));
+  for (const CivilDate day : {CivilDate{2026, 10, 30}, CivilDate{2027, 5, 7}}) {
+    EXPECT_EQ(own.day_off(day), policies::DayOff::closure_day);
+    EXPECT_TRUE(other.is_working_day(day));
+  }
+  EXPECT_EQ(own.day_off(CivilDate{2026, 11, 2}), policies::DayOff::closure_day);
+  EXPECT_EQ(other.day_off(CivilDate{2026, 11, 2}), policies::DayOff::closure_day);
+
+  const auto bad_id = refused("[workflow.clb.\"0011\".closure_days]\n\"2026-2027\" = []\n");
+  EXPECT_NE(bad_id.message.find("32 lowercase hex digits"), std::string::npos) << bad_id.message;
+  const auto weekend = refused(
+      "[workflow.clb.\"00112233445566778899aabbccddeeff\".closure_days]\n"
+      "\"2026-2027\" = [\"2026-10-31\"]\n");
+  EXPECT_NE(weekend.message.find("Saturday or Sunday"), std::string::npos) << weekend.message;
+  EXPECT_NE(refused("[workflow]\nfollow_up_days = 0\n").key.find("follow_up_days"),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace draaischijf::server

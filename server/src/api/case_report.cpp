@@ -1,6 +1,7 @@
 #include <algorithm>
 #include <map>
 
+#include <draaischijf/policies/referral_states.hpp>
 #include <draaischijf/protocol/vocabulary.hpp>
 
 #include "api/case_routes.hpp"
@@ -24,6 +25,23 @@ json::value percentile(std::vector<int> values, int p) {
 
 json::object spread(const std::vector<int>& days) {
   return {{"count", days.size()}, {"median", percentile(days, 50)}, {"p90", percentile(days, 90)}};
+}
+
+// The referrals waiting on a partner's waiting list, per partner organisation: how many, and
+// the working days each has waited since it was sent (count, median, p90). Organisation ids
+// and numbers only: no referral, message or pupil id.
+json::array partner_waiting(const std::vector<ReferralRow>& waitlisted,
+                            const policies::WorkingCalendar& calendar, policies::CivilDate today) {
+  std::map<std::string, std::vector<int>> waited;  // partner -> working days
+  for (const ReferralRow& r : waitlisted) {
+    waited[hex(r.partner_org)].push_back(
+        calendar.working_days_between(policies::date_of_day(r.due.sent_day), today));
+  }
+  json::array out;
+  for (const auto& [partner, days] : waited) {
+    out.push_back({{"partner_org", partner}, {"waitlisted", spread(days)}});
+  }
+  return out;
 }
 
 }  // namespace
@@ -75,8 +93,12 @@ Task<Reply> case_report(Call& call) {
   if (!cases) {
     co_return call.problem(cases.error());
   }
+  auto waitlisted = call.parts.referrals.waitlisted(call.caller.org_id);
+  if (!waitlisted) {
+    co_return call.problem(waitlisted.error());
+  }
   const HubConfig::Workflow& workflow = call.parts.config.workflow;
-  const policies::WorkingCalendar calendar(workflow.calendar);
+  const policies::WorkingCalendar calendar(workflow.calendar_of(hex(call.caller.org_id)));
   std::map<std::string, std::map<std::string, std::int64_t>> open;  // state -> track -> count
   std::map<std::string, std::int64_t> overdue_by_reason;
   std::map<std::string, std::int64_t> per_school;
@@ -126,9 +148,7 @@ Task<Reply> case_report(Call& call) {
        {"working_days_to_closure", spread(to_closure)},
        {"overdue", {{"count", overdue}, {"by_reason", std::move(reasons)}}},
        {"signalen_per_school", std::move(schools)},
-       // Extension point: waiting time per partner (referral -> accepted/started) comes from
-       // the referral states (docs/WORKFLOW.md, "Reports"); null until they are recorded.
-       {"partner_waiting", nullptr}});
+       {"partner_waiting", partner_waiting(*waitlisted, calendar, hub_date(call.now_ms()))}});
 }
 
 }  // namespace draaischijf::server::case_routes

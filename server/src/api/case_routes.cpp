@@ -234,7 +234,8 @@ Task<Reply> post_statement(Call& call) {
     }
     co_return call.problem(error);
   }
-  const policies::WorkingCalendar calendar(call.parts.config.workflow.calendar);
+  const policies::WorkingCalendar calendar(
+      call.parts.config.workflow.calendar_of(hex(call.caller.org_id)));
   co_return call.json(
       Status::ok, case_json(**applied, timing_of(**applied, call.parts.config.workflow, calendar,
                                                  call.now_ms())));
@@ -249,7 +250,8 @@ Task<Reply> list_cases(Call& call) {
   if (auto refused = parse_query(call, query, overdue)) {
     co_return *refused;
   }
-  const policies::WorkingCalendar calendar(call.parts.config.workflow.calendar);
+  const policies::WorkingCalendar calendar(
+      call.parts.config.workflow.calendar_of(hex(call.caller.org_id)));
   const std::size_t want = query.limit;
   json::array out;
   std::optional<std::pair<std::int64_t, std::int64_t>> last;
@@ -297,7 +299,8 @@ Task<Reply> get_case(Call& call) {
   if (!statements || !links) {
     co_return call.problem(!statements ? statements.error() : links.error());
   }
-  const policies::WorkingCalendar calendar(call.parts.config.workflow.calendar);
+  const policies::WorkingCalendar calendar(
+      call.parts.config.workflow.calendar_of(hex(call.caller.org_id)));
   json::object body =
       case_json(*found, timing_of(*found, call.parts.config.workflow, calendar, call.now_ms()));
   body["statements"] = listing("statements", *statements, [](const StoredCaseStatement& s) {

@@ -126,6 +126,23 @@ std::optional<std::string> read_workflow_setting(std::string_view name, const to
   if (name.substr(0, kClosureDays.size()) == kClosureDays) {
     return read_closure_days(name.substr(kClosureDays.size()), node, calendar.closure_days);
   }
+  // workflow.clb."<org id>".closure_days."2026-2027": one CLB's own closure days.
+  constexpr std::string_view kClb = "clb.";
+  if (name.substr(0, kClb.size()) == kClb) {
+    name.remove_prefix(kClb.size());
+    const std::string_view org = name.substr(0, 32);
+    const bool hex_id =
+        org.size() == 32 && org.find_first_not_of("0123456789abcdef") == std::string_view::npos;
+    name.remove_prefix(org.size());
+    constexpr std::string_view kOwnDays = ".closure_days.";
+    if (!hex_id || name.substr(0, kOwnDays.size()) != kOwnDays) {
+      return std::string(
+          "expected workflow.clb.\"<organisation id: 32 lowercase hex digits>\".closure_days."
+          "\"<school year>\" = [\"YYYY-MM-DD\", ...]");
+    }
+    return read_closure_days(name.substr(kOwnDays.size()), node,
+                             config.workflow.clb_closure_days[std::string(org)]);
+  }
   for (const Track track : {Track::advice, Track::diagnosis, Track::diagnosis_formalised_advice}) {
     if (name == "targets." + std::string(policies::name_of(track)) + "_days") {
       int days = targets.track_days(track);  // read_integer writes only a valid value
@@ -139,6 +156,9 @@ std::optional<std::string> read_workflow_setting(std::string_view name, const to
   }
   if (name == "non_delivery_days") {
     return read_integer(node, config.workflow.non_delivery_days, 1, kMaxTargetDays);
+  }
+  if (name == "follow_up_days") {
+    return read_integer(node, config.workflow.follow_up_days, 1, kMaxTargetDays);
   }
   if (name == "pass_interval_seconds") {
     std::int64_t seconds = config.workflow.pass_interval.count();

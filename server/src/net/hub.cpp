@@ -93,6 +93,7 @@ RetentionPolicy retention_policy(const HubConfig& c) {
   policy.orphan_blob_ms = ms(c.retention.orphan_blobs);
   policy.records_ms = ms(c.retention.records);
   policy.disclosures_ms = ms(c.retention.disclosures);
+  policy.workflow_ms = ms(c.retention.workflow);
   policy.batch = c.retention.purge_batch;
   return policy;
 }
@@ -612,12 +613,13 @@ void Hub::Impl::account(const PurgeReport& report) {
     }
   }
   if (report.total() > 0) {
-    log.info("retention.purged",
-             {{"expired", static_cast<std::int64_t>(report.expired)},
-              {"envelopes", static_cast<std::int64_t>(report.envelopes)},
-              {"blobs", static_cast<std::int64_t>(report.blobs + report.orphan_blobs)},
-              {"records",
-               static_cast<std::int64_t>(report.records + report.audit + report.disclosures)}});
+    log.info(
+        "retention.purged",
+        {{"expired", static_cast<std::int64_t>(report.expired)},
+         {"envelopes", static_cast<std::int64_t>(report.envelopes)},
+         {"blobs", static_cast<std::int64_t>(report.blobs + report.orphan_blobs)},
+         {"records", static_cast<std::int64_t>(report.records + report.audit + report.disclosures)},
+         {"workflow", static_cast<std::int64_t>(report.referrals + report.cases)}});
   }
 }
 
@@ -681,6 +683,7 @@ std::vector<std::unique_ptr<CauseFinder>> Hub::Impl::workflow_finders(const HubC
   std::vector<std::unique_ptr<CauseFinder>> finders;
   finders.push_back(non_delivery_finder(c.workflow.non_delivery_days));
   finders.push_back(no_answer_finder());
+  finders.push_back(follow_up_finder(c.workflow.follow_up_days));
   finders.push_back(
       transfer_window_finder([this] { return policy.get()->rules->settings().objection_days; }));
   return finders;

@@ -244,6 +244,19 @@ sqlite::Result<std::vector<ReferralRow>> ReferralStore::find(const protocol::Id&
   });
 }
 
+sqlite::Result<std::vector<ReferralRow>> ReferralStore::waitlisted(
+    const protocol::Id& referrer_org) {
+  return storage_->read([&](sqlite::Database& db) {
+    return select_rows(
+        db,
+        std::string("SELECT ") + std::string(kColumns) +
+            " FROM referrals WHERE referrer_org = ?1 AND state = ?2 ORDER BY id",
+        [&](sqlite::Statement& s) {
+          s.bind(1, referrer_org).bind(2, static_cast<std::int64_t>(ReferralState::waitlisted));
+        });
+  });
+}
+
 sqlite::Result<bool> ReferralStore::answers_referral(const protocol::Id& partner_org,
                                                      const protocol::Id& referrer_org,
                                                      const protocol::Id& consent_reference) {

@@ -183,6 +183,74 @@ sqlite::Result<std::size_t> delete_older(sqlite::Database& db, std::string_view 
   return static_cast<std::size_t>(db.changes());
 }
 
+// Runs `sql` once per value, bound as its only parameter.
+template <class Value>
+sqlite::Result<void> run_for_each(sqlite::Database& db, std::string_view sql,
+                                  const std::vector<Value>& values) {
+  auto statement = db.prepare(sql);
+  if (!statement) {
+    return statement.error();
+  }
+  for (const Value& value : values) {
+    statement->bind(1, value);
+    if (auto ran = statement->run(); !ran) {
+      return ran;
+    }
+    statement->reset();
+  }
+  return {};
+}
+
+// Step 6: the workflow's rows once their own period has passed since they ended (docs/POLICY.md
+// 11): a referral declined, closed or cancelled, with its signed status statements; a closed
+// case, with its statements and links. Open ones stay, however old: they are work under way.
+// Ids, states and days only; the audit row of the pass counts them.
+sqlite::Result<void> delete_ended_workflow(sqlite::Database& db, const RetentionPolicy& policy,
+                                           std::int64_t now_ms, PurgeReport& report) {
+  const std::int64_t before_ms = now_ms - policy.workflow_ms;
+  const auto batch = static_cast<std::int64_t>(policy.batch);
+  // Referral states as stored (protocol::ReferralState): 3 declined, 7 closed, 8 cancelled.
+  auto referrals = sequences(db,
+                             "SELECT id FROM referrals WHERE state IN (3, 7, 8) AND "
+                             "updated_at_ms <= ? ORDER BY id LIMIT ?",
+                             [&](sqlite::Statement& s) { s.bind(1, before_ms).bind(2, batch); });
+  if (!referrals) {
+    return referrals.error();
+  }
+  for (const char* sql : {"DELETE FROM referral_statements WHERE referral = ?",
+                          "DELETE FROM referrals WHERE id = ?"}) {
+    if (auto deleted = run_for_each(db, sql, *referrals); !deleted) {
+      return deleted;
+    }
+  }
+  auto select = db.prepare(
+      "SELECT case_id FROM cases WHERE state = 'closed' AND closed_at_ms <= ? "
+      "ORDER BY closed_at_ms LIMIT ?");
+  if (!select) {
+    return select.error();
+  }
+  select->bind(1, before_ms).bind(2, batch);
+  std::vector<Id> cases;
+  if (auto listed = rows::for_each_row(*select,
+                                       [&cases](sqlite::Statement& row) {
+                                         cases.push_back(rows::fixed<16>(row.column_blob(0)));
+                                       });
+      !listed) {
+    return listed;
+  }
+  for (const char* sql :
+       {"DELETE FROM case_statements WHERE case_id = ?", "DELETE FROM case_links WHERE case_id = ?",
+        "DELETE FROM cases WHERE case_id = ?"}) {
+    if (auto deleted = run_for_each(db, sql, cases); !deleted) {
+      return deleted;
+    }
+  }
+  report.referrals = referrals->size();
+  report.cases = cases.size();
+  report.more = report.more || referrals->size() == policy.batch || cases.size() == policy.batch;
+  return {};
+}
+
 sqlite::Result<void> pass(sqlite::Database& db, const RetentionPolicy& policy, std::int64_t now_ms,
                           PurgeReport& report, std::vector<BlobFile>& files) {
   if (auto expired = expire_unfetched(db, policy, now_ms, report); !expired) {
@@ -211,6 +279,9 @@ sqlite::Result<void> pass(sqlite::Database& db, const RetentionPolicy& policy, s
   report.audit = *audit;
   report.disclosures = *disclosures;
   report.more = report.more || *audit == policy.batch || *disclosures == policy.batch;
+  if (auto ended = delete_ended_workflow(db, policy, now_ms, report); !ended) {
+    return ended;
+  }
   if (report.total() == 0) {
     return {};  // nothing went: no row says so every few minutes
   }
@@ -220,7 +291,8 @@ sqlite::Result<void> pass(sqlite::Database& db, const RetentionPolicy& policy, s
       " envelopes=" + std::to_string(report.envelopes) + " blobs=" + std::to_string(report.blobs) +
       " orphan_blobs=" + std::to_string(report.orphan_blobs) +
       " records=" + std::to_string(report.records) + " audit=" + std::to_string(report.audit) +
-      " disclosures=" + std::to_string(report.disclosures);
+      " disclosures=" + std::to_string(report.disclosures) +
+      " referrals=" + std::to_string(report.referrals) + " cases=" + std::to_string(report.cases);
   return rows::insert_audit(db, now_ms, "retention.purged", {}, {}, {}, detail);
 }
 
@@ -253,6 +325,8 @@ PurgeCounts& PurgeCounts::operator+=(const PurgeCounts& other) {
   records += other.records;
   audit += other.audit;
   disclosures += other.disclosures;
+  referrals += other.referrals;
+  cases += other.cases;
   return *this;
 }
 

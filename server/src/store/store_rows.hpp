@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <span>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include <draaischijf/server/store/message_store.hpp>
@@ -79,7 +80,8 @@ class WaitingEntrySettler {
                                                    std::int64_t at_ms,
                                                    std::vector<Withdrawal>& out);
 
-/// Steps through every row, calling `each(statement)`.
+/// Steps through every row, calling `each(statement)`; an `each` that returns a
+/// sqlite::Result<void> stops the walk at its first error and returns it.
 template <class Each>
 [[nodiscard]] sqlite::Result<void> for_each_row(sqlite::Statement& statement, Each&& each) {
   while (true) {
@@ -90,7 +92,14 @@ template <class Each>
     if (!*row) {
       return {};
     }
-    each(statement);
+    if constexpr (std::is_same_v<std::invoke_result_t<Each&, sqlite::Statement&>,
+                                 sqlite::Result<void>>) {
+      if (auto done = each(statement); !done) {
+        return done;
+      }
+    } else {
+      each(statement);
+    }
   }
 }
 

@@ -108,6 +108,37 @@ class NonDeliveryFinder final : public CauseFinder {
 // one of them has no answer (accepted, declined, waitlisted or later) from its partner.
 constexpr std::int64_t kReferralUnanswered = 1;
 
+// Where a notice for the CLB about one of its referrals goes (docs/WORKFLOW.md 4): the own
+// mailbox of the staff member a case linked to the referral is assigned to, when the person has
+// one; otherwise all zero, the organisation as a whole (every mailbox of the CLB sees it). A
+// mailbox is the person's own when every member device of its current epoch is one of that
+// person's devices, so a notice never lands where a colleague reads along unasked; of several,
+// the lowest mailbox id. Of several assigned cases linking the referral, the latest opened.
+sqlite::Result<protocol::Id> case_owner_mailbox(sqlite::Database& db,
+                                                std::span<const std::uint8_t> referrer_org,
+                                                std::span<const std::uint8_t> referral_id) {
+  auto select = db.prepare(
+      "SELECT m.mailbox_id FROM (SELECT c.assignee FROM case_links l "
+      "JOIN cases c ON c.case_id = l.case_id WHERE l.kind = 'referral' AND l.target = ?1 "
+      "AND c.org_id = ?2 AND c.assignee IS NOT NULL ORDER BY c.sequence DESC LIMIT 1) owner "
+      "JOIN mailboxes m ON m.org_id = ?2 "
+      "WHERE EXISTS (SELECT 1 FROM mailbox_members mm JOIN devices d ON d.device_id = mm.device_id "
+      "WHERE mm.mailbox_id = m.mailbox_id AND mm.epoch = m.current_epoch "
+      "AND d.staff_id = owner.assignee AND d.state = 'enrolled') "
+      "AND NOT EXISTS (SELECT 1 FROM mailbox_members mm JOIN devices d ON d.device_id = "
+      "mm.device_id WHERE mm.mailbox_id = m.mailbox_id AND mm.epoch = m.current_epoch "
+      "AND d.staff_id <> owner.assignee) ORDER BY m.mailbox_id LIMIT 1");
+  if (!select) {
+    return select.error();
+  }
+  select->bind(1, referral_id).bind(2, referrer_org);
+  auto found = select->step();
+  if (!found) {
+    return found.error();
+  }
+  return *found ? rows::fixed<16>(select->column_blob(0)) : protocol::Id{};
+}
+
 class NoAnswerFinder final : public CauseFinder {
  public:
   sqlite::Result<void> find(sqlite::Database& db, const WorkflowDay& day,
@@ -128,7 +159,7 @@ class NoAnswerFinder final : public CauseFinder {
         .bind(2, static_cast<std::int64_t>(day_number(day.today)))
         .bind(3, static_cast<std::int64_t>(NoticeType::no_answer_reminder))
         .bind(4, static_cast<std::int64_t>(day.batch));
-    return rows::for_each_row(*select, [&](sqlite::Statement& row) {
+    return rows::for_each_row(*select, [&](sqlite::Statement& row) -> sqlite::Result<void> {
       const auto referral = rows::fixed<16>(row.column_blob(0));
       const auto partner = rows::fixed<16>(row.column_blob(2));
       NoticeCause cause;
@@ -143,9 +174,97 @@ class NoAnswerFinder final : public CauseFinder {
       out.push_back(cause);
       cause.type = NoticeType::no_answer_case_owner;
       cause.org_id = rows::fixed<16>(row.column_blob(1));
+      auto owner = case_owner_mailbox(db, cause.org_id, referral);
+      if (!owner) {
+        return owner.error();
+      }
+      cause.mailbox_id = *owner;
       out.push_back(cause);
+      return {};
     });
   }
+};
+
+// The subject of a follow-up notice: the referral id, the first 12 bytes of the partner
+// organisation's id and the follow-up's number (u32, big-endian), so each interval has its own
+// notice under the notices table's one-per-subject key (docs/PROTOCOL.md 8.5).
+protocol::Hash256 follow_up_subject(const protocol::Id& referral, const protocol::Id& partner,
+                                    std::uint32_t number) {
+  protocol::Hash256 subject{};
+  std::copy(referral.begin(), referral.end(), subject.begin());
+  std::copy(partner.begin(), partner.begin() + 12, subject.begin() + 16);
+  for (int i = 0; i < 4; ++i) {
+    subject[28 + static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(number >> (8 * (3 - i)));
+  }
+  return subject;
+}
+
+// Referral state `started` as stored: the partner's help has begun and not yet closed.
+constexpr std::int64_t kReferralStarted = 6;
+
+class FollowUpFinder final : public CauseFinder {
+ public:
+  explicit FollowUpFinder(int days) : days_(days) {}
+
+  sqlite::Result<void> find(sqlite::Database& db, const WorkflowDay& day,
+                            std::vector<NoticeCause>& out) const override {
+    // The interval counts from the day the hub recorded the `started` statement (its own
+    // clock, not a date the partner signed). A coarse bound in milliseconds keeps referrals
+    // started less than an interval ago out (two days of slack for the time zone); the
+    // calendar decides below. Every started referral past it is looked at, not a LIMIT of
+    // them, so one that already has this interval's notice never hides one that has not.
+    auto select = db.prepare(
+        "SELECT r.referral_id, r.referrer_org, r.partner_org, s.recorded_at_ms "
+        "FROM referrals r JOIN referral_statements s ON s.referral = r.id AND s.state = ?1 "
+        "WHERE r.state = ?1 AND s.recorded_at_ms <= ?2 ORDER BY r.id");
+    auto noticed =
+        db.prepare("SELECT 1 FROM notices WHERE type = ? AND org_id = ? AND subject = ?");
+    if (!select || !noticed) {
+      return !select ? select.error() : noticed.error();
+    }
+    select->bind(1, kReferralStarted).bind(2, day.now_ms - std::int64_t{days_ - 2} * kDayMs);
+    return rows::for_each_row(*select, [&](sqlite::Statement& row) -> sqlite::Result<void> {
+      if (out.size() >= day.batch) {
+        return {};
+      }
+      const auto started = belgian_date_at(row.column_int64(3));
+      const int intervals = day.calendar.working_days_between(started, day.today) / days_;
+      if (intervals < 1) {
+        return {};
+      }
+      const auto referral = rows::fixed<16>(row.column_blob(0));
+      const auto referrer = rows::fixed<16>(row.column_blob(1));
+      const auto partner = rows::fixed<16>(row.column_blob(2));
+      NoticeCause cause;
+      cause.type = NoticeType::follow_up;
+      cause.org_id = referrer;
+      // The latest interval only: a hub that was down for two intervals reminds once.
+      cause.subject = follow_up_subject(referral, partner, static_cast<std::uint32_t>(intervals));
+      noticed->reset();
+      noticed->bind(1, static_cast<std::int64_t>(NoticeType::follow_up))
+          .bind(2, referrer)
+          .bind(3, cause.subject);
+      auto exists = noticed->step();
+      if (!exists) {
+        return exists.error();
+      }
+      if (*exists) {
+        return {};
+      }
+      auto owner = case_owner_mailbox(db, referrer, referral);
+      if (!owner) {
+        return owner.error();
+      }
+      cause.mailbox_id = *owner;
+      cause.message_id = referral;
+      cause.due = day.calendar.add_working_days(started, intervals * days_);
+      out.push_back(cause);
+      return {};
+    });
+  }
+
+ private:
+  int days_;
 };
 
 class TransferWindowFinder final : public CauseFinder {
@@ -250,6 +369,10 @@ sqlite::Result<void> write_notice(sqlite::Database& db, const NoticeCause& cause
 }  // namespace
 
 std::unique_ptr<CauseFinder> no_answer_finder() { return std::make_unique<NoAnswerFinder>(); }
+
+std::unique_ptr<CauseFinder> follow_up_finder(int working_days) {
+  return std::make_unique<FollowUpFinder>(working_days);
+}
 
 std::unique_ptr<CauseFinder> non_delivery_finder(int working_days) {
   return std::make_unique<NonDeliveryFinder>(working_days);

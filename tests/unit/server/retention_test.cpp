@@ -334,7 +334,8 @@ TEST_F(RetentionTest, APassThatDeletedSomethingLeavesOneAuditRowWithCountsOnly) 
     return std::pair{select.column_text(0), select.column_int64(1)};
   });
   EXPECT_EQ(row.first,
-            "expired=0 envelopes=1 blobs=0 orphan_blobs=0 records=0 audit=0 disclosures=0");
+            "expired=0 envelopes=1 blobs=0 orphan_blobs=0 records=0 audit=0 disclosures=0 "
+            "referrals=0 cases=0");
   EXPECT_EQ(row.second, 1);  // names no message
 }
 

@@ -87,6 +87,7 @@ struct HubConfig {
     std::chrono::hours orphan_blobs{24};        // uploaded blobs no envelope granted
     std::chrono::hours records{24 * 1827};      // audit rows and delivery records
     std::chrono::hours disclosures{24 * 1827};  // the disclosure register
+    std::chrono::hours workflow{24 * 730};      // ended referrals and closed cases
     std::chrono::seconds purge_interval{600};
     std::size_t purge_batch = 500;
   } retention;
@@ -100,6 +101,22 @@ struct HubConfig {
     // acknowledged within this many working days gives the sender and the recipient
     // organisation a signed notice; the workflow pass that finds such causes runs this often.
     int non_delivery_days = 5;
+    // A referral `started` and not closed gives the CLB a follow-up notice every this many
+    // working days (R08: the CLB stays involved).
+    int follow_up_days = 20;
+    // A CLB's own closure days ([workflow.clb."<org id>"] closure_days), by its organisation id
+    // (32 lowercase hex digits), on top of the hub's calendar for that CLB's due dates.
+    std::map<std::string, std::vector<policies::CivilDate>> clb_closure_days;
+
+    /// The calendar of the organisation `org_hex`: the hub's, with its own closure days added.
+    [[nodiscard]] policies::CalendarSettings calendar_of(const std::string& org_hex) const {
+      policies::CalendarSettings settings = calendar;
+      if (const auto own = clb_closure_days.find(org_hex); own != clb_closure_days.end()) {
+        settings.closure_days.insert(settings.closure_days.end(), own->second.begin(),
+                                     own->second.end());
+      }
+      return settings;
+    }
     std::chrono::seconds pass_interval{600};
   } workflow;
 };

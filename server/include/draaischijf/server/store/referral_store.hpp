@@ -114,6 +114,10 @@ class ReferralStore {
   /// partner; empty when it may see none (the same as a missing one).
   [[nodiscard]] sqlite::Result<std::vector<ReferralRow>> find(const protocol::Id& referral_id,
                                                               const protocol::Id& org);
+  /// Every referral `referrer_org` sent that waits on a partner's waiting list (`waitlisted`),
+  /// for the director's report (docs/WORKFLOW.md 6, "Reports"); aggregated by the caller.
+  [[nodiscard]] sqlite::Result<std::vector<ReferralRow>> waitlisted(
+      const protocol::Id& referrer_org);
   [[nodiscard]] sqlite::Result<std::vector<ReferralStatementRow>> statements(
       const protocol::Id& referral_id, const protocol::Id& partner_org);
   /// Whether `referrer_org` referred a pupil to `partner_org` under `consent_reference` (and

@@ -55,6 +55,8 @@ struct RetentionPolicy {
   std::int64_t orphan_blob_ms = kDayMs;     // an uploaded blob no envelope granted
   std::int64_t records_ms = 1827 * kDayMs;  // audit rows and delivery records (5 years)
   std::int64_t disclosures_ms = 1827 * kDayMs;
+  // A referral that ended (declined, closed, cancelled) and a closed case, after they ended.
+  std::int64_t workflow_ms = 730 * kDayMs;
   std::size_t batch = 500;  // rows per step and pass at most
 
   /// The periods of a message of `kind` with `categories`: for each period, the shortest value
@@ -82,6 +84,8 @@ struct PurgeCounts {
   std::size_t records = 0;       // delivery records past the records period
   std::size_t audit = 0;         // audit rows past the records period
   std::size_t disclosures = 0;   // disclosure-register rows past their period
+  std::size_t referrals = 0;     // ended referrals past the workflow period, with statements
+  std::size_t cases = 0;         // closed cases past the workflow period, with statements, links
 
   PurgeCounts& operator+=(const PurgeCounts& other);
   /// Calls `each(name, count)` for every step, under the names /metrics uses.
@@ -94,6 +98,8 @@ struct PurgeCounts {
     each("records", records);
     each("audit", audit);
     each("disclosures", disclosures);
+    each("referrals", referrals);
+    each("cases", cases);
   }
   [[nodiscard]] std::size_t total() const {
     std::size_t sum = 0;

@@ -8,9 +8,8 @@
 // is the type, whom it is for and the subject), so running the pass twice, or on a hub that
 // restarted, creates nothing new.
 //
-// A cause finder is the small interface further notices plug into: the non-delivery, no-answer
-// and transfer-window finders are here; the follow-up finder of the referral lifecycle adds
-// itself the same way.
+// A cause finder is the small interface further notices plug into: the non-delivery, no-answer,
+// follow-up and transfer-window finders are here.
 
 #include <cstdint>
 #include <functional>
@@ -66,6 +65,14 @@ class CauseFinder {
 /// the partner organisation and a `no_answer_case_owner` notice to the CLB that sent it, on the
 /// first day after the target, once per referral and partner.
 [[nodiscard]] std::unique_ptr<CauseFinder> no_answer_finder();
+
+/// A referral `started` and not yet closed (docs/WORKFLOW.md 4, R08: the CLB stays involved):
+/// a `follow_up` notice to the CLB that sent it each time another `working_days` working days
+/// have passed since the hub recorded the `started` statement, on the day the interval ends,
+/// once per interval. The notices about a referral to its CLB (this one and
+/// `no_answer_case_owner`) go to the own mailbox of the staff member a linked case is assigned
+/// to, when that person has one, else to the organisation.
+[[nodiscard]] std::unique_ptr<CauseFinder> follow_up_finder(int working_days);
 
 /// A transfer announcement whose objection window (`objection_days()` calendar days, the signed
 /// rules' setting, read each pass) has passed: `transfer_objection_window_closed` to the CLB
