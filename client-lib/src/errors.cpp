@@ -112,6 +112,10 @@ const char* describe(int value) noexcept {
       return "a message goes to at most 16 mailboxes, and the copy for your team's Sent folder "
              "(your organisation's general mailbox) counts as one; nothing was sent. Send to "
              "fewer mailboxes at a time";
+    case client_errc::organisation_removed:
+      return "the hub operator removed this organisation from the hub (the directory bundle you "
+             "imported lists it as removed); nothing was sent. Send to the organisation that "
+             "took over its work, and look it up with draaischijf directory";
   }
   return "unknown client error";
 }

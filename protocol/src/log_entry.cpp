@@ -20,4 +20,15 @@ std::vector<std::uint8_t> epoch_certificate_entry(std::span<const std::uint8_t> 
   return out;
 }
 
+std::vector<std::uint8_t> organisation_removed_entry(const Id& org_id, std::uint64_t removed_at_ms,
+                                                     std::uint8_t reason) {
+  std::vector<std::uint8_t> out;
+  wire::Writer w(out);
+  w.u8(static_cast<std::uint8_t>(DirectoryEntryKind::organisation_removed));
+  w.bytes(org_id);
+  w.u64(removed_at_ms);
+  w.u8(reason);
+  return out;
+}
+
 }  // namespace draaischijf::protocol

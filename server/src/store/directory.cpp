@@ -65,6 +65,8 @@ const char* describe(int value) noexcept {
     case directory_errc::person_id_conflict:
       return "the device claims to be an enrolled person, but the certificate names another "
              "staff id: one person has one staff id";
+    case directory_errc::organisation_removed:
+      return "the organisation was removed from the hub; its id is never used again";
   }
   return "unknown directory error";
 }
@@ -91,10 +93,15 @@ Organisation organisation_from(const sqlite::Statement& row) {
       protocol::parse_name<protocol::OrgType>(row.column_text(1)).value_or(protocol::OrgType::clb),
       row.column_text(2), rows::fixed<32>(row.column_blob(3))};
   detail::read_profile(row, 4, o);
+  if (!row.column_is_null(8)) {
+    o.removed_at_ms = row.column_int64(8);
+  }
   return o;
 }
 const std::string kOrganisationColumns =
-    "org_id, org_type, name, signing_key, " + std::string(detail::kProfileColumns);
+    "org_id, org_type, name, signing_key, " + std::string(detail::kProfileColumns) +
+    ", (SELECT r.removed_at_ms FROM organisation_removals r WHERE r.org_id = "
+    "organisations.org_id)";
 
 std::optional<Id> claim_from(std::span<const std::uint8_t> bytes) {
   if (bytes.size() != Id{}.size()) {
@@ -268,7 +275,10 @@ sqlite::Result<Organisation> organisation_in(sqlite::Database& db, const Id& org
 
 sqlite::Result<std::vector<Organisation>> organisations_in(sqlite::Database& db) {
   return all(
-      db, "SELECT " + kOrganisationColumns + " FROM organisations ORDER BY name",
+      db,
+      "SELECT " + kOrganisationColumns +
+          " FROM organisations WHERE org_id NOT IN (SELECT org_id FROM organisation_removals) "
+          "ORDER BY name",
       [](sqlite::Statement&) {}, organisation_from);
 }
 
@@ -403,6 +413,11 @@ bool SqliteDirectory::add_organisation(const Organisation& organisation, std::in
       [organisation, at_ms](Db& db) -> Void {
         if (!is_good_name(organisation.name)) {
           return make_error_code(directory_errc::name_invalid);
+        }
+        if (auto known = organisation_in(db, organisation.org_id)) {
+          // Ids are never reused: a removed organisation's id stays taken, and says so.
+          return make_error_code(known->removed_at_ms ? directory_errc::organisation_removed
+                                                      : directory_errc::organisation_exists);
         }
         auto insert = db.prepare(
             "INSERT INTO organisations (org_id, org_type, name, signing_key, created_at_ms) "

@@ -479,7 +479,7 @@ TEST(SqliteTest, OpensWithDurableSettingsAndCurrentSchema) {
   // messages, directory, read receipts, blobs, consent references, consent registry,
   // dossier transfers, pupil keys, admin nonces, objections to advice, the decisions a receipt
   // names, region and offer with the directory bundles
-  EXPECT_EQ(db.schema_version().value(), 18);
+  EXPECT_EQ(db.schema_version().value(), 19);
   // names, region and offer with the directory bundles, claimed staff ids, referrals
 }
 

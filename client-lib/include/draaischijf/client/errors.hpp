@@ -50,6 +50,7 @@ enum class client_errc {
   bundle_key_changed,      // the bundle changes a pinned organisation key (not accepted)
   notice_invalid,       // a hub notice that does not parse, verify or belong to this organisation
   too_many_recipients,  // more than 16 mailboxes, the team's Sent copy included
+  organisation_removed,  // the operator's directory bundle lists the organisation as removed
 };
 
 [[nodiscard]] const boost::system::error_category& client_category() noexcept;

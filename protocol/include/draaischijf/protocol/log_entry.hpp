@@ -14,8 +14,9 @@
 namespace draaischijf::protocol {
 
 enum class DirectoryEntryKind : std::uint8_t {
-  organisation_key = 1,   // an organisation and the Ed25519 key that signs its certificates
-  epoch_certificate = 2,  // a mailbox epoch certificate, as the organisation signed it
+  organisation_key = 1,      // an organisation and the Ed25519 key that signs its certificates
+  epoch_certificate = 2,     // a mailbox epoch certificate, as the organisation signed it
+  organisation_removed = 3,  // the operator removed an organisation; its id is never reused
 };
 
 /// kind 1 || org id (16) || organisation type (u8) || signing key (32).
@@ -24,5 +25,11 @@ enum class DirectoryEntryKind : std::uint8_t {
 /// kind 2 || the encoded epoch certificate (PROTOCOL.md 5).
 [[nodiscard]] std::vector<std::uint8_t> epoch_certificate_entry(
     std::span<const std::uint8_t> certificate);
+
+/// kind 3 || org id (16) || removed_at_ms (u64) || reason (u8, directory_bundle.hpp's
+/// RemovalReason): the same statement the directory bundle's removal list signs.
+[[nodiscard]] std::vector<std::uint8_t> organisation_removed_entry(const Id& org_id,
+                                                                   std::uint64_t removed_at_ms,
+                                                                   std::uint8_t reason);
 
 }  // namespace draaischijf::protocol
