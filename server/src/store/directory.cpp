@@ -259,6 +259,13 @@ Void approve_in(Db& db, const Actor& admin, const Id& device_id,
   if (auto updated = update->run(); !updated) {
     return updated;
   }
+  // The certificate clients verify the device by, in the directory log in this transaction: a
+  // monitor of the organisation sees every device it (or someone with its key) certified.
+  if (auto logged =
+          append_log_entry(db, LogId::directory, protocol::device_certificate_entry(bytes), at_ms);
+      !logged) {
+    return logged.error();
+  }
   return rows::insert_audit(db, at_ms, event, admin.org_id, admin.device_id, device_id,
                             "role=" + device->role);
 }
@@ -578,6 +585,17 @@ bool SqliteDirectory::remove_device(const Actor& admin, const Id& device_id, std
         update->bind(1, at_ms).bind(2, admin.device_id).bind(3, device_id);
         if (auto updated = update->run(); !updated) {
           return updated;
+        }
+        // Logged once, when the device leaves; removing it again changes nothing to log.
+        if (device->state != DeviceState::removed) {
+          if (auto logged =
+                  append_log_entry(db, LogId::directory,
+                                   protocol::device_removed_entry(
+                                       admin.org_id, device_id, static_cast<std::uint64_t>(at_ms)),
+                                   at_ms);
+              !logged) {
+            return logged.error();
+          }
         }
         // The device still holds the current seeds of its mailboxes: nothing new may be sealed
         // to them until the organisation rotates them to epochs without it.

@@ -17,6 +17,8 @@ enum class DirectoryEntryKind : std::uint8_t {
   organisation_key = 1,      // an organisation and the Ed25519 key that signs its certificates
   epoch_certificate = 2,     // a mailbox epoch certificate, as the organisation signed it
   organisation_removed = 3,  // the operator removed an organisation; its id is never reused
+  device_certificate = 4,  // an enrolment approved: the device certificate the organisation signed
+  device_removed = 5,      // an organisation's admin removed one of its devices
 };
 
 /// kind 1 || org id (16) || organisation type (u8) || signing key (32).
@@ -31,5 +33,12 @@ enum class DirectoryEntryKind : std::uint8_t {
 [[nodiscard]] std::vector<std::uint8_t> organisation_removed_entry(const Id& org_id,
                                                                    std::uint64_t removed_at_ms,
                                                                    std::uint8_t reason);
+
+/// kind 4 || the encoded device certificate (PROTOCOL.md 4), as the organisation signed it.
+[[nodiscard]] std::vector<std::uint8_t> device_certificate_entry(
+    std::span<const std::uint8_t> certificate);
+/// kind 5 || org id (16) || device id (16) || removed_at_ms (u64).
+[[nodiscard]] std::vector<std::uint8_t> device_removed_entry(const Id& org_id, const Id& device_id,
+                                                             std::uint64_t removed_at_ms);
 
 }  // namespace draaischijf::protocol
