@@ -70,6 +70,10 @@ Usage:
                                        The audit log and the disclosure register for the
                                        data-protection officer (DATE: YYYY-MM-DD or an ISO 8601
                                        timestamp with a zone); no content, pseudonyms only.
+  draaischijf-hub audit verify --config FILE [--checkpoint FILE]
+                                       Checks every audit row against the record log (deleted,
+                                       edited or reordered rows, edited tree nodes) and that the
+                                       log extends a record-log checkpoint the hub signed.
   draaischijf-hub check-envelope FILE --org ORG_ID_HEX
                                        Runs the admission checks on an envelope file.
   draaischijf-hub --help | --version
