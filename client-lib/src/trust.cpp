@@ -1,6 +1,7 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <optional>
 #include <sstream>
 
 #include <draaischijf/client/errors.hpp>
@@ -28,6 +29,20 @@ bool same_fingerprint(std::string_view a, std::string_view b) {
   return protocol::same_fingerprint(a, b);
 }
 
+namespace {
+
+// A whole decimal number, nothing before or after it.
+std::optional<std::uint64_t> decimal(std::string_view text) {
+  std::uint64_t value = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc() || end != text.data() + text.size() || text.empty()) {
+    return std::nullopt;
+  }
+  return value;
+}
+
+}  // namespace
+
 protocol::Result<TrustFile> TrustFile::parse(std::string_view text, TrustFileProblem* problem) {
   TrustFile file;
   std::istringstream lines{std::string(text)};
@@ -52,16 +67,14 @@ protocol::Result<TrustFile> TrustFile::parse(std::string_view text, TrustFilePro
     std::string first;
     fields >> kind >> first;
     if (kind == "bundle") {
-      std::uint64_t sequence = 0;
-      const auto [end, error] =
-          std::from_chars(first.data(), first.data() + first.size(), sequence);
-      if (error != std::errc() || end != first.data() + first.size() || first.empty()) {
+      const auto sequence = decimal(first);
+      if (!sequence) {
         return refuse("a `bundle` line is: bundle <sequence number>");
       }
       if (file.bundle_sequence_) {
         return refuse("a second `bundle` line: the last import is recorded once");
       }
-      file.bundle_sequence_ = sequence;
+      file.bundle_sequence_ = *sequence;
       continue;
     }
     if (kind == "removed") {
@@ -69,17 +82,14 @@ protocol::Result<TrustFile> TrustFile::parse(std::string_view text, TrustFilePro
       std::string reason;
       fields >> at_text >> reason;
       const auto org_id = exactly<16>(protocol::hex_decode(first));
-      std::uint64_t at = 0;
-      const auto [end, error] =
-          std::from_chars(at_text.data(), at_text.data() + at_text.size(), at);
-      if (!org_id || error != std::errc() || end != at_text.data() + at_text.size() ||
-          !protocol::parse_removal_reason(reason)) {
+      const auto at = decimal(at_text);
+      if (!org_id || !at || !protocol::parse_removal_reason(reason)) {
         return refuse("a `removed` line is: removed <32 hex digits> <time, ms> <reason>");
       }
       if (file.removal(*org_id) != nullptr || file.find(*org_id) != nullptr) {
         return refuse("a removed organisation is listed once and is not pinned");
       }
-      file.removed_.push_back({*org_id, at, std::move(reason)});
+      file.removed_.push_back({*org_id, *at, std::move(reason)});
       continue;
     }
     if (kind == "hub" || kind == "policy") {

@@ -37,12 +37,12 @@ class DirectoryLogEntriesTest : public ::testing::Test {
       protocol::StaffRole role = protocol::StaffRole::partner_intake) {
     const auto signing = protocol::SigningKey::generate();
     const auto encryption = protocol::age::X25519Identity::generate();
-    Device request{device,
-                   org,
-                   std::string(protocol::name_of(role)),
-                   DeviceState::pending,
-                   signing.public_key(),
-                   encryption.public_key()};
+    Device request;
+    request.device_id = device;
+    request.org_id = org;
+    request.role = std::string(protocol::name_of(role));
+    request.signing_key = signing.public_key();
+    request.encryption_key = encryption.public_key();
     request.requested_at_ms = 2;
     EXPECT_TRUE(
         directory.wait([&](auto done) { return directory.request_enrolment(request, done); }));

@@ -36,8 +36,11 @@ class OrganisationRemovalTest : public ::testing::Test {
           directory->wait([&](auto done) { return directory->add_organisation(o, 1, done); }));
     }
     testing::register_mailbox(path(), caw_mailbox, 0, caw, "caw");
-    Device request{caw_device, caw, "partner_intake", DeviceState::pending,
-                   protocol::SigningKey::generate().public_key()};
+    Device request;
+    request.device_id = caw_device;
+    request.org_id = caw;
+    request.role = "partner_intake";
+    request.signing_key = protocol::SigningKey::generate().public_key();
     request.requested_at_ms = 2;
     ASSERT_TRUE(
         directory->wait([&](auto done) { return directory->request_enrolment(request, done); }));

@@ -75,7 +75,7 @@ struct DirectoryBundle {
   std::uint64_t sequence = 0;
   std::uint64_t created_at_ms = 0;
   std::vector<BundleOrganisation> organisations;  // any order: signing sorts them
-  std::vector<BundleRemoval> removals;            // any order: signing sorts them
+  std::vector<BundleRemoval> removals{};          // any order: signing sorts them
   // What the signer writes (kDirectoryBundleVersion unless asked otherwise) and what the
   // parser read; version 1 has no removal list.
   std::uint8_t version = kDirectoryBundleVersion;
