@@ -91,7 +91,8 @@ TEST_F(BundleRemovalImportTest, AVersionOneBundleStillImports) {
 
 TEST_F(BundleRemovalImportTest, ARemovalListChangedAfterSigningIsNotTrusted) {
   auto bytes = bundle(2, true);
-  bytes[bytes.size() - 64 - 1] ^= 0x03;  // a reason code: ceased (1) <-> merged (2)
+  // A reason code: ceased (1) <-> merged (2).
+  bytes[bytes.size() - 64 - 1] = static_cast<std::uint8_t>(bytes[bytes.size() - 64 - 1] ^ 0x03);
   EXPECT_EQ(plan_bundle_import(trust, bytes).error(), client_errc::bundle_untrusted);
   EXPECT_NE(trust.find(caw), nullptr);
 }

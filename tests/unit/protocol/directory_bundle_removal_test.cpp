@@ -47,7 +47,8 @@ TEST_F(DirectoryBundleRemovalTest, ATamperedRemovalListFailsTheSignature) {
   for (const std::size_t at : {reason, reason - 1, reason - 8 - 1}) {
     auto tampered = bytes;
     // Another known reason code; a time or id one bit off (the ids stay in order).
-    tampered[at] = at == reason ? (tampered[at] == 1 ? 2 : 1) : tampered[at] ^ 0x01;
+    tampered[at] =
+        static_cast<std::uint8_t>(at == reason ? (tampered[at] == 1 ? 2 : 1) : tampered[at] ^ 0x01);
     EXPECT_EQ(open_directory_bundle(tampered, operator_key.public_key()).error(),
               errc::signature_invalid)
         << at;
