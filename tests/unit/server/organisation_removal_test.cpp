@@ -12,6 +12,7 @@
 #include <draaischijf/server/store/directory_bundles.hpp>
 #include <draaischijf/server/store/message_store.hpp>
 #include <draaischijf/server/store/organisation_removal.hpp>
+#include <draaischijf/server/store/transparency_logs.hpp>
 
 #include "store_fixture.hpp"
 #include "test_support.hpp"
