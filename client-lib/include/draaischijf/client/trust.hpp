@@ -150,9 +150,9 @@ struct BundlePlan {
   std::uint64_t sequence = 0;
   std::uint64_t created_at_ms = 0;
   std::vector<std::pair<BundleEntryState, BundleEntry>> entries;  // in the bundle's order
-  std::vector<TrustedOrganisation> pins;     // what is pinned on import, one per entry
-  std::vector<std::uint8_t> bytes;           // the verified bundle, kept for its directory data
-  std::vector<BundleRemovalEntry> removals;  // v2: the organisations removed, in id order
+  std::vector<TrustedOrganisation> pins;       // what is pinned on import, one per entry
+  std::vector<std::uint8_t> bytes;             // the verified bundle, kept for its directory data
+  std::vector<BundleRemovalEntry> removals{};  // v2: the organisations removed, in id order
   [[nodiscard]] std::size_t count(BundleEntryState state) const;
 };
 
