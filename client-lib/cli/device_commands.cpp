@@ -1,6 +1,7 @@
 // draaischijf init, enrol, whoami, trust: the device's profile, keys and pinned trust; and how
 // every other command opens the profile.
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -161,6 +162,16 @@ void print_plan(const BundlePlan& plan, bool accept_changes) {
                 << "\n             in the bundle: " << entry.fingerprint << "\n";
     }
   }
+  for (const auto& entry : plan.removals) {
+    const auto& r = entry.removal;
+    std::cout << "  REMOVED    " << hex(r.org_id) << "  "
+              << (entry.pinned ? entry.name : "(not pinned on this device)") << "\n"
+              << "             removed " << when(static_cast<std::int64_t>(r.removed_at_ms))
+              << ", reason " << r.reason << "\n";
+    if (entry.pinned) {
+      std::cout << "             unpinned:      " << entry.fingerprint << "\n";
+    }
+  }
   const auto changed = plan.count(BundleEntryState::changed);
   if (changed != 0 && !accept_changes) {
     std::cerr << changed
@@ -203,10 +214,20 @@ int cmd_trust_import(Client& client, const Context& context, const Arguments& ar
                          {"fingerprint", entry.fingerprint},
                          {"pinned_fingerprint", entry.pinned_fingerprint}});
     }
+    json::array removals;
+    for (const auto& entry : plan->removals) {
+      removals.push_back({{"org_id", hex(entry.removal.org_id)},
+                          {"removed_at_ms", entry.removal.removed_at_ms},
+                          {"reason", entry.removal.reason},
+                          {"pinned", entry.pinned},
+                          {"name", entry.name},
+                          {"fingerprint", entry.fingerprint}});
+    }
     print_json({{"sequence", plan->sequence},
                 {"created_at_ms", plan->created_at_ms},
                 {"imported", imported.has_value()},
-                {"organisations", std::move(entries)}});
+                {"organisations", std::move(entries)},
+                {"removals", std::move(removals)}});
   }
   if (!imported) {
     return fail(imported.error(), &client);
@@ -214,7 +235,10 @@ int cmd_trust_import(Client& client, const Context& context, const Arguments& ar
   if (!context.json_output) {
     std::cout << "pinned " << plan->count(BundleEntryState::added) << " new, "
               << plan->count(BundleEntryState::unchanged) << " unchanged, "
-              << plan->count(BundleEntryState::changed) << " changed; bundle " << plan->sequence
+              << plan->count(BundleEntryState::changed) << " changed, "
+              << std::count_if(plan->removals.begin(), plan->removals.end(),
+                               [](const auto& r) { return r.pinned; })
+              << " unpinned as removed; bundle " << plan->sequence
               << " recorded (an older one is refused from now on)\n";
   }
   return kOk;

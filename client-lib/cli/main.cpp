@@ -103,7 +103,8 @@ constexpr Command kCommands[] = {
    "signed directory bundle (verified with the pinned\n"
    "policy key; an older bundle is refused); lists new,\n"
    "unchanged and CHANGED keys: a changed key is pinned\n"
-   "only with --accept-changes, after comparing it"},
+   "only with --accept-changes, after comparing it;\n"
+   "unpins the organisations it lists as REMOVED"},
   {"trust", "add", kClient, cli::trust_command,
    "trust add ORG --fingerprint F | trust add --policy-key FILE|BASE64",
    "Pins an organisation after comparing, or the hub\n"

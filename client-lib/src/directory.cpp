@@ -135,6 +135,9 @@ Result<void> walk_epoch(detail::SessionState& s, EpochWalk& walk, std::uint32_t 
 }  // namespace
 
 Result<protocol::SigningPublicKey> pinned_key(detail::SessionState& s, const Id& org_id) {
+  if (s.trust.removal(org_id) != nullptr) {
+    return make_error_code(client_errc::organisation_removed);  // before "not pinned": say why
+  }
   const auto* organisation = s.trust.find(org_id);
   if (organisation == nullptr) {
     return make_error_code(client_errc::untrusted_organisation);

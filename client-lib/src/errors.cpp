@@ -133,6 +133,10 @@ const char* describe(int value) noexcept {
       return "the directory log holds entries about your organisation that its own devices did "
              "not make (listed above); check them with your organisation's admins and tell "
              "the hub operator";
+    case client_errc::organisation_removed:
+      return "the hub operator removed this organisation from the hub (the directory bundle you "
+             "imported lists it as removed); nothing was sent. Send to the organisation that "
+             "took over its work, and look it up with draaischijf directory";
   }
   return "unknown client error";
 }

@@ -1,6 +1,7 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <optional>
 #include <sstream>
 
 #include <draaischijf/client/errors.hpp>
@@ -28,6 +29,20 @@ bool same_fingerprint(std::string_view a, std::string_view b) {
   return protocol::same_fingerprint(a, b);
 }
 
+namespace {
+
+// A whole decimal number, nothing before or after it.
+std::optional<std::uint64_t> decimal(std::string_view text) {
+  std::uint64_t value = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc() || end != text.data() + text.size() || text.empty()) {
+    return std::nullopt;
+  }
+  return value;
+}
+
+}  // namespace
+
 protocol::Result<TrustFile> TrustFile::parse(std::string_view text, TrustFileProblem* problem) {
   TrustFile file;
   std::istringstream lines{std::string(text)};
@@ -52,16 +67,29 @@ protocol::Result<TrustFile> TrustFile::parse(std::string_view text, TrustFilePro
     std::string first;
     fields >> kind >> first;
     if (kind == "bundle") {
-      std::uint64_t sequence = 0;
-      const auto [end, error] =
-          std::from_chars(first.data(), first.data() + first.size(), sequence);
-      if (error != std::errc() || end != first.data() + first.size() || first.empty()) {
+      const auto sequence = decimal(first);
+      if (!sequence) {
         return refuse("a `bundle` line is: bundle <sequence number>");
       }
       if (file.bundle_sequence_) {
         return refuse("a second `bundle` line: the last import is recorded once");
       }
-      file.bundle_sequence_ = sequence;
+      file.bundle_sequence_ = *sequence;
+      continue;
+    }
+    if (kind == "removed") {
+      std::string at_text;
+      std::string reason;
+      fields >> at_text >> reason;
+      const auto org_id = exactly<16>(protocol::hex_decode(first));
+      const auto at = decimal(at_text);
+      if (!org_id || !at || !protocol::parse_removal_reason(reason)) {
+        return refuse("a `removed` line is: removed <32 hex digits> <time, ms> <reason>");
+      }
+      if (file.removal(*org_id) != nullptr || file.find(*org_id) != nullptr) {
+        return refuse("a removed organisation is listed once and is not pinned");
+      }
+      file.removed_.push_back({*org_id, *at, std::move(reason)});
       continue;
     }
     if (kind == "hub" || kind == "policy") {
@@ -88,8 +116,8 @@ protocol::Result<TrustFile> TrustFile::parse(std::string_view text, TrustFilePro
     if (!org_id || !key) {
       return refuse("an `org` line is: org <32 hex digits> <key, base64> <name>");
     }
-    if (file.find(*org_id) != nullptr) {
-      return refuse("the organisation is pinned on an earlier line already");
+    if (file.find(*org_id) != nullptr || file.removal(*org_id) != nullptr) {
+      return refuse("the organisation is pinned or removed on an earlier line already");
     }
     file.organisations_.push_back({*org_id, *key, std::move(name)});
   }
@@ -101,6 +129,10 @@ std::string TrustFile::to_text() const {
   for (const auto& organisation : organisations_) {
     out += "org " + protocol::hex_encode(organisation.org_id) + " " +
            protocol::base64_encode(organisation.key) + " " + organisation.name + "\n";
+  }
+  for (const auto& removed : removed_) {
+    out += "removed " + protocol::hex_encode(removed.org_id) + " " +
+           std::to_string(removed.removed_at_ms) + " " + removed.reason + "\n";
   }
   if (hub_key_) {
     out += "hub " + protocol::base64_encode(*hub_key_) + "\n";
@@ -118,6 +150,9 @@ protocol::Result<void> TrustFile::pin(TrustedOrganisation organisation) {
   if (!protocol::is_display_safe(organisation.name)) {
     return make_error_code(client_errc::name_unsafe);
   }
+  if (removal(organisation.org_id) != nullptr) {
+    return make_error_code(client_errc::organisation_removed);  // ids are never reused
+  }
   if (const auto* pinned = find(organisation.org_id); pinned != nullptr) {
     if (pinned->key != organisation.key) {
       return make_error_code(client_errc::already_pinned);
@@ -131,6 +166,9 @@ protocol::Result<void> TrustFile::pin(TrustedOrganisation organisation) {
 protocol::Result<void> TrustFile::replace(TrustedOrganisation organisation) {
   if (!protocol::is_display_safe(organisation.name)) {
     return make_error_code(client_errc::name_unsafe);
+  }
+  if (removal(organisation.org_id) != nullptr) {
+    return make_error_code(client_errc::organisation_removed);
   }
   const auto same = [&](const TrustedOrganisation& o) { return o.org_id == organisation.org_id; };
   if (const auto it = std::find_if(organisations_.begin(), organisations_.end(), same);
@@ -146,6 +184,20 @@ const TrustedOrganisation* TrustFile::find(const protocol::Id& org_id) const {
   const auto it = std::find_if(organisations_.begin(), organisations_.end(),
                                [&](const TrustedOrganisation& o) { return o.org_id == org_id; });
   return it == organisations_.end() ? nullptr : &*it;
+}
+
+void TrustFile::mark_removed(RemovedOrganisation removed) {
+  std::erase_if(organisations_,
+                [&](const TrustedOrganisation& o) { return o.org_id == removed.org_id; });
+  if (removal(removed.org_id) == nullptr) {
+    removed_.push_back(std::move(removed));
+  }
+}
+
+const RemovedOrganisation* TrustFile::removal(const protocol::Id& org_id) const {
+  const auto it = std::find_if(removed_.begin(), removed_.end(),
+                               [&](const RemovedOrganisation& r) { return r.org_id == org_id; });
+  return it == removed_.end() ? nullptr : &*it;
 }
 
 protocol::TrustStore TrustFile::store() const {
@@ -195,6 +247,16 @@ protocol::Result<BundlePlan> plan_bundle_import(const TrustFile& trust,
     plan.entries.emplace_back(state, std::move(entry));
     plan.pins.push_back({o.org_id, o.signing_key, std::move(name)});
   }
+  for (const auto& r : opened->removals) {
+    BundleRemovalEntry entry{
+        {r.org_id, r.removed_at_ms, std::string(protocol::name_of(r.reason))}, false, {}, {}};
+    if (const auto* pinned = trust.find(r.org_id); pinned != nullptr) {
+      entry.pinned = true;
+      entry.name = pinned->name;
+      entry.fingerprint = fingerprint(pinned->key);
+    }
+    plan.removals.push_back(std::move(entry));
+  }
   return plan;
 }
 
@@ -214,6 +276,11 @@ protocol::Result<TrustFile> apply_bundle_import(TrustFile trust, const BundlePla
     if (!pinned) {
       return pinned.error();
     }
+  }
+  // The operator signed the removals with the rest: nothing is sealed to these organisations
+  // from now on, and their ids are never pinned again on this device.
+  for (const auto& entry : plan.removals) {
+    trust.mark_removed(entry.removal);
   }
   trust.set_bundle_sequence(plan.sequence);
   return trust;

@@ -1,4 +1,6 @@
 #include <algorithm>
+#include <array>
+#include <string>
 
 #include <draaischijf/protocol/directory_bundle.hpp>
 #include <draaischijf/protocol/wire.hpp>
@@ -62,7 +64,76 @@ BundleOrganisation parse_organisation(wire::Reader& r) {
   return o;
 }
 
+constexpr std::array<std::string_view, 5> kReasonNames = {"ceased", "merged", "key-compromised",
+                                                          "left-network", "other"};
+
+std::optional<RemovalReason> reason_from(std::uint8_t code) {
+  if (code == 0 || code > kReasonNames.size()) {
+    return std::nullopt;
+  }
+  return static_cast<RemovalReason>(code);
+}
+
+template <class T>
+bool ascending_unique(const std::vector<T>& items) {
+  return std::adjacent_find(items.begin(), items.end(), [](const auto& a, const auto& b) {
+           return !(a.org_id < b.org_id);
+         }) == items.end();
+}
+
+// An id in both lists: the operator's bundle says one thing about each organisation. Both
+// lists are in ascending id order when this is asked.
+bool overlaps(const std::vector<BundleOrganisation>& organisations,
+              const std::vector<BundleRemoval>& removals) {
+  return std::any_of(removals.begin(), removals.end(), [&](const BundleRemoval& r) {
+    const auto it =
+        std::lower_bound(organisations.begin(), organisations.end(), r.org_id,
+                         [](const BundleOrganisation& o, const Id& id) { return o.org_id < id; });
+    return it != organisations.end() && it->org_id == r.org_id;
+  });
+}
+
+void parse_removals(wire::Reader& r, DirectoryBundle& bundle) {
+  const std::size_t count = r.u16();
+  for (std::size_t i = 0; i < count && r.ok(); ++i) {
+    BundleRemoval removal;
+    removal.org_id = r.fixed<16>();
+    removal.removed_at_ms = r.u64();
+    const auto reason = reason_from(r.u8());
+    if (!reason) {
+      r.fail(errc::non_canonical);
+      break;
+    }
+    removal.reason = *reason;
+    bundle.removals.push_back(removal);
+  }
+  if (!ascending_unique(bundle.removals) || overlaps(bundle.organisations, bundle.removals)) {
+    r.fail(errc::non_canonical);
+  }
+}
+
 }  // namespace
+
+std::string_view name_of(RemovalReason reason) {
+  const auto code = static_cast<std::size_t>(reason);
+  return code >= 1 && code <= kReasonNames.size() ? kReasonNames[code - 1] : "other";
+}
+
+std::optional<RemovalReason> parse_removal_reason(std::string_view name) {
+  const auto it = std::find(kReasonNames.begin(), kReasonNames.end(), name);
+  if (it == kReasonNames.end()) {
+    return std::nullopt;
+  }
+  return static_cast<RemovalReason>(it - kReasonNames.begin() + 1);
+}
+
+std::string removal_reason_names() {
+  std::string out;
+  for (const auto name : kReasonNames) {
+    out += (out.empty() ? "" : ", ") + std::string(name);
+  }
+  return out;
+}
 
 Result<std::vector<std::uint8_t>> sign_directory_bundle(DirectoryBundle bundle,
                                                         const SigningKey& operator_key) {
@@ -73,14 +144,26 @@ Result<std::vector<std::uint8_t>> sign_directory_bundle(DirectoryBundle bundle,
                                            [](const auto& a, const auto& b) {
                                              return a.org_id == b.org_id;
                                            }) != organisations.end();
-  if (repeated || organisations.size() > kMaxBundleOrganisations ||
+  auto& removals = bundle.removals;
+  std::sort(removals.begin(), removals.end(),
+            [](const auto& a, const auto& b) { return a.org_id < b.org_id; });
+  const bool known_version =
+      bundle.version == kDirectoryBundleVersion ||
+      (bundle.version == kDirectoryBundleVersionWithoutRemovals && removals.empty());
+  if (repeated || !known_version || !ascending_unique(removals) ||
+      overlaps(organisations, removals) || organisations.size() > kMaxBundleOrganisations ||
+      removals.size() > kMaxBundleOrganisations ||
+      !std::all_of(removals.begin(), removals.end(),
+                   [](const auto& r) {
+                     return reason_from(static_cast<std::uint8_t>(r.reason)).has_value();
+                   }) ||
       !std::all_of(organisations.begin(), organisations.end(), fits)) {
     return make_error_code(errc::field_out_of_range);
   }
   std::vector<std::uint8_t> out;
   wire::Writer w(out);
   w.bytes(kMagic);
-  w.u8(kDirectoryBundleVersion);
+  w.u8(bundle.version);
   w.bytes(operator_key.key_id());
   w.u64(bundle.sequence);
   w.u64(bundle.created_at_ms);
@@ -89,6 +172,14 @@ Result<std::vector<std::uint8_t>> sign_directory_bundle(DirectoryBundle bundle,
     std::sort(o.offers.begin(), o.offers.end());
     o.offers.erase(std::unique(o.offers.begin(), o.offers.end()), o.offers.end());
     encode_organisation(w, o);
+  }
+  if (bundle.version == kDirectoryBundleVersion) {
+    w.u16(static_cast<std::uint16_t>(removals.size()));
+    for (const auto& removal : removals) {
+      w.bytes(removal.org_id);
+      w.u64(removal.removed_at_ms);
+      w.u8(static_cast<std::uint8_t>(removal.reason));
+    }
   }
   w.bytes(operator_key.sign(kDirectoryBundleDomain, out));
   return out;
@@ -105,11 +196,13 @@ Result<DirectoryBundle> open_directory_bundle(std::span<const std::uint8_t> byte
   if (!std::equal(kMagic.begin(), kMagic.end(), magic.begin(), magic.end())) {
     return make_error_code(errc::bad_magic);
   }
-  if (r.u8() != kDirectoryBundleVersion) {
+  DirectoryBundle bundle;
+  bundle.version = r.u8();
+  if (bundle.version != kDirectoryBundleVersion &&
+      bundle.version != kDirectoryBundleVersionWithoutRemovals) {
     return make_error_code(errc::unsupported_version);
   }
   const auto signer = r.fixed<32>();
-  DirectoryBundle bundle;
   bundle.sequence = r.u64();
   bundle.created_at_ms = r.u64();
   const std::size_t count = r.u16();
@@ -119,6 +212,9 @@ Result<DirectoryBundle> open_directory_bundle(std::span<const std::uint8_t> byte
     if (n >= 2 && !(bundle.organisations[n - 2].org_id < bundle.organisations[n - 1].org_id)) {
       r.fail(errc::non_canonical);  // ascending ids: each organisation once
     }
+  }
+  if (bundle.version == kDirectoryBundleVersion && r.ok()) {
+    parse_removals(r, bundle);
   }
   if (auto parsed = r.finish(); !parsed) {
     return parsed.error();

@@ -165,6 +165,9 @@ int export_rows(const Words& words, std::ostream& out, std::ostream& err) {
 }  // namespace
 
 int audit_command(const std::vector<std::string_view>& args, std::ostream& out, std::ostream& err) {
+  if (!args.empty() && args[0] == "verify") {
+    return audit_verify_command(args, out, err);
+  }
   Words words;
   if (args.empty() || args[0] != "export" ||
       !parse_words(args, {"config", "from", "to", "org", "pupil", "format", "out"}, {},

@@ -7,6 +7,11 @@
 // and a value a spreadsheet would run as a formula (starting with = + - @, a tab or a carriage
 // return) gets a leading apostrophe. JSONL: one object per line, values as recorded.
 // Exit codes: 0 exported, 1 failed, 2 usage error.
+//
+// `draaischijf-hub audit verify --config FILE [--checkpoint FILE]` (audit_verify_command.cpp):
+// every audit row against the record log, and the log against a checkpoint the hub signed.
+// Exit codes: 0 every row as written, 1 a finding (each names the row id or log index) or a
+// failure, 2 usage error.
 
 #include <iosfwd>
 #include <string>
@@ -20,6 +25,10 @@ namespace draaischijf::server {
 /// `args` are the words after "audit".
 [[nodiscard]] int audit_command(const std::vector<std::string_view>& args, std::ostream& out,
                                 std::ostream& err);
+
+/// `args` are the words after "audit" ("verify", then the options).
+[[nodiscard]] int audit_verify_command(const std::vector<std::string_view>& args, std::ostream& out,
+                                       std::ostream& err);
 
 /// One CSV field as the export writes it: formula-neutralised, then quoted per RFC 4180 when
 /// it needs to be (shared with the CLI's reports).

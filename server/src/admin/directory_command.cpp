@@ -15,6 +15,7 @@
 #include <draaischijf/server/core/config.hpp>
 #include <draaischijf/server/store/directory.hpp>
 #include <draaischijf/server/store/directory_bundles.hpp>
+#include <draaischijf/server/store/organisation_removal.hpp>
 
 #include "admin/command_words.hpp"
 #include "admin/hub_database.hpp"
@@ -190,6 +191,60 @@ int org_set_command(const std::vector<std::string_view>& args, std::ostream& out
   return 0;
 }
 
+int org_remove_command(const std::vector<std::string_view>& args, std::ostream& out,
+                       std::ostream& err, const protocol::Clock& clock) {
+  const std::string synopsis =
+      "usage: draaischijf-hub org remove ORG_ID --config FILE --reason REASON\n"
+      "  REASON: " +
+      protocol::removal_reason_names() + "\n";
+  // "remove ORG_ID --option VALUE ...": the id comes first, the pairs follow it.
+  const auto id = args.size() >= 2 ? parse_org_id(args[1]) : std::nullopt;
+  std::vector<std::string_view> rest{"remove"};
+  if (args.size() > 2) {
+    rest.insert(rest.end(), args.begin() + 2, args.end());
+  }
+  const auto options = options_of(rest, {"config", "reason"}, {}, err);
+  if (!id || !options || !options->given("config") || !options->given("reason")) {
+    err << (id ? "" : "error: org remove takes the organisation id (32 hexadecimal digits) first\n")
+        << synopsis;
+    return kUsage;
+  }
+  const auto reason = protocol::parse_removal_reason(*options->given("reason"));
+  if (!reason) {
+    err << "error: --reason takes one of: " << protocol::removal_reason_names() << "\n";
+    return kUsage;
+  }
+  auto open = open_directory(*options->given("config"), err);
+  if (!open) {
+    return kUsage;
+  }
+  auto known = open->directory->organisation(*id);
+  const auto now_ms = clock.now_ms();
+  std::promise<sqlite::Result<void>> promise;
+  auto future = promise.get_future();
+  if (!remove_organisation_by_operator(*open->storage, *id, *reason, now_ms,
+                                       [&promise](auto result) { promise.set_value(result); })) {
+    err << "error: the hub's writer is busy; try again\n";
+    return kFailed;
+  }
+  if (const auto removed = future.get(); !removed) {
+    err << "error: removing the organisation: " << removed.error().message() << "\n"
+        << (removed.error() == directory_errc::not_found
+                ? "  check the id: draaischijf-hub directory bundle lists every organisation\n"
+                : "  nothing was changed\n");
+    return kFailed;
+  }
+  out << "removed organisation " << protocol::hex_encode(*id);
+  if (known) {
+    out << " (" << protocol::name_of(known->type) << ") " << known->name;
+  }
+  out << ", reason " << protocol::name_of(*reason)
+      << ".\nIts devices are refused from now on and its mailboxes take nothing; what waits in "
+         "them expires under [retention]. Publish a new directory bundle (draaischijf-hub "
+         "directory bundle) so that devices unpin it.\n";
+  return 0;
+}
+
 int directory_bundle_command(const std::vector<std::string_view>& args, std::ostream& out,
                              std::ostream& err, const protocol::Clock& clock) {
   const auto options = options_of(args, {"config", "key", "out"}, {}, err);
@@ -217,8 +272,9 @@ int directory_bundle_command(const std::vector<std::string_view>& args, std::ost
     return kUsage;
   }
   const auto now_ms = clock.now_ms();
-  const BundleSigner sign = [&](std::uint64_t sequence, const std::vector<Organisation>& orgs) {
-    protocol::DirectoryBundle bundle{sequence, static_cast<std::uint64_t>(now_ms), {}};
+  const BundleSigner sign = [&](std::uint64_t sequence, const std::vector<Organisation>& orgs,
+                                const std::vector<protocol::BundleRemoval>& removals) {
+    protocol::DirectoryBundle bundle{sequence, static_cast<std::uint64_t>(now_ms), {}, removals};
     for (const auto& o : orgs) {
       bundle.organisations.push_back(bundled(o));
     }
@@ -247,8 +303,8 @@ int directory_bundle_command(const std::vector<std::string_view>& args, std::ost
   const auto key_id = key->key_id();
   out << "directory bundle " << out_path.string() << ": sequence "
       << (reopened ? reopened->sequence : 0) << ", "
-      << (reopened ? reopened->organisations.size() : 0)
-      << " organisations, signed by the operator key "
+      << (reopened ? reopened->organisations.size() : 0) << " organisations, "
+      << (reopened ? reopened->removals.size() : 0) << " removed, signed by the operator key "
       << protocol::hex_encode(std::span(key_id).first(8))
       << "...\nDevices import it with: draaischijf trust import " << out_path.string() << "\n";
   return 0;

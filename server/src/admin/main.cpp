@@ -49,6 +49,10 @@ Usage:
                                        oost_vlaanderen, vlaams_brabant, west_vlaanderen,
                                        brussel), what a partner offers (docs/PROTOCOL.md 4.3)
                                        and a school's own CLB; --offer none clears the offers.
+  draaischijf-hub org remove ORG_ID --config FILE --reason REASON
+                                       Removes an organisation for good (reason: ceased,
+                                       merged, key-compromised, left-network, other): devices
+                                       refused, mailboxes closed, the id never used again.
   draaischijf-hub directory bundle --config FILE --key POLICY_SIGNING_KEY --out BUNDLE
                                        Signs every organisation (id, type, name, signing key,
                                        region, offers, CLB) into a directory bundle with the
@@ -66,6 +70,10 @@ Usage:
                                        The audit log and the disclosure register for the
                                        data-protection officer (DATE: YYYY-MM-DD or an ISO 8601
                                        timestamp with a zone); no content, pseudonyms only.
+  draaischijf-hub audit verify --config FILE [--checkpoint FILE]
+                                       Checks every audit row against the record log (deleted,
+                                       edited or reordered rows, edited tree nodes) and that the
+                                       log extends a record-log checkpoint the hub signed.
   draaischijf-hub check-envelope FILE --org ORG_ID_HEX
                                        Runs the admission checks on an envelope file.
   draaischijf-hub --help | --version

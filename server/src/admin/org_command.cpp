@@ -37,6 +37,10 @@ constexpr std::string_view kOrgUsage = R"(usage:
                   [--offer X]... [--clb ORG_ID|none]
       Records where the organisation works, what a partner offers and a school's own CLB
       (run "draaischijf-hub --help" for the vocabularies).
+  draaischijf-hub org remove ORG_ID --config FILE --reason REASON
+      Removes the organisation for good: its devices are refused, its mailboxes take nothing
+      and its id is never used again; the next directory bundle lists it as removed. REASON:
+      ceased, merged, key-compromised, left-network or other.
 )";
 
 // The text of the file `option` names, when --config, it and --fingerprint are all given;
@@ -167,6 +171,9 @@ int org_command(const std::vector<std::string_view>& args, std::ostream& out, st
   }
   if (!args.empty() && args[0] == "set") {
     return org_set_command(args, out, err, clock);  // the directory's profile, not the ceremony
+  }
+  if (!args.empty() && args[0] == "remove") {
+    return org_remove_command(args, out, err, clock);
   }
   Args parsed;
   const bool adding = !args.empty() && args[0] == "add";

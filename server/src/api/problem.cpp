@@ -238,6 +238,15 @@ constexpr std::array<ProblemType, kProblemKinds> kCatalog = {{
      "Niet aan uw organisatie", "Not your organisation's step",
      "Only the partner organisation the referral went to sets its states, and only the CLB "
      "that sent it cancels it. Ask the other organisation."},
+    {ProblemKind::organisation_removed, 403, DRSJ_PROBLEM("organisation-removed"),
+     "Organisatie verwijderd", "Organisation removed",
+     "The hub operator removed this device's organisation from the hub: its devices no longer "
+     "connect and its mailboxes accept nothing. Contact the hub operator."},
+    {ProblemKind::recipient_removed, 410, DRSJ_PROBLEM("recipient-removed"), "Ontvanger verwijderd",
+     "Recipient removed",
+     "A recipient mailbox belongs to an organisation the hub operator removed. Nothing was "
+     "stored. Import the operator's newest directory bundle (draaischijf trust import) and send "
+     "to another organisation."},
 }};
 
 #undef DRSJ_PROBLEM
@@ -329,6 +338,12 @@ const ProblemType& problem_type_for(const boost::system::error_code& error) {
   if (error == make_error_code(store_errc::mailbox_held)) {
     return problem_type(ProblemKind::mailbox_held);
   }
+  if (error == make_error_code(store_errc::recipient_removed)) {
+    return problem_type(ProblemKind::recipient_removed);
+  }
+  if (error == make_error_code(store_errc::sender_removed)) {
+    return problem_type(ProblemKind::organisation_removed);
+  }
   if (error == make_error_code(store_errc::consent_revoked)) {
     return problem_type(ProblemKind::consent_revoked);
   }
@@ -392,6 +407,8 @@ const ProblemType& problem_type_for(const boost::system::error_code& error) {
       case directory_errc::person_role_conflict:
       case directory_errc::person_id_conflict:
         return problem_type(ProblemKind::person_conflict);
+      case directory_errc::organisation_removed:
+        return problem_type(ProblemKind::organisation_removed);
     }
   }
   return problem_type(ProblemKind::internal);

@@ -254,6 +254,11 @@ Identity identify(Directory& directory, SSL* ssl) {
     out.problem = ProblemKind::unknown_organisation;
     return out;
   }
+  if (organisation->removed_at_ms) {
+    out.refused = "organisation-removed";
+    out.problem = ProblemKind::organisation_removed;
+    return out;
+  }
   caller.org_type = organisation->type;
   if (!check_device(directory, caller, out.generation)) {
     out.refused = kDeviceRemoved;

@@ -65,6 +65,8 @@ const char* describe(int value) noexcept {
     case directory_errc::person_id_conflict:
       return "the device claims to be an enrolled person, but the certificate names another "
              "staff id: one person has one staff id";
+    case directory_errc::organisation_removed:
+      return "the organisation was removed from the hub; its id is never used again";
   }
   return "unknown directory error";
 }
@@ -91,10 +93,15 @@ Organisation organisation_from(const sqlite::Statement& row) {
       protocol::parse_name<protocol::OrgType>(row.column_text(1)).value_or(protocol::OrgType::clb),
       row.column_text(2), rows::fixed<32>(row.column_blob(3))};
   detail::read_profile(row, 4, o);
+  if (!row.column_is_null(8)) {
+    o.removed_at_ms = row.column_int64(8);
+  }
   return o;
 }
 const std::string kOrganisationColumns =
-    "org_id, org_type, name, signing_key, " + std::string(detail::kProfileColumns);
+    "org_id, org_type, name, signing_key, " + std::string(detail::kProfileColumns) +
+    ", (SELECT r.removed_at_ms FROM organisation_removals r WHERE r.org_id = "
+    "organisations.org_id)";
 
 std::optional<Id> claim_from(std::span<const std::uint8_t> bytes) {
   if (bytes.size() != Id{}.size()) {
@@ -252,6 +259,13 @@ Void approve_in(Db& db, const Actor& admin, const Id& device_id,
   if (auto updated = update->run(); !updated) {
     return updated;
   }
+  // The certificate clients verify the device by, in the directory log in this transaction: a
+  // monitor of the organisation sees every device it (or someone with its key) certified.
+  if (auto logged =
+          append_log_entry(db, LogId::directory, protocol::device_certificate_entry(bytes), at_ms);
+      !logged) {
+    return logged.error();
+  }
   return rows::insert_audit(db, at_ms, event, admin.org_id, admin.device_id, device_id,
                             "role=" + device->role);
 }
@@ -268,7 +282,10 @@ sqlite::Result<Organisation> organisation_in(sqlite::Database& db, const Id& org
 
 sqlite::Result<std::vector<Organisation>> organisations_in(sqlite::Database& db) {
   return all(
-      db, "SELECT " + kOrganisationColumns + " FROM organisations ORDER BY name",
+      db,
+      "SELECT " + kOrganisationColumns +
+          " FROM organisations WHERE org_id NOT IN (SELECT org_id FROM organisation_removals) "
+          "ORDER BY name",
       [](sqlite::Statement&) {}, organisation_from);
 }
 
@@ -403,6 +420,11 @@ bool SqliteDirectory::add_organisation(const Organisation& organisation, std::in
       [organisation, at_ms](Db& db) -> Void {
         if (!is_good_name(organisation.name)) {
           return make_error_code(directory_errc::name_invalid);
+        }
+        if (auto known = organisation_in(db, organisation.org_id)) {
+          // Ids are never reused: a removed organisation's id stays taken, and says so.
+          return make_error_code(known->removed_at_ms ? directory_errc::organisation_removed
+                                                      : directory_errc::organisation_exists);
         }
         auto insert = db.prepare(
             "INSERT INTO organisations (org_id, org_type, name, signing_key, created_at_ms) "
@@ -563,6 +585,17 @@ bool SqliteDirectory::remove_device(const Actor& admin, const Id& device_id, std
         update->bind(1, at_ms).bind(2, admin.device_id).bind(3, device_id);
         if (auto updated = update->run(); !updated) {
           return updated;
+        }
+        // Logged once, when the device leaves; removing it again changes nothing to log.
+        if (device->state != DeviceState::removed) {
+          if (auto logged =
+                  append_log_entry(db, LogId::directory,
+                                   protocol::device_removed_entry(
+                                       admin.org_id, device_id, static_cast<std::uint64_t>(at_ms)),
+                                   at_ms);
+              !logged) {
+            return logged.error();
+          }
         }
         // The device still holds the current seeds of its mailboxes: nothing new may be sealed
         // to them until the organisation rotates them to epochs without it.

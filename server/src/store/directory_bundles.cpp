@@ -1,6 +1,7 @@
 #include <memory>
 
 #include <draaischijf/server/store/directory_bundles.hpp>
+#include <draaischijf/server/store/organisation_removal.hpp>
 
 #include "store/directory_lookups.hpp"
 #include "store/store_rows.hpp"
@@ -13,9 +14,11 @@ bool publish_directory_bundle(Storage& storage, BundleSigner sign, std::int64_t 
   return storage.writer().submit(
       [sign = std::move(sign), at_ms, bytes](sqlite::Database& db) -> sqlite::Result<void> {
         auto organisations = detail::organisations_in(db);
+        auto removals = detail::organisation_removals_in(db);
         auto last = db.prepare("SELECT coalesce(max(sequence), 0) FROM directory_bundles");
-        if (!organisations || !last) {
-          return !organisations ? organisations.error() : last.error();
+        if (!organisations || !removals || !last) {
+          return !organisations ? organisations.error()
+                                : (!removals ? removals.error() : last.error());
         }
         auto row = last->step();
         if (!row) {
@@ -23,7 +26,7 @@ bool publish_directory_bundle(Storage& storage, BundleSigner sign, std::int64_t 
         }
         const auto sequence = static_cast<std::uint64_t>(last->column_int64(0)) + 1;
         last->reset();
-        auto signed_bundle = sign(sequence, *organisations);
+        auto signed_bundle = sign(sequence, *organisations, *removals);
         if (!signed_bundle) {
           return signed_bundle.error();
         }
@@ -43,7 +46,8 @@ bool publish_directory_bundle(Storage& storage, BundleSigner sign, std::int64_t 
         *bytes = std::move(*signed_bundle);
         return rows::insert_audit(db, at_ms, "directory.bundle", {}, {}, {},
                                   "sequence=" + std::to_string(sequence) +
-                                      " organisations=" + std::to_string(organisations->size()));
+                                      " organisations=" + std::to_string(organisations->size()) +
+                                      " removals=" + std::to_string(removals->size()));
       },
       [bytes, done = std::move(done)](sqlite::Result<void> result) {
         if (!result) {

@@ -33,6 +33,10 @@ const char* describe(int value) noexcept {
       return "the message was not fetched in time and has expired";
     case store_errc::purged:
       return "the message was delivered and its ciphertext has been deleted";
+    case store_errc::recipient_removed:
+      return "a recipient mailbox belongs to an organisation removed from the hub";
+    case store_errc::sender_removed:
+      return "the sending organisation was removed from the hub";
   }
   return "unknown store error";
 }
@@ -105,12 +109,22 @@ protocol::Result<void> usable_now(std::span<const std::uint8_t> certificate,
 boost::system::result<std::vector<protocol::Id>, Refusal> check_recipients(
     sqlite::Database& db, const Submission& s, const SqliteMessageStore::Limits& limits) {
   auto select = db.prepare(
-      "SELECT m.current_epoch, m.queued_bytes, m.needs_rotation, e.certificate FROM mailboxes m "
+      "SELECT m.current_epoch, m.queued_bytes, m.needs_rotation, e.certificate, "
+      "EXISTS (SELECT 1 FROM organisation_removals r WHERE r.org_id = m.org_id) FROM mailboxes m "
       "JOIN mailbox_epochs e ON e.mailbox_id = m.mailbox_id AND e.epoch = m.current_epoch "
       "WHERE m.mailbox_id = ?");
-  if (!select) {
-    return refusal(select.error());
+  // A device of an organisation removed while it was connected (the operator's command runs
+  // beside the hub, so the connection's device check does not see it) stores nothing.
+  auto sender = db.prepare("SELECT 1 FROM organisation_removals WHERE org_id = ?");
+  if (!select || !sender) {
+    return refusal(!select ? select.error() : sender.error());
   }
+  sender->bind(1, s.sender_org);
+  auto sender_row = sender->step();
+  if (!sender_row || *sender_row) {
+    return refusal(!sender_row ? sender_row.error() : make_error_code(store_errc::sender_removed));
+  }
+  sender->reset();
   std::vector<protocol::Id> near_quota;
   const auto size = static_cast<std::int64_t>(s.envelope.size());
   for (const protocol::RecipientMailbox& r : s.recipients) {
@@ -122,6 +136,10 @@ boost::system::result<std::vector<protocol::Id>, Refusal> check_recipients(
     }
     if (!*row) {
       return refusal(make_error_code(protocol::errc::unknown_epoch), r.mailbox_id);
+    }
+    // A removed organisation's mailboxes take nothing: no member can ever fetch it.
+    if (select->column_int64(4) != 0) {
+      return refusal(make_error_code(store_errc::recipient_removed), r.mailbox_id);
     }
     // Older than the current epoch: the sender holds an outdated certificate (it can refresh
     // and seal again). Newer: no such epoch exists.

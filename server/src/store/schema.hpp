@@ -9,7 +9,7 @@
 
 namespace draaischijf::server::schema {
 
-inline constexpr std::array<std::string_view, 19> kMigrations = {
+inline constexpr std::array<std::string_view, 20> kMigrations = {
     // 0 -> 1: envelopes, their per-mailbox queue entries and the audit log.
     R"sql(
 CREATE TABLE envelopes (
@@ -441,6 +441,16 @@ CREATE TABLE referral_statements (
     // record log grows with every audit row and nobody looks its leaves up by hash.
     R"sql(
 CREATE INDEX log_leaves_by_hash ON log_nodes(hash) WHERE log = 1 AND level = 0;
+)sql",
+    // 19 -> 20: organisations the operator removed (draaischijf-hub org remove). The
+    // organisations row stays, so its id is never registered again; the directory bundle's
+    // removal list and the directory log's kind 3 entry are made from these rows.
+    R"sql(
+CREATE TABLE organisation_removals (
+  org_id        BLOB PRIMARY KEY REFERENCES organisations(org_id),
+  removed_at_ms INTEGER NOT NULL,
+  reason        INTEGER NOT NULL CHECK (reason BETWEEN 1 AND 255)
+) WITHOUT ROWID;
 )sql",
 };
 

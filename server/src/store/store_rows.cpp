@@ -16,8 +16,8 @@ std::span<const std::uint8_t> text_bytes(std::string_view s) {
   return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
 }
 
-// The record log's entry for one audit row (docs/PROTOCOL.md 13.4): BLAKE2b-256 over the row's
-// fields, each length-prefixed, so no field can be edited or moved into another unnoticed.
+}  // namespace
+
 protocol::Hash256 record_hash(std::int64_t id, std::int64_t at_ms, std::string_view event,
                               std::span<const std::uint8_t> org,
                               std::span<const std::uint8_t> device,
@@ -35,8 +35,6 @@ protocol::Hash256 record_hash(std::int64_t id, std::int64_t at_ms, std::string_v
   }
   return protocol::hash256("draaischijf/audit-record/v1", {fields});
 }
-
-}  // namespace
 
 sqlite::Result<void> insert_audit(sqlite::Database& db, std::int64_t at_ms, std::string_view event,
                                   std::span<const std::uint8_t> org,

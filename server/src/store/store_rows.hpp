@@ -46,6 +46,16 @@ struct AuditSubject {
     std::span<const std::uint8_t> org, std::span<const std::uint8_t> device,
     std::span<const std::uint8_t> message, std::string_view detail, const AuditSubject& subject);
 
+/// The record log's entry for one audit row (docs/PROTOCOL.md 13.4): BLAKE2b-256 over the row's
+/// fields, each length-prefixed, so no field can be edited or moved into another unnoticed
+/// (insert_audit appends it; `audit verify` recomputes it).
+[[nodiscard]] protocol::Hash256 record_hash(std::int64_t id, std::int64_t at_ms,
+                                            std::string_view event,
+                                            std::span<const std::uint8_t> org,
+                                            std::span<const std::uint8_t> device,
+                                            std::span<const std::uint8_t> message,
+                                            std::string_view detail, const AuditSubject& subject);
+
 /// Takes waiting queue entries out of the queue as `state` ('withdrawn' or 'expired'): the
 /// entry's state and settle time, its mailbox's queued bytes, and its disclosure-register row
 /// (never received, so never disclosed; the register answers inzage requests). Prepared once

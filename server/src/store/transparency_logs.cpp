@@ -42,6 +42,12 @@ std::optional<LogId> parse_log_name(std::string_view name) {
 
 std::string_view name_of(LogId log) { return log == LogId::directory ? "directory" : "record"; }
 
+std::string log_origin(const protocol::SigningPublicKey& hub_key, LogId log) {
+  const protocol::KeyId id = protocol::key_id_of(hub_key);
+  return "draaischijf-hub/" + protocol::hex_encode(std::span(id).first(8)) + "/" +
+         std::string(name_of(log));
+}
+
 sqlite::Result<std::uint64_t> log_size(Db& db, LogId log) {
   auto select = db.prepare("SELECT coalesce(max(idx) + 1, 0) FROM log_entries WHERE log = ?");
   if (!select) {
@@ -280,13 +286,10 @@ sqlite::Result<std::uint64_t> append_log_entry(Db& db, LogId log,
 
 TransparencyLogs::TransparencyLogs(std::shared_ptr<Storage> storage,
                                    const protocol::SigningKey& hub_key)
-    : storage_(std::move(storage)), hub_key_(hub_key) {
-  const protocol::KeyId id = hub_key_.key_id();
-  origin_prefix_ = "draaischijf-hub/" + protocol::hex_encode(std::span(id).first(8));
-}
+    : storage_(std::move(storage)), hub_key_(hub_key) {}
 
 std::string TransparencyLogs::origin(LogId log) const {
-  return origin_prefix_ + "/" + std::string(name_of(log));
+  return log_origin(hub_key_.public_key(), log);
 }
 
 protocol::note::VerifierKey TransparencyLogs::verifier(LogId log) const {

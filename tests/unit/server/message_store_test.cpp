@@ -478,9 +478,9 @@ TEST(SqliteTest, OpensWithDurableSettingsAndCurrentSchema) {
   EXPECT_EQ(keys.column_int64(0), 1);
   // messages, directory, read receipts, blobs, consent references, consent registry,
   // dossier transfers, pupil keys, admin nonces, objections to advice, the decisions a receipt
-  // names, region and offer with the directory bundles
-  EXPECT_EQ(db.schema_version().value(), 19);
-  // names, region and offer with the directory bundles, claimed staff ids, referrals
+  // names, region and offer with the directory bundles, claimed staff ids, referrals, the
+  // directory log's leaves by hash, organisation removals
+  EXPECT_EQ(db.schema_version().value(), 20);
 }
 
 TEST(SqliteTest, RefusesADatabaseFromANewerVersion) {

@@ -55,6 +55,7 @@ enum class client_errc {
   log_fork,                // a checkpoint that does not extend the one accepted before
   not_in_log,     // an organisation key or epoch certificate the directory log does not hold
   monitor_alert,  // the monitor found entries about this organisation it did not make
+  organisation_removed,  // the operator's directory bundle lists the organisation as removed
 };
 
 [[nodiscard]] const boost::system::error_category& client_category() noexcept;

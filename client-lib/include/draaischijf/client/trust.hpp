@@ -11,6 +11,8 @@
 //   hub <receipt key, base64>
 //   policy <operator's policy signing key, base64>   (optional: without it, no pre-check)
 //   bundle <sequence of the last directory bundle imported>   (optional; refuses older ones)
+//   removed <org id, 32 hex digits> <removed at, ms> <reason>   (from a v2 bundle: the
+//       organisation was removed from the hub; it is not pinned and never pinned again)
 //
 // The file is the root of everything the device trusts, so it is strict both ways: a name must
 // be display safe (protocol/display_text.hpp: no newline can smuggle in a second line), and an
@@ -52,6 +54,13 @@ struct TrustedOrganisation {
   std::string name;
 };
 
+/// An organisation the operator's directory bundle listed as removed (docs/PROTOCOL.md 12).
+struct RemovedOrganisation {
+  protocol::Id org_id{};
+  std::uint64_t removed_at_ms = 0;
+  std::string reason;  // protocol::name_of(RemovalReason)
+};
+
 /// Whether a pin may replace a key pinned before: only a person's explicit request may.
 enum class PinMode { only_new, replace_existing };
 
@@ -71,12 +80,20 @@ class TrustFile {
 
   /// Pins an organisation's key. Pinning the key already pinned changes nothing (the name
   /// pinned first stays); another key for a pinned organisation is refused
-  /// (client_errc::already_pinned), and so is a name that is not display safe (name_unsafe).
+  /// (client_errc::already_pinned), and so is a name that is not display safe (name_unsafe)
+  /// and an organisation recorded as removed (organisation_removed; replace() likewise).
   [[nodiscard]] protocol::Result<void> pin(TrustedOrganisation organisation);
   /// Replaces the key of a pinned organisation (or pins a new one): only on a person's
   /// explicit request after comparing both fingerprints. Refuses an unsafe name.
   [[nodiscard]] protocol::Result<void> replace(TrustedOrganisation organisation);
   [[nodiscard]] const TrustedOrganisation* find(const protocol::Id& org_id) const;
+  /// Unpins the organisation (if pinned) and records it as removed, for good.
+  void mark_removed(RemovedOrganisation removal);
+  /// The removal on record, or nullptr.
+  [[nodiscard]] const RemovedOrganisation* removal(const protocol::Id& org_id) const;
+  [[nodiscard]] const std::vector<RemovedOrganisation>& removals() const noexcept {
+    return removed_;
+  }
   [[nodiscard]] const std::vector<TrustedOrganisation>& organisations() const noexcept {
     return organisations_;
   }
@@ -99,6 +116,7 @@ class TrustFile {
 
  private:
   std::vector<TrustedOrganisation> organisations_;
+  std::vector<RemovedOrganisation> removed_;
   std::optional<protocol::SigningPublicKey> hub_key_;
   std::optional<protocol::SigningPublicKey> policy_key_;
   std::optional<std::uint64_t> bundle_sequence_;
@@ -119,13 +137,22 @@ struct BundleEntry {
   std::string pinned_fingerprint;  // of the key pinned before (changed only)
 };
 
+/// An organisation a v2 bundle lists as removed, as this device knew it.
+struct BundleRemovalEntry {
+  RemovedOrganisation removal;
+  bool pinned = false;      // pinned now: the import unpins it
+  std::string name;         // as pinned (empty when not pinned)
+  std::string fingerprint;  // of the key pinned (empty when not pinned)
+};
+
 /// A verified bundle checked against the pinned keys: what an import would change.
 struct BundlePlan {
   std::uint64_t sequence = 0;
   std::uint64_t created_at_ms = 0;
   std::vector<std::pair<BundleEntryState, BundleEntry>> entries;  // in the bundle's order
-  std::vector<TrustedOrganisation> pins;  // what is pinned on import, one per entry
-  std::vector<std::uint8_t> bytes;        // the verified bundle, kept for its directory data
+  std::vector<TrustedOrganisation> pins;       // what is pinned on import, one per entry
+  std::vector<std::uint8_t> bytes;             // the verified bundle, kept for its directory data
+  std::vector<BundleRemovalEntry> removals{};  // v2: the organisations removed, in id order
   [[nodiscard]] std::size_t count(BundleEntryState state) const;
 };
 
@@ -134,7 +161,8 @@ struct BundlePlan {
 /// the sequence against the last one imported (bundle_rollback), the bytes (bundle_invalid).
 [[nodiscard]] protocol::Result<BundlePlan> plan_bundle_import(const TrustFile& trust,
                                                               std::span<const std::uint8_t> bundle);
-/// `trust` with the plan applied: every key pinned, the sequence recorded. A changed key is
+/// `trust` with the plan applied: every key pinned, every removed organisation unpinned and
+/// recorded as removed, the sequence recorded. A changed key is
 /// refused (bundle_key_changed) unless `accept_changes`, a person's explicit request after
 /// seeing the list.
 [[nodiscard]] protocol::Result<TrustFile> apply_bundle_import(TrustFile trust,

@@ -14,8 +14,11 @@
 namespace draaischijf::protocol {
 
 enum class DirectoryEntryKind : std::uint8_t {
-  organisation_key = 1,   // an organisation and the Ed25519 key that signs its certificates
-  epoch_certificate = 2,  // a mailbox epoch certificate, as the organisation signed it
+  organisation_key = 1,      // an organisation and the Ed25519 key that signs its certificates
+  epoch_certificate = 2,     // a mailbox epoch certificate, as the organisation signed it
+  organisation_removed = 3,  // the operator removed an organisation; its id is never reused
+  device_certificate = 4,  // an enrolment approved: the device certificate the organisation signed
+  device_removed = 5,      // an organisation's admin removed one of its devices
 };
 
 /// kind 1 || org id (16) || organisation type (u8) || signing key (32).
@@ -24,5 +27,18 @@ enum class DirectoryEntryKind : std::uint8_t {
 /// kind 2 || the encoded epoch certificate (PROTOCOL.md 5).
 [[nodiscard]] std::vector<std::uint8_t> epoch_certificate_entry(
     std::span<const std::uint8_t> certificate);
+
+/// kind 3 || org id (16) || removed_at_ms (u64) || reason (u8, directory_bundle.hpp's
+/// RemovalReason): the same statement the directory bundle's removal list signs.
+[[nodiscard]] std::vector<std::uint8_t> organisation_removed_entry(const Id& org_id,
+                                                                   std::uint64_t removed_at_ms,
+                                                                   std::uint8_t reason);
+
+/// kind 4 || the encoded device certificate (PROTOCOL.md 4), as the organisation signed it.
+[[nodiscard]] std::vector<std::uint8_t> device_certificate_entry(
+    std::span<const std::uint8_t> certificate);
+/// kind 5 || org id (16) || device id (16) || removed_at_ms (u64).
+[[nodiscard]] std::vector<std::uint8_t> device_removed_entry(const Id& org_id, const Id& device_id,
+                                                             std::uint64_t removed_at_ms);
 
 }  // namespace draaischijf::protocol

@@ -72,9 +72,11 @@ enum class ProblemKind : unsigned {
   transition_invalid,       // transition-invalid
   statement_invalid,        // referral-statement-invalid
   referral_wrong_party,     // referral-wrong-party
+  organisation_removed,     // organisation-removed
+  recipient_removed,        // recipient-removed
 };
 inline constexpr std::size_t kProblemKinds =
-    static_cast<std::size_t>(ProblemKind::referral_wrong_party) + 1;
+    static_cast<std::size_t>(ProblemKind::recipient_removed) + 1;
 
 struct ProblemType {
   ProblemKind kind = ProblemKind::internal;

@@ -49,6 +49,7 @@ enum class directory_errc {
   municipality_invalid,  // empty, longer than 100 bytes or not display-safe UTF-8
   person_role_conflict,  // the staff id is certified on an enrolled device with another role
   person_id_conflict,    // the device claims an enrolled person but is certified as another
+  organisation_removed,  // the operator removed the organisation; its id is never used again
 };
 
 [[nodiscard]] const boost::system::error_category& directory_category() noexcept;
@@ -67,6 +68,9 @@ struct Organisation {
   std::string municipality{};             // empty: not recorded
   std::vector<protocol::Offer> offers{};  // in vocabulary order, each once
   std::optional<protocol::Id> clb{};      // a school's own CLB
+  // Set once the operator removed it (draaischijf-hub org remove): its devices are refused and
+  // its mailboxes take nothing. Listings leave removed organisations out.
+  std::optional<std::int64_t> removed_at_ms{};
 };
 
 /// An operator's change to an organisation's region, offers and CLB: each field that is set

@@ -37,6 +37,8 @@ enum class store_errc {
   blob_unknown,  // a listed attachment blob is missing or was not uploaded by the sending device
   expired,       // the entry was not acknowledged in time and left the queue (retention)
   purged,        // the ciphertext was deleted after every recipient had it (retention)
+  recipient_removed,  // a recipient mailbox's organisation was removed by the operator
+  sender_removed,     // the sending organisation was removed while its device was connected
 };
 
 [[nodiscard]] const boost::system::error_category& store_category() noexcept;

@@ -27,6 +27,9 @@ class Storage;
 enum class LogId : std::int64_t { directory = 1, record = 2 };
 [[nodiscard]] std::optional<LogId> parse_log_name(std::string_view name);
 [[nodiscard]] std::string_view name_of(LogId log);
+/// "draaischijf-hub/<first 8 bytes of the hub key's key id, hex>/<log name>": the checkpoints'
+/// origin and note key name.
+[[nodiscard]] std::string log_origin(const protocol::SigningPublicKey& hub_key, LogId log);
 
 /// Appends `entry` to `log` inside the caller's transaction: its row, its leaf hash and each
 /// subtree it completes. Returns its index. A rolled-back job takes all of it back with it.
@@ -86,7 +89,6 @@ class TransparencyLogs {
  private:
   std::shared_ptr<Storage> storage_;
   const protocol::SigningKey& hub_key_;
-  std::string origin_prefix_;
 };
 
 }  // namespace draaischijf::server
