@@ -26,6 +26,8 @@ enum class tlog_errc {
   log_rollback,              // a checkpoint smaller than one already accepted
   log_fork,                  // a checkpoint of the same size with another root, or no consistency
   key_malformed,             // a verifier key string that is not "name+hexid+base64(0x01||key)"
+  witness_request_malformed,  // a tlog-witness add-checkpoint body that is not "old N", proof, note
+  witness_quorum_not_met,     // fewer valid cosignatures by known witnesses than the quorum asks
 };
 
 [[nodiscard]] const boost::system::error_category& tlog_category() noexcept;
