@@ -1,8 +1,7 @@
-#include <draaischijf/witness/config.hpp>
-
 #include <stdexcept>
-
 #include <toml++/toml.h>
+
+#include <draaischijf/witness/config.hpp>
 
 namespace draaischijf::witness {
 namespace {
@@ -54,8 +53,8 @@ WitnessConfig read_config(const std::filesystem::path& file) {
   try {
     table = toml::parse_file(file.string());
   } catch (const toml::parse_error& error) {
-    throw std::runtime_error(file.string() + " is not valid TOML: " +
-                             std::string(error.description()));
+    throw std::runtime_error(file.string() +
+                             " is not valid TOML: " + std::string(error.description()));
   }
   WitnessConfig out;
   const std::filesystem::path folder = file.parent_path();

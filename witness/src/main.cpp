@@ -82,9 +82,9 @@ int init(const Args& args) {
   // The name is checked by the same reader serve uses before anything secret is made.
   const witness::WitnessConfig config = witness::read_config(config_path);
   const auto key = witness::create_key_file(config.key_file);
-  witness::write_self_signed(config.tls_certificate, config.tls_private_key,
-                             args.hosts.empty() ? std::vector<std::string>{"127.0.0.1", "localhost"}
-                                                : args.hosts);
+  witness::write_self_signed(
+      config.tls_certificate, config.tls_private_key,
+      args.hosts.empty() ? std::vector<std::string>{"127.0.0.1", "localhost"} : args.hosts);
   std::cout << "witness " << config.name << " in " << dir.string() << "\n"
             << "vkey: " << vkey_of(config.name, key) << "\n"
             << "TLS certificate for the logs to pin: " << config.tls_certificate.string() << "\n"

@@ -1,7 +1,5 @@
 #include "server.hpp"
 
-#include <draaischijf/protocol/witness_request.hpp>
-
 #include <chrono>
 #include <iostream>
 #include <stdexcept>
@@ -17,6 +15,8 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
+
+#include <draaischijf/protocol/witness_request.hpp>
 
 namespace draaischijf::witness {
 namespace {
@@ -108,8 +108,7 @@ net::awaitable<void> session(Stream stream, Witness& witness) {
   (void)co_await stream.async_shutdown(kNoThrow);
 }
 
-net::awaitable<void> accept_loop(tcp::acceptor& acceptor, ssl::context& context,
-                                 Witness& witness) {
+net::awaitable<void> accept_loop(tcp::acceptor& acceptor, ssl::context& context, Witness& witness) {
   for (;;) {
     auto [error, socket] = co_await acceptor.async_accept(kNoThrow);
     if (error == net::error::operation_aborted) {

@@ -62,10 +62,9 @@ void write_self_signed(const std::filesystem::path& certificate_path,
   X509V3_set_ctx_nodb(&ctx);
   X509V3_set_ctx(&ctx, cert.get(), cert.get(), nullptr, nullptr, 0);
   const std::string sans = subject_alt_names(hosts);
-  for (const auto& [nid, value] :
-       {std::pair{NID_subject_alt_name, sans.c_str()},
-        std::pair{NID_basic_constraints, "critical,CA:FALSE"},
-        std::pair{NID_ext_key_usage, "serverAuth"}}) {
+  for (const auto& [nid, value] : {std::pair{NID_subject_alt_name, sans.c_str()},
+                                   std::pair{NID_basic_constraints, "critical,CA:FALSE"},
+                                   std::pair{NID_ext_key_usage, "serverAuth"}}) {
     X509_EXTENSION* extension = X509V3_EXT_conf_nid(nullptr, &ctx, nid, value);
     if (extension == nullptr || X509_add_ext(cert.get(), extension, -1) != 1) {
       X509_EXTENSION_free(extension);
@@ -78,8 +77,8 @@ void write_self_signed(const std::filesystem::path& certificate_path,
   }
   const int fd = ::open(key_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   std::unique_ptr<FILE, Free> key_file(fd >= 0 ? fdopen(fd, "w") : nullptr);
-  if (!key_file || PEM_write_PrivateKey(key_file.get(), key.get(), nullptr, nullptr, 0, nullptr,
-                                        nullptr) != 1) {
+  if (!key_file ||
+      PEM_write_PrivateKey(key_file.get(), key.get(), nullptr, nullptr, 0, nullptr, nullptr) != 1) {
     fail(key_path.string() + " cannot be created (an existing key is never replaced)");
   }
   std::unique_ptr<FILE, Free> cert_file(std::fopen(certificate_path.c_str(), "w"));

@@ -13,6 +13,7 @@ namespace draaischijf::witness {
 /// Writes `key_path` (mode 0600) and `certificate_path` for the host names and IP addresses in
 /// `hosts`, valid ten years. Throws std::runtime_error (it is a command, not a request path).
 void write_self_signed(const std::filesystem::path& certificate_path,
-                       const std::filesystem::path& key_path, const std::vector<std::string>& hosts);
+                       const std::filesystem::path& key_path,
+                       const std::vector<std::string>& hosts);
 
 }  // namespace draaischijf::witness

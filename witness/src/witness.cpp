@@ -1,5 +1,3 @@
-#include <draaischijf/witness/witness.hpp>
-
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
@@ -10,6 +8,7 @@
 
 #include <draaischijf/protocol/log_view.hpp>
 #include <draaischijf/protocol/witness_request.hpp>
+#include <draaischijf/witness/witness.hpp>
 
 #include "state.hpp"
 
@@ -17,7 +16,9 @@ namespace draaischijf::witness {
 namespace note = protocol::note;
 namespace {
 
-Answer refuse(unsigned status, std::string why) { return {status, "text/plain; charset=utf-8", why + "\n"}; }
+Answer refuse(unsigned status, std::string why) {
+  return {status, "text/plain; charset=utf-8", why + "\n"};
+}
 
 // The signature line as a note carries it ("— name base64\n"): the note's encoding after its
 // text and the blank line, so the line is written by the one encoder of notes.
@@ -50,8 +51,9 @@ std::vector<Witness::Evidence> Witness::evidence() const { return state_->eviden
 Answer Witness::add_checkpoint(std::string_view body) {
   auto request = protocol::witness::parse_add_checkpoint(body);
   if (!request) {
-    return refuse(400, "The body is not \"old <size>\", proof lines, a blank line and a checkpoint "
-                       "(c2sp.org/tlog-witness).");
+    return refuse(400,
+                  "The body is not \"old <size>\", proof lines, a blank line and a checkpoint "
+                  "(c2sp.org/tlog-witness).");
   }
   auto signed_note = note::parse(request->checkpoint);
   auto checkpoint = signed_note ? note::parse_checkpoint_text(signed_note->text)
@@ -95,11 +97,13 @@ Answer Witness::add_checkpoint(std::string_view body) {
                                            : "no consistency with the cosigned checkpoint";
       state_->keep_evidence(checkpoint->origin, reason, body, clock_.now_ms());
       if (same_size) {
-        return refuse(409, "The checkpoint has another root than the one cosigned at this size: a "
-                           "fork, kept as evidence.");
+        return refuse(409,
+                      "The checkpoint has another root than the one cosigned at this size: a "
+                      "fork, kept as evidence.");
       }
-      return refuse(422, "The consistency proof from the cosigned checkpoint does not verify: "
-                         "kept as evidence.");
+      return refuse(422,
+                    "The consistency proof from the cosigned checkpoint does not verify: "
+                    "kept as evidence.");
     }
   }
   // Durable before the cosignature exists: a witness that crashes after this has only cosigned
@@ -108,9 +112,8 @@ Answer Witness::add_checkpoint(std::string_view body) {
                                 request->checkpoint, clock_.now_ms())) {
     return refuse(503, "The witness cannot write its state; nothing was cosigned.");
   }
-  const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(
-                           clock_.now().time_since_epoch())
-                           .count();
+  const auto seconds =
+      std::chrono::duration_cast<std::chrono::seconds>(clock_.now().time_since_epoch()).count();
   const note::Signature cosignature =
       note::cosign(key_, name_, signed_note->text, static_cast<std::uint64_t>(seconds));
   return {200, "text/plain; charset=utf-8", signature_line(signed_note->text, cosignature)};
@@ -128,8 +131,9 @@ protocol::SigningKey read_key_file(const std::filesystem::path& path) {
   if (::fstat(fd, &status) != 0 || !S_ISREG(status.st_mode) || status.st_size != 32) {
     problem = " is not a witness key (32 bytes, as draaischijf-witness init writes it)";
   } else if ((status.st_mode & 077U) != 0) {
-    problem = " can be read or written by other users: chmod 600 it, and treat the key as exposed "
-              "if anyone else could read it";
+    problem =
+        " can be read or written by other users: chmod 600 it, and treat the key as exposed "
+        "if anyone else could read it";
   } else if (::read(fd, seed.expose_mutable().data(), seed.kSize) !=
              static_cast<ssize_t>(seed.kSize)) {
     problem = " cannot be read";
@@ -148,9 +152,9 @@ protocol::SigningKey create_key_file(const std::filesystem::path& path) {
     throw std::runtime_error("cannot create the witness key " + path.string() + ": " +
                              std::strerror(errno) + " (an existing key is never replaced)");
   }
-  const bool written = ::write(fd, seed.expose().data(), seed.kSize) ==
-                           static_cast<ssize_t>(seed.kSize) &&
-                       ::fsync(fd) == 0;
+  const bool written =
+      ::write(fd, seed.expose().data(), seed.kSize) == static_cast<ssize_t>(seed.kSize) &&
+      ::fsync(fd) == 0;
   ::close(fd);
   if (!written) {
     std::filesystem::remove(path);
