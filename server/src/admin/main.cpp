@@ -20,6 +20,7 @@
 #include <draaischijf/server/policy/admission.hpp>
 
 #include "admin/audit_command.hpp"
+#include "admin/log_command.hpp"
 #include "admin/backup_command.hpp"
 #include "admin/directory_command.hpp"
 #include "admin/policy_command.hpp"
@@ -66,6 +67,9 @@ Usage:
                                        The audit log and the disclosure register for the
                                        data-protection officer (DATE: YYYY-MM-DD or an ISO 8601
                                        timestamp with a zone); no content, pseudonyms only.
+  draaischijf-hub log vkeys [--config FILE]
+                                       Each transparency log's origin and note vkey, for the
+                                       [[log]] entries of a witness (creates the hub key if none).
   draaischijf-hub check-envelope FILE --org ORG_ID_HEX
                                        Runs the admission checks on an envelope file.
   draaischijf-hub --help | --version
@@ -243,6 +247,9 @@ int main(int argc, char** argv) {
   }
   if (!args.empty() && (args[0] == "backup" || args[0] == "verify" || args[0] == "restore")) {
     return draaischijf::server::backup_command(args, std::cout, std::cerr);
+  }
+  if (!args.empty() && args[0] == "log") {
+    return draaischijf::server::log_command({args.begin() + 1, args.end()}, std::cout, std::cerr);
   }
   if (!args.empty() && args[0] == "audit") {
     return draaischijf::server::audit_command({args.begin() + 1, args.end()}, std::cout, std::cerr);
