@@ -12,7 +12,6 @@
 #include <sstream>
 #include <stdexcept>
 #include <string>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
@@ -67,18 +66,10 @@ class WitnessProcess {
  public:
   explicit WitnessProcess(std::filesystem::path dir) : dir_(std::move(dir)) {
     log_ = dir_ / "witness.log";
-    std::filesystem::remove(log_);
-    pid_ = fork();
-    if (pid_ == 0) {
-      prctl(PR_SET_PDEATHSIG, SIGKILL);
-      const int fd = ::open(log_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-      dup2(fd, 1);
-      dup2(fd, 2);
-      const std::string config = (dir_ / "witness.toml").string();
-      execl(DRAAISCHIJF_WITNESS_BINARY, "draaischijf-witness", "serve", "--config", config.c_str(),
-            nullptr);
-      _exit(127);
-    }
+    std::filesystem::remove(log_);  // not the previous run's "listening" line
+    pid_ = start_program({DRAAISCHIJF_WITNESS_BINARY, "serve", "--config",
+                          (dir_ / "witness.toml").string()},
+                         log_, dir_ / "witness.err");
     const auto deadline = std::chrono::steady_clock::now() + kEventPatience;
     constexpr std::string_view kListening = "\"event\":\"listening\",\"port\":";
     while (std::chrono::steady_clock::now() < deadline) {
@@ -90,7 +81,7 @@ class WitnessProcess {
       }
       if (waitpid(pid_, nullptr, WNOHANG) == pid_) {
         pid_ = -1;
-        throw std::runtime_error("witness exited at startup: " + text);
+        throw std::runtime_error("witness exited at startup: " + slurp(dir_ / "witness.err"));
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }

@@ -53,7 +53,8 @@ TEST_F(WitnessQuorum, AQuorumOfOneRefusesACheckpointWithoutTheCosignature) {
             protocol::tlog_errc::witness_quorum_not_met);
   // A cosignature whose signature bytes were changed counts for nothing.
   note::SignedNote tampered = cosigned;
-  tampered.signatures.back().bytes.back() ^= 0x01U;
+  auto& last = tampered.signatures.back().bytes.back();
+  last = static_cast<std::uint8_t>(last ^ 0x01U);
   EXPECT_FALSE(check_witness_quorum(tampered, witnesses, 1));
 }
 
