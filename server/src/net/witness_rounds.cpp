@@ -133,8 +133,9 @@ net::awaitable<std::optional<WitnessRounds::Reply>> WitnessRounds::post(const Ta
   TlsStream stream(executor, *target.tls);
   boost::system::error_code not_an_address;
   (void)net::ip::make_address(target.config.host, not_an_address);
-  if (not_an_address) {  // SNI carries names only
-    SSL_set_tlsext_host_name(stream.native_handle(), target.config.host.c_str());
+  if (not_an_address) {  // SNI carries names only; SSL_set_tlsext_host_name is a C-cast macro
+    SSL_ctrl(stream.native_handle(), SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
+             const_cast<char*>(target.config.host.c_str()));
   }
   stream.set_verify_callback(ssl::host_name_verification(target.config.host));
   stream.next_layer().expires_after(kWitnessDeadline);
