@@ -1,10 +1,9 @@
-#include <draaischijf/client/witness_quorum.hpp>
-
 #include <algorithm>
 #include <fstream>
 #include <sstream>
 
 #include <draaischijf/client/errors.hpp>
+#include <draaischijf/client/witness_quorum.hpp>
 #include <draaischijf/protocol/witness_request.hpp>
 
 namespace draaischijf::client {

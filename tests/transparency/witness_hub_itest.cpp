@@ -37,9 +37,9 @@ protocol::SigningKey hub_key_in(const std::filesystem::path& data) {
 
 note::VerifierKey log_key(const protocol::SigningKey& hub, std::string_view log) {
   const protocol::KeyId id = protocol::key_id_of(hub.public_key());
-  return {"draaischijf-hub/" + protocol::hex_encode(std::span(id).first(8)) + "/" +
-              std::string(log),
-          note::kEd25519, hub.public_key()};
+  return {
+      "draaischijf-hub/" + protocol::hex_encode(std::span(id).first(8)) + "/" + std::string(log),
+      note::kEd25519, hub.public_key()};
 }
 
 class HubWitnesses : public ::testing::Test {
@@ -88,8 +88,8 @@ TEST_F(HubWitnesses, AGrownLogIsCosignedFromTheSizeTheWitnessHeld) {
   DevHub dev{hub.port(), hub.pki()};
   const auto key = log_key(hub_key, "record");
   ASSERT_TRUE(eventually([&] {
-    return static_cast<bool>(note::verify_cosignature(served(dev, key, "record").note,
-                                                      witness_key));
+    return static_cast<bool>(
+        note::verify_cosignature(served(dev, key, "record").note, witness_key));
   }));
   const std::uint64_t before = served(dev, key, "record").checkpoint.size;
   // A message's audit rows grow the record log.

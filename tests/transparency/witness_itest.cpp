@@ -15,8 +15,8 @@
 #include <draaischijf/protocol/note.hpp>
 #include <draaischijf/witness/witness.hpp>
 
-#include "test_support.hpp"
 #include "test_log.hpp"
+#include "test_support.hpp"
 #include "witness_process.hpp"
 
 namespace draaischijf::testing {

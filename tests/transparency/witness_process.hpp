@@ -67,9 +67,9 @@ class WitnessProcess {
   explicit WitnessProcess(std::filesystem::path dir) : dir_(std::move(dir)) {
     log_ = dir_ / "witness.log";
     std::filesystem::remove(log_);  // not the previous run's "listening" line
-    pid_ = start_program({DRAAISCHIJF_WITNESS_BINARY, "serve", "--config",
-                          (dir_ / "witness.toml").string()},
-                         log_, dir_ / "witness.err");
+    pid_ = start_program(
+        {DRAAISCHIJF_WITNESS_BINARY, "serve", "--config", (dir_ / "witness.toml").string()}, log_,
+        dir_ / "witness.err");
     const auto deadline = std::chrono::steady_clock::now() + kEventPatience;
     constexpr std::string_view kListening = "\"event\":\"listening\",\"port\":";
     while (std::chrono::steady_clock::now() < deadline) {

@@ -78,9 +78,9 @@ TEST_F(WitnessQuorum, TheProfilesWitnessFileIsReadStrictly) {
   const auto policy = client::read_witness_policy(file).value();
   EXPECT_EQ(policy.quorum, 2U);
   EXPECT_EQ(policy.witnesses, (std::vector<note::VerifierKey>{known, other}));
-  for (const std::string bad :
-       {"quorum 1\n", "witness " + note::encode_vkey(log.vkey()) + "\n",
-        "witness " + note::encode_vkey(known) + "\nquorum 01\n", "witnes x\n"}) {
+  for (const std::string& bad :
+       {std::string("quorum 1\n"), "witness " + note::encode_vkey(log.vkey()) + "\n",
+        "witness " + note::encode_vkey(known) + "\nquorum 01\n", std::string("witnes x\n")}) {
     std::ofstream(file) << bad;
     EXPECT_EQ(client::read_witness_policy(file).error(), client::client_errc::profile_invalid)
         << bad;

@@ -20,9 +20,9 @@
 #include <draaischijf/server/policy/admission.hpp>
 
 #include "admin/audit_command.hpp"
-#include "admin/log_command.hpp"
 #include "admin/backup_command.hpp"
 #include "admin/directory_command.hpp"
+#include "admin/log_command.hpp"
 #include "admin/policy_command.hpp"
 
 namespace {

@@ -79,8 +79,8 @@ std::string read_witness(const toml::node& node, HubConfig& config) {
 
 }  // namespace
 
-std::optional<std::string> read_transparency_setting(std::string_view name,
-                                                     const toml::node& node, HubConfig& config) {
+std::optional<std::string> read_transparency_setting(std::string_view name, const toml::node& node,
+                                                     HubConfig& config) {
   if (name == "transparency.witness_interval_seconds") {
     std::int64_t seconds = 0;
     auto error = read_integer(node, seconds, 1, 86400);

@@ -25,7 +25,8 @@ struct WitnessPolicy {
 /// The profile's `witnesses.txt`: lines "witness <vkey>" (type 0x04, as draaischijf-witness
 /// prints it) and one "quorum <N>", '#' comments. No file: quorum 0. client_errc::profile_invalid
 /// for another line, a key that is not a cosignature vkey, or a quorum above the keys listed.
-[[nodiscard]] protocol::Result<WitnessPolicy> read_witness_policy(const std::filesystem::path& file);
+[[nodiscard]] protocol::Result<WitnessPolicy> read_witness_policy(
+    const std::filesystem::path& file);
 
 /// Whether `checkpoint` carries valid cosignatures by at least `quorum` distinct keys of
 /// `witnesses` (each key counts once; signatures by other keys are ignored, a known key's that
