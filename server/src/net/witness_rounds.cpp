@@ -89,8 +89,9 @@ net::awaitable<void> WitnessRounds::submit(Target& target, const Published& curr
       }
       proof = std::move(*made);
     }
-    auto reply = co_await post(
-        target, protocol::witness::encode_add_checkpoint({known, proof, current.note}));
+    // Built before the co_await: GCC 12 destroys a temporary inside a co_await expression twice.
+    std::string body = protocol::witness::encode_add_checkpoint({known, proof, current.note});
+    auto reply = co_await post(target, std::move(body));
     if (!reply) {
       failed(target, current.log, "unreachable");
       co_return;
