@@ -66,29 +66,6 @@ bool is_key_name(std::string_view name) noexcept {
                                       [](char c) { return c > 0x20 && c < 0x7F && c != '+'; });
 }
 
-// Standard base64 with its padding, as signed notes and checkpoints write it; one encoding per
-// value (the unpadded decoder refuses non-zero trailing bits).
-Result<std::vector<std::uint8_t>> decode_padded(std::string_view text) {
-  if (text.size() % 4 != 0) {
-    return errc::bad_base64;
-  }
-  std::size_t pad = 0;
-  while (pad < 2 && pad < text.size() && text[text.size() - 1 - pad] == '=') {
-    ++pad;
-  }
-  const std::string_view body = text.substr(0, text.size() - pad);
-  if (body.find('=') != std::string_view::npos || (4 - body.size() % 4) % 4 != pad) {
-    return errc::bad_base64;
-  }
-  return base64_decode(body);
-}
-
-std::string encode_padded(std::span<const std::uint8_t> bytes) {
-  std::string text = base64_encode(bytes);
-  text.append((4 - text.size() % 4) % 4, '=');
-  return text;
-}
-
 std::uint32_t read_u32(std::span<const std::uint8_t> b) noexcept {
   return (std::uint32_t{b[0]} << 24U) | (std::uint32_t{b[1]} << 16U) | (std::uint32_t{b[2]} << 8U) |
          std::uint32_t{b[3]};
@@ -123,7 +100,7 @@ Result<Signature> parse_signature_line(std::string_view line) {
   }
   Signature signature;
   signature.name = std::string(line.substr(0, space));
-  auto bytes = decode_padded(line.substr(space + 1));
+  auto bytes = decode_base64_padded(line.substr(space + 1));
   if (!is_key_name(signature.name) || !bytes || bytes->size() <= kKeyIdSize) {
     return tlog_errc::note_signature_malformed;
   }
@@ -160,6 +137,28 @@ protocol::Signature ed25519_of(std::span<const std::uint8_t> bytes) {
 }
 
 }  // namespace
+
+// One encoding per value: the unpadded decoder refuses non-zero trailing bits.
+Result<std::vector<std::uint8_t>> decode_base64_padded(std::string_view text) {
+  if (text.size() % 4 != 0) {
+    return errc::bad_base64;
+  }
+  std::size_t pad = 0;
+  while (pad < 2 && pad < text.size() && text[text.size() - 1 - pad] == '=') {
+    ++pad;
+  }
+  const std::string_view body = text.substr(0, text.size() - pad);
+  if (body.find('=') != std::string_view::npos || (4 - body.size() % 4) % 4 != pad) {
+    return errc::bad_base64;
+  }
+  return base64_decode(body);
+}
+
+std::string encode_base64_padded(std::span<const std::uint8_t> bytes) {
+  std::string text = base64_encode(bytes);
+  text.append((4 - text.size() % 4) % 4, '=');
+  return text;
+}
 
 protocol::Signature sign_text(const SigningKey& key, std::string_view text) {
   if (text.find('\0') != std::string_view::npos) {
@@ -224,7 +223,7 @@ std::string encode(const SignedNote& note) {
     out += kEmDashSpace;
     out += s.name;
     out += ' ';
-    out += encode_padded(bytes);
+    out += encode_base64_padded(bytes);
     out += '\n';
   }
   return out;
@@ -246,13 +245,14 @@ std::uint32_t VerifierKey::key_id() const {
 Result<VerifierKey> parse_vkey(std::string_view text) {
   const std::size_t first = text.find('+');
   const std::size_t second = first == std::string_view::npos ? first : text.find('+', first + 1);
-  if (second == std::string_view::npos || text.find('+', second + 1) != std::string_view::npos) {
+  // The key's base64 may hold '+' itself: only the first two separate fields.
+  if (second == std::string_view::npos) {
     return tlog_errc::key_malformed;
   }
   VerifierKey key;
   key.name = std::string(text.substr(0, first));
   auto id = hex_decode(text.substr(first + 1, second - first - 1));
-  auto material = decode_padded(text.substr(second + 1));
+  auto material = decode_base64_padded(text.substr(second + 1));
   if (!is_key_name(key.name) || !id || id->size() != kKeyIdSize || !material ||
       material->size() != 1 + key.key.size() ||
       ((*material)[0] != kEd25519 && (*material)[0] != kCosignatureV1)) {
@@ -273,7 +273,7 @@ std::string encode_vkey(const VerifierKey& key) {
       static_cast<std::uint8_t>(id >> 8U), static_cast<std::uint8_t>(id)};
   std::vector<std::uint8_t> material = {key.type};
   material.insert(material.end(), key.key.begin(), key.key.end());
-  return key.name + "+" + hex_encode(id_bytes) + "+" + encode_padded(material);
+  return key.name + "+" + hex_encode(id_bytes) + "+" + encode_base64_padded(material);
 }
 
 Signature sign(const SigningKey& key, std::string_view name, std::string_view text) {
@@ -297,7 +297,7 @@ Result<void> verify(const SignedNote& note, const VerifierKey& key) {
 
 std::string checkpoint_text(const Checkpoint& checkpoint) {
   std::string text = checkpoint.origin + "\n" + std::to_string(checkpoint.size) + "\n" +
-                     encode_padded(checkpoint.root) + "\n";
+                     encode_base64_padded(checkpoint.root) + "\n";
   for (const std::string& line : checkpoint.extensions) {
     text += line;
     text += '\n';
@@ -324,7 +324,7 @@ Result<Checkpoint> parse_checkpoint_text(std::string_view text) {
       end != size.data() + size.size()) {
     return tlog_errc::checkpoint_malformed;
   }
-  auto root = decode_padded(lines[2]);
+  auto root = decode_base64_padded(lines[2]);
   if (!root || root->size() != out.root.size()) {
     return tlog_errc::checkpoint_malformed;
   }

@@ -35,6 +35,10 @@ const char* describe(int value) noexcept {
       return "the log's checkpoint is not consistent with one already seen";
     case tlog_errc::key_malformed:
       return "the note verifier key is malformed";
+    case tlog_errc::witness_request_malformed:
+      return "the witness request is not an old size, proof lines and a checkpoint";
+    case tlog_errc::witness_quorum_not_met:
+      return "the checkpoint lacks the cosignatures of enough known witnesses";
   }
   return "unknown transparency log error";
 }

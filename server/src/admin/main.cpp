@@ -22,6 +22,7 @@
 #include "admin/audit_command.hpp"
 #include "admin/backup_command.hpp"
 #include "admin/directory_command.hpp"
+#include "admin/log_command.hpp"
 #include "admin/policy_command.hpp"
 
 namespace {
@@ -74,6 +75,9 @@ Usage:
                                        Checks every audit row against the record log (deleted,
                                        edited or reordered rows, edited tree nodes) and that the
                                        log extends a record-log checkpoint the hub signed.
+  draaischijf-hub log vkeys [--config FILE]
+                                       Each transparency log's origin and note vkey, for the
+                                       [[log]] entries of a witness (creates the hub key if none).
   draaischijf-hub check-envelope FILE --org ORG_ID_HEX
                                        Runs the admission checks on an envelope file.
   draaischijf-hub --help | --version
@@ -251,6 +255,9 @@ int main(int argc, char** argv) {
   }
   if (!args.empty() && (args[0] == "backup" || args[0] == "verify" || args[0] == "restore")) {
     return draaischijf::server::backup_command(args, std::cout, std::cerr);
+  }
+  if (!args.empty() && args[0] == "log") {
+    return draaischijf::server::log_command({args.begin() + 1, args.end()}, std::cout, std::cerr);
   }
   if (!args.empty() && args[0] == "audit") {
     return draaischijf::server::audit_command({args.begin() + 1, args.end()}, std::cout, std::cerr);

@@ -326,6 +326,9 @@ void walk(const toml::table& table, const std::string& prefix, HubConfig& config
     if (!section_error) {
       section_error = config_detail::read_workflow_setting(name, node, config);
     }
+    if (!section_error) {
+      section_error = config_detail::read_transparency_setting(name, node, config);
+    }
     if (section_error) {
       if (!section_error->empty()) {
         errors.push_back({name, *section_error});

@@ -43,6 +43,12 @@ inline std::string read_string(const toml::node& node, std::string& out) {
                                                                const toml::node& node,
                                                                HubConfig& config);
 
+/// [[witness]] and [transparency] (witness_config.cpp): nullopt when `name` is neither, else the
+/// error ("" when the value was taken).
+[[nodiscard]] std::optional<std::string> read_transparency_setting(std::string_view name,
+                                                                   const toml::node& node,
+                                                                   HubConfig& config);
+
 /// What only the whole [workflow] section can show (one target against another).
 void check_workflow(const HubConfig& config, std::vector<ConfigError>& errors);
 

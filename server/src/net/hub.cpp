@@ -19,6 +19,7 @@
 #include "net/connection.hpp"
 #include "net/http.hpp"
 #include "net/tls.hpp"
+#include "net/witness_rounds.hpp"
 #include "policy/hub_policy.hpp"
 #include "policy/policy_gate.hpp"
 #include "store/data_dir_lock.hpp"
@@ -155,6 +156,8 @@ struct Hub::Impl {
         referrals(storage),
         gate(policy, directory, consents, &referrals),
         logs(storage, hub_key),
+        witnesses(c.transparency, logs, l),
+        witness_timer(timer_strand),
         notices(storage),
         workflow(storage, hub_key, policies::WorkingCalendar(c.workflow.calendar),
                  workflow_finders(c), c.retention.purge_batch),
@@ -224,6 +227,9 @@ struct Hub::Impl {
   ReferralStore referrals;
   PolicyGate gate;
   TransparencyLogs logs;
+  WitnessRounds witnesses;
+  net::steady_timer witness_timer;      // on timer_strand
+  std::atomic<bool> witnessing{false};  // a round is under way (it may wait on a witness)
   NoticeStore notices;
   WorkflowPass workflow;
   net::steady_timer workflow_timer;
@@ -269,6 +275,8 @@ struct Hub::Impl {
   void account(const PurgeReport& report);
   std::vector<std::unique_ptr<CauseFinder>> workflow_finders(const HubConfig& c);
   void pass_chain();
+  void witness_round();
+  net::awaitable<void> run_witness_round();
   void announce(const WorkflowReport& report);
   std::string metrics_text();
   std::shared_ptr<ssl::context> current_tls() {
@@ -312,6 +320,12 @@ std::string Hub::Impl::metrics_text() {
           counters.access_refused + metrics.access_refused);
   counter("draaischijf_streams_refused_total", "Notification streams refused (rate or caps).",
           metrics.streams_refused);
+  counter("draaischijf_witness_cosignatures_total",
+          "Cosignatures of the logs' checkpoints gathered from witnesses.",
+          witnesses.cosignatures());
+  counter("draaischijf_witness_failures_total",
+          "Checkpoint submissions to a witness that failed (down, refused, bad answer).",
+          witnesses.failures());
   counter("draaischijf_crl_reloads_failed_total", "CRL reloads that failed (old CRLs kept).",
           metrics.crl_reloads_failed);
   counter("draaischijf_policy_reloads_failed_total",
@@ -666,6 +680,19 @@ net::awaitable<void> Hub::Impl::every(net::steady_timer& timer,
   }
 }
 
+// On timer_strand: one round at a time; a round still waiting on a slow witness when the
+// timer fires again lets that tick pass.
+void Hub::Impl::witness_round() {
+  if (!witnessing.exchange(true)) {
+    net::co_spawn(timer_strand, run_witness_round(), net::detached);
+  }
+}
+
+net::awaitable<void> Hub::Impl::run_witness_round() {
+  co_await witnesses.round();
+  witnessing = false;
+}
+
 void Hub::Impl::purge_chain() {
   if (!purging.exchange(true)) {
     ++purge_passes;
@@ -757,6 +784,13 @@ void Hub::run() {
                 hub.every(hub.workflow_timer, hub.config.workflow.pass_interval,
                           [&hub] { hub.pass_chain(); }),
                 net::detached);
+  if (hub.witnesses.any()) {
+    hub.witnesses.publish();
+    net::co_spawn(hub.timer_strand,
+                  hub.every(hub.witness_timer, hub.config.transparency.witness_interval,
+                            [&hub] { hub.witness_round(); }),
+                  net::detached);
+  }
   hub.report_expired_crls();
   hub.log.info("listening", {{"port", static_cast<std::int64_t>(port())}});
   std::vector<std::thread> threads;
@@ -796,6 +830,7 @@ void Hub::stop() {
     net::post(hub.timer_strand, [&hub] {
       hub.retention_timer.cancel();
       hub.workflow_timer.cancel();
+      hub.witness_timer.cancel();
     });
     hub.stop_signal.fire();
     net::co_spawn(hub.drain_strand, hub.drain(), net::detached);

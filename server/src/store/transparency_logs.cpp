@@ -284,6 +284,13 @@ sqlite::Result<std::uint64_t> append_log_entry(Db& db, LogId log,
   return index;
 }
 
+protocol::note::VerifierKey log_verifier(const protocol::SigningPublicKey& hub_key, LogId log) {
+  const protocol::KeyId id = protocol::key_id_of(hub_key);
+  return {"draaischijf-hub/" + protocol::hex_encode(std::span(id).first(8)) + "/" +
+              std::string(name_of(log)),
+          protocol::note::kEd25519, hub_key};
+}
+
 TransparencyLogs::TransparencyLogs(std::shared_ptr<Storage> storage,
                                    const protocol::SigningKey& hub_key)
     : storage_(std::move(storage)), hub_key_(hub_key) {}
@@ -297,6 +304,37 @@ protocol::note::VerifierKey TransparencyLogs::verifier(LogId log) const {
 }
 
 sqlite::Result<std::string> TransparencyLogs::checkpoint(LogId log) {
+  {
+    const std::lock_guard lock(witnessed_mutex_);
+    if (const auto found = witnessed_.find(log); found != witnessed_.end()) {
+      std::string note = found->second.note;
+      for (const auto& [witness, line] : found->second.lines) {
+        note += line;
+      }
+      return note;
+    }
+  }
+  return current_checkpoint(log);
+}
+
+void TransparencyLogs::publish_witnessed(LogId log, const std::string& note) {
+  const std::lock_guard lock(witnessed_mutex_);
+  Witnessed& served = witnessed_[log];
+  if (served.note != note) {
+    served = {note, {}};
+  }
+}
+
+void TransparencyLogs::add_cosignature(LogId log, const std::string& note,
+                                       const std::string& witness, std::string line) {
+  const std::lock_guard lock(witnessed_mutex_);
+  Witnessed& served = witnessed_[log];
+  if (served.note == note) {
+    served.lines[witness] = std::move(line);
+  }
+}
+
+sqlite::Result<std::string> TransparencyLogs::current_checkpoint(LogId log) {
   auto checkpoint = storage_->read([&](Db& db) -> sqlite::Result<protocol::note::Checkpoint> {
     auto size = log_size(db, log);
     if (!size) {

@@ -14,6 +14,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -29,6 +30,11 @@ namespace draaischijf::protocol::note {
 /// accepted). An Ed25519 note with 32 signatures and a checkpoint body is under 6 KiB.
 inline constexpr std::size_t kMaxSignatures = 32;
 inline constexpr std::size_t kMaxNoteSize = 16 * 1024;
+
+/// Standard base64 with its padding (RFC 4648 section 4), as signed notes, checkpoints and the
+/// witness protocol write hashes; decoding refuses every non-canonical form (errc::bad_base64).
+[[nodiscard]] std::string encode_base64_padded(std::span<const std::uint8_t> bytes);
+[[nodiscard]] Result<std::vector<std::uint8_t>> decode_base64_padded(std::string_view text);
 
 /// Signature types (signed-note "Signature types").
 inline constexpr std::uint8_t kEd25519 = 0x01;

@@ -12,20 +12,22 @@ namespace draaischijf::protocol {
 
 /// Stable values: new ones are only ever appended.
 enum class tlog_errc {
-  proof_malformed = 1,       // a size, index or proof length that no honest proof has
-  proof_mismatch,            // the proof does not lead to the claimed tree head(s)
-  hash_missing,              // the hash source does not hold a subtree the proof needs
-  note_malformed,            // not a signed note (C2SP signed-note): text, separator or lines
-  note_signature_malformed,  // a signature line that is not "— name base64"
-  note_not_signed,           // no signature by the expected key (name and key id)
-  note_signature_invalid,    // a signature by the expected key that does not verify
-  checkpoint_malformed,      // the note's text is not a C2SP tlog-checkpoint body
-  checkpoint_wrong_origin,   // a checkpoint of another log
-  cosignature_malformed,     // a tlog-cosignature/v1 signature of the wrong length
-  cosignature_invalid,       // a cosignature that does not verify
-  log_rollback,              // a checkpoint smaller than one already accepted
-  log_fork,                  // a checkpoint of the same size with another root, or no consistency
-  key_malformed,             // a verifier key string that is not "name+hexid+base64(0x01||key)"
+  proof_malformed = 1,        // a size, index or proof length that no honest proof has
+  proof_mismatch,             // the proof does not lead to the claimed tree head(s)
+  hash_missing,               // the hash source does not hold a subtree the proof needs
+  note_malformed,             // not a signed note (C2SP signed-note): text, separator or lines
+  note_signature_malformed,   // a signature line that is not "— name base64"
+  note_not_signed,            // no signature by the expected key (name and key id)
+  note_signature_invalid,     // a signature by the expected key that does not verify
+  checkpoint_malformed,       // the note's text is not a C2SP tlog-checkpoint body
+  checkpoint_wrong_origin,    // a checkpoint of another log
+  cosignature_malformed,      // a tlog-cosignature/v1 signature of the wrong length
+  cosignature_invalid,        // a cosignature that does not verify
+  log_rollback,               // a checkpoint smaller than one already accepted
+  log_fork,                   // a checkpoint of the same size with another root, or no consistency
+  key_malformed,              // a verifier key string that is not "name+hexid+base64(0x01||key)"
+  witness_request_malformed,  // a tlog-witness add-checkpoint body that is not "old N", proof, note
+  witness_quorum_not_met,     // fewer valid cosignatures by known witnesses than the quorum asks
 };
 
 [[nodiscard]] const boost::system::error_category& tlog_category() noexcept;

@@ -119,6 +119,19 @@ struct HubConfig {
     }
     std::chrono::seconds pass_interval{600};
   } workflow;
+  // The witnesses that cosign the transparency logs' checkpoints ([[witness]],
+  // [transparency]; docs/TRANSPARENCY.md, witness/README.md).
+  struct Witness {
+    std::string host;  // of url "https://HOST:PORT[/prefix]"
+    std::uint16_t port = 443;
+    std::string prefix;                 // the submission prefix, "" or "/path" (no final '/')
+    std::string vkey;                   // the witness's cosignature vkey (type 0x04), checked
+    std::filesystem::path certificate;  // the witness's TLS certificate (or its CA), PEM
+  };
+  struct Transparency {
+    std::vector<Witness> witnesses;
+    std::chrono::seconds witness_interval{60};  // how often each new checkpoint is submitted
+  } transparency;
 };
 
 struct ConfigError {

@@ -8,7 +8,9 @@
 // with the hub key when asked for, for the size the log has then: the write path never signs.
 
 #include <cstdint>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <span>
 #include <string>
@@ -30,6 +32,11 @@ enum class LogId : std::int64_t { directory = 1, record = 2 };
 /// "draaischijf-hub/<first 8 bytes of the hub key's key id, hex>/<log name>": the checkpoints'
 /// origin and note key name.
 [[nodiscard]] std::string log_origin(const protocol::SigningPublicKey& hub_key, LogId log);
+
+/// The note key of a log of the hub with `hub_key`: name "draaischijf-hub/<first 8 bytes of the
+/// key's key id, hex>/<log name>" (the log's origin), type 0x01. What witnesses are given.
+[[nodiscard]] protocol::note::VerifierKey log_verifier(const protocol::SigningPublicKey& hub_key,
+                                                       LogId log);
 
 /// Appends `entry` to `log` inside the caller's transaction: its row, its leaf hash and each
 /// subtree it completes. Returns its index. A rolled-back job takes all of it back with it.
@@ -63,8 +70,18 @@ class TransparencyLogs {
   /// The key a client verifies this log's checkpoints with (name: the origin, type 0x01).
   [[nodiscard]] protocol::note::VerifierKey verifier(LogId log) const;
 
-  /// The signed checkpoint of the log's current size (a C2SP signed note).
+  /// The checkpoint the API serves: with witnesses, the one the latest witness round published
+  /// and the cosignature lines gathered for it; without (no round yet), current_checkpoint().
   [[nodiscard]] sqlite::Result<std::string> checkpoint(LogId log);
+  /// The signed checkpoint of the log's current size (a C2SP signed note).
+  [[nodiscard]] sqlite::Result<std::string> current_checkpoint(LogId log);
+  /// A witness round begins with `note` (a current_checkpoint()): served from now on, so what
+  /// clients see only moves forward with the rounds. The same note again keeps its cosignatures.
+  void publish_witnessed(LogId log, const std::string& note);
+  /// The cosignature line of `witness` (its vkey) for `note`, replacing its earlier one; dropped
+  /// when a later round has published another note.
+  void add_cosignature(LogId log, const std::string& note, const std::string& witness,
+                       std::string line);
   /// protocol::tlog_errc::proof_malformed when index >= size or size is beyond the log.
   [[nodiscard]] sqlite::Result<std::vector<protocol::merkle::Hash>> inclusion(LogId log,
                                                                               std::uint64_t index,
@@ -89,6 +106,13 @@ class TransparencyLogs {
  private:
   std::shared_ptr<Storage> storage_;
   const protocol::SigningKey& hub_key_;
+  std::string origin_prefix_;
+  std::mutex witnessed_mutex_;  // the witness rounds write, the API's threads read
+  struct Witnessed {
+    std::string note;
+    std::map<std::string, std::string> lines;  // by witness vkey
+  };
+  std::map<LogId, Witnessed> witnessed_;
 };
 
 }  // namespace draaischijf::server
