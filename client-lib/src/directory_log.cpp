@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include <draaischijf/client/witness_quorum.hpp>
 #include <draaischijf/protocol/encoding.hpp>
 #include <draaischijf/protocol/log_view.hpp>
 #include <draaischijf/protocol/merkle.hpp>
@@ -164,6 +165,16 @@ Result<Checkpoint> refresh_checkpoint(detail::SessionState& s, std::string_view 
   auto opened = protocol::note::open_checkpoint(reply->body, hub, *origin);
   if (!opened) {
     return make_error_code(client_errc::log_checkpoint_invalid);
+  }
+  // Read on every fetch, not once per session: an operator who adds a witness or raises the
+  // quorum expects the next fetch to demand it. A malformed file refuses rather than trusting less.
+  auto witnesses = read_witness_policy(s.profile.witnesses_file());
+  if (!witnesses) {
+    return witnesses.error();
+  }
+  if (auto quorum = check_witness_quorum(opened->note, witnesses->witnesses, witnesses->quorum);
+      !quorum) {
+    return quorum.error();
   }
   const Checkpoint& next = opened->checkpoint;
   auto stored = s.state.checkpoint(*origin);

@@ -38,7 +38,10 @@ const char* describe(int value) noexcept {
     case tlog_errc::witness_request_malformed:
       return "the witness request is not an old size, proof lines and a checkpoint";
     case tlog_errc::witness_quorum_not_met:
-      return "the checkpoint lacks the cosignatures of enough known witnesses";
+      return "the log checkpoint lacks the cosignatures of enough of the witnesses this device "
+             "knows (witnesses.txt); nothing was used. Right after a directory change the "
+             "witnesses cosign at their next round: try again in a minute, and tell the hub "
+             "operator if it persists";
   }
   return "unknown transparency log error";
 }

@@ -18,6 +18,7 @@
 #include <draaischijf/protocol/certificate.hpp>
 #include <draaischijf/protocol/encoding.hpp>
 #include <draaischijf/protocol/note.hpp>
+#include <draaischijf/protocol/tlog_errors.hpp>
 
 #include "tampering_hub.hpp"
 
@@ -214,6 +215,38 @@ TEST_F(ClientLogTest, ACheckpointNotSignedByThePinnedHubKeyIsRefused) {
 // An epoch certificate the CAW's organisation key really signed (a stolen key, a rogue admin)
 // but that the hub never logged: it verifies against the pinned key, so only the log stops the
 // school's letter being sealed to a mailbox key someone else chose.
+// A device whose profile lists a witness and a quorum of 1 takes no checkpoint the witness did not
+// cosign, not even its first; with the witness's cosignature on the very checkpoint the hub
+// serves, it does. (What counts as a valid cosignature is tested in witness_quorum_test.cpp.)
+TEST_F(ClientLogTest, ADeviceThatDemandsAWitnessTakesNoCheckpointWithoutItsCosignature) {
+  namespace note = protocol::note;
+  const auto witness_key = protocol::SigningKey::generate();
+  const note::VerifierKey witness{"witness.test/w1", note::kCosignatureV1,
+                                  witness_key.public_key()};
+  std::ofstream(profile->witnesses_file()) << "witness " << note::encode_vkey(witness)
+                                           << "\nquorum 1\n";
+  const auto bare = logs().refresh("directory");
+  ASSERT_FALSE(bare) << "an uncosigned checkpoint was accepted";
+  EXPECT_EQ(bare.error(), make_error_code(protocol::tlog_errc::witness_quorum_not_met));
+  EXPECT_EQ(stored_checkpoint(), std::nullopt);
+
+  // The stand-in adds the witness's cosignature to what the hub really serves.
+  *tamper = [&](std::string_view target, HubReply& reply) {
+    if (target != kCheckpoint) {
+      return;
+    }
+    auto served = note::parse(reply.body).value();
+    constexpr std::uint64_t kAt = 1796601600;  // any time: the client does not judge it
+    const auto signature = note::cosign(witness_key, witness.name, served.text, kAt);
+    served.signatures.push_back(signature);
+    reply.body = note::encode(served);
+  };
+  const auto cosigned = logs().refresh("directory");
+  ASSERT_TRUE(cosigned) << cosigned.error().message();
+  ASSERT_TRUE(stored_checkpoint().has_value());
+  EXPECT_EQ(stored_checkpoint()->size, cosigned->size);
+}
+
 TEST_F(ClientLogTest, AnEpochSignedByTheOrganisationButNotInTheLogIsNotSealedTo) {
   const auto key = caw_organisation_key(dir.path() / "data" / "dev-pki");
   const std::string target = "/v1/mailboxes/" + protocol::to_hex(intake);

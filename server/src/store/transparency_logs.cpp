@@ -304,17 +304,22 @@ protocol::note::VerifierKey TransparencyLogs::verifier(LogId log) const {
 }
 
 sqlite::Result<std::string> TransparencyLogs::checkpoint(LogId log) {
-  {
-    const std::lock_guard lock(witnessed_mutex_);
-    if (const auto found = witnessed_.find(log); found != witnessed_.end()) {
-      std::string note = found->second.note;
-      for (const auto& [witness, line] : found->second.lines) {
-        note += line;
-      }
-      return note;
+  // Always the log as it is now: a client that just saw an epoch or a device must find it in the
+  // checkpoint it is given, so the route never serves an older, witnessed size. The witnesses'
+  // cosignatures ride along when the log has not grown since their round (Ed25519 signatures are
+  // deterministic, so the same size and root give the same note text byte for byte).
+  auto note = current_checkpoint(log);
+  if (!note) {
+    return note;
+  }
+  const std::lock_guard lock(witnessed_mutex_);
+  if (const auto found = witnessed_.find(log);
+      found != witnessed_.end() && found->second.note == *note) {
+    for (const auto& [witness, line] : found->second.lines) {
+      *note += line;
     }
   }
-  return current_checkpoint(log);
+  return note;
 }
 
 void TransparencyLogs::publish_witnessed(LogId log, const std::string& note) {

@@ -45,6 +45,8 @@ class Profile {
   /// region, offers and CLBs.
   [[nodiscard]] std::filesystem::path directory_bundle() const { return dir_ / "directory.bundle"; }
   [[nodiscard]] std::filesystem::path state_file() const { return dir_ / "state.sqlite"; }
+  /// The witnesses whose cosignatures this device demands on log checkpoints (witness_quorum.hpp).
+  [[nodiscard]] std::filesystem::path witnesses_file() const { return dir_ / "witnesses.txt"; }
   [[nodiscard]] std::filesystem::path certificate_request() const {
     return dir_ / "tls" / "request.csr";
   }

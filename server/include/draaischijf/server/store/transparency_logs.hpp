@@ -70,8 +70,9 @@ class TransparencyLogs {
   /// The key a client verifies this log's checkpoints with (name: the origin, type 0x01).
   [[nodiscard]] protocol::note::VerifierKey verifier(LogId log) const;
 
-  /// The checkpoint the API serves: with witnesses, the one the latest witness round published
-  /// and the cosignature lines gathered for it; without (no round yet), current_checkpoint().
+  /// The checkpoint the API serves: current_checkpoint(), with the cosignature lines the latest
+  /// witness round gathered when that round published this very checkpoint (the log has not
+  /// grown since).
   [[nodiscard]] sqlite::Result<std::string> checkpoint(LogId log);
   /// The signed checkpoint of the log's current size (a C2SP signed note).
   [[nodiscard]] sqlite::Result<std::string> current_checkpoint(LogId log);
