@@ -40,11 +40,6 @@ struct Parsed {
   protocol::Id subject{};
 };
 
-template <class Enum>
-std::optional<std::uint8_t> code_of(std::optional<Enum> value) {
-  return value ? std::optional(static_cast<std::uint8_t>(*value)) : std::nullopt;
-}
-
 // The action of `case VERB CASE ...`, or the usage message that says what is wrong.
 std::variant<Parsed, std::string> parse_action(const std::string& verb, const Arguments& args) {
   Parsed out;
@@ -60,22 +55,22 @@ std::variant<Parsed, std::string> parse_action(const std::string& verb, const Ar
   } else if (verb == "track") {
     out.action = CaseAction::traject;
     const auto& words = args.positional();
-    const auto code =
-        code_of(words.size() == 4 ? policies::parse_case_track(words[3]) : std::nullopt);
+    const auto code = words.size() == 4 ? policies::parse_action_code(CaseAction::traject, words[3])
+                                        : std::nullopt;
     if (!code) {
       return "case track CASE advice|diagnosis|diagnosis_formalised_advice|referral";
     }
     out.code = *code;
   } else if (verb == "close") {
     out.action = CaseAction::close;
-    const auto code = code_of(policies::parse_close_reason(reason));
+    const auto code = policies::parse_action_code(CaseAction::close, reason);
     if (!code) {
       return "case close CASE --reason no_further_guidance|referred|moved_school|other";
     }
     out.code = *code;
   } else if (verb == "delay") {
     out.action = CaseAction::delay_reason;
-    const auto code = code_of(policies::parse_delay_reason(reason));
+    const auto code = policies::parse_action_code(CaseAction::delay_reason, reason);
     if (!code) {
       return "case delay CASE --reason leerbedreigd|partner_pace|waiting_list|other";
     }

@@ -178,26 +178,6 @@ int cmd_directory(Client& client, const Context& context, const Arguments& args)
   return kOk;
 }
 
-json::object entry_json(const InboxEntry& e) {
-  json::array flags;
-  for (const auto& flag : e.flags) {
-    flags.push_back(json::value(flag));
-  }
-  return {{"sequence", e.sequence},
-          {"mailbox_id", hex(e.mailbox_id)},
-          {"message_id", hex(e.message_id)},
-          {"received_at_ms", e.received_at_ms},
-          {"sender_org", hex(e.sender_org)},
-          {"sender_org_name", e.sender_org_name},
-          {"sender_device", hex(e.sender_device)},
-          {"sender_role", e.sender_role},
-          {"kind", e.kind},
-          {"categories", categories_text(e.categories)},
-          {"flags", std::move(flags)},
-          {"problem", e.problem},
-          {"read", e.read}};
-}
-
 volatile std::sig_atomic_t stop_requested = 0;
 
 void print_entry(const InboxEntry& e) {
@@ -251,7 +231,7 @@ int follow_inbox(Client& client, const Context& context) {
       [&context](const SyncReport& report) {
         for (const auto& e : report.arrived) {
           if (context.json_output) {
-            std::cout << json::serialize(entry_json(e)) << "\n";
+            std::cout << json::serialize(client::inbox_entry_json(e)) << "\n";
           } else {
             print_entry(e);
           }
@@ -283,7 +263,7 @@ int cmd_inbox(Client& client, const Context& context, const Arguments& args) {
   if (context.json_output) {
     json::array out;
     for (const auto& e : *entries) {
-      out.push_back(entry_json(e));
+      out.push_back(client::inbox_entry_json(e));
     }
     json::array withdrawn;
     for (const auto& w : report->withdrawn) {
@@ -547,7 +527,7 @@ int cmd_read(Client& client, const Context& context, const Arguments& args) {
     return *failed;
   }
   if (context.json_output) {
-    auto out = entry_json(message->entry);
+    auto out = client::inbox_entry_json(message->entry);
     out["attachments"] = std::move(attachments);
     out["purpose"] = std::string(draaischijf::protocol::name_of(opened.outer.purpose));
     out["thread_id"] = hex(opened.thread_id);

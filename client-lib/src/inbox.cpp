@@ -1,5 +1,7 @@
 #include <algorithm>
 
+#include <boost/json/array.hpp>
+
 #include <draaischijf/client/inbox.hpp>
 
 #include "attachment_transfer.hpp"
@@ -422,6 +424,27 @@ Result<std::vector<SentEntry>> Inbox::sent(std::size_t limit) {
     entry.recipients = std::move(*states);
   }
   return out;
+}
+
+boost::json::object inbox_entry_json(const InboxEntry& e) {
+  boost::json::array flags;
+  for (const auto& flag : e.flags) {
+    flags.emplace_back(flag);
+  }
+  return {{"mailbox_id", hex(e.mailbox_id)},
+          {"sequence", e.sequence},
+          {"message_id", hex(e.message_id)},
+          {"received_at_ms", e.received_at_ms},
+          {"sender_org", hex(e.sender_org)},
+          {"sender_org_name", e.sender_org_name},
+          {"sender_device", hex(e.sender_device)},
+          {"sender_role", e.sender_role},
+          {"kind", e.kind},
+          {"categories", categories_text(e.categories)},
+          {"flags", std::move(flags)},
+          {"verified", e.problem.empty()},
+          {"problem", e.problem},
+          {"read", e.read}};
 }
 
 }  // namespace draaischijf::client

@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <optional>
 
 #include <draaischijf/client/transparency.hpp>
 #include <draaischijf/client/trust.hpp>
@@ -82,6 +83,75 @@ Result<Reading> read_epoch_certificate(detail::SessionState& s,
   return Reading{std::move(out), true, signed_by_us};
 }
 
+// The organisation id an entry of kinds 3 and 5 starts with, after the kind byte; nullopt when
+// the entry does not have the size its kind fixes.
+std::optional<protocol::Id> org_of(std::span<const std::uint8_t> entry, std::size_t size) {
+  if (entry.size() != size) {
+    return std::nullopt;
+  }
+  protocol::Id org{};
+  std::copy_n(entry.begin() + 1, org.size(), org.begin());
+  return org;
+}
+
+// The operator removed an organisation: about this one, it is always an alert, since no device
+// of the organisation can make it and every device of it is refused from then on.
+Reading read_organisation_removed(detail::SessionState& s, std::span<const std::uint8_t> entry) {
+  const auto org = org_of(entry, 1 + 16 + 8 + 1);
+  if (!org) {
+    return {std::nullopt, false, false};
+  }
+  if (*org != s.secrets.org_id) {
+    return {};
+  }
+  MonitoredEntry out;
+  out.kind = "organisation_removed";
+  out.subject = *org;
+  out.fingerprint = hex(protocol::merkle::leaf_hash(entry));
+  out.alert = true;
+  out.reason = "the hub operator removed this organisation: ask the operator why";
+  return {std::move(out), true, false};
+}
+
+// An approved enrolment: a device certificate of this organisation that its key did not sign is
+// an alert; one it did sign is listed (which admin approved it is not in the log).
+Reading read_device_certificate(detail::SessionState& s, std::span<const std::uint8_t> entry) {
+  auto certificate = protocol::parse_device_certificate(entry.subspan(1));
+  if (!certificate) {
+    return {std::nullopt, false, false};
+  }
+  if (certificate->org_id != s.secrets.org_id) {
+    return {};
+  }
+  MonitoredEntry out;
+  out.kind = "device_certificate";
+  out.subject = certificate->device_id;
+  out.fingerprint = hex(protocol::merkle::leaf_hash(entry));
+  // Its signature as of its own first day: the monitor judges who signed, not whether it is
+  // still valid today.
+  if (!protocol::verify(*certificate, s.secrets.organisation->public_key(),
+                        certificate->not_before)) {
+    out.alert = true;
+    out.reason = "a device certificate for this organisation not signed by its key";
+  }
+  return {std::move(out), true, false};
+}
+
+Reading read_device_removed(detail::SessionState& s, std::span<const std::uint8_t> entry) {
+  const auto org = org_of(entry, 1 + 16 + 16 + 8);
+  if (!org) {
+    return {std::nullopt, false, false};
+  }
+  if (*org != s.secrets.org_id) {
+    return {};
+  }
+  MonitoredEntry out;
+  out.kind = "device_removed";
+  std::copy_n(entry.begin() + 17, out.subject.size(), out.subject.begin());
+  out.fingerprint = hex(protocol::merkle::leaf_hash(entry));
+  return {std::move(out), true, false};
+}
+
 Result<Reading> read_entry(detail::SessionState& s, std::span<const std::uint8_t> entry) {
   if (entry.empty()) {
     return Reading{std::nullopt, false, false};
@@ -91,6 +161,12 @@ Result<Reading> read_entry(detail::SessionState& s, std::span<const std::uint8_t
       return read_organisation_key(s, entry);
     case protocol::DirectoryEntryKind::epoch_certificate:
       return read_epoch_certificate(s, entry);
+    case protocol::DirectoryEntryKind::organisation_removed:
+      return read_organisation_removed(s, entry);
+    case protocol::DirectoryEntryKind::device_certificate:
+      return read_device_certificate(s, entry);
+    case protocol::DirectoryEntryKind::device_removed:
+      return read_device_removed(s, entry);
   }
   return Reading{std::nullopt, false, false};
 }

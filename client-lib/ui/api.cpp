@@ -14,10 +14,10 @@
 #include <draaischijf/protocol/vocabulary.hpp>
 
 #include "compose.hpp"
-#include "inbox_view.hpp"
-#include "work.hpp"
 #include "consent.hpp"
+#include "inbox_view.hpp"
 #include "settings.hpp"
+#include "work.hpp"
 
 namespace draaischijf::ui {
 namespace {
@@ -70,7 +70,7 @@ Response read_message(client::Client& client, const protocol::Id& mailbox, std::
   if (!message) {
     return problem_response(Problem::hub_failed, message.error().message());
   }
-  auto out = entry_json(message->entry);
+  auto out = client::inbox_entry_json(message->entry);
   json::array fragments;
   for (const auto* fragment : message->fragments) {
     const bool text = fragment->media_type.rfind("text/", 0) == 0;

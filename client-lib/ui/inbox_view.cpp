@@ -55,27 +55,6 @@ std::map<std::string, WorkState> work_states(client::Client& client) {
 
 }  // namespace
 
-json::object entry_json(const client::InboxEntry& e) {
-  json::array flags;
-  for (const auto& flag : e.flags) {
-    flags.emplace_back(flag);
-  }
-  return {{"mailbox_id", hex(e.mailbox_id)},
-          {"sequence", e.sequence},
-          {"message_id", hex(e.message_id)},
-          {"received_at_ms", e.received_at_ms},
-          {"sender_org", hex(e.sender_org)},
-          {"sender_org_name", e.sender_org_name},
-          {"sender_device", hex(e.sender_device)},
-          {"sender_role", e.sender_role},
-          {"kind", e.kind},
-          {"categories", client::categories_text(e.categories)},
-          {"flags", std::move(flags)},
-          {"verified", e.problem.empty()},
-          {"problem", e.problem},
-          {"read", e.read}};
-}
-
 // The message's thread and pupil, opened once per unlocked session. A message that was refused
 // at sync has none (it cannot be opened); one that fails now is listed without them.
 const client::MessageTopic* topic_of(client::Client& client, TopicCache& topics,
@@ -109,7 +88,7 @@ Response inbox_answer(client::Client& client, TopicCache& topics) {
   std::int64_t unread = 0;
   for (const auto& e : *listed) {
     unread += e.read ? 0 : 1;
-    auto m = entry_json(e);
+    auto m = client::inbox_entry_json(e);
     const auto* topic = topic_of(client, topics, e);
     const bool pupil = topic != nullptr && !protocol::is_zero(topic->pupil_pseudonym);
     m["thread_id"] = topic != nullptr ? hex(topic->thread_id) : std::string();

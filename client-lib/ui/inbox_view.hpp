@@ -6,8 +6,8 @@
 // referral a doorverwijzing or consultatie is, with the hub's overdue flag).
 //
 //   GET /api/inbox   {"messages": [...], "unread", "sync_problem"}; each message as
-//                    entry_json with "thread_id", "pupil" (the pseudonym, "" for none),
-//                    "pupil_label" (the reference inside), "state", "overdue", "case_id"
+//                    client::inbox_entry_json with "thread_id", "pupil" (the pseudonym, "" for
+//                    none), "pupil_label" (the reference inside), "state", "overdue", "case_id"
 
 #include <boost/json/object.hpp>
 
@@ -21,9 +21,6 @@ namespace draaischijf::ui {
 /// The triage queue's page the ui asks for: the hub's largest (docs/WORKFLOW.md 6); a CLB with
 /// more open and recent cases sees the first thousand, urgent first.
 inline constexpr const char* kCasePage = "?limit=1000";
-
-/// Everything the page shows about a message in a list, and the verification on it.
-[[nodiscard]] boost::json::object entry_json(const client::InboxEntry& entry);
 
 /// The message's thread and pupil (from the cache, or opened now and kept there); nullptr for
 /// a message that was refused or cannot be opened now.

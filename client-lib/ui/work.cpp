@@ -79,11 +79,6 @@ struct Act {
   protocol::Id subject{};
 };
 
-template <class Enum>
-std::optional<std::uint8_t> code_of(std::optional<Enum> value) {
-  return value ? std::optional(static_cast<std::uint8_t>(*value)) : std::nullopt;
-}
-
 std::optional<Act> parse_act(const json::object& body, const protocol::Id& me) {
   const auto text = [&](std::string_view key) -> std::string_view {
     const auto* v = body.if_contains(key);
@@ -92,7 +87,6 @@ std::optional<Act> parse_act(const json::object& body, const protocol::Id& me) {
   const auto action = text("action");
   const auto code = text("code");
   Act out;
-  std::optional<std::uint8_t> parsed = 0;
   if (action == "assign") {
     out.subject = me;
     if (!text("to").empty()) {
@@ -106,16 +100,14 @@ std::optional<Act> parse_act(const json::object& body, const protocol::Id& me) {
     out.action = CaseAction::vraagverheldering;
   } else if (action == "track") {
     out.action = CaseAction::traject;
-    parsed = code_of(policies::parse_case_track(code));
   } else if (action == "close") {
     out.action = CaseAction::close;
-    parsed = code_of(policies::parse_close_reason(code));
   } else if (action == "delay") {
     out.action = CaseAction::delay_reason;
-    parsed = code_of(policies::parse_delay_reason(code));
   } else {
     return std::nullopt;
   }
+  const auto parsed = policies::parse_action_code(out.action, code);
   if (!parsed) {
     return std::nullopt;
   }

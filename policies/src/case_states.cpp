@@ -98,6 +98,30 @@ std::optional<CaseState> parse_case_state(std::string_view name) noexcept {
 std::optional<CaseAction> parse_case_action(std::string_view name) noexcept {
   return parse_in(kActions, name);
 }
+namespace {
+template <class Enum>
+std::optional<std::uint8_t> code_byte(std::optional<Enum> value) noexcept {
+  return value ? std::optional(static_cast<std::uint8_t>(*value)) : std::nullopt;
+}
+}  // namespace
+
+std::optional<std::uint8_t> parse_action_code(CaseAction action, std::string_view name) noexcept {
+  switch (action) {
+    case CaseAction::traject:
+      return code_byte(parse_case_track(name));
+    case CaseAction::close:
+      return code_byte(parse_close_reason(name));
+    case CaseAction::delay_reason:
+      return code_byte(parse_delay_reason(name));
+    case CaseAction::link:
+      return code_byte(parse_link_kind(name));
+    case CaseAction::assign:
+    case CaseAction::vraagverheldering:
+      return std::uint8_t{0};
+  }
+  return std::nullopt;
+}
+
 std::optional<CaseTrack> parse_case_track(std::string_view name) noexcept {
   return parse_in(kTracks, name);
 }

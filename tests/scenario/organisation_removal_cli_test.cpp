@@ -46,7 +46,7 @@ TEST_F(OrganisationRemovalCli, AnImportedRemovalUnpinsTheOrganisationAndNothingI
   // The removed organisation's own device is refused by the hub.
   const auto refused = caw({"inbox"});
   EXPECT_NE(refused.exit, 0);
-  EXPECT_NE((refused.out + refused.err).find("organisation-removed"), std::string::npos)
+  EXPECT_NE((refused.out + refused.err).find("Organisation removed (403)"), std::string::npos)
       << refused.out << refused.err;
 }
 

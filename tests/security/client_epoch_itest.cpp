@@ -101,11 +101,14 @@ TEST_F(ClientEpochTest, AnExpiredEpochOfferedByTheHubIsNotSealedTo) {
       device->send(letter_to_intake(protocol::MessageKind::doorverwijzing,
                                     protocol::DataCategory::psychisch_sociaal, "vertrouwelijk"));
   ASSERT_FALSE(sent) << "sealed to an expired epoch";
-  EXPECT_EQ(sent.error(), make_error_code(protocol::errc::epoch_expired));
+  // The re-signed certificate is one the directory log never held, and the client proves an
+  // epoch's inclusion before it seals to it, so that refusal comes first; protocol::seal's own
+  // epoch_expired for a logged epoch past its window is in envelope_test.cpp.
+  EXPECT_EQ(sent.error(), make_error_code(client_errc::not_in_log));
   EXPECT_FALSE(envelope_posted());
 }
 
-TEST_F(ClientEpochTest, AnExpiredEpochListedAsOpenIsShownAsHeld) {
+TEST_F(ClientEpochTest, AnExpiredEpochListedAsOpenIsNotShown) {
   const auto caw_key = dev_organisation_key(dir.path() / "data" / "dev-pki" / "caw");
   const auto now = static_cast<std::uint64_t>(std::time(nullptr));
   ASSERT_TRUE(device->mailboxes(caw).value().at(0).accepting);
@@ -124,12 +127,11 @@ TEST_F(ClientEpochTest, AnExpiredEpochListedAsOpenIsShownAsHeld) {
       });
     }
   };
+  // Certificates the directory log never held are not shown at all (the client proves each
+  // listed epoch's inclusion before it uses it): the re-signed window never reaches the list.
   const auto listed = device->mailboxes(caw);
-  ASSERT_TRUE(listed) << listed.error().message();
-  ASSERT_FALSE(listed->empty());
-  for (const auto& m : *listed) {
-    EXPECT_FALSE(m.accepting) << m.name << " is listed as open past its window";
-  }
+  ASSERT_FALSE(listed) << "a listing with certificates the log does not hold was shown";
+  EXPECT_EQ(listed.error(), make_error_code(client_errc::not_in_log));
 }
 
 }  // namespace

@@ -216,19 +216,21 @@ TEST_F(ClientLogTest, ACheckpointNotSignedByThePinnedHubKeyIsRefused) {
 // but that the hub never logged: it verifies against the pinned key, so only the log stops the
 // school's letter being sealed to a mailbox key someone else chose.
 // A device whose profile lists a witness and a quorum of 1 takes no checkpoint the witness did not
-// cosign, not even its first; with the witness's cosignature on the very checkpoint the hub
+// cosign and keeps the one it had; with the witness's cosignature on the very checkpoint the hub
 // serves, it does. (What counts as a valid cosignature is tested in witness_quorum_test.cpp.)
 TEST_F(ClientLogTest, ADeviceThatDemandsAWitnessTakesNoCheckpointWithoutItsCosignature) {
   namespace note = protocol::note;
   const auto witness_key = protocol::SigningKey::generate();
   const note::VerifierKey witness{"witness.test/w1", note::kCosignatureV1,
                                   witness_key.public_key()};
-  std::ofstream(profile->witnesses_file()) << "witness " << note::encode_vkey(witness)
-                                           << "\nquorum 1\n";
+  const auto kept = stored_checkpoint();
+  grow_the_log();
+  std::ofstream(profile->witnesses_file())
+      << "witness " << note::encode_vkey(witness) << "\nquorum 1\n";
   const auto bare = logs().refresh("directory");
   ASSERT_FALSE(bare) << "an uncosigned checkpoint was accepted";
   EXPECT_EQ(bare.error(), make_error_code(protocol::tlog_errc::witness_quorum_not_met));
-  EXPECT_EQ(stored_checkpoint(), std::nullopt);
+  EXPECT_EQ(stored_checkpoint(), kept);
 
   // The stand-in adds the witness's cosignature to what the hub really serves.
   *tamper = [&](std::string_view target, HubReply& reply) {
@@ -245,6 +247,7 @@ TEST_F(ClientLogTest, ADeviceThatDemandsAWitnessTakesNoCheckpointWithoutItsCosig
   ASSERT_TRUE(cosigned) << cosigned.error().message();
   ASSERT_TRUE(stored_checkpoint().has_value());
   EXPECT_EQ(stored_checkpoint()->size, cosigned->size);
+  EXPECT_NE(stored_checkpoint(), kept);
 }
 
 TEST_F(ClientLogTest, AnEpochSignedByTheOrganisationButNotInTheLogIsNotSealedTo) {

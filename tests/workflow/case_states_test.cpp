@@ -107,5 +107,28 @@ TEST(CaseStatesTest, TheTargetOfATrack) {
   EXPECT_EQ(target_track(CaseTrack::referral), Track::advice);
 }
 
+// The one reading of an action's code name that the CLI and the web inbox share: each action
+// reads its own table only, and what it reads is a code valid_code() accepts.
+TEST(CaseStatesTest, AnActionsCodeIsReadFromItsOwnTable) {
+  EXPECT_EQ(parse_action_code(CaseAction::traject, "diagnosis"),
+            static_cast<std::uint8_t>(CaseTrack::diagnosis));
+  EXPECT_EQ(parse_action_code(CaseAction::close, "referred"),
+            static_cast<std::uint8_t>(CloseReason::referred));
+  EXPECT_EQ(parse_action_code(CaseAction::delay_reason, "waiting_list"),
+            static_cast<std::uint8_t>(DelayReason::waiting_list));
+  EXPECT_EQ(parse_action_code(CaseAction::link, "consent"),
+            static_cast<std::uint8_t>(LinkKind::consent));
+  EXPECT_EQ(parse_action_code(CaseAction::assign, "anything"), std::uint8_t{0});
+  // A close reason is no track, and an empty or unknown name is nothing.
+  EXPECT_EQ(parse_action_code(CaseAction::traject, "referred"), std::nullopt);
+  EXPECT_EQ(parse_action_code(CaseAction::close, ""), std::nullopt);
+  EXPECT_EQ(parse_action_code(CaseAction::delay_reason, "Waiting_list"), std::nullopt);
+  for (const auto action : {CaseAction::traject, CaseAction::close, CaseAction::delay_reason}) {
+    EXPECT_TRUE(valid_code(
+        action,
+        parse_action_code(action, action == CaseAction::traject ? "advice" : "other").value()));
+  }
+}
+
 }  // namespace
 }  // namespace draaischijf::policies

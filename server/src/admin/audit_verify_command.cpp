@@ -32,8 +32,9 @@ std::optional<protocol::note::Checkpoint> signed_checkpoint(const HubConfig& con
   const auto key_text = certs::read_text_file(config.server.data_dir / "hub-signing.pub");
   std::vector<std::uint8_t> key_bytes;
   if (key_text) {
-    key_bytes = protocol::base64_decode(key_text->substr(0, key_text->find('\n')))
-                    .value_or(std::vector<std::uint8_t>{});
+    if (auto decoded = protocol::base64_decode(key_text->substr(0, key_text->find('\n')))) {
+      key_bytes = std::move(*decoded);
+    }
   }
   if (!text || key_bytes.size() != 32) {
     err << "error: cannot read "

@@ -53,8 +53,8 @@ enum class client_errc {
   log_checkpoint_invalid,  // a log checkpoint not signed by the pinned hub key (or none pinned)
   log_rollback,            // a checkpoint smaller than the one this device accepted before
   log_fork,                // a checkpoint that does not extend the one accepted before
-  not_in_log,     // an organisation key or epoch certificate the directory log does not hold
-  monitor_alert,  // the monitor found entries about this organisation it did not make
+  not_in_log,            // an organisation key or epoch certificate the directory log does not hold
+  monitor_alert,         // the monitor found entries about this organisation it did not make
   organisation_removed,  // the operator's directory bundle lists the organisation as removed
 };
 

@@ -19,6 +19,8 @@
 #include <functional>
 #include <vector>
 
+#include <boost/json/object.hpp>
+
 #include <draaischijf/client/session.hpp>
 #include <draaischijf/client/types.hpp>
 
@@ -75,5 +77,10 @@ class Inbox {
  private:
   detail::SessionState* state_;
 };
+
+/// A message in a list as the CLI's --json and the web inbox give it: ids in hex, the verified
+/// sender, kind, categories, flags, `verified` (false when it was refused; `problem` says why)
+/// and `read`. One shape for both, so a program reading either reads the other.
+[[nodiscard]] boost::json::object inbox_entry_json(const InboxEntry& entry);
 
 }  // namespace draaischijf::client

@@ -29,8 +29,10 @@ struct LogCheckpoint {
 /// One directory-log entry about the monitoring organisation.
 struct MonitoredEntry {
   std::uint64_t index = 0;
-  std::string kind;        // organisation_key, epoch_certificate, or "kind N" (not understood)
-  protocol::Id subject{};  // the organisation (a key) or the mailbox (an epoch certificate)
+  std::string kind;        // organisation_key, epoch_certificate, organisation_removed,
+                           // device_certificate, device_removed, or "kind N" (not understood)
+  protocol::Id subject{};  // the organisation (a key, a removal), the mailbox (an epoch
+                           // certificate) or the device (a device certificate or removal)
   std::uint32_t epoch = 0;
   std::string fingerprint;  // of the key, or the certificate hash (hex), for the person
   bool alert = false;       // not made by this organisation's devices as far as this one knows

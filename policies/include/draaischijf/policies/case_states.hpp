@@ -70,6 +70,12 @@ enum class SchoolStatus : std::uint8_t { ontvangen = 1, in_behandeling, afgerond
 [[nodiscard]] std::optional<LinkKind> parse_link_kind(std::string_view name) noexcept;
 [[nodiscard]] std::optional<CasePriority> parse_case_priority(std::string_view name) noexcept;
 
+/// The code byte of `action` named `name`, as valid_code() reads it: a CaseTrack for traject, a
+/// CloseReason for close, a DelayReason for delay_reason, a LinkKind for link, 0 for the others
+/// (whatever the name); nullopt for a name the action's table does not hold.
+[[nodiscard]] std::optional<std::uint8_t> parse_action_code(CaseAction action,
+                                                            std::string_view name) noexcept;
+
 /// Whether `code` is a valid code byte for `action`: a CaseTrack for traject, a CloseReason
 /// for close, a DelayReason for delay_reason, a LinkKind for link, 0 for the others.
 [[nodiscard]] bool valid_code(CaseAction action, std::uint8_t code) noexcept;

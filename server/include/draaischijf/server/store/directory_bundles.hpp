@@ -21,10 +21,10 @@ using BundleSigner = std::function<protocol::Result<std::vector<std::uint8_t>>(
     std::uint64_t sequence, const std::vector<Organisation>& organisations,
     const std::vector<protocol::BundleRemoval>& removals)>;
 
-/// In one writer transaction: reads every organisation and every removal, takes the sequence one past the last
-/// bundle published from this database, has `sign` make the bundle, and records it (sequence,
-/// time, count, hash; audit row `directory.bundle`). `done` gets the bytes after COMMIT; false
-/// when the writer's queue is full (nothing happens).
+/// In one writer transaction: reads every organisation and every removal, takes the sequence one
+/// past the last bundle published from this database, has `sign` make the bundle, and records it
+/// (sequence, time, count, hash; audit row `directory.bundle`). `done` gets the bytes after COMMIT;
+/// false when the writer's queue is full (nothing happens).
 [[nodiscard]] bool publish_directory_bundle(
     Storage& storage, BundleSigner sign, std::int64_t at_ms,
     std::function<void(sqlite::Result<std::vector<std::uint8_t>>)> done);
