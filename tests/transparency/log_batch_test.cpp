@@ -16,7 +16,7 @@
 #include <draaischijf/server/store/storage.hpp>
 #include <draaischijf/server/store/transparency_logs.hpp>
 
-#include "test_support.hpp"
+#include "log_store_fixture.hpp"
 
 namespace draaischijf::server {
 namespace {
@@ -24,15 +24,9 @@ namespace {
 namespace merkle = protocol::merkle;
 using Db = sqlite::Database;
 
-std::vector<std::uint8_t> entry(int i) {
-  const std::string text = "batched entry " + std::to_string(i);
-  return {text.begin(), text.end()};
-}
+std::vector<std::uint8_t> entry(int i) { return testing::numbered_entry("batched entry ", i); }
 
-struct Fixture {
-  testing::TempDir dir;
-  std::shared_ptr<Storage> storage = Storage::open((dir.path() / "hub.db").string()).value();
-
+struct Fixture : testing::LogStoreFixture {
   // Runs `jobs` in ONE transaction: a first job holds the writer until all of them are queued,
   // so the writer takes them as one batch. Returns each job's outcome.
   std::vector<bool> run_as_one_batch(std::vector<GroupCommitWriter::Job> jobs) {
@@ -49,26 +43,11 @@ struct Fixture {
         },
         [&held_done](sqlite::Result<void> r) { held_done.set_value(r.has_value()); }));
     holding.get_future().wait();  // the writer is inside the first transaction now
-    std::vector<std::promise<bool>> done(jobs.size());
-    std::vector<std::future<bool>> results;
-    for (std::size_t i = 0; i < jobs.size(); ++i) {
-      results.push_back(done[i].get_future());
-      EXPECT_TRUE(storage->writer().submit(std::move(jobs[i]), [&done, i](sqlite::Result<void> r) {
-        done[i].set_value(r.has_value());
-      }));
-    }
-    release.set_value();
+    auto out = submit_all(std::move(jobs), [&release] { release.set_value(); });
     EXPECT_TRUE(held_done.get_future().get());
-    std::vector<bool> out;
-    for (auto& r : results) {
-      out.push_back(r.get());
-    }
     // The holding job's transaction and the batch's: nothing more.
     EXPECT_EQ(storage->writer().commits(), commits_before + 2);
     return out;
-  }
-  std::uint64_t size(LogId log) {
-    return storage->read([&](Db& db) { return log_size(db, log).value(); });
   }
 };
 

@@ -15,7 +15,7 @@
 #include <draaischijf/server/store/storage.hpp>
 #include <draaischijf/server/store/transparency_logs.hpp>
 
-#include "test_support.hpp"
+#include "log_store_fixture.hpp"
 
 namespace draaischijf::server {
 namespace {
@@ -23,33 +23,11 @@ namespace {
 namespace merkle = protocol::merkle;
 using Db = sqlite::Database;
 
-std::vector<std::uint8_t> entry(int i) {
-  const std::string text = "entry " + std::to_string(i);
-  return {text.begin(), text.end()};
-}
+std::vector<std::uint8_t> entry(int i) { return testing::numbered_entry("entry ", i); }
 
-struct Fixture {
-  testing::TempDir dir;
-  std::shared_ptr<Storage> storage = Storage::open((dir.path() / "hub.db").string()).value();
-
-  // Submits every job at once (so they can share a group commit) and waits for all of them.
+struct Fixture : testing::LogStoreFixture {
   std::vector<bool> run(std::vector<GroupCommitWriter::Job> jobs) {
-    std::vector<std::promise<bool>> done(jobs.size());
-    std::vector<std::future<bool>> results;
-    for (std::size_t i = 0; i < jobs.size(); ++i) {
-      results.push_back(done[i].get_future());
-      EXPECT_TRUE(storage->writer().submit(std::move(jobs[i]), [&done, i](sqlite::Result<void> r) {
-        done[i].set_value(r.has_value());
-      }));
-    }
-    std::vector<bool> out;
-    for (auto& r : results) {
-      out.push_back(r.get());
-    }
-    return out;
-  }
-  std::uint64_t size(LogId log) {
-    return storage->read([&](Db& db) { return log_size(db, log).value(); });
+    return submit_all(std::move(jobs));
   }
   merkle::Hash head(LogId log, std::uint64_t size) {
     return storage->read(

@@ -70,7 +70,7 @@ void GroupCommitWriter::commit_batch(std::deque<Pending>& batch) {
       }
       auto outcome = pending.job(db_);
       if (!outcome) {
-        (void)db_.run("ROLLBACK TO job");
+        (void)db_.rollback_to("job");
       }
       (void)db_.run("RELEASE job");
       results.push_back(outcome);

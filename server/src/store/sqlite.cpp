@@ -1,12 +1,8 @@
-#include <algorithm>
-#include <cctype>
 #include <fcntl.h>
 #include <limits>
 #include <map>
-#include <mutex>
 #include <string>
 #include <unistd.h>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -243,8 +239,6 @@ bool Statement::column_is_null(int column) const {
   return sqlite3_column_type(statement_, column) == SQLITE_NULL;
 }
 
-namespace {
-
 // What SQLite's commit and rollback hooks reach: the memo of the open transaction.
 struct TransactionHooks {
   std::unique_ptr<TransactionMemo> memo;
@@ -259,102 +253,50 @@ struct TransactionHooks {
   }
 };
 
-// The hooks of the connections that kept a memo, by handle. Few connections ever keep one (the
-// writer's), so this stays out of Database itself: the hooks are installed the first time a
-// memo is kept and the entry goes with the connection. Several threads own connections (the
-// writer, the reader, the checkpointer), hence the mutex; an entry is only ever used by the
-// thread that owns its connection.
-std::mutex memo_mutex;
-std::unordered_map<sqlite3*, std::unique_ptr<TransactionHooks>>& memo_hooks() {
-  static std::unordered_map<sqlite3*, std::unique_ptr<TransactionHooks>> hooks;
-  return hooks;
-}
-
-TransactionHooks* hooks_of(sqlite3* db) {
-  const std::lock_guard lock(memo_mutex);
-  const auto found = memo_hooks().find(db);
-  return found == memo_hooks().end() ? nullptr : found->second.get();
-}
-
-void forget_hooks(sqlite3* db) noexcept {
-  if (db == nullptr) {
-    return;
-  }
-  const std::lock_guard lock(memo_mutex);
-  memo_hooks().erase(db);
-}
-
-// Whether SQL text may begin, end or undo a transaction. Any mention of these words counts, a
-// harmless over-approximation (the memo is only dropped, and read again when needed).
-bool may_end_or_undo(std::string_view sql) {
-  const auto mentions = [sql](std::string_view word) {
-    return std::search(sql.begin(), sql.end(), word.begin(), word.end(), [](char a, char b) {
-             return std::tolower(static_cast<unsigned char>(a)) == b;
-           }) != sql.end();
-  };
-  return mentions("rollback") || mentions("begin") || mentions("commit");
-}
-
-void drop_memo_after(sqlite3* db, std::string_view sql) {
-  if (may_end_or_undo(sql)) {
-    if (TransactionHooks* hooks = hooks_of(db)) {
-      hooks->memo.reset();
-    }
-  }
-}
-
-}  // namespace
-
 TransactionMemo* transaction_memo(const Database& db) {
-  TransactionHooks* hooks = hooks_of(db.native_handle());
-  return hooks != nullptr ? hooks->memo.get() : nullptr;
+  return db.hooks_ != nullptr ? db.hooks_->memo.get() : nullptr;
 }
 
 void keep_for_transaction(Database& db, std::unique_ptr<TransactionMemo> memo) {
-  sqlite3* handle = db.native_handle();
-  if (handle == nullptr || !db.in_transaction()) {
+  if (db.db_ == nullptr || !db.in_transaction()) {
     return;
   }
-  TransactionHooks* hooks = hooks_of(handle);
-  if (hooks == nullptr) {
-    auto made = std::make_unique<TransactionHooks>();
-    hooks = made.get();
-    {
-      const std::lock_guard lock(memo_mutex);
-      memo_hooks()[handle] = std::move(made);
-    }
-    sqlite3_commit_hook(handle, &TransactionHooks::on_commit, hooks);
-    sqlite3_rollback_hook(handle, &TransactionHooks::on_rollback, hooks);
+  if (db.hooks_ == nullptr) {
+    // The hooks object lives on the heap, so its address (given to SQLite) survives a move of
+    // the Database.
+    db.hooks_ = std::make_unique<TransactionHooks>();
+    sqlite3_commit_hook(db.db_, &TransactionHooks::on_commit, db.hooks_.get());
+    sqlite3_rollback_hook(db.db_, &TransactionHooks::on_rollback, db.hooks_.get());
   }
-  hooks->memo = std::move(memo);
+  db.hooks_->memo = std::move(memo);
 }
 
 Database::Database(sqlite3* db) : db_(db), pool_(std::make_unique<StatementPool>()) {}
 
 Database::Database(Database&& other) noexcept
-    : db_(std::exchange(other.db_, nullptr)), pool_(std::move(other.pool_)) {}
+    : db_(std::exchange(other.db_, nullptr)),
+      pool_(std::move(other.pool_)),
+      hooks_(std::move(other.hooks_)) {}
 
 Database& Database::operator=(Database&& other) noexcept {
   if (this != &other) {
     pool_.reset();
     sqlite3_close_v2(db_);
-    forget_hooks(db_);
     db_ = std::exchange(other.db_, nullptr);
     pool_ = std::move(other.pool_);
+    hooks_ = std::move(other.hooks_);
   }
   return *this;
 }
 
 Database::~Database() {
-  pool_.reset();  // finalizes the idle statements before the connection closes
-  sqlite3_close_v2(db_);
-  forget_hooks(db_);  // after the close: SQLite calls no hook once it is closed
+  pool_.reset();          // finalizes the idle statements before the connection closes
+  sqlite3_close_v2(db_);  // before hooks_ goes: SQLite calls no hook once it is closed
 }
 
 Result<void> Database::exec(std::string_view sql) {
   const std::string text(sql);
   const int rc = sqlite3_exec(db_, text.c_str(), nullptr, nullptr, nullptr);
-  drop_memo_after(db_, sql);
   if (rc != SQLITE_OK) {
     return from_sqlite(rc);
   }
@@ -383,9 +325,14 @@ Result<void> Database::run(std::string_view sql) {
   if (!statement) {
     return statement.error();
   }
-  auto ran = statement->run();
-  drop_memo_after(db_, sql);
-  return ran;
+  return statement->run();
+}
+
+Result<void> Database::rollback_to(std::string_view savepoint) {
+  if (hooks_ != nullptr) {
+    hooks_->memo.reset();
+  }
+  return run(std::string("ROLLBACK TO ").append(savepoint));
 }
 
 std::int64_t Database::last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }

@@ -354,7 +354,16 @@ sqlite::Result<std::string> TransparencyLogs::current_checkpoint(LogId log) {
   if (!checkpoint) {
     return checkpoint.error();
   }
-  return protocol::note::sign_checkpoint(hub_key_, *checkpoint);
+  // One signature per tree head: every client asks for the checkpoint, and the log grows far
+  // more slowly than it is read. Signing is deterministic, so the kept note is the one a fresh
+  // signature would give.
+  const std::lock_guard lock(signed_mutex_);
+  SignedHead& kept = signed_[log];
+  if (kept.note.empty() || kept.size != checkpoint->size || kept.root != checkpoint->root) {
+    kept = {checkpoint->size, checkpoint->root,
+            protocol::note::sign_checkpoint(hub_key_, *checkpoint)};
+  }
+  return kept.note;
 }
 
 sqlite::Result<std::vector<Hash>> TransparencyLogs::inclusion(LogId log, std::uint64_t index,

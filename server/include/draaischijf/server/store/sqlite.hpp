@@ -39,6 +39,8 @@ template <class T>
 using Result = protocol::Result<T>;
 
 class StatementPool;
+class TransactionMemo;
+struct TransactionHooks;
 
 /// A prepared statement. One that came from Database::prepare() goes back to its connection's
 /// pool when destroyed (reset, bindings cleared), so hot statements are parsed once.
@@ -101,6 +103,9 @@ class Database {
   [[nodiscard]] Result<Statement> prepare(std::string_view sql);
   /// prepare() and run() for a statement without rows (BEGIN, SAVEPOINT, COMMIT, ...).
   [[nodiscard]] Result<void> run(std::string_view sql);
+  /// ROLLBACK TO the savepoint, dropping the transaction's memo (store/transaction_memo.hpp):
+  /// SQLite has no hook for a rollback to a savepoint, so this is the only way to run one.
+  [[nodiscard]] Result<void> rollback_to(std::string_view savepoint);
   [[nodiscard]] std::int64_t last_insert_rowid() const;
   [[nodiscard]] int changes() const;
   /// Whether a transaction is open. SQLite ends one by itself on some errors (SQLITE_FULL, I/O
@@ -117,8 +122,14 @@ class Database {
 
  private:
   explicit Database(sqlite3* db);
+  friend TransactionMemo* transaction_memo(const Database& db);
+  friend void keep_for_transaction(Database& db, std::unique_ptr<TransactionMemo> memo);
+
   sqlite3* db_ = nullptr;
   std::unique_ptr<StatementPool> pool_;
+  // Where SQLite's commit and rollback hooks drop the open transaction's memo; made the first
+  // time a memo is kept (only the writer's connection ever keeps one).
+  std::unique_ptr<TransactionHooks> hooks_;
 };
 
 /// Maps an SQLite result code to the category above.

@@ -3,11 +3,10 @@
 // Memory a caller keeps about what the open transaction wrote on one connection (the
 // transparency logs' right edge, store/log_frontier.hpp), so the next job of the same group
 // commit need not read it back. The connection drops it whenever those writes may be undone or
-// another connection may write: at every COMMIT and ROLLBACK (SQLite's commit and rollback
-// hooks) and whenever Database::run() or exec() runs SQL that mentions BEGIN, COMMIT or ROLLBACK
-// (SQLite has no hook for ROLLBACK TO, nor for the end of a transaction that wrote nothing). So
-// it never describes rows that are gone, nor misses another connection's writes. A ROLLBACK TO
-// must therefore go through run() or exec(), as the group-commit writer's does.
+// another connection may write: at every COMMIT and ROLLBACK, SQLite's own included after an
+// error (its commit and rollback hooks), and at every Database::rollback_to() (SQLite has no hook
+// for ROLLBACK TO, so a savepoint is rolled back only through that call). So it never describes
+// rows that are gone, nor misses another connection's writes.
 
 #include <memory>
 

@@ -114,6 +114,13 @@ class TransparencyLogs {
     std::map<std::string, std::string> lines;  // by witness vkey
   };
   std::map<LogId, Witnessed> witnessed_;
+  std::mutex signed_mutex_;  // the API's threads share the signed heads
+  struct SignedHead {
+    std::uint64_t size = 0;
+    protocol::merkle::Hash root{};
+    std::string note;
+  };
+  std::map<LogId, SignedHead> signed_;  // the latest signed checkpoint of each log
 };
 
 }  // namespace draaischijf::server
