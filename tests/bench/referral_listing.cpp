@@ -89,18 +89,55 @@ std::size_t listing(ReferralStore& store, const ReferralQuery& q) {
   return rows->size();
 }
 
-void time_query(ReferralStore& store, const char* name, const ReferralQuery& q, int runs) {
+// The median and worst of `runs` calls of `list`, in ms, and the rows it gave.
+struct Timing {
+  double median_ms = 0;
+  double worst_ms = 0;
+  std::size_t rows = 0;
+};
+
+template <typename List>
+Timing time_runs(List&& list, int runs) {
   std::vector<double> ms;
-  std::size_t found = 0;
+  Timing out;
   for (int i = 0; i < runs; ++i) {
     const auto start = std::chrono::steady_clock::now();
-    found = listing(store, q);
+    out.rows = list();
     ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
                      .count());
   }
   std::sort(ms.begin(), ms.end());
-  std::printf("%-40s rows=%-5zu median_ms=%.2f max_ms=%.2f\n", name, found, ms[ms.size() / 2],
-              ms.back());
+  out.median_ms = ms[ms.size() / 2];
+  out.worst_ms = ms.back();
+  return out;
+}
+
+// The baseline of the same run: the first 100 rows of the referrals table in key order on the
+// same reading connection, with no filter, no index choice and no statements read.
+Timing time_baseline(Storage& storage, int runs) {
+  return time_runs(
+      [&storage] {
+        return storage.read([](sqlite::Database& db) -> std::size_t {
+          auto select = db.prepare("SELECT * FROM referrals ORDER BY id LIMIT 100");
+          std::size_t rows = 0;
+          while (select) {
+            auto row = select->step();
+            if (!row || !*row) {
+              break;
+            }
+            ++rows;
+          }
+          return rows;
+        });
+      },
+      runs);
+}
+
+void time_query(ReferralStore& store, const char* name, const ReferralQuery& q, int runs,
+                const Timing& baseline) {
+  const Timing t = time_runs([&] { return listing(store, q); }, runs);
+  std::printf("%-40s rows=%-5zu median_ms=%.2f max_ms=%.2f median_x_baseline=%.1f\n", name, t.rows,
+              t.median_ms, t.worst_ms, t.median_ms / baseline.median_ms);
 }
 
 }  // namespace
@@ -134,28 +171,31 @@ int main(int argc, char** argv) {
   base.today = 20'000 + static_cast<std::uint32_t>(count / 40);
   base.limit = 100;
   std::printf("referrals=%d partners=20 runs=%d\n", count, runs);
-  time_query(store, "first page (100)", base, runs);
+  const Timing baseline = time_baseline(**storage, runs);
+  std::printf("%-40s rows=%-5zu median_ms=%.2f max_ms=%.2f\n", "baseline: 100 rows, no filter",
+              baseline.rows, baseline.median_ms, baseline.worst_ms);
+  time_query(store, "first page (100)", base, runs, baseline);
   ReferralQuery waitlisted = base;
   waitlisted.state = draaischijf::protocol::ReferralState::waitlisted;
-  time_query(store, "state=waitlisted (100)", waitlisted, runs);
+  time_query(store, "state=waitlisted (100)", waitlisted, runs, baseline);
   ReferralQuery partner = base;
   partner.counterpart = partners[7];
-  time_query(store, "partner=one of 20 (100)", partner, runs);
+  time_query(store, "partner=one of 20 (100)", partner, runs, baseline);
   ReferralQuery overdue = base;
   overdue.overdue_only = true;
-  time_query(store, "overdue=true (100)", overdue, runs);
+  time_query(store, "overdue=true (100)", overdue, runs, baseline);
   ReferralQuery combined = overdue;
   combined.counterpart = partners[3];
   combined.state = draaischijf::protocol::ReferralState::sent;
-  time_query(store, "overdue+partner+state=sent (100)", combined, runs);
+  time_query(store, "overdue+partner+state=sent (100)", combined, runs, baseline);
   ReferralQuery last = base;
   last.limit = 1000;
   last.after = count - 500;
-  time_query(store, "last page, limit 1000", last, runs);
+  time_query(store, "last page, limit 1000", last, runs, baseline);
   ReferralQuery partner_side = base;
   partner_side.org = partners[5];
   partner_side.side = ReferralSide::received;
   partner_side.limit = 1000;
-  time_query(store, "a partner's incoming (limit 1000)", partner_side, runs);
+  time_query(store, "a partner's incoming (limit 1000)", partner_side, runs, baseline);
   return 0;
 }

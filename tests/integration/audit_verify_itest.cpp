@@ -109,9 +109,11 @@ TEST_F(AuditVerifyTest, ReorderedRowsAreFound) {
 }
 
 TEST_F(AuditVerifyTest, AnEditedTreeNodeIsNamed) {
-  edit("UPDATE log_nodes SET hash = zeroblob(32) WHERE log = 2 AND level = 1 AND idx = 0");
+  // The first stored level above the entries is 4 (kStoredLevelStride): 16 entries at least.
+  ASSERT_GE(scalar("SELECT count(*) FROM log_entries WHERE log = 2"), 16);
+  edit("UPDATE log_nodes SET hash = zeroblob(32) WHERE log = 2 AND level = 4 AND idx = 0");
   const auto said = verify(1);
-  EXPECT_NE(said.find("stored tree node level 1 index 0 does not match"), std::string::npos)
+  EXPECT_NE(said.find("stored tree node level 4 index 0 does not match"), std::string::npos)
       << said;
 }
 
@@ -122,7 +124,7 @@ TEST_F(AuditVerifyTest, ALogCutBelowASavedCheckpointFailsAgainstIt) {
   const auto last = std::to_string(size - 1);
   edit("DELETE FROM audit WHERE record_index = " + last +
        "; DELETE FROM log_entries WHERE log = 2 AND idx = " + last +
-       "; DELETE FROM log_nodes WHERE log = 2 AND level = 0 AND idx = " + last + ";");
+       "; DELETE FROM log_nodes WHERE log = 2 AND ((idx + 1) << level) > " + last + ";");
   verify(0);
   const auto said = verify(1, " --checkpoint " + saved.string());
   EXPECT_NE(said.find("beyond the log"), std::string::npos) << said;

@@ -89,6 +89,48 @@ TEST(LogStore, FailedJobsAmongGoodOnesLeaveAConsistentTree) {
   }
 }
 
+// Only every fourth level is stored (kStoredLevelStride); every head and subtree between them is
+// rebuilt from the level below and equals the definition, across two stored levels (4 and 8).
+TEST(LogStore, OnlyEveryFourthLevelIsStoredAndEverySubtreeStillMatches) {
+  Fixture f;
+  merkle::MemoryTree expected;
+  std::vector<GroupCommitWriter::Job> jobs;
+  for (int i = 0; i < 300; ++i) {
+    jobs.push_back(append(i));
+    expected.append(merkle::leaf_hash(entry(i)));
+  }
+  EXPECT_EQ(f.run(std::move(jobs)), std::vector<bool>(300, true));
+  const auto rows_at = [&f](unsigned level) {
+    return f.storage->read([level](Db& db) {
+      auto count = db.prepare("SELECT count(*) FROM log_nodes WHERE log = 2 AND level = ?").value();
+      count.bind(1, std::int64_t{level});
+      (void)count.step().value();
+      return count.column_int64(0);
+    });
+  };
+  // 300 entries complete 18 subtrees of 16 and one of 256; nothing else is stored.
+  EXPECT_EQ(rows_at(0), 0);
+  EXPECT_EQ(rows_at(1), 0);
+  EXPECT_EQ(rows_at(4), 18);
+  EXPECT_EQ(rows_at(8), 1);
+  for (std::uint64_t n = 1; n <= 300; ++n) {
+    EXPECT_EQ(f.head(LogId::record, n), merkle::tree_head(expected, n).value()) << n;
+  }
+  f.storage->read([&expected](Db& db) {
+    const StoredLogTree stored(db, LogId::record);
+    for (unsigned level = 0; level <= 8; ++level) {
+      for (std::uint64_t index = 0; ((index + 1) << level) <= 300; ++index) {
+        EXPECT_EQ(stored.subtree(level, index).value(), expected.subtree(level, index).value())
+            << level << "/" << index;
+      }
+    }
+    // A subtree the log has not completed is missing, not made up.
+    EXPECT_FALSE(stored.subtree(2, 75));
+    EXPECT_FALSE(stored.subtree(9, 0));
+    return 0;
+  });
+}
+
 TEST(LogStore, ProofsFromTheStoredTreeVerify) {
   Fixture f;
   std::vector<GroupCommitWriter::Job> jobs;

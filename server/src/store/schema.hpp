@@ -452,6 +452,12 @@ CREATE TABLE organisation_removals (
   reason        INTEGER NOT NULL CHECK (reason BETWEEN 1 AND 255)
 ) WITHOUT ROWID;
 )sql",
+    // 20 -> 21: the logs store subtree hashes only at every fourth level (store/
+    // transparency_logs.hpp, kStoredLevelStride), the levels between rebuilt when read; the
+    // record log's leaf hashes are computed from its entries. The rows no longer read go.
+    R"sql(
+DELETE FROM log_nodes WHERE level % 4 != 0 OR (level = 0 AND log = 2);
+)sql",
 };
 
 }  // namespace draaischijf::server::schema

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 
@@ -61,25 +62,68 @@ sqlite::Result<std::uint64_t> log_size(Db& db, LogId log) {
   return static_cast<std::uint64_t>(select->column_int64(0));
 }
 
+bool stores_subtree(LogId log, unsigned level) {
+  // Level 0 of the directory log is kept for the lookup by leaf hash (find_leaf).
+  return level % kStoredLevelStride == 0 && (level > 0 || log == LogId::directory);
+}
+
 protocol::Result<Hash> StoredLogTree::subtree(unsigned level, std::uint64_t index) const {
-  auto select = db_.prepare("SELECT hash FROM log_nodes WHERE log = ? AND level = ? AND idx = ?");
+  if (level >= 64 || index > (~std::uint64_t{0} >> level) - 1) {
+    return tlog_errc::hash_missing;
+  }
+  // The nearest stored level at or below `level` (the entries themselves below the first), read
+  // as one range of at most 2^(kStoredLevelStride - 1) rows and joined up pairwise.
+  const unsigned base = level - level % kStoredLevelStride;
+  const unsigned height = level - base;
+  const std::uint64_t first = index << height;
+  const std::uint64_t count = std::uint64_t{1} << height;
+  auto select = base == 0 ? db_.prepare(
+                                "SELECT idx, entry FROM log_entries WHERE log = ? "
+                                "AND idx >= ? AND idx < ? ORDER BY idx")
+                          : db_.prepare(
+                                "SELECT idx, hash FROM log_nodes WHERE log = ? "
+                                "AND level = ? AND idx >= ? AND idx < ? ORDER BY idx");
   if (!select) {
     return select.error();
   }
-  select->bind(1, static_cast<std::int64_t>(log_))
-      .bind(2, std::int64_t{level})
-      .bind(3, as_int(index));
-  auto row = select->step();
-  if (!row) {
-    return row.error();
+  int column = 1;
+  select->bind(column++, static_cast<std::int64_t>(log_));
+  if (base > 0) {
+    select->bind(column++, std::int64_t{base});
   }
-  const auto blob = *row ? select->column_blob(0) : std::span<const std::uint8_t>{};
-  if (blob.size() != Hash{}.size()) {
-    return tlog_errc::hash_missing;
+  select->bind(column++, as_int(first)).bind(column, as_int(first + count));
+  std::vector<Hash> row_hashes;
+  row_hashes.reserve(count);
+  for (;;) {
+    auto row = select->step();
+    if (!row) {
+      return row.error();
+    }
+    if (!*row) {
+      break;
+    }
+    const auto blob = select->column_blob(1);
+    if (static_cast<std::uint64_t>(select->column_int64(0)) != first + row_hashes.size() ||
+        (base > 0 && blob.size() != Hash{}.size())) {
+      return tlog_errc::hash_missing;
+    }
+    if (base == 0) {
+      row_hashes.push_back(protocol::merkle::leaf_hash(blob));
+    } else {
+      Hash hash{};
+      std::copy(blob.begin(), blob.end(), hash.begin());
+      row_hashes.push_back(hash);
+    }
   }
-  Hash out{};
-  std::copy(blob.begin(), blob.end(), out.begin());
-  return out;
+  if (row_hashes.size() != count) {
+    return tlog_errc::hash_missing;  // the subtree is not complete (or a row is gone)
+  }
+  for (std::size_t width = row_hashes.size(); width > 1; width /= 2) {
+    for (std::size_t i = 0; i < width / 2; ++i) {
+      row_hashes[i] = protocol::merkle::node_hash(row_hashes[2 * i], row_hashes[2 * i + 1]);
+    }
+  }
+  return row_hashes.front();
 }
 
 namespace {
@@ -261,6 +305,9 @@ sqlite::Result<std::uint64_t> append_log_entry(Db& db, LogId log,
       return ran;
     }
     for (const auto& node : *completed) {
+      if (!stores_subtree(log, node.level)) {
+        continue;  // rebuilt from the level below when read (StoredLogTree::subtree)
+      }
       insert_node->bind(1, static_cast<std::int64_t>(log))
           .bind(2, std::int64_t{node.level})
           .bind(3, as_int(node.index))

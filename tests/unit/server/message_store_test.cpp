@@ -479,8 +479,8 @@ TEST(SqliteTest, OpensWithDurableSettingsAndCurrentSchema) {
   // messages, directory, read receipts, blobs, consent references, consent registry,
   // dossier transfers, pupil keys, admin nonces, objections to advice, the decisions a receipt
   // names, region and offer with the directory bundles, claimed staff ids, referrals, the
-  // directory log's leaves by hash, organisation removals
-  EXPECT_EQ(db.schema_version().value(), 20);
+  // directory log's leaves by hash, organisation removals, the logs' stored levels
+  EXPECT_EQ(db.schema_version().value(), 21);
 }
 
 TEST(SqliteTest, RefusesADatabaseFromANewerVersion) {

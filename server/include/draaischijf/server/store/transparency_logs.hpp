@@ -38,8 +38,17 @@ enum class LogId : std::int64_t { directory = 1, record = 2 };
 [[nodiscard]] protocol::note::VerifierKey log_verifier(const protocol::SigningPublicKey& hub_key,
                                                        LogId log);
 
-/// Appends `entry` to `log` inside the caller's transaction: its row, its leaf hash and each
-/// subtree it completes. Returns its index. A rolled-back job takes all of it back with it.
+/// The hub stores the hash of a complete subtree only at every kStoredLevelStride-th level
+/// (4, 8, 12, ...; C2SP tlog-tiles keeps tiles of height 8 the same way): any other level is
+/// rebuilt when read from at most 2^(kStoredLevelStride - 1) rows of the stored level below it,
+/// the entries themselves below level 4. An append then writes its entry and, once in 16
+/// appends, a node, instead of a leaf hash and a node every time. Level 0 of the directory log
+/// is stored as well, for the lookup by leaf hash.
+inline constexpr unsigned kStoredLevelStride = 4;
+[[nodiscard]] bool stores_subtree(LogId log, unsigned level);
+
+/// Appends `entry` to `log` inside the caller's transaction: its row and the stored subtrees it
+/// completes (stores_subtree). Returns its index. A rolled-back job takes all of it back with it.
 [[nodiscard]] sqlite::Result<std::uint64_t> append_log_entry(sqlite::Database& db, LogId log,
                                                              std::span<const std::uint8_t> entry,
                                                              std::int64_t at_ms);
