@@ -91,7 +91,8 @@ protocol::Result<Hash> StoredLogTree::subtree(unsigned level, std::uint64_t inde
   if (base > 0) {
     select->bind(column++, std::int64_t{base});
   }
-  select->bind(column++, as_int(first)).bind(column, as_int(first + count));
+  select->bind(column, as_int(first));
+  select->bind(column + 1, as_int(first + count));
   std::vector<Hash> row_hashes;
   row_hashes.reserve(count);
   for (;;) {
