@@ -12,6 +12,7 @@
 
 #include <draaischijf/certs/authority.hpp>
 #include <draaischijf/protocol/encoding.hpp>
+#include <draaischijf/protocol/log_entry.hpp>
 #include <draaischijf/server/net/hub.hpp>
 
 #include "api/api.hpp"
@@ -250,6 +251,8 @@ struct Hub::Impl {
   net::awaitable<void> reload_crls();
   void reload_crls_now();
   void reload_policy_now();
+  sqlite::Result<std::size_t> log_revocations();
+  sqlite::Result<std::size_t> log_rule_set(const HubPolicy& rules);
   void replace_tls(TlsMaterial fresh);
   void reload_retention(const HubConfig& fresh);
   net::awaitable<void> drain();
@@ -472,6 +475,15 @@ std::unique_ptr<Hub> Hub::create(const HubConfig& config, const TlsMaterial& tls
   restrict_database_files(config.server.data_dir / "hub.db");
   auto impl =
       std::make_unique<Impl>(config, tls, log, clock, std::move(*storage), std::move(*lock));
+  // What the hub enforces from files is in the directory log before the first connection.
+  if (auto logged = impl->log_rule_set(*impl->policy.get()); !logged) {
+    throw std::runtime_error("cannot log the rule set in the directory log: " +
+                             logged.error().message());
+  }
+  if (auto logged = impl->log_revocations(); !logged) {
+    throw std::runtime_error("cannot log the CRLs' revocations in the directory log: " +
+                             logged.error().message());
+  }
   boost::system::error_code ec;
   const auto address = net::ip::make_address(config.server.listen_address, ec);
   if (ec) {
@@ -525,12 +537,35 @@ void Hub::Impl::reload_crls_now() {
     }
     auto fresh = make_tls_context(tls, config.tls.crl_dir);
     report_expired_crls();
+    // A revocation takes effect even when it cannot be logged now: refusing a revoked
+    // certificate matters more than the record of it, which the next reload appends.
+    if (auto logged = log_revocations(); !logged) {
+      log.error("crl.log_failed", {{"reason", std::string_view(logged.error().message())}});
+    }
     const std::lock_guard lock(tls_mutex);
     tls_context = std::move(fresh);
   } catch (const std::exception& failure) {
     ++metrics.crl_reloads_failed;
     log.error("crl.reload_failed", {{"reason", std::string_view(failure.what())}});
   }
+}
+
+// The revocations of the CRLs in tls.crl_dir that the directory log does not hold yet (kind 6).
+sqlite::Result<std::size_t> Hub::Impl::log_revocations() {
+  auto logged = logs.log_statements(crl_revocation_entries(config.tls.crl_dir),
+                                    protocol::unix_ms(clock.now()));
+  if (logged && *logged > 0) {
+    log.info("crl.revocations_logged", {{"entries", static_cast<std::int64_t>(*logged)}});
+  }
+  return logged;
+}
+
+// The rule set's entry (kind 7), unless the log holds it: a rule set the hub enforced before
+// (after a restart, or reloaded back to) is not logged again.
+sqlite::Result<std::size_t> Hub::Impl::log_rule_set(const HubPolicy& rules) {
+  return logs.log_statements(
+      {protocol::rule_set_entry(rules.text, rules.rules->version(), rules.operator_key)},
+      protocol::unix_ms(clock.now()));
 }
 
 // The files are read and the signature verified before anything changes: a rule set that fails
@@ -540,6 +575,11 @@ void Hub::Impl::reload_policy_now() {
   try {
     auto fresh = load_hub_policy(config);
     const std::string version = fresh.rules->version();
+    // Logged before it is enforced: a rule set the log does not hold is never in force.
+    if (auto logged = log_rule_set(fresh); !logged) {
+      throw std::runtime_error("cannot log the rule set in the directory log: " +
+                               logged.error().message());
+    }
     policy.replace(std::move(fresh));
     log.info("policy.reloaded", {{"version", std::string_view(version)}});
   } catch (const std::exception& failure) {
