@@ -1,9 +1,8 @@
 // What the hub enforces from files, in its directory log (PROTOCOL.md 13.4, kinds 6 and 7), with
 // the real hub process: the operator-signed rule set it starts with, and every one it reloads
 // to, is logged once before it is served; a revocation on a CRL is logged under the
-// organisation whose CA revoked it, once, however often the CRLs are read; the organisation
-// admin's monitor lists every rule set and alerts on a revocation of its organisation, which an
-// admin can acknowledge, while another organisation's monitor does not see it.
+// organisation whose CA revoked it, once, however often the CRLs are read (the monitor's side is
+// in dirlog_client_itest.cpp).
 
 #include <algorithm>
 #include <csignal>
@@ -15,10 +14,6 @@
 #include <gtest/gtest.h>
 
 #include <draaischijf/certs/authority.hpp>
-#include <draaischijf/client/client.hpp>
-#include <draaischijf/client/dev_import.hpp>
-#include <draaischijf/client/key_store.hpp>
-#include <draaischijf/client/transparency.hpp>
 #include <draaischijf/policies/rule_set.hpp>
 #include <draaischijf/protocol/encoding.hpp>
 #include <draaischijf/protocol/log_entry.hpp>
@@ -133,22 +128,6 @@ class DirectoryLogStatements : public ::testing::Test {
     });
     return entries;
   }
-
-  // An organisation's admin device as a client (it holds the organisation key).
-  client::Client admin_of(const std::string& slug) {
-    client::ProfileSettings settings;
-    settings.hub = {"localhost", dev.port()};
-    const auto profile = dir.path() / (slug + "-admin");
-    EXPECT_TRUE(
-        client::import_dev_device(dev.device_folder(slug, true), profile, settings, unlock));
-    return client::Client::open(client::Profile::open(profile).value(), unlock).value();
-  }
-  void SetUp() override {
-    const auto key_file = dir.path() / "admins.key";
-    ASSERT_TRUE(client::create_key_file(key_file));
-    unlock = client::Unlock::with_key_file(key_file).value();
-  }
-  client::Unlock unlock;
 };
 
 TEST_F(DirectoryLogStatements, TheRuleSetInForceIsLoggedOnceAndEachNewOneBeforeItIsServed) {
@@ -196,53 +175,6 @@ TEST_F(DirectoryLogStatements, ARevocationIsLoggedUnderItsOrganisationOnce) {
   reload(2);
   dev.restart("");
   EXPECT_EQ(revocations().size(), 1U);
-}
-
-TEST_F(DirectoryLogStatements,
-       TheMonitorListsRuleSetsAndAlertsOnARevocationItsAdminCanAcknowledge) {
-  auto clb = admin_of("clb");
-  client::Transparency clb_monitor(clb.session());
-  auto first = clb_monitor.monitor();
-  ASSERT_TRUE(first) << first.error().message();
-  const auto rule_sets = std::count_if(first->entries.begin(), first->entries.end(),
-                                       [](const auto& e) { return e.kind == "rule_set"; });
-  EXPECT_EQ(rule_sets, 1);
-  EXPECT_EQ(first->not_understood, 0U);
-
-  operator_.publish("2026.12.2");
-  revoke_clb_staff_device();
-  reload(1);
-  auto second = clb_monitor.monitor();
-  ASSERT_TRUE(second) << second.error().message();
-  std::optional<client::MonitoredEntry> rule_set;
-  std::optional<client::MonitoredEntry> revoked;
-  for (const auto& e : second->entries) {
-    (e.kind == "rule_set" ? rule_set : revoked) = e;
-  }
-  ASSERT_TRUE(rule_set);
-  EXPECT_FALSE(rule_set->alert);
-  EXPECT_NE(rule_set->detail.find("version 2026.12.2"), std::string::npos) << rule_set->detail;
-  ASSERT_TRUE(revoked);
-  EXPECT_EQ(revoked->kind, "certificate_revoked");
-  EXPECT_EQ(revoked->subject, dev.org_id("clb"));
-  EXPECT_TRUE(revoked->alert) << "a revocation the organisation did not acknowledge";
-  EXPECT_EQ(second->alerts(), 1U);
-
-  // The admin checked it with the operator: it can be acknowledged (a rule set cannot: it is
-  // never an alert, and nothing of another kind is made right by a person's word).
-  ASSERT_TRUE(clb_monitor.acknowledge({revoked->index}));
-  EXPECT_FALSE(clb_monitor.acknowledge({rule_set->index}));
-
-  // Another organisation's monitor lists the rule sets, and not the CLB's revocation.
-  auto caw = admin_of("caw");
-  auto caw_report = client::Transparency(caw.session()).monitor();
-  ASSERT_TRUE(caw_report) << caw_report.error().message();
-  EXPECT_EQ(std::count_if(caw_report->entries.begin(), caw_report->entries.end(),
-                          [](const auto& e) { return e.kind == "rule_set"; }),
-            2);
-  for (const auto& e : caw_report->entries) {
-    EXPECT_NE(e.kind, "certificate_revoked");
-  }
 }
 
 }  // namespace
