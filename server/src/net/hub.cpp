@@ -159,6 +159,7 @@ struct Hub::Impl {
         logs(storage, hub_key),
         witnesses(c.transparency, logs, l),
         witness_timer(timer_strand),
+        witness_interval(c.transparency.witness_interval),
         notices(storage),
         workflow(storage, hub_key, policies::WorkingCalendar(c.workflow.calendar),
                  workflow_finders(c), c.retention.purge_batch),
@@ -229,8 +230,9 @@ struct Hub::Impl {
   PolicyGate gate;
   TransparencyLogs logs;
   WitnessRounds witnesses;
-  net::steady_timer witness_timer;      // on timer_strand
-  std::atomic<bool> witnessing{false};  // a round is under way (it may wait on a witness)
+  net::steady_timer witness_timer;        // on timer_strand
+  std::chrono::seconds witness_interval;  // read and written on timer_strand only
+  std::atomic<bool> witnessing{false};    // a round is under way (it may wait on a witness)
   NoticeStore notices;
   WorkflowPass workflow;
   net::steady_timer workflow_timer;
@@ -255,6 +257,7 @@ struct Hub::Impl {
   sqlite::Result<std::size_t> log_rule_set(const HubPolicy& rules);
   void replace_tls(TlsMaterial fresh);
   void reload_retention(const HubConfig& fresh);
+  void reload_witnesses(const HubConfig& fresh);
   net::awaitable<void> drain();
   void connection_ended(const std::exception_ptr& failure);
   bool admit(const boost::system::error_code& peer_error, const tcp::endpoint& peer,
@@ -629,6 +632,28 @@ void Hub::Impl::reload_retention(const HubConfig& fresh) {
             {"purge_interval_seconds", static_cast<std::int64_t>(interval.count())}});
 }
 
+// The witnesses and their interval ([[witness]], [transparency]), on timer_strand where the
+// rounds run: a witness whose certificate cannot be read keeps the witnesses in force (and the
+// interval with them). A changed set starts a round at once; a changed interval starts a new
+// wait of it, as the purge interval does.
+void Hub::Impl::reload_witnesses(const HubConfig& fresh) {
+  net::post(timer_strand, [this, transparency = fresh.transparency] {
+    try {
+      const auto count = witnesses.replace(transparency);
+      if (transparency.witness_interval != witness_interval) {
+        witness_interval = transparency.witness_interval;
+        witness_timer.cancel();
+      }
+      log.info("witness.reloaded",
+               {{"witnesses", static_cast<std::int64_t>(count)},
+                {"interval_seconds", static_cast<std::int64_t>(witness_interval.count())}});
+      witness_round();
+    } catch (const std::exception& failure) {
+      log.error("witness.reload_failed", {{"reason", std::string_view(failure.what())}});
+    }
+  });
+}
+
 void Hub::reload(ReloadedSettings fresh) {
   Impl& hub = *impl_;
   // On an I/O thread, like the periodic reload; connections and requests in flight go on.
@@ -640,6 +665,7 @@ void Hub::reload(ReloadedSettings fresh) {
     hub.reload_policy_now();
     if (fresh.config) {
       hub.reload_retention(*fresh.config);
+      hub.reload_witnesses(*fresh.config);
     }
     hub.log.info("reload.finished");
   });
@@ -723,7 +749,7 @@ net::awaitable<void> Hub::Impl::every(net::steady_timer& timer,
 // On timer_strand: one round at a time; a round still waiting on a slow witness when the
 // timer fires again lets that tick pass.
 void Hub::Impl::witness_round() {
-  if (!witnessing.exchange(true)) {
+  if (witnesses.any() && !witnessing.exchange(true)) {
     net::co_spawn(timer_strand, run_witness_round(), net::detached);
   }
 }
@@ -826,11 +852,11 @@ void Hub::run() {
                 net::detached);
   if (hub.witnesses.any()) {
     hub.witnesses.publish();
-    net::co_spawn(hub.timer_strand,
-                  hub.every(hub.witness_timer, hub.config.transparency.witness_interval,
-                            [&hub] { hub.witness_round(); }),
-                  net::detached);
   }
+  // Also without witnesses: a reload may add some (a round then waits for one).
+  net::co_spawn(hub.timer_strand,
+                hub.every(hub.witness_timer, hub.witness_interval, [&hub] { hub.witness_round(); }),
+                net::detached);
   hub.report_expired_crls();
   hub.log.info("listening", {{"port", static_cast<std::int64_t>(port())}});
   std::vector<std::thread> threads;
