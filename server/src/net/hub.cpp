@@ -14,6 +14,7 @@
 #include <draaischijf/protocol/encoding.hpp>
 #include <draaischijf/protocol/log_entry.hpp>
 #include <draaischijf/server/net/hub.hpp>
+#include <draaischijf/server/store/log_statements.hpp>
 
 #include "api/api.hpp"
 #include "core/key_file.hpp"
@@ -555,8 +556,8 @@ void Hub::Impl::reload_crls_now() {
 
 // The revocations of the CRLs in tls.crl_dir that the directory log does not hold yet (kind 6).
 sqlite::Result<std::size_t> Hub::Impl::log_revocations() {
-  auto logged = logs.log_statements(crl_revocation_entries(config.tls.crl_dir),
-                                    protocol::unix_ms(clock.now()));
+  auto logged = log_statements(*storage, crl_revocation_entries(config.tls.crl_dir),
+                               protocol::unix_ms(clock.now()));
   if (logged && *logged > 0) {
     log.info("crl.revocations_logged", {{"entries", static_cast<std::int64_t>(*logged)}});
   }
@@ -566,8 +567,8 @@ sqlite::Result<std::size_t> Hub::Impl::log_revocations() {
 // The rule set's entry (kind 7), unless the log holds it: a rule set the hub enforced before
 // (after a restart, or reloaded back to) is not logged again.
 sqlite::Result<std::size_t> Hub::Impl::log_rule_set(const HubPolicy& rules) {
-  return logs.log_statements(
-      {protocol::rule_set_entry(rules.text, rules.rules->version(), rules.operator_key)},
+  return log_statements(
+      *storage, {protocol::rule_set_entry(rules.text, rules.rules->version(), rules.operator_key)},
       protocol::unix_ms(clock.now()));
 }
 

@@ -44,14 +44,6 @@ enum class LogId : std::int64_t { directory = 1, record = 2 };
                                                              std::span<const std::uint8_t> entry,
                                                              std::int64_t at_ms);
 
-/// Appends `entry` to the directory log inside the caller's transaction unless the log already
-/// holds an equal entry (by its leaf hash, as `find_leaf` looks it up). Returns whether it was
-/// appended. For statements that are kept again and again (a CRL read at every reload, the rule
-/// set at every start): each is logged once.
-[[nodiscard]] sqlite::Result<bool> append_directory_entry_once(sqlite::Database& db,
-                                                               std::span<const std::uint8_t> entry,
-                                                               std::int64_t at_ms);
-
 /// The number of entries in `log` as `db` sees it.
 [[nodiscard]] sqlite::Result<std::uint64_t> log_size(sqlite::Database& db, LogId log);
 
@@ -109,12 +101,6 @@ class TransparencyLogs {
   };
   [[nodiscard]] sqlite::Result<std::optional<LeafProof>> find_leaf(
       const protocol::merkle::Hash& leaf, std::uint64_t size);
-  /// Logs each of `entries` the directory log does not hold yet (append_directory_entry_once),
-  /// all in one writer job, and waits for its COMMIT: the statements the hub makes about what it
-  /// enforces from files (the CRLs' revocations, the rule set), logged before they are put in
-  /// force. Returns how many were appended; sqlite::errc::busy when the writer's queue is full.
-  [[nodiscard]] sqlite::Result<std::size_t> log_statements(
-      std::vector<std::vector<std::uint8_t>> entries, std::int64_t at_ms);
   /// The entry's bytes; proof_malformed past the end.
   [[nodiscard]] sqlite::Result<std::vector<std::uint8_t>> entry(LogId log, std::uint64_t index);
 
