@@ -1,14 +1,16 @@
 # What `cmake --install` puts where, and the Debian package CPack makes of it (docs/OPERATIONS.md):
-#   /usr/bin/draaischijf-hub, /usr/bin/draaischijf
+#   /usr/bin/draaischijf-hub, /usr/bin/draaischijf, /usr/bin/draaischijf-witness
 #   /usr/share/man/man8/draaischijf-hub.8.gz, /usr/share/man/man1/draaischijf.1.gz (from --help)
-#   /usr/lib/systemd/system/draaischijf-hub.service
+#   /usr/lib/systemd/system/draaischijf-hub.service, draaischijf-witness.service
 #   /usr/lib/systemd/user/draaischijf-renew.{service,timer} (an organisation admin's own units)
 #   /etc/draaischijf/draaischijf-hub.example.toml (a conffile: never overwritten silently)
+#   /etc/draaischijf/draaischijf-witness.example.toml (a conffile too)
 # The maintainer scripts in packaging/debian make the system user and the data folder.
 
 include(GNUInstallDirs)
 
-install(TARGETS draaischijf-hub draaischijf RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+install(TARGETS draaischijf-hub draaischijf draaischijf-witness
+        RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 
 # Man pages from the programs' own --help, made when the programs change.
 set(man_dir ${PROJECT_BINARY_DIR}/man)
@@ -41,10 +43,12 @@ draaischijf_man_page(draaischijf 1 "the Draaischijf client for CLBs, schools and
 add_custom_target(man-pages ALL DEPENDS ${man_pages})
 
 set(units ${PROJECT_SOURCE_DIR}/docs/deploy/systemd)
-install(FILES ${units}/draaischijf-hub.service DESTINATION lib/systemd/system)
+install(FILES ${units}/draaischijf-hub.service ${units}/draaischijf-witness.service
+        DESTINATION lib/systemd/system)
 install(FILES ${units}/draaischijf-renew.service ${units}/draaischijf-renew.timer
         DESTINATION lib/systemd/user)
 install(FILES ${PROJECT_SOURCE_DIR}/server/draaischijf-hub.example.toml
+              ${PROJECT_SOURCE_DIR}/witness/draaischijf-witness.example.toml
         DESTINATION /etc/draaischijf)
 
 set(CPACK_GENERATOR DEB)

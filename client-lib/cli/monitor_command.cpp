@@ -39,6 +39,9 @@ json::object entry_json(const client::MonitoredEntry& e) {
   if (e.kind == "epoch_certificate") {
     out["epoch"] = e.epoch;
   }
+  if (!e.detail.empty()) {
+    out["detail"] = e.detail;
+  }
   if (e.alert) {
     out["reason"] = e.reason;
   }
@@ -51,7 +54,11 @@ void print_line(const client::MonitoredEntry& e) {
   if (e.kind == "epoch_certificate") {
     std::cout << " epoch " << e.epoch;
   }
-  std::cout << " " << e.fingerprint << "\n";
+  std::cout << " " << e.fingerprint;
+  if (!e.detail.empty()) {
+    std::cout << " (" << e.detail << ")";
+  }
+  std::cout << "\n";
   if (e.alert) {
     std::cout << "      why: " << e.reason << "\n";
   }
@@ -80,7 +87,8 @@ int admin_monitor_command(const Invocation& call) {
     if (auto done = logs.acknowledge(acknowledged); !done) {
       if (done.error() == client::client_errc::not_found) {
         std::cerr << "error: only an epoch certificate of this organisation, signed by its key, "
-                     "can be acknowledged; check the index the monitor printed\n";
+                     "or a revocation of one of its certificates can be acknowledged; check the "
+                     "index the monitor printed\n";
         return kFailed;
       }
       return fail(done.error(), &client);

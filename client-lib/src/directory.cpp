@@ -170,6 +170,15 @@ Result<protocol::DeviceCertificate> verified_device(detail::SessionState& s, con
   if (!consistent || !protocol::verify(*certificate, *key, s.now_seconds())) {
     return tampered();
   }
+  // Relied on (sealed to as an epoch member, trusted as a signer) only once the directory log
+  // holds the approval (kind 4) and the key that signed it, as for epochs: a device the hub
+  // shows one client is a device every monitor of the organisation sees.
+  if (auto logged = require_logged_organisation(s, certificate->org_id, *key); !logged) {
+    return logged.error();
+  }
+  if (auto logged = require_logged_entry(s, protocol::device_certificate_entry(*bytes)); !logged) {
+    return logged.error();
+  }
   return certificate;
 }
 

@@ -1,11 +1,13 @@
 #include <algorithm>
 #include <optional>
+#include <string>
 
 #include <draaischijf/client/transparency.hpp>
 #include <draaischijf/client/trust.hpp>
 #include <draaischijf/protocol/certificate.hpp>
 #include <draaischijf/protocol/encoding.hpp>
 #include <draaischijf/protocol/merkle.hpp>
+#include <draaischijf/protocol/wire.hpp>
 
 #include "directory_log.hpp"
 
@@ -24,7 +26,8 @@ LogCheckpoint public_view(const std::string& origin, const protocol::note::Check
 struct Reading {
   std::optional<MonitoredEntry> own;
   bool understood = true;
-  bool acknowledgeable = false;  // an epoch certificate this organisation's key signed
+  bool acknowledgeable = false;  // an epoch certificate this organisation's key signed, or a
+                                 // revocation of one of its certificates
 };
 
 Reading read_organisation_key(detail::SessionState& s, std::span<const std::uint8_t> entry) {
@@ -152,6 +155,62 @@ Reading read_device_removed(detail::SessionState& s, std::span<const std::uint8_
   return {std::move(out), true, false};
 }
 
+// A certificate of this organisation put on a CRL. The operator revokes (`pki revoke`), not
+// the organisation's devices, so each one alerts until an admin who asked for it, or checked
+// it with the operator, acknowledges it.
+Result<Reading> read_certificate_revoked(detail::SessionState& s,
+                                         std::span<const std::uint8_t> entry) {
+  constexpr std::size_t kFixed = 1 + 16 + 1 + 8;
+  if (entry.size() < kFixed + 1 || entry[17] == 0 || entry.size() != kFixed + entry[17]) {
+    return Reading{std::nullopt, false, false};
+  }
+  protocol::Id org{};
+  std::copy_n(entry.begin() + 1, org.size(), org.begin());
+  if (org != s.secrets.org_id) {
+    return Reading{};
+  }
+  MonitoredEntry out;
+  out.kind = "certificate_revoked";
+  out.subject = org;
+  out.fingerprint = hex(entry.subspan(18, entry[17]));
+  std::uint64_t at_ms = 0;
+  for (const auto byte : entry.last(8)) {
+    at_ms = (at_ms << 8U) | byte;
+  }
+  out.detail = "revoked at " + std::to_string(at_ms) + " ms";
+  auto acknowledged = s.state.is_own_entry(protocol::merkle::leaf_hash(entry));
+  if (!acknowledged) {
+    return acknowledged.error();
+  }
+  if (!*acknowledged) {
+    out.alert = true;
+    out.reason =
+        "the hub operator revoked a certificate of this organisation (serial above): if an "
+        "admin asked for it, `draaischijf admin monitor --acknowledge INDEX`; else ask the "
+        "operator why";
+  }
+  return Reading{std::move(out), true, true};
+}
+
+// The rule set the hub enforces from now on: listed for every organisation, never an alert
+// (the operator's signature on it is checked by every client that fetches GET /v1/policy).
+Reading read_rule_set(std::span<const std::uint8_t> entry) {
+  constexpr std::size_t kFixed = 1 + 32 + 32 + 2;
+  if (entry.size() < kFixed ||
+      entry.size() != kFixed + ((std::size_t{entry[65]} << 8U) | entry[66])) {
+    return {std::nullopt, false, false};
+  }
+  const std::string version(entry.begin() + kFixed, entry.end());
+  if (!protocol::wire::is_clean_utf8(version)) {
+    return {std::nullopt, false, false};
+  }
+  MonitoredEntry out;
+  out.kind = "rule_set";
+  out.fingerprint = hex(entry.subspan(1, 32));
+  out.detail = "version " + version + ", signed by operator key " + hex(entry.subspan(33, 8));
+  return {std::move(out), true, false};
+}
+
 Result<Reading> read_entry(detail::SessionState& s, std::span<const std::uint8_t> entry) {
   if (entry.empty()) {
     return Reading{std::nullopt, false, false};
@@ -167,6 +226,10 @@ Result<Reading> read_entry(detail::SessionState& s, std::span<const std::uint8_t
       return read_device_certificate(s, entry);
     case protocol::DirectoryEntryKind::device_removed:
       return read_device_removed(s, entry);
+    case protocol::DirectoryEntryKind::certificate_revoked:
+      return read_certificate_revoked(s, entry);
+    case protocol::DirectoryEntryKind::rule_set:
+      return read_rule_set(entry);
   }
   return Reading{std::nullopt, false, false};
 }
@@ -272,8 +335,9 @@ Result<void> Transparency::acknowledge(const std::vector<std::uint64_t>& indexes
     if (!reading) {
       return reading.error();
     }
-    // Only this organisation's epoch certificates signed by its key can be acknowledged: a
-    // foreign key or a certificate the key did not sign is never made right by a person's word.
+    // Only this organisation's epoch certificates signed by its key, and revocations of its
+    // certificates, can be acknowledged: a foreign key or a certificate the key did not sign is
+    // never made right by a person's word.
     if (!reading->acknowledgeable) {
       return make_error_code(client_errc::not_found);
     }

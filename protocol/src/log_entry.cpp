@@ -1,3 +1,7 @@
+#include <array>
+
+#include <sodium.h>
+
 #include <draaischijf/protocol/log_entry.hpp>
 #include <draaischijf/protocol/wire.hpp>
 
@@ -52,6 +56,34 @@ std::vector<std::uint8_t> organisation_removed_entry(const Id& org_id, std::uint
   w.bytes(org_id);
   w.u64(removed_at_ms);
   w.u8(reason);
+  return out;
+}
+
+std::vector<std::uint8_t> certificate_revoked_entry(const Id& org_id,
+                                                    std::span<const std::uint8_t> serial,
+                                                    std::uint64_t revoked_at_ms) {
+  std::vector<std::uint8_t> out;
+  wire::Writer w(out);
+  w.u8(static_cast<std::uint8_t>(DirectoryEntryKind::certificate_revoked));
+  w.bytes(org_id);
+  w.bytes8(serial);
+  w.u64(revoked_at_ms);
+  return out;
+}
+
+std::vector<std::uint8_t> rule_set_entry(std::string_view rule_text, std::string_view version,
+                                         const SigningPublicKey& operator_key) {
+  // The file's own hash, not the signed message's: anyone holding the published rule file
+  // (GET /v1/policy serves it) recomputes it with sha256sum.
+  std::array<std::uint8_t, crypto_hash_sha256_BYTES> hash{};
+  crypto_hash_sha256(hash.data(), reinterpret_cast<const unsigned char*>(rule_text.data()),
+                     rule_text.size());
+  std::vector<std::uint8_t> out;
+  wire::Writer w(out);
+  w.u8(static_cast<std::uint8_t>(DirectoryEntryKind::rule_set));
+  w.bytes(hash);
+  w.bytes(key_id_of(operator_key));
+  w.text16(version);
   return out;
 }
 

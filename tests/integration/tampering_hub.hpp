@@ -6,6 +6,7 @@
 // intake mailbox and the CLB's own onthaal mailbox read before any tampering).
 
 #include <algorithm>
+#include <fstream>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -116,6 +117,23 @@ inline void rewrite(HubReply& reply, const std::function<void(json::object&)>& c
 
 inline std::vector<std::uint8_t> b64(const json::object& o, std::string_view key) {
   return protocol::base64_decode(std::string(o.at(key).as_string())).value();
+}
+
+// The organisation key the development deployment keeps for `slug` ("clb", "caw", ...), as a
+// thief of the key, or a rogue admin, would hold it.
+inline protocol::SigningKey dev_organisation_key(const std::filesystem::path& pki,
+                                                 const std::string& slug) {
+  std::ifstream in(pki / slug / "organisation.keys");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.starts_with("signing_seed ")) {
+      const auto seed = protocol::hex_decode(line.substr(13)).value();
+      return protocol::SigningKey::from_seed(
+          protocol::SecretKey<32>::copy_of(std::span<const std::uint8_t, 32>(seed.data(), 32)));
+    }
+  }
+  ADD_FAILURE() << "no signing_seed in " << slug << "'s organisation.keys";
+  return protocol::SigningKey::generate();
 }
 
 class TamperingTest : public ::testing::Test {

@@ -1,7 +1,8 @@
 #!/bin/sh
 # Builds the Debian package from a configured build tree with CPack, unpacks it into a
-# temporary root (no system change) and checks what an operator gets: the two programs run,
-# the man pages made from their --help, the systemd units, the example configuration as a
+# temporary root (no system change) and checks what an operator gets: the three programs run,
+# the man pages made from the hub's and the client's --help, the systemd units (the witness's
+# hardened as the hub's), the example configuration as a
 # conffile, the maintainer scripts, and Depends naming the shared libraries' packages.
 #   check_package.sh BUILD_DIR [CPACK]
 set -eu
@@ -26,8 +27,14 @@ dpkg-deb -x "$deb" "$root"
 "$root/usr/bin/draaischijf" --help | grep -q 'Usage: draaischijf' ||
   fail "the installed draaischijf --help"
 
+# The witness runs as installed: init makes its folder and prints the vkey to give the hub.
+"$root/usr/bin/draaischijf-witness" init --dir "$work/witness" --name witness.example/w1 \
+  >"$work/witness.txt" 2>&1 || { cat "$work/witness.txt" >&2; fail "the installed draaischijf-witness init"; }
+grep -q '^vkey: witness.example/w1+' "$work/witness.txt" || fail "draaischijf-witness init printed no vkey"
+
 for file in usr/share/man/man8/draaischijf-hub.8.gz usr/share/man/man1/draaischijf.1.gz \
-  usr/lib/systemd/system/draaischijf-hub.service \
+  usr/lib/systemd/system/draaischijf-hub.service usr/lib/systemd/system/draaischijf-witness.service \
+  etc/draaischijf/draaischijf-witness.example.toml \
   usr/lib/systemd/user/draaischijf-renew.service usr/lib/systemd/user/draaischijf-renew.timer \
   etc/draaischijf/draaischijf-hub.example.toml; do
   [ -f "$root/$file" ] || fail "/$file is not in the package"
@@ -60,16 +67,30 @@ for script in postinst prerm; do
   [ -x "$work/control/$script" ] || fail "the package has no executable $script"
   sh -n "$work/control/$script" || fail "$script is not valid sh"
 done
-grep -qx /etc/draaischijf/draaischijf-hub.example.toml "$work/control/conffiles" ||
-  fail "the example configuration is not a conffile"
+for example in draaischijf-hub draaischijf-witness; do
+  grep -qx "/etc/draaischijf/$example.example.toml" "$work/control/conffiles" ||
+    fail "the example configuration $example.example.toml is not a conffile"
+done
 grep -q 'useradd --system' "$work/control/postinst" || fail "postinst makes no system user"
+grep -q 'draaischijf-witness$' "$work/control/postinst" || fail "postinst makes no witness user"
 
 unit=$root/usr/lib/systemd/system/draaischijf-hub.service
 grep -q '^ExecReload=/bin/kill -HUP \$MAINPID$' "$unit" || fail "the unit has no SIGHUP reload"
 grep -q '^ExecStart=/usr/bin/draaischijf-hub ' "$unit" || fail "the unit runs another binary"
+witness_unit=$root/usr/lib/systemd/system/draaischijf-witness.service
+grep -q '^ExecStart=/usr/bin/draaischijf-witness serve --config /var/lib/draaischijf-witness/' \
+  "$witness_unit" || fail "the witness unit runs another binary or configuration"
+# The witness's sandbox is the hub's: every hardening line of the hub's unit is in it.
+grep -E '^(Protect|Private|NoNewPrivileges|Restrict|Lock|MemoryDeny|RemoveIPC|KeyringMode|SystemCall|CapabilityBoundingSet|AmbientCapabilities|UMask)' \
+  "$unit" >"$work/hardening.txt"
+while IFS= read -r line; do
+  grep -qxF -- "$line" "$witness_unit" || fail "the witness unit lacks the hub's hardening: $line"
+done <"$work/hardening.txt"
 if command -v systemd-analyze >/dev/null; then
   # Everything but the absent binary (the unit names its installed path) must verify.
-  systemd-analyze verify --man=no "$unit" 2>&1 | grep -v 'is not executable' >"$work/verify.txt" || true
-  [ ! -s "$work/verify.txt" ] || { cat "$work/verify.txt" >&2; fail "systemd-analyze verify"; }
+  for u in "$unit" "$witness_unit"; do
+    systemd-analyze verify --man=no "$u" 2>&1 | grep -v 'is not executable' >"$work/verify.txt" || true
+    [ ! -s "$work/verify.txt" ] || { cat "$work/verify.txt" >&2; fail "systemd-analyze verify $u"; }
+  done
 fi
 echo "check_package: $(basename "$deb") ok; Depends: $depends"

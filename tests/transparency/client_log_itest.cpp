@@ -115,22 +115,6 @@ class ClientLogTest : public TamperingTest {
   std::vector<std::string> notes;
 };
 
-// The organisation key the development deployment keeps for the CAW (as a thief of the key, or
-// a rogue admin, would hold it).
-protocol::SigningKey caw_organisation_key(const fs::path& pki) {
-  std::ifstream in(pki / "caw" / "organisation.keys");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.starts_with("signing_seed ")) {
-      const auto seed = protocol::hex_decode(line.substr(13)).value();
-      return protocol::SigningKey::from_seed(
-          protocol::SecretKey<32>::copy_of(std::span<const std::uint8_t, 32>(seed.data(), 32)));
-    }
-  }
-  ADD_FAILURE() << "no signing_seed in the CAW's organisation.keys";
-  return protocol::SigningKey::generate();
-}
-
 TEST_F(ClientLogTest, TheFirstCheckpointIsKeptAndANewerOneIsTakenOnlyWithItsConsistencyProof) {
   // The fixture's directory reads already took the first checkpoint (trust on first use).
   const auto first = stored_checkpoint();
@@ -251,7 +235,7 @@ TEST_F(ClientLogTest, ADeviceThatDemandsAWitnessTakesNoCheckpointWithoutItsCosig
 }
 
 TEST_F(ClientLogTest, AnEpochSignedByTheOrganisationButNotInTheLogIsNotSealedTo) {
-  const auto key = caw_organisation_key(dir.path() / "data" / "dev-pki");
+  const auto key = dev_organisation_key(dir.path() / "data" / "dev-pki", "caw");
   const std::string target = "/v1/mailboxes/" + protocol::to_hex(intake);
   const auto attacker = protocol::age::X25519Identity::generate();
   *tamper = [&](std::string_view t, HubReply& reply) {

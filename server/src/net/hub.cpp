@@ -12,7 +12,9 @@
 
 #include <draaischijf/certs/authority.hpp>
 #include <draaischijf/protocol/encoding.hpp>
+#include <draaischijf/protocol/log_entry.hpp>
 #include <draaischijf/server/net/hub.hpp>
+#include <draaischijf/server/store/log_statements.hpp>
 
 #include "api/api.hpp"
 #include "core/key_file.hpp"
@@ -158,6 +160,7 @@ struct Hub::Impl {
         logs(storage, hub_key),
         witnesses(c.transparency, logs, l),
         witness_timer(timer_strand),
+        witness_interval(c.transparency.witness_interval),
         notices(storage),
         workflow(storage, hub_key, policies::WorkingCalendar(c.workflow.calendar),
                  workflow_finders(c), c.retention.purge_batch),
@@ -228,8 +231,9 @@ struct Hub::Impl {
   PolicyGate gate;
   TransparencyLogs logs;
   WitnessRounds witnesses;
-  net::steady_timer witness_timer;      // on timer_strand
-  std::atomic<bool> witnessing{false};  // a round is under way (it may wait on a witness)
+  net::steady_timer witness_timer;        // on timer_strand
+  std::chrono::seconds witness_interval;  // read and written on timer_strand only
+  std::atomic<bool> witnessing{false};    // a round is under way (it may wait on a witness)
   NoticeStore notices;
   WorkflowPass workflow;
   net::steady_timer workflow_timer;
@@ -250,8 +254,11 @@ struct Hub::Impl {
   net::awaitable<void> reload_crls();
   void reload_crls_now();
   void reload_policy_now();
+  sqlite::Result<std::size_t> log_revocations();
+  sqlite::Result<std::size_t> log_rule_set(const HubPolicy& rules);
   void replace_tls(TlsMaterial fresh);
   void reload_retention(const HubConfig& fresh);
+  void reload_witnesses(const HubConfig& fresh);
   net::awaitable<void> drain();
   void connection_ended(const std::exception_ptr& failure);
   bool admit(const boost::system::error_code& peer_error, const tcp::endpoint& peer,
@@ -472,6 +479,15 @@ std::unique_ptr<Hub> Hub::create(const HubConfig& config, const TlsMaterial& tls
   restrict_database_files(config.server.data_dir / "hub.db");
   auto impl =
       std::make_unique<Impl>(config, tls, log, clock, std::move(*storage), std::move(*lock));
+  // What the hub enforces from files is in the directory log before the first connection.
+  if (auto logged = impl->log_rule_set(*impl->policy.get()); !logged) {
+    throw std::runtime_error("cannot log the rule set in the directory log: " +
+                             logged.error().message());
+  }
+  if (auto logged = impl->log_revocations(); !logged) {
+    throw std::runtime_error("cannot log the CRLs' revocations in the directory log: " +
+                             logged.error().message());
+  }
   boost::system::error_code ec;
   const auto address = net::ip::make_address(config.server.listen_address, ec);
   if (ec) {
@@ -525,12 +541,35 @@ void Hub::Impl::reload_crls_now() {
     }
     auto fresh = make_tls_context(tls, config.tls.crl_dir);
     report_expired_crls();
+    // A revocation takes effect even when it cannot be logged now: refusing a revoked
+    // certificate matters more than the record of it, which the next reload appends.
+    if (auto logged = log_revocations(); !logged) {
+      log.error("crl.log_failed", {{"reason", std::string_view(logged.error().message())}});
+    }
     const std::lock_guard lock(tls_mutex);
     tls_context = std::move(fresh);
   } catch (const std::exception& failure) {
     ++metrics.crl_reloads_failed;
     log.error("crl.reload_failed", {{"reason", std::string_view(failure.what())}});
   }
+}
+
+// The revocations of the CRLs in tls.crl_dir that the directory log does not hold yet (kind 6).
+sqlite::Result<std::size_t> Hub::Impl::log_revocations() {
+  auto logged = log_statements(*storage, crl_revocation_entries(config.tls.crl_dir),
+                               protocol::unix_ms(clock.now()));
+  if (logged && *logged > 0) {
+    log.info("crl.revocations_logged", {{"entries", static_cast<std::int64_t>(*logged)}});
+  }
+  return logged;
+}
+
+// The rule set's entry (kind 7), unless the log holds it: a rule set the hub enforced before
+// (after a restart, or reloaded back to) is not logged again.
+sqlite::Result<std::size_t> Hub::Impl::log_rule_set(const HubPolicy& rules) {
+  return log_statements(
+      *storage, {protocol::rule_set_entry(rules.text, rules.rules->version(), rules.operator_key)},
+      protocol::unix_ms(clock.now()));
 }
 
 // The files are read and the signature verified before anything changes: a rule set that fails
@@ -540,6 +579,11 @@ void Hub::Impl::reload_policy_now() {
   try {
     auto fresh = load_hub_policy(config);
     const std::string version = fresh.rules->version();
+    // Logged before it is enforced: a rule set the log does not hold is never in force.
+    if (auto logged = log_rule_set(fresh); !logged) {
+      throw std::runtime_error("cannot log the rule set in the directory log: " +
+                               logged.error().message());
+    }
     policy.replace(std::move(fresh));
     log.info("policy.reloaded", {{"version", std::string_view(version)}});
   } catch (const std::exception& failure) {
@@ -589,6 +633,28 @@ void Hub::Impl::reload_retention(const HubConfig& fresh) {
             {"purge_interval_seconds", static_cast<std::int64_t>(interval.count())}});
 }
 
+// The witnesses and their interval ([[witness]], [transparency]), on timer_strand where the
+// rounds run: a witness whose certificate cannot be read keeps the witnesses in force (and the
+// interval with them). A changed set starts a round at once; a changed interval starts a new
+// wait of it, as the purge interval does.
+void Hub::Impl::reload_witnesses(const HubConfig& fresh) {
+  net::post(timer_strand, [this, transparency = fresh.transparency] {
+    try {
+      const auto count = witnesses.replace(transparency);
+      if (transparency.witness_interval != witness_interval) {
+        witness_interval = transparency.witness_interval;
+        witness_timer.cancel();
+      }
+      log.info("witness.reloaded",
+               {{"witnesses", static_cast<std::int64_t>(count)},
+                {"interval_seconds", static_cast<std::int64_t>(witness_interval.count())}});
+      witness_round();
+    } catch (const std::exception& failure) {
+      log.error("witness.reload_failed", {{"reason", std::string_view(failure.what())}});
+    }
+  });
+}
+
 void Hub::reload(ReloadedSettings fresh) {
   Impl& hub = *impl_;
   // On an I/O thread, like the periodic reload; connections and requests in flight go on.
@@ -600,6 +666,7 @@ void Hub::reload(ReloadedSettings fresh) {
     hub.reload_policy_now();
     if (fresh.config) {
       hub.reload_retention(*fresh.config);
+      hub.reload_witnesses(*fresh.config);
     }
     hub.log.info("reload.finished");
   });
@@ -683,7 +750,7 @@ net::awaitable<void> Hub::Impl::every(net::steady_timer& timer,
 // On timer_strand: one round at a time; a round still waiting on a slow witness when the
 // timer fires again lets that tick pass.
 void Hub::Impl::witness_round() {
-  if (!witnessing.exchange(true)) {
+  if (witnesses.any() && !witnessing.exchange(true)) {
     net::co_spawn(timer_strand, run_witness_round(), net::detached);
   }
 }
@@ -786,11 +853,11 @@ void Hub::run() {
                 net::detached);
   if (hub.witnesses.any()) {
     hub.witnesses.publish();
-    net::co_spawn(hub.timer_strand,
-                  hub.every(hub.witness_timer, hub.config.transparency.witness_interval,
-                            [&hub] { hub.witness_round(); }),
-                  net::detached);
   }
+  // Also without witnesses: a reload may add some (a round then waits for one).
+  net::co_spawn(hub.timer_strand,
+                hub.every(hub.witness_timer, hub.witness_interval, [&hub] { hub.witness_round(); }),
+                net::detached);
   hub.report_expired_crls();
   hub.log.info("listening", {{"port", static_cast<std::int64_t>(port())}});
   std::vector<std::thread> threads;

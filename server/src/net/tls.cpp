@@ -1,12 +1,14 @@
 #include "net/tls.hpp"
 
 #include <algorithm>
+#include <ctime>
 #include <optional>
 #include <stdexcept>
 #include <vector>
 
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/ssl.hpp>
+#include <openssl/bn.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/ssl.h>
@@ -15,6 +17,7 @@
 
 #include <draaischijf/certs/authority.hpp>
 #include <draaischijf/protocol/encoding.hpp>
+#include <draaischijf/protocol/log_entry.hpp>
 
 namespace draaischijf::server {
 namespace {
@@ -124,8 +127,12 @@ PresentedCertificate presented_certificate(SSL* ssl) {
   return {certs::serial_hex(leaf), subject};
 }
 
-std::vector<std::string> expired_crls(const std::filesystem::path& crl_dir) {
-  std::vector<std::string> out;
+namespace {
+
+// Every whole CRL of every PEM file in `crl_dir`, with the file it is in. Files load_crls refuses
+// are passed over here: load_crls says why, and nothing is read from a file it refuses.
+template <class Each>
+void for_each_crl(const std::filesystem::path& crl_dir, Each each) {
   std::error_code ec;
   for (const auto& entry : std::filesystem::directory_iterator(crl_dir, ec)) {
     if (!entry.is_regular_file() || entry.path().extension() != ".pem") {
@@ -133,25 +140,85 @@ std::vector<std::string> expired_crls(const std::filesystem::path& crl_dir) {
     }
     const auto in_file = crls_in(entry.path());
     if (!in_file) {
-      continue;  // refused by load_crls, which says so
+      continue;
     }
     for (const certs::CrlPtr& crl : *in_file) {
-      const ASN1_TIME* next = X509_CRL_get0_nextUpdate(crl.get());
-      if (next != nullptr && X509_cmp_current_time(next) > 0) {
-        continue;
-      }
-      std::string at = "none";
-      if (ASN1_GENERALIZEDTIME* when =
-              next != nullptr ? ASN1_TIME_to_generalizedtime(next, nullptr) : nullptr) {
-        at.assign(reinterpret_cast<const char*>(when->data),
-                  static_cast<std::size_t>(when->length));
-        ASN1_GENERALIZEDTIME_free(when);
-      }
-      out.push_back(entry.path().filename().string() + " (" + crl_issuer(crl.get()) +
-                    ") nextUpdate " + at);
+      each(entry.path(), crl.get());
     }
   }
   ERR_clear_error();
+}
+
+// The organisation whose CA issued the CRLs of `file`, by the name `pki crl` gives the file
+// (`<org id>.crl.pem`); all zero for the root's `root.crl.pem` and any other name.
+protocol::Id organisation_of_crl_file(const std::filesystem::path& file) {
+  std::string name = file.filename().string();
+  constexpr std::string_view kSuffix = ".crl.pem";
+  protocol::Id org{};
+  if (name.size() == 32 + kSuffix.size() && name.ends_with(kSuffix)) {
+    name.resize(32);
+    if (auto bytes = protocol::hex_decode(name); bytes && bytes->size() == org.size()) {
+      std::copy(bytes->begin(), bytes->end(), org.begin());
+    }
+  }
+  return org;
+}
+
+// A revoked serial's bytes, big-endian without leading zeros (one zero byte for serial 0);
+// empty when OpenSSL cannot convert it or it is longer than a kind 6 entry carries.
+std::vector<std::uint8_t> serial_bytes(const ASN1_INTEGER* serial) {
+  BIGNUM* number = ASN1_INTEGER_to_BN(serial, nullptr);
+  std::vector<std::uint8_t> out;
+  if (number != nullptr) {
+    const auto size = static_cast<std::size_t>(std::max(1, BN_num_bytes(number)));
+    if (size <= protocol::kMaxRevokedSerialBytes) {
+      out.resize(size);
+      if (BN_bn2binpad(number, out.data(), static_cast<int>(size)) < 0) {
+        out.clear();
+      }
+    }
+    BN_free(number);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<std::string> expired_crls(const std::filesystem::path& crl_dir) {
+  std::vector<std::string> out;
+  for_each_crl(crl_dir, [&out](const std::filesystem::path& file, X509_CRL* crl) {
+    const ASN1_TIME* next = X509_CRL_get0_nextUpdate(crl);
+    if (next != nullptr && X509_cmp_current_time(next) > 0) {
+      return;
+    }
+    std::string at = "none";
+    if (ASN1_GENERALIZEDTIME* when =
+            next != nullptr ? ASN1_TIME_to_generalizedtime(next, nullptr) : nullptr) {
+      at.assign(reinterpret_cast<const char*>(when->data), static_cast<std::size_t>(when->length));
+      ASN1_GENERALIZEDTIME_free(when);
+    }
+    out.push_back(file.filename().string() + " (" + crl_issuer(crl) + ") nextUpdate " + at);
+  });
+  return out;
+}
+
+std::vector<std::vector<std::uint8_t>> crl_revocation_entries(
+    const std::filesystem::path& crl_dir) {
+  std::vector<std::vector<std::uint8_t>> out;
+  for_each_crl(crl_dir, [&out](const std::filesystem::path& file, X509_CRL* crl) {
+    const protocol::Id org = organisation_of_crl_file(file);
+    STACK_OF(X509_REVOKED)* revoked = X509_CRL_get_REVOKED(crl);
+    for (int i = 0; i < sk_X509_REVOKED_num(revoked); ++i) {
+      const X509_REVOKED* entry = sk_X509_REVOKED_value(revoked, i);
+      const auto serial = serial_bytes(X509_REVOKED_get0_serialNumber(entry));
+      std::tm when{};
+      if (serial.empty() || ASN1_TIME_to_tm(X509_REVOKED_get0_revocationDate(entry), &when) != 1) {
+        continue;  // not a serial or time a certificate of this PKI has (it issues neither)
+      }
+      const auto at_ms = static_cast<std::uint64_t>(timegm(&when)) * 1000U;
+      out.push_back(protocol::certificate_revoked_entry(org, serial, at_ms));
+    }
+  });
   return out;
 }
 

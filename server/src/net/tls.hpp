@@ -43,6 +43,13 @@ struct PresentedCertificate {
 /// any of them the hub refuses every chain under that CA.
 [[nodiscard]] std::vector<std::string> expired_crls(const std::filesystem::path& crl_dir);
 
+/// Every revocation the CRLs in `crl_dir` list, as directory-log entries (kind 6, PROTOCOL.md
+/// 13.4). The organisation is the one whose CA `pki crl` wrote the file for (`<org id>.crl.pem`);
+/// the root's CRL and files of other names give the all-zero id. Read after make_tls_context
+/// accepted the folder, so the files are whole CRLs.
+[[nodiscard]] std::vector<std::vector<std::uint8_t>> crl_revocation_entries(
+    const std::filesystem::path& crl_dir);
+
 inline constexpr std::string_view kDeviceRemoved = "device-removed";
 
 struct Identity {

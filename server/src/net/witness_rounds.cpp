@@ -31,7 +31,11 @@ std::size_t slot(LogId log) { return log == LogId::directory ? 0 : 1; }
 
 WitnessRounds::WitnessRounds(const HubConfig::Transparency& config, TransparencyLogs& logs,
                              Logger& log)
-    : logs_(logs), log_(log) {
+    : logs_(logs), log_(log), targets_(targets_of(config)) {}
+
+std::vector<std::shared_ptr<WitnessRounds::Target>> WitnessRounds::targets_of(
+    const HubConfig::Transparency& config) {
+  std::vector<std::shared_ptr<Target>> out;
   for (const HubConfig::Witness& witness : config.witnesses) {
     auto tls = std::make_shared<ssl::context>(ssl::context::tls_client);
     SSL_CTX_set_min_proto_version(tls->native_handle(), TLS1_3_VERSION);
@@ -43,8 +47,26 @@ WitnessRounds::WitnessRounds(const HubConfig::Transparency& config, Transparency
                                ": check [[witness]] certificate (the witness's tls.pem)");
     }
     tls->set_verify_mode(ssl::verify_peer);
-    targets_.push_back({witness, note::parse_vkey(witness.vkey).value(), std::move(tls)});
+    out.push_back(std::make_shared<Target>(
+        Target{witness, note::parse_vkey(witness.vkey).value(), std::move(tls)}));
   }
+  return out;
+}
+
+std::size_t WitnessRounds::replace(const HubConfig::Transparency& config) {
+  auto fresh = targets_of(config);  // throws before anything changes
+  for (auto& target : fresh) {
+    // A witness kept (same address and key) keeps what it cosigned: no 409 round trip.
+    for (const auto& old : targets_) {
+      const auto& a = old->config;
+      const auto& b = target->config;
+      if (a.host == b.host && a.port == b.port && a.prefix == b.prefix && a.vkey == b.vkey) {
+        std::copy(std::begin(old->known), std::end(old->known), std::begin(target->known));
+      }
+    }
+  }
+  targets_ = std::move(fresh);
+  return targets_.size();
 }
 
 std::vector<WitnessRounds::Published> WitnessRounds::publish_current() {
@@ -68,9 +90,11 @@ void WitnessRounds::publish() { (void)publish_current(); }
 
 net::awaitable<void> WitnessRounds::round() {
   const std::vector<Published> current = publish_current();
-  for (Target& target : targets_) {
+  // Its own copy: a reload between two submissions replaces targets_, not this round's list.
+  const auto targets = targets_;
+  for (const auto& target : targets) {
     for (const Published& published : current) {
-      co_await submit(target, published);
+      co_await submit(*target, published);
     }
   }
 }

@@ -31,7 +31,14 @@ class WitnessRounds {
   WitnessRounds(const WitnessRounds&) = delete;
   WitnessRounds& operator=(const WitnessRounds&) = delete;
 
+  /// Whether any witness is configured. This, replace() and round() run on the strand of the
+  /// rounds (the hub's timer strand), or before the hub runs.
   [[nodiscard]] bool any() const noexcept { return !targets_.empty(); }
+  /// The witnesses of `config` from now on (SIGHUP), returning how many: every certificate is
+  /// read first, so one that cannot be used throws std::runtime_error naming it and leaves the
+  /// witnesses in force. A witness kept (same url and vkey) keeps the sizes it cosigned; a round
+  /// under way finishes with the witnesses it began with.
+  std::size_t replace(const HubConfig::Transparency& config);
   /// One round: publish, then submit to each witness in turn (on the caller's strand).
   boost::asio::awaitable<void> round();
   /// Publishes the current checkpoints without submitting: before the hub listens, so the API
@@ -58,6 +65,7 @@ class WitnessRounds {
     std::string note;
     protocol::note::Checkpoint checkpoint;
   };
+  static std::vector<std::shared_ptr<Target>> targets_of(const HubConfig::Transparency& config);
   std::vector<Published> publish_current();
   boost::asio::awaitable<void> submit(Target& target, const Published& current);
   boost::asio::awaitable<std::optional<Reply>> post(const Target& target, std::string body);
@@ -65,7 +73,7 @@ class WitnessRounds {
 
   TransparencyLogs& logs_;
   Logger& log_;
-  std::vector<Target> targets_;
+  std::vector<std::shared_ptr<Target>> targets_;
   std::atomic<std::uint64_t> cosignatures_{0};
   std::atomic<std::uint64_t> failures_{0};
 };

@@ -30,11 +30,14 @@ struct LogCheckpoint {
 struct MonitoredEntry {
   std::uint64_t index = 0;
   std::string kind;        // organisation_key, epoch_certificate, organisation_removed,
-                           // device_certificate, device_removed, or "kind N" (not understood)
-  protocol::Id subject{};  // the organisation (a key, a removal), the mailbox (an epoch
-                           // certificate) or the device (a device certificate or removal)
+                           // device_certificate, device_removed, certificate_revoked, rule_set
+  protocol::Id subject{};  // the organisation (a key, a removal, a revocation), the mailbox (an
+                           // epoch certificate) or the device (a device certificate or removal);
+                           // all zero for a rule set (it concerns every organisation)
   std::uint32_t epoch = 0;
-  std::string fingerprint;  // of the key, or the certificate hash (hex), for the person
+  std::string fingerprint;  // of the key, the certificate hash, the revoked serial or the rule
+                            // file's SHA-256 (hex), for the person
+  std::string detail;       // a rule set's version and signer, a revocation's time; may be empty
   bool alert = false;       // not made by this organisation's devices as far as this one knows
   std::string reason;       // why it alerts; empty when it does not
 };
