@@ -320,6 +320,15 @@ std::string flag_warning(const std::string& flag) {
     return "created_after_receipt: the sender signed this message more than 5 minutes after the "
            "hub says it received it; the sender's clock or the hub's times are wrong";
   }
+  if (flag == "log_fork") {
+    return "log_fork: the checkpoint the sender signed into this message shows another history "
+           "of the hub's transparency log than this device was shown (a split view); both are "
+           "kept as evidence. The content is the sender's. Tell the hub operator and your admin";
+  }
+  if (flag == "gossip_unverified") {
+    return "gossip_unverified: the sender's message carries a log checkpoint this hub's key did "
+           "not sign; it was ignored (the content is still the sender's)";
+  }
   if (flag == "thread_gap") {
     return "thread_gap: this answers a message this device never received or sent; the hub may "
            "have held it back, or a colleague's device sent it. Ask the sender or a colleague";
@@ -537,6 +546,11 @@ int cmd_read(Client& client, const Context& context, const Arguments& args) {
     print_json(out);
   } else {
     std::cout << human.str();
+  }
+  // Shown in full (the message is authentic), then the exit code of the other log errors.
+  const auto& flags = message->entry.flags;
+  if (std::find(flags.begin(), flags.end(), "log_fork") != flags.end()) {
+    return fail(make_error_code(client::client_errc::split_view));
   }
   return kOk;
 }

@@ -64,6 +64,29 @@ void print_line(const client::MonitoredEntry& e) {
   }
 }
 
+// The split views this device caught in received envelopes, with both signed notes: the
+// evidence an admin hands to the hub operator and the witnesses.
+json::array forks_json(const std::vector<client::LogFork>& forks) {
+  json::array out;
+  for (const auto& f : forks) {
+    out.push_back(json::object{{"origin", f.origin},
+                               {"message_id", hex(f.message_id)},
+                               {"detected_at_ms", f.detected_at_ms},
+                               {"own_checkpoint", f.own_note},
+                               {"gossiped_checkpoint", f.other_note}});
+  }
+  return out;
+}
+
+void print_forks(const std::vector<client::LogFork>& forks) {
+  for (const auto& f : forks) {
+    std::cout << "FORK  " << f.origin << " in message " << hex(f.message_id)
+              << ": this device's checkpoint and the sender's, both signed by the hub:\n"
+              << f.own_note << "\n"
+              << f.other_note << "\n";
+  }
+}
+
 }  // namespace
 
 int admin_monitor_command(const Invocation& call) {
@@ -98,6 +121,10 @@ int admin_monitor_command(const Invocation& call) {
   if (!report) {
     return fail(report.error(), &client);
   }
+  auto forks = logs.forks();
+  if (!forks) {
+    return fail(forks.error(), &client);
+  }
   if (call.context.json_output) {
     json::array entries;
     for (const auto& e : report->entries) {
@@ -108,7 +135,8 @@ int admin_monitor_command(const Invocation& call) {
                 {"from", report->from},
                 {"entries", std::move(entries)},
                 {"not_understood", report->not_understood},
-                {"alerts", report->alerts()}});
+                {"alerts", report->alerts()},
+                {"forks", forks_json(*forks)}});
   } else {
     std::cout << "directory log " << report->checkpoint.origin << ": entries " << report->from
               << " to " << report->checkpoint.size << " replayed, each proved in the checkpoint\n";
@@ -120,13 +148,18 @@ int admin_monitor_command(const Invocation& call) {
                 << " entries of kinds this client does not read (update the client to see "
                    "whether they concern this organisation)\n";
     }
+    print_forks(*forks);
   }
+  int code = kOk;
   if (report->alerts() > 0) {
     std::cerr << "error: " << report->alerts() << " "
               << make_error_code(client::client_errc::monitor_alert).message() << "\n";
-    return kSecurity;
+    code = kSecurity;
   }
-  return kOk;
+  if (!forks->empty()) {
+    code = fail(make_error_code(client::client_errc::split_view));
+  }
+  return code;
 }
 
 }  // namespace draaischijf::cli

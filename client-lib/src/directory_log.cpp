@@ -38,9 +38,10 @@ Result<std::vector<Hash>> proof_of(const boost::json::object& body) {
   return out;
 }
 
-// The check a follower makes before it moves on, with the refusals a person is told about.
-Result<void> check_step(detail::SessionState& s, std::string_view log, const Checkpoint& seen,
-                        const Checkpoint& next) {
+}  // namespace
+
+Result<void> check_consistent(detail::SessionState& s, std::string_view log, const Checkpoint& seen,
+                              const Checkpoint& next) {
   std::vector<Hash> proof;
   if (seen.size > 0 && next.size > seen.size) {
     auto body = s.get_json("/v1/log/" + std::string(log) + "/proof/consistency?from=" +
@@ -62,6 +63,8 @@ Result<void> check_step(detail::SessionState& s, std::string_view log, const Che
   }
   return {};
 }
+
+namespace {
 
 // Where `leaf` is in the tree of `checkpoint` and that it verifies; nullopt when the hub says
 // no such leaf is in that tree (404).
@@ -152,48 +155,63 @@ Result<std::string> log_origin(const detail::SessionState& s, std::string_view l
   return "draaischijf-hub/" + protocol::hex_encode(std::span(id).first(8)) + "/" + std::string(log);
 }
 
-Result<Checkpoint> refresh_checkpoint(detail::SessionState& s, std::string_view log) {
+Result<protocol::note::OpenedCheckpoint> open_hub_checkpoint(const detail::SessionState& s,
+                                                             std::string_view log,
+                                                             std::string_view note) {
   auto origin = log_origin(s, log);
   if (!origin) {
     return origin.error();
   }
-  auto reply = s.expect_ok(s.hub->get("/v1/log/" + std::string(log) + "/checkpoint"));
-  if (!reply) {
-    return reply.error();
-  }
   const protocol::note::VerifierKey hub{*origin, protocol::note::kEd25519, *s.trust.hub_key()};
-  auto opened = protocol::note::open_checkpoint(reply->body, hub, *origin);
+  auto opened = protocol::note::open_checkpoint(note, hub, *origin);
   if (!opened) {
     return make_error_code(client_errc::log_checkpoint_invalid);
   }
-  // Read on every fetch, not once per session: an operator who adds a witness or raises the
-  // quorum expects the next fetch to demand it. A malformed file refuses rather than trusting less.
+  return opened;
+}
+
+Result<void> check_profile_quorum(const detail::SessionState& s,
+                                  const protocol::note::SignedNote& note) {
+  // Read on every check, not once per session: an operator who adds a witness or raises the
+  // quorum expects the next checkpoint to demand it. A malformed file refuses rather than
+  // trusting less.
   auto witnesses = read_witness_policy(s.profile.witnesses_file());
   if (!witnesses) {
     return witnesses.error();
   }
-  if (auto quorum = check_witness_quorum(opened->note, witnesses->witnesses, witnesses->quorum);
-      !quorum) {
+  return check_witness_quorum(note, witnesses->witnesses, witnesses->quorum);
+}
+
+Result<Checkpoint> refresh_checkpoint(detail::SessionState& s, std::string_view log) {
+  auto reply = s.expect_ok(s.hub->get("/v1/log/" + std::string(log) + "/checkpoint"));
+  if (!reply) {
+    return reply.error();
+  }
+  auto opened = open_hub_checkpoint(s, log, reply->body);
+  if (!opened) {
+    return opened.error();
+  }
+  if (auto quorum = check_profile_quorum(s, opened->note); !quorum) {
     return quorum.error();
   }
+  const std::string& origin = opened->checkpoint.origin;
   const Checkpoint& next = opened->checkpoint;
-  auto stored = s.state.checkpoint(*origin);
+  auto stored = s.state.checkpoint(origin);
   if (!stored) {
     return stored.error();
   }
   // Trust on first use: without a checkpoint there is nothing to be consistent with. The empty
   // tree's fixed head is still demanded of a first checkpoint of size 0.
-  const Checkpoint seen = *stored ? Checkpoint{*origin, (*stored)->size, (*stored)->root, {}}
-                                  : Checkpoint{*origin, 0, protocol::merkle::empty_root(), {}};
-  if (auto step = check_step(s, log, seen, next); !step) {
+  const Checkpoint seen = *stored ? Checkpoint{origin, (*stored)->size, (*stored)->root, {}}
+                                  : Checkpoint{origin, 0, protocol::merkle::empty_root(), {}};
+  if (auto step = check_consistent(s, log, seen, next); !step) {
     return step.error();
   }
   if (!*stored && next.size == 0 && next.root != protocol::merkle::empty_root()) {
     return make_error_code(client_errc::log_fork);
   }
   if (!*stored || next.size > seen.size) {
-    if (auto kept = s.state.accept_checkpoint(*origin, {reply->body, next.size, next.root});
-        !kept) {
+    if (auto kept = s.state.accept_checkpoint(origin, {reply->body, next.size, next.root}); !kept) {
       return kept.error();
     }
   }

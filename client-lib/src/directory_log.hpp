@@ -29,6 +29,23 @@ inline constexpr std::string_view kRecordLog = "record";
 [[nodiscard]] protocol::Result<std::string> log_origin(const detail::SessionState& s,
                                                        std::string_view log);
 
+/// `note` as a checkpoint of the log `log` signed by the pinned hub key under the origin it
+/// derives (log_checkpoint_invalid otherwise). Witness cosignatures are not checked here.
+[[nodiscard]] protocol::Result<protocol::note::OpenedCheckpoint> open_hub_checkpoint(
+    const detail::SessionState& s, std::string_view log, std::string_view note);
+
+/// The profile's witness quorum (witnesses.txt) on `note`: witness_quorum_not_met otherwise.
+[[nodiscard]] protocol::Result<void> check_profile_quorum(const detail::SessionState& s,
+                                                          const protocol::note::SignedNote& note);
+
+/// That `next` extends `seen` (both of log `log`): for a larger `next` the hub's consistency
+/// proof from seen.size (none from 0) is fetched and verified. log_rollback for a smaller one,
+/// log_fork for another root or a proof that does not verify; the hub's own refusal or a
+/// malformed answer is returned as it is.
+[[nodiscard]] protocol::Result<void> check_consistent(detail::SessionState& s, std::string_view log,
+                                                      const protocol::note::Checkpoint& seen,
+                                                      const protocol::note::Checkpoint& next);
+
 /// Fetches the log's checkpoint, verifies it under the pinned hub key and, when it is newer
 /// than the one accepted before, its consistency proof; then keeps it (local state, and the
 /// session). The first one is taken on trust (nothing to compare it with). Refusals leave the

@@ -137,6 +137,12 @@ const char* describe(int value) noexcept {
       return "the hub operator removed this organisation from the hub (the directory bundle you "
              "imported lists it as removed); nothing was sent. Send to the organisation that "
              "took over its work, and look it up with draaischijf directory";
+    case client_errc::split_view:
+      return "the hub showed the sender of a message another history of its transparency log "
+             "than it showed this device (a split view, caught by the checkpoint the sender "
+             "signed into the message); the message is authentic and was opened, and both "
+             "signed checkpoints are kept as evidence (draaischijf admin monitor lists them). "
+             "Tell the hub operator and your organisation's admin";
   }
   return "unknown client error";
 }

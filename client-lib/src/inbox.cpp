@@ -5,6 +5,7 @@
 #include <draaischijf/client/inbox.hpp>
 
 #include "attachment_transfer.hpp"
+#include "gossip.hpp"
 #include "hub_json.hpp"
 #include "verified_directory.hpp"
 
@@ -133,6 +134,15 @@ Result<void> open_received(SessionState& s, std::shared_ptr<MailboxKeys>& mailbo
   // received time is wrong (a hub backdating what it delivers late).
   if (m.created_at_ms > m.received_at_ms + kAllowedClockSkewMs) {
     m.flags += m.flags.empty() ? "created_after_receipt" : " created_after_receipt";
+  }
+  // The sender's view of the hub's logs against this device's: a split view is flagged (and
+  // its evidence kept) on the message, which is authentic and still opens.
+  auto gossip = check_gossip(s, opened->checkpoints, m.message_id);
+  if (!gossip) {
+    return gossip.error();
+  }
+  if (!gossip->empty()) {
+    m.flags += (m.flags.empty() ? "" : " ") + *gossip;
   }
   // A reply to an envelope this device never saw: the hub may have withheld it, or a colleague's
   // device sent it. Either way the reader is told the thread has a hole here.

@@ -28,6 +28,10 @@ CREATE TABLE IF NOT EXISTS log_inclusions (
   subject BLOB PRIMARY KEY, idx INTEGER NOT NULL, size INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS monitor_positions (origin TEXT PRIMARY KEY, next INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS own_entries (leaf BLOB PRIMARY KEY, how TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS log_forks (
+  origin TEXT NOT NULL, own_note TEXT NOT NULL, other_note TEXT NOT NULL,
+  message_id BLOB NOT NULL, detected_at_ms INTEGER NOT NULL,
+  PRIMARY KEY (origin, own_note, other_note));
 )sql";
 
 // The inbox: one row per copy the hub delivered, keyed by mailbox and hub sequence; copies of
@@ -514,6 +518,34 @@ protocol::Result<void> LocalState::accept_checkpoint(const std::string& origin,
       .bind(3, next.root)
       .bind(4, next.note);
   return upsert.step() == SQLITE_DONE ? protocol::Result<void>() : failed();
+}
+
+protocol::Result<void> LocalState::record_fork(const LogForkEvidence& fork) {
+  Statement insert(db_,
+                   "INSERT OR IGNORE INTO log_forks (origin, own_note, other_note, message_id, "
+                   "detected_at_ms) VALUES (?, ?, ?, ?, ?)");
+  insert.bind(1, fork.origin)
+      .bind(2, fork.own_note)
+      .bind(3, fork.other_note)
+      .bind(4, fork.message_id)
+      .bind(5, fork.detected_at_ms);
+  return insert.step() == SQLITE_DONE ? protocol::Result<void>() : failed();
+}
+
+protocol::Result<std::vector<LogForkEvidence>> LocalState::forks() {
+  Statement select(db_,
+                   "SELECT origin, own_note, other_note, message_id, detected_at_ms FROM log_forks "
+                   "ORDER BY detected_at_ms, origin");
+  std::vector<LogForkEvidence> out;
+  int rc = 0;
+  while ((rc = select.step()) == SQLITE_ROW) {
+    out.push_back(
+        {select.text(0), select.text(1), select.text(2), select.id(3), select.integer(4)});
+  }
+  if (rc != SQLITE_DONE) {
+    return make_error_code(client_errc::state_failed);
+  }
+  return out;
 }
 
 protocol::Result<bool> LocalState::knows_logged(std::span<const std::uint8_t> subject) {

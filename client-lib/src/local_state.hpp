@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include <draaischijf/client/transparency.hpp>
 #include <draaischijf/protocol/errors.hpp>
 #include <draaischijf/protocol/keys.hpp>
 
@@ -59,6 +60,9 @@ struct AcceptedCheckpoint {
   std::uint64_t size = 0;
   std::array<std::uint8_t, 32> root{};
 };
+
+/// A split view caught by gossip, kept as evidence (transparency.hpp); never removed.
+using LogForkEvidence = LogFork;
 
 class LocalState {
  public:
@@ -111,6 +115,10 @@ class LocalState {
   /// stored (the caller checked consistency; this keeps a racing process from rolling it back).
   [[nodiscard]] protocol::Result<void> accept_checkpoint(const std::string& origin,
                                                          const AcceptedCheckpoint& next);
+  /// Keeps the evidence of a fork (once per pair of notes).
+  [[nodiscard]] protocol::Result<void> record_fork(const LogForkEvidence& fork);
+  /// Every fork this device has detected, oldest first.
+  [[nodiscard]] protocol::Result<std::vector<LogForkEvidence>> forks();
   /// What this device verified to be in the directory log: `subject` (an entry's leaf hash, or
   /// org id || key for an organisation key) at `index`, proved under a checkpoint of `size`.
   [[nodiscard]] protocol::Result<bool> knows_logged(std::span<const std::uint8_t> subject);

@@ -6,6 +6,7 @@
 #include <draaischijf/protocol/receipt.hpp>
 
 #include "attachment_transfer.hpp"
+#include "gossip.hpp"
 #include "hub_json.hpp"
 #include "pupil_key.hpp"
 #include "verified_directory.hpp"
@@ -357,12 +358,19 @@ Result<SendResult> accept_receipt(SessionState& s, const protocol::Draft& draft,
 }
 
 // Seals, submits and checks the receipt; stale epochs are fetched again once.
-Result<SendResult> submit(SessionState& s, const protocol::Draft& draft,
+Result<SendResult> submit(SessionState& s, protocol::Draft& draft,
                           const std::vector<Id>& recipients, bool retried = false) {
   auto certificates = recipient_epochs(s, recipients);
   if (!certificates) {
     return certificates.error();
   }
+  // After the recipients' epochs were proved: the checkpoints then are the latest this device
+  // accepted, and they travel signed to every recipient (docs/TRANSPARENCY.md, gossip).
+  auto gossip = checkpoints_to_gossip(s);
+  if (!gossip) {
+    return gossip.error();
+  }
+  draft.checkpoints = std::move(*gossip);
   auto certificate = own_certificate(s);
   if (!certificate) {
     return certificate.error();

@@ -349,4 +349,6 @@ Result<void> Transparency::acknowledge(const std::vector<std::uint64_t>& indexes
   return {};
 }
 
+Result<std::vector<LogFork>> Transparency::forks() { return state_->state.forks(); }
+
 }  // namespace draaischijf::client

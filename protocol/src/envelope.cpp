@@ -8,6 +8,7 @@
 #include <draaischijf/protocol/attachment.hpp>
 #include <draaischijf/protocol/display_text.hpp>
 #include <draaischijf/protocol/envelope.hpp>
+#include <draaischijf/protocol/note.hpp>
 #include <draaischijf/protocol/wire.hpp>
 
 #include "envelope_internal.hpp"
@@ -19,8 +20,10 @@ namespace {
 constexpr std::array<std::uint8_t, 4> kMagic = {'D', 'R', 'S', 'J'};
 constexpr std::uint8_t kVersion = 3;
 constexpr std::uint8_t kSuite = 1;  // age v1 X25519 + STREAM, Ed25519, BLAKE2b
-// v3 changed the outer part only: the inner part is still the one v2 introduced.
-constexpr std::uint8_t kInnerVersion = 2;
+// Inner version 3 adds the gossiped checkpoints at the end of the signed region; version 2 (the
+// inner part of outer versions 2 and 3 before it) is still opened, so stored messages open.
+constexpr std::uint8_t kInnerVersion = 3;
+constexpr std::uint8_t kInnerVersionWithoutGossip = 2;
 // The version in the signature domain: a v1 or v2 signature can never be taken for a v3 one,
 // whatever bytes the layouts share.
 constexpr std::string_view kSignatureDomain = "draaischijf/envelope/v3";
@@ -76,6 +79,22 @@ bool attachments_referenced_once(std::span<const FragmentView> fragments,
 // controls, no bidirectional or line-separator characters that disguise an extension).
 bool is_valid_file_name(std::string_view name) noexcept {
   return name.size() <= 65535 && is_display_safe(name);
+}
+
+// The origin of a gossiped checkpoint: a signed note (in its one encoding) whose text is a
+// checkpoint, at most note::kMaxNoteSize bytes (field_out_of_range) and otherwise non_canonical.
+// Its signatures are the reader's to verify: the protocol library does not know the hub key.
+Result<std::string> gossiped_origin(std::string_view text) {
+  if (text.empty() || text.size() > note::kMaxNoteSize) {
+    return errc::field_out_of_range;
+  }
+  auto parsed = note::parse(text);
+  auto checkpoint =
+      parsed ? note::parse_checkpoint_text(parsed->text) : Result<note::Checkpoint>(parsed.error());
+  if (!checkpoint) {
+    return errc::non_canonical;
+  }
+  return std::move(checkpoint->origin);
 }
 
 Hash256 key_commitment(const age::FileKey& file_key, const Id& message_id) {
@@ -216,6 +235,9 @@ Result<void> validate_draft(const Draft& draft) {
       return errc::field_out_of_range;
     }
   }
+  if (draft.checkpoints.size() > kMaxGossipedCheckpoints) {
+    return errc::field_out_of_range;
+  }
   return {};
 }
 
@@ -301,9 +323,10 @@ Result<std::vector<RecipientMailbox>> recipient_list(
 class InnerPlaintext {
  public:
   InnerPlaintext(const Draft& draft, const Sender& sender,
-                 std::span<const std::pair<Id, std::span<const std::uint8_t>>> approvals) {
+                 std::span<const std::pair<Id, std::span<const std::uint8_t>>> approvals,
+                 const detail::DeclaredGossip& declared) {
     wire::SecretWriter w(framing_);
-    w.u8(kInnerVersion);
+    w.u8(declared.inner_version);
     w.u32(0);  // signed length, patched below
     w.bytes(encode(sender.certificate));
     w.u64(sender.sequence);
@@ -337,6 +360,12 @@ class InnerPlaintext {
     for (const auto& approval : approvals) {
       w.u16(static_cast<std::uint16_t>(approval.second.size()));
       w.bytes(approval.second);
+    }
+    if (declared.inner_version != kInnerVersionWithoutGossip) {
+      w.u8(static_cast<std::uint8_t>(declared.checkpoints.size()));
+      for (const std::string& checkpoint : declared.checkpoints) {
+        w.text16(checkpoint);
+      }
     }
     // The framing buffer no longer grows: views into it stay valid from here on.
     std::size_t from = 0;
@@ -399,6 +428,35 @@ class InnerPlaintext {
   std::size_t signed_length_ = 0;
 };
 
+// The gossip block (PROTOCOL.md 7.7): u8 count 0..2, each checkpoint note as bytes16, strictly
+// ascending by origin (so at most one per log, in one order).
+void read_gossip(wire::Reader& r, std::vector<std::string>& out) {
+  const std::uint8_t count = r.u8();
+  if (count > kMaxGossipedCheckpoints) {
+    r.fail(errc::field_out_of_range);
+  }
+  std::string previous;
+  for (std::uint8_t i = 0; i < count && r.ok(); ++i) {
+    const auto bytes = r.bytes16();
+    if (!r.ok()) {
+      return;
+    }
+    std::string text(bytes.begin(), bytes.end());
+    auto origin = gossiped_origin(text);
+    if (!origin) {
+      r.fail(origin.error() == errc::field_out_of_range ? errc::field_out_of_range
+                                                        : errc::non_canonical);
+      return;
+    }
+    if (i > 0 && *origin <= previous) {
+      r.fail(errc::non_canonical);
+      return;
+    }
+    previous = std::move(*origin);
+    out.push_back(std::move(text));
+  }
+}
+
 struct ParsedInner {
   std::size_t signed_length = 0;
   Signature signature{};
@@ -409,7 +467,9 @@ struct ParsedInner {
 Result<ParsedInner> parse_inner(OpenedEnvelope& opened) {
   const auto plain = opened.plaintext.expose();
   wire::Reader r(plain);
-  if (r.u8() != kInnerVersion && r.ok()) {
+  opened.inner_version = r.u8();
+  if (opened.inner_version != kInnerVersion && opened.inner_version != kInnerVersionWithoutGossip &&
+      r.ok()) {
     return errc::unsupported_version;
   }
   ParsedInner parsed;
@@ -469,6 +529,9 @@ Result<ParsedInner> parse_inner(OpenedEnvelope& opened) {
   }
   for (std::uint8_t i = 0; i < approval_count && r.ok(); ++i) {
     opened.approvals.push_back(r.bytes16());
+  }
+  if (opened.inner_version == kInnerVersion) {
+    read_gossip(r, opened.checkpoints);
   }
   if (r.ok() && r.position() != parsed.signed_length) {
     r.fail(errc::non_canonical);
@@ -566,6 +629,28 @@ Result<std::size_t> inner_size_of(std::size_t payload_size) {
     return errc::non_canonical;
   }
   return inner;
+}
+
+// The draft's checkpoints sorted by origin: one that is not a checkpoint note is
+// field_out_of_range, two of one log non_canonical (as two approvals with one id).
+Result<std::vector<std::string>> gossip_of(const Draft& draft) {
+  std::vector<std::pair<std::string, std::string>> by_origin;
+  for (const std::string& checkpoint : draft.checkpoints) {
+    auto origin = gossiped_origin(checkpoint);
+    if (!origin) {
+      return errc::field_out_of_range;
+    }
+    by_origin.emplace_back(std::move(*origin), checkpoint);
+  }
+  std::sort(by_origin.begin(), by_origin.end());
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < by_origin.size(); ++i) {
+    if (i > 0 && by_origin[i].first == by_origin[i - 1].first) {
+      return errc::non_canonical;
+    }
+    out.push_back(std::move(by_origin[i].second));
+  }
+  return out;
 }
 
 // The labels the public sealer writes, every one derived from the draft and none chosen by the
@@ -702,9 +787,11 @@ Result<void> seal_into(const Draft& draft, const Sender& sender,
                        std::span<const MailboxEpochCertificate> recipients,
                        std::uint64_t created_at_ms, std::vector<std::uint8_t>& out) {
   auto labels = derived_labels(draft);
-  auto sealed =
-      labels ? detail::seal_with_labels(draft, sender, recipients, created_at_ms, *labels, out)
-             : Result<void>(labels.error());
+  auto checkpoints = labels ? gossip_of(draft) : Result<std::vector<std::string>>(labels.error());
+  auto sealed = checkpoints
+                    ? detail::seal_with_labels(draft, sender, recipients, created_at_ms, *labels,
+                                               out, {std::move(*checkpoints), kInnerVersion})
+                    : Result<void>(checkpoints.error());
   if (!sealed) {
     out.clear();
   }
@@ -724,12 +811,17 @@ Result<std::vector<std::uint8_t>> seal(const Draft& draft, const Sender& sender,
 Result<void> detail::seal_with_labels(const Draft& draft, const Sender& sender,
                                       std::span<const MailboxEpochCertificate> recipients,
                                       std::uint64_t created_at_ms, const DeclaredLabels& declared,
-                                      std::vector<std::uint8_t>& out) {
+                                      std::vector<std::uint8_t>& out,
+                                      const DeclaredGossip& gossip) {
   if (auto valid = validate_draft(draft); !valid) {
     return valid.error();
   }
-  if (declared.attachments.size() > std::numeric_limits<std::uint8_t>::max()) {
-    return errc::field_out_of_range;  // a lying sender's list must still fit its u8 count
+  if (declared.attachments.size() > std::numeric_limits<std::uint8_t>::max() ||
+      gossip.checkpoints.size() > std::numeric_limits<std::uint8_t>::max() ||
+      std::any_of(gossip.checkpoints.begin(), gossip.checkpoints.end(), [](const std::string& c) {
+        return c.size() > std::numeric_limits<std::uint16_t>::max();
+      })) {
+    return errc::field_out_of_range;  // a lying sender's lists must still fit their counts
   }
   auto recipient_mailboxes = recipient_list(recipients);
   if (!recipient_mailboxes) {
@@ -772,7 +864,7 @@ Result<void> detail::seal_with_labels(const Draft& draft, const Sender& sender,
   std::vector<std::uint8_t> header;
   age::write_header(file_key, age_recipients, header);
 
-  InnerPlaintext inner(draft, sender, *approvals);
+  InnerPlaintext inner(draft, sender, *approvals, gossip);
   const std::size_t signed_length = inner.signed_length();
   const std::size_t body_length = header.size() + sealed_payload_size(inner.size());
   if (body_length > std::numeric_limits<std::uint32_t>::max()) {

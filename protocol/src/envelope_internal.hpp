@@ -8,6 +8,7 @@
 #include <array>
 #include <cstdint>
 #include <span>
+#include <string>
 
 #include <draaischijf/protocol/envelope.hpp>
 
@@ -19,11 +20,20 @@ struct DeclaredLabels {
   std::vector<Id> attachments;  // written as given: unsorted or repeated ids too
 };
 
+/// The end of the signed inner region as the caller writes it (PROTOCOL.md 7.7).
+struct DeclaredGossip {
+  /// The gossiped checkpoints, written as given (any text, order or count that fits the wire).
+  std::vector<std::string> checkpoints;
+  /// 3; 2 plays a sender from before the gossip (no checkpoint block is written).
+  std::uint8_t inner_version = 3;
+};
+
 [[nodiscard]] Result<void> seal_with_labels(const Draft& draft, const Sender& sender,
                                             std::span<const MailboxEpochCertificate> recipients,
                                             std::uint64_t created_at_ms,
                                             const DeclaredLabels& declared,
-                                            std::vector<std::uint8_t>& out);
+                                            std::vector<std::uint8_t>& out,
+                                            const DeclaredGossip& gossip = {});
 
 /// The two halves of the signed message of 7.8, as values: the outer digest over the outer part
 /// and the age header (`envelope[0 .. B + H - 1]`), and the inner root over the signed region of

@@ -1,6 +1,6 @@
 // Envelope parser and opener on arbitrary bytes: never crash, never throw, and an envelope that
 // parses keeps its body inside the input and lists a bounded, ascending set of attachment blobs
-// (the hub grants each one it lists).
+// (the hub grants each one it lists); one that opens gossips at most one checkpoint per log.
 
 #include <algorithm>
 #include <cstdint>
@@ -35,6 +35,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                           std::greater_equal<>()) != parsed->outer.attachments.end())) {
     std::abort();
   }
-  (void)draaischijf::protocol::open(input, keys.keyring, keys.trust);
+  // What opens carries at most one gossiped checkpoint per log, in origin order.
+  const auto opened = draaischijf::protocol::open(input, keys.keyring, keys.trust);
+  if (opened && (opened->checkpoints.size() > draaischijf::protocol::kMaxGossipedCheckpoints ||
+                 !std::is_sorted(opened->checkpoints.begin(), opened->checkpoints.end()))) {
+    std::abort();
+  }
   return 0;
 }

@@ -18,6 +18,8 @@
 #include <draaischijf/client/consent_registry.hpp>
 #include <draaischijf/client/dev_import.hpp>
 #include <draaischijf/protocol/encoding.hpp>
+#include <draaischijf/protocol/merkle.hpp>
+#include <draaischijf/protocol/note.hpp>
 #include <draaischijf/protocol/receipt.hpp>
 
 #include "hub_process.hpp"
@@ -135,6 +137,123 @@ inline protocol::SigningKey dev_organisation_key(const std::filesystem::path& pk
   ADD_FAILURE() << "no signing_seed in " << slug << "'s organisation.keys";
   return protocol::SigningKey::generate();
 }
+// A directory log as a hub that splits its view shows one client: the real log's first entries,
+// then entries of its own, each checkpoint signed with the hub's key and every proof that view
+// needs (consistency, inclusion by hash or index, entries) computed from it. Targets beyond the
+// view are left to the real hub, as a lying hub that cannot do better would.
+class SplitView {
+ public:
+  // The first `size` entries of the real directory log, read through `real`.
+  SplitView(client::HubConnection& real, std::uint64_t size,
+            std::shared_ptr<const protocol::SigningKey> key)
+      : key_(std::move(key)) {
+    for (std::uint64_t i = 0; i < size; ++i) {
+      const auto reply = real.get("/v1/log/directory/entries/" + std::to_string(i));
+      EXPECT_TRUE(reply && reply->ok()) << "entry " << i;
+      append(b64(json::parse(reply.value().body).as_object(), "entry"));
+    }
+    const auto served = real.get("/v1/log/directory/checkpoint");
+    const auto text = protocol::note::parse(served.value().body).value().text;
+    origin_ = protocol::note::parse_checkpoint_text(text).value().origin;
+  }
+
+  void append(std::vector<std::uint8_t> entry) {
+    tree_.append(protocol::merkle::leaf_hash(entry));
+    entries_.push_back(std::move(entry));
+  }
+  [[nodiscard]] std::uint64_t size() const { return tree_.size(); }
+  [[nodiscard]] std::string checkpoint() const {
+    const auto root = protocol::merkle::tree_head(tree_, size()).value();
+    return protocol::note::sign_checkpoint(*key_, {origin_, size(), root, {}});
+  }
+
+  // Answers `target` from this view; false for what the view does not cover.
+  bool answer(std::string_view target, HubReply& reply) const {
+    const std::string_view prefix = "/v1/log/directory/";
+    if (!target.starts_with(prefix)) {
+      return false;
+    }
+    const std::string_view route = target.substr(prefix.size());
+    if (route == "checkpoint") {
+      reply = {200, "text/plain; charset=utf-8", checkpoint(), 0};
+      return true;
+    }
+    if (route.starts_with("entries/")) {
+      const auto index = std::stoull(std::string(route.substr(8)));
+      if (index >= size()) {
+        return false;
+      }
+      json_answer(reply, {{"index", index}, {"entry", protocol::base64_encode(entries_[index])}});
+      return true;
+    }
+    const auto size_asked = query(route, "size");
+    if (route.starts_with("proof/consistency?")) {
+      const auto from = query(route, "from");
+      const auto to = query(route, "to");
+      if (to != size() || from == 0 || from > to) {
+        return false;
+      }
+      json_answer(reply, {{"proof", hashes(protocol::merkle::consistency_proof(tree_, from, to))}});
+      return true;
+    }
+    if (size_asked == 0 || size_asked > size()) {
+      return false;
+    }
+    if (route.starts_with("proof/inclusion?")) {
+      const auto index = query(route, "index");
+      json_answer(reply,
+                  {{"proof", hashes(protocol::merkle::inclusion_proof(tree_, index, size_asked))}});
+      return true;
+    }
+    if (route.starts_with("proof/by-hash?")) {
+      const auto leaf = protocol::hex_decode(query_text(route, "hash")).value();
+      for (std::uint64_t i = 0; i < size_asked; ++i) {
+        if (std::ranges::equal(protocol::merkle::leaf_hash(entries_[i]), leaf)) {
+          json_answer(reply,
+                      {{"index", i},
+                       {"size", size_asked},
+                       {"proof", hashes(protocol::merkle::inclusion_proof(tree_, i, size_asked))}});
+          return true;
+        }
+      }
+      reply = {404, "application/problem+json", R"({"status":404,"title":"not found"})", 0};
+      return true;
+    }
+    return false;
+  }
+
+ private:
+  static std::string query_text(std::string_view route, std::string_view key) {
+    const std::string needle = std::string(key) + "=";
+    for (std::size_t at = route.find('?'); at != std::string_view::npos;
+         at = route.find('&', at + 1)) {
+      if (route.substr(at + 1).starts_with(needle)) {
+        const auto value = route.substr(at + 1 + needle.size());
+        return std::string(value.substr(0, value.find('&')));
+      }
+    }
+    return {};
+  }
+  static std::uint64_t query(std::string_view route, std::string_view key) {
+    const auto text = query_text(route, key);
+    return text.empty() ? 0 : std::stoull(text);
+  }
+  static json::array hashes(const protocol::Result<std::vector<protocol::merkle::Hash>>& proof) {
+    json::array out;
+    for (const auto& h : proof.value()) {
+      out.emplace_back(protocol::base64_encode(h));
+    }
+    return out;
+  }
+  static void json_answer(HubReply& reply, const json::object& body) {
+    reply = {200, "application/json", json::serialize(body), 0};
+  }
+
+  std::shared_ptr<const protocol::SigningKey> key_;
+  std::string origin_;
+  protocol::merkle::MemoryTree tree_;
+  std::vector<std::vector<std::uint8_t>> entries_;
+};
 
 class TamperingTest : public ::testing::Test {
  protected:
@@ -173,6 +292,20 @@ class TamperingTest : public ::testing::Test {
         onthaal = mailboxes.at(0).mailbox_id;
       }
     }
+  }
+
+  // A text the school's device sends the CLB's onthaal mailbox (R34 without consent).
+  client::Composition school_note(std::string_view text) const {
+    client::Composition letter;
+    letter.kind = protocol::MessageKind::consultatie;
+    letter.recipients = {onthaal};
+    letter.pupil = "leerling-van-de-school";
+    protocol::Fragment fragment;
+    fragment.category = protocol::DataCategory::leren_en_studeren;
+    fragment.media_type = "text/plain";
+    fragment.body = protocol::SecretBytes::copy_of(view_of(text));
+    letter.fragments.push_back(std::move(fragment));
+    return letter;
   }
 
   // A one-fragment letter to the CAW intake.
@@ -252,12 +385,34 @@ class TamperingTest : public ::testing::Test {
   Id consent{};
 
   // The school's staff device, as a client of the real hub (no tampering in between).
-  Client open_school() {
+  Client open_school() { return open_direct("school"); }
+
+  // The staff device of the development deployment's `organisation` ("school", "caw"), as a
+  // client of the real hub; its profile is made on the first call.
+  Client open_direct(const std::string& organisation) {
     client::ProfileSettings settings;
     settings.hub = {"localhost", hub.port()};
-    EXPECT_TRUE(client::import_dev_device(dir.path() / "data" / "dev-pki" / "school",
-                                          dir.path() / "school", settings, unlock));
-    return Client::open(client::Profile::open(dir.path() / "school").value(), unlock).value();
+    if (!fs::exists(dir.path() / organisation)) {
+      EXPECT_TRUE(client::import_dev_device(dir.path() / "data" / "dev-pki" / organisation,
+                                            dir.path() / organisation, settings, unlock));
+    }
+    return Client::open(client::Profile::open(dir.path() / organisation).value(), unlock).value();
+  }
+
+  // The organisation's admin (it holds the organisation key) rotates a mailbox: one more entry
+  // in the directory log. By default the CLB's admin, its onthaal.
+  void grow_the_log(const std::string& organisation = "clb", std::optional<Id> mailbox = {}) {
+    const auto pki = dir.path() / "data" / "dev-pki";
+    const auto admin_profile = dir.path() / (organisation + "-admin");
+    client::ProfileSettings settings;
+    settings.hub = {"localhost", hub.port()};
+    if (!fs::exists(admin_profile)) {
+      ASSERT_TRUE(
+          client::import_dev_device(pki / organisation / "admin", admin_profile, settings, unlock));
+    }
+    auto admin = Client::open(client::Profile::open(admin_profile).value(), unlock).value();
+    const auto rotated = admin.rotate(mailbox.value_or(onthaal));
+    ASSERT_TRUE(rotated) << rotated.error().message();
   }
 
   // The school sends the CLB's onthaal mailbox `file` as an attachment (R34: a consultation

@@ -29,20 +29,6 @@ class HubLiesTest : public TamperingTest {
                             "graag overleg");
   }
 
-  // A text the school's device sends the CLB's onthaal mailbox (R34 without consent).
-  client::Composition school_note(std::string_view text) const {
-    client::Composition letter;
-    letter.kind = protocol::MessageKind::consultatie;
-    letter.recipients = {onthaal};
-    letter.pupil = "leerling-van-de-school";
-    protocol::Fragment fragment;
-    fragment.category = protocol::DataCategory::leren_en_studeren;
-    fragment.media_type = "text/plain";
-    fragment.body = protocol::SecretBytes::copy_of(view_of(text));
-    letter.fragments.push_back(std::move(fragment));
-    return letter;
-  }
-
   [[nodiscard]] std::string onthaal_messages() const {
     return "/v1/mailboxes/" + protocol::hex_encode(onthaal) + "/messages";
   }

@@ -20,6 +20,7 @@
 #include <draaischijf/protocol/note.hpp>
 #include <draaischijf/protocol/tlog_errors.hpp>
 
+#include "held_checkpoint.hpp"
 #include "tampering_hub.hpp"
 
 namespace draaischijf::testing {
@@ -30,53 +31,14 @@ using client::Transparency;
 
 constexpr std::string_view kCheckpoint = "/v1/log/directory/checkpoint";
 
-struct Stored {
-  std::uint64_t size = 0;
-  std::vector<std::uint8_t> root;
-  bool operator==(const Stored&) const = default;
-};
-
 class ClientLogTest : public TamperingTest {
  protected:
-  // The directory log's checkpoint as the device's local state holds it, read with plain SQLite.
-  [[nodiscard]] std::optional<Stored> stored_checkpoint() const {
-    sqlite3* db = nullptr;
-    EXPECT_EQ(sqlite3_open_v2(profile->state_file().c_str(), &db, SQLITE_OPEN_READONLY, nullptr),
-              SQLITE_OK);
-    sqlite3_stmt* select = nullptr;
-    EXPECT_EQ(sqlite3_prepare_v2(db,
-                                 "SELECT size, root FROM log_checkpoints "
-                                 "WHERE origin LIKE '%/directory'",
-                                 -1, &select, nullptr),
-              SQLITE_OK);
-    std::optional<Stored> out;
-    if (sqlite3_step(select) == SQLITE_ROW) {
-      const auto* root = static_cast<const std::uint8_t*>(sqlite3_column_blob(select, 1));
-      out = Stored{static_cast<std::uint64_t>(sqlite3_column_int64(select, 0)),
-                   {root, root + sqlite3_column_bytes(select, 1)}};
-    }
-    sqlite3_finalize(select);
-    sqlite3_close(db);
-    return out;
+  // The directory log's checkpoint as the device's local state holds it.
+  [[nodiscard]] std::optional<HeldCheckpoint> stored_checkpoint() const {
+    return held_checkpoint(profile->state_file());
   }
 
   Transparency logs() { return Transparency(device->session()); }
-
-  // The organisation's admin (it holds the organisation key) rotates a mailbox: one more entry
-  // in the directory log. By default the CLB's admin, its onthaal.
-  void grow_the_log(const std::string& organisation = "clb", std::optional<Id> mailbox = {}) {
-    const auto pki = dir.path() / "data" / "dev-pki";
-    const auto admin_profile = dir.path() / (organisation + "-admin");
-    client::ProfileSettings settings;
-    settings.hub = {"localhost", hub.port()};
-    if (!fs::exists(admin_profile)) {
-      ASSERT_TRUE(
-          client::import_dev_device(pki / organisation / "admin", admin_profile, settings, unlock));
-    }
-    auto admin = Client::open(client::Profile::open(admin_profile).value(), unlock).value();
-    const auto rotated = admin.rotate(mailbox.value_or(onthaal));
-    ASSERT_TRUE(rotated) << rotated.error().message();
-  }
 
   // Every GET target from now on, and the checkpoint notes served, in order.
   void record_requests() {

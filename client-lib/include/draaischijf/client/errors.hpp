@@ -56,6 +56,7 @@ enum class client_errc {
   not_in_log,            // an organisation key or epoch certificate the directory log does not hold
   monitor_alert,         // the monitor found entries about this organisation it did not make
   organisation_removed,  // the operator's directory bundle lists the organisation as removed
+  split_view,  // a sender's gossiped checkpoint and this device's show two histories of a log
 };
 
 [[nodiscard]] const boost::system::error_category& client_category() noexcept;

@@ -50,6 +50,17 @@ struct MonitorReport {
   [[nodiscard]] std::size_t alerts() const;
 };
 
+/// A split view of a log caught by gossip inside envelopes (docs/TRANSPARENCY.md): the
+/// checkpoint this device held and the one a sender's envelope carried, both signed notes as
+/// the hub signed them, which one honest log cannot both have signed. The evidence to hand on.
+struct LogFork {
+  std::string origin;
+  std::string own_note;
+  std::string other_note;
+  protocol::Id message_id{};  // the envelope that carried `other_note`
+  std::int64_t detected_at_ms = 0;
+};
+
 class Transparency {
  public:
   /// `session` must outlive this handle.
@@ -71,6 +82,10 @@ class Transparency {
   /// Marks the epoch-certificate entries at `indexes` as reviewed by the admins (made by
   /// another admin's device, or before this profile kept its record), so they stop alerting.
   [[nodiscard]] protocol::Result<void> acknowledge(const std::vector<std::uint64_t>& indexes);
+
+  /// Every split view this device caught in the gossip of received envelopes, oldest first.
+  /// They never clear: each is evidence against the hub (`admin monitor` reports them).
+  [[nodiscard]] protocol::Result<std::vector<LogFork>> forks();
 
  private:
   detail::SessionState* state_;

@@ -17,6 +17,10 @@
 // the attachment blob ids to the signed outer labels, so the hub grants a blob to exactly the
 // mailboxes of an envelope its policy admitted (and every recipient checks the list against the
 // descriptors inside). Versions 1 and 2 are refused everywhere (PROTOCOL.md 7.15 says why).
+// Inner version 3 (the outer part is unchanged) ends the signed region with the sender's latest
+// accepted checkpoints of the hub's transparency logs, so that two parties who write to each
+// other compare the views the hub showed them (docs/TRANSPARENCY.md); inner version 2, without
+// them, still opens, so stored messages stay readable.
 //
 // docs/PROTOCOL.md gives every byte. Parsers never throw: each refusal is a specific errc.
 
@@ -43,6 +47,8 @@ inline constexpr std::size_t kMaxApprovals = 8;
 inline constexpr std::size_t kMaxFragments = 1024;
 inline constexpr std::size_t kMaxAttachments = 64;
 inline constexpr std::size_t kInnerPadding = 4096;
+/// Gossiped checkpoints: at most one per log origin, and the hub keeps two logs.
+inline constexpr std::size_t kMaxGossipedCheckpoints = 2;
 
 struct RecipientMailbox {
   Id mailbox_id{};
@@ -124,6 +130,10 @@ struct Draft {
   Hash256 previous_hash{};  // the previous envelope of the thread; zero for the first
   std::vector<Fragment> fragments;
   std::vector<AttachmentDescriptor> attachments;
+  /// The sender's latest accepted checkpoint of each transparency log it follows: each the
+  /// signed note as the hub (and its witnesses) signed it, byte for byte (note.hpp), at most
+  /// one per origin. seal() writes them sorted by origin; empty is fine (nothing accepted yet).
+  std::vector<std::string> checkpoints;
 };
 
 struct Sender {
@@ -188,6 +198,11 @@ struct OpenedEnvelope {
   std::vector<AttachmentDescriptor> attachments;
   /// The second approvals, each verified (approval.hpp) and in the outer list's order.
   std::vector<std::span<const std::uint8_t>> approvals;  // into plaintext
+  /// 2 or 3 (PROTOCOL.md 7.7): version 2 carries no checkpoints.
+  std::uint8_t inner_version = 0;
+  /// The checkpoints the sender gossiped (Draft::checkpoints), signed notes in origin order,
+  /// each a well-formed checkpoint; the hub's signature on them is the reader's to check.
+  std::vector<std::string> checkpoints;
   /// The decrypted inner part. The fragment views point into it; moving the OpenedEnvelope
   /// keeps them valid (the buffer does not move).
   SecretBytes plaintext;
