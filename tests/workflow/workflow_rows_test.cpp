@@ -215,11 +215,13 @@ class ReferralNoticePassTest : public ::testing::Test {
     return future.get().value();
   }
 
-  // One pass as of `now_ms` with the follow-up (every 5 working days) and no-answer finders;
+  // One pass as of `now_ms` with the follow-up (every 5 working days), not-received and
+  // no-answer finders;
   // the notices it wrote, parsed and verified.
   std::vector<Written> pass(std::int64_t now_ms) {
     std::vector<std::unique_ptr<CauseFinder>> finders;
     finders.push_back(follow_up_finder(5));
+    finders.push_back(not_received_finder());
     finders.push_back(no_answer_finder());
     WorkflowPass workflow(storage, hub_key, policies::WorkingCalendar{}, std::move(finders));
     std::promise<sqlite::Result<WorkflowReport>> promise;
@@ -367,6 +369,29 @@ TEST_F(ReferralNoticePassTest, EndedReferralsAndClosedCasesGoAfterTheirPeriodOpe
   EXPECT_NE(detail.find("referrals=3 cases=1"), std::string::npos) << detail;
   EXPECT_EQ(detail.find(protocol::hex_encode(declined)), std::string::npos);
   EXPECT_FALSE(audit.step().value());  // the early pass deleted nothing and wrote no row
+}
+
+// The receive target (docs/WORKFLOW.md 4): a referral still `sent` the day after its
+// received_due_day gives the partner a reminder and the CLB a notice, once; one the partner
+// received gives none.
+TEST_F(ReferralNoticePassTest, AReferralStillSentAfterItsReceiveTargetGivesBothNoticesOnce) {
+  const Id waiting = add_referral(protocol::ReferralState::sent, morning_of(kMonday));
+  const Id received = add_referral(protocol::ReferralState::received, morning_of(kMonday));
+  EXPECT_TRUE(pass(morning_of(kMonday + 3) + 12 * kHourMs).empty());  // the target day itself
+  const auto notices = pass(morning_of(kMonday + 4));
+  ASSERT_EQ(notices.size(), 2U);
+  for (const Written& w : notices) {
+    EXPECT_TRUE(std::equal(waiting.begin(), waiting.end(), w.notice.subject.begin()));
+    EXPECT_EQ(w.notice.due_day, kMonday + 3);
+    if (w.type == NoticeType::not_received_reminder) {
+      EXPECT_EQ(w.org_id, caw);
+    } else {
+      EXPECT_EQ(w.type, NoticeType::referral_not_received);
+      EXPECT_EQ(w.org_id, clb);
+    }
+  }
+  EXPECT_TRUE(pass(morning_of(kMonday + 4) + 2 * kHourMs).empty());
+  (void)received;
 }
 
 // Retention of the hub's notices (docs/POLICY.md 11): past `notice_days` a notice is gone for
