@@ -232,11 +232,23 @@ int report_command(client::Client& client, const Context& context, const Argumen
     rows.push_back({"signalen", field(school.as_object(), "school_org"),
                     field(school.as_object(), "signalen")});
   }
+  // Per partner: the referrals on its waiting list now, and the pace of the ones it accepted
+  // and started (a hub without these figures yet gives none, not a failure).
+  constexpr std::array<std::pair<const char*, const char*>, 3> kPartnerFigures = {{
+      {"waitlisted", "waitlisted_at_partner"},
+      {"working_days_to_accepted", "partner_working_days_to_accepted"},
+      {"working_days_to_started", "partner_working_days_to_started"},
+  }};
   for (const auto& partner : report->at("partner_waiting").as_array()) {
     const std::string org = field(partner.as_object(), "partner_org");
-    const auto& listed = partner.at("waitlisted").as_object();
-    for (const char* key : {"count", "median", "p90"}) {
-      rows.push_back({"waitlisted_at_partner", org + " " + key, field(listed, key)});
+    for (const auto& [name, figure] : kPartnerFigures) {
+      const auto* spread = partner.as_object().if_contains(name);
+      if (spread == nullptr || !spread->is_object()) {
+        continue;
+      }
+      for (const char* key : {"count", "median", "p90"}) {
+        rows.push_back({figure, org + " " + key, field(spread->as_object(), key)});
+      }
     }
   }
   if (args.flag("csv")) {

@@ -26,6 +26,11 @@ std::string subject_text(const protocol::HubNotice& n) {
     case protocol::NoticeType::non_delivery:
     case protocol::NoticeType::non_delivery_admin:
       return "message " + hex(subject.first(16)) + " to mailbox " + hex(subject.last(16));
+    case protocol::NoticeType::no_answer_reminder:
+    case protocol::NoticeType::no_answer_case_owner:
+    case protocol::NoticeType::referral_not_received:
+    case protocol::NoticeType::not_received_reminder:
+      return "referral " + hex(subject.first(16)) + " to partner " + hex(subject.last(16));
     default:
       return "pupil " + hex(subject);
   }

@@ -17,7 +17,9 @@ constexpr std::array<std::string_view, kNoticeTypeCount> kNames = {
     "no_answer_case_owner",
     "follow_up",
     "transfer_announced",
-    "transfer_objection_window_closed"};
+    "transfer_objection_window_closed",
+    "referral_not_received",
+    "not_received_reminder"};
 
 std::vector<std::uint8_t> signed_body(const HubNotice& n) {
   std::vector<std::uint8_t> out;

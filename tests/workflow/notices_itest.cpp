@@ -12,6 +12,7 @@
 #include <gtest/gtest.h>
 
 #include <draaischijf/protocol/hub_notice.hpp>
+#include <draaischijf/protocol/referral_status.hpp>
 
 #include "in_process_hub.hpp"
 #include "test_consent.hpp"
@@ -28,13 +29,18 @@ protocol::TimePoint belgian_summer(int y, unsigned m, unsigned d, int hour) {
   return sys_days{year{y} / month{m} / day{d}} + hours(hour - 2);
 }
 
+// Every message these tests send is a doorverwijzing, so a referral too: its own targets
+// (docs/WORKFLOW.md 2) are put past the tests' dates unless a test is about them.
+constexpr const char* kReferralTargetsLater =
+    "[workflow.targets]\npartner_received_days = 60\npartner_answered_days = 60\n";
+
 class NoticesTest : public ::testing::Test {
  protected:
   // The deployment is made on `start`; unfetched entries stay queued long enough for the
   // summer (the retention pass would otherwise expire them, which tells the sender itself).
-  void start_at(protocol::TimePoint start) {
-    served =
-        std::make_unique<InProcessHub>(dir.path(), "[retention]\nunfetched_days = 90\n", start);
+  void start_at(protocol::TimePoint start, std::string_view workflow = kReferralTargetsLater) {
+    served = std::make_unique<InProcessHub>(
+        dir.path(), "[retention]\nunfetched_days = 90\n" + std::string(workflow), start);
     dev = std::make_unique<DevHub>(served->port(), served->pki());
     intake = dev->mailbox_of("caw");
     mailbox = std::string(intake.at("mailbox_id").as_string());
@@ -75,6 +81,21 @@ class NoticesTest : public ::testing::Test {
   }
   std::string message_path(std::int64_t sequence) {
     return "/v1/mailboxes/" + mailbox + "/messages/" + std::to_string(sequence);
+  }
+  // The CAW's signed `received` statement on the referral `message_id` (docs/PROTOCOL.md
+  // 7.18); the hub's answer status.
+  int mark_received(const std::string& message_id) {
+    protocol::ReferralStatement s;
+    s.referral_id = fixed_hex<16>(message_id);
+    s.partner_org = dev->org_id("caw");
+    s.sender_org = s.partner_org;
+    s.state = protocol::ReferralState::received;
+    s.created_at_ms = static_cast<std::uint64_t>(protocol::unix_ms(served->now()));
+    s.sequence = 1;
+    const auto bytes =
+        protocol::sign_referral_statement(s, dev->certificate_of("caw"), dev->keys("caw").signing)
+            .value();
+    return dev->call("caw", post("/v1/referrals/" + message_id + "/status", text_of(bytes))).status;
   }
 
   TempDir dir;
@@ -216,6 +237,53 @@ TEST_F(NoticesTest, TheAnnouncingClbHearsWhenTheObjectionWindowCloses) {
   }
   const auto record = dev->json("clb", get("/v1/transfers?pupil=" + test_pupil_hex()));
   EXPECT_FALSE(record.contains("objection_at_ms")) << boost::json::serialize(record);
+}
+
+// The receive target (docs/WORKFLOW.md 4): a referral the partner has not marked `received`
+// within `partner_received_days` (3) working days gives the partner a reminder and the CLB a
+// notice on the day after the target, once; Ascension does not count. One the partner
+// received in time gives none.
+TEST_F(NoticesTest, AReferralNotReceivedByItsTargetGivesTheReminderAndTheClbNoticeOnce) {
+  // Monday 11 May 2026; three working days: 12, 13, (Ascension 14), 15 May.
+  start_at(belgian_summer(2026, 5, 11, 9), "");
+  const auto waiting = send_to_caw();
+  const auto received = send_to_caw();
+  ASSERT_EQ(mark_received(received.first), 201);
+  const auto of_type = [this](const std::string& slug, NoticeType type) {
+    std::vector<protocol::HubNotice> found;
+    for (const auto& row : notices_of(slug)) {
+      if (parsed(row).type == type) {
+        found.push_back(parsed(row));
+      }
+    }
+    return found;
+  };
+
+  set_time(belgian_summer(2026, 5, 15, 23));  // the target day itself is still in time
+  EXPECT_EQ(pass(), 0U);
+  set_time(belgian_summer(2026, 5, 16, 0) + minutes(1));
+  EXPECT_EQ(pass(), 2U);
+  const auto reminders = of_type("caw", NoticeType::not_received_reminder);
+  ASSERT_EQ(reminders.size(), 1U);
+  EXPECT_EQ(protocol::hex_encode(std::span(reminders[0].subject).first(16)), waiting.first);
+  EXPECT_EQ(reminders[0].mailbox_id, protocol::Id{});  // the partner organisation as a whole
+  EXPECT_EQ(
+      reminders[0].due_day,
+      static_cast<std::uint32_t>((sys_days{year{2026} / May / 15}).time_since_epoch().count()));
+  EXPECT_TRUE(protocol::verify(reminders[0], hub_key()));
+  const auto clb = of_type("clb", NoticeType::referral_not_received);
+  ASSERT_EQ(clb.size(), 1U);
+  EXPECT_EQ(clb[0].org_id, dev->org_id("clb"));
+  EXPECT_EQ(clb[0].subject, reminders[0].subject);
+  // Neither side sees the other's; the school sees neither.
+  EXPECT_TRUE(of_type("clb", NoticeType::not_received_reminder).empty());
+  EXPECT_TRUE(of_type("caw", NoticeType::referral_not_received).empty());
+  EXPECT_TRUE(notices_of("school").empty());
+
+  // Once: later passes find the cause again and write nothing for it.
+  set_time(belgian_summer(2026, 5, 18, 10));
+  EXPECT_EQ(pass(), 0U);
+  EXPECT_EQ(of_type("caw", NoticeType::not_received_reminder).size(), 1U);
 }
 
 }  // namespace

@@ -421,6 +421,62 @@ TEST_F(ReferralApiTest, TheReportCountsTheWaitlistedReferralsPerPartnerWithTheDa
   EXPECT_EQ(dev.call("caw", get("/v1/reports/cases")).status, 403);
 }
 
+// The partners' pace in the director's report (docs/WORKFLOW.md 6, "Reports"): per partner,
+// the working days from the day a referral was sent to the day the hub recorded its first
+// `accepted` and its first `started` statement, on the CLB's calendar (the closed Wednesday
+// does not count), for the referrals that got there; organisation ids and numbers only.
+TEST_F(ReferralApiTest, TheReportGivesThePartnersWorkingDaysToAcceptedAndToStarted) {
+  const std::string first = refer();   // Monday
+  const std::string second = refer();  // Monday
+  set_day(monday + 1, 9);
+  const std::string third = refer();  // Tuesday
+  const std::string declined = refer();
+  ASSERT_EQ(move(first, ReferralState::received, 1).status, 201);
+  ASSERT_EQ(move(first, ReferralState::accepted, 2).status, 201);  // Tuesday: 1
+  ASSERT_EQ(move(third, ReferralState::received, 1).status, 201);
+  ASSERT_EQ(move(third, ReferralState::waitlisted, 2, 0, monday + 30).status, 201);
+  ASSERT_EQ(move(declined, ReferralState::declined, 1,
+                 static_cast<std::uint8_t>(protocol::DeclineReason::capacity))
+                .status,
+            201);
+  set_day(monday + 3, 9);  // Thursday: Tuesday and Thursday, 2
+  ASSERT_EQ(move(second, ReferralState::accepted, 1).status, 201);
+  set_day(monday + 4, 9);  // Friday: Tuesday, Thursday, Friday, 3
+  ASSERT_EQ(move(first, ReferralState::started, 3).status, 201);
+  set_day(monday + 7, 9);  // the next Monday: 4
+  ASSERT_EQ(move(second, ReferralState::started, 2).status, 201);
+  set_day(monday + 9, 9);  // sent Tuesday, started Wednesday of the next week: 5
+  ASSERT_EQ(move(third, ReferralState::started, 3).status, 201);
+
+  const auto response = dev.call("clb", get("/v1/reports/cases"));
+  ASSERT_EQ(response.status, 200) << response.body;
+  const auto report = boost::json::parse(response.body).as_object();
+  const auto& partners = report.at("partner_waiting").as_array();
+  ASSERT_EQ(partners.size(), 1U);
+  EXPECT_EQ(partners[0].at("partner_org").as_string(), hex(dev.org_id("caw")));
+  const auto& accepted = partners[0].at("working_days_to_accepted").as_object();
+  EXPECT_EQ(accepted.at("count").as_int64(), 2);  // the declined one never got there
+  EXPECT_EQ(accepted.at("median").as_int64(), 1);
+  EXPECT_EQ(accepted.at("p90").as_int64(), 2);
+  const auto& started = partners[0].at("working_days_to_started").as_object();
+  EXPECT_EQ(started.at("count").as_int64(), 3);
+  EXPECT_EQ(started.at("median").as_int64(), 4);
+  EXPECT_EQ(started.at("p90").as_int64(), 5);
+  EXPECT_EQ(partners[0].at("waitlisted").at("count").as_int64(), 0);  // started now
+  for (const std::string& id : {first, second, third, declined, test_pupil_hex()}) {
+    EXPECT_EQ(response.body.find(id), std::string::npos) << id;
+  }
+  // A later statement does not move the figures: the first `started` is the one counted.
+  set_day(monday + 14, 9);
+  ASSERT_EQ(move(first, ReferralState::closed, 4,
+                 static_cast<std::uint8_t>(protocol::ReferralOutcome::completed))
+                .status,
+            201);
+  const auto later = dev.json("clb", get("/v1/reports/cases"));
+  EXPECT_EQ(later.at("partner_waiting").as_array().at(0).at("working_days_to_started").as_object(),
+            started);
+}
+
 // Follow-up (docs/WORKFLOW.md 4, R08): a referral `started` on Monday gives the CLB a
 // follow-up notice after 5 working days (the closed Wednesday does not count: the Tuesday
 // after), once, and the next one 5 working days later; none after it closes.

@@ -15,6 +15,7 @@
 #include <draaischijf/policies/referral_states.hpp>
 #include <draaischijf/protocol/hub_notice.hpp>
 #include <draaischijf/server/store/blob_store.hpp>
+#include <draaischijf/server/store/notice_store.hpp>
 #include <draaischijf/server/store/retention.hpp>
 #include <draaischijf/server/store/workflow_pass.hpp>
 
@@ -214,11 +215,13 @@ class ReferralNoticePassTest : public ::testing::Test {
     return future.get().value();
   }
 
-  // One pass as of `now_ms` with the follow-up (every 5 working days) and no-answer finders;
+  // One pass as of `now_ms` with the follow-up (every 5 working days), not-received and
+  // no-answer finders;
   // the notices it wrote, parsed and verified.
   std::vector<Written> pass(std::int64_t now_ms) {
     std::vector<std::unique_ptr<CauseFinder>> finders;
     finders.push_back(follow_up_finder(5));
+    finders.push_back(not_received_finder());
     finders.push_back(no_answer_finder());
     WorkflowPass workflow(storage, hub_key, policies::WorkingCalendar{}, std::move(finders));
     std::promise<sqlite::Result<WorkflowReport>> promise;
@@ -366,6 +369,84 @@ TEST_F(ReferralNoticePassTest, EndedReferralsAndClosedCasesGoAfterTheirPeriodOpe
   EXPECT_NE(detail.find("referrals=3 cases=1"), std::string::npos) << detail;
   EXPECT_EQ(detail.find(protocol::hex_encode(declined)), std::string::npos);
   EXPECT_FALSE(audit.step().value());  // the early pass deleted nothing and wrote no row
+}
+
+// The receive target (docs/WORKFLOW.md 4): a referral still `sent` the day after its
+// received_due_day gives the partner a reminder and the CLB a notice, once; one the partner
+// received gives none.
+TEST_F(ReferralNoticePassTest, AReferralStillSentAfterItsReceiveTargetGivesBothNoticesOnce) {
+  const Id waiting = add_referral(protocol::ReferralState::sent, morning_of(kMonday));
+  const Id received = add_referral(protocol::ReferralState::received, morning_of(kMonday));
+  EXPECT_TRUE(pass(morning_of(kMonday + 3) + 12 * kHourMs).empty());  // the target day itself
+  const auto notices = pass(morning_of(kMonday + 4));
+  ASSERT_EQ(notices.size(), 2U);
+  for (const Written& w : notices) {
+    EXPECT_TRUE(std::equal(waiting.begin(), waiting.end(), w.notice.subject.begin()));
+    EXPECT_EQ(w.notice.due_day, kMonday + 3);
+    if (w.type == NoticeType::not_received_reminder) {
+      EXPECT_EQ(w.org_id, caw);
+    } else {
+      EXPECT_EQ(w.type, NoticeType::referral_not_received);
+      EXPECT_EQ(w.org_id, clb);
+    }
+  }
+  EXPECT_TRUE(pass(morning_of(kMonday + 4) + 2 * kHourMs).empty());
+  (void)received;
+}
+
+// Retention of the hub's notices (docs/POLICY.md 11): past `notice_days` a notice is gone for
+// everyone and a younger one stays. The bodiless row of a notice whose cause still exists
+// stays, so the next workflow pass does not write the same notice again; once its cause is
+// gone (the referral ended), so is the row.
+TEST_F(ReferralNoticePassTest, NoticesGoAfterTheirPeriodAndAreNotWrittenAgain) {
+  using protocol::ReferralState;
+  const Id waiting = add_referral(ReferralState::received, morning_of(kMonday));
+  const Id ending = add_referral(ReferralState::received, morning_of(kMonday));
+  const std::int64_t first_at = morning_of(kMonday + 7);
+  const auto first = pass(first_at);
+  ASSERT_EQ(first.size(), 4U);  // a reminder to the CAW and a notice to the CLB, each
+  const Id later = add_referral(ReferralState::received, morning_of(kMonday));
+  ASSERT_EQ(pass(first_at + 200 * kDayMs).size(), 2U);
+  set_referral_state(ending, ReferralState::declined);
+  const RetentionPolicy defaults;
+  ASSERT_EQ(defaults.notices_ms, 365 * kDayMs);
+  NoticeStore notices(storage);
+
+  // A day before the period ends: everything stays.
+  EXPECT_EQ(purge(first_at + defaults.notices_ms - kDayMs).notices, 0U);
+  EXPECT_EQ(notices.list(caw, 0, 100).value().size(), 3U);
+
+  const std::int64_t purged_at = first_at + defaults.notices_ms + kDayMs;
+  EXPECT_EQ(purge(purged_at).notices, 4U);
+  // Only the younger notices are listed; an old one is not found, not even by its organisation.
+  const auto caw_left = notices.list(caw, 0, 100).value();
+  ASSERT_EQ(caw_left.size(), 1U);
+  EXPECT_EQ(notices.list(clb, 0, 100).value().size(), 1U);
+  EXPECT_TRUE(std::equal(later.begin(), later.end(),
+                         protocol::parse_notice(caw_left[0].body).value().subject.begin()));
+  for (const Written& w : first) {
+    EXPECT_FALSE(notices.find(w.org_id, w.notice.notice_id)) << protocol::name_of(w.type);
+  }
+  // The still unanswered referral keeps its bodiless rows; the declined one's are gone.
+  EXPECT_EQ(count("notices", "message_id", waiting), 2);
+  EXPECT_EQ(count("notices", "message_id", ending), 0);
+  EXPECT_EQ(count("notices", "message_id", later), 2);
+  // The next pass finds the unanswered referral again and writes nothing: its notice was sent.
+  EXPECT_TRUE(pass(purged_at + kHourMs).empty());
+
+  // On record: the pass's audit row counts the notices, and names none of them.
+  auto db = sqlite::Database::open((dir / "hub.db").string()).value();
+  auto audit = db.prepare("SELECT detail FROM audit WHERE event = 'retention.purged'").value();
+  ASSERT_TRUE(audit.step().value());
+  const std::string detail = audit.column_text(0);
+  EXPECT_NE(detail.find(" notices=4"), std::string::npos) << detail;
+  EXPECT_EQ(detail.find(protocol::hex_encode(waiting)), std::string::npos);
+
+  // When the referral ends, its rows go with the next pass.
+  set_referral_state(waiting, ReferralState::closed);
+  EXPECT_EQ(purge(purged_at + kDayMs).notices, 2U);
+  EXPECT_EQ(count("notices", "message_id", waiting), 0);
+  EXPECT_EQ(count("notices", "message_id", later), 2);
 }
 
 }  // namespace

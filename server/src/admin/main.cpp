@@ -134,9 +134,9 @@ std::string read_file(const std::filesystem::path& path, std::string_view settin
 }
 
 // What SIGHUP replaces besides the CRLs and the rule set: the configuration file read again
-// (its [retention]) and, outside the development deployment (whose PKI the hub made itself),
-// the TLS files it names. A file that cannot be read or parsed is logged and that part keeps
-// what is in force.
+// (its [retention] and [workflow]) and, outside the development deployment (whose PKI the hub made
+// itself), the TLS files it names. A file that cannot be read or parsed is logged and that part
+// keeps what is in force.
 draaischijf::server::ReloadedSettings reread(const std::filesystem::path& config_file,
                                              bool development, draaischijf::server::Logger& log) {
   using namespace draaischijf::server;

@@ -21,6 +21,7 @@
 #include <draaischijf/server/core/log.hpp>
 #include <draaischijf/server/core/notifier.hpp>
 #include <draaischijf/server/core/rate_limiter.hpp>
+#include <draaischijf/server/core/workflow_settings.hpp>
 #include <draaischijf/server/store/case_store.hpp>
 #include <draaischijf/server/store/consent_registry.hpp>
 #include <draaischijf/server/store/directory.hpp>
@@ -46,7 +47,8 @@ class PolicyInForce;
 class PolicyGate;
 
 struct ApiParts {
-  const HubConfig& config;
+  const HubConfig& config;           // as at startup; [workflow] below, [retention] in the stores
+  const WorkflowSettings& workflow;  // [workflow], replaced on a reload (SIGHUP)
   Logger& log;
   MessageStore& store;
   Directory& directory;

@@ -27,19 +27,38 @@ json::object spread(const std::vector<int>& days) {
   return {{"count", days.size()}, {"median", percentile(days, 50)}, {"p90", percentile(days, 90)}};
 }
 
-// The referrals waiting on a partner's waiting list, per partner organisation: how many, and
-// the working days each has waited since it was sent (count, median, p90). Organisation ids
-// and numbers only: no referral, message or pupil id.
+// Per partner organisation: the referrals waiting on its waiting list now (`waitlisted`,
+// the working days each has waited since it was sent, to today), and the pace of the ones
+// that got further: the working days from the day a referral was sent to the day the hub
+// recorded its first `accepted` and its first `started` statement. Each as count, median and
+// p90 on the CLB's calendar. Organisation ids and numbers only: no referral, message or pupil
+// id. A partner with a single referral is shown too: the figures are the CLB's own data about
+// an organisation, not about a person (docs/DECISIONS.md).
 json::array partner_waiting(const std::vector<ReferralRow>& waitlisted,
+                            const std::vector<ReferralMilestone>& milestones,
                             const policies::WorkingCalendar& calendar, policies::CivilDate today) {
-  std::map<std::string, std::vector<int>> waited;  // partner -> working days
+  struct Pace {
+    std::vector<int> waiting;
+    std::vector<int> to_accepted;
+    std::vector<int> to_started;
+  };
+  std::map<std::string, Pace> partners;
   for (const ReferralRow& r : waitlisted) {
-    waited[hex(r.partner_org)].push_back(
+    partners[hex(r.partner_org)].waiting.push_back(
         calendar.working_days_between(policies::date_of_day(r.due.sent_day), today));
   }
+  for (const ReferralMilestone& m : milestones) {
+    Pace& pace = partners[hex(m.partner_org)];
+    auto& days = m.state == protocol::ReferralState::accepted ? pace.to_accepted : pace.to_started;
+    days.push_back(calendar.working_days_between(policies::date_of_day(m.sent_day),
+                                                 hub_date(m.reached_at_ms)));
+  }
   json::array out;
-  for (const auto& [partner, days] : waited) {
-    out.push_back({{"partner_org", partner}, {"waitlisted", spread(days)}});
+  for (const auto& [partner, pace] : partners) {
+    out.push_back({{"partner_org", partner},
+                   {"waitlisted", spread(pace.waiting)},
+                   {"working_days_to_accepted", spread(pace.to_accepted)},
+                   {"working_days_to_started", spread(pace.to_started)}});
   }
   return out;
 }
@@ -97,7 +116,12 @@ Task<Reply> case_report(Call& call) {
   if (!waitlisted) {
     co_return call.problem(waitlisted.error());
   }
-  const HubConfig::Workflow& workflow = call.parts.config.workflow;
+  auto milestones = call.parts.referrals.milestones(call.caller.org_id);
+  if (!milestones) {
+    co_return call.problem(milestones.error());
+  }
+  const auto in_force = call.parts.workflow.get();  // one snapshot for the whole report
+  const HubConfig::Workflow& workflow = *in_force;
   const policies::WorkingCalendar calendar(workflow.calendar_of(hex(call.caller.org_id)));
   std::map<std::string, std::map<std::string, std::int64_t>> open;  // state -> track -> count
   std::map<std::string, std::int64_t> overdue_by_reason;
@@ -141,14 +165,14 @@ Task<Reply> case_report(Call& call) {
     schools.push_back({{"school_org", school}, {"signalen", count}});
   }
   co_return call.json(
-      Status::ok,
-      {{"generated_at_ms", call.now_ms()},
-       {"open", std::move(open_json)},
-       {"working_days_to_first_contact", spread(to_contact)},
-       {"working_days_to_closure", spread(to_closure)},
-       {"overdue", {{"count", overdue}, {"by_reason", std::move(reasons)}}},
-       {"signalen_per_school", std::move(schools)},
-       {"partner_waiting", partner_waiting(*waitlisted, calendar, hub_date(call.now_ms()))}});
+      Status::ok, {{"generated_at_ms", call.now_ms()},
+                   {"open", std::move(open_json)},
+                   {"working_days_to_first_contact", spread(to_contact)},
+                   {"working_days_to_closure", spread(to_closure)},
+                   {"overdue", {{"count", overdue}, {"by_reason", std::move(reasons)}}},
+                   {"signalen_per_school", std::move(schools)},
+                   {"partner_waiting",
+                    partner_waiting(*waitlisted, *milestones, calendar, hub_date(call.now_ms()))}});
 }
 
 }  // namespace draaischijf::server::case_routes

@@ -183,8 +183,8 @@ Submission submission_of(const Call& call, const protocol::OuterHeader& outer,
   // the envelope (docs/WORKFLOW.md 3).
   if (outer.kind == protocol::MessageKind::doorverwijzing ||
       outer.kind == protocol::MessageKind::consultatie) {
-    submission.referral = referral_routes::referral_due(call.parts.config, submission.sender_org,
-                                                        submission.received_at_ms);
+    submission.referral = referral_routes::referral_due(
+        *call.parts.workflow.get(), submission.sender_org, submission.received_at_ms);
   }
   return submission;
 }

@@ -13,8 +13,8 @@ namespace draaischijf::server::referral_routes {
 using api_call::Call;
 
 /// The partner targets of a referral sent at `now_ms`, on the hub's working-day calendar.
-[[nodiscard]] ReferralDue referral_due(const HubConfig& config, const protocol::Id& referrer_org,
-                                       std::int64_t now_ms);
+[[nodiscard]] ReferralDue referral_due(const HubConfig::Workflow& workflow,
+                                       const protocol::Id& referrer_org, std::int64_t now_ms);
 
 /// The hub's Belgian day at `now_ms` (days since 1970-01-01).
 [[nodiscard]] std::uint32_t today(std::int64_t now_ms);

@@ -251,6 +251,10 @@ const std::map<std::string, Reader, std::less<>>& readers() {
        [](const toml::node& n, HubConfig& c) {
          return read_days(n, c.retention.workflow, 1, kMaxRetentionDays);
        }},
+      {"retention.notice_days",
+       [](const toml::node& n, HubConfig& c) {
+         return read_days(n, c.retention.notices, 1, kMaxRetentionDays);
+       }},
       {"retention.purge_interval_seconds",
        [](const toml::node& n, HubConfig& c) {
          return read_duration(n, c.retention.purge_interval, 86400);

@@ -13,6 +13,7 @@
 #include <draaischijf/certs/authority.hpp>
 #include <draaischijf/protocol/encoding.hpp>
 #include <draaischijf/protocol/log_entry.hpp>
+#include <draaischijf/server/core/workflow_settings.hpp>
 #include <draaischijf/server/net/hub.hpp>
 #include <draaischijf/server/store/log_statements.hpp>
 
@@ -97,6 +98,7 @@ RetentionPolicy retention_policy(const HubConfig& c) {
   policy.records_ms = ms(c.retention.records);
   policy.disclosures_ms = ms(c.retention.disclosures);
   policy.workflow_ms = ms(c.retention.workflow);
+  policy.notices_ms = ms(c.retention.notices);
   policy.batch = c.retention.purge_batch;
   return policy;
 }
@@ -162,12 +164,14 @@ struct Hub::Impl {
         witness_timer(timer_strand),
         witness_interval(c.transparency.witness_interval),
         notices(storage),
+        workflow_settings(c.workflow),
         workflow(storage, hub_key, policies::WorkingCalendar(c.workflow.calendar),
                  workflow_finders(c), c.retention.purge_batch),
         workflow_timer(timer_strand),
+        pass_interval(c.workflow.pass_interval),
         cases(storage),
-        api({config, log, store, directory, notifier, limiter, hub_key, counters, consents, gate,
-             policy, clock, logs, notices, cases, referrals}),
+        api({config, workflow_settings, log, store, directory, notifier, limiter, hub_key, counters,
+             consents, gate, policy, clock, logs, notices, cases, referrals}),
         services{config,
                  log,
                  directory,
@@ -235,9 +239,11 @@ struct Hub::Impl {
   std::chrono::seconds witness_interval;  // read and written on timer_strand only
   std::atomic<bool> witnessing{false};    // a round is under way (it may wait on a witness)
   NoticeStore notices;
+  WorkflowSettings workflow_settings;  // [workflow] in force, replaced on a reload
   WorkflowPass workflow;
   net::steady_timer workflow_timer;
-  std::atomic<bool> passing{false};  // a chain of workflow passes is under way
+  std::chrono::seconds pass_interval;  // read and written on timer_strand only
+  std::atomic<bool> passing{false};    // a chain of workflow passes is under way
   CaseStore cases;
   ApiCounters counters;
   Api api;
@@ -259,6 +265,7 @@ struct Hub::Impl {
   void replace_tls(TlsMaterial fresh);
   void reload_retention(const HubConfig& fresh);
   void reload_witnesses(const HubConfig& fresh);
+  void reload_workflow(const HubConfig& fresh);
   net::awaitable<void> drain();
   void connection_ended(const std::exception_ptr& failure);
   bool admit(const boost::system::error_code& peer_error, const tcp::endpoint& peer,
@@ -655,6 +662,29 @@ void Hub::Impl::reload_witnesses(const HubConfig& fresh) {
   });
 }
 
+// [workflow] from now on: the routes take the new settings with their next request, the next
+// workflow pass counts on the new calendar with the new intervals. What is stored keeps what it
+// was computed with (a referral its due dates). A changed pass interval is handed to the pass
+// loop on its strand, as the purge interval is.
+void Hub::Impl::reload_workflow(const HubConfig& fresh) {
+  workflow_settings.set(fresh.workflow);
+  workflow.replace(policies::WorkingCalendar(fresh.workflow.calendar), workflow_finders(fresh));
+  const auto interval = fresh.workflow.pass_interval;
+  net::post(timer_strand, [this, interval] {
+    if (interval != pass_interval) {
+      pass_interval = interval;
+      workflow_timer.cancel();
+    }
+  });
+  const auto& targets = fresh.workflow.targets;
+  log.info("workflow.reloaded",
+           {{"partner_received_days", static_cast<std::int64_t>(targets.partner_received_days)},
+            {"partner_answered_days", static_cast<std::int64_t>(targets.partner_answered_days)},
+            {"non_delivery_days", static_cast<std::int64_t>(fresh.workflow.non_delivery_days)},
+            {"follow_up_days", static_cast<std::int64_t>(fresh.workflow.follow_up_days)},
+            {"pass_interval_seconds", static_cast<std::int64_t>(interval.count())}});
+}
+
 void Hub::reload(ReloadedSettings fresh) {
   Impl& hub = *impl_;
   // On an I/O thread, like the periodic reload; connections and requests in flight go on.
@@ -667,6 +697,7 @@ void Hub::reload(ReloadedSettings fresh) {
     if (fresh.config) {
       hub.reload_retention(*fresh.config);
       hub.reload_witnesses(*fresh.config);
+      hub.reload_workflow(*fresh.config);
     }
     hub.log.info("reload.finished");
   });
@@ -700,7 +731,8 @@ void Hub::Impl::account(const PurgeReport& report) {
          {"envelopes", static_cast<std::int64_t>(report.envelopes)},
          {"blobs", static_cast<std::int64_t>(report.blobs + report.orphan_blobs)},
          {"records", static_cast<std::int64_t>(report.records + report.audit + report.disclosures)},
-         {"workflow", static_cast<std::int64_t>(report.referrals + report.cases)}});
+         {"workflow", static_cast<std::int64_t>(report.referrals + report.cases)},
+         {"notices", static_cast<std::int64_t>(report.notices)}});
   }
 }
 
@@ -776,6 +808,7 @@ void Hub::Impl::purge_chain() {
 std::vector<std::unique_ptr<CauseFinder>> Hub::Impl::workflow_finders(const HubConfig& c) {
   std::vector<std::unique_ptr<CauseFinder>> finders;
   finders.push_back(non_delivery_finder(c.workflow.non_delivery_days));
+  finders.push_back(not_received_finder());
   finders.push_back(no_answer_finder());
   finders.push_back(follow_up_finder(c.workflow.follow_up_days));
   finders.push_back(
@@ -848,8 +881,7 @@ void Hub::run() {
                 hub.every(hub.retention_timer, hub.purge_interval, [&hub] { hub.purge_chain(); }),
                 net::detached);
   net::co_spawn(hub.timer_strand,
-                hub.every(hub.workflow_timer, hub.config.workflow.pass_interval,
-                          [&hub] { hub.pass_chain(); }),
+                hub.every(hub.workflow_timer, hub.pass_interval, [&hub] { hub.pass_chain(); }),
                 net::detached);
   if (hub.witnesses.any()) {
     hub.witnesses.publish();

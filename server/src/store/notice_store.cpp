@@ -1,4 +1,6 @@
-// The notices on record (store/notice_store.hpp).
+// The notices on record (store/notice_store.hpp). A notice retention emptied (its body gone,
+// the row kept as the workflow finders' record, retention.cpp) is not listed, found or
+// acknowledged: it is gone for everyone.
 
 #include <string>
 
@@ -31,7 +33,10 @@ sqlite::Result<std::vector<StoredNotice>> NoticeStore::list(const protocol::Id& 
                                                             std::int64_t after, std::size_t limit) {
   return storage_->read([&](sqlite::Database& db) {
     return rows::select_all<StoredNotice>(
-        db, std::string(kColumns) + "WHERE org_id = ? AND sequence > ? ORDER BY sequence LIMIT ?",
+        db,
+        std::string(kColumns) +
+            "WHERE org_id = ? AND sequence > ? AND length(body) > 0 "
+            "ORDER BY sequence LIMIT ?",
         [&](sqlite::Statement& s) {
           s.bind(1, org_id).bind(2, after).bind(3, static_cast<std::int64_t>(limit));
         },
@@ -42,7 +47,8 @@ sqlite::Result<std::vector<StoredNotice>> NoticeStore::list(const protocol::Id& 
 sqlite::Result<StoredNotice> NoticeStore::find(const protocol::Id& org_id,
                                                const protocol::Id& notice_id) {
   return storage_->read([&](sqlite::Database& db) -> sqlite::Result<StoredNotice> {
-    auto select = db.prepare(std::string(kColumns) + "WHERE org_id = ? AND notice_id = ?");
+    auto select = db.prepare(std::string(kColumns) +
+                             "WHERE org_id = ? AND notice_id = ? AND length(body) > 0");
     if (!select) {
       return select.error();
     }
@@ -65,7 +71,7 @@ bool NoticeStore::acknowledge(const protocol::Id& org_id, const protocol::Id& no
         // The first acknowledgement is the one on record; a repeat changes nothing.
         auto update = db.prepare(
             "UPDATE notices SET acked_at_ms = ?, acked_by = ? WHERE org_id = ? AND "
-            "notice_id = ? AND acked_at_ms IS NULL");
+            "notice_id = ? AND acked_at_ms IS NULL AND length(body) > 0");
         if (!update) {
           return update.error();
         }

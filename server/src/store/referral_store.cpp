@@ -257,6 +257,27 @@ sqlite::Result<std::vector<ReferralRow>> ReferralStore::waitlisted(
   });
 }
 
+sqlite::Result<std::vector<ReferralMilestone>> ReferralStore::milestones(
+    const protocol::Id& referrer_org) {
+  return storage_->read([&](sqlite::Database& db) {
+    return rows::select_all<ReferralMilestone>(
+        db,
+        "SELECT r.partner_org, r.sent_day, s.state, MIN(s.recorded_at_ms) FROM referrals r "
+        "JOIN referral_statements s ON s.referral = r.id WHERE r.referrer_org = ? "
+        "AND s.state IN (?, ?) GROUP BY r.id, s.state ORDER BY r.id",
+        [&](sqlite::Statement& q) {
+          q.bind(1, referrer_org)
+              .bind(2, static_cast<std::int64_t>(ReferralState::accepted))
+              .bind(3, static_cast<std::int64_t>(ReferralState::started));
+        },
+        [](const sqlite::Statement& s) {
+          return ReferralMilestone{
+              rows::fixed<16>(s.column_blob(0)), static_cast<std::uint32_t>(s.column_int64(1)),
+              static_cast<ReferralState>(s.column_int64(2)), s.column_int64(3)};
+        });
+  });
+}
+
 sqlite::Result<bool> ReferralStore::answers_referral(const protocol::Id& partner_org,
                                                      const protocol::Id& referrer_org,
                                                      const protocol::Id& consent_reference) {

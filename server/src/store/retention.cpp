@@ -2,6 +2,7 @@
 // them and counts them, all inside the one writer job, so the pass commits or rolls back whole.
 
 #include <algorithm>
+#include <iterator>
 #include <string>
 
 #include <draaischijf/protocol/encoding.hpp>
@@ -251,6 +252,61 @@ sqlite::Result<void> delete_ended_workflow(sqlite::Database& db, const Retention
   return {};
 }
 
+// Step 7: the hub's notices (docs/POLICY.md 11). A notice past its period loses its signed
+// body and its acknowledgement: nobody lists, reads or acknowledges it any more. The row
+// stays, bodiless, while the thing it is about can still be found by a workflow finder (a
+// message still waiting in that mailbox, a referral not yet ended, a transfer on record): the
+// finders look past causes that have a notice row, so deleting it would make the next pass
+// write the same notice again. Once the cause is gone the bodiless row goes too. The row holds
+// ids and a day only, no more than the notice's own `notice.created` audit row.
+sqlite::Result<void> purge_notices(sqlite::Database& db, const RetentionPolicy& policy,
+                                   std::int64_t now_ms, PurgeReport& report) {
+  const auto batch = static_cast<std::int64_t>(policy.batch);
+  auto old = sequences(
+      db,
+      "SELECT sequence FROM notices WHERE length(body) > 0 AND "
+      "created_at_ms <= ? ORDER BY sequence LIMIT ?",
+      [&](sqlite::Statement& s) { s.bind(1, now_ms - policy.notices_ms).bind(2, batch); });
+  if (!old) {
+    return old.error();
+  }
+  if (auto emptied = run_for_each(db,
+                                  "UPDATE notices SET body = X'', acked_at_ms = NULL, "
+                                  "acked_by = NULL WHERE sequence = ?",
+                                  *old);
+      !emptied) {
+    return emptied;
+  }
+  // Referral states as stored: 3 declined, 7 closed, 8 cancelled end a referral for good (a
+  // reopened referral is a new one), so no finder can find its causes again.
+  auto gone =
+      sequences(db,
+                "SELECT n.sequence FROM notices n WHERE length(n.body) = 0 AND CASE "
+                "WHEN n.pupil IS NOT NULL THEN NOT EXISTS (SELECT 1 FROM transfers t "
+                "WHERE t.pupil = n.pupil AND t.org_id = n.org_id) "
+                "WHEN n.about_mailbox IS NOT NULL THEN NOT EXISTS (SELECT 1 FROM queue q "
+                "JOIN envelopes e ON e.sequence = q.sequence WHERE e.message_id = n.message_id "
+                "AND q.mailbox_id = n.about_mailbox AND q.state = 'queued') "
+                "WHEN n.message_id IS NOT NULL THEN NOT EXISTS (SELECT 1 FROM referrals r "
+                "WHERE r.referral_id = n.message_id AND r.state NOT IN (3, 7, 8)) "
+                "ELSE 1 END ORDER BY n.sequence LIMIT ?",
+                [&](sqlite::Statement& s) { s.bind(1, batch); });
+  if (!gone) {
+    return gone.error();
+  }
+  if (auto deleted = run_for_each(db, "DELETE FROM notices WHERE sequence = ?", *gone); !deleted) {
+    return deleted;
+  }
+  // Rows emptied or deleted, each once (a row may be both in one pass).
+  std::vector<std::int64_t> touched = *old;
+  touched.insert(touched.end(), gone->begin(), gone->end());
+  std::sort(touched.begin(), touched.end());
+  report.notices = static_cast<std::size_t>(
+      std::distance(touched.begin(), std::unique(touched.begin(), touched.end())));
+  report.more = report.more || old->size() == policy.batch || gone->size() == policy.batch;
+  return {};
+}
+
 sqlite::Result<void> pass(sqlite::Database& db, const RetentionPolicy& policy, std::int64_t now_ms,
                           PurgeReport& report, std::vector<BlobFile>& files) {
   if (auto expired = expire_unfetched(db, policy, now_ms, report); !expired) {
@@ -282,6 +338,9 @@ sqlite::Result<void> pass(sqlite::Database& db, const RetentionPolicy& policy, s
   if (auto ended = delete_ended_workflow(db, policy, now_ms, report); !ended) {
     return ended;
   }
+  if (auto notices = purge_notices(db, policy, now_ms, report); !notices) {
+    return notices;
+  }
   if (report.total() == 0) {
     return {};  // nothing went: no row says so every few minutes
   }
@@ -292,7 +351,8 @@ sqlite::Result<void> pass(sqlite::Database& db, const RetentionPolicy& policy, s
       " orphan_blobs=" + std::to_string(report.orphan_blobs) +
       " records=" + std::to_string(report.records) + " audit=" + std::to_string(report.audit) +
       " disclosures=" + std::to_string(report.disclosures) +
-      " referrals=" + std::to_string(report.referrals) + " cases=" + std::to_string(report.cases);
+      " referrals=" + std::to_string(report.referrals) + " cases=" + std::to_string(report.cases) +
+      " notices=" + std::to_string(report.notices);
   return rows::insert_audit(db, now_ms, "retention.purged", {}, {}, {}, detail);
 }
 
@@ -327,6 +387,7 @@ PurgeCounts& PurgeCounts::operator+=(const PurgeCounts& other) {
   disclosures += other.disclosures;
   referrals += other.referrals;
   cases += other.cases;
+  notices += other.notices;
   return *this;
 }
 

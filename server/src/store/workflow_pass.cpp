@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <string>
+#include <string_view>
 
 #include <draaischijf/policies/date.hpp>
 #include <draaischijf/policies/evidence.hpp>
@@ -104,10 +105,6 @@ class NonDeliveryFinder final : public CauseFinder {
   int days_;
 };
 
-// Referral states as stored (protocol::ReferralState): 0 sent, 1 received. A referral still in
-// one of them has no answer (accepted, declined, waitlisted or later) from its partner.
-constexpr std::int64_t kReferralUnanswered = 1;
-
 // Where a notice for the CLB about one of its referrals goes (docs/WORKFLOW.md 4): the own
 // mailbox of the staff member a case linked to the referral is assigned to, when the person has
 // one; otherwise all zero, the organisation as a whole (every mailbox of the CLB sees it). A
@@ -139,25 +136,44 @@ sqlite::Result<protocol::Id> case_owner_mailbox(sqlite::Database& db,
   return *found ? rows::fixed<16>(select->column_blob(0)) : protocol::Id{};
 }
 
-class NoAnswerFinder final : public CauseFinder {
+// One of a referral's partner targets (docs/WORKFLOW.md 2), stored with it as a Belgian day:
+// the state the referral must have left by then, the column of its due day and the two
+// notices its passing gives. Referral states as stored (protocol::ReferralState): 0 sent,
+// 1 received.
+struct ReferralTarget {
+  std::int64_t last_late_state;  // a referral still in this state or before it is late
+  std::string_view due_column;   // this file's constant: received_due_day, answered_due_day
+  NoticeType partner_notice;     // the reminder to the partner organisation
+  NoticeType case_owner_notice;  // the notice to the CLB that sent the referral
+};
+
+constexpr ReferralTarget kReceiveTarget{0, "received_due_day", NoticeType::not_received_reminder,
+                                        NoticeType::referral_not_received};
+constexpr ReferralTarget kAnswerTarget{1, "answered_due_day", NoticeType::no_answer_reminder,
+                                       NoticeType::no_answer_case_owner};
+
+class ReferralTargetFinder final : public CauseFinder {
  public:
+  explicit ReferralTargetFinder(ReferralTarget target) : target_(target) {}
+
   sqlite::Result<void> find(sqlite::Database& db, const WorkflowDay& day,
                             std::vector<NoticeCause>& out) const override {
-    // The answer target is stored with the referral as a Belgian day (the hub's calendar and
-    // the [workflow] setting at the time it was sent); the day after it is overdue. The
-    // reminder and the case owner's notice are written together, so the reminder's existence
-    // says both were.
+    // The target is stored with the referral as a Belgian day (the calendar and the
+    // [workflow] setting at the time it was sent); the day after it is overdue. The reminder
+    // and the case owner's notice are written together, so the reminder's existence says both
+    // were.
+    const std::string due(target_.due_column);
     auto select = db.prepare(
-        "SELECT r.referral_id, r.referrer_org, r.partner_org, r.answered_due_day "
-        "FROM referrals r WHERE r.state <= ? AND r.answered_due_day < ? AND NOT EXISTS ("
-        "SELECT 1 FROM notices n WHERE n.message_id = r.referral_id AND n.org_id = r.partner_org "
-        "AND n.type = ?) ORDER BY r.id LIMIT ?");
+        "SELECT r.referral_id, r.referrer_org, r.partner_org, r." + due +
+        " FROM referrals r WHERE r.state <= ? AND r." + due +
+        " < ? AND NOT EXISTS (SELECT 1 FROM notices n WHERE n.message_id = r.referral_id "
+        "AND n.org_id = r.partner_org AND n.type = ?) ORDER BY r.id LIMIT ?");
     if (!select) {
       return select.error();
     }
-    select->bind(1, kReferralUnanswered)
+    select->bind(1, target_.last_late_state)
         .bind(2, static_cast<std::int64_t>(day_number(day.today)))
-        .bind(3, static_cast<std::int64_t>(NoticeType::no_answer_reminder))
+        .bind(3, static_cast<std::int64_t>(target_.partner_notice))
         .bind(4, static_cast<std::int64_t>(day.batch));
     return rows::for_each_row(*select, [&](sqlite::Statement& row) -> sqlite::Result<void> {
       const auto referral = rows::fixed<16>(row.column_blob(0));
@@ -167,12 +183,12 @@ class NoAnswerFinder final : public CauseFinder {
       std::copy(partner.begin(), partner.end(), cause.subject.begin() + 16);
       cause.message_id = referral;
       cause.due = date_of_day(static_cast<std::uint32_t>(row.column_int64(3)));
-      // The partner is reminded that the referral waits for its answer; the CLB that sent it
-      // hears that the partner has not answered in time.
-      cause.type = NoticeType::no_answer_reminder;
+      // The partner is reminded that the referral waits for it; the CLB that sent it hears
+      // that the partner has not moved it in time.
+      cause.type = target_.partner_notice;
       cause.org_id = partner;
       out.push_back(cause);
-      cause.type = NoticeType::no_answer_case_owner;
+      cause.type = target_.case_owner_notice;
       cause.org_id = rows::fixed<16>(row.column_blob(1));
       auto owner = case_owner_mailbox(db, cause.org_id, referral);
       if (!owner) {
@@ -183,6 +199,9 @@ class NoAnswerFinder final : public CauseFinder {
       return {};
     });
   }
+
+ private:
+  ReferralTarget target_;
 };
 
 // The subject of a follow-up notice: the referral id, the first 12 bytes of the partner
@@ -368,7 +387,13 @@ sqlite::Result<void> write_notice(sqlite::Database& db, const NoticeCause& cause
 
 }  // namespace
 
-std::unique_ptr<CauseFinder> no_answer_finder() { return std::make_unique<NoAnswerFinder>(); }
+std::unique_ptr<CauseFinder> no_answer_finder() {
+  return std::make_unique<ReferralTargetFinder>(kAnswerTarget);
+}
+
+std::unique_ptr<CauseFinder> not_received_finder() {
+  return std::make_unique<ReferralTargetFinder>(kReceiveTarget);
+}
 
 std::unique_ptr<CauseFinder> follow_up_finder(int working_days) {
   return std::make_unique<FollowUpFinder>(working_days);
@@ -388,14 +413,28 @@ WorkflowPass::WorkflowPass(std::shared_ptr<Storage> storage, const protocol::Sig
     : storage_(std::move(storage)),
       hub_key_(hub_key),
       calendar_(std::make_shared<const policies::WorkingCalendar>(std::move(calendar))),
-      finders_(
-          std::make_shared<const std::vector<std::unique_ptr<CauseFinder>>>(std::move(finders))),
+      finders_(std::make_shared<const Finders>(std::move(finders))),
       batch_(batch) {}
+
+void WorkflowPass::replace(policies::WorkingCalendar calendar, Finders finders) {
+  auto next_calendar = std::make_shared<const policies::WorkingCalendar>(std::move(calendar));
+  auto next_finders = std::make_shared<const Finders>(std::move(finders));
+  const std::lock_guard lock(mutex_);
+  calendar_ = std::move(next_calendar);
+  finders_ = std::move(next_finders);
+}
 
 bool WorkflowPass::run(std::int64_t now_ms, Done done) {
   auto report = std::make_shared<WorkflowReport>();
+  std::shared_ptr<const policies::WorkingCalendar> calendar;
+  std::shared_ptr<const Finders> finders;
+  {
+    const std::lock_guard lock(mutex_);
+    calendar = calendar_;
+    finders = finders_;
+  }
   return storage_->writer().submit(
-      [report, now_ms, calendar = calendar_, finders = finders_, batch = batch_,
+      [report, now_ms, calendar = std::move(calendar), finders = std::move(finders), batch = batch_,
        &key = hub_key_](sqlite::Database& db) -> sqlite::Result<void> {
         *report = {};  // a batch that failed may run this job again
         const WorkflowDay day{now_ms, belgian_date_at(now_ms), *calendar, batch};

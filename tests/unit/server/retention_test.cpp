@@ -335,7 +335,7 @@ TEST_F(RetentionTest, APassThatDeletedSomethingLeavesOneAuditRowWithCountsOnly) 
   });
   EXPECT_EQ(row.first,
             "expired=0 envelopes=1 blobs=0 orphan_blobs=0 records=0 audit=0 disclosures=0 "
-            "referrals=0 cases=0");
+            "referrals=0 cases=0 notices=0");
   EXPECT_EQ(row.second, 1);  // names no message
 }
 

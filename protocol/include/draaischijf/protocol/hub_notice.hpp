@@ -26,8 +26,10 @@ enum class NoticeType : std::uint16_t {
   follow_up = 5,                         // to the case owner: time to follow the referral up
   transfer_announced = 6,                // a dossier transfer was announced
   transfer_objection_window_closed = 7,  // to the old CLB: the objection window has passed
+  referral_not_received = 8,             // to the CLB's case owner: the partner has not received
+  not_received_reminder = 9,             // to the partner: a referral waits to be received
 };
-inline constexpr std::uint16_t kNoticeTypeCount = 7;
+inline constexpr std::uint16_t kNoticeTypeCount = 9;
 
 [[nodiscard]] std::string_view name_of(NoticeType type) noexcept;
 [[nodiscard]] std::optional<NoticeType> parse_notice_type(std::string_view name) noexcept;

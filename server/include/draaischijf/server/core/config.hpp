@@ -88,6 +88,7 @@ struct HubConfig {
     std::chrono::hours records{24 * 1827};      // audit rows and delivery records
     std::chrono::hours disclosures{24 * 1827};  // the disclosure register
     std::chrono::hours workflow{24 * 730};      // ended referrals and closed cases
+    std::chrono::hours notices{24 * 365};       // the hub's signed notices, after they were made
     std::chrono::seconds purge_interval{600};
     std::size_t purge_batch = 500;
   } retention;

@@ -30,8 +30,9 @@ struct TlsMaterial {
 /// What a reload replaces besides the CRLs and the rule set, read again by the caller
 /// (draaischijf-hub re-reads its configuration file on SIGHUP).
 struct ReloadedSettings {
-  /// Its [retention] applies from now on (envelopes stored before keep their periods); every
-  /// other setting is read at startup only.
+  /// Its [retention] applies from now on (envelopes stored before keep their periods), and its
+  /// [workflow] (referrals stored before keep their due dates); every other setting is read at
+  /// startup only.
   std::optional<HubConfig> config;
   /// A renewed server certificate and key (and the client CA): new handshakes use them.
   std::optional<TlsMaterial> tls;

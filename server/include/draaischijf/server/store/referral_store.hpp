@@ -50,6 +50,15 @@ struct ReferralStatementRow {
   std::vector<std::uint8_t> statement;  // the signed bytes, as the client verifies them
 };
 
+/// The first time a referral reached a state (the hub's clock when it recorded the statement),
+/// for the director's report of the partners' pace (docs/WORKFLOW.md 6, "Reports").
+struct ReferralMilestone {
+  protocol::Id partner_org{};
+  std::uint32_t sent_day = 0;
+  protocol::ReferralState state = protocol::ReferralState::accepted;
+  std::int64_t reached_at_ms = 0;
+};
+
 /// Which side of its referrals an organisation looks at.
 enum class ReferralSide { sent, received };
 
@@ -117,6 +126,11 @@ class ReferralStore {
   /// Every referral `referrer_org` sent that waits on a partner's waiting list (`waitlisted`),
   /// for the director's report (docs/WORKFLOW.md 6, "Reports"); aggregated by the caller.
   [[nodiscard]] sqlite::Result<std::vector<ReferralRow>> waitlisted(
+      const protocol::Id& referrer_org);
+  /// Every referral `referrer_org` sent that got to `accepted` or `started`: one milestone per
+  /// referral and state reached (the first statement of it), for the report; aggregated by
+  /// the caller. Referrals retention deleted are no longer counted.
+  [[nodiscard]] sqlite::Result<std::vector<ReferralMilestone>> milestones(
       const protocol::Id& referrer_org);
   [[nodiscard]] sqlite::Result<std::vector<ReferralStatementRow>> statements(
       const protocol::Id& referral_id, const protocol::Id& partner_org);

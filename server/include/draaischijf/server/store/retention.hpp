@@ -57,6 +57,8 @@ struct RetentionPolicy {
   std::int64_t disclosures_ms = 1827 * kDayMs;
   // A referral that ended (declined, closed, cancelled) and a closed case, after they ended.
   std::int64_t workflow_ms = 730 * kDayMs;
+  // A hub notice's signed body, after the notice was made (docs/POLICY.md 11).
+  std::int64_t notices_ms = 365 * kDayMs;
   std::size_t batch = 500;  // rows per step and pass at most
 
   /// The periods of a message of `kind` with `categories`: for each period, the shortest value
@@ -86,6 +88,7 @@ struct PurgeCounts {
   std::size_t disclosures = 0;   // disclosure-register rows past their period
   std::size_t referrals = 0;     // ended referrals past the workflow period, with statements
   std::size_t cases = 0;         // closed cases past the workflow period, with statements, links
+  std::size_t notices = 0;       // hub notices past their period, and their records once moot
 
   PurgeCounts& operator+=(const PurgeCounts& other);
   /// Calls `each(name, count)` for every step, under the names /metrics uses.
@@ -100,6 +103,7 @@ struct PurgeCounts {
     each("disclosures", disclosures);
     each("referrals", referrals);
     each("cases", cases);
+    each("notices", notices);
   }
   [[nodiscard]] std::size_t total() const {
     std::size_t sum = 0;

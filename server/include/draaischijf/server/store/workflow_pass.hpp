@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string_view>
 #include <vector>
@@ -66,6 +67,12 @@ class CauseFinder {
 /// first day after the target, once per referral and partner.
 [[nodiscard]] std::unique_ptr<CauseFinder> no_answer_finder();
 
+/// A referral still `sent` after its receive target (`partner_received_days`, stored with it
+/// as `received_due_day`): a `not_received_reminder` to the partner organisation and a
+/// `referral_not_received` notice to the CLB that sent it (its case owner, as below), on the
+/// first day after the target, once per referral and partner.
+[[nodiscard]] std::unique_ptr<CauseFinder> not_received_finder();
+
 /// A referral `started` and not yet closed (docs/WORKFLOW.md 4, R08: the CLB stays involved):
 /// a `follow_up` notice to the CLB that sent it each time another `working_days` working days
 /// have passed since the hub recorded the `started` statement, on the day the interval ends,
@@ -106,11 +113,18 @@ class WorkflowPass {
   using Done = std::function<void(sqlite::Result<WorkflowReport>)>;
   [[nodiscard]] bool run(std::int64_t now_ms, Done done);
 
+  /// Replaces the calendar and the finders (a reload, SIGHUP): the next pass uses them; a pass
+  /// already queued finishes with the ones it began with.
+  void replace(policies::WorkingCalendar calendar,
+               std::vector<std::unique_ptr<CauseFinder>> finders);
+
  private:
+  using Finders = std::vector<std::unique_ptr<CauseFinder>>;
   std::shared_ptr<Storage> storage_;
   const protocol::SigningKey& hub_key_;
+  mutable std::mutex mutex_;  // guards the two below: a reload replaces them while passes run
   std::shared_ptr<const policies::WorkingCalendar> calendar_;
-  std::shared_ptr<const std::vector<std::unique_ptr<CauseFinder>>> finders_;
+  std::shared_ptr<const Finders> finders_;
   std::size_t batch_;
 };
 
