@@ -2,11 +2,13 @@
 
 #include <draaischijf/client/outbox.hpp>
 #include <draaischijf/protocol/approval.hpp>
+#include <draaischijf/protocol/approval_request.hpp>
 #include <draaischijf/protocol/display_text.hpp>
 #include <draaischijf/protocol/receipt.hpp>
 
 #include "attachment_transfer.hpp"
 #include "hub_json.hpp"
+#include "outbox_steps.hpp"
 #include "pupil_key.hpp"
 #include "verified_directory.hpp"
 
@@ -130,7 +132,7 @@ Result<std::optional<Id>> team_sent_mailbox(SessionState& s) {
 // Adds the team's Sent folder to `recipients` as one more recipient of the same envelope (one
 // ciphertext, so the copy is exactly what the others got). It counts towards the limit of 16:
 // a message that would need a 17th mailbox is refused before anything is encrypted.
-Result<std::optional<Id>> add_team_copy(SessionState& s, std::vector<Id>& recipients) {
+Result<std::optional<Id>> team_copy_into(SessionState& s, std::vector<Id>& recipients) {
   auto team = team_sent_mailbox(s);
   if (!team || !*team) {
     return team;
@@ -142,6 +144,42 @@ Result<std::optional<Id>> add_team_copy(SessionState& s, std::vector<Id>& recipi
     recipients.push_back(**team);
   }
   return team;
+}
+
+// The mailbox an answer to this device's request for a second approval goes to: one of its
+// organisation's accepting mailboxes this device is a member of, the one serving its own role
+// first (not the general one, which the whole team reads), the lowest id among equals.
+Result<Id> answer_mailbox(SessionState& s) {
+  auto mailboxes = verified_mailboxes(s, s.secrets.org_id);
+  if (!mailboxes) {
+    return mailboxes.error();
+  }
+  auto own = own_certificate(s);
+  if (!own) {
+    return own.error();
+  }
+  std::optional<std::pair<int, Id>> best;
+  for (const DirectoryMailbox& m : *mailboxes) {
+    if (!m.accepting) {
+      continue;
+    }
+    auto keys = mailbox_keys(s, m.mailbox_id);
+    if (!keys && keys.error() != client_errc::not_a_member) {
+      return keys.error();
+    }
+    if (!keys || std::find((*keys)->members.begin(), (*keys)->members.end(), s.secrets.device_id) ==
+                     (*keys)->members.end()) {
+      continue;
+    }
+    const int rank = m.function == own->role ? 0 : (m.function ? 1 : 2);
+    if (!best || std::pair{rank, m.mailbox_id} < *best) {
+      best = std::pair{rank, m.mailbox_id};
+    }
+  }
+  if (!best) {
+    return make_error_code(client_errc::not_a_member);
+  }
+  return best->second;
 }
 
 // --- the policy pre-check ------------------------------------------------------------------------
@@ -415,7 +453,7 @@ Result<void> Outbox::check(const Composition& composition) {
 
 Result<SendResult> Outbox::send(Composition composition) {
   auto& s = *state_;
-  auto team = add_team_copy(s, composition.recipients);
+  auto team = team_copy_into(s, composition.recipients);
   if (!team) {
     return team.error();
   }
@@ -450,7 +488,7 @@ Result<SendResult> Outbox::send(Composition composition) {
 Result<GivenApproval> Outbox::approve_message(Composition composition) {
   auto& s = *state_;
   // The approval names the recipients, so it names the team's copy the send will add too.
-  if (auto team = add_team_copy(s, composition.recipients); !team) {
+  if (auto team = team_copy_into(s, composition.recipients); !team) {
     return team.error();
   }
   auto draft = draft_of(s, composition);
@@ -461,24 +499,100 @@ Result<GivenApproval> Outbox::approve_message(Composition composition) {
   if (auto files = add_files_for_approval(*draft, composition); !files) {
     return files.error();
   }
+  return detail::give_approval(s, *draft, composition.recipients);
+}
+
+Result<ApprovalRequested> Outbox::request_approval(Composition composition,
+                                                   const Id& approver_mailbox) {
+  auto& s = *state_;
+  if (!composition.attachments.empty()) {
+    return make_error_code(client_errc::approval_unsupported);
+  }
+  if (composition.fragments.empty()) {
+    return protocol::make_error_code(protocol::errc::field_out_of_range);
+  }
+  // The recipients as the send will name them, team copy included: the approval names them.
+  if (auto team = team_copy_into(s, composition.recipients); !team) {
+    return team.error();
+  }
+  auto draft = draft_of(s, composition);
+  if (!draft) {
+    return draft.error();
+  }
+  auto answer_to = answer_mailbox(s);
+  if (!answer_to) {
+    return answer_to.error();
+  }
+  auto labels = protocol::encode_approval_request(
+      {draft->message_id, draft->thread_id, draft->previous_hash, draft->kind, draft->purpose,
+       draft->attestations, draft->consent_reference, *answer_to, composition.recipients});
+  if (!labels) {
+    return labels.error();
+  }
+  // The request is a message of its own, in a thread of its own, about the same pupil. Its
+  // outer labels name the draft's kind of content (categories, pupil, purpose) but no consent
+  // and no attestations: it discloses nothing (R38) and must not borrow the draft's grounds.
+  // The labels fragment takes the first fragment's category, so the request's categories are
+  // exactly the draft's.
+  protocol::Draft request;
+  request.message_id = protocol::random_id();
+  request.kind = protocol::MessageKind::akkoordvraag;
+  request.purpose = draft->purpose;
+  request.thread_id = protocol::random_id();
+  request.pupil = std::move(draft->pupil);
+  request.fragments = std::move(composition.fragments);
+  const auto category = request.fragments.front().category;
+  request.fragments.push_back({category, protocol::GuidanceDomain::none,
+                               std::string(protocol::kApprovalRequestMediaType),
+                               protocol::SecretBytes::copy_of(*labels)});
+  auto sent = detail::send_draft(s, request, {approver_mailbox});
+  if (!sent) {
+    return sent.error();
+  }
+  return ApprovalRequested{sent->message_id, draft->message_id, draft->thread_id, approver_mailbox,
+                           *answer_to};
+}
+
+// --- the steps the approval queue reuses -----------------------------------------------------
+
+namespace detail {
+
+Result<SendResult> send_draft(SessionState& s, const protocol::Draft& draft,
+                              const std::vector<Id>& recipients) {
+  // The pre-check reads labels only: the categories of the fragments, never their bodies.
+  Composition labels;
+  labels.kind = draft.kind;
+  labels.purpose = draft.purpose;
+  labels.recipients = recipients;
+  for (const auto& fragment : draft.fragments) {
+    labels.fragments.push_back({fragment.category, fragment.domain, {}, {}});
+  }
+  if (auto allowed = pre_check(s, draft, labels); !allowed) {
+    return allowed.error();
+  }
+  return submit(s, draft, recipients);
+}
+
+Result<GivenApproval> give_approval(SessionState& s, const protocol::Draft& draft,
+                                    const std::vector<Id>& recipients) {
   auto certificate = own_certificate(s);
   if (!certificate) {
     return certificate.error();
   }
-  const auto statement =
-      protocol::approval_statement(*draft, s.secrets.org_id, composition.recipients,
-                                   static_cast<std::uint64_t>(s.clock.now_ms()));
+  const auto statement = protocol::approval_statement(draft, s.secrets.org_id, recipients,
+                                                      static_cast<std::uint64_t>(s.clock.now_ms()));
   auto signed_approval = protocol::sign_approval(statement, *certificate, s.secrets.signing);
   if (!signed_approval) {
     return signed_approval.error();
   }
-  auto role =
-      s.policies.upload_approval(*signed_approval, statement.approval_id, draft->message_id);
+  auto role = s.policies.upload_approval(*signed_approval, statement.approval_id, draft.message_id);
   if (!role) {
     return role.error();
   }
-  return GivenApproval{statement.approval_id, draft->message_id,    draft->thread_id,      *role,
+  return GivenApproval{statement.approval_id, draft.message_id,     draft.thread_id,       *role,
                        certificate->staff_id, statement.categories, statement.content_hash};
 }
+
+}  // namespace detail
 
 }  // namespace draaischijf::client

@@ -54,6 +54,8 @@ constexpr VocabularyEntry<MessageKind> kMessageKinds[] = {
     {K::ontvangstbevestiging, "ontvangstbevestiging"},
     {K::toestemmingsvraag, "toestemmingsvraag"},
     {K::statusantwoord, "statusantwoord"},
+    {K::akkoordvraag, "akkoordvraag"},
+    {K::akkoordantwoord, "akkoordantwoord"},
 };
 
 using P = Purpose;
