@@ -8,7 +8,6 @@
 namespace draaischijf::cli {
 namespace {
 
-namespace json = boost::json;
 using client::Client;
 
 // For people: the draft as it will be sent, every text line indented under its category.
@@ -26,7 +25,8 @@ void print_pending(const client::PendingApproval& p) {
     std::cout << "  [" << protocol::name_of(fragment.category) << "] " << fragment.media_type
               << "\n";
     if (fragment.media_type.rfind("text/", 0) == 0) {
-      std::istringstream lines(std::string(fragment.body.begin(), fragment.body.end()));
+      std::istringstream lines(
+          std::string(fragment.body.expose().begin(), fragment.body.expose().end()));
       for (std::string line; std::getline(lines, line);) {
         std::cout << "    | " << line << "\n";
       }
@@ -71,15 +71,7 @@ int approval_list_command(Client& client, const Context& context, const Argument
     return fail(answers.error(), &client);
   }
   if (context.json_output) {
-    json::array p;
-    json::array a;
-    for (const auto& item : *pending) {
-      p.push_back(client::pending_approval_json(item));
-    }
-    for (const auto& item : *answers) {
-      a.push_back(client::approval_answer_json(item));
-    }
-    print_json({{"pending", std::move(p)}, {"answers", std::move(a)}});
+    print_json(client::approval_queue_json(*pending, *answers));
     return kOk;
   }
   if (pending->empty() && answers->empty()) {

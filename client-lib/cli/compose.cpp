@@ -337,7 +337,7 @@ int approval_request_command(Client& client, const Context& context, const Argum
                  "--function ROLE --member DEVICE)\n";
     return kFailed;
   }
-  auto asked = client.outbox().request_approval(std::move(*composition), *mailbox);
+  auto asked = client::ApprovalQueue{client.session()}.request(std::move(*composition), *mailbox);
   if (!asked) {
     return refused(context, client, asked.error());
   }

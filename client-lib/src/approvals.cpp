@@ -56,13 +56,27 @@ Result<Opened> open_queued(SessionState& s, const StoredMessage& stored, protoco
   return opened;
 }
 
-Result<Opened> open_request(SessionState& s, const Id& mailbox_id, std::int64_t sequence) {
+// A request in the local inbox, opened, with the labels it carries.
+struct HeldRequest {
+  Opened request;
+  protocol::ApprovalRequest labels;
+};
+
+Result<HeldRequest> open_request(SessionState& s, const Id& mailbox_id, std::int64_t sequence) {
   auto stored = s.state.message(mailbox_id, sequence);
   if (!stored) {
     return stored.error();
   }
-  return open_queued(s, *stored, protocol::MessageKind::akkoordvraag,
-                     protocol::kApprovalRequestMediaType);
+  auto request =
+      open_queued(s, *stored, protocol::kApprovalRequestKind, protocol::kApprovalRequestMediaType);
+  if (!request) {
+    return request.error();
+  }
+  auto labels = protocol::parse_approval_request(request->structured->body);
+  if (!labels) {
+    return labels.error();
+  }
+  return HeldRequest{std::move(*request), std::move(*labels)};
 }
 
 // The draft as the requester fixed it: the request's content fragments, its pupil binding and
@@ -96,7 +110,7 @@ Result<void> answer(SessionState& s, const Opened& request, const protocol::Appr
   }
   protocol::Draft reply;
   reply.message_id = protocol::random_id();
-  reply.kind = protocol::MessageKind::akkoordantwoord;
+  reply.kind = protocol::kApprovalAnswerKind;
   reply.purpose = request.envelope.outer.purpose;
   reply.thread_id = request.envelope.thread_id;
   reply.previous_hash = protocol::envelope_hash(request.stored.envelope);
@@ -120,8 +134,8 @@ Result<void> answer(SessionState& s, const Opened& request, const protocol::Appr
 Result<std::set<Id>> answered(SessionState& s, const std::vector<StoredMessage>& stored) {
   std::set<Id> out;
   for (const auto& m : stored) {
-    auto opened = open_queued(s, m, protocol::MessageKind::akkoordantwoord,
-                              protocol::kApprovalAnswerMediaType);
+    auto opened =
+        open_queued(s, m, protocol::kApprovalAnswerKind, protocol::kApprovalAnswerMediaType);
     if (!opened) {
       continue;  // not an answer of this organisation's queue
     }
@@ -142,7 +156,91 @@ std::vector<std::string> flag_names(std::uint32_t bits) {
   return out;
 }
 
+// The mailbox an answer to this device's request for a second approval goes to: one of its
+// organisation's accepting mailboxes this device is a member of, the one serving its own role
+// first (not the general one, which the whole team reads), the lowest id among equals.
+Result<Id> answer_mailbox(SessionState& s) {
+  auto mailboxes = verified_mailboxes(s, s.secrets.org_id);
+  if (!mailboxes) {
+    return mailboxes.error();
+  }
+  auto own = own_certificate(s);
+  if (!own) {
+    return own.error();
+  }
+  std::optional<std::pair<int, Id>> best;
+  for (const DirectoryMailbox& m : *mailboxes) {
+    if (!m.accepting) {
+      continue;
+    }
+    auto keys = mailbox_keys(s, m.mailbox_id);
+    if (!keys && keys.error() != client_errc::not_a_member) {
+      return keys.error();
+    }
+    if (!keys || std::find((*keys)->members.begin(), (*keys)->members.end(), s.secrets.device_id) ==
+                     (*keys)->members.end()) {
+      continue;
+    }
+    const int rank = m.function == own->role ? 0 : (m.function ? 1 : 2);
+    if (!best || std::pair{rank, m.mailbox_id} < *best) {
+      best = std::pair{rank, m.mailbox_id};
+    }
+  }
+  if (!best) {
+    return make_error_code(client_errc::not_a_member);
+  }
+  return best->second;
+}
+
 }  // namespace
+
+Result<ApprovalRequested> ApprovalQueue::request(Composition composition,
+                                                 const Id& approver_mailbox) {
+  auto& s = *state_;
+  if (!composition.attachments.empty()) {
+    return make_error_code(client_errc::approval_unsupported);
+  }
+  if (composition.fragments.empty()) {
+    return protocol::make_error_code(protocol::errc::field_out_of_range);
+  }
+  // The recipients as the send will name them, team copy included: the approval names them.
+  auto draft = detail::fix_draft(s, composition);
+  if (!draft) {
+    return draft.error();
+  }
+  auto answer_to = answer_mailbox(s);
+  if (!answer_to) {
+    return answer_to.error();
+  }
+  auto labels = protocol::encode_approval_request(
+      {draft->message_id, draft->thread_id, draft->previous_hash, draft->kind, draft->purpose,
+       draft->attestations, draft->consent_reference, *answer_to, composition.recipients});
+  if (!labels) {
+    return labels.error();
+  }
+  // The request is a message of its own, in a thread of its own, about the same pupil. Its
+  // outer labels name the draft's kind of content (categories, pupil, purpose) but no consent
+  // and no attestations: it discloses nothing (R38) and must not borrow the draft's grounds.
+  // The labels fragment takes the first fragment's category, so the request's categories are
+  // exactly the draft's.
+  protocol::Draft request;
+  request.message_id = protocol::random_id();
+  request.kind = protocol::kApprovalRequestKind;
+  request.purpose = draft->purpose;
+  request.thread_id = protocol::random_id();
+  request.pupil = std::move(draft->pupil);
+  request.fragments = std::move(composition.fragments);
+  const auto category = request.fragments.front().category;
+  request.fragments.push_back({category, protocol::GuidanceDomain::none,
+                               std::string(protocol::kApprovalRequestMediaType),
+                               protocol::SecretBytes::copy_of(*labels)});
+  auto sent = detail::send_draft(s, request, {approver_mailbox});
+  if (!sent) {
+    return sent.error();
+  }
+  return ApprovalRequested{sent->message_id, draft->message_id, draft->thread_id, approver_mailbox,
+                           *answer_to};
+}
 
 Result<Id> ApprovalQueue::mailbox_for(std::string_view role) {
   auto& s = *state_;
@@ -179,7 +277,7 @@ Result<std::vector<PendingApproval>> ApprovalQueue::pending() {
   std::vector<PendingApproval> out;
   for (const auto& m : *stored) {
     auto request =
-        open_queued(s, m, protocol::MessageKind::akkoordvraag, protocol::kApprovalRequestMediaType);
+        open_queued(s, m, protocol::kApprovalRequestKind, protocol::kApprovalRequestMediaType);
     if (!request) {
       continue;
     }
@@ -213,23 +311,20 @@ Result<std::vector<PendingApproval>> ApprovalQueue::pending() {
 
 Result<GivenApproval> ApprovalQueue::approve(const Id& mailbox_id, std::int64_t sequence) {
   auto& s = *state_;
-  auto request = open_request(s, mailbox_id, sequence);
-  if (!request) {
-    return request.error();
+  auto held = open_request(s, mailbox_id, sequence);
+  if (!held) {
+    return held.error();
   }
-  auto labels = protocol::parse_approval_request(request->structured->body);
-  if (!labels) {
-    return labels.error();
-  }
+  const auto& [request, labels] = *held;
   // Signed over the content this device opened: a requester that sends anything else is
   // refused by every recipient (approval_content_mismatch).
-  auto given = detail::give_approval(s, draft_of(*request, *labels), labels->recipients);
+  auto given = detail::give_approval(s, draft_of(request, labels), labels.recipients);
   if (!given) {
     return given.error();
   }
-  if (auto told = answer(
-          s, *request, *labels,
-          {labels->message_id, protocol::ApprovalDecision::approved, given->approval_id, {}});
+  if (auto told =
+          answer(s, request, labels,
+                 {labels.message_id, protocol::ApprovalDecision::approved, given->approval_id, {}});
       !told) {
     return told.error();
   }
@@ -239,17 +334,13 @@ Result<GivenApproval> ApprovalQueue::approve(const Id& mailbox_id, std::int64_t 
 Result<void> ApprovalQueue::decline(const Id& mailbox_id, std::int64_t sequence,
                                     std::string_view reason) {
   auto& s = *state_;
-  auto request = open_request(s, mailbox_id, sequence);
-  if (!request) {
-    return request.error();
-  }
-  auto labels = protocol::parse_approval_request(request->structured->body);
-  if (!labels) {
-    return labels.error();
+  auto held = open_request(s, mailbox_id, sequence);
+  if (!held) {
+    return held.error();
   }
   return answer(
-      s, *request, *labels,
-      {labels->message_id, protocol::ApprovalDecision::declined, {}, std::string(reason)});
+      s, held->request, held->labels,
+      {held->labels.message_id, protocol::ApprovalDecision::declined, {}, std::string(reason)});
 }
 
 Result<std::vector<ApprovalAnswerReceived>> ApprovalQueue::answers() {
@@ -260,8 +351,8 @@ Result<std::vector<ApprovalAnswerReceived>> ApprovalQueue::answers() {
   }
   std::vector<ApprovalAnswerReceived> out;
   for (const auto& m : *stored) {
-    auto opened = open_queued(s, m, protocol::MessageKind::akkoordantwoord,
-                              protocol::kApprovalAnswerMediaType);
+    auto opened =
+        open_queued(s, m, protocol::kApprovalAnswerKind, protocol::kApprovalAnswerMediaType);
     if (!opened) {
       continue;
     }
@@ -277,6 +368,8 @@ Result<std::vector<ApprovalAnswerReceived>> ApprovalQueue::answers() {
   return out;
 }
 
+namespace {
+
 json::object pending_approval_json(const PendingApproval& p) {
   json::array recipients;
   for (const auto& mailbox : p.recipients) {
@@ -289,7 +382,8 @@ json::object pending_approval_json(const PendingApproval& p) {
     fragments.push_back(
         {{"category", protocol::name_of(fragment.category)},
          {"media_type", fragment.media_type},
-         {"text", text ? std::string(fragment.body.begin(), fragment.body.end()) : std::string()}});
+         {"text", text ? std::string(fragment.body.expose().begin(), fragment.body.expose().end())
+                       : std::string()}});
   }
   return {{"sequence", p.sequence},
           {"mailbox_id", hex(p.mailbox_id)},
@@ -317,6 +411,21 @@ json::object approval_answer_json(const ApprovalAnswerReceived& a) {
           {"approver_role", a.approver_role},
           {"approver_device", hex(a.approver_device)},
           {"received_at_ms", a.received_at_ms}};
+}
+
+}  // namespace
+
+json::object approval_queue_json(const std::vector<PendingApproval>& pending,
+                                 const std::vector<ApprovalAnswerReceived>& answers) {
+  json::array p;
+  json::array a;
+  for (const auto& item : pending) {
+    p.push_back(pending_approval_json(item));
+  }
+  for (const auto& item : answers) {
+    a.push_back(approval_answer_json(item));
+  }
+  return {{"pending", std::move(p)}, {"answers", std::move(a)}};
 }
 
 json::object given_approval_json(const GivenApproval& given) {

@@ -2,7 +2,6 @@
 
 #include <draaischijf/client/outbox.hpp>
 #include <draaischijf/protocol/approval.hpp>
-#include <draaischijf/protocol/approval_request.hpp>
 #include <draaischijf/protocol/display_text.hpp>
 #include <draaischijf/protocol/receipt.hpp>
 
@@ -144,42 +143,6 @@ Result<std::optional<Id>> team_copy_into(SessionState& s, std::vector<Id>& recip
     recipients.push_back(**team);
   }
   return team;
-}
-
-// The mailbox an answer to this device's request for a second approval goes to: one of its
-// organisation's accepting mailboxes this device is a member of, the one serving its own role
-// first (not the general one, which the whole team reads), the lowest id among equals.
-Result<Id> answer_mailbox(SessionState& s) {
-  auto mailboxes = verified_mailboxes(s, s.secrets.org_id);
-  if (!mailboxes) {
-    return mailboxes.error();
-  }
-  auto own = own_certificate(s);
-  if (!own) {
-    return own.error();
-  }
-  std::optional<std::pair<int, Id>> best;
-  for (const DirectoryMailbox& m : *mailboxes) {
-    if (!m.accepting) {
-      continue;
-    }
-    auto keys = mailbox_keys(s, m.mailbox_id);
-    if (!keys && keys.error() != client_errc::not_a_member) {
-      return keys.error();
-    }
-    if (!keys || std::find((*keys)->members.begin(), (*keys)->members.end(), s.secrets.device_id) ==
-                     (*keys)->members.end()) {
-      continue;
-    }
-    const int rank = m.function == own->role ? 0 : (m.function ? 1 : 2);
-    if (!best || std::pair{rank, m.mailbox_id} < *best) {
-      best = std::pair{rank, m.mailbox_id};
-    }
-  }
-  if (!best) {
-    return make_error_code(client_errc::not_a_member);
-  }
-  return best->second;
 }
 
 // --- the policy pre-check ------------------------------------------------------------------------
@@ -502,60 +465,16 @@ Result<GivenApproval> Outbox::approve_message(Composition composition) {
   return detail::give_approval(s, *draft, composition.recipients);
 }
 
-Result<ApprovalRequested> Outbox::request_approval(Composition composition,
-                                                   const Id& approver_mailbox) {
-  auto& s = *state_;
-  if (!composition.attachments.empty()) {
-    return make_error_code(client_errc::approval_unsupported);
-  }
-  if (composition.fragments.empty()) {
-    return protocol::make_error_code(protocol::errc::field_out_of_range);
-  }
-  // The recipients as the send will name them, team copy included: the approval names them.
-  if (auto team = team_copy_into(s, composition.recipients); !team) {
-    return team.error();
-  }
-  auto draft = draft_of(s, composition);
-  if (!draft) {
-    return draft.error();
-  }
-  auto answer_to = answer_mailbox(s);
-  if (!answer_to) {
-    return answer_to.error();
-  }
-  auto labels = protocol::encode_approval_request(
-      {draft->message_id, draft->thread_id, draft->previous_hash, draft->kind, draft->purpose,
-       draft->attestations, draft->consent_reference, *answer_to, composition.recipients});
-  if (!labels) {
-    return labels.error();
-  }
-  // The request is a message of its own, in a thread of its own, about the same pupil. Its
-  // outer labels name the draft's kind of content (categories, pupil, purpose) but no consent
-  // and no attestations: it discloses nothing (R38) and must not borrow the draft's grounds.
-  // The labels fragment takes the first fragment's category, so the request's categories are
-  // exactly the draft's.
-  protocol::Draft request;
-  request.message_id = protocol::random_id();
-  request.kind = protocol::MessageKind::akkoordvraag;
-  request.purpose = draft->purpose;
-  request.thread_id = protocol::random_id();
-  request.pupil = std::move(draft->pupil);
-  request.fragments = std::move(composition.fragments);
-  const auto category = request.fragments.front().category;
-  request.fragments.push_back({category, protocol::GuidanceDomain::none,
-                               std::string(protocol::kApprovalRequestMediaType),
-                               protocol::SecretBytes::copy_of(*labels)});
-  auto sent = detail::send_draft(s, request, {approver_mailbox});
-  if (!sent) {
-    return sent.error();
-  }
-  return ApprovalRequested{sent->message_id, draft->message_id, draft->thread_id, approver_mailbox,
-                           *answer_to};
-}
-
 // --- the steps the approval queue reuses -----------------------------------------------------
 
 namespace detail {
+
+Result<protocol::Draft> fix_draft(SessionState& s, Composition& composition) {
+  if (auto team = team_copy_into(s, composition.recipients); !team) {
+    return team.error();
+  }
+  return draft_of(s, composition);
+}
 
 Result<SendResult> send_draft(SessionState& s, const protocol::Draft& draft,
                               const std::vector<Id>& recipients) {

@@ -1,7 +1,7 @@
 #pragma once
 
-// The outbox's steps the second-approval queue (approvals.cpp) reuses on drafts it builds
-// itself from a request it opened: the pre-check, sealing and submission of send(), and the
+// The outbox's steps the second-approval queue (approvals.cpp) reuses: fixing a draft as send()
+// does, the pre-check, sealing and submission of send() on a draft built elsewhere, and the
 // signing and registration of approve_message().
 
 #include <vector>
@@ -13,6 +13,10 @@
 
 namespace draaischijf::client::detail {
 
+/// The draft send() would seal for `composition`: the team's copy added to its recipients, the
+/// message and thread ids fixed (kept when the composition names them), the pupil bound.
+[[nodiscard]] protocol::Result<protocol::Draft> fix_draft(SessionState& s,
+                                                          Composition& composition);
 /// Pre-checks `draft` on its labels, seals it to `recipients`, submits it and checks the
 /// receipt, as send() does; no team copy is added (a request and its answer stay between the
 /// colleagues concerned).

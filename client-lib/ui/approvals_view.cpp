@@ -23,18 +23,9 @@ Response queue(client::Client& client) {
     return problem_response(Problem::hub_failed,
                             (!pending ? pending.error() : answers.error()).message());
   }
-  json::array p;
-  json::array a;
-  for (const auto& item : *pending) {
-    p.push_back(client::pending_approval_json(item));
-  }
-  for (const auto& item : *answers) {
-    a.push_back(client::approval_answer_json(item));
-  }
-  return json_response(
-      200, json::object{{"pending", std::move(p)},
-                        {"answers", std::move(a)},
-                        {"sync_problem", synced ? std::string() : synced.error().message()}});
+  auto out = client::approval_queue_json(*pending, *answers);
+  out["sync_problem"] = synced ? std::string() : synced.error().message();
+  return json_response(200, out);
 }
 
 Response decide(client::Client& client, const Request& request, const protocol::Id& mailbox,

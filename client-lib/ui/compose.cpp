@@ -261,7 +261,7 @@ Response request_approval_answer(client::Client& client, const Request& request)
                             "no mailbox of your organisation serves the role " + std::string(role) +
                                 ": ask your organisation admin to make one");
   }
-  const auto asked = client.outbox().request_approval(std::move(draft), *mailbox);
+  const auto asked = client::ApprovalQueue{client.session()}.request(std::move(draft), *mailbox);
   if (!asked) {
     if (auto refused = refusal(client, asked.error())) {
       auto problem = problem_json(Problem::policy_refused);

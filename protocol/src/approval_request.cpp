@@ -5,6 +5,8 @@
 #include <draaischijf/protocol/envelope.hpp>
 #include <draaischijf/protocol/wire.hpp>
 
+#include "recipient_set.hpp"
+
 namespace draaischijf::protocol {
 namespace {
 
@@ -45,17 +47,10 @@ Result<std::vector<std::uint8_t>> encode_approval_request(ApprovalRequest reques
       !known_attestations(request.attestations)) {
     return errc::field_out_of_range;
   }
-  if (request.recipients.empty()) {
-    return errc::no_recipients;
-  }
-  if (request.recipients.size() > kMaxRecipients) {
-    return errc::too_many_recipients;
+  if (auto recipients = check_recipient_set(request.recipients); !recipients) {
+    return recipients.error();
   }
   std::sort(request.recipients.begin(), request.recipients.end());
-  if (std::adjacent_find(request.recipients.begin(), request.recipients.end()) !=
-      request.recipients.end()) {
-    return errc::duplicate_recipient;
-  }
   std::vector<std::uint8_t> out;
   wire::Writer w(out);
   w.bytes(kRequestMagic);
@@ -89,18 +84,7 @@ Result<ApprovalRequest> parse_approval_request(std::span<const std::uint8_t> in)
   request.attestations = r.u32();
   request.consent_reference = r.fixed<16>();
   request.answer_to = r.fixed<16>();
-  const std::uint8_t count = r.u8();
-  if (count == 0) {
-    r.fail(errc::no_recipients);
-  } else if (count > kMaxRecipients) {
-    r.fail(errc::too_many_recipients);
-  }
-  for (std::uint8_t i = 0; i < count && r.ok(); ++i) {
-    request.recipients.push_back(r.fixed<16>());
-    if (i > 0 && !(request.recipients[i - 1] < request.recipients[i])) {
-      r.fail(errc::non_canonical);  // a set, in one order: one encoding per request
-    }
-  }
+  read_recipient_set(r, request.recipients);
   if (auto done = r.finish(); !done) {
     return done.error();
   }

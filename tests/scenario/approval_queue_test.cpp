@@ -16,7 +16,7 @@ namespace {
 using client::client_errc;
 
 std::string text_of_fragment(const protocol::Fragment& fragment) {
-  return {fragment.body.begin(), fragment.body.end()};
+  return {fragment.body.expose().begin(), fragment.body.expose().end()};
 }
 
 class ApprovalQueueTest : public ApprovalQueueScenario {
@@ -36,7 +36,7 @@ class ApprovalQueueTest : public ApprovalQueueScenario {
     auto draft = medical_referral(text);
     draft.message_id = refusal ? refusal->message_id : protocol::Id{};
     draft.thread_id = refusal ? refusal->thread_id : protocol::Id{};
-    auto asked = mw.outbox().request_approval(std::move(draft), *to);
+    auto asked = approvals_of_worker->request(std::move(draft), *to);
     EXPECT_TRUE(asked) << asked.error().message() << " " << mw.last_problem().detail;
     return asked ? *asked : client::ApprovalRequested{};
   }
@@ -131,7 +131,7 @@ TEST_F(ApprovalQueueTest, ARequestGoesOnlyToAColleagueWhoCanApprove) {
   auto mw = open(worker);
   // The onthaal serves another role (R38), the CAW's intake is another organisation (R40).
   for (const auto& [to, rule] : {std::pair{onthaal, "R38"}, std::pair{intake, "R40"}}) {
-    auto asked = mw.outbox().request_approval(medical_referral(kText), id_of(to));
+    auto asked = client::ApprovalQueue{mw.session()}.request(medical_referral(kText), id_of(to));
     ASSERT_FALSE(asked) << rule;
     EXPECT_EQ(asked.error(), make_error_code(client_errc::policy_refused)) << rule;
     const auto refusal = mw.last_problem().policy;
@@ -143,7 +143,8 @@ TEST_F(ApprovalQueueTest, ARequestGoesOnlyToAColleagueWhoCanApprove) {
   // And a request with files is refused before anything is sent.
   auto with_file = medical_referral(kText);
   with_file.attachments.push_back({protocol::DataCategory::verslag, dir.path() / "clb.key"});
-  auto asked = mw.outbox().request_approval(std::move(with_file), id_of(arts_mailbox));
+  auto asked =
+      client::ApprovalQueue{mw.session()}.request(std::move(with_file), id_of(arts_mailbox));
   ASSERT_FALSE(asked);
   EXPECT_EQ(asked.error(), make_error_code(client_errc::approval_unsupported));
   auto md = open(arts);

@@ -1,6 +1,6 @@
+#include <draaischijf/protocol/approval_request.hpp>
 #include <draaischijf/protocol/certificate.hpp>
 #include <draaischijf/protocol/encoding.hpp>
-#include <draaischijf/protocol/vocabulary.hpp>
 #include <draaischijf/server/store/message_store.hpp>
 
 #include "store/blob_grants.hpp"
@@ -216,8 +216,8 @@ sqlite::Result<void> register_disclosure(sqlite::Database& db, const Submission&
 // the organisation: it discloses nothing. The draft it carries enters the register when it is
 // sent, under the approval.
 bool is_approval_exchange(std::string_view kind) {
-  return kind == protocol::name_of(protocol::MessageKind::akkoordvraag) ||
-         kind == protocol::name_of(protocol::MessageKind::akkoordantwoord);
+  return kind == protocol::name_of(protocol::kApprovalRequestKind) ||
+         kind == protocol::name_of(protocol::kApprovalAnswerKind);
 }
 
 // One audit row per decision, allow or not, with its NEN 7513 fields; the allows enter the

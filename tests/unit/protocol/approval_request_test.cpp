@@ -1,6 +1,8 @@
 // The second-approval request and answer bodies (docs/PROTOCOL.md 7.19): one encoding each,
 // read back exactly, and the readings a sloppy or hostile colleague's client could try refused.
 
+#include <algorithm>
+
 #include <gtest/gtest.h>
 
 #include <draaischijf/protocol/approval_request.hpp>

@@ -10,13 +10,12 @@
 // that approval. The hub routes these messages like any other and never sees their content.
 //
 //   // the requester, after send() was refused with approval_role "clb_arts":
-//   auto asked = client.outbox().request_approval(draft,
-//   approvals.mailbox_for("clb_arts").value());
-//   // the CLB-arts:
+//   ApprovalQueue approvals{client.session()};
+//   auto asked = approvals.request(draft, approvals.mailbox_for("clb_arts").value());
+//   // the CLB-arts, after a sync:
 //   for (auto& p : approvals.pending().value()) { approvals.approve(p.mailbox_id, p.sequence); }
-//   // the requester again:
-//   for (auto& a : approvals.answers().value()) { if (a.approved) { draft.approvals =
-//   {a.approval_id}; ... } }
+//   // the requester again, after a sync: an approved answer names the approval id to send with
+//   for (auto& a : approvals.answers().value()) { ... }
 
 #include <cstdint>
 #include <string>
@@ -29,6 +28,15 @@
 #include <draaischijf/client/types.hpp>
 
 namespace draaischijf::client {
+
+/// A request for a second approval, sent to the approver's mailbox (ApprovalQueue::request).
+struct ApprovalRequested {
+  protocol::Id request_id{};  // the request message's own id
+  protocol::Id message_id{};  // the draft's: send it with this id once approved
+  protocol::Id thread_id{};   // the draft's: likewise
+  protocol::Id approver_mailbox{};
+  protocol::Id answer_to{};  // this device's mailbox the answer will reach
+};
 
 /// A request waiting in one of this device's mailboxes: the draft exactly as it will be sent.
 struct PendingApproval {
@@ -68,6 +76,16 @@ class ApprovalQueue {
   /// `session` must outlive this handle.
   explicit ApprovalQueue(Session& session) noexcept : state_(&session.state()) {}
 
+  /// Sends the draft itself, sealed to `approver_mailbox` as a message of kind akkoordvraag,
+  /// with the ids the approval must name and a mailbox of this device's for the answer (one it
+  /// is a member of, its own role's first; not_a_member when there is none). The draft's message
+  /// and thread ids are fixed here (or kept when the composition names them, as after a
+  /// refusal) and returned: send the draft with them and the approval id once approved. Text
+  /// fragments only (approval_unsupported with attachments: the approver approves files with
+  /// Outbox::approve_message on their own device); a mailbox whose function cannot approve is
+  /// refused by the policy (R38), another organisation's too (R40).
+  [[nodiscard]] protocol::Result<ApprovalRequested> request(Composition composition,
+                                                            const protocol::Id& approver_mailbox);
   /// The accepting mailbox of this device's organisation whose function is `role` (the
   /// refusal's approval_role): where a request for that role goes. unknown_mailbox when the
   /// organisation has none, the lowest id when several.
@@ -91,10 +109,12 @@ class ApprovalQueue {
   detail::SessionState* state_;
 };
 
-/// The queue's items as the CLI's --json and the web inbox give them (ids in hex, names as
-/// docs/PROTOCOL.md spells them, text fragments as text): one shape for both.
-[[nodiscard]] boost::json::object pending_approval_json(const PendingApproval& pending);
-[[nodiscard]] boost::json::object approval_answer_json(const ApprovalAnswerReceived& answer);
+/// The queue as the CLI's --json and the web inbox give it, {"pending": [...], "answers":
+/// [...]} (ids in hex, names as docs/PROTOCOL.md spells them, text fragments as text), and a
+/// given approval: one shape for both.
+[[nodiscard]] boost::json::object approval_queue_json(
+    const std::vector<PendingApproval>& pending,
+    const std::vector<ApprovalAnswerReceived>& answers);
 [[nodiscard]] boost::json::object given_approval_json(const GivenApproval& given);
 
 }  // namespace draaischijf::client

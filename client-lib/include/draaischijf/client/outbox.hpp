@@ -43,17 +43,8 @@ class Outbox {
   /// will send with this device's key and hands it to the hub. Its message_id should be the one
   /// the sender's refusal named (PolicyRefusal::message_id; drawn when zero), its thread_id
   /// likewise (drawn when zero); both are returned, and the sender sends with them and the
-  /// approval id. Files are approved by their plaintext hash (`--file` on both sides).
+  /// approval id. Text fragments only (approval_unsupported with attachments).
   [[nodiscard]] protocol::Result<GivenApproval> approve_message(Composition composition);
-  /// Second approval through the queue (approvals.hpp): sends the draft itself, sealed to
-  /// `approver_mailbox` as a message of kind akkoordvraag, with the ids the approval must name
-  /// and a mailbox of this device's for the answer. The draft's message and thread ids are fixed
-  /// here (or kept when the composition names them) and returned: send the draft with them and
-  /// the approval id once approved. Text fragments only (approval_unsupported with attachments:
-  /// the approver approves files with approve_message on their own device); a mailbox whose
-  /// function cannot approve is refused by the policy (R38).
-  [[nodiscard]] protocol::Result<ApprovalRequested> request_approval(
-      Composition composition, const protocol::Id& approver_mailbox);
 
  private:
   detail::SessionState* state_;

@@ -227,15 +227,6 @@ struct GivenApproval {
   protocol::Hash256 content_hash{};
 };
 
-/// A request for a second approval, sent to the approver's mailbox (Outbox::request_approval).
-struct ApprovalRequested {
-  protocol::Id request_id{};  // the request message's own id
-  protocol::Id message_id{};  // the draft's: send it with this id once approved
-  protocol::Id thread_id{};   // the draft's: likewise
-  protocol::Id approver_mailbox{};
-  protocol::Id answer_to{};  // this device's mailbox the answer will reach
-};
-
 /// Whether send() checks the policy before encrypting.
 struct PolicyCheckStatus {
   bool enabled = false;  // false: no operator policy key is pinned; only the hub checks

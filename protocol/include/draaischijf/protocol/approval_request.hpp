@@ -21,6 +21,11 @@
 
 namespace draaischijf::protocol {
 
+/// The queue's two message kinds, codes 8 and 9 of table 7.10.1, named beside the bodies they
+/// carry (vocabulary.cpp gives their names, so from_code and name_of know them).
+inline constexpr MessageKind kApprovalRequestKind = static_cast<MessageKind>(8);  // akkoordvraag
+inline constexpr MessageKind kApprovalAnswerKind = static_cast<MessageKind>(9);   // akkoordantwoord
+
 inline constexpr std::string_view kApprovalRequestMediaType =
     "application/vnd.draaischijf.approval-request";
 inline constexpr std::string_view kApprovalAnswerMediaType =

@@ -61,10 +61,6 @@ enum class MessageKind : std::uint16_t {
   ontvangstbevestiging,
   toestemmingsvraag,
   statusantwoord,  // the partner's business answer: accepted, waiting list, intake, declined
-  // Between colleagues of one organisation only (approval_request.hpp): a refused draft sent
-  // to the colleague whose second approval it needs, and that colleague's answer.
-  akkoordvraag,
-  akkoordantwoord,
 };
 
 enum class Purpose : std::uint16_t {
