@@ -142,7 +142,8 @@ TEST_F(ApprovalQueueTest, ARequestGoesOnlyToAColleagueWhoCanApprove) {
   }
   // And a request with files is refused before anything is sent.
   auto with_file = medical_referral(kText);
-  with_file.attachments.push_back({protocol::DataCategory::verslag, dir.path() / "clb.key"});
+  with_file.attachments.push_back(
+      {protocol::DataCategory::verslag, dir.path() / "clb.key", "application/octet-stream", {}});
   auto asked =
       client::ApprovalQueue{mw.session()}.request(std::move(with_file), id_of(arts_mailbox));
   ASSERT_FALSE(asked);
