@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <iostream>
 
+#include <draaischijf/client/approvals.hpp>
 #include <draaischijf/policies/record_json.hpp>
 #include <draaischijf/protocol/display_text.hpp>
 #include <draaischijf/protocol/encoding.hpp>
@@ -62,14 +63,21 @@ Problem read_id(const Arguments& args, const std::string& name, protocol::Id& ou
   return std::nullopt;
 }
 
+// The command's own words before KIND: `send`, `approve`, `approval request`.
+std::size_t command_words(const Arguments& args) {
+  return args.positional()[0] == "approval" ? 2 : 1;
+}
+
 // Kind, purpose, attested flags, pupil.
 Problem read_labels(const Arguments& args, Composition& c) {
-  if (args.positional().size() != 2) {
-    return args.positional()[0] + " KIND --to MAILBOX ...";
+  const std::size_t before = command_words(args);
+  if (args.positional().size() != before + 1) {
+    return args.positional()[0] + (before == 2 ? " " + args.positional()[1] : "") +
+           " KIND --to MAILBOX ...";
   }
-  const auto kind = protocol::parse_name<protocol::MessageKind>(args.positional()[1]);
+  const auto kind = protocol::parse_name<protocol::MessageKind>(args.positional()[before]);
   if (!kind) {
-    return "unknown message kind '" + args.positional()[1] + "'";
+    return "unknown message kind '" + args.positional()[before] + "'";
   }
   c.kind = *kind;
   const auto purpose =
@@ -270,13 +278,7 @@ int approve_command(Client& client, const Context& context, const Arguments& arg
     return refused(context, client, given.error());
   }
   if (context.json_output) {
-    print_json({{"approval_id", hex(given->approval_id)},
-                {"message_id", hex(given->message_id)},
-                {"thread_id", hex(given->thread_id)},
-                {"role", given->role},
-                {"person", hex(given->person)},
-                {"categories", client::categories_text(given->categories)},
-                {"content_hash", hex(given->content_hash)}});
+    print_json(client::given_approval_json(*given));
     return kOk;
   }
   // The approver sees whom the hub will count: its role and person (staff id), as certified.
@@ -291,6 +293,68 @@ int approve_command(Client& client, const Context& context, const Arguments& arg
             << hex(given->approval_id) << "\nthe sender sends with --message-id "
             << hex(given->message_id) << " --thread-id " << hex(given->thread_id) << " --approval "
             << hex(given->approval_id) << "\n";
+  return kOk;
+}
+
+int approval_request_command(Client& client, const Context& context, const Arguments& args) {
+  auto known = kComposeOptions;
+  known.insert("approver");
+  if (auto bad = args.unknown(known); !bad.empty()) {
+    return usage_error(bad);
+  }
+  if (!args.values("approval").empty()) {
+    return usage_error("approval request asks for an approval: leave --approval out");
+  }
+  int code = kOk;
+  auto composition = compose(client, args, code);
+  if (!composition) {
+    return code;
+  }
+  // Whose approval: the pre-check's answer (the refusal names the role), or --approver ROLE
+  // when this device has no pre-check or the caller knows better.
+  std::string role = args.value("approver").value_or("");
+  if (role.empty()) {
+    auto checked = client.outbox().check(*composition);
+    if (checked) {
+      std::cerr << "the policy pre-check on this device asks no second approval for this "
+                   "message: send it (or name the role with --approver ROLE)\n";
+      return kFailed;
+    }
+    const auto& refusal = client.last_problem().policy;
+    if (checked.error() != client::client_errc::policy_refused || !refusal ||
+        refusal->approval_role.empty()) {
+      return refused(context, client, checked.error());
+    }
+    role = refusal->approval_role;
+    composition->message_id = refusal->message_id;
+    composition->thread_id = refusal->thread_id;
+  }
+  auto mailbox = client::ApprovalQueue{client.session()}.mailbox_for(role);
+  if (!mailbox) {
+    std::cerr << "no mailbox of your organisation serves the role '"
+              << protocol::escape_for_terminal(role)
+              << "': ask your organisation admin to make one (admin create-mailbox NAME "
+                 "--function ROLE --member DEVICE)\n";
+    return kFailed;
+  }
+  auto asked = client::ApprovalQueue{client.session()}.request(std::move(*composition), *mailbox);
+  if (!asked) {
+    return refused(context, client, asked.error());
+  }
+  if (context.json_output) {
+    print_json({{"request_id", hex(asked->request_id)},
+                {"message_id", hex(asked->message_id)},
+                {"thread_id", hex(asked->thread_id)},
+                {"approver_role", role},
+                {"approver_mailbox", hex(asked->approver_mailbox)},
+                {"answer_to", hex(asked->answer_to)}});
+    return kOk;
+  }
+  std::cout << "asked " << role << " (mailbox " << hex(asked->approver_mailbox)
+            << ") to approve message " << hex(asked->message_id) << "\n  the answer comes to "
+            << hex(asked->answer_to) << ": `draaischijf approval list` shows it\n  once "
+            << "approved, send the same message with --message-id " << hex(asked->message_id)
+            << " --thread-id " << hex(asked->thread_id) << " --approval ID\n";
   return kOk;
 }
 

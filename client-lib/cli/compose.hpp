@@ -19,4 +19,10 @@ namespace draaischijf::cli {
 [[nodiscard]] int approve_command(client::Client& client, const Context& context,
                                   const Arguments& args);
 
+/// approval request KIND --to MAILBOX ... [--approver ROLE]: sends the draft to the mailbox of
+/// the role whose second approval the pre-check asks (or --approver), as a request the approver
+/// opens and answers (approval list|approve|decline); prints the ids the send keeps.
+[[nodiscard]] int approval_request_command(client::Client& client, const Context& context,
+                                           const Arguments& args);
+
 }  // namespace draaischijf::cli

@@ -17,6 +17,7 @@
 #include <draaischijf/client/client.hpp>
 #include <draaischijf/client/walkthrough.hpp>
 
+#include "approval_command.hpp"
 #include "case_commands.hpp"
 #include "commands.hpp"
 #include "common.hpp"
@@ -140,6 +141,26 @@ constexpr Command kCommands[] = {
    "director): the same arguments as the send it\n"
    "approves, with the ids the refusal printed; signs\n"
    "with this device's key and prints the approval id"},
+  {"approval", "request", kClient, with_client<cli::approval_request_command>,
+   "approval request KIND --to MAILBOX ... [--approver ROLE]",
+   "Asks the second approval the policy wants: the same\n"
+   "arguments as the send; the draft itself goes,\n"
+   "encrypted, to the mailbox of the approving role\n"
+   "(the pre-check's role, or --approver ROLE);\n"
+   "prints the ids to send with once approved"},
+  {"approval", "list", kClient, with_client<cli::approval_list_command>,
+   "approval list",
+   "Requests waiting for your approval, each with\n"
+   "exactly the content you approve, and the answers\n"
+   "to your requests (approved with the approval id,\n"
+   "or declined with the reason)"},
+  {"approval", "approve", kClient, with_client<cli::approval_answer_command>,
+   "approval approve SEQ",
+   "Signs the approval of exactly that request's draft\n"
+   "and tells the requester"},
+  {"approval", "decline", kClient, with_client<cli::approval_answer_command>,
+   "approval decline SEQ --reason TEXT",
+   "Tells the requester it is not approved, and why"},
   {"consent", "register", kClient, with_client<cli::consent_register_command>,
    "consent register --pupil REF --giver ouders|leerling|beiden [--capacity TEXT]\n"
    "     [--basis TEXT] (--born YYYY-MM-DD | --age N) [--competency vermoed|bekwaam|onbekwaam]\n"

@@ -57,8 +57,9 @@ const char* describe(int value) noexcept {
       return "the hub's policy rule set does not verify against the operator key pinned on "
              "this device; nothing was sent. Tell the hub operator";
     case client_errc::approval_unsupported:
-      return "a second approval covers text fragments only: attachments are encrypted with "
-             "fresh keys when the message is sent, so no approval can name them beforehand";
+      return "a second approval asked or given this way covers text fragments only: send the "
+             "files in a message of their own, or let the approver restate the composition with "
+             "the files on their own device";
     case client_errc::name_unsafe:
       return "the hub sent a name with control, escape, bidi or line-separator characters; "
              "nothing was stored. Tell the hub operator";

@@ -8,6 +8,7 @@
 #include "attachment_transfer.hpp"
 #include "gossip.hpp"
 #include "hub_json.hpp"
+#include "outbox_steps.hpp"
 #include "pupil_key.hpp"
 #include "verified_directory.hpp"
 
@@ -131,7 +132,7 @@ Result<std::optional<Id>> team_sent_mailbox(SessionState& s) {
 // Adds the team's Sent folder to `recipients` as one more recipient of the same envelope (one
 // ciphertext, so the copy is exactly what the others got). It counts towards the limit of 16:
 // a message that would need a 17th mailbox is refused before anything is encrypted.
-Result<std::optional<Id>> add_team_copy(SessionState& s, std::vector<Id>& recipients) {
+Result<std::optional<Id>> team_copy_into(SessionState& s, std::vector<Id>& recipients) {
   auto team = team_sent_mailbox(s);
   if (!team || !*team) {
     return team;
@@ -423,7 +424,7 @@ Result<void> Outbox::check(const Composition& composition) {
 
 Result<SendResult> Outbox::send(Composition composition) {
   auto& s = *state_;
-  auto team = add_team_copy(s, composition.recipients);
+  auto team = team_copy_into(s, composition.recipients);
   if (!team) {
     return team.error();
   }
@@ -458,7 +459,7 @@ Result<SendResult> Outbox::send(Composition composition) {
 Result<GivenApproval> Outbox::approve_message(Composition composition) {
   auto& s = *state_;
   // The approval names the recipients, so it names the team's copy the send will add too.
-  if (auto team = add_team_copy(s, composition.recipients); !team) {
+  if (auto team = team_copy_into(s, composition.recipients); !team) {
     return team.error();
   }
   auto draft = draft_of(s, composition);
@@ -469,24 +470,56 @@ Result<GivenApproval> Outbox::approve_message(Composition composition) {
   if (auto files = add_files_for_approval(*draft, composition); !files) {
     return files.error();
   }
+  return detail::give_approval(s, *draft, composition.recipients);
+}
+
+// --- the steps the approval queue reuses -----------------------------------------------------
+
+namespace detail {
+
+Result<protocol::Draft> fix_draft(SessionState& s, Composition& composition) {
+  if (auto team = team_copy_into(s, composition.recipients); !team) {
+    return team.error();
+  }
+  return draft_of(s, composition);
+}
+
+Result<SendResult> send_draft(SessionState& s, const protocol::Draft& draft,
+                              const std::vector<Id>& recipients) {
+  // The pre-check reads labels only: the categories of the fragments, never their bodies.
+  Composition labels;
+  labels.kind = draft.kind;
+  labels.purpose = draft.purpose;
+  labels.recipients = recipients;
+  for (const auto& fragment : draft.fragments) {
+    labels.fragments.push_back({fragment.category, fragment.domain, {}, {}});
+  }
+  if (auto allowed = pre_check(s, draft, labels); !allowed) {
+    return allowed.error();
+  }
+  return submit(s, draft, recipients);
+}
+
+Result<GivenApproval> give_approval(SessionState& s, const protocol::Draft& draft,
+                                    const std::vector<Id>& recipients) {
   auto certificate = own_certificate(s);
   if (!certificate) {
     return certificate.error();
   }
-  const auto statement =
-      protocol::approval_statement(*draft, s.secrets.org_id, composition.recipients,
-                                   static_cast<std::uint64_t>(s.clock.now_ms()));
+  const auto statement = protocol::approval_statement(draft, s.secrets.org_id, recipients,
+                                                      static_cast<std::uint64_t>(s.clock.now_ms()));
   auto signed_approval = protocol::sign_approval(statement, *certificate, s.secrets.signing);
   if (!signed_approval) {
     return signed_approval.error();
   }
-  auto role =
-      s.policies.upload_approval(*signed_approval, statement.approval_id, draft->message_id);
+  auto role = s.policies.upload_approval(*signed_approval, statement.approval_id, draft.message_id);
   if (!role) {
     return role.error();
   }
-  return GivenApproval{statement.approval_id, draft->message_id,    draft->thread_id,      *role,
+  return GivenApproval{statement.approval_id, draft.message_id,     draft.thread_id,       *role,
                        certificate->staff_id, statement.categories, statement.content_hash};
 }
+
+}  // namespace detail
 
 }  // namespace draaischijf::client

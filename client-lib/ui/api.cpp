@@ -13,6 +13,7 @@
 #include <draaischijf/protocol/secret.hpp>
 #include <draaischijf/protocol/vocabulary.hpp>
 
+#include "approvals_view.hpp"
 #include "compose.hpp"
 #include "consent.hpp"
 #include "inbox_view.hpp"
@@ -224,11 +225,18 @@ Response handle_api(const Request& request, Vault& vault) {
   if (route == "recipients" && parts.size() == 2) {
     return get ? recipients_answer(*client) : problem_response(Problem::method_not_allowed);
   }
-  if (route == "compose" && parts.size() == 3 && (parts[2] == "check" || parts[2] == "send")) {
+  if (route == "compose" && parts.size() == 3 &&
+      (parts[2] == "check" || parts[2] == "send" || parts[2] == "request-approval")) {
     if (!post) {
       return problem_response(Problem::method_not_allowed);
     }
+    if (parts[2] == "request-approval") {
+      return request_approval_answer(*client, request);
+    }
     return parts[2] == "check" ? check_answer(*client, request) : send_answer(*client, request);
+  }
+  if (auto approvals = approvals_answer(*client, request, parts)) {
+    return std::move(*approvals);
   }
   if (auto work = work_answer(*client, vault.topics(), request, parts)) {
     return std::move(*work);

@@ -2,7 +2,9 @@
 
 #include <boost/json.hpp>
 
+#include <draaischijf/client/approvals.hpp>
 #include <draaischijf/protocol/encoding.hpp>
+#include <draaischijf/protocol/keys.hpp>
 #include <draaischijf/protocol/vocabulary.hpp>
 
 namespace draaischijf::ui {
@@ -75,6 +77,25 @@ std::variant<Composition, std::string> composition_of(const Request& request) {
     }
     c.reply_to = std::pair{*id, sequence->as_int64()};
   }
+  // A draft a second approval was asked for keeps the ids the refusal named, and is sent with
+  // the approval the answer carried (docs/PROTOCOL.md 7.19).
+  for (const auto& [name, field] :
+       {std::pair{"message_id", &c.message_id}, std::pair{"thread_id", &c.thread_id}}) {
+    if (const auto text = text_field(body, name); !text.empty()) {
+      const auto id = id_of(text);
+      if (!id) {
+        return std::string(name) + " is not an id";
+      }
+      *field = *id;
+    }
+  }
+  if (const auto approval = text_field(body, "approval"); !approval.empty()) {
+    const auto id = id_of(approval);
+    if (!id) {
+      return std::string("the approval is not an approval id");
+    }
+    c.approvals.push_back(*id);
+  }
   const auto* texts = body.if_contains("texts");
   if (texts == nullptr || !texts->is_array() || texts->as_array().empty()) {
     return std::string("write at least one text");
@@ -132,11 +153,10 @@ json::object refusal_of(const PolicyRefusal& r) {
   for (const auto& id : r.rule_ids) {
     rules.emplace_back(id);
   }
-  return {{"by", r.by_hub ? "hub" : "pre-check"},
-          {"outcome", r.outcome},
-          {"rule_ids", std::move(rules)},
-          {"reasons", std::move(reasons)},
-          {"wat_nu", wat_nu(r)}};
+  return {{"by", r.by_hub ? "hub" : "pre-check"}, {"outcome", r.outcome},
+          {"approval_role", r.approval_role},     {"message_id", hex(r.message_id)},
+          {"thread_id", hex(r.thread_id)},        {"rule_ids", std::move(rules)},
+          {"reasons", std::move(reasons)},        {"wat_nu", wat_nu(r)}};
 }
 
 // The refusal behind a policy_refused, or nullopt for any other failure.
@@ -220,6 +240,41 @@ Response send_answer(client::Client& client, const Request& request) {
     return json_response(problem_text(Problem::policy_refused).status, problem);
   }
   return problem_response(Problem::hub_failed, sent.error().message());
+}
+
+Response request_approval_answer(client::Client& client, const Request& request) {
+  auto composition = composition_of(request);
+  if (const auto* why = std::get_if<std::string>(&composition)) {
+    return problem_response(Problem::bad_request, *why);
+  }
+  json::error_code ec;
+  const auto body = json::parse(request.body(), ec);
+  const auto role = text_field(body.as_object(), "approval_role");
+  auto& draft = std::get<Composition>(composition);
+  if (role.empty() || protocol::is_zero(draft.message_id) || protocol::is_zero(draft.thread_id)) {
+    return problem_response(Problem::bad_request,
+                            "approval_role, message_id and thread_id as the refusal named them");
+  }
+  auto mailbox = client::ApprovalQueue{client.session()}.mailbox_for(role);
+  if (!mailbox) {
+    return problem_response(Problem::hub_failed,
+                            "no mailbox of your organisation serves the role " + std::string(role) +
+                                ": ask your organisation admin to make one");
+  }
+  const auto asked = client::ApprovalQueue{client.session()}.request(std::move(draft), *mailbox);
+  if (!asked) {
+    if (auto refused = refusal(client, asked.error())) {
+      auto problem = problem_json(Problem::policy_refused);
+      problem["refusal"] = std::move(*refused);
+      return json_response(problem_text(Problem::policy_refused).status, problem);
+    }
+    return problem_response(Problem::hub_failed, asked.error().message());
+  }
+  return json_response(200, json::object{{"request_id", hex(asked->request_id)},
+                                         {"message_id", hex(asked->message_id)},
+                                         {"thread_id", hex(asked->thread_id)},
+                                         {"approver_role", role},
+                                         {"approver_mailbox", hex(asked->approver_mailbox)}});
 }
 
 }  // namespace draaischijf::ui

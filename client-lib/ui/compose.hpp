@@ -7,11 +7,15 @@
 //   GET  /api/recipients                 accepting mailboxes of trusted organisations
 //   POST /api/compose/check  COMPOSITION {"allowed": true} or {"allowed": false, "refusal"}
 //   POST /api/compose/send   COMPOSITION the hub's receipt, or 422 policy-refused with
-//                                        the refusal (outcome, rule ids, reasons, wat nu)
+//                                        the refusal (outcome, rule ids, reasons, wat nu,
+//                                        approval_role, message_id, thread_id)
+//   POST /api/compose/request-approval COMPOSITION + "approval_role": the draft goes to that
+//                                        role's mailbox as a request (approvals_view.hpp)
 //
 // COMPOSITION: {"kind", "purpose", "to": [MAILBOX], "pupil", "consent", "reply_to":
 // {"mailbox_id", "sequence"} (a reply in the received message's thread), "texts":
-// [{"category", "text"}]}, names as docs/PROTOCOL.md 4 spells them.
+// [{"category", "text"}], and for a draft with a second approval "message_id", "thread_id",
+// "approval"}, names as docs/PROTOCOL.md 4 spells them.
 
 #include <draaischijf/client/client.hpp>
 
@@ -22,5 +26,6 @@ namespace draaischijf::ui {
 [[nodiscard]] Response recipients_answer(client::Client& client);
 [[nodiscard]] Response check_answer(client::Client& client, const Request& request);
 [[nodiscard]] Response send_answer(client::Client& client, const Request& request);
+[[nodiscard]] Response request_approval_answer(client::Client& client, const Request& request);
 
 }  // namespace draaischijf::ui

@@ -7,6 +7,8 @@
 #include <draaischijf/protocol/attachment.hpp>
 #include <draaischijf/protocol/wire.hpp>
 
+#include "recipient_set.hpp"
+
 namespace draaischijf::protocol {
 namespace {
 
@@ -59,36 +61,13 @@ Result<void> validate_statement(const ApprovalStatement& s, const DeviceCertific
       !known_attestations(s.attestations)) {
     return errc::field_out_of_range;
   }
-  if (s.recipients.empty()) {
-    return errc::no_recipients;
-  }
-  if (s.recipients.size() > kMaxRecipients) {
-    return errc::too_many_recipients;
-  }
-  const auto sorted = sorted_set(s.recipients);
-  if (std::adjacent_find(sorted.begin(), sorted.end()) != sorted.end()) {
-    return errc::duplicate_recipient;
+  if (auto recipients = check_recipient_set(s.recipients); !recipients) {
+    return recipients.error();
   }
   if (approver.org_id != s.sender_org) {
     return errc::sender_mismatch;
   }
   return {};
-}
-
-// Recipient count and mailbox ids: a non-empty set written in strictly ascending order.
-void read_recipients(wire::Reader& r, std::vector<Id>& out) {
-  const std::uint8_t count = r.u8();
-  if (count == 0) {
-    r.fail(errc::no_recipients);
-  } else if (count > kMaxRecipients) {
-    r.fail(errc::too_many_recipients);
-  }
-  for (std::uint8_t i = 0; i < count && r.ok(); ++i) {
-    out.push_back(r.fixed<16>());
-    if (out.size() > 1 && !(out[out.size() - 2] < out.back())) {
-      r.fail(errc::non_canonical);
-    }
-  }
 }
 
 // hash256() streamed: fragment bodies may be megabytes and are hashed where they lie. The state
@@ -253,7 +232,7 @@ Result<ParsedApproval> parse_approval(std::span<const std::uint8_t> in) {
   s.content_hash = r.fixed<32>();
   s.created_at_ms = r.u64();
   auto approver = parse_device_certificate(r.take(kDeviceCertificateSize));
-  read_recipients(r, s.recipients);
+  read_recipient_set(r, s.recipients);
   parsed.signature = r.fixed<64>();
   if (auto done = r.finish(); !done) {
     return done.error();

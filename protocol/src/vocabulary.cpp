@@ -1,3 +1,4 @@
+#include <draaischijf/protocol/approval_request.hpp>
 #include <draaischijf/protocol/vocabulary.hpp>
 
 namespace draaischijf::protocol {
@@ -54,6 +55,8 @@ constexpr VocabularyEntry<MessageKind> kMessageKinds[] = {
     {K::ontvangstbevestiging, "ontvangstbevestiging"},
     {K::toestemmingsvraag, "toestemmingsvraag"},
     {K::statusantwoord, "statusantwoord"},
+    {kApprovalRequestKind, "akkoordvraag"},
+    {kApprovalAnswerKind, "akkoordantwoord"},
 };
 
 using P = Purpose;

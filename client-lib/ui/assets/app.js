@@ -2,6 +2,7 @@
 // (draaischijf ui, in C++) opens and verifies every message and hands over data as JSON. Every
 // text that comes from a message or from the hub is set with textContent, never as HTML, so a
 // "<script>" or "<img onerror>" in a message stays text.
+import { initApprovals, openApprovals } from './approvals.js';
 import { initCompose, openCompose } from './compose.js';
 import { initConsent, openConsents } from './consent.js';
 import { initDisclosures, openDisclosures } from './disclosures.js';
@@ -76,6 +77,7 @@ async function refreshState() {
   document.body.dataset.role = state.device.role;
   $('nav-consents').hidden = !state.device.role.startsWith('clb_');
   $('nav-disclosures').hidden = !state.device.role.startsWith('clb_');
+  $('nav-approvals').hidden = !state.device.role.startsWith('clb_');
   return true;
 }
 
@@ -181,6 +183,11 @@ async function start() {
   $('nav-disclosures').addEventListener('click', () => {
     show('disclosure-view');
     openDisclosures();
+  });
+  initApprovals(api, say, () => { showInbox().catch(() => {}); });
+  $('nav-approvals').addEventListener('click', async () => {
+    show('approvals-view');
+    try { await openApprovals(); } catch { /* said already */ }
   });
   initSettings(lockNow, () => { showInbox().catch(() => {}); });
   $('nav-settings').addEventListener('click', async () => {

@@ -4,12 +4,15 @@
 // and from the rules is set with textContent only.
 import { t, currentLanguage } from './i18n.js';
 import { initConsentPicker, resetConsents } from './compose-consent.js';
+import { offerApproval, resetApproval, approvalFields } from './compose-approval.js';
 
 const $ = (id) => document.getElementById(id);
 const CHECK_DELAY_MS = 400;
 let checkTimer = null;
 let checkRound = 0;
 let replyTo = null;  // {mailbox_id, sequence} of the message answered, or null
+let sayText = () => {};
+let sendWithApproval = () => {};
 
 function el(tag, text) {
   const node = document.createElement(tag);
@@ -65,6 +68,7 @@ async function precheck(api) {
       box.replaceChildren(el('strong', t('precheck_allowed')));
     } else {
       showRefusal(box, answer.refusal, t('precheck_refused'));
+      offerApproval(api, sayText, answer.refusal, composition, sendWithApproval);
     }
   } catch { /* said already */ }
 }
@@ -88,6 +92,7 @@ export async function openCompose(api, reply) {
   $('precheck').replaceChildren();
   $('precheck').className = 'precheck';
   resetConsents();
+  resetApproval();
   await loadRecipients(api);
   $('compose-title').focus();
 }
@@ -104,18 +109,28 @@ export function initCompose(api, say, done) {
   for (const id of ['compose-pupil', 'compose-text']) {
     $(id).addEventListener('input', schedule);
   }
-  $('compose-form').addEventListener('submit', async (event) => {
-    event.preventDefault();
+  // `extra`: the ids and approval of a draft sent once approved (compose-approval.js).
+  const sendForm = async (extra = {}) => {
     clearTimeout(checkTimer);
     try {
-      const sent = await api('/api/compose/send', { method: 'POST', body: composition(), refusal: true });
+      const sent = await api('/api/compose/send', { method: 'POST', body: { ...composition(), ...extra }, refusal: true });
       $('compose-text').value = '';
       $('precheck').replaceChildren();
+      resetApproval();
       say(t('sent') + sent.message_id);
       done();
     } catch (error) {
-      if (error.refusal) showRefusal($('precheck'), error.refusal, t('not_sent'));
+      if (error.refusal) {
+        showRefusal($('precheck'), error.refusal, t('not_sent'));
+        offerApproval(api, say, error.refusal, composition, sendWithApproval);
+      }
     }
+  };
+  sayText = say;
+  sendWithApproval = (approval) => sendForm(approvalFields(approval));
+  $('compose-form').addEventListener('submit', (event) => {
+    event.preventDefault();
+    sendForm();
   });
   $('compose-cancel').addEventListener('click', done);
 }

@@ -1,6 +1,7 @@
 // The page's texts in Dutch (the default) and English. Only these fixed strings are looked up;
 // text from messages and from the hub is never put in the page as HTML (see app.js).
 import { consentTexts } from './i18n-consent.js';
+import { approvalTexts } from './i18n-approvals.js';
 const texts = {
   nl: {
     app_title: 'Draaischijf', switch_language: 'English', lock_now: 'Nu vergrendelen',
@@ -104,7 +105,9 @@ const texts = {
   },
 };
 
-for (const language of ['nl', 'en']) Object.assign(texts[language], consentTexts[language]);
+for (const language of ['nl', 'en']) {
+  Object.assign(texts[language], consentTexts[language], approvalTexts[language]);
+}
 
 let language = localStorage.getItem('draaischijf-language') === 'en' ? 'en' : 'nl';
 

@@ -1,3 +1,4 @@
+#include <draaischijf/protocol/approval_request.hpp>
 #include <draaischijf/protocol/certificate.hpp>
 #include <draaischijf/protocol/encoding.hpp>
 #include <draaischijf/server/store/message_store.hpp>
@@ -211,6 +212,14 @@ sqlite::Result<void> register_disclosure(sqlite::Database& db, const Submission&
   return insert->run();
 }
 
+// A second-approval request or its answer (docs/PROTOCOL.md 7.19) stays between colleagues of
+// the organisation: it discloses nothing. The draft it carries enters the register when it is
+// sent, under the approval.
+bool is_approval_exchange(std::string_view kind) {
+  return kind == protocol::name_of(protocol::kApprovalRequestKind) ||
+         kind == protocol::name_of(protocol::kApprovalAnswerKind);
+}
+
 // One audit row per decision, allow or not, with its NEN 7513 fields; the allows enter the
 // disclosure register only when the message is stored (`stored`), never for a refused one.
 sqlite::Result<void> log_decisions(sqlite::Database& db, const Submission& s, bool stored) {
@@ -233,7 +242,8 @@ sqlite::Result<void> log_decisions(sqlite::Database& db, const Submission& s, bo
         !audited) {
       return audited;
     }
-    if (stored && has_pupil && d.outcome == "allow" && !d.own_team_copy) {
+    if (stored && has_pupil && d.outcome == "allow" && !d.own_team_copy &&
+        !is_approval_exchange(d.kind)) {
       if (auto registered = register_disclosure(db, s, d); !registered) {
         return registered;
       }

@@ -1,0 +1,29 @@
+#pragma once
+
+// The outbox's steps the second-approval queue (approvals.cpp) reuses: fixing a draft as send()
+// does, the pre-check, sealing and submission of send() on a draft built elsewhere, and the
+// signing and registration of approve_message().
+
+#include <vector>
+
+#include <draaischijf/client/types.hpp>
+#include <draaischijf/protocol/envelope.hpp>
+
+#include "session_state.hpp"
+
+namespace draaischijf::client::detail {
+
+/// The draft send() would seal for `composition`: the team's copy added to its recipients, the
+/// message and thread ids fixed (kept when the composition names them), the pupil bound.
+[[nodiscard]] protocol::Result<protocol::Draft> fix_draft(SessionState& s,
+                                                          Composition& composition);
+/// Pre-checks `draft` on its labels, seals it to `recipients`, submits it and checks the
+/// receipt, as send() does; no team copy is added (a request and its answer stay between the
+/// colleagues concerned).
+[[nodiscard]] protocol::Result<SendResult> send_draft(SessionState& s, const protocol::Draft& draft,
+                                                      const std::vector<protocol::Id>& recipients);
+/// Signs the approval of `draft` to `recipients` (PROTOCOL.md 7.12) with this device's key and
+/// registers it at the hub.
+[[nodiscard]] protocol::Result<GivenApproval> give_approval(
+    SessionState& s, const protocol::Draft& draft, const std::vector<protocol::Id>& recipients);
+}  // namespace draaischijf::client::detail
