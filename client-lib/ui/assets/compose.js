@@ -4,6 +4,7 @@
 // and from the rules is set with textContent only.
 import { t, currentLanguage } from './i18n.js';
 import { initConsentPicker, resetConsents } from './compose-consent.js';
+import { chosenFiles, resetAttachments, sendWithFiles } from './compose-attach.js';
 
 const $ = (id) => document.getElementById(id);
 const CHECK_DELAY_MS = 400;
@@ -26,6 +27,7 @@ function composition() {
     consent: $('compose-consent').value,
     reply_to: replyTo,
     texts: [{ category: $('compose-category').value, text: $('compose-text').value }],
+    attachments: chosenFiles(),
   };
 }
 
@@ -88,6 +90,7 @@ export async function openCompose(api, reply) {
   $('precheck').replaceChildren();
   $('precheck').className = 'precheck';
   resetConsents();
+  resetAttachments();
   await loadRecipients(api);
   $('compose-title').focus();
 }
@@ -98,7 +101,8 @@ export function initCompose(api, say, done) {
     checkTimer = setTimeout(() => precheck(api), CHECK_DELAY_MS);
   };
   initConsentPicker(api, schedule);
-  for (const id of ['compose-kind', 'compose-to', 'compose-purpose', 'compose-category', 'compose-consent']) {
+  for (const id of ['compose-kind', 'compose-to', 'compose-purpose', 'compose-category', 'compose-consent',
+    'compose-files', 'compose-file-category']) {
     $(id).addEventListener('change', schedule);
   }
   for (const id of ['compose-pupil', 'compose-text']) {
@@ -108,8 +112,12 @@ export function initCompose(api, say, done) {
     event.preventDefault();
     clearTimeout(checkTimer);
     try {
-      const sent = await api('/api/compose/send', { method: 'POST', body: composition(), refusal: true });
+      const form = composition();
+      const sent = form.attachments.length > 0
+        ? await sendWithFiles(api, say, form)
+        : await api('/api/compose/send', { method: 'POST', body: form, refusal: true });
       $('compose-text').value = '';
+      $('compose-files').value = '';
       $('precheck').replaceChildren();
       say(t('sent') + sent.message_id);
       done();
