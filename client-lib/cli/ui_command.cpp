@@ -89,8 +89,9 @@ int ui_command(const Invocation& call) {
   try {
     // A send's attachments go up on a connection of their own, so the page is answered
     // meanwhile (ui/outgoing.hpp).
-    ui::HubOpener hub = [address = profile->settings().hub,
-                         tls = profile->tls()]() -> protocol::Result<std::unique_ptr<client::HubTransport>> {
+    ui::HubOpener hub =
+        [address = profile->settings().hub,
+         tls = profile->tls()]() -> protocol::Result<std::unique_ptr<client::HubTransport>> {
       auto connection = client::HubConnection::open(address, tls);
       if (!connection) {
         return connection.error();

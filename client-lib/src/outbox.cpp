@@ -436,7 +436,9 @@ Result<UploadedAttachment> upload_attachment(HubTransport& hub, const Attachment
   return UploadedAttachment{file.category, std::move(*uploaded)};
 }
 
-Result<SendResult> Outbox::send(Composition composition) { return send(std::move(composition), {}); }
+Result<SendResult> Outbox::send(Composition composition) {
+  return send(std::move(composition), {});
+}
 
 Result<SendResult> Outbox::send(Composition composition, std::vector<UploadedAttachment> uploaded) {
   auto& s = *state_;

@@ -68,8 +68,8 @@ std::optional<std::pair<std::string, std::string>> upload_naming(std::string_vie
   const bool printable = type.size() <= 255 && std::all_of(type.begin(), type.end(), [](char c) {
                            return c > 0x20 && c < 0x7f;
                          });
-  return std::pair{std::move(name), printable && !type.empty() ? std::move(type)
-                                                               : "application/octet-stream"};
+  return std::pair{std::move(name),
+                   printable && !type.empty() ? std::move(type) : "application/octet-stream"};
 }
 
 // One connection: read a request's head, then its body (a small JSON one, or a file the page
@@ -87,6 +87,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   void read() {
     head_.emplace();
+    head_->body_limit(boost::none);  // the body's own parser sets the limit of its kind
     stream_.expires_after(kReadTimeout);
     http::async_read_header(
         stream_, buffer_, *head_,
@@ -137,8 +138,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
     }
     stream_.expires_after(kUploadTimeout);
     http::async_read(stream_, buffer_, *upload_,
-                     [self = shared_from_this(), id = slot->first,
-                      naming = std::move(*naming)](beast::error_code ec, std::size_t) mutable {
+                     [self = shared_from_this(), id = slot->first, naming = std::move(*naming)](
+                         beast::error_code ec, std::size_t) mutable {
                        self->on_upload(ec, id, std::move(naming));
                      });
   }

@@ -85,7 +85,8 @@ bool Outgoing::ensure_folder() {
     return true;
   }
   // mkdtemp makes it 0700: the files the person attached are not readable by other users.
-  std::string folder = (std::filesystem::temp_directory_path() / "draaischijf-ui-up-XXXXXX").string();
+  std::string folder =
+      (std::filesystem::temp_directory_path() / "draaischijf-ui-up-XXXXXX").string();
   if (::mkdtemp(folder.data()) == nullptr) {
     return false;
   }
@@ -156,16 +157,15 @@ void Outgoing::finish(Job& job) {
   client::Client* client = vault_.peek();
   if (job.error) {
     const bool refused = job.error == client::client_errc::hub_refused;
-    job.outcome = problem_response(
-        Problem::hub_failed, job.error.message() + (refused ? ": " + job.problem.title : ""));
+    job.outcome = problem_response(Problem::hub_failed,
+                                   job.error.message() + (refused ? ": " + job.problem.title : ""));
   } else if (client == nullptr) {
     job.outcome = problem_response(Problem::locked,
                                    "the attachments went up, but nothing was sent: unlock and "
                                    "send again");
   } else {
-    job.outcome =
-        send_outcome(*client, client->outbox().send(std::move(job.composition),
-                                                    std::move(job.uploaded)));
+    job.outcome = send_outcome(
+        *client, client->outbox().send(std::move(job.composition), std::move(job.uploaded)));
   }
   job.state = job.outcome->result_int() == 200 ? Job::State::sent : Job::State::failed;
 }

@@ -29,7 +29,7 @@ const tests = {
     await page.locator('#precheck.allowed').waitFor({ timeout: 30000 });
     // The consent covers diagnostiek, not verslag: a file sent as verslag is refused before
     // anything goes up, as diagnostiek it is allowed.
-    await page.getByLabel('Bijlagen').setInputFiles(process.env.ATTACH_FILE);
+    await page.locator('#compose-files').setInputFiles(process.env.ATTACH_FILE);
     await page.selectOption('#compose-file-category', 'verslag');
     await page.locator('#precheck.refused').waitFor({ timeout: 30000 });
     assert.match(await page.locator('#precheck').textContent(), /verslag/);

@@ -48,8 +48,8 @@ TEST_F(UiAttachBrowser, TheClbRefersWithAnAttachmentAndTheCawDownloadsTheSameByt
                 static_cast<std::streamsize>(block.size() * sizeof(block[0])));
     }
   }
-  const auto consent = register_consent("ouders", 10, "psychisch_sociaal,diagnostiek,contact",
-                                        "doorverwijzing");
+  const auto consent =
+      register_consent("ouders", 10, "psychisch_sociaal,diagnostiek,contact", "doorverwijzing");
   browser("attach", {{"ATTACH_FILE", file.string()},
                      {"CAW_URL", start_ui(caw)},
                      {"PUPIL", std::string(kPupil)},

@@ -41,12 +41,12 @@ class UiUpload : public ::testing::Test {
     asio::io_context client;
     beast::tcp_stream stream(client);
     stream.connect({asio::ip::make_address("127.0.0.1"), server.port()});
-    const std::string head = "POST /api/uploads?name=verslag.pdf&type=application%2Fpdf HTTP/1.1\r\n"
-                             "Host: 127.0.0.1:" +
-                             std::to_string(server.port()) + "\r\nCookie: " + page->cookie() +
-                             "\r\nOrigin: " + origin +
-                             "\r\nContent-Type: application/octet-stream\r\nContent-Length: " +
-                             std::to_string(length) + "\r\n\r\n";
+    const std::string head =
+        "POST /api/uploads?name=verslag.pdf&type=application%2Fpdf HTTP/1.1\r\n"
+        "Host: 127.0.0.1:" +
+        std::to_string(server.port()) + "\r\nCookie: " + page->cookie() + "\r\nOrigin: " + origin +
+        "\r\nContent-Type: application/octet-stream\r\nContent-Length: " + std::to_string(length) +
+        "\r\n\r\n";
     asio::write(stream, asio::buffer(head));
     beast::flat_buffer buffer;
     LocalReply reply;
@@ -77,8 +77,9 @@ TEST_F(UiUpload, AFileFromAnotherSiteOrWithoutTheSessionIsRefusedOnItsHead) {
   const auto other = announce(10, "http://evil.example");
   EXPECT_EQ(other.result_int(), 403U);
   EXPECT_EQ(problem_type(other), "urn:draaischijf:ui-problem:bad-origin");
-  const auto no_session = local_http(
-      server.port(), {http::verb::post, "/api/uploads?name=a.pdf", {{"Origin", page->origin()}}, "x"});
+  const auto no_session =
+      local_http(server.port(),
+                 {http::verb::post, "/api/uploads?name=a.pdf", {{"Origin", page->origin()}}, "x"});
   EXPECT_EQ(no_session.result_int(), 401U);
   EXPECT_EQ(problem_type(no_session), "urn:draaischijf:ui-problem:no-session");
 }
@@ -102,7 +103,7 @@ TEST_F(UiUpload, AFileWithinTheLimitWaitsForTheKeysWhileLocked) {
   EXPECT_EQ(problem_type(locked), "urn:draaischijf:ui-problem:locked");
   // The state tells the page the limit, so it can say so before sending a byte.
   const auto state = json::parse(page->get("/api/state").body()).as_object();
-  EXPECT_EQ(state.at("max_attachment_bytes").as_uint64(), ui::kMaxUploadBytes);
+  EXPECT_EQ(state.at("max_attachment_bytes").to_number<std::uint64_t>(), ui::kMaxUploadBytes);
 }
 
 }  // namespace
