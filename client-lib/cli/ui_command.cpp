@@ -87,7 +87,18 @@ int ui_command(const Invocation& call) {
   const ui::LiveRelay live(profile->settings().hub, profile->tls());
   std::optional<ui::LocalServer> server;
   try {
-    server.emplace(io, vault, static_cast<std::uint16_t>(*port), &live);
+    // A send's attachments go up on a connection of their own, so the page is answered
+    // meanwhile (ui/outgoing.hpp).
+    ui::HubOpener hub =
+        [address = profile->settings().hub,
+         tls = profile->tls()]() -> protocol::Result<std::unique_ptr<client::HubTransport>> {
+      auto connection = client::HubConnection::open(address, tls);
+      if (!connection) {
+        return connection.error();
+      }
+      return std::make_unique<client::HubConnection>(std::move(*connection));
+    };
+    server.emplace(io, vault, static_cast<std::uint16_t>(*port), &live, std::move(hub));
   } catch (const boost::system::system_error& e) {
     std::cerr << "error: cannot listen on 127.0.0.1:" << *port << ": " << e.code().message()
               << "\n  choose another --port, or leave it out for a free one\n";

@@ -209,10 +209,15 @@ Result<PolicyVerdict> engine_verdict(SessionState& s, const protocol::OuterHeade
   return s.policies.judge(labels, *sender, recipients);
 }
 
-// The checks before anything is encrypted: the caller's own, then the engine's.
+// The checks before anything is encrypted: the caller's own, then the engine's. Files uploaded
+// beforehand count by their categories like the composition's own.
 Result<void> pre_check(SessionState& s, const protocol::Draft& draft,
-                       const Composition& composition) {
-  const auto labels = labels_of(draft, composition, s.secrets.org_id);
+                       const Composition& composition,
+                       std::span<const UploadedAttachment> uploaded = {}) {
+  auto labels = labels_of(draft, composition, s.secrets.org_id);
+  for (const auto& file : uploaded) {
+    labels.categories.add(file.category);
+  }
   PolicyVerdict verdict{true, {}, std::nullopt};
   if (s.policy) {
     verdict = s.policy(labels, composition);
@@ -235,9 +240,11 @@ Result<void> pre_check(SessionState& s, const protocol::Draft& draft,
 
 // Encrypts and uploads one file as it is read; the hub's answer must name the bytes we sent.
 // The upload names no recipients: the envelope that lists the blob in its outer labels grants
-// it to its recipient mailboxes once the hub's policy admitted it (PROTOCOL.md 7.11).
-Result<protocol::AttachmentDescriptor> upload_attachment(SessionState& s,
-                                                         const AttachmentFile& file) {
+// it to its recipient mailboxes once the hub's policy admitted it (PROTOCOL.md 7.11). Touches
+// no session: `hub` and `problem` may be a connection and a record of the caller's own.
+Result<protocol::AttachmentDescriptor> upload_file(HubTransport& hub, HubProblem& problem,
+                                                   const AttachmentFile& file,
+                                                   const ProgressCallback& progress) {
   protocol::AttachmentDescriptor descriptor;
   descriptor.id = protocol::random_id();
   descriptor.media_type = file.media_type;
@@ -246,13 +253,15 @@ Result<protocol::AttachmentDescriptor> upload_attachment(SessionState& s,
     // The sealer would refuse it (PROTOCOL.md 7.7): refuse before the blob is uploaded.
     return protocol::make_error_code(protocol::errc::field_out_of_range);
   }
-  auto source = SealingFileSource::open(file.path, descriptor.file_name, s.progress);
+  auto source = SealingFileSource::open(file.path, descriptor.file_name, progress);
   if (!source) {
     return source.error();
   }
-  auto reply = s.expect_ok(
-      s.hub->put("/v1/blobs/" + hex(descriptor.id), **source, "application/octet-stream"));
+  HubSession answers{nullptr, {}};  // reads a refusal into its problem; sends nothing itself
+  auto reply = answers.expect_ok(
+      hub.put("/v1/blobs/" + hex(descriptor.id), **source, "application/octet-stream"));
   if (!reply) {
+    problem = std::move(answers.problem);
     return reply.error();
   }
   const auto answer = hub_json::object_of(reply->body);
@@ -422,7 +431,25 @@ Result<void> Outbox::check(const Composition& composition) {
   return pre_check(s, *draft, composition);
 }
 
+Result<UploadedAttachment> upload_attachment(HubTransport& hub, const AttachmentFile& file,
+                                             const ProgressCallback& progress,
+                                             HubProblem* problem) {
+  HubProblem refusal;
+  auto uploaded = upload_file(hub, refusal, file, progress);
+  if (!uploaded) {
+    if (problem != nullptr) {
+      *problem = std::move(refusal);
+    }
+    return uploaded.error();
+  }
+  return UploadedAttachment{file.category, std::move(*uploaded)};
+}
+
 Result<SendResult> Outbox::send(Composition composition) {
+  return send(std::move(composition), {});
+}
+
+Result<SendResult> Outbox::send(Composition composition, std::vector<UploadedAttachment> uploaded) {
   auto& s = *state_;
   auto team = team_copy_into(s, composition.recipients);
   if (!team) {
@@ -432,19 +459,23 @@ Result<SendResult> Outbox::send(Composition composition) {
   if (!draft) {
     return draft.error();
   }
-  if (auto allowed = pre_check(s, *draft, composition); !allowed) {
+  if (auto allowed = pre_check(s, *draft, composition, uploaded); !allowed) {
     return allowed.error();
   }
   draft->fragments = std::move(composition.fragments);
+  for (auto& file : uploaded) {
+    draft->fragments.push_back(attachment_reference(file.category, file.descriptor.id));
+    draft->attachments.push_back(std::move(file.descriptor));
+  }
   // Every blob first, then the envelope that lists them (seal() puts their ids in the outer
   // labels): the hub refuses an envelope naming a blob it does not hold from this device.
   for (const auto& file : composition.attachments) {
-    auto uploaded = upload_attachment(s, file);
-    if (!uploaded) {
-      return uploaded.error();
+    auto sealed = upload_file(*s.hub, s.problem, file, s.progress);
+    if (!sealed) {
+      return sealed.error();
     }
-    draft->fragments.push_back(attachment_reference(file.category, uploaded->id));
-    draft->attachments.push_back(std::move(*uploaded));
+    draft->fragments.push_back(attachment_reference(file.category, sealed->id));
+    draft->attachments.push_back(std::move(*sealed));
   }
   if (auto carried = carry_approvals(s, *draft, composition); !carried) {
     return carried.error();

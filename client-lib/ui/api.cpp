@@ -17,6 +17,7 @@
 #include "compose.hpp"
 #include "consent.hpp"
 #include "inbox_view.hpp"
+#include "outgoing.hpp"
 #include "settings.hpp"
 #include "work.hpp"
 
@@ -45,7 +46,8 @@ std::vector<std::string_view> segments(std::string_view target) {
 json::object state_json(Vault& vault) {
   json::object state{{"locked", vault.locked()},
                      {"key_file", vault.uses_key_file()},
-                     {"idle_seconds", vault.idle_time().count() / 1000}};
+                     {"idle_seconds", vault.idle_time().count() / 1000},
+                     {"max_attachment_bytes", kMaxUploadBytes}};
   if (auto* client = vault.peek()) {
     const auto& device = client->device();
     state["device"] = {{"org_id", hex(device.org_id)},
@@ -190,7 +192,7 @@ Response problem_response(Problem kind, std::string_view detail, unsigned versio
   return json_response(problem_text(kind).status, problem_json(kind, detail), version);
 }
 
-Response handle_api(const Request& request, Vault& vault) {
+Response handle_api(const Request& request, Vault& vault, Outgoing* outgoing) {
   const auto parts = segments(request.target());
   const bool get = request.method() == http::verb::get;
   const bool post = request.method() == http::verb::post;
@@ -233,7 +235,15 @@ Response handle_api(const Request& request, Vault& vault) {
     if (parts[2] == "request-approval") {
       return request_approval_answer(*client, request);
     }
-    return parts[2] == "check" ? check_answer(*client, request) : send_answer(*client, request);
+    return parts[2] == "check" ? check_answer(*client, request)
+                               : send_answer(*client, request, outgoing);
+  }
+  if (route == "jobs" && parts.size() == 3 && outgoing != nullptr) {
+    return get ? outgoing->job(parts[2]) : problem_response(Problem::method_not_allowed);
+  }
+  if (route == "uploads" && parts.size() == 2) {
+    // The body is a file: local_server.cpp receives it into Outgoing before this is asked.
+    return problem_response(Problem::method_not_allowed);
   }
   if (auto approvals = approvals_answer(*client, request, parts)) {
     return std::move(*approvals);

@@ -14,6 +14,7 @@
 //   GET  /api/messages/MAILBOX/SEQ/attachments/N  attachment N, verified, as a download
 //   POST /api/messages/MAILBOX/SEQ/ack  acknowledges without opening
 //   GET  /api/recipients, POST /api/compose/check|send    see compose.hpp
+//   POST /api/uploads, GET /api/jobs/ID  attachments and the sends that carry them: outgoing.hpp
 //   GET  /api/events?after=N             long poll: what the hub's stream brought (live.hpp)
 //   GET  /api/cases|referrals|signalen|report, POST /api/cases/CASE/act  see work.hpp
 //   /api/consents..., /api/disclosures  see consent.hpp
@@ -38,8 +39,12 @@ using Response = boost::beast::http::response<boost::beast::http::string_body>;
 /// Set to "1" on what the page asks without the person doing anything (its refresh).
 inline constexpr std::string_view kBackgroundHeader = "X-Draaischijf-Background";
 
-/// The answer to a request under /api/ (the gate has admitted it).
-[[nodiscard]] Response handle_api(const Request& request, Vault& vault);
+class Outgoing;
+
+/// The answer to a request under /api/ (the gate has admitted it); sends with attachments go
+/// through `outgoing` (none: refused).
+[[nodiscard]] Response handle_api(const Request& request, Vault& vault,
+                                  Outgoing* outgoing = nullptr);
 
 /// A JSON answer with status `status`.
 [[nodiscard]] Response json_response(unsigned status, const boost::json::value& body,

@@ -7,6 +7,8 @@
 #include <draaischijf/protocol/keys.hpp>
 #include <draaischijf/protocol/vocabulary.hpp>
 
+#include "outgoing.hpp"
+
 namespace draaischijf::ui {
 namespace {
 
@@ -30,14 +32,44 @@ bool parse_into(std::string_view name, Enum& out) {
   return parsed.has_value();
 }
 
+// The files the form names, received before by POST /api/uploads (outgoing.hpp).
+std::variant<std::vector<ChosenFile>, std::string> files_of(const json::object& body) {
+  std::vector<ChosenFile> files;
+  const auto* list = body.if_contains("attachments");
+  if (list == nullptr || list->is_null()) {
+    return files;
+  }
+  if (!list->is_array() || list->as_array().size() > protocol::kMaxAttachments) {
+    return std::string("attachments must be a list of at most 64 files");
+  }
+  for (const auto& entry : list->as_array()) {
+    if (!entry.is_object()) {
+      return std::string("an attachment must be an object");
+    }
+    // The pre-check needs the category only; a send without the upload id is upload-gone.
+    ChosenFile file{std::string(text_field(entry.as_object(), "upload_id")), {}};
+    if (!parse_into(text_field(entry.as_object(), "category"), file.category)) {
+      return std::string("unknown data category of an attachment");
+    }
+    files.push_back(std::move(file));
+  }
+  return files;
+}
+
 // The form's fields as the library's Composition; or what is wrong with them.
-std::variant<Composition, std::string> composition_of(const Request& request) {
+std::variant<Composition, std::string> composition_of(const Request& request,
+                                                      std::vector<ChosenFile>& files) {
   json::error_code ec;
   const auto parsed = json::parse(request.body(), ec);
   if (ec || !parsed.is_object()) {
     return std::string("the body must be a JSON object");
   }
   const auto& body = parsed.as_object();
+  auto chosen = files_of(body);
+  if (const auto* why = std::get_if<std::string>(&chosen)) {
+    return *why;
+  }
+  files = std::move(std::get<std::vector<ChosenFile>>(chosen));
   Composition c;
   if (!parse_into(text_field(body, "kind"), c.kind)) {
     return std::string("unknown kind");
@@ -115,6 +147,16 @@ std::variant<Composition, std::string> composition_of(const Request& request) {
     c.fragments.push_back(std::move(fragment));
   }
   return c;
+}
+
+// The form's files by their categories only, for the pre-check (Outbox::check reads no file:
+// the labels name categories, not files).
+void count_files(Composition& c, const std::vector<ChosenFile>& files) {
+  for (const auto& file : files) {
+    client::AttachmentFile counted;
+    counted.category = file.category;
+    c.attachments.push_back(std::move(counted));
+  }
 }
 
 // What the person can do about a refusal, for the page (the CLI's words name commands).
@@ -209,10 +251,12 @@ Response recipients_answer(client::Client& client) {
 }
 
 Response check_answer(client::Client& client, const Request& request) {
-  auto composition = composition_of(request);
+  std::vector<ChosenFile> files;
+  auto composition = composition_of(request, files);
   if (const auto* why = std::get_if<std::string>(&composition)) {
     return problem_response(Problem::bad_request, *why);
   }
+  count_files(std::get<Composition>(composition), files);
   const auto checked = client.outbox().check(std::get<Composition>(composition));
   if (checked) {
     return json_response(200, json::object{{"allowed", true}});
@@ -223,12 +267,7 @@ Response check_answer(client::Client& client, const Request& request) {
   return problem_response(Problem::hub_failed, checked.error().message());
 }
 
-Response send_answer(client::Client& client, const Request& request) {
-  auto composition = composition_of(request);
-  if (const auto* why = std::get_if<std::string>(&composition)) {
-    return problem_response(Problem::bad_request, *why);
-  }
-  const auto sent = client.outbox().send(std::move(std::get<Composition>(composition)));
+Response send_outcome(client::Client& client, const protocol::Result<client::SendResult>& sent) {
   if (sent) {
     return json_response(200, json::object{{"message_id", hex(sent->message_id)},
                                            {"received_at_ms", sent->received_at_ms},
@@ -242,10 +281,40 @@ Response send_answer(client::Client& client, const Request& request) {
   return problem_response(Problem::hub_failed, sent.error().message());
 }
 
-Response request_approval_answer(client::Client& client, const Request& request) {
-  auto composition = composition_of(request);
+Response send_answer(client::Client& client, const Request& request, Outgoing* outgoing) {
+  std::vector<ChosenFile> files;
+  auto composition = composition_of(request, files);
   if (const auto* why = std::get_if<std::string>(&composition)) {
     return problem_response(Problem::bad_request, *why);
+  }
+  auto& c = std::get<Composition>(composition);
+  if (files.empty()) {
+    return send_outcome(client, client.outbox().send(std::move(c)));
+  }
+  if (outgoing == nullptr) {
+    return problem_response(Problem::hub_failed, "this server takes no attachments");
+  }
+  // The pre-check with the files' categories before a byte goes up: a refused send uploads
+  // nothing.
+  count_files(c, files);
+  if (const auto checked = client.outbox().check(c); !checked) {
+    return send_outcome(client, checked.error());
+  }
+  c.attachments.clear();
+  return outgoing->start(std::move(c), std::move(files));
+}
+
+Response request_approval_answer(client::Client& client, const Request& request) {
+  std::vector<ChosenFile> files;
+  auto composition = composition_of(request, files);
+  if (const auto* why = std::get_if<std::string>(&composition)) {
+    return problem_response(Problem::bad_request, *why);
+  }
+  if (!files.empty()) {
+    // A request carries the draft's text only (docs/DECISIONS.md, the second-approval queue).
+    return problem_response(Problem::bad_request,
+                            "a draft with attachments cannot be sent for a second approval: "
+                            "send it without them, or approve it with draaischijf approve --file");
   }
   json::error_code ec;
   const auto body = json::parse(request.body(), ec);

@@ -14,18 +14,28 @@
 //
 // COMPOSITION: {"kind", "purpose", "to": [MAILBOX], "pupil", "consent", "reply_to":
 // {"mailbox_id", "sequence"} (a reply in the received message's thread), "texts":
-// [{"category", "text"}], and for a draft with a second approval "message_id", "thread_id",
-// "approval"}, names as docs/PROTOCOL.md 4 spells them.
+// [{"category", "text"}], "attachments": [{"upload_id", "category"}] (files received before by
+// POST /api/uploads; with any, send answers 202 with a job to follow, outgoing.hpp), and for a
+// draft with a second approval "message_id", "thread_id", "approval"}, names as
+// docs/PROTOCOL.md 4 spells them.
 
 #include <draaischijf/client/client.hpp>
 
 #include "api.hpp"
 
 namespace draaischijf::ui {
+class Outgoing;
+}
+
+namespace draaischijf::ui {
 
 [[nodiscard]] Response recipients_answer(client::Client& client);
 [[nodiscard]] Response check_answer(client::Client& client, const Request& request);
-[[nodiscard]] Response send_answer(client::Client& client, const Request& request);
+[[nodiscard]] Response send_answer(client::Client& client, const Request& request,
+                                   Outgoing* outgoing);
+/// The answer to a send: the hub's receipt, 422 policy-refused with the refusal, or 502.
+[[nodiscard]] Response send_outcome(client::Client& client,
+                                    const protocol::Result<client::SendResult>& sent);
 [[nodiscard]] Response request_approval_answer(client::Client& client, const Request& request);
 
 }  // namespace draaischijf::ui

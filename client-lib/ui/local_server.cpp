@@ -1,15 +1,19 @@
 #include "local_server.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <chrono>
 
 #include <boost/asio/ip/address_v4.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/file_body.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 #include <boost/json/object.hpp>
 
+#include <draaischijf/protocol/display_text.hpp>
 #include <draaischijf/protocol/secret.hpp>
 
 #include "assets.hpp"
@@ -23,6 +27,8 @@ namespace http = beast::http;
 using tcp = asio::ip::tcp;
 
 constexpr auto kReadTimeout = std::chrono::seconds(60);
+// A file of up to 1 GiB from the browser on this machine: minutes even on a slow disk.
+constexpr auto kUploadTimeout = std::chrono::minutes(10);
 constexpr std::uint64_t kBodyLimit = 64 * 1024;  // the API's bodies are small JSON objects
 constexpr auto kEventCheck = std::chrono::milliseconds(100);
 
@@ -46,26 +52,148 @@ std::optional<std::optional<std::uint64_t>> events_request(const Request& reques
   return std::optional<std::uint64_t>{after};
 }
 
-// One connection: read a request, answer it, until the browser closes or stops asking.
+bool is_upload(const http::request_header<>& head) {
+  const std::string_view target = head.target();
+  return head.method() == http::verb::post && target.substr(0, target.find('?')) == "/api/uploads";
+}
+
+// What may be attached from the page's query: a display-safe name (the sealer refuses others,
+// docs/PROTOCOL.md 7.7) and a printable media type; nullopt when the name is not.
+std::optional<std::pair<std::string, std::string>> upload_naming(std::string_view target) {
+  auto name = query_value(target, "name").value_or("");
+  auto type = query_value(target, "type").value_or("");
+  if (name.empty() || name.size() > 255 || !protocol::is_display_safe(name)) {
+    return std::nullopt;
+  }
+  const bool printable = type.size() <= 255 && std::all_of(type.begin(), type.end(), [](char c) {
+                           return c > 0x20 && c < 0x7f;
+                         });
+  return std::pair{std::move(name),
+                   printable && !type.empty() ? std::move(type) : "application/octet-stream"};
+}
+
+// One connection: read a request's head, then its body (a small JSON one, or a file the page
+// attaches, straight to disk), answer it, until the browser closes or stops asking.
 class Connection : public std::enable_shared_from_this<Connection> {
  public:
-  Connection(tcp::socket socket, Gate& gate, Vault& vault, const LiveRelay* live)
+  Connection(tcp::socket socket, Gate& gate, Vault& vault, const LiveRelay* live,
+             Outgoing& outgoing)
       : stream_(std::move(socket)),
         gate_(gate),
         vault_(vault),
         live_(live),
+        outgoing_(outgoing),
         timer_(stream_.get_executor()) {}
 
   void read() {
-    parser_.emplace();
-    parser_->body_limit(kBodyLimit);
+    head_.emplace();
+    head_->body_limit(boost::none);  // the body's own parser sets the limit of its kind
     stream_.expires_after(kReadTimeout);
-    http::async_read(
-        stream_, buffer_, *parser_,
-        [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
+    http::async_read_header(
+        stream_, buffer_, *head_,
+        [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_head(ec); });
   }
 
  private:
+  void on_head(beast::error_code ec) {
+    if (ec) {
+      on_read(ec);
+      return;
+    }
+    if (is_upload(head_->get())) {
+      receive_upload();
+      return;
+    }
+    parser_.emplace(std::move(*head_));
+    parser_->body_limit(kBodyLimit);
+    http::async_read(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code read, std::size_t) { self->on_read(read); });
+  }
+
+  // POST /api/uploads: admitted on its head (gate, unlocked keys, announced size) before a
+  // byte of the body is read; the body goes to a file of its own in Outgoing's folder.
+  void receive_upload() {
+    const Request head{head_->get().base()};
+    if (auto refusal = upload_refusal(head)) {
+      refuse(std::move(*refusal));
+      return;
+    }
+    auto naming = upload_naming(head.target());
+    auto slot = naming ? outgoing_.reserve() : std::nullopt;
+    if (!slot) {
+      refuse(problem_response(Problem::bad_request,
+                              naming ? "too many files wait to be sent, or no folder for them"
+                                     : "a file name (name=) of displayable characters"));
+      return;
+    }
+    upload_.emplace(std::move(*head_));
+    upload_->body_limit(kMaxUploadBytes);
+    beast::error_code opened;
+    upload_->get().body().open(slot->second.c_str(), beast::file_mode::write_new, opened);
+    if (opened) {
+      outgoing_.discard(slot->first);
+      refuse(problem_response(Problem::hub_failed, "cannot keep the file: " + opened.message()));
+      return;
+    }
+    stream_.expires_after(kUploadTimeout);
+    http::async_read(stream_, buffer_, *upload_,
+                     [self = shared_from_this(), id = slot->first, naming = std::move(*naming)](
+                         beast::error_code ec, std::size_t) mutable {
+                       self->on_upload(ec, id, std::move(naming));
+                     });
+  }
+
+  // What ends an upload before its body is read: the gate's refusal, 413 for a size announced
+  // beyond the limit, 423 while the keys are locked; nullopt when the body may come.
+  std::optional<Response> upload_refusal(const Request& head) {
+    const auto admission = gate_.admit(head);
+    const auto length = head_->content_length();
+    std::optional<Problem> why;
+    if (admission.refused) {
+      why = *admission.refused;
+    } else if (admission.exchange_token) {
+      why = Problem::method_not_allowed;  // the token is exchanged by a GET, never with a file
+    } else if (length && *length > kMaxUploadBytes) {
+      why = Problem::attachment_too_large;
+    } else if (vault_.use() == nullptr) {
+      why = Problem::locked;
+    }
+    if (!why) {
+      return std::nullopt;
+    }
+    return problem_response(*why, {}, head.version());
+  }
+
+  // Answers with `response` and ends the connection: the rest of an upload is not read.
+  void refuse(Response response) {
+    security_headers(response);
+    respond(std::move(response), false);
+  }
+
+  void on_upload(beast::error_code ec, const std::string& id,
+                 std::pair<std::string, std::string> naming) {
+    auto& file = upload_->get().body().file();
+    beast::error_code closed;
+    const auto size = file.size(closed);
+    if (!closed) {
+      file.close(closed);
+    }
+    if (ec || closed) {
+      outgoing_.discard(id);
+      if (ec == http::error::body_limit) {
+        refuse(problem_response(Problem::attachment_too_large, "the body went beyond it"));
+      }
+      return;  // closed, timed out or malformed: the connection ends
+    }
+    outgoing_.received(id, naming.first, naming.second, size);
+    auto response = json_response(
+        201, boost::json::object{{"upload_id", id}, {"size", size}, {"file_name", naming.first}},
+        upload_->get().version());
+    security_headers(response);
+    respond(std::move(response), upload_->get().keep_alive());
+  }
+
   void on_read(beast::error_code ec) {
     if (ec) {
       if (ec == http::error::body_limit || ec == http::error::header_limit) {
@@ -85,7 +213,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
         return;
       }
     }
-    auto response = answer(request, gate_, vault_);
+    auto response = answer(request, gate_, vault_, &outgoing_);
     // A body may hold the passphrase (/api/unlock) or a message being written: not left
     // behind in freed memory.
     protocol::secure_wipe(request.body().data(), request.body().size());
@@ -132,11 +260,14 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::empty_body>> head_;
   std::optional<http::request_parser<http::string_body>> parser_;
+  std::optional<http::request_parser<http::file_body>> upload_;
   std::shared_ptr<Response> response_;
   Gate& gate_;
   Vault& vault_;
   const LiveRelay* live_;
+  Outgoing& outgoing_;
   asio::steady_timer timer_;
 };
 
@@ -175,7 +306,7 @@ void security_headers(Response& response) {
   response.set("Cross-Origin-Resource-Policy", "same-origin");
 }
 
-Response answer(const Request& request, Gate& gate, Vault& vault) {
+Response answer(const Request& request, Gate& gate, Vault& vault, Outgoing* outgoing) {
   const auto admission = gate.admit(request);
   Response response;
   if (admission.refused) {
@@ -187,7 +318,7 @@ Response answer(const Request& request, Gate& gate, Vault& vault) {
     response.set(http::field::location, "/");
     response.prepare_payload();
   } else if (std::string_view(request.target()).substr(0, 5) == "/api/") {
-    response = handle_api(request, vault);
+    response = handle_api(request, vault, outgoing);
     response.version(request.version());
   } else if (request.method() == http::verb::get || request.method() == http::verb::head) {
     response = asset_response(request);
@@ -199,13 +330,14 @@ Response answer(const Request& request, Gate& gate, Vault& vault) {
 }
 
 LocalServer::LocalServer(asio::io_context& io, Vault& vault, std::uint16_t port,
-                         const LiveRelay* live)
+                         const LiveRelay* live, HubOpener hub)
     : io_(io),
       vault_(vault),
       live_(live),
       acceptor_(bind_loopback(io, port)),
       port_(acceptor_.local_endpoint().port()),
       gate_(port_),
+      outgoing_(io, vault, std::move(hub)),
       timer_(io) {}
 
 void LocalServer::start() {
@@ -219,7 +351,7 @@ void LocalServer::accept() {
       return;
     }
     if (!ec) {
-      std::make_shared<Connection>(std::move(socket), gate_, vault_, live_)->read();
+      std::make_shared<Connection>(std::move(socket), gate_, vault_, live_, outgoing_)->read();
     }
     accept();
   });

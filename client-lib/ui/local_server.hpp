@@ -1,7 +1,8 @@
 #pragma once
 
 // draaischijf ui's web server: HTTP/1.1 on 127.0.0.1 only (never another interface), one
-// thread, the page's embedded files and the JSON API. Every request passes the Gate first
+// thread, the page's embedded files and the JSON API (a send's upload to the hub runs on a
+// worker of its own, outgoing.hpp). Every request passes the Gate first
 // (Host, Origin, the session cookie or the one-time token), and every answer carries the same
 // security headers (security_headers): a strict Content Security Policy without inline script,
 // no caching, no sniffing, no referrer, no framing.
@@ -16,6 +17,7 @@
 #include "api.hpp"
 #include "gate.hpp"
 #include "live.hpp"
+#include "outgoing.hpp"
 #include "vault.hpp"
 
 namespace draaischijf::ui {
@@ -29,14 +31,17 @@ inline constexpr std::string_view kContentSecurityPolicy =
 void security_headers(Response& response);
 
 /// The answer to one request: the gate, then the API or an embedded file.
-[[nodiscard]] Response answer(const Request& request, Gate& gate, Vault& vault);
+[[nodiscard]] Response answer(const Request& request, Gate& gate, Vault& vault,
+                              Outgoing* outgoing = nullptr);
 
 class LocalServer {
  public:
   /// Binds 127.0.0.1:`port` (0: a free port); throws at startup if it cannot. With `live`,
   /// GET /api/events relays what it hears on the hub's stream (live.hpp); without, it is 404.
+  /// With `hub`, messages may carry attachments, uploaded over connections it opens
+  /// (outgoing.hpp); without, such a send is refused.
   LocalServer(boost::asio::io_context& io, Vault& vault, std::uint16_t port,
-              const LiveRelay* live = nullptr);
+              const LiveRelay* live = nullptr, HubOpener hub = {});
 
   /// Starts accepting, and the timer that locks the vault after its idle time.
   void start();
@@ -53,6 +58,7 @@ class LocalServer {
   boost::asio::ip::tcp::acceptor acceptor_;
   std::uint16_t port_;
   Gate gate_;
+  Outgoing outgoing_;
   boost::asio::steady_timer timer_;
 };
 

@@ -68,6 +68,18 @@ constexpr std::array kCatalog = {
                 "toestemmingsgever voor de leeftijd). Pas het formulier aan en registreer opnieuw.",
                 "The hub refused the consent for the reasons below (usually the wrong giver for "
                 "the age). Change the form and register again."},
+    ProblemText{Problem::attachment_too_large, 413, DRSJ_UI_PROBLEM("attachment-too-large"),
+                "Bijlage te groot", "Attachment too large",
+                "Een bijlage is hoogstens 1 GiB. Verklein of splits het bestand, of stuur het "
+                "langs een andere weg die uw organisatie toelaat.",
+                "An attachment is 1 GiB at most. Make the file smaller or split it, or send it "
+                "another way your organisation allows."},
+    ProblemText{Problem::upload_gone, 404, DRSJ_UI_PROBLEM("upload-gone"),
+                "Bijlage niet meer aanwezig", "Attachment no longer here",
+                "Het gekozen bestand is al verzonden of weggegooid (of het programma werd "
+                "herstart). Kies het bestand opnieuw en verzend nog eens.",
+                "The chosen file was sent or discarded already (or the program was restarted). "
+                "Choose the file again and send once more."},
 };
 
 #undef DRSJ_UI_PROBLEM

@@ -20,10 +20,12 @@ enum class Problem {
   not_found,
   bad_request,
   method_not_allowed,
-  hub_failed,       // the client library refused or the hub did: detail says why
-  policy_refused,   // the pre-check or the hub refused a send: the refusal says why
-  consent_invalid,  // the hub refused a consent record: its issues say why
-  hub_refused,      // the hub refused a work view or action: its title and detail say why
+  hub_failed,            // the client library refused or the hub did: detail says why
+  policy_refused,        // the pre-check or the hub refused a send: the refusal says why
+  consent_invalid,       // the hub refused a consent record: its issues say why
+  hub_refused,           // the hub refused a work view or action: its title and detail say why
+  attachment_too_large,  // a file beyond what one attachment may be (outgoing.hpp)
+  upload_gone,           // the send names a file this server no longer holds: pick it again
 };
 
 struct ProblemText {

@@ -3,6 +3,7 @@
 // text that comes from a message or from the hub is set with textContent, never as HTML, so a
 // "<script>" or "<img onerror>" in a message stays text.
 import { initApprovals, openApprovals } from './approvals.js';
+import { setAttachmentLimit } from './compose-attach.js';
 import { initCompose, openCompose } from './compose.js';
 import { initConsent, openConsents } from './consent.js';
 import { initDisclosures, openDisclosures } from './disclosures.js';
@@ -39,6 +40,10 @@ async function api(path, options = {}) {
     init.headers['Content-Type'] = 'application/json';
     init.body = JSON.stringify(options.body);
   }
+  if (options.raw !== undefined) {  // a file the person attaches, as it is
+    init.headers['Content-Type'] = 'application/octet-stream';
+    init.body = options.raw;
+  }
   const response = await fetch(path, init);
   const body = await response.json().catch(() => ({}));
   if (response.status === 423) {
@@ -46,15 +51,44 @@ async function api(path, options = {}) {
     throw new Error('locked');
   }
   if (!response.ok) {
-    const title = currentLanguage() === 'en' ? body.title : body.title_nl;
-    const what = currentLanguage() === 'en' ? body.what_to_do : body.wat_nu;
-    say([title, body.detail, what].filter(Boolean).join(' — '));
+    say(problemLine(body));
     const error = new Error(body.type ?? String(response.status));
     error.refusal = body.refusal;  // a send the policy refused: the compose screen shows it
     error.problem = body;  // the whole document: the work views show it, the consent screen lists its issues
     throw error;
   }
   return body;
+}
+
+// A problem document in the person's language: title, detail, what to do.
+function problemLine(body) {
+  const title = currentLanguage() === 'en' ? body.title : body.title_nl;
+  const what = currentLanguage() === 'en' ? body.what_to_do : body.wat_nu;
+  return [title, body.detail, what].filter(Boolean).join(' — ');
+}
+
+// An attachment, fetched by the page so that a refusal (the program found the bytes altered,
+// or the hub failed) is shown beside it instead of being saved as a file; a verified one is
+// then saved under the program's safe name, never opened in this page.
+async function download(link, item, a) {
+  const response = await fetch(link.href);
+  if (response.status === 423) {
+    showUnlock();
+    return;
+  }
+  if (!response.ok) {
+    const why = `${t('download_refused')}${a.file_name} — ${problemLine(await response.json().catch(() => ({})))}`;
+    say(why);
+    item.querySelector('.refused')?.remove();
+    item.append(el('strong', why, 'refused'));
+    return;
+  }
+  const disposition = response.headers.get('content-disposition') ?? '';
+  const save = document.createElement('a');
+  save.href = URL.createObjectURL(await response.blob());
+  save.download = /filename="([^"]*)"/.exec(disposition)?.[1] ?? 'bijlage';
+  save.click();
+  setTimeout(() => URL.revokeObjectURL(save.href), 60000);
 }
 
 function showUnlock() {
@@ -65,6 +99,7 @@ function showUnlock() {
 
 async function refreshState() {
   const state = await api('/api/state');
+  setAttachmentLimit(state.max_attachment_bytes);
   if (state.key_file) $('passphrase').placeholder = t('unlock_key_file');
   if (state.locked) {
     $('device').textContent = '';
@@ -136,6 +171,10 @@ async function openMessage(entry) {
     link.href = `/api/messages/${m.mailbox_id}/${m.sequence}/attachments/${n}`;
     link.setAttribute('download', '');
     link.setAttribute('aria-label', `${t('download')}: ${a.file_name}`);
+    link.addEventListener('click', (event) => {
+      event.preventDefault();
+      download(link, item, a).catch(() => say(t('download_refused') + a.file_name));
+    });
     item.append(link);
     attachments.append(item);
   });

@@ -5,6 +5,7 @@
 import { t, currentLanguage } from './i18n.js';
 import { initConsentPicker, resetConsents } from './compose-consent.js';
 import { offerApproval, resetApproval, approvalFields } from './compose-approval.js';
+import { chosenFiles, resetAttachments, sendWithFiles } from './compose-attach.js';
 
 const $ = (id) => document.getElementById(id);
 const CHECK_DELAY_MS = 400;
@@ -29,6 +30,7 @@ function composition() {
     consent: $('compose-consent').value,
     reply_to: replyTo,
     texts: [{ category: $('compose-category').value, text: $('compose-text').value }],
+    attachments: chosenFiles(),
   };
 }
 
@@ -93,6 +95,7 @@ export async function openCompose(api, reply) {
   $('precheck').className = 'precheck';
   resetConsents();
   resetApproval();
+  resetAttachments();
   await loadRecipients(api);
   $('compose-title').focus();
 }
@@ -103,7 +106,8 @@ export function initCompose(api, say, done) {
     checkTimer = setTimeout(() => precheck(api), CHECK_DELAY_MS);
   };
   initConsentPicker(api, schedule);
-  for (const id of ['compose-kind', 'compose-to', 'compose-purpose', 'compose-category', 'compose-consent']) {
+  for (const id of ['compose-kind', 'compose-to', 'compose-purpose', 'compose-category', 'compose-consent',
+    'compose-files', 'compose-file-category']) {
     $(id).addEventListener('change', schedule);
   }
   for (const id of ['compose-pupil', 'compose-text']) {
@@ -113,8 +117,12 @@ export function initCompose(api, say, done) {
   const sendForm = async (extra = {}) => {
     clearTimeout(checkTimer);
     try {
-      const sent = await api('/api/compose/send', { method: 'POST', body: { ...composition(), ...extra }, refusal: true });
+      const form = { ...composition(), ...extra };
+      const sent = form.attachments.length > 0
+        ? await sendWithFiles(api, say, form)
+        : await api('/api/compose/send', { method: 'POST', body: form, refusal: true });
       $('compose-text').value = '';
+      $('compose-files').value = '';
       $('precheck').replaceChildren();
       resetApproval();
       say(t('sent') + sent.message_id);

@@ -1,5 +1,6 @@
 // The page's texts in Dutch (the default) and English. Only these fixed strings are looked up;
 // text from messages and from the hub is never put in the page as HTML (see app.js).
+import { attachTexts } from './i18n-attach.js';
 import { consentTexts } from './i18n-consent.js';
 import { approvalTexts } from './i18n-approvals.js';
 const texts = {
@@ -106,7 +107,7 @@ const texts = {
 };
 
 for (const language of ['nl', 'en']) {
-  Object.assign(texts[language], consentTexts[language], approvalTexts[language]);
+  Object.assign(texts[language], consentTexts[language], approvalTexts[language], attachTexts[language]);
 }
 
 let language = localStorage.getItem('draaischijf-language') === 'en' ? 'en' : 'nl';

@@ -117,10 +117,12 @@ TEST(UiGate, EveryNonGetNeedsThisServersOrigin) {
 
 TEST(UiProblems, EveryProblemHasAStableTypeAndBothLanguages) {
   std::set<std::string_view> types;
-  for (auto kind : {Problem::bad_host, Problem::bad_origin, Problem::no_session,
-                    Problem::token_spent, Problem::locked, Problem::wrong_passphrase,
-                    Problem::not_found, Problem::bad_request, Problem::method_not_allowed,
-                    Problem::hub_failed, Problem::policy_refused, Problem::hub_refused}) {
+  for (auto kind :
+       {Problem::bad_host, Problem::bad_origin, Problem::no_session, Problem::token_spent,
+        Problem::locked, Problem::wrong_passphrase, Problem::not_found, Problem::bad_request,
+        Problem::method_not_allowed, Problem::hub_failed, Problem::policy_refused,
+        Problem::hub_refused, Problem::consent_invalid, Problem::attachment_too_large,
+        Problem::upload_gone}) {
     const auto& text = problem_text(kind);
     EXPECT_EQ(text.kind, kind);
     EXPECT_EQ(text.type.rfind("urn:draaischijf:ui-problem:", 0), 0U);

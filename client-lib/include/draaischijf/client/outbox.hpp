@@ -18,6 +18,15 @@
 
 namespace draaischijf::client {
 
+/// Encrypts `file` as it is read and uploads it over `hub`, exactly as send() does with each
+/// file of a composition, but on its own: `hub` may be a connection of its own (the same
+/// device's TLS identity) on another thread, since no Session is touched. The upload names no
+/// recipients; the envelope that lists the blob grants it (docs/PROTOCOL.md 7.11). `progress`
+/// is called as ciphertext goes up; a hub's refusal leaves its problem document in `problem`.
+[[nodiscard]] protocol::Result<UploadedAttachment> upload_attachment(
+    HubTransport& hub, const AttachmentFile& file, const ProgressCallback& progress,
+    HubProblem* problem = nullptr);
+
 class Outbox {
  public:
   /// `session` must outlive this handle.
@@ -39,6 +48,12 @@ class Outbox {
   /// Refused before anything is encrypted when the pre-check says no, and by the hub when its
   /// policy does (both client_errc::policy_refused, with last_problem().policy).
   [[nodiscard]] protocol::Result<SendResult> send(Composition composition);
+  /// As send(), with attachments `uploaded` beforehand by upload_attachment (besides any in
+  /// the composition): they count in the pre-check by their categories like the others, and the
+  /// envelope carries their keys. For a program that uploads on a connection of its own while
+  /// this session serves other work (the web inbox).
+  [[nodiscard]] protocol::Result<SendResult> send(Composition composition,
+                                                  std::vector<UploadedAttachment> uploaded);
   /// Second approval, on the approving colleague's device: signs the composition the sender
   /// will send with this device's key and hands it to the hub. Its message_id should be the one
   /// the sender's refusal named (PolicyRefusal::message_id; drawn when zero), its thread_id

@@ -31,6 +31,14 @@ struct AttachmentFile {
   std::string file_name;  // as the recipient sees it; the path's file name when empty
 };
 
+/// An attachment encrypted and uploaded before its message is sent (upload_attachment in
+/// outbox.hpp): the blob's descriptor, with the key only the envelope will carry, and the
+/// data category the message names it under. Move-only: the key wipes itself.
+struct UploadedAttachment {
+  protocol::DataCategory category = protocol::DataCategory::verslag;
+  protocol::AttachmentDescriptor descriptor;
+};
+
 /// Progress of one attachment on its way up or down, in ciphertext bytes.
 struct TransferProgress {
   std::string_view file_name;
