@@ -154,13 +154,13 @@ struct Hub::Impl {
         policy(load_hub_policy(c)),
         consents(storage),
         referrals(storage),
-        gate(policy, directory, consents, &referrals),
+        calendars(c.workflow),
+        gate(policy, directory, consents, calendars, &referrals),
         logs(storage, hub_key),
         witnesses(c.transparency, logs, l),
         witness_timer(timer_strand),
         notices(storage),
-        workflow(storage, hub_key, policies::WorkingCalendar(c.workflow.calendar),
-                 workflow_finders(c), c.retention.purge_batch),
+        workflow(storage, hub_key, calendars, workflow_finders(c), c.retention.purge_batch),
         workflow_timer(timer_strand),
         cases(storage),
         api({config, log, store, directory, notifier, limiter, hub_key, counters, consents, gate,
@@ -225,6 +225,7 @@ struct Hub::Impl {
   PolicyInForce policy;
   SqliteConsentRegistry consents;
   ReferralStore referrals;
+  OrgCalendars calendars;  // the hub's and each CLB's own working days ([workflow])
   PolicyGate gate;
   TransparencyLogs logs;
   WitnessRounds witnesses;

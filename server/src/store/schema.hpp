@@ -9,7 +9,7 @@
 
 namespace draaischijf::server::schema {
 
-inline constexpr std::array<std::string_view, 20> kMigrations = {
+inline constexpr std::array<std::string_view, 21> kMigrations = {
     // 0 -> 1: envelopes, their per-mailbox queue entries and the audit log.
     R"sql(
 CREATE TABLE envelopes (
@@ -451,6 +451,15 @@ CREATE TABLE organisation_removals (
   removed_at_ms INTEGER NOT NULL,
   reason        INTEGER NOT NULL CHECK (reason BETWEEN 1 AND 255)
 ) WITHOUT ROWID;
+)sql",
+    // 20 -> 21: the signed dossier transfer announcement (docs/PROTOCOL.md 7.19): the receiving
+    // CLB it names, the day the parents or the pupil were told (days since 1970-01-01) and the
+    // statement's bytes. Rows from before have none of them: R13/R14 do not open on such an
+    // announcement, and a signed one may replace it.
+    R"sql(
+ALTER TABLE transfers ADD COLUMN receiving_org BLOB CHECK (length(receiving_org) = 16);
+ALTER TABLE transfers ADD COLUMN told_day INTEGER;
+ALTER TABLE transfers ADD COLUMN statement BLOB;
 )sql",
 };
 
