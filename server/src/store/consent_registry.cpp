@@ -357,9 +357,14 @@ bool SqliteConsentRegistry::announce_transfer(const TransferRecord& transfer, Do
             .bind(2, transfer.pupil)
             .bind(3, transfer.announced_at_ms)
             .bind(4, transfer.announced_by)
-            .bind(5, transfer.receiving_org.value_or(protocol::Id{}))
             .bind(6, static_cast<std::int64_t>(transfer.told_day))
             .bind(7, transfer.statement);
+        // NULL, not a zero id, when the record names no new CLB: nothing then matches it.
+        if (transfer.receiving_org) {
+          insert->bind(5, *transfer.receiving_org);
+        } else {
+          insert->bind_null(5);
+        }
         if (auto inserted = insert->run(); !inserted) {
           return inserted;
         }
