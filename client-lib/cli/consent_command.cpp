@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <iostream>
+#include <set>
 #include <sstream>
 #include <variant>
 
@@ -93,11 +94,15 @@ struct PupilRequest {
   protocol::Hash256 pupil{};
 };
 
-// The request, or the exit code of the usage error already printed.
+// The request, or the exit code of the usage error already printed. `options`: what the verb
+// takes beside --pupil.
 std::variant<int, PupilRequest> pupil_request(Client& client, const Arguments& args,
                                               std::initializer_list<std::string_view> verbs,
-                                              const std::string& usage) {
-  if (auto bad = args.unknown({"pupil"}); !bad.empty()) {
+                                              const std::string& usage,
+                                              std::initializer_list<std::string> options = {}) {
+  std::set<std::string> known{"pupil"};
+  known.insert(options.begin(), options.end());
+  if (auto bad = args.unknown(known); !bad.empty()) {
     return usage_error(bad);
   }
   const std::string verb = args.positional().size() == 2 ? args.positional()[1] : "";
@@ -316,17 +321,47 @@ int consent_revoke_command(Client& client, const Context& context, const Argumen
   return revoke_consent(client, context, args);
 }
 
+constexpr std::string_view kTransferUsage =
+    "transfer announce --pupil REF --to ORG_ID --parents-told YYYY-MM-DD | transfer object|show "
+    "--pupil REF (--to: the new CLB's organisation id, from draaischijf directory --type clb; "
+    "--parents-told: the day the parents or the pupil were told of the transfer)";
+
+// announce: the signed statement's new CLB and told-day, else the usage problem.
+std::variant<Problem, std::pair<protocol::Id, policies::CivilDate>> announcement_of(
+    const Arguments& args) {
+  const auto to = parse_id(args.value("to").value_or(""));
+  std::optional<policies::CivilDate> told;
+  if (auto problem = read_date(args, "parents-told", told)) {
+    return problem;
+  }
+  if (!to || !told) {
+    return Problem(std::string(kTransferUsage));
+  }
+  return std::pair{*to, *told};
+}
+
 int transfer_command(Client& client, const Context& context, const Arguments& args) {
   const auto request = pupil_request(client, args, {"announce", "object", "show"},
-                                     "transfer announce|object|show --pupil REF");
+                                     std::string(kTransferUsage), {"to", "parents-told"});
   if (const int* exit = std::get_if<int>(&request)) {
     return *exit;
   }
   const auto& [verb, pupil] = std::get<PupilRequest>(request);
+  if (verb != "announce" && (args.value("to") || args.value("parents-told"))) {
+    return usage_error("--to and --parents-told are for transfer announce only");
+  }
   auto registry = client.consent_registry();
-  auto record = verb == "announce" ? registry.announce_transfer(pupil)
-                : verb == "object" ? registry.register_objection(pupil)
-                                   : registry.transfer(pupil);
+  protocol::Result<client::Transfer> record = make_error_code(client::client_errc::not_found);
+  if (verb == "announce") {
+    const auto announcement = announcement_of(args);
+    if (const auto* problem = std::get_if<Problem>(&announcement)) {
+      return usage_error(**problem);
+    }
+    const auto& [to, told] = std::get<std::pair<protocol::Id, policies::CivilDate>>(announcement);
+    record = registry.announce_transfer(pupil, to, told);
+  } else {
+    record = verb == "object" ? registry.register_objection(pupil) : registry.transfer(pupil);
+  }
   if (!record) {
     return fail(record.error(), &client);
   }
@@ -335,14 +370,26 @@ int transfer_command(Client& client, const Context& context, const Arguments& ar
     json::object out{{"pupil", hex(record->pupil)},
                      {"announced_at_ms", record->announced_at_ms},
                      {"window_passes_on", passes}};
+    if (record->receiving_org) {
+      out["receiving_org"] = hex(*record->receiving_org);
+    }
+    if (record->parents_told) {
+      out["parents_told"] = policies::to_string(*record->parents_told);
+    }
     if (record->objection_at_ms) {
       out["objection_at_ms"] = *record->objection_at_ms;
     }
     print_json(out);
     return kOk;
   }
-  std::cout << "dossier transfer announced " << when(record->announced_at_ms)
-            << "; the objection period passes on " << passes << " (computed by the hub)\n";
+  std::cout << "dossier transfer announced " << when(record->announced_at_ms);
+  if (record->receiving_org) {
+    std::cout << " to CLB " << hex(*record->receiving_org);
+  }
+  if (record->parents_told) {
+    std::cout << " (parents or pupil told on " << policies::to_string(*record->parents_told) << ")";
+  }
+  std::cout << "; the objection period passes on " << passes << " (computed by the hub)\n";
   if (record->objection_at_ms) {
     std::cout << "objection registered " << when(*record->objection_at_ms)
               << ": only the mandatory set goes (R13)\n";

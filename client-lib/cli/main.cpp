@@ -176,10 +176,11 @@ constexpr Command kCommands[] = {
    "Revokes from now on; what still waits under it\n"
    "is withdrawn, and listed"},
   {"transfer", "announce", kClient, with_client<cli::transfer_command>,
-   "transfer announce --pupil REF",
-   "Announces the dossier transfer on a change of school\n"
-   "(CLB); the hub dates it and computes the objection\n"
-   "period (R14), which the sender's flags cannot claim"},
+   "transfer announce --pupil REF --to ORG_ID --parents-told YYYY-MM-DD",
+   "Announces the dossier transfer to the new CLB on a\n"
+   "change of school, signed by this device; the hub\n"
+   "dates it and computes the objection period (R14) on\n"
+   "the CLB's calendar; only that CLB gets the dossier"},
   {"transfer", "object", kClient, with_client<cli::transfer_command>,
    "transfer object --pupil REF",
    "Registers the written objection: the rest of the\n"

@@ -1,9 +1,12 @@
 #include <draaischijf/client/consent_registry.hpp>
+#include <draaischijf/policies/referral_states.hpp>
+#include <draaischijf/protocol/transfer_announcement.hpp>
 
 #include "hub_json.hpp"
 #include "policy_client.hpp"
 #include "pupil_key.hpp"
 #include "session_state.hpp"
+#include "verified_directory.hpp"
 
 namespace draaischijf::client {
 namespace {
@@ -50,10 +53,15 @@ Result<Transfer> transfer_of(const json::object& o, const protocol::Hash256& pup
   if (!at || !passes) {
     return make_error_code(client_errc::hub_answer_invalid);
   }
-  Transfer out{pupil, static_cast<std::int64_t>(*at), *passes, std::nullopt};
+  Transfer out;
+  out.pupil = pupil;
+  out.announced_at_ms = static_cast<std::int64_t>(*at);
+  out.window_passes_on = *passes;
   if (const auto objection = hub_json::count(o, "objection_at_ms")) {
     out.objection_at_ms = static_cast<std::int64_t>(*objection);
   }
+  out.receiving_org = hub_json::id(o, "receiving_org");
+  out.parents_told = policies::parse_date(hub_json::text(o, "parents_told").value_or(""));
   return out;
 }
 
@@ -153,9 +161,35 @@ Result<std::vector<Withdrawal>> ConsentRegistry::revoke(const Id& consent_id) {
   return all_of<Withdrawal>(*withdrawn, policies::withdrawal_from_json);
 }
 
-Result<Transfer> ConsentRegistry::announce_transfer(const protocol::Hash256& pupil) {
-  auto answer = state_->post_json("/v1/transfers", json::object{{"pupil", hex(pupil)}});
-  return answer ? transfer_of(*answer, pupil) : Result<Transfer>(answer.error());
+Result<Transfer> ConsentRegistry::announce_transfer(const protocol::Hash256& pupil,
+                                                    const Id& receiving_org,
+                                                    policies::CivilDate parents_told) {
+  auto& s = *state_;
+  auto own = own_certificate(s);
+  if (!own) {
+    return own.error();
+  }
+  // Signed on this device (docs/PROTOCOL.md 7.20): the hub dates it, but what was announced,
+  // to whom, is the CLB's word, kept whole.
+  protocol::TransferAnnouncement statement;
+  statement.sender_org = own->org_id;
+  statement.receiving_org = receiving_org;
+  statement.pupil = pupil;
+  statement.told_day = policies::day_number(parents_told);
+  statement.created_at_ms = static_cast<std::uint64_t>(s.clock.now_ms());
+  auto signed_bytes = protocol::sign_transfer_announcement(statement, *own, s.secrets.signing);
+  if (!signed_bytes) {
+    return signed_bytes.error();
+  }
+  auto answer = s.post_bytes("/v1/transfers", *signed_bytes, "application/octet-stream");
+  if (!answer) {
+    return answer.error();
+  }
+  auto transfer = transfer_of(*answer, pupil);
+  if (transfer && transfer->receiving_org != receiving_org) {
+    return make_error_code(client_errc::hub_answer_invalid);
+  }
+  return transfer;
 }
 
 Result<Transfer> ConsentRegistry::register_objection(const protocol::Hash256& pupil) {

@@ -144,7 +144,8 @@ Result<PolicyCheckStatus> PolicyClient::status(
 
 Result<void> PolicyClient::add_held_evidence(policies::Request& request,
                                              const protocol::Hash256& pupil,
-                                             std::vector<std::string>& notes) {
+                                             std::vector<std::string>& notes,
+                                             TransferCheck& transfer_check) {
   const auto today = policies::belgian_date(clock_.now());
   if (policies::concerns_start_consent(request)) {
     auto registered = fetch_pupil_consents(hub_, pupil);
@@ -176,12 +177,11 @@ Result<void> PolicyClient::add_held_evidence(policies::Request& request,
       return transfer.error();
     }
     if (transfer || none) {
-      std::optional<policies::TransferEvidence> evidence;
+      transfer_check.applies = true;
       if (transfer) {
-        evidence = policies::TransferEvidence{transfer->announced_at_ms, transfer->objection_at_ms};
+        transfer_check.evidence = policies::TransferEvidence{
+            transfer->window_passes_on, transfer->receiving_org, transfer->objection_at_ms};
       }
-      policies::apply_transfer_evidence(request, evidence, rules_->settings().objection_days, today,
-                                        notes);
     }
   }
   return {};
@@ -208,13 +208,20 @@ Result<PolicyVerdict> PolicyClient::judge(const protocol::OuterHeader& labels,
       notes.emplace_back(policies::kConsentNotUsable);
     }
   }
+  TransferCheck transfer;
   if (sender.org_type == protocol::OrgType::clb) {
-    if (auto held = add_held_evidence(request, labels.pupil_pseudonym, notes); !held) {
+    if (auto held = add_held_evidence(request, labels.pupil_pseudonym, notes, transfer); !held) {
       return held.error();
     }
   }
+  const auto today = policies::belgian_date(clock_.now());
   for (const RecipientFacts& recipient : recipients) {
     policies::address_to(request, recipient.facts);
+    if (transfer.applies) {
+      std::vector<std::string> transfer_notes;
+      policies::apply_transfer_evidence(request, transfer.evidence, today, transfer_notes);
+      notes.insert(notes.end(), transfer_notes.begin(), transfer_notes.end());
+    }
     if (auto refusal = refusal_of(*rules_, request, labels.approvals.size(), consent_hidden)) {
       return refused_verdict(*refusal, recipient.facts.org_id, std::move(notes));
     }

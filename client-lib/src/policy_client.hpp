@@ -13,6 +13,7 @@
 
 #include <draaischijf/client/consent_registry.hpp>
 #include <draaischijf/client/types.hpp>
+#include <draaischijf/policies/evidence.hpp>
 #include <draaischijf/policies/labels.hpp>
 #include <draaischijf/policies/rule_set.hpp>
 #include <draaischijf/protocol/clock.hpp>
@@ -57,11 +58,18 @@ class PolicyClient {
       const protocol::Id& message_id);
 
  private:
+  /// A claimed dossier transfer as the hub holds it, applied per recipient (only the new CLB
+  /// the announcement names gets it): `applies` when the request claims one.
+  struct TransferCheck {
+    bool applies = false;
+    std::optional<policies::TransferEvidence> evidence;
+  };
   /// What the hub will put in place of the sender's attested flags (policies/evidence.hpp):
   /// the start consents and the transfer record the CLB registered for the pupil.
   [[nodiscard]] protocol::Result<void> add_held_evidence(policies::Request& request,
                                                          const protocol::Hash256& pupil,
-                                                         std::vector<std::string>& notes);
+                                                         std::vector<std::string>& notes,
+                                                         TransferCheck& transfer);
 
   HubSession& hub_;
   const protocol::Clock& clock_;

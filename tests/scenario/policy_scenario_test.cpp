@@ -10,6 +10,8 @@
 
 #include <sqlite3.h>
 
+#include <draaischijf/policies/date.hpp>
+
 #include "cli_fixture.hpp"
 
 namespace draaischijf::testing {
@@ -351,14 +353,27 @@ TEST_F(PolicyScenarioTest, TheRecipientSeesTheAttestedFlagsAndWhoAttestedThem) {
   EXPECT_TRUE(contains(shown.out, "): spijbelen")) << shown.out;
 }
 
-// (c4) R14's evidence through the CLI: the CLB announces a dossier transfer once, the hub dates
-// it and says when the objection period passes; a registered objection is shown.
+// (c4) R14's evidence through the CLI: the CLB announces a dossier transfer to the new CLB once,
+// signed on its device; the hub dates it and says when the objection period passes; a
+// registered objection is shown. Without the new CLB and the told-day it is a usage error.
 TEST_F(PolicyScenarioTest, TheClbAnnouncesADossierTransferAndTheHubDatesTheObjectionPeriod) {
   const Words pupil = {"--pupil", std::string(kPupil)};
-  const auto announced = clb.json_of(Words{"transfer", "announce"} + pupil);
+  const std::string new_clb = protocol::hex_encode(protocol::random_id());
+  register_organisation(dir.path() / "hub.toml", new_clb, "clb", "CLB Nieuw",
+                        protocol::SigningKey::generate());
+  const auto bare = clb(Words{"transfer", "announce"} + pupil);
+  EXPECT_EQ(bare.exit, 2) << bare.err;
+  EXPECT_TRUE(contains(bare.err, "--parents-told")) << bare.err;
+  const std::string today =
+      policies::to_string(policies::belgian_date(std::chrono::system_clock::now()));
+  const Words announcement =
+      Words{"transfer", "announce"} + pupil + Words{"--to", new_clb, "--parents-told", today};
+  const auto announced = clb.json_of(announcement);
   EXPECT_EQ(text_of(announced, "window_passes_on").size(), 10U);
+  EXPECT_EQ(text_of(announced, "receiving_org"), new_clb);
+  EXPECT_EQ(text_of(announced, "parents_told"), today);
   EXPECT_FALSE(announced.as_object().contains("objection_at_ms"));
-  const auto again = clb(Words{"transfer", "announce"} + pupil);
+  const auto again = clb(announcement);
   EXPECT_EQ(again.exit, 1) << "announced once";
   EXPECT_TRUE(contains(again.err, "announced already; its date is not moved")) << again.err;
   const auto objected = clb.json_of(Words{"transfer", "object"} + pupil);

@@ -1,5 +1,5 @@
 // Dossier transfer announcements through the real hub (R14's evidence): the CLB's staff
-// announce a pupil's transfer once, at the hub's time (no date from the client), register an
+// announce a pupil's transfer to a new CLB once, signed, at the hub's time, register an
 // objection, and read the record with the day the hub computes the window to pass; schools
 // and the organisation admin may not. How the policy gate uses the record is in
 // transfer_evidence_test.cpp (with an injected clock).
@@ -9,8 +9,13 @@
 #include <gtest/gtest.h>
 
 #include <draaischijf/policies/date.hpp>
+#include <draaischijf/policies/evidence.hpp>
+#include <draaischijf/policies/referral_states.hpp>
+#include <draaischijf/protocol/transfer_announcement.hpp>
+#include <draaischijf/server/store/sqlite.hpp>
 
 #include "policy_security_fixture.hpp"
+#include "store_fixture.hpp"
 
 namespace draaischijf::testing {
 namespace {
@@ -19,18 +24,43 @@ namespace json = boost::json;
 
 const std::string kBody = R"({"pupil":")" + test_pupil_hex() + R"("})";
 
+// The statement the demo CLB's staff device signs: the pupil to a new CLB, the parents told
+// today (docs/PROTOCOL.md 7.20).
+std::string signed_announcement(DevHub& hub, const protocol::Id& to) {
+  protocol::TransferAnnouncement s;
+  s.sender_org = hub.org_id("clb");
+  s.receiving_org = to;
+  s.pupil = test_pupil();
+  s.told_day = policies::day_number(policies::belgian_date(std::chrono::system_clock::now()));
+  s.created_at_ms = static_cast<std::uint64_t>(protocol::unix_ms(std::chrono::system_clock::now()));
+  return text_of(
+      protocol::sign_transfer_announcement(s, hub.certificate_of("clb"), hub.keys("clb").signing)
+          .value());
+}
+
+// A new CLB beside the demo organisations (a bare directory row: what the hub's checks read).
+protocol::Id new_clb(const TempDir& dir) {
+  const protocol::Id id = protocol::random_id();
+  auto db = server::sqlite::Database::open((dir.path() / "data" / "hub.db").string()).value();
+  register_organisation(db, id, "clb");
+  return id;
+}
+
 TEST(PolicyTransferTest, TheClbAnnouncesATransferOnceAndTheHubDatesTheWindow) {
   TempDir dir;
   DevHub hub{dir.path()};
+  const auto to = new_clb(dir);
   const auto before = std::chrono::system_clock::now();
-  const auto announced = hub.call("clb", post("/v1/transfers", kBody));
+  const auto announced = hub.call("clb", post("/v1/transfers", signed_announcement(hub, to)));
   ASSERT_EQ(announced.status, 201) << announced.body;
   const auto record = json::parse(announced.body).as_object();
-  const auto passes = policies::to_string(policies::belgian_date(before + std::chrono::days(10)));
+  const auto passes = policies::to_string(policies::objection_window_passes_on(
+      protocol::unix_ms(before), std::nullopt, 10, policies::WorkingCalendar{}));
   EXPECT_EQ(record.at("window_passes_on").as_string(), passes) << announced.body;
+  EXPECT_EQ(record.at("receiving_org").as_string(), protocol::hex_encode(to));
   EXPECT_FALSE(record.contains("objection_at_ms"));
 
-  const auto again = hub.call("clb", post("/v1/transfers", kBody));
+  const auto again = hub.call("clb", post("/v1/transfers", signed_announcement(hub, to)));
   EXPECT_EQ(again.status, 409) << "the window is not restarted: " << again.body;
 
   const auto objected = hub.call("clb", post("/v1/transfers/objection", kBody));

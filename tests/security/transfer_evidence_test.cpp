@@ -37,6 +37,8 @@ constexpr Id kNewClbMailbox{0x04};
 constexpr protocol::Hash256 kPupil{0x05};
 constexpr Id kSchool{0x07};
 constexpr Id kSchoolMailbox{0x08};
+constexpr Id kOtherClb{0x09};
+constexpr Id kOtherClbMailbox{0x0a};
 
 // 2026-03-02 09:00 UTC, a Monday: the day the transfer is announced.
 const auto kAnnounced =
@@ -65,6 +67,7 @@ class TransferEvidenceTest : public ::testing::Test {
     const auto path = (dir / "hub.db").string();
     testing::register_mailbox(path, kNewClbMailbox, 0, kNewClb, "clb");
     testing::register_mailbox(path, kSchoolMailbox, 0, kSchool, "school");
+    testing::register_mailbox(path, kOtherClbMailbox, 0, kOtherClb, "clb");
     auto db = sqlite::Database::open(path).value();
     testing::register_organisation(db, kSenderClb, "clb");
     const std::array<std::uint8_t, 32> key{};
@@ -80,7 +83,7 @@ class TransferEvidenceTest : public ::testing::Test {
   // The rest of the dossier (R14), or with `mandatory` the mandatory set (R13), to the new
   // CLB, attesting `flags`.
   sqlite::Result<GateVerdict> judge(std::uint32_t flags, std::chrono::system_clock::time_point now,
-                                    bool mandatory = false) {
+                                    bool mandatory = false, Id to = kNewClbMailbox) {
     protocol::OuterHeader outer;
     outer.message_id = protocol::random_id();
     outer.sender_org = kSenderClb;
@@ -89,7 +92,7 @@ class TransferEvidenceTest : public ::testing::Test {
     outer.categories.add(mandatory ? DataCategory::identificatie : DataCategory::psychisch_sociaal);
     outer.attestations = flags;
     outer.pupil_pseudonym = kPupil;
-    outer.recipients = {{kNewClbMailbox, 0}};
+    outer.recipients = {{to, 0}};
     return gate.judge(caller, outer, now);
   }
 
@@ -140,8 +143,18 @@ class TransferEvidenceTest : public ::testing::Test {
     return std::find(ids.begin(), ids.end(), "R01") != ids.end();
   }
 
-  void announce() {
-    const TransferRecord record{kSenderClb, kPupil, ms(kAnnounced), kDevice, std::nullopt};
+  // The signed announcement's record (the route checked the statement) to the new CLB, the
+  // parents told that day; `signed_to` nullopt: a record from before statements were signed.
+  void announce(std::chrono::system_clock::time_point at = kAnnounced,
+                std::optional<Id> signed_to = kNewClb) {
+    TransferRecord record;
+    record.org_id = kSenderClb;
+    record.pupil = kPupil;
+    record.announced_at_ms = ms(at);
+    record.announced_by = kDevice;
+    record.receiving_org = signed_to;
+    record.told_day = signed_to ? static_cast<std::uint32_t>(ms(at) / (24 * 3600 * 1000)) : 0;
+    record.statement = {0x01};
     ASSERT_TRUE(committed([&](auto done) { return registry.announce_transfer(record, done); }));
   }
 
@@ -168,7 +181,8 @@ class TransferEvidenceTest : public ::testing::Test {
                 std::string(policies::bundled_rule_text()),
                 "",
                 {}}};
-  PolicyGate gate{policy, directory, registry};
+  OrgCalendars calendars{policies::WorkingCalendar{}};
+  PolicyGate gate{policy, directory, registry, calendars};
   Caller caller{kSenderClb, kDevice, protocol::OrgType::clb, "clb_onthaal", false, true};
   const std::uint32_t passed = bits({Flag::schoolverandering, Flag::wachttermijn_verstreken});
 };
@@ -191,9 +205,35 @@ TEST_F(TransferEvidenceTest, WithinTheWindowTheSendersAttestationDoesNotCount) {
   announce();
   const auto verdict = judge(passed, kAnnounced + 5 * 24h).value();
   EXPECT_TRUE(refused_by_r14(verdict));
-  EXPECT_TRUE(noted(verdict, "runs until 2026-03-12"));
-  EXPECT_TRUE(refused_by_r14(judge(passed, kAnnounced + 9 * 24h).value()));
-  EXPECT_FALSE(judge(passed, kAnnounced + 10 * 24h).value().refusal) << "10 calendar days";
+  EXPECT_TRUE(noted(verdict, "passes on 2026-03-13"));
+  // Ten calendar days after Monday 2 March: the tenth, Thursday 12 March, is still inside.
+  EXPECT_TRUE(refused_by_r14(judge(passed, kAnnounced + 10 * 24h).value()));
+  EXPECT_FALSE(judge(passed, kAnnounced + 11 * 24h).value().refusal) << "10 calendar days";
+}
+
+TEST_F(TransferEvidenceTest, AWindowWhoseLastDayIsAWeekendDayEndsOnTheNextWorkingDay) {
+  // Wednesday 4 March: the tenth day is Saturday 14 March; the window ends on Monday 16.
+  announce(kAnnounced + 2 * 24h);
+  EXPECT_TRUE(refused_by_r14(judge(passed, kAnnounced + 14 * 24h).value())) << "Monday 16";
+  EXPECT_FALSE(judge(passed, kAnnounced + 15 * 24h).value().refusal) << "Tuesday 17";
+}
+
+TEST_F(TransferEvidenceTest, OnlyTheNewClbTheAnnouncementNamesGetsTheDossier) {
+  announce();
+  for (const bool mandatory : {false, true}) {
+    const auto verdict = judge(passed, kAnnounced + 30 * 24h, mandatory, kOtherClbMailbox).value();
+    ASSERT_TRUE(verdict.refusal) << "the dossier went to a CLB the announcement does not name";
+    EXPECT_EQ(verdict.refused_org, kOtherClb);
+    EXPECT_TRUE(noted(verdict, "names another CLB")) << verdict.notes.size();
+    EXPECT_FALSE(judge(passed, kAnnounced + 30 * 24h, mandatory).value().refusal);
+  }
+}
+
+TEST_F(TransferEvidenceTest, AnAnnouncementWithoutASignedStatementOpensNothing) {
+  announce(kAnnounced, std::nullopt);
+  const auto verdict = judge(passed, kAnnounced + 30 * 24h, true).value();
+  EXPECT_TRUE(verdict.refusal) << "an unsigned announcement opened R13";
+  EXPECT_TRUE(noted(verdict, "without a signed statement"));
 }
 
 TEST_F(TransferEvidenceTest, ARegisteredObjectionHoldsBackTheRestButNotTheMandatorySet) {

@@ -11,10 +11,14 @@
 
 #include <gtest/gtest.h>
 
+#include <draaischijf/policies/referral_states.hpp>
 #include <draaischijf/protocol/hub_notice.hpp>
 #include <draaischijf/protocol/referral_status.hpp>
+#include <draaischijf/protocol/transfer_announcement.hpp>
+#include <draaischijf/server/store/sqlite.hpp>
 
 #include "in_process_hub.hpp"
+#include "store_fixture.hpp"
 #include "test_consent.hpp"
 
 namespace draaischijf::testing {
@@ -209,15 +213,30 @@ TEST_F(NoticesTest, OnlyItsOrganisationSeesOrAcknowledgesANotice) {
 
 TEST_F(NoticesTest, TheAnnouncingClbHearsWhenTheObjectionWindowCloses) {
   start_at(belgian_summer(2026, 5, 11, 9));
-  const auto announced =
-      dev->call("clb", post("/v1/transfers", R"({"pupil":")" + test_pupil_hex() + R"("})"));
+  // The signed announcement to a new CLB (docs/PROTOCOL.md 7.20), the parents told today.
+  protocol::TransferAnnouncement statement;
+  statement.sender_org = dev->org_id("clb");
+  statement.receiving_org = protocol::random_id();
+  {
+    auto db = server::sqlite::Database::open((dir.path() / "data" / "hub.db").string()).value();
+    register_organisation(db, statement.receiving_org, "clb");
+  }
+  statement.pupil = test_pupil();
+  statement.told_day = policies::day_number(policies::belgian_date(served->now()));
+  statement.created_at_ms = static_cast<std::uint64_t>(protocol::unix_ms(served->now()));
+  const auto announced = dev->call(
+      "clb", post("/v1/transfers",
+                  text_of(protocol::sign_transfer_announcement(
+                              statement, dev->certificate_of("clb"), dev->keys("clb").signing)
+                              .value())));
   ASSERT_EQ(announced.status, 201) << announced.body;
   const std::string passes(boost::json::parse(announced.body).at("window_passes_on").as_string());
-  EXPECT_EQ(passes, "2026-05-21");  // objection_days = 10 calendar days (the signed rules)
+  // objection_days = 10 calendar days (the signed rules); the tenth, Thursday 21 May, counts.
+  EXPECT_EQ(passes, "2026-05-22");
 
-  set_time(belgian_summer(2026, 5, 20, 23));
+  set_time(belgian_summer(2026, 5, 21, 23));
   EXPECT_EQ(pass(), 0U);
-  set_time(belgian_summer(2026, 5, 21, 8));
+  set_time(belgian_summer(2026, 5, 22, 8));
   EXPECT_EQ(pass(), 1U);
   const auto clb = notices_of("clb");
   ASSERT_EQ(clb.size(), 1U);

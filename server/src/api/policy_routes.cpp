@@ -1,12 +1,17 @@
 #include "api/policy_routes.hpp"
 
 #include <algorithm>
+#include <chrono>
+#include <cstdlib>
 #include <span>
 
+#include <draaischijf/policies/calendar.hpp>
 #include <draaischijf/policies/evidence.hpp>
 #include <draaischijf/policies/record_json.hpp>
+#include <draaischijf/policies/referral_states.hpp>
 #include <draaischijf/protocol/approval.hpp>
 #include <draaischijf/protocol/pupil.hpp>
+#include <draaischijf/protocol/transfer_announcement.hpp>
 
 #include "api/on_writer.hpp"
 #include "policy/hub_policy.hpp"
@@ -106,14 +111,29 @@ sqlite::Result<Today> today_for(const Call& call) {
                protocol::hex_encode(device->staff_id)};
 }
 
-// A transfer announcement as the CLB reads it: the hub's times and the day from which R14's
-// objection window has passed (the hub's own computation, with the rules' objection_days).
-json::object transfer_json(const TransferRecord& t, int objection_days) {
+// A transfer announcement as the CLB reads it: the hub's times, what the signed statement says
+// and the day from which R14's objection window has passed (the hub's own computation, with
+// the rules' objection_days, on the announcing CLB's calendar).
+json::object transfer_json(const TransferRecord& t, int objection_days,
+                           const policies::WorkingCalendar& calendar) {
+  std::optional<policies::CivilDate> told;
+  if (t.told_day != 0) {
+    told = policies::date_of_day(t.told_day);
+  }
   json::object out{{"pupil", hex(t.pupil)},
                    {"announced_at_ms", t.announced_at_ms},
                    {"announced_by", hex(t.announced_by)},
                    {"window_passes_on", policies::to_string(policies::objection_window_passes_on(
-                                            t.announced_at_ms, objection_days))}};
+                                            t.announced_at_ms, told, objection_days, calendar))}};
+  if (t.receiving_org) {
+    out["receiving_org"] = hex(*t.receiving_org);
+  }
+  if (told) {
+    out["parents_told"] = policies::to_string(*told);
+  }
+  if (!t.statement.empty()) {
+    out["statement"] = b64(t.statement);
+  }
   if (t.objection_at_ms) {
     out["objection_at_ms"] = *t.objection_at_ms;
   }
@@ -127,8 +147,52 @@ Reply transfer_reply(const Call& call, const protocol::Hash256& pupil, Status st
     return record.error() == consent_errc::not_found ? call.problem(ProblemKind::not_found)
                                                      : call.problem(record.error());
   }
+  const policies::WorkingCalendar calendar(
+      call.parts.config.workflow.calendar_of(hex(call.caller.org_id)));
   return call.json(
-      status, transfer_json(*record, call.parts.policy.get()->rules->settings().objection_days));
+      status,
+      transfer_json(*record, call.parts.policy.get()->rules->settings().objection_days, calendar));
+}
+
+// How long before the hub's today the parents or the pupil may have been told: the CLB
+// announces at the hub when it tells them, and a told-day further back points to a mistyped
+// date or an announcement made too late for the objection to be heard in time.
+constexpr std::int64_t kMaxToldDaysAgo = 30;
+
+// The checks of a signed transfer announcement against the caller, the directory and the
+// hub's clock (docs/PROTOCOL.md 7.20), in order; the problem of the first that fails.
+std::optional<Reply> refuse_announcement(const Call& call,
+                                         const protocol::ParsedTransferAnnouncement& parsed) {
+  const protocol::TransferAnnouncement& s = parsed.statement;
+  // Signed by this very device, whose enrolled certificate it embeds: the CLB it speaks for is
+  // the one that certified the device, not one it claims.
+  auto device = call.parts.directory.device(call.caller.device_id);
+  if (!device || device->certificate != protocol::encode(parsed.signer) ||
+      s.sender_org != call.caller.org_id) {
+    return call.problem(ProblemKind::transfer_invalid,
+                        "It must embed this device's own enrolled certificate.");
+  }
+  const auto skew =
+      std::chrono::duration_cast<std::chrono::milliseconds>(call.parts.config.limits.max_clock_skew)
+          .count();
+  if (std::llabs(static_cast<long long>(s.created_at_ms) - call.now_ms()) > skew) {
+    return call.problem(ProblemKind::clock_skew);
+  }
+  auto receiver = call.parts.directory.organisation(s.receiving_org);
+  if (!receiver || receiver->type != protocol::OrgType::clb || receiver->removed_at_ms) {
+    return call.problem(ProblemKind::transfer_receiver, !receiver ? "No such organisation."
+                                                        : receiver->type != protocol::OrgType::clb
+                                                            ? "It is not a CLB."
+                                                            : "It was removed.");
+  }
+  const auto today =
+      std::int64_t{policies::day_number(policies::belgian_date(call.parts.clock.now()))};
+  if (std::int64_t{s.told_day} > today || today - s.told_day > kMaxToldDaysAgo) {
+    return call.problem(ProblemKind::transfer_told_date, std::int64_t{s.told_day} > today
+                                                             ? "It is after today."
+                                                             : "It is more than 30 days ago.");
+  }
+  return std::nullopt;
 }
 
 // The pupil of a registry request body ({"pupil": 64 hex digits}), after the CLB staff check.
@@ -205,17 +269,33 @@ Task<Reply> pupil_read(Call& call, Reply (*show)(const Call&, const protocol::Ha
 }  // namespace
 
 Task<Reply> announce_transfer(Call& call) {
-  // The date is the hub's: a sender cannot backdate the start of the objection window.
-  return pupil_change(
-      call,
-      [&call](const protocol::Hash256& pupil, auto complete) {
-        const TransferRecord record{call.caller.org_id, pupil, call.now_ms(), call.caller.device_id,
-                                    std::nullopt};
-        return call.parts.consents.announce_transfer(record, complete);
-      },
-      [&call](const protocol::Hash256& pupil) {
-        return transfer_reply(call, pupil, Status::created);
-      });
+  if (auto refused = unless_clb_staff(call)) {
+    co_return *refused;
+  }
+  auto parsed = protocol::parse_transfer_announcement(call.request.body);
+  if (!parsed && !call.request.body.empty() && call.request.body.front() == '{') {
+    co_return call.problem(ProblemKind::transfer_unsigned);
+  }
+  if (!parsed || !protocol::verify_transfer_announcement_signature(*parsed)) {
+    co_return call.problem(ProblemKind::transfer_invalid);
+  }
+  if (auto refused = refuse_announcement(call, *parsed)) {
+    co_return *refused;
+  }
+  // The date the window counts from is the hub's: a sender cannot backdate it.
+  const auto& s = parsed->statement;
+  TransferRecord record;
+  record.org_id = call.caller.org_id;
+  record.pupil = s.pupil;
+  record.announced_at_ms = call.now_ms();
+  record.announced_by = call.caller.device_id;
+  record.receiving_org = s.receiving_org;
+  record.told_day = s.told_day;
+  record.statement.assign(call.request.body.begin(), call.request.body.end());
+  const auto pupil = s.pupil;
+  co_return co_await registry_change(
+      call, [&](auto complete) { return call.parts.consents.announce_transfer(record, complete); },
+      [&] { return transfer_reply(call, pupil, Status::created); });
 }
 
 Task<Reply> register_objection(Call& call) {

@@ -247,6 +247,27 @@ constexpr std::array<ProblemType, kProblemKinds> kCatalog = {{
      "A recipient mailbox belongs to an organisation the hub operator removed. Nothing was "
      "stored. Import the operator's newest directory bundle (draaischijf trust import) and send "
      "to another organisation."},
+    {ProblemKind::transfer_unsigned, 400, DRSJ_PROBLEM("transfer-announcement-unsigned"),
+     "Niet-ondertekende aankondiging", "Unsigned transfer announcement",
+     "A dossier transfer is announced with the signed statement of docs/PROTOCOL.md 7.20 (body: "
+     "its 376 bytes, application/octet-stream), naming the new CLB and the day the parents or "
+     "the pupil were told; a JSON body with the pupil alone is no longer accepted. Use "
+     "draaischijf transfer announce --pupil REF --to ORG_ID --parents-told YYYY-MM-DD."},
+    {ProblemKind::transfer_invalid, 422, DRSJ_PROBLEM("transfer-announcement-invalid"),
+     "Ongeldige aankondiging van dossieroverdracht", "Invalid transfer announcement",
+     "The transfer announcement does not parse, its signature does not verify, it is not signed "
+     "by this enrolled device of your CLB, or its time is too far from the hub's clock. Sign it "
+     "again with this device (draaischijf transfer announce)."},
+    {ProblemKind::transfer_receiver, 422, DRSJ_PROBLEM("transfer-receiver-invalid"),
+     "Ongeldig nieuw CLB", "Invalid receiving CLB",
+     "The organisation the announcement names as the new CLB is not in the directory, is not "
+     "a CLB, is your own CLB or was removed from the hub. Look the new CLB up (draaischijf "
+     "directory --type clb) and announce to its organisation id."},
+    {ProblemKind::transfer_told_date, 422, DRSJ_PROBLEM("transfer-told-date-invalid"),
+     "Ongeldige datum van informeren", "Invalid date the parents were told",
+     "The day the parents or the pupil were told is after the hub's today or more than 30 days "
+     "before it. Give the day they were told (--parents-told YYYY-MM-DD); inform them again "
+     "when it was longer ago, so that they can still object in time."},
 }};
 
 #undef DRSJ_PROBLEM

@@ -126,7 +126,8 @@ std::optional<std::string> read_workflow_setting(std::string_view name, const to
   if (name.substr(0, kClosureDays.size()) == kClosureDays) {
     return read_closure_days(name.substr(kClosureDays.size()), node, calendar.closure_days);
   }
-  // workflow.clb."<org id>".closure_days."2026-2027": one CLB's own closure days.
+  // workflow.clb."<org id>".closure_days."2026-2027" and workflow.clb."<org id>".closure_period:
+  // one CLB's own calendar.
   constexpr std::string_view kClb = "clb.";
   if (name.substr(0, kClb.size()) == kClb) {
     name.remove_prefix(kClb.size());
@@ -135,10 +136,14 @@ std::optional<std::string> read_workflow_setting(std::string_view name, const to
         org.size() == 32 && org.find_first_not_of("0123456789abcdef") == std::string_view::npos;
     name.remove_prefix(org.size());
     constexpr std::string_view kOwnDays = ".closure_days.";
+    if (hex_id && name == ".closure_period") {
+      return read_closure_period(node, config.workflow.clb_closure_period[std::string(org)]);
+    }
     if (!hex_id || name.substr(0, kOwnDays.size()) != kOwnDays) {
       return std::string(
           "expected workflow.clb.\"<organisation id: 32 lowercase hex digits>\".closure_days."
-          "\"<school year>\" = [\"YYYY-MM-DD\", ...]");
+          "\"<school year>\" = [\"YYYY-MM-DD\", ...] or .closure_period = [\"MM-DD\", "
+          "\"MM-DD\"]");
     }
     return read_closure_days(name.substr(kOwnDays.size()), node,
                              config.workflow.clb_closure_days[std::string(org)]);

@@ -158,15 +158,15 @@ struct Hub::Impl {
         policy(load_hub_policy(c)),
         consents(storage),
         referrals(storage),
-        gate(policy, directory, consents, &referrals),
+        calendars(c.workflow),
+        gate(policy, directory, consents, calendars, &referrals),
         logs(storage, hub_key),
         witnesses(c.transparency, logs, l),
         witness_timer(timer_strand),
         witness_interval(c.transparency.witness_interval),
         notices(storage),
         workflow_settings(c.workflow),
-        workflow(storage, hub_key, policies::WorkingCalendar(c.workflow.calendar),
-                 workflow_finders(c), c.retention.purge_batch),
+        workflow(storage, hub_key, calendars, workflow_finders(c), c.retention.purge_batch),
         workflow_timer(timer_strand),
         pass_interval(c.workflow.pass_interval),
         cases(storage),
@@ -232,6 +232,7 @@ struct Hub::Impl {
   PolicyInForce policy;
   SqliteConsentRegistry consents;
   ReferralStore referrals;
+  OrgCalendars calendars;  // the hub's and each CLB's own working days ([workflow])
   PolicyGate gate;
   TransparencyLogs logs;
   WitnessRounds witnesses;
@@ -668,7 +669,7 @@ void Hub::Impl::reload_witnesses(const HubConfig& fresh) {
 // loop on its strand, as the purge interval is.
 void Hub::Impl::reload_workflow(const HubConfig& fresh) {
   workflow_settings.set(fresh.workflow);
-  workflow.replace(policies::WorkingCalendar(fresh.workflow.calendar), workflow_finders(fresh));
+  workflow.replace(OrgCalendars(fresh.workflow), workflow_finders(fresh));
   const auto interval = fresh.workflow.pass_interval;
   net::post(timer_strand, [this, interval] {
     if (interval != pass_interval) {

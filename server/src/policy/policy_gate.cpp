@@ -4,6 +4,7 @@
 
 #include <draaischijf/policies/evidence.hpp>
 #include <draaischijf/policies/labels.hpp>
+#include <draaischijf/policies/referral_states.hpp>
 #include <draaischijf/protocol/approval.hpp>
 #include <draaischijf/protocol/encoding.hpp>
 
@@ -152,26 +153,25 @@ PolicyRecord record_of(const policies::Decision& decision, const policies::Reque
 
 }  // namespace
 
-sqlite::Result<void> PolicyGate::add_transfer_facts(policies::Request& request,
-                                                    const policies::RuleSet& rules,
-                                                    const Caller& caller,
-                                                    const protocol::OuterHeader& outer,
-                                                    std::chrono::system_clock::time_point now,
-                                                    std::vector<std::string>& notes) {
-  if (!policies::claims_transfer(request)) {
-    return {};
-  }
-  // The sender's word on these two counts for nothing: the record says or nobody does.
-  std::optional<policies::TransferEvidence> evidence;
+sqlite::Result<std::optional<policies::TransferEvidence>> PolicyGate::transfer_evidence(
+    const policies::RuleSet& rules, const Caller& caller, const protocol::OuterHeader& outer) {
+  // The sender's word on the transfer counts for nothing: the record says or nobody does.
   auto record = registry_.transfer(caller.org_id, outer.pupil_pseudonym);
-  if (record) {
-    evidence = policies::TransferEvidence{record->announced_at_ms, record->objection_at_ms};
-  } else if (record.error() != consent_errc::not_found) {
-    return record.error();
+  if (!record) {
+    if (record.error() != consent_errc::not_found) {
+      return record.error();
+    }
+    return std::optional<policies::TransferEvidence>();
   }
-  policies::apply_transfer_evidence(request, evidence, rules.settings().objection_days,
-                                    policies::belgian_date(now), notes);
-  return {};
+  std::optional<policies::CivilDate> told;
+  if (record->told_day != 0) {
+    told = policies::date_of_day(record->told_day);
+  }
+  return std::optional<policies::TransferEvidence>(policies::TransferEvidence{
+      policies::objection_window_passes_on(record->announced_at_ms, told,
+                                           rules.settings().objection_days,
+                                           calendars_.of(caller.org_id)),
+      record->receiving_org, record->objection_at_ms});
 }
 
 sqlite::Result<void> PolicyGate::add_start_consent(policies::Request& request, const Caller& caller,
@@ -209,10 +209,11 @@ sqlite::Result<void> PolicyGate::add_advice_objection(policies::Request& request
   return {};
 }
 
-sqlite::Result<void> PolicyGate::add_held_facts(
-    policies::Request& request, const policies::RuleSet& rules, const Caller& caller,
-    const protocol::OuterHeader& outer, const Id& sender_staff,
-    std::chrono::system_clock::time_point now, std::vector<std::string>& notes) {
+sqlite::Result<void> PolicyGate::add_held_facts(policies::Request& request, const Caller& caller,
+                                                const protocol::OuterHeader& outer,
+                                                const Id& sender_staff,
+                                                std::chrono::system_clock::time_point now,
+                                                std::vector<std::string>& notes) {
   if (outer.consent_reference != Id{}) {
     auto consent = registry_.find(outer.consent_reference);
     if (!consent && consent.error() != consent_errc::not_found) {
@@ -234,10 +235,7 @@ sqlite::Result<void> PolicyGate::add_held_facts(
   if (auto started = add_start_consent(request, caller, outer, now, notes); !started) {
     return started;
   }
-  if (auto objected = add_advice_objection(request, caller, outer, notes); !objected) {
-    return objected;
-  }
-  return add_transfer_facts(request, rules, caller, outer, now, notes);
+  return add_advice_objection(request, caller, outer, notes);
 }
 
 sqlite::Result<bool> PolicyGate::answers_referral(const Caller& caller,
@@ -269,10 +267,19 @@ sqlite::Result<GateVerdict> PolicyGate::judge(const Caller& caller,
   sender.staff_id = device->staff_id;
   // One request for the whole envelope; only the recipient changes from mailbox to mailbox.
   auto request = policies::request_for(outer, sender, {}, policies::belgian_date(now));
-  if (auto held =
-          add_held_facts(request, rules, caller, outer, device->staff_id, now, verdict.notes);
+  if (auto held = add_held_facts(request, caller, outer, device->staff_id, now, verdict.notes);
       !held) {
     return held.error();
+  }
+  // A claimed transfer is judged per recipient: only the new CLB the announcement names.
+  const bool claims_transfer = policies::claims_transfer(request);
+  std::optional<policies::TransferEvidence> transfer;
+  if (claims_transfer) {
+    auto evidence = transfer_evidence(rules, caller, outer);
+    if (!evidence) {
+      return evidence.error();
+    }
+    transfer = std::move(*evidence);
   }
   std::vector<std::string> approver_ids;
   for (const auto& a : request.approvals) {
@@ -303,6 +310,16 @@ sqlite::Result<GateVerdict> PolicyGate::judge(const Caller& caller,
       return answers.error();
     }
     request.answers_referral = *answers;
+    if (claims_transfer) {
+      std::vector<std::string> transfer_notes;
+      policies::apply_transfer_evidence(request, transfer, policies::belgian_date(now),
+                                        transfer_notes);
+      for (auto& note : transfer_notes) {
+        if (std::find(verdict.notes.begin(), verdict.notes.end(), note) == verdict.notes.end()) {
+          verdict.notes.push_back(std::move(note));
+        }
+      }
+    }
     policies::evaluate_into(rules, request, decision);
     verdict.records.push_back(record_of(decision, request, caller, recipient, outer, approvers));
     if (decision.outcome != policies::Outcome::allow) {

@@ -15,7 +15,9 @@
 #include <vector>
 
 #include <draaischijf/policies/decision.hpp>
+#include <draaischijf/policies/evidence.hpp>
 #include <draaischijf/protocol/envelope.hpp>
+#include <draaischijf/server/core/org_calendars.hpp>
 #include <draaischijf/server/store/consent_registry.hpp>
 #include <draaischijf/server/store/directory.hpp>
 #include <draaischijf/server/store/message_store.hpp>
@@ -45,9 +47,14 @@ class PolicyGate {
   /// `policy` is read once per judgement: a reload between two envelopes changes the rules
   /// for the second, never halfway through one.
   /// `referrals`: the referral record R06's answers are judged by (nullptr: none is on record).
+  /// `calendars`: whose working days R14's objection window ends on (the announcing CLB's).
   PolicyGate(const PolicyInForce& policy, Directory& directory, ConsentRegistry& registry,
-             ReferralStore* referrals = nullptr)
-      : policy_(policy), directory_(directory), registry_(registry), referrals_(referrals) {}
+             const OrgCalendars& calendars, ReferralStore* referrals = nullptr)
+      : policy_(policy),
+        directory_(directory),
+        registry_(registry),
+        calendars_(calendars),
+        referrals_(referrals) {}
 
   /// Errors are the directory's or the registry's (storage), never a policy outcome.
   [[nodiscard]] sqlite::Result<GateVerdict> judge(const Caller& caller,
@@ -63,10 +70,12 @@ class PolicyGate {
   /// Adds to `request` what the hub holds beyond the labels, the same for every recipient: the
   /// consent the sender may rely on (with the pupil's facts the giver was judged on) and the
   /// approvals that count; says in `notes` why a reference did not count.
-  [[nodiscard]] sqlite::Result<void> add_held_facts(
-      policies::Request& request, const policies::RuleSet& rules, const Caller& caller,
-      const protocol::OuterHeader& outer, const protocol::Id& sender_staff,
-      std::chrono::system_clock::time_point now, std::vector<std::string>& notes);
+  [[nodiscard]] sqlite::Result<void> add_held_facts(policies::Request& request,
+                                                    const Caller& caller,
+                                                    const protocol::OuterHeader& outer,
+                                                    const protocol::Id& sender_staff,
+                                                    std::chrono::system_clock::time_point now,
+                                                    std::vector<std::string>& notes);
   /// Replaces the sender's word on R01's start consent (begeleidingsakkoord) by the consents
   /// the CLB registered for the pupil (policies/evidence.hpp).
   [[nodiscard]] sqlite::Result<void> add_start_consent(policies::Request& request,
@@ -79,18 +88,17 @@ class PolicyGate {
                                                           const Caller& caller,
                                                           const protocol::OuterHeader& outer,
                                                           std::vector<std::string>& notes);
-  /// Replaces the sender's word on a dossier transfer (schoolverandering,
-  /// wachttermijn_verstreken, verzet) by the announcement the hub holds and its own clock.
-  [[nodiscard]] sqlite::Result<void> add_transfer_facts(policies::Request& request,
-                                                        const policies::RuleSet& rules,
-                                                        const Caller& caller,
-                                                        const protocol::OuterHeader& outer,
-                                                        std::chrono::system_clock::time_point now,
-                                                        std::vector<std::string>& notes);
+  /// The dossier transfer the hub holds for the pupil, when the request claims one
+  /// (schoolverandering, wachttermijn_verstreken): its evidence, with the objection window
+  /// computed on the announcing CLB's calendar. Applied per recipient (apply_transfer_evidence),
+  /// since only the new CLB the announcement names gets the dossier.
+  [[nodiscard]] sqlite::Result<std::optional<policies::TransferEvidence>> transfer_evidence(
+      const policies::RuleSet& rules, const Caller& caller, const protocol::OuterHeader& outer);
 
   const PolicyInForce& policy_;
   Directory& directory_;
   ConsentRegistry& registry_;
+  const OrgCalendars& calendars_;
   ReferralStore* referrals_;
 };
 

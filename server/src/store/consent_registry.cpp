@@ -341,24 +341,42 @@ sqlite::Result<std::vector<Disclosure>> SqliteConsentRegistry::disclosures(
 bool SqliteConsentRegistry::announce_transfer(const TransferRecord& transfer, Done done) {
   return storage_->writer().submit(
       [transfer](sqlite::Database& db) -> sqlite::Result<void> {
+        // Once per pupil: only an unsigned announcement of before (no statement) gives way to
+        // a signed one, so a signed window is never restarted or moved.
         auto insert = db.prepare(
-            "INSERT INTO transfers (org_id, pupil, announced_at_ms, announced_by) "
-            "VALUES (?, ?, ?, ?)");
+            "INSERT INTO transfers (org_id, pupil, announced_at_ms, announced_by, receiving_org, "
+            "told_day, statement) VALUES (?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (org_id, pupil) DO UPDATE SET announced_at_ms = excluded.announced_at_ms, "
+            "announced_by = excluded.announced_by, receiving_org = excluded.receiving_org, "
+            "told_day = excluded.told_day, statement = excluded.statement "
+            "WHERE transfers.statement IS NULL");
         if (!insert) {
           return insert.error();
         }
         insert->bind(1, transfer.org_id)
             .bind(2, transfer.pupil)
             .bind(3, transfer.announced_at_ms)
-            .bind(4, transfer.announced_by);
-        if (auto inserted = insert->run(); !inserted) {
-          return inserted.error() == sqlite::errc::constraint_violation
-                     ? make_error_code(consent_errc::already_announced)
-                     : inserted.error();
+            .bind(4, transfer.announced_by)
+            .bind(6, static_cast<std::int64_t>(transfer.told_day))
+            .bind(7, transfer.statement);
+        // NULL, not a zero id, when the record names no new CLB: nothing then matches it.
+        if (transfer.receiving_org) {
+          insert->bind(5, *transfer.receiving_org);
+        } else {
+          insert->bind_null(5);
         }
-        return rows::insert_audit(db, transfer.announced_at_ms, "transfer.announced",
-                                  transfer.org_id, transfer.announced_by, {},
-                                  "pupil=" + protocol::hex_encode(transfer.pupil));
+        if (auto inserted = insert->run(); !inserted) {
+          return inserted;
+        }
+        if (db.changes() == 0) {
+          return make_error_code(consent_errc::already_announced);
+        }
+        return rows::insert_audit(
+            db, transfer.announced_at_ms, "transfer.announced", transfer.org_id,
+            transfer.announced_by, {},
+            "pupil=" + protocol::hex_encode(transfer.pupil) +
+                " to=" + protocol::hex_encode(transfer.receiving_org.value_or(protocol::Id{})) +
+                " told_day=" + std::to_string(transfer.told_day));
       },
       std::move(done));
 }
@@ -392,14 +410,25 @@ sqlite::Result<TransferRecord> SqliteConsentRegistry::transfer(const protocol::I
                                                                const protocol::Hash256& pupil) {
   return storage_->read([&](sqlite::Database& db) {
     return one_row(db,
-                   "SELECT announced_at_ms, announced_by, objection_at_ms FROM transfers "
-                   "WHERE org_id = ? AND pupil = ?",
+                   "SELECT announced_at_ms, announced_by, objection_at_ms, receiving_org, "
+                   "told_day, statement FROM transfers WHERE org_id = ? AND pupil = ?",
                    org_id, pupil, [&](sqlite::Statement& row) {
-                     TransferRecord out{org_id, pupil, row.column_int64(0),
-                                        rows::fixed<16>(row.column_blob(1)), std::nullopt};
+                     TransferRecord out;
+                     out.org_id = org_id;
+                     out.pupil = pupil;
+                     out.announced_at_ms = row.column_int64(0);
+                     out.announced_by = rows::fixed<16>(row.column_blob(1));
                      if (!row.column_is_null(2)) {
                        out.objection_at_ms = row.column_int64(2);
                      }
+                     if (!row.column_is_null(3)) {
+                       out.receiving_org = rows::fixed<16>(row.column_blob(3));
+                     }
+                     if (!row.column_is_null(4)) {
+                       out.told_day = static_cast<std::uint32_t>(row.column_int64(4));
+                     }
+                     const auto statement = row.column_blob(5);
+                     out.statement.assign(statement.begin(), statement.end());
                      return out;
                    });
   });

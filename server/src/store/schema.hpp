@@ -9,7 +9,7 @@
 
 namespace draaischijf::server::schema {
 
-inline constexpr std::array<std::string_view, 21> kMigrations = {
+inline constexpr std::array<std::string_view, 22> kMigrations = {
     // 0 -> 1: envelopes, their per-mailbox queue entries and the audit log.
     R"sql(
 CREATE TABLE envelopes (
@@ -457,6 +457,15 @@ CREATE TABLE organisation_removals (
     // record log's leaf hashes are computed from its entries. The rows no longer read go.
     R"sql(
 DELETE FROM log_nodes WHERE level % 4 != 0 OR (level = 0 AND log = 2);
+)sql",
+    // 21 -> 22: the signed dossier transfer announcement (docs/PROTOCOL.md 7.20): the receiving
+    // CLB it names, the day the parents or the pupil were told (days since 1970-01-01) and the
+    // statement's bytes. Rows from before have none of them: R13/R14 do not open on such an
+    // announcement, and a signed one may replace it.
+    R"sql(
+ALTER TABLE transfers ADD COLUMN receiving_org BLOB CHECK (length(receiving_org) = 16);
+ALTER TABLE transfers ADD COLUMN told_day INTEGER;
+ALTER TABLE transfers ADD COLUMN statement BLOB;
 )sql",
 };
 

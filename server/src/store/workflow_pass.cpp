@@ -247,12 +247,13 @@ class FollowUpFinder final : public CauseFinder {
         return {};
       }
       const auto started = belgian_date_at(row.column_int64(3));
-      const int intervals = day.calendar.working_days_between(started, day.today) / days_;
+      const auto referral = rows::fixed<16>(row.column_blob(0));
+      const auto referrer = rows::fixed<16>(row.column_blob(1));
+      const auto& calendar = day.calendar_of(referrer);  // the referring CLB's working days
+      const int intervals = calendar.working_days_between(started, day.today) / days_;
       if (intervals < 1) {
         return {};
       }
-      const auto referral = rows::fixed<16>(row.column_blob(0));
-      const auto referrer = rows::fixed<16>(row.column_blob(1));
       const auto partner = rows::fixed<16>(row.column_blob(2));
       NoticeCause cause;
       cause.type = NoticeType::follow_up;
@@ -276,7 +277,7 @@ class FollowUpFinder final : public CauseFinder {
       }
       cause.mailbox_id = *owner;
       cause.message_id = referral;
-      cause.due = day.calendar.add_working_days(started, intervals * days_);
+      cause.due = calendar.add_working_days(started, intervals * days_);
       out.push_back(cause);
       return {};
     });
@@ -294,26 +295,35 @@ class TransferWindowFinder final : public CauseFinder {
                             std::vector<NoticeCause>& out) const override {
     const int days = days_();
     // A coarse bound in milliseconds (two days of slack for the time zone and the day's end);
-    // the calendar date decides below.
+    // the announcing CLB's calendar decides below. Every announcement past it is looked at, not
+    // a LIMIT of them, so one whose window a closure extends never hides one that is due.
     auto select = db.prepare(
-        "SELECT t.org_id, t.pupil, t.announced_at_ms FROM transfers t "
+        "SELECT t.org_id, t.pupil, t.announced_at_ms, t.told_day FROM transfers t "
         "WHERE t.announced_at_ms <= ? AND NOT EXISTS (SELECT 1 FROM notices n "
         "WHERE n.pupil = t.pupil AND n.org_id = t.org_id AND n.type = ?) "
-        "ORDER BY t.announced_at_ms LIMIT ?");
+        "ORDER BY t.announced_at_ms");
     if (!select) {
       return select.error();
     }
     select->bind(1, day.now_ms - std::int64_t{days - 2} * kDayMs)
-        .bind(2, static_cast<std::int64_t>(NoticeType::transfer_objection_window_closed))
-        .bind(3, static_cast<std::int64_t>(day.batch));
+        .bind(2, static_cast<std::int64_t>(NoticeType::transfer_objection_window_closed));
     return rows::for_each_row(*select, [&](sqlite::Statement& row) {
-      const auto passes = policies::objection_window_passes_on(row.column_int64(2), days);
+      if (out.size() >= day.batch) {
+        return;
+      }
+      const auto org = rows::fixed<16>(row.column_blob(0));
+      std::optional<CivilDate> told;
+      if (!row.column_is_null(3) && row.column_int64(3) != 0) {
+        told = date_of_day(static_cast<std::uint32_t>(row.column_int64(3)));
+      }
+      const auto passes = policies::objection_window_passes_on(row.column_int64(2), told, days,
+                                                               day.calendar_of(org));
       if (day.today < passes) {
-        return;  // inside the slack: not yet
+        return;  // not yet
       }
       NoticeCause cause;
       cause.type = NoticeType::transfer_objection_window_closed;
-      cause.org_id = rows::fixed<16>(row.column_blob(0));
+      cause.org_id = org;
       cause.subject = rows::fixed<32>(row.column_blob(1));
       cause.pupil = cause.subject;
       cause.due = passes;
@@ -408,36 +418,37 @@ std::unique_ptr<CauseFinder> transfer_window_finder(std::function<int()> objecti
 }
 
 WorkflowPass::WorkflowPass(std::shared_ptr<Storage> storage, const protocol::SigningKey& hub_key,
-                           policies::WorkingCalendar calendar,
+                           OrgCalendars calendars,
                            std::vector<std::unique_ptr<CauseFinder>> finders, std::size_t batch)
     : storage_(std::move(storage)),
       hub_key_(hub_key),
-      calendar_(std::make_shared<const policies::WorkingCalendar>(std::move(calendar))),
+      calendars_(std::make_shared<const OrgCalendars>(std::move(calendars))),
       finders_(std::make_shared<const Finders>(std::move(finders))),
       batch_(batch) {}
 
-void WorkflowPass::replace(policies::WorkingCalendar calendar, Finders finders) {
-  auto next_calendar = std::make_shared<const policies::WorkingCalendar>(std::move(calendar));
+void WorkflowPass::replace(OrgCalendars calendars, Finders finders) {
+  auto next_calendars = std::make_shared<const OrgCalendars>(std::move(calendars));
   auto next_finders = std::make_shared<const Finders>(std::move(finders));
   const std::lock_guard lock(mutex_);
-  calendar_ = std::move(next_calendar);
+  calendars_ = std::move(next_calendars);
   finders_ = std::move(next_finders);
 }
 
 bool WorkflowPass::run(std::int64_t now_ms, Done done) {
   auto report = std::make_shared<WorkflowReport>();
-  std::shared_ptr<const policies::WorkingCalendar> calendar;
+  std::shared_ptr<const OrgCalendars> calendars;
   std::shared_ptr<const Finders> finders;
   {
     const std::lock_guard lock(mutex_);
-    calendar = calendar_;
+    calendars = calendars_;
     finders = finders_;
   }
   return storage_->writer().submit(
-      [report, now_ms, calendar = std::move(calendar), finders = std::move(finders), batch = batch_,
+      [report, now_ms, calendars = std::move(calendars), finders = std::move(finders), batch = batch_,
        &key = hub_key_](sqlite::Database& db) -> sqlite::Result<void> {
         *report = {};  // a batch that failed may run this job again
-        const WorkflowDay day{now_ms, belgian_date_at(now_ms), *calendar, batch};
+        const WorkflowDay day{now_ms, belgian_date_at(now_ms), calendars->hub(), batch,
+                              calendars.get()};
         for (const auto& finder : *finders) {
           std::vector<NoticeCause> causes;
           if (auto found = finder->find(db, day, causes); !found) {

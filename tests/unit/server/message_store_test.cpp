@@ -479,8 +479,9 @@ TEST(SqliteTest, OpensWithDurableSettingsAndCurrentSchema) {
   // messages, directory, read receipts, blobs, consent references, consent registry,
   // dossier transfers, pupil keys, admin nonces, objections to advice, the decisions a receipt
   // names, region and offer with the directory bundles, claimed staff ids, referrals, the
-  // directory log's leaves by hash, organisation removals, the logs' stored levels
-  EXPECT_EQ(db.schema_version().value(), 21);
+  // directory log's leaves by hash, organisation removals, the logs' stored levels, the signed
+  // transfer announcement
+  EXPECT_EQ(db.schema_version().value(), 22);
 }
 
 TEST(SqliteTest, RefusesADatabaseFromANewerVersion) {

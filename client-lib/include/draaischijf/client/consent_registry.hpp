@@ -44,6 +44,10 @@ struct Transfer {
   std::int64_t announced_at_ms = 0;             // hub time
   policies::CivilDate window_passes_on;         // the hub's computation (objection_days)
   std::optional<std::int64_t> objection_at_ms;  // hub time, when an objection is registered
+  // What the signed announcement says (docs/PROTOCOL.md 7.20); none on an announcement the
+  // hub recorded before announcements were signed.
+  std::optional<protocol::Id> receiving_org;        // the new CLB
+  std::optional<policies::CivilDate> parents_told;  // the day the parents or pupil were told
 };
 
 /// The client's objection to actionable advice going to the school (R03), while it stands.
@@ -73,9 +77,12 @@ class ConsentRegistry {
   [[nodiscard]] protocol::Result<std::vector<Withdrawal>> revoke(const protocol::Id& consent_id);
   [[nodiscard]] protocol::Result<std::vector<Disclosure>> disclosures(
       const protocol::Hash256& pupil);
-  /// Announces the transfer of the pupil's dossier (once: the hub dates it, so the period can be
-  /// neither backdated nor restarted).
-  [[nodiscard]] protocol::Result<Transfer> announce_transfer(const protocol::Hash256& pupil);
+  /// Announces the transfer of the pupil's dossier to the new CLB `receiving_org`, the parents
+  /// or the pupil having been told on `parents_told`, in a statement this device signs (once:
+  /// the hub dates it, so the period can be neither backdated nor restarted).
+  [[nodiscard]] protocol::Result<Transfer> announce_transfer(const protocol::Hash256& pupil,
+                                                             const protocol::Id& receiving_org,
+                                                             policies::CivilDate parents_told);
   /// Registers the written objection to the announced transfer.
   [[nodiscard]] protocol::Result<Transfer> register_objection(const protocol::Hash256& pupil);
   [[nodiscard]] protocol::Result<Transfer> transfer(const protocol::Hash256& pupil);

@@ -11,21 +11,31 @@
 #include <string>
 #include <vector>
 
+#include <draaischijf/policies/calendar.hpp>
 #include <draaischijf/policies/date.hpp>
 #include <draaischijf/policies/request.hpp>
 
 namespace draaischijf::policies {
 
-/// A dossier transfer the CLB announced at the hub (R13, R14), in the hub's time.
+/// A dossier transfer the CLB announced at the hub (R13, R14), as the hub holds it.
 struct TransferEvidence {
-  std::int64_t announced_at_ms = 0;
+  /// The first day on which the objection window has passed (objection_window_passes_on).
+  CivilDate window_passes_on;
+  /// The new CLB the signed announcement names; nullopt for an announcement without a signed
+  /// statement, which opens neither R13 nor R14.
+  std::optional<protocol::Id> receiving_org;
   std::optional<std::int64_t> objection_at_ms;
 };
 
-/// The first day on which R14's objection window has passed: `objection_days` calendar days
-/// after the Belgian date of the announcement.
+/// The first day on which R14's objection window has passed (docs/WORKFLOW.md 5). The window
+/// starts on the later of the Belgian date of the hub's announcement and the day the parents or
+/// the pupil were told (`told`: nullopt for none), lasts `objection_days` calendar days (the day
+/// it starts on does not count), and when its last day is not a working day of `calendar` (the
+/// announcing CLB's) it ends at the end of the next working day (Ger.W. art. 53).
 [[nodiscard]] CivilDate objection_window_passes_on(std::int64_t announced_at_ms,
-                                                   int objection_days);
+                                                   std::optional<CivilDate> told,
+                                                   int objection_days,
+                                                   const WorkingCalendar& calendar);
 
 /// Whether the request claims a transfer (`schoolverandering` or `wachttermijn_verstreken`):
 /// then only the announcement decides.
@@ -35,10 +45,11 @@ struct TransferEvidence {
 /// why the record does not open the route, for the refusal (nothing when it does).
 
 /// Drops the sender's `schoolverandering` and `wachttermijn_verstreken` and sets them, with
-/// `verzet`, from `transfer` (nullopt: nothing announced) as of `today`. A sender's own `verzet`
-/// stays: it only ever closes a route.
+/// `verzet`, from `transfer` (nullopt: nothing announced) as of `today`, for the recipient of
+/// `request` (`recipient_org_id`): only the receiving CLB the announcement names gets the
+/// transfer. A sender's own `verzet` stays: it only ever closes a route.
 void apply_transfer_evidence(Request& request, const std::optional<TransferEvidence>& transfer,
-                             int objection_days, CivilDate today, std::vector<std::string>& notes);
+                             CivilDate today, std::vector<std::string>& notes);
 
 /// R01: guidance the school asked for has started once a consent for guidance is on record.
 /// Whether the record matters: the request says the school asked, or attests the start.

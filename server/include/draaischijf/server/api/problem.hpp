@@ -74,9 +74,13 @@ enum class ProblemKind : unsigned {
   referral_wrong_party,     // referral-wrong-party
   organisation_removed,     // organisation-removed
   recipient_removed,        // recipient-removed
+  transfer_unsigned,        // transfer-announcement-unsigned
+  transfer_invalid,         // transfer-announcement-invalid
+  transfer_receiver,        // transfer-receiver-invalid
+  transfer_told_date,       // transfer-told-date-invalid
 };
 inline constexpr std::size_t kProblemKinds =
-    static_cast<std::size_t>(ProblemKind::recipient_removed) + 1;
+    static_cast<std::size_t>(ProblemKind::transfer_told_date) + 1;
 
 struct ProblemType {
   ProblemKind kind = ProblemKind::internal;

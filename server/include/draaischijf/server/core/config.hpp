@@ -105,18 +105,38 @@ struct HubConfig {
     // A referral `started` and not closed gives the CLB a follow-up notice every this many
     // working days (R08: the CLB stays involved).
     int follow_up_days = 20;
-    // A CLB's own closure days ([workflow.clb."<org id>"] closure_days), by its organisation id
-    // (32 lowercase hex digits), on top of the hub's calendar for that CLB's due dates.
+    // A CLB's own calendar ([workflow.clb."<org id>"]), by its organisation id (32 lowercase
+    // hex digits): its closure days on top of the hub's, and its own yearly closure period in
+    // place of the hub's (nullopt inside: none).
     std::map<std::string, std::vector<policies::CivilDate>> clb_closure_days;
+    std::map<std::string, std::optional<policies::CalendarSettings::Closure>> clb_closure_period;
 
-    /// The calendar of the organisation `org_hex`: the hub's, with its own closure days added.
+    /// The calendar of the organisation `org_hex`: the hub's, with its own closure period and
+    /// closure days. The one place that says what a CLB's calendar is (OrgCalendars builds on
+    /// it).
     [[nodiscard]] policies::CalendarSettings calendar_of(const std::string& org_hex) const {
       policies::CalendarSettings settings = calendar;
       if (const auto own = clb_closure_days.find(org_hex); own != clb_closure_days.end()) {
         settings.closure_days.insert(settings.closure_days.end(), own->second.begin(),
                                      own->second.end());
       }
+      if (const auto own = clb_closure_period.find(org_hex); own != clb_closure_period.end()) {
+        settings.closure = own->second;
+      }
       return settings;
+    }
+    /// The organisations with settings of their own.
+    [[nodiscard]] std::vector<std::string> clbs_with_own_calendar() const {
+      std::vector<std::string> out;
+      for (const auto& [org, days] : clb_closure_days) {
+        out.push_back(org);
+      }
+      for (const auto& [org, period] : clb_closure_period) {
+        if (!clb_closure_days.contains(org)) {
+          out.push_back(org);
+        }
+      }
+      return out;
     }
     std::chrono::seconds pass_interval{600};
   } workflow;

@@ -55,6 +55,11 @@ struct TransferRecord {
   std::int64_t announced_at_ms = 0;             // hub time
   protocol::Id announced_by{};                  // the device
   std::optional<std::int64_t> objection_at_ms;  // hub time the objection was registered
+  // From the signed announcement (docs/PROTOCOL.md 7.20); none of them on an announcement
+  // recorded before statements were signed, which opens neither R13 nor R14.
+  std::optional<protocol::Id> receiving_org;  // the new CLB
+  std::uint32_t told_day = 0;                 // days since 1970-01-01; 0: none
+  std::vector<std::uint8_t> statement;        // the signed bytes, whole
 };
 
 /// The client's objection to actionable advice going to the school (R03), as a CLB registered
@@ -132,8 +137,9 @@ class ConsentRegistry {
   /// The box left for `device_id` of `org_id`; not_found when there is none.
   [[nodiscard]] virtual sqlite::Result<std::vector<std::uint8_t>> pupil_key(
       const protocol::Id& org_id, const protocol::Id& device_id) = 0;
-  /// Stores a transfer announcement with a `transfer.announced` audit row; already_announced
-  /// when the pupil's transfer was announced before (the window is not restarted).
+  /// Stores a signed transfer announcement with a `transfer.announced` audit row;
+  /// already_announced when the pupil's transfer was announced before with a signed statement
+  /// (the window is not restarted). An unsigned announcement of before is replaced.
   [[nodiscard]] virtual bool announce_transfer(const TransferRecord& transfer, Done done) = 0;
   /// Registers the objection to an announced transfer (`transfer.objection` audit row);
   /// not_found without an announcement. A second objection keeps the first one's time.

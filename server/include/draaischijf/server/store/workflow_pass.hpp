@@ -22,6 +22,7 @@
 #include <draaischijf/policies/calendar.hpp>
 #include <draaischijf/protocol/hub_notice.hpp>
 #include <draaischijf/protocol/keys.hpp>
+#include <draaischijf/server/core/org_calendars.hpp>
 #include <draaischijf/server/store/storage.hpp>
 
 namespace draaischijf::server {
@@ -29,9 +30,15 @@ namespace draaischijf::server {
 /// What a pass knows about the day it runs on.
 struct WorkflowDay {
   std::int64_t now_ms = 0;
-  policies::CivilDate today;  // the date in Belgium at now_ms
-  const policies::WorkingCalendar& calendar;
-  std::size_t batch = 500;  // causes per finder and pass at most
+  policies::CivilDate today;                  // the date in Belgium at now_ms
+  const policies::WorkingCalendar& calendar;  // the hub's
+  std::size_t batch = 500;                    // causes per finder and pass at most
+  const OrgCalendars* calendars = nullptr;    // each CLB's own; nullptr: the hub's for all
+
+  /// The calendar a cause about `org_id`'s case, referral or transfer counts on.
+  [[nodiscard]] const policies::WorkingCalendar& calendar_of(const protocol::Id& org_id) const {
+    return calendars != nullptr ? calendars->of(org_id) : calendar;
+  }
 };
 
 /// One due cause: the notice it gives, for whom, about what, and the due date that passed.
@@ -82,8 +89,9 @@ class CauseFinder {
 [[nodiscard]] std::unique_ptr<CauseFinder> follow_up_finder(int working_days);
 
 /// A transfer announcement whose objection window (`objection_days()` calendar days, the signed
-/// rules' setting, read each pass) has passed: `transfer_objection_window_closed` to the CLB
-/// that announced it, on the day the window passes.
+/// rules' setting, read each pass, ending on a working day of the announcing CLB's calendar:
+/// policies::objection_window_passes_on) has passed: `transfer_objection_window_closed` to the
+/// CLB that announced it, on the day the window passes.
 [[nodiscard]] std::unique_ptr<CauseFinder> transfer_window_finder(
     std::function<int()> objection_days);
 
@@ -103,27 +111,27 @@ struct WorkflowReport {
 
 class WorkflowPass {
  public:
-  /// `hub_key` signs the notices (the receipt key); it must outlive the pass.
+  /// `hub_key` signs the notices (the receipt key); it must outlive the pass. `calendars`: the
+  /// hub's and each CLB's own working days.
   WorkflowPass(std::shared_ptr<Storage> storage, const protocol::SigningKey& hub_key,
-               policies::WorkingCalendar calendar,
-               std::vector<std::unique_ptr<CauseFinder>> finders, std::size_t batch = 500);
+               OrgCalendars calendars, std::vector<std::unique_ptr<CauseFinder>> finders,
+               std::size_t batch = 500);
 
   /// One pass as of `now_ms`, through the writer; `done` runs after the COMMIT (on the writer
   /// thread). false when the writer's queue is full (nothing done, `done` not called).
   using Done = std::function<void(sqlite::Result<WorkflowReport>)>;
   [[nodiscard]] bool run(std::int64_t now_ms, Done done);
 
-  /// Replaces the calendar and the finders (a reload, SIGHUP): the next pass uses them; a pass
+  /// Replaces the calendars and the finders (a reload, SIGHUP): the next pass uses them; a pass
   /// already queued finishes with the ones it began with.
-  void replace(policies::WorkingCalendar calendar,
-               std::vector<std::unique_ptr<CauseFinder>> finders);
+  void replace(OrgCalendars calendars, std::vector<std::unique_ptr<CauseFinder>> finders);
 
  private:
   using Finders = std::vector<std::unique_ptr<CauseFinder>>;
   std::shared_ptr<Storage> storage_;
   const protocol::SigningKey& hub_key_;
   mutable std::mutex mutex_;  // guards the two below: a reload replaces them while passes run
-  std::shared_ptr<const policies::WorkingCalendar> calendar_;
+  std::shared_ptr<const OrgCalendars> calendars_;
   std::shared_ptr<const Finders> finders_;
   std::size_t batch_;
 };
