@@ -444,8 +444,8 @@ bool WorkflowPass::run(std::int64_t now_ms, Done done) {
     finders = finders_;
   }
   return storage_->writer().submit(
-      [report, now_ms, calendars = std::move(calendars), finders = std::move(finders), batch = batch_,
-       &key = hub_key_](sqlite::Database& db) -> sqlite::Result<void> {
+      [report, now_ms, calendars = std::move(calendars), finders = std::move(finders),
+       batch = batch_, &key = hub_key_](sqlite::Database& db) -> sqlite::Result<void> {
         *report = {};  // a batch that failed may run this job again
         const WorkflowDay day{now_ms, belgian_date_at(now_ms), calendars->hub(), batch,
                               calendars.get()};
