@@ -3,6 +3,8 @@
 #include <draaischijf/protocol/referral_status.hpp>
 #include <draaischijf/protocol/wire.hpp>
 
+#include "device_statement.hpp"
+
 namespace draaischijf::protocol {
 namespace {
 
@@ -78,25 +80,14 @@ std::span<const VocabularyEntry<ReferralOutcome>> referral_outcomes() { return k
 Result<std::vector<std::uint8_t>> sign_referral_statement(const ReferralStatement& statement,
                                                           const DeviceCertificate& signer,
                                                           const SigningKey& key) {
-  if (!fields_fit(statement)) {
-    return errc::field_out_of_range;
-  }
-  if (signer.org_id != statement.sender_org) {
-    return errc::sender_mismatch;
-  }
-  std::vector<std::uint8_t> out = signed_part(statement, signer);
-  const Signature signature = key.sign(kReferralStatusDomain, out);
-  out.insert(out.end(), signature.begin(), signature.end());
-  return out;
+  return device_statement::sign(fields_fit(statement), statement.sender_org, signer,
+                                signed_part(statement, signer), key, kReferralStatusDomain);
 }
 
 Result<ParsedReferralStatement> parse_referral_statement(std::span<const std::uint8_t> in) {
   wire::Reader r(in);
-  if (r.fixed<4>() != kMagic && r.ok()) {
-    return errc::bad_magic;
-  }
-  if (r.u8() != kVersion && r.ok()) {
-    return errc::unsupported_version;
+  if (auto head = device_statement::read_head(r, kMagic, kVersion); !head) {
+    return head.error();
   }
   ParsedReferralStatement parsed;
   ReferralStatement& s = parsed.statement;
@@ -108,42 +99,31 @@ Result<ParsedReferralStatement> parse_referral_statement(std::span<const std::ui
   s.day = r.u32();
   s.created_at_ms = r.u64();
   s.sequence = r.u32();
-  auto signer = parse_device_certificate(r.take(kDeviceCertificateSize));
-  parsed.signature = r.fixed<64>();
-  if (auto done = r.finish(); !done) {
-    return done.error();
+  auto tail = device_statement::read_tail(r, [&s, state] {
+    const auto known = from_code<ReferralState>(state);
+    if (!known) {
+      return false;
+    }
+    s.state = *known;
+    return fields_fit(s);
+  });
+  if (!tail) {
+    return tail.error();
   }
-  // Checked once the whole structure has been read, as for the other signed objects (1.3).
-  const auto known = from_code<ReferralState>(state);
-  if (!known) {
-    return errc::field_out_of_range;
-  }
-  s.state = *known;
-  if (!fields_fit(s)) {
-    return errc::field_out_of_range;
-  }
-  if (!signer) {
-    return signer.error();
-  }
-  parsed.signer = *signer;
+  parsed.signer = tail->signer;
+  parsed.signature = tail->signature;
   return parsed;
 }
 
 std::vector<std::uint8_t> encode(const ParsedReferralStatement& statement) {
-  std::vector<std::uint8_t> out = signed_part(statement.statement, statement.signer);
-  out.insert(out.end(), statement.signature.begin(), statement.signature.end());
-  return out;
+  return device_statement::with_signature(signed_part(statement.statement, statement.signer),
+                                          statement.signature);
 }
 
 Result<void> verify_referral_signature(const ParsedReferralStatement& statement) {
-  if (statement.signer.org_id != statement.statement.sender_org) {
-    return errc::sender_mismatch;
-  }
-  if (!verify_signature(statement.signer.signing_key, kReferralStatusDomain,
-                        signed_part(statement.statement, statement.signer), statement.signature)) {
-    return errc::signature_invalid;
-  }
-  return {};
+  return device_statement::verify(statement.statement.sender_org, statement.signer,
+                                  signed_part(statement.statement, statement.signer),
+                                  statement.signature, kReferralStatusDomain);
 }
 
 }  // namespace draaischijf::protocol

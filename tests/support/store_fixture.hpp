@@ -3,15 +3,32 @@
 // Store-level tests need recipient mailboxes in the directory. This puts a bare organisation and
 // mailbox rows straight into the file (the directory's own checks are tested on their own).
 
+#include <future>
 #include <string>
 #include <string_view>
+
+#include <gtest/gtest.h>
 
 #include <draaischijf/protocol/certificate.hpp>
 #include <draaischijf/protocol/keys.hpp>
 #include <draaischijf/server/store/message_store.hpp>
 #include <draaischijf/server/store/sqlite.hpp>
+#include <draaischijf/server/store/storage.hpp>
 
 namespace draaischijf::testing {
+
+/// Runs `write` on the file through the writer, as the stores do, and waits for its commit.
+template <class Write>
+void write_through(server::Storage& storage, Write write) {
+  std::promise<bool> done;
+  ASSERT_TRUE(storage.writer().submit(
+      [&](server::sqlite::Database& db) -> server::sqlite::Result<void> {
+        write(db);
+        return {};
+      },
+      [&](server::sqlite::Result<void> r) { done.set_value(static_cast<bool>(r)); }));
+  ASSERT_TRUE(done.get_future().get());
+}
 
 /// A bare organisation row of `type` (a vocabulary name); kept when it is there already.
 inline void register_organisation(server::sqlite::Database& db, const protocol::Id& org,

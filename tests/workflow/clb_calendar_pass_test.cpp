@@ -48,14 +48,7 @@ class ClbCalendarPassTest : public ::testing::Test {
 
   template <class Write>
   void exec(Write write) {
-    std::promise<bool> done;
-    ASSERT_TRUE(storage->writer().submit(
-        [&](sqlite::Database& db) -> sqlite::Result<void> {
-          write(db);
-          return {};
-        },
-        [&](sqlite::Result<void> r) { done.set_value(static_cast<bool>(r)); }));
-    ASSERT_TRUE(done.get_future().get());
+    testing::write_through(*storage, std::move(write));
   }
 
   // A referral of `clb` to a partner, `started` (recorded) at `at_ms`.

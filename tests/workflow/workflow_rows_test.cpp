@@ -69,14 +69,7 @@ class ReferralNoticePassTest : public ::testing::Test {
   // Runs `write` on the file through the writer, as the stores do.
   template <class Write>
   void exec(Write write) {
-    std::promise<bool> done;
-    ASSERT_TRUE(storage->writer().submit(
-        [&](sqlite::Database& db) -> sqlite::Result<void> {
-          write(db);
-          return {};
-        },
-        [&](sqlite::Result<void> r) { done.set_value(static_cast<bool>(r)); }));
-    ASSERT_TRUE(done.get_future().get());
+    testing::write_through(*storage, std::move(write));
   }
 
   void add_device(sqlite::Database& db, const Id& device, const Id& staff) {
