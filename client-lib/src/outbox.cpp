@@ -515,7 +515,7 @@ Result<protocol::Draft> fix_draft(SessionState& s, Composition& composition) {
   return draft_of(s, composition);
 }
 
-Result<SendResult> send_draft(SessionState& s, const protocol::Draft& draft,
+Result<SendResult> send_draft(SessionState& s, protocol::Draft& draft,
                               const std::vector<Id>& recipients) {
   // The pre-check reads labels only: the categories of the fragments, never their bodies.
   Composition labels;

@@ -18,9 +18,9 @@ namespace draaischijf::client::detail {
 [[nodiscard]] protocol::Result<protocol::Draft> fix_draft(SessionState& s,
                                                           Composition& composition);
 /// Pre-checks `draft` on its labels, seals it to `recipients`, submits it and checks the
-/// receipt, as send() does; no team copy is added (a request and its answer stay between the
-/// colleagues concerned).
-[[nodiscard]] protocol::Result<SendResult> send_draft(SessionState& s, const protocol::Draft& draft,
+/// receipt, as send() does (the sealing adds this device's checkpoints to `draft`, 7.7); no team
+/// copy is added (a request and its answer stay between the colleagues concerned).
+[[nodiscard]] protocol::Result<SendResult> send_draft(SessionState& s, protocol::Draft& draft,
                                                       const std::vector<protocol::Id>& recipients);
 /// Signs the approval of `draft` to `recipients` (PROTOCOL.md 7.12) with this device's key and
 /// registers it at the hub.
