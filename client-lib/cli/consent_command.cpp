@@ -321,6 +321,8 @@ int consent_revoke_command(Client& client, const Context& context, const Argumen
   return revoke_consent(client, context, args);
 }
 
+namespace {
+
 constexpr std::string_view kTransferUsage =
     "transfer announce --pupil REF --to ORG_ID --parents-told YYYY-MM-DD | transfer object|show "
     "--pupil REF (--to: the new CLB's organisation id, from draaischijf directory --type clb; "
@@ -339,6 +341,8 @@ std::variant<Problem, std::pair<protocol::Id, policies::CivilDate>> announcement
   }
   return std::pair{*to, *told};
 }
+
+}  // namespace
 
 int transfer_command(Client& client, const Context& context, const Arguments& args) {
   const auto request = pupil_request(client, args, {"announce", "object", "show"},
