@@ -33,7 +33,8 @@ class WorkflowReloadTest : public CliScenario {
     return sent;
   }
   std::string received_due(const Sent& sent) {
-    for (const auto& r : clb.json_of({"referrals"}).at("referrals").as_array()) {
+    const auto listing = clb.json_of({"referrals"});  // kept: the loop reads into it
+    for (const auto& r : listing.at("referrals").as_array()) {
       if (text_of(r, "message_id") == sent.id) {
         return text_of(r, "received_due");
       }
