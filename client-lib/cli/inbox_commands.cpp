@@ -329,6 +329,12 @@ std::string flag_warning(const std::string& flag) {
     return "gossip_unverified: the sender's message carries a log checkpoint this hub's key did "
            "not sign; it was ignored (the content is still the sender's)";
   }
+  if (flag == "sender_not_in_log") {
+    return "sender_not_in_log: the hub cannot prove that its directory log holds the device "
+           "certificate that signed this message, so the sender's organisation's monitor may "
+           "never have seen that device. The content is signed under the organisation's key; "
+           "ask the sender's organisation whether it knows the device, and tell your admin";
+  }
   if (flag == "thread_gap") {
     return "thread_gap: this answers a message this device never received or sent; the hub may "
            "have held it back, or a colleague's device sent it. Ask the sender or a colleague";

@@ -3,8 +3,10 @@
 #include <boost/json/array.hpp>
 
 #include <draaischijf/client/inbox.hpp>
+#include <draaischijf/protocol/log_entry.hpp>
 
 #include "attachment_transfer.hpp"
+#include "directory_log.hpp"
 #include "gossip.hpp"
 #include "hub_json.hpp"
 #include "verified_directory.hpp"
@@ -19,6 +21,34 @@ using protocol::Result;
 // How far a sender's clock may run ahead of the hub's before a message whose signed creation
 // time comes after the hub's receipt of it is flagged (created_after_receipt).
 constexpr std::int64_t kAllowedClockSkewMs = 5 * 60 * 1000;
+
+void add_flag(std::string& flags, std::string_view flag) {
+  if (!flags.empty()) {
+    flags += ' ';
+  }
+  flags += flag;
+}
+
+// What the hub's logs say about a message that opened: the sender's view of the logs against
+// this device's (a split view is flagged and its evidence kept), and whether the directory log
+// holds the device certificate that signed it. A hub that hides a device from the sender's
+// organisation's monitor cannot have its messages read as if it had not: the message still
+// opens (its signature chains to the pinned organisation key) but carries `sender_not_in_log`.
+Result<std::string> log_flags(SessionState& s, const protocol::OpenedEnvelope& opened,
+                              const Id& message_id) {
+  auto flags = check_gossip(s, opened.checkpoints, message_id);
+  if (!flags) {
+    return flags.error();
+  }
+  const auto entry = protocol::device_certificate_entry(protocol::encode(opened.sender));
+  if (auto logged = require_logged_entry(s, entry); !logged) {
+    if (logged.error() != client_errc::not_in_log) {
+      return logged.error();  // the hub or the log could not be asked: fetched again later
+    }
+    add_flag(*flags, "sender_not_in_log");
+  }
+  return flags;
+}
 
 // A stored message as the inbox lists it.
 InboxEntry entry_of(const SessionState& s, const StoredMessage& m) {
@@ -133,16 +163,14 @@ Result<void> open_received(SessionState& s, std::shared_ptr<MailboxKeys>& mailbo
   // Signed before it was received: a later creation time means the sender's clock or the hub's
   // received time is wrong (a hub backdating what it delivers late).
   if (m.created_at_ms > m.received_at_ms + kAllowedClockSkewMs) {
-    m.flags += m.flags.empty() ? "created_after_receipt" : " created_after_receipt";
+    add_flag(m.flags, "created_after_receipt");
   }
-  // The sender's view of the hub's logs against this device's: a split view is flagged (and
-  // its evidence kept) on the message, which is authentic and still opens.
-  auto gossip = check_gossip(s, opened->checkpoints, m.message_id);
-  if (!gossip) {
-    return gossip.error();
+  auto logged = log_flags(s, *opened, m.message_id);
+  if (!logged) {
+    return logged.error();
   }
-  if (!gossip->empty()) {
-    m.flags += (m.flags.empty() ? "" : " ") + *gossip;
+  if (!logged->empty()) {
+    add_flag(m.flags, *logged);
   }
   // A reply to an envelope this device never saw: the hub may have withheld it, or a colleague's
   // device sent it. Either way the reader is told the thread has a hole here.
@@ -152,7 +180,7 @@ Result<void> open_received(SessionState& s, std::shared_ptr<MailboxKeys>& mailbo
       return known.error();
     }
     if (!*known) {
-      m.flags += m.flags.empty() ? "thread_gap" : " thread_gap";
+      add_flag(m.flags, "thread_gap");
     }
   }
   return {};

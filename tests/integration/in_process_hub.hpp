@@ -22,13 +22,9 @@ class InProcessHub {
                         protocol::TimePoint start = std::chrono::system_clock::now())
       : clock_(start),
         log_file_(dir / "hub.log", std::ios::app),
-        log_(log_file_, server::LogLevel::info) {
-    auto parsed = server::parse_config("[server]\nlisten_port = 0\ndata_dir = \"" +
-                                       (dir / "data").string() + "\"\n" + extra_config);
-    EXPECT_TRUE(parsed.ok()) << (parsed.ok()
-                                     ? ""
-                                     : parsed.errors[0].key + ": " + parsed.errors[0].message);
-    config_ = parsed.config;
+        log_(log_file_, server::LogLevel::info),
+        dir_(dir) {
+    config_ = parsed(extra_config);
     pki_ = config_.server.data_dir / "dev-pki";
     const auto tls = server::ensure_dev_pki(pki_, config_, clock_);
     config_.server.metrics_devices = {hex(server::load_dev_device_keys(pki_ / "clb").device_id)};
@@ -44,6 +40,13 @@ class InProcessHub {
   }
 
   [[nodiscard]] server::Hub& hub() { return *hub_; }
+  /// What SIGHUP does with the configuration file, with `extra_config` in place of the one the
+  /// hub started with. The reload runs on an I/O thread: the caller waits for its effect.
+  void reload(const std::string& extra_config) {
+    server::ReloadedSettings fresh;
+    fresh.config = parsed(extra_config);
+    hub_->reload(std::move(fresh));
+  }
   [[nodiscard]] std::uint16_t port() const { return hub_->port(); }
   [[nodiscard]] const std::filesystem::path& pki() const { return pki_; }
   void advance(std::chrono::milliseconds by) { clock_.advance(by); }
@@ -52,9 +55,19 @@ class InProcessHub {
   [[nodiscard]] protocol::TimePoint now() const { return clock_.now(); }
 
  private:
+  [[nodiscard]] server::HubConfig parsed(const std::string& extra_config) const {
+    auto result = server::parse_config("[server]\nlisten_port = 0\ndata_dir = \"" +
+                                       (dir_ / "data").string() + "\"\n" + extra_config);
+    EXPECT_TRUE(result.ok()) << (result.ok()
+                                     ? ""
+                                     : result.errors[0].key + ": " + result.errors[0].message);
+    return result.config;
+  }
+
   protocol::ManualClock clock_;
   std::ofstream log_file_;
   server::Logger log_;
+  std::filesystem::path dir_;
   server::HubConfig config_;
   std::filesystem::path pki_;
   std::unique_ptr<server::Hub> hub_;

@@ -181,8 +181,8 @@ class TransferEvidenceTest : public ::testing::Test {
                 std::string(policies::bundled_rule_text()),
                 "",
                 {}}};
-  OrgCalendars calendars{policies::WorkingCalendar{}};
-  PolicyGate gate{policy, directory, registry, calendars};
+  WorkflowSettings workflow{HubConfig::Workflow{}};  // the default calendar for every CLB
+  PolicyGate gate{policy, directory, registry, workflow};
   Caller caller{kSenderClb, kDevice, protocol::OrgType::clb, "clb_onthaal", false, true};
   const std::uint32_t passed = bits({Flag::schoolverandering, Flag::wachttermijn_verstreken});
 };

@@ -17,6 +17,8 @@
 #include <draaischijf/protocol/age.hpp>
 #include <draaischijf/protocol/certificate.hpp>
 #include <draaischijf/protocol/encoding.hpp>
+#include <draaischijf/protocol/log_entry.hpp>
+#include <draaischijf/protocol/merkle.hpp>
 
 #include "tampering_hub.hpp"
 
@@ -77,6 +79,50 @@ TEST_F(DirectoryLogClient, ADeviceCertificateSignedByTheOrganisationButNotLogged
   const auto shown = device->directory().device_certificate(own);
   ASSERT_FALSE(shown) << "a device certificate the directory log does not hold was used";
   EXPECT_EQ(shown.error(), make_error_code(client_errc::not_in_log)) << shown.error().message();
+}
+
+TEST_F(DirectoryLogClient, AMessageSignedByADeviceTheLogDoesNotHoldOpensFlagged) {
+  auto school = open_school();
+  const auto certificate = school.directory().device_certificate(school.device().device_id);
+  ASSERT_TRUE(certificate) << certificate.error().message();
+  const auto leaf = protocol::merkle::leaf_hash(
+      protocol::device_certificate_entry(protocol::encode(*certificate)));
+  const std::string hidden = "/v1/log/directory/proof/by-hash?hash=" + protocol::to_hex(leaf);
+  const auto asked_for_the_school_device = [&] {
+    return std::count_if(requested.begin(), requested.end(),
+                         [&](const std::string& t) { return t.starts_with(hidden); });
+  };
+  const auto clb_receives = [&](std::string_view text) {
+    EXPECT_TRUE(school.send(school_note(text)));
+    const auto synced = device->sync();
+    EXPECT_TRUE(synced) << synced.error().message();
+    EXPECT_EQ(synced ? synced->arrived.size() : 0U, 1U);
+    return synced && synced->arrived.size() == 1 ? synced->arrived[0] : client::InboxEntry{};
+  };
+  const auto flagged = [](const client::InboxEntry& e) {
+    return std::find(e.flags.begin(), e.flags.end(), "sender_not_in_log") != e.flags.end();
+  };
+
+  // The hub hides the school's device from the directory log: no proof for its certificate.
+  *tamper = [&](std::string_view t, HubReply& reply) {
+    requested.emplace_back(t);
+    if (t.starts_with(hidden)) {
+      reply = {404, "application/problem+json", R"({"status":404,"title":"not found"})", 0};
+    }
+  };
+  const auto hidden_sender = clb_receives("Van een toestel dat de log niet toont.");
+  EXPECT_EQ(hidden_sender.problem, "") << "the content is the school's: it opens";
+  EXPECT_TRUE(flagged(hidden_sender)) << "a device the log does not hold went unnoticed";
+  EXPECT_GE(asked_for_the_school_device(), 1);
+
+  // The honest hub proves it: not flagged, and proved once for every later message.
+  *tamper = [&](std::string_view t, HubReply&) { requested.emplace_back(t); };
+  const auto asked_before = asked_for_the_school_device();
+  EXPECT_FALSE(flagged(clb_receives("Nu toont de hub het toestel wel.")));
+  const auto asked_once_more = asked_for_the_school_device();
+  EXPECT_GT(asked_once_more, asked_before) << "a flagged device was taken as proved";
+  EXPECT_FALSE(flagged(clb_receives("Een derde bericht.")));
+  EXPECT_EQ(asked_for_the_school_device(), asked_once_more) << "a proved device is proved again";
 }
 
 TEST_F(DirectoryLogClient, TheMonitorListsTheRuleSetAndAlertsOnARevocationItsAdminCanAcknowledge) {

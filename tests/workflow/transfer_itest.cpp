@@ -8,6 +8,7 @@
 // notice comes on the day it passes.
 
 #include <chrono>
+#include <thread>
 
 #include <gtest/gtest.h>
 
@@ -222,6 +223,29 @@ TEST_F(TransferTest, TheAnnouncingClbsOwnClosurePeriodDecides) {
   EXPECT_EQ(boost::json::parse(announced.body).at("window_passes_on").as_string(), "2026-07-17");
   served->set_time_ms(protocol::unix_ms(summer_morning(2026, 7, 17)));
   EXPECT_EQ(pass(), 1U) << "the notice counts on the CLB's calendar, not the hub's";
+}
+
+TEST_F(TransferTest, AReloadGivesTheWindowTheClbsNewCalendar) {
+  // Announced on the hub's calendar (closed 15 July - 15 August): the window passes on 18
+  // August. A reload gives the CLB its own closure from 20 July: from then on the stored
+  // announcement's window passes on 17 July, for the transfer route and the workflow pass alike.
+  start_at(summer_morning(2026, 7, 6));
+  const auto announced = announce(signed_announcement(add_organisation("clb"), today()));
+  ASSERT_EQ(announced.status, 201) << announced.body;
+  const auto window = [&] {
+    return std::string(dev->json("clb", get("/v1/transfers?pupil=" + test_pupil_hex()))
+                           .at("window_passes_on")
+                           .as_string());
+  };
+  ASSERT_EQ(window(), "2026-08-18");
+  served->reload("[workflow.clb.\"" + hex(dev->org_id("clb")) +
+                 "\"]\nclosure_period = [\"07-20\", \"07-31\"]\n");
+  for (int tries = 0; tries < 200 && window() != "2026-07-17"; ++tries) {
+    std::this_thread::sleep_for(milliseconds(25));  // the reload runs on an I/O thread
+  }
+  ASSERT_EQ(window(), "2026-07-17") << "the transfer route still counts on the old calendar";
+  served->set_time_ms(protocol::unix_ms(summer_morning(2026, 7, 17)));
+  EXPECT_EQ(pass(), 1U) << "the workflow pass still counts on the old calendar";
 }
 
 }  // namespace

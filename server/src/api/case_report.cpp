@@ -121,8 +121,8 @@ Task<Reply> case_report(Call& call) {
     co_return call.problem(milestones.error());
   }
   const auto in_force = call.parts.workflow.get();  // one snapshot for the whole report
-  const HubConfig::Workflow& workflow = *in_force;
-  const policies::WorkingCalendar calendar(workflow.calendar_of(hex(call.caller.org_id)));
+  const HubConfig::Workflow& workflow = in_force->config;
+  const policies::WorkingCalendar& calendar = in_force->calendars.of(call.caller.org_id);
   std::map<std::string, std::map<std::string, std::int64_t>> open;  // state -> track -> count
   std::map<std::string, std::int64_t> overdue_by_reason;
   std::map<std::string, std::int64_t> per_school;

@@ -235,9 +235,9 @@ Task<Reply> post_statement(Call& call) {
     co_return call.problem(error);
   }
   const auto workflow = call.parts.workflow.get();  // one snapshot for the whole answer
-  const policies::WorkingCalendar calendar(workflow->calendar_of(hex(call.caller.org_id)));
-  co_return call.json(
-      Status::ok, case_json(**applied, timing_of(**applied, *workflow, calendar, call.now_ms())));
+  const policies::WorkingCalendar& calendar = workflow->calendars.of(call.caller.org_id);
+  co_return call.json(Status::ok, case_json(**applied, timing_of(**applied, workflow->config,
+                                                                 calendar, call.now_ms())));
 }
 
 Task<Reply> list_cases(Call& call) {
@@ -250,7 +250,7 @@ Task<Reply> list_cases(Call& call) {
     co_return *refused;
   }
   const auto workflow = call.parts.workflow.get();  // one snapshot for the whole answer
-  const policies::WorkingCalendar calendar(workflow->calendar_of(hex(call.caller.org_id)));
+  const policies::WorkingCalendar& calendar = workflow->calendars.of(call.caller.org_id);
   const std::size_t want = query.limit;
   json::array out;
   std::optional<std::pair<std::int64_t, std::int64_t>> last;
@@ -265,7 +265,7 @@ Task<Reply> list_cases(Call& call) {
     for (const CaseRecord& c : *page) {
       last = std::pair(static_cast<std::int64_t>(c.priority), c.sequence);
       query.after = last;
-      const CaseTiming timing = timing_of(c, *workflow, calendar, call.now_ms());
+      const CaseTiming timing = timing_of(c, workflow->config, calendar, call.now_ms());
       if (overdue && timing.overdue != *overdue) {
         continue;
       }
@@ -299,8 +299,9 @@ Task<Reply> get_case(Call& call) {
     co_return call.problem(!statements ? statements.error() : links.error());
   }
   const auto workflow = call.parts.workflow.get();  // one snapshot for the whole answer
-  const policies::WorkingCalendar calendar(workflow->calendar_of(hex(call.caller.org_id)));
-  json::object body = case_json(*found, timing_of(*found, *workflow, calendar, call.now_ms()));
+  const policies::WorkingCalendar& calendar = workflow->calendars.of(call.caller.org_id);
+  json::object body =
+      case_json(*found, timing_of(*found, workflow->config, calendar, call.now_ms()));
   body["statements"] = listing("statements", *statements, [](const StoredCaseStatement& s) {
                          return json::object{{"statement", b64(s.statement)},
                                              {"signature", b64(s.signature)},

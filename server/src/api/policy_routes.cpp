@@ -147,11 +147,10 @@ Reply transfer_reply(const Call& call, const protocol::Hash256& pupil, Status st
     return record.error() == consent_errc::not_found ? call.problem(ProblemKind::not_found)
                                                      : call.problem(record.error());
   }
-  const policies::WorkingCalendar calendar(
-      call.parts.config.workflow.calendar_of(hex(call.caller.org_id)));
-  return call.json(
-      status,
-      transfer_json(*record, call.parts.policy.get()->rules->settings().objection_days, calendar));
+  const auto workflow = call.parts.workflow.get();  // the calendars of the last (re)load
+  return call.json(status,
+                   transfer_json(*record, call.parts.policy.get()->rules->settings().objection_days,
+                                 workflow->calendars.of(call.caller.org_id)));
 }
 
 // How long before the hub's today the parents or the pupil may have been told: the CLB

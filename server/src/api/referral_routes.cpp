@@ -117,12 +117,12 @@ std::uint32_t today(std::int64_t now_ms) {
       std::chrono::system_clock::time_point{std::chrono::milliseconds{now_ms}}));
 }
 
-ReferralDue referral_due(const HubConfig::Workflow& workflow, const protocol::Id& referrer_org,
+ReferralDue referral_due(const WorkflowInForce& workflow, const protocol::Id& referrer_org,
                          std::int64_t now_ms) {
   // The referring CLB's calendar: the hub's with that CLB's own closure days.
-  const policies::WorkingCalendar calendar(workflow.calendar_of(hex(referrer_org)));
+  const policies::WorkingCalendar& calendar = workflow.calendars.of(referrer_org);
   const auto sent = policies::date_of_day(today(now_ms));
-  const auto& targets = workflow.targets;
+  const auto& targets = workflow.config.targets;
   return {policies::day_number(sent),
           policies::day_number(policies::due_date(calendar, sent, targets.partner_received_days)),
           policies::day_number(policies::due_date(calendar, sent, targets.partner_answered_days))};

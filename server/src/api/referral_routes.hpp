@@ -12,8 +12,8 @@ namespace draaischijf::server::referral_routes {
 
 using api_call::Call;
 
-/// The partner targets of a referral sent at `now_ms`, on the hub's working-day calendar.
-[[nodiscard]] ReferralDue referral_due(const HubConfig::Workflow& workflow,
+/// The partner targets of a referral sent at `now_ms`, on the referring CLB's working days.
+[[nodiscard]] ReferralDue referral_due(const WorkflowInForce& workflow,
                                        const protocol::Id& referrer_org, std::int64_t now_ms);
 
 /// The hub's Belgian day at `now_ms` (days since 1970-01-01).

@@ -158,15 +158,15 @@ struct Hub::Impl {
         policy(load_hub_policy(c)),
         consents(storage),
         referrals(storage),
-        calendars(c.workflow),
-        gate(policy, directory, consents, calendars, &referrals),
+        workflow_settings(c.workflow),
+        gate(policy, directory, consents, workflow_settings, &referrals),
         logs(storage, hub_key),
         witnesses(c.transparency, logs, l),
         witness_timer(timer_strand),
         witness_interval(c.transparency.witness_interval),
         notices(storage),
-        workflow_settings(c.workflow),
-        workflow(storage, hub_key, calendars, workflow_finders(c), c.retention.purge_batch),
+        workflow(storage, hub_key, workflow_settings.get()->calendars, workflow_finders(c),
+                 c.retention.purge_batch),
         workflow_timer(timer_strand),
         pass_interval(c.workflow.pass_interval),
         cases(storage),
@@ -232,7 +232,7 @@ struct Hub::Impl {
   PolicyInForce policy;
   SqliteConsentRegistry consents;
   ReferralStore referrals;
-  OrgCalendars calendars;  // the hub's and each CLB's own working days ([workflow])
+  WorkflowSettings workflow_settings;  // [workflow] and the calendars, replaced on a reload
   PolicyGate gate;
   TransparencyLogs logs;
   WitnessRounds witnesses;
@@ -240,7 +240,6 @@ struct Hub::Impl {
   std::chrono::seconds witness_interval;  // read and written on timer_strand only
   std::atomic<bool> witnessing{false};    // a round is under way (it may wait on a witness)
   NoticeStore notices;
-  WorkflowSettings workflow_settings;  // [workflow] in force, replaced on a reload
   WorkflowPass workflow;
   net::steady_timer workflow_timer;
   std::chrono::seconds pass_interval;  // read and written on timer_strand only
@@ -669,7 +668,7 @@ void Hub::Impl::reload_witnesses(const HubConfig& fresh) {
 // loop on its strand, as the purge interval is.
 void Hub::Impl::reload_workflow(const HubConfig& fresh) {
   workflow_settings.set(fresh.workflow);
-  workflow.replace(OrgCalendars(fresh.workflow), workflow_finders(fresh));
+  workflow.replace(workflow_settings.get()->calendars, workflow_finders(fresh));
   const auto interval = fresh.workflow.pass_interval;
   net::post(timer_strand, [this, interval] {
     if (interval != pass_interval) {

@@ -170,7 +170,7 @@ sqlite::Result<std::optional<policies::TransferEvidence>> PolicyGate::transfer_e
   return std::optional<policies::TransferEvidence>(policies::TransferEvidence{
       policies::objection_window_passes_on(record->announced_at_ms, told,
                                            rules.settings().objection_days,
-                                           calendars_.of(caller.org_id)),
+                                           workflow_.get()->calendars.of(caller.org_id)),
       record->receiving_org, record->objection_at_ms});
 }
 

@@ -17,7 +17,7 @@
 #include <draaischijf/policies/decision.hpp>
 #include <draaischijf/policies/evidence.hpp>
 #include <draaischijf/protocol/envelope.hpp>
-#include <draaischijf/server/core/org_calendars.hpp>
+#include <draaischijf/server/core/workflow_settings.hpp>
 #include <draaischijf/server/store/consent_registry.hpp>
 #include <draaischijf/server/store/directory.hpp>
 #include <draaischijf/server/store/message_store.hpp>
@@ -47,13 +47,14 @@ class PolicyGate {
   /// `policy` is read once per judgement: a reload between two envelopes changes the rules
   /// for the second, never halfway through one.
   /// `referrals`: the referral record R06's answers are judged by (nullptr: none is on record).
-  /// `calendars`: whose working days R14's objection window ends on (the announcing CLB's).
+  /// `workflow`: whose working days R14's objection window ends on (the announcing CLB's),
+  /// read once per judgement like `policy`.
   PolicyGate(const PolicyInForce& policy, Directory& directory, ConsentRegistry& registry,
-             const OrgCalendars& calendars, ReferralStore* referrals = nullptr)
+             const WorkflowSettings& workflow, ReferralStore* referrals = nullptr)
       : policy_(policy),
         directory_(directory),
         registry_(registry),
-        calendars_(calendars),
+        workflow_(workflow),
         referrals_(referrals) {}
 
   /// Errors are the directory's or the registry's (storage), never a policy outcome.
@@ -98,7 +99,7 @@ class PolicyGate {
   const PolicyInForce& policy_;
   Directory& directory_;
   ConsentRegistry& registry_;
-  const OrgCalendars& calendars_;
+  const WorkflowSettings& workflow_;
   ReferralStore* referrals_;
 };
 
