@@ -92,6 +92,46 @@ const tests = {
     await accessible('inbox filtered');
   },
 
+  // 130 messages of the school (PAGING_TOTAL; seven pupils, every fifth a consultatie, a third
+  // read): the newest 100 are in the page, "meer laden" by keyboard shows the rest with the
+  // focus on the first new message, and filters and counts cover all 130, not the first page.
+  async paging() {
+    const total = Number(process.env.PAGING_TOTAL);
+    const unread = total - Math.ceil(total / 3);
+    await openInbox();
+    await rows().nth(99).waitFor();
+    assert.equal(await rows().count(), 100);
+    assert.equal(await page.locator('#inbox-shown').textContent(), `100 van ${total} berichten getoond`);
+    assert.match(await page.locator('#unread-count').textContent(), new RegExp(`\\(${unread} ongelezen`));
+
+    // The pupil of messages 0, 7, ..., 126: 19 in all, 14 of them among the newest 100.
+    const zero = await page.$eval('#filter-pupil', (s) =>
+      [...s.options].find((o) => o.text === 'school-leerling-0').value);
+    await page.selectOption('#filter-pupil', zero);
+    assert.equal(await rows().count(), 19);
+    assert.equal(await page.locator('#inbox-more').isVisible(), false);
+    await page.selectOption('#filter-pupil', '');
+    await page.selectOption('#filter-kind', 'consultatie');
+    assert.equal(await rows().count(), total / 5);
+    await page.selectOption('#filter-kind', '');
+    await page.getByLabel('Alleen ongelezen').check();
+    assert.equal(await rows().count(), unread, 'every unread message, not the first page\'s');
+    await page.getByLabel('Alleen ongelezen').uncheck();
+    await page.selectOption('#group-by', 'pupil');
+    assert.match(await groupHeads().filter({ hasText: 'school-leerling-0' }).textContent(), /· 19 berichten/);
+    await page.selectOption('#group-by', '');
+    assert.equal(await rows().count(), 100, 'a new filter starts at the first page again');
+
+    await page.locator('#inbox-more').focus();
+    assert.equal(await page.locator('#inbox-more').textContent(), 'Meer laden (30)');
+    await page.keyboard.press('Enter');
+    assert.equal(await rows().count(), total);
+    assert.equal(await page.locator('#inbox-more').isVisible(), false);
+    assert.equal(await page.evaluate(() =>
+      [...document.querySelectorAll('#messages tbody tr:not(.group)')].indexOf(document.activeElement.closest('tr'))), 100);
+    await accessible('inbox with a page loaded more');
+  },
+
   // The CLB's triage queue: the urgent signaal first though it came last; "assign to me" and
   // "vraagverheldering" are signed by the program and recorded by the hub (the harness checks
   // with the CLI); a step the hub refuses shows its reason; the director's report.

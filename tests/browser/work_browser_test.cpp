@@ -2,6 +2,7 @@
 // (work.browser.mjs): the real hub, the CLI profiles, and the `draaischijf ui` processes.
 #include <map>
 
+#include "busy_inbox.hpp"
 #include "ui_browser_fixture.hpp"
 
 namespace draaischijf::testing {
@@ -48,6 +49,14 @@ TEST_F(UiWorkBrowser, TheInboxGroupsByThreadAndPupilAndFilters) {
   const std::string person = text_of(clb.json_of({"whoami"}), "person");
   clb.json_of({"case", "assign", newest, "--to", person});
   browser("grouping");
+}
+
+// More messages than a page: the list shows the newest and pages on, its filters and counts
+// cover all of them (work.browser.mjs checks which rows and counts it shows).
+TEST_F(UiWorkBrowser, TheInboxPagesAndFiltersEveryMessage) {
+  constexpr int kTotal = 130;
+  fill_busy_inbox(school, clb, onthaal, 0, kTotal, {.pupils = 7});
+  browser("paging", {{"PAGING_TOTAL", std::to_string(kTotal)}});
 }
 
 // The page learns of the school's signaal from the program, which follows the hub's stream;

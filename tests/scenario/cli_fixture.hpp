@@ -76,12 +76,14 @@ class Cli {
     return value;
   }
   [[nodiscard]] std::filesystem::path profile() const { return dir_ / name_; }
+  /// The file that opens the profile's key store.
+  [[nodiscard]] std::filesystem::path key_file() const { return dir_ / (name_ + ".key"); }
   [[nodiscard]] const std::string& name() const { return name_; }
 
  private:
   [[nodiscard]] std::vector<std::string> argv_of(std::vector<std::string> words) const {
     std::vector<std::string> argv = {DRAAISCHIJF_CLI_BINARY, "--profile", profile().string(),
-                                     "--key-file", (dir_ / (name_ + ".key")).string()};
+                                     "--key-file", key_file().string()};
     argv.insert(argv.end(), words.begin(), words.end());
     return argv;
   }

@@ -3,11 +3,19 @@
 // (thread and pupil from the signed inner part) and where the work on it stands (the case or
 // the referral, as the hub reports it); this module only arranges that data. Every text is set
 // with textContent.
+//
+// Filters, groups and counts always cover every message; only the rows put in the page are
+// paged: the newest PAGE_SIZE first, then PAGE_SIZE more per "meer laden". A table of thousands
+// of rows takes the browser longer to lay out than the rest of the page together
+// (docs/BENCHMARKS.md, "Web inbox").
 import { t, formatDate } from './i18n.js';
+import { moreText, shownText } from './i18n-inbox.js';
 
 const $ = (id) => document.getElementById(id);
+export const PAGE_SIZE = 100;
 let messages = [];
 let openMessage = () => {};
+let limit = PAGE_SIZE;  // rows shown: grows with "meer laden", back to a page on a new filter
 
 function el(tag, text, className) {
   const node = document.createElement(tag);
@@ -104,32 +112,75 @@ function groups(rows, by) {
   return out.sort((a, b) => b.rows[0].received_at_ms - a.rows[0].received_at_ms);
 }
 
+// The group's heading row: its label, how many messages it holds and how many are unread
+// (all of them, also those not shown yet).
+function groupHead(group) {
+  const unread = group.rows.filter((m) => !m.read).length;
+  const head = document.createElement('tr');
+  head.className = 'group';
+  const cell = el('th', `${group.label} · ${group.rows.length} ${t('messages_count')}` +
+                        (unread > 0 ? ` · ${unread} ${t('unread')}` : ''));
+  cell.scope = 'rowgroup';
+  cell.colSpan = 8;
+  head.append(cell);
+  return head;
+}
+
+// "n van m getoond" and the button for the next page, hidden when everything is shown.
+function showPaging(shown, total) {
+  $('inbox-shown').textContent = total > PAGE_SIZE ? shownText(shown, total) : '';
+  $('inbox-more').hidden = shown >= total;
+  $('inbox-more').textContent = moreText(Math.min(PAGE_SIZE, total - shown));
+}
+
 export function renderInbox() {
   fillFilters();
   const rows = chosen().sort((a, b) => b.received_at_ms - a.received_at_ms);
   const by = $('group-by').value;
   const table = $('messages');
   for (const body of [...table.tBodies]) body.remove();
+  let room = limit;
   for (const group of groups(rows, by)) {
+    if (room <= 0) break;
     const body = document.createElement('tbody');
     if (by) {
-      const unread = group.rows.filter((m) => !m.read).length;
-      const head = document.createElement('tr');
-      head.className = 'group';
-      const cell = el('th', `${group.label} · ${group.rows.length} ${t('messages_count')}` +
-                            (unread > 0 ? ` · ${unread} ${t('unread')}` : ''));
-      cell.scope = 'rowgroup';
-      cell.colSpan = 8;
-      head.append(cell);
-      body.append(head);
+      body.append(groupHead(group));
       body.dataset.group = group.key;
     }
-    for (const m of group.rows) body.append(row(m));
+    for (const m of group.rows.slice(0, room)) body.append(row(m));
+    room -= Math.min(room, group.rows.length);
     table.append(body);
   }
   $('empty').hidden = rows.length > 0;
+  showPaging(Math.min(limit, rows.length), rows.length);
   const unread = messages.filter((m) => !m.read).length;
   $('unread-count').textContent = unread > 0 ? `(${unread} ${t('unread')})` : '';
+}
+
+// The next page, with the keyboard focus on its first message, where reading goes on.
+function showMore() {
+  const before = limit;
+  limit += PAGE_SIZE;
+  renderInbox();
+  const next = $('messages').querySelectorAll('tbody tr:not(.group)')[before];
+  const button = next?.querySelector('button:not(:disabled)');
+  if (button) button.focus();
+}
+
+// The paging line under the list, made here with the module that fills it.
+function addPaging() {
+  const line = el('p', undefined, 'paging');
+  line.id = 'inbox-paging';
+  const shown = el('span');
+  shown.id = 'inbox-shown';
+  shown.setAttribute('role', 'status');
+  const more = el('button');
+  more.id = 'inbox-more';
+  more.type = 'button';
+  more.hidden = true;
+  more.addEventListener('click', showMore);
+  line.append(shown, ' ', more);
+  $('empty').after(line);
 }
 
 /// The messages the program listed (GET /api/inbox), shown at once.
@@ -140,8 +191,12 @@ export function setMessages(list) {
 
 export function initInbox(open) {
   openMessage = open;
+  addPaging();
   for (const id of ['group-by', 'filter-kind', 'filter-pupil', 'filter-state', 'filter-unread',
                     'filter-overdue']) {
-    $(id).addEventListener('change', renderInbox);
+    $(id).addEventListener('change', () => {
+      limit = PAGE_SIZE;
+      renderInbox();
+    });
   }
 }

@@ -1,0 +1,125 @@
+// The web inbox in Debian's chromium, timed inside the page (ui_inbox_bench starts the hub, fills
+// the inbox and starts `draaischijf ui`; this script drives the browser). Per run, a new tab:
+//   - navigation to the inbox: first contentful paint (the page's own paint entry), the moment
+//     the list's rows are in the DOM (a MutationObserver on the table) and the first frame
+//     painted after that (requestAnimationFrame, then a task);
+//   - opening a message: from the click on its button until the read view shows its fragments,
+//     and until the frame after that is painted;
+//   - what the page fetched: /api/inbox's time and size, the rows and the elements in the DOM.
+// The first navigation uses the one-time address and is reported apart (cold: the program
+// opens every message's topic once). Writes the samples as JSON to OUT; with BASELINE (such a
+// file of the same run) prints each median's ratio to the baseline's.
+//
+//   UI_URL=... LABEL=5000 RUNS=11 OUT=f.json [BASELINE=b.json] node ui_inbox.bench.mjs
+import { readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+
+// Playwright is the browser tests' (tests/browser/node_modules): one pinned copy.
+const require = createRequire(new URL('../browser/package.json', import.meta.url));
+const { chromium } = require('playwright-core');
+
+const url = process.env.UI_URL;
+const label = process.env.LABEL ?? '?';
+const runs = Number(process.env.RUNS ?? 11);
+
+// Runs in every document before the page's scripts: watches the list for its rows.
+function watchInbox() {
+  const bench = (window.benchInbox = {});
+  const watch = () => {
+    const table = document.getElementById('messages');
+    if (!table || bench.watching) return;
+    bench.watching = true;
+    const observer = new MutationObserver(() => {
+      const rows = table.querySelectorAll('tbody tr:not(.group)').length;
+      if (rows === 0) return;
+      observer.disconnect();
+      bench.rowsAt = performance.now();
+      bench.rows = rows;
+      requestAnimationFrame(() => setTimeout(() => { bench.paintedAt = performance.now(); }, 0));
+    });
+    observer.observe(table, { childList: true, subtree: true });
+  };
+  document.addEventListener('readystatechange', watch);
+}
+
+// Clicks the open button of data row `index` and times the read view.
+function openRow(index) {
+  const button = document.querySelectorAll('#messages tbody tr:not(.group) button')[index];
+  const view = document.getElementById('read-view');
+  const fragments = document.getElementById('fragments');
+  return new Promise((resolve) => {
+    const start = performance.now();
+    const observer = new MutationObserver(() => {
+      if (view.hidden || fragments.children.length === 0) return;
+      observer.disconnect();
+      const shown = performance.now() - start;
+      const fetched = performance.getEntriesByType('resource').filter((e) => e.name.includes('/api/messages/')).pop();
+      requestAnimationFrame(() => setTimeout(() => resolve({
+        open_shown: shown,
+        open_painted: performance.now() - start,
+        message_api: fetched ? fetched.responseEnd - fetched.requestStart : null,
+      }), 0));
+    });
+    observer.observe(document.querySelector('main'), { subtree: true, childList: true, attributes: true, attributeFilter: ['hidden'] });
+    button.click();
+  });
+}
+
+async function measure(context, address, run) {
+  const page = await context.newPage();
+  await page.goto(address);
+  await page.waitForFunction(() => window.benchInbox?.paintedAt !== undefined, null, { timeout: 120000 });
+  const nav = await page.evaluate(() => {
+    const inbox = performance.getEntriesByType('resource').filter((e) => e.name.endsWith('/api/inbox')).pop();
+    const fcp = performance.getEntriesByName('first-contentful-paint')[0];
+    return {
+      fcp: fcp ? fcp.startTime : null,
+      rows_in_dom: window.benchInbox.rowsAt,
+      rows_painted: window.benchInbox.paintedAt,
+      inbox_api: inbox ? inbox.responseEnd - inbox.requestStart : null,
+      inbox_json_kib: inbox ? inbox.decodedBodySize / 1024 : null,
+      rows: window.benchInbox.rows,
+      elements: document.getElementsByTagName('*').length,
+    };
+  });
+  const rows = nav.rows;
+  const opened = await page.evaluate(openRow, (run * 7) % rows);
+  await page.close();
+  return { ...nav, ...opened };
+}
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+  args: ['--no-sandbox'],
+});
+const context = await browser.newContext({ locale: 'nl-BE' });
+await context.addInitScript(watchInbox);
+const origin = new URL(url).origin;
+const cold = await measure(context, url, 0);
+const samples = [];
+for (let run = 1; run <= runs; ++run) samples.push(await measure(context, `${origin}/`, run));
+await browser.close();
+
+const result = { label, runs, cold, samples };
+if (process.env.OUT) writeFileSync(process.env.OUT, JSON.stringify(result));
+
+// Median, p90 and worst of one figure over the runs (nearest rank).
+function stats(list, key) {
+  const values = list.map((s) => s[key]).filter((v) => v !== null).sort((a, b) => a - b);
+  const rank = (p) => values[Math.min(values.length - 1, Math.ceil(p * values.length) - 1)];
+  return { median: rank(0.5), p90: rank(0.9), worst: values[values.length - 1] };
+}
+const baseline = process.env.BASELINE ? JSON.parse(readFileSync(process.env.BASELINE, 'utf8')) : null;
+const fixed = (v, digits = 1) => (v === null || v === undefined ? '-' : v.toFixed(digits));
+console.log(`inbox of ${label} messages: ${runs} runs (cold first load apart)` +
+            (baseline ? `; ratio = median / median with ${baseline.label} messages` : ''));
+console.log('figure            median     p90   worst    cold' + (baseline ? '   ratio' : ''));
+for (const key of ['fcp', 'rows_in_dom', 'rows_painted', 'inbox_api', 'inbox_json_kib',
+                   'elements', 'open_shown', 'open_painted', 'message_api']) {
+  const s = stats(samples, key);
+  let line = `${key.padEnd(16)} ${fixed(s.median).padStart(7)} ${fixed(s.p90).padStart(7)} ` +
+             `${fixed(s.worst).padStart(7)} ${fixed(cold[key]).padStart(7)}`;
+  if (baseline) line += ` ${fixed(s.median / stats(baseline.samples, key).median, 2).padStart(7)}`;
+  console.log(line);
+}
+console.log(`rows rendered: ${cold.rows}`);
