@@ -33,13 +33,13 @@ async function composeAndAsk() {
   await picker.locator(`option[value="${consent}"]`).waitFor({ state: 'attached' });
   await picker.selectOption(consent);
   const box = page.locator('#approval-box');
-  await box.filter({ hasText: 'Tweede akkoord nodig — vraag het aan clb_arts' })
+  await box.filter({ hasText: 'Tweede akkoord nodig — vraag het aan CLB-arts' })
       .waitFor({ timeout: 30000 });
   assert.match(await page.locator('#precheck').textContent(), /R09/);
   await accessible('compose, second approval needed');
   await press(page, '#approval-ask');
   await page.locator('#approval-check').waitFor({ timeout: 30000 });
-  assert.match(await box.textContent(), /Gevraagd aan clb_arts/);
+  assert.match(await box.textContent(), /Gevraagd aan CLB-arts/);
 }
 
 // The arts's queue, in a browser context of its own (its own session with its own program).
@@ -55,7 +55,7 @@ async function artsQueue() {
   // Exactly the content that will leave, as text.
   assert.deepEqual(await request.locator('pre').allTextContents(), [text]);
   assert.match(await request.locator('h4').textContent(), /^preventieve_gezondheidszorg/);
-  assert.match(await request.textContent(), new RegExp(`Gevraagd door clb_maatschappelijk_werker`));
+  assert.match(await request.textContent(), /Gevraagd door CLB-maatschappelijk werker/);
   assert.match(await request.textContent(), new RegExp(pupil));
   await accessible('approvals', arts);
   return arts;
@@ -76,7 +76,7 @@ const tests = {
     await arts.locator('#status', { hasText: 'Akkoord gegeven' }).waitFor({ timeout: 30000 });
     await arts.locator('#approvals-empty').waitFor({ state: 'visible' });
     const answer = await answerOnCompose();
-    assert.match(await answer.textContent(), /^Goedgekeurd door clb_arts — /);
+    assert.match(await answer.textContent(), /^Goedgekeurd door CLB-arts — /);
     await press(page, '#approval-send');
     await page.locator('#status', { hasText: 'Verzonden' }).waitFor({ timeout: 30000 });
   },
@@ -92,7 +92,7 @@ const tests = {
     await press(arts, '#approvals-list article .decline');
     await arts.locator('#status', { hasText: 'Geweigerd' }).waitFor({ timeout: 30000 });
     const answer = await answerOnCompose();
-    assert.equal(await answer.textContent(), `Geweigerd door clb_arts: ${process.env.REASON}`);
+    assert.equal(await answer.textContent(), `Geweigerd door CLB-arts: ${process.env.REASON}`);
     assert.equal(await page.locator('#approval-send').count(), 0);
   },
 };

@@ -2,7 +2,7 @@
 // device's mailboxes, each with exactly the draft's content as it will leave, and approve or
 // decline (with a reason); below, the answers to this team's requests. The program opens,
 // verifies and signs; the page shows text only (textContent, never HTML).
-import { t, formatDate } from './i18n.js';
+import { t, formatDate, label, labels } from './i18n.js';
 import { $, el } from './dom.js';
 
 let api = null;
@@ -14,20 +14,21 @@ function meta(list, term, value) {
 
 function request(p, n) {
   const box = el('article', undefined, 'panel approval');
-  const heading = el('h3', `${p.kind} · ${p.purpose} · ${t('requested_by')} ${p.requester_role}`);
+  const heading = el('h3', `${label('kind', p.kind)} · ${label('purpose', p.purpose)} · ` +
+                              `${t('requested_by')} ${label('role', p.requester_role)}`);
   heading.id = `approval-${n}`;
   box.setAttribute('aria-labelledby', heading.id);
   box.append(heading);
   const list = el('dl', undefined, 'meta');
   meta(list, t('received'), formatDate(p.received_at_ms));
   meta(list, t('pupil'), p.pupil);
-  meta(list, t('categories'), p.categories.split(',').join(', '));
+  meta(list, t('categories'), labels('category', p.categories));
   meta(list, t('approval_recipients'), p.recipients.join(', '));
   meta(list, t('approval_message'), p.message_id);
   box.append(list);
   for (const f of p.fragments) {
     const part = el('section', undefined, 'fragment');
-    part.append(el('h4', `${f.category} · ${f.media_type}`), el('pre', f.text));
+    part.append(el('h4', `${label('category', f.category)} · ${f.media_type}`), el('pre', f.text));
     box.append(part);
   }
   const reason = el('textarea');
@@ -57,7 +58,7 @@ function request(p, n) {
 }
 
 function answer(a) {
-  const who = `${a.approved ? t('answer_approved') : t('answer_declined')} ${a.approver_role}`;
+  const who = `${a.approved ? t('answer_approved') : t('answer_declined')} ${label('role', a.approver_role)}`;
   return el('li', `${formatDate(a.received_at_ms)} · ${t('approval_message')} ${a.message_id} · ${who}` +
                   (a.approved ? '' : `: ${a.reason}`));
 }
