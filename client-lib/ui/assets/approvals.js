@@ -31,6 +31,7 @@ function request(p, n) {
     part.append(el('h4', `${label('category', f.category)} · ${f.media_type}`), el('pre', f.text));
     box.append(part);
   }
+  if (p.attachments.length > 0) box.append(files(p));
   const reason = el('textarea');
   reason.id = `approval-reason-${n}`;
   reason.rows = 2;
@@ -61,6 +62,24 @@ function answer(a) {
   const who = `${a.approved ? t('answer_approved') : t('answer_declined')} ${label('role', a.approver_role)}`;
   return el('li', `${formatDate(a.received_at_ms)} · ${t('approval_message')} ${a.message_id} · ${who}` +
                   (a.approved ? '' : `: ${a.reason}`));
+}
+
+// The draft's files, each a download the program checks against the hash the approval will
+// cover before the browser gets a byte (the request's own attachment, /api/messages/...).
+function files(p) {
+  const list = el('ul', undefined, 'attachments');
+  list.setAttribute('aria-label', t('attachments'));
+  for (const a of p.attachments) {
+    const item = el('li', `${a.file_name} (${label('category', a.category)}, ${a.media_type}, ` +
+                          `${a.size} ${t('bytes')}) `);
+    const link = el('a', t('download'));
+    link.href = `/api/messages/${p.mailbox_id}/${p.sequence}/attachments/${a.index}`;
+    link.setAttribute('download', '');
+    link.setAttribute('aria-label', `${t('download')}: ${a.file_name}`);
+    item.append(link);
+    list.append(item);
+  }
+  return list;
 }
 
 async function decide(p, verb, reason) {

@@ -4,6 +4,7 @@
 // ids the refusal named and the approval. Text from the program is set with textContent only.
 import { t, label } from './i18n.js';
 import { $, el } from './dom.js';
+import { sendWithFiles } from './compose-attach.js';
 
 let asked = null;  // {message_id, thread_id, role} of the draft whose approval was asked
 
@@ -58,11 +59,12 @@ export function offerApproval(api, say, refusal, form, send) {
   box.replaceChildren(el('p', `${t('approval_needed')} ${role}.`));
   box.append(button(`${t('ask_approval')} ${role}`, 'approval-ask', async () => {
     try {
-      const request = await api('/api/compose/request-approval', {
-        method: 'POST', refusal: true,
-        body: { ...form(), approval_role: refusal.approval_role,
-                message_id: refusal.message_id, thread_id: refusal.thread_id },
-      });
+      const body = { ...form(), approval_role: refusal.approval_role,
+                     message_id: refusal.message_id, thread_id: refusal.thread_id };
+      // The files go with the request, so the approver sees exactly them (PROTOCOL.md 7.19).
+      const request = body.attachments.length > 0
+        ? await sendWithFiles(api, say, body, '/api/compose/request-approval')
+        : await api('/api/compose/request-approval', { method: 'POST', refusal: true, body });
       asked = { message_id: request.message_id, thread_id: request.thread_id, role: refusal.approval_role };
       box.replaceChildren(el('p', `${t('approval_requested')} ${role}. ${t('approval_waiting')}`));
       box.append(button(t('check_answer'), 'approval-check', () => {
