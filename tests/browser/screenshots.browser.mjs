@@ -81,7 +81,7 @@ const tests = {
     await page.locator('#status', { hasText: 'Verzonden' }).waitFor({ timeout: 120000 });
 
     // The pupil's consents.
-    await page.getByRole('button', { name: 'Toestemmingen' }).click();
+    await page.locator('#nav-consents').click();
     await page.locator('#consent-pupil').fill(pupil);
     await page.locator('#consent-pupil').press('Enter');
     await page.locator('#consents tbody tr').first().waitFor();
@@ -91,7 +91,7 @@ const tests = {
 
     // The CLB-arts's queue with the social worker's request.
     const arts = await pageOf(process.env.ARTS_URL);
-    await arts.getByRole('button', { name: 'Akkoorden' }).click();
+    await arts.locator('#nav-approvals').click();
     await arts.locator('#approvals-list article').first().waitFor();
     await shoot('approvals', arts, true);
 
@@ -99,13 +99,13 @@ const tests = {
     await work('Verwijzingen', 'referrals');
     await work('Rapport', 'report');
 
-    await page.getByRole('button', { name: 'Verstrekkingen' }).click();
+    await page.locator('#nav-disclosures').click();
     await page.locator('#disclosure-pupil').fill(pupil);
     await page.locator('#disclosure-pupil').press('Enter');
     await page.locator('#disclosures tbody tr').first().waitFor();
     await shoot('disclosures', page, true);
 
-    await page.getByRole('button', { name: 'Instellingen' }).click();
+    await page.locator('#nav-settings').click();
     await page.locator('#trusted tbody tr').first().waitFor();
     await shoot('settings', page, true);
 
