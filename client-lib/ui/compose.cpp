@@ -179,9 +179,9 @@ json::array wat_nu(const PolicyRefusal& r) {
   }
   if (!r.approval_role.empty()) {
     steps.push_back(
-        {{"nl", "Een tweede akkoord is nodig van een collega met de rol " + r.approval_role + "."},
-         {"en",
-          "A second approval is needed from a colleague with the role " + r.approval_role + "."}});
+        // The role is named below, in the person's words, where the page offers to ask.
+        {{"nl", "Een tweede akkoord van een collega is nodig: vraag het hieronder aan."},
+         {"en", "A colleague's second approval is needed: ask for it below."}});
   }
   return steps;
 }

@@ -35,8 +35,8 @@ function request(p, n) {
   const reason = el('textarea');
   reason.id = `approval-reason-${n}`;
   reason.rows = 2;
-  const label = el('label', t('decline_reason'));
-  label.htmlFor = reason.id;
+  const reasonLabel = el('label', t('decline_reason'));
+  reasonLabel.htmlFor = reason.id;
   const approve = el('button', t('approve'));
   approve.type = 'button';
   approve.className = 'approve';
@@ -54,7 +54,7 @@ function request(p, n) {
   });
   const actions = el('div', undefined, 'actions');
   actions.append(approve, decline);
-  box.append(label, reason, actions);
+  box.append(reasonLabel, reason, actions);
   return box;
 }
 
