@@ -5,6 +5,7 @@
 
 #include <draaischijf/client/approvals.hpp>
 #include <draaischijf/protocol/approval_request.hpp>
+#include <draaischijf/protocol/attachment.hpp>
 
 #include "outbox_steps.hpp"
 #include "verified_directory.hpp"
@@ -26,8 +27,9 @@ struct Opened {
 };
 
 // Opens a stored message of `kind` again and finds its one fragment of `media_type`. Anything
-// else (refused at sync, from another organisation, with files, with no or two such fragments)
-// is not part of the queue: not_found, so the caller's reference was to something else.
+// else (refused at sync, from another organisation, with no or two such fragments, an answer
+// with files) is not part of the queue: not_found, so the caller's reference was to something
+// else. A request carries the draft's files (7.19).
 Result<Opened> open_queued(SessionState& s, const StoredMessage& stored, protocol::MessageKind kind,
                            std::string_view media_type) {
   if (stored.kind != protocol::name_of(kind) || !stored.problem.empty() ||
@@ -39,7 +41,9 @@ Result<Opened> open_queued(SessionState& s, const StoredMessage& stored, protoco
     return envelope.error();
   }
   Opened opened{stored, std::move(*envelope), nullptr};
-  if (opened.envelope.sender.org_id != s.secrets.org_id || !opened.envelope.attachments.empty()) {
+  const bool files_allowed = kind == protocol::kApprovalRequestKind;
+  if (opened.envelope.sender.org_id != s.secrets.org_id ||
+      (!files_allowed && !opened.envelope.attachments.empty())) {
     return make_error_code(client_errc::not_found);
   }
   for (const auto& fragment : opened.envelope.fragments) {
@@ -79,8 +83,11 @@ Result<HeldRequest> open_request(SessionState& s, const Id& mailbox_id, std::int
   return HeldRequest{std::move(*request), std::move(*labels)};
 }
 
-// The draft as the requester fixed it: the request's content fragments, its pupil binding and
-// the labels it carries. What the approver is shown is exactly what this returns.
+// The draft as the requester fixed it: the request's content fragments (with the fragments
+// naming its files), its files, its pupil binding and the labels it carries. What the approver
+// is shown is exactly what this returns. The files are the request's own blobs; the content
+// hash covers each by category, plaintext hash, media type and name (7.12), not by its blob,
+// so the send encrypts them again under keys of its own.
 protocol::Draft draft_of(const Opened& request, const protocol::ApprovalRequest& labels) {
   protocol::Draft draft;
   draft.message_id = labels.message_id;
@@ -96,6 +103,15 @@ protocol::Draft draft_of(const Opened& request, const protocol::ApprovalRequest&
       draft.fragments.push_back({fragment.category, fragment.domain, fragment.media_type,
                                  protocol::SecretBytes::copy_of(fragment.body)});
     }
+  }
+  for (const auto& file : request.envelope.attachments) {
+    protocol::AttachmentDescriptor copy;
+    copy.id = file.id;
+    copy.plaintext_hash = file.plaintext_hash;
+    copy.ciphertext_size = file.ciphertext_size;
+    copy.media_type = file.media_type;
+    copy.file_name = file.file_name;
+    draft.attachments.push_back(std::move(copy));  // no key: the approver signs, never decrypts
   }
   return draft;
 }
@@ -144,6 +160,17 @@ Result<std::set<Id>> answered(SessionState& s, const std::vector<StoredMessage>&
     }
   }
   return out;
+}
+
+// The category of the fragment naming attachment `id` (7.11; opening checked there is one).
+protocol::DataCategory attachment_category(const protocol::Draft& draft, const Id& id) {
+  for (const auto& f : draft.fragments) {
+    if (f.media_type == protocol::kAttachmentReferenceMediaType &&
+        std::equal(f.body.expose().begin(), f.body.expose().end(), id.begin(), id.end())) {
+      return f.category;
+    }
+  }
+  return protocol::DataCategory::verslag;  // unreachable for an opened envelope
 }
 
 std::vector<std::string> flag_names(std::uint32_t bits) {
@@ -195,11 +222,9 @@ Result<Id> answer_mailbox(SessionState& s) {
 }  // namespace
 
 Result<ApprovalRequested> ApprovalQueue::request(Composition composition,
-                                                 const Id& approver_mailbox) {
+                                                 const Id& approver_mailbox,
+                                                 std::vector<UploadedAttachment> uploaded) {
   auto& s = *state_;
-  if (!composition.attachments.empty()) {
-    return make_error_code(client_errc::approval_unsupported);
-  }
   if (composition.fragments.empty()) {
     return protocol::make_error_code(protocol::errc::field_out_of_range);
   }
@@ -234,6 +259,15 @@ Result<ApprovalRequested> ApprovalQueue::request(Composition composition,
   request.fragments.push_back({category, protocol::GuidanceDomain::none,
                                std::string(protocol::kApprovalRequestMediaType),
                                protocol::SecretBytes::copy_of(*labels)});
+  // The draft's files go with it as ordinary attachments of the request (7.11), so the approver
+  // opens, checks and can save exactly the files they approve. Uploaded before the pre-check
+  // (their fragments give their categories): a request the policy refuses leaves blobs no
+  // envelope names, which the hub deletes after a day.
+  if (auto attached =
+          detail::attach_files(s, request, composition.attachments, std::move(uploaded));
+      !attached) {
+    return attached.error();
+  }
   auto sent = detail::send_draft(s, request, {approver_mailbox});
   if (!sent) {
     return sent.error();
@@ -303,6 +337,15 @@ Result<std::vector<PendingApproval>> ApprovalQueue::pending() {
     for (const auto& fragment : draft.fragments) {
       p.categories.add(fragment.category);
     }
+    for (std::size_t n = 0; n < draft.attachments.size(); ++n) {
+      const auto& file = draft.attachments[n];
+      p.attachments.push_back(
+          {n, file.file_name, file.media_type, attachment_category(draft, file.id),
+           protocol::attachment_plaintext_size(file.ciphertext_size), file.plaintext_hash});
+    }
+    std::erase_if(draft.fragments, [](const protocol::Fragment& f) {
+      return f.media_type == protocol::kAttachmentReferenceMediaType;
+    });
     p.fragments = std::move(draft.fragments);
     out.push_back(std::move(p));
   }
@@ -371,6 +414,15 @@ Result<std::vector<ApprovalAnswerReceived>> ApprovalQueue::answers() {
 namespace {
 
 json::object pending_approval_json(const PendingApproval& p) {
+  json::array files;
+  for (const auto& file : p.attachments) {
+    files.push_back({{"index", file.index},
+                     {"file_name", file.file_name},
+                     {"media_type", file.media_type},
+                     {"category", protocol::name_of(file.category)},
+                     {"size", file.size},
+                     {"plaintext_hash", hex(file.plaintext_hash)}});
+  }
   json::array recipients;
   for (const auto& mailbox : p.recipients) {
     recipients.emplace_back(hex(mailbox));
@@ -399,7 +451,8 @@ json::object pending_approval_json(const PendingApproval& p) {
           {"pupil", p.pupil_reference},
           {"categories", categories_text(p.categories)},
           {"recipients", std::move(recipients)},
-          {"fragments", std::move(fragments)}};
+          {"fragments", std::move(fragments)},
+          {"attachments", std::move(files)}};
 }
 
 json::object approval_answer_json(const ApprovalAnswerReceived& a) {

@@ -57,9 +57,8 @@ const char* describe(int value) noexcept {
       return "the hub's policy rule set does not verify against the operator key pinned on "
              "this device; nothing was sent. Tell the hub operator";
     case client_errc::approval_unsupported:
-      return "a second approval asked or given this way covers text fragments only: send the "
-             "files in a message of their own, or let the approver restate the composition with "
-             "the files on their own device";
+      return "an approval given with `approve` covers text fragments only: ask for it with "
+             "`approval request` instead, which carries the files to the approver";
     case client_errc::name_unsafe:
       return "the hub sent a name with control, escape, bidi or line-separator characters; "
              "nothing was stored. Tell the hub operator";

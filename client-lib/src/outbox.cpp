@@ -463,19 +463,9 @@ Result<SendResult> Outbox::send(Composition composition, std::vector<UploadedAtt
     return allowed.error();
   }
   draft->fragments = std::move(composition.fragments);
-  for (auto& file : uploaded) {
-    draft->fragments.push_back(attachment_reference(file.category, file.descriptor.id));
-    draft->attachments.push_back(std::move(file.descriptor));
-  }
-  // Every blob first, then the envelope that lists them (seal() puts their ids in the outer
-  // labels): the hub refuses an envelope naming a blob it does not hold from this device.
-  for (const auto& file : composition.attachments) {
-    auto sealed = upload_file(*s.hub, s.problem, file, s.progress);
-    if (!sealed) {
-      return sealed.error();
-    }
-    draft->fragments.push_back(attachment_reference(file.category, sealed->id));
-    draft->attachments.push_back(std::move(*sealed));
+  if (auto attached = detail::attach_files(s, *draft, composition.attachments, std::move(uploaded));
+      !attached) {
+    return attached.error();
   }
   if (auto carried = carry_approvals(s, *draft, composition); !carried) {
     return carried.error();
@@ -513,6 +503,26 @@ Result<protocol::Draft> fix_draft(SessionState& s, Composition& composition) {
     return team.error();
   }
   return draft_of(s, composition);
+}
+
+Result<void> attach_files(SessionState& s, protocol::Draft& draft,
+                          const std::vector<AttachmentFile>& files,
+                          std::vector<UploadedAttachment> uploaded) {
+  for (auto& file : uploaded) {
+    draft.fragments.push_back(attachment_reference(file.category, file.descriptor.id));
+    draft.attachments.push_back(std::move(file.descriptor));
+  }
+  // Every blob first, then the envelope that lists them (seal() puts their ids in the outer
+  // labels): the hub refuses an envelope naming a blob it does not hold from this device.
+  for (const auto& file : files) {
+    auto sealed = upload_file(*s.hub, s.problem, file, s.progress);
+    if (!sealed) {
+      return sealed.error();
+    }
+    draft.fragments.push_back(attachment_reference(file.category, sealed->id));
+    draft.attachments.push_back(std::move(*sealed));
+  }
+  return {};
 }
 
 Result<SendResult> send_draft(SessionState& s, protocol::Draft& draft,

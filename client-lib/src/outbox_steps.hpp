@@ -17,6 +17,12 @@ namespace draaischijf::client::detail {
 /// message and thread ids fixed (kept when the composition names them), the pupil bound.
 [[nodiscard]] protocol::Result<protocol::Draft> fix_draft(SessionState& s,
                                                           Composition& composition);
+/// Adds the files to `draft`: those uploaded before (`uploaded`, in order), then `files`, each
+/// encrypted and uploaded now; each with the fragment that names it under its category
+/// (PROTOCOL.md 7.11). The order is the one the approval's content hash covers (7.12).
+[[nodiscard]] protocol::Result<void> attach_files(SessionState& s, protocol::Draft& draft,
+                                                  const std::vector<AttachmentFile>& files,
+                                                  std::vector<UploadedAttachment> uploaded);
 /// Pre-checks `draft` on its labels, seals it to `recipients`, submits it and checks the
 /// receipt, as send() does (the sealing adds this device's checkpoints to `draft`, 7.7); no team
 /// copy is added (a request and its answer stay between the colleagues concerned).

@@ -233,7 +233,7 @@ Response handle_api(const Request& request, Vault& vault, Outgoing* outgoing) {
       return problem_response(Problem::method_not_allowed);
     }
     if (parts[2] == "request-approval") {
-      return request_approval_answer(*client, request);
+      return request_approval_answer(*client, request, outgoing);
     }
     return parts[2] == "check" ? check_answer(*client, request)
                                : send_answer(*client, request, outgoing);

@@ -179,9 +179,9 @@ json::array wat_nu(const PolicyRefusal& r) {
   }
   if (!r.approval_role.empty()) {
     steps.push_back(
-        {{"nl", "Een tweede akkoord is nodig van een collega met de rol " + r.approval_role + "."},
-         {"en",
-          "A second approval is needed from a colleague with the role " + r.approval_role + "."}});
+        // The role is named below, in the person's words, where the page offers to ask.
+        {{"nl", "Een tweede akkoord van een collega is nodig: vraag het hieronder aan."},
+         {"en", "A colleague's second approval is needed: ask for it below."}});
   }
   return steps;
 }
@@ -301,20 +301,43 @@ Response send_answer(client::Client& client, const Request& request, Outgoing* o
     return send_outcome(client, checked.error());
   }
   c.attachments.clear();
-  return outgoing->start(std::move(c), std::move(files));
+  return outgoing->start(std::move(c), std::move(files),
+                         [](client::Client& unlocked, client::Composition ready,
+                            std::vector<client::UploadedAttachment> uploaded) {
+                           return send_outcome(
+                               unlocked,
+                               unlocked.outbox().send(std::move(ready), std::move(uploaded)));
+                         });
 }
 
-Response request_approval_answer(client::Client& client, const Request& request) {
+namespace {
+
+// The request's answer: its ids, or the policy's refusal (R38: a mailbox that cannot approve).
+Response request_outcome(client::Client& client, std::string_view role,
+                         const protocol::Result<client::ApprovalRequested>& asked) {
+  if (!asked) {
+    if (auto refused = refusal(client, asked.error())) {
+      auto problem = problem_json(Problem::policy_refused);
+      problem["refusal"] = std::move(*refused);
+      return json_response(problem_text(Problem::policy_refused).status, problem);
+    }
+    return problem_response(Problem::hub_failed, asked.error().message());
+  }
+  return json_response(200, json::object{{"request_id", hex(asked->request_id)},
+                                         {"message_id", hex(asked->message_id)},
+                                         {"thread_id", hex(asked->thread_id)},
+                                         {"approver_role", role},
+                                         {"approver_mailbox", hex(asked->approver_mailbox)}});
+}
+
+}  // namespace
+
+Response request_approval_answer(client::Client& client, const Request& request,
+                                 Outgoing* outgoing) {
   std::vector<ChosenFile> files;
   auto composition = composition_of(request, files);
   if (const auto* why = std::get_if<std::string>(&composition)) {
     return problem_response(Problem::bad_request, *why);
-  }
-  if (!files.empty()) {
-    // A request carries the draft's text only (docs/DECISIONS.md, the second-approval queue).
-    return problem_response(Problem::bad_request,
-                            "a draft with attachments cannot be sent for a second approval: "
-                            "send it without them, or approve it with draaischijf approve --file");
   }
   json::error_code ec;
   const auto body = json::parse(request.body(), ec);
@@ -330,20 +353,24 @@ Response request_approval_answer(client::Client& client, const Request& request)
                             "no mailbox of your organisation serves the role " + std::string(role) +
                                 ": ask your organisation admin to make one");
   }
-  const auto asked = client::ApprovalQueue{client.session()}.request(std::move(draft), *mailbox);
-  if (!asked) {
-    if (auto refused = refusal(client, asked.error())) {
-      auto problem = problem_json(Problem::policy_refused);
-      problem["refusal"] = std::move(*refused);
-      return json_response(problem_text(Problem::policy_refused).status, problem);
-    }
-    return problem_response(Problem::hub_failed, asked.error().message());
+  if (files.empty()) {
+    return request_outcome(
+        client, role, client::ApprovalQueue{client.session()}.request(std::move(draft), *mailbox));
   }
-  return json_response(200, json::object{{"request_id", hex(asked->request_id)},
-                                         {"message_id", hex(asked->message_id)},
-                                         {"thread_id", hex(asked->thread_id)},
-                                         {"approver_role", role},
-                                         {"approver_mailbox", hex(asked->approver_mailbox)}});
+  if (outgoing == nullptr) {
+    return problem_response(Problem::hub_failed, "this server takes no attachments");
+  }
+  // The draft's files travel with the request (docs/PROTOCOL.md 7.19): encrypted and uploaded
+  // on the job's worker like a send's, then the request is sealed with them.
+  draft.attachments.clear();
+  return outgoing->start(std::move(draft), std::move(files),
+                         [to = *mailbox, approver = std::string(role)](
+                             client::Client& unlocked, client::Composition ready,
+                             std::vector<client::UploadedAttachment> uploaded) {
+                           return request_outcome(unlocked, approver,
+                                                  client::ApprovalQueue{unlocked.session()}.request(
+                                                      std::move(ready), to, std::move(uploaded)));
+                         });
 }
 
 }  // namespace draaischijf::ui

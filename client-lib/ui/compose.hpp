@@ -10,7 +10,8 @@
 //                                        the refusal (outcome, rule ids, reasons, wat nu,
 //                                        approval_role, message_id, thread_id)
 //   POST /api/compose/request-approval COMPOSITION + "approval_role": the draft goes to that
-//                                        role's mailbox as a request (approvals_view.hpp)
+//                                        role's mailbox as a request (approvals_view.hpp), with
+//                                        its files (then 202 with a job to follow, as a send)
 //
 // COMPOSITION: {"kind", "purpose", "to": [MAILBOX], "pupil", "consent", "reply_to":
 // {"mailbox_id", "sequence"} (a reply in the received message's thread), "texts":
@@ -36,6 +37,7 @@ namespace draaischijf::ui {
 /// The answer to a send: the hub's receipt, 422 policy-refused with the refusal, or 502.
 [[nodiscard]] Response send_outcome(client::Client& client,
                                     const protocol::Result<client::SendResult>& sent);
-[[nodiscard]] Response request_approval_answer(client::Client& client, const Request& request);
+[[nodiscard]] Response request_approval_answer(client::Client& client, const Request& request,
+                                               Outgoing* outgoing);
 
 }  // namespace draaischijf::ui

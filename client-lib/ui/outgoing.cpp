@@ -21,6 +21,7 @@ struct Outgoing::Job {
   enum class State : int { uploading, sent, failed };
 
   client::Composition composition;
+  SendStep step;
   std::vector<std::pair<Upload, protocol::DataCategory>> files;
   std::uint64_t total = 0;  // ciphertext bytes of every file
   std::atomic<std::uint64_t> done{0};
@@ -119,7 +120,8 @@ void Outgoing::discard(const std::string& id) {
   }
 }
 
-Response Outgoing::start(client::Composition composition, std::vector<ChosenFile> files) {
+Response Outgoing::start(client::Composition composition, std::vector<ChosenFile> files,
+                         SendStep step) {
   if (!hub_) {
     return problem_response(Problem::hub_failed, "this server sends no attachments");
   }
@@ -137,6 +139,7 @@ Response Outgoing::start(client::Composition composition, std::vector<ChosenFile
     uploads_.erase(chosen.upload_id);
   }
   job->composition = std::move(composition);
+  job->step = std::move(step);
   forget_finished();
   const auto id = protocol::hex_encode(protocol::random_id());
   auto& running = *jobs_.emplace(id, std::move(job)).first->second;
@@ -164,8 +167,7 @@ void Outgoing::finish(Job& job) {
                                    "the attachments went up, but nothing was sent: unlock and "
                                    "send again");
   } else {
-    job.outcome = send_outcome(
-        *client, client->outbox().send(std::move(job.composition), std::move(job.uploaded)));
+    job.outcome = job.step(*client, std::move(job.composition), std::move(job.uploaded));
   }
   job.state = job.outcome->result_int() == 200 ? Job::State::sent : Job::State::failed;
 }

@@ -10,6 +10,8 @@
 //   POST /api/compose/send  with "attachments": [{"upload_id", "category"}]: the pre-check with
 //                                            the files' categories first (a refusal uploads
 //                                            nothing), then 202 {"job_id"}
+//   POST /api/compose/request-approval  likewise with "attachments": the request for a second
+//                                            approval carries the files (docs/PROTOCOL.md 7.19)
 //   GET  /api/jobs/ID                        {"state": "uploading"|"sent"|"failed", "done",
 //                                            "total"} (ciphertext bytes), then the send's
 //                                            answer (compose.hpp) with the state beside it
@@ -17,8 +19,9 @@
 // The encryption and upload to the hub run on a worker thread of the job's own, over a hub
 // connection of its own with the device's TLS identity: an attachment's key is fresh, so the
 // worker needs no device key and never touches the unlocked client. Once every file is up, the
-// server's thread seals, signs and submits with the unlocked client (Outbox::send with the
-// uploaded attachments, which runs the pre-check again). A file is removed once its send ended,
+// server's thread seals, signs and submits with the unlocked client (the job's send step:
+// Outbox::send or ApprovalQueue::request with the uploaded attachments, which runs the pre-check
+// again). A file is removed once its send ended,
 // either way, and the folder when the server ends.
 
 #include <atomic>
@@ -58,6 +61,11 @@ struct ChosenFile {
   protocol::DataCategory category = protocol::DataCategory::verslag;
 };
 
+/// What a job does with the unlocked client once its files are up: the send, or the request for
+/// a second approval; its answer is the job's outcome (200 for done).
+using SendStep = std::function<Response(client::Client&, client::Composition,
+                                        std::vector<client::UploadedAttachment>)>;
+
 class Outgoing {
  public:
   /// Without `hub`, sends with attachments are refused (hub_failed).
@@ -76,9 +84,10 @@ class Outgoing {
   /// The file under `id` was not received whole: removed.
   void discard(const std::string& id);
 
-  /// Starts the send of `composition` with `files` (the pre-check passed): 202 with the job id,
+  /// Starts `step` for `composition` with `files` (the pre-check passed): 202 with the job id,
   /// or upload-gone when a file is not (or no longer) here.
-  [[nodiscard]] Response start(client::Composition composition, std::vector<ChosenFile> files);
+  [[nodiscard]] Response start(client::Composition composition, std::vector<ChosenFile> files,
+                               SendStep step);
   /// GET /api/jobs/ID.
   [[nodiscard]] Response job(std::string_view id) const;
 

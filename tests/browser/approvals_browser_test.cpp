@@ -15,7 +15,7 @@ class ApprovalsBrowser : public WithApprovers<UiBrowser> {
  protected:
   ApprovalsBrowser() { script = "approvals.browser.mjs"; }
 
-  void play(const std::string& name) {
+  void play(const std::string& name, const std::string& file = {}) {
     const std::string arts_url = start_ui(arts);
     browser(name,
             {{"ARTS_URL", arts_url},
@@ -23,7 +23,8 @@ class ApprovalsBrowser : public WithApprovers<UiBrowser> {
              {"CONSENT", consent},
              {"INTAKE", intake},
              {"TEXT", std::string(kText)},
-             {"REASON", "Eerst de ouders horen over de groeicurve."}},
+             {"REASON", "Eerst de ouders horen over de groeicurve."},
+             {"ATTACH_FILE", file}},
             false, &worker);
   }
 };
@@ -36,6 +37,20 @@ TEST_F(ApprovalsBrowser, TheArtsApprovesExactlyTheTextAndTheCawReadsIt) {
   const auto read =
       caw.json_of({"read", std::to_string(at_caw[0].as_object().at("sequence").as_int64())});
   EXPECT_NE(boost::json::serialize(read).find(kText), std::string::npos) << read;
+}
+
+// The draft's file goes with the request: the arts downloads exactly it, approves, and the CAW
+// receives the message with that file.
+TEST_F(ApprovalsBrowser, TheArtsApprovesTheDraftsFileAndTheCawReceivesIt) {
+  const auto chart = dir.path() / "groeicurve.pdf";
+  const std::string bytes = "%PDF-1.4\n% groeicurve 2016-2026\n%%EOF\n";
+  write_file(chart, view_of(bytes));
+  play("file", chart.string());
+  const auto at_caw = inbox(caw);
+  ASSERT_EQ(at_caw.size(), 1U);
+  caw.json_of({"read", std::to_string(at_caw[0].as_object().at("sequence").as_int64()), "--save",
+               (dir.path() / "caw-files").string()});
+  EXPECT_EQ(slurp(dir.path() / "caw-files" / "groeicurve.pdf"), bytes);
 }
 
 TEST_F(ApprovalsBrowser, ADeclineReachesTheSocialWorkerAndNothingLeaves) {

@@ -16,7 +16,7 @@ const tests = {
     await page.getByRole('button', { name: 'Nieuw bericht' }).click();
     await page.locator('#compose-to option').first().waitFor({ state: 'attached' });
     const caw = await page.$eval('#compose-to',
-        (s) => [...s.options].find((o) => o.text.includes('(caw')).value);
+        (s) => [...s.options].find((o) => o.text.includes('(CAW')).value);
     await page.selectOption('#compose-to', caw);
     await page.selectOption('#compose-kind', 'doorverwijzing');
     await page.selectOption('#compose-purpose', 'doorverwijzing');

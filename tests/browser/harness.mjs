@@ -26,8 +26,25 @@ export async function openInbox(on = page, address = url) {
   return response;
 }
 
-// axe-core on the screen as it is; fails on a serious or critical violation.
+// The protocol's codes the page must show in words (i18n-codes.js): staff roles, categories and
+// outcomes with underscores, organisation types in parentheses as the recipient list had them.
+const RAW_CODE = new RegExp([
+  /\b(?:clb|school|partner|organisation)_[a-z_]+\b/.source,
+  /\b(?:leren_en_studeren|psychisch_sociaal|handelingsgericht_advies|multidisciplinair_overleg)\b/.source,
+  /\b(?:preventieve_gezondheidszorg|needs_second_approval|needs_consent|intake_planned)\b/.source,
+  /\((?:caw|cgg|clb|jeugdhulp|ocj_vk|vaph|mfc)\)/.source,
+].join('|'));
+
+/// Fails when the screen shows a protocol code where its label belongs.
+export async function noRawCodes(screen, on = page) {
+  const shown = await on.locator('body').innerText();
+  assert.doesNotMatch(shown, RAW_CODE, `${screen}: a raw code is shown instead of its label`);
+}
+
+// axe-core on the screen as it is; fails on a serious or critical violation. Every screen
+// checked for accessibility is also checked for raw codes.
 export async function accessible(screen, on = page) {
+  await noRawCodes(screen, on);
   // The CSP refuses a script tag with axe in it (rightly): the driver evaluates it instead.
   await on.evaluate(readFileSync(AXE, 'utf8'));
   const result = await on.evaluate(() => window.axe.run());

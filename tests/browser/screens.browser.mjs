@@ -10,6 +10,8 @@ import { request } from 'node:http';
 import { accessible, context, openInbox, origin, page, run } from './harness.mjs';
 
 const pupil = process.env.PUPIL;
+// The organisation types of the test directory in words (the settings screen shows no code).
+const TYPE_LABELS = { clb: 'CLB', school: 'school', caw: 'CAW (algemeen welzijnswerk)' };
 
 // YYYY-MM-DD of the day `years` years and `days` days before today (local time).
 function bornAgo(years, days) {
@@ -80,8 +82,8 @@ const tests = {
     // The parents of a 13-year-old, against the rule: the hub refuses and says why.
     await page.locator('#consent-giver').selectOption('ouders');
     await page.getByLabel('Hoedanigheid (moeder, vader, voogd, leerling)').fill('moeder');
-    await page.locator('#consent-types').getByLabel('caw').check();
-    await page.locator('#consent-categories').getByLabel('psychisch_sociaal').check();
+    await page.locator('#consent-types').getByLabel('CAW (algemeen welzijnswerk)').check();
+    await page.locator('#consent-categories').getByLabel('psychisch en sociaal functioneren').check();
     await page.locator('#consent-purposes').getByLabel('doorverwijzing').check();
     await page.getByLabel('Gegeven op (geldig vanaf)').fill(bornAgo(0, 3));
     await page.getByRole('button', { name: 'Registreren' }).click();
@@ -101,8 +103,8 @@ const tests = {
     const cells = await row.first().locator('td').allTextContents();
     assert.match(cells[0], /^\d{2}\/\d{2}\/\d{4} \d{2}:\d{2}$/);
     assert.equal(cells[1], 'de leerling (leerling)');
-    assert.equal(cells[2], 'caw');
-    assert.equal(cells[3], 'psychisch_sociaal');
+    assert.equal(cells[2], 'CAW (algemeen welzijnswerk)');
+    assert.equal(cells[3], 'psychisch en sociaal functioneren');
     assert.match(cells[5], /^\d{2}\/\d{2}\/\d{4} – zonder einddatum$/);
     assert.equal(cells[6], 'Geldig');
     await accessible('consent list');
@@ -125,8 +127,8 @@ const tests = {
     assert.equal(await page.evaluate(() => document.activeElement.id), 'revoke-title');
     const scope = await page.locator('#revoke-scope').textContent();
     assert.match(scope, /de ouders of voogd \(moeder\)/);
-    assert.match(scope, /caw/);
-    assert.match(scope, /psychisch_sociaal/);
+    assert.match(scope, /CAW \(algemeen welzijnswerk\)/);
+    assert.match(scope, /psychisch en sociaal functioneren/);
     assert.match(await panel.textContent(), /nog bij de hub wachten, worden teruggetrokken/);
     await accessible('revoke');
     const before = await page.evaluate(async (id) => (await (await fetch(`/api/consents/${id}`)).json()), consent);
@@ -160,7 +162,7 @@ const tests = {
     await page.getByRole('button', { name: 'Nieuw bericht' }).click();
     await page.locator('#compose-to option').first().waitFor({ state: 'attached' });
     const caw = await page.$eval('#compose-to',
-        (s) => [...s.options].find((o) => o.text.includes('(caw')).value);
+        (s) => [...s.options].find((o) => o.text.includes('(CAW')).value);
     await page.selectOption('#compose-to', caw);
     await page.selectOption('#compose-kind', 'doorverwijzing');
     await page.selectOption('#compose-purpose', 'doorverwijzing');
@@ -171,7 +173,7 @@ const tests = {
     await consent.locator(`option[value="${process.env.CONSENT}"]`).waitFor({ state: 'attached' });
     assert.equal(await consent.locator('option').count(), 2, '(geen) and the one consent');
     assert.match(await consent.locator('option').nth(1).textContent(),
-                 /^de ouders of voogd → caw \[psychisch_sociaal, diagnostiek, contact\]/);
+                 /^de ouders of voogd → CAW \(algemeen welzijnswerk\) \[psychisch en sociaal functioneren, diagnostiek, contactgegevens\]/);
     await page.locator('#precheck.refused').waitFor({ timeout: 30000 });
     assert.match(await page.locator('#precheck').textContent(), /R06/);
     await consent.selectOption(process.env.CONSENT);
@@ -196,8 +198,8 @@ const tests = {
     assert.match(cells[0], /^\d{2}\/\d{2}\/\d{4} \d{2}:\d{2}$/);
     assert.equal(cells[1], 'doorverwijzing');
     assert.equal(cells[2], 'doorverwijzing');
-    assert.match(cells[3], /psychisch_sociaal/);
-    assert.match(cells[4], /\(caw\)$/);
+    assert.match(cells[3], /psychisch en sociaal functioneren/);
+    assert.match(cells[4], /\(CAW \(algemeen welzijnswerk\)\)$/);
     assert.equal(cells[6], `toestemming ${process.env.CONSENT.slice(0, 8)}`);
     assert.match(await page.locator('#disclosures-heading').textContent(),
                  new RegExp(`Register van verstrekkingen voor leerling ${pupil}`));
@@ -227,13 +229,13 @@ const tests = {
       const row = rows.filter({ hasText: org.fingerprint });
       assert.equal(await row.count(), 1, `${org.name}: its fingerprint is listed once`);
       const cells = await row.locator('td').allTextContents();
-      assert.deepEqual(cells.slice(0, 3), [org.name, org.type, org.fingerprint]);
+      assert.deepEqual(cells.slice(0, 3), [org.name, TYPE_LABELS[org.type], org.fingerprint]);
       assert.equal(cells[3], org.trusted ? 'vastgelegd, klopt met de hub'
                                          : 'NIET vertrouwd: niet vastgelegd of anders dan bij de hub');
     }
     const profile = await page.locator('#settings-profile').textContent();
-    assert.match(profile, /clb_/);
-    assert.match(profile, /\(clb\)/);
+    assert.match(profile, /CLB-/);
+    assert.match(profile, /\(CLB\)/);
     assert.match(profile, /15 minuten zonder gebruik/);
     await accessible('settings');
     await page.locator('#settings-lock').click();

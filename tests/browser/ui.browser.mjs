@@ -132,7 +132,7 @@ const tests = {
   async refused() {
     const school = await schoolCompose();
     const caw = await school.$eval('#compose-to',
-        (s) => [...s.options].find((o) => o.text.includes('(caw')).value);
+        (s) => [...s.options].find((o) => o.text.includes('(CAW')).value);
     await school.selectOption('#compose-to', caw);
     await school.selectOption('#compose-kind', 'doorverwijzing');
     await school.selectOption('#compose-purpose', 'doorverwijzing');

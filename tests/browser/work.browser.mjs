@@ -79,7 +79,7 @@ const tests = {
     await page.getByLabel('Alleen ongelezen').check();
     assert.equal(await rows().count(), 3);
     await page.getByLabel('Alleen ongelezen').uncheck();
-    assert.deepEqual(await texts(page.locator('#filter-state option')), ['Alle', 'assigned', 'new']);
+    assert.deepEqual(await texts(page.locator('#filter-state option')), ['Alle', 'nieuw', 'toegewezen']);
     await page.selectOption('#filter-state', 'assigned');
     assert.equal(await rows().count(), 1);
     assert.match(await rows().first().textContent(), /school-leerling-8/);
@@ -153,12 +153,12 @@ const tests = {
     await step(1, 'Vraagverheldering');
     await cases.nth(1).getByRole('button', { name: 'Uitvoeren' }).click();
     await page.locator('#status', { hasText: /vraagverheldering is not allowed/ }).waitFor();
-    assert.match(await cases.nth(1).locator('td').nth(3).textContent(), /^new$/);
+    assert.match(await cases.nth(1).locator('td').nth(3).textContent(), /^nieuw$/);
 
     // The urgent case: assigned to this device's person, then clarified.
     await step(0, 'Aan mij toewijzen');
     await cases.nth(0).getByRole('button', { name: 'Uitvoeren' }).click();
-    await page.locator('#work-body tbody tr td:nth-child(4)', { hasText: /^assigned$/ }).waitFor();
+    await page.locator('#work-body tbody tr td:nth-child(4)', { hasText: /^toegewezen$/ }).waitFor();
     await step(0, 'Vraagverheldering');
     await cases.nth(0).getByRole('button', { name: 'Uitvoeren' }).click();
     await page.locator('#work-body tbody tr td:nth-child(4)', { hasText: /^vraagverheldering$/ })
@@ -203,7 +203,7 @@ const tests = {
     assert.equal(await row.count(), 1);
     const cells = await texts(row.first().locator('td'));
     assert.equal(cells[1], 'doorverwijzing');
-    assert.equal(cells[3], 'received');
+    assert.equal(cells[3], 'ontvangen');
     assert.match(cells[4], /^\d{2}\/\d{2}\/\d{4}$/);
     assert.match(cells[5], /^\d{2}\/\d{2}\/\d{4}$/);
     assert.equal(cells[6], '', 'not overdue');

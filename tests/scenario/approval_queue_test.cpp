@@ -140,14 +140,6 @@ TEST_F(ApprovalQueueTest, ARequestGoesOnlyToAColleagueWhoCanApprove) {
               refusal->rule_ids.end())
         << rule;
   }
-  // And a request with files is refused before anything is sent.
-  auto with_file = medical_referral(kText);
-  with_file.attachments.push_back(
-      {protocol::DataCategory::verslag, dir.path() / "clb.key", "application/octet-stream", {}});
-  auto asked =
-      client::ApprovalQueue{mw.session()}.request(std::move(with_file), id_of(arts_mailbox));
-  ASSERT_FALSE(asked);
-  EXPECT_EQ(asked.error(), make_error_code(client_errc::approval_unsupported));
   auto md = open(arts);
   ASSERT_TRUE(md.inbox().sync());
   EXPECT_TRUE(client::ApprovalQueue{md.session()}.pending().value().empty());
@@ -236,6 +228,69 @@ TEST_F(ApprovalQueueTest, TheCliCarriesARequestFromTheRefusalToTheSend) {
 
   const auto help = worker({"--help"});
   EXPECT_NE(help.out.find("approval request KIND"), std::string::npos) << help.out;
+}
+
+// A draft with a file: the request carries the file to the arts, who saves exactly those bytes
+// (checked against the hash the approval covers) and approves; a send with a file changed since
+// is refused before anything reaches the CAW, the send with the approved file goes through.
+TEST_F(ApprovalQueueTest, TheApprovalCoversTheDraftsFileAndAChangedFileIsRefused) {
+  using Words = std::vector<std::string>;
+  const auto report = dir.path() / "groeicurve.pdf";
+  const std::string approved_bytes = "%PDF-1.4\n% groeicurve 2016-2026\n%%EOF\n";
+  write_file(report, view_of(approved_bytes));
+  const Words referral = {"doorverwijzing",
+                          "--to",
+                          intake,
+                          "--purpose",
+                          "doorverwijzing",
+                          "--text",
+                          "preventieve_gezondheidszorg=" + std::string(kText),
+                          "--file",
+                          "preventieve_gezondheidszorg=" + report.string() + "@application/pdf",
+                          "--consent",
+                          consent,
+                          "--pupil",
+                          std::string(kPupil)};
+  Words request = {"approval", "request"};
+  request.insert(request.end(), referral.begin(), referral.end());
+  const auto asked = worker.json_of(request);
+  EXPECT_EQ(text_of(asked, "approver_role"), "clb_arts");
+
+  const auto listed = arts.json_of({"approval", "list"});
+  const auto& pending = listed.as_object().at("pending").as_array();
+  ASSERT_EQ(pending.size(), 1U) << listed;
+  const auto& files = pending[0].as_object().at("attachments").as_array();
+  ASSERT_EQ(files.size(), 1U) << listed;
+  EXPECT_EQ(text_of(files[0], "file_name"), "groeicurve.pdf");
+  EXPECT_EQ(text_of(files[0], "category"), "preventieve_gezondheidszorg");
+  EXPECT_EQ(files[0].as_object().at("size").as_int64(),
+            static_cast<std::int64_t>(approved_bytes.size()));
+  // The text fragments only: the fragment naming the file is listed as the file.
+  EXPECT_EQ(pending[0].as_object().at("fragments").as_array().size(), 1U);
+  const auto seq = std::to_string(pending[0].as_object().at("sequence").as_int64());
+  arts.json_of({"read", seq, "--save", (dir.path() / "arts-files").string()});
+  EXPECT_EQ(slurp(dir.path() / "arts-files" / "groeicurve.pdf"), approved_bytes);
+  const auto approved = arts.json_of({"approval", "approve", seq});
+
+  Words send = {"send"};
+  send.insert(send.end(), referral.begin(), referral.end());
+  send.insert(send.end(),
+              {"--message-id", text_of(asked, "message_id"), "--thread-id",
+               text_of(asked, "thread_id"), "--approval", text_of(approved, "approval_id")});
+  write_file(report, view_of(std::string("%PDF-1.4\n% een andere curve\n%%EOF\n")));
+  const auto changed = worker(send);
+  EXPECT_NE(changed.exit, 0) << changed.out;
+  EXPECT_NE(changed.err.find("approved content"), std::string::npos) << changed.err;
+  EXPECT_TRUE(inbox(caw).empty()) << "nothing reached the CAW";
+
+  write_file(report, view_of(approved_bytes));
+  const auto sent = worker.json_of(send);
+  EXPECT_EQ(text_of(sent, "message_id"), text_of(asked, "message_id"));
+  const auto at_caw = inbox(caw);
+  ASSERT_EQ(at_caw.size(), 1U);
+  caw.json_of({"read", std::to_string(at_caw[0].as_object().at("sequence").as_int64()), "--save",
+               (dir.path() / "caw-files").string()});
+  EXPECT_EQ(slurp(dir.path() / "caw-files" / "groeicurve.pdf"), approved_bytes);
 }
 
 }  // namespace

@@ -8,7 +8,7 @@ import { initCompose, openCompose } from './compose.js';
 import { initConsent, openConsents } from './consent.js';
 import { initDisclosures, openDisclosures } from './disclosures.js';
 import { initSettings, openSettings } from './settings.js';
-import { t, translatePage, setLanguage, currentLanguage, formatDate } from './i18n.js';
+import { t, translatePage, setLanguage, currentLanguage, formatDate, label } from './i18n.js';
 import { initInbox, renderInbox, senderText, setMessages } from './inbox.js';
 import { startLive } from './live.js';
 import { initWork, refreshWork } from './work.js';
@@ -107,7 +107,7 @@ async function refreshState() {
     return false;
   }
   $('device').textContent =
-      `${t('you_are')} ${state.device.device_id.slice(0, 8)} · ${t('role_label')} ${state.device.role}`;
+      `${t('you_are')} ${state.device.device_id.slice(0, 8)} · ${t('role_label')} ${label('role', state.device.role)}`;
   // The consent registry is the CLB's (the hub refuses every other organisation).
   document.body.dataset.role = state.device.role;
   $('nav-consents').hidden = !state.device.role.startsWith('clb_');
@@ -142,14 +142,14 @@ async function openMessage(entry) {
   const m = await api(`/api/messages/${entry.mailbox_id}/${entry.sequence}`);
   current = m;
   say('');
-  $('read-title').textContent = `${m.kind} · ${senderText(m)}`;
+  $('read-title').textContent = `${label('kind', m.kind)} · ${senderText(m)}`;
   const list = $('read-meta');
   list.replaceChildren();
   meta(list, t('sender'), m.sender_org_name || m.sender_org);
-  meta(list, t('role'), m.sender_role);
+  meta(list, t('role'), label('role', m.sender_role));
   meta(list, t('device'), m.sender_device);
   meta(list, t('received'), formatDate(m.received_at_ms));
-  meta(list, t('purpose'), m.purpose);
+  meta(list, t('purpose'), label('purpose', m.purpose));
   meta(list, t('thread'), m.thread_id);
   $('read-warning').hidden = m.flags.length === 0;
   $('read-warning').textContent = m.flags.length ? t('flagged_message') + m.flags.join(', ') : '';
@@ -157,14 +157,14 @@ async function openMessage(entry) {
   fragments.replaceChildren();
   for (const f of m.fragments) {
     const box = el('section', undefined, 'fragment');
-    box.append(el('h3', `${f.category} · ${f.media_type}`));
+    box.append(el('h3', `${label('category', f.category)} · ${f.media_type}`));
     box.append(el('pre', f.text || `${f.size} ${t('bytes')}`));
     fragments.append(box);
   }
   const attachments = $('attachments');
   attachments.replaceChildren();
   m.attachments.forEach((a, n) => {
-    const item = el('li', `${a.file_name} (${a.category}, ${a.media_type}, ${a.size} ${t('bytes')}) `);
+    const item = el('li', `${a.file_name} (${label('category', a.category)}, ${a.media_type}, ${a.size} ${t('bytes')}) `);
     // Fetched and checked against the sender's signed hash by the program before the browser
     // gets a byte; always saved as a file, never opened in this page.
     const link = el('a', t('download'));

@@ -2,7 +2,7 @@
 // device's mailboxes, each with exactly the draft's content as it will leave, and approve or
 // decline (with a reason); below, the answers to this team's requests. The program opens,
 // verifies and signs; the page shows text only (textContent, never HTML).
-import { t, formatDate } from './i18n.js';
+import { t, formatDate, label, labels } from './i18n.js';
 import { $, el } from './dom.js';
 
 let api = null;
@@ -14,27 +14,29 @@ function meta(list, term, value) {
 
 function request(p, n) {
   const box = el('article', undefined, 'panel approval');
-  const heading = el('h3', `${p.kind} · ${p.purpose} · ${t('requested_by')} ${p.requester_role}`);
+  const heading = el('h3', `${label('kind', p.kind)} · ${label('purpose', p.purpose)} · ` +
+                              `${t('requested_by')} ${label('role', p.requester_role)}`);
   heading.id = `approval-${n}`;
   box.setAttribute('aria-labelledby', heading.id);
   box.append(heading);
   const list = el('dl', undefined, 'meta');
   meta(list, t('received'), formatDate(p.received_at_ms));
   meta(list, t('pupil'), p.pupil);
-  meta(list, t('categories'), p.categories.split(',').join(', '));
+  meta(list, t('categories'), labels('category', p.categories));
   meta(list, t('approval_recipients'), p.recipients.join(', '));
   meta(list, t('approval_message'), p.message_id);
   box.append(list);
   for (const f of p.fragments) {
     const part = el('section', undefined, 'fragment');
-    part.append(el('h4', `${f.category} · ${f.media_type}`), el('pre', f.text));
+    part.append(el('h4', `${label('category', f.category)} · ${f.media_type}`), el('pre', f.text));
     box.append(part);
   }
+  if (p.attachments.length > 0) box.append(files(p));
   const reason = el('textarea');
   reason.id = `approval-reason-${n}`;
   reason.rows = 2;
-  const label = el('label', t('decline_reason'));
-  label.htmlFor = reason.id;
+  const reasonLabel = el('label', t('decline_reason'));
+  reasonLabel.htmlFor = reason.id;
   const approve = el('button', t('approve'));
   approve.type = 'button';
   approve.className = 'approve';
@@ -52,14 +54,32 @@ function request(p, n) {
   });
   const actions = el('div', undefined, 'actions');
   actions.append(approve, decline);
-  box.append(label, reason, actions);
+  box.append(reasonLabel, reason, actions);
   return box;
 }
 
 function answer(a) {
-  const who = `${a.approved ? t('answer_approved') : t('answer_declined')} ${a.approver_role}`;
+  const who = `${a.approved ? t('answer_approved') : t('answer_declined')} ${label('role', a.approver_role)}`;
   return el('li', `${formatDate(a.received_at_ms)} · ${t('approval_message')} ${a.message_id} · ${who}` +
                   (a.approved ? '' : `: ${a.reason}`));
+}
+
+// The draft's files, each a download the program checks against the hash the approval will
+// cover before the browser gets a byte (the request's own attachment, /api/messages/...).
+function files(p) {
+  const list = el('ul', undefined, 'attachments');
+  list.setAttribute('aria-label', t('attachments'));
+  for (const a of p.attachments) {
+    const item = el('li', `${a.file_name} (${label('category', a.category)}, ${a.media_type}, ` +
+                          `${a.size} ${t('bytes')}) `);
+    const link = el('a', t('download'));
+    link.href = `/api/messages/${p.mailbox_id}/${p.sequence}/attachments/${a.index}`;
+    link.setAttribute('download', '');
+    link.setAttribute('aria-label', `${t('download')}: ${a.file_name}`);
+    item.append(link);
+    list.append(item);
+  }
+  return list;
 }
 
 async function decide(p, verb, reason) {

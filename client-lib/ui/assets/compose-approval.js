@@ -2,8 +2,9 @@
 // colleague's approval, a button sends the draft to that role's mailbox as a request; the
 // answer, once there, offers "approved by X — send now", which sends the same draft with the
 // ids the refusal named and the approval. Text from the program is set with textContent only.
-import { t } from './i18n.js';
+import { t, label } from './i18n.js';
 import { $, el } from './dom.js';
+import { sendWithFiles } from './compose-attach.js';
 
 let asked = null;  // {message_id, thread_id, role} of the draft whose approval was asked
 
@@ -35,10 +36,10 @@ async function checkAnswer(api, send) {
   if (!answer) {
     line.textContent = t('no_answer_yet');
   } else if (answer.approved) {
-    line.textContent = `${t('approved_by')} ${answer.approver_role} — `;
+    line.textContent = `${t('approved_by')} ${label('role', answer.approver_role)} — `;
     line.append(button(t('send_now'), 'approval-send', () => send(answer.approval_id)));
   } else {
-    line.textContent = `${t('declined_by')} ${answer.approver_role}: ${answer.reason}`;
+    line.textContent = `${t('declined_by')} ${label('role', answer.approver_role)}: ${answer.reason}`;
   }
   box.append(line);
   line.querySelector('button')?.focus();
@@ -54,20 +55,22 @@ export function offerApproval(api, say, refusal, form, send) {
   }
   box.hidden = false;
   box.className = 'precheck';
-  box.replaceChildren(el('p', `${t('approval_needed')} ${refusal.approval_role}.`));
-  box.append(button(`${t('ask_approval')} ${refusal.approval_role}`, 'approval-ask', async () => {
+  const role = label('role', refusal.approval_role);
+  box.replaceChildren(el('p', `${t('approval_needed')} ${role}.`));
+  box.append(button(`${t('ask_approval')} ${role}`, 'approval-ask', async () => {
     try {
-      const request = await api('/api/compose/request-approval', {
-        method: 'POST', refusal: true,
-        body: { ...form(), approval_role: refusal.approval_role,
-                message_id: refusal.message_id, thread_id: refusal.thread_id },
-      });
+      const body = { ...form(), approval_role: refusal.approval_role,
+                     message_id: refusal.message_id, thread_id: refusal.thread_id };
+      // The files go with the request, so the approver sees exactly them (PROTOCOL.md 7.19).
+      const request = body.attachments.length > 0
+        ? await sendWithFiles(api, say, body, '/api/compose/request-approval')
+        : await api('/api/compose/request-approval', { method: 'POST', refusal: true, body });
       asked = { message_id: request.message_id, thread_id: request.thread_id, role: refusal.approval_role };
-      box.replaceChildren(el('p', `${t('approval_requested')} ${asked.role}. ${t('approval_waiting')}`));
+      box.replaceChildren(el('p', `${t('approval_requested')} ${role}. ${t('approval_waiting')}`));
       box.append(button(t('check_answer'), 'approval-check', () => {
         checkAnswer(api, send).catch(() => {});
       }));
-      say(`${t('approval_requested')} ${asked.role}.`);
+      say(`${t('approval_requested')} ${role}.`);
       $('approval-check').focus();
     } catch { /* said already */ }
   }));

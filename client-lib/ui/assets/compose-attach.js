@@ -31,9 +31,11 @@ function showProgress(stage, done, total) {
 
 const pause = (ms) => new Promise((resolve) => { setTimeout(resolve, ms); });
 
-/// Sends `form` with the chosen files: hands each file to the program, starts the send and
-/// follows it until the hub's receipt (the answer) or a refusal (thrown, as api() throws).
-export async function sendWithFiles(api, say, form) {
+/// Sends `form` with the chosen files: hands each file to the program, starts the send (or,
+/// with `endpoint` /api/compose/request-approval, the request for a second approval, which
+/// carries the files too) and follows it until the hub's receipt (the answer) or a refusal
+/// (thrown, as api() throws).
+export async function sendWithFiles(api, say, form, endpoint = '/api/compose/send') {
   const files = [...$('compose-files').files];
   const category = $('compose-file-category').value;
   const large = files.find((file) => file.size > maxBytes);
@@ -48,7 +50,7 @@ export async function sendWithFiles(api, say, form) {
     const received = await api(`/api/uploads?${query}`, { method: 'POST', raw: file });
     form.attachments.push({ upload_id: received.upload_id, category });
   }
-  const job = await api('/api/compose/send', { method: 'POST', body: form, refusal: true });
+  const job = await api(endpoint, { method: 'POST', body: form, refusal: true });
   showProgress('progress_uploading', 0, job.total);
   for (;;) {
     await pause(POLL_MS);

@@ -2,7 +2,7 @@
 // the form is filled in, and its outcome, rule ids, reasons and "wat nu" are shown before
 // anything is sent; the send runs it again, and the hub decides last. Text from the directory
 // and from the rules is set with textContent only.
-import { t, currentLanguage } from './i18n.js';
+import { t, currentLanguage, label } from './i18n.js';
 import { initConsentPicker, resetConsents } from './compose-consent.js';
 import { offerApproval, resetApproval, approvalFields } from './compose-approval.js';
 import { chosenFiles, resetAttachments, sendWithFiles } from './compose-attach.js';
@@ -39,7 +39,7 @@ export function showRefusal(box, refusal, heading) {
   const language = currentLanguage();
   box.className = 'precheck refused';
   box.replaceChildren(el('strong', heading));
-  box.append(el('p', `${t('outcome')}: ${refusal.outcome} · ${t('rules')}: ${refusal.rule_ids.join(', ')}`));
+  box.append(el('p', `${t('outcome')}: ${label('outcome', refusal.outcome)} · ${t('rules')}: ${refusal.rule_ids.join(', ')}`));
   const reasons = el('ul');
   reasons.className = 'reasons';
   for (const reason of refusal.reasons) {
@@ -80,8 +80,8 @@ async function loadRecipients(api) {
   const select = $('compose-to');
   select.replaceChildren();
   for (const r of recipients) {
-    const label = `${r.org_name} — ${r.mailbox_name} (${r.org_type}${r.suggested ? ', ' + t('suggested') : ''})`;
-    select.append(new Option(label, r.mailbox_id));
+    const text = `${r.org_name} — ${r.mailbox_name} (${label('org_type', r.org_type)}${r.suggested ? ', ' + t('suggested') : ''})`;
+    select.append(new Option(text, r.mailbox_id));
   }
 }
 
@@ -90,7 +90,7 @@ async function loadRecipients(api) {
 export async function openCompose(api, reply) {
   replyTo = reply ? { mailbox_id: reply.mailbox_id, sequence: reply.sequence } : null;
   $('compose-reply').hidden = !reply;
-  $('compose-reply').textContent = reply ? `${t('replying_to')}${reply.kind} · ${reply.sender_org_name}` : '';
+  $('compose-reply').textContent = reply ? `${t('replying_to')}${label('kind', reply.kind)} · ${reply.sender_org_name}` : '';
   $('precheck').replaceChildren();
   $('precheck').className = 'precheck';
   resetConsents();

@@ -3,7 +3,7 @@
 // one and revoking one after showing what the revocation withdraws. The hub checks every
 // registration again and its reasons are shown as they come. Text from the hub is set with
 // textContent only.
-import { t, currentLanguage, formatDate, formatDay } from './i18n.js';
+import { t, currentLanguage, formatDate, formatDay, label, labels } from './i18n.js';
 import { $, el } from './dom.js';
 
 const ORG_TYPES = ['caw', 'cgg', 'jeugdhulp', 'eerstelijnspsycholoog', 'huisarts', 'logopedist',
@@ -21,17 +21,17 @@ let revoking = null;  // the consent shown for revocation
 let giverTimer = null;
 
 // A fieldset of checkboxes, one per name; the names are the protocol's (docs/PROTOCOL.md 4).
-function checkboxes(id, names) {
+function checkboxes(id, group, names) {
   const box = $(id);
   box.replaceChildren(box.querySelector('legend'));
   for (const name of names) {
-    const label = el('label');
     const input = el('input');
     input.type = 'checkbox';
     input.value = name;
     input.name = id;
-    label.append(input, ` ${name}`);
-    box.append(label);
+    const text = el('label');
+    text.append(input, ` ${label(group, name)}`);
+    box.append(text);
   }
 }
 
@@ -93,13 +93,14 @@ function validity(c) {
 }
 
 function recipientsOf(c) {
-  return [...c.scope.organisation_types, ...c.scope.organisations.map((id) => id.slice(0, 8))];
+  return [...c.scope.organisation_types.map((type) => label('org_type', type)),
+    ...c.scope.organisations.map((id) => id.slice(0, 8))];
 }
 
 /// One line for a consent: giver, recipients, categories, purposes, validity.
 export function describeConsent(c) {
-  return `${t('giver_' + c.giver)} → ${recipientsOf(c).join(', ')} [${c.categories.join(', ')}] ` +
-      `(${c.purposes.join(', ')}) ${validity(c)}`;
+  return `${t('giver_' + c.giver)} → ${recipientsOf(c).join(', ')} [${labels('category', c.categories)}] ` +
+      `(${labels('purpose', c.purposes)}) ${validity(c)}`;
 }
 
 function consentRow(c) {
@@ -109,13 +110,13 @@ function consentRow(c) {
   const state = c.revoked_at_ms !== null ? `${t('revoked_on')} ${formatDate(c.revoked_at_ms)}` : t('in_force');
   row.append(el('td', formatDate(c.registered_at_ms)),
              el('td', `${t('giver_' + c.giver)}${c.capacity ? ` (${c.capacity})` : ''}`),
-             el('td', recipients.join(', ')), el('td', c.categories.join(', ')),
-             el('td', c.purposes.join(', ')), el('td', valid), el('td', state));
+             el('td', recipients.join(', ')), el('td', labels('category', c.categories)),
+             el('td', labels('purpose', c.purposes)), el('td', valid), el('td', state));
   const cell = el('td');
   if (c.revoked_at_ms === null) {
     const button = el('button', t('revoke'));
     button.type = 'button';
-    button.setAttribute('aria-label', `${t('revoke')}: ${c.categories.join(', ')} → ${recipients.join(', ')}`);
+    button.setAttribute('aria-label', `${t('revoke')}: ${labels('category', c.categories)} → ${recipients.join(', ')}`);
     button.addEventListener('click', () => showRevoke(c.consent_id));
     cell.append(button);
   }
@@ -136,8 +137,8 @@ function scopeList(list, c) {
   const add = (term, value) => list.append(el('dt', term), el('dd', value));
   add(t('consent_giver'), `${t('giver_' + c.giver)}${c.capacity ? ` (${c.capacity})` : ''}`);
   add(t('recipients'), recipientsOf(c).join(', '));
-  add(t('categories'), c.categories.join(', '));
-  add(t('purposes'), c.purposes.join(', '));
+  add(t('categories'), labels('category', c.categories));
+  add(t('purposes'), labels('purpose', c.purposes));
   add(t('valid'), validity(c));
 }
 
@@ -227,9 +228,9 @@ export function initConsent(callApi, sayText, done) {
   api = callApi;
   say = sayText;
   $('consent-back').addEventListener('click', done);
-  checkboxes('consent-types', ORG_TYPES);
-  checkboxes('consent-categories', CATEGORIES);
-  checkboxes('consent-purposes', PURPOSES);
+  checkboxes('consent-types', 'org_type', ORG_TYPES);
+  checkboxes('consent-categories', 'category', CATEGORIES);
+  checkboxes('consent-purposes', 'purpose', PURPOSES);
   $('consent-pupil-form').addEventListener('submit', async (event) => {
     event.preventDefault();
     pupil = $('consent-pupil').value.trim();

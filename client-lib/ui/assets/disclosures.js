@@ -3,7 +3,7 @@
 // basis (a consent or the rules), by whom and with whose second approval. Printable for an
 // inzage request (app.css's print rules keep only the register and its heading). Text from
 // the hub is set with textContent only.
-import { t, formatDate } from './i18n.js';
+import { t, formatDate, label, labels } from './i18n.js';
 import { $, el } from './dom.js';
 
 // "consent:ID" or "rule:R05,R06" in words.
@@ -18,10 +18,11 @@ function basis(text) {
 
 function row(d) {
   const tr = el('tr');
-  const to = d.recipient_org_name ? `${d.recipient_org_name} (${d.recipient_org_type})` : d.recipient_org;
-  tr.append(el('td', formatDate(d.at_ms)), el('td', d.kind), el('td', d.purpose),
-            el('td', d.categories.split(',').join(', ')), el('td', to),
-            el('td', `${d.sender_role} · ${d.sender_staff.slice(0, 8)}`), el('td', basis(d.legal_basis)),
+  const to = d.recipient_org_name ? `${d.recipient_org_name} (${label('org_type', d.recipient_org_type)})`
+                                  : d.recipient_org;
+  tr.append(el('td', formatDate(d.at_ms)), el('td', label('kind', d.kind)), el('td', label('purpose', d.purpose)),
+            el('td', labels('category', d.categories)), el('td', to),
+            el('td', `${label('role', d.sender_role)} · ${d.sender_staff.slice(0, 8)}`), el('td', basis(d.legal_basis)),
             el('td', d.rule_ids), el('td', d.approved_by || '—'));
   return tr;
 }

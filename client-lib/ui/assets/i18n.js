@@ -3,6 +3,7 @@
 import { attachTexts } from './i18n-attach.js';
 import { consentTexts } from './i18n-consent.js';
 import { approvalTexts } from './i18n-approvals.js';
+import { codeTexts } from './i18n-codes.js';
 const texts = {
   nl: {
     app_title: 'Draaischijf', switch_language: 'English', lock_now: 'Nu vergrendelen',
@@ -114,6 +115,19 @@ let language = localStorage.getItem('draaischijf-language') === 'en' ? 'en' : 'n
 
 export function t(key) { return texts[language][key] ?? key; }
 export function currentLanguage() { return language; }
+
+/// A protocol code in words (`group`: org_type, role, kind, category, purpose, state, outcome;
+/// i18n-codes.js). An unknown code still reads as words, not as an identifier.
+export function label(group, code) {
+  if (!code) return '';
+  return codeTexts[language][group]?.[code] ?? String(code).replaceAll('_', ' ');
+}
+
+/// A list of codes (an array, or the program's comma-separated text) in words.
+export function labels(group, codes) {
+  const list = Array.isArray(codes) ? codes : String(codes ?? '').split(',').filter(Boolean);
+  return list.map((code) => label(group, code)).join(', ');
+}
 export function setLanguage(next) {
   language = next === 'en' ? 'en' : 'nl';
   localStorage.setItem('draaischijf-language', language);
@@ -125,6 +139,10 @@ export function translatePage() {
   document.documentElement.lang = language;
   for (const element of document.querySelectorAll('[data-t]')) {
     element.textContent = t(element.dataset.t);
+  }
+  // Options whose value is a protocol code show its label (the code stays the value sent).
+  for (const element of document.querySelectorAll('[data-code]')) {
+    element.textContent = label(element.dataset.code, element.value);
   }
 }
 

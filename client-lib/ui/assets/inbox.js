@@ -8,7 +8,7 @@
 // paged: the newest PAGE_SIZE first, then PAGE_SIZE more per "meer laden". A table of thousands
 // of rows takes the browser longer to lay out than the rest of the page together
 // (docs/BENCHMARKS.md, "Web inbox").
-import { t, formatDate } from './i18n.js';
+import { t, formatDate, label, labels } from './i18n.js';
 import { moreText, shownText } from './i18n-inbox.js';
 
 const $ = (id) => document.getElementById(id);
@@ -25,7 +25,7 @@ function el(tag, text, className) {
 }
 
 export function senderText(m) {
-  return `${m.sender_org_name || m.sender_org.slice(0, 8)} · ${m.sender_role}`;
+  return `${m.sender_org_name || m.sender_org.slice(0, 8)} · ${label('role', m.sender_role)}`;
 }
 
 // The pupil as the organisation named them (the reference inside the signed message), never
@@ -37,7 +37,7 @@ export function pupilText(m) {
 
 function stateText(m) {
   if (!m.state) return '';
-  return m.overdue ? `${m.state} · ${t('overdue')}` : m.state;
+  return m.overdue ? `${label('state', m.state)} · ${t('overdue')}` : label('state', m.state);
 }
 
 function checkCell(m) {
@@ -53,18 +53,18 @@ function checkCell(m) {
 }
 
 // A select's options from the values present, keeping the choice when it is still offered.
-function fillSelect(select, values, label) {
+function fillSelect(select, values, describe) {
   const chosen = select.value;
   select.replaceChildren(new Option(t('all_kinds'), ''));
-  for (const [value, text] of values) select.append(new Option(label ? label(text) : text, value));
+  for (const [value, text] of values) select.append(new Option(describe ? describe(text) : text, value));
   select.value = values.some(([value]) => value === chosen) ? chosen : '';
 }
 
 function fillFilters() {
   const unique = (pairs) => [...new Map(pairs).entries()].sort((a, b) => a[1].localeCompare(b[1]));
-  fillSelect($('filter-kind'), unique(messages.map((m) => [m.kind, m.kind])));
+  fillSelect($('filter-kind'), unique(messages.map((m) => [m.kind, label('kind', m.kind)])));
   fillSelect($('filter-pupil'), unique(messages.filter((m) => m.pupil).map((m) => [m.pupil, pupilText(m)])));
-  fillSelect($('filter-state'), unique(messages.filter((m) => m.state).map((m) => [m.state, m.state])));
+  fillSelect($('filter-state'), unique(messages.filter((m) => m.state).map((m) => [m.state, label('state', m.state)])));
 }
 
 function chosen() {
@@ -80,12 +80,12 @@ function chosen() {
 function row(m) {
   const tr = document.createElement('tr');
   if (!m.read) tr.className = 'unread';
-  tr.append(el('td', formatDate(m.received_at_ms)), el('td', m.kind), el('td', senderText(m)),
+  tr.append(el('td', formatDate(m.received_at_ms)), el('td', label('kind', m.kind)), el('td', senderText(m)),
             el('td', pupilText(m)), el('td', stateText(m), m.overdue ? 'warning' : undefined),
-            el('td', m.categories), checkCell(m));
+            el('td', labels('category', m.categories)), checkCell(m));
   const open = el('button', t('open'));
   open.type = 'button';
-  open.setAttribute('aria-label', `${t('open')}: ${m.kind}, ${senderText(m)}`);
+  open.setAttribute('aria-label', `${t('open')}: ${label('kind', m.kind)}, ${senderText(m)}`);
   open.disabled = !m.verified;
   open.addEventListener('click', () => openMessage(m));
   const cell = el('td');
@@ -105,9 +105,9 @@ function groups(rows, by) {
   }
   const out = [...map.entries()].map(([key, list]) => {
     const first = list[list.length - 1];  // the oldest: what started the thread
-    const label = by === 'thread' ? `${t('thread')}: ${first.kind} · ${senderText(first)}`
+    const heading = by === 'thread' ? `${t('thread')}: ${label('kind', first.kind)} · ${senderText(first)}`
                                   : `${t('pupil_group')}: ${pupilText(first)}`;
-    return { key, label, rows: list };
+    return { key, label: heading, rows: list };
   });
   return out.sort((a, b) => b.rows[0].received_at_ms - a.rows[0].received_at_ms);
 }

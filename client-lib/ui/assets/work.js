@@ -3,7 +3,7 @@
 // signalen and the director's report. Every view is offered to everyone: the hub decides who
 // may see it, and its refusal (title, detail, what to do) is shown in place of the view. Every
 // text is set with textContent.
-import { t, currentLanguage, formatDate, formatDay } from './i18n.js';
+import { t, currentLanguage, formatDate, formatDay, label } from './i18n.js';
 
 const $ = (id) => document.getElementById(id);
 const VIEWS = { triage: 'cases', referrals: 'referrals', signalen: 'signalen', report: 'report' };
@@ -50,6 +50,7 @@ function table(caption, heads, rows) {
 function cell(text, className) { return el('td', text, className); }
 const short = (id) => (id ? id.slice(0, 8) : '-');
 const day = (text) => (text ? formatDay(text) : '-');
+const trackText = (code) => (code ? t(`code_${code}`) : '-');
 
 function stepText([action, code]) {
   return code ? `${t(`step_${action}`)}: ${t(`code_${code}`)}` : t(`step_${action}`);
@@ -77,8 +78,8 @@ function triage(data) {
     const urgent = c.priority === 'urgent';
     return [cell(formatDate(c.received_at_ms)),
             cell(urgent ? t('urgent') : t('ordinary'), urgent ? 'warning' : undefined),
-            cell(c.pupil_label || `${t('pseudonym')} ${short(c.pupil)}`), cell(c.state),
-            cell(c.track ?? '-'),
+            cell(c.pupil_label || `${t('pseudonym')} ${short(c.pupil)}`), cell(label('state', c.state)),
+            cell(trackText(c.track)),
             cell(c.overdue ? `${day(c.due)} · ${t('overdue')}` : day(c.due), c.overdue ? 'warning' : undefined),
             cell(short(c.assignee)), actions];
   });
@@ -88,7 +89,8 @@ function triage(data) {
 
 function referrals(data) {
   const rows = data.referrals.map((r) => [
-    cell(formatDate(r.sent_at_ms)), cell(r.kind), cell(short(r.partner_org)), cell(r.state),
+    cell(formatDate(r.sent_at_ms)), cell(label('kind', r.kind)), cell(short(r.partner_org)),
+    cell(label('state', r.state)),
     cell(day(r.received_due)), cell(day(r.answered_due)),
     cell(r.overdue ? t('overdue') : '', r.overdue ? 'warning' : undefined),
     cell(r.flagged ? t('flagged') : t('verified'), r.flagged ? 'warning' : 'verified'),
@@ -108,7 +110,9 @@ function report(data) {
   const box = el('div');
   const open = [];
   for (const [state, tracks] of Object.entries(data.open)) {
-    for (const [track, count] of Object.entries(tracks)) open.push([state, track, String(count)]);
+    for (const [track, count] of Object.entries(tracks)) {
+      open.push([label('state', state), trackText(track === 'none' ? '' : track), String(count)]);
+    }
   }
   box.append(el('h3', t('report_open')),
              table(t('report_open'), [t('col_state'), t('track'), t('count')], open));

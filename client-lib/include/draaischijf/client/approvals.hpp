@@ -38,6 +38,18 @@ struct ApprovalRequested {
   protocol::Id answer_to{};  // this device's mailbox the answer will reach
 };
 
+/// A file of a draft waiting for approval: the request's own attachment number `index` (save it
+/// as any attachment of that message: Inbox, verified against `plaintext_hash`), which the
+/// approval covers by category, plaintext hash, media type and name (PROTOCOL.md 7.12).
+struct PendingAttachment {
+  std::size_t index = 0;
+  std::string file_name;
+  std::string media_type;
+  protocol::DataCategory category = protocol::DataCategory::verslag;
+  std::uint64_t size = 0;  // plaintext bytes
+  protocol::Hash256 plaintext_hash{};
+};
+
 /// A request waiting in one of this device's mailboxes: the draft exactly as it will be sent.
 struct PendingApproval {
   protocol::Id mailbox_id{};  // where the request is stored, with `sequence`
@@ -54,8 +66,10 @@ struct PendingApproval {
   std::string pupil_reference;  // as the binding inside names the pupil
   std::vector<protocol::Id> recipients;
   protocol::CategorySet categories;
-  /// The draft's fragments, copied out of the opened request: plaintext, kept in memory only.
+  /// The draft's fragments, copied out of the opened request: plaintext, kept in memory only
+  /// (the fragments naming files are left out: `attachments` lists the files).
   std::vector<protocol::Fragment> fragments;
+  std::vector<PendingAttachment> attachments;
 };
 
 /// The approver's answer as the requester's device received it.
@@ -80,12 +94,15 @@ class ApprovalQueue {
   /// with the ids the approval must name and a mailbox of this device's for the answer (one it
   /// is a member of, its own role's first; not_a_member when there is none). The draft's message
   /// and thread ids are fixed here (or kept when the composition names them, as after a
-  /// refusal) and returned: send the draft with them and the approval id once approved. Text
-  /// fragments only (approval_unsupported with attachments: the approver approves files with
-  /// Outbox::approve_message on their own device); a mailbox whose function cannot approve is
-  /// refused by the policy (R38), another organisation's too (R40).
-  [[nodiscard]] protocol::Result<ApprovalRequested> request(Composition composition,
-                                                            const protocol::Id& approver_mailbox);
+  /// refusal) and returned: send the draft with them and the approval id once approved. The
+  /// draft's files (`uploaded` first, as Outbox::send takes them, then the composition's) go
+  /// with the request as its own attachments, so the approver sees and can save exactly them;
+  /// the send after approval must carry the same files in the same order (the approval's
+  /// content hash covers them: approval_content_mismatch otherwise). A mailbox whose function
+  /// cannot approve is refused by the policy (R38), another organisation's too (R40).
+  [[nodiscard]] protocol::Result<ApprovalRequested> request(
+      Composition composition, const protocol::Id& approver_mailbox,
+      std::vector<UploadedAttachment> uploaded = {});
   /// The accepting mailbox of this device's organisation whose function is `role` (the
   /// refusal's approval_role): where a request for that role goes. unknown_mailbox when the
   /// organisation has none, the lowest id when several.

@@ -34,7 +34,7 @@ enum class client_errc {
   attachment_invalid,      // an attachment blob fails decryption, its size or its hash
   consent_invalid,         // the hub refused a consent record; last_problem().issues say why
   policy_untrusted,        // the hub's rule set does not verify against the pinned operator key
-  approval_unsupported,    // a request for a second approval (or the CLI's approve) with files
+  approval_unsupported,    // the CLI's approve (the restated composition) with files
   name_unsafe,             // a name holds control, escape, bidi or line-separator characters
   already_pinned,          // another key is pinned for the organisation: only `replace` changes it
   trust_file_invalid,      // the trust file has a malformed, unsafe or repeated line
