@@ -8,7 +8,7 @@ import { initCompose, openCompose } from './compose.js';
 import { initConsent, openConsents } from './consent.js';
 import { initDisclosures, openDisclosures } from './disclosures.js';
 import { initSettings, openSettings } from './settings.js';
-import { t, translatePage, setLanguage, currentLanguage, formatDate, label } from './i18n.js';
+import { t, translatePage, setLanguage, currentLanguage, formatDate, flagLabels, label } from './i18n.js';
 import { initInbox, renderInbox, senderText, setMessages } from './inbox.js';
 import { startLive } from './live.js';
 import { initWork, refreshWork } from './work.js';
@@ -152,7 +152,7 @@ async function openMessage(entry) {
   meta(list, t('purpose'), label('purpose', m.purpose));
   meta(list, t('thread'), m.thread_id);
   $('read-warning').hidden = m.flags.length === 0;
-  $('read-warning').textContent = m.flags.length ? t('flagged_message') + m.flags.join(', ') : '';
+  $('read-warning').textContent = m.flags.length ? t('flagged_message') + flagLabels(m.flags) : '';
   const fragments = $('fragments');
   fragments.replaceChildren();
   for (const f of m.fragments) {

@@ -58,6 +58,17 @@ export const codeTexts = {
       allow: 'toegestaan', deny: 'niet toegestaan', needs_consent: 'toestemming nodig',
       needs_second_approval: 'tweede akkoord nodig',
     },
+    // What the program noticed about a message that verified (docs/PROTOCOL.md 8.1).
+    flag: {
+      conflict: 'de hub leverde een ander bericht met dezelfde id',
+      created_after_receipt: 'ondertekend na ontvangst door de hub (klok van afzender of hub fout)',
+      log_fork: 'de hub toont de afzender een andere logboekgeschiedenis (gesplitst beeld)',
+      gossip_unverified: 'logboekcontrolepunt van de afzender niet door de hub ondertekend',
+      sender_not_in_log: 'toestel van de afzender staat niet in het logboek van de hub',
+      thread_gap: 'antwoord op een bericht dat dit toestel nooit zag',
+      'out-of-order': 'volgnummer van de afzender buiten volgorde',
+      gap: 'berichten van de afzender ontbreken',
+    },
   },
   en: {
     org_type: {
@@ -111,6 +122,16 @@ export const codeTexts = {
     outcome: {
       allow: 'allowed', deny: 'not allowed', needs_consent: 'consent needed',
       needs_second_approval: 'second approval needed',
+    },
+    flag: {
+      conflict: 'the hub delivered another message with the same id',
+      created_after_receipt: "signed after the hub's receipt (the sender's or the hub's clock is wrong)",
+      log_fork: "the hub shows the sender another history of its log (a split view)",
+      gossip_unverified: "the sender's log checkpoint is not signed by the hub",
+      sender_not_in_log: "the sender's device is not in the hub's directory log",
+      thread_gap: 'answers a message this device never saw',
+      'out-of-order': "the sender's sequence number is out of order",
+      gap: "messages from the sender are missing",
     },
   },
 };

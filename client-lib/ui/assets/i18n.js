@@ -128,6 +128,14 @@ export function labels(group, codes) {
   const list = Array.isArray(codes) ? codes : String(codes ?? '').split(',').filter(Boolean);
   return list.map((code) => label(group, code)).join(', ');
 }
+/// A message's flags in words; `gap:N` (N of the sender's messages missing) keeps its count.
+export function flagLabels(flags) {
+  return flags.map((flag) => {
+    const [name, count] = String(flag).split(':');
+    return count ? `${label('flag', name)} (${count})` : label('flag', name);
+  }).join('; ');
+}
+
 export function setLanguage(next) {
   language = next === 'en' ? 'en' : 'nl';
   localStorage.setItem('draaischijf-language', language);

@@ -8,7 +8,7 @@
 // paged: the newest PAGE_SIZE first, then PAGE_SIZE more per "meer laden". A table of thousands
 // of rows takes the browser longer to lay out than the rest of the page together
 // (docs/BENCHMARKS.md, "Web inbox").
-import { t, formatDate, label, labels } from './i18n.js';
+import { t, formatDate, flagLabels, label, labels } from './i18n.js';
 import { moreText, shownText } from './i18n-inbox.js';
 
 const $ = (id) => document.getElementById(id);
@@ -45,7 +45,7 @@ function checkCell(m) {
   if (!m.verified) {
     cell.append(el('span', `${t('not_verified')}: ${m.problem}`, 'warning'));
   } else if (m.flags.length > 0) {
-    cell.append(el('span', `${t('verified')} · ${m.flags.join(', ')}`, 'warning'));
+    cell.append(el('span', `${t('verified')} · ${flagLabels(m.flags)}`, 'warning'));
   } else {
     cell.append(el('span', t('verified'), 'verified'));
   }
