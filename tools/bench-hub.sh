@@ -2,7 +2,9 @@
 # The hub's load benchmark and its baselines, in one run on this machine:
 #   - draaischijf-hub (release build, embedded development deployment, loopback):
 #     durable 2 KiB and 64 KiB submissions at 100 and 1000 keep-alive mTLS connections,
-#     new mTLS handshakes per second, memory per idle connection;
+#     new mTLS handshakes per second, memory per idle connection (keep-alive HTTP and idle
+#     /v1/stream WebSockets answering pings), the 2 KiB rate with glibc's initial heap
+#     thresholds, and the fan-out of a message to 50 streams under half the 2 KiB rate;
 #   - nginx from Debian serving a static 2 KiB file over TLS 1.3 with client-certificate
 #     verification against the same PKI and CRLs: handshakes per second, keep-alive GETs;
 #   - SQLite's raw FULL-sync rate of a 2 KiB row plus an audit row, transactions of 1 and 32.
@@ -63,6 +65,8 @@ rate_burst = 1000000.0
 mailbox_quota_bytes = 68719476736
 idle_timeout_seconds = 600
 max_handshakes_per_address = 20000
+max_streams_per_device = 10000
+max_streams_per_org = 1000000
 EOF
   # stdout closed: the hub must not hold the pipe of a $(...) open
   # ${hub_env}: the bench build's measurement switches (docs/DECISIONS.md), empty by default
@@ -115,6 +119,26 @@ grep -q '"bench.transparency_logs_off"' "$work/hub.log" || {
   echo "bench-hub: the hub did not switch its logs off (not a bench build?)" >&2
   exit 1
 }
+echo "== hub with glibc's initial heap thresholds (the startup tuning left out): 2 KiB, 100 connections"
+hub_env=GLIBC_TUNABLES=glibc.malloc.trim_threshold=131072:glibc.malloc.mmap_threshold=131072 \
+  start_hub
+untuned100=$(submit 100 2048 $messages_small)
+echo "$untuned100"
+grep -q '"GLIBC_TUNABLES"' "$work/hub.log" || {
+  echo "bench-hub: the hub did not leave its heap to GLIBC_TUNABLES" >&2
+  exit 1
+}
+echo "== hub: fan-out to 50 streams of one mailbox, background load at half the 2 KiB rate"
+start_hub
+half_rate=$(awk -v r="$(value ok_per_s "$small100")" 'BEGIN { printf "%d", r / 2 }')
+fanout=$("$bin/hub_load" fanout --port $port --pki "$pki" --streams 50 --probe-rate 20 \
+  --connections 50 --rate "$half_rate" --size 2048 --seconds "$seconds")
+echo "$fanout"
+if [[ "$(value notifications "$fanout")" != "$(value notifications_expected "$fanout")" ]] ||
+  grep -E '^(probe_)?status_[0-9]+=' <<<"$fanout" | grep -vE 'status_201=' | grep -qv '=0$'; then
+  echo "bench-hub: the fan-out run lost notifications or had envelopes refused" >&2
+  exit 1
+fi
 echo "== hub: 64 KiB envelopes, 100 connections"
 start_hub
 large100=$(submit 100 65536 $messages_large)
@@ -133,6 +157,15 @@ start_hub
 hub_idle=$("$bin/hub_load" idle --port $port --pki "$pki" --connections $idle --parallel 32 \
   --seconds 3 --pid "$hub_pid" --path /healthz)
 echo "$hub_idle"
+echo "== hub: $idle idle notification streams (WebSocket), each pinged"
+start_hub
+hub_streams=$("$bin/hub_load" idle-streams --port $port --pki "$pki" --connections $idle \
+  --parallel 32 --seconds 3 --pid "$hub_pid")
+echo "$hub_streams"
+if [[ "$(value held "$hub_streams")" != "$idle" ]]; then
+  echo "bench-hub: not every stream was opened and answered its ping" >&2
+  exit 1
+fi
 stop_hub
 
 echo "== nginx: TLS 1.3, client certificate verified against the same root and CRLs"
@@ -197,6 +230,13 @@ echo "hub 2 KiB @100:   $(value ok_per_s "$small100")/s durable" \
 echo "hub 2 KiB @100 without log appends: $(value ok_per_s "$nologs100")/s durable" \
   "($(ratio "$(value ok_per_s "$nologs100")" "$(value rows_per_s "$raw32")")x raw tx-of-32;" \
   "with the logs $(ratio "$(value ok_per_s "$small100")" "$(value ok_per_s "$nologs100")")x of it)"
+echo "hub 2 KiB @100 with glibc's initial heap thresholds: $(value ok_per_s "$untuned100")/s" \
+  "p99 $(value p99_ms "$untuned100") ms (tuned: $(ratio "$(value ok_per_s "$small100")" \
+  "$(value ok_per_s "$untuned100")")x of it)"
+echo "fan-out:          $(value notifications "$fanout") of $(value notifications_expected "$fanout")" \
+  "notes on 50 streams, p50 $(value fanout_p50_ms "$fanout") ms," \
+  "p99 $(value fanout_p99_ms "$fanout") ms; background $(value background_ok_per_s "$fanout")/s" \
+  "of $half_rate/s asked, p99 $(value background_p99_ms "$fanout") ms"
 echo "hub 64 KiB @100:  $(value ok_per_s "$large100")/s durable" \
   "p50 $(value p50_ms "$large100") ms, p99 $(value p99_ms "$large100") ms"
 echo "hub 2 KiB @1000:  $(value ok_per_s "$small1000")/s durable" \
@@ -209,3 +249,6 @@ echo "nginx 2 KiB GET keep-alive @100: $(value ok_per_s "$nginx_get")/s" \
   "p99 $(value p99_ms "$nginx_get") ms"
 echo "idle connections: $(value held "$hub_idle") of $(value requested "$hub_idle") held," \
   "$(value kib_per_connection "$hub_idle") KiB each"
+echo "idle streams:     $(value held "$hub_streams") of $(value requested "$hub_streams") answered" \
+  "a ping, $(value kib_per_connection "$hub_streams") KiB each" \
+  "($(value kib_per_stream_idle "$hub_streams") KiB before the pings)"

@@ -6,6 +6,14 @@
 //   handshakes  new mTLS connections per second, each with one GET, P at a time
 //   idle        opens N connections, each after one GET, and reads the server's resident memory
 //               before and after; then asks each connection again to count those still held
+//   idle-streams  opens N notification streams (GET /v1/stream, WebSocket), spread over the
+//               deployment's staff devices, reads the server's resident memory once they are
+//               idle, pings every stream (each must answer with a pong), and reads it again
+//   fanout      opens --streams notification streams of the recipient's staff device (members
+//               of its mailbox), posts probes to that mailbox at --probe-rate/s on one
+//               connection while --connections others post background envelopes at --rate/s
+//               (from --background-from to --background-to, a mailbox no stream is on):
+//               the time from each probe's sending to its notification on every stream
 //
 // Every mode prints `key=value` lines; tools/bench-hub.sh turns them into the report's tables.
 
@@ -13,6 +21,7 @@
 #include <charconv>
 #include <cstdio>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <map>
 #include <optional>
@@ -20,6 +29,8 @@
 #include <thread>
 #include <vector>
 
+#include <boost/beast/websocket.hpp>
+#include <boost/beast/websocket/ssl.hpp>
 #include <boost/json.hpp>
 
 #include <draaischijf/protocol/certificate.hpp>
@@ -51,15 +62,33 @@ struct Options {
   std::size_t size = 2048;
   std::size_t messages = 50000;
   double seconds = 10;
-  long pid = 0;  // the server process, for idle
+  long pid = 0;  // the server process, for idle and idle-streams
+  protocol::MessageKind kind = protocol::MessageKind::consultatie;
+  protocol::Purpose purpose = protocol::Purpose::begeleiding;
+  protocol::DataCategory category = protocol::DataCategory::leren_en_studeren;
+  // fanout: the streams, the probes and the background load
+  std::size_t streams = 50;
+  double probe_rate = 20;
+  double rate = 0;  // background envelopes per second over all connections; 0: as fast as answered
+  // The CLB's aggregated figures for the school (R29, the datadialoog): allowed without a
+  // consent, and to a mailbox the probes' streams are not on.
+  std::string background_from = "clb";
+  std::string background_to = "school";
+  protocol::MessageKind background_kind = protocol::MessageKind::terugkoppeling;
+  protocol::Purpose background_purpose = protocol::Purpose::datadialoog;
+  protocol::DataCategory background_category = protocol::DataCategory::geaggregeerd;
 };
 
 [[noreturn]] void usage(const std::string& problem) {
   std::cerr << "hub_load: " << problem << "\n"
-            << "usage: hub_load submit|get|handshakes|idle --pki DEV_PKI_DIR [--port 8443]\n"
-               "         [--from school] [--to clb] [--connections 100] [--size 2048]\n"
-               "         [--messages 50000] [--seconds 10] [--path /healthz] [--parallel 8]\n"
-               "         [--pid SERVER_PID]\n";
+            << "usage: hub_load submit|get|handshakes|idle|idle-streams|fanout --pki DEV_PKI_DIR\n"
+               "         [--port 8443] [--from school] [--to clb] [--kind consultatie]\n"
+               "         [--connections 100] [--size 2048] [--messages 50000] [--seconds 10]\n"
+               "         [--path /healthz] [--parallel 8] [--pid SERVER_PID] [--rate 0]\n"
+               "         [--streams 50] [--probe-rate 20] [--background-from clb]\n"
+               "         [--background-to school] [--background-kind terugkoppeling]\n"
+               "         [--purpose begeleiding] [--category leren_en_studeren]\n"
+               "         [--background-purpose datadialoog] [--background-category geaggregeerd]\n";
   std::exit(2);
 }
 
@@ -104,6 +133,34 @@ Options parse(int argc, char** argv) {
       options.seconds = number<double>(name, value);
     } else if (name == "--pid") {
       options.pid = number<long>(name, value);
+    } else if (name == "--kind" || name == "--background-kind") {
+      const auto kind = protocol::parse_name<protocol::MessageKind>(value);
+      if (!kind) {
+        usage(name + " needs a message kind (consultatie, terugkoppeling, ...), not " + value);
+      }
+      (name == "--kind" ? options.kind : options.background_kind) = *kind;
+    } else if (name == "--purpose" || name == "--background-purpose") {
+      const auto purpose = protocol::parse_name<protocol::Purpose>(value);
+      if (!purpose) {
+        usage(name + " needs a purpose (consultatie, datadialoog, ...), not " + value);
+      }
+      (name == "--purpose" ? options.purpose : options.background_purpose) = *purpose;
+    } else if (name == "--category" || name == "--background-category") {
+      const auto category = protocol::parse_name<protocol::DataCategory>(value);
+      if (!category) {
+        usage(name + " needs a data category (leren_en_studeren, ...), not " + value);
+      }
+      (name == "--category" ? options.category : options.background_category) = *category;
+    } else if (name == "--streams") {
+      options.streams = number<std::size_t>(name, value);
+    } else if (name == "--probe-rate") {
+      options.probe_rate = number<double>(name, value);
+    } else if (name == "--rate") {
+      options.rate = number<double>(name, value);
+    } else if (name == "--background-from") {
+      options.background_from = value;
+    } else if (name == "--background-to") {
+      options.background_to = value;
     } else {
       usage("unknown option " + name);
     }
@@ -173,14 +230,30 @@ struct Tally {
 // Hands out the next request to whichever connection is free; nullopt when the run is over.
 class Work {
  public:
+  // `rate`: requests per second over all connections, each due at its time from `started`
+  // (0: each as soon as a connection is free).
   Work(std::vector<std::vector<std::uint8_t>> envelopes, std::string get_target,
-       Clock::time_point deadline)
-      : envelopes_(std::move(envelopes)), get_target_(std::move(get_target)), deadline_(deadline) {}
+       Clock::time_point started, Clock::time_point deadline, double rate = 0)
+      : envelopes_(std::move(envelopes)),
+        get_target_(std::move(get_target)),
+        started_(started),
+        deadline_(deadline),
+        rate_(rate) {}
+
+  /// When the request next() hands out next is due.
+  [[nodiscard]] Clock::time_point due() const {
+    if (rate_ <= 0) {
+      return Clock::now();
+    }
+    return started_ + std::chrono::duration_cast<Clock::duration>(
+                          std::chrono::duration<double>(static_cast<double>(handed_out_) / rate_));
+  }
 
   std::optional<Request> next() {
     if (Clock::now() >= deadline_) {
       return std::nullopt;
     }
+    ++handed_out_;
     Request request;
     request.version(11);
     request.set(http::field::host, "localhost");
@@ -203,8 +276,11 @@ class Work {
  private:
   std::vector<std::vector<std::uint8_t>> envelopes_;
   std::size_t next_ = 0;
+  std::size_t handed_out_ = 0;
   std::string get_target_;
+  Clock::time_point started_;
   Clock::time_point deadline_;
+  double rate_ = 0;
 };
 
 struct Run {
@@ -215,6 +291,8 @@ struct Run {
   Clock::time_point started{};
   Clock::time_point last_answer{};
   Tally tally;
+  // Called with each accepted answer's body and the time its request was due (fanout).
+  std::function<void(const std::string&, Clock::time_point)> on_accepted;
 };
 
 net::awaitable<void> keep_alive_worker(Run& run, std::optional<Work>& work) {
@@ -227,15 +305,23 @@ net::awaitable<void> keep_alive_worker(Run& run, std::optional<Work>& work) {
   }
   beast::flat_buffer buffer;
   while (stream && work) {
+    const auto due = work->due();
     auto request = work->next();
     if (!request) {
       break;
     }
+    if (due > Clock::now()) {  // a paced run: latency counts from when the request was due
+      net::steady_timer wait(co_await net::this_coro::executor, due);
+      co_await wait.async_wait(kNoThrow);
+    }
     Answer answer;
     do {
-      const auto sent = Clock::now();
+      const auto sent = std::min(due, Clock::now());
       answer = co_await exchange(*stream, buffer, *request);
       run.tally.record(sent, answer.status);
+      if (answer.status == 201 && run.on_accepted) {
+        run.on_accepted(answer.body, sent);
+      }
       if (answer.status == 503) {  // refused and stored nothing: wait as told, send again
         net::steady_timer wait(co_await net::this_coro::executor,
                                std::chrono::seconds(answer.retry_after_seconds));
@@ -254,7 +340,7 @@ void run_keep_alive(const Options& options, std::vector<std::vector<std::uint8_t
                     const std::string& get_target, unsigned success_status) {
   net::io_context ioc(1);
   auto context = client_context(identity_of(options));
-  Run run{*context, options.port, 0, net::steady_timer(ioc), {}, {}, {}};
+  Run run{*context, options.port, 0, net::steady_timer(ioc), {}, {}, {}, {}};
   run.start_gate.expires_at(Clock::time_point::max());
   std::optional<Work> work;
   for (std::size_t i = 0; i < options.connections; ++i) {
@@ -267,7 +353,7 @@ void run_keep_alive(const Options& options, std::vector<std::vector<std::uint8_t
   const auto seconds =
       std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(options.seconds));
   run.started = Clock::now();
-  work.emplace(std::move(envelopes), get_target, run.started + seconds);
+  work.emplace(std::move(envelopes), get_target, run.started, run.started + seconds);
   run.start_gate.cancel();
   ioc.run();
   run.tally.print(std::chrono::duration<double>(run.last_answer - run.started).count(),
@@ -326,12 +412,13 @@ std::vector<std::vector<std::uint8_t>> seal_envelopes(const Options& options) {
   const std::string text(options.size, 'x');
   auto seal_range = [&](std::size_t begin, std::size_t end) {
     protocol::Draft draft;
-    draft.kind = protocol::MessageKind::consultatie;
+    draft.kind = options.kind;
+    draft.purpose = options.purpose;
     // A pupil the school names with a salt of the load's own: the hub sees only the pseudonym.
     draft.pupil = protocol::PupilBinding{"bench-leerling",
                                          protocol::hash256("draaischijf-bench/pupil-salt", {})};
     draft.fragments.push_back(
-        {protocol::DataCategory::leren_en_studeren, protocol::GuidanceDomain::none, "text/plain",
+        {options.category, protocol::GuidanceDomain::none, "text/plain",
          protocol::SecretBytes::copy_of(
              {reinterpret_cast<const std::uint8_t*>(text.data()), text.size()})});
     for (std::size_t i = begin; i < end; ++i) {
@@ -459,6 +546,263 @@ void run_idle(const Options& options) {
       opened == 0 ? 0.0 : static_cast<double>(after - before) / static_cast<double>(opened));
 }
 
+// --- idle notification streams ------------------------------------------------------------------
+
+namespace websocket = beast::websocket;
+using WebSocket = websocket::stream<Stream&>;
+
+struct IdleStream {
+  std::unique_ptr<Stream> tls;
+  std::unique_ptr<WebSocket> ws;
+  beast::flat_buffer buffer;
+  bool ponged = false;
+};
+
+// The deployment's staff devices: the hub caps streams per device, so they are spread.
+std::vector<std::unique_ptr<ssl::context>> staff_contexts(const Options& options) {
+  std::vector<std::unique_ptr<ssl::context>> contexts;
+  for (const char* organisation : {"school", "clb", "caw"}) {
+    const auto device = options.pki / organisation;
+    contexts.push_back(
+        client_context({options.pki / "root.pem", device / "device.pem", device / "device.key"}));
+  }
+  return contexts;
+}
+
+// A stream that is open: upgraded, and its "subscribed" frame read.
+net::awaitable<std::unique_ptr<IdleStream>> open_stream(ssl::context& context, std::uint16_t port) {
+  auto stream = std::make_unique<IdleStream>();
+  stream->tls = co_await connect(context, port);
+  if (!stream->tls) {
+    co_return nullptr;
+  }
+  beast::get_lowest_layer(*stream->tls).expires_never();  // the WebSocket keeps its own time
+  stream->ws = std::make_unique<WebSocket>(*stream->tls);
+  stream->ws->set_option(websocket::stream_base::timeout::suggested(beast::role_type::client));
+  auto [upgrade_error] = co_await stream->ws->async_handshake("localhost", "/v1/stream", kNoThrow);
+  if (upgrade_error) {
+    co_return nullptr;
+  }
+  auto [read_error, n] = co_await stream->ws->async_read(stream->buffer, kNoThrow);
+  if (read_error ||
+      beast::buffers_to_string(stream->buffer.data()).find("subscribed") == std::string::npos) {
+    co_return nullptr;
+  }
+  stream->buffer.consume(n);
+  co_return stream;
+}
+
+net::awaitable<void> open_streams(std::vector<std::unique_ptr<ssl::context>>& contexts,
+                                  const Options& options,
+                                  std::vector<std::unique_ptr<IdleStream>>& streams,
+                                  std::size_t& next, std::size_t& opened) {
+  while (next < streams.size()) {
+    const std::size_t slot = next++;
+    streams[slot] = co_await open_stream(*contexts[slot % contexts.size()], options.port);
+    if (streams[slot]) {
+      ++opened;
+    }
+  }
+}
+
+// Pings the stream and reads on (Beast sees the pong while reading; the read itself waits
+// until the program ends).
+net::awaitable<void> ping(IdleStream& stream, std::size_t& answered) {
+  stream.ws->control_callback([&stream, &answered](websocket::frame_type kind, beast::string_view) {
+    if (kind == websocket::frame_type::pong && !stream.ponged) {
+      stream.ponged = true;
+      ++answered;
+    }
+  });
+  auto [ping_error] = co_await stream.ws->async_ping({}, kNoThrow);
+  if (!ping_error) {
+    co_await stream.ws->async_read(stream.buffer, kNoThrow);
+  }
+}
+
+void run_idle_streams(const Options& options) {
+  if (options.pid <= 0) {
+    usage("idle-streams needs --pid of the server process");
+  }
+  net::io_context ioc(1);
+  auto contexts = staff_contexts(options);
+  const std::size_t before = resident_kib(options.pid);
+  std::vector<std::unique_ptr<IdleStream>> streams(options.connections);
+  std::size_t next = 0;
+  std::size_t opened = 0;
+  for (std::size_t i = 0; i < options.parallel; ++i) {
+    net::co_spawn(ioc, open_streams(contexts, options, streams, next, opened), net::detached);
+  }
+  ioc.run();
+  std::this_thread::sleep_for(std::chrono::duration<double>(options.seconds));
+  const std::size_t idle = resident_kib(options.pid);
+  ioc.restart();
+  std::size_t answered = 0;
+  for (auto& stream : streams) {
+    if (stream) {
+      net::co_spawn(ioc, ping(*stream, answered), net::detached);
+    }
+  }
+  // The reads stay pending: run until every open stream answered, or 60 s.
+  const auto deadline = Clock::now() + std::chrono::seconds(60);
+  while (answered < opened && Clock::now() < deadline) {
+    ioc.run_for(std::chrono::milliseconds(100));
+  }
+  std::this_thread::sleep_for(std::chrono::duration<double>(options.seconds));
+  const std::size_t after = resident_kib(options.pid);
+  const auto per_stream = [&](std::size_t rss) {
+    return opened == 0 ? 0.0
+                       : (static_cast<double>(rss) - static_cast<double>(before)) /
+                             static_cast<double>(opened);
+  };
+  std::printf(
+      "requested=%zu\nopened=%zu\nheld=%zu\nrss_before_kib=%zu\nrss_idle_kib=%zu\n"
+      "rss_after_pings_kib=%zu\nkib_per_stream_idle=%.1f\nkib_per_connection=%.1f\n",
+      options.connections, opened, answered, before, idle, after, per_stream(idle),
+      per_stream(after));
+  // Tens of thousands of streams with reads pending: the process ends without taking each
+  // down (the hub sees the connections close).
+  std::fflush(stdout);
+  std::_Exit(0);
+}
+
+// --- fan-out: one mailbox, many streams, under load ----------------------------------------------
+
+struct Arrival {
+  std::int64_t sequence = 0;
+  Clock::time_point at;
+};
+
+// Records when each "message" notification arrives on the stream, until the program ends.
+net::awaitable<void> listen(IdleStream& stream, std::vector<Arrival>& arrivals) {
+  while (true) {
+    auto [error, n] = co_await stream.ws->async_read(stream.buffer, kNoThrow);
+    if (error) {
+      co_return;
+    }
+    const auto arrived = Clock::now();
+    const auto frame = boost::json::parse(beast::buffers_to_string(stream.buffer.data()));
+    stream.buffer.consume(n);
+    if (frame.at("type").as_string() == "message") {
+      arrivals.push_back({frame.at("sequence").to_number<std::int64_t>(), arrived});
+    }
+  }
+}
+
+void print_percentiles(const char* name, std::vector<double>& values_ms) {
+  const auto at = [&](double fraction) {
+    if (values_ms.empty()) {
+      return 0.0;
+    }
+    const auto index =
+        static_cast<std::size_t>(fraction * static_cast<double>(values_ms.size() - 1));
+    std::nth_element(values_ms.begin(), values_ms.begin() + static_cast<std::ptrdiff_t>(index),
+                     values_ms.end());
+    return values_ms[index];
+  };
+  std::printf("%s_p50_ms=%.2f\n%s_p99_ms=%.2f\n%s_max_ms=%.2f\n", name, at(0.5), name, at(0.99),
+              name, at(1.0));
+}
+
+void run_fanout(const Options& options) {
+  Options probe = options;
+  probe.messages = static_cast<std::size_t>(options.probe_rate * options.seconds) + 10;
+  auto probes = seal_envelopes(probe);
+  Options background = options;
+  background.from = options.background_from;
+  background.to = options.background_to;
+  background.kind = options.background_kind;
+  background.purpose = options.background_purpose;
+  background.category = options.background_category;
+  if (options.rate > 0) {
+    background.messages = static_cast<std::size_t>(options.rate * options.seconds * 1.05) + 100;
+  }
+  auto background_envelopes = options.connections == 0 ? std::vector<std::vector<std::uint8_t>>{}
+                                                       : seal_envelopes(background);
+
+  net::io_context ioc(1);
+  Options recipient_device = options;
+  recipient_device.from = options.to;
+  std::vector<std::unique_ptr<ssl::context>> recipient;
+  recipient.push_back(client_context(identity_of(recipient_device)));
+  std::vector<std::unique_ptr<IdleStream>> streams(options.streams);
+  std::size_t next = 0;
+  std::size_t opened = 0;
+  for (std::size_t i = 0; i < std::min<std::size_t>(options.streams, 8); ++i) {
+    net::co_spawn(ioc, open_streams(recipient, options, streams, next, opened), net::detached);
+  }
+  ioc.run();
+  ioc.restart();
+  if (opened != options.streams) {
+    throw std::runtime_error("only " + std::to_string(opened) + " of " +
+                             std::to_string(options.streams) + " streams opened");
+  }
+  std::vector<Arrival> arrivals;
+  for (auto& stream : streams) {
+    net::co_spawn(ioc, listen(*stream, arrivals), net::detached);
+  }
+
+  auto probe_context = client_context(identity_of(probe));
+  auto background_context = client_context(identity_of(background));
+  Run probe_run{*probe_context, options.port, 0, net::steady_timer(ioc), {}, {}, {}, {}};
+  Run background_run{*background_context, options.port, 0, net::steady_timer(ioc), {}, {}, {}, {}};
+  std::map<std::int64_t, Clock::time_point> probe_sent;
+  probe_run.on_accepted = [&probe_sent](const std::string& body, Clock::time_point sent) {
+    probe_sent[boost::json::parse(body).at("sequence").to_number<std::int64_t>()] = sent;
+  };
+  std::optional<Work> probe_work;
+  std::optional<Work> background_work;
+  for (Run* run : {&probe_run, &background_run}) {
+    run->start_gate.expires_at(Clock::time_point::max());
+  }
+  net::co_spawn(ioc, keep_alive_worker(probe_run, probe_work), net::detached);
+  for (std::size_t i = 0; i < options.connections; ++i) {
+    net::co_spawn(ioc, keep_alive_worker(background_run, background_work), net::detached);
+  }
+  while (probe_run.connected < 1 || background_run.connected < options.connections) {
+    ioc.run_one();
+  }
+  const auto seconds =
+      std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(options.seconds));
+  const auto started = Clock::now();
+  probe_run.started = background_run.started = started;
+  probe_work.emplace(std::move(probes), "", started, started + seconds, options.probe_rate);
+  background_work.emplace(std::move(background_envelopes), "", started, started + seconds,
+                          options.rate);
+  probe_run.start_gate.cancel();
+  background_run.start_gate.cancel();
+  // The streams' reads never end: run until the load is over and the last notes are in.
+  while (Clock::now() < started + seconds + std::chrono::seconds(3)) {
+    ioc.run_for(std::chrono::milliseconds(100));
+  }
+
+  std::vector<double> fanout_ms;
+  for (const Arrival& arrival : arrivals) {
+    if (const auto sent = probe_sent.find(arrival.sequence); sent != probe_sent.end()) {
+      fanout_ms.push_back(
+          std::chrono::duration<double, std::milli>(arrival.at - sent->second).count());
+    }
+  }
+  const double elapsed = options.seconds;
+  std::printf("streams=%zu\nprobes_ok=%zu\nnotifications_expected=%zu\nnotifications=%zu\n",
+              options.streams, probe_sent.size(), probe_sent.size() * options.streams,
+              fanout_ms.size());
+  print_percentiles("fanout", fanout_ms);
+  for (const auto& [status, count] : probe_run.tally.statuses) {
+    std::printf("probe_status_%u=%zu\n", status, count);
+  }
+  std::printf("background_ok_per_s=%.0f\nbackground_p99_ms=%.2f\n",
+              static_cast<double>(background_run.tally.statuses[201]) / elapsed,
+              background_run.tally.percentile_ms(0.99));
+  for (const auto& [status, count] : background_run.tally.statuses) {
+    std::printf("status_%u=%zu\n", status, count);
+  }
+  std::printf("failed_connections=%zu\n",
+              probe_run.tally.failed_connections + background_run.tally.failed_connections);
+  std::fflush(stdout);
+  std::_Exit(0);
+}
+
 }  // namespace
 }  // namespace draaischijf::bench
 
@@ -475,6 +819,10 @@ int main(int argc, char** argv) {
       run_handshakes(options);
     } else if (options.mode == "idle") {
       run_idle(options);
+    } else if (options.mode == "idle-streams") {
+      run_idle_streams(options);
+    } else if (options.mode == "fanout") {
+      run_fanout(options);
     } else {
       usage("unknown measurement " + options.mode);
     }

@@ -319,8 +319,34 @@ class StreamClient {
   [[nodiscard]] std::optional<int> close_code() const { return close_code_; }
 
   /// Sends one text message (under 64 KiB) from the client, masked as RFC 6455 5.3 requires.
-  bool send_text(std::string_view payload) {
-    std::string frame(1, '\x81');  // FIN, text
+  bool send_text(std::string_view payload) { return send_frame('\x81', payload); }  // FIN, text
+  /// Sends a ping (a payload under 126 bytes); the hub answers with a pong carrying it.
+  bool ping(std::string_view payload) { return send_frame('\x89', payload); }  // FIN, ping
+
+  /// The payload of the next pong (text frames before it are dropped); nullopt when the
+  /// connection ended first.
+  std::optional<std::string> next_pong() {
+    while (true) {
+      if (auto frame = take_frame()) {
+        if (frame->first == 0xA) {
+          return frame->second;
+        }
+        if (frame->first == 8) {
+          return std::nullopt;
+        }
+        continue;
+      }
+      const std::string more = connection_->read_some();
+      if (more.empty()) {
+        return std::nullopt;
+      }
+      buffer_ += more;
+    }
+  }
+
+ private:
+  bool send_frame(char first_byte, std::string_view payload) {
+    std::string frame(1, first_byte);
     if (payload.size() < 126) {
       frame += static_cast<char>(0x80 | payload.size());
     } else {
@@ -336,6 +362,7 @@ class StreamClient {
     return connection_->send(frame);
   }
 
+ public:
   /// The next text frame's payload as JSON; an empty object when the connection ended, by a
   /// close frame (then close_code() says which) or by dropping the connection.
   boost::json::object next() {

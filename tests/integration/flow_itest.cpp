@@ -2,6 +2,9 @@
 // CAW's device hears of it on /v1/stream, lists, fetches, opens it with its own keys and
 // acknowledges it, and the CLB sees "delivered". Listing pages with a cursor.
 
+#include <chrono>
+#include <thread>
+
 #include <gtest/gtest.h>
 
 #include "dev_hub.hpp"
@@ -79,6 +82,45 @@ TEST_F(FlowTest, SubmitNotifyFetchOpenAcknowledgeAndTheSenderSeesDelivered) {
                                  ""))
                 .status,
             200);
+}
+
+// An idle stream and an idle keep-alive connection give their buffers back (TLS records, read
+// buffers); both must go on working after each idle spell: pings are answered, a message is
+// still notified, and a connection's next request (one larger than a TLS record) still read.
+TEST_F(FlowTest, AStreamIdleAcrossPingsStillDeliversAndAnIdleConnectionStillServes) {
+  const auto intake = hub.mailbox_of("caw");
+  StreamClient stream(hub.client("caw"));
+  ASSERT_TRUE(stream.upgraded());
+  ASSERT_EQ(stream.next().at("type").as_string(), "subscribed");
+  auto connection = hub.client("clb");
+  for (const std::string payload : {"first idle spell", "second idle spell"}) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    ASSERT_TRUE(stream.ping(payload));
+    EXPECT_EQ(stream.next_pong(), payload);
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    ASSERT_TRUE(connection->send("GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n"));
+    std::string answer;
+    while (answer.find("{\"status\":\"ok\"}") == std::string::npos) {
+      const std::string more = connection->read_some();
+      ASSERT_FALSE(more.empty()) << "the idle connection was not served: " << answer;
+      answer += more;
+    }
+    EXPECT_EQ(answer.rfind("HTTP/1.1 200", 0), 0U) << answer;
+  }
+  // 40 KiB of text: an envelope of several TLS records, on the connection that was idle.
+  const auto envelope = hub.seal_from("clb", {hub.epoch_of(intake)}, std::string(40 * 1024, 'x'),
+                                      MessageKind::doorverwijzing);
+  ASSERT_TRUE(connection->send(post("/v1/envelopes", text_of(envelope))));
+  std::string answer;
+  while (answer.find("\r\n\r\n") == std::string::npos) {
+    const std::string more = connection->read_some();
+    ASSERT_FALSE(more.empty()) << "no answer to the envelope: " << answer;
+    answer += more;
+  }
+  EXPECT_EQ(answer.rfind("HTTP/1.1 201", 0), 0U) << answer;
+  const auto note = stream.next();
+  ASSERT_EQ(note.at("type").as_string(), "message");
+  EXPECT_EQ(note.at("mailbox_id").as_string(), intake.at("mailbox_id").as_string());
 }
 
 TEST_F(FlowTest, CursorPagingVisitsEveryMessageOnceInOrder) {

@@ -22,6 +22,7 @@
 #include "admin/audit_command.hpp"
 #include "admin/backup_command.hpp"
 #include "admin/directory_command.hpp"
+#include "admin/heap_tuning.hpp"
 #include "admin/log_command.hpp"
 #include "admin/policy_command.hpp"
 
@@ -171,6 +172,7 @@ int serve(draaischijf::server::HubConfig config, bool development,
   LogLevel level = LogLevel::info;
   (void)parse_log_level(config.log.level, level);
   Logger log(std::cerr, level);
+  tune_heap(log);  // before any thread, so every arena is made under the same thresholds
   // Blocked before any thread starts (the store's writer starts in Hub::create), so every
   // thread inherits the mask and only the waiter below receives SIGTERM, SIGINT and SIGHUP.
   sigset_t signals;

@@ -164,14 +164,19 @@ net::awaitable<bool> await_request(Connection& c) {
   beast::get_lowest_layer(c.stream).expires_after(
       c.first_request ? c.s.config.limits.first_request_deadline : c.s.config.limits.idle_timeout);
 
+  // An idle connection holds no read buffer: the wait is for the request's first byte (the
+  // TLS stream decrypts its record and keeps the rest), and the buffer is taken once it came.
+  c.buffer.shrink_to_fit();
+  char first = 0;
   *c.idle = true;
-  auto [idle_error, n] = co_await c.stream.async_read_some(c.buffer.prepare(4096), kNoThrow);
+  auto [idle_error, n] = co_await c.stream.async_read_some(net::buffer(&first, 1), kNoThrow);
   *c.idle = false;
   c.first_request = false;
-  if (idle_error) {
+  if (idle_error || n == 0) {
     co_return false;
   }
-  c.buffer.commit(n);
+  net::buffer_copy(c.buffer.prepare(1), net::buffer(&first, 1));
+  c.buffer.commit(1);
   co_return true;
 }
 
@@ -322,8 +327,7 @@ Reply stream_refusal(Connection& c, const std::string& request_id, std::string_v
 
 // GET /v1/stream: rate limited like the rest of /v1, and capped per device and per
 // organisation. false when it was refused (the refusal is written; the connection ends).
-net::awaitable<bool> open_stream(Connection& c, const Request& request,
-                                 const std::string& request_id) {
+net::awaitable<bool> open_stream(Connection& c, Request& request, const std::string& request_id) {
   const auto& limits = c.s.config.limits;
   const std::string device = protocol::hex_encode(c.caller.device_id);
   const std::string org = protocol::hex_encode(c.caller.org_id);
@@ -346,6 +350,9 @@ net::awaitable<bool> open_stream(Connection& c, const Request& request,
     co_await http::async_write(c.stream, response, kNoThrow);
     co_return false;
   }
+  // The request's read buffer is not needed while the stream lasts (the WebSocket reads
+  // with its own).
+  c.buffer.shrink_to_fit();
   co_await serve_stream(c.s, c.stream, c.caller, request);
   co_return true;
 }

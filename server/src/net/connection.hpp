@@ -24,8 +24,8 @@ namespace draaischijf::server {
     std::shared_ptr<boost::asio::ssl::context> context, std::string address);
 
 /// GET /v1/stream after the upgrade request: notifications until the client or the hub ends it.
+/// The upgrade request is emptied once the WebSocket is accepted.
 [[nodiscard]] boost::asio::awaitable<void> serve_stream(Services& services, TlsStream& stream,
-                                                        const Caller& caller,
-                                                        const Request& upgrade);
+                                                        const Caller& caller, Request& upgrade);
 
 }  // namespace draaischijf::server

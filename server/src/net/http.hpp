@@ -12,16 +12,15 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
-#include <boost/beast/ssl/ssl_stream.hpp>
 
 #include "api/reply.hpp"
+#include "net/tls_stream.hpp"
 
 namespace draaischijf::server {
 
 namespace http = boost::beast::http;
 using Request = http::request<http::vector_body<std::uint8_t>>;
 using Response = http::response<http::string_body>;
-using TlsStream = boost::beast::ssl_stream<boost::beast::tcp_stream>;
 using RequestParser = http::request_parser<http::vector_body<std::uint8_t>>;
 
 inline constexpr auto kNoThrow = boost::asio::as_tuple(boost::asio::use_awaitable);

@@ -3,7 +3,7 @@
 // every notification, so a device removed from a mailbox hears nothing more of it.
 
 #include <chrono>
-#include <deque>
+#include <list>
 #include <memory>
 #include <string>
 
@@ -13,9 +13,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/beast/core.hpp>
-#include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
-#include <boost/beast/websocket/ssl.hpp>
 #include <boost/json.hpp>
 
 #include <draaischijf/protocol/encoding.hpp>
@@ -34,7 +32,9 @@ using WebSocket = websocket::stream<TlsStream&>;
 // What the notifier and the reader hand to the writer; every wake is a cancel of `wake`. All of
 // it is touched only on the connection's strand.
 struct Pending {
-  std::deque<Notification> queue;
+  // A list, not a deque: an idle stream's empty queue allocates nothing (a deque keeps a
+  // 512-byte block).
+  std::list<Notification> queue;
   net::steady_timer wake;
   bool closed = false;
   explicit Pending(const net::any_io_executor& executor) : wake(executor) {}
@@ -50,6 +50,7 @@ net::awaitable<void> read_until_closed(WebSocket* ws, std::shared_ptr<Pending> p
       break;
     }
     incoming.consume(n);
+    incoming.shrink_to_fit();  // a client's rare data message leaves no buffer behind
   }
   pending->closed = true;
   pending->wake.cancel();
@@ -115,7 +116,7 @@ net::awaitable<void> send_notifications(Services& s, WebSocket& ws, const Caller
 }  // namespace
 
 net::awaitable<void> serve_stream(Services& s, TlsStream& stream, const Caller& caller,
-                                  const Request& upgrade) {
+                                  Request& upgrade) {
   WebSocket ws(stream);
   beast::get_lowest_layer(stream).expires_never();
   ws.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
@@ -127,6 +128,7 @@ net::awaitable<void> serve_stream(Services& s, TlsStream& stream, const Caller& 
     response.set(http::field::strict_transport_security, kHsts);
   }));
   auto [accept_error] = co_await ws.async_accept(upgrade, kNoThrow);
+  upgrade = {};  // its header fields are not needed while the stream lasts
   if (accept_error) {
     co_return;
   }

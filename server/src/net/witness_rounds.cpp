@@ -19,6 +19,8 @@ namespace {
 namespace net = boost::asio;
 namespace ssl = net::ssl;
 namespace note = protocol::note;
+// An outgoing connection to a witness: Asio's own TLS stream (one at a time, short-lived).
+using WitnessStream = boost::beast::ssl_stream<boost::beast::tcp_stream>;
 
 // A witness answers at once or not at all; a round waits no longer than this for each step.
 constexpr auto kWitnessDeadline = std::chrono::seconds(10);
@@ -155,7 +157,7 @@ net::awaitable<std::optional<WitnessRounds::Reply>> WitnessRounds::post(const Ta
   if (resolve_error) {
     co_return std::nullopt;
   }
-  TlsStream stream(executor, *target.tls);
+  WitnessStream stream(executor, *target.tls);
   boost::system::error_code not_an_address;
   (void)net::ip::make_address(target.config.host, not_an_address);
   if (not_an_address) {  // SNI carries names only; SSL_set_tlsext_host_name is a C-cast macro
