@@ -46,6 +46,25 @@ inline constexpr std::string_view kRecordLog = "record";
                                                       const protocol::note::Checkpoint& seen,
                                                       const protocol::note::Checkpoint& next);
 
+/// The `proof` array of a hub answer as hashes (hub_answer_invalid for anything else).
+[[nodiscard]] protocol::Result<std::vector<protocol::merkle::Hash>> proof_of(
+    const boost::json::object& body);
+
+/// Whether a checkpoint without the profile's witness quorum is refused (one fetched from the
+/// log) or checked but not kept (one a receipt brings, signed for its group commit before any
+/// witness saw it).
+enum class QuorumOnNote { required, kept_only_with };
+
+/// `note`, a checkpoint of log `log` from the hub, verified under the pinned hub key and, when
+/// newer than the one accepted before, by its consistency proof (fetched); then kept (local state
+/// and session) when the profile's witness quorum cosigned it. The first one is taken on trust.
+/// Refusals leave the stored checkpoint as it was: log_checkpoint_invalid, log_rollback,
+/// log_fork (witness_quorum_not_met with QuorumOnNote::required).
+[[nodiscard]] protocol::Result<protocol::note::Checkpoint> adopt_checkpoint(detail::SessionState& s,
+                                                                            std::string_view log,
+                                                                            const std::string& note,
+                                                                            QuorumOnNote quorum);
+
 /// Fetches the log's checkpoint, verifies it under the pinned hub key and, when it is newer
 /// than the one accepted before, its consistency proof; then keeps it (local state, and the
 /// session). The first one is taken on trust (nothing to compare it with). Refusals leave the
