@@ -5,7 +5,8 @@
 // signed by the pinned hub key that extends it (a consistency proof; no rollback, no fork), and
 // the inclusion in the directory log of what the client relies on (an organisation's key, a
 // mailbox epoch certificate), verified once against an accepted checkpoint and then remembered,
-// so steady-state sends add no request.
+// so steady-state sends ask the directory log nothing (a version 3 receipt asks the record log
+// for one consistency proof).
 
 #include <cstdint>
 #include <optional>
