@@ -18,6 +18,8 @@ using protocol::note::Checkpoint;
 
 boost::system::error_code not_logged() { return make_error_code(client_errc::not_in_log); }
 
+}  // namespace
+
 // The `proof` array of a proof answer, as hashes (hub_answer_invalid for anything else).
 Result<std::vector<Hash>> proof_of(const boost::json::object& body) {
   const auto* items = body.if_contains("proof");
@@ -37,8 +39,6 @@ Result<std::vector<Hash>> proof_of(const boost::json::object& body) {
   }
   return out;
 }
-
-}  // namespace
 
 Result<void> check_consistent(detail::SessionState& s, std::string_view log, const Checkpoint& seen,
                               const Checkpoint& next) {
@@ -182,17 +182,15 @@ Result<void> check_profile_quorum(const detail::SessionState& s,
   return check_witness_quorum(note, witnesses->witnesses, witnesses->quorum);
 }
 
-Result<Checkpoint> refresh_checkpoint(detail::SessionState& s, std::string_view log) {
-  auto reply = s.expect_ok(s.hub->get("/v1/log/" + std::string(log) + "/checkpoint"));
-  if (!reply) {
-    return reply.error();
-  }
-  auto opened = open_hub_checkpoint(s, log, reply->body);
+Result<Checkpoint> adopt_checkpoint(detail::SessionState& s, std::string_view log,
+                                    const std::string& note, QuorumOnNote quorum) {
+  auto opened = open_hub_checkpoint(s, log, note);
   if (!opened) {
     return opened.error();
   }
-  if (auto quorum = check_profile_quorum(s, opened->note); !quorum) {
-    return quorum.error();
+  const auto cosigned = check_profile_quorum(s, opened->note);
+  if (!cosigned && quorum == QuorumOnNote::required) {
+    return cosigned.error();
   }
   const std::string& origin = opened->checkpoint.origin;
   const Checkpoint& next = opened->checkpoint;
@@ -210,13 +208,26 @@ Result<Checkpoint> refresh_checkpoint(detail::SessionState& s, std::string_view 
   if (!*stored && next.size == 0 && next.root != protocol::merkle::empty_root()) {
     return make_error_code(client_errc::log_fork);
   }
+  // Without its witnesses' quorum a checkpoint is checked, not kept: the next fetched one must
+  // still bring the cosignatures the profile demands.
+  if (!cosigned) {
+    return next;
+  }
   if (!*stored || next.size > seen.size) {
-    if (auto kept = s.state.accept_checkpoint(origin, {reply->body, next.size, next.root}); !kept) {
+    if (auto kept = s.state.accept_checkpoint(origin, {note, next.size, next.root}); !kept) {
       return kept.error();
     }
   }
   s.checkpoints.insert_or_assign(std::string(log), next);
   return next;
+}
+
+Result<Checkpoint> refresh_checkpoint(detail::SessionState& s, std::string_view log) {
+  auto reply = s.expect_ok(s.hub->get("/v1/log/" + std::string(log) + "/checkpoint"));
+  if (!reply) {
+    return reply.error();
+  }
+  return adopt_checkpoint(s, log, reply->body, QuorumOnNote::required);
 }
 
 Result<void> require_logged_entry(detail::SessionState& s, std::span<const std::uint8_t> entry) {

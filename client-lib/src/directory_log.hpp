@@ -5,7 +5,8 @@
 // signed by the pinned hub key that extends it (a consistency proof; no rollback, no fork), and
 // the inclusion in the directory log of what the client relies on (an organisation's key, a
 // mailbox epoch certificate), verified once against an accepted checkpoint and then remembered,
-// so steady-state sends add no request.
+// so steady-state sends ask the directory log nothing (a version 3 receipt asks the record log
+// for one consistency proof).
 
 #include <cstdint>
 #include <optional>
@@ -45,6 +46,25 @@ inline constexpr std::string_view kRecordLog = "record";
 [[nodiscard]] protocol::Result<void> check_consistent(detail::SessionState& s, std::string_view log,
                                                       const protocol::note::Checkpoint& seen,
                                                       const protocol::note::Checkpoint& next);
+
+/// The `proof` array of a hub answer as hashes (hub_answer_invalid for anything else).
+[[nodiscard]] protocol::Result<std::vector<protocol::merkle::Hash>> proof_of(
+    const boost::json::object& body);
+
+/// Whether a checkpoint without the profile's witness quorum is refused (one fetched from the
+/// log) or checked but not kept (one a receipt brings, signed for its group commit before any
+/// witness saw it).
+enum class QuorumOnNote { required, kept_only_with };
+
+/// `note`, a checkpoint of log `log` from the hub, verified under the pinned hub key and, when
+/// newer than the one accepted before, by its consistency proof (fetched); then kept (local state
+/// and session) when the profile's witness quorum cosigned it. The first one is taken on trust.
+/// Refusals leave the stored checkpoint as it was: log_checkpoint_invalid, log_rollback,
+/// log_fork (witness_quorum_not_met with QuorumOnNote::required).
+[[nodiscard]] protocol::Result<protocol::note::Checkpoint> adopt_checkpoint(detail::SessionState& s,
+                                                                            std::string_view log,
+                                                                            const std::string& note,
+                                                                            QuorumOnNote quorum);
 
 /// Fetches the log's checkpoint, verifies it under the pinned hub key and, when it is newer
 /// than the one accepted before, its consistency proof; then keeps it (local state, and the

@@ -48,8 +48,10 @@ struct SentMessage {
   std::int64_t hub_sequence = 0;
   std::int64_t received_at_ms = 0;
   std::string recipients;  // space-separated mailbox ids
-  /// The hub's signed receipt as it came (protocol/receipt.hpp): proof of what the hub stored
-  /// and on which decisions. Empty for a send recorded before receipts were kept.
+  /// The hub's receipt (protocol/receipt.hpp): proof of what the hub stored and on which
+  /// decisions. A version 2 receipt as its signed bytes; a version 3 one as the JSON object
+  /// {receipt, record_index, record_row_hash, checkpoint, proof} of the hub's answer, which
+  /// proves it under the hub key. Empty for a send recorded before receipts were kept.
   std::vector<std::uint8_t> receipt;
 };
 

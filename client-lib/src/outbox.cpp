@@ -6,6 +6,7 @@
 #include <draaischijf/protocol/receipt.hpp>
 
 #include "attachment_transfer.hpp"
+#include "directory_log.hpp"
 #include "gossip.hpp"
 #include "hub_json.hpp"
 #include "outbox_steps.hpp"
@@ -321,8 +322,57 @@ bool names_every_recipient(const protocol::ReceiptDecisions& decided,
   });
 }
 
-// The hub's signed receipt for `envelope`, checked against the pinned hub key, and the send
-// recorded locally with it.
+// A version 3 receipt's proof in the hub's answer (docs/PROTOCOL.md 8.4): the checkpoint it
+// carries is signed by the pinned hub key and extends the record-log checkpoint this device holds
+// (the same checks as a fetched one), and the entry rebuilt from the receipt and the row hash is
+// leaf `record_index` of its tree. Returns what is kept with the send: the receipt with its proof
+// (the answer's fields, as JSON), so it can be shown again to anyone who trusts the hub key.
+Result<std::vector<std::uint8_t>> check_logged_receipt(SessionState& s,
+                                                       const protocol::Receipt& receipt,
+                                                       const boost::json::object& body) {
+  const auto index = hub_json::count(body, "record_index");
+  const auto row_hash =
+      exactly<32>(protocol::hex_decode(hub_json::text(body, "record_row_hash").value_or("")));
+  const auto note = hub_json::text(body, "checkpoint");
+  auto proof = proof_of(body);
+  if (!index || !row_hash || !note || !proof) {
+    return make_error_code(client_errc::receipt_invalid);
+  }
+  // A checkpoint that is not the hub's, or that forks from or rolls back the one held, is
+  // refused as such (log_checkpoint_invalid, log_fork, log_rollback): evidence against the hub.
+  auto checkpoint = adopt_checkpoint(s, kRecordLog, *note, QuorumOnNote::kept_only_with);
+  if (!checkpoint) {
+    return checkpoint.error();
+  }
+  if (!protocol::check_logged(receipt, *row_hash, *index, *checkpoint, *proof)) {
+    return make_error_code(client_errc::receipt_invalid);
+  }
+  boost::json::object kept{{"receipt", body.at("receipt")},
+                           {"record_index", *index},
+                           {"record_row_hash", body.at("record_row_hash")},
+                           {"checkpoint", *note},
+                           {"proof", body.at("proof")}};
+  const std::string text = boost::json::serialize(kept);
+  return std::vector<std::uint8_t>(text.begin(), text.end());
+}
+
+// What proves the receipt: the pinned hub key's signature (version 2; kept as its bytes) or the
+// record log (version 3; kept with its proof).
+Result<std::vector<std::uint8_t>> check_receipt_authority(SessionState& s,
+                                                          const protocol::Receipt& receipt,
+                                                          const std::vector<std::uint8_t>& bytes,
+                                                          const boost::json::object& body) {
+  if (receipt.version == protocol::kLoggedReceiptVersion) {
+    return check_logged_receipt(s, receipt, body);
+  }
+  if (!s.trust.hub_key() || !protocol::verify(receipt, *s.trust.hub_key())) {
+    return make_error_code(client_errc::receipt_invalid);
+  }
+  return bytes;
+}
+
+// The hub's receipt for `envelope`, checked against the pinned hub key (its signature or the
+// record log's checkpoint), and the send recorded locally with it.
 Result<SendResult> accept_receipt(SessionState& s, const protocol::Draft& draft,
                                   const std::vector<Id>& recipients,
                                   const std::vector<std::uint8_t>& envelope, const HubReply& reply,
@@ -336,11 +386,14 @@ Result<SendResult> accept_receipt(SessionState& s, const protocol::Draft& draft,
   auto receipt = receipt_bytes ? protocol::parse_receipt(*receipt_bytes)
                                : Result<protocol::Receipt>(invalid_answer());
   if (!parsed || !receipt || !s.trust.hub_key() ||
-      !protocol::verify(*receipt, *s.trust.hub_key()) ||
       receipt->message_id != parsed->outer.message_id ||
       receipt->envelope_hash != protocol::envelope_hash(envelope) ||
       !names_every_recipient(receipt->decided, parsed->outer.recipients)) {
     return make_error_code(client_errc::receipt_invalid);
+  }
+  auto proof = check_receipt_authority(s, *receipt, *receipt_bytes, *body);
+  if (!proof) {
+    return proof.error();
   }
   SendResult result{receipt->message_id,
                     static_cast<std::int64_t>(receipt->sequence),
@@ -357,10 +410,10 @@ Result<SendResult> accept_receipt(SessionState& s, const protocol::Draft& draft,
   for (const Id& recipient : recipients) {
     names += (names.empty() ? "" : " ") + hex(recipient);
   }
-  // The receipt's bytes as the hub signed them: the proof outlives this answer.
+  // The receipt as the hub gave it, with what proves it: the proof outlives this answer.
   if (auto recorded =
           s.state.record_sent({result.message_id, std::string(protocol::name_of(draft.kind)),
-                               result.hub_sequence, result.received_at_ms, names, *receipt_bytes});
+                               result.hub_sequence, result.received_at_ms, names, *proof});
       !recorded) {
     return recorded.error();
   }
@@ -394,7 +447,8 @@ Result<SendResult> submit(SessionState& s, protocol::Draft& draft,
   if (!envelope) {
     return envelope.error();
   }
-  auto reply = s.hub->post("/v1/envelopes", *envelope, "application/octet-stream");
+  // A version 3 receipt (docs/PROTOCOL.md 8.4): the hub signs once per group commit.
+  auto reply = s.hub->post("/v1/envelopes?receipt=3", *envelope, "application/octet-stream");
   if (!reply) {
     return reply.error();
   }

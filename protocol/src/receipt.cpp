@@ -1,3 +1,4 @@
+#include <draaischijf/protocol/log_view.hpp>
 #include <draaischijf/protocol/receipt.hpp>
 #include <draaischijf/protocol/wire.hpp>
 
@@ -6,8 +7,9 @@ namespace {
 
 constexpr std::array<std::uint8_t, 4> kMagic = {'D', 'R', 'R', 'C'};
 // Version 1 signed no decisions; it is refused rather than read as a receipt without them.
-constexpr std::uint8_t kVersion = 2;
 constexpr std::string_view kDomain = "draaischijf/receipt/v2";
+constexpr std::string_view kDigestDomain = "draaischijf/receipt/v3";
+constexpr std::string_view kRecordEntryDomain = "draaischijf/receipt-record/v1";
 
 Result<void> check_text(std::string_view text, std::size_t max) {
   if (text.size() > max) {
@@ -67,17 +69,20 @@ ReceiptDecisions read_decisions(wire::Reader& r) {
   return decided;
 }
 
+// Version 2: what the signature covers (ends with the hub key's id). Version 3: the receipt.
 std::vector<std::uint8_t> signed_body(const Receipt& r) {
   std::vector<std::uint8_t> out;
   wire::Writer w(out);
   w.bytes(kMagic);
-  w.u8(kVersion);
+  w.u8(r.version);
   w.bytes(r.message_id);
   w.bytes(r.envelope_hash);
   w.u64(r.received_at_ms);
   w.u64(r.sequence);
   write_decisions(w, r.decided);
-  w.bytes(r.hub_key);
+  if (r.version == kSignedReceiptVersion) {
+    w.bytes(r.hub_key);
+  }
   return out;
 }
 
@@ -123,20 +128,39 @@ Result<ReceiptDecisions> parse_decisions(std::span<const std::uint8_t> in) {
   return decided;
 }
 
-Result<Receipt> sign_receipt(const Id& message_id, const Hash256& envelope_hash,
-                             std::uint64_t received_at_ms, std::uint64_t sequence,
-                             ReceiptDecisions decided, const SigningKey& hub_key) {
+Result<Receipt> logged_receipt(const Id& message_id, const Hash256& envelope_hash,
+                               std::uint64_t received_at_ms, std::uint64_t sequence,
+                               ReceiptDecisions decided) {
   if (auto ok = check_decisions(decided); !ok) {
     return ok.error();
   }
-  Receipt r{message_id, envelope_hash,      received_at_ms,
-            sequence,   std::move(decided), hub_key.key_id(),
-            {}};
-  r.signature = hub_key.sign(kDomain, signed_body(r));
+  return Receipt{kLoggedReceiptVersion,
+                 message_id,
+                 envelope_hash,
+                 received_at_ms,
+                 sequence,
+                 std::move(decided),
+                 {},
+                 {}};
+}
+
+Result<Receipt> sign_receipt(const Id& message_id, const Hash256& envelope_hash,
+                             std::uint64_t received_at_ms, std::uint64_t sequence,
+                             ReceiptDecisions decided, const SigningKey& hub_key) {
+  auto r = logged_receipt(message_id, envelope_hash, received_at_ms, sequence, std::move(decided));
+  if (!r) {
+    return r;
+  }
+  r->version = kSignedReceiptVersion;
+  r->hub_key = hub_key.key_id();
+  r->signature = hub_key.sign(kDomain, signed_body(*r));
   return r;
 }
 
 Result<void> verify(const Receipt& receipt, const SigningPublicKey& hub_key) {
+  if (receipt.version != kSignedReceiptVersion) {
+    return errc::unsupported_version;
+  }
   if (receipt.hub_key != key_id_of(hub_key)) {
     return errc::certificate_untrusted;
   }
@@ -148,7 +172,9 @@ Result<void> verify(const Receipt& receipt, const SigningPublicKey& hub_key) {
 
 std::vector<std::uint8_t> encode(const Receipt& receipt) {
   std::vector<std::uint8_t> out = signed_body(receipt);
-  out.insert(out.end(), receipt.signature.begin(), receipt.signature.end());
+  if (receipt.version == kSignedReceiptVersion) {
+    out.insert(out.end(), receipt.signature.begin(), receipt.signature.end());
+  }
   return out;
 }
 
@@ -157,21 +183,42 @@ Result<Receipt> parse_receipt(std::span<const std::uint8_t> in) {
   if (r.fixed<4>() != kMagic && r.ok()) {
     return errc::bad_magic;
   }
-  if (r.u8() != kVersion && r.ok()) {
+  Receipt receipt;
+  receipt.version = r.u8();
+  if (r.ok() && receipt.version != kSignedReceiptVersion &&
+      receipt.version != kLoggedReceiptVersion) {
     return errc::unsupported_version;
   }
-  Receipt receipt;
   receipt.message_id = r.fixed<16>();
   receipt.envelope_hash = r.fixed<32>();
   receipt.received_at_ms = r.u64();
   receipt.sequence = r.u64();
   receipt.decided = read_decisions(r);
-  receipt.hub_key = r.fixed<32>();
-  receipt.signature = r.fixed<64>();
+  if (receipt.version == kSignedReceiptVersion) {
+    receipt.hub_key = r.fixed<32>();
+    receipt.signature = r.fixed<64>();
+  }
   if (auto done = r.finish(); !done) {
     return done.error();
   }
   return receipt;
+}
+
+Hash256 receipt_digest(const Receipt& receipt) {
+  return hash256(kDigestDomain, {signed_body(receipt)});
+}
+
+Hash256 receipt_record_entry(const Hash256& receipt_digest, const Hash256& row_hash) {
+  return hash256(kRecordEntryDomain, {receipt_digest, row_hash});
+}
+
+Result<void> check_logged(const Receipt& receipt, const Hash256& row_hash, std::uint64_t index,
+                          const note::Checkpoint& checkpoint, std::span<const merkle::Hash> proof) {
+  if (receipt.version != kLoggedReceiptVersion) {
+    return errc::unsupported_version;
+  }
+  const Hash256 entry = receipt_record_entry(receipt_digest(receipt), row_hash);
+  return check_included(checkpoint, entry, index, proof);
 }
 
 }  // namespace draaischijf::protocol

@@ -95,6 +95,24 @@ TEST_F(AuditVerifyTest, AnEditedRowIsNamedByItsId) {
       << said;
 }
 
+// The acceptance's entry is made from the receipt its row names (docs/PROTOCOL.md 13.4): the
+// untouched row verifies as that entry, and another receipt digest in it does not.
+TEST_F(AuditVerifyTest, AnAcceptanceRowIsCheckedWithTheReceiptItNames) {
+  const auto id = scalar(
+      "SELECT id FROM audit WHERE event = 'envelope.accepted' AND detail LIKE '% receipt=%'");
+  ASSERT_GT(id, 0) << "the acceptance row names no receipt";
+  EXPECT_EQ(scalar("SELECT count(*) FROM audit WHERE event = 'envelope.accepted' AND "
+                   "detail NOT LIKE '% receipt=%'"),
+            0);
+  edit(
+      "UPDATE audit SET detail = substr(detail, 1, length(detail) - 1) || "
+      "CASE WHEN substr(detail, -1) = '0' THEN '1' ELSE '0' END WHERE id = " +
+      std::to_string(id));
+  const auto said = verify(1);
+  EXPECT_NE(said.find("audit row " + std::to_string(id) + " does not hash"), std::string::npos)
+      << said;
+}
+
 TEST_F(AuditVerifyTest, ReorderedRowsAreFound) {
   const auto last = scalar("SELECT max(id) FROM audit");
   const auto before = scalar("SELECT max(id) FROM audit WHERE id < " + std::to_string(last));

@@ -110,6 +110,12 @@ class TamperingHub final : public client::HubTransport {
   std::shared_ptr<std::vector<std::string>> posted_;
 };
 
+// Whether `target` submits an envelope (the client asks for a version 3 receipt with a query,
+// docs/PROTOCOL.md 8.4).
+inline bool is_envelope_submission(std::string_view target) {
+  return target == "/v1/envelopes" || target.starts_with("/v1/envelopes?");
+}
+
 // Rewrites one JSON field of an answer.
 inline void rewrite(HubReply& reply, const std::function<void(json::object&)>& change) {
   auto value = json::parse(reply.body);
@@ -119,6 +125,48 @@ inline void rewrite(HubReply& reply, const std::function<void(json::object&)>& c
 
 inline std::vector<std::uint8_t> b64(const json::object& o, std::string_view key) {
   return protocol::base64_decode(std::string(o.at(key).as_string())).value();
+}
+
+// A version 3 receipt as the local state keeps it with a send (the JSON object of the hub's
+// answer: receipt, record_index, record_row_hash, checkpoint, proof), checked as an auditor would
+// with the hub key alone: the checkpoint is the hub's and the receipt's entry is in its tree.
+struct KeptReceipt {
+  protocol::Receipt receipt;
+  std::uint64_t record_index = 0;
+  protocol::note::Checkpoint checkpoint;
+  bool proved = false;
+};
+inline KeptReceipt check_kept_receipt(std::span<const std::uint8_t> kept,
+                                      const protocol::SigningPublicKey& hub_key) {
+  KeptReceipt out;
+  const auto o =
+      json::parse(std::string_view(reinterpret_cast<const char*>(kept.data()), kept.size()))
+          .as_object();
+  out.receipt = protocol::parse_receipt(b64(o, "receipt")).value();
+  out.record_index = o.at("record_index").to_number<std::uint64_t>();
+  const protocol::KeyId id = protocol::key_id_of(hub_key);
+  const std::string origin =
+      "draaischijf-hub/" + protocol::hex_encode(std::span(id).first(8)) + "/record";
+  const protocol::note::VerifierKey log_key{origin, protocol::note::kEd25519, hub_key};
+  const auto opened =
+      protocol::note::open_checkpoint(std::string(o.at("checkpoint").as_string()), log_key, origin);
+  if (!opened) {
+    return out;
+  }
+  out.checkpoint = opened->checkpoint;
+  std::vector<protocol::merkle::Hash> proof;
+  for (const auto& item : o.at("proof").as_array()) {
+    const auto bytes = protocol::base64_decode(std::string(item.as_string())).value();
+    std::copy_n(bytes.begin(), std::min<std::size_t>(bytes.size(), 32),
+                proof.emplace_back().begin());
+  }
+  protocol::Hash256 row_hash{};
+  const auto row = protocol::hex_decode(std::string(o.at("record_row_hash").as_string())).value();
+  std::copy_n(row.begin(), std::min<std::size_t>(row.size(), 32), row_hash.begin());
+  out.proved =
+      protocol::check_logged(out.receipt, row_hash, out.record_index, out.checkpoint, proof)
+          .has_value();
+  return out;
 }
 
 // The organisation key the development deployment keeps for `slug` ("clb", "caw", ...), as a
@@ -336,20 +384,39 @@ class TamperingTest : public ::testing::Test {
   }
 
   // From now on every receipt the hub hands out for a submission is changed by `change` and
-  // signed again with `key`.
+  // signed again with `key` (a version 2 one), or handed out changed with the proof of the
+  // original (a version 3 one: a receipt that is not in the log).
   void resign_receipts(std::shared_ptr<const protocol::SigningKey> key,
                        std::function<void(protocol::Receipt&)> change) {
     *post_tamper = [key, change](std::string_view target, HubReply& reply) {
-      if (target != "/v1/envelopes" || !reply.ok()) {
+      if (!is_envelope_submission(target) || !reply.ok()) {
         return;
       }
       rewrite(reply, [&](json::object& o) {
         auto r = protocol::parse_receipt(b64(o, "receipt")).value();
         change(r);
+        if (r.version == protocol::kLoggedReceiptVersion) {
+          o["receipt"] = protocol::base64_encode(protocol::encode(r));
+          return;
+        }
         const auto forged = protocol::sign_receipt(r.message_id, r.envelope_hash, r.received_at_ms,
                                                    r.sequence, r.decided, *key);
         ASSERT_TRUE(forged) << forged.error().message();
         o["receipt"] = protocol::base64_encode(protocol::encode(*forged));
+      });
+    };
+  }
+
+  // From now on every version 3 answer to a submission is changed by `change` (its index, row
+  // hash, checkpoint or proof).
+  void rewrite_receipt_proofs(std::function<void(json::object&)> change) {
+    *post_tamper = [change](std::string_view target, HubReply& reply) {
+      if (!is_envelope_submission(target) || !reply.ok()) {
+        return;
+      }
+      rewrite(reply, [&](json::object& o) {
+        ASSERT_TRUE(o.contains("record_index")) << "not a version 3 answer";
+        change(o);
       });
     };
   }
@@ -363,7 +430,7 @@ class TamperingTest : public ::testing::Test {
     ASSERT_FALSE(sent) << what << " went unnoticed";
     EXPECT_EQ(sent.error(), make_error_code(client_errc::directory_tampered)) << what;
     EXPECT_TRUE(std::none_of(posted->begin(), posted->end(),
-                             [](const std::string& t) { return t == "/v1/envelopes"; }))
+                             [](const std::string& t) { return is_envelope_submission(t); }))
         << what << ": an envelope reached the hub";
   }
 

@@ -37,7 +37,7 @@ class ClientEvidenceTest : public TamperingTest {
   }
   bool envelope_posted() const {
     return std::any_of(posted->begin(), posted->end(),
-                       [](const std::string& t) { return t == "/v1/envelopes"; });
+                       [](const std::string& t) { return is_envelope_submission(t); });
   }
 };
 

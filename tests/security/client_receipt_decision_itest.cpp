@@ -2,7 +2,7 @@
 // by the sender's receipt: signed with the hub key, it names the policy decision for every
 // recipient mailbox. So the client takes no receipt that leaves a recipient out, names another
 // mailbox, names one twice or names no rules, even one the hub signed with its real key
-// (`receipt_invalid`); an honest one is kept with the send, bytes as signed.
+// (`receipt_invalid`); an honest one is kept with the send, with the record log's proof.
 
 #include <functional>
 
@@ -19,9 +19,13 @@ namespace {
 class ReceiptDecisionTest : public TamperingTest {
  protected:
   // The lying hub rewrites the decisions of each receipt it hands out and signs them again with
-  // its own key, which the client pins: only the decisions can give it away.
+  // its own key, which the client pins, as a version 2 receipt (which a client still takes for
+  // an envelope stored before receipts were logged): only the decisions can give it away.
   void resign_decisions(std::function<void(protocol::ReceiptDecisions&)> change) {
-    resign_receipts(hub_signing_key(), [change](protocol::Receipt& r) { change(r.decided); });
+    resign_receipts(hub_signing_key(), [change](protocol::Receipt& r) {
+      r.version = protocol::kSignedReceiptVersion;
+      change(r.decided);
+    });
   }
 
   // The school's team mailbox (R03 lets the CLB's actionable advice go there without consent).
@@ -78,12 +82,13 @@ TEST_F(ReceiptDecisionTest, AnHonestReceiptNamesEachRecipientsDecisionAndIsKept)
 
   const auto kept = kept_receipts();
   ASSERT_EQ(kept.size(), 1U);
-  const auto receipt = protocol::parse_receipt(kept[0]);
-  ASSERT_TRUE(receipt) << "the local state keeps the receipt as the hub signed it";
-  EXPECT_TRUE(protocol::verify(*receipt, *device->trust().hub_key()));
-  EXPECT_EQ(receipt->message_id, sent->message_id);
-  EXPECT_EQ(receipt->decided.rule_set_version, sent->rule_set_version);
-  EXPECT_EQ(receipt->decided.decisions, sent->decisions);
+  // Kept with its proof: the record log holds it under a checkpoint the hub key signed.
+  const auto kept_receipt = check_kept_receipt(kept[0], *device->trust().hub_key());
+  EXPECT_TRUE(kept_receipt.proved);
+  const auto& receipt = kept_receipt.receipt;
+  EXPECT_EQ(receipt.message_id, sent->message_id);
+  EXPECT_EQ(receipt.decided.rule_set_version, sent->rule_set_version);
+  EXPECT_EQ(receipt.decided.decisions, sent->decisions);
 }
 
 TEST_F(ReceiptDecisionTest, AReceiptThatDoesNotNameExactlyTheRecipientsIsRefused) {

@@ -6,12 +6,14 @@
 // at every step what a fresh read of the tables gives.
 
 #include <future>
+#include <set>
 #include <string>
 #include <vector>
 
 #include <gtest/gtest.h>
 
 #include <draaischijf/protocol/log_view.hpp>
+#include <draaischijf/protocol/receipt.hpp>
 #include <draaischijf/server/store/log_frontier.hpp>
 #include <draaischijf/server/store/storage.hpp>
 #include <draaischijf/server/store/transparency_logs.hpp>
@@ -197,6 +199,67 @@ TEST(LogBatch, NothingIsKeptOutsideATransaction) {
   }
   EXPECT_EQ(LogFrontier::load(db, LogId::directory).value().root(),
             merkle::tree_head(expected, 6).value());
+}
+
+// The answers to the submissions of one group commit (docs/PROTOCOL.md 8.4, version 3): each
+// acceptance's entry is made from its receipt, and every answer is proved under one checkpoint
+// the hub signed once, however many messages the batch held.
+TEST(LogBatch, TheReceiptsOfOneGroupCommitShareOneCheckpointSignature) {
+  Fixture f;
+  constexpr std::uint64_t kMessages = 12;
+  std::vector<protocol::Receipt> receipts;
+  std::vector<protocol::Hash256> row_hashes(kMessages);
+  std::vector<std::uint64_t> indexes(kMessages);
+  std::vector<GroupCommitWriter::Job> jobs;
+  for (std::uint64_t i = 0; i < kMessages; ++i) {
+    protocol::ReceiptDecisions decided{"2026.12.1",
+                                       {{protocol::random_id(), "R06", "rule:R06", {}}}};
+    receipts.push_back(protocol::logged_receipt(protocol::random_id(), {}, 1'800'000'000'000, i + 1,
+                                                std::move(decided))
+                           .value());
+    row_hashes[i][0] = static_cast<std::uint8_t>(i + 1);
+    const auto acceptance =
+        protocol::receipt_record_entry(protocol::receipt_digest(receipts[i]), row_hashes[i]);
+    jobs.push_back([acceptance, at = &indexes[i]](Db& db) -> sqlite::Result<void> {
+      auto index = append_log_entry(db, LogId::record, acceptance, 1);
+      if (!index) {
+        return index.error();
+      }
+      *at = *index;
+      return {};
+    });
+  }
+  EXPECT_EQ(f.run_as_one_batch(std::move(jobs)), std::vector<bool>(kMessages, true));
+
+  const protocol::SigningKey hub_key = protocol::SigningKey::generate();
+  TransparencyLogs logs(f.storage, hub_key);
+  std::set<std::string> notes;
+  for (std::uint64_t i = 0; i < kMessages; ++i) {
+    const auto proved = logs.prove_record(indexes[i]);
+    ASSERT_TRUE(proved) << proved.error().message();
+    notes.insert(proved->checkpoint);
+    const auto opened = protocol::note::open_checkpoint(
+        proved->checkpoint, logs.verifier(LogId::record), logs.origin(LogId::record));
+    ASSERT_TRUE(opened) << opened.error().message();
+    EXPECT_EQ(opened->checkpoint.size, kMessages);
+    EXPECT_TRUE(protocol::check_logged(receipts[i], row_hashes[i], indexes[i], opened->checkpoint,
+                                       proved->proof))
+        << i;
+    // Another message's receipt is not proved by this answer.
+    EXPECT_FALSE(protocol::check_logged(receipts[(i + 1) % kMessages], row_hashes[i], indexes[i],
+                                        opened->checkpoint, proved->proof))
+        << i;
+  }
+  EXPECT_EQ(notes.size(), 1U);
+  EXPECT_EQ(logs.signatures(), 1U) << "the hub signed per answer, not per tree head";
+  // The log grows: the next answer gets a new head, signed once more.
+  EXPECT_EQ(f.submit_all({[](Db& db) -> sqlite::Result<void> {
+    auto index = append_log_entry(db, LogId::record, entry(99), 1);
+    return index ? sqlite::Result<void>() : sqlite::Result<void>(index.error());
+  }}),
+            std::vector<bool>{true});
+  ASSERT_TRUE(logs.prove_record(0));
+  EXPECT_EQ(logs.signatures(), 2U);
 }
 
 }  // namespace

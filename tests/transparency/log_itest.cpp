@@ -2,16 +2,20 @@
 // checkpoint is a C2SP signed note by the hub key; a monitor that replays the directory log's
 // entries gets the checkpoint's root; the development deployment's organisation keys and epoch
 // certificates are in it with inclusion proofs that verify; the record log grows with the audit
-// rows of a message, consistently with the checkpoint before; bad requests get problems.
+// rows of a message, consistently with the checkpoint before; bad requests get problems; answers
+// to concurrent submissions carry version 3 receipts proved under checkpoints signed once.
 
 #include <fstream>
+#include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <gtest/gtest.h>
 
 #include <draaischijf/protocol/log_entry.hpp>
 #include <draaischijf/protocol/log_view.hpp>
+#include <draaischijf/protocol/receipt.hpp>
 
 #include "in_process_hub.hpp"
 
@@ -47,6 +51,15 @@ class HubTransparencyLog : public ::testing::Test {
     auto opened = note::open_checkpoint(answer.body, key, key.name);
     EXPECT_TRUE(opened) << opened.error().message() << "\n" << answer.body;
     return opened ? opened->checkpoint : note::Checkpoint{};
+  }
+  // draaischijf_checkpoint_signatures_total, read by the CLB's device (the metrics device).
+  std::uint64_t checkpoint_signatures() {
+    const auto answer = dev.call("clb", get("/metrics"));
+    EXPECT_EQ(answer.status, 200) << answer.body;
+    const std::string name = "\ndraaischijf_checkpoint_signatures_total ";
+    const auto at = answer.body.find(name);
+    EXPECT_NE(at, std::string::npos) << answer.body;
+    return at == std::string::npos ? 0 : std::stoull(answer.body.substr(at + name.size()));
   }
   static std::vector<merkle::Hash> hashes(const boost::json::object& answer) {
     std::vector<merkle::Hash> out;
@@ -146,6 +159,71 @@ TEST_F(HubTransparencyLog, RequestsOutsideTheLogGetProblems) {
   EXPECT_EQ(dev.call("clb", get("/v1/log/directory/proof/consistency?from=0&to=1")).status, 422);
   EXPECT_EQ(dev.call("clb", get("/v1/log/directory/entries/" + std::to_string(head.size))).status,
             422);
+}
+
+// Concurrent submissions asking for version 3 receipts (docs/PROTOCOL.md 8.4): every answer's
+// receipt is proved by the checkpoint and proof it carries, and each checkpoint the answers carry
+// was signed once, however many answers share it (draaischijf_checkpoint_signatures_total).
+TEST_F(HubTransparencyLog, ConcurrentSubmissionsGetReceiptsProvedUnderCheckpointsSignedOnce) {
+  constexpr std::size_t kSenders = 8;
+  std::vector<std::vector<std::uint8_t>> envelopes;
+  for (std::size_t i = 0; i < kSenders; ++i) {
+    envelopes.push_back(dev.seal_from("clb", {dev.epoch_of(dev.mailbox_of("caw"))},
+                                      "bericht " + std::to_string(i),
+                                      protocol::MessageKind::doorverwijzing));
+  }
+  const std::uint64_t signed_before = checkpoint_signatures();
+  std::vector<HttpResponse> answers(kSenders);
+  std::vector<std::thread> senders;
+  for (std::size_t i = 0; i < kSenders; ++i) {
+    senders.emplace_back([&, i] {
+      answers[i] = dev.call("clb", post("/v1/envelopes?receipt=3", text_of(envelopes[i])));
+    });
+  }
+  for (auto& sender : senders) {
+    sender.join();
+  }
+  const std::uint64_t signed_after = checkpoint_signatures();
+
+  const note::VerifierKey key = log_key("record");
+  std::set<std::string> notes;
+  for (std::size_t i = 0; i < kSenders; ++i) {
+    ASSERT_EQ(answers[i].status, 201) << answers[i].body;
+    const auto body = boost::json::parse(answers[i].body).as_object();
+    const auto receipt = protocol::parse_receipt(b64(body.at("receipt"))).value();
+    EXPECT_EQ(receipt.version, protocol::kLoggedReceiptVersion);
+    EXPECT_EQ(receipt.envelope_hash, protocol::envelope_hash(envelopes[i]));
+    const std::string note_text(body.at("checkpoint").as_string());
+    notes.insert(note_text);
+    const auto opened = note::open_checkpoint(note_text, key, key.name);
+    ASSERT_TRUE(opened) << opened.error().message();
+    protocol::Hash256 row_hash{};
+    const auto row = protocol::hex_decode(std::string(body.at("record_row_hash").as_string()));
+    ASSERT_TRUE(row && row->size() == row_hash.size());
+    std::copy(row->begin(), row->end(), row_hash.begin());
+    EXPECT_TRUE(protocol::check_logged(receipt, row_hash,
+                                       body.at("record_index").to_number<std::uint64_t>(),
+                                       opened->checkpoint, hashes(body)))
+        << i;
+  }
+  EXPECT_EQ(signed_after - signed_before, notes.size())
+      << "a checkpoint was signed more than once, or per answer";
+
+  // A replay is answered with the same receipt, index and row hash; one that does not ask for
+  // version 3 gets a version 2 receipt, as a client that has not adopted 3 verifies it.
+  const auto replay = dev.call("clb", post("/v1/envelopes?receipt=3", text_of(envelopes[0])));
+  ASSERT_EQ(replay.status, 409) << replay.body;
+  const auto first = boost::json::parse(answers[0].body).as_object();
+  const auto again = boost::json::parse(replay.body).as_object();
+  EXPECT_EQ(again.at("receipt"), first.at("receipt"));
+  EXPECT_EQ(again.at("record_index"), first.at("record_index"));
+  EXPECT_EQ(again.at("record_row_hash"), first.at("record_row_hash"));
+  const auto unasked = dev.call("clb", post("/v1/envelopes", text_of(envelopes[0])));
+  ASSERT_EQ(unasked.status, 409) << unasked.body;
+  const auto v2 = boost::json::parse(unasked.body).as_object();
+  EXPECT_FALSE(v2.contains("record_index"));
+  EXPECT_EQ(protocol::parse_receipt(b64(v2.at("receipt"))).value().version,
+            protocol::kSignedReceiptVersion);
 }
 
 }  // namespace

@@ -189,14 +189,53 @@ Submission submission_of(const Call& call, const protocol::OuterHeader& outer,
   return submission;
 }
 
-// 201 (or 409 for a replay) with the hub-signed receipt, which names the policy's decisions,
-// and any near-quota warnings.
-Reply accepted_reply(const Call& call, const Id& message_id, const Accepted& accepted) {
-  const auto receipt = protocol::sign_receipt(
-      message_id, accepted.envelope_hash, static_cast<std::uint64_t>(accepted.received_at_ms),
-      static_cast<std::uint64_t>(accepted.sequence), accepted.decided, call.parts.hub_key);
+// Whether the sender asked for a version 3 receipt (`?receipt=3`, docs/PROTOCOL.md 8.4): one
+// the record log proves, instead of one the hub signs for this message alone.
+bool wants_logged_receipt(const Call& call) { return call.query_value("receipt") == "3"; }
+
+// The receipt's fields of the answer: version 3 with its record-log entry's index, the row hash
+// that entry also commits to, the signed checkpoint of the log as it is after the group commit
+// (shared by every answer of the batch) and the inclusion proof; or version 2, hub-signed, for a
+// sender that did not ask for 3 or an envelope stored before its acceptance was logged so.
+protocol::Result<json::object> receipt_fields(const Call& call, const Id& message_id,
+                                              const Accepted& accepted) {
+  const auto received_at = static_cast<std::uint64_t>(accepted.received_at_ms);
+  const auto sequence = static_cast<std::uint64_t>(accepted.sequence);
+  if (!wants_logged_receipt(call) || !accepted.logged) {
+    auto receipt = protocol::sign_receipt(message_id, accepted.envelope_hash, received_at, sequence,
+                                          accepted.decided, call.parts.hub_key);
+    if (!receipt) {
+      return receipt.error();
+    }
+    return json::object{{"receipt", b64(protocol::encode(*receipt))}};
+  }
+  auto receipt = protocol::logged_receipt(message_id, accepted.envelope_hash, received_at, sequence,
+                                          accepted.decided);
   if (!receipt) {
-    // The store keeps only decisions that fit a receipt (store_errc::decisions_invalid).
+    return receipt.error();
+  }
+  auto proved = call.parts.logs.prove_record(accepted.logged->record_index);
+  if (!proved) {
+    return proved.error();
+  }
+  json::array proof;
+  for (const auto& hash : proved->proof) {
+    proof.emplace_back(b64(hash));
+  }
+  return json::object{{"receipt", b64(protocol::encode(*receipt))},
+                      {"record_index", accepted.logged->record_index},
+                      {"record_row_hash", hex(accepted.logged->row_hash)},
+                      {"checkpoint", proved->checkpoint},
+                      {"proof", std::move(proof)}};
+}
+
+// 201 (or 409 for a replay) with the receipt, which names the policy's decisions, and any
+// near-quota warnings.
+Reply accepted_reply(const Call& call, const Id& message_id, const Accepted& accepted) {
+  auto receipt = receipt_fields(call, message_id, accepted);
+  if (!receipt) {
+    // The store keeps only decisions that fit a receipt (store_errc::decisions_invalid); the
+    // record log's proof is read from the database, which can fail.
     call.parts.log.error("envelope.receipt_unsigned",
                          {{"request_id", std::string_view(call.request_id)},
                           {"reason", std::string_view(receipt.error().message())}});
@@ -218,8 +257,10 @@ Reply accepted_reply(const Call& call, const Id& message_id, const Accepted& acc
                     {"envelope_hash", hex(accepted.envelope_hash)},
                     {"duplicate", accepted.duplicate},
                     {"rule_set_version", accepted.decided.rule_set_version},
-                    {"decisions", policies::to_json(accepted.decided.decisions)},
-                    {"receipt", b64(protocol::encode(*receipt))}};
+                    {"decisions", policies::to_json(accepted.decided.decisions)}};
+  for (auto& field : *receipt) {
+    body[field.key()] = std::move(field.value());
+  }
   if (!accepted.near_quota.empty()) {
     json::array warnings;
     for (const Id& m : accepted.near_quota) {

@@ -340,6 +340,9 @@ std::string Hub::Impl::metrics_text() {
   counter("draaischijf_witness_failures_total",
           "Checkpoint submissions to a witness that failed (down, refused, bad answer).",
           witnesses.failures());
+  counter("draaischijf_checkpoint_signatures_total",
+          "Checkpoints the hub signed (one per tree head, however many answers carry it).",
+          logs.signatures());
   counter("draaischijf_crl_reloads_failed_total", "CRL reloads that failed (old CRLs kept).",
           metrics.crl_reloads_failed);
   counter("draaischijf_policy_reloads_failed_total",

@@ -132,8 +132,10 @@ sqlite::Result<std::set<std::uint64_t>> check_rows(
     const std::string policy_version = row.column_text(13);
     const rows::AuditSubject subject{blob_of(row, 7), user,     on_behalf_of,  role,
                                      legal_basis,     rule_ids, policy_version};
-    const auto hash = rows::record_hash(id, row.column_int64(1), event, blob_of(row, 3),
-                                        blob_of(row, 4), blob_of(row, 5), detail, subject);
+    const auto hash =
+        rows::record_entry(event, detail,
+                           rows::record_hash(id, row.column_int64(1), event, blob_of(row, 3),
+                                             blob_of(row, 4), blob_of(row, 5), detail, subject));
     const auto& entry = entries[index];
     if (!std::equal(hash.begin(), hash.end(), entry.begin(), entry.end())) {
       report.problems.push_back(name + " does not hash to " + index_text(index) +

@@ -81,9 +81,18 @@ sqlite::Result<Accepted> original_of(sqlite::Database& db, const Submission& s) 
                     true,
                     {},
                     {},
-                    false};
+                    false,
+                    std::nullopt};
   if (auto decided = original_decisions(*select, 4, s, original); !decided) {
     return decided.error();
+  }
+  // The replay is answered with the same proof: the original's entry in the record log.
+  auto logged = rows::logged_acceptance(db, s.message_id);
+  if (!logged) {
+    return logged.error();
+  }
+  if (*logged) {
+    original.logged = Accepted::Logged{(*logged)->record_index, (*logged)->row_hash};
   }
   return original;
 }
@@ -398,9 +407,18 @@ Outcome store(sqlite::Database& db, const Submission& s, const protocol::Hash256
   const std::string detail = "kind=" + std::string(protocol::name_of(s.kind)) +
                              " recipients=" + std::to_string(s.recipients.size()) +
                              " attachments=" + std::to_string(s.blobs.size());
-  if (auto audited = rows::insert_audit(db, s.received_at_ms, "envelope.accepted", s.sender_org,
-                                        s.sender_device, s.message_id, detail);
-      !audited) {
+  // The acceptance's record-log entry is made from the version 3 receipt, so the log proves
+  // to the sender what a signature per message would otherwise have to.
+  auto receipt =
+      protocol::logged_receipt(s.message_id, hash, static_cast<std::uint64_t>(s.received_at_ms),
+                               static_cast<std::uint64_t>(sequence), *decided);
+  if (!receipt) {
+    return refusal(make_error_code(store_errc::decisions_invalid));
+  }
+  auto audited =
+      rows::insert_acceptance_audit(db, s.received_at_ms, s.sender_org, s.sender_device,
+                                    s.message_id, detail, protocol::receipt_digest(*receipt));
+  if (!audited) {
     return refusal(audited.error());
   }
   if (auto logged = log_decisions(db, s, true); !logged) {
@@ -411,8 +429,14 @@ Outcome store(sqlite::Database& db, const Submission& s, const protocol::Hash256
       return refusal(recorded.error());
     }
   }
-  return Accepted{
-      sequence, s.received_at_ms, hash, false, std::move(*near_quota), std::move(*decided), false};
+  return Accepted{sequence,
+                  s.received_at_ms,
+                  hash,
+                  false,
+                  std::move(*near_quota),
+                  std::move(*decided),
+                  false,
+                  Accepted::Logged{audited->record_index, audited->row_hash}};
 }
 
 }  // namespace

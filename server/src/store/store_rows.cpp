@@ -16,38 +16,28 @@ std::span<const std::uint8_t> text_bytes(std::string_view s) {
   return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
 }
 
-}  // namespace
+constexpr std::string_view kAcceptedEvent = "envelope.accepted";
+constexpr std::string_view kReceiptField = " receipt=";
 
-protocol::Hash256 record_hash(std::int64_t id, std::int64_t at_ms, std::string_view event,
-                              std::span<const std::uint8_t> org,
-                              std::span<const std::uint8_t> device,
-                              std::span<const std::uint8_t> message, std::string_view detail,
-                              const AuditSubject& subject) {
-  std::vector<std::uint8_t> fields;
-  protocol::wire::Writer w(fields);
-  w.u64(static_cast<std::uint64_t>(id));
-  w.u64(static_cast<std::uint64_t>(at_ms));
-  for (const auto part : {text_bytes(event), org, device, message, text_bytes(detail),
-                          subject.pupil, text_bytes(subject.user), text_bytes(subject.on_behalf_of),
-                          text_bytes(subject.role), text_bytes(subject.legal_basis),
-                          text_bytes(subject.rule_ids), text_bytes(subject.policy_version)}) {
-    w.bytes32(part);
+// The receipt digest an acceptance row's detail ends with, if it names one.
+std::optional<protocol::Hash256> named_receipt(std::string_view event, std::string_view detail) {
+  const auto at = detail.rfind(kReceiptField);
+  if (event != kAcceptedEvent || at == std::string_view::npos) {
+    return std::nullopt;
   }
-  return protocol::hash256("draaischijf/audit-record/v1", {fields});
+  auto bytes = protocol::hex_decode(detail.substr(at + kReceiptField.size()));
+  if (!bytes || bytes->size() != protocol::Hash256{}.size()) {
+    return std::nullopt;
+  }
+  return rows::fixed<32>(*bytes);
 }
 
-sqlite::Result<void> insert_audit(sqlite::Database& db, std::int64_t at_ms, std::string_view event,
-                                  std::span<const std::uint8_t> org,
-                                  std::span<const std::uint8_t> device,
-                                  std::span<const std::uint8_t> message, std::string_view detail) {
-  return insert_audit(db, at_ms, event, org, device, message, detail, AuditSubject{});
-}
-
-sqlite::Result<void> insert_audit(sqlite::Database& db, std::int64_t at_ms, std::string_view event,
-                                  std::span<const std::uint8_t> org,
-                                  std::span<const std::uint8_t> device,
-                                  std::span<const std::uint8_t> message, std::string_view detail,
-                                  const AuditSubject& subject) {
+// The row, then its record-log entry at the index the row names, in the caller's transaction.
+sqlite::Result<RecordedRow> insert_row(sqlite::Database& db, std::int64_t at_ms,
+                                       std::string_view event, std::span<const std::uint8_t> org,
+                                       std::span<const std::uint8_t> device,
+                                       std::span<const std::uint8_t> message,
+                                       std::string_view detail, const AuditSubject& subject) {
   // The row names where its hash goes in the record log (the log's next index, from the
   // transaction's kept frontier), so no UPDATE follows; the append below lands exactly there.
   auto record_index = next_log_index(db, LogId::record);
@@ -80,19 +70,99 @@ sqlite::Result<void> insert_audit(sqlite::Database& db, std::int64_t at_ms, std:
     audit->bind(7, subject.pupil);
   }
   if (auto ran = audit->run(); !ran) {
-    return ran;
+    return ran.error();
   }
-  // The row's hash goes into the record log in the same transaction.
+  // The row's entry goes into the record log in the same transaction.
   const std::int64_t id = db.last_insert_rowid();
-  auto index =
-      append_log_entry(db, LogId::record,
-                       record_hash(id, at_ms, event, org, device, message, detail, subject), at_ms);
+  const auto row_hash = record_hash(id, at_ms, event, org, device, message, detail, subject);
+  auto index = append_log_entry(db, LogId::record, record_entry(event, detail, row_hash), at_ms);
   if (!index) {
     return index.error();
   }
   if (*index != *record_index) {
     // Nothing else appends between the two calls on this connection: a broken invariant.
     return sqlite::errc::corrupt;
+  }
+  return RecordedRow{*index, row_hash};
+}
+
+}  // namespace
+
+protocol::Hash256 record_entry(std::string_view event, std::string_view detail,
+                               const protocol::Hash256& row_hash) {
+  const auto digest = named_receipt(event, detail);
+  return digest ? protocol::receipt_record_entry(*digest, row_hash) : row_hash;
+}
+
+sqlite::Result<RecordedRow> insert_acceptance_audit(sqlite::Database& db, std::int64_t at_ms,
+                                                    std::span<const std::uint8_t> org,
+                                                    std::span<const std::uint8_t> device,
+                                                    std::span<const std::uint8_t> message,
+                                                    std::string_view detail,
+                                                    const protocol::Hash256& receipt_digest) {
+  const std::string named =
+      std::string(detail) + std::string(kReceiptField) + protocol::hex_encode(receipt_digest);
+  return insert_row(db, at_ms, kAcceptedEvent, org, device, message, named, AuditSubject{});
+}
+
+sqlite::Result<std::optional<RecordedRow>> logged_acceptance(
+    sqlite::Database& db, std::span<const std::uint8_t> message) {
+  auto select = db.prepare(
+      "SELECT id, at_ms, org_id, device_id, detail, record_index FROM audit "
+      "WHERE event = 'envelope.accepted' AND message_id = ? AND record_index IS NOT NULL "
+      "ORDER BY id LIMIT 1");
+  if (!select) {
+    return select.error();
+  }
+  select->bind(1, message);
+  auto row = select->step();
+  if (!row) {
+    return row.error();
+  }
+  const std::string detail = *row ? select->column_text(4) : std::string();
+  if (!*row || !named_receipt(kAcceptedEvent, detail)) {
+    return std::optional<RecordedRow>();
+  }
+  const auto row_hash =
+      record_hash(select->column_int64(0), select->column_int64(1), kAcceptedEvent,
+                  select->column_blob(2), select->column_blob(3), message, detail, AuditSubject{});
+  return std::optional<RecordedRow>(
+      RecordedRow{static_cast<std::uint64_t>(select->column_int64(5)), row_hash});
+}
+
+protocol::Hash256 record_hash(std::int64_t id, std::int64_t at_ms, std::string_view event,
+                              std::span<const std::uint8_t> org,
+                              std::span<const std::uint8_t> device,
+                              std::span<const std::uint8_t> message, std::string_view detail,
+                              const AuditSubject& subject) {
+  std::vector<std::uint8_t> fields;
+  protocol::wire::Writer w(fields);
+  w.u64(static_cast<std::uint64_t>(id));
+  w.u64(static_cast<std::uint64_t>(at_ms));
+  for (const auto part : {text_bytes(event), org, device, message, text_bytes(detail),
+                          subject.pupil, text_bytes(subject.user), text_bytes(subject.on_behalf_of),
+                          text_bytes(subject.role), text_bytes(subject.legal_basis),
+                          text_bytes(subject.rule_ids), text_bytes(subject.policy_version)}) {
+    w.bytes32(part);
+  }
+  return protocol::hash256("draaischijf/audit-record/v1", {fields});
+}
+
+sqlite::Result<void> insert_audit(sqlite::Database& db, std::int64_t at_ms, std::string_view event,
+                                  std::span<const std::uint8_t> org,
+                                  std::span<const std::uint8_t> device,
+                                  std::span<const std::uint8_t> message, std::string_view detail) {
+  return insert_audit(db, at_ms, event, org, device, message, detail, AuditSubject{});
+}
+
+sqlite::Result<void> insert_audit(sqlite::Database& db, std::int64_t at_ms, std::string_view event,
+                                  std::span<const std::uint8_t> org,
+                                  std::span<const std::uint8_t> device,
+                                  std::span<const std::uint8_t> message, std::string_view detail,
+                                  const AuditSubject& subject) {
+  auto recorded = insert_row(db, at_ms, event, org, device, message, detail, subject);
+  if (!recorded) {
+    return recorded.error();
   }
   return {};
 }

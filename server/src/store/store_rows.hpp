@@ -5,7 +5,9 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <span>
+#include <string>
 #include <string_view>
 #include <type_traits>
 #include <vector>
@@ -45,6 +47,30 @@ struct AuditSubject {
     sqlite::Database& db, std::int64_t at_ms, std::string_view event,
     std::span<const std::uint8_t> org, std::span<const std::uint8_t> device,
     std::span<const std::uint8_t> message, std::string_view detail, const AuditSubject& subject);
+
+/// Where an audit row went in the record log.
+struct RecordedRow {
+  std::uint64_t record_index = 0;
+  protocol::Hash256 row_hash{};  // record_hash() of the row
+};
+
+/// The audit row of an accepted envelope, whose record-log entry is made from the version 3
+/// receipt the sender is answered with: `detail` gets " receipt=<hex of receipt_digest>" and the
+/// entry is protocol::receipt_record_entry(receipt digest, row hash) (docs/PROTOCOL.md 13.4).
+[[nodiscard]] sqlite::Result<RecordedRow> insert_acceptance_audit(
+    sqlite::Database& db, std::int64_t at_ms, std::span<const std::uint8_t> org,
+    std::span<const std::uint8_t> device, std::span<const std::uint8_t> message,
+    std::string_view detail, const protocol::Hash256& receipt_digest);
+
+/// The acceptance row of `message` when its entry was made from a receipt (nullopt for one
+/// written before, or none): what a replay's answer proves again.
+[[nodiscard]] sqlite::Result<std::optional<RecordedRow>> logged_acceptance(
+    sqlite::Database& db, std::span<const std::uint8_t> message);
+
+/// The record-log entry of an audit row whose hash is `row_hash`: the row hash itself, or for an
+/// acceptance whose detail names a receipt digest, the receipt's record entry.
+[[nodiscard]] protocol::Hash256 record_entry(std::string_view event, std::string_view detail,
+                                             const protocol::Hash256& row_hash);
 
 /// The record log's entry for one audit row (docs/PROTOCOL.md 13.4): BLAKE2b-256 over the row's
 /// fields, each length-prefixed, so no field can be edited or moved into another unnoticed

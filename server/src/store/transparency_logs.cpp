@@ -388,6 +388,14 @@ void TransparencyLogs::add_cosignature(LogId log, const std::string& note,
 }
 
 sqlite::Result<std::string> TransparencyLogs::current_checkpoint(LogId log) {
+  auto head = signed_head(log);
+  if (!head) {
+    return head.error();
+  }
+  return std::move(head->note);
+}
+
+sqlite::Result<TransparencyLogs::SignedHead> TransparencyLogs::signed_head(LogId log) {
   auto checkpoint = storage_->read([&](Db& db) -> sqlite::Result<protocol::note::Checkpoint> {
     auto size = log_size(db, log);
     if (!size) {
@@ -402,16 +410,34 @@ sqlite::Result<std::string> TransparencyLogs::current_checkpoint(LogId log) {
   if (!checkpoint) {
     return checkpoint.error();
   }
-  // One signature per tree head: every client asks for the checkpoint, and the log grows far
-  // more slowly than it is read. Signing is deterministic, so the kept note is the one a fresh
-  // signature would give.
+  // One signature per tree head: every client asks for the checkpoint, every answer to a
+  // submission carries one, and all the answers of a group commit see the same head. Signing is
+  // deterministic, so the kept note is the one a fresh signature would give. A reader that saw
+  // a smaller size than one signed meanwhile gets the larger head (the log only grows, so it
+  // holds everything the smaller one did): heads are never signed twice.
   const std::lock_guard lock(signed_mutex_);
   SignedHead& kept = signed_[log];
-  if (kept.note.empty() || kept.size != checkpoint->size || kept.root != checkpoint->root) {
+  const bool older = !kept.note.empty() && checkpoint->size < kept.size;
+  if (!older &&
+      (kept.note.empty() || kept.size != checkpoint->size || kept.root != checkpoint->root)) {
     kept = {checkpoint->size, checkpoint->root,
             protocol::note::sign_checkpoint(hub_key_, *checkpoint)};
+    ++signatures_;
   }
-  return kept.note;
+  return kept;
+}
+
+sqlite::Result<TransparencyLogs::RecordProof> TransparencyLogs::prove_record(std::uint64_t index) {
+  auto head = signed_head(LogId::record);
+  if (!head) {
+    return head.error();
+  }
+  // The log only grows: the tree of the signed size holds the entry whatever was appended since.
+  auto proof = inclusion(LogId::record, index, head->size);
+  if (!proof) {
+    return proof.error();
+  }
+  return RecordProof{head->size, std::move(head->note), std::move(*proof)};
 }
 
 sqlite::Result<std::vector<Hash>> TransparencyLogs::inclusion(LogId log, std::uint64_t index,

@@ -116,6 +116,13 @@ struct Accepted {
   /// A replay of an envelope stored before decisions were kept with it (schema version 8):
   /// `decided` is the verdict on the replay, not the original's, and is logged as such.
   bool decided_now = false;
+  /// Where the acceptance's audit row is in the record log, its entry made from the version 3
+  /// receipt (docs/PROTOCOL.md 13.4); none for an envelope stored before receipts were logged.
+  struct Logged {
+    std::uint64_t record_index = 0;
+    protocol::Hash256 row_hash{};  // the row's audit-record hash, the entry's second half
+  };
+  std::optional<Logged> logged;
 };
 
 /// Why a submission was refused, when it was about one recipient mailbox.

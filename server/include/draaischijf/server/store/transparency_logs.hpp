@@ -7,6 +7,7 @@
 // or a proof for any size reads O(log n) rows. Checkpoints (C2SP tlog-checkpoint) are signed
 // with the hub key when asked for, for the size the log has then: the write path never signs.
 
+#include <atomic>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -85,6 +86,18 @@ class TransparencyLogs {
   [[nodiscard]] sqlite::Result<std::string> checkpoint(LogId log);
   /// The signed checkpoint of the log's current size (a C2SP signed note).
   [[nodiscard]] sqlite::Result<std::string> current_checkpoint(LogId log);
+  /// A record-log entry's proof for its sender: the signed checkpoint of the log's current size
+  /// (current_checkpoint(), so one signature serves every answer of a group commit) and the
+  /// entry's inclusion proof in that tree.
+  struct RecordProof {
+    std::uint64_t size = 0;
+    std::string checkpoint;
+    std::vector<protocol::merkle::Hash> proof;
+  };
+  [[nodiscard]] sqlite::Result<RecordProof> prove_record(std::uint64_t index);
+  /// How many checkpoints this hub has signed since it started (every log; the metric
+  /// draaischijf_checkpoint_signatures_total).
+  [[nodiscard]] std::uint64_t signatures() const noexcept { return signatures_.load(); }
   /// A witness round begins with `note` (a current_checkpoint()): served from now on, so what
   /// clients see only moves forward with the rounds. The same note again keeps its cosignatures.
   void publish_witnessed(LogId log, const std::string& note);
@@ -130,6 +143,8 @@ class TransparencyLogs {
     std::string note;
   };
   std::map<LogId, SignedHead> signed_;  // the latest signed checkpoint of each log
+  std::atomic<std::uint64_t> signatures_{0};
+  [[nodiscard]] sqlite::Result<SignedHead> signed_head(LogId log);
 };
 
 }  // namespace draaischijf::server
