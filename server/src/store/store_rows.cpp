@@ -21,8 +21,12 @@ constexpr std::string_view kReceiptField = " receipt=";
 
 // The receipt digest an acceptance row's detail ends with, if it names one.
 std::optional<protocol::Hash256> named_receipt(std::string_view event, std::string_view detail) {
+  // Every audit row passes here: only an acceptance's detail is searched.
+  if (event != kAcceptedEvent) {
+    return std::nullopt;
+  }
   const auto at = detail.rfind(kReceiptField);
-  if (event != kAcceptedEvent || at == std::string_view::npos) {
+  if (at == std::string_view::npos) {
     return std::nullopt;
   }
   auto bytes = protocol::hex_decode(detail.substr(at + kReceiptField.size()));
