@@ -129,7 +129,8 @@ int fail(const boost::system::error_code& error, const client::Client* client) {
       error == client_errc::bundle_key_changed || error == client_errc::bundle_invalid ||
       error == client_errc::log_checkpoint_invalid || error == client_errc::log_rollback ||
       error == client_errc::log_fork || error == client_errc::not_in_log ||
-      error == client_errc::monitor_alert || error == client_errc::split_view) {
+      error == client_errc::monitor_alert || error == client_errc::split_view ||
+      error == client_errc::register_unproved) {
     return kSecurity;
   }
   if (error == connection_errc::unreachable || error == connection_errc::timeout ||

@@ -448,9 +448,14 @@ int disclosures_command(Client& client, const Context& context, const Arguments&
     return fail(register_.error(), &client);
   }
   json::array out;
-  for (const auto& d : *register_) {
+  for (const auto& [d, decision, record_index] : *register_) {
     if (context.json_output) {
-      out.push_back(policies::to_json(d));  // the hub's own wire form
+      auto item = policies::to_json(d);  // the hub's own wire form, with what proved it
+      item["proved"] = decision.has_value();
+      if (decision) {
+        item["record_index"] = record_index;
+      }
+      out.push_back(std::move(item));
       continue;
     }
     std::cout << when(d.at_ms) << "  " << d.kind << " (" << d.purpose << ") [" << d.categories
@@ -458,7 +463,12 @@ int disclosures_command(Client& client, const Context& context, const Arguments&
               << " (" << d.sender_role << ")"
               << (d.approved_by.empty() ? "" : ", approved by " + d.approved_by) << "\n  basis "
               << d.legal_basis << ", rules " << d.rule_ids << ", policy " << d.policy_version
-              << ", message " << hex(d.message_id) << "\n";
+              << ", message " << hex(d.message_id) << "\n  "
+              << (decision ? "proved: its decision is record-log entry " +
+                                 std::to_string(record_index) + ", checked against the log"
+                           : std::string("not proved: the hub no longer holds the audit row of "
+                                         "its decision (audit retention)"))
+              << "\n";
   }
   if (context.json_output) {
     print_json({{"pupil", hex(*pupil)}, {"disclosures", std::move(out)}});

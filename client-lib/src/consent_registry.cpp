@@ -1,7 +1,11 @@
 #include <draaischijf/client/consent_registry.hpp>
+#include <draaischijf/policies/record_json.hpp>
 #include <draaischijf/policies/referral_states.hpp>
+#include <draaischijf/protocol/audit_record.hpp>
+#include <draaischijf/protocol/log_view.hpp>
 #include <draaischijf/protocol/transfer_announcement.hpp>
 
+#include "directory_log.hpp"
 #include "hub_json.hpp"
 #include "policy_client.hpp"
 #include "pupil_key.hpp"
@@ -221,12 +225,74 @@ Result<std::optional<AdviceObjection>> ConsentRegistry::advice_objection(
   return fetch_advice_objection(*state_, pupil);
 }
 
-Result<std::vector<Disclosure>> ConsentRegistry::disclosures(const protocol::Hash256& pupil) {
-  const auto items = state_->get_list("/v1/disclosures?pupil=" + hex(pupil), "disclosures");
-  if (!items) {
-    return items.error();
+namespace {
+
+// One line's "record" (docs/PROTOCOL.md 13.7) checked: its row is the audit row of the line's
+// own decision, and that row's entry is in the record log at its index under `checkpoint`.
+Result<RecordedDisclosure> proved_line(Disclosure line, const json::value& record,
+                                       const protocol::Id& org, const protocol::Hash256& pupil,
+                                       const protocol::note::Checkpoint& checkpoint) {
+  const auto* fields = record.if_object();
+  const auto* row_json = fields != nullptr ? fields->if_contains("row") : nullptr;
+  auto row = row_json != nullptr && row_json->is_object()
+                 ? policies::audit_record_from_json(row_json->as_object())
+                 : std::nullopt;
+  const auto index = fields != nullptr ? hub_json::count(*fields, "index") : std::nullopt;
+  auto proof = fields != nullptr ? proof_of(*fields)
+                                 : Result<std::vector<protocol::merkle::Hash>>(invalid_answer());
+  if (!row || !index || !proof) {
+    return invalid_answer();
   }
-  return all_of<Disclosure>(*items, policies::disclosure_from_json);
+  const auto entry = protocol::audit_record_entry(row->view());
+  if (!policies::records_disclosure(row->view(), line, org, pupil) ||
+      !protocol::check_included(checkpoint, entry, *index, *proof)) {
+    return make_error_code(client_errc::register_unproved);
+  }
+  return RecordedDisclosure{std::move(line), std::move(*row), *index};
+}
+
+}  // namespace
+
+Result<std::vector<RecordedDisclosure>> ConsentRegistry::disclosures(
+    const protocol::Hash256& pupil) {
+  auto answer = state_->get_json("/v1/disclosures?pupil=" + hex(pupil));
+  if (!answer) {
+    return answer.error();
+  }
+  const auto* items = answer->if_contains("disclosures");
+  if (items == nullptr || !items->is_array()) {
+    return invalid_answer();
+  }
+  // The one checkpoint every proof is against: the pinned hub key's, extending the held one.
+  std::optional<protocol::note::Checkpoint> checkpoint;
+  std::vector<RecordedDisclosure> out;
+  for (const auto& item : items->as_array()) {
+    auto line = item.is_object() ? policies::disclosure_from_json(item.as_object()) : std::nullopt;
+    if (!line) {
+      return invalid_answer();
+    }
+    const auto* record = item.as_object().if_contains("record");
+    if (record == nullptr) {
+      out.push_back({std::move(*line), std::nullopt, 0});
+      continue;
+    }
+    if (!checkpoint) {
+      auto adopted =
+          adopt_checkpoint(*state_, kRecordLog, hub_json::text(*answer, "checkpoint").value_or(""),
+                           QuorumOnNote::kept_only_with);
+      if (!adopted) {
+        return adopted.error();
+      }
+      checkpoint = std::move(*adopted);
+    }
+    auto proved =
+        proved_line(std::move(*line), *record, state_->secrets.org_id, pupil, *checkpoint);
+    if (!proved) {
+      return proved.error();
+    }
+    out.push_back(std::move(*proved));
+  }
+  return out;
 }
 
 }  // namespace draaischijf::client

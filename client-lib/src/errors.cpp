@@ -143,6 +143,10 @@ const char* describe(int value) noexcept {
              "signed into the message); the message is authentic and was opened, and both "
              "signed checkpoints are kept as evidence (draaischijf admin monitor lists them). "
              "Tell the hub operator and your organisation's admin";
+    case client_errc::register_unproved:
+      return "the hub's disclosure register does not agree with its record log: a line differs "
+             "from the audit row of its decision, or that row is not in the log where the hub "
+             "says; do not rely on this register and tell the hub operator and your DPO";
   }
   return "unknown client error";
 }

@@ -1,17 +1,47 @@
 #include "approvals_view.hpp"
 
+#include <algorithm>
 #include <charconv>
 
 #include <boost/beast/http/verb.hpp>
 #include <boost/json.hpp>
 
 #include <draaischijf/client/approvals.hpp>
+#include <draaischijf/protocol/encoding.hpp>
 
 namespace draaischijf::ui {
 namespace {
 
 namespace http = boost::beast::http;
 namespace json = boost::json;
+
+// Each recipient of a draft as the approver reads it: the organisation's name from the verified
+// directory and the function its organisation signed into the mailbox's epoch certificate
+// ("" for a general mailbox); a mailbox whose certificate does not verify keeps only its id,
+// and the page says so rather than guessing a name.
+json::array recipients_in_words(client::Client& client, const json::array& ids,
+                                const std::vector<client::DirectoryOrganisation>& organisations) {
+  json::array out;
+  for (const auto& id : ids) {
+    json::object recipient{{"mailbox_id", id}};
+    const auto bytes = protocol::hex_decode(id.as_string());
+    protocol::Id mailbox{};
+    if (bytes && bytes->size() == mailbox.size()) {
+      std::copy(bytes->begin(), bytes->end(), mailbox.begin());
+      if (const auto certificate = client.directory().mailbox_certificate(mailbox)) {
+        const auto org =
+            std::find_if(organisations.begin(), organisations.end(),
+                         [&](const auto& o) { return o.org_id == certificate->org_id; });
+        recipient["org_name"] =
+            org != organisations.end() ? org->name : protocol::hex_encode(certificate->org_id);
+        recipient["function"] =
+            certificate->function ? protocol::name_of(*certificate->function) : "";
+      }
+    }
+    out.push_back(std::move(recipient));
+  }
+  return out;
+}
 
 Response queue(client::Client& client) {
   // A hub out of reach still leaves what was fetched before; the page says the sync failed.
@@ -24,6 +54,15 @@ Response queue(client::Client& client) {
                             (!pending ? pending.error() : answers.error()).message());
   }
   auto out = client::approval_queue_json(*pending, *answers);
+  auto organisations = client.directory().organisations();
+  if (!organisations) {
+    return problem_response(Problem::hub_failed, organisations.error().message());
+  }
+  for (auto& item : out.at("pending").as_array()) {
+    auto& request = item.as_object();
+    request["recipient_names"] =
+        recipients_in_words(client, request.at("recipients").as_array(), *organisations);
+  }
   out["sync_problem"] = synced ? std::string() : synced.error().message();
   return json_response(200, out);
 }

@@ -216,8 +216,9 @@ Response disclosures(client::Client& client, const Request& request) {
     return problem_response(Problem::hub_failed, organisations.error().message());
   }
   json::array out;
-  for (const auto& line : *lines) {
+  for (const auto& [line, decision, record_index] : *lines) {
     auto item = policies::to_json(line);
+    item["proved"] = decision.has_value();
     const auto org = std::find_if(organisations->begin(), organisations->end(),
                                   [&](const auto& o) { return o.org_id == line.recipient_org; });
     item["recipient_org_name"] = org != organisations->end() ? org->name : "";

@@ -64,6 +64,11 @@ async function artsQueue() {
   assert.match(await request.locator('h4').textContent(), /^preventieve gezondheidszorg/);
   assert.match(await request.textContent(), /Gevraagd door CLB-maatschappelijk werker/);
   assert.match(await request.textContent(), new RegExp(pupil));
+  // The recipients in words: the CAW's intake and the team's own copy, never bare mailbox ids.
+  const recipients = await request
+      .locator('xpath=.//dt[normalize-space()="Ontvangers"]/following-sibling::dd[1]').textContent();
+  assert.match(recipients, /CAW[^;]* \(intakemedewerker\)/);
+  assert.doesNotMatch(recipients, /[0-9a-f]{32}/);
   await accessible('approvals', arts);
   return arts;
 }

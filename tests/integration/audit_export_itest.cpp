@@ -5,11 +5,15 @@
 #include <chrono>
 #include <ctime>
 #include <fstream>
+#include <functional>
+#include <sstream>
 #include <thread>
 
 #include <boost/json.hpp>
 #include <gtest/gtest.h>
 #include <sqlite3.h>
+
+#include <draaischijf/protocol/note.hpp>
 
 #include "dev_hub.hpp"
 
@@ -265,6 +269,159 @@ TEST_F(AuditExportTest, BadDatesAndOptionsAreRefusedWithTheReason) {
   // An offset is honoured: 01:30+02:00 is 23:30Z the day before, so that day's rows count.
   EXPECT_NE(run(base + "--from 2026-03-01T00:00+02:00 --to 2026-03-01T01:30+02:00"),
             "");  // a header at least, and exit 0
+}
+
+// An export with proofs (docs/OPERATIONS.md "Exporting with proofs"): every row carries its
+// record-log entry's index and inclusion proof against a checkpoint the DPO fetched, and `audit
+// check` proves the file without the database, given only the hub's record-log vkey.
+class AuditExportProofTest : public AuditExportTest {
+ protected:
+  void SetUp() override {
+    message = send_referral("verwijzing");
+    const auto checkpoint = hub.call("clb", get("/v1/log/record/checkpoint"));
+    ASSERT_EQ(checkpoint.status, 200);
+    write_file(saved, view_of(checkpoint.body));
+    exported = dir.path() / "proved.jsonl";
+    const auto text =
+        run("--from 2000-01-01 --to 2100-12-31 --format jsonl --checkpoint " + saved.string());
+    write_file(exported, view_of(text));
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line);) {
+      lines.push_back(line);
+    }
+    // `log vkeys` prints the directory log's line, then the record log's: "origin vkey".
+    std::istringstream keys(hub_command("log vkeys --config " + config()));
+    for (std::string origin, key; keys >> origin >> key;) {
+      vkeys.push_back(key);
+    }
+    ASSERT_EQ(vkeys.size(), 2U);
+  }
+
+  std::string check(const std::vector<std::string>& rows, int expected_exit,
+                    const std::string& extra = "") {
+    const auto file = dir.path() / ("check-" + std::to_string(++checks_) + ".jsonl");
+    std::string text;
+    for (const auto& row : rows) {
+      text += row + "\n";
+    }
+    write_file(file, view_of(text));
+    return hub_command("audit check --export " + file.string() + " --checkpoint " + saved.string() +
+                           " --vkey " + vkeys[1] + extra,
+                       expected_exit);
+  }
+
+  // The index of the first line whose JSON passes `pick`.
+  std::size_t line_where(const std::function<bool(const boost::json::object&)>& pick) const {
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+      if (pick(boost::json::parse(lines[i]).as_object())) {
+        return i;
+      }
+    }
+    ADD_FAILURE() << "no such line in the export";
+    return 0;
+  }
+
+  std::vector<std::string> with_line(std::size_t i,
+                                     const std::function<void(boost::json::object&)>& change) {
+    auto edited = lines;
+    auto row = boost::json::parse(edited[i]).as_object();
+    change(row);
+    edited[i] = boost::json::serialize(row);
+    return edited;
+  }
+
+  std::string message;
+  fs::path saved = dir.path() / "record.checkpoint";
+  fs::path exported;
+  std::vector<std::string> lines;
+  std::vector<std::string> vkeys;
+  int checks_ = 0;
+};
+
+TEST_F(AuditExportProofTest, EveryRowCarriesItsProofAndTheCheckPassesWithoutTheDatabase) {
+  std::size_t proved = 0;
+  for (const auto& line : lines) {
+    const auto row = boost::json::parse(line).as_object();
+    EXPECT_TRUE(row.contains("row_id") && row.contains("log_index") && row.contains("log_proof"))
+        << line;
+    proved += row.at("log_proof").is_array() ? 1U : 0U;
+  }
+  const auto disclosure = line_where([&](const auto& r) {
+    return r.at("record").as_string() == "disclosure" && r.at("message_id").as_string() == message;
+  });
+  const auto row = boost::json::parse(lines[disclosure]).as_object();
+  ASSERT_TRUE(row.at("log_proof").is_array()) << lines[disclosure];
+  EXPECT_NE(row.at("detail").as_string().find("categories=handelingsgericht_advies"),
+            std::string::npos)
+      << "a disclosure carries its decision's detail: " << lines[disclosure];
+  const auto said = check(lines, 0);
+  EXPECT_NE(said.find("proved              " + std::to_string(proved) + " against the checkpoint"),
+            std::string::npos)
+      << said;
+  EXPECT_NE(said.find(", 0 of them not in the export"), std::string::npos) << said;
+  EXPECT_NE(said.find("ok: every row with a proof is in the record log as exported"),
+            std::string::npos)
+      << said;
+}
+
+TEST_F(AuditExportProofTest, AnEditedDisclosureOrAuditRowFailsTheCheckAndALeftOutRowShows) {
+  const auto disclosure = line_where([&](const auto& r) {
+    return r.at("record").as_string() == "disclosure" && r.at("message_id").as_string() == message;
+  });
+  auto said = check(with_line(disclosure, [](auto& r) { r["categories"] = "contact"; }), 1);
+  EXPECT_NE(said.find("line " + std::to_string(disclosure + 1) +
+                      " is a disclosure that its decision's audit row does not state"),
+            std::string::npos)
+      << said;
+  const auto accepted =
+      line_where([](const auto& r) { return r.at("event").as_string() == "envelope.accepted"; });
+  said = check(with_line(accepted, [](auto& r) { r["device_id"] = std::string(32, '0'); }), 1);
+  EXPECT_NE(said.find("line " + std::to_string(accepted + 1) + " is not record-log entry"),
+            std::string::npos)
+      << said;
+  // A row left out of an unfiltered export is a gap between the proved indexes.
+  auto fewer = lines;
+  fewer.erase(fewer.begin() + static_cast<std::ptrdiff_t>(accepted));
+  said = check(fewer, 0);
+  EXPECT_NE(said.find(", 1 of them not in the export"), std::string::npos) << said;
+}
+
+TEST_F(AuditExportProofTest, TheCheckRefusesAnotherLogsKeyAndAMissingWitnessQuorum) {
+  auto said = hub_command("audit check --export " + exported.string() + " --checkpoint " +
+                              saved.string() + " --vkey " + vkeys[0],
+                          1);
+  EXPECT_NE(said.find("is not a record-log checkpoint signed by the key"), std::string::npos)
+      << said;
+  const auto witness = protocol::SigningKey::generate();
+  const auto witness_vkey = protocol::note::encode_vkey(
+      {"witness.example/test", protocol::note::kCosignatureV1, witness.public_key()});
+  said = check(lines, 1, " --witness " + witness_vkey);
+  EXPECT_NE(said.find("refused: 0 of the witnesses given cosigned the checkpoint, 1 must"),
+            std::string::npos)
+      << said;
+  check(lines, 0, " --witness " + witness_vkey + " --quorum 0");
+}
+
+TEST_F(AuditExportProofTest, AnExportAgainstACheckpointTheLogDoesNotHoldFails) {
+  // The hub's own key signs a checkpoint of the same size with another root (a forked log).
+  const auto seed = read_file(dir.path() / "data" / "hub-signing.key");
+  ASSERT_EQ(seed.size(), 32U);
+  const auto key = protocol::SigningKey::from_seed(
+      protocol::SecretKey<32>::copy_of(std::span<const std::uint8_t, 32>(seed.data(), 32)));
+  const auto text = read_file(saved);
+  const std::string note_text(text.begin(), text.end());
+  auto body = protocol::note::parse_checkpoint_text(note_text.substr(0, note_text.find("\n\n") + 1))
+                  .value();
+  body.root[0] ^= 1;
+  write_file(saved, view_of(protocol::note::sign_checkpoint(key, body)));
+  const auto said =
+      run("--from 2000-01-01 --to 2100-12-31 --format jsonl --checkpoint " + saved.string(), 1);
+  EXPECT_NE(said.find("FAILED: the record log does not extend the checkpoint of size"),
+            std::string::npos)
+      << said;
+  EXPECT_NE(run("--from 2000-01-01 --to 2100-12-31 --format csv --checkpoint " + saved.string(), 2)
+                .find("only --format jsonl holds"),
+            std::string::npos);
 }
 
 }  // namespace

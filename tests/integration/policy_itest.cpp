@@ -7,7 +7,12 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <draaischijf/policies/record.hpp>
+#include <draaischijf/policies/record_json.hpp>
 #include <draaischijf/policies/rule_set.hpp>
+#include <draaischijf/protocol/audit_record.hpp>
+#include <draaischijf/protocol/log_view.hpp>
+#include <draaischijf/protocol/note.hpp>
 
 #include "dev_hub.hpp"
 
@@ -102,6 +107,27 @@ TEST_F(PolicyTest, AnAllowIsLoggedWithItsConsentAndEntersTheDisclosureRegister) 
   EXPECT_EQ(entry.at("categories").as_string(), "handelingsgericht_advies");
   EXPECT_EQ(entry.at("legal_basis").as_string(), "consent:" + consent);
   EXPECT_EQ(entry.at("message_id").as_string(), body_of(accepted).at("message_id").as_string());
+  // With the audit row of its decision, proved in the record log under the answer's checkpoint
+  // (docs/PROTOCOL.md 13.7).
+  const auto& record = entry.at("record").as_object();
+  const auto row = policies::audit_record_from_json(record.at("row").as_object());
+  ASSERT_TRUE(row) << json::serialize(record);
+  const auto line = policies::disclosure_from_json(entry);
+  ASSERT_TRUE(line);
+  EXPECT_TRUE(policies::records_disclosure(row->view(), *line, hub.org_id("clb"), test_pupil()));
+  const std::string note_text(report.at("checkpoint").as_string());
+  const auto checkpoint =
+      protocol::note::parse_checkpoint_text(note_text.substr(0, note_text.find("\n\n") + 1));
+  ASSERT_TRUE(checkpoint) << note_text;
+  std::vector<protocol::merkle::Hash> proof;
+  for (const auto& hash : record.at("proof").as_array()) {
+    const auto bytes = protocol::base64_decode(std::string(hash.as_string())).value();
+    ASSERT_EQ(bytes.size(), 32U);
+    std::copy(bytes.begin(), bytes.end(), proof.emplace_back().begin());
+  }
+  const auto leaf = protocol::audit_record_entry(row->view());
+  EXPECT_TRUE(protocol::check_included(*checkpoint, leaf,
+                                       record.at("index").to_number<std::uint64_t>(), proof));
   // The register is the CLB's: the CAW may not read it.
   EXPECT_EQ(hub.call("caw", get("/v1/disclosures?pupil=" + test_pupil_hex())).status, 403);
 }

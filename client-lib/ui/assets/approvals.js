@@ -12,6 +12,13 @@ function meta(list, term, value) {
   list.append(el('dt', term), el('dd', value));
 }
 
+// A recipient by its organisation and the function its mailbox serves, as the program verified
+// them; a mailbox it could not verify shows its id, marked as such.
+function recipient(r) {
+  if (r.org_name === undefined) return `${t('unverified_mailbox')} ${r.mailbox_id}`;
+  return `${r.org_name} (${r.function ? label('role', r.function) : t('general_mailbox')})`;
+}
+
 function request(p, n) {
   const box = el('article', undefined, 'panel approval');
   const heading = el('h3', `${label('kind', p.kind)} · ${label('purpose', p.purpose)} · ` +
@@ -23,7 +30,7 @@ function request(p, n) {
   meta(list, t('received'), formatDate(p.received_at_ms));
   meta(list, t('pupil'), p.pupil);
   meta(list, t('categories'), labels('category', p.categories));
-  meta(list, t('approval_recipients'), p.recipients.join(', '));
+  meta(list, t('approval_recipients'), p.recipient_names.map(recipient).join('; '));
   meta(list, t('approval_message'), p.message_id);
   box.append(list);
   for (const f of p.fragments) {

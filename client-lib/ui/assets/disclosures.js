@@ -1,6 +1,7 @@
 // The disclosure register for a pupil (docs/POLICY.md 9): every message about the pupil the
 // hub let out, when, to which organisation, of which kind, categories and purpose, on which
-// basis (a consent or the rules), by whom and with whose second approval. Printable for an
+// basis (a consent or the rules), by whom and with whose second approval, and whether the hub's
+// record log proved the line (the client checked it; docs/PROTOCOL.md 13.7). Printable for an
 // inzage request (app.css's print rules keep only the register and its heading). Text from
 // the hub is set with textContent only.
 import { t, formatDate, label, labels } from './i18n.js';
@@ -23,7 +24,8 @@ function row(d) {
   tr.append(el('td', formatDate(d.at_ms)), el('td', label('kind', d.kind)), el('td', label('purpose', d.purpose)),
             el('td', labels('category', d.categories)), el('td', to),
             el('td', `${label('role', d.sender_role)} · ${d.sender_staff.slice(0, 8)}`), el('td', basis(d.legal_basis)),
-            el('td', d.rule_ids), el('td', d.approved_by || '—'));
+            el('td', d.rule_ids), el('td', d.approved_by || '—'),
+            el('td', t(d.proved ? 'proved_yes' : 'proved_no')));
   return tr;
 }
 

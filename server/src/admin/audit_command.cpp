@@ -9,6 +9,7 @@
 #include <boost/json.hpp>
 
 #include <draaischijf/protocol/encoding.hpp>
+#include <draaischijf/protocol/tlog_errors.hpp>
 #include <draaischijf/server/core/config.hpp>
 
 #include "admin/command_words.hpp"
@@ -21,11 +22,15 @@ namespace {
 
 constexpr std::string_view kSynopsis =
     "audit export --config FILE --from DATE --to DATE [--org ORG_ID_HEX] [--pupil PSEUDONYM_HEX] "
-    "--format csv|jsonl [--out FILE]";
+    "--format csv|jsonl [--out FILE] [--checkpoint FILE]";
 
 int usage(std::ostream& err) {
   err << "usage: draaischijf-hub " << kSynopsis
-      << "\n  DATE: YYYY-MM-DD (a whole day in UTC) or YYYY-MM-DDTHH:MM[:SS]Z (or +HH:MM)\n";
+      << "\n  DATE: YYYY-MM-DD (a whole day in UTC) or YYYY-MM-DDTHH:MM[:SS]Z (or +HH:MM)"
+         "\n  --checkpoint: a record-log checkpoint of this hub (GET /v1/log/record/checkpoint, "
+         "witnessed); every row is proved against it (jsonl only)\n"
+         "   or: draaischijf-hub audit check --export FILE --checkpoint FILE --vkey VKEY "
+         "[--witness VKEY]... [--quorum N]\n";
   return 2;
 }
 
@@ -88,7 +93,7 @@ void write_csv_line(std::ostream& out, const auto& values) {
   out << "\r\n";
 }
 
-void write_jsonl(std::ostream& out, const audit_export::Row& row) {
+void write_jsonl(std::ostream& out, const audit_export::Row& row, bool with_proofs) {
   boost::json::object object;
   for (std::size_t i = 0; i < audit_export::kColumns.size(); ++i) {
     const auto key = audit_export::kColumns[i];
@@ -96,6 +101,20 @@ void write_jsonl(std::ostream& out, const audit_export::Row& row) {
       object[key] = std::stoll(row.values[i]);
     } else {
       object[key] = row.values[i];
+    }
+  }
+  if (with_proofs) {
+    // null: the row has no entry in the log, or its entry came after the checkpoint.
+    const auto* path = row.proof && row.proof->path ? &*row.proof->path : nullptr;
+    object["row_id"] = row.proof ? boost::json::value(row.proof->row_id) : nullptr;
+    object["log_index"] = row.proof ? boost::json::value(row.proof->index) : nullptr;
+    object["log_proof"] = nullptr;
+    if (path != nullptr) {
+      boost::json::array hashes;
+      for (const auto& hash : *path) {
+        hashes.emplace_back(protocol::base64_encode(hash));
+      }
+      object["log_proof"] = std::move(hashes);
     }
   }
   out << boost::json::serialize(object) << "\n";
@@ -120,13 +139,23 @@ int export_rows(const Words& words, std::ostream& out, std::ostream& err) {
     err << "error: --format takes csv or jsonl\n";
     return usage(err);
   }
-  const auto filter = filter_of(words, err);
+  auto filter = filter_of(words, err);
   if (!filter) {
+    return 2;
+  }
+  if (words.has("checkpoint") && format != "jsonl") {
+    err << "error: --checkpoint writes each row's proof, which only --format jsonl holds\n";
     return 2;
   }
   const auto config = command_config(words.one("config"), err);
   if (!config) {
     return 2;
+  }
+  if (words.has("checkpoint")) {
+    filter->prove_against = hub_record_checkpoint(*config, words.one("checkpoint"), err);
+    if (!filter->prove_against) {
+      return 1;
+    }
   }
   const auto database = config->server.data_dir / "hub.db";
   std::error_code ec;
@@ -147,10 +176,18 @@ int export_rows(const Words& words, std::ostream& out, std::ostream& err) {
     if (format == "csv") {
       write_csv_line(sink, row.values);
     } else {
-      write_jsonl(sink, row);
+      write_jsonl(sink, row, filter->prove_against.has_value());
     }
   });
   sink.flush();
+  if (!exported && (exported.error() == protocol::tlog_errc::log_rollback ||
+                    exported.error() == protocol::tlog_errc::log_fork)) {
+    err << "FAILED: the record log does not extend the checkpoint of size "
+        << filter->prove_against->size
+        << ": the entries up to it changed after it was signed. Nothing was proved; run "
+           "`draaischijf-hub audit verify --checkpoint` and keep the database as evidence\n";
+    return 1;
+  }
   if (!exported || !sink) {
     err << "error: the export failed: "
         << (exported ? std::string("writing the output failed") : exported.error().message())
@@ -168,10 +205,13 @@ int audit_command(const std::vector<std::string_view>& args, std::ostream& out, 
   if (!args.empty() && args[0] == "verify") {
     return audit_verify_command(args, out, err);
   }
+  if (!args.empty() && args[0] == "check") {
+    return audit_check_command(args, out, err);
+  }
   Words words;
   if (args.empty() || args[0] != "export" ||
-      !parse_words(args, {"config", "from", "to", "org", "pupil", "format", "out"}, {},
-                   "audit export", "draaischijf-hub --help", words, err) ||
+      !parse_words(args, {"config", "from", "to", "org", "pupil", "format", "out", "checkpoint"},
+                   {}, "audit export", "draaischijf-hub --help", words, err) ||
       !words.positional.empty() || !words.has("config") || !words.has("from") || !words.has("to") ||
       !words.has("format")) {
     return usage(err);

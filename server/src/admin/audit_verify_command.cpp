@@ -23,12 +23,28 @@ constexpr std::string_view kVerifySynopsis =
     "  FILE of --checkpoint: a record-log checkpoint the hub signed (GET "
     "/v1/log/record/checkpoint), kept or witnessed earlier\n";
 
-// The checkpoint in `path`, verified under the hub key beside the database; nullopt after
-// saying why.
-std::optional<protocol::note::Checkpoint> signed_checkpoint(const HubConfig& config,
-                                                            const std::string& path,
-                                                            std::ostream& err) {
+}  // namespace
+
+std::optional<protocol::note::OpenedCheckpoint> record_checkpoint_file(
+    const std::string& path, const protocol::note::VerifierKey& key, std::string_view signer,
+    std::ostream& err) {
   const auto text = certs::read_text_file(path);
+  if (!text) {
+    err << "error: cannot read " << path << "; check the path\n";
+    return std::nullopt;
+  }
+  auto opened = protocol::note::open_checkpoint(*text, key, key.name);
+  if (!opened) {
+    err << "refused: " << path << " is not a record-log checkpoint signed by " << signer << " ("
+        << opened.error().message() << ")\n";
+    return std::nullopt;
+  }
+  return std::move(*opened);
+}
+
+std::optional<protocol::note::Checkpoint> hub_record_checkpoint(const HubConfig& config,
+                                                                const std::string& path,
+                                                                std::ostream& err) {
   const auto key_text = certs::read_text_file(config.server.data_dir / "hub-signing.pub");
   std::vector<std::uint8_t> key_bytes;
   if (key_text) {
@@ -36,27 +52,20 @@ std::optional<protocol::note::Checkpoint> signed_checkpoint(const HubConfig& con
       key_bytes = std::move(*decoded);
     }
   }
-  if (!text || key_bytes.size() != 32) {
-    err << "error: cannot read "
-        << (text ? "the hub's public key hub-signing.pub in " + config.server.data_dir.string()
-                 : path)
-        << "; check the path\n";
+  if (key_bytes.size() != 32) {
+    err << "error: cannot read the hub's public key hub-signing.pub in "
+        << config.server.data_dir.string() << "; check server.data_dir\n";
     return std::nullopt;
   }
   protocol::SigningPublicKey key{};
   std::copy(key_bytes.begin(), key_bytes.end(), key.begin());
-  const auto origin = log_origin(key, LogId::record);
   auto opened =
-      protocol::note::open_checkpoint(*text, {origin, protocol::note::kEd25519, key}, origin);
+      record_checkpoint_file(path, log_verifier(key, LogId::record), "this hub's key", err);
   if (!opened) {
-    err << "refused: " << path << " is not a record-log checkpoint signed by this hub's key ("
-        << opened.error().message() << ")\n";
     return std::nullopt;
   }
-  return opened->checkpoint;
+  return std::move(opened->checkpoint);
 }
-
-}  // namespace
 
 int audit_verify_command(const std::vector<std::string_view>& args, std::ostream& out,
                          std::ostream& err) {
@@ -80,7 +89,7 @@ int audit_verify_command(const std::vector<std::string_view>& args, std::ostream
   }
   std::optional<protocol::note::Checkpoint> checkpoint;
   if (words.has("checkpoint")) {
-    checkpoint = signed_checkpoint(*config, words.one("checkpoint"), err);
+    checkpoint = hub_record_checkpoint(*config, words.one("checkpoint"), err);
     if (!checkpoint) {
       return 1;
     }

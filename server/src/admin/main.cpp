@@ -68,10 +68,16 @@ Usage:
                                        Verifies DIR, then restores it into server.data_dir (empty,
                                        or --force; never while a hub runs there).
   draaischijf-hub audit export --config FILE --from DATE --to DATE [--org ORG_ID_HEX]
-                  [--pupil PSEUDONYM_HEX] --format csv|jsonl [--out FILE]
+                  [--pupil PSEUDONYM_HEX] --format csv|jsonl [--out FILE] [--checkpoint FILE]
                                        The audit log and the disclosure register for the
                                        data-protection officer (DATE: YYYY-MM-DD or an ISO 8601
-                                       timestamp with a zone); no content, pseudonyms only.
+                                       timestamp with a zone); no content, pseudonyms only. With
+                                       a record-log checkpoint (jsonl), each row with its proof.
+  draaischijf-hub audit check --export FILE --checkpoint FILE --vkey VKEY [--witness VKEY]...
+                  [--quorum N]
+                                       Checks such an export without the database: every row
+                                       is in the record log under the checkpoint, which VKEY
+                                       signed and the witnesses cosigned.
   draaischijf-hub audit verify --config FILE [--checkpoint FILE]
                                        Checks every audit row against the record log (deleted,
                                        edited or reordered rows, edited tree nodes) and that the

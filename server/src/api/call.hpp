@@ -15,6 +15,7 @@
 #include <boost/json.hpp>
 
 #include <draaischijf/protocol/encoding.hpp>
+#include <draaischijf/protocol/merkle.hpp>
 
 #include "api/api.hpp"
 
@@ -30,6 +31,14 @@ inline constexpr std::size_t kMaxPage = 1000;
 inline std::string hex(std::span<const std::uint8_t> bytes) { return protocol::hex_encode(bytes); }
 inline std::string b64(std::span<const std::uint8_t> bytes) {
   return protocol::base64_encode(bytes);
+}
+/// A Merkle proof as the log routes write one: its hashes in unpadded base64, leaf first.
+inline json::array hashes_json(std::span<const protocol::merkle::Hash> hashes) {
+  json::array out;
+  for (const auto& h : hashes) {
+    out.emplace_back(b64(h));
+  }
+  return out;
 }
 
 template <std::size_t N>

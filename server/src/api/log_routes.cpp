@@ -12,14 +12,6 @@ namespace {
 
 using namespace api_call;
 
-json::array hashes_json(const std::vector<protocol::merkle::Hash>& hashes) {
-  json::array out;
-  for (const auto& h : hashes) {
-    out.emplace_back(b64(h));
-  }
-  return out;
-}
-
 // The refusals a proof request can get: past the log's end or an impossible pair of sizes is
 // the caller's mistake (400); anything else is the hub's.
 Reply refusal(const Call& call, const boost::system::error_code& error) {

@@ -218,15 +218,11 @@ protocol::Result<json::object> receipt_fields(const Call& call, const Id& messag
   if (!proved) {
     return proved.error();
   }
-  json::array proof;
-  for (const auto& hash : proved->proof) {
-    proof.emplace_back(b64(hash));
-  }
   return json::object{{"receipt", b64(protocol::encode(*receipt))},
                       {"record_index", accepted.logged->record_index},
                       {"record_row_hash", hex(accepted.logged->row_hash)},
                       {"checkpoint", proved->checkpoint},
-                      {"proof", std::move(proof)}};
+                      {"proof", hashes_json(proved->proof)}};
 }
 
 // 201 (or 409 for a replay) with the receipt, which names the policy's decisions, and any

@@ -12,6 +12,7 @@
 #include <draaischijf/protocol/approval.hpp>
 #include <draaischijf/protocol/pupil.hpp>
 #include <draaischijf/protocol/transfer_announcement.hpp>
+#include <draaischijf/server/store/transparency_logs.hpp>
 
 #include "api/on_writer.hpp"
 #include "policy/hub_policy.hpp"
@@ -562,6 +563,9 @@ Task<Reply> fetch_pupil_key(Call& call) {
   co_return octet_reply(*box);
 }
 
+// The pupil's register lines, each with the audit row of its decision and that row's inclusion
+// proof in one signed record-log checkpoint (docs/PROTOCOL.md 13.7): the CLB's client proves
+// every line against the log instead of taking the register on the hub's word.
 Task<Reply> list_disclosures(Call& call) {
   protocol::Hash256 pupil{};
   if (auto refused = clb_pupil_query(call, pupil, kDisclosureRoles)) {
@@ -571,9 +575,34 @@ Task<Reply> list_disclosures(Call& call) {
   if (!register_) {
     co_return call.problem(register_.error());
   }
-  co_return call.json(Status::ok, listing("disclosures", *register_, [](const Disclosure& d) {
-                        return policies::to_json(d);
-                      }));
+  // The lines were read first, so the checkpoint signed now covers every row they name.
+  std::optional<TransparencyLogs::RecordProof> head;
+  json::array lines;
+  for (const policies::RecordedDisclosure& line : *register_) {
+    auto item = policies::to_json(line.line);
+    if (line.decision) {
+      if (!head) {
+        auto proved = call.parts.logs.prove_record(line.record_index);
+        if (!proved) {
+          co_return call.problem(proved.error());
+        }
+        head = std::move(*proved);
+      }
+      auto proof = call.parts.logs.inclusion(LogId::record, line.record_index, head->size);
+      if (!proof) {
+        co_return call.problem(proof.error());
+      }
+      item["record"] = json::object{{"row", policies::to_json(line.decision->view())},
+                                    {"index", line.record_index},
+                                    {"proof", hashes_json(*proof)}};
+    }
+    lines.push_back(std::move(item));
+  }
+  json::object body{{"disclosures", std::move(lines)}};
+  if (head) {
+    body["checkpoint"] = std::move(head->checkpoint);
+  }
+  co_return call.json(Status::ok, body);
 }
 
 Reply refusal(const Call& call, const GateVerdict& verdict) {

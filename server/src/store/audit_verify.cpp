@@ -4,6 +4,7 @@
 #include <optional>
 #include <set>
 
+#include <draaischijf/protocol/audit_record.hpp>
 #include <draaischijf/protocol/encoding.hpp>
 #include <draaischijf/server/store/transparency_logs.hpp>
 
@@ -81,18 +82,11 @@ sqlite::Result<std::uint64_t> purged_by_retention(Db& db) {
   return total;
 }
 
-std::span<const std::uint8_t> blob_of(const sqlite::Statement& row, int column) {
-  return row.column_blob(column);
-}
-
 // Every audit row's hash at its index, indexes rising with the row ids; the indexes seen.
 sqlite::Result<std::set<std::uint64_t>> check_rows(
     Db& db, const std::vector<std::vector<std::uint8_t>>& entries, Report& report) {
-  auto select = db.prepare(
-      "SELECT id, at_ms, event, org_id, device_id, message_id, detail, pupil, "
-      "coalesce(user_id, ''), coalesce(on_behalf_of, ''), coalesce(role, ''), "
-      "coalesce(legal_basis, ''), coalesce(rule_ids, ''), coalesce(policy_version, ''), "
-      "record_index FROM audit ORDER BY id");
+  auto select =
+      db.prepare("SELECT " + std::string(rows::kAuditRecordColumns) + " FROM audit ORDER BY id");
   if (!select) {
     return select.error();
   }
@@ -122,20 +116,8 @@ sqlite::Result<std::set<std::uint64_t>> check_rows(
       report.problems.push_back(name + " names " + index_text(index) + ", beyond the log");
       return;
     }
-    const std::string event = row.column_text(2);
-    const std::string detail = row.column_text(6);
-    const std::string user = row.column_text(8);
-    const std::string on_behalf_of = row.column_text(9);
-    const std::string role = row.column_text(10);
-    const std::string legal_basis = row.column_text(11);
-    const std::string rule_ids = row.column_text(12);
-    const std::string policy_version = row.column_text(13);
-    const rows::AuditSubject subject{blob_of(row, 7), user,     on_behalf_of,  role,
-                                     legal_basis,     rule_ids, policy_version};
-    const auto hash =
-        rows::record_entry(event, detail,
-                           rows::record_hash(id, row.column_int64(1), event, blob_of(row, 3),
-                                             blob_of(row, 4), blob_of(row, 5), detail, subject));
+    const auto logged = rows::audit_record_of(row);
+    const auto hash = protocol::audit_record_entry(logged.row.view());
     const auto& entry = entries[index];
     if (!std::equal(hash.begin(), hash.end(), entry.begin(), entry.end())) {
       report.problems.push_back(name + " does not hash to " + index_text(index) +

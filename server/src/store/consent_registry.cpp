@@ -312,9 +312,10 @@ sqlite::Result<std::vector<std::uint8_t>> SqliteConsentRegistry::pupil_key(
   });
 }
 
-sqlite::Result<std::vector<Disclosure>> SqliteConsentRegistry::disclosures(
+sqlite::Result<std::vector<policies::RecordedDisclosure>> SqliteConsentRegistry::disclosures(
     const protocol::Id& org_id, const protocol::Hash256& pupil) {
-  return storage_->read([&](sqlite::Database& db) -> sqlite::Result<std::vector<Disclosure>> {
+  using Lines = std::vector<policies::RecordedDisclosure>;
+  return storage_->read([&](sqlite::Database& db) -> sqlite::Result<Lines> {
     auto select = db.prepare(
         "SELECT at_ms, message_id, sender_staff, sender_role, recipient_org, recipient_mailbox, "
         "kind, purpose, categories, legal_basis, rule_ids, policy_version, approved_by "
@@ -323,16 +324,28 @@ sqlite::Result<std::vector<Disclosure>> SqliteConsentRegistry::disclosures(
       return select.error();
     }
     select->bind(1, org_id).bind(2, pupil);
-    std::vector<Disclosure> out;
+    Lines out;
     auto listed = rows::for_each_row(*select, [&](sqlite::Statement& row) {
-      out.push_back({row.column_int64(0), rows::fixed<16>(row.column_blob(1)), row.column_text(2),
-                     row.column_text(3), rows::fixed<16>(row.column_blob(4)),
-                     rows::fixed<16>(row.column_blob(5)), row.column_text(6), row.column_text(7),
-                     row.column_text(8), row.column_text(9), row.column_text(10),
-                     row.column_text(11), row.column_text(12)});
+      out.push_back({{row.column_int64(0), rows::fixed<16>(row.column_blob(1)), row.column_text(2),
+                      row.column_text(3), rows::fixed<16>(row.column_blob(4)),
+                      rows::fixed<16>(row.column_blob(5)), row.column_text(6), row.column_text(7),
+                      row.column_text(8), row.column_text(9), row.column_text(10),
+                      row.column_text(11), row.column_text(12)},
+                     std::nullopt,
+                     0});
     });
     if (!listed) {
       return listed.error();
+    }
+    for (auto& line : out) {
+      auto recorded = rows::decision_of(db, line.line, org_id, pupil);
+      if (!recorded) {
+        return recorded.error();
+      }
+      if (*recorded) {
+        line.record_index = (*recorded)->index;
+        line.decision = std::move((*recorded)->row);
+      }
     }
     return out;
   });

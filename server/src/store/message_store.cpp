@@ -1,3 +1,4 @@
+#include <draaischijf/policies/record.hpp>
 #include <draaischijf/protocol/approval_request.hpp>
 #include <draaischijf/protocol/certificate.hpp>
 #include <draaischijf/protocol/encoding.hpp>
@@ -242,12 +243,11 @@ sqlite::Result<void> log_decisions(sqlite::Database& db, const Submission& s, bo
                                d.legal_basis,
                                d.rule_ids,
                                d.policy_version};
-    const std::string detail =
-        "outcome=" + d.outcome + " recipient_org=" + protocol::hex_encode(d.recipient_org) +
-        " mailbox=" + protocol::hex_encode(d.recipient_mailbox) + " kind=" + d.kind +
-        " purpose=" + d.purpose + " categories=" + d.categories;
-    if (auto audited = rows::insert_audit(db, s.received_at_ms, "policy.decision", s.sender_org,
-                                          s.sender_device, s.message_id, detail, subject);
+    const std::string detail = policies::decision_detail(
+        d.outcome, d.recipient_org, d.recipient_mailbox, d.kind, d.purpose, d.categories);
+    if (auto audited =
+            rows::insert_audit(db, s.received_at_ms, policies::kPolicyDecisionEvent, s.sender_org,
+                               s.sender_device, s.message_id, detail, subject);
         !audited) {
       return audited;
     }

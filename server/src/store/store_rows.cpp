@@ -3,38 +3,14 @@
 
 #include "store/store_rows.hpp"
 
+#include <draaischijf/protocol/audit_record.hpp>
 #include <draaischijf/protocol/encoding.hpp>
-#include <draaischijf/protocol/wire.hpp>
 #include <draaischijf/server/store/log_frontier.hpp>
 #include <draaischijf/server/store/message_store.hpp>
 #include <draaischijf/server/store/transparency_logs.hpp>
 
 namespace draaischijf::server::rows {
 namespace {
-
-std::span<const std::uint8_t> text_bytes(std::string_view s) {
-  return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
-}
-
-constexpr std::string_view kAcceptedEvent = "envelope.accepted";
-constexpr std::string_view kReceiptField = " receipt=";
-
-// The receipt digest an acceptance row's detail ends with, if it names one.
-std::optional<protocol::Hash256> named_receipt(std::string_view event, std::string_view detail) {
-  // Every audit row passes here: only an acceptance's detail is searched.
-  if (event != kAcceptedEvent) {
-    return std::nullopt;
-  }
-  const auto at = detail.rfind(kReceiptField);
-  if (at == std::string_view::npos) {
-    return std::nullopt;
-  }
-  auto bytes = protocol::hex_decode(detail.substr(at + kReceiptField.size()));
-  if (!bytes || bytes->size() != protocol::Hash256{}.size()) {
-    return std::nullopt;
-  }
-  return rows::fixed<32>(*bytes);
-}
 
 // The row, then its record-log entry at the index the row names, in the caller's transaction.
 sqlite::Result<RecordedRow> insert_row(sqlite::Database& db, std::int64_t at_ms,
@@ -79,7 +55,8 @@ sqlite::Result<RecordedRow> insert_row(sqlite::Database& db, std::int64_t at_ms,
   // The row's entry goes into the record log in the same transaction.
   const std::int64_t id = db.last_insert_rowid();
   const auto row_hash = record_hash(id, at_ms, event, org, device, message, detail, subject);
-  auto index = append_log_entry(db, LogId::record, record_entry(event, detail, row_hash), at_ms);
+  auto index = append_log_entry(db, LogId::record,
+                                protocol::audit_record_entry(event, detail, row_hash), at_ms);
   if (!index) {
     return index.error();
   }
@@ -92,21 +69,16 @@ sqlite::Result<RecordedRow> insert_row(sqlite::Database& db, std::int64_t at_ms,
 
 }  // namespace
 
-protocol::Hash256 record_entry(std::string_view event, std::string_view detail,
-                               const protocol::Hash256& row_hash) {
-  const auto digest = named_receipt(event, detail);
-  return digest ? protocol::receipt_record_entry(*digest, row_hash) : row_hash;
-}
-
 sqlite::Result<RecordedRow> insert_acceptance_audit(sqlite::Database& db, std::int64_t at_ms,
                                                     std::span<const std::uint8_t> org,
                                                     std::span<const std::uint8_t> device,
                                                     std::span<const std::uint8_t> message,
                                                     std::string_view detail,
                                                     const protocol::Hash256& receipt_digest) {
-  const std::string named =
-      std::string(detail) + std::string(kReceiptField) + protocol::hex_encode(receipt_digest);
-  return insert_row(db, at_ms, kAcceptedEvent, org, device, message, named, AuditSubject{});
+  const std::string named = std::string(detail) + std::string(protocol::kReceiptDetailField) +
+                            protocol::hex_encode(receipt_digest);
+  return insert_row(db, at_ms, protocol::kEnvelopeAcceptedEvent, org, device, message, named,
+                    AuditSubject{});
 }
 
 sqlite::Result<std::optional<RecordedRow>> logged_acceptance(
@@ -124,12 +96,12 @@ sqlite::Result<std::optional<RecordedRow>> logged_acceptance(
     return row.error();
   }
   const std::string detail = *row ? select->column_text(4) : std::string();
-  if (!*row || !named_receipt(kAcceptedEvent, detail)) {
+  if (!*row || !protocol::named_receipt(protocol::kEnvelopeAcceptedEvent, detail)) {
     return std::optional<RecordedRow>();
   }
-  const auto row_hash =
-      record_hash(select->column_int64(0), select->column_int64(1), kAcceptedEvent,
-                  select->column_blob(2), select->column_blob(3), message, detail, AuditSubject{});
+  const auto row_hash = record_hash(select->column_int64(0), select->column_int64(1),
+                                    protocol::kEnvelopeAcceptedEvent, select->column_blob(2),
+                                    select->column_blob(3), message, detail, AuditSubject{});
   return std::optional<RecordedRow>(
       RecordedRow{static_cast<std::uint64_t>(select->column_int64(5)), row_hash});
 }
@@ -139,17 +111,9 @@ protocol::Hash256 record_hash(std::int64_t id, std::int64_t at_ms, std::string_v
                               std::span<const std::uint8_t> device,
                               std::span<const std::uint8_t> message, std::string_view detail,
                               const AuditSubject& subject) {
-  std::vector<std::uint8_t> fields;
-  protocol::wire::Writer w(fields);
-  w.u64(static_cast<std::uint64_t>(id));
-  w.u64(static_cast<std::uint64_t>(at_ms));
-  for (const auto part : {text_bytes(event), org, device, message, text_bytes(detail),
-                          subject.pupil, text_bytes(subject.user), text_bytes(subject.on_behalf_of),
-                          text_bytes(subject.role), text_bytes(subject.legal_basis),
-                          text_bytes(subject.rule_ids), text_bytes(subject.policy_version)}) {
-    w.bytes32(part);
-  }
-  return protocol::hash256("draaischijf/audit-record/v1", {fields});
+  return protocol::audit_row_hash({id, at_ms, event, org, device, message, detail, subject.pupil,
+                                   subject.user, subject.on_behalf_of, subject.role,
+                                   subject.legal_basis, subject.rule_ids, subject.policy_version});
 }
 
 sqlite::Result<void> insert_audit(sqlite::Database& db, std::int64_t at_ms, std::string_view event,
@@ -169,6 +133,42 @@ sqlite::Result<void> insert_audit(sqlite::Database& db, std::int64_t at_ms, std:
     return recorded.error();
   }
   return {};
+}
+
+LoggedAuditRow audit_record_of(const sqlite::Statement& row, int first) {
+  const auto blob = [&](int column) {
+    const auto bytes = row.column_blob(first + column);
+    return std::vector<std::uint8_t>(bytes.begin(), bytes.end());
+  };
+  const auto text = [&](int column) { return row.column_text(first + column); };
+  return {{row.column_int64(first), row.column_int64(first + 1), text(2), blob(3), blob(4), blob(5),
+           text(6), blob(7), text(8), text(9), text(10), text(11), text(12), text(13)},
+          static_cast<std::uint64_t>(row.column_int64(first + 14))};
+}
+
+sqlite::Result<std::optional<LoggedAuditRow>> decision_of(sqlite::Database& db,
+                                                          const policies::Disclosure& line,
+                                                          const protocol::Id& org,
+                                                          const protocol::Hash256& pupil) {
+  // By time first: audit_by_time narrows the search to that millisecond's rows.
+  auto select = db.prepare("SELECT " + std::string(kAuditRecordColumns) +
+                           " FROM audit WHERE at_ms = ? AND message_id = ? AND event = ? "
+                           "AND record_index IS NOT NULL ORDER BY id");
+  if (!select) {
+    return select.error();
+  }
+  select->bind(1, line.at_ms).bind(2, line.message_id).bind(3, policies::kPolicyDecisionEvent);
+  std::optional<LoggedAuditRow> found;
+  auto stepped = for_each_row(*select, [&](const sqlite::Statement& row) {
+    auto candidate = audit_record_of(row);
+    if (!found && policies::records_disclosure(candidate.row.view(), line, org, pupil)) {
+      found = std::move(candidate);
+    }
+  });
+  if (!stepped) {
+    return stepped.error();
+  }
+  return found;
 }
 
 sqlite::Result<WaitingEntrySettler> WaitingEntrySettler::prepare(sqlite::Database& db,

@@ -12,6 +12,8 @@
 #include <type_traits>
 #include <vector>
 
+#include <draaischijf/policies/record.hpp>
+#include <draaischijf/protocol/audit_record.hpp>
 #include <draaischijf/server/store/message_store.hpp>
 #include <draaischijf/server/store/sqlite.hpp>
 
@@ -67,20 +69,38 @@ struct RecordedRow {
 [[nodiscard]] sqlite::Result<std::optional<RecordedRow>> logged_acceptance(
     sqlite::Database& db, std::span<const std::uint8_t> message);
 
-/// The record-log entry of an audit row whose hash is `row_hash`: the row hash itself, or for an
-/// acceptance whose detail names a receipt digest, the receipt's record entry.
-[[nodiscard]] protocol::Hash256 record_entry(std::string_view event, std::string_view detail,
-                                             const protocol::Hash256& row_hash);
-
-/// The record log's entry for one audit row (docs/PROTOCOL.md 13.4): BLAKE2b-256 over the row's
-/// fields, each length-prefixed, so no field can be edited or moved into another unnoticed
-/// (insert_audit appends it; `audit verify` recomputes it).
+/// The audit-record hash of one row (protocol::audit_row_hash, docs/PROTOCOL.md 13.4): its
+/// record-log entry is protocol::audit_record_entry of it (insert_audit appends it; `audit
+/// verify` recomputes it).
 [[nodiscard]] protocol::Hash256 record_hash(std::int64_t id, std::int64_t at_ms,
                                             std::string_view event,
                                             std::span<const std::uint8_t> org,
                                             std::span<const std::uint8_t> device,
                                             std::span<const std::uint8_t> message,
                                             std::string_view detail, const AuditSubject& subject);
+
+/// The columns an audit row is read as a protocol::AuditRecord with (audit_record_of), its
+/// record-log index last: "SELECT " + kAuditRecordColumns + " FROM audit ...".
+inline constexpr std::string_view kAuditRecordColumns =
+    "id, at_ms, event, org_id, device_id, message_id, detail, pupil, coalesce(user_id, ''), "
+    "coalesce(on_behalf_of, ''), coalesce(role, ''), coalesce(legal_basis, ''), "
+    "coalesce(rule_ids, ''), coalesce(policy_version, ''), record_index";
+
+/// An audit row as its record-log entry is made from it, with its index in the record log.
+struct LoggedAuditRow {
+  protocol::AuditRecord row;
+  std::uint64_t index = 0;
+};
+
+/// The current row of a statement that selected kAuditRecordColumns starting at `first`.
+[[nodiscard]] LoggedAuditRow audit_record_of(const sqlite::Statement& row, int first = 0);
+
+/// The logged audit row of the decision that put `line` in `org`'s register about `pupil`
+/// (policies::records_disclosure), found by the line's time and message; nullopt when retention
+/// deleted it or it predates the record log.
+[[nodiscard]] sqlite::Result<std::optional<LoggedAuditRow>> decision_of(
+    sqlite::Database& db, const policies::Disclosure& line, const protocol::Id& org,
+    const protocol::Hash256& pupil);
 
 /// Takes waiting queue entries out of the queue as `state` ('withdrawn' or 'expired'): the
 /// entry's state and settle time, its mailbox's queued bytes, and its disclosure-register row

@@ -2,9 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <draaischijf/protocol/audit_record.hpp>
 #include <draaischijf/protocol/encoding.hpp>
 #include <draaischijf/server/store/consent_registry.hpp>
 #include <draaischijf/server/store/message_store.hpp>
+#include <draaischijf/server/store/transparency_logs.hpp>
 
 #include "independent_checks.hpp"
 #include "store_fixture.hpp"
@@ -306,7 +308,18 @@ TEST_F(MessageStoreTest, ARevokedConsentHoldsForTheVeryNextSubmission) {
   ASSERT_TRUE(queued);
   const auto disclosed = registry.disclosures(clb, consent.pupil).value();
   ASSERT_EQ(disclosed.size(), 1U);
-  EXPECT_EQ(disclosed[0].legal_basis, "consent:" + consent.entry.record.id);
+  EXPECT_EQ(disclosed[0].line.legal_basis, "consent:" + consent.entry.record.id);
+  // The line comes with the audit row of its decision, whose entry the record log holds at the
+  // row's index (what GET /v1/disclosures proves it with).
+  ASSERT_TRUE(disclosed[0].decision);
+  EXPECT_TRUE(policies::records_disclosure(disclosed[0].decision->view(), disclosed[0].line, clb,
+                                           consent.pupil));
+  const auto hub_key = protocol::SigningKey::generate();
+  TransparencyLogs logs(storage, hub_key);
+  const auto logged = logs.entry(LogId::record, disclosed[0].record_index);
+  ASSERT_TRUE(logged);
+  const auto expected = protocol::audit_record_entry(disclosed[0].decision->view());
+  EXPECT_TRUE(std::equal(logged->begin(), logged->end(), expected.begin(), expected.end()));
   EXPECT_EQ(store->audit_count("policy.decision").value(), 1);
 
   const auto other_org = wait_for<sqlite::Result<std::vector<Withdrawal>>>([&](auto done) {

@@ -58,6 +58,8 @@ struct AdviceObjection {
 
 /// One line of the hub's disclosure register: a message about the pupil that was allowed out.
 using Disclosure = policies::Disclosure;
+/// A register line with the audit row that proves it (policies::RecordedDisclosure).
+using RecordedDisclosure = policies::RecordedDisclosure;
 
 class ConsentRegistry {
  public:
@@ -75,7 +77,13 @@ class ConsentRegistry {
   [[nodiscard]] protocol::Result<Consent> consent(const protocol::Id& consent_id);
   /// Revokes from now on; returns the messages still queued under it, which the hub withdrew.
   [[nodiscard]] protocol::Result<std::vector<Withdrawal>> revoke(const protocol::Id& consent_id);
-  [[nodiscard]] protocol::Result<std::vector<Disclosure>> disclosures(
+  /// The hub's register of what left the organisation about the pupil, oldest first, every
+  /// line proved by the record log (docs/PROTOCOL.md 13.7): a line with a `decision` was
+  /// checked to be exactly that audit row's, in the log at `record_index` under a checkpoint
+  /// of the pinned hub key that extends the one this device holds. A line without one has no
+  /// row left at the hub (retention) and is unproved. register_unproved when a line and its
+  /// row or proof disagree; log_checkpoint_invalid, log_rollback or log_fork for the checkpoint.
+  [[nodiscard]] protocol::Result<std::vector<RecordedDisclosure>> disclosures(
       const protocol::Hash256& pupil);
   /// Announces the transfer of the pupil's dossier to the new CLB `receiving_org`, the parents
   /// or the pupil having been told on `parents_told`, in a statement this device signs (once:

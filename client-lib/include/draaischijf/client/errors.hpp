@@ -57,6 +57,7 @@ enum class client_errc {
   monitor_alert,         // the monitor found entries about this organisation it did not make
   organisation_removed,  // the operator's directory bundle lists the organisation as removed
   split_view,  // a sender's gossiped checkpoint and this device's show two histories of a log
+  register_unproved,  // a disclosure register line the hub's record log does not prove
 };
 
 [[nodiscard]] const boost::system::error_category& client_category() noexcept;

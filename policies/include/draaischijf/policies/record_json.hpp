@@ -8,6 +8,11 @@
 //    "categories": "psychisch_sociaal", "legal_basis": "consent:<32 hex>", "rule_ids": "R06",
 //    "policy_version": "...", "approved_by": ""}
 //   {"mailbox_id": "<32 hex>", "sequence": 12, "message_id": "<32 hex>"}
+//   {"row_id": 812, "at_ms": 1764979200000, "event": "policy.decision", "org_id": "<32 hex>",
+//    "device_id": "<32 hex>", "message_id": "<32 hex>", "detail": "outcome=allow ...",
+//    "pupil": "<64 hex>", "user_id": "<32 hex>", "on_behalf_of": "", "role": "clb_psycholoog",
+//    "legal_basis": "consent:<32 hex>", "rule_ids": "R06", "policy_version": "..."}
+//                 (an audit row as the record log hashes it, protocol/audit_record.hpp)
 //   [{"mailbox_id": "<32 hex>", "rule_ids": "R06", "legal_basis": "consent:<32 hex>",
 //     "approvers": ["<32 hex>"]}]   (the decisions a receipt signs, for reading)
 //
@@ -15,6 +20,7 @@
 // program that uses it.
 
 #include <algorithm>
+#include <array>
 #include <optional>
 #include <span>
 
@@ -22,6 +28,7 @@
 
 #include <draaischijf/policies/consent_json.hpp>
 #include <draaischijf/policies/record.hpp>
+#include <draaischijf/protocol/audit_record.hpp>
 #include <draaischijf/protocol/receipt.hpp>
 
 namespace draaischijf::policies {
@@ -40,6 +47,17 @@ inline std::optional<protocol::Id> id(const boost::json::object& o, std::string_
   protocol::Id out{};
   std::copy(bytes->begin(), bytes->end(), out.begin());
   return out;
+}
+
+// Hex of any length (an absent or empty id is empty); nullopt for anything but hex.
+inline std::optional<std::vector<std::uint8_t>> any_hex(const boost::json::object& o,
+                                                        std::string_view key) {
+  const auto text = consent_json_detail::text(o, key);
+  if (!text) {
+    return std::nullopt;
+  }
+  auto bytes = protocol::hex_decode(*text);
+  return bytes ? std::optional(std::move(*bytes)) : std::nullopt;
 }
 
 inline std::optional<std::int64_t> count(const boost::json::object& o, std::string_view key) {
@@ -111,6 +129,60 @@ inline std::optional<std::int64_t> count(const boost::json::object& o, std::stri
     return std::nullopt;
   }
   return Withdrawal{*mailbox, *sequence, *message};
+}
+
+[[nodiscard]] inline boost::json::object to_json(const protocol::AuditRecordView& r) {
+  return {{"row_id", r.id},
+          {"at_ms", r.at_ms},
+          {"event", r.event},
+          {"org_id", protocol::hex_encode(r.org)},
+          {"device_id", protocol::hex_encode(r.device)},
+          {"message_id", protocol::hex_encode(r.message)},
+          {"detail", r.detail},
+          {"pupil", protocol::hex_encode(r.pupil)},
+          {"user_id", r.user},
+          {"on_behalf_of", r.on_behalf_of},
+          {"role", r.role},
+          {"legal_basis", r.legal_basis},
+          {"rule_ids", r.rule_ids},
+          {"policy_version", r.policy_version}};
+}
+
+/// Nothing when a field is missing or malformed: every field takes part in the row's hash.
+[[nodiscard]] inline std::optional<protocol::AuditRecord> audit_record_from_json(
+    const boost::json::object& o) {
+  namespace d = record_json_detail;
+  const auto id = d::count(o, "row_id");
+  const auto at = d::count(o, "at_ms");
+  auto org = d::any_hex(o, "org_id");
+  auto device = d::any_hex(o, "device_id");
+  auto message = d::any_hex(o, "message_id");
+  auto pupil = d::any_hex(o, "pupil");
+  std::array<std::optional<std::string>, 8> texts;
+  constexpr std::array<std::string_view, 8> kTextKeys = {
+      "event", "detail",      "user_id",  "on_behalf_of",
+      "role",  "legal_basis", "rule_ids", "policy_version"};
+  for (std::size_t i = 0; i < kTextKeys.size(); ++i) {
+    texts[i] = consent_json_detail::text(o, kTextKeys[i]);
+  }
+  if (!id || !at || !org || !device || !message || !pupil ||
+      std::any_of(texts.begin(), texts.end(), [](const auto& t) { return !t; })) {
+    return std::nullopt;
+  }
+  return protocol::AuditRecord{*id,
+                               *at,
+                               std::move(*texts[0]),
+                               std::move(*org),
+                               std::move(*device),
+                               std::move(*message),
+                               std::move(*texts[1]),
+                               std::move(*pupil),
+                               std::move(*texts[2]),
+                               std::move(*texts[3]),
+                               std::move(*texts[4]),
+                               std::move(*texts[5]),
+                               std::move(*texts[6]),
+                               std::move(*texts[7])};
 }
 
 /// The decisions a hub receipt signs, as the hub's 201 answer and the CLI's --json show them;

@@ -127,8 +127,9 @@ class ConsentRegistry {
   [[nodiscard]] virtual sqlite::Result<std::vector<StoredApproval>> approvals(
       const protocol::Id& org_id, std::span<const protocol::Id> ids) = 0;
 
-  /// What `org_id` disclosed about a pupil, oldest first.
-  [[nodiscard]] virtual sqlite::Result<std::vector<Disclosure>> disclosures(
+  /// What `org_id` disclosed about a pupil, oldest first, each line with the audit row of its
+  /// decision and that row's record-log index (policies::RecordedDisclosure).
+  [[nodiscard]] virtual sqlite::Result<std::vector<policies::RecordedDisclosure>> disclosures(
       const protocol::Id& org_id, const protocol::Hash256& pupil) = 0;
 
   /// The organisation's pupil key sealed to one of its devices (protocol/pupil.hpp): opaque to
@@ -193,8 +194,8 @@ class SqliteConsentRegistry final : public ConsentRegistry {
   [[nodiscard]] sqlite::Result<std::vector<StoredApproval>> approvals(
       const protocol::Id& org_id, std::span<const protocol::Id> ids) override;
 
-  /// What `org_id` disclosed about a pupil, oldest first.
-  [[nodiscard]] sqlite::Result<std::vector<Disclosure>> disclosures(
+  /// What `org_id` disclosed about a pupil, oldest first, with the rows that prove each line.
+  [[nodiscard]] sqlite::Result<std::vector<policies::RecordedDisclosure>> disclosures(
       const protocol::Id& org_id, const protocol::Hash256& pupil) override;
 
   [[nodiscard]] bool store_pupil_key(const StoredPupilKey& box, Done done) override;
