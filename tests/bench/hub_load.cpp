@@ -22,8 +22,9 @@
 //               organisation's mailboxes, the entries after its cursor, each envelope fetched and
 //               its delivery acknowledged), waiting out every 429 or 503 for its Retry-After:
 //               devices caught up, refusals, failures, when the last one caught up, per-device
-//               catch-up time. Exits 1 when a device did not catch up or a request failed
-//               otherwise than by a refusal with Retry-After
+//               catch-up time, against the catch-up of 10 devices reconnecting one at a time on
+//               the idle hub just before. Exits 1 when a device did not catch up or a request
+//               failed otherwise than by a refusal with Retry-After
 //
 // Every mode prints `key=value` lines; tools/bench-hub.sh turns them into the report's tables.
 
@@ -1143,6 +1144,28 @@ double own_cpu_seconds() {
   return seconds(used.ru_utime) + seconds(used.ru_stime);
 }
 
+// The baseline: `count` devices reconnecting and catching up one after the other on the idle hub,
+// before the burst (the first ones acknowledge each message first; the burst's devices then find
+// them delivered, as a mailbox's later members do).
+std::vector<double> catch_up_alone(net::io_context& ioc, const Options& options,
+                                   std::vector<BurstOrganisation>& organisations, std::size_t count,
+                                   std::vector<std::unique_ptr<BurstDevice>>& devices) {
+  BurstTally alone;
+  const auto give_up = Clock::now() + std::chrono::minutes(5);
+  for (std::size_t i = 0; i < count; ++i) {
+    devices.push_back(std::make_unique<BurstDevice>(organisations[i % organisations.size()],
+                                                    options, alone, give_up));
+    net::co_spawn(ioc, reconnect(*devices.back(), Clock::now()), net::detached);
+    while (alone.finished <= i) {
+      ioc.run_one();
+    }
+  }
+  if (alone.caught_up != count || !alone.failed.empty()) {
+    throw std::runtime_error("a device alone on the idle hub did not catch up");
+  }
+  return std::move(alone.catch_up_ms);
+}
+
 void run_burst(const Options& options) {
   if (options.devices == 0 || options.window <= 0) {
     usage("burst needs --devices and a --window above 0");
@@ -1157,13 +1180,14 @@ void run_burst(const Options& options) {
   std::vector<BurstOrganisation> organisations;
   organisations.push_back(burst_organisation(options, options.to));
   organisations.push_back(burst_organisation(options, second.to));
+  std::vector<std::unique_ptr<BurstDevice>> devices;
+  auto alone = catch_up_alone(ioc, options, organisations, 10, devices);
   BurstTally tally;
   const double hub_cpu_before = options.pid > 0 ? cpu_seconds(options.pid) : 0;
   const double own_cpu_before = own_cpu_seconds();
   const auto started = Clock::now();
   const auto window = seconds_of(options.window);
   const auto give_up = started + window + std::chrono::minutes(5);
-  std::vector<std::unique_ptr<BurstDevice>> devices;
   for (std::size_t i = 0; i < options.devices; ++i) {
     devices.push_back(std::make_unique<BurstDevice>(organisations[i % organisations.size()],
                                                     options, tally, give_up));
@@ -1172,7 +1196,7 @@ void run_burst(const Options& options) {
     net::co_spawn(ioc, reconnect(*devices.back(), due), net::detached);
   }
   // The streams' reads never end: run until every device caught up or gave up.
-  while (tally.finished < options.devices) {
+  while (tally.finished < options.devices) {  // (the baseline's streams stay open too)
     ioc.run_for(std::chrono::milliseconds(100));
   }
   const double elapsed =
@@ -1194,6 +1218,7 @@ void run_burst(const Options& options) {
   }
   std::printf("last_caught_up_s=%.2f\n", elapsed);
   print_percentiles("catch_up", tally.catch_up_ms);
+  print_percentiles("alone_catch_up", alone);
   std::printf("load_cpu_s=%.1f\n", own_cpu_seconds() - own_cpu_before);
   if (options.pid > 0) {
     const double hub_cpu = cpu_seconds(options.pid) - hub_cpu_before;
