@@ -24,7 +24,8 @@
 //               devices caught up, refusals, failures, when the last one caught up, per-device
 //               catch-up time, against the catch-up of 10 devices reconnecting one at a time on
 //               the idle hub just before. Exits 1 when a device did not catch up or a request
-//               failed otherwise than by a refusal with Retry-After
+//               failed otherwise than by a refusal with Retry-After. --threads spreads the
+//               devices over more generator threads (for a generator on a machine of its own)
 //
 // Every mode prints `key=value` lines; tools/bench-hub.sh turns them into the report's tables.
 
@@ -95,6 +96,7 @@ struct Options {
   std::size_t devices = 5000;
   double window = 10;
   std::size_t queued = 20;
+  std::size_t threads = 1;  // the generator's threads, each with its share of the devices
 };
 
 [[noreturn]] void usage(const std::string& problem) {
@@ -108,7 +110,7 @@ struct Options {
                "         [--background-to school] [--background-kind terugkoppeling]\n"
                "         [--purpose begeleiding] [--category leren_en_studeren]\n"
                "         [--background-purpose datadialoog] [--background-category geaggregeerd]\n"
-               "         [--devices 5000] [--window 10] [--queued 20]\n";
+               "         [--devices 5000] [--window 10] [--queued 20] [--threads 1]\n";
   std::exit(2);
 }
 
@@ -187,6 +189,8 @@ Options parse(int argc, char** argv) {
       options.window = number<double>(name, value);
     } else if (name == "--queued") {
       options.queued = number<std::size_t>(name, value);
+    } else if (name == "--threads") {
+      options.threads = number<std::size_t>(name, value);
     } else {
       usage("unknown option " + name);
     }
@@ -1166,42 +1170,50 @@ std::vector<double> catch_up_alone(net::io_context& ioc, const Options& options,
   return std::move(alone.catch_up_ms);
 }
 
-void run_burst(const Options& options) {
-  if (options.devices == 0 || options.window <= 0) {
-    usage("burst needs --devices and a --window above 0");
-  }
-  const Options second = background_of(options);
-  queue_messages(options);
-  queue_messages(second);
-
-  net::io_context ioc(1);
-  // The development deployment's staff devices of the two recipients, one in each mailbox: each
-  // reconnecting device presents one of the two certificates (docs/BENCHMARKS.md).
-  std::vector<BurstOrganisation> organisations;
-  organisations.push_back(burst_organisation(options, options.to));
-  organisations.push_back(burst_organisation(options, second.to));
-  std::vector<std::unique_ptr<BurstDevice>> devices;
-  auto alone = catch_up_alone(ioc, options, organisations, 10, devices);
+// One generator thread's part of the burst: its own io_context, devices and counts.
+struct BurstShard {
+  net::io_context ioc{1};
   BurstTally tally;
-  const double hub_cpu_before = options.pid > 0 ? cpu_seconds(options.pid) : 0;
-  const double own_cpu_before = own_cpu_seconds();
-  const auto started = Clock::now();
-  const auto window = seconds_of(options.window);
-  const auto give_up = started + window + std::chrono::minutes(5);
-  for (std::size_t i = 0; i < options.devices; ++i) {
-    devices.push_back(std::make_unique<BurstDevice>(organisations[i % organisations.size()],
-                                                    options, tally, give_up));
-    const auto due =
-        started + window * static_cast<Clock::rep>(i) / static_cast<Clock::rep>(options.devices);
-    net::co_spawn(ioc, reconnect(*devices.back(), due), net::detached);
+  std::size_t devices = 0;
+
+  // The streams' reads never end: runs until each of its devices caught up or gave up.
+  void run() {
+    while (tally.finished < devices) {
+      ioc.run_for(std::chrono::milliseconds(100));
+    }
   }
-  // The streams' reads never end: run until every device caught up or gave up.
-  while (tally.finished < options.devices) {  // (the baseline's streams stay open too)
-    ioc.run_for(std::chrono::milliseconds(100));
+};
+
+void merge(BurstTally& into, BurstTally&& part) {
+  into.connected += part.connected;
+  into.caught_up += part.caught_up;
+  into.finished += part.finished;
+  into.handshakes += part.handshakes;
+  into.delivered += part.delivered;
+  into.refused += part.refused;
+  into.refused_again += part.refused_again;
+  into.longest_retry_after = std::max(into.longest_retry_after, part.longest_retry_after);
+  for (const auto& [what, count] : part.failed) {
+    into.failed[what] += count;
   }
+  into.catch_up_ms.insert(into.catch_up_ms.end(), part.catch_up_ms.begin(), part.catch_up_ms.end());
+  into.last_caught_up = std::max(into.last_caught_up, part.last_caught_up);
+}
+
+struct CpuUse {
+  double hub = 0;
+  double generator = 0;
+};
+
+CpuUse cpu_use(const Options& options) {
+  return {options.pid > 0 ? cpu_seconds(options.pid) : 0, own_cpu_seconds()};
+}
+
+// Prints the burst's figures; true when every device caught up and nothing failed.
+bool print_burst(const Options& options, BurstTally& tally, std::vector<double>& alone,
+                 Clock::time_point started, const CpuUse& before) {
   const double elapsed =
       std::chrono::duration<double>(std::max(tally.last_caught_up, started) - started).count();
-
   std::size_t failed = 0;
   for (const auto& [what, count] : tally.failed) {
     failed += count;
@@ -1219,15 +1231,66 @@ void run_burst(const Options& options) {
   std::printf("last_caught_up_s=%.2f\n", elapsed);
   print_percentiles("catch_up", tally.catch_up_ms);
   print_percentiles("alone_catch_up", alone);
-  std::printf("load_cpu_s=%.1f\n", own_cpu_seconds() - own_cpu_before);
+  const CpuUse after = cpu_use(options);
+  std::printf("load_threads=%zu\nload_cpu_s=%.1f\n", options.threads,
+              after.generator - before.generator);
   if (options.pid > 0) {
-    const double hub_cpu = cpu_seconds(options.pid) - hub_cpu_before;
+    const double hub_cpu = after.hub - before.hub;
     std::printf("hub_cpu_s=%.1f\nhub_cores=%.2f\nhub_rss_kib=%zu\n", hub_cpu,
                 elapsed > 0 ? hub_cpu / elapsed : 0.0, resident_kib(options.pid));
   }
+  return tally.caught_up == options.devices && failed == 0;
+}
+
+void run_burst(const Options& options) {
+  if (options.devices == 0 || options.window <= 0 || options.threads == 0) {
+    usage("burst needs --devices, --threads and a --window above 0");
+  }
+  const Options second = background_of(options);
+  queue_messages(options);
+  queue_messages(second);
+
+  // The development deployment's staff devices of the two recipients, one in each mailbox: each
+  // reconnecting device presents one of the two certificates (docs/BENCHMARKS.md).
+  std::vector<BurstOrganisation> organisations;
+  organisations.push_back(burst_organisation(options, options.to));
+  organisations.push_back(burst_organisation(options, second.to));
+  std::vector<std::unique_ptr<BurstShard>> shards;
+  for (std::size_t t = 0; t < options.threads; ++t) {
+    shards.push_back(std::make_unique<BurstShard>());
+  }
+  std::vector<std::unique_ptr<BurstDevice>> devices;
+  auto alone = catch_up_alone(shards.front()->ioc, options, organisations, 10, devices);
+
+  const CpuUse before = cpu_use(options);
+  const auto started = Clock::now();
+  const auto window = seconds_of(options.window);
+  const auto give_up = started + window + std::chrono::minutes(5);
+  for (std::size_t i = 0; i < options.devices; ++i) {
+    BurstShard& shard = *shards[i % shards.size()];
+    devices.push_back(std::make_unique<BurstDevice>(organisations[i % organisations.size()],
+                                                    options, shard.tally, give_up));
+    ++shard.devices;
+    const auto due =
+        started + window * static_cast<Clock::rep>(i) / static_cast<Clock::rep>(options.devices);
+    net::co_spawn(shard.ioc, reconnect(*devices.back(), due), net::detached);
+  }
+  std::vector<std::thread> threads;
+  for (std::size_t t = 1; t < shards.size(); ++t) {
+    threads.emplace_back([&shard = *shards[t]] { shard.run(); });
+  }
+  shards.front()->run();
+  for (auto& thread : threads) {
+    thread.join();
+  }
+  BurstTally tally;
+  for (auto& shard : shards) {
+    merge(tally, std::move(shard->tally));
+  }
+  const bool complete = print_burst(options, tally, alone, started, before);
   // Thousands of streams with reads pending: the process ends without taking each down.
   std::fflush(stdout);
-  std::_Exit(tally.caught_up == options.devices && failed == 0 ? 0 : 1);
+  std::_Exit(complete ? 0 : 1);
 }
 
 }  // namespace
