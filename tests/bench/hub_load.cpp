@@ -1150,7 +1150,8 @@ double own_cpu_seconds() {
 
 // The baseline: `count` devices reconnecting and catching up one after the other on the idle hub,
 // before the burst (the first ones acknowledge each message first; the burst's devices then find
-// them delivered, as a mailbox's later members do).
+// them delivered, as a mailbox's later members do). Their streams stay open in `devices`;
+// nothing of theirs counts in `alone` once they caught up.
 std::vector<double> catch_up_alone(net::io_context& ioc, const Options& options,
                                    std::vector<BurstOrganisation>& organisations, std::size_t count,
                                    std::vector<std::unique_ptr<BurstDevice>>& devices) {
