@@ -14,6 +14,18 @@
 //               connection while --connections others post background envelopes at --rate/s
 //               (from --background-from to --background-to, a mailbox no stream is on):
 //               the time from each probe's sending to its notification on every stream
+//   burst       the morning burst: queues --queued envelopes in the mailbox of each of two
+//               organisations (as submit posts them: --from to --to, --background-from to
+//               --background-to), then --devices staff devices of the recipients reconnect,
+//               evenly spread over --window seconds, each with new mTLS handshakes: it opens its
+//               notification stream and catches up by cursor as the client does (the
+//               organisation's mailboxes, the entries after its cursor, each envelope fetched and
+//               its delivery acknowledged), waiting out every 429 or 503 for its Retry-After:
+//               devices caught up, refusals, failures, when the last one caught up, per-device
+//               catch-up time, against the catch-up of 10 devices reconnecting one at a time on
+//               the idle hub just before. Exits 1 when a device did not catch up or a request
+//               failed otherwise than by a refusal with Retry-After. --threads spreads the
+//               devices over more generator threads (for a generator on a machine of its own)
 //
 // Every mode prints `key=value` lines; tools/bench-hub.sh turns them into the report's tables.
 
@@ -23,10 +35,13 @@
 #include <fstream>
 #include <functional>
 #include <iostream>
+#include <iterator>
 #include <map>
 #include <optional>
+#include <sstream>
 #include <sys/resource.h>
 #include <thread>
+#include <unistd.h>
 #include <vector>
 
 #include <boost/beast/websocket.hpp>
@@ -77,18 +92,25 @@ struct Options {
   protocol::MessageKind background_kind = protocol::MessageKind::terugkoppeling;
   protocol::Purpose background_purpose = protocol::Purpose::datadialoog;
   protocol::DataCategory background_category = protocol::DataCategory::geaggregeerd;
+  // burst: the devices that reconnect, the window they reconnect in, what waits in each mailbox
+  std::size_t devices = 5000;
+  double window = 10;
+  std::size_t queued = 20;
+  std::size_t threads = 1;  // the generator's threads, each with its share of the devices
 };
 
 [[noreturn]] void usage(const std::string& problem) {
   std::cerr << "hub_load: " << problem << "\n"
-            << "usage: hub_load submit|get|handshakes|idle|idle-streams|fanout --pki DEV_PKI_DIR\n"
+            << "usage: hub_load submit|get|handshakes|idle|idle-streams|fanout|burst\n"
+               "         --pki DEV_PKI_DIR\n"
                "         [--port 8443] [--from school] [--to clb] [--kind consultatie]\n"
                "         [--connections 100] [--size 2048] [--messages 50000] [--seconds 10]\n"
                "         [--path /healthz] [--parallel 8] [--pid SERVER_PID] [--rate 0]\n"
                "         [--streams 50] [--probe-rate 20] [--background-from clb]\n"
                "         [--background-to school] [--background-kind terugkoppeling]\n"
                "         [--purpose begeleiding] [--category leren_en_studeren]\n"
-               "         [--background-purpose datadialoog] [--background-category geaggregeerd]\n";
+               "         [--background-purpose datadialoog] [--background-category geaggregeerd]\n"
+               "         [--devices 5000] [--window 10] [--queued 20] [--threads 1]\n";
   std::exit(2);
 }
 
@@ -161,6 +183,14 @@ Options parse(int argc, char** argv) {
       options.background_from = value;
     } else if (name == "--background-to") {
       options.background_to = value;
+    } else if (name == "--devices") {
+      options.devices = number<std::size_t>(name, value);
+    } else if (name == "--window") {
+      options.window = number<double>(name, value);
+    } else if (name == "--queued") {
+      options.queued = number<std::size_t>(name, value);
+    } else if (name == "--threads") {
+      options.threads = number<std::size_t>(name, value);
     } else {
       usage("unknown option " + name);
     }
@@ -179,6 +209,18 @@ ClientIdentity identity_of(const Options& options) {
   return {options.pki / "root.pem", device / "device.pem", device / "device.key"};
 }
 
+// The options with the background load's sender, recipient and labels as the load's own (the
+// fan-out's background, the burst's second mailbox).
+Options background_of(const Options& options) {
+  Options background = options;
+  background.from = options.background_from;
+  background.to = options.background_to;
+  background.kind = options.background_kind;
+  background.purpose = options.background_purpose;
+  background.category = options.background_category;
+  return background;
+}
+
 // Connections beyond the default soft limit of open files need the hard limit.
 void raise_open_file_limit() {
   rlimit limit{};
@@ -190,6 +232,15 @@ void raise_open_file_limit() {
 
 double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+Clock::duration seconds_of(double seconds) {
+  return std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
+}
+
+net::awaitable<void> wait_until(Clock::time_point when) {
+  net::steady_timer timer(co_await net::this_coro::executor, when);
+  co_await timer.async_wait(kNoThrow);
 }
 
 // --- latency and counts ---------------------------------------------------------------------
@@ -311,8 +362,7 @@ net::awaitable<void> keep_alive_worker(Run& run, std::optional<Work>& work) {
       break;
     }
     if (due > Clock::now()) {  // a paced run: latency counts from when the request was due
-      net::steady_timer wait(co_await net::this_coro::executor, due);
-      co_await wait.async_wait(kNoThrow);
+      co_await wait_until(due);
     }
     Answer answer;
     do {
@@ -323,9 +373,7 @@ net::awaitable<void> keep_alive_worker(Run& run, std::optional<Work>& work) {
         run.on_accepted(answer.body, sent);
       }
       if (answer.status == 503) {  // refused and stored nothing: wait as told, send again
-        net::steady_timer wait(co_await net::this_coro::executor,
-                               std::chrono::seconds(answer.retry_after_seconds));
-        co_await wait.async_wait(kNoThrow);
+        co_await wait_until(Clock::now() + std::chrono::seconds(answer.retry_after_seconds));
       }
     } while (answer.status == 503);
     run.last_answer = Clock::now();
@@ -336,8 +384,15 @@ net::awaitable<void> keep_alive_worker(Run& run, std::optional<Work>& work) {
   }
 }
 
-void run_keep_alive(const Options& options, std::vector<std::vector<std::uint8_t>> envelopes,
-                    const std::string& get_target, unsigned success_status) {
+struct LoadResult {
+  Tally tally;
+  double elapsed = 0;  // from the start of the measured run to its last answer
+};
+
+// Sends the envelopes (or GETs `get_target`) over --connections keep-alive connections until
+// they or --seconds run out.
+LoadResult keep_alive_load(const Options& options, std::vector<std::vector<std::uint8_t>> envelopes,
+                           const std::string& get_target) {
   net::io_context ioc(1);
   auto context = client_context(identity_of(options));
   Run run{*context, options.port, 0, net::steady_timer(ioc), {}, {}, {}, {}};
@@ -350,14 +405,19 @@ void run_keep_alive(const Options& options, std::vector<std::vector<std::uint8_t
   while (run.connected < options.connections) {
     ioc.run_one();
   }
-  const auto seconds =
-      std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(options.seconds));
   run.started = Clock::now();
-  work.emplace(std::move(envelopes), get_target, run.started, run.started + seconds);
+  work.emplace(std::move(envelopes), get_target, run.started,
+               run.started + seconds_of(options.seconds));
   run.start_gate.cancel();
   ioc.run();
-  run.tally.print(std::chrono::duration<double>(run.last_answer - run.started).count(),
-                  success_status);
+  return {std::move(run.tally),
+          std::chrono::duration<double>(run.last_answer - run.started).count()};
+}
+
+void run_keep_alive(const Options& options, std::vector<std::vector<std::uint8_t>> envelopes,
+                    const std::string& get_target, unsigned success_status) {
+  auto [tally, elapsed] = keep_alive_load(options, std::move(envelopes), get_target);
+  tally.print(elapsed, success_status);
   std::printf("connections=%zu\n", options.connections);
 }
 
@@ -461,8 +521,7 @@ void run_handshakes(const Options& options) {
   auto context = client_context(identity_of(options));
   Tally tally;
   const auto started = Clock::now();
-  const auto deadline = started + std::chrono::duration_cast<Clock::duration>(
-                                      std::chrono::duration<double>(options.seconds));
+  const auto deadline = started + seconds_of(options.seconds);
   for (std::size_t i = 0; i < options.parallel; ++i) {
     net::co_spawn(ioc, handshake_worker(*context, options, deadline, tally), net::detached);
   }
@@ -569,27 +628,44 @@ std::vector<std::unique_ptr<ssl::context>> staff_contexts(const Options& options
   return contexts;
 }
 
-// A stream that is open: upgraded, and its "subscribed" frame read.
-net::awaitable<std::unique_ptr<IdleStream>> open_stream(ssl::context& context, std::uint16_t port) {
+struct StreamOpening {
+  std::unique_ptr<IdleStream> stream;  // nullptr when it did not open
+  Answer refusal;  // the hub's answer to an upgrade it declined (status 0: none)
+};
+
+// Opens a stream: upgraded, and its "subscribed" frame read; or the hub's refusal.
+net::awaitable<StreamOpening> try_open_stream(ssl::context& context, std::uint16_t port) {
+  StreamOpening opening;
   auto stream = std::make_unique<IdleStream>();
   stream->tls = co_await connect(context, port);
   if (!stream->tls) {
-    co_return nullptr;
+    co_return opening;
   }
   beast::get_lowest_layer(*stream->tls).expires_never();  // the WebSocket keeps its own time
   stream->ws = std::make_unique<WebSocket>(*stream->tls);
   stream->ws->set_option(websocket::stream_base::timeout::suggested(beast::role_type::client));
-  auto [upgrade_error] = co_await stream->ws->async_handshake("localhost", "/v1/stream", kNoThrow);
+  websocket::response_type response;
+  auto [upgrade_error] =
+      co_await stream->ws->async_handshake(response, "localhost", "/v1/stream", kNoThrow);
   if (upgrade_error) {
-    co_return nullptr;
+    if (upgrade_error == websocket::error::upgrade_declined) {
+      opening.refusal = {response.result_int(), retry_after_seconds(response),
+                         std::move(response.body()), false};
+    }
+    co_return opening;
   }
   auto [read_error, n] = co_await stream->ws->async_read(stream->buffer, kNoThrow);
   if (read_error ||
       beast::buffers_to_string(stream->buffer.data()).find("subscribed") == std::string::npos) {
-    co_return nullptr;
+    co_return opening;
   }
   stream->buffer.consume(n);
-  co_return stream;
+  opening.stream = std::move(stream);
+  co_return opening;
+}
+
+net::awaitable<std::unique_ptr<IdleStream>> open_stream(ssl::context& context, std::uint16_t port) {
+  co_return (co_await try_open_stream(context, port)).stream;
 }
 
 net::awaitable<void> open_streams(std::vector<std::unique_ptr<ssl::context>>& contexts,
@@ -708,12 +784,7 @@ void run_fanout(const Options& options) {
   Options probe = options;
   probe.messages = static_cast<std::size_t>(options.probe_rate * options.seconds) + 10;
   auto probes = seal_envelopes(probe);
-  Options background = options;
-  background.from = options.background_from;
-  background.to = options.background_to;
-  background.kind = options.background_kind;
-  background.purpose = options.background_purpose;
-  background.category = options.background_category;
+  Options background = background_of(options);
   if (options.rate > 0) {
     background.messages = static_cast<std::size_t>(options.rate * options.seconds * 1.05) + 100;
   }
@@ -762,8 +833,7 @@ void run_fanout(const Options& options) {
   while (probe_run.connected < 1 || background_run.connected < options.connections) {
     ioc.run_one();
   }
-  const auto seconds =
-      std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(options.seconds));
+  const auto seconds = seconds_of(options.seconds);
   const auto started = Clock::now();
   probe_run.started = background_run.started = started;
   probe_work.emplace(std::move(probes), "", started, started + seconds, options.probe_rate);
@@ -803,6 +873,427 @@ void run_fanout(const Options& options) {
   std::_Exit(0);
 }
 
+// --- morning burst: devices reconnecting, each catching up what waited for it --------------------
+
+// Queues --queued envelopes from `sender.from` to the mailbox of `sender.to` through the hub, as
+// submit posts them; every one must be accepted.
+void queue_messages(Options sender) {
+  sender.messages = sender.queued;
+  sender.connections = std::max<std::size_t>(1, std::min(sender.connections, sender.queued));
+  sender.seconds = 600;  // until every envelope is in
+  auto tally = keep_alive_load(sender, seal_envelopes(sender), "").tally;
+  if (tally.statuses[201] != sender.queued || tally.failed_connections != 0) {
+    throw std::runtime_error("the hub accepted " + std::to_string(tally.statuses[201]) +
+                             " of the " + std::to_string(sender.queued) + " envelopes queued for " +
+                             sender.to);
+  }
+}
+
+// An organisation whose staff devices reconnect: its id as the routes name it, and its staff
+// device's certificate (every reconnecting device of the organisation presents it).
+struct BurstOrganisation {
+  std::string org_hex;
+  std::unique_ptr<ssl::context> context;
+};
+
+BurstOrganisation burst_organisation(const Options& options, const std::string& slug) {
+  Options device = options;
+  device.from = slug;
+  return {protocol::hex_encode(server::load_dev_device_keys(options.pki / slug).org_id),
+          client_context(identity_of(device))};
+}
+
+struct BurstTally {
+  std::size_t connected = 0;  // devices whose stream was opened and subscribed
+  std::size_t caught_up = 0;
+  std::size_t finished = 0;  // caught up, or given up on
+  std::size_t handshakes = 0;
+  std::size_t delivered = 0;      // envelopes fetched and their delivery acknowledged
+  std::size_t refused = 0;        // 429 and 503 answers with a Retry-After, each waited out
+  std::size_t refused_again = 0;  // of those, refusals of a request already refused once
+  unsigned longest_retry_after = 0;
+  std::map<std::string, std::size_t> failed;  // status_N, connection, incomplete
+  std::vector<double> catch_up_ms;            // per device: from its reconnection to caught up
+  Clock::time_point last_caught_up{};
+};
+
+// The client's reconnection backoff (client::RetryPolicy).
+constexpr std::chrono::milliseconds kFirstBackoff{100};
+constexpr std::chrono::milliseconds kLongestBackoff{5000};
+
+struct BurstDevice {
+  BurstDevice(BurstOrganisation& its_organisation, const Options& run_options,
+              BurstTally& run_tally, Clock::time_point deadline)
+      : organisation(its_organisation), options(run_options), tally(run_tally), give_up(deadline) {}
+
+  BurstOrganisation& organisation;
+  const Options& options;
+  BurstTally& tally;
+  Clock::time_point give_up;
+  std::unique_ptr<IdleStream> stream;  // held open after the catch-up, as the client listens on
+  std::vector<Arrival> arrivals;       // (no message is sent during the burst)
+  std::unique_ptr<Stream> requests;    // the keep-alive connection the device's requests use
+  beast::flat_buffer buffer;
+  std::chrono::milliseconds backoff = kFirstBackoff;  // after a lost connection, doubled
+};
+
+bool is_refusal(const Answer& answer) {
+  return (answer.status == 429 || answer.status == 503) && answer.retry_after_seconds > 0;
+}
+
+// Counts a refusal and waits for its Retry-After; `again` when the same request was refused
+// before (the device then waited longer than one Retry-After).
+net::awaitable<void> honour(BurstTally& tally, const Answer& refusal, bool again) {
+  ++tally.refused;
+  if (again) {
+    ++tally.refused_again;
+  }
+  tally.longest_retry_after = std::max(tally.longest_retry_after, refusal.retry_after_seconds);
+  co_await wait_until(Clock::now() + std::chrono::seconds(refusal.retry_after_seconds));
+}
+
+void count_failure(BurstTally& tally, const Answer& answer) {
+  ++tally.failed[answer.status == 0 ? "connection" : "status_" + std::to_string(answer.status)];
+}
+
+// A connection that failed or was not made: counted, then waited out as the client's backoff does.
+net::awaitable<void> back_off(BurstDevice& device) {
+  ++device.tally.failed["connection"];
+  co_await wait_until(Clock::now() + device.backoff);
+  device.backoff = std::min(device.backoff * 2, kLongestBackoff);
+}
+
+// One request of the catch-up on the device's keep-alive connection, as the client's connection
+// sends it: connected (a new handshake) when there is none, sent again after a lost connection,
+// and after a refusal's Retry-After. Status 0 when the device gave up.
+template <class Body>
+net::awaitable<Answer> ask(BurstDevice& device, http::request<Body>& request) {
+  bool refused = false;
+  while (Clock::now() < device.give_up) {
+    if (!device.requests) {
+      ++device.tally.handshakes;
+      device.requests = co_await connect(*device.organisation.context, device.options.port);
+      device.buffer.clear();
+      if (!device.requests) {
+        co_await back_off(device);
+        continue;
+      }
+    }
+    Answer answer = co_await exchange(*device.requests, device.buffer, request);
+    if (answer.status == 0) {
+      device.requests.reset();
+      co_await back_off(device);
+      continue;
+    }
+    device.backoff = kFirstBackoff;
+    if (!answer.keep_alive) {
+      device.requests.reset();
+    }
+    if (!is_refusal(answer)) {
+      co_return answer;
+    }
+    co_await honour(device.tally, answer, refused);
+    refused = true;
+  }
+  co_return Answer{};
+}
+
+// Subscribed first, caught up second (the client's order): opens the device's stream, waiting out
+// refusals; false when the device gave up.
+net::awaitable<bool> subscribe(BurstDevice& device) {
+  bool refused = false;
+  while (Clock::now() < device.give_up) {
+    ++device.tally.handshakes;
+    auto opening = co_await try_open_stream(*device.organisation.context, device.options.port);
+    if (opening.stream) {
+      device.stream = std::move(opening.stream);
+      ++device.tally.connected;
+      net::co_spawn(co_await net::this_coro::executor, listen(*device.stream, device.arrivals),
+                    net::detached);
+      co_return true;
+    }
+    if (is_refusal(opening.refusal)) {
+      co_await honour(device.tally, opening.refusal, refused);
+      refused = true;
+    } else if (opening.refusal.status != 0) {
+      count_failure(device.tally, opening.refusal);
+      co_return false;
+    } else {
+      co_await back_off(device);
+    }
+  }
+  co_return false;
+}
+
+// Fetches one queued envelope and acknowledges its delivery; false (counted) when either failed.
+net::awaitable<bool> fetch_and_acknowledge(BurstDevice& device, const std::string& target) {
+  auto fetch = get_request(target, true);
+  const Answer envelope = co_await ask(device, fetch);
+  if (envelope.status != 200) {
+    count_failure(device.tally, envelope);
+    co_return false;
+  }
+  Request ack;
+  ack.version(11);
+  ack.method(http::verb::post);
+  ack.target(target + "/ack");
+  ack.set(http::field::host, "localhost");
+  ack.set(http::field::content_type, "application/json");
+  ack.prepare_payload();
+  const Answer acknowledged = co_await ask(device, ack);
+  if (acknowledged.status != 200) {
+    count_failure(device.tally, acknowledged);
+    co_return false;
+  }
+  ++device.tally.delivered;
+  co_return true;
+}
+
+// The mailbox's entries after the cursor, page by page, each fetched and acknowledged; the
+// number received, or nullopt when a request failed.
+net::awaitable<std::optional<std::size_t>> catch_up_mailbox(BurstDevice& device,
+                                                            const std::string& mailbox) {
+  const std::string messages = "/v1/mailboxes/" + mailbox + "/messages";
+  std::int64_t after = 0;  // the device's cursor: the hub was fresh before the queue
+  std::size_t received = 0;
+  while (true) {
+    auto list = get_request(messages + "?after=" + std::to_string(after), true);
+    const Answer page = co_await ask(device, list);
+    if (page.status != 200) {
+      count_failure(device.tally, page);
+      co_return std::nullopt;
+    }
+    const auto body = boost::json::parse(page.body);
+    const auto& entries = body.at("messages").as_array();
+    for (const auto& entry : entries) {
+      after = entry.at("sequence").to_number<std::int64_t>();
+      if (entry.at("state").as_string() == "expired" ||
+          entry.at("state").as_string() == "withdrawn") {
+        continue;  // nothing to fetch (the client tells its reader of a withdrawal)
+      }
+      const bool fetched =
+          co_await fetch_and_acknowledge(device, messages + "/" + std::to_string(after));
+      if (!fetched) {
+        co_return std::nullopt;
+      }
+      ++received;
+    }
+    if (body.at("next_after").is_null() || entries.empty()) {
+      co_return received;
+    }
+  }
+}
+
+// The client's sync after a reconnection: the organisation's mailboxes, then each one's entries
+// after the cursor. True when every mailbox gave exactly what was queued in it.
+net::awaitable<bool> catch_up(BurstDevice& device) {
+  auto list = get_request("/v1/organisations/" + device.organisation.org_hex + "/mailboxes", true);
+  const Answer mailboxes = co_await ask(device, list);
+  if (mailboxes.status != 200) {
+    count_failure(device.tally, mailboxes);
+    co_return false;
+  }
+  const auto listed = boost::json::parse(mailboxes.body);
+  for (const auto& mailbox : listed.at("mailboxes").as_array()) {
+    const auto received =
+        co_await catch_up_mailbox(device, std::string(mailbox.at("mailbox_id").as_string()));
+    if (!received) {
+      co_return false;
+    }
+    if (*received != device.options.queued) {
+      ++device.tally.failed["incomplete"];  // more: the hub was not fresh; fewer: lost
+      co_return false;
+    }
+  }
+  co_return true;
+}
+
+net::awaitable<void> reconnect(BurstDevice& device, Clock::time_point due) {
+  co_await wait_until(due);
+  bool caught_up = co_await subscribe(device);
+  if (caught_up) {  // (not in one expression with &&: GCC 12 miscompiles co_await in some)
+    caught_up = co_await catch_up(device);
+  }
+  auto& tally = device.tally;
+  ++tally.finished;
+  if (caught_up) {
+    ++tally.caught_up;
+    tally.last_caught_up = Clock::now();
+    tally.catch_up_ms.push_back(
+        std::chrono::duration<double, std::milli>(tally.last_caught_up - due).count());
+  }
+}
+
+// CPU time a process has used (user and system), in seconds.
+double cpu_seconds(long pid) {
+  std::ifstream file("/proc/" + std::to_string(pid) + "/stat");
+  std::string text((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+  std::istringstream fields(text.substr(text.rfind(')') + 2));
+  std::string field;
+  double ticks = 0;
+  for (int i = 0; i < 13 && fields >> field; ++i) {
+    if (i >= 11) {  // utime and stime, the 14th and 15th fields of the line
+      ticks += std::stod(field);
+    }
+  }
+  return ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+double own_cpu_seconds() {
+  rusage used{};
+  getrusage(RUSAGE_SELF, &used);
+  const auto seconds = [](const timeval& t) {
+    return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
+  };
+  return seconds(used.ru_utime) + seconds(used.ru_stime);
+}
+
+// The baseline: `count` devices reconnecting and catching up one after the other on the idle hub,
+// before the burst (the first ones acknowledge each message first; the burst's devices then find
+// them delivered, as a mailbox's later members do). Their streams stay open in `devices`;
+// nothing of theirs counts in `alone` once they caught up.
+std::vector<double> catch_up_alone(net::io_context& ioc, const Options& options,
+                                   std::vector<BurstOrganisation>& organisations, std::size_t count,
+                                   std::vector<std::unique_ptr<BurstDevice>>& devices) {
+  BurstTally alone;
+  const auto give_up = Clock::now() + std::chrono::minutes(5);
+  for (std::size_t i = 0; i < count; ++i) {
+    devices.push_back(std::make_unique<BurstDevice>(organisations[i % organisations.size()],
+                                                    options, alone, give_up));
+    net::co_spawn(ioc, reconnect(*devices.back(), Clock::now()), net::detached);
+    while (alone.finished <= i) {
+      ioc.run_one();
+    }
+  }
+  if (alone.caught_up != count || !alone.failed.empty()) {
+    throw std::runtime_error("a device alone on the idle hub did not catch up");
+  }
+  return std::move(alone.catch_up_ms);
+}
+
+// One generator thread's part of the burst: its own io_context, devices and counts.
+struct BurstShard {
+  net::io_context ioc{1};
+  BurstTally tally;
+  std::size_t devices = 0;
+
+  // The streams' reads never end: runs until each of its devices caught up or gave up.
+  void run() {
+    while (tally.finished < devices) {
+      ioc.run_for(std::chrono::milliseconds(100));
+    }
+  }
+};
+
+void merge(BurstTally& into, BurstTally&& part) {
+  into.connected += part.connected;
+  into.caught_up += part.caught_up;
+  into.finished += part.finished;
+  into.handshakes += part.handshakes;
+  into.delivered += part.delivered;
+  into.refused += part.refused;
+  into.refused_again += part.refused_again;
+  into.longest_retry_after = std::max(into.longest_retry_after, part.longest_retry_after);
+  for (const auto& [what, count] : part.failed) {
+    into.failed[what] += count;
+  }
+  into.catch_up_ms.insert(into.catch_up_ms.end(), part.catch_up_ms.begin(), part.catch_up_ms.end());
+  into.last_caught_up = std::max(into.last_caught_up, part.last_caught_up);
+}
+
+struct CpuUse {
+  double hub = 0;
+  double generator = 0;
+};
+
+CpuUse cpu_use(const Options& options) {
+  return {options.pid > 0 ? cpu_seconds(options.pid) : 0, own_cpu_seconds()};
+}
+
+// Prints the burst's figures; true when every device caught up and nothing failed.
+bool print_burst(const Options& options, BurstTally& tally, std::vector<double>& alone,
+                 Clock::time_point started, const CpuUse& before) {
+  const double elapsed =
+      std::chrono::duration<double>(std::max(tally.last_caught_up, started) - started).count();
+  std::size_t failed = 0;
+  for (const auto& [what, count] : tally.failed) {
+    failed += count;
+  }
+  std::printf(
+      "devices=%zu\nwindow_s=%.1f\nqueued_per_mailbox=%zu\nconnected=%zu\ncaught_up=%zu\n"
+      "messages_expected=%zu\ndelivered=%zu\nhandshakes=%zu\nrefused=%zu\nrefused_again=%zu\n"
+      "longest_retry_after_s=%u\nfailed=%zu\n",
+      options.devices, options.window, options.queued, tally.connected, tally.caught_up,
+      options.devices * options.queued, tally.delivered, tally.handshakes, tally.refused,
+      tally.refused_again, tally.longest_retry_after, failed);
+  for (const auto& [what, count] : tally.failed) {
+    std::printf("failed_%s=%zu\n", what.c_str(), count);
+  }
+  std::printf("last_caught_up_s=%.2f\n", elapsed);
+  print_percentiles("catch_up", tally.catch_up_ms);
+  print_percentiles("alone_catch_up", alone);
+  const CpuUse after = cpu_use(options);
+  std::printf("load_threads=%zu\nload_cpu_s=%.1f\n", options.threads,
+              after.generator - before.generator);
+  if (options.pid > 0) {
+    const double hub_cpu = after.hub - before.hub;
+    std::printf("hub_cpu_s=%.1f\nhub_cores=%.2f\nhub_rss_kib=%zu\n", hub_cpu,
+                elapsed > 0 ? hub_cpu / elapsed : 0.0, resident_kib(options.pid));
+  }
+  return tally.caught_up == options.devices && failed == 0;
+}
+
+void run_burst(const Options& options) {
+  if (options.devices == 0 || options.window <= 0 || options.threads == 0) {
+    usage("burst needs --devices, --threads and a --window above 0");
+  }
+  const Options second = background_of(options);
+  queue_messages(options);
+  queue_messages(second);
+
+  // The development deployment's staff devices of the two recipients, one in each mailbox: each
+  // reconnecting device presents one of the two certificates (docs/BENCHMARKS.md).
+  std::vector<BurstOrganisation> organisations;
+  organisations.push_back(burst_organisation(options, options.to));
+  organisations.push_back(burst_organisation(options, second.to));
+  std::vector<std::unique_ptr<BurstShard>> shards;
+  for (std::size_t t = 0; t < options.threads; ++t) {
+    shards.push_back(std::make_unique<BurstShard>());
+  }
+  std::vector<std::unique_ptr<BurstDevice>> devices;
+  auto alone = catch_up_alone(shards.front()->ioc, options, organisations, 10, devices);
+
+  const CpuUse before = cpu_use(options);
+  const auto started = Clock::now();
+  const auto window = seconds_of(options.window);
+  const auto give_up = started + window + std::chrono::minutes(5);
+  for (std::size_t i = 0; i < options.devices; ++i) {
+    BurstShard& shard = *shards[i % shards.size()];
+    devices.push_back(std::make_unique<BurstDevice>(organisations[i % organisations.size()],
+                                                    options, shard.tally, give_up));
+    ++shard.devices;
+    const auto due =
+        started + window * static_cast<Clock::rep>(i) / static_cast<Clock::rep>(options.devices);
+    net::co_spawn(shard.ioc, reconnect(*devices.back(), due), net::detached);
+  }
+  std::vector<std::thread> threads;
+  for (std::size_t t = 1; t < shards.size(); ++t) {
+    threads.emplace_back([&shard = *shards[t]] { shard.run(); });
+  }
+  shards.front()->run();
+  for (auto& thread : threads) {
+    thread.join();
+  }
+  BurstTally tally;
+  for (auto& shard : shards) {
+    merge(tally, std::move(shard->tally));
+  }
+  const bool complete = print_burst(options, tally, alone, started, before);
+  // Thousands of streams with reads pending: the process ends without taking each down.
+  std::fflush(stdout);
+  std::_Exit(complete ? 0 : 1);
+}
+
 }  // namespace
 }  // namespace draaischijf::bench
 
@@ -823,6 +1314,8 @@ int main(int argc, char** argv) {
       run_idle_streams(options);
     } else if (options.mode == "fanout") {
       run_fanout(options);
+    } else if (options.mode == "burst") {
+      run_burst(options);
     } else {
       usage("unknown measurement " + options.mode);
     }

@@ -74,7 +74,14 @@ struct Answer {
   unsigned status = 0;  // 0: the connection failed
   unsigned retry_after_seconds = 0;
   std::string body;
+  bool keep_alive = true;  // false: the server closes the connection after this answer
 };
+
+/// The seconds a 429 or 503 asks the client to wait (Retry-After), 0 when it names none.
+inline unsigned retry_after_seconds(const http::fields& fields) {
+  const auto retry = fields.find(http::field::retry_after);
+  return retry == fields.end() ? 0 : static_cast<unsigned>(std::stoul(std::string(retry->value())));
+}
 
 /// One request and its response on a keep-alive connection.
 template <class Body>
@@ -90,11 +97,8 @@ net::awaitable<Answer> exchange(Stream& stream, beast::flat_buffer& buffer,
   if (read_error) {
     co_return Answer{};
   }
-  Answer answer{response.result_int(), 0, std::move(response.body())};
-  if (const auto retry = response.find(http::field::retry_after); retry != response.end()) {
-    answer.retry_after_seconds = static_cast<unsigned>(std::stoul(std::string(retry->value())));
-  }
-  co_return answer;
+  co_return Answer{response.result_int(), retry_after_seconds(response), std::move(response.body()),
+                   response.keep_alive()};
 }
 
 inline http::request<http::empty_body> get_request(const std::string& target, bool keep_alive) {
