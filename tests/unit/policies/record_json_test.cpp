@@ -12,20 +12,25 @@
 namespace draaischijf::policies {
 namespace {
 
+// A register line with fresh ids.
+Disclosure sample_disclosure() {
+  return {1764979200000,
+          protocol::random_id(),
+          "staff",
+          "clb_psycholoog",
+          protocol::random_id(),
+          protocol::random_id(),
+          "doorverwijzing",
+          "doorverwijzing",
+          "psychisch_sociaal",
+          "consent:ab",
+          "R06",
+          "2026.1",
+          "arts"};
+}
+
 TEST(RecordJsonTest, ADisclosureRoundTrips) {
-  Disclosure d{1764979200000,
-               protocol::random_id(),
-               "staff",
-               "clb_psycholoog",
-               protocol::random_id(),
-               protocol::random_id(),
-               "doorverwijzing",
-               "doorverwijzing",
-               "psychisch_sociaal",
-               "consent:ab",
-               "R06",
-               "2026.1",
-               "arts"};
+  const Disclosure d = sample_disclosure();
   const auto back =
       disclosure_from_json(boost::json::parse(boost::json::serialize(to_json(d))).as_object());
   ASSERT_TRUE(back);
@@ -56,19 +61,7 @@ TEST(RecordJsonTest, AWithdrawalRoundTripsAndAMissingFieldIsRefused) {
 
 // The line of the register and the audit row of its decision, as the hub writes both.
 struct LineAndRow {
-  Disclosure line{1764979200000,
-                  protocol::random_id(),
-                  "staff",
-                  "clb_psycholoog",
-                  protocol::random_id(),
-                  protocol::random_id(),
-                  "doorverwijzing",
-                  "doorverwijzing",
-                  "psychisch_sociaal",
-                  "consent:ab",
-                  "R06",
-                  "2026.1",
-                  "arts"};
+  Disclosure line = sample_disclosure();
   protocol::Id org = protocol::random_id();
   protocol::Hash256 pupil{};
   protocol::AuditRecord row;
