@@ -317,7 +317,7 @@ Result<SyncReport> Inbox::sync() {
 }
 
 Result<std::vector<InboxEntry>> Inbox::list(bool unread_only) {
-  auto stored = state_->state.messages(unread_only);
+  auto stored = state_->state.listed_messages(unread_only);
   if (!stored) {
     return stored.error();
   }
@@ -437,7 +437,7 @@ Result<std::vector<SentEntry>> Inbox::sent(std::size_t limit) {
   }
   // The copies in the team's Sent folder: what this organisation sent, verified like any
   // message (a refused one is no evidence of a send), each once.
-  auto stored = s.state.messages(false);
+  auto stored = s.state.listed_messages(false);
   if (!stored) {
     return stored.error();
   }

@@ -127,6 +127,10 @@ bool exec(sqlite3* db, const char* sql) {
 constexpr const char* kMessageColumns =
     "mailbox_id, sequence, message_id, received_at_ms, sender_org, sender_device, sender_role, "
     "kind, categories, created_at_ms, sender_sequence, flags, problem, envelope, read_at_ms";
+// The same columns with NULL in the envelope's place (message_from reads it as empty).
+constexpr const char* kListedColumns =
+    "mailbox_id, sequence, message_id, received_at_ms, sender_org, sender_device, sender_role, "
+    "kind, categories, created_at_ms, sender_sequence, flags, problem, NULL, read_at_ms";
 
 StoredMessage message_from(const Statement& row) {
   StoredMessage m;
@@ -415,12 +419,25 @@ protocol::Result<bool> LocalState::store(const StoredMessage& m) {
   return added;
 }
 
-protocol::Result<std::vector<StoredMessage>> LocalState::messages(bool unread_only) {
-  const std::string sql = std::string("SELECT ") + kMessageColumns + " FROM inbox" +
+namespace {
+
+protocol::Result<std::vector<StoredMessage>> inbox_rows(sqlite3* db, const char* columns,
+                                                        bool unread_only) {
+  const std::string sql = std::string("SELECT ") + columns + " FROM inbox" +
                           (unread_only ? " WHERE read_at_ms IS NULL" : "") +
                           " ORDER BY received_at_ms, sequence";
-  Statement select(db_, sql.c_str());
+  Statement select(db, sql.c_str());
   return all_rows(select);
+}
+
+}  // namespace
+
+protocol::Result<std::vector<StoredMessage>> LocalState::messages(bool unread_only) {
+  return inbox_rows(db_, kMessageColumns, unread_only);
+}
+
+protocol::Result<std::vector<StoredMessage>> LocalState::listed_messages(bool unread_only) {
+  return inbox_rows(db_, kListedColumns, unread_only);
 }
 
 protocol::Result<StoredMessage> LocalState::message(const protocol::Id& mailbox_id,

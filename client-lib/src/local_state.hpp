@@ -95,6 +95,9 @@ class LocalState {
   /// message id stored already is kept too, and every copy is flagged `conflict`.
   [[nodiscard]] protocol::Result<bool> store(const StoredMessage& message);
   [[nodiscard]] protocol::Result<std::vector<StoredMessage>> messages(bool unread_only);
+  /// As messages(), with every envelope left empty: what a list of thousands shows, without
+  /// reading and copying each message's ciphertext for it.
+  [[nodiscard]] protocol::Result<std::vector<StoredMessage>> listed_messages(bool unread_only);
   [[nodiscard]] protocol::Result<StoredMessage> message(const protocol::Id& mailbox_id,
                                                         std::int64_t sequence);
   /// The stored message whose hub sequence is `sequence` in any mailbox (the CLI's short form).

@@ -221,8 +221,14 @@ Response handle_api(const Request& request, Vault& vault, Outgoing* outgoing) {
     return problem_response(Problem::locked);
   }
   if (route == "inbox" && parts.size() == 2) {
-    return get ? inbox_answer(*client, vault.topics())
-               : problem_response(Problem::method_not_allowed);
+    if (!get) {
+      return problem_response(Problem::method_not_allowed);
+    }
+    const auto target = request.target();
+    const auto answer = query_value(target, "local") == "1"  ? ListAnswer::device
+                        : query_value(target, "news") == "1" ? ListAnswer::news
+                                                             : ListAnswer::synced;
+    return inbox_answer(*client, vault.topics(), vault.work_states(), answer);
   }
   if (route == "recipients" && parts.size() == 2) {
     return get ? recipients_answer(*client) : problem_response(Problem::method_not_allowed);

@@ -10,6 +10,8 @@
 //   POST /api/lock                      locks now
 //   GET  /api/inbox                     fetches new messages from the hub, lists every message
 //                                       with its thread, pupil and work state (inbox_view.hpp)
+//   GET  /api/inbox?local=1             the same list at once, from the device alone
+//   GET  /api/inbox?news=1              syncs, and lists only when that brought something new
 //   GET  /api/messages/MAILBOX/SEQ      opens and verifies one message, marks it read
 //   GET  /api/messages/MAILBOX/SEQ/attachments/N  attachment N, verified, as a download
 //   POST /api/messages/MAILBOX/SEQ/ack  acknowledges without opening

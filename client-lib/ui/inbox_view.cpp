@@ -1,6 +1,6 @@
 #include "inbox_view.hpp"
 
-#include <map>
+#include <vector>
 
 #include <boost/json.hpp>
 
@@ -16,21 +16,14 @@ namespace json = boost::json;
 
 std::string hex(std::span<const std::uint8_t> bytes) { return protocol::hex_encode(bytes); }
 
-// Where the work on a message stands, by its message id (hex).
-struct WorkState {
-  std::string state;
-  bool overdue = false;
-  std::string case_id;
-};
-
 // The CLB's cases (a signaal opens one) and the referrals of this organisation's side. Either
 // list may be refused (cases are the CLB's only) or out of reach: the inbox is still shown,
 // without states for what could not be listed.
-std::map<std::string, WorkState> work_states(client::Client& client) {
-  std::map<std::string, WorkState> out;
+WorkStates work_states(client::Client& client) {
+  WorkStates out;
   if (auto referrals = client::Referrals{client.session()}.list(); referrals) {
     for (const auto& r : *referrals) {
-      out[hex(r.message_id)] = {std::string(protocol::name_of(r.state)), r.overdue, {}};
+      out[hex(r.message_id)] = {std::string(protocol::name_of(r.state)), r.overdue};
     }
   }
   if (client.device().role.rfind("clb", 0) == 0) {
@@ -39,18 +32,45 @@ std::map<std::string, WorkState> work_states(client::Client& client) {
         const auto* message = c.if_contains("message_id");
         const auto* state = c.if_contains("state");
         const auto* overdue = c.if_contains("overdue");
-        const auto* case_id = c.if_contains("case_id");
-        if (message != nullptr && message->is_string() && state != nullptr && state->is_string() &&
-            case_id != nullptr && case_id->is_string()) {
+        if (message != nullptr && message->is_string() && state != nullptr && state->is_string()) {
           out[std::string(message->as_string())] = {
               std::string(state->as_string()),
-              overdue != nullptr && overdue->is_bool() && overdue->as_bool(),
-              std::string(case_id->as_string())};
+              overdue != nullptr && overdue->is_bool() && overdue->as_bool()};
         }
       }
     }
   }
   return out;
+}
+
+// One row of the list: what the page shows, filters and groups by, and where the message is to
+// open it. Built here rather than from inbox_entry_json: with thousands of messages every field
+// a row does not use is bytes to serialise, send and parse before the first paint.
+json::object list_row(const client::InboxEntry& e, const client::MessageTopic* topic,
+                      const WorkState* work, const json::storage_ptr& storage) {
+  json::array flags(storage);
+  for (const auto& flag : e.flags) {
+    flags.emplace_back(flag);
+  }
+  const bool pupil = topic != nullptr && !protocol::is_zero(topic->pupil_pseudonym);
+  return json::object({{"mailbox_id", hex(e.mailbox_id)},
+                       {"sequence", e.sequence},
+                       {"received_at_ms", e.received_at_ms},
+                       {"sender_org", hex(e.sender_org)},
+                       {"sender_org_name", e.sender_org_name},
+                       {"sender_role", e.sender_role},
+                       {"kind", e.kind},
+                       {"categories", client::categories_text(e.categories)},
+                       {"flags", std::move(flags)},
+                       {"verified", e.problem.empty()},
+                       {"problem", e.problem},
+                       {"read", e.read},
+                       {"thread_id", topic != nullptr ? hex(topic->thread_id) : std::string()},
+                       {"pupil", pupil ? hex(topic->pupil_pseudonym) : std::string()},
+                       {"pupil_label", pupil ? topic->pupil_reference : std::string()},
+                       {"state", work != nullptr ? work->state : std::string()},
+                       {"overdue", work != nullptr && work->overdue}},
+                      storage);
 }
 
 }  // namespace
@@ -74,31 +94,55 @@ const client::MessageTopic* topic_of(client::Client& client, TopicCache& topics,
   return topics.find(key);
 }
 
-Response inbox_answer(client::Client& client, TopicCache& topics) {
-  json::object out;
-  // A hub out of reach still leaves the local inbox to read; the page says the sync failed.
-  const auto synced = client.inbox().sync();
-  out["sync_problem"] = synced ? std::string() : synced.error().message();
+Response inbox_answer(client::Client& client, TopicCache& topics, WorkStates& work,
+                      ListAnswer answer) {
+  // Thousands of rows of small strings: built in one arena and freed at once, not one heap
+  // allocation each.
+  json::monotonic_resource arena;
+  const json::storage_ptr storage(&arena);
+  json::object out(storage);
+  out["synced"] = answer != ListAnswer::device;
+  out["sync_problem"] = std::string();
+  bool news = answer != ListAnswer::news;  // the other answers always list
+  if (answer != ListAnswer::device) {
+    // A hub out of reach still leaves the local inbox to read; the page says the sync failed,
+    // and the work states stay those of the last sync that reached it.
+    const auto synced = client.inbox().sync();
+    out["sync_problem"] = synced ? std::string() : synced.error().message();
+    if (synced) {
+      auto states = work_states(client);
+      news = news || synced->new_messages > 0 || states != work;
+      work = std::move(states);
+    }
+  }
   const auto listed = client.inbox().list(false);
   if (!listed) {
     return problem_response(Problem::hub_failed, listed.error().message());
   }
-  const auto work = synced ? work_states(client) : std::map<std::string, WorkState>{};
-  json::array messages;
-  std::int64_t unread = 0;
+  // From the device alone a message is never opened for its topic (opening may need the
+  // mailbox's keys from the hub); after a sync, one not opened yet in this session is opened
+  // now, and what it tells is news to a page that listed it without.
+  std::vector<const client::MessageTopic*> about;
+  about.reserve(listed->size());
   for (const auto& e : *listed) {
+    const auto* known = topics.find({e.mailbox_id, e.sequence});
+    const auto* topic =
+        known != nullptr || answer == ListAnswer::device ? known : topic_of(client, topics, e);
+    news = news || (known == nullptr && topic != nullptr);
+    about.push_back(topic);
+  }
+  if (!news) {
+    return json_response(200, out);
+  }
+  json::array messages(storage);
+  messages.reserve(listed->size());
+  std::int64_t unread = 0;
+  for (std::size_t i = 0; i < listed->size(); ++i) {
+    const auto& e = (*listed)[i];
     unread += e.read ? 0 : 1;
-    auto m = client::inbox_entry_json(e);
-    const auto* topic = topic_of(client, topics, e);
-    const bool pupil = topic != nullptr && !protocol::is_zero(topic->pupil_pseudonym);
-    m["thread_id"] = topic != nullptr ? hex(topic->thread_id) : std::string();
-    m["pupil"] = pupil ? hex(topic->pupil_pseudonym) : std::string();
-    m["pupil_label"] = pupil ? topic->pupil_reference : std::string();
-    const auto at = work.find(hex(e.message_id));
-    m["state"] = at != work.end() ? at->second.state : std::string();
-    m["overdue"] = at != work.end() && at->second.overdue;
-    m["case_id"] = at != work.end() ? at->second.case_id : std::string();
-    messages.push_back(std::move(m));
+    const auto state = work.find(hex(e.message_id));
+    messages.push_back(
+        list_row(e, about[i], state != work.end() ? &state->second : nullptr, storage));
   }
   out["messages"] = std::move(messages);
   out["unread"] = unread;

@@ -5,9 +5,25 @@
 // TopicCache) and where the work on it stands (the case a signaal opened at the CLB, or the
 // referral a doorverwijzing or consultatie is, with the hub's overdue flag).
 //
-//   GET /api/inbox   {"messages": [...], "unread", "sync_problem"}; each message as
-//                    client::inbox_entry_json with "thread_id", "pupil" (the pseudonym, "" for
-//                    none), "pupil_label" (the reference inside), "state", "overdue", "case_id"
+//   GET /api/inbox          syncs with the hub, then lists; {"messages": [...], "unread",
+//                           "synced": true, "sync_problem"}
+//   GET /api/inbox?local=1  the same list at once from what the device holds, asking the hub
+//                           nothing ("synced": false): the page's first paint, before its sync.
+//                           Threads, pupils and work states are those this unlocked session
+//                           learnt already; a message not opened yet in it has none until the
+//                           next sync.
+//   GET /api/inbox?news=1   syncs, and lists only when that brought news: a new message, another
+//                           work state, a thread or pupil learnt for a message the device listed
+//                           without one; otherwise {"synced": true, "sync_problem"} alone. The
+//                           page's sync after its first paint: thousands of unchanged rows are
+//                           not built, sent and compared again while the person may already be
+//                           opening one.
+//
+// Each message is a row's worth of client::inbox_entry_json: "mailbox_id", "sequence",
+// "received_at_ms", "sender_org", "sender_org_name", "sender_role", "kind", "categories",
+// "flags", "verified", "problem", "read", with "thread_id", "pupil" (the pseudonym, "" for
+// none), "pupil_label" (the reference inside), "state" and "overdue". What only the read view
+// shows (the sender's device, the message id) comes with the opened message.
 
 #include <boost/json/object.hpp>
 
@@ -15,6 +31,7 @@
 
 #include "api.hpp"
 #include "topic_cache.hpp"
+#include "work_states.hpp"
 
 namespace draaischijf::ui {
 
@@ -27,7 +44,16 @@ inline constexpr const char* kCasePage = "?limit=1000";
 [[nodiscard]] const client::MessageTopic* topic_of(client::Client& client, TopicCache& topics,
                                                    const client::InboxEntry& entry);
 
-/// Syncs, then lists every message with its topic and work state.
-[[nodiscard]] Response inbox_answer(client::Client& client, TopicCache& topics);
+/// What the list's answer is made of.
+enum class ListAnswer {
+  synced,  ///< a sync with the hub first (new messages, the work states asked again), the list
+  news,    ///< a sync, and the list only when the sync brought news
+  device,  ///< the device's own state only: nothing is asked of the hub
+};
+
+/// Lists every message with its topic and work state, after a sync or from the device alone;
+/// a sync keeps the work states it learnt in `work`.
+[[nodiscard]] Response inbox_answer(client::Client& client, TopicCache& topics, WorkStates& work,
+                                    ListAnswer answer);
 
 }  // namespace draaischijf::ui

@@ -29,6 +29,7 @@ client::Client* Vault::peek() {
 void Vault::lock() noexcept {
   client_.reset();
   topics_.clear();
+  work_states_.clear();
 }
 
 protocol::Result<void> Vault::unlock(std::string_view passphrase) {

@@ -15,6 +15,7 @@
 #include <draaischijf/protocol/clock.hpp>
 
 #include "topic_cache.hpp"
+#include "work_states.hpp"
 
 namespace draaischijf::ui {
 
@@ -44,6 +45,8 @@ class Vault {
   [[nodiscard]] std::chrono::milliseconds idle_time() const noexcept { return idle_; }
   /// The inbox's threads and pupils of this unlocked session; emptied when the vault locks.
   [[nodiscard]] TopicCache& topics() noexcept { return topics_; }
+  /// The work states of the inbox's last sync in this unlocked session; emptied when it locks.
+  [[nodiscard]] WorkStates& work_states() noexcept { return work_states_; }
 
  private:
   Opener opener_;
@@ -53,6 +56,7 @@ class Vault {
   std::optional<client::Client> client_;
   std::int64_t last_use_ms_ = 0;
   TopicCache topics_;
+  WorkStates work_states_;
 };
 
 }  // namespace draaischijf::ui

@@ -5,7 +5,9 @@
 //     painted after that (requestAnimationFrame, then a task);
 //   - opening a message: from the click on its button until the read view shows its fragments,
 //     and until the frame after that is painted;
-//   - what the page fetched: /api/inbox's time and size, the rows and the elements in the DOM.
+//   - what the page fetched: /api/inbox's time and size, the rows and the elements in the DOM;
+//   - where the time to the rows goes, from the page's own timings: its HTML and its last module
+//     received, the modules run, the device's state and the list asked and answered.
 // The first navigation uses the one-time address and is reported apart (cold: the program
 // opens every message's topic once). Writes the samples as JSON to OUT; with BASELINE (such a
 // file of the same run) prints each median's ratio to the baseline's.
@@ -70,9 +72,25 @@ async function measure(context, address, run) {
   await page.goto(address);
   await page.waitForFunction(() => window.benchInbox?.paintedAt !== undefined, null, { timeout: 120000 });
   const nav = await page.evaluate(() => {
-    const inbox = performance.getEntriesByType('resource').filter((e) => e.name.endsWith('/api/inbox')).pop();
+    const resources = performance.getEntriesByType('resource');
+    const api = (path) => resources.find((e) => new URL(e.name).pathname === path);
+    // The list the rows were made from: the page's first request for it.
+    const inbox = api('/api/inbox');
+    const state = api('/api/state');
+    const navigation = performance.getEntriesByType('navigation')[0];
+    const scripts = resources.filter((e) => new URL(e.name).pathname.endsWith('.js'));
     const fcp = performance.getEntriesByName('first-contentful-paint')[0];
     return {
+      // Where the time to the rows goes, each from the navigation's start: the page's HTML
+      // received, its last module received, the modules run (DOMContentLoaded), the device's
+      // state asked and answered, the list asked and answered.
+      html_done: navigation.responseEnd,
+      modules_done: scripts.length ? Math.max(...scripts.map((e) => e.responseEnd)) : null,
+      modules_run: navigation.domContentLoadedEventStart,
+      state_asked: state ? state.startTime : null,
+      state_done: state ? state.responseEnd : null,
+      list_asked: inbox ? inbox.startTime : null,
+      list_done: inbox ? inbox.responseEnd : null,
       fcp: fcp ? fcp.startTime : null,
       rows_in_dom: window.benchInbox.rowsAt,
       rows_painted: window.benchInbox.paintedAt,
@@ -115,7 +133,9 @@ console.log(`inbox of ${label} messages: ${runs} runs (cold first load apart)` +
             (baseline ? `; ratio = median / median with ${baseline.label} messages` : ''));
 console.log('figure            median     p90   worst    cold' + (baseline ? '   ratio' : ''));
 for (const key of ['fcp', 'rows_in_dom', 'rows_painted', 'inbox_api', 'inbox_json_kib',
-                   'elements', 'open_shown', 'open_painted', 'message_api']) {
+                   'elements', 'open_shown', 'open_painted', 'message_api', 'html_done',
+                   'modules_done', 'modules_run', 'state_asked', 'state_done', 'list_asked',
+                   'list_done']) {
   const s = stats(samples, key);
   let line = `${key.padEnd(16)} ${fixed(s.median).padStart(7)} ${fixed(s.p90).padStart(7)} ` +
              `${fixed(s.worst).padStart(7)} ${fixed(cold[key]).padStart(7)}`;

@@ -33,6 +33,31 @@ const tests = {
     assert.match(await rows().first().textContent(), /school-leerling-7/);
   },
 
+  // The hub stopped (HUB_PID, SIGSTOP: it answers nothing): the page lists the HELD_TOTAL
+  // messages the device holds at once, while the program's sync with the hub waits. The hub
+  // goes on: the sync answers and its list completes the rows with the pupils, which the
+  // program learns by opening the messages at the sync.
+  async held() {
+    const total = Number(process.env.HELD_TOTAL);
+    const hub = Number(process.env.HUB_PID);
+    const synced = () => page.evaluate(() =>
+      performance.getEntriesByType('resource').some((e) => new URL(e.name).pathname === '/api/inbox' && !e.name.includes('local=1')));
+    process.kill(hub, 'SIGSTOP');
+    try {
+      await openInbox();
+      await rows().nth(total - 1).waitFor({ timeout: 10000 });
+      assert.equal(await rows().count(), total);
+      assert.equal(await synced(), false, 'the rows came before the sync answered');
+    } finally {
+      process.kill(hub, 'SIGCONT');
+    }
+    const pupils = page.locator('#messages tbody tr td:nth-child(4)', { hasText: 'school-leerling-' });
+    await pupils.first().waitFor({ timeout: 60000 });
+    assert.equal(await synced(), true);
+    assert.equal(await rows().count(), total);
+    assert.equal(await page.locator('#sync-problem').isVisible(), false);
+  },
+
   // Four signalen of the school: two in one thread about leerling 7, one more about leerling 7
   // in a thread of its own, one about leerling 8. Grouped by pupil, by thread, and filtered.
   async grouping() {
@@ -101,6 +126,9 @@ const tests = {
     await openInbox();
     await rows().nth(99).waitFor();
     assert.equal(await rows().count(), 100);
+    // The device filled its inbox before the program started: the first list comes from the
+    // device at once, and the pupils with the sync's list, once the program opened each message.
+    await page.locator('#filter-pupil option', { hasText: 'school-leerling-0' }).waitFor({ state: 'attached' });
     assert.equal(await page.locator('#inbox-shown').textContent(), `100 van ${total} berichten getoond`);
     assert.match(await page.locator('#unread-count').textContent(), new RegExp(`\\(${unread} ongelezen`));
 

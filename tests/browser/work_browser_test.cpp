@@ -59,6 +59,16 @@ TEST_F(UiWorkBrowser, TheInboxPagesAndFiltersEveryMessage) {
   browser("paging", {{"PAGING_TOTAL", std::to_string(kTotal)}});
 }
 
+// The list is the device's before it is the hub's: with the hub stopped (it answers nothing, so
+// the program's sync waits), the page lists at once the messages the device fetched before; the
+// sync's answer completes them once the hub goes on (work.browser.mjs stops and continues it).
+TEST_F(UiWorkBrowser, TheInboxListsWhatTheDeviceHoldsWithoutWaitingForTheHub) {
+  constexpr int kHeld = 12;
+  fill_busy_inbox(school, clb, onthaal, 0, kHeld, {.pupils = 3});
+  browser("held", {{"HELD_TOTAL", std::to_string(kHeld)}, {"HUB_PID", std::to_string(hub->pid())}});
+  hub->send_signal(SIGCONT);  // in case the script ended while the hub was stopped
+}
+
 // The page learns of the school's signaal from the program, which follows the hub's stream;
 // without the relay the open inbox would never change.
 TEST_F(UiWorkBrowser, AMessageFromAnotherPartyAppearsWithoutReloading) {

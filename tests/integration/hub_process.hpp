@@ -116,6 +116,8 @@ class HubProcess {
   }
 
   [[nodiscard]] std::uint16_t port() const { return port_; }
+  /// The hub's process id (for a test that stops and continues it).
+  [[nodiscard]] pid_t pid() const { return pid_; }
   /// The hub's peak resident memory so far (VmHWM), in KiB; 0 when it cannot be read.
   [[nodiscard]] long peak_rss_kib() const {
     std::ifstream status("/proc/" + std::to_string(pid_) + "/status");

@@ -30,8 +30,7 @@ function show(view) {
 
 function say(text) { $('status').textContent = text; }
 
-// fetch with the API's conventions: JSON both ways; a 423 means locked (the page asks for the
-// passphrase); another problem is shown in the person's language with what to do.
+// fetch with the API's conventions: JSON both ways, the answer as answered() takes it.
 async function api(path, options = {}) {
   const init = { method: options.method ?? 'GET', headers: {} };
   // The page's own refresh does not count as use: the keys still lock when nobody works.
@@ -44,7 +43,12 @@ async function api(path, options = {}) {
     init.headers['Content-Type'] = 'application/octet-stream';
     init.body = options.raw;
   }
-  const response = await fetch(path, init);
+  return answered(await fetch(path, init));
+}
+
+// An answer of the API: its JSON; a 423 means locked (the page asks for the passphrase);
+// another problem is shown in the person's language with what to do.
+async function answered(response) {
   const body = await response.json().catch(() => ({}));
   if (response.status === 423) {
     showUnlock();
@@ -97,8 +101,9 @@ function showUnlock() {
   $('passphrase').focus();
 }
 
-async function refreshState() {
-  const state = await api('/api/state');
+// The device's state, from the answer already asked for or asked now.
+async function refreshState(asked = fetch('/api/state')) {
+  const state = await answered(await asked);
   setAttachmentLimit(state.max_attachment_bytes);
   if (state.key_file) $('passphrase').placeholder = t('unlock_key_file');
   if (state.locked) {
@@ -116,21 +121,33 @@ async function refreshState() {
   return true;
 }
 
-async function loadInbox(background = false) {
-  const inbox = await api('/api/inbox', { background });
-  $('sync-problem').hidden = !inbox.sync_problem;
-  $('sync-problem').textContent = inbox.sync_problem ? t('sync_failed') + inbox.sync_problem : '';
-  setMessages(inbox.messages);
+// An answer of GET /api/inbox: after a sync whether it reached the hub, and the rows (none
+// after a sync that brought nothing new: the page keeps those it shows).
+function showList(inbox) {
+  if (inbox.synced) {
+    $('sync-problem').hidden = !inbox.sync_problem;
+    $('sync-problem').textContent = inbox.sync_problem ? t('sync_failed') + inbox.sync_problem : '';
+  }
+  if (inbox.messages) setMessages(inbox.messages);
 }
 
-async function showInbox() {
+// The program syncs with the hub and lists again when that brought news: new messages, where
+// the work stands, threads and pupils of messages the device listed without.
+async function syncInbox(background = false) {
+  showList(await api('/api/inbox?news=1', { background }));
+}
+
+// The inbox at once as the device holds it (from the answer already asked for or asked now),
+// then after the sync with the hub: the list never waits for the hub.
+async function showInbox(asked = fetch('/api/inbox?local=1')) {
   show('inbox-view');
-  await loadInbox();
+  showList(await answered(await asked));
   // New messages show up without a reload: the program relays the hub's stream. What the
   // page fetches on its own does not count as use (the keys still lock when nobody works).
   startLive(() => {
-    if (!$('inbox-view').hidden) loadInbox(true).catch(() => {});
+    if (!$('inbox-view').hidden) syncInbox(true).catch(() => {});
   });
+  await syncInbox();
 }
 
 function meta(list, term, value) {
@@ -244,8 +261,13 @@ async function start() {
       say(t('acknowledged'));
     } catch { /* said already */ }
   });
+  // The state and the list at once (index.html preloads both, so they are on their way
+  // already); the list is not used when the keys are locked.
+  const state = fetch('/api/state');
+  const list = fetch('/api/inbox?local=1');
+  list.catch(() => {});
   try {
-    if (await refreshState()) await showInbox();
+    if (await refreshState(state)) await showInbox(list);
   } catch { /* said already */ }
 }
 

@@ -16,6 +16,7 @@ export const PAGE_SIZE = 100;
 let messages = [];
 let openMessage = () => {};
 let limit = PAGE_SIZE;  // rows shown: grows with "meer laden", back to a page on a new filter
+let shown = false;  // whether a list was rendered (an empty one too)
 
 function el(tag, text, className) {
   const node = document.createElement(tag);
@@ -99,7 +100,7 @@ function groups(rows, by) {
   if (!by) return [{ key: '', label: '', rows }];
   const map = new Map();
   for (const m of rows) {
-    const key = by === 'thread' ? (m.thread_id || m.message_id) : (m.pupil || '');
+    const key = by === 'thread' ? (m.thread_id || `${m.mailbox_id}/${m.sequence}`) : (m.pupil || '');
     if (!map.has(key)) map.set(key, []);
     map.get(key).push(m);
   }
@@ -183,9 +184,20 @@ function addPaging() {
   $('empty').after(line);
 }
 
-/// The messages the program listed (GET /api/inbox), shown at once.
+// Whether two lists hold the same messages with the same fields, in the same order.
+function sameMessages(a, b) {
+  const same = (x, y) => (Array.isArray(x) ? Array.isArray(y) && x.join(' ') === y.join(' ') : x === y);
+  return a.length === b.length &&
+      a.every((m, i) => Object.keys(m).every((key) => same(m[key], b[i][key])));
+}
+
+/// The messages the program listed (GET /api/inbox), shown at once. The list comes twice when
+/// the inbox is shown (from the device, then after the sync with the hub): a list that did not
+/// change is not put in the page again, which would take the keyboard focus off its row.
 export function setMessages(list) {
+  if (shown && sameMessages(list, messages)) return;
   messages = list;
+  shown = true;
   renderInbox();
 }
 

@@ -176,5 +176,24 @@ TEST(UiAssets, ThePagesAreBuiltInAndHaveNoInlineScript) {
   }
 }
 
+// index.html names every module (as a script or a modulepreload), so the browser asks for all
+// of them at once instead of learning of each from the module that imports it, a round trip per
+// level of imports before the page can start.
+TEST(UiAssets, ThePageAsksForEveryModuleAtOnce) {
+  const auto* index = find_asset("/");
+  ASSERT_NE(index, nullptr);
+  const std::string text(index->bytes);
+  for (const auto& file : embedded_files()) {
+    if (file.path.ends_with(".js")) {
+      const std::string path(file.path);
+      const bool script =
+          text.find("<script type=\"module\" src=\"" + path + "\"") != std::string::npos;
+      const bool preload =
+          text.find("<link rel=\"modulepreload\" href=\"" + path + "\">") != std::string::npos;
+      EXPECT_TRUE(script || preload) << path << " is not named in index.html";
+    }
+  }
+}
+
 }  // namespace
 }  // namespace draaischijf::ui
