@@ -34,17 +34,6 @@ int usage(std::ostream& err) {
   return 2;
 }
 
-template <std::size_t N>
-std::optional<std::array<std::uint8_t, N>> fixed_hex(std::string_view text) {
-  auto bytes = protocol::hex_decode(text);
-  if (!bytes || bytes->size() != N) {
-    return std::nullopt;
-  }
-  std::array<std::uint8_t, N> out{};
-  std::copy(bytes->begin(), bytes->end(), out.begin());
-  return out;
-}
-
 // The options as a filter; nullopt after saying what is wrong.
 std::optional<audit_export::Filter> filter_of(const Words& words, std::ostream& err) {
   audit_export::Filter filter;

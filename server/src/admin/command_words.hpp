@@ -5,6 +5,8 @@
 // wrongly repeated option is refused: it would otherwise be ignored without a word.
 
 #include <algorithm>
+#include <array>
+#include <cstdint>
 #include <initializer_list>
 #include <map>
 #include <optional>
@@ -14,7 +16,21 @@
 #include <string_view>
 #include <vector>
 
+#include <draaischijf/protocol/encoding.hpp>
+
 namespace draaischijf::server {
+
+/// Exactly N bytes written as 2N hexadecimal digits (an id, a pseudonym); nullopt otherwise.
+template <std::size_t N>
+[[nodiscard]] std::optional<std::array<std::uint8_t, N>> fixed_hex(std::string_view text) {
+  auto bytes = protocol::hex_decode(text);
+  if (!bytes || bytes->size() != N) {
+    return std::nullopt;
+  }
+  std::array<std::uint8_t, N> out{};
+  std::copy(bytes->begin(), bytes->end(), out.begin());
+  return out;
+}
 
 struct Words {
   std::vector<std::string_view> positional;

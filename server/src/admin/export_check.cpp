@@ -9,6 +9,8 @@
 #include <draaischijf/protocol/log_view.hpp>
 #include <draaischijf/protocol/note.hpp>
 
+#include "admin/command_words.hpp"
+
 namespace draaischijf::server::export_check {
 namespace {
 
@@ -34,17 +36,6 @@ std::optional<policies::Disclosure> stated_disclosure(const json::object& o) {
   line["sender_staff"] = text_of(o, "user_id");
   line["sender_role"] = text_of(o, "role");
   return policies::disclosure_from_json(line);
-}
-
-template <std::size_t N>
-std::optional<std::array<std::uint8_t, N>> fixed_hex(const std::string& text) {
-  const auto bytes = protocol::hex_decode(text);
-  if (!bytes || bytes->size() != N) {
-    return std::nullopt;
-  }
-  std::array<std::uint8_t, N> out{};
-  std::copy(bytes->begin(), bytes->end(), out.begin());
-  return out;
 }
 
 std::optional<std::vector<protocol::merkle::Hash>> path_of(const json::value& proof) {

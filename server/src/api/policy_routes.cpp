@@ -581,20 +581,25 @@ Task<Reply> list_disclosures(Call& call) {
   for (const policies::RecordedDisclosure& line : *register_) {
     auto item = policies::to_json(line.line);
     if (line.decision) {
-      if (!head) {
+      std::vector<protocol::merkle::Hash> proof;
+      if (head) {
+        auto proved = call.parts.logs.inclusion(LogId::record, line.record_index, head->size);
+        if (!proved) {
+          co_return call.problem(proved.error());
+        }
+        proof = std::move(*proved);
+      } else {
+        // The first line's proof comes with the signed head; the others are proved at its size.
         auto proved = call.parts.logs.prove_record(line.record_index);
         if (!proved) {
           co_return call.problem(proved.error());
         }
         head = std::move(*proved);
-      }
-      auto proof = call.parts.logs.inclusion(LogId::record, line.record_index, head->size);
-      if (!proof) {
-        co_return call.problem(proof.error());
+        proof = head->proof;
       }
       item["record"] = json::object{{"row", policies::to_json(line.decision->view())},
                                     {"index", line.record_index},
-                                    {"proof", hashes_json(*proof)}};
+                                    {"proof", hashes_json(proof)}};
     }
     lines.push_back(std::move(item));
   }
