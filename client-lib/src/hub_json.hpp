@@ -175,6 +175,7 @@ inline constexpr std::string_view kConsentInvalid = "urn:draaischijf:problem:con
 [[nodiscard]] inline HubProblem problem_of(const HubReply& reply) {
   HubProblem problem;
   problem.status = reply.status;
+  problem.retry_after_seconds = reply.retry_after_seconds;
   if (const auto body = object_of(reply.body)) {
     problem.type = text(*body, "type").value_or("");
     problem.title = text(*body, "title").value_or("");

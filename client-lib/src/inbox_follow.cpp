@@ -5,6 +5,7 @@
 #include <optional>
 #include <set>
 #include <thread>
+#include <utility>
 
 #include <draaischijf/client/inbox.hpp>
 #include <draaischijf/policies/record_json.hpp>
@@ -28,6 +29,10 @@ bool passing(const boost::system::error_code& error, const HubProblem& problem) 
 // Waits `delay` in short steps, so a stop is heard at once. (A backoff: steady_clock, not the
 // session's wall clock.)
 void pause(std::chrono::milliseconds delay, const FollowOptions& options) {
+  if (options.pause) {
+    options.pause(delay);
+    return;
+  }
   const auto until = std::chrono::steady_clock::now() + delay;
   while (std::chrono::steady_clock::now() < until && options.keep_going()) {
     std::this_thread::sleep_for(std::min<std::chrono::milliseconds>(
@@ -83,13 +88,24 @@ class Follower {
           return listened;
         }
       }
-      pause(delay, options_);
+      // A hub that said when to come back is not asked before then: a morning burst's refused
+      // devices come back spread over the Retry-After instead of all at the backoff's steps.
+      pause(std::max(delay, std::exchange(asked_to_wait_, {})), options_);
       delay = std::min(delay * 2, options_.max_delay);
     }
     return {};
   }
 
  private:
+  // The wait a 429 or 503 asked for, up to options_.longest_retry_after; 0 without one.
+  [[nodiscard]] std::chrono::milliseconds retry_after(const HubProblem& problem) const {
+    const bool busy = problem.status == 429 || problem.status == 503;
+    return busy ? std::chrono::milliseconds(std::min<std::chrono::seconds>(
+                      std::chrono::seconds(problem.retry_after_seconds),
+                      options_.longest_retry_after))
+                : std::chrono::milliseconds(0);
+  }
+
   // A withdrawal may come both on the stream and in a catch-up's listing: told once.
   void tell(const Withdrawal& w) {
     if (told_.insert({w.mailbox_id, w.sequence}).second) {
@@ -100,6 +116,9 @@ class Follower {
   Result<void> catch_up() {
     auto report = inbox_.sync();
     if (!report) {
+      if (report.error() == client_errc::hub_refused) {
+        asked_to_wait_ = retry_after(state_.problem);
+      }
       return report.error();
     }
     if (report->new_messages > 0) {
@@ -141,6 +160,7 @@ class Follower {
   const std::function<void(const SyncReport&)>& on_sync_;
   const FollowOptions& options_;
   std::set<std::pair<Id, std::int64_t>> told_;
+  std::chrono::milliseconds asked_to_wait_{0};  // by the last refused catch-up's Retry-After
 };
 
 }  // namespace

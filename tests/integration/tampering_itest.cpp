@@ -3,6 +3,7 @@
 // adds a member to an epoch, serves an unsigned or re-signed epoch, flips bits in certificates.
 // Every tampering must be detected and refused before anything is sealed or used.
 
+#include <chrono>
 #include <functional>
 
 #include <boost/json.hpp>
@@ -272,6 +273,37 @@ TEST_F(TamperingTest, EveryBitFlipInAnEpochCertificateIsRefused) {
     }
   }
   EXPECT_EQ(refused, tried) << "100% of the flipped certificates must be refused";
+}
+
+// Inbox::follow does not ask a busy hub again before its Retry-After (429 and 503), and does
+// not let a hub silence it for longer than FollowOptions::longest_retry_after. The waits are
+// recorded, not slept.
+TEST_F(TamperingTest, FollowWaitsOutTheHubsRetryAfterWithinABound) {
+  const std::vector<std::pair<unsigned, unsigned>> refusals = {{503, 7}, {429, 86'400}};
+  std::size_t refused = 0;
+  *tamper = [&](std::string_view target, HubReply& reply) {
+    if (target.find("/messages?") == std::string_view::npos || refused >= refusals.size()) {
+      return;
+    }
+    reply.status = refusals[refused].first;
+    reply.retry_after_seconds = refusals[refused].second;
+    reply.content_type = "application/problem+json";
+    reply.body = R"({"type":"urn:draaischijf:problem:overloaded","title":"Busy"})";
+    ++refused;
+  };
+  std::vector<std::chrono::milliseconds> waits;
+  client::FollowOptions options;
+  options.wait = std::chrono::milliseconds(50);
+  options.pause = [&waits](std::chrono::milliseconds wait) { waits.push_back(wait); };
+  options.keep_going = [&waits] { return waits.size() < 2; };
+  const auto followed = device->inbox().follow([](const client::SyncReport&) {}, options);
+  ASSERT_TRUE(followed) << followed.error().message();
+  ASSERT_EQ(refused, 2U) << "the catch-up did not list the mailbox";
+  ASSERT_EQ(waits.size(), 2U);
+  // Not the first backoff step (200 ms): the 7 s the hub asked for.
+  EXPECT_EQ(waits[0], std::chrono::milliseconds(7'000));
+  // A day asked: five minutes waited (longest_retry_after), then asked again.
+  EXPECT_EQ(waits[1], std::chrono::milliseconds(300'000));
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
-// Caps that keep one client from holding the hub: plain TCP sockets that never start TLS, a
-// device that connects and says nothing, and notification streams per device and organisation.
+// Caps that keep one client from holding the hub: plain TCP sockets that never start TLS, the
+// handshakes under way at once, a device that connects and says nothing, and notification
+// streams per device and organisation; and no session resumption past the CRL check.
 
 #include <algorithm>
 #include <poll.h>
@@ -95,6 +96,79 @@ TEST(HubConnectionCaps, SocketsThatNeverStartTlsDoNotLockOutRealClients) {
   for (const int fd : sockets) {
     close(fd);
   }
+}
+
+// limits.max_handshakes_in_flight: a connection beyond the places is not refused, and not
+// accepted either, until a handshake under way has ended (net/handshake_room.hpp).
+TEST(HubConnectionCaps, ConnectionsBeyondTheHandshakePlacesWaitTheirTurnAndAreServed) {
+  TempDir dir;
+  DevHub hub(dir.path(),
+             "[limits]\nmax_handshakes_in_flight = 1\nhandshake_deadline_seconds = 1\n");
+  auto talking = hub.client("clb");
+  ASSERT_TRUE(talking->handshake_ok());
+  // The only place: a socket that never starts TLS. It reached the listen backlog first, so
+  // the hub accepts it first.
+  const int silent = idle_socket(hub.port());
+  ASSERT_GE(silent, 0);
+  // An authenticated connection needs no place: it is served while the place is taken.
+  ASSERT_TRUE(talking->send("GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n"));
+  EXPECT_EQ(talking->read_some().rfind("HTTP/1.1 200", 0), 0U);
+  // A new connection waits in the backlog for the place, then is served: not refused, and
+  // handled only after the silent socket's handshake deadline closed it (without the bound it
+  // would be served at once, with the silent socket still open).
+  EXPECT_EQ(health_from(hub, "127.0.0.2"), 200);
+  EXPECT_TRUE(closed_by_hub(silent)) << "a connection beyond the handshake places was accepted";
+  close(silent);
+}
+
+// Session tickets the hub sent on connections of one client context.
+int tickets_seen = 0;
+int count_ticket(SSL* /*ssl*/, SSL_SESSION* /*session*/) {
+  ++tickets_seen;
+  return 0;  // not kept by the callback: SSL_get1_session below takes the session
+}
+
+// Every connection of a device is verified afresh against the CRLs in force: the hub sends no
+// session ticket (that would only cost it a ticket per handshake) and resumes no session.
+TEST(HubConnectionCaps, EveryConnectionIsAFullHandshakeWithoutTickets) {
+  TempDir dir;
+  DevHub hub(dir.path());
+  SSL_CTX* context = SSL_CTX_new(TLS_client_method());
+  SSL_CTX_load_verify_locations(context, (hub.pki / "root.pem").c_str(), nullptr);
+  SSL_CTX_set_verify(context, SSL_VERIFY_PEER, nullptr);
+  SSL_CTX_use_certificate_chain_file(context, (hub.pki / "clb" / "device.pem").c_str());
+  SSL_CTX_use_PrivateKey_file(context, (hub.pki / "clb" / "device.key").c_str(), SSL_FILETYPE_PEM);
+  SSL_CTX_set_session_cache_mode(context, SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL_STORE);
+  SSL_CTX_sess_set_new_cb(context, count_ticket);
+  tickets_seen = 0;
+  SSL_SESSION* offered = nullptr;
+  for (int connection = 0; connection < 2; ++connection) {
+    const int fd = idle_socket(hub.port());
+    ASSERT_GE(fd, 0);
+    const timeval patience{10, 0};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &patience, sizeof patience);
+    SSL* ssl = SSL_new(context);
+    SSL_set_fd(ssl, fd);
+    if (offered != nullptr) {
+      SSL_set_session(ssl, offered);  // what a client that resumes would offer
+    }
+    ASSERT_EQ(SSL_connect(ssl), 1);
+    const std::string request = get("/healthz");
+    ASSERT_GT(SSL_write(ssl, request.data(), static_cast<int>(request.size())), 0);
+    char buffer[4096];
+    const int n = SSL_read(ssl, buffer, sizeof buffer);  // tickets, if any, come before it
+    ASSERT_GT(n, 0);
+    EXPECT_EQ(std::string(buffer, static_cast<std::size_t>(n)).rfind("HTTP/1.1 200", 0), 0U);
+    EXPECT_EQ(SSL_session_reused(ssl), 0) << "connection " << connection << " was resumed";
+    if (offered == nullptr) {
+      offered = SSL_get1_session(ssl);
+    }
+    SSL_free(ssl);
+    close(fd);
+  }
+  EXPECT_EQ(tickets_seen, 0) << "the hub sent session tickets";
+  SSL_SESSION_free(offered);
+  SSL_CTX_free(context);
 }
 
 TEST(HubConnectionCaps, ADeviceThatSendsNothingIsClosedAtTheFirstRequestDeadline) {

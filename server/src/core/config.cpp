@@ -72,6 +72,15 @@ std::string read_duration(const toml::node& node, Duration& out, std::int64_t ma
   return {};
 }
 
+std::string read_log_level(const toml::node& n, HubConfig& c) {
+  if (auto error = read_string(n, c.log.level); !error.empty()) {
+    return error;
+  }
+  LogLevel level{};
+  return parse_log_level(c.log.level, level) ? std::string()
+                                             : "expected one of debug, info, warning, error";
+}
+
 // Over 80 lines on purpose: the table of every configuration key, one entry each; splitting it
 // would hide which keys exist.
 const std::map<std::string, Reader, std::less<>>& readers() {
@@ -158,6 +167,10 @@ const std::map<std::string, Reader, std::less<>>& readers() {
       {"limits.max_handshakes_per_address",
        [](const toml::node& n, HubConfig& c) {
          return read_integer(n, c.limits.max_handshakes_per_address, 1, 1'000'000);
+       }},
+      {"limits.max_handshakes_in_flight",
+       [](const toml::node& n, HubConfig& c) {
+         return read_integer(n, c.limits.max_handshakes_in_flight, 1, 1'000'000);
        }},
       {"limits.max_streams_per_device",
        [](const toml::node& n, HubConfig& c) {
@@ -263,15 +276,7 @@ const std::map<std::string, Reader, std::less<>>& readers() {
        [](const toml::node& n, HubConfig& c) {
          return read_integer(n, c.retention.purge_batch, 1, 100'000);
        }},
-      {"log.level",
-       [](const toml::node& n, HubConfig& c) -> std::string {
-         if (auto error = read_string(n, c.log.level); !error.empty()) {
-           return error;
-         }
-         LogLevel level{};
-         return parse_log_level(c.log.level, level) ? std::string()
-                                                    : "expected one of debug, info, warning, error";
-       }},
+      {"log.level", read_log_level},
   };
   return kReaders;
 }

@@ -434,13 +434,15 @@ class AuthenticatedCount {
 
 net::awaitable<void> serve_connection(Services& s, beast::tcp_stream tcp,
                                       std::shared_ptr<ssl::context> context, std::string address) {
-  // Taken by the accept loop for this address; given back when the handshake is over.
+  // Taken by the accept loop, in all and for this address; given back when the handshake is over.
+  HandshakePlace handshake_place(s.caps.handshake_room);
   CountedSlot handshake_slot(s.caps.handshakes, address);
   TlsStream stream(std::move(tcp), *context);
   auto& socket = beast::get_lowest_layer(stream);
   socket.expires_after(s.config.limits.handshake_deadline);
   ERR_clear_error();
   auto [handshake_error] = co_await stream.async_handshake(ssl::stream_base::server, kNoThrow);
+  handshake_place.release();
   handshake_slot.release();
   if (handshake_error) {
     log_tls_refusal(s, stream.native_handle(),

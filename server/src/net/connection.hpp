@@ -17,8 +17,8 @@
 namespace draaischijf::server {
 
 /// Serves the connection until it ends; `context` is the TLS context (with the CRLs) current
-/// when it was accepted. The accept loop took a handshake slot for `address` (the peer's IP
-/// address); it is given back when the handshake is over.
+/// when it was accepted. The accept loop took a handshake place (HandshakeRoom) and a handshake
+/// slot for `address` (the peer's IP address); both are given back when the handshake is over.
 [[nodiscard]] boost::asio::awaitable<void> serve_connection(
     Services& services, boost::beast::tcp_stream tcp,
     std::shared_ptr<boost::asio::ssl::context> context, std::string address);

@@ -172,6 +172,7 @@ struct Hub::Impl {
         cases(storage),
         api({config, workflow_settings, log, store, directory, notifier, limiter, hub_key, counters,
              consents, gate, policy, clock, logs, notices, cases, referrals}),
+        caps(net::make_strand(ioc), c.limits.max_handshakes_in_flight),
         services{config,
                  log,
                  directory,
@@ -329,6 +330,12 @@ std::string Hub::Impl::metrics_text() {
           metrics.connections_refused);
   counter("draaischijf_tls_handshakes_failed_total", "TLS handshakes or identities refused.",
           metrics.handshakes_failed);
+  counter("draaischijf_tls_handshakes_in_flight", "TLS handshakes under way now.",
+          caps.handshake_room.in_flight(), "gauge");
+  counter("draaischijf_accept_waits_total",
+          "Times new connections waited in the listen backlog for a handshake place "
+          "(limits.max_handshakes_in_flight).",
+          caps.handshake_room.waits());
   counter("draaischijf_access_refused_total",
           "Requests refused 403 or 404 on a known route (logged as access.refused).",
           counters.access_refused + metrics.access_refused);
@@ -391,8 +398,14 @@ std::string Hub::Impl::metrics_text() {
   return out;
 }
 
+// On caps.handshake_room's strand. It takes a connection only when a handshake place is free:
+// the others wait in the listen backlog (net/handshake_room.hpp).
 net::awaitable<void> Hub::Impl::accept_loop() {
   while (!stopping) {
+    co_await caps.handshake_room.wait_for_room();
+    if (stopping) {
+      co_return;
+    }
     auto [error, socket] = co_await acceptor.async_accept(net::make_strand(ioc), kNoThrow);
     if (error) {
       if (error == net::error::operation_aborted || stopping) {
@@ -412,6 +425,7 @@ net::awaitable<void> Hub::Impl::accept_loop() {
       continue;
     }
     ++metrics.connections;
+    caps.handshake_room.enter();
     beast::tcp_stream stream(std::move(socket));
     auto executor = stream.get_executor();
     net::co_spawn(executor,
@@ -878,7 +892,7 @@ PurgeReport Hub::purge_now() {
 
 void Hub::run() {
   Impl& hub = *impl_;
-  net::co_spawn(hub.ioc, hub.accept_loop(), net::detached);
+  net::co_spawn(hub.caps.handshake_room.strand(), hub.accept_loop(), net::detached);
   net::co_spawn(hub.ioc, hub.reload_crls(), net::detached);
   net::co_spawn(hub.timer_strand,
                 hub.every(hub.retention_timer, hub.purge_interval, [&hub] { hub.purge_chain(); }),
@@ -928,6 +942,7 @@ void Hub::stop() {
     hub.stopping = true;
     boost::system::error_code ignored;
     hub.acceptor.close(ignored);
+    hub.caps.handshake_room.close();
     hub.crl_timer.cancel();
     net::post(hub.timer_strand, [&hub] {
       hub.retention_timer.cancel();

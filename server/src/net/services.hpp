@@ -17,6 +17,7 @@
 
 #include "api/api.hpp"
 #include "net/blob_transfer.hpp"
+#include "net/handshake_room.hpp"
 #include "net/stop_signal.hpp"
 
 namespace draaischijf::server {
@@ -82,9 +83,12 @@ class CountedSlot {
   std::string key_;
 };
 
-/// What the caps count: handshakes still under way per remote address, open notification
+/// What the caps count: handshakes under way in all and per remote address, open notification
 /// streams per device and per organisation.
 struct Caps {
+  Caps(HandshakeRoom::Strand accept_strand, std::size_t handshakes_in_flight)
+      : handshake_room(accept_strand, handshakes_in_flight) {}
+  HandshakeRoom handshake_room;
   KeyedCounter handshakes;
   KeyedCounter device_streams;
   KeyedCounter org_streams;

@@ -239,8 +239,12 @@ std::shared_ptr<ssl::context> make_tls_context(const TlsMaterial& tls,
       SSL_CTX_set1_groups_list(native, "X25519:P-256:P-384") != 1) {
     throw std::runtime_error("OpenSSL refused the TLS 1.3 settings");
   }
+  // No resumption: every connection verifies the device's chain against the CRLs in force.
+  // Under TLS 1.3, SSL_OP_NO_TICKET alone only makes the tickets stateful (and with the cache
+  // off, useless); without num_tickets 0 OpenSSL would still build and send two per handshake.
   SSL_CTX_set_options(native, SSL_OP_NO_TICKET);
   SSL_CTX_set_session_cache_mode(native, SSL_SESS_CACHE_OFF);
+  SSL_CTX_set_num_tickets(native, 0);
   // An idle connection gives its record buffers back (tens of KiB each, thousands of them).
   SSL_CTX_set_mode(native, SSL_MODE_RELEASE_BUFFERS);
   boost::system::error_code ec;

@@ -108,6 +108,7 @@ struct HubProblem {
   std::string detail;
   std::optional<PolicyRefusal> policy;   // with client_errc::policy_refused
   std::vector<ConsentIssueText> issues;  // with client_errc::consent_invalid
+  unsigned retry_after_seconds = 0;      // a 429's or 503's Retry-After: when to ask again
 };
 
 }  // namespace draaischijf::client

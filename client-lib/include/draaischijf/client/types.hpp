@@ -167,6 +167,12 @@ struct FollowOptions {
   /// Reconnection backoff after the stream was lost: doubled from first to max.
   std::chrono::milliseconds first_delay{200};
   std::chrono::milliseconds max_delay{10000};
+  /// A hub that answers 429 or 503 with a Retry-After is not asked again before it, up to
+  /// this much (a hub cannot silence the device for longer).
+  std::chrono::seconds longest_retry_after{300};
+  /// Waits between tries. Empty: a real wait on the steady clock, cut short when keep_going
+  /// turns false. A test puts a recorder here to see the waits without sleeping.
+  std::function<void(std::chrono::milliseconds)> pause;
   /// Told once of each withdrawal the stream announces: of a message queued for one of this
   /// device's mailboxes, or of one its organisation sent.
   std::function<void(const Withdrawal&)> on_withdrawn = [](const Withdrawal&) {};

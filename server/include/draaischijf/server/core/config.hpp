@@ -47,9 +47,12 @@ struct HubConfig {
     std::chrono::seconds first_request_deadline{30};  // first request after the handshake
     std::size_t max_connections = 1024;
     std::size_t max_handshakes_per_address = 32;  // connections of one address still in TLS setup
-    std::size_t max_streams_per_device = 4;       // open /v1/stream WebSockets per device
-    std::size_t max_streams_per_org = 64;         // and per organisation
-    double rate_per_org = 200.0;                  // requests per second, token bucket
+    // TLS handshakes under way at once; further connections wait in the listen backlog
+    // (net/handshake_room.hpp) instead of missing handshake_deadline together.
+    std::size_t max_handshakes_in_flight = 512;
+    std::size_t max_streams_per_device = 4;  // open /v1/stream WebSockets per device
+    std::size_t max_streams_per_org = 64;    // and per organisation
+    double rate_per_org = 200.0;             // requests per second, token bucket
     double rate_burst = 400.0;
     std::uint64_t mailbox_quota_bytes = std::uint64_t{1} << 30;
     double mailbox_warning_fraction = 0.8;
