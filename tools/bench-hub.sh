@@ -129,13 +129,26 @@ submit() { # connections size messages; a fresh hub must be running
 # catch up or was refused otherwise than by a 429/503 with Retry-After (waited out): a dropped
 # connection or handshake, another status. The other figures are still printed; the script
 # exits 1 at its end.
+# Twice, each on a fresh hub: as the client catches up (a page's envelopes in one request, their
+# acknowledgements in another: docs/PROTOCOL.md 7.21), then one request per envelope and per
+# acknowledgement, the same run's baseline.
 burst_status=0
-burst() {
+burst_with() {  # prints hub_load's lines and its exit status (run in a subshell)
+  local status=0
   start_hub
-  hub_burst=$("$bin/hub_load" burst --port $port --pki "$pki" --devices $burst_devices \
-    --window $burst_window --queued 20 --pid "$hub_pid") || burst_status=$?
+  "$bin/hub_load" burst --port $port --pki "$pki" --devices $burst_devices \
+    --window $burst_window --queued 20 --pid "$hub_pid" --catch-up "$1" || status=$?
   stop_hub
+  echo "exit_status=$status"
+}
+burst() {
+  hub_burst=$(burst_with batch)
   echo "$hub_burst"
+  hub_burst_single=$(burst_with one-by-one)
+  echo "$hub_burst_single"
+  if [[ "$(value exit_status "$hub_burst")" != 0 || "$(value exit_status "$hub_burst_single")" != 0 ]]; then
+    burst_status=1
+  fi
 }
 burst_verdict() {
   if ((burst_status != 0)); then
@@ -143,6 +156,13 @@ burst_verdict() {
       "Retry-After (the failed_ lines above)" >&2
     exit 1
   fi
+}
+burst_summaries() {
+  burst_summary "$hub_burst"
+  echo "  one by one:     $(burst_summary "$hub_burst_single" | cut -c19-)"
+  echo "  batch against one by one: last caught up $(ratio "$(value last_caught_up_s \
+    "$hub_burst")" "$(value last_caught_up_s "$hub_burst_single")")x, hub CPU $(ratio \
+    "$(value hub_cpu_s "$hub_burst")" "$(value hub_cpu_s "$hub_burst_single")")x"
 }
 burst_summary() {
   echo "morning burst:    $(value caught_up "$1") of $(value devices "$1") devices caught up" \
@@ -160,7 +180,7 @@ if [[ "$only" == burst ]]; then
   echo "== hub: morning burst, $burst_devices devices reconnecting over $burst_window s"
   burst
   echo
-  burst_summary "$hub_burst"
+  burst_summaries
   burst_verdict
   exit 0
 fi
@@ -316,5 +336,5 @@ echo "idle connections: $(value held "$hub_idle") of $(value requested "$hub_idl
 echo "idle streams:     $(value held "$hub_streams") of $(value requested "$hub_streams") answered" \
   "a ping, $(value kib_per_connection "$hub_streams") KiB each" \
   "($(value kib_per_stream_idle "$hub_streams") KiB before the pings)"
-burst_summary "$hub_burst"
+burst_summaries
 burst_verdict

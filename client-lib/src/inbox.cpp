@@ -1,8 +1,11 @@
 #include <algorithm>
+#include <map>
+#include <set>
 
 #include <boost/json/array.hpp>
 
 #include <draaischijf/client/inbox.hpp>
+#include <draaischijf/protocol/envelope_batch.hpp>
 #include <draaischijf/protocol/log_entry.hpp>
 
 #include "attachment_transfer.hpp"
@@ -186,20 +189,66 @@ Result<void> open_received(SessionState& s, std::shared_ptr<MailboxKeys>& mailbo
   return {};
 }
 
-// Fetches, verifies and stores one queued envelope, counting it in `report` when it is new.
-Result<void> receive(SessionState& s, const Id& mailbox_id, std::shared_ptr<MailboxKeys>& mailbox,
-                     std::int64_t sequence, std::int64_t received_at_ms, SyncReport& report) {
-  const std::string target =
-      "/v1/mailboxes/" + hex(mailbox_id) + "/messages/" + std::to_string(sequence);
-  auto reply = s.expect_ok(s.hub->get(target));
+// A listed entry whose envelope is to be fetched.
+struct ListedEntry {
+  std::int64_t sequence = 0;
+  std::int64_t received_at_ms = 0;
+};
+
+// A kept envelope, told in the report once the hub has its acknowledgement.
+struct Kept {
+  std::int64_t sequence = 0;
+  bool is_new = false;
+  StoredMessage message;
+};
+
+std::string mailbox_path(const Id& mailbox_id) { return "/v1/mailboxes/" + hex(mailbox_id); }
+
+// The page's envelopes in one request (docs/PROTOCOL.md 7.21), by sequence. A hub that does not
+// serve batches (404) gives an empty map: each is then fetched alone. A malformed batch is the
+// hub's lie and fails the sync.
+Result<std::map<std::int64_t, std::vector<std::uint8_t>>> fetch_batch(SessionState& s,
+                                                                      const Id& mailbox_id,
+                                                                      std::int64_t after,
+                                                                      std::size_t count) {
+  std::map<std::int64_t, std::vector<std::uint8_t>> out;
+  auto reply = s.expect_ok(s.hub->get(mailbox_path(mailbox_id) + "/envelopes?after=" +
+                                      std::to_string(after) + "&limit=" + std::to_string(count)));
   if (!reply) {
-    return reply.error();
+    return reply.error() == client_errc::hub_refused && s.problem.status == 404
+               ? Result<std::map<std::int64_t, std::vector<std::uint8_t>>>(std::move(out))
+               : reply.error();
   }
+  const auto frames = protocol::parse_envelope_batch(
+      {reinterpret_cast<const std::uint8_t*>(reply->body.data()), reply->body.size()});
+  if (!frames || frames->size() > count) {
+    return invalid_answer();
+  }
+  for (const auto& frame : *frames) {
+    out.emplace(frame.sequence,
+                std::vector<std::uint8_t>(frame.envelope.begin(), frame.envelope.end()));
+  }
+  return out;
+}
+
+// Opens, verifies and stores one envelope (from the batch, or fetched alone when the batch did
+// not carry it).
+Result<Kept> keep(SessionState& s, const Id& mailbox_id, std::shared_ptr<MailboxKeys>& mailbox,
+                  const ListedEntry& listed, std::vector<std::uint8_t>* batched) {
   StoredMessage m;
   m.mailbox_id = mailbox_id;
-  m.sequence = sequence;
-  m.received_at_ms = received_at_ms;
-  m.envelope.assign(reply->body.begin(), reply->body.end());
+  m.sequence = listed.sequence;
+  m.received_at_ms = listed.received_at_ms;
+  if (batched != nullptr) {
+    m.envelope = std::move(*batched);
+  } else {
+    auto reply = s.expect_ok(
+        s.hub->get(mailbox_path(mailbox_id) + "/messages/" + std::to_string(listed.sequence)));
+    if (!reply) {
+      return reply.error();
+    }
+    m.envelope.assign(reply->body.begin(), reply->body.end());
+  }
   if (auto opened = open_received(s, mailbox, m); !opened) {
     return opened.error();
   }
@@ -213,25 +262,64 @@ Result<void> receive(SessionState& s, const Id& mailbox_id, std::shared_ptr<Mail
   if (auto noted = s.state.note_envelope(protocol::envelope_hash(m.envelope)); !noted) {
     return noted.error();
   }
-  // Delivered means durable on this device: the acknowledgement follows the COMMIT.
-  if (auto acked = s.expect_ok(s.hub->post(target + "/ack", {}, "application/json")); !acked) {
-    return acked.error();
-  }
-  if (*stored) {
-    ++report.new_messages;
-    report.refused += m.problem.empty() ? 0U : 1U;
-    const auto kept = s.state.message(mailbox_id, sequence);  // with a `conflict` the store set
-    report.arrived.push_back(entry_of(s, kept ? *kept : m));
-  }
-  return {};
+  return Kept{listed.sequence, *stored, std::move(m)};
 }
 
-// One page of a mailbox's listing: withdrawals reported, messages received; `after` moves past
-// each entry.
+// Acknowledges the kept envelopes' delivery in one request, or one by one when the hub serves
+// no batch (404). Any acknowledgement the hub refused fails the sync (the page is fetched again).
+Result<void> acknowledge_kept(SessionState& s, const Id& mailbox_id,
+                              const std::vector<Kept>& kept) {
+  boost::json::array sequences;
+  for (const Kept& k : kept) {
+    sequences.push_back(k.sequence);
+  }
+  auto answer = s.post_json(mailbox_path(mailbox_id) + "/acks",
+                            boost::json::object{{"sequences", std::move(sequences)}});
+  if (!answer && answer.error() == client_errc::hub_refused && s.problem.status == 404) {
+    for (const Kept& k : kept) {
+      const auto target =
+          mailbox_path(mailbox_id) + "/messages/" + std::to_string(k.sequence) + "/ack";
+      if (auto acked = s.expect_ok(s.hub->post(target, {}, "application/json")); !acked) {
+        return acked.error();
+      }
+    }
+    return {};
+  }
+  if (!answer) {
+    return answer.error();
+  }
+  const auto acknowledged = hub_json::objects(*answer, "acknowledged");
+  const auto refused = hub_json::objects(*answer, "refused");
+  if (!acknowledged || !refused) {
+    return invalid_answer();
+  }
+  if (!refused->empty()) {
+    s.problem = {};
+    s.problem.status = static_cast<unsigned>(hub_json::count((*refused)[0], "status").value_or(0));
+    s.problem.type = hub_json::text((*refused)[0], "type").value_or("");
+    s.problem.title = "acknowledgement refused";
+    return make_error_code(client_errc::hub_refused);
+  }
+  std::set<std::int64_t> told;
+  for (const auto& item : *acknowledged) {
+    if (const auto sequence = hub_json::count(item, "sequence")) {
+      told.insert(static_cast<std::int64_t>(*sequence));
+    }
+  }
+  const bool all = std::all_of(kept.begin(), kept.end(),
+                               [&told](const Kept& k) { return told.contains(k.sequence); });
+  return all ? Result<void>() : Result<void>(invalid_answer());
+}
+
+// One page of a mailbox's listing: withdrawals reported, messages received (their envelopes in
+// one batch, their delivery acknowledged in one request after every one is stored: delivered
+// means durable on this device); `after` moves past each entry.
 Result<void> receive_page(SessionState& s, const Id& mailbox_id,
                           std::shared_ptr<MailboxKeys>& mailbox,
                           const std::vector<boost::json::object>& entries, std::int64_t& after,
                           SyncReport& report) {
+  const std::int64_t page_after = after;
+  std::vector<ListedEntry> to_fetch;
   for (const auto& entry : entries) {
     const auto sequence = hub_json::count(entry, "sequence");
     const auto received = hub_json::count(entry, "received_at_ms");
@@ -254,10 +342,34 @@ Result<void> receive_page(SessionState& s, const Id& mailbox_id,
       report.withdrawn.push_back({mailbox_id, after, *message_id});
       continue;
     }
-    auto received_one =
-        receive(s, mailbox_id, mailbox, after, static_cast<std::int64_t>(*received), report);
-    if (!received_one) {
-      return received_one;
+    to_fetch.push_back({after, static_cast<std::int64_t>(*received)});
+  }
+  if (to_fetch.empty()) {
+    return {};
+  }
+  auto batch = fetch_batch(s, mailbox_id, page_after, to_fetch.size());
+  if (!batch) {
+    return batch.error();
+  }
+  std::vector<Kept> kept;
+  for (const ListedEntry& listed : to_fetch) {
+    const auto batched = batch->find(listed.sequence);
+    auto one =
+        keep(s, mailbox_id, mailbox, listed, batched == batch->end() ? nullptr : &batched->second);
+    if (!one) {
+      return one.error();
+    }
+    kept.push_back(std::move(*one));
+  }
+  if (auto acknowledged = acknowledge_kept(s, mailbox_id, kept); !acknowledged) {
+    return acknowledged;
+  }
+  for (Kept& k : kept) {
+    if (k.is_new) {
+      ++report.new_messages;
+      report.refused += k.message.problem.empty() ? 0U : 1U;
+      const auto stored = s.state.message(mailbox_id, k.sequence);  // with a `conflict` set
+      report.arrived.push_back(entry_of(s, stored ? *stored : k.message));
     }
   }
   return {};
@@ -273,8 +385,7 @@ Result<void> sync_mailbox(SessionState& s, const Id& mailbox_id, SyncReport& rep
     return after.error();
   }
   while (true) {
-    auto page = s.get_json("/v1/mailboxes/" + hex(mailbox_id) +
-                           "/messages?after=" + std::to_string(*after));
+    auto page = s.get_json(mailbox_path(mailbox_id) + "/messages?after=" + std::to_string(*after));
     if (!page) {
       return page.error();
     }

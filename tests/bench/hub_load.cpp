@@ -19,12 +19,13 @@
 //               --background-to), then --devices staff devices of the recipients reconnect,
 //               evenly spread over --window seconds, each with new mTLS handshakes: it opens its
 //               notification stream and catches up by cursor as the client does (the
-//               organisation's mailboxes, the entries after its cursor, each envelope fetched and
-//               its delivery acknowledged), waiting out every 429 or 503 for its Retry-After:
-//               devices caught up, refusals, failures, when the last one caught up, per-device
-//               catch-up time, against the catch-up of 10 devices reconnecting one at a time on
-//               the idle hub just before. Exits 1 when a device did not catch up or a request
-//               failed otherwise than by a refusal with Retry-After. --threads spreads the
+//               organisation's mailboxes, the entries after its cursor, their envelopes fetched in
+//               one batch and their delivery acknowledged in one request; --catch-up one-by-one
+//               fetches and acknowledges each alone), waiting out every 429 or 503 for its
+//               Retry-After: devices caught up, refusals, failures, when the last one caught up,
+//               per-device catch-up time, against the catch-up of 10 devices reconnecting one at a
+//               time on the idle hub just before. Exits 1 when a device did not catch up or a
+//               request failed otherwise than by a refusal with Retry-After. --threads spreads the
 //               devices over more generator threads (for a generator on a machine of its own)
 //
 // Every mode prints `key=value` lines; tools/bench-hub.sh turns them into the report's tables.
@@ -51,6 +52,7 @@
 #include <draaischijf/protocol/certificate.hpp>
 #include <draaischijf/protocol/encoding.hpp>
 #include <draaischijf/protocol/envelope.hpp>
+#include <draaischijf/protocol/envelope_batch.hpp>
 #include <draaischijf/protocol/epoch.hpp>
 #include <draaischijf/protocol/pupil.hpp>
 #include <draaischijf/server/admin/dev_deployment.hpp>
@@ -97,6 +99,9 @@ struct Options {
   double window = 10;
   std::size_t queued = 20;
   std::size_t threads = 1;  // the generator's threads, each with its share of the devices
+  // burst: a page's envelopes in one request and their acknowledgements in another (batch, as
+  // the client does), or each envelope fetched and acknowledged alone (one-by-one)
+  std::string catch_up = "batch";
 };
 
 [[noreturn]] void usage(const std::string& problem) {
@@ -110,7 +115,8 @@ struct Options {
                "         [--background-to school] [--background-kind terugkoppeling]\n"
                "         [--purpose begeleiding] [--category leren_en_studeren]\n"
                "         [--background-purpose datadialoog] [--background-category geaggregeerd]\n"
-               "         [--devices 5000] [--window 10] [--queued 20] [--threads 1]\n";
+               "         [--devices 5000] [--window 10] [--queued 20] [--threads 1]\n"
+               "         [--catch-up batch|one-by-one]\n";
   std::exit(2);
 }
 
@@ -191,6 +197,11 @@ Options parse(int argc, char** argv) {
       options.queued = number<std::size_t>(name, value);
     } else if (name == "--threads") {
       options.threads = number<std::size_t>(name, value);
+    } else if (name == "--catch-up") {
+      if (value != "batch" && value != "one-by-one") {
+        usage("--catch-up is batch or one-by-one, not " + value);
+      }
+      options.catch_up = value;
     } else {
       usage("unknown option " + name);
     }
@@ -1049,8 +1060,50 @@ net::awaitable<bool> fetch_and_acknowledge(BurstDevice& device, const std::strin
   co_return true;
 }
 
-// The mailbox's entries after the cursor, page by page, each fetched and acknowledged; the
-// number received, or nullopt when a request failed.
+// A page's envelopes in one request and their delivery acknowledged in another, as the client
+// does (docs/PROTOCOL.md 7.21); false (counted) when either failed or gave fewer than asked.
+net::awaitable<bool> fetch_and_acknowledge_batch(BurstDevice& device, const std::string& mailbox,
+                                                 std::int64_t after,
+                                                 const std::vector<std::int64_t>& sequences) {
+  auto fetch = get_request(mailbox + "/envelopes?after=" + std::to_string(after) +
+                               "&limit=" + std::to_string(sequences.size()),
+                           true);
+  const Answer batch = co_await ask(device, fetch);
+  if (batch.status != 200) {
+    count_failure(device.tally, batch);
+    co_return false;
+  }
+  const auto frames = protocol::parse_envelope_batch(
+      {reinterpret_cast<const std::uint8_t*>(batch.body.data()), batch.body.size()});
+  if (!frames || frames->size() != sequences.size()) {
+    ++device.tally.failed["incomplete"];
+    co_return false;
+  }
+  Request ack;
+  ack.version(11);
+  ack.method(http::verb::post);
+  ack.target(mailbox + "/acks");
+  ack.set(http::field::host, "localhost");
+  ack.set(http::field::content_type, "application/json");
+  boost::json::array listed;
+  for (const auto sequence : sequences) {
+    listed.push_back(sequence);
+  }
+  ack.body() = boost::json::serialize(boost::json::object{{"sequences", std::move(listed)}});
+  ack.prepare_payload();
+  const Answer acknowledged = co_await ask(device, ack);
+  if (acknowledged.status != 200 ||
+      boost::json::parse(acknowledged.body).at("acknowledged").as_array().size() !=
+          sequences.size()) {
+    count_failure(device.tally, acknowledged);
+    co_return false;
+  }
+  device.tally.delivered += sequences.size();
+  co_return true;
+}
+
+// The mailbox's entries after the cursor, page by page, fetched and acknowledged; the number
+// received, or nullopt when a request failed.
 net::awaitable<std::optional<std::size_t>> catch_up_mailbox(BurstDevice& device,
                                                             const std::string& mailbox) {
   const std::string messages = "/v1/mailboxes/" + mailbox + "/messages";
@@ -1065,14 +1118,27 @@ net::awaitable<std::optional<std::size_t>> catch_up_mailbox(BurstDevice& device,
     }
     const auto body = boost::json::parse(page.body);
     const auto& entries = body.at("messages").as_array();
+    const std::int64_t page_after = after;
+    std::vector<std::int64_t> to_fetch;
     for (const auto& entry : entries) {
       after = entry.at("sequence").to_number<std::int64_t>();
       if (entry.at("state").as_string() == "expired" ||
           entry.at("state").as_string() == "withdrawn") {
         continue;  // nothing to fetch (the client tells its reader of a withdrawal)
       }
+      to_fetch.push_back(after);
+    }
+    if (device.options.catch_up == "batch" && !to_fetch.empty()) {
+      if (!co_await fetch_and_acknowledge_batch(device, "/v1/mailboxes/" + mailbox, page_after,
+                                                to_fetch)) {
+        co_return std::nullopt;
+      }
+      received += to_fetch.size();
+      to_fetch.clear();
+    }
+    for (const auto sequence : to_fetch) {
       const bool fetched =
-          co_await fetch_and_acknowledge(device, messages + "/" + std::to_string(after));
+          co_await fetch_and_acknowledge(device, messages + "/" + std::to_string(sequence));
       if (!fetched) {
         co_return std::nullopt;
       }
@@ -1220,12 +1286,13 @@ bool print_burst(const Options& options, BurstTally& tally, std::vector<double>&
     failed += count;
   }
   std::printf(
-      "devices=%zu\nwindow_s=%.1f\nqueued_per_mailbox=%zu\nconnected=%zu\ncaught_up=%zu\n"
+      "catch_up=%s\ndevices=%zu\nwindow_s=%.1f\nqueued_per_mailbox=%zu\nconnected=%zu\n"
+      "caught_up=%zu\n"
       "messages_expected=%zu\ndelivered=%zu\nhandshakes=%zu\nrefused=%zu\nrefused_again=%zu\n"
       "longest_retry_after_s=%u\nfailed=%zu\n",
-      options.devices, options.window, options.queued, tally.connected, tally.caught_up,
-      options.devices * options.queued, tally.delivered, tally.handshakes, tally.refused,
-      tally.refused_again, tally.longest_retry_after, failed);
+      options.catch_up.c_str(), options.devices, options.window, options.queued, tally.connected,
+      tally.caught_up, options.devices * options.queued, tally.delivered, tally.handshakes,
+      tally.refused, tally.refused_again, tally.longest_retry_after, failed);
   for (const auto& [what, count] : tally.failed) {
     std::printf("failed_%s=%zu\n", what.c_str(), count);
   }

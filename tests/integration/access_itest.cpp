@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <draaischijf/protocol/envelope_batch.hpp>
+
 #include "dev_hub.hpp"
 
 namespace draaischijf::testing {
@@ -80,9 +82,76 @@ TEST_F(AccessTest, MailboxContentsAreForMembersOnly) {
   EXPECT_EQ(hub.call("caw", get("/v1/mailboxes/" + intake_id + "/epochs/0")).status, 200);
   expect_same_answer(hub.call("caw", get("/v1/mailboxes/" + onthaal_id + "/epochs/0")),
                      hub.call("caw", get("/v1/mailboxes/" + missing_id + "/epochs/0")), "epoch");
+  // A catch-up's batch of envelopes, and many acknowledgements at once.
+  expect_same_answer(hub.call("caw", get("/v1/mailboxes/" + onthaal_id + "/envelopes")),
+                     hub.call("caw", get("/v1/mailboxes/" + missing_id + "/envelopes")), "batch");
+  const std::string acks = R"({"sequences":[)" + clb_sequence + "]}";
+  expect_same_answer(hub.call("caw", post("/v1/mailboxes/" + onthaal_id + "/acks", acks)),
+                     hub.call("caw", post("/v1/mailboxes/" + missing_id + "/acks", acks)),
+                     "acknowledgements");
   // The CLB's message was not touched by the CAW's attempt.
   const auto listing = hub.json("clb", get("/v1/mailboxes/" + onthaal_id + "/messages"));
   EXPECT_EQ(listing.at("messages").as_array()[0].at("state").as_string(), "queued");
+}
+
+// GET .../envelopes answers the envelopes of a page of the queue in one body, byte for byte
+// what fetching each gives; POST .../acks acknowledges many and says what each came to.
+TEST_F(AccessTest, ABatchCarriesThePagesEnvelopesAndOneRequestAcknowledgesThem) {
+  std::vector<std::string> sequences = {caw_sequence};
+  for (const char* text : {"b", "c"}) {
+    const auto sent = json::parse(
+        hub.call("clb",
+                 post("/v1/envelopes", text_of(hub.seal_from("clb", {hub.epoch_of(intake)}, text))))
+            .body);
+    sequences.push_back(std::to_string(sent.at("sequence").as_int64()));
+  }
+  const std::string mailbox = "/v1/mailboxes/" + intake_id;
+  const auto batch = hub.call("caw", get(mailbox + "/envelopes"));
+  ASSERT_EQ(batch.status, 200) << batch.body;
+  EXPECT_NE(batch.head.find("Content-Type: application/vnd.draaischijf.envelopes"),
+            std::string::npos)
+      << batch.head;
+  const auto frames = protocol::parse_envelope_batch(
+      {reinterpret_cast<const std::uint8_t*>(batch.body.data()), batch.body.size()});
+  ASSERT_TRUE(frames) << frames.error().message();
+  ASSERT_EQ(frames->size(), 3U);
+  for (std::size_t i = 0; i < frames->size(); ++i) {
+    EXPECT_EQ(std::to_string((*frames)[i].sequence), sequences[i]);
+    const auto alone = hub.call("caw", get(mailbox + "/messages/" + sequences[i]));
+    EXPECT_EQ(std::string((*frames)[i].envelope.begin(), (*frames)[i].envelope.end()), alone.body)
+        << "frame " << i << " differs from the envelope fetched alone";
+  }
+  // A page: after the first, at most one.
+  const auto page = hub.call("caw", get(mailbox + "/envelopes?after=" + sequences[0] + "&limit=1"));
+  const auto paged = protocol::parse_envelope_batch(
+      {reinterpret_cast<const std::uint8_t*>(page.body.data()), page.body.size()});
+  ASSERT_TRUE(paged);
+  ASSERT_EQ(paged->size(), 1U);
+  EXPECT_EQ(std::to_string(paged->front().sequence), sequences[1]);
+  // Two of the three acknowledged in one request, with a sequence the mailbox does not hold.
+  const auto answer =
+      hub.json("caw", post(mailbox + "/acks",
+                           R"({"sequences":[)" + sequences[0] + "," + sequences[1] + ",999999]}"));
+  ASSERT_EQ(answer.at("acknowledged").as_array().size(), 2U) << json::serialize(answer);
+  const auto& refused = answer.at("refused").as_array();
+  ASSERT_EQ(refused.size(), 1U);
+  EXPECT_EQ(refused[0].at("sequence").as_int64(), 999999);
+  EXPECT_EQ(refused[0].at("status").as_int64(), 404);
+  const auto listing = hub.json("caw", get(mailbox + "/messages"));
+  std::vector<std::string> states;
+  for (const auto& entry : listing.at("messages").as_array()) {
+    states.emplace_back(entry.at("state").as_string());
+  }
+  EXPECT_EQ(states, (std::vector<std::string>{"delivered", "delivered", "queued"}));
+  // Bodies and pages the hub does not take, each with 400 and nothing acknowledged.
+  for (const std::string& body : std::vector<std::string>{
+           R"({"sequences":[]})", "{\"sequences\":[" + sequences[2] + "," + sequences[2] + "]}",
+           R"({"sequences":["1"]})", R"({"sequences":[0]})", "not json"}) {
+    EXPECT_EQ(hub.call("caw", post(mailbox + "/acks", body)).status, 400) << body;
+  }
+  EXPECT_EQ(hub.call("caw", get(mailbox + "/envelopes?limit=0")).status, 400);
+  EXPECT_EQ(hub.json("caw", get(mailbox + "/messages")).at("messages").as_array()[2].at("state"),
+            "queued");
 }
 
 TEST_F(AccessTest, DeliveryStatusIsForTheSenderOnly) {

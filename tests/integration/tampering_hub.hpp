@@ -18,6 +18,7 @@
 #include <draaischijf/client/consent_registry.hpp>
 #include <draaischijf/client/dev_import.hpp>
 #include <draaischijf/protocol/encoding.hpp>
+#include <draaischijf/protocol/envelope_batch.hpp>
 #include <draaischijf/protocol/merkle.hpp>
 #include <draaischijf/protocol/note.hpp>
 #include <draaischijf/protocol/receipt.hpp>
@@ -46,6 +47,12 @@ class TamperingHub final : public client::HubTransport {
       : real_(std::move(real)), tamper_(std::move(tamper)), posted_(std::move(posted)) {}
 
   protocol::Result<HubReply> get(std::string_view target) override {
+    if (asked) {
+      asked->emplace_back(target);
+    }
+    if (*tamper_ && target.find("/envelopes?") != std::string_view::npos) {
+      return batch_from_single_fetches(target);
+    }
     auto reply = real_.get(target);
     if (reply && *tamper_) {
       (*tamper_)(target, *reply);
@@ -54,6 +61,9 @@ class TamperingHub final : public client::HubTransport {
   }
   protocol::Result<HubReply> post(std::string_view target, std::span<const std::uint8_t> body,
                                   std::string_view content_type) override {
+    if (post_tamper && *post_tamper && target.ends_with("/acks")) {
+      return acks_from_single_acknowledgements(target, body);
+    }
     posted_->emplace_back(target);
     auto reply = real_.post(target, body, content_type);
     if (reply && post_tamper && *post_tamper) {
@@ -101,10 +111,83 @@ class TamperingHub final : public client::HubTransport {
   }
 
   std::shared_ptr<std::function<void(std::vector<std::uint8_t>&)>> blob_tamper;
-  std::shared_ptr<Tamper> post_tamper;  // the answers to submissions and other changes
-  std::shared_ptr<Tamper> put_tamper;   // the answers to blob uploads
+  std::shared_ptr<std::vector<std::string>> asked;  // every GET's target, when set
+  std::shared_ptr<Tamper> post_tamper;              // the answers to submissions and other changes
+  std::shared_ptr<Tamper> put_tamper;               // the answers to blob uploads
 
  private:
+  // A test writes its lies against the single routes (a fetch, an acknowledgement). While it
+  // does, a page's batch (docs/PROTOCOL.md 7.21) is made here from the listing and the
+  // envelopes fetched one by one through those lies, and a batch acknowledgement is sent as
+  // single ones: the lies reach the client's batch path as they would have reached it alone.
+  static std::string query_value(std::string_view target, std::string_view key) {
+    const auto at = target.find(std::string(key) + "=");
+    if (at == std::string_view::npos) {
+      return {};
+    }
+    const auto value = target.substr(at + key.size() + 1);
+    return std::string(value.substr(0, value.find('&')));
+  }
+  protocol::Result<HubReply> batch_from_single_fetches(std::string_view target) {
+    const std::string mailbox(target.substr(0, target.find("/envelopes?")));
+    auto listing = get(mailbox + "/messages?after=" + query_value(target, "after") + "&limit=1000");
+    if (!listing || !listing->ok()) {
+      return listing;
+    }
+    const auto limit = std::stoul(query_value(target, "limit"));
+    std::vector<std::uint8_t> batch;
+    std::size_t framed = 0;
+    for (const auto& entry : json::parse(listing->body).at("messages").as_array()) {
+      const auto state = entry.at("state").as_string();
+      if (framed == limit || state == "withdrawn" || state == "expired") {
+        continue;
+      }
+      const auto sequence = entry.at("sequence").to_number<std::int64_t>();
+      auto one = get(mailbox + "/messages/" + std::to_string(sequence));
+      if (!one || !one->ok()) {
+        return one;
+      }
+      protocol::append_envelope_frame(
+          batch, sequence,
+          {reinterpret_cast<const std::uint8_t*>(one->body.data()), one->body.size()});
+      ++framed;
+    }
+    return HubReply{200, std::string(protocol::kEnvelopeBatchType),
+                    std::string(batch.begin(), batch.end()), 0};
+  }
+  protocol::Result<HubReply> acks_from_single_acknowledgements(std::string_view target,
+                                                               std::span<const std::uint8_t> body) {
+    const std::string mailbox(target.substr(0, target.size() - std::string_view("/acks").size()));
+    const auto sequences =
+        json::parse(std::string_view(reinterpret_cast<const char*>(body.data()), body.size()))
+            .at("sequences")
+            .as_array();
+    json::array acknowledged;
+    json::array refused;
+    for (const auto& sequence : sequences) {
+      const auto one = post(mailbox + "/messages/" + std::to_string(sequence.as_int64()) + "/ack",
+                            {}, "application/json");
+      if (!one) {
+        return one;
+      }
+      if (one->ok()) {
+        acknowledged.push_back({{"sequence", sequence}, {"state", "delivered"}});
+      } else {
+        boost::system::error_code ec;
+        const auto problem = json::parse(one->body, ec);
+        const auto* type =
+            !ec && problem.is_object() ? problem.as_object().if_contains("type") : nullptr;
+        refused.push_back({{"sequence", sequence},
+                           {"type", type != nullptr ? *type : json::value("")},
+                           {"status", one->status}});
+      }
+    }
+    return HubReply{200, "application/json",
+                    json::serialize(json::object{{"acknowledged", std::move(acknowledged)},
+                                                 {"refused", std::move(refused)}}),
+                    0};
+  }
+
   client::HubConnection real_;
   std::shared_ptr<Tamper> tamper_;
   std::shared_ptr<std::vector<std::string>> posted_;
@@ -320,6 +403,7 @@ class TamperingTest : public ::testing::Test {
     ASSERT_TRUE(connection) << connection.error().message();
     auto secrets = client::open_key_store(profile->key_store(), unlock).value();
     auto stand_in = std::make_unique<TamperingHub>(std::move(*connection), tamper, posted);
+    stand_in->asked = asked;
     stand_in->blob_tamper = blob_tamper;
     stand_in->post_tamper = post_tamper;
     stand_in->put_tamper = put_tamper;
@@ -441,6 +525,7 @@ class TamperingTest : public ::testing::Test {
   std::optional<client::Profile> profile;
   std::shared_ptr<TamperingHub::Tamper> tamper = std::make_shared<TamperingHub::Tamper>();
   std::shared_ptr<std::vector<std::string>> posted = std::make_shared<std::vector<std::string>>();
+  std::shared_ptr<std::vector<std::string>> asked = std::make_shared<std::vector<std::string>>();
   std::shared_ptr<std::function<void(std::vector<std::uint8_t>&)>> blob_tamper =
       std::make_shared<std::function<void(std::vector<std::uint8_t>&)>>();
   std::shared_ptr<TamperingHub::Tamper> post_tamper = std::make_shared<TamperingHub::Tamper>();

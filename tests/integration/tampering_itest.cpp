@@ -3,6 +3,7 @@
 // adds a member to an epoch, serves an unsigned or re-signed epoch, flips bits in certificates.
 // Every tampering must be detected and refused before anything is sealed or used.
 
+#include <algorithm>
 #include <chrono>
 #include <functional>
 
@@ -304,6 +305,36 @@ TEST_F(TamperingTest, FollowWaitsOutTheHubsRetryAfterWithinABound) {
   EXPECT_EQ(waits[0], std::chrono::milliseconds(7'000));
   // A day asked: five minutes waited (longest_retry_after), then asked again.
   EXPECT_EQ(waits[1], std::chrono::milliseconds(300'000));
+}
+
+// A catch-up of a page is three requests whatever its size (docs/PROTOCOL.md 7.21): the listing,
+// the page's envelopes in one batch, their acknowledgements in one; each message still opens.
+TEST_F(TamperingTest, ACatchUpFetchesAPageInOneBatchAndAcknowledgesItInOneRequest) {
+  auto school = open_school();
+  for (const char* text : {"Een.", "Twee.", "Drie."}) {
+    ASSERT_TRUE(school.send(school_note(text)));
+  }
+  asked->clear();
+  posted->clear();
+  const auto report = device->sync();
+  ASSERT_TRUE(report) << report.error().message();
+  ASSERT_EQ(report->arrived.size(), 3U);
+  for (const auto& arrived : report->arrived) {
+    EXPECT_TRUE(arrived.problem.empty()) << arrived.problem;
+  }
+  const std::string mailbox = "/v1/mailboxes/" + protocol::hex_encode(onthaal);
+  const auto count = [](const std::vector<std::string>& targets, const std::string& prefix) {
+    return std::count_if(targets.begin(), targets.end(),
+                         [&](const std::string& t) { return t.rfind(prefix, 0) == 0; });
+  };
+  EXPECT_EQ(count(*asked, mailbox + "/envelopes?"), 1);
+  EXPECT_EQ(count(*asked, mailbox + "/messages/"), 0) << "an envelope was fetched alone";
+  EXPECT_EQ(count(*posted, mailbox + "/acks"), 1);
+  EXPECT_EQ(count(*posted, mailbox + "/messages/"), 0) << "a delivery was acknowledged alone";
+  // The hub has them delivered: another sync finds nothing new.
+  const auto again = device->sync();
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->new_messages, 0U);
 }
 
 }  // namespace

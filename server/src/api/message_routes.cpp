@@ -1,3 +1,6 @@
+#include <algorithm>
+#include <atomic>
+#include <functional>
 #include <limits>
 #include <optional>
 
@@ -5,6 +8,7 @@
 
 #include <draaischijf/policies/record_json.hpp>
 #include <draaischijf/protocol/encoding.hpp>
+#include <draaischijf/protocol/envelope_batch.hpp>
 #include <draaischijf/protocol/receipt.hpp>
 #include <draaischijf/server/policy/admission.hpp>
 
@@ -62,18 +66,44 @@ Task<Reply> get_epoch(Call& call) {
   co_return call.json(Status::ok, out);
 }
 
+namespace {
+
+// A page of a mailbox's queue: the entries above `after`, at most `limit` of them.
+struct QueuePage {
+  std::int64_t after = 0;
+  std::size_t limit = kDefaultPage;
+};
+
+// `after` and `limit` of the query; nullopt when either is not acceptable.
+std::optional<QueuePage> queue_page(const Call& call) {
+  const auto after = parse_count(call.query_value("after").value_or("0"));
+  const auto limit = parse_count(call.query_value("limit").value_or(std::to_string(kDefaultPage)));
+  if (!after || !limit || *limit == 0 || *limit > static_cast<std::int64_t>(kMaxPage)) {
+    return std::nullopt;
+  }
+  return QueuePage{*after, static_cast<std::size_t>(*limit)};
+}
+
+constexpr std::string_view kPageRefused =
+    "after must be a sequence number and limit between 1 and 1000.";
+
+// A batch answer carries at most this much of envelopes (after its first, whatever its size):
+// the client fetches what did not fit in the next batch.
+constexpr std::size_t kMaxBatchBytes = std::size_t{8} << 20;
+
+}  // namespace
+
 Task<Reply> list_messages(Call& call) {
   const auto mailbox = member_mailbox(call);
   if (!mailbox) {
     co_return call.problem(ProblemKind::not_found);
   }
-  const auto after = parse_count(call.query_value("after").value_or("0"));
-  const auto limit = parse_count(call.query_value("limit").value_or(std::to_string(kDefaultPage)));
-  if (!after || !limit || *limit == 0 || *limit > static_cast<std::int64_t>(kMaxPage)) {
-    co_return call.problem(ProblemKind::malformed_request,
-                           "after must be a sequence number and limit between 1 and 1000.");
+  const auto page = queue_page(call);
+  if (!page) {
+    co_return call.problem(ProblemKind::malformed_request, std::string(kPageRefused));
   }
-  auto entries = call.parts.store.list(*mailbox, *after, static_cast<std::size_t>(*limit));
+  const auto limit = static_cast<std::int64_t>(page->limit);
+  auto entries = call.parts.store.list(*mailbox, page->after, page->limit);
   if (!entries) {
     co_return call.problem(entries.error());
   }
@@ -88,7 +118,7 @@ Task<Reply> list_messages(Call& call) {
   }
   json::object body{{"messages", std::move(out)}};
   // A full page may have more behind it: the cursor is the last sequence seen.
-  body["next_after"] = entries->size() == static_cast<std::size_t>(*limit)
+  body["next_after"] = entries->size() == static_cast<std::size_t>(limit)
                            ? json::value(entries->back().sequence)
                            : json::value(nullptr);
   co_return call.json(Status::ok, body);
@@ -105,6 +135,29 @@ Task<Reply> fetch_message(Call& call) {
     co_return call.problem(envelope.error());
   }
   co_return octet_reply(*envelope);
+}
+
+// A catch-up's envelopes in one answer (docs/PROTOCOL.md 7.21): those of the entries above
+// `after` that can be fetched, at most `limit`, as frames.
+Task<Reply> fetch_envelopes(Call& call) {
+  const auto mailbox = member_mailbox(call);
+  if (!mailbox) {
+    co_return call.problem(ProblemKind::not_found);
+  }
+  const auto page = queue_page(call);
+  if (!page) {
+    co_return call.problem(ProblemKind::malformed_request, std::string(kPageRefused));
+  }
+  auto envelopes = call.parts.store.fetch_after(*mailbox, page->after, page->limit, kMaxBatchBytes);
+  if (!envelopes) {
+    co_return call.problem(envelopes.error());
+  }
+  std::vector<std::uint8_t> body;
+  for (const QueuedEnvelope& envelope : *envelopes) {
+    protocol::append_envelope_frame(body, envelope.sequence, envelope.body);
+  }
+  co_return Reply{
+      200, std::string(protocol::kEnvelopeBatchType), std::string(body.begin(), body.end()), {}};
 }
 
 namespace {
@@ -130,7 +183,97 @@ Task<Reply> record_acknowledgement(Call& call, MessageStore::Acknowledgement wha
                       {{"sequence", *sequence}, {"state", read ? "read" : "delivered"}});
 }
 
+// The sequences of a batch acknowledgement's body ({"sequences": [...]}): 1 to 1000 distinct
+// sequence numbers; nullopt otherwise.
+std::optional<std::vector<std::int64_t>> sequences_of(const Call& call) {
+  const auto body = call.json_body();
+  const auto* listed = body ? body->if_contains("sequences") : nullptr;
+  if (listed == nullptr || !listed->is_array() || listed->as_array().empty() ||
+      listed->as_array().size() > kMaxPage) {
+    return std::nullopt;
+  }
+  std::vector<std::int64_t> sequences;
+  for (const auto& value : listed->as_array()) {
+    if (!value.is_int64() || value.as_int64() <= 0) {
+      return std::nullopt;
+    }
+    sequences.push_back(value.as_int64());
+  }
+  std::vector<std::int64_t> sorted = sequences;
+  std::sort(sorted.begin(), sorted.end());
+  if (std::adjacent_find(sorted.begin(), sorted.end()) != sorted.end()) {
+    return std::nullopt;
+  }
+  return sequences;
+}
+
+// Each acknowledgement's outcome, in the order asked, once the last has committed.
+class AcknowledgementsJoined {
+ public:
+  using Outcomes = std::vector<sqlite::Result<void>>;
+  AcknowledgementsJoined(std::size_t count, std::function<void(Outcomes)> done)
+      : outcomes_(count), remaining_(count), done_(std::move(done)) {}
+  void record(std::size_t index, sqlite::Result<void> outcome) {
+    outcomes_[index] = std::move(outcome);
+    if (remaining_.fetch_sub(1) == 1) {
+      done_(std::move(outcomes_));
+    }
+  }
+
+ private:
+  Outcomes outcomes_;
+  std::atomic<std::size_t> remaining_;
+  std::function<void(Outcomes)> done_;
+};
+
 }  // namespace
+
+// Many acknowledgements in one request: each is the writer job POST .../{sequence}/ack runs, all
+// queued at once so one group commit takes them together. The answer lists what each came to.
+Task<Reply> acknowledge_many(Call& call) {
+  const auto mailbox = member_mailbox(call);
+  if (!mailbox) {
+    co_return call.problem(ProblemKind::not_found);
+  }
+  const auto sequences = sequences_of(call);
+  if (!sequences) {
+    co_return call.problem(ProblemKind::malformed_request,
+                           "The body must be {\"sequences\": [...]} with 1 to 1000 distinct "
+                           "sequence numbers.");
+  }
+  using Outcomes = AcknowledgementsJoined::Outcomes;
+  // When the writer's queue fills half-way, the ones queued still run (an acknowledgement is
+  // idempotent) and the answer is 503: the client sends them all again after the Retry-After.
+  auto outcomes = co_await on_writer<Outcomes>([&](auto complete) {
+    auto joined = std::make_shared<AcknowledgementsJoined>(sequences->size(), std::move(complete));
+    for (std::size_t i = 0; i < sequences->size(); ++i) {
+      if (!call.parts.store.acknowledge(*mailbox, (*sequences)[i], call.caller.device_id,
+                                        call.now_ms(), MessageStore::Acknowledgement::delivered,
+                                        [joined, i](sqlite::Result<void> outcome) {
+                                          joined->record(i, std::move(outcome));
+                                        })) {
+        return false;
+      }
+    }
+    return true;
+  });
+  if (!outcomes) {
+    co_return call.problem(ProblemKind::overloaded);
+  }
+  json::array acknowledged;
+  json::array refused;
+  for (std::size_t i = 0; i < sequences->size(); ++i) {
+    if ((*outcomes)[i]) {
+      acknowledged.push_back({{"sequence", (*sequences)[i]}, {"state", "delivered"}});
+      continue;
+    }
+    const ProblemType& problem = problem_type_for((*outcomes)[i].error());
+    refused.push_back(
+        {{"sequence", (*sequences)[i]}, {"type", problem.type}, {"status", problem.status}});
+  }
+  co_return call.json(Status::ok,
+                      {{"acknowledged", std::move(acknowledged)}, {"refused", std::move(refused)}});
+}
 
 Task<Reply> acknowledge(Call& call) {
   return record_acknowledgement(call, MessageStore::Acknowledgement::delivered);

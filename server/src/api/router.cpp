@@ -51,6 +51,8 @@ constexpr std::array kRoutes = {
     Route{{Method::get, "/v1/mailboxes/{mailbox_id}/messages/{sequence}"},
           Access::any,
           fetch_message},
+    Route{{Method::get, "/v1/mailboxes/{mailbox_id}/envelopes"}, Access::any, fetch_envelopes},
+    Route{{Method::post, "/v1/mailboxes/{mailbox_id}/acks"}, Access::any, acknowledge_many},
     Route{{Method::post, "/v1/mailboxes/{mailbox_id}/messages/{sequence}/ack"},
           Access::any,
           acknowledge},

@@ -615,6 +615,39 @@ sqlite::Result<std::vector<QueueEntry>> SqliteMessageStore::list(const protocol:
   });
 }
 
+// One read for a catch-up's worth of envelopes, where fetch() would take one per envelope.
+sqlite::Result<std::vector<QueuedEnvelope>> SqliteMessageStore::fetch_after(
+    const protocol::Id& mailbox_id, std::int64_t after, std::size_t limit, std::size_t max_bytes) {
+  return storage_->read(
+      [&](sqlite::Database& reader) -> sqlite::Result<std::vector<QueuedEnvelope>> {
+        auto select = reader.prepare(
+            "SELECT q.sequence, e.body FROM queue q JOIN envelopes e ON e.sequence = q.sequence "
+            "WHERE q.mailbox_id = ? AND q.sequence > ? AND q.state NOT IN ('withdrawn', 'expired') "
+            "AND e.purged_at_ms IS NULL ORDER BY q.sequence LIMIT ?");
+        if (!select) {
+          return select.error();
+        }
+        select->bind(1, mailbox_id).bind(2, after).bind(3, static_cast<std::int64_t>(limit));
+        std::vector<QueuedEnvelope> envelopes;
+        std::size_t bytes = 0;
+        while (true) {
+          auto row = select->step();
+          if (!row) {
+            return row.error();
+          }
+          if (!*row) {
+            return envelopes;
+          }
+          const auto body = select->column_blob(1);
+          if (!envelopes.empty() && bytes + body.size() > max_bytes) {
+            return envelopes;
+          }
+          bytes += body.size();
+          envelopes.push_back({select->column_int64(0), {body.begin(), body.end()}});
+        }
+      });
+}
+
 sqlite::Result<std::vector<std::uint8_t>> SqliteMessageStore::fetch(const protocol::Id& mailbox_id,
                                                                     std::int64_t sequence) {
   return storage_->read([&](sqlite::Database& reader) -> sqlite::Result<std::vector<std::uint8_t>> {

@@ -146,6 +146,12 @@ struct QueueEntry {
   std::string state;  // queued, delivered, withdrawn, expired
 };
 
+/// One envelope of a batch (GET /v1/mailboxes/{id}/envelopes): its queue sequence and bytes.
+struct QueuedEnvelope {
+  std::int64_t sequence = 0;
+  std::vector<std::uint8_t> body;
+};
+
 struct MailboxLimits {
   std::int64_t mailbox_quota_bytes = std::int64_t{1} << 30;  // queued, undelivered bytes
   double warning_fraction = 0.8;
@@ -192,6 +198,12 @@ class MessageStore {
   /// The envelope bytes, only through a mailbox it was queued for.
   [[nodiscard]] virtual sqlite::Result<std::vector<std::uint8_t>> fetch(
       const protocol::Id& mailbox_id, std::int64_t sequence) = 0;
+  /// The envelopes of one mailbox's entries above `after` that can be fetched (not withdrawn,
+  /// expired or purged), oldest first: at most `limit`, and after the first no more than
+  /// `max_bytes` of envelopes in all.
+  [[nodiscard]] virtual sqlite::Result<std::vector<QueuedEnvelope>> fetch_after(
+      const protocol::Id& mailbox_id, std::int64_t after, std::size_t limit,
+      std::size_t max_bytes) = 0;
   /// Per recipient mailbox: its state (queued, delivered, read, withdrawn), for the sender
   /// organisation only.
   [[nodiscard]] virtual sqlite::Result<std::vector<std::pair<protocol::Id, std::string>>>
@@ -249,6 +261,9 @@ class SqliteMessageStore final : public MessageStore {
   /// The envelope bytes, only through a mailbox it was queued for.
   [[nodiscard]] sqlite::Result<std::vector<std::uint8_t>> fetch(const protocol::Id& mailbox_id,
                                                                 std::int64_t sequence) override;
+  [[nodiscard]] sqlite::Result<std::vector<QueuedEnvelope>> fetch_after(
+      const protocol::Id& mailbox_id, std::int64_t after, std::size_t limit,
+      std::size_t max_bytes) override;
   /// Per recipient mailbox: its state (queued, delivered, read, withdrawn), for the sender
   /// organisation only.
   [[nodiscard]] sqlite::Result<std::vector<std::pair<protocol::Id, std::string>>> delivery_status(
