@@ -1036,6 +1036,19 @@ net::awaitable<bool> subscribe(BurstDevice& device) {
   co_return false;
 }
 
+// A POST of a JSON body (empty: none) on the device's keep-alive connection.
+Request json_post(const std::string& target, const std::string& body) {
+  Request post;
+  post.version(11);
+  post.method(http::verb::post);
+  post.target(target);
+  post.set(http::field::host, "localhost");
+  post.set(http::field::content_type, "application/json");
+  post.body().assign(body.begin(), body.end());
+  post.prepare_payload();
+  return post;
+}
+
 // Fetches one queued envelope and acknowledges its delivery; false (counted) when either failed.
 net::awaitable<bool> fetch_and_acknowledge(BurstDevice& device, const std::string& target) {
   auto fetch = get_request(target, true);
@@ -1044,13 +1057,7 @@ net::awaitable<bool> fetch_and_acknowledge(BurstDevice& device, const std::strin
     count_failure(device.tally, envelope);
     co_return false;
   }
-  Request ack;
-  ack.version(11);
-  ack.method(http::verb::post);
-  ack.target(target + "/ack");
-  ack.set(http::field::host, "localhost");
-  ack.set(http::field::content_type, "application/json");
-  ack.prepare_payload();
+  Request ack = json_post(target + "/ack", "");
   const Answer acknowledged = co_await ask(device, ack);
   if (acknowledged.status != 200) {
     count_failure(device.tally, acknowledged);
@@ -1079,18 +1086,13 @@ net::awaitable<bool> fetch_and_acknowledge_batch(BurstDevice& device, const std:
     ++device.tally.failed["incomplete"];
     co_return false;
   }
-  Request ack;
-  ack.version(11);
-  ack.method(http::verb::post);
-  ack.target(mailbox + "/acks");
-  ack.set(http::field::host, "localhost");
-  ack.set(http::field::content_type, "application/json");
   boost::json::array listed;
   for (const auto sequence : sequences) {
     listed.push_back(sequence);
   }
-  ack.body() = boost::json::serialize(boost::json::object{{"sequences", std::move(listed)}});
-  ack.prepare_payload();
+  Request ack =
+      json_post(mailbox + "/acks",
+                boost::json::serialize(boost::json::object{{"sequences", std::move(listed)}}));
   const Answer acknowledged = co_await ask(device, ack);
   if (acknowledged.status != 200 ||
       boost::json::parse(acknowledged.body).at("acknowledged").as_array().size() !=

@@ -84,8 +84,28 @@ std::optional<QueuePage> queue_page(const Call& call) {
   return QueuePage{*after, static_cast<std::size_t>(*limit)};
 }
 
-constexpr std::string_view kPageRefused =
-    "after must be a sequence number and limit between 1 and 1000.";
+// A members-only read of a mailbox's queue: the mailbox and the page asked for.
+struct QueueRead {
+  Id mailbox{};
+  QueuePage page;
+};
+
+// The queue read a call asks for, or (in `refusal`) the answer that refuses it: 404 for whom
+// the mailbox is not shown (first), 400 for a page that is not acceptable.
+std::optional<QueueRead> queue_read(Call& call, Reply& refusal) {
+  const auto mailbox = member_mailbox(call);
+  if (!mailbox) {
+    refusal = call.problem(ProblemKind::not_found);
+    return std::nullopt;
+  }
+  const auto page = queue_page(call);
+  if (!page) {
+    refusal = call.problem(ProblemKind::malformed_request,
+                           "after must be a sequence number and limit between 1 and 1000.");
+    return std::nullopt;
+  }
+  return QueueRead{*mailbox, *page};
+}
 
 // A batch answer carries at most this much of envelopes (after its first, whatever its size):
 // the client fetches what did not fit in the next batch.
@@ -94,16 +114,13 @@ constexpr std::size_t kMaxBatchBytes = std::size_t{8} << 20;
 }  // namespace
 
 Task<Reply> list_messages(Call& call) {
-  const auto mailbox = member_mailbox(call);
-  if (!mailbox) {
-    co_return call.problem(ProblemKind::not_found);
+  Reply refusal;
+  const auto read = queue_read(call, refusal);
+  if (!read) {
+    co_return refusal;
   }
-  const auto page = queue_page(call);
-  if (!page) {
-    co_return call.problem(ProblemKind::malformed_request, std::string(kPageRefused));
-  }
-  const auto limit = static_cast<std::int64_t>(page->limit);
-  auto entries = call.parts.store.list(*mailbox, page->after, page->limit);
+  const auto limit = static_cast<std::int64_t>(read->page.limit);
+  auto entries = call.parts.store.list(read->mailbox, read->page.after, read->page.limit);
   if (!entries) {
     co_return call.problem(entries.error());
   }
@@ -140,15 +157,13 @@ Task<Reply> fetch_message(Call& call) {
 // A catch-up's envelopes in one answer (docs/PROTOCOL.md 7.21): those of the entries above
 // `after` that can be fetched, at most `limit`, as frames.
 Task<Reply> fetch_envelopes(Call& call) {
-  const auto mailbox = member_mailbox(call);
-  if (!mailbox) {
-    co_return call.problem(ProblemKind::not_found);
+  Reply refusal;
+  const auto read = queue_read(call, refusal);
+  if (!read) {
+    co_return refusal;
   }
-  const auto page = queue_page(call);
-  if (!page) {
-    co_return call.problem(ProblemKind::malformed_request, std::string(kPageRefused));
-  }
-  auto envelopes = call.parts.store.fetch_after(*mailbox, page->after, page->limit, kMaxBatchBytes);
+  auto envelopes = call.parts.store.fetch_after(read->mailbox, read->page.after, read->page.limit,
+                                                kMaxBatchBytes);
   if (!envelopes) {
     co_return call.problem(envelopes.error());
   }
