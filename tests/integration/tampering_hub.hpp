@@ -137,7 +137,8 @@ class TamperingHub final : public client::HubTransport {
     const auto limit = std::stoul(query_value(target, "limit"));
     std::vector<std::uint8_t> batch;
     std::size_t framed = 0;
-    for (const auto& entry : json::parse(listing->body).at("messages").as_array()) {
+    const auto listed = json::parse(listing->body);
+    for (const auto& entry : listed.at("messages").as_array()) {
       const auto state = entry.at("state").as_string();
       if (framed == limit || state == "withdrawn" || state == "expired") {
         continue;
