@@ -224,11 +224,13 @@ Response handle_api(const Request& request, Vault& vault, Outgoing* outgoing) {
     if (!get) {
       return problem_response(Problem::method_not_allowed);
     }
-    const auto target = request.target();
-    const auto answer = query_value(target, "local") == "1"  ? ListAnswer::device
-                        : query_value(target, "news") == "1" ? ListAnswer::news
-                                                             : ListAnswer::synced;
-    return inbox_answer(*client, vault.topics(), vault.work_states(), answer);
+    // The server answers the two that sync on the sync's thread (inbox_sync.hpp); here, for a
+    // caller without one, they sync on this thread.
+    const auto answer = list_answer_of(request.target());
+    if (answer == ListAnswer::device) {
+      return device_list(*client, vault);
+    }
+    return synced_list(*client, vault, vault.unlocked(), answer == ListAnswer::synced).answer;
   }
   if (route == "recipients" && parts.size() == 2) {
     return get ? recipients_answer(*client) : problem_response(Problem::method_not_allowed);
@@ -251,10 +253,10 @@ Response handle_api(const Request& request, Vault& vault, Outgoing* outgoing) {
     // The body is a file: local_server.cpp receives it into Outgoing before this is asked.
     return problem_response(Problem::method_not_allowed);
   }
-  if (auto approvals = approvals_answer(*client, request, parts)) {
+  if (auto approvals = approvals_answer(*client, vault.sync_turn(), request, parts)) {
     return std::move(*approvals);
   }
-  if (auto work = work_answer(*client, vault.topics(), request, parts)) {
+  if (auto work = work_answer(*client, vault, request, parts)) {
     return std::move(*work);
   }
   if (route == "messages" && parts.size() >= 4 && parts.size() <= 6) {
@@ -284,6 +286,12 @@ Response handle_api(const Request& request, Vault& vault, Outgoing* outgoing) {
     return std::move(*answer);
   }
   return problem_response(Problem::not_found);
+}
+
+ListAnswer list_answer_of(std::string_view target) {
+  return query_value(target, "local") == "1"  ? ListAnswer::device
+         : query_value(target, "news") == "1" ? ListAnswer::news
+                                              : ListAnswer::synced;
 }
 
 std::optional<protocol::Id> id_of(std::string_view text) {

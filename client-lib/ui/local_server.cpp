@@ -17,6 +17,7 @@
 #include <draaischijf/protocol/secret.hpp>
 
 #include "assets.hpp"
+#include "inbox_view.hpp"
 
 namespace draaischijf::ui {
 namespace {
@@ -77,12 +78,13 @@ std::optional<std::pair<std::string, std::string>> upload_naming(std::string_vie
 class Connection : public std::enable_shared_from_this<Connection> {
  public:
   Connection(tcp::socket socket, Gate& gate, Vault& vault, const LiveRelay* live,
-             Outgoing& outgoing)
+             Outgoing& outgoing, InboxSync& inbox_sync)
       : stream_(std::move(socket)),
         gate_(gate),
         vault_(vault),
         live_(live),
         outgoing_(outgoing),
+        inbox_sync_(inbox_sync),
         timer_(stream_.get_executor()) {}
 
   void read() {
@@ -213,11 +215,42 @@ class Connection : public std::enable_shared_from_this<Connection> {
         return;
       }
     }
+    if (synced_list(request)) {
+      return;
+    }
     auto response = answer(request, gate_, vault_, &outgoing_);
     // A body may hold the passphrase (/api/unlock) or a message being written: not left
     // behind in freed memory.
     protocol::secure_wipe(request.body().data(), request.body().size());
     respond(std::move(response), request.keep_alive());
+  }
+
+  // GET /api/inbox and ?news=1, admitted with the keys open: handed to the sync's thread and
+  // answered when its sync ended, while this thread answers the rest. False when answer()
+  // answers (a refusal, locked keys, another route).
+  bool synced_list(const Request& request) {
+    const std::string_view target = request.target();
+    if (request.method() != http::verb::get || target.substr(0, target.find('?')) != "/api/inbox" ||
+        list_answer_of(target) == ListAnswer::device) {
+      return false;
+    }
+    const auto admission = gate_.admit(request);
+    if (admission.refused || admission.exchange_token) {
+      return false;
+    }
+    client::Client* client = request[kBackgroundHeader] == "1" ? vault_.peek() : vault_.use();
+    if (client == nullptr) {
+      return false;
+    }
+    stream_.expires_never();  // a sync may take longer than a read may
+    inbox_sync_.request(*client, list_answer_of(target),
+                        [self = shared_from_this(), version = request.version(),
+                         keep_alive = request.keep_alive()](Response response) {
+                          response.version(version);
+                          security_headers(response);
+                          self->respond(std::move(response), keep_alive);
+                        });
+    return true;
   }
 
   // Answers the long poll once the relay's count passed `after` (at once without one), or when
@@ -268,6 +301,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   Vault& vault_;
   const LiveRelay* live_;
   Outgoing& outgoing_;
+  InboxSync& inbox_sync_;
   asio::steady_timer timer_;
 };
 
@@ -338,6 +372,7 @@ LocalServer::LocalServer(asio::io_context& io, Vault& vault, std::uint16_t port,
       port_(acceptor_.local_endpoint().port()),
       gate_(port_),
       outgoing_(io, vault, std::move(hub)),
+      inbox_sync_(io, vault),
       timer_(io) {}
 
 void LocalServer::start() {
@@ -351,7 +386,8 @@ void LocalServer::accept() {
       return;
     }
     if (!ec) {
-      std::make_shared<Connection>(std::move(socket), gate_, vault_, live_, outgoing_)->read();
+      std::make_shared<Connection>(std::move(socket), gate_, vault_, live_, outgoing_, inbox_sync_)
+          ->read();
     }
     accept();
   });
