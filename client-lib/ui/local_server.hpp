@@ -28,8 +28,8 @@ inline constexpr std::string_view kContentSecurityPolicy =
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
-/// Sets the headers every answer carries.
-void security_headers(Response& response);
+/// Sets the headers every answer carries (a JSON answer's, a file's).
+void security_headers(boost::beast::http::response_header<>& response);
 
 /// The answer to one request: the gate, then the API or an embedded file.
 [[nodiscard]] Response answer(const Request& request, Gate& gate, Vault& vault,
