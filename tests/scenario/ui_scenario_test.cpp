@@ -2,8 +2,10 @@
 // its profile as a person would (`draaischijf ui --no-browser`), spoken to over HTTP as its page
 // speaks to it, while the school works with the CLI. What the page receives is verified by the
 // client library in the program; message text arrives as JSON data, byte for byte.
+#include <algorithm>
 #include <chrono>
 #include <csignal>
+#include <filesystem>
 #include <future>
 #include <iostream>
 #include <thread>
@@ -183,6 +185,45 @@ TEST_F(UiScenario, AMessageTheDeviceHoldsOpensWhileTheSyncWaitsForTheHub) {
   ASSERT_EQ(synced.result_int(), 200U) << synced.body();
   EXPECT_TRUE(body_of(synced).at("synced").as_bool());
   EXPECT_EQ(body_of(synced).at("sync_problem").as_string(), "");
+}
+
+// A request for a second approval with a file, to a mailbox that cannot approve (the onthaal's
+// own, R38): the pre-check refuses it with its reasons before the file leaves the device, and
+// the hub holds no blob. Before, the file went up first and the request was refused after.
+TEST_F(UiScenario, ARefusedApprovalRequestUploadsNoneOfItsFiles) {
+  LocalPage page(start_ui());
+  page.open();
+  const auto uploaded =
+      local_http(page.port(), {http::verb::post,
+                               "/api/uploads?name=verslag.pdf&type=application/pdf",
+                               {{"Cookie", page.cookie()}, {"Origin", page.origin()}},
+                               "%PDF-1.4\n% een verslag\n%%EOF\n"});
+  ASSERT_EQ(uploaded.result_int(), 201U) << uploaded.body();
+  const json::object draft{
+      {"kind", "doorverwijzing"},
+      {"purpose", "doorverwijzing"},
+      {"to", json::array{json::value(intake)}},
+      {"pupil", kPupil},
+      {"texts", json::array{{{"category", "psychisch_sociaal"}, {"text", "Zie het verslag."}}}},
+      {"attachments",
+       json::array{{{"upload_id", body_of(uploaded).at("upload_id")}, {"category", "verslag"}}}},
+      {"message_id", std::string(32, '1')},
+      {"thread_id", std::string(32, '2')},
+      {"approval_role", "clb_onthaal"}};
+  const auto asked = page.post("/api/compose/request-approval", json::serialize(draft));
+  ASSERT_EQ(asked.result_int(), 422U) << asked.body();
+  const auto problem = body_of(asked);
+  EXPECT_EQ(problem.at("type").as_string(), "urn:draaischijf:ui-problem:policy-refused");
+  const auto& rules = problem.at("refusal").as_object().at("rule_ids").as_array();
+  EXPECT_NE(std::find(rules.begin(), rules.end(), json::value("R38")), rules.end()) << problem;
+  std::size_t blobs = 0;
+  if (std::filesystem::exists(dir.path() / "data" / "blobs")) {
+    for (const auto& entry :
+         std::filesystem::recursive_directory_iterator(dir.path() / "data" / "blobs")) {
+      blobs += entry.is_regular_file() ? 1U : 0U;
+    }
+  }
+  EXPECT_EQ(blobs, 0U) << "the refused request's file went up to the hub";
 }
 
 // Wrong options are usage errors (exit 2) that say what is allowed; a port in use fails
