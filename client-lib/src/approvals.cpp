@@ -219,12 +219,15 @@ Result<Id> answer_mailbox(SessionState& s) {
   return best->second;
 }
 
-}  // namespace
+// A request for a second approval as it will be sent, before its files: the draft (its ids
+// fixed), the request message that carries it and the mailbox the answer comes to.
+struct RequestDraft {
+  protocol::Draft draft;
+  protocol::Draft request;
+  Id answer_to{};
+};
 
-Result<ApprovalRequested> ApprovalQueue::request(Composition composition,
-                                                 const Id& approver_mailbox,
-                                                 std::vector<UploadedAttachment> uploaded) {
-  auto& s = *state_;
+Result<RequestDraft> request_draft(SessionState& s, Composition& composition) {
   if (composition.fragments.empty()) {
     return protocol::make_error_code(protocol::errc::field_out_of_range);
   }
@@ -259,10 +262,52 @@ Result<ApprovalRequested> ApprovalQueue::request(Composition composition,
   request.fragments.push_back({category, protocol::GuidanceDomain::none,
                                std::string(protocol::kApprovalRequestMediaType),
                                protocol::SecretBytes::copy_of(*labels)});
+  return RequestDraft{std::move(*draft), std::move(request), *answer_to};
+}
+
+// The categories of the draft's files, uploaded ones first (the order attach_files keeps).
+std::vector<protocol::DataCategory> file_categories(
+    const Composition& composition, const std::vector<UploadedAttachment>& uploaded) {
+  std::vector<protocol::DataCategory> out;
+  for (const auto& file : uploaded) {
+    out.push_back(file.category);
+  }
+  for (const auto& file : composition.attachments) {
+    out.push_back(file.category);
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<void> ApprovalQueue::check(Composition composition, const Id& approver_mailbox) {
+  auto& s = *state_;
+  auto built = request_draft(s, composition);
+  if (!built) {
+    return built.error();
+  }
+  return detail::check_draft(s, built->request, {approver_mailbox},
+                             file_categories(composition, {}));
+}
+
+Result<ApprovalRequested> ApprovalQueue::request(Composition composition,
+                                                 const Id& approver_mailbox,
+                                                 std::vector<UploadedAttachment> uploaded) {
+  auto& s = *state_;
+  auto built = request_draft(s, composition);
+  if (!built) {
+    return built.error();
+  }
+  auto& request = built->request;
+  // The pre-check before any file goes up, with each file counted under its category as the
+  // fragment naming it will be (7.11): a request the policy refuses uploads nothing.
+  if (auto allowed = detail::check_draft(s, request, {approver_mailbox},
+                                         file_categories(composition, uploaded));
+      !allowed) {
+    return allowed.error();
+  }
   // The draft's files go with it as ordinary attachments of the request (7.11), so the approver
-  // opens, checks and can save exactly the files they approve. Uploaded before the pre-check
-  // (their fragments give their categories): a request the policy refuses leaves blobs no
-  // envelope names, which the hub deletes after a day.
+  // opens, checks and can save exactly the files they approve.
   if (auto attached =
           detail::attach_files(s, request, composition.attachments, std::move(uploaded));
       !attached) {
@@ -272,8 +317,8 @@ Result<ApprovalRequested> ApprovalQueue::request(Composition composition,
   if (!sent) {
     return sent.error();
   }
-  return ApprovalRequested{sent->message_id, draft->message_id, draft->thread_id, approver_mailbox,
-                           *answer_to};
+  return ApprovalRequested{sent->message_id, built->draft.message_id, built->draft.thread_id,
+                           approver_mailbox, built->answer_to};
 }
 
 Result<Id> ApprovalQueue::mailbox_for(std::string_view role) {

@@ -23,6 +23,14 @@ Result<Client> Client::open_with(const Profile& profile, DeviceSecrets secrets,
   return Client(std::move(*session));
 }
 
+Result<Client> Client::open_copy(SessionCopy copy, const RetryPolicy& retry) {
+  auto session = Session::open_copy(std::move(copy), retry);
+  if (!session) {
+    return session.error();
+  }
+  return Client(std::move(*session));
+}
+
 ConsentRegistry Client::consent_registry() noexcept { return ConsentRegistry{session_}; }
 
 Cases Client::cases() noexcept { return Cases{session_}; }

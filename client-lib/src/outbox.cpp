@@ -579,8 +579,9 @@ Result<void> attach_files(SessionState& s, protocol::Draft& draft,
   return {};
 }
 
-Result<SendResult> send_draft(SessionState& s, protocol::Draft& draft,
-                              const std::vector<Id>& recipients) {
+Result<void> check_draft(SessionState& s, const protocol::Draft& draft,
+                         const std::vector<Id>& recipients,
+                         const std::vector<protocol::DataCategory>& files) {
   // The pre-check reads labels only: the categories of the fragments, never their bodies.
   Composition labels;
   labels.kind = draft.kind;
@@ -589,7 +590,15 @@ Result<SendResult> send_draft(SessionState& s, protocol::Draft& draft,
   for (const auto& fragment : draft.fragments) {
     labels.fragments.push_back({fragment.category, fragment.domain, {}, {}});
   }
-  if (auto allowed = pre_check(s, draft, labels); !allowed) {
+  for (const auto category : files) {
+    labels.fragments.push_back({category, protocol::GuidanceDomain::none, {}, {}});
+  }
+  return pre_check(s, draft, labels);
+}
+
+Result<SendResult> send_draft(SessionState& s, protocol::Draft& draft,
+                              const std::vector<Id>& recipients) {
+  if (auto allowed = check_draft(s, draft, recipients, {}); !allowed) {
     return allowed.error();
   }
   return submit(s, draft, recipients);

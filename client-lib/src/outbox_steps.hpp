@@ -23,6 +23,12 @@ namespace draaischijf::client::detail {
 [[nodiscard]] protocol::Result<void> attach_files(SessionState& s, protocol::Draft& draft,
                                                   const std::vector<AttachmentFile>& files,
                                                   std::vector<UploadedAttachment> uploaded);
+/// Pre-checks `draft` on its labels to `recipients`, as send_draft does; `files` are the
+/// categories of files not attached yet, counted as the fragments that will name them (7.11),
+/// so the check runs before any of them is uploaded.
+[[nodiscard]] protocol::Result<void> check_draft(SessionState& s, const protocol::Draft& draft,
+                                                 const std::vector<protocol::Id>& recipients,
+                                                 const std::vector<protocol::DataCategory>& files);
 /// Pre-checks `draft` on its labels, seals it to `recipients`, submits it and checks the
 /// receipt, as send() does (the sealing adds this device's checkpoints to `draft`, 7.7); no team
 /// copy is added (a request and its answer stay between the colleagues concerned).

@@ -55,6 +55,39 @@ Result<Session> Session::open_with(const Profile& profile, DeviceSecrets secrets
       profile, std::move(secrets), std::move(*trust), std::move(hub), std::move(*state), clock));
 }
 
+namespace {
+
+// The same keys in objects of their own: each wipes its copy when it goes.
+DeviceSecrets copy_of(const DeviceSecrets& secrets) {
+  DeviceSecrets out{secrets.org_id,
+                    secrets.device_id,
+                    secrets.staff_id,
+                    secrets.role,
+                    protocol::SigningKey::from_seed(secrets.signing.expose_seed()),
+                    protocol::age::X25519Identity::from_secret(
+                        protocol::SecretKey<32>::copy_of(secrets.encryption.secret().expose())),
+                    std::nullopt};
+  if (secrets.organisation) {
+    out.organisation = protocol::SigningKey::from_seed(secrets.organisation->expose_seed());
+  }
+  return out;
+}
+
+}  // namespace
+
+SessionCopy Session::copy() const {
+  return {state_->profile, copy_of(state_->secrets), &state_->clock};
+}
+
+Result<Session> Session::open_copy(SessionCopy copy, const RetryPolicy& retry) {
+  auto connection = HubConnection::open(copy.profile.settings().hub, copy.profile.tls(), retry);
+  if (!connection) {
+    return connection.error();
+  }
+  return open_with(copy.profile, std::move(copy.secrets),
+                   std::make_unique<HubConnection>(std::move(*connection)), *copy.clock);
+}
+
 const DeviceSecrets& Session::device() const noexcept { return state_->secrets; }
 const TrustFile& Session::trust() const noexcept { return state_->trust; }
 const protocol::Clock& Session::clock() const noexcept { return state_->clock; }

@@ -2,8 +2,8 @@
 
 #include <charconv>
 #include <filesystem>
-#include <fstream>
 #include <stdlib.h>
+#include <variant>
 #include <vector>
 
 #include <boost/beast/http/verb.hpp>
@@ -115,10 +115,11 @@ std::string download_name(std::string_view name, std::size_t index) {
 
 // One attachment, fetched, decrypted and checked against the hash its sender signed before
 // any byte reaches the browser (Inbox::save_attachment writes it only once it verified, into a
-// private folder that is removed at once). Always a download, never shown in this origin: a
-// file the sender calls text/html must not run as this page.
-Response attachment(client::Client& client, const protocol::Id& mailbox, std::int64_t seq,
-                    std::string_view index_text) {
+// private folder). The verified file is opened and its name and folder removed at once: the
+// open file is all that is left, and it goes when the answer was written. Always a download,
+// never shown in this origin: a file the sender calls text/html must not run as this page.
+std::variant<Response, FileResponse> attachment(client::Client& client, const protocol::Id& mailbox,
+                                                std::int64_t seq, std::string_view index_text) {
   std::size_t index = 0;
   const auto [end, ec] =
       std::from_chars(index_text.data(), index_text.data() + index_text.size(), index);
@@ -140,21 +141,24 @@ Response attachment(client::Client& client, const protocol::Id& mailbox, std::in
   }
   const auto target = std::filesystem::path(folder) / "attachment";
   const auto saved = client.inbox().save_attachment(mailbox, seq, described->index, target);
-  std::string bytes;
+  http::file_body::value_type body;
+  boost::beast::error_code opened;
   if (saved) {
-    std::ifstream in(target, std::ios::binary);
-    bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    body.open(target.c_str(), boost::beast::file_mode::scan, opened);
   }
   std::error_code ignored;
   std::filesystem::remove_all(folder, ignored);
   if (!saved) {
     return problem_response(Problem::hub_failed, saved.error().message());
   }
-  Response response{http::status::ok, 11};
+  if (opened) {
+    return problem_response(Problem::hub_failed, "cannot read the saved file: " + opened.message());
+  }
+  FileResponse response{http::status::ok, 11};
   response.set(http::field::content_type, "application/octet-stream");
   response.set(http::field::content_disposition,
                "attachment; filename=\"" + download_name(described->file_name, index) + "\"");
-  response.body() = std::move(bytes);
+  response.body() = std::move(body);
   response.prepare_payload();
   return response;
 }
@@ -224,11 +228,13 @@ Response handle_api(const Request& request, Vault& vault, Outgoing* outgoing) {
     if (!get) {
       return problem_response(Problem::method_not_allowed);
     }
-    const auto target = request.target();
-    const auto answer = query_value(target, "local") == "1"  ? ListAnswer::device
-                        : query_value(target, "news") == "1" ? ListAnswer::news
-                                                             : ListAnswer::synced;
-    return inbox_answer(*client, vault.topics(), vault.work_states(), answer);
+    // The server answers the two that sync on the sync's thread (inbox_sync.hpp); here, for a
+    // caller without one, they sync on this thread.
+    const auto answer = list_answer_of(request.target());
+    if (answer == ListAnswer::device) {
+      return device_list(*client, vault);
+    }
+    return synced_list(*client, vault, vault.unlocked(), answer == ListAnswer::synced).answer;
   }
   if (route == "recipients" && parts.size() == 2) {
     return get ? recipients_answer(*client) : problem_response(Problem::method_not_allowed);
@@ -251,10 +257,10 @@ Response handle_api(const Request& request, Vault& vault, Outgoing* outgoing) {
     // The body is a file: local_server.cpp receives it into Outgoing before this is asked.
     return problem_response(Problem::method_not_allowed);
   }
-  if (auto approvals = approvals_answer(*client, request, parts)) {
+  if (auto approvals = approvals_answer(*client, vault.sync_turn(), request, parts)) {
     return std::move(*approvals);
   }
-  if (auto work = work_answer(*client, vault.topics(), request, parts)) {
+  if (auto work = work_answer(*client, vault, request, parts)) {
     return std::move(*work);
   }
   if (route == "messages" && parts.size() >= 4 && parts.size() <= 6) {
@@ -267,7 +273,8 @@ Response handle_api(const Request& request, Vault& vault, Outgoing* outgoing) {
       return read_message(*client, ref->first, ref->second);
     }
     if (parts.size() == 6 && parts[4] == "attachments" && get) {
-      return attachment(*client, ref->first, ref->second, parts[5]);
+      // Streamed from its file: local_server.cpp answers it (download()) before this is asked.
+      return problem_response(Problem::method_not_allowed);
     }
     if (parts.size() == 5 && parts[4] == "ack" && post) {
       if (auto done = client->inbox().acknowledge(ref->first, ref->second); !done) {
@@ -284,6 +291,28 @@ Response handle_api(const Request& request, Vault& vault, Outgoing* outgoing) {
     return std::move(*answer);
   }
   return problem_response(Problem::not_found);
+}
+
+bool is_download(const Request& request) {
+  const auto parts = segments(request.target());
+  return request.method() == http::verb::get && parts.size() == 6 && parts[0] == "api" &&
+         parts[1] == "messages" && parts[4] == "attachments";
+}
+
+std::variant<Response, FileResponse> download(client::Client& client, std::string_view target) {
+  const auto parts = segments(target);
+  const auto ref = parts.size() == 6 ? message_ref(parts[2], parts[3]) : std::nullopt;
+  if (!ref) {
+    return problem_response(Problem::bad_request,
+                            "a mailbox id (32 hex digits) and a sequence number");
+  }
+  return attachment(client, ref->first, ref->second, parts[5]);
+}
+
+ListAnswer list_answer_of(std::string_view target) {
+  return query_value(target, "local") == "1"  ? ListAnswer::device
+         : query_value(target, "news") == "1" ? ListAnswer::news
+                                              : ListAnswer::synced;
 }
 
 std::optional<protocol::Id> id_of(std::string_view text) {

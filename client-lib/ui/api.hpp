@@ -13,7 +13,8 @@
 //   GET  /api/inbox?local=1             the same list at once, from the device alone
 //   GET  /api/inbox?news=1              syncs, and lists only when that brought something new
 //   GET  /api/messages/MAILBOX/SEQ      opens and verifies one message, marks it read
-//   GET  /api/messages/MAILBOX/SEQ/attachments/N  attachment N, verified, as a download
+//   GET  /api/messages/MAILBOX/SEQ/attachments/N  attachment N, verified, as a download streamed
+//                                       from the verified file (download())
 //   POST /api/messages/MAILBOX/SEQ/ack  acknowledges without opening
 //   GET  /api/recipients, POST /api/compose/check|send    see compose.hpp
 //   POST /api/uploads, GET /api/jobs/ID  attachments and the sends that carry them: outgoing.hpp
@@ -27,7 +28,9 @@
 
 #include <optional>
 #include <string>
+#include <variant>
 
+#include <boost/beast/http/file_body.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 
@@ -37,6 +40,8 @@
 namespace draaischijf::ui {
 
 using Response = boost::beast::http::response<boost::beast::http::string_body>;
+/// An answer whose body is read from a file as it is written: an attachment's download.
+using FileResponse = boost::beast::http::response<boost::beast::http::file_body>;
 
 /// Set to "1" on what the page asks without the person doing anything (its refresh).
 inline constexpr std::string_view kBackgroundHeader = "X-Draaischijf-Background";
@@ -47,6 +52,18 @@ class Outgoing;
 /// through `outgoing` (none: refused).
 [[nodiscard]] Response handle_api(const Request& request, Vault& vault,
                                   Outgoing* outgoing = nullptr);
+
+/// GET /api/messages/MAILBOX/SEQ/attachments/N: streamed by the server from the verified file
+/// (download()), not answered by handle_api.
+[[nodiscard]] bool is_download(const Request& request);
+/// The download `target` names (the gate admitted it, the keys are open): attachment N fetched,
+/// decrypted and checked against the hash its sender signed before anything is answered, then
+/// its body read from the saved file in chunks as the browser takes it (Beast's file_body; the
+/// file's name is gone already, the open file goes with the answer), never whole into memory.
+/// `application/octet-stream`, `Content-Disposition: attachment` with a name of safe characters;
+/// a problem when it cannot be fetched or does not verify.
+[[nodiscard]] std::variant<Response, FileResponse> download(client::Client& client,
+                                                            std::string_view target);
 
 /// A JSON answer with status `status`.
 [[nodiscard]] Response json_response(unsigned status, const boost::json::value& body,

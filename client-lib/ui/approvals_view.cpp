@@ -43,9 +43,12 @@ json::array recipients_in_words(client::Client& client, const json::array& ids,
   return out;
 }
 
-Response queue(client::Client& client) {
+Response queue(client::Client& client, std::mutex& sync_turn) {
   // A hub out of reach still leaves what was fetched before; the page says the sync failed.
-  const auto synced = client.inbox().sync();
+  const auto synced = [&] {
+    const std::lock_guard turn(sync_turn);
+    return client.inbox().sync();
+  }();
   client::ApprovalQueue approvals{client.session()};
   auto pending = approvals.pending();
   auto answers = approvals.answers();
@@ -91,7 +94,8 @@ Response decide(client::Client& client, const Request& request, const protocol::
 
 }  // namespace
 
-std::optional<Response> approvals_answer(client::Client& client, const Request& request,
+std::optional<Response> approvals_answer(client::Client& client, std::mutex& sync_turn,
+                                         const Request& request,
                                          const std::vector<std::string_view>& parts) {
   if (parts.size() < 2 || parts[1] != "approvals") {
     return std::nullopt;
@@ -99,7 +103,7 @@ std::optional<Response> approvals_answer(client::Client& client, const Request& 
   const bool get = request.method() == http::verb::get;
   const bool post = request.method() == http::verb::post;
   if (parts.size() == 2) {
-    return get ? queue(client) : problem_response(Problem::method_not_allowed);
+    return get ? queue(client, sync_turn) : problem_response(Problem::method_not_allowed);
   }
   if (parts.size() != 5 || (parts[4] != "approve" && parts[4] != "decline")) {
     return problem_response(Problem::not_found);

@@ -13,6 +13,7 @@
 //
 // The request itself is sent from the compose screen (POST /api/compose/request-approval).
 
+#include <mutex>
 #include <optional>
 #include <string_view>
 #include <vector>
@@ -23,8 +24,10 @@
 
 namespace draaischijf::ui {
 
-/// The answer for /api/approvals...; nullopt when the route is another.
+/// The answer for /api/approvals...; nullopt when the route is another. The queue's sync takes
+/// `sync_turn` (Vault::sync_turn): one sync of the inbox at a time.
 [[nodiscard]] std::optional<Response> approvals_answer(client::Client& client,
+                                                       std::mutex& sync_turn,
                                                        const Request& request,
                                                        const std::vector<std::string_view>& parts);
 

@@ -360,8 +360,20 @@ Response request_approval_answer(client::Client& client, const Request& request,
   if (outgoing == nullptr) {
     return problem_response(Problem::hub_failed, "this server takes no attachments");
   }
+  // The request's pre-check with the files' categories before a byte goes up, as for a send: a
+  // refused request uploads nothing.
+  // (A Composition holds its texts as secrets and is not copied: the form is read again.)
+  std::vector<ChosenFile> counted;
+  auto labels = std::get<Composition>(composition_of(request, counted));
+  count_files(labels, counted);
+  if (const auto checked =
+          client::ApprovalQueue{client.session()}.check(std::move(labels), *mailbox);
+      !checked) {
+    return request_outcome(client, role, checked.error());
+  }
   // The draft's files travel with the request (docs/PROTOCOL.md 7.19): encrypted and uploaded
-  // on the job's worker like a send's, then the request is sealed with them.
+  // on the job's worker like a send's, then the request is sealed with them (the pre-check runs
+  // again there).
   draft.attachments.clear();
   return outgoing->start(std::move(draft), std::move(files),
                          [to = *mailbox, approver = std::string(role)](

@@ -1,5 +1,7 @@
 #include "inbox_view.hpp"
 
+#include <optional>
+#include <utility>
 #include <vector>
 
 #include <boost/json.hpp>
@@ -8,6 +10,7 @@
 #include <draaischijf/client/referrals.hpp>
 #include <draaischijf/protocol/encoding.hpp>
 #include <draaischijf/protocol/referral_status.hpp>
+#include <draaischijf/protocol/secret.hpp>
 
 namespace draaischijf::ui {
 namespace {
@@ -73,6 +76,76 @@ json::object list_row(const client::InboxEntry& e, const client::MessageTopic* t
                       storage);
 }
 
+// The topics of the listed messages, copied out of the vault's cache so the list is built
+// without its lock; the pupil references (plaintext from inside the messages) are wiped when
+// the copies go, as the cache wipes its own.
+class TopicCopies {
+ public:
+  explicit TopicCopies(std::size_t size) : topics_(size) {}
+  TopicCopies(const TopicCopies&) = delete;
+  TopicCopies& operator=(const TopicCopies&) = delete;
+  ~TopicCopies() {
+    for (auto& topic : topics_) {
+      if (topic) {
+        protocol::secure_wipe(topic->pupil_reference.data(), topic->pupil_reference.size());
+      }
+    }
+  }
+  [[nodiscard]] std::optional<client::MessageTopic>& operator[](std::size_t i) {
+    return topics_[i];
+  }
+  [[nodiscard]] const client::MessageTopic* get(std::size_t i) const {
+    return topics_[i] ? &*topics_[i] : nullptr;
+  }
+
+ private:
+  std::vector<std::optional<client::MessageTopic>> topics_;
+};
+
+// What the vault knows of `listed`: each message's topic where it was learnt (the indexes of
+// those without one, and not refused, in `unknown`), and the work states.
+WorkStates copy_learnt(Vault::Learnt& learnt, const std::vector<client::InboxEntry>& listed,
+                       TopicCopies& topics, std::vector<std::size_t>* unknown) {
+  for (std::size_t i = 0; i < listed.size(); ++i) {
+    const auto& e = listed[i];
+    if (const auto* known = learnt.topics.find({e.mailbox_id, e.sequence})) {
+      topics[i] = *known;
+    } else if (unknown != nullptr && e.problem.empty()) {
+      unknown->push_back(i);
+    }
+  }
+  return learnt.work;
+}
+
+// {"synced", "sync_problem"} and, with `listed`, every message as a row with its unread count.
+Response list_json(bool synced, const std::string& sync_problem,
+                   const std::vector<client::InboxEntry>* listed, const TopicCopies& topics,
+                   const WorkStates& work) {
+  // Thousands of rows of small strings: built in one arena and freed at once, not one heap
+  // allocation each.
+  json::monotonic_resource arena;
+  const json::storage_ptr storage(&arena);
+  json::object out(storage);
+  out["synced"] = synced;
+  out["sync_problem"] = sync_problem;
+  if (listed == nullptr) {
+    return json_response(200, out);
+  }
+  json::array messages(storage);
+  messages.reserve(listed->size());
+  std::int64_t unread = 0;
+  for (std::size_t i = 0; i < listed->size(); ++i) {
+    const auto& e = (*listed)[i];
+    unread += e.read ? 0 : 1;
+    const auto state = work.find(hex(e.message_id));
+    messages.push_back(
+        list_row(e, topics.get(i), state != work.end() ? &state->second : nullptr, storage));
+  }
+  out["messages"] = std::move(messages);
+  out["unread"] = unread;
+  return json_response(200, out);
+}
+
 }  // namespace
 
 // The message's thread and pupil, opened once per unlocked session. A message that was refused
@@ -94,59 +167,79 @@ const client::MessageTopic* topic_of(client::Client& client, TopicCache& topics,
   return topics.find(key);
 }
 
-Response inbox_answer(client::Client& client, TopicCache& topics, WorkStates& work,
-                      ListAnswer answer) {
-  // Thousands of rows of small strings: built in one arena and freed at once, not one heap
-  // allocation each.
-  json::monotonic_resource arena;
-  const json::storage_ptr storage(&arena);
-  json::object out(storage);
-  out["synced"] = answer != ListAnswer::device;
-  out["sync_problem"] = std::string();
-  bool news = answer != ListAnswer::news;  // the other answers always list
-  if (answer != ListAnswer::device) {
-    // A hub out of reach still leaves the local inbox to read; the page says the sync failed,
-    // and the work states stay those of the last sync that reached it.
-    const auto synced = client.inbox().sync();
-    out["sync_problem"] = synced ? std::string() : synced.error().message();
-    if (synced) {
-      auto states = work_states(client);
-      news = news || synced->new_messages > 0 || states != work;
-      work = std::move(states);
-    }
-  }
+// From the device alone a message is never opened for its topic (opening may need the
+// mailbox's keys from the hub): what this unlock learnt is shown, the rest after the sync.
+Response device_list(client::Client& client, Vault& vault,
+                     const std::optional<std::string>& sync_problem) {
   const auto listed = client.inbox().list(false);
   if (!listed) {
     return problem_response(Problem::hub_failed, listed.error().message());
   }
-  // From the device alone a message is never opened for its topic (opening may need the
-  // mailbox's keys from the hub); after a sync, one not opened yet in this session is opened
-  // now, and what it tells is news to a page that listed it without.
-  std::vector<const client::MessageTopic*> about;
-  about.reserve(listed->size());
-  for (const auto& e : *listed) {
-    const auto* known = topics.find({e.mailbox_id, e.sequence});
-    const auto* topic =
-        known != nullptr || answer == ListAnswer::device ? known : topic_of(client, topics, e);
-    news = news || (known == nullptr && topic != nullptr);
-    about.push_back(topic);
+  TopicCopies topics(listed->size());
+  WorkStates work;
+  {
+    auto learnt = vault.learnt();
+    work = copy_learnt(learnt, *listed, topics, nullptr);
   }
-  if (!news) {
-    return json_response(200, out);
+  return list_json(sync_problem.has_value(), sync_problem.value_or(""), &*listed, topics, work);
+}
+
+SyncedList synced_list(client::Client& client, Vault& vault, std::uint64_t unlocked,
+                       bool with_list) {
+  // A hub out of reach still leaves the local inbox to read; the page says the sync failed,
+  // and the work states stay those of the last sync that reached it.
+  std::string sync_problem;
+  bool news = false;
+  std::optional<WorkStates> asked;
+  {
+    const std::lock_guard turn(vault.sync_turn());
+    const auto synced = client.inbox().sync();
+    if (synced) {
+      news = synced->new_messages > 0;
+      asked = work_states(client);
+    } else {
+      sync_problem = synced.error().message();
+    }
   }
-  json::array messages(storage);
-  messages.reserve(listed->size());
-  std::int64_t unread = 0;
-  for (std::size_t i = 0; i < listed->size(); ++i) {
+  const auto listed = client.inbox().list(false);
+  if (!listed) {
+    return {false, problem_response(Problem::hub_failed, listed.error().message())};
+  }
+  TopicCopies topics(listed->size());
+  std::vector<std::size_t> unknown;
+  WorkStates work;
+  {
+    auto learnt = vault.learnt();
+    work = copy_learnt(learnt, *listed, topics, &unknown);
+  }
+  if (asked) {
+    news = news || *asked != work;
+    work = std::move(*asked);
+  }
+  // A message not opened yet in this unlock is opened now (without the vault's lock), and what
+  // it tells is news to a page that listed it without.
+  std::vector<std::pair<TopicCache::Key, client::MessageTopic>> opened;
+  for (const auto i : unknown) {
     const auto& e = (*listed)[i];
-    unread += e.read ? 0 : 1;
-    const auto state = work.find(hex(e.message_id));
-    messages.push_back(
-        list_row(e, about[i], state != work.end() ? &state->second : nullptr, storage));
+    if (auto topic = client.inbox().topic(e.mailbox_id, e.sequence)) {
+      topics[i] = *topic;
+      opened.emplace_back(TopicCache::Key{e.mailbox_id, e.sequence}, std::move(*topic));
+    }
   }
-  out["messages"] = std::move(messages);
-  out["unread"] = unread;
-  return json_response(200, out);
+  news = news || !opened.empty();
+  if (auto learnt = vault.learnt_in(unlocked)) {
+    for (auto& [key, topic] : opened) {
+      learnt->topics.put(key, std::move(topic));
+    }
+    if (asked) {
+      learnt->work = work;
+    }
+  }
+  for (auto& [key, topic] : opened) {  // those the vault did not take (it locked meanwhile)
+    protocol::secure_wipe(topic.pupil_reference.data(), topic.pupil_reference.size());
+  }
+  const bool list = with_list || news;
+  return {news, list_json(true, sync_problem, list ? &*listed : nullptr, topics, work)};
 }
 
 }  // namespace draaischijf::ui

@@ -19,11 +19,17 @@
 //                           not built, sent and compared again while the person may already be
 //                           opening one.
 //
+// Both answers that sync are made on the inbox's sync thread (inbox_sync.hpp), with a client of
+// its own, so the server's thread goes on answering (a message opens) while the hub is asked.
+//
 // Each message is a row's worth of client::inbox_entry_json: "mailbox_id", "sequence",
 // "received_at_ms", "sender_org", "sender_org_name", "sender_role", "kind", "categories",
 // "flags", "verified", "problem", "read", with "thread_id", "pupil" (the pseudonym, "" for
 // none), "pupil_label" (the reference inside), "state" and "overdue". What only the read view
 // shows (the sender's device, the message id) comes with the opened message.
+
+#include <optional>
+#include <string>
 
 #include <boost/json/object.hpp>
 
@@ -31,6 +37,7 @@
 
 #include "api.hpp"
 #include "topic_cache.hpp"
+#include "vault.hpp"
 #include "work_states.hpp"
 
 namespace draaischijf::ui {
@@ -40,7 +47,8 @@ namespace draaischijf::ui {
 inline constexpr const char* kCasePage = "?limit=1000";
 
 /// The message's thread and pupil (from the cache, or opened now and kept there); nullptr for
-/// a message that was refused or cannot be opened now.
+/// a message that was refused or cannot be opened now. The caller holds the vault's lock
+/// (Vault::learnt) for as long as it uses the pointer.
 [[nodiscard]] const client::MessageTopic* topic_of(client::Client& client, TopicCache& topics,
                                                    const client::InboxEntry& entry);
 
@@ -51,9 +59,29 @@ enum class ListAnswer {
   device,  ///< the device's own state only: nothing is asked of the hub
 };
 
-/// Lists every message with its topic and work state, after a sync or from the device alone;
-/// a sync keeps the work states it learnt in `work`.
-[[nodiscard]] Response inbox_answer(client::Client& client, TopicCache& topics, WorkStates& work,
-                                    ListAnswer answer);
+/// What GET /api/inbox`target` asks for: ?local=1 the device's list, ?news=1 news, else synced.
+[[nodiscard]] ListAnswer list_answer_of(std::string_view target);
+
+/// The list from the device alone (ListAnswer::device), with the threads, pupils and work
+/// states `vault` learnt in this unlock; nothing is asked of the hub and no message opened.
+/// With `sync_problem`, the answer of a sync that could not start: "synced" and its problem.
+[[nodiscard]] Response device_list(client::Client& client, Vault& vault,
+                                   const std::optional<std::string>& sync_problem = {});
+
+/// One sync's answers: the list after it, and whether it brought news.
+struct SyncedList {
+  bool news = false;
+  /// The list (built when `with_list` was asked, or when there was news); else the sync's
+  /// outcome alone, {"synced": true, "sync_problem"}.
+  Response answer;
+};
+
+/// Syncs `client` with the hub (taking the vault's sync turn), asks it for the work states,
+/// opens the messages not opened yet in unlock `unlocked` for their thread and pupil, keeps
+/// what it learnt in `vault` (unless it locked since) and lists; without `with_list`, the list
+/// is built only when the sync brought news. Runs on the inbox's sync thread (inbox_sync.hpp)
+/// with that thread's client: no lock is held while the hub is asked or messages opened.
+[[nodiscard]] SyncedList synced_list(client::Client& client, Vault& vault, std::uint64_t unlocked,
+                                     bool with_list);
 
 }  // namespace draaischijf::ui

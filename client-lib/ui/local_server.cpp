@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <chrono>
+#include <variant>
 
 #include <boost/asio/ip/address_v4.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -17,6 +18,7 @@
 #include <draaischijf/protocol/secret.hpp>
 
 #include "assets.hpp"
+#include "inbox_view.hpp"
 
 namespace draaischijf::ui {
 namespace {
@@ -27,8 +29,8 @@ namespace http = beast::http;
 using tcp = asio::ip::tcp;
 
 constexpr auto kReadTimeout = std::chrono::seconds(60);
-// A file of up to 1 GiB from the browser on this machine: minutes even on a slow disk.
-constexpr auto kUploadTimeout = std::chrono::minutes(10);
+// A file of up to 1 GiB from or to the browser on this machine: minutes even on a slow disk.
+constexpr auto kTransferTimeout = std::chrono::minutes(10);
 constexpr std::uint64_t kBodyLimit = 64 * 1024;  // the API's bodies are small JSON objects
 constexpr auto kEventCheck = std::chrono::milliseconds(100);
 
@@ -77,12 +79,13 @@ std::optional<std::pair<std::string, std::string>> upload_naming(std::string_vie
 class Connection : public std::enable_shared_from_this<Connection> {
  public:
   Connection(tcp::socket socket, Gate& gate, Vault& vault, const LiveRelay* live,
-             Outgoing& outgoing)
+             Outgoing& outgoing, InboxSync& inbox_sync)
       : stream_(std::move(socket)),
         gate_(gate),
         vault_(vault),
         live_(live),
         outgoing_(outgoing),
+        inbox_sync_(inbox_sync),
         timer_(stream_.get_executor()) {}
 
   void read() {
@@ -136,7 +139,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
       refuse(problem_response(Problem::hub_failed, "cannot keep the file: " + opened.message()));
       return;
     }
-    stream_.expires_after(kUploadTimeout);
+    stream_.expires_after(kTransferTimeout);
     http::async_read(stream_, buffer_, *upload_,
                      [self = shared_from_this(), id = slot->first, naming = std::move(*naming)](
                          beast::error_code ec, std::size_t) mutable {
@@ -213,11 +216,68 @@ class Connection : public std::enable_shared_from_this<Connection> {
         return;
       }
     }
+    if (synced_list(request) || stream_download(request)) {
+      return;
+    }
     auto response = answer(request, gate_, vault_, &outgoing_);
     // A body may hold the passphrase (/api/unlock) or a message being written: not left
     // behind in freed memory.
     protocol::secure_wipe(request.body().data(), request.body().size());
     respond(std::move(response), request.keep_alive());
+  }
+
+  // GET /api/inbox and ?news=1, admitted with the keys open: handed to the sync's thread and
+  // answered when its sync ended, while this thread answers the rest. False when answer()
+  // answers (a refusal, locked keys, another route).
+  bool synced_list(const Request& request) {
+    const std::string_view target = request.target();
+    if (request.method() != http::verb::get || target.substr(0, target.find('?')) != "/api/inbox" ||
+        list_answer_of(target) == ListAnswer::device) {
+      return false;
+    }
+    const auto admission = gate_.admit(request);
+    if (admission.refused || admission.exchange_token) {
+      return false;
+    }
+    client::Client* client = request[kBackgroundHeader] == "1" ? vault_.peek() : vault_.use();
+    if (client == nullptr) {
+      return false;
+    }
+    stream_.expires_never();  // a sync may take longer than a read may
+    inbox_sync_.request(*client, list_answer_of(target),
+                        [self = shared_from_this(), version = request.version(),
+                         keep_alive = request.keep_alive()](Response response) {
+                          response.version(version);
+                          security_headers(response);
+                          self->respond(std::move(response), keep_alive);
+                        });
+    return true;
+  }
+
+  // GET /api/messages/MAILBOX/SEQ/attachments/N, admitted with the keys open: the verified file
+  // written to the browser as it is read (api.hpp, download()). False when answer() answers.
+  bool stream_download(const Request& request) {
+    if (!is_download(request)) {
+      return false;
+    }
+    const auto admission = gate_.admit(request);
+    if (admission.refused || admission.exchange_token) {
+      return false;
+    }
+    client::Client* client = vault_.use();
+    if (client == nullptr) {
+      return false;
+    }
+    auto answer = download(*client, request.target());
+    std::visit(
+        [&](auto& response) {
+          response.version(request.version());
+          security_headers(response);
+          stream_.expires_after(kTransferTimeout);
+          respond(std::move(response), request.keep_alive());
+        },
+        answer);
+    return true;
   }
 
   // Answers the long poll once the relay's count passed `after` (at once without one), or when
@@ -244,18 +304,22 @@ class Connection : public std::enable_shared_from_this<Connection> {
         });
   }
 
-  void respond(Response response, bool keep_alive) {
+  // Writes `response` (a string or a file body), held until it was written, then reads the next
+  // request or ends the connection.
+  template <class Message>
+  void respond(Message response, bool keep_alive) {
     response.keep_alive(keep_alive);
-    response_ = std::make_shared<Response>(std::move(response));
-    http::async_write(stream_, *response_,
-                      [self = shared_from_this(), keep_alive](beast::error_code ec, std::size_t) {
-                        if (!ec && keep_alive) {
-                          self->read();
-                        } else {
-                          beast::error_code ignored;
-                          self->stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
-                        }
-                      });
+    auto held = std::make_shared<Message>(std::move(response));
+    http::async_write(
+        stream_, *held,
+        [self = shared_from_this(), held, keep_alive](beast::error_code ec, std::size_t) {
+          if (!ec && keep_alive) {
+            self->read();
+          } else {
+            beast::error_code ignored;
+            self->stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
+          }
+        });
   }
 
   beast::tcp_stream stream_;
@@ -263,11 +327,11 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::optional<http::request_parser<http::empty_body>> head_;
   std::optional<http::request_parser<http::string_body>> parser_;
   std::optional<http::request_parser<http::file_body>> upload_;
-  std::shared_ptr<Response> response_;
   Gate& gate_;
   Vault& vault_;
   const LiveRelay* live_;
   Outgoing& outgoing_;
+  InboxSync& inbox_sync_;
   asio::steady_timer timer_;
 };
 
@@ -295,7 +359,7 @@ Response asset_response(const Request& request) {
 
 }  // namespace
 
-void security_headers(Response& response) {
+void security_headers(http::response_header<>& response) {
   response.set("Content-Security-Policy", kContentSecurityPolicy);
   // Plaintext of messages must not stay in the browser's cache: nothing is cached.
   response.set(http::field::cache_control, "no-store");
@@ -338,6 +402,7 @@ LocalServer::LocalServer(asio::io_context& io, Vault& vault, std::uint16_t port,
       port_(acceptor_.local_endpoint().port()),
       gate_(port_),
       outgoing_(io, vault, std::move(hub)),
+      inbox_sync_(io, vault),
       timer_(io) {}
 
 void LocalServer::start() {
@@ -351,7 +416,8 @@ void LocalServer::accept() {
       return;
     }
     if (!ec) {
-      std::make_shared<Connection>(std::move(socket), gate_, vault_, live_, outgoing_)->read();
+      std::make_shared<Connection>(std::move(socket), gate_, vault_, live_, outgoing_, inbox_sync_)
+          ->read();
     }
     accept();
   });

@@ -2,10 +2,10 @@
 
 // draaischijf ui's web server: HTTP/1.1 on 127.0.0.1 only (never another interface), one
 // thread, the page's embedded files and the JSON API (a send's upload to the hub runs on a
-// worker of its own, outgoing.hpp). Every request passes the Gate first
-// (Host, Origin, the session cookie or the one-time token), and every answer carries the same
-// security headers (security_headers): a strict Content Security Policy without inline script,
-// no caching, no sniffing, no referrer, no framing.
+// worker of its own, outgoing.hpp; the inbox's sync on a thread of its own, inbox_sync.hpp). Every
+// request passes the Gate first (Host, Origin, the session cookie or the one-time token), and every
+// answer carries the same security headers (security_headers): a strict Content Security Policy
+// without inline script, no caching, no sniffing, no referrer, no framing.
 
 #include <cstdint>
 #include <memory>
@@ -16,6 +16,7 @@
 
 #include "api.hpp"
 #include "gate.hpp"
+#include "inbox_sync.hpp"
 #include "live.hpp"
 #include "outgoing.hpp"
 #include "vault.hpp"
@@ -27,8 +28,8 @@ inline constexpr std::string_view kContentSecurityPolicy =
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
-/// Sets the headers every answer carries.
-void security_headers(Response& response);
+/// Sets the headers every answer carries (a JSON answer's, a file's).
+void security_headers(boost::beast::http::response_header<>& response);
 
 /// The answer to one request: the gate, then the API or an embedded file.
 [[nodiscard]] Response answer(const Request& request, Gate& gate, Vault& vault,
@@ -59,6 +60,7 @@ class LocalServer {
   std::uint16_t port_;
   Gate gate_;
   Outgoing outgoing_;
+  InboxSync inbox_sync_;
   boost::asio::steady_timer timer_;
 };
 

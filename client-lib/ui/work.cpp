@@ -50,7 +50,7 @@ Response listed(client::Client& client, const protocol::Result<T>& result, std::
 
 // The triage queue, each case with the pupil as a message of this inbox names them (the case
 // itself carries only the pseudonym).
-Response cases(client::Client& client, TopicCache& topics) {
+Response cases(client::Client& client, Vault& vault) {
   auto queue = client.cases().list(kCasePage);
   if (!queue) {
     return refused(client, queue.error());
@@ -61,12 +61,16 @@ Response cases(client::Client& client, TopicCache& topics) {
       by_message.emplace(hex(e.message_id), std::move(e));
     }
   }
+  // Under the vault's lock: the inbox's sync thread learns topics too. A case whose message this
+  // unlock did not open yet is opened here, on this thread's own client.
+  auto learnt = vault.learnt();
   for (auto& c : *queue) {
     const auto* message = c.if_contains("message_id");
     const auto at = message != nullptr && message->is_string()
                         ? by_message.find(std::string(message->as_string()))
                         : by_message.end();
-    const auto* topic = at != by_message.end() ? topic_of(client, topics, at->second) : nullptr;
+    const auto* topic =
+        at != by_message.end() ? topic_of(client, learnt.topics, at->second) : nullptr;
     c["pupil_label"] = topic != nullptr ? topic->pupil_reference : std::string();
   }
   return listed(client, protocol::Result<std::vector<json::object>>(std::move(*queue)), "cases");
@@ -166,8 +170,7 @@ Response referrals(client::Client& client) {
 
 }  // namespace
 
-std::optional<Response> work_answer(client::Client& client, TopicCache& topics,
-                                    const Request& request,
+std::optional<Response> work_answer(client::Client& client, Vault& vault, const Request& request,
                                     const std::vector<std::string_view>& parts) {
   const bool get = request.method() == http::verb::get;
   const auto route = parts.size() >= 2 ? parts[1] : std::string_view{};
@@ -177,7 +180,7 @@ std::optional<Response> work_answer(client::Client& client, TopicCache& topics,
       return problem_response(Problem::method_not_allowed);
     }
     if (route == "cases") {
-      return cases(client, topics);
+      return cases(client, vault);
     }
     if (route == "referrals") {
       return referrals(client);

@@ -21,13 +21,14 @@
 #include <draaischijf/client/client.hpp>
 
 #include "api.hpp"
-#include "topic_cache.hpp"
+#include "vault.hpp"
 
 namespace draaischijf::ui {
 
 /// The answer for /api/cases, /api/referrals, /api/signalen and /api/report (parts: the
 /// target's segments after "api"); nullopt when the route is none of these.
-[[nodiscard]] std::optional<Response> work_answer(client::Client& client, TopicCache& topics,
+/// The triage queue names each pupil from the threads and pupils `vault` learnt.
+[[nodiscard]] std::optional<Response> work_answer(client::Client& client, Vault& vault,
                                                   const Request& request,
                                                   const std::vector<std::string_view>& parts);
 

@@ -1,16 +1,23 @@
 // Attachments in the web inbox, run by attach_browser_test.cpp (the real hub, the CLI profiles,
 // the CLB's and the CAW's `draaischijf ui`). Playwright drives Debian's chromium headless.
 //
-//   UI_URL   the CLB's page       CAW_URL  the CAW's page (for `attach`)
+//   UI_URL   the CLB's page       CAW_URL  the CAW's page (for `attach`), CAW_PID its program
 //   ATTACH_FILE the file the CLB attaches; PUPIL, CONSENT the referral's pupil and consent
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { accessible, browser, openInbox, page, run } from './harness.mjs';
 
+// A process's peak resident memory (VmHWM), in bytes.
+function peakMemory(pid) {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/^VmHWM:\s+(\d+) kB$/m.exec(status)[1]) * 1024;
+}
+
 const tests = {
   // The CLB refers the pupil to the CAW with a file: the pre-check counts the file's category,
   // the page shows the encryption and upload going up to 100% while it is still answered, and
-  // the CAW's page downloads the bytes the CLB attached.
+  // the CAW's page downloads the bytes the CLB attached, streamed by its program from the verified
+  // file (its peak memory does not grow by the file's size).
   async attach() {
     await openInbox();
     await page.getByRole('button', { name: 'Nieuw bericht' }).click();
@@ -72,11 +79,19 @@ const tests = {
     const link = cawPage.getByRole('link', { name: /Downloaden/ });
     await link.waitFor();
     assert.match(await cawPage.locator('#attachments').textContent(), /verslag\.pdf \(diagnostiek/);
+    const before = peakMemory(process.env.CAW_PID);
     const [download] = await Promise.all([cawPage.waitForEvent('download', { timeout: 120000 }),
       link.click()]);
     assert.equal(download.suggestedFilename(), 'verslag.pdf');
-    assert.ok(readFileSync(await download.path()).equals(readFileSync(process.env.ATTACH_FILE)),
+    const attached = readFileSync(process.env.ATTACH_FILE);
+    assert.ok(readFileSync(await download.path()).equals(attached),
               'the downloaded bytes are the attached ones');
+    // The CAW's program streamed the file from its verified copy: its peak memory grew by far
+    // less than the file (reading it whole into the answer grows it by the file's size at least).
+    const grown = peakMemory(process.env.CAW_PID) - before;
+    console.log(`download of ${attached.length} bytes: the program's peak memory grew by ${grown} bytes`);
+    assert.ok(grown < attached.length / 2,
+              `peak memory grew by ${grown} bytes for a file of ${attached.length}`);
   },
 
   // The hub altered the blob after it was sent: the program refuses the download (its hash

@@ -1,8 +1,10 @@
 // Attachments in the web inbox in a real browser (attach.browser.mjs): the CLB's page sends a
 // referral with a file, the program encrypts and uploads it on a worker while the page shows the
-// progress and is still answered, and the CAW's page downloads the very bytes; a blob the hub
+// progress and is still answered, and the CAW's page downloads the very bytes (streamed from the
+// verified file: the program's peak memory does not grow by the file's size); a blob the hub
 // altered on its disk is refused at download, visibly. The real hub and CLI profiles
 // (CliScenario), the `draaischijf ui` processes and Debian's chromium.
+#include <cstdlib>
 #include <fstream>
 #include <random>
 
@@ -50,8 +52,21 @@ TEST_F(UiAttachBrowser, TheClbRefersWithAnAttachmentAndTheCawDownloadsTheSameByt
   }
   const auto consent =
       register_consent("ouders", 10, "psychisch_sociaal,diagnostiek,contact", "doorverwijzing");
+  // The CAW's program runs without AddressSanitizer's quarantine of freed memory (256 MiB by
+  // default), which would count every chunk the download passed through as growth of its peak
+  // memory; a build without sanitizers has none. The test asserts that peak (attach.browser.mjs).
+  const char* sanitizer = std::getenv("ASAN_OPTIONS");
+  const std::string kept = sanitizer != nullptr ? sanitizer : "";
+  ::setenv("ASAN_OPTIONS", (kept + (kept.empty() ? "" : ":") + "quarantine_size_mb=0").c_str(), 1);
+  const auto caw_url = start_ui(caw);
+  if (sanitizer != nullptr) {
+    ::setenv("ASAN_OPTIONS", kept.c_str(), 1);
+  } else {
+    ::unsetenv("ASAN_OPTIONS");
+  }
   browser("attach", {{"ATTACH_FILE", file.string()},
-                     {"CAW_URL", start_ui(caw)},
+                     {"CAW_URL", caw_url},
+                     {"CAW_PID", std::to_string(started.back().first)},
                      {"PUPIL", std::string(kPupil)},
                      {"CONSENT", consent}});
   // One blob went up, of the file's encrypted size: nothing was uploaded for the refused draft.

@@ -3,7 +3,8 @@
 // CLB-arts's approval; the request carries the draft to the arts's mailbox; the arts's device
 // lists exactly that content, approves it (the approval is signed over what it opened) and
 // answers; the social worker sends with the approval and the CAW reads it. A changed draft is
-// refused, a request to a mailbox that cannot approve is refused by the policy, a decline
+// refused, a request to a mailbox that cannot approve is refused by the policy before its file
+// is uploaded, a decline
 // reaches the requester with its reason, and the request and its answer are no disclosure.
 
 #include <draaischijf/client/consent_registry.hpp>
@@ -39,6 +40,18 @@ class ApprovalQueueTest : public ApprovalQueueScenario {
     auto asked = approvals_of_worker->request(std::move(draft), *to);
     EXPECT_TRUE(asked) << asked.error().message() << " " << mw.last_problem().detail;
     return asked ? *asked : client::ApprovalRequested{};
+  }
+
+  /// The blob files the hub keeps (data/blobs).
+  std::size_t blobs_at_the_hub() const {
+    const auto blobs = dir.path() / "data" / "blobs";
+    std::size_t count = 0;
+    if (std::filesystem::exists(blobs)) {
+      for (const auto& entry : std::filesystem::recursive_directory_iterator(blobs)) {
+        count += entry.is_regular_file() ? 1U : 0U;
+      }
+    }
+    return count;
   }
 
   std::optional<client::ApprovalQueue> approvals_of_worker;
@@ -127,11 +140,17 @@ TEST_F(ApprovalQueueTest, ADraftChangedAfterTheApprovalIsRefused) {
   EXPECT_TRUE(inbox(caw).empty()) << "nothing reached the CAW";
 }
 
+// A request the policy refuses uploads none of the draft's files: the pre-check runs first.
 TEST_F(ApprovalQueueTest, ARequestGoesOnlyToAColleagueWhoCanApprove) {
   auto mw = open(worker);
+  const auto report = dir.path() / "groeicurve.pdf";
+  write_file(report, view_of(std::string("%PDF-1.4\n% groeicurve\n%%EOF\n")));
   // The onthaal serves another role (R38), the CAW's intake is another organisation (R40).
   for (const auto& [to, rule] : {std::pair{onthaal, "R38"}, std::pair{intake, "R40"}}) {
-    auto asked = client::ApprovalQueue{mw.session()}.request(medical_referral(kText), id_of(to));
+    auto draft = medical_referral(kText);
+    draft.attachments.push_back({protocol::DataCategory::preventieve_gezondheidszorg, report,
+                                 "application/pdf", "groeicurve.pdf"});
+    auto asked = client::ApprovalQueue{mw.session()}.request(std::move(draft), id_of(to));
     ASSERT_FALSE(asked) << rule;
     EXPECT_EQ(asked.error(), make_error_code(client_errc::policy_refused)) << rule;
     const auto refusal = mw.last_problem().policy;
@@ -140,6 +159,7 @@ TEST_F(ApprovalQueueTest, ARequestGoesOnlyToAColleagueWhoCanApprove) {
               refusal->rule_ids.end())
         << rule;
   }
+  EXPECT_EQ(blobs_at_the_hub(), 0U) << "a refused request uploaded its file";
   auto md = open(arts);
   ASSERT_TRUE(md.inbox().sync());
   EXPECT_TRUE(client::ApprovalQueue{md.session()}.pending().value().empty());

@@ -2,6 +2,14 @@
 // its profile as a person would (`draaischijf ui --no-browser`), spoken to over HTTP as its page
 // speaks to it, while the school works with the CLI. What the page receives is verified by the
 // client library in the program; message text arrives as JSON data, byte for byte.
+#include <algorithm>
+#include <chrono>
+#include <csignal>
+#include <filesystem>
+#include <future>
+#include <iostream>
+#include <thread>
+
 #include <boost/json.hpp>
 #include <gtest/gtest.h>
 
@@ -128,6 +136,94 @@ TEST_F(UiScenario, KeysLockAfterTheIdleTimeEvenWhileThePageRefreshes) {
   EXPECT_TRUE(eventually([&] { return refresh().result_int() == 423U; }, std::chrono::seconds(20)));
   EXPECT_TRUE(body_of(page.get("/api/state")).at("locked").as_bool());
   EXPECT_EQ(page.get("/api/inbox").result_int(), 423U);
+}
+
+// The inbox's sync runs on a thread of its own: while it waits for a hub that does not answer
+// (stopped with SIGSTOP: connections are accepted, nothing is answered), a message the device
+// holds opens at once and the list from the device is served; the sync answers once the hub
+// goes on. Before, the sync held the server's one thread and the message waited behind it.
+TEST_F(UiScenario, AMessageTheDeviceHoldsOpensWhileTheSyncWaitsForTheHub) {
+  using namespace std::chrono_literals;
+  school.json_of({"send", "signaal", "--to", onthaal, "--pupil", "school-leerling-7", "--text",
+                  "leren_en_studeren=Vaak afwezig op maandag."});
+  LocalPage page(start_ui());
+  page.open();
+  const auto listed = body_of(page.get("/api/inbox"));
+  ASSERT_EQ(listed.at("messages").as_array().size(), 1U) << listed;
+  const auto& entry = listed.at("messages").as_array().at(0).as_object();
+  const auto target = "/api/messages/" + std::string(entry.at("mailbox_id").as_string()) + "/" +
+                      std::to_string(entry.at("sequence").as_int64());
+  // Opened once: read (no read receipt is due again) and the mailbox's keys known.
+  ASSERT_EQ(page.get(target).result_int(), 200U);
+
+  hub->send_signal(SIGSTOP);
+  auto sync = std::async(std::launch::async, [&] { return page.get("/api/inbox?news=1"); });
+  std::this_thread::sleep_for(500ms);
+  const bool sync_waits = sync.wait_for(0s) == std::future_status::timeout;
+  const auto asked = std::chrono::steady_clock::now();
+  auto opened = std::async(std::launch::async, [&] { return page.get(target); });
+  auto local = std::async(std::launch::async, [&] { return page.get("/api/inbox?local=1"); });
+  const bool answered = opened.wait_for(5s) == std::future_status::ready &&
+                        local.wait_for(1s) == std::future_status::ready;
+  const auto took = std::chrono::steady_clock::now() - asked;
+  hub->send_signal(SIGCONT);  // before any assertion ends the test with the hub stopped
+
+  EXPECT_TRUE(sync_waits) << "the sync did not wait for the stopped hub: nothing was tested";
+  ASSERT_TRUE(answered) << "the message and the device's list waited for the sync";
+  std::cout << "message opened in "
+            << std::chrono::duration_cast<std::chrono::milliseconds>(took).count()
+            << " ms while the sync waited for the hub\n";
+  const auto message = opened.get();
+  ASSERT_EQ(message.result_int(), 200U) << message.body();
+  EXPECT_EQ(body_of(message).at("fragments").as_array().at(0).as_object().at("text").as_string(),
+            "Vaak afwezig op maandag.");
+  const auto from_device = body_of(local.get());
+  EXPECT_FALSE(from_device.at("synced").as_bool());
+  EXPECT_EQ(from_device.at("messages").as_array().size(), 1U);
+  // The hub goes on: the sync that waited ends and answers (nothing new, so no list).
+  const auto synced = sync.get();
+  ASSERT_EQ(synced.result_int(), 200U) << synced.body();
+  EXPECT_TRUE(body_of(synced).at("synced").as_bool());
+  EXPECT_EQ(body_of(synced).at("sync_problem").as_string(), "");
+}
+
+// A request for a second approval with a file, to a mailbox that cannot approve (the onthaal's
+// own, R38): the pre-check refuses it with its reasons before the file leaves the device, and
+// the hub holds no blob. Before, the file went up first and the request was refused after.
+TEST_F(UiScenario, ARefusedApprovalRequestUploadsNoneOfItsFiles) {
+  LocalPage page(start_ui());
+  page.open();
+  const auto uploaded =
+      local_http(page.port(), {http::verb::post,
+                               "/api/uploads?name=verslag.pdf&type=application/pdf",
+                               {{"Cookie", page.cookie()}, {"Origin", page.origin()}},
+                               "%PDF-1.4\n% een verslag\n%%EOF\n"});
+  ASSERT_EQ(uploaded.result_int(), 201U) << uploaded.body();
+  const json::object draft{
+      {"kind", "doorverwijzing"},
+      {"purpose", "doorverwijzing"},
+      {"to", json::array{json::value(intake)}},
+      {"pupil", kPupil},
+      {"texts", json::array{{{"category", "psychisch_sociaal"}, {"text", "Zie het verslag."}}}},
+      {"attachments",
+       json::array{{{"upload_id", body_of(uploaded).at("upload_id")}, {"category", "verslag"}}}},
+      {"message_id", std::string(32, '1')},
+      {"thread_id", std::string(32, '2')},
+      {"approval_role", "clb_onthaal"}};
+  const auto asked = page.post("/api/compose/request-approval", json::serialize(draft));
+  ASSERT_EQ(asked.result_int(), 422U) << asked.body();
+  const auto problem = body_of(asked);
+  EXPECT_EQ(problem.at("type").as_string(), "urn:draaischijf:ui-problem:policy-refused");
+  const auto& rules = problem.at("refusal").as_object().at("rule_ids").as_array();
+  EXPECT_NE(std::find(rules.begin(), rules.end(), json::value("R38")), rules.end()) << problem;
+  std::size_t blobs = 0;
+  if (std::filesystem::exists(dir.path() / "data" / "blobs")) {
+    for (const auto& entry :
+         std::filesystem::recursive_directory_iterator(dir.path() / "data" / "blobs")) {
+      blobs += entry.is_regular_file() ? 1U : 0U;
+    }
+  }
+  EXPECT_EQ(blobs, 0U) << "the refused request's file went up to the hub";
 }
 
 // Wrong options are usage errors (exit 2) that say what is allowed; a port in use fails

@@ -2,12 +2,7 @@
 // (draaischijf ui, in C++) opens and verifies every message and hands over data as JSON. Every
 // text that comes from a message or from the hub is set with textContent, never as HTML, so a
 // "<script>" or "<img onerror>" in a message stays text.
-import { initApprovals, openApprovals } from './approvals.js';
 import { setAttachmentLimit } from './compose-attach.js';
-import { initCompose, openCompose } from './compose.js';
-import { initConsent, openConsents } from './consent.js';
-import { initDisclosures, openDisclosures } from './disclosures.js';
-import { initSettings, openSettings } from './settings.js';
 import { t, translatePage, setLanguage, currentLanguage, formatDate, flagLabels, label } from './i18n.js';
 import { initInbox, renderInbox, senderText, setMessages } from './inbox.js';
 import { startLive } from './live.js';
@@ -200,6 +195,17 @@ async function openMessage(entry) {
   $('read-title').focus();
 }
 
+// A screen whose module is imported on first use: `load` imports it, `init` sets it up once. An
+// import that failed (the program stopped) is tried again at the next use.
+function screen(load, init) {
+  let loaded = null;
+  return () => {
+    loaded ??= load().then((module) => { init(module); return module; },
+                           (error) => { loaded = null; throw error; });
+    return loaded;
+  };
+}
+
 async function start() {
   translatePage();
   $('lang').addEventListener('click', () => {
@@ -222,39 +228,32 @@ async function start() {
       if (await refreshState()) await showInbox();
     } catch { /* said already */ }
   });
-  $('new-message').addEventListener('click', async () => {
-    show('compose-view');
-    try { await openCompose(api); } catch { /* said already */ }
-  });
-  initCompose(api, say, () => { showInbox().catch(() => {}); });
+  const backToInbox = () => { showInbox().catch(() => {}); };
+  // The other screens' modules are imported when a screen is first opened, and set up then,
+  // once: the first paint waits only for the inbox's.
+  const compose = screen(() => import('./compose.js'), (m) => m.initCompose(api, say, backToInbox));
+  const consent = screen(() => import('./consent.js'), (m) => m.initConsent(api, say, backToInbox));
+  const disclosures = screen(() => import('./disclosures.js'), (m) => m.initDisclosures(api, backToInbox));
+  const approvals = screen(() => import('./approvals.js'), (m) => m.initApprovals(api, say, backToInbox));
+  const settings = screen(() => import('./settings.js'), (m) => m.initSettings(lockNow, backToInbox));
+  // Each screen is shown once its module is there, so it opens (its focus set) as before.
+  const open = async (load, view, opening) => {
+    let module;
+    try { module = await load(); } catch { return; /* the program stopped */ }
+    show(view);
+    try { await opening(module); } catch { /* said already */ }
+  };
+  $('new-message').addEventListener('click', () => open(compose, 'compose-view', (m) => m.openCompose(api)));
   initInbox((m) => { openMessage(m).catch(() => {}); });
   initWork({ api, say, show });
-  $('inbox-nav').addEventListener('click', () => { showInbox().catch(() => {}); });
-  initConsent(api, say, () => { showInbox().catch(() => {}); });
-  $('nav-consents').addEventListener('click', () => {
-    show('consent-view');
-    openConsents();
-  });
-  initDisclosures(api, () => { showInbox().catch(() => {}); });
-  $('nav-disclosures').addEventListener('click', () => {
-    show('disclosure-view');
-    openDisclosures();
-  });
-  initApprovals(api, say, () => { showInbox().catch(() => {}); });
-  $('nav-approvals').addEventListener('click', async () => {
-    show('approvals-view');
-    try { await openApprovals(); } catch { /* said already */ }
-  });
-  initSettings(lockNow, () => { showInbox().catch(() => {}); });
-  $('nav-settings').addEventListener('click', async () => {
-    show('settings-view');
-    try { await openSettings(api); } catch { /* said already */ }
-  });
+  $('inbox-nav').addEventListener('click', backToInbox);
+  $('nav-consents').addEventListener('click', () => open(consent, 'consent-view', (m) => m.openConsents()));
+  $('nav-disclosures').addEventListener('click',
+      () => open(disclosures, 'disclosure-view', (m) => m.openDisclosures()));
+  $('nav-approvals').addEventListener('click', () => open(approvals, 'approvals-view', (m) => m.openApprovals()));
+  $('nav-settings').addEventListener('click', () => open(settings, 'settings-view', (m) => m.openSettings(api)));
   $('back').addEventListener('click', () => { current = null; showInbox().catch(() => {}); });
-  $('reply').addEventListener('click', async () => {
-    show('compose-view');
-    try { await openCompose(api, current); } catch { /* said already */ }
-  });
+  $('reply').addEventListener('click', () => open(compose, 'compose-view', (m) => m.openCompose(api, current)));
   $('acknowledge').addEventListener('click', async () => {
     try {
       await api(`/api/messages/${current.mailbox_id}/${current.sequence}/ack`, { method: 'POST' });

@@ -99,10 +99,17 @@ class ApprovalQueue {
   /// with the request as its own attachments, so the approver sees and can save exactly them;
   /// the send after approval must carry the same files in the same order (the approval's
   /// content hash covers them: approval_content_mismatch otherwise). A mailbox whose function
-  /// cannot approve is refused by the policy (R38), another organisation's too (R40).
+  /// cannot approve is refused by the policy (R38), another organisation's too (R40): the
+  /// pre-check runs before any of the composition's files is uploaded.
   [[nodiscard]] protocol::Result<ApprovalRequested> request(
       Composition composition, const protocol::Id& approver_mailbox,
       std::vector<UploadedAttachment> uploaded = {});
+  /// The pre-check of the request `request` would send (its labels, with the composition's
+  /// files counted by their categories), nothing uploaded or sent: for a caller that uploads
+  /// the files itself before request() (a web inbox's worker), so a refused request uploads
+  /// nothing. policy_refused with the refusal in last_problem(), as request() gives it.
+  [[nodiscard]] protocol::Result<void> check(Composition composition,
+                                             const protocol::Id& approver_mailbox);
   /// The accepting mailbox of this device's organisation whose function is `role` (the
   /// refusal's approval_role): where a request for that role goes. unknown_mailbox when the
   /// organisation has none, the lowest id when several.

@@ -57,6 +57,11 @@ class Client {
       const Profile& profile, DeviceSecrets secrets, std::unique_ptr<HubTransport> hub,
       const protocol::Clock& clock = protocol::system_clock());
 
+  /// Another client of the device `copy` was taken from (`client.session().copy()`), for
+  /// another thread: Session::open_copy.
+  [[nodiscard]] static protocol::Result<Client> open_copy(SessionCopy copy,
+                                                          const RetryPolicy& retry = {});
+
   [[nodiscard]] Session& session() noexcept { return session_; }
   [[nodiscard]] Directory directory() noexcept { return Directory{session_}; }
   [[nodiscard]] Outbox outbox() noexcept { return Outbox{session_}; }

@@ -13,7 +13,8 @@
 //   for (const auto& m : inbox.list(true).value()) { auto read = inbox.read(m.mailbox_id, ...); }
 //
 // A Session must outlive the parts made over it; moving the Session does not invalidate them.
-// Not thread-safe: one thread at a time uses a session and its parts.
+// Not thread-safe: one thread at a time uses a session and its parts; another thread opens a
+// session of its own (copy, open_copy).
 
 #include <memory>
 
@@ -32,6 +33,16 @@ namespace detail {
 struct SessionState;
 }  // namespace detail
 
+/// What another session of the same device needs, taken from an open one (Session::copy): the
+/// profile, a copy of the unlocked keys and the clock. It is taken on the session's own thread
+/// and opened (Session::open_copy) on another, which connects to the hub and the local store
+/// itself, so the session's thread never waits for that connection.
+struct SessionCopy {
+  Profile profile;
+  DeviceSecrets secrets;
+  const protocol::Clock* clock = &protocol::system_clock();
+};
+
 struct SessionOptions {
   /// Reconnection of the hub connection.
   RetryPolicy retry{};
@@ -49,6 +60,13 @@ class Session {
   [[nodiscard]] static protocol::Result<Session> open_with(
       const Profile& profile, DeviceSecrets secrets, std::unique_ptr<HubTransport> hub,
       const protocol::Clock& clock = protocol::system_clock());
+  /// Another session of the device `copy` was taken from: a hub connection, a connection to
+  /// the local store and caches of its own (the trust file is read again). For work on another
+  /// thread beside this one, e.g. a web inbox's sync while its first thread answers the page;
+  /// the two share only the local store, which SQLite serialises (WAL, one writer at a time,
+  /// cursors that only move forward).
+  [[nodiscard]] static protocol::Result<Session> open_copy(SessionCopy copy,
+                                                           const RetryPolicy& retry = {});
   Session(Session&&) noexcept;
   Session& operator=(Session&&) noexcept;
   ~Session();
@@ -59,6 +77,9 @@ class Session {
   /// The hub's problem document behind the last client_errc::hub_refused, policy_refused (also
   /// of the pre-check: status 0) or consent_invalid, whichever part met it.
   [[nodiscard]] const HubProblem& last_problem() const noexcept;
+  /// What open_copy needs to open another session of this device; the keys are copied (each
+  /// copy wipes itself). Taken on this session's thread.
+  [[nodiscard]] SessionCopy copy() const;
   /// Called as attachments go up (Outbox::send) and come down (Inbox::save_attachment).
   void set_progress(ProgressCallback progress);
 
