@@ -80,6 +80,9 @@ struct HubConnection::Impl {
     if (ec) {
       return make_error_code(connection_errc::unreachable);
     }
+    // Requests are small writes right after the TLS handshake's last flight: without this, Nagle
+    // holds each until the hub's delayed ACK (40 ms) when the hub has nothing to say first.
+    socket.socket().set_option(tcp::no_delay(true), ec);
     // SNI; SSL_set_tlsext_host_name is a macro with a C cast.
     SSL_ctrl(fresh.native_handle(), SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
              const_cast<char*>(address.host.c_str()));

@@ -62,6 +62,9 @@ inline net::awaitable<std::unique_ptr<Stream>> connect(ssl::context& context, st
   if (connect_error) {
     co_return nullptr;
   }
+  // As the client library: a request is not held back by Nagle behind the handshake's last flight.
+  boost::system::error_code ignored;
+  socket.socket().set_option(tcp::no_delay(true), ignored);
   auto [handshake_error] = co_await stream->async_handshake(ssl::stream_base::client, kNoThrow);
   if (handshake_error) {
     co_return nullptr;

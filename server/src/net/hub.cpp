@@ -426,6 +426,10 @@ net::awaitable<void> Hub::Impl::accept_loop() {
     }
     ++metrics.connections;
     caps.handshake_room.enter();
+    // Answers and notifications leave at once: an answer's last small record is not held by
+    // Nagle until the client's delayed ACK.
+    boost::system::error_code no_delay_error;
+    socket.set_option(tcp::no_delay(true), no_delay_error);
     beast::tcp_stream stream(std::move(socket));
     auto executor = stream.get_executor();
     net::co_spawn(executor,
