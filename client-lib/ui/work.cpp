@@ -1,5 +1,6 @@
 #include "work.hpp"
 
+#include <algorithm>
 #include <map>
 
 #include <boost/beast/http/verb.hpp>
@@ -55,10 +56,28 @@ Response cases(client::Client& client, Vault& vault) {
   if (!queue) {
     return refused(client, queue.error());
   }
-  std::map<std::string, client::InboxEntry> by_message;
-  if (auto entries = client.inbox().list(false); entries) {
-    for (auto& e : *entries) {
-      by_message.emplace(hex(e.message_id), std::move(e));
+  const auto held = [&client] {
+    std::map<std::string, client::InboxEntry> by_message;
+    if (auto entries = client.inbox().list(false); entries) {
+      for (auto& e : *entries) {
+        by_message.emplace(hex(e.message_id), std::move(e));
+      }
+    }
+    return by_message;
+  };
+  auto by_message = held();
+  const bool all_held = std::all_of(queue->begin(), queue->end(), [&](const json::object& c) {
+    const auto* message = c.if_contains("message_id");
+    return message == nullptr || !message->is_string() ||
+           by_message.contains(std::string(message->as_string()));
+  });
+  if (!all_held) {
+    // A case whose signaal this device has not stored yet (the hub knew of the case first, or
+    // the inbox's sync thread is still on its way): the sync brings it, one sync at a time.
+    // A hub out of reach leaves the pseudonym shown.
+    const std::lock_guard turn(vault.sync_turn());
+    if (client.inbox().sync()) {
+      by_message = held();
     }
   }
   // Under the vault's lock: the inbox's sync thread learns topics too. A case whose message this
