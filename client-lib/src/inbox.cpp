@@ -197,9 +197,8 @@ struct ListedEntry {
 
 // A kept envelope, told in the report once the hub has its acknowledgement.
 struct Kept {
-  std::int64_t sequence = 0;
   bool is_new = false;
-  StoredMessage message;
+  StoredMessage message;  // its sequence is the queue's
 };
 
 std::string mailbox_path(const Id& mailbox_id) { return "/v1/mailboxes/" + hex(mailbox_id); }
@@ -262,7 +261,7 @@ Result<Kept> keep(SessionState& s, const Id& mailbox_id, std::shared_ptr<Mailbox
   if (auto noted = s.state.note_envelope(protocol::envelope_hash(m.envelope)); !noted) {
     return noted.error();
   }
-  return Kept{listed.sequence, *stored, std::move(m)};
+  return Kept{*stored, std::move(m)};
 }
 
 // Acknowledges the kept envelopes' delivery in one request, or one by one when the hub serves
@@ -271,14 +270,14 @@ Result<void> acknowledge_kept(SessionState& s, const Id& mailbox_id,
                               const std::vector<Kept>& kept) {
   boost::json::array sequences;
   for (const Kept& k : kept) {
-    sequences.push_back(k.sequence);
+    sequences.push_back(k.message.sequence);
   }
   auto answer = s.post_json(mailbox_path(mailbox_id) + "/acks",
                             boost::json::object{{"sequences", std::move(sequences)}});
   if (!answer && answer.error() == client_errc::hub_refused && s.problem.status == 404) {
     for (const Kept& k : kept) {
       const auto target =
-          mailbox_path(mailbox_id) + "/messages/" + std::to_string(k.sequence) + "/ack";
+          mailbox_path(mailbox_id) + "/messages/" + std::to_string(k.message.sequence) + "/ack";
       if (auto acked = s.expect_ok(s.hub->post(target, {}, "application/json")); !acked) {
         return acked.error();
       }
@@ -306,8 +305,9 @@ Result<void> acknowledge_kept(SessionState& s, const Id& mailbox_id,
       told.insert(static_cast<std::int64_t>(*sequence));
     }
   }
-  const bool all = std::all_of(kept.begin(), kept.end(),
-                               [&told](const Kept& k) { return told.contains(k.sequence); });
+  const bool all = std::all_of(kept.begin(), kept.end(), [&told](const Kept& k) {
+    return told.contains(k.message.sequence);
+  });
   return all ? Result<void>() : Result<void>(invalid_answer());
 }
 
@@ -368,7 +368,7 @@ Result<void> receive_page(SessionState& s, const Id& mailbox_id,
     if (k.is_new) {
       ++report.new_messages;
       report.refused += k.message.problem.empty() ? 0U : 1U;
-      const auto stored = s.state.message(mailbox_id, k.sequence);  // with a `conflict` set
+      const auto stored = s.state.message(mailbox_id, k.message.sequence);  // `conflict` set
       report.arrived.push_back(entry_of(s, stored ? *stored : k.message));
     }
   }

@@ -119,7 +119,6 @@ Task<Reply> list_messages(Call& call) {
   if (!read) {
     co_return refusal;
   }
-  const auto limit = static_cast<std::int64_t>(read->page.limit);
   auto entries = call.parts.store.list(read->mailbox, read->page.after, read->page.limit);
   if (!entries) {
     co_return call.problem(entries.error());
@@ -135,9 +134,8 @@ Task<Reply> list_messages(Call& call) {
   }
   json::object body{{"messages", std::move(out)}};
   // A full page may have more behind it: the cursor is the last sequence seen.
-  body["next_after"] = entries->size() == static_cast<std::size_t>(limit)
-                           ? json::value(entries->back().sequence)
-                           : json::value(nullptr);
+  body["next_after"] = entries->size() == read->page.limit ? json::value(entries->back().sequence)
+                                                           : json::value(nullptr);
   co_return call.json(Status::ok, body);
 }
 
@@ -167,12 +165,16 @@ Task<Reply> fetch_envelopes(Call& call) {
   if (!envelopes) {
     co_return call.problem(envelopes.error());
   }
-  std::vector<std::uint8_t> body;
+  Reply reply{200, std::string(protocol::kEnvelopeBatchType), {}, {}};
+  std::size_t size = 0;
   for (const QueuedEnvelope& envelope : *envelopes) {
-    protocol::append_envelope_frame(body, envelope.sequence, envelope.body);
+    size += protocol::kEnvelopeFrameHeaderBytes + envelope.body.size();
   }
-  co_return Reply{
-      200, std::string(protocol::kEnvelopeBatchType), std::string(body.begin(), body.end()), {}};
+  reply.body.reserve(size);
+  for (const QueuedEnvelope& envelope : *envelopes) {
+    protocol::append_envelope_frame(reply.body, envelope.sequence, envelope.body);
+  }
+  co_return reply;
 }
 
 namespace {

@@ -6,6 +6,7 @@
 // reads it as untrusted input (a frame cut short, a sequence that does not rise, a length past
 // the end are refused), then checks every envelope as if it had been fetched alone.
 
+#include <cstddef>
 #include <cstdint>
 #include <limits>
 #include <span>
@@ -18,13 +19,23 @@
 namespace draaischijf::protocol {
 
 inline constexpr std::string_view kEnvelopeBatchType = "application/vnd.draaischijf.envelopes";
+/// A frame's sequence (8 bytes) and length (4 bytes) before the envelope.
+inline constexpr std::size_t kEnvelopeFrameHeaderBytes = 12;
 
-/// Appends one frame.
-inline void append_envelope_frame(std::vector<std::uint8_t>& out, std::int64_t sequence,
-                                  std::span<const std::uint8_t> envelope) {
-  wire::Writer writer(out);
-  writer.u64(static_cast<std::uint64_t>(sequence));
-  writer.bytes32(envelope);
+/// Appends one frame to a byte container (a vector, or the std::string of an HTTP answer, so
+/// the hub writes a batch once, straight into its answer).
+template <class Bytes>
+void append_envelope_frame(Bytes& out, std::int64_t sequence,
+                           std::span<const std::uint8_t> envelope) {
+  using Byte = typename Bytes::value_type;
+  const auto put = [&out](std::uint64_t value, int bytes) {
+    for (int shift = 8 * (bytes - 1); shift >= 0; shift -= 8) {
+      out.push_back(static_cast<Byte>((value >> shift) & 0xff));
+    }
+  };
+  put(static_cast<std::uint64_t>(sequence), 8);
+  put(envelope.size(), 4);
+  out.insert(out.end(), envelope.begin(), envelope.end());
 }
 
 /// One frame of a batch; `envelope` views the batch's bytes.
