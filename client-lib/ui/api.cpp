@@ -231,10 +231,12 @@ Response handle_api(const Request& request, Vault& vault, Outgoing* outgoing) {
     // The server answers the two that sync on the sync's thread (inbox_sync.hpp); here, for a
     // caller without one, they sync on this thread.
     const auto answer = list_answer_of(request.target());
+    const auto query = inbox_query_of(request.target());
     if (answer == ListAnswer::device) {
-      return device_list(*client, vault);
+      return device_list(*client, vault, query);
     }
-    return synced_list(*client, vault, vault.unlocked(), answer == ListAnswer::synced).answer;
+    const auto outcome = sync_inbox(*client, vault, vault.unlocked());
+    return list_after_sync(*client, vault, answer, outcome, query);
   }
   if (route == "recipients" && parts.size() == 2) {
     return get ? recipients_answer(*client) : problem_response(Problem::method_not_allowed);

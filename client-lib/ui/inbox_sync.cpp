@@ -1,6 +1,5 @@
 #include "inbox_sync.hpp"
 
-#include <algorithm>
 #include <string>
 
 #include <boost/asio/post.hpp>
@@ -20,7 +19,8 @@ InboxSync::~InboxSync() {
   thread_.join();
 }
 
-void InboxSync::request(client::Client& client, ListAnswer answer, Answered answered) {
+void InboxSync::request(client::Client& client, ListAnswer answer, InboxQuery query,
+                        Answered answered) {
   const auto unlocked = vault_.unlocked();
   std::vector<Waiting> stale;
   {
@@ -36,7 +36,7 @@ void InboxSync::request(client::Client& client, ListAnswer answer, Answered answ
     if (!next_.copy && vault_.background(unlocked) == nullptr) {
       next_.copy = client.session().copy();
     }
-    next_.waiting.push_back({answer, std::move(answered)});
+    next_.waiting.push_back({answer, std::move(query), std::move(answered)});
   }
   wake_.notify_one();
   for (auto& waiting : stale) {
@@ -84,34 +84,26 @@ std::shared_ptr<client::Client> InboxSync::client_for(Round& round, std::string&
 }
 
 void InboxSync::sync(Round round) {
-  std::optional<SyncedList> result;
-  std::string problem;
-  if (auto client = client_for(round, problem)) {
-    const bool with_list =
-        std::any_of(round.waiting.begin(), round.waiting.end(),
-                    [](const Waiting& w) { return w.answer != ListAnswer::news; });
-    result = synced_list(*client, vault_, round.unlocked, with_list);
+  SyncOutcome outcome;
+  if (auto client = client_for(round, outcome.problem)) {
+    outcome = sync_inbox(*client, vault_, round.unlocked);
   }
   {
     const std::lock_guard guard(mutex_);
     ++syncs_;
   }
   boost::asio::post(io_, [this, unlocked = round.unlocked, waiting = std::move(round.waiting),
-                          result = std::move(result), problem = std::move(problem)] {
-    // Back on the server's thread: an answer for an unlock that ended is `locked`; without a
-    // client of its own (the hub could not be reached to open it) the list is the device's,
-    // with the sync's problem, as after any sync that failed.
+                          outcome = std::move(outcome)] {
+    // Back on the server's thread, each request gets the window it asked for, from what the sync
+    // kept in the vault; an answer for an unlock that ended is `locked`. Without a client of its
+    // own (the hub could not be reached to open it) the list is the device's, with the sync's
+    // problem, as after any sync that failed.
     client::Client* client = vault_.peek();
     for (const auto& w : waiting) {
       if (client == nullptr || vault_.unlocked() != unlocked) {
         w.answered(problem_response(Problem::locked));
-      } else if (result) {
-        w.answered(result->answer);
-      } else if (w.answer == ListAnswer::news) {
-        w.answered(
-            json_response(200, boost::json::object{{"synced", true}, {"sync_problem", problem}}));
       } else {
-        w.answered(device_list(*client, vault_, problem));
+        w.answered(list_after_sync(*client, vault_, w.answer, outcome, w.query));
       }
     }
   });

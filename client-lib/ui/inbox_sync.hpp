@@ -45,10 +45,10 @@ class InboxSync {
   ~InboxSync();
 
   /// On the server's thread, with the vault unlocked (`client` its client): answers `answered`
-  /// once a sync that starts after this call ended, with the list (ListAnswer::synced) or, for
-  /// ListAnswer::news, the list only when the sync brought news; 423 locked when the vault
-  /// locked meanwhile.
-  void request(client::Client& client, ListAnswer answer, Answered answered);
+  /// once a sync that starts after this call ended, with the window `query` asks for
+  /// (ListAnswer::synced) or, for ListAnswer::news, that window only when the sync brought news;
+  /// 423 locked when the vault locked meanwhile.
+  void request(client::Client& client, ListAnswer answer, InboxQuery query, Answered answered);
 
   /// Syncs that ended (for tests).
   [[nodiscard]] std::uint64_t syncs() const;
@@ -56,6 +56,7 @@ class InboxSync {
  private:
   struct Waiting {
     ListAnswer answer;
+    InboxQuery query;
     Answered answered;
   };
   struct Round {

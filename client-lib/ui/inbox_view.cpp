@@ -117,12 +117,46 @@ WorkStates copy_learnt(Vault::Learnt& learnt, const std::vector<client::InboxEnt
   return learnt.work;
 }
 
-// {"synced", "sync_problem"} and, with `listed`, every message as a row with its unread count.
+// What each listed message is chosen by (inbox_window.hpp), with the strings those views point
+// into: the pseudonyms and thread ids in hex, as the rows carry them.
+class WindowItems {
+ public:
+  WindowItems(const std::vector<client::InboxEntry>& listed, const TopicCopies& topics,
+              const WorkStates& work)
+      : pupils_(listed.size()), threads_(listed.size()) {
+    items_.reserve(listed.size());
+    for (std::size_t i = 0; i < listed.size(); ++i) {
+      const auto& e = listed[i];
+      const auto* topic = topics.get(i);
+      const bool pupil = topic != nullptr && !protocol::is_zero(topic->pupil_pseudonym);
+      pupils_[i] = pupil ? hex(topic->pupil_pseudonym) : std::string();
+      threads_[i] = topic != nullptr ? hex(topic->thread_id)
+                                     : hex(e.mailbox_id) + "/" + std::to_string(e.sequence);
+      const auto state = work.find(hex(e.message_id));
+      const auto* known = state != work.end() ? &state->second : nullptr;
+      states_.push_back(known);
+      items_.push_back({e.received_at_ms, e.read, known != nullptr && known->overdue, e.kind,
+                        pupils_[i], pupil ? std::string_view(topic->pupil_reference) : "",
+                        known != nullptr ? std::string_view(known->state) : "", threads_[i]});
+    }
+  }
+  [[nodiscard]] const std::vector<WindowItem>& items() const { return items_; }
+  [[nodiscard]] const WorkState* work(std::size_t i) const { return states_[i]; }
+
+ private:
+  std::vector<std::string> pupils_;
+  std::vector<std::string> threads_;
+  std::vector<const WorkState*> states_;
+  std::vector<WindowItem> items_;
+};
+
+// {"synced", "sync_problem"} and, with `listed`, the window `query` asks for (inbox_window.hpp):
+// the rows shown in "messages", in the page's order, and in "groups" how they are grouped
+// ({"key", "count", "unread", "shown", "first": the row its heading names}), with the counts and
+// the filters' choices over every message.
 Response list_json(bool synced, const std::string& sync_problem,
                    const std::vector<client::InboxEntry>* listed, const TopicCopies& topics,
-                   const WorkStates& work) {
-  // Thousands of rows of small strings: built in one arena and freed at once, not one heap
-  // allocation each.
+                   const WorkStates& work, const InboxQuery& query) {
   json::monotonic_resource arena;
   const json::storage_ptr storage(&arena);
   json::object out(storage);
@@ -131,18 +165,47 @@ Response list_json(bool synced, const std::string& sync_problem,
   if (listed == nullptr) {
     return json_response(200, out);
   }
+  const WindowItems items(*listed, topics, work);
+  const auto window = window_of(items.items(), query);
+  const auto row = [&](std::size_t i) {
+    return list_row((*listed)[i], topics.get(i), items.work(i), storage);
+  };
   json::array messages(storage);
-  messages.reserve(listed->size());
-  std::int64_t unread = 0;
-  for (std::size_t i = 0; i < listed->size(); ++i) {
-    const auto& e = (*listed)[i];
-    unread += e.read ? 0 : 1;
-    const auto state = work.find(hex(e.message_id));
-    messages.push_back(
-        list_row(e, topics.get(i), state != work.end() ? &state->second : nullptr, storage));
+  json::array groups(storage);
+  messages.reserve(window.shown);
+  for (const auto& group : window.groups) {
+    json::object described(storage);
+    described["key"] = group.key;
+    described["count"] = group.count;
+    described["unread"] = group.unread;
+    described["shown"] = group.rows.size();
+    if (query.by != GroupBy::none) {
+      described["first"] = row(group.first);
+    }
+    groups.push_back(std::move(described));
+    for (const auto i : group.rows) {
+      messages.push_back(row(i));
+    }
+  }
+  const auto strings = [&storage](const auto& values) {
+    json::array array(storage);
+    for (const auto value : values) {
+      array.emplace_back(value);
+    }
+    return array;
+  };
+  json::array pupils(storage);
+  for (const auto& [pupil, label] : window.pupils) {
+    pupils.push_back(json::object({{"pupil", pupil}, {"pupil_label", label}}, storage));
   }
   out["messages"] = std::move(messages);
-  out["unread"] = unread;
+  out["groups"] = std::move(groups);
+  out["total"] = window.total;
+  out["unread"] = window.unread;
+  out["matching"] = window.matching;
+  out["kinds"] = strings(window.kinds);
+  out["states"] = strings(window.states);
+  out["pupils"] = std::move(pupils);
   return json_response(200, out);
 }
 
@@ -169,7 +232,7 @@ const client::MessageTopic* topic_of(client::Client& client, TopicCache& topics,
 
 // From the device alone a message is never opened for its topic (opening may need the
 // mailbox's keys from the hub): what this unlock learnt is shown, the rest after the sync.
-Response device_list(client::Client& client, Vault& vault,
+Response device_list(client::Client& client, Vault& vault, const InboxQuery& query,
                      const std::optional<std::string>& sync_problem) {
   const auto listed = client.inbox().list(false);
   if (!listed) {
@@ -181,29 +244,29 @@ Response device_list(client::Client& client, Vault& vault,
     auto learnt = vault.learnt();
     work = copy_learnt(learnt, *listed, topics, nullptr);
   }
-  return list_json(sync_problem.has_value(), sync_problem.value_or(""), &*listed, topics, work);
+  return list_json(sync_problem.has_value(), sync_problem.value_or(""), &*listed, topics, work,
+                   query);
 }
 
-SyncedList synced_list(client::Client& client, Vault& vault, std::uint64_t unlocked,
-                       bool with_list) {
+SyncOutcome sync_inbox(client::Client& client, Vault& vault, std::uint64_t unlocked) {
   // A hub out of reach still leaves the local inbox to read; the page says the sync failed,
   // and the work states stay those of the last sync that reached it.
-  std::string sync_problem;
-  bool news = false;
+  SyncOutcome outcome;
   std::optional<WorkStates> asked;
   {
     const std::lock_guard turn(vault.sync_turn());
     const auto synced = client.inbox().sync();
     if (synced) {
-      news = synced->new_messages > 0;
+      outcome.news = synced->new_messages > 0;
       asked = work_states(client);
     } else {
-      sync_problem = synced.error().message();
+      outcome.problem = synced.error().message();
     }
   }
   const auto listed = client.inbox().list(false);
   if (!listed) {
-    return {false, problem_response(Problem::hub_failed, listed.error().message())};
+    outcome.problem = listed.error().message();
+    return outcome;
   }
   TopicCopies topics(listed->size());
   std::vector<std::size_t> unknown;
@@ -213,7 +276,7 @@ SyncedList synced_list(client::Client& client, Vault& vault, std::uint64_t unloc
     work = copy_learnt(learnt, *listed, topics, &unknown);
   }
   if (asked) {
-    news = news || *asked != work;
+    outcome.news = outcome.news || *asked != work;
     work = std::move(*asked);
   }
   // A message not opened yet in this unlock is opened now (without the vault's lock), and what
@@ -222,24 +285,30 @@ SyncedList synced_list(client::Client& client, Vault& vault, std::uint64_t unloc
   for (const auto i : unknown) {
     const auto& e = (*listed)[i];
     if (auto topic = client.inbox().topic(e.mailbox_id, e.sequence)) {
-      topics[i] = *topic;
       opened.emplace_back(TopicCache::Key{e.mailbox_id, e.sequence}, std::move(*topic));
     }
   }
-  news = news || !opened.empty();
+  outcome.news = outcome.news || !opened.empty();
   if (auto learnt = vault.learnt_in(unlocked)) {
     for (auto& [key, topic] : opened) {
       learnt->topics.put(key, std::move(topic));
     }
     if (asked) {
-      learnt->work = work;
+      learnt->work = std::move(work);
     }
   }
   for (auto& [key, topic] : opened) {  // those the vault did not take (it locked meanwhile)
     protocol::secure_wipe(topic.pupil_reference.data(), topic.pupil_reference.size());
   }
-  const bool list = with_list || news;
-  return {news, list_json(true, sync_problem, list ? &*listed : nullptr, topics, work)};
+  return outcome;
+}
+
+Response list_after_sync(client::Client& client, Vault& vault, ListAnswer answer,
+                         const SyncOutcome& outcome, const InboxQuery& query) {
+  if (answer == ListAnswer::news && !outcome.news) {
+    return json_response(200, json::object{{"synced", true}, {"sync_problem", outcome.problem}});
+  }
+  return device_list(client, vault, query, outcome.problem);
 }
 
 }  // namespace draaischijf::ui

@@ -1,12 +1,15 @@
 #pragma once
 
-// The inbox list the page groups and filters: every stored message with its verification (as
-// before), what it is about (thread, pupil: from the signed inner part, through the vault's
-// TopicCache) and where the work on it stands (the case a signaal opened at the CLB, or the
-// referral a doorverwijzing or consultatie is, with the hub's overdue flag).
+// The inbox list the page shows: the window of every stored message it asks for
+// (inbox_window.hpp: filtered, grouped, a page of rows) with its verification, what it is about
+// (thread, pupil: from the signed inner part, through the vault's TopicCache) and where the work on
+// it stands (the case a signaal opened at the CLB, or the referral a doorverwijzing or consultatie
+// is, with the hub's overdue flag).
 //
-//   GET /api/inbox          syncs with the hub, then lists; {"messages": [...], "unread",
-//                           "synced": true, "sync_problem"}
+//   GET /api/inbox          syncs with the hub, then lists; {"messages": [...], "groups",
+//                           "total", "unread", "matching", "kinds", "states", "pupils",
+//                           "synced": true, "sync_problem"} (inbox_view.cpp, list_json); each
+//                           takes the window's query (inbox_window.hpp) as well
 //   GET /api/inbox?local=1  the same list at once from what the device holds, asking the hub
 //                           nothing ("synced": false): the page's first paint, before its sync.
 //                           Threads, pupils and work states are those this unlocked session
@@ -20,7 +23,8 @@
 //                           opening one.
 //
 // Both answers that sync are made on the inbox's sync thread (inbox_sync.hpp), with a client of
-// its own, so the server's thread goes on answering (a message opens) while the hub is asked.
+// its own, so the server's thread goes on answering (a message opens) while the hub is asked;
+// the list after it is then made on the server's thread, from what the sync kept in the vault.
 //
 // Each message is a row's worth of client::inbox_entry_json: "mailbox_id", "sequence",
 // "received_at_ms", "sender_org", "sender_org_name", "sender_role", "kind", "categories",
@@ -36,6 +40,7 @@
 #include <draaischijf/client/client.hpp>
 
 #include "api.hpp"
+#include "inbox_window.hpp"
 #include "topic_cache.hpp"
 #include "vault.hpp"
 #include "work_states.hpp"
@@ -62,26 +67,30 @@ enum class ListAnswer {
 /// What GET /api/inbox`target` asks for: ?local=1 the device's list, ?news=1 news, else synced.
 [[nodiscard]] ListAnswer list_answer_of(std::string_view target);
 
-/// The list from the device alone (ListAnswer::device), with the threads, pupils and work
-/// states `vault` learnt in this unlock; nothing is asked of the hub and no message opened.
-/// With `sync_problem`, the answer of a sync that could not start: "synced" and its problem.
-[[nodiscard]] Response device_list(client::Client& client, Vault& vault,
+/// The window `query` asks for (inbox_window.hpp) of the list from the device alone
+/// (ListAnswer::device), with the threads, pupils and work states `vault` learnt in this unlock;
+/// nothing is asked of the hub and no message opened. With `sync_problem`, the answer after a
+/// sync: "synced" and its problem (empty when it reached the hub).
+[[nodiscard]] Response device_list(client::Client& client, Vault& vault, const InboxQuery& query,
                                    const std::optional<std::string>& sync_problem = {});
 
-/// One sync's answers: the list after it, and whether it brought news.
-struct SyncedList {
-  bool news = false;
-  /// The list (built when `with_list` was asked, or when there was news); else the sync's
-  /// outcome alone, {"synced": true, "sync_problem"}.
-  Response answer;
+/// What one sync with the hub did.
+struct SyncOutcome {
+  bool news = false;    ///< a new message, another work state, a thread or pupil learnt
+  std::string problem;  ///< why it failed; empty when it reached the hub
 };
 
 /// Syncs `client` with the hub (taking the vault's sync turn), asks it for the work states,
-/// opens the messages not opened yet in unlock `unlocked` for their thread and pupil, keeps
-/// what it learnt in `vault` (unless it locked since) and lists; without `with_list`, the list
-/// is built only when the sync brought news. Runs on the inbox's sync thread (inbox_sync.hpp)
-/// with that thread's client: no lock is held while the hub is asked or messages opened.
-[[nodiscard]] SyncedList synced_list(client::Client& client, Vault& vault, std::uint64_t unlocked,
-                                     bool with_list);
+/// opens the messages not opened yet in unlock `unlocked` for their thread and pupil, and keeps
+/// what it learnt in `vault` (unless it locked since), where device_list() finds it. Runs on the
+/// inbox's sync thread (inbox_sync.hpp) with that thread's client: no lock is held while the
+/// hub is asked or messages opened.
+[[nodiscard]] SyncOutcome sync_inbox(client::Client& client, Vault& vault, std::uint64_t unlocked);
+
+/// The answer to `answer` after the sync that ended with `outcome`: the window `query` asks for,
+/// or for ListAnswer::news without news the sync's outcome alone, {"synced": true,
+/// "sync_problem"}. On the server's thread, with its client.
+[[nodiscard]] Response list_after_sync(client::Client& client, Vault& vault, ListAnswer answer,
+                                       const SyncOutcome& outcome, const InboxQuery& query);
 
 }  // namespace draaischijf::ui

@@ -244,7 +244,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
       return false;
     }
     stream_.expires_never();  // a sync may take longer than a read may
-    inbox_sync_.request(*client, list_answer_of(target),
+    inbox_sync_.request(*client, list_answer_of(target), inbox_query_of(target),
                         [self = shared_from_this(), version = request.version(),
                          keep_alive = request.keep_alive()](Response response) {
                           response.version(version);

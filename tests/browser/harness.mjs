@@ -26,6 +26,12 @@ export async function openInbox(on = page, address = url) {
   return response;
 }
 
+// After a change of the inbox's controls (a filter, the grouping, "meer laden"): the program
+// chooses the rows, so the list is shown once its answer came (the table busy until then).
+export async function listed(on = page) {
+  await on.locator('#messages[aria-busy="false"]').waitFor({ state: 'attached' });
+}
+
 // The protocol's codes the page must show in words (i18n-codes.js): staff roles, categories and
 // outcomes with underscores, organisation types in parentheses as the recipient list had them.
 const RAW_CODE = new RegExp([

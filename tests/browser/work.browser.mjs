@@ -5,7 +5,7 @@
 //   UI_URL=http://127.0.0.1:PORT/?t=TOKEN node work.browser.mjs NAME
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { accessible, openInbox, page, run } from './harness.mjs';
+import { accessible, listed, openInbox, page, run } from './harness.mjs';
 
 const rows = () => page.locator('#messages tbody tr:not(.group)');
 const groupHeads = () => page.locator('#messages tr.group th');
@@ -70,6 +70,7 @@ const tests = {
     assert.deepEqual([...new Set(pupils)].sort(), ['school-leerling-7', 'school-leerling-8']);
 
     await page.selectOption('#group-by', 'pupil');
+    await listed();
     assert.deepEqual((await texts(groupHeads())).sort(), [
       'Leerling: school-leerling-7 · 3 berichten · 3 ongelezen',
       'Leerling: school-leerling-8 · 1 berichten · 1 ongelezen',
@@ -77,12 +78,14 @@ const tests = {
     await accessible('inbox grouped by pupil');
 
     await page.selectOption('#group-by', 'thread');
+    await listed();
     const threads = await texts(groupHeads());
     assert.equal(threads.length, 3, threads.join('\n'));
     assert.deepEqual(threads.map((s) => s.match(/· (\d) berichten/)[1]).sort(), ['1', '1', '2']);
 
     // Reading one lowers its group's unread count.
     await page.selectOption('#group-by', 'pupil');
+    await listed();
     const eight = page.locator('#messages tbody', { hasText: 'school-leerling-8' });
     await eight.getByRole('button', { name: /Openen/ }).click();
     await page.locator('#read-view').waitFor({ state: 'visible' });
@@ -96,22 +99,31 @@ const tests = {
 
     // Filters: pupil, unread, kind, state (the case the CLB assigned), overdue.
     await page.selectOption('#group-by', '');
+    await listed();
     const eightValue = await page.$eval('#filter-pupil', (s) =>
       [...s.options].find((o) => o.text === 'school-leerling-8').value);
     await page.selectOption('#filter-pupil', eightValue);
+    await listed();
     assert.equal(await rows().count(), 1);
     await page.selectOption('#filter-pupil', '');
+    await listed();
     await page.getByLabel('Alleen ongelezen').check();
+    await listed();
     assert.equal(await rows().count(), 3);
     await page.getByLabel('Alleen ongelezen').uncheck();
+    await listed();
     assert.deepEqual(await texts(page.locator('#filter-state option')), ['Alle', 'nieuw', 'toegewezen']);
     await page.selectOption('#filter-state', 'assigned');
+    await listed();
     assert.equal(await rows().count(), 1);
     assert.match(await rows().first().textContent(), /school-leerling-8/);
     await page.selectOption('#filter-state', '');
+    await listed();
     await page.selectOption('#filter-kind', 'signaal');
+    await listed();
     assert.equal(await rows().count(), 4);
     await page.getByLabel('Alleen te laat').check();
+    await listed();
     assert.equal(await rows().count(), 0, 'nothing is past its due date yet');
     assert.equal(await page.locator('#empty').isVisible(), true);
     await accessible('inbox filtered');
@@ -136,23 +148,32 @@ const tests = {
     const zero = await page.$eval('#filter-pupil', (s) =>
       [...s.options].find((o) => o.text === 'school-leerling-0').value);
     await page.selectOption('#filter-pupil', zero);
+    await listed();
     assert.equal(await rows().count(), 19);
     assert.equal(await page.locator('#inbox-more').isVisible(), false);
     await page.selectOption('#filter-pupil', '');
+    await listed();
     await page.selectOption('#filter-kind', 'consultatie');
+    await listed();
     assert.equal(await rows().count(), total / 5);
     await page.selectOption('#filter-kind', '');
+    await listed();
     await page.getByLabel('Alleen ongelezen').check();
+    await listed();
     assert.equal(await rows().count(), unread, 'every unread message, not the first page\'s');
     await page.getByLabel('Alleen ongelezen').uncheck();
+    await listed();
     await page.selectOption('#group-by', 'pupil');
+    await listed();
     assert.match(await groupHeads().filter({ hasText: 'school-leerling-0' }).textContent(), /· 19 berichten/);
     await page.selectOption('#group-by', '');
+    await listed();
     assert.equal(await rows().count(), 100, 'a new filter starts at the first page again');
 
     await page.locator('#inbox-more').focus();
     assert.equal(await page.locator('#inbox-more').textContent(), 'Meer laden (30)');
     await page.keyboard.press('Enter');
+    await listed();
     assert.equal(await rows().count(), total);
     assert.equal(await page.locator('#inbox-more').isVisible(), false);
     assert.equal(await page.evaluate(() =>

@@ -4,7 +4,7 @@
 // "<script>" or "<img onerror>" in a message stays text.
 import { setAttachmentLimit } from './compose-attach.js';
 import { t, translatePage, setLanguage, currentLanguage, formatDate, flagLabels, label } from './i18n.js';
-import { initInbox, renderInbox, senderText, setMessages } from './inbox.js';
+import { initInbox, listQuery, renderInbox, senderText, setList } from './inbox.js';
 import { startLive } from './live.js';
 import { initWork, refreshWork } from './work.js';
 
@@ -116,27 +116,28 @@ async function refreshState(asked = fetch('/api/state')) {
   return true;
 }
 
-// An answer of GET /api/inbox: after a sync whether it reached the hub, and the rows (none
-// after a sync that brought nothing new: the page keeps those it shows).
-function showList(inbox) {
+// An answer of GET /api/inbox for the window `query`: after a sync whether it reached the hub,
+// and the rows (none after a sync that brought nothing new: the page keeps those it shows).
+function showList(inbox, query) {
   if (inbox.synced) {
     $('sync-problem').hidden = !inbox.sync_problem;
     $('sync-problem').textContent = inbox.sync_problem ? t('sync_failed') + inbox.sync_problem : '';
   }
-  if (inbox.messages) setMessages(inbox.messages);
+  if (inbox.messages) setList(inbox, query);
 }
 
 // The program syncs with the hub and lists again when that brought news: new messages, where
 // the work stands, threads and pupils of messages the device listed without.
 async function syncInbox(background = false) {
-  showList(await api('/api/inbox?news=1', { background }));
+  const query = listQuery();
+  showList(await api(`/api/inbox?news=1${query}`, { background }), query);
 }
 
 // The inbox at once as the device holds it (from the answer already asked for or asked now),
 // then after the sync with the hub: the list never waits for the hub.
-async function showInbox(asked = fetch('/api/inbox?local=1')) {
+async function showInbox(query = listQuery(), asked = fetch(`/api/inbox?local=1${query}`)) {
   show('inbox-view');
-  showList(await answered(await asked));
+  showList(await answered(await asked), query);
   // New messages show up without a reload: the program relays the hub's stream. What the
   // page fetches on its own does not count as use (the keys still lock when nobody works).
   startLive(() => {
@@ -244,7 +245,7 @@ async function start() {
     try { await opening(module); } catch { /* said already */ }
   };
   $('new-message').addEventListener('click', () => open(compose, 'compose-view', (m) => m.openCompose(api)));
-  initInbox((m) => { openMessage(m).catch(() => {}); });
+  initInbox((m) => { openMessage(m).catch(() => {}); }, api);
   initWork({ api, say, show });
   $('inbox-nav').addEventListener('click', backToInbox);
   $('nav-consents').addEventListener('click', () => open(consent, 'consent-view', (m) => m.openConsents()));
@@ -266,7 +267,7 @@ async function start() {
   const list = fetch('/api/inbox?local=1');
   list.catch(() => {});
   try {
-    if (await refreshState(state)) await showInbox(list);
+    if (await refreshState(state)) await showInbox('', list);
   } catch { /* said already */ }
 }
 

@@ -1,22 +1,19 @@
 // The inbox list: grouped by thread or by pupil, filtered by kind, unread, pupil, state and
-// overdue, with unread counts per group. The program lists every message with what it is about
-// (thread and pupil from the signed inner part) and where the work on it stands (the case or
-// the referral, as the hub reports it); this module only arranges that data. Every text is set
-// with textContent.
-//
-// Filters, groups and counts always cover every message; only the rows put in the page are
-// paged: the newest PAGE_SIZE first, then PAGE_SIZE more per "meer laden". A table of thousands
-// of rows takes the browser longer to lay out than the rest of the page together
-// (docs/BENCHMARKS.md, "Web inbox").
+// overdue, with unread counts per group. The program chooses the rows (client-lib/ui/
+// inbox_window.hpp): the page asks it for the window its controls describe and gets that
+// page of rows, how they group, the counts over every message and the filters' choices. With
+// thousands of messages, sending all of them to the page and filtering them here took most of
+// its first paint (docs/BENCHMARKS.md, "Web inbox"). Every text is set with textContent.
 import { t, formatDate, flagLabels, label, labels } from './i18n.js';
 import { moreText, shownText } from './i18n-inbox.js';
 
 const $ = (id) => document.getElementById(id);
 export const PAGE_SIZE = 100;
-let messages = [];
+let view = null;  // the program's last answer for the window shown
 let openMessage = () => {};
+let ask = async () => ({});  // asks the program (the page's api())
 let limit = PAGE_SIZE;  // rows shown: grows with "meer laden", back to a page on a new filter
-let shown = false;  // whether a list was rendered (an empty one too)
+let asking = 0;  // the newest window asked for: an older answer that comes later is dropped
 
 function el(tag, text, className) {
   const node = document.createElement(tag);
@@ -53,29 +50,36 @@ function checkCell(m) {
   return cell;
 }
 
-// A select's options from the values present, keeping the choice when it is still offered.
-function fillSelect(select, values, describe) {
+// A select's options from the values present, sorted by what they show, keeping the choice.
+function fillSelect(select, values) {
   const chosen = select.value;
   select.replaceChildren(new Option(t('all_kinds'), ''));
-  for (const [value, text] of values) select.append(new Option(describe ? describe(text) : text, value));
+  for (const [value, text] of values.sort((x, y) => x[1].localeCompare(y[1]))) {
+    select.append(new Option(text, value));
+  }
   select.value = values.some(([value]) => value === chosen) ? chosen : '';
 }
 
 function fillFilters() {
-  const unique = (pairs) => [...new Map(pairs).entries()].sort((a, b) => a[1].localeCompare(b[1]));
-  fillSelect($('filter-kind'), unique(messages.map((m) => [m.kind, label('kind', m.kind)])));
-  fillSelect($('filter-pupil'), unique(messages.filter((m) => m.pupil).map((m) => [m.pupil, pupilText(m)])));
-  fillSelect($('filter-state'), unique(messages.filter((m) => m.state).map((m) => [m.state, label('state', m.state)])));
+  fillSelect($('filter-kind'), view.kinds.map((kind) => [kind, label('kind', kind)]));
+  fillSelect($('filter-pupil'), view.pupils.map((p) => [p.pupil, pupilText(p)]));
+  fillSelect($('filter-state'), view.states.map((state) => [state, label('state', state)]));
 }
 
-function chosen() {
-  const kind = $('filter-kind').value;
-  const pupil = $('filter-pupil').value;
-  const state = $('filter-state').value;
-  const unreadOnly = $('filter-unread').checked;
-  const overdueOnly = $('filter-overdue').checked;
-  return messages.filter((m) => (!kind || m.kind === kind) && (!pupil || m.pupil === pupil) &&
-      (!state || m.state === state) && (!unreadOnly || !m.read) && (!overdueOnly || m.overdue));
+/// The window the controls ask for, as the query after "?local=1" (empty for the first page
+/// of everything, ungrouped: the address index.html preloads).
+export function listQuery() {
+  const query = new URLSearchParams();
+  const add = (name, value) => { if (value) query.set(name, value); };
+  add('by', $('group-by').value);
+  add('kind', $('filter-kind').value);
+  add('pupil', $('filter-pupil').value);
+  add('state', $('filter-state').value);
+  add('unread', $('filter-unread').checked ? '1' : '');
+  add('overdue', $('filter-overdue').checked ? '1' : '');
+  add('limit', limit === PAGE_SIZE ? '' : String(limit));
+  const text = query.toString();
+  return text ? `&${text}` : '';
 }
 
 function row(m) {
@@ -95,32 +99,16 @@ function row(m) {
   return tr;
 }
 
-// Groups of the shown messages, newest group first; each group's rows newest first.
-function groups(rows, by) {
-  if (!by) return [{ key: '', label: '', rows }];
-  const map = new Map();
-  for (const m of rows) {
-    const key = by === 'thread' ? (m.thread_id || `${m.mailbox_id}/${m.sequence}`) : (m.pupil || '');
-    if (!map.has(key)) map.set(key, []);
-    map.get(key).push(m);
-  }
-  const out = [...map.entries()].map(([key, list]) => {
-    const first = list[list.length - 1];  // the oldest: what started the thread
-    const heading = by === 'thread' ? `${t('thread')}: ${label('kind', first.kind)} · ${senderText(first)}`
-                                  : `${t('pupil_group')}: ${pupilText(first)}`;
-    return { key, label: heading, rows: list };
-  });
-  return out.sort((a, b) => b.rows[0].received_at_ms - a.rows[0].received_at_ms);
-}
-
-// The group's heading row: its label, how many messages it holds and how many are unread
-// (all of them, also those not shown yet).
-function groupHead(group) {
-  const unread = group.rows.filter((m) => !m.read).length;
+// The group's heading row: what started the thread or the pupil, how many messages it holds
+// and how many are unread (all that match, also those not shown yet).
+function groupHead(group, by) {
+  const first = group.first;
+  const heading = by === 'thread' ? `${t('thread')}: ${label('kind', first.kind)} · ${senderText(first)}`
+                                : `${t('pupil_group')}: ${pupilText(first)}`;
   const head = document.createElement('tr');
   head.className = 'group';
-  const cell = el('th', `${group.label} · ${group.rows.length} ${t('messages_count')}` +
-                        (unread > 0 ? ` · ${unread} ${t('unread')}` : ''));
+  const cell = el('th', `${heading} · ${group.count} ${t('messages_count')}` +
+                        (group.unread > 0 ? ` · ${group.unread} ${t('unread')}` : ''));
   cell.scope = 'rowgroup';
   cell.colSpan = 8;
   head.append(cell);
@@ -134,35 +122,58 @@ function showPaging(shown, total) {
   $('inbox-more').textContent = moreText(Math.min(PAGE_SIZE, total - shown));
 }
 
+/// The window the program answered, in the page (again after a change of language).
 export function renderInbox() {
+  if (!view) return;
   fillFilters();
-  const rows = chosen().sort((a, b) => b.received_at_ms - a.received_at_ms);
-  const by = $('group-by').value;
   const table = $('messages');
   for (const body of [...table.tBodies]) body.remove();
-  let room = limit;
-  for (const group of groups(rows, by)) {
-    if (room <= 0) break;
+  let next = 0;
+  for (const group of view.groups) {
     const body = document.createElement('tbody');
-    if (by) {
-      body.append(groupHead(group));
+    if (group.first) {
+      body.append(groupHead(group, $('group-by').value));
       body.dataset.group = group.key;
     }
-    for (const m of group.rows.slice(0, room)) body.append(row(m));
-    room -= Math.min(room, group.rows.length);
+    for (const m of view.messages.slice(next, next + group.shown)) body.append(row(m));
+    next += group.shown;
     table.append(body);
   }
-  $('empty').hidden = rows.length > 0;
-  showPaging(Math.min(limit, rows.length), rows.length);
-  const unread = messages.filter((m) => !m.read).length;
-  $('unread-count').textContent = unread > 0 ? `(${unread} ${t('unread')})` : '';
+  $('empty').hidden = view.matching > 0;
+  showPaging(view.messages.length, view.matching);
+  $('unread-count').textContent = view.unread > 0 ? `(${view.unread} ${t('unread')})` : '';
+}
+
+/// An answer of GET /api/inbox for the window `query` (listQuery() when it was asked), shown
+/// when the controls still ask for that window. The list comes twice when the inbox is shown
+/// (from the device, then after the sync with the hub): an unchanged one is not put in the
+/// page again, which would take the keyboard focus off its row.
+export function setList(answer, query) {
+  if (query !== listQuery()) return;
+  const { synced, sync_problem: problem, ...shown } = answer;
+  if (view && JSON.stringify(shown) === JSON.stringify(view)) return;
+  view = shown;
+  renderInbox();
+}
+
+// Asks the program for the window the controls describe; the table is busy until it is shown.
+async function refresh() {
+  const asked = ++asking;
+  const query = listQuery();
+  $('messages').setAttribute('aria-busy', 'true');
+  try {
+    const answer = await ask(`/api/inbox?local=1${query}`);
+    if (asked === asking) setList(answer, query);
+  } catch { /* said already */ } finally {
+    if (asked === asking) $('messages').setAttribute('aria-busy', 'false');
+  }
 }
 
 // The next page, with the keyboard focus on its first message, where reading goes on.
-function showMore() {
-  const before = limit;
+async function showMore() {
+  const before = view.messages.length;
   limit += PAGE_SIZE;
-  renderInbox();
+  await refresh();
   const next = $('messages').querySelectorAll('tbody tr:not(.group)')[before];
   const button = next?.querySelector('button:not(:disabled)');
   if (button) button.focus();
@@ -184,31 +195,17 @@ function addPaging() {
   $('empty').after(line);
 }
 
-// Whether two lists hold the same messages with the same fields, in the same order.
-function sameMessages(a, b) {
-  const same = (x, y) => (Array.isArray(x) ? Array.isArray(y) && x.join(' ') === y.join(' ') : x === y);
-  return a.length === b.length &&
-      a.every((m, i) => Object.keys(m).every((key) => same(m[key], b[i][key])));
-}
-
-/// The messages the program listed (GET /api/inbox), shown at once. The list comes twice when
-/// the inbox is shown (from the device, then after the sync with the hub): a list that did not
-/// change is not put in the page again, which would take the keyboard focus off its row.
-export function setMessages(list) {
-  if (shown && sameMessages(list, messages)) return;
-  messages = list;
-  shown = true;
-  renderInbox();
-}
-
-export function initInbox(open) {
+/// Sets the inbox up: `open` opens a message, `api` asks the program (with the page's
+/// conventions: a locked program asks for the passphrase, a problem is said).
+export function initInbox(open, api) {
   openMessage = open;
+  ask = api;
   addPaging();
   for (const id of ['group-by', 'filter-kind', 'filter-pupil', 'filter-state', 'filter-unread',
                     'filter-overdue']) {
     $(id).addEventListener('change', () => {
       limit = PAGE_SIZE;
-      renderInbox();
+      refresh();
     });
   }
 }
