@@ -194,6 +194,21 @@ class TamperingHub final : public client::HubTransport {
   std::shared_ptr<std::vector<std::string>> posted_;
 };
 
+// A text the school's device sends a CLB's onthaal mailbox: a consultation about learning,
+// which needs no consent (R34).
+inline client::Composition school_note_to(const Id& onthaal, std::string_view text) {
+  client::Composition letter;
+  letter.kind = protocol::MessageKind::consultatie;
+  letter.recipients = {onthaal};
+  letter.pupil = "leerling-van-de-school";
+  protocol::Fragment fragment;
+  fragment.category = protocol::DataCategory::leren_en_studeren;
+  fragment.media_type = "text/plain";
+  fragment.body = protocol::SecretBytes::copy_of(view_of(text));
+  letter.fragments.push_back(std::move(fragment));
+  return letter;
+}
+
 // Whether `target` submits an envelope (the client asks for a version 3 receipt with a query,
 // docs/PROTOCOL.md 8.4).
 inline bool is_envelope_submission(std::string_view target) {
@@ -429,16 +444,7 @@ class TamperingTest : public ::testing::Test {
 
   // A text the school's device sends the CLB's onthaal mailbox (R34 without consent).
   client::Composition school_note(std::string_view text) const {
-    client::Composition letter;
-    letter.kind = protocol::MessageKind::consultatie;
-    letter.recipients = {onthaal};
-    letter.pupil = "leerling-van-de-school";
-    protocol::Fragment fragment;
-    fragment.category = protocol::DataCategory::leren_en_studeren;
-    fragment.media_type = "text/plain";
-    fragment.body = protocol::SecretBytes::copy_of(view_of(text));
-    letter.fragments.push_back(std::move(fragment));
-    return letter;
+    return school_note_to(onthaal, text);
   }
 
   // A one-fragment letter to the CAW intake.
