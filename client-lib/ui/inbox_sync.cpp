@@ -1,6 +1,8 @@
 #include "inbox_sync.hpp"
 
+#include <optional>
 #include <string>
+#include <vector>
 
 #include <boost/asio/post.hpp>
 #include <boost/json/object.hpp>
@@ -85,23 +87,32 @@ std::shared_ptr<client::Client> InboxSync::client_for(Round& round, std::string&
 
 void InboxSync::sync(Round round) {
   SyncOutcome outcome;
+  // Each request's window, made here with this thread's client (reading thousands of rows is
+  // not left to the server's thread, where a message is being opened meanwhile).
+  std::vector<std::optional<Response>> answers(round.waiting.size());
   if (auto client = client_for(round, outcome.problem)) {
     outcome = sync_inbox(*client, vault_, round.unlocked);
+    for (std::size_t i = 0; i < answers.size(); ++i) {
+      const auto& w = round.waiting[i];
+      answers[i] = list_after_sync(*client, vault_, w.answer, outcome, w.query);
+    }
   }
   {
     const std::lock_guard guard(mutex_);
     ++syncs_;
   }
   boost::asio::post(io_, [this, unlocked = round.unlocked, waiting = std::move(round.waiting),
-                          outcome = std::move(outcome)] {
-    // Back on the server's thread, each request gets the window it asked for, from what the sync
-    // kept in the vault; an answer for an unlock that ended is `locked`. Without a client of its
-    // own (the hub could not be reached to open it) the list is the device's, with the sync's
-    // problem, as after any sync that failed.
+                          answers = std::move(answers), outcome = std::move(outcome)]() mutable {
+    // Back on the server's thread: an answer for an unlock that ended is `locked`. Without a
+    // client of its own (the hub could not be reached to open it) the list is the device's,
+    // made here, with the sync's problem, as after any sync that failed.
     client::Client* client = vault_.peek();
-    for (const auto& w : waiting) {
+    for (std::size_t i = 0; i < waiting.size(); ++i) {
+      const auto& w = waiting[i];
       if (client == nullptr || vault_.unlocked() != unlocked) {
         w.answered(problem_response(Problem::locked));
+      } else if (answers[i]) {
+        w.answered(std::move(*answers[i]));
       } else {
         w.answered(list_after_sync(*client, vault_, w.answer, outcome, w.query));
       }
