@@ -67,9 +67,11 @@ function openRow(index) {
   });
 }
 
-async function measure(context, address, run) {
-  const page = await context.newPage();
-  await page.goto(address);
+// One load timed: in a new tab at `address`, or with `tab` a reload of that tab.
+async function measure(context, address, run, tab = null) {
+  const page = tab ?? await context.newPage();
+  if (tab) await page.reload();
+  else await page.goto(address);
   await page.waitForFunction(() => window.benchInbox?.paintedAt !== undefined, null, { timeout: 120000 });
   const nav = await page.evaluate(() => {
     const resources = performance.getEntriesByType('resource');
@@ -102,7 +104,7 @@ async function measure(context, address, run) {
   });
   const rows = nav.rows;
   const opened = await page.evaluate(openRow, (run * 7) % rows);
-  await page.close();
+  if (!tab) await page.close();
   return { ...nav, ...opened };
 }
 
@@ -116,9 +118,16 @@ const origin = new URL(url).origin;
 const cold = await measure(context, url, 0);
 const samples = [];
 for (let run = 1; run <= runs; ++run) samples.push(await measure(context, `${origin}/`, run));
+// The same page reloaded in one tab: a new tab starts a renderer process of its own for the
+// page (its opener policy, docs/BENCHMARKS.md), a reload does not.
+const tab = await context.newPage();
+await tab.goto(`${origin}/`);
+await tab.waitForFunction(() => window.benchInbox?.paintedAt !== undefined, null, { timeout: 120000 });
+const reloads = [];
+for (let run = 1; run <= runs; ++run) reloads.push(await measure(context, null, run, tab));
 await browser.close();
 
-const result = { label, runs, cold, samples };
+const result = { label, runs, cold, samples, reloads };
 if (process.env.OUT) writeFileSync(process.env.OUT, JSON.stringify(result));
 
 // Median, p90 and worst of one figure over the runs (nearest rank).
@@ -129,17 +138,21 @@ function stats(list, key) {
 }
 const baseline = process.env.BASELINE ? JSON.parse(readFileSync(process.env.BASELINE, 'utf8')) : null;
 const fixed = (v, digits = 1) => (v === null || v === undefined ? '-' : v.toFixed(digits));
-console.log(`inbox of ${label} messages: ${runs} runs (cold first load apart)` +
-            (baseline ? `; ratio = median / median with ${baseline.label} messages` : ''));
-console.log('figure            median     p90   worst    cold' + (baseline ? '   ratio' : ''));
-for (const key of ['fcp', 'rows_in_dom', 'rows_painted', 'inbox_api', 'inbox_json_kib',
-                   'elements', 'open_shown', 'open_painted', 'message_api', 'html_done',
-                   'modules_done', 'modules_run', 'state_asked', 'state_done', 'list_asked',
-                   'list_done']) {
-  const s = stats(samples, key);
-  let line = `${key.padEnd(16)} ${fixed(s.median).padStart(7)} ${fixed(s.p90).padStart(7)} ` +
-             `${fixed(s.worst).padStart(7)} ${fixed(cold[key]).padStart(7)}`;
-  if (baseline) line += ` ${fixed(s.median / stats(baseline.samples, key).median, 2).padStart(7)}`;
-  console.log(line);
+function report(title, list, first, against) {
+  console.log(`inbox of ${label} messages, ${title}: ${runs} runs` + (first ? ' (cold first load apart)' : '') +
+              (against ? `; ratio = median / median with ${baseline.label} messages` : ''));
+  console.log('figure            median     p90   worst' + (first ? '    cold' : '') + (against ? '   ratio' : ''));
+  for (const key of ['fcp', 'rows_in_dom', 'rows_painted', 'inbox_api', 'inbox_json_kib',
+                     'elements', 'open_shown', 'open_painted', 'message_api', 'html_done',
+                     'modules_done', 'modules_run', 'state_asked', 'state_done', 'list_asked',
+                     'list_done']) {
+    const s = stats(list, key);
+    let line = `${key.padEnd(16)} ${fixed(s.median).padStart(7)} ${fixed(s.p90).padStart(7)} ` +
+               `${fixed(s.worst).padStart(7)}` + (first ? ` ${fixed(first[key]).padStart(7)}` : '');
+    if (against) line += ` ${fixed(s.median / stats(against, key).median, 2).padStart(7)}`;
+    console.log(line);
+  }
 }
+report('each load in a new tab', samples, cold, baseline?.samples);
+report('reloaded in one tab', reloads, null, baseline?.reloads);
 console.log(`rows rendered: ${cold.rows}`);
