@@ -15,6 +15,7 @@
 #     --quick: shorter runs, fewer idle connections, a fifth of the burst's devices over a fifth
 #              of its window (the same rate of reconnections)
 #     burst:   the morning burst alone (no nginx, no SQLite baseline)
+#   HUB_THREADS=N tools/bench-hub.sh ...   the hub with server.threads = N (default: the hub's)
 # Installs nginx with apt when it is missing. Run it on an otherwise idle machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -80,6 +81,7 @@ start_hub() {
 [server]
 listen_port = $port
 data_dir = "$work/data"
+${HUB_THREADS:+threads = $HUB_THREADS}
 [limits]
 max_connections = 20000
 rate_per_org = 1000000.0
