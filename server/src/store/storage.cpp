@@ -24,6 +24,14 @@ sqlite::Result<std::shared_ptr<Storage>> Storage::open(const std::string& path,
   if (auto off = writer_db->exec("PRAGMA wal_autocheckpoint=0"); !off) {
     return off.error();
   }
+  // Every job of a group commit runs in a savepoint of its own, whose statement journal keeps
+  // the pages it changes (a 2 KiB message changes some twenty); past 64 KiB SQLite spills that
+  // journal to a temporary file, so each message was written twice, once to a file thrown away
+  // at its RELEASE. In memory it stays a few hundred KiB per job at most (docs/BENCHMARKS.md,
+  // "Where the writer's time goes").
+  if (auto memory = writer_db->exec("PRAGMA temp_store=MEMORY"); !memory) {
+    return memory.error();
+  }
   if (limits.max_database_bytes > 0) {
     auto page_size = writer_db->prepare("PRAGMA page_size");
     if (!page_size) {
