@@ -46,36 +46,6 @@ WorkStates work_states(client::Client& client) {
   return out;
 }
 
-// One row of the list: what the page shows, filters and groups by, and where the message is to
-// open it. Built here rather than from inbox_entry_json: with thousands of messages every field
-// a row does not use is bytes to serialise, send and parse before the first paint.
-json::object list_row(const client::InboxEntry& e, const client::MessageTopic* topic,
-                      const WorkState* work, const json::storage_ptr& storage) {
-  json::array flags(storage);
-  for (const auto& flag : e.flags) {
-    flags.emplace_back(flag);
-  }
-  const bool pupil = topic != nullptr && !protocol::is_zero(topic->pupil_pseudonym);
-  return json::object({{"mailbox_id", hex(e.mailbox_id)},
-                       {"sequence", e.sequence},
-                       {"received_at_ms", e.received_at_ms},
-                       {"sender_org", hex(e.sender_org)},
-                       {"sender_org_name", e.sender_org_name},
-                       {"sender_role", e.sender_role},
-                       {"kind", e.kind},
-                       {"categories", client::categories_text(e.categories)},
-                       {"flags", std::move(flags)},
-                       {"verified", e.problem.empty()},
-                       {"problem", e.problem},
-                       {"read", e.read},
-                       {"thread_id", topic != nullptr ? hex(topic->thread_id) : std::string()},
-                       {"pupil", pupil ? hex(topic->pupil_pseudonym) : std::string()},
-                       {"pupil_label", pupil ? topic->pupil_reference : std::string()},
-                       {"state", work != nullptr ? work->state : std::string()},
-                       {"overdue", work != nullptr && work->overdue}},
-                      storage);
-}
-
 // The topics of the listed messages, copied out of the vault's cache so the list is built
 // without its lock; the pupil references (plaintext from inside the messages) are wiped when
 // the copies go, as the cache wipes its own.
@@ -134,41 +104,64 @@ class WindowItems {
                                      : hex(e.mailbox_id) + "/" + std::to_string(e.sequence);
       const auto state = work.find(hex(e.message_id));
       const auto* known = state != work.end() ? &state->second : nullptr;
-      states_.push_back(known);
       items_.push_back({e.received_at_ms, e.read, known != nullptr && known->overdue, e.kind,
                         pupils_[i], pupil ? std::string_view(topic->pupil_reference) : "",
                         known != nullptr ? std::string_view(known->state) : "", threads_[i]});
     }
   }
   [[nodiscard]] const std::vector<WindowItem>& items() const { return items_; }
-  [[nodiscard]] const WorkState* work(std::size_t i) const { return states_[i]; }
 
  private:
   std::vector<std::string> pupils_;
   std::vector<std::string> threads_;
-  std::vector<const WorkState*> states_;
   std::vector<WindowItem> items_;
 };
 
-// {"synced", "sync_problem"} and, with `listed`, the window `query` asks for (inbox_window.hpp):
+// One row of the list: what the page shows, filters and groups by (`item`, as the window was
+// chosen by), and where the message is to open it. Built here rather than from
+// inbox_entry_json: every field a row does not use is bytes to serialise, send and parse.
+json::object list_row(const client::InboxEntry& e, const client::MessageTopic* topic,
+                      const WindowItem& item, const json::storage_ptr& storage) {
+  json::array flags(storage);
+  for (const auto& flag : e.flags) {
+    flags.emplace_back(flag);
+  }
+  return json::object({{"mailbox_id", hex(e.mailbox_id)},
+                       {"sequence", e.sequence},
+                       {"received_at_ms", e.received_at_ms},
+                       {"sender_org", hex(e.sender_org)},
+                       {"sender_org_name", e.sender_org_name},
+                       {"sender_role", e.sender_role},
+                       {"kind", e.kind},
+                       {"categories", client::categories_text(e.categories)},
+                       {"flags", std::move(flags)},
+                       {"verified", e.problem.empty()},
+                       {"problem", e.problem},
+                       {"read", e.read},
+                       {"thread_id", topic != nullptr ? hex(topic->thread_id) : std::string()},
+                       {"pupil", item.pupil},
+                       {"pupil_label", item.pupil_label},
+                       {"state", item.state},
+                       {"overdue", item.overdue}},
+                      storage);
+}
+
+// {"synced", "sync_problem"} and the window `query` asks for (inbox_window.hpp):
 // the rows shown in "messages", in the page's order, and in "groups" how they are grouped
 // ({"key", "count", "unread", "shown", "first": the row its heading names}), with the counts and
 // the filters' choices over every message.
 Response list_json(bool synced, const std::string& sync_problem,
-                   const std::vector<client::InboxEntry>* listed, const TopicCopies& topics,
+                   const std::vector<client::InboxEntry>& listed, const TopicCopies& topics,
                    const WorkStates& work, const InboxQuery& query) {
   json::monotonic_resource arena;
   const json::storage_ptr storage(&arena);
   json::object out(storage);
   out["synced"] = synced;
   out["sync_problem"] = sync_problem;
-  if (listed == nullptr) {
-    return json_response(200, out);
-  }
-  const WindowItems items(*listed, topics, work);
+  const WindowItems items(listed, topics, work);
   const auto window = window_of(items.items(), query);
   const auto row = [&](std::size_t i) {
-    return list_row((*listed)[i], topics.get(i), items.work(i), storage);
+    return list_row(listed[i], topics.get(i), items.items()[i], storage);
   };
   json::array messages(storage);
   json::array groups(storage);
@@ -244,7 +237,7 @@ Response device_list(client::Client& client, Vault& vault, const InboxQuery& que
     auto learnt = vault.learnt();
     work = copy_learnt(learnt, *listed, topics, nullptr);
   }
-  return list_json(sync_problem.has_value(), sync_problem.value_or(""), &*listed, topics, work,
+  return list_json(sync_problem.has_value(), sync_problem.value_or(""), *listed, topics, work,
                    query);
 }
 
