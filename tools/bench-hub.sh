@@ -3,8 +3,10 @@
 #   - draaischijf-hub (release build, embedded development deployment, loopback):
 #     durable 2 KiB and 64 KiB submissions at 100 and 1000 keep-alive mTLS connections,
 #     new mTLS handshakes per second, memory per idle connection (keep-alive HTTP and idle
-#     /v1/stream WebSockets answering pings), the 2 KiB rate with glibc's initial heap
-#     thresholds, and the fan-out of a message to 50 streams under half the 2 KiB rate;
+#     /v1/stream WebSockets answering pings), the 2 KiB rate without the transparency log
+#     appends, without the policy gate (bench build switches) and with glibc's initial heap
+#     thresholds, the hub's and the generator's CPU per accepted message, and the fan-out of a
+#     message to 50 streams under half the 2 KiB rate;
 #     the morning burst: 5,000 staff devices reconnecting within 10 s, each opening its
 #     notification stream and catching up 20 queued messages (fetch and acknowledge);
 #   - nginx from Debian serving a static 2 KiB file over TLS 1.3 with client-certificate
@@ -115,7 +117,7 @@ stop_hub() {
 submit() { # connections size messages; a fresh hub must be running
   local out
   out=$("$bin/hub_load" submit --port $port --pki "$pki" --connections "$1" --size "$2" \
-    --messages "$3" --seconds "$seconds")
+    --messages "$3" --seconds "$seconds" --pid "$hub_pid")
   echo "$out"
   # Every envelope sent must be accepted: any other status (a policy refusal of the load's own
   # messages, an overload) makes the figures meaningless, so the run stops here.
@@ -202,6 +204,14 @@ nologs100=$(submit 100 2048 $messages_small)
 echo "$nologs100"
 grep -q '"bench.transparency_logs_off"' "$work/hub.log" || {
   echo "bench-hub: the hub did not switch its logs off (not a bench build?)" >&2
+  exit 1
+}
+echo "== hub without its policy gate (bench build switch): 2 KiB, 100 connections"
+hub_env=DRAAISCHIJF_BENCH_POLICY_GATE=off start_hub
+nogate100=$(submit 100 2048 $messages_small)
+echo "$nogate100"
+grep -q '"bench.policy_gate_off"' "$work/hub.log" || {
+  echo "bench-hub: the hub did not switch its policy gate off (not a bench build?)" >&2
   exit 1
 }
 echo "== hub with glibc's initial heap thresholds (the startup tuning left out): 2 KiB, 100 connections"
@@ -316,6 +326,11 @@ echo "hub 2 KiB @100:   $(value ok_per_s "$small100")/s durable" \
 echo "hub 2 KiB @100 without log appends: $(value ok_per_s "$nologs100")/s durable" \
   "($(ratio "$(value ok_per_s "$nologs100")" "$(value rows_per_s "$raw32")")x raw tx-of-32;" \
   "with the logs $(ratio "$(value ok_per_s "$small100")" "$(value ok_per_s "$nologs100")")x of it)"
+echo "hub 2 KiB @100 without the policy gate: $(value ok_per_s "$nogate100")/s durable" \
+  "(with the gate $(ratio "$(value ok_per_s "$small100")" "$(value ok_per_s "$nogate100")")x of it)"
+echo "CPU per accepted 2 KiB @100: hub $(value hub_cpu_us_per_ok "$small100") µs," \
+  "generator $(value load_cpu_us_per_ok "$small100") µs (without the gate: hub" \
+  "$(value hub_cpu_us_per_ok "$nogate100") µs)"
 echo "hub 2 KiB @100 with glibc's initial heap thresholds: $(value ok_per_s "$untuned100")/s" \
   "p99 $(value p99_ms "$untuned100") ms (tuned: $(ratio "$(value ok_per_s "$small100")" \
   "$(value ok_per_s "$untuned100")")x of it)"

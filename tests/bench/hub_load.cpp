@@ -254,6 +254,54 @@ net::awaitable<void> wait_until(Clock::time_point when) {
   co_await timer.async_wait(kNoThrow);
 }
 
+// --- CPU use ---------------------------------------------------------------------------------
+
+// CPU time a process has used (user and system), in seconds.
+double cpu_seconds(long pid) {
+  std::ifstream file("/proc/" + std::to_string(pid) + "/stat");
+  std::string text((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+  std::istringstream fields(text.substr(text.rfind(')') + 2));
+  std::string field;
+  double ticks = 0;
+  for (int i = 0; i < 13 && fields >> field; ++i) {
+    if (i >= 11) {  // utime and stime, the 14th and 15th fields of the line
+      ticks += std::stod(field);
+    }
+  }
+  return ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+double own_cpu_seconds() {
+  rusage used{};
+  getrusage(RUSAGE_SELF, &used);
+  const auto seconds = [](const timeval& t) {
+    return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
+  };
+  return seconds(used.ru_utime) + seconds(used.ru_stime);
+}
+
+struct CpuUse {
+  double hub = 0;
+  double generator = 0;
+};
+
+CpuUse cpu_use(const Options& options) {
+  return {options.pid > 0 ? cpu_seconds(options.pid) : 0, own_cpu_seconds()};
+}
+
+// The CPU the hub and this program spent per successful answer during the measured run: with
+// both on one machine, their sum bounds the rate the machine can reach (docs/BENCHMARKS.md).
+void print_cpu_per_answer(const Options& options, const CpuUse& cpu, std::size_t answers) {
+  if (answers == 0) {
+    return;
+  }
+  const double per = 1e6 / static_cast<double>(answers);
+  std::printf("load_cpu_us_per_ok=%.0f\n", cpu.generator * per);
+  if (options.pid > 0) {
+    std::printf("hub_cpu_us_per_ok=%.0f\n", cpu.hub * per);
+  }
+}
+
 // --- latency and counts ---------------------------------------------------------------------
 
 struct Tally {
@@ -398,6 +446,7 @@ net::awaitable<void> keep_alive_worker(Run& run, std::optional<Work>& work) {
 struct LoadResult {
   Tally tally;
   double elapsed = 0;  // from the start of the measured run to its last answer
+  CpuUse cpu;          // used by the hub (with --pid) and by this program during the run
 };
 
 // Sends the envelopes (or GETs `get_target`) over --connections keep-alive connections until
@@ -419,17 +468,21 @@ LoadResult keep_alive_load(const Options& options, std::vector<std::vector<std::
   run.started = Clock::now();
   work.emplace(std::move(envelopes), get_target, run.started,
                run.started + seconds_of(options.seconds));
+  const CpuUse before = cpu_use(options);
   run.start_gate.cancel();
   ioc.run();
+  const CpuUse after = cpu_use(options);
   return {std::move(run.tally),
-          std::chrono::duration<double>(run.last_answer - run.started).count()};
+          std::chrono::duration<double>(run.last_answer - run.started).count(),
+          {after.hub - before.hub, after.generator - before.generator}};
 }
 
 void run_keep_alive(const Options& options, std::vector<std::vector<std::uint8_t>> envelopes,
                     const std::string& get_target, unsigned success_status) {
-  auto [tally, elapsed] = keep_alive_load(options, std::move(envelopes), get_target);
+  auto [tally, elapsed, cpu] = keep_alive_load(options, std::move(envelopes), get_target);
   tally.print(elapsed, success_status);
   std::printf("connections=%zu\n", options.connections);
+  print_cpu_per_answer(options, cpu, tally.statuses[success_status]);
 }
 
 // --- sealing the envelopes for submit ----------------------------------------------------------
@@ -1192,30 +1245,6 @@ net::awaitable<void> reconnect(BurstDevice& device, Clock::time_point due) {
   }
 }
 
-// CPU time a process has used (user and system), in seconds.
-double cpu_seconds(long pid) {
-  std::ifstream file("/proc/" + std::to_string(pid) + "/stat");
-  std::string text((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
-  std::istringstream fields(text.substr(text.rfind(')') + 2));
-  std::string field;
-  double ticks = 0;
-  for (int i = 0; i < 13 && fields >> field; ++i) {
-    if (i >= 11) {  // utime and stime, the 14th and 15th fields of the line
-      ticks += std::stod(field);
-    }
-  }
-  return ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
-}
-
-double own_cpu_seconds() {
-  rusage used{};
-  getrusage(RUSAGE_SELF, &used);
-  const auto seconds = [](const timeval& t) {
-    return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
-  };
-  return seconds(used.ru_utime) + seconds(used.ru_stime);
-}
-
 // The baseline: `count` devices reconnecting and catching up one after the other on the idle hub,
 // before the burst (the first ones acknowledge each message first; the burst's devices then find
 // them delivered, as a mailbox's later members do). Their streams stay open in `devices`;
@@ -1267,15 +1296,6 @@ void merge(BurstTally& into, BurstTally&& part) {
   }
   into.catch_up_ms.insert(into.catch_up_ms.end(), part.catch_up_ms.begin(), part.catch_up_ms.end());
   into.last_caught_up = std::max(into.last_caught_up, part.last_caught_up);
-}
-
-struct CpuUse {
-  double hub = 0;
-  double generator = 0;
-};
-
-CpuUse cpu_use(const Options& options) {
-  return {options.pid > 0 ? cpu_seconds(options.pid) : 0, own_cpu_seconds()};
 }
 
 // Prints the burst's figures; true when every device caught up and nothing failed.

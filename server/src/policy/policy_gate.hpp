@@ -23,6 +23,7 @@
 #include <draaischijf/server/store/message_store.hpp>
 
 #include "core/caller.hpp"
+#include "policy/directory_facts.hpp"
 #include "policy/hub_policy.hpp"
 
 namespace draaischijf::server {
@@ -49,13 +50,18 @@ class PolicyGate {
   /// `referrals`: the referral record R06's answers are judged by (nullptr: none is on record).
   /// `workflow`: whose working days R14's objection window ends on (the announcing CLB's),
   /// read once per judgement like `policy`.
+  /// `version`: the directory's (Storage::directory_version()), so the sender's device and the
+  /// recipient mailboxes are read once per directory change, not once per envelope
+  /// (policy/directory_facts.hpp); nullptr reads them for every envelope.
   PolicyGate(const PolicyInForce& policy, Directory& directory, ConsentRegistry& registry,
-             const WorkflowSettings& workflow, ReferralStore* referrals = nullptr)
+             const WorkflowSettings& workflow, ReferralStore* referrals = nullptr,
+             const DirectoryVersion* version = nullptr)
       : policy_(policy),
         directory_(directory),
         registry_(registry),
         workflow_(workflow),
-        referrals_(referrals) {}
+        referrals_(referrals),
+        facts_(directory, version) {}
 
   /// Errors are the directory's or the registry's (storage), never a policy outcome.
   [[nodiscard]] sqlite::Result<GateVerdict> judge(const Caller& caller,
@@ -101,6 +107,7 @@ class PolicyGate {
   ConsentRegistry& registry_;
   const WorkflowSettings& workflow_;
   ReferralStore* referrals_;
+  DirectoryFacts facts_;
 };
 
 }  // namespace draaischijf::server

@@ -4,6 +4,7 @@
 #include <draaischijf/protocol/encoding.hpp>
 #include <draaischijf/server/store/message_store.hpp>
 
+#include "core/bench_switch.hpp"
 #include "store/blob_grants.hpp"
 #include "store/case_rows.hpp"
 #include "store/receipt_decisions.hpp"
@@ -233,6 +234,9 @@ bool is_approval_exchange(std::string_view kind) {
 // One audit row per decision, allow or not, with its NEN 7513 fields; the allows enter the
 // disclosure register only when the message is stored (`stored`), never for a refused one.
 sqlite::Result<void> log_decisions(sqlite::Database& db, const Submission& s, bool stored) {
+  if (policy_gate_switched_off()) {
+    return {};  // a bench build measuring the gate's cost (core/bench_switch.hpp)
+  }
   const bool has_pupil = s.pupil_pseudonym != protocol::Hash256{};
   for (const PolicyRecord& d : s.decisions) {
     rows::AuditSubject subject{has_pupil ? std::span<const std::uint8_t>(s.pupil_pseudonym)

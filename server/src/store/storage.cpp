@@ -48,6 +48,10 @@ sqlite::Result<std::shared_ptr<Storage>> Storage::open(const std::string& path,
       return capped.error();
     }
   }
+  auto directory_version = DirectoryVersion::watch(*writer_db);
+  if (!directory_version) {
+    return directory_version.error();
+  }
   auto reader_db = sqlite::Database::open(path);
   if (!reader_db) {
     return reader_db.error();
@@ -57,13 +61,15 @@ sqlite::Result<std::shared_ptr<Storage>> Storage::open(const std::string& path,
     return checkpointer_db.error();
   }
   return std::make_shared<Storage>(
-      std::make_unique<GroupCommitWriter>(std::move(*writer_db), limits), std::move(*reader_db),
-      std::move(*checkpointer_db));
+      std::make_unique<GroupCommitWriter>(std::move(*writer_db), limits),
+      std::move(*directory_version), std::move(*reader_db), std::move(*checkpointer_db));
 }
 
-Storage::Storage(std::unique_ptr<GroupCommitWriter> writer, sqlite::Database reader,
+Storage::Storage(std::unique_ptr<GroupCommitWriter> writer,
+                 std::unique_ptr<DirectoryVersion> directory_version, sqlite::Database reader,
                  sqlite::Database checkpointer)
     : writer_(std::move(writer)),
+      directory_version_(std::move(directory_version)),
       reader_(std::move(reader)),
       checkpointer_db_(std::move(checkpointer)),
       checkpointer_([this] { checkpoint_loop(); }) {}

@@ -1,12 +1,12 @@
 #include <algorithm>
-#include <cstdio>
-#include <cstdlib>
 
 #include <draaischijf/protocol/encoding.hpp>
 #include <draaischijf/server/store/log_frontier.hpp>
 #include <draaischijf/server/store/storage.hpp>
 #include <draaischijf/server/store/transaction_memo.hpp>
 #include <draaischijf/server/store/transparency_logs.hpp>
+
+#include "core/bench_switch.hpp"
 
 namespace draaischijf::server {
 namespace {
@@ -235,23 +235,10 @@ bool LogFrontier::operator==(const LogFrontier& other) const {
 }
 
 bool transparency_logs_switched_off() {
-#ifdef DRAAISCHIJF_BENCH_SWITCHES
-  // A bench build's measurement switch (docs/DECISIONS.md): the hub's rate without its log
-  // appends, for the logs' cost in tools/bench-hub.sh. Read once; no production build has it.
-  static const bool off = [] {
-    const char* value = std::getenv("DRAAISCHIJF_BENCH_TRANSPARENCY_LOGS");
-    const bool switched = value != nullptr && std::string_view(value) == "off";
-    if (switched) {  // said once, in the log's form, so a bench run can check it took effect
-      std::fputs(R"({"level":"warning","event":"bench.transparency_logs_off"})"
-                 "\n",
-                 stderr);
-    }
-    return switched;
-  }();
+  // The hub's rate without its log appends, for the logs' cost in tools/bench-hub.sh.
+  static const bool off =
+      bench_switched_off("DRAAISCHIJF_BENCH_TRANSPARENCY_LOGS", "bench.transparency_logs_off");
   return off;
-#else
-  return false;
-#endif
 }
 
 sqlite::Result<std::uint64_t> next_log_index(Db& db, LogId log) {

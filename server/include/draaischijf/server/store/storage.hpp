@@ -13,6 +13,7 @@
 #include <string>
 #include <thread>
 
+#include <draaischijf/server/store/directory_version.hpp>
 #include <draaischijf/server/store/group_commit.hpp>
 #include <draaischijf/server/store/sqlite.hpp>
 
@@ -25,6 +26,8 @@ class Storage {
 
   [[nodiscard]] GroupCommitWriter& writer() { return *writer_; }
   [[nodiscard]] const GroupCommitWriter& writer() const { return *writer_; }
+  /// Moves after every commit of the writer that changed the directory's rows.
+  [[nodiscard]] const DirectoryVersion& directory_version() const { return *directory_version_; }
 
   /// Runs `read(Database&)` on the reading connection, one caller at a time.
   template <class Read>
@@ -33,7 +36,8 @@ class Storage {
     return read(reader_);
   }
 
-  Storage(std::unique_ptr<GroupCommitWriter> writer, sqlite::Database reader,
+  Storage(std::unique_ptr<GroupCommitWriter> writer,
+          std::unique_ptr<DirectoryVersion> directory_version, sqlite::Database reader,
           sqlite::Database checkpointer);
   Storage(const Storage&) = delete;
   Storage& operator=(const Storage&) = delete;
@@ -43,6 +47,8 @@ class Storage {
   void checkpoint_loop();
 
   std::unique_ptr<GroupCommitWriter> writer_;
+  // After the writer: it stops watching the writer's connection before that closes.
+  std::unique_ptr<DirectoryVersion> directory_version_;
   std::mutex reader_mutex_;
   sqlite::Database reader_;
   sqlite::Database checkpointer_db_;
