@@ -1,8 +1,8 @@
 #pragma once
 
-// The benchmark's measurement switches (docs/DECISIONS.md, "A bench build's switches"): a part
-// of the hub switched off to measure what it costs, in `bench` preset builds only. In every
-// other build the switch reads nothing and is always on.
+// The benchmark's measurement switches (docs/DECISIONS.md, "a bench-build-only switch" and "The
+// policy gate gets a bench-build switch too"): a part of the hub switched off to measure what it
+// costs, in `bench` preset builds only. In every other build nothing is read and nothing is off.
 
 namespace draaischijf::server {
 

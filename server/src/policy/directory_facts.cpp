@@ -1,16 +1,8 @@
 #include "policy/directory_facts.hpp"
 
-#include <cstring>
-
 #include <draaischijf/protocol/certificate.hpp>
 
 namespace draaischijf::server {
-
-std::size_t DirectoryFacts::IdHash::operator()(const protocol::Id& id) const noexcept {
-  std::size_t out = 0;  // ids are random: their first bytes are as good as any hash
-  std::memcpy(&out, id.data(), sizeof out);
-  return out;
-}
 
 void DirectoryFacts::follow_version() {
   const std::uint64_t now = version_->current();

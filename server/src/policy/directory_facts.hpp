@@ -8,8 +8,8 @@
 // changes the gate costs the reading connection nothing.
 
 #include <cstdint>
+#include <map>
 #include <mutex>
-#include <unordered_map>
 
 #include <draaischijf/policies/labels.hpp>
 #include <draaischijf/protocol/keys.hpp>
@@ -35,11 +35,8 @@ class DirectoryFacts {
   static constexpr std::size_t kMaxKept = 16384;
 
  private:
-  struct IdHash {
-    std::size_t operator()(const protocol::Id& id) const noexcept;
-  };
   template <class T>
-  using Kept = std::unordered_map<protocol::Id, T, IdHash>;
+  using Kept = std::map<protocol::Id, T>;
 
   /// Looks `id` up in `kept`, or reads it with `read` and keeps it if the version did not move
   /// meanwhile.

@@ -87,9 +87,6 @@ sqlite::Result<std::unique_ptr<DirectoryVersion>> DirectoryVersion::watch(sqlite
 #ifdef DRAAISCHIJF_SQLITE_NO_PREUPDATE_HOOK
   return version;  // this SQLite cannot report row changes: watching() stays false
 #else
-  if (sqlite3_compileoption_used("ENABLE_PREUPDATE_HOOK") == 0) {
-    return version;
-  }
   auto columns = db.prepare("SELECT cid FROM pragma_table_info('mailboxes') WHERE name = ?");
   if (!columns) {
     return columns.error();
