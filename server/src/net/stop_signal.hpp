@@ -50,17 +50,16 @@ class StopSignal {
     return {*this, id};
   }
 
-  /// Runs every registered wake once. The wakes must only post work, never block.
+  /// Runs every registered wake once. The wakes must only post work, never block. They run
+  /// under the lock: a session that ends meanwhile waits in its Registration's removal, so no
+  /// wake touches a session (its socket, its strand) that is already gone.
   void fire() {
-    std::map<std::uint64_t, Wake> wakes;
-    {
-      const std::lock_guard lock(mutex_);
-      fired_ = true;
-      wakes.swap(wakes_);
-    }
-    for (auto& [id, wake] : wakes) {
+    const std::lock_guard lock(mutex_);
+    fired_ = true;
+    for (auto& [id, wake] : wakes_) {
       wake();
     }
+    wakes_.clear();
   }
 
  private:
